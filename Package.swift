@@ -1,0 +1,58 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "early-intervention-warehouse",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "etl", targets: ["ETLCommand"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // libpq, the PostgreSQL client library (apt: libpq-dev).
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // expat, the streaming XML parser (apt: libexpat1-dev).
+        .systemLibrary(name: "CExpat", pkgConfig: "expat", providers: [.apt(["libexpat1-dev"])]),
+
+        // A small PostgreSQL client over libpq, the embedded server and migrations.
+        .target(name: "Postgres", dependencies: [
+            "CLibPQ",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // What every stage shares: days, the pipeline file, run folders, stage files.
+        .target(name: "Pipeline", dependencies: [
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .target(name: "Extract", dependencies: [
+            "Pipeline", "CExpat",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "Transform", dependencies: ["Pipeline"]),
+        .target(name: "Load", dependencies: ["Pipeline", "Postgres"]),
+        .target(name: "SyntheticDrop", dependencies: ["Pipeline"]),
+        // The nightly run, stage reruns, the run ledger and locks.
+        .target(name: "Operations", dependencies: [
+            "Pipeline", "Postgres", "Extract", "Transform", "Load", "SyntheticDrop",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "ETLCommand", dependencies: [
+            "Operations",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Sources/ETLCommand"),
+
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
+        .testTarget(name: "ExtractTests", dependencies: ["Extract"]),
+        .testTarget(name: "TransformTests", dependencies: ["Transform"]),
+        .testTarget(name: "LoadTests", dependencies: ["Load", "Postgres"]),
+        .testTarget(name: "SyntheticDropTests", dependencies: ["SyntheticDrop"]),
+        .testTarget(name: "OperationsTests", dependencies: ["Operations"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Operations"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

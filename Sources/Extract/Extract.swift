@@ -1,0 +1,1 @@
+// Extract: placeholder until its issue lands.

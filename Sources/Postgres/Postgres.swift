@@ -1,0 +1,1 @@
+// Postgres: placeholder until its issue lands.

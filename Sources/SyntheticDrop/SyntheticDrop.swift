@@ -1,0 +1,1 @@
+// SyntheticDrop: placeholder until its issue lands.

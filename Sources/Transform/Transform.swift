@@ -1,0 +1,1 @@
+// Transform: placeholder until its issue lands.

@@ -1,0 +1,4 @@
+import Testing
+@testable import Load
+
+@Test func placeholder() {}

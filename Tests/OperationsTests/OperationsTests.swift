@@ -1,0 +1,4 @@
+import Testing
+@testable import Operations
+
+@Test func placeholder() {}

@@ -1,0 +1,4 @@
+import Testing
+@testable import Transform
+
+@Test func placeholder() {}
