@@ -1,0 +1,89 @@
+import Foundation
+
+/// The small manifest each stage writes beside its files: what it read, wrote and counted,
+/// how long it took, and which program did it. Stewards read it; the next stage checks it.
+public struct StageManifest: Codable, Sendable, Equatable {
+    public struct InputFile: Codable, Sendable, Equatable {
+        public var name: String
+        public var bytes: Int64
+        public var sha256: String
+        public var rowsRead: Int
+        public var accepted: Int
+        public var rejected: Int
+        public var rejectedByReason: [String: Int]
+
+        public init(name: String, bytes: Int64, sha256: String, rowsRead: Int, accepted: Int, rejected: Int,
+                    rejectedByReason: [String: Int] = [:]) {
+            self.name = name; self.bytes = bytes; self.sha256 = sha256; self.rowsRead = rowsRead
+            self.accepted = accepted; self.rejected = rejected; self.rejectedByReason = rejectedByReason
+        }
+    }
+
+    public struct OutputFile: Codable, Sendable, Equatable {
+        public var name: String
+        public var rows: Int
+        public var bytes: Int64
+        public var sha256: String
+
+        public init(name: String, rows: Int, bytes: Int64, sha256: String) {
+            self.name = name; self.rows = rows; self.bytes = bytes; self.sha256 = sha256
+        }
+    }
+
+    public var stage: Stage
+    public var run: RunID
+    public var programVersion: String
+    public var startedAt: Date
+    public var seconds: Double
+    public var asOf: Day?
+    public var inputs: [InputFile]
+    public var outputs: [OutputFile]
+    /// Stage-specific counts, e.g. unattributed first events by reason.
+    public var counts: [String: Int]
+
+    public init(stage: Stage, run: RunID, startedAt: Date, seconds: Double, asOf: Day? = nil,
+                inputs: [InputFile] = [], outputs: [OutputFile] = [], counts: [String: Int] = [:]) {
+        self.stage = stage; self.run = run; self.programVersion = ProgramVersion.current
+        self.startedAt = startedAt; self.seconds = seconds; self.asOf = asOf
+        self.inputs = inputs; self.outputs = outputs; self.counts = counts
+    }
+
+    public func write(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    public static func read(from path: String) throws -> StageManifest {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw StageFileError(path: path, message: "no stage manifest: the stage has not completed for this run; run it first")
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do { return try decoder.decode(StageManifest.self, from: data) } catch {
+            throw StageFileError(path: path, message: "unreadable stage manifest: \(error)")
+        }
+    }
+
+    public func output(_ name: String) -> OutputFile? { outputs.first { $0.name == name } }
+}
+
+extension Day: Codable {
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let day = Day(iso: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a yyyy-mm-dd date: \(text)"))
+        }
+        self = day
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(iso)
+    }
+}
+
+public enum ProgramVersion {
+    public static let current = "0.1.0"
+}
