@@ -38,6 +38,7 @@ let package = Package(
         // The nightly run, stage reruns, the run ledger and locks.
         .target(name: "Operations", dependencies: [
             "Pipeline", "Postgres", "Extract", "Transform", "Load", "SyntheticDrop",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "ETLCommand", dependencies: [

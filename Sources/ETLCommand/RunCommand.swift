@@ -1,0 +1,122 @@
+import ArgumentParser
+import Foundation
+import Operations
+import Pipeline
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the pipeline: extract, transform, load and publish one drop.",
+        discussion: """
+            Takes the newest complete drop of --inbox (or the --drop given), and prints one summary line.
+            A drop already loaded successfully (same checksums) is not loaded again unless --force.
+            With --from STAGE --run ID, reruns an existing run from that stage on.
+
+            Exit statuses:
+            \(ExitStatus.table)
+            """)
+
+    @Option(help: "The municipality's pipeline file (pipelines/*.yaml).")
+    var pipeline: String?
+
+    @Option(help: "One drop folder to run on.")
+    var drop: String?
+
+    @Option(help: "An inbox of drop folders; the newest complete one is run.")
+    var inbox: String?
+
+    @Flag(help: "Load the drop even if it was loaded before.")
+    var force = false
+
+    @Option(help: "The as-of date (yyyy-mm-dd). Default: the export date of the drop.")
+    var asOf: Day?
+
+    @Option(help: "Rerun an existing run (with --run) from this stage: extract, transform or load.")
+    var from: Stage?
+
+    @Option(help: "The run to rerun with --from.")
+    var run: RunID?
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        if from != nil, run == nil { throw ValidationError("--from needs --run ID") }
+        if from == nil, run != nil { throw ValidationError("--run needs --from STAGE (or use `etl \(Stage.extract.rawValue) --run ID`)") }
+        if from == nil, drop == nil, inbox == nil { throw ValidationError("name a drop (--drop DIR) or an inbox (--inbox DIR)") }
+        if from == nil, pipeline == nil { throw ValidationError("name the pipeline file (--pipeline FILE)") }
+    }
+
+    func run() throws {
+        try withExitStatus {
+            let runner = try makeRunner(pipeline: pipeline, run: run, global: global)
+            let summary: RunSummary
+            if let from, let run {
+                summary = try runner.rerun(run, from: from)
+            } else {
+                do {
+                    summary = try runner.runNew(drop: drop.map { URL(fileURLWithPath: $0) }, inbox: inbox.map { URL(fileURLWithPath: $0) },
+                                                force: force, asOf: asOf)
+                } catch OperationsError.alreadyLoaded(let earlier, let dropPath) {
+                    print("nothing to do: \(dropPath) was loaded by run \(earlier) (use --force to load it again)")
+                    return
+                }
+            }
+            print(summary.line)
+        }
+    }
+}
+
+/// A runner for a pipeline file, or for the pipeline file a run was started with.
+func makeRunner(pipeline: String?, run: RunID?, global: GlobalOptions) throws -> PipelineRunner {
+    let state = global.state
+    var path = pipeline
+    if path == nil, let run { path = try RunInfo.read(state.run(run)).pipeline }
+    guard let path else { throw OperationsError.usage("name the pipeline file (--pipeline FILE)") }
+    let config = try PipelineConfig.load(path: path)
+    return PipelineRunner(config: config, state: state, target: global.target(config), logger: global.logger())
+}
+
+/// `etl extract|transform|load --run ID`: one stage of an existing run, again.
+protocol StageCommand: ParsableCommand {
+    static var stage: Stage { get }
+    var run: RunID { get }
+    var pipeline: String? { get }
+    var global: GlobalOptions { get }
+}
+
+extension StageCommand {
+    static func configuration(_ abstract: String) -> CommandConfiguration {
+        CommandConfiguration(commandName: stage.rawValue, abstract: abstract)
+    }
+
+    func run() throws {
+        try withExitStatus {
+            let runner = try makeRunner(pipeline: pipeline, run: run, global: global)
+            print(try runner.rerun(run, from: Self.stage, only: true).line)
+        }
+    }
+}
+
+struct ExtractCommand: StageCommand {
+    static let stage = Stage.extract
+    static let configuration = configuration("Extract a run's drop again (with the pipeline file as it is now).")
+    @Option(help: "The run.") var run: RunID
+    @Option(help: "The pipeline file; default: the one the run was started with.") var pipeline: String?
+    @OptionGroup var global: GlobalOptions
+}
+
+struct TransformCommand: StageCommand {
+    static let stage = Stage.transform
+    static let configuration = configuration("Transform a run's extracted records again.")
+    @Option(help: "The run.") var run: RunID
+    @Option(help: "The pipeline file; default: the one the run was started with.") var pipeline: String?
+    @OptionGroup var global: GlobalOptions
+}
+
+struct LoadCommand: StageCommand {
+    static let stage = Stage.load
+    static let configuration = configuration("Load a run's fact files again, and publish it.")
+    @Option(help: "The run.") var run: RunID
+    @Option(help: "The pipeline file; default: the one the run was started with.") var pipeline: String?
+    @OptionGroup var global: GlobalOptions
+}

@@ -1,1 +1,0 @@
-// Load: placeholder until its issue lands.

@@ -1,0 +1,86 @@
+import Pipeline
+import Postgres
+
+/// Publishes loads and drops the ones no longer kept.
+public struct Publisher {
+    public let connection: Connection
+
+    public init(connection: Connection) { self.connection = connection }
+
+    /// Makes `load` of `run` the one every metrics view reads: a one-row update.
+    public func publish(loadID: Int64, run: RunID) throws {
+        _ = try connection.execute("""
+            INSERT INTO etl.published (load_id, run_id) VALUES ($1, $2)
+            ON CONFLICT (singleton) DO UPDATE SET load_id = excluded.load_id, run_id = excluded.run_id, published_at = now()
+            """, [String(loadID), run.description], name: "publish")
+    }
+
+    /// Publishes the newest complete load of an earlier, still-kept run.
+    @discardableResult
+    public func publish(run: RunID) throws -> Int64 {
+        let rows = try connection.query("""
+            SELECT l.load_id FROM etl.loads l
+            WHERE l.run_id = $1 AND l.finished_at IS NOT NULL
+            ORDER BY l.load_id DESC LIMIT 1
+            """, [run.description], name: "find load of run")
+        guard let id = try rows.first?.int(0) else { throw LoadError.runNotLoaded(run) }
+        try publish(loadID: Int64(id), run: run)
+        return Int64(id)
+    }
+
+    /// The published run and load, if any.
+    public func published() throws -> (run: RunID, loadID: Int64)? {
+        let rows = try connection.query("SELECT run_id, load_id FROM etl.published", name: "published run")
+        guard let row = rows.first, let run = try row.int(0), let load = try row.int(1) else { return nil }
+        return (RunID(rawValue: Int64(run)), Int64(load))
+    }
+
+    /// Drops every load except the newest complete load of each of the newest `keepRuns`
+    /// loaded runs, and never the published one. Partitions are detached CONCURRENTLY, so
+    /// readers are not blocked; a drop that cannot get its lock quickly is left for the next run.
+    /// Returns the load ids dropped.
+    @discardableResult
+    public func dropOldLoads(keepRuns: Int) throws -> [Int64] {
+        let rows = try connection.query("""
+            WITH newest AS (
+                SELECT DISTINCT ON (run_id) run_id, load_id FROM etl.loads
+                WHERE finished_at IS NOT NULL ORDER BY run_id, load_id DESC
+            ), kept AS (
+                SELECT load_id FROM newest ORDER BY run_id DESC LIMIT $1
+            )
+            SELECT load_id FROM etl.loads
+            WHERE load_id NOT IN (SELECT load_id FROM kept)
+              AND load_id NOT IN (SELECT load_id FROM etl.published)
+            ORDER BY load_id
+            """, [String(keepRuns)], name: "loads past retention")
+        var dropped: [Int64] = []
+        for row in rows {
+            guard let id = try row.int(0).map(Int64.init) else { continue }
+            try drop(loadID: id)
+            dropped.append(id)
+        }
+        return dropped
+    }
+
+    private func drop(loadID: Int64) throws {
+        try connection.execute("SET lock_timeout = '5s'", name: "lock timeout")
+        defer { try? connection.execute("RESET lock_timeout", name: "lock timeout") }
+        for fact in FactFile.allCases {
+            let partition = "warehouse." + LoadStage.partitionName(fact.table, loadID)
+            let attached = try connection.query(
+                "SELECT inhdetachpending FROM pg_inherits WHERE inhrelid = to_regclass($1)", [partition], name: "is attached")
+            if let pending = try attached.first?.bool(0) {
+                // A detach interrupted earlier must be finalized rather than started again.
+                let how = pending ? "FINALIZE" : "CONCURRENTLY"
+                try connection.execute("ALTER TABLE warehouse.\(fact.table) DETACH PARTITION \(partition) \(how)",
+                                       name: "detach \(partition)")
+            }
+            try connection.execute("DROP TABLE IF EXISTS \(partition)", name: "drop \(partition)")
+        }
+        try connection.transaction { db in
+            for table in ["warehouse.cohort_stats", "warehouse.notification_stats", "warehouse.closure_stats", "etl.loads"] {
+                _ = try db.execute("DELETE FROM \(table) WHERE load_id = $1", [String(loadID)], name: "forget load")
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+/// The exit statuses of `etl`, for cron and the wrapper in `cron/` (docs/operations.md).
+/// Numbers follow sysexits.h where one fits.
+public enum ExitStatus: Int32, Sendable, CaseIterable {
+    case success = 0
+    case failure = 1
+    case usage = 64
+    case rejectThresholdExceeded = 65
+    case dropIncomplete = 66
+    case databaseUnreachable = 69
+    case locked = 75
+
+    public var meaning: String {
+        switch self {
+        case .success: "success"
+        case .failure: "failure (see the message and the run's log)"
+        case .usage: "usage error (bad arguments or pipeline file)"
+        case .rejectThresholdExceeded: "reject threshold exceeded: too many bad records in a file; warehouse unchanged"
+        case .dropIncomplete: "drop incomplete: MANIFEST mismatch or missing files; warehouse unchanged"
+        case .databaseUnreachable: "database unreachable (after retries); warehouse unchanged"
+        case .locked: "another run holds the lock; nothing done"
+        }
+    }
+
+    /// The table printed by `--help` and written in docs/operations.md.
+    public static var table: String {
+        allCases.map { "  \($0.rawValue)\t\($0.meaning)" }.joined(separator: "\n")
+    }
+}
+
+/// An error that knows which exit status it means.
+public protocol ExitStatusProviding: Error {
+    var exitStatus: ExitStatus { get }
+}

@@ -1,1 +1,0 @@
-// Operations: placeholder until its issue lands.

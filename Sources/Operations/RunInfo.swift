@@ -1,0 +1,49 @@
+import Foundation
+import Pipeline
+
+/// What a run was started with (`runs/<id>/run.json`), so one stage of it can be rerun
+/// later without repeating the arguments.
+public struct RunInfo: Codable, Sendable {
+    public var run: RunID
+    public var pipeline: String
+    public var drop: String
+    public var dropChecksum: String
+    public var asOf: Day
+    public var asOfSource: String
+    public var startedAt: Date
+
+    public func write(to folder: RunFolder) throws {
+        try FileManager.default.createDirectory(at: folder.root, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        try encoder.encode(self).write(to: URL(fileURLWithPath: folder.runInfo), options: .atomic)
+    }
+
+    public static func read(_ folder: RunFolder) throws -> RunInfo {
+        guard let data = FileManager.default.contents(atPath: folder.runInfo) else {
+            throw OperationsError.unknownRun(folder.id.description)
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(RunInfo.self, from: data)
+    }
+}
+
+/// The one-line result of a run, for cron's mail and the log.
+public struct RunSummary: Sendable {
+    public var run: RunID
+    public var drop: String
+    public var rowsRead: Int
+    public var rejected: Int
+    public var loaded: Int
+    public var seconds: Double
+    public var published: Bool
+    public var note: String?
+
+    public var line: String {
+        "run \(run) drop=\(drop) read=\(rowsRead) rejected=\(rejected) loaded=\(loaded) "
+            + "duration=\(String(format: "%.1f", seconds))s published=\(published ? "yes" : "no")"
+            + (note.map { " (\($0))" } ?? "")
+    }
+}

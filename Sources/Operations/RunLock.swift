@@ -1,0 +1,36 @@
+import Foundation
+import Glibc
+
+/// One run at a time, before the database is reached: an exclusive `flock` on
+/// `<state>/etl.lock`, which names the run holding it. The kernel drops the lock when the
+/// process dies, so a crash never leaves a stale lock. (The database side is an advisory
+/// lock, see `Warehouse.lockRuns`.)
+public final class RunLock {
+    private let fd: Int32
+    public let path: String
+
+    /// Takes the lock or throws `OperationsError.locked` naming the holder.
+    public init(path: String, holder: String) throws {
+        self.path = path
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        fd = open(path, O_RDWR | O_CREAT, 0o644)
+        guard fd >= 0 else {
+            throw OperationsError.io(path: path, message: "cannot open the lock file: \(String(cString: strerror(errno)))")
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let current = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            close(fd)
+            throw OperationsError.locked(holder: current.flatMap { $0.isEmpty ? nil : $0 } ?? "another etl process", lock: path)
+        }
+        ftruncate(fd, 0)
+        let text = "\(holder) (pid \(getpid()))\n"
+        _ = text.withCString { write(fd, $0, strlen($0)) }
+    }
+
+    deinit {
+        ftruncate(fd, 0)
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Logging
+import Pipeline
+import Postgres
+
+/// The warehouse a command works on: a named database, or the embedded server under the
+/// state directory, started when needed. Migrated on connect.
+public struct WarehouseTarget: Sendable {
+    /// A libpq URL or keyword string, or nil for the embedded server.
+    public var url: String?
+    public var state: StateLayout
+
+    public static let embeddedDatabase = "etl"
+
+    /// `--database`, else `DATABASE_URL`, else the pipeline file's, else the embedded server.
+    public static func resolve(flag: String?, pipeline: PipelineConfig?, state: StateLayout,
+                               environment: [String: String] = ProcessInfo.processInfo.environment) -> WarehouseTarget {
+        WarehouseTarget(url: flag ?? environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? pipeline?.database, state: state)
+    }
+
+    public var embeddedServer: EmbeddedServer { EmbeddedServer(directory: state.postgres.path) }
+
+    /// What to show a person: the URL with any password masked.
+    public var displayName: String {
+        guard let url else { return "embedded server in \(state.postgres.path)" }
+        return url.replacingOccurrences(of: #":[^:@/]+@"#, with: ":****@", options: .regularExpression)
+    }
+
+    /// Starts the embedded server if it is the target, then connects (retrying transient
+    /// failures with backoff) and applies pending migrations.
+    public func connect(logger: Logger, retries: Int = 4, migrate: Bool = true) throws -> Connection {
+        let connection: Connection
+        if let url {
+            connection = try Self.connectRetrying(url, display: displayName, logger: logger, retries: retries)
+        } else {
+            let server = embeddedServer
+            do {
+                try server.start()
+                try server.createDatabase(Self.embeddedDatabase)
+            } catch let error as PostgresError {
+                throw OperationsError.databaseUnreachable(target: displayName, message: error.description)
+            }
+            connection = try Self.connectRetrying(server.connectionString(database: Self.embeddedDatabase),
+                                                  display: displayName, logger: logger, retries: retries)
+        }
+        if migrate {
+            let applied = try Migrator(directory: try SchemaFiles.directory()).migrate(connection)
+            if !applied.isEmpty { logger.info("migrated the warehouse", metadata: ["applied": "\(applied.joined(separator: ","))"]) }
+        }
+        return connection
+    }
+
+    /// The connection string an analyst can paste into psql.
+    public var psqlURL: String { url ?? embeddedServer.connectionString(database: Self.embeddedDatabase) }
+
+    static func connectRetrying(_ url: String, display: String, logger: Logger, retries: Int) throws -> Connection {
+        var delay = 0.5
+        for attempt in 0...retries {
+            do {
+                return try Connection(url: url)
+            } catch let error as PostgresError where error.isTransient && attempt < retries {
+                logger.warning("database not reachable, retrying", metadata: [
+                    "attempt": "\(attempt + 1)", "in_seconds": "\(delay)", "error": "\(error.message)"])
+                Thread.sleep(forTimeInterval: delay)
+                delay *= 2
+            } catch let error as PostgresError where error.kind == .connection {
+                throw OperationsError.databaseUnreachable(target: display, message: error.message)
+            }
+        }
+        throw OperationsError.databaseUnreachable(target: display, message: "gave up after \(retries + 1) attempts")
+    }
+}
+
+extension PostgresError {
+    /// Failures worth retrying: the server is not there yet or is restarting. Data errors never are.
+    var isTransient: Bool {
+        if kind == .connection { return true }
+        guard let sqlState else { return false }
+        return sqlState.hasPrefix("08") || ["57P01", "57P02", "57P03", "53300"].contains(sqlState)
+    }
+}
+
+/// Where the numbered migrations (`sql/`) are: `ETL_SQL_DIR`, else `share/etl/sql` beside
+/// an installed binary, else the source checkout this binary was built from.
+public enum SchemaFiles {
+    public static func directory(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
+        var candidates: [String] = []
+        if let dir = environment["ETL_SQL_DIR"] { candidates.append(dir) }
+        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+        candidates.append(executable.deletingLastPathComponent().appendingPathComponent("../share/etl/sql").standardizedFileURL.path)
+        candidates.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../sql").standardizedFileURL.path)
+        for dir in candidates where FileManager.default.fileExists(atPath: dir + "/001_ledger.sql") {
+            return dir
+        }
+        throw OperationsError.io(path: candidates.joined(separator: ", "),
+                                 message: "the SQL migrations (sql/) are not there; set ETL_SQL_DIR to the folder that holds them")
+    }
+}

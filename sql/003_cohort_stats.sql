@@ -1,0 +1,112 @@
+-- Per load, the counts and age statistics every metric is computed from, at three grains:
+-- the whole window ('total'), per calendar year ('year') and per district ('district').
+-- Load computes them once, so the metrics views answer at once at any scale.
+
+CREATE TABLE warehouse.cohort_stats (
+    load_id                 bigint NOT NULL,
+    grain                   text NOT NULL CHECK (grain IN ('total', 'year', 'district')),
+    cohort                  text NOT NULL,
+    year                    integer,          -- grain 'year' only
+    district                text,             -- grain 'district' only
+    children_exposed        bigint NOT NULL,
+    exposure_days           bigint NOT NULL,
+    detected                bigint NOT NULL,
+    investigated            bigint NOT NULL,
+    investigation_age_mean  double precision, -- months
+    investigation_age_median double precision,
+    investigation_age_var   double precision, -- sample variance, months²
+    measured                bigint NOT NULL,
+    measure_age_mean        double precision,
+    measure_age_median      double precision,
+    measure_age_var         double precision,
+    notifications           bigint NOT NULL,
+    cases_closed            bigint NOT NULL,
+    cases_closed_resolved   bigint NOT NULL
+);
+CREATE INDEX ON warehouse.cohort_stats (load_id, grain);
+
+CREATE TABLE warehouse.notification_stats (
+    load_id       bigint NOT NULL,
+    cohort        text NOT NULL,
+    source        text,                       -- kilde; NULL when the export left it empty
+    notifications bigint NOT NULL
+);
+CREATE INDEX ON warehouse.notification_stats (load_id);
+
+CREATE TABLE warehouse.closure_stats (
+    load_id        bigint NOT NULL,
+    cohort         text NOT NULL,
+    closing_reason text,
+    cases_closed   bigint NOT NULL
+);
+CREATE INDEX ON warehouse.closure_stats (load_id);
+
+-- metrics.md, to the letter: exposure from warehouse.exposure; first events attributed to a
+-- cohort (cohort IS NOT NULL) counted in the year and district of their day; notifications
+-- are all underretning events on exposure days; closed cases are those whose opening day is
+-- an exposure day of the cohort and that have a sag_afsluttet.
+CREATE FUNCTION warehouse.compute_stats(p_load bigint) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO warehouse.cohort_stats
+    WITH exposure AS (
+        SELECT CASE WHEN GROUPING(year) = 0 THEN 'year' WHEN GROUPING(district) = 0 THEN 'district' ELSE 'total' END AS grain,
+               cohort, year, district,
+               count(DISTINCT child_key) AS children_exposed, sum(days) AS exposure_days
+        FROM warehouse.exposure WHERE load_id = p_load
+        GROUP BY GROUPING SETS ((cohort), (cohort, year), (cohort, district))
+    ), firsts AS (
+        SELECT CASE WHEN GROUPING(year) = 0 THEN 'year' WHEN GROUPING(district) = 0 THEN 'district' ELSE 'total' END AS grain,
+               cohort, year, district,
+               count(*) FILTER (WHERE kind = 'case') AS detected,
+               count(*) FILTER (WHERE kind = 'investigation') AS investigated,
+               avg(months) FILTER (WHERE kind = 'investigation') AS investigation_age_mean,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY months) FILTER (WHERE kind = 'investigation') AS investigation_age_median,
+               var_samp(months) FILTER (WHERE kind = 'investigation') AS investigation_age_var,
+               count(*) FILTER (WHERE kind = 'measure') AS measured,
+               avg(months) FILTER (WHERE kind = 'measure') AS measure_age_mean,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY months) FILTER (WHERE kind = 'measure') AS measure_age_median,
+               var_samp(months) FILTER (WHERE kind = 'measure') AS measure_age_var
+        FROM (SELECT cohort, district, kind, extract(year FROM day)::integer AS year,
+                     age_days / 30.4375::double precision AS months
+              FROM warehouse.first_events WHERE load_id = p_load AND cohort IS NOT NULL) f
+        GROUP BY GROUPING SETS ((cohort), (cohort, year), (cohort, district))
+    ), notes AS (
+        SELECT CASE WHEN GROUPING(year) = 0 THEN 'year' WHEN GROUPING(district) = 0 THEN 'district' ELSE 'total' END AS grain,
+               cohort, year, district, count(*) AS notifications
+        FROM (SELECT cohort, district, extract(year FROM day)::integer AS year
+              FROM warehouse.case_events
+              WHERE load_id = p_load AND cohort IS NOT NULL AND event_type = 'underretning') n
+        GROUP BY GROUPING SETS ((cohort), (cohort, year), (cohort, district))
+    ), closed AS (
+        SELECT CASE WHEN GROUPING(year) = 0 THEN 'year' WHEN GROUPING(district) = 0 THEN 'district' ELSE 'total' END AS grain,
+               cohort, year, district, count(*) AS cases_closed,
+               count(*) FILTER (WHERE closing_reason IN ('bekymring_ophoert', 'familien_selv')) AS cases_closed_resolved
+        FROM (SELECT cohort, district, closing_reason, extract(year FROM opened_day)::integer AS year
+              FROM warehouse.cases
+              WHERE load_id = p_load AND cohort IS NOT NULL AND closed_day IS NOT NULL) c
+        GROUP BY GROUPING SETS ((cohort), (cohort, year), (cohort, district))
+    )
+    SELECT p_load, e.grain, e.cohort, e.year, e.district, e.children_exposed, e.exposure_days,
+           coalesce(f.detected, 0), coalesce(f.investigated, 0),
+           f.investigation_age_mean, f.investigation_age_median, f.investigation_age_var,
+           coalesce(f.measured, 0), f.measure_age_mean, f.measure_age_median, f.measure_age_var,
+           coalesce(n.notifications, 0), coalesce(c.cases_closed, 0), coalesce(c.cases_closed_resolved, 0)
+    FROM exposure e
+    LEFT JOIN firsts f ON (f.grain, f.cohort) = (e.grain, e.cohort)
+         AND f.year IS NOT DISTINCT FROM e.year AND f.district IS NOT DISTINCT FROM e.district
+    LEFT JOIN notes n ON (n.grain, n.cohort) = (e.grain, e.cohort)
+         AND n.year IS NOT DISTINCT FROM e.year AND n.district IS NOT DISTINCT FROM e.district
+    LEFT JOIN closed c ON (c.grain, c.cohort) = (e.grain, e.cohort)
+         AND c.year IS NOT DISTINCT FROM e.year AND c.district IS NOT DISTINCT FROM e.district;
+
+    INSERT INTO warehouse.notification_stats
+    SELECT p_load, cohort, source, count(*)
+    FROM warehouse.case_events
+    WHERE load_id = p_load AND cohort IS NOT NULL AND event_type = 'underretning'
+    GROUP BY cohort, source;
+
+    INSERT INTO warehouse.closure_stats
+    SELECT p_load, cohort, closing_reason, count(*)
+    FROM warehouse.cases
+    WHERE load_id = p_load AND cohort IS NOT NULL AND closed_day IS NOT NULL
+    GROUP BY cohort, closing_reason;
+$$;
