@@ -1,0 +1,166 @@
+import CLibPQ
+import Foundation
+import Logging
+
+/// One connection to PostgreSQL through libpq.
+///
+/// Deliberately not `Sendable`: a libpq connection must never be used by two threads at
+/// once, and a non-Sendable class lets the Swift 6 compiler enforce that instead of a
+/// comment. Open one connection per task (they are cheap on a local socket); a
+/// connection can still move to another task as a `sending` value.
+public final class Connection {
+    /// nil once closed.
+    var handle: OpaquePointer?
+    /// The connection target without its password, for error messages and logs.
+    public let target: String
+
+    /// Connects with a URL (`postgresql://user@host/db`, `postgresql:///db?host=/socket/dir`)
+    /// or a keyword string (`host=/socket/dir dbname=db`); libpq parses both.
+    public init(url: String) throws {
+        target = describeTarget(url)
+        guard let conn = PQconnectdb(url) else {
+            throw PostgresError(.connection, "libpq could not allocate a connection", context: target)
+        }
+        guard PQstatus(conn) == CONNECTION_OK else {
+            let message = nonEmpty(PQerrorMessage(conn)) ?? "connection failed"
+            PQfinish(conn)
+            throw PostgresError(
+                .connection, message,
+                hint: "check that the server is running and that the connection string points at it",
+                context: target)
+        }
+        // Swift strings are UTF-8; make the server convert whatever its encoding is.
+        if PQsetClientEncoding(conn, "UTF8") != 0 {
+            let error = PostgresError(.connection, connection: conn, statement: nil, fallback: "could not set client_encoding to UTF8")
+            PQfinish(conn)
+            throw error
+        }
+        // Server notices (e.g. "schema already exists, skipping") go to the log at debug
+        // level instead of libpq's default of printing them on stderr.
+        PQsetNoticeReceiver(conn, { _, result in
+            guard let result, let text = nonEmpty(PQresultErrorMessage(result)) else { return }
+            noticeLogger.debug("\(text)")
+        }, nil)
+        handle = conn
+    }
+
+    deinit { close() }
+
+    /// Closes the connection; further use throws. Closing twice is harmless.
+    public func close() {
+        if let handle { PQfinish(handle) }
+        handle = nil
+    }
+
+    public var isOpen: Bool { handle.map { PQstatus($0) == CONNECTION_OK } ?? false }
+
+    /// Runs one or more statements separated by semicolons (simple query protocol, no
+    /// parameters). For DDL and migrations; results other than errors are discarded.
+    public func execute(_ sql: String, name: String? = nil) throws {
+        let conn = try open(name)
+        try consume(PQexec(conn, sql), conn, name)
+    }
+
+    /// Runs one statement with text parameters `$1, $2, ...` and returns the number of
+    /// rows it affected (INSERT/UPDATE/DELETE/...; 0 for other commands).
+    @discardableResult
+    public func execute(_ sql: String, _ params: [String?], name: String? = nil) throws -> Int {
+        let conn = try open(name)
+        let result = try withParameters(params) { count, values in
+            PQexecParams(conn, sql, count, nil, values, nil, nil, 0)
+        }
+        return try consume(result, conn, name) { affectedRows($0) }
+    }
+
+    /// Runs one statement with text parameters `$1, $2, ...` (values are sent apart from
+    /// the SQL, never spliced into it) and returns its rows.
+    public func query(_ sql: String, _ params: [String?] = [], name: String? = nil) throws -> [Row] {
+        let conn = try open(name)
+        let result = try withParameters(params) { count, values in
+            PQexecParams(conn, sql, count, nil, values, nil, nil, 0)
+        }
+        return try consume(result, conn, name) { Row.all(in: $0) }
+    }
+
+    /// Quotes an identifier (database, table, column name) for the rare SQL where a
+    /// parameter cannot go, e.g. `CREATE DATABASE`.
+    public static func quoteIdentifier(_ identifier: String) -> String {
+        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    // MARK: - Internals shared by the extensions
+
+    func open(_ statement: String?) throws -> OpaquePointer {
+        guard let handle else {
+            throw PostgresError(.connection, "the connection is closed", statement: statement, context: target)
+        }
+        return handle
+    }
+
+    /// Checks a result, hands it to `read` when it succeeded, and always frees it.
+    @discardableResult
+    func consume<T>(
+        _ result: OpaquePointer?, _ conn: OpaquePointer, _ statement: String?,
+        read: (OpaquePointer) throws -> T = { _ in () }
+    ) throws -> T {
+        guard let result else {
+            throw PostgresError(.connection, connection: conn, statement: statement, fallback: "no result from server")
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            return try read(result)
+        case PGRES_COPY_IN, PGRES_COPY_OUT:
+            abandonCopy(conn)
+            throw PostgresError(.query, "COPY through execute/query is not supported; use copyIn", statement: statement)
+        default:
+            let kind: PostgresError.Kind = PQstatus(conn) == CONNECTION_OK ? .query : .connection
+            throw PostgresError(kind, result: result, connection: conn, statement: statement)
+        }
+    }
+
+    /// Leaves a COPY started by mistake so the connection is usable again.
+    private func abandonCopy(_ conn: OpaquePointer) {
+        _ = PQputCopyEnd(conn, "COPY is only supported through copyIn")
+        var buffer: UnsafeMutablePointer<CChar>?
+        while PQgetCopyData(conn, &buffer, 0) > 0 { PQfreemem(buffer) }
+        drainResults(conn)
+    }
+}
+
+/// Reads every pending result so the connection is idle again; returns the first error.
+@discardableResult
+func drainResults(_ conn: OpaquePointer, statement: String? = nil) -> PostgresError? {
+    var firstError: PostgresError?
+    while let result = PQgetResult(conn) {
+        defer { PQclear(result) }
+        let status = PQresultStatus(result)
+        if status == PGRES_FATAL_ERROR, firstError == nil {
+            firstError = PostgresError(.query, result: result, connection: conn, statement: statement)
+        }
+        // Still in COPY IN means the end was never accepted: stop rather than loop forever.
+        if status == PGRES_COPY_IN || status == PGRES_COPY_BOTH { break }
+    }
+    return firstError
+}
+
+/// The row count in a command tag ("INSERT 0 5", "COPY 100000"), 0 when it has none.
+func affectedRows(_ result: OpaquePointer) -> Int {
+    guard let text = PQcmdTuples(result) else { return 0 }
+    return Int(String(cString: text)) ?? 0
+}
+
+/// Passes parameters to libpq as NUL-terminated C strings, NULL for nil.
+private func withParameters<T>(
+    _ params: [String?], _ body: (Int32, UnsafePointer<UnsafePointer<CChar>?>?) throws -> T
+) throws -> T {
+    guard params.count <= Int(UInt16.max) else {
+        throw PostgresError(.query, "too many parameters (\(params.count)); PostgreSQL allows 65535")
+    }
+    let copies: [UnsafeMutablePointer<CChar>?] = params.map { $0.flatMap { strdup($0) } }
+    defer { copies.forEach { free($0) } }
+    let pointers: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } }
+    return try pointers.withUnsafeBufferPointer { try body(Int32(params.count), $0.baseAddress) }
+}
+
+let noticeLogger = Logger(label: "etl.postgres.notice")

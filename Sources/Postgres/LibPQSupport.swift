@@ -1,0 +1,62 @@
+import CLibPQ
+
+// Small bridges from libpq's C values to Swift ones, shared by the client files.
+
+extension PostgresError {
+    /// The server's structured error fields from a failed result.
+    init(_ kind: Kind, result: OpaquePointer, connection: OpaquePointer?, statement: String?) {
+        func field(_ code: UInt8) -> String? {
+            guard let value = PQresultErrorField(result, Int32(code)) else { return nil }
+            return String(cString: value)
+        }
+        let primary = field(UInt8(ascii: "M"))
+            ?? nonEmpty(PQresultErrorMessage(result))
+            ?? connection.flatMap { nonEmpty(PQerrorMessage($0)) }
+            ?? "unknown error (\(String(cString: PQresStatus(PQresultStatus(result)))))"
+        self.init(
+            kind, primary,
+            sqlState: field(UInt8(ascii: "C")),
+            detail: field(UInt8(ascii: "D")),
+            hint: field(UInt8(ascii: "H")),
+            position: field(UInt8(ascii: "P")).flatMap { Int($0) },
+            statement: statement)
+    }
+
+    /// An error that only the connection knows about (no result, or a broken socket).
+    init(_ kind: Kind, connection: OpaquePointer?, statement: String?, fallback: String) {
+        let message = connection.flatMap { nonEmpty(PQerrorMessage($0)) } ?? fallback
+        self.init(kind, message, statement: statement)
+    }
+}
+
+/// A C string as trimmed Swift text, or nil when missing or blank.
+func nonEmpty(_ text: UnsafePointer<CChar>?) -> String? {
+    guard let text else { return nil }
+    let string = String(cString: text).trimmingTrailingWhitespace()
+    return string.isEmpty ? nil : string
+}
+
+extension String {
+    func trimmingTrailingWhitespace() -> String {
+        var copy = self
+        while let last = copy.last, last.isWhitespace { copy.removeLast() }
+        return copy
+    }
+}
+
+/// The connection target as text for error messages: every option libpq parsed from
+/// the URL or keyword string, except the password.
+func describeTarget(_ conninfo: String) -> String {
+    guard let options = PQconninfoParse(conninfo, nil) else { return "unparsable connection string" }
+    defer { PQconninfoFree(options) }
+    var parts: [String] = []
+    var option = options
+    while let keyword = option.pointee.keyword {
+        let name = String(cString: keyword)
+        if let value = option.pointee.val, name != "password" {
+            parts.append("\(name)=\(String(cString: value))")
+        }
+        option += 1
+    }
+    return parts.isEmpty ? "libpq defaults" : parts.joined(separator: " ")
+}

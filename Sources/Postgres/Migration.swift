@@ -1,0 +1,44 @@
+import Foundation
+
+/// One numbered schema change, `NNN_name.sql`.
+public struct Migration: Sendable, Equatable {
+    public let version: Int
+    /// The file name, e.g. `001_warehouse.sql`; recorded in `etl.schema_migrations`.
+    public let name: String
+    public let path: String
+    public let contents: Data
+
+    /// The file's SQL. Migrations must not contain transaction control (BEGIN/COMMIT):
+    /// each already runs in a transaction of its own.
+    public var sql: String { String(decoding: contents, as: UTF8.self) }
+
+    /// Reads the numbered SQL files of `directory`, in version order. Files that do not
+    /// start with a digit are not migrations and are skipped (e.g. views applied otherwise).
+    static func all(in directory: String) throws -> [Migration] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw PostgresError(.migration, "cannot list migrations: \(error)", context: directory)
+        }
+        var byVersion: [Int: Migration] = [:]
+        for name in names where name.first?.isNumber == true {
+            let path = (directory as NSString).appendingPathComponent(name)
+            let digits = name.prefix { $0.isNumber }
+            guard name.hasSuffix(".sql"), name.dropFirst(digits.count).first == "_", let version = Int(digits) else {
+                throw PostgresError(.migration, "\(name) is not named NNN_name.sql", statement: name, context: path)
+            }
+            if let other = byVersion[version] {
+                throw PostgresError(.migration, "\(name) and \(other.name) share version \(version)", statement: name, context: path)
+            }
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                throw PostgresError(.io, "cannot read migration", statement: name, context: path)
+            }
+            guard String(data: contents, encoding: .utf8) != nil else {
+                throw PostgresError(.migration, "\(name) is not valid UTF-8", statement: name, context: path)
+            }
+            byVersion[version] = Migration(version: version, name: name, path: path, contents: contents)
+        }
+        return byVersion.values.sorted { $0.version < $1.version }
+    }
+}

@@ -1,0 +1,62 @@
+/// Everything that can go wrong talking to PostgreSQL or running the embedded server,
+/// as one value that says what happened, where, and (when known) what to do.
+public struct PostgresError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: String, Sendable {
+        /// Could not connect, or the connection broke.
+        case connection
+        /// A statement failed on the server (see `sqlState`).
+        case query
+        /// A COPY failed or was aborted.
+        case copy
+        /// A column value could not be read as the requested type.
+        case decoding
+        /// initdb / pg_ctl / postgres were not found.
+        case serverBinariesMissing = "server-binaries-missing"
+        /// The embedded server could not be created, started or stopped.
+        case server
+        /// A migration file is malformed, changed after being applied, or failed.
+        case migration
+        /// Reading a local file failed.
+        case io
+    }
+
+    public var kind: Kind
+    /// Message from the server or from this library.
+    public var message: String
+    /// SQLSTATE code (`PG_DIAG_SQLSTATE`), e.g. "23505"; nil when the error is not the server's.
+    public var sqlState: String?
+    public var detail: String?
+    public var hint: String?
+    /// 1-based character position in the statement the server complained about.
+    public var position: Int?
+    /// The statement's name/label given by the caller, or the migration file.
+    public var statement: String?
+    /// Where it happened: connection target, file path, server directory, ...
+    public var context: String?
+
+    public init(
+        _ kind: Kind, _ message: String, sqlState: String? = nil, detail: String? = nil,
+        hint: String? = nil, position: Int? = nil, statement: String? = nil, context: String? = nil
+    ) {
+        self.kind = kind
+        self.message = message
+        self.sqlState = sqlState
+        self.detail = detail
+        self.hint = hint
+        self.position = position
+        self.statement = statement
+        self.context = context
+    }
+
+    public var description: String {
+        var text = "postgres \(kind.rawValue) error"
+        if let sqlState { text += " [\(sqlState)]" }
+        if let statement { text += " in '\(statement)'" }
+        if let context { text += " (\(context))" }
+        text += ": \(message)"
+        if let position { text += " (at character \(position))" }
+        if let detail { text += "; detail: \(detail)" }
+        if let hint { text += "; hint: \(hint)" }
+        return text
+    }
+}

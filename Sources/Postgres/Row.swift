@@ -1,0 +1,75 @@
+import CLibPQ
+
+/// One result row, values kept as the server's text form.
+///
+/// Accessors return nil for SQL NULL. Asking for a column that does not exist is a
+/// programming error and traps (like an array index); a value that does not parse as the
+/// requested type throws, so a wrong type is never mistaken for NULL.
+public struct Row: Sendable {
+    /// Column names, shared by all rows of one result.
+    public let columns: Columns
+    public let values: [String?]
+
+    public var count: Int { values.count }
+
+    public subscript(index: Int) -> String? { values[index] }
+    public subscript(column: String) -> String? { values[columns.index(of: column)] }
+
+    public func string(_ index: Int) -> String? { values[index] }
+    public func string(_ column: String) -> String? { self[column] }
+
+    public func int(_ index: Int) throws -> Int? { try decode(index, as: "integer") { Int($0) } }
+    public func int(_ column: String) throws -> Int? { try int(columns.index(of: column)) }
+
+    public func double(_ index: Int) throws -> Double? { try decode(index, as: "double") { Double($0) } }
+    public func double(_ column: String) throws -> Double? { try double(columns.index(of: column)) }
+
+    public func bool(_ index: Int) throws -> Bool? {
+        try decode(index, as: "boolean") {
+            switch $0 {
+            case "t", "true": true
+            case "f", "false": false
+            default: nil
+            }
+        }
+    }
+    public func bool(_ column: String) throws -> Bool? { try bool(columns.index(of: column)) }
+
+    private func decode<T>(_ index: Int, as type: String, _ parse: (String) -> T?) throws -> T? {
+        guard let text = values[index] else { return nil }
+        guard let value = parse(text) else {
+            throw PostgresError(.decoding, "column '\(columns.names[index])' holds '\(text)', not a \(type)")
+        }
+        return value
+    }
+
+    /// Column names of a result and their positions.
+    public final class Columns: Sendable {
+        public let names: [String]
+        private let positions: [String: Int]
+
+        init(_ names: [String]) {
+            self.names = names
+            // The first of duplicate names wins, as in psql's `\gset`.
+            positions = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+
+        func index(of name: String) -> Int {
+            guard let index = positions[name] else {
+                preconditionFailure("no column '\(name)' in result; columns are \(names)")
+            }
+            return index
+        }
+    }
+
+    /// Every row of a successful result.
+    static func all(in result: OpaquePointer) -> [Row] {
+        let fieldCount = PQnfields(result)
+        let columns = Columns((0..<fieldCount).map { String(cString: PQfname(result, $0)) })
+        return (0..<PQntuples(result)).map { row in
+            Row(columns: columns, values: (0..<fieldCount).map { field in
+                PQgetisnull(result, row, field) == 1 ? nil : String(cString: PQgetvalue(result, row, field))
+            })
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Logging
+
+/// The unprivileged account the server runs as when we are root.
+///
+/// PostgreSQL refuses to run as root, so as root (e.g. on CI) every server program runs
+/// as `postgres` through `runuser` (or `setpriv` where runuser is missing), and the
+/// server's files must belong to that account.
+struct ServerAccount: Sendable {
+    let name: String
+    let uid: uid_t
+    let gid: gid_t
+    /// The program prefix that switches to the account.
+    private let prefix: [String]
+
+    /// The account to switch to, or nil when we are not root and simply run as ourselves.
+    static func forCurrentUser(name: String = "postgres") throws -> ServerAccount? {
+        guard geteuid() == 0 else { return nil }
+        guard let entry = getpwnam(name) else {
+            throw PostgresError(
+                .server, "running as root, but there is no '\(name)' account to run PostgreSQL as (it refuses to run as root)",
+                hint: "apt-get install postgresql creates it; or useradd --system \(name)")
+        }
+        let uid = entry.pointee.pw_uid, gid = entry.pointee.pw_gid
+        let prefix: [String]
+        if let runuser = firstExecutable(["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser", "/bin/runuser"]) {
+            prefix = [runuser, "-u", name, "--"]
+        } else if let setpriv = firstExecutable(["/usr/bin/setpriv", "/bin/setpriv"]) {
+            prefix = [setpriv, "--reuid=\(uid)", "--regid=\(gid)", "--init-groups", "--"]
+        } else {
+            throw PostgresError(.server, "running as root, but neither runuser nor setpriv is available to switch to '\(name)'",
+                                hint: "apt-get install util-linux")
+        }
+        return ServerAccount(name: name, uid: uid, gid: gid, prefix: prefix)
+    }
+
+    /// The command line that runs `command` as this account.
+    func wrap(_ command: [String]) -> [String] { prefix + command }
+
+    /// Makes `path` the account's (not recursive).
+    func own(_ path: String) throws {
+        guard chown(path, uid, gid) == 0 else {
+            throw PostgresError(.server, "cannot give \(path) to '\(name)': \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Gives the account search (x) permission on every directory above `path`, so the
+    /// server can reach its data and socket there: a `mkdtemp` folder, say, is 0700 root.
+    /// Only "others may traverse" is added, never read or write, and each change is logged.
+    func makeTraversable(above path: String, logger: Logger) throws {
+        var ancestor = (path as NSString).deletingLastPathComponent
+        var ancestors: [String] = []
+        while ancestor != "/" && !ancestor.isEmpty {
+            ancestors.append(ancestor)
+            ancestor = (ancestor as NSString).deletingLastPathComponent
+        }
+        for directory in ancestors.reversed() {
+            var info = stat()
+            guard stat(directory, &info) == 0 else { continue }
+            let ownerCanPass = info.st_uid == uid && info.st_mode & S_IXUSR != 0
+            guard !ownerCanPass, info.st_mode & S_IXOTH == 0 else { continue }
+            guard chmod(directory, (info.st_mode & 0o7777) | S_IXOTH) == 0 else {
+                throw PostgresError(.server, "'\(name)' cannot reach \(path): cannot add o+x to \(directory): \(String(cString: strerror(errno)))",
+                                    hint: "choose a state directory the '\(name)' account can traverse")
+            }
+            logger.notice("added o+x to \(directory) so the '\(name)' account can reach \(path)")
+        }
+    }
+}
+
+private func firstExecutable(_ paths: [String]) -> String? {
+    paths.first { FileManager.default.isExecutableFile(atPath: $0) }
+}
