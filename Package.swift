@@ -42,7 +42,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "ETLCommand", dependencies: [
-            "Operations",
+            "Operations", "Pipeline", "Load", "Postgres", "SyntheticDrop",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/ETLCommand"),
 

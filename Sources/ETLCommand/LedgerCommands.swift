@@ -24,13 +24,13 @@ struct RunsCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A run's stages, files with checksums, counts, rejects by reason and errors.")
-        @Argument(help: "The run.") var run: RunID
+        @Argument(help: "The run.") var runID: RunID
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
             try withExitStatus {
                 let db = try global.target(nil).connect(logger: global.logger())
-                print(try RunReports(connection: db, state: global.state).show(run), terminator: "")
+                print(try RunReports(connection: db, state: global.state).show(runID), terminator: "")
             }
         }
     }
@@ -39,7 +39,7 @@ struct RunsCommand: ParsableCommand {
 struct RejectsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rejects", abstract: "A run's rejected records: file, line, field, reason, message (CPR numbers masked).")
-    @Argument(help: "The run.") var run: RunID
+    @Argument(help: "The run.") var runID: RunID
     @Option(help: "Only this export file.") var file: String?
     @Option(help: "Only this reason (e.g. invalid_cpr).") var reason: String?
     @OptionGroup var global: GlobalOptions
@@ -47,7 +47,7 @@ struct RejectsCommand: ParsableCommand {
     func run() throws {
         try withExitStatus {
             let db = try global.target(nil).connect(logger: global.logger())
-            let rejects = try RunReports(connection: db, state: global.state).rejects(run, file: file, reason: reason)
+            let rejects = try RunReports(connection: db, state: global.state).rejects(runID, file: file, reason: reason)
             print(Table.render(header: ["file", "line", "field", "reason", "message"], rows: rejects.map {
                 [$0.file, String($0.line), $0.field ?? "", $0.reason.rawValue, $0.message]
             }), terminator: "")
@@ -58,14 +58,14 @@ struct RejectsCommand: ParsableCommand {
 struct PublishCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "publish", abstract: "Publish an earlier, still-kept run again: the metrics views read it from now on.")
-    @Argument(help: "The run.") var run: RunID
+    @Argument(help: "The run.") var runID: RunID
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
         try withExitStatus {
             let db = try global.target(nil).connect(logger: global.logger())
-            let load = try Publisher(connection: db).publish(run: run)
-            print("published run \(run) (load \(load))")
+            let load = try Publisher(connection: db).publish(run: runID)
+            print("published run \(runID) (load \(load))")
         }
     }
 }

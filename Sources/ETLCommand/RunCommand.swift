@@ -34,24 +34,24 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Rerun an existing run (with --run) from this stage: extract, transform or load.")
     var from: Stage?
 
-    @Option(help: "The run to rerun with --from.")
-    var run: RunID?
+    @Option(name: .customLong("run"), help: "The run to rerun with --from.")
+    var runID: RunID?
 
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        if from != nil, run == nil { throw ValidationError("--from needs --run ID") }
-        if from == nil, run != nil { throw ValidationError("--run needs --from STAGE (or use `etl \(Stage.extract.rawValue) --run ID`)") }
+        if from != nil, runID == nil { throw ValidationError("--from needs --run ID") }
+        if from == nil, runID != nil { throw ValidationError("--run needs --from STAGE (or use `etl \(Stage.extract.rawValue) --run ID`)") }
         if from == nil, drop == nil, inbox == nil { throw ValidationError("name a drop (--drop DIR) or an inbox (--inbox DIR)") }
         if from == nil, pipeline == nil { throw ValidationError("name the pipeline file (--pipeline FILE)") }
     }
 
     func run() throws {
         try withExitStatus {
-            let runner = try makeRunner(pipeline: pipeline, run: run, global: global)
+            let runner = try makeRunner(pipeline: pipeline, run: runID, global: global)
             let summary: RunSummary
-            if let from, let run {
-                summary = try runner.rerun(run, from: from)
+            if let from, let runID {
+                summary = try runner.rerun(runID, from: from)
             } else {
                 do {
                     summary = try runner.runNew(drop: drop.map { URL(fileURLWithPath: $0) }, inbox: inbox.map { URL(fileURLWithPath: $0) },
@@ -79,7 +79,7 @@ func makeRunner(pipeline: String?, run: RunID?, global: GlobalOptions) throws ->
 /// `etl extract|transform|load --run ID`: one stage of an existing run, again.
 protocol StageCommand: ParsableCommand {
     static var stage: Stage { get }
-    var run: RunID { get }
+    var runID: RunID { get }
     var pipeline: String? { get }
     var global: GlobalOptions { get }
 }
@@ -91,8 +91,8 @@ extension StageCommand {
 
     func run() throws {
         try withExitStatus {
-            let runner = try makeRunner(pipeline: pipeline, run: run, global: global)
-            print(try runner.rerun(run, from: Self.stage, only: true).line)
+            let runner = try makeRunner(pipeline: pipeline, run: runID, global: global)
+            print(try runner.rerun(runID, from: Self.stage, only: true).line)
         }
     }
 }
@@ -100,7 +100,7 @@ extension StageCommand {
 struct ExtractCommand: StageCommand {
     static let stage = Stage.extract
     static let configuration = configuration("Extract a run's drop again (with the pipeline file as it is now).")
-    @Option(help: "The run.") var run: RunID
+    @Option(name: .customLong("run"), help: "The run.") var runID: RunID
     @Option(help: "The pipeline file; default: the one the run was started with.") var pipeline: String?
     @OptionGroup var global: GlobalOptions
 }
@@ -108,7 +108,7 @@ struct ExtractCommand: StageCommand {
 struct TransformCommand: StageCommand {
     static let stage = Stage.transform
     static let configuration = configuration("Transform a run's extracted records again.")
-    @Option(help: "The run.") var run: RunID
+    @Option(name: .customLong("run"), help: "The run.") var runID: RunID
     @Option(help: "The pipeline file; default: the one the run was started with.") var pipeline: String?
     @OptionGroup var global: GlobalOptions
 }
@@ -116,7 +116,7 @@ struct TransformCommand: StageCommand {
 struct LoadCommand: StageCommand {
     static let stage = Stage.load
     static let configuration = configuration("Load a run's fact files again, and publish it.")
-    @Option(help: "The run.") var run: RunID
+    @Option(name: .customLong("run"), help: "The run.") var runID: RunID
     @Option(help: "The pipeline file; default: the one the run was started with.") var pipeline: String?
     @OptionGroup var global: GlobalOptions
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Load
 import Operations
 import Postgres
 
@@ -61,14 +62,7 @@ struct WarehouseCommand: ParsableCommand {
         func run() throws {
             try withExitStatus {
                 let db = try global.target(nil).connect(logger: global.logger())
-                let exists = try !db.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [name], name: "role exists").isEmpty
-                // The server quotes the name and password (format %I, %L): nothing is spliced here.
-                let statement = try db.query(
-                    exists ? "SELECT format('ALTER ROLE %I LOGIN PASSWORD %L', $1::text, $2::text)"
-                           : "SELECT format('CREATE ROLE %I LOGIN PASSWORD %L IN ROLE etl_analyst', $1::text, $2::text)",
-                    [name, password], name: "analyst role statement")
-                try db.execute(statement.first?.string(0) ?? "", name: "analyst role")
-                if exists { try db.execute(try db.query("SELECT format('GRANT etl_analyst TO %I', $1::text)", [name]).first?.string(0) ?? "") }
+                try AnalystRole.grant(name, password: password, on: db)
                 print("role \(name) can read schema metrics only")
             }
         }

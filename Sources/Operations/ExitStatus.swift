@@ -1,3 +1,6 @@
+import Pipeline
+import Postgres
+
 /// The exit statuses of `etl`, for cron and the wrapper in `cron/` (docs/operations.md).
 /// Numbers follow sysexits.h where one fits.
 public enum ExitStatus: Int32, Sendable, CaseIterable {
@@ -30,4 +33,16 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
 /// An error that knows which exit status it means.
 public protocol ExitStatusProviding: Error {
     var exitStatus: ExitStatus { get }
+}
+
+extension ExitStatus {
+    /// The status an error means; anything unknown is a plain failure.
+    public static func of(_ error: Error) -> ExitStatus {
+        switch error {
+        case let e as ExitStatusProviding: e.exitStatus
+        case is PipelineConfigError: .usage
+        case let e as PostgresError where e.kind == .connection: .databaseUnreachable
+        default: .failure
+        }
+    }
 }

@@ -24,9 +24,9 @@ public struct ETLLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
-                    source: String, file: String, function: String, line: UInt) {
-        let all = metadata.merging(explicit ?? [:]) { $1 }
+    public func log(event: LogEvent) {
+        let (level, message) = (event.level, event.message)
+        let all = metadata.merging(event.metadata ?? [:]) { $1 }
         let text: String
         switch format {
         case .json:
@@ -59,7 +59,7 @@ public struct ETLLogHandler: LogHandler {
         return f
     }()
 
-    nonisolated(unsafe) private static let clock: DateFormatter = {
+    private static let clock: DateFormatter = {
         let f = DateFormatter()
         f.dateFormat = "HH:mm:ss"
         return f

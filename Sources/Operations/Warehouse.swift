@@ -45,7 +45,7 @@ public struct WarehouseTarget: Sendable {
         }
         if migrate {
             let applied = try Migrator(directory: try SchemaFiles.directory()).migrate(connection)
-            if !applied.isEmpty { logger.info("migrated the warehouse", metadata: ["applied": "\(applied.joined(separator: ","))"]) }
+            if !applied.isEmpty { logger.info("migrated the warehouse", metadata: ["applied": "\(applied.map(\.name).joined(separator: ","))"]) }
         }
         return connection
     }

@@ -1,0 +1,109 @@
+import Foundation
+import Pipeline
+import Postgres
+
+/// A transform output written by hand: two cohorts whose every figure is computed by hand
+/// in the tests. `scale` multiplies the treatment cohort's detected children, so two runs
+/// can be told apart by their figures.
+struct FactFixture {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let sqlDirectory = repo.appendingPathComponent("sql").path
+
+    /// Treatment: 10 children, 730 days each (2020: 400, 2021: 330), district Nørrebro.
+    /// Control: 20 children, 1000 days each, all in 2020, 10 in Nørrebro and 10 in Valby.
+    /// First cases: treatment T1–T6 (2020), control C1–C5 (2020).
+    /// First investigations: treatment ages 900, 1000, 1100, 1200, 1300 days; control 1000…1500 (6).
+    /// First measures: treatment 3 (a small cell), control 8 (ages 1000 + 100·i).
+    /// Notifications: treatment 4 daginstitution + 3 daginstitutionsraadgiver; control 6 skole.
+    /// Closed cases: treatment 6 (3 bekymring_ophoert, 2 familien_selv, 1 flyttet); control 5 (2 familien_selv, 3 andet).
+    static func write(into run: RunFolder, extraTreatmentCases: Int = 0) throws {
+        try run.resetStage(.transform)
+        try run.resetStage(.extract)
+        var outputs: [StageManifest.OutputFile] = []
+        func file(_ fact: FactFile, _ rows: (CopyTextWriter) throws -> Void) throws {
+            let w = try CopyTextWriter(path: run.file(.transform, fact.rawValue))
+            try rows(w)
+            try w.close()
+            outputs.append(.init(name: fact.rawValue, rows: w.rows, bytes: 0, sha256: ""))
+        }
+        let d2020 = Day(year: 2020, month: 3, day: 1)!
+        let birth = Day(year: 2017, month: 1, day: 1)!
+        let t = (1...10).map { "t\($0)" }, c = (1...20).map { "c\($0)" }
+
+        try file(.institutions) { w in
+            for (n, district) in [("100", "Nørrebro"), ("200", "Valby")] {
+                w.field(n); w.field("Børnehuset \(n)"); w.field("integreret"); w.field(district); w.field(nil as String?)
+                w.field(40); w.field(Day(year: 2005, month: 1, day: 1)); w.field(nil as Day?); try w.endRecord()
+            }
+        }
+        try file(.children) { w in for k in t + c { w.field(k); w.field(birth); try w.endRecord() } }
+        try file(.enrolments) { w in
+            for k in t + c { w.field(k); w.field(k.hasPrefix("t") || Int(k.dropFirst())! <= 10 ? "100" : "200"); w.field(d2020); w.field(nil as Day?); try w.endRecord() }
+        }
+        try file(.coverage) { w in w.field("100"); w.field(d2020); w.field(Day(year: 2021, month: 12, day: 31)); try w.endRecord() }
+        try file(.exposure) { w in
+            for k in t {
+                for (year, days) in [(2020, 400), (2021, 330)] {
+                    w.field(k); w.field("treatment"); w.field(year); w.field("100"); w.field("Nørrebro"); w.field(days); try w.endRecord()
+                }
+            }
+            for (i, k) in c.enumerated() {
+                w.field(k); w.field("control"); w.field(2020); w.field(i < 10 ? "100" : "200"); w.field(i < 10 ? "Nørrebro" : "Valby")
+                w.field(1000); try w.endRecord()
+            }
+        }
+        func first(_ w: CopyTextWriter, _ child: String, _ kind: String, _ age: Int, _ cohort: String?, reason: String? = nil) throws {
+            w.field(child); w.field(kind); w.field(birth + Int32(age)); w.field(age); w.field(cohort)
+            w.field(cohort == nil ? nil : (cohort == "treatment" ? "100" : "200")); w.field(cohort == nil ? nil : (cohort == "treatment" ? "Nørrebro" : "Valby"))
+            w.field(reason); try w.endRecord()
+        }
+        try file(.firstEvents) { w in
+            for k in t.prefix(6 + extraTreatmentCases) { try first(w, k, "case", 1200, "treatment") }
+            for k in c.suffix(5) { try first(w, k, "case", 1200, "control") }
+            for (i, k) in t.prefix(5).enumerated() { try first(w, k, "investigation", 900 + 100 * i, "treatment") }
+            for (i, k) in c.suffix(6).enumerated() { try first(w, k, "investigation", 1000 + 100 * i, "control") }
+            for k in t.prefix(3) { try first(w, k, "measure", 1300, "treatment") }
+            for (i, k) in c.suffix(8).enumerated() { try first(w, k, "measure", 1000 + 100 * i, "control") }
+            try first(w, "x1", "case", 3000, nil, reason: "out_of_age")
+            try first(w, "x2", "case", 500, nil, reason: "not_enrolled")
+        }
+        try file(.caseEvents) { w in
+            let notes = Array(repeating: ("treatment", "daginstitution"), count: 4) + Array(repeating: ("treatment", "daginstitutionsraadgiver"), count: 3)
+                + Array(repeating: ("control", "skole"), count: 6)
+            for (i, (cohort, source)) in notes.enumerated() {
+                w.field("S-\(i)"); w.field(cohort == "treatment" ? "t1" : "c20"); w.field("underretning"); w.field(birth + 1100)
+                w.field(nil as String?); w.field(source); w.field(nil as String?); w.field(1100); w.field(cohort)
+                w.field(cohort == "treatment" ? "100" : "200"); w.field(cohort == "treatment" ? "Nørrebro" : "Valby"); w.field(nil as String?)
+                try w.endRecord()
+            }
+        }
+        try file(.cases) { w in
+            let closed = [("treatment", "bekymring_ophoert"), ("treatment", "bekymring_ophoert"), ("treatment", "bekymring_ophoert"),
+                          ("treatment", "familien_selv"), ("treatment", "familien_selv"), ("treatment", "flyttet"),
+                          ("control", "familien_selv"), ("control", "familien_selv"), ("control", "andet"), ("control", "andet"), ("control", "andet")]
+            for (i, (cohort, reason)) in closed.enumerated() {
+                w.field("S-\(i)"); w.field(cohort == "treatment" ? t[i] : c[19 - i]); w.field(d2020); w.field(1200); w.field(cohort)
+                w.field(cohort == "treatment" ? "100" : "200"); w.field(cohort == "treatment" ? "Nørrebro" : "Valby"); w.field(nil as String?)
+                w.field(d2020 + 30); w.field(reason); try w.endRecord()
+            }
+        }
+        try StageManifest(stage: .transform, run: run.id, startedAt: Date(), seconds: 0, outputs: outputs,
+                          counts: ["unattributed.case.out_of_age": 1, "unattributed.case.not_enrolled": 1])
+            .write(to: run.manifest(.transform))
+        let rejects = try CopyTextWriter(path: run.file(.extract, StageFile.rejects))
+        for i in 0..<3 {
+            try RejectRecord(file: "indmeldelser.csv", line: 10 + i, field: "cpr", reason: .invalidCPR, message: "010213-**** is not a CPR number")
+                .write(to: rejects)
+        }
+        try rejects.close()
+    }
+
+    /// Registers a run in the ledger, as the runner does before its stages.
+    static func register(_ run: RunID, on db: Connection, smallCellMinimum: Int = 5) throws {
+        _ = try db.execute("""
+            INSERT INTO etl.runs (run_id, pipeline, municipality, drop_path, drop_checksum, as_of, window_from, window_to,
+                                  small_cell_minimum, program_version)
+            VALUES ($1, 'test.yaml', 'Test', '/drop', 'x', '2022-01-01', '2020-01-01', '2021-12-31', $2, 'test')
+            """, [run.description, String(smallCellMinimum)])
+    }
+}

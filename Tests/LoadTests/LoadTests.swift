@@ -1,4 +1,0 @@
-import Testing
-@testable import Load
-
-@Test func placeholder() {}

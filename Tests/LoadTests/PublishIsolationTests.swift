@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+@testable import Load
+import Pipeline
+import Postgres
+
+/// Analysts querying while loads run, and while a load dies: every answer is one whole
+/// published run, the one before or the one after.
+@Suite struct PublishIsolationTests {
+    /// Reads the treatment cohort's (run, detected) over and over on its own connection
+    /// until told to stop; returns every distinct answer seen.
+    final class Reader: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stop = false
+        private var answers: [String: Int] = [:]
+        private var failure: String?
+        private let done = DispatchSemaphore(value: 0)
+
+        init(url: String) {
+            Thread.detachNewThread { [self] in
+                defer { done.signal() }
+                do {
+                    let db = try Connection(url: url)
+                    while !lock.withLock({ stop }) {
+                        let rows = try db.query("""
+                            SELECT s.run_id, s.detected, c.treatment_count, (SELECT count(*) FROM metrics.data_quality)
+                            FROM metrics.cohort_summary s, metrics.cohort_comparison c
+                            WHERE s.cohort = 'treatment' AND c.comparison = 'detection_rate_per_1000'
+                            """)
+                        let key = rows.map { "\($0.string(0)!):\($0.string(1)!):\($0.string(2)!):\($0.string(3)!)" }.joined()
+                        lock.withLock { answers[key, default: 0] += 1 }
+                    }
+                } catch {
+                    lock.withLock { failure = "\(error)" }
+                }
+            }
+        }
+
+        func finish() -> (answers: [String: Int], failure: String?) {
+            lock.withLock { stop = true }
+            done.wait()
+            return lock.withLock { (answers, failure) }
+        }
+    }
+
+    @Test func readersSeeOneWholeRunBeforeOrAfterALoad() throws {
+        let h = try LoadHarness()
+        try h.loadAndPublish(20250101000000)
+        let reader = Reader(url: h.db.url)
+        Thread.sleep(forTimeInterval: 0.2)
+        try h.loadAndPublish(20250102000000, extraTreatmentCases: 2)
+        Thread.sleep(forTimeInterval: 0.2)
+        let (answers, failure) = reader.finish()
+        #expect(failure == nil)
+        #expect(Set(answers.keys) == ["20250101000000:6:6:3", "20250102000000:8:8:3"], "\(answers)")
+    }
+
+    @Test func aLoadKilledMidwayLeavesThePublishedRunAsItWas() throws {
+        let h = try LoadHarness()
+        try h.loadAndPublish(20250101000000)
+        let killed = h.state.run(RunID(rawValue: 20250102000000))
+        try FactFixture.write(into: killed, extraTreatmentCases: 2)
+        try FactFixture.register(killed.id, on: h.connection)
+
+        // Hold the exposure table so the load stops midway (after copying earlier files),
+        // then kill its server process, as when the etl process is killed.
+        let blocker = try h.db.connect()
+        try blocker.execute("BEGIN; LOCK TABLE warehouse.exposure IN SHARE UPDATE EXCLUSIVE MODE")
+        let reader = Reader(url: h.db.url)
+        let url = h.db.url
+        let loadFailed = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var loadError: Error?
+        Thread.detachNewThread {
+            do {
+                let db = try Connection(url: url)
+                try db.execute("SET application_name = 'doomed load'")
+                _ = try LoadStage(connection: db).load(killed)
+            } catch { loadError = error }
+            loadFailed.signal()
+        }
+        var waiting = false
+        for _ in 0..<100 where !waiting {
+            Thread.sleep(forTimeInterval: 0.05)
+            waiting = try !h.connection.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'doomed load' AND wait_event_type = 'Lock'").isEmpty
+        }
+        #expect(waiting, "the load never reached the locked table")
+        _ = try h.connection.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'doomed load'")
+        loadFailed.wait()
+        try blocker.execute("ROLLBACK")
+        let (answers, failure) = reader.finish()
+
+        #expect(loadError != nil)
+        #expect(failure == nil)
+        #expect(Set(answers.keys) == ["20250101000000:6:6:3"], "\(answers)")
+        #expect(try h.connection.query("SELECT count(*) FROM etl.loads").first?.int(0) == 1)
+        #expect(try h.connection.query("SELECT count(*) FROM pg_class WHERE relname ~ '_l[0-9]+$'").first?.int(0) == FactFile.allCases.count)
+        // The same run loads whole when tried again.
+        let again = try LoadStage(connection: h.connection).load(killed)
+        #expect(again.rowsByTable["exposure"] == 40)
+    }
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The nightly wrapper cron calls: sets the environment, runs `etl run` on the newest drop of
+# the inbox, appends JSON logs to a rotated log file, and turns the exit status into what an
+# operator needs: nothing on success, a syslog line (and mail, if MAILTO is set) otherwise.
+#
+#   etl-nightly.sh PIPELINE INBOX
+#
+# Environment (all optional): ETL_BIN (default: etl on PATH, else .build/release/etl beside
+# this script's checkout), ETL_STATE_DIR (default /var/lib/etl), ETL_LOG_DIR (default
+# $ETL_STATE_DIR/logs), ETL_KEEP_LOGS (default 14), ETL_ENV_FILE (default /etc/etl/etl.env: sets
+# ETL_PSEUDONYM_KEY and DATABASE_URL), MAILTO.
+set -uo pipefail
+
+pipeline=${1:?usage: etl-nightly.sh PIPELINE INBOX}
+inbox=${2:?usage: etl-nightly.sh PIPELINE INBOX}
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+env_file=${ETL_ENV_FILE:-/etc/etl/etl.env}
+# shellcheck disable=SC1090
+[ -r "$env_file" ] && { set -a; . "$env_file"; set +a; }
+export ETL_STATE_DIR=${ETL_STATE_DIR:-/var/lib/etl}
+log_dir=${ETL_LOG_DIR:-$ETL_STATE_DIR/logs}
+keep=${ETL_KEEP_LOGS:-14}
+etl=${ETL_BIN:-$(command -v etl || echo "$here/.build/release/etl")}
+mkdir -p "$log_dir"
+
+# One log file a day, the oldest beyond $keep removed.
+log="$log_dir/etl-$(date -u +%Y-%m-%d).log"
+ls -1t "$log_dir"/etl-*.log 2>/dev/null | tail -n +"$((keep + 1))" | xargs -r rm -f
+
+summary=$("$etl" run --pipeline "$pipeline" --inbox "$inbox" --log-format json 2>>"$log")
+status=$?
+[ -n "$summary" ] && echo "$summary" >>"$log"
+
+case $status in
+    0)  message="ok: ${summary:-nothing to do}" ; level=info ;;
+    65) message="reject threshold exceeded: a file had too many bad records; the warehouse is unchanged. See: etl rejects RUN" ; level=err ;;
+    66) message="drop incomplete (MANIFEST mismatch or missing files); the warehouse is unchanged. Check the export job." ; level=err ;;
+    69) message="database unreachable; the warehouse is unchanged. Check the server." ; level=err ;;
+    75) message="another run still holds the lock; this night's run was skipped." ; level=warning ;;
+    64) message="usage error: check the crontab line and the pipeline file." ; level=err ;;
+    *)  message="failed (exit $status): see $log" ; level=err ;;
+esac
+
+logger -t etl -p "user.$level" "$message" 2>/dev/null || true
+if [ "$level" != info ] && [ -n "${MAILTO:-}" ] && command -v mail >/dev/null; then
+    tail -n 50 "$log" | mail -s "etl nightly: $message" "$MAILTO"
+fi
+echo "$message"
+exit "$status"
