@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+@testable import Postgres
+
+@Suite struct ConnectionTests {
+    @Test func parametersRoundTripQuotesUnicodeAndNull() throws {
+        let connection = try TestServer.freshDatabase().connect()
+        try connection.execute("CREATE TABLE t (id int PRIMARY KEY, label text, amount double precision, ok boolean)")
+        let tricky = "O'Brien; DROP TABLE t; -- \"æøå\" ÆØÅ \\ 🙂"
+        try connection.execute("INSERT INTO t VALUES ($1, $2, $3, $4)", ["1", tricky, "2.5", "true"], name: "insert tricky")
+        try connection.execute("INSERT INTO t VALUES ($1, $2, $3, $4)", ["2", nil, nil, nil], name: "insert nulls")
+
+        let rows = try connection.query("SELECT id, label, amount, ok FROM t WHERE id = $1 OR id = $2 ORDER BY id", ["1", "2"])
+        #expect(rows.count == 2)
+        #expect(try rows[0].int(0) == 1)
+        #expect(rows[0].string(1) == tricky)
+        #expect(rows[0]["label"] == tricky)
+        #expect(try rows[0].double("amount") == 2.5)
+        #expect(try rows[0].bool(3) == true)
+        #expect(rows[1].string(1) == nil)
+        #expect(try rows[1].int("amount") == nil)
+        #expect(try rows[1].bool("ok") == nil)
+        // The parameter was data, not SQL: the table is still there.
+        #expect(try connection.query("SELECT count(*) FROM t")[0].int(0) == 2)
+    }
+
+    @Test func executeReturnsAffectedRows() throws {
+        let connection = try TestServer.freshDatabase().connect()
+        try connection.execute("CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 5)")
+        #expect(try connection.execute("DELETE FROM t WHERE id > $1", ["2"]) == 3)
+    }
+
+    @Test func syntaxErrorCarriesSQLStateAndLabel() throws {
+        let connection = try TestServer.freshDatabase().connect()
+        let error = try #require(throws: PostgresError.self) {
+            try connection.query("SELEC 1", name: "broken select")
+        }
+        #expect(error.kind == .query)
+        #expect(error.sqlState == "42601")
+        #expect(error.statement == "broken select")
+        #expect(error.position == 1)
+        #expect(error.description.contains("42601"))
+        #expect(error.description.contains("broken select"))
+        // The connection is still usable after a failed statement.
+        #expect(try connection.query("SELECT 1")[0].int(0) == 1)
+    }
+
+    @Test func uniqueViolationCarriesSQLStateAndDetail() throws {
+        let connection = try TestServer.freshDatabase().connect()
+        try connection.execute("CREATE TABLE t (id int PRIMARY KEY)")
+        try connection.execute("INSERT INTO t VALUES ($1)", ["7"])
+        let error = try #require(throws: PostgresError.self) {
+            try connection.execute("INSERT INTO t VALUES ($1)", ["7"], name: "insert duplicate")
+        }
+        #expect(error.sqlState == "23505")
+        #expect(error.detail?.contains("(id)=(7)") == true)
+    }
+
+    @Test func transactionRollsBackWhenBodyThrows() throws {
+        struct Boom: Error {}
+        let connection = try TestServer.freshDatabase().connect()
+        try connection.execute("CREATE TABLE t (id int)")
+        #expect(throws: Boom.self) {
+            try connection.transaction { connection in
+                try connection.execute("INSERT INTO t VALUES ($1)", ["1"])
+                throw Boom()
+            }
+        }
+        #expect(try connection.query("SELECT count(*) FROM t")[0].int(0) == 0)
+
+        let value = try connection.transaction { connection in
+            try connection.execute("INSERT INTO t VALUES ($1)", ["2"])
+            return 42
+        }
+        #expect(value == 42)
+        #expect(try connection.query("SELECT count(*) FROM t")[0].int(0) == 1)
+    }
+
+    @Test func nestedTransactionUndoesOnlyInnerWork() throws {
+        struct Boom: Error {}
+        let connection = try TestServer.freshDatabase().connect()
+        try connection.execute("CREATE TABLE t (id int)")
+        try connection.transaction { connection in
+            try connection.execute("INSERT INTO t VALUES (1)")
+            try? connection.transaction { connection in
+                try connection.execute("INSERT INTO t VALUES (2)")
+                throw Boom()
+            }
+        }
+        #expect(try connection.query("SELECT array_agg(id) FROM t")[0].string(0) == "{1}")
+    }
+
+    @Test func transactionWithSwallowedFailureDoesNotPretendToCommit() throws {
+        let connection = try TestServer.freshDatabase().connect()
+        try connection.execute("CREATE TABLE t (id int PRIMARY KEY)")
+        let error = try #require(throws: PostgresError.self) {
+            try connection.transaction { connection in
+                try connection.execute("INSERT INTO t VALUES (1)")
+                _ = try? connection.execute("INSERT INTO t VALUES (1)")
+            }
+        }
+        #expect(error.message.contains("rolled back"))
+        #expect(try connection.query("SELECT count(*) FROM t")[0].int(0) == 0)
+    }
+
+    @Test func wrongTypeIsAnErrorNotNull() throws {
+        let connection = try TestServer.freshDatabase().connect()
+        let row = try #require(try connection.query("SELECT 'abc' AS word").first)
+        let error = try #require(throws: PostgresError.self) { try row.int("word") }
+        #expect(error.kind == .decoding)
+        #expect(error.description.contains("word"))
+    }
+
+    @Test func connectingWhereNothingListensIsAClearError() throws {
+        let empty = try TestServer.temporaryDirectory()
+        let error = try #require(throws: PostgresError.self) {
+            try Connection(url: "postgresql:///etl?host=\(empty)&user=postgres")
+        }
+        #expect(error.kind == .connection)
+        #expect(error.description.contains(empty))
+        #expect(error.context?.contains("host=\(empty)") == true)
+
+        // Keyword strings work the same way, and the password never shows.
+        let keyword = try #require(throws: PostgresError.self) {
+            try Connection(url: "host=\(empty) dbname=etl password=secret")
+        }
+        #expect(keyword.description.contains(empty))
+        #expect(!keyword.description.contains("secret"))
+    }
+
+    @Test func closedConnectionThrows() throws {
+        let connection = try TestServer.freshDatabase().connect()
+        connection.close()
+        connection.close()
+        #expect(!connection.isOpen)
+        let error = try #require(throws: PostgresError.self) { try connection.query("SELECT 1") }
+        #expect(error.kind == .connection)
+    }
+}

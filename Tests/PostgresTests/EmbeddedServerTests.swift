@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+@testable import Postgres
+
+@Suite struct EmbeddedServerTests {
+    @Test func startTwiceIsHarmless() throws {
+        let server = try TestServer.privateServer()
+        try server.start()
+        guard case .running(let pid) = try server.status() else { Issue.record("not running"); return }
+        try server.start()
+        #expect(try server.status() == .running(pid: pid))
+        try server.createDatabase("etl")
+        try server.createDatabase("etl")
+        let connection = try Connection(url: server.connectionString(database: "etl"))
+        #expect(try connection.query("SELECT current_database(), current_user")[0].string(1) == "postgres")
+        try server.stop()
+        try server.stop()
+        #expect(try server.status() == .stopped)
+    }
+
+    @Test func recoversFromKillDashNine() throws {
+        let server = try TestServer.privateServer()
+        try server.start()
+        guard case .running(let pid) = try server.status() else { Issue.record("not running"); return }
+        let connection = try Connection(url: server.connectionString())
+        try connection.execute("CREATE TABLE kept (id int); INSERT INTO kept VALUES (1)")
+        connection.close()
+
+        #expect(kill(pid, SIGKILL) == 0)
+        let status = try waitFor(server) { !$0.isRunning }
+        #expect(status == .stale(pid: pid))
+        #expect(status.description.contains("not running (stale pid file"))
+
+        try server.start()
+        guard case .running(let newPid) = try server.status() else { Issue.record("not restarted"); return }
+        #expect(newPid != pid)
+        let again = try Connection(url: server.connectionString())
+        #expect(try again.query("SELECT count(*) FROM kept")[0].int(0) == 1)
+        again.close()
+        try server.stop()
+        #expect(try server.status() == .stopped)
+    }
+
+    @Test func runsAsPostgresAccountWhenRoot() throws {
+        guard geteuid() == 0 else { return }
+        let server = try TestServer.privateServer()
+        try server.start()
+        defer { try? server.stop() }
+        let account = try #require(getpwnam("postgres")).pointee
+        var info = stat()
+        #expect(stat(server.dataDirectory, &info) == 0)
+        #expect(info.st_uid == account.pw_uid)
+        #expect(stat(server.directory, &info) == 0)
+        #expect(info.st_uid == account.pw_uid && info.st_mode & 0o777 == 0o700)
+        guard case .running(let pid) = try server.status() else { Issue.record("not running"); return }
+        let processStatus = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        #expect(processStatus.contains("Uid:\t\(account.pw_uid)\t"))
+    }
+
+    @Test func connectionStringWorksForPsqlStyleURL() throws {
+        let server = EmbeddedServer(directory: "/var/lib/etl state/postgres")
+        #expect(server.connectionString(database: "etl")
+            == "postgresql:///etl?host=/var/lib/etl%20state/postgres&port=5432&user=postgres")
+    }
+
+    @Test func tooLongSocketPathIsAClearError() throws {
+        let server = EmbeddedServer(directory: "/tmp/" + String(repeating: "x", count: 100))
+        let error = try #require(throws: PostgresError.self) { try server.start() }
+        #expect(error.kind == .server)
+        #expect(error.description.contains("at most 107"))
+        #expect(!FileManager.default.fileExists(atPath: server.directory))
+    }
+
+    @Test func missingBinariesNameThePackage() throws {
+        let empty = try TestServer.temporaryDirectory()
+        let error = try #require(throws: PostgresError.self) { try ServerBinaries.locate(searchPath: [empty]) }
+        #expect(error.kind == .serverBinariesMissing)
+        #expect(error.description.contains("apt-get install postgresql"))
+    }
+
+    @Test func findsBinariesWithTheirVersion() throws {
+        let binaries = try ServerBinaries.locate()
+        #expect(FileManager.default.isExecutableFile(atPath: binaries.pgCtl))
+        #expect((binaries.majorVersion ?? 0) >= 12)
+    }
+
+    /// Polls the status until `done` holds, for at most ten seconds.
+    private func waitFor(_ server: EmbeddedServer, _ done: (ServerStatus) -> Bool) throws -> ServerStatus {
+        let deadline = Date().addingTimeInterval(10)
+        var status = try server.status()
+        while !done(status) && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+            status = try server.status()
+        }
+        return status
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+@testable import Postgres
+
+@Suite struct MigratorTests {
+    /// A migrations folder with the given files.
+    func folder(_ files: [String: String]) throws -> String {
+        let directory = try TestServer.temporaryDirectory()
+        for (name, sql) in files {
+            try sql.write(toFile: "\(directory)/\(name)", atomically: true, encoding: .utf8)
+        }
+        return directory
+    }
+
+    @Test func appliesInOrderAndRecords() throws {
+        let connection = try TestServer.freshDatabase().connect()
+        // 002 needs 001's table and 010 needs 002's column: any other order fails.
+        let directory = try folder([
+            "010_index.sql": "CREATE INDEX ON warehouse.child (born);",
+            "001_child.sql": "CREATE SCHEMA warehouse; CREATE TABLE warehouse.child (id int PRIMARY KEY);",
+            "002_born.sql": "ALTER TABLE warehouse.child ADD COLUMN born date;",
+            "README.md": "not a migration",
+        ])
+        let applied = try Migrator(directory: directory).migrate(connection)
+        #expect(applied.map(\.version) == [1, 2, 10])
+
+        let rows = try connection.query("SELECT version, name, checksum, applied_at FROM etl.schema_migrations ORDER BY version")
+        #expect(try rows.map { try $0.int(0) } == [1, 2, 10])
+        #expect(rows.map { $0.string(1) } == ["001_child.sql", "002_born.sql", "010_index.sql"])
+        // sha256 of "ALTER TABLE warehouse.child ADD COLUMN born date;" (as `sha256sum` gives it).
+        #expect(rows[1].string(2) == "b58285d6695dc858f61358bbb9d9c72be7f88e8b89c0eda6a0158e2875f3064e")
+        #expect(rows.allSatisfy { $0.string(3) != nil })
+    }
+
+    @Test func reapplyingIsANoOp() throws {
+        let connection = try TestServer.freshDatabase().connect()
+        let directory = try folder(["001_t.sql": "CREATE TABLE t (id int); INSERT INTO t VALUES (1);"])
+        let migrator = Migrator(directory: directory)
+        #expect(try migrator.migrate(connection).count == 1)
+        #expect(try migrator.migrate(connection).isEmpty)
+        #expect(try connection.query("SELECT count(*) FROM t")[0].int(0) == 1)
+        #expect(try connection.query("SELECT count(*) FROM etl.schema_migrations")[0].int(0) == 1)
+    }
+
+    @Test func changedAppliedFileIsAnErrorNamingIt() throws {
+        let connection = try TestServer.freshDatabase().connect()
+        let directory = try folder(["001_t.sql": "CREATE TABLE t (id int);", "002_u.sql": "CREATE TABLE u (id int);"])
+        try Migrator(directory: directory).migrate(connection)
+        try "CREATE TABLE t (id bigint);".write(toFile: "\(directory)/001_t.sql", atomically: true, encoding: .utf8)
+        try "CREATE TABLE v (id int);".write(toFile: "\(directory)/003_v.sql", atomically: true, encoding: .utf8)
+
+        let error = try #require(throws: PostgresError.self) { try Migrator(directory: directory).migrate(connection) }
+        #expect(error.kind == .migration)
+        #expect(error.description.contains("001_t.sql"))
+        // Nothing after the changed file was applied.
+        #expect(try connection.query("SELECT to_regclass('v') IS NULL")[0].bool(0) == true)
+    }
+
+    @Test func failingMigrationIsRolledBackAndNotRecorded() throws {
+        let connection = try TestServer.freshDatabase().connect()
+        let directory = try folder([
+            "001_ok.sql": "CREATE TABLE a (id int);",
+            "002_bad.sql": "CREATE TABLE b (id int);\nCREATE TABLE c (id nosuchtype);",
+        ])
+        let error = try #require(throws: PostgresError.self) { try Migrator(directory: directory).migrate(connection) }
+        #expect(error.sqlState == "42704")
+        #expect(error.statement == "002_bad.sql")
+        #expect(try connection.query("SELECT to_regclass('b') IS NULL")[0].bool(0) == true)
+        #expect(try connection.query("SELECT max(version) FROM etl.schema_migrations")[0].int(0) == 1)
+    }
+
+    @Test func malformedAndDuplicateNamesAreRejected() throws {
+        let duplicate = try folder(["001_a.sql": "", "1_b.sql": ""])
+        let error = try #require(throws: PostgresError.self) { try Migrator(directory: duplicate).migrations() }
+        #expect(error.description.contains("share version 1"))
+
+        let malformed = try folder(["001-a.sql": ""])
+        #expect(throws: PostgresError.self) { try Migrator(directory: malformed).migrations() }
+    }
+
+    @Test func concurrentMigratorsApplyEachFileOnce() async throws {
+        let database = try TestServer.freshDatabase()
+        let directory = try folder([
+            "001_t.sql": "CREATE TABLE t (id int); SELECT pg_sleep(0.2);",
+            "002_u.sql": "INSERT INTO t VALUES (1);",
+        ])
+        let counts = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<3 {
+                group.addTask {
+                    let connection = try database.connect()
+                    return try Migrator(directory: directory).migrate(connection).count
+                }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(counts.sorted() == [0, 0, 2])
+        let connection = try database.connect()
+        #expect(try connection.query("SELECT count(*) FROM t")[0].int(0) == 1)
+    }
+}

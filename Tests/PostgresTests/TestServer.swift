@@ -1,0 +1,123 @@
+// Self-contained test helper: copy this file into another test target to reuse it.
+//
+//     let db = try TestServer.freshDatabase()   // a new, empty database
+//     let connection = try db.connect()
+//
+// The first call starts ONE throwaway embedded PostgreSQL server for the whole test
+// process, in /tmp/etlpg-XXXXXX (short, because socket paths are limited to 107 bytes).
+// Every call creates a database with a unique name, so tests running in parallel never
+// share tables. At process exit (atexit) the servers are stopped and the folder removed;
+// servers left by a test process that crashed are cleaned up by the next run.
+import Foundation
+import Postgres
+
+enum TestServer {
+    struct Database: Sendable {
+        let name: String
+        /// Paste into psql, or give to `Connection(url:)`.
+        let url: String
+
+        func connect() throws -> Connection { try Connection(url: url) }
+    }
+
+    /// Creates a database of its own for the calling test on the shared server.
+    static func freshDatabase(_ label: String = #function) throws -> Database {
+        let (server, number) = try withState { state in
+            state.databases += 1
+            return (try sharedServer(&state), state.databases)
+        }
+        let name = "t\(number)_" + label.lowercased().filter { ($0.isLetter || $0.isNumber) && $0.isASCII }.prefix(40)
+        try server.createDatabase(name)
+        return Database(name: name, url: server.connectionString(database: name))
+    }
+
+    /// A server of the test's own, not started, for tests that stop or crash it.
+    /// It is stopped and removed at exit like the shared one.
+    static func privateServer() throws -> EmbeddedServer {
+        try withState { state in
+            let root = try processRoot(&state)
+            state.privateServers += 1
+            let server = EmbeddedServer(directory: "\(root)/p\(state.privateServers)")
+            state.servers.append(server)
+            return server
+        }
+    }
+
+    /// An empty directory that is removed at exit.
+    static func temporaryDirectory() throws -> String {
+        try withState { state in
+            let root = try processRoot(&state)
+            let directory = "\(root)/d\(UUID().uuidString.prefix(8))"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            return directory
+        }
+    }
+
+    // MARK: - Shared state, guarded by `lock`
+
+    private struct State {
+        var root: String?
+        var shared: EmbeddedServer?
+        var servers: [EmbeddedServer] = []
+        var databases = 0
+        var privateServers = 0
+    }
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var state = State()
+
+    private static func withState<T>(_ body: (inout State) throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&state)
+    }
+
+    private static func sharedServer(_ state: inout State) throws -> EmbeddedServer {
+        if let shared = state.shared { return shared }
+        let server = EmbeddedServer(directory: try processRoot(&state) + "/shared")
+        state.servers.append(server)
+        try server.start()
+        state.shared = server
+        return server
+    }
+
+    /// This process's folder, made on first use, with the owner's pid inside so a later
+    /// run can tell it was abandoned.
+    private static func processRoot(_ state: inout State) throws -> String {
+        if let root = state.root { return root }
+        removeAbandonedRoots()
+        var template = Array("/tmp/etlpg-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: "/tmp/etlpg-XXXXXX"])
+        }
+        let root = String(cString: made)
+        try String(getpid()).write(toFile: root + "/owner.pid", atomically: true, encoding: .utf8)
+        state.root = root
+        atexit { TestServer.shutdown() }
+        return root
+    }
+
+    /// Stops every server of this process and removes its folder.
+    private static func shutdown() {
+        lock.lock()
+        defer { lock.unlock() }
+        for server in state.servers { try? server.stop() }
+        if let root = state.root { try? FileManager.default.removeItem(atPath: root) }
+        state = State()
+    }
+
+    /// Folders of earlier test processes that died without their atexit (a crash, kill -9).
+    private static func removeAbandonedRoots() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []
+        for name in names where name.hasPrefix("etlpg-") {
+            let root = "/tmp/\(name)"
+            guard let text = try? String(contentsOfFile: root + "/owner.pid", encoding: .utf8),
+                  let owner = Int32(text), owner != getpid(), kill(owner, 0) != 0, errno == ESRCH
+            else { continue }
+            for server in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] {
+                try? EmbeddedServer(directory: "\(root)/\(server)").stop()
+            }
+            try? FileManager.default.removeItem(atPath: root)
+        }
+    }
+}
