@@ -36,6 +36,13 @@ import Postgres
             }
         }
 
+        /// Waits (up to 30 s) until the reader has seen `answer`.
+        func waitFor(_ answer: String) {
+            for _ in 0..<600 where lock.withLock({ answers[answer] == nil && failure == nil }) {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
+
         func finish() -> (answers: [String: Int], failure: String?) {
             lock.withLock { stop = true }
             done.wait()
@@ -43,16 +50,19 @@ import Postgres
         }
     }
 
+    /// run:treatment detected:its comparison count:data-quality rows, before and after.
+    let before = "20250101000000:6:6:3", after = "20250102000000:8:8:3"
+
     @Test func readersSeeOneWholeRunBeforeOrAfterALoad() throws {
         let h = try LoadHarness()
         try h.loadAndPublish(20250101000000)
         let reader = Reader(url: h.db.url)
-        Thread.sleep(forTimeInterval: 0.2)
+        reader.waitFor(before)
         try h.loadAndPublish(20250102000000, extraTreatmentCases: 2)
-        Thread.sleep(forTimeInterval: 0.2)
+        reader.waitFor(after)
         let (answers, failure) = reader.finish()
         #expect(failure == nil)
-        #expect(Set(answers.keys) == ["20250101000000:6:6:3", "20250102000000:8:8:3"], "\(answers)")
+        #expect(Set(answers.keys) == [before, after], "\(answers)")
     }
 
     @Test func aLoadKilledMidwayLeavesThePublishedRunAsItWas() throws {
@@ -67,6 +77,7 @@ import Postgres
         let blocker = try h.db.connect()
         try blocker.execute("BEGIN; LOCK TABLE warehouse.exposure IN SHARE UPDATE EXCLUSIVE MODE")
         let reader = Reader(url: h.db.url)
+        reader.waitFor(before)
         let url = h.db.url
         let loadFailed = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var loadError: Error?
@@ -91,7 +102,7 @@ import Postgres
 
         #expect(loadError != nil)
         #expect(failure == nil)
-        #expect(Set(answers.keys) == ["20250101000000:6:6:3"], "\(answers)")
+        #expect(Set(answers.keys) == [before], "\(answers)")
         #expect(try h.connection.query("SELECT count(*) FROM etl.loads").first?.int(0) == 1)
         #expect(try h.connection.query("SELECT count(*) FROM pg_class WHERE relname ~ '_l[0-9]+$'").first?.int(0) == FactFile.allCases.count)
         // The same run loads whole when tried again.
