@@ -24,10 +24,7 @@ public final class Connection {
         guard PQstatus(conn) == CONNECTION_OK else {
             let message = nonEmpty(PQerrorMessage(conn)) ?? "connection failed"
             PQfinish(conn)
-            throw PostgresError(
-                .connection, message,
-                hint: "check that the server is running and that the connection string points at it",
-                context: target)
+            throw PostgresError(.connection, message, context: target)
         }
         // Swift strings are UTF-8; make the server convert whatever its encoding is.
         if PQsetClientEncoding(conn, "UTF8") != 0 {

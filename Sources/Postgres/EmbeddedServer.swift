@@ -29,13 +29,23 @@ public struct EmbeddedServer: Sendable {
     static let maximumSocketPathLength = 107
 
     let searchPath: [String]?
+    /// False for throwaway servers (tests): no fsync anywhere, so a crash of the machine
+    /// (not of the server) may corrupt the cluster, in exchange for much faster initdb,
+    /// commits and stops.
+    let durable: Bool
     let logger: Logger
 
-    /// - Parameter searchPath: directories to look for the server programs in, instead of
-    ///   PATH and /usr/lib/postgresql/*/bin.
-    public init(directory: String, searchPath: [String]? = nil, logger: Logger = Logger(label: "etl.postgres.server")) {
+    /// - Parameters:
+    ///   - searchPath: directories to look for the server programs in, instead of PATH
+    ///     and /usr/lib/postgresql/*/bin.
+    ///   - durable: keep true for anything that holds data worth keeping.
+    public init(
+        directory: String, searchPath: [String]? = nil, durable: Bool = true,
+        logger: Logger = Logger(label: "etl.postgres.server")
+    ) {
         self.directory = URL(fileURLWithPath: directory).standardizedFileURL.path
         self.searchPath = searchPath
+        self.durable = durable
         self.logger = logger
     }
 
@@ -82,9 +92,16 @@ public struct EmbeddedServer: Sendable {
         }
     }
 
-    /// Stops the server (fast shutdown: open sessions are ended, nothing is lost).
-    /// Harmless when it is not running; a stale pid file is removed.
-    public func stop() throws {
+    public enum StopMode: String, Sendable {
+        /// Ends open sessions and writes a checkpoint: nothing is lost.
+        case fast
+        /// Kills the server without a checkpoint: the next start replays the WAL. For
+        /// throwaway servers.
+        case immediate
+    }
+
+    /// Stops the server. Harmless when it is not running; a stale pid file is removed.
+    public func stop(_ mode: StopMode = .fast) throws {
         guard FileManager.default.fileExists(atPath: dataDirectory) else { return }
         let account = try ServerAccount.forCurrentUser()
         try withLock {
@@ -96,7 +113,7 @@ public struct EmbeddedServer: Sendable {
             case .running:
                 let binaries = try ServerBinaries.locate(searchPath: searchPath, majorVersion: clusterVersion())
                 let result = try runCommand(
-                    binaries.pgCtl, ["stop", "-D", dataDirectory, "-m", "fast", "-w", "-t", "60"],
+                    binaries.pgCtl, ["stop", "-D", dataDirectory, "-m", mode.rawValue, "-w", "-t", "60"],
                     as: account, in: directory)
                 guard result.status == 0 else {
                     throw PostgresError(.server, "pg_ctl stop failed: \(result.output)", context: directory)
@@ -114,7 +131,7 @@ public struct EmbeddedServer: Sendable {
         guard exists.isEmpty else { return }
         do {
             try connection.execute("CREATE DATABASE \(Connection.quoteIdentifier(name))", name: "create database \(name)")
-            logger.info("created database", metadata: ["database": "\(name)"])
+            logger.debug("created database", metadata: ["database": "\(name)"])
         } catch let error as PostgresError where error.sqlState == "42P04" || error.sqlState == "23505" {
             return  // created meanwhile by someone else
         }
@@ -161,7 +178,7 @@ public struct EmbeddedServer: Sendable {
         }
         let result = try runCommand(binaries.initdb, [
             "-D", dataDirectory, "-U", Self.superuser, "--auth=trust", "--encoding=UTF8", "--no-locale",
-        ], as: account, in: directory)
+        ] + (durable ? [] : ["--no-sync"]), as: account, in: directory)
         guard result.status == 0 else {
             throw PostgresError(.server, "initdb failed: \(result.output)", context: directory)
         }
@@ -187,7 +204,13 @@ public struct EmbeddedServer: Sendable {
             wal_level = minimal
             max_wal_senders = 0
 
-            """
+            """ + (durable ? "" : """
+            # A throwaway server: nothing is forced to disk. Committed work survives a
+            # crash of the server (kill -9), not one of the machine.
+            fsync = off
+            full_page_writes = off
+
+            """)
         let path = dataDirectory + "/embedded.conf"
         do {
             try settings.write(toFile: path, atomically: false, encoding: .utf8)
