@@ -37,7 +37,7 @@ enum TestServer {
         try withState { state in
             let root = try processRoot(&state)
             state.privateServers += 1
-            let server = EmbeddedServer(directory: "\(root)/p\(state.privateServers)")
+            let server = EmbeddedServer(directory: "\(root)/p\(state.privateServers)", durable: false)
             state.servers.append(server)
             return server
         }
@@ -74,7 +74,7 @@ enum TestServer {
 
     private static func sharedServer(_ state: inout State) throws -> EmbeddedServer {
         if let shared = state.shared { return shared }
-        let server = EmbeddedServer(directory: try processRoot(&state) + "/shared")
+        let server = EmbeddedServer(directory: try processRoot(&state) + "/shared", durable: false)
         state.servers.append(server)
         try server.start()
         state.shared = server
@@ -101,7 +101,7 @@ enum TestServer {
     private static func shutdown() {
         lock.lock()
         defer { lock.unlock() }
-        for server in state.servers { try? server.stop() }
+        for server in state.servers { try? server.stop(.immediate) }
         if let root = state.root { try? FileManager.default.removeItem(atPath: root) }
         state = State()
     }
@@ -115,7 +115,7 @@ enum TestServer {
                   let owner = Int32(text), owner != getpid(), kill(owner, 0) != 0, errno == ESRCH
             else { continue }
             for server in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] {
-                try? EmbeddedServer(directory: "\(root)/\(server)").stop()
+                try? EmbeddedServer(directory: "\(root)/\(server)").stop(.immediate)
             }
             try? FileManager.default.removeItem(atPath: root)
         }
