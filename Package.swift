@@ -46,14 +46,16 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/ETLCommand"),
 
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
+        // One throwaway embedded PostgreSQL per test process, a database per test.
+        .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport"),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
         .testTarget(name: "ExtractTests", dependencies: ["Extract"]),
         .testTarget(name: "TransformTests", dependencies: ["Transform"]),
-        .testTarget(name: "LoadTests", dependencies: ["Load", "Postgres"]),
+        .testTarget(name: "LoadTests", dependencies: ["Load", "Postgres", "TestSupport"]),
         .testTarget(name: "SyntheticDropTests", dependencies: ["SyntheticDrop"]),
-        .testTarget(name: "OperationsTests", dependencies: ["Operations"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Operations"]),
+        .testTarget(name: "OperationsTests", dependencies: ["Operations", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Operations", "SyntheticDrop", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

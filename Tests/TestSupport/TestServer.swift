@@ -1,4 +1,4 @@
-// Self-contained test helper: copy this file into another test target to reuse it.
+// The test targets' PostgreSQL: `import TestSupport`.
 //
 //     let db = try TestServer.freshDatabase()   // a new, empty database
 //     let connection = try db.connect()
@@ -11,17 +11,17 @@
 import Foundation
 import Postgres
 
-enum TestServer {
-    struct Database: Sendable {
-        let name: String
+public enum TestServer {
+    public struct Database: Sendable {
+        public let name: String
         /// Paste into psql, or give to `Connection(url:)`.
-        let url: String
+        public let url: String
 
-        func connect() throws -> Connection { try Connection(url: url) }
+        public func connect() throws -> Connection { try Connection(url: url) }
     }
 
     /// Creates a database of its own for the calling test on the shared server.
-    static func freshDatabase(_ label: String = #function) throws -> Database {
+    public static func freshDatabase(_ label: String = #function) throws -> Database {
         let (server, number) = try withState { state in
             state.databases += 1
             return (try sharedServer(&state), state.databases)
@@ -33,7 +33,7 @@ enum TestServer {
 
     /// A server of the test's own, not started, for tests that stop or crash it.
     /// It is stopped and removed at exit like the shared one.
-    static func privateServer() throws -> EmbeddedServer {
+    public static func privateServer() throws -> EmbeddedServer {
         try withState { state in
             let root = try processRoot(&state)
             state.privateServers += 1
@@ -44,7 +44,7 @@ enum TestServer {
     }
 
     /// An empty directory that is removed at exit.
-    static func temporaryDirectory() throws -> String {
+    public static func temporaryDirectory() throws -> String {
         try withState { state in
             let root = try processRoot(&state)
             let directory = "\(root)/d\(UUID().uuidString.prefix(8))"
