@@ -1,11 +1,53 @@
 import ArgumentParser
+import Foundation
+import Operations
+import Pipeline
+import SyntheticDrop
 
 struct GenerateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "generate", abstract: "Write a synthetic drop.")
-    func run() throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Write a synthetic drop (exports and MANIFEST) with a known effect of the social workers.")
+
+    @Option(help: "The drop folder to write.") var out: String
+    @Option(help: "Children in the municipality.") var children: Int
+    @Option(help: "Institutions (default: children / 200, at least 10).") var institutions: Int?
+    @Option(help: "Seed: the same seed gives the same bytes.") var seed: UInt64 = 1
+    @Option(help: "The export date (yyyy-mm-dd).") var asOf = Day(year: 2026, month: 11, day: 21)!
+    @Option(help: "Start of the evaluation window the drop is made for.") var windowFrom = Day(year: 2012, month: 1, day: 1)!
+    @Option(help: "Share of bad records to inject per file (0 to 0.5).") var dirty = 0.0
+    @Option(help: "copenhagen (the contract) or other (another municipality's layout; pipelines/other.yaml).")
+    var variant: DropGenerator.Variant = .copenhagen
+    @Flag(help: "No effect: treatment and control children alike.") var noEffect = false
+
+    func run() throws {
+        try withExitStatus {
+            let options = DropGenerator.Options(children: children, institutions: institutions, seed: seed, asOf: asOf,
+                                                windowFrom: windowFrom, dirtyRate: dirty, variant: variant,
+                                                effect: noEffect ? .none : .evaluation)
+            let summary = try DropGenerator(options).write(to: URL(fileURLWithPath: out))
+            print("wrote \(out): \(summary.children) children, \(summary.institutions) institutions, "
+                  + "\(summary.spells) spells, \(summary.events) case events")
+        }
+    }
 }
 
+extension DropGenerator.Variant: ExpressibleByArgument {}
+
 struct DemoCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "demo", abstract: "The demo.")
-    func run() throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Generate a Copenhagen-sized synthetic drop, run it into the embedded warehouse, and print the comparison.")
+
+    @Option(help: "Children in the synthetic municipality.") var children = 100_000
+    @Option(help: "Seed of the synthetic drop.") var seed: UInt64 = 2026
+    @Option(help: "Its export date (yyyy-mm-dd).") var asOf = Day(year: 2026, month: 11, day: 21)!
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try withExitStatus {
+            let demo = Demo(state: global.state, children: children, seed: seed, asOf: asOf, logger: global.logger())
+            print(try demo.run(), terminator: "")
+        }
+    }
 }
