@@ -17,10 +17,14 @@ struct Injector {
         rng = SeededRandom(seed: seed, stream: stream)
     }
 
+    /// Whether a bad record goes before the next good one, and of which kind: the kinds
+    /// take turns, so every kind shows up once a file has a handful of bad records.
     mutating func draw() -> DirtyKind? {
         guard rate > 0, rng.chance(rate) else { return nil }
-        return rng.element(kinds)
+        defer { drawn += 1 }
+        return kinds[drawn % kinds.count]
     }
+    private var drawn = 0
 
     mutating func record(_ kind: DirtyKind, record: Int, line: Int?) {
         injected.append(.init(file: file, kind: kind, record: record, line: line))

@@ -19,7 +19,7 @@ import Pipeline
 /// | `institutioner.csv` | `,`, windows-1252 | `inst_nr`→nummer, `navn`→Navn, `type`→Type, `omraade`→Bydel, `netvaerk`→Klynge, `antal_pladser`→Pladser, `aabningsdato`→Oprettet, `lukkedato`→Nedlagt |
 /// | `socialraadgivere.csv` | `,`, windows-1252 | `medarbejdernr`→medarbejder_id, `inst_nr`→institutionsnummer, `startdato`→fra, `slutdato`→til, `stillingsbetegnelse`* |
 /// | `indmeldelser.csv` | `,`, windows-1252 | `inst_nr`→institutionsnummer, `personnummer`→cpr, `startdato`→indmeldt, `slutdato`→udmeldt |
-/// | `sagshaendelser.xml` | XML, UTF-8, ns `urn:dk:kk:socialforvaltningen:sager:1` | the layout of `exports.md` |
+/// | `sagshaendelser.xml` | XML, UTF-8 (ASCII content), ns `urn:dk:kk:socialforvaltningen:sager:1` | the layout of `exports.md`: `Haendelse@sagsnummer`, `Haendelse@type`→haendelse, `Cpr`, `Dato`, `Paragraf`, `Kilde`, `Aarsag` |
 ///
 /// `*` marks an extra column the contract does not know (the pipeline ignores it); it is
 /// where quoted fields with the delimiter, quotes and line breaks occur.
@@ -27,7 +27,7 @@ public struct DropLayout: Sendable {
     public struct Column: Sendable, Equatable {
         /// The name `exports.md` uses; nil for an extra column.
         public var contract: String?
-        /// The name in the file: CSV header, XML element or attribute.
+        /// The name in the file: CSV header, or XML child element or record attribute.
         public var name: String
     }
 
@@ -95,7 +95,9 @@ extension DropGenerator.Variant {
                               columns: [c("institutionsnummer", "inst_nr"), c("cpr", "personnummer"),
                                         c("indmeldt", "startdato"), c("udmeldt", "slutdato")]),
                 events: .init(name: "sagshaendelser.xml", format: .xml(namespace: "urn:dk:kk:socialforvaltningen:sager:1"),
-                              encoding: .utf8, dateFormat: .iso, columns: eventColumns))
+                              encoding: .utf8, dateFormat: .iso,
+                              columns: [c("sagsnummer", "sagsnummer"), c("haendelse", "type"), c("cpr", "Cpr"), c("dato", "Dato"),
+                                        c("paragraf", "Paragraf"), c("kilde", "Kilde"), c("aarsag", "Aarsag")]))
         }
     }
 

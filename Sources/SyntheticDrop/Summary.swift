@@ -25,7 +25,7 @@ public enum DirtyKind: String, Sendable, CaseIterable, Comparable {
 }
 
 /// What a drop holds, and every bad record put in on purpose.
-public struct DropSummary: Sendable {
+public struct DropSummary: Sendable, Equatable {
     public struct File: Sendable, Equatable {
         public var name: String
         /// Data records, bad ones included: the MANIFEST's count.

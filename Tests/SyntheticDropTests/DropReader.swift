@@ -5,11 +5,11 @@ import Pipeline
 /// Reads a generated drop the way the contract says a pipeline must (`exports.md`):
 /// columns by header name through the variant's layout, every bad record rejected with
 /// its kind. The tests' independent view of the files.
-struct ReadDrop {
-    struct Institution { var number: String; var district: String; var name: String }
-    struct Assignment { var institution: String; var from: Day; var to: Day? }
-    struct Spell { var cpr: String; var institution: String; var from: Day; var to: Day? }
-    struct Event { var caseNumber: String; var cpr: String; var type: String; var day: Day; var kilde: String; var aarsag: String }
+struct ReadDrop: Equatable {
+    struct Institution: Equatable { var number: String; var district: String; var name: String }
+    struct Assignment: Equatable { var institution: String; var from: Day; var to: Day? }
+    struct Spell: Equatable { var cpr: String; var institution: String; var from: Day; var to: Day? }
+    struct Event: Equatable { var caseNumber: String; var cpr: String; var type: String; var day: Day; var kilde: String; var aarsag: String }
     struct Reject: Equatable, Comparable {
         var file: String; var kind: DirtyKind; var record: Int; var line: Int?
         static func < (a: Reject, b: Reject) -> Bool { (a.file, a.record) < (b.file, b.record) }
@@ -56,7 +56,6 @@ struct ReadDrop {
                     for (name, text) in r.attributes.merging(r.children, uniquingKeysWith: { a, _ in a }) {
                         if let c = byName[name] { v[c] = text }
                     }
-                    if element == "Haendelse" { v["sagsnummer"] = r.attributes["sagsnummer"]; v["haendelse"] = r.attributes["type"] }
                     out.append((v, k + 1, nil, nil))
                 }
             }
@@ -67,7 +66,8 @@ struct ReadDrop {
         func date(_ s: String?, _ f: DropLayout.File) -> Day?? {
             guard let s, !s.isEmpty else { return .some(nil) }
             let b = Array(s.utf8)[...]
-            return f.dateFormat.parse(b) ?? DateFormat.iso.parse(b)
+            guard let d = f.dateFormat.parse(b) ?? DateFormat.iso.parse(b) else { return nil }
+            return .some(d)
         }
         func reject(_ f: DropLayout.File, _ kind: DirtyKind, _ r: (values: [String: String], record: Int, line: Int?, bad: DirtyKind?)) {
             rejects.append(Reject(file: f.name, kind: kind, record: r.record, line: r.line))
