@@ -12,7 +12,10 @@ public struct DropGenerator: Sendable {
         case other
     }
 
-    /// What the social workers do, as the evaluation reported it (`metrics.md`).
+    /// What the social workers do, as the evaluation reported it (`metrics.md`). The
+    /// generator calibrates to the drop's own exposure so the metrics show these figures
+    /// (up to sampling noise) for any sensible values; extreme ones (a ratio far above 5,
+    /// shifts beyond about a year) saturate the daily probabilities and fall short.
     public struct Effect: Sendable, Equatable {
         /// Detection rate ratio, treatment against control, per child-year of exposure.
         public var caseHazardRatio: Double
@@ -87,11 +90,15 @@ public struct DropGenerator: Sendable {
 
     public init(_ options: Options) { self.options = options }
 
-    /// Writes the four exports and, last, `MANIFEST` into `directory` (created if missing).
+    /// Writes the four exports and, last, `MANIFEST` into `directory` (created if missing;
+    /// files of an earlier drop there are overwritten).
     public func write(to directory: URL) throws -> DropSummary {
         let o = options
         guard o.children >= 0, o.institutionCount >= 1 else { throw Failure.invalidOptions("counts must be positive") }
         guard o.windowFrom < o.asOf else { throw Failure.invalidOptions("windowFrom must be before asOf") }
+        guard o.windowFrom.year - 7 >= 1858, o.asOf.year <= 2057 else {
+            throw Failure.invalidOptions("CPR numbers only exist for births 1858–2057")
+        }
         guard (0...0.5).contains(o.dirtyRate) else { throw Failure.invalidOptions("dirtyRate must be within 0…0.5") }
         guard o.effect.caseHazardRatio > 0, (0...1).contains(o.effect.resolvedShare) else {
             throw Failure.invalidOptions("caseHazardRatio must be positive and resolvedShare a share")

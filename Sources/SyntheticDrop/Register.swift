@@ -125,9 +125,9 @@ struct Register {
             let inst = institutions[i]
             let u = rng.unit()
             var start: Day
-            if u < 0.21 {
+            if u < 0.23 {
                 start = windowFrom - Int32(rng.within(1...3 * 365))
-            } else if u < 0.43 {
+            } else if u < 0.41 {
                 start = windowFrom + Int32(rng.below(max(1, Int(asOf - windowFrom) - 180)))
             } else {
                 continue
@@ -170,7 +170,7 @@ struct Register {
         var staffed: [(Int, Draft)] = []
         for d in drafts {
             var worker = -1
-            if rng.chance(0.3), let k = freeSince.firstIndex(where: { $0.day < d.from && $0.last != d.institution }) {
+            if rng.chance(0.2), let k = freeSince.firstIndex(where: { $0.day < d.from && $0.last != d.institution }) {
                 worker = freeSince.remove(at: k).worker
             }
             if worker < 0 {

@@ -21,7 +21,7 @@ import Pipeline
             Set(d.assignments.filter { $0.from <= day && day <= ($0.to ?? Fixtures.asOf) }.map(\.institution)).count
         }
         let start = covered(on: Fixtures.windowFrom), end = covered(on: Fixtures.asOf)
-        #expect((45...85).contains(start) && (85...140).contains(end), "covered \(start) → \(end) of 320")
+        #expect((50...80).contains(start) && (95...130).contains(end), "covered \(start) → \(end) of 320")
         #expect(Set(d.assignments.map(\.institution)).count < 320 / 2)
 
         // Workers who moved on to another institution.

@@ -3,8 +3,6 @@ import Testing
 @testable import SyntheticDrop
 
 @Suite struct DeterminismTests {
-    static let files = ["MANIFEST"]
-
     @Test(arguments: DropGenerator.Variant.allCases)
     func sameSeedGivesTheSameBytes(variant: DropGenerator.Variant) throws {
         let o = Fixtures.options(children: 1500, institutions: 40, seed: 42, dirtyRate: 0.02, variant: variant)
@@ -12,7 +10,8 @@ import Testing
         defer { a.remove(); b.remove() }
         #expect(a.summary == b.summary)
         for name in variant.layout.files.map(\.name) + ["MANIFEST"] {
-            #expect(try a.bytes(name) == b.bytes(name), "\(name) differs between two runs")
+            let same = try a.bytes(name) == b.bytes(name)
+            #expect(same, "\(name) differs between two runs")
         }
     }
 
@@ -20,8 +19,10 @@ import Testing
         let a = try Fixtures.generate(Fixtures.options(children: 500, seed: 1))
         let b = try Fixtures.generate(Fixtures.options(children: 500, seed: 2))
         defer { a.remove(); b.remove() }
-        #expect(try a.bytes("indmeldelser.csv") != b.bytes("indmeldelser.csv"))
-        #expect(try a.bytes("sagshaendelser.csv") != b.bytes("sagshaendelser.csv"))
+        for name in ["indmeldelser.csv", "sagshaendelser.csv"] {
+            let same = try a.bytes(name) == b.bytes(name)
+            #expect(!same)
+        }
     }
 
     /// Bad records are extra records: the good ones are those of the clean drop.

@@ -67,3 +67,25 @@ import Pipeline
         print("none: RR \(rr), investigation \(inv), measure \(mea), resolved \(t.p) vs \(c.p)")
     }
 }
+
+/// How often the intervals hold their targets across seeds: the check that the calibration
+/// has no bias. Runs only when asked: `SYNTHETIC_DROP_SWEEP=8 swift test --filter EffectSweep`.
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["SYNTHETIC_DROP_SWEEP"] != nil))
+struct EffectSweep {
+    @Test(arguments: [DropGenerator.Effect.evaluation, .none])
+    func sweep(effect: DropGenerator.Effect) throws {
+        let seeds = UInt64(ProcessInfo.processInfo.environment["SYNTHETIC_DROP_SWEEP"] ?? "") ?? 8
+        var held = [0, 0, 0], sums = [0.0, 0.0, 0.0]
+        for seed in 1...seeds {
+            let (m, _) = try EffectTests.measure(effect, seed: seed)
+            let r = m.rateRatio(m.detected), i = MetricsOracle.welch(m.investigation.ageMonths), s = MetricsOracle.welch(m.measure.ageMonths)
+            let targets = [effect.caseHazardRatio, effect.investigationShiftMonths, effect.measureShiftMonths]
+            for (k, x) in [(r.rr, r.lo, r.hi), (i.diff, i.lo, i.hi), (s.diff, s.lo, s.hi)].enumerated() {
+                sums[k] += x.0
+                if x.1 <= targets[k] && targets[k] <= x.2 { held[k] += 1 }
+            }
+            print("sweep \(effect.caseHazardRatio) seed \(seed): RR \(r.rr) investigation \(i.diff) measure \(s.diff)")
+        }
+        print("sweep \(effect.caseHazardRatio): means \(sums.map { $0 / Double(seeds) }), intervals holding \(held) of \(seeds)")
+    }
+}

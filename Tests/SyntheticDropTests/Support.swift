@@ -30,7 +30,11 @@ enum Fixtures {
               dirtyRate: dirtyRate, variant: variant, effect: effect)
     }
 
+    /// Removes the drops when the test process ends.
+    private static let cleanup: Void = { atexit { try? FileManager.default.removeItem(at: Fixtures.root) } }()
+
     static func generate(_ o: DropGenerator.Options) throws -> Generated {
+        cleanup
         let dir = root.appendingPathComponent(UUID().uuidString)
         return Generated(directory: dir, summary: try DropGenerator(o).write(to: dir), options: o)
     }
