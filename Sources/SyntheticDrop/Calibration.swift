@@ -63,8 +63,6 @@ struct CaseModel {
     let dailyOverAge: Double
     /// [kind 0...2][month of the case's day]: probability of a measure given an investigation.
     let measure: [[Double]]
-    /// The tilts found (per month), for diagnostics.
-    let tilts: (caseTreatment: Double, caseControl: Double, measureTreatment: Double)
 
     init(histogram h: ExposureHistogram, effect: DropGenerator.Effect) {
         let perDay = Self.baseRate / 365.25
@@ -106,6 +104,5 @@ struct CaseModel {
         daily = [wT.map { perDay * ratio * $0 }, wC.map { perDay * $0 }, wC.map { perDay * Self.notEnrolledFactor * $0 }]
         dailyOverAge = perDay * Self.overAgeFactor
         measure = [vT.map { min(1, Self.measured * $0) }, ones.map { Self.measured * $0 }, ones.map { Self.measured * $0 }]
-        tilts = (betaT, Self.controlTilt, gammaT)
     }
 }

@@ -104,7 +104,7 @@ public struct DropGenerator: Sendable {
             throw Failure.invalidOptions("caseHazardRatio must be positive and resolvedShare a share")
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var run = try DropRun(options: o, directory: directory)
+        var run = DropRun(options: o, directory: directory)
         return try run.run()
     }
 }

@@ -7,7 +7,7 @@ struct DropRun {
     let options: DropGenerator.Options
     let directory: URL
 
-    init(options: DropGenerator.Options, directory: URL) throws {
+    init(options: DropGenerator.Options, directory: URL) {
         self.options = options
         self.directory = directory
     }

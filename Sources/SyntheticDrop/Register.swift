@@ -69,10 +69,6 @@ struct Register {
         }
     }
 
-    func isCovered(_ institution: Int, on d: Day) -> Bool {
-        institutions[institution].coverage.contains { $0.contains(d.rawValue) }
-    }
-
     private mutating func makeInstitutions(count: Int, asOf: Day, windowFrom: Day, rng: inout SeededRandom) {
         var numbers = Set<Int>()
         var names = Set<String>()
