@@ -1,0 +1,110 @@
+import Foundation
+import Pipeline
+
+/// Writes a complete, deterministic nightly drop (`exports.md`) with a known effect of the
+/// social workers injected, so the pipeline's figures (`metrics.md`) can be checked
+/// against what was put in. Same options, same bytes.
+public struct DropGenerator: Sendable {
+    public enum Variant: String, Sendable, CaseIterable {
+        /// The default contract of `exports.md`.
+        case copenhagen
+        /// A municipality whose exports differ; see `DropLayout`.
+        case other
+    }
+
+    /// What the social workers do, as the evaluation reported it (`metrics.md`). The
+    /// generator calibrates to the drop's own exposure so the metrics show these figures
+    /// (up to sampling noise) for any sensible values; extreme ones (a ratio far above 5,
+    /// shifts beyond about a year) saturate the daily probabilities and fall short.
+    public struct Effect: Sendable, Equatable {
+        /// Detection rate ratio, treatment against control, per child-year of exposure.
+        public var caseHazardRatio: Double
+        /// Mean age at first § 50 investigation, treatment minus control, in months.
+        public var investigationShiftMonths: Double
+        /// Mean age at first measure, treatment minus control, in months.
+        public var measureShiftMonths: Double
+        /// Share of closed treatment cases closed with `bekymring_ophoert` or `familien_selv`.
+        public var resolvedShare: Double
+
+        public init(caseHazardRatio: Double, investigationShiftMonths: Double, measureShiftMonths: Double, resolvedShare: Double) {
+            self.caseHazardRatio = caseHazardRatio
+            self.investigationShiftMonths = investigationShiftMonths
+            self.measureShiftMonths = measureShiftMonths
+            self.resolvedShare = resolvedShare
+        }
+
+        /// The share of control cases closed as resolved; also the treatment share under `.none`.
+        public static let baselineResolvedShare = 0.45
+
+        /// The figures of Copenhagen's evaluation.
+        public static let evaluation = Effect(caseHazardRatio: 2.0, investigationShiftMonths: -4,
+                                              measureShiftMonths: -7.5, resolvedShare: 0.75)
+        /// No effect at all: treatment and control children are alike.
+        public static let none = Effect(caseHazardRatio: 1, investigationShiftMonths: 0,
+                                        measureShiftMonths: 0, resolvedShare: baselineResolvedShare)
+    }
+
+    public struct Options: Sendable {
+        public var children: Int
+        /// Register size; nil means `children / 200`, at least 10.
+        public var institutions: Int?
+        public var seed: UInt64
+        /// The export date: `udtraeksdato`, and the end of every open interval.
+        public var asOf: Day
+        /// Start of the evaluation window the pipeline will use; births start 7 years before.
+        public var windowFrom: Day
+        /// Share of extra malformed records per file (0 = a clean drop).
+        public var dirtyRate: Double
+        public var variant: Variant
+        public var effect: Effect
+
+        public init(children: Int, institutions: Int? = nil, seed: UInt64, asOf: Day,
+                    windowFrom: Day = Day(year: 2012, month: 1, day: 1)!, dirtyRate: Double = 0,
+                    variant: Variant = .copenhagen, effect: Effect = .evaluation) {
+            self.children = children
+            self.institutions = institutions
+            self.seed = seed
+            self.asOf = asOf
+            self.windowFrom = windowFrom
+            self.dirtyRate = dirtyRate
+            self.variant = variant
+            self.effect = effect
+        }
+
+        var institutionCount: Int { institutions ?? max(10, children / 200) }
+    }
+
+    public enum Failure: Error, CustomStringConvertible {
+        case cannotWrite(String)
+        case invalidOptions(String)
+
+        public var description: String {
+            switch self {
+            case .cannotWrite(let path): return "cannot create \(path): check that the folder is writable"
+            case .invalidOptions(let why): return "invalid generator options: \(why)"
+            }
+        }
+    }
+
+    public var options: Options
+
+    public init(_ options: Options) { self.options = options }
+
+    /// Writes the four exports and, last, `MANIFEST` into `directory` (created if missing;
+    /// files of an earlier drop there are overwritten).
+    public func write(to directory: URL) throws -> DropSummary {
+        let o = options
+        guard o.children >= 0, o.institutionCount >= 1 else { throw Failure.invalidOptions("counts must be positive") }
+        guard o.windowFrom < o.asOf else { throw Failure.invalidOptions("windowFrom must be before asOf") }
+        guard o.windowFrom.year - 7 >= 1858, o.asOf.year <= 2057 else {
+            throw Failure.invalidOptions("CPR numbers only exist for births 1858–2057")
+        }
+        guard (0...0.5).contains(o.dirtyRate) else { throw Failure.invalidOptions("dirtyRate must be within 0…0.5") }
+        guard o.effect.caseHazardRatio > 0, (0...1).contains(o.effect.resolvedShare) else {
+            throw Failure.invalidOptions("caseHazardRatio must be positive and resolvedShare a share")
+        }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var run = DropRun(options: o, directory: directory)
+        return try run.run()
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import Pipeline
+
+/// One generation: register and roster, then children and spells (gathering exposure),
+/// then the case model fitted to that exposure, then cases.
+struct DropRun {
+    let options: DropGenerator.Options
+    let directory: URL
+
+    init(options: DropGenerator.Options, directory: URL) {
+        self.options = options
+        self.directory = directory
+    }
+
+    mutating func run() throws -> DropSummary {
+        let o = options
+        var summary = DropSummary()
+        var registerRNG = SeededRandom(seed: o.seed, stream: 1)
+        let register = Register(count: o.institutionCount, asOf: o.asOf, windowFrom: o.windowFrom, rng: &registerRNG)
+        let exports = try Exports(directory: directory, options: o, register: register)
+
+        for i in register.institutions.indices { try exports.write(institution: i) }
+        for a in register.assignments { try exports.write(assignment: a) }
+        summary.institutions = register.institutions.count
+        summary.assignments = register.assignments.count
+
+        // Children are born from seven years before the window, so every age under 7 is
+        // present from its first day.
+        let population = try enrol(register: register, exports: exports, summary: &summary)
+
+        var timeline = Timeline()
+        var histogram = ExposureHistogram()
+        var truth = DropSummary.Truth()
+        for child in population.children {
+            timeline.build(birth: child.birth, spells: spells(of: child, population), register: register,
+                           windowFrom: o.windowFrom, asOf: o.asOf)
+            var exposed = (false, false)
+            for p in timeline.pieces {
+                histogram.add(p, birth: child.birth.rawValue)
+                guard p.exposed else { continue }
+                let days = Int(p.end - p.start) + 1
+                if p.kind == .covered { truth.exposureDays.treatment += days; exposed.0 = true }
+                else { truth.exposureDays.control += days; exposed.1 = true }
+            }
+            if exposed.0 { truth.childrenExposed.treatment += 1 }
+            if exposed.1 { truth.childrenExposed.control += 1 }
+        }
+        let model = CaseModel(histogram: histogram, effect: o.effect)
+        var caseRNG = SeededRandom(seed: o.seed, stream: 3)
+        var formRNG = SeededRandom(seed: o.seed, stream: 4)
+        var simulator = CaseSimulator(model: model, effect: o.effect, asOf: o.asOf)
+        for child in population.children {
+            timeline.build(birth: child.birth, spells: spells(of: child, population), register: register,
+                           windowFrom: o.windowFrom, asOf: o.asOf)
+            let outcome = simulator.simulate(birth: child.birth, timeline: timeline, rng: &caseRNG)
+            summary.cases += outcome.cases
+            if let first = outcome.first, first.exposed {
+                let treated = first.kind == .covered
+                truth.detected.add(treated)
+                if outcome.investigated { truth.investigated.add(treated) }
+                if outcome.measured { truth.measured.add(treated) }
+            }
+            for e in simulator.events { try exports.write(event: e, cpr: child.cpr, rng: &formRNG) }
+            summary.events += simulator.events.count
+        }
+
+        summary.truth = truth
+        summary.files = try exports.finish(directory: directory)
+        summary.injected = exports.injectors.flatMap(\.injected)
+        return summary
+    }
+
+    private func spells(of c: Child, _ p: Population) -> ArraySlice<Spell> {
+        p.spells[Int(c.spellStart)..<Int(c.spellStart + c.spellCount)]
+    }
+
+    /// Births, CPR numbers and enrolment spells; the spells are written as they are made.
+    private func enrol(register: Register, exports: Exports, summary: inout DropSummary) throws -> Population {
+        let o = options
+        var rng = SeededRandom(seed: o.seed, stream: 2)
+        var formRNG = SeededRandom(seed: o.seed, stream: 5)
+        var issuer = CPRIssuer()
+        var population = Population()
+        population.children.reserveCapacity(o.children)
+        population.spells.reserveCapacity(o.children * 3)
+        let firstBirth = Day(year: o.windowFrom.year - 7, month: o.windowFrom.civil.month, day: 1)!
+        let span = Int(o.asOf - firstBirth) + 1
+        for _ in 0..<o.children {
+            let birth = firstBirth + Int32(rng.below(span))
+            let cpr = issuer.issue(birth: birth, male: rng.chance(0.51), rng: &rng)
+            let start = population.spells.count
+            Population.enrol(birth: birth, register: register, asOf: o.asOf, rng: &rng, into: &population.spells)
+            let count = population.spells.count - start
+            population.children.append(Child(birth: birth, cpr: cpr, spellStart: Int32(start), spellCount: Int32(count)))
+            for s in population.spells[start...] { try exports.write(spell: s, cpr: cpr, rng: &formRNG) }
+            if count > 0 { summary.childrenEnrolled += 1 }
+            summary.spells += count
+        }
+        summary.children = o.children
+        return population
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import Pipeline
+
+/// The text encoding of an export file on disk.
+public enum TextEncoding: String, Sendable {
+    case utf8 = "UTF-8"
+    case windows1252 = "windows-1252"
+}
+
+/// One export file being written: text is assembled as UTF-8 in a buffer, transcoded on
+/// flush when the file is windows-1252, hashed and written in large chunks.
+final class OutputFile {
+    let name: String
+    let encoding: TextEncoding
+    /// Pending UTF-8 text; appended to directly by the CSV and XML writers.
+    var buffer: [UInt8] = []
+    /// Data records written (CSV records without the header; XML record elements).
+    var records = 0
+    private let handle: FileHandle
+    private var sha = SHA256()
+    private(set) var bytes = 0
+
+    init(directory: URL, name: String, encoding: TextEncoding) throws {
+        self.name = name
+        self.encoding = encoding
+        let url = directory.appendingPathComponent(name)
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+            throw DropGenerator.Failure.cannotWrite(url.path)
+        }
+        handle = try FileHandle(forWritingTo: url)
+        buffer.reserveCapacity(Self.chunk + 64 * 1024)
+    }
+
+    private static let chunk = 1 << 20
+
+    /// Call between records only, so a UTF-8 sequence is never split across chunks.
+    func flushIfFull() throws {
+        if buffer.count >= Self.chunk { try flush() }
+    }
+
+    func flush() throws {
+        guard !buffer.isEmpty else { return }
+        let out = encoding == .windows1252 ? Self.windows1252(buffer) : buffer
+        sha.update(out)
+        bytes += out.count
+        try handle.write(contentsOf: Data(out))
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes and closes; returns the file's checksum.
+    func finish() throws -> String {
+        try flush()
+        try handle.close()
+        return sha.hexDigest()
+    }
+
+    /// UTF-8 to windows-1252. Only Latin-1 letters (æøå, é…) and € ever occur in the
+    /// generated text; anything else would be a generator bug, written as `?`.
+    static func windows1252(_ utf8: [UInt8]) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(utf8.count)
+        var i = 0
+        let n = utf8.count
+        while i < n {
+            let b = utf8[i]
+            if b < 0x80 {
+                out.append(b); i += 1
+            } else if (b == 0xC2 || b == 0xC3), i + 1 < n {
+                let scalar = (UInt32(b & 0x1F) << 6) | UInt32(utf8[i + 1] & 0x3F)
+                out.append(scalar >= 0xA0 ? UInt8(scalar) : 0x3F)
+                i += 2
+            } else if b == 0xE2, i + 2 < n, utf8[i + 1] == 0x82, utf8[i + 2] == 0xAC {
+                out.append(0x80); i += 3  // €
+            } else {
+                out.append(0x3F)
+                i += b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2
+            }
+        }
+        return out
+    }
+}
+
+/// Formatting straight into a byte buffer: the hot path writes no intermediate Strings.
+extension Array where Element == UInt8 {
+    mutating func ascii(_ s: StaticString) {
+        s.withUTF8Buffer { append(contentsOf: $0) }
+    }
+
+    mutating func text(_ s: String) {
+        append(contentsOf: s.utf8)
+    }
+
+    /// A non-negative number, zero-padded to `width` digits.
+    mutating func digits(_ value: Int, width: Int) {
+        precondition(value >= 0)
+        var count = 1, power = 10
+        while power <= value { count += 1; power *= 10 }
+        if width > count { for _ in count..<width { append(48) } }
+        var v = value, div = power / 10
+        while div > 0 { append(UInt8(48 + v / div)); v %= div; div /= 10 }
+    }
+
+    mutating func number(_ value: Int) { digits(value, width: 1) }
+
+    mutating func day(_ d: Day, _ format: DateFormat) {
+        let (y, m, dd) = d.civil
+        switch format {
+        case .iso:
+            digits(y, width: 4); append(45); digits(m, width: 2); append(45); digits(dd, width: 2)
+        case .danish, .danishDotted:
+            let sep: UInt8 = format == .danish ? 45 : 46
+            digits(dd, width: 2); append(sep); digits(m, width: 2); append(sep); digits(y, width: 4)
+        case .compact:
+            digits(y, width: 4); digits(m, width: 2); digits(dd, width: 2)
+        }
+    }
+
+    /// `DDMMYYSSSS` or `DDMMYY-SSSS` from the 10-digit number.
+    mutating func cpr(_ value: Int64, dashed: Bool) {
+        let head = Int(value / 10_000), serial = Int(value % 10_000)
+        digits(head, width: 6)
+        if dashed { append(45) }
+        digits(serial, width: 4)
+    }
+}

@@ -1,0 +1,201 @@
+import Pipeline
+
+enum InstitutionType: Int, CaseIterable {
+    case vuggestue, boernehave, integreret
+
+    var code: String {
+        switch self {
+        case .vuggestue: return "vuggestue"
+        case .boernehave: return "boernehave"
+        case .integreret: return "integreret"
+        }
+    }
+}
+
+struct Institution {
+    var number: Int
+    var name: String
+    var type: InstitutionType
+    var district: Int
+    var cluster: String
+    var places: Int
+    var opened: Day
+    var closed: Day?
+    /// Days with a social worker attached, merged and sorted, open ends at the as-of date.
+    var coverage: [ClosedRange<Int32>] = []
+
+    func isOpen(on d: Day) -> Bool { opened <= d && (closed.map { d <= $0 } ?? true) }
+}
+
+struct Worker {
+    var id: String
+    var name: String
+    var title: String
+}
+
+struct Assignment {
+    var worker: Int
+    var institution: Int
+    var from: Day
+    /// nil while it lasts.
+    var to: Day?
+}
+
+/// The daycare register and the social-worker roster: which institution is covered when.
+struct Register {
+    var institutions: [Institution] = []
+    var workers: [Worker] = []
+    /// In roster order: by worker, then start.
+    var assignments: [Assignment] = []
+    /// Institution indices by district and type, for placing children near home.
+    var byDistrictType: [[[Int]]] = []
+    var byType: [[Int]] = []
+    /// Numbers the register does not hold, for records pointing nowhere (`9xxxxx`).
+    var unusedNumbers: [Int] = []
+
+    init(count: Int, asOf: Day, windowFrom: Day, rng: inout SeededRandom) {
+        makeInstitutions(count: count, asOf: asOf, windowFrom: windowFrom, rng: &rng)
+        makeRoster(asOf: asOf, windowFrom: windowFrom, rng: &rng)
+        byDistrictType = Array(repeating: Array(repeating: [], count: 3), count: Names.districts.count)
+        byType = Array(repeating: [], count: 3)
+        for (i, inst) in institutions.enumerated() {
+            byDistrictType[inst.district][inst.type.rawValue].append(i)
+            byType[inst.type.rawValue].append(i)
+        }
+        var taken = Set<Int>()
+        while unusedNumbers.count < 64 {
+            let n = rng.within(900_000...999_999)
+            if taken.insert(n).inserted { unusedNumbers.append(n) }
+        }
+    }
+
+    private mutating func makeInstitutions(count: Int, asOf: Day, windowFrom: Day, rng: inout SeededRandom) {
+        var numbers = Set<Int>()
+        var names = Set<String>()
+        let weights = Names.districts.map(\.weight)
+        // Clusters hold about six institutions each; numbered per district.
+        let clustersPerDistrict = max(1, count / (6 * Names.districts.count))
+        for _ in 0..<count {
+            var number: Int
+            repeat { number = rng.within(100_000...899_999) } while !numbers.insert(number).inserted
+            let type = InstitutionType(rawValue: rng.pick(weights: [0.25, 0.30, 0.45]))!
+            let district = rng.pick(weights: weights)
+            let code = Names.districts[district].code
+            let cluster = rng.chance(0.1) ? "" : code + "-" + twoDigits(rng.within(1...clustersPerDistrict))
+            let base = rng.element(Names.prefixes[type]!) + " " + rng.element(Names.cores)
+            var name = base
+            var branch = 2
+            while !names.insert(name).inserted { name = base + ", afd. " + String(branch); branch += 1 }
+            let places: Int
+            switch type {
+            case .vuggestue: places = 2 * rng.within(10...30)
+            case .boernehave: places = 2 * rng.within(20...50)
+            case .integreret: places = 2 * rng.within(20...75)
+            }
+            // Most are old; some open during the window as the city grows.
+            let opened: Day
+            if rng.chance(0.75) {
+                opened = Day(rawValue: Int32(rng.within(Int(Day.january1(1960).rawValue)...Int(windowFrom.rawValue) - 1)))
+            } else {
+                let lo = Int((windowFrom - 5 * 365).rawValue), hi = Int((asOf - 365).rawValue)
+                opened = Day(rawValue: Int32(rng.within(lo...max(lo, hi))))
+            }
+            var closed: Day?
+            let earliestClose = max(opened + 3 * 365, windowFrom - 3 * 365)
+            if rng.chance(0.06), earliestClose < asOf - 30 {
+                closed = Day(rawValue: Int32(rng.within(Int(earliestClose.rawValue)...Int((asOf - 30).rawValue))))
+            }
+            institutions.append(Institution(number: number, name: name, type: type, district: district, cluster: cluster,
+                                            places: places, opened: opened, closed: closed))
+        }
+        institutions.sort { $0.number < $1.number }
+    }
+
+    /// The scheme grew: about a fifth of the institutions are covered at the window start,
+    /// more join over the years, a few leave. Each covered period is a chain of workers
+    /// with handovers, gaps and overlaps; some workers move on to another institution.
+    private mutating func makeRoster(asOf: Day, windowFrom: Day, rng: inout SeededRandom) {
+        struct Draft { var institution: Int; var from: Day; var to: Day? }
+        var drafts: [Draft] = []
+        for i in institutions.indices {
+            let inst = institutions[i]
+            let u = rng.unit()
+            var start: Day
+            if u < 0.23 {
+                start = windowFrom - Int32(rng.within(1...3 * 365))
+            } else if u < 0.41 {
+                start = windowFrom + Int32(rng.below(max(1, Int(asOf - windowFrom) - 180)))
+            } else {
+                continue
+            }
+            start = max(start, inst.opened)
+            var end: Day? = inst.closed
+            if rng.chance(0.12) {
+                let leave = start + Int32(rng.within(365...4 * 365))
+                end = min(end ?? leave, leave)
+            }
+            if let e = end, e >= asOf { end = nil }
+            guard start <= (end ?? asOf), start <= asOf else { continue }
+            var from = start
+            while true {
+                let planned = from + Int32(rng.within(365...6 * 365))
+                if let e = end, planned >= e {
+                    drafts.append(Draft(institution: i, from: from, to: e)); break
+                }
+                if end == nil, planned >= asOf {
+                    drafts.append(Draft(institution: i, from: from, to: nil)); break
+                }
+                drafts.append(Draft(institution: i, from: from, to: planned))
+                let r = rng.unit()
+                var next = planned + 1
+                if r < 0.2 { next = planned + Int32(rng.within(14...120)) }
+                else if r < 0.3 { next = planned - Int32(rng.within(7...60)) }
+                next = max(next, from + 1)
+                if next > (end ?? asOf) { break }
+                from = next
+            }
+        }
+        // Coverage per institution: the union of its assignments (`metrics.md`: covered on d
+        // when some assignment has fra ≤ d ≤ til).
+        for d in drafts { institutions[d.institution].coverage.append(d.from.rawValue...(d.to ?? asOf).rawValue) }
+        for i in institutions.indices { institutions[i].coverage = Self.merge(institutions[i].coverage) }
+
+        // Staff: a worker whose assignment ended may take the next one elsewhere.
+        drafts.sort { ($0.from, institutions[$0.institution].number) < ($1.from, institutions[$1.institution].number) }
+        var freeSince: [(worker: Int, day: Day, last: Int)] = []
+        var staffed: [(Int, Draft)] = []
+        for d in drafts {
+            var worker = -1
+            if rng.chance(0.2), let k = freeSince.firstIndex(where: { $0.day < d.from && $0.last != d.institution }) {
+                worker = freeSince.remove(at: k).worker
+            }
+            if worker < 0 {
+                worker = workers.count
+                var name = rng.element(Names.firstNames) + " " + rng.element(Names.lastNames)
+                if rng.chance(0.04) {
+                    let parts = name.split(separator: " ")
+                    name = parts[0] + " \"" + rng.element(Names.nicknames) + "\" " + parts[1]
+                }
+                workers.append(Worker(id: "SR" + String(1001 + workers.count), name: name, title: rng.element(Names.titles)))
+            }
+            if let to = d.to { freeSince.append((worker, to, d.institution)) }
+            staffed.append((worker, d))
+        }
+        staffed.sort { ($0.0, $0.1.from) < ($1.0, $1.1.from) }
+        assignments = staffed.map { Assignment(worker: $0.0, institution: $0.1.institution, from: $0.1.from, to: $0.1.to) }
+    }
+
+    static func merge(_ ranges: [ClosedRange<Int32>]) -> [ClosedRange<Int32>] {
+        var out: [ClosedRange<Int32>] = []
+        for r in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if let last = out.last, r.lowerBound <= last.upperBound + 1 {
+                out[out.count - 1] = last.lowerBound...max(last.upperBound, r.upperBound)
+            } else {
+                out.append(r)
+            }
+        }
+        return out
+    }
+}
+
+func twoDigits(_ n: Int) -> String { n < 10 ? "0" + String(n) : String(n) }

@@ -1,1 +1,0 @@
-// SyntheticDrop: placeholder until its issue lands.

@@ -1,4 +1,0 @@
-import Testing
-@testable import SyntheticDrop
-
-@Test func placeholder() {}
