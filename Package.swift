@@ -27,6 +27,7 @@ let package = Package(
         // What every stage shares: days, the pipeline file, run folders, stage files.
         .target(name: "Pipeline", dependencies: [
             .product(name: "Yams", package: "Yams"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Extract", dependencies: [
             "Pipeline", "CExpat",
@@ -53,7 +54,7 @@ let package = Package(
         .testTarget(name: "ExtractTests", dependencies: ["Extract"]),
         .testTarget(name: "TransformTests", dependencies: ["Transform"]),
         .testTarget(name: "LoadTests", dependencies: ["Load", "Postgres", "TestSupport"]),
-        .testTarget(name: "SyntheticDropTests", dependencies: ["SyntheticDrop"]),
+        .testTarget(name: "SyntheticDropTests", dependencies: ["SyntheticDrop", "Pipeline"]),
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Operations", "SyntheticDrop", "TestSupport"]),
     ],

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Pipeline
 
@@ -38,23 +37,15 @@ public struct Drop: Sendable {
     /// A checksum of the drop's source files (their names and sha256), which tells a drop
     /// already loaded from a new one.
     public func checksum(config: PipelineConfig) throws -> String {
-        var all = SHA256()
+        var all = Checksum()
         for source in config.sources.all.sorted(by: { $0.file < $1.file }) {
             let path = url.appendingPathComponent(source.file).path
-            all.update(data: Data(source.file.utf8))
-            all.update(data: Data(try Self.sha256(path: path).utf8))
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw OperationsError.io(path: path, message: "the export file is missing; the drop is incomplete")
+            }
+            all.update(Data((source.file + "  " + (try Checksum.file(path)) + "\n").utf8))
         }
-        return all.finalize().map { String(format: "%02x", $0) }.joined()
-    }
-
-    static func sha256(path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw OperationsError.io(path: path, message: "cannot read the export file; the drop is incomplete")
-        }
-        defer { try? handle.close() }
-        var hash = SHA256()
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hash.update(data: chunk) }
-        return hash.finalize().map { String(format: "%02x", $0) }.joined()
+        return all.hex()
     }
 
     /// The export date an XML export carries on its root (`udtraeksdato`), read from its first bytes.

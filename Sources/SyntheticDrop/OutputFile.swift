@@ -1,12 +1,6 @@
 import Foundation
 import Pipeline
 
-/// The text encoding of an export file on disk.
-public enum TextEncoding: String, Sendable {
-    case utf8 = "UTF-8"
-    case windows1252 = "windows-1252"
-}
-
 /// One export file being written: text is assembled as UTF-8 in a buffer, transcoded on
 /// flush when the file is windows-1252, hashed and written in large chunks.
 final class OutputFile {
@@ -17,7 +11,7 @@ final class OutputFile {
     /// Data records written (CSV records without the header; XML record elements).
     var records = 0
     private let handle: FileHandle
-    private var sha = SHA256()
+    private var sha = Checksum()
     private(set) var bytes = 0
 
     init(directory: URL, name: String, encoding: TextEncoding) throws {
@@ -51,7 +45,7 @@ final class OutputFile {
     func finish() throws -> String {
         try flush()
         try handle.close()
-        return sha.hexDigest()
+        return sha.hex()
     }
 
     /// UTF-8 to windows-1252. Only Latin-1 letters (æøå, é…) and € ever occur in the

@@ -1,0 +1,33 @@
+import Crypto
+import Foundation
+
+/// SHA-256 (swift-crypto) as the hex text every manifest and the MANIFEST of a drop carry.
+public struct Checksum {
+    private var hasher = SHA256()
+
+    public init() {}
+
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+    public mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) } }
+    public mutating func update(_ data: Data) { hasher.update(data: data) }
+
+    public func hex() -> String { Self.hex(hasher.finalize()) }
+
+    public static func hex(_ digest: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for byte in digest { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 15)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The checksum of a file, read in chunks.
+    public static func file(_ path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw StageFileError(path: path, message: "cannot read the file to checksum it")
+        }
+        defer { try? handle.close() }
+        var sum = Checksum()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { sum.update(chunk) }
+        return sum.hex()
+    }
+}
