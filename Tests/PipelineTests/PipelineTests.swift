@@ -96,3 +96,15 @@ import Testing
         }
     }
 }
+
+extension PipelineConfigTests {
+    @Test func readsTheOtherMunicipalitysPipeline() throws {
+        let config = try PipelineConfig.load(path: Self.repo.appendingPathComponent("pipelines/other.yaml").path)
+        #expect(config.sources.enrolments.delimiter == UInt8(ascii: ","))
+        #expect(config.sources.enrolments.encoding == .windows1252)
+        #expect(config.sources.enrolments.dateFormats == [.iso])
+        #expect(config.sources.caseEvents.format == .xml)
+        #expect(config.sources.caseEvents.column("haendelse") == "type")
+        #expect(config.sources.institutions.column("bydel") == "omraade")
+    }
+}
