@@ -1,0 +1,214 @@
+import Pipeline
+
+/// One CSV record as the reader hands it out: every field's bytes (quotes removed, `""`
+/// undone) back to back in one buffer, so a record costs no allocation per field.
+struct CSVRecord {
+    var bytes: [UInt8]
+    /// The end offset in `bytes` of each field.
+    var ends: [Int]
+    /// The physical line the record starts on (1-based; quoted line breaks count).
+    var line: Int
+    /// Why the record cannot be read as CSV (a stray quote, …); nil when it can.
+    var problem: String?
+
+    var fieldCount: Int { ends.count }
+
+    func field(_ i: Int) -> ArraySlice<UInt8> {
+        bytes[(i == 0 ? 0 : ends[i - 1])..<ends[i]]
+    }
+}
+
+/// A streaming RFC 4180 reader over bytes: reads the file 1 MiB at a time, decodes or
+/// checks its encoding chunk by chunk, and hands out records one by one. Memory is bounded
+/// by the chunk and by `maxRecordBytes`, whatever the file's size.
+///
+/// Speed: the loop works on raw pointers and a byte-class table, copies runs of ordinary
+/// bytes with one call, and never makes a String (see docs/benchmarks.md).
+final class CSVReader {
+    let path: String
+    let delimiter: UInt8
+    let encoding: TextEncoding
+    /// A record longer than this is rejected (as malformed) instead of growing the buffer:
+    /// typically an unterminated quote swallowing the rest of the file.
+    let maxRecordBytes: Int
+    private let file: ChunkedFile
+    private let decoder: SingleByteDecoder?
+
+    init(path: String, delimiter: UInt8, encoding: TextEncoding, maxRecordBytes: Int = 1 << 20) throws(ExtractError) {
+        self.path = path
+        self.delimiter = delimiter
+        self.encoding = encoding
+        self.maxRecordBytes = maxRecordBytes
+        file = try ChunkedFile(path: path)
+        decoder = encoding == .utf8 ? nil : SingleByteDecoder(encoding)
+    }
+
+    /// The SHA-256 of the bytes read so far (the whole file once `forEachRecord` returned).
+    var sha256: String { file.sha256() }
+    var bytesRead: Int64 { file.bytesRead }
+
+    private static let quote: UInt8 = 0x22, lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
+
+    // Parser states.
+    private static let fieldStart: UInt8 = 0, unquoted: UInt8 = 1, quoted: UInt8 = 2,
+                       quoteSeen: UInt8 = 3, quoteCR: UInt8 = 4
+
+    /// Calls `body` with each record, the header first. Blank lines are skipped.
+    func forEachRecord(_ body: (CSVRecord) throws -> Void) throws {
+        let chunkSize = ChunkedFile.chunkSize
+        // Raw bytes: a held-back incomplete UTF-8 sequence (≤ 3 bytes) and then a chunk.
+        let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize + 4, alignment: 16)
+        defer { raw.deallocate() }
+        let decoded: UnsafeMutablePointer<UInt8>? = decoder == nil ? nil : .allocate(capacity: 3 * chunkSize)
+        defer { decoded?.deallocate() }
+
+        // Byte classes: 0 ordinary, 1 special (delimiter, quote, line feed).
+        var classes = [UInt8](repeating: 0, count: 256)
+        classes[Int(delimiter)] = 1; classes[Int(Self.quote)] = 1; classes[Int(Self.lf)] = 1
+        let delimiter = self.delimiter, quote = Self.quote, lf = Self.lf, cr = Self.cr
+        let limit = maxRecordBytes
+
+        var bytes: [UInt8] = []; bytes.reserveCapacity(4096)
+        var ends: [Int] = []; ends.reserveCapacity(32)
+        var state = Self.fieldStart
+        var line = 1, recordLine = 1, quoteLine = 1
+        var problem: String? = nil
+        var anyQuoted = false, tooLong = false
+        var held = 0, first = true
+
+        @inline(__always) func append(_ p: UnsafePointer<UInt8>, _ n: Int) {
+            guard n > 0 else { return }
+            if bytes.count + n > limit { tooLong = true; return }
+            bytes.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
+        }
+        @inline(__always) func appendByte(_ c: UInt8) {
+            if bytes.count + 1 > limit { tooLong = true; return }
+            bytes.append(c)
+        }
+        func endRecord() throws {
+            ends.append(bytes.count)
+            let blank = ends.count == 1 && bytes.isEmpty && !anyQuoted && problem == nil
+            if !blank {
+                if tooLong { problem = problem ?? "the record is longer than \(limit) bytes (an unterminated quote?)" }
+                try body(CSVRecord(bytes: bytes, ends: ends, line: recordLine, problem: problem))
+            }
+            bytes.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
+            problem = nil; anyQuoted = false; tooLong = false
+            recordLine = line
+        }
+        /// A line feed ends an unquoted field: a `\r` just before it belongs to the line end.
+        @inline(__always) func dropCR() {
+            if bytes.count > (ends.last ?? 0), bytes.last == cr { bytes.removeLast() }
+        }
+
+        try classes.withUnsafeBufferPointer { cls in
+            while true {
+                let n = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[held..<(held + chunkSize)]))
+                let rawBase = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                let total = held + n
+                let atEnd = n < chunkSize
+                var p = UnsafePointer(rawBase)
+                var count: Int
+                if let decoder {
+                    count = decoder.decode(rawBase, count: total, into: decoded!)
+                    p = UnsafePointer(decoded!)
+                    held = 0
+                } else {
+                    let tail = atEnd ? 0 : UTF8Check.incompleteTail(rawBase, count: total)
+                    count = total - tail
+                    if let bad = UTF8Check.firstInvalid(rawBase, count: count) {
+                        var at = line
+                        for k in 0..<bad where rawBase[k] == lf { at += 1 }
+                        throw ExtractError.notDeclaredEncoding(file: path, line: at, encoding: encoding)
+                    }
+                    held = tail
+                }
+                if first {
+                    first = false
+                    if decoder == nil, count >= 3, p[0] == 0xEF, p[1] == 0xBB, p[2] == 0xBF { p += 3; count -= 3 }
+                }
+
+                var i = 0
+                while i < count {
+                    switch state {
+                    case Self.fieldStart:
+                        if p[i] == quote {
+                            state = Self.quoted; anyQuoted = true; quoteLine = line; i += 1
+                        } else {
+                            state = Self.unquoted
+                        }
+                    case Self.unquoted:
+                        let s = i
+                        while i < count, cls[Int(p[i])] == 0 { i += 1 }
+                        append(p + s, i - s)
+                        if i == count { break }
+                        let c = p[i]
+                        i += 1
+                        if c == delimiter {
+                            ends.append(bytes.count); state = Self.fieldStart
+                        } else if c == lf {
+                            line += 1; dropCR(); try endRecord(); state = Self.fieldStart
+                        } else {
+                            // A quote inside an unquoted field: keep reading to the line end.
+                            if problem == nil { problem = "a quote inside an unquoted field (field \(ends.count + 1))" }
+                            appendByte(c)
+                        }
+                    case Self.quoted:
+                        let s = i
+                        while i < count {
+                            let c = p[i]
+                            if c == quote { break }
+                            if c == lf { line += 1 }
+                            i += 1
+                        }
+                        append(p + s, i - s)
+                        if i < count { i += 1; state = Self.quoteSeen }
+                    case Self.quoteSeen:
+                        let c = p[i]
+                        i += 1
+                        if c == quote {
+                            appendByte(quote); state = Self.quoted
+                        } else if c == delimiter {
+                            ends.append(bytes.count); state = Self.fieldStart
+                        } else if c == lf {
+                            line += 1; try endRecord(); state = Self.fieldStart
+                        } else if c == cr {
+                            state = Self.quoteCR
+                        } else {
+                            if problem == nil { problem = "text after the closing quote of field \(ends.count + 1)" }
+                            appendByte(c); state = Self.unquoted
+                        }
+                    default: // quoteCR
+                        if p[i] == lf {
+                            i += 1; line += 1; try endRecord(); state = Self.fieldStart
+                        } else {
+                            if problem == nil { problem = "text after the closing quote of field \(ends.count + 1)" }
+                            appendByte(cr); state = Self.unquoted
+                        }
+                    }
+                }
+
+                if atEnd {
+                    if held > 0 {   // cannot happen: an incomplete tail fails the check above
+                        throw ExtractError.notDeclaredEncoding(file: path, line: line, encoding: encoding)
+                    }
+                    switch state {
+                    case Self.quoted:
+                        problem = "a quoted field opened on line \(quoteLine) is never closed"
+                        try endRecord()
+                    case Self.fieldStart where ends.isEmpty && bytes.isEmpty && !anyQuoted:
+                        break   // the file ended with a line end
+                    case Self.unquoted:
+                        dropCR(); try endRecord()
+                    default:
+                        try endRecord()
+                    }
+                    return
+                }
+                // Carry the held-back bytes to the front for the next read.
+                if held > 0 { (raw.baseAddress! ).copyMemory(from: raw.baseAddress! + total - held, byteCount: held) }
+            }
+        }
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import Pipeline
+
+/// What one extract run gives back: its manifest (also in `extract/manifest.json`) and the
+/// warnings the caller should log.
+public struct ExtractResult: Sendable {
+    public var manifest: StageManifest
+    public var warnings: [String]
+    /// The drop's as-of date from an XML root's `udtraeksdato`; nil when no XML says.
+    public var asOf: Day? { manifest.asOf }
+    public var rejected: Int { manifest.inputs.reduce(0) { $0 + $1.rejected } }
+}
+
+/// Extract: reads one drop, validates and pseudonymises every record, and writes the typed
+/// records and the rejects into the run's `extract/` folder in COPY text format.
+///
+/// The drop is checked first (every source present; the MANIFEST's checksums and row
+/// counts, when it has one) and nothing is written before that passes. The register is
+/// read before the files that refer to it.
+public struct ExtractStage: Sendable {
+    public let config: PipelineConfig
+    public let state: StateLayout
+    public let environment: [String: String]
+    /// Progress and warnings, one line each; never holds a CPR number.
+    public let log: @Sendable (String) -> Void
+
+    public init(config: PipelineConfig, state: StateLayout,
+                environment: [String: String] = ProcessInfo.processInfo.environment,
+                log: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.config = config
+        self.state = state
+        self.environment = environment
+        self.log = log
+    }
+
+    public func run(drop: URL, into run: RunFolder) throws(ExtractError) -> ExtractResult {
+        let startedAt = Date()
+        let clock = ContinuousClock.now
+        var warnings: [String] = []
+
+        let key = try PseudonymKey.load(config.pseudonymKey, state: state, environment: environment)
+        if let w = key.warning { warnings.append(w); log(w) }
+
+        let sources = config.sources.all
+        for s in sources where !FileManager.default.fileExists(atPath: path(s, drop)) {
+            throw .sourceMissing(file: s.file, drop: drop.path)
+        }
+        let checked = try verifyManifest(drop: drop, sources: sources)
+
+        do { try run.resetStage(.extract) } catch {
+            throw .cannotWrite(path: run.folder(.extract).path, message: error.localizedDescription)
+        }
+        let out = try StageWriters(run: run)
+        let pseudonyms = Pseudonymiser(key: key.key)
+        var inputs: [StageManifest.InputFile] = []
+        var exportDates: [(file: String, day: Day)] = []
+
+        func extract<R>(_ s: PipelineConfig.Source,
+                        _ validate: (SourceRecord) throws(Rejection) -> R, _ write: (R) throws -> Void) throws(ExtractError) {
+            let file = path(s, drop)
+            let reader = try SourceReader(source: s, path: file)
+            var counts = FileCounts()
+            do {
+                try reader.forEachRecord { r in
+                    counts.read += 1
+                    let outcome: Result<R, Rejection>
+                    if let p = r.problem {
+                        outcome = .failure(Rejection(field: nil, reason: p.reason, message: p.message))
+                    } else {
+                        do throws(Rejection) { outcome = .success(try validate(r)) } catch { outcome = .failure(error) }
+                    }
+                    switch outcome {
+                    case .success(let record):
+                        try write(record)
+                        counts.accepted += 1
+                    case .failure(let rejection):
+                        counts.reject(rejection.reason)
+                        try RejectRecord(file: s.file, line: r.line, field: rejection.field, reason: rejection.reason,
+                                         message: rejection.message).write(to: out.rejects)
+                    }
+                }
+            } catch let e as ExtractError { throw e }
+              catch let e as StageFileError { throw .cannotWrite(path: e.path, message: e.message) }
+              catch { throw .cannotRead(path: file, message: "\(error)") }
+            let sha = reader.sha256
+            if let expected = checked[s.file], expected != sha { throw .fileChangedDuringRun(file: file) }
+            if let day = reader.exportDate { exportDates.append((s.file, day)) }
+            inputs.append(counts.input(name: s.file, bytes: reader.bytesRead, sha256: sha))
+            log("extract: \(s.file): \(counts.read) records, \(counts.accepted) accepted, \(counts.rejected) rejected")
+        }
+
+        var institutions = InstitutionValidator(formats: config.sources.institutions.dateFormats)
+        try extract(config.sources.institutions, { r throws(Rejection) in try institutions.validate(r) },
+                    { try $0.write(to: out.institutions) })
+        let register = Register(numbers: Set(institutions.numbers.keys), file: config.sources.institutions.file)
+
+        let assignments = AssignmentValidator(formats: config.sources.assignments.dateFormats, register: register)
+        try extract(config.sources.assignments, assignments.validate, { try $0.write(to: out.assignments) })
+        let enrolments = EnrolmentValidator(formats: config.sources.enrolments.dateFormats, register: register, pseudonyms: pseudonyms)
+        try extract(config.sources.enrolments, enrolments.validate, { try $0.write(to: out.enrolments) })
+        let events = CaseEventValidator(formats: config.sources.caseEvents.dateFormats, pseudonyms: pseudonyms)
+        try extract(config.sources.caseEvents, events.validate, { try $0.write(to: out.caseEvents) })
+
+        let outputs = try out.close()
+
+        let asOf = exportDates.first?.day
+        for d in exportDates.dropFirst() where d.day != asOf {
+            let w = "the export dates differ: \(exportDates[0].file) says \(asOf!), \(d.file) says \(d.day); using \(asOf!)"
+            warnings.append(w); log(w)
+        }
+
+        // Rejects are written (for the steward) before the run stops; without a manifest the
+        // stage counts as not completed, so transform will not read it.
+        for input in inputs where input.rowsRead > 0
+            && Double(input.rejected) / Double(input.rowsRead) > config.rejectThreshold {
+            throw .rejectThresholdExceeded(file: input.name, rejected: input.rejected, read: input.rowsRead,
+                                           threshold: config.rejectThreshold)
+        }
+
+        let manifest = StageManifest(
+            stage: .extract, run: run.id, startedAt: startedAt,
+            seconds: Self.seconds(ContinuousClock.now - clock), asOf: asOf, inputs: inputs, outputs: outputs,
+            counts: ["rejected": inputs.reduce(0) { $0 + $1.rejected }, "pseudonyms_computed": pseudonyms.computed])
+        do { try manifest.write(to: run.manifest(.extract)) } catch {
+            throw .cannotWrite(path: run.manifest(.extract), message: "\(error)")
+        }
+        return ExtractResult(manifest: manifest, warnings: warnings)
+    }
+
+    private func path(_ s: PipelineConfig.Source, _ drop: URL) -> String {
+        drop.appendingPathComponent(s.file).path
+    }
+
+    /// Checks the MANIFEST, if any, before anything is written; returns the checksums seen.
+    private func verifyManifest(drop: URL, sources: [PipelineConfig.Source]) throws(ExtractError) -> [String: String] {
+        guard let manifest = try DropManifest.read(drop: drop) else { return [:] }
+        var seen: [String: String] = [:]
+        for entry in manifest.entries {
+            let file = drop.appendingPathComponent(entry.file).path
+            guard FileManager.default.fileExists(atPath: file) else {
+                throw .dropIncomplete(file: file, detail: "the MANIFEST names it (line \(entry.line)) but it is not in the drop")
+            }
+            let sha: String
+            if let source = sources.first(where: { $0.file == entry.file }) {
+                let reader = try SourceReader(source: source, path: file)
+                var rows = 0
+                do { try reader.forEachRecord { _ in rows += 1 } }
+                catch let e as ExtractError { throw e }
+                catch { throw .cannotRead(path: file, message: "\(error)") }
+                sha = reader.sha256
+                if sha == entry.sha256, rows != entry.rows {
+                    throw .dropIncomplete(file: file, detail: "it has \(rows) data rows, the MANIFEST says \(entry.rows)")
+                }
+            } else {
+                sha = try ChunkedFile.digest(path: file).sha256
+            }
+            guard sha == entry.sha256 else {
+                throw .dropIncomplete(file: file, detail: "its SHA-256 is \(sha), the MANIFEST says \(entry.sha256)")
+            }
+            seen[entry.file] = sha
+        }
+        return seen
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}
+
+/// Per input file: records read, accepted, rejected by reason.
+struct FileCounts {
+    var read = 0, accepted = 0, rejected = 0
+    var byReason: [String: Int] = [:]
+
+    mutating func reject(_ reason: RejectReason) {
+        rejected += 1
+        byReason[reason.rawValue, default: 0] += 1
+    }
+
+    func input(name: String, bytes: Int64, sha256: String) -> StageManifest.InputFile {
+        .init(name: name, bytes: bytes, sha256: sha256, rowsRead: read, accepted: accepted, rejected: rejected,
+              rejectedByReason: byReason)
+    }
+}
