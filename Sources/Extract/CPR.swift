@@ -24,24 +24,23 @@ struct CPR: Hashable {
     /// Parses `DDMMYYSSSS` or `DDMMYY-SSSS` (`exports.md`: after removing one `-`, ten digits
     /// whose date exists; the 7th digit and the year fix the century). Modulus 11 is not a rule.
     static func parse(_ text: ArraySlice<UInt8>) -> Result<CPR, Invalid> {
-        var digits: [UInt8] = []
-        digits.reserveCapacity(10)
-        var dashes = 0
-        for c in text {
-            if c == 0x2D, dashes == 0 { dashes += 1; continue }
-            digits.append(c)
-        }
-        let masked = mask(digits[...])
-        guard digits.count == 10, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
-            return .failure(Invalid(masked: masked, message: "not ten digits after removing one '-'"))
-        }
-        let d = digits.map { Int($0 - 48) }
-        let day = d[0] * 10 + d[1], month = d[2] * 10 + d[3], yy = d[4] * 10 + d[5]
-        guard let birth = Day(year: century(seventh: d[6], yy: yy) + yy, month: month, day: day) else {
-            return .failure(Invalid(masked: masked, message: "its date does not exist"))
-        }
+        // One pass, no allocation: this runs for every row of two exports.
         var number: UInt64 = 0
-        for v in d { number = number * 10 + UInt64(v) }
+        var count = 0, dashes = 0
+        var digitsOnly = true
+        for c in text {
+            if c == 0x2D, dashes == 0 { dashes = 1; continue }
+            count += 1
+            if c >= 48, c <= 57 { number = number &* 10 &+ UInt64(c - 48) } else { digitsOnly = false }
+        }
+        guard count == 10, digitsOnly else {
+            return .failure(Invalid(masked: mask(text), message: "not ten digits after removing one '-'"))
+        }
+        let day = Int(number / 100_000_000), month = Int(number / 1_000_000 % 100), yy = Int(number / 10_000 % 100)
+        let seventh = Int(number / 1000 % 10)
+        guard let birth = Day(year: century(seventh: seventh, yy: yy) + yy, month: month, day: day) else {
+            return .failure(Invalid(masked: mask(text), message: "its date does not exist"))
+        }
         return .success(CPR(number: number, birth: birth))
     }
 

@@ -13,17 +13,49 @@ struct CaseEventValidator {
         self.pseudonyms = pseudonyms
     }
 
-    func validate(_ r: SourceRecord) throws(Rejection) -> CaseEventRecord {
-        let id = try checks.requiredText(r, caseID)
+    func validate(_ r: SourceRecord) throws(Rejection) -> CaseEventRow {
+        let id = try checks.required(r, caseID)
         let child = try checks.cpr(r, cpr)
-        let eventText = try checks.requiredText(r, event)
-        guard let type = EventType(rawValue: eventText) else {
+        let eventBytes = try checks.required(r, event)
+        guard let type = Self.eventType(eventBytes) else {
             throw Rejection(field: checks.name(event), reason: .unknownEventType,
-                            message: "haendelse '\(Echo.text(Array(eventText.utf8)[...]))' is not one of \(EventType.allCases.map(\.rawValue).joined(separator: ", "))")
+                            message: "haendelse '\(Echo.text(eventBytes))' is not one of \(EventType.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let date = try checks.requiredDate(r, day)
-        return CaseEventRecord(caseID: id, childKey: pseudonyms.childKey(child), birth: child.birth, event: type, day: date,
-                               paragraph: checks.optionalText(r, paragraph), source: checks.optionalText(r, source),
-                               reason: checks.optionalText(r, reason), line: r.line)
+        return CaseEventRow(caseID: id, childKey: pseudonyms.childKeyHex(child), birth: child.birth, event: type, day: date,
+                            paragraph: r.value(paragraph), source: r.value(source), reason: r.value(reason), line: r.line)
+    }
+
+    private static let eventNames: [(bytes: [UInt8], type: EventType)] = EventType.allCases.map { (Array($0.rawValue.utf8), $0) }
+
+    /// The event type of the bytes, without making a String.
+    static func eventType(_ b: ArraySlice<UInt8>) -> EventType? {
+        for (name, type) in eventNames where name.count == b.count && name.elementsEqual(b) { return type }
+        return nil
+    }
+}
+
+/// An accepted case event as bytes, written as `CaseEventRecord` is (see `StageRecordEncoding`).
+struct CaseEventRow {
+    var caseID: ArraySlice<UInt8>
+    var childKey: SIMD64<UInt8>
+    var birth: Day
+    var event: EventType
+    var day: Day
+    var paragraph: ArraySlice<UInt8>?
+    var source: ArraySlice<UInt8>?
+    var reason: ArraySlice<UInt8>?
+    var line: Int
+
+    var record: CaseEventRecord {
+        func text(_ b: ArraySlice<UInt8>?) -> String? { b.map { String(decoding: $0, as: UTF8.self) } }
+        return CaseEventRecord(caseID: text(caseID)!, childKey: Pseudonymiser.string(childKey), birth: birth, event: event, day: day,
+                               paragraph: text(paragraph), source: text(source), reason: text(reason), line: line)
+    }
+
+    func write(to w: StageWriter) throws(ExtractError) {
+        try w.field(caseID); try w.field(hex: childKey); try w.field(birth); try w.field(event.rawValue); try w.field(day)
+        try w.field(paragraph); try w.field(source); try w.field(reason); try w.field(line)
+        try w.endRecord()
     }
 }

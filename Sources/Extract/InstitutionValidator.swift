@@ -42,4 +42,8 @@ struct Register: Sendable {
                             message: "institution \(Echo.text(Array(number.utf8)[...])) is not in the register (\(file))")
         }
     }
+
+    func check(_ number: ArraySlice<UInt8>, field: String) throws(Rejection) {
+        try check(String(decoding: number, as: UTF8.self), field: field)
+    }
 }

@@ -2,31 +2,89 @@ import Crypto
 import Pipeline
 
 /// Turns a CPR number into the child key: HMAC-SHA-256 of the normalised ten digits under
-/// the secret key, in hex. The same key gives the same child key night after night.
+/// the secret key, in lowercase hex. The same key gives the same child key night after night.
 ///
-/// HMAC is the costliest step per row and a child appears in many rows, so keys are cached
-/// per CPR number for the run; the cache is emptied when it reaches `maxCached` entries to
-/// keep memory bounded (about 100 MB at the limit).
+/// A child appears in many rows, so child keys are cached per CPR number for the run.
+/// The lookup is what costs (a cache miss a row), so the table is small: 8-byte slots,
+/// each the CPR number (34 bits) and the index of its hex key (the bits above), in open
+/// addressing; the hex keys lie in one array, 64 bytes each. The HMAC is keyed once and
+/// copied per child. At most `maxCached` children are kept (about 80 bytes each); when
+/// full the cache is emptied, so memory stays bounded whatever the drop.
 final class Pseudonymiser {
-    private let key: SymmetricKey
-    private var cache: [UInt64: String] = [:]
+    private let keyed: HMAC<SHA256>
     let maxCached: Int
     private(set) var computed = 0
+    /// 0: empty (no valid CPR number is 0); else `cpr | index << 34`.
+    private var slots: [UInt64]
+    private var hexes: [SIMD64<UInt8>] = []
+    private static let cprBits: UInt64 = 34, cprMask: UInt64 = (1 << 34) - 1
 
     init(key: SymmetricKey, maxCached: Int = 1 << 19) {
-        self.key = key
+        keyed = HMAC<SHA256>(key: key)
         self.maxCached = maxCached
+        slots = Array(repeating: 0, count: 1 << 12)
     }
 
-    func childKey(_ cpr: CPR) -> String {
-        if let known = cache[cpr.number] { return known }
-        let value = Self.childKey(cpr, key: key)
+    @inline(__always) private static func home(_ cpr: UInt64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: (cpr &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
+    }
+
+    /// The child key, as the 64 ASCII bytes of its hex.
+    func childKeyHex(_ cpr: CPR) -> SIMD64<UInt8> {
+        let mask = slots.count - 1
+        var i = Self.home(cpr.number, mask)
+        while true {
+            let s = slots[i]
+            if s == 0 { break }
+            if s & Self.cprMask == cpr.number { return hexes[Int(s >> Self.cprBits)] }
+            i = (i + 1) & mask
+        }
+        let hex = compute(cpr)
+        if hexes.count >= maxCached {
+            for k in slots.indices { slots[k] = 0 }
+            hexes.removeAll(keepingCapacity: true)
+            return hex   // the next lookup starts the table anew
+        }
+        slots[i] = cpr.number | UInt64(hexes.count) << Self.cprBits
+        hexes.append(hex)
+        if hexes.count * 2 > slots.count { grow() }
+        return hex
+    }
+
+    func childKey(_ cpr: CPR) -> String { Self.string(childKeyHex(cpr)) }
+
+    private func compute(_ cpr: CPR) -> SIMD64<UInt8> {
         computed += 1
-        if cache.count >= maxCached { cache.removeAll(keepingCapacity: true) }
-        cache[cpr.number] = value
-        return value
+        var mac = keyed
+        mac.update(data: cpr.normalised)
+        var hex = SIMD64<UInt8>()
+        var k = 0
+        for b in mac.finalize() {
+            hex[k] = Self.digits[Int(b >> 4)]
+            hex[k + 1] = Self.digits[Int(b & 0x0F)]
+            k += 2
+        }
+        return hex
     }
 
+    private func grow() {
+        let old = slots
+        slots = Array(repeating: 0, count: old.count * 2)
+        let mask = slots.count - 1
+        for s in old where s != 0 {
+            var i = Self.home(s & Self.cprMask, mask)
+            while slots[i] != 0 { i = (i + 1) & mask }
+            slots[i] = s
+        }
+    }
+
+    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    static func string(_ hex: SIMD64<UInt8>) -> String {
+        withUnsafeBytes(of: hex) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The child key without a cache: the definition, for tests and one-off use.
     static func childKey(_ cpr: CPR, key: SymmetricKey) -> String {
         Hex.string(HMAC<SHA256>.authenticationCode(for: cpr.normalised, using: key))
     }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Pipeline
 import Testing
@@ -106,9 +107,20 @@ import Testing
         let b = try! CPR.parse(Array("1506144321".utf8)[...]).get()
         let c = try! CPR.parse(Array("0203041234".utf8)[...]).get()
         let ka = p.childKey(a)
+        #expect(ka == Pseudonymiser.childKey(a, key: .init(data: Array(repeating: 7, count: 32))))
         #expect(p.childKey(a) == ka && p.childKey(b) != ka)
         #expect(p.computed == 2)
         _ = p.childKey(c)   // the cache was full: emptied, then c
         #expect(p.childKey(a) == ka && p.computed == 4)
+    }
+
+    @Test func pseudonymTableGrowsAndKeepsEveryKey() {
+        let key = SymmetricKey(data: Array(repeating: 9, count: 32))
+        let p = Pseudonymiser(key: key)
+        let cprs = (0..<20_000).map { n in try! CPR.parse(Array(BenchmarkWorkloads.cprText(n).utf8)[...]).get() }
+        let first = cprs.map { p.childKey($0) }
+        #expect(cprs.map { p.childKey($0) } == first)
+        #expect(p.computed == 20_000)
+        #expect(first[12_345] == Pseudonymiser.childKey(cprs[12_345], key: key))
     }
 }
