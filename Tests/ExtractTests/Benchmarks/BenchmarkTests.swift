@@ -53,13 +53,13 @@ struct ExtractBenchmarks {
         <r><Institution nummer="1"><Navn>&xxe;</Navn></Institution></r>
         """
         let xxeResult = BenchmarkWorkloads.foundationXMLSafety(xxe)
-        print("BENCH FoundationXML XXE: error \(xxeResult.error ?? "none"), read the file: \(xxeResult.texts.joined().contains("TOP-SECRET"))")
+        print("BENCH FoundationXML XXE: error \(xxeResult.error ?? "none"), read the file: \(xxeResult.texts.joined().contains("TOP-SECRET")), entity declarations reported to the delegate: \(xxeResult.declarationsSeen)")
         // A small bomb: 10^5 expansions (~300 KB); the real one is 10^9.
         var bomb = "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n <!ENTITY lol \"lol\">\n"
         for i in 1...5 { bomb += " <!ENTITY lol\(i) \"" + String(repeating: "&lol\(i == 1 ? "" : String(i - 1));", count: 10) + "\">\n" }
         bomb += "]>\n<lolz><Institution nummer=\"1\"><Navn>&lol5;</Navn></Institution></lolz>\n"
         let bombResult = BenchmarkWorkloads.foundationXMLSafety(bomb)
-        print("BENCH FoundationXML entity bomb (10^5): error \(bombResult.error ?? "none"), expanded to \(bombResult.texts.joined().utf8.count) bytes")
+        print("BENCH FoundationXML entity bomb (10^5): error \(bombResult.error ?? "none"), expanded to \(bombResult.texts.joined().utf8.count) bytes, entity declarations reported: \(bombResult.declarationsSeen)")
     }
 }
 

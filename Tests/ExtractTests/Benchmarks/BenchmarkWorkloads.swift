@@ -38,7 +38,7 @@ public enum BenchmarkWorkloads {
 
     /// A deterministic case-event export of about `megabytes`: ~100,000 children with a
     /// dozen events each, some quoted fields; synthetic CPR numbers only.
-    public static func writeCaseEventsCSV(to path: String, megabytes: Int) throws {
+    public static func writeCaseEventsCSV(to path: String, megabytes: Int, children: Int = 100_000) throws {
         let handle = try open(path)
         var out = Array("sagsnummer;cpr;haendelse;dato;paragraf;kilde;aarsag\n".utf8)
         let events = EventType.allCases.map(\.rawValue)
@@ -46,7 +46,7 @@ public enum BenchmarkWorkloads {
         var written = 0
         var i = 0
         while written < megabytes * 1_000_000 {
-            let child = Int(rng.next() % 100_000)
+            let child = Int(rng.next() % UInt64(children))
             let cpr = cprText(child)
             let event = events[Int(rng.next() % UInt64(events.count))]
             let day = 1 + Int(rng.next() % 28), month = 1 + Int(rng.next() % 12), year = 2013 + Int(rng.next() % 13)
@@ -92,7 +92,7 @@ public enum BenchmarkWorkloads {
     }
 
     /// A drop whose case-event export is `megabytes` of CSV; the other files are small.
-    public static func writeDrop(at drop: URL, megabytes: Int) throws {
+    public static func writeDrop(at drop: URL, megabytes: Int, children: Int = 100_000) throws {
         try FileManager.default.createDirectory(at: drop, withIntermediateDirectories: true)
         func put(_ text: String, _ name: String) {
             _ = FileManager.default.createFile(atPath: drop.appendingPathComponent(name).path, contents: Data(text.utf8))
@@ -105,7 +105,7 @@ public enum BenchmarkWorkloads {
         """, "institutioner.xml")
         put("medarbejder_id;institutionsnummer;fra;til\nM1;101234;01-01-2014;\n", "socialraadgivere.csv")
         put("cpr;institutionsnummer;indmeldt;udmeldt\n\(cprText(1));101234;01-08-2014;\n", "indmeldelser.csv")
-        try writeCaseEventsCSV(to: drop.appendingPathComponent("sagshaendelser.csv").path, megabytes: megabytes)
+        try writeCaseEventsCSV(to: drop.appendingPathComponent("sagshaendelser.csv").path, megabytes: megabytes, children: children)
     }
 
     /// Our CSV reader alone: split every record into fields.
@@ -158,12 +158,12 @@ public enum BenchmarkWorkloads {
 
     /// What FoundationXML's XMLParser does with a DTD: the error it reports (nil: none) and
     /// the text it produced for the record's attribute and child.
-    public static func foundationXMLSafety(_ xml: String) -> (error: String?, texts: [String]) {
+    public static func foundationXMLSafety(_ xml: String) -> (error: String?, texts: [String], declarationsSeen: Int) {
         let parser = XMLParser(data: Data(xml.utf8))
         let delegate = RecordCollector(recordElement: "Institution")
         parser.delegate = delegate
         let ok = parser.parse()
-        return (ok ? nil : parser.parserError.map { "\($0)" } ?? "failed", delegate.texts)
+        return (ok ? nil : parser.parserError.map { "\($0)" } ?? "failed", delegate.texts, delegate.declarations)
     }
 
     final class RecordCollector: NSObject, XMLParserDelegate {
@@ -173,8 +173,13 @@ public enum BenchmarkWorkloads {
         var fields: [String: String] = [:]
         var text = ""
         var texts: [String] = []
+        var declarations = 0
 
         init(recordElement: String) { self.recordElement = recordElement }
+
+        // The hooks a FoundationXML reader would have to refuse DTDs with.
+        func parser(_ parser: XMLParser, foundInternalEntityDeclarationWithName name: String, value: String?) { declarations += 1 }
+        func parser(_ parser: XMLParser, foundExternalEntityDeclarationWithName name: String, publicID: String?, systemID: String?) { declarations += 1 }
 
         func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
                     attributes: [String: String] = [:]) {
