@@ -16,13 +16,14 @@ struct CaseEventValidator {
     func validate(_ r: SourceRecord) throws(Rejection) -> CaseEventRow {
         let id = try checks.required(r, caseID)
         let child = try checks.cpr(r, cpr)
+        let hint = pseudonyms.hint(child)
         let eventBytes = try checks.required(r, event)
         guard let type = Self.eventType(eventBytes) else {
             throw Rejection(field: checks.name(event), reason: .unknownEventType,
                             message: "haendelse '\(Echo.text(eventBytes))' is not one of \(EventType.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let date = try checks.requiredDate(r, day)
-        return CaseEventRow(caseID: id, childKey: pseudonyms.childKeyHex(child), birth: child.birth, event: type, day: date,
+        return CaseEventRow(caseID: id, childKey: pseudonyms.childKeyHex(child, hint: hint), birth: child.birth, event: type, day: date,
                             paragraph: r.value(paragraph), source: r.value(source), reason: r.value(reason), line: r.line)
     }
 

@@ -16,12 +16,13 @@ struct EnrolmentValidator {
 
     func validate(_ r: SourceRecord) throws(Rejection) -> EnrolmentRow {
         let child = try checks.cpr(r, cpr)
+        let hint = pseudonyms.hint(child)
         let number = try checks.required(r, institution)
         try register.check(number, field: checks.name(institution))
         let fromDay = try checks.requiredDate(r, from)
         let toDay = try checks.optionalDate(r, to)
         try checks.endBeforeStart(toDay, to, fromDay, from)
-        return EnrolmentRow(childKey: pseudonyms.childKeyHex(child), birth: child.birth, institution: number,
+        return EnrolmentRow(childKey: pseudonyms.childKeyHex(child, hint: hint), birth: child.birth, institution: number,
                             from: fromDay, to: toDay, line: r.line)
     }
 }

@@ -29,6 +29,25 @@ final class Pseudonymiser {
         Int(truncatingIfNeeded: (cpr &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
     }
 
+    /// Starts the lookup early: loads the child's slot and the first byte of its key, so
+    /// that these cache misses overlap with the rest of the row's validation. Pass the
+    /// result to `childKeyHex(_:hint:)`.
+    @inline(__always) func hint(_ cpr: CPR) -> UInt64 {
+        let s = slots[Self.home(cpr.number, slots.count - 1)]
+        guard s & Self.cprMask == cpr.number else { return 0 }
+        let index = Int(s >> Self.cprBits)
+        return index < hexes.count ? s | UInt64(hexes[index][0] & 1) : 0
+    }
+
+    /// The child key, as the 64 ASCII bytes of its hex, after `hint`.
+    @inline(__always) func childKeyHex(_ cpr: CPR, hint: UInt64) -> SIMD64<UInt8> {
+        if hint != 0, hint & Self.cprMask == cpr.number {
+            let index = Int(hint >> Self.cprBits)
+            if index < hexes.count { return hexes[index] }
+        }
+        return childKeyHex(cpr)
+    }
+
     /// The child key, as the 64 ASCII bytes of its hex.
     func childKeyHex(_ cpr: CPR) -> SIMD64<UInt8> {
         let mask = slots.count - 1

@@ -33,8 +33,6 @@ final class StageWriter {
         if isOpen { Foundation.close(fd) }
     }
 
-    private static let escapeNeeded: [Bool] = (0..<256).map { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
-
     @inline(__always) private func separate() {
         if atLineStart { atLineStart = false } else { buffer[used] = 0x09; used += 1 }
     }
@@ -60,11 +58,10 @@ final class StageWriter {
 
     func field(_ bytes: ArraySlice<UInt8>?) throws(ExtractError) {
         guard let bytes else { return try null() }
-        var failure: ExtractError?
-        bytes.withUnsafeBufferPointer { u in
-            do throws(ExtractError) { try field(u) } catch { failure = error }
-        }
-        if let failure { throw failure }
+        if bytes.count > capacity / 4 { return try field(Array(bytes).withUnsafeBufferPointer { $0 }) }
+        try reserve(2 * bytes.count + 1)
+        separate()
+        bytes.withUnsafeBufferPointer { appendEscaped($0) }
     }
 
     /// A child key: 64 hex digits, nothing to escape.
@@ -80,22 +77,25 @@ final class StageWriter {
         while start < u.count {
             let piece = min(u.count - start, capacity / 4)
             try reserve(2 * piece)
-            Self.escapeNeeded.withUnsafeBufferPointer { esc in
-                var o = used
-                for i in start..<(start + piece) {
-                    let c = u[i]
-                    if esc[Int(c)] {
-                        buffer[o] = 0x5C
-                        buffer[o + 1] = c == 0x09 ? 0x74 : c == 0x0A ? 0x6E : c == 0x0D ? 0x72 : 0x5C
-                        o += 2
-                    } else {
-                        buffer[o] = c; o += 1
-                    }
-                }
-                used = o
-            }
+            appendEscaped(UnsafeBufferPointer(rebasing: u[start..<(start + piece)]))
             start += piece
         }
+    }
+
+    /// Copies bytes, escaping `\\`, tab, LF and CR; the caller has reserved twice the count.
+    @inline(__always) private func appendEscaped(_ u: UnsafeBufferPointer<UInt8>) {
+        var o = used
+        for c in u {
+            // Only 0x09, 0x0A, 0x0D and 0x5C need escaping: one compare rules out the rest.
+            if c > 0x0D && c != 0x5C || c < 0x09 || c == 0x0B || c == 0x0C {
+                buffer[o] = c; o += 1
+            } else {
+                buffer[o] = 0x5C
+                buffer[o + 1] = c == 0x09 ? 0x74 : c == 0x0A ? 0x6E : c == 0x0D ? 0x72 : 0x5C
+                o += 2
+            }
+        }
+        used = o
     }
 
     func field(_ value: Int?) throws(ExtractError) {
@@ -104,9 +104,30 @@ final class StageWriter {
         appendDecimal(value)
     }
 
+    /// Recently written days, formatted: a file has a few thousand distinct days, and
+    /// `Day.civil` divides a dozen times.
+    private var dayCache = [(raw: Int32, text: SIMD16<UInt8>)](repeating: (Int32.min, SIMD16()), count: 1024)
+
     func field(_ day: Day?) throws(ExtractError) {
         guard let day else { return try null() }
         try reserve(16); separate()
+        let slot = Int(UInt32(bitPattern: day.rawValue) & 1023)
+        let cached = dayCache[slot]
+        if cached.raw == day.rawValue {
+            UnsafeMutableRawPointer(buffer + used).storeBytes(of: cached.text, as: SIMD16<UInt8>.self)
+            used += 10
+            return
+        }
+        let start = used
+        format(day)
+        if used - start == 10 {
+            var text = SIMD16<UInt8>()
+            for k in 0..<10 { text[k] = buffer[start + k] }
+            dayCache[slot] = (day.rawValue, text)
+        }
+    }
+
+    private func format(_ day: Day) {
         let (y, m, d) = day.civil
         if (1000...9999).contains(y) {
             buffer[used] = UInt8(48 + y / 1000); buffer[used + 1] = UInt8(48 + y / 100 % 10)

@@ -75,13 +75,15 @@ final class XMLRecordReader {
     }
 }
 
-/// The state the expat callbacks share, reached through the parser's user data.
+/// The state the expat callbacks share, reached through the parser's user data. Names are
+/// compared as bytes and values gathered in one reused buffer: no String, no dictionary,
+/// no allocation per element.
 private final class XMLParseContext {
     let parser: XML_Parser
     let file: String
-    let recordElement: String
-    let wanted: [String: Int]
-    let fieldCount: Int
+    let recordElement: [UInt8]
+    /// The wanted names' UTF-8, in the contract's field order.
+    let wanted: [[UInt8]]
     let body: (SourceRecord) throws -> Void
     var error: Error?
     var exportDate: Day?
@@ -92,17 +94,19 @@ private final class XMLParseContext {
     var index = 0
     /// The contract field the current child element gives; -1 for none.
     var child = -1
-    var text: [UInt8] = []
-    var values: [[UInt8]?]
-    static let maxText = 1 << 20
+    var childStart = 0
+    // The record being gathered: values back to back, as `SourceRecord` reads them.
+    var bytes: [UInt8] = []
+    var ends: [Int] = []
+    var columns: [Int]
+    static let maxValue = 1 << 20
 
     init(parser: XML_Parser, file: String, recordElement: String, names: [String], body: @escaping (SourceRecord) throws -> Void) {
-        self.parser = parser; self.file = file; self.recordElement = recordElement; self.body = body
-        var wanted: [String: Int] = [:]
-        for (i, n) in names.enumerated() where wanted[n] == nil { wanted[n] = i }
-        self.wanted = wanted
-        fieldCount = names.count
-        values = Array(repeating: nil, count: names.count)
+        self.parser = parser; self.file = file; self.body = body
+        self.recordElement = Array(recordElement.utf8)
+        wanted = names.map { Array($0.utf8) }
+        columns = Array(repeating: -1, count: names.count)
+        bytes.reserveCapacity(1024)
     }
 
     static func from(_ p: UnsafeMutableRawPointer?) -> XMLParseContext {
@@ -110,13 +114,23 @@ private final class XMLParseContext {
     }
 
     /// The local part of an expat name ("uri\u{1}local" or "local").
-    static func localName(_ name: UnsafePointer<XML_Char>) -> String {
+    static func localName(_ name: UnsafePointer<XML_Char>) -> UnsafeRawBufferPointer {
         var p = name, start = name
         while p.pointee != 0 {
             if p.pointee == 0x01 { start = p + 1 }
             p += 1
         }
-        return String(cString: start)
+        return UnsafeRawBufferPointer(start: start, count: p - start)
+    }
+
+    static func equal(_ a: UnsafeRawBufferPointer, _ b: [UInt8]) -> Bool {
+        a.count == b.count && b.withUnsafeBytes { memcmp(a.baseAddress!, $0.baseAddress!, a.count) == 0 }
+    }
+
+    /// The contract field a local name gives, or -1.
+    func field(_ name: UnsafeRawBufferPointer) -> Int {
+        for (i, w) in wanted.enumerated() where Self.equal(name, w) { return i }
+        return -1
     }
 
     func fail(_ error: ExtractError) {
@@ -128,29 +142,48 @@ private final class XMLParseContext {
         (Int(XML_GetCurrentLineNumber(parser)), Int(XML_GetCurrentColumnNumber(parser)) + 1)
     }
 
+    /// Ends the value of field `i` begun at `start`; the first value of a field wins.
+    func close(_ i: Int, from start: Int) {
+        if columns[i] >= 0 { bytes.removeSubrange(start...); return }
+        columns[i] = ends.count
+        ends.append(bytes.count)
+    }
+
     func start(_ name: UnsafePointer<XML_Char>, _ atts: UnsafeMutablePointer<UnsafePointer<XML_Char>?>) {
         depth += 1
-        if depth == 1 {
-            forEachAttribute(atts) { name, value in
-                guard name == "udtraeksdato" else { return }
+        if depth == 1 { readExportDate(atts) }
+        if recordDepth == 0 {
+            guard Self.equal(Self.localName(name), recordElement) else { return }
+            recordDepth = depth
+            index += 1
+            bytes.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
+            for i in columns.indices { columns[i] = -1 }
+            var k = 0
+            while let n = atts[k], let value = atts[k + 1] {
+                let i = field(Self.localName(n))
+                if i >= 0, columns[i] < 0 {
+                    let start = bytes.count
+                    bytes.append(contentsOf: UnsafeRawBufferPointer(start: value, count: strlen(value)).prefix(Self.maxValue))
+                    close(i, from: start)
+                }
+                k += 2
+            }
+        } else if depth == recordDepth + 1 {
+            child = field(Self.localName(name))
+            childStart = bytes.count
+        }
+    }
+
+    private func readExportDate(_ atts: UnsafeMutablePointer<UnsafePointer<XML_Char>?>) {
+        var k = 0
+        while let n = atts[k], let value = atts[k + 1] {
+            if Self.equal(Self.localName(n), Array("udtraeksdato".utf8)) {
                 let text = String(cString: value)
                 if let day = Day(iso: text.trimmingSpaces) { exportDate = day }
                 else if !text.trimmingSpaces.isEmpty { fail(.badExportDate(file: file, text: String(text.prefix(40)))) }
             }
-        }
-        if recordDepth == 0 {
-            guard Self.localName(name) == recordElement else { return }
-            recordDepth = depth
-            index += 1
-            for i in values.indices { values[i] = nil }
-            forEachAttribute(atts) { name, value in
-                if let i = wanted[name], values[i] == nil {
-                    values[i] = Array(UnsafeRawBufferPointer(start: value, count: strlen(value)))
-                }
-            }
-        } else if depth == recordDepth + 1 {
-            child = wanted[Self.localName(name)] ?? -1
-            text.removeAll(keepingCapacity: true)
+            k += 2
         }
     }
 
@@ -158,17 +191,10 @@ private final class XMLParseContext {
         defer { depth -= 1 }
         guard recordDepth > 0 else { return }
         if depth == recordDepth + 1 {
-            if child >= 0, values[child] == nil { values[child] = text }
+            if child >= 0 { close(child, from: childStart) }
             child = -1
         } else if depth == recordDepth {
             recordDepth = 0
-            var bytes: [UInt8] = []
-            var ends: [Int] = []
-            var columns: [Int] = []
-            for v in values {
-                if let v { bytes.append(contentsOf: v); columns.append(ends.count); ends.append(bytes.count) }
-                else { columns.append(-1) }
-            }
             do { try body(SourceRecord(line: index, problem: nil, bytes: bytes, ends: ends, columns: columns)) }
             catch {
                 self.error = error
@@ -178,16 +204,8 @@ private final class XMLParseContext {
     }
 
     func characters(_ s: UnsafePointer<XML_Char>, _ len: Int) {
-        guard recordDepth > 0, depth == recordDepth + 1, child >= 0, text.count + len <= Self.maxText else { return }
-        text.append(contentsOf: UnsafeRawBufferPointer(start: s, count: len))
-    }
-
-    private func forEachAttribute(_ atts: UnsafeMutablePointer<UnsafePointer<XML_Char>?>, _ body: (String, UnsafePointer<XML_Char>) -> Void) {
-        var i = 0
-        while let name = atts[i], let value = atts[i + 1] {
-            body(Self.localName(name), value)
-            i += 2
-        }
+        guard child >= 0, depth == recordDepth + 1, bytes.count - childStart + len <= Self.maxValue else { return }
+        bytes.append(contentsOf: UnsafeRawBufferPointer(start: s, count: len))
     }
 
     static func install(on p: XML_Parser) {

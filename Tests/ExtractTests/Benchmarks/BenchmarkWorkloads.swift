@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -117,6 +118,22 @@ public enum BenchmarkWorkloads {
             return n
         }
         return Timing(name: "CSVReader (fields only)", bytes: fileSize(path), seconds: seconds, records: records)
+    }
+
+    /// Read, split, validate and pseudonymise the case events, without writing anything:
+    /// what the stage costs before its output.
+    public static func validateOnly(config: PipelineConfig, path: String) throws -> Timing {
+        let (records, seconds) = try time { () throws -> Int in
+            let reader = try SourceReader(source: config.sources.caseEvents, path: path)
+            let key = SymmetricKey(data: Array(String(repeating: "k", count: 32).utf8))
+            let validator = CaseEventValidator(formats: config.sources.caseEvents.dateFormats, pseudonyms: Pseudonymiser(key: key))
+            var accepted = 0
+            try reader.forEachRecord { r in
+                if r.problem == nil, (try? validator.validate(r)) != nil { accepted += 1 }
+            }
+            return accepted
+        }
+        return Timing(name: "validate and pseudonymise, no output", bytes: fileSize(path), seconds: seconds, records: records)
     }
 
     /// The whole stage on a drop: read, validate, pseudonymise, write.
