@@ -39,7 +39,9 @@ public enum BenchmarkWorkloads {
 
     /// A deterministic case-event export of about `megabytes`: ~100,000 children with a
     /// dozen events each, some quoted fields; synthetic CPR numbers only.
-    public static func writeCaseEventsCSV(to path: String, megabytes: Int, children: Int = 100_000) throws {
+    /// `grouped`: each child's events are adjacent (as in an export sorted by case), rather
+    /// than every row drawing its child at random.
+    public static func writeCaseEventsCSV(to path: String, megabytes: Int, children: Int = 100_000, grouped: Bool = false) throws {
         let handle = try open(path)
         var out = Array("sagsnummer;cpr;haendelse;dato;paragraf;kilde;aarsag\n".utf8)
         let events = EventType.allCases.map(\.rawValue)
@@ -47,7 +49,7 @@ public enum BenchmarkWorkloads {
         var written = 0
         var i = 0
         while written < megabytes * 1_000_000 {
-            let child = Int(rng.next() % UInt64(children))
+            let child = grouped ? (i / 15) % children : Int(rng.next() % UInt64(children))
             let cpr = cprText(child)
             let event = events[Int(rng.next() % UInt64(events.count))]
             let day = 1 + Int(rng.next() % 28), month = 1 + Int(rng.next() % 12), year = 2013 + Int(rng.next() % 13)
@@ -93,7 +95,7 @@ public enum BenchmarkWorkloads {
     }
 
     /// A drop whose case-event export is `megabytes` of CSV; the other files are small.
-    public static func writeDrop(at drop: URL, megabytes: Int, children: Int = 100_000) throws {
+    public static func writeDrop(at drop: URL, megabytes: Int, children: Int = 100_000, grouped: Bool = false) throws {
         try FileManager.default.createDirectory(at: drop, withIntermediateDirectories: true)
         func put(_ text: String, _ name: String) {
             _ = FileManager.default.createFile(atPath: drop.appendingPathComponent(name).path, contents: Data(text.utf8))
@@ -106,7 +108,7 @@ public enum BenchmarkWorkloads {
         """, "institutioner.xml")
         put("medarbejder_id;institutionsnummer;fra;til\nM1;101234;01-01-2014;\n", "socialraadgivere.csv")
         put("cpr;institutionsnummer;indmeldt;udmeldt\n\(cprText(1));101234;01-08-2014;\n", "indmeldelser.csv")
-        try writeCaseEventsCSV(to: drop.appendingPathComponent("sagshaendelser.csv").path, megabytes: megabytes, children: children)
+        try writeCaseEventsCSV(to: drop.appendingPathComponent("sagshaendelser.csv").path, megabytes: megabytes, children: children, grouped: grouped)
     }
 
     /// Our CSV reader alone: split every record into fields.
