@@ -38,14 +38,15 @@ public struct ExtractStage: Sendable {
         let clock = ContinuousClock.now
         var warnings: [String] = []
 
-        let key = try PseudonymKey.load(config.pseudonymKey, state: state, environment: environment)
-        if let w = key.warning { warnings.append(w); log(w) }
-
+        // The drop first: nothing (not even a new key file) is written for an incomplete one.
         let sources = config.sources.all
         for s in sources where !FileManager.default.fileExists(atPath: path(s, drop)) {
             throw .sourceMissing(file: s.file, drop: drop.path)
         }
         let checked = try verifyManifest(drop: drop, sources: sources)
+
+        let key = try PseudonymKey.load(config.pseudonymKey, state: state, environment: environment)
+        if let w = key.warning { warnings.append(w); log(w) }
 
         do { try run.resetStage(.extract) } catch {
             throw .cannotWrite(path: run.folder(.extract).path, message: error.localizedDescription)
