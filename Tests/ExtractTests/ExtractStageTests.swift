@@ -136,6 +136,26 @@ import Testing
         }
     }
 
+    @Test func emptyCSVStopsTheRun() throws {
+        let f = try Fixture()
+        f.write("", to: "socialraadgivere.csv")
+        #expect(throws: ExtractError.noHeader(file: f.path("socialraadgivere.csv"))) { try f.extract() }
+    }
+
+    @Test func headerOnlyCSVIsEmptyNotAnError() throws {
+        let f = try Fixture()
+        f.write("medarbejder_id;institutionsnummer;fra;til\r\n", to: "socialraadgivere.csv")
+        let result = try f.extract()
+        #expect(result.manifest.inputs[1].rowsRead == 0)
+    }
+
+    @Test func extraColumnsAreIgnoredAndOrderDoesNotMatter() throws {
+        let f = try Fixture()
+        f.write("note;udmeldt;indmeldt;cpr;institutionsnummer\nx;;01-08-2014;0102131234;101234\n", to: "indmeldelser.csv")
+        _ = try f.extract()
+        #expect(Array(f.rows(StageFile.enrolments)[0].dropFirst()) == ["1913-02-01", "101234", "2014-08-01", "\\N", "2"])
+    }
+
     @Test func invalidUTF8StopsTheRun() throws {
         let f = try Fixture()
         f.write(Array(Sample.assignments.utf8) + [0x4E, 0xF8, 0x0A], to: "socialraadgivere.csv")
@@ -183,11 +203,13 @@ import Testing
     @Test func checksumMismatchIsRefusedBeforeAnythingIsWritten() throws {
         let f = try Fixture()
         try f.run.resetStage(.extract)   // even an earlier attempt's folder stays empty
+        f.environment = [:]              // and no key file is made for a drop that is refused
         f.write(try manifest(f, sha: ["indmeldelser.csv": String(repeating: "0", count: 64)]), to: "MANIFEST")
         let error = #expect(throws: ExtractError.self) { try f.extract() }
         guard case .dropIncomplete(let file, let detail) = error else { Issue.record("\(String(describing: error))"); return }
         #expect(file.hasSuffix("indmeldelser.csv") && detail.contains("SHA-256"))
         #expect(f.runFiles().isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: f.state.defaultKeyFile.path))
     }
 
     @Test func rowCountMismatchIsRefused() throws {
