@@ -53,54 +53,26 @@ public struct ExtractStage: Sendable {
         }
         let out = try StageWriters(run: run)
         let pseudonyms = Pseudonymiser(key: key.key)
-        var inputs: [StageManifest.InputFile] = []
-        var exportDates: [(file: String, day: Day)] = []
+        let files = FileExtraction(drop: drop, checked: checked, rejects: out.rejects, log: log)
+        var outcomes: [FileExtraction.Outcome] = []
 
-        func extract<R>(_ s: PipelineConfig.Source,
-                        _ validate: (SourceRecord) throws(Rejection) -> R, _ write: (R) throws -> Void) throws(ExtractError) {
-            let file = path(s, drop)
-            let reader = try SourceReader(source: s, path: file)
-            var counts = FileCounts()
-            do {
-                try reader.forEachRecord { r in
-                    counts.read += 1
-                    let outcome: Result<R, Rejection>
-                    if let p = r.problem {
-                        outcome = .failure(Rejection(field: nil, reason: p.reason, message: p.message))
-                    } else {
-                        do throws(Rejection) { outcome = .success(try validate(r)) } catch { outcome = .failure(error) }
-                    }
-                    switch outcome {
-                    case .success(let record):
-                        try write(record)
-                        counts.accepted += 1
-                    case .failure(let rejection):
-                        counts.reject(rejection.reason)
-                        try RejectRecord(file: s.file, line: r.line, field: rejection.field, reason: rejection.reason,
-                                         message: rejection.message).write(to: out.rejects)
-                    }
-                }
-            } catch let e as ExtractError { throw e }
-              catch let e as StageFileError { throw .cannotWrite(path: e.path, message: e.message) }
-              catch { throw .cannotRead(path: file, message: "\(error)") }
-            let sha = reader.sha256
-            if let expected = checked[s.file], expected != sha { throw .fileChangedDuringRun(file: file) }
-            if let day = reader.exportDate { exportDates.append((s.file, day)) }
-            inputs.append(counts.input(name: s.file, bytes: reader.bytesRead, sha256: sha))
-            log("extract: \(s.file): \(counts.read) records, \(counts.accepted) accepted, \(counts.rejected) rejected")
-        }
-
+        // The register first: assignments and enrolments are checked against it.
         var institutions = InstitutionValidator(formats: config.sources.institutions.dateFormats)
-        try extract(config.sources.institutions, { r throws(Rejection) in try institutions.validate(r) },
-                    { try $0.write(to: out.institutions) })
+        outcomes.append(try files.run(config.sources.institutions, { r throws(Rejection) in try institutions.validate(r) },
+                                      { r throws(ExtractError) in try r.write(to: out.institutions) }))
         let register = Register(numbers: Set(institutions.numbers.keys), file: config.sources.institutions.file)
 
         let assignments = AssignmentValidator(formats: config.sources.assignments.dateFormats, register: register)
-        try extract(config.sources.assignments, assignments.validate, { try $0.write(to: out.assignments) })
+        outcomes.append(try files.run(config.sources.assignments, assignments.validate,
+                                      { r throws(ExtractError) in try r.write(to: out.assignments) }))
         let enrolments = EnrolmentValidator(formats: config.sources.enrolments.dateFormats, register: register, pseudonyms: pseudonyms)
-        try extract(config.sources.enrolments, enrolments.validate, { try $0.write(to: out.enrolments) })
+        outcomes.append(try files.run(config.sources.enrolments, enrolments.validate,
+                                      { r throws(ExtractError) in try r.write(to: out.enrolments) }))
         let events = CaseEventValidator(formats: config.sources.caseEvents.dateFormats, pseudonyms: pseudonyms)
-        try extract(config.sources.caseEvents, events.validate, { try $0.write(to: out.caseEvents) })
+        outcomes.append(try files.run(config.sources.caseEvents, events.validate,
+                                      { r throws(ExtractError) in try r.write(to: out.caseEvents) }))
+        let inputs = outcomes.map(\.input)
+        let exportDates = outcomes.compactMap { o in o.exportDate.map { (file: o.input.name, day: $0) } }
 
         let outputs = try out.close()
 
@@ -165,21 +137,5 @@ public struct ExtractStage: Sendable {
 
     static func seconds(_ d: Duration) -> Double {
         Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
-}
-
-/// Per input file: records read, accepted, rejected by reason.
-struct FileCounts {
-    var read = 0, accepted = 0, rejected = 0
-    var byReason: [String: Int] = [:]
-
-    mutating func reject(_ reason: RejectReason) {
-        rejected += 1
-        byReason[reason.rawValue, default: 0] += 1
-    }
-
-    func input(name: String, bytes: Int64, sha256: String) -> StageManifest.InputFile {
-        .init(name: name, bytes: bytes, sha256: sha256, rowsRead: read, accepted: accepted, rejected: rejected,
-              rejectedByReason: byReason)
     }
 }

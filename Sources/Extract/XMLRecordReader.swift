@@ -244,12 +244,3 @@ private final class XMLParseContext {
         }, nil)
     }
 }
-
-extension String {
-    var trimmingSpaces: Substring {
-        var s = Substring(self)
-        while s.first?.isWhitespace == true { s.removeFirst() }
-        while s.last?.isWhitespace == true { s.removeLast() }
-        return s
-    }
-}
