@@ -31,11 +31,15 @@ final class CSVReader {
     /// A record longer than this is rejected (as malformed) instead of growing the buffer:
     /// typically an unterminated quote swallowing the rest of the file.
     let maxRecordBytes: Int
+    /// Bytes read at a time; small values only in tests, to put chunk edges everywhere.
+    let chunkSize: Int
     private let file: ChunkedFile
     private let decoder: SingleByteDecoder?
 
-    init(path: String, delimiter: UInt8, encoding: TextEncoding, maxRecordBytes: Int = 1 << 20) throws(ExtractError) {
+    init(path: String, delimiter: UInt8, encoding: TextEncoding, maxRecordBytes: Int = 1 << 20,
+         chunkSize: Int = ChunkedFile.chunkSize) throws(ExtractError) {
         self.path = path
+        self.chunkSize = chunkSize
         self.delimiter = delimiter
         self.encoding = encoding
         self.maxRecordBytes = maxRecordBytes
@@ -54,7 +58,7 @@ final class CSVReader {
     /// All parser state lives in one local struct and the loop calls no closure, so the
     /// compiler checks exclusive access statically (dynamic checks cost half the time).
     func forEachRecord(_ body: (CSVRecord) throws -> Void) throws {
-        let chunkSize = ChunkedFile.chunkSize
+        let chunkSize = self.chunkSize
         // Raw bytes: a held-back incomplete UTF-8 sequence (≤ 3 bytes) and then a chunk.
         let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize + 4, alignment: 16)
         defer { raw.deallocate() }
