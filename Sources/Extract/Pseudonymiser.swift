@@ -76,12 +76,18 @@ final class Pseudonymiser {
         computed += 1
         var mac = keyed
         mac.update(data: cpr.normalised)
+        let code = mac.finalize()
         var hex = SIMD64<UInt8>()
-        var k = 0
-        for b in mac.finalize() {
-            hex[k] = Self.digits[Int(b >> 4)]
-            hex[k + 1] = Self.digits[Int(b & 0x0F)]
-            k += 2
+        // Through raw bytes: SIMD subscripts are slow in debug builds, which tests use.
+        withUnsafeMutableBytes(of: &hex) { out in
+            Self.digits.withUnsafeBufferPointer { digits in
+                var k = 0
+                for b in code {
+                    out[k] = digits[Int(b >> 4)]
+                    out[k + 1] = digits[Int(b & 0x0F)]
+                    k += 2
+                }
+            }
         }
         return hex
     }
