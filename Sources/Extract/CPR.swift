@@ -1,0 +1,64 @@
+import Pipeline
+
+/// A valid CPR number: ten digits and the birth day they encode. Personal data: it never
+/// leaves extract in clear; messages use `masked` (`DDMMYY-****`) only.
+struct CPR: Hashable {
+    /// The ten digits as one number (a cheap key for the pseudonym cache).
+    let number: UInt64
+    let birth: Day
+
+    /// The normalised form, `DDMMYYSSSS`, as ASCII digits: what the pseudonym is made of.
+    var normalised: [UInt8] {
+        var out = [UInt8](repeating: 48, count: 10)
+        var n = number
+        for i in stride(from: 9, through: 0, by: -1) { out[i] = UInt8(48 + n % 10); n /= 10 }
+        return out
+    }
+
+    /// Why a text is not a valid CPR number; the message holds the masked form only.
+    struct Invalid: Error, Equatable {
+        let masked: String
+        let message: String
+    }
+
+    /// Parses `DDMMYYSSSS` or `DDMMYY-SSSS` (`exports.md`: after removing one `-`, ten digits
+    /// whose date exists; the 7th digit and the year fix the century). Modulus 11 is not a rule.
+    static func parse(_ text: ArraySlice<UInt8>) -> Result<CPR, Invalid> {
+        // One pass, no allocation: this runs for every row of two exports.
+        var number: UInt64 = 0
+        var count = 0, dashes = 0
+        var digitsOnly = true
+        for c in text {
+            if c == 0x2D, dashes == 0 { dashes = 1; continue }
+            count += 1
+            if c >= 48, c <= 57 { number = number &* 10 &+ UInt64(c - 48) } else { digitsOnly = false }
+        }
+        guard count == 10, digitsOnly else {
+            return .failure(Invalid(masked: mask(text), message: "not ten digits after removing one '-'"))
+        }
+        let day = Int(number / 100_000_000), month = Int(number / 1_000_000 % 100), yy = Int(number / 10_000 % 100)
+        let seventh = Int(number / 1000 % 10)
+        guard let birth = Day(year: century(seventh: seventh, yy: yy) + yy, month: month, day: day) else {
+            return .failure(Invalid(masked: mask(text), message: "its date does not exist"))
+        }
+        return .success(CPR(number: number, birth: birth))
+    }
+
+    /// The century of the two-digit year, from the 7th digit (`exports.md`'s table).
+    static func century(seventh: Int, yy: Int) -> Int {
+        switch seventh {
+        case 0...3: 1900
+        case 4, 9: yy <= 36 ? 2000 : 1900
+        default: yy <= 57 ? 2000 : 1800   // 5–8
+        }
+    }
+
+    /// `DDMMYY-****` when the text starts with six digits, else a placeholder: the raw
+    /// text of a CPR field is never echoed.
+    static func mask(_ text: ArraySlice<UInt8>) -> String {
+        var digits = text.filter { $0 != 0x2D }.prefix(6)
+        guard digits.count == 6, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return "(not a CPR number)" }
+        digits.append(contentsOf: Array("-****".utf8))
+        return String(decoding: digits, as: UTF8.self)
+    }
+}

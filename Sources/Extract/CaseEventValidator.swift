@@ -1,0 +1,62 @@
+import Pipeline
+
+/// Case events: `sagsnummer`, `cpr`, `haendelse`, `dato` required; the CPR valid, the
+/// event one of the contract's types. `paragraf`, `kilde`, `aarsag` are optional and copied
+/// as given (the metrics read `kilde`/`aarsag` only on the events they belong to).
+struct CaseEventValidator {
+    let checks: FieldChecks
+    let pseudonyms: Pseudonymiser
+    private let caseID = 0, cpr = 1, event = 2, day = 3, paragraph = 4, source = 5, reason = 6
+
+    init(formats: [DateFormat], pseudonyms: Pseudonymiser) {
+        checks = FieldChecks(kind: .caseEvents, formats: formats)
+        self.pseudonyms = pseudonyms
+    }
+
+    func validate(_ r: SourceRecord) throws(Rejection) -> CaseEventRow {
+        let id = try checks.required(r, caseID)
+        let child = try checks.cpr(r, cpr)
+        let hint = pseudonyms.hint(child)
+        let eventBytes = try checks.required(r, event)
+        guard let type = Self.eventType(eventBytes) else {
+            throw Rejection(field: checks.name(event), reason: .unknownEventType,
+                            message: "haendelse '\(Echo.text(eventBytes))' is not one of \(EventType.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let date = try checks.requiredDate(r, day)
+        return CaseEventRow(caseID: id, childKey: pseudonyms.childKeyHex(child, hint: hint), birth: child.birth, event: type, day: date,
+                            paragraph: r.value(paragraph), source: r.value(source), reason: r.value(reason), line: r.line)
+    }
+
+    private static let eventNames: [(bytes: [UInt8], type: EventType)] = EventType.allCases.map { (Array($0.rawValue.utf8), $0) }
+
+    /// The event type of the bytes, without making a String.
+    static func eventType(_ b: ArraySlice<UInt8>) -> EventType? {
+        for (name, type) in eventNames where name.count == b.count && name.elementsEqual(b) { return type }
+        return nil
+    }
+}
+
+/// An accepted case event as bytes, written as `CaseEventRecord` is (see `StageRecordEncoding`).
+struct CaseEventRow {
+    var caseID: ArraySlice<UInt8>
+    var childKey: SIMD64<UInt8>
+    var birth: Day
+    var event: EventType
+    var day: Day
+    var paragraph: ArraySlice<UInt8>?
+    var source: ArraySlice<UInt8>?
+    var reason: ArraySlice<UInt8>?
+    var line: Int
+
+    var record: CaseEventRecord {
+        func text(_ b: ArraySlice<UInt8>?) -> String? { b.map { String(decoding: $0, as: UTF8.self) } }
+        return CaseEventRecord(caseID: text(caseID)!, childKey: Pseudonymiser.string(childKey), birth: birth, event: event, day: day,
+                               paragraph: text(paragraph), source: text(source), reason: text(reason), line: line)
+    }
+
+    func write(to w: StageWriter) throws(ExtractError) {
+        try w.field(caseID); try w.field(hex: childKey); try w.field(birth); try w.field(event.rawValue); try w.field(day)
+        try w.field(paragraph); try w.field(source); try w.field(reason); try w.field(line)
+        try w.endRecord()
+    }
+}

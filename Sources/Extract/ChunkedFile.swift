@@ -1,0 +1,54 @@
+import Crypto
+import Foundation
+
+/// A file read in fixed-size chunks through a POSIX descriptor, hashed as it is read:
+/// memory stays bounded whatever the file's size, and the SHA-256 costs no second pass.
+final class ChunkedFile {
+    static let chunkSize = 1 << 20
+
+    let path: String
+    private let fd: Int32
+    private var hasher = SHA256()
+    private(set) var bytesRead: Int64 = 0
+
+    init(path: String) throws(ExtractError) {
+        self.path = path
+        fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw .cannotRead(path: path, message: String(cString: strerror(errno))) }
+    }
+
+    deinit { close(fd) }
+
+    /// Reads up to `buffer.count` bytes; 0 at the end of the file.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(ExtractError) -> Int {
+        var filled = 0
+        // A read may return less than asked (pipes, signals): fill the buffer unless at EOF,
+        // so that callers can treat a short chunk as the last one.
+        while filled < buffer.count {
+            let n = Foundation.read(fd, buffer.baseAddress! + filled, buffer.count - filled)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .cannotRead(path: path, message: String(cString: strerror(errno)))
+            }
+            if n == 0 { break }
+            filled += n
+        }
+        if filled > 0 {
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<filled]))
+            bytesRead += Int64(filled)
+        }
+        return filled
+    }
+
+    /// The SHA-256 of everything read so far, in lowercase hex.
+    func sha256() -> String { Hex.string(hasher.finalize()) }
+
+    /// The SHA-256 and size of a whole file, read in chunks.
+    static func digest(path: String) throws(ExtractError) -> (sha256: String, bytes: Int64) {
+        let file = try ChunkedFile(path: path)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { buffer.deallocate() }
+        while try file.read(into: buffer) > 0 {}
+        return (file.sha256(), file.bytesRead)
+    }
+}

@@ -1,0 +1,49 @@
+import Pipeline
+
+/// Enrolment spells: `cpr`, `institutionsnummer`, `indmeldt` required; the CPR valid, the
+/// institution in the register; `udmeldt` optional and not before `indmeldt`.
+struct EnrolmentValidator {
+    let checks: FieldChecks
+    let register: Register
+    let pseudonyms: Pseudonymiser
+    private let cpr = 0, institution = 1, from = 2, to = 3
+
+    init(formats: [DateFormat], register: Register, pseudonyms: Pseudonymiser) {
+        checks = FieldChecks(kind: .enrolments, formats: formats)
+        self.register = register
+        self.pseudonyms = pseudonyms
+    }
+
+    func validate(_ r: SourceRecord) throws(Rejection) -> EnrolmentRow {
+        let child = try checks.cpr(r, cpr)
+        let hint = pseudonyms.hint(child)
+        let number = try checks.required(r, institution)
+        try register.check(number, field: checks.name(institution))
+        let fromDay = try checks.requiredDate(r, from)
+        let toDay = try checks.optionalDate(r, to)
+        try checks.endBeforeStart(toDay, to, fromDay, from)
+        return EnrolmentRow(childKey: pseudonyms.childKeyHex(child, hint: hint), birth: child.birth, institution: number,
+                            from: fromDay, to: toDay, line: r.line)
+    }
+}
+
+/// An accepted enrolment as bytes, written as `EnrolmentRecord` is (see `StageRecordEncoding`):
+/// the big exports never make a String per field.
+struct EnrolmentRow {
+    var childKey: SIMD64<UInt8>
+    var birth: Day
+    var institution: ArraySlice<UInt8>
+    var from: Day
+    var to: Day?
+    var line: Int
+
+    var record: EnrolmentRecord {
+        EnrolmentRecord(childKey: Pseudonymiser.string(childKey), birth: birth, institution: String(decoding: institution, as: UTF8.self),
+                        from: from, to: to, line: line)
+    }
+
+    func write(to w: StageWriter) throws(ExtractError) {
+        try w.field(hex: childKey); try w.field(birth); try w.field(institution); try w.field(from); try w.field(to); try w.field(line)
+        try w.endRecord()
+    }
+}

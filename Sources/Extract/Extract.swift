@@ -1,1 +1,0 @@
-// Extract: placeholder until its issue lands.

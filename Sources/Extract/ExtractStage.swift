@@ -1,0 +1,141 @@
+import Foundation
+import Pipeline
+
+/// What one extract run gives back: its manifest (also in `extract/manifest.json`) and the
+/// warnings the caller should log.
+public struct ExtractResult: Sendable {
+    public var manifest: StageManifest
+    public var warnings: [String]
+    /// The drop's as-of date from an XML root's `udtraeksdato`; nil when no XML says.
+    public var asOf: Day? { manifest.asOf }
+    public var rejected: Int { manifest.inputs.reduce(0) { $0 + $1.rejected } }
+}
+
+/// Extract: reads one drop, validates and pseudonymises every record, and writes the typed
+/// records and the rejects into the run's `extract/` folder in COPY text format.
+///
+/// The drop is checked first (every source present; the MANIFEST's checksums and row
+/// counts, when it has one) and nothing is written before that passes. The register is
+/// read before the files that refer to it.
+public struct ExtractStage: Sendable {
+    public let config: PipelineConfig
+    public let state: StateLayout
+    public let environment: [String: String]
+    /// Progress and warnings, one line each; never holds a CPR number.
+    public let log: @Sendable (String) -> Void
+
+    public init(config: PipelineConfig, state: StateLayout,
+                environment: [String: String] = ProcessInfo.processInfo.environment,
+                log: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.config = config
+        self.state = state
+        self.environment = environment
+        self.log = log
+    }
+
+    public func run(drop: URL, into run: RunFolder) throws(ExtractError) -> ExtractResult {
+        let startedAt = Date()
+        let clock = ContinuousClock.now
+        var warnings: [String] = []
+
+        // The drop first: nothing (not even a new key file) is written for an incomplete one.
+        let sources = config.sources.all
+        for s in sources where !FileManager.default.fileExists(atPath: path(s, drop)) {
+            throw .sourceMissing(file: s.file, drop: drop.path)
+        }
+        let checked = try verifyManifest(drop: drop, sources: sources)
+
+        let key = try PseudonymKey.load(config.pseudonymKey, state: state, environment: environment)
+        if let w = key.warning { warnings.append(w); log(w) }
+
+        do { try run.resetStage(.extract) } catch {
+            throw .cannotWrite(path: run.folder(.extract).path, message: error.localizedDescription)
+        }
+        let out = try StageWriters(run: run)
+        let pseudonyms = Pseudonymiser(key: key.key)
+        let files = FileExtraction(drop: drop, checked: checked, rejects: out.rejects, log: log)
+        var outcomes: [FileExtraction.Outcome] = []
+
+        // The register first: assignments and enrolments are checked against it.
+        var institutions = InstitutionValidator(formats: config.sources.institutions.dateFormats)
+        outcomes.append(try files.run(config.sources.institutions, { r throws(Rejection) in try institutions.validate(r) },
+                                      { r throws(ExtractError) in try r.write(to: out.institutions) }))
+        let register = Register(numbers: Set(institutions.numbers.keys), file: config.sources.institutions.file)
+
+        let assignments = AssignmentValidator(formats: config.sources.assignments.dateFormats, register: register)
+        outcomes.append(try files.run(config.sources.assignments, assignments.validate,
+                                      { r throws(ExtractError) in try r.write(to: out.assignments) }))
+        let enrolments = EnrolmentValidator(formats: config.sources.enrolments.dateFormats, register: register, pseudonyms: pseudonyms)
+        outcomes.append(try files.run(config.sources.enrolments, enrolments.validate,
+                                      { r throws(ExtractError) in try r.write(to: out.enrolments) }))
+        let events = CaseEventValidator(formats: config.sources.caseEvents.dateFormats, pseudonyms: pseudonyms)
+        outcomes.append(try files.run(config.sources.caseEvents, events.validate,
+                                      { r throws(ExtractError) in try r.write(to: out.caseEvents) }))
+        let inputs = outcomes.map(\.input)
+        let exportDates = outcomes.compactMap { o in o.exportDate.map { (file: o.input.name, day: $0) } }
+
+        let outputs = try out.close()
+
+        let asOf = exportDates.first?.day
+        for d in exportDates.dropFirst() where d.day != asOf {
+            let w = "the export dates differ: \(exportDates[0].file) says \(asOf!), \(d.file) says \(d.day); using \(asOf!)"
+            warnings.append(w); log(w)
+        }
+
+        // Rejects are written (for the steward) before the run stops; without a manifest the
+        // stage counts as not completed, so transform will not read it.
+        for input in inputs where input.rowsRead > 0
+            && Double(input.rejected) / Double(input.rowsRead) > config.rejectThreshold {
+            throw .rejectThresholdExceeded(file: input.name, rejected: input.rejected, read: input.rowsRead,
+                                           threshold: config.rejectThreshold)
+        }
+
+        let manifest = StageManifest(
+            stage: .extract, run: run.id, startedAt: startedAt,
+            seconds: Self.seconds(ContinuousClock.now - clock), asOf: asOf, inputs: inputs, outputs: outputs,
+            counts: ["rejected": inputs.reduce(0) { $0 + $1.rejected }, "pseudonyms_computed": pseudonyms.computed])
+        do { try manifest.write(to: run.manifest(.extract)) } catch {
+            throw .cannotWrite(path: run.manifest(.extract), message: "\(error)")
+        }
+        return ExtractResult(manifest: manifest, warnings: warnings)
+    }
+
+    private func path(_ s: PipelineConfig.Source, _ drop: URL) -> String {
+        drop.appendingPathComponent(s.file).path
+    }
+
+    /// Checks the MANIFEST, if any, before anything is written; returns the checksums seen.
+    private func verifyManifest(drop: URL, sources: [PipelineConfig.Source]) throws(ExtractError) -> [String: String] {
+        guard let manifest = try DropManifest.read(drop: drop) else { return [:] }
+        var seen: [String: String] = [:]
+        for entry in manifest.entries {
+            let file = drop.appendingPathComponent(entry.file).path
+            guard FileManager.default.fileExists(atPath: file) else {
+                throw .dropIncomplete(file: file, detail: "the MANIFEST names it (line \(entry.line)) but it is not in the drop")
+            }
+            let sha: String
+            if let source = sources.first(where: { $0.file == entry.file }) {
+                let reader = try SourceReader(source: source, path: file)
+                var rows = 0
+                do { try reader.forEachRecord { _ in rows += 1 } }
+                catch let e as ExtractError { throw e }
+                catch { throw .cannotRead(path: file, message: "\(error)") }
+                sha = reader.sha256
+                if sha == entry.sha256, rows != entry.rows {
+                    throw .dropIncomplete(file: file, detail: "it has \(rows) data rows, the MANIFEST says \(entry.rows)")
+                }
+            } else {
+                sha = try ChunkedFile.digest(path: file).sha256
+            }
+            guard sha == entry.sha256 else {
+                throw .dropIncomplete(file: file, detail: "its SHA-256 is \(sha), the MANIFEST says \(entry.sha256)")
+            }
+            seen[entry.file] = sha
+        }
+        return seen
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}

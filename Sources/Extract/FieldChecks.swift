@@ -1,0 +1,111 @@
+import Pipeline
+
+/// Why one record is rejected: the contract field, the reason code and a message that
+/// never holds a CPR number in clear.
+struct Rejection: Error, Equatable {
+    var field: String?
+    var reason: RejectReason
+    var message: String
+}
+
+/// The checks every validator shares: required values, dates in the source's layouts,
+/// CPR numbers, numbers. Each throws the rejection for the first problem it finds.
+struct FieldChecks {
+    let kind: SourceKind
+    let formats: [DateFormat]
+    private let names: [String]
+
+    init(kind: SourceKind, formats: [DateFormat]) {
+        self.kind = kind
+        self.formats = formats
+        names = kind.fields
+    }
+
+    func name(_ i: Int) -> String { names[i] }
+
+    func required(_ r: SourceRecord, _ i: Int) throws(Rejection) -> ArraySlice<UInt8> {
+        guard let v = r.value(i) else {
+            throw Rejection(field: names[i], reason: .missingValue, message: "\(names[i]) is empty; it is required")
+        }
+        return v
+    }
+
+    func requiredText(_ r: SourceRecord, _ i: Int) throws(Rejection) -> String {
+        String(decoding: try required(r, i), as: UTF8.self)
+    }
+
+    func optionalText(_ r: SourceRecord, _ i: Int) -> String? {
+        r.value(i).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    func requiredDate(_ r: SourceRecord, _ i: Int) throws(Rejection) -> Day {
+        try date(try required(r, i), i)
+    }
+
+    func optionalDate(_ r: SourceRecord, _ i: Int) throws(Rejection) -> Day? {
+        guard let v = r.value(i) else { return nil }
+        return try date(v, i)
+    }
+
+    /// The source's layouts are tried in order. A text that has a layout's shape but names
+    /// no real day (31-02-2015) is `nonexistent_date`; anything else is `invalid_date`.
+    func date(_ v: ArraySlice<UInt8>, _ i: Int) throws(Rejection) -> Day {
+        for f in formats {
+            if let day = f.parse(v) { return day }
+        }
+        let layouts = formats.map(\.rawValue).joined(separator: " or ")
+        if formats.contains(where: { $0.matchesShape(v) }) {
+            throw Rejection(field: names[i], reason: .nonexistentDate, message: "\(names[i]) '\(Echo.text(v))' is no day that exists")
+        }
+        throw Rejection(field: names[i], reason: .invalidDate, message: "\(names[i]) '\(Echo.text(v))' is not a date (\(layouts))")
+    }
+
+    func cpr(_ r: SourceRecord, _ i: Int) throws(Rejection) -> CPR {
+        switch CPR.parse(try required(r, i)) {
+        case .success(let cpr): return cpr
+        case .failure(let invalid):
+            throw Rejection(field: names[i], reason: .invalidCPR, message: "\(names[i]) \(invalid.masked) is not a valid CPR number: \(invalid.message)")
+        }
+    }
+
+    /// A whole number of at most nine digits, or nil when empty.
+    func optionalCount(_ r: SourceRecord, _ i: Int) throws(Rejection) -> Int? {
+        guard let v = r.value(i) else { return nil }
+        guard v.count <= 9, v.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
+            throw Rejection(field: names[i], reason: .invalidNumber, message: "\(names[i]) '\(Echo.text(v))' is not a whole number")
+        }
+        return v.reduce(0) { $0 * 10 + Int($1 - 48) }
+    }
+
+    func endBeforeStart(_ end: Day?, _ endField: Int, _ start: Day?, _ startField: Int) throws(Rejection) {
+        guard let end, let start, end < start else { return }
+        throw Rejection(field: names[endField], reason: .endBeforeStart,
+                        message: "\(names[endField]) \(end) is before \(names[startField]) \(start)")
+    }
+}
+
+/// Field text quoted in reject messages: shortened, and with anything shaped like a CPR
+/// number (six digits, an optional '-', four digits) masked, in case a column holds one
+/// by mistake.
+enum Echo {
+    static func text(_ v: ArraySlice<UInt8>, limit: Int = 40) -> String {
+        var out: [UInt8] = []
+        let b = Array(v)
+        var i = 0
+        func isDigit(_ k: Int) -> Bool { k < b.count && b[k] >= 48 && b[k] <= 57 }
+        while i < b.count {
+            if isDigit(i), (0..<6).allSatisfy({ isDigit(i + $0) }) {
+                let rest = b.count > i + 6 && b[i + 6] == 0x2D ? i + 7 : i + 6
+                if (0..<4).allSatisfy({ isDigit(rest + $0) }) {
+                    out.append(contentsOf: b[i..<(i + 6)]); out.append(contentsOf: Array("-****".utf8))
+                    i = rest + 4
+                    while isDigit(i) { i += 1 }
+                    continue
+                }
+            }
+            out.append(b[i]); i += 1
+        }
+        let s = String(decoding: out, as: UTF8.self)
+        return s.count > limit ? String(s.prefix(limit)) + "…" : s
+    }
+}

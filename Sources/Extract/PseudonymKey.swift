@@ -1,0 +1,87 @@
+import Crypto
+import Foundation
+import Pipeline
+
+/// The secret key of the pseudonyms: from the environment variable the pipeline names
+/// (`pseudonym_key.env`, default `ETL_PSEUDONYM_KEY`), else from the key file
+/// (`pseudonym_key.file`, relative to the state directory; default `<state>/pseudonym.key`).
+///
+/// A key, in the variable or the file, is read as follows: 64 or more hex digits (an even
+/// number) are taken as hex bytes (32 bytes or more); any other text of at least 32
+/// characters is taken as its UTF-8 bytes; anything shorter is refused. An empty variable
+/// counts as unset. With neither, the embedded default makes the file: 32 random bytes in
+/// hex, mode 0600, and says so (`warning`): losing that file changes every child key.
+public struct PseudonymKey {
+    public let key: SymmetricKey
+    /// Where the key came from (the variable's name or the file's path), for logs.
+    public let origin: String
+    /// Set when the key file was just created; the caller logs it.
+    public let warning: String?
+
+    public static func load(_ source: PipelineConfig.KeySource, state: StateLayout,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws(ExtractError) -> PseudonymKey {
+        let variable = source.environmentVariable
+        if let value = environment[variable], !value.isEmpty {
+            guard let bytes = interpret(value) else {
+                throw .pseudonymKey(source: "environment variable \(variable)", message: "too short: give 64 or more hex digits (32 bytes) or a text of 32 or more characters")
+            }
+            return PseudonymKey(key: SymmetricKey(data: bytes), origin: "$\(variable)", warning: nil)
+        }
+        let path = file(source, state: state)
+        if FileManager.default.fileExists(atPath: path) {
+            return PseudonymKey(key: try read(path), origin: path, warning: nil)
+        }
+        try create(path)
+        let warning = "created a new pseudonymisation key at \(path) (neither $\(variable) nor a key file was there). Back it up: if it is lost, every child key changes."
+        return PseudonymKey(key: try read(path), origin: path, warning: warning)
+    }
+
+    static func file(_ source: PipelineConfig.KeySource, state: StateLayout) -> String {
+        guard let file = source.file else { return state.defaultKeyFile.path }
+        return file.hasPrefix("/") ? file : state.root.appendingPathComponent(file).path
+    }
+
+    /// The key bytes of a value, or nil when it is too short (see the type's comment).
+    static func interpret(_ text: String) -> [UInt8]? {
+        let t = text.trimmingSpaces
+        if t.utf8.count >= 64, let bytes = Hex.bytes(t) { return bytes }
+        return t.count >= 32 ? Array(t.utf8) : nil
+    }
+
+    private static func read(_ path: String) throws(ExtractError) -> SymmetricKey {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            throw .pseudonymKey(source: path, message: "cannot read its status: \(String(cString: strerror(errno)))")
+        }
+        guard st.st_mode & 0o077 == 0 else {
+            throw .pseudonymKey(source: path, message: "the key file is open to group or others (mode \(String(st.st_mode & 0o777, radix: 8))); run `chmod 600 \(path)`")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .pseudonymKey(source: path, message: "cannot read the key file; check it belongs to this user")
+        }
+        guard let bytes = interpret(String(decoding: data, as: UTF8.self)) else {
+            throw .pseudonymKey(source: path, message: "too short: the file must hold 64 or more hex digits (32 bytes) or a text of 32 or more characters")
+        }
+        return SymmetricKey(data: bytes)
+    }
+
+    private static func create(_ path: String) throws(ExtractError) {
+        let folder = (path as NSString).deletingLastPathComponent
+        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+            throw .pseudonymKey(source: path, message: "cannot create its folder: \(error.localizedDescription)")
+        }
+        let hex = SymmetricKey(size: .bits256).withUnsafeBytes { Hex.string($0) } + "\n"
+        // O_EXCL: never overwrite a key another run made a moment ago.
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else {
+            if errno == EEXIST { return }
+            throw .pseudonymKey(source: path, message: "cannot create the key file: \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        fchmod(fd, 0o600)
+        let written = hex.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
+        guard written == hex.utf8.count else {
+            throw .pseudonymKey(source: path, message: "cannot write the key file: \(String(cString: strerror(errno)))")
+        }
+    }
+}

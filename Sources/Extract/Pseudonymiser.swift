@@ -1,0 +1,116 @@
+import Crypto
+import Pipeline
+
+/// Turns a CPR number into the child key: HMAC-SHA-256 of the normalised ten digits under
+/// the secret key, in lowercase hex. The same key gives the same child key night after night.
+///
+/// A child appears in many rows, so child keys are cached per CPR number for the run.
+/// The lookup is what costs (a cache miss a row), so the table is small: 8-byte slots,
+/// each the CPR number (34 bits) and the index of its hex key (the bits above), in open
+/// addressing; the hex keys lie in one array, 64 bytes each. The HMAC is keyed once and
+/// copied per child. At most `maxCached` children are kept (about 80 bytes each); when
+/// full the cache is emptied, so memory stays bounded whatever the drop.
+final class Pseudonymiser {
+    private let keyed: HMAC<SHA256>
+    let maxCached: Int
+    private(set) var computed = 0
+    /// 0: empty (no valid CPR number is 0); else `cpr | index << 34`.
+    private var slots: [UInt64]
+    private var hexes: [SIMD64<UInt8>] = []
+    private static let cprBits: UInt64 = 34, cprMask: UInt64 = (1 << 34) - 1
+
+    init(key: SymmetricKey, maxCached: Int = 1 << 19) {
+        keyed = HMAC<SHA256>(key: key)
+        self.maxCached = maxCached
+        slots = Array(repeating: 0, count: 1 << 12)
+    }
+
+    @inline(__always) private static func home(_ cpr: UInt64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: (cpr &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
+    }
+
+    /// Starts the lookup early: loads the child's slot and the first byte of its key, so
+    /// that these cache misses overlap with the rest of the row's validation. Pass the
+    /// result to `childKeyHex(_:hint:)`.
+    @inline(__always) func hint(_ cpr: CPR) -> UInt64 {
+        let s = slots[Self.home(cpr.number, slots.count - 1)]
+        guard s & Self.cprMask == cpr.number else { return 0 }
+        let index = Int(s >> Self.cprBits)
+        return index < hexes.count ? s | UInt64(hexes[index][0] & 1) : 0
+    }
+
+    /// The child key, as the 64 ASCII bytes of its hex, after `hint`.
+    @inline(__always) func childKeyHex(_ cpr: CPR, hint: UInt64) -> SIMD64<UInt8> {
+        if hint != 0, hint & Self.cprMask == cpr.number {
+            let index = Int(hint >> Self.cprBits)
+            if index < hexes.count { return hexes[index] }
+        }
+        return childKeyHex(cpr)
+    }
+
+    /// The child key, as the 64 ASCII bytes of its hex.
+    func childKeyHex(_ cpr: CPR) -> SIMD64<UInt8> {
+        let mask = slots.count - 1
+        var i = Self.home(cpr.number, mask)
+        while true {
+            let s = slots[i]
+            if s == 0 { break }
+            if s & Self.cprMask == cpr.number { return hexes[Int(s >> Self.cprBits)] }
+            i = (i + 1) & mask
+        }
+        let hex = compute(cpr)
+        if hexes.count >= maxCached {
+            for k in slots.indices { slots[k] = 0 }
+            hexes.removeAll(keepingCapacity: true)
+            return hex   // the next lookup starts the table anew
+        }
+        slots[i] = cpr.number | UInt64(hexes.count) << Self.cprBits
+        hexes.append(hex)
+        if hexes.count * 2 > slots.count { grow() }
+        return hex
+    }
+
+    func childKey(_ cpr: CPR) -> String { Self.string(childKeyHex(cpr)) }
+
+    private func compute(_ cpr: CPR) -> SIMD64<UInt8> {
+        computed += 1
+        var mac = keyed
+        mac.update(data: cpr.normalised)
+        let code = mac.finalize()
+        var hex = SIMD64<UInt8>()
+        // Through raw bytes: SIMD subscripts are slow in debug builds, which tests use.
+        withUnsafeMutableBytes(of: &hex) { out in
+            Self.digits.withUnsafeBufferPointer { digits in
+                var k = 0
+                for b in code {
+                    out[k] = digits[Int(b >> 4)]
+                    out[k + 1] = digits[Int(b & 0x0F)]
+                    k += 2
+                }
+            }
+        }
+        return hex
+    }
+
+    private func grow() {
+        let old = slots
+        slots = Array(repeating: 0, count: old.count * 2)
+        let mask = slots.count - 1
+        for s in old where s != 0 {
+            var i = Self.home(s & Self.cprMask, mask)
+            while slots[i] != 0 { i = (i + 1) & mask }
+            slots[i] = s
+        }
+    }
+
+    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    static func string(_ hex: SIMD64<UInt8>) -> String {
+        withUnsafeBytes(of: hex) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The child key without a cache: the definition, for tests and one-off use.
+    static func childKey(_ cpr: CPR, key: SymmetricKey) -> String {
+        Hex.string(HMAC<SHA256>.authenticationCode(for: cpr.normalised, using: key))
+    }
+}

@@ -1,0 +1,113 @@
+import Pipeline
+
+/// Checks that bytes are UTF-8. Runs over a whole chunk before it is parsed, with a fast
+/// path for ASCII (eight bytes at a time), so the CSV loop itself never looks at encodings.
+enum UTF8Check {
+    /// The offset of the first byte that is not part of valid UTF-8, or nil.
+    static func firstInvalid(_ p: UnsafePointer<UInt8>, count: Int) -> Int? {
+        var i = 0
+        while i < count {
+            // Eight ASCII bytes at a time.
+            while i + 8 <= count {
+                let word = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+                if word & 0x8080_8080_8080_8080 != 0 { break }
+                i += 8
+            }
+            guard i < count else { break }
+            let c = p[i]
+            if c < 0x80 { i += 1; continue }
+            let need: Int
+            var lower: UInt8 = 0x80, upper: UInt8 = 0xBF   // bounds of the second byte
+            switch c {
+            case 0xC2...0xDF: need = 1
+            case 0xE0: need = 2; lower = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: need = 2
+            case 0xED: need = 2; upper = 0x9F              // no UTF-16 surrogates
+            case 0xF0: need = 3; lower = 0x90
+            case 0xF1...0xF3: need = 3
+            case 0xF4: need = 3; upper = 0x8F               // nothing above U+10FFFF
+            default: return i
+            }
+            guard i + need < count else { return i }
+            let c1 = p[i + 1]
+            guard c1 >= lower, c1 <= upper else { return i }
+            var k = 2
+            while k <= need {
+                guard p[i + k] & 0xC0 == 0x80 else { return i }
+                k += 1
+            }
+            i += need + 1
+        }
+        return nil
+    }
+
+    /// How many bytes at the end of `count` bytes start a sequence that is not complete yet;
+    /// they are held back for the next chunk, so no sequence is ever split between chunks.
+    static func incompleteTail(_ p: UnsafePointer<UInt8>, count: Int) -> Int {
+        var k = 1
+        while k <= min(3, count) {
+            let c = p[count - k]
+            if c & 0xC0 != 0x80 {   // a lead byte (or ASCII)
+                let length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1
+                return length > k ? k : 0
+            }
+            k += 1
+        }
+        return 0
+    }
+}
+
+/// Decodes a single-byte encoding (windows-1252, ISO-8859-1) to UTF-8 through a table.
+struct SingleByteDecoder: Sendable {
+    /// Per byte: its UTF-8 bytes packed little-endian and, in the top byte, their count.
+    private let table: [UInt32]
+
+    init(_ encoding: TextEncoding) {
+        var table = [UInt32](repeating: 0, count: 256)
+        for b in 0..<256 {
+            let scalar = encoding == .windows1252 ? Windows1252.scalar(UInt8(b)) : UInt32(b)
+            let utf8 = Array(String(Character(Unicode.Scalar(scalar)!)).utf8)
+            var packed = UInt32(utf8.count) << 24
+            for (i, u) in utf8.enumerated() { packed |= UInt32(u) << (8 * UInt32(i)) }
+            table[b] = packed
+        }
+        self.table = table
+    }
+
+    /// Decodes `count` bytes into `out`, which must hold `3 * count` bytes; returns the length.
+    func decode(_ p: UnsafePointer<UInt8>, count: Int, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        table.withUnsafeBufferPointer { t in
+            var o = 0
+            for i in 0..<count {
+                let c = p[i]
+                if c < 0x80 { out[o] = c; o += 1; continue }
+                let packed = t[Int(c)]
+                let n = Int(packed >> 24)
+                out[o] = UInt8(truncatingIfNeeded: packed)
+                out[o + 1] = UInt8(truncatingIfNeeded: packed >> 8)
+                if n == 3 { out[o + 2] = UInt8(truncatingIfNeeded: packed >> 16) }
+                o += n
+            }
+            return o
+        }
+    }
+}
+
+/// windows-1252: ISO-8859-1 except 0x80–0x9F, which hold € ‚ ƒ „ … and friends.
+enum Windows1252 {
+    /// Names a document may declare it by (lowercased).
+    static let names: Set<String> = ["windows-1252", "cp1252", "x-cp1252"]
+
+    /// The five bytes windows-1252 leaves undefined pass through as the C1 control of the
+    /// same number (as WHATWG's decoder does), so no byte is ever lost.
+    private static let high: [UInt32?] = [
+        0x20AC, nil, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+        0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, nil, 0x017D, nil,
+        nil, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+        0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, nil, 0x017E, 0x0178,
+    ]
+
+    static func scalar(_ b: UInt8) -> UInt32 {
+        (0x80...0x9F).contains(b) ? high[Int(b) - 0x80] ?? UInt32(b) : UInt32(b)
+    }
+}

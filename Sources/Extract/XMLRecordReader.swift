@@ -1,0 +1,246 @@
+import Foundation
+import CExpat
+import Pipeline
+
+/// A streaming XML reader on expat (chosen over FoundationXML: docs/benchmarks.md).
+///
+/// A record is an element whose local name is `recordElement`, at any depth under any root
+/// and whatever its namespace; its fields are its attributes and the texts of its child
+/// elements, by local name. DTDs are refused outright, so no entity is ever declared,
+/// expanded or fetched (XXE, billion laughs). The file is fed 1 MiB at a time.
+final class XMLRecordReader {
+    let path: String
+    let recordElement: String
+    /// Attribute or child names wanted, in the contract's field order.
+    let names: [String]
+    /// The encoding to impose, or nil to follow the document's own declaration.
+    let encoding: TextEncoding?
+    private let file: ChunkedFile
+    /// The root element's `udtraeksdato`, once the root has been read.
+    private(set) var exportDate: Day?
+
+    init(path: String, recordElement: String, names: [String], encoding: TextEncoding?) throws(ExtractError) {
+        self.path = path
+        self.recordElement = recordElement
+        self.names = names
+        self.encoding = encoding
+        file = try ChunkedFile(path: path)
+    }
+
+    var sha256: String { file.sha256() }
+    var bytesRead: Int64 { file.bytesRead }
+
+    /// Calls `body` with each record, `line` being its 1-based element index.
+    func forEachRecord(_ body: (SourceRecord) throws -> Void) throws {
+        // Namespaced names arrive as "uri\u{1}local"; the separator cannot occur in XML text.
+        guard let parser = XML_ParserCreateNS(encoding.map(Self.expatName), 0x01) else {
+            throw ExtractError.cannotRead(path: path, message: "expat could not create a parser (out of memory?)")
+        }
+        defer { XML_ParserFree(parser) }
+        try withoutActuallyEscaping(body) { body in
+            let context = XMLParseContext(parser: parser, file: path, recordElement: recordElement, names: names, body: body)
+            let unmanaged = Unmanaged.passRetained(context)
+            defer { unmanaged.release() }
+            XML_SetUserData(parser, unmanaged.toOpaque())
+            XMLParseContext.install(on: parser)
+
+            let chunk = ChunkedFile.chunkSize
+            while true {
+                guard let buffer = XML_GetBuffer(parser, Int32(chunk)) else {
+                    throw ExtractError.cannotRead(path: path, message: "expat could not allocate its buffer (out of memory?)")
+                }
+                let n = try file.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: chunk))
+                let last = n < chunk
+                if XML_ParseBuffer(parser, Int32(n), last ? 1 : 0) != XML_STATUS_OK {
+                    if let error = context.error { throw error }
+                    let code = XML_GetErrorCode(parser)
+                    throw ExtractError.xmlNotWellFormed(
+                        file: path, line: Int(XML_GetCurrentLineNumber(parser)),
+                        column: Int(XML_GetCurrentColumnNumber(parser)) + 1,
+                        message: String(cString: XML_ErrorString(code)))
+                }
+                if let error = context.error { throw error }
+                if last { break }
+            }
+            exportDate = context.exportDate
+        }
+    }
+
+    private static func expatName(_ e: TextEncoding) -> String {
+        switch e {
+        case .utf8: "UTF-8"
+        case .latin1: "ISO-8859-1"
+        case .windows1252: "windows-1252"   // through the unknown-encoding handler
+        }
+    }
+}
+
+/// The state the expat callbacks share, reached through the parser's user data. Names are
+/// compared as bytes and values gathered in one reused buffer: no String, no dictionary,
+/// no allocation per element.
+private final class XMLParseContext {
+    let parser: XML_Parser
+    let file: String
+    let recordElement: [UInt8]
+    /// The wanted names' UTF-8, in the contract's field order.
+    let wanted: [[UInt8]]
+    let body: (SourceRecord) throws -> Void
+    var error: Error?
+    var exportDate: Day?
+
+    var depth = 0
+    /// The depth of the record element being read; 0 outside records.
+    var recordDepth = 0
+    var index = 0
+    /// The contract field the current child element gives; -1 for none.
+    var child = -1
+    var childStart = 0
+    // The record being gathered: values back to back, as `SourceRecord` reads them.
+    var bytes: [UInt8] = []
+    var ends: [Int] = []
+    var columns: [Int]
+    static let maxValue = 1 << 20
+
+    init(parser: XML_Parser, file: String, recordElement: String, names: [String], body: @escaping (SourceRecord) throws -> Void) {
+        self.parser = parser; self.file = file; self.body = body
+        self.recordElement = Array(recordElement.utf8)
+        wanted = names.map { Array($0.utf8) }
+        columns = Array(repeating: -1, count: names.count)
+        bytes.reserveCapacity(1024)
+    }
+
+    static func from(_ p: UnsafeMutableRawPointer?) -> XMLParseContext {
+        Unmanaged<XMLParseContext>.fromOpaque(p!).takeUnretainedValue()
+    }
+
+    /// The local part of an expat name ("uri\u{1}local" or "local").
+    static func localName(_ name: UnsafePointer<XML_Char>) -> UnsafeRawBufferPointer {
+        var p = name, start = name
+        while p.pointee != 0 {
+            if p.pointee == 0x01 { start = p + 1 }
+            p += 1
+        }
+        return UnsafeRawBufferPointer(start: start, count: p - start)
+    }
+
+    static func equal(_ a: UnsafeRawBufferPointer, _ b: [UInt8]) -> Bool {
+        a.count == b.count && b.withUnsafeBytes { memcmp(a.baseAddress!, $0.baseAddress!, a.count) == 0 }
+    }
+
+    /// The contract field a local name gives, or -1.
+    func field(_ name: UnsafeRawBufferPointer) -> Int {
+        for (i, w) in wanted.enumerated() where Self.equal(name, w) { return i }
+        return -1
+    }
+
+    func fail(_ error: ExtractError) {
+        if self.error == nil { self.error = error }
+        XML_StopParser(parser, 0)
+    }
+
+    func position() -> (line: Int, column: Int) {
+        (Int(XML_GetCurrentLineNumber(parser)), Int(XML_GetCurrentColumnNumber(parser)) + 1)
+    }
+
+    /// Ends the value of field `i` begun at `start`; the first value of a field wins.
+    func close(_ i: Int, from start: Int) {
+        if columns[i] >= 0 { bytes.removeSubrange(start...); return }
+        columns[i] = ends.count
+        ends.append(bytes.count)
+    }
+
+    func start(_ name: UnsafePointer<XML_Char>, _ atts: UnsafeMutablePointer<UnsafePointer<XML_Char>?>) {
+        depth += 1
+        if depth == 1 { readExportDate(atts) }
+        if recordDepth == 0 {
+            guard Self.equal(Self.localName(name), recordElement) else { return }
+            recordDepth = depth
+            index += 1
+            bytes.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
+            for i in columns.indices { columns[i] = -1 }
+            var k = 0
+            while let n = atts[k], let value = atts[k + 1] {
+                let i = field(Self.localName(n))
+                if i >= 0, columns[i] < 0 {
+                    let start = bytes.count
+                    bytes.append(contentsOf: UnsafeRawBufferPointer(start: value, count: strlen(value)).prefix(Self.maxValue))
+                    close(i, from: start)
+                }
+                k += 2
+            }
+        } else if depth == recordDepth + 1 {
+            child = field(Self.localName(name))
+            childStart = bytes.count
+        }
+    }
+
+    private func readExportDate(_ atts: UnsafeMutablePointer<UnsafePointer<XML_Char>?>) {
+        var k = 0
+        while let n = atts[k], let value = atts[k + 1] {
+            if Self.equal(Self.localName(n), Array("udtraeksdato".utf8)) {
+                let text = String(cString: value)
+                if let day = Day(iso: text.trimmingSpaces) { exportDate = day }
+                else if !text.trimmingSpaces.isEmpty { fail(.badExportDate(file: file, text: String(text.prefix(40)))) }
+            }
+            k += 2
+        }
+    }
+
+    func end() {
+        defer { depth -= 1 }
+        guard recordDepth > 0 else { return }
+        if depth == recordDepth + 1 {
+            if child >= 0 { close(child, from: childStart) }
+            child = -1
+        } else if depth == recordDepth {
+            recordDepth = 0
+            do { try body(SourceRecord(line: index, problem: nil, bytes: bytes, ends: ends, columns: columns)) }
+            catch {
+                self.error = error
+                XML_StopParser(parser, 0)
+            }
+        }
+    }
+
+    func characters(_ s: UnsafePointer<XML_Char>, _ len: Int) {
+        guard child >= 0, depth == recordDepth + 1, bytes.count - childStart + len <= Self.maxValue else { return }
+        bytes.append(contentsOf: UnsafeRawBufferPointer(start: s, count: len))
+    }
+
+    static func install(on p: XML_Parser) {
+        XML_SetElementHandler(p, { ud, name, atts in
+            guard let name, let atts else { return }
+            XMLParseContext.from(ud).start(name, atts)
+        }, { ud, _ in
+            XMLParseContext.from(ud).end()
+        })
+        XML_SetCharacterDataHandler(p, { ud, s, len in
+            guard let s else { return }
+            XMLParseContext.from(ud).characters(s, Int(len))
+        })
+        // Refuse any DTD the moment it starts: nothing in it is ever declared or expanded.
+        XML_SetStartDoctypeDeclHandler(p, { ud, _, _, _, _ in
+            let c = XMLParseContext.from(ud)
+            let (line, column) = c.position()
+            c.fail(.xmlRefused(file: c.file, line: line, column: column, what: "a DOCTYPE declaration"))
+        })
+        XML_SetEntityDeclHandler(p, { ud, _, _, _, _, _, _, _, _ in
+            let c = XMLParseContext.from(ud)
+            let (line, column) = c.position()
+            c.fail(.xmlRefused(file: c.file, line: line, column: column, what: "an ENTITY declaration"))
+        })
+        XML_SetParamEntityParsing(p, XML_PARAM_ENTITY_PARSING_NEVER)
+        XML_SetUnknownEncodingHandler(p, { _, name, info in
+            guard let name, let info, Windows1252.names.contains(String(cString: name).lowercased()) else { return 0 }
+            withUnsafeMutableBytes(of: &info.pointee.map) { raw in
+                let map = raw.bindMemory(to: Int32.self)
+                for b in 0..<256 { map[b] = Int32(Windows1252.scalar(UInt8(b))) }
+            }
+            info.pointee.data = nil
+            info.pointee.convert = nil
+            info.pointee.release = nil
+            return 1
+        }, nil)
+    }
+}

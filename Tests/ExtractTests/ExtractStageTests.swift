@@ -1,0 +1,237 @@
+import Crypto
+import Foundation
+import Pipeline
+import Testing
+@testable import Extract
+
+@Suite struct ExtractStageTests {
+    @Test func extractsTheSampleDrop() throws {
+        let f = try Fixture()
+        let result = try f.extract()
+        #expect(result.asOf == Day(year: 2026, month: 11, day: 21))
+        #expect(result.rejected == 0)
+        #expect(f.rows(StageFile.institutions) == [
+            ["101234", "Børnehuset Mælkebøtten", "integreret", "Nørrebro", "NB-03", "48", "2005-08-01", "\\N", "1"],
+            ["101235", "Vuggestuen Solsikken", "vuggestue", "Valby", "\\N", "30", "1999-01-01", "2020-06-30", "2"],
+        ])
+        #expect(f.rows(StageFile.assignments) == [
+            ["M001", "101234", "2014-01-01", "2016-12-31", "2"], ["M002", "101235", "2015-03-01", "\\N", "3"],
+        ])
+        let enrolments = f.rows(StageFile.enrolments)
+        #expect(enrolments.count == 2)
+        #expect(enrolments[0][0].count == 64 && enrolments[0][0].allSatisfy(\.isHexDigit))
+        #expect(Array(enrolments[0].dropFirst()) == ["1913-02-01", "101234", "2014-08-01", "2017-07-31", "2"])
+        #expect(Array(enrolments[1].dropFirst()) == ["2014-06-15", "101235", "2015-09-01", "\\N", "3"])
+        let events = f.rows(StageFile.caseEvents)
+        #expect(events.map { $0[0] } == ["S-2013-000123", "S-2013-000123", "S-2013-000124"])
+        #expect(events[0][1] == enrolments[0][0] && events[2][1] == enrolments[1][0])
+        #expect(Array(events[0].dropFirst(2)) == ["1913-02-01", "underretning", "2015-04-02", "\\N", "daginstitution", "\\N", "2"])
+        #expect(events[2][7] == "bekymring_ophoert")
+
+        let manifest = try StageManifest.read(from: f.run.manifest(.extract))
+        #expect(manifest.inputs == result.manifest.inputs && manifest.outputs == result.manifest.outputs)
+        #expect(manifest.asOf == result.asOf && manifest.run == f.run.id && manifest.stage == .extract)
+        #expect(manifest.inputs.map(\.name) == ["institutioner.xml", "socialraadgivere.csv", "indmeldelser.csv", "sagshaendelser.csv"])
+        #expect(manifest.inputs.map(\.rowsRead) == [2, 2, 2, 3])
+        #expect(manifest.inputs[2].sha256 == (try f.sha256("indmeldelser.csv")))
+        #expect(manifest.inputs[2].bytes == Int64(Sample.enrolments.utf8.count))
+        #expect(manifest.output(StageFile.enrolments)?.rows == 2)
+        #expect(manifest.output(StageFile.rejects)?.rows == 0)
+        #expect(manifest.output(StageFile.caseEvents)?.sha256 == (try ChunkedFile.digest(path: f.run.file(.extract, StageFile.caseEvents)).sha256))
+        #expect(manifest.counts["pseudonyms_computed"] == 2)
+    }
+
+    @Test func childKeyIsHMACSHA256OfTheNormalisedCPR() throws {
+        let f = try Fixture()
+        _ = try f.extract()
+        let key = SymmetricKey(data: Array(f.environment["ETL_PSEUDONYM_KEY"]!.utf8))
+        let expected = HMAC<SHA256>.authenticationCode(for: Array("1506144321".utf8), using: key)
+            .map { String(format: "%02x", $0) }.joined()
+        #expect(f.rows(StageFile.enrolments)[1][0] == expected)
+    }
+
+    @Test func everyRejectReason() throws {
+        let f = try Fixture()
+        f.config.rejectThreshold = 1
+        f.write(Sample.institutionsXML.replacingOccurrences(of: "</Institutionsregister>", with: """
+          <Institution nummer="101234"><Navn>Again</Navn></Institution>
+          <Institution nummer="101236"><Navn>Many</Navn><Pladser>mange</Pladser></Institution>
+          <Institution><Navn>No number</Navn></Institution>
+        </Institutionsregister>
+        """), to: "institutioner.xml")
+        f.write("""
+        cpr;institutionsnummer;indmeldt;udmeldt
+        0102131234;101234;01-08-2014
+        0102131234;1012"34;01-08-2014;
+        ;101234;01-08-2014;
+        0102131234;101234;1st of May;
+        0102131234;101234;31-02-2015;
+        3102134234;101234;01-08-2014;
+        0102131234;999999;01-08-2014;
+        0102131234;101234;01-08-2014;01-07-2014
+        0102131234;101234;01-08-2014;01-07-2015
+
+        """, to: "indmeldelser.csv")
+        f.write(Sample.caseEvents + "S-1;0102131234;telefonopkald;02-04-2015;;;\n", to: "sagshaendelser.csv")
+        let result = try f.extract()
+        let rejects = f.rejects()
+        let expected: [(String, Int, String?, RejectReason)] = [
+            ("institutioner.xml", 3, "nummer", .duplicateInstitution),
+            ("institutioner.xml", 4, "pladser", .invalidNumber),
+            ("institutioner.xml", 5, "nummer", .missingValue),
+            ("indmeldelser.csv", 2, nil, .wrongColumnCount),
+            ("indmeldelser.csv", 3, nil, .malformedField),
+            ("indmeldelser.csv", 4, "cpr", .missingValue),
+            ("indmeldelser.csv", 5, "indmeldt", .invalidDate),
+            ("indmeldelser.csv", 6, "indmeldt", .nonexistentDate),
+            ("indmeldelser.csv", 7, "cpr", .invalidCPR),
+            ("indmeldelser.csv", 8, "institutionsnummer", .unknownInstitution),
+            ("indmeldelser.csv", 9, "udmeldt", .endBeforeStart),
+            ("sagshaendelser.csv", 5, "haendelse", .unknownEventType),
+        ]
+        #expect(rejects.map(\.file) == expected.map(\.0))
+        #expect(rejects.map(\.line) == expected.map(\.1))
+        #expect(rejects.map(\.field) == expected.map(\.2))
+        #expect(rejects.map(\.reason) == expected.map(\.3))
+        #expect(Set(rejects.map(\.reason)) == Set(RejectReason.allCases))
+        #expect(rejects.allSatisfy { !$0.message.isEmpty })
+        #expect(rejects.first { $0.reason == .invalidCPR }?.message == "cpr 310213-**** is not a valid CPR number: its date does not exist")
+        #expect(f.rows(StageFile.enrolments).map { $0[5] } == ["10"])
+        let enrolments = result.manifest.inputs[2]
+        #expect((enrolments.rowsRead, enrolments.accepted, enrolments.rejected) == (9, 1, 8))
+        #expect(enrolments.rejectedByReason["invalid_cpr"] == 1 && enrolments.rejectedByReason.count == 8)
+    }
+
+    @Test func registerDuplicatesAndEndDatesInTheRegister() throws {
+        let f = try Fixture()
+        f.config.rejectThreshold = 1
+        f.write(Sample.institutionsXML.replacingOccurrences(of: "<Nedlagt>2020-06-30</Nedlagt>", with: "<Nedlagt>1998-06-30</Nedlagt>"),
+                to: "institutioner.xml")
+        _ = try f.extract()
+        #expect(f.rejects().map(\.reason) == [.endBeforeStart, .unknownInstitution, .unknownInstitution])
+        #expect(f.rejects().map(\.field) == ["nedlagt", "institutionsnummer", "institutionsnummer"])
+    }
+
+    @Test func windows1252ArrivesIntactInTheStageFile() throws {
+        let f = try Fixture()
+        f.config.sources.institutions.format = .csv
+        f.config.sources.institutions.file = "institutioner.csv"
+        f.config.sources.institutions.encoding = .windows1252
+        f.write(Array("nummer;Navn;Type;Bydel;Klynge;Pladser;Oprettet;Nedlagt\r\n101234;\"B".utf8) + [0xF8]
+                + Array("rnehuset ".utf8) + [0xC6, 0xD8, 0xC5, 0x20, 0xE6, 0xF8, 0xE5, 0x20, 0xE9]
+                + Array("\";integreret;N".utf8) + [0xF8] + Array("rrebro;;48;01-08-2005;\r\n".utf8)
+                + Array("101235;Solsikken;vuggestue;Valby;;30;;\r\n".utf8), to: "institutioner.csv")
+        let result = try f.extract()
+        let rows = f.rows(StageFile.institutions)
+        #expect(rows[0][1] == "Børnehuset ÆØÅ æøå é" && rows[0][3] == "Nørrebro")
+        #expect(result.asOf == nil)
+        #expect(f.rows(StageFile.enrolments).count == 2)
+    }
+
+    @Test func missingMappedColumnStopsTheRun() throws {
+        let f = try Fixture()
+        f.write("cpr;institution;indmeldt;udmeldt\n", to: "indmeldelser.csv")
+        #expect(throws: ExtractError.missingColumn(file: f.path("indmeldelser.csv"), field: "institutionsnummer", column: "institutionsnummer")) {
+            try f.extract()
+        }
+    }
+
+    @Test func emptyCSVStopsTheRun() throws {
+        let f = try Fixture()
+        f.write("", to: "socialraadgivere.csv")
+        #expect(throws: ExtractError.noHeader(file: f.path("socialraadgivere.csv"))) { try f.extract() }
+    }
+
+    @Test func headerOnlyCSVIsEmptyNotAnError() throws {
+        let f = try Fixture()
+        f.write("medarbejder_id;institutionsnummer;fra;til\r\n", to: "socialraadgivere.csv")
+        let result = try f.extract()
+        #expect(result.manifest.inputs[1].rowsRead == 0)
+    }
+
+    @Test func extraColumnsAreIgnoredAndOrderDoesNotMatter() throws {
+        let f = try Fixture()
+        f.write("note;udmeldt;indmeldt;cpr;institutionsnummer\nx;;01-08-2014;0102131234;101234\n", to: "indmeldelser.csv")
+        _ = try f.extract()
+        #expect(Array(f.rows(StageFile.enrolments)[0].dropFirst()) == ["1913-02-01", "101234", "2014-08-01", "\\N", "2"])
+    }
+
+    @Test func invalidUTF8StopsTheRun() throws {
+        let f = try Fixture()
+        f.write(Array(Sample.assignments.utf8) + [0x4E, 0xF8, 0x0A], to: "socialraadgivere.csv")
+        #expect(throws: ExtractError.notDeclaredEncoding(file: f.path("socialraadgivere.csv"), line: 4, encoding: .utf8)) {
+            try f.extract()
+        }
+    }
+
+    @Test func missingSourceStopsTheRun() throws {
+        let f = try Fixture()
+        try FileManager.default.removeItem(atPath: f.path("sagshaendelser.csv"))
+        #expect(throws: ExtractError.sourceMissing(file: "sagshaendelser.csv", drop: f.drop.path)) { try f.extract() }
+        #expect(f.runFiles().isEmpty)
+    }
+
+    @Test func rejectThresholdExceeded() throws {
+        let f = try Fixture()
+        f.config.rejectThreshold = 0.3
+        f.write(Sample.enrolments + "0102131234;999999;01-08-2014;\n", to: "indmeldelser.csv")
+        #expect(throws: ExtractError.rejectThresholdExceeded(file: "indmeldelser.csv", rejected: 1, read: 3, threshold: 0.3)) {
+            try f.extract()
+        }
+        // The rejects are there for the steward; the stage is not complete.
+        #expect(f.rejects().map(\.reason) == [.unknownInstitution])
+        #expect(!FileManager.default.fileExists(atPath: f.run.manifest(.extract)))
+        f.config.rejectThreshold = 0.34
+        #expect(try f.extract().rejected == 1)
+    }
+}
+
+@Suite struct DropManifestTests {
+    func manifest(_ f: Fixture, rows: [String: Int] = [:], sha: [String: String] = [:]) throws -> String {
+        let files = ["institutioner.xml": 2, "socialraadgivere.csv": 2, "indmeldelser.csv": 2, "sagshaendelser.csv": 3]
+        return try files.sorted { $0.key < $1.key }.map { name, n in
+            "\(try sha[name] ?? f.sha256(name))  \(rows[name] ?? n)  \(name)"
+        }.joined(separator: "\n") + "\n"
+    }
+
+    @Test func matchingManifestPasses() throws {
+        let f = try Fixture()
+        f.write(try manifest(f), to: "MANIFEST")
+        #expect(try f.extract().rejected == 0)
+    }
+
+    @Test func checksumMismatchIsRefusedBeforeAnythingIsWritten() throws {
+        let f = try Fixture()
+        try f.run.resetStage(.extract)   // even an earlier attempt's folder stays empty
+        f.environment = [:]              // and no key file is made for a drop that is refused
+        f.write(try manifest(f, sha: ["indmeldelser.csv": String(repeating: "0", count: 64)]), to: "MANIFEST")
+        let error = #expect(throws: ExtractError.self) { try f.extract() }
+        guard case .dropIncomplete(let file, let detail) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(file.hasSuffix("indmeldelser.csv") && detail.contains("SHA-256"))
+        #expect(f.runFiles().isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: f.state.defaultKeyFile.path))
+    }
+
+    @Test func rowCountMismatchIsRefused() throws {
+        let f = try Fixture()
+        f.write(try manifest(f, rows: ["institutioner.xml": 3]), to: "MANIFEST")
+        let error = #expect(throws: ExtractError.self) { try f.extract() }
+        guard case .dropIncomplete(_, let detail) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(detail == "it has 2 data rows, the MANIFEST says 3")
+        #expect(f.runFiles().isEmpty)
+    }
+
+    @Test func fileNamedButAbsentIsRefused() throws {
+        let f = try Fixture()
+        f.write(try manifest(f) + "\(String(repeating: "a", count: 64))  10  extra.csv\n", to: "MANIFEST")
+        let error = #expect(throws: ExtractError.self) { try f.extract() }
+        guard case .dropIncomplete(let file, _) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(file.hasSuffix("extra.csv"))
+    }
+
+    @Test func unreadableManifestLine() throws {
+        #expect(throws: ExtractError.manifestUnreadable(path: "M", line: 2, message: "'12x' is not a row count")) {
+            try DropManifest.parse("# comment\n\(String(repeating: "a", count: 64)) 12x file.csv\n", path: "M")
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Crypto
+import Foundation
+import Pipeline
+import Testing
+@testable import Extract
+
+@Suite struct PersonalDataTests {
+    /// No raw CPR number, in either form, in any file extract writes: records, rejects, manifest.
+    @Test func noRawCPRUnderTheRunFolder() throws {
+        let f = try Fixture()
+        f.config.rejectThreshold = 1
+        let cprs = ["0102131234", "1506144321", "3102134234", "2902214321", "0101999999", "0203041234"]
+        f.write("""
+        cpr;institutionsnummer;indmeldt;udmeldt
+        0102131234;101234;01-08-2014;
+        150614-4321;101234;01-08-2014;
+        3102134234;101234;01-08-2014;
+        290221-4321;101234;01-08-2014;
+        0101999999;101234;0101999999;
+        0203041234;101234
+        0203041234;"101234"x;01-08-2014;
+        0102131234;0102131234;01-08-2014;
+        "0102131234";101234;01-08-2014;01-01-2000
+
+        """, to: "indmeldelser.csv")
+        f.write(Sample.caseEvents + "S-9;0203041234;0203041234;02-04-2015;;;\nS-9;0203041234;underretning;0203041234;;;\n",
+                to: "sagshaendelser.csv")
+        _ = try f.extract()
+        #expect(f.rejects().count == 9)
+        let files = f.runFiles()
+        #expect(files.contains("extract/rejects.tsv") && files.contains("extract/manifest.json"))
+        for file in files {
+            let text = String(decoding: try Data(contentsOf: f.run.root.appendingPathComponent(file)), as: UTF8.self)
+            for cpr in cprs {
+                let dashed = String(cpr.prefix(6)) + "-" + String(cpr.suffix(4))
+                #expect(!text.contains(cpr), "\(file) holds \(cpr.prefix(6))-****")
+                #expect(!text.contains(dashed), "\(file) holds \(cpr.prefix(6))-****")
+            }
+        }
+    }
+
+    @Test func sameKeySameChildKeyAcrossRunsDifferentKeyDifferent() throws {
+        let f = try Fixture()
+        _ = try f.extract()
+        let first = f.rows(StageFile.enrolments).map { $0[0] }
+        let second = try ExtractStage(config: f.config, state: f.state, environment: f.environment)
+            .run(drop: f.drop, into: f.state.run(RunID(rawValue: 20261122020000)))
+        #expect(second.rejected == 0)
+        let again = try String(contentsOfFile: f.state.run(RunID(rawValue: 20261122020000)).file(.extract, StageFile.enrolments), encoding: .utf8)
+            .split(separator: "\n").map { String($0.prefix(64)) }
+        #expect(again == first)
+        f.environment["ETL_PSEUDONYM_KEY"] = String(repeating: "ab", count: 32)
+        _ = try f.extract()
+        let other = f.rows(StageFile.enrolments).map { $0[0] }
+        #expect(other.count == 2 && other[0] != first[0] && other[1] != first[1])
+    }
+
+    @Test func keyFileIsCreatedPrivateAndReused() throws {
+        let f = try Fixture()
+        f.environment = [:]
+        let r1 = try f.extract()
+        let path = f.state.defaultKeyFile.path
+        #expect(r1.warnings.count == 1 && r1.warnings[0].contains(path))
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.count == 65 && text.hasSuffix("\n"))
+        let keys = f.rows(StageFile.enrolments).map { $0[0] }
+        let r2 = try f.extract()
+        #expect(r2.warnings.isEmpty)
+        #expect(f.rows(StageFile.enrolments).map { $0[0] } == keys)
+        // The same key given in the environment gives the same child keys.
+        f.environment = ["ETL_PSEUDONYM_KEY": String(text.dropLast())]
+        _ = try f.extract()
+        #expect(f.rows(StageFile.enrolments).map { $0[0] } == keys)
+    }
+
+    @Test func keyFileOpenToOthersIsRefused() throws {
+        let f = try Fixture()
+        f.environment = [:]
+        f.config.pseudonymKey.file = "keys/etl.key"
+        _ = try f.extract()
+        let path = f.state.root.appendingPathComponent("keys/etl.key").path
+        #expect(FileManager.default.fileExists(atPath: path))
+        chmod(path, 0o644)
+        let error = #expect(throws: ExtractError.self) { try f.extract() }
+        guard case .pseudonymKey(let source, let message) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(source == path && message.contains("chmod 600"))
+    }
+
+    @Test func shortKeysAreRefused() throws {
+        #expect(PseudonymKey.interpret("short") == nil)
+        #expect(PseudonymKey.interpret(String(repeating: "x", count: 31)) == nil)
+        #expect(PseudonymKey.interpret(String(repeating: "x", count: 32))?.count == 32)
+        #expect(PseudonymKey.interpret(String(repeating: "0f", count: 32))?.count == 32)   // hex: 32 bytes
+        #expect(PseudonymKey.interpret(String(repeating: "0f", count: 20))?.count == 40)   // 40 chars of text
+        let f = try Fixture()
+        f.environment = ["ETL_PSEUDONYM_KEY": "too-short"]
+        let error = #expect(throws: ExtractError.self) { try f.extract() }
+        guard case .pseudonymKey(let source, _) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(source == "environment variable ETL_PSEUDONYM_KEY")
+    }
+
+    @Test func pseudonymCacheComputesEachChildOnce() {
+        let p = Pseudonymiser(key: .init(data: Array(repeating: 7, count: 32)), maxCached: 2)
+        let a = try! CPR.parse(Array("0102131234".utf8)[...]).get()
+        let b = try! CPR.parse(Array("1506144321".utf8)[...]).get()
+        let c = try! CPR.parse(Array("0203041234".utf8)[...]).get()
+        let ka = p.childKey(a)
+        #expect(ka == Pseudonymiser.childKey(a, key: .init(data: Array(repeating: 7, count: 32))))
+        #expect(p.childKey(a) == ka && p.childKey(b) != ka)
+        #expect(p.computed == 2)
+        _ = p.childKey(c)   // the cache was full: emptied, then c
+        #expect(p.childKey(a) == ka && p.computed == 4)
+    }
+
+    @Test func pseudonymTableGrowsAndKeepsEveryKey() {
+        let key = SymmetricKey(data: Array(repeating: 9, count: 32))
+        let p = Pseudonymiser(key: key)
+        let cprs = (0..<20_000).map { n in try! CPR.parse(Array(BenchmarkWorkloads.cprText(n).utf8)[...]).get() }
+        let first = cprs.map { p.childKey($0) }
+        #expect(cprs.map { p.childKey($0) } == first)
+        #expect(p.computed == 20_000)
+        #expect(first[12_345] == Pseudonymiser.childKey(cprs[12_345], key: key))
+    }
+}

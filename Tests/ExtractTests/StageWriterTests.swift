@@ -1,0 +1,68 @@
+import Foundation
+import Pipeline
+import Testing
+@testable import Extract
+
+/// `StageWriter` must write what `CopyTextWriter` writes, byte for byte: transform reads
+/// extract's files with Pipeline's decoders.
+@Suite struct StageWriterTests {
+    func temp() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("stage-\(UUID().uuidString).tsv").path
+    }
+
+    func bytes(_ write: (StageWriter) throws -> Void, _ reference: (CopyTextWriter) throws -> Void) throws -> (ours: Data, theirs: Data) {
+        let a = temp(), b = temp()
+        defer { try? FileManager.default.removeItem(atPath: a); try? FileManager.default.removeItem(atPath: b) }
+        let ours = try StageWriter(path: a)
+        try write(ours)
+        _ = try ours.close(name: "x")
+        let theirs = try CopyTextWriter(path: b)
+        try reference(theirs)
+        try theirs.close()
+        return (try Data(contentsOf: URL(fileURLWithPath: a)), try Data(contentsOf: URL(fileURLWithPath: b)))
+    }
+
+    static let tricky = "tab\there, line\nbreak, cr\r, back\\slash, æøå €"
+    static let day = Day(year: 2013, month: 2, day: 1)!
+
+    @Test func recordsAreWrittenAsCopyTextWriterWritesThem() throws {
+        let institution = InstitutionRecord(number: "101234", name: Self.tricky, type: "", district: "Nørrebro", cluster: nil,
+                                            places: nil, opened: Day(year: 999, month: 1, day: 1), closed: Self.day, line: 7)
+        let assignment = AssignmentRecord(staffID: "M\\1", institution: "101234", from: Self.day, to: nil, line: -3)
+        let enrolment = EnrolmentRecord(childKey: String(repeating: "ab", count: 32), birth: Self.day, institution: "1", from: Self.day, to: nil, line: 0)
+        let event = CaseEventRecord(caseID: "S-1", childKey: String(repeating: "0f", count: 32), birth: Self.day, event: .caseClosed,
+                                    day: Self.day, paragraph: nil, source: Self.tricky, reason: "", line: 123_456_789)
+        let reject = RejectRecord(file: "f.csv", line: 2, field: nil, reason: .malformedField, message: Self.tricky)
+        let (ours, theirs) = try bytes({ w in
+            try institution.write(to: w); try assignment.write(to: w); try enrolment.write(to: w)
+            try event.write(to: w); try reject.write(to: w)
+        }, { w in
+            try institution.write(to: w); try assignment.write(to: w); try enrolment.write(to: w)
+            try event.write(to: w); try reject.write(to: w)
+        })
+        #expect(ours == theirs)
+        #expect(!ours.isEmpty)
+    }
+
+    @Test func byteRowsAreWrittenAsTheirRecords() throws {
+        let slice = Array("S-2013-000123".utf8)[...]
+        let hex = SIMD64<UInt8>(repeating: 0x61)
+        let event = CaseEventRow(caseID: slice, childKey: hex, birth: Self.day, event: .notification, day: Self.day,
+                                 paragraph: Array("52.3.3".utf8)[...], source: nil, reason: Array(Self.tricky.utf8)[...], line: 9)
+        let enrolment = EnrolmentRow(childKey: hex, birth: Self.day, institution: Array("101234".utf8)[...], from: Self.day, to: Self.day, line: 4)
+        let (ours, theirs) = try bytes({ w in try event.write(to: w); try enrolment.write(to: w) },
+                                       { w in try event.record.write(to: w); try enrolment.record.write(to: w) })
+        #expect(ours == theirs)
+        #expect(event.record.childKey == String(repeating: "a", count: 64))
+    }
+
+    @Test func manifestDescriptionMatchesTheFile() throws {
+        let path = temp()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let w = try StageWriter(path: path)
+        for i in 0..<200_000 { try w.field(Self.tricky); try w.field(i); try w.endRecord() }
+        let out = try w.close(name: "big.tsv")
+        let digest = try ChunkedFile.digest(path: path)
+        #expect(out.rows == 200_000 && out.bytes == digest.bytes && out.sha256 == digest.sha256)
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Pipeline
+import Testing
+@testable import Extract
+
+func readXML(_ text: String, element: String = "Institution",
+             names: [String] = ["nummer", "Navn", "Pladser"]) throws -> (records: [(line: Int, values: [String?])], exportDate: Day?) {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("xml-\(UUID().uuidString).xml").path
+    _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let reader = try XMLRecordReader(path: path, recordElement: element, names: names, encoding: nil)
+    var out: [(Int, [String?])] = []
+    try reader.forEachRecord { r in
+        out.append((r.line, names.indices.map { i in r.value(i).map { String(decoding: $0, as: UTF8.self) } }))
+    }
+    return (out, reader.exportDate)
+}
+
+@Suite struct XMLReaderTests {
+    @Test func readsAttributesAndChildTextsByLocalName() throws {
+        let xml = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <r:Register xmlns:r="urn:dk:kk:dagtilbud:institutioner:7" udtraeksdato="2026-11-21">
+          <r:Institution nummer="1"><r:Navn>Børnehuset &amp; co</r:Navn><r:Pladser> 48 </r:Pladser></r:Institution>
+          <Group><Institution xmlns="urn:other:2" nummer="2"><Navn><![CDATA[A<b>]]></Navn><Pladser/></Institution></Group>
+        </r:Register>
+        """
+        let (records, date) = try readXML(xml)
+        #expect(date == Day(year: 2026, month: 11, day: 21))
+        #expect(records.map(\.line) == [1, 2])
+        #expect(records[0].values == ["1", "Børnehuset & co", "48"])
+        #expect(records[1].values == ["2", "A<b>", nil])
+    }
+
+    @Test func refusesXXE() throws {
+        let xml = """
+        <?xml version="1.0"?>
+        <!DOCTYPE r [ <!ENTITY xxe SYSTEM "file:///etc/passwd"> ]>
+        <r><Institution nummer="&xxe;"/></r>
+        """
+        let error = #expect(throws: ExtractError.self) { _ = try readXML(xml) }
+        guard case .xmlRefused(_, let line, _, let what) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(line == 2 && what.contains("DOCTYPE"))
+    }
+
+    @Test func refusesBillionLaughs() throws {
+        var xml = "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n <!ENTITY lol \"lol\">\n"
+        for i in 1...9 { xml += " <!ENTITY lol\(i) \"" + String(repeating: "&lol\(i == 1 ? "" : String(i - 1));", count: 10) + "\">\n" }
+        xml += "]>\n<lolz><Institution nummer=\"&lol9;\"/></lolz>\n"
+        let error = #expect(throws: ExtractError.self) { _ = try readXML(xml) }
+        guard case .xmlRefused = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(error!.description.contains("never processed"))
+    }
+
+    @Test func undeclaredEntityIsNotWellFormed() throws {
+        let error = #expect(throws: ExtractError.self) { _ = try readXML("<r><Institution nummer=\"&x;\"/></r>") }
+        guard case .xmlNotWellFormed = error else { Issue.record("\(String(describing: error))"); return }
+    }
+
+    @Test func truncatedFileIsRefusedWithItsPosition() throws {
+        let xml = Sample.institutionsXML
+        let cut = String(xml.prefix(xml.count - 60))   // inside the second institution
+        let error = #expect(throws: ExtractError.self) { _ = try readXML(cut) }
+        guard case .xmlNotWellFormed(_, let line, let column, _) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(line >= 15 && column >= 1)
+        #expect(error!.description.contains(":\(line):\(column): XML not well formed"))
+    }
+
+    @Test func badExportDateIsRefused() throws {
+        let error = #expect(throws: ExtractError.self) { _ = try readXML("<r udtraeksdato=\"21-11-2026\"/>") }
+        #expect(error == .badExportDate(file: error.map { if case .badExportDate(let f, _) = $0 { f } else { "" } } ?? "", text: "21-11-2026"))
+    }
+
+    @Test func windows1252DeclaredByTheDocument() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("xml-\(UUID().uuidString).xml").path
+        let bytes = Array("<?xml version=\"1.0\" encoding=\"windows-1252\"?><r><Institution nummer=\"1\"><Navn>".utf8)
+            + [0xE6, 0xF8, 0xE5, 0x20, 0x80] + Array("</Navn></Institution></r>".utf8)
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let reader = try XMLRecordReader(path: path, recordElement: "Institution", names: ["nummer", "Navn"], encoding: nil)
+        var names: [String] = []
+        try reader.forEachRecord { names.append(String(decoding: $0.value(1)!, as: UTF8.self)) }
+        #expect(names == ["æøå €"])
+    }
+}
