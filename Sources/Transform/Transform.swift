@@ -1,1 +1,162 @@
-// Transform: placeholder until its issue lands.
+import Pipeline
+
+/// The transform's pure core: extract's records in, fact rows out (`metrics.md`,
+/// *Days, ages, windows*, *Exposure*, *First events and their attribution*).
+///
+/// Decisions where `metrics.md` is silent (also in docs/):
+/// - An explicit end (`udmeldt`, `til`) after the as-of date is kept as written; only an
+///   open end runs to the as-of date. An open spell or assignment starting after the as-of
+///   date covers no day. The window is `[from, to ?? asOf]` as given, even past the as-of date.
+/// - `coverage.tsv` shows the union with adjacent intervals merged ([1,5] ∪ [6,9] = [1,9]),
+///   then clipped to the as-of date (intervals starting after it are left out); exposure uses
+///   the unclipped union, which differs only for days after the as-of date.
+/// - A child's birth day is the one of its first record read (enrolments in file order,
+///   then case events); records disagreeing are counted (`children.birth_conflict`), and
+///   every age is `d − that birth`.
+/// - A case's child is the child of its earliest `sag_oprettet` (same day: the lower line);
+///   its closing is the latest `sag_afsluttet` of that case id, whatever child it names.
+/// - A spell or assignment at an institution missing from the register is skipped and
+///   counted: it neither wins a day nor gives coverage. A repeated register number keeps
+///   the first entry.
+/// - Output order: by child key, institution number and case id compared byte-wise; events
+///   of one child by day, then the life order of `EventType.allCases`, then case id.
+public enum Transform {
+    /// Computes every fact of one extract. `window` is already resolved (`to ?? asOf`).
+    public static func compute(institutions: [InstitutionRecord], assignments: [AssignmentRecord],
+                               enrolments: [EnrolmentRecord], events: [CaseEventRecord],
+                               window: ClosedRange<Day>, asOf: Day) -> Facts {
+        let register = Register(institutions)
+        var spells = SpellTable(register: register)
+        for e in enrolments { spells.add(e) }
+        var table = EventTable()
+        for e in events { table.add(e) }
+        return compute(register: register, assignments: assignments, spells: spells, events: table,
+                       window: window, asOf: asOf)
+    }
+
+    /// The same, with the pipeline file's window: `to` nil means the as-of date.
+    public static func compute(institutions: [InstitutionRecord], assignments: [AssignmentRecord],
+                               enrolments: [EnrolmentRecord], events: [CaseEventRecord],
+                               windowFrom: Day, windowTo: Day?, asOf: Day) throws(TransformError) -> Facts {
+        compute(institutions: institutions, assignments: assignments, enrolments: enrolments, events: events,
+                window: try resolveWindow(from: windowFrom, to: windowTo, asOf: asOf), asOf: asOf)
+    }
+
+    /// `[from, to ?? asOf]`; a window ending before it starts is a pipeline-file mistake.
+    public static func resolveWindow(from: Day, to: Day?, asOf: Day) throws(TransformError) -> ClosedRange<Day> {
+        let end = to ?? asOf
+        guard from <= end else { throw .windowEndsBeforeStart(from: from, to: end) }
+        return from...end
+    }
+
+    static func compute(register: Register, assignments: [AssignmentRecord], spells: SpellTable,
+                        events table: EventTable, window: ClosedRange<Day>, asOf: Day) -> Facts {
+        var counts = emptyCounts()
+        let children = ChildDirectory(spells: spells.children, events: table.children)
+        let childCount = children.keys.count
+
+        // Group spells and events by ranked child (case refs ranked by id bytes too).
+        let caseOrder = table.caseIDs.idsInByteOrder()
+        var caseRank = [Int32](repeating: 0, count: caseOrder.count)
+        for (r, id) in caseOrder.enumerated() { caseRank[Int(id)] = Int32(r) }
+        var (spellRows, spellStarts) = groupStable(spells.spells, groups: childCount) { children.fromSpells[Int($0.child)] }
+        for i in spellRows.indices { spellRows[i].child = children.fromSpells[Int(spellRows[i].child)] }
+        var (eventRows, eventStarts) = groupStable(table.events, groups: childCount) { children.fromEvents[Int($0.child)] }
+        for i in eventRows.indices {
+            eventRows[i].child = children.fromEvents[Int(eventRows[i].child)]
+            eventRows[i].caseRef = caseRank[Int(eventRows[i].caseRef)]
+        }
+
+        // Coverage: open ends run to the as-of date.
+        var intervals: [(institution: Int32, from: Int32, to: Int32)] = []
+        intervals.reserveCapacity(assignments.count)
+        for a in assignments {
+            guard let id = register.id(a.institution) else { counts[TransformCounts.skippedAssignments, default: 0] += 1; continue }
+            intervals.append((id, a.from.rawValue, (a.to ?? asOf).rawValue))
+        }
+        let coverage = CoverageIndex(assignments: intervals, institutionCount: register.institutions.count)
+
+        // The per-child pass, children split into ranges run on all cores.
+        let context = ChildContext(births: children.births, spellStarts: spellStarts, eventStarts: eventStarts,
+                                   coverage: coverage, windowFrom: window.lowerBound.rawValue,
+                                   windowTo: window.upperBound.rawValue, asOf: asOf.rawValue)
+        let ranges = Parallel.ranges(childCount, pieces: Parallel.cores * 8)
+        let passes: [ChildPass] = spellRows.withUnsafeMutableBufferPointer { spellBuffer in
+            eventRows.withUnsafeMutableBufferPointer { eventBuffer in
+                let (s, e) = (Disjoint(spellBuffer), Disjoint(eventBuffer))  // each range: its children's slices only
+                return Parallel.map(ranges.count) { k in
+                    var pass = ChildPass(context: context)
+                    pass.run(children: ranges[k], spells: s, events: e)
+                    return pass
+                }
+            }
+        }
+        let exposure = passes.flatMap(\.exposure)
+        let firstEvents = passes.flatMap(\.firstEvents)
+        let (cases, withoutOpening) = CaseRows.build(events: eventRows, caseCount: caseOrder.count)
+
+        // Counts for the manifest.
+        counts[TransformCounts.institutions] = register.institutions.count
+        counts[TransformCounts.duplicateInstitutions] = register.duplicates
+        counts[TransformCounts.children] = childCount
+        counts[TransformCounts.birthConflicts] = children.birthConflicts
+        counts[TransformCounts.skippedEnrolments] = spells.skippedCount
+        counts[TransformCounts.casesWithoutOpening] = withoutOpening
+        for c in 0..<childCount where spellStarts[c] == spellStarts[c + 1] && eventStarts[c] < eventStarts[c + 1] {
+            counts[TransformCounts.childrenWithoutSpell]! += 1
+            counts[TransformCounts.eventsOfChildrenWithoutSpell]! += eventStarts[c + 1] - eventStarts[c]
+        }
+        for f in firstEvents {
+            switch f.attribution {
+            case let .attributed(cohort, _): counts[TransformCounts.attributed(f.kind, cohort)]! += 1
+            case let .unattributed(reason): counts[TransformCounts.unattributed(f.kind, reason)]! += 1
+            }
+        }
+        var byStatus: [Attribution: Int] = [:]
+        for e in eventRows { byStatus[e.attribution.cohort.map { .attributed($0, institution: 0) } ?? e.attribution, default: 0] += 1 }
+        for (status, n) in byStatus { counts[TransformCounts.caseEvents(status)]! += n }
+        for x in exposure { counts[TransformCounts.exposureDays(x.cohort)]! += Int(x.days) }
+
+        return Facts(
+            institutions: register.institutions, childKeys: children.keys,
+            births: children.births.map { Day(rawValue: $0) },
+            caseIDs: caseOrder.map { table.caseIDs.string(Int($0)) },
+            vocabulary: (0..<table.vocabulary.count).map { table.vocabulary.string($0) },
+            enrolments: spellRows, coverage: clippedCoverage(coverage, institutions: register.institutions.count, asOf: asOf),
+            exposure: exposure, caseEvents: eventRows, firstEvents: firstEvents, cases: cases,
+            counts: counts, skipped: spells.skipped)
+    }
+
+    /// The coverage rows: the merged intervals, ends clipped to the as-of date.
+    static func clippedCoverage(_ coverage: CoverageIndex, institutions: Int, asOf: Day) -> [CoverageFact] {
+        var rows: [CoverageFact] = []
+        for i in 0..<Int32(institutions) {
+            for k in coverage.intervals(of: i) where coverage.from[k] <= asOf.rawValue {
+                rows.append(CoverageFact(institution: i, from: Day(rawValue: coverage.from[k]),
+                                         to: Day(rawValue: min(coverage.to[k], asOf.rawValue))))
+            }
+        }
+        return rows
+    }
+
+    /// Every count key at zero, so the manifest always lists them all.
+    static func emptyCounts() -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for key in [TransformCounts.institutions, TransformCounts.duplicateInstitutions, TransformCounts.children,
+                    TransformCounts.birthConflicts, TransformCounts.childrenWithoutSpell,
+                    TransformCounts.eventsOfChildrenWithoutSpell, TransformCounts.skippedEnrolments,
+                    TransformCounts.skippedAssignments, TransformCounts.casesWithoutOpening] {
+            counts[key] = 0
+        }
+        for kind in FirstEventKind.allCases {
+            for cohort in Cohort.allCases { counts[TransformCounts.attributed(kind, cohort)] = 0 }
+            for reason in UnattributedReason.allCases { counts[TransformCounts.unattributed(kind, reason)] = 0 }
+        }
+        for cohort in Cohort.allCases {
+            counts[TransformCounts.caseEvents(.attributed(cohort, institution: 0))] = 0
+            counts[TransformCounts.exposureDays(cohort)] = 0
+        }
+        for reason in UnattributedReason.allCases { counts[TransformCounts.caseEvents(.unattributed(reason))] = 0 }
+        return counts
+    }
+}

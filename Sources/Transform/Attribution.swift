@@ -1,0 +1,67 @@
+import Pipeline
+
+/// The two cohorts of `metrics.md`. Raw values are what the warehouse stores.
+public enum Cohort: String, Sendable, CaseIterable, Comparable {
+    case control, treatment
+
+    /// Output order: by the stored text ("control" < "treatment").
+    public static func < (a: Cohort, b: Cohort) -> Bool { a == .control && b == .treatment }
+}
+
+/// Why an event's day is not an exposure day, in the order `metrics.md` checks them.
+public enum UnattributedReason: String, Sendable, CaseIterable {
+    case outsideWindow = "outside_window"
+    case notEnrolled = "not_enrolled"
+    case outOfAge = "out_of_age"
+}
+
+/// The status of one child on one day: an exposure day of a cohort at an institution
+/// (its id in `Facts.institutions`), or why not.
+public enum Attribution: Hashable, Sendable {
+    case attributed(Cohort, institution: Int32)
+    case unattributed(UnattributedReason)
+
+    public var cohort: Cohort? {
+        if case let .attributed(c, _) = self { return c }
+        return nil
+    }
+
+    public var institution: Int32? {
+        if case let .attributed(_, i) = self { return i }
+        return nil
+    }
+
+    public var reason: UnattributedReason? {
+        if case let .unattributed(r) = self { return r }
+        return nil
+    }
+}
+
+/// The three first events of `metrics.md`, in output order.
+public enum FirstEventKind: String, Sendable, CaseIterable {
+    case `case`, investigation, measure
+
+    /// The event that starts it.
+    public var eventType: EventType {
+        switch self {
+        case .case: .caseOpened
+        case .investigation: .investigationStarted
+        case .measure: .measureStarted
+        }
+    }
+}
+
+extension EventType {
+    /// Output order of events on one day: the order of a case's life (`EventType.allCases`).
+    var order: UInt8 {
+        switch self {
+        case .notification: 0
+        case .caseOpened: 1
+        case .investigationStarted: 2
+        case .investigationEnded: 3
+        case .measureStarted: 4
+        case .measureEnded: 5
+        case .caseClosed: 6
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import Pipeline
+
+/// What every child's pass reads, shared by all threads.
+struct ChildContext: Sendable {
+    var births: [Int32]
+    /// Spells of child c are `spells[spellStarts[c]..<spellStarts[c+1]]` (events likewise).
+    var spellStarts: [Int]
+    var eventStarts: [Int]
+    var coverage: CoverageIndex
+    var windowFrom: Int32
+    var windowTo: Int32
+    var asOf: Int32
+
+    /// `metrics.md`: in age while `0 ≤ d − birth < 2557`.
+    static let ageLimitDays: Int32 = 2557
+}
+
+/// The work for one range of children: sorts their spells and events into output order,
+/// builds each timeline, sums exposure and attributes events. Children are independent,
+/// so ranges run in parallel, each writing only its own children's slices.
+struct ChildPass {
+    let context: ChildContext
+    private var timeline = TimelineBuilder()
+    private var pieces: [ExposureFact] = []
+    private(set) var exposure: [ExposureFact] = []
+    private(set) var firstEvents: [FirstEventFact] = []
+
+    init(context: ChildContext) { self.context = context }
+
+    mutating func run(children: Range<Int>, spells: Disjoint<EnrolmentFact>, events: Disjoint<CaseEventFact>) {
+        for child in children {
+            var mine = UnsafeMutableBufferPointer(rebasing:
+                spells.buffer[context.spellStarts[child]..<context.spellStarts[child + 1]])
+            mine.sort(by: Self.spellOrder)
+            var theirs = UnsafeMutableBufferPointer(rebasing:
+                events.buffer[context.eventStarts[child]..<context.eventStarts[child + 1]])
+            theirs.sort(by: Self.eventOrder)
+            timeline.build(mine, asOf: context.asOf)
+            addExposure(child: Int32(child))
+            attribute(theirs, child: Int32(child))
+        }
+    }
+
+    /// Output order of a child's spells: from, institution, to (open last), line, input.
+    static func spellOrder(_ a: EnrolmentFact, _ b: EnrolmentFact) -> Bool {
+        if a.from != b.from { return a.from < b.from }
+        if a.institution != b.institution { return a.institution < b.institution }
+        let ta = a.to?.rawValue ?? .max, tb = b.to?.rawValue ?? .max
+        if ta != tb { return ta < tb }
+        return (a.line, a.seq) < (b.line, b.seq)
+    }
+
+    /// Output order of a child's events: day, type (a case's life order), case id, line, input.
+    static func eventOrder(_ a: CaseEventFact, _ b: CaseEventFact) -> Bool {
+        if a.day != b.day { return a.day < b.day }
+        if a.type != b.type { return a.type.order < b.type.order }
+        return (a.caseRef, a.line, a.seq) < (b.caseRef, b.line, b.seq)
+    }
+
+    // MARK: - Exposure
+
+    private mutating func addExposure(child: Int32) {
+        let birth = context.births[Int(child)]
+        let lowest = max(context.windowFrom, birth)
+        let highest = min(context.windowTo, birth + ChildContext.ageLimitDays - 1)
+        guard lowest <= highest else { return }
+        pieces.removeAll(keepingCapacity: true)
+        for s in timeline.segments {
+            let a = max(s.from, lowest), b = min(s.to, highest)
+            if a <= b { splitByCoverage(a, b, child: child, institution: s.institution) }
+        }
+        guard !pieces.isEmpty else { return }
+        pieces.sort { ($0.year, $0.cohort == .treatment ? 1 : 0, $0.institution) < ($1.year, $1.cohort == .treatment ? 1 : 0, $1.institution) }
+        var current = pieces[0]
+        for p in pieces.dropFirst() {
+            if p.year == current.year, p.cohort == current.cohort, p.institution == current.institution {
+                current.days += p.days
+            } else {
+                exposure.append(current)
+                current = p
+            }
+        }
+        exposure.append(current)
+    }
+
+    /// Days a..b at one institution: treatment where covered, control in the gaps.
+    private mutating func splitByCoverage(_ a: Int32, _ b: Int32, child: Int32, institution: Int32) {
+        let cov = context.coverage
+        let end = cov.intervals(of: institution).upperBound
+        var k = cov.firstEnding(onOrAfter: a, of: institution)
+        var p = a
+        while p <= b {
+            if k < end, cov.from[k] <= p {
+                let q = min(cov.to[k], b)
+                splitByYear(p, q, .treatment, child: child, institution: institution)
+                p = q + 1
+                k += 1
+            } else {
+                let q = k < end ? min(cov.from[k] - 1, b) : b
+                splitByYear(p, q, .control, child: child, institution: institution)
+                p = q + 1
+            }
+        }
+    }
+
+    private mutating func splitByYear(_ a: Int32, _ b: Int32, _ cohort: Cohort, child: Int32, institution: Int32) {
+        var p = a
+        var year = Day(rawValue: a).year
+        while p <= b {
+            let q = min(b, Day.january1(year + 1).rawValue - 1)
+            pieces.append(ExposureFact(child: child, cohort: cohort, year: Int32(year), institution: institution, days: q - p + 1))
+            p = q + 1
+            year += 1
+        }
+    }
+
+    // MARK: - Events
+
+    /// The status of the child's day `day`, checked in `metrics.md`'s order.
+    private func status(_ day: Int32, birth: Int32) -> Attribution {
+        guard day >= context.windowFrom, day <= context.windowTo else { return .unattributed(.outsideWindow) }
+        guard let s = timeline.segment(on: day) else { return .unattributed(.notEnrolled) }
+        let age = day - birth
+        guard age >= 0, age < ChildContext.ageLimitDays else { return .unattributed(.outOfAge) }
+        let cohort: Cohort = context.coverage.isCovered(s.institution, on: day) ? .treatment : .control
+        return .attributed(cohort, institution: s.institution)
+    }
+
+    private mutating func attribute(_ events: UnsafeMutableBufferPointer<CaseEventFact>, child: Int32) {
+        let birth = context.births[Int(child)]
+        var seen: (case: Bool, investigation: Bool, measure: Bool) = (false, false, false)
+        for i in events.indices {
+            let day = events[i].day.rawValue
+            let attribution = status(day, birth: birth)
+            events[i].ageDays = day - birth
+            events[i].attribution = attribution
+            // Events are in day order: the first of each kind met is the earliest.
+            let kind: FirstEventKind
+            switch events[i].type {
+            case .caseOpened where !seen.case: kind = .case; seen.case = true
+            case .investigationStarted where !seen.investigation: kind = .investigation; seen.investigation = true
+            case .measureStarted where !seen.measure: kind = .measure; seen.measure = true
+            default: continue
+            }
+            firstEvents.append(FirstEventFact(child: child, kind: kind, day: events[i].day,
+                                              ageDays: day - birth, attribution: attribution))
+        }
+        // Output order within a child is by kind, not by day.
+        let n = (seen.case ? 1 : 0) + (seen.investigation ? 1 : 0) + (seen.measure ? 1 : 0)
+        if n > 1 {
+            let tail = firstEvents.count - n
+            firstEvents[tail...].sort { FirstEventKind.allCases.firstIndex(of: $0.kind)! < FirstEventKind.allCases.firstIndex(of: $1.kind)! }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Pipeline
+import Testing
+@testable import Transform
+
+@Suite struct StageTests {
+    func bytes(_ run: RunFolder, _ file: FactFile) -> Data {
+        FileManager.default.contents(atPath: run.file(.transform, file.rawValue)) ?? Data()
+    }
+
+    @Test func sameExtractGivesByteIdenticalFiles() throws {
+        let run = SyntheticExtract.temporaryRun("determinism")
+        defer { try? FileManager.default.removeItem(at: run.root) }
+        try SyntheticExtract.write(children: 3000, seed: 42, into: run)
+        let stage = TransformStage()
+
+        let first = try stage.run(run: run, windowFrom: SyntheticExtract.windowFrom, windowTo: nil, asOf: SyntheticExtract.asOf)
+        let firstBytes = FactFile.allCases.map { bytes(run, $0) }
+        let second = try stage.run(run: run, windowFrom: SyntheticExtract.windowFrom, windowTo: nil, asOf: SyntheticExtract.asOf)
+
+        for (file, before) in zip(FactFile.allCases, firstBytes) {
+            #expect(!before.isEmpty, "\(file.rawValue) is empty")
+            #expect(bytes(run, file) == before, "\(file.rawValue) differs between runs")
+        }
+        #expect(first.manifest.outputs == second.manifest.outputs)
+        #expect(first.manifest.counts == second.manifest.counts)
+        #expect(first.manifest.inputs == second.manifest.inputs)
+        #expect(first.manifest.outputs.map(\.name) == FactFile.allCases.map(\.rawValue))
+
+        // The manifest describes the files as written.
+        for out in first.manifest.outputs {
+            let path = run.file(.transform, out.name)
+            let data = try #require(FileManager.default.contents(atPath: path))
+            #expect(out.bytes == Int64(data.count))
+            #expect(out.rows == data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) })
+            #expect(out.sha256 == (try SHA256Hasher.file(path)))
+        }
+        let onDisk = try StageManifest.read(from: run.manifest(.transform))
+        #expect(onDisk.counts == first.manifest.counts)
+        #expect(onDisk.stage == .transform)
+        #expect(onDisk.asOf == SyntheticExtract.asOf)
+    }
+
+    @Test func manifestCountsAndRowsOfTheHandFixture() throws {
+        let run = SyntheticExtract.temporaryRun("fixture")
+        defer { try? FileManager.default.removeItem(at: run.root) }
+        try SyntheticExtract.write(institutions: HandFixture.institutions, assignments: HandFixture.assignments,
+                                   enrolments: HandFixture.enrolments, events: HandFixture.events, into: run)
+        let result = try TransformStage().run(run: run, windowFrom: HandFixture.windowFrom, windowTo: HandFixture.windowTo,
+                                              asOf: HandFixture.asOf)
+        let m = result.manifest
+        let rows = Dictionary(uniqueKeysWithValues: m.outputs.map { ($0.name, $0.rows) })
+        #expect(rows == [
+            FactFile.institutions.rawValue: 4, FactFile.children.rawValue: 11, FactFile.enrolments.rawValue: 11,
+            FactFile.coverage.rawValue: 3, FactFile.exposure.rawValue: 14, FactFile.caseEvents.rawValue: 29,
+            FactFile.firstEvents.rawValue: 18, FactFile.cases.rawValue: 11,
+        ])
+        #expect(m.counts[TransformCounts.skippedEnrolments] == 1)
+        #expect(m.counts[TransformCounts.childrenWithoutSpell] == 2)
+        #expect(m.counts[TransformCounts.eventsOfChildrenWithoutSpell] == 3)
+        #expect(m.counts["unattributed.case.not_enrolled"] == 1)
+        #expect(m.counts["unattributed.case.outside_window"] == 2)
+        #expect(m.counts["unattributed.investigation.out_of_age"] == 1)
+        #expect(m.counts["case_events.treatment"] == 8)
+        #expect(m.counts["case_events.unattributed.not_enrolled"] == 5)
+        let enrolmentsIn = try #require(m.inputs.first { $0.name == StageFile.enrolments })
+        #expect(enrolmentsIn.rowsRead == 12 && enrolmentsIn.accepted == 11 && enrolmentsIn.rejectedByReason == ["unknown_institution": 1])
+        #expect(result.skipped.map(\.line) == [13])
+
+        // Rows as COPY text, columns in FactFile's order.
+        let text = { (f: FactFile) in String(decoding: bytes(run, f), as: UTF8.self).split(separator: "\n").map(String.init) }
+        #expect(text(.firstEvents).first == "c01\tcase\t2020-01-01\t966\ttreatment\t101\tNørrebro\t\\N")
+        #expect(text(.firstEvents).contains("c07\tcase\t2020-06-01\t1885\t\\N\t\\N\t\\N\tnot_enrolled"))
+        #expect(text(.exposure).first == "c01\ttreatment\t2020\t101\tNørrebro\t366")
+        #expect(text(.cases).first == "S-01\tc01\t2020-01-01\t966\ttreatment\t101\tNørrebro\t\\N\t2020-06-01\tfamilien_selv")
+        #expect(text(.cases).contains("S-07\tc07\t2020-06-01\t1885\t\\N\t\\N\t\\N\tnot_enrolled\t\\N\t\\N"))
+        #expect(text(.caseEvents).first == "S-01\tc01\tsag_oprettet\t2020-01-01\t\\N\t\\N\t\\N\t966\ttreatment\t101\tNørrebro\t\\N")
+        #expect(text(.enrolments).first == "c01\t101\t2019-08-01\t\\N")
+        #expect(text(.coverage) == ["101\t2019-01-01\t2021-12-31", "102\t2018-01-01\t2018-12-31", "103\t2020-03-01\t2020-08-31"])
+        #expect(text(.children).first == "c01\t2017-05-10")
+        #expect(text(.institutions).first == "101\tInstitution 101\tintegreret\tNørrebro\t\\N\t40\t2000-01-01\t\\N")
+    }
+
+    @Test func aStaleExtractIsRefused() throws {
+        let run = SyntheticExtract.temporaryRun("stale")
+        defer { try? FileManager.default.removeItem(at: run.root) }
+        try SyntheticExtract.write(institutions: HandFixture.institutions, assignments: HandFixture.assignments,
+                                   enrolments: HandFixture.enrolments, events: HandFixture.events, into: run)
+        // Extract's manifest claims one more event than the file holds.
+        let path = run.file(.extract, StageFile.caseEvents)
+        let size = try #require(FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber).int64Value
+        try StageManifest(stage: .extract, run: run.id, startedAt: Date(), seconds: 0,
+                          outputs: [.init(name: StageFile.caseEvents, rows: 30, bytes: size, sha256: "x")])
+            .write(to: run.manifest(.extract))
+        #expect(throws: TransformError.self) {
+            try TransformStage().run(run: run, windowFrom: HandFixture.windowFrom, windowTo: nil, asOf: HandFixture.asOf)
+        }
+        #expect(!FileManager.default.fileExists(atPath: run.manifest(.transform)), "no manifest: the stage did not complete")
+    }
+
+    @Test func aWindowEndingBeforeItStartsIsAnError() {
+        #expect(throws: TransformError.windowEndsBeforeStart(from: D("2021-01-01"), to: D("2020-12-31"))) {
+            try Transform.resolveWindow(from: D("2021-01-01"), to: nil, asOf: D("2020-12-31"))
+        }
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import Transform
-
-@Test func placeholder() {}
