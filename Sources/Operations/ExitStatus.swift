@@ -1,3 +1,4 @@
+import Extract
 import Pipeline
 import Postgres
 
@@ -41,6 +42,8 @@ extension ExitStatus {
         switch error {
         case let e as ExitStatusProviding: e.exitStatus
         case is PipelineConfigError: .usage
+        case ExtractError.rejectThresholdExceeded: .rejectThresholdExceeded
+        case ExtractError.sourceMissing, ExtractError.dropIncomplete, ExtractError.manifestUnreadable: .dropIncomplete
         case let e as PostgresError where e.kind == .connection: .databaseUnreachable
         default: .failure
         }

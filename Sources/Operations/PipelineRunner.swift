@@ -118,18 +118,19 @@ public struct PipelineRunner {
             var counts: [String: Int] = [:]
             switch stage {
             case .extract:
-                let stage = ExtractStage(config: config, state: state)
+                let progress = log
+                let stage = ExtractStage(config: config, state: state, log: { progress.info("\($0)") })
                 let result = try stage.run(drop: URL(fileURLWithPath: info.drop), into: folder)
                 for warning in result.warnings { log.warning("\(warning)") }
-                let manifest = try StageManifest.read(from: folder.manifest(.extract))
+                let manifest = result.manifest
                 try ledger.recordFiles(info.run, manifest.inputs)
                 for file in manifest.inputs {
                     counts["read.\(file.name)"] = file.rowsRead
                     counts["rejected.\(file.name)"] = file.rejected
                 }
             case .transform:
-                try TransformStage().run(run: folder, windowFrom: config.windowFrom, windowTo: config.windowTo, asOf: info.asOf)
-                counts = try StageManifest.read(from: folder.manifest(.transform)).counts
+                counts = try TransformStage().run(run: folder, windowFrom: config.windowFrom, windowTo: config.windowTo,
+                                                  asOf: info.asOf).manifest.counts
             case .load:
                 let result = try LoadStage(connection: db).load(folder)
                 let publisher = Publisher(connection: db)
