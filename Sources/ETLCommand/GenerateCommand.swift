@@ -51,3 +51,21 @@ struct DemoCommand: ParsableCommand {
         }
     }
 }
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time the nightly run at Copenhagen and national scale on the embedded server (build with -c release).")
+
+    @Option(help: "copenhagen (100,000 children), national (1,000,000), or both.") var scale: [Benchmark.Scale] = [.copenhagen]
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try withExitStatus {
+            let bench = Benchmark(state: global.state, logger: global.logger())
+            for scale in scale { print(try bench.run(scale)) }
+        }
+    }
+}
+
+extension Benchmark.Scale: ExpressibleByArgument {}

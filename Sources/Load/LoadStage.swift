@@ -20,6 +20,7 @@ public struct LoadStage {
         let manifest = try StageManifest.read(from: run.manifest(.transform))
         let counts = String(decoding: try JSONEncoder().encode(manifest.counts), as: UTF8.self)
         var tables: [String: Int] = [:]
+        var copySeconds = 0.0
 
         let loadID: Int64 = try connection.transaction { db in
             let row = try db.query("INSERT INTO etl.loads (run_id, counts) VALUES ($1, $2::jsonb) RETURNING load_id",
@@ -29,7 +30,9 @@ public struct LoadStage {
                 guard let expected = manifest.output(fact.rawValue)?.rows else {
                     throw LoadError.missingFromManifest(file: fact.rawValue, manifest: run.manifest(.transform))
                 }
+                let t0 = Date()
                 let copied = try copyPartition(db, fact: fact, loadID: Int64(id), path: run.file(.transform, fact.rawValue))
+                copySeconds += Date().timeIntervalSince(t0)
                 guard copied == expected else {
                     throw LoadError.rowCountMismatch(file: run.file(.transform, fact.rawValue), expected: expected, copied: copied)
                 }
@@ -42,7 +45,8 @@ public struct LoadStage {
                                [String(id), String(total)], name: "finish load")
             return Int64(id)
         }
-        return LoadResult(run: run.id, loadID: loadID, rowsByTable: tables, seconds: Date().timeIntervalSince(started))
+        return LoadResult(run: run.id, loadID: loadID, rowsByTable: tables, seconds: Date().timeIntervalSince(started),
+                          copySeconds: copySeconds)
     }
 
     /// Creates `warehouse.<table>_l<load>`, copies the file into it and attaches it.
@@ -95,6 +99,8 @@ public struct LoadResult: Sendable {
     public var loadID: Int64
     public var rowsByTable: [String: Int]
     public var seconds: Double
+    /// The part spent creating, copying and attaching the fact partitions.
+    public var copySeconds: Double
 
     public var rows: Int { rowsByTable.values.reduce(0, +) }
 }

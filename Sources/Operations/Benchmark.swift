@@ -1,0 +1,112 @@
+import Foundation
+import Logging
+import Pipeline
+import Postgres
+
+/// `etl bench`: the nightly run at a municipality's scale, stage by stage, on the embedded
+/// server, with the load compared against `psql \copy` of the same files into the same tables.
+public struct Benchmark {
+    public enum Scale: String, CaseIterable, Sendable {
+        case copenhagen, national
+
+        public var children: Int { self == .copenhagen ? 100_000 : 1_000_000 }
+        public var institutions: Int { self == .copenhagen ? 500 : 5_000 }
+    }
+
+    public var state: StateLayout
+    public var logger: Logger
+
+    public init(state: StateLayout, logger: Logger) { self.state = state; self.logger = logger }
+
+    public func run(_ scale: Scale) throws -> String {
+        let config = try PipelineConfig.load(path: try ShippedFiles.pipeline("copenhagen"))
+        let drop = state.root.appendingPathComponent("bench/\(scale.rawValue)/2026-11-21", isDirectory: true)
+        if !FileManager.default.fileExists(atPath: drop.appendingPathComponent("MANIFEST").path) {
+            // In a child process, so the generator's memory is not counted as the pipeline's.
+            try runTool(["generate", "--out", drop.path, "--children", "\(scale.children)",
+                         "--institutions", "\(scale.institutions)", "--seed", "1"])
+        }
+        let target = WarehouseTarget(url: nil, state: state)
+        let db = try target.connect(logger: logger)  // the server is started before the clock runs
+        let runner = PipelineRunner(config: config, state: state, target: target, logger: logger)
+        let summary = try runner.runNew(drop: drop, inbox: nil, force: true, asOf: nil)
+
+        let stages = try db.query("""
+            SELECT stage, seconds, counts::text FROM etl.stages WHERE run_id = $1
+            ORDER BY array_position(ARRAY['extract','transform','load'], stage)
+            """, [summary.run.description])
+        let inputBytes = try StageManifest.read(from: state.run(summary.run).manifest(.extract)).inputs.reduce(0) { $0 + $1.bytes }
+        let transformManifest = try StageManifest.read(from: state.run(summary.run).manifest(.transform))
+        let factBytes = transformManifest.outputs.reduce(0) { $0 + $1.bytes }
+        let factRows = transformManifest.outputs.reduce(0) { $0 + $1.rows }
+        let loadCounts = try JSONSerialization.jsonObject(with: Data((stages.last?.string(2) ?? "{}").utf8)) as? [String: Any] ?? [:]
+        let copySeconds = (loadCounts["copy_ms"] as? Int).map { Double($0) / 1000 } ?? 0
+        let psqlSeconds = try psqlCopy(db, run: state.run(summary.run), target: target)
+
+        var rows: [[String]] = []
+        for stage in stages {
+            let name = stage.string(0) ?? ""
+            let seconds = try stage.double(1) ?? 0
+            let (records, bytes): (Int, Int64) = switch name {
+            case "extract": (summary.rowsRead, inputBytes)
+            default: (factRows, factBytes)
+            }
+            rows.append([name, String(format: "%.2f", seconds), String(format: "%.0f", Double(records) / seconds),
+                         String(format: "%.1f", Double(bytes) / 1e6 / seconds)])
+        }
+        var out = "\(scale.rawValue): \(scale.children) children, \(String(format: "%.0f", Double(inputBytes) / 1e6)) MB of exports, "
+            + "\(summary.rowsRead) records read, \(factRows) fact rows\n"
+        out += Table.render(header: ["stage", "seconds", "rows/s", "MB/s"], rows: rows)
+        out += String(format: "whole run (drop to published): %.2f s; peak RSS %.0f MiB\n", summary.seconds, Self.peakRSSMiB())
+        out += String(format: "load COPY %.2f s, psql \\copy of the same files %.2f s: ratio %.2f\n",
+                      copySeconds, psqlSeconds, copySeconds / psqlSeconds)
+        return out
+    }
+
+    /// Times `psql -c '\copy …'` of every fact file into fresh tables shaped like the warehouse's.
+    private func psqlCopy(_ db: Connection, run: RunFolder, target: WarehouseTarget) throws -> Double {
+        try db.execute("DROP SCHEMA IF EXISTS bench_copy CASCADE; CREATE SCHEMA bench_copy")
+        defer { try? db.execute("DROP SCHEMA IF EXISTS bench_copy CASCADE") }
+        var commands: [String] = []
+        for fact in FactFile.allCases {
+            let columns = try db.query("""
+                SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) FROM information_schema.columns
+                WHERE table_schema = 'warehouse' AND table_name = $1 AND column_name <> 'load_id'
+                """, [fact.table]).first?.string(0) ?? ""
+            try db.execute("CREATE TABLE bench_copy.\(fact.table) (LIKE warehouse.\(fact.table))")
+            commands.append("\\copy bench_copy.\(fact.table) (\(columns)) FROM '\(run.file(.transform, fact.rawValue))'")
+        }
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        let psql = ["/usr/bin/psql"] + versions.sorted().reversed().map { "/usr/lib/postgresql/\($0)/bin/psql" }
+        guard let binary = psql.first(where: FileManager.default.isExecutableFile(atPath:)) else {
+            throw OperationsError.io(path: "psql", message: "psql not found (apt-get install postgresql-client)")
+        }
+        // One psql session, one transaction, as the load: BEGIN, the \copy commands, COMMIT.
+        let started = Date()
+        try Self.spawn(binary, ["-X", "-q", "-v", "ON_ERROR_STOP=1", target.psqlURL, "-c", "BEGIN"]
+                       + commands.flatMap { ["-c", $0] } + ["-c", "COMMIT"])
+        return Date().timeIntervalSince(started)
+    }
+
+    private func runTool(_ arguments: [String]) throws {
+        let tool = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+        try Self.spawn(tool, arguments)
+    }
+
+    static func spawn(_ tool: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw OperationsError.io(path: tool, message: "exited with status \(process.terminationStatus)")
+        }
+    }
+
+    static func peakRSSMiB() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+}
