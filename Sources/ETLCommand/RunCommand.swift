@@ -85,7 +85,7 @@ protocol StageCommand: ParsableCommand {
 }
 
 extension StageCommand {
-    static func configuration(_ abstract: String) -> CommandConfiguration {
+    static func stageConfiguration(_ abstract: String) -> CommandConfiguration {
         CommandConfiguration(commandName: stage.rawValue, abstract: abstract)
     }
 
@@ -99,7 +99,7 @@ extension StageCommand {
 
 struct ExtractCommand: StageCommand {
     static let stage = Stage.extract
-    static let configuration = configuration("Extract a run's drop again (with the pipeline file as it is now).")
+    static let configuration = stageConfiguration("Extract a run's drop again (with the pipeline file as it is now).")
     @Option(name: .customLong("run"), help: "The run.") var runID: RunID
     @Option(help: "The pipeline file; default: the one the run was started with.") var pipeline: String?
     @OptionGroup var global: GlobalOptions
@@ -107,7 +107,7 @@ struct ExtractCommand: StageCommand {
 
 struct TransformCommand: StageCommand {
     static let stage = Stage.transform
-    static let configuration = configuration("Transform a run's extracted records again.")
+    static let configuration = stageConfiguration("Transform a run's extracted records again.")
     @Option(name: .customLong("run"), help: "The run.") var runID: RunID
     @Option(help: "The pipeline file; default: the one the run was started with.") var pipeline: String?
     @OptionGroup var global: GlobalOptions
@@ -115,7 +115,7 @@ struct TransformCommand: StageCommand {
 
 struct LoadCommand: StageCommand {
     static let stage = Stage.load
-    static let configuration = configuration("Load a run's fact files again, and publish it.")
+    static let configuration = stageConfiguration("Load a run's fact files again, and publish it.")
     @Option(name: .customLong("run"), help: "The run.") var runID: RunID
     @Option(help: "The pipeline file; default: the one the run was started with.") var pipeline: String?
     @OptionGroup var global: GlobalOptions

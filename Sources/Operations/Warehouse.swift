@@ -10,6 +10,8 @@ public struct WarehouseTarget: Sendable {
     public var url: String?
     public var state: StateLayout
 
+    public init(url: String?, state: StateLayout) { self.url = url; self.state = state }
+
     public static let embeddedDatabase = "etl"
 
     /// `--database`, else `DATABASE_URL`, else the pipeline file's, else the embedded server.

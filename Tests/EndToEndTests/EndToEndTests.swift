@@ -1,4 +1,0 @@
-import Testing
-@testable import Operations
-
-@Test func placeholder() {}

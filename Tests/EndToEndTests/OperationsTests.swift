@@ -1,0 +1,167 @@
+import Foundation
+import Testing
+import Operations
+import Pipeline
+import Postgres
+
+/// What cron and the stewards do: whole runs, stage reruns, locks, bad drops, a database that
+/// is down, and the cron wrapper — through the built `etl`, on the test server.
+@Suite struct NightlyRunTests {
+    static let summaryView = "SELECT * FROM metrics.cohort_summary ORDER BY cohort"
+
+    @Test func aRerunOfTransformAloneGivesTheSamePublishedFigures() throws {
+        let h = try Harness()
+        try h.drop(children: 3_000)
+        let first = try h.run(["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url])
+        #expect(first.status == 0, "\(first.stderr)")
+        let line = first.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(line.hasPrefix("run ") && line.contains("published=yes") && line.contains("rejected=0"), "\(line)")
+        let run = String(line.split(separator: " ")[1])
+        let before = try h.rows(Self.summaryView)
+        let loadBefore = try h.rows("SELECT load_id FROM etl.published")
+
+        let transform = try h.run(["transform", "--run", run, "--database", h.db.url])
+        #expect(transform.status == 0, "\(transform.stderr)")
+        let load = try h.run(["load", "--run", run, "--database", h.db.url])
+        #expect(load.status == 0, "\(load.stderr)")
+        #expect(try h.rows("SELECT load_id FROM etl.published") != loadBefore)
+        #expect(try h.rows(Self.summaryView) == before)
+
+        // The same drop again is not loaded twice, unless forced.
+        let again = try h.run(["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url])
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("nothing to do"))
+        let ledger = try h.run(["runs", "--database", h.db.url])
+        #expect(ledger.stdout.contains(run) && ledger.stdout.contains("*"), "\(ledger.stdout)")
+        let show = try h.run(["runs", "show", run, "--database", h.db.url])
+        #expect(show.stdout.contains("indmeldelser.csv") && show.stdout.contains("transform"), "\(show.stdout)")
+    }
+
+    @Test func aSecondRunExitsWithTheLockStatusNamingTheHolder() throws {
+        let h = try Harness()
+        // The warehouse's advisory lock, held as a running `etl run` holds it.
+        let holder = try h.connect()
+        try holder.execute("SET application_name = 'etl run 20261121023000'")
+        _ = try holder.query("SELECT pg_advisory_lock(\(0x65746C_72756E))")
+        try h.drop(children: 500)
+        let second = try h.run(["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url])
+        #expect(second.status == ExitStatus.locked.rawValue)
+        #expect(second.stderr.contains("etl run 20261121023000"), "\(second.stderr)")
+
+        // The lock file, held by a process that is still extracting.
+        _ = try holder.query("SELECT pg_advisory_unlock_all()")
+        let lock = try RunLock(path: h.state.lockFile.path, holder: "etl run 20261121023001")
+        let third = try h.run(["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url])
+        withExtendedLifetime(lock) {}
+        #expect(third.status == ExitStatus.locked.rawValue)
+        #expect(third.stderr.contains("etl run 20261121023001"), "\(third.stderr)")
+    }
+
+    @Test func badDropsLeaveTheWarehouseAsItWas() throws {
+        let h = try Harness()
+        try h.drop(children: 2_000, asOf: Day(year: 2026, month: 11, day: 20)!)
+        #expect(try h.run(["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url]).status == 0)
+        let published = try h.rows("SELECT run_id, load_id FROM etl.published")
+        let figures = try h.rows(Self.summaryView)
+
+        // A MANIFEST whose checksum does not match.
+        let (bad, _) = try h.drop(children: 2_000, seed: 8, asOf: Day(year: 2026, month: 11, day: 21)!)
+        let manifest = bad.appendingPathComponent("MANIFEST")
+        let text = try String(contentsOf: manifest, encoding: .utf8)
+        try text.replacingOccurrences(of: #"^[0-9a-f]"#, with: "0", options: .regularExpression)
+            .replacingOccurrences(of: #"^0"#, with: "1", options: .regularExpression)
+            .write(to: manifest, atomically: true, encoding: .utf8)
+        let incomplete = try h.run(["run", "--pipeline", Harness.copenhagen, "--drop", bad.path, "--database", h.db.url])
+        #expect(incomplete.status == ExitStatus.dropIncomplete.rawValue, "\(incomplete.stderr)")
+        #expect(incomplete.stderr.contains("MANIFEST") || incomplete.stderr.contains("checksum"), "\(incomplete.stderr)")
+
+        // A drop with a fifth of its records bad, against a threshold of 5 %.
+        let (dirty, _) = try h.drop(children: 2_000, seed: 9, dirty: 0.2, asOf: Day(year: 2026, month: 11, day: 22)!)
+        let over = try h.run(["run", "--pipeline", Harness.copenhagen, "--drop", dirty.path, "--database", h.db.url])
+        #expect(over.status == ExitStatus.rejectThresholdExceeded.rawValue, "\(over.stderr)")
+
+        #expect(try h.rows("SELECT run_id, load_id FROM etl.published") == published)
+        #expect(try h.rows(Self.summaryView) == figures)
+        #expect(try h.rows("SELECT count(*) FROM etl.loads") == [["1"]])
+        #expect(try h.rows("SELECT count(*) FROM etl.runs WHERE status = 'failed'") == [["2"]])
+    }
+
+    @Test func aDatabaseThatIsDownGivesItsStatusAndMessage() throws {
+        let h = try Harness()
+        try h.drop(children: 200)
+        let down = "postgresql:///etl?host=\(h.root.path)/nothing-listens-here"
+        let result = try h.run(["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", down])
+        #expect(result.status == ExitStatus.databaseUnreachable.rawValue)
+        #expect(result.stderr.contains("database unreachable"), "\(result.stderr)")
+        #expect(result.stderr.contains("retrying"), "transient failures are retried first")
+    }
+
+    @Test func theCronWrapperRunsANightWithJSONLogsAndNoCPRNumbers() throws {
+        let h = try Harness()
+        let (drop, _) = try h.drop(children: 1_000)
+        var env = h.environment
+        env["ETL_BIN"] = Harness.etl
+        env["DATABASE_URL"] = h.db.url
+        env["ETL_ENV_FILE"] = "/nonexistent"
+        let wrapper = Harness.repo.appendingPathComponent("cron/etl-nightly.sh").path
+        let night = try h.run([wrapper, Harness.copenhagen, h.inbox.path], program: "/bin/bash", environment: env)
+        #expect(night.status == 0, "\(night.stdout) \(night.stderr)")
+        #expect(night.stdout.hasPrefix("ok: run "), "\(night.stdout)")
+
+        let logs = h.state.root.appendingPathComponent("logs")
+        let files = try FileManager.default.contentsOfDirectory(atPath: logs.path)
+        #expect(files.count == 1)
+        let log = try String(contentsOf: logs.appendingPathComponent(files[0]), encoding: .utf8)
+        let lines = log.split(separator: "\n")
+        let json = lines.filter { $0.hasPrefix("{") }
+        #expect(json.count > 5)
+        for line in json {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["time"] != nil && object?["level"] != nil && object?["event"] != nil, "\(line)")
+        }
+        #expect(json.contains { $0.contains(#""stage":"transform""#) })
+
+        // No CPR number of the drop in the log, nor in any file the run wrote.
+        let cprs = try Self.cprNumbers(in: drop.appendingPathComponent("indmeldelser.csv"))
+        #expect(cprs.count > 500)
+        var written = log
+        let runs = h.state.runs
+        for file in FileManager.default.enumerator(atPath: runs.path)?.compactMap({ $0 as? String }) ?? [] {
+            let path = runs.appendingPathComponent(file).path
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                written += try String(contentsOfFile: path, encoding: .utf8)
+            }
+        }
+        let leaked = cprs.filter { written.contains($0) || written.contains($0.prefix(6) + "-" + $0.suffix(4)) }
+        #expect(leaked.isEmpty, "\(leaked.count) CPR numbers leaked")
+
+        let again = try h.run([wrapper, Harness.copenhagen, h.inbox.path], program: "/bin/bash", environment: env)
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("nothing to do"), "\(again.stdout)")
+    }
+
+    /// The CPR numbers of an enrolment export, normalised to ten digits.
+    static func cprNumbers(in file: URL) throws -> Set<String> {
+        let text = try String(contentsOf: file, encoding: .utf8)
+        var out: Set<String> = []
+        for line in text.split(separator: "\n").dropFirst() {
+            let digits = line.split(separator: ";").first.map { $0.filter(\.isNumber) } ?? ""
+            if digits.count == 10 { out.insert(String(digits)) }
+        }
+        return out
+    }
+}
+
+@Suite struct DemoTests {
+    @Test func theDemoRunsAFreshMachinesWholePipelineAndPrintsTheComparison() throws {
+        let h = try Harness()
+        let demo = try h.run(["demo", "--children", "3000", "--state-dir", h.root.appendingPathComponent("demo-state").path])
+        #expect(demo.status == 0, "\(demo.stderr)")
+        #expect(demo.stdout.contains("treatment against control"), "\(demo.stdout)")
+        #expect(demo.stdout.contains("detection_rate_per_1000 (rate ratio)"))
+        #expect(demo.stdout.contains("psql 'postgresql:///etl?host="))
+        let stop = try h.run(["warehouse", "stop", "--state-dir", h.root.appendingPathComponent("demo-state").path])
+        #expect(stop.status == 0, "\(stop.stderr)")
+    }
+}
