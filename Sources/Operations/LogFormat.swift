@@ -25,23 +25,26 @@ public struct ETLLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        let (level, message) = (event.level, event.message)
-        let all = metadata.merging(event.metadata ?? [:]) { $1 }
-        let text: String
+        let line = Self.render(level: event.level, message: event.message,
+                               metadata: metadata.merging(event.metadata ?? [:]) { $1 }, format: format)
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// One log line, without its line end.
+    static func render(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata, format: LogFormat) -> String {
         switch format {
         case .json:
-            var object: [String: Any] = ["time": Self.iso.string(from: Date()), "level": level.rawValue, "event": message.description]
-            for (key, value) in all { object[key] = Self.json(value) }
+            var object: [String: Any] = ["time": iso.string(from: Date()), "level": level.rawValue, "event": message.description]
+            for (key, value) in metadata { object[key] = json(value) }
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-            text = String(decoding: data, as: UTF8.self)
+            return String(decoding: data, as: UTF8.self)
         case .text:
-            let time = Self.clock.string(from: Date())
-            let stage = all["stage"].map { "[\($0)] " } ?? ""
-            let rest = all.filter { $0.key != "stage" && $0.key != "run" }.sorted { $0.key < $1.key }
+            let stage = metadata["stage"].map { "[\($0)] " } ?? ""
+            let rest = metadata.filter { $0.key != "stage" && $0.key != "run" }.sorted { $0.key < $1.key }
                 .map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            text = "\(time) \(level.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))\(stage)\(message)\(rest.isEmpty ? "" : " " + rest)"
+            return "\(clock.string(from: Date())) \(level.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))"
+                + "\(stage)\(message)\(rest.isEmpty ? "" : " " + rest)"
         }
-        FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
     private static func json(_ value: Logger.MetadataValue) -> Any {

@@ -90,6 +90,10 @@ public struct PipelineConfigError: Error, CustomStringConvertible, Equatable {
     public var key: String
     public var message: String
 
+    public init(path: String, line: Int?, key: String, message: String) {
+        self.path = path; self.line = line; self.key = key; self.message = message
+    }
+
     public var description: String {
         "\(path)\(line.map { ":\($0)" } ?? ""): \(key): \(message)"
     }

@@ -1,4 +1,86 @@
+import Foundation
+import Logging
 import Testing
 @testable import Operations
+import Pipeline
+import TestSupport
 
-@Test func placeholder() {}
+@Suite struct DropTests {
+    let config = try! PipelineConfig.load(path: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("pipelines/copenhagen.yaml").path)
+
+    func makeDrop(_ inbox: URL, _ name: String, files: [String], manifest: [String]? = nil) throws {
+        let dir = inbox.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for file in files { try Data("x\n".utf8).write(to: dir.appendingPathComponent(file)) }
+        if let manifest {
+            try manifest.map { "0000  1  \($0)" }.joined(separator: "\n").write(to: dir.appendingPathComponent("MANIFEST"), atomically: true, encoding: .utf8)
+        }
+    }
+
+    @Test func theNewestCompleteDropOfTheInboxIsTaken() throws {
+        let inbox = URL(fileURLWithPath: try TestServer.temporaryDirectory())
+        let all = config.sources.all.map(\.file)
+        try makeDrop(inbox, "2026-11-19", files: all)
+        try makeDrop(inbox, "2026-11-20", files: all, manifest: all)
+        // Still being written: its MANIFEST names a file not there yet.
+        try makeDrop(inbox, "2026-11-21", files: Array(all.dropLast()), manifest: all)
+        #expect(try Drop.newest(in: inbox, config: config).name == "2026-11-20")
+        try makeDrop(inbox, "2026-11-22", files: Array(all.dropLast()))
+        #expect(try Drop.newest(in: inbox, config: config).name == "2026-11-20")
+        #expect(throws: OperationsError.self) { try Drop.newest(in: inbox.appendingPathComponent("none"), config: config) }
+    }
+
+    @Test func theAsOfDateComesFromTheFlagThePipelineTheExportOrTheFolder() throws {
+        let inbox = URL(fileURLWithPath: try TestServer.temporaryDirectory())
+        try makeDrop(inbox, "2026-11-20", files: [])
+        let drop = Drop(url: inbox.appendingPathComponent("2026-11-20"))
+        #expect(AsOf.resolve(explicit: nil, config: config, drop: drop).day.iso == "2026-11-20")
+        try #"<?xml version="1.0"?><Institutionsregister xmlns="urn:x" udtraeksdato="2026-11-19">"#
+            .write(to: drop.url.appendingPathComponent("institutioner.xml"), atomically: true, encoding: .utf8)
+        #expect(AsOf.resolve(explicit: nil, config: config, drop: drop) == (Day(iso: "2026-11-19")!, "udtraeksdato"))
+        var pinned = config
+        pinned.asOf = Day(iso: "2026-01-01")
+        #expect(AsOf.resolve(explicit: nil, config: pinned, drop: drop).day.iso == "2026-01-01")
+        #expect(AsOf.resolve(explicit: Day(iso: "2025-12-31"), config: pinned, drop: drop).from == "--as-of")
+    }
+}
+
+@Suite struct RunLockTests {
+    @Test func aSecondHolderIsRefusedWithTheFirstOnesName() throws {
+        let path = try TestServer.temporaryDirectory() + "/etl.lock"
+        var first: RunLock? = try RunLock(path: path, holder: "etl run 1")
+        let error = #expect(throws: OperationsError.self) { try RunLock(path: path, holder: "etl run 2") }
+        #expect(error?.exitStatus == .locked)
+        #expect("\(error!)".contains("etl run 1"))
+        first = nil
+        withExtendedLifetime(first) {}
+        #expect(throws: Never.self) { try RunLock(path: path, holder: "etl run 3") }
+    }
+}
+
+@Suite struct ExitStatusTests {
+    @Test func errorsMapToTheirDocumentedStatuses() {
+        #expect(ExitStatus.of(OperationsError.locked(holder: "x", lock: "y")) == .locked)
+        #expect(ExitStatus.of(OperationsError.databaseUnreachable(target: "x", message: "y")) == .databaseUnreachable)
+        #expect(ExitStatus.of(PipelineConfigError(path: "p", line: 1, key: "k", message: "m")) == .usage)
+        #expect(ExitStatus.of(CocoaError(.fileNoSuchFile)) == .failure)
+        #expect(Set(ExitStatus.allCases.map(\.rawValue)).count == ExitStatus.allCases.count)
+    }
+}
+
+@Suite struct LogFormatTests {
+    @Test func jsonLinesAreOneObjectWithTimeLevelEventAndMetadata() throws {
+        let line = ETLLogHandler.render(level: .info, message: "stage finished", metadata: ["run": "20261121", "stage": "load", "rows": "42"],
+                                        format: .json)
+        #expect(!line.contains("\n"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["event"] as? String == "stage finished")
+        #expect(object["level"] as? String == "info")
+        #expect(object["stage"] as? String == "load")
+        #expect(object["rows"] as? Int == 42)
+        #expect(object["time"] != nil)
+        let text = ETLLogHandler.render(level: .warning, message: "slow", metadata: ["stage": "extract"], format: .text)
+        #expect(text.contains("warning") && text.contains("[extract] slow"))
+    }
+}
