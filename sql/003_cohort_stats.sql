@@ -45,7 +45,8 @@ CREATE INDEX ON warehouse.closure_stats (load_id);
 -- cohort (cohort IS NOT NULL) counted in the year and district of their day; notifications
 -- are all underretning events on exposure days; closed cases are those whose opening day is
 -- an exposure day of the cohort and that have a sag_afsluttet.
-CREATE FUNCTION warehouse.compute_stats(p_load bigint) RETURNS void LANGUAGE sql AS $$
+-- work_mem: the distinct-children counts sort hundreds of thousands of keys; in memory, not on disk.
+CREATE FUNCTION warehouse.compute_stats(p_load bigint) RETURNS void LANGUAGE sql SET work_mem = '256MB' AS $$
     INSERT INTO warehouse.cohort_stats
     WITH exposure AS (
         SELECT CASE WHEN GROUPING(year) = 0 THEN 'year' WHEN GROUPING(district) = 0 THEN 'district' ELSE 'total' END AS grain,

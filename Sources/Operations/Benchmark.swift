@@ -73,7 +73,10 @@ public struct Benchmark {
                 SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) FROM information_schema.columns
                 WHERE table_schema = 'warehouse' AND table_name = $1 AND column_name <> 'load_id'
                 """, [fact.table]).first?.string(0) ?? ""
-            try db.execute("CREATE TABLE bench_copy.\(fact.table) (LIKE warehouse.\(fact.table))")
+            try db.execute("""
+                CREATE TABLE bench_copy.\(fact.table) (LIKE warehouse.\(fact.table));
+                ALTER TABLE bench_copy.\(fact.table) ALTER COLUMN load_id SET DEFAULT 0
+                """)
             commands.append("\\copy bench_copy.\(fact.table) (\(columns)) FROM '\(run.file(.transform, fact.rawValue))'")
         }
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
