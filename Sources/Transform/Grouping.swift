@@ -1,32 +1,63 @@
 /// All children of the enrolment and event files, ids ranked by key bytes so that sorting
 /// by id is sorting by `child_key` (the first column of most fact files).
-struct ChildDirectory {
-    var keys: [String]
+struct ChildDirectory: Sendable {
+    var keys: TextTable
     var births: [Int32]
     /// The ranked id of each spell-file and event-file local id.
     var fromSpells: [Int32]
     var fromEvents: [Int32]
     var birthConflicts: Int
 
+    /// Sorts each file's keys (both at once) and merges the two sorted lists: no key is
+    /// hashed twice. Birth as first read: enrolments before events, each in file order.
     init(spells: ChildKeys, events: ChildKeys) {
-        var all = ByteInterner()
-        let spellIDs = all.absorb(spells.keys)
-        let eventIDs = all.absorb(events.keys)
-        // Birth as first read: enrolments before events, each in file order.
-        var births = [Int32?](repeating: nil, count: all.count)
+        let (a, b) = (spells.keys, events.keys)
+        let orders = Parallel.map(2) { i in (i == 0 ? a : b).idsInByteOrder() }
+        let (orderA, orderB) = (orders[0], orders[1])
+        var fromA = [Int32](repeating: 0, count: a.count)
+        var fromB = [Int32](repeating: 0, count: b.count)
+        var births: [Int32] = []
+        births.reserveCapacity(max(a.count, b.count))
+        var merged: [(fromA: Bool, id: Int32)] = []
+        merged.reserveCapacity(max(a.count, b.count))
         var conflicts = spells.birthConflicts + events.birthConflicts
-        for (local, id) in spellIDs.enumerated() { births[Int(id)] = spells.births[local] }
-        for (local, id) in eventIDs.enumerated() {
-            let b = events.births[local]
-            if let known = births[Int(id)] { if known != b { conflicts += 1 } } else { births[Int(id)] = b }
+        var i = 0, j = 0
+        while i < orderA.count || j < orderB.count {
+            let rank = Int32(merged.count)
+            let c: Int32 = i == orderA.count ? 1 : (j == orderB.count ? -1
+                : a.compare(Int(orderA[i]), with: b, Int(orderB[j])))
+            if c <= 0 {
+                let id = orderA[i]
+                fromA[Int(id)] = rank
+                births.append(spells.births[Int(id)])
+                merged.append((true, id))
+                i += 1
+                if c == 0 {
+                    fromB[Int(orderB[j])] = rank
+                    if events.births[Int(orderB[j])] != births[Int(rank)] { conflicts += 1 }
+                    j += 1
+                }
+            } else {
+                let id = orderB[j]
+                fromB[Int(id)] = rank
+                births.append(events.births[Int(id)])
+                merged.append((false, id))
+                j += 1
+            }
         }
-        let order = all.idsInByteOrder()
-        var rank = [Int32](repeating: 0, count: all.count)
-        for (r, id) in order.enumerated() { rank[Int(id)] = Int32(r) }
-        keys = order.map { all.string(Int($0)) }
-        self.births = order.map { births[Int($0)]! }
-        fromSpells = spellIDs.map { rank[Int($0)] }
-        fromEvents = eventIDs.map { rank[Int($0)] }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(max(a.arena.count, b.arena.count))
+        var starts = [0]
+        starts.reserveCapacity(merged.count + 1)
+        for (inA, id) in merged {
+            let source = inA ? a : b
+            bytes.append(contentsOf: source.arena[source.starts[Int(id)]..<source.starts[Int(id) + 1]])
+            starts.append(bytes.count)
+        }
+        keys = TextTable(bytes: bytes, starts: starts)
+        self.births = births
+        fromSpells = fromA
+        fromEvents = fromB
         birthConflicts = conflicts
     }
 }

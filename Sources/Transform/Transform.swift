@@ -51,7 +51,6 @@ public enum Transform {
 
     static func compute(register: Register, assignments: [AssignmentRecord], spells: SpellTable,
                         events table: EventTable, window: ClosedRange<Day>, asOf: Day) -> Facts {
-        var counts = emptyCounts()
         let children = ChildDirectory(spells: spells.children, events: table.children)
         let childCount = children.keys.count
 
@@ -70,8 +69,9 @@ public enum Transform {
         // Coverage: open ends run to the as-of date.
         var intervals: [(institution: Int32, from: Int32, to: Int32)] = []
         intervals.reserveCapacity(assignments.count)
+        var skippedAssignments = 0
         for a in assignments {
-            guard let id = register.id(a.institution) else { counts[TransformCounts.skippedAssignments, default: 0] += 1; continue }
+            guard let id = register.id(a.institution) else { skippedAssignments += 1; continue }
             intervals.append((id, a.from.rawValue, (a.to ?? asOf).rawValue))
         }
         let coverage = CoverageIndex(assignments: intervals, institutionCount: register.institutions.count)
@@ -95,32 +95,26 @@ public enum Transform {
         let firstEvents = passes.flatMap(\.firstEvents)
         let (cases, withoutOpening) = CaseRows.build(events: eventRows, caseCount: caseOrder.count)
 
-        // Counts for the manifest.
+        var counts = Tally.counts(firstEvents: firstEvents, events: eventRows, exposure: exposure)
+        counts[TransformCounts.skippedAssignments] = skippedAssignments
         counts[TransformCounts.institutions] = register.institutions.count
         counts[TransformCounts.duplicateInstitutions] = register.duplicates
         counts[TransformCounts.children] = childCount
         counts[TransformCounts.birthConflicts] = children.birthConflicts
         counts[TransformCounts.skippedEnrolments] = spells.skippedCount
         counts[TransformCounts.casesWithoutOpening] = withoutOpening
+        var withoutSpell = 0, theirEvents = 0
         for c in 0..<childCount where spellStarts[c] == spellStarts[c + 1] && eventStarts[c] < eventStarts[c + 1] {
-            counts[TransformCounts.childrenWithoutSpell]! += 1
-            counts[TransformCounts.eventsOfChildrenWithoutSpell]! += eventStarts[c + 1] - eventStarts[c]
+            withoutSpell += 1
+            theirEvents += eventStarts[c + 1] - eventStarts[c]
         }
-        for f in firstEvents {
-            switch f.attribution {
-            case let .attributed(cohort, _): counts[TransformCounts.attributed(f.kind, cohort)]! += 1
-            case let .unattributed(reason): counts[TransformCounts.unattributed(f.kind, reason)]! += 1
-            }
-        }
-        var byStatus: [Attribution: Int] = [:]
-        for e in eventRows { byStatus[e.attribution.cohort.map { .attributed($0, institution: 0) } ?? e.attribution, default: 0] += 1 }
-        for (status, n) in byStatus { counts[TransformCounts.caseEvents(status)]! += n }
-        for x in exposure { counts[TransformCounts.exposureDays(x.cohort)]! += Int(x.days) }
+        counts[TransformCounts.childrenWithoutSpell] = withoutSpell
+        counts[TransformCounts.eventsOfChildrenWithoutSpell] = theirEvents
 
         return Facts(
             institutions: register.institutions, childKeys: children.keys,
             births: children.births.map { Day(rawValue: $0) },
-            caseIDs: caseOrder.map { table.caseIDs.string(Int($0)) },
+            caseIDs: table.caseIDs.table(in: caseOrder),
             vocabulary: (0..<table.vocabulary.count).map { table.vocabulary.string($0) },
             enrolments: spellRows, coverage: clippedCoverage(coverage, institutions: register.institutions.count, asOf: asOf),
             exposure: exposure, caseEvents: eventRows, firstEvents: firstEvents, cases: cases,
@@ -137,26 +131,5 @@ public enum Transform {
             }
         }
         return rows
-    }
-
-    /// Every count key at zero, so the manifest always lists them all.
-    static func emptyCounts() -> [String: Int] {
-        var counts: [String: Int] = [:]
-        for key in [TransformCounts.institutions, TransformCounts.duplicateInstitutions, TransformCounts.children,
-                    TransformCounts.birthConflicts, TransformCounts.childrenWithoutSpell,
-                    TransformCounts.eventsOfChildrenWithoutSpell, TransformCounts.skippedEnrolments,
-                    TransformCounts.skippedAssignments, TransformCounts.casesWithoutOpening] {
-            counts[key] = 0
-        }
-        for kind in FirstEventKind.allCases {
-            for cohort in Cohort.allCases { counts[TransformCounts.attributed(kind, cohort)] = 0 }
-            for reason in UnattributedReason.allCases { counts[TransformCounts.unattributed(kind, reason)] = 0 }
-        }
-        for cohort in Cohort.allCases {
-            counts[TransformCounts.caseEvents(.attributed(cohort, institution: 0))] = 0
-            counts[TransformCounts.exposureDays(cohort)] = 0
-        }
-        for reason in UnattributedReason.allCases { counts[TransformCounts.caseEvents(.unattributed(reason))] = 0 }
-        return counts
     }
 }
