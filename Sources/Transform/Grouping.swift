@@ -62,21 +62,74 @@ struct ChildDirectory: Sendable {
     }
 }
 
-/// A stable counting sort of `items` by group number, returning the CSR offsets:
-/// group g is `items[starts[g]..<starts[g+1]]`. O(n + groups), no comparison sort.
-func groupStable<T>(_ items: [T], groups: Int, by group: (T) -> Int32) -> (items: [T], starts: [Int]) {
-    var starts = [Int](repeating: 0, count: groups + 1)
-    for item in items { starts[Int(group(item)) + 1] += 1 }
-    for g in 0..<groups { starts[g + 1] += starts[g] }
-    guard let first = items.first else { return ([], starts) }
-    var next = starts
-    var out = [T](repeating: first, count: items.count)
-    out.withUnsafeMutableBufferPointer { out in
-        for item in items {
-            let g = Int(group(item))
-            out[next[g]] = item
-            next[g] += 1
+/// Spells and events grouped by ranked child (child ids relabelled to ranks, case refs
+/// to the byte order of case ids), the three jobs run in parallel.
+struct Grouped {
+    var spells: [EnrolmentFact] = []
+    var spellStarts: [Int] = []
+    var events: [CaseEventFact] = []
+    var eventStarts: [Int] = []
+    /// Case ids (interner ids) in byte order.
+    var caseOrder: [Int32] = []
+
+    private enum Part: Sendable {
+        case spells([EnrolmentFact], [Int])
+        case events([CaseEventFact], [Int])
+        case caseOrder([Int32])
+    }
+
+    init(spells: consuming [EnrolmentFact], events: consuming [CaseEventFact], caseIDs: ByteInterner, children: ChildDirectory) {
+        let childCount = children.keys.count
+        let (spellInput, eventInput) = (spells, events)
+        let parts = Parallel.map(3) { i -> Part in
+            switch i {
+            case 0:
+                let (rows, starts) = groupStable(spellInput, groups: childCount,
+                                                 by: { children.fromSpells[Int($0.child)] }, set: { $0.child = $1 })
+                return .spells(rows, starts)
+            case 1:
+                let (rows, starts) = groupStable(eventInput, groups: childCount,
+                                                 by: { children.fromEvents[Int($0.child)] }, set: { $0.child = $1 })
+                return .events(rows, starts)
+            default:
+                return .caseOrder(caseIDs.idsInByteOrder())
+            }
+        }
+        for part in parts {
+            switch part {
+            case let .spells(rows, starts): self.spells = rows; spellStarts = starts
+            case let .events(rows, starts): self.events = rows; eventStarts = starts
+            case let .caseOrder(order): caseOrder = order
+            }
+        }
+        // Case refs: interner id → rank.
+        var caseRank = [Int32](repeating: 0, count: caseOrder.count)
+        for (r, id) in caseOrder.enumerated() { caseRank[Int(id)] = Int32(r) }
+        self.events.withUnsafeMutableBufferPointer { rows in
+            for i in rows.indices { rows[i].caseRef = caseRank[Int(rows[i].caseRef)] }
         }
     }
-    return (out, starts)
+}
+
+/// A stable counting sort of `items` by group number, with the CSR offsets: group g is
+/// `items[starts[g]..<starts[g+1]]`. `set` relabels each item with its group as it is
+/// placed. O(n + groups), no comparison sort; one output array, one label per item.
+func groupStable<T>(_ items: [T], groups: Int, by group: (T) -> Int32, set: (inout T, Int32) -> Void)
+    -> (items: [T], starts: [Int]) {
+    var starts = [Int](repeating: 0, count: groups + 1)
+    guard let first = items.first else { return ([], starts) }
+    let labels = items.map(group)
+    for g in labels { starts[Int(g) + 1] += 1 }
+    for g in 0..<groups { starts[g + 1] += starts[g] }
+    var next = starts
+    var placed = [T](repeating: first, count: items.count)
+    placed.withUnsafeMutableBufferPointer { placed in
+        for (item, g) in zip(items, labels) {
+            var item = item
+            set(&item, g)
+            placed[next[Int(g)]] = item
+            next[Int(g)] += 1
+        }
+    }
+    return (placed, starts)
 }

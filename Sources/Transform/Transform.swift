@@ -30,7 +30,7 @@ public enum Transform {
         for e in enrolments { spells.add(e) }
         var table = EventTable()
         for e in events { table.add(e) }
-        return compute(register: register, assignments: assignments, spells: spells, events: table,
+        return compute(register: register, assignments: assignments, spells: consume spells, events: consume table,
                        window: window, asOf: asOf)
     }
 
@@ -49,22 +49,25 @@ public enum Transform {
         return from...end
     }
 
-    static func compute(register: Register, assignments: [AssignmentRecord], spells: SpellTable,
-                        events table: EventTable, window: ClosedRange<Day>, asOf: Day) -> Facts {
+    /// The core. Consumes the input tables and frees each part once used: at a million
+    /// children they are hundreds of megabytes that must not outlive their last use.
+    static func compute(register: Register, assignments: [AssignmentRecord], spells: consuming SpellTable,
+                        events table: consuming EventTable, window: ClosedRange<Day>, asOf: Day) -> Facts {
         let children = ChildDirectory(spells: spells.children, events: table.children)
+        spells.children = ChildKeys()
+        table.children = ChildKeys()
         let childCount = children.keys.count
 
-        // Group spells and events by ranked child (case refs ranked by id bytes too).
-        let caseOrder = table.caseIDs.idsInByteOrder()
-        var caseRank = [Int32](repeating: 0, count: caseOrder.count)
-        for (r, id) in caseOrder.enumerated() { caseRank[Int(id)] = Int32(r) }
-        var (spellRows, spellStarts) = groupStable(spells.spells, groups: childCount) { children.fromSpells[Int($0.child)] }
-        for i in spellRows.indices { spellRows[i].child = children.fromSpells[Int(spellRows[i].child)] }
-        var (eventRows, eventStarts) = groupStable(table.events, groups: childCount) { children.fromEvents[Int($0.child)] }
-        for i in eventRows.indices {
-            eventRows[i].child = children.fromEvents[Int(eventRows[i].child)]
-            eventRows[i].caseRef = caseRank[Int(eventRows[i].caseRef)]
-        }
+        // Group spells and events by ranked child, and rank case ids, all at once.
+        var spellInput: [EnrolmentFact] = [], eventInput: [CaseEventFact] = []
+        swap(&spellInput, &spells.spells)
+        swap(&eventInput, &table.events)
+        var grouped = Grouped(spells: consume spellInput, events: consume eventInput, caseIDs: table.caseIDs, children: children)
+        // Moved out, not copied: the in-place sorts below must not trigger a copy-on-write.
+        var spellRows: [EnrolmentFact] = [], eventRows: [CaseEventFact] = []
+        swap(&spellRows, &grouped.spells)
+        swap(&eventRows, &grouped.events)
+        let (spellStarts, eventStarts, caseOrder) = (grouped.spellStarts, grouped.eventStarts, grouped.caseOrder)
 
         // Coverage: open ends run to the as-of date.
         var intervals: [(institution: Int32, from: Int32, to: Int32)] = []
@@ -94,6 +97,7 @@ public enum Transform {
         let exposure = passes.flatMap(\.exposure)
         let firstEvents = passes.flatMap(\.firstEvents)
         let (cases, withoutOpening) = CaseRows.build(events: eventRows, caseCount: caseOrder.count)
+        let (skippedCount, skipped) = (spells.skippedCount, spells.skipped)
 
         var counts = Tally.counts(firstEvents: firstEvents, events: eventRows, exposure: exposure)
         counts[TransformCounts.skippedAssignments] = skippedAssignments
@@ -101,7 +105,7 @@ public enum Transform {
         counts[TransformCounts.duplicateInstitutions] = register.duplicates
         counts[TransformCounts.children] = childCount
         counts[TransformCounts.birthConflicts] = children.birthConflicts
-        counts[TransformCounts.skippedEnrolments] = spells.skippedCount
+        counts[TransformCounts.skippedEnrolments] = skippedCount
         counts[TransformCounts.casesWithoutOpening] = withoutOpening
         var withoutSpell = 0, theirEvents = 0
         for c in 0..<childCount where spellStarts[c] == spellStarts[c + 1] && eventStarts[c] < eventStarts[c + 1] {
@@ -118,7 +122,7 @@ public enum Transform {
             vocabulary: (0..<table.vocabulary.count).map { table.vocabulary.string($0) },
             enrolments: spellRows, coverage: clippedCoverage(coverage, institutions: register.institutions.count, asOf: asOf),
             exposure: exposure, caseEvents: eventRows, firstEvents: firstEvents, cases: cases,
-            counts: counts, skipped: spells.skipped)
+            counts: counts, skipped: skipped)
     }
 
     /// The coverage rows: the merged intervals, ends clipped to the as-of date.

@@ -43,8 +43,10 @@ public struct TransformStage: Sendable {
         let (spells, events, sums) = try Self.readBoth(extract, register, small: (institutions.count, assignments.count))
         phases.lap("read")
 
-        let facts = Transform.compute(register: register, assignments: assignments, spells: spells, events: events,
-                                      window: window, asOf: asOf)
+        let (spellsRead, spellsKept, spellsSkipped, eventsRead) =
+            (spells.rowsRead, spells.spells.count, spells.skippedCount, events.events.count)
+        let facts = Transform.compute(register: register, assignments: assignments, spells: consume spells,
+                                      events: consume events, window: window, asOf: asOf)
         phases.lap("compute")
         let counts = facts.counts
         let skippedAssignments = counts[TransformCounts.skippedAssignments]!
@@ -57,9 +59,8 @@ public struct TransformStage: Sendable {
                   skipped: ["duplicate_institution": register.duplicates]),
             input(StageFile.assignments, rows: assignments.count, accepted: assignments.count - skippedAssignments,
                   skipped: ["unknown_institution": skippedAssignments]),
-            input(StageFile.enrolments, rows: spells.rowsRead, accepted: spells.spells.count,
-                  skipped: ["unknown_institution": spells.skippedCount]),
-            input(StageFile.caseEvents, rows: events.events.count, accepted: events.events.count, skipped: [:]),
+            input(StageFile.enrolments, rows: spellsRead, accepted: spellsKept, skipped: ["unknown_institution": spellsSkipped]),
+            input(StageFile.caseEvents, rows: eventsRead, accepted: eventsRead, skipped: [:]),
         ]
 
         let outputs = try Self.writeFacts(facts, to: run)
