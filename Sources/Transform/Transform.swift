@@ -6,20 +6,27 @@ import Pipeline
 /// Decisions where `metrics.md` is silent (also in docs/):
 /// - An explicit end (`udmeldt`, `til`) after the as-of date is kept as written; only an
 ///   open end runs to the as-of date. An open spell or assignment starting after the as-of
-///   date covers no day. The window is `[from, to ?? asOf]` as given, even past the as-of date.
+///   date covers no day. The window is `[from, to ?? asOf]` as given, even past the as-of
+///   date; a window ending before it starts is an error.
 /// - `coverage.tsv` shows the union with adjacent intervals merged ([1,5] ∪ [6,9] = [1,9]),
 ///   then clipped to the as-of date (intervals starting after it are left out); exposure uses
 ///   the unclipped union, which differs only for days after the as-of date.
 /// - A child's birth day is the one of its first record read (enrolments in file order,
 ///   then case events); records disagreeing are counted (`children.birth_conflict`), and
-///   every age is `d − that birth`.
+///   every age is `d − that birth`, negative before birth.
 /// - A case's child is the child of its earliest `sag_oprettet` (same day: the lower line);
-///   its closing is the latest `sag_afsluttet` of that case id, whatever child it names.
+///   its closing is the latest `sag_afsluttet` of that case id (same day: the higher line),
+///   whatever child it names. A case id without `sag_oprettet` has no `cases` row (counted).
 /// - A spell or assignment at an institution missing from the register is skipped and
-///   counted: it neither wins a day nor gives coverage. A repeated register number keeps
-///   the first entry.
-/// - Output order: by child key, institution number and case id compared byte-wise; events
-///   of one child by day, then the life order of `EventType.allCases`, then case id.
+///   counted: it neither wins a day nor gives coverage, and its child is in `children.tsv`
+///   only through other records. A repeated register number keeps the first entry.
+/// - Events of a child with no spell are kept: `not_enrolled` in the window, else
+///   `outside_window` (counted).
+/// - Output orders (text compared byte-wise): institutions by number; children by key;
+///   enrolments by key, from, institution, to (open last), line; coverage by institution,
+///   from; exposure by key, year, cohort, institution; case events by key, day, the life
+///   order of `EventType.allCases`, case id, line; first events by key, then case,
+///   investigation, measure; cases by case id.
 public enum Transform {
     /// Computes every fact of one extract. `window` is already resolved (`to ?? asOf`).
     public static func compute(institutions: [InstitutionRecord], assignments: [AssignmentRecord],
