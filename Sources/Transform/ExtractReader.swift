@@ -7,10 +7,16 @@ struct ExtractReader: Sendable {
     /// Extract's manifest, when there is one: its sizes and row counts must still hold.
     let manifest: StageManifest?
 
-    init(run: RunFolder) {
+    /// Without extract's manifest (files written by hand, as in tests) the inputs are
+    /// checksummed here; a manifest that is there but unreadable is an error, not ignored.
+    init(run: RunFolder) throws(TransformError) {
         self.run = run
-        manifest = FileManager.default.fileExists(atPath: run.manifest(.extract))
-            ? try? StageManifest.read(from: run.manifest(.extract)) : nil
+        guard FileManager.default.fileExists(atPath: run.manifest(.extract)) else { manifest = nil; return }
+        do { manifest = try StageManifest.read(from: run.manifest(.extract)) } catch let e as StageFileError {
+            throw TransformError(e)
+        } catch {
+            throw .stageFile(path: run.manifest(.extract), line: nil, message: "\(error)")
+        }
     }
 
     func path(_ name: String) -> String { run.file(.extract, name) }

@@ -33,7 +33,7 @@ public struct TransformStage: Sendable {
         do { try run.resetStage(.transform) } catch {
             throw .stageFile(path: run.folder(.transform).path, line: nil, message: "cannot empty the stage folder: \(error)")
         }
-        let extract = ExtractReader(run: run)
+        let extract = try ExtractReader(run: run)
         var phases = PhaseClock()
 
         let institutions = try extract.readAll(StageFile.institutions, InstitutionRecord.init(fields:path:line:))
