@@ -55,7 +55,7 @@ import Testing
 
     @Test func writerMatchesCopyTextWriterOnASyntheticExtract() throws {
         let run = SyntheticExtract.temporaryRun("format")
-        defer { try? FileManager.default.removeItem(at: run.root) }
+        defer { SyntheticExtract.remove(run) }
         try SyntheticExtract.write(children: 500, seed: 7, into: run)
         let read = { (name: String) in run.file(.extract, name) }
         let facts = try Transform.compute(

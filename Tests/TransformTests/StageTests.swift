@@ -10,7 +10,7 @@ import Testing
 
     @Test func sameExtractGivesByteIdenticalFiles() throws {
         let run = SyntheticExtract.temporaryRun("determinism")
-        defer { try? FileManager.default.removeItem(at: run.root) }
+        defer { SyntheticExtract.remove(run) }
         try SyntheticExtract.write(children: 3000, seed: 42, into: run)
         let stage = TransformStage()
 
@@ -43,7 +43,7 @@ import Testing
 
     @Test func manifestCountsAndRowsOfTheHandFixture() throws {
         let run = SyntheticExtract.temporaryRun("fixture")
-        defer { try? FileManager.default.removeItem(at: run.root) }
+        defer { SyntheticExtract.remove(run) }
         try SyntheticExtract.write(institutions: HandFixture.institutions, assignments: HandFixture.assignments,
                                    enrolments: HandFixture.enrolments, events: HandFixture.events, into: run)
         let result = try TransformStage().run(run: run, windowFrom: HandFixture.windowFrom, windowTo: HandFixture.windowTo,
@@ -85,7 +85,7 @@ import Testing
 
     @Test func aStaleExtractIsRefused() throws {
         let run = SyntheticExtract.temporaryRun("stale")
-        defer { try? FileManager.default.removeItem(at: run.root) }
+        defer { SyntheticExtract.remove(run) }
         try SyntheticExtract.write(institutions: HandFixture.institutions, assignments: HandFixture.assignments,
                                    enrolments: HandFixture.enrolments, events: HandFixture.events, into: run)
         // Extract's manifest claims one more event than the file holds.
@@ -110,7 +110,7 @@ import Testing
     /// `CopyTextWriter` give on the same extract.
     @Test func stageAgreesWithThePureAPI() throws {
         let run = SyntheticExtract.temporaryRun("routes")
-        defer { try? FileManager.default.removeItem(at: run.root) }
+        defer { SyntheticExtract.remove(run) }
         try SyntheticExtract.write(children: 800, seed: 11, into: run)
         let result = try TransformStage().run(run: run, windowFrom: SyntheticExtract.windowFrom, windowTo: nil,
                                               asOf: SyntheticExtract.asOf)
@@ -138,7 +138,7 @@ import Testing
 
     @Test func anUnreadableExtractManifestIsAnError() throws {
         let run = SyntheticExtract.temporaryRun("badmanifest")
-        defer { try? FileManager.default.removeItem(at: run.root) }
+        defer { SyntheticExtract.remove(run) }
         try SyntheticExtract.write(institutions: HandFixture.institutions, assignments: HandFixture.assignments,
                                    enrolments: HandFixture.enrolments, events: HandFixture.events, into: run)
         try Data("{ not json".utf8).write(to: URL(fileURLWithPath: run.manifest(.extract)))

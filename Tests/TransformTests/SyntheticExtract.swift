@@ -98,6 +98,11 @@ enum SyntheticExtract {
         try file(StageFile.caseEvents) { w in for r in events { try r.write(to: w) } }
     }
 
+    /// Removes a `temporaryRun`'s whole state directory.
+    static func remove(_ run: RunFolder) {
+        try? FileManager.default.removeItem(at: run.root.deletingLastPathComponent().deletingLastPathComponent())
+    }
+
     static func temporaryRun(_ name: String) -> RunFolder {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("transform-tests-\(name)-\(UUID().uuidString)")
         return StateLayout(root: root).run(RunID(rawValue: 20_251_121_020_000))
