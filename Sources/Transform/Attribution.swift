@@ -37,9 +37,40 @@ public enum Attribution: Hashable, Sendable {
     }
 }
 
+/// An `Attribution` in 5 bytes instead of 9, for the millions of case events.
+struct PackedAttribution: Sendable, Equatable {
+    /// 0 control, 1 treatment, 2+ the reason's index in `UnattributedReason.allCases`.
+    var code: UInt8
+    var institution: Int32
+
+    init(_ a: Attribution) {
+        switch a {
+        case let .attributed(cohort, i): code = cohort == .control ? 0 : 1; institution = i
+        case let .unattributed(r): code = 2 + UInt8(UnattributedReason.allCases.firstIndex(of: r)!); institution = -1
+        }
+    }
+
+    var attribution: Attribution {
+        switch code {
+        case 0: .attributed(.control, institution: institution)
+        case 1: .attributed(.treatment, institution: institution)
+        default: .unattributed(UnattributedReason.allCases[Int(code - 2)])
+        }
+    }
+}
+
 /// The three first events of `metrics.md`, in output order.
 public enum FirstEventKind: String, Sendable, CaseIterable {
     case `case`, investigation, measure
+
+    /// Output order (also the order of the text).
+    var order: Int {
+        switch self {
+        case .case: 0
+        case .investigation: 1
+        case .measure: 2
+        }
+    }
 
     /// The event that starts it.
     public var eventType: EventType {

@@ -2,34 +2,62 @@ import Foundation
 
 /// Maps byte strings (child keys, case ids) to dense `Int32` ids in first-seen order.
 ///
-/// Millions of records name a few hundred thousand children; keeping each key once, in one
-/// byte arena with an open-addressing table, avoids a String and a dictionary node per
+/// Millions of records name a few hundred thousand children; keeping each key once in
+/// one byte arena with an open-addressing table avoids a String and a dictionary node per
 /// record, and lets ids be ranked by plain byte order (the order of every output file).
 struct ByteInterner: Sendable {
-    private var arena: [UInt8] = []
-    private var starts: [Int] = [0]
+    private(set) var arena: [UInt8] = []
+    private(set) var starts: [Int] = [0]
+    /// Each key's hash, so growing the table never rereads the arena.
     private var hashes: [UInt64] = []
-    private var table: [Int32] = Array(repeating: -1, count: 1024)  // id, or -1 when empty
+    /// Slots: 0 empty, else the hash's high 32 bits << 32 | (id + 1), so most misses are
+    /// told apart without touching the arena.
+    private var table = [UInt64](repeating: 0, count: 1024)
+    /// Records of one child often come together: the last id is checked first.
+    private var last: Int32 = -1
 
-    var count: Int { hashes.count }
+    var count: Int { starts.count - 1 }
 
     /// The id of `key`, adding it when new.
     mutating func intern(_ key: UnsafeRawBufferPointer) -> (id: Int32, isNew: Bool) {
+        if last >= 0, equals(Int(last), key) { return (last, false) }
         let h = Self.hash(key)
-        var slot = Int(truncatingIfNeeded: h) & (table.count - 1)
+        let tag = h >> 32
+        let mask = table.count - 1
+        var slot = Int(truncatingIfNeeded: h) & mask
         while true {
-            let id = table[slot]
-            if id < 0 { break }
-            if hashes[Int(id)] == h && equals(Int(id), key) { return (id, false) }
-            slot = (slot + 1) & (table.count - 1)
+            let entry = table[slot]
+            if entry == 0 { break }
+            if entry >> 32 == tag {
+                let id = Int32(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
+                if equals(Int(id), key) { last = id; return (id, false) }
+            }
+            slot = (slot + 1) & mask
         }
         let id = Int32(count)
         arena.append(contentsOf: key)
         starts.append(arena.count)
         hashes.append(h)
-        table[slot] = id
+        table[slot] = tag << 32 | UInt64(id + 1)
         if count * 2 > table.count { grow() }
+        last = id
         return (id, true)
+    }
+
+    /// The id of `key` if present; never adds.
+    func find(_ key: UnsafeRawBufferPointer) -> Int32? {
+        let h = Self.hash(key)
+        let mask = table.count - 1
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let entry = table[slot]
+            if entry == 0 { return nil }
+            if entry >> 32 == h >> 32 {
+                let id = Int32(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
+                if equals(Int(id), key) { return id }
+            }
+            slot = (slot + 1) & mask
+        }
     }
 
     mutating func intern(_ key: String) -> (id: Int32, isNew: Bool) {
@@ -37,30 +65,52 @@ struct ByteInterner: Sendable {
         return key.withUTF8 { intern(UnsafeRawBufferPointer($0)) }
     }
 
-    /// Adds every key of `other`; returns the id here of each of its ids.
-    mutating func absorb(_ other: ByteInterner) -> [Int32] {
-        other.arena.withUnsafeBytes { bytes in
-            (0..<other.count).map { i in
-                intern(UnsafeRawBufferPointer(rebasing: bytes[other.starts[i]..<other.starts[i + 1]])).id
-            }
-        }
-    }
-
     func string(_ id: Int) -> String {
         String(decoding: arena[starts[id]..<starts[id + 1]], as: UTF8.self)
     }
 
-    /// Ids sorted by their keys' bytes (memcmp order, shorter prefix first).
+    /// Ids sorted by their keys' bytes. Sorts on an 8-byte big-endian prefix and compares
+    /// whole keys only on equal prefixes: random keys almost never share 8 bytes.
     func idsInByteOrder() -> [Int32] {
-        arena.withUnsafeBytes { bytes in
-            let base = bytes.baseAddress
-            return starts.withUnsafeBufferPointer { s in
-                (0..<Int32(count)).sorted { a, b in
-                    let (a0, a1, b0, b1) = (s[Int(a)], s[Int(a) + 1], s[Int(b)], s[Int(b) + 1])
-                    let la = a1 - a0, lb = b1 - b0
-                    let c = la == 0 || lb == 0 ? 0 : memcmp(base! + a0, base! + b0, min(la, lb))
-                    return c != 0 ? c < 0 : la < lb
+        arena.withUnsafeBytes { bytes -> [Int32] in
+            starts.withUnsafeBufferPointer { s -> [Int32] in
+                var items = (0..<count).map { i -> (prefix: UInt64, id: Int32) in
+                    var p: UInt64 = 0
+                    let n = min(8, s[i + 1] - s[i])
+                    for k in 0..<8 { p = p << 8 | (k < n ? UInt64(bytes[s[i] + k]) : 0) }
+                    return (p, Int32(i))
                 }
+                items.sort { a, b in
+                    if a.prefix != b.prefix { return a.prefix < b.prefix }
+                    let (i, j) = (Int(a.id), Int(b.id))
+                    return compareBytes(bytes.baseAddress! + s[i], s[i + 1] - s[i],
+                                        bytes.baseAddress! + s[j], s[j + 1] - s[j]) < 0
+                }
+                return items.map(\.id)
+            }
+        }
+    }
+
+    /// The keys in the given order, as a table.
+    func table(in order: [Int32]) -> TextTable {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(arena.count)
+        var out = [0]
+        out.reserveCapacity(order.count + 1)
+        for id in order {
+            bytes.append(contentsOf: arena[starts[Int(id)]..<starts[Int(id) + 1]])
+            out.append(bytes.count)
+        }
+        return TextTable(bytes: bytes, starts: out)
+    }
+
+    /// memcmp-style comparison of key `i` here with key `j` of `other`.
+    func compare(_ i: Int, with other: ByteInterner, _ j: Int) -> Int32 {
+        arena.withUnsafeBytes { a in
+            other.arena.withUnsafeBytes { b in
+                compareBytes(a.baseAddress.map { $0 + starts[i] } ?? UnsafeRawPointer(bitPattern: 1)!, starts[i + 1] - starts[i],
+                             b.baseAddress.map { $0 + other.starts[j] } ?? UnsafeRawPointer(bitPattern: 1)!,
+                             other.starts[j + 1] - other.starts[j])
             }
         }
     }
@@ -73,13 +123,14 @@ struct ByteInterner: Sendable {
     }
 
     private mutating func grow() {
-        table = Array(repeating: -1, count: table.count * 2)
-        let mask = table.count - 1
-        for id in 0..<count {
-            var slot = Int(truncatingIfNeeded: hashes[id]) & mask
-            while table[slot] >= 0 { slot = (slot + 1) & mask }
-            table[slot] = Int32(id)
+        var bigger = [UInt64](repeating: 0, count: table.count * 2)
+        let mask = bigger.count - 1
+        for (id, h) in hashes.enumerated() {
+            var slot = Int(truncatingIfNeeded: h) & mask
+            while bigger[slot] != 0 { slot = (slot + 1) & mask }
+            bigger[slot] = (h >> 32) << 32 | UInt64(id + 1)
         }
+        table = bigger
     }
 
     /// A fast 64-bit hash, 8 bytes at a time, finished with a full-avalanche mix.

@@ -40,6 +40,6 @@ enum CaseRows {
     }
 
     private static func earlier(_ a: CaseEventFact, than b: CaseEventFact) -> Bool {
-        (a.day.rawValue, a.line, a.seq) < (b.day.rawValue, b.line, b.seq)
+        (a.day.rawValue, a.line) < (b.day.rawValue, b.line)
     }
 }

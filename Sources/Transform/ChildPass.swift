@@ -41,20 +41,20 @@ struct ChildPass {
         }
     }
 
-    /// Output order of a child's spells: from, institution, to (open last), line, input.
+    /// Output order of a child's spells: from, institution, to (open last), line.
     static func spellOrder(_ a: EnrolmentFact, _ b: EnrolmentFact) -> Bool {
         if a.from != b.from { return a.from < b.from }
         if a.institution != b.institution { return a.institution < b.institution }
         let ta = a.to?.rawValue ?? .max, tb = b.to?.rawValue ?? .max
         if ta != tb { return ta < tb }
-        return (a.line, a.seq) < (b.line, b.seq)
+        return a.line < b.line
     }
 
-    /// Output order of a child's events: day, type (a case's life order), case id, line, input.
+    /// Output order of a child's events: day, type (a case's life order), case id, line.
     static func eventOrder(_ a: CaseEventFact, _ b: CaseEventFact) -> Bool {
         if a.day != b.day { return a.day < b.day }
         if a.type != b.type { return a.type.order < b.type.order }
-        return (a.caseRef, a.line, a.seq) < (b.caseRef, b.line, b.seq)
+        return (a.caseRef, a.line) < (b.caseRef, b.line)
     }
 
     // MARK: - Exposure
@@ -149,7 +149,7 @@ struct ChildPass {
         let n = (seen.case ? 1 : 0) + (seen.investigation ? 1 : 0) + (seen.measure ? 1 : 0)
         if n > 1 {
             let tail = firstEvents.count - n
-            firstEvents[tail...].sort { FirstEventKind.allCases.firstIndex(of: $0.kind)! < FirstEventKind.allCases.firstIndex(of: $1.kind)! }
+            firstEvents[tail...].sort { $0.kind.order < $1.kind.order }
         }
     }
 }

@@ -7,28 +7,32 @@ struct ExtractReader: Sendable {
     /// Extract's manifest, when there is one: its sizes and row counts must still hold.
     let manifest: StageManifest?
 
-    init(run: RunFolder) {
+    /// Without extract's manifest (files written by hand, as in tests) the inputs are
+    /// checksummed here; a manifest that is there but unreadable is an error, not ignored.
+    init(run: RunFolder) throws(TransformError) {
         self.run = run
-        manifest = FileManager.default.fileExists(atPath: run.manifest(.extract))
-            ? try? StageManifest.read(from: run.manifest(.extract)) : nil
+        guard FileManager.default.fileExists(atPath: run.manifest(.extract)) else { manifest = nil; return }
+        do { manifest = try StageManifest.read(from: run.manifest(.extract)) } catch let e as StageFileError {
+            throw TransformError(e)
+        } catch {
+            throw .stageFile(path: run.manifest(.extract), line: nil, message: "\(error)")
+        }
     }
 
     func path(_ name: String) -> String { run.file(.extract, name) }
 
-    /// Every record of a file, decoded by Pipeline's own decoders.
+    /// Every record of a small file, decoded by Pipeline's own decoders.
     func readAll<R>(_ name: String, _ decode: ([ArraySlice<UInt8>], String, Int) throws -> R) throws(TransformError) -> [R] {
         var out: [R] = []
-        try forEach(name, decode) { out.append($0) }
+        try forEach(name) { fields, path, line in out.append(try decode(fields, path, line)) }
         return out
     }
 
-    /// Streams the records: one at a time in memory, the big files never whole.
-    func forEach<R>(_ name: String, _ decode: ([ArraySlice<UInt8>], String, Int) throws -> R,
-                    _ body: (R) -> Void) throws(TransformError) {
+    /// Streams the raw fields of each record of a big file, one at a time.
+    func scan(_ name: String, _ body: (RawRecord, String, Int) throws -> Void) throws(TransformError) {
         let p = path(name)
         do {
-            var reader = try CopyTextReader(path: p)
-            try reader.forEach { fields, line in body(try decode(fields, p, line)) }
+            try RecordScanner.forEach(path: p) { record, line in try body(record, p, line) }
         } catch let e as StageFileError {
             throw TransformError(e)
         } catch {
@@ -36,23 +40,46 @@ struct ExtractReader: Sendable {
         }
     }
 
-    /// The manifest entry for an input: size and checksum, checked against extract's manifest.
-    func describe(_ name: String, rowsRead: Int, accepted: Int, skippedByReason: [String: Int]) throws(TransformError) -> StageManifest.InputFile {
+    /// Streams the fields of each record as `CopyTextReader` gives them.
+    func forEach(_ name: String, _ body: ([ArraySlice<UInt8>], String, Int) throws -> Void) throws(TransformError) {
+        let p = path(name)
+        do {
+            var reader = try CopyTextReader(path: p)
+            try reader.forEach { fields, line in try body(fields, p, line) }
+        } catch let e as StageFileError {
+            throw TransformError(e)
+        } catch {
+            throw .stageFile(path: p, line: nil, message: "\(error)")
+        }
+    }
+
+    /// How many records a file holds: extract's manifest says, else count its lines.
+    /// Lets the big tables be allocated once, at their size.
+    func rowCount(_ name: String) -> Int {
+        if let listed = manifest?.output(name) { return listed.rows }
+        let fd = open(path(name), O_RDONLY)
+        guard fd >= 0 else { return 0 }
+        defer { close(fd) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+        defer { buffer.deallocate() }
+        var lines = 0
+        while case let n = read(fd, buffer.baseAddress!, buffer.count), n > 0 {
+            for b in UnsafeRawBufferPointer(rebasing: buffer[0..<n]) where b == 0x0A { lines += 1 }
+        }
+        return lines
+    }
+
+    /// Size and checksum of an input. Extract checksummed its files moments ago: when its
+    /// manifest lists the file, sizes and rows must match (a truncated or swapped file
+    /// does not) and its checksum is taken; else the file is checksummed here.
+    func checksum(_ name: String, rowsRead: Int) throws(TransformError) -> (bytes: Int64, sha256: String) {
         let p = path(name)
         let bytes = (try? FileManager.default.attributesOfItem(atPath: p)[.size] as? NSNumber)?.int64Value ?? -1
-        let sha256: String
-        if let listed = manifest?.output(name) {
-            // Extract checksummed it moments ago; sizes and rows catch a truncated or swapped file.
-            guard listed.bytes == bytes, listed.rows == rowsRead else {
-                throw .extractFileChanged(path: p, expected: "\(listed.rows) rows, \(listed.bytes) bytes",
-                                          found: "\(rowsRead) rows, \(bytes) bytes")
-            }
-            sha256 = listed.sha256
-        } else {
-            sha256 = try SHA256Hasher.file(p)
+        guard let listed = manifest?.output(name) else { return (bytes, try SHA256Hasher.file(p)) }
+        guard listed.bytes == bytes, listed.rows == rowsRead else {
+            throw .extractFileChanged(path: p, expected: "\(listed.rows) rows, \(listed.bytes) bytes",
+                                      found: "\(rowsRead) rows, \(bytes) bytes")
         }
-        let rejected = skippedByReason.values.reduce(0, +)
-        return .init(name: name, bytes: bytes, sha256: sha256, rowsRead: rowsRead, accepted: accepted,
-                     rejected: rejected, rejectedByReason: skippedByReason)
+        return (bytes, listed.sha256)
     }
 }

@@ -8,10 +8,8 @@ public struct EnrolmentFact: Sendable, Equatable {
     public var from: Day
     /// nil while open; the spell then runs to the as-of date.
     public var to: Day?
-    /// The line in extract's file, for tracing back.
+    /// The line in extract's file, for tracing back and as the last tie-break of the order.
     public var line: Int32
-    /// Input position: the last tie-break of the total output order.
-    var seq: Int32
 }
 
 /// A merged stretch of days on which an institution had a social worker (`FactFile.coverage`).
@@ -32,20 +30,25 @@ public struct ExposureFact: Sendable, Equatable {
 
 /// A case event with the status of its day (`FactFile.caseEvents`). Text fields are ids:
 /// `caseRef` into `Facts.caseIDs`, `paragraph`/`source`/`reason` into `Facts.vocabulary`
-/// (-1: NULL), so five million events stay a few hundred megabytes.
+/// (-1: NULL), so five million events take 200 MB, not gigabytes.
 public struct CaseEventFact: Sendable, Equatable {
     public var caseRef: Int32
     public var child: Int32
-    public var type: EventType
     public var day: Day
     public var paragraph: Int32
     public var source: Int32
     public var reason: Int32
     /// `day − birth`, always filled.
     public var ageDays: Int32
-    public var attribution: Attribution
+    /// The line in extract's file; unique there, so it completes the output order.
     public var line: Int32
-    var seq: Int32
+    public var type: EventType
+    var status: PackedAttribution
+
+    public var attribution: Attribution {
+        get { status.attribution }
+        set { status = PackedAttribution(newValue) }
+    }
 }
 
 /// A child's first case, investigation or measure (`FactFile.firstEvents`).
@@ -85,11 +88,11 @@ public struct Facts: Sendable {
     /// index is the institution id, so "smallest number" is "smallest id".
     public var institutions: [InstitutionRecord]
     /// Child keys sorted byte-wise: the index is the child id.
-    public var childKeys: [String]
+    public var childKeys: TextTable
     /// Birth day per child id.
     public var births: [Day]
     /// Case ids sorted byte-wise: the index is `caseRef`.
-    public var caseIDs: [String]
+    public var caseIDs: TextTable
     /// Paragraphs, sources and closing reasons, by id.
     public var vocabulary: [String]
 

@@ -3,22 +3,28 @@ import Pipeline
 /// The institution register: one record per number, ids in byte order of numbers.
 struct Register: Sendable {
     let institutions: [InstitutionRecord]
-    private let ids: [String: Int32]
+    /// Number bytes → id (ids interned in sorted order, so the interner's id is the id).
+    private let numbers: ByteInterner
     /// Register entries repeating a number already read (extract rejects these; counted here).
     let duplicates: Int
 
     init(_ records: [InstitutionRecord]) {
-        var firstByNumber: [String: InstitutionRecord] = [:]
-        var duplicates = 0
-        for r in records {
-            if firstByNumber[r.number] == nil { firstByNumber[r.number] = r } else { duplicates += 1 }
-        }
-        institutions = firstByNumber.values.sorted { bytewiseLess($0.number, $1.number) }
-        ids = Dictionary(uniqueKeysWithValues: institutions.enumerated().map { ($1.number, Int32($0)) })
-        self.duplicates = duplicates
+        var seen = ByteInterner()
+        var firsts: [InstitutionRecord] = []
+        for r in records where seen.intern(r.number).isNew { firsts.append(r) }
+        institutions = firsts.sorted { bytewiseLess($0.number, $1.number) }
+        var numbers = ByteInterner()
+        for r in institutions { _ = numbers.intern(r.number) }
+        self.numbers = numbers
+        duplicates = records.count - firsts.count
     }
 
-    func id(_ number: String) -> Int32? { ids[number] }
+    func id(_ number: UnsafeRawBufferPointer) -> Int32? { numbers.find(number) }
+
+    func id(_ number: String) -> Int32? {
+        var n = number
+        return n.withUTF8 { id(UnsafeRawBufferPointer($0)) }
+    }
 }
 
 /// Children seen in one input file: keys interned, birth per key as first read.
@@ -28,7 +34,7 @@ struct ChildKeys: Sendable {
     /// Records whose birth differs from the first one read for the same key.
     var birthConflicts = 0
 
-    mutating func id(_ key: String, birth: Day) -> Int32 {
+    mutating func id(_ key: UnsafeRawBufferPointer, birth: Day) -> Int32 {
         let (id, isNew) = keys.intern(key)
         if isNew { births.append(birth.rawValue) } else if births[Int(id)] != birth.rawValue { birthConflicts += 1 }
         return id
@@ -44,21 +50,45 @@ struct SpellTable: Sendable {
     var skippedCount = 0
     let register: Register
 
-    init(register: Register) { self.register = register }
+    init(register: Register, capacity: Int = 0) {
+        self.register = register
+        spells.reserveCapacity(capacity)
+    }
 
     mutating func add(_ r: EnrolmentRecord) {
+        var key = r.childKey
+        key.withUTF8 { key in
+            add(child: UnsafeRawBufferPointer(key), birth: r.birth, institution: register.id(r.institution),
+                from: r.from, to: r.to, line: r.line)
+        }
+    }
+
+    /// Decodes a stage-file record straight from its bytes, accepting exactly what
+    /// `EnrolmentRecord.init(fields:path:line:)` accepts (a test holds the two together),
+    /// without its six Strings per record.
+    mutating func add(fields f: RawRecord, path: String, line: Int) throws(StageFileError) {
+        guard f.count == 6, !RawField.isNull(f[0]), !RawField.isNull(f[2]), let birth = RawField.day(f[1]),
+              let from = RawField.day(f[3]), let l = RawField.int(f[5]) else {
+            throw StageFileError(path: path, line: line, message: "not an enrolment record")
+        }
+        let institution = RawField.withText(f[2]) { register.id($0) } ?? nil
+        RawField.withText(f[0]) { key in
+            add(child: key, birth: birth, institution: institution, from: from, to: RawField.day(f[4]), line: l)
+        }
+    }
+
+    private mutating func add(child key: UnsafeRawBufferPointer, birth: Day, institution: Int32?, from: Day, to: Day?, line: Int) {
         rowsRead += 1
-        guard let institution = register.id(r.institution) else {
+        guard let institution else {
             // Extract rejects these; should one get through, it must not take a day from a real spell.
             skippedCount += 1
             if skipped.count < TransformCounts.skippedListLimit {
-                skipped.append(SkippedRecord(file: StageFile.enrolments, line: r.line, reason: "unknown_institution"))
+                skipped.append(SkippedRecord(file: StageFile.enrolments, line: line, reason: "unknown_institution"))
             }
             return
         }
-        let child = children.id(r.childKey, birth: r.birth)
-        spells.append(EnrolmentFact(child: child, institution: institution, from: r.from, to: r.to,
-                                    line: Int32(clamping: r.line), seq: Int32(clamping: spells.count)))
+        let child = children.id(key, birth: birth)
+        spells.append(EnrolmentFact(child: child, institution: institution, from: from, to: to, line: Int32(clamping: line)))
     }
 }
 
@@ -69,17 +99,43 @@ struct EventTable: Sendable {
     var vocabulary = ByteInterner()
     var events: [CaseEventFact] = []
 
+    init(capacity: Int = 0) { events.reserveCapacity(capacity) }
+
     mutating func add(_ r: CaseEventRecord) {
-        let child = children.id(r.childKey, birth: r.birth)
-        events.append(CaseEventFact(
-            caseRef: caseIDs.intern(r.caseID).id, child: child, type: r.event, day: r.day,
-            paragraph: word(r.paragraph), source: word(r.source), reason: word(r.reason),
-            ageDays: 0, attribution: .unattributed(.outsideWindow),
-            line: Int32(clamping: r.line), seq: Int32(clamping: events.count)))
+        var (caseID, key) = (r.caseID, r.childKey)
+        let caseRef = caseID.withUTF8 { caseIDs.intern(UnsafeRawBufferPointer($0)).id }
+        let child = key.withUTF8 { children.id(UnsafeRawBufferPointer($0), birth: r.birth) }
+        append(caseRef: caseRef, child: child, type: r.event, day: r.day,
+               paragraph: word(r.paragraph), source: word(r.source), reason: word(r.reason), line: r.line)
+    }
+
+    /// Decodes a stage-file record straight from its bytes, accepting exactly what
+    /// `CaseEventRecord.init(fields:path:line:)` accepts.
+    mutating func add(fields f: RawRecord, path: String, line: Int) throws(StageFileError) {
+        guard f.count == 9, !RawField.isNull(f[0]), !RawField.isNull(f[1]), let birth = RawField.day(f[2]),
+              let type = RawField.withText(f[3], RawField.eventType) ?? nil,
+              let day = RawField.day(f[4]), let l = RawField.int(f[8]) else {
+            throw StageFileError(path: path, line: line, message: "not a case-event record")
+        }
+        let caseRef = RawField.withText(f[0]) { caseIDs.intern($0).id }!
+        let child = RawField.withText(f[1]) { children.id($0, birth: birth) }!
+        append(caseRef: caseRef, child: child, type: type, day: day,
+               paragraph: word(f[5]), source: word(f[6]), reason: word(f[7]), line: l)
+    }
+
+    private mutating func append(caseRef: Int32, child: Int32, type: EventType, day: Day,
+                                 paragraph: Int32, source: Int32, reason: Int32, line: Int) {
+        events.append(CaseEventFact(caseRef: caseRef, child: child, day: day, paragraph: paragraph, source: source,
+                                    reason: reason, ageDays: 0, line: Int32(clamping: line), type: type,
+                                    status: PackedAttribution(.unattributed(.outsideWindow))))
     }
 
     private mutating func word(_ text: String?) -> Int32 {
-        guard let text else { return -1 }
-        return vocabulary.intern(text).id
+        guard var text else { return -1 }
+        return text.withUTF8 { vocabulary.intern(UnsafeRawBufferPointer($0)).id }
+    }
+
+    private mutating func word(_ field: UnsafeRawBufferPointer) -> Int32 {
+        RawField.withText(field) { vocabulary.intern($0).id } ?? -1
     }
 }

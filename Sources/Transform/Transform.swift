@@ -6,20 +6,27 @@ import Pipeline
 /// Decisions where `metrics.md` is silent (also in docs/):
 /// - An explicit end (`udmeldt`, `til`) after the as-of date is kept as written; only an
 ///   open end runs to the as-of date. An open spell or assignment starting after the as-of
-///   date covers no day. The window is `[from, to ?? asOf]` as given, even past the as-of date.
+///   date covers no day. The window is `[from, to ?? asOf]` as given, even past the as-of
+///   date; a window ending before it starts is an error.
 /// - `coverage.tsv` shows the union with adjacent intervals merged ([1,5] ∪ [6,9] = [1,9]),
 ///   then clipped to the as-of date (intervals starting after it are left out); exposure uses
 ///   the unclipped union, which differs only for days after the as-of date.
 /// - A child's birth day is the one of its first record read (enrolments in file order,
 ///   then case events); records disagreeing are counted (`children.birth_conflict`), and
-///   every age is `d − that birth`.
+///   every age is `d − that birth`, negative before birth.
 /// - A case's child is the child of its earliest `sag_oprettet` (same day: the lower line);
-///   its closing is the latest `sag_afsluttet` of that case id, whatever child it names.
+///   its closing is the latest `sag_afsluttet` of that case id (same day: the higher line),
+///   whatever child it names. A case id without `sag_oprettet` has no `cases` row (counted).
 /// - A spell or assignment at an institution missing from the register is skipped and
-///   counted: it neither wins a day nor gives coverage. A repeated register number keeps
-///   the first entry.
-/// - Output order: by child key, institution number and case id compared byte-wise; events
-///   of one child by day, then the life order of `EventType.allCases`, then case id.
+///   counted: it neither wins a day nor gives coverage, and its child is in `children.tsv`
+///   only through other records. A repeated register number keeps the first entry.
+/// - Events of a child with no spell are kept: `not_enrolled` in the window, else
+///   `outside_window` (counted).
+/// - Output orders (text compared byte-wise): institutions by number; children by key;
+///   enrolments by key, from, institution, to (open last), line; coverage by institution,
+///   from; exposure by key, year, cohort, institution; case events by key, day, the life
+///   order of `EventType.allCases`, case id, line; first events by key, then case,
+///   investigation, measure; cases by case id.
 public enum Transform {
     /// Computes every fact of one extract. `window` is already resolved (`to ?? asOf`).
     public static func compute(institutions: [InstitutionRecord], assignments: [AssignmentRecord],
@@ -30,7 +37,7 @@ public enum Transform {
         for e in enrolments { spells.add(e) }
         var table = EventTable()
         for e in events { table.add(e) }
-        return compute(register: register, assignments: assignments, spells: spells, events: table,
+        return compute(register: register, assignments: assignments, spells: consume spells, events: consume table,
                        window: window, asOf: asOf)
     }
 
@@ -49,29 +56,32 @@ public enum Transform {
         return from...end
     }
 
-    static func compute(register: Register, assignments: [AssignmentRecord], spells: SpellTable,
-                        events table: EventTable, window: ClosedRange<Day>, asOf: Day) -> Facts {
-        var counts = emptyCounts()
+    /// The core. Consumes the input tables and frees each part once used: at a million
+    /// children they are hundreds of megabytes that must not outlive their last use.
+    static func compute(register: Register, assignments: [AssignmentRecord], spells: consuming SpellTable,
+                        events table: consuming EventTable, window: ClosedRange<Day>, asOf: Day) -> Facts {
         let children = ChildDirectory(spells: spells.children, events: table.children)
+        spells.children = ChildKeys()
+        table.children = ChildKeys()
         let childCount = children.keys.count
 
-        // Group spells and events by ranked child (case refs ranked by id bytes too).
-        let caseOrder = table.caseIDs.idsInByteOrder()
-        var caseRank = [Int32](repeating: 0, count: caseOrder.count)
-        for (r, id) in caseOrder.enumerated() { caseRank[Int(id)] = Int32(r) }
-        var (spellRows, spellStarts) = groupStable(spells.spells, groups: childCount) { children.fromSpells[Int($0.child)] }
-        for i in spellRows.indices { spellRows[i].child = children.fromSpells[Int(spellRows[i].child)] }
-        var (eventRows, eventStarts) = groupStable(table.events, groups: childCount) { children.fromEvents[Int($0.child)] }
-        for i in eventRows.indices {
-            eventRows[i].child = children.fromEvents[Int(eventRows[i].child)]
-            eventRows[i].caseRef = caseRank[Int(eventRows[i].caseRef)]
-        }
+        // Group spells and events by ranked child, and rank case ids, all at once.
+        var spellInput: [EnrolmentFact] = [], eventInput: [CaseEventFact] = []
+        swap(&spellInput, &spells.spells)
+        swap(&eventInput, &table.events)
+        var grouped = Grouped(spells: consume spellInput, events: consume eventInput, caseIDs: table.caseIDs, children: children)
+        // Moved out, not copied: the in-place sorts below must not trigger a copy-on-write.
+        var spellRows: [EnrolmentFact] = [], eventRows: [CaseEventFact] = []
+        swap(&spellRows, &grouped.spells)
+        swap(&eventRows, &grouped.events)
+        let (spellStarts, eventStarts, caseOrder) = (grouped.spellStarts, grouped.eventStarts, grouped.caseOrder)
 
         // Coverage: open ends run to the as-of date.
         var intervals: [(institution: Int32, from: Int32, to: Int32)] = []
         intervals.reserveCapacity(assignments.count)
+        var skippedAssignments = 0
         for a in assignments {
-            guard let id = register.id(a.institution) else { counts[TransformCounts.skippedAssignments, default: 0] += 1; continue }
+            guard let id = register.id(a.institution) else { skippedAssignments += 1; continue }
             intervals.append((id, a.from.rawValue, (a.to ?? asOf).rawValue))
         }
         let coverage = CoverageIndex(assignments: intervals, institutionCount: register.institutions.count)
@@ -94,37 +104,32 @@ public enum Transform {
         let exposure = passes.flatMap(\.exposure)
         let firstEvents = passes.flatMap(\.firstEvents)
         let (cases, withoutOpening) = CaseRows.build(events: eventRows, caseCount: caseOrder.count)
+        let (skippedCount, skipped) = (spells.skippedCount, spells.skipped)
 
-        // Counts for the manifest.
+        var counts = Tally.counts(firstEvents: firstEvents, events: eventRows, exposure: exposure)
+        counts[TransformCounts.skippedAssignments] = skippedAssignments
         counts[TransformCounts.institutions] = register.institutions.count
         counts[TransformCounts.duplicateInstitutions] = register.duplicates
         counts[TransformCounts.children] = childCount
         counts[TransformCounts.birthConflicts] = children.birthConflicts
-        counts[TransformCounts.skippedEnrolments] = spells.skippedCount
+        counts[TransformCounts.skippedEnrolments] = skippedCount
         counts[TransformCounts.casesWithoutOpening] = withoutOpening
+        var withoutSpell = 0, theirEvents = 0
         for c in 0..<childCount where spellStarts[c] == spellStarts[c + 1] && eventStarts[c] < eventStarts[c + 1] {
-            counts[TransformCounts.childrenWithoutSpell]! += 1
-            counts[TransformCounts.eventsOfChildrenWithoutSpell]! += eventStarts[c + 1] - eventStarts[c]
+            withoutSpell += 1
+            theirEvents += eventStarts[c + 1] - eventStarts[c]
         }
-        for f in firstEvents {
-            switch f.attribution {
-            case let .attributed(cohort, _): counts[TransformCounts.attributed(f.kind, cohort)]! += 1
-            case let .unattributed(reason): counts[TransformCounts.unattributed(f.kind, reason)]! += 1
-            }
-        }
-        var byStatus: [Attribution: Int] = [:]
-        for e in eventRows { byStatus[e.attribution.cohort.map { .attributed($0, institution: 0) } ?? e.attribution, default: 0] += 1 }
-        for (status, n) in byStatus { counts[TransformCounts.caseEvents(status)]! += n }
-        for x in exposure { counts[TransformCounts.exposureDays(x.cohort)]! += Int(x.days) }
+        counts[TransformCounts.childrenWithoutSpell] = withoutSpell
+        counts[TransformCounts.eventsOfChildrenWithoutSpell] = theirEvents
 
         return Facts(
             institutions: register.institutions, childKeys: children.keys,
             births: children.births.map { Day(rawValue: $0) },
-            caseIDs: caseOrder.map { table.caseIDs.string(Int($0)) },
+            caseIDs: table.caseIDs.table(in: caseOrder),
             vocabulary: (0..<table.vocabulary.count).map { table.vocabulary.string($0) },
             enrolments: spellRows, coverage: clippedCoverage(coverage, institutions: register.institutions.count, asOf: asOf),
             exposure: exposure, caseEvents: eventRows, firstEvents: firstEvents, cases: cases,
-            counts: counts, skipped: spells.skipped)
+            counts: counts, skipped: skipped)
     }
 
     /// The coverage rows: the merged intervals, ends clipped to the as-of date.
@@ -137,26 +142,5 @@ public enum Transform {
             }
         }
         return rows
-    }
-
-    /// Every count key at zero, so the manifest always lists them all.
-    static func emptyCounts() -> [String: Int] {
-        var counts: [String: Int] = [:]
-        for key in [TransformCounts.institutions, TransformCounts.duplicateInstitutions, TransformCounts.children,
-                    TransformCounts.birthConflicts, TransformCounts.childrenWithoutSpell,
-                    TransformCounts.eventsOfChildrenWithoutSpell, TransformCounts.skippedEnrolments,
-                    TransformCounts.skippedAssignments, TransformCounts.casesWithoutOpening] {
-            counts[key] = 0
-        }
-        for kind in FirstEventKind.allCases {
-            for cohort in Cohort.allCases { counts[TransformCounts.attributed(kind, cohort)] = 0 }
-            for reason in UnattributedReason.allCases { counts[TransformCounts.unattributed(kind, reason)] = 0 }
-        }
-        for cohort in Cohort.allCases {
-            counts[TransformCounts.caseEvents(.attributed(cohort, institution: 0))] = 0
-            counts[TransformCounts.exposureDays(cohort)] = 0
-        }
-        for reason in UnattributedReason.allCases { counts[TransformCounts.caseEvents(.unattributed(reason))] = 0 }
-        return counts
     }
 }

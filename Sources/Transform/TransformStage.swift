@@ -8,6 +8,8 @@ public struct TransformResult: Sendable {
     public var folder: URL
     /// Records skipped, at most `TransformCounts.skippedListLimit` (counts are in the manifest).
     public var skipped: [SkippedRecord]
+    /// Seconds per phase (read, compute, write), for benchmarks and logs.
+    public var phaseSeconds: [String: Double]
 }
 
 /// The transform stage (issue #4): extract's typed records in `runs/<id>/extract/`, every
@@ -31,31 +33,38 @@ public struct TransformStage: Sendable {
         do { try run.resetStage(.transform) } catch {
             throw .stageFile(path: run.folder(.transform).path, line: nil, message: "cannot empty the stage folder: \(error)")
         }
-        let extract = ExtractReader(run: run)
+        let extract = try ExtractReader(run: run)
+        var phases = PhaseClock()
 
         let institutions = try extract.readAll(StageFile.institutions, InstitutionRecord.init(fields:path:line:))
         let assignments = try extract.readAll(StageFile.assignments, AssignmentRecord.init(fields:path:line:))
         let register = Register(institutions)
-        // The two big files at once, one core each.
-        let (spells, events) = try Self.readBoth(extract, register)
+        // The two big files at once, one core each; each job also checksums what it read.
+        let (spells, events, sums) = try Self.readBoth(extract, register, small: (institutions.count, assignments.count))
+        phases.lap("read")
 
-        let facts = Transform.compute(register: register, assignments: assignments, spells: spells, events: events,
-                                      window: window, asOf: asOf)
+        let (spellsRead, spellsKept, spellsSkipped, eventsRead) =
+            (spells.rowsRead, spells.spells.count, spells.skippedCount, events.events.count)
+        let facts = Transform.compute(register: register, assignments: assignments, spells: consume spells,
+                                      events: consume events, window: window, asOf: asOf)
+        phases.lap("compute")
         let counts = facts.counts
+        let skippedAssignments = counts[TransformCounts.skippedAssignments]!
+        func input(_ name: String, rows: Int, accepted: Int, skipped: [String: Int]) -> StageManifest.InputFile {
+            .init(name: name, bytes: sums[name]!.bytes, sha256: sums[name]!.sha256, rowsRead: rows, accepted: accepted,
+                  rejected: rows - accepted, rejectedByReason: skipped.filter { $0.value > 0 })
+        }
         let inputs = [
-            try extract.describe(StageFile.institutions, rowsRead: institutions.count,
-                                 accepted: institutions.count - register.duplicates,
-                                 skippedByReason: Self.nonZero(["duplicate_institution": register.duplicates])),
-            try extract.describe(StageFile.assignments, rowsRead: assignments.count,
-                                 accepted: assignments.count - counts[TransformCounts.skippedAssignments]!,
-                                 skippedByReason: Self.nonZero(["unknown_institution": counts[TransformCounts.skippedAssignments]!])),
-            try extract.describe(StageFile.enrolments, rowsRead: spells.rowsRead, accepted: spells.spells.count,
-                                 skippedByReason: Self.nonZero(["unknown_institution": spells.skippedCount])),
-            try extract.describe(StageFile.caseEvents, rowsRead: events.events.count, accepted: events.events.count,
-                                 skippedByReason: [:]),
+            input(StageFile.institutions, rows: institutions.count, accepted: institutions.count - register.duplicates,
+                  skipped: ["duplicate_institution": register.duplicates]),
+            input(StageFile.assignments, rows: assignments.count, accepted: assignments.count - skippedAssignments,
+                  skipped: ["unknown_institution": skippedAssignments]),
+            input(StageFile.enrolments, rows: spellsRead, accepted: spellsKept, skipped: ["unknown_institution": spellsSkipped]),
+            input(StageFile.caseEvents, rows: eventsRead, accepted: eventsRead, skipped: [:]),
         ]
 
         let outputs = try Self.writeFacts(facts, to: run)
+        phases.lap("write")
         let elapsed = ContinuousClock.now - clock
         let manifest = StageManifest(
             stage: .transform, run: run.id, startedAt: started,
@@ -64,7 +73,8 @@ public struct TransformStage: Sendable {
         do { try manifest.write(to: run.manifest(.transform)) } catch {
             throw .stageFile(path: run.manifest(.transform), line: nil, message: "cannot write the manifest: \(error)")
         }
-        return TransformResult(manifest: manifest, folder: run.folder(.transform), skipped: facts.skipped)
+        return TransformResult(manifest: manifest, folder: run.folder(.transform), skipped: facts.skipped,
+                               phaseSeconds: phases.seconds)
     }
 
     private enum Loaded: Sendable {
@@ -72,35 +82,50 @@ public struct TransformStage: Sendable {
         case events(EventTable)
     }
 
-    private static func readBoth(_ extract: ExtractReader, _ register: Register) throws(TransformError) -> (SpellTable, EventTable) {
-        let loaded = try Parallel.map(2) { i throws(TransformError) -> Loaded in
+    private typealias Sums = [String: (bytes: Int64, sha256: String)]
+
+    private static func readBoth(_ extract: ExtractReader, _ register: Register, small: (Int, Int))
+        throws(TransformError) -> (SpellTable, EventTable, Sums) {
+        let loaded = try Parallel.map(2) { i throws(TransformError) -> (Loaded, Sums) in
             if i == 0 {
-                var table = SpellTable(register: register)
-                try extract.forEach(StageFile.enrolments, EnrolmentRecord.init(fields:path:line:)) { table.add($0) }
-                return .spells(table)
+                var table = SpellTable(register: register, capacity: extract.rowCount(StageFile.enrolments))
+                try extract.scan(StageFile.enrolments) { f, path, line in try table.add(fields: f, path: path, line: line) }
+                return (.spells(table), [
+                    StageFile.institutions: try extract.checksum(StageFile.institutions, rowsRead: small.0),
+                    StageFile.assignments: try extract.checksum(StageFile.assignments, rowsRead: small.1),
+                    StageFile.enrolments: try extract.checksum(StageFile.enrolments, rowsRead: table.rowsRead),
+                ])
             } else {
-                var table = EventTable()
-                try extract.forEach(StageFile.caseEvents, CaseEventRecord.init(fields:path:line:)) { table.add($0) }
-                return .events(table)
+                var table = EventTable(capacity: extract.rowCount(StageFile.caseEvents))
+                try extract.scan(StageFile.caseEvents) { f, path, line in try table.add(fields: f, path: path, line: line) }
+                return (.events(table), [StageFile.caseEvents: try extract.checksum(StageFile.caseEvents, rowsRead: table.events.count)])
             }
         }
-        guard case let .spells(s) = loaded[0], case let .events(e) = loaded[1] else { fatalError("readBoth: order") }
-        return (s, e)
+        guard case let .spells(s) = loaded[0].0, case let .events(e) = loaded[1].0 else { fatalError("readBoth: order") }
+        return (s, e, loaded[0].1.merging(loaded[1].1) { a, _ in a })
     }
 
-    /// Writes every fact file (largest first, so both cores stay busy) and checksums it.
+    /// Writes every fact file (largest first, so both cores stay busy), checksummed as written.
     private static func writeFacts(_ facts: Facts, to run: RunFolder) throws(TransformError) -> [StageManifest.OutputFile] {
-        let order: [FactFile] = [.caseEvents, .exposure, .enrolments, .cases, .firstEvents, .children, .coverage, .institutions]
+        let order: [FactFile] = [.caseEvents, .exposure, .enrolments, .firstEvents, .cases, .children, .coverage, .institutions]
+        let rows = FactRows(facts)
         let written = try Parallel.map(order.count) { i throws(TransformError) -> StageManifest.OutputFile in
-            let file = order[i]
-            let path = run.file(.transform, file.rawValue)
-            let rows = try FactWriter.write(file, facts, to: path)
-            let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? -1
-            return .init(name: file.rawValue, rows: rows, bytes: bytes, sha256: try SHA256Hasher.file(path))
+            try rows.write(order[i], to: run.file(.transform, order[i].rawValue))
         }
         let byName = Dictionary(uniqueKeysWithValues: written.map { ($0.name, $0) })
         return FactFile.allCases.map { byName[$0.rawValue]! }
     }
+}
 
-    private static func nonZero(_ counts: [String: Int]) -> [String: Int] { counts.filter { $0.value > 0 } }
+/// Wall-clock seconds per phase.
+struct PhaseClock {
+    private var last = ContinuousClock.now
+    private(set) var seconds: [String: Double] = [:]
+
+    mutating func lap(_ name: String) {
+        let now = ContinuousClock.now
+        let d = now - last
+        seconds[name] = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        last = now
+    }
 }

@@ -95,7 +95,7 @@ import Testing
 
     @Test func dimensionsCoverageAndCounts() {
         #expect(facts.institutions.map(\.number) == ["101", "102", "103", "20"])  // byte order
-        #expect(facts.childKeys == (1...11).map { String(format: "c%02d", $0) })
+        #expect(Array(facts.childKeys) == (1...11).map { String(format: "c%02d", $0) })
         #expect(facts.enrolments.count == 11)                 // 12 read, c11's spell at 999 skipped
         #expect(facts.coverageLines == [
             "101 2019-01-01 2021-12-31",   // open: runs to the as-of date

@@ -10,7 +10,7 @@ import Testing
 
     @Test func sameExtractGivesByteIdenticalFiles() throws {
         let run = SyntheticExtract.temporaryRun("determinism")
-        defer { try? FileManager.default.removeItem(at: run.root) }
+        defer { SyntheticExtract.remove(run) }
         try SyntheticExtract.write(children: 3000, seed: 42, into: run)
         let stage = TransformStage()
 
@@ -43,7 +43,7 @@ import Testing
 
     @Test func manifestCountsAndRowsOfTheHandFixture() throws {
         let run = SyntheticExtract.temporaryRun("fixture")
-        defer { try? FileManager.default.removeItem(at: run.root) }
+        defer { SyntheticExtract.remove(run) }
         try SyntheticExtract.write(institutions: HandFixture.institutions, assignments: HandFixture.assignments,
                                    enrolments: HandFixture.enrolments, events: HandFixture.events, into: run)
         let result = try TransformStage().run(run: run, windowFrom: HandFixture.windowFrom, windowTo: HandFixture.windowTo,
@@ -66,6 +66,8 @@ import Testing
         let enrolmentsIn = try #require(m.inputs.first { $0.name == StageFile.enrolments })
         #expect(enrolmentsIn.rowsRead == 12 && enrolmentsIn.accepted == 11 && enrolmentsIn.rejectedByReason == ["unknown_institution": 1])
         #expect(result.skipped.map(\.line) == [13])
+        // No extract manifest here: the inputs were checksummed by the stage itself.
+        #expect(enrolmentsIn.sha256 == (try SHA256Hasher.file(run.file(.extract, StageFile.enrolments))))
 
         // Rows as COPY text, columns in FactFile's order.
         let text = { (f: FactFile) in String(decoding: bytes(run, f), as: UTF8.self).split(separator: "\n").map(String.init) }
@@ -83,7 +85,7 @@ import Testing
 
     @Test func aStaleExtractIsRefused() throws {
         let run = SyntheticExtract.temporaryRun("stale")
-        defer { try? FileManager.default.removeItem(at: run.root) }
+        defer { SyntheticExtract.remove(run) }
         try SyntheticExtract.write(institutions: HandFixture.institutions, assignments: HandFixture.assignments,
                                    enrolments: HandFixture.enrolments, events: HandFixture.events, into: run)
         // Extract's manifest claims one more event than the file holds.
@@ -101,6 +103,47 @@ import Testing
     @Test func aWindowEndingBeforeItStartsIsAnError() {
         #expect(throws: TransformError.windowEndsBeforeStart(from: D("2021-01-01"), to: D("2020-12-31"))) {
             try Transform.resolveWindow(from: D("2021-01-01"), to: nil, asOf: D("2020-12-31"))
+        }
+    }
+
+    /// The stage's byte-level reading and writing give exactly what the record API and
+    /// `CopyTextWriter` give on the same extract.
+    @Test func stageAgreesWithThePureAPI() throws {
+        let run = SyntheticExtract.temporaryRun("routes")
+        defer { SyntheticExtract.remove(run) }
+        try SyntheticExtract.write(children: 800, seed: 11, into: run)
+        let result = try TransformStage().run(run: run, windowFrom: SyntheticExtract.windowFrom, windowTo: nil,
+                                              asOf: SyntheticExtract.asOf)
+        let read = { (name: String) in run.file(.extract, name) }
+        let facts = try Transform.compute(
+            institutions: CopyTextReader.readAll(read(StageFile.institutions), InstitutionRecord.init(fields:path:line:)),
+            assignments: CopyTextReader.readAll(read(StageFile.assignments), AssignmentRecord.init(fields:path:line:)),
+            enrolments: CopyTextReader.readAll(read(StageFile.enrolments), EnrolmentRecord.init(fields:path:line:)),
+            events: CopyTextReader.readAll(read(StageFile.caseEvents), CaseEventRecord.init(fields:path:line:)),
+            windowFrom: SyntheticExtract.windowFrom, windowTo: nil, asOf: SyntheticExtract.asOf)
+        #expect(result.manifest.counts == facts.counts)
+        let dir = run.root.appendingPathComponent("reference")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for file in FactFile.allCases {
+            let path = dir.appendingPathComponent(file.rawValue).path
+            _ = try ReferenceFactWriter.write(file, facts, to: path)
+            #expect(FileManager.default.contents(atPath: path) == bytes(run, file), "\(file.rawValue)")
+        }
+        // Extract's manifest was there: its checksums were taken, not recomputed.
+        let extract = try StageManifest.read(from: run.manifest(.extract))
+        for input in result.manifest.inputs {
+            #expect(input.sha256 == extract.output(input.name)?.sha256)
+        }
+    }
+
+    @Test func anUnreadableExtractManifestIsAnError() throws {
+        let run = SyntheticExtract.temporaryRun("badmanifest")
+        defer { SyntheticExtract.remove(run) }
+        try SyntheticExtract.write(institutions: HandFixture.institutions, assignments: HandFixture.assignments,
+                                   enrolments: HandFixture.enrolments, events: HandFixture.events, into: run)
+        try Data("{ not json".utf8).write(to: URL(fileURLWithPath: run.manifest(.extract)))
+        #expect(throws: TransformError.self) {
+            try TransformStage().run(run: run, windowFrom: HandFixture.windowFrom, windowTo: nil, asOf: HandFixture.asOf)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+@testable import Transform
 
 /// Writes a synthetic extract (the four stage files) straight to disk, child by child, so
 /// even a million children never sit in memory. Deterministic for a seed.
@@ -66,6 +67,20 @@ enum SyntheticExtract {
         }
         try e.close()
         try c.close()
+        try writeManifest(run)
+    }
+
+    /// Extract's manifest for the files written, as extract leaves one.
+    static func writeManifest(_ run: RunFolder) throws {
+        let names = [StageFile.institutions, StageFile.assignments, StageFile.enrolments, StageFile.caseEvents]
+        let outputs = try names.map { name in
+            let path = run.file(.extract, name)
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            return StageManifest.OutputFile(name: name, rows: data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) },
+                                            bytes: Int64(data.count), sha256: try SHA256Hasher.file(path))
+        }
+        try StageManifest(stage: .extract, run: run.id, startedAt: Date(), seconds: 0, outputs: outputs)
+            .write(to: run.manifest(.extract))
     }
 
     /// Writes given records as an extract.
@@ -81,6 +96,11 @@ enum SyntheticExtract {
         try file(StageFile.assignments) { w in for r in assignments { try r.write(to: w) } }
         try file(StageFile.enrolments) { w in for r in enrolments { try r.write(to: w) } }
         try file(StageFile.caseEvents) { w in for r in events { try r.write(to: w) } }
+    }
+
+    /// Removes a `temporaryRun`'s whole state directory.
+    static func remove(_ run: RunFolder) {
+        try? FileManager.default.removeItem(at: run.root.deletingLastPathComponent().deletingLastPathComponent())
     }
 
     static func temporaryRun(_ name: String) -> RunFolder {

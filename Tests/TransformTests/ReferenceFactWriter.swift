@@ -1,7 +1,9 @@
 import Pipeline
+@testable import Transform
 
-/// Writes one fact file from `Facts`, columns in the order `FactFile` documents.
-enum FactWriter {
+/// The fact files written field by field with Pipeline's `CopyTextWriter`: the reference
+/// the stage's own byte-copying writer (`FactRows`) must match byte for byte.
+enum ReferenceFactWriter {
     static func write(_ file: FactFile, _ facts: Facts, to path: String) throws(TransformError) -> Int {
         do {
             let w = try CopyTextWriter(path: path)

@@ -1,0 +1,36 @@
+import Foundation
+
+/// Texts by id (child keys, case ids), stored once in one byte arena: a million keys
+/// cost their bytes, not a million String objects, and the writer copies them as bytes.
+public struct TextTable: RandomAccessCollection, Sendable {
+    let bytes: [UInt8]
+    /// Text i is `bytes[starts[i]..<starts[i+1]]`.
+    let starts: [Int]
+
+    init(bytes: [UInt8], starts: [Int]) { self.bytes = bytes; self.starts = starts }
+
+    public init(_ texts: [String]) {
+        var bytes: [UInt8] = []
+        var starts = [0]
+        for t in texts { bytes.append(contentsOf: t.utf8); starts.append(bytes.count) }
+        self.init(bytes: bytes, starts: starts)
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { starts.count - 1 }
+
+    public subscript(i: Int) -> String {
+        String(decoding: bytes[starts[i]..<starts[i + 1]], as: UTF8.self)
+    }
+
+    /// Whether any text holds a byte COPY text must escape (keys normally never do).
+    var needsEscaping: Bool { bytes.contains { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D } }
+}
+
+/// Compares two byte ranges as memcmp does, the shorter first on a common prefix.
+@inline(__always)
+func compareBytes(_ a: UnsafeRawPointer, _ la: Int, _ b: UnsafeRawPointer, _ lb: Int) -> Int32 {
+    let n = min(la, lb)
+    let c = n == 0 ? 0 : memcmp(a, b, n)
+    return c != 0 ? c : (la < lb ? -1 : (la > lb ? 1 : 0))
+}
