@@ -75,7 +75,9 @@ struct ExtractReader: Sendable {
     func checksum(_ name: String, rowsRead: Int) throws(TransformError) -> (bytes: Int64, sha256: String) {
         let p = path(name)
         let bytes = (try? FileManager.default.attributesOfItem(atPath: p)[.size] as? NSNumber)?.int64Value ?? -1
-        guard let listed = manifest?.output(name) else { return (bytes, try SHA256Hasher.file(p)) }
+        guard let listed = manifest?.output(name) else {
+            do { return (bytes, try Checksum.file(p)) } catch { throw .stageFile(path: p, line: nil, message: "\(error)") }
+        }
         guard listed.bytes == bytes, listed.rows == rowsRead else {
             throw .extractFileChanged(path: p, expected: "\(listed.rows) rows, \(listed.bytes) bytes",
                                       found: "\(rowsRead) rows, \(bytes) bytes")

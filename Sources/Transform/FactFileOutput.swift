@@ -12,7 +12,7 @@ struct FactFileOutput: ~Copyable {
     private var buffer: UnsafeMutableRawPointer
     private var capacity = 1 << 20
     private var count = 0
-    private var hasher = SHA256Hasher()
+    private var hasher = Checksum()
     private(set) var rows = 0
     private(set) var bytes: Int64 = 0
     private var atLineStart = true
@@ -94,7 +94,7 @@ struct FactFileOutput: ~Copyable {
     /// Flushes, closes and returns the manifest entry.
     consuming func finish(name: String) throws(TransformError) -> StageManifest.OutputFile {
         try flush()
-        return .init(name: name, rows: rows, bytes: bytes, sha256: hasher.finalize())
+        return .init(name: name, rows: rows, bytes: bytes, sha256: hasher.hex())
     }
 
     private mutating func flush() throws(TransformError) {

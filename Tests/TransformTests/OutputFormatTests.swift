@@ -20,7 +20,7 @@ import Testing
             let b = try #require(FileManager.default.contents(atPath: reference))
             #expect(a == b, "\(name) \(file.rawValue) differs from CopyTextWriter's bytes")
             #expect(out.rows == refRows && out.bytes == Int64(b.count))
-            #expect(out.sha256 == (try SHA256Hasher.file(reference)))
+            #expect(out.sha256 == (try Checksum.file(reference)))
         }
     }
 

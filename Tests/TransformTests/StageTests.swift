@@ -33,7 +33,7 @@ import Testing
             let data = try #require(FileManager.default.contents(atPath: path))
             #expect(out.bytes == Int64(data.count))
             #expect(out.rows == data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) })
-            #expect(out.sha256 == (try SHA256Hasher.file(path)))
+            #expect(out.sha256 == (try Checksum.file(path)))
         }
         let onDisk = try StageManifest.read(from: run.manifest(.transform))
         #expect(onDisk.counts == first.manifest.counts)
@@ -67,7 +67,7 @@ import Testing
         #expect(enrolmentsIn.rowsRead == 12 && enrolmentsIn.accepted == 11 && enrolmentsIn.rejectedByReason == ["unknown_institution": 1])
         #expect(result.skipped.map(\.line) == [13])
         // No extract manifest here: the inputs were checksummed by the stage itself.
-        #expect(enrolmentsIn.sha256 == (try SHA256Hasher.file(run.file(.extract, StageFile.enrolments))))
+        #expect(enrolmentsIn.sha256 == (try Checksum.file(run.file(.extract, StageFile.enrolments))))
 
         // Rows as COPY text, columns in FactFile's order.
         let text = { (f: FactFile) in String(decoding: bytes(run, f), as: UTF8.self).split(separator: "\n").map(String.init) }
