@@ -1,3 +1,4 @@
+import Foundation
 import Pipeline
 
 /// Case events: `sagsnummer`, `cpr`, `haendelse`, `dato` required; the CPR valid, the
@@ -31,8 +32,12 @@ struct CaseEventValidator {
 
     /// The event type of the bytes, without making a String.
     static func eventType(_ b: ArraySlice<UInt8>) -> EventType? {
-        for (name, type) in eventNames where name.count == b.count && name.elementsEqual(b) { return type }
-        return nil
+        b.withUnsafeBytes { bytes in
+            for (name, type) in eventNames where name.count == bytes.count {
+                if name.withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) }) == 0 { return type }
+            }
+            return nil
+        }
     }
 }
 

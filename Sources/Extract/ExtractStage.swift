@@ -16,12 +16,14 @@ public struct ExtractResult: Sendable {
 ///
 /// The drop is checked first (every source present; the MANIFEST's checksums and row
 /// counts, when it has one) and nothing is written before that passes. The register is
-/// read before the files that refer to it.
+/// read before the files that refer to it; the other three exports are then extracted on
+/// two threads (`ParallelExtraction`), with the same output as one after the other.
 public struct ExtractStage: Sendable {
     public let config: PipelineConfig
     public let state: StateLayout
     public let environment: [String: String]
-    /// Progress and warnings, one line each; never holds a CPR number.
+    /// Progress and warnings, one line each; never holds a CPR number. May be called from
+    /// two threads at once.
     public let log: @Sendable (String) -> Void
 
     public init(config: PipelineConfig, state: StateLayout,
@@ -51,30 +53,30 @@ public struct ExtractStage: Sendable {
         do { try run.resetStage(.extract) } catch {
             throw .cannotWrite(path: run.folder(.extract).path, message: error.localizedDescription)
         }
-        let out = try StageWriters(run: run)
-        let pseudonyms = Pseudonymiser(key: key.key)
-        let files = FileExtraction(drop: drop, checked: checked, rejects: out.rejects, log: log)
-        var outcomes: [FileExtraction.Outcome] = []
+        let rejects = try StageWriter(path: run.file(.extract, StageFile.rejects))
+        let files = FileExtraction(drop: drop, checked: checked, rejects: rejects, log: log)
 
         // The register first: assignments and enrolments are checked against it.
+        let institutionsOut = try StageWriter(path: run.file(.extract, StageFile.institutions))
         var institutions = InstitutionValidator(formats: config.sources.institutions.dateFormats)
-        outcomes.append(try files.run(config.sources.institutions, { r throws(Rejection) in try institutions.validate(r) },
-                                      { r throws(ExtractError) in try r.write(to: out.institutions) }))
+        let registerOutcome = try files.run(config.sources.institutions, { r throws(Rejection) in try institutions.validate(r) },
+                                            { r throws(ExtractError) in try r.write(to: institutionsOut) })
         let register = Register(numbers: Set(institutions.numbers.keys), file: config.sources.institutions.file)
+        var outputs = [try institutionsOut.close(name: StageFile.institutions)]
 
-        let assignments = AssignmentValidator(formats: config.sources.assignments.dateFormats, register: register)
-        outcomes.append(try files.run(config.sources.assignments, assignments.validate,
-                                      { r throws(ExtractError) in try r.write(to: out.assignments) }))
-        let enrolments = EnrolmentValidator(formats: config.sources.enrolments.dateFormats, register: register, pseudonyms: pseudonyms)
-        outcomes.append(try files.run(config.sources.enrolments, enrolments.validate,
-                                      { r throws(ExtractError) in try r.write(to: out.enrolments) }))
-        let events = CaseEventValidator(formats: config.sources.caseEvents.dateFormats, pseudonyms: pseudonyms)
-        outcomes.append(try files.run(config.sources.caseEvents, events.validate,
-                                      { r throws(ExtractError) in try r.write(to: out.caseEvents) }))
+        // Then the other three, two at a time; their rejects follow the register's in order.
+        let others = ParallelExtraction(config: config, drop: drop, run: run, checked: checked, register: register,
+                                        key: key.key.withUnsafeBytes { Array($0) }, log: log)
+        let results = try others.runAll()
+        defer { others.removeParts() }
+        for r in results { try rejects.append(contentsOf: r.rejectsPart, rows: r.rejectsRows) }
+        outputs += results.map(\.output)
+        outputs.append(try rejects.close(name: StageFile.rejects))
+
+        let outcomes = [registerOutcome] + results.map(\.outcome)
         let inputs = outcomes.map(\.input)
         let exportDates = outcomes.compactMap { o in o.exportDate.map { (file: o.input.name, day: $0) } }
-
-        let outputs = try out.close()
+        let pseudonymsComputed = results.reduce(0) { $0 + $1.pseudonymsComputed }
 
         let asOf = exportDates.first?.day
         for d in exportDates.dropFirst() where d.day != asOf {
@@ -93,7 +95,7 @@ public struct ExtractStage: Sendable {
         let manifest = StageManifest(
             stage: .extract, run: run.id, startedAt: startedAt,
             seconds: Self.seconds(ContinuousClock.now - clock), asOf: asOf, inputs: inputs, outputs: outputs,
-            counts: ["rejected": inputs.reduce(0) { $0 + $1.rejected }, "pseudonyms_computed": pseudonyms.computed])
+            counts: ["rejected": inputs.reduce(0) { $0 + $1.rejected }, "pseudonyms_computed": pseudonymsComputed])
         do { try manifest.write(to: run.manifest(.extract)) } catch {
             throw .cannotWrite(path: run.manifest(.extract), message: "\(error)")
         }

@@ -161,6 +161,19 @@ final class StageWriter {
         rows += 1
     }
 
+    /// Appends a file of whole records that another `StageWriter` wrote (already escaped).
+    func append(contentsOf path: String, rows: Int) throws(ExtractError) {
+        let file = try ChunkedFile(path: path)
+        while true {
+            let room = capacity - used
+            let n = try file.read(into: UnsafeMutableRawBufferPointer(start: buffer + used, count: room))
+            used += n
+            if n < room { break }
+            try flush()
+        }
+        self.rows += rows
+    }
+
     func flush() throws(ExtractError) {
         guard used > 0 else { return }
         let out = UnsafeRawBufferPointer(start: buffer, count: used)
