@@ -98,4 +98,6 @@ GROUP BY p.run_id, f.kind, f.unattributed_reason
 UNION ALL
 SELECT p.run_id, 'transform', split_part(c.key, '.', 1), substr(c.key, length(split_part(c.key, '.', 1)) + 2), c.value::bigint
 FROM warehouse.published_run p JOIN etl.loads l ON l.load_id = p.load_id, jsonb_each_text(l.counts) c
-WHERE c.key NOT LIKE 'unattributed.%';
+WHERE c.key IN ('children.without_spell', 'case_events.child_without_spell', 'cases.without_sag_oprettet',
+                'children.birth_conflict', 'institutions.duplicate_number',
+                'skipped.enrolment.unknown_institution', 'skipped.assignment.unknown_institution');
