@@ -63,31 +63,29 @@ public struct Benchmark {
         return out
     }
 
-    /// Times `psql -c '\copy …'` of every fact file into fresh tables shaped like the warehouse's.
+    /// Times `psql -c '\copy …'` of every fact file into fresh tables shaped like the
+    /// warehouse's, created in the same transaction as the load creates its partitions.
     private func psqlCopy(_ db: Connection, run: RunFolder, target: WarehouseTarget) throws -> Double {
         try db.execute("DROP SCHEMA IF EXISTS bench_copy CASCADE; CREATE SCHEMA bench_copy")
         defer { try? db.execute("DROP SCHEMA IF EXISTS bench_copy CASCADE") }
-        var commands: [String] = []
+        var commands = ["BEGIN"]
         for fact in FactFile.allCases {
             let columns = try db.query("""
                 SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) FROM information_schema.columns
                 WHERE table_schema = 'warehouse' AND table_name = $1 AND column_name <> 'load_id'
                 """, [fact.table]).first?.string(0) ?? ""
-            try db.execute("""
-                CREATE TABLE bench_copy.\(fact.table) (LIKE warehouse.\(fact.table));
-                ALTER TABLE bench_copy.\(fact.table) ALTER COLUMN load_id SET DEFAULT 0
-                """)
+            commands.append("CREATE TABLE bench_copy.\(fact.table) (LIKE warehouse.\(fact.table)); "
+                            + "ALTER TABLE bench_copy.\(fact.table) ALTER COLUMN load_id SET DEFAULT 0")
             commands.append("\\copy bench_copy.\(fact.table) (\(columns)) FROM '\(run.file(.transform, fact.rawValue))'")
         }
+        commands.append("COMMIT")
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
         let psql = ["/usr/bin/psql"] + versions.sorted().reversed().map { "/usr/lib/postgresql/\($0)/bin/psql" }
         guard let binary = psql.first(where: FileManager.default.isExecutableFile(atPath:)) else {
             throw OperationsError.io(path: "psql", message: "psql not found (apt-get install postgresql-client)")
         }
-        // One psql session, one transaction, as the load: BEGIN, the \copy commands, COMMIT.
         let started = Date()
-        try Self.spawn(binary, ["-X", "-q", "-v", "ON_ERROR_STOP=1", target.psqlURL, "-c", "BEGIN"]
-                       + commands.flatMap { ["-c", $0] } + ["-c", "COMMIT"])
+        try Self.spawn(binary, ["-X", "-q", "-v", "ON_ERROR_STOP=1", target.psqlURL] + commands.flatMap { ["-c", $0] })
         return Date().timeIntervalSince(started)
     }
 
