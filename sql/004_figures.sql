@@ -91,10 +91,10 @@ SELECT p.run_id, 'rejected'::text AS category, r.file AS subject, r.reason, coun
 FROM warehouse.published_run p JOIN etl.rejects r ON r.run_id = p.run_id
 GROUP BY p.run_id, r.file, r.reason
 UNION ALL
-SELECT p.run_id, 'unattributed_first_event', f.kind, f.unattributed_reason, count(*)
-FROM warehouse.published_run p JOIN warehouse.first_events f ON f.load_id = p.load_id
-WHERE f.cohort IS NULL
-GROUP BY p.run_id, f.kind, f.unattributed_reason
+-- From transform's counts (etl.loads.counts), not a scan of the first events.
+SELECT p.run_id, 'unattributed_first_event', split_part(c.key, '.', 2), split_part(c.key, '.', 3), c.value::bigint
+FROM warehouse.published_run p JOIN etl.loads l ON l.load_id = p.load_id, jsonb_each_text(l.counts) c
+WHERE c.key LIKE 'unattributed.%' AND c.value::bigint > 0
 UNION ALL
 SELECT p.run_id, 'transform', split_part(c.key, '.', 1), substr(c.key, length(split_part(c.key, '.', 1)) + 2), c.value::bigint
 FROM warehouse.published_run p JOIN etl.loads l ON l.load_id = p.load_id, jsonb_each_text(l.counts) c

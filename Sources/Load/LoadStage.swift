@@ -40,6 +40,11 @@ public struct LoadStage {
             }
             tables["rejects"] = try copyRejects(db, run)
             _ = try db.execute("SELECT warehouse.compute_stats($1)", [String(id)], name: "compute cohort stats")
+            // Fresh statistics, so the views' plans know these tables are small.
+            let partitions = FactFile.allCases.map { "warehouse." + Self.partitionName($0.table, Int64(id)) }
+            try db.execute("ANALYZE " + (partitions + ["warehouse.cohort_stats", "warehouse.notification_stats",
+                                                       "warehouse.closure_stats", "etl.loads", "etl.runs", "etl.rejects"])
+                .joined(separator: ", "), name: "analyze")
             let total = tables.values.reduce(0, +)
             _ = try db.execute("UPDATE etl.loads SET finished_at = now(), rows_loaded = $2 WHERE load_id = $1",
                                [String(id), String(total)], name: "finish load")

@@ -60,6 +60,15 @@ public struct Benchmark {
         out += String(format: "whole run (drop to published): %.2f s; peak RSS %.0f MiB\n", summary.seconds, Self.peakRSSMiB())
         out += String(format: "load COPY %.2f s, psql \\copy of the same files %.2f s: ratio %.2f\n",
                       copySeconds, psqlSeconds, copySeconds / psqlSeconds)
+        let views = try db.query("SELECT table_name FROM information_schema.views WHERE table_schema = 'metrics' ORDER BY 1")
+        var slowest = (name: "", seconds: 0.0)
+        for view in views.compactMap({ $0.string(0) }) {
+            let t0 = Date()
+            _ = try db.query("SELECT * FROM metrics.\(view)")
+            let seconds = Date().timeIntervalSince(t0)
+            if seconds > slowest.seconds { slowest = (view, seconds) }
+        }
+        out += String(format: "metrics views: %d, the slowest (%@) answered in %.0f ms\n", views.count, slowest.name, slowest.seconds * 1000)
         return out
     }
 
