@@ -73,7 +73,8 @@ func makeRunner(pipeline: String?, run: RunID?, global: GlobalOptions) throws ->
     if path == nil, let run { path = try RunInfo.read(state.run(run)).pipeline }
     guard let path else { throw OperationsError.usage("name the pipeline file (--pipeline FILE)") }
     let config = try PipelineConfig.load(path: path)
-    return PipelineRunner(config: config, state: state, target: global.target(config), logger: global.logger())
+    return PipelineRunner(config: config, state: state, target: global.target(config), logger: global.logger(),
+                          showProgress: global.logFormat == .text && isatty(STDERR_FILENO) == 1)
 }
 
 /// `etl extract|transform|load --run ID`: one stage of an existing run, again.

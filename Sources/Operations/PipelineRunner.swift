@@ -13,9 +13,11 @@ public struct PipelineRunner {
     public var state: StateLayout
     public var target: WarehouseTarget
     public var logger: Logger
+    /// Show a refreshing progress line on standard error (for a person at a terminal).
+    public var showProgress = false
 
-    public init(config: PipelineConfig, state: StateLayout, target: WarehouseTarget, logger: Logger) {
-        self.config = config; self.state = state; self.target = target; self.logger = logger
+    public init(config: PipelineConfig, state: StateLayout, target: WarehouseTarget, logger: Logger, showProgress: Bool = false) {
+        self.config = config; self.state = state; self.target = target; self.logger = logger; self.showProgress = showProgress
     }
 
     /// A new run on a drop (`--drop`) or the newest complete drop of an inbox.
@@ -114,6 +116,8 @@ public struct PipelineRunner {
         log.info("stage started")
         let t0 = Date()
         try ledger.stageStarted(info.run, stage)
+        let progress = showProgress ? progressLine(stage, info: info, folder: folder) : nil
+        defer { progress?.finish() }
         do {
             var counts: [String: Int] = [:]
             switch stage {
@@ -152,6 +156,27 @@ public struct PipelineRunner {
             try? ledger.stageFinished(info.run, stage, seconds: Date().timeIntervalSince(t0), counts: [:], error: "\(error)")
             log.error("stage failed", metadata: ["error": "\(error)"])
             throw error
+        }
+    }
+
+    /// What a stage has to read: the drop's files, or the previous stage's.
+    private func progressLine(_ stage: Stage, info: RunInfo, folder: RunFolder) -> StageProgress {
+        switch stage {
+        case .extract:
+            let drop = URL(fileURLWithPath: info.drop)
+            let bytes = config.sources.all.reduce(Int64(0)) { sum, source in
+                sum + ((try? FileManager.default.attributesOfItem(atPath: drop.appendingPathComponent(source.file).path)[.size]
+                    as? NSNumber)?.int64Value ?? 0)
+            }
+            // A drop with a MANIFEST is read twice (checked, then extracted); it also counts the rows.
+            let manifest = try? String(contentsOf: drop.appendingPathComponent("MANIFEST"), encoding: .utf8)
+            let rows = manifest?.split(separator: "\n").compactMap { $0.split(separator: " ").dropFirst().first.flatMap { Int($0) } }
+            return StageProgress(stage: stage.rawValue, inputBytes: bytes * (manifest == nil ? 1 : 2),
+                                 inputRows: rows?.reduce(0, +) ?? Int(bytes / 50))
+        case .transform, .load:
+            let previous = (try? StageManifest.read(from: folder.manifest(stage == .transform ? .extract : .transform)))?.outputs ?? []
+            return StageProgress(stage: stage.rawValue, inputBytes: previous.reduce(0) { $0 + $1.bytes },
+                                 inputRows: previous.reduce(0) { $0 + $1.rows })
         }
     }
 

@@ -84,3 +84,15 @@ import TestSupport
         #expect(text.contains("warning") && text.contains("[extract] slow"))
     }
 }
+
+@Suite struct StageProgressTests {
+    @Test func theLineShowsShareRowsPerSecondAndMegabytesPerSecond() {
+        let progress = StageProgress(stage: "extract", inputBytes: 200_000_000, inputRows: 1_000_000)
+        defer { progress.finish() }
+        let line = progress.line(read: 100_000_000, now: Date().addingTimeInterval(2))
+        #expect(line.hasPrefix("[extract]  50 %"), "\(line)")
+        #expect(line.contains("rows/s") && line.contains("MB/s"), "\(line)")
+        #expect(progress.line(read: 400_000_000).contains(" 99 %"), "never 100 % before the stage ends")
+        #expect(StageProgress.bytesRead() > 0)
+    }
+}
