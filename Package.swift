@@ -48,7 +48,7 @@ let package = Package(
         ], path: "Sources/ETLCommand"),
 
         // One throwaway embedded PostgreSQL per test process, a database per test.
-        .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
         .testTarget(name: "ExtractTests", dependencies: ["Extract"]),

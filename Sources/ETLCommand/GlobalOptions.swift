@@ -41,7 +41,6 @@ extension Day: ExpressibleByArgument {
 }
 
 extension LoggingSystem {
-    private static let once: Void = ()
     nonisolated(unsafe) private static var done = false
 
     /// Bootstraps logging the first time only (commands may ask more than once).

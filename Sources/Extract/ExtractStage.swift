@@ -22,7 +22,7 @@ public struct ExtractStage: Sendable {
     public let config: PipelineConfig
     public let state: StateLayout
     public let environment: [String: String]
-    /// Progress and warnings, one line each; never holds a CPR number. May be called from
+    /// Progress, one line each; never holds a CPR number. Warnings come back in the result. May be called from
     /// two threads at once.
     public let log: @Sendable (String) -> Void
 
@@ -48,7 +48,7 @@ public struct ExtractStage: Sendable {
         let checked = try verifyManifest(drop: drop, sources: sources)
 
         let key = try PseudonymKey.load(config.pseudonymKey, state: state, environment: environment)
-        if let w = key.warning { warnings.append(w); log(w) }
+        if let w = key.warning { warnings.append(w) }
 
         do { try run.resetStage(.extract) } catch {
             throw .cannotWrite(path: run.folder(.extract).path, message: error.localizedDescription)
@@ -81,7 +81,7 @@ public struct ExtractStage: Sendable {
         let asOf = exportDates.first?.day
         for d in exportDates.dropFirst() where d.day != asOf {
             let w = "the export dates differ: \(exportDates[0].file) says \(asOf!), \(d.file) says \(d.day); using \(asOf!)"
-            warnings.append(w); log(w)
+            warnings.append(w)
         }
 
         // Rejects are written (for the steward) before the run stops; without a manifest the

@@ -11,11 +11,9 @@ public enum LogFormat: String, Sendable, CaseIterable {
 public struct ETLLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
-    private let label: String
     private let format: LogFormat
 
     public init(label: String, format: LogFormat) {
-        self.label = label
         self.format = format
     }
 

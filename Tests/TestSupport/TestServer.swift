@@ -9,9 +9,18 @@
 // share tables. At process exit (atexit) the servers are stopped and the folder removed;
 // servers left by a test process that crashed are cleaned up by the next run.
 import Foundation
+import Logging
 import Postgres
 
 public enum TestServer {
+    /// Servers started and stopped by tests log warnings only, so the test runner's summary
+    /// stays the last thing a test run prints.
+    private static let quiet: Logger = {
+        var logger = Logger(label: "etl.test.server")
+        logger.logLevel = .warning
+        return logger
+    }()
+
     public struct Database: Sendable {
         public let name: String
         /// Paste into psql, or give to `Connection(url:)`.
@@ -37,7 +46,7 @@ public enum TestServer {
         try withState { state in
             let root = try processRoot(&state)
             state.privateServers += 1
-            let server = EmbeddedServer(directory: "\(root)/p\(state.privateServers)", durable: false)
+            let server = EmbeddedServer(directory: "\(root)/p\(state.privateServers)", durable: false, logger: quiet)
             state.servers.append(server)
             return server
         }
@@ -74,7 +83,7 @@ public enum TestServer {
 
     private static func sharedServer(_ state: inout State) throws -> EmbeddedServer {
         if let shared = state.shared { return shared }
-        let server = EmbeddedServer(directory: try processRoot(&state) + "/shared", durable: false)
+        let server = EmbeddedServer(directory: try processRoot(&state) + "/shared", durable: false, logger: quiet)
         state.servers.append(server)
         try server.start()
         state.shared = server
@@ -115,7 +124,7 @@ public enum TestServer {
                   let owner = Int32(text), owner != getpid(), kill(owner, 0) != 0, errno == ESRCH
             else { continue }
             for server in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] {
-                try? EmbeddedServer(directory: "\(root)/\(server)").stop(.immediate)
+                try? EmbeddedServer(directory: "\(root)/\(server)", logger: quiet).stop(.immediate)
             }
             try? FileManager.default.removeItem(atPath: root)
         }
