@@ -80,9 +80,13 @@ func makeRunner(pipeline: String?, run: RunID?, global: GlobalOptions) throws ->
 /// `etl extract|transform|load --run ID`: one stage of an existing run, again.
 protocol StageCommand: ParsableCommand {
     static var stage: Stage { get }
-    var runID: RunID { get }
-    var pipeline: String? { get }
+    var stageRun: StageRunOptions { get }
     var global: GlobalOptions { get }
+}
+
+struct StageRunOptions: ParsableArguments {
+    @Option(name: .customLong("run"), help: "The run.") var runID: RunID
+    @Option(help: "The pipeline file; default: the one the run was started with.") var pipeline: String?
 }
 
 extension StageCommand {
@@ -92,8 +96,8 @@ extension StageCommand {
 
     func run() throws {
         try withExitStatus {
-            let runner = try makeRunner(pipeline: pipeline, run: runID, global: global)
-            print(try runner.rerun(runID, from: Self.stage, only: true).line)
+            let runner = try makeRunner(pipeline: stageRun.pipeline, run: stageRun.runID, global: global)
+            print(try runner.rerun(stageRun.runID, from: Self.stage, only: true).line)
         }
     }
 }
@@ -101,23 +105,20 @@ extension StageCommand {
 struct ExtractCommand: StageCommand {
     static let stage = Stage.extract
     static let configuration = stageConfiguration("Extract a run's drop again (with the pipeline file as it is now).")
-    @Option(name: .customLong("run"), help: "The run.") var runID: RunID
-    @Option(help: "The pipeline file; default: the one the run was started with.") var pipeline: String?
+    @OptionGroup var stageRun: StageRunOptions
     @OptionGroup var global: GlobalOptions
 }
 
 struct TransformCommand: StageCommand {
     static let stage = Stage.transform
     static let configuration = stageConfiguration("Transform a run's extracted records again.")
-    @Option(name: .customLong("run"), help: "The run.") var runID: RunID
-    @Option(help: "The pipeline file; default: the one the run was started with.") var pipeline: String?
+    @OptionGroup var stageRun: StageRunOptions
     @OptionGroup var global: GlobalOptions
 }
 
 struct LoadCommand: StageCommand {
     static let stage = Stage.load
     static let configuration = stageConfiguration("Load a run's fact files again, and publish it.")
-    @Option(name: .customLong("run"), help: "The run.") var runID: RunID
-    @Option(help: "The pipeline file; default: the one the run was started with.") var pipeline: String?
+    @OptionGroup var stageRun: StageRunOptions
     @OptionGroup var global: GlobalOptions
 }

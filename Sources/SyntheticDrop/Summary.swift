@@ -2,7 +2,7 @@
 public enum DirtyKind: String, Sendable, CaseIterable, Comparable {
     /// A date of the right shape that does not exist, e.g. `31-02-2015`.
     case nonexistentDate
-    /// A CPR number of 9 digits, or whose date does not exist (`310213-4821`).
+    /// A CPR number of 9 digits, or whose date does not exist (`310213-xxxx`).
     case invalidCPR
     /// A `haendelse` / `type` outside the contract's list.
     case unknownEventType
