@@ -75,7 +75,7 @@ import Postgres
         #expect(incomplete.status == ExitStatus.dropIncomplete.rawValue, "\(incomplete.stderr)")
         #expect(incomplete.stderr.contains("MANIFEST") || incomplete.stderr.contains("checksum"), "\(incomplete.stderr)")
 
-        // A drop with a fifth of its records bad, against a threshold of 5 %.
+        // A drop with a sixth of its records bad, against a threshold of 10 %.
         let (dirty, _) = try h.drop(children: 2_000, seed: 9, dirty: 0.2, asOf: Day(year: 2026, month: 11, day: 22)!)
         let over = try h.run(["run", "--pipeline", Harness.copenhagen, "--drop", dirty.path, "--database", h.db.url])
         #expect(over.status == ExitStatus.rejectThresholdExceeded.rawValue, "\(over.stderr)")

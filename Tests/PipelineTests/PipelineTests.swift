@@ -87,7 +87,7 @@ import Testing
     @Test func refusesBadValues() throws {
         for (from, to, key) in [("encoding: utf-8", "encoding: utf-16", "sources.socialraadgivere.encoding"),
                                 ("from: 2012-01-01", "from: 2012-13-01", "window.from"),
-                                ("reject_threshold: 0.05", "reject_threshold: 5", "reject_threshold"),
+                                ("reject_threshold: 0.10", "reject_threshold: 5", "reject_threshold"),
                                 ("format: xml", "format: json", "sources.institutioner.format")] {
             let text = try Self.variant { $0.replacingOccurrences(of: from, with: to) }
             let error = #expect(throws: PipelineConfigError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
