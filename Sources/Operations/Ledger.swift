@@ -79,8 +79,4 @@ public struct Ledger {
             """, [dropChecksum], name: "drop already loaded")
         return try rows.first?.int(0).map { RunID(rawValue: Int64($0)) }
     }
-
-    public func exists(_ run: RunID) throws -> Bool {
-        try !connection.query("SELECT 1 FROM etl.runs WHERE run_id = $1", [run.description], name: "run exists").isEmpty
-    }
 }

@@ -93,11 +93,6 @@ public final class CopyTextWriter {
         buffer.append(0x2D); append2(m); buffer.append(0x2D); append2(d)
     }
 
-    public func field(_ value: Double) {
-        separate()
-        buffer.append(contentsOf: Array(String(value).utf8))
-    }
-
     private func append2(_ v: Int) {
         buffer.append(UInt8(48 + v / 10)); buffer.append(UInt8(48 + v % 10))
     }
