@@ -39,12 +39,13 @@ public struct LoadStage {
                 tables[fact.table] = copied
             }
             tables["rejects"] = try copyRejects(db, run)
-            _ = try db.execute("SELECT warehouse.compute_stats($1)", [String(id)], name: "compute cohort stats")
-            // Fresh statistics, so the views' plans know these tables are small.
+            // Fresh statistics first: the aggregation's plans (and later the views') need them.
             let partitions = FactFile.allCases.map { "warehouse." + Self.partitionName($0.table, Int64(id)) }
-            try db.execute("ANALYZE " + (partitions + ["warehouse.cohort_stats", "warehouse.notification_stats",
-                                                       "warehouse.closure_stats", "etl.loads", "etl.runs", "etl.rejects"])
-                .joined(separator: ", "), name: "analyze")
+            try db.execute("ANALYZE " + (partitions + ["etl.loads", "etl.runs", "etl.rejects"]).joined(separator: ", "),
+                           name: "analyze facts")
+            _ = try db.execute("SELECT warehouse.compute_stats($1)", [String(id)], name: "compute cohort stats")
+            try db.execute("ANALYZE warehouse.cohort_stats, warehouse.notification_stats, warehouse.closure_stats",
+                           name: "analyze stats")
             let total = tables.values.reduce(0, +)
             _ = try db.execute("UPDATE etl.loads SET finished_at = now(), rows_loaded = $2 WHERE load_id = $1",
                                [String(id), String(total)], name: "finish load")

@@ -36,9 +36,9 @@ public struct Publisher {
     }
 
     /// Drops every load except the newest complete load of each of the newest `keepRuns`
-    /// loaded runs, and never the published one. Partitions are detached CONCURRENTLY, so
-    /// readers are not blocked; a drop that cannot get its lock quickly is left for the next run.
-    /// Returns the load ids dropped.
+    /// loaded runs, and never the published one. Each load goes in one short transaction;
+    /// one that cannot get its locks within a moment (a long analyst query) is left for the
+    /// next run. Returns the load ids dropped.
     @discardableResult
     public func dropOldLoads(keepRuns: Int) throws -> [Int64] {
         let rows = try connection.query("""
@@ -56,28 +56,24 @@ public struct Publisher {
         var dropped: [Int64] = []
         for row in rows {
             guard let id = try row.int(0).map(Int64.init) else { continue }
-            try drop(loadID: id)
-            dropped.append(id)
+            do {
+                try drop(loadID: id)
+                dropped.append(id)
+            } catch let error as PostgresError where error.sqlState == "55P03" {
+                continue  // lock_not_available: readers are busy; try again after the next load
+            }
         }
         return dropped
     }
 
+    /// Dropping a partition locks its parent exclusively, for milliseconds: readers wait at
+    /// most `lock_timeout`, never for the whole drop of a large load.
     private func drop(loadID: Int64) throws {
-        try connection.execute("SET lock_timeout = '5s'", name: "lock timeout")
-        defer { try? connection.execute("RESET lock_timeout", name: "lock timeout") }
-        for fact in FactFile.allCases {
-            let partition = "warehouse." + LoadStage.partitionName(fact.table, loadID)
-            let attached = try connection.query(
-                "SELECT inhdetachpending FROM pg_inherits WHERE inhrelid = to_regclass($1)", [partition], name: "is attached")
-            if let pending = try attached.first?.bool(0) {
-                // A detach interrupted earlier must be finalized rather than started again.
-                let how = pending ? "FINALIZE" : "CONCURRENTLY"
-                try connection.execute("ALTER TABLE warehouse.\(fact.table) DETACH PARTITION \(partition) \(how)",
-                                       name: "detach \(partition)")
-            }
-            try connection.execute("DROP TABLE IF EXISTS \(partition)", name: "drop \(partition)")
-        }
         try connection.transaction { db in
+            try db.execute("SET LOCAL lock_timeout = '2s'", name: "lock timeout")
+            for fact in FactFile.allCases {
+                try db.execute("DROP TABLE IF EXISTS warehouse.\(LoadStage.partitionName(fact.table, loadID))", name: "drop partition")
+            }
             for table in ["warehouse.cohort_stats", "warehouse.notification_stats", "warehouse.closure_stats", "etl.loads"] {
                 _ = try db.execute("DELETE FROM \(table) WHERE load_id = $1", [String(loadID)], name: "forget load")
             }
