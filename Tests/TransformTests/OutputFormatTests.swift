@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import TestSupport
 import Testing
 @testable import Transform
 
@@ -57,13 +58,7 @@ import Testing
         let run = SyntheticExtract.temporaryRun("format")
         defer { SyntheticExtract.remove(run) }
         try SyntheticExtract.write(children: 500, seed: 7, into: run)
-        let read = { (name: String) in run.file(.extract, name) }
-        let facts = try Transform.compute(
-            institutions: CopyTextReader.readAll(read(StageFile.institutions), InstitutionRecord.init(fields:path:line:)),
-            assignments: CopyTextReader.readAll(read(StageFile.assignments), AssignmentRecord.init(fields:path:line:)),
-            enrolments: CopyTextReader.readAll(read(StageFile.enrolments), EnrolmentRecord.init(fields:path:line:)),
-            events: CopyTextReader.readAll(read(StageFile.caseEvents), CaseEventRecord.init(fields:path:line:)),
-            windowFrom: SyntheticExtract.windowFrom, windowTo: nil, asOf: SyntheticExtract.asOf)
+        let facts = try SyntheticExtract.factsThroughRecordAPI(run)
         try compareWriters(facts, "synthetic")
     }
 

@@ -1,4 +1,5 @@
 import Pipeline
+import TestSupport
 import Testing
 @testable import Transform
 

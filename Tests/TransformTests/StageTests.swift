@@ -114,13 +114,7 @@ import Testing
         try SyntheticExtract.write(children: 800, seed: 11, into: run)
         let result = try TransformStage().run(run: run, windowFrom: SyntheticExtract.windowFrom, windowTo: nil,
                                               asOf: SyntheticExtract.asOf)
-        let read = { (name: String) in run.file(.extract, name) }
-        let facts = try Transform.compute(
-            institutions: CopyTextReader.readAll(read(StageFile.institutions), InstitutionRecord.init(fields:path:line:)),
-            assignments: CopyTextReader.readAll(read(StageFile.assignments), AssignmentRecord.init(fields:path:line:)),
-            enrolments: CopyTextReader.readAll(read(StageFile.enrolments), EnrolmentRecord.init(fields:path:line:)),
-            events: CopyTextReader.readAll(read(StageFile.caseEvents), CaseEventRecord.init(fields:path:line:)),
-            windowFrom: SyntheticExtract.windowFrom, windowTo: nil, asOf: SyntheticExtract.asOf)
+        let facts = try SyntheticExtract.factsThroughRecordAPI(run)
         #expect(result.manifest.counts == facts.counts)
         let dir = run.root.appendingPathComponent("reference")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

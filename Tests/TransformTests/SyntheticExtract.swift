@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import TestSupport
 @testable import Transform
 
 /// Writes a synthetic extract (the four stage files) straight to disk, child by child, so
@@ -7,6 +8,18 @@ import Pipeline
 enum SyntheticExtract {
     static let asOf = D("2025-11-21")
     static let windowFrom = D("2018-01-01")
+
+    /// The facts of a run's extract, read through Pipeline's record API (the reference the
+    /// stage's own byte-level reading is compared with).
+    static func factsThroughRecordAPI(_ run: RunFolder) throws -> Facts {
+        let read = { (name: String) in run.file(.extract, name) }
+        return try Transform.compute(
+            institutions: CopyTextReader.readAll(read(StageFile.institutions), InstitutionRecord.init(fields:path:line:)),
+            assignments: CopyTextReader.readAll(read(StageFile.assignments), AssignmentRecord.init(fields:path:line:)),
+            enrolments: CopyTextReader.readAll(read(StageFile.enrolments), EnrolmentRecord.init(fields:path:line:)),
+            events: CopyTextReader.readAll(read(StageFile.caseEvents), CaseEventRecord.init(fields:path:line:)),
+            windowFrom: windowFrom, windowTo: nil, asOf: asOf)
+    }
 
     static func write(children: Int, seed: UInt64, into run: RunFolder) throws {
         try run.resetStage(.extract)

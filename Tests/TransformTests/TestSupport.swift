@@ -1,4 +1,5 @@
 import Pipeline
+import TestSupport
 @testable import Transform
 
 /// A day from ISO text; test literals only.
@@ -58,16 +59,3 @@ extension Facts {
     var coverageLines: [String] { coverage.map { "\(number($0.institution)) \($0.from) \($0.to)" } }
 }
 
-/// SplitMix64: a small seeded generator, so failures reproduce from the seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -4,6 +4,7 @@ import Foundation
 import FoundationXML
 #endif
 import Pipeline
+import TestSupport
 #if !EXTRACT_BENCH_IN_MODULE
 @testable import Extract
 #endif
@@ -45,7 +46,7 @@ public enum BenchmarkWorkloads {
         let handle = try open(path)
         var out = Array("sagsnummer;cpr;haendelse;dato;paragraf;kilde;aarsag\n".utf8)
         let events = EventType.allCases.map(\.rawValue)
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         var written = 0
         var i = 0
         while written < megabytes * 1_000_000 {
@@ -72,7 +73,7 @@ public enum BenchmarkWorkloads {
         <Sagshaendelser xmlns="urn:dk:kk:socialforvaltningen:sager:1" udtraeksdato="2026-11-21">\n
         """.utf8)
         let events = EventType.allCases.map(\.rawValue)
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         var written = 0
         while written < megabytes * 1_000_000 {
             let child = Int(rng.next() % 100_000)
@@ -215,18 +216,6 @@ public enum BenchmarkWorkloads {
     #endif
 
     // MARK: helpers
-
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     /// A synthetic CPR number for child `n`: born 2013–2020, 7th digit 4 (so 2000+YY).
     static func cprText(_ n: Int) -> String {
