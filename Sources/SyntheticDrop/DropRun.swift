@@ -75,6 +75,7 @@ struct DropRun {
         }
 
         summary.selection = o.selection
+        summary.effectAsked = o.effect
         summary.caseRatio = model.caseRatio
         summary.institutionsEverCovered = register.institutions.count { !$0.coverage.isEmpty }
         summary.panel = panel
