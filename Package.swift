@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "TransformTests", dependencies: ["Transform", "TestSupport"]),
         .testTarget(name: "LoadTests", dependencies: ["Load", "Postgres", "TestSupport"]),
         .testTarget(name: "SyntheticDropTests", dependencies: ["SyntheticDrop", "Pipeline"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"], exclude: ["Reference"]),
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Operations", "SyntheticDrop", "TestSupport"]),
     ],
