@@ -34,11 +34,31 @@ struct CsdidComparisonTests {
         let panel = testCase.generator.panel(seed: testCase.seed)
         try expectAgreement(panel)
     }
+
+    @Test func groupOfOneInstitution() throws {
+        try expectAgreement(EdgeCaseTests.singleInstitutionGroup())
+    }
+
+    @Test func allZeroOutcomes() throws {
+        try expectAgreement(EdgeCaseTests.allZero())
+    }
+
+    /// Four never-covered institutions: csdid, like R `did`, refuses `never_treated`.
+    @Test func tooFewNeverCovered() throws {
+        var panel = PanelGenerator(institutions: 30, periods: 6, groups: [3, 4], neverShare: 0).panel(seed: 17)
+        for i in 0..<4 { panel.institutions[i].group = 0 }
+        let reference = try expectAgreement(panel)
+        #expect(reference[.neverTreated]?.error?.contains("too small") == true)
+        #expect(reference[.notYetTreated]?.error == nil)
+    }
 }
 
 /// Both control groups of `panel` against csdid: the same cells, event times and groups, the
 /// same estimates and standard errors (or both NA), or both refusing the panel.
-func expectAgreement(_ panel: EvaluationPanel, sourceLocation: SourceLocation = #_sourceLocation) throws {
+@discardableResult
+func expectAgreement(_ panel: EvaluationPanel, sourceLocation: SourceLocation = #_sourceLocation) throws
+    -> [ControlGroup: CsdidReference.Output]
+{
     let reference = try CsdidReference.run(panel)
     for controlGroup in ControlGroup.allCases {
         let theirs = try #require(reference[controlGroup], sourceLocation: sourceLocation)
@@ -84,6 +104,7 @@ func expectAgreement(_ panel: EvaluationPanel, sourceLocation: SourceLocation = 
             expectAgrees(mine.estimate, their.att, their.se, "\(label) group g=\(mine.group)", sourceLocation)
         }
     }
+    return reference
 }
 
 /// To a relative 1e-6 (with 1e-9 absolute for figures that are zero up to rounding); a
