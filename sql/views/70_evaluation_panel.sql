@@ -6,11 +6,11 @@ SELECT e.institution, i.district, e.period, e.period_start, e.period_end, e.grp,
        e.exposure_days, e.exposure_days::double precision / 365.25 AS child_years, m.events,
        CASE WHEN e.exposure_days > 0 THEN 1000 * m.events / (e.exposure_days::double precision / 365.25) END AS rate
 FROM warehouse.evaluation_panel e
-JOIN warehouse.institutions i ON i.load_id = e.load_id AND i.number = e.institution
+LEFT JOIN warehouse.institutions i ON i.load_id = e.load_id AND i.number = e.institution
+                                   AND i.load_id = (SELECT load_id FROM etl.published)
 CROSS JOIN LATERAL (VALUES (1, 'detection', e.detected), (2, 'investigation', e.investigated),
                            (3, 'measure', e.measured)) m (ord, metric, events)
-WHERE e.load_id = (SELECT load_id FROM etl.published)
-  AND i.load_id = (SELECT load_id FROM etl.published);
+WHERE e.load_id = (SELECT load_id FROM etl.published);
 
 -- Small cells (metrics.md): events from 1 to minimum − 1, and children from 1 to minimum − 1
 -- (child_years), are hidden, and the rate with either.
