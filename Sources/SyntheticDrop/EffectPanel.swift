@@ -17,6 +17,8 @@ package struct EffectPanel: Sendable, Equatable {
     /// [metric in `DropSummary.Metric` order][cell].
     package private(set) var events: [[Int32]] = []
     package private(set) var eventsWithoutEffect: [[Int32]] = []
+    /// Per institution, the days covered by a social worker (merged, open ends at the as-of date).
+    package private(set) var coverage: [[ClosedRange<Int32>]] = []
     /// The first day of each month and, last, the day after the as-of date's month.
     private var monthStarts: [Int32] = []
 
@@ -24,6 +26,7 @@ package struct EffectPanel: Sendable, Equatable {
 
     init(register: Register, windowFrom: Day, asOf: Day) {
         institutions = register.institutions.map { String($0.number) }
+        coverage = register.institutions.map(\.coverage)
         let (y, m, _) = windowFrom.civil, (ly, lm, _) = asOf.civil
         firstMonth = y * 12 + m - 1
         months = ly * 12 + lm - 1 - firstMonth + 1
@@ -69,6 +72,8 @@ package struct EffectPanel: Sendable, Equatable {
 
     /// One institution's panel over periods.
     package struct Row: Sendable, Equatable {
+        /// The first period with a covered day; 0: none (`evaluation.md`).
+        package var group: Int
         package var exposureDays: [Int]
         /// [metric][period]
         package var events: [[Int]]
@@ -85,7 +90,14 @@ package struct EffectPanel: Sendable, Equatable {
         precondition(ranges.allSatisfy { $0.lowerBound >= 0 && $0.upperBound <= months }, "periods outside the generated months")
         for (i, number) in institutions.enumerated() {
             func sum(_ cells: [Int32]) -> [Int] { ranges.map { r in r.reduce(0) { $0 + Int(cells[i * months + $1]) } } }
-            out[number] = Row(exposureDays: sum(exposureDays), events: events.map(sum), eventsWithoutEffect: eventsWithoutEffect.map(sum))
+            let group = periods.span.flatMap { span in
+                coverage[i].lazy.compactMap { r -> Int? in
+                    let first = max(r.lowerBound, span.lowerBound.rawValue)
+                    return first <= min(r.upperBound, span.upperBound.rawValue) ? periods.period(of: Day(rawValue: first)) : nil
+                }.first
+            } ?? 0
+            out[number] = Row(group: group, exposureDays: sum(exposureDays), events: events.map(sum),
+                              eventsWithoutEffect: eventsWithoutEffect.map(sum))
         }
         return out
     }
