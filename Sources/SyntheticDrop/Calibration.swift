@@ -116,14 +116,18 @@ struct CaseModel {
             // often when young, enough to move the mean by the measure shift.
             vT = normalised(h.days[0], tilt(solve(base: wT, target: controlMean + effect.measureShiftMonths)), by: wT)
         }
-        // With wT averaging 1 over covered days and wC over control days, the naive ratio
-        // is selection × ratio / (the control days' mean risk).
-        var ratio: Double
+        // Expected rates per covered and per control day (before perDay): selection × ratio ×
+        // wT's mean over covered days, and the mean of wC × risk over control days.
+        func mean(_ w: [Double], _ weighted: [Double], over days: [Double]) -> Double {
+            let total = days.reduce(0, +)
+            return total > 0 ? zip(w, weighted).reduce(0) { $0 + $1.0 * $1.1 } / total : 1
+        }
+        let ratio: Double
         switch effect.caseRate {
         case .ratio(let r): ratio = r
         case .naiveRatio(let target):
-            let risk = controlDays.reduce(0, +) / max(1, plainControlDays.reduce(0, +))
-            ratio = hasTreatment ? target * risk / selection : target
+            let control = mean(wC, controlDays, over: plainControlDays), covered = mean(wT, h.days[0], over: h.days[0])
+            ratio = hasTreatment ? target * control / (selection * covered) : target
         }
         daily = [wT.map { perDay * ratio * $0 }, wC.map { perDay * $0 }, wC.map { perDay * Self.notEnrolledFactor * $0 }]
         dailyWithoutEffect = wC.map { perDay * $0 }

@@ -183,8 +183,6 @@ struct CaseSimulator {
     }
 
     /// Writes one case's events; returns the day it closed, or nil while it is open.
-    /// A first case (`within` set) keeps its investigation and measure inside the piece it
-    /// opened in, so they are attributed like the case.
     /// A first case (`first`) has its investigation and measure days already drawn; later
     /// ones draw them here and simply run past the export date (the events are not there yet).
     private mutating func openCase(at opened: Day, birth: Day, timeline: Timeline, first: FirstEvents? = nil,

@@ -61,7 +61,7 @@ public enum Transform {
     /// children they are hundreds of megabytes that must not outlive their last use.
     static func compute(register: Register, assignments: [AssignmentRecord], spells: consuming SpellTable,
                         events table: consuming EventTable, window: ClosedRange<Day>, asOf: Day,
-                        period: EvaluationPeriodLength) -> Facts {
+                        period: EvaluationPeriodLength?) -> Facts {
         let children = ChildDirectory(spells: spells.children, events: table.children)
         spells.children = ChildKeys()
         table.children = ChildKeys()
@@ -89,7 +89,9 @@ public enum Transform {
         let coverage = CoverageIndex(assignments: intervals, institutionCount: register.institutions.count)
 
         // The per-child pass, children split into ranges run on all cores.
-        let periods = EvaluationPeriods(window: window, length: period)
+        // No period length: no periods (a single day holds no whole year).
+        let periods = EvaluationPeriods(window: period == nil ? window.lowerBound...window.lowerBound : window,
+                                        length: period ?? .year)
         let context = ChildContext(births: children.births, spellStarts: spellStarts, eventStarts: eventStarts,
                                    coverage: coverage, windowFrom: window.lowerBound.rawValue,
                                    windowTo: window.upperBound.rawValue, asOf: asOf.rawValue,

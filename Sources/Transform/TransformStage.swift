@@ -30,9 +30,10 @@ public struct TransformStage: Sendable {
                      period: period)
     }
 
-    /// `period`: the length of the evaluation panel's periods (`evaluation.period`).
+    /// `period`: the length of the evaluation panel's periods (`evaluation.period`); nil
+    /// writes an empty panel (benchmarks measure the panel's cost with it).
     package func run(run: RunFolder, window: ClosedRange<Day>, asOf: Day,
-                    period: EvaluationPeriodLength = .quarter) throws(TransformError) -> TransformResult {
+                    period: EvaluationPeriodLength? = .quarter) throws(TransformError) -> TransformResult {
         let started = Date()
         let clock = ContinuousClock.now
         do { try run.resetStage(.transform) } catch {

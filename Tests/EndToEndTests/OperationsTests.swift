@@ -160,6 +160,7 @@ import Postgres
         #expect(demo.status == 0, "\(demo.stderr)")
         #expect(demo.stdout.contains("treatment against control"), "\(demo.stdout)")
         #expect(demo.stdout.contains("detection_rate_per_1000 (rate ratio)"))
+        #expect(demo.stdout.contains("Did the social workers cause it?") && demo.stdout.contains("- First cases "))
         #expect(demo.stdout.contains("psql 'postgresql:///etl?host="))
         let stop = try h.run(["warehouse", "stop", "--state-dir", h.root.appendingPathComponent("demo-state").path])
         #expect(stop.status == 0, "\(stop.stderr)")
