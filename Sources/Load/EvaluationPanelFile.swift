@@ -41,7 +41,7 @@ struct EvaluationPanelFile {
                 StageFileError(path: path, line: line, message: "\(message); rerun transform for this run")
             }
             guard f.count == 10, let number = CopyField.string(f[0]), let period = CopyField.int(f[1]),
-                  let from = CopyField.day(f[2]), let to = CopyField.day(f[3]), let group = CopyField.int(f[4]),
+                  let from = CopyField.day(f[2]), let to = CopyField.day(f[3]), from <= to, let group = CopyField.int(f[4]),
                   let days = CopyField.int(f[5]), CopyField.int(f[6]) != nil,
                   let detected = CopyField.int(f[7]), let investigated = CopyField.int(f[8]), let measured = CopyField.int(f[9])
             else { throw bad("not an evaluation panel row (institution, period, period_start, period_end, grp, exposure_days, children, detected, investigated, measured)") }
