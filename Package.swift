@@ -36,6 +36,8 @@ let package = Package(
         .target(name: "Transform", dependencies: ["Pipeline"]),
         .target(name: "Load", dependencies: ["Pipeline", "Postgres"]),
         .target(name: "SyntheticDrop", dependencies: ["Pipeline"]),
+        // The staggered difference-in-differences over an institution × period panel.
+        .target(name: "Evaluation"),
         // The nightly run, stage reruns, the run ledger and locks.
         .target(name: "Operations", dependencies: [
             "Pipeline", "Postgres", "Extract", "Transform", "Load", "SyntheticDrop",
@@ -55,6 +57,7 @@ let package = Package(
         .testTarget(name: "TransformTests", dependencies: ["Transform", "TestSupport"]),
         .testTarget(name: "LoadTests", dependencies: ["Load", "Postgres", "TestSupport"]),
         .testTarget(name: "SyntheticDropTests", dependencies: ["SyntheticDrop", "Pipeline"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"], exclude: ["Reference"]),
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Operations", "SyntheticDrop", "TestSupport"]),
     ],
