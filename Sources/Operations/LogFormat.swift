@@ -30,8 +30,8 @@ public struct ETLLogHandler: LogHandler {
 
     /// One log line, without its line end.
     ///
-    /// Text, every line alike: `HH:mm:ss level   [run stage] message key=value …`, the
-    /// bracket holding whichever of the run and stage the line has, the other metadata
+    /// Text, every line alike: `HH:mm:ss level   [run stage] message key=value …` on one
+    /// line, the bracket holding whichever of the run and stage the line has, the other metadata
     /// sorted by key, a value quoted (JSON-style) when it holds a space, quote, `=` or a
     /// control character. JSON: one object a line with `time`, `level`, `event` and the
     /// metadata, numbers and booleans as such (see `jsonValue`).
@@ -47,9 +47,15 @@ public struct ETLLogHandler: LogHandler {
             let rest = metadata.filter { $0.key != "stage" && $0.key != "run" }.sorted { $0.key < $1.key }
                 .map { "\($0.key)=\(textValue($0.value))" }
             return ([clock.string(from: Date()), level.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)]
-                    + (context.isEmpty ? [] : ["[\(context.joined(separator: " "))]"]) + [message.description] + rest)
+                    + (context.isEmpty ? [] : ["[\(context.joined(separator: " "))]"]) + [oneLine(message.description)] + rest)
                 .joined(separator: " ")
         }
+    }
+
+    /// A message on one line: a line break and the indentation after it become one space.
+    private static func oneLine(_ text: String) -> String {
+        guard text.contains(where: \.isNewline) else { return text }
+        return text.replacing(/\s*\n\s*/, with: " ")
     }
 
     /// A metadata value in JSON: a Swift number or Bool as one; text that is exactly a JSON

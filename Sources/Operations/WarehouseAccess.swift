@@ -134,11 +134,13 @@ package struct PostgresURL: Sendable, CustomStringConvertible {
         var query: [String] = []
         var authority = ""
         if host.hasPrefix("/") {
+            // A socket directory cannot be the URL's host: libpq takes it as a parameter.
             query.append("host=" + Self.encode(host, .urlQueryAllowed))
+            if let port { query.append("port=\(port)") }
         } else {
             authority = host.contains(":") ? "[\(host)]" : host
+            if let port { authority += ":\(port)" }
         }
-        if let port { authority += ":\(port)" }
         if let sslmode { query.append("sslmode=\(sslmode)") }
         let path = "/" + Self.encode(database ?? "", .urlPathAllowed)
         return "postgresql://\(userInfo)\(authority)\(path)" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
