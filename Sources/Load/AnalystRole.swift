@@ -22,8 +22,9 @@ package enum AnalystRole {
     @discardableResult
     package static func grant(_ name: String, password: String, keepExisting: Bool = false, on db: Connection) throws -> Outcome {
         try db.transaction { db in
-            // Roles belong to the cluster: serialise the check and the change against
-            // another `etl warehouse analyst` on any database of the server.
+            // Serialise the check and the change against another `etl warehouse analyst`
+            // on this database (advisory locks are per database; on another one, a race
+            // ends in an error from CREATE ROLE, never in a half-made role).
             _ = try db.query("SELECT pg_advisory_xact_lock(hashtext('etl warehouse analyst'))", name: "lock analyst roles")
             try checkName(name)
             guard try !db.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [group], name: "find group role").isEmpty else {

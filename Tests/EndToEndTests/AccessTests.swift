@@ -24,7 +24,7 @@ struct Night: Sendable {
         guard let made = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
         base = String(cString: made)
         state = StateLayout(root: URL(fileURLWithPath: base + "/state"))
-        try TestServer.cleanUpAtExit(base, server: EmbeddedServer(directory: state.postgres.path))
+        try TestServer.cleanUpAtExit(base, serverDirectory: state.postgres.path)
         guard chmod(base, 0o711) == 0 else { throw CocoaError(.fileWriteNoPermission) }
 
         harness = try Harness("night")
@@ -160,6 +160,18 @@ struct Night: Sendable {
             // The server's account may traverse the state directory, and read nothing in it either.
             #expect(try asUser("postgres", "/bin/cat", full) != 0, "\(path)")
         }
+    }
+
+    @Test(.enabled(if: AccessTests.canSwitchUsers && FileManager.default.isExecutableFile(atPath: "/usr/bin/psql"),
+                   "needs root, /usr/sbin/runuser, a 'nobody' account and /usr/bin/psql to connect as another OS user"))
+    func anOSUserWithNoRightsOnTheMachineConnectsWithTheStringAlone() throws {
+        let night = try Night.shared.get()
+        let made = try night.etl(["warehouse", "analyst", "nobodys_analyst"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let url = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let psql = try night.harness.run(["-u", "nobody", "--", "/usr/bin/psql", "-X", "-A", "-t", url, "-c", "SELECT count(*) FROM metrics.cohort_summary"],
+                                         program: "/usr/sbin/runuser", environment: ["PATH": "/usr/bin:/bin", "HOME": "/nonexistent"])
+        #expect(psql.status == 0 && psql.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "2", "\(psql)")
     }
 
     /// Only `etl run`, `etl demo` and `etl warehouse start` may make a cluster; the others

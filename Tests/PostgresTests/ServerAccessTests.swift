@@ -80,6 +80,32 @@ import TestSupport
         try server.start(listen: .off)
     }
 
+    /// A port someone else holds: the start fails with the server's reason, and the
+    /// address is not kept, so the next plain start uses the socket as before.
+    @Test func aTakenPortFailsTheStartAndIsNotKept() throws {
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(holder, $0, length) == 0 && listen(holder, 1) == 0 && getsockname(holder, $0, &length) == 0
+            }
+        }
+        try #require(listening)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+
+        let server = try TestServer.privateServer()
+        defer { try? server.stop(.immediate) }
+        let error = #expect(throws: PostgresError.self) { try server.start(listen: .on(TCPAddress(host: "127.0.0.1", port: port))) }
+        #expect(error?.detail?.contains("could not bind") == true, "\(error.map(String.init(describing:)) ?? "")")
+        #expect(server.listen == nil)
+        try server.start()
+        #expect(try server.status().isRunning && server.port == EmbeddedServer.defaultPort)
+    }
+
     @Test func theAccessRulesTrustTheSocketForTheOwnerOnly() {
         let rules = EmbeddedServer.accessRules.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.isEmpty }
             .map { $0.split(separator: " ").map(String.init) }

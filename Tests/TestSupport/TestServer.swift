@@ -63,11 +63,11 @@ public enum TestServer {
     }
 
     /// A folder of the test's own outside this process's folder (e.g. one other OS users
-    /// may traverse), and the embedded server in it: stopped and removed at exit too.
-    public static func cleanUpAtExit(_ directory: String, server: EmbeddedServer? = nil) throws {
+    /// may traverse), and an embedded server's directory in it: stopped and removed at exit too.
+    public static func cleanUpAtExit(_ directory: String, serverDirectory: String? = nil) throws {
         try withState { state in
             _ = try processRoot(&state)
-            state.servers += server.map { [$0] } ?? []
+            state.servers += serverDirectory.map { [EmbeddedServer(directory: $0, logger: quiet)] } ?? []
             state.folders.append(directory)
         }
     }
