@@ -6,11 +6,11 @@ import Pipeline
 
 struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "runs", abstract: "List the runs, or show one.",
+        commandName: "runs", abstract: "List the runs, or show one.", discussion: exitStatusHelp,
         subcommands: [List.self, Show.self], defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The runs, newest first; * marks the published one.")
+        static let configuration = CommandConfiguration(abstract: "The runs, newest first; * marks the published one.", discussion: exitStatusHelp)
         @OptionGroup var global: GlobalOptions
         @Option(help: "How many.") var limit = 30
 
@@ -23,7 +23,8 @@ struct RunsCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A run's stages, files with checksums, counts, rejects by reason and errors.")
+        static let configuration = CommandConfiguration(abstract: "A run's stages, files with checksums, counts, rejects by reason and errors.",
+                                                        discussion: exitStatusHelp)
         @Argument(help: "The run.") var runID: RunID
         @OptionGroup var global: GlobalOptions
 
@@ -38,7 +39,8 @@ struct RunsCommand: ParsableCommand {
 
 struct RejectsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "rejects", abstract: "A run's rejected records: file, line, field, reason, message (CPR numbers masked).")
+        commandName: "rejects", abstract: "A run's rejected records: file, line, field, reason, message (CPR numbers masked).",
+        discussion: exitStatusHelp)
     @Argument(help: "The run.") var runID: RunID
     @Option(help: "Only this export file.") var file: String?
     @Option(help: "Only this reason (e.g. invalid_cpr).") var reason: String?
@@ -57,7 +59,8 @@ struct RejectsCommand: ParsableCommand {
 
 struct PublishCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "publish", abstract: "Publish an earlier, still-kept run again: the metrics views read it from now on.")
+        commandName: "publish", abstract: "Publish an earlier, still-kept run again: the metrics views read it from now on.",
+        discussion: exitStatusHelp)
     @Argument(help: "The run.") var runID: RunID
     @OptionGroup var global: GlobalOptions
 
@@ -72,7 +75,7 @@ struct PublishCommand: ParsableCommand {
 
 struct MigrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "migrate", abstract: "Apply the schema migrations of sql/ not yet applied.")
+        commandName: "migrate", abstract: "Apply the schema migrations of sql/ not yet applied.", discussion: exitStatusHelp)
     @OptionGroup var global: GlobalOptions
 
     func run() throws {

@@ -12,8 +12,7 @@ struct RunCommand: ParsableCommand {
             A drop already loaded successfully (same checksums) is not loaded again unless --force.
             With --from STAGE --run ID, reruns an existing run from that stage on.
 
-            Exit statuses:
-            \(ExitStatus.table)
+            \(exitStatusHelp)
             """)
 
     @Option(help: "The municipality's pipeline file (pipelines/*.yaml).")
@@ -48,7 +47,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         try withExitStatus {
-            let runner = try makeRunner(pipeline: pipeline, run: runID, global: global)
+            let runner = try makeRunner(pipeline: pipeline, run: runID, global: global, mayCreateCluster: true)
             let summary: RunSummary
             if let from, let runID {
                 summary = try runner.rerun(runID, from: from)
@@ -67,13 +66,14 @@ struct RunCommand: ParsableCommand {
 }
 
 /// A runner for a pipeline file, or for the pipeline file a run was started with.
-func makeRunner(pipeline: String?, run: RunID?, global: GlobalOptions) throws -> PipelineRunner {
+/// Only `etl run` may create the embedded cluster (`mayCreateCluster`).
+func makeRunner(pipeline: String?, run: RunID?, global: GlobalOptions, mayCreateCluster: Bool = false) throws -> PipelineRunner {
     let state = global.state
     var path = pipeline
     if path == nil, let run { path = try RunInfo.read(state.run(run)).pipeline }
     guard let path else { throw OperationsError.usage("name the pipeline file (--pipeline FILE)") }
     let config = try PipelineConfig.load(path: path)
-    return PipelineRunner(config: config, state: state, target: global.target(config), logger: global.logger(),
+    return PipelineRunner(config: config, state: state, target: global.target(config, mayCreateCluster: mayCreateCluster), logger: global.logger(),
                           showProgress: global.logFormat == .text && isatty(STDERR_FILENO) == 1)
 }
 
@@ -91,7 +91,7 @@ struct StageRunOptions: ParsableArguments {
 
 extension StageCommand {
     static func stageConfiguration(_ abstract: String) -> CommandConfiguration {
-        CommandConfiguration(commandName: stage.rawValue, abstract: abstract)
+        CommandConfiguration(commandName: stage.rawValue, abstract: abstract, discussion: exitStatusHelp)
     }
 
     func run() throws {
