@@ -145,7 +145,7 @@ extension PipelineRunner {
         }
         guard holder.municipality == config.municipality else {
             throw OperationsError.otherMunicipality(holds: holder.municipality, firstRun: holder.firstRun,
-                                                    pipeline: config.path, municipality: config.municipality)
+                                                    pipeline: Self.absolute(config.path), municipality: config.municipality)
         }
     }
 

@@ -41,6 +41,10 @@ public struct PipelineRunner {
             throw OperationsError.usage("name a drop (--drop DIR) or an inbox (--inbox DIR)")
         }
         let drop = scan.drop
+        for skipped in scan.newerIncomplete {
+            logger.warning("a newer drop is incomplete; taking \(drop.name)", metadata: [
+                "drop": "\(skipped.path)", "missing": "\(skipped.missing.joined(separator: ", "))"])
+        }
         let checksum = try drop.checksum(config: config)
         if demo { try checkStateDirectoryForDemo() }
 

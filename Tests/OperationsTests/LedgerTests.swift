@@ -117,6 +117,34 @@ import TestSupport
     }
 }
 
+@Suite struct RunFolderRetentionTests {
+    @Test func pruningKeepsTheNewestFoldersThePublishedRunsAndEveryRunWithALoad() throws {
+        let db = try TestServer.freshDatabase()
+        let connection = try db.connect()
+        _ = try Migrator(directory: Fixture.sql).migrate(connection)
+        let state = StateLayout(root: URL(fileURLWithPath: try TestServer.temporaryDirectory()))
+        let ids = (1...8).map { RunID(rawValue: 20_261_101_023_000_000 + Int64($0) * 86_400_000_000) }
+        for id in ids {
+            try Fixture.insertRun(id, on: connection)
+            try FileManager.default.createDirectory(at: state.run(id).root, withIntermediateDirectories: true)
+        }
+        // Run 1 is published (a steward put it back), run 3 has a kept load; 7 and 8 are the newest.
+        for id in [ids[0], ids[2]] {
+            _ = try connection.execute("""
+                INSERT INTO etl.loads (run_id, finished_at, municipality, as_of, window_from, window_to, small_cell_minimum, pipeline)
+                VALUES ($1, now(), 'København', '2026-11-01', '2012-01-01', '2026-11-01', 5, '/p.yaml')
+                """, [id.description])
+        }
+        _ = try connection.execute("INSERT INTO etl.published (load_id, run_id) SELECT load_id, run_id FROM etl.loads WHERE run_id = $1",
+                                   [ids[0].description])
+        let runner = PipelineRunner(config: Fixture.config, state: state, target: WarehouseTarget(url: db.url, state: state),
+                                    logger: Logger(label: "test"))
+        try runner.pruneRunFolders(keeping: 1, current: ids[4], ledger: Ledger(connection: connection))
+        let left = try FileManager.default.contentsOfDirectory(atPath: state.runs.path).compactMap(RunID.init).sorted()
+        #expect(left == [ids[0], ids[2], ids[4], ids[6], ids[7]])
+    }
+}
+
 /// The copenhagen pipeline and the schema, for tests that need a ledger.
 enum Fixture {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
