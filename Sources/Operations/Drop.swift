@@ -57,6 +57,10 @@ public struct Drop: Sendable {
 
     /// What the drop lacks: source files of the pipeline, and files its MANIFEST names.
     package func missing(_ config: PipelineConfig) -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return ["the drop folder itself (not there, or not a folder)"]
+        }
         var missing: [String] = []
         for source in config.sources.all {
             if let problem = Self.problem(url.appendingPathComponent(source.file)) { missing.append("\(source.file) (\(problem))") }

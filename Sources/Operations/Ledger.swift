@@ -86,19 +86,21 @@ public struct Ledger {
 
     /// Records an attempt on an existing run; the run's status becomes `running`.
     package func beginAttempt(_ a: AttemptStart) throws -> Int64 {
-        let rows = try connection.query("""
-            INSERT INTO etl.attempts (run_id, command, first_stage, last_stage, pipeline, pipeline_sha256, municipality,
-                                      as_of, window_from, window_to, small_cell_minimum, program_version, host, pid)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-            RETURNING attempt_id
-            """, [a.run.description, a.command, a.first.rawValue, a.last.rawValue, a.pipeline, a.pipelineSHA256,
-                  a.municipality, a.asOf.iso, a.windowFrom.iso, a.windowTo.iso, String(a.smallCellMinimum),
-                  ProgramVersion.current, Self.host, String(getpid())], name: "begin attempt")
-        guard let id = try rows.first?.int(0) else { throw OperationsError.io(path: "etl.attempts", message: "no attempt id") }
-        _ = try connection.execute("""
-            UPDATE etl.runs SET status = 'running', error = NULL, finished_at = NULL WHERE run_id = $1
-            """, [a.run.description], name: "run running")
-        return Int64(id)
+        try connection.transaction { db in
+            let rows = try db.query("""
+                INSERT INTO etl.attempts (run_id, command, first_stage, last_stage, pipeline, pipeline_sha256, municipality,
+                                          as_of, window_from, window_to, small_cell_minimum, program_version, host, pid)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                RETURNING attempt_id
+                """, [a.run.description, a.command, a.first.rawValue, a.last.rawValue, a.pipeline, a.pipelineSHA256,
+                      a.municipality, a.asOf.iso, a.windowFrom.iso, a.windowTo.iso, String(a.smallCellMinimum),
+                      ProgramVersion.current, Self.host, String(getpid())], name: "begin attempt")
+            guard let id = try rows.first?.int(0) else { throw OperationsError.io(path: "etl.attempts", message: "no attempt id") }
+            _ = try db.execute("""
+                UPDATE etl.runs SET status = 'running', error = NULL, finished_at = NULL WHERE run_id = $1
+                """, [a.run.description], name: "run running")
+            return Int64(id)
+        }
     }
 
     /// A stage of an attempt started; returns its row's id.
