@@ -192,23 +192,26 @@ public struct Ledger {
                 dead.append((Int64(attempt), RunID(rawValue: Int64(run)), process))
             }
         }
+        // When it died is not known: finished_at stays empty; the error says when it was found.
         for d in dead {
-            let error = "\(d.process) stopped without finishing (killed, or the machine went down); found by `\(command)`"
+            let found = "\(d.process) stopped without finishing (killed, or the machine went down); found by `\(command)` at "
             try connection.transaction { db in
                 let marked = try db.execute("""
-                    UPDATE etl.attempts SET status = 'dead', finished_at = clock_timestamp(), error = $2
+                    UPDATE etl.attempts SET status = 'dead', finished_at = NULL,
+                        error = $2 || to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC'
                     WHERE attempt_id = $1 AND status = 'running'
-                    """, [String(d.attempt), error], name: "attempt dead")
+                    """, [String(d.attempt), found], name: "attempt dead")
                 guard marked > 0 else { return }
                 _ = try db.execute("""
-                    UPDATE etl.stages SET status = 'dead', finished_at = clock_timestamp(), error = $2
-                    WHERE attempt_id = $1 AND status = 'running'
-                    """, [String(d.attempt), error], name: "stage dead")
+                    UPDATE etl.stages s SET status = 'dead', error = a.error
+                    FROM etl.attempts a WHERE a.attempt_id = $1 AND s.attempt_id = $1 AND s.status = 'running'
+                    """, [String(d.attempt)], name: "stage dead")
                 _ = try db.execute("""
-                    UPDATE etl.runs SET status = 'dead', finished_at = clock_timestamp(), error = $2
-                    WHERE run_id = $1 AND status = 'running'
-                      AND NOT EXISTS (SELECT FROM etl.attempts a WHERE a.run_id = $1 AND a.attempt_id > $3)
-                    """, [d.run.description, error, String(d.attempt)], name: "run dead")
+                    UPDATE etl.runs r SET status = 'dead', error = a.error
+                    FROM etl.attempts a
+                    WHERE a.attempt_id = $2 AND r.run_id = $1 AND r.status = 'running'
+                      AND NOT EXISTS (SELECT FROM etl.attempts later WHERE later.run_id = $1 AND later.attempt_id > $2)
+                    """, [d.run.description, String(d.attempt)], name: "run dead")
             }
         }
         return dead.map(\.run)
