@@ -10,7 +10,10 @@ struct RunCommand: ParsableCommand {
         discussion: """
             Takes the newest complete drop of --inbox (or the --drop given), and prints one summary line.
             A drop already loaded successfully (same checksums) is not loaded again unless --force.
-            With --from STAGE --run ID, reruns an existing run from that stage on.
+            Newer folders of the inbox that are not complete drops are reported (exit 66), even when
+            an older drop was loaded.
+            With --from STAGE --run ID, reruns an existing run from that stage on, and publishes it;
+            when a newer run is published, only with --force.
 
             \(exitStatusHelp)
             """)
@@ -24,7 +27,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "An inbox of drop folders; the newest complete one is run.")
     var inbox: String?
 
-    @Flag(help: "Load the drop even if it was loaded before.")
+    @Flag(help: "Load the drop even if it was loaded before; with --from, publish even over a newer published run.")
     var force = false
 
     @Option(help: "The as-of date (yyyy-mm-dd). Default: the export date of the drop.")
@@ -50,17 +53,21 @@ struct RunCommand: ParsableCommand {
             let runner = try makeRunner(pipeline: pipeline, run: runID, global: global, mayCreateCluster: true)
             let summary: RunSummary
             if let from, let runID {
-                summary = try runner.rerun(runID, from: from)
+                summary = try runner.rerun(runID, from: from, force: force)
             } else {
                 do {
                     summary = try runner.runNew(drop: drop.map { URL(fileURLWithPath: $0) }, inbox: inbox.map { URL(fileURLWithPath: $0) },
                                                 force: force, asOf: asOf)
-                } catch OperationsError.alreadyLoaded(let earlier, let dropPath) {
+                } catch OperationsError.alreadyLoaded(let earlier, let dropPath, let newer) {
                     print("nothing to do: \(dropPath) was loaded by run \(earlier) (use --force to load it again)")
+                    if !newer.isEmpty { throw OperationsError.newerDropsIncomplete(ran: dropPath, drops: newer) }
                     return
                 }
             }
             print(summary.line)
+            if !summary.newerIncomplete.isEmpty {
+                throw OperationsError.newerDropsIncomplete(ran: summary.drop, drops: summary.newerIncomplete)
+            }
         }
     }
 }
@@ -87,6 +94,7 @@ protocol StageCommand: ParsableCommand {
 struct StageRunOptions: ParsableArguments {
     @Option(name: .customLong("run"), help: "The run.") var runID: RunID
     @Option(help: "The pipeline file; default: the one the run was started with.") var pipeline: String?
+    @Flag(help: "Publish even over a newer published run (load only).") var force = false
 }
 
 extension StageCommand {
@@ -97,7 +105,7 @@ extension StageCommand {
     func run() throws {
         try withExitStatus {
             let runner = try makeRunner(pipeline: stageRun.pipeline, run: stageRun.runID, global: global)
-            print(try runner.rerun(stageRun.runID, from: Self.stage, only: true).line)
+            print(try runner.rerun(stageRun.runID, from: Self.stage, only: true, force: stageRun.force).line)
         }
     }
 }

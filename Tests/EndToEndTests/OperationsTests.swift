@@ -154,14 +154,27 @@ import Postgres
 }
 
 @Suite struct DemoTests {
-    @Test func theDemoRunsAFreshMachinesWholePipelineAndPrintsTheComparison() throws {
+    @Test func theDemoRunsAFreshMachinesWholePipelineInAStateDirectoryOfItsOwn() throws {
         let h = try Harness()
-        let demo = try h.run(["demo", "--children", "3000", "--state-dir", h.root.appendingPathComponent("demo-state").path])
+        // Started where the steward's ETL_STATE_DIR is set: the demo keeps to ./.etl-demo.
+        let directory = h.root.appendingPathComponent("checkout")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let demo = try Spawned.run(h, ["demo", "--children", "3000"], directory: directory)
         #expect(demo.status == 0, "\(demo.stderr)")
         #expect(demo.stdout.contains("treatment against control"), "\(demo.stdout)")
         #expect(demo.stdout.contains("detection_rate_per_1000 (rate ratio)"))
         #expect(demo.stdout.contains("psql 'postgresql:///etl?host="))
-        let stop = try h.run(["warehouse", "stop", "--state-dir", h.root.appendingPathComponent("demo-state").path])
+        let state = directory.appendingPathComponent(".etl-demo").path
+        #expect(FileManager.default.fileExists(atPath: state + "/runs"))
+        #expect(!FileManager.default.fileExists(atPath: h.state.root.path), "the steward's state directory untouched")
+
+        // A real pipeline is not run into the demo's warehouse.
+        let (drop, _) = try h.drop(children: 100)
+        let real = try h.run(["run", "--pipeline", Harness.copenhagen, "--drop", drop.path, "--state-dir", state])
+        #expect(real.status == ExitStatus.usage.rawValue)
+        #expect(real.stderr.contains("holds the synthetic runs of `etl demo`"), "\(real.stderr)")
+
+        let stop = try h.run(["warehouse", "stop", "--state-dir", state])
         #expect(stop.status == 0, "\(stop.stderr)")
     }
 }
