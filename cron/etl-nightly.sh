@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # The nightly wrapper cron calls: sets the environment, runs `etl run` on the newest drop of
 # the inbox, appends JSON logs to a rotated log file, and turns the exit status into what an
-# operator needs: nothing on success, a syslog line (and mail, if MAILTO is set) otherwise.
+# operator needs. Success prints nothing (cron mails only what a job prints, so no mail);
+# a failure prints what happened, what to do and the end of the log, which cron mails to
+# MAILTO. Either way one syslog line (logger -t etl).
 #
 #   etl-nightly.sh PIPELINE INBOX
 #
 # Environment (all optional): ETL_BIN (default: etl on PATH, else .build/release/etl beside
 # this script's checkout), ETL_STATE_DIR (default /var/lib/etl), ETL_LOG_DIR (default
 # $ETL_STATE_DIR/logs), ETL_KEEP_LOGS (default 14), ETL_ENV_FILE (default /etc/etl/etl.env: sets
-# ETL_PSEUDONYM_KEY and DATABASE_URL), MAILTO.
+# ETL_PSEUDONYM_KEY and DATABASE_URL).
 set -uo pipefail
+# What the wrapper and etl write (logs, stage files) is readable by their owner only.
+umask 077
 
 pipeline=${1:?usage: etl-nightly.sh PIPELINE INBOX}
 inbox=${2:?usage: etl-nightly.sh PIPELINE INBOX}
@@ -43,8 +47,10 @@ case $status in
 esac
 
 logger -t etl -p "user.$level" "$message" 2>/dev/null || true
-if [ "$level" != info ] && [ -n "${MAILTO:-}" ] && command -v mail >/dev/null; then
-    tail -n 50 "$log" | mail -s "etl nightly: $message" "$MAILTO"
+if [ "$status" -ne 0 ]; then
+    # Printed only now: cron mails it.
+    echo "etl nightly run failed: $message"
+    echo "log: $log; the last lines:"
+    tail -n 20 "$log"
 fi
-echo "$message"
 exit "$status"

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Logging
 import Operations
 
 @main
@@ -6,13 +8,34 @@ struct ETL: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "etl",
         abstract: "The early-intervention warehouse: exports in, cohorts and metrics out.",
-        discussion: """
-            Exit statuses:
-            \(ExitStatus.table)
-            """,
+        discussion: exitStatusHelp,
         subcommands: [
             RunCommand.self, ExtractCommand.self, TransformCommand.self, LoadCommand.self,
             RunsCommand.self, RejectsCommand.self, PublishCommand.self,
             MigrateCommand.self, WarehouseCommand.self, GenerateCommand.self, DemoCommand.self, BenchCommand.self,
         ])
+
+    /// What every command does first: files private to their owner (umask 077), every log
+    /// line in one layout (`--log-format`), and a state directory found open to others
+    /// closed before anything is read from or written to it.
+    static func main() {
+        umask(StateDirectory.umask)
+        do {
+            var command = try parseAsRoot()
+            let global = globalOptions(of: command)
+            let format = global?.logFormat ?? .text
+            LoggingSystem.bootstrap { ETLLogHandler(label: $0, format: format) }
+            if let global {
+                try withExitStatus { try StateDirectory.secure(global.state, logger: global.logger()) }
+            }
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    /// The command's `@OptionGroup var global: GlobalOptions`, if it has one.
+    private static func globalOptions(of command: ParsableCommand) -> GlobalOptions? {
+        Mirror(reflecting: command).children.lazy.compactMap { ($0.value as? OptionGroup<GlobalOptions>)?.wrappedValue }.first
+    }
 }

@@ -7,7 +7,8 @@ import SyntheticDrop
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Write a synthetic drop (exports and MANIFEST) with a known effect of the social workers.")
+        abstract: "Write a synthetic drop (exports and MANIFEST) with a known effect of the social workers.",
+        discussion: exitStatusHelp)
 
     @Option(help: "The drop folder to write.") var out: String
     @Option(help: "Children in the municipality.") var children: Int
@@ -40,7 +41,11 @@ extension DropGenerator.Variant: ExpressibleByArgument {}
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Generate a Copenhagen-sized synthetic drop, run it into the embedded warehouse, and print the comparison.")
+        abstract: "Generate a Copenhagen-sized synthetic drop, run it into the embedded warehouse, and print the comparison.",
+        discussion: """
+            The demo has a state directory of its own (default ./.etl-demo, whatever ETL_STATE_DIR says) and refuses a
+            state directory or --database that holds runs of a real pipeline.
+            """ + "\n\n" + exitStatusHelp)
 
     @Option(help: "Children in the synthetic municipality.") var children = 100_000
     @Option(help: "Seed of the synthetic drop.") var seed: UInt64 = 2026
@@ -49,7 +54,8 @@ struct DemoCommand: ParsableCommand {
 
     func run() throws {
         try withExitStatus {
-            let demo = Demo(state: global.state, children: children, seed: seed, asOf: asOf, logger: global.logger())
+            let state = StateLayout(root: URL(fileURLWithPath: global.stateDir ?? Demo.defaultState, isDirectory: true))
+            let demo = Demo(state: state, children: children, seed: seed, asOf: asOf, logger: global.logger(), database: global.database)
             print(try demo.run(), terminator: "")
         }
     }
@@ -58,7 +64,8 @@ struct DemoCommand: ParsableCommand {
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time the nightly run at Copenhagen and national scale on the embedded server (build with -c release).")
+        abstract: "Time the nightly run at Copenhagen and national scale on the embedded server (build with -c release).",
+        discussion: exitStatusHelp)
 
     @Option(help: "copenhagen (100,000 children), national (1,000,000), or both.") var scale: [Benchmark.Scale] = [.copenhagen]
     @OptionGroup var global: GlobalOptions

@@ -9,7 +9,10 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "The state directory (runs, the embedded server, the key). Default: $ETL_STATE_DIR or ./.etl-state")
     var stateDir: String?
 
-    @Option(help: "The warehouse: a libpq URL or keyword string. Default: $DATABASE_URL, the pipeline file's, else the embedded server.")
+    @Option(help: """
+        The warehouse: a libpq URL or keyword string. Default: $DATABASE_URL, else the PG* variables \
+        (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSERVICE), else the pipeline file's, else the embedded server.
+        """)
     var database: String?
 
     @Option(help: "Log lines as text (for a terminal) or json (one object a line, for cron).")
@@ -17,14 +20,13 @@ struct GlobalOptions: ParsableArguments {
 
     var state: StateLayout { StateLayout.resolve(stateDir) }
 
-    func logger(_ label: String = "etl") -> Logger {
-        let format = logFormat
-        LoggingSystem.bootstrapOnce { ETLLogHandler(label: $0, format: format) }
-        return Logger(label: label)
-    }
+    /// A logger writing in `--log-format` (`ETL.main` set the logging system up).
+    func logger(_ label: String = "etl") -> Logger { Logger(label: label) }
 
-    func target(_ pipeline: PipelineConfig?) -> WarehouseTarget {
-        WarehouseTarget.resolve(flag: database, pipeline: pipeline, state: state)
+    /// The warehouse this command works on. Only `etl run`, `etl demo` and `etl warehouse
+    /// start` pass `mayCreateCluster`.
+    func target(_ pipeline: PipelineConfig?, mayCreateCluster: Bool = false) -> WarehouseTarget {
+        WarehouseTarget.resolve(flag: database, pipeline: pipeline, state: state, mayCreateCluster: mayCreateCluster)
     }
 }
 
@@ -38,21 +40,15 @@ extension RunID: ExpressibleByArgument {
 
 extension Day: ExpressibleByArgument {
     public init?(argument: String) { self.init(iso: argument) }
+    /// A date in `--help`, not the day number it is stored as.
+    public var defaultValueDescription: String { iso }
 }
 
-extension LoggingSystem {
-    nonisolated(unsafe) private static var done = false
+/// The end of every command's `--help` (docs/operations.md has the same table).
+let exitStatusHelp = "Exit statuses:\n" + ExitStatus.table
 
-    /// Bootstraps logging the first time only (commands may ask more than once).
-    static func bootstrapOnce(_ factory: @escaping @Sendable (String) -> any LogHandler) {
-        guard !done else { return }
-        done = true
-        bootstrap(factory)
-    }
-}
-
-/// Runs a command body and turns what it throws into a message on standard error and the
-/// documented exit status.
+/// Runs a command body and turns what it throws into an error log line (the same layout
+/// as every other line, text or JSON) and the documented exit status.
 func withExitStatus(_ body: () throws -> Void) throws {
     do {
         try body()
@@ -60,7 +56,7 @@ func withExitStatus(_ body: () throws -> Void) throws {
         throw error
     } catch {
         let status = ExitStatus.of(error)
-        FileHandle.standardError.write(Data("etl: error: \(error)\n".utf8))
+        Logger(label: "etl").error("\(error)", metadata: ["exit_status": .stringConvertible(Int(status.rawValue))])
         throw ExitCode(status.rawValue)
     }
 }

@@ -6,31 +6,48 @@ import Pipeline
 
 struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "runs", abstract: "List the runs, or show one.",
+        commandName: "runs", abstract: "List the runs, or show one.", discussion: exitStatusHelp,
         subcommands: [List.self, Show.self], defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The runs, newest first; * marks the published one.")
+        static let configuration = CommandConfiguration(
+            abstract: "The runs, newest first; * marks the published one.",
+            discussion: """
+                A run whose process died (kill -9, a crash) is marked dead here once no process holds the run lock.
+                --json gives each run as `etl runs show --json` does.
+                """ + "\n\n" + exitStatusHelp)
         @OptionGroup var global: GlobalOptions
         @Option(help: "How many.") var limit = 30
+        @Flag(help: "JSON (the shape of dbt's run_results.json) instead of a table.") var json = false
 
         func run() throws {
             try withExitStatus {
                 let db = try global.target(nil).connect(logger: global.logger())
-                print(try RunReports(connection: db, state: global.state).list(limit: limit), terminator: "")
+                try Ledger(connection: db).markDead(lockHeld: false, by: "etl runs")
+                let reports = RunReports(connection: db, state: global.state)
+                print(json ? try reports.listJSON(limit: limit) : try reports.list(limit: limit), terminator: "")
             }
         }
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A run's stages, files with checksums, counts, rejects by reason and errors.")
+        static let configuration = CommandConfiguration(
+            abstract: "A run's attempts, every stage of each (times, counts, errors), files with checksums, loads and rejects by reason.",
+            discussion: """
+                --json gives what dbt's run_results.json gives (metadata, args, elapsed_time, and a result for every
+                attempt of every stage: status, thread_id, execution_time, timing, adapter_response, message, failures),
+                and the run's ledger under "run".
+                """ + "\n\n" + exitStatusHelp)
         @Argument(help: "The run.") var runID: RunID
+        @Flag(help: "JSON instead of text.") var json = false
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
             try withExitStatus {
                 let db = try global.target(nil).connect(logger: global.logger())
-                print(try RunReports(connection: db, state: global.state).show(runID), terminator: "")
+                try Ledger(connection: db).markDead(lockHeld: false, by: "etl runs show")
+                let reports = RunReports(connection: db, state: global.state)
+                print(json ? try reports.showJSON(runID) : try reports.show(runID), terminator: "")
             }
         }
     }
@@ -38,7 +55,8 @@ struct RunsCommand: ParsableCommand {
 
 struct RejectsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "rejects", abstract: "A run's rejected records: file, line, field, reason, message (CPR numbers masked).")
+        commandName: "rejects", abstract: "A run's rejected records: file, line, field, reason, message (CPR numbers masked).",
+        discussion: exitStatusHelp)
     @Argument(help: "The run.") var runID: RunID
     @Option(help: "Only this export file.") var file: String?
     @Option(help: "Only this reason (e.g. invalid_cpr).") var reason: String?
@@ -57,14 +75,16 @@ struct RejectsCommand: ParsableCommand {
 
 struct PublishCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "publish", abstract: "Publish an earlier, still-kept run again: the metrics views read it from now on.")
+        commandName: "publish", abstract: "Publish an earlier, still-kept run again: the metrics views read it from now on.",
+        discussion: "Publishing a run older than the published one replaces a newer run: that needs --force.\n\n" + exitStatusHelp)
     @Argument(help: "The run.") var runID: RunID
+    @Flag(help: "Publish even over a newer published run.") var force = false
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
         try withExitStatus {
-            let db = try global.target(nil).connect(logger: global.logger())
-            let load = try Publisher(connection: db).publish(run: runID)
+            let load = try Republisher(state: global.state, target: global.target(nil), logger: global.logger())
+                .publish(runID, force: force)
             print("published run \(runID) (load \(load))")
         }
     }
@@ -72,7 +92,7 @@ struct PublishCommand: ParsableCommand {
 
 struct MigrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "migrate", abstract: "Apply the schema migrations of sql/ not yet applied.")
+        commandName: "migrate", abstract: "Apply the schema migrations of sql/ not yet applied.", discussion: exitStatusHelp)
     @OptionGroup var global: GlobalOptions
 
     func run() throws {

@@ -10,10 +10,12 @@ struct RunCommand: ParsableCommand {
         discussion: """
             Takes the newest complete drop of --inbox (or the --drop given), and prints one summary line.
             A drop already loaded successfully (same checksums) is not loaded again unless --force.
-            With --from STAGE --run ID, reruns an existing run from that stage on.
+            Newer folders of the inbox that are not complete drops are reported (exit 66), even when
+            an older drop was loaded.
+            With --from STAGE --run ID, reruns an existing run from that stage on, and publishes it;
+            when a newer run is published, only with --force.
 
-            Exit statuses:
-            \(ExitStatus.table)
+            \(exitStatusHelp)
             """)
 
     @Option(help: "The municipality's pipeline file (pipelines/*.yaml).")
@@ -25,7 +27,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "An inbox of drop folders; the newest complete one is run.")
     var inbox: String?
 
-    @Flag(help: "Load the drop even if it was loaded before.")
+    @Flag(help: "Load the drop even if it was loaded before; with --from, publish even over a newer published run.")
     var force = false
 
     @Option(help: "The as-of date (yyyy-mm-dd). Default: the export date of the drop.")
@@ -48,32 +50,37 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         try withExitStatus {
-            let runner = try makeRunner(pipeline: pipeline, run: runID, global: global)
+            let runner = try makeRunner(pipeline: pipeline, run: runID, global: global, mayCreateCluster: true)
             let summary: RunSummary
             if let from, let runID {
-                summary = try runner.rerun(runID, from: from)
+                summary = try runner.rerun(runID, from: from, force: force)
             } else {
                 do {
                     summary = try runner.runNew(drop: drop.map { URL(fileURLWithPath: $0) }, inbox: inbox.map { URL(fileURLWithPath: $0) },
                                                 force: force, asOf: asOf)
-                } catch OperationsError.alreadyLoaded(let earlier, let dropPath) {
+                } catch OperationsError.alreadyLoaded(let earlier, let dropPath, let newer) {
                     print("nothing to do: \(dropPath) was loaded by run \(earlier) (use --force to load it again)")
+                    if !newer.isEmpty { throw OperationsError.newerDropsIncomplete(ran: dropPath, drops: newer) }
                     return
                 }
             }
             print(summary.line)
+            if !summary.newerIncomplete.isEmpty {
+                throw OperationsError.newerDropsIncomplete(ran: summary.drop, drops: summary.newerIncomplete)
+            }
         }
     }
 }
 
 /// A runner for a pipeline file, or for the pipeline file a run was started with.
-func makeRunner(pipeline: String?, run: RunID?, global: GlobalOptions) throws -> PipelineRunner {
+/// Only `etl run` may create the embedded cluster (`mayCreateCluster`).
+func makeRunner(pipeline: String?, run: RunID?, global: GlobalOptions, mayCreateCluster: Bool = false) throws -> PipelineRunner {
     let state = global.state
     var path = pipeline
     if path == nil, let run { path = try RunInfo.read(state.run(run)).pipeline }
     guard let path else { throw OperationsError.usage("name the pipeline file (--pipeline FILE)") }
     let config = try PipelineConfig.load(path: path)
-    return PipelineRunner(config: config, state: state, target: global.target(config), logger: global.logger(),
+    return PipelineRunner(config: config, state: state, target: global.target(config, mayCreateCluster: mayCreateCluster), logger: global.logger(),
                           showProgress: global.logFormat == .text && isatty(STDERR_FILENO) == 1)
 }
 
@@ -87,17 +94,18 @@ protocol StageCommand: ParsableCommand {
 struct StageRunOptions: ParsableArguments {
     @Option(name: .customLong("run"), help: "The run.") var runID: RunID
     @Option(help: "The pipeline file; default: the one the run was started with.") var pipeline: String?
+    @Flag(help: "Publish even over a newer published run (load only).") var force = false
 }
 
 extension StageCommand {
     static func stageConfiguration(_ abstract: String) -> CommandConfiguration {
-        CommandConfiguration(commandName: stage.rawValue, abstract: abstract)
+        CommandConfiguration(commandName: stage.rawValue, abstract: abstract, discussion: exitStatusHelp)
     }
 
     func run() throws {
         try withExitStatus {
             let runner = try makeRunner(pipeline: stageRun.pipeline, run: stageRun.runID, global: global)
-            print(try runner.rerun(stageRun.runID, from: Self.stage, only: true).line)
+            print(try runner.rerun(stageRun.runID, from: Self.stage, only: true, force: stageRun.force).line)
         }
     }
 }

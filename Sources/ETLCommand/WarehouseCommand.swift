@@ -7,64 +7,160 @@ import Postgres
 struct WarehouseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "warehouse", abstract: "The embedded PostgreSQL server, and analysts' access.",
+        discussion: exitStatusHelp,
         subcommands: [Start.self, Stop.self, Status.self, PsqlURL.self, Analyst.self])
 
     struct Start: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start the embedded server (creating it on first use) and migrate it.")
+        static let configuration = CommandConfiguration(
+            abstract: "Start the embedded server (creating it on first use) and migrate it.",
+            discussion: """
+                Analysts connect over TCP only, and only when --listen is given: as the roles \
+                `etl warehouse analyst` makes, with their passwords (SCRAM). The superuser connects \
+                through the Unix socket in the state directory only.
+
+                \(exitStatusHelp)
+                """)
+        @Option(help: ArgumentHelp(
+            "Accept analysts' connections over TCP at this address (0.0.0.0:5432 for every interface, 127.0.0.1:6543, [::1]:5432), or `off` for the socket only. Kept for later starts; default: as the last start left it (off at first). A running server that listens otherwise is restarted.",
+            valueName: "host:port|off"))
+        var listen: ListenSetting?
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
             try withExitStatus {
-                let target = global.target(nil)
+                let target = global.target(nil, mayCreateCluster: true)
+                if target.url == nil {
+                    try target.startEmbedded(listen: listen?.change ?? .keep, logger: global.logger())
+                } else if listen != nil {
+                    throw WarehouseError.notEmbedded(option: "--listen", target: target.displayName)
+                }
                 _ = try target.connect(logger: global.logger())
                 print("warehouse running: psql '\(target.psqlURL)'")
+                if target.url == nil {
+                    print(target.embeddedServer.listen.map {
+                        "analysts connect over TCP at \($0); `etl warehouse analyst NAME` makes a role and prints its connection string"
+                    } ?? "no TCP: analysts cannot connect (start with --listen HOST:PORT to let them)")
+                }
             }
         }
     }
 
     struct Stop: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop the embedded server.")
+        static let configuration = CommandConfiguration(abstract: "Stop the embedded server.", discussion: exitStatusHelp)
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
             try withExitStatus {
-                try global.target(nil).embeddedServer.stop()
+                let server = global.target(nil).embeddedServer
+                guard server.clusterExists else {
+                    print("no embedded warehouse in \(global.state.root.path): nothing to stop")
+                    return
+                }
+                try server.stop()
                 print("warehouse stopped")
             }
         }
     }
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Whether the embedded server runs (exit 0) or not (exit 1).")
-        @OptionGroup var global: GlobalOptions
-
-        func run() throws {
-            let status = try global.target(nil).embeddedServer.status()
-            print(status)
-            if !status.isRunning { throw ExitCode.failure }
-        }
-    }
-
-    struct PsqlURL: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "psql-url", abstract: "The connection string to paste into psql.")
-        @OptionGroup var global: GlobalOptions
-
-        func run() throws { print(global.target(nil).psqlURL) }
-    }
-
-    struct Analyst: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create (or update) a login role that can read the metrics views and nothing else.")
-        @Argument(help: "The role's name.") var name: String
-        @Option(help: "Its password (for TCP connections; the embedded server's socket trusts local users).") var password: String?
+            abstract: "Whether the embedded server runs (exit 0) or not (exit 1), and where it listens.",
+            discussion: exitStatusHelp)
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
             try withExitStatus {
-                let db = try global.target(nil).connect(logger: global.logger())
-                try AnalystRole.grant(name, password: password, on: db)
-                print("role \(name) can read schema metrics only")
+                let server = global.target(nil).embeddedServer
+                guard server.clusterExists else { throw WarehouseError.noCluster(state: global.state.root.path) }
+                let status = try server.status()
+                print("\(status); socket in \(server.socketDirectory); TCP \(server.listen.map { "at \($0) (analysts)" } ?? "off")")
+                if !status.isRunning { throw ExitCode.failure }
             }
+        }
+    }
+
+    struct PsqlURL: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "psql-url", abstract: "The owner's connection string to paste into psql.", discussion: exitStatusHelp)
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try withExitStatus {
+                let target = global.target(nil)
+                if target.url == nil, !target.embeddedServer.clusterExists {
+                    throw WarehouseError.noCluster(state: global.state.root.path)
+                }
+                print(target.psqlURL)
+            }
+        }
+    }
+
+    struct Analyst: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a login role that reads the metrics views and nothing else, and print its connection string.",
+            discussion: """
+                The password: --prompt asks for it, else $\(Self.passwordVariable), else one is generated \
+                and shown once, in the connection string (it is stored nowhere). An analyst role made \
+                earlier keeps its password unless one of these is given or --new-password. Roles \
+                the tool did not make (the superuser, etl_analyst, anyone's own) are refused and left \
+                as they are. docs/analysts.md: connecting from psql and BI tools.
+
+                \(exitStatusHelp)
+                """)
+        static let passwordVariable = "ETL_ANALYST_PASSWORD"
+
+        @Argument(help: "The role's name.") var name: String
+        @Flag(help: "Ask for the password on the terminal (twice, not shown).") var prompt = false
+        @Flag(help: "Give an analyst role made earlier a new, generated password.") var newPassword = false
+        @Option(help: "The password itself; other users see it in the process list: prefer --prompt or $\(Self.passwordVariable).")
+        var password: String?
+        @Option(help: "The host name analysts reach the server by, for the connection string. Default: the --listen address (this machine's name when that is every interface).")
+        var host: String?
+        @OptionGroup var global: GlobalOptions
+
+        func validate() throws {
+            let environment = ProcessInfo.processInfo.environment[Self.passwordVariable].map { !$0.isEmpty } ?? false
+            let sources = [password != nil, environment, prompt, newPassword].filter { $0 }.count
+            if sources > 1 {
+                throw ValidationError("give the password one way: --password, --prompt, $\(Self.passwordVariable) or --new-password")
+            }
+        }
+
+        func run() throws {
+            try withExitStatus {
+                let logger = global.logger()
+                let target = global.target(nil)
+                let given = try password ?? ProcessInfo.processInfo.environment[Self.passwordVariable].flatMap { $0.isEmpty ? nil : $0 }
+                    ?? (prompt ? PasswordPrompt.ask(for: name) : nil)
+                let generated = given == nil ? PasswordPrompt.generate() : nil
+                let db = try target.connect(logger: logger)
+                let outcome = try AnalystRole.grant(name, password: given ?? generated!, keepExisting: given == nil && !newPassword, on: db)
+                let shown = outcome == .unchanged ? nil : generated
+                let access = target.analystAccess(role: name, password: shown, host: host)
+                switch outcome {
+                case .created: logger.info("created the analyst role: it reads schema metrics only", metadata: ["role": "\(name)"])
+                case .passwordSet: logger.info("set the analyst role's password", metadata: ["role": "\(name)"])
+                case .unchanged: logger.info("the analyst role exists; its password is unchanged (--new-password makes one)", metadata: ["role": "\(name)"])
+                }
+                for warning in access.warnings { logger.warning("\(warning)") }
+                if shown != nil { logger.notice("the generated password is in the connection string and stored nowhere: pass it on now") }
+                print(access.url.text)
+            }
+        }
+    }
+}
+
+/// `--listen HOST:PORT` or `--listen off`.
+struct ListenSetting: ExpressibleByArgument, Equatable {
+    var change: EmbeddedServer.ListenChange
+
+    init?(argument: String) {
+        if argument == "off" {
+            change = .off
+        } else if let address = TCPAddress(argument) {
+            change = .on(address)
+        } else {
+            return nil
         }
     }
 }

@@ -8,23 +8,40 @@ import Postgres
 /// one transaction: a load that fails or is killed leaves nothing, and a rerun never
 /// duplicates. Readers keep reading the published load until `publish` switches the one
 /// row of `etl.published`, a transaction of a moment.
+///
+/// A load keeps everything analysts see of it: its settings (`LoadSettings`), its rejects
+/// and the counts of the export files its extract read. Nothing of a run's earlier loads is
+/// replaced, so a load that is not (yet) published changes nothing in `metrics`.
 public struct LoadStage {
     public let connection: Connection
+    /// Called with a point's name as the load passes it (`load.copying` after the first
+    /// fact file is copied, inside the transaction); the runner's fault points for tests.
+    package var checkpoint: (String) -> Void = { _ in }
 
     public init(connection: Connection) { self.connection = connection }
 
-    /// Loads the transform files of `run` (and its extract rejects) as a new load.
+    /// Loads the transform files of `run` (and its extract rejects and file counts) as a new
+    /// load with `settings`; nil: the settings the run was registered with in `etl.runs`.
     /// The run must already be in `etl.runs`.
-    public func load(_ run: RunFolder) throws -> LoadResult {
+    package func load(_ run: RunFolder, settings: LoadSettings?) throws -> LoadResult {
         let started = Date()
         let manifest = try StageManifest.read(from: run.manifest(.transform))
+        let extract = FileManager.default.fileExists(atPath: run.manifest(.extract))
+            ? try StageManifest.read(from: run.manifest(.extract)) : nil
         let counts = String(decoding: try JSONEncoder().encode(manifest.counts), as: UTF8.self)
+        let extractCounts = String(decoding: try JSONEncoder().encode(extract?.counts ?? [:]), as: UTF8.self)
+        let settings = try settings ?? registeredSettings(run.id)
         var tables: [String: Int] = [:]
         var copySeconds = 0.0
 
         let loadID: Int64 = try connection.transaction { db in
-            let row = try db.query("INSERT INTO etl.loads (run_id, counts) VALUES ($1, $2::jsonb) RETURNING load_id",
-                                   [run.id.description, counts], name: "register load")
+            let row = try db.query("""
+                INSERT INTO etl.loads (run_id, counts, extract_counts, attempt_id, municipality, as_of, window_from, window_to,
+                                       small_cell_minimum, pipeline, pipeline_sha256)
+                VALUES ($1, $2::jsonb, $3::jsonb, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING load_id
+                """, [run.id.description, counts, extractCounts, settings.attempt.map(String.init), settings.municipality,
+                      settings.asOf.iso, settings.windowFrom.iso, settings.windowTo.iso, String(settings.smallCellMinimum),
+                      settings.pipeline, settings.pipelineSHA256], name: "register load")
             guard let id = try row.first?.int(0) else { throw LoadError.noLoadID }
             for fact in FactFile.allCases {
                 guard let expected = manifest.output(fact.rawValue)?.rows else {
@@ -37,8 +54,10 @@ public struct LoadStage {
                     throw LoadError.rowCountMismatch(file: run.file(.transform, fact.rawValue), expected: expected, copied: copied)
                 }
                 tables[fact.table] = copied
+                if fact == FactFile.allCases.first { checkpoint("load.copying") }
             }
-            tables["rejects"] = try copyRejects(db, run)
+            tables["rejects"] = try copyRejects(db, run, loadID: Int64(id))
+            try recordFiles(db, extract?.inputs ?? [], loadID: Int64(id))
             // Fresh statistics first: the aggregation's plans (and later the views') need them.
             let partitions = FactFile.allCases.map { "warehouse." + Self.partitionName($0.table, Int64(id)) }
             try db.execute("ANALYZE " + (partitions + ["etl.loads", "etl.runs", "etl.rejects"]).joined(separator: ", "),
@@ -54,6 +73,22 @@ public struct LoadStage {
         }
         return LoadResult(run: run.id, loadID: loadID, rowsByTable: tables, seconds: Date().timeIntervalSince(started),
                           copySeconds: copySeconds)
+    }
+
+    /// Loads with the settings the run was registered with (`etl.runs`).
+    public func load(_ run: RunFolder) throws -> LoadResult { try load(run, settings: nil) }
+
+    /// The settings a run was registered with, for a load that is given none.
+    private func registeredSettings(_ run: RunID) throws -> LoadSettings {
+        let rows = try connection.query("""
+            SELECT municipality, as_of::text, window_from::text, window_to::text, small_cell_minimum, pipeline
+            FROM etl.runs WHERE run_id = $1
+            """, [run.description], name: "run settings")
+        guard let r = rows.first, let asOf = r.string(1).flatMap(Day.init(iso:)), let from = r.string(2).flatMap(Day.init(iso:)),
+              let to = r.string(3).flatMap(Day.init(iso:)), let minimum = try r.int(4)
+        else { throw LoadError.runNotInLedger(run) }
+        return LoadSettings(municipality: r.string(0) ?? "", asOf: asOf, windowFrom: from, windowTo: to,
+                            smallCellMinimum: minimum, pipeline: r.string(5) ?? "")
     }
 
     /// Creates `warehouse.<table>_l<load>`, copies the file into it and attaches it.
@@ -78,12 +113,12 @@ public struct LoadStage {
         return copied
     }
 
-    /// Replaces the run's rejects in `etl.rejects` with those of its extract folder.
-    private func copyRejects(_ db: Connection, _ run: RunFolder) throws -> Int {
-        _ = try db.execute("DELETE FROM etl.rejects WHERE run_id = $1", [run.id.description], name: "clear rejects")
+    /// Copies the run's extract rejects into `etl.rejects` as this load's.
+    private func copyRejects(_ db: Connection, _ run: RunFolder, loadID: Int64) throws -> Int {
         var reader = try CopyTextReader(path: run.file(.extract, StageFile.rejects))
-        let prefix = Array("\(run.id)\t".utf8)
-        return try db.copyIn("COPY etl.rejects (run_id, file, line, field, reason, message) FROM STDIN", name: "copy rejects") { writer in
+        let prefix = Array("\(run.id)\t\(loadID)\t".utf8)
+        return try db.copyIn("COPY etl.rejects (run_id, load_id, file, line, field, reason, message) FROM STDIN",
+                             name: "copy rejects") { writer in
             var line: [UInt8] = []
             try reader.forEach { fields, _ in
                 line.removeAll(keepingCapacity: true)
@@ -98,7 +133,40 @@ public struct LoadStage {
         }
     }
 
+    /// The export files the load's extract read, with their counts.
+    private func recordFiles(_ db: Connection, _ files: [StageManifest.InputFile], loadID: Int64) throws {
+        for f in files {
+            _ = try db.execute("""
+                INSERT INTO etl.load_files (load_id, name, bytes, sha256, rows_read, accepted, rejected)
+                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                """, [String(loadID), f.name, String(f.bytes), f.sha256, String(f.rowsRead), String(f.accepted), String(f.rejected)],
+                name: "record load file")
+        }
+    }
+
     static func partitionName(_ table: String, _ loadID: Int64) -> String { "\(table)_l\(loadID)" }
+}
+
+/// What a load was made with, kept with it: what analysts see beside its figures.
+package struct LoadSettings: Sendable, Equatable {
+    package var municipality: String
+    package var asOf: Day
+    /// The window its transform used.
+    package var windowFrom: Day
+    package var windowTo: Day
+    package var smallCellMinimum: Int
+    /// The pipeline file of the attempt that loaded it (absolute), and its SHA-256.
+    package var pipeline: String
+    package var pipelineSHA256: String?
+    /// The ledger attempt (`etl.attempts`) that loaded it.
+    package var attempt: Int64?
+
+    package init(municipality: String, asOf: Day, windowFrom: Day, windowTo: Day, smallCellMinimum: Int,
+                pipeline: String, pipelineSHA256: String? = nil, attempt: Int64? = nil) {
+        self.municipality = municipality; self.asOf = asOf; self.windowFrom = windowFrom; self.windowTo = windowTo
+        self.smallCellMinimum = smallCellMinimum; self.pipeline = pipeline; self.pipelineSHA256 = pipelineSHA256
+        self.attempt = attempt
+    }
 }
 
 public struct LoadResult: Sendable {

@@ -7,25 +7,49 @@ public struct Publisher {
 
     public init(connection: Connection) { self.connection = connection }
 
-    /// Makes `load` of `run` the one every metrics view reads: a one-row update.
+    /// Makes `load` of `run` the one every metrics view reads: a one-row update, recorded
+    /// in `etl.publications` with the load it replaced and the command that did it.
     public func publish(loadID: Int64, run: RunID) throws {
-        _ = try connection.execute("""
-            INSERT INTO etl.published (load_id, run_id) VALUES ($1, $2)
-            ON CONFLICT (singleton) DO UPDATE SET load_id = excluded.load_id, run_id = excluded.run_id, published_at = now()
-            """, [String(loadID), run.description], name: "publish")
+        try publish(loadID: loadID, run: run, command: "publish", forced: false)
+    }
+
+    package func publish(loadID: Int64, run: RunID, command: String, forced: Bool) throws {
+        try connection.transaction { db in
+            _ = try db.execute("""
+                INSERT INTO etl.publications (load_id, run_id, previous_load_id, previous_run_id, command, forced)
+                SELECT $1, $2, p.load_id, p.run_id, $3, $4
+                FROM (SELECT 1) one LEFT JOIN etl.published p ON true
+                """, [String(loadID), run.description, command, String(forced)], name: "record publication")
+            _ = try db.execute("""
+                INSERT INTO etl.published (load_id, run_id) VALUES ($1, $2)
+                ON CONFLICT (singleton) DO UPDATE SET load_id = excluded.load_id, run_id = excluded.run_id, published_at = now()
+                """, [String(loadID), run.description], name: "publish")
+        }
     }
 
     /// Publishes the newest complete load of an earlier, still-kept run.
     @discardableResult
     public func publish(run: RunID) throws -> Int64 {
+        try publish(run: run, command: "publish", forced: false)
+    }
+
+    @discardableResult
+    package func publish(run: RunID, command: String, forced: Bool) throws -> Int64 {
         let rows = try connection.query("""
             SELECT l.load_id FROM etl.loads l
             WHERE l.run_id = $1 AND l.finished_at IS NOT NULL
             ORDER BY l.load_id DESC LIMIT 1
             """, [run.description], name: "find load of run")
         guard let id = try rows.first?.int(0) else { throw LoadError.runNotLoaded(run) }
-        try publish(loadID: Int64(id), run: run)
+        try publish(loadID: Int64(id), run: run, command: command, forced: forced)
         return Int64(id)
+    }
+
+    /// The published run, when it is newer (started later) than `run`: publishing `run`
+    /// would replace it.
+    package func publishedRun(newerThan run: RunID) throws -> RunID? {
+        guard let published = try published(), published.run > run else { return nil }
+        return published.run
     }
 
     /// The published run and load, if any.

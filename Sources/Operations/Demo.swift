@@ -6,19 +6,33 @@ import SyntheticDrop
 
 /// `etl demo`: a synthetic municipality through the whole pipeline into the embedded
 /// warehouse, and the treatment/control comparison read back from `metrics`.
+///
+/// It has a state directory of its own (`defaultState`), and refuses a state directory or
+/// warehouse that holds a real pipeline's runs: synthetic figures must never be published
+/// over a municipality's.
 public struct Demo {
     public var state: StateLayout
     public var children: Int
     public var seed: UInt64
     public var asOf: Day
     public var logger: Logger
+    /// A warehouse named with `--database`; nil: the embedded one in the demo's state directory.
+    public var database: String?
 
-    public init(state: StateLayout, children: Int, seed: UInt64, asOf: Day, logger: Logger) {
+    /// `./.etl-demo`: never the steward's state directory (`ETL_STATE_DIR`).
+    public static let defaultState = ".etl-demo"
+
+    public init(state: StateLayout, children: Int, seed: UInt64, asOf: Day, logger: Logger, database: String? = nil) {
         self.state = state; self.children = children; self.seed = seed; self.asOf = asOf; self.logger = logger
+        self.database = database
     }
 
     public func run() throws -> String {
         let config = try PipelineConfig.load(path: try ShippedFiles.pipeline("copenhagen"))
+        let target = WarehouseTarget(url: database, state: state)
+        var runner = PipelineRunner(config: config, state: state, target: target, logger: logger)
+        runner.demo = true
+        try runner.checkStateDirectoryForDemo()
         let drop = state.root.appendingPathComponent("demo/inbox/\(asOf.iso)", isDirectory: true)
         let t0 = Date()
         let summary = try DropGenerator(.init(children: children, seed: seed, asOf: asOf, windowFrom: config.windowFrom))
@@ -27,8 +41,6 @@ public struct Demo {
             "drop": "\(drop.path)", "children": "\(summary.children)", "institutions": "\(summary.institutions)",
             "events": "\(summary.events)", "seconds": "\(String(format: "%.1f", Date().timeIntervalSince(t0)))"])
 
-        let target = WarehouseTarget(url: nil, state: state)
-        let runner = PipelineRunner(config: config, state: state, target: target, logger: logger)
         let result = try runner.runNew(drop: drop, inbox: nil, force: true, asOf: asOf)
         let db = try target.connect(logger: logger, migrate: false)
         return result.line + "\n\n" + (try ComparisonReport(connection: db).render())

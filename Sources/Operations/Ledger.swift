@@ -1,82 +1,234 @@
 import Foundation
+import Glibc
 import Pipeline
 import Postgres
 
-/// The run ledger (`etl.runs`, `etl.stages`, `etl.files`): what each run read, did and how it ended.
+/// The run ledger: what each run read, did and how it ended.
+///
+/// - `etl.runs`: a run, recorded once when it starts (its id, drop, municipality), and how
+///   its last attempt ended;
+/// - `etl.attempts`: every command that worked on a run (the night's `etl run`, a stage
+///   rerun, `run --from`), with its pipeline file, checksum, settings and program version;
+/// - `etl.stages`: every attempt of every stage;
+/// - `etl.files`: the export files of the run's latest extract (each load keeps its own);
+/// - `etl.warehouse`: the municipality the warehouse holds, recorded at its first run.
+///
+/// A finished attempt is never rewritten: a rerun adds rows.
 public struct Ledger {
     public let connection: Connection
 
     public init(connection: Connection) { self.connection = connection }
 
-    public struct RunStart: Codable, Sendable {
-        public var run: RunID
-        public var pipeline: String
-        public var municipality: String
-        public var drop: String
-        public var dropChecksum: String
-        public var asOf: Day
-        public var windowFrom: Day
-        public var windowTo: Day
-        public var smallCellMinimum: Int
+    /// A new run: what it was started on, recorded once.
+    package struct RunStart: Sendable {
+        package var run: RunID
+        package var pipeline: String
+        package var municipality: String
+        package var drop: String
+        package var dropChecksum: String
+        package var asOf: Day
+        package var windowFrom: Day
+        package var windowTo: Day
+        package var smallCellMinimum: Int
     }
 
-    public func begin(_ r: RunStart) throws {
-        _ = try connection.execute("""
-            INSERT INTO etl.runs (run_id, pipeline, municipality, drop_path, drop_checksum, as_of, window_from,
-                                  window_to, small_cell_minimum, program_version)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-            ON CONFLICT (run_id) DO UPDATE SET status = 'running', error = NULL, finished_at = NULL,
-                as_of = excluded.as_of, window_from = excluded.window_from, window_to = excluded.window_to,
-                small_cell_minimum = excluded.small_cell_minimum, program_version = excluded.program_version
-            """, [r.run.description, r.pipeline, r.municipality, r.drop, r.dropChecksum, r.asOf.iso,
-                  r.windowFrom.iso, r.windowTo.iso, String(r.smallCellMinimum), ProgramVersion.current],
-            name: "begin run")
+    /// One attempt: the command, its stages, and the pipeline file and settings it ran with.
+    package struct AttemptStart: Sendable {
+        package var run: RunID
+        package var command: String
+        package var first: Stage
+        package var last: Stage
+        package var pipeline: String
+        package var pipelineSHA256: String?
+        package var municipality: String
+        package var asOf: Day
+        package var windowFrom: Day
+        package var windowTo: Day
+        package var smallCellMinimum: Int
     }
 
-    public func stageStarted(_ run: RunID, _ stage: Stage) throws {
-        _ = try connection.execute("""
-            INSERT INTO etl.stages (run_id, stage, started_at, status) VALUES ($1, $2, now(), 'running')
-            ON CONFLICT (run_id, stage) DO UPDATE SET started_at = now(), finished_at = NULL, seconds = NULL,
-                status = 'running', error = NULL, counts = '{}'
-            """, [run.description, stage.rawValue], name: "stage started")
+    /// What a warehouse holds: one municipality, real or the demo's.
+    package struct Holder: Sendable, Equatable {
+        package var municipality: String
+        package var demo: Bool
+        package var firstRun: RunID
     }
 
-    public func stageFinished(_ run: RunID, _ stage: Stage, seconds: Double, counts: [String: Int], error: String? = nil) throws {
-        let json = String(decoding: try JSONEncoder().encode(counts), as: UTF8.self)
-        _ = try connection.execute("""
-            UPDATE etl.stages SET finished_at = now(), seconds = $3, status = $4, error = $5, counts = $6::jsonb
-            WHERE run_id = $1 AND stage = $2
-            """, [run.description, stage.rawValue, String(seconds), error == nil ? "succeeded" : "failed", error, json],
-            name: "stage finished")
+    package func holder() throws -> Holder? {
+        let rows = try connection.query("SELECT municipality, demo, first_run FROM etl.warehouse", name: "warehouse holder")
+        guard let row = rows.first, let municipality = row.string(0), let demo = try row.bool(1), let first = try row.int(2)
+        else { return nil }
+        return Holder(municipality: municipality, demo: demo, firstRun: RunID(rawValue: Int64(first)))
     }
 
-    public func recordFiles(_ run: RunID, _ files: [StageManifest.InputFile]) throws {
-        _ = try connection.execute("DELETE FROM etl.files WHERE run_id = $1", [run.description], name: "clear files")
-        for f in files {
-            _ = try connection.execute("""
-                INSERT INTO etl.files (run_id, name, bytes, sha256, rows_read, accepted, rejected)
-                VALUES ($1, $2, $3, $4, $5, $6, $7)
-                """, [run.description, f.name, String(f.bytes), f.sha256, String(f.rowsRead), String(f.accepted), String(f.rejected)],
-                name: "record file")
+    package func exists(_ run: RunID) throws -> Bool {
+        try !connection.query("SELECT 1 FROM etl.runs WHERE run_id = $1", [run.description], name: "run exists").isEmpty
+    }
+
+    /// Records a new run and its first attempt, and (at the warehouse's first run) the
+    /// municipality it holds, in one transaction. Returns the attempt's id.
+    package func beginRun(_ r: RunStart, attempt: AttemptStart, demo: Bool) throws -> Int64 {
+        try connection.transaction { db in
+            _ = try db.execute("""
+                INSERT INTO etl.warehouse (municipality, demo, first_run) VALUES ($1, $2, $3)
+                ON CONFLICT (singleton) DO NOTHING
+                """, [r.municipality, String(demo), r.run.description], name: "record the warehouse's municipality")
+            _ = try db.execute("""
+                INSERT INTO etl.runs (run_id, pipeline, municipality, drop_path, drop_checksum, as_of, window_from,
+                                      window_to, small_cell_minimum, program_version, started_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, clock_timestamp())
+                """, [r.run.description, r.pipeline, r.municipality, r.drop, r.dropChecksum, r.asOf.iso,
+                      r.windowFrom.iso, r.windowTo.iso, String(r.smallCellMinimum), ProgramVersion.current],
+                name: "begin run")
+            return try Ledger(connection: db).beginAttempt(attempt)
         }
     }
 
-    public func finish(_ run: RunID, error: String?, read: Int?, rejected: Int?, loaded: Int?) throws {
-        _ = try connection.execute("""
-            UPDATE etl.runs SET finished_at = now(), status = $2, error = $3,
-                rows_read = coalesce($4::bigint, rows_read), rows_rejected = coalesce($5::bigint, rows_rejected),
-                rows_loaded = coalesce($6::bigint, rows_loaded)
-            WHERE run_id = $1
-            """, [run.description, error == nil ? "succeeded" : "failed", error,
-                  read.map(String.init), rejected.map(String.init), loaded.map(String.init)], name: "finish run")
+    /// Records an attempt on an existing run; the run's status becomes `running`.
+    package func beginAttempt(_ a: AttemptStart) throws -> Int64 {
+        try connection.transaction { db in
+            let rows = try db.query("""
+                INSERT INTO etl.attempts (run_id, command, first_stage, last_stage, pipeline, pipeline_sha256, municipality,
+                                          as_of, window_from, window_to, small_cell_minimum, program_version, host, pid)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                RETURNING attempt_id
+                """, [a.run.description, a.command, a.first.rawValue, a.last.rawValue, a.pipeline, a.pipelineSHA256,
+                      a.municipality, a.asOf.iso, a.windowFrom.iso, a.windowTo.iso, String(a.smallCellMinimum),
+                      ProgramVersion.current, Self.host, String(getpid())], name: "begin attempt")
+            guard let id = try rows.first?.int(0) else { throw OperationsError.io(path: "etl.attempts", message: "no attempt id") }
+            _ = try db.execute("""
+                UPDATE etl.runs SET status = 'running', error = NULL, finished_at = NULL WHERE run_id = $1
+                """, [a.run.description], name: "run running")
+            return Int64(id)
+        }
     }
 
-    /// The run that already loaded a drop with these checksums successfully, if any.
+    /// A stage of an attempt started; returns its row's id.
+    package func stageStarted(attempt: Int64, run: RunID, stage: Stage) throws -> Int64 {
+        let rows = try connection.query("""
+            INSERT INTO etl.stages (run_id, stage, attempt_id, started_at, status) VALUES ($1, $2, $3, clock_timestamp(), 'running')
+            RETURNING stage_attempt_id
+            """, [run.description, stage.rawValue, String(attempt)], name: "stage started")
+        guard let id = try rows.first?.int(0) else { throw OperationsError.io(path: "etl.stages", message: "no stage id") }
+        return Int64(id)
+    }
+
+    package func stageFinished(_ id: Int64, seconds: Double, counts: [String: Int], error: String? = nil) throws {
+        let json = String(decoding: try JSONEncoder().encode(counts), as: UTF8.self)
+        _ = try connection.execute("""
+            UPDATE etl.stages SET finished_at = clock_timestamp(), seconds = $2, status = $3, error = $4, counts = $5::jsonb
+            WHERE stage_attempt_id = $1
+            """, [String(id), String(seconds), error == nil ? "succeeded" : "failed", error, json], name: "stage finished")
+    }
+
+    /// The export files of the run's latest extract, and the run's read and rejected totals.
+    public func recordFiles(_ run: RunID, _ files: [StageManifest.InputFile]) throws {
+        try connection.transaction { db in
+            _ = try db.execute("DELETE FROM etl.files WHERE run_id = $1", [run.description], name: "clear files")
+            for f in files {
+                _ = try db.execute("""
+                    INSERT INTO etl.files (run_id, name, bytes, sha256, rows_read, accepted, rejected)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7)
+                    """, [run.description, f.name, String(f.bytes), f.sha256, String(f.rowsRead), String(f.accepted),
+                          String(f.rejected)], name: "record file")
+            }
+            _ = try db.execute("UPDATE etl.runs SET rows_read = $2, rows_rejected = $3 WHERE run_id = $1",
+                               [run.description, String(files.reduce(0) { $0 + $1.rowsRead }),
+                                String(files.reduce(0) { $0 + $1.rejected })], name: "record read and rejected")
+        }
+    }
+
+    /// Ends an attempt, and with it the run's status; `loaded`: the rows its load copied.
+    package func finishAttempt(_ attempt: Int64, run: RunID, error: String?, loaded: Int? = nil) throws {
+        let status = error == nil ? "succeeded" : "failed"
+        try connection.transaction { db in
+            _ = try db.execute("""
+                UPDATE etl.attempts SET finished_at = clock_timestamp(), status = $2, error = $3 WHERE attempt_id = $1
+                """, [String(attempt), status, error], name: "finish attempt")
+            _ = try db.execute("""
+                UPDATE etl.runs SET finished_at = clock_timestamp(), status = $2, error = $3,
+                    rows_loaded = coalesce($4::bigint, rows_loaded)
+                WHERE run_id = $1
+                """, [run.description, status, error, loaded.map(String.init)], name: "finish run")
+        }
+    }
+
+    /// The run that loaded a drop with these checksums, if any.
     public func runThatLoaded(dropChecksum: String) throws -> RunID? {
         let rows = try connection.query("""
-            SELECT run_id FROM etl.runs WHERE drop_checksum = $1 AND status = 'succeeded'
-            ORDER BY run_id DESC LIMIT 1
+            SELECT r.run_id FROM etl.runs r
+            WHERE r.drop_checksum = $1
+              AND EXISTS (SELECT FROM etl.stages s WHERE s.run_id = r.run_id AND s.stage = 'load' AND s.status = 'succeeded')
+            ORDER BY r.run_id DESC LIMIT 1
             """, [dropChecksum], name: "drop already loaded")
         return try rows.first?.int(0).map { RunID(rawValue: Int64($0)) }
+    }
+
+    /// Runs whose folder a later command may need: each with a load in the warehouse (to
+    /// rerun it from a stage, or publish it again), and the published one.
+    package func runsWithLoads() throws -> Set<RunID> {
+        let rows = try connection.query("SELECT run_id FROM etl.loads UNION SELECT run_id FROM etl.published", name: "runs with loads")
+        return Set(try rows.compactMap { try $0.int(0).map { RunID(rawValue: Int64($0)) } })
+    }
+
+    /// Marks dead the attempts (and their stages and runs) whose process is gone: all that
+    /// are still `running` when the caller holds the run lock (`lockHeld`); otherwise those
+    /// whose process this host knows has ended, and all of them when no process holds the
+    /// warehouse's run lock. Returns the runs marked.
+    @discardableResult
+    package func markDead(lockHeld: Bool, by command: String) throws -> [RunID] {
+        let running = try connection.query("""
+            SELECT attempt_id, run_id, host, pid FROM etl.attempts WHERE status = 'running' ORDER BY attempt_id
+            """, name: "running attempts")
+        guard !running.isEmpty else { return [] }
+        let lockFree = try lockHeld || !AdvisoryLock.isHeld(on: connection)
+        var dead: [(attempt: Int64, run: RunID, process: String)] = []
+        for row in running {
+            guard let attempt = try row.int(0), let run = try row.int(1) else { continue }
+            let host = row.string(2), pid = try row.int(3)
+            let gone = host == Self.host && pid.map { !Self.isAlive(pid_t($0)) } == true
+            if lockFree || gone {
+                let process = pid.map { "pid \($0)" + (host.map { " on \($0)" } ?? "") } ?? "its process"
+                dead.append((Int64(attempt), RunID(rawValue: Int64(run)), process))
+            }
+        }
+        // When it died is not known: finished_at stays empty; the error says when it was found.
+        for d in dead {
+            let found = "\(d.process) stopped without finishing (killed, or the machine went down); found by `\(command)` at "
+            try connection.transaction { db in
+                let marked = try db.execute("""
+                    UPDATE etl.attempts SET status = 'dead', finished_at = NULL,
+                        error = $2 || to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC'
+                    WHERE attempt_id = $1 AND status = 'running'
+                    """, [String(d.attempt), found], name: "attempt dead")
+                guard marked > 0 else { return }
+                _ = try db.execute("""
+                    UPDATE etl.stages s SET status = 'dead', error = a.error
+                    FROM etl.attempts a WHERE a.attempt_id = $1 AND s.attempt_id = $1 AND s.status = 'running'
+                    """, [String(d.attempt)], name: "stage dead")
+                _ = try db.execute("""
+                    UPDATE etl.runs r SET status = 'dead', error = a.error
+                    FROM etl.attempts a
+                    WHERE a.attempt_id = $2 AND r.run_id = $1 AND r.status = 'running'
+                      AND NOT EXISTS (SELECT FROM etl.attempts later WHERE later.run_id = $1 AND later.attempt_id > $2)
+                    """, [d.run.description, String(d.attempt)], name: "run dead")
+            }
+        }
+        return dead.map(\.run)
+    }
+
+    /// This machine's name, recorded with each attempt so a later command here can tell
+    /// whether its process is still alive.
+    static let host: String = {
+        var name = [UInt8](repeating: 0, count: 256)
+        let got = name.withUnsafeMutableBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { gethostname($0.baseAddress!, $0.count) }
+        }
+        guard got == 0 else { return "localhost" }
+        return String(decoding: name.prefix { $0 != 0 }, as: UTF8.self)
+    }()
+
+    static func isAlive(_ pid: pid_t) -> Bool {
+        kill(pid, 0) == 0 || errno == EPERM
     }
 }

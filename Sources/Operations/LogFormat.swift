@@ -29,29 +29,73 @@ public struct ETLLogHandler: LogHandler {
     }
 
     /// One log line, without its line end.
+    ///
+    /// Text, every line alike: `HH:mm:ss level   [run stage] message key=value …` on one
+    /// line, the bracket holding whichever of the run and stage the line has, the other metadata
+    /// sorted by key, a value quoted (JSON-style) when it holds a space, quote, `=` or a
+    /// control character. JSON: one object a line with `time`, `level`, `event` and the
+    /// metadata, numbers and booleans as such (see `jsonValue`).
     static func render(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata, format: LogFormat) -> String {
         switch format {
         case .json:
             var object: [String: Any] = ["time": iso.string(from: Date()), "level": level.rawValue, "event": message.description]
-            for (key, value) in metadata { object[key] = json(value) }
+            for (key, value) in metadata { object[key] = jsonValue(value) }
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
             return String(decoding: data, as: UTF8.self)
         case .text:
-            let stage = metadata["stage"].map { "[\($0)] " } ?? ""
+            let context = ["run", "stage"].compactMap { metadata[$0].map { "\($0)" } }
             let rest = metadata.filter { $0.key != "stage" && $0.key != "run" }.sorted { $0.key < $1.key }
-                .map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            return "\(clock.string(from: Date())) \(level.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))"
-                + "\(stage)\(message)\(rest.isEmpty ? "" : " " + rest)"
+                .map { "\($0.key)=\(textValue($0.value))" }
+            return ([clock.string(from: Date()), level.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)]
+                    + (context.isEmpty ? [] : ["[\(context.joined(separator: " "))]"]) + [oneLine(message.description)] + rest)
+                .joined(separator: " ")
         }
     }
 
-    private static func json(_ value: Logger.MetadataValue) -> Any {
+    /// A message on one line: a line break and the indentation after it become one space.
+    private static func oneLine(_ text: String) -> String {
+        guard text.contains(where: \.isNewline) else { return text }
+        return text.replacing(/\s*\n\s*/, with: " ")
+    }
+
+    /// A metadata value in JSON: a Swift number or Bool as one; text that is exactly a JSON
+    /// number (no leading zeros, so `007` stays text) or `true`/`false` as one too, since
+    /// most call sites interpolate (`"\(seconds)"`); anything else as text.
+    static func jsonValue(_ value: Logger.MetadataValue) -> Any {
         switch value {
-        case .string(let s): Int(s).map { $0 as Any } ?? s
-        case .stringConvertible(let c): (c as? Int).map { $0 as Any } ?? (c as? Double).map { $0 as Any } ?? c.description
-        case .array(let a): a.map(json)
-        case .dictionary(let d): d.mapValues(json)
+        case .string(let text): typed(text)
+        case .stringConvertible(let value):
+            switch value {
+            case let flag as Bool: flag
+            case let number as any BinaryInteger: typed(number.description)
+            case let number as Double where number.isFinite: number
+            case let number as Float where number.isFinite: Double(number)
+            default: typed(value.description)
+            }
+        case .array(let values): values.map(jsonValue)
+        case .dictionary(let values): values.mapValues(jsonValue)
         }
+    }
+
+    private static func typed(_ text: String) -> Any {
+        switch text {
+        case "true": return true
+        case "false": return false
+        default: break
+        }
+        guard text.wholeMatch(of: /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/) != nil else { return text }
+        if let integer = Int64(text) { return integer }
+        if let number = Double(text), number.isFinite { return number }
+        return text
+    }
+
+    /// A value in a text line: as it is, or quoted when it would not read back as one value.
+    static func textValue(_ value: Logger.MetadataValue) -> String {
+        let text = "\(value)"
+        let plain = !text.isEmpty && text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0 != "\"" && $0 != "=" && $0.value != 0x7F }
+        guard !plain else { return text }
+        let data = (try? JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])) ?? Data()
+        return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
     }
 
     nonisolated(unsafe) private static let iso: ISO8601DateFormatter = {

@@ -3,10 +3,31 @@ import Pipeline
 /// What can stop a run or a command, with what to do about it.
 public enum OperationsError: Error, CustomStringConvertible, ExitStatusProviding {
     case locked(holder: String, lock: String)
-    case noDrop(inbox: String)
-    case alreadyLoaded(run: RunID, drop: String)
+    /// No complete drop in the inbox; the folders that are there and what each lacks.
+    case noDrop(inbox: String, incomplete: [IncompleteDrop])
+    /// The inbox is not there (or is not a folder).
+    case inboxMissing(inbox: String, exists: Bool)
+    /// A drop named with `--drop` lacks files.
+    case dropIncomplete(drop: String, missing: [String])
+    /// Newer drops than the one run (or found loaded already) are incomplete.
+    case newerDropsIncomplete(ran: String, drops: [IncompleteDrop])
+    case alreadyLoaded(run: RunID, drop: String, newerIncomplete: [IncompleteDrop])
     case unknownRun(String)
+    /// The run has a folder in the state directory but is not in this warehouse's ledger.
+    case runNotInWarehouse(run: RunID, warehouse: String)
     case stageMissing(run: RunID, stage: Stage)
+    /// The transform files were not made from the extract files now in the run folder.
+    case stagesOutOfStep(run: RunID, detail: String)
+    /// More of some files' records were rejected than the pipeline allows.
+    case rejectThresholdExceeded(run: RunID, files: [ThresholdBreach])
+    /// Publishing the run would replace a newer published run; needs --force.
+    case wouldReplaceNewer(run: RunID, published: RunID, command: String)
+    /// The warehouse holds another municipality (or the demo's synthetic runs).
+    case otherMunicipality(holds: String, firstRun: RunID, pipeline: String, municipality: String)
+    case demoRefused(String)
+    /// The connection to the warehouse broke during a run (the server stopped, the backend
+    /// was terminated).
+    case connectionLost(run: RunID, stage: Stage?, target: String, message: String)
     case io(path: String, message: String)
     case databaseUnreachable(target: String, message: String)
     case usage(String)
@@ -14,32 +35,82 @@ public enum OperationsError: Error, CustomStringConvertible, ExitStatusProviding
     public var description: String {
         switch self {
         case .locked(let holder, let lock):
-            "another run holds the lock: \(holder) (\(lock)); wait for it to finish"
-        case .noDrop(let inbox):
-            "\(inbox): no complete drop (a folder with the export files, and its MANIFEST if it has one)"
-        case .alreadyLoaded(let run, let drop):
-            "\(drop) was already loaded by run \(run) with the same checksums; nothing to do (use --force to load it again)"
+            return "another run holds the lock: \(holder) (\(lock)); wait for it to finish"
+        case .noDrop(let inbox, let incomplete):
+            guard !incomplete.isEmpty else {
+                return "\(inbox): no drop in the inbox (a folder with the export files, and its MANIFEST if it has one); check the export job"
+            }
+            return "\(inbox): no complete drop; " + Self.list(incomplete) + ". Check the export job; run again when the drop is whole"
+        case .inboxMissing(let inbox, let exists):
+            return "\(inbox): the inbox \(exists ? "is not a folder" : "does not exist"); check the --inbox path (and that the export job writes there)"
+        case .dropIncomplete(let drop, let missing):
+            return "\(drop): the drop is incomplete: \(missing.joined(separator: ", ")). Check the export job; run again when the drop is whole"
+        case .newerDropsIncomplete(let ran, let drops):
+            return "\(ran) was the newest complete drop, but newer drops are incomplete: " + Self.list(drops)
+                + ". Check the export job; the next run takes the newest drop once it is whole"
+        case .alreadyLoaded(let run, let drop, _):
+            return "\(drop) was already loaded by run \(run) with the same checksums; nothing to do (use --force to load it again)"
         case .unknownRun(let id):
-            "no run \(id) in the state directory; `etl runs` lists them"
+            return "no run \(id) in the state directory; `etl runs` lists them"
+        case .runNotInWarehouse(let run, let warehouse):
+            return "run \(run) has a folder in the state directory but is not in the ledger of \(warehouse); name the warehouse it ran into (--database)"
         case .stageMissing(let run, let stage):
-            "run \(run) has no completed \(stage.rawValue) stage; run `etl \(stage.rawValue) --run \(run)` first"
+            return "run \(run) has no completed \(stage.rawValue) stage; run `etl \(stage.rawValue) --run \(run)` first"
+        case .stagesOutOfStep(let run, let detail):
+            return "run \(run): \(detail); run `etl run --from transform --run \(run)` to transform and load what was extracted"
+        case .rejectThresholdExceeded(let run, let files):
+            let each = files.map(\.description).joined(separator: "; ")
+            return "run \(run) stopped before load, the warehouse unchanged: too many records rejected in \(files.count == 1 ? "1 file" : "\(files.count) files"): \(each). "
+                + "See them with `etl rejects \(run)` (add --file NAME for one file); fix the export or the mapping and run again"
+        case .wouldReplaceNewer(let run, let published, let command):
+            return "run \(published), newer than run \(run), is published: publishing run \(run) would replace it in every metrics view. "
+                + "To do that, add --force: `\(command) --force`"
+        case .otherMunicipality(let holds, let firstRun, let pipeline, let municipality):
+            return "this warehouse holds \(holds) (since run \(firstRun)); \(pipeline) is for \(municipality). One warehouse holds one municipality: "
+                + "give \(municipality) its own, with another --state-dir (an embedded warehouse of its own) or --database "
+                + "(or `database:` in its pipeline file); see docs/operations.md, \"One warehouse, one municipality\""
+        case .demoRefused(let message):
+            return message
+        case .connectionLost(let run, let stage, let target, let message):
+            return "the connection to the warehouse (\(target)) was lost during run \(run)"
+                + (stage.map { ", stage \($0.rawValue)" } ?? "") + ": \(message). The warehouse is as it was before this stage "
+                + "(what it had not committed was rolled back). Check the server (`etl warehouse status`), then "
+                + "`etl run --from \((stage ?? .extract).rawValue) --run \(run)`"
         case .io(let path, let message):
-            "\(path): \(message)"
+            return "\(path): \(message)"
         case .databaseUnreachable(let target, let message):
-            "database unreachable (\(target)): \(message); check that it is running, or use the embedded one (no --database)"
+            return "database unreachable (\(target)): \(message); check that it is running, or use the embedded one (no --database)"
         case .usage(let message):
-            message
+            return message
         }
+    }
+
+    private static func list(_ drops: [IncompleteDrop]) -> String {
+        drops.map(\.description).joined(separator: "; ")
     }
 
     public var exitStatus: ExitStatus {
         switch self {
         case .locked: .locked
-        case .noDrop: .dropIncomplete
-        case .alreadyLoaded: .success
-        case .databaseUnreachable: .databaseUnreachable
-        case .usage: .usage
-        case .unknownRun, .stageMissing, .io: .failure
+        case .noDrop, .inboxMissing, .dropIncomplete, .newerDropsIncomplete: .dropIncomplete
+        case .alreadyLoaded(_, _, let newer): newer.isEmpty ? .success : .dropIncomplete
+        case .rejectThresholdExceeded: .rejectThresholdExceeded
+        case .databaseUnreachable, .connectionLost: .databaseUnreachable
+        case .usage, .wouldReplaceNewer, .otherMunicipality, .demoRefused: .usage
+        case .unknownRun, .runNotInWarehouse, .stageMissing, .stagesOutOfStep, .io: .failure
         }
+    }
+}
+
+/// A file whose rejected share is over its threshold.
+public struct ThresholdBreach: Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var rejected: Int
+    public var read: Int
+    public var threshold: Double
+
+    public var description: String {
+        let share = read == 0 ? 0 : Double(rejected) / Double(read) * 100
+        return "\(file) \(rejected) of \(read) (\(String(format: "%.1f", share)) %, over \(String(format: "%.1f", threshold * 100)) %)"
     }
 }

@@ -7,7 +7,8 @@ import Postgres
 import Transform
 
 /// Runs a pipeline: the whole night (extract, transform, load, publish), or one run's
-/// stages again from a given stage. Every stage is recorded in the run ledger.
+/// stages again from a given stage. Every attempt and every stage of it is recorded in the
+/// run ledger; nothing analysts see changes before a load is published.
 public struct PipelineRunner {
     public var config: PipelineConfig
     public var state: StateLayout
@@ -15,55 +16,80 @@ public struct PipelineRunner {
     public var logger: Logger
     /// Show a refreshing progress line on standard error (for a person at a terminal).
     public var showProgress = false
+    /// The synthetic runs of `etl demo`: never into a warehouse or state directory that holds
+    /// a real pipeline's runs, and a real run never into the demo's.
+    package var demo = false
 
     public init(config: PipelineConfig, state: StateLayout, target: WarehouseTarget, logger: Logger, showProgress: Bool = false) {
         self.config = config; self.state = state; self.target = target; self.logger = logger; self.showProgress = showProgress
     }
 
-    /// A new run on a drop (`--drop`) or the newest complete drop of an inbox.
+    /// A new run on a drop (`--drop`) or the newest complete drop of an inbox. Newer folders
+    /// of the inbox that are not complete come back in `RunSummary.newerIncomplete` (or in
+    /// `OperationsError.alreadyLoaded`), for the caller to report.
     public func runNew(drop explicitDrop: URL?, inbox: URL?, force: Bool, asOf explicitAsOf: Day?) throws -> RunSummary {
         let started = Date()
-        var id = RunID.at(started)
-        while FileManager.default.fileExists(atPath: state.run(id).root.path) { id = RunID(rawValue: id.rawValue + 1) }
-        let lock = try RunLock(path: state.lockFile.path, holder: "etl run \(id)")
+        let lock = try RunLock(path: state.lockFile.path, holder: "etl run (starting)")
         defer { withExtendedLifetime(lock) {} }
 
-        let drop: Drop
+        let scan: InboxScan
         if let explicitDrop {
-            drop = Drop(url: explicitDrop)
+            scan = InboxScan(drop: Drop(url: explicitDrop), newerIncomplete: [])
         } else if let inbox {
-            drop = try Drop.newest(in: inbox, config: config)
+            scan = try Drop.scan(inbox, config: config)
         } else {
             throw OperationsError.usage("name a drop (--drop DIR) or an inbox (--inbox DIR)")
         }
-        let db = try target.connect(logger: logger)
-        let holder = try AdvisoryLock(connection: db, holder: "etl run \(id)")
-        defer { withExtendedLifetime(holder) {} }
-
-        let checksum = try drop.checksum(config: config)
-        let ledger = Ledger(connection: db)
-        if !force, let earlier = try ledger.runThatLoaded(dropChecksum: checksum) {
-            throw OperationsError.alreadyLoaded(run: earlier, drop: drop.url.path)
+        let drop = scan.drop
+        for skipped in scan.newerIncomplete {
+            logger.warning("a newer drop is incomplete; taking \(drop.name)", metadata: [
+                "drop": "\(skipped.path)", "missing": "\(skipped.missing.joined(separator: ", "))"])
         }
+        let checksum = try drop.checksum(config: config)
+        if demo { try checkStateDirectoryForDemo() }
+
+        let db = try target.connect(logger: logger)
+        let holder = try AdvisoryLock(connection: db, holder: "etl run (starting)")
+        defer { withExtendedLifetime(holder) {} }
+        let ledger = Ledger(connection: db)
+        try markDead(ledger, by: "etl run")
+        try checkHolder(ledger)
+        if !force, let earlier = try ledger.runThatLoaded(dropChecksum: checksum) {
+            throw OperationsError.alreadyLoaded(run: earlier, drop: drop.url.path, newerIncomplete: scan.newerIncomplete)
+        }
+
+        let id = try newRunID(ledger, at: started)
+        lock.rename("etl run \(id)")
+        try holder.rename("etl run \(id)")
         let (asOf, asOfSource) = AsOf.resolve(explicit: explicitAsOf, config: config, drop: drop)
-        let info = RunInfo(run: id, pipeline: config.path, drop: drop.url.path, dropChecksum: checksum,
-                           asOf: asOf, asOfSource: asOfSource, startedAt: started)
+        let info = RunInfo(run: id, pipeline: Self.absolute(config.path), drop: drop.url.path, dropChecksum: checksum,
+                           asOf: asOf, asOfSource: asOfSource, startedAt: started, demo: demo)
         let folder = state.run(id)
         try info.write(to: folder)
-        try ledger.begin(start(info))
+        let attempt = try ledger.beginRun(
+            Ledger.RunStart(run: id, pipeline: info.pipeline, municipality: config.municipality, drop: info.drop,
+                            dropChecksum: checksum, asOf: asOf, windowFrom: config.windowFrom,
+                            windowTo: config.windowTo ?? asOf, smallCellMinimum: config.smallCellMinimum),
+            attempt: try attemptStart(info, command: "run", from: .extract, through: .load), demo: demo)
         var log = logger
         log[metadataKey: "run"] = "\(id)"
         log.info("run started", metadata: ["drop": "\(drop.url.path)", "as_of": "\(asOf)", "as_of_from": "\(asOfSource)"])
-        return try execute(info, folder: folder, from: .extract, db: db, logger: log, started: started)
+        var summary = try execute(info, attempt: attempt, folder: folder, from: .extract, through: .load, command: "etl run",
+                                  force: false, db: db, logger: log, started: started)
+        summary.newerIncomplete = scan.newerIncomplete
+        return summary
     }
 
-    /// Runs the stages of an existing run again, from `stage` on (or only that stage),
-    /// with the pipeline file as it is now.
-    public func rerun(_ id: RunID, from stage: Stage, only: Bool = false) throws -> RunSummary {
+    /// Runs the stages of an existing run again, from `stage` on (or only that stage), with
+    /// this runner's pipeline file. One that ends in a load publishes it; when a newer run
+    /// is published, only with `force`.
+    public func rerun(_ id: RunID, from stage: Stage, only: Bool = false, force: Bool = false) throws -> RunSummary {
         let started = Date()
         let folder = state.run(id)
         let info = try RunInfo.read(folder)
-        let lock = try RunLock(path: state.lockFile.path, holder: "etl rerun \(id) from \(stage.rawValue)")
+        let last = only ? stage : .load
+        let command = only ? "etl \(stage.rawValue) --run \(id)" : "etl run --from \(stage.rawValue) --run \(id)"
+        let lock = try RunLock(path: state.lockFile.path, holder: command)
         defer { withExtendedLifetime(lock) {} }
         for earlier in Stage.allCases where earlier < stage {
             guard FileManager.default.fileExists(atPath: folder.manifest(earlier)) else {
@@ -71,90 +97,109 @@ public struct PipelineRunner {
             }
         }
         let db = try target.connect(logger: logger)
-        let holder = try AdvisoryLock(connection: db, holder: "etl rerun \(id)")
+        let holder = try AdvisoryLock(connection: db, holder: command)
         defer { withExtendedLifetime(holder) {} }
-        try Ledger(connection: db).begin(start(info))
+        let ledger = Ledger(connection: db)
+        try markDead(ledger, by: command)
+        guard try ledger.exists(id) else { throw OperationsError.runNotInWarehouse(run: id, warehouse: target.displayName) }
+        try checkHolder(ledger)
+        if last == .load, !force, let newer = try Publisher(connection: db).publishedRun(newerThan: id) {
+            throw OperationsError.wouldReplaceNewer(run: id, published: newer, command: command)
+        }
+        let attempt = try ledger.beginAttempt(try attemptStart(info, command: only ? stage.rawValue : "run --from \(stage.rawValue)",
+                                                               from: stage, through: last))
         var log = logger
         log[metadataKey: "run"] = "\(id)"
-        return try execute(info, folder: folder, from: stage, through: only ? stage : .load, db: db, logger: log, started: started)
+        log.info("rerun started", metadata: ["from": "\(stage.rawValue)", "through": "\(last.rawValue)", "pipeline": "\(config.path)"])
+        return try execute(info, attempt: attempt, folder: folder, from: stage, through: last, command: command, force: force,
+                           db: db, logger: log, started: started)
     }
 
-    private func start(_ info: RunInfo) -> Ledger.RunStart {
-        Ledger.RunStart(run: info.run, pipeline: info.pipeline, municipality: config.municipality, drop: info.drop,
-                        dropChecksum: info.dropChecksum, asOf: info.asOf, windowFrom: config.windowFrom,
-                        windowTo: config.windowTo ?? info.asOf, smallCellMinimum: config.smallCellMinimum)
+    private func attemptStart(_ info: RunInfo, command: String, from: Stage, through: Stage) throws -> Ledger.AttemptStart {
+        Ledger.AttemptStart(run: info.run, command: command, first: from, last: through, pipeline: Self.absolute(config.path),
+                            pipelineSHA256: try? Checksum.file(config.path), municipality: config.municipality,
+                            asOf: info.asOf, windowFrom: config.windowFrom, windowTo: config.windowTo ?? info.asOf,
+                            smallCellMinimum: config.smallCellMinimum)
     }
 
-    private func execute(_ info: RunInfo, folder: RunFolder, from first: Stage, through last: Stage = .load,
-                         db: Connection, logger: Logger, started: Date) throws -> RunSummary {
+    private func execute(_ info: RunInfo, attempt: Int64, folder: RunFolder, from first: Stage, through last: Stage,
+                         command: String, force: Bool, db: Connection, logger: Logger, started: Date) throws -> RunSummary {
         let ledger = Ledger(connection: db)
         var summary = RunSummary(run: info.run, drop: URL(fileURLWithPath: info.drop).lastPathComponent,
                                  rowsRead: 0, rejected: 0, loaded: 0, seconds: 0, published: false)
+        var current: Stage?
         do {
+            FaultPoint.reach("run.started")
             for stage in Stage.allCases where stage >= first && stage <= last {
-                try runStage(stage, info: info, folder: folder, db: db, ledger: ledger, logger: logger, summary: &summary)
+                current = stage
+                try runStage(stage, info: info, attempt: attempt, folder: folder, command: command, force: force, db: db,
+                             ledger: ledger, logger: logger, summary: &summary)
             }
+            current = nil
             if let extract = try? StageManifest.read(from: folder.manifest(.extract)) {
                 summary.rowsRead = extract.inputs.reduce(0) { $0 + $1.rowsRead }
                 summary.rejected = extract.inputs.reduce(0) { $0 + $1.rejected }
             }
             summary.seconds = Date().timeIntervalSince(started)
-            try ledger.finish(info.run, error: nil, read: summary.rowsRead, rejected: summary.rejected,
-                              loaded: last == .load ? summary.loaded : nil)
+            try ledger.finishAttempt(attempt, run: info.run, error: nil, loaded: last == .load ? summary.loaded : nil)
             logger.info("run finished", metadata: ["published": "\(summary.published)", "seconds": "\(summary.seconds)"])
             return summary
         } catch {
-            try? ledger.finish(info.run, error: "\(error)", read: nil, rejected: nil, loaded: nil)
-            throw error
+            let failure = connectionLoss(error, run: info.run, stage: current) ?? error
+            do {
+                try ledger.finishAttempt(attempt, run: info.run, error: "\(failure)")
+            } catch {
+                // The session is gone: record the failure on a new one if the server is there
+                // (never starting a stopped one); else the next command marks the attempt dead.
+                if let fresh = try? Connection(url: target.psqlURL) {
+                    try? Ledger(connection: fresh).finishAttempt(attempt, run: info.run, error: "\(failure)")
+                }
+            }
+            throw failure
         }
     }
 
-    private func runStage(_ stage: Stage, info: RunInfo, folder: RunFolder, db: Connection, ledger: Ledger,
-                          logger: Logger, summary: inout RunSummary) throws {
+    private func runStage(_ stage: Stage, info: RunInfo, attempt: Int64, folder: RunFolder, command: String, force: Bool,
+                          db: Connection, ledger: Ledger, logger: Logger, summary: inout RunSummary) throws {
         var log = logger
         log[metadataKey: "stage"] = "\(stage.rawValue)"
         log.info("stage started")
         let t0 = Date()
-        try ledger.stageStarted(info.run, stage)
+        let stageID = try ledger.stageStarted(attempt: attempt, run: info.run, stage: stage)
+        FaultPoint.reach("\(stage.rawValue).started")
         let progress = showProgress ? progressLine(stage, info: info, folder: folder) : nil
         defer { progress?.finish() }
         do {
             var counts: [String: Int] = [:]
             switch stage {
             case .extract:
-                let progress = log
-                let stage = ExtractStage(config: config, state: state, log: { progress.info("\($0)") })
-                let result = try stage.run(drop: URL(fileURLWithPath: info.drop), into: folder)
-                for warning in result.warnings { log.warning("\(warning)") }
-                let manifest = result.manifest
-                try ledger.recordFiles(info.run, manifest.inputs)
-                for file in manifest.inputs {
-                    counts["read.\(file.name)"] = file.rowsRead
-                    counts["rejected.\(file.name)"] = file.rejected
-                }
+                counts = try extract(info, folder: folder, ledger: ledger, log: log)
             case .transform:
-                counts = try TransformStage().run(run: folder, config: config, asOf: info.asOf).manifest.counts
+                counts = try transform(info, folder: folder, attempt: attempt)
             case .load:
-                let result = try LoadStage(connection: db).load(folder)
-                let publisher = Publisher(connection: db)
-                try publisher.publish(loadID: result.loadID, run: info.run)
-                summary.loaded = result.rows
-                summary.published = true
-                counts = result.rowsByTable
-                counts["load_id"] = Int(result.loadID)
-                counts["copy_ms"] = Int(result.copySeconds * 1000)
-                let dropped = try publisher.dropOldLoads(keepRuns: config.keepRuns)
-                if !dropped.isEmpty { log.info("dropped old loads", metadata: ["loads": "\(dropped.map(String.init).joined(separator: ","))"]) }
-                try pruneRunFolders(keeping: config.keepRuns)
+                counts = try load(info, folder: folder, attempt: attempt, command: command, force: force, db: db,
+                                  log: log, summary: &summary)
             }
+            FaultPoint.reach("\(stage.rawValue).finished")
             let seconds = Date().timeIntervalSince(t0)
-            try ledger.stageFinished(info.run, stage, seconds: seconds, counts: counts)
+            try ledger.stageFinished(stageID, seconds: seconds, counts: counts)
             log.info("stage finished", metadata: ["seconds": "\(String(format: "%.2f", seconds))"]
                 .merging(counts.mapValues { "\($0)" }) { $1 })
         } catch {
-            try? ledger.stageFinished(info.run, stage, seconds: Date().timeIntervalSince(t0), counts: [:], error: "\(error)")
-            log.error("stage failed", metadata: ["error": "\(error)"])
-            throw error
+            let failure = connectionLoss(error, run: info.run, stage: stage) ?? error
+            try? ledger.stageFinished(stageID, seconds: Date().timeIntervalSince(t0), counts: [:], error: "\(failure)")
+            log.error("stage failed", metadata: ["error": "\(failure)"])
+            throw failure
+        }
+    }
+
+    /// A broken connection to the warehouse, named with the run and stage (exit 69).
+    private func connectionLoss(_ error: Error, run: RunID, stage: Stage?) -> OperationsError? {
+        switch error {
+        case OperationsError.connectionLost: return nil
+        case let e as PostgresError where e.kind == .connection:
+            return .connectionLost(run: run, stage: stage, target: target.displayName, message: e.message)
+        default: return nil
         }
     }
 
@@ -179,38 +224,8 @@ public struct PipelineRunner {
         }
     }
 
-    /// Keeps the stage files of the newest runs only: those of older runs can be large.
-    private func pruneRunFolders(keeping count: Int) throws {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: state.runs.path)) ?? []
-        let runs = names.compactMap(RunID.init).sorted(by: >)
-        for old in runs.dropFirst(max(count, 1) * 2) {
-            try? FileManager.default.removeItem(at: state.run(old).root)
-        }
-    }
-}
-
-/// One run at a time against a warehouse: a session-level advisory lock, held while the
-/// connection lives. The holder's name is its `application_name`, so a refused run can say who.
-final class AdvisoryLock {
-    static let key = 0x65746C_72756E  // "etl run"
-    let connection: Connection
-
-    init(connection: Connection, holder: String) throws {
-        self.connection = connection
-        _ = try connection.execute("SELECT set_config('application_name', $1, false)", [holder], name: "name session")
-        let got = try connection.query("SELECT pg_try_advisory_lock($1)", [String(Self.key)], name: "run lock")
-        guard try got.first?.bool(0) == true else {
-            let who = try connection.query("""
-                SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-                WHERE l.locktype = 'advisory' AND l.granted AND l.pid <> pg_backend_pid()
-                  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                  AND (l.classid::bigint << 32 | l.objid::bigint) = $1
-                """, [String(Self.key)], name: "run lock holder")
-            throw OperationsError.locked(holder: who.first?.string(0) ?? "another etl process", lock: "advisory lock in the warehouse")
-        }
-    }
-
-    deinit {
-        _ = try? connection.query("SELECT pg_advisory_unlock($1)", [String(Self.key)], name: "run unlock")
+    /// An absolute, standardized path (relative ones are taken from the working directory).
+    static func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path).absoluteURL.standardizedFileURL.path
     }
 }

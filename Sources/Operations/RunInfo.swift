@@ -2,7 +2,7 @@ import Foundation
 import Pipeline
 
 /// What a run was started with (`runs/<id>/run.json`), so one stage of it can be rerun
-/// later without repeating the arguments.
+/// later, from any directory, without repeating the arguments. Paths are absolute.
 public struct RunInfo: Codable, Sendable {
     public var run: RunID
     public var pipeline: String
@@ -11,6 +11,11 @@ public struct RunInfo: Codable, Sendable {
     public var asOf: Day
     public var asOfSource: String
     public var startedAt: Date
+    /// A synthetic run of `etl demo` (nil in folders written before it was recorded).
+    public var demo: Bool?
+
+    /// Whether a folder holds a real pipeline's run (a demo's drop is under `demo/inbox/`).
+    var isReal: Bool { !(demo ?? drop.contains("/demo/inbox/")) }
 
     public func write(to folder: RunFolder) throws {
         try FileManager.default.createDirectory(at: folder.root, withIntermediateDirectories: true)
@@ -40,6 +45,8 @@ public struct RunSummary: Sendable {
     public var seconds: Double
     public var published: Bool
     public var note: String?
+    /// Folders of the inbox newer than the drop run that are not complete drops.
+    public var newerIncomplete: [IncompleteDrop] = []
 
     public var line: String {
         "run \(run) drop=\(drop) read=\(rowsRead) rejected=\(rejected) loaded=\(loaded) "

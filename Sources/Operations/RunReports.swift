@@ -10,47 +10,75 @@ public struct RunReports {
     public init(connection: Connection, state: StateLayout) { self.connection = connection; self.state = state }
 
     public func list(limit: Int = 30) throws -> String {
-        let rows = try connection.query("""
-            SELECT r.run_id, r.drop_path, to_char(r.started_at, 'YYYY-MM-DD HH24:MI:SS'),
-                   coalesce(round(extract(epoch FROM r.finished_at - r.started_at)::numeric, 1)::text, '-'),
-                   r.status, coalesce(r.rows_read::text, '-'), coalesce(r.rows_rejected::text, '-'),
-                   coalesce(r.rows_loaded::text, '-'), CASE WHEN p.run_id IS NOT NULL THEN '*' ELSE '' END
-            FROM etl.runs r LEFT JOIN etl.published p USING (run_id)
-            ORDER BY r.run_id DESC LIMIT $1
-            """, [String(limit)], name: "list runs")
-        let header = ["run", "drop", "started (UTC)", "seconds", "status", "read", "rejected", "loaded", "published"]
-        return Table.render(header: header, rows: rows.map { row in
-            (0..<9).map { i in i == 1 ? URL(fileURLWithPath: row.string(1) ?? "").lastPathComponent : row.string(i) ?? "" }
+        let runs = try RunRecord.read(connection, limit: limit)
+        let header = ["run", "municipality", "drop", "started (UTC)", "seconds", "last attempt", "attempts", "read", "rejected",
+                      "loaded", "published"]
+        return Table.render(header: header, rows: runs.map { r in
+            [r.runId, r.municipality, URL(fileURLWithPath: r.drop).lastPathComponent, Self.plain(r.startedAt),
+             r.elapsedTime.map { String(format: "%.1f", $0) } ?? "-", r.status, String(r.attempts.count),
+             r.rowsRead.map(String.init) ?? "-", r.rowsRejected.map(String.init) ?? "-", r.rowsLoaded.map(String.init) ?? "-",
+             r.published ? "*" : ""]
         })
     }
 
-    public func show(_ run: RunID) throws -> String {
-        let runs = try connection.query("""
-            SELECT pipeline, drop_path, drop_checksum, as_of, window_from, window_to, status, coalesce(error, ''),
-                   started_at, finished_at, program_version
-            FROM etl.runs WHERE run_id = $1
-            """, [run.description], name: "show run")
-        guard let r = runs.first else { throw OperationsError.unknownRun(run.description) }
-        var out = "run \(run)\n"
-        let labels = ["pipeline", "drop", "drop checksum", "as of", "window from", "window to", "status", "error",
-                      "started", "finished", "program"]
-        for (i, label) in labels.enumerated() where !(r.string(i) ?? "").isEmpty {
-            out += "  \(label.padding(toLength: 14, withPad: " ", startingAt: 0)) \(r.string(i) ?? "")\n"
+    /// `etl runs --json`: every run listed as `etl runs show --json` gives it.
+    public func listJSON(limit: Int = 30) throws -> String {
+        struct Document: Encodable {
+            var metadata: RunResults.Metadata
+            var runs: [RunResults]
         }
-        let stages = try connection.query("""
-            SELECT stage, status, coalesce(round(seconds::numeric, 2)::text, '-'), coalesce(error, ''), counts::text
-            FROM etl.stages WHERE run_id = $1 ORDER BY array_position(ARRAY['extract','transform','load'], stage)
-            """, [run.description], name: "show stages")
-        out += "\nstages\n" + Table.render(header: ["stage", "status", "seconds", "error", "counts"],
-                                          rows: stages.map { row in (0..<5).map { row.string($0) ?? "" } })
-        let files = try connection.query("""
-            SELECT name, bytes::text, sha256, rows_read::text, accepted::text, rejected::text
-            FROM etl.files WHERE run_id = $1 ORDER BY name
-            """, [run.description], name: "show files")
-        out += "\nfiles\n" + Table.render(header: ["file", "bytes", "sha256", "read", "accepted", "rejected"],
-                                         rows: files.map { row in (0..<6).map { row.string($0) ?? "" } })
+        let now = RunResults.now()
+        let runs = try RunRecord.read(connection, limit: limit).map { RunResults($0, generatedAt: now) }
+        let document = Document(metadata: .init(generatedAt: now, invocationId: ""), runs: runs)
+        return String(decoding: try RunResults.encoder().encode(document), as: UTF8.self) + "\n"
+    }
+
+    public func showJSON(_ run: RunID) throws -> String {
+        guard let record = try RunRecord.read(connection, run: run).first else { throw OperationsError.unknownRun(run.description) }
+        return String(decoding: try RunResults.encoder().encode(RunResults(record, generatedAt: RunResults.now())), as: UTF8.self) + "\n"
+    }
+
+    public func show(_ run: RunID) throws -> String {
+        guard let r = try RunRecord.read(connection, run: run).first else { throw OperationsError.unknownRun(run.description) }
+        var out = "run \(run)\n"
+        let publishedLoad = r.loads.first(where: \.published)
+        let fields: [(String, String?)] = [
+            ("municipality", r.municipality), ("drop", r.drop), ("drop checksum", r.dropChecksum), ("as of", r.asOf),
+            ("started", Self.plain(r.startedAt)), ("last attempt", r.status), ("error", r.error),
+            ("read", r.rowsRead.map(String.init)), ("rejected", r.rowsRejected.map(String.init)),
+            ("loaded", r.rowsLoaded.map(String.init)),
+            ("published", publishedLoad.map { "yes: load \($0.loadId)" } ?? "no"),
+        ]
+        for (label, value) in fields {
+            guard let value, !value.isEmpty else { continue }
+            out += "  \(label.padding(toLength: 14, withPad: " ", startingAt: 0)) \(value)\n"
+        }
+        out += "\nattempts\n" + Table.render(
+            header: ["attempt", "command", "started (UTC)", "seconds", "status", "pipeline", "sha256", "program", "window",
+                     "small cells", "error"],
+            rows: r.attempts.map { a in
+                [String(a.attemptId), a.command, Self.plain(a.startedAt), a.executionTime.map { String(format: "%.1f", $0) } ?? "-",
+                 a.status, a.pipeline, a.pipelineSha256.map { String($0.prefix(12)) } ?? "-", a.programVersion,
+                 "\(a.windowFrom)…\(a.windowTo)", String(a.smallCellMinimum), a.error ?? ""]
+            })
+        out += "\nstages\n" + Table.render(
+            header: ["attempt", "stage", "started (UTC)", "seconds", "status", "error", "counts"],
+            rows: r.stages.map { s in
+                [String(s.attemptId), s.stage, Self.plain(s.startedAt), s.executionTime.map { String(format: "%.2f", $0) } ?? "-",
+                 s.status, s.error ?? "", s.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")]
+            })
+        out += "\nfiles (latest extract)\n" + Table.render(
+            header: ["file", "bytes", "sha256", "read", "accepted", "rejected"],
+            rows: r.files.map { [$0.name, String($0.bytes), $0.sha256, String($0.rowsRead), String($0.accepted), String($0.rejected)] })
+        out += "\nloads\n" + Table.render(
+            header: ["load", "attempt", "finished (UTC)", "rows", "as of", "window", "small cells", "published"],
+            rows: r.loads.map { l in
+                [String(l.loadId), l.attemptId.map(String.init) ?? "-", l.completedAt.map(Self.plain) ?? "-",
+                 l.rowsLoaded.map(String.init) ?? "-", l.asOf, "\(l.windowFrom)…\(l.windowTo)", String(l.smallCellMinimum),
+                 l.published ? "*" : ""]
+            })
         var byReason: [String: Int] = [:]
-        for reject in try rejects(run) { byReason["\(reject.file)\t\(reject.reason.rawValue)", default: 0] += 1 }
+        for reject in (try? rejects(run)) ?? [] { byReason["\(reject.file)\t\(reject.reason.rawValue)", default: 0] += 1 }
         out += "\nrejects by reason\n" + Table.render(header: ["file", "reason", "records"], rows: byReason.sorted { $0.key < $1.key }.map {
             let parts = $0.key.split(separator: "\t").map(String.init)
             return [parts[0], parts[1], String($0.value)]
@@ -58,14 +86,33 @@ public struct RunReports {
         return out
     }
 
-    /// A run's rejects, masked as extract wrote them, from the run folder (so the rejects of
-    /// a run that stopped before load can be seen too).
+    /// A run's rejects, masked as extract wrote them: from the run folder (so the rejects of
+    /// a run that stopped before load can be seen too), else from the run's newest load.
     public func rejects(_ run: RunID, file: String? = nil, reason: String? = nil) throws -> [RejectRecord] {
         let path = state.run(run).file(.extract, StageFile.rejects)
-        guard FileManager.default.fileExists(atPath: path) else { throw OperationsError.stageMissing(run: run, stage: .extract) }
-        return try CopyTextReader.readAll(path, RejectRecord.init(fields:path:line:)).filter {
-            (file == nil || $0.file == file) && (reason == nil || $0.reason.rawValue == reason)
+        let all: [RejectRecord]
+        if FileManager.default.fileExists(atPath: path) {
+            all = try CopyTextReader.readAll(path, RejectRecord.init(fields:path:line:))
+        } else {
+            let rows = try connection.query("""
+                SELECT file, line, field, reason, message FROM etl.rejects
+                WHERE load_id = (SELECT max(load_id) FROM etl.loads WHERE run_id = $1)
+                ORDER BY file, line
+                """, [run.description], name: "rejects of the run's newest load")
+            guard try !rows.isEmpty || !connection.query("SELECT FROM etl.loads WHERE run_id = $1", [run.description]).isEmpty else {
+                throw OperationsError.stageMissing(run: run, stage: .extract)
+            }
+            all = try rows.map { r in
+                RejectRecord(file: r.string(0) ?? "", line: try r.int(1) ?? 0, field: r.string(2),
+                             reason: RejectReason(rawValue: r.string(3) ?? "") ?? .malformedField, message: r.string(4) ?? "")
+            }
         }
+        return all.filter { (file == nil || $0.file == file) && (reason == nil || $0.reason.rawValue == reason) }
+    }
+
+    /// `2026-11-21T02:30:00.123Z` as `2026-11-21 02:30:00`.
+    static func plain(_ timestamp: String) -> String {
+        String(timestamp.replacingOccurrences(of: "T", with: " ").prefix(19))
     }
 }
 

@@ -4,20 +4,35 @@ import Pipeline
 import Postgres
 
 /// The warehouse a command works on: a named database, or the embedded server under the
-/// state directory, started when needed. Migrated on connect.
+/// state directory. Migrated on connect.
 public struct WarehouseTarget: Sendable {
-    /// A libpq URL or keyword string, or nil for the embedded server.
+    /// A libpq URL or keyword string ("" for the `PG*` environment), or nil for the
+    /// embedded server.
     public var url: String?
     public var state: StateLayout
+    /// Whether connecting may create the embedded cluster. Only `etl run`, `etl demo` and
+    /// `etl warehouse start` may: any other command on a state directory without one says
+    /// so, rather than leave an empty warehouse behind.
+    public var mayCreateCluster: Bool
 
-    public init(url: String?, state: StateLayout) { self.url = url; self.state = state }
+    public init(url: String?, state: StateLayout, mayCreateCluster: Bool = true) {
+        self.url = url; self.state = state; self.mayCreateCluster = mayCreateCluster
+    }
 
     public static let embeddedDatabase = "etl"
+    /// The variables by which libpq names a database (PGPASSWORD and PGSERVICE included).
+    package static let libpqVariables = ["PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "PGSERVICE"]
 
-    /// `--database`, else `DATABASE_URL`, else the pipeline file's, else the embedded server.
+    /// `--database`, else `DATABASE_URL`, else the libpq environment (`PGHOST`, …), else the
+    /// pipeline file's, else the embedded server.
     public static func resolve(flag: String?, pipeline: PipelineConfig?, state: StateLayout,
-                               environment: [String: String] = ProcessInfo.processInfo.environment) -> WarehouseTarget {
-        WarehouseTarget(url: flag ?? environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? pipeline?.database, state: state)
+                               environment: [String: String] = ProcessInfo.processInfo.environment,
+                               mayCreateCluster: Bool = false) -> WarehouseTarget {
+        func set(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        let url = flag ?? set("DATABASE_URL")
+            ?? (libpqVariables.contains { set($0) != nil } ? "" : nil)
+            ?? pipeline?.database
+        return WarehouseTarget(url: url, state: state, mayCreateCluster: mayCreateCluster)
     }
 
     public var embeddedServer: EmbeddedServer { EmbeddedServer(directory: state.postgres.path) }
@@ -25,17 +40,27 @@ public struct WarehouseTarget: Sendable {
     /// What to show a person: the URL with any password masked.
     public var displayName: String {
         guard let url else { return "embedded server in \(state.postgres.path)" }
+        if url.isEmpty {
+            let environment = ProcessInfo.processInfo.environment
+            let set = Self.libpqVariables.filter { $0 != "PGPASSWORD" }.compactMap { name in
+                environment[name].flatMap { $0.isEmpty ? nil : "\(name)=\($0)" }
+            }
+            return "the libpq environment (\(set.isEmpty ? "PGPASSWORD" : set.joined(separator: " ")))"
+        }
         return url.replacingOccurrences(of: #":[^:@/]+@"#, with: ":****@", options: .regularExpression)
+            .replacingOccurrences(of: #"password=[^& ]*"#, with: "password=****", options: .regularExpression)
     }
 
-    /// Starts the embedded server if it is the target, then connects (retrying transient
-    /// failures with backoff) and applies pending migrations.
+    /// Starts the embedded server if it is the target (creating its cluster only when
+    /// `mayCreateCluster`), then connects (retrying transient failures with backoff) and
+    /// applies pending migrations.
     public func connect(logger: Logger, retries: Int = 4, migrate: Bool = true) throws -> Connection {
         let connection: Connection
         if let url {
             connection = try Self.connectRetrying(url, display: displayName, logger: logger, retries: retries)
         } else {
             let server = embeddedServer
+            guard mayCreateCluster || server.clusterExists else { throw WarehouseError.noCluster(state: state.root.path) }
             do {
                 try server.start()
                 try server.createDatabase(Self.embeddedDatabase)
@@ -52,8 +77,14 @@ public struct WarehouseTarget: Sendable {
         return connection
     }
 
-    /// The connection string an analyst can paste into psql.
-    public var psqlURL: String { url ?? embeddedServer.connectionString(database: Self.embeddedDatabase) }
+    /// The connection string the owner can paste into psql.
+    public var psqlURL: String {
+        guard let url else { return embeddedServer.connectionString(database: Self.embeddedDatabase) }
+        guard url.isEmpty else { return url }
+        var environment = PostgresURL(ConnectionInfo.defaults())
+        environment.password = nil
+        return environment.text
+    }
 
     static func connectRetrying(_ url: String, display: String, logger: Logger, retries: Int) throws -> Connection {
         var delay = 0.5

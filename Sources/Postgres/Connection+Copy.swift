@@ -30,15 +30,19 @@ extension Connection {
         } catch {
             // Ending with an error message makes the server abort the COPY.
             _ = PQputCopyEnd(conn, "aborted by the client: \(error)")
-            drainResults(conn, statement: label)
+            let reply = drainResults(conn, statement: label)
+            // A send that failed because the server went away: say so (with its message).
+            if let sent = error as? PostgresError, sent.kind == .copy, PQstatus(conn) != CONNECTION_OK {
+                throw classified(reply ?? sent, conn)
+            }
             throw error
         }
         guard PQputCopyEnd(conn, nil) == 1 else {
             let error = PostgresError(.copy, connection: conn, statement: label, fallback: "could not end COPY")
             drainResults(conn, statement: label)
-            throw error
+            throw classified(error, conn)
         }
-        return try finishCopy(conn, label)
+        do { return try finishCopy(conn, label) } catch let error as PostgresError { throw classified(error, conn) }
     }
 
     /// Streams a file from disk into `COPY ... FROM STDIN`, a chunk at a time.

@@ -111,9 +111,24 @@ public final class Connection {
             abandonCopy(conn)
             throw PostgresError(.query, "COPY through execute/query is not supported; use copyIn", statement: statement)
         default:
-            let kind: PostgresError.Kind = PQstatus(conn) == CONNECTION_OK ? .query : .connection
-            throw PostgresError(kind, result: result, connection: conn, statement: statement)
+            throw classified(PostgresError(.query, result: result, connection: conn, statement: statement), conn)
         }
+    }
+
+    /// A statement that failed because the connection broke (the server stopped or
+    /// restarted, the backend was terminated) is a connection error, whatever the statement
+    /// was (a query, a COPY): the caller reports "database unreachable", not a data error.
+    func classified(_ error: PostgresError, _ conn: OpaquePointer) -> PostgresError {
+        var error = error
+        if PQstatus(conn) != CONNECTION_OK || error.sqlState.map(Self.isConnectionLoss) == true { error.kind = .connection }
+        return error
+    }
+
+    /// SQLSTATEs that end the session: class 08 (connection exception), 57P01–57P03 (admin
+    /// or crash shutdown, cannot connect now), 57P05 (idle session timeout), 25P03 (idle in
+    /// transaction timeout).
+    static func isConnectionLoss(_ sqlState: String) -> Bool {
+        sqlState.hasPrefix("08") || ["57P01", "57P02", "57P03", "57P05", "25P03"].contains(sqlState)
     }
 
     /// Leaves a COPY started by mistake so the connection is usable again.

@@ -2,13 +2,15 @@ import Foundation
 import Logging
 
 /// The PostgreSQL server the tool runs itself when no database is named: a cluster in
-/// `<directory>/data`, reachable only through a Unix socket in `<directory>` (no TCP).
+/// `<directory>/data`, reachable through a Unix socket in `<directory>` and, when asked
+/// (`start(listen:)`), on one TCP address.
 ///
 /// - The superuser is always `postgres` (`initdb -U postgres`), whoever runs the tool, so
 ///   connection strings are the same on every machine.
-/// - Local connections use `trust`: whoever can enter `<directory>` may connect. The
-///   directory is made 0700, so that is its owner (and root) only. To share the server
-///   with other local users, loosen that and add passwords.
+/// - Who may connect is `pg_hba.conf`, written by the tool on every start (`accessRules`):
+///   the owner as `postgres` through the socket (`trust`: the directory is 0700, so only
+///   its owner and root reach the socket); analysts' roles over TCP with a SCRAM password;
+///   nothing else.
 /// - Encoding UTF8 with the C locale: byte-order sorting, identical on every machine and
 ///   independent of which OS locales are installed.
 /// - As root, the server runs as the `postgres` account (see `ServerAccount`).
@@ -22,9 +24,12 @@ public struct EmbeddedServer: Sendable {
     public var logFile: String { directory + "/server.log" }
     public var socketDirectory: String { directory }
 
-    /// The port only names the socket file (`.s.PGSQL.5432`); nothing listens on TCP.
-    public static let port = 5432
+    /// The port when the server listens on no TCP address: it only names the socket file
+    /// (`.s.PGSQL.5432`). With `--listen HOST:PORT` the socket takes that port too.
+    public static let defaultPort = 5432
     public static let superuser = "postgres"
+    /// The group role whose members (and only they) may connect over TCP.
+    package static let analystGroup = "etl_analyst"
     /// sun_path holds 108 bytes including the terminating NUL.
     static let maximumSocketPathLength = 107
 
@@ -53,6 +58,17 @@ public struct EmbeddedServer: Sendable {
         try ServerStatus.read(dataDirectory: dataDirectory)
     }
 
+    /// The TCP address recorded by the last `start(listen:)` that set one, nil for none.
+    package var listen: TCPAddress? {
+        (try? String(contentsOfFile: listenFile, encoding: .utf8)).flatMap { TCPAddress($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+    /// The port of the socket (and of TCP, when listening).
+    public var port: Int { listen?.port ?? Self.defaultPort }
+    var listenFile: String { directory + "/listen" }
+
+    /// True once `initdb` has made the cluster.
+    public var clusterExists: Bool { clusterVersion() != nil }
+
     /// A URL for libpq and `psql`, e.g. `postgresql:///etl?host=/var/etl/postgres&port=5432&user=postgres`.
     /// The port and user are spelled out so PGPORT/PGUSER in the environment cannot redirect it.
     public func connectionString(database: String = "postgres") -> String {
@@ -62,34 +78,90 @@ public struct EmbeddedServer: Sendable {
         hostCharacters.remove(charactersIn: "&=+#")
         let name = database.addingPercentEncoding(withAllowedCharacters: pathCharacters) ?? database
         let host = socketDirectory.addingPercentEncoding(withAllowedCharacters: hostCharacters) ?? socketDirectory
-        return "postgresql:///\(name)?host=\(host)&port=\(Self.port)&user=\(Self.superuser)"
+        return "postgresql:///\(name)?host=\(host)&port=\(port)&user=\(Self.superuser)"
+    }
+
+    /// What `start(listen:)` does with the TCP address.
+    package enum ListenChange: Sendable, Equatable {
+        /// The one recorded by the last start that set one (none at first).
+        case keep
+        /// No TCP: the socket only.
+        case off
+        case on(TCPAddress)
     }
 
     /// Creates the cluster on first use and starts the server; harmless when it is running.
     /// Recovers from a stale pid file left by a crash.
-    public func start() throws {
-        try checkSocketPathLength()
+    public func start() throws { try start(listen: .keep) }
+
+    /// Starts the server as `start()` does, listening on TCP as `change` says; the address
+    /// is recorded, so later starts (by any command) keep it. A running server that
+    /// listens otherwise is refused: `restartNeeded(for:)` tells before.
+    package func start(listen change: ListenChange) throws {
+        let previous = listen
+        let wanted: TCPAddress? = switch change {
+        case .keep: previous
+        case .off: nil
+        case .on(let address): address
+        }
+        try checkSocketPathLength(port: wanted?.port ?? Self.defaultPort)
         let account = try ServerAccount.forCurrentUser()
         try prepareDirectory(account)
         try withLock {
-            let binaries = try ServerBinaries.locate(searchPath: searchPath, majorVersion: clusterVersion())
-            if clusterVersion() == nil { try initialiseCluster(binaries, account) }
-            try writeSettings(account)
-            switch try status() {
-            case .running(let pid):
-                logger.debug("PostgreSQL already running", metadata: ["pid": "\(pid)", "directory": "\(directory)"])
-                return
-            case .stale(let pid):
-                // postgres refuses to start while its old pid still looks alive (a zombie
-                // does), so remove the file; the shared-memory check still stops a start
-                // while old backends linger, and the retries below wait those out.
-                logger.warning("removing stale postmaster.pid", metadata: ["pid": "\(pid)", "directory": "\(directory)"])
-                try? FileManager.default.removeItem(atPath: dataDirectory + "/postmaster.pid")
-            case .stopped:
-                break
+            if change != .keep, restartNeeded(for: wanted) {
+                throw PostgresError(.server, "the server is running \(Self.describe(RunningListen.read(dataDirectory: dataDirectory)))",
+                                    hint: "stop it first (etl warehouse stop) to start it \(wanted.map { "listening on \($0)" } ?? "without TCP")",
+                                    context: directory)
             }
-            try startServer(binaries, account)
+            try record(wanted)
+            do {
+                try startLocked(account)
+            } catch {
+                try? record(previous)
+                throw error
+            }
         }
+    }
+
+    /// True when the server runs, but not on the TCP address `wanted` (nil: none).
+    package func restartNeeded(for wanted: TCPAddress?) -> Bool {
+        guard case .running = (try? status()) ?? .stopped, let running = RunningListen.read(dataDirectory: dataDirectory) else { return false }
+        return !running.serves(wanted, socketPort: Self.defaultPort)
+    }
+
+    private static func describe(_ running: RunningListen?) -> String {
+        guard let running else { return "" }
+        return running.host.map { "listening on \(TCPAddress(host: $0, port: running.port))" } ?? "without TCP"
+    }
+
+    private func record(_ address: TCPAddress?) throws {
+        if let address {
+            try "\(address)\n".write(toFile: listenFile, atomically: true, encoding: .utf8)
+        } else if FileManager.default.fileExists(atPath: listenFile) {
+            try FileManager.default.removeItem(atPath: listenFile)
+        }
+    }
+
+    private func startLocked(_ account: ServerAccount?) throws {
+        let binaries = try ServerBinaries.locate(searchPath: searchPath, majorVersion: clusterVersion())
+        if clusterVersion() == nil { try initialiseCluster(binaries, account) }
+        try writeSettings(account)
+        let rulesChanged = try writeAccessRules(account)
+        switch try status() {
+        case .running(let pid):
+            logger.debug("PostgreSQL already running", metadata: ["pid": "\(pid)", "directory": "\(directory)"])
+            if rulesChanged { try reload(binaries, account) }
+            return
+        case .stale(let pid):
+            // postgres refuses to start while its old pid still looks alive (a zombie
+            // does), so remove the file; the shared-memory check still stops a start
+            // while old backends linger, and the retries below wait those out.
+            logger.warning("removing stale postmaster.pid", metadata: ["pid": "\(pid)", "directory": "\(directory)"])
+            try? FileManager.default.removeItem(atPath: dataDirectory + "/postmaster.pid")
+        case .stopped:
+            break
+        }
+        try startServer(binaries, account)
     }
 
     public enum StopMode: String, Sendable {
@@ -104,6 +176,7 @@ public struct EmbeddedServer: Sendable {
     public func stop(_ mode: StopMode = .fast) throws {
         guard FileManager.default.fileExists(atPath: dataDirectory) else { return }
         let account = try ServerAccount.forCurrentUser()
+        try account?.makeTraversable(above: directory, logger: logger)
         try withLock {
             switch try status() {
             case .stopped:
@@ -139,8 +212,8 @@ public struct EmbeddedServer: Sendable {
 
     // MARK: - Steps
 
-    private func checkSocketPathLength() throws {
-        let socket = "\(socketDirectory)/.s.PGSQL.\(Self.port)"
+    private func checkSocketPathLength(port: Int) throws {
+        let socket = "\(socketDirectory)/.s.PGSQL.\(port)"
         guard socket.utf8.count <= Self.maximumSocketPathLength else {
             throw PostgresError(
                 .server, "the socket path \(socket) is \(socket.utf8.count) bytes; Unix sockets allow at most \(Self.maximumSocketPathLength)",
@@ -154,7 +227,7 @@ public struct EmbeddedServer: Sendable {
         } catch {
             throw PostgresError(.server, "cannot create the server directory: \(error)", context: directory)
         }
-        // The socket's directory is the only gate in front of `trust` authentication.
+        // The socket's directory is the only gate in front of the owner's `trust` rule.
         guard chmod(directory, 0o700) == 0 else {
             throw PostgresError(.server, "cannot chmod 0700: \(String(cString: strerror(errno)))", context: directory)
         }
@@ -187,17 +260,19 @@ public struct EmbeddedServer: Sendable {
         let config = try FileHandle(forWritingTo: URL(fileURLWithPath: dataDirectory + "/postgresql.conf"))
         defer { try? config.close() }
         try config.seekToEnd()
-        try config.write(contentsOf: Data("\n# Managed by etl: listen on a socket in the state directory only.\ninclude 'embedded.conf'\n".utf8))
+        try config.write(contentsOf: Data("\n# Managed by etl: where to listen, who may connect.\ninclude 'embedded.conf'\n".utf8))
         logger.info("created PostgreSQL cluster", metadata: ["directory": "\(dataDirectory)", "binaries": "\(binaries.directory)"])
     }
 
     private func writeSettings(_ account: ServerAccount?) throws {
+        let tcp = listen
         let settings = """
             # Written by etl on every start; put your own settings in postgresql.auto.conf
-            # (ALTER SYSTEM), which is read after this file.
-            listen_addresses = ''
+            # (ALTER SYSTEM), which is read after this file. TCP: `etl warehouse start --listen`.
+            listen_addresses = '\(configQuoted(tcp?.host ?? ""))'
             unix_socket_directories = '\(configQuoted(socketDirectory))'
-            port = \(Self.port)
+            port = \(tcp?.port ?? Self.defaultPort)
+            password_encryption = 'scram-sha-256'
             max_connections = 50
             # Lets COPY into a table created or truncated in the same transaction skip the
             # WAL; there are no replicas to feed.
@@ -218,6 +293,45 @@ public struct EmbeddedServer: Sendable {
             throw PostgresError(.server, "cannot write server settings: \(error)", context: path)
         }
         try account?.own(path)
+    }
+
+    /// Writes `pg_hba.conf` (`accessRules`); true when its text changed.
+    private func writeAccessRules(_ account: ServerAccount?) throws -> Bool {
+        let path = dataDirectory + "/pg_hba.conf"
+        let rules = Self.accessRules
+        guard (try? String(contentsOfFile: path, encoding: .utf8)) != rules else { return false }
+        do {
+            try rules.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw PostgresError(.server, "cannot write the access rules: \(error)", context: path)
+        }
+        try account?.own(path)
+        return true
+    }
+
+    /// Who may connect, in `pg_hba.conf`: the first line that matches decides, and a
+    /// connection no line matches is refused.
+    package static let accessRules = """
+        # Written by etl on every start of the embedded server: edits here are lost.
+        # TYPE  DATABASE  USER            ADDRESS  METHOD
+        # The owner, as the superuser, through the Unix socket; only the owner of the
+        # state directory (and root) can reach it.
+        local   all       \(superuser)                 trust
+        # Over TCP (etl warehouse start --listen HOST:PORT): never the superuser; members
+        # of \(analystGroup) (etl warehouse analyst NAME) with their SCRAM password.
+        host    all       \(superuser)        all      reject
+        host    all       +\(analystGroup)    all      scram-sha-256
+        # Nothing else.
+
+        """
+
+    /// Makes a running server read its settings and access rules again.
+    private func reload(_ binaries: ServerBinaries, _ account: ServerAccount?) throws {
+        let result = try runCommand(binaries.pgCtl, ["reload", "-D", dataDirectory], as: account, in: directory)
+        guard result.status == 0 else {
+            throw PostgresError(.server, "pg_ctl reload failed: \(result.output)", context: directory)
+        }
+        logger.info("reloaded the access rules", metadata: ["directory": "\(directory)"])
     }
 
     private func startServer(_ binaries: ServerBinaries, _ account: ServerAccount?) throws {

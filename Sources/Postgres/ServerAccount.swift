@@ -45,8 +45,10 @@ struct ServerAccount: Sendable {
     }
 
     /// Gives the account search (x) permission on every directory above `path`, so the
-    /// server can reach its data and socket there: a `mkdtemp` folder, say, is 0700 root.
-    /// Only "others may traverse" is added, never read or write, and each change is logged.
+    /// server can reach its data and socket there. A private directory of ours (a state
+    /// directory, a `mkdtemp` folder: 0700 root) is handed to the account's group with
+    /// g+x (0710), so no one else may even traverse it; any other gets o+x. Never read or
+    /// write, and each change is logged.
     func makeTraversable(above path: String, logger: Logger) throws {
         var ancestor = (path as NSString).deletingLastPathComponent
         var ancestors: [String] = []
@@ -58,13 +60,26 @@ struct ServerAccount: Sendable {
             var info = stat()
             guard stat(directory, &info) == 0 else { continue }
             let ownerCanPass = info.st_uid == uid && info.st_mode & S_IXUSR != 0
-            guard !ownerCanPass, info.st_mode & S_IXOTH == 0 else { continue }
-            guard chmod(directory, (info.st_mode & 0o7777) | S_IXOTH) == 0 else {
-                throw PostgresError(.server, "'\(name)' cannot reach \(path): cannot add o+x to \(directory): \(String(cString: strerror(errno)))",
-                                    hint: "choose a state directory the '\(name)' account can traverse")
+            let groupCanPass = info.st_gid == gid && info.st_mode & S_IXGRP != 0
+            guard !ownerCanPass, !groupCanPass, info.st_mode & S_IXOTH == 0 else { continue }
+            let mode = info.st_mode & 0o7777
+            if info.st_uid == geteuid(), mode & 0o077 == 0 {
+                guard chown(directory, uid_t.max, gid) == 0, chmod(directory, mode | S_IXGRP) == 0 else {
+                    throw unreachable(path, "cannot give \(directory) to group '\(name)' with g+x")
+                }
+                logger.notice("gave \(directory) to group '\(name)' (g+x only) so the '\(name)' account can reach \(path)")
+            } else {
+                guard chmod(directory, mode | S_IXOTH) == 0 else {
+                    throw unreachable(path, "cannot add o+x to \(directory)")
+                }
+                logger.notice("added o+x to \(directory) so the '\(name)' account can reach \(path)")
             }
-            logger.notice("added o+x to \(directory) so the '\(name)' account can reach \(path)")
         }
+    }
+
+    private func unreachable(_ path: String, _ what: String) -> PostgresError {
+        PostgresError(.server, "'\(name)' cannot reach \(path): \(what): \(String(cString: strerror(errno)))",
+                      hint: "choose a state directory the '\(name)' account can traverse")
     }
 }
 

@@ -59,6 +59,7 @@ struct Harness {
         var env = ProcessInfo.processInfo.environment
         env["ETL_PSEUDONYM_KEY"] = "e2e-test-key-0123456789abcdef0123456789abcdef"
         env["DATABASE_URL"] = nil
+        for variable in WarehouseTarget.libpqVariables { env[variable] = nil }  // they name a database too
         env["ETL_STATE_DIR"] = state.root.path
         return env
     }

@@ -197,7 +197,9 @@ struct LoadHarness {
         try h.loadAndPublish(20250101000000)
         let role = "analyst_\(UUID().uuidString.prefix(8).lowercased())"
         try AnalystRole.grant(role, password: "secret", on: h.connection)
-        let analyst = try Connection(url: h.db.url.replacingOccurrences(of: "user=postgres", with: "user=\(role)"))
+        // Analysts log in over TCP only (EndToEndTests/AccessTests); here the owner's session takes the role.
+        let analyst = try h.db.connect()
+        try analyst.execute("SET ROLE \(role)")
         #expect(try analyst.query("SELECT current_user").first?.string(0) == role)
         #expect(try analyst.query("SELECT count(*) FROM metrics.cohort_summary").first?.int(0) == 2)
         #expect(try analyst.query("SELECT count(*) FROM metrics.cohort_comparison").first?.int(0) == 5)

@@ -3,6 +3,7 @@ import Logging
 import Testing
 @testable import Operations
 import Pipeline
+import Postgres
 import TestSupport
 
 @Suite struct DropTests {
@@ -29,6 +30,42 @@ import TestSupport
         try makeDrop(inbox, "2026-11-22", files: Array(all.dropLast()))
         #expect(try Drop.newest(in: inbox, config: config).name == "2026-11-20")
         #expect(throws: OperationsError.self) { try Drop.newest(in: inbox.appendingPathComponent("none"), config: config) }
+    }
+
+    @Test func newerIncompleteDropsAreReportedWithWhatTheyLack() throws {
+        let inbox = URL(fileURLWithPath: try TestServer.temporaryDirectory())
+        let all = config.sources.all.map(\.file)
+        try makeDrop(inbox, "2026-11-20", files: all)
+        try makeDrop(inbox, "2026-11-21", files: all.filter { $0 != "sagshaendelser.csv" })
+        try makeDrop(inbox, "2026-11-22", files: all, manifest: all + ["extra.csv"])
+        try Data("not a drop".utf8).write(to: inbox.appendingPathComponent("README"))
+        let scan = try Drop.scan(inbox, config: config)
+        #expect(scan.drop.name == "2026-11-20")
+        #expect(scan.newerIncomplete.map(\.path) == ["2026-11-22", "2026-11-21"].map { inbox.appendingPathComponent($0).path })
+        #expect(scan.newerIncomplete[0].missing == ["extra.csv (named in the MANIFEST; missing)"])
+        #expect(scan.newerIncomplete[1].missing == ["sagshaendelser.csv (missing)"])
+
+        // A folder where an export should be is named as such, and the checksum refuses it (66).
+        try FileManager.default.createDirectory(at: inbox.appendingPathComponent("2026-11-23/indmeldelser.csv"), withIntermediateDirectories: true)
+        for file in all where file != "indmeldelser.csv" { try Data("x\n".utf8).write(to: inbox.appendingPathComponent("2026-11-23/\(file)")) }
+        let again = try Drop.scan(inbox, config: config)
+        #expect(again.newerIncomplete.first?.missing == ["indmeldelser.csv (a folder, not a file)"])
+        let error = #expect(throws: OperationsError.self) {
+            try Drop(url: inbox.appendingPathComponent("2026-11-23")).checksum(config: config)
+        }
+        #expect(error?.exitStatus == .dropIncomplete)
+        #expect("\(error!)".contains("indmeldelser.csv (a folder, not a file)"))
+    }
+
+    @Test func aMissingInboxOrOneWithNoCompleteDropSaysWhich() throws {
+        let root = URL(fileURLWithPath: try TestServer.temporaryDirectory())
+        let missing = #expect(throws: OperationsError.self) { try Drop.scan(root.appendingPathComponent("inbx"), config: config) }
+        #expect(missing?.exitStatus == .dropIncomplete)
+        #expect("\(missing!)".contains("inbx: the inbox does not exist; check the --inbox path"), "\(missing!)")
+        try makeDrop(root, "2026-11-21", files: ["institutioner.xml"])
+        let none = #expect(throws: OperationsError.self) { try Drop.scan(root, config: config) }
+        #expect("\(none!)".contains("2026-11-21: socialraadgivere.csv (missing), indmeldelser.csv (missing), sagshaendelser.csv (missing)"),
+                "\(none!)")
     }
 
     @Test func theAsOfDateComesFromTheFlagThePipelineTheExportOrTheFolder() throws {
@@ -65,6 +102,12 @@ import TestSupport
         #expect(ExitStatus.of(OperationsError.databaseUnreachable(target: "x", message: "y")) == .databaseUnreachable)
         #expect(ExitStatus.of(PipelineConfigError(path: "p", line: 1, key: "k", message: "m")) == .usage)
         #expect(ExitStatus.of(CocoaError(.fileNoSuchFile)) == .failure)
+        #expect(ExitStatus.of(OperationsError.connectionLost(run: RunID(rawValue: 1), stage: .load, target: "t", message: "m")) == .databaseUnreachable)
+        #expect(ExitStatus.of(OperationsError.rejectThresholdExceeded(run: RunID(rawValue: 1), files: [])) == .rejectThresholdExceeded)
+        #expect(ExitStatus.of(OperationsError.newerDropsIncomplete(ran: "d", drops: [])) == .dropIncomplete)
+        #expect(ExitStatus.of(OperationsError.alreadyLoaded(run: RunID(rawValue: 1), drop: "d", newerIncomplete: [])) == .success)
+        #expect(ExitStatus.of(OperationsError.wouldReplaceNewer(run: RunID(rawValue: 1), published: RunID(rawValue: 2), command: "c")) == .usage)
+        #expect(ExitStatus.of(PostgresError(.connection, "server closed the connection unexpectedly")) == .databaseUnreachable)
         #expect(Set(ExitStatus.allCases.map(\.rawValue)).count == ExitStatus.allCases.count)
     }
 }

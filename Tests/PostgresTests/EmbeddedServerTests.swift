@@ -53,6 +53,10 @@ import TestSupport
         #expect(info.st_uid == account.pw_uid)
         #expect(stat(server.directory, &info) == 0)
         #expect(info.st_uid == account.pw_uid && info.st_mode & 0o777 == 0o700)
+        // Its private parent (a mkdtemp folder, like a state directory) is opened to the
+        // account's group for traversal only, and to no one else.
+        #expect(stat((server.directory as NSString).deletingLastPathComponent, &info) == 0)
+        #expect(info.st_gid == account.pw_gid && info.st_mode & 0o777 == 0o710)
         guard case .running(let pid) = try server.status() else { Issue.record("not running"); return }
         let processStatus = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
         #expect(processStatus.contains("Uid:\t\(account.pw_uid)\t"))

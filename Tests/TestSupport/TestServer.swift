@@ -62,12 +62,23 @@ public enum TestServer {
         }
     }
 
+    /// A folder of the test's own outside this process's folder (e.g. one other OS users
+    /// may traverse), and an embedded server's directory in it: stopped and removed at exit too.
+    public static func cleanUpAtExit(_ directory: String, serverDirectory: String? = nil) throws {
+        try withState { state in
+            _ = try processRoot(&state)
+            state.servers += serverDirectory.map { [EmbeddedServer(directory: $0, logger: quiet)] } ?? []
+            state.folders.append(directory)
+        }
+    }
+
     // MARK: - Shared state, guarded by `lock`
 
     private struct State {
         var root: String?
         var shared: EmbeddedServer?
         var servers: [EmbeddedServer] = []
+        var folders: [String] = []
         var databases = 0
         var privateServers = 0
     }
@@ -112,6 +123,7 @@ public enum TestServer {
         defer { lock.unlock() }
         for server in state.servers { try? server.stop(.immediate) }
         if let root = state.root { try? FileManager.default.removeItem(atPath: root) }
+        for folder in state.folders { try? FileManager.default.removeItem(atPath: folder) }
         state = State()
     }
 

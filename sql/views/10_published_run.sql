@@ -1,9 +1,11 @@
 -- The published run: what every view reads, and the small-cell rule of metrics.md.
 
+-- The settings are the published load's (those it was made with), never the run's: a rerun
+-- with another window or small-cell minimum changes nothing here until it is published.
 CREATE VIEW warehouse.published_run AS
-SELECT p.run_id, p.load_id, p.published_at, r.municipality, r.as_of, r.window_from, r.window_to,
-       r.small_cell_minimum
-FROM etl.published p JOIN etl.runs r USING (run_id);
+SELECT p.run_id, p.load_id, p.published_at, l.municipality, l.as_of, l.window_from, l.window_to,
+       l.small_cell_minimum
+FROM etl.published p JOIN etl.loads l ON l.load_id = p.load_id;
 
 -- The date dimension: every day of the published run's evaluation window.
 CREATE VIEW warehouse.dates AS

@@ -4,7 +4,7 @@
 DO $$
 DECLARE
     docs CONSTANT text[][] := ARRAY[
-        ['run_id', 'The published run (start time UTC, yyyymmddhhmmss).'],
+        ['run_id', 'The published run (its start time UTC, yyyymmddhhmmssSSS; 14 digits for runs before 2026-12).'],
         ['published_at', 'When the run was published.'],
         ['municipality', 'From the pipeline file.'],
         ['as_of', 'The drop''s as-of (export) date; open spells and assignments run to it.'],

@@ -1,0 +1,47 @@
+import Foundation
+import Operations
+
+/// Analysts' passwords: asked on the terminal, or generated.
+enum PasswordPrompt {
+    /// 24 characters from an alphabet without look-alikes (0/O, 1/l/I) and without any
+    /// character a URL would have to escape: about 140 bits from the system's CSPRNG.
+    static func generate(length: Int = 24) -> String {
+        let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
+        var random = SystemRandomNumberGenerator()
+        return String((0..<length).map { _ in alphabet.randomElement(using: &random)! })
+    }
+
+    /// Asks twice on the controlling terminal with echo off; refuses an empty password or
+    /// two that differ.
+    static func ask(for role: String) throws -> String {
+        let fd = open("/dev/tty", O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw OperationsError.usage("--prompt needs a terminal; set $ETL_ANALYST_PASSWORD instead, or let a password be generated")
+        }
+        defer { close(fd) }
+        let first = try read(fd, "Password for \(role): ")
+        let second = try read(fd, "Again: ")
+        guard first == second else { throw OperationsError.usage("the two passwords differ; nothing was changed") }
+        guard !first.isEmpty else { throw OperationsError.usage("an empty password; nothing was changed") }
+        return first
+    }
+
+    private static func read(_ fd: Int32, _ prompt: String) throws -> String {
+        _ = prompt.withCString { write(fd, $0, strlen($0)) }
+        var saved = termios()
+        let isTerminal = tcgetattr(fd, &saved) == 0
+        if isTerminal {
+            var quiet = saved
+            quiet.c_lflag &= ~tcflag_t(ECHO)
+            tcsetattr(fd, TCSAFLUSH, &quiet)
+        }
+        defer {
+            if isTerminal { tcsetattr(fd, TCSAFLUSH, &saved) }
+            _ = "\n".withCString { write(fd, $0, 1) }
+        }
+        var bytes: [UInt8] = []
+        var byte: UInt8 = 0
+        while Foundation.read(fd, &byte, 1) == 1, byte != UInt8(ascii: "\n") { bytes.append(byte) }
+        return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
+    }
+}

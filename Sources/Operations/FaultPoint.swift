@@ -1,0 +1,18 @@
+import Foundation
+import Glibc
+
+/// Named points of a run where a test stops the process, to kill it there with a real
+/// signal (`ETL_STOP_AT=load.committed etl run …`, then SIGKILL once it has stopped): the
+/// end-to-end tests of what a crash at any point leaves. Without `ETL_STOP_AT` a point costs
+/// one environment lookup.
+///
+/// Points: `run.started`; `<stage>.started` and `<stage>.finished` for extract, transform and
+/// load (the ledger not yet told); `load.copying` (the first fact file copied, the load's
+/// transaction open); `load.committed` (before publish); `load.published` (before retention).
+package enum FaultPoint {
+    package static func reach(_ name: String) {
+        guard ProcessInfo.processInfo.environment["ETL_STOP_AT"] == name else { return }
+        FileHandle.standardError.write(Data("etl: stopped at \(name) (ETL_STOP_AT), pid \(getpid())\n".utf8))
+        raise(SIGSTOP)
+    }
+}

@@ -1,0 +1,185 @@
+import Extract
+import Foundation
+import Logging
+import Load
+import Pipeline
+import Postgres
+import Transform
+
+/// The three stages as the runner drives them: what each reads, records and checks.
+extension PipelineRunner {
+    /// Extracts the drop; checks every file against the reject threshold at once, so a
+    /// failure names all the files over it, and a run under it warns with its counts.
+    func extract(_ info: RunInfo, folder: RunFolder, ledger: Ledger, log: Logger) throws -> [String: Int] {
+        let progress = log
+        // The threshold is checked below, for every file at once (extract stops at the first).
+        var lenient = config
+        lenient.rejectThreshold = 1
+        let stage = ExtractStage(config: lenient, state: state, log: { progress.info("\($0)") })
+        let result = try stage.run(drop: URL(fileURLWithPath: info.drop), into: folder)
+        for warning in result.warnings { log.warning("\(warning)") }
+        let inputs = result.manifest.inputs
+        try ledger.recordFiles(info.run, inputs)
+        var counts: [String: Int] = [:]
+        for file in inputs {
+            counts["read.\(file.name)"] = file.rowsRead
+            counts["rejected.\(file.name)"] = file.rejected
+        }
+        let over = inputs.compactMap { file -> ThresholdBreach? in
+            let threshold = rejectThreshold(for: file.name)
+            guard file.rowsRead > 0, Double(file.rejected) / Double(file.rowsRead) > threshold else { return nil }
+            return ThresholdBreach(file: file.name, rejected: file.rejected, read: file.rowsRead, threshold: threshold)
+        }
+        if !over.isEmpty {
+            // Without its manifest the extract counts as not completed: transform will not read it.
+            try? FileManager.default.removeItem(atPath: folder.manifest(.extract))
+            throw OperationsError.rejectThresholdExceeded(run: info.run, files: over)
+        }
+        let rejected = inputs.reduce(0) { $0 + $1.rejected }, read = inputs.reduce(0) { $0 + $1.rowsRead }
+        if rejected > 0 {
+            var metadata: Logger.Metadata = ["rejected": "\(rejected)", "read": "\(read)", "see": "etl rejects \(info.run)"]
+            for file in inputs where file.rejected > 0 { metadata["rejected.\(file.name)"] = "\(file.rejected)" }
+            log.warning("\(rejected) of \(read) records rejected (under the threshold); see them with `etl rejects \(info.run)`",
+                        metadata: metadata)
+        }
+        return counts
+    }
+
+    /// The share of a file's records that may be rejected before the run stops.
+    func rejectThreshold(for file: String) -> Double { config.rejectThreshold }
+
+    /// Transforms with this pipeline's window, and records beside the facts the settings
+    /// they were made with: the load keeps those, whatever pipeline file it runs with.
+    func transform(_ info: RunInfo, folder: RunFolder, attempt: Int64) throws -> [String: Int] {
+        let window = try Transform.resolveWindow(from: config.windowFrom, to: config.windowTo, asOf: info.asOf)
+        let result = try TransformStage().run(run: folder, window: window, asOf: info.asOf, period: config.evaluation.period)
+        try TransformSettings(asOf: info.asOf, windowFrom: window.lowerBound, windowTo: window.upperBound,
+                              pipeline: Self.absolute(config.path), attempt: attempt).write(to: folder)
+        return result.manifest.counts
+    }
+
+    /// Loads the run's facts as a new load, publishes it, and applies retention.
+    func load(_ info: RunInfo, folder: RunFolder, attempt: Int64, command: String, force: Bool, db: Connection,
+              log: Logger, summary: inout RunSummary) throws -> [String: Int] {
+        try checkStagesInStep(folder)
+        guard let made = TransformSettings.read(from: folder) else {
+            throw OperationsError.stagesOutOfStep(run: info.run, detail: "its transform files do not say which window they were made with (\(TransformSettings.file) is missing)")
+        }
+        let settings = LoadSettings(municipality: config.municipality, asOf: made.asOf, windowFrom: made.windowFrom,
+                                    windowTo: made.windowTo, smallCellMinimum: config.smallCellMinimum,
+                                    pipeline: Self.absolute(config.path), pipelineSHA256: try? Checksum.file(config.path),
+                                    attempt: attempt)
+        let publisher = Publisher(connection: db)
+        let newer = try publisher.publishedRun(newerThan: info.run)
+        if let newer, !force { throw OperationsError.wouldReplaceNewer(run: info.run, published: newer, command: command) }
+
+        var stage = LoadStage(connection: db)
+        stage.checkpoint = FaultPoint.reach
+        let result = try stage.load(folder, settings: settings)
+        FaultPoint.reach("load.committed")
+        try publisher.publish(loadID: result.loadID, run: info.run, command: command, forced: newer != nil)
+        summary.loaded = result.rows
+        summary.published = true
+        FaultPoint.reach("load.published")
+        var counts = result.rowsByTable
+        counts["load_id"] = Int(result.loadID)
+        counts["copy_ms"] = Int(result.copySeconds * 1000)
+        let dropped = try publisher.dropOldLoads(keepRuns: config.keepRuns)
+        if !dropped.isEmpty { log.info("dropped old loads", metadata: ["loads": "\(dropped.map(String.init).joined(separator: ","))"]) }
+        try pruneRunFolders(keeping: config.keepRuns, current: info.run, ledger: Ledger(connection: db))
+        return counts
+    }
+
+    /// The transform files must be made from the extract files in the folder: an extract
+    /// rerun alone (`etl extract --run`) leaves the old facts, which must not be loaded with
+    /// the new rejects and counts.
+    func checkStagesInStep(_ folder: RunFolder) throws {
+        let extract = try StageManifest.read(from: folder.manifest(.extract))
+        let transform = try StageManifest.read(from: folder.manifest(.transform))
+        for input in transform.inputs {
+            guard let output = extract.output(input.name) else { continue }
+            guard output.sha256 == input.sha256 else {
+                throw OperationsError.stagesOutOfStep(run: folder.id, detail: "its extract was redone after its transform (\(input.name) differs)")
+            }
+        }
+    }
+
+    /// Stage files are kept for the newest `2 × count` runs, and always for the run at hand,
+    /// the published run and every run with a load still in the warehouse (to rerun it from
+    /// a stage, or publish it again, needs its folder).
+    func pruneRunFolders(keeping count: Int, current: RunID, ledger: Ledger) throws {
+        let keep = try ledger.runsWithLoads().union([current])
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: state.runs.path)) ?? []
+        let runs = names.compactMap(RunID.init).sorted(by: >)
+        for old in runs.dropFirst(max(count, 1) * 2) where !keep.contains(old) {
+            try? FileManager.default.removeItem(at: state.run(old).root)
+        }
+    }
+
+    /// A new run's id: its start time to the millisecond, or the next free millisecond when
+    /// the ledger or the state directory already has that one (so no id is ever used twice).
+    func newRunID(_ ledger: Ledger, at started: Date) throws -> RunID {
+        var date = started
+        while true {
+            let id = RunID.at(date)
+            if !FileManager.default.fileExists(atPath: state.run(id).root.path), try !ledger.exists(id) { return id }
+            date = date.addingTimeInterval(0.001)
+        }
+    }
+
+    /// Marks dead the attempts whose process is gone: the caller holds both run locks, so
+    /// every attempt still `running` is one.
+    func markDead(_ ledger: Ledger, by command: String) throws {
+        for run in try ledger.markDead(lockHeld: true, by: command) {
+            logger.warning("run \(run) was marked dead: its process stopped without finishing", metadata: ["run": "\(run)"])
+        }
+    }
+
+    /// One warehouse, one municipality; the demo's synthetic runs apart from real ones.
+    func checkHolder(_ ledger: Ledger) throws {
+        guard let holder = try ledger.holder() else { return }
+        if holder.demo != demo {
+            throw OperationsError.demoRefused(holder.demo
+                ? "this warehouse (\(target.displayName)) holds the synthetic runs of `etl demo`; give the real pipeline its own (--state-dir or --database)"
+                : "this warehouse (\(target.displayName)) holds runs of a real pipeline (\(holder.municipality)); `etl demo` uses a state directory of its own (default ./.etl-demo): leave out --state-dir and --database, or name empty ones")
+        }
+        guard holder.municipality == config.municipality else {
+            throw OperationsError.otherMunicipality(holds: holder.municipality, firstRun: holder.firstRun,
+                                                    pipeline: Self.absolute(config.path), municipality: config.municipality)
+        }
+    }
+
+    /// The demo writes stage files, a key and folders into its state directory: never into
+    /// one that holds a real pipeline's runs.
+    func checkStateDirectoryForDemo() throws {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: state.runs.path)) ?? []
+        for name in names {
+            guard let id = RunID(name), let info = try? RunInfo.read(state.run(id)), info.isReal else { continue }
+            throw OperationsError.demoRefused(
+                "\(state.root.path) holds runs of a real pipeline (run \(id), \(info.pipeline)); `etl demo` uses a state directory of its own (default ./.etl-demo): leave out --state-dir, or name an empty one")
+        }
+    }
+}
+
+/// The settings a transform made its facts with (`transform/settings.json`), written when it
+/// finishes: the load records them, so the window analysts see is the one the figures have.
+struct TransformSettings: Codable, Sendable {
+    static let file = "settings.json"
+
+    var asOf: Day
+    var windowFrom: Day
+    var windowTo: Day
+    var pipeline: String
+    var attempt: Int64
+
+    func write(to folder: RunFolder) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(self).write(to: URL(fileURLWithPath: folder.file(.transform, Self.file)), options: .atomic)
+    }
+
+    static func read(from folder: RunFolder) -> TransformSettings? {
+        guard let data = FileManager.default.contents(atPath: folder.file(.transform, file)) else { return nil }
+        return try? JSONDecoder().decode(TransformSettings.self, from: data)
+    }
+}

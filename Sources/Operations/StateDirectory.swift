@@ -1,0 +1,50 @@
+import Foundation
+import Logging
+import Pipeline
+
+/// What the tool writes is readable by its owner only: pseudonymised records are still
+/// personal data. `etl` sets the umask 077 once at start (so every file it makes is 0600
+/// and every folder 0700), and `secure` tightens a state directory found looser, with
+/// everything in it, so one written by an older version is closed too.
+///
+/// The one bit a state directory may keep beyond 0700 is g+x: run as root, the embedded
+/// server's account reaches `<state>/postgres` through it (`ServerAccount`), without
+/// being able to list the directory or open anything else in it.
+package enum StateDirectory {
+    /// The umask `etl` runs with.
+    package static let umask: mode_t = 0o077
+
+    /// Tightens `state` when group or others may read or write it, or others enter it;
+    /// then every file and folder under it, except the server's data (PostgreSQL's rules).
+    /// Harmless when it does not exist: nothing is created here. Returns what it changed.
+    @discardableResult
+    package static func secure(_ state: StateLayout, logger: Logger) throws -> [String] {
+        let root = state.root.path
+        var info = stat()
+        guard lstat(root, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_mode & 0o067 != 0 else { return [] }
+        var changed: [String] = []
+        try tighten(root, keep: 0o710, &changed)
+        let skip = state.postgres.path
+        let walker = FileManager.default.enumerator(atPath: root)
+        while let name = walker?.nextObject() as? String {
+            let path = root + "/" + name
+            if path == skip { walker?.skipDescendants(); continue }
+            try tighten(path, keep: 0o700, &changed)
+        }
+        logger.notice("the state directory was open to other users: closed it", metadata: [
+            "state": "\(root)", "changed": "\(changed.count)"])
+        return changed
+    }
+
+    /// Clears every permission bit outside `keep` (never follows a symlink).
+    private static func tighten(_ path: String, keep: mode_t, _ changed: inout [String]) throws {
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT != S_IFLNK else { return }
+        let mode = info.st_mode & 0o7777
+        guard mode & ~keep != 0 else { return }
+        guard chmod(path, mode & keep) == 0 else {
+            throw OperationsError.io(path: path, message: "cannot restrict its permissions: \(String(cString: strerror(errno))); run `chmod -R go= \(path)`")
+        }
+        changed.append(path)
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import Load
+import Logging
+import Postgres
+
+/// What a warehouse command refuses, and what to do instead.
+package enum WarehouseError: Error, CustomStringConvertible, ExitStatusProviding, Equatable {
+    /// The state directory holds no embedded cluster, and this command may not make one.
+    case noCluster(state: String)
+    /// `--listen` (or another embedded-only option) with a database named elsewhere.
+    case notEmbedded(option: String, target: String)
+
+    package var description: String {
+        switch self {
+        case .noCluster(let state):
+            "no warehouse in the state directory \(state) (it has no embedded PostgreSQL cluster, and only "
+                + "`etl run`, `etl demo` and `etl warehouse start` create one). Create one there with `etl warehouse start`; "
+                + "or choose the state directory that holds it (--state-dir, ETL_STATE_DIR); "
+                + "or name a database (--database, DATABASE_URL, or PGHOST and the other PG* variables)"
+        case .notEmbedded(let option, let target):
+            "\(option) is for the embedded server, but the warehouse is \(target); leave the database unnamed to use the embedded one"
+        }
+    }
+
+    package var exitStatus: ExitStatus {
+        switch self {
+        case .noCluster: .databaseUnreachable
+        case .notEmbedded: .usage
+        }
+    }
+}
+
+extension AnalystRoleError: ExitStatusProviding {
+    package var exitStatus: ExitStatus {
+        problem == .groupMissing ? .failure : .usage
+    }
+}
+
+/// How an analyst reaches the warehouse: a connection string for psql, a BI tool's
+/// fields, and what still stands in the way (e.g. the server listens on no TCP address).
+package struct AnalystAccess: Sendable {
+    package var url: PostgresURL
+    package var warnings: [String]
+}
+
+extension WarehouseTarget {
+    /// Starts the embedded server (creating its cluster on first use) listening on TCP as
+    /// `listen` says. A running server that listens otherwise is restarted, under the run
+    /// lock, so a nightly run is never cut off: with a run going this waits for nothing
+    /// and says so (`OperationsError.locked`).
+    package func startEmbedded(listen: EmbeddedServer.ListenChange, logger: Logger) throws {
+        guard url == nil else { throw WarehouseError.notEmbedded(option: "--listen", target: displayName) }
+        let server = embeddedServer
+        let wanted: TCPAddress? = switch listen {
+        case .keep: server.listen
+        case .off: nil
+        case .on(let address): address
+        }
+        do {
+            if listen != .keep, server.restartNeeded(for: wanted) {
+                let lock = try RunLock(path: state.lockFile.path, holder: "etl warehouse start (restarting the server)")
+                defer { withExtendedLifetime(lock) {} }
+                logger.notice("restarting the server: open sessions are ended", metadata: [
+                    "listen": "\(wanted.map(String.init(describing:)) ?? "socket only")"])
+                try server.stop(.fast)
+                try server.start(listen: listen)
+            } else {
+                try server.start(listen: listen)
+            }
+        } catch let error as PostgresError {
+            throw OperationsError.databaseUnreachable(target: displayName, message: error.description)
+        }
+    }
+
+    /// Where `role` connects from another machine, with `password` in the string when
+    /// given (one generated and shown once). `host` overrides the host name shown.
+    package func analystAccess(role: String, password: String?, host: String?) -> AnalystAccess {
+        var warnings: [String] = []
+        var url: PostgresURL
+        if let target = self.url {
+            var info = ConnectionInfo.defaults()
+            info.merge(ConnectionInfo.parse(target) ?? [:]) { $1 }
+            url = PostgresURL(info)
+            if host == nil, url.host.hasPrefix("/") || url.host.isEmpty {
+                warnings.append("the warehouse is reached through a Unix socket (\(url.host)); give its TCP host name with --host")
+            }
+        } else {
+            let server = embeddedServer
+            url = PostgresURL(["dbname": Self.embeddedDatabase, "sslmode": "disable"])
+            if let listen = server.listen {
+                url.host = listen.isWildcard ? ProcessInfo.processInfo.hostName : listen.host
+                url.port = listen.port
+            } else {
+                url.host = "localhost"
+                url.port = EmbeddedServer.defaultPort
+                warnings.append("the embedded server listens on no TCP address, so analysts cannot connect yet: "
+                                + "run `etl warehouse start --listen HOST:PORT` (e.g. --listen 0.0.0.0:5432)")
+            }
+        }
+        url.user = role
+        url.password = password
+        if let host { url.host = host }
+        return AnalystAccess(url: url, warnings: warnings)
+    }
+}
+
+/// A `postgresql://` URL, spelled so every libpq client (psql, and the libpq-based BI
+/// tools) reads it; the fields one by one for an ODBC or JDBC form.
+package struct PostgresURL: Sendable, CustomStringConvertible {
+    package var user: String?
+    package var password: String?
+    package var host: String
+    package var port: Int?
+    package var database: String?
+    package var sslmode: String?
+
+    /// From libpq keywords (`ConnectionInfo`); a list of hosts keeps the first.
+    package init(_ info: [String: String]) {
+        user = info["user"]
+        password = info["password"]
+        host = info["host"].map { String($0.split(separator: ",").first ?? "") } ?? ""
+        port = info["port"].flatMap { Int($0.split(separator: ",").first ?? "") }
+        database = info["dbname"]
+        sslmode = info["sslmode"]
+    }
+
+    package var text: String {
+        var userInfo = ""
+        if let user {
+            userInfo = Self.encode(user, .urlUserAllowed)
+            if let password { userInfo += ":" + Self.encode(password, .urlPasswordAllowed) }
+            userInfo += "@"
+        }
+        var query: [String] = []
+        var authority = ""
+        if host.hasPrefix("/") {
+            // A socket directory cannot be the URL's host: libpq takes it as a parameter.
+            query.append("host=" + Self.encode(host, .urlQueryAllowed))
+            if let port { query.append("port=\(port)") }
+        } else {
+            authority = host.contains(":") ? "[\(host)]" : host
+            if let port { authority += ":\(port)" }
+        }
+        if let sslmode { query.append("sslmode=\(sslmode)") }
+        let path = "/" + Self.encode(database ?? "", .urlPathAllowed)
+        return "postgresql://\(userInfo)\(authority)\(path)" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+    }
+
+    package var description: String { text }
+
+    private static func encode(_ text: String, _ allowed: CharacterSet) -> String {
+        var allowed = allowed
+        allowed.remove(charactersIn: ":@/?#[]&=+%")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}

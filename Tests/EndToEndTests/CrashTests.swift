@@ -1,0 +1,155 @@
+import Foundation
+import Glibc
+import Testing
+import Operations
+import Pipeline
+import Postgres
+import TestSupport
+
+/// Runs killed with SIGKILL at every point, and connections lost mid-run (issues 11, 15),
+/// through the built `etl`: what analysts see stays byte for byte what it was until a load is
+/// published; the next command shows the run dead; the run can be done again.
+@Suite struct CrashTests {
+    /// A drop small enough to keep these fast; its figures still have cells on both sides
+    /// of the small-cell minimums used.
+    static let children = 400
+
+    /// Another window and small-cell minimum: a rerun with it that leaked into `metrics`
+    /// before its publish would show.
+    static func otherPipeline(_ h: Harness) throws -> String {
+        try h.pipeline("other-window.yaml", [("from: 2012-01-01", "from: 2020-01-01"), ("small_cell_minimum: 5", "small_cell_minimum: 10")])
+    }
+
+    /// (the stage the rerun starts from, where it is killed)
+    static let points = ["run.started", "extract.started", "extract.finished", "transform.started", "transform.finished",
+                         "load.started", "load.copying", "load.committed"].map { ("extract", $0) }
+        + [("transform", "transform.started"), ("transform", "transform.finished")]
+
+    @Test(arguments: points)
+    func aRerunWithAnotherPipelineKilledAtAnyPointChangesNothingAnalystsSee(from: String, point: String) throws {
+        let h = try Harness("crash_\(from)_\(point)")
+        try h.drop(children: Self.children)
+        let first = try Spawned.run(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url])
+        #expect(first.status == 0, "\(first.stderr)")
+        let run = try #require(Harness.runID(first.stdout))
+        let before = try h.metricsViews()
+        #expect(before["published_run"]?.first?[0] == run)
+
+        // Another pipeline file and, from extract, the export redone with some bad records:
+        // every view would differ (figures, rejects, file counts, window, suppression) if the
+        // rerun leaked.
+        if from == "extract" {
+            try FileManager.default.removeItem(at: h.inbox)
+            try h.drop(children: Self.children, seed: 9, dirty: 0.03)
+        }
+        let p2 = try Self.otherPipeline(h)
+        let rerun = try Spawned(h, ["run", "--from", from, "--run", run, "--pipeline", p2, "--database", h.db.url],
+                                environment: ["ETL_STOP_AT": point])
+        #expect(rerun.waitUntilStopped(), "the rerun never reached \(point)")
+        #expect(try h.metricsViews() == before, "analysts saw the rerun at \(point) before it was published")
+        rerun.signal(SIGKILL)
+        #expect(try rerun.wait().status == -SIGKILL)
+        #expect(try h.metricsViews() == before, "a rerun killed at \(point) changed what analysts see")
+
+        // The next command finds the attempt dead; the run stays published.
+        let runs = try Spawned.run(h, ["runs", "--database", h.db.url])
+        let line = try #require(runs.stdout.split(separator: "\n").first { $0.hasPrefix(run) }, "\(runs.stdout)")
+        #expect(line.contains(" dead ") && line.hasSuffix("*"), "\(line)")
+        let show = try Spawned.run(h, ["runs", "show", run, "--json", "--database", h.db.url])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
+        let attempts = try #require((json["run"] as? [String: Any])?["attempts"] as? [[String: Any]])
+        #expect(attempts.map { $0["status"] as? String } == ["succeeded", "dead"])
+        #expect((attempts.last?["error"] as? String)?.contains("stopped without finishing") == true)
+
+        // Done again, it publishes the other window and minimum: the check above would have seen them.
+        let again = try Spawned.run(h, ["run", "--from", from, "--run", run, "--pipeline", p2, "--database", h.db.url])
+        #expect(again.status == 0, "\(again.stderr)")
+        let published = try h.rows("SELECT window_from::text, small_cell_minimum::text FROM metrics.published_run")
+        #expect(published == [["2020-01-01", "10"]])
+        let after = try h.metricsViews()
+        for (view, rows) in before where from == "extract" || ["published_run", "cohort_summary"].contains(view) {
+            #expect(after[view] != rows, "\(view) is the same after the rerun: the check above could not have seen a leak in it")
+        }
+    }
+
+    @Test func aNightRunKilledMidLoadIsDeadAtTheNextRunsAndThePublishedRunStays() throws {
+        let h = try Harness()
+        try h.drop(children: Self.children, asOf: Day(iso: "2026-11-20")!)
+        let first = try Spawned.run(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url])
+        #expect(first.status == 0, "\(first.stderr)")
+        let published = try #require(Harness.runID(first.stdout))
+        let before = try h.metricsViews()
+
+        try h.drop(children: Self.children, seed: 8, asOf: Day(iso: "2026-11-21")!)
+        let night = try Spawned(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url],
+                                environment: ["ETL_STOP_AT": "load.copying"])
+        #expect(night.waitUntilStopped())
+        night.signal(SIGKILL)
+        _ = try night.wait()
+
+        let runs = try Spawned.run(h, ["runs", "--database", h.db.url])
+        let lines = runs.stdout.split(separator: "\n")
+        let killed = try #require(lines.dropFirst().first, "\(runs.stdout)")
+        #expect(killed.contains("2026-11-21") && killed.contains(" dead "), "\(runs.stdout)")
+        #expect(lines.contains { $0.hasPrefix(published) && $0.hasSuffix("*") }, "\(runs.stdout)")
+        #expect(try h.metricsViews() == before)
+        #expect(try h.rows("SELECT stage, status FROM etl.stages WHERE run_id <> \(published) ORDER BY stage_attempt_id")
+                == [["extract", "succeeded"], ["transform", "succeeded"], ["load", "dead"]])
+
+        // The next night loads the drop: it was never loaded.
+        let next = try Spawned.run(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url])
+        #expect(next.status == 0 && next.stdout.contains("drop=2026-11-21") && next.stdout.contains("published=yes"), "\(next.stdout) \(next.stderr)")
+    }
+
+    @Test func theServerStoppedMidTransformGivesExit69NamingTheRunAndStage() throws {
+        let h = try Harness()
+        let server = try TestServer.privateServer()
+        try server.start()
+        try server.createDatabase("etl")
+        let url = server.connectionString(database: "etl")
+        try h.drop(children: Self.children)
+        let run = try Spawned(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", url],
+                              environment: ["ETL_STOP_AT": "transform.started"])
+        #expect(run.waitUntilStopped())
+        try server.stop(.fast)
+        run.signal(SIGCONT)
+        let result = try run.wait()
+        #expect(result.status == ExitStatus.databaseUnreachable.rawValue, "\(result.stderr)")
+        try server.start()
+        let id = try #require(try runIDs(url).first)
+        #expect(result.stderr.contains("during run \(id), stage transform"), "\(result.stderr)")
+        // The failure could not be written (the server was down): the next command marks it dead.
+        let runs = try Spawned.run(h, ["runs", "--database", url])
+        #expect(runs.stdout.contains(" dead "), "\(runs.stdout)")
+        try server.stop(.fast)
+    }
+
+    @Test(arguments: [("transform.started", "transform"), ("load.copying", "load")])
+    func aBackendTerminatedMidRunGivesExit69AndThePublishedRunStays(point: String, stage: String) throws {
+        let h = try Harness()
+        try h.drop(children: Self.children, asOf: Day(iso: "2026-11-20")!)
+        #expect(try Spawned.run(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url]).status == 0)
+        let before = try h.metricsViews()
+        try h.drop(children: Self.children, seed: 8, asOf: Day(iso: "2026-11-21")!)
+        let night = try Spawned(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url],
+                                environment: ["ETL_STOP_AT": point])
+        #expect(night.waitUntilStopped())
+        let killed = try h.rows("""
+            SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE datname = current_database() AND application_name LIKE 'etl run 2%'
+            """)
+        #expect(killed == [["t"]])
+        night.signal(SIGCONT)
+        let result = try night.wait()
+        #expect(result.status == ExitStatus.databaseUnreachable.rawValue, "\(result.stderr)")
+        #expect(result.stderr.contains("stage \(stage)") && result.stderr.contains("connection to the warehouse"), "\(result.stderr)")
+        #expect(try h.metricsViews() == before)
+        // The server was up: the failure was recorded on a new session.
+        let attempt = try h.rows("SELECT status, error FROM etl.attempts ORDER BY attempt_id DESC LIMIT 1")
+        #expect(attempt.first?[0] == "failed" && attempt.first?[1]?.contains("stage \(stage)") == true, "\(attempt)")
+    }
+
+    func runIDs(_ url: String) throws -> [String] {
+        try Connection(url: url).query("SELECT run_id FROM etl.runs ORDER BY run_id DESC").compactMap { $0.string(0) }
+    }
+}

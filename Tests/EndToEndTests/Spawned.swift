@@ -1,0 +1,87 @@
+import Foundation
+import Glibc
+import Postgres
+
+/// The built `etl` as a process the test can stop at a fault point (`ETL_STOP_AT`), look at,
+/// kill with a real signal, or let go on.
+final class Spawned {
+    let process = Process()
+    private let out: URL, err: URL
+
+    init(_ h: Harness, _ arguments: [String], environment extra: [String: String] = [:], directory: URL? = nil) throws {
+        process.executableURL = URL(fileURLWithPath: Harness.etl)
+        process.arguments = arguments
+        process.environment = h.environment.merging(extra) { $1 }
+        if let directory { process.currentDirectoryURL = directory }
+        out = h.root.appendingPathComponent("out-\(UUID().uuidString)")
+        err = h.root.appendingPathComponent("err-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    /// Waits until the process has stopped itself at its fault point (state `T` in
+    /// /proc/PID/stat); false if it ended or did not stop within `seconds`.
+    func waitUntilStopped(seconds: Double = 120) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline, process.isRunning {
+            if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+               let close = stat.lastIndex(of: ")"),
+               stat[stat.index(close, offsetBy: 2)] == "T" { return true }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return false
+    }
+
+    func signal(_ signal: Int32) { kill(pid, signal) }
+
+    /// Exit status (or the signal that ended it, negated) and output.
+    func wait() throws -> (status: Int32, stdout: String, stderr: String) {
+        process.waitUntilExit()
+        let status = process.terminationReason == .uncaughtSignal ? -process.terminationStatus : process.terminationStatus
+        return (status, try String(contentsOf: out, encoding: .utf8), try String(contentsOf: err, encoding: .utf8))
+    }
+
+    /// Runs `etl` to its end.
+    static func run(_ h: Harness, _ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws
+        -> (status: Int32, stdout: String, stderr: String) {
+        try Spawned(h, arguments, environment: environment, directory: directory).wait()
+    }
+}
+
+extension Harness {
+    /// Every metrics view's whole contents, ordered by every column: what an analyst can see.
+    func metricsViews() throws -> [String: [[String?]]] {
+        let db = try connect()
+        var out: [String: [[String?]]] = [:]
+        for view in try db.query("SELECT table_name FROM information_schema.views WHERE table_schema = 'metrics'") {
+            let name = view.string(0)!
+            let columns = try db.query("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'metrics' AND table_name = $1",
+                                       [name]).first!.int(0)!
+            out[name] = try db.query("SELECT * FROM metrics.\(Connection.quoteIdentifier(name)) ORDER BY "
+                                     + (1...columns).map(String.init).joined(separator: ", ")).map(\.values)
+        }
+        return out
+    }
+
+    /// A copy of the Copenhagen pipeline file with some lines changed, in the test's folder.
+    func pipeline(_ name: String, _ replacements: [(String, String)]) throws -> String {
+        var text = try String(contentsOfFile: Harness.copenhagen, encoding: .utf8)
+        for (from, to) in replacements {
+            precondition(text.contains(from), "the pipeline file has no '\(from)'")
+            text = text.replacingOccurrences(of: from, with: to)
+        }
+        let path = root.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// The id a run's summary line names (`run ID drop=…`).
+    static func runID(_ stdout: String) -> String? {
+        stdout.split(separator: "\n").last { $0.hasPrefix("run ") }.map { String($0.split(separator: " ")[1]) }
+    }
+}

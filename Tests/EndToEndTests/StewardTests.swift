@@ -1,0 +1,209 @@
+import Foundation
+import Glibc
+import Testing
+import Logging
+@testable import Operations
+import Pipeline
+import Postgres
+import TestSupport
+
+/// What a steward meets on the second day (issue 15), through the built `etl`: no silent
+/// skip, paths that work from anywhere, one municipality a warehouse, the demo apart, an
+/// audit trail of every attempt, publishing over a newer run only on purpose.
+@Suite struct StewardTests {
+    static let children = 300
+
+    func run(_ h: Harness, _ arguments: [String], pipeline: String = Harness.copenhagen, directory: URL? = nil) throws
+        -> (status: Int32, stdout: String, stderr: String) {
+        try Spawned.run(h, ["run", "--pipeline", pipeline] + arguments + ["--database", h.db.url], directory: directory)
+    }
+
+    @Test func aNewerIncompleteDropOrAMissingInboxIsReportedNotSkipped() throws {
+        let h = try Harness()
+        try h.drop(children: Self.children, asOf: Day(iso: "2026-11-20")!)
+        let (newer, _) = try h.drop(children: Self.children, seed: 8, asOf: Day(iso: "2026-11-21")!)
+        try FileManager.default.removeItem(at: newer.appendingPathComponent("sagshaendelser.csv"))
+
+        // The older drop is loaded, and the broken newer one reported: exit 66.
+        let night = try run(h, ["--inbox", h.inbox.path])
+        #expect(night.status == ExitStatus.dropIncomplete.rawValue, "\(night.stderr)")
+        #expect(night.stdout.contains("drop=2026-11-20") && night.stdout.contains("published=yes"), "\(night.stdout)")
+        #expect(night.stderr.contains("\(newer.path): sagshaendelser.csv (missing)"), "\(night.stderr)")
+        // The next night: nothing new to load, still reported.
+        let again = try run(h, ["--inbox", h.inbox.path])
+        #expect(again.status == ExitStatus.dropIncomplete.rawValue)
+        #expect(again.stdout.contains("nothing to do") && again.stderr.contains("sagshaendelser.csv (missing)"), "\(again.stderr)")
+
+        let misspelled = try run(h, ["--inbox", h.root.appendingPathComponent("inbx").path])
+        #expect(misspelled.status == ExitStatus.dropIncomplete.rawValue)
+        #expect(misspelled.stderr.contains("inbx: the inbox does not exist; check the --inbox path"), "\(misspelled.stderr)")
+    }
+
+    @Test func aRunsPathsAreAbsoluteSoItsStagesRerunFromAnywhere() throws {
+        let h = try Harness()
+        try h.drop(children: Self.children)
+        // Started from the checkout with relative paths, as a steward would.
+        let up = String(repeating: "../", count: Harness.repo.pathComponents.count - 1)
+        let relative = try Spawned.run(h, ["run", "--pipeline", "pipelines/copenhagen.yaml", "--inbox", up + h.inbox.path.dropFirst(),
+                                           "--database", h.db.url], directory: Harness.repo)
+        #expect(relative.status == 0, "\(relative.stderr)")
+        let id = try #require(Harness.runID(relative.stdout))
+        let paths = try h.rows("SELECT r.pipeline, r.drop_path, a.pipeline FROM etl.runs r JOIN etl.attempts a USING (run_id) WHERE run_id = \(id)")
+        #expect(paths == [[Harness.copenhagen, h.inbox.appendingPathComponent("2026-11-21").path, Harness.copenhagen]])
+
+        let elsewhere = try Spawned.run(h, ["transform", "--run", id, "--database", h.db.url], directory: h.root)
+        #expect(elsewhere.status == 0, "\(elsewhere.stderr)")
+    }
+
+    @Test func aWarehouseHoldsOneMunicipality() throws {
+        let h = try Harness()
+        try h.drop(children: Self.children)
+        #expect(try run(h, ["--inbox", h.inbox.path]).status == 0)
+        let before = try h.metricsViews()
+        let aarhus = try h.pipeline("aarhus.yaml", [("municipality: København", "municipality: Aarhus")])
+        let refused = try run(h, ["--inbox", h.inbox.path, "--force"], pipeline: aarhus)
+        #expect(refused.status == ExitStatus.usage.rawValue)
+        #expect(refused.stderr.contains("this warehouse holds København") && refused.stderr.contains("is for Aarhus")
+                && refused.stderr.contains("--state-dir") && refused.stderr.contains("One warehouse, one municipality"), "\(refused.stderr)")
+        #expect(try h.metricsViews() == before)
+        #expect(try h.rows("SELECT count(*) FROM etl.runs") == [["1"]], "a refused run leaves no trace in the ledger")
+        let runs = try Spawned.run(h, ["runs", "--database", h.db.url])
+        #expect(runs.stdout.hasPrefix("run ") && runs.stdout.contains("municipality") && runs.stdout.contains("København"), "\(runs.stdout)")
+    }
+
+    @Test func theDemoRefusesAStateDirectoryOrWarehouseWithARealPipelinesRuns() throws {
+        let h = try Harness()
+        try h.drop(children: Self.children)
+        #expect(try run(h, ["--inbox", h.inbox.path]).status == 0)
+        let state = try Spawned.run(h, ["demo", "--children", "100", "--state-dir", h.state.root.path])
+        #expect(state.status == ExitStatus.usage.rawValue)
+        #expect(state.stderr.contains("holds runs of a real pipeline") && state.stderr.contains(".etl-demo"), "\(state.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: h.state.root.appendingPathComponent("demo").path), "nothing written")
+
+        let empty = h.root.appendingPathComponent("empty-state").path
+        let warehouse = try Spawned.run(h, ["demo", "--children", "100", "--state-dir", empty, "--database", h.db.url])
+        #expect(warehouse.status == ExitStatus.usage.rawValue)
+        #expect(warehouse.stderr.contains("holds runs of a real pipeline (København)"), "\(warehouse.stderr)")
+        #expect(try h.rows("SELECT count(*) FROM etl.runs") == [["1"]])
+    }
+
+    @Test func publishingOverANewerPublishedRunNeedsForce() throws {
+        let h = try Harness()
+        try h.drop(children: Self.children, asOf: Day(iso: "2026-11-20")!)
+        let a = try #require(Harness.runID(try run(h, ["--inbox", h.inbox.path]).stdout))
+        try h.drop(children: Self.children, seed: 8, asOf: Day(iso: "2026-11-21")!)
+        let b = try #require(Harness.runID(try run(h, ["--inbox", h.inbox.path]).stdout))
+        let before = try h.metricsViews()
+
+        for command in [["run", "--from", "transform", "--run", a], ["load", "--run", a], ["publish", a]] {
+            let refused = try Spawned.run(h, command + ["--database", h.db.url])
+            #expect(refused.status == ExitStatus.usage.rawValue, "\(command)")
+            #expect(refused.stderr.contains("run \(b), newer than run \(a), is published") && refused.stderr.contains("--force"),
+                    "\(refused.stderr)")
+        }
+        #expect(try h.metricsViews() == before)
+        #expect(try h.rows("SELECT count(*) FROM etl.attempts WHERE run_id = \(a)") == [["1"]], "refused before any work")
+
+        let forced = try Spawned.run(h, ["publish", a, "--force", "--database", h.db.url])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(try h.rows("SELECT run_id::text FROM metrics.published_run") == [[a]])
+        #expect(try h.rows("SELECT run_id::text, previous_run_id::text, forced::text FROM etl.publications ORDER BY publication_id DESC LIMIT 1")
+                == [[a, b, "true"]])
+        // Loading the newer run again replaces an older one: no --force needed.
+        #expect(try Spawned.run(h, ["load", "--run", b, "--database", h.db.url]).status == 0)
+    }
+
+    @Test func everyAttemptIsKeptWithItsPipelineFileAndErrorAndRejectsWarn() throws {
+        let h = try Harness()
+        try h.drop(children: Self.children, dirty: 0.03)
+        let night = try run(h, ["--inbox", h.inbox.path])
+        #expect(night.status == 0, "\(night.stderr)")
+        let id = try #require(Harness.runID(night.stdout))
+        // Rejects under the threshold: a warning with the counts and the command.
+        let warning = try #require(night.stderr.split(separator: "\n").first { $0.contains("records rejected (under the threshold)") },
+                                   "\(night.stderr)")
+        #expect(warning.contains("warning") && warning.contains("etl rejects \(id)"), "\(warning)")
+        let before = try h.metricsViews()
+
+        // An extract rerun with a stricter pipeline fails at the threshold: the run stays published.
+        let strict = try h.pipeline("strict.yaml", [("reject_threshold: 0.10", "reject_threshold: 0.005")])
+        let rerun = try Spawned.run(h, ["extract", "--run", id, "--pipeline", strict, "--database", h.db.url])
+        #expect(rerun.status == ExitStatus.rejectThresholdExceeded.rawValue, "\(rerun.stderr)")
+        #expect(try h.metricsViews() == before)
+
+        let show = try Spawned.run(h, ["runs", "show", id, "--database", h.db.url])
+        #expect(show.stdout.contains("published      yes"), "\(show.stdout)")
+        #expect(show.stdout.contains(Harness.copenhagen) && show.stdout.contains(strict), "both pipeline files: \(show.stdout)")
+        let json = try Spawned.run(h, ["runs", "show", id, "--json", "--database", h.db.url])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let ledger = try #require(document["run"] as? [String: Any])
+        let attempts = try #require(ledger["attempts"] as? [[String: Any]])
+        #expect(attempts.map { $0["status"] as? String } == ["succeeded", "failed"])
+        #expect(attempts.map { $0["pipeline"] as? String } == [Harness.copenhagen, strict])
+        #expect(attempts.allSatisfy { ($0["pipeline_sha256"] as? String)?.count == 64 && $0["program_version"] is String })
+        #expect((attempts[1]["error"] as? String)?.contains("etl rejects \(id)") == true)
+        #expect(attempts[0]["pipeline_sha256"] as? String != attempts[1]["pipeline_sha256"] as? String)
+
+        // dbt's run_results.json: metadata, args, elapsed_time, a result per stage attempt.
+        let metadata = try #require(document["metadata"] as? [String: Any])
+        #expect(metadata["invocation_id"] as? String == id && metadata["generated_at"] is String && metadata["etl_version"] is String)
+        #expect(document["args"] is [String: Any] && document["elapsed_time"] is Double)
+        let results = try #require(document["results"] as? [[String: Any]])
+        #expect(results.map { $0["unique_id"] as? String } == ["extract", "transform", "load", "extract"].map { "\(id).\($0)" })
+        #expect(results.map { $0["status"] as? String } == ["success", "success", "success", "error"])
+        for result in results {
+            #expect(result["execution_time"] is Double && result["thread_id"] is String && result["message"] is String)
+            let timing = try #require((result["timing"] as? [[String: Any]])?.first)
+            #expect(timing["name"] as? String == "execute" && timing["started_at"] is String && timing["completed_at"] is String)
+            #expect(result["adapter_response"] is [String: Int])
+        }
+        #expect(results[0]["failures"] as? Int == ledger["rows_rejected"] as? Int && (results[0]["failures"] as? Int ?? 0) > 0)
+
+        let list = try Spawned.run(h, ["runs", "--json", "--database", h.db.url])
+        let listed = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
+        #expect((listed["runs"] as? [[String: Any]])?.first?["results"] is [[String: Any]])
+    }
+
+    @Test func aThresholdFailureNamesEveryFileOverItTheRunAndTheCommand() throws {
+        let h = try Harness()
+        try h.drop(children: Self.children, dirty: 0.2)
+        let night = try run(h, ["--inbox", h.inbox.path])
+        #expect(night.status == ExitStatus.rejectThresholdExceeded.rawValue, "\(night.stderr)")
+        let id = try #require(try h.rows("SELECT run_id::text FROM etl.runs").first?[0])
+        let files = try h.rows("SELECT name, rejected::text, rows_read::text FROM etl.files WHERE rejected > 0.1 * rows_read")
+        #expect(files.count >= 2, "the drop should put several files over the threshold")
+        for file in files {
+            #expect(night.stderr.contains("\(file[0]!) \(file[1]!) of \(file[2]!)"), "\(file) in \(night.stderr)")
+        }
+        #expect(night.stderr.contains("run \(id) stopped before load") && night.stderr.contains("`etl rejects \(id)`"), "\(night.stderr)")
+        let runs = try Spawned.run(h, ["runs", "--database", h.db.url])
+        let line = try #require(runs.stdout.split(separator: "\n").first { $0.hasPrefix(id) })
+        let read = try h.rows("SELECT rows_read::text, rows_rejected::text FROM etl.runs")[0]
+        #expect(line.contains(" failed ") && line.contains(" \(read[0]!) ") && line.contains(" \(read[1]!) "), "\(line)")
+        let rejects = try Spawned.run(h, ["rejects", id, "--database", h.db.url])
+        #expect(rejects.status == 0 && rejects.stdout.split(separator: "\n").count > 10)
+    }
+
+    @Test func twelveRunsBackToBackHaveTheirOwnIdsAndDropsAndKeepWhatIsNeeded() throws {
+        let h = try Harness()
+        var logger = Logger(label: "e2e")
+        logger.logLevel = .error
+        let runner = PipelineRunner(config: try h.config { $0.keepRuns = 1 }, state: h.state,
+                                    target: WarehouseTarget(url: h.db.url, state: h.state), logger: logger)
+        var ran: [(RunID, String)] = []
+        for day in 1...12 {
+            let (drop, _) = try h.drop(children: 60, seed: UInt64(day), asOf: Day(year: 2026, month: 11, day: day)!)
+            ran.append((try runner.runNew(drop: drop, inbox: nil, force: false, asOf: nil).run, drop.path))
+        }
+        let ids = ran.map(\.0)
+        #expect(ids == ids.sorted() && Set(ids).count == 12)
+        #expect(ids.allSatisfy { $0.description.count == 17 && $0.date != nil })
+        let ledger = try h.rows("SELECT run_id::text, drop_path FROM etl.runs ORDER BY run_id")
+        #expect(ledger == ran.map { [$0.0.description, $0.1] })
+        // Folders: the newest two, and every run with a load in the warehouse (the published one).
+        let folders = Set(try FileManager.default.contentsOfDirectory(atPath: h.state.runs.path))
+        let loaded = Set(try h.rows("SELECT DISTINCT run_id::text FROM etl.loads").compactMap { $0[0] })
+        #expect(folders == Set(ids.suffix(2).map(\.description)).union(loaded), "\(folders) \(loaded)")
+        #expect(folders.contains(try #require(try h.rows("SELECT run_id::text FROM etl.published").first?[0])))
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Load
+import Pipeline
+import Postgres
+
+/// A load keeps what analysts see of it — settings, rejects, file counts — so a load that is
+/// not published changes nothing in `metrics`, and publishing switches all of it at once.
+@Suite struct LoadSettingsTests {
+    /// Every metrics view, whole, ordered by every column.
+    static func metrics(_ db: Connection) throws -> [String: [[String?]]] {
+        var out: [String: [[String?]]] = [:]
+        for view in try db.query("SELECT table_name FROM information_schema.views WHERE table_schema = 'metrics'") {
+            let name = view.string(0)!
+            let columns = try db.query("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'metrics' AND table_name = $1",
+                                       [name]).first!.int(0)!
+            out[name] = try db.query("SELECT * FROM metrics.\(Connection.quoteIdentifier(name)) ORDER BY "
+                                     + (1...columns).map(String.init).joined(separator: ", ")).map(\.values)
+        }
+        return out
+    }
+
+    /// Writes run `run`'s extract side anew: `rejects` invalid CPRs in indmeldelser.csv, and
+    /// an extract manifest with its file counts and a merged-rows count.
+    static func writeExtract(_ run: RunFolder, rejects: Int) throws {
+        let writer = try CopyTextWriter(path: run.file(.extract, StageFile.rejects))
+        for i in 0..<rejects {
+            try RejectRecord(file: "indmeldelser.csv", line: 100 + i, field: "cpr", reason: .invalidCPR, message: "(not a CPR number)")
+                .write(to: writer)
+        }
+        try writer.close()
+        try StageManifest(stage: .extract, run: run.id, startedAt: Date(), seconds: 0,
+                          inputs: [.init(name: "indmeldelser.csv", bytes: 10, sha256: "ab", rowsRead: 1000 + rejects,
+                                         accepted: 1000, rejected: rejects)],
+                          counts: ["rejected": rejects, "institutioner.xml.merged_address": 7])
+            .write(to: run.manifest(.extract))
+    }
+
+    @Test func aLoadIsSeenOnlyOnceItIsPublishedWithItsOwnSettingsRejectsAndCounts() throws {
+        let h = try LoadHarness()
+        let run = h.state.run(RunID(rawValue: 20_250_101_000_000_000))
+        try FactFixture.write(into: run)
+        try FactFixture.register(run.id, on: h.connection)
+        try Self.writeExtract(run, rejects: 6)
+        let first = try LoadStage(connection: h.connection).load(run)
+        let publisher = Publisher(connection: h.connection)
+        try publisher.publish(loadID: first.loadID, run: run.id)
+        let before = try Self.metrics(h.connection)
+        #expect(before["published_run"]?.first?[6] == "5")
+        #expect(before["data_quality"]?.contains { $0[1] == "extract" && $0[2] == "institutioner.xml" && $0[3] == "merged_address" && $0[4] == "7" } == true,
+                "\(before["data_quality"] ?? [])")
+        #expect(before["data_quality"]?.contains { $0 == [run.id.description, "file", "indmeldelser.csv", "rejected", "6"] } == true)
+
+        // The same run again, as a rerun with another pipeline file would load it: another
+        // window and small-cell minimum, other rejects. Loaded, not published: nothing moves.
+        try Self.writeExtract(run, rejects: 9)
+        let other = LoadSettings(municipality: "Test", asOf: Day(iso: "2022-01-01")!, windowFrom: Day(iso: "2020-06-01")!,
+                                 windowTo: Day(iso: "2021-06-30")!, smallCellMinimum: 10, pipeline: "/p2.yaml")
+        let second = try LoadStage(connection: h.connection).load(run, settings: other)
+        #expect(try Self.metrics(h.connection) == before)
+
+        try publisher.publish(loadID: second.loadID, run: run.id)
+        let after = try Self.metrics(h.connection)
+        #expect(after["published_run"]?.first.map { Array($0[3...6]) } == ["2022-01-01", "2020-06-01", "2021-06-30", "10"])
+        #expect(after["data_quality"]?.contains { $0 == [run.id.description, "file", "indmeldelser.csv", "rejected", nil] } == true,
+                "9 rejects: a small cell under the new minimum")
+        #expect(try h.connection.query("SELECT records FROM warehouse.data_quality WHERE category = 'rejected'").first?.int(0) == 9)
+        // Every figure from 1 to 9 is now hidden (minimum 10): the treatment cohort's detected (6) too.
+        let treatment = try #require(after["cohort_summary"]?.first { $0[1] == "treatment" })
+        #expect(treatment[4] == nil)
+        #expect(before["cohort_summary"]?.first { $0[1] == "treatment" }?[4] == "6")
+        #expect(try h.connection.query("SELECT count(*) FROM etl.publications").first?.int(0) == 2)
+
+        // Putting the first load back restores every view exactly (published_at aside).
+        try publisher.publish(loadID: first.loadID, run: run.id)
+        var restored = try Self.metrics(h.connection)
+        var expected = before
+        for key in ["published_run"] { restored[key] = restored[key]?.map { Array($0.dropFirst(2)) }; expected[key] = expected[key]?.map { Array($0.dropFirst(2)) } }
+        #expect(restored == expected)
+
+        // Retention drops the load not published, and its rejects and file counts with it.
+        #expect(try publisher.dropOldLoads(keepRuns: 0) == [second.loadID])
+        #expect(try h.connection.query("SELECT DISTINCT load_id FROM etl.rejects").map { try $0.int(0) } == [Int(first.loadID)])
+        #expect(try h.connection.query("SELECT DISTINCT load_id FROM etl.load_files").map { try $0.int(0) } == [Int(first.loadID)])
+    }
+
+    @Test func aBackendTerminatedMidCopyIsAConnectionError() throws {
+        let db = try TestServer.freshDatabase()
+        let connection = try db.connect()
+        try connection.execute("CREATE TABLE t (x text)")
+        let pid = try #require(try connection.query("SELECT pg_backend_pid()").first?.int(0))
+        let killer = try db.connect()
+        let line = String(repeating: "x", count: 1000) + "\n"
+        let error = #expect(throws: PostgresError.self) {
+            try connection.copyIn("COPY t FROM STDIN", name: "copy t") { writer in
+                for i in 0..<4000 {
+                    try writer.write(line)
+                    if i == 1000 {
+                        _ = try killer.query("SELECT pg_terminate_backend(\(pid))")
+                        Thread.sleep(forTimeInterval: 0.2)
+                    }
+                }
+            }
+        }
+        #expect(error?.kind == .connection, "\(String(describing: error))")
+        // And a statement on the dead session.
+        let next = #expect(throws: PostgresError.self) { try connection.query("SELECT 1") }
+        #expect(next?.kind == .connection)
+    }
+
+    @Test func aBackendTerminatedBetweenStatementsIsAConnectionError() throws {
+        let db = try TestServer.freshDatabase()
+        let connection = try db.connect()
+        let pid = try #require(try connection.query("SELECT pg_backend_pid()").first?.int(0))
+        _ = try db.connect().query("SELECT pg_terminate_backend(\(pid))")
+        Thread.sleep(forTimeInterval: 0.2)
+        let error = #expect(throws: PostgresError.self) { try connection.query("SELECT 1", name: "after termination") }
+        #expect(error?.kind == .connection, "\(String(describing: error))")
+    }
+}

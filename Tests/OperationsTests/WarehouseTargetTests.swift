@@ -1,0 +1,146 @@
+import Foundation
+import Logging
+import Testing
+import TestSupport
+@testable import Operations
+import Pipeline
+import Postgres
+
+@Suite struct WarehouseTargetTests {
+    let state = StateLayout(root: URL(fileURLWithPath: "/nonexistent/state"))
+
+    func pipeline(database: String?) throws -> PipelineConfig {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("pipelines/copenhagen.yaml").path
+        var config = try PipelineConfig.load(path: path)
+        config.database = database
+        return config
+    }
+
+    @Test func theDatabaseIsTheFlagThenDATABASE_URLThenThePGVariablesThenThePipelineFile() throws {
+        let file = try pipeline(database: "postgresql:///from-file")
+        func url(_ flag: String?, _ environment: [String: String], _ config: PipelineConfig? = nil) -> String? {
+            WarehouseTarget.resolve(flag: flag, pipeline: config ?? file, state: state, environment: environment).url
+        }
+        let everything = ["DATABASE_URL": "postgresql:///from-env", "PGHOST": "db.example"]
+        #expect(url("postgresql:///from-flag", everything) == "postgresql:///from-flag")
+        #expect(url(nil, everything) == "postgresql:///from-env")
+        for variable in WarehouseTarget.libpqVariables {
+            #expect(url(nil, [variable: "x"]) == "", "\(variable) alone names a database: libpq's defaults and environment")
+        }
+        #expect(url(nil, ["PGHOST": "", "DATABASE_URL": ""]) == "postgresql:///from-file", "empty values name nothing")
+        #expect(url(nil, ["PGSSLMODE": "require", "PGAPPNAME": "x"]) == "postgresql:///from-file", "settings, not a database")
+        #expect(url(nil, [:], try pipeline(database: nil)) == nil)
+    }
+
+    @Test func thePGEnvironmentIsShownWithoutItsPassword() {
+        var target = WarehouseTarget(url: "", state: state)
+        #expect(target.displayName.hasPrefix("the libpq environment"))
+        target.url = "postgresql://ana:s3cret@db.example/etl"
+        #expect(target.displayName == "postgresql://ana:****@db.example/etl")
+        target.url = "host=db.example password=s3cret dbname=etl"
+        #expect(!target.displayName.contains("s3cret"))
+    }
+
+    @Test func aCommandThatMayNotCreateAClusterSaysThereIsNoneAndCreatesNothing() throws {
+        let root = URL(fileURLWithPath: try TestServer.temporaryDirectory()).appendingPathComponent("state")
+        let target = WarehouseTarget.resolve(flag: nil, pipeline: nil, state: StateLayout(root: root), environment: [:])
+        #expect(!target.mayCreateCluster)
+        let error = #expect(throws: WarehouseError.self) { try target.connect(logger: Logger(label: "test")) }
+        #expect(error == .noCluster(state: root.path))
+        #expect(ExitStatus.of(error!) == .databaseUnreachable)
+        #expect(error!.description.contains("etl warehouse start"))
+        #expect(!FileManager.default.fileExists(atPath: root.path), "not even the state directory")
+    }
+
+    @Test func anAnalystsConnectionStringNamesTheListenAddressAndTheRole() throws {
+        var url = PostgresURL(["host": "db.example", "port": "6432", "dbname": "etl", "sslmode": "require"])
+        url.user = "ana"
+        url.password = "p@ss:w/rd"
+        #expect(url.text == "postgresql://ana:p%40ss%3Aw%2Frd@db.example:6432/etl?sslmode=require")
+        #expect(ConnectionInfo.parse(url.text)?["password"] == "p@ss:w/rd")
+        url.host = "::1"
+        #expect(url.text.contains("@[::1]:6432/"))
+        url.host = "/var/run/postgresql"
+        #expect(url.text == "postgresql://ana:p%40ss%3Aw%2Frd@/etl?host=%2Fvar%2Frun%2Fpostgresql&port=6432&sslmode=require")
+
+        let external = WarehouseTarget(url: "postgresql://owner:x@wh.example:5433/metrics?sslmode=verify-full", state: state)
+            .analystAccess(role: "ana", password: nil, host: nil)
+        #expect(external.url.text == "postgresql://ana@wh.example:5433/metrics?sslmode=verify-full")
+        #expect(external.warnings.isEmpty)
+
+        let embedded = WarehouseTarget(url: nil, state: state).analystAccess(role: "ana", password: "pw", host: "wh.kk.dk")
+        #expect(embedded.url.text == "postgresql://ana:pw@wh.kk.dk:5432/etl?sslmode=disable")
+        #expect(embedded.warnings.first?.contains("--listen") == true, "the server listens on no TCP address yet")
+    }
+}
+
+@Suite struct StateDirectoryTests {
+    /// A state directory an older version wrote (0755 folders, 0644 files) is closed,
+    /// all of it but the server's data; a symlink's target is left alone.
+    @Test func aStateDirectoryOpenToOthersIsClosedWithEverythingInIt() throws {
+        let base = try TestServer.temporaryDirectory()
+        let state = StateLayout(root: URL(fileURLWithPath: base + "/state"))
+        let fm = FileManager.default
+        let open: [FileAttributeKey: Any] = [.posixPermissions: 0o755]
+        try fm.createDirectory(atPath: state.runs.path + "/20261121023000/extract", withIntermediateDirectories: true, attributes: open)
+        try fm.createDirectory(atPath: state.postgres.path + "/data", withIntermediateDirectories: true, attributes: open)
+        for file in [state.runs.path + "/20261121023000/extract/enrolments.tsv", state.postgres.path + "/data/PG_VERSION", base + "/outside"] {
+            #expect(fm.createFile(atPath: file, contents: Data("x".utf8), attributes: [.posixPermissions: 0o644]))
+        }
+        try fm.createSymbolicLink(atPath: state.root.path + "/link", withDestinationPath: base + "/outside")
+        for path in [state.root.path, state.runs.path] { #expect(chmod(path, 0o755) == 0) }
+
+        let changed = try StateDirectory.secure(state, logger: Logger(label: "test"))
+        #expect(changed.count == 5)
+        func mode(_ path: String) -> mode_t {
+            var info = stat()
+            return lstat(path, &info) == 0 ? info.st_mode & 0o777 : 0o7777
+        }
+        #expect(mode(state.root.path) == 0o710, "g+x may stay: the server's account traverses it when run as root")
+        #expect(mode(state.runs.path + "/20261121023000") == 0o700)
+        #expect(mode(state.runs.path + "/20261121023000/extract/enrolments.tsv") == 0o600)
+        #expect(mode(state.postgres.path + "/data/PG_VERSION") == 0o644, "the server's files keep PostgreSQL's rules")
+        #expect(mode(base + "/outside") == 0o644, "a link is not followed")
+        #expect(try StateDirectory.secure(state, logger: Logger(label: "test")).isEmpty, "a closed directory is not walked again")
+        #expect(try StateDirectory.secure(StateLayout(root: URL(fileURLWithPath: base + "/none")), logger: Logger(label: "test")).isEmpty)
+        #expect(!fm.fileExists(atPath: base + "/none"))
+    }
+}
+
+@Suite struct LogLayoutTests {
+    @Test func jsonValuesAreNumbersAndBooleansWhenTheyAreOne() throws {
+        let line = ETLLogHandler.render(level: .info, message: "run finished", metadata: [
+            "seconds": "0.49", "published": "true", "rows": "42", "negative": "-3", "exit_status": .stringConvertible(65),
+            "ratio": .stringConvertible(0.25), "flag": .stringConvertible(false), "case": "007", "as_of": "2026-11-21",
+            "version": "1.2.3", "text": "true story", "loads": .array(["1", "x"]),
+        ], format: .json)
+        #expect(try JSONSerialization.jsonObject(with: Data(line.utf8)) is [String: Any])
+        // The keys are sorted and nothing is spaced, so each value can be read off the line.
+        for typed in [#""seconds":0.49,"#, #""published":true,"#, #""rows":42,"#, #""negative":-3,"#, #""exit_status":65,"#,
+                      #""ratio":0.25,"#, #""flag":false,"#, #""loads":[1,"x"],"#] {
+            #expect(line.contains(typed), "\(typed) in \(line)")
+        }
+        for text in [#""case":"007""#, #""as_of":"2026-11-21""#, #""version":"1.2.3""#, #""text":"true story""#] {
+            #expect(line.contains(text), "\(text) in \(line)")
+        }
+        // In the text, as written.
+        let text = ETLLogHandler.render(level: .info, message: "run finished", metadata: ["published": "true"], format: .text)
+        #expect(text.hasSuffix("run finished published=true"))
+    }
+
+    @Test func everyTextLineHasOneLayout() {
+        let pattern = /\d\d:\d\d:\d\d (trace|debug|info|notice|warning|error|critical) +(\[[^\]]+\] )?\S.*/
+        let lines = [
+            ETLLogHandler.render(level: .info, message: "stage finished", metadata: ["run": "20261121023000", "stage": "load", "rows": "42"], format: .text),
+            ETLLogHandler.render(level: .warning, message: "slow", metadata: ["stage": "extract"], format: .text),
+            ETLLogHandler.render(level: .error, message: "failed:\n\tserver closed the connection", metadata: ["error": "a b", "path": "/x=y"], format: .text),
+            ETLLogHandler.render(level: .notice, message: "started", metadata: [:], format: .text),
+        ]
+        for line in lines { #expect(line.wholeMatch(of: pattern) != nil, "\(line)") }
+        #expect(lines[0].contains(" [20261121023000 load] stage finished rows=42"))
+        #expect(lines[1].contains("warning [extract] slow"))
+        #expect(lines[2].contains(#"failed: server closed the connection error="a b" path="/x=y""#), "\(lines[2])")
+        #expect(!lines.contains { $0.contains("\n") })
+    }
+}
