@@ -36,14 +36,16 @@ let package = Package(
         .target(name: "Transform", dependencies: ["Pipeline"]),
         .target(name: "Load", dependencies: ["Pipeline", "Postgres"]),
         .target(name: "SyntheticDrop", dependencies: ["Pipeline"]),
+        // The committee's report: one self-contained HTML page from the metrics views, its SVG charts.
+        .target(name: "Report", dependencies: ["Pipeline", "Postgres", .product(name: "Logging", package: "swift-log")]),
         // The nightly run, stage reruns, the run ledger and locks.
         .target(name: "Operations", dependencies: [
-            "Pipeline", "Postgres", "Extract", "Transform", "Load", "SyntheticDrop",
+            "Pipeline", "Postgres", "Extract", "Transform", "Load", "SyntheticDrop", "Report",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "ETLCommand", dependencies: [
-            "Operations", "Pipeline", "Load", "Postgres", "SyntheticDrop",
+            "Operations", "Pipeline", "Load", "Postgres", "SyntheticDrop", "Report",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/ETLCommand"),
 
@@ -56,6 +58,7 @@ let package = Package(
         .testTarget(name: "LoadTests", dependencies: ["Load", "Postgres", "TestSupport"]),
         .testTarget(name: "SyntheticDropTests", dependencies: ["SyntheticDrop", "Pipeline"]),
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Operations", "SyntheticDrop", "Pipeline", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Operations", "SyntheticDrop", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

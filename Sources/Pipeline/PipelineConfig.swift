@@ -22,6 +22,8 @@ public struct PipelineConfig: Sendable {
     public var database: String?
     public var pseudonymKey: KeySource
     public var sources: Sources
+    /// The committee's report (`report:`): its language and where the nightly run copies it.
+    package var report = ReportSettings()
 
     /// Where the HMAC key comes from: an environment variable first, then a file.
     public struct KeySource: Sendable, Equatable {

@@ -1,0 +1,78 @@
+/// 3. How sure we are: the run behind the figures, what it read and could not use, the
+/// institutions the evaluation left out, and what small-cell suppression hid.
+extension ReportDocument {
+    func certainty(suppressed: (hidden: Int, shown: Int)) -> HTML {
+        let words = page.words, run = data.run
+        var parts: [HTML] = [HTML.element("p", [], words.html(.certaintyIntro))]
+
+        let published = run.figure("published_at")
+        let facts: [(Phrase, HTML)] = [
+            (.runLabel, page.label(run.figure("run_id"))),
+            (.publishedLabel, published.raw == nil ? words.html(.notPublishedShort) : page.date(published)),
+            (.asOfLabel, page.date(run.figure("as_of"))),
+            (.windowLabel, words.html(.dateRange, ["from": page.date(run.figure("window_from")), "to": page.date(run.figure("window_to"))])),
+            (.smallCellLabel, words.html(.smallCellValue, ["n": page.count(run.figure("small_cell_minimum"))])),
+        ]
+        parts.append(HTML.element("dl", [("class", "facts")], content: facts.flatMap { [HTML.element("dt", [], words.html($0.0)), HTML.element("dd", [], $0.1)] }))
+
+        parts.append(HTML.element("h3", [], words.html(.filesHeading)))
+        parts.append(Table(caption: nil, header: [words.html(.fileColumn), words.html(.readColumn), words.html(.rejectedColumn)],
+                           rows: data.files.map { r in [HTML.element("code", [], .text(r.key("file") ?? "")), page.count(r.figure("rows_read")),
+                                                        page.count(r.figure("rejected"))] }).render())
+
+        let rejects = data.dataQuality.filter { $0.key("category") == "rejected" }
+        parts.append(HTML.element("h3", [], words.html(.rejectsHeading)))
+        parts.append(rejects.isEmpty ? HTML.element("p", [], words.html(.noRejects)) :
+            Table(caption: nil, header: [words.html(.fileColumn), words.html(.reasonColumn), words.html(.recordsColumn)],
+                  rows: rejects.map { r in [HTML.element("code", [], .text(r.key("subject") ?? "")), code("reject", r.key("reason")),
+                                            page.count(r.figure("records"))] }).render())
+
+        let unattributed = data.dataQuality.filter { $0.key("category") == "unattributed_first_event" }
+        parts.append(HTML.element("h3", [], words.html(.unattributedHeading)))
+        parts.append(HTML.element("p", [], words.html(.unattributedIntro)))
+        parts.append(unattributed.isEmpty ? HTML.element("p", [], words.html(.noUnattributed)) :
+            Table(caption: nil, header: [words.html(.eventColumn), words.html(.reasonColumn), words.html(.childrenColumn)],
+                  rows: unattributed.map { r in [code("kind", r.key("subject")), code("unattributed", r.key("reason")), page.count(r.figure("records"))] }).render())
+
+        let transform = data.dataQuality.filter { $0.key("category") == "transform" }
+        if !transform.isEmpty {
+            parts.append(HTML.element("h3", [], words.html(.transformHeading)))
+            parts.append(Table(caption: nil, header: [words.html(.whatColumn), words.html(.recordsColumn)],
+                               rows: transform.map { r in [code("transform", "\(r.key("subject") ?? "").\(r.key("reason") ?? "")"),
+                                                           page.count(r.figure("records"))] }).render())
+        }
+
+        parts.append(HTML.element("h3", [], words.html(.panelHeading)))
+        if let did = data.did, let lead = leadEstimate {
+            parts.append(HTML.element("p", [], words.html(.panelText, [
+                "treated": page.count(lead.figure("institutions_treated")), "control": page.count(lead.figure("institutions_control")),
+                "leftOut": page.count(lead.figure("institutions_left_out")), "periods": page.count(lead.figure("periods")),
+                "unit": .text(periodWords.plural),
+            ])))
+            if !did.leftOut.isEmpty {
+                parts.append(Table(caption: nil, header: [words.html(.reasonColumn), words.html(.institutionsColumn)],
+                                   rows: did.leftOut.map { r in [code("left_out", r.key("reason")), page.count(r.figure("institutions"))] }).render())
+            }
+        } else {
+            parts.append(HTML.element("p", [], words.html(.panelMissing)))
+        }
+
+        parts.append(HTML.element("h3", [], words.html(.suppressionHeading)))
+        parts.append(HTML.element("p", [], words.html(.suppressionText, [
+            "hidden": HTML.element("data", [("value", String(suppressed.hidden)), ("data-derived", "suppressed-figures")],
+                                   .text(page.format.integer(suppressed.hidden))),
+            "shown": HTML.element("data", [("value", String(suppressed.shown)), ("data-derived", "figures")],
+                                  .text(page.format.integer(suppressed.shown))),
+            "n": .text(page.format.integer(page.minimum)),
+        ])))
+        return section("certainty", words.html(.certaintyHeading), content: parts)
+    }
+
+    /// A code from the warehouse (a reject reason, a kind of event) in the reader's words;
+    /// a code the report does not know is shown as it is.
+    func code(_ family: String, _ value: String?) -> HTML {
+        let value = value ?? ""
+        if let word = page.words.code(family, value) { return HTML.element("span", [("title", value)], .text(word)) }
+        return HTML.element("code", [], .text(value))
+    }
+}
