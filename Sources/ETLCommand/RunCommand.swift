@@ -62,6 +62,7 @@ struct RunCommand: ParsableCommand {
                 }
             }
             print(summary.line)
+            if summary.reportError != nil { throw ExitCode(ExitStatus.reportFailed.rawValue) }
         }
     }
 }

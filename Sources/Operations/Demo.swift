@@ -32,6 +32,7 @@ public struct Demo {
         let result = try runner.runNew(drop: drop, inbox: nil, force: true, asOf: asOf)
         let db = try target.connect(logger: logger, migrate: false)
         return result.line + "\n\n" + (try ComparisonReport(connection: db).render()) + "\nQuery the warehouse: psql '\(target.psqlURL)'\n"
+            + (result.report.map { "The committee's report: \($0)\n" } ?? "The committee's report was not written: \(result.reportError ?? "")\n")
     }
 }
 

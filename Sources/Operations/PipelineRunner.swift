@@ -98,6 +98,7 @@ public struct PipelineRunner {
                 summary.rowsRead = extract.inputs.reduce(0) { $0 + $1.rowsRead }
                 summary.rejected = extract.inputs.reduce(0) { $0 + $1.rejected }
             }
+            if summary.published { writeReport(info, folder: folder, logger: logger, summary: &summary) }
             summary.seconds = Date().timeIntervalSince(started)
             try ledger.finish(info.run, error: nil, read: summary.rowsRead, rejected: summary.rejected,
                               loaded: last == .load ? summary.loaded : nil)

@@ -40,6 +40,9 @@ public struct RunSummary: Sendable {
     public var seconds: Double
     public var published: Bool
     public var note: String?
+    /// The committee's report written after the publish, or why it was not (`PipelineRunner+Report`).
+    package var report: String?
+    package var reportError: String?
 
     public var line: String {
         "run \(run) drop=\(drop) read=\(rowsRead) rejected=\(rejected) loaded=\(loaded) "

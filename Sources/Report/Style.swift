@@ -21,16 +21,20 @@ enum Style {
     figure.figure { margin: 2rem 0; padding-top: 1rem; border-top: 1px solid var(--rule); break-inside: avoid; page-break-inside: avoid; }
     figcaption h3 { margin: 0 0 0.25rem; }
     .reading { margin: 0 0 0.75rem; font-style: italic; }
-    .figure-body { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1.25rem; align-items: start; }
-    .plot, .numbers { min-width: 0; }
-    .numbers { overflow-x: auto; }
+    section > h2 + figure.figure { border-top: 0; padding-top: 0; }
+    /* The chart takes what its table leaves; a table too wide to sit beside it goes below. */
+    .figure-body { display: flex; flex-wrap: wrap; gap: 1rem 1.5rem; align-items: flex-start; }
+    .plot { flex: 1 1 20rem; min-width: 0; max-width: 34rem; }
+    div.numbers { flex: 0 1 auto; min-width: 0; max-width: 100%; overflow-x: auto; }
     .note { font-size: 0.85rem; color: var(--muted); margin-top: 0.5rem; }
     svg.chart { display: block; width: 100%; height: auto; }
-    table.numbers { border-collapse: collapse; width: 100%; font-size: 0.85rem; font-variant-numeric: tabular-nums; overflow: visible; }
-    table.numbers th, table.numbers td { padding: 0.2rem 0.4rem; border-bottom: 1px solid #eee; vertical-align: top; }
-    table.numbers thead th { text-align: right; border-bottom: 1px solid var(--ink); font-weight: 600; }
-    table.numbers thead th:first-child, table.numbers tbody th { text-align: left; font-weight: normal; }
-    table.numbers td { text-align: right; white-space: nowrap; }
+    table.numbers { border-collapse: collapse; width: 100%; font-size: 0.82rem; line-height: 1.35; font-variant-numeric: tabular-nums; }
+    table.numbers th, table.numbers td { padding: 0.12rem 0.45rem; border-bottom: 1px solid #eee; vertical-align: top; }
+    table.numbers thead th { text-align: right; border-bottom: 1px solid var(--ink); font-weight: 600; vertical-align: bottom; }
+    table.numbers thead th:first-child { text-align: left; }
+    table.numbers tbody th { text-align: left; font-weight: normal; }
+    table.numbers td { text-align: right; }
+    table.numbers data { white-space: nowrap; }
     table.numbers tr.group th { font-weight: 600; padding-top: 0.6rem; text-align: left; }
     section > table.numbers { max-width: 40rem; }
     data.suppressed { font-style: italic; color: var(--muted); white-space: nowrap; }
@@ -75,7 +79,6 @@ enum Style {
       body { font-size: 15px; }
       main { padding: 1rem 0.9rem 2rem; }
       h1 { font-size: 1.5rem; }
-      .figure-body { grid-template-columns: minmax(0, 1fr); }
       dl.facts { grid-template-columns: 1fr; }
       dl.facts dd { margin-bottom: 0.4rem; }
     }
@@ -84,8 +87,7 @@ enum Style {
       body { font-size: 10pt; }
       main { max-width: none; padding: 0; }
       h2 { break-after: avoid; page-break-after: avoid; }
-      .figure-body { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); }
-      .numbers { overflow: visible; }
+      div.numbers { overflow: visible; }
       a { color: inherit; text-decoration: none; }
     }
     """
