@@ -61,6 +61,7 @@ extension Catalog {
         .rateNote: "Første hændelser pr. 1.000 børneår i hver gruppe; en sammenligning, ikke en virkning.",
         .agesTitle: "Alder ved første børnefaglige undersøgelse og første foranstaltning",
         .agesReading: "Behandlingsgruppen over for kontrolgruppen, gennemsnitsalder: {investigation} måneder ved første undersøgelse og {measure} måneder ved første foranstaltning; en sammenligning, ikke en virkning.",
+        .agesReadingHidden: "Behandlingsgruppen over for kontrolgruppen, gennemsnitsalder: se tabellen; en forskel, der bygger på færre end {n} børn, er skjult. En sammenligning, ikke en virkning.",
         .agesNote: "Gennemsnitsalder i måneder (dage ÷ 30,4375) for de børn, hvis første hændelse faldt i gruppen.",
         .monthsAgeAxis: "Gennemsnitsalder i måneder",
         .treatmentCohort: "Behandlingsgruppen",

@@ -61,6 +61,7 @@ extension Catalog {
         .rateNote: "First events per 1,000 child-years in each cohort; a comparison, not an effect.",
         .agesTitle: "Age at the first child investigation and the first social measure",
         .agesReading: "Treatment against control, mean age: {investigation} months at the first investigation and {measure} months at the first measure; a comparison, not an effect.",
+        .agesReadingHidden: "Treatment against control, mean ages: see the table; a difference resting on fewer than {n} children is hidden. A comparison, not an effect.",
         .agesNote: "Mean ages in months (days ÷ 30.4375) of the children whose first event fell in the cohort.",
         .monthsAgeAxis: "Mean age in months",
         .treatmentCohort: "Treatment cohort",

@@ -23,11 +23,12 @@ package struct Page {
 
     /// A figure in the text: `<data value="1.9417" data-view=… data-key=… data-column=…>1,94</data>`.
     /// A suppressed one reads "fewer than 5"; one that cannot be computed, "–" with a tooltip.
-    func figure(_ f: Figure, decimals: Int, signed: Bool = false) -> HTML {
+    /// `magnitude`: the number without its sign, for a sentence whose words carry it ("… fewer children").
+    func figure(_ f: Figure, decimals: Int, signed: Bool = false, magnitude: Bool = false) -> HTML {
         let text: String, cls: String?, title: String?
         switch f.state {
         case .value:
-            let v = f.value ?? .nan
+            let v = magnitude ? abs(f.value ?? .nan) : f.value ?? .nan
             text = signed ? format.signed(v, decimals: decimals) : format.number(v, decimals: decimals)
             cls = nil; title = nil
         case .suppressed:
@@ -37,7 +38,8 @@ package struct Page {
         case .absent:
             text = "–"; cls = "absent"; title = words.text(.absentTitle)
         }
-        return HTML.element("data", [("class", cls), ("title", title)] + f.dataAttributes(valueAttribute: "value"), .text(text))
+        return HTML.element("data", [("class", cls), ("title", title)] + f.dataAttributes(valueAttribute: "value")
+                            + [("data-display", magnitude && f.state == .value ? "magnitude" : nil)], .text(text))
     }
 
     /// A count: grouped digits, no decimals.
@@ -46,12 +48,12 @@ package struct Page {
     /// A date read from a view (`yyyy-mm-dd`), written out: "21. november 2026".
     func date(_ f: Figure) -> HTML {
         guard let raw = f.raw else { return figure(f, decimals: 0) }
-        return HTML.element("data", f.dataAttributes(valueAttribute: "value"), .text(format.date(iso: raw)))
+        return HTML.element("data", f.dataAttributes(valueAttribute: "value") + [("data-display", "date")], .text(format.date(iso: raw)))
     }
 
     /// Text from a view shown as it is (a run id, a district).
     func label(_ f: Figure) -> HTML {
-        HTML.element("data", f.dataAttributes(valueAttribute: "value"), .text(f.raw ?? "–"))
+        HTML.element("data", f.dataAttributes(valueAttribute: "value") + [("data-display", "text")], .text(f.raw ?? "–"))
     }
 
     /// "1,86 til 2,04": an interval, both ends figures.

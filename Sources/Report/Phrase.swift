@@ -15,7 +15,7 @@ package enum Phrase: String, CaseIterable, Sendable {
     case quartersColumn, quartersAxis, quartersPlural, halfYearsColumn, halfYearsAxis, halfYearsPlural
     case yearsColumn, yearsAxis, yearsPlural
     case yearTitle, yearReading, districtTitle, districtReading, noDistrict, rateAxis, rateNote
-    case agesTitle, agesReading, agesNote, monthsAgeAxis
+    case agesTitle, agesReading, agesReadingHidden, agesNote, monthsAgeAxis
     case treatmentCohort, controlCohort, detectionShort, investigationShort, measureShort
     case outcomeColumn, effectColumn, intervalColumn, levelBeforeColumn, comparisonColumn, treatmentColumn, controlColumn
     case estimateColumn, yearColumn, districtColumn, cohortColumn, meanColumn, medianColumn, childrenColumn

@@ -22,11 +22,12 @@ extension ReportDocument {
         let att = row.figure("att"), low = row.figure("ci_low"), high = row.figure("ci_high")
         guard let v = att.value, let lo = low.value, let hi = high.value else { return lead + .text(" ") + words.html(.causalMissing) }
         let decimals = effectDecimals
-        let args: [String: HTML] = [
-            "att": page.figure(att, decimals: decimals, signed: true), "low": page.figure(low, decimals: decimals),
-            "high": page.figure(high, decimals: decimals),
-        ]
         let phrase: Phrase = lo <= 0 && 0 <= hi ? .causalNone : v > 0 ? .causalUp : .causalDown
+        // "3,1 more / fewer children": the words carry the sign; "changed by −0,4": the number does.
+        let args: [String: HTML] = [
+            "att": phrase == .causalNone ? page.figure(att, decimals: decimals, signed: true) : page.figure(att, decimals: decimals, magnitude: true),
+            "low": page.figure(low, decimals: decimals), "high": page.figure(high, decimals: decimals),
+        ]
         return lead + .text(" ") + words.html(phrase, args)
     }
 

@@ -74,12 +74,16 @@ extension ReportDocument {
                              page.count(f(c, o.count, o))])
             }
         }
-        func difference(_ o: Outcome) -> HTML {
-            let row = data.comparison.first { $0.key("comparison") == o.meanAge }
-            return page.figure(figure(row, "estimate", view: "metrics.cohort_comparison", key: [("comparison", o.meanAge)],
-                                      basis: ["treatment_count", "control_count"]), decimals: 1, signed: true)
+        func difference(_ o: Outcome) -> Figure {
+            figure(data.comparison.first { $0.key("comparison") == o.meanAge }, "estimate", view: "metrics.cohort_comparison",
+                   key: [("comparison", o.meanAge)], basis: ["treatment_count", "control_count"])
         }
-        let reading = words.html(.agesReading, ["investigation": difference(.investigation), "measure": difference(.measure)])
+        // A hidden difference has no place in "… −3,8 months …": the sentence then points to the table.
+        let differences = [difference(.investigation), difference(.measure)]
+        let reading = differences.allSatisfy({ $0.state == .value })
+            ? words.html(.agesReading, ["investigation": page.figure(differences[0], decimals: 1, signed: true),
+                                        "measure": page.figure(differences[1], decimals: 1, signed: true)])
+            : words.html(.agesReadingHidden, ["n": .text(page.format.integer(page.minimum))])
         let title = words.text(.agesTitle)
         return FigureBlock(
             id: "ages", title: title, reading: reading,

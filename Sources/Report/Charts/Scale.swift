@@ -81,10 +81,11 @@ package enum Ticks {
         let first = ceil(domain.lowerBound / s - 1e-9)
         let last = floor(domain.upperBound / s + 1e-9)
         guard first <= last else { return [] }
-        // Multiply, do not accumulate: 0.1 + 0.2 is not 0.3.
+        // Multiply and round to the step's decimals: 3 × 0.1 is 0.30000000000000004, the tick is 0.3.
+        let p = pow(10, Double(decimals(for: s)))
         return stride(from: first, through: last, by: 1).map { i in
-            let v = i * s
-            return abs(v) < s * 1e-9 ? 0 : v
+            let v = (i * s * p).rounded() / p
+            return v == 0 ? 0 : v
         }
     }
 
@@ -101,7 +102,7 @@ package enum Ticks {
     package static func log(_ domain: ClosedRange<Double>, count: Int) -> [Double] {
         let lo = domain.lowerBound, hi = domain.upperBound
         guard lo > 0, hi > lo else { return [] }
-        let levels: [[Double]] = [[1], [1, 2, 5], [1, 1.5, 2, 3, 5, 7], [1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8]]
+        let levels: [[Double]] = [[1], [1, 2, 5], [1, 1.5, 2, 3, 5], [1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8]]
         var best: [Double] = []
         for multipliers in levels {
             var ticks: [Double] = []
