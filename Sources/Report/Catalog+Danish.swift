@@ -56,6 +56,7 @@ extension Catalog {
         .yearReading: "Behandlingsgruppens rate ligger over kontrolgruppens i {k} af {n} år.",
         .districtTitle: "{outcome} pr. 1.000 børneår, bydel for bydel",
         .districtReading: "Behandlingsgruppens rate ligger over kontrolgruppens i {k} af {n} bydele.",
+        .ratesHidden: "Intet år eller ingen bydel har begge gruppers rater at sammenligne: de bygger på færre end {n} børn og er skjult.",
         .noDistrict: "(ingen bydel)",
         .rateAxis: "Pr. 1.000 børneår",
         .rateNote: "Første hændelser pr. 1.000 børneår i hver gruppe; en sammenligning, ikke en virkning.",

@@ -56,6 +56,7 @@ extension Catalog {
         .yearReading: "The treatment cohort’s rate is above the control cohort’s in {k} of {n} years.",
         .districtTitle: "{outcome} per 1,000 child-years, by district",
         .districtReading: "The treatment cohort’s rate is above the control cohort’s in {k} of {n} districts.",
+        .ratesHidden: "No year or district has both cohorts’ rates to compare: they rest on fewer than {n} children and are hidden.",
         .noDistrict: "(no district)",
         .rateAxis: "Per 1,000 child-years",
         .rateNote: "First events per 1,000 child-years in each cohort; a comparison, not an effect.",

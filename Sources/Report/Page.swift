@@ -17,9 +17,9 @@ package struct Page {
 
     /// "fewer than 5" / "færre end 5", with the run's minimum.
     var suppressed: String { words.text(.fewerThan, ["n": format.integer(minimum)]) }
-    /// "<5", in charts where words do not fit.
-    var suppressedMark: String { "<" + format.integer(minimum) }
     var undefined: String { words.text(.notComputed) }
+    /// A chart's words for a row the view does not have.
+    var absent: String { words.text(.absentTitle) }
 
     /// A figure in the text: `<data value="1.9417" data-view=… data-key=… data-column=…>1,94</data>`.
     /// A suppressed one reads "fewer than 5"; one that cannot be computed, "–" with a tooltip.

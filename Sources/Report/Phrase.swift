@@ -14,7 +14,7 @@ package enum Phrase: String, CaseIterable, Sendable {
     case eventTitle, eventReading, eventNote, before, after
     case quartersColumn, quartersAxis, quartersPlural, halfYearsColumn, halfYearsAxis, halfYearsPlural
     case yearsColumn, yearsAxis, yearsPlural
-    case yearTitle, yearReading, districtTitle, districtReading, noDistrict, rateAxis, rateNote
+    case yearTitle, yearReading, districtTitle, districtReading, ratesHidden, noDistrict, rateAxis, rateNote
     case agesTitle, agesReading, agesReadingHidden, agesNote, monthsAgeAxis
     case treatmentCohort, controlCohort, detectionShort, investigationShort, measureShort
     case outcomeColumn, effectColumn, intervalColumn, levelBeforeColumn, comparisonColumn, treatmentColumn, controlColumn

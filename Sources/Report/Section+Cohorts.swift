@@ -19,13 +19,13 @@ extension ReportDocument {
             guard let t = f(y, .treatment).value, let c = f(y, .control).value else { return nil }
             return t > c
         }
-        let reading = words.html(.yearReading, ["k": .text(page.format.integer(compared.filter { $0 }.count)),
-                                                 "n": .text(page.format.integer(compared.count))])
+        let reading = compared.isEmpty ? words.html(.ratesHidden, ["n": .text(page.format.integer(page.minimum))])
+            : words.html(.yearReading, ["k": .text(page.format.integer(compared.filter { $0 }.count)), "n": .text(page.format.integer(compared.count))])
         let title = words.text(.yearTitle, ["outcome": words.text(outcome.short)])
         return FigureBlock(
             id: "year-\(outcome.rawValue)", title: title, reading: reading,
             chart: LineChart(id: "chart-year-\(outcome.rawValue)", title: title, description: plain(reading), series: series, format: page.format,
-                             yLabel: words.text(.rateAxis), suppressedMark: page.suppressedMark, suppressedLegend: page.suppressed).render(),
+                             yLabel: words.text(.rateAxis), suppressedLegend: page.suppressed).render(),
             table: Table(caption: nil, header: [words.html(.yearColumn), words.html(.treatmentColumn), words.html(.controlColumn)],
                          rows: years.map { y in [.text(y), page.figure(f(y, .treatment), decimals: 1), page.figure(f(y, .control), decimals: 1)] },
                          cls: "numbers long").render(),
@@ -43,14 +43,14 @@ extension ReportDocument {
             guard let t = f(d, .treatment).value, let c = f(d, .control).value else { return nil }
             return t > c
         }
-        let reading = words.html(.districtReading, ["k": .text(page.format.integer(compared.filter { $0 }.count)),
-                                                     "n": .text(page.format.integer(compared.count))])
+        let reading = compared.isEmpty ? words.html(.ratesHidden, ["n": .text(page.format.integer(page.minimum))])
+            : words.html(.districtReading, ["k": .text(page.format.integer(compared.filter { $0 }.count)), "n": .text(page.format.integer(compared.count))])
         let title = words.text(.districtTitle, ["outcome": words.text(outcome.short)])
         return FigureBlock(
             id: "district-\(outcome.rawValue)", title: title, reading: reading,
             chart: BarChart(id: "chart-district-\(outcome.rawValue)", title: title, description: plain(reading), groups: groups,
                             legend: Cohort.allCases.map { (style: $0.rawValue, name: words.text($0.name)) }, format: page.format, decimals: 1,
-                            axisLabel: words.text(.rateAxis), suppressedText: page.suppressed, undefinedText: page.undefined).render(),
+                            axisLabel: words.text(.rateAxis), suppressedText: page.suppressed, undefinedText: page.undefined, absentText: page.absent).render(),
             table: Table(caption: nil, header: [words.html(.districtColumn), words.html(.treatmentColumn), words.html(.controlColumn)],
                          rows: districts.map { d in [.text(name(d)), page.figure(f(d, .treatment), decimals: 1), page.figure(f(d, .control), decimals: 1)] },
                          cls: "numbers long").render(),
@@ -89,7 +89,7 @@ extension ReportDocument {
             id: "ages", title: title, reading: reading,
             chart: BarChart(id: "chart-ages", title: title, description: plain(reading), groups: groups,
                             legend: Cohort.allCases.map { (style: $0.rawValue, name: words.text($0.name)) }, format: page.format, decimals: 1,
-                            axisLabel: words.text(.monthsAgeAxis), suppressedText: page.suppressed, undefinedText: page.undefined).render(),
+                            axisLabel: words.text(.monthsAgeAxis), suppressedText: page.suppressed, undefinedText: page.undefined, absentText: page.absent).render(),
             table: Table(caption: nil, header: [words.html(.cohortColumn), words.html(.meanColumn), words.html(.medianColumn), words.html(.childrenColumn)],
                          rows: rows, groupRows: groupRows).render(),
             note: words.html(.agesNote))

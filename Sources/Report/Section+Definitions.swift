@@ -26,10 +26,11 @@ extension ReportDocument {
         let words = page.words
         var plain: [HTML] = [], exact: [HTML] = []
         for t in Self.terms {
-            plain.append(HTML.element("dt", [("id", "term-\(t.id)")], words.html(t.term)))
-            plain.append(HTML.element("dd", [], words.html(t.plain, ["n": .text(page.format.integer(page.minimum))]) + .text(" ")
+            let n: [String: HTML] = ["n": .text(page.format.integer(page.minimum))]
+            plain.append(HTML.element("dt", [("id", "term-\(t.id)")], words.html(t.term, n)))
+            plain.append(HTML.element("dd", [], words.html(t.plain, n) + .text(" ")
                 + HTML.element("a", [("href", "#exact-\(t.id)"), ("class", "exact-link")], words.html(.exactLink))))
-            exact.append(HTML.element("dt", [("id", "exact-\(t.id)")], words.html(t.term)))
+            exact.append(HTML.element("dt", [("id", "exact-\(t.id)")], words.html(t.term, n)))
             exact.append(HTML.element("dd", [], words.html(t.exact) + HTML.element("span", [("class", "views")],
                 content: t.views.map { HTML.element("code", [], .text($0)) })))
         }

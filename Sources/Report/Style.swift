@@ -74,6 +74,7 @@ enum Style {
     svg .marker.control, svg .bar.control { fill: var(--control); }
     svg .marker { stroke: #fff; stroke-width: 0.8; }
     svg .bar.suppressed { fill: #fff; stroke: var(--muted); stroke-dasharray: 2 2; }
+    svg .marker.suppressed { fill: #fff; stroke: var(--muted); stroke-width: 1; }
     svg .missing { font-size: 11px; font-style: italic; fill: var(--muted); }
     @media (max-width: 600px) {
       body { font-size: 15px; }
@@ -81,6 +82,9 @@ enum Style {
       h1 { font-size: 1.5rem; }
       dl.facts { grid-template-columns: 1fr; }
       dl.facts dd { margin-bottom: 0.4rem; }
+      table.numbers { font-size: 0.78rem; }
+      table.numbers th, table.numbers td { padding: 0.12rem 0.25rem; }
+      table.numbers data.suppressed { white-space: normal; }
     }
     @media print {
       @page { size: A4; margin: 14mm 14mm 16mm; }

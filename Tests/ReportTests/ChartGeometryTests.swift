@@ -74,7 +74,7 @@ import Testing
                              groups: [BarChart.Group(label: "Østerbro", bars: [(style: "treatment", value: Self.figure("r", 43)),
                                                                             (style: "control", value: Self.figure("r", nil))])],
                              legend: [(style: "treatment", name: "Treatment")], format: NumberFormat(.da), decimals: 1, axisLabel: "per 1,000",
-                             suppressedText: "færre end 5", undefinedText: "–")
+                             suppressedText: "færre end 5", undefinedText: "–", absentText: "ingen børn")
         #expect(chart.scale.domain.lowerBound == 0)
         #expect(chart.scale(0) == BarChart.left)
         #expect(chart.scale.domain.contains(43))
@@ -88,13 +88,14 @@ import Testing
         let chart = LineChart(id: "l", title: "t", description: "d",
                               series: [LineChart.Series(name: "Treatment", style: "treatment",
                                                         points: [(x: 2012, y: Self.figure("r", 38)), (x: 2013, y: Self.figure("r", nil)), (x: 2014, y: Self.figure("r", 34))])],
-                              format: NumberFormat(.en), yLabel: "per 1,000", suppressedMark: "<5", suppressedLegend: "fewer than 5")
+                              format: NumberFormat(.en), yLabel: "per 1,000", suppressedLegend: "fewer than 5")
         let g = chart.geometry
         #expect(g.y.domain.lowerBound == 0)
         #expect(g.y(0) == LineChart.plotBottom)
         #expect(g.xTicks.first == 2012)
         let svg = chart.render().markup
-        #expect(svg.contains(">&lt;5</text>"))
+        #expect(svg.contains("class=\"marker suppressed\" cx=\"\(SVG.n(g.x(2013)))\""))
+        #expect(svg.contains(">fewer than 5</text>"))
         // The line breaks at the hidden year: two pieces, each one point.
         #expect(svg.components(separatedBy: "M").count - 1 >= 2)
     }

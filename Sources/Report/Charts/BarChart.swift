@@ -20,12 +20,14 @@ package struct BarChart {
     package var axisLabel: String
     package var suppressedText: String
     package var undefinedText: String
+    /// A bar of a row the view does not have ("no child of this cohort here").
+    package var absentText: String
 
     package init(id: String, title: String, description: String, groups: [Group], legend: [(style: String, name: String)],
-                 format: NumberFormat, decimals: Int, axisLabel: String, suppressedText: String, undefinedText: String) {
+                 format: NumberFormat, decimals: Int, axisLabel: String, suppressedText: String, undefinedText: String, absentText: String) {
         self.id = id; self.title = title; self.description = description; self.groups = groups; self.legend = legend
         self.format = format; self.decimals = decimals; self.axisLabel = axisLabel
-        self.suppressedText = suppressedText; self.undefinedText = undefinedText
+        self.suppressedText = suppressedText; self.undefinedText = undefinedText; self.absentText = absentText
     }
 
     static let left = 8.0, right = ChartMetrics.width - 12
@@ -67,7 +69,7 @@ package struct BarChart {
                     marks.append(SVG.text(end + 4, by + Self.barHeight - 1.5, format.number(v, decimals: decimals), cls: "value",
                                           attributes: bar.value.dataAttributes()))
                 } else {
-                    let text = bar.value.isSuppressed ? suppressedText : undefinedText
+                    let text = bar.value.isSuppressed ? suppressedText : bar.value.state == .absent ? absentText : undefinedText
                     if bar.value.isSuppressed {
                         marks.append(SVG.rect(Self.left, by, 14, Self.barHeight, cls: "bar suppressed \(bar.style)"))
                     }

@@ -1,5 +1,6 @@
 /// Figures by year, one line per cohort, the axis from 0. A suppressed year breaks its line
-/// and is marked "<5" (the run's minimum) at the top of the plot, so it cannot be read as a low value.
+/// and gets a hollow marker at the top of the plot ("<5" in the legend, the run's minimum),
+/// so it cannot be read as a low value.
 package struct LineChart {
     package struct Series {
         package var name: String
@@ -18,15 +19,13 @@ package struct LineChart {
     package var series: [Series]
     package var format: NumberFormat
     package var yLabel: String
-    /// A suppressed point's mark ("<5") and the legend's words for it ("fewer than 5").
-    package var suppressedMark: String
+    /// The legend's words for a suppressed point ("fewer than 5").
     package var suppressedLegend: String
 
     package init(id: String, title: String, description: String, series: [Series], format: NumberFormat,
-                 yLabel: String, suppressedMark: String, suppressedLegend: String) {
+                 yLabel: String, suppressedLegend: String) {
         self.id = id; self.title = title; self.description = description; self.series = series
-        self.format = format; self.yLabel = yLabel
-        self.suppressedMark = suppressedMark; self.suppressedLegend = suppressedLegend
+        self.format = format; self.yLabel = yLabel; self.suppressedLegend = suppressedLegend
     }
 
     static let height = 240.0
@@ -69,26 +68,27 @@ package struct LineChart {
             lx += 24 + ChartMetrics.textWidth(s.name, size: ChartMetrics.smallFont) + 14
             anySuppressed = anySuppressed || s.points.contains { $0.y.isSuppressed }
         }
-        if anySuppressed { parts.append(SVG.text(lx, 32, suppressedMark + ": " + suppressedLegend, cls: "legend missing")) }
+        if anySuppressed {
+            parts.append(SVG.circle(lx + 4, 28, r: 3.2, cls: "marker suppressed"))
+            parts.append(SVG.text(lx + 11, 32, suppressedLegend, cls: "legend missing"))
+        }
         for (index, s) in series.enumerated() {
             parts.append(SVG.path(SVG.polyline(s.points.map { p in p.y.value.map { (g.x(Double(p.x)), g.y($0)) } }), cls: "series \(s.style)"))
             for p in s.points {
                 let cx = g.x(Double(p.x))
                 if let v = p.y.value {
                     parts.append(marker(s.style, cx, g.y(v), attributes: p.y.dataAttributes()))
-                } else {
-                    // One mark per series, stacked, at the top of the plot.
-                    let text = p.y.isSuppressed ? suppressedMark : "–"
-                    parts.append(SVG.text(cx, Self.plotTop + 10 + Double(index) * 12, text, cls: "missing \(s.style)",
-                                          anchor: .middle, attributes: p.y.dataAttributes()))
+                } else if p.y.isSuppressed {
+                    // Hollow, at the top of the plot, one row per series.
+                    parts.append(marker(s.style, cx, Self.plotTop + 4 + Double(index) * 9, cls: "marker suppressed", attributes: p.y.dataAttributes()))
                 }
             }
         }
         return SVG.chart(id: id, width: ChartMetrics.width, height: Self.height, title: title, description: description, parts)
     }
 
-    private func marker(_ style: String, _ x: Double, _ y: Double, attributes: [(String, String?)]) -> HTML {
-        style == "control" ? SVG.square(x, y, r: 3.2, cls: "marker \(style)", attributes: attributes)
-                           : SVG.circle(x, y, r: 3.6, cls: "marker \(style)", attributes: attributes)
+    private func marker(_ style: String, _ x: Double, _ y: Double, cls: String? = nil, attributes: [(String, String?)]) -> HTML {
+        style == "control" ? SVG.square(x, y, r: 3.2, cls: cls ?? "marker \(style)", attributes: attributes)
+                           : SVG.circle(x, y, r: 3.6, cls: cls ?? "marker \(style)", attributes: attributes)
     }
 }
