@@ -134,8 +134,7 @@ public struct PipelineRunner {
                     counts["rejected.\(file.name)"] = file.rejected
                 }
             case .transform:
-                counts = try TransformStage().run(run: folder, windowFrom: config.windowFrom, windowTo: config.windowTo,
-                                                  asOf: info.asOf).manifest.counts
+                counts = try TransformStage().run(run: folder, config: config, asOf: info.asOf).manifest.counts
             case .load:
                 let result = try LoadStage(connection: db).load(folder)
                 let publisher = Publisher(connection: db)

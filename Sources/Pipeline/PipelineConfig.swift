@@ -22,6 +22,14 @@ public struct PipelineConfig: Sendable {
     public var database: String?
     public var pseudonymKey: KeySource
     public var sources: Sources
+    /// The difference-in-differences' periods and headline control group (`evaluation.md`).
+    package var evaluation = EvaluationSettings()
+
+    package struct EvaluationSettings: Sendable, Equatable {
+        package var period: EvaluationPeriodLength = .quarter
+        package var controlGroup: EvaluationControlGroup = .neverTreated
+    }
+
     /// The committee's report (`report:`): its language and where the nightly run copies it.
     package var report = ReportSettings()
 

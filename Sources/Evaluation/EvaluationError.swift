@@ -1,0 +1,45 @@
+/// A panel the estimator cannot estimate, in words a data steward understands.
+package enum EvaluationError: Error, Equatable, CustomStringConvertible {
+    /// Fewer than two periods: nothing before and after to compare.
+    case tooFewPeriods(periods: Int)
+    /// An institution whose data does not fit the panel (the caller's bug, not the data's).
+    case malformedInstitution(id: String, problem: String)
+    case duplicateInstitution(id: String)
+    /// Every institution was left out.
+    case noInstitutionsEstimated(unbalanced: Int, treatedFromFirstPeriod: Int)
+    /// No estimated institution got its worker after period 1.
+    case noTreatedGroup(periods: Int)
+    /// No institution is never covered and all covered ones started in the same period:
+    /// there is nobody to compare them with.
+    case noComparisonInstitutions(group: Int)
+    /// R `did` refuses `never_treated` with fewer than five never-covered institutions.
+    case tooFewNeverTreated(count: Int)
+
+    package static let minimumNeverTreated = 5
+
+    package var description: String {
+        switch self {
+        case .tooFewPeriods(let periods):
+            return "The evaluation panel has \(periods) period(s); a difference-in-differences needs at least two. "
+                + "Widen the evaluation window or choose a shorter evaluation.period."
+        case .malformedInstitution(let id, let problem):
+            return "Institution \(id) in the evaluation panel: \(problem)."
+        case .duplicateInstitution(let id):
+            return "Institution \(id) appears twice in the evaluation panel."
+        case .noInstitutionsEstimated(let unbalanced, let first):
+            return "No institution can be estimated: \(unbalanced) have a period without children enrolled "
+                + "(unbalanced) and \(first) were covered from the first period on, so they have no period before "
+                + "their social worker came."
+        case .noTreatedGroup(let periods):
+            return "No institution got its social worker during periods 2–\(periods) of the evaluation window, so "
+                + "there is no before and after to compare. Check the window and the assignments."
+        case .noComparisonInstitutions(let group):
+            return "Every institution in the panel got its social worker in period \(group) and none is without one, "
+                + "so there are no institutions to compare them with."
+        case .tooFewNeverTreated(let count):
+            return "Only \(count) institution(s) never had a social worker in the evaluation window; comparing with "
+                + "never-covered institutions needs at least \(Self.minimumNeverTreated). Use the control group "
+                + "not_yet_treated, which also compares with institutions not yet covered."
+        }
+    }
+}
