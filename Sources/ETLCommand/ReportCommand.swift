@@ -34,10 +34,9 @@ struct ReportCommand: ParsableCommand {
             let db = try global.target(config).connect(logger: global.logger())
             defer { db.close() }
             let rendered = try ReportWriter.render(connection: db, run: runID) { shown in
-                // --lang, else the pipeline file named, else the one the run was started with.
-                lang ?? config?.report.language
-                    ?? shown.flatMap { try? RunInfo.read(state.run($0)) }.flatMap { try? PipelineConfig.load(path: $0.pipeline) }?.report.language
-                    ?? .en
+                // The pipeline file named, else the one the run was started with; --lang over its language.
+                ReportWriter.Options(config ?? shown.flatMap { try? RunInfo.read(state.run($0)) }.flatMap { try? PipelineConfig.load(path: $0.pipeline) },
+                                     language: lang)
             }
             if out == "-" {
                 FileHandle.standardOutput.write(Data(rendered.html.utf8))

@@ -50,6 +50,7 @@ package struct Catalog: Sendable {
         RejectReason.allCases.map { "reject.\($0.rawValue)" }
         + ["case", "investigation", "measure"].map { "kind.\($0)" }
         + ["outside_window", "not_enrolled", "out_of_age"].map { "unattributed.\($0)" }
+        + ["unbalanced", "treated_from_first_period"].map { "left_out.\($0)" }
         + ["children.without_spell", "case_events.child_without_spell", "cases.without_sag_oprettet", "children.birth_conflict",
            "institutions.duplicate_number", "skipped.enrolment.unknown_institution", "skipped.assignment.unknown_institution"]
             .map { "transform.\($0)" }

@@ -7,7 +7,10 @@ package struct FigureSource: Sendable, Equatable {
     package var view: String
     /// The row's key columns and their values (NULL: nil), in the view's order.
     package var key: [KeyValue]
+    /// A column, or `countColumn`: how many rows of the view the key picks out.
     package var column: String
+
+    package static let countColumn = "count(*)"
 
     package struct KeyValue: Sendable, Equatable {
         package var column: String

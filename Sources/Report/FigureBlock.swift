@@ -28,6 +28,8 @@ struct Table {
     /// Rows that only name a group of the rows after them, across the whole table.
     var groupRows: [Int: HTML] = [:]
     var cls: String = "numbers"
+    /// Columns of words (a reason), set to the left like the row headers.
+    var textColumns: Set<Int> = []
 
     func render() -> HTML {
         var body: [HTML] = []
@@ -37,13 +39,16 @@ struct Table {
             }
             var cells: [HTML] = []
             for (j, cell) in row.enumerated() {
-                cells.append(j == 0 ? HTML.element("th", [("scope", "row")], cell) : HTML.element("td", [], cell))
+                cells.append(j == 0 ? HTML.element("th", [("scope", "row")], cell)
+                                    : HTML.element("td", [("class", textColumns.contains(j) ? "text" : nil)], cell))
             }
             body.append(HTML.element("tr", [], content: cells))
         }
         return HTML.element("table", [("class", cls)], content: [
             caption.map { HTML.element("caption", [], .text($0)) } ?? .empty,
-            HTML.element("thead", [], HTML.element("tr", [], content: header.map { HTML.element("th", [("scope", "col")], $0) })),
+            HTML.element("thead", [], HTML.element("tr", [], content: header.enumerated().map {
+                HTML.element("th", [("scope", "col"), ("class", textColumns.contains($0.offset) ? "text" : nil)], $0.element)
+            })),
             HTML.element("tbody", [], content: body),
         ])
     }

@@ -4,7 +4,7 @@ package enum Phrase: String, CaseIterable, Sendable {
     // The page
     case title, kicker, asOfLine, publishedLine, notPublished, footer
     // 1. The answer
-    case answerHeading, causalLead, causalUp, causalDown, causalNone, causalMissing
+    case answerHeading, causalLead, causalUp, causalDown, causalNone, causalMissing, causalNotEstimated
     case naiveLead, naive, naiveNone, naiveSuppressed, naiveMissing, answerExplain
     // 2. The figures
     case figuresHeading
@@ -26,7 +26,7 @@ package enum Phrase: String, CaseIterable, Sendable {
     case rejectsHeading, reasonColumn, recordsColumn, noRejects
     case unattributedHeading, unattributedIntro, noUnattributed, eventColumn
     case transformHeading, whatColumn
-    case panelHeading, panelText, panelMissing, institutionsColumn
+    case panelHeading, panelText, panelNotEstimated, panelMissing, institutionsColumn, neverTreatedInstitutions, notYetTreatedInstitutions
     case suppressionHeading, suppressionText
     // 4. Definitions
     case definitionsHeading, exactLink, exactHeading, exactIntro

@@ -15,6 +15,9 @@ package struct ReportData: Sendable {
     package struct DiD: Sendable {
         package var summary: [ViewRow]
         package var eventStudy: [ViewRow]
+        /// Whether each metric × control group could be estimated.
+        package var status: [ViewRow]
+        /// Institutions left out of the estimate, one row each, with the reason.
         package var leftOut: [ViewRow]
     }
 
@@ -48,10 +51,11 @@ package struct ReportData: Sendable {
             data.did = DiD(
                 summary: try reader.rows("metrics.did_summary", key: ["metric", "control_group", "aggregation"], columns: [
                     "att", "se", "ci_low", "ci_high", "institutions_treated", "institutions_control", "institutions_left_out",
-                    "pre_treatment_mean", "periods", "period_length"]),
+                    "pre_treatment_mean", "periods", "period_length"], orderBy: []),
                 eventStudy: try reader.rows("metrics.did_event_study", key: ["metric", "control_group", "event_time"],
-                                            columns: ["att", "se", "ci_low", "ci_high", "groups"]),
-                leftOut: try reader.rows("metrics.evaluation_left_out", key: ["reason"], columns: ["institutions"]))
+                                            columns: ["att", "se", "ci_low", "ci_high", "groups"], orderBy: []),
+                status: try reader.rows("metrics.did_status", key: ["metric", "control_group"], columns: ["estimated"], orderBy: []),
+                leftOut: try reader.rows("metrics.evaluation_left_out", key: ["institution"], columns: ["reason"]))
         }
         return data
     }

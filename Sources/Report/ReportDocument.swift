@@ -6,9 +6,12 @@ import Pipeline
 package struct ReportDocument {
     package let data: ReportData
     package let page: Page
+    /// The control group the report leads with (pipeline `evaluation.control_group`); the other is shown beside it.
+    package let lead: EvaluationControlGroup
 
-    package init(data: ReportData, language: ReportLanguage) {
+    package init(data: ReportData, language: ReportLanguage, lead: EvaluationControlGroup = .neverTreated) {
         self.data = data
+        self.lead = lead
         page = Page(language: language, minimum: data.smallCellMinimum)
     }
 

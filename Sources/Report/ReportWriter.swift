@@ -9,11 +9,25 @@ package enum ReportWriter {
     /// role on `connection`, which the report keeps in that role: give it a connection of its
     /// own. `language` may depend on the run shown (its pipeline file's `report.language`).
     package static func render(connection: Connection, run: RunID? = nil,
-                               language: (RunID?) -> ReportLanguage) throws -> (html: String, run: RunID?) {
+                               options: (RunID?) -> Options) throws -> (html: String, run: RunID?) {
         let reader = try MetricsReader(connection: connection, run: run)
         let data = try ReportData.read(reader, requested: run)
         let shown = data.run.values["run_id"].flatMap { $0 }.flatMap(RunID.init)
-        return (ReportDocument(data: data, language: language(shown)).render(), shown)
+        let chosen = options(shown)
+        return (ReportDocument(data: data, language: chosen.language, lead: chosen.lead).render(), shown)
+    }
+
+    /// What the pipeline file decides about a report: its language and the control group it leads with.
+    package struct Options: Sendable {
+        package var language: ReportLanguage
+        package var lead: EvaluationControlGroup
+
+        package init(language: ReportLanguage, lead: EvaluationControlGroup = .neverTreated) { self.language = language; self.lead = lead }
+
+        /// From a pipeline file; English and never-treated without one.
+        package init(_ config: PipelineConfig?, language: ReportLanguage? = nil) {
+            self.init(language: language ?? config?.report.language ?? .en, lead: config?.evaluation.controlGroup ?? .neverTreated)
+        }
     }
 
     /// Writes `text` to `path` so that a reader sees the old file or the new one, never half
@@ -61,22 +75,23 @@ package enum ReportWriter {
 /// (`runs/<id>/report.html`, readable by the owner only) and, when the pipeline file names
 /// `report.out`, a copy there for the intranet.
 package struct NightlyReport {
-    package var settings: ReportSettings
+    package var config: PipelineConfig
     /// The state directory: where a relative `report.out` is taken from.
     package var stateRoot: URL
 
-    package init(settings: ReportSettings, stateRoot: URL) { self.settings = settings; self.stateRoot = stateRoot }
+    package init(config: PipelineConfig, stateRoot: URL) { self.config = config; self.stateRoot = stateRoot }
 
-    package var language: ReportLanguage { settings.language ?? .en }
+    package var options: ReportWriter.Options { ReportWriter.Options(config) }
 
     /// `report.out` as a path, relative ones taken from the state directory.
     package var outPath: String? {
-        settings.out.map { $0.hasPrefix("/") ? $0 : stateRoot.appendingPathComponent($0).path }
+        config.report.out.map { $0.hasPrefix("/") ? $0 : stateRoot.appendingPathComponent($0).path }
     }
 
     /// Renders the published run's report and writes it. Returns the paths written.
     package func write(connection: Connection, runFolder: URL) throws -> [String] {
-        let html = try ReportWriter.render(connection: connection, language: { _ in language }).html
+        let options = self.options
+        let html = try ReportWriter.render(connection: connection, options: { _ in options }).html
         let path = runFolder.appendingPathComponent("report.html").path
         try ReportWriter.writeAtomically(html, to: path, mode: 0o600)
         guard let out = outPath else { return [path] }

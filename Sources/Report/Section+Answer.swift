@@ -1,3 +1,5 @@
+import Pipeline
+
 /// 1. The answer in two sentences, made from the figures: the causal estimate of the
 /// difference-in-differences for detection, then the naive comparison, each saying what it is.
 extension ReportDocument {
@@ -9,18 +11,16 @@ extension ReportDocument {
         ])
     }
 
-    /// The lead estimate: detection, the simple aggregation, against the never treated.
-    var leadEstimate: ViewRow? {
-        data.did?.summary.first { $0.key("metric") == DiDMetric.detection.rawValue
-            && $0.key("control_group") == ControlGroup.lead.rawValue && $0.key("aggregation") == "simple" }
-    }
+    /// The lead estimate: detection, the simple aggregation, against the pipeline's control group.
+    var leadEstimate: ViewRow? { didRow(.detection, lead) }
 
     func causalSentence() -> HTML {
         let words = page.words
-        let lead = HTML.element("strong", [("class", "label")], words.html(.causalLead))
-        guard let row = leadEstimate else { return lead + .text(" ") + words.html(.causalMissing) }
-        let att = row.figure("att"), low = row.figure("ci_low"), high = row.figure("ci_high")
-        guard let v = att.value, let lo = low.value, let hi = high.value else { return lead + .text(" ") + words.html(.causalMissing) }
+        let label = HTML.element("strong", [("class", "label")], words.html(.causalLead))
+        guard let row = leadEstimate else { return label + .text(" ") + words.html(.causalMissing) }
+        let att = row.figure("att", basis: []), low = row.figure("ci_low", basis: []), high = row.figure("ci_high", basis: [])
+        // Not estimated from this run (metrics.did_status says why).
+        guard let v = att.value, let lo = low.value, let hi = high.value else { return label + .text(" ") + words.html(.causalNotEstimated) }
         let decimals = effectDecimals
         let phrase: Phrase = lo <= 0 && 0 <= hi ? .causalNone : v > 0 ? .causalUp : .causalDown
         // "3,1 more / fewer children": the words carry the sign; "changed by −0,4": the number does.
@@ -28,7 +28,7 @@ extension ReportDocument {
             "att": phrase == .causalNone ? page.figure(att, decimals: decimals, signed: true) : page.figure(att, decimals: decimals, magnitude: true),
             "low": page.figure(low, decimals: decimals), "high": page.figure(high, decimals: decimals),
         ]
-        return lead + .text(" ") + words.html(phrase, args)
+        return label + .text(" ") + words.html(phrase, args)
     }
 
     func naiveSentence() -> HTML {
@@ -48,14 +48,3 @@ extension ReportDocument {
     }
 }
 
-/// The metrics of the difference-in-differences views (`metric`).
-package enum DiDMetric: String, CaseIterable, Sendable {
-    case detection, investigation, measure
-}
-
-/// The control groups of the difference-in-differences (`control_group`): the report leads
-/// with institutions never covered, the evaluation spec's default, and shows the other beside it.
-package enum ControlGroup: String, CaseIterable, Sendable {
-    case neverTreated = "never_treated", notYetTreated = "not_yet_treated"
-    static let lead = ControlGroup.neverTreated
-}

@@ -1,3 +1,5 @@
+import Pipeline
+
 /// 3. How sure we are: the run behind the figures, what it read and could not use, the
 /// institutions the evaluation left out, and what small-cell suppression hid.
 extension ReportDocument {
@@ -25,16 +27,21 @@ extension ReportDocument {
         parts.append(rejects.isEmpty ? HTML.element("p", [], words.html(.noRejects)) :
             Table(caption: nil, header: [words.html(.fileColumn), words.html(.reasonColumn), words.html(.recordsColumn)],
                   rows: rejects.map { r in [HTML.element("code", [], .text(r.key("subject") ?? "")), code("reject", r.key("reason")),
-                                            page.count(r.figure("records"))] }).render())
+                                            page.count(r.figure("records"))] }, textColumns: [1]).render())
 
         let unattributed = data.dataQuality.filter { $0.key("category") == "unattributed_first_event" }
         parts.append(HTML.element("h3", [], words.html(.unattributedHeading)))
         parts.append(HTML.element("p", [], words.html(.unattributedIntro)))
         parts.append(unattributed.isEmpty ? HTML.element("p", [], words.html(.noUnattributed)) :
             Table(caption: nil, header: [words.html(.eventColumn), words.html(.reasonColumn), words.html(.childrenColumn)],
-                  rows: unattributed.map { r in [code("kind", r.key("subject")), code("unattributed", r.key("reason")), page.count(r.figure("records"))] }).render())
+                  rows: unattributed.map { r in [code("kind", r.key("subject")), code("unattributed", r.key("reason")), page.count(r.figure("records"))] },
+                  textColumns: [1]).render())
 
-        let transform = data.dataQuality.filter { $0.key("category") == "transform" }
+        // In the order the catalog lists them (children, their events, cases, …), unknown ones last.
+        func order(_ r: ViewRow) -> Int {
+            Catalog.knownCodes.firstIndex(of: "transform.\(r.key("subject") ?? "").\(r.key("reason") ?? "")") ?? Int.max
+        }
+        let transform = data.dataQuality.filter { $0.key("category") == "transform" }.sorted { order($0) < order($1) }
         if !transform.isEmpty {
             parts.append(HTML.element("h3", [], words.html(.transformHeading)))
             parts.append(Table(caption: nil, header: [words.html(.whatColumn), words.html(.recordsColumn)],
@@ -43,15 +50,24 @@ extension ReportDocument {
         }
 
         parts.append(HTML.element("h3", [], words.html(.panelHeading)))
-        if let did = data.did, let lead = leadEstimate {
-            parts.append(HTML.element("p", [], words.html(.panelText, [
-                "treated": page.count(lead.figure("institutions_treated")), "control": page.count(lead.figure("institutions_control")),
-                "leftOut": page.count(lead.figure("institutions_left_out")), "periods": page.count(lead.figure("periods")),
-                "unit": .text(periodWords.plural),
-            ])))
-            if !did.leftOut.isEmpty {
-                parts.append(Table(caption: nil, header: [words.html(.reasonColumn), words.html(.institutionsColumn)],
-                                   rows: did.leftOut.map { r in [code("left_out", r.key("reason")), page.count(r.figure("institutions"))] }).render())
+        if let did = data.did, let estimate = leadEstimate {
+            let counts: [String: HTML] = [
+                "treated": page.count(estimate.figure("institutions_treated", basis: [])),
+                "control": page.count(estimate.figure("institutions_control", basis: [])),
+                "leftOut": page.count(estimate.figure("institutions_left_out", basis: [])),
+                "periods": page.count(estimate.figure("periods", basis: [])), "unit": .text(periodWords.plural),
+                "against": words.html(lead == .neverTreated ? .neverTreatedInstitutions : .notYetTreatedInstitutions),
+            ]
+            parts.append(HTML.element("p", [], words.html(estimate.values["att"] ?? nil == nil ? .panelNotEstimated : .panelText, counts)))
+            // One row per institution in the view: counted here by reason.
+            let reasons = Array(Set(did.leftOut.compactMap { $0.values["reason"] ?? nil })).sorted()
+            if !reasons.isEmpty {
+                parts.append(Table(caption: nil, header: [words.html(.reasonColumn), words.html(.institutionsColumn)], rows: reasons.map { reason in
+                    let count = did.leftOut.filter { ($0.values["reason"] ?? nil) == reason }.count
+                    let figure = Figure(source: FigureSource(view: "metrics.evaluation_left_out", key: [.init(column: "reason", value: reason)],
+                                                             column: FigureSource.countColumn), raw: String(count), state: .value)
+                    return [code("left_out", reason), page.count(figure)]
+                }).render())
             }
         } else {
             parts.append(HTML.element("p", [], words.html(.panelMissing)))

@@ -1,3 +1,5 @@
+import Pipeline
+
 /// 2a. The estimates: the scheme's effect (difference-in-differences), the event study, and
 /// the naive comparison of the cohorts.
 extension ReportDocument {
@@ -12,7 +14,7 @@ extension ReportDocument {
         return section("figures", page.words.html(.figuresHeading), content: blocks)
     }
 
-    func didRow(_ outcome: Outcome, _ group: ControlGroup, _ aggregation: String = "simple") -> ViewRow? {
+    func didRow(_ outcome: Outcome, _ group: EvaluationControlGroup, _ aggregation: String = "simple") -> ViewRow? {
         data.did?.summary.first { $0.key("metric") == outcome.didMetric && $0.key("control_group") == group.rawValue
             && $0.key("aggregation") == aggregation }
     }
@@ -26,10 +28,12 @@ extension ReportDocument {
     /// The effect on each outcome, against each control group.
     func effects() -> FigureBlock {
         let words = page.words, decimals = effectDecimals
-        func f(_ o: Outcome, _ g: ControlGroup, _ c: String) -> Figure {
-            figure(didRow(o, g), c, view: "metrics.did_summary", key: [("metric", o.didMetric), ("control_group", g.rawValue), ("aggregation", "simple")])
+        // NULL here is an estimate not made (metrics.did_status), never a hidden one.
+        func f(_ o: Outcome, _ g: EvaluationControlGroup, _ c: String) -> Figure {
+            figure(didRow(o, g), c, view: "metrics.did_summary", key: [("metric", o.didMetric), ("control_group", g.rawValue), ("aggregation", "simple")],
+                   basis: [])
         }
-        let groups = [ControlGroup.lead] + ControlGroup.allCases.filter { $0 != .lead }
+        let groups = [lead] + EvaluationControlGroup.allCases.filter { $0 != lead }
         let panels = groups.map { g in
             ForestPlot.Panel(title: words.text(g == .neverTreated ? .againstNeverTreated : .againstNotYetTreated), axis: .difference,
                              axisLabel: words.text(.effectAxis),
@@ -49,7 +53,7 @@ extension ReportDocument {
         // The reading: which effects the interval tells apart from none (against the lead group).
         var clear: [String] = [], unclear: [String] = []
         for o in Outcome.allCases {
-            guard let lo = f(o, .lead, "ci_low").value, let hi = f(o, .lead, "ci_high").value else { continue }
+            guard let lo = f(o, lead, "ci_low").value, let hi = f(o, lead, "ci_high").value else { continue }
             (lo > 0 || hi < 0 ? { clear.append(words.text(o.short).lowercased()) } : { unclear.append(words.text(o.short).lowercased()) })()
         }
         let reading = clear.isEmpty ? words.html(.effectsReadingNone) : unclear.isEmpty ? words.html(.effectsReadingAll)
@@ -112,17 +116,19 @@ extension ReportDocument {
     func eventStudy(_ outcome: Outcome) -> FigureBlock {
         let words = page.words, decimals = effectDecimals
         let rows = (data.did?.eventStudy ?? []).filter {
-            $0.key("metric") == outcome.didMetric && $0.key("control_group") == ControlGroup.lead.rawValue
+            $0.key("metric") == outcome.didMetric && $0.key("control_group") == lead.rawValue
         }
         let window = eventWindow
         let shown = rows.compactMap { r in Int(r.key("event_time") ?? "").map { (e: $0, row: r) } }
             .filter { window.contains($0.e) }.sorted { $0.e < $1.e }
-        let points = shown.map { EventStudyChart.Point(eventTime: $0.e, estimate: $0.row.figure("att"), low: $0.row.figure("ci_low"), high: $0.row.figure("ci_high")) }
+        // NULL: hidden (fewer treated institutions than the minimum); an interval without an estimate's se: not computable.
+        let points = shown.map { EventStudyChart.Point(eventTime: $0.e, estimate: $0.row.figure("att"), low: $0.row.figure("ci_low", basis: ["att"]),
+                                                       high: $0.row.figure("ci_high", basis: ["att"])) }
         let pre = points.filter { $0.eventTime < 0 }
         let covering = pre.filter { p in (p.low.value ?? 1) <= 0 && 0 <= (p.high.value ?? -1) }.count
-        let post = didRow(outcome, .lead, "dynamic")
+        let post = didRow(outcome, lead, "dynamic")
         let postFigure = figure(post, "att", view: "metrics.did_summary",
-                                key: [("metric", outcome.didMetric), ("control_group", ControlGroup.lead.rawValue), ("aggregation", "dynamic")])
+                                key: [("metric", outcome.didMetric), ("control_group", lead.rawValue), ("aggregation", "dynamic")], basis: [])
         let reading = words.html(.eventReading, [
             "k": .text(page.format.integer(covering)), "n": .text(page.format.integer(pre.count)),
             "after": page.figure(postFigure, decimals: decimals, signed: true),
@@ -141,7 +147,7 @@ extension ReportDocument {
                                    beforeLabel: words.text(.before), afterLabel: words.text(.after)).render(),
             table: table.render(),
             note: words.html(.eventNote, ["before": .text(page.format.integer(-window.lowerBound)), "after": .text(page.format.integer(window.upperBound)),
-                                          "unit": .text(unit.plural)]))
+                                          "unit": .text(unit.plural), "against": words.html(lead == .neverTreated ? .againstNeverTreated : .againstNotYetTreated)]))
     }
 
     /// The period of the panel, from the views (`period_length`: quarter, half_year or year).

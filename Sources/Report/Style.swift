@@ -35,6 +35,7 @@ enum Style {
     table.numbers tbody th { text-align: left; font-weight: normal; }
     table.numbers td { text-align: right; }
     table.numbers data { white-space: nowrap; }
+    table.numbers td.text, table.numbers thead th.text { text-align: left; }
     table.numbers tr.group th { font-weight: 600; padding-top: 0.6rem; text-align: left; }
     section > table.numbers { max-width: 40rem; }
     data.suppressed { font-style: italic; color: var(--muted); white-space: nowrap; }

@@ -22,7 +22,7 @@ import Pipeline
 
         // English, from the same warehouse.
         let english = h.root.appendingPathComponent("report-en.html")
-        try ReportWriter.render(connection: try h.db.connect(), language: { _ in .en }).html.write(to: english, atomically: true, encoding: .utf8)
+        try ReportWriter.render(connection: try h.db.connect(), options: { _ in .init(language: .en) }).html.write(to: english, atomically: true, encoding: .utf8)
         try Self.check(english, charts: charts, name: "en")
 
         // As it prints: A4 pages.
@@ -39,6 +39,9 @@ import Pipeline
 
     static func check(_ report: URL, charts: Int, name: String) throws {
         let folder = report.deletingLastPathComponent()
+        let kept = screenshots.appendingPathComponent("report-\(name).html")
+        try? FileManager.default.removeItem(at: kept)
+        try FileManager.default.copyItem(at: report, to: kept)
         for (label, width) in widths {
             let m = try Browser.measure(report, width: width, in: folder)
             #expect(m.width == Double(width))

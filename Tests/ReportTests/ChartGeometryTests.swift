@@ -100,3 +100,28 @@ import Testing
         #expect(svg.components(separatedBy: "M").count - 1 >= 2)
     }
 }
+
+extension ChartGeometryTests {
+    @Test func chartsWithNothingToDrawStillHaveARoundAxis() {
+        let bars = BarChart(id: "b", title: "t", description: "d",
+                            groups: [BarChart.Group(label: "Valby", bars: [(style: "treatment", value: Self.figure("r", nil))])],
+                            legend: [], format: NumberFormat(.en), decimals: 1, axisLabel: "x", suppressedText: "s", undefinedText: "u", absentText: "a")
+        #expect(bars.scale.domain == 0...1)
+        let zeros = BarChart(id: "b", title: "t", description: "d",
+                             groups: [BarChart.Group(label: "Valby", bars: [(style: "treatment", value: Self.figure("r", 0))])],
+                             legend: [], format: NumberFormat(.en), decimals: 1, axisLabel: "x", suppressedText: "s", undefinedText: "u", absentText: "a")
+        #expect(zeros.scale.domain == 0...1)
+        let line = LineChart(id: "l", title: "t", description: "d",
+                             series: [LineChart.Series(name: "T", style: "treatment", points: [(x: 2012, y: Self.figure("r", nil))])],
+                             format: NumberFormat(.en), yLabel: "y", suppressedLegend: "s")
+        #expect(line.geometry.y.domain == 0...1)
+    }
+
+    @Test func aHiddenRowNextToAReferenceAtTheRightEdgeIsWrittenLeftOfIt() {
+        let rows = [ForestPlot.Row(label: "shown", estimate: Self.figure("e", -7), low: Self.figure("l", -9.8), high: Self.figure("h", -4.2)),
+                    ForestPlot.Row(label: "hidden", estimate: Self.figure("e", nil), low: Self.figure("l", nil), high: Self.figure("h", nil))]
+        let svg = ForestPlot(id: "f", title: "t", description: "d", panels: [ForestPlot.Panel(title: nil, axis: .difference, axisLabel: "m", rows: rows)],
+                             format: NumberFormat(.en), suppressedText: "fewer than 5", undefinedText: "–").render().markup
+        #expect(svg.contains("text-anchor=\"end\" data-view=\"metrics.test\""))
+    }
+}

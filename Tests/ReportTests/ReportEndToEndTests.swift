@@ -47,7 +47,7 @@ import Postgres
         #expect(cprs.filter { html.contains($0) || html.contains($0.prefix(6) + "-" + $0.suffix(4)) }.isEmpty)
 
         // English too, from the same views.
-        let english = try ReportWriter.render(connection: try h.db.connect(), language: { _ in .en })
+        let english = try ReportWriter.render(connection: try h.db.connect(), options: { _ in .init(language: .en) })
         #expect(english.run == summary.run)
         let englishPage = try ReportPage(english.html)
         #expect(try FigureCheck.check(englishPage, language: .en, minimum: 40, lookup: h.lookup()) == checked)
@@ -88,18 +88,26 @@ import Postgres
         let second = try h.run(try h.drop(children: 1_600, seed: 12), config: try h.config())
         #expect(first.run != second.run)
 
-        let earlier = try ReportWriter.render(connection: try h.db.connect(), run: first.run, language: { _ in .en })
+        let earlier = try ReportWriter.render(connection: try h.db.connect(), run: first.run, options: { _ in .init(language: .en) })
         #expect(earlier.run == first.run)
         let page = try ReportPage(earlier.html)
         #expect(page.text.contains("is not the published one"))
         #expect(try FigureCheck.check(page, language: .en, minimum: 5, lookup: h.lookup(run: first.run)) > 100)
         // Its figures are not the published run's.
-        let published = try ReportPage(try ReportWriter.render(connection: try h.db.connect(), language: { _ in .en }).html)
+        let published = try ReportPage(try ReportWriter.render(connection: try h.db.connect(), options: { _ in .init(language: .en) }).html)
         #expect(published.figures.first { $0.attributes["data-column"] == "as_of" }?.attributes["value"] == "2026-11-21")
         #expect(page.figures.first { $0.attributes["data-column"] == "as_of" }?.attributes["value"] == "2026-11-20")
+        // Every view follows the run asked for, the evaluation's too: its institutions left out
+        // are that run's load's, counted in the facts.
+        let leftOut = try h.db.connect().query("""
+            SELECT count(*) FROM warehouse.evaluation_left_out
+            WHERE load_id = (SELECT max(load_id) FROM etl.loads WHERE run_id = $1)
+            """, [first.run.description]).first?.int(0)
+        let shown = page.figures.filter { $0.attributes["data-view"] == "metrics.evaluation_left_out" }.compactMap { Int($0.attributes["value"] ?? "") }
+        #expect(shown.reduce(0, +) == leftOut)
 
         #expect(throws: ReportError.runNotKept(RunID(rawValue: 20_000_101_000_000))) {
-            _ = try ReportWriter.render(connection: try h.db.connect(), run: RunID(rawValue: 20_000_101_000_000), language: { _ in .en })
+            _ = try ReportWriter.render(connection: try h.db.connect(), run: RunID(rawValue: 20_000_101_000_000), options: { _ in .init(language: .en) })
         }
     }
 

@@ -82,17 +82,27 @@ enum ReportFixture {
                     "att": String(att), "se": "1.5", "ci_low": String(att - 2.94), "ci_high": String(att + 2.94), "groups": "9"]))
             }
         }
-        let leftOut = [row("metrics.evaluation_left_out", [("reason", "unbalanced")], ["institutions": "17"]),
-                       row("metrics.evaluation_left_out", [("reason", "treated_in_first_period")], ["institutions": "6"])]
+        let leftOut = (1...23).map { i in
+            row("metrics.evaluation_left_out", [("institution", String(1000 + i))], ["reason": i <= 17 ? "unbalanced" : "treated_from_first_period"])
+        }
+        let status = ["detection", "investigation", "measure"].flatMap { m in
+            ["never_treated", "not_yet_treated"].map { row("metrics.did_status", [("metric", m), ("control_group", $0)], ["estimated": "t"]) }
+        }
         return ReportData(run: run, summary: summary, byYear: byYear, byDistrict: byDistrict, comparison: comparisons,
-                          dataQuality: quality, files: files, did: ReportData.DiD(summary: did, eventStudy: events, leftOut: leftOut))
+                          dataQuality: quality, files: files,
+                          did: ReportData.DiD(summary: did, eventStudy: events, status: status, leftOut: leftOut))
     }
 
     /// The value a view row holds, for `FigureCheck`.
     static func lookup(_ data: ReportData) -> (FigureAddress) throws -> FigureCheck.Found {
         let rows = [data.run] + data.summary + data.byYear + data.byDistrict + data.comparison + data.dataQuality + data.files
-            + (data.did.map { $0.summary + $0.eventStudy + $0.leftOut } ?? [])
+            + (data.did.map { $0.summary + $0.eventStudy + $0.status + $0.leftOut } ?? [])
         return { address in
+            if address.column == FigureSource.countColumn {
+                let matching = rows.filter { r in r.view == address.view
+                    && address.key.allSatisfy { k, v in (r.key.first { $0.column == k }?.value ?? r.values[k] ?? nil) == v } }
+                return .row(String(matching.count))
+            }
             guard let row = rows.first(where: { r in r.view == address.view && r.key.count == address.key.count
                 && r.key.allSatisfy { address.key[$0.column] == .some($0.value) } }) else { return .noRow }
             return .row(row.values[address.column] ?? nil)

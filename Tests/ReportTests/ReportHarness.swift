@@ -51,7 +51,8 @@ struct ReportHarness {
         return { address in
             let keys = address.keyOrder
             let condition = keys.enumerated().map { "\(Connection.quoteIdentifier($0.element)) IS NOT DISTINCT FROM $\($0.offset + 1)" }
-            let sql = "SELECT \(Connection.quoteIdentifier(address.column)) FROM \(address.view)"
+            let column = address.column == FigureSource.countColumn ? "count(*)" : Connection.quoteIdentifier(address.column)
+            let sql = "SELECT \(column) FROM \(address.view)"
                 + (condition.isEmpty ? "" : " WHERE " + condition.joined(separator: " AND "))
             let rows = try connection.query(sql, keys.map { address.key[$0] ?? nil })
             if rows.isEmpty { return .noRow }

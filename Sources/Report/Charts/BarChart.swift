@@ -30,7 +30,8 @@ package struct BarChart {
         self.suppressedText = suppressedText; self.undefinedText = undefinedText; self.absentText = absentText
     }
 
-    static let left = 8.0, right = ChartMetrics.width - 12
+    /// Room left of 0 for half its tick label ("0,0").
+    static let left = 14.0, right = ChartMetrics.width - 12
     static let legendHeight = 26.0, labelHeight = 16.0, barHeight = 11.0, barGap = 3.0, groupGap = 10.0, axisHeight = 44.0
     /// Room kept right of the longest bar for its value.
     static let valueRoom = 52.0
@@ -40,8 +41,9 @@ package struct BarChart {
     package var height: Double { Self.legendHeight + Double(groups.count) * groupHeight + Self.axisHeight }
 
     package var scale: LinearScale {
+        // With nothing to draw (every bar hidden), an axis from 0 to 1.
         let top = groups.flatMap { $0.bars.compactMap { $0.value.value } }.max() ?? 1
-        let domain = Ticks.niceDomain(0, max(top, 1e-9), count: 4)
+        let domain = Ticks.niceDomain(0, top > 0 ? top : 1, count: 4)
         return LinearScale(domain: domain, range: (Self.left, Self.right - Self.valueRoom))
     }
 

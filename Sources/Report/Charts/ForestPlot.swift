@@ -88,8 +88,11 @@ package struct ForestPlot {
                     }
                     rows.append(SVG.circle(place(e), cy, r: 5, cls: "estimate", attributes: row.estimate.dataAttributes()))
                 } else {
+                    // Beside the reference line, on the side with room.
                     let text = row.estimate.isSuppressed ? suppressedText : undefinedText
-                    rows.append(SVG.text(place(panel.reference) + 8, cy + 4, text, cls: "missing", attributes: row.estimate.dataAttributes()))
+                    let x = place(panel.reference), roomRight = x < (Self.left + Self.right) / 2
+                    rows.append(SVG.text(roomRight ? x + 8 : x - 8, cy + 4, text, cls: "missing", anchor: roomRight ? .start : .end,
+                                         attributes: row.estimate.dataAttributes()))
                 }
                 y += Self.rowHeight
             }

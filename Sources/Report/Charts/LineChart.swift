@@ -42,7 +42,8 @@ package struct LineChart {
         let xs = series.flatMap { $0.points.map { Double($0.x) } }
         let x = LinearScale(domain: (xs.min() ?? 0)...(xs.max() ?? 1), range: (Self.plotLeft + 8, Self.plotRight - 8))
         let values = series.flatMap { $0.points.compactMap { $0.y.value } }
-        let domain = Ticks.niceDomain(0, max(values.max() ?? 1, 1e-9), count: 4)
+        let top = values.max() ?? 1
+        let domain = Ticks.niceDomain(0, top > 0 ? top : 1, count: 4)
         let y = LinearScale(domain: domain, range: (Self.plotBottom, Self.plotTop))
         let step = max(1, Ticks.step(x.domain.lowerBound, x.domain.upperBound, count: 7).rounded())
         let xTicks = stride(from: (x.domain.lowerBound / step).rounded(.up) * step, through: x.domain.upperBound, by: step).map { $0 }
