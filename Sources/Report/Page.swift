@@ -56,6 +56,18 @@ package struct Page {
         HTML.element("data", f.dataAttributes(valueAttribute: "value") + [("data-display", "text")], .text(f.raw ?? "–"))
     }
 
+    /// An estimate with its interval under it, in one cell: narrow enough for a phone.
+    func estimate(_ value: Figure, _ low: Figure, _ high: Figure, decimals: Int, signed: Bool = false) -> HTML {
+        let interval = low.state == .value && high.state == .value
+            ? HTML.element("span", [("class", "ci")], interval(low, high, decimals: decimals)) : .empty
+        return figure(value, decimals: decimals, signed: signed) + interval
+    }
+
+    /// A column header over `estimate` cells: "Estimate" with "95 % interval" under it.
+    func estimateHeader(_ phrase: Phrase) -> HTML {
+        words.html(phrase) + HTML.element("span", [("class", "ci")], words.html(.intervalColumn))
+    }
+
     /// "1,86 til 2,04": an interval, both ends figures.
     func interval(_ low: Figure, _ high: Figure, decimals: Int) -> HTML {
         if low.state != .value || high.state != .value {

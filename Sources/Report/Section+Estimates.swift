@@ -45,8 +45,8 @@ extension ReportDocument {
         for g in groups {
             groupRows[rows.count] = .text(words.text(g == .neverTreated ? .againstNeverTreated : .againstNotYetTreated))
             for o in Outcome.allCases {
-                rows.append([.text(words.text(o.short)), page.figure(f(o, g, "att"), decimals: decimals, signed: true),
-                             page.interval(f(o, g, "ci_low"), f(o, g, "ci_high"), decimals: decimals),
+                rows.append([.text(words.text(o.short)),
+                             page.estimate(f(o, g, "att"), f(o, g, "ci_low"), f(o, g, "ci_high"), decimals: decimals, signed: true),
                              page.figure(f(o, g, "pre_treatment_mean"), decimals: 1)])
             }
         }
@@ -63,8 +63,7 @@ extension ReportDocument {
             id: "effects", title: title, reading: reading,
             chart: ForestPlot(id: "chart-effects", title: title, description: plain(reading), panels: panels, format: page.format,
                               suppressedText: page.suppressed, undefinedText: page.undefined).render(),
-            table: Table(caption: nil, header: [words.html(.outcomeColumn), words.html(.effectColumn), words.html(.intervalColumn),
-                                                words.html(.levelBeforeColumn)],
+            table: Table(caption: nil, header: [words.html(.outcomeColumn), page.estimateHeader(.effectColumn), words.html(.levelBeforeColumn)],
                          rows: rows, groupRows: groupRows).render(),
             note: words.html(.effectsNote))
     }
@@ -90,12 +89,12 @@ extension ReportDocument {
         groupRows[0] = .text(words.text(.rateRatioPanel))
         for (o, name) in ratios {
             rows.append([.text(words.text(o.short)), page.figure(f(name, "treatment"), decimals: 1), page.figure(f(name, "control"), decimals: 1),
-                         page.figure(f(name, "estimate"), decimals: 2), page.interval(f(name, "ci_low"), f(name, "ci_high"), decimals: 2)])
+                         page.estimate(f(name, "estimate"), f(name, "ci_low"), f(name, "ci_high"), decimals: 2)])
         }
         groupRows[rows.count] = .text(words.text(.ageDifferencePanel))
         for (o, name) in ages {
             rows.append([.text(words.text(o.short)), page.figure(f(name, "treatment"), decimals: 1), page.figure(f(name, "control"), decimals: 1),
-                         page.figure(f(name, "estimate"), decimals: 1, signed: true), page.interval(f(name, "ci_low"), f(name, "ci_high"), decimals: 1)])
+                         page.estimate(f(name, "estimate"), f(name, "ci_low"), f(name, "ci_high"), decimals: 1, signed: true)])
         }
         let all = (ratios + ages).map { (f($0.1, "ci_low").value, f($0.1, "ci_high").value, $0.0.meanAge == $0.1 ? 0.0 : 1.0) }
         let excluding = all.filter { lo, hi, none in lo.map { $0 > none } == true || hi.map { $0 < none } == true }.count
@@ -106,7 +105,7 @@ extension ReportDocument {
             chart: ForestPlot(id: "chart-comparisons", title: title, description: plain(reading), panels: panels, format: page.format,
                               suppressedText: page.suppressed, undefinedText: page.undefined).render(),
             table: Table(caption: nil, header: [words.html(.comparisonColumn), words.html(.treatmentColumn), words.html(.controlColumn),
-                                                words.html(.estimateColumn), words.html(.intervalColumn)],
+                                                page.estimateHeader(.estimateColumn)],
                          rows: rows, groupRows: groupRows).render(),
             note: words.html(.comparisonsNote))
     }

@@ -36,6 +36,7 @@ enum Style {
     table.numbers td { text-align: right; }
     table.numbers data { white-space: nowrap; }
     table.numbers td.text, table.numbers thead th.text { text-align: left; }
+    table.numbers .ci { display: block; font-size: 0.9em; font-weight: normal; color: var(--muted); white-space: nowrap; }
     table.numbers tr.group th { font-weight: 600; padding-top: 0.6rem; text-align: left; }
     section > table.numbers { max-width: 40rem; }
     data.suppressed { font-style: italic; color: var(--muted); white-space: nowrap; }
@@ -83,8 +84,8 @@ enum Style {
       h1 { font-size: 1.5rem; }
       dl.facts { grid-template-columns: 1fr; }
       dl.facts dd { margin-bottom: 0.4rem; }
-      table.numbers { font-size: 0.78rem; }
-      table.numbers th, table.numbers td { padding: 0.12rem 0.25rem; }
+      table.numbers { font-size: 0.76rem; }
+      table.numbers th, table.numbers td { padding: 0.12rem 0.16rem; }
       table.numbers data.suppressed { white-space: normal; }
     }
     @media print {

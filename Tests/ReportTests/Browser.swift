@@ -68,6 +68,8 @@ enum Browser {
         var height: Double
         var textLength: Int
         var charts: [Chart]
+        /// Tables wider than their box (scrolled sideways on a screen, cut off on paper).
+        var wideTables: [String]
     }
 
     /// Headless Chromium draws no window narrower than this; a phone's width is drawn in a
@@ -104,6 +106,10 @@ enum Browser {
         out.charts.push({ id: svg.id, box: box(svg.getBoundingClientRect()), parent: box(svg.parentElement.getBoundingClientRect()),
                           content: { l: c.x, r: c.x + c.width, t: c.y, b: c.y + c.height },
                           viewBox: { l: vb.x, r: vb.x + vb.width, t: vb.y, b: vb.y + vb.height } });
+      });
+      out.wideTables = [];
+      d.querySelectorAll('div.numbers').forEach(function (div) {
+        if (div.scrollWidth > div.clientWidth + 1) { out.wideTables.push(div.parentElement.parentElement.id || 'a table'); }
       });
       var pre = document.createElement('pre');
       pre.id = 'measurement';

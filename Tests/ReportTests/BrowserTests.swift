@@ -48,6 +48,7 @@ import Pipeline
             #expect(m.charts.count == charts, "\(name) \(label): \(m.charts.count) charts drawn of \(charts)")
             #expect(m.textLength > 3_000, "\(name) \(label): the page has \(m.textLength) characters of text")
             #expect(m.scrollWidth <= m.width, "\(name) \(label): the page is \(m.scrollWidth) px wide on a \(m.width) px screen")
+            #expect(m.wideTables.isEmpty, "\(name) \(label): tables wider than the screen: \(m.wideTables)")
             for chart in m.charts {
                 let inside = chart.box.l >= chart.parent.l - 1 && chart.box.r <= chart.parent.r + 1 && chart.box.r <= m.width
                 #expect(inside, "\(name) \(label): \(chart.id) sticks out of its box: \(chart.box) in \(chart.parent)")
