@@ -73,12 +73,4 @@ import Testing
         #expect(wide == [0.1, 1, 10])
         #expect(Ticks.logDomain(1.8, 2.3, including: 1).contains(1))
     }
-
-    @Test func bandsShareTheRangeWithPaddingBetween() {
-        let b = BandScale(count: 4, range: (0, 400), padding: 0.2)
-        #expect(b.step == 100)
-        #expect(b.bandwidth == 80)
-        #expect(b.start(0) == 10)
-        #expect(b.center(3) == 350)
-    }
 }

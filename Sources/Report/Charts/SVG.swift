@@ -77,19 +77,4 @@ enum ChartMetrics {
     /// Text width, estimated generously (DejaVu Sans, the widest of the usual sans-serif
     /// faces, averages about 0.55 em); the browser test measures the real boxes.
     static func textWidth(_ s: String, size: Double = font) -> Double { Double(s.count) * size * 0.6 }
-
-    /// Breaks a label into lines of at most `width` units, at spaces.
-    static func wrap(_ s: String, width: Double, size: Double = font) -> [String] {
-        var lines: [String] = [], line = ""
-        for word in s.split(separator: " ") {
-            let candidate = line.isEmpty ? String(word) : line + " " + word
-            if textWidth(candidate, size: size) > width, !line.isEmpty {
-                lines.append(line); line = String(word)
-            } else {
-                line = candidate
-            }
-        }
-        if !line.isEmpty { lines.append(line) }
-        return lines
-    }
 }

@@ -38,23 +38,6 @@ package struct LogScale: Sendable {
     }
 }
 
-/// Equal bands for categories (districts, rows of a forest plot), with padding between them.
-package struct BandScale: Sendable {
-    package var count: Int
-    package var range: (Double, Double)
-    /// Share of each step left empty, split before and after the band.
-    package var padding: Double
-
-    package init(count: Int, range: (Double, Double), padding: Double = 0.2) {
-        self.count = max(count, 1); self.range = range; self.padding = padding
-    }
-
-    package var step: Double { (range.1 - range.0) / Double(count) }
-    package var bandwidth: Double { step * (1 - padding) }
-    package func start(_ index: Int) -> Double { range.0 + step * Double(index) + step * padding / 2 }
-    package func center(_ index: Int) -> Double { start(index) + bandwidth / 2 }
-}
-
 /// Round tick values for an axis: steps of 1, 2 or 5 times a power of ten.
 package enum Ticks {
     /// The nice step for about `count` intervals over `lo…hi`.
