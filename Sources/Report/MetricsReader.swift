@@ -37,12 +37,12 @@ package struct MetricsReader {
     }
 
     /// The rows of a metrics view: `key` columns name each row, `columns` are its figures.
-    package func rows(_ view: String, key: [String], columns: [String], where condition: String? = nil,
-                      orderBy: [String]? = nil) throws -> [ViewRow] {
+    /// `orderBy` nil: by the key; empty: the view's own order.
+    package func rows(_ view: String, key: [String], columns: [String], orderBy: [String]? = nil) throws -> [ViewRow] {
         precondition(view.hasPrefix("metrics."), "the report reads the metrics views only")
         let names = (key + columns).map(Connection.quoteIdentifier).joined(separator: ", ")
         let order = (orderBy ?? key).joined(separator: ", ")
-        let sql = "SELECT \(names) FROM \(view)" + (condition.map { " WHERE \($0)" } ?? "") + (order.isEmpty ? "" : " ORDER BY \(order)")
+        let sql = "SELECT \(names) FROM \(view)" + (order.isEmpty ? "" : " ORDER BY \(order)")
         return try connection.query(sql, name: view).map { row in
             ViewRow(view: view, key: key.map { FigureSource.KeyValue(column: $0, value: row[$0]) },
                     values: Dictionary(uniqueKeysWithValues: columns.map { ($0, row[$0]) }))

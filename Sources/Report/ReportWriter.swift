@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import Pipeline
 import Postgres
 
@@ -7,7 +6,7 @@ import Postgres
 package enum ReportWriter {
     /// The report of the published run (or of the kept run `run`), read through the reader
     /// role on `connection`, which the report keeps in that role: give it a connection of its
-    /// own. `language` may depend on the run shown (its pipeline file's `report.language`).
+    /// own. `options` may depend on the run shown (its pipeline file's language and control group).
     package static func render(connection: Connection, run: RunID? = nil,
                                options: (RunID?) -> Options) throws -> (html: String, run: RunID?) {
         let reader = try MetricsReader(connection: connection, run: run)
