@@ -28,6 +28,7 @@ extension Catalog {
         .effectsReading: "Usikkerhedsintervallet skiller virkningen fra nul for {clear}, men ikke for {unclear}.",
         .effectsReadingAll: "Usikkerhedsintervallet skiller virkningen fra nul for alle tre udfald.",
         .effectsReadingNone: "For ingen af de tre udfald skiller usikkerhedsintervallet virkningen fra nul.",
+        .effectsNotEstimated: "Virkningerne kunne ikke beregnes ud fra denne kørsel; visningen metrics.did_status siger hvorfor.",
         .effectsNote: "Forskel-i-forskelle (Callaway & Sant’Anna): ændringen i første hændelser pr. 1.000 børneår, efter at socialrådgiveren kom. Niveau før: de dækkede institutioners gennemsnit i perioderne lige før.",
         .againstNeverTreated: "Over for institutioner, der aldrig fik en socialrådgiver",
         .againstNotYetTreated: "Over for institutioner, der endnu ikke havde fået en",

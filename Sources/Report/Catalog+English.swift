@@ -28,6 +28,7 @@ extension Catalog {
         .effectsReading: "The interval tells the effect apart from no effect for {clear}, but not for {unclear}.",
         .effectsReadingAll: "The interval tells the effect apart from no effect for all three outcomes.",
         .effectsReadingNone: "For none of the three outcomes does the interval tell the effect apart from no effect.",
+        .effectsNotEstimated: "The effects could not be estimated from this run; the view metrics.did_status says why.",
         .effectsNote: "Difference-in-differences (Callaway & Sant’Anna): the change in first events per 1,000 child-years after the social worker came. Level before: the covered institutions’ mean in the periods just before.",
         .againstNeverTreated: "Against institutions that never had a social worker",
         .againstNotYetTreated: "Against institutions that did not yet have one",

@@ -8,7 +8,7 @@ package enum Phrase: String, CaseIterable, Sendable {
     case naiveLead, naive, naiveNone, naiveSuppressed, naiveMissing, answerExplain
     // 2. The figures
     case figuresHeading
-    case effectsTitle, effectsReading, effectsReadingAll, effectsReadingNone, effectsNote
+    case effectsTitle, effectsReading, effectsReadingAll, effectsReadingNone, effectsNotEstimated, effectsNote
     case againstNeverTreated, againstNotYetTreated, effectAxis
     case comparisonsTitle, comparisonsReading, comparisonsNote, rateRatioPanel, rateRatioAxis, ageDifferencePanel, monthsAxis
     case eventTitle, eventReading, eventNote, before, after

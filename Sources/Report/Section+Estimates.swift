@@ -54,9 +54,10 @@ extension ReportDocument {
         var clear: [String] = [], unclear: [String] = []
         for o in Outcome.allCases {
             guard let lo = f(o, lead, "ci_low").value, let hi = f(o, lead, "ci_high").value else { continue }
-            (lo > 0 || hi < 0 ? { clear.append(words.text(o.short).lowercased()) } : { unclear.append(words.text(o.short).lowercased()) })()
+            if lo > 0 || hi < 0 { clear.append(words.text(o.short).lowercased()) } else { unclear.append(words.text(o.short).lowercased()) }
         }
-        let reading = clear.isEmpty ? words.html(.effectsReadingNone) : unclear.isEmpty ? words.html(.effectsReadingAll)
+        let reading = clear.isEmpty && unclear.isEmpty ? words.html(.effectsNotEstimated)
+            : clear.isEmpty ? words.html(.effectsReadingNone) : unclear.isEmpty ? words.html(.effectsReadingAll)
             : words.html(.effectsReading, ["clear": .text(list(clear)), "unclear": .text(list(unclear))])
         let title = words.text(.effectsTitle)
         return FigureBlock(
