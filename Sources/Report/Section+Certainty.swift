@@ -19,8 +19,7 @@ extension ReportDocument {
 
         parts.append(HTML.element("h3", [], words.html(.filesHeading)))
         parts.append(Table(caption: nil, header: [words.html(.fileColumn), words.html(.readColumn), words.html(.rejectedColumn)],
-                           rows: data.files.map { r in [HTML.element("code", [], .text(r.key("file") ?? "")), page.count(r.figure("rows_read")),
-                                                        page.count(r.figure("rejected"))] }).render())
+                           rows: fileRows()).render())
 
         let rejects = data.dataQuality.filter { $0.key("category") == "rejected" }
         parts.append(HTML.element("h3", [], words.html(.rejectsHeading)))
@@ -82,6 +81,25 @@ extension ReportDocument {
             "n": .text(page.format.integer(page.minimum)),
         ])))
         return section("certainty", words.html(.certaintyHeading), content: parts)
+    }
+
+    /// Records read and rejected per export file: from `metrics.data_quality` where it has them
+    /// (category `file`, as the load keeps them), else from `metrics.files_read`.
+    func fileRows() -> [[HTML]] {
+        let quality = data.dataQuality.filter { $0.key("category") == "file" }
+        guard !quality.isEmpty else {
+            return data.files.map { r in [HTML.element("code", [], .text(r.key("file") ?? "")), page.count(r.figure("rows_read")), page.count(r.figure("rejected"))] }
+        }
+        var names: [String] = []
+        for r in quality where !names.contains(r.key("subject") ?? "") { names.append(r.key("subject") ?? "") }
+        return names.map { name in
+            func count(_ reason: String) -> HTML {
+                let row = quality.first { $0.key("subject") == name && $0.key("reason") == reason }
+                return page.count(figure(row, "records", view: "metrics.data_quality",
+                                         key: [("category", "file"), ("subject", name), ("reason", reason)]))
+            }
+            return [HTML.element("code", [], .text(name)), count("read"), count("rejected")]
+        }
     }
 
     /// A code from the warehouse (a reject reason, a kind of event) in the reader's words;
