@@ -7,9 +7,11 @@ struct FigureBlock {
     var chart: HTML
     var table: HTML
     var note: HTML?
+    /// A table too wide to sit beside its chart on A4: below it on paper.
+    var wide = false
 
     func render() -> HTML {
-        HTML.element("figure", [("id", id), ("class", "figure")],
+        HTML.element("figure", [("id", id), ("class", wide ? "figure wide" : "figure")],
             HTML.element("figcaption", [],
                 HTML.element("h3", [], .text(title)),
                 HTML.element("p", [("class", "reading")], reading)),

@@ -92,6 +92,6 @@ extension ReportDocument {
                             axisLabel: words.text(.monthsAgeAxis), suppressedText: page.suppressed, undefinedText: page.undefined, absentText: page.absent).render(),
             table: Table(caption: nil, header: [words.html(.cohortColumn), words.html(.meanColumn), words.html(.medianColumn), words.html(.childrenColumn)],
                          rows: rows, groupRows: groupRows).render(),
-            note: words.html(.agesNote))
+            note: words.html(.agesNote), wide: true)
     }
 }

@@ -108,7 +108,7 @@ extension ReportDocument {
             table: Table(caption: nil, header: [words.html(.comparisonColumn), words.html(.treatmentColumn), words.html(.controlColumn),
                                                 page.estimateHeader(.estimateColumn)],
                          rows: rows, groupRows: groupRows).render(),
-            note: words.html(.comparisonsNote))
+            note: words.html(.comparisonsNote), wide: true)
     }
 
     /// The event study of one outcome against the lead control group, over the window the

@@ -93,7 +93,13 @@ enum Style {
       body { font-size: 10pt; }
       main { max-width: none; padding: 0; }
       h2 { break-after: avoid; page-break-after: avoid; }
-      div.numbers { overflow: visible; }
+      /* Always side by side on paper: a chart alone on a page and its table on the next helps no one. */
+      .figure-body { flex-wrap: nowrap; }
+      .plot { flex: 1 1 55%; max-width: none; }
+      div.numbers { flex: 1 1 45%; overflow: visible; }
+      .figure.wide .figure-body { flex-wrap: wrap; }
+      .figure.wide .plot { flex: 0 1 100%; max-width: 62%; }
+      .figure.wide div.numbers { flex: 1 1 100%; }
       a { color: inherit; text-decoration: none; }
     }
     """
