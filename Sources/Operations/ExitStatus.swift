@@ -11,6 +11,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case rejectThresholdExceeded = 65
     case dropIncomplete = 66
     case databaseUnreachable = 69
+    case reportFailed = 73
     case locked = 75
 
     public var meaning: String {
@@ -21,6 +22,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .rejectThresholdExceeded: "reject threshold exceeded: too many bad records in a file; warehouse unchanged"
         case .dropIncomplete: "drop incomplete (MANIFEST mismatch, missing files) or no inbox; newer incomplete drops are reported even when an older one was loaded"
         case .databaseUnreachable: "database unreachable (after retries); warehouse unchanged"
+        case .reportFailed: "published, but the committee's report could not be written (see the log); `etl report` writes it"
         case .locked: "another run holds the lock; nothing done"
         }
     }

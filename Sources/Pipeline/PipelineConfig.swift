@@ -30,6 +30,9 @@ public struct PipelineConfig: Sendable {
         package var controlGroup: EvaluationControlGroup = .neverTreated
     }
 
+    /// The committee's report (`report:`): its language and where the nightly run copies it.
+    package var report = ReportSettings()
+
     /// Where the HMAC key comes from: an environment variable first, then a file.
     public struct KeySource: Sendable, Equatable {
         public var environmentVariable: String

@@ -28,7 +28,7 @@ extension PipelineConfig {
         }
         let top = try ConfigMap(root, key: "(top level)", path: path)
         try top.allow(["municipality", "window", "as_of", "reject_threshold", "small_cell_minimum",
-                       "keep_runs", "database", "pseudonym_key", "sources", "evaluation"])
+                       "keep_runs", "database", "pseudonym_key", "sources", "evaluation", "report"])
 
         let window = try top.map("window")
         try window.allow(["from", "to"])
@@ -67,6 +67,14 @@ extension PipelineConfig {
             try Source.parse(sourcesMap.map(kind.rawValue), kind: kind)
         }
 
+        var report = ReportSettings()
+        if top.has("report") {
+            let r = try top.map("report")
+            try r.allow(["language", "out"])
+            report.language = r.has("language") ? try r.choice("language", ReportLanguage.self) : nil
+            report.out = try r.optionalString("out")
+        }
+
         return PipelineConfig(
             path: path,
             municipality: try top.string("municipality"),
@@ -77,7 +85,7 @@ extension PipelineConfig {
             pseudonymKey: key,
             sources: Sources(institutions: try source(.institutions), assignments: try source(.assignments),
                              enrolments: try source(.enrolments), caseEvents: try source(.caseEvents)),
-            evaluation: evaluation)
+            evaluation: evaluation, report: report)
     }
 }
 
