@@ -8,7 +8,6 @@ package struct ReportData: Sendable {
     package var byDistrict: [ViewRow]
     package var comparison: [ViewRow]
     package var dataQuality: [ViewRow]
-    package var files: [ViewRow]
     /// nil in a warehouse without the difference-in-differences views.
     package var did: DiD?
 
@@ -45,7 +44,6 @@ package struct ReportData: Sendable {
             comparison: try reader.rows("metrics.cohort_comparison", key: ["comparison"], columns: [
                 "statistic", "treatment", "control", "estimate", "ci_low", "ci_high", "treatment_count", "control_count"], orderBy: []),
             dataQuality: try reader.rows("metrics.data_quality", key: ["category", "subject", "reason"], columns: ["records"]),
-            files: try reader.rows("metrics.files_read", key: ["file"], columns: ["rows_read", "accepted", "rejected"]),
             did: nil)
         if try reader.exists("metrics.did_summary") {
             data.did = DiD(

@@ -83,13 +83,9 @@ extension ReportDocument {
         return section("certainty", words.html(.certaintyHeading), content: parts)
     }
 
-    /// Records read and rejected per export file: from `metrics.data_quality` where it has them
-    /// (category `file`, as the load keeps them), else from `metrics.files_read`.
+    /// Records read and rejected per export file: `metrics.data_quality`, category `file`.
     func fileRows() -> [[HTML]] {
         let quality = data.dataQuality.filter { $0.key("category") == "file" }
-        guard !quality.isEmpty else {
-            return data.files.map { r in [HTML.element("code", [], .text(r.key("file") ?? "")), page.count(r.figure("rows_read")), page.count(r.figure("rejected"))] }
-        }
         var names: [String] = []
         for r in quality where !names.contains(r.key("subject") ?? "") { names.append(r.key("subject") ?? "") }
         return names.map { name in

@@ -145,22 +145,3 @@ import Pipeline
         }
     }
 }
-
-extension ReportDocumentTests {
-    /// Where the warehouse keeps records read per file in `metrics.data_quality` (category
-    /// `file`), the page takes them from there.
-    @Test func recordsReadPerFileComeFromDataQualityWhereItHasThem() throws {
-        var data = ReportFixture.data
-        for (file, read) in [("indmeldelser.csv", "29253"), ("sagshaendelser.csv", "18210")] {
-            for (reason, records) in [("read", read), ("accepted", read), ("rejected", "0")] {
-                data.dataQuality.append(ReportFixture.row("metrics.data_quality", [("category", "file"), ("subject", file), ("reason", reason)],
-                                                          ["records": records]))
-            }
-        }
-        let page = try ReportPage(Self.render(.en, data))
-        #expect(try FigureCheck.check(page, language: .en, minimum: 5, lookup: ReportFixture.lookup(data)) > 200)
-        let read = page.figures.filter { $0.attributes["data-view"] == "metrics.data_quality" && $0.attributes["data-key"]?.contains("\"file\"") == true }
-        #expect(read.count == 4)
-        #expect(!page.figures.contains { $0.attributes["data-view"] == "metrics.files_read" })
-    }
-}

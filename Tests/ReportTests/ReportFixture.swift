@@ -61,7 +61,11 @@ enum ReportFixture {
             row("metrics.data_quality", [("category", "transform"), ("subject", "children"), ("reason", "without_spell")], ["records": "75"]),
         ]
         let files = ["institutioner.xml": "100", "socialraadgivere.csv": "134", "indmeldelser.csv": "29253", "sagshaendelser.csv": "18210"].sorted { $0.key < $1.key }
-            .map { row("metrics.files_read", [("file", $0.key)], ["rows_read": $0.value, "accepted": $0.value, "rejected": $0.key == "indmeldelser.csv" ? "12" : "0"]) }
+            .flatMap { file, read in
+                [("read", read), ("accepted", read), ("rejected", file == "indmeldelser.csv" ? "12" : "0")].map { reason, records in
+                    row("metrics.data_quality", [("category", "file"), ("subject", file), ("reason", reason)], ["records": records])
+                }
+            }
         var did: [ViewRow] = []
         for metric in ["detection", "investigation", "measure"] {
             for group in ["never_treated", "not_yet_treated"] {
@@ -89,13 +93,13 @@ enum ReportFixture {
             ["never_treated", "not_yet_treated"].map { row("metrics.did_status", [("metric", m), ("control_group", $0)], ["estimated": "t"]) }
         }
         return ReportData(run: run, summary: summary, byYear: byYear, byDistrict: byDistrict, comparison: comparisons,
-                          dataQuality: quality, files: files,
+                          dataQuality: quality + files,
                           did: ReportData.DiD(summary: did, eventStudy: events, status: status, leftOut: leftOut))
     }
 
     /// The value a view row holds, for `FigureCheck`.
     static func lookup(_ data: ReportData) -> (FigureAddress) throws -> FigureCheck.Found {
-        let rows = [data.run] + data.summary + data.byYear + data.byDistrict + data.comparison + data.dataQuality + data.files
+        let rows = [data.run] + data.summary + data.byYear + data.byDistrict + data.comparison + data.dataQuality
             + (data.did.map { $0.summary + $0.eventStudy + $0.status + $0.leftOut } ?? [])
         return { address in
             if address.column == FigureSource.countColumn {
