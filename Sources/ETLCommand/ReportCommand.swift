@@ -11,7 +11,7 @@ struct ReportCommand: ParsableCommand {
         discussion: """
             Reads only the metrics views, as the role etl_report (small cells hidden), so the page can be mailed around.
             Default: the published run, written to <state>/runs/<id>/report.html. The nightly run writes it after each publish.
-            """)
+            """ + "\n\n" + exitStatusHelp)
 
     @Option(name: .customLong("run"), help: "A kept run other than the published one (`etl runs` lists them).")
     var runID: RunID?
