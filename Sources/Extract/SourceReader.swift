@@ -5,20 +5,24 @@ import Pipeline
 final class SourceReader {
     let source: PipelineConfig.Source
     let path: String
+    /// The pipeline file, for messages about its mapping.
+    let pipeline: String
     private let csv: CSVReader?
     private let xml: XMLRecordReader?
 
-    init(source: PipelineConfig.Source, path: String) throws(ExtractError) {
+    init(source: PipelineConfig.Source, path: String, pipeline: String) throws(ExtractError) {
         self.source = source
         self.path = path
-        let names = source.kind.fields.map { source.column($0) }
+        self.pipeline = pipeline
         switch source.format {
         case .csv:
-            csv = try CSVReader(path: path, delimiter: source.delimiter, encoding: source.encoding)
+            csv = try CSVReader(path: path, delimiter: source.delimiter, encoding: source.encoding,
+                                maxFieldLines: source.maxFieldLines)
             xml = nil
         case .xml:
             // UTF-8 (the default) lets the document's own declaration rule; other encodings
             // are imposed, as the pipeline file says.
+            let names = source.kind.fields.map { source.column($0) } + (source.filter?.columns ?? []).map { Optional($0) }
             xml = try XMLRecordReader(path: path, recordElement: source.recordElement, names: names,
                                       encoding: source.encoding == .utf8 ? nil : source.encoding)
             csv = nil
@@ -32,6 +36,11 @@ final class SourceReader {
     var exportDate: Day? { xml?.exportDate }
 
     /// Calls `body` with each data record (not the CSV header).
+    ///
+    /// A CSV record that cannot be read (a stray quote, the wrong number of fields) and
+    /// runs over several lines has most likely swallowed the records on the lines after
+    /// its first: each of those lines is handed out as a record of its own, rejected, so
+    /// that they are counted (and the reject threshold sees them) instead of vanishing.
     func forEachRecord(_ body: (SourceRecord) throws -> Void) throws {
         if let xml { return try xml.forEachRecord(body) }
         var columns: [Int]? = nil
@@ -48,22 +57,56 @@ final class SourceReader {
             } else if record.fieldCount != headerCount {
                 problem = (.wrongColumnCount, "\(record.fieldCount) fields where the header has \(headerCount)")
             }
-            try body(SourceRecord(line: record.line, problem: problem, bytes: record.bytes, ends: record.ends, columns: columns))
+            let spans = record.lastLine > record.line
+            if spans, let (reason, message) = problem {
+                problem = (reason, message + "; the record runs over lines \(record.line)–\(record.lastLine): a quote may have joined the lines after its first to it")
+            }
+            try body(SourceRecord(line: record.line, problem: problem, bytes: record.bytes, ends: record.ends,
+                                  columns: columns, control: record.control))
+            if spans, problem != nil {
+                for line in (record.line + 1)...record.lastLine {
+                    try body(SourceRecord(line: line, problem: (.malformedField, "joined to the record of line \(record.line) by a quote (see that line)"),
+                                          bytes: [], ends: [], columns: columns))
+                }
+            }
         }
         if columns == nil { throw ExtractError.noHeader(file: path) }
     }
 
-    /// Contract field → column index, by header name (surrounding spaces ignored).
+    /// Contract field (then filter column) → column index, by header name (surrounding
+    /// spaces ignored); -1 for a field the pipeline leaves unmapped.
     private func mapHeader(_ header: CSVRecord) throws(ExtractError) -> [Int] {
-        var index: [String: Int] = [:]
-        for i in 0..<header.fieldCount {
-            let name = String(String(decoding: header.field(i), as: UTF8.self).trimmingSpaces)
-            if index[name] == nil { index[name] = i }
+        let names = (0..<header.fieldCount).map { String(String(decoding: header.field($0), as: UTF8.self).trimmingSpaces) }
+        var positions: [String: [Int]] = [:]
+        for (i, name) in names.enumerated() { positions[name, default: []].append(i) }
+        let wanted: [(key: String, column: String?, line: Int?, field: String)] =
+            source.kind.fields.map { ("sources.\(source.kind.rawValue).columns.\($0)", source.column($0), source.columnLines[$0], $0) }
+            + (source.filter.map { $0.keep.map { ("keep", $0) } + $0.skip.map { ("skip", $0) } } ?? []).map { kind, c in
+                ("sources.\(source.kind.rawValue).filter.\(kind).\(c.column)", c.column, c.line, "filter")
+            }
+        return try wanted.map { (w) throws(ExtractError) -> Int in
+            guard let column = w.column else { return -1 }
+            guard let at = positions[column] else {
+                throw .missingColumn(MissingColumn(
+                    file: path, pipeline: pipeline, pipelineLine: w.line, key: w.key, column: column, header: names,
+                    delimiter: source.delimiter, suggested: suggestDelimiter(names, wanted: wanted.compactMap(\.column))))
+            }
+            if at.count > 1 { throw .ambiguousHeader(file: path, column: column, field: w.field, positions: at.map { $0 + 1 }) }
+            return at[0]
         }
-        return try source.kind.fields.map { (field: String) throws(ExtractError) -> Int in
-            let column = source.column(field)
-            guard let i = index[column] else { throw .missingColumn(file: path, field: field, column: column) }
-            return i
+    }
+
+    /// A delimiter under which the header line would hold every wanted column, if one does.
+    private func suggestDelimiter(_ names: [String], wanted: [String]) -> UInt8? {
+        let line = names.joined(separator: String(decoding: [source.delimiter], as: UTF8.self))
+        for candidate in [";", ",", "\t", "|"].map({ UInt8(ascii: Unicode.Scalar($0)!) }) where candidate != source.delimiter {
+            let split = Set(line.split(separator: Character(Unicode.Scalar(candidate)), omittingEmptySubsequences: false).map { part in
+                var s = String(part).trimmingSpaces
+                if s.count >= 2, s.first == "\"", s.last == "\"" { s = s.dropFirst().dropLast() }
+                return String(s)
+            })
+            if wanted.allSatisfy(split.contains) { return candidate }
         }
+        return nil
     }
 }

@@ -1,3 +1,4 @@
+import Extract
 import Foundation
 import Pipeline
 
@@ -37,6 +38,7 @@ public struct Drop: Sendable {
     /// A checksum of the drop's source files (their names and sha256), which tells a drop
     /// already loaded from a new one.
     public func checksum(config: PipelineConfig) throws -> String {
+        try DropCheck.sources(drop: url, config: config)   // missing, a directory, a link out of the drop
         var all = Checksum()
         for source in config.sources.all.sorted(by: { $0.file < $1.file }) {
             let path = url.appendingPathComponent(source.file).path

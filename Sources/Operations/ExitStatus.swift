@@ -43,7 +43,9 @@ extension ExitStatus {
         case let e as ExitStatusProviding: e.exitStatus
         case is PipelineConfigError: .usage
         case ExtractError.rejectThresholdExceeded: .rejectThresholdExceeded
-        case ExtractError.sourceMissing, ExtractError.dropIncomplete, ExtractError.manifestUnreadable: .dropIncomplete
+        case ExtractError.sourceMissing, ExtractError.dropIncomplete, ExtractError.manifestUnreadable,
+             ExtractError.sourceNotAFile, ExtractError.sourceOutsideDrop: .dropIncomplete
+        case ExtractError.missingColumn: .usage
         case let e as PostgresError where e.kind == .connection: .databaseUnreachable
         default: .failure
         }

@@ -127,7 +127,7 @@ public enum BenchmarkWorkloads {
     /// what the stage costs before its output.
     public static func validateOnly(config: PipelineConfig, path: String) throws -> Timing {
         let (records, seconds) = try time { () throws -> Int in
-            let reader = try SourceReader(source: config.sources.caseEvents, path: path)
+            let reader = try SourceReader(source: config.sources.caseEvents, path: path, pipeline: config.path)
             let key = SymmetricKey(data: Array(String(repeating: "k", count: 32).utf8))
             let validator = CaseEventValidator(formats: config.sources.caseEvents.dateFormats, pseudonyms: Pseudonymiser(key: key))
             var accepted = 0
