@@ -122,8 +122,12 @@ struct Notes {
     /// Per field: unmatched values (masked) → how often, for the first few distinct ones.
     private var unmatched: [String: [String: Int]] = [:]
 
+    /// Per field: how many records held one.
+    private var cprRecords: [String: Int] = [:]
+
     mutating func cpr(_ field: String, _ n: Int, line: Int) {
         counts["cpr_in_text.\(field)", default: 0] += n
+        cprRecords[field, default: 0] += 1
         if cprLines[field, default: []].count < 5 { cprLines[field, default: []].append(line) }
     }
 
@@ -137,7 +141,7 @@ struct Notes {
         var out: [String] = []
         for (field, lines) in cprLines.sorted(by: { $0.key < $1.key }) {
             let n = counts["cpr_in_text.\(field)"] ?? 0
-            out.append("\(file): \(n) CPR number\(n == 1 ? "" : "s") in the text field \(field) (line\(lines.count == 1 ? "" : "s") \(lines.map(String.init).joined(separator: ", "))\(n > lines.count ? ", …" : "")) replaced by a pseudonym; ask the export's owner to keep CPR numbers out of \(field)")
+            out.append("\(file): \(n) CPR number\(n == 1 ? "" : "s") in the text field \(field) (line\(lines.count == 1 ? "" : "s") \(lines.map(String.init).joined(separator: ", "))\(cprRecords[field, default: 0] > lines.count ? ", …" : "")) replaced by a pseudonym; ask the export's owner to keep CPR numbers out of \(field)")
         }
         for (field, values) in unmatched.sorted(by: { $0.key < $1.key }) {
             let n = counts["unmapped_value.\(field)"] ?? 0

@@ -79,6 +79,8 @@ public struct PipelineConfig: Sendable {
             package var match: String
             /// nil: the value becomes empty.
             package var value: String?
+
+            package init(match: String, value: String?) { self.match = match; self.value = value }
         }
         package enum Fallback: Sendable, Equatable {
             /// An unmatched value is kept as written (and counted).
@@ -91,6 +93,10 @@ public struct PipelineConfig: Sendable {
         package var exact: [Rule] = []
         package var contains: [Rule] = []
         package var fallback: Fallback = .keep
+
+        package init(exact: [Rule] = [], contains: [Rule] = [], fallback: Fallback = .keep) {
+            self.exact = exact; self.contains = contains; self.fallback = fallback
+        }
     }
 
     /// Rows kept or skipped by the value of a column (any column of the export, mapped or
@@ -102,9 +108,15 @@ public struct PipelineConfig: Sendable {
             package var values: [String]
             /// Where the condition is written in the pipeline file.
             package var line: Int?
+
+            package init(column: String, values: [String], line: Int? = nil) {
+                self.column = column; self.values = values; self.line = line
+            }
         }
         package var keep: [Condition] = []
         package var skip: [Condition] = []
+
+        package init(keep: [Condition] = [], skip: [Condition] = []) { self.keep = keep; self.skip = skip }
 
         package var columns: [String] { (keep + skip).map(\.column) }
     }
