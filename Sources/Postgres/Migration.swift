@@ -13,7 +13,8 @@ public struct Migration: Sendable, Equatable {
     public var sql: String { String(decoding: contents, as: UTF8.self) }
 
     /// Reads the numbered SQL files of `directory`, in version order. Files that do not
-    /// start with a digit are not migrations and are skipped (e.g. views applied otherwise).
+    /// start with a digit are not migrations and are skipped (the `views` folder is read by
+    /// `repeatables(in:)`).
     static func all(in directory: String) throws -> [Migration] {
         let names: [String]
         do {
@@ -40,5 +41,24 @@ public struct Migration: Sendable, Equatable {
             byVersion[version] = Migration(version: version, name: name, path: path, contents: contents)
         }
         return byVersion.values.sorted { $0.version < $1.version }
+    }
+
+    /// Reads the `*.sql` files of a folder of repeatable files, in name order (a file may use
+    /// what the files before it make). No folder: none. Their `version` is their position.
+    static func repeatables(in directory: String) throws -> [Migration] {
+        guard FileManager.default.fileExists(atPath: directory) else { return [] }
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".sql") }.sorted()
+        } catch {
+            throw PostgresError(.migration, "cannot list repeatable files: \(error)", context: directory)
+        }
+        return try names.enumerated().map { index, name in
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard let contents = FileManager.default.contents(atPath: path), String(data: contents, encoding: .utf8) != nil else {
+                throw PostgresError(.migration, "cannot read \(name) as UTF-8 text", statement: name, context: path)
+            }
+            return Migration(version: index + 1, name: "views/" + name, path: path, contents: contents)
+        }
     }
 }

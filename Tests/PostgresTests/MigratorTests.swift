@@ -57,7 +57,7 @@ import TestSupport
         #expect(try connection.query("SELECT to_regclass('v') IS NULL")[0].bool(0) == true)
     }
 
-    @Test func failingMigrationIsRolledBackAndNotRecorded() throws {
+    @Test func failingMigrationRollsBackTheWholeUpgrade() throws {
         let connection = try TestServer.freshDatabase().connect()
         let directory = try folder([
             "001_ok.sql": "CREATE TABLE a (id int);",
@@ -66,8 +66,47 @@ import TestSupport
         let error = try #require(throws: PostgresError.self) { try Migrator(directory: directory).migrate(connection) }
         #expect(error.sqlState == "42704")
         #expect(error.statement == "002_bad.sql")
-        #expect(try connection.query("SELECT to_regclass('b') IS NULL")[0].bool(0) == true)
-        #expect(try connection.query("SELECT max(version) FROM etl.schema_migrations")[0].int(0) == 1)
+        // One transaction: the warehouse stays wholly at the old version.
+        #expect(try connection.query("SELECT to_regclass('a') IS NULL AND to_regclass('b') IS NULL")[0].bool(0) == true)
+        #expect(try connection.query("SELECT count(*) FROM etl.schema_migrations")[0].int(0) == 0)
+    }
+
+    @Test func repeatableFilesAreMadeAnewWhenTheirTextChanges() throws {
+        let connection = try TestServer.freshDatabase().connect()
+        let directory = try folder(["001_t.sql": "CREATE SCHEMA w; CREATE TABLE w.t (id int, name text); INSERT INTO w.t VALUES (1, 'a');"])
+        try FileManager.default.createDirectory(atPath: "\(directory)/views", withIntermediateDirectories: true)
+        func write(_ name: String, _ sql: String) throws {
+            try sql.write(toFile: "\(directory)/views/\(name)", atomically: true, encoding: .utf8)
+        }
+        // 20 reads 10's view: name order is dependency order.
+        try write("10_ids.sql", "CREATE VIEW w.ids AS SELECT id FROM w.t;")
+        try write("20_twice.sql", "CREATE FUNCTION w.twice(x bigint) RETURNS bigint LANGUAGE sql AS 'SELECT 2 * x'; CREATE VIEW w.doubled AS SELECT w.twice(id) AS v FROM w.ids;")
+        let migrator = Migrator(directory: directory)
+        #expect(try migrator.migrate(connection).map(\.name) == ["001_t.sql", "views/10_ids.sql", "views/20_twice.sql"])
+        #expect(try connection.query("SELECT v FROM w.doubled")[0].int(0) == 2)
+        #expect(try migrator.migrate(connection).isEmpty)
+
+        // A changed view file: every view is made anew; a view no file makes any more is gone.
+        try write("10_ids.sql", "CREATE VIEW w.ids AS SELECT id + 10 AS id FROM w.t;")
+        try write("20_twice.sql", "CREATE FUNCTION w.twice(x bigint) RETURNS bigint LANGUAGE sql AS 'SELECT 2 * x'; CREATE VIEW w.doubled2 AS SELECT w.twice(id) AS v FROM w.ids;")
+        #expect(try migrator.migrate(connection).map(\.name) == ["views/10_ids.sql", "views/20_twice.sql"])
+        #expect(try connection.query("SELECT v FROM w.doubled2")[0].int(0) == 22)
+        #expect(try connection.query("SELECT to_regclass('w.doubled') IS NULL")[0].bool(0) == true)
+
+        // A migration may change a column the views read: they are dropped first, made last.
+        try "ALTER TABLE w.t ALTER COLUMN id TYPE bigint;".write(toFile: "\(directory)/002_bigint.sql", atomically: true, encoding: .utf8)
+        #expect(try migrator.migrate(connection).map(\.name).first == "002_bigint.sql")
+        #expect(try connection.query("SELECT pg_typeof(id)::text FROM w.ids")[0].string(0) == "bigint")
+    }
+
+    @Test func failingViewFileRollsBackAndNamesIt() throws {
+        let connection = try TestServer.freshDatabase().connect()
+        let directory = try folder(["001_t.sql": "CREATE TABLE t (id int);"])
+        try FileManager.default.createDirectory(atPath: "\(directory)/views", withIntermediateDirectories: true)
+        try "CREATE VIEW v AS SELECT nosuchcolumn FROM t;".write(toFile: "\(directory)/views/10_v.sql", atomically: true, encoding: .utf8)
+        let error = try #require(throws: PostgresError.self) { try Migrator(directory: directory).migrate(connection) }
+        #expect(error.statement == "views/10_v.sql")
+        #expect(try connection.query("SELECT to_regclass('t') IS NULL")[0].bool(0) == true)
     }
 
     @Test func malformedAndDuplicateNamesAreRejected() throws {
