@@ -18,7 +18,13 @@ public struct LoadStage {
     public func load(_ run: RunFolder) throws -> LoadResult {
         let started = Date()
         let manifest = try StageManifest.read(from: run.manifest(.transform))
-        let counts = String(decoding: try JSONEncoder().encode(manifest.counts), as: UTF8.self)
+        // Extract's counts per file (merged addresses, filtered rows, CPR numbers replaced in
+        // text, unknown values) go with the load as transform's do: `extract|<file>|<what>`.
+        var all = manifest.counts
+        for input in (try? StageManifest.read(from: run.manifest(.extract)))?.inputs ?? [] {
+            for (what, n) in input.counts { all["extract|\(input.name)|\(what)"] = n }
+        }
+        let counts = String(decoding: try JSONEncoder().encode(all), as: UTF8.self)
         var tables: [String: Int] = [:]
         var copySeconds = 0.0
 
