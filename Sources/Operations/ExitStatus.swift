@@ -19,7 +19,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .failure: "failure (see the message and the run's log)"
         case .usage: "usage error (bad arguments or pipeline file)"
         case .rejectThresholdExceeded: "reject threshold exceeded: too many bad records in a file; warehouse unchanged"
-        case .dropIncomplete: "drop incomplete: MANIFEST mismatch or missing files; warehouse unchanged"
+        case .dropIncomplete: "drop incomplete: MANIFEST mismatch, an export missing or not a file; warehouse unchanged"
         case .databaseUnreachable: "database unreachable (after retries); warehouse unchanged"
         case .locked: "another run holds the lock; nothing done"
         }
