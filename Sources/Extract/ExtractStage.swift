@@ -97,7 +97,8 @@ public struct ExtractStage: Sendable {
 
         var counts = ["rejected": inputs.reduce(0) { $0 + $1.rejected }, "pseudonyms_computed": pseudonymsComputed]
         for input in inputs {
-            for (key, n) in input.counts { counts[key.split(separator: ".")[0] + "", default: 0] += n }
+            // Totals by kind: `cpr_in_text.kilde` counts as `cpr_in_text`.
+            for (key, n) in input.counts { counts[String(key.prefix { $0 != "." }), default: 0] += n }
         }
         let manifest = StageManifest(
             stage: .extract, run: run.id, startedAt: startedAt,
