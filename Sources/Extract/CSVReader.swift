@@ -10,6 +10,9 @@ struct CSVRecord {
     var line: Int
     /// The physical line it ends on: more than `line` when a quoted field held line breaks.
     var lastLine: Int
+    /// A quoted field that spans lines closed with text after its closing quote: most likely
+    /// a stray quote that joined the records of the lines after it to this one.
+    var joined: Bool
     /// The offset in `bytes` of the first control character (see `CSVReader`); -1: none.
     var control: Int
     /// Why the record cannot be read as CSV (a stray quote, …); nil when it can.
@@ -141,7 +144,7 @@ struct CSVParseState {
     private var bytes: [UInt8] = []
     private var ends: [Int] = []
     private var problem: String? = nil
-    private var anyQuoted = false, tooLong = false
+    private var anyQuoted = false, tooLong = false, joined = false
     private var control = -1
 
     init(path: String, delimiter: UInt8, limit: Int, maxFieldLines: Int) {
@@ -185,11 +188,12 @@ struct CSVParseState {
         let blank = ends.count == 1 && bytes.isEmpty && !anyQuoted && problem == nil
         if !blank {
             if tooLong { problem = problem ?? "the record is longer than \(limit) bytes (an unterminated quote?)" }
-            try body(CSVRecord(bytes: bytes, ends: ends, line: recordLine, lastLine: lastLine, control: control, problem: problem))
+            try body(CSVRecord(bytes: bytes, ends: ends, line: recordLine, lastLine: lastLine, joined: joined, control: control,
+                               problem: problem))
         }
         bytes.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
-        problem = nil; anyQuoted = false; tooLong = false; control = -1
+        problem = nil; anyQuoted = false; tooLong = false; joined = false; control = -1
         recordLine = line
     }
 
@@ -255,6 +259,7 @@ struct CSVParseState {
                     state = .quoteCR
                 } else {
                     if problem == nil { problem = "text after the closing quote of field \(ends.count + 1)" }
+                    if line > quoteLine { joined = true }
                     if Self.isControl(c) { appendControl(c) } else { appendByte(c) }
                     state = .unquoted
                 }
@@ -263,6 +268,7 @@ struct CSVParseState {
                     i += 1; line += 1; try endRecord(body, lastLine: line - 1); state = .fieldStart
                 } else {
                     if problem == nil { problem = "text after the closing quote of field \(ends.count + 1)" }
+                    if line > quoteLine { joined = true }
                     appendByte(cr); state = .unquoted
                 }
             }

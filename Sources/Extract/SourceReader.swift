@@ -37,10 +37,12 @@ final class SourceReader {
 
     /// Calls `body` with each data record (not the CSV header).
     ///
-    /// A CSV record that cannot be read (a stray quote, the wrong number of fields) and
-    /// runs over several lines has most likely swallowed the records on the lines after
-    /// its first: each of those lines is handed out as a record of its own, rejected, so
-    /// that they are counted (and the reject threshold sees them) instead of vanishing.
+    /// A CSV record whose quoted field spans lines and closes with text after its closing
+    /// quote has most likely swallowed the records on the lines after its first (a stray
+    /// quote opened the field; a quote of a later line closed it): each of those lines is
+    /// handed out as a record of its own, rejected, so that they are counted (and the
+    /// reject threshold sees them) instead of vanishing. A record spanning lines for a
+    /// quoted field that closes cleanly is one record, however else it is malformed.
     func forEachRecord(_ body: (SourceRecord) throws -> Void) throws {
         if let xml { return try xml.forEachRecord(body) }
         var columns: [Int]? = nil
@@ -57,13 +59,13 @@ final class SourceReader {
             } else if record.fieldCount != headerCount {
                 problem = (.wrongColumnCount, "\(record.fieldCount) fields where the header has \(headerCount)")
             }
-            let spans = record.lastLine > record.line
-            if spans, let (reason, message) = problem {
-                problem = (reason, message + "; the record runs over lines \(record.line)–\(record.lastLine): a quote may have joined the lines after its first to it")
+            let joined = record.joined && record.lastLine > record.line
+            if joined, let (reason, message) = problem {
+                problem = (reason, message + "; the record runs over lines \(record.line)–\(record.lastLine): a stray quote may have joined the lines after its first to it")
             }
             try body(SourceRecord(line: record.line, problem: problem, bytes: record.bytes, ends: record.ends,
                                   columns: columns, control: record.control))
-            if spans, problem != nil {
+            if joined {
                 for line in (record.line + 1)...record.lastLine {
                     try body(SourceRecord(line: line, problem: (.malformedField, "joined to the record of line \(record.line) by a quote (see that line)"),
                                           bytes: [], ends: [], columns: columns))

@@ -46,6 +46,24 @@ import Testing
                                                              threshold: Double(swallowed) / 40)) { try f.extract() }
     }
 
+    /// A record whose quoted field spans lines and closes cleanly is one record, even when
+    /// it is malformed otherwise (a stray quote in a date, a field too many): one reject,
+    /// and the row count a MANIFEST gives still matches.
+    @Test func aCleanMultiLineFieldInABadRecordIsOneReject() throws {
+        let f = try Fixture()
+        f.config.rejectThreshold = 1
+        var lines = Self.events(10)
+        lines[2] = "S-3;0102131234;underretning;02-0\"4-2015;;daginstitution;\"to\nlinjer; og \"\"citat\"\"\""
+        lines[5] = "S-6;0102131234;underretning;02-04-2015;;daginstitution;\"tre\nhele\nlinjer\";x"
+        f.write(Self.file(lines), to: "sagshaendelser.csv")
+        f.write(try ["institutioner.xml": 2, "socialraadgivere.csv": 2, "indmeldelser.csv": 2, "sagshaendelser.csv": 10]
+            .map { "\(try f.sha256($0.key))  \($0.value)  \($0.key)" }.joined(separator: "\n"), to: "MANIFEST")
+        let result = try f.extract()
+        #expect(f.rejects().map(\.line) == [4, 8])
+        #expect(f.rejects().map(\.reason) == [.malformedField, .wrongColumnCount])
+        #expect(result.manifest.inputs[3].rowsRead == 10 && result.manifest.inputs[3].accepted == 8)
+    }
+
     /// The suite's case: a quote opened on line 800 of 1,625 and never closed. The file is
     /// refused, naming the line, with or without a MANIFEST; nothing is published.
     @Test(arguments: [false, true])
