@@ -9,6 +9,9 @@ final class SourceReader {
     let pipeline: String
     private let csv: CSVReader?
     private let xml: XMLRecordReader?
+    /// XML: a filter column named before it (mapped, or filtered twice) → the earlier index;
+    /// the reader gives each name to one index only.
+    private var aliases: [(column: Int, same: Int)] = []
 
     init(source: PipelineConfig.Source, path: String, pipeline: String) throws(ExtractError) {
         self.source = source
@@ -22,7 +25,10 @@ final class SourceReader {
         case .xml:
             // UTF-8 (the default) lets the document's own declaration rule; other encodings
             // are imposed, as the pipeline file says.
-            let names = source.kind.fields.map { source.column($0) } + (source.filter?.columns ?? []).map { Optional($0) }
+            var names = source.kind.fields.map { source.column($0) }
+            for column in source.filter?.columns ?? [] {
+                if let same = names.firstIndex(of: column) { aliases.append((names.count, same)); names.append(nil) } else { names.append(column) }
+            }
             xml = try XMLRecordReader(path: path, recordElement: source.recordElement, names: names,
                                       encoding: source.encoding == .utf8 ? nil : source.encoding)
             csv = nil
@@ -44,7 +50,14 @@ final class SourceReader {
     /// reject threshold sees them) instead of vanishing. A record spanning lines for a
     /// quoted field that closes cleanly is one record, however else it is malformed.
     func forEachRecord(_ body: (SourceRecord) throws -> Void) throws {
-        if let xml { return try xml.forEachRecord(body) }
+        if let xml {
+            if aliases.isEmpty { return try xml.forEachRecord(body) }
+            return try xml.forEachRecord { record in
+                var r = record
+                for a in aliases { r.columns[a.column] = r.columns[a.same] }
+                try body(r)
+            }
+        }
         var columns: [Int]? = nil
         var headerCount = 0
         try csv!.forEachRecord { record in

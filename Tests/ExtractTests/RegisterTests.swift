@@ -172,6 +172,20 @@ import Testing
         #expect(m.key == "sources.institutioner.filter.keep.kommune" && m.pipelineLine == 12)
     }
 
+    /// XML too, by attribute or child element, mapped or not.
+    @Test func aRowFilterOnAnXMLRegister() throws {
+        let f = try Fixture()
+        f.config.sources.institutions.filter = .init(keep: [.init(column: "Bydel", values: ["Valby", "Nørrebro"]),
+                                                             .init(column: "ejer", values: ["kommunal"])],
+                                                      skip: [.init(column: "Bydel", values: ["valby"])])
+        f.write(Sample.institutionsXML.replacingOccurrences(of: "<Institution nummer=", with: "<Institution ejer=\"Kommunal\" nummer="), to: "institutioner.xml")
+        f.config.rejectThreshold = 1
+        let result = try f.extract()
+        #expect(f.rows(StageFile.institutions).map { $0[0] } == ["101234"])
+        #expect(result.manifest.inputs[0].counts == ["filtered": 1])
+        #expect(f.rejects().map(\.reason) == [.unknownInstitution, .unknownInstitution])
+    }
+
     /// The register's own threshold: it may be dirtier than the others without stopping the run.
     @Test func aSourcesOwnThresholdOverridesThePipelines() throws {
         let f = try Self.fixture(Self.clean + ["3,Navn,Navn,Daginstitution,Børnehave,Østerbro,,101"])
