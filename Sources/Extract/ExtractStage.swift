@@ -59,7 +59,11 @@ public struct ExtractStage: Sendable {
         let institutionsOut = try StageWriter(path: run.file(.extract, StageFile.institutions))
         var institutions = InstitutionValidator(source: config.sources.institutions)
         let registerOutcome = try files.run(config.sources.institutions, { r throws(Rejection) in try institutions.validate(r) },
-                                            { r throws(ExtractError) in try r.write(to: institutionsOut) })
+                                            { r throws(ExtractError) in
+                                                guard let r else { return false }   // merged: another address
+                                                try r.write(to: institutionsOut)
+                                                return true
+                                            })
         let register = Register(numbers: Set(institutions.numbers.keys), file: config.sources.institutions.file)
         var outputs = [try institutionsOut.close(name: StageFile.institutions)]
 

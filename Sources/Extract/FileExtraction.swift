@@ -26,54 +26,66 @@ struct FileExtraction {
         var warnings: [String]
     }
 
-    /// `validate` returns nil for a record merged into one read before (the register's
-    /// repeated addresses): neither accepted nor rejected, counted as merged.
-    func run<R>(_ source: PipelineConfig.Source, _ validate: (SourceRecord) throws(Rejection) -> R?,
-                _ write: (R) throws(ExtractError) -> Void) throws(ExtractError) -> Outcome {
+    /// `write` returns false for a record it did not write because it merged it into one
+    /// read before (the register's repeated addresses): counted as merged, neither accepted
+    /// nor rejected.
+    ///
+    /// The hot exports pay only for what they use: a record is copied (to change a field)
+    /// only when it holds a CPR number in a text field or the source maps values.
+    func run<R>(_ source: PipelineConfig.Source, _ validate: (SourceRecord) throws(Rejection) -> R,
+                _ write: (R) throws(ExtractError) -> Bool) throws(ExtractError) -> Outcome {
         let file = drop.appendingPathComponent(source.file).path
         let reader = try SourceReader(source: source, path: file, pipeline: pipeline)
         let fields = source.kind.fields
         let selection = RowSelection(source.filter, first: fields.count)
         let mappings = fields.enumerated().compactMap { i, name in source.values[name].map { ValueMapping(field: i, name: name, map: $0) } }
         let textFields = fields.indices.filter { source.kind.textFields.contains(fields[$0]) && source.column(fields[$0]) != nil }
+        let pseudonyms = self.pseudonyms
         var counts = FileCounts()
         var notes = Notes()
+
+        func finish(_ r: SourceRecord) throws {
+            let row: R
+            do throws(Rejection) { row = try validate(r) } catch {
+                return try reject(error, r)
+            }
+            if try write(row) { counts.accepted += 1 } else { counts.merged += 1 }
+        }
+
+        func reject(_ rejection: Rejection, _ r: SourceRecord) throws {
+            counts.reject(rejection.reason)
+            try RejectRecord(file: source.file, line: r.line, field: rejection.field, reason: rejection.reason,
+                             message: rejection.message).write(to: rejects)
+        }
+
         do {
             try reader.forEachRecord { record in
                 counts.read += 1
-                var r = record
-                let outcome: Result<R?, Rejection>
-                if let p = r.problem {
-                    outcome = .failure(Rejection(field: nil, reason: p.reason, message: p.message))
-                } else if let selection, !selection.accepts(r) {
+                if let p = record.problem {
+                    return try reject(Rejection(field: nil, reason: p.reason, message: p.message), record)
+                }
+                if let selection, !selection.accepts(record) {
                     counts.filtered += 1
                     return
-                } else if let c = r.controlField(among: fields.count) {
-                    outcome = .failure(Rejection(field: fields[c.field], reason: .controlCharacter, message:
+                }
+                if let c = record.controlField(among: fields.count) {
+                    return try reject(Rejection(field: fields[c.field], reason: .controlCharacter, message:
                         "\(fields[c.field]) holds the control character \(ControlName.of(c.byte)) at byte \(c.offset); "
-                        + "it cannot be stored. Ask for the export without it"))
-                } else {
+                        + "it cannot be stored. Ask for the export without it"), record)
+                }
+                guard mappings.isEmpty, !textFields.contains(where: { i in record.value(i).map { CPRInText.first(in: $0) != nil } ?? false }) else {
+                    var r = record
                     for i in textFields {
-                        guard let v = r.value(i), let (text, n) = CPRInText.replacingAll(in: v, with: token) else { continue }
+                        guard let v = r.value(i), let (text, n) = CPRInText.replacingAll(in: v, with: { Self.token($0, pseudonyms) }) else { continue }
                         r.replace(i, with: text)
                         notes.cpr(fields[i], n, line: r.line)
                     }
                     for m in mappings {
                         if let unmatched = m.apply(to: &r) { notes.unmatched(m.name, unmatched) }
                     }
-                    do throws(Rejection) { outcome = .success(try validate(r)) } catch { outcome = .failure(error) }
+                    return try finish(r)
                 }
-                switch outcome {
-                case .success(let row?):
-                    try write(row)
-                    counts.accepted += 1
-                case .success(nil):
-                    counts.merged += 1
-                case .failure(let rejection):
-                    counts.reject(rejection.reason)
-                    try RejectRecord(file: source.file, line: r.line, field: rejection.field, reason: rejection.reason,
-                                     message: rejection.message).write(to: rejects)
-                }
+                try finish(record)
             }
         } catch let e as ExtractError { throw e }
           catch { throw .cannotRead(path: file, message: "\(error)") }
@@ -90,7 +102,7 @@ struct FileExtraction {
 
     /// What replaces a CPR number in a text field: `[cpr:` and the first 16 hex digits of
     /// its child key `]`, so the same number gives the same text in every file and run.
-    private func token(_ number: UInt64) -> [UInt8] {
+    private static func token(_ number: UInt64, _ pseudonyms: Pseudonymiser) -> [UInt8] {
         let hex = pseudonyms.childKeyHex(CPR(number: number, birth: Day(rawValue: 0)))
         return Array("[cpr:".utf8) + withUnsafeBytes(of: hex) { Array($0.prefix(16)) } + [0x5D]
     }

@@ -80,15 +80,15 @@ struct ParallelExtraction: Sendable {
         case .assignments:
             out = try StageWriter(path: run.file(.extract, StageFile.assignments))
             let v = AssignmentValidator(formats: sources.assignments.dateFormats, register: register)
-            outcome = try files.run(sources.assignments, v.validate, { r throws(ExtractError) in try r.write(to: out) })
+            outcome = try files.run(sources.assignments, v.validate, { r throws(ExtractError) in try r.write(to: out); return true })
         case .enrolments:
             out = try StageWriter(path: run.file(.extract, StageFile.enrolments))
             let v = EnrolmentValidator(formats: sources.enrolments.dateFormats, register: register, pseudonyms: pseudonyms)
-            outcome = try files.run(sources.enrolments, v.validate, { r throws(ExtractError) in try r.write(to: out) })
+            outcome = try files.run(sources.enrolments, v.validate, { r throws(ExtractError) in try r.write(to: out); return true })
         case .caseEvents:
             out = try StageWriter(path: run.file(.extract, StageFile.caseEvents))
             let v = CaseEventValidator(formats: sources.caseEvents.dateFormats, pseudonyms: pseudonyms)
-            outcome = try files.run(sources.caseEvents, v.validate, { r throws(ExtractError) in try r.write(to: out) })
+            outcome = try files.run(sources.caseEvents, v.validate, { r throws(ExtractError) in try r.write(to: out); return true })
         }
         let computed = pseudonyms.computed
         let name = (out.path as NSString).lastPathComponent
