@@ -64,9 +64,13 @@ enum CPRInText {
             let c = t[j]
             if isDigit(c) {
                 number = number * 10 + UInt64(c - 48); digits += 1; j += 1
+                // No day 01–31, no month 01–12: no CPR number (most digits stop here).
+                if digits == 2, !(1...31).contains(number) { return nil }
+                if digits == 4, !(1...12).contains(number % 100) { return nil }
                 continue
             }
-            guard digits == 2 || digits == 4 || digits == 6 else { break }
+            // Separators after the day (then after the month too), or after the birth date.
+            guard digits == 2 || digits == 4 && separatedAt != 0 || digits == 6 else { break }
             let after = separator(t, at: j, wide: digits == 6)
             guard after > j, after < n, isDigit(t[after]) else { break }
             separatedAt |= 1 << digits
@@ -75,8 +79,6 @@ enum CPRInText {
         guard digits == 10, j == n || !isDigit(t[j]) else { return nil }
         guard separatedAt == 0 || separatedAt == 1 << 6 || separatedAt == (1 << 2 | 1 << 4 | 1 << 6)
                 || separatedAt == (1 << 2 | 1 << 4) else { return nil }
-        let day = number / 100_000_000, month = number / 1_000_000 % 100
-        guard (1...31).contains(day), (1...12).contains(month) else { return nil }
         return Match(range: start..<j, number: number)
     }
 

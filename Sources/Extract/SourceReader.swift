@@ -66,26 +66,37 @@ final class SourceReader {
                 headerCount = record.fieldCount
                 return
             }
-            var problem: (RejectReason, String)? = nil
-            if let p = record.problem {
-                problem = (.malformedField, p)
-            } else if record.fieldCount != headerCount {
-                problem = (.wrongColumnCount, "\(record.fieldCount) fields where the header has \(headerCount)")
-            }
-            let joined = record.joined && record.lastLine > record.line
-            if joined, let (reason, message) = problem {
-                problem = (reason, message + "; the record runs over lines \(record.line)–\(record.lastLine): a stray quote may have joined the lines after its first to it")
-            }
-            try body(SourceRecord(line: record.line, problem: problem, bytes: record.bytes, ends: record.ends,
-                                  columns: columns, control: record.control))
-            if joined {
-                for line in (record.line + 1)...record.lastLine {
-                    try body(SourceRecord(line: line, problem: (.malformedField, "joined to the record of line \(record.line) by a quote (see that line)"),
-                                          bytes: [], ends: [], columns: columns))
-                }
+            if record.problem == nil, record.fieldCount == headerCount {
+                try body(SourceRecord(line: record.line, problem: nil, bytes: record.bytes, ends: record.ends,
+                                      columns: columns, control: record.control))
+            } else {
+                try Self.bad(record, headerCount: headerCount, columns: columns, body)
             }
         }
         if columns == nil { throw ExtractError.noHeader(file: path) }
+    }
+
+    /// A record that cannot be read, and the lines it joined (out of line: the common path
+    /// stays small enough for the compiler to fold into the reader's loop).
+    @inline(never)
+    private static func bad(_ record: CSVRecord, headerCount: Int, columns: [Int], _ body: (SourceRecord) throws -> Void) throws {
+        var problem: (reason: RejectReason, message: String)
+        if let p = record.problem {
+            problem = (.malformedField, p)
+        } else {
+            problem = (.wrongColumnCount, "\(record.fieldCount) fields where the header has \(headerCount)")
+        }
+        let joined = record.joined && record.lastLine > record.line
+        if joined {
+            problem.message += "; the record runs over lines \(record.line)–\(record.lastLine): a stray quote may have joined the lines after its first to it"
+        }
+        try body(SourceRecord(line: record.line, problem: problem, bytes: record.bytes, ends: record.ends,
+                              columns: columns, control: record.control))
+        guard joined else { return }
+        for line in (record.line + 1)...record.lastLine {
+            try body(SourceRecord(line: line, problem: (.malformedField, "joined to the record of line \(record.line) by a quote (see that line)"),
+                                  bytes: [], ends: [], columns: columns))
+        }
     }
 
     /// Contract field (then filter column) → column index, by header name (surrounding
