@@ -25,10 +25,24 @@ enum CPRInText {
         var i = from
         while i < n {
             guard isDigit(text[i]) else { i += 1; continue }
-            if let m = match(text, at: i) { return m }
+            if couldBeBirthDate(text, at: i), let m = match(text, at: i) { return m }
             while i < n, isDigit(text[i]) { i += 1 }
         }
         return nil
+    }
+
+    /// A quick look before `match`: a day 01–31 at `i`, then (after at most one separator) a
+    /// month 01–12. Rules out most runs of digits (years, serial numbers) at once.
+    @inline(__always) private static func couldBeBirthDate(_ t: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        let n = t.count
+        guard i + 3 < n, isDigit(t[i + 1]) else { return false }
+        let day = (t[i] &- 48) * 10 + (t[i + 1] &- 48)
+        guard day >= 1, day <= 31 else { return false }
+        var j = i + 2
+        if !isDigit(t[j]) { j += 1 }
+        guard j + 1 < n, isDigit(t[j]), isDigit(t[j + 1]) else { return false }
+        let month = (t[j] &- 48) * 10 + (t[j + 1] &- 48)
+        return month >= 1 && month <= 12
     }
 
     static func first(in text: ArraySlice<UInt8>) -> Match? {

@@ -182,6 +182,11 @@ struct CSVParseState {
         appendByte(c)
     }
 
+    /// Out of line: the parse loop stays small.
+    @inline(never) private func fieldTooLong() -> ExtractError {
+        .unclosedQuote(file: path, line: quoteLine, within: maxFieldLines)
+    }
+
     /// Ends the record whose last byte is on `lastLine`.
     private mutating func endRecord(_ body: (CSVRecord) throws -> Void, lastLine: Int) throws {
         ends.append(bytes.count)
@@ -240,9 +245,7 @@ struct CSVParseState {
                 } else if c == lf {
                     line += 1
                     appendByte(c)
-                    if line - quoteLine + 1 > maxFieldLines {
-                        throw ExtractError.unclosedQuote(file: path, line: quoteLine, within: maxFieldLines)
-                    }
+                    if line - quoteLine + 1 > maxFieldLines { throw fieldTooLong() }
                 } else {
                     appendControl(c)
                 }
