@@ -73,7 +73,7 @@ struct FileExtraction {
                         "\(fields[c.field]) holds the control character \(ControlName.of(c.byte)) at byte \(c.offset); "
                         + "it cannot be stored. Ask for the export without it"), record)
                 }
-                guard mappings.isEmpty, !textFields.contains(where: { CPRInText.first(in: record.raw($0)) != nil }) else {
+                guard mappings.isEmpty, !record.holdsCPRNumber(in: textFields) else {
                     var r = record
                     for i in textFields {
                         guard let v = r.value(i), let (text, n) = CPRInText.replacingAll(in: v, with: { Self.token($0, pseudonyms) }) else { continue }

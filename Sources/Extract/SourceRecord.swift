@@ -42,6 +42,20 @@ struct SourceRecord {
         return nil
     }
 
+    /// Whether any of the contract fields `fields` holds a CPR-shaped number (`CPRInText`):
+    /// one pass over the record's buffer, no slice made per field.
+    func holdsCPRNumber(in fields: [Int]) -> Bool {
+        bytes.withUnsafeBufferPointer { p in
+            for i in fields {
+                let k = columns[i]
+                guard k >= 0, k < ends.count else { continue }
+                let s = k == 0 ? 0 : ends[k - 1], e = ends[k]
+                if e - s >= 10, CPRInText.first(in: UnsafeBufferPointer(rebasing: p[s..<e])) != nil { return true }
+            }
+            return false
+        }
+    }
+
     /// Replaces field `i`'s value: the new bytes go to the end of the buffer (nil: absent).
     mutating func replace(_ i: Int, with value: [UInt8]?) {
         guard let value else { columns[i] = -1; return }
@@ -51,10 +65,4 @@ struct SourceRecord {
         ends.append(bytes.count)
     }
 
-    /// The whole field `i`, surrounding white space included; empty when absent.
-    func raw(_ i: Int) -> ArraySlice<UInt8> {
-        let k = columns[i]
-        guard k >= 0, k < ends.count else { return [] }
-        return bytes[(k == 0 ? 0 : ends[k - 1])..<ends[k]]
-    }
 }
