@@ -64,5 +64,4 @@ struct SourceRecord {
         columns[i] = ends.count
         ends.append(bytes.count)
     }
-
 }
