@@ -99,10 +99,11 @@ public struct ExtractStage: Sendable {
             }
         }
 
+        // Besides the totals, each file's own counts as `<file>.<what>` (`dagtilbud.csv.merged_address`,
+        // `sagshaendelser.csv.cpr_in_text:kilde`): what `metrics.data_quality` shows per file.
         var counts = ["rejected": inputs.reduce(0) { $0 + $1.rejected }, "pseudonyms_computed": pseudonymsComputed]
         for input in inputs {
-            // Totals by kind: `cpr_in_text.kilde` counts as `cpr_in_text`.
-            for (key, n) in input.counts { counts[String(key.prefix { $0 != "." }), default: 0] += n }
+            for (what, n) in input.counts { counts["\(input.name).\(what)"] = n }
         }
         let manifest = StageManifest(
             stage: .extract, run: run.id, startedAt: startedAt,

@@ -138,13 +138,13 @@ struct Notes {
     private var cprRecords: [String: Int] = [:]
 
     mutating func cpr(_ field: String, _ n: Int, line: Int) {
-        counts["cpr_in_text.\(field)", default: 0] += n
+        counts["cpr_in_text:\(field)", default: 0] += n
         cprRecords[field, default: 0] += 1
         if cprLines[field, default: []].count < 5 { cprLines[field, default: []].append(line) }
     }
 
     mutating func unmatched(_ field: String, _ v: ArraySlice<UInt8>) {
-        counts["unmapped_value.\(field)", default: 0] += 1
+        counts["unmapped_value:\(field)", default: 0] += 1
         let text = Echo.text(v)
         if unmatched[field]?[text] != nil || unmatched[field, default: [:]].count < 8 { unmatched[field, default: [:]][text, default: 0] += 1 }
     }
@@ -152,11 +152,11 @@ struct Notes {
     func warnings(file: String, mappings: [String: PipelineConfig.ValueMap]) -> [String] {
         var out: [String] = []
         for (field, lines) in cprLines.sorted(by: { $0.key < $1.key }) {
-            let n = counts["cpr_in_text.\(field)"] ?? 0
+            let n = counts["cpr_in_text:\(field)"] ?? 0
             out.append("\(file): \(n) CPR number\(n == 1 ? "" : "s") in the text field \(field) (line\(lines.count == 1 ? "" : "s") \(lines.map(String.init).joined(separator: ", "))\(cprRecords[field, default: 0] > lines.count ? ", …" : "")) replaced by a pseudonym; ask the export's owner to keep CPR numbers out of \(field)")
         }
         for (field, values) in unmatched.sorted(by: { $0.key < $1.key }) {
-            let n = counts["unmapped_value.\(field)"] ?? 0
+            let n = counts["unmapped_value:\(field)"] ?? 0
             let became: String
             switch mappings[field]?.fallback ?? .keep {
             case .keep: became = "kept as written"

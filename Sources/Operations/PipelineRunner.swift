@@ -131,7 +131,7 @@ public struct PipelineRunner {
                 for file in manifest.inputs {
                     counts["read.\(file.name)"] = file.rowsRead
                     counts["rejected.\(file.name)"] = file.rejected
-                    for (what, n) in file.counts { counts["\(what).\(file.name)"] = n }   // merged_address, cpr_in_text.kilde, …
+                    for (what, n) in file.counts { counts["\(what).\(file.name)"] = n }   // merged_address, cpr_in_text:kilde, …
                 }
             case .transform:
                 counts = try TransformStage().run(run: folder, windowFrom: config.windowFrom, windowTo: config.windowTo,

@@ -12,7 +12,7 @@ public struct StageManifest: Codable, Sendable, Equatable {
         public var rejected: Int
         public var rejectedByReason: [String: Int]
         /// Records neither accepted nor rejected, and what was changed on the way, by kind:
-        /// `merged_address`, `filtered`, `cpr_in_text.<field>`, `unmapped_value.<field>`.
+        /// `merged_address`, `filtered`, `cpr_in_text:<field>`, `unmapped_value:<field>`.
         /// Absent from manifests written before it existed.
         public var counts: [String: Int]
 

@@ -59,7 +59,7 @@ import SyntheticDrop
         let register = try #require(extract.inputs.first { $0.name == "dagtilbud.csv" })
         #expect((register.rowsRead, register.accepted) == (quirks.rows, institutions.count))
         #expect(register.counts["merged_address"] == quirks.merged)
-        #expect(register.counts["unmapped_value.type"] == quirks.unknownTypes)
+        #expect(register.counts["unmapped_value:type"] == quirks.unknownTypes)
         #expect(register.rejectedByReason == ["duplicate_institution": quirks.conflicts.count,
                                               "invalid_institution_number": quirks.swapped.count])
         #expect(extract.inputs.filter { $0.name != "dagtilbud.csv" }.allSatisfy { $0.rejected == 0 })
@@ -79,7 +79,7 @@ import SyntheticDrop
         // The steward hears of the unknown types; counts reach metrics.data_quality.
         #expect(b.stderr.contains("dagtilbud.csv: \(quirks.unknownTypes) values of type matched no rule"), "\(b.stderr)")
         #expect(try real.rows("SELECT reason, records FROM warehouse.data_quality WHERE category = 'extract' AND subject = 'dagtilbud.csv' ORDER BY 1")
-                == [["merged_address", String(quirks.merged)], ["unmapped_value.type", String(quirks.unknownTypes)]])
+                == [["merged_address", String(quirks.merged)], ["unmapped_value:type", String(quirks.unknownTypes)]])
         #expect(try real.rows("SELECT records FROM metrics.data_quality WHERE category = 'extract' AND reason = 'merged_address'") == [[String(quirks.merged)]])
 
         // The same figures in every analyst's view, and the same institutions.
@@ -102,7 +102,7 @@ import SyntheticDrop
     /// A synthetic drop with a register of a city's size relative to its children.
     static func drop(in h: Harness) throws -> URL {
         let url = h.inbox.appendingPathComponent("2026-11-21")
-        try DropGenerator(.init(children: 2_500, institutions: 90, seed: 16, asOf: Day(year: 2026, month: 11, day: 21)!)).write(to: url)
+        _ = try DropGenerator(.init(children: 2_500, institutions: 90, seed: 16, asOf: Day(year: 2026, month: 11, day: 21)!)).write(to: url)
         return url
     }
 

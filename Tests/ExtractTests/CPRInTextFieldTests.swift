@@ -53,10 +53,10 @@ import Testing
 
         // Counted per file and field, and told to the steward with the lines.
         let inputs = Dictionary(uniqueKeysWithValues: result.manifest.inputs.map { ($0.name, $0.counts) })
-        #expect(inputs["institutioner.xml"] == ["cpr_in_text.navn": 1, "cpr_in_text.klynge": 1])
-        #expect(inputs["socialraadgivere.csv"] == ["cpr_in_text.medarbejder_id": 1])
-        #expect(inputs["sagshaendelser.csv"] == ["cpr_in_text.sagsnummer": 1, "cpr_in_text.paragraf": 1, "cpr_in_text.kilde": 1, "cpr_in_text.aarsag": 2])
-        #expect(result.manifest.counts["cpr_in_text"] == 8)
+        #expect(inputs["institutioner.xml"] == ["cpr_in_text:navn": 1, "cpr_in_text:klynge": 1])
+        #expect(inputs["socialraadgivere.csv"] == ["cpr_in_text:medarbejder_id": 1])
+        #expect(inputs["sagshaendelser.csv"] == ["cpr_in_text:sagsnummer": 1, "cpr_in_text:paragraf": 1, "cpr_in_text:kilde": 1, "cpr_in_text:aarsag": 2])
+        #expect(result.manifest.counts["sagshaendelser.csv.cpr_in_text:aarsag"] == 2 && result.manifest.counts.count == 2 + 7)
         #expect(result.warnings.contains("sagshaendelser.csv: 2 CPR numbers in the text field aarsag (line 5) replaced by a pseudonym; ask the export's owner to keep CPR numbers out of aarsag"))
         #expect(result.warnings.count == 7)
         #expect(result.warnings.allSatisfy { CPRInText.replacingAll(in: Array($0.utf8)[...], with: { _ in [] }) == nil })

@@ -18,8 +18,8 @@ WHERE c.key IN ('children.without_spell', 'case_events.child_without_spell', 'ca
 UNION ALL
 -- From extract's counts per file (etl.loads.counts `extract|<file>|<what>`): rows merged into
 -- the institution read before (merged_address), left out by the source's filter (filtered),
--- CPR numbers replaced in a text field (cpr_in_text.<field>), values no rule of a value map
--- matched (unmapped_value.<field>).
+-- CPR numbers replaced in a text field (cpr_in_text:<field>), values no rule of a value map
+-- matched (unmapped_value:<field>).
 SELECT p.run_id, 'extract', split_part(c.key, '|', 2), split_part(c.key, '|', 3), c.value::bigint
 FROM warehouse.published_run p JOIN etl.loads l ON l.load_id = p.load_id, jsonb_each_text(l.counts) c
 WHERE c.key LIKE 'extract|%' AND c.value::bigint > 0;
