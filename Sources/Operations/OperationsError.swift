@@ -101,16 +101,3 @@ public enum OperationsError: Error, CustomStringConvertible, ExitStatusProviding
         }
     }
 }
-
-/// A file whose rejected share is over its threshold.
-public struct ThresholdBreach: Sendable, Equatable, CustomStringConvertible {
-    public var file: String
-    public var rejected: Int
-    public var read: Int
-    public var threshold: Double
-
-    public var description: String {
-        let share = read == 0 ? 0 : Double(rejected) / Double(read) * 100
-        return "\(file) \(rejected) of \(read) (\(String(format: "%.1f", share)) %, over \(String(format: "%.1f", threshold * 100)) %)"
-    }
-}
