@@ -1,3 +1,4 @@
+import Extract
 import Pipeline
 
 /// What can stop a run or a command, with what to do about it.

@@ -17,7 +17,8 @@ extension PipelineRunner {
         let result: ExtractResult
         do {
             result = try stage.run(drop: URL(fileURLWithPath: info.drop), into: folder)
-        } catch let ExtractError.rejectThresholdExceeded(breaches, inputs) {
+        } catch {
+            guard case .rejectThresholdExceeded(let breaches, let inputs) = error else { throw error }
             try ledger.recordFiles(info.run, inputs)
             throw OperationsError.rejectThresholdExceeded(run: info.run, files: breaches)
         }

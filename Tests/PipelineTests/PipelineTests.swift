@@ -196,6 +196,8 @@ extension PipelineConfigTests {
         let error = #expect(throws: PipelineConfigError.self) { try PipelineConfig.parse(scalar, path: "x.yaml") }
         #expect(error?.key == "evaluation")
         #expect(error?.line != nil)
+    }
+}
 
 /// The per-source keys of issue 16, read from `pipelines/copenhagen-wfs.yaml` and each
 /// refused with its file, line and key when wrong.
