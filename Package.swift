@@ -3,7 +3,10 @@ import PackageDescription
 
 let package = Package(
     name: "early-intervention-warehouse",
-    platforms: [.macOS(.v14)],
+    // Linux-only in practice: libpq and expat come from the system (pkg-config), and the
+    // embedded server's binaries from Debian's PostgreSQL packages. macOS 15 is what
+    // `Synchronization.Mutex` would need, should anyone try.
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "etl", targets: ["ETLCommand"]),
     ],
@@ -52,7 +55,7 @@ let package = Package(
         ], path: "Sources/ETLCommand"),
 
         // One throwaway embedded PostgreSQL per test process, a database per test.
-        .target(name: "TestSupport", dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Postgres", "Pipeline", .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
         .testTarget(name: "ExtractTests", dependencies: ["Extract", "TestSupport"]),

@@ -28,20 +28,13 @@ struct CaseEventValidator {
                             paragraph: r.value(paragraph), source: r.value(source), reason: r.value(reason), line: r.line)
     }
 
-    private static let eventNames: [(bytes: [UInt8], type: EventType)] = EventType.allCases.map { (Array($0.rawValue.utf8), $0) }
-
     /// The event type of the bytes, without making a String.
     static func eventType(_ b: ArraySlice<UInt8>) -> EventType? {
-        b.withUnsafeBytes { bytes in
-            for (name, type) in eventNames where name.count == bytes.count {
-                if name.withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) }) == 0 { return type }
-            }
-            return nil
-        }
+        b.withUnsafeBytes { StageField.oneOf($0, EventType.stageTexts) }
     }
 }
 
-/// An accepted case event as bytes, written as `CaseEventRecord` is (see `StageRecordEncoding`).
+/// An accepted case event as bytes, written as `CaseEventRecord` is (its `Fields`).
 struct CaseEventRow {
     var caseID: ArraySlice<UInt8>
     var childKey: SIMD64<UInt8>
@@ -59,9 +52,24 @@ struct CaseEventRow {
                                paragraph: text(paragraph), source: text(source), reason: text(reason), line: line)
     }
 
-    func write(to w: StageWriter) throws(ExtractError) {
-        try w.field(caseID); try w.field(hex: childKey); try w.field(birth); try w.field(event.rawValue); try w.field(day)
-        try w.field(paragraph); try w.field(source); try w.field(reason); try w.field(line)
-        try w.endRecord()
+    /// With `CaseEventRecord`'s codec, the key as it is.
+    func write(to w: StageFileWriter) throws {
+        try caseID.withUnsafeBytes { c in
+            try withBytes(paragraph) { p in
+                try withBytes(source) { s in
+                    try withBytes(reason) { r in
+                        try CaseEventRecord.Fields(caseID: c, childKey: UnsafeRawBufferPointer(start: nil, count: 0), birth: birth,
+                                                   event: event, day: day, paragraph: p, source: s, reason: r, line: line)
+                            .write(to: w, hexKey: childKey)
+                    }
+                }
+            }
+        }
     }
+}
+
+@inline(__always)
+private func withBytes<R>(_ bytes: ArraySlice<UInt8>?, _ body: (UnsafeRawBufferPointer?) throws -> R) rethrows -> R {
+    guard let bytes else { return try body(nil) }
+    return try bytes.withUnsafeBytes { try body($0) }
 }

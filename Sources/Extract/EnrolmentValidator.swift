@@ -27,7 +27,7 @@ struct EnrolmentValidator {
     }
 }
 
-/// An accepted enrolment as bytes, written as `EnrolmentRecord` is (see `StageRecordEncoding`):
+/// An accepted enrolment as bytes, written as `EnrolmentRecord` is (its `Fields`):
 /// the big exports never make a String per field.
 struct EnrolmentRow {
     var childKey: SIMD64<UInt8>
@@ -42,8 +42,11 @@ struct EnrolmentRow {
                         from: from, to: to, line: line)
     }
 
-    func write(to w: StageWriter) throws(ExtractError) {
-        try w.field(hex: childKey); try w.field(birth); try w.field(institution); try w.field(from); try w.field(to); try w.field(line)
-        try w.endRecord()
+    /// With `EnrolmentRecord`'s codec, the key as it is.
+    func write(to w: StageFileWriter) throws {
+        try institution.withUnsafeBytes { i in
+            try EnrolmentRecord.Fields(childKey: UnsafeRawBufferPointer(start: nil, count: 0), birth: birth, institution: i,
+                                       from: from, to: to, line: line).write(to: w, hexKey: childKey)
+        }
     }
 }

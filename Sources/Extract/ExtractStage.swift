@@ -51,30 +51,30 @@ public struct ExtractStage: Sendable {
         do { try run.resetStage(.extract) } catch {
             throw .cannotWrite(path: run.folder(.extract).path, message: error.localizedDescription)
         }
-        let rejects = try StageWriter(path: run.file(.extract, StageFile.rejects))
+        let rejects = try writing { try StageFileWriter(path: run.file(.extract, StageFile.rejects)) }
         let files = FileExtraction(drop: drop, pipeline: config.path, checked: checked, rejects: rejects,
                                    pseudonyms: Pseudonymiser(key: key.key), log: log)
 
         // The register first: assignments and enrolments are checked against it.
-        let institutionsOut = try StageWriter(path: run.file(.extract, StageFile.institutions))
+        let institutionsOut = try writing { try StageFileWriter(path: run.file(.extract, StageFile.institutions)) }
         var institutions = InstitutionValidator(source: config.sources.institutions)
         let registerOutcome = try files.run(config.sources.institutions, { r throws(Rejection) in try institutions.validate(r) },
                                             { r throws(ExtractError) in
                                                 guard let r else { return false }   // merged: another address
-                                                try r.write(to: institutionsOut)
+                                                try writing { try r.write(to: institutionsOut) }
                                                 return true
                                             })
         let register = Register(numbers: Set(institutions.numbers.keys), file: config.sources.institutions.file)
-        var outputs = [try institutionsOut.close(name: StageFile.institutions)]
+        var outputs = [try writing { try institutionsOut.close(name: StageFile.institutions) }]
 
         // Then the other three, two at a time; their rejects follow the register's in order.
         let others = ParallelExtraction(config: config, drop: drop, run: run, checked: checked, register: register,
                                         key: key.key.withUnsafeBytes { Array($0) }, log: log)
         let results = try others.runAll()
         defer { others.removeParts() }
-        for r in results { try rejects.append(contentsOf: r.rejectsPart, rows: r.rejectsRows) }
+        for r in results { try writing { try rejects.append(contentsOf: r.rejectsPart, rows: r.rejectsRows) } }
         outputs += results.map(\.output)
-        outputs.append(try rejects.close(name: StageFile.rejects))
+        outputs.append(try writing { try rejects.close(name: StageFile.rejects) })
 
         let outcomes = [registerOutcome] + results.map(\.outcome)
         let inputs = outcomes.map(\.input)

@@ -14,7 +14,7 @@ struct FileExtraction {
     let pipeline: String
     /// Checksums seen by the MANIFEST check; a file must still have them when read.
     let checked: [String: String]
-    let rejects: StageWriter
+    let rejects: StageFileWriter
     /// Pseudonymises CPR numbers found in text fields (shared with the job's validator).
     let pseudonyms: Pseudonymiser
     let log: @Sendable (String) -> Void

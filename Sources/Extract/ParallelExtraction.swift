@@ -31,25 +31,18 @@ struct ParallelExtraction: Sendable {
 
     /// Runs the jobs on two threads and returns their results in `Job.allCases` order.
     func runAll() throws(ExtractError) -> [JobResult] {
-        let results = Results()
         let lanes: [[Job]] = [[.enrolments], [.assignments, .caseEvents]]
-        let done = DispatchSemaphore(value: 0)
-        for lane in lanes {
-            // Threads of our own, not a shared pool: the caller may be blocking one.
-            let thread = Thread {
-                for job in lane {
-                    let result: Result<JobResult, ExtractError>
-                    do throws(ExtractError) { result = .success(try self.perform(job)) } catch { result = .failure(error) }
-                    results.set(job, result)
-                    if case .failure = result { break }
+        let done = ForkJoin.map(lanes.count) { lane in
+            var results: [Job: Result<JobResult, ExtractError>] = [:]
+            for job in lanes[lane] {
+                do throws(ExtractError) { results[job] = .success(try perform(job)) } catch {
+                    results[job] = .failure(error)
+                    break   // the lane's later jobs are not run
                 }
-                done.signal()
             }
-            thread.stackSize = 1 << 22
-            thread.start()
+            return results
         }
-        for _ in lanes { done.wait() }
-        let all = results.all()
+        let all = done.reduce(into: [:]) { $0.merge($1) { a, _ in a } }
         var out: [JobResult] = []
         for job in Job.allCases {
             switch all[job] {
@@ -68,50 +61,33 @@ struct ParallelExtraction: Sendable {
     }
 
     private func perform(_ job: Job) throws(ExtractError) -> JobResult {
-        let rejects = try StageWriter(path: partPath(job))
+        let rejects = try writing { try StageFileWriter(path: partPath(job)) }
         // One cache per job: for the children of the validator and CPR numbers in text fields.
         let pseudonyms = Pseudonymiser(key: SymmetricKey(data: key))
         let files = FileExtraction(drop: drop, pipeline: config.path, checked: checked, rejects: rejects,
                                    pseudonyms: pseudonyms, log: log)
         let sources = config.sources
         let outcome: FileExtraction.Outcome
-        let out: StageWriter
+        let out: StageFileWriter
         switch job {
         case .assignments:
-            out = try StageWriter(path: run.file(.extract, StageFile.assignments))
+            out = try writing { try StageFileWriter(path: run.file(.extract, StageFile.assignments)) }
             let v = AssignmentValidator(formats: sources.assignments.dateFormats, register: register)
-            outcome = try files.run(sources.assignments, v.validate, { r throws(ExtractError) in try r.write(to: out); return true })
+            outcome = try files.run(sources.assignments, v.validate, { r throws(ExtractError) in try writing { try r.write(to: out) }; return true })
         case .enrolments:
-            out = try StageWriter(path: run.file(.extract, StageFile.enrolments))
+            out = try writing { try StageFileWriter(path: run.file(.extract, StageFile.enrolments)) }
             let v = EnrolmentValidator(formats: sources.enrolments.dateFormats, register: register, pseudonyms: pseudonyms)
-            outcome = try files.run(sources.enrolments, v.validate, { r throws(ExtractError) in try r.write(to: out); return true })
+            outcome = try files.run(sources.enrolments, v.validate, { r throws(ExtractError) in try writing { try r.write(to: out) }; return true })
         case .caseEvents:
-            out = try StageWriter(path: run.file(.extract, StageFile.caseEvents))
+            out = try writing { try StageFileWriter(path: run.file(.extract, StageFile.caseEvents)) }
             let v = CaseEventValidator(formats: sources.caseEvents.dateFormats, pseudonyms: pseudonyms)
-            outcome = try files.run(sources.caseEvents, v.validate, { r throws(ExtractError) in try r.write(to: out); return true })
+            outcome = try files.run(sources.caseEvents, v.validate, { r throws(ExtractError) in try writing { try r.write(to: out) }; return true })
         }
         let computed = pseudonyms.computed
         let name = (out.path as NSString).lastPathComponent
-        let output = try out.close(name: name)
-        let part = try rejects.close(name: "part")
+        let output = try writing { try out.close(name: name) }
+        let part = try writing { try rejects.close(name: "part") }
         return JobResult(outcome: outcome, output: output, rejectsPart: partPath(job), rejectsRows: part.rows,
                          pseudonymsComputed: computed)
-    }
-
-    /// The jobs' results, set from the two threads.
-    private final class Results: @unchecked Sendable {
-        // Safety: every access holds `lock`.
-        private let lock = NSLock()
-        private var results: [Job: Result<JobResult, ExtractError>] = [:]
-
-        func set(_ job: Job, _ result: Result<JobResult, ExtractError>) {
-            lock.lock(); defer { lock.unlock() }
-            results[job] = result
-        }
-
-        func all() -> [Job: Result<JobResult, ExtractError>] {
-            lock.lock(); defer { lock.unlock() }
-            return results
-        }
     }
 }

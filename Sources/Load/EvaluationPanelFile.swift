@@ -32,18 +32,17 @@ struct EvaluationPanelFile {
     }
 
     init(path: String) throws {
-        var reader = try CopyTextReader(path: path)
         var rows: [Institution] = []
         var starts: [Day] = []
         var firstPeriod: ClosedRange<Day>?
-        try reader.forEach { f, line in
+        try StageFileReader.forEach(path: path) { f, line in
             func bad(_ message: String) -> StageFileError {
                 StageFileError(path: path, line: line, message: "\(message); rerun transform for this run")
             }
-            guard f.count == 10, let number = CopyField.string(f[0]), let period = CopyField.int(f[1]),
-                  let from = CopyField.day(f[2]), let to = CopyField.day(f[3]), from <= to, let group = CopyField.int(f[4]),
-                  let days = CopyField.int(f[5]), CopyField.int(f[6]) != nil,
-                  let detected = CopyField.int(f[7]), let investigated = CopyField.int(f[8]), let measured = CopyField.int(f[9])
+            guard f.count == 10, let number = StageField.string(f[0]), let period = StageField.int(f[1]),
+                  let from = StageField.day(f[2]), let to = StageField.day(f[3]), from <= to, let group = StageField.int(f[4]),
+                  let days = StageField.int(f[5]), StageField.int(f[6]) != nil,
+                  let detected = StageField.int(f[7]), let investigated = StageField.int(f[8]), let measured = StageField.int(f[9])
             else { throw bad("not an evaluation panel row (institution, period, period_start, period_end, grp, exposure_days, children, detected, investigated, measured)") }
             if period == 1 {
                 rows.append(Institution(number: number, group: group, exposureDays: [], events: [[], [], []]))

@@ -108,7 +108,7 @@ extension LoadStage {
     }
 }
 
-/// COPY text lines of typed fields. Doubles are written in Swift's shortest form that
+/// COPY text lines of typed fields, in memory (`StageFileWriter` writes files). Doubles are written in Swift's shortest form that
 /// reads back to the same value, so the warehouse holds the estimator's figures exactly.
 struct CopyLines {
     private(set) var bytes: [UInt8] = []
@@ -121,12 +121,12 @@ struct CopyLines {
         first = false
     }
 
-    mutating func null() { separate(); bytes.append(contentsOf: CopyText.null) }
+    mutating func null() { separate(); bytes.append(0x5C); bytes.append(0x4E) }
 
     mutating func text(_ value: String?) {
         guard let value else { null(); return }
         separate()
-        CopyText.appendEscaped(value.utf8, to: &bytes)
+        bytes.append(contentsOf: CopyText.escaped(value))
     }
 
     mutating func int(_ value: Int?) { text(value.map(String.init)) }

@@ -115,17 +115,22 @@ public struct LoadStage {
 
     /// Copies the run's extract rejects into `etl.rejects` as this load's.
     private func copyRejects(_ db: Connection, _ run: RunFolder, loadID: Int64) throws -> Int {
-        var reader = try CopyTextReader(path: run.file(.extract, StageFile.rejects))
-        let prefix = Array("\(run.id)\t\(loadID)\t".utf8)
-        return try db.copyIn("COPY etl.rejects (run_id, load_id, file, line, field, reason, message) FROM STDIN",
-                             name: "copy rejects") { writer in
+        try copyPrefixed(db, table: "etl.rejects (run_id, load_id, file, line, field, reason, message)",
+                         prefix: "\(run.id)\t\(loadID)\t", path: run.file(.extract, StageFile.rejects), name: "copy rejects")
+    }
+
+    /// Copies a stage file into `table`, each record after `prefix` (the columns the file
+    /// has not: the run, the load).
+    private func copyPrefixed(_ db: Connection, table: String, prefix: String, path: String, name: String) throws -> Int {
+        let prefix = Array(prefix.utf8)
+        return try db.copyIn("COPY \(table) FROM STDIN", name: name) { writer in
             var line: [UInt8] = []
-            try reader.forEach { fields, _ in
+            try StageFileReader.forEach(path: path) { fields, _ in
                 line.removeAll(keepingCapacity: true)
                 line.append(contentsOf: prefix)
-                for (i, field) in fields.enumerated() {
+                for i in 0..<fields.count {
                     if i > 0 { line.append(0x09) }
-                    line.append(contentsOf: field)
+                    line.append(contentsOf: fields[i])
                 }
                 line.append(0x0A)
                 try writer.write(bytes: line)

@@ -92,7 +92,7 @@ public struct RunReports {
         let path = state.run(run).file(.extract, StageFile.rejects)
         let all: [RejectRecord]
         if FileManager.default.fileExists(atPath: path) {
-            all = try CopyTextReader.readAll(path, RejectRecord.init(fields:path:line:))
+            all = try StageFileReader.readAll(path, RejectRecord.init)
         } else {
             let rows = try connection.query("""
                 SELECT file, line, field, reason, message FROM etl.rejects

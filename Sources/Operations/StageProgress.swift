@@ -1,16 +1,16 @@
 import Foundation
+import Synchronization
 
 /// The progress line a person at a terminal sees during a long stage:
 /// `[extract]  42 %  310,000 rows/s  31.0 MB/s  3 s`. Progress is the bytes the process has
 /// read (`/proc/self/io`) against the bytes the stage has to read, so no stage needs hooks.
-final class StageProgress: @unchecked Sendable {
+final class StageProgress: Sendable {
     private let stage: String
     private let inputBytes: Int64
     private let inputRows: Int
     private let startBytes: Int64
     private let started = Date()
-    private let lock = NSLock()
-    private var running = true
+    private let running = Mutex(true)
     private let done = DispatchSemaphore(value: 0)
 
     /// Starts a line that refreshes every half second until `finish()`.
@@ -20,7 +20,7 @@ final class StageProgress: @unchecked Sendable {
         self.inputRows = inputRows
         startBytes = Self.bytesRead()
         Thread.detachNewThread { [self] in
-            while lock.withLock({ running }) {
+            while running.withLock({ $0 }) {
                 Thread.sleep(forTimeInterval: 0.5)
                 FileHandle.standardError.write(Data(("\r" + line(read: Self.bytesRead() - startBytes) + "\u{1B}[K").utf8))
             }
@@ -30,7 +30,7 @@ final class StageProgress: @unchecked Sendable {
     }
 
     func finish() {
-        lock.withLock { running = false }
+        running.withLock { $0 = false }
         done.wait()
     }
 

@@ -3,29 +3,40 @@ import Foundation
 /// PostgreSQL's COPY text format, the format of every stage file: one record a line,
 /// fields separated by tabs, `\N` for NULL, and backslash escapes for `\`, tab, CR and LF.
 /// Stage files can so be read by the next stage and streamed to COPY unchanged.
+/// `StageFileWriter` writes it, `StageFileReader` reads it.
 public enum CopyText {
-    public static let null: [UInt8] = Array("\\N".utf8)
+    /// Copies `text` to `out`, escaped, and returns how many bytes it wrote (at most twice
+    /// the count).
+    @inline(__always)
+    package static func escape(_ text: UnsafeRawBufferPointer, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        var o = 0
+        for c in text {
+            // Only 0x09, 0x0A, 0x0D and 0x5C need escaping: one compare rules out most bytes.
+            if c > 0x0D && c != 0x5C || c < 0x09 || c == 0x0B || c == 0x0C {
+                out[o] = c; o += 1
+            } else {
+                out[o] = 0x5C
+                out[o + 1] = c == 0x09 ? 0x74 : c == 0x0A ? 0x6E : c == 0x0D ? 0x72 : 0x5C
+                o += 2
+            }
+        }
+        return o
+    }
 
-    /// Appends one field, escaped.
-    @inlinable
-    public static func appendEscaped(_ field: some Sequence<UInt8>, to out: inout [UInt8]) {
-        for c in field {
-            switch c {
-            case 0x5C: out.append(0x5C); out.append(0x5C)
-            case 0x09: out.append(0x5C); out.append(0x74)
-            case 0x0A: out.append(0x5C); out.append(0x6E)
-            case 0x0D: out.append(0x5C); out.append(0x72)
-            default: out.append(c)
+    /// The text as one escaped field.
+    package static func escaped(_ text: String) -> [UInt8] {
+        var text = text
+        return text.withUTF8 { u in
+            [UInt8](unsafeUninitializedCapacity: 2 * u.count) { out, n in
+                n = escape(UnsafeRawBufferPointer(u), to: out.baseAddress!)
             }
         }
     }
 
-    /// Undoes `appendEscaped`; nil for `\N`.
-    public static func unescape(_ field: ArraySlice<UInt8>) -> [UInt8]? {
-        if field.count == 2, field.first == 0x5C, field.last == 0x4E { return nil }
-        guard field.contains(0x5C) else { return Array(field) }
+    /// Undoes the escapes of one field (not NULL: the caller checked).
+    package static func unescape(_ field: some Sequence<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(field.count)
+        out.reserveCapacity(field.underestimatedCount)
         var escaped = false
         for c in field {
             if escaped {
@@ -46,157 +57,6 @@ public enum CopyText {
     }
 }
 
-/// Writes a stage file record by record through a large buffer.
-public final class CopyTextWriter {
-    public let path: String
-    private let handle: FileHandle
-    private var buffer: [UInt8] = []
-    private var atLineStart = true
-    public private(set) var rows = 0
-    private static let flushSize = 1 << 20
-
-    public init(path: String) throws {
-        self.path = path
-        guard FileManager.default.createFile(atPath: path, contents: nil) else {
-            throw StageFileError(path: path, message: "cannot create the file (check the folder exists and is writable)")
-        }
-        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        buffer.reserveCapacity(Self.flushSize + 4096)
-    }
-
-    private func separate() {
-        if atLineStart { atLineStart = false } else { buffer.append(0x09) }
-    }
-
-    public func field(_ text: String?) {
-        separate()
-        guard var text else { buffer.append(contentsOf: CopyText.null); return }
-        text.withUTF8 { CopyText.appendEscaped($0, to: &buffer) }
-    }
-
-    public func field(bytes: some Sequence<UInt8>) {
-        separate()
-        CopyText.appendEscaped(bytes, to: &buffer)
-    }
-
-    public func field(_ value: Int?) {
-        separate()
-        guard let value else { buffer.append(contentsOf: CopyText.null); return }
-        appendDecimal(value)
-    }
-
-    public func field(_ day: Day?) {
-        separate()
-        guard let day else { buffer.append(contentsOf: CopyText.null); return }
-        let (y, m, d) = day.civil
-        appendDecimal(y)
-        buffer.append(0x2D); append2(m); buffer.append(0x2D); append2(d)
-    }
-
-    private func append2(_ v: Int) {
-        buffer.append(UInt8(48 + v / 10)); buffer.append(UInt8(48 + v % 10))
-    }
-
-    private func appendDecimal(_ value: Int) {
-        if value < 0 { buffer.append(0x2D) }
-        var v = value.magnitude
-        if v == 0 { buffer.append(48); return }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        withUnsafeMutableBytes(of: &digits) { p in
-            while v > 0 { p[n] = UInt8(48 + v % 10); v /= 10; n += 1 }
-            for i in stride(from: n - 1, through: 0, by: -1) { buffer.append(p[i]) }
-        }
-    }
-
-    public func endRecord() throws {
-        buffer.append(0x0A)
-        atLineStart = true
-        rows += 1
-        if buffer.count >= Self.flushSize { try flush() }
-    }
-
-    public func flush() throws {
-        guard !buffer.isEmpty else { return }
-        do { try handle.write(contentsOf: buffer) } catch {
-            throw StageFileError(path: path, message: "write failed: \(error.localizedDescription)")
-        }
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    /// Flushes and closes; the file is complete only after this.
-    public func close() throws {
-        try flush()
-        try handle.close()
-    }
-}
-
-/// Reads a stage file record by record, in chunks: memory stays bounded whatever its size.
-public struct CopyTextReader: ~Copyable {
-    public let path: String
-    private let fd: Int32
-    private var chunk: [UInt8] = []
-    private var start = 0
-    private var eof = false
-    public private(set) var line = 0
-
-    public init(path: String) throws {
-        self.path = path
-        fd = open(path, O_RDONLY)
-        guard fd >= 0 else {
-            throw StageFileError(path: path, message: "cannot open (\(String(cString: strerror(errno)))); rerun the stage that writes it")
-        }
-    }
-
-    deinit { close(fd) }
-
-    /// Calls `body` with the raw (still escaped) fields of each record and its line number.
-    public mutating func forEach(_ body: (_ fields: [ArraySlice<UInt8>], _ line: Int) throws -> Void) throws {
-        var fields: [ArraySlice<UInt8>] = []
-        fields.reserveCapacity(16)
-        while let record = try nextLine() {
-            fields.removeAll(keepingCapacity: true)
-            var fieldStart = record.startIndex
-            var i = record.startIndex
-            while i < record.endIndex {
-                if record[i] == 0x09 {
-                    fields.append(record[fieldStart..<i])
-                    fieldStart = i + 1
-                }
-                i += 1
-            }
-            fields.append(record[fieldStart..<record.endIndex])
-            try body(fields, line)
-        }
-    }
-
-    private mutating func nextLine() throws -> ArraySlice<UInt8>? {
-        while true {
-            if let nl = chunk[start...].firstIndex(of: 0x0A) {
-                let record = chunk[start..<nl]
-                start = nl + 1
-                line += 1
-                return record
-            }
-            if eof {
-                guard start < chunk.count else { return nil }
-                throw StageFileError(path: path, message: "the last record has no line end: the file is truncated; rerun the stage that writes it")
-            }
-            chunk.removeFirst(start)
-            start = 0
-            let want = 1 << 20
-            let old = chunk.count
-            chunk.append(contentsOf: repeatElement(0, count: want))
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress! + old, want) }
-            guard n >= 0 else { throw StageFileError(path: path, message: "read failed: \(String(cString: strerror(errno)))") }
-            chunk.removeLast(want - n)
-            if n == 0 { eof = true }
-        }
-    }
-}
-
 /// A stage file that cannot be written or read.
 public struct StageFileError: Error, CustomStringConvertible {
     public var path: String
@@ -210,24 +70,4 @@ public struct StageFileError: Error, CustomStringConvertible {
     public var description: String {
         "\(path)\(line.map { ":\($0)" } ?? ""): \(message)"
     }
-}
-
-/// Field decoding for stage-file readers.
-public enum CopyField {
-    public static func string(_ f: ArraySlice<UInt8>) -> String? {
-        CopyText.unescape(f).map { String(decoding: $0, as: UTF8.self) }
-    }
-
-    public static func int(_ f: ArraySlice<UInt8>) -> Int? {
-        guard !f.isEmpty, !(f.count == 2 && f.first == 0x5C) else { return nil }
-        var v = 0, neg = false
-        for c in f {
-            if c == 0x2D { neg = true; continue }
-            guard c >= 48, c <= 57 else { return nil }
-            v = v * 10 + Int(c - 48)
-        }
-        return neg ? -v : v
-    }
-
-    public static func day(_ f: ArraySlice<UInt8>) -> Day? { DateFormat.iso.parse(f) }
 }

@@ -56,15 +56,42 @@ public struct Day: RawRepresentable, Hashable, Comparable, Sendable, CustomStrin
 
     /// ISO `yyyy-mm-dd`, the form of every stage file and of PostgreSQL's `date`.
     public var iso: String {
+        withUnsafeTemporaryAllocation(byteCount: Self.isoMaxBytes, alignment: 1) { p in
+            String(decoding: UnsafeRawBufferPointer(start: p.baseAddress!, count: writeISO(to: p.baseAddress!)), as: UTF8.self)
+        }
+    }
+
+    /// The most bytes `writeISO` writes.
+    package static let isoMaxBytes = 24
+
+    /// Writes `yyyy-mm-dd` at `p` (the year unpadded outside 1000–9999, month and day in two
+    /// digits) and returns how many bytes: the one formatting of a day, for every file.
+    @inline(__always)
+    package func writeISO(to p: UnsafeMutableRawPointer) -> Int {
+        let offset = Int(rawValue) - Int(ISODays.first)
+        guard offset >= 0, offset < ISODays.count else { return writeISOSlowly(to: p) }
+        ISODays.text.withUnsafeBytes { p.copyMemory(from: $0.baseAddress! + offset * 10, byteCount: 10) }
+        return 10
+    }
+
+    fileprivate func writeISOSlowly(to p: UnsafeMutableRawPointer) -> Int {
         let (y, m, d) = civil
-        return String(y) + "-" + (m < 10 ? "0" : "") + String(m) + "-" + (d < 10 ? "0" : "") + String(d)
+        var n = 0
+        func put(_ b: UInt8) { p.storeBytes(of: b, toByteOffset: n, as: UInt8.self); n += 1 }
+        if y < 0 { put(0x2D) }
+        let digits = Array(String(y.magnitude).utf8)
+        for b in digits { put(b) }
+        put(0x2D); put(UInt8(48 + m / 10)); put(UInt8(48 + m % 10))
+        put(0x2D); put(UInt8(48 + d / 10)); put(UInt8(48 + d % 10))
+        return n
     }
 
     public var description: String { iso }
 
     /// Parses ISO `yyyy-mm-dd`.
     public init?(iso text: some StringProtocol) {
-        guard let day = DateFormat.iso.parse(Array(text.utf8)[...]) else { return nil }
+        var text = String(text)
+        guard let day = text.withUTF8({ DateFormat.iso.parse(UnsafeRawBufferPointer($0)) }) else { return nil }
         self = day
     }
 }
@@ -78,7 +105,12 @@ public enum DateFormat: String, Sendable, CaseIterable, Codable {
 
     /// Parses the bytes of a field; nil when they do not match this layout or name no real day.
     public func parse(_ b: ArraySlice<UInt8>) -> Day? {
-        let s = b.startIndex
+        b.withUnsafeBytes { parse($0) }
+    }
+
+    /// Parses the bytes of a field; nil when they do not match this layout or name no real day.
+    package func parse(_ b: UnsafeRawBufferPointer) -> Day? {
+        let s = 0
         func num(_ from: Int, _ count: Int) -> Int? {
             var v = 0
             for i in 0..<count {
@@ -122,4 +154,18 @@ public enum DateFormat: String, Sendable, CaseIterable, Codable {
         }
         return true
     }
+}
+
+/// `yyyy-mm-dd` of every day from 1900 to 2199, made once: formatting a day per field was a
+/// visible cost in extract and transform (docs/benchmarks.md).
+private enum ISODays {
+    static let first = Day.january1(1900).rawValue
+    static let count = Int(Day.january1(2200).rawValue - first)
+    static let text: [UInt8] = {
+        var text = [UInt8](repeating: 0, count: count * 10)
+        text.withUnsafeMutableBytes { t in
+            for i in 0..<count { _ = Day(rawValue: first + Int32(i)).writeISOSlowly(to: t.baseAddress! + i * 10) }
+        }
+        return text
+    }()
 }

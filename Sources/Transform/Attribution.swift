@@ -81,18 +81,3 @@ public enum FirstEventKind: String, Sendable, CaseIterable {
         }
     }
 }
-
-extension EventType {
-    /// Output order of events on one day: the order of a case's life (`EventType.allCases`).
-    var order: UInt8 {
-        switch self {
-        case .notification: 0
-        case .caseOpened: 1
-        case .investigationStarted: 2
-        case .investigationEnded: 3
-        case .measureStarted: 4
-        case .measureEnded: 5
-        case .caseClosed: 6
-        }
-    }
-}

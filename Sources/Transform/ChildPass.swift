@@ -19,7 +19,7 @@ struct ChildContext: Sendable {
 
 /// The work for one range of children: sorts their spells and events into output order,
 /// builds each timeline, sums exposure and attributes events. Children are independent,
-/// so ranges run in parallel, each writing only its own children's slices.
+/// so ranges run in parallel, each on its own copy of its children's rows.
 struct ChildPass {
     let context: ChildContext
     private var timeline = TimelineBuilder()
@@ -27,25 +27,42 @@ struct ChildPass {
     private(set) var exposure: [ExposureFact] = []
     private(set) var firstEvents: [FirstEventFact] = []
     private(set) var panel: PanelAccumulator
+    /// The range's spells and events, in output order (taken by the caller).
+    private var spells: [EnrolmentFact] = []
+    private var events: [CaseEventFact] = []
 
     init(context: ChildContext) {
         self.context = context
         panel = PanelAccumulator(index: context.periods, institutions: context.institutionCount)
     }
 
-    mutating func run(children: Range<Int>, spells: Disjoint<EnrolmentFact>, events: Disjoint<CaseEventFact>) {
-        for child in children {
-            var mine = UnsafeMutableBufferPointer(rebasing:
-                spells.buffer[context.spellStarts[child]..<context.spellStarts[child + 1]])
-            mine.sort(by: Self.spellOrder)
-            var theirs = UnsafeMutableBufferPointer(rebasing:
-                events.buffer[context.eventStarts[child]..<context.eventStarts[child + 1]])
-            theirs.sort(by: Self.eventOrder)
-            timeline.build(mine, asOf: context.asOf)
-            addExposure(child: Int32(child))
-            attribute(theirs, child: Int32(child))
+    /// `spells` and `events`: all children's, grouped by child (`ChildContext`'s starts).
+    mutating func run(children: Range<Int>, spells allSpells: [EnrolmentFact], events allEvents: [CaseEventFact]) {
+        let (starts, ends) = (children.lowerBound, children.upperBound)
+        var spells = Array(allSpells[context.spellStarts[starts]..<context.spellStarts[ends]])
+        var events = Array(allEvents[context.eventStarts[starts]..<context.eventStarts[ends]])
+        let (spellBase, eventBase) = (context.spellStarts[starts], context.eventStarts[starts])
+        spells.withUnsafeMutableBufferPointer { spells in
+            events.withUnsafeMutableBufferPointer { events in
+                for child in children {
+                    var mine = UnsafeMutableBufferPointer(rebasing:
+                        spells[(context.spellStarts[child] - spellBase)..<(context.spellStarts[child + 1] - spellBase)])
+                    mine.sort(by: Self.spellOrder)
+                    var theirs = UnsafeMutableBufferPointer(rebasing:
+                        events[(context.eventStarts[child] - eventBase)..<(context.eventStarts[child + 1] - eventBase)])
+                    theirs.sort(by: Self.eventOrder)
+                    timeline.build(mine, asOf: context.asOf)
+                    addExposure(child: Int32(child))
+                    attribute(theirs, child: Int32(child))
+                }
+            }
         }
+        self.spells = spells
+        self.events = events
     }
+
+    mutating func takeSpells() -> [EnrolmentFact] { defer { spells = [] }; return spells }
+    mutating func takeEvents() -> [CaseEventFact] { defer { events = [] }; return events }
 
     /// Output order of a child's spells: from, institution, to (open last), line.
     static func spellOrder(_ a: EnrolmentFact, _ b: EnrolmentFact) -> Bool {

@@ -21,31 +21,18 @@ struct ExtractReader: Sendable {
 
     func path(_ name: String) -> String { run.file(.extract, name) }
 
-    /// Every record of a small file, decoded by Pipeline's own decoders.
-    func readAll<R>(_ name: String, _ decode: ([ArraySlice<UInt8>], String, Int) throws -> R) throws(TransformError) -> [R] {
+    /// Every record of a small file, decoded by its record type's codec.
+    func readAll<R>(_ name: String, _ decode: (StageRecord, String, Int) throws -> R) throws(TransformError) -> [R] {
         var out: [R] = []
-        try forEach(name) { fields, path, line in out.append(try decode(fields, path, line)) }
+        try scan(name) { record, path, line in out.append(try decode(record, path, line)) }
         return out
     }
 
-    /// Streams the raw fields of each record of a big file, one at a time.
-    func scan(_ name: String, _ body: (RawRecord, String, Int) throws -> Void) throws(TransformError) {
+    /// Streams each record of a file, one at a time.
+    func scan(_ name: String, _ body: (StageRecord, String, Int) throws -> Void) throws(TransformError) {
         let p = path(name)
         do {
-            try RecordScanner.forEach(path: p) { record, line in try body(record, p, line) }
-        } catch let e as StageFileError {
-            throw TransformError(e)
-        } catch {
-            throw .stageFile(path: p, line: nil, message: "\(error)")
-        }
-    }
-
-    /// Streams the fields of each record as `CopyTextReader` gives them.
-    func forEach(_ name: String, _ body: ([ArraySlice<UInt8>], String, Int) throws -> Void) throws(TransformError) {
-        let p = path(name)
-        do {
-            var reader = try CopyTextReader(path: p)
-            try reader.forEach { fields, line in try body(fields, p, line) }
+            try StageFileReader.forEach(path: p) { record, line in try body(record, p, line) }
         } catch let e as StageFileError {
             throw TransformError(e)
         } catch {

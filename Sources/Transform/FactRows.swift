@@ -19,16 +19,16 @@ struct FactRows: Sendable {
 
     init(_ facts: Facts) {
         self.facts = facts
-        keys = facts.childKeys.needsEscaping ? TextTable(facts.childKeys.map { String(decoding: escaped($0), as: UTF8.self) }) : facts.childKeys
-        caseIDs = facts.caseIDs.needsEscaping ? TextTable(facts.caseIDs.map { String(decoding: escaped($0), as: UTF8.self) }) : facts.caseIDs
-        numbers = facts.institutions.map { escaped($0.number) }
-        districts = facts.institutions.map { escaped($0.district) }
-        vocabulary = facts.vocabulary.map(escaped)
+        keys = facts.childKeys.needsEscaping ? TextTable(facts.childKeys.map { String(decoding: CopyText.escaped($0), as: UTF8.self) }) : facts.childKeys
+        caseIDs = facts.caseIDs.needsEscaping ? TextTable(facts.caseIDs.map { String(decoding: CopyText.escaped($0), as: UTF8.self) }) : facts.caseIDs
+        numbers = facts.institutions.map { CopyText.escaped($0.number) }
+        districts = facts.institutions.map { CopyText.escaped($0.district) }
+        vocabulary = facts.vocabulary.map(CopyText.escaped)
         let null = Array("\\N".utf8), tab: [UInt8] = [0x09]
         attributed = [Cohort.control, .treatment].map { cohort in
             (0..<facts.institutions.count).map { i in
-                Array(cohort.rawValue.utf8) + tab + escaped(facts.institutions[i].number) + tab
-                    + escaped(facts.institutions[i].district) + tab + null
+                Array(cohort.rawValue.utf8) + tab + CopyText.escaped(facts.institutions[i].number) + tab
+                    + CopyText.escaped(facts.institutions[i].district) + tab + null
             }
         }
         unattributed = UnattributedReason.allCases.map { null + tab + null + tab + null + tab + Array($0.rawValue.utf8) }
@@ -37,110 +37,116 @@ struct FactRows: Sendable {
         kinds = FirstEventKind.allCases.map { Array($0.rawValue.utf8) }
     }
 
-    func write(_ file: FactFile, to path: String) throws(TransformError) -> StageManifest.OutputFile {
-        var out = try FactFileOutput(path: path)
+    func write(_ file: FactFile, to path: String) throws(StageFileError) -> StageManifest.OutputFile {
+        let out = try StageFileWriter(path: path)
         switch file {
-        case .institutions: try institutions(&out)
-        case .children: try children(&out)
-        case .enrolments: try enrolments(&out)
-        case .coverage: try coverage(&out)
-        case .exposure: try exposure(&out)
-        case .caseEvents: try caseEvents(&out)
-        case .firstEvents: try firstEvents(&out)
-        case .cases: try cases(&out)
-        case .evaluationPanel: try evaluationPanel(&out)
+        case .institutions: try institutions(out)
+        case .children: try children(out)
+        case .enrolments: try enrolments(out)
+        case .coverage: try coverage(out)
+        case .exposure: try exposure(out)
+        case .caseEvents: try caseEvents(out)
+        case .firstEvents: try firstEvents(out)
+        case .cases: try cases(out)
+        case .evaluationPanel: try evaluationPanel(out)
         }
-        return try out.finish(name: file.rawValue)
+        return try out.close(name: file.rawValue)
     }
 
-    private func text(_ s: String?, _ out: inout FactFileOutput) {
-        if let s { out.field(escaped(s)) } else { out.null() }
+    private func text(_ s: String?, _ out: StageFileWriter) {
+        out.field(s)
     }
 
-    private func word(_ id: Int32, _ out: inout FactFileOutput) {
-        if id < 0 { out.null() } else { out.field(vocabulary[Int(id)]) }
+    private func word(_ id: Int32, _ out: StageFileWriter) {
+        if id < 0 { out.null() } else { out.field(escaped: vocabulary[Int(id)]) }
     }
 
-    private func status(_ s: PackedAttribution, _ out: inout FactFileOutput) {
-        out.next()
-        out.raw(s.code < 2 ? attributed[Int(s.code)][Int(s.institution)] : unattributed[Int(s.code) - 2])
+    private func status(_ s: PackedAttribution, _ out: StageFileWriter) {
+        out.field(escaped: s.code < 2 ? attributed[Int(s.code)][Int(s.institution)] : unattributed[Int(s.code) - 2])
     }
 
-    private func institutions(_ out: inout FactFileOutput) throws(TransformError) {
+    private func institutions(_ out: StageFileWriter) throws(StageFileError) {
         for r in facts.institutions {
-            text(r.number, &out); text(r.name, &out); text(r.type, &out); text(r.district, &out); text(r.cluster, &out)
-            if let p = r.places { out.field(p) } else { out.null() }
+            text(r.number, out); text(r.name, out); text(r.type, out); text(r.district, out); text(r.cluster, out)
+            out.field(r.places)
             out.field(r.opened); out.field(r.closed)
-            try out.endRow()
+            try out.endRecord()
         }
     }
 
-    private func children(_ out: inout FactFileOutput) throws(TransformError) {
+    private func children(_ out: StageFileWriter) throws(StageFileError) {
         for (i, birth) in facts.births.enumerated() {
             out.field(keys, i); out.field(birth)
-            try out.endRow()
+            try out.endRecord()
         }
     }
 
-    private func enrolments(_ out: inout FactFileOutput) throws(TransformError) {
+    private func enrolments(_ out: StageFileWriter) throws(StageFileError) {
         for e in facts.enrolments {
-            out.field(keys, Int(e.child)); out.field(numbers[Int(e.institution)]); out.field(e.from); out.field(e.to)
-            try out.endRow()
+            out.field(keys, Int(e.child)); out.field(escaped: numbers[Int(e.institution)]); out.field(e.from); out.field(e.to)
+            try out.endRecord()
         }
     }
 
-    private func coverage(_ out: inout FactFileOutput) throws(TransformError) {
+    private func coverage(_ out: StageFileWriter) throws(StageFileError) {
         for c in facts.coverage {
-            out.field(numbers[Int(c.institution)]); out.field(c.from); out.field(c.to)
-            try out.endRow()
+            out.field(escaped: numbers[Int(c.institution)]); out.field(c.from); out.field(c.to)
+            try out.endRecord()
         }
     }
 
-    private func exposure(_ out: inout FactFileOutput) throws(TransformError) {
+    private func exposure(_ out: StageFileWriter) throws(StageFileError) {
         for x in facts.exposure {
-            out.field(keys, Int(x.child)); out.field(cohorts[x.cohort == .control ? 0 : 1]); out.field(Int(x.year))
-            out.field(numbers[Int(x.institution)]); out.field(districts[Int(x.institution)]); out.field(Int(x.days))
-            try out.endRow()
+            out.field(keys, Int(x.child)); out.field(escaped: cohorts[x.cohort == .control ? 0 : 1]); out.field(Int(x.year))
+            out.field(escaped: numbers[Int(x.institution)]); out.field(escaped: districts[Int(x.institution)]); out.field(Int(x.days))
+            try out.endRecord()
         }
     }
 
-    private func caseEvents(_ out: inout FactFileOutput) throws(TransformError) {
+    private func caseEvents(_ out: StageFileWriter) throws(StageFileError) {
         for e in facts.caseEvents {
-            out.field(caseIDs, Int(e.caseRef)); out.field(keys, Int(e.child)); out.field(eventTypes[Int(e.type.order)])
-            out.field(e.day); word(e.paragraph, &out); word(e.source, &out); word(e.reason, &out)
+            out.field(caseIDs, Int(e.caseRef)); out.field(keys, Int(e.child)); out.field(escaped: eventTypes[Int(e.type.order)])
+            out.field(e.day); word(e.paragraph, out); word(e.source, out); word(e.reason, out)
             out.field(Int(e.ageDays))
-            status(e.status, &out)
-            try out.endRow()
+            status(e.status, out)
+            try out.endRecord()
         }
     }
 
-    private func firstEvents(_ out: inout FactFileOutput) throws(TransformError) {
+    private func firstEvents(_ out: StageFileWriter) throws(StageFileError) {
         for e in facts.firstEvents {
-            out.field(keys, Int(e.child)); out.field(kinds[e.kind.order]); out.field(e.day); out.field(Int(e.ageDays))
-            status(PackedAttribution(e.attribution), &out)
-            try out.endRow()
+            out.field(keys, Int(e.child)); out.field(escaped: kinds[e.kind.order]); out.field(e.day); out.field(Int(e.ageDays))
+            status(PackedAttribution(e.attribution), out)
+            try out.endRecord()
         }
     }
 
-    private func cases(_ out: inout FactFileOutput) throws(TransformError) {
+    private func cases(_ out: StageFileWriter) throws(StageFileError) {
         for c in facts.cases {
             out.field(caseIDs, Int(c.caseRef)); out.field(keys, Int(c.child)); out.field(c.opened); out.field(Int(c.ageDays))
-            status(PackedAttribution(c.attribution), &out)
-            out.field(c.closed); word(c.closingReason, &out)
-            try out.endRow()
+            status(PackedAttribution(c.attribution), out)
+            out.field(c.closed); word(c.closingReason, out)
+            try out.endRecord()
         }
     }
 
-    private func evaluationPanel(_ out: inout FactFileOutput) throws(TransformError) {
+    private func evaluationPanel(_ out: StageFileWriter) throws(StageFileError) {
         let p = facts.panel
         for i in 0..<Int32(facts.institutions.count) {
             for (k, period) in p.periods.periods.enumerated() {
                 let c = p.cell(i, k + 1)
-                out.field(numbers[Int(i)]); out.field(k + 1); out.field(period.lowerBound); out.field(period.upperBound)
+                out.field(escaped: numbers[Int(i)]); out.field(k + 1); out.field(period.lowerBound); out.field(period.upperBound)
                 out.field(Int(p.groups[Int(i)])); out.field(Int(p.exposureDays[c])); out.field(Int(p.children[c]))
                 for kind in p.events { out.field(Int(kind[c])) }
-                try out.endRow()
+                try out.endRecord()
             }
         }
+    }
+}
+
+extension StageFileWriter {
+    /// Text `i` of a table already in COPY text.
+    func field(_ table: TextTable, _ i: Int) {
+        table.bytes.withUnsafeBytes { field(escaped: UnsafeRawBufferPointer(rebasing: $0[table.starts[i]..<table.starts[i + 1]])) }
     }
 }

@@ -1,3 +1,5 @@
+import Pipeline
+
 /// All children of the enrolment and event files, ids ranked by key bytes so that sorting
 /// by id is sorting by `child_key` (the first column of most fact files).
 struct ChildDirectory: Sendable {
@@ -12,7 +14,7 @@ struct ChildDirectory: Sendable {
     /// hashed twice. Birth as first read: enrolments before events, each in file order.
     init(spells: ChildKeys, events: ChildKeys) {
         let (a, b) = (spells.keys, events.keys)
-        let orders = Parallel.map(2) { i in (i == 0 ? a : b).idsInByteOrder() }
+        let orders = ForkJoin.map(2) { i in (i == 0 ? a : b).idsInByteOrder() }
         let (orderA, orderB) = (orders[0], orders[1])
         var fromA = [Int32](repeating: 0, count: a.count)
         var fromB = [Int32](repeating: 0, count: b.count)
@@ -81,7 +83,7 @@ struct Grouped {
     init(spells: consuming [EnrolmentFact], events: consuming [CaseEventFact], caseIDs: ByteInterner, children: ChildDirectory) {
         let childCount = children.keys.count
         let (spellInput, eventInput) = (spells, events)
-        let parts = Parallel.map(3) { i -> Part in
+        let parts = ForkJoin.map(3) { i -> Part in
             switch i {
             case 0:
                 let (rows, starts) = groupStable(spellInput, groups: childCount,

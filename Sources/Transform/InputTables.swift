@@ -63,17 +63,11 @@ struct SpellTable: Sendable {
         }
     }
 
-    /// Decodes a stage-file record straight from its bytes, accepting exactly what
-    /// `EnrolmentRecord.init(fields:path:line:)` accepts (a test holds the two together),
-    /// without its six Strings per record.
-    mutating func add(fields f: RawRecord, path: String, line: Int) throws(StageFileError) {
-        guard f.count == 6, !RawField.isNull(f[0]), !RawField.isNull(f[2]), let birth = RawField.day(f[1]),
-              let from = RawField.day(f[3]), let l = RawField.int(f[5]) else {
-            throw StageFileError(path: path, line: line, message: "not an enrolment record")
-        }
-        let institution = RawField.withText(f[2]) { register.id($0) } ?? nil
-        RawField.withText(f[0]) { key in
-            add(child: key, birth: birth, institution: institution, from: from, to: RawField.day(f[4]), line: l)
+    /// Decodes a stage-file record with `EnrolmentRecord`'s codec, from its bytes: no
+    /// String per field.
+    mutating func add(_ f: StageRecord, path: String, line: Int) throws {
+        try EnrolmentRecord.Fields.read(f, path: path, line: line) { r in
+            add(child: r.childKey, birth: r.birth, institution: register.id(r.institution), from: r.from, to: r.to, line: r.line)
         }
     }
 
@@ -109,18 +103,14 @@ struct EventTable: Sendable {
                paragraph: word(r.paragraph), source: word(r.source), reason: word(r.reason), line: r.line)
     }
 
-    /// Decodes a stage-file record straight from its bytes, accepting exactly what
-    /// `CaseEventRecord.init(fields:path:line:)` accepts.
-    mutating func add(fields f: RawRecord, path: String, line: Int) throws(StageFileError) {
-        guard f.count == 9, !RawField.isNull(f[0]), !RawField.isNull(f[1]), let birth = RawField.day(f[2]),
-              let type = RawField.withText(f[3], RawField.eventType) ?? nil,
-              let day = RawField.day(f[4]), let l = RawField.int(f[8]) else {
-            throw StageFileError(path: path, line: line, message: "not a case-event record")
+    /// Decodes a stage-file record with `CaseEventRecord`'s codec, from its bytes.
+    mutating func add(_ f: StageRecord, path: String, line: Int) throws {
+        try CaseEventRecord.Fields.read(f, path: path, line: line) { r, optional in
+            let caseRef = caseIDs.intern(r.caseID).id
+            let child = children.id(r.childKey, birth: r.birth)
+            append(caseRef: caseRef, child: child, type: r.event, day: r.day,
+                   paragraph: word(optional.0), source: word(optional.1), reason: word(optional.2), line: r.line)
         }
-        let caseRef = RawField.withText(f[0]) { caseIDs.intern($0).id }!
-        let child = RawField.withText(f[1]) { children.id($0, birth: birth) }!
-        append(caseRef: caseRef, child: child, type: type, day: day,
-               paragraph: word(f[5]), source: word(f[6]), reason: word(f[7]), line: l)
     }
 
     private mutating func append(caseRef: Int32, child: Int32, type: EventType, day: Day,
@@ -136,6 +126,6 @@ struct EventTable: Sendable {
     }
 
     private mutating func word(_ field: UnsafeRawBufferPointer) -> Int32 {
-        RawField.withText(field) { vocabulary.intern($0).id } ?? -1
+        StageField.withText(field) { vocabulary.intern($0).id } ?? -1
     }
 }

@@ -96,17 +96,19 @@ public enum Transform {
                                    coverage: coverage, windowFrom: window.lowerBound.rawValue,
                                    windowTo: window.upperBound.rawValue, asOf: asOf.rawValue,
                                    periods: PeriodIndex(periods), institutionCount: register.institutions.count)
-        let ranges = Parallel.ranges(childCount, pieces: Parallel.cores * 8)
-        let passes: [ChildPass] = spellRows.withUnsafeMutableBufferPointer { spellBuffer in
-            eventRows.withUnsafeMutableBufferPointer { eventBuffer in
-                let (s, e) = (Disjoint(spellBuffer), Disjoint(eventBuffer))  // each range: its children's slices only
-                return Parallel.map(ranges.count) { k in
-                    var pass = ChildPass(context: context)
-                    pass.run(children: ranges[k], spells: s, events: e)
-                    return pass
-                }
-            }
+        let ranges = ForkJoin.ranges(childCount, pieces: ForkJoin.cores * 8)
+        // Each range sorts and attributes its own copy of its children's spells and events (a
+        // range shares nothing mutable); the ranges' results, in order, are the whole tables.
+        let (allSpells, allEvents) = (consume spellRows, consume eventRows)
+        var passes: [ChildPass] = ForkJoin.map(ranges.count) { k in
+            var pass = ChildPass(context: context)
+            pass.run(children: ranges[k], spells: allSpells, events: allEvents)
+            return pass
         }
+        _ = consume allSpells
+        _ = consume allEvents
+        spellRows = passes.indices.flatMap { passes[$0].takeSpells() }
+        eventRows = passes.indices.flatMap { passes[$0].takeEvents() }
         let exposure = passes.flatMap(\.exposure)
         let firstEvents = passes.flatMap(\.firstEvents)
         let panel = PanelFacts.build(periods: periods, index: context.periods, accumulators: passes.map(\.panel),

@@ -18,6 +18,12 @@ public enum TransformCounts {
     /// Case ids with events but no `sag_oprettet`: no row in `cases`.
     public static let casesWithoutOpening = "cases.without_sag_oprettet"
 
+    /// The counts of records transform could not resolve, which `metrics.data_quality` shows
+    /// (category `transform`). `sql/views/60_data_quality.sql` lists the same keys; a test
+    /// holds the two lists equal.
+    public static let unresolved = [childrenWithoutSpell, eventsOfChildrenWithoutSpell, casesWithoutOpening, birthConflicts,
+                                    duplicateInstitutions, skippedEnrolments, skippedAssignments]
+
     /// First events of `kind` attributed to `cohort`, e.g. `attributed.case.treatment`.
     public static func attributed(_ kind: FirstEventKind, _ cohort: Cohort) -> String {
         "attributed.\(kind.rawValue).\(cohort.rawValue)"

@@ -42,8 +42,8 @@ public struct TransformStage: Sendable {
         let extract = try ExtractReader(run: run)
         var phases = PhaseClock()
 
-        let institutions = try extract.readAll(StageFile.institutions, InstitutionRecord.init(fields:path:line:))
-        let assignments = try extract.readAll(StageFile.assignments, AssignmentRecord.init(fields:path:line:))
+        let institutions = try extract.readAll(StageFile.institutions, InstitutionRecord.init)
+        let assignments = try extract.readAll(StageFile.assignments, AssignmentRecord.init)
         let register = Register(institutions)
         // The two big files at once, one core each; each job also checksums what it read.
         let (spells, events, sums) = try Self.readBoth(extract, register, small: (institutions.count, assignments.count))
@@ -92,10 +92,10 @@ public struct TransformStage: Sendable {
 
     private static func readBoth(_ extract: ExtractReader, _ register: Register, small: (Int, Int))
         throws(TransformError) -> (SpellTable, EventTable, Sums) {
-        let loaded = try Parallel.map(2) { i throws(TransformError) -> (Loaded, Sums) in
+        let loaded = try ForkJoin.map(2) { i throws(TransformError) -> (Loaded, Sums) in
             if i == 0 {
                 var table = SpellTable(register: register, capacity: extract.rowCount(StageFile.enrolments))
-                try extract.scan(StageFile.enrolments) { f, path, line in try table.add(fields: f, path: path, line: line) }
+                try extract.scan(StageFile.enrolments) { f, path, line in try table.add(f, path: path, line: line) }
                 return (.spells(table), [
                     StageFile.institutions: try extract.checksum(StageFile.institutions, rowsRead: small.0),
                     StageFile.assignments: try extract.checksum(StageFile.assignments, rowsRead: small.1),
@@ -103,7 +103,7 @@ public struct TransformStage: Sendable {
                 ])
             } else {
                 var table = EventTable(capacity: extract.rowCount(StageFile.caseEvents))
-                try extract.scan(StageFile.caseEvents) { f, path, line in try table.add(fields: f, path: path, line: line) }
+                try extract.scan(StageFile.caseEvents) { f, path, line in try table.add(f, path: path, line: line) }
                 return (.events(table), [StageFile.caseEvents: try extract.checksum(StageFile.caseEvents, rowsRead: table.events.count)])
             }
         }
@@ -116,8 +116,8 @@ public struct TransformStage: Sendable {
         let order: [FactFile] = [.caseEvents, .exposure, .enrolments, .firstEvents, .cases, .children, .evaluationPanel,
                                  .coverage, .institutions]
         let rows = FactRows(facts)
-        let written = try Parallel.map(order.count) { i throws(TransformError) -> StageManifest.OutputFile in
-            try rows.write(order[i], to: run.file(.transform, order[i].rawValue))
+        let written = try ForkJoin.map(order.count) { i throws(TransformError) -> StageManifest.OutputFile in
+            do throws(StageFileError) { return try rows.write(order[i], to: run.file(.transform, order[i].rawValue)) } catch { throw TransformError(error) }
         }
         let byName = Dictionary(uniqueKeysWithValues: written.map { ($0.name, $0) })
         return FactFile.allCases.map { byName[$0.rawValue]! }

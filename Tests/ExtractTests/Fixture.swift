@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Pipeline
 @testable import Extract
@@ -50,7 +51,7 @@ final class Fixture {
     }
 
     func rejects() -> [RejectRecord] {
-        (try? CopyTextReader.readAll(run.file(.extract, StageFile.rejects), RejectRecord.init)) ?? []
+        (try? ReferenceStageReader.readAll(run.file(.extract, StageFile.rejects), RejectRecord.init)) ?? []
     }
 
     /// Every file under the run folder.

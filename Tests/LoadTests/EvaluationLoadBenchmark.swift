@@ -71,7 +71,7 @@ struct EvaluationLoadBenchmark {
         let periods = EvaluationPeriods(window: Day(year: 2015, month: 1, day: 1)!...Day(year: 2020, month: 12, day: 31)!,
                                         length: .quarter)
         precondition(periods.count == quarters)
-        let w = try CopyTextWriter(path: run.file(.transform, FactFile.evaluationPanel.rawValue))
+        let w = try ReferenceStageWriter(path: run.file(.transform, FactFile.evaluationPanel.rawValue))
         for r in panel {
             for k in 0..<quarters {
                 w.field(r.institution); w.field(k + 1); w.field(periods[k + 1].lowerBound); w.field(periods[k + 1].upperBound)

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Pipeline
 import Postgres
@@ -20,8 +21,8 @@ struct FactFixture {
         try run.resetStage(.transform)
         try run.resetStage(.extract)
         var outputs: [StageManifest.OutputFile] = []
-        func file(_ fact: FactFile, _ rows: (CopyTextWriter) throws -> Void) throws {
-            let w = try CopyTextWriter(path: run.file(.transform, fact.rawValue))
+        func file(_ fact: FactFile, _ rows: (ReferenceStageWriter) throws -> Void) throws {
+            let w = try ReferenceStageWriter(path: run.file(.transform, fact.rawValue))
             try rows(w)
             try w.close()
             outputs.append(.init(name: fact.rawValue, rows: w.rows, bytes: 0, sha256: ""))
@@ -52,7 +53,7 @@ struct FactFixture {
                 w.field(1000); try w.endRecord()
             }
         }
-        func first(_ w: CopyTextWriter, _ child: String, _ kind: String, _ age: Int, _ cohort: String?, reason: String? = nil) throws {
+        func first(_ w: ReferenceStageWriter, _ child: String, _ kind: String, _ age: Int, _ cohort: String?, reason: String? = nil) throws {
             w.field(child); w.field(kind); w.field(birth + Int32(age)); w.field(age); w.field(cohort)
             w.field(cohort == nil ? nil : (cohort == "treatment" ? "100" : "200")); w.field(cohort == nil ? nil : (cohort == "treatment" ? "Nørrebro" : "Valby"))
             w.field(reason); try w.endRecord()
@@ -101,7 +102,7 @@ struct FactFixture {
         try StageManifest(stage: .transform, run: run.id, startedAt: Date(), seconds: 0, outputs: outputs,
                           counts: ["unattributed.case.out_of_age": 1, "unattributed.case.not_enrolled": 1])
             .write(to: run.manifest(.transform))
-        let rejects = try CopyTextWriter(path: run.file(.extract, StageFile.rejects))
+        let rejects = try ReferenceStageWriter(path: run.file(.extract, StageFile.rejects))
         for i in 0..<3 {
             try RejectRecord(file: "indmeldelser.csv", line: 10 + i, field: "cpr", reason: .invalidCPR, message: "010213-**** is not a CPR number")
                 .write(to: rejects)

@@ -24,7 +24,7 @@ import Postgres
     /// Writes run `run`'s extract side anew: `rejects` invalid CPRs in indmeldelser.csv, and
     /// an extract manifest with its file counts and a merged-rows count.
     static func writeExtract(_ run: RunFolder, rejects: Int) throws {
-        let writer = try CopyTextWriter(path: run.file(.extract, StageFile.rejects))
+        let writer = try ReferenceStageWriter(path: run.file(.extract, StageFile.rejects))
         for i in 0..<rejects {
             try RejectRecord(file: "indmeldelser.csv", line: 100 + i, field: "cpr", reason: .invalidCPR, message: "(not a CPR number)")
                 .write(to: writer)

@@ -36,15 +36,14 @@ import Testing
     @Test func escapesAndReadsBack() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("copytext-\(UUID()).tsv").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let w = try CopyTextWriter(path: path)
+        let w = try StageFileWriter(path: path)
         w.field("tab\there"); w.field("line\nbreak\\"); w.field(nil as String?); w.field(-42); w.field(Day(year: 2001, month: 2, day: 3))
         try w.endRecord()
         w.field("Børnehuset Mælkebøtten"); w.field(""); w.field(0); w.field(0); w.field(nil as Day?)
         try w.endRecord()
-        try w.close()
+        _ = try w.close(name: "copytext.tsv")
         var rows: [[String?]] = []
-        var reader = try CopyTextReader(path: path)
-        try reader.forEach { f, _ in rows.append(f.map(CopyField.string)) }
+        try StageFileReader.forEach(path: path) { f, _ in rows.append((0..<f.count).map { StageField.string(f[$0]) }) }
         #expect(rows == [["tab\there", "line\nbreak\\", nil, "-42", "2001-02-03"],
                          ["Børnehuset Mælkebøtten", "", "0", "0", nil]])
     }

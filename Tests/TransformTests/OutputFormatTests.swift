@@ -5,7 +5,7 @@ import Testing
 @testable import Transform
 
 /// The stage's own fast paths must not drift from Pipeline's formats: its writer against
-/// `CopyTextWriter`, its decoders against the record decoders.
+/// `ReferenceStageWriter`, its decoders against the record decoders.
 @Suite struct OutputFormatTests {
     func compareWriters(_ facts: Facts, _ name: String) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("transform-format-\(name)-\(UUID().uuidString)")
@@ -19,7 +19,7 @@ import Testing
             let refRows = try ReferenceFactWriter.write(file, facts, to: reference)
             let a = try #require(FileManager.default.contents(atPath: fast))
             let b = try #require(FileManager.default.contents(atPath: reference))
-            #expect(a == b, "\(name) \(file.rawValue) differs from CopyTextWriter's bytes")
+            #expect(a == b, "\(name) \(file.rawValue) differs from ReferenceStageWriter's bytes")
             #expect(out.rows == refRows && out.bytes == Int64(b.count))
             #expect(out.sha256 == (try Checksum.file(reference)))
         }
@@ -76,7 +76,7 @@ import Testing
             ["k1", "2018-02-30", "101", "2019-01-01", "\\N", "10"],
             ["k1", "2018-01-01", "\\N", "2019-01-01", "\\N", "11"],
             ["k1", "2018-01-01", "101", "2019-01-01", "\\N", "x"],
-            ["k1", "2018-01-01", "101", "2019-01-01", "\\N", "-7"],             // CopyField.int's minus sign
+            ["k1", "2018-01-01", "101", "2019-01-01", "\\N", "-7"],             // ReferenceField.int's minus sign
             ["k1", "2018-1-01", "101", "2019-01-01", "\\N", "12"],
             ["k1", "2018-01-01", "101", "2019-01-01", "\\N", ""],
             ["k1", "2018-01-01", "101", "2019-01-01", "\\N"],
@@ -85,7 +85,7 @@ import Testing
             var viaRecord = SpellTable(register: register), raw = SpellTable(register: register)
             let record = try? EnrolmentRecord(fields: f(fields), path: "p", line: 1)
             if let record { viaRecord.add(record) }
-            let rawOK = RecordScanner.withRecord(line(fields)) { (try? raw.add(fields: $0, path: "p", line: 1)) != nil }
+            let rawOK = StageFileReader.withRecord(line(fields)) { (try? raw.add($0, path: "p", line: 1)) != nil }
             #expect(rawOK == (record != nil), "\(fields)")
             #expect(raw.spells == viaRecord.spells && raw.skippedCount == viaRecord.skippedCount, "\(fields)")
             #expect(raw.children.keys.count == viaRecord.children.keys.count)
@@ -106,7 +106,7 @@ import Testing
             var viaRecord = EventTable(), raw = EventTable()
             let record = try? CaseEventRecord(fields: f(fields), path: "p", line: 1)
             if let record { viaRecord.add(record) }
-            let rawOK = RecordScanner.withRecord(line(fields)) { (try? raw.add(fields: $0, path: "p", line: 1)) != nil }
+            let rawOK = StageFileReader.withRecord(line(fields)) { (try? raw.add($0, path: "p", line: 1)) != nil }
             #expect(rawOK == (record != nil), "\(fields)")
             #expect(raw.events == viaRecord.events, "\(fields)")
             #expect((0..<raw.vocabulary.count).map { raw.vocabulary.string($0) }
@@ -139,13 +139,13 @@ import Testing
             var expected: [(Int, [[UInt8]])] = []
             var expectedError: String?
             do {
-                var reader = try CopyTextReader(path: path)
+                var reader = try ReferenceStageReader(path: path)
                 try reader.forEach { f, line in expected.append((line, f.map { Array($0) })) }
             } catch { expectedError = "\(error)" }
             var got: [(Int, [[UInt8]])] = []
             var gotError: String?
             do {
-                try RecordScanner.forEach(path: path) { r, line in got.append((line, (0..<r.count).map { Array(r[$0]) })) }
+                try StageFileReader.forEach(path: path) { r, line in got.append((line, (0..<r.count).map { Array(r[$0]) })) }
             } catch { gotError = "\(error)" }
             #expect(gotError == expectedError, "\(name)")
             #expect(got.count == expected.count, "\(name)")

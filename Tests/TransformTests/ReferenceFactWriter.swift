@@ -1,12 +1,13 @@
+import TestSupport
 import Pipeline
 @testable import Transform
 
-/// The fact files written field by field with Pipeline's `CopyTextWriter`: the reference
+/// The fact files written field by field with Pipeline's `ReferenceStageWriter`: the reference
 /// the stage's own byte-copying writer (`FactRows`) must match byte for byte.
 enum ReferenceFactWriter {
     static func write(_ file: FactFile, _ facts: Facts, to path: String) throws(TransformError) -> Int {
         do {
-            let w = try CopyTextWriter(path: path)
+            let w = try ReferenceStageWriter(path: path)
             switch file {
             case .institutions: try institutions(facts, w)
             case .children: try children(facts, w)
@@ -27,7 +28,7 @@ enum ReferenceFactWriter {
         }
     }
 
-    private static func institutions(_ f: Facts, _ w: CopyTextWriter) throws {
+    private static func institutions(_ f: Facts, _ w: ReferenceStageWriter) throws {
         for r in f.institutions {
             w.field(r.number); w.field(r.name); w.field(r.type); w.field(r.district); w.field(r.cluster)
             w.field(r.places); w.field(r.opened); w.field(r.closed)
@@ -35,28 +36,28 @@ enum ReferenceFactWriter {
         }
     }
 
-    private static func children(_ f: Facts, _ w: CopyTextWriter) throws {
+    private static func children(_ f: Facts, _ w: ReferenceStageWriter) throws {
         for (key, birth) in zip(f.childKeys, f.births) {
             w.field(key); w.field(birth)
             try w.endRecord()
         }
     }
 
-    private static func enrolments(_ f: Facts, _ w: CopyTextWriter) throws {
+    private static func enrolments(_ f: Facts, _ w: ReferenceStageWriter) throws {
         for e in f.enrolments {
             w.field(f.childKeys[Int(e.child)]); w.field(f.number(e.institution)); w.field(e.from); w.field(e.to)
             try w.endRecord()
         }
     }
 
-    private static func coverage(_ f: Facts, _ w: CopyTextWriter) throws {
+    private static func coverage(_ f: Facts, _ w: ReferenceStageWriter) throws {
         for c in f.coverage {
             w.field(f.number(c.institution)); w.field(c.from); w.field(c.to)
             try w.endRecord()
         }
     }
 
-    private static func exposure(_ f: Facts, _ w: CopyTextWriter) throws {
+    private static func exposure(_ f: Facts, _ w: ReferenceStageWriter) throws {
         for x in f.exposure {
             w.field(f.childKeys[Int(x.child)]); w.field(x.cohort.rawValue); w.field(Int(x.year))
             w.field(f.number(x.institution)); w.field(f.district(x.institution)); w.field(Int(x.days))
@@ -64,7 +65,7 @@ enum ReferenceFactWriter {
         }
     }
 
-    private static func caseEvents(_ f: Facts, _ w: CopyTextWriter) throws {
+    private static func caseEvents(_ f: Facts, _ w: ReferenceStageWriter) throws {
         for e in f.caseEvents {
             w.field(f.caseIDs[Int(e.caseRef)]); w.field(f.childKeys[Int(e.child)]); w.field(e.type.rawValue)
             w.field(e.day); w.field(f.text(e.paragraph)); w.field(f.text(e.source)); w.field(f.text(e.reason))
@@ -74,7 +75,7 @@ enum ReferenceFactWriter {
         }
     }
 
-    private static func firstEvents(_ f: Facts, _ w: CopyTextWriter) throws {
+    private static func firstEvents(_ f: Facts, _ w: ReferenceStageWriter) throws {
         for e in f.firstEvents {
             w.field(f.childKeys[Int(e.child)]); w.field(e.kind.rawValue); w.field(e.day); w.field(Int(e.ageDays))
             attribution(e.attribution, f, w)
@@ -82,7 +83,7 @@ enum ReferenceFactWriter {
         }
     }
 
-    private static func cases(_ f: Facts, _ w: CopyTextWriter) throws {
+    private static func cases(_ f: Facts, _ w: ReferenceStageWriter) throws {
         for c in f.cases {
             w.field(f.caseIDs[Int(c.caseRef)]); w.field(f.childKeys[Int(c.child)]); w.field(c.opened)
             w.field(Int(c.ageDays))
@@ -92,7 +93,7 @@ enum ReferenceFactWriter {
         }
     }
 
-    private static func evaluationPanel(_ f: Facts, _ w: CopyTextWriter) throws {
+    private static func evaluationPanel(_ f: Facts, _ w: ReferenceStageWriter) throws {
         let p = f.panel
         for i in f.institutions.indices {
             for (k, period) in p.periods.periods.enumerated() {
@@ -106,7 +107,7 @@ enum ReferenceFactWriter {
     }
 
     /// cohort, institution, district, unattributed_reason: the first three or the last is NULL.
-    private static func attribution(_ a: Attribution, _ f: Facts, _ w: CopyTextWriter) {
+    private static func attribution(_ a: Attribution, _ f: Facts, _ w: ReferenceStageWriter) {
         switch a {
         case let .attributed(cohort, institution):
             w.field(cohort.rawValue); w.field(f.number(institution)); w.field(f.district(institution))

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Pipeline
 import Testing
@@ -109,7 +110,7 @@ import Testing
     }
 
     /// The stage's byte-level reading and writing give exactly what the record API and
-    /// `CopyTextWriter` give on the same extract.
+    /// `ReferenceStageWriter` give on the same extract.
     @Test func stageAgreesWithThePureAPI() throws {
         let run = SyntheticExtract.temporaryRun("routes")
         defer { SyntheticExtract.remove(run) }

@@ -14,10 +14,10 @@ enum SyntheticExtract {
     static func factsThroughRecordAPI(_ run: RunFolder) throws -> Facts {
         let read = { (name: String) in run.file(.extract, name) }
         return try Transform.compute(
-            institutions: CopyTextReader.readAll(read(StageFile.institutions), InstitutionRecord.init(fields:path:line:)),
-            assignments: CopyTextReader.readAll(read(StageFile.assignments), AssignmentRecord.init(fields:path:line:)),
-            enrolments: CopyTextReader.readAll(read(StageFile.enrolments), EnrolmentRecord.init(fields:path:line:)),
-            events: CopyTextReader.readAll(read(StageFile.caseEvents), CaseEventRecord.init(fields:path:line:)),
+            institutions: ReferenceStageReader.readAll(read(StageFile.institutions), InstitutionRecord.init(fields:path:line:)),
+            assignments: ReferenceStageReader.readAll(read(StageFile.assignments), AssignmentRecord.init(fields:path:line:)),
+            enrolments: ReferenceStageReader.readAll(read(StageFile.enrolments), EnrolmentRecord.init(fields:path:line:)),
+            events: ReferenceStageReader.readAll(read(StageFile.caseEvents), CaseEventRecord.init(fields:path:line:)),
             windowFrom: windowFrom, windowTo: nil, asOf: asOf)
     }
 
@@ -27,13 +27,13 @@ enum SyntheticExtract {
         func int(_ r: ClosedRange<Int>) -> Int { Int.random(in: r, using: &rng) }
 
         let numbers = (0..<max(4, children / 1000)).map { String(100_000 + $0 * 7) }
-        let w = try CopyTextWriter(path: run.file(.extract, StageFile.institutions))
+        let w = try ReferenceStageWriter(path: run.file(.extract, StageFile.institutions))
         for (i, n) in numbers.enumerated() {
             try institution(n, district: "Bydel \(i % 10) æøå", line: i + 2).write(to: w)
         }
         try w.close()
 
-        let a = try CopyTextWriter(path: run.file(.extract, StageFile.assignments))
+        let a = try ReferenceStageWriter(path: run.file(.extract, StageFile.assignments))
         var line = 1
         for n in numbers where int(0...9) < 4 {
             var from = D("2016-01-01") + Int32(int(0...2000))
@@ -46,8 +46,8 @@ enum SyntheticExtract {
         }
         try a.close()
 
-        let e = try CopyTextWriter(path: run.file(.extract, StageFile.enrolments))
-        let c = try CopyTextWriter(path: run.file(.extract, StageFile.caseEvents))
+        let e = try ReferenceStageWriter(path: run.file(.extract, StageFile.enrolments))
+        let c = try ReferenceStageWriter(path: run.file(.extract, StageFile.caseEvents))
         var spellLine = 1, eventLine = 1, caseNumber = 0
         let sources = ["daginstitution", "daginstitutionsraadgiver", "skole", "sundhedspleje", "politi", "foraeldre", "andre"]
         let reasons = ["bekymring_ophoert", "familien_selv", "flyttet", "anden_sag", "andet"]
@@ -100,8 +100,8 @@ enum SyntheticExtract {
     static func write(institutions: [InstitutionRecord], assignments: [AssignmentRecord],
                       enrolments: [EnrolmentRecord], events: [CaseEventRecord], into run: RunFolder) throws {
         try run.resetStage(.extract)
-        func file(_ name: String, _ body: (CopyTextWriter) throws -> Void) throws {
-            let w = try CopyTextWriter(path: run.file(.extract, name))
+        func file(_ name: String, _ body: (ReferenceStageWriter) throws -> Void) throws {
+            let w = try ReferenceStageWriter(path: run.file(.extract, name))
             try body(w)
             try w.close()
         }

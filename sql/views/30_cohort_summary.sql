@@ -60,32 +60,24 @@ CROSS JOIN LATERAL (SELECT
     metrics.is_small_cell(f.cases_closed, p.small_cell_minimum) AS closed,
     metrics.is_small_cell(f.cases_closed_resolved, p.small_cell_minimum) AS resolved) sc;
 
-CREATE VIEW metrics.cohort_summary AS
-SELECT run_id, cohort, children_exposed, child_years, detected, detection_rate_per_1000, detection_share,
-       investigated, investigation_rate_per_1000, investigation_share,
-       mean_age_first_investigation_months, median_age_first_investigation_months,
-       measured, measure_rate_per_1000, measure_share,
-       mean_age_first_measure_months, median_age_first_measure_months,
-       notifications, notifications_per_1000, cases_closed, closed_concern_resolved_share
-FROM warehouse.cohort_figures_suppressed WHERE grain = 'total';
-
-CREATE VIEW metrics.cohort_summary_by_year AS
-SELECT run_id, year, cohort, children_exposed, child_years, detected, detection_rate_per_1000, detection_share,
-       investigated, investigation_rate_per_1000, investigation_share,
-       mean_age_first_investigation_months, median_age_first_investigation_months,
-       measured, measure_rate_per_1000, measure_share,
-       mean_age_first_measure_months, median_age_first_measure_months,
-       notifications, notifications_per_1000, cases_closed, closed_concern_resolved_share
-FROM warehouse.cohort_figures_suppressed WHERE grain = 'year';
-
-CREATE VIEW metrics.cohort_summary_by_district AS
-SELECT run_id, district, cohort, children_exposed, child_years, detected, detection_rate_per_1000, detection_share,
-       investigated, investigation_rate_per_1000, investigation_share,
-       mean_age_first_investigation_months, median_age_first_investigation_months,
-       measured, measure_rate_per_1000, measure_share,
-       mean_age_first_measure_months, median_age_first_measure_months,
-       notifications, notifications_per_1000, cases_closed, closed_concern_resolved_share
-FROM warehouse.cohort_figures_suppressed WHERE grain = 'district';
+-- The three published grains, their columns listed once.
+DO $views$
+DECLARE
+    figures CONSTANT text := 'children_exposed, child_years, detected, detection_rate_per_1000, detection_share,
+        investigated, investigation_rate_per_1000, investigation_share,
+        mean_age_first_investigation_months, median_age_first_investigation_months,
+        measured, measure_rate_per_1000, measure_share,
+        mean_age_first_measure_months, median_age_first_measure_months,
+        notifications, notifications_per_1000, cases_closed, closed_concern_resolved_share';
+BEGIN
+    EXECUTE format('CREATE VIEW metrics.cohort_summary AS SELECT run_id, cohort, %s
+                    FROM warehouse.cohort_figures_suppressed WHERE grain = %L', figures, 'total');
+    EXECUTE format('CREATE VIEW metrics.cohort_summary_by_year AS SELECT run_id, year, cohort, %s
+                    FROM warehouse.cohort_figures_suppressed WHERE grain = %L', figures, 'year');
+    EXECUTE format('CREATE VIEW metrics.cohort_summary_by_district AS SELECT run_id, district, cohort, %s
+                    FROM warehouse.cohort_figures_suppressed WHERE grain = %L', figures, 'district');
+END
+$views$;
 
 COMMENT ON VIEW metrics.cohort_summary IS 'Per cohort (treatment: the child''s institution had a social worker that day; control: it had not), over the whole evaluation window.';
 COMMENT ON VIEW metrics.cohort_summary_by_year IS 'Per cohort and calendar year of the day (exposure days, first events, notifications; cases by the year they opened).';

@@ -12,6 +12,8 @@ SELECT p.run_id, 'unattributed_first_event', split_part(c.key, '.', 2), split_pa
 FROM warehouse.published_run p JOIN etl.loads l ON l.load_id = p.load_id, jsonb_each_text(l.counts) c
 WHERE c.key LIKE 'unattributed.%' AND c.value::bigint > 0
 UNION ALL
+-- Transform's unresolved references: the keys of TransformCounts.unresolved (a test holds
+-- this list and that one equal).
 SELECT p.run_id, 'transform', split_part(c.key, '.', 1), substr(c.key, length(split_part(c.key, '.', 1)) + 2), c.value::bigint
 FROM warehouse.published_run p JOIN etl.loads l ON l.load_id = p.load_id, jsonb_each_text(l.counts) c
 WHERE c.key IN ('children.without_spell', 'case_events.child_without_spell', 'cases.without_sag_oprettet',

@@ -1,11 +1,11 @@
 import Foundation
-import Pipeline
 
-/// One record's fields as raw (still escaped) bytes, valid only inside the scan callback.
-struct RawRecord {
+/// One record of a stage file: its fields as raw (still escaped) bytes, valid only inside
+/// the callback that hands it out. Decode them with `StageField`.
+package struct StageRecord {
     fileprivate var base: UnsafeRawPointer
     fileprivate var bounds: UnsafeMutableBufferPointer<Int>  // start0, end0, start1, end1, …
-    private(set) var count: Int
+    package private(set) var count: Int
 
     fileprivate init(bounds: UnsafeMutableBufferPointer<Int>) {
         base = UnsafeRawPointer(bitPattern: 1)!
@@ -13,7 +13,7 @@ struct RawRecord {
         count = 0
     }
 
-    subscript(i: Int) -> UnsafeRawBufferPointer {
+    package subscript(i: Int) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: base + bounds[2 * i], count: bounds[2 * i + 1] - bounds[2 * i])
     }
 
@@ -38,12 +38,12 @@ struct RawRecord {
     }
 }
 
-/// Reads a stage file record by record as `CopyTextReader` does (same records, fields,
-/// line numbers and truncation error; a test holds them together), but hands out raw byte
-/// ranges: no ArraySlice, no reference counting per field. At five million records that
-/// reader's bookkeeping was most of the read phase.
-enum RecordScanner {
-    static func forEach(path: String, _ body: (RawRecord, Int) throws -> Void) throws {
+/// Reads a stage file record by record, in chunks (memory stays bounded whatever its size),
+/// handing out raw byte ranges: no String, no ArraySlice, no reference counting per field.
+/// The one reader of the stage files.
+package enum StageFileReader {
+    /// `body` with each record and its line number (from 1).
+    package static func forEach(path: String, _ body: (StageRecord, Int) throws -> Void) throws {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
             throw StageFileError(path: path, message: "cannot open (\(String(cString: strerror(errno)))); rerun the stage that writes it")
@@ -53,7 +53,7 @@ enum RecordScanner {
         var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 64)
         let bounds = UnsafeMutableBufferPointer<Int>.allocate(capacity: 128)
         defer { buffer.deallocate(); bounds.deallocate() }
-        var record = RawRecord(bounds: bounds)
+        var record = StageRecord(bounds: bounds)
         var filled = 0, line = 0
         while true {
             if filled == capacity {  // a record longer than the buffer: make room
@@ -81,44 +81,57 @@ enum RecordScanner {
                 start = end + 1
             }
             if start > 0 {
-                (buffer).copyMemory(from: buffer + start, byteCount: filled - start)
+                buffer.copyMemory(from: buffer + start, byteCount: filled - start)
                 filled -= start
             }
         }
     }
+
+    /// Every record of a (small) file, decoded by `decode`.
+    package static func readAll<R>(_ path: String, _ decode: (StageRecord, String, Int) throws -> R) throws -> [R] {
+        var out: [R] = []
+        try forEach(path: path) { record, line in out.append(try decode(record, path, line)) }
+        return out
+    }
+
+    /// `body` with one line (no line end) split as a record; for tests and one-offs.
+    package static func withRecord<R>(_ line: [UInt8], _ body: (StageRecord) throws -> R) rethrows -> R {
+        let bounds = UnsafeMutableBufferPointer<Int>.allocate(capacity: 128)
+        defer { bounds.deallocate() }
+        var record = StageRecord(bounds: bounds)
+        return try line.withUnsafeBytes { bytes in
+            record.split(bytes)
+            return try body(record)
+        }
+    }
 }
 
-/// Reading COPY-text fields as bytes, with `CopyField`'s meanings (NULL, escapes, numbers, days).
-enum RawField {
-    static func isNull(_ f: UnsafeRawBufferPointer) -> Bool {
+/// Decoding one COPY-text field from its raw bytes: NULL, escapes, numbers, days.
+package enum StageField {
+    package static func isNull(_ f: UnsafeRawBufferPointer) -> Bool {
         f.count == 2 && f[0] == 0x5C && f[1] == 0x4E
     }
 
-    /// `body` with the field's unescaped bytes; nil for NULL (`CopyField.string`).
-    static func withText<R>(_ f: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
+    /// `body` with the field's unescaped bytes; nil for NULL.
+    package static func withText<R>(_ f: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R? {
         if isNull(f) { return nil }
-        guard f.count > 0, memchr(f.baseAddress!, 0x5C, f.count) != nil else { return body(f) }
-        return CopyText.unescape(Array(f)[...])!.withUnsafeBytes(body)
+        guard f.count > 0, memchr(f.baseAddress!, 0x5C, f.count) != nil else { return try body(f) }
+        return try CopyText.unescape(f).withUnsafeBytes(body)
     }
 
-    /// `CopyField.day`: ISO `yyyy-mm-dd` naming a real day.
-    static func day(_ f: UnsafeRawBufferPointer) -> Day? {
-        guard f.count == 10, f[4] == 0x2D, f[7] == 0x2D else { return nil }
-        func number(_ from: Int, _ count: Int) -> Int? {
-            var v = 0
-            for i in from..<from + count {
-                let c = f[i]
-                guard c >= 48, c <= 57 else { return nil }
-                v = v * 10 + Int(c - 48)
-            }
-            return v
-        }
-        guard let y = number(0, 4), let m = number(5, 2), let d = number(8, 2) else { return nil }
-        return Day(year: y, month: m, day: d)
+    /// The text; nil for NULL.
+    package static func string(_ f: UnsafeRawBufferPointer) -> String? {
+        withText(f) { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// `CopyField.int`, minus signs and all.
-    static func int(_ f: UnsafeRawBufferPointer) -> Int? {
+    /// ISO `yyyy-mm-dd` naming a real day (the form `Day` writes).
+    package static func day(_ f: UnsafeRawBufferPointer) -> Day? {
+        guard f.count == 10 else { return nil }
+        return DateFormat.iso.parse(f)
+    }
+
+    /// A decimal integer, minus signs and all; nil for NULL, empty or anything else.
+    package static func int(_ f: UnsafeRawBufferPointer) -> Int? {
         guard f.count > 0, !(f.count == 2 && f[0] == 0x5C) else { return nil }
         var v = 0, negative = false
         for c in f {
@@ -129,26 +142,11 @@ enum RawField {
         return negative ? -v : v
     }
 
-    /// `EventType(rawValue:)` on the bytes.
-    static func eventType(_ text: UnsafeRawBufferPointer) -> EventType? {
-        for (bytes, type) in eventTypes where bytes.count == text.count {
-            if bytes.withUnsafeBytes({ memcmp($0.baseAddress!, text.baseAddress!, text.count) }) == 0 { return type }
+    /// A value of a closed vocabulary (`EventType`, `RejectReason`), matched as bytes.
+    package static func oneOf<T>(_ f: UnsafeRawBufferPointer, _ names: [([UInt8], T)]) -> T? {
+        for (bytes, value) in names where bytes.count == f.count {
+            if f.count == 0 || bytes.withUnsafeBytes({ memcmp($0.baseAddress!, f.baseAddress!, f.count) }) == 0 { return value }
         }
         return nil
-    }
-
-    private static let eventTypes: [([UInt8], EventType)] = EventType.allCases.map { (Array($0.rawValue.utf8), $0) }
-}
-
-extension RecordScanner {
-    /// `body` with one line (no line end) split as a record; for tests and one-offs.
-    static func withRecord<R>(_ line: [UInt8], _ body: (RawRecord) throws -> R) rethrows -> R {
-        let bounds = UnsafeMutableBufferPointer<Int>.allocate(capacity: 128)
-        defer { bounds.deallocate() }
-        var record = RawRecord(bounds: bounds)
-        return try line.withUnsafeBytes { bytes in
-            record.split(bytes)
-            return try body(record)
-        }
     }
 }

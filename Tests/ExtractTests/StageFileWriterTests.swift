@@ -1,22 +1,23 @@
+import TestSupport
 import Foundation
 import Pipeline
 import Testing
 @testable import Extract
 
-/// `StageWriter` must write what `CopyTextWriter` writes, byte for byte: transform reads
+/// `StageWriter` must write what `ReferenceStageWriter` writes, byte for byte: transform reads
 /// extract's files with Pipeline's decoders.
-@Suite struct StageWriterTests {
+@Suite struct StageFileWriterTests {
     func temp() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("stage-\(UUID().uuidString).tsv").path
     }
 
-    func bytes(_ write: (StageWriter) throws -> Void, _ reference: (CopyTextWriter) throws -> Void) throws -> (ours: Data, theirs: Data) {
+    func bytes(_ write: (StageFileWriter) throws -> Void, _ reference: (ReferenceStageWriter) throws -> Void) throws -> (ours: Data, theirs: Data) {
         let a = temp(), b = temp()
         defer { try? FileManager.default.removeItem(atPath: a); try? FileManager.default.removeItem(atPath: b) }
-        let ours = try StageWriter(path: a)
+        let ours = try StageFileWriter(path: a)
         try write(ours)
         _ = try ours.close(name: "x")
-        let theirs = try CopyTextWriter(path: b)
+        let theirs = try ReferenceStageWriter(path: b)
         try reference(theirs)
         try theirs.close()
         return (try Data(contentsOf: URL(fileURLWithPath: a)), try Data(contentsOf: URL(fileURLWithPath: b)))
@@ -59,8 +60,8 @@ import Testing
     @Test func manifestDescriptionMatchesTheFile() throws {
         let path = temp()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let w = try StageWriter(path: path)
-        for i in 0..<200_000 { try w.field(Self.tricky); try w.field(i); try w.endRecord() }
+        let w = try StageFileWriter(path: path)
+        for i in 0..<200_000 { w.field(Self.tricky); w.field(i); try w.endRecord() }
         let out = try w.close(name: "big.tsv")
         let digest = try ChunkedFile.digest(path: path)
         #expect(out.rows == 200_000 && out.bytes == digest.bytes && out.sha256 == digest.sha256)

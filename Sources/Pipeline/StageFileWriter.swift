@@ -1,0 +1,170 @@
+import Foundation
+
+/// Writes a stage file in COPY text (`CopyText`) record by record, through one large raw
+/// buffer, checksumming the bytes as they go out: the one writer of extract's and
+/// transform's files. Fields never fail; `endRecord` flushes when the buffer is full and
+/// `close` says what was written.
+///
+/// Why by hand: per-byte `Array.append` and the runtime's exclusivity checks made a
+/// String-and-Array writer 40 % of extract's time, and reading each fact file back to
+/// checksum it was most of transform's write phase (docs/benchmarks.md).
+package final class StageFileWriter {
+    package let path: String
+    private let fd: Int32
+    private var isOpen = true
+    private var buffer: UnsafeMutableRawPointer
+    private var capacity = 1 << 22
+    private var used = 0
+    private var atLineStart = true
+    private var hasher = Checksum()
+    package private(set) var rows = 0
+    package private(set) var bytes: Int64 = 0
+    private static let flushAt = 1 << 21
+
+    package init(path: String) throws(StageFileError) {
+        self.path = path
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else {
+            throw StageFileError(path: path, message: "cannot create (\(String(cString: strerror(errno)))); check the folder exists and is writable")
+        }
+        buffer = .allocate(byteCount: capacity, alignment: 64)
+    }
+
+    deinit {
+        buffer.deallocate()
+        if isOpen { Foundation.close(fd) }
+    }
+
+    /// Room for `n` more bytes; a field larger than what is left grows the buffer.
+    @inline(__always) private func reserve(_ n: Int) {
+        if used + n > capacity { grow(n) }
+    }
+
+    private func grow(_ n: Int) {
+        let bigger = max(capacity * 2, used + n)
+        let b = UnsafeMutableRawPointer.allocate(byteCount: bigger, alignment: 64)
+        b.copyMemory(from: buffer, byteCount: used)
+        buffer.deallocate()
+        buffer = b
+        capacity = bigger
+    }
+
+    @inline(__always) private func put(_ byte: UInt8) {
+        buffer.storeBytes(of: byte, toByteOffset: used, as: UInt8.self)
+        used += 1
+    }
+
+    /// Starts a field: a tab unless it is the first of its record.
+    @inline(__always) private func separate() {
+        if atLineStart { atLineStart = false } else { put(0x09) }
+    }
+
+    package func null() {
+        reserve(3); separate()
+        put(0x5C); put(0x4E)
+    }
+
+    /// Text, escaped.
+    package func field(_ text: UnsafeRawBufferPointer) {
+        reserve(2 * text.count + 1); separate()
+        used += CopyText.escape(text, to: (buffer + used).assumingMemoryBound(to: UInt8.self))
+    }
+
+    package func field(_ text: ArraySlice<UInt8>?) {
+        guard let text else { return null() }
+        text.withUnsafeBytes { field($0) }
+    }
+
+    package func field(_ text: String?) {
+        guard var text else { return null() }
+        text.withUTF8 { field(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Bytes already in COPY text (escaped once up front, e.g. a fact file's texts).
+    package func field(escaped bytes: UnsafeRawBufferPointer) {
+        reserve(bytes.count + 1); separate()
+        if bytes.count > 0 { (buffer + used).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+        used += bytes.count
+    }
+
+    package func field(escaped bytes: [UInt8]) {
+        bytes.withUnsafeBytes { field(escaped: $0) }
+    }
+
+    /// A child key: 64 hex digits, nothing to escape.
+    package func field(hex: SIMD64<UInt8>) {
+        reserve(65); separate()
+        (buffer + used).storeBytes(of: hex, as: SIMD64<UInt8>.self)
+        used += 64
+    }
+
+    package func field(_ value: Int?) {
+        guard let value else { return null() }
+        reserve(21); separate()
+        if value < 0 { put(0x2D) }
+        var v = value.magnitude
+        var n = 0
+        var t = v
+        repeat { n += 1; t /= 10 } while t > 0
+        for k in stride(from: n - 1, through: 0, by: -1) {
+            buffer.storeBytes(of: UInt8(48 + v % 10), toByteOffset: used + k, as: UInt8.self)
+            v /= 10
+        }
+        used += n
+    }
+
+    package func field(_ day: Day?) {
+        guard let day else { return null() }
+        reserve(24); separate()
+        used += day.writeISO(to: buffer + used)
+    }
+
+    package func endRecord() throws(StageFileError) {
+        reserve(1); put(0x0A)
+        atLineStart = true
+        rows += 1
+        if used >= Self.flushAt { try flush() }
+    }
+
+    /// Appends a file of whole records that another writer wrote (already in COPY text).
+    package func append(contentsOf other: String, rows: Int) throws(StageFileError) {
+        try flush()
+        let fd = open(other, O_RDONLY)
+        guard fd >= 0 else { throw StageFileError(path: other, message: "cannot open (\(String(cString: strerror(errno))))") }
+        defer { Foundation.close(fd) }
+        while true {
+            let n = read(fd, buffer, capacity)
+            guard n >= 0 else { throw StageFileError(path: other, message: "read failed: \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
+            used = n
+            try flush()
+        }
+        self.rows += rows
+    }
+
+    private func flush() throws(StageFileError) {
+        guard used > 0 else { return }
+        hasher.update(UnsafeRawBufferPointer(start: buffer, count: used))
+        var done = 0
+        while done < used {
+            let n = write(fd, buffer + done, used - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StageFileError(path: path, message: "write failed: \(String(cString: strerror(errno))) (disk full?)")
+            }
+            done += n
+        }
+        bytes += Int64(used)
+        used = 0
+    }
+
+    /// Flushes and closes; the file is complete only after this. Describes it for the manifest.
+    package func close(name: String) throws(StageFileError) -> StageManifest.OutputFile {
+        try flush()
+        isOpen = false
+        if Foundation.close(fd) != 0 {
+            throw StageFileError(path: path, message: "close failed: \(String(cString: strerror(errno))) (disk full?)")
+        }
+        return .init(name: name, rows: rows, bytes: bytes, sha256: hasher.hex())
+    }
+}
