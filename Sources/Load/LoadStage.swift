@@ -56,15 +56,26 @@ public struct LoadStage {
                 tables[fact.table] = copied
                 if fact == FactFile.allCases.first { checkpoint("load.copying") }
             }
+            // The statistics the views read, aggregated by transform, checked against the facts.
+            for stats in StatsFile.allCases {
+                guard let expected = manifest.output(stats.rawValue)?.rows else {
+                    throw LoadError.missingFromManifest(file: stats.rawValue, manifest: run.manifest(.transform))
+                }
+                let path = run.file(.transform, stats.rawValue)
+                let copied = try copyPrefixed(db, table: "warehouse.\(stats.table)", prefix: "\(id)\t", path: path,
+                                              name: "copy \(stats.rawValue)")
+                guard copied == expected else { throw LoadError.rowCountMismatch(file: path, expected: expected, copied: copied) }
+                tables[stats.table] = copied
+            }
+            _ = try db.execute("SELECT warehouse.check_stats($1::bigint)", [String(id)], name: "check stats against the facts")
             tables["rejects"] = try copyRejects(db, run, loadID: Int64(id))
             try recordFiles(db, extract?.inputs ?? [], loadID: Int64(id))
-            // Fresh statistics first: the aggregation's plans (and later the views') need them.
-            let partitions = FactFile.allCases.map { "warehouse." + Self.partitionName($0.table, Int64(id)) }
-            try db.execute("ANALYZE " + (partitions + ["etl.loads", "etl.runs", "etl.rejects"]).joined(separator: ", "),
-                           name: "analyze facts")
-            _ = try db.execute("SELECT warehouse.compute_stats($1)", [String(id)], name: "compute cohort stats")
-            try db.execute("ANALYZE warehouse.cohort_stats, warehouse.notification_stats, warehouse.closure_stats",
-                           name: "analyze stats")
+            // Statistics for what the views read; the big fact partitions they never scan.
+            try db.execute("ANALYZE " + (["warehouse." + Self.partitionName(FactFile.institutions.table, Int64(id)),
+                                          "warehouse." + Self.partitionName(FactFile.evaluationPanel.table, Int64(id)),
+                                          "warehouse.cohort_stats", "warehouse.notification_stats", "warehouse.closure_stats",
+                                          "etl.loads", "etl.runs", "etl.rejects"]).joined(separator: ", "),
+                           name: "analyze what the views read")
             for (table, rows) in try loadEvaluation(db, run: run, loadID: Int64(id)) { tables[table] = rows }
             let total = tables.values.reduce(0, +)
             _ = try db.execute("UPDATE etl.loads SET finished_at = now(), rows_loaded = $2 WHERE load_id = $1",

@@ -113,6 +113,12 @@ package final class StageFileWriter {
         used += n
     }
 
+    /// Swift's shortest form that reads back to the same value (PostgreSQL's `float8in` too).
+    package func field(double value: Double?) {
+        guard let value else { return null() }
+        field(escaped: Array(value.description.utf8))
+    }
+
     package func field(_ day: Day?) {
         guard let day else { return null() }
         reserve(24); separate()

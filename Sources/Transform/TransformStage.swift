@@ -111,7 +111,8 @@ public struct TransformStage: Sendable {
         return (s, e, loaded[0].1.merging(loaded[1].1) { a, _ in a })
     }
 
-    /// Writes every fact file (largest first, so both cores stay busy), checksummed as written.
+    /// Writes every fact file (largest first, so both cores stay busy), checksummed as written,
+    /// then the statistics the metrics views read (`StatsFile`).
     private static func writeFacts(_ facts: Facts, to run: RunFolder) throws(TransformError) -> [StageManifest.OutputFile] {
         let order: [FactFile] = [.caseEvents, .exposure, .enrolments, .firstEvents, .cases, .children, .evaluationPanel,
                                  .coverage, .institutions]
@@ -119,8 +120,20 @@ public struct TransformStage: Sendable {
         let written = try ForkJoin.map(order.count) { i throws(TransformError) -> StageManifest.OutputFile in
             do throws(StageFileError) { return try rows.write(order[i], to: run.file(.transform, order[i].rawValue)) } catch { throw TransformError(error) }
         }
+        let stats = CohortStats(facts)
+        let statsWritten = try StatsFile.allCases.map { file throws(TransformError) -> StageManifest.OutputFile in
+            do throws(StageFileError) {
+                let w = try StageFileWriter(path: run.file(.transform, file.rawValue))
+                switch file {
+                case .cohortStats: try stats.writeCohortStats(to: w)
+                case .notificationStats: try stats.writeNotificationStats(to: w, vocabulary: facts.vocabulary)
+                case .closureStats: try stats.writeClosureStats(to: w, vocabulary: facts.vocabulary)
+                }
+                return try w.close(name: file.rawValue)
+            } catch { throw TransformError(error) }
+        }
         let byName = Dictionary(uniqueKeysWithValues: written.map { ($0.name, $0) })
-        return FactFile.allCases.map { byName[$0.rawValue]! }
+        return FactFile.allCases.map { byName[$0.rawValue]! } + statsWritten
     }
 }
 

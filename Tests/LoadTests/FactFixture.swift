@@ -21,12 +21,14 @@ struct FactFixture {
         try run.resetStage(.transform)
         try run.resetStage(.extract)
         var outputs: [StageManifest.OutputFile] = []
-        func file(_ fact: FactFile, _ rows: (ReferenceStageWriter) throws -> Void) throws {
-            let w = try ReferenceStageWriter(path: run.file(.transform, fact.rawValue))
+        var stats = ReferenceStats()
+        func file(_ name: String, _ rows: (ReferenceStageWriter) throws -> Void) throws {
+            let w = try ReferenceStageWriter(path: run.file(.transform, name))
             try rows(w)
             try w.close()
-            outputs.append(.init(name: fact.rawValue, rows: w.rows, bytes: 0, sha256: ""))
+            outputs.append(.init(name: name, rows: w.rows, bytes: 0, sha256: ""))
         }
+        func file(_ fact: FactFile, _ rows: (ReferenceStageWriter) throws -> Void) throws { try file(fact.rawValue, rows) }
         let d2020 = Day(year: 2020, month: 3, day: 1)!
         let birth = Day(year: 2017, month: 1, day: 1)!
         let t = (1...10).map { "t\($0)" }, c = (1...20).map { "c\($0)" }
@@ -46,17 +48,20 @@ struct FactFixture {
             for k in t {
                 for (year, days) in [(2020, 400), (2021, 330)] {
                     w.field(k); w.field("treatment"); w.field(year); w.field("100"); w.field("Nørrebro"); w.field(days); try w.endRecord()
+                    stats.exposure.append((k, "treatment", year, "Nørrebro", days))
                 }
             }
             for (i, k) in c.enumerated() {
                 w.field(k); w.field("control"); w.field(2020); w.field(i < 10 ? "100" : "200"); w.field(i < 10 ? "Nørrebro" : "Valby")
                 w.field(1000); try w.endRecord()
+                stats.exposure.append((k, "control", 2020, i < 10 ? "Nørrebro" : "Valby", 1000))
             }
         }
         func first(_ w: ReferenceStageWriter, _ child: String, _ kind: String, _ age: Int, _ cohort: String?, reason: String? = nil) throws {
             w.field(child); w.field(kind); w.field(birth + Int32(age)); w.field(age); w.field(cohort)
             w.field(cohort == nil ? nil : (cohort == "treatment" ? "100" : "200")); w.field(cohort == nil ? nil : (cohort == "treatment" ? "Nørrebro" : "Valby"))
             w.field(reason); try w.endRecord()
+            if let cohort { stats.firsts.append((kind, birth + Int32(age), age, cohort, cohort == "treatment" ? "Nørrebro" : "Valby")) }
         }
         try file(.firstEvents) { w in
             for k in t.prefix(6 + extraTreatmentCases) { try first(w, k, "case", 1200, "treatment") }
@@ -76,6 +81,7 @@ struct FactFixture {
                 w.field(nil as String?); w.field(source); w.field(nil as String?); w.field(1100); w.field(cohort)
                 w.field(cohort == "treatment" ? "100" : "200"); w.field(cohort == "treatment" ? "Nørrebro" : "Valby"); w.field(nil as String?)
                 try w.endRecord()
+                stats.notes.append((cohort, source, cohort == "treatment" ? "Nørrebro" : "Valby", birth + 1100))
             }
         }
         try file(.cases) { w in
@@ -86,6 +92,7 @@ struct FactFixture {
                 w.field("S-\(i)"); w.field(cohort == "treatment" ? t[i] : c[19 - i]); w.field(d2020); w.field(1200); w.field(cohort)
                 w.field(cohort == "treatment" ? "100" : "200"); w.field(cohort == "treatment" ? "Nørrebro" : "Valby"); w.field(nil as String?)
                 w.field(d2020 + 30); w.field(reason); try w.endRecord()
+                stats.closed.append((cohort, reason, cohort == "treatment" ? "Nørrebro" : "Valby", d2020))
             }
         }
         try file(.evaluationPanel) { w in
@@ -99,6 +106,9 @@ struct FactFixture {
                 }
             }
         }
+        try file(StatsFile.cohortStats.rawValue, stats.writeCohortStats)
+        try file(StatsFile.notificationStats.rawValue, stats.writeNotificationStats)
+        try file(StatsFile.closureStats.rawValue, stats.writeClosureStats)
         try StageManifest(stage: .transform, run: run.id, startedAt: Date(), seconds: 0, outputs: outputs,
                           counts: ["unattributed.case.out_of_age": 1, "unattributed.case.not_enrolled": 1])
             .write(to: run.manifest(.transform))

@@ -26,7 +26,7 @@ import Testing
         #expect(first.manifest.outputs == second.manifest.outputs)
         #expect(first.manifest.counts == second.manifest.counts)
         #expect(first.manifest.inputs == second.manifest.inputs)
-        #expect(first.manifest.outputs.map(\.name) == FactFile.allCases.map(\.rawValue))
+        #expect(first.manifest.outputs.map(\.name) == FactFile.allCases.map(\.rawValue) + StatsFile.allCases.map(\.rawValue))
 
         // The manifest describes the files as written.
         for out in first.manifest.outputs {
@@ -56,6 +56,7 @@ import Testing
             FactFile.coverage.rawValue: 3, FactFile.exposure.rawValue: 14, FactFile.caseEvents.rawValue: 29,
             FactFile.firstEvents.rawValue: 18, FactFile.cases.rawValue: 11,
             FactFile.evaluationPanel.rawValue: 4 * 6,
+            StatsFile.cohortStats.rawValue: 11, StatsFile.notificationStats.rawValue: 1, StatsFile.closureStats.rawValue: 2,
         ])
         #expect(m.counts[TransformCounts.skippedEnrolments] == 1)
         #expect(m.counts[TransformCounts.childrenWithoutSpell] == 2)

@@ -1,0 +1,65 @@
+import Foundation
+import Pipeline
+import TestSupport
+import Testing
+@testable import Transform
+
+/// Transform's statistics (`CohortStats`, the files load copies for the metrics views) are
+/// what the plain aggregation of its own fact files gives (`ReferenceStats`): counts and
+/// sums exactly, ages to the last bits of a double.
+@Suite struct CohortStatsTests {
+    @Test(arguments: [(800, UInt64(11)), (3000, 12)])
+    func statsAreThePlainAggregationOfTheFacts(children: Int, seed: UInt64) throws {
+        let run = SyntheticExtract.temporaryRun("stats")
+        defer { SyntheticExtract.remove(run) }
+        try SyntheticExtract.write(children: children, seed: seed, into: run)
+        _ = try TransformStage().run(run: run, windowFrom: SyntheticExtract.windowFrom, windowTo: nil, asOf: SyntheticExtract.asOf)
+
+        func rows(_ name: String) throws -> [[String?]] {
+            var reader = try ReferenceStageReader(path: run.file(.transform, name))
+            var out: [[String?]] = []
+            try reader.forEach { f, _ in out.append(f.map(ReferenceField.string)) }
+            return out
+        }
+        var reference = ReferenceStats()
+        for r in try rows(FactFile.exposure.rawValue) {
+            reference.exposure.append((r[0]!, r[1]!, Int(r[2]!)!, r[4]!, Int(r[5]!)!))
+        }
+        for r in try rows(FactFile.firstEvents.rawValue) where r[4] != nil {
+            reference.firsts.append((r[1]!, Day(iso: r[2]!)!, Int(r[3]!)!, r[4]!, r[6]!))
+        }
+        for r in try rows(FactFile.caseEvents.rawValue) where r[2] == EventType.notification.rawValue && r[8] != nil {
+            reference.notes.append((r[8]!, r[5], r[10]!, Day(iso: r[3]!)!))
+        }
+        for r in try rows(FactFile.cases.rawValue) where r[4] != nil && r[8] != nil {
+            reference.closed.append((r[4]!, r[9] ?? "", r[6]!, Day(iso: r[2]!)!))
+        }
+        #expect(reference.firsts.count > 50 && reference.notes.count > 10 && reference.closed.count > 10)
+
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stats-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (file, write) in [(StatsFile.cohortStats, reference.writeCohortStats), (.notificationStats, reference.writeNotificationStats),
+                              (.closureStats, reference.writeClosureStats)] {
+            let path = dir.appendingPathComponent(file.rawValue).path
+            let w = try ReferenceStageWriter(path: path)
+            try write(w)
+            try w.close()
+            var reader = try ReferenceStageReader(path: path)
+            var expected: [[String?]] = []
+            try reader.forEach { f, _ in expected.append(f.map(ReferenceField.string)) }
+            let got = try rows(file.rawValue)
+            #expect(got.count == expected.count, "\(file.rawValue)")
+            let key = { (r: [String?]) in r.prefix(file == .cohortStats ? 4 : 2).map { $0 ?? "NULL" }.joined(separator: "|") }
+            let byKey = Dictionary(uniqueKeysWithValues: expected.map { (key($0), $0) })
+            for row in got {
+                let want = try #require(byKey[key(row)], "\(file.rawValue): \(key(row)) is not in the reference")
+                #expect(row.count == want.count)
+                for (a, b) in zip(row, want) where a != b {
+                    let (x, y) = (Double(a ?? "") ?? .nan, Double(b ?? "") ?? .nan)
+                    #expect(abs(x - y) <= 1e-12 * max(abs(y), 1), "\(file.rawValue) \(key(row)): \(a ?? "NULL") ≠ \(b ?? "NULL")")
+                }
+            }
+        }
+    }
+}
