@@ -113,22 +113,23 @@ public enum StageFile {
 public enum FactFile: String, Sendable, CaseIterable {
     /// number, name, type, district, cluster, places, opened, closed
     case institutions = "institutions.tsv"
-    /// child_key, birth_date — every child of an enrolment or a case event
+    /// child_key, birth_date, child — every child of an enrolment or a case event; `child`
+    /// is its id in the other files (its rank by child_key, from 0)
     case children = "children.tsv"
-    /// child_key, institution, from_day, to_day (NULL while open)
+    /// institution, from_day, to_day (NULL while open), child
     case enrolments = "enrolments.tsv"
     /// institution, from_day, to_day — days covered by a social worker, merged, ends clipped to as-of
     case coverage = "coverage.tsv"
-    /// child_key, cohort, year, institution, district, days
+    /// cohort, year, institution, district, days, child
     case exposure = "exposure.tsv"
-    /// case_id, child_key, event_type, day, paragraph, source, reason, age_days,
-    /// cohort, institution, district, unattributed_reason — every event, with the status of its day
+    /// case_id, event_type, day, paragraph, source, reason, age_days,
+    /// cohort, institution, district, unattributed_reason, child — every event, with the status of its day
     case caseEvents = "case_events.tsv"
-    /// child_key, kind (case | investigation | measure), day, age_days,
-    /// cohort, institution, district, unattributed_reason
+    /// kind (case | investigation | measure), day, age_days,
+    /// cohort, institution, district, unattributed_reason, child
     case firstEvents = "first_events.tsv"
-    /// case_id, child_key, opened_day, age_days, cohort, institution, district, unattributed_reason,
-    /// closed_day, closing_reason — one row per case with a sag_oprettet
+    /// case_id, opened_day, age_days, cohort, institution, district, unattributed_reason,
+    /// closed_day, closing_reason, child — one row per case with a sag_oprettet
     case cases = "cases.tsv"
     /// institution, period, period_start, period_end, grp, exposure_days, children, detected,
     /// investigated, measured — the evaluation panel: every institution of the register × every

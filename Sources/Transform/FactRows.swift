@@ -1,6 +1,8 @@
 import Pipeline
 
-/// Renders `Facts` into the fact files, columns in the order `FactFile` documents.
+/// Renders `Facts` into the fact files, columns in the order `FactFile` documents. A child
+/// is its id (`child`, its index in `Facts.childKeys`) everywhere but `children`, where its
+/// pseudonym is kept once.
 /// Every text is escaped once up front; rows are then byte copies.
 struct FactRows: Sendable {
     let facts: Facts
@@ -76,14 +78,14 @@ struct FactRows: Sendable {
 
     private func children(_ out: StageFileWriter) throws(StageFileError) {
         for (i, birth) in facts.births.enumerated() {
-            out.field(keys, i); out.field(birth)
+            out.field(keys, i); out.field(birth); out.field(i)
             try out.endRecord()
         }
     }
 
     private func enrolments(_ out: StageFileWriter) throws(StageFileError) {
         for e in facts.enrolments {
-            out.field(keys, Int(e.child)); out.field(escaped: numbers[Int(e.institution)]); out.field(e.from); out.field(e.to)
+            out.field(escaped: numbers[Int(e.institution)]); out.field(e.from); out.field(e.to); out.field(Int(e.child))
             try out.endRecord()
         }
     }
@@ -97,35 +99,38 @@ struct FactRows: Sendable {
 
     private func exposure(_ out: StageFileWriter) throws(StageFileError) {
         for x in facts.exposure {
-            out.field(keys, Int(x.child)); out.field(escaped: cohorts[x.cohort == .control ? 0 : 1]); out.field(Int(x.year))
+            out.field(escaped: cohorts[x.cohort == .control ? 0 : 1]); out.field(Int(x.year))
             out.field(escaped: numbers[Int(x.institution)]); out.field(escaped: districts[Int(x.institution)]); out.field(Int(x.days))
+            out.field(Int(x.child))
             try out.endRecord()
         }
     }
 
     private func caseEvents(_ out: StageFileWriter) throws(StageFileError) {
         for e in facts.caseEvents {
-            out.field(caseIDs, Int(e.caseRef)); out.field(keys, Int(e.child)); out.field(escaped: eventTypes[Int(e.type.order)])
+            out.field(caseIDs, Int(e.caseRef)); out.field(escaped: eventTypes[Int(e.type.order)])
             out.field(e.day); word(e.paragraph, out); word(e.source, out); word(e.reason, out)
             out.field(Int(e.ageDays))
             status(e.status, out)
+            out.field(Int(e.child))
             try out.endRecord()
         }
     }
 
     private func firstEvents(_ out: StageFileWriter) throws(StageFileError) {
         for e in facts.firstEvents {
-            out.field(keys, Int(e.child)); out.field(escaped: kinds[e.kind.order]); out.field(e.day); out.field(Int(e.ageDays))
+            out.field(escaped: kinds[e.kind.order]); out.field(e.day); out.field(Int(e.ageDays))
             status(PackedAttribution(e.attribution), out)
+            out.field(Int(e.child))
             try out.endRecord()
         }
     }
 
     private func cases(_ out: StageFileWriter) throws(StageFileError) {
         for c in facts.cases {
-            out.field(caseIDs, Int(c.caseRef)); out.field(keys, Int(c.child)); out.field(c.opened); out.field(Int(c.ageDays))
+            out.field(caseIDs, Int(c.caseRef)); out.field(c.opened); out.field(Int(c.ageDays))
             status(PackedAttribution(c.attribution), out)
-            out.field(c.closed); word(c.closingReason, out)
+            out.field(c.closed); word(c.closingReason, out); out.field(Int(c.child))
             try out.endRecord()
         }
     }

@@ -32,6 +32,8 @@ struct FactFixture {
         let d2020 = Day(year: 2020, month: 3, day: 1)!
         let birth = Day(year: 2017, month: 1, day: 1)!
         let t = (1...10).map { "t\($0)" }, c = (1...20).map { "c\($0)" }
+        // Children by id in the facts (their pseudonyms only in children); x1, x2 have none there.
+        let ids = Dictionary(uniqueKeysWithValues: (t + c + ["x1", "x2"]).enumerated().map { ($1, $0) })
 
         try file(.institutions) { w in
             for (n, district) in [("100", "Nørrebro"), ("200", "Valby")] {
@@ -39,28 +41,31 @@ struct FactFixture {
                 w.field(40); w.field(Day(year: 2005, month: 1, day: 1)); w.field(nil as Day?); try w.endRecord()
             }
         }
-        try file(.children) { w in for k in t + c { w.field(k); w.field(birth); try w.endRecord() } }
+        try file(.children) { w in for k in t + c { w.field(k); w.field(birth); w.field(ids[k]); try w.endRecord() } }
         try file(.enrolments) { w in
-            for k in t + c { w.field(k); w.field(k.hasPrefix("t") || Int(k.dropFirst())! <= 10 ? "100" : "200"); w.field(d2020); w.field(nil as Day?); try w.endRecord() }
+            for k in t + c {
+                w.field(k.hasPrefix("t") || Int(k.dropFirst())! <= 10 ? "100" : "200"); w.field(d2020); w.field(nil as Day?); w.field(ids[k])
+                try w.endRecord()
+            }
         }
         try file(.coverage) { w in w.field("100"); w.field(d2020); w.field(Day(year: 2021, month: 12, day: 31)); try w.endRecord() }
         try file(.exposure) { w in
             for k in t {
                 for (year, days) in [(2020, 400), (2021, 330)] {
-                    w.field(k); w.field("treatment"); w.field(year); w.field("100"); w.field("Nørrebro"); w.field(days); try w.endRecord()
+                    w.field("treatment"); w.field(year); w.field("100"); w.field("Nørrebro"); w.field(days); w.field(ids[k]); try w.endRecord()
                     stats.exposure.append((k, "treatment", year, "Nørrebro", days))
                 }
             }
             for (i, k) in c.enumerated() {
-                w.field(k); w.field("control"); w.field(2020); w.field(i < 10 ? "100" : "200"); w.field(i < 10 ? "Nørrebro" : "Valby")
-                w.field(1000); try w.endRecord()
+                w.field("control"); w.field(2020); w.field(i < 10 ? "100" : "200"); w.field(i < 10 ? "Nørrebro" : "Valby")
+                w.field(1000); w.field(ids[k]); try w.endRecord()
                 stats.exposure.append((k, "control", 2020, i < 10 ? "Nørrebro" : "Valby", 1000))
             }
         }
         func first(_ w: ReferenceStageWriter, _ child: String, _ kind: String, _ age: Int, _ cohort: String?, reason: String? = nil) throws {
-            w.field(child); w.field(kind); w.field(birth + Int32(age)); w.field(age); w.field(cohort)
+            w.field(kind); w.field(birth + Int32(age)); w.field(age); w.field(cohort)
             w.field(cohort == nil ? nil : (cohort == "treatment" ? "100" : "200")); w.field(cohort == nil ? nil : (cohort == "treatment" ? "Nørrebro" : "Valby"))
-            w.field(reason); try w.endRecord()
+            w.field(reason); w.field(ids[child]); try w.endRecord()
             if let cohort { stats.firsts.append((kind, birth + Int32(age), age, cohort, cohort == "treatment" ? "Nørrebro" : "Valby")) }
         }
         try file(.firstEvents) { w in
@@ -77,9 +82,10 @@ struct FactFixture {
             let notes = Array(repeating: ("treatment", "daginstitution"), count: 4) + Array(repeating: ("treatment", "daginstitutionsraadgiver"), count: 3)
                 + Array(repeating: ("control", "skole"), count: 6)
             for (i, (cohort, source)) in notes.enumerated() {
-                w.field("S-\(i)"); w.field(cohort == "treatment" ? "t1" : "c20"); w.field("underretning"); w.field(birth + 1100)
+                w.field("S-\(i)"); w.field("underretning"); w.field(birth + 1100)
                 w.field(nil as String?); w.field(source); w.field(nil as String?); w.field(1100); w.field(cohort)
                 w.field(cohort == "treatment" ? "100" : "200"); w.field(cohort == "treatment" ? "Nørrebro" : "Valby"); w.field(nil as String?)
+                w.field(ids[cohort == "treatment" ? "t1" : "c20"])
                 try w.endRecord()
                 stats.notes.append((cohort, source, cohort == "treatment" ? "Nørrebro" : "Valby", birth + 1100))
             }
@@ -89,9 +95,9 @@ struct FactFixture {
                           ("treatment", "familien_selv"), ("treatment", "familien_selv"), ("treatment", "flyttet"),
                           ("control", "familien_selv"), ("control", "familien_selv"), ("control", "andet"), ("control", "andet"), ("control", "andet")]
             for (i, (cohort, reason)) in closed.enumerated() {
-                w.field("S-\(i)"); w.field(cohort == "treatment" ? t[i] : c[19 - i]); w.field(d2020); w.field(1200); w.field(cohort)
+                w.field("S-\(i)"); w.field(d2020); w.field(1200); w.field(cohort)
                 w.field(cohort == "treatment" ? "100" : "200"); w.field(cohort == "treatment" ? "Nørrebro" : "Valby"); w.field(nil as String?)
-                w.field(d2020 + 30); w.field(reason); try w.endRecord()
+                w.field(d2020 + 30); w.field(reason); w.field(ids[cohort == "treatment" ? t[i] : c[19 - i]]); try w.endRecord()
                 stats.closed.append((cohort, reason, cohort == "treatment" ? "Nørrebro" : "Valby", d2020))
             }
         }

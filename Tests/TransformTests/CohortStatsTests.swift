@@ -23,16 +23,16 @@ import Testing
         }
         var reference = ReferenceStats()
         for r in try rows(FactFile.exposure.rawValue) {
-            reference.exposure.append((r[0]!, r[1]!, Int(r[2]!)!, r[4]!, Int(r[5]!)!))
+            reference.exposure.append((r[5]!, r[0]!, Int(r[1]!)!, r[3]!, Int(r[4]!)!))
         }
-        for r in try rows(FactFile.firstEvents.rawValue) where r[4] != nil {
-            reference.firsts.append((r[1]!, Day(iso: r[2]!)!, Int(r[3]!)!, r[4]!, r[6]!))
+        for r in try rows(FactFile.firstEvents.rawValue) where r[3] != nil {
+            reference.firsts.append((r[0]!, Day(iso: r[1]!)!, Int(r[2]!)!, r[3]!, r[5]!))
         }
-        for r in try rows(FactFile.caseEvents.rawValue) where r[2] == EventType.notification.rawValue && r[8] != nil {
-            reference.notes.append((r[8]!, r[5], r[10]!, Day(iso: r[3]!)!))
+        for r in try rows(FactFile.caseEvents.rawValue) where r[1] == EventType.notification.rawValue && r[7] != nil {
+            reference.notes.append((r[7]!, r[4], r[9]!, Day(iso: r[2]!)!))
         }
-        for r in try rows(FactFile.cases.rawValue) where r[4] != nil && r[8] != nil {
-            reference.closed.append((r[4]!, r[9] ?? "", r[6]!, Day(iso: r[2]!)!))
+        for r in try rows(FactFile.cases.rawValue) where r[3] != nil && r[7] != nil {
+            reference.closed.append((r[3]!, r[8] ?? "", r[5]!, Day(iso: r[1]!)!))
         }
         #expect(reference.firsts.count > 50 && reference.notes.count > 10 && reference.closed.count > 10)
 

@@ -37,15 +37,15 @@ enum ReferenceFactWriter {
     }
 
     private static func children(_ f: Facts, _ w: ReferenceStageWriter) throws {
-        for (key, birth) in zip(f.childKeys, f.births) {
-            w.field(key); w.field(birth)
+        for (i, (key, birth)) in zip(f.childKeys, f.births).enumerated() {
+            w.field(key); w.field(birth); w.field(i)
             try w.endRecord()
         }
     }
 
     private static func enrolments(_ f: Facts, _ w: ReferenceStageWriter) throws {
         for e in f.enrolments {
-            w.field(f.childKeys[Int(e.child)]); w.field(f.number(e.institution)); w.field(e.from); w.field(e.to)
+            w.field(f.number(e.institution)); w.field(e.from); w.field(e.to); w.field(Int(e.child))
             try w.endRecord()
         }
     }
@@ -59,36 +59,38 @@ enum ReferenceFactWriter {
 
     private static func exposure(_ f: Facts, _ w: ReferenceStageWriter) throws {
         for x in f.exposure {
-            w.field(f.childKeys[Int(x.child)]); w.field(x.cohort.rawValue); w.field(Int(x.year))
-            w.field(f.number(x.institution)); w.field(f.district(x.institution)); w.field(Int(x.days))
+            w.field(x.cohort.rawValue); w.field(Int(x.year))
+            w.field(f.number(x.institution)); w.field(f.district(x.institution)); w.field(Int(x.days)); w.field(Int(x.child))
             try w.endRecord()
         }
     }
 
     private static func caseEvents(_ f: Facts, _ w: ReferenceStageWriter) throws {
         for e in f.caseEvents {
-            w.field(f.caseIDs[Int(e.caseRef)]); w.field(f.childKeys[Int(e.child)]); w.field(e.type.rawValue)
+            w.field(f.caseIDs[Int(e.caseRef)]); w.field(e.type.rawValue)
             w.field(e.day); w.field(f.text(e.paragraph)); w.field(f.text(e.source)); w.field(f.text(e.reason))
             w.field(Int(e.ageDays))
             attribution(e.attribution, f, w)
+            w.field(Int(e.child))
             try w.endRecord()
         }
     }
 
     private static func firstEvents(_ f: Facts, _ w: ReferenceStageWriter) throws {
         for e in f.firstEvents {
-            w.field(f.childKeys[Int(e.child)]); w.field(e.kind.rawValue); w.field(e.day); w.field(Int(e.ageDays))
+            w.field(e.kind.rawValue); w.field(e.day); w.field(Int(e.ageDays))
             attribution(e.attribution, f, w)
+            w.field(Int(e.child))
             try w.endRecord()
         }
     }
 
     private static func cases(_ f: Facts, _ w: ReferenceStageWriter) throws {
         for c in f.cases {
-            w.field(f.caseIDs[Int(c.caseRef)]); w.field(f.childKeys[Int(c.child)]); w.field(c.opened)
+            w.field(f.caseIDs[Int(c.caseRef)]); w.field(c.opened)
             w.field(Int(c.ageDays))
             attribution(c.attribution, f, w)
-            w.field(c.closed); w.field(f.text(c.closingReason))
+            w.field(c.closed); w.field(f.text(c.closingReason)); w.field(Int(c.child))
             try w.endRecord()
         }
     }

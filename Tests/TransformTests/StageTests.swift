@@ -74,15 +74,16 @@ import Testing
 
         // Rows as COPY text, columns in FactFile's order.
         let text = { (f: FactFile) in String(decoding: bytes(run, f), as: UTF8.self).split(separator: "\n").map(String.init) }
-        #expect(text(.firstEvents).first == "c01\tcase\t2020-01-01\t966\ttreatment\t101\tNørrebro\t\\N")
-        #expect(text(.firstEvents).contains("c07\tcase\t2020-06-01\t1885\t\\N\t\\N\t\\N\tnot_enrolled"))
-        #expect(text(.exposure).first == "c01\ttreatment\t2020\t101\tNørrebro\t366")
-        #expect(text(.cases).first == "S-01\tc01\t2020-01-01\t966\ttreatment\t101\tNørrebro\t\\N\t2020-06-01\tfamilien_selv")
-        #expect(text(.cases).contains("S-07\tc07\t2020-06-01\t1885\t\\N\t\\N\t\\N\tnot_enrolled\t\\N\t\\N"))
-        #expect(text(.caseEvents).first == "S-01\tc01\tsag_oprettet\t2020-01-01\t\\N\t\\N\t\\N\t966\ttreatment\t101\tNørrebro\t\\N")
-        #expect(text(.enrolments).first == "c01\t101\t2019-08-01\t\\N")
+        // A child is its id (rank by key, from 0) but in children: c01 is 0, c07 is 6.
+        #expect(text(.firstEvents).first == "case\t2020-01-01\t966\ttreatment\t101\tNørrebro\t\\N\t0")
+        #expect(text(.firstEvents).contains("case\t2020-06-01\t1885\t\\N\t\\N\t\\N\tnot_enrolled\t6"))
+        #expect(text(.exposure).first == "treatment\t2020\t101\tNørrebro\t366\t0")
+        #expect(text(.cases).first == "S-01\t2020-01-01\t966\ttreatment\t101\tNørrebro\t\\N\t2020-06-01\tfamilien_selv\t0")
+        #expect(text(.cases).contains("S-07\t2020-06-01\t1885\t\\N\t\\N\t\\N\tnot_enrolled\t\\N\t\\N\t6"))
+        #expect(text(.caseEvents).first == "S-01\tsag_oprettet\t2020-01-01\t\\N\t\\N\t\\N\t966\ttreatment\t101\tNørrebro\t\\N\t0")
+        #expect(text(.enrolments).first == "101\t2019-08-01\t\\N\t0")
         #expect(text(.coverage) == ["101\t2019-01-01\t2021-12-31", "102\t2018-01-01\t2018-12-31", "103\t2020-03-01\t2020-08-31"])
-        #expect(text(.children).first == "c01\t2017-05-10")
+        #expect(text(.children).first == "c01\t2017-05-10\t0")
         #expect(text(.institutions).first == "101\tInstitution 101\tintegreret\tNørrebro\t\\N\t40\t2000-01-01\t\\N")
         #expect(text(.evaluationPanel).first == "101\t1\t2020-01-01\t2020-03-31\t1\t170\t3\t1\t0\t1")
     }
