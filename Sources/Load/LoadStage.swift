@@ -118,7 +118,10 @@ public struct LoadStage {
             ALTER TABLE warehouse.\(partition) ALTER COLUMN load_id SET DEFAULT \(loadID),
                 ADD CONSTRAINT \(partition)_load CHECK (load_id = \(loadID));
             """, name: "create \(partition)")
-        let copied = try db.copyIn("COPY warehouse.\(partition) (\(list)) FROM STDIN", fromFile: path, name: "copy \(fact.rawValue)")
+        // FREEZE: the table is new in this transaction, so its rows can be written frozen and
+        // all-visible (no hint-bit writes or vacuum of them later); a rolled-back load drops it whole.
+        let copied = try db.copyIn("COPY warehouse.\(partition) (\(list)) FROM STDIN WITH (FREEZE)", fromFile: path,
+                                   name: "copy \(fact.rawValue)")
         try db.execute("ALTER TABLE \(parent) ATTACH PARTITION warehouse.\(partition) FOR VALUES IN (\(loadID))",
                        name: "attach \(partition)")
         return copied

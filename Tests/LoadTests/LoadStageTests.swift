@@ -169,6 +169,25 @@ struct LoadHarness {
         #expect(try partitions.first?.int(0) == 0)
     }
 
+    /// Transform's statistics are what the views read: ones that disagree with the facts
+    /// copied beside them fail the load, which leaves nothing.
+    @Test func statisticsThatDisagreeWithTheFactsLoadNothing() throws {
+        let h = try LoadHarness()
+        let run = h.state.run(RunID(rawValue: 20250101000000))
+        try FactFixture.write(into: run)
+        try FactFixture.register(run.id, on: h.connection)
+        let path = run.file(.transform, StatsFile.cohortStats.rawValue)
+        var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        let total = try #require(lines.firstIndex { $0[0] == "total" && $0[1] == "treatment" })
+        lines[total][6] = String(Int(lines[total][6])! + 1)   // one more first case than first_events holds
+        try (lines.map { $0.joined(separator: "\t") }.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect { try LoadStage(connection: h.connection).load(run) } throws: { error in
+            "\(error)".contains("disagree with its facts") && "\(error)".contains("treatment")
+        }
+        let left = try h.connection.query("SELECT (SELECT count(*) FROM etl.loads) + (SELECT count(*) FROM warehouse.cohort_stats)")
+        #expect(try left.first?.int(0) == 0)
+    }
+
     @Test func reloadingARunReplacesItAndRetentionDropsOldRuns() throws {
         let h = try LoadHarness()
         try h.loadAndPublish(20250101000000)

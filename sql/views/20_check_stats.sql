@@ -14,22 +14,33 @@ BEGIN
         SELECT cohort, exposure_days, detected, investigated, measured, notifications, cases_closed
         FROM warehouse.cohort_stats WHERE load_id = %1$s AND grain = 'total'
     ), facts AS (
-        SELECT cohort, sum(exposure_days) AS exposure_days, sum(detected) AS detected, sum(investigated) AS investigated,
-               sum(measured) AS measured, sum(notifications) AS notifications, sum(cases_closed) AS cases_closed
-        FROM (SELECT cohort, sum(days) AS exposure_days, 0 AS detected, 0 AS investigated, 0 AS measured,
-                     0 AS notifications, 0 AS cases_closed
-              FROM warehouse.exposure WHERE load_id = %1$s GROUP BY cohort
-              UNION ALL
-              SELECT cohort, 0, count(*) FILTER (WHERE kind = 'case'), count(*) FILTER (WHERE kind = 'investigation'),
-                     count(*) FILTER (WHERE kind = 'measure'), 0, 0
-              FROM warehouse.first_events WHERE load_id = %1$s AND cohort IS NOT NULL GROUP BY cohort
-              UNION ALL
-              SELECT cohort, 0, 0, 0, 0, count(*), 0
-              FROM warehouse.case_events WHERE load_id = %1$s AND cohort IS NOT NULL AND event_type = 'underretning' GROUP BY cohort
-              UNION ALL
-              SELECT cohort, 0, 0, 0, 0, 0, count(*)
-              FROM warehouse.cases WHERE load_id = %1$s AND cohort IS NOT NULL AND closed_day IS NOT NULL GROUP BY cohort) f
-        GROUP BY cohort
+        -- One pass over each partition, both cohorts at once (FILTER, no grouping: cheaper
+        -- than a hash by cohort text on freshly copied, not yet analysed partitions).
+        SELECT * FROM (
+            SELECT c.cohort,
+                   CASE c.cohort WHEN 'control' THEN x.c ELSE x.t END AS exposure_days,
+                   CASE c.cohort WHEN 'control' THEN f.case_c ELSE f.case_t END AS detected,
+                   CASE c.cohort WHEN 'control' THEN f.investigation_c ELSE f.investigation_t END AS investigated,
+                   CASE c.cohort WHEN 'control' THEN f.measure_c ELSE f.measure_t END AS measured,
+                   CASE c.cohort WHEN 'control' THEN n.c ELSE n.t END AS notifications,
+                   CASE c.cohort WHEN 'control' THEN k.c ELSE k.t END AS cases_closed
+            FROM (VALUES ('control'), ('treatment')) c (cohort),
+                 (SELECT sum(days) FILTER (WHERE cohort = 'control') AS c, sum(days) FILTER (WHERE cohort = 'treatment') AS t
+                  FROM warehouse.exposure WHERE load_id = %1$s) x,
+                 (SELECT count(*) FILTER (WHERE cohort = 'control' AND kind = 'case') AS case_c,
+                         count(*) FILTER (WHERE cohort = 'treatment' AND kind = 'case') AS case_t,
+                         count(*) FILTER (WHERE cohort = 'control' AND kind = 'investigation') AS investigation_c,
+                         count(*) FILTER (WHERE cohort = 'treatment' AND kind = 'investigation') AS investigation_t,
+                         count(*) FILTER (WHERE cohort = 'control' AND kind = 'measure') AS measure_c,
+                         count(*) FILTER (WHERE cohort = 'treatment' AND kind = 'measure') AS measure_t
+                  FROM warehouse.first_events WHERE load_id = %1$s) f,
+                 (SELECT count(*) FILTER (WHERE cohort = 'control') AS c, count(*) FILTER (WHERE cohort = 'treatment') AS t
+                  FROM warehouse.case_events WHERE load_id = %1$s AND event_type = 'underretning') n,
+                 (SELECT count(*) FILTER (WHERE cohort = 'control') AS c, count(*) FILTER (WHERE cohort = 'treatment') AS t
+                  FROM warehouse.cases WHERE load_id = %1$s AND closed_day IS NOT NULL) k
+        ) both_cohorts
+        -- A cohort without exposure has no row in cohort_stats, and must have no events.
+        WHERE exposure_days IS NOT NULL OR detected + investigated + measured + notifications + cases_closed > 0
     ), grains AS (
         SELECT grain, cohort, sum(exposure_days) AS exposure_days
         FROM warehouse.cohort_stats WHERE load_id = %1$s AND grain <> 'total' GROUP BY grain, cohort
