@@ -34,7 +34,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Transform", dependencies: ["Pipeline"]),
-        .target(name: "Load", dependencies: ["Pipeline", "Postgres"]),
+        .target(name: "Load", dependencies: ["Pipeline", "Postgres", "Evaluation"]),
         .target(name: "SyntheticDrop", dependencies: ["Pipeline"]),
         // The staggered difference-in-differences over an institution × period panel.
         .target(name: "Evaluation"),
@@ -55,11 +55,11 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
         .testTarget(name: "ExtractTests", dependencies: ["Extract", "TestSupport"]),
         .testTarget(name: "TransformTests", dependencies: ["Transform", "TestSupport"]),
-        .testTarget(name: "LoadTests", dependencies: ["Load", "Postgres", "TestSupport"]),
+        .testTarget(name: "LoadTests", dependencies: ["Load", "Postgres", "Evaluation", "TestSupport"]),
         .testTarget(name: "SyntheticDropTests", dependencies: ["SyntheticDrop", "Pipeline"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"], exclude: ["Reference"]),
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Operations", "SyntheticDrop", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Operations", "SyntheticDrop", "Evaluation", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

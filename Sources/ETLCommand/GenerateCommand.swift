@@ -19,16 +19,19 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Share of bad records to inject per file (0 to 0.5).") var dirty = 0.0
     @Option(help: "copenhagen (the contract) or other (another municipality's layout; pipelines/other.yaml).")
     var variant: DropGenerator.Variant = .copenhagen
-    @Flag(help: "No effect: treatment and control children alike.") var noEffect = false
+    @Flag(help: "No effect: on covered days children fare exactly as without the social worker.") var noEffect = false
+    @Option(help: "Children at institutions ever covered carry R times the baseline risk, before and after coverage (1: no selection).")
+    var selection = DropGenerator.defaultSelection
 
     func run() throws {
         try withExitStatus {
             let options = DropGenerator.Options(children: children, institutions: institutions, seed: seed, asOf: asOf,
                                                 windowFrom: windowFrom, dirtyRate: dirty, variant: variant,
-                                                effect: noEffect ? .none : .evaluation)
+                                                effect: noEffect ? .none : .evaluation, selection: selection)
             let summary = try DropGenerator(options).write(to: URL(fileURLWithPath: out))
             print("wrote \(out): \(summary.children) children, \(summary.institutions) institutions, "
                   + "\(summary.spells) spells, \(summary.events) case events")
+            print(summary.injectedEffect)
         }
     }
 }

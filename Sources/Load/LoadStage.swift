@@ -65,6 +65,7 @@ public struct LoadStage {
             _ = try db.execute("SELECT warehouse.compute_stats($1)", [String(id)], name: "compute cohort stats")
             try db.execute("ANALYZE warehouse.cohort_stats, warehouse.notification_stats, warehouse.closure_stats",
                            name: "analyze stats")
+            for (table, rows) in try loadEvaluation(db, run: run, loadID: Int64(id)) { tables[table] = rows }
             let total = tables.values.reduce(0, +)
             _ = try db.execute("UPDATE etl.loads SET finished_at = now(), rows_loaded = $2 WHERE load_id = $1",
                                [String(id), String(total)], name: "finish load")

@@ -52,7 +52,7 @@ extension PipelineRunner {
     /// they were made with: the load keeps those, whatever pipeline file it runs with.
     func transform(_ info: RunInfo, folder: RunFolder, attempt: Int64) throws -> [String: Int] {
         let window = try Transform.resolveWindow(from: config.windowFrom, to: config.windowTo, asOf: info.asOf)
-        let result = try TransformStage().run(run: folder, window: window, asOf: info.asOf)
+        let result = try TransformStage().run(run: folder, window: window, asOf: info.asOf, period: config.evaluation.period)
         try TransformSettings(asOf: info.asOf, windowFrom: window.lowerBound, windowTo: window.upperBound,
                               pipeline: Self.absolute(config.path), attempt: attempt).write(to: folder)
         return result.manifest.counts

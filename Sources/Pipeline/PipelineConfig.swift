@@ -22,6 +22,13 @@ public struct PipelineConfig: Sendable {
     public var database: String?
     public var pseudonymKey: KeySource
     public var sources: Sources
+    /// The difference-in-differences' periods and headline control group (`evaluation.md`).
+    package var evaluation = EvaluationSettings()
+
+    package struct EvaluationSettings: Sendable, Equatable {
+        package var period: EvaluationPeriodLength = .quarter
+        package var controlGroup: EvaluationControlGroup = .neverTreated
+    }
 
     /// Where the HMAC key comes from: an environment variable first, then a file.
     public struct KeySource: Sendable, Equatable {

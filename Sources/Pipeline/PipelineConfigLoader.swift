@@ -28,7 +28,7 @@ extension PipelineConfig {
         }
         let top = try ConfigMap(root, key: "(top level)", path: path)
         try top.allow(["municipality", "window", "as_of", "reject_threshold", "small_cell_minimum",
-                       "keep_runs", "database", "pseudonym_key", "sources"])
+                       "keep_runs", "database", "pseudonym_key", "sources", "evaluation"])
 
         let window = try top.map("window")
         try window.allow(["from", "to"])
@@ -53,6 +53,14 @@ extension PipelineConfig {
             key.file = try k.optionalString("file")
         }
 
+        var evaluation = EvaluationSettings()
+        if top.has("evaluation") {
+            let e = try top.map("evaluation")
+            try e.allow(["period", "control_group"])
+            if e.has("period") { evaluation.period = try e.choice("period", EvaluationPeriodLength.self) }
+            if e.has("control_group") { evaluation.controlGroup = try e.choice("control_group", EvaluationControlGroup.self) }
+        }
+
         let sourcesMap = try top.map("sources")
         try sourcesMap.allow(SourceKind.allCases.map(\.rawValue))
         func source(_ kind: SourceKind) throws -> Source {
@@ -68,7 +76,8 @@ extension PipelineConfig {
             database: try top.optionalString("database"),
             pseudonymKey: key,
             sources: Sources(institutions: try source(.institutions), assignments: try source(.assignments),
-                             enrolments: try source(.enrolments), caseEvents: try source(.caseEvents)))
+                             enrolments: try source(.enrolments), caseEvents: try source(.caseEvents)),
+            evaluation: evaluation)
     }
 }
 

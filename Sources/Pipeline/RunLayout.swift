@@ -130,6 +130,10 @@ public enum FactFile: String, Sendable, CaseIterable {
     /// case_id, child_key, opened_day, age_days, cohort, institution, district, unattributed_reason,
     /// closed_day, closing_reason — one row per case with a sag_oprettet
     case cases = "cases.tsv"
+    /// institution, period, period_start, period_end, grp, exposure_days, children, detected,
+    /// investigated, measured — the evaluation panel: every institution of the register × every
+    /// period 1…T (`evaluation.md`); grp is the institution's first covered period, 0 never
+    case evaluationPanel = "evaluation_panel.tsv"
 
     /// The warehouse table it is copied into.
     public var table: String { String(rawValue.dropLast(4)) }

@@ -12,22 +12,35 @@ public struct DropGenerator: Sendable {
         case other
     }
 
-    /// What the social workers do, as the evaluation reported it (`metrics.md`). The
-    /// generator calibrates to the drop's own exposure so the metrics show these figures
-    /// (up to sampling noise) for any sensible values; extreme ones (a ratio far above 5,
-    /// shifts beyond about a year) saturate the daily probabilities and fall short.
+    /// What the social workers do on the days they are there (the effect), as Copenhagen's
+    /// evaluation reported it (`metrics.md`). It acts on covered days only, against the same
+    /// days without a worker. The generator calibrates to the drop's own exposure, so the
+    /// naive comparison of `metrics.md` shows the figures asked for (up to sampling noise)
+    /// for any sensible values; extreme ones (a ratio far above 5, shifts beyond about a
+    /// year) saturate the daily probabilities and fall short.
     public struct Effect: Sendable, Equatable {
-        /// Detection rate ratio, treatment against control, per child-year of exposure.
-        public var caseHazardRatio: Double
-        /// Mean age at first § 50 investigation, treatment minus control, in months.
+        /// First cases on covered days.
+        package var caseRate: CaseRate
+        /// Mean age at first § 50 investigation, treatment minus control, in months, as the
+        /// naive comparison shows it (which, the cohorts' age mixes being alike, is the
+        /// effect). 0: no effect on ages at all.
         public var investigationShiftMonths: Double
-        /// Mean age at first measure, treatment minus control, in months.
+        /// Mean age at first measure, treatment minus control, in months; likewise.
         public var measureShiftMonths: Double
         /// Share of closed treatment cases closed with `bekymring_ophoert` or `familien_selv`.
         public var resolvedShare: Double
 
-        public init(caseHazardRatio: Double, investigationShiftMonths: Double, measureShiftMonths: Double, resolvedShare: Double) {
-            self.caseHazardRatio = caseHazardRatio
+        package enum CaseRate: Sendable, Equatable {
+            /// The rate of first cases on a covered day is this many times what it would be
+            /// without the worker.
+            case ratio(Double)
+            /// Whatever ratio makes the naive comparison (covered days against all other
+            /// exposure days, the selection included) show this detection rate ratio.
+            case naiveRatio(Double)
+        }
+
+        package init(caseRate: CaseRate, investigationShiftMonths: Double, measureShiftMonths: Double, resolvedShare: Double) {
+            self.caseRate = caseRate
             self.investigationShiftMonths = investigationShiftMonths
             self.measureShiftMonths = measureShiftMonths
             self.resolvedShare = resolvedShare
@@ -36,13 +49,18 @@ public struct DropGenerator: Sendable {
         /// The share of control cases closed as resolved; also the treatment share under `.none`.
         public static let baselineResolvedShare = 0.45
 
-        /// The figures of Copenhagen's evaluation.
-        public static let evaluation = Effect(caseHazardRatio: 2.0, investigationShiftMonths: -4,
+        /// The figures of Copenhagen's evaluation, as the naive comparison shows them: detection
+        /// rate ratio 2 (the selection's part included), −4 and −7.5 months, ¾ closed as resolved.
+        public static let evaluation = Effect(caseRate: .naiveRatio(2.0), investigationShiftMonths: -4,
                                               measureShiftMonths: -7.5, resolvedShare: 0.75)
-        /// No effect at all: treatment and control children are alike.
-        public static let none = Effect(caseHazardRatio: 1, investigationShiftMonths: 0,
+        /// No effect at all: on covered days children fare exactly as without the worker.
+        public static let none = Effect(caseRate: .ratio(1), investigationShiftMonths: 0,
                                         measureShiftMonths: 0, resolvedShare: baselineResolvedShare)
     }
+
+    /// The selection of Copenhagen's scheme, which placed its workers in the most burdened
+    /// institutions: their children carry this many times the risk of the others.
+    public static let defaultSelection = 1.5
 
     public struct Options: Sendable {
         public var children: Int
@@ -57,10 +75,15 @@ public struct DropGenerator: Sendable {
         public var dirtyRate: Double
         public var variant: Variant
         public var effect: Effect
+        /// Children at institutions that are ever covered carry this many times the baseline
+        /// risk of a first case (so of a first investigation and measure too) on every day
+        /// they are there, before and after coverage. 1: no selection.
+        public var selection: Double
 
         public init(children: Int, institutions: Int? = nil, seed: UInt64, asOf: Day,
                     windowFrom: Day = Day(year: 2012, month: 1, day: 1)!, dirtyRate: Double = 0,
-                    variant: Variant = .copenhagen, effect: Effect = .evaluation) {
+                    variant: Variant = .copenhagen, effect: Effect = .evaluation,
+                    selection: Double = DropGenerator.defaultSelection) {
             self.children = children
             self.institutions = institutions
             self.seed = seed
@@ -69,6 +92,7 @@ public struct DropGenerator: Sendable {
             self.dirtyRate = dirtyRate
             self.variant = variant
             self.effect = effect
+            self.selection = selection
         }
 
         var institutionCount: Int { institutions ?? max(10, children / 200) }
@@ -100,9 +124,12 @@ public struct DropGenerator: Sendable {
             throw Failure.invalidOptions("CPR numbers only exist for births 1858–2057")
         }
         guard (0...0.5).contains(o.dirtyRate) else { throw Failure.invalidOptions("dirtyRate must be within 0…0.5") }
-        guard o.effect.caseHazardRatio > 0, (0...1).contains(o.effect.resolvedShare) else {
-            throw Failure.invalidOptions("caseHazardRatio must be positive and resolvedShare a share")
+        let ratio: Double
+        switch o.effect.caseRate { case .ratio(let r), .naiveRatio(let r): ratio = r }
+        guard ratio > 0, ratio.isFinite, (0...1).contains(o.effect.resolvedShare) else {
+            throw Failure.invalidOptions("the case rate ratio must be positive and resolvedShare a share")
         }
+        guard o.selection > 0, o.selection <= 10 else { throw Failure.invalidOptions("selection must be within 0…10") }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var run = DropRun(options: o, directory: directory)
         return try run.run()

@@ -31,6 +31,7 @@ struct DropRun {
         var timeline = Timeline()
         var histogram = ExposureHistogram()
         var truth = DropSummary.Truth()
+        var panel = EffectPanel(register: register, windowFrom: o.windowFrom, asOf: o.asOf)
         for child in population.children {
             timeline.build(birth: child.birth, spells: spells(of: child, population), register: register,
                            windowFrom: o.windowFrom, asOf: o.asOf)
@@ -41,11 +42,12 @@ struct DropRun {
                 let days = Int(p.end - p.start) + 1
                 if p.kind == .covered { truth.exposureDays.treatment += days; exposed.0 = true }
                 else { truth.exposureDays.control += days; exposed.1 = true }
+                panel.addExposure(p)
             }
             if exposed.0 { truth.childrenExposed.treatment += 1 }
             if exposed.1 { truth.childrenExposed.control += 1 }
         }
-        let model = CaseModel(histogram: histogram, effect: o.effect)
+        let model = CaseModel(histogram: histogram, effect: o.effect, selection: o.selection)
         var caseRNG = SeededRandom(seed: o.seed, stream: 3)
         var formRNG = SeededRandom(seed: o.seed, stream: 4)
         var simulator = CaseSimulator(model: model, effect: o.effect, asOf: o.asOf)
@@ -54,16 +56,29 @@ struct DropRun {
                            windowFrom: o.windowFrom, asOf: o.asOf)
             let outcome = simulator.simulate(birth: child.birth, timeline: timeline, rng: &caseRNG)
             summary.cases += outcome.cases
-            if let first = outcome.first, first.exposed {
-                let treated = first.kind == .covered
+            if let first = outcome.first, first.piece.exposed {
+                let treated = first.piece.kind == .covered
                 truth.detected.add(treated)
-                if outcome.investigated { truth.investigated.add(treated) }
-                if outcome.measured { truth.measured.add(treated) }
+                if first.investigation != nil { truth.investigated.add(treated) }
+                if first.measure != nil { truth.measured.add(treated) }
+                panel.addEvents(first, effect: true)
+            }
+            if let first = outcome.withoutEffect, first.piece.exposed {
+                let treated = first.piece.kind == .covered
+                truth.withoutEffect[0].add(treated)
+                if first.investigation != nil { truth.withoutEffect[1].add(treated) }
+                if first.measure != nil { truth.withoutEffect[2].add(treated) }
+                panel.addEvents(first, effect: false)
             }
             for e in simulator.events { try exports.write(event: e, cpr: child.cpr, rng: &formRNG) }
             summary.events += simulator.events.count
         }
 
+        summary.selection = o.selection
+        summary.effectAsked = o.effect
+        summary.caseRatio = model.caseRatio
+        summary.institutionsEverCovered = register.institutions.count { !$0.coverage.isEmpty }
+        summary.panel = panel
         summary.truth = truth
         summary.files = try exports.finish(directory: directory)
         summary.injected = exports.injectors.flatMap(\.injected)

@@ -73,8 +73,8 @@ struct Register {
         var numbers = Set<Int>()
         var names = Set<String>()
         let weights = Names.districts.map(\.weight)
-        // Clusters hold about six institutions each; numbered per district.
-        let clustersPerDistrict = max(1, count / (6 * Names.districts.count))
+        // Clusters hold about five institutions each; numbered per district.
+        let clustersPerDistrict = max(1, count / (5 * Names.districts.count))
         for _ in 0..<count {
             var number: Int
             repeat { number = rng.within(100_000...899_999) } while !numbers.insert(number).inserted
@@ -111,24 +111,20 @@ struct Register {
         institutions.sort { $0.number < $1.number }
     }
 
-    /// The scheme grew: about a fifth of the institutions are covered at the window start,
-    /// more join over the years, a few leave. Each covered period is a chain of workers
-    /// with handovers, gaps and overlaps; some workers move on to another institution.
+    /// The scheme's rollout (`evaluation.md`): whole clusters at a time, in waves — a small
+    /// pilot before the window, a first wave early in it, two later waves, and about half
+    /// of the institutions never. Within a wave each cluster starts on its own day over half
+    /// a year. A covered institution now and then loses its worker for good. Each covered
+    /// stretch is a chain of workers with handovers, gaps and overlaps; some workers move
+    /// on to another institution.
     private mutating func makeRoster(asOf: Day, windowFrom: Day, rng: inout SeededRandom) {
         struct Draft { var institution: Int; var from: Day; var to: Day? }
         var drafts: [Draft] = []
-        for i in institutions.indices {
+        let span = Double(asOf - windowFrom)
+        for (i, start) in Self.rollout(institutions, waves: Self.waves.map { ($0.share, windowFrom + Int32($0.at * span)) },
+                                       rng: &rng) {
             let inst = institutions[i]
-            let u = rng.unit()
-            var start: Day
-            if u < 0.23 {
-                start = windowFrom - Int32(rng.within(1...3 * 365))
-            } else if u < 0.41 {
-                start = windowFrom + Int32(rng.below(max(1, Int(asOf - windowFrom) - 180)))
-            } else {
-                continue
-            }
-            start = max(start, inst.opened)
+            let start = max(start, inst.opened)
             var end: Day? = inst.closed
             if rng.chance(0.12) {
                 let leave = start + Int32(rng.within(365...4 * 365))
@@ -183,6 +179,36 @@ struct Register {
         }
         staffed.sort { ($0.0, $0.1.from) < ($1.0, $1.1.from) }
         assignments = staffed.map { Assignment(worker: $0.0, institution: $0.1.institution, from: $0.1.from, to: $0.1.to) }
+    }
+
+    /// The waves: the share of institutions covered once the wave is out (cumulative), and
+    /// when it starts, as a share of the window up to the as-of date (negative: before it).
+    /// Copenhagen covered 63, then 112 of about 426 institutions, then about 200.
+    static let waves: [(share: Double, at: Double)] = [(0.03, -0.1), (0.15, 0.08), (0.26, 0.2), (0.45, 0.35)]
+
+    /// Clusters (institutions sharing a Klynge; one without is a cluster alone) in random
+    /// order, each given to the current wave until the wave's share is reached. Returns
+    /// (institution, the day its cluster's worker starts).
+    static func rollout(_ institutions: [Institution], waves: [(share: Double, start: Day)],
+                        rng: inout SeededRandom) -> [(Int, Day)] {
+        var clusters: [[Int]] = []
+        var byCode: [String: Int] = [:]
+        for (i, inst) in institutions.enumerated() {
+            if !inst.cluster.isEmpty, let k = byCode[inst.cluster] { clusters[k].append(i); continue }
+            if !inst.cluster.isEmpty { byCode[inst.cluster] = clusters.count }
+            clusters.append([i])
+        }
+        // Fisher–Yates with the generator's own draws: the same order on every platform.
+        for k in stride(from: clusters.count - 1, to: 0, by: -1) { clusters.swapAt(k, rng.below(k + 1)) }
+        var out: [(Int, Day)] = []
+        var wave = 0
+        for cluster in clusters {
+            while wave < waves.count, Double(out.count) >= waves[wave].share * Double(institutions.count) { wave += 1 }
+            guard wave < waves.count else { break }
+            let start = waves[wave].start + Int32(rng.below(183))
+            for i in cluster { out.append((i, start)) }
+        }
+        return out.sorted { $0.0 < $1.0 }
     }
 
     static func merge(_ ranges: [ClosedRange<Int32>]) -> [ClosedRange<Int32>] {

@@ -14,6 +14,8 @@ struct Piece {
     var institution: Int32
     /// An exposure day per `metrics.md`: in the window, enrolled and in age.
     var exposed: Bool
+    /// At an institution that is covered at some time: its children carry the selection.
+    var selected: Bool
 }
 
 /// Days before the 7th birthday: `0 ≤ d − birth < 2557`.
@@ -32,19 +34,20 @@ struct Timeline {
         let cuts = (window: windowFrom.rawValue, age: b + ageLimitDays)
         var cursor = b
         for e in enrolled {
-            if e.from > cursor { add(cursor, e.from - 1, .notEnrolled, -1, cuts) }
+            if e.from > cursor { add(cursor, e.from - 1, .notEnrolled, -1, false, cuts) }
             // Split the enrolled run by the institution's coverage.
             var d = e.from
-            for r in register.institutions[Int(e.inst)].coverage where r.upperBound >= d && r.lowerBound <= e.to {
-                if r.lowerBound > d { add(d, r.lowerBound - 1, .uncovered, e.inst, cuts) }
+            let coverage = register.institutions[Int(e.inst)].coverage
+            for r in coverage where r.upperBound >= d && r.lowerBound <= e.to {
+                if r.lowerBound > d { add(d, r.lowerBound - 1, .uncovered, e.inst, true, cuts) }
                 let hi = min(r.upperBound, e.to)
-                add(max(d, r.lowerBound), hi, .covered, e.inst, cuts)
+                add(max(d, r.lowerBound), hi, .covered, e.inst, true, cuts)
                 d = hi + 1
             }
-            if d <= e.to { add(d, e.to, .uncovered, e.inst, cuts) }
+            if d <= e.to { add(d, e.to, .uncovered, e.inst, !coverage.isEmpty, cuts) }
             cursor = e.to + 1
         }
-        if cursor <= last { add(cursor, last, .notEnrolled, -1, cuts) }
+        if cursor <= last { add(cursor, last, .notEnrolled, -1, false, cuts) }
     }
 
     /// The piece holding day `d` (which must lie between birth and the as-of date).
@@ -57,19 +60,22 @@ struct Timeline {
         return pieces[lo]
     }
 
-    private mutating func add(_ from: Int32, _ to: Int32, _ kind: Piece.Kind, _ inst: Int32, _ cuts: (window: Int32, age: Int32)) {
+    private mutating func add(_ from: Int32, _ to: Int32, _ kind: Piece.Kind, _ inst: Int32, _ selected: Bool,
+                              _ cuts: (window: Int32, age: Int32)) {
         var s = from
         let first = min(cuts.window, cuts.age), second = max(cuts.window, cuts.age)
-        if s < first && first <= to { append(s, first - 1, kind, inst, cuts); s = first }
-        if s < second && second <= to { append(s, second - 1, kind, inst, cuts); s = second }
-        append(s, to, kind, inst, cuts)
+        if s < first && first <= to { append(s, first - 1, kind, inst, selected, cuts); s = first }
+        if s < second && second <= to { append(s, second - 1, kind, inst, selected, cuts); s = second }
+        append(s, to, kind, inst, selected, cuts)
     }
 
-    private mutating func append(_ from: Int32, _ to: Int32, _ kind: Piece.Kind, _ inst: Int32, _ cuts: (window: Int32, age: Int32)) {
+    private mutating func append(_ from: Int32, _ to: Int32, _ kind: Piece.Kind, _ inst: Int32, _ selected: Bool,
+                                 _ cuts: (window: Int32, age: Int32)) {
         let overAge = from >= cuts.age
         let k: Piece.Kind = overAge ? .overAge : kind
         let exposed = from >= cuts.window && (k == .covered || k == .uncovered)
-        pieces.append(Piece(start: from, end: to, kind: k, institution: overAge ? -1 : inst, exposed: exposed))
+        pieces.append(Piece(start: from, end: to, kind: k, institution: overAge ? -1 : inst, exposed: exposed,
+                            selected: selected && !overAge))
     }
 
     /// The institution of each enrolled day: on days several spells cover, the spell with

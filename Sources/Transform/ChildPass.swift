@@ -10,6 +10,8 @@ struct ChildContext: Sendable {
     var windowFrom: Int32
     var windowTo: Int32
     var asOf: Int32
+    var periods: PeriodIndex
+    var institutionCount: Int
 
     /// `metrics.md`: in age while `0 ≤ d − birth < 2557`.
     static let ageLimitDays: Int32 = 2557
@@ -24,8 +26,12 @@ struct ChildPass {
     private var pieces: [ExposureFact] = []
     private(set) var exposure: [ExposureFact] = []
     private(set) var firstEvents: [FirstEventFact] = []
+    private(set) var panel: PanelAccumulator
 
-    init(context: ChildContext) { self.context = context }
+    init(context: ChildContext) {
+        self.context = context
+        panel = PanelAccumulator(index: context.periods, institutions: context.institutionCount)
+    }
 
     mutating func run(children: Range<Int>, spells: Disjoint<EnrolmentFact>, events: Disjoint<CaseEventFact>) {
         for child in children {
@@ -67,8 +73,12 @@ struct ChildPass {
         pieces.removeAll(keepingCapacity: true)
         for s in timeline.segments {
             let a = max(s.from, lowest), b = min(s.to, highest)
-            if a <= b { splitByCoverage(a, b, child: child, institution: s.institution) }
+            if a <= b {
+                splitByCoverage(a, b, child: child, institution: s.institution)
+                panel.add(a, b, institution: s.institution)
+            }
         }
+        panel.endChild()
         guard !pieces.isEmpty else { return }
         pieces.sort { ($0.year, $0.cohort == .treatment ? 1 : 0, $0.institution) < ($1.year, $1.cohort == .treatment ? 1 : 0, $1.institution) }
         var current = pieces[0]

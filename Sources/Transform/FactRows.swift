@@ -48,6 +48,7 @@ struct FactRows: Sendable {
         case .caseEvents: try caseEvents(&out)
         case .firstEvents: try firstEvents(&out)
         case .cases: try cases(&out)
+        case .evaluationPanel: try evaluationPanel(&out)
         }
         return try out.finish(name: file.rawValue)
     }
@@ -127,6 +128,19 @@ struct FactRows: Sendable {
             status(PackedAttribution(c.attribution), &out)
             out.field(c.closed); word(c.closingReason, &out)
             try out.endRow()
+        }
+    }
+
+    private func evaluationPanel(_ out: inout FactFileOutput) throws(TransformError) {
+        let p = facts.panel
+        for i in 0..<Int32(facts.institutions.count) {
+            for (k, period) in p.periods.periods.enumerated() {
+                let c = p.cell(i, k + 1)
+                out.field(numbers[Int(i)]); out.field(k + 1); out.field(period.lowerBound); out.field(period.upperBound)
+                out.field(Int(p.groups[Int(i)])); out.field(Int(p.exposureDays[c])); out.field(Int(p.children[c]))
+                for kind in p.events { out.field(Int(kind[c])) }
+                try out.endRow()
+            }
         }
     }
 }

@@ -102,6 +102,7 @@ public struct Facts: Sendable {
     public var caseEvents: [CaseEventFact]
     public var firstEvents: [FirstEventFact]
     public var cases: [CaseFact]
+    package var panel: PanelFacts
 
     /// The manifest's counts (see `TransformCounts`).
     public var counts: [String: Int]

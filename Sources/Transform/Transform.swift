@@ -29,24 +29,25 @@ import Pipeline
 ///   investigation, measure; cases by case id.
 public enum Transform {
     /// Computes every fact of one extract. `window` is already resolved (`to ?? asOf`).
-    public static func compute(institutions: [InstitutionRecord], assignments: [AssignmentRecord],
+    package static func compute(institutions: [InstitutionRecord], assignments: [AssignmentRecord],
                                enrolments: [EnrolmentRecord], events: [CaseEventRecord],
-                               window: ClosedRange<Day>, asOf: Day) -> Facts {
+                               window: ClosedRange<Day>, asOf: Day, period: EvaluationPeriodLength = .quarter) -> Facts {
         let register = Register(institutions)
         var spells = SpellTable(register: register)
         for e in enrolments { spells.add(e) }
         var table = EventTable()
         for e in events { table.add(e) }
         return compute(register: register, assignments: assignments, spells: consume spells, events: consume table,
-                       window: window, asOf: asOf)
+                       window: window, asOf: asOf, period: period)
     }
 
     /// The same, with the pipeline file's window: `to` nil means the as-of date.
-    public static func compute(institutions: [InstitutionRecord], assignments: [AssignmentRecord],
+    package static func compute(institutions: [InstitutionRecord], assignments: [AssignmentRecord],
                                enrolments: [EnrolmentRecord], events: [CaseEventRecord],
-                               windowFrom: Day, windowTo: Day?, asOf: Day) throws(TransformError) -> Facts {
+                               windowFrom: Day, windowTo: Day?, asOf: Day,
+                               period: EvaluationPeriodLength = .quarter) throws(TransformError) -> Facts {
         compute(institutions: institutions, assignments: assignments, enrolments: enrolments, events: events,
-                window: try resolveWindow(from: windowFrom, to: windowTo, asOf: asOf), asOf: asOf)
+                window: try resolveWindow(from: windowFrom, to: windowTo, asOf: asOf), asOf: asOf, period: period)
     }
 
     /// `[from, to ?? asOf]`; a window ending before it starts is a pipeline-file mistake.
@@ -59,7 +60,8 @@ public enum Transform {
     /// The core. Consumes the input tables and frees each part once used: at a million
     /// children they are hundreds of megabytes that must not outlive their last use.
     static func compute(register: Register, assignments: [AssignmentRecord], spells: consuming SpellTable,
-                        events table: consuming EventTable, window: ClosedRange<Day>, asOf: Day) -> Facts {
+                        events table: consuming EventTable, window: ClosedRange<Day>, asOf: Day,
+                        period: EvaluationPeriodLength?) -> Facts {
         let children = ChildDirectory(spells: spells.children, events: table.children)
         spells.children = ChildKeys()
         table.children = ChildKeys()
@@ -87,9 +89,13 @@ public enum Transform {
         let coverage = CoverageIndex(assignments: intervals, institutionCount: register.institutions.count)
 
         // The per-child pass, children split into ranges run on all cores.
+        // No period length: no periods (a single day holds no whole year).
+        let periods = EvaluationPeriods(window: period == nil ? window.lowerBound...window.lowerBound : window,
+                                        length: period ?? .year)
         let context = ChildContext(births: children.births, spellStarts: spellStarts, eventStarts: eventStarts,
                                    coverage: coverage, windowFrom: window.lowerBound.rawValue,
-                                   windowTo: window.upperBound.rawValue, asOf: asOf.rawValue)
+                                   windowTo: window.upperBound.rawValue, asOf: asOf.rawValue,
+                                   periods: PeriodIndex(periods), institutionCount: register.institutions.count)
         let ranges = Parallel.ranges(childCount, pieces: Parallel.cores * 8)
         let passes: [ChildPass] = spellRows.withUnsafeMutableBufferPointer { spellBuffer in
             eventRows.withUnsafeMutableBufferPointer { eventBuffer in
@@ -103,6 +109,8 @@ public enum Transform {
         }
         let exposure = passes.flatMap(\.exposure)
         let firstEvents = passes.flatMap(\.firstEvents)
+        let panel = PanelFacts.build(periods: periods, index: context.periods, accumulators: passes.map(\.panel),
+                                     firstEvents: firstEvents, coverage: coverage, institutions: register.institutions.count)
         let (cases, withoutOpening) = CaseRows.build(events: eventRows, caseCount: caseOrder.count)
         let (skippedCount, skipped) = (spells.skippedCount, spells.skipped)
 
@@ -129,7 +137,7 @@ public enum Transform {
             vocabulary: (0..<table.vocabulary.count).map { table.vocabulary.string($0) },
             enrolments: spellRows, coverage: clippedCoverage(coverage, institutions: register.institutions.count, asOf: asOf),
             exposure: exposure, caseEvents: eventRows, firstEvents: firstEvents, cases: cases,
-            counts: counts, skipped: skipped)
+            panel: panel, counts: counts, skipped: skipped)
     }
 
     /// The coverage rows: the merged intervals, ends clipped to the as-of date.

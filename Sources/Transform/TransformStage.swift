@@ -20,14 +20,20 @@ public struct TransformStage: Sendable {
 
     /// With the pipeline file's window (`to` nil: the as-of date).
     public func run(run: RunFolder, config: PipelineConfig, asOf: Day) throws(TransformError) -> TransformResult {
-        try self.run(run: run, windowFrom: config.windowFrom, windowTo: config.windowTo, asOf: asOf)
+        try self.run(run: run, windowFrom: config.windowFrom, windowTo: config.windowTo, asOf: asOf,
+                     period: config.evaluation.period)
     }
 
-    public func run(run: RunFolder, windowFrom: Day, windowTo: Day?, asOf: Day) throws(TransformError) -> TransformResult {
-        try self.run(run: run, window: Transform.resolveWindow(from: windowFrom, to: windowTo, asOf: asOf), asOf: asOf)
+    package func run(run: RunFolder, windowFrom: Day, windowTo: Day?, asOf: Day,
+                    period: EvaluationPeriodLength = .quarter) throws(TransformError) -> TransformResult {
+        try self.run(run: run, window: Transform.resolveWindow(from: windowFrom, to: windowTo, asOf: asOf), asOf: asOf,
+                     period: period)
     }
 
-    public func run(run: RunFolder, window: ClosedRange<Day>, asOf: Day) throws(TransformError) -> TransformResult {
+    /// `period`: the length of the evaluation panel's periods (`evaluation.period`); nil
+    /// writes an empty panel (benchmarks measure the panel's cost with it).
+    package func run(run: RunFolder, window: ClosedRange<Day>, asOf: Day,
+                    period: EvaluationPeriodLength? = .quarter) throws(TransformError) -> TransformResult {
         let started = Date()
         let clock = ContinuousClock.now
         do { try run.resetStage(.transform) } catch {
@@ -46,7 +52,7 @@ public struct TransformStage: Sendable {
         let (spellsRead, spellsKept, spellsSkipped, eventsRead) =
             (spells.rowsRead, spells.spells.count, spells.skippedCount, events.events.count)
         let facts = Transform.compute(register: register, assignments: assignments, spells: consume spells,
-                                      events: consume events, window: window, asOf: asOf)
+                                      events: consume events, window: window, asOf: asOf, period: period)
         phases.lap("compute")
         let counts = facts.counts
         let skippedAssignments = counts[TransformCounts.skippedAssignments]!
@@ -107,7 +113,8 @@ public struct TransformStage: Sendable {
 
     /// Writes every fact file (largest first, so both cores stay busy), checksummed as written.
     private static func writeFacts(_ facts: Facts, to run: RunFolder) throws(TransformError) -> [StageManifest.OutputFile] {
-        let order: [FactFile] = [.caseEvents, .exposure, .enrolments, .firstEvents, .cases, .children, .coverage, .institutions]
+        let order: [FactFile] = [.caseEvents, .exposure, .enrolments, .firstEvents, .cases, .children, .evaluationPanel,
+                                 .coverage, .institutions]
         let rows = FactRows(facts)
         let written = try Parallel.map(order.count) { i throws(TransformError) -> StageManifest.OutputFile in
             try rows.write(order[i], to: run.file(.transform, order[i].rawValue))

@@ -48,9 +48,10 @@ import SyntheticDrop
         #expect(days == [["treatment", "\(t.exposureDays.treatment)"], ["control", "\(t.exposureDays.control)"]])
     }
 
+    /// Neither an effect nor a selection (selection alone: `EvaluationTests`).
     @Test func noEffectIsFoundWhenThereIsNone() throws {
         let h = try Harness()
-        let (drop, _) = try h.drop(children: 20_000, effect: .none)
+        let (drop, _) = try h.drop(children: 20_000, effect: .none, selection: 1)
         try h.runner().runNew(drop: drop, inbox: nil, force: false, asOf: nil)
         let c = try comparisons(h)
         #expect(c["detection_rate_per_1000"]!.holds(1), "\(c["detection_rate_per_1000"]!)")

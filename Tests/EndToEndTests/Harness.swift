@@ -25,9 +25,11 @@ struct Harness {
     /// Writes a drop into the inbox, named by its as-of date.
     @discardableResult
     func drop(children: Int, seed: UInt64 = 7, dirty: Double = 0, effect: DropGenerator.Effect = .evaluation,
+              selection: Double = DropGenerator.defaultSelection, institutions: Int? = nil,
               asOf: Day = Day(year: 2026, month: 11, day: 21)!) throws -> (url: URL, summary: DropSummary) {
         let url = inbox.appendingPathComponent(asOf.iso)
-        let summary = try DropGenerator(.init(children: children, seed: seed, asOf: asOf, dirtyRate: dirty, effect: effect))
+        let summary = try DropGenerator(.init(children: children, institutions: institutions, seed: seed, asOf: asOf,
+                                              dirtyRate: dirty, effect: effect, selection: selection))
             .write(to: url)
         return (url, summary)
     }

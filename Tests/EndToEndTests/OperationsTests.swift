@@ -163,6 +163,7 @@ import Postgres
         #expect(demo.status == 0, "\(demo.stderr)")
         #expect(demo.stdout.contains("treatment against control"), "\(demo.stdout)")
         #expect(demo.stdout.contains("detection_rate_per_1000 (rate ratio)"))
+        #expect(demo.stdout.contains("Did the social workers cause it?") && demo.stdout.contains("- First cases "))
         #expect(demo.stdout.contains("psql 'postgresql:///etl?host="))
         let state = directory.appendingPathComponent(".etl-demo").path
         #expect(FileManager.default.fileExists(atPath: state + "/runs"))

@@ -16,7 +16,7 @@ struct FactFixture {
     /// First measures: treatment 3 (a small cell), control 8 (ages 1000 + 100·i).
     /// Notifications: treatment 4 daginstitution + 3 daginstitutionsraadgiver; control 6 skole.
     /// Closed cases: treatment 6 (3 bekymring_ophoert, 2 familien_selv, 1 flyttet); control 5 (2 familien_selv, 3 andet).
-    static func write(into run: RunFolder, extraTreatmentCases: Int = 0) throws {
+    static func write(into run: RunFolder, extraTreatmentCases: Int = 0, panel: [PanelRow] = handPanel) throws {
         try run.resetStage(.transform)
         try run.resetStage(.extract)
         var outputs: [StageManifest.OutputFile] = []
@@ -87,6 +87,17 @@ struct FactFixture {
                 w.field(d2020 + 30); w.field(reason); try w.endRecord()
             }
         }
+        try file(.evaluationPanel) { w in
+            for r in panel {
+                for (k, days) in r.days.enumerated() {
+                    let quarter = Self.quarters[k]
+                    w.field(r.institution); w.field(k + 1); w.field(quarter.lowerBound); w.field(quarter.upperBound)
+                    w.field(r.group); w.field(days); w.field(r.children[k])
+                    for metric in r.events { w.field(metric[k]) }
+                    try w.endRecord()
+                }
+            }
+        }
         try StageManifest(stage: .transform, run: run.id, startedAt: Date(), seconds: 0, outputs: outputs,
                           counts: ["unattributed.case.out_of_age": 1, "unattributed.case.not_enrolled": 1])
             .write(to: run.manifest(.transform))
@@ -97,6 +108,32 @@ struct FactFixture {
         }
         try rejects.close()
     }
+
+    /// One institution of an evaluation panel: per quarter of `quarters`, exposure days,
+    /// children and the first cases, investigations and measures.
+    struct PanelRow {
+        var institution: String
+        var group: Int
+        var days: [Int]
+        var children: [Int]
+        var events: [[Int]]
+    }
+
+    /// The quarters of the run's window (2020-01-01 … 2021-12-31).
+    static let quarters = EvaluationPeriods(window: Day(year: 2020, month: 1, day: 1)!...Day(year: 2021, month: 12, day: 31)!,
+                                            length: .quarter).periods
+
+    /// The two institutions over the window's eight quarters: 100 covered from 2020-03-01
+    /// (period 1, so not estimated), 200 never. No institution got its worker after period 1:
+    /// nothing to estimate, and the load records why. 200's cells hold small counts.
+    static let handPanel = [
+        PanelRow(institution: "100", group: 1, days: [910, 910, 920, 920, 900, 910, 920, 920],
+                 children: [10, 10, 10, 10, 10, 10, 10, 10],
+                 events: [[6, 0, 0, 0, 0, 0, 0, 0], [5, 0, 0, 0, 0, 0, 0, 0], [3, 0, 0, 0, 0, 0, 0, 0]]),
+        PanelRow(institution: "200", group: 0, days: [1820, 1820, 1840, 1840, 0, 0, 0, 0],
+                 children: [20, 20, 20, 20, 0, 0, 0, 0],
+                 events: [[5, 0, 0, 0, 0, 0, 0, 0], [6, 0, 0, 0, 0, 0, 0, 0], [8, 0, 0, 0, 0, 0, 0, 0]]),
+    ]
 
     /// Registers a run in the ledger, as the runner does before its stages.
     static func register(_ run: RunID, on db: Connection, smallCellMinimum: Int = 5) throws {

@@ -108,3 +108,93 @@ extension PipelineConfigTests {
         #expect(config.sources.institutions.column("bydel") == "omraade")
     }
 }
+
+@Suite struct EvaluationPeriodsTests {
+    func d(_ iso: String) -> Day { Day(iso: iso)! }
+    func text(_ p: EvaluationPeriods) -> [String] { p.periods.map { "\($0.lowerBound)…\($0.upperBound)" } }
+
+    @Test func quartersWhollyInsideTheWindow() {
+        let p = EvaluationPeriods(window: d("2012-01-01")...d("2026-11-21"), length: .quarter)
+        #expect(p.count == 59)  // 2012Q1 … 2026Q3; 2026Q4 ends after the window
+        #expect(text(p).prefix(2) == ["2012-01-01…2012-03-31", "2012-04-01…2012-06-30"])
+        #expect(text(p).last == "2026-07-01…2026-09-30")
+        #expect(p[5].lowerBound == d("2013-01-01"))
+        #expect(p.span == d("2012-01-01")...d("2026-09-30"))
+        // A window starting a day into a quarter starts with the next one.
+        let late = EvaluationPeriods(window: d("2012-01-02")...d("2012-12-31"), length: .quarter)
+        #expect(text(late) == ["2012-04-01…2012-06-30", "2012-07-01…2012-09-30", "2012-10-01…2012-12-31"])
+        let mid = EvaluationPeriods(window: d("2012-02-15")...d("2012-09-29"), length: .quarter)
+        #expect(text(mid) == ["2012-04-01…2012-06-30"])
+    }
+
+    @Test func halfYearsAndYears() {
+        let halves = EvaluationPeriods(window: d("2019-03-01")...d("2021-06-30"), length: .halfYear)
+        #expect(text(halves) == ["2019-07-01…2019-12-31", "2020-01-01…2020-06-30", "2020-07-01…2020-12-31",
+                                 "2021-01-01…2021-06-30"])
+        let years = EvaluationPeriods(window: d("2019-01-01")...d("2021-12-30"), length: .year)
+        #expect(text(years) == ["2019-01-01…2019-12-31", "2020-01-01…2020-12-31"])
+        #expect(EvaluationPeriods(window: d("2019-01-02")...d("2019-12-31"), length: .year).count == 0)
+        #expect(EvaluationPeriods(window: d("2019-01-02")...d("2019-12-31"), length: .year).span == nil)
+    }
+
+    @Test func periodOfADay() {
+        let p = EvaluationPeriods(window: d("2019-11-15")...d("2021-03-31"), length: .quarter)
+        #expect(p[1].lowerBound == d("2020-01-01"))
+        #expect(p.period(of: d("2019-12-31")) == nil)
+        #expect(p.period(of: d("2020-01-01")) == 1)
+        #expect(p.period(of: d("2020-02-29")) == 1)
+        #expect(p.period(of: d("2020-04-01")) == 2)
+        #expect(p.period(of: d("2021-03-31")) == 5)
+        #expect(p.period(of: d("2021-04-01")) == nil)
+        // Every day of every period is in that period, and nowhere else.
+        for k in 1...p.count {
+            var day = p[k].lowerBound
+            while day <= p[k].upperBound { #expect(p.period(of: day) == k); day = day + 1 }
+        }
+        #expect(EvaluationPeriodLength(months: 6) == .halfYear)
+        #expect(EvaluationPeriodLength(months: 4) == nil)
+    }
+}
+
+extension PipelineConfigTests {
+    @Test func evaluationDefaultsToQuartersAgainstTheNeverCovered() throws {
+        let text = try Self.variant {
+            $0.replacingOccurrences(of: "evaluation:\n  period: quarter\n  control_group: never_treated\n", with: "")
+        }
+        #expect(!text.contains("evaluation:"))
+        let config = try PipelineConfig.parse(text, path: "x.yaml")
+        #expect(config.evaluation.period == .quarter)
+        #expect(config.evaluation.controlGroup == .neverTreated)
+    }
+
+    @Test func readsTheEvaluationKey() throws {
+        let base = try Self.variant { $0 }
+        #expect(base.contains("\nevaluation:\n  period: quarter\n  control_group: never_treated\n"), "copenhagen.yaml states the defaults")
+        let text = base.replacingOccurrences(of: "  period: quarter\n  control_group: never_treated\n",
+                                             with: "  period: half_year\n  control_group: not_yet_treated\n")
+        let config = try PipelineConfig.parse(text, path: "x.yaml")
+        #expect(config.evaluation.period == .halfYear)
+        #expect(config.evaluation.controlGroup == .notYetTreated)
+    }
+
+    @Test func refusesABadEvaluationKeyWithItsLine() throws {
+        let base = try Self.variant { $0 }
+        for (from, to, key, message) in [
+            ("  period: quarter", "  period: month", "evaluation.period", "'month' is not one of quarter, half_year, year"),
+            ("  control_group: never_treated", "  control_group: everyone", "evaluation.control_group", "is not one of"),
+            ("  period: quarter", "  periods: quarter", "evaluation.periods", "unknown key"),
+        ] {
+            let text = base.replacingOccurrences(of: from, with: to)
+            let line = text.components(separatedBy: "\n").firstIndex { $0 == to }! + 1
+            let error = #expect(throws: PipelineConfigError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
+            #expect(error?.key == key)
+            #expect(error?.line == line)
+            #expect(error?.description.contains(message) == true, "\(error?.description ?? "")")
+        }
+        let scalar = base.replacingOccurrences(of: "evaluation:\n  period: quarter\n  control_group: never_treated\n",
+                                               with: "evaluation: quarter\n")
+        let error = #expect(throws: PipelineConfigError.self) { try PipelineConfig.parse(scalar, path: "x.yaml") }
+        #expect(error?.key == "evaluation")
+        #expect(error?.line != nil)
+    }
+}

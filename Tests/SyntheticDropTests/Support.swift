@@ -25,9 +25,10 @@ enum Fixtures {
         .appendingPathComponent("synthetic-drop-tests-\(ProcessInfo.processInfo.processIdentifier)")
 
     static func options(children: Int, institutions: Int? = nil, seed: UInt64 = 11, dirtyRate: Double = 0,
-                        variant: DropGenerator.Variant = .copenhagen, effect: DropGenerator.Effect = .evaluation) -> DropGenerator.Options {
+                        variant: DropGenerator.Variant = .copenhagen, effect: DropGenerator.Effect = .evaluation,
+                        selection: Double = DropGenerator.defaultSelection) -> DropGenerator.Options {
         .init(children: children, institutions: institutions, seed: seed, asOf: asOf, windowFrom: windowFrom,
-              dirtyRate: dirtyRate, variant: variant, effect: effect)
+              dirtyRate: dirtyRate, variant: variant, effect: effect, selection: selection)
     }
 
     /// Removes the drops when the test process ends.

@@ -40,6 +40,22 @@ import Testing
         let peak = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("VmHWM") } ?? "VmHWM: ?"
         let rows = result.manifest.outputs.map { "\($0.name)=\($0.rows)" }.joined(separator: " ")
+        // The evaluation panel's cost: the compute phase with and without it, alternating.
+        if let runs = env["TRANSFORM_BENCH_PANEL_RUNS"].flatMap(Int.init) {
+            var with: [Double] = [], without: [Double] = []
+            for _ in 0..<runs {
+                for period in [EvaluationPeriodLength.quarter, nil] {
+                    let r = try TransformStage().run(run: run, window: SyntheticExtract.windowFrom...SyntheticExtract.asOf,
+                                                     asOf: SyntheticExtract.asOf, period: period)
+                    if period == nil { without.append(r.phaseSeconds["compute"]!) } else { with.append(r.phaseSeconds["compute"]!) }
+                }
+            }
+            func stats(_ xs: [Double]) -> String {
+                let s = xs.sorted()
+                return String(format: "median %.3f s (min %.3f, max %.3f)", s[s.count / 2], s.first!, s.last!)
+            }
+            print("bench: compute with the quarterly panel \(stats(with)), without \(stats(without)) over \(runs) runs")
+        }
         let inputRows = result.manifest.inputs.map { "\($0.name)=\($0.rowsRead)" }.joined(separator: " ")
         print("bench: \(n) children, \(elapsed) total, phases \(result.phaseSeconds.sorted { $0.key < $1.key }), \(peak)")
         print("bench: in \(inputRows)")

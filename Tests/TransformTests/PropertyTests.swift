@@ -72,9 +72,10 @@ import Testing
     @Test(arguments: 0..<300)
     func intervalsAgreeWithDayByDay(seed: Int) {
         let input = Self.randomInput(seed: UInt64(seed) &* 7919 &+ 17)
+        let length = EvaluationPeriodLength.allCases[seed % 3]
         let facts = Transform.compute(institutions: input.institutions, assignments: input.assignments,
                                       enrolments: input.enrolments, events: input.events,
-                                      window: input.window, asOf: input.asOf)
+                                      window: input.window, asOf: input.asOf, period: length)
         let reference = ReferenceModel(institutions: input.institutions, assignments: input.assignments,
                                        enrolments: input.enrolments, events: input.events,
                                        window: input.window, asOf: input.asOf)
@@ -91,5 +92,11 @@ import Testing
         #expect(facts.caseEventStatus == reference.caseEventStatus, "seed \(seed)")
         #expect(Set(facts.caseLines) == reference.cases, "seed \(seed)")
         #expect(facts.caseLines.count == reference.cases.count)
+
+        let periods = EvaluationPeriods(window: input.window, length: length)
+        let panel = reference.panel(periods)
+        #expect(facts.panel.periods == periods)
+        #expect(facts.panelCells.groups == panel.groups, "seed \(seed)")
+        #expect(facts.panelCells.cells == panel.cells, "seed \(seed) \(length)")
     }
 }

@@ -16,6 +16,7 @@ enum ReferenceFactWriter {
             case .caseEvents: try caseEvents(facts, w)
             case .firstEvents: try firstEvents(facts, w)
             case .cases: try cases(facts, w)
+            case .evaluationPanel: try evaluationPanel(facts, w)
             }
             try w.close()
             return w.rows
@@ -88,6 +89,19 @@ enum ReferenceFactWriter {
             attribution(c.attribution, f, w)
             w.field(c.closed); w.field(f.text(c.closingReason))
             try w.endRecord()
+        }
+    }
+
+    private static func evaluationPanel(_ f: Facts, _ w: CopyTextWriter) throws {
+        let p = f.panel
+        for i in f.institutions.indices {
+            for (k, period) in p.periods.periods.enumerated() {
+                let c = p.cell(Int32(i), k + 1)
+                w.field(f.institutions[i].number); w.field(k + 1); w.field(period.lowerBound); w.field(period.upperBound)
+                w.field(Int(p.groups[i])); w.field(Int(p.exposureDays[c])); w.field(Int(p.children[c]))
+                for kind in p.events { w.field(Int(kind[c])) }
+                try w.endRecord()
+            }
         }
     }
 

@@ -98,3 +98,43 @@ struct ReferenceModel {
         return out
     }
 }
+
+extension ReferenceModel {
+    /// The evaluation panel day by day: "institution period" → "days children case investigation
+    /// measure" for every institution of the register and every period, and each institution's group.
+    func panel(_ periods: EvaluationPeriods) -> (cells: [String: String], groups: [String: Int]) {
+        var cells: [String: String] = [:], groups: [String: Int] = [:]
+        let firsts = firstEvents.map { $0.split(separator: " ").map(String.init) }  // child kind day age status
+        for number in register.keys {
+            groups[number] = periods.periods.indices.first { k in
+                var d = periods.periods[k].lowerBound
+                while d <= periods.periods[k].upperBound {
+                    if covered(number, d) { return true }
+                    d = d + 1
+                }
+                return false
+            }.map { $0 + 1 } ?? 0
+            for (k, period) in periods.periods.enumerated() {
+                var days = 0, children = 0
+                for child in self.children {
+                    var mine = 0
+                    var d = period.lowerBound
+                    while d <= period.upperBound {
+                        if status(child, d).split(separator: "/").dropFirst().first.map(String.init) == number { mine += 1 }
+                        d = d + 1
+                    }
+                    days += mine
+                    if mine > 0 { children += 1 }
+                }
+                let events = ["case", "investigation", "measure"].map { kind in
+                    firsts.filter { f in
+                        f[1] == kind && period.contains(Day(iso: f[2])!)
+                            && f[4].split(separator: "/").dropFirst().first.map(String.init) == number
+                    }.count
+                }
+                cells["\(number) \(k + 1)"] = "\(days) \(children) " + events.map(String.init).joined(separator: " ")
+            }
+        }
+        return (cells, groups)
+    }
+}

@@ -54,6 +54,7 @@ import Testing
             FactFile.institutions.rawValue: 4, FactFile.children.rawValue: 11, FactFile.enrolments.rawValue: 11,
             FactFile.coverage.rawValue: 3, FactFile.exposure.rawValue: 14, FactFile.caseEvents.rawValue: 29,
             FactFile.firstEvents.rawValue: 18, FactFile.cases.rawValue: 11,
+            FactFile.evaluationPanel.rawValue: 4 * 6,
         ])
         #expect(m.counts[TransformCounts.skippedEnrolments] == 1)
         #expect(m.counts[TransformCounts.childrenWithoutSpell] == 2)
@@ -81,6 +82,7 @@ import Testing
         #expect(text(.coverage) == ["101\t2019-01-01\t2021-12-31", "102\t2018-01-01\t2018-12-31", "103\t2020-03-01\t2020-08-31"])
         #expect(text(.children).first == "c01\t2017-05-10")
         #expect(text(.institutions).first == "101\tInstitution 101\tintegreret\tNørrebro\t\\N\t40\t2000-01-01\t\\N")
+        #expect(text(.evaluationPanel).first == "101\t1\t2020-01-01\t2020-03-31\t1\t170\t3\t1\t0\t1")
     }
 
     @Test func aStaleExtractIsRefused() throws {

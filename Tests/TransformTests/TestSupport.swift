@@ -59,3 +59,19 @@ extension Facts {
     var coverageLines: [String] { coverage.map { "\(number($0.institution)) \($0.from) \($0.to)" } }
 }
 
+
+extension Facts {
+    /// The panel as `ReferenceModel.panel` renders it.
+    var panelCells: (cells: [String: String], groups: [String: Int]) {
+        var cells: [String: String] = [:], groups: [String: Int] = [:]
+        for (i, inst) in institutions.enumerated() {
+            groups[inst.number] = Int(panel.groups[i])
+            for p in stride(from: 1, through: panel.periods.count, by: 1) {
+                let c = panel.cell(Int32(i), p)
+                cells["\(inst.number) \(p)"] = "\(panel.exposureDays[c]) \(panel.children[c]) "
+                    + panel.events.map { String($0[c]) }.joined(separator: " ")
+            }
+        }
+        return (cells, groups)
+    }
+}
