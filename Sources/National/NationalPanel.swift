@@ -20,6 +20,11 @@ package struct NationalPanel: Sendable, Equatable {
     package var periods: EvaluationPeriods
     package var institutions: [Institution]
 
+    package init(periods: EvaluationPeriods, institutions: [Institution]) {
+        self.periods = periods
+        self.institutions = institutions
+    }
+
     package struct Institution: Sendable, Equatable {
         package var municipality: String
         package var code: String
@@ -29,6 +34,12 @@ package struct NationalPanel: Sendable, Equatable {
         package var children: [Int]
         /// [metric][period], metrics in `NationalPanel.metrics` order.
         package var events: [[Int]]
+
+        package init(municipality: String, code: String, number: String, group: Int, exposureDays: [Int], children: [Int],
+                     events: [[Int]]) {
+            self.municipality = municipality; self.code = code; self.number = number; self.group = group
+            self.exposureDays = exposureDays; self.children = children; self.events = events
+        }
 
         package var id: String { "\(code):\(number)" }
     }
