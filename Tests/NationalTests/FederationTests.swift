@@ -199,6 +199,24 @@ import TestSupport
         let write = #expect(throws: PostgresError.self) { try feed.execute("CREATE TEMP TABLE scratch (i integer)") }
         #expect(write?.sqlState == "25006", "read-only: \(String(describing: write))")
 
+        // A function of its own in a condition sees no row a view leaves out (security barrier):
+        // here, the cells of the institution Odense withholds for a small cell.
+        let odense = try f.municipalities[1].feedRole()
+        let withheld = try f.municipalities[1].owner().query(
+            "SELECT DISTINCT institution FROM warehouse.national_feed_panel WHERE withheld").compactMap { $0.string(0) }
+        #expect(withheld.count == 1)
+        try odense.execute("""
+            BEGIN READ WRITE;
+            CREATE FUNCTION pg_temp.peek(text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE COST 0.000001 AS $$ BEGIN
+                PERFORM set_config('peek.seen', coalesce(current_setting('peek.seen', true), '') || $1 || ',', false);
+                RETURN true;
+            END $$
+            """)
+        let visible = try odense.query("SELECT count(*) FROM national_feed.evaluation_panel WHERE pg_temp.peek(institution)").first?.int(0)
+        let seen = try odense.query("SELECT current_setting('peek.seen')").first?.string(0)?.split(separator: ",").map(String.init) ?? []
+        #expect(seen.count == visible && !seen.contains { withheld.contains($0) }, "\(seen.count) seen, \(visible ?? 0) visible")
+        try odense.execute("ROLLBACK")
+
         // Through the coordinator: a foreign table on the child-level facts is refused remotely.
         let coordinator = try f.coordinator()
         let tried = #expect(throws: PostgresError.self) {
