@@ -17,6 +17,9 @@ package struct PublishSummary: Sendable {
     /// Estimations made, of the six (three metrics × two control groups).
     package var estimated: Int
     package var seconds: Double
+    /// Seconds per step: probe (every feed read once), figures (the aggregates pulled),
+    /// panel (the union panel pulled), evaluation (estimated and written), commit.
+    package var phases: [(step: String, seconds: Double)] = []
 }
 
 extension Coordinator {
@@ -32,6 +35,7 @@ extension Coordinator {
             try checkSynced()
             let published = try publishedSnapshot()
             let states = try file.municipalities.map(probe)
+            let probed = Date()
             if !partial { try NationalError.check(states, published: published, publishing: true) }
             let ready = states.compactMap { state -> NationalFile.Member? in
                 guard case .ready = state.outcome else { return nil }
@@ -44,6 +48,7 @@ extension Coordinator {
             var summary: PublishSummary
             do {
                 summary = try db.transaction { _ in try writeSnapshot(ready, missing: missing) }
+                summary.phases.insert(("probe", probed.timeIntervalSince(started)), at: 0)
             } catch let error as PostgresError where error.kind == .connection && db.isOpen {
                 // A municipality's server went away while the snapshot was read.
                 let gone = try ready.map(probe).compactMap(\.unreachable)
@@ -51,6 +56,7 @@ extension Coordinator {
                 throw NationalError.unreachable(gone, published: published)
             }
             summary.seconds = Date().timeIntervalSince(started)
+            summary.phases.append(("commit", summary.seconds - summary.phases.reduce(0) { $0 + $1.seconds }))
             return summary
         }
     }
@@ -59,6 +65,9 @@ extension Coordinator {
     /// server answers every query of a transaction from one snapshot of its own (postgres_fdw
     /// runs the remote transaction REPEATABLE READ), so its figures all come from one load.
     private func writeSnapshot(_ members: [NationalFile.Member], missing: [NationalError.Unavailable]) throws -> PublishSummary {
+        var clock = Date()
+        var phases: [(String, Double)] = []
+        func lap(_ step: String) { phases.append((step, Date().timeIntervalSince(clock))); clock = Date() }
         try db.execute("SET LOCAL enable_partitionwise_aggregate = on", name: "planner settings")
         let names = Self.textArray(members.map(\.name))
         let byName = Dictionary(uniqueKeysWithValues: members.map { ($0.name, $0) })
@@ -121,9 +130,12 @@ extension Coordinator {
         for statement in Self.pullStatements {
             _ = try db.execute(statement.sql, [sid, names], name: statement.name)
         }
+        lap("figures")
 
         let panel = try NationalPanel(try readPanel(inEvaluation, periods: periods, byName: byName), periods: periods)
+        lap("panel")
         let estimated = try writeEvaluation(panel, snapshot: sid)
+        lap("evaluation")
 
         try db.execute("""
             INSERT INTO snapshot.published (singleton, snapshot_id) VALUES (true, \(id))
@@ -135,7 +147,7 @@ extension Coordinator {
             """, [String(file.keepSnapshots)], name: "drop old snapshots")
         return PublishSummary(snapshotID: id, municipalities: members.map { (name: $0.name, asOf: loads[$0.name]!.asOf) }, missing: missing,
                               periods: periods.count, periodLength: length, inEvaluation: inEvaluation.count,
-                              estimated: estimated, seconds: 0)
+                              estimated: estimated, seconds: 0, phases: phases)
     }
 
     /// The feeds' aggregates into the snapshot, grouped by municipality so that postgres_fdw
