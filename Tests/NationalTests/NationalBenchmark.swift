@@ -113,8 +113,12 @@ struct NationalBenchmark {
         print("sync: \(String(format: "%.3f", sync)) s")
         print("publish ×\(runs): \(stats(seconds)); \(s.periods) quarters, \(s.inEvaluation) municipalities in the evaluation")
         for step in ["probe", "figures", "panel", "evaluation", "commit"] { print("  \(step): \(stats(steps[step] ?? [0]))") }
-        let panel = try coordinator.db.query("SELECT count(DISTINCT (municipality, institution)) FROM snapshot.evaluation_panel JOIN snapshot.published USING (snapshot_id)")
-        print("  national panel: \(try panel.first?.int(0) ?? 0) institutions")
+        let panel = try coordinator.db.query("""
+            SELECT (SELECT count(DISTINCT (municipality, institution)) FROM snapshot.evaluation_panel JOIN snapshot.published USING (snapshot_id)),
+                   (SELECT sum(institutions_withheld) FROM national_metrics.municipalities),
+                   (SELECT sum(panel_institutions) FROM national_metrics.municipalities)
+            """).first
+        print("  national panel: \(try panel?.int(0) ?? 0) institutions (of \(try panel?.int(2) ?? 0); \(try panel?.int(1) ?? 0) withheld for small cells)")
 
         // The plans, for docs/benchmarks.md: each partition's aggregate runs on its server.
         let names = Coordinator.textArray(file.municipalities.map(\.name))
@@ -122,9 +126,11 @@ struct NationalBenchmark {
         let select = String(pull[pull.range(of: "SELECT $1::bigint")!.lowerBound...])
         let plan = try coordinator.db.query("EXPLAIN (ANALYZE, VERBOSE, COSTS OFF) \(select)", ["0", names]).compactMap { $0.string(0) }
         #expect(plan.filter { $0.contains("Async Foreign Scan") }.count == Self.municipalities)
-        print(plan.joined(separator: "\n"))
+        // The first two partitions and the totals; the other partitions read alike.
+        let scans = plan.indices.filter { plan[$0].contains("Async Foreign Scan") }
+        print((plan.prefix(upTo: scans[min(2, scans.count - 1)]) + ["  …"] + plan.suffix(2)).joined(separator: "\n"))
         let panelPlan = try coordinator.db.query("EXPLAIN (VERBOSE, COSTS OFF) \(Coordinator.panelQuery)",
                                                  [names, "2014-01-01", "2026-09-30"]).compactMap { $0.string(0) }
-        print(panelPlan.prefix(12).joined(separator: "\n"))
+        print(panelPlan.prefix(5).joined(separator: "\n"))
     }
 }
