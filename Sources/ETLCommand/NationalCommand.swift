@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import National
+import Load
 import Operations
 
 struct NationalCommand: ParsableCommand {
@@ -16,7 +17,7 @@ struct NationalCommand: ParsableCommand {
 
             \(exitStatusHelp)
             """,
-        subcommands: [Sync.self, Publish.self, Status.self, FeedRoleCommand.self])
+        subcommands: [Sync.self, Publish.self, Status.self, Analyst.self, FeedRoleCommand.self])
 
     /// The national file and the coordinator database.
     struct CoordinatorOptions: ParsableArguments {
@@ -106,6 +107,46 @@ struct NationalCommand: ParsableCommand {
                 let published = try coordinator.publishedSnapshot()
                 print(published.map { "published national snapshot: \($0)" } ?? "no national snapshot published yet")
                 try report(try coordinator.file.municipalities.map(coordinator.probe), published: published)
+            }
+        }
+    }
+
+    struct Analyst: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "On the coordinator: make a login role that reads national_metrics and nothing else, and print its connection string.",
+            discussion: """
+                As `etl warehouse analyst`, on the coordinator's database: the role is a member of etl_analyst, \
+                which reads schema national_metrics there; the password: --prompt, else $\(WarehouseCommand.Analyst.passwordVariable), \
+                else generated and shown once. Analysts connect over TCP: start the coordinator's embedded server \
+                with `etl warehouse start --listen HOST:PORT`.
+
+                \(exitStatusHelp)
+                """)
+        @Argument(help: "The role's name.") var name: String
+        @Flag(help: "Ask for the password on the terminal (twice, not shown).") var prompt = false
+        @Flag(help: "Give an analyst role made earlier a new, generated password.") var newPassword = false
+        @Option(help: "The host name analysts reach the coordinator by. Default: the --listen address.") var host: String?
+        @OptionGroup var options: CoordinatorOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try withExitStatus {
+                let logger = global.logger()
+                let coordinator = try options.coordinator(global)
+                let given = try ProcessInfo.processInfo.environment[WarehouseCommand.Analyst.passwordVariable].flatMap { $0.isEmpty ? nil : $0 }
+                    ?? (prompt ? PasswordPrompt.ask(for: name) : nil)
+                let generated = given == nil ? PasswordPrompt.generate() : nil
+                let outcome = try AnalystRole.grant(name, password: given ?? generated!, keepExisting: given == nil && !newPassword,
+                                                    on: coordinator.db)
+                let shown = outcome == .unchanged ? nil : generated
+                let url = WarehouseTarget.resolve(flag: global.database, pipeline: nil, state: global.state).url ?? coordinator.file.database
+                var access = WarehouseTarget(url: url, state: global.state).analystAccess(role: name, password: shown, host: host)
+                if url == nil { access.url.database = Coordinator.embeddedDatabase }
+                for warning in access.warnings { logger.warning("\(warning)") }
+                if outcome == .unchanged {
+                    logger.info("the analyst role exists; its password is unchanged (--new-password makes one)", metadata: ["role": "\(name)"])
+                }
+                print(access.url.text)
             }
         }
     }

@@ -268,6 +268,25 @@ import TestSupport
         #expect(sync.stdout.contains("København (101): run "), "the others are read: \(sync.stdout)")
     }
 
+    /// A national analyst connects to the coordinator over TCP and reads national_metrics,
+    /// not the snapshots' tables nor the feeds.
+    @Test func aNationalAnalystReadsTheNationalViewsOnly() throws {
+        let f = try Federation.shared.get()
+        let port = try freeLoopbackPort()
+        try ETL.run(["warehouse", "start", "--listen", "127.0.0.1:\(port)"], f.coordinatorEnvironment).check("coordinator --listen")
+        let made = try f.national(["analyst", "nina"]).check("national analyst")
+        let url = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(url.hasPrefix("postgresql://nina:") && url.contains("@127.0.0.1:\(port)/national?"), "\(url)")
+        let nina = try Connection(url: url)
+        #expect(try nina.query("SELECT municipality_count FROM national_metrics.snapshot").first?.int(0) == 3)
+        #expect(try nina.query("SELECT count(*) FROM national_metrics.did_summary").first?.int(0) == 18)
+        for table in ["snapshot.snapshots", "snapshot.cohort_stats", "national.municipalities", "national.cohort_stats",
+                      "national_remote.cohort_stats_101", "snapshot.cohort_figures"] {
+            let error = #expect(throws: PostgresError.self) { try nina.query("SELECT 1 FROM \(table) LIMIT 1") }
+            #expect(error?.sqlState == "42501", "\(table): \(String(describing: error))")
+        }
+    }
+
     /// With one municipality's server stopped, publish names it, exits 69 and the last
     /// snapshot stays published; --partial publishes the others and says who is missing.
     @Test func anUnreachableMunicipalityKeepsTheLastSnapshot() throws {
