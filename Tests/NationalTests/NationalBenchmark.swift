@@ -6,7 +6,7 @@ import Postgres
 import SyntheticDrop
 import Testing
 import TestSupport
-@testable import National
+import National
 
 /// The national run over 98 simulated municipalities: 98 warehouses (small synthetic drops,
 /// each run through the pipeline) in databases spread over five embedded servers listening
