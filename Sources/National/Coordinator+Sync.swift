@@ -148,9 +148,18 @@ extension Coordinator {
             rows = try db.query("SELECT \(PublishedLoad.columns) FROM national_remote.\(Connection.quoteIdentifier(FeedTable.publishedLoads.partition(member)))",
                                 name: "read the feed of \(member.name)")
         } catch let error as PostgresError where db.isOpen {
-            // The coordinator is there; the municipality's server is not, or refused us.
-            if error.sqlState == "42P01" { throw NationalError.notSynced(names: [member.name], file: file.path) }
-            return FeedState(member: member, outcome: .unreachable(Self.firstLine(error.message)))
+            // The coordinator is there. Its own foreign table missing: not synced. The
+            // municipality's server down or refusing the role (class 08, 28, 57P0x): not
+            // reachable. Anything else the server answered (no feed, another layout): not usable.
+            let state = error.sqlState ?? "08000"
+            if state == "42P01", error.message.contains("national_remote.") {
+                throw NationalError.notSynced(names: [member.name], file: file.path)
+            }
+            if state.hasPrefix("08") || state.hasPrefix("28") || state.hasPrefix("57P0") {
+                return FeedState(member: member, outcome: .unreachable(Self.firstLine(error.message)))
+            }
+            return FeedState(member: member, outcome: .unusable(
+                "its feed could not be read (\(Self.firstLine(error.message))); is its warehouse migrated by this version of etl (etl migrate)?"))
         }
         guard let row = rows.first else {
             return FeedState(member: member, outcome: .unusable("its warehouse has published nothing yet"))

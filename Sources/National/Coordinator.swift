@@ -76,7 +76,7 @@ package struct Coordinator {
     }
 
     /// A `text[]` literal of `values` (every element quoted).
-    static func textArray(_ values: [String]) -> String {
+    package static func textArray(_ values: [String]) -> String {
         "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
             .joined(separator: ",") + "}"
     }
