@@ -37,7 +37,7 @@ extension LoadStage {
                     line.bool(false); line.text(error.description); line.int(file.periods); line.text(file.length?.rawValue)
                     line.null(); line.null(); line.null(); line.null(); line.int(file.leftOut.count); line.null()
                 }
-                try line.end()
+                line.end()
             }
         }
         let results = estimations.compactMap { e in (try? e.outcome.get()).map { (e, $0) } }
@@ -48,7 +48,7 @@ extension LoadStage {
                     line.start(id); line.text(e.metric); line.text(e.controlGroup.rawValue); line.int(c.group); line.int(c.period)
                     line.int(c.basePeriod); line.double(c.estimate.att); line.double(c.estimate.se)
                     line.int(c.treated); line.int(c.controls)
-                    try line.end()
+                    line.end()
                 }
             }
         }
@@ -56,30 +56,30 @@ extension LoadStage {
             + "grp, grp_start, att, se, groups, institutions)") { line in
             for (e, r) in results {
                 func row(_ aggregation: String, eventTime: Int? = nil, group: Int? = nil, _ estimate: Estimate,
-                         groups: Int, institutions: Int) throws {
+                         groups: Int, institutions: Int) {
                     line.start(id); line.text(e.metric); line.text(e.controlGroup.rawValue); line.text(aggregation)
                     line.int(eventTime); line.int(group); line.day(group.map { file.periodStarts[$0 - 1] })
                     line.double(estimate.att); line.double(estimate.se); line.int(groups); line.int(institutions)
-                    try line.end()
+                    line.end()
                 }
                 let groups = r.group.byGroup.count
-                try row("simple", r.simple, groups: groups, institutions: r.institutionsTreated)
-                try row("dynamic", r.dynamic.overall, groups: groups, institutions: r.institutionsTreated)
+                row("simple", r.simple, groups: groups, institutions: r.institutionsTreated)
+                row("dynamic", r.dynamic.overall, groups: groups, institutions: r.institutionsTreated)
                 for t in r.dynamic.byEventTime {
                     // The institutions behind an event time: those of the groups with a cell there.
                     let behind = r.groupTime.reduce(0) { $0 + ($1.period - $1.group == t.eventTime ? $1.treated : 0) }
-                    try row("dynamic", eventTime: t.eventTime, t.estimate, groups: t.groups, institutions: behind)
+                    row("dynamic", eventTime: t.eventTime, t.estimate, groups: t.groups, institutions: behind)
                 }
-                try row("group", r.group.overall, groups: groups, institutions: r.institutionsTreated)
+                row("group", r.group.overall, groups: groups, institutions: r.institutionsTreated)
                 for g in r.group.byGroup {
-                    try row("group", group: g.group, g.estimate, groups: 1, institutions: g.institutions)
+                    row("group", group: g.group, g.estimate, groups: 1, institutions: g.institutions)
                 }
             }
         }
         rows["evaluation_left_out"] = try copy(db, "evaluation_left_out (load_id, institution, grp, reason)") { line in
             for l in file.leftOut {
                 line.start(id); line.text(l.number); line.int(l.group); line.text(l.reason.rawValue)
-                try line.end()
+                line.end()
             }
         }
         try db.execute("ANALYZE warehouse.did_estimations, warehouse.did_group_time_effects, warehouse.did_aggregations, "
@@ -99,9 +99,9 @@ extension LoadStage {
     }
 
     /// The rows are few (hundreds to thousands): built in memory, then sent in one COPY.
-    private func copy(_ db: Connection, _ target: String, _ rows: (inout CopyLines) throws -> Void) throws -> Int {
+    private func copy(_ db: Connection, _ target: String, _ rows: (inout CopyLines) -> Void) throws -> Int {
         var lines = CopyLines()
-        try rows(&lines)
+        rows(&lines)
         return try db.copyIn("COPY warehouse.\(target) FROM STDIN", name: "copy \(target.prefix { $0 != " " })") { writer in
             try writer.write(bytes: lines.bytes)
         }
@@ -134,7 +134,7 @@ struct CopyLines {
     mutating func day(_ value: Day?) { text(value?.iso) }
     mutating func double(_ value: Double?) { text(value.map { "\($0)" }) }
 
-    mutating func end() throws { bytes.append(0x0A) }
+    mutating func end() { bytes.append(0x0A) }
 }
 
 extension Publisher {

@@ -48,8 +48,11 @@ struct PanelAccumulator {
     let index: PeriodIndex
     var days: [Int32]
     var children: [Int32]
-    /// The cells the current child has touched, to count it once in each.
-    private var touched: [Int] = []
+    /// The period of the current child's latest cell, and the cells of that period it has:
+    /// a child's days come in time order, so a cell can only repeat in that period (a child
+    /// moving away and back within one quarter).
+    private var frontier = -1
+    private var frontierCells: [Int] = []
 
     init(index: PeriodIndex, institutions: Int) {
         self.index = index
@@ -57,7 +60,7 @@ struct PanelAccumulator {
         children = days
     }
 
-    /// Exposure days `a...b` of one child at `institution`.
+    /// Exposure days `a...b` of one child at `institution`; calls for one child in time order.
     mutating func add(_ a: Int32, _ b: Int32, institution: Int32) {
         let t = index.count
         guard t > 0 else { return }
@@ -67,23 +70,25 @@ struct PanelAccumulator {
         let row = Int(institution) * t
         while p <= end {
             let q = min(end, index.starts[k + 1] - 1)
-            days[row + k] += q - p + 1
-            touched.append(row + k)
+            let cell = row + k
+            days[cell] += q - p + 1
+            if k != frontier {
+                frontier = k
+                frontierCells.removeAll(keepingCapacity: true)
+            }
+            if !frontierCells.contains(cell) {
+                frontierCells.append(cell)
+                children[cell] += 1
+            }
             p = q + 1
             k += 1
         }
     }
 
-    /// Counts the current child once in every cell it touched.
+    /// The next child starts.
     mutating func endChild() {
-        guard !touched.isEmpty else { return }
-        if touched.count > 1 { touched.sort() }
-        var last = -1
-        for c in touched where c != last {
-            children[c] += 1
-            last = c
-        }
-        touched.removeAll(keepingCapacity: true)
+        frontier = -1
+        frontierCells.removeAll(keepingCapacity: true)
     }
 }
 

@@ -176,7 +176,10 @@ import TestSupport
         try load(h, 20250101000000, panel: Self.syntheticPanel(seed: 1))
         let role = "analyst_\(UUID().uuidString.prefix(8).lowercased())"
         try AnalystRole.grant(role, password: "secret", on: h.connection)
-        let analyst = try Connection(url: h.db.url.replacingOccurrences(of: "user=postgres", with: "user=\(role)"))
+        // Analysts log in over TCP only (EndToEndTests/AccessTests); here the owner's session takes the role.
+        let analyst = try h.db.connect()
+        try analyst.execute("SET ROLE \(role)")
+        #expect(try analyst.query("SELECT current_user").first?.string(0) == role)
         for view in ["metrics.did_summary", "metrics.did_event_study", "metrics.did_by_group", "metrics.did_status",
                      "metrics.evaluation_panel", "metrics.evaluation_left_out"] {
             #expect(try analyst.query("SELECT count(*) FROM \(view)").first?.int(0) ?? 0 > 0, "\(view)")
