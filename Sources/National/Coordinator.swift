@@ -55,7 +55,7 @@ package struct Coordinator {
     }
 
     /// Runs `body` holding the coordinator's advisory lock: one sync or publish at a time.
-    func exclusively<T>(_ command: String, _ body: () throws -> T) throws -> T {
+    func exclusively<T>(_ body: () throws -> T) throws -> T {
         let key = "5634527961634701"  // any value unique to this use
         guard try db.query("SELECT pg_try_advisory_lock($1::bigint)", [key], name: "lock coordinator").first?.bool(0) == true else {
             throw OperationsError.locked(holder: "another `etl national sync` or `publish`",
