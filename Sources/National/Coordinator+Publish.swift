@@ -69,11 +69,14 @@ extension Coordinator {
         var phases: [(String, Double)] = []
         func lap(_ step: String) { phases.append((step, Date().timeIntervalSince(clock))); clock = Date() }
         try db.execute("SET LOCAL enable_partitionwise_aggregate = on", name: "planner settings")
-        let names = Self.textArray(members.map(\.name))
-        let byName = Dictionary(uniqueKeysWithValues: members.map { ($0.name, $0) })
+        // The partitions not read: those of municipalities left out. Named as exclusions
+        // (`<> ALL`), which prune them and keep the planner's estimates of the others (an
+        // `= ANY` of 98 names makes it aggregate on the coordinator instead).
+        let synced = try db.query("SELECT name FROM national.municipalities", name: "synced municipalities").compactMap { $0.string(0) }
+        let excluded = Self.textArray(synced.filter { name in !members.contains { $0.name == name } })
         var loads: [String: PublishedLoad] = [:]
-        for row in try db.query("SELECT \(PublishedLoad.columns) FROM national.published_loads WHERE municipality = ANY($1::text[])",
-                                [names], name: "read the published loads") {
+        for row in try db.query("SELECT \(PublishedLoad.columns) FROM national.published_loads WHERE municipality <> ALL($1::text[])",
+                                [excluded], name: "read the published loads") {
             let load = try PublishedLoad(row)
             loads[load.municipality] = load
         }
@@ -128,11 +131,14 @@ extension Coordinator {
                       notes[m.name]], name: "record \(m.name)")
         }
         for statement in Self.pullStatements {
-            _ = try db.execute(statement.sql, [sid, names], name: statement.name)
+            _ = try db.execute(statement.sql, [sid, excluded], name: statement.name)
         }
         lap("figures")
 
-        let panel = try NationalPanel(try readPanel(inEvaluation, periods: periods, byName: byName), periods: periods)
+        let outOfEvaluation = synced.filter { name in !inEvaluation.contains { $0.name == name } }
+        let rows = inEvaluation.isEmpty ? [] : try readPanel(excluding: outOfEvaluation, periods: periods,
+                                                             byName: Dictionary(uniqueKeysWithValues: inEvaluation.map { ($0.name, $0) }))
+        let panel = try NationalPanel(rows, periods: periods)
         lap("panel")
         let estimated = try writeEvaluation(panel, snapshot: sid)
         lap("evaluation")
@@ -153,7 +159,7 @@ extension Coordinator {
     /// The feeds' aggregates into the snapshot, grouped by municipality so that postgres_fdw
     /// runs each partition's aggregate on its municipality's server (partitionwise
     /// aggregation, Remote SQL with GROUP BY), all partitions at once (async append).
-    /// `$1` is the snapshot, `$2` the municipalities.
+    /// `$1` is the snapshot, `$2` the municipalities left out.
     package static let pullStatements: [(name: String, sql: String)] = [
         ("pull cohort statistics", """
             INSERT INTO snapshot.cohort_stats (snapshot_id, municipality, grain, cohort, year, children_exposed, exposure_days,
@@ -165,39 +171,39 @@ extension Coordinator {
                    max(investigation_age_median_months), sum(measured), sum(measure_age_days_sum),
                    sum(measure_age_days_sum_squares), max(measure_age_median_months), sum(notifications), sum(cases_closed),
                    sum(cases_closed_resolved)
-            FROM national.cohort_stats WHERE municipality = ANY($2::text[])
+            FROM national.cohort_stats WHERE municipality <> ALL($2::text[])
             GROUP BY municipality, grain, cohort, year
             """),
         ("pull notification statistics", """
             INSERT INTO snapshot.notification_stats (snapshot_id, municipality, cohort, source, notifications)
             SELECT $1::bigint, municipality, cohort, source, sum(notifications)
-            FROM national.notification_stats WHERE municipality = ANY($2::text[])
+            FROM national.notification_stats WHERE municipality <> ALL($2::text[])
             GROUP BY municipality, cohort, source
             """),
         ("pull closure statistics", """
             INSERT INTO snapshot.closure_stats (snapshot_id, municipality, cohort, closing_reason, cases_closed)
             SELECT $1::bigint, municipality, cohort, closing_reason, sum(cases_closed)
-            FROM national.closure_stats WHERE municipality = ANY($2::text[])
+            FROM national.closure_stats WHERE municipality <> ALL($2::text[])
             GROUP BY municipality, cohort, closing_reason
             """),
     ]
 
     /// One row per institution of the national span, its periods as arrays built on the
-    /// municipality's server. `$1` the municipalities, `$2` and `$3` the span.
+    /// municipality's server. `$1` the municipalities left out, `$2` and `$3` the span.
     package static let panelQuery = """
         SELECT municipality, institution, grp_start, array_agg(period_start ORDER BY period_start),
                array_agg(exposure_days ORDER BY period_start), array_agg(children ORDER BY period_start),
                array_agg(detected ORDER BY period_start), array_agg(investigated ORDER BY period_start),
                array_agg(measured ORDER BY period_start)
         FROM national.evaluation_panel
-        WHERE municipality = ANY($1::text[]) AND period_start >= $2::date AND period_end <= $3::date
+        WHERE municipality <> ALL($1::text[]) AND period_start >= $2::date AND period_end <= $3::date
         GROUP BY municipality, institution, grp_start
         """
 
-    private func readPanel(_ members: [NationalFile.Member], periods: EvaluationPeriods,
+    private func readPanel(excluding excluded: [String], periods: EvaluationPeriods,
                            byName: [String: NationalFile.Member]) throws -> [NationalPanel.FeedRows] {
-        guard let span = periods.span, !members.isEmpty else { return [] }
-        return try db.query(Self.panelQuery, [Self.textArray(members.map(\.name)), span.lowerBound.iso, span.upperBound.iso],
+        guard let span = periods.span else { return [] }
+        return try db.query(Self.panelQuery, [Self.textArray(excluded), span.lowerBound.iso, span.upperBound.iso],
                             name: "pull the evaluation panel").map { row in
             let name = row.string(0) ?? ""
             guard let member = byName[name] else {

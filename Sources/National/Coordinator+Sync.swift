@@ -121,6 +121,9 @@ extension Coordinator {
         info["async_capable"] = "true"
         // Rows come back in one round trip per partition, not a hundred at a time.
         info["fetch_size"] = "10000"
+        // What a row costs to bring over, as PostgreSQL 17 sets it by default (15's 0.01 makes
+        // the planner fetch the feeds' rows and aggregate here rather than on their servers).
+        info["fdw_tuple_cost"] = "0.2"
         let options = info.keys.sorted()
         let template = "CREATE SERVER %I FOREIGN DATA WRAPPER postgres_fdw OPTIONS ("
             + options.map { _ in "%I %L" }.joined(separator: ", ") + ")"
