@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import National
 import Load
+import National
 import Operations
 
 struct NationalCommand: ParsableCommand {
@@ -11,8 +11,8 @@ struct NationalCommand: ParsableCommand {
         discussion: """
             On the coordinator: `sync` reads the national file and makes the coordinator read each \
             municipality's feed; `publish` makes and publishes a national snapshot (schema \
-            national_metrics); `status` says what is published and whether every feed answers. \
-            On a municipality's warehouse: `feed-role` makes the role the coordinator reads its feed as. \
+            national_metrics); `status` says what is published and whether every feed answers; \
+            `analyst` makes a national analyst's role. On a municipality's warehouse: `feed-role` makes the role the coordinator reads its feed as. \
             docs/national.md has the whole picture.
 
             \(exitStatusHelp)
