@@ -38,9 +38,11 @@ let package = Package(
         .target(name: "SyntheticDrop", dependencies: ["Pipeline"]),
         // The staggered difference-in-differences over an institution × period panel.
         .target(name: "Evaluation"),
+        // The committee's report: one self-contained HTML page from the metrics views, its SVG charts.
+        .target(name: "Report", dependencies: ["Pipeline", "Postgres"]),
         // The nightly run, stage reruns, the run ledger and locks.
         .target(name: "Operations", dependencies: [
-            "Pipeline", "Postgres", "Extract", "Transform", "Load", "SyntheticDrop",
+            "Pipeline", "Postgres", "Extract", "Transform", "Load", "SyntheticDrop", "Report",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -51,7 +53,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "ETLCommand", dependencies: [
-            "Operations", "Pipeline", "Load", "Postgres", "SyntheticDrop", "National",
+            "Operations", "Pipeline", "Load", "Postgres", "SyntheticDrop", "Report", "National",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/ETLCommand"),
 
@@ -65,6 +67,7 @@ let package = Package(
         .testTarget(name: "SyntheticDropTests", dependencies: ["SyntheticDrop", "Pipeline"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"], exclude: ["Reference"]),
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Operations", "SyntheticDrop", "Pipeline", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Operations", "SyntheticDrop", "Evaluation", "TestSupport"]),
         .testTarget(name: "NationalTests", dependencies: ["National", "Operations", "Pipeline", "Postgres", "Evaluation",
                                                           "SyntheticDrop", "TestSupport"]),

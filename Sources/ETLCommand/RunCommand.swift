@@ -68,6 +68,7 @@ struct RunCommand: ParsableCommand {
             if !summary.newerIncomplete.isEmpty {
                 throw OperationsError.newerDropsIncomplete(ran: summary.drop, drops: summary.newerIncomplete)
             }
+            if summary.reportError != nil { throw ExitCode(ExitStatus.reportFailed.rawValue) }
         }
     }
 }

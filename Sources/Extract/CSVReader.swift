@@ -8,6 +8,13 @@ struct CSVRecord {
     var ends: [Int]
     /// The physical line the record starts on (1-based; quoted line breaks count).
     var line: Int
+    /// The physical line it ends on: more than `line` when a quoted field held line breaks.
+    var lastLine: Int
+    /// A quoted field that spans lines closed with text after its closing quote: most likely
+    /// a stray quote that joined the records of the lines after it to this one.
+    var joined: Bool
+    /// The offset in `bytes` of the first control character (see `CSVReader`); -1: none.
+    var control: Int
     /// Why the record cannot be read as CSV (a stray quote, …); nil when it can.
     var problem: String?
 
@@ -24,6 +31,14 @@ struct CSVRecord {
 ///
 /// Speed: the loop works on raw pointers and a byte-class table, copies runs of ordinary
 /// bytes with one call, and never makes a String (see docs/benchmarks.md).
+///
+/// Two things it guards against besides RFC 4180 (docs/decisions.md):
+/// - a quote that swallows lines: a quoted field may span at most `maxFieldLines` lines,
+///   and one still open at the end of the file stops the file (`unclosedQuote`), naming
+///   the line it opened on;
+/// - control characters (C0 other than tab, CR, LF; and DEL), which PostgreSQL's COPY
+///   cannot take (NUL) or no export means to send: the record notes the first one's place,
+///   found through the same byte-class table, so clean text costs nothing more.
 final class CSVReader {
     let path: String
     let delimiter: UInt8
@@ -31,14 +46,17 @@ final class CSVReader {
     /// A record longer than this is rejected (as malformed) instead of growing the buffer:
     /// typically an unterminated quote swallowing the rest of the file.
     let maxRecordBytes: Int
+    /// The most lines one quoted field may span.
+    let maxFieldLines: Int
     /// Bytes read at a time; small values only in tests, to put chunk edges everywhere.
     let chunkSize: Int
     private let file: ChunkedFile
     private let decoder: SingleByteDecoder?
 
     init(path: String, delimiter: UInt8, encoding: TextEncoding, maxRecordBytes: Int = 1 << 20,
-         chunkSize: Int = ChunkedFile.chunkSize) throws(ExtractError) {
+         maxFieldLines: Int = 20, chunkSize: Int = ChunkedFile.chunkSize) throws(ExtractError) {
         self.path = path
+        self.maxFieldLines = maxFieldLines
         self.chunkSize = chunkSize
         self.delimiter = delimiter
         self.encoding = encoding
@@ -65,13 +83,16 @@ final class CSVReader {
         let rawBase = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
         let decoded: UnsafeMutablePointer<UInt8>? = decoder == nil ? nil : .allocate(capacity: 3 * chunkSize)
         defer { decoded?.deallocate() }
-        // Byte classes: 0 ordinary, 1 special (delimiter, quote, line feed).
-        let classes = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        // Byte classes: 0 ordinary, 1 special. Unquoted (the first 256): delimiter, quote, line
+        // feed, control characters. Quoted (the next 256): quote, line feed, control characters.
+        let classes = UnsafeMutablePointer<UInt8>.allocate(capacity: 512)
         defer { classes.deallocate() }
-        classes.initialize(repeating: 0, count: 256)
+        classes.initialize(repeating: 0, count: 512)
+        for c in 0..<256 where CSVParseState.isControl(UInt8(c)) { classes[c] = 1; classes[256 + c] = 1 }
         classes[Int(delimiter)] = 1; classes[Int(Self.quote)] = 1; classes[Int(Self.lf)] = 1
+        classes[256 + Int(Self.quote)] = 1; classes[256 + Int(Self.lf)] = 1
 
-        var s = CSVParseState(delimiter: delimiter, limit: maxRecordBytes)
+        var s = CSVParseState(path: path, delimiter: delimiter, limit: maxRecordBytes, maxFieldLines: maxFieldLines)
         var held = 0, first = true
         while true {
             let n = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[held..<(held + chunkSize)]))
@@ -113,19 +134,24 @@ struct CSVParseState {
     private static let quote: UInt8 = 0x22, lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
     private enum State { case fieldStart, unquoted, quoted, quoteSeen, quoteCR }
 
+    let path: String
     let delimiter: UInt8
     let limit: Int
+    let maxFieldLines: Int
     private var state = State.fieldStart
     private(set) var line = 1
     private var recordLine = 1, quoteLine = 1
     private var bytes: [UInt8] = []
     private var ends: [Int] = []
     private var problem: String? = nil
-    private var anyQuoted = false, tooLong = false
+    private var anyQuoted = false, tooLong = false, joined = false
+    private var control = -1
 
-    init(delimiter: UInt8, limit: Int) {
+    init(path: String, delimiter: UInt8, limit: Int, maxFieldLines: Int) {
+        self.path = path
         self.delimiter = delimiter
         self.limit = limit
+        self.maxFieldLines = maxFieldLines
         bytes.reserveCapacity(4096)
         ends.reserveCapacity(32)
     }
@@ -146,16 +172,33 @@ struct CSVParseState {
         if bytes.count > (ends.last ?? 0), bytes.last == Self.cr { bytes.removeLast() }
     }
 
-    private mutating func endRecord(_ body: (CSVRecord) throws -> Void) throws {
+    /// C0 controls other than tab, LF and CR, and DEL: never text an export means to send.
+    static func isControl(_ c: UInt8) -> Bool {
+        (c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D) || c == 0x7F
+    }
+
+    @inline(__always) private mutating func appendControl(_ c: UInt8) {
+        if control < 0 { control = bytes.count }
+        appendByte(c)
+    }
+
+    /// Out of line: the parse loop stays small.
+    @inline(never) private func fieldTooLong() -> ExtractError {
+        .unclosedQuote(file: path, line: quoteLine, within: maxFieldLines)
+    }
+
+    /// Ends the record whose last byte is on `lastLine`.
+    private mutating func endRecord(_ body: (CSVRecord) throws -> Void, lastLine: Int) throws {
         ends.append(bytes.count)
         let blank = ends.count == 1 && bytes.isEmpty && !anyQuoted && problem == nil
         if !blank {
             if tooLong { problem = problem ?? "the record is longer than \(limit) bytes (an unterminated quote?)" }
-            try body(CSVRecord(bytes: bytes, ends: ends, line: recordLine, problem: problem))
+            try body(CSVRecord(bytes: bytes, ends: ends, line: recordLine, lastLine: lastLine, joined: joined, control: control,
+                               problem: problem))
         }
         bytes.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
-        problem = nil; anyQuoted = false; tooLong = false
+        problem = nil; anyQuoted = false; tooLong = false; joined = false; control = -1
         recordLine = line
     }
 
@@ -181,22 +224,31 @@ struct CSVParseState {
                 if c == delimiter {
                     ends.append(bytes.count); state = .fieldStart
                 } else if c == lf {
-                    line += 1; dropCR(); try endRecord(body); state = .fieldStart
-                } else {
+                    line += 1; dropCR(); try endRecord(body, lastLine: line - 1); state = .fieldStart
+                } else if c == quote {
                     // A quote inside an unquoted field: keep reading to the line end.
                     if problem == nil { problem = "a quote inside an unquoted field (field \(ends.count + 1))" }
                     appendByte(c)
+                } else {
+                    appendControl(c)
                 }
             case .quoted:
                 let s = i
-                while i < count {
-                    let c = p[i]
-                    if c == quote { break }
-                    if c == lf { line += 1 }
-                    i += 1
-                }
+                let quoted = cls + 256
+                while i < count, quoted[Int(p[i])] == 0 { i += 1 }
                 append(p + s, i - s)
-                if i < count { i += 1; state = .quoteSeen }
+                if i == count { break }
+                let c = p[i]
+                i += 1
+                if c == quote {
+                    state = .quoteSeen
+                } else if c == lf {
+                    line += 1
+                    appendByte(c)
+                    if line - quoteLine + 1 > maxFieldLines { throw fieldTooLong() }
+                } else {
+                    appendControl(c)
+                }
             case .quoteSeen:
                 let c = p[i]
                 i += 1
@@ -205,36 +257,39 @@ struct CSVParseState {
                 } else if c == delimiter {
                     ends.append(bytes.count); state = .fieldStart
                 } else if c == lf {
-                    line += 1; try endRecord(body); state = .fieldStart
+                    line += 1; try endRecord(body, lastLine: line - 1); state = .fieldStart
                 } else if c == cr {
                     state = .quoteCR
                 } else {
                     if problem == nil { problem = "text after the closing quote of field \(ends.count + 1)" }
-                    appendByte(c); state = .unquoted
+                    if line > quoteLine { joined = true }
+                    if Self.isControl(c) { appendControl(c) } else { appendByte(c) }
+                    state = .unquoted
                 }
             case .quoteCR:
                 if p[i] == lf {
-                    i += 1; line += 1; try endRecord(body); state = .fieldStart
+                    i += 1; line += 1; try endRecord(body, lastLine: line - 1); state = .fieldStart
                 } else {
                     if problem == nil { problem = "text after the closing quote of field \(ends.count + 1)" }
+                    if line > quoteLine { joined = true }
                     appendByte(cr); state = .unquoted
                 }
             }
         }
     }
 
-    /// At the end of the file: the last record may lack its line end; an open quote is reported.
+    /// At the end of the file: the last record may lack its line end. A quote still open
+    /// stops the file: it has swallowed every line after it.
     mutating func finish(_ body: (CSVRecord) throws -> Void) throws {
         switch state {
         case .quoted:
-            problem = "a quoted field opened on line \(quoteLine) is never closed"
-            try endRecord(body)
+            throw ExtractError.unclosedQuote(file: path, line: quoteLine, within: nil)
         case .fieldStart where ends.isEmpty && bytes.isEmpty && !anyQuoted:
             break   // the file ended with a line end
         case .unquoted:
-            dropCR(); try endRecord(body)
+            dropCR(); try endRecord(body, lastLine: line)
         default:
-            try endRecord(body)
+            try endRecord(body, lastLine: line)
         }
     }
 }

@@ -13,8 +13,14 @@ final class ChunkedFile {
 
     init(path: String) throws(ExtractError) {
         self.path = path
-        fd = open(path, O_RDONLY)
+        // Not blocking on a named pipe that no one writes to: it is refused just below.
+        fd = open(path, O_RDONLY | O_NONBLOCK)
         guard fd >= 0 else { throw .cannotRead(path: path, message: String(cString: strerror(errno))) }
+        var info = stat()
+        if fstat(fd, &info) == 0, let what = DropCheck.kind(info.st_mode) {
+            throw .cannotRead(path: path, message: "it is \(what), not a file")   // deinit closes it
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
     }
 
     deinit { close(fd) }

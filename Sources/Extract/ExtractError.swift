@@ -6,6 +6,10 @@ import Pipeline
 public enum ExtractError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A source file of the pipeline is not in the drop.
     case sourceMissing(file: String, drop: String)
+    /// A source's name in the drop is not a regular file (a directory, a device, a pipe, …).
+    case sourceNotAFile(file: String, drop: String, what: String)
+    /// A source is a symbolic link to a file outside the drop, and the pipeline does not allow it.
+    case sourceOutsideDrop(file: String, drop: String, target: String)
     /// The drop's MANIFEST names a file that is absent or differs (checksum or row count).
     case dropIncomplete(file: String, detail: String)
     /// The MANIFEST itself cannot be understood.
@@ -16,8 +20,15 @@ public enum ExtractError: Error, Equatable, Sendable, CustomStringConvertible {
     case notDeclaredEncoding(file: String, line: Int, encoding: TextEncoding)
     /// The CSV file has no header line.
     case noHeader(file: String)
-    /// A column the pipeline maps is not in the CSV header.
-    case missingColumn(file: String, field: String, column: String)
+    /// A column the pipeline maps is not in the CSV header: a pipeline-file error. `header`
+    /// holds the columns found; `delimiter`, one that would split the header into columns
+    /// holding every mapped one.
+    case missingColumn(MissingColumn)
+    /// The CSV header names a mapped column more than once (1-based positions).
+    case ambiguousHeader(file: String, column: String, field: String, positions: [Int])
+    /// A quoted field still open at the end of the file (`within` nil), or after more
+    /// lines than the source allows: it would swallow the records after it.
+    case unclosedQuote(file: String, line: Int, within: Int?)
     /// XML that is not well formed (truncated, mismatched tags, …).
     case xmlNotWellFormed(file: String, line: Int, column: Int, message: String)
     /// XML with a DOCTYPE or entity declaration: refused, never resolved (XXE, entity bombs).
@@ -27,7 +38,8 @@ public enum ExtractError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The file's checksum changed between the MANIFEST check and the extract.
     case fileChangedDuringRun(file: String)
     /// More of one file's records were rejected than the pipeline allows.
-    case rejectThresholdExceeded(file: String, rejected: Int, read: Int, threshold: Double)
+    /// Every file over its threshold, and what each file read (for the ledger).
+    case rejectThresholdExceeded([ThresholdBreach], inputs: [StageManifest.InputFile])
     /// The pseudonymisation key cannot be had or used.
     case pseudonymKey(source: String, message: String)
     /// A stage file cannot be written.
@@ -37,6 +49,10 @@ public enum ExtractError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case let .sourceMissing(file, drop):
             return "\(drop): the drop is incomplete: \(file) is missing. Wait for the export job to finish, or check the file name in the pipeline file."
+        case let .sourceNotAFile(file, drop, what):
+            return "\(drop)/\(file): the export is \(what), not a file. Check the export job (it should write \(file) as a file into the drop), or the file name in the pipeline file."
+        case let .sourceOutsideDrop(file, drop, target):
+            return "\(drop)/\(file): refused: a symbolic link to \(target), outside the drop. Exports are read from the drop only; copy the file into the drop, or, if the link is intended, set `allow_link_outside_drop: true` for this source in the pipeline file."
         case let .dropIncomplete(file, detail):
             return "\(file): the drop is incomplete: \(detail). The export may still be running or was cut short; wait for it, or ask the export's owner for a new drop."
         case let .manifestUnreadable(path, line, message):
@@ -47,8 +63,15 @@ public enum ExtractError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(file):\(line): not the declared encoding \(encoding.rawValue). Fix the `encoding` of this source in the pipeline file, or ask for the export in \(encoding.rawValue)."
         case let .noHeader(file):
             return "\(file): the file is empty: a CSV export starts with a header line. Ask for a new export."
-        case let .missingColumn(file, field, column):
-            return "\(file):1: the header has no column '\(column)' (mapped to '\(field)'). Fix the mapping under `columns` in the pipeline file, or ask for the column in the export."
+        case let .missingColumn(m):
+            return m.description
+        case let .ambiguousHeader(file, column, field, positions):
+            let at = positions.map(String.init).joined(separator: " and ")
+            return "\(file):1: ambiguous header: the column '\(column)' (mapped to '\(field)') is named at positions \(at). Ask for an export whose columns have unique names."
+        case let .unclosedQuote(file, line, within):
+            let what = within.map { "is still open \($0) lines later (max_field_lines: \($0))" } ?? "is never closed"
+            let fix = within == nil ? "" : " If fields of this export really span that many lines, raise max_field_lines for this source in the pipeline file."
+            return "\(file):\(line): a quoted field opened on line \(line) \(what): a stray or missing quote would read the records after it as one field. Ask for a corrected export.\(fix)"
         case let .xmlNotWellFormed(file, line, column, message):
             return "\(file):\(line):\(column): XML not well formed: \(message). The file may be truncated; ask for a new export."
         case let .xmlRefused(file, line, column, what):
@@ -57,13 +80,45 @@ public enum ExtractError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(file): the root's udtraeksdato '\(text)' is not a yyyy-mm-dd date. Ask for a corrected export, or set `as_of` in the pipeline file."
         case let .fileChangedDuringRun(file):
             return "\(file): the file changed while it was being read (its checksum differs from the MANIFEST check). Run again once the export job has finished."
-        case let .rejectThresholdExceeded(file, rejected, read, threshold):
-            let share = read == 0 ? 0 : Double(rejected) / Double(read) * 100
-            return "\(file): \(rejected) of \(read) records rejected (\(String(format: "%.1f", share)) %), more than the pipeline's reject_threshold of \(String(format: "%.1f", threshold * 100)) %. See rejects.tsv in the run's extract folder, fix the export or the mapping, and run again."
+        case let .rejectThresholdExceeded(files, _):
+            return "too many records rejected: \(files.map(\.description).joined(separator: "; ")). See rejects.tsv in the run's extract folder, fix the export or the mapping, and run again."
         case let .pseudonymKey(source, message):
             return "\(source): the pseudonymisation key cannot be used: \(message)."
         case let .cannotWrite(path, message):
             return "\(path): cannot write: \(message). Check the state directory's free space and permissions."
         }
     }
+}
+
+/// A column the pipeline file names (a mapping or a filter) missing from a CSV header, with
+/// what is needed to say why and what to do.
+public struct MissingColumn: Equatable, Sendable, CustomStringConvertible {
+    public var file: String
+    /// The pipeline file, the line and the key that name the column.
+    public var pipeline: String
+    public var pipelineLine: Int?
+    public var key: String
+    public var column: String
+    /// The header's columns as the pipeline's delimiter splits them.
+    public var header: [String]
+    public var delimiter: UInt8
+    /// A delimiter under which the header holds every column the pipeline names; nil when none does.
+    public var suggested: UInt8?
+
+    public var description: String {
+        let shown = header.prefix(30).map { "'\(Echo.text(Array($0.utf8)[...]))'" }.joined(separator: ", ")
+            + (header.count > 30 ? ", … (\(header.count) in all)" : "")
+        let found = "the header of \(file) has \(header.count) column\(header.count == 1 ? "" : "s") split by '\(Self.name(delimiter))': \(shown)"
+        let fix: String
+        if let suggested {
+            fix = "Split by '\(Self.name(suggested))' it holds every column the pipeline names: set `delimiter: \"\(Self.name(suggested))\"` for this source."
+        } else if let near = header.first(where: { $0.lowercased() == column.lowercased() }) {
+            fix = "The header has '\(Echo.text(Array(near.utf8)[...]))': names are matched exactly, so write it that way in the pipeline file."
+        } else {
+            fix = "Name one of these columns in the pipeline file (an optional field may be left unmapped), or ask for the column in the export."
+        }
+        return "\(pipeline)\(pipelineLine.map { ":\($0)" } ?? ""): \(key): no column '\(column)' in the export: \(found). \(fix)"
+    }
+
+    static func name(_ d: UInt8) -> String { d == 0x09 ? "\\t" : String(decoding: [d], as: UTF8.self) }
 }

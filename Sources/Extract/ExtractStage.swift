@@ -42,9 +42,7 @@ public struct ExtractStage: Sendable {
 
         // The drop first: nothing (not even a new key file) is written for an incomplete one.
         let sources = config.sources.all
-        for s in sources where !FileManager.default.fileExists(atPath: path(s, drop)) {
-            throw .sourceMissing(file: s.file, drop: drop.path)
-        }
+        try DropCheck.sources(drop: drop, config: config)
         let checked = try verifyManifest(drop: drop, sources: sources)
 
         let key = try PseudonymKey.load(config.pseudonymKey, state: state, environment: environment)
@@ -54,13 +52,18 @@ public struct ExtractStage: Sendable {
             throw .cannotWrite(path: run.folder(.extract).path, message: error.localizedDescription)
         }
         let rejects = try StageWriter(path: run.file(.extract, StageFile.rejects))
-        let files = FileExtraction(drop: drop, checked: checked, rejects: rejects, log: log)
+        let files = FileExtraction(drop: drop, pipeline: config.path, checked: checked, rejects: rejects,
+                                   pseudonyms: Pseudonymiser(key: key.key), log: log)
 
         // The register first: assignments and enrolments are checked against it.
         let institutionsOut = try StageWriter(path: run.file(.extract, StageFile.institutions))
-        var institutions = InstitutionValidator(formats: config.sources.institutions.dateFormats)
+        var institutions = InstitutionValidator(source: config.sources.institutions)
         let registerOutcome = try files.run(config.sources.institutions, { r throws(Rejection) in try institutions.validate(r) },
-                                            { r throws(ExtractError) in try r.write(to: institutionsOut) })
+                                            { r throws(ExtractError) in
+                                                guard let r else { return false }   // merged: another address
+                                                try r.write(to: institutionsOut)
+                                                return true
+                                            })
         let register = Register(numbers: Set(institutions.numbers.keys), file: config.sources.institutions.file)
         var outputs = [try institutionsOut.close(name: StageFile.institutions)]
 
@@ -75,6 +78,7 @@ public struct ExtractStage: Sendable {
 
         let outcomes = [registerOutcome] + results.map(\.outcome)
         let inputs = outcomes.map(\.input)
+        warnings += outcomes.flatMap(\.warnings)
         let exportDates = outcomes.compactMap { o in o.exportDate.map { (file: o.input.name, day: $0) } }
         let pseudonymsComputed = results.reduce(0) { $0 + $1.pseudonymsComputed }
 
@@ -85,25 +89,26 @@ public struct ExtractStage: Sendable {
         }
 
         // Rejects are written (for the steward) before the run stops; without a manifest the
-        // stage counts as not completed, so transform will not read it.
-        for input in inputs where input.rowsRead > 0
-            && Double(input.rejected) / Double(input.rowsRead) > config.rejectThreshold {
-            throw .rejectThresholdExceeded(file: input.name, rejected: input.rejected, read: input.rowsRead,
-                                           threshold: config.rejectThreshold)
+        // stage counts as not completed, so transform will not read it. Rows a filter left
+        // out are not part of the share.
+        let breaches = zip(sources, inputs).compactMap { source, input in
+            ThresholdBreach(input, threshold: source.rejectThreshold ?? config.rejectThreshold)
         }
+        guard breaches.isEmpty else { throw .rejectThresholdExceeded(breaches, inputs: inputs) }
 
+        // Besides the totals, each file's own counts as `<file>.<what>` (`dagtilbud.csv.merged_address`,
+        // `sagshaendelser.csv.cpr_in_text:kilde`): what `metrics.data_quality` shows per file.
+        var counts = ["rejected": inputs.reduce(0) { $0 + $1.rejected }, "pseudonyms_computed": pseudonymsComputed]
+        for input in inputs {
+            for (what, n) in input.counts { counts["\(input.name).\(what)"] = n }
+        }
         let manifest = StageManifest(
             stage: .extract, run: run.id, startedAt: startedAt,
-            seconds: Self.seconds(ContinuousClock.now - clock), asOf: asOf, inputs: inputs, outputs: outputs,
-            counts: ["rejected": inputs.reduce(0) { $0 + $1.rejected }, "pseudonyms_computed": pseudonymsComputed])
+            seconds: Self.seconds(ContinuousClock.now - clock), asOf: asOf, inputs: inputs, outputs: outputs, counts: counts)
         do { try manifest.write(to: run.manifest(.extract)) } catch {
             throw .cannotWrite(path: run.manifest(.extract), message: "\(error)")
         }
         return ExtractResult(manifest: manifest, warnings: warnings)
-    }
-
-    private func path(_ s: PipelineConfig.Source, _ drop: URL) -> String {
-        drop.appendingPathComponent(s.file).path
     }
 
     /// Checks the MANIFEST, if any, before anything is written; returns the checksums seen.
@@ -112,12 +117,15 @@ public struct ExtractStage: Sendable {
         var seen: [String: String] = [:]
         for entry in manifest.entries {
             let file = drop.appendingPathComponent(entry.file).path
-            guard FileManager.default.fileExists(atPath: file) else {
+            let source = sources.first(where: { $0.file == entry.file })
+            do throws(ExtractError) {
+                try DropCheck.file(entry.file, drop: drop, allowOutside: source?.allowLinkOutsideDrop ?? false)
+            } catch .sourceMissing {
                 throw .dropIncomplete(file: file, detail: "the MANIFEST names it (line \(entry.line)) but it is not in the drop")
             }
             let sha: String
-            if let source = sources.first(where: { $0.file == entry.file }) {
-                let reader = try SourceReader(source: source, path: file)
+            if let source {
+                let reader = try SourceReader(source: source, path: file, pipeline: config.path)
                 var rows = 0
                 do { try reader.forEachRecord { _ in rows += 1 } }
                 catch let e as ExtractError { throw e }

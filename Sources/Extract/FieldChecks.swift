@@ -84,26 +84,26 @@ struct FieldChecks {
     }
 }
 
-/// Field text quoted in reject messages: shortened, and with anything shaped like a CPR
-/// number (six digits, an optional '-', four digits) masked, in case a column holds one
-/// by mistake.
+/// Field text quoted in reject messages: shortened, control characters shown as `?`, and
+/// anything shaped like a CPR number (`CPRInText`, or any run of ten or more digits) masked
+/// as `DDMMYY-****`, in case a column holds one by mistake.
 enum Echo {
     static func text(_ v: ArraySlice<UInt8>, limit: Int = 40) -> String {
+        let b = CPRInText.replacingAll(in: v, with: CPRInText.masked)?.text ?? Array(v)
         var out: [UInt8] = []
-        let b = Array(v)
+        out.reserveCapacity(b.count)
         var i = 0
-        func isDigit(_ k: Int) -> Bool { k < b.count && b[k] >= 48 && b[k] <= 57 }
         while i < b.count {
-            if isDigit(i), (0..<6).allSatisfy({ isDigit(i + $0) }) {
-                let rest = b.count > i + 6 && b[i + 6] == 0x2D ? i + 7 : i + 6
-                if (0..<4).allSatisfy({ isDigit(rest + $0) }) {
-                    out.append(contentsOf: b[i..<(i + 6)]); out.append(contentsOf: Array("-****".utf8))
-                    i = rest + 4
-                    while isDigit(i) { i += 1 }
-                    continue
-                }
+            var j = i
+            while j < b.count, b[j] &- 48 < 10 { j += 1 }
+            if j - i >= 10 {
+                out.append(contentsOf: b[i..<(i + 6)]); out.append(contentsOf: Array("-****".utf8))
+                i = j
+                continue
             }
-            out.append(b[i]); i += 1
+            if j > i { out.append(contentsOf: b[i..<j]); i = j; continue }
+            out.append(CSVParseState.isControl(b[i]) ? 0x3F : b[i])
+            i += 1
         }
         let s = String(decoding: out, as: UTF8.self)
         return s.count > limit ? String(s.prefix(limit)) + "…" : s

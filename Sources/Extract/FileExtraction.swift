@@ -3,54 +3,114 @@ import Pipeline
 
 /// Extracts one export of a drop: each record validated into a row for its stage file or
 /// a reject for `rejects.tsv`, counted per reason.
+///
+/// Before a record is validated: one that cannot be read is rejected; one the source's row
+/// filter leaves out is counted and skipped; a control character in a field the pipeline
+/// reads is rejected; a CPR number in a text field is replaced by a pseudonym; the value
+/// maps are applied. Each is counted for the stage manifest.
 struct FileExtraction {
     let drop: URL
+    /// The pipeline file, for messages about its mapping.
+    let pipeline: String
     /// Checksums seen by the MANIFEST check; a file must still have them when read.
     let checked: [String: String]
     let rejects: StageWriter
+    /// Pseudonymises CPR numbers found in text fields (shared with the job's validator).
+    let pseudonyms: Pseudonymiser
     let log: @Sendable (String) -> Void
 
     struct Outcome {
         var input: StageManifest.InputFile
         var exportDate: Day?
+        /// What the steward should hear about (unknown values, CPR numbers in text).
+        var warnings: [String]
     }
 
+    /// `write` returns false for a record it did not write because it merged it into one
+    /// read before (the register's repeated addresses): counted as merged, neither accepted
+    /// nor rejected.
+    ///
+    /// The hot exports pay only for what they use: a record is copied (to change a field)
+    /// only when it holds a CPR number in a text field or the source maps values.
     func run<R>(_ source: PipelineConfig.Source, _ validate: (SourceRecord) throws(Rejection) -> R,
-                _ write: (R) throws(ExtractError) -> Void) throws(ExtractError) -> Outcome {
+                _ write: (R) throws(ExtractError) -> Bool) throws(ExtractError) -> Outcome {
         let file = drop.appendingPathComponent(source.file).path
-        let reader = try SourceReader(source: source, path: file)
+        let reader = try SourceReader(source: source, path: file, pipeline: pipeline)
+        let fields = source.kind.fields
+        let selection = RowSelection(source.filter, first: fields.count)
+        let mappings = fields.enumerated().compactMap { i, name in source.values[name].map { ValueMapping(field: i, name: name, map: $0) } }
+        let textFields = fields.indices.filter { source.kind.textFields.contains(fields[$0]) && source.column(fields[$0]) != nil }
+        let pseudonyms = self.pseudonyms
         var counts = FileCounts()
+        var notes = Notes()
+
+        func finish(_ r: SourceRecord) throws {
+            let row: R
+            do throws(Rejection) { row = try validate(r) } catch {
+                return try reject(error, r)
+            }
+            if try write(row) { counts.accepted += 1 } else { counts.merged += 1 }
+        }
+
+        func reject(_ rejection: Rejection, _ r: SourceRecord) throws {
+            counts.reject(rejection.reason)
+            try RejectRecord(file: source.file, line: r.line, field: rejection.field, reason: rejection.reason,
+                             message: rejection.message).write(to: rejects)
+        }
+
         do {
-            try reader.forEachRecord { r in
+            try reader.forEachRecord { record in
                 counts.read += 1
-                let outcome: Result<R, Rejection>
-                if let p = r.problem {
-                    outcome = .failure(Rejection(field: nil, reason: p.reason, message: p.message))
-                } else {
-                    do throws(Rejection) { outcome = .success(try validate(r)) } catch { outcome = .failure(error) }
+                if let p = record.problem {
+                    return try reject(Rejection(field: nil, reason: p.reason, message: p.message), record)
                 }
-                switch outcome {
-                case .success(let row):
-                    try write(row)
-                    counts.accepted += 1
-                case .failure(let rejection):
-                    counts.reject(rejection.reason)
-                    try RejectRecord(file: source.file, line: r.line, field: rejection.field, reason: rejection.reason,
-                                     message: rejection.message).write(to: rejects)
+                if let selection, !selection.accepts(record) {
+                    counts.filtered += 1
+                    return
                 }
+                if let c = record.controlField(among: fields.count) {
+                    return try reject(Rejection(field: fields[c.field], reason: .controlCharacter, message:
+                        "\(fields[c.field]) holds the control character \(ControlName.of(c.byte)) at byte \(c.offset); "
+                        + "it cannot be stored. Ask for the export without it"), record)
+                }
+                guard mappings.isEmpty, !record.holdsCPRNumber(in: textFields) else {
+                    var r = record
+                    for i in textFields {
+                        guard let v = r.value(i), let (text, n) = CPRInText.replacingAll(in: v, with: { Self.token($0, pseudonyms) }) else { continue }
+                        r.replace(i, with: text)
+                        notes.cpr(fields[i], n, line: r.line)
+                    }
+                    for m in mappings {
+                        if let unmatched = m.apply(to: &r) { notes.unmatched(m.name, unmatched) }
+                    }
+                    return try finish(r)
+                }
+                try finish(record)
             }
         } catch let e as ExtractError { throw e }
           catch { throw .cannotRead(path: file, message: "\(error)") }
         let sha = reader.sha256
         if let expected = checked[source.file], expected != sha { throw .fileChangedDuringRun(file: file) }
-        log("extract: \(source.file): \(counts.read) records, \(counts.accepted) accepted, \(counts.rejected) rejected")
-        return Outcome(input: counts.input(name: source.file, bytes: reader.bytesRead, sha256: sha), exportDate: reader.exportDate)
+        var line = "extract: \(source.file): \(counts.read) records, \(counts.accepted) accepted, \(counts.rejected) rejected"
+        if counts.merged > 0 { line += ", \(counts.merged) merged" }
+        if counts.filtered > 0 { line += ", \(counts.filtered) filtered out" }
+        log(line)
+        var input = counts.input(name: source.file, bytes: reader.bytesRead, sha256: sha)
+        input.counts.merge(notes.counts) { $1 }
+        return Outcome(input: input, exportDate: reader.exportDate, warnings: notes.warnings(file: source.file, mappings: source.values))
+    }
+
+    /// What replaces a CPR number in a text field: `[cpr:` and the first 16 hex digits of
+    /// its child key `]`, so the same number gives the same text in every file and run.
+    private static func token(_ number: UInt64, _ pseudonyms: Pseudonymiser) -> [UInt8] {
+        let hex = pseudonyms.childKeyHex(CPR(number: number, birth: Day(rawValue: 0)))
+        return Array("[cpr:".utf8) + withUnsafeBytes(of: hex) { Array($0.prefix(16)) } + [0x5D]
     }
 }
 
-/// Per input file: records read, accepted, rejected by reason.
+/// Per input file: records read, accepted, rejected by reason, merged, filtered out.
 struct FileCounts {
-    var read = 0, accepted = 0, rejected = 0
+    var read = 0, accepted = 0, rejected = 0, merged = 0, filtered = 0
     var byReason: [String: Int] = [:]
 
     mutating func reject(_ reason: RejectReason) {
@@ -59,7 +119,65 @@ struct FileCounts {
     }
 
     func input(name: String, bytes: Int64, sha256: String) -> StageManifest.InputFile {
-        .init(name: name, bytes: bytes, sha256: sha256, rowsRead: read, accepted: accepted, rejected: rejected,
-              rejectedByReason: byReason)
+        var counts: [String: Int] = [:]
+        if merged > 0 { counts["merged_address"] = merged }
+        if filtered > 0 { counts["filtered"] = filtered }
+        return .init(name: name, bytes: bytes, sha256: sha256, rowsRead: read, accepted: accepted, rejected: rejected,
+                     rejectedByReason: byReason, counts: counts)
+    }
+}
+
+/// CPR numbers found in text fields and values no rule of a value map matched, per field.
+struct Notes {
+    private(set) var counts: [String: Int] = [:]
+    private var cprLines: [String: [Int]] = [:]
+    /// Per field: unmatched values (masked) → how often, for the first few distinct ones.
+    private var unmatched: [String: [String: Int]] = [:]
+
+    /// Per field: how many records held one.
+    private var cprRecords: [String: Int] = [:]
+
+    mutating func cpr(_ field: String, _ n: Int, line: Int) {
+        counts["cpr_in_text:\(field)", default: 0] += n
+        cprRecords[field, default: 0] += 1
+        if cprLines[field, default: []].count < 5 { cprLines[field, default: []].append(line) }
+    }
+
+    mutating func unmatched(_ field: String, _ v: ArraySlice<UInt8>) {
+        counts["unmapped_value:\(field)", default: 0] += 1
+        let text = Echo.text(v)
+        if unmatched[field]?[text] != nil || unmatched[field, default: [:]].count < 8 { unmatched[field, default: [:]][text, default: 0] += 1 }
+    }
+
+    func warnings(file: String, mappings: [String: PipelineConfig.ValueMap]) -> [String] {
+        var out: [String] = []
+        for (field, lines) in cprLines.sorted(by: { $0.key < $1.key }) {
+            let n = counts["cpr_in_text:\(field)"] ?? 0
+            out.append("\(file): \(n) CPR number\(n == 1 ? "" : "s") in the text field \(field) (line\(lines.count == 1 ? "" : "s") \(lines.map(String.init).joined(separator: ", "))\(cprRecords[field, default: 0] > lines.count ? ", …" : "")) replaced by a pseudonym; ask the export's owner to keep CPR numbers out of \(field)")
+        }
+        for (field, values) in unmatched.sorted(by: { $0.key < $1.key }) {
+            let n = counts["unmapped_value:\(field)"] ?? 0
+            let became: String
+            switch mappings[field]?.fallback ?? .keep {
+            case .keep: became = "kept as written"
+            case .empty: became = "left empty"
+            case .value(let v): became = "read as '\(v)'"
+            }
+            let shown = values.sorted { $0.value > $1.value || $0.value == $1.value && $0.key < $1.key }
+                .map { "'\($0.key)' (\($0.value))" }.joined(separator: ", ")
+            out.append("\(file): \(n) value\(n == 1 ? "" : "s") of \(field) matched no rule of its value map and \(n == 1 ? "was" : "were") \(became): \(shown)\(values.count >= 8 ? ", …" : ""); add them to values.\(field) in the pipeline file")
+        }
+        return out
+    }
+}
+
+/// The name of a control character for messages: `NUL (0x00)`.
+enum ControlName {
+    private static let names = ["NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "HT", "LF", "VT", "FF", "CR", "SO", "SI",
+                                "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM", "SUB", "ESC", "FS", "GS", "RS", "US"]
+
+    static func of(_ c: UInt8) -> String {
+        let hex = String(c, radix: 16, uppercase: true)
+        return "\(c < 0x20 ? names[Int(c)] : "DEL") (0x\(hex.count == 1 ? "0" : "")\(hex))"
     }
 }

@@ -1,32 +1,73 @@
 import Pipeline
 
-/// The register: `nummer` is required and unique (a repeat is rejected, the first kept);
-/// `pladser` a whole number; `oprettet`/`nedlagt` dates, `nedlagt` not before `oprettet`.
-/// `navn`, `type`, `bydel`, `klynge` are copied as given (empty: "" or NULL).
+/// The register: `nummer` is required and unique, and matches the source's `nummer_pattern`
+/// when it has one; `pladser` a whole number; `oprettet`/`nedlagt` dates, `nedlagt` not
+/// before `oprettet`. `navn`, `type`, `bydel`, `klynge` are copied as given (empty: "" or NULL).
+///
+/// A number read before, with the same name, is the same institution at another address
+/// (a register published one row per address): merged into the first row, whose values are
+/// kept. With another name it is a `duplicate_institution` reject naming both lines.
 struct InstitutionValidator {
     let checks: FieldChecks
-    /// Accepted numbers → where they were read, for the duplicate message.
-    private(set) var numbers: [String: Int] = [:]
+    /// Where a record is in its file, for messages: "line" (CSV) or "record" (XML).
+    let unit: String
+    private let pattern: (text: String, regex: Regex<AnyRegexOutput>)?
+    /// Accepted numbers → where they were read and their name, compared and shown.
+    private(set) var numbers: [String: (line: Int, name: String, shown: String)] = [:]
     // Contract field indices (`SourceKind.institutions.fields`).
     private let nummer = 0, navn = 1, type = 2, bydel = 3, klynge = 4, pladser = 5, oprettet = 6, nedlagt = 7
 
-    init(formats: [DateFormat]) { checks = FieldChecks(kind: .institutions, formats: formats) }
+    init(source: PipelineConfig.Source) {
+        checks = FieldChecks(kind: .institutions, formats: source.dateFormats)
+        unit = source.format == .csv ? "line" : "record"
+        // Checked when the pipeline file was read.
+        pattern = source.numberPattern.flatMap { p in (try? Regex(p)).map { (p, $0) } }
+    }
 
-    mutating func validate(_ r: SourceRecord) throws(Rejection) -> InstitutionRecord {
+    /// The record, or nil when it is merged into the institution read before with its number.
+    mutating func validate(_ r: SourceRecord) throws(Rejection) -> InstitutionRecord? {
         let number = try checks.requiredText(r, nummer)
+        let name = checks.optionalText(r, navn) ?? ""
+        let folded = Self.fold(name)
         if let first = numbers[number] {
-            throw Rejection(field: "nummer", reason: .duplicateInstitution,
-                            message: "institution \(number) was already read (record \(first)); the first is kept")
+            if first.name == folded { return nil }
+            throw Rejection(field: "nummer", reason: .duplicateInstitution, message:
+                "institution \(Echo.text(Array(number.utf8)[...])) is named '\(Echo.text(Array(name.utf8)[...]))' here and "
+                + "'\(first.shown)' on \(unit) \(first.line): two institutions with one number? The first is kept")
+        }
+        if let pattern, (try? pattern.regex.firstMatch(in: number)) == nil {
+            throw Rejection(field: "nummer", reason: .invalidInstitutionNumber, message: describeBadNumber(number, r, pattern.text))
         }
         let places = try checks.optionalCount(r, pladser)
         let opened = try checks.optionalDate(r, oprettet)
         let closed = try checks.optionalDate(r, nedlagt)
         try checks.endBeforeStart(closed, nedlagt, opened, oprettet)
-        numbers[number] = r.line
+        numbers[number] = (r.line, folded, Echo.text(Array(name.utf8)[...]))
         return InstitutionRecord(
-            number: number, name: checks.optionalText(r, navn) ?? "", type: checks.optionalText(r, type) ?? "",
+            number: number, name: name, type: checks.optionalText(r, type) ?? "",
             district: checks.optionalText(r, bydel) ?? "", cluster: checks.optionalText(r, klynge),
             places: places, opened: opened, closed: closed, line: r.line)
+    }
+
+    /// Names compare without case and with runs of white space as one space.
+    static func fold(_ name: String) -> String {
+        name.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    /// Says what a number that fails the pattern looks like, and whether `navn` holds the number.
+    private func describeBadNumber(_ number: String, _ r: SourceRecord, _ pattern: String) -> String {
+        let bytes = Array(number.utf8)[...]
+        var message = "nummer '\(Echo.text(bytes))' does not match nummer_pattern '\(pattern)'"
+        if let looks = ValueShape(bytes).phrase {
+            message += ": \(looks) in the number field"
+            if let name = r.value(navn), let regex = self.pattern?.regex,
+               (try? regex.firstMatch(in: String(decoding: name, as: UTF8.self))) != nil {
+                message += ", and navn '\(Echo.text(name))' looks like a number: are nummer and navn swapped?"
+            } else {
+                message += ": are two columns swapped?"
+            }
+        }
+        return message
     }
 }
 
@@ -38,8 +79,10 @@ struct Register: Sendable {
 
     func check(_ number: String, field: String) throws(Rejection) {
         guard numbers.contains(number) else {
+            let bytes = Array(number.utf8)[...]
+            let looks = ValueShape(bytes).phrase.map { ": \($0) in the number field: are two columns swapped?" } ?? ""
             throw Rejection(field: field, reason: .unknownInstitution,
-                            message: "institution \(Echo.text(Array(number.utf8)[...])) is not in the register (\(file))")
+                            message: "institution \(Echo.text(bytes)) is not in the register (\(file))\(looks)")
         }
     }
 

@@ -69,29 +69,28 @@ struct ParallelExtraction: Sendable {
 
     private func perform(_ job: Job) throws(ExtractError) -> JobResult {
         let rejects = try StageWriter(path: partPath(job))
-        let files = FileExtraction(drop: drop, checked: checked, rejects: rejects, log: log)
+        // One cache per job: for the children of the validator and CPR numbers in text fields.
+        let pseudonyms = Pseudonymiser(key: SymmetricKey(data: key))
+        let files = FileExtraction(drop: drop, pipeline: config.path, checked: checked, rejects: rejects,
+                                   pseudonyms: pseudonyms, log: log)
         let sources = config.sources
         let outcome: FileExtraction.Outcome
         let out: StageWriter
-        var computed = 0
         switch job {
         case .assignments:
             out = try StageWriter(path: run.file(.extract, StageFile.assignments))
             let v = AssignmentValidator(formats: sources.assignments.dateFormats, register: register)
-            outcome = try files.run(sources.assignments, v.validate, { r throws(ExtractError) in try r.write(to: out) })
+            outcome = try files.run(sources.assignments, v.validate, { r throws(ExtractError) in try r.write(to: out); return true })
         case .enrolments:
             out = try StageWriter(path: run.file(.extract, StageFile.enrolments))
-            let pseudonyms = Pseudonymiser(key: SymmetricKey(data: key))
             let v = EnrolmentValidator(formats: sources.enrolments.dateFormats, register: register, pseudonyms: pseudonyms)
-            outcome = try files.run(sources.enrolments, v.validate, { r throws(ExtractError) in try r.write(to: out) })
-            computed = pseudonyms.computed
+            outcome = try files.run(sources.enrolments, v.validate, { r throws(ExtractError) in try r.write(to: out); return true })
         case .caseEvents:
             out = try StageWriter(path: run.file(.extract, StageFile.caseEvents))
-            let pseudonyms = Pseudonymiser(key: SymmetricKey(data: key))
             let v = CaseEventValidator(formats: sources.caseEvents.dateFormats, pseudonyms: pseudonyms)
-            outcome = try files.run(sources.caseEvents, v.validate, { r throws(ExtractError) in try r.write(to: out) })
-            computed = pseudonyms.computed
+            outcome = try files.run(sources.caseEvents, v.validate, { r throws(ExtractError) in try r.write(to: out); return true })
         }
+        let computed = pseudonyms.computed
         let name = (out.path as NSString).lastPathComponent
         let output = try out.close(name: name)
         let part = try rejects.close(name: "part")

@@ -5,20 +5,30 @@ import Pipeline
 final class SourceReader {
     let source: PipelineConfig.Source
     let path: String
+    /// The pipeline file, for messages about its mapping.
+    let pipeline: String
     private let csv: CSVReader?
     private let xml: XMLRecordReader?
+    /// XML: a filter column named before it (mapped, or filtered twice) → the earlier index;
+    /// the reader gives each name to one index only.
+    private var aliases: [(column: Int, same: Int)] = []
 
-    init(source: PipelineConfig.Source, path: String) throws(ExtractError) {
+    init(source: PipelineConfig.Source, path: String, pipeline: String) throws(ExtractError) {
         self.source = source
         self.path = path
-        let names = source.kind.fields.map { source.column($0) }
+        self.pipeline = pipeline
         switch source.format {
         case .csv:
-            csv = try CSVReader(path: path, delimiter: source.delimiter, encoding: source.encoding)
+            csv = try CSVReader(path: path, delimiter: source.delimiter, encoding: source.encoding,
+                                maxFieldLines: source.maxFieldLines)
             xml = nil
         case .xml:
             // UTF-8 (the default) lets the document's own declaration rule; other encodings
             // are imposed, as the pipeline file says.
+            var names = source.kind.fields.map { source.column($0) }
+            for column in source.filter?.columns ?? [] {
+                if let same = names.firstIndex(of: column) { aliases.append((names.count, same)); names.append(nil) } else { names.append(column) }
+            }
             xml = try XMLRecordReader(path: path, recordElement: source.recordElement, names: names,
                                       encoding: source.encoding == .utf8 ? nil : source.encoding)
             csv = nil
@@ -32,8 +42,22 @@ final class SourceReader {
     var exportDate: Day? { xml?.exportDate }
 
     /// Calls `body` with each data record (not the CSV header).
+    ///
+    /// A CSV record whose quoted field spans lines and closes with text after its closing
+    /// quote has most likely swallowed the records on the lines after its first (a stray
+    /// quote opened the field; a quote of a later line closed it): each of those lines is
+    /// handed out as a record of its own, rejected, so that they are counted (and the
+    /// reject threshold sees them) instead of vanishing. A record spanning lines for a
+    /// quoted field that closes cleanly is one record, however else it is malformed.
     func forEachRecord(_ body: (SourceRecord) throws -> Void) throws {
-        if let xml { return try xml.forEachRecord(body) }
+        if let xml {
+            if aliases.isEmpty { return try xml.forEachRecord(body) }
+            return try xml.forEachRecord { record in
+                var r = record
+                for a in aliases { r.columns[a.column] = r.columns[a.same] }
+                try body(r)
+            }
+        }
         var columns: [Int]? = nil
         var headerCount = 0
         try csv!.forEachRecord { record in
@@ -42,28 +66,73 @@ final class SourceReader {
                 headerCount = record.fieldCount
                 return
             }
-            var problem: (RejectReason, String)? = nil
-            if let p = record.problem {
-                problem = (.malformedField, p)
-            } else if record.fieldCount != headerCount {
-                problem = (.wrongColumnCount, "\(record.fieldCount) fields where the header has \(headerCount)")
+            if record.problem == nil, record.fieldCount == headerCount {
+                try body(SourceRecord(line: record.line, problem: nil, bytes: record.bytes, ends: record.ends,
+                                      columns: columns, control: record.control))
+            } else {
+                try Self.bad(record, headerCount: headerCount, columns: columns, body)
             }
-            try body(SourceRecord(line: record.line, problem: problem, bytes: record.bytes, ends: record.ends, columns: columns))
         }
         if columns == nil { throw ExtractError.noHeader(file: path) }
     }
 
-    /// Contract field → column index, by header name (surrounding spaces ignored).
+    /// A record that cannot be read, and the lines it joined (out of line: the common path
+    /// stays small enough for the compiler to fold into the reader's loop).
+    @inline(never)
+    private static func bad(_ record: CSVRecord, headerCount: Int, columns: [Int], _ body: (SourceRecord) throws -> Void) throws {
+        var problem: (reason: RejectReason, message: String)
+        if let p = record.problem {
+            problem = (.malformedField, p)
+        } else {
+            problem = (.wrongColumnCount, "\(record.fieldCount) fields where the header has \(headerCount)")
+        }
+        let joined = record.joined && record.lastLine > record.line
+        if joined {
+            problem.message += "; the record runs over lines \(record.line)–\(record.lastLine): a stray quote may have joined the lines after its first to it"
+        }
+        try body(SourceRecord(line: record.line, problem: problem, bytes: record.bytes, ends: record.ends,
+                              columns: columns, control: record.control))
+        guard joined else { return }
+        for line in (record.line + 1)...record.lastLine {
+            try body(SourceRecord(line: line, problem: (.malformedField, "joined to the record of line \(record.line) by a quote (see that line)"),
+                                  bytes: [], ends: [], columns: columns))
+        }
+    }
+
+    /// Contract field (then filter column) → column index, by header name (surrounding
+    /// spaces ignored); -1 for a field the pipeline leaves unmapped.
     private func mapHeader(_ header: CSVRecord) throws(ExtractError) -> [Int] {
-        var index: [String: Int] = [:]
-        for i in 0..<header.fieldCount {
-            let name = String(String(decoding: header.field(i), as: UTF8.self).trimmingSpaces)
-            if index[name] == nil { index[name] = i }
+        let names = (0..<header.fieldCount).map { String(String(decoding: header.field($0), as: UTF8.self).trimmingSpaces) }
+        var positions: [String: [Int]] = [:]
+        for (i, name) in names.enumerated() { positions[name, default: []].append(i) }
+        let wanted: [(key: String, column: String?, line: Int?, field: String)] =
+            source.kind.fields.map { ("sources.\(source.kind.rawValue).columns.\($0)", source.column($0), source.columnLines[$0], $0) }
+            + (source.filter.map { $0.keep.map { ("keep", $0) } + $0.skip.map { ("skip", $0) } } ?? []).map { kind, c in
+                ("sources.\(source.kind.rawValue).filter.\(kind).\(c.column)", c.column, c.line, "filter")
+            }
+        return try wanted.map { (w) throws(ExtractError) -> Int in
+            guard let column = w.column else { return -1 }
+            guard let at = positions[column] else {
+                throw .missingColumn(MissingColumn(
+                    file: path, pipeline: pipeline, pipelineLine: w.line, key: w.key, column: column, header: names,
+                    delimiter: source.delimiter, suggested: suggestDelimiter(names, wanted: wanted.compactMap(\.column))))
+            }
+            if at.count > 1 { throw .ambiguousHeader(file: path, column: column, field: w.field, positions: at.map { $0 + 1 }) }
+            return at[0]
         }
-        return try source.kind.fields.map { (field: String) throws(ExtractError) -> Int in
-            let column = source.column(field)
-            guard let i = index[column] else { throw .missingColumn(file: path, field: field, column: column) }
-            return i
+    }
+
+    /// A delimiter under which the header line would hold every wanted column, if one does.
+    private func suggestDelimiter(_ names: [String], wanted: [String]) -> UInt8? {
+        let line = names.joined(separator: String(decoding: [source.delimiter], as: UTF8.self))
+        for candidate in [";", ",", "\t", "|"].map({ UInt8(ascii: Unicode.Scalar($0)!) }) where candidate != source.delimiter {
+            let split = Set(line.split(separator: Character(Unicode.Scalar(candidate)), omittingEmptySubsequences: false).map { part in
+                var s = String(part).trimmingSpaces
+                if s.count >= 2, s.first == "\"", s.last == "\"" { s = s.dropFirst().dropLast() }
+                return String(s)
+            })
+            if wanted.allSatisfy(split.contains) { return candidate }
         }
+        return nil
     }
 }

@@ -11,15 +11,15 @@ import Pipeline
 final class XMLRecordReader {
     let path: String
     let recordElement: String
-    /// Attribute or child names wanted, in the contract's field order.
-    let names: [String]
+    /// Attribute or child names wanted, in the contract's field order (nil: not mapped).
+    let names: [String?]
     /// The encoding to impose, or nil to follow the document's own declaration.
     let encoding: TextEncoding?
     private let file: ChunkedFile
     /// The root element's `udtraeksdato`, once the root has been read.
     private(set) var exportDate: Day?
 
-    init(path: String, recordElement: String, names: [String], encoding: TextEncoding?) throws(ExtractError) {
+    init(path: String, recordElement: String, names: [String?], encoding: TextEncoding?) throws(ExtractError) {
         self.path = path
         self.recordElement = recordElement
         self.names = names
@@ -82,7 +82,7 @@ private final class XMLParseContext {
     let parser: XML_Parser
     let file: String
     let recordElement: [UInt8]
-    /// The wanted names' UTF-8, in the contract's field order.
+    /// The wanted names' UTF-8, in the contract's field order; empty for a field not mapped.
     let wanted: [[UInt8]]
     let body: (SourceRecord) throws -> Void
     var error: Error?
@@ -99,12 +99,15 @@ private final class XMLParseContext {
     var bytes: [UInt8] = []
     var ends: [Int] = []
     var columns: [Int]
+    /// The offset of the record's first control character; -1: none. Expat refuses most of
+    /// them (XML 1.0 forbids them), so this is a second line of defence.
+    var control = -1
     static let maxValue = 1 << 20
 
-    init(parser: XML_Parser, file: String, recordElement: String, names: [String], body: @escaping (SourceRecord) throws -> Void) {
+    init(parser: XML_Parser, file: String, recordElement: String, names: [String?], body: @escaping (SourceRecord) throws -> Void) {
         self.parser = parser; self.file = file; self.body = body
         self.recordElement = Array(recordElement.utf8)
-        wanted = names.map { Array($0.utf8) }
+        wanted = names.map { $0.map { Array($0.utf8) } ?? [] }
         columns = Array(repeating: -1, count: names.count)
         bytes.reserveCapacity(1024)
     }
@@ -129,7 +132,7 @@ private final class XMLParseContext {
 
     /// The contract field a local name gives, or -1.
     func field(_ name: UnsafeRawBufferPointer) -> Int {
-        for (i, w) in wanted.enumerated() where Self.equal(name, w) { return i }
+        for (i, w) in wanted.enumerated() where !w.isEmpty && Self.equal(name, w) { return i }
         return -1
     }
 
@@ -145,6 +148,7 @@ private final class XMLParseContext {
     /// Ends the value of field `i` begun at `start`; the first value of a field wins.
     func close(_ i: Int, from start: Int) {
         if columns[i] >= 0 { bytes.removeSubrange(start...); return }
+        if control < 0, let o = bytes[start...].firstIndex(where: CSVParseState.isControl) { control = o }
         columns[i] = ends.count
         ends.append(bytes.count)
     }
@@ -158,6 +162,7 @@ private final class XMLParseContext {
             index += 1
             bytes.removeAll(keepingCapacity: true)
             ends.removeAll(keepingCapacity: true)
+            control = -1
             for i in columns.indices { columns[i] = -1 }
             var k = 0
             while let n = atts[k], let value = atts[k + 1] {
@@ -195,7 +200,7 @@ private final class XMLParseContext {
             child = -1
         } else if depth == recordDepth {
             recordDepth = 0
-            do { try body(SourceRecord(line: index, problem: nil, bytes: bytes, ends: ends, columns: columns)) }
+            do { try body(SourceRecord(line: index, problem: nil, bytes: bytes, ends: ends, columns: columns, control: control)) }
             catch {
                 self.error = error
                 XML_StopParser(parser, 0)

@@ -47,6 +47,7 @@ public struct Demo {
             + "\n" + (try CausalReport(connection: db).render(controlGroup: config.evaluation.controlGroup.rawValue))
             + "\nThe synthetic drop was made so (the truth the estimates can be held against):\n" + summary.injectedEffect
             + "\n\nQuery the warehouse: psql '\(target.psqlURL)'\n"
+            + (result.report.map { "The committee's report: \($0)\n" } ?? "The committee's report was not written: \(result.reportError ?? "")\n")
     }
 }
 

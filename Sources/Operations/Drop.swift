@@ -1,3 +1,4 @@
+import Extract
 import Foundation
 import Pipeline
 
@@ -90,6 +91,7 @@ public struct Drop: Sendable {
     public func checksum(config: PipelineConfig) throws -> String {
         let missing = missing(config)
         guard missing.isEmpty else { throw OperationsError.dropIncomplete(drop: url.path, missing: missing) }
+        try DropCheck.sources(drop: url, config: config)   // a directory, a pipe, a link out of the drop
         var all = Checksum()
         for source in config.sources.all.sorted(by: { $0.file < $1.file }) {
             let path = url.appendingPathComponent(source.file).path

@@ -11,6 +11,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case rejectThresholdExceeded = 65
     case dropIncomplete = 66
     case databaseUnreachable = 69
+    case reportFailed = 73
     case locked = 75
 
     public var meaning: String {
@@ -19,8 +20,9 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .failure: "failure (see the message and the run's log)"
         case .usage: "usage error (bad arguments or pipeline file)"
         case .rejectThresholdExceeded: "reject threshold exceeded: too many bad records in a file; warehouse unchanged"
-        case .dropIncomplete: "drop incomplete (MANIFEST mismatch, missing files) or no inbox; newer incomplete drops are reported even when an older one was loaded"
+        case .dropIncomplete: "drop incomplete (MANIFEST mismatch, an export missing or not a file) or no inbox; newer incomplete drops are reported even when an older one was loaded"
         case .databaseUnreachable: "database unreachable (after retries); warehouse unchanged"
+        case .reportFailed: "published, but the committee's report could not be written (see the log); `etl report` writes it"
         case .locked: "another run holds the lock; nothing done"
         }
     }
@@ -43,7 +45,9 @@ extension ExitStatus {
         case let e as ExitStatusProviding: e.exitStatus
         case is PipelineConfigError: .usage
         case ExtractError.rejectThresholdExceeded: .rejectThresholdExceeded
-        case ExtractError.sourceMissing, ExtractError.dropIncomplete, ExtractError.manifestUnreadable: .dropIncomplete
+        case ExtractError.sourceMissing, ExtractError.dropIncomplete, ExtractError.manifestUnreadable,
+             ExtractError.sourceNotAFile, ExtractError.sourceOutsideDrop: .dropIncomplete
+        case ExtractError.missingColumn: .usage
         case let e as PostgresError where e.kind == .connection: .databaseUnreachable
         default: .failure
         }

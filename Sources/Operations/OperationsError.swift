@@ -1,3 +1,4 @@
+import Extract
 import Pipeline
 
 /// What can stop a run or a command, with what to do about it.
@@ -99,18 +100,5 @@ public enum OperationsError: Error, CustomStringConvertible, ExitStatusProviding
         case .usage, .wouldReplaceNewer, .otherMunicipality, .demoRefused: .usage
         case .unknownRun, .runNotInWarehouse, .stageMissing, .stagesOutOfStep, .io: .failure
         }
-    }
-}
-
-/// A file whose rejected share is over its threshold.
-public struct ThresholdBreach: Sendable, Equatable, CustomStringConvertible {
-    public var file: String
-    public var rejected: Int
-    public var read: Int
-    public var threshold: Double
-
-    public var description: String {
-        let share = read == 0 ? 0 : Double(rejected) / Double(read) * 100
-        return "\(file) \(rejected) of \(read) (\(String(format: "%.1f", share)) %, over \(String(format: "%.1f", threshold * 100)) %)"
     }
 }

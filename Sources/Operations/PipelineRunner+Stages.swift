@@ -8,15 +8,20 @@ import Transform
 
 /// The three stages as the runner drives them: what each reads, records and checks.
 extension PipelineRunner {
-    /// Extracts the drop; checks every file against the reject threshold at once, so a
-    /// failure names all the files over it, and a run under it warns with its counts.
+    /// Extracts the drop. Over the reject threshold, extract names every file over it and
+    /// writes no manifest (transform will not read it); the files' counts still reach the
+    /// ledger. Under it, a run with rejects warns with its counts.
     func extract(_ info: RunInfo, folder: RunFolder, ledger: Ledger, log: Logger) throws -> [String: Int] {
         let progress = log
-        // The threshold is checked below, for every file at once (extract stops at the first).
-        var lenient = config
-        lenient.rejectThreshold = 1
-        let stage = ExtractStage(config: lenient, state: state, log: { progress.info("\($0)") })
-        let result = try stage.run(drop: URL(fileURLWithPath: info.drop), into: folder)
+        let stage = ExtractStage(config: config, state: state, log: { progress.info("\($0)") })
+        let result: ExtractResult
+        do {
+            result = try stage.run(drop: URL(fileURLWithPath: info.drop), into: folder)
+        } catch {
+            guard case .rejectThresholdExceeded(let breaches, let inputs) = error else { throw error }
+            try ledger.recordFiles(info.run, inputs)
+            throw OperationsError.rejectThresholdExceeded(run: info.run, files: breaches)
+        }
         for warning in result.warnings { log.warning("\(warning)") }
         let inputs = result.manifest.inputs
         try ledger.recordFiles(info.run, inputs)
@@ -24,16 +29,7 @@ extension PipelineRunner {
         for file in inputs {
             counts["read.\(file.name)"] = file.rowsRead
             counts["rejected.\(file.name)"] = file.rejected
-        }
-        let over = inputs.compactMap { file -> ThresholdBreach? in
-            let threshold = rejectThreshold(for: file.name)
-            guard file.rowsRead > 0, Double(file.rejected) / Double(file.rowsRead) > threshold else { return nil }
-            return ThresholdBreach(file: file.name, rejected: file.rejected, read: file.rowsRead, threshold: threshold)
-        }
-        if !over.isEmpty {
-            // Without its manifest the extract counts as not completed: transform will not read it.
-            try? FileManager.default.removeItem(atPath: folder.manifest(.extract))
-            throw OperationsError.rejectThresholdExceeded(run: info.run, files: over)
+            for (what, n) in file.counts { counts["\(what).\(file.name)"] = n }   // merged_address, cpr_in_text:kilde, …
         }
         let rejected = inputs.reduce(0) { $0 + $1.rejected }, read = inputs.reduce(0) { $0 + $1.rowsRead }
         if rejected > 0 {
@@ -44,9 +40,6 @@ extension PipelineRunner {
         }
         return counts
     }
-
-    /// The share of a file's records that may be rejected before the run stops.
-    func rejectThreshold(for file: String) -> Double { config.rejectThreshold }
 
     /// Transforms with this pipeline's window, and records beside the facts the settings
     /// they were made with: the load keeps those, whatever pipeline file it runs with.

@@ -140,6 +140,7 @@ public struct PipelineRunner {
                 summary.rowsRead = extract.inputs.reduce(0) { $0 + $1.rowsRead }
                 summary.rejected = extract.inputs.reduce(0) { $0 + $1.rejected }
             }
+            if summary.published { writeReport(info, folder: folder, logger: logger, summary: &summary) }
             summary.seconds = Date().timeIntervalSince(started)
             try ledger.finishAttempt(attempt, run: info.run, error: nil, loaded: last == .load ? summary.loaded : nil)
             logger.info("run finished", metadata: ["published": "\(summary.published)", "seconds": "\(summary.seconds)"])

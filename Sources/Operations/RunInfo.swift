@@ -47,6 +47,9 @@ public struct RunSummary: Sendable {
     public var note: String?
     /// Folders of the inbox newer than the drop run that are not complete drops.
     public var newerIncomplete: [IncompleteDrop] = []
+    /// The committee's report written after the publish, or why it was not (`PipelineRunner+Report`).
+    package var report: String?
+    package var reportError: String?
 
     public var line: String {
         "run \(run) drop=\(drop) read=\(rowsRead) rejected=\(rejected) loaded=\(loaded) "

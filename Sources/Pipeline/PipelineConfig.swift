@@ -30,6 +30,9 @@ public struct PipelineConfig: Sendable {
         package var controlGroup: EvaluationControlGroup = .neverTreated
     }
 
+    /// The committee's report (`report:`): its language and where the nightly run copies it.
+    package var report = ReportSettings()
+
     /// Where the HMAC key comes from: an environment variable first, then a file.
     public struct KeySource: Sendable, Equatable {
         public var environmentVariable: String
@@ -57,10 +60,75 @@ public struct PipelineConfig: Sendable {
         /// For XML: the local name of the element that is one record.
         public var recordElement: String
         /// Contract field → the municipality's column (CSV) or attribute/element name (XML).
+        /// Every required field is mapped (checked on load); an optional one may be absent.
         public var columns: [String: String]
+        /// Where each mapping is written in the pipeline file (for messages about a column).
+        package var columnLines: [String: Int] = [:]
+        /// This source's share of rejected records that stops the run; nil: the pipeline's.
+        package var rejectThreshold: Double? = nil
+        /// Institutions only: a regular expression every `nummer` must match.
+        package var numberPattern: String? = nil
+        /// Contract field → how the export's values become the contract's.
+        package var values: [String: ValueMap] = [:]
+        /// Which rows to read; nil: all.
+        package var filter: RowFilter? = nil
+        /// CSV: how many lines one quoted field may span before the file is refused.
+        package var maxFieldLines: Int = 20
+        /// The export may be a symbolic link to a file outside the drop.
+        package var allowLinkOutsideDrop: Bool = false
 
-        /// The municipality's name for a contract field; every field is mapped (checked on load).
-        public func column(_ field: String) -> String { columns[field]! }
+        /// The municipality's name for a contract field; nil when it is not mapped.
+        public func column(_ field: String) -> String? { columns[field] }
+    }
+
+    /// How the values of one field are turned into the contract's: whole values first, then
+    /// parts (in the order written), then the default. Compared without surrounding spaces
+    /// and without regard to case.
+    package struct ValueMap: Sendable, Equatable {
+        package struct Rule: Sendable, Equatable {
+            package var match: String
+            /// nil: the value becomes empty.
+            package var value: String?
+
+            package init(match: String, value: String?) { self.match = match; self.value = value }
+        }
+        package enum Fallback: Sendable, Equatable {
+            /// An unmatched value is kept as written (and counted).
+            case keep
+            /// An unmatched value becomes empty (and is counted).
+            case empty
+            /// An unmatched value becomes this one (and is counted).
+            case value(String)
+        }
+        package var exact: [Rule] = []
+        package var contains: [Rule] = []
+        package var fallback: Fallback = .keep
+
+        package init(exact: [Rule] = [], contains: [Rule] = [], fallback: Fallback = .keep) {
+            self.exact = exact; self.contains = contains; self.fallback = fallback
+        }
+    }
+
+    /// Rows kept or skipped by the value of a column (any column of the export, mapped or
+    /// not). A row is read when every `keep` condition holds and no `skip` condition does.
+    package struct RowFilter: Sendable, Equatable {
+        package struct Condition: Sendable, Equatable {
+            package var column: String
+            /// Compared without surrounding spaces and without regard to case.
+            package var values: [String]
+            /// Where the condition is written in the pipeline file.
+            package var line: Int?
+
+            package init(column: String, values: [String], line: Int? = nil) {
+                self.column = column; self.values = values; self.line = line
+            }
+        }
+        package var keep: [Condition] = []
+        package var skip: [Condition] = []
+
+        package init(keep: [Condition] = [], skip: [Condition] = []) { self.keep = keep; self.skip = skip }
+
+        package var columns: [String] { (keep + skip).map(\.column) }
     }
 }
 
@@ -71,13 +139,44 @@ public enum SourceKind: String, Sendable, CaseIterable {
     case enrolments = "indmeldelser"
     case caseEvents = "sagshaendelser"
 
-    /// The contract's fields of this export; each must be mapped by a pipeline file.
+    /// The contract's fields of this export, in the order validators read them.
     public var fields: [String] {
         switch self {
         case .institutions: ["nummer", "navn", "type", "bydel", "klynge", "pladser", "oprettet", "nedlagt"]
         case .assignments: ["medarbejder_id", "institutionsnummer", "fra", "til"]
         case .enrolments: ["cpr", "institutionsnummer", "indmeldt", "udmeldt"]
         case .caseEvents: ["sagsnummer", "cpr", "haendelse", "dato", "paragraf", "kilde", "aarsag"]
+        }
+    }
+
+    /// The fields a record cannot do without (`docs/decisions.md`); a pipeline file must map
+    /// these, and may leave the others unmapped.
+    package var requiredFields: [String] {
+        switch self {
+        case .institutions: ["nummer"]
+        case .assignments: ["institutionsnummer", "fra"]
+        case .enrolments: ["cpr", "institutionsnummer", "indmeldt"]
+        case .caseEvents: ["sagsnummer", "cpr", "haendelse", "dato"]
+        }
+    }
+
+    /// The fields kept as text in the stage files and the warehouse: where a CPR number
+    /// typed by mistake is looked for.
+    package var textFields: [String] {
+        switch self {
+        case .institutions: ["nummer", "navn", "type", "bydel", "klynge"]
+        case .assignments: ["medarbejder_id", "institutionsnummer"]
+        case .enrolments: ["institutionsnummer"]
+        case .caseEvents: ["sagsnummer", "paragraf", "kilde", "aarsag"]
+        }
+    }
+
+    /// The fields whose values a pipeline file may map (`values`).
+    package var mappableFields: [String] {
+        switch self {
+        case .institutions: ["navn", "type", "bydel", "klynge"]
+        case .assignments, .enrolments: []
+        case .caseEvents: ["haendelse", "paragraf", "kilde", "aarsag"]
         }
     }
 }

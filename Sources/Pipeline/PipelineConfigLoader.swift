@@ -28,7 +28,7 @@ extension PipelineConfig {
         }
         let top = try ConfigMap(root, key: "(top level)", path: path)
         try top.allow(["municipality", "window", "as_of", "reject_threshold", "small_cell_minimum",
-                       "keep_runs", "database", "pseudonym_key", "sources", "evaluation"])
+                       "keep_runs", "database", "pseudonym_key", "sources", "evaluation", "report"])
 
         let window = try top.map("window")
         try window.allow(["from", "to"])
@@ -67,6 +67,14 @@ extension PipelineConfig {
             try Source.parse(sourcesMap.map(kind.rawValue), kind: kind)
         }
 
+        var report = ReportSettings()
+        if top.has("report") {
+            let r = try top.map("report")
+            try r.allow(["language", "out"])
+            report.language = r.has("language") ? try r.choice("language", ReportLanguage.self) : nil
+            report.out = try r.optionalString("out")
+        }
+
         return PipelineConfig(
             path: path,
             municipality: try top.string("municipality"),
@@ -77,19 +85,21 @@ extension PipelineConfig {
             pseudonymKey: key,
             sources: Sources(institutions: try source(.institutions), assignments: try source(.assignments),
                              enrolments: try source(.enrolments), caseEvents: try source(.caseEvents)),
-            evaluation: evaluation)
+            evaluation: evaluation, report: report)
     }
 }
 
 extension PipelineConfig.Source {
     static func parse(_ m: ConfigMap, kind: SourceKind) throws -> Self {
-        try m.allow(["file", "format", "delimiter", "encoding", "date_formats", "element", "columns"])
+        try m.allow(["file", "format", "delimiter", "encoding", "date_formats", "element", "columns",
+                     "reject_threshold", "nummer_pattern", "values", "filter", "max_field_lines", "allow_link_outside_drop"])
         let format = try m.choice("format", SourceFormat.self)
         let delimiterText = try m.optionalString("delimiter") ?? ";"
         guard delimiterText.utf8.count == 1, let delimiter = delimiterText.utf8.first, delimiter != 0x22,
               delimiter != 0x0A, delimiter != 0x0D else {
             throw m.error("delimiter", "must be one ASCII character other than a quote or a line break")
         }
+        if format == .xml, m.has("delimiter") { throw m.error("delimiter", "only for CSV sources") }
         let encoding = m.has("encoding") ? try m.choice("encoding", TextEncoding.self) : .utf8
         var dateFormats: [DateFormat] = [.danish, .iso]
         if m.has("date_formats") {
@@ -101,20 +111,124 @@ extension PipelineConfig.Source {
             }
             guard !dateFormats.isEmpty else { throw m.error("date_formats", "name at least one date format") }
         }
-        let columnsMap = try m.map("columns")
-        try columnsMap.allow(kind.fields)
-        var columns: [String: String] = [:]
-        for field in kind.fields {
-            guard columnsMap.has(field) else {
-                throw columnsMap.error(field, "missing mapping: name the \(format == .xml ? "attribute or element" : "column") that holds '\(field)'")
-            }
-            columns[field] = try columnsMap.string(field)
-        }
+        let (columns, columnLines) = try parseColumns(m.map("columns"), kind: kind, format: format)
         let defaultElement = kind == .institutions ? "Institution" : "Haendelse"
         let element = try m.optionalString("element") ?? defaultElement
         if format == .csv, m.has("element") { throw m.error("element", "only for XML sources") }
-        return Self(kind: kind, file: try m.string("file"), format: format, delimiter: delimiter, encoding: encoding,
-                    dateFormats: dateFormats, recordElement: element, columns: columns)
+
+        var source = Self(kind: kind, file: try m.string("file"), format: format, delimiter: delimiter, encoding: encoding,
+                          dateFormats: dateFormats, recordElement: element, columns: columns)
+        source.columnLines = columnLines
+        if m.has("reject_threshold") {
+            let t = try m.double("reject_threshold", default: 0)
+            guard (0...1).contains(t) else { throw m.error("reject_threshold", "must be a share between 0 and 1") }
+            source.rejectThreshold = t
+        }
+        if m.has("nummer_pattern") {
+            guard kind == .institutions else {
+                throw m.error("nummer_pattern", "only for the register (sources.institutioner): it checks the institution numbers")
+            }
+            let pattern = try m.string("nummer_pattern")
+            do { _ = try Regex(pattern) } catch {
+                throw m.error("nummer_pattern", "'\(pattern)' is not a regular expression: \(error)")
+            }
+            source.numberPattern = pattern
+        }
+        if m.has("values") { source.values = try parseValues(m.map("values"), kind: kind, columns: columns) }
+        if m.has("filter") { source.filter = try parseFilter(m.map("filter")) }
+        if m.has("max_field_lines") {
+            guard format == .csv else { throw m.error("max_field_lines", "only for CSV sources") }
+            let n = try m.int("max_field_lines", default: 20)
+            guard n >= 1 else { throw m.error("max_field_lines", "must be 1 or more (1: no line breaks inside a field)") }
+            source.maxFieldLines = n
+        }
+        source.allowLinkOutsideDrop = try m.bool("allow_link_outside_drop", default: false)
+        return source
+    }
+
+    /// Every required field mapped; an optional one may be left out or mapped to `null`.
+    private static func parseColumns(_ m: ConfigMap, kind: SourceKind, format: SourceFormat) throws
+        -> ([String: String], [String: Int]) {
+        try m.allow(kind.fields)
+        var columns: [String: String] = [:], lines: [String: Int] = [:]
+        let what = format == .xml ? "attribute or element" : "column"
+        for field in kind.fields {
+            guard m.has(field) else {
+                if kind.requiredFields.contains(field) {
+                    let optional = kind.fields.filter { !kind.requiredFields.contains($0) }
+                    throw m.error(field, "missing mapping: name the \(what) that holds '\(field)' (required; "
+                                  + "of this export only \(optional.joined(separator: ", ")) may be left out or mapped to null)")
+                }
+                continue
+            }
+            columns[field] = try m.string(field)
+            lines[field] = m.line(of: field)
+        }
+        for (field, column) in columns {
+            if let other = columns.first(where: { $0.key < field && $0.value == column }) {
+                throw m.error(field, "'\(column)' is mapped to '\(other.key)' too; each \(what) gives one field")
+            }
+        }
+        return (columns, lines)
+    }
+
+    private static func parseValues(_ m: ConfigMap, kind: SourceKind, columns: [String: String]) throws
+        -> [String: PipelineConfig.ValueMap] {
+        guard !kind.mappableFields.isEmpty else {
+            throw PipelineConfigError(path: m.path, line: m.line, key: m.key, message: "this export has no field whose values can be mapped")
+        }
+        try m.allow(kind.mappableFields)
+        var out: [String: PipelineConfig.ValueMap] = [:]
+        for field in m.keys {
+            guard columns[field] != nil else { throw m.error(field, "'\(field)' is not mapped under columns; map it first") }
+            let rules = try m.map(field)
+            try rules.allow(["exact", "contains", "default"])
+            var map = PipelineConfig.ValueMap()
+            if rules.has("exact") { map.exact = try parseRules(rules.map("exact")) }
+            if rules.has("contains") { map.contains = try parseRules(rules.map("contains")) }
+            if rules.isNull("default") {
+                map.fallback = .empty
+            } else if rules.has("default") {
+                map.fallback = .value(try rules.string("default"))
+            }
+            guard !map.exact.isEmpty || !map.contains.isEmpty || rules.present("default") else {
+                throw m.error(field, "give at least one of exact, contains, default")
+            }
+            out[field] = map
+        }
+        return out
+    }
+
+    /// `{export value: contract value}` pairs in the order written; a null value empties the field.
+    private static func parseRules(_ m: ConfigMap) throws -> [PipelineConfig.ValueMap.Rule] {
+        guard !m.keys.isEmpty else { throw PipelineConfigError(path: m.path, line: m.line, key: m.key, message: "give at least one value") }
+        var seen: [String: String] = [:]
+        return try m.keys.map { key in
+            let folded = key.trimmingCharacters(in: .whitespaces).lowercased()
+            guard !folded.isEmpty else { throw m.error(key, "an empty value cannot be matched") }
+            if let other = seen[folded] { throw m.error(key, "the same as '\(other)' (values are compared without regard to case)") }
+            seen[folded] = key
+            return .init(match: key, value: m.isNull(key) ? nil : try m.string(key))
+        }
+    }
+
+    private static func parseFilter(_ m: ConfigMap) throws -> PipelineConfig.RowFilter {
+        try m.allow(["keep", "skip"])
+        func conditions(_ name: String) throws -> [PipelineConfig.RowFilter.Condition] {
+            guard m.has(name) else { return [] }
+            let c = try m.map(name)
+            guard !c.keys.isEmpty else { throw m.error(name, "name at least one column") }
+            return try c.keys.map { column in
+                let values = try c.stringList(column)
+                guard !values.isEmpty else { throw c.error(column, "give at least one value") }
+                return .init(column: column, values: values, line: c.line(of: column))
+            }
+        }
+        let filter = PipelineConfig.RowFilter(keep: try conditions("keep"), skip: try conditions("skip"))
+        guard !filter.keep.isEmpty || !filter.skip.isEmpty else {
+            throw PipelineConfigError(path: m.path, line: m.line, key: m.key, message: "give keep, skip or both")
+        }
+        return filter
     }
 }
 
@@ -149,6 +263,17 @@ struct ConfigMap {
         PipelineConfigError(path: path, line: line ?? entries.first { $0.key == name }?.line ?? self.line,
                             key: qualified(name), message: message)
     }
+
+    /// The keys in the order written.
+    var keys: [String] { entries.map(\.key) }
+
+    func line(of name: String) -> Int? { entries.first { $0.key == name }?.line }
+
+    /// Whether the key is written at all, with a value or `null`.
+    func present(_ name: String) -> Bool { entries.contains { $0.key == name } }
+
+    /// Whether the key is written with the value `null` (or `~`, or nothing).
+    func isNull(_ name: String) -> Bool { entries.first { $0.key == name }?.value.null != nil }
 
     func has(_ name: String) -> Bool {
         guard let v = entries.first(where: { $0.key == name })?.value else { return false }
@@ -205,6 +330,26 @@ struct ConfigMap {
             throw error(name, "'\(text)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return v
+    }
+
+    func bool(_ name: String, default value: Bool) throws -> Bool {
+        guard has(name) else { return value }
+        guard let v = try node(name).bool else { throw error(name, "must be true or false") }
+        return v
+    }
+
+    /// A list of text values, or one value standing for a list of one.
+    func stringList(_ name: String) throws -> [String] {
+        let v = try node(name)
+        switch v {
+        case .scalar(let s): return [s.string]
+        case .sequence(let seq):
+            return try seq.map { item in
+                guard case .scalar(let s) = item else { throw error(name, "must be a list of values", line: item.mark?.line) }
+                return s.string
+            }
+        default: throw error(name, "must be a value or a list of values")
+        }
     }
 
     func list(_ name: String) throws -> [(text: String, line: Int?)] {

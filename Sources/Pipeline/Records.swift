@@ -96,6 +96,8 @@ public enum RejectReason: String, Sendable, CaseIterable, Codable {
     case endBeforeStart = "end_before_start"
     case duplicateInstitution = "duplicate_institution"
     case invalidNumber = "invalid_number"
+    case invalidInstitutionNumber = "invalid_institution_number"   // fails the source's nummer_pattern
+    case controlCharacter = "control_character"    // e.g. NUL, which COPY cannot take
 }
 
 /// A record extract could not accept. Never holds a CPR number in clear: only `DDMMYY-****`.

@@ -11,11 +11,29 @@ public struct StageManifest: Codable, Sendable, Equatable {
         public var accepted: Int
         public var rejected: Int
         public var rejectedByReason: [String: Int]
+        /// Records neither accepted nor rejected, and what was changed on the way, by kind:
+        /// `merged_address`, `filtered`, `cpr_in_text:<field>`, `unmapped_value:<field>`.
+        /// Absent from manifests written before it existed.
+        public var counts: [String: Int]
 
         public init(name: String, bytes: Int64, sha256: String, rowsRead: Int, accepted: Int, rejected: Int,
-                    rejectedByReason: [String: Int] = [:]) {
+                    rejectedByReason: [String: Int] = [:], counts: [String: Int] = [:]) {
             self.name = name; self.bytes = bytes; self.sha256 = sha256; self.rowsRead = rowsRead
             self.accepted = accepted; self.rejected = rejected; self.rejectedByReason = rejectedByReason
+            self.counts = counts
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case name, bytes, sha256, rowsRead, accepted, rejected, rejectedByReason, counts
+        }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(name: try c.decode(String.self, forKey: .name), bytes: try c.decode(Int64.self, forKey: .bytes),
+                      sha256: try c.decode(String.self, forKey: .sha256), rowsRead: try c.decode(Int.self, forKey: .rowsRead),
+                      accepted: try c.decode(Int.self, forKey: .accepted), rejected: try c.decode(Int.self, forKey: .rejected),
+                      rejectedByReason: try c.decode([String: Int].self, forKey: .rejectedByReason),
+                      counts: try c.decodeIfPresent([String: Int].self, forKey: .counts) ?? [:])
         }
     }
 

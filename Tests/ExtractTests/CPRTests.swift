@@ -1,4 +1,5 @@
 import Pipeline
+import TestSupport
 import Testing
 @testable import Extract
 
@@ -60,5 +61,68 @@ import Testing
         #expect(CPR.mask(Array("01021".utf8)[...]) == "(not a CPR number)")
         #expect(CPR.mask(Array("abc".utf8)[...]) == "(not a CPR number)")
         #expect(Echo.text(Array("x 0102131234 y 010213-1234".utf8)[...]) == "x 010213-**** y 010213-****")
+    }
+}
+
+@Suite struct CPRInTextTests {
+    func found(_ text: String) -> [String] {
+        var out: [String] = []
+        let bytes = Array(text.utf8)
+        var from = 0
+        while let m = bytes.withUnsafeBufferPointer({ CPRInText.first(in: $0, from: from) }) {
+            out.append(String(decoding: bytes[m.range], as: UTF8.self))
+            from = m.range.upperBound
+        }
+        return out
+    }
+
+    @Test(arguments: [
+        ("0102131234", "0102131234"), ("010213-1234", "010213-1234"), ("010213 1234", "010213 1234"),
+        ("010213 - 1234", "010213 - 1234"), ("010213–1234", "010213–1234"), ("01 02 13 1234", "01 02 13 1234"),
+        ("01-02-13-1234", "01-02-13-1234"), ("01.02.13-1234", "01.02.13-1234"), ("01-02-131234", "01-02-131234"),
+        ("barn 0102131234 flyttet", "0102131234"), ("S0102131234", "0102131234"), ("cpr:3102134234.", "3102134234"),
+        ("#0102131235#", "0102131235"), ("Hans (010213-1234)", "010213-1234"),
+    ])
+    func findsTheShapes(text: String, number: String) {
+        #expect(found(text) == [number])
+    }
+
+    @Test(arguments: [
+        "S-2012-000123", "S-2013-000124", "01-02-2013", "2015-04-10", "12 34 56 78", "+45 12 34 56 78", "01021312345",
+        "3202131234", "0113131234", "0100131234", "1234567890", "010213-12345", "52.3.3", "01-02-2013 12:00", "010213--1234",
+        "daginstitution", "", "0102-13-1234",
+    ])
+    func leavesOtherDigitsAlone(text: String) {
+        #expect(found(text).isEmpty, "\(text)")
+    }
+
+    /// The eight-bytes-at-a-time digit count against the plain one, on every byte value
+    /// and at every offset.
+    @Test func digitCountMatchesTheByteByByteOne() {
+        var rng = SplitMix64(seed: 11)
+        for length in 0..<40 {
+            for _ in 0..<200 {
+                let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: rng.next() % 4 == 0 ? 48 + rng.next() % 10 : rng.next()) }
+                for from in 0...length {
+                    let expected = bytes[from...].filter { $0 >= 48 && $0 <= 57 }.count
+                    #expect(bytes.withUnsafeBufferPointer { CPRInText.digits($0, from: from) } == expected)
+                }
+            }
+        }
+    }
+
+    @Test func replacesEveryOneAndSaysHowMany() {
+        let text = Array("a 0102131234 b 150614-4321 c".utf8)[...]
+        let (out, n) = CPRInText.replacingAll(in: text, with: { _ in Array("X".utf8) })!
+        #expect(String(decoding: out, as: UTF8.self) == "a X b X c" && n == 2)
+        #expect(CPRInText.replacingAll(in: Array("S-2012-000123".utf8)[...], with: { _ in [] }) == nil)
+        #expect(String(decoding: CPRInText.masked(1506144321), as: UTF8.self) == "150614-****")
+    }
+
+    @Test func echoMasksEveryShapeAndControlCharacters() {
+        #expect(Echo.text(Array("x 01 02 13 1234 y".utf8)[...]) == "x 010213-**** y")
+        #expect(Echo.text(Array("01021312345".utf8)[...]) == "010213-****")
+        #expect(Echo.text([0x61, 0x00, 0x1B, 0x62][...]) == "a??b")
+        #expect(Echo.text(Array("S-2012-000123".utf8)[...]) == "S-2012-000123")
     }
 }

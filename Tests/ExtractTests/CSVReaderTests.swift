@@ -3,22 +3,25 @@ import Pipeline
 import Testing
 @testable import Extract
 
-/// Reads a CSV file from bytes; returns (line, fields, problem) per record.
+typealias ReadRecord = (line: Int, fields: [String], problem: String?, lastLine: Int, control: Int)
+
+/// Reads a CSV file from bytes; returns each record's lines, fields, problem and first control character.
 func readCSV(_ bytes: [UInt8], encoding: TextEncoding = .utf8, delimiter: UInt8 = 0x3B,
-             maxRecordBytes: Int = 1 << 20) throws -> [(line: Int, fields: [String], problem: String?)] {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("csv-\(UUID().uuidString).csv").path
+             maxRecordBytes: Int = 1 << 20, maxFieldLines: Int = 20, chunkSize: Int = ChunkedFile.chunkSize,
+             path: String = FileManager.default.temporaryDirectory.appendingPathComponent("csv-\(UUID().uuidString).csv").path) throws -> [ReadRecord] {
     _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
     defer { try? FileManager.default.removeItem(atPath: path) }
-    let reader = try CSVReader(path: path, delimiter: delimiter, encoding: encoding, maxRecordBytes: maxRecordBytes)
-    var out: [(Int, [String], String?)] = []
+    let reader = try CSVReader(path: path, delimiter: delimiter, encoding: encoding, maxRecordBytes: maxRecordBytes,
+                               maxFieldLines: maxFieldLines, chunkSize: chunkSize)
+    var out: [ReadRecord] = []
     try reader.forEachRecord { r in
-        out.append((r.line, (0..<r.fieldCount).map { String(decoding: r.field($0), as: UTF8.self) }, r.problem))
+        out.append((r.line, (0..<r.fieldCount).map { String(decoding: r.field($0), as: UTF8.self) }, r.problem, r.lastLine, r.control))
     }
     return out
 }
 
-func readCSV(_ text: String, encoding: TextEncoding = .utf8) throws -> [(line: Int, fields: [String], problem: String?)] {
-    try readCSV(Array(text.utf8), encoding: encoding)
+func readCSV(_ text: String, encoding: TextEncoding = .utf8, maxFieldLines: Int = 20, chunkSize: Int = ChunkedFile.chunkSize) throws -> [ReadRecord] {
+    try readCSV(Array(text.utf8), encoding: encoding, maxFieldLines: maxFieldLines, chunkSize: chunkSize)
 }
 
 @Suite struct CSVReaderTests {
@@ -72,11 +75,69 @@ func readCSV(_ text: String, encoding: TextEncoding = .utf8) throws -> [(line: I
         #expect(records[4].problem == nil && records[4].fields == ["fine", "3"])
     }
 
-    @Test func unterminatedQuoteRunsToTheEndAndIsReportedAtItsStart() throws {
-        let records = try readCSV("a;b\n1;2\n3;\"open\n4;5\n6;7\n")
-        #expect(records.count == 3)
-        #expect(records[2].line == 3)
-        #expect(records[2].problem?.contains("never closed") == true)
+    /// A quote never closed swallows every line after it: the file is refused, naming the
+    /// line it opened on, wherever it is and however the file is cut into chunks.
+    @Test(arguments: [1, 3, 64, ChunkedFile.chunkSize])
+    func unterminatedQuoteStopsTheFileAtTheLineItOpenedOn(chunkSize: Int) throws {
+        let lines = (1...60).map { "\($0);x\($0)" }
+        for opened in [2, 3, 30, 59, 60] {
+            for variant in ["\"open", "\"", "\"open\"\"still open", "x;\"open"] {
+                for crlf in [false, true] {
+                    var body = lines
+                    body[opened - 2] = "\(opened);\(variant)"
+                    let text = (["a;b"] + body.dropFirst(0).prefix(59)).joined(separator: crlf ? "\r\n" : "\n") + (crlf ? "\r\n" : "\n")
+                    let path = FileManager.default.temporaryDirectory.appendingPathComponent("q-\(UUID().uuidString).csv").path
+                    let error = #expect(throws: ExtractError.self) {
+                        _ = try readCSV(Array(text.utf8), maxFieldLines: 100, chunkSize: chunkSize, path: path)
+                    }
+                    #expect(error == .unclosedQuote(file: path, line: opened, within: nil), "opened \(opened) \(variant)")
+                    #expect(error?.description.hasPrefix("\(path):\(opened): a quoted field opened on line \(opened) is never closed") == true)
+                }
+            }
+        }
+    }
+
+    /// A quote that closes only many lines later (a stray one further down) is refused when
+    /// the field passes `maxFieldLines`; fields within it are read as they are.
+    @Test func aQuotedFieldMaySpanAtMostMaxFieldLines() throws {
+        func file(breaks: Int) -> String { "a;b;c\n1;\"" + String(repeating: "x\n", count: breaks) + "end\";2\n3;4;5\n" }
+        for limit in [1, 2, 5, 20] {
+            let within = try readCSV(file(breaks: limit - 1), maxFieldLines: limit)
+            #expect(within.map(\.fields.count) == [3, 3, 3])
+            #expect(within[1].line == 2 && within[1].lastLine == 2 + limit - 1 && within[2].line == 2 + limit)
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("q-\(UUID().uuidString).csv").path
+            let error = #expect(throws: ExtractError.self) { _ = try readCSV(Array(file(breaks: limit).utf8), maxFieldLines: limit, path: path) }
+            #expect(error == .unclosedQuote(file: path, line: 2, within: limit))
+            #expect(error?.description.contains("max_field_lines") == true)
+        }
+        // A stray quote opening a field, closed by a quote on a later line, past the limit.
+        let stray = "a;b;c\n1;\"Hans;x\n" + (2...40).map { "\($0);y;z" }.joined(separator: "\n") + "\n41;\"q\";z\n"
+        #expect(throws: ExtractError.unclosedQuote(file: "", line: 2, within: 20)) {
+            do { _ = try readCSV(stray) } catch let ExtractError.unclosedQuote(_, line, within) { throw ExtractError.unclosedQuote(file: "", line: line, within: within) }
+        }
+    }
+
+    /// Control characters (C0 but tab, LF, CR; and DEL) are noted at their offset in the
+    /// record, in any state of the parser; other bytes are not.
+    @Test func controlCharactersAreNotedWhereverTheyAre() throws {
+        for c in (0..<256).map(UInt8.init) where c != 0x3B && c != 0x22 && c != 0x0A && c != 0x0D {
+            let isControl = c < 0x20 && c != 0x09 || c == 0x7F
+            // Unquoted, quoted, after a closing quote, alone.
+            let places = [("ab", "cd"), ("\"ab", "cd\""), ("\"ab\"", ""), ("", "")]
+            var bytes = Array("h1;h2\n".utf8)
+            for (prefix, suffix) in places { bytes += Array("x;\(prefix)".utf8) + [c] + Array("\(suffix)\n".utf8) }
+            let records = try readCSV(bytes, encoding: .latin1)
+            #expect(records.count == 1 + places.count)
+            #expect(records[0].control == -1)
+            for (k, (prefix, _)) in places.enumerated() {
+                let expected = isControl ? 1 + prefix.utf8.filter { $0 != 0x22 }.count : -1
+                #expect(records[1 + k].control == expected, "byte \(c) after \(prefix)")
+            }
+        }
+        // Only the first is noted; the next record starts clean.
+        let records = try readCSV([0x61, 0x0A, 0x00, 0x01, 0x0A, 0x62, 0x0A])
+        #expect(records.map(\.control) == [-1, 0, -1])
+        #expect(records[1].fields == ["\u{0}\u{1}"])
     }
 
     @Test func overlongRecordIsRejectedNotBuffered() throws {

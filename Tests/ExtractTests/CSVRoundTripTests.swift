@@ -14,7 +14,7 @@ import Testing
         }
     }
 
-    static let pieces = ["a", "B", "1", " ", ";", "\"", "\n", "\r\n", "æ", "€", "😀", "\t", "\\", "\"\"", "x;y"]
+    static let pieces = ["a", "B", "1", " ", ";", "\"", "\n", "\r\n", "æ", "€", "😀", "\t", "\\", "\"\"", "x;y", "\u{0}", "\u{1B}"]
 
     func table(_ rng: inout Rng) -> [[String]] {
         let columns = 1 + rng.next(5)
@@ -49,15 +49,20 @@ import Testing
             _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
             defer { try? FileManager.default.removeItem(atPath: path) }
             let reader = try CSVReader(path: path, delimiter: 0x3B, encoding: .utf8, chunkSize: chunkSize)
-            var read: [[String]] = [], readLines: [Int] = []
+            var read: [[String]] = [], readLines: [Int] = [], controls: [Int] = [], lastLines: [Int] = []
             try reader.forEachRecord { r in
                 #expect(r.problem == nil)
                 read.append((0..<r.fieldCount).map { String(decoding: r.field($0), as: UTF8.self) })
                 readLines.append(r.line)
+                lastLines.append(r.lastLine)
+                controls.append(r.control)
             }
             // (A row of one empty field is written `""`: unquoted, it would be a blank line.)
             #expect(read == rows, "round \(round)")
             #expect(readLines == lines, "round \(round)")
+            #expect(lastLines == lines.dropFirst().map { $0 - 1 } + [lines.last.map { _ in text.utf8.filter { $0 == 0x0A }.count } ?? 0])
+            // The first control character's offset in the record's bytes, fields back to back.
+            #expect(controls == rows.map { row in Array(row.joined().utf8).firstIndex { $0 == 0 || $0 == 0x1B } ?? -1 }, "round \(round)")
             #expect(reader.sha256 == (try ChunkedFile.digest(path: path).sha256))
         }
     }

@@ -78,9 +78,9 @@ import Testing
     }
 
     @Test func refusesAMissingMapping() throws {
-        let text = try Self.variant { $0.replacingOccurrences(of: "      udmeldt: udmeldt\n", with: "") }
+        let text = try Self.variant { $0.replacingOccurrences(of: "      indmeldt: indmeldt\n", with: "") }
         let error = #expect(throws: PipelineConfigError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
-        #expect(error?.key == "sources.indmeldelser.columns.udmeldt")
+        #expect(error?.key == "sources.indmeldelser.columns.indmeldt")
         #expect(error?.message.contains("missing mapping") == true)
     }
 
@@ -196,5 +196,148 @@ extension PipelineConfigTests {
         let error = #expect(throws: PipelineConfigError.self) { try PipelineConfig.parse(scalar, path: "x.yaml") }
         #expect(error?.key == "evaluation")
         #expect(error?.line != nil)
+    }
+}
+
+/// The per-source keys of issue 16, read from `pipelines/copenhagen-wfs.yaml` and each
+/// refused with its file, line and key when wrong.
+@Suite struct SourceSettingsTests {
+    static let repo = PipelineConfigTests.repo
+
+    static func wfs(_ edit: (String) -> String = { $0 }) throws -> String {
+        edit(try String(contentsOf: repo.appendingPathComponent("pipelines/copenhagen-wfs.yaml"), encoding: .utf8))
+    }
+
+    @Test func readsTheWFSPipeline() throws {
+        let config = try PipelineConfig.load(path: Self.repo.appendingPathComponent("pipelines/copenhagen-wfs.yaml").path)
+        let register = config.sources.institutions
+        #expect(register.format == .csv && register.delimiter == UInt8(ascii: ",") && register.file == "dagtilbud.csv")
+        #expect(register.rejectThreshold == 0.25 && config.rejectThreshold == 0.10)
+        #expect(config.sources.enrolments.rejectThreshold == nil)
+        #expect(register.numberPattern == "^[0-9]+$")
+        #expect(register.columns == ["nummer": "institutions_id", "navn": "enhedsnavn", "type": "type", "bydel": "bydel", "klynge": "kkorgnr"])
+        #expect(register.column("pladser") == nil)
+        #expect(register.values["type"] == .init(contains: [.init(match: "Aldersintegreret", value: "integreret"),
+                                                           .init(match: "Vuggestue", value: "vuggestue"),
+                                                           .init(match: "Børnehave", value: "boernehave")]))
+        #expect(register.filter == nil && register.maxFieldLines == 20 && !register.allowLinkOutsideDrop)
+        #expect(register.columnLines["nummer"] == (try Self.wfs()).components(separatedBy: "\n").firstIndex { $0.contains("nummer: institutions_id") }! + 1)
+        // The rest as Copenhagen's contract.
+        let contract = try PipelineConfig.load(path: Self.repo.appendingPathComponent("pipelines/copenhagen.yaml").path)
+        #expect(config.sources.caseEvents.columns == contract.sources.caseEvents.columns)
+    }
+
+    @Test func readsEveryNewKey() throws {
+        let text = try Self.wfs {
+            $0.replacingOccurrences(of: "        # no default: a type matching none is kept as written, counted and warned about\n", with: """
+                        exact:
+                          Dagpleje: ~
+                          '1': vuggestue
+                        default: integreret
+
+                """)
+            .replacingOccurrences(of: "    # No filter:", with: """
+                    max_field_lines: 3
+                    allow_link_outside_drop: true
+                    filter:
+                      keep:
+                        kommunekode: [101, 147]
+                      skip:
+                        ejerforhold: Privat
+                    # No filter:
+                """)
+            .replacingOccurrences(of: "      aarsag: aarsag\n", with: "      aarsag: aarsag\n    values:\n      kilde: {default: null}\n")
+        }
+        let config = try PipelineConfig.parse(text, path: "x.yaml")
+        let register = config.sources.institutions
+        #expect(register.values["type"]?.exact == [.init(match: "Dagpleje", value: nil), .init(match: "1", value: "vuggestue")])
+        #expect(register.values["type"]?.fallback == .value("integreret"))
+        #expect(register.maxFieldLines == 3 && register.allowLinkOutsideDrop)
+        #expect(register.filter?.keep.map(\.column) == ["kommunekode"] && register.filter?.keep[0].values == ["101", "147"])
+        #expect(register.filter?.skip[0].values == ["Privat"] && register.filter?.keep[0].line != nil)
+        #expect(config.sources.caseEvents.values["kilde"]?.fallback == .empty)
+    }
+
+    /// Optional fields may be left out or mapped to null; required ones may not.
+    @Test func optionalFieldsMayBeUnmapped() throws {
+        let text = try PipelineConfigTests.variant {
+            $0.replacingOccurrences(of: "      udmeldt: udmeldt\n", with: "")
+              .replacingOccurrences(of: "      kilde: kilde\n", with: "      kilde: null\n")
+              .replacingOccurrences(of: "      til: til\n", with: "      til: ~\n")
+        }
+        let config = try PipelineConfig.parse(text, path: "x.yaml")
+        #expect(config.sources.enrolments.column("udmeldt") == nil && config.sources.caseEvents.column("kilde") == nil)
+        #expect(config.sources.assignments.column("til") == nil && config.sources.assignments.column("fra") == "fra")
+        for (field, line) in [("cpr", "      cpr: cpr\n"), ("dato", "      dato: dato\n"), ("nummer", "      nummer: nummer\n")] {
+            let text = try PipelineConfigTests.variant { $0.replacingOccurrences(of: line, with: "      \(field): null\n") }
+            let error = #expect(throws: PipelineConfigError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
+            #expect(error?.key.hasSuffix("columns.\(field)") == true)
+            #expect(error?.message.contains("missing mapping") == true && error?.message.contains("required") == true)
+            #expect(error?.line != nil)
+        }
+    }
+
+    /// Each wrong value of a new key: refused with the line it is on, its key and why.
+    @Test(arguments: [
+        ("reject_threshold: 0.25", "reject_threshold: 2", "sources.institutioner.reject_threshold", "between 0 and 1"),
+        ("reject_threshold: 0.25", "reject_threshold: many", "sources.institutioner.reject_threshold", "must be a number"),
+        ("nummer_pattern: \"^[0-9]+$\"", "nummer_pattern: \"^[0-9+$\"", "sources.institutioner.nummer_pattern", "not a regular expression"),
+        ("    date_formats: [dd-mm-yyyy, yyyy-mm-dd]\n    columns:\n      cpr: cpr",
+         "    date_formats: [dd-mm-yyyy, yyyy-mm-dd]\n    nummer_pattern: x\n    columns:\n      cpr: cpr",
+         "sources.indmeldelser.nummer_pattern", "only for the register"),
+        ("          Vuggestue: vuggestue", "          Vuggestue: vuggestue\n          VUGGESTUE: boernehave",
+         "sources.institutioner.values.type.contains.VUGGESTUE", "the same as 'Vuggestue'"),
+        ("        contains:", "        contain:", "sources.institutioner.values.type.contain", "unknown key"),
+        ("    values:\n      type:", "    values:\n      pladser: {default: x}\n      type:", "sources.institutioner.values.pladser", "unknown key; expected one of navn, type, bydel, klynge"),
+        ("    values:\n      type:", "    values:\n      bydel: {}\n      type:", "sources.institutioner.values.bydel", "at least one of exact, contains, default"),
+        ("        # no default", "        default: [a, b]\n        # no default", "sources.institutioner.values.type.default", "non-empty text"),
+        ("    # No filter:", "    filter: {}\n    # No filter:", "sources.institutioner.filter", "give keep, skip or both"),
+        ("    # No filter:", "    filter:\n      drop: {a: b}\n    # No filter:", "sources.institutioner.filter.drop", "unknown key"),
+        ("    # No filter:", "    filter:\n      keep: {kommunekode: []}\n    # No filter:", "sources.institutioner.filter.keep.kommunekode", "at least one value"),
+        ("    # No filter:", "    filter:\n      keep: {kommunekode: {a: b}}\n    # No filter:", "sources.institutioner.filter.keep.kommunekode", "a value or a list"),
+        ("    # No filter:", "    max_field_lines: 0\n    # No filter:", "sources.institutioner.max_field_lines", "1 or more"),
+        ("    # No filter:", "    allow_link_outside_drop: maybe\n    # No filter:", "sources.institutioner.allow_link_outside_drop", "true or false"),
+        ("      klynge: kkorgnr", "      klynge: enhedsnavn", "sources.institutioner.columns.navn", "mapped to 'klynge' too"),
+        ("      cpr: cpr\n      institutionsnummer", "      cpr: cpr\n    values: {cpr: {default: x}}\n      institutionsnummer",
+         "(file)", "not valid YAML"),
+    ])
+    func eachNewKeyIsRefusedWithItsLine(from: String, to: String, key: String, message: String) throws {
+        let text = try Self.wfs { $0.replacingOccurrences(of: from, with: to) }
+        #expect(text != (try Self.wfs()), "the edit \(from) applies")
+        let error = #expect(throws: PipelineConfigError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
+        #expect(error?.key == key, "\(String(describing: error))")
+        #expect(error?.message.contains(message) == true, "\(String(describing: error))")
+        if key != "(file)" {
+            // The line named is the key's own (or, for a missing or empty value, its mapping's first line).
+            let lines = text.components(separatedBy: "\n")
+            let last = String(key.split(separator: ".").last!)
+            let candidates = lines.indices.filter { lines[$0].contains(last + ":") || lines[$0].contains("{") }.map { $0 + 1 }
+            #expect(error?.line.map(candidates.contains) == true, "line \(String(describing: error?.line)) for \(key)")
+            #expect(error?.description.hasPrefix("x.yaml:\(error?.line ?? 0): ") == true)
+        }
+    }
+
+    @Test func aValueMapNeedsItsFieldMapped() throws {
+        let text = try Self.wfs {
+            $0.replacingOccurrences(of: "      bydel: bydel            # empty on some rows: read as empty", with: "      bydel: null")
+              .replacingOccurrences(of: "    values:\n      type:", with: "    values:\n      bydel: {default: Ukendt}\n      type:")
+        }
+        let error = #expect(throws: PipelineConfigError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
+        #expect(error?.key == "sources.institutioner.values.bydel")
+        #expect(error?.message == "'bydel' is not mapped under columns; map it first")
+        #expect(error?.line == text.components(separatedBy: "\n").firstIndex { $0.contains("bydel: {default: Ukendt}") }! + 1)
+    }
+
+    @Test func xmlSourcesRefuseCSVSettings() throws {
+        for setting in ["max_field_lines: 5", "delimiter: \",\""] {
+            let text = try PipelineConfigTests.variant { $0.replacingOccurrences(of: "    element: Institution\n", with: "    element: Institution\n    \(setting)\n") }
+            let error = #expect(throws: PipelineConfigError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
+            #expect(error?.message == "only for CSV sources")
+            #expect(error?.line == text.components(separatedBy: "\n").firstIndex { $0.contains(setting) }! + 1)
+        }
+        // And the exports without mappable fields refuse value maps.
+        let text = try PipelineConfigTests.variant { $0.replacingOccurrences(of: "      udmeldt: udmeldt\n", with: "      udmeldt: udmeldt\n    values: {}\n") }
+        let error = #expect(throws: PipelineConfigError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
+        #expect(error?.message.contains("no field whose values can be mapped") == true)
     }
 }

@@ -2,10 +2,17 @@
 
 -- The settings are the published load's (those it was made with), never the run's: a rerun
 -- with another window or small-cell minimum changes nothing here until it is published.
+-- A session may read a kept run that is not published instead (SET etl.run = 'ID', as
+-- `etl report --run ID` does): its newest complete load, published_at NULL.
 CREATE VIEW warehouse.published_run AS
 SELECT p.run_id, p.load_id, p.published_at, l.municipality, l.as_of, l.window_from, l.window_to,
        l.small_cell_minimum
-FROM etl.published p JOIN etl.loads l ON l.load_id = p.load_id;
+FROM (SELECT run_id, load_id, published_at FROM etl.published WHERE coalesce(current_setting('etl.run', true), '') = ''
+      UNION ALL
+      SELECT l.run_id, max(l.load_id), q.published_at FROM etl.loads l LEFT JOIN etl.published q USING (run_id)
+      WHERE l.run_id = nullif(current_setting('etl.run', true), '')::bigint AND l.finished_at IS NOT NULL
+      GROUP BY l.run_id, q.published_at) p
+JOIN etl.loads l ON l.load_id = p.load_id;
 
 -- The date dimension: every day of the published run's evaluation window.
 CREATE VIEW warehouse.dates AS

@@ -1,5 +1,6 @@
 -- The evaluation panel of the published run (evaluation.md, The panel): institution × period
--- × metric. The load id comes from a subquery, so only the published load's partition is read.
+-- × metric. The load id comes from a subquery (warehouse.published_run: it honours etl.run),
+-- so only that load's partition is read.
 
 CREATE VIEW warehouse.evaluation_panel_figures AS
 SELECT e.institution, i.district, e.period, e.period_start, e.period_end, e.grp, m.metric, e.children,
@@ -7,10 +8,10 @@ SELECT e.institution, i.district, e.period, e.period_start, e.period_end, e.grp,
        CASE WHEN e.exposure_days > 0 THEN 1000 * m.events / (e.exposure_days::double precision / 365.25) END AS rate
 FROM warehouse.evaluation_panel e
 LEFT JOIN warehouse.institutions i ON i.load_id = e.load_id AND i.number = e.institution
-                                   AND i.load_id = (SELECT load_id FROM etl.published)
+                                   AND i.load_id = (SELECT load_id FROM warehouse.published_run)
 CROSS JOIN LATERAL (VALUES (1, 'detection', e.detected), (2, 'investigation', e.investigated),
                            (3, 'measure', e.measured)) m (ord, metric, events)
-WHERE e.load_id = (SELECT load_id FROM etl.published);
+WHERE e.load_id = (SELECT load_id FROM warehouse.published_run);
 
 -- Small cells (metrics.md): events from 1 to minimum − 1, and children from 1 to minimum − 1
 -- (child_years), are hidden, and the rate with either.
@@ -28,8 +29,8 @@ CREATE VIEW metrics.evaluation_left_out AS
 SELECT l.institution, i.district, l.grp, l.reason
 FROM warehouse.evaluation_left_out l
 LEFT JOIN warehouse.institutions i ON i.load_id = l.load_id AND i.number = l.institution
-                                   AND i.load_id = (SELECT load_id FROM etl.published)
-WHERE l.load_id = (SELECT load_id FROM etl.published);
+                                   AND i.load_id = (SELECT load_id FROM warehouse.published_run)
+WHERE l.load_id = (SELECT load_id FROM warehouse.published_run);
 
 COMMENT ON VIEW warehouse.evaluation_panel_figures IS 'The evaluation panel unsuppressed (owner only): every institution × period × metric, with its children and exposure days.';
 COMMENT ON VIEW metrics.evaluation_panel IS 'The difference-in-differences'' panel (evaluation.md): every institution of the register × every period wholly inside the window × metric, with the institution''s group. Small counts and the figures computed from them are NULL.';

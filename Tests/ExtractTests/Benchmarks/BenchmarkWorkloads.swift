@@ -18,9 +18,11 @@ public enum BenchmarkWorkloads {
         public var bytes: Int64
         public var seconds: Double
         public var records: Int
+        /// User and system CPU time of the process over the same span (every thread).
+        public var cpu: Double = 0
         public var mbPerSecond: Double { Double(bytes) / 1e6 / seconds }
         public var description: String {
-            "\(name): \(records) records, \(bytes / 1_000_000) MB in \(String(format: "%.2f", seconds)) s = \(String(format: "%.0f", mbPerSecond)) MB/s"
+            "\(name): \(records) records, \(bytes / 1_000_000) MB in \(String(format: "%.2f", seconds)) s = \(String(format: "%.0f", mbPerSecond)) MB/s; CPU \(String(format: "%.2f", cpu)) s"
         }
     }
 
@@ -31,11 +33,16 @@ public enum BenchmarkWorkloads {
         return usage.ru_maxrss / 1024
     }
 
-    static func time<T>(_ body: () throws -> T) rethrows -> (T, Double) {
-        let start = ContinuousClock.now
+    static func time<T>(_ body: () throws -> T) rethrows -> (T, Double, Double) {
+        func cpu() -> Double {
+            var u = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &u)
+            return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
+        }
+        let start = ContinuousClock.now, cpu0 = cpu()
         let value = try body()
         let d = ContinuousClock.now - start
-        return (value, Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+        return (value, Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18, cpu() - cpu0)
     }
 
     /// A deterministic case-event export of about `megabytes`: ~100,000 children with a
@@ -114,20 +121,20 @@ public enum BenchmarkWorkloads {
 
     /// Our CSV reader alone: split every record into fields.
     public static func csvReader(path: String) throws -> Timing {
-        let (records, seconds) = try time { () throws -> Int in
+        let (records, seconds, cpu) = try time { () throws -> Int in
             let reader = try CSVReader(path: path, delimiter: 0x3B, encoding: .utf8)
             var n = 0
             try reader.forEachRecord { r in n += r.fieldCount > 0 ? 1 : 0 }
             return n
         }
-        return Timing(name: "CSVReader (fields only)", bytes: fileSize(path), seconds: seconds, records: records)
+        return Timing(name: "CSVReader (fields only)", bytes: fileSize(path), seconds: seconds, records: records, cpu: cpu)
     }
 
     /// Read, split, validate and pseudonymise the case events, without writing anything:
     /// what the stage costs before its output.
     public static func validateOnly(config: PipelineConfig, path: String) throws -> Timing {
-        let (records, seconds) = try time { () throws -> Int in
-            let reader = try SourceReader(source: config.sources.caseEvents, path: path)
+        let (records, seconds, cpu) = try time { () throws -> Int in
+            let reader = try SourceReader(source: config.sources.caseEvents, path: path, pipeline: config.path)
             let key = SymmetricKey(data: Array(String(repeating: "k", count: 32).utf8))
             let validator = CaseEventValidator(formats: config.sources.caseEvents.dateFormats, pseudonyms: Pseudonymiser(key: key))
             var accepted = 0
@@ -136,7 +143,7 @@ public enum BenchmarkWorkloads {
             }
             return accepted
         }
-        return Timing(name: "validate and pseudonymise, no output", bytes: fileSize(path), seconds: seconds, records: records)
+        return Timing(name: "validate and pseudonymise, no output", bytes: fileSize(path), seconds: seconds, records: records, cpu: cpu)
     }
 
     /// The whole stage on a drop: read, validate, pseudonymise, write.
@@ -144,28 +151,28 @@ public enum BenchmarkWorkloads {
         let layout = StateLayout(root: state)
         let stage = ExtractStage(config: config, state: layout,
                                  environment: ["ETL_PSEUDONYM_KEY": String(repeating: "k", count: 32)])
-        let (result, seconds) = try time { try stage.run(drop: drop, into: layout.run(RunID(rawValue: 20260101000000))) }
+        let (result, seconds, cpu) = try time { try stage.run(drop: drop, into: layout.run(RunID(rawValue: 20260101000000))) }
         let bytes = result.manifest.inputs.reduce(Int64(0)) { $0 + $1.bytes }
         let records = result.manifest.inputs.reduce(0) { $0 + $1.rowsRead }
-        return Timing(name: "ExtractStage (validate, pseudonymise, write)", bytes: bytes, seconds: seconds, records: records)
+        return Timing(name: "ExtractStage (validate, pseudonymise, write)", bytes: bytes, seconds: seconds, records: records, cpu: cpu)
     }
 
     /// The expat reader on the case-event XML.
     public static func expat(path: String) throws -> Timing {
         let names = ["sagsnummer", "Cpr", "type", "Dato", "Paragraf", "Kilde", "Aarsag"]
-        let (records, seconds) = try time { () throws -> Int in
+        let (records, seconds, cpu) = try time { () throws -> Int in
             let reader = try XMLRecordReader(path: path, recordElement: "Haendelse", names: names, encoding: nil)
             var n = 0
             try reader.forEachRecord { r in n += r.value(1) == nil ? 0 : 1 }
             return n
         }
-        return Timing(name: "expat (XMLRecordReader)", bytes: fileSize(path), seconds: seconds, records: records)
+        return Timing(name: "expat (XMLRecordReader)", bytes: fileSize(path), seconds: seconds, records: records, cpu: cpu)
     }
 
     #if canImport(FoundationXML)
     /// FoundationXML's XMLParser, streaming from an InputStream, collecting the same fields.
     public static func foundationXML(path: String) throws -> Timing {
-        let (records, seconds) = time { () -> Int in
+        let (records, seconds, cpu) = time { () -> Int in
             let parser = XMLParser(stream: InputStream(fileAtPath: path)!)
             parser.shouldProcessNamespaces = true
             let delegate = RecordCollector(recordElement: "Haendelse")
@@ -173,7 +180,7 @@ public enum BenchmarkWorkloads {
             _ = parser.parse()
             return delegate.records
         }
-        return Timing(name: "FoundationXML (XMLParser on an InputStream)", bytes: fileSize(path), seconds: seconds, records: records)
+        return Timing(name: "FoundationXML (XMLParser on an InputStream)", bytes: fileSize(path), seconds: seconds, records: records, cpu: cpu)
     }
 
     /// What FoundationXML's XMLParser does with a DTD: the error it reports (nil: none) and

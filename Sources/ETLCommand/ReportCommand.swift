@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Operations
+import Pipeline
+import Report
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write the committee's report: one self-contained HTML page from the metrics views.",
+        discussion: """
+            Reads only the metrics views, as the role etl_report (small cells hidden), so the page can be mailed around.
+            Default: the published run, written to <state>/runs/<id>/report.html. The nightly run writes it after each publish.
+            """ + "\n\n" + exitStatusHelp)
+
+    @Option(name: .customLong("run"), help: "A kept run other than the published one (`etl runs` lists them).")
+    var runID: RunID?
+
+    @Option(help: "Where to write it; - for standard output. Default: <state>/runs/<id>/report.html.")
+    var out: String?
+
+    @Option(help: "da or en. Default: the pipeline file's report.language, else en.")
+    var lang: ReportLanguage?
+
+    @Option(help: "The pipeline file (for its language and database). Default: the one the run was started with, if its folder is kept.")
+    var pipeline: String?
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try withExitStatus {
+            let state = global.state
+            let config = try pipeline.map { try PipelineConfig.load(path: $0) }
+            let db = try global.target(config).connect(logger: global.logger())
+            defer { db.close() }
+            let rendered = try ReportWriter.render(connection: db, run: runID) { shown in
+                // The pipeline file named, else the one the run was started with; --lang over its language.
+                ReportWriter.Options(config ?? shown.flatMap { try? RunInfo.read(state.run($0)) }.flatMap { try? PipelineConfig.load(path: $0.pipeline) },
+                                     language: lang)
+            }
+            if out == "-" {
+                FileHandle.standardOutput.write(Data(rendered.html.utf8))
+                return
+            }
+            guard let run = rendered.run else { throw ReportError.nothingPublished }
+            let path = out ?? state.run(run).root.appendingPathComponent("report.html").path
+            try ReportWriter.writeAtomically(rendered.html, to: path, mode: out == nil ? 0o600 : nil)
+            print(path)
+        }
+    }
+}
+
+extension ReportLanguage: ExpressibleByArgument {}

@@ -1,0 +1,137 @@
+/// CPR numbers typed into text fields (a case id, a source, a name, a staff id): found so
+/// that none reaches a stage file, the warehouse or a message in clear.
+///
+/// What counts as one (docs/decisions.md): ten digits standing alone (no digit right before
+/// or after), the first six a day and month that could be (`DD` 01–31, `MM` 01–12, any
+/// `YY`), written `DDMMYYSSSS`, `DDMMYY-SSSS`, `DDMMYY SSSS`, `DDMMYY - SSSS` or with the
+/// birth date split as `DD MM YY` / `DD-MM-YY` / `DD.MM.YY`, anywhere in a longer text.
+/// Modulus 11 and the century table are not asked: a mistyped number is personal data too.
+/// Digits grouped otherwise (`2012-000123`, dates, phone numbers) are not matched.
+enum CPRInText {
+    struct Match: Equatable {
+        /// The byte range of the number in the text, separators included.
+        var range: Range<Int>
+        /// The ten digits as one number.
+        var number: UInt64
+    }
+
+    @inline(__always) private static func isDigit(_ c: UInt8) -> Bool { c &- 48 < 10 }
+
+    /// The first CPR-shaped number in `text` at or after `from`.
+    static func first(in text: UnsafeBufferPointer<UInt8>, from: Int = 0) -> Match? {
+        let n = text.count
+        // Most text fields have fewer than ten digits: one tight pass rules them out.
+        guard n - from >= 10, digits(text, from: from) >= 10 else { return nil }
+        var i = from
+        while i < n {
+            guard isDigit(text[i]) else { i += 1; continue }
+            if couldBeBirthDate(text, at: i), let m = match(text, at: i) { return m }
+            while i < n, isDigit(text[i]) { i += 1 }
+        }
+        return nil
+    }
+
+    /// A quick look before `match`: a day 01–31 at `i`, then (after at most one separator) a
+    /// month 01–12. Rules out most runs of digits (years, serial numbers) at once.
+    @inline(__always) private static func couldBeBirthDate(_ t: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        let n = t.count
+        guard i + 3 < n, isDigit(t[i + 1]) else { return false }
+        let day = (t[i] &- 48) * 10 + (t[i + 1] &- 48)
+        guard day >= 1, day <= 31 else { return false }
+        var j = i + 2
+        if !isDigit(t[j]) { j += 1 }
+        guard j + 1 < n, isDigit(t[j]), isDigit(t[j + 1]) else { return false }
+        let month = (t[j] &- 48) * 10 + (t[j + 1] &- 48)
+        return month >= 1 && month <= 12
+    }
+
+    static func first(in text: ArraySlice<UInt8>) -> Match? {
+        text.withUnsafeBufferPointer { p in
+            first(in: p).map { Match(range: ($0.range.lowerBound + text.startIndex)..<($0.range.upperBound + text.startIndex), number: $0.number) }
+        }
+    }
+
+    /// How many ASCII digits `text` holds from `from` on, eight bytes at a time: per byte,
+    /// the high bit of `ascii & ≥ '0' & ≤ '9'` (no carry or borrow crosses a byte).
+    @inline(__always) static func digits(_ text: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+        let high: UInt64 = 0x8080_8080_8080_8080
+        guard let start = text.baseAddress else { return 0 }
+        var i = from, n = 0
+        let base = UnsafeRawPointer(start)
+        while i + 8 <= text.count {
+            let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let atLeast0 = ((w | high) &- 0x3030_3030_3030_3030) & high
+            let above9 = ((w & ~high) &+ 0x4646_4646_4646_4646) & high
+            n += (atLeast0 & ~above9 & ~w & high).nonzeroBitCount
+            i += 8
+        }
+        while i < text.count { if isDigit(text[i]) { n += 1 }; i += 1 }
+        return n
+    }
+
+    /// A CPR-shaped number starting at `start`, a digit with no digit before it.
+    private static func match(_ t: UnsafeBufferPointer<UInt8>, at start: Int) -> Match? {
+        let n = t.count
+        var j = start, digits = 0, number: UInt64 = 0
+        var separatedAt = 0   // bit k: a separator after the k-th digit
+        while j < n, digits < 10 {
+            let c = t[j]
+            if isDigit(c) {
+                number = number * 10 + UInt64(c - 48); digits += 1; j += 1
+                // No day 01–31, no month 01–12: no CPR number (most digits stop here).
+                if digits == 2, !(1...31).contains(number) { return nil }
+                if digits == 4, !(1...12).contains(number % 100) { return nil }
+                continue
+            }
+            // Separators after the day (then after the month too), or after the birth date.
+            guard digits == 2 || digits == 4 && separatedAt != 0 || digits == 6 else { break }
+            let after = separator(t, at: j, wide: digits == 6)
+            guard after > j, after < n, isDigit(t[after]) else { break }
+            separatedAt |= 1 << digits
+            j = after
+        }
+        guard digits == 10, j == n || !isDigit(t[j]) else { return nil }
+        guard separatedAt == 0 || separatedAt == 1 << 6 || separatedAt == (1 << 2 | 1 << 4 | 1 << 6)
+                || separatedAt == (1 << 2 | 1 << 4) else { return nil }
+        return Match(range: start..<j, number: number)
+    }
+
+    /// The end of a separator at `j`: one of space, `-`, `.`, `/`; after the birth date
+    /// (`wide`) also ` - ` and an en dash. `j` when there is none.
+    private static func separator(_ t: UnsafeBufferPointer<UInt8>, at j: Int, wide: Bool) -> Int {
+        let n = t.count
+        let c = t[j]
+        if wide {
+            if c == 0x20, j + 2 < n, t[j + 1] == 0x2D, t[j + 2] == 0x20 { return j + 3 }           // " - "
+            if c == 0xE2, j + 2 < n, t[j + 1] == 0x80, t[j + 2] == 0x93 { return j + 3 }           // "–"
+        }
+        return c == 0x20 || c == 0x2D || c == 0x2E || c == 0x2F ? j + 1 : j
+    }
+
+    /// The text with every CPR-shaped number replaced by `replacement(number)`; nil when it holds none.
+    static func replacingAll(in text: ArraySlice<UInt8>, with replacement: (UInt64) -> [UInt8]) -> (text: [UInt8], count: Int)? {
+        text.withUnsafeBufferPointer { p -> ([UInt8], Int)? in
+            guard var m = first(in: p) else { return nil }
+            var out: [UInt8] = []
+            var done = 0, count = 0
+            while true {
+                out.append(contentsOf: p[done..<m.range.lowerBound])
+                out.append(contentsOf: replacement(m.number))
+                done = m.range.upperBound
+                count += 1
+                guard let next = first(in: p, from: done) else { break }
+                m = next
+            }
+            out.append(contentsOf: p[done...])
+            return (out, count)
+        }
+    }
+
+    /// The masked form for messages: the birth date kept, the serial starred (`DDMMYY-****`).
+    static func masked(_ number: UInt64) -> [UInt8] {
+        var out = [UInt8](repeating: 48, count: 6)
+        var v = number / 10_000
+        for k in stride(from: 5, through: 0, by: -1) { out[k] = UInt8(48 + v % 10); v /= 10 }
+        return out + Array("-****".utf8)
+    }
+}

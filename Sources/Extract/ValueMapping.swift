@@ -1,0 +1,77 @@
+import Pipeline
+
+/// A field's value map (`values` in the pipeline file) ready to apply: exact values first,
+/// then parts in the order written, then the default. Values are compared without
+/// surrounding spaces and without regard to case; an empty value is left as it is.
+struct ValueMapping {
+    let field: Int
+    let name: String
+    private let exact: [String: [UInt8]?]
+    private let contains: [(part: String, value: [UInt8]?)]
+    private let fallback: PipelineConfig.ValueMap.Fallback
+
+    init(field: Int, name: String, map: PipelineConfig.ValueMap) {
+        self.field = field
+        self.name = name
+        var exact: [String: [UInt8]?] = [:]
+        for rule in map.exact { exact[Self.fold(rule.match)] = rule.value.map { Array($0.utf8) } }
+        self.exact = exact
+        contains = map.contains.map { (Self.fold($0.match), $0.value.map { Array($0.utf8) }) }
+        fallback = map.fallback
+    }
+
+    static func fold(_ s: String) -> String { String(s.trimmingSpaces).lowercased() }
+
+    enum Outcome {
+        /// Matched a rule: the new value (nil: empty).
+        case mapped([UInt8]?)
+        /// Matched no rule: the value the default gives (`.keep`: the value as it is).
+        case unmatched(PipelineConfig.ValueMap.Fallback)
+    }
+
+    /// What becomes of a (trimmed, non-empty) value.
+    func apply(_ v: ArraySlice<UInt8>) -> Outcome {
+        let folded = String(decoding: v, as: UTF8.self).lowercased()
+        if let hit = exact[folded] { return .mapped(hit) }
+        for rule in contains where folded.contains(rule.part) { return .mapped(rule.value) }
+        return .unmatched(fallback)
+    }
+
+    /// Applies the map to the record; returns the unmatched value, if the value matched no rule.
+    func apply(to r: inout SourceRecord) -> ArraySlice<UInt8>? {
+        guard let v = r.value(field) else { return nil }
+        switch apply(v) {
+        case .mapped(let value):
+            r.replace(field, with: value)
+            return nil
+        case .unmatched(let fallback):
+            switch fallback {
+            case .keep: break
+            case .empty: r.replace(field, with: nil)
+            case .value(let text): r.replace(field, with: Array(text.utf8))
+            }
+            return v
+        }
+    }
+}
+
+/// A source's row filter ready to apply, its columns found after the contract's fields.
+struct RowSelection {
+    private let keep: [(column: Int, values: Set<String>)]
+    private let skip: [(column: Int, values: Set<String>)]
+
+    /// `first`: the index in `SourceRecord.columns` of the filter's first column.
+    init?(_ filter: PipelineConfig.RowFilter?, first: Int) {
+        guard let filter else { return nil }
+        func conditions(_ list: [PipelineConfig.RowFilter.Condition], from: Int) -> [(Int, Set<String>)] {
+            list.enumerated().map { (from + $0.offset, Set($0.element.values.map(ValueMapping.fold))) }
+        }
+        keep = conditions(filter.keep, from: first)
+        skip = conditions(filter.skip, from: first + filter.keep.count)
+    }
+
+    func accepts(_ r: SourceRecord) -> Bool {
+        func value(_ i: Int) -> String { r.value(i).map { String(decoding: $0, as: UTF8.self).lowercased() } ?? "" }
+        return keep.allSatisfy { $0.values.contains(value($0.column)) } && !skip.contains { $0.values.contains(value($0.column)) }
+    }
+}

@@ -1,0 +1,71 @@
+/// A fragment of HTML that is already safe to write: text goes in through `HTML.text`,
+/// which escapes it, so nothing read from the warehouse can become markup.
+///
+/// The report is written as polyglot HTML (well-formed XML too: every element closed, no
+/// named entities), so a test can read it with an XML parser instead of scraping it.
+package struct HTML: Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
+    package private(set) var markup: String
+
+    /// Markup written by this module (a literal in the source).
+    package init(stringLiteral markup: String) { self.markup = markup }
+    init(raw markup: String) { self.markup = markup }
+
+    package var description: String { markup }
+
+    /// Text, escaped.
+    package static func text(_ text: String) -> HTML { HTML(raw: escape(text)) }
+
+    package static let empty = HTML(raw: "")
+
+    /// An element with attributes (values escaped) and content.
+    package static func element(_ name: String, _ attributes: [(String, String?)] = [], _ content: HTML...) -> HTML {
+        element(name, attributes, content: content)
+    }
+
+    package static func element(_ name: String, _ attributes: [(String, String?)] = [], content: [HTML]) -> HTML {
+        var out = "<" + name
+        for (key, value) in attributes {
+            guard let value else { continue }
+            out += " " + key + "=\"" + escape(value) + "\""
+        }
+        out += ">"
+        for c in content { out += c.markup }
+        return HTML(raw: out + "</" + name + ">")
+    }
+
+    /// An element with no content, written `<name …/>` (valid in HTML for void and SVG elements).
+    package static func empty(_ name: String, _ attributes: [(String, String?)]) -> HTML {
+        var out = "<" + name
+        for (key, value) in attributes {
+            guard let value else { continue }
+            out += " " + key + "=\"" + escape(value) + "\""
+        }
+        return HTML(raw: out + "/>")
+    }
+
+    package static func + (a: HTML, b: HTML) -> HTML { HTML(raw: a.markup + b.markup) }
+    package static func += (a: inout HTML, b: HTML) { a.markup += b.markup }
+
+    package static func join(_ parts: [HTML], separator: HTML = .empty) -> HTML {
+        HTML(raw: parts.map(\.markup).joined(separator: separator.markup))
+    }
+
+    /// Escapes for text and attribute values alike: `& < > " '`.
+    package static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for c in text.unicodeScalars {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default:
+                // Control characters other than tab and line breaks are not allowed in XML.
+                if c.value < 0x20, c != "\t", c != "\n", c != "\r" { out += "\u{FFFD}" } else { out.unicodeScalars.append(c) }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,46 @@
+/// Every phrase of the report. Each language's catalog (`Catalog+Danish.swift`,
+/// `Catalog+English.swift`) has a text for each; `{name}` marks a placeholder.
+package enum Phrase: String, CaseIterable, Sendable {
+    // The page
+    case title, kicker, asOfLine, publishedLine, notPublished, footer
+    // 1. The answer
+    case answerHeading, causalLead, causalUp, causalDown, causalNone, causalMissing, causalNotEstimated
+    case naiveLead, naive, naiveNone, naiveSuppressed, naiveMissing, answerExplain
+    // 2. The figures
+    case figuresHeading
+    case effectsTitle, effectsReading, effectsReadingAll, effectsReadingNone, effectsNotEstimated, effectsNote
+    case againstNeverTreated, againstNotYetTreated, effectAxis
+    case comparisonsTitle, comparisonsReading, comparisonsNote, rateRatioPanel, rateRatioAxis, ageDifferencePanel, monthsAxis
+    case eventTitle, eventReading, eventNote, before, after
+    case quartersColumn, quartersAxis, quartersPlural, halfYearsColumn, halfYearsAxis, halfYearsPlural
+    case yearsColumn, yearsAxis, yearsPlural
+    case yearTitle, yearReading, districtTitle, districtReading, ratesHidden, noDistrict, rateAxis, rateNote
+    case agesTitle, agesReading, agesReadingHidden, agesNote, monthsAgeAxis
+    case treatmentCohort, controlCohort, detectionShort, investigationShort, measureShort
+    case outcomeColumn, effectColumn, intervalColumn, levelBeforeColumn, comparisonColumn, treatmentColumn, controlColumn
+    case estimateColumn, yearColumn, districtColumn, cohortColumn, meanColumn, medianColumn, childrenColumn
+    // 3. How sure we are
+    case certaintyHeading, certaintyIntro, runLabel, publishedLabel, notPublishedShort, asOfLabel, windowLabel, dateRange
+    case smallCellLabel, smallCellValue
+    case filesHeading, fileColumn, readColumn, rejectedColumn
+    case rejectsHeading, reasonColumn, recordsColumn, noRejects
+    case unattributedHeading, unattributedIntro, noUnattributed, eventColumn
+    case transformHeading, whatColumn
+    case panelHeading, panelText, panelNotEstimated, panelMissing, institutionsColumn, neverTreatedInstitutions, notYetTreatedInstitutions
+    case suppressionHeading, suppressionText
+    // 4. Definitions
+    case definitionsHeading, exactLink, exactHeading, exactIntro
+    case termCohorts, plainCohorts, exactCohorts
+    case termChildYears, plainChildYears, exactChildYears
+    case termDetection, plainDetection, exactDetection
+    case termInvestigation, plainInvestigation, exactInvestigation
+    case termMeasure, plainMeasure, exactMeasure
+    case termComparison, plainComparison, exactComparison
+    case termDiD, plainDiD, exactDiD
+    case termEventStudy, plainEventStudy, exactEventStudy
+    case termInterval, plainInterval, exactInterval
+    case termSuppressed, plainSuppressed, exactSuppressed
+    case termUnattributed, plainUnattributed, exactUnattributed
+    // Small words
+    case fewerThan, suppressedTitle, notComputed, absentTitle, interval, and
+}

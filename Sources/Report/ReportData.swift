@@ -1,0 +1,63 @@
+import Pipeline
+
+/// Everything the report shows, read from the `metrics` views in one go.
+package struct ReportData: Sendable {
+    package var run: ViewRow
+    package var summary: [ViewRow]
+    package var byYear: [ViewRow]
+    package var byDistrict: [ViewRow]
+    package var comparison: [ViewRow]
+    package var dataQuality: [ViewRow]
+    /// nil in a warehouse without the difference-in-differences views.
+    package var did: DiD?
+
+    package struct DiD: Sendable {
+        package var summary: [ViewRow]
+        package var eventStudy: [ViewRow]
+        /// Whether each metric × control group could be estimated.
+        package var status: [ViewRow]
+        /// Institutions left out of the estimate, one row each, with the reason.
+        package var leftOut: [ViewRow]
+    }
+
+    static let cohortFigures = [
+        "children_exposed", "child_years", "detected", "detection_rate_per_1000", "investigated", "investigation_rate_per_1000",
+        "mean_age_first_investigation_months", "median_age_first_investigation_months", "measured", "measure_rate_per_1000",
+        "mean_age_first_measure_months", "median_age_first_measure_months",
+    ]
+
+    package static func read(_ reader: MetricsReader, requested run: RunID?) throws -> ReportData {
+        let runs = try reader.rows("metrics.published_run", key: [], columns: [
+            "run_id", "published_at", "municipality", "as_of", "window_from", "window_to", "small_cell_minimum"])
+        guard let runRow = runs.first else {
+            if let run { throw ReportError.runNotKept(run) }
+            throw ReportError.nothingPublished
+        }
+        var data = ReportData(
+            run: runRow,
+            // Treatment first: the order the committee reads every table in.
+            summary: try reader.rows("metrics.cohort_summary", key: ["cohort"], columns: cohortFigures, orderBy: ["cohort DESC"]),
+            byYear: try reader.rows("metrics.cohort_summary_by_year", key: ["year", "cohort"], columns: cohortFigures,
+                                    orderBy: ["year", "cohort DESC"]),
+            byDistrict: try reader.rows("metrics.cohort_summary_by_district", key: ["district", "cohort"], columns: cohortFigures,
+                                        orderBy: ["district", "cohort DESC"]),
+            comparison: try reader.rows("metrics.cohort_comparison", key: ["comparison"], columns: [
+                "statistic", "treatment", "control", "estimate", "ci_low", "ci_high", "treatment_count", "control_count"], orderBy: []),
+            dataQuality: try reader.rows("metrics.data_quality", key: ["category", "subject", "reason"], columns: ["records"]),
+            did: nil)
+        if try reader.exists("metrics.did_summary") {
+            data.did = DiD(
+                summary: try reader.rows("metrics.did_summary", key: ["metric", "control_group", "aggregation"], columns: [
+                    "att", "se", "ci_low", "ci_high", "institutions_treated", "institutions_control", "institutions_left_out",
+                    "pre_treatment_mean", "periods", "period_length"], orderBy: []),
+                eventStudy: try reader.rows("metrics.did_event_study", key: ["metric", "control_group", "event_time"],
+                                            columns: ["att", "se", "ci_low", "ci_high", "groups"], orderBy: []),
+                status: try reader.rows("metrics.did_status", key: ["metric", "control_group"], columns: ["estimated"], orderBy: []),
+                leftOut: try reader.rows("metrics.evaluation_left_out", key: ["institution"], columns: ["reason"]))
+        }
+        return data
+    }
+
+    /// The run's small-cell minimum (what "fewer than 5" says).
+    package var smallCellMinimum: Int { Int(run.values["small_cell_minimum"].flatMap { $0 } ?? "") ?? 5 }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Pipeline
+
+/// The committee's report: one self-contained HTML page (styles inline, charts as inline
+/// SVG, no script, no link to anything outside it) that reads well on a phone and prints on A4.
+package struct ReportDocument {
+    package let data: ReportData
+    package let page: Page
+    /// The control group the report leads with (pipeline `evaluation.control_group`); the other is shown beside it.
+    package let lead: EvaluationControlGroup
+
+    package init(data: ReportData, language: ReportLanguage, lead: EvaluationControlGroup = .neverTreated) {
+        self.data = data
+        self.lead = lead
+        page = Page(language: language, minimum: data.smallCellMinimum)
+    }
+
+    /// The whole page.
+    package func render() -> String {
+        let words = page.words
+        // "What suppression hid" counts the figures of every other part, so it is written last.
+        let before = header() + answer() + figures()
+        let counted = Self.countFigures(before + certainty(suppressed: (0, 0)))
+        let body = before + certainty(suppressed: counted) + definitions()
+            + HTML.element("footer", [], HTML.element("p", [], words.html(.footer)))
+        let html = HTML.element("html", [("lang", page.language.rawValue)],
+            HTML.element("head", [],
+                HTML.empty("meta", [("charset", "utf-8")]),
+                HTML.empty("meta", [("name", "viewport"), ("content", "width=device-width, initial-scale=1")]),
+                HTML.element("title", [], .text(words.text(.title) + " – " + (data.run.values["municipality"].flatMap { $0 } ?? ""))),
+                HTML.element("style", [], HTML(raw: Style.css))),
+            HTML.element("body", [], HTML.element("main", [], body)))
+        return "<!DOCTYPE html>\n" + html.markup + "\n"
+    }
+
+    func header() -> HTML {
+        let words = page.words, run = data.run
+        var meta: [HTML] = [words.html(.asOfLine, [
+            "asOf": page.date(run.figure("as_of")), "run": page.label(run.figure("run_id")),
+        ])]
+        let published = run.figure("published_at")
+        meta.append(published.raw == nil ? words.html(.notPublished) : words.html(.publishedLine, ["published": page.date(published)]))
+        return HTML.element("header", [],
+            HTML.element("p", [("class", "kicker")], words.html(.kicker, ["municipality": page.label(run.figure("municipality"))])),
+            HTML.element("h1", [], words.html(.title)),
+            HTML.element("p", [("class", "meta")], HTML.join(meta, separator: " ")))
+    }
+
+    /// The figures (`<data data-view=…>`) of a fragment, and how many of them are suppressed.
+    static func countFigures(_ html: HTML) -> (hidden: Int, shown: Int) {
+        var hidden = 0, shown = 0
+        for piece in html.markup.components(separatedBy: "<data ").dropFirst() {
+            let tag = piece.prefix { $0 != ">" }
+            guard tag.contains("data-view=") else { continue }
+            shown += 1
+            if tag.contains("data-state=\"suppressed\"") { hidden += 1 }
+        }
+        return (hidden, shown)
+    }
+
+    /// A numbered section with its heading.
+    func section(_ id: String, _ heading: HTML, content: [HTML]) -> HTML {
+        HTML.element("section", [("id", id)], content: [HTML.element("h2", [], heading)] + content)
+    }
+
+    /// Decimals for effects per 1,000 child-years: one, or two when they are all small.
+    var effectDecimals: Int {
+        let values = (data.did?.summary ?? []).flatMap { [$0.figure("ci_low").value, $0.figure("ci_high").value] }.compactMap { $0 }
+        return values.contains { abs($0) >= 1 } ? 1 : 2
+    }
+}

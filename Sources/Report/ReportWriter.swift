@@ -1,0 +1,102 @@
+import Foundation
+import Pipeline
+import Postgres
+
+/// Renders the report and writes it where it belongs.
+package enum ReportWriter {
+    /// The report of the published run (or of the kept run `run`), read through the reader
+    /// role on `connection`, which the report keeps in that role: give it a connection of its
+    /// own. `options` may depend on the run shown (its pipeline file's language and control group).
+    package static func render(connection: Connection, run: RunID? = nil,
+                               options: (RunID?) -> Options) throws -> (html: String, run: RunID?) {
+        let reader = try MetricsReader(connection: connection, run: run)
+        let data = try ReportData.read(reader, requested: run)
+        let shown = data.run.values["run_id"].flatMap { $0 }.flatMap(RunID.init)
+        let chosen = options(shown)
+        return (ReportDocument(data: data, language: chosen.language, lead: chosen.lead).render(), shown)
+    }
+
+    /// What the pipeline file decides about a report: its language and the control group it leads with.
+    package struct Options: Sendable {
+        package var language: ReportLanguage
+        package var lead: EvaluationControlGroup
+
+        package init(language: ReportLanguage, lead: EvaluationControlGroup = .neverTreated) { self.language = language; self.lead = lead }
+
+        /// From a pipeline file; English and never-treated without one.
+        package init(_ config: PipelineConfig?, language: ReportLanguage? = nil) {
+            self.init(language: language ?? config?.report.language ?? .en, lead: config?.evaluation.controlGroup ?? .neverTreated)
+        }
+    }
+
+    /// Writes `text` to `path` so that a reader sees the old file or the new one, never half
+    /// of one: a temporary file in the same folder, flushed, then renamed over `path`.
+    /// `mode` nil keeps the mode of the file it replaces (0644 for a new one).
+    package static func writeAtomically(_ text: String, to path: String, mode: mode_t?) throws {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw ReportError.write(path: folder.path, message: "cannot create the folder: \(error.localizedDescription)")
+        }
+        var existing = stat()
+        let permissions = mode ?? (stat(path, &existing) == 0 ? existing.st_mode & 0o7777 : 0o644)
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions)
+        guard fd >= 0 else { throw ReportError.write(path: temporary, message: String(cString: strerror(errno))) }
+        let bytes = Array(text.utf8)
+        var written = 0
+        while written < bytes.count {
+            let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let message = String(cString: strerror(errno))
+                close(fd); unlink(temporary)
+                throw ReportError.write(path: temporary, message: message)
+            }
+            written += n
+        }
+        // open() applies the umask; the mode asked for is the mode meant.
+        let synced = fchmod(fd, permissions) == 0 && fsync(fd) == 0
+        let syncError = String(cString: strerror(errno))
+        close(fd)
+        guard synced else { unlink(temporary); throw ReportError.write(path: temporary, message: syncError) }
+        guard rename(temporary, path) == 0 else {
+            let message = String(cString: strerror(errno))
+            unlink(temporary)
+            throw ReportError.write(path: path, message: message)
+        }
+    }
+}
+
+/// The nightly run's last step: after a publish, the report into the run's folder
+/// (`runs/<id>/report.html`, readable by the owner only) and, when the pipeline file names
+/// `report.out`, a copy there for the intranet.
+package struct NightlyReport {
+    package var config: PipelineConfig
+    /// The state directory: where a relative `report.out` is taken from.
+    package var stateRoot: URL
+
+    package init(config: PipelineConfig, stateRoot: URL) { self.config = config; self.stateRoot = stateRoot }
+
+    package var options: ReportWriter.Options { ReportWriter.Options(config) }
+
+    /// `report.out` as a path, relative ones taken from the state directory.
+    package var outPath: String? {
+        config.report.out.map { $0.hasPrefix("/") ? $0 : stateRoot.appendingPathComponent($0).path }
+    }
+
+    /// Renders the published run's report and writes it. Returns the paths written.
+    package func write(connection: Connection, runFolder: URL) throws -> [String] {
+        let options = self.options
+        let html = try ReportWriter.render(connection: connection, options: { _ in options }).html
+        let path = runFolder.appendingPathComponent("report.html").path
+        try ReportWriter.writeAtomically(html, to: path, mode: 0o600)
+        guard let out = outPath else { return [path] }
+        // Meant to be read by others (an intranet), and it holds no personal data: the mode
+        // of the file it replaces, else 0644.
+        try ReportWriter.writeAtomically(html, to: out, mode: nil)
+        return [path, out]
+    }
+}

@@ -1,0 +1,50 @@
+import Pipeline
+
+/// 1. The answer in two sentences, made from the figures: the causal estimate of the
+/// difference-in-differences for detection, then the naive comparison, each saying what it is.
+extension ReportDocument {
+    func answer() -> HTML {
+        var sentences: [HTML] = [causalSentence(), naiveSentence()]
+        sentences = sentences.map { HTML.element("p", [("class", "answer")], $0) }
+        return section("answer", page.words.html(.answerHeading), content: sentences + [
+            HTML.element("p", [("class", "explain")], page.words.html(.answerExplain)),
+        ])
+    }
+
+    /// The lead estimate: detection, the simple aggregation, against the pipeline's control group.
+    var leadEstimate: ViewRow? { didRow(.detection, lead) }
+
+    func causalSentence() -> HTML {
+        let words = page.words
+        let label = HTML.element("strong", [("class", "label")], words.html(.causalLead))
+        guard let row = leadEstimate else { return label + .text(" ") + words.html(.causalMissing) }
+        let att = row.figure("att", basis: []), low = row.figure("ci_low", basis: []), high = row.figure("ci_high", basis: [])
+        // Not estimated from this run (metrics.did_status says why).
+        guard let v = att.value, let lo = low.value, let hi = high.value else { return label + .text(" ") + words.html(.causalNotEstimated) }
+        let decimals = effectDecimals
+        let phrase: Phrase = lo <= 0 && 0 <= hi ? .causalNone : v > 0 ? .causalUp : .causalDown
+        // "3,1 more / fewer children": the words carry the sign; "changed by −0,4": the number does.
+        let args: [String: HTML] = [
+            "att": phrase == .causalNone ? page.figure(att, decimals: decimals, signed: true) : page.figure(att, decimals: decimals, magnitude: true),
+            "low": page.figure(low, decimals: decimals), "high": page.figure(high, decimals: decimals),
+        ]
+        return label + .text(" ") + words.html(phrase, args)
+    }
+
+    func naiveSentence() -> HTML {
+        let words = page.words
+        let lead = HTML.element("strong", [("class", "label")], words.html(.naiveLead))
+        guard let row = data.comparison.first(where: { $0.key("comparison") == "detection_rate_per_1000" }) else {
+            return lead + .text(" ") + words.html(.naiveMissing)
+        }
+        let rr = row.figure("estimate", basis: ["treatment_count", "control_count"])
+        let low = row.figure("ci_low", basis: ["treatment_count", "control_count"])
+        let high = row.figure("ci_high", basis: ["treatment_count", "control_count"])
+        guard let lo = low.value, let hi = high.value, rr.value != nil else {
+            return lead + .text(" ") + words.html(rr.isSuppressed ? .naiveSuppressed : .naiveMissing, ["fig": page.figure(rr, decimals: 2)])
+        }
+        let args: [String: HTML] = ["rr": page.figure(rr, decimals: 2), "low": page.figure(low, decimals: 2), "high": page.figure(high, decimals: 2)]
+        return lead + .text(" ") + words.html(lo <= 1 && 1 <= hi ? .naiveNone : .naive, args)
+    }
+}
+

@@ -1,0 +1,97 @@
+/// 2b. The cohorts described: rates by year and by district, ages at the first investigation
+/// and the first measure. Comparisons, not effects; the page says so.
+extension ReportDocument {
+    /// A cohort's figure in rows keyed by `by` (year, district), or `absent` when the view has
+    /// no such row (no child of that cohort there).
+    func cohortFigure(_ rows: [ViewRow], view: String, by: String, _ value: String, _ cohort: Cohort, _ column: String, basis: String) -> Figure {
+        let row = rows.first { $0.key(by) == value && $0.key("cohort") == cohort.rawValue }
+        return figure(row, column, view: view, key: [(by, value), ("cohort", cohort.rawValue)], basis: [basis])
+    }
+
+    func byYear(_ outcome: Outcome) -> FigureBlock {
+        let words = page.words, view = "metrics.cohort_summary_by_year"
+        let years = Array(Set(data.byYear.compactMap { $0.key("year") })).sorted()
+        func f(_ y: String, _ c: Cohort) -> Figure { cohortFigure(data.byYear, view: view, by: "year", y, c, outcome.rate, basis: outcome.count) }
+        let series = Cohort.allCases.map { c in
+            LineChart.Series(name: words.text(c.name), style: c.rawValue, points: years.compactMap { y in Int(y).map { (x: $0, y: f(y, c)) } })
+        }
+        let compared = years.compactMap { y -> Bool? in
+            guard let t = f(y, .treatment).value, let c = f(y, .control).value else { return nil }
+            return t > c
+        }
+        let reading = compared.isEmpty ? words.html(.ratesHidden, ["n": .text(page.format.integer(page.minimum))])
+            : words.html(.yearReading, ["k": .text(page.format.integer(compared.filter { $0 }.count)), "n": .text(page.format.integer(compared.count))])
+        let title = words.text(.yearTitle, ["outcome": words.text(outcome.short)])
+        return FigureBlock(
+            id: "year-\(outcome.rawValue)", title: title, reading: reading,
+            chart: LineChart(id: "chart-year-\(outcome.rawValue)", title: title, description: plain(reading), series: series, format: page.format,
+                             yLabel: words.text(.rateAxis), suppressedLegend: page.suppressed).render(),
+            table: Table(caption: nil, header: [words.html(.yearColumn), words.html(.treatmentColumn), words.html(.controlColumn)],
+                         rows: years.map { y in [.text(y), page.figure(f(y, .treatment), decimals: 1), page.figure(f(y, .control), decimals: 1)] },
+                         cls: "numbers long").render(),
+            note: words.html(.rateNote))
+    }
+
+    func byDistrict(_ outcome: Outcome) -> FigureBlock {
+        let words = page.words, view = "metrics.cohort_summary_by_district"
+        // A district is text; an institution with none has an empty one.
+        let districts = Array(Set(data.byDistrict.compactMap { $0.key("district") })).sorted()
+        func name(_ d: String) -> String { d.isEmpty ? words.text(.noDistrict) : d }
+        func f(_ d: String, _ c: Cohort) -> Figure { cohortFigure(data.byDistrict, view: view, by: "district", d, c, outcome.rate, basis: outcome.count) }
+        let groups = districts.map { d in BarChart.Group(label: name(d), bars: Cohort.allCases.map { (style: $0.rawValue, value: f(d, $0)) }) }
+        let compared = districts.compactMap { d -> Bool? in
+            guard let t = f(d, .treatment).value, let c = f(d, .control).value else { return nil }
+            return t > c
+        }
+        let reading = compared.isEmpty ? words.html(.ratesHidden, ["n": .text(page.format.integer(page.minimum))])
+            : words.html(.districtReading, ["k": .text(page.format.integer(compared.filter { $0 }.count)), "n": .text(page.format.integer(compared.count))])
+        let title = words.text(.districtTitle, ["outcome": words.text(outcome.short)])
+        return FigureBlock(
+            id: "district-\(outcome.rawValue)", title: title, reading: reading,
+            chart: BarChart(id: "chart-district-\(outcome.rawValue)", title: title, description: plain(reading), groups: groups,
+                            legend: Cohort.allCases.map { (style: $0.rawValue, name: words.text($0.name)) }, format: page.format, decimals: 1,
+                            axisLabel: words.text(.rateAxis), suppressedText: page.suppressed, undefinedText: page.undefined, absentText: page.absent).render(),
+            table: Table(caption: nil, header: [words.html(.districtColumn), words.html(.treatmentColumn), words.html(.controlColumn)],
+                         rows: districts.map { d in [.text(name(d)), page.figure(f(d, .treatment), decimals: 1), page.figure(f(d, .control), decimals: 1)] },
+                         cls: "numbers long").render(),
+            note: words.html(.rateNote))
+    }
+
+    func ages() -> FigureBlock {
+        let words = page.words, view = "metrics.cohort_summary"
+        let outcomes = Outcome.allCases.filter { $0.meanAge != nil }
+        func f(_ c: Cohort, _ column: String, _ o: Outcome) -> Figure {
+            figure(data.summary.first { $0.key("cohort") == c.rawValue }, column, view: view, key: [("cohort", c.rawValue)], basis: [o.count])
+        }
+        let groups = outcomes.map { o in
+            BarChart.Group(label: words.text(o.short), bars: Cohort.allCases.map { (style: $0.rawValue, value: f($0, o.meanAge!, o)) })
+        }
+        var rows: [[HTML]] = [], groupRows: [Int: HTML] = [:]
+        for o in outcomes {
+            groupRows[rows.count] = .text(words.text(o.short))
+            for c in Cohort.allCases {
+                rows.append([.text(words.text(c.name)), page.figure(f(c, o.meanAge!, o), decimals: 1), page.figure(f(c, o.medianAge!, o), decimals: 1),
+                             page.count(f(c, o.count, o))])
+            }
+        }
+        func difference(_ o: Outcome) -> Figure {
+            figure(data.comparison.first { $0.key("comparison") == o.meanAge }, "estimate", view: "metrics.cohort_comparison",
+                   key: [("comparison", o.meanAge)], basis: ["treatment_count", "control_count"])
+        }
+        // A hidden difference has no place in "… −3,8 months …": the sentence then points to the table.
+        let differences = [difference(.investigation), difference(.measure)]
+        let reading = differences.allSatisfy({ $0.state == .value })
+            ? words.html(.agesReading, ["investigation": page.figure(differences[0], decimals: 1, signed: true),
+                                        "measure": page.figure(differences[1], decimals: 1, signed: true)])
+            : words.html(.agesReadingHidden, ["n": .text(page.format.integer(page.minimum))])
+        let title = words.text(.agesTitle)
+        return FigureBlock(
+            id: "ages", title: title, reading: reading,
+            chart: BarChart(id: "chart-ages", title: title, description: plain(reading), groups: groups,
+                            legend: Cohort.allCases.map { (style: $0.rawValue, name: words.text($0.name)) }, format: page.format, decimals: 1,
+                            axisLabel: words.text(.monthsAgeAxis), suppressedText: page.suppressed, undefinedText: page.undefined, absentText: page.absent).render(),
+            table: Table(caption: nil, header: [words.html(.cohortColumn), words.html(.meanColumn), words.html(.medianColumn), words.html(.childrenColumn)],
+                         rows: rows, groupRows: groupRows).render(),
+            note: words.html(.agesNote), wide: true)
+    }
+}

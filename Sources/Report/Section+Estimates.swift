@@ -1,0 +1,191 @@
+import Pipeline
+
+/// 2a. The estimates: the scheme's effect (difference-in-differences), the event study, and
+/// the naive comparison of the cohorts.
+extension ReportDocument {
+    func figures() -> HTML {
+        var blocks: [HTML] = []
+        if data.did != nil { blocks.append(effects().render()) }
+        blocks.append(comparisons().render())
+        if data.did != nil { blocks += Outcome.allCases.map { eventStudy($0).render() } }
+        blocks += Outcome.allCases.map { byYear($0).render() }
+        blocks += Outcome.allCases.map { byDistrict($0).render() }
+        blocks.append(ages().render())
+        return section("figures", page.words.html(.figuresHeading), content: blocks)
+    }
+
+    func didRow(_ outcome: Outcome, _ group: EvaluationControlGroup, _ aggregation: String = "simple") -> ViewRow? {
+        data.did?.summary.first { $0.key("metric") == outcome.didMetric && $0.key("control_group") == group.rawValue
+            && $0.key("aggregation") == aggregation }
+    }
+
+    /// A figure of a row that may be missing: `absent` then, named by the key it would have.
+    func figure(_ row: ViewRow?, _ column: String, view: String, key: [(String, String?)], basis: [String]? = nil) -> Figure {
+        row?.figure(column, basis: basis)
+            ?? .absent(view, key: key.map { FigureSource.KeyValue(column: $0.0, value: $0.1) }, column: column)
+    }
+
+    /// The effect on each outcome, against each control group.
+    func effects() -> FigureBlock {
+        let words = page.words, decimals = effectDecimals
+        // NULL here is an estimate not made (metrics.did_status), never a hidden one.
+        func f(_ o: Outcome, _ g: EvaluationControlGroup, _ c: String) -> Figure {
+            figure(didRow(o, g), c, view: "metrics.did_summary", key: [("metric", o.didMetric), ("control_group", g.rawValue), ("aggregation", "simple")],
+                   basis: [])
+        }
+        let groups = [lead] + EvaluationControlGroup.allCases.filter { $0 != lead }
+        let panels = groups.map { g in
+            ForestPlot.Panel(title: words.text(g == .neverTreated ? .againstNeverTreated : .againstNotYetTreated), axis: .difference,
+                             axisLabel: words.text(.effectAxis),
+                             rows: Outcome.allCases.map { o in
+                                 ForestPlot.Row(label: words.text(o.short), estimate: f(o, g, "att"), low: f(o, g, "ci_low"), high: f(o, g, "ci_high"))
+                             })
+        }
+        var rows: [[HTML]] = [], groupRows: [Int: HTML] = [:]
+        for g in groups {
+            groupRows[rows.count] = .text(words.text(g == .neverTreated ? .againstNeverTreated : .againstNotYetTreated))
+            for o in Outcome.allCases {
+                rows.append([.text(words.text(o.short)),
+                             page.estimate(f(o, g, "att"), f(o, g, "ci_low"), f(o, g, "ci_high"), decimals: decimals, signed: true),
+                             page.figure(f(o, g, "pre_treatment_mean"), decimals: 1)])
+            }
+        }
+        // The reading: which effects the interval tells apart from none (against the lead group).
+        var clear: [String] = [], unclear: [String] = []
+        for o in Outcome.allCases {
+            guard let lo = f(o, lead, "ci_low").value, let hi = f(o, lead, "ci_high").value else { continue }
+            if lo > 0 || hi < 0 { clear.append(words.text(o.short).lowercased()) } else { unclear.append(words.text(o.short).lowercased()) }
+        }
+        let reading = clear.isEmpty && unclear.isEmpty ? words.html(.effectsNotEstimated)
+            : clear.isEmpty ? words.html(.effectsReadingNone) : unclear.isEmpty ? words.html(.effectsReadingAll)
+            : words.html(.effectsReading, ["clear": .text(list(clear)), "unclear": .text(list(unclear))])
+        let title = words.text(.effectsTitle)
+        return FigureBlock(
+            id: "effects", title: title, reading: reading,
+            chart: ForestPlot(id: "chart-effects", title: title, description: plain(reading), panels: panels, format: page.format,
+                              suppressedText: page.suppressed, undefinedText: page.undefined).render(),
+            table: Table(caption: nil, header: [words.html(.outcomeColumn), page.estimateHeader(.effectColumn), words.html(.levelBeforeColumn)],
+                         rows: rows, groupRows: groupRows).render(),
+            note: words.html(.effectsNote))
+    }
+
+    /// The five comparisons of `metrics.cohort_comparison`, as a forest plot in two panels.
+    func comparisons() -> FigureBlock {
+        let words = page.words
+        func row(_ name: String) -> ViewRow? { data.comparison.first { $0.key("comparison") == name } }
+        func f(_ name: String, _ c: String) -> Figure {
+            figure(row(name), c, view: "metrics.cohort_comparison", key: [("comparison", name)], basis: ["treatment_count", "control_count"])
+        }
+        let ratios = Outcome.allCases.map { ($0, $0.rate) }
+        let ages = Outcome.allCases.compactMap { o in o.meanAge.map { (o, $0) } }
+        let panels = [
+            ForestPlot.Panel(title: words.text(.rateRatioPanel), axis: .ratio, axisLabel: words.text(.rateRatioAxis),
+                             rows: ratios.map { ForestPlot.Row(label: words.text($0.0.short), estimate: f($0.1, "estimate"),
+                                                                low: f($0.1, "ci_low"), high: f($0.1, "ci_high")) }),
+            ForestPlot.Panel(title: words.text(.ageDifferencePanel), axis: .difference, axisLabel: words.text(.monthsAxis),
+                             rows: ages.map { ForestPlot.Row(label: words.text($0.0.short), estimate: f($0.1, "estimate"),
+                                                              low: f($0.1, "ci_low"), high: f($0.1, "ci_high")) }),
+        ]
+        var rows: [[HTML]] = [], groupRows: [Int: HTML] = [:]
+        groupRows[0] = .text(words.text(.rateRatioPanel))
+        for (o, name) in ratios {
+            rows.append([.text(words.text(o.short)), page.figure(f(name, "treatment"), decimals: 1), page.figure(f(name, "control"), decimals: 1),
+                         page.estimate(f(name, "estimate"), f(name, "ci_low"), f(name, "ci_high"), decimals: 2)])
+        }
+        groupRows[rows.count] = .text(words.text(.ageDifferencePanel))
+        for (o, name) in ages {
+            rows.append([.text(words.text(o.short)), page.figure(f(name, "treatment"), decimals: 1), page.figure(f(name, "control"), decimals: 1),
+                         page.estimate(f(name, "estimate"), f(name, "ci_low"), f(name, "ci_high"), decimals: 1, signed: true)])
+        }
+        let all = (ratios + ages).map { (f($0.1, "ci_low").value, f($0.1, "ci_high").value, $0.0.meanAge == $0.1 ? 0.0 : 1.0) }
+        let excluding = all.filter { lo, hi, none in lo.map { $0 > none } == true || hi.map { $0 < none } == true }.count
+        let reading = words.html(.comparisonsReading, ["k": .text(page.format.integer(excluding)), "n": .text(page.format.integer(all.count))])
+        let title = words.text(.comparisonsTitle)
+        return FigureBlock(
+            id: "comparisons", title: title, reading: reading,
+            chart: ForestPlot(id: "chart-comparisons", title: title, description: plain(reading), panels: panels, format: page.format,
+                              suppressedText: page.suppressed, undefinedText: page.undefined).render(),
+            table: Table(caption: nil, header: [words.html(.comparisonColumn), words.html(.treatmentColumn), words.html(.controlColumn),
+                                                page.estimateHeader(.estimateColumn)],
+                         rows: rows, groupRows: groupRows).render(),
+            note: words.html(.comparisonsNote), wide: true)
+    }
+
+    /// The event study of one outcome against the lead control group, over the window the
+    /// committee can judge: `eventWindow` periods before the arrival to `eventWindow.after` after.
+    func eventStudy(_ outcome: Outcome) -> FigureBlock {
+        let words = page.words, decimals = effectDecimals
+        let rows = (data.did?.eventStudy ?? []).filter {
+            $0.key("metric") == outcome.didMetric && $0.key("control_group") == lead.rawValue
+        }
+        let window = eventWindow
+        let shown = rows.compactMap { r in Int(r.key("event_time") ?? "").map { (e: $0, row: r) } }
+            .filter { window.contains($0.e) }.sorted { $0.e < $1.e }
+        // NULL: hidden (fewer treated institutions than the minimum); an interval without an estimate's se: not computable.
+        let points = shown.map { EventStudyChart.Point(eventTime: $0.e, estimate: $0.row.figure("att"), low: $0.row.figure("ci_low", basis: ["att"]),
+                                                       high: $0.row.figure("ci_high", basis: ["att"])) }
+        let pre = points.filter { $0.eventTime < 0 }
+        let covering = pre.filter { p in (p.low.value ?? 1) <= 0 && 0 <= (p.high.value ?? -1) }.count
+        let post = didRow(outcome, lead, "dynamic")
+        let postFigure = figure(post, "att", view: "metrics.did_summary",
+                                key: [("metric", outcome.didMetric), ("control_group", lead.rawValue), ("aggregation", "dynamic")], basis: [])
+        let reading = words.html(.eventReading, [
+            "k": .text(page.format.integer(covering)), "n": .text(page.format.integer(pre.count)),
+            "after": page.figure(postFigure, decimals: decimals, signed: true),
+        ])
+        let unit = periodWords
+        let title = words.text(.eventTitle, ["outcome": words.text(outcome.short)])
+        let table = Table(caption: nil, header: [.text(unit.column), words.html(.effectColumn), words.html(.intervalColumn)],
+                          rows: points.map { p in
+                              [.text(p.eventTime > 0 ? "+\(p.eventTime)" : page.format.integer(p.eventTime)),
+                               page.figure(p.estimate, decimals: decimals, signed: true), page.interval(p.low, p.high, decimals: decimals)]
+                          }, cls: "numbers long")
+        return FigureBlock(
+            id: "event-\(outcome.rawValue)", title: title, reading: reading,
+            chart: EventStudyChart(id: "chart-event-\(outcome.rawValue)", title: title, description: plain(reading), points: points,
+                                   format: page.format, xLabel: unit.axis, yLabel: words.text(.effectAxis),
+                                   beforeLabel: words.text(.before), afterLabel: words.text(.after)).render(),
+            table: table.render(),
+            note: words.html(.eventNote, ["before": .text(page.format.integer(-window.lowerBound)), "after": .text(page.format.integer(window.upperBound)),
+                                          "unit": .text(unit.plural), "against": words.html(lead == .neverTreated ? .againstNeverTreated : .againstNotYetTreated)]))
+    }
+
+    /// The period of the panel, from the views (`period_length`: quarter, half_year or year).
+    var periodLength: String {
+        data.did?.summary.first.flatMap { $0.values["period_length"] ?? nil } ?? "quarter"
+    }
+
+    /// Two years before the arrival to three after, in periods.
+    var eventWindow: ClosedRange<Int> {
+        switch periodLength {
+        case "year": -2...3
+        case "half_year": -4...6
+        default: -8...12
+        }
+    }
+
+    var periodWords: (column: String, axis: String, plural: String) {
+        let words = page.words
+        switch periodLength {
+        case "year": return (words.text(.yearsColumn), words.text(.yearsAxis), words.text(.yearsPlural))
+        case "half_year": return (words.text(.halfYearsColumn), words.text(.halfYearsAxis), words.text(.halfYearsPlural))
+        default: return (words.text(.quartersColumn), words.text(.quartersAxis), words.text(.quartersPlural))
+        }
+    }
+
+    /// "a, b and c" / "a, b og c".
+    func list(_ items: [String]) -> String {
+        guard items.count > 1 else { return items.first ?? "" }
+        return items.dropLast().joined(separator: ", ") + " " + page.words.text(.and) + " " + items.last!
+    }
+
+    /// The text of a fragment without its markup: a chart's description for screen readers.
+    func plain(_ html: HTML) -> String {
+        var out = "", inTag = false
+        for c in html.markup {
+            if c == "<" { inTag = true } else if c == ">" { inTag = false } else if !inTag { out.append(c) }
+        }
+        return out.replacingOccurrences(of: "&amp;", with: "&").replacingOccurrences(of: "&lt;", with: "<")
+            .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+import Operations
+import Pipeline
+
+/// Issue 11 and 15 through the built `etl`, as cron runs it: each bad drop or pipeline file
+/// gives its exit status and a message naming the file; the warehouse keeps what it had.
+@Suite struct HostileDropTests {
+    func run(_ h: Harness, drop: URL, pipeline: String = Harness.copenhagen) throws -> (status: Int32, stdout: String, stderr: String) {
+        try h.run(["run", "--pipeline", pipeline, "--drop", drop.path, "--database", h.db.url])
+    }
+
+    /// A pipeline file like Copenhagen's, edited.
+    func pipeline(_ h: Harness, _ edit: (String) -> String) throws -> String {
+        let path = h.root.appendingPathComponent("pipeline-\(UUID().uuidString).yaml").path
+        try edit(try String(contentsOfFile: Harness.copenhagen, encoding: .utf8)).write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func whatIsInPlaceOfAnExportDecidesTheStatus() throws {
+        let h = try Harness()
+        let (drop, _) = try h.drop(children: 300)
+        try FileManager.default.removeItem(at: drop.appendingPathComponent("MANIFEST"))
+        let events = drop.appendingPathComponent("sagshaendelser.csv")
+        let saved = h.root.appendingPathComponent("saved.csv")
+        try FileManager.default.moveItem(at: events, to: saved)
+
+        // Missing, no MANIFEST: 66, naming the file.
+        let missing = try run(h, drop: drop)
+        #expect(missing.status == ExitStatus.dropIncomplete.rawValue, "\(missing.stderr)")
+        #expect(missing.stderr.contains("sagshaendelser.csv") && missing.stderr.contains("missing"), "\(missing.stderr)")
+
+        // A directory: 66, the file, what is wrong, what to do; no Cocoa error.
+        try FileManager.default.createDirectory(at: events, withIntermediateDirectories: false)
+        let directory = try run(h, drop: drop)
+        #expect(directory.status == ExitStatus.dropIncomplete.rawValue, "\(directory.stderr)")
+        #expect(directory.stderr.contains("sagshaendelser.csv") && (directory.stderr.contains("a directory, not a file")
+                || directory.stderr.contains("a folder, not a file")), "\(directory.stderr)")
+        #expect(!directory.stderr.contains("NSCocoaErrorDomain"))
+        try FileManager.default.removeItem(at: events)
+
+        // A link to a file outside the drop: refused, 66; allowed by the pipeline: read.
+        try FileManager.default.createSymbolicLink(at: events, withDestinationURL: saved)
+        let link = try run(h, drop: drop)
+        #expect(link.status == ExitStatus.dropIncomplete.rawValue, "\(link.stderr)")
+        #expect(link.stderr.contains("refused: a symbolic link to \(saved.path), outside the drop"), "\(link.stderr)")
+        let allowing = try pipeline(h) {
+            $0.replacingOccurrences(of: "    file: sagshaendelser.csv\n", with: "    file: sagshaendelser.csv\n    allow_link_outside_drop: true\n")
+        }
+        let allowed = try run(h, drop: drop, pipeline: allowing)
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        #expect(try h.rows("SELECT count(*) FROM etl.published") == [["1"]])
+    }
+
+    /// Issue 15: a wrong delimiter and a mapping to a missing column are pipeline-file errors
+    /// (64) that name the pipeline file, show the header and suggest the delimiter.
+    @Test func mappingMistakesArePipelineFileErrors() throws {
+        let h = try Harness()
+        let (drop, _) = try h.drop(children: 200)
+        let comma = try pipeline(h) {
+            $0.replacingOccurrences(of: "    file: socialraadgivere.csv\n    format: csv\n    delimiter: \";\"", with: "    file: socialraadgivere.csv\n    format: csv\n    delimiter: \",\"")
+        }
+        let wrong = try run(h, drop: drop, pipeline: comma)
+        #expect(wrong.status == ExitStatus.usage.rawValue, "\(wrong.stderr)")
+        #expect(wrong.stderr.contains("\(comma):"), "\(wrong.stderr)")
+        #expect(wrong.stderr.contains("sources.socialraadgivere.columns.medarbejder_id: no column 'medarbejder_id'"), "\(wrong.stderr)")
+        #expect(wrong.stderr.contains("set `delimiter: \";\"`"), "\(wrong.stderr)")
+
+        let renamed = try pipeline(h) { $0.replacingOccurrences(of: "      indmeldt: indmeldt", with: "      indmeldt: startdato") }
+        let missing = try run(h, drop: drop, pipeline: renamed)
+        #expect(missing.status == ExitStatus.usage.rawValue, "\(missing.stderr)")
+        let line = try String(contentsOfFile: renamed, encoding: .utf8).components(separatedBy: "\n").firstIndex { $0.contains("startdato") }! + 1
+        #expect(missing.stderr.contains("\(renamed):\(line): sources.indmeldelser.columns.indmeldt: no column 'startdato'"), "\(missing.stderr)")
+        #expect(missing.stderr.contains("'cpr', 'institutionsnummer', 'indmeldt', 'udmeldt'"), "\(missing.stderr)")
+    }
+
+    /// NUL bytes and CPR numbers typed into text fields: the night is not lost, the NUL is a
+    /// reject at its line, and no CPR number reaches the warehouse in clear.
+    @Test func controlCharactersAndCPRNumbersInTextDoNotReachTheWarehouse() throws {
+        let h = try Harness()
+        let (drop, _) = try h.drop(children: 500)
+        try FileManager.default.removeItem(at: drop.appendingPathComponent("MANIFEST"))
+        let events = drop.appendingPathComponent("sagshaendelser.csv")
+        var bytes = try [UInt8](Data(contentsOf: events))
+        let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).count - 1
+        bytes += Array("S-NUL;0102131234;underretning;02-04-2015;;dag".utf8) + [0x00] + Array("institution;;\n".utf8)
+        bytes += Array("0102131234;0102131234;underretning;02-04-2015;;mor 150614-4321;;\n".utf8)
+        bytes += Array("S-CPR;1506144321;sag_afsluttet;02-04-2016;50 010213 1234;;flyttet (0102131234);\n".utf8)
+        try Data(bytes).write(to: events)
+        let night = try run(h, drop: drop)
+        #expect(night.status == 0, "\(night.stderr)")
+        #expect(night.stdout.contains("published=yes"))
+        #expect(try h.rows("SELECT line, field, reason FROM etl.rejects WHERE file = 'sagshaendelser.csv'")
+                == [[String(lines + 1), "kilde", "control_character"]])
+        let text = try h.rows("""
+            SELECT string_agg(concat_ws(' ', case_id, paragraph, source, reason), ' ') FROM warehouse.case_events
+            UNION ALL SELECT string_agg(message, ' ') FROM etl.rejects
+            """).compactMap { $0[0] }.joined(separator: " ")
+        for cpr in ["0102131234", "010213-1234", "010213 1234", "1506144321", "150614-4321"] {
+            #expect(!text.contains(cpr), "\(cpr.prefix(6))-**** in the warehouse")
+        }
+        #expect(text.contains("[cpr:"))
+        #expect(night.stderr.contains("CPR number"), "\(night.stderr)")
+    }
+
+    /// The suite's case through the tool: a quote opened on line 800 of 1,625 and never
+    /// closed stops the run naming the line, and the published run stays; a quote closed by
+    /// another some lines later costs each line it joined a reject, which the run counts.
+    @Test func aQuoteThatSwallowsLinesIsNeverSilent() throws {
+        let h = try Harness()
+        let (first, _) = try h.drop(children: 300, asOf: Day(year: 2026, month: 11, day: 20)!)
+        #expect(try run(h, drop: first).status == 0)
+        let published = try h.rows("SELECT run_id, load_id FROM etl.published")
+        let (drop, _) = try h.drop(children: 300, seed: 8)
+        try FileManager.default.removeItem(at: drop.appendingPathComponent("MANIFEST"))
+        let events = drop.appendingPathComponent("sagshaendelser.csv")
+        let original = try String(contentsOf: events, encoding: .utf8).components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        // 1,625 lines, the quoted remarks left out so that nothing closes the quote.
+        let plain = original.dropFirst().filter { !$0.contains("\"") }
+        var lines = [original[0]] + (0..<1_624).map { plain[$0 % plain.count] }
+        lines[799] = "S-Q;0102131234;underretning;02-04-2015;;\"daginstitution;;"
+        try (lines.joined(separator: "\r\n") + "\r\n").write(to: events, atomically: true, encoding: .utf8)
+        let night = try run(h, drop: drop)
+        #expect(night.status == ExitStatus.failure.rawValue)
+        #expect(night.stderr.contains("\(events.path):800: a quoted field opened on line 800"), "\(night.stderr)")
+        #expect(try h.rows("SELECT run_id, load_id FROM etl.published") == published)
+
+        // Closed by a remark's quote four lines later: lines 800–804 are rejects, counted.
+        lines[803] = "S-R;0102131234;underretning;02-04-2015;;;;\"bemærkning\""
+        try (lines.joined(separator: "\r\n") + "\r\n").write(to: events, atomically: true, encoding: .utf8)
+        let counted = try run(h, drop: drop)
+        #expect(counted.status == 0, "\(counted.stderr)")
+        #expect(counted.stdout.contains("rejected=5"), "\(counted.stdout)")
+        #expect(try h.rows("SELECT line FROM etl.rejects r JOIN etl.published p USING (run_id) ORDER BY line") == (800...804).map { [String($0)] })
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Pipeline
+import Testing
+@testable import Extract
+
+/// A CPR number typed into a kept text field of any export never reaches a stage file in
+/// clear: it is replaced by a pseudonym (the same in every file), counted, and warned about.
+@Suite struct CPRInTextFieldTests {
+    /// The CPR numbers used, and every way they are written into text fields below.
+    static let numbers = ["0102131234", "1506144321", "3112994321", "0101001234"]
+
+    @Test func everyKeptTextFieldOfEveryExport() throws {
+        let f = try Fixture()
+        f.write(Sample.institutionsXML
+            .replacingOccurrences(of: "<Navn>Børnehuset Mælkebøtten</Navn>", with: "<Navn>Leder 311299-4321</Navn>")
+            .replacingOccurrences(of: "<Klynge>NB-03</Klynge>", with: "<Klynge>01 01 00 1234</Klynge>"), to: "institutioner.xml")
+        f.write("""
+        medarbejder_id;institutionsnummer;fra;til
+        0101001234;101234;01-01-2014;31-12-2016
+        M002;101235;2015-03-01;
+
+        """, to: "socialraadgivere.csv")
+        f.write("""
+        sagsnummer;cpr;haendelse;dato;paragraf;kilde;aarsag
+        0102131234;0102131234;underretning;02-04-2015;;daginstitution;
+        S-2013-000123;0102131234;sag_oprettet;2015-04-10;50 (010213-1234);;
+        S-2013-000124;1506144321;underretning;2016-01-10;;mor 150614 4321 ringede;
+        S-2012-000125;1506144321;sag_afsluttet;2016-01-10;;;se 150614-4321 og 010213-1234
+        S-2012-000126;1506144321;sag_afsluttet;2016-01-11;52.3.3;skole;andet
+
+        """, to: "sagshaendelser.csv")
+        let result = try f.extract()
+        #expect(result.rejected == 0)
+
+        // Nothing in clear, in any form, in any file under the run folder.
+        for file in f.runFiles() {
+            let text = String(decoding: try Data(contentsOf: f.run.root.appendingPathComponent(file)), as: UTF8.self)
+            let digits = text.filter(\.isNumber)
+            for n in Self.numbers where file != "extract/manifest.json" {
+                #expect(!digits.contains(n) || !text.contains(String(n.prefix(6))), "\(file) holds \(n.prefix(6))-****")
+            }
+            #expect(CPRInText.replacingAll(in: Array(text.utf8)[...], with: { _ in [] }) == nil, "\(file)")
+        }
+        // The same number, the same pseudonym, whichever file and field.
+        let events = f.rows(StageFile.caseEvents)
+        let token = events[0][0]
+        #expect(token.hasPrefix("[cpr:") && token.count == 22 && token.hasPrefix("[cpr:" + events[0][1].prefix(16)))
+        #expect(events[1][5] == "50 (\(token))")
+        #expect(events[3][7] == "se \(events[2][6].dropFirst(4).prefix(22)) og \(token)")
+        #expect(events[4][5] == "52.3.3" && events[3][0] == "S-2012-000125")
+        #expect(f.rows(StageFile.assignments)[0][0].hasPrefix("[cpr:"))
+        #expect(f.rows(StageFile.institutions)[0][1].hasPrefix("Leder [cpr:") && f.rows(StageFile.institutions)[0][4] == f.rows(StageFile.assignments)[0][0])
+
+        // Counted per file and field, and told to the steward with the lines.
+        let inputs = Dictionary(uniqueKeysWithValues: result.manifest.inputs.map { ($0.name, $0.counts) })
+        #expect(inputs["institutioner.xml"] == ["cpr_in_text:navn": 1, "cpr_in_text:klynge": 1])
+        #expect(inputs["socialraadgivere.csv"] == ["cpr_in_text:medarbejder_id": 1])
+        #expect(inputs["sagshaendelser.csv"] == ["cpr_in_text:sagsnummer": 1, "cpr_in_text:paragraf": 1, "cpr_in_text:kilde": 1, "cpr_in_text:aarsag": 2])
+        #expect(result.manifest.counts["sagshaendelser.csv.cpr_in_text:aarsag"] == 2 && result.manifest.counts.count == 2 + 7)
+        #expect(result.warnings.contains("sagshaendelser.csv: 2 CPR numbers in the text field aarsag (line 5) replaced by a pseudonym; ask the export's owner to keep CPR numbers out of aarsag"))
+        #expect(result.warnings.count == 7)
+        #expect(result.warnings.allSatisfy { CPRInText.replacingAll(in: Array($0.utf8)[...], with: { _ in [] }) == nil })
+    }
+
+    /// An institution number that is a CPR number is pseudonymised alike in the register
+    /// and in the enrolments, so the enrolment still finds its institution.
+    @Test func institutionNumbersStillJoin() throws {
+        let f = try Fixture()
+        f.write(Sample.institutionsXML.replacingOccurrences(of: "nummer=\"101235\"", with: "nummer=\"0101001234\""), to: "institutioner.xml")
+        f.write(Sample.assignments.replacingOccurrences(of: "101235", with: "010100-1234"), to: "socialraadgivere.csv")
+        f.write(Sample.enrolments.replacingOccurrences(of: "101235", with: "0101001234"), to: "indmeldelser.csv")
+        let result = try f.extract()
+        #expect(result.rejected == 0)
+        let number = f.rows(StageFile.institutions)[1][0]
+        #expect(number.hasPrefix("[cpr:"))
+        #expect(f.rows(StageFile.enrolments)[1][2] == number && f.rows(StageFile.assignments)[1][1] == number)
+    }
+}

@@ -1,0 +1,313 @@
+import Foundation
+import Pipeline
+import Postgres
+import TestSupport
+import Testing
+@testable import Extract
+
+/// Exports that try to lose records in silence, break the COPY, hide CPR numbers or lead
+/// the reader out of the drop (issue 11): each written against the mechanism, in variants.
+@Suite struct HostileInputTests {
+    static let header = "sagsnummer;cpr;haendelse;dato;paragraf;kilde;aarsag"
+
+    /// `n` valid case events, line k + 1 holding case `S-k`.
+    static func events(_ n: Int) -> [String] {
+        (1...n).map { "S-\($0);0102131234;underretning;02-04-2015;;daginstitution;" }
+    }
+
+    static func file(_ lines: [String]) -> String { ([header] + lines).joined(separator: "\n") + "\n" }
+
+    // MARK: Quotes that swallow lines
+
+    /// A quote opened at the start of a field and closed by a quote some lines further down
+    /// joins those lines into one record: each line is rejected on its own, counted, and the
+    /// threshold sees every one of them.
+    @Test(arguments: [1, 2, 4, 19])
+    func linesJoinedByAStrayQuoteAreEachRejected(swallowed: Int) throws {
+        let f = try Fixture()
+        f.config.rejectThreshold = 1
+        var lines = Self.events(40)
+        lines[9] = "S-10;0102131234;underretning;02-04-2015;;\"daginstitution;"          // line 11 opens
+        lines[9 + swallowed] = "S-x;0102131234;underretning;02-04-2015;;\"skole\";"     // closes here
+        f.write(Self.file(lines), to: "sagshaendelser.csv")
+        let result = try f.extract()
+        let rejects = f.rejects()
+        #expect(rejects.map(\.line) == Array(11...(11 + swallowed)))
+        #expect(rejects.allSatisfy { $0.reason == .malformedField && $0.file == "sagshaendelser.csv" })
+        #expect(rejects[0].message.contains("runs over lines 11–\(11 + swallowed)"))
+        #expect(rejects.dropFirst().allSatisfy { $0.message.contains("line 11") })
+        let input = result.manifest.inputs[3]
+        #expect((input.rowsRead, input.accepted, input.rejected) == (40, 40 - swallowed - 1, swallowed + 1))
+        #expect(f.rows(StageFile.caseEvents).map { $0[0] } == (1...40).filter { $0 < 10 || $0 > 10 + swallowed }.map { "S-\($0)" })
+
+        // The threshold counts every swallowed line.
+        f.config.rejectThreshold = Double(swallowed) / 40
+        #expect(try thresholdBreaches { try f.extract() } == [ThresholdBreach(file: "sagshaendelser.csv", rejected: swallowed + 1, read: 40,
+                                                             threshold: Double(swallowed) / 40)])
+    }
+
+    /// A record whose quoted field spans lines and closes cleanly is one record, even when
+    /// it is malformed otherwise (a stray quote in a date, a field too many): one reject,
+    /// and the row count a MANIFEST gives still matches.
+    @Test func aCleanMultiLineFieldInABadRecordIsOneReject() throws {
+        let f = try Fixture()
+        f.config.rejectThreshold = 1
+        var lines = Self.events(10)
+        lines[2] = "S-3;0102131234;underretning;02-0\"4-2015;;daginstitution;\"to\nlinjer; og \"\"citat\"\"\""
+        lines[5] = "S-6;0102131234;underretning;02-04-2015;;daginstitution;\"tre\nhele\nlinjer\";x"
+        f.write(Self.file(lines), to: "sagshaendelser.csv")
+        f.write(try ["institutioner.xml": 2, "socialraadgivere.csv": 2, "indmeldelser.csv": 2, "sagshaendelser.csv": 10]
+            .map { "\(try f.sha256($0.key))  \($0.value)  \($0.key)" }.joined(separator: "\n"), to: "MANIFEST")
+        let result = try f.extract()
+        #expect(f.rejects().map(\.line) == [4, 8])
+        #expect(f.rejects().map(\.reason) == [.malformedField, .wrongColumnCount])
+        #expect(result.manifest.inputs[3].rowsRead == 10 && result.manifest.inputs[3].accepted == 8)
+    }
+
+    /// The suite's case: a quote opened on line 800 of 1,625 and never closed. The file is
+    /// refused, naming the line, with or without a MANIFEST; nothing is published.
+    @Test(arguments: [false, true])
+    func aQuoteNeverClosedStopsTheRunNamingItsLine(manifest: Bool) throws {
+        let f = try Fixture()
+        var lines = Self.events(1_624)
+        lines[798] = "S-799;0102131234;underretning;02-04-2015;;\"daginstitution;"   // line 800
+        f.write(Self.file(lines), to: "sagshaendelser.csv")
+        if manifest {
+            f.write(try ["institutioner.xml": 2, "socialraadgivere.csv": 2, "indmeldelser.csv": 2, "sagshaendelser.csv": 1_624]
+                .map { "\(try f.sha256($0.key))  \($0.value)  \($0.key)" }.joined(separator: "\n"), to: "MANIFEST")
+        }
+        // Stopped once the field passes max_field_lines …
+        let error = #expect(throws: ExtractError.self) { try f.extract() }
+        #expect(error == .unclosedQuote(file: f.path("sagshaendelser.csv"), line: 800, within: 20))
+        #expect(error?.description.hasPrefix("\(f.path("sagshaendelser.csv")):800: a quoted field opened on line 800 is still open 20 lines later") == true)
+        // … or, with no practical limit, at the end of the file.
+        f.config.sources.caseEvents.maxFieldLines = 100_000
+        let atEnd = #expect(throws: ExtractError.self) { try f.extract() }
+        #expect(atEnd == .unclosedQuote(file: f.path("sagshaendelser.csv"), line: 800, within: nil))
+        #expect(atEnd?.description.hasPrefix("\(f.path("sagshaendelser.csv")):800: a quoted field opened on line 800 is never closed") == true)
+        #expect(!FileManager.default.fileExists(atPath: f.run.manifest(.extract)))
+    }
+
+    /// A quoted field holding more line breaks than `max_field_lines` allows stops the file;
+    /// raising the setting reads it.
+    @Test func aQuotedFieldOverMaxFieldLinesStopsTheFile() throws {
+        let f = try Fixture()
+        var lines = Self.events(10)
+        lines[4] = "S-5;0102131234;underretning;02-04-2015;;\"" + String(repeating: "linje\n", count: 25) + "slut\";"
+        f.write(Self.file(lines), to: "sagshaendelser.csv")
+        #expect(throws: ExtractError.unclosedQuote(file: f.path("sagshaendelser.csv"), line: 6, within: 20)) { try f.extract() }
+        f.config.sources.caseEvents.maxFieldLines = 26
+        let result = try f.extract()
+        #expect(result.rejected == 0 && result.manifest.inputs[3].rowsRead == 10)
+        #expect(f.rows(StageFile.caseEvents)[4][6].hasSuffix("linje\\nslut"))
+    }
+
+    // MARK: Control characters
+
+    /// A control character in a field the pipeline reads is a reject at its file, line and
+    /// field, whatever the field; in a column nobody reads it is harmless.
+    @Test func controlCharactersInReadFieldsAreRejectsAtTheirLine() throws {
+        let f = try Fixture()
+        f.config.rejectThreshold = 1
+        let controls: [UInt8] = [0x00, 0x01, 0x07, 0x08, 0x0B, 0x0C, 0x1B, 0x1F, 0x7F]
+        let fields = ["sagsnummer", "paragraf", "kilde", "aarsag"]
+        var lines: [[UInt8]] = [Array((Self.header + ";note").utf8)]
+        var expected: [(line: Int, field: String)] = []
+        for c in controls {
+            for (k, field) in fields.enumerated() {
+                var values = ["S-1", "0102131234", "underretning", "02-04-2015", "50", "daginstitution", "andet"].map { Array($0.utf8) }
+                values[[0, 4, 5, 6][k]].insert(c, at: 1)
+                lines.append(Array(values.joined(separator: [0x3B])) + Array(";x".utf8))
+                expected.append((lines.count, field))
+            }
+            // In the unread column `note`: accepted.
+            lines.append(Array("S-2;0102131234;underretning;02-04-2015;;;;".utf8) + [c])
+        }
+        // Quoted, a delimiter and a line break around it.
+        lines.append(Array("S-3;0102131234;underretning;02-04-2015;;\"a;".utf8) + [0x00] + Array("\nb\";;".utf8))
+        expected.append((lines.count, "kilde"))
+        f.write(Array(lines.joined(separator: [0x0A])) + [0x0A], to: "sagshaendelser.csv")
+        let result = try f.extract()
+        let rejects = f.rejects()
+        #expect(rejects.map(\.line) == expected.map(\.line))
+        #expect(rejects.map(\.field) == expected.map(\.field))
+        #expect(rejects.allSatisfy { $0.reason == .controlCharacter })
+        #expect(rejects.first?.message == "sagsnummer holds the control character NUL (0x00) at byte 2; it cannot be stored. Ask for the export without it")
+        #expect(rejects.contains { $0.message.contains("DEL (0x7F)") } && rejects.contains { $0.message.contains("ESC (0x1B)") })
+        #expect(result.manifest.inputs[3].accepted == controls.count)
+        #expect(!f.output(StageFile.caseEvents).utf8.contains { CSVParseState.isControl($0) })
+        #expect(!f.output(StageFile.rejects).utf8.contains { CSVParseState.isControl($0) })
+    }
+
+    /// Enrolments and the register too: a NUL in an institution number is a
+    /// `control_character` reject, not an unknown institution.
+    @Test func controlCharactersInOtherExports() throws {
+        let f = try Fixture()
+        f.config.rejectThreshold = 1
+        f.write(Array("cpr;institutionsnummer;indmeldt;udmeldt\n0102131234;1012".utf8) + [0x00] + Array("34;01-08-2014;\n".utf8)
+                + Array(Sample.enrolments.split(separator: "\n")[1].utf8) + [0x0A], to: "indmeldelser.csv")
+        f.write(Array("medarbejder_id;institutionsnummer;fra;til\nM".utf8) + [0x1B] + Array("01;101234;01-01-2014;\n".utf8),
+                to: "socialraadgivere.csv")
+        _ = try f.extract()
+        #expect(f.rejects().map { "\($0.file):\($0.line):\($0.field ?? "")" } == ["socialraadgivere.csv:2:medarbejder_id",
+                                                                                 "indmeldelser.csv:2:institutionsnummer"])
+        #expect(f.rejects().allSatisfy { $0.reason == .controlCharacter })
+    }
+
+    /// Every byte value in a text field of a windows-1252 export (where every byte is a
+    /// character): what extract writes loads through a real COPY, as the warehouse's does.
+    @Test func everyByteOfATextFieldLoadsThroughCOPY() throws {
+        let f = try Fixture()
+        f.config.rejectThreshold = 1
+        f.config.sources.caseEvents.encoding = .windows1252
+        var bytes = Array(Self.header.utf8) + [0x0A]
+        var controls = 0
+        for b in 0...255 where ![0x0A, 0x0D, 0x22, 0x3B].contains(b) {
+            bytes += Array("S-\(b);0102131234;underretning;02-04-2015;§\(b);".utf8) + [0x6B, UInt8(b), 0x5C] + Array(";\\N\n".utf8)
+            if CSVParseState.isControl(UInt8(b)) { controls += 1 }
+        }
+        f.write(bytes, to: "sagshaendelser.csv")
+        let result = try f.extract()
+        #expect(result.rejected == controls)
+        let db = try TestServer.freshDatabase()
+        let c = try db.connect()
+        try c.execute("""
+            CREATE TABLE events (case_id text, child_key text, birth date, event text, day date, paragraph text, source text, reason text, line int);
+            CREATE TABLE rejects (file text, line int, field text, reason text, message text)
+            """)
+        #expect(try c.copyIn("COPY events FROM STDIN", fromFile: f.run.file(.extract, StageFile.caseEvents)) == 252 - controls)
+        #expect(try c.copyIn("COPY rejects FROM STDIN", fromFile: f.run.file(.extract, StageFile.rejects)) == controls)
+        // Each byte arrived as its windows-1252 character, backslashes intact.
+        let sources = try c.query("SELECT source FROM events WHERE case_id LIKE 'S-%' ORDER BY line").compactMap { $0.string(0) }
+        #expect(sources.allSatisfy { $0.hasPrefix("k") && $0.hasSuffix("\\") && $0.count == 3 })
+        #expect(sources.contains("kæ\\") && sources.contains("k€\\") && sources.contains("k\t\\"))
+    }
+
+    // MARK: Headers
+
+    @Test func aHeaderNamingAMappedColumnTwiceIsRefusedNamingBothPositions() throws {
+        for (header, column, positions) in [("cpr;institutionsnummer;indmeldt;udmeldt;cpr", "cpr", [1, 5]),
+                                            ("cpr;indmeldt; indmeldt ;institutionsnummer;udmeldt", "indmeldt", [2, 3]),
+                                            ("udmeldt;cpr;institutionsnummer;udmeldt;indmeldt;udmeldt", "udmeldt", [1, 4, 6])] {
+            let f = try Fixture()
+            f.write(header + "\n", to: "indmeldelser.csv")
+            let error = #expect(throws: ExtractError.self) { try f.extract() }
+            #expect(error == .ambiguousHeader(file: f.path("indmeldelser.csv"), column: column, field: column, positions: positions))
+            #expect(error?.description.contains("ambiguous header") == true)
+            #expect(error?.description.contains("positions " + positions.map(String.init).joined(separator: " and ")) == true)
+        }
+        // A repeated column the pipeline does not read is no ambiguity.
+        let f = try Fixture()
+        f.write("note;cpr;note;institutionsnummer;indmeldt;udmeldt\nx;0102131234;y;101234;01-08-2014;\n", to: "indmeldelser.csv")
+        #expect(try f.extract().manifest.inputs[2].accepted == 1)
+    }
+
+    /// Issue 15: `delimiter: ","` on a `;` file. The message names the pipeline file, the
+    /// line and key of the mapping, shows the header as split, and suggests the delimiter.
+    @Test func aWrongDelimiterShowsTheHeaderAndSuggestsTheRightOne() throws {
+        for (real, configured, name) in [(";", ",", ";"), ("\t", ";", "\\t"), ("|", ";", "|"), (",", ";", ",")] {
+            let f = try Fixture()
+            f.config.sources.assignments.delimiter = UInt8(ascii: Unicode.Scalar(configured)!)
+            f.write(Sample.assignments.replacingOccurrences(of: ";", with: real), to: "socialraadgivere.csv")
+            let error = #expect(throws: ExtractError.self) { try f.extract() }
+            guard case .missingColumn(let m) = error else { Issue.record("\(String(describing: error))"); continue }
+            #expect(m.header == ["medarbejder_id\(real)institutionsnummer\(real)fra\(real)til"])
+            #expect(m.suggested == UInt8(ascii: Unicode.Scalar(real)!))
+            #expect(m.pipeline == f.config.path && m.pipelineLine == f.config.sources.assignments.columnLines["medarbejder_id"])
+            #expect(m.key == "sources.socialraadgivere.columns.medarbejder_id")
+            let text = error!.description
+            #expect(text.hasPrefix("\(f.config.path):\(m.pipelineLine!): sources.socialraadgivere.columns.medarbejder_id: no column 'medarbejder_id'"))
+            #expect(text.contains("has 1 column split by"))
+            #expect(text.contains("set `delimiter: \"\(name)\"`"), "\(text)")
+        }
+    }
+
+    /// Issue 15: a mapping to a column the header lacks names the pipeline file, the key
+    /// and every column the header has.
+    @Test func aMappedColumnMissingFromTheHeaderListsTheHeader() throws {
+        let f = try Fixture()
+        f.write("cpr;institution;indmeldt;udmeldt;note\n", to: "indmeldelser.csv")
+        let error = #expect(throws: ExtractError.self) { try f.extract() }
+        guard case .missingColumn(let m) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(m.header == ["cpr", "institution", "indmeldt", "udmeldt", "note"] && m.suggested == nil && m.column == "institutionsnummer")
+        #expect(error!.description.contains("has 5 columns split by ';': 'cpr', 'institution', 'indmeldt', 'udmeldt', 'note'"))
+        #expect(error!.description.contains("Name one of these columns"))
+        // Another case only: said so.
+        f.write("CPR;institutionsnummer;indmeldt;udmeldt\n", to: "indmeldelser.csv")
+        let other = #expect(throws: ExtractError.self) { try f.extract() }
+        #expect(other?.description.contains("The header has 'CPR': names are matched exactly") == true)
+    }
+
+    // MARK: What is in the drop
+
+    @Test func somethingOtherThanAFileInPlaceOfAnExportIsRefused() throws {
+        let outside = FileManager.default.temporaryDirectory.appendingPathComponent("elsewhere-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: outside) }
+        let cases: [(String, (String) throws -> Void)] = [
+            ("a directory", { try FileManager.default.createDirectory(atPath: $0, withIntermediateDirectories: false) }),
+            ("a named pipe", { _ = mkfifo($0, 0o600) }),
+            ("a symbolic link to a directory", { path in
+                let dir = (path as NSString).deletingLastPathComponent + "/real-folder"
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+                try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: dir)
+            }),
+            ("a symbolic link to", { try FileManager.default.createSymbolicLink(atPath: $0, withDestinationPath: "gone.csv") }),
+        ]
+        for (what, make) in cases {
+            let f = try Fixture()
+            try FileManager.default.removeItem(atPath: f.path("indmeldelser.csv"))
+            try make(f.path("indmeldelser.csv"))
+            let error = #expect(throws: ExtractError.self) { try f.extract() }
+            guard case .sourceNotAFile(let file, let drop, let found) = error else { Issue.record("\(what): \(String(describing: error))"); continue }
+            #expect(file == "indmeldelser.csv" && drop == f.drop.path && found.hasPrefix(what), "\(found)")
+            #expect(error!.description.hasPrefix("\(f.drop.path)/indmeldelser.csv: the export is \(what)"))
+            #expect(error!.description.contains("Check the export job"))
+            #expect(f.runFiles().isEmpty)
+        }
+    }
+
+    /// A link out of the drop, by the file itself, a folder on its path or `..`, is refused
+    /// unless the source allows it; a link within the drop is followed.
+    @Test func linksOutOfTheDropAreRefusedUnlessAllowed() throws {
+        let outside = FileManager.default.temporaryDirectory.appendingPathComponent("outside-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: outside) }
+        try Sample.enrolments.write(to: outside.appendingPathComponent("indmeldelser.csv"), atomically: true, encoding: .utf8)
+
+        let f = try Fixture()
+        try FileManager.default.removeItem(atPath: f.path("indmeldelser.csv"))
+        try FileManager.default.createSymbolicLink(atPath: f.path("indmeldelser.csv"), withDestinationPath: outside.path + "/indmeldelser.csv")
+        let error = #expect(throws: ExtractError.self) { try f.extract() }
+        #expect(error == .sourceOutsideDrop(file: "indmeldelser.csv", drop: f.drop.path, target: outside.path + "/indmeldelser.csv"))
+        #expect(error?.description.contains("allow_link_outside_drop: true") == true)
+        f.config.sources.enrolments.allowLinkOutsideDrop = true
+        #expect(try f.extract().manifest.inputs[2].accepted == 2)
+
+        // Through a linked folder, and by `..` in the file name.
+        let g = try Fixture()
+        try FileManager.default.createSymbolicLink(atPath: g.path("sub"), withDestinationPath: outside.path)
+        g.config.sources.enrolments.file = "sub/indmeldelser.csv"
+        #expect(throws: ExtractError.sourceOutsideDrop(file: "sub/indmeldelser.csv", drop: g.drop.path, target: outside.path + "/indmeldelser.csv")) {
+            try g.extract()
+        }
+        g.config.sources.enrolments.file = "../../../\(outside.lastPathComponent)/indmeldelser.csv"
+        let dotted = #expect(throws: ExtractError.self) { try g.extract() }
+        guard case .sourceOutsideDrop = dotted else { Issue.record("\(String(describing: dotted))"); return }
+
+        // A link inside the drop is followed.
+        let h = try Fixture()
+        try FileManager.default.moveItem(atPath: h.path("indmeldelser.csv"), toPath: h.path("indmeldelser-2026-11-21.csv"))
+        try FileManager.default.createSymbolicLink(atPath: h.path("indmeldelser.csv"), withDestinationPath: "indmeldelser-2026-11-21.csv")
+        #expect(try h.extract().manifest.inputs[2].accepted == 2)
+    }
+
+    @Test func aManifestNamingAFileOutsideTheDropIsRefused() throws {
+        let f = try Fixture()
+        try "root:x:0:0\n".write(to: f.root.appendingPathComponent("etc-passwd"), atomically: true, encoding: .utf8)
+        f.write("\(String(repeating: "a", count: 64))  1  ../../etc-passwd\n", to: "MANIFEST")
+        let error = #expect(throws: ExtractError.self) { try f.extract() }
+        guard case .sourceOutsideDrop(let file, _, _) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(file == "../../etc-passwd")
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import Pipeline
+import Testing
+@testable import Extract
+
+/// A register as a city publishes it (issue 16): one row per address, optional fields
+/// absent, types as `#`-joined lists, names in the number field, rows to filter.
+@Suite struct RegisterTests {
+    static let header = "FID,institutions_id,enhedsnavn,enhedstype,type,bydel,kkorgnr,kommunekode"
+
+    /// The Copenhagen fixture with its register read from a WFS-like CSV.
+    static func fixture(_ rows: [String], pattern: String? = "^[0-9]+$") throws -> Fixture {
+        let f = try Fixture()
+        var s = f.config.sources.institutions
+        s.format = .csv
+        s.file = "institutioner.csv"
+        s.delimiter = UInt8(ascii: ",")
+        s.columns = ["nummer": "institutions_id", "navn": "enhedsnavn", "type": "type", "bydel": "bydel", "klynge": "kkorgnr"]
+        s.numberPattern = pattern
+        s.values = ["type": .init(contains: [.init(match: "Aldersintegreret", value: "integreret"),
+                                             .init(match: "Vuggestue", value: "vuggestue"),
+                                             .init(match: "børnehave", value: "boernehave")])]
+        f.config.sources.institutions = s
+        f.config.rejectThreshold = 1
+        f.write(([header] + rows).joined(separator: "\r\n") + "\r\n", to: "institutioner.csv")
+        return f
+    }
+
+    static let clean = [
+        "1,101234,Børnehuset Mælkebøtten,Daginstitution,Aldersintegreret institution#Børnehave#Daginstitution#Vuggestue,Nørrebro,K-7,101",
+        "2,101235,Vuggestuen Solsikken,Daginstitution ved klynge,Daginstitution#Vuggestue,Valby,,101",
+    ]
+
+    @Test func rowsRepeatingANumberWithTheSameNameAreOneInstitution() throws {
+        let f = try Self.fixture(Self.clean + [
+            "3,101234,Børnehuset Mælkebøtten,Daginstitution,Børnehave,Amager Vest,K-9,101",       // another address
+            "4,101234,  børnehuset   MÆLKEBØTTEN ,Daginstitution,,,,147",                             // case and spaces
+            "5,101235,Vuggestuen Solsikken,,,,,101",
+        ])
+        let result = try f.extract()
+        #expect(result.rejected == 0)
+        // The first row's values are kept.
+        #expect(f.rows(StageFile.institutions) == [
+            ["101234", "Børnehuset Mælkebøtten", "integreret", "Nørrebro", "K-7", "\\N", "\\N", "\\N", "2"],
+            ["101235", "Vuggestuen Solsikken", "vuggestue", "Valby", "\\N", "\\N", "\\N", "\\N", "3"],
+        ])
+        let register = result.manifest.inputs[0]
+        #expect((register.rowsRead, register.accepted, register.rejected) == (5, 2, 0))
+        #expect(register.counts["merged_address"] == 3)
+        #expect(result.manifest.counts["institutioner.csv.merged_address"] == 3)
+        #expect(f.rows(StageFile.enrolments).count == 2)
+    }
+
+    @Test func aRepeatedNumberWithAnotherNameIsRejectedNamingBothLines() throws {
+        let f = try Self.fixture(Self.clean + ["3,101234,Røde Møllegårds Børnehave,Daginstitution,Børnehave,Østerbro,,101"])
+        _ = try f.extract()
+        let reject = try #require(f.rejects().first)
+        #expect((reject.file, reject.line, reject.field, reject.reason) == ("institutioner.csv", 4, "nummer", .duplicateInstitution))
+        #expect(reject.message == "institution 101234 is named 'Røde Møllegårds Børnehave' here and 'Børnehuset Mælkebøtten' on line 2: two institutions with one number? The first is kept")
+        #expect(f.rows(StageFile.institutions).map { $0[1] } == ["Børnehuset Mælkebøtten", "Vuggestuen Solsikken"])
+    }
+
+    @Test func aValueFailingNummerPatternSaysWhatItLooksLike() throws {
+        let f = try Self.fixture(Self.clean + [
+            "3,Røde Møllegårds Børnehave,Røde Møllegårds Børnehave,Daginstitution,Børnehave,Østerbro,,101",
+            "4,Solstrålen,104455,Daginstitution,Børnehave,Østerbro,,101",
+            "5,2015-08-01,Datohuset,Daginstitution,Børnehave,Østerbro,,101",
+            "6,K-12,Klyngehuset,Daginstitution,Børnehave,Østerbro,,101",
+        ])
+        let result = try f.extract()
+        let rejects = f.rejects()
+        #expect(rejects.map(\.line) == [4, 5, 6, 7])
+        #expect(rejects.allSatisfy { $0.reason == .invalidInstitutionNumber && $0.field == "nummer" })
+        #expect(rejects.map(\.message) == [
+            "nummer 'Røde Møllegårds Børnehave' does not match nummer_pattern '^[0-9]+$': a name in the number field: are two columns swapped?",
+            "nummer 'Solstrålen' does not match nummer_pattern '^[0-9]+$': a name in the number field, and navn '104455' looks like a number: are nummer and navn swapped?",
+            "nummer '2015-08-01' does not match nummer_pattern '^[0-9]+$': a date in the number field: are two columns swapped?",
+            "nummer 'K-12' does not match nummer_pattern '^[0-9]+$'",
+        ])
+        #expect(result.manifest.inputs[0].rejectedByReason == ["invalid_institution_number": 4])
+    }
+
+    /// Without a pattern the register takes any text as a number; an enrolment naming an
+    /// institution by its name is then told so.
+    @Test func anEnrolmentNamingAnInstitutionByNameIsToldSo() throws {
+        let f = try Self.fixture(Self.clean, pattern: nil)
+        f.write(Sample.enrolments + "0102131234;Røde Møllegårds Børnehave;01-08-2014;\n", to: "indmeldelser.csv")
+        _ = try f.extract()
+        #expect(f.rejects().map(\.message) == ["institution Røde Møllegårds Børnehave is not in the register (institutioner.csv): a name in the number field: are two columns swapped?"])
+    }
+
+    @Test func valueMapsExactContainsAndDefault() throws {
+        for (fallback, unknown) in [(PipelineConfig.ValueMap.Fallback.keep, "Fritidshjem"), (.empty, "\\N"), (.value("integreret"), "integreret")] {
+            let f = try Self.fixture(Self.clean + [
+                "3,101236,Nattergalen,Daginstitution,Børnehave#Daginstitution,Amager Øst,,101",
+                "4,101237,Fritten,Daginstitution,Fritidshjem,Amager Øst,,101",
+                "5,101238,Fritten 2,Daginstitution,Fritidshjem,Amager Øst,,101",
+                "6,101239,Småbørn,Daginstitution,  VUGGESTUE ,Amager Øst,,101",
+                "7,101240,Ingen type,Daginstitution,,Amager Øst,,101",
+                "8,101241,Exact,Daginstitution,Special#Vuggestue,Amager Øst,,101",
+            ])
+            var map = f.config.sources.institutions.values["type"]!
+            map.exact = [.init(match: "special#vuggestue", value: "boernehave"), .init(match: "Tom", value: nil)]
+            map.fallback = fallback
+            f.config.sources.institutions.values["type"] = map
+            let result = try f.extract()
+            #expect(f.rows(StageFile.institutions).map { $0[2] }
+                    == ["integreret", "vuggestue", "boernehave", unknown == "\\N" ? "" : unknown, unknown == "\\N" ? "" : unknown,
+                        "vuggestue", "", "boernehave"])
+            #expect(result.manifest.inputs[0].counts["unmapped_value:type"] == 2)
+            let warning = try #require(result.warnings.first)
+            #expect(warning.hasPrefix("institutioner.csv: 2 values of type matched no rule of its value map and were "))
+            #expect(warning.contains("'Fritidshjem' (2)"))
+        }
+    }
+
+    /// Case events too: another system's event names mapped to the contract's.
+    @Test func eventTypesCanBeMapped() throws {
+        let f = try Fixture()
+        f.config.rejectThreshold = 1
+        f.config.sources.caseEvents.values["haendelse"] = .init(
+            exact: [.init(match: "Underretning modtaget", value: "underretning"), .init(match: "Sag oprettet", value: "sag_oprettet")])
+        f.write(Sample.caseEvents.replacingOccurrences(of: ";underretning;", with: ";Underretning modtaget;")
+            .replacingOccurrences(of: ";sag_oprettet;", with: ";SAG OPRETTET;") + "S-9;0102131234;Telefon;02-04-2015;;;\n", to: "sagshaendelser.csv")
+        let result = try f.extract()
+        #expect(f.rows(StageFile.caseEvents).map { $0[3] } == ["underretning", "sag_oprettet", "sag_afsluttet"])
+        // Kept as written, then rejected by the contract's check, and counted as unmatched.
+        #expect(f.rejects().map(\.reason) == [.unknownEventType])
+        #expect(result.manifest.inputs[3].counts == ["unmapped_value:haendelse": 2])
+    }
+
+    @Test func optionalFieldsLeftUnmappedAreEmpty() throws {
+        let f = try Self.fixture(Self.clean)
+        f.config.sources.institutions.columns["bydel"] = nil
+        f.config.sources.institutions.columns["klynge"] = nil
+        f.config.sources.caseEvents.columns["paragraf"] = nil
+        f.config.sources.assignments.columns["medarbejder_id"] = nil
+        f.config.sources.enrolments.columns["udmeldt"] = nil
+        f.write("sagsnummer;cpr;haendelse;dato;kilde;aarsag\nS-1;0102131234;underretning;02-04-2015;skole;\n", to: "sagshaendelser.csv")
+        let result = try f.extract()
+        #expect(result.rejected == 0)
+        #expect(f.rows(StageFile.institutions)[0] == ["101234", "Børnehuset Mælkebøtten", "integreret", "", "\\N", "\\N", "\\N", "\\N", "2"])
+        #expect(f.rows(StageFile.caseEvents)[0].suffix(4) == ["\\N", "skole", "\\N", "2"])
+        #expect(f.rows(StageFile.assignments).map { $0[0] } == ["", ""])
+        #expect(f.rows(StageFile.enrolments).map { $0[4] } == ["\\N", "\\N"])
+    }
+
+    /// Rows a filter leaves out are counted, not rejected, and not part of the reject share.
+    @Test func aRowFilterSkipsRowsAndTheThresholdLeavesThemOut() throws {
+        let f = try Self.fixture(Self.clean + [
+            "3,101236,Privat,Privat institution,Børnehave,Østerbro,,101",
+            "4,101237,Nabokommune,Daginstitution,Børnehave,Østerbro,,147",
+            "5,101238,Anden nabo,Daginstitution,Børnehave,Østerbro,,151",
+            "6,Navn i nummer,Anden nabo,Daginstitution,Børnehave,Østerbro,,101",
+        ])
+        f.config.sources.institutions.filter = .init(
+            keep: [.init(column: "kommunekode", values: ["101", "147"])], skip: [.init(column: "enhedstype", values: ["privat INSTITUTION"])])
+        f.config.sources.institutions.rejectThreshold = 0.25   // 1 of 4 read after the filter
+        let result = try f.extract()
+        #expect(f.rows(StageFile.institutions).map { $0[0] } == ["101234", "101235", "101237"])
+        let register = result.manifest.inputs[0]
+        #expect((register.rowsRead, register.accepted, register.rejected) == (6, 3, 1))
+        #expect(register.counts["filtered"] == 2)
+        f.config.sources.institutions.rejectThreshold = 0.24
+        #expect(try thresholdBreaches { try f.extract() } == [ThresholdBreach(file: "institutioner.csv", rejected: 1, read: 4, threshold: 0.24)])
+        // A filter column missing from the header is a pipeline-file error naming it.
+        f.config.sources.institutions.filter = .init(keep: [.init(column: "kommune", values: ["101"], line: 12)])
+        let error = #expect(throws: ExtractError.self) { try f.extract() }
+        guard case .missingColumn(let m) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(m.key == "sources.institutioner.filter.keep.kommune" && m.pipelineLine == 12)
+    }
+
+    /// XML too, by attribute or child element, mapped or not.
+    @Test func aRowFilterOnAnXMLRegister() throws {
+        let f = try Fixture()
+        f.config.sources.institutions.filter = .init(keep: [.init(column: "Bydel", values: ["Valby", "Nørrebro"]),
+                                                             .init(column: "ejer", values: ["kommunal"])],
+                                                      skip: [.init(column: "Bydel", values: ["valby"])])
+        f.write(Sample.institutionsXML.replacingOccurrences(of: "<Institution nummer=", with: "<Institution ejer=\"Kommunal\" nummer="), to: "institutioner.xml")
+        f.config.rejectThreshold = 1
+        let result = try f.extract()
+        #expect(f.rows(StageFile.institutions).map { $0[0] } == ["101234"])
+        #expect(result.manifest.inputs[0].counts == ["filtered": 1])
+        #expect(f.rejects().map(\.reason) == [.unknownInstitution, .unknownInstitution])
+    }
+
+    /// The register's own threshold: it may be dirtier than the others without stopping the run.
+    @Test func aSourcesOwnThresholdOverridesThePipelines() throws {
+        let f = try Self.fixture(Self.clean + ["3,Navn,Navn,Daginstitution,Børnehave,Østerbro,,101"])
+        f.config.rejectThreshold = 0.05
+        #expect(try thresholdBreaches { try f.extract() } == [ThresholdBreach(file: "institutioner.csv", rejected: 1, read: 3, threshold: 0.05)])
+        f.config.sources.institutions.rejectThreshold = 0.5
+        #expect(try f.extract().rejected == 1)
+        // The others keep the pipeline's.
+        f.write(Sample.enrolments + "0102131234;999999;01-08-2014;\n", to: "indmeldelser.csv")
+        #expect(try thresholdBreaches { try f.extract() } == [ThresholdBreach(file: "indmeldelser.csv", rejected: 1, read: 3, threshold: 0.05)])
+    }
+}

@@ -1,0 +1,127 @@
+import Testing
+@testable import Report
+
+/// Where the charts put things: the band, the zero line, the arrival, the bars from 0.
+@Suite struct ChartGeometryTests {
+    static func figure(_ column: String, _ value: Double?, state: Figure.State? = nil, key: String = "1") -> Figure {
+        Figure(source: FigureSource(view: "metrics.test", key: [.init(column: "k", value: key)], column: column),
+               raw: value.map { String($0) }, state: state ?? (value == nil ? .suppressed : .value))
+    }
+
+    static func point(_ e: Int, _ att: Double, _ lo: Double?, _ hi: Double?) -> EventStudyChart.Point {
+        EventStudyChart.Point(eventTime: e, estimate: figure("att", att, key: "\(e)"), low: figure("ci_low", lo, state: lo == nil ? .undefined : nil),
+                              high: figure("ci_high", hi, state: hi == nil ? .undefined : nil))
+    }
+
+    func eventStudy(_ points: [EventStudyChart.Point]) -> EventStudyChart {
+        EventStudyChart(id: "es", title: "Effect", description: "d", points: points, format: NumberFormat(.en),
+                        xLabel: "Quarters", yLabel: "Per 1,000", beforeLabel: "Before", afterLabel: "After")
+    }
+
+    @Test func theBandRunsAlongTheUpperEndsAndBackAlongTheLowerOnes() {
+        let chart = eventStudy([Self.point(-2, 0.5, -1, 2), Self.point(-1, -0.2, -1.5, 1.1), Self.point(0, 3, 1, 5), Self.point(1, 4, 2, 6)])
+        let g = chart.geometry
+        #expect(g.band.count == 1)
+        let band = g.band[0]
+        #expect(band.count == 8)
+        #expect(band.map(\.x) == [-2, -1, 0, 1, 1, 0, -1, -2].map { g.x(Double($0)) })
+        #expect(band.map(\.y) == [2, 1.1, 5, 6, 2, 1, -1.5, -1].map { g.y($0) })
+        // The y axis holds 0 and every interval; the arrival is halfway between −1 and 0.
+        #expect(g.y.domain.contains(0) && g.y.domain.contains(6) && g.y.domain.contains(-1.5))
+        #expect(abs(g.arrivalX - (g.x(-1) + g.x(0)) / 2) < 1e-9)
+        #expect(g.xTicks.contains(0))
+        #expect(g.x(-2) > EventStudyChart.plotLeft && g.x(1) < EventStudyChart.plotRight)
+    }
+
+    @Test func aMissingIntervalBreaksTheBand() {
+        let g = eventStudy([Self.point(-1, 0, -1, 1), Self.point(0, 1, nil, nil), Self.point(1, 2, 1, 3), Self.point(2, 2, 1, 3)]).geometry
+        #expect(g.band.count == 2)
+        #expect(g.band.map(\.count) == [2, 4])
+    }
+
+    @Test func theEventStudyMarksThePeriodsBeforeAndTheZeroLine() {
+        let svg = eventStudy([Self.point(-3, 0.1, -1, 1), Self.point(0, 2, 1, 3)]).render().markup
+        #expect(svg.contains("class=\"before\""))
+        #expect(svg.contains("class=\"zero\""))
+        #expect(svg.contains("class=\"band\""))
+        #expect(svg.contains("class=\"estimate pre\""))
+        #expect(svg.contains("<title>Effect</title>"))
+        #expect(svg.contains("aria-label=\"Effect\""))
+    }
+
+    @Test func aForestPlotAxisHoldsEveryIntervalAndTheReference() {
+        let rows = [ForestPlot.Row(label: "a", estimate: Self.figure("e", 2.05), low: Self.figure("l", 1.85), high: Self.figure("h", 2.28))]
+        let ratio = ForestPlot.position(ForestPlot.Panel(title: nil, axis: .ratio, axisLabel: "RR", rows: rows))
+        #expect(ratio.place(1) >= ForestPlot.left && ratio.place(2.28) <= ForestPlot.right)
+        #expect(ratio.place(1) < ratio.place(1.85))
+        #expect(ratio.ticks.contains(1))
+        let diffRows = [ForestPlot.Row(label: "b", estimate: Self.figure("e", -7), low: Self.figure("l", -9.8), high: Self.figure("h", -4.2))]
+        let diff = ForestPlot.position(ForestPlot.Panel(title: nil, axis: .difference, axisLabel: "months", rows: diffRows))
+        #expect(diff.ticks.first == -10 && diff.ticks.last == 0)
+        #expect(diff.place(-10) >= ForestPlot.left && diff.place(0) <= ForestPlot.right)
+    }
+
+    @Test func aSuppressedRowIsWrittenOutNotDrawnAsAValue() {
+        let rows = [ForestPlot.Row(label: "hidden", estimate: Self.figure("e", nil), low: Self.figure("l", nil), high: Self.figure("h", nil))]
+        let svg = ForestPlot(id: "f", title: "t", description: "d", panels: [ForestPlot.Panel(title: nil, axis: .ratio, axisLabel: "RR", rows: rows)],
+                             format: NumberFormat(.en), suppressedText: "fewer than 5", undefinedText: "cannot be computed").render().markup
+        #expect(svg.contains(">fewer than 5</text>"))
+        #expect(!svg.contains("class=\"estimate\""))
+    }
+
+    @Test func barsStartAtZeroAndASuppressedBarIsNotAShortBar() {
+        let chart = BarChart(id: "b", title: "t", description: "d",
+                             groups: [BarChart.Group(label: "Østerbro", bars: [(style: "treatment", value: Self.figure("r", 43)),
+                                                                            (style: "control", value: Self.figure("r", nil))])],
+                             legend: [(style: "treatment", name: "Treatment")], format: NumberFormat(.da), decimals: 1, axisLabel: "per 1,000",
+                             suppressedText: "færre end 5", undefinedText: "–", absentText: "ingen børn")
+        #expect(chart.scale.domain.lowerBound == 0)
+        #expect(chart.scale(0) == BarChart.left)
+        #expect(chart.scale.domain.contains(43))
+        let svg = chart.render().markup
+        #expect(svg.contains(">43,0</text>"))
+        #expect(svg.contains(">færre end 5</text>"))
+        #expect(svg.contains("class=\"bar suppressed control\""))
+    }
+
+    @Test func linesStartAtZeroAndASuppressedYearIsMarkedNotDropped() {
+        let chart = LineChart(id: "l", title: "t", description: "d",
+                              series: [LineChart.Series(name: "Treatment", style: "treatment",
+                                                        points: [(x: 2012, y: Self.figure("r", 38)), (x: 2013, y: Self.figure("r", nil)), (x: 2014, y: Self.figure("r", 34))])],
+                              format: NumberFormat(.en), yLabel: "per 1,000", suppressedLegend: "fewer than 5")
+        let g = chart.geometry
+        #expect(g.y.domain.lowerBound == 0)
+        #expect(g.y(0) == LineChart.plotBottom)
+        #expect(g.xTicks.first == 2012)
+        let svg = chart.render().markup
+        #expect(svg.contains("class=\"marker suppressed\" cx=\"\(SVG.n(g.x(2013)))\""))
+        #expect(svg.contains(">fewer than 5</text>"))
+        // The line breaks at the hidden year: two pieces, each one point.
+        #expect(svg.components(separatedBy: "M").count - 1 >= 2)
+    }
+}
+
+extension ChartGeometryTests {
+    @Test func chartsWithNothingToDrawStillHaveARoundAxis() {
+        let bars = BarChart(id: "b", title: "t", description: "d",
+                            groups: [BarChart.Group(label: "Valby", bars: [(style: "treatment", value: Self.figure("r", nil))])],
+                            legend: [], format: NumberFormat(.en), decimals: 1, axisLabel: "x", suppressedText: "s", undefinedText: "u", absentText: "a")
+        #expect(bars.scale.domain == 0...1)
+        let zeros = BarChart(id: "b", title: "t", description: "d",
+                             groups: [BarChart.Group(label: "Valby", bars: [(style: "treatment", value: Self.figure("r", 0))])],
+                             legend: [], format: NumberFormat(.en), decimals: 1, axisLabel: "x", suppressedText: "s", undefinedText: "u", absentText: "a")
+        #expect(zeros.scale.domain == 0...1)
+        let line = LineChart(id: "l", title: "t", description: "d",
+                             series: [LineChart.Series(name: "T", style: "treatment", points: [(x: 2012, y: Self.figure("r", nil))])],
+                             format: NumberFormat(.en), yLabel: "y", suppressedLegend: "s")
+        #expect(line.geometry.y.domain == 0...1)
+    }
+
+    @Test func aHiddenRowNextToAReferenceAtTheRightEdgeIsWrittenLeftOfIt() {
+        let rows = [ForestPlot.Row(label: "shown", estimate: Self.figure("e", -7), low: Self.figure("l", -9.8), high: Self.figure("h", -4.2)),
+                    ForestPlot.Row(label: "hidden", estimate: Self.figure("e", nil), low: Self.figure("l", nil), high: Self.figure("h", nil))]
+        let svg = ForestPlot(id: "f", title: "t", description: "d", panels: [ForestPlot.Panel(title: nil, axis: .difference, axisLabel: "m", rows: rows)],
+                             format: NumberFormat(.en), suppressedText: "fewer than 5", undefinedText: "–").render().markup
+        #expect(svg.contains("text-anchor=\"end\" data-view=\"metrics.test\""))
+    }
+}
