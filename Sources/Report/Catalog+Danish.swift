@@ -178,6 +178,8 @@ extension Catalog {
         "reject.unknown_institution": "ukendt institution",
         "reject.end_before_start": "slutter, før den begynder",
         "reject.duplicate_institution": "institutionsnummer angivet to gange",
+        "reject.invalid_institution_number": "institutionsnummer af forkert form",
+        "reject.control_character": "styretegn i et felt",
         "reject.invalid_number": "ikke et tal",
         "kind.case": "Første sag",
         "kind.investigation": "Første børnefaglige undersøgelse",

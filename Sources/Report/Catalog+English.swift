@@ -178,6 +178,8 @@ extension Catalog {
         "reject.unknown_institution": "unknown institution",
         "reject.end_before_start": "ends before it starts",
         "reject.duplicate_institution": "institution number given twice",
+        "reject.invalid_institution_number": "institution number of the wrong form",
+        "reject.control_character": "control character in a field",
         "reject.invalid_number": "not a number",
         "kind.case": "First case",
         "kind.investigation": "First child investigation",
