@@ -33,6 +33,20 @@ public enum CopyText {
         }
     }
 
+    /// Records of text fields (nil is NULL) as COPY text: for the small COPYs built in memory
+    /// (the national snapshot's estimates); stage files go through `StageFileWriter`.
+    package static func records(_ records: [[String?]]) -> [UInt8] {
+        var out: [UInt8] = []
+        for record in records {
+            for (k, field) in record.enumerated() {
+                if k > 0 { out.append(0x09) }
+                if let field { out.append(contentsOf: escaped(field)) } else { out.append(0x5C); out.append(0x4E) }
+            }
+            out.append(0x0A)
+        }
+        return out
+    }
+
     /// Undoes the escapes of one field (not NULL: the caller checked).
     package static func unescape(_ field: some Sequence<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
