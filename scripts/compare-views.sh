@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs two builds of `etl` on the same drops, with the same pseudonymisation key, and
-# compares every warehouse.* and metrics.* view of the published run (EXCEPT ALL both
+# compares every warehouse.*, metrics.* and national_feed.* view of the published run (EXCEPT ALL both
 # ways) and every extract stage file byte for byte. Issue 17's "no figure of any view changes".
 #
 #   [OLD_SQL_DIR=DIR] scripts/compare-views.sh OLD_ETL NEW_ETL WORK_DIR PIPELINE:DROP...
@@ -33,7 +33,7 @@ for spec in "$@"; do
     done
     # The views, their columns less the run-specific ones, each as a typed table.
     views=$(psql -X -At "$url_new" -c "SELECT table_schema || '.' || table_name FROM information_schema.views
-        WHERE table_schema IN ('warehouse', 'metrics') ORDER BY 1")
+        WHERE table_schema IN ('warehouse', 'metrics', 'national_feed') ORDER BY 1")
     psql -X -q "$url_new" -c "DROP SCHEMA IF EXISTS compare_old CASCADE; CREATE SCHEMA compare_old"
     for view in $views; do
         schema=${view%.*} name=${view#*.}

@@ -135,7 +135,8 @@ import Pipeline
 
 /// How often the intervals hold their targets across seeds: the check that the calibration
 /// has no bias. Runs only when asked: `SYNTHETIC_DROP_SWEEP=8 swift test --filter EffectSweep`.
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["SYNTHETIC_DROP_SWEEP"] != nil))
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["SYNTHETIC_DROP_SWEEP"] != nil,
+                 "a calibration sweep over many seeds: set SYNTHETIC_DROP_SWEEP=<seeds> to run it"))
 struct EffectSweep {
     @Test(arguments: [DropGenerator.Effect.evaluation, .none])
     func sweep(effect: DropGenerator.Effect) throws {
