@@ -33,6 +33,7 @@ public struct LoadStage {
         let settings = try settings ?? registeredSettings(run.id)
         var tables: [String: Int] = [:]
         var copySeconds = 0.0
+        var evaluationSeconds = 0.0
 
         let loadID: Int64 = try connection.transaction { db in
             let row = try db.query("""
@@ -76,14 +77,16 @@ public struct LoadStage {
                                           "warehouse.cohort_stats", "warehouse.notification_stats", "warehouse.closure_stats",
                                           "etl.loads", "etl.runs", "etl.rejects"]).joined(separator: ", "),
                            name: "analyze what the views read")
+            let t0 = Date()
             for (table, rows) in try loadEvaluation(db, run: run, loadID: Int64(id)) { tables[table] = rows }
+            evaluationSeconds = Date().timeIntervalSince(t0)
             let total = tables.values.reduce(0, +)
             _ = try db.execute("UPDATE etl.loads SET finished_at = now(), rows_loaded = $2 WHERE load_id = $1",
                                [String(id), String(total)], name: "finish load")
             return Int64(id)
         }
         return LoadResult(run: run.id, loadID: loadID, rowsByTable: tables, seconds: Date().timeIntervalSince(started),
-                          copySeconds: copySeconds)
+                          copySeconds: copySeconds, evaluationSeconds: evaluationSeconds)
     }
 
     /// Loads with the settings the run was registered with (`etl.runs`).
@@ -195,6 +198,8 @@ public struct LoadResult: Sendable {
     public var seconds: Double
     /// The part spent creating, copying and attaching the fact partitions.
     public var copySeconds: Double
+    /// The part spent on the evaluation: reading the panel file, the six estimates, their COPY.
+    public var evaluationSeconds: Double
 
     public var rows: Int { rowsByTable.values.reduce(0, +) }
 }

@@ -43,6 +43,7 @@ public struct Benchmark {
         let loadCounts = try JSONSerialization.jsonObject(with: Data((stages.last?.string(2) ?? "{}").utf8)) as? [String: Any] ?? [:]
         let copySeconds = (loadCounts["copy_ms"] as? Int).map { Double($0) / 1000 } ?? 0
         let loadSeconds = try stages.last?.double(1) ?? 0
+        let evaluationSeconds = (loadCounts["evaluation_ms"] as? Int).map { Double($0) / 1000 } ?? 0
         let psqlSeconds = try psqlCopy(db, run: state.run(summary.run), target: target)
         // The publish transaction, as the run ends with it (the same load again: nothing changes).
         let published = Date()
@@ -68,6 +69,7 @@ public struct Benchmark {
                       copySeconds, psqlSeconds, copySeconds / psqlSeconds)
         out += String(format: "COPY-only lower bound (psql \\copy + the publish transaction) %.2f s: whole load / bound %.2f, "
                       + "whole run / bound %.2f\n", bound, loadSeconds / bound, summary.seconds / bound)
+        out += String(format: "evaluation in the load (read the panel file, six estimates, their COPY and ANALYZE): %.3f s\n", evaluationSeconds)
         let views = try db.query("SELECT table_name FROM information_schema.views WHERE table_schema = 'metrics' ORDER BY 1")
         var slowest = (name: "", seconds: 0.0)
         for view in views.compactMap({ $0.string(0) }) {

@@ -77,6 +77,7 @@ extension PipelineRunner {
         var counts = result.rowsByTable
         counts["load_id"] = Int(result.loadID)
         counts["copy_ms"] = Int(result.copySeconds * 1000)
+        counts["evaluation_ms"] = Int(result.evaluationSeconds * 1000)
         let dropped = try publisher.dropOldLoads(keepRuns: config.keepRuns)
         if !dropped.isEmpty { log.info("dropped old loads", metadata: ["loads": "\(dropped.map(String.init).joined(separator: ","))"]) }
         try pruneRunFolders(keeping: config.keepRuns, current: info.run, ledger: Ledger(connection: db))
