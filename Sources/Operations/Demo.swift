@@ -10,24 +10,24 @@ import SyntheticDrop
 /// It has a state directory of its own (`defaultState`), and refuses a state directory or
 /// warehouse that holds a real pipeline's runs: synthetic figures must never be published
 /// over a municipality's.
-public struct Demo {
-    public var state: StateLayout
-    public var children: Int
-    public var seed: UInt64
-    public var asOf: Day
-    public var logger: Logger
+package struct Demo {
+    package var state: StateLayout
+    package var children: Int
+    package var seed: UInt64
+    package var asOf: Day
+    package var logger: Logger
     /// A warehouse named with `--database`; nil: the embedded one in the demo's state directory.
-    public var database: String?
+    package var database: String?
 
     /// `./.etl-demo`: never the steward's state directory (`ETL_STATE_DIR`).
-    public static let defaultState = ".etl-demo"
+    package static let defaultState = ".etl-demo"
 
-    public init(state: StateLayout, children: Int, seed: UInt64, asOf: Day, logger: Logger, database: String? = nil) {
+    package init(state: StateLayout, children: Int, seed: UInt64, asOf: Day, logger: Logger, database: String? = nil) {
         self.state = state; self.children = children; self.seed = seed; self.asOf = asOf; self.logger = logger
         self.database = database
     }
 
-    public func run() throws -> String {
+    package func run() throws -> String {
         let config = try PipelineConfig.load(path: try ShippedFiles.pipeline("copenhagen"))
         let target = WarehouseTarget(url: database, state: state)
         var runner = PipelineRunner(config: config, state: state, target: target, logger: logger)
@@ -52,12 +52,12 @@ public struct Demo {
 }
 
 /// The comparison table of `metrics.cohort_comparison` and the cohorts' sizes, as text.
-public struct ComparisonReport {
-    public let connection: Connection
+package struct ComparisonReport {
+    package let connection: Connection
 
-    public init(connection: Connection) { self.connection = connection }
+    package init(connection: Connection) { self.connection = connection }
 
-    public func render() throws -> String {
+    package func render() throws -> String {
         let cohorts = try connection.query("""
             SELECT cohort, children_exposed, round(child_years::numeric, 1), detected, investigated, measured
             FROM metrics.cohort_summary ORDER BY cohort DESC
@@ -80,13 +80,13 @@ public struct ComparisonReport {
 
 /// The difference-in-differences of `metrics.did_summary` next to the naive rate ratios of
 /// `metrics.cohort_comparison`, in sentences a committee member can read.
-public struct CausalReport {
-    public let connection: Connection
+package struct CausalReport {
+    package let connection: Connection
 
-    public init(connection: Connection) { self.connection = connection }
+    package init(connection: Connection) { self.connection = connection }
 
     /// `controlGroup`: the pipeline's `evaluation.control_group`, the comparison led with.
-    public func render(controlGroup: String) throws -> String {
+    package func render(controlGroup: String) throws -> String {
         let rows = try connection.query("""
             SELECT s.metric, s.att, s.ci_low, s.ci_high, s.pre_treatment_mean, s.institutions_treated,
                    s.institutions_control, s.institutions_left_out, s.periods, s.period_length, st.reason, c.estimate,
@@ -133,8 +133,8 @@ public struct CausalReport {
 }
 
 /// Files that ship with the tool (`pipelines/`), found like the migrations (`SchemaFiles`).
-public enum ShippedFiles {
-    public static func pipeline(_ name: String) throws -> String {
+package enum ShippedFiles {
+    package static func pipeline(_ name: String) throws -> String {
         let sql = URL(fileURLWithPath: try SchemaFiles.directory())
         let path = sql.deletingLastPathComponent().appendingPathComponent("pipelines/\(name).yaml").path
         guard FileManager.default.fileExists(atPath: path) else {

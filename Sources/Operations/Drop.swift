@@ -3,11 +3,11 @@ import Foundation
 import Pipeline
 
 /// A drop folder that is not complete, and what it lacks.
-public struct IncompleteDrop: Sendable, Equatable, CustomStringConvertible {
-    public var path: String
-    public var missing: [String]
+package struct IncompleteDrop: Sendable, Equatable, CustomStringConvertible {
+    package var path: String
+    package var missing: [String]
 
-    public var description: String { "\(path): \(missing.joined(separator: ", "))" }
+    package var description: String { "\(path): \(missing.joined(separator: ", "))" }
 }
 
 /// What an inbox holds: the drop to run, and the newer folders that are not complete.
@@ -17,16 +17,16 @@ package struct InboxScan: Sendable {
 }
 
 /// A drop: one night's export folder.
-public struct Drop: Sendable {
-    public let url: URL
+package struct Drop: Sendable {
+    package let url: URL
 
-    public init(url: URL) { self.url = url.absoluteURL.standardizedFileURL }
+    package init(url: URL) { self.url = url.absoluteURL.standardizedFileURL }
 
-    public var name: String { url.lastPathComponent }
-    public var hasManifest: Bool { FileManager.default.fileExists(atPath: url.appendingPathComponent("MANIFEST").path) }
+    package var name: String { url.lastPathComponent }
+    package var hasManifest: Bool { FileManager.default.fileExists(atPath: url.appendingPathComponent("MANIFEST").path) }
 
     /// The newest complete drop of an inbox (see `scan`).
-    public static func newest(in inbox: URL, config: PipelineConfig) throws -> Drop {
+    package static func newest(in inbox: URL, config: PipelineConfig) throws -> Drop {
         try scan(inbox, config: config).drop
     }
 
@@ -88,7 +88,7 @@ public struct Drop: Sendable {
 
     /// A checksum of the drop's source files (their names and sha256), which tells a drop
     /// already loaded from a new one.
-    public func checksum(config: PipelineConfig) throws -> String {
+    package func checksum(config: PipelineConfig) throws -> String {
         let missing = missing(config)
         guard missing.isEmpty else { throw OperationsError.dropIncomplete(drop: url.path, missing: missing) }
         try DropCheck.sources(drop: url, config: config)   // a directory, a pipe, a link out of the drop
@@ -105,7 +105,7 @@ public struct Drop: Sendable {
     }
 
     /// The export date an XML export carries on its root (`udtraeksdato`), read from its first bytes.
-    public func exportDate(config: PipelineConfig) -> Day? {
+    package func exportDate(config: PipelineConfig) -> Day? {
         for source in config.sources.all where source.format == .xml {
             guard let handle = FileHandle(forReadingAtPath: url.appendingPathComponent(source.file).path),
                   let head = try? handle.read(upToCount: 4096) else { continue }
@@ -122,8 +122,8 @@ public struct Drop: Sendable {
 
 /// The as-of date of a run: `--as-of`, else the pipeline file's `as_of`, else the export
 /// date on an XML export's root, else a drop folder named `yyyy-mm-dd`, else today (UTC).
-public enum AsOf {
-    public static func resolve(explicit: Day?, config: PipelineConfig, drop: Drop, today: Date = Date()) -> (day: Day, from: String) {
+package enum AsOf {
+    package static func resolve(explicit: Day?, config: PipelineConfig, drop: Drop, today: Date = Date()) -> (day: Day, from: String) {
         if let explicit { return (explicit, "--as-of") }
         if let day = config.asOf { return (day, "pipeline file") }
         if let day = drop.exportDate(config: config) { return (day, "udtraeksdato") }

@@ -4,7 +4,7 @@ import Postgres
 
 /// The exit statuses of `etl`, for cron and the wrapper in `cron/` (docs/operations.md).
 /// Numbers follow sysexits.h where one fits.
-public enum ExitStatus: Int32, Sendable, CaseIterable {
+package enum ExitStatus: Int32, Sendable, CaseIterable {
     case success = 0
     case failure = 1
     case usage = 64
@@ -14,7 +14,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case reportFailed = 73
     case locked = 75
 
-    public var meaning: String {
+    package var meaning: String {
         switch self {
         case .success: "success"
         case .failure: "failure (see the message and the run's log)"
@@ -28,19 +28,19 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     }
 
     /// The table printed by `--help` and written in docs/operations.md.
-    public static var table: String {
+    package static var table: String {
         allCases.map { "  \($0.rawValue)\t\($0.meaning)" }.joined(separator: "\n")
     }
 }
 
 /// An error that knows which exit status it means.
-public protocol ExitStatusProviding: Error {
+package protocol ExitStatusProviding: Error {
     var exitStatus: ExitStatus { get }
 }
 
 extension ExitStatus {
     /// The status an error means; anything unknown is a plain failure.
-    public static func of(_ error: Error) -> ExitStatus {
+    package static func of(_ error: Error) -> ExitStatus {
         switch error {
         case let e as ExitStatusProviding: e.exitStatus
         case is PipelineConfigError: .usage

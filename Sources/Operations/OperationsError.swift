@@ -2,7 +2,7 @@ import Extract
 import Pipeline
 
 /// What can stop a run or a command, with what to do about it.
-public enum OperationsError: Error, CustomStringConvertible, ExitStatusProviding {
+package enum OperationsError: Error, CustomStringConvertible, ExitStatusProviding {
     case locked(holder: String, lock: String)
     /// No complete drop in the inbox; the folders that are there and what each lacks.
     case noDrop(inbox: String, incomplete: [IncompleteDrop])
@@ -33,7 +33,7 @@ public enum OperationsError: Error, CustomStringConvertible, ExitStatusProviding
     case databaseUnreachable(target: String, message: String)
     case usage(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .locked(let holder, let lock):
             return "another run holds the lock: \(holder) (\(lock)); wait for it to finish"
@@ -90,7 +90,7 @@ public enum OperationsError: Error, CustomStringConvertible, ExitStatusProviding
         drops.map(\.description).joined(separator: "; ")
     }
 
-    public var exitStatus: ExitStatus {
+    package var exitStatus: ExitStatus {
         switch self {
         case .locked: .locked
         case .noDrop, .inboxMissing, .dropIncomplete, .newerDropsIncomplete: .dropIncomplete

@@ -2,18 +2,18 @@ import Crypto
 import Foundation
 
 /// SHA-256 (swift-crypto) as the hex text every manifest and the MANIFEST of a drop carry.
-public struct Checksum {
+package struct Checksum {
     private var hasher = SHA256()
 
-    public init() {}
+    package init() {}
 
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
-    public mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) } }
-    public mutating func update(_ data: Data) { hasher.update(data: data) }
+    package mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+    package mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) } }
+    package mutating func update(_ data: Data) { hasher.update(data: data) }
 
-    public func hex() -> String { Self.hex(hasher.finalize()) }
+    package func hex() -> String { Self.hex(hasher.finalize()) }
 
-    public static func hex(_ digest: some Sequence<UInt8>) -> String {
+    package static func hex(_ digest: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         for byte in digest { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 15)]) }
@@ -21,7 +21,7 @@ public struct Checksum {
     }
 
     /// The checksum of a file, read in chunks.
-    public static func file(_ path: String) throws -> String {
+    package static func file(_ path: String) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw StageFileError(path: path, message: "cannot read the file to checksum it")
         }

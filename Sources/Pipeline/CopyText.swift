@@ -4,7 +4,7 @@ import Foundation
 /// fields separated by tabs, `\N` for NULL, and backslash escapes for `\`, tab, CR and LF.
 /// Stage files can so be read by the next stage and streamed to COPY unchanged.
 /// `StageFileWriter` writes it, `StageFileReader` reads it.
-public enum CopyText {
+package enum CopyText {
     /// Copies `text` to `out`, escaped, and returns how many bytes it wrote (at most twice
     /// the count).
     @inline(__always)
@@ -72,16 +72,16 @@ public enum CopyText {
 }
 
 /// A stage file that cannot be written or read.
-public struct StageFileError: Error, CustomStringConvertible {
-    public var path: String
-    public var line: Int?
-    public var message: String
+package struct StageFileError: Error, CustomStringConvertible {
+    package var path: String
+    package var line: Int?
+    package var message: String
 
-    public init(path: String, line: Int? = nil, message: String) {
+    package init(path: String, line: Int? = nil, message: String) {
         self.path = path; self.line = line; self.message = message
     }
 
-    public var description: String {
+    package var description: String {
         "\(path)\(line.map { ":\($0)" } ?? ""): \(message)"
     }
 }

@@ -4,7 +4,7 @@ import Yams
 extension PipelineConfig {
     /// Reads and checks a pipeline file. Unknown keys, missing mappings and bad values are
     /// refused with the file, line and key, so a typo never silently falls back to a default.
-    public static func load(path: String) throws -> PipelineConfig {
+    package static func load(path: String) throws -> PipelineConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PipelineConfigError(path: path, line: nil, key: "(file)", message: "cannot read the pipeline file; check the path")
         }
@@ -14,7 +14,7 @@ extension PipelineConfig {
         return try parse(text, path: path)
     }
 
-    public static func parse(_ text: String, path: String) throws -> PipelineConfig {
+    package static func parse(_ text: String, path: String) throws -> PipelineConfig {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {

@@ -1,10 +1,10 @@
 import Foundation
 
 /// The stages of a run, in order.
-public enum Stage: String, Sendable, CaseIterable, Codable, Comparable {
+package enum Stage: String, Sendable, CaseIterable, Codable, Comparable {
     case extract, transform, load
 
-    public static func < (a: Stage, b: Stage) -> Bool {
+    package static func < (a: Stage, b: Stage) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
 }
@@ -16,41 +16,41 @@ public enum Stage: String, Sendable, CaseIterable, Codable, Comparable {
 ///     <state>/runs/<id>/extract/     typed records, rejects, manifest.json
 ///     <state>/runs/<id>/transform/   fact rows in COPY format, manifest.json
 ///     <state>/runs/<id>/run.json     what the run was started with
-public struct StateLayout: Sendable {
-    public let root: URL
+package struct StateLayout: Sendable {
+    package let root: URL
 
-    public init(root: URL) { self.root = root.standardizedFileURL }
+    package init(root: URL) { self.root = root.standardizedFileURL }
 
     /// `--state-dir`, else `ETL_STATE_DIR`, else `.etl-state` in the working directory.
-    public static func resolve(_ explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> StateLayout {
+    package static func resolve(_ explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> StateLayout {
         let path = explicit ?? environment["ETL_STATE_DIR"] ?? ".etl-state"
         return StateLayout(root: URL(fileURLWithPath: path, isDirectory: true))
     }
 
-    public var postgres: URL { root.appendingPathComponent("postgres", isDirectory: true) }
-    public var runs: URL { root.appendingPathComponent("runs", isDirectory: true) }
-    public var defaultKeyFile: URL { root.appendingPathComponent("pseudonym.key") }
-    public var lockFile: URL { root.appendingPathComponent("etl.lock") }
+    package var postgres: URL { root.appendingPathComponent("postgres", isDirectory: true) }
+    package var runs: URL { root.appendingPathComponent("runs", isDirectory: true) }
+    package var defaultKeyFile: URL { root.appendingPathComponent("pseudonym.key") }
+    package var lockFile: URL { root.appendingPathComponent("etl.lock") }
 
-    public func run(_ id: RunID) -> RunFolder { RunFolder(root: runs.appendingPathComponent(id.description, isDirectory: true), id: id) }
+    package func run(_ id: RunID) -> RunFolder { RunFolder(root: runs.appendingPathComponent(id.description, isDirectory: true), id: id) }
 }
 
 /// A run's identity: its start time in UTC to the millisecond, `yyyymmddhhmmssSSS`, a
 /// number that sorts by time. Ids of runs made before milliseconds were added have 14 digits
 /// (`yyyymmddhhmmss`) and sort before every newer one. A new id is never one the ledger or
 /// the state directory already holds (`PipelineRunner`), so an id is never used twice.
-public struct RunID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
-    public var rawValue: Int64
-    public init(rawValue: Int64) { self.rawValue = rawValue }
+package struct RunID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+    package var rawValue: Int64
+    package init(rawValue: Int64) { self.rawValue = rawValue }
 
     /// 17 digits, or 14 for a run made before milliseconds were added.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         guard text.count == 17 || text.count == 14, text.allSatisfy(\.isASCII), let v = Int64(text), v > 0 else { return nil }
         rawValue = v
     }
 
     /// The id of a run started at `date` (the millisecond it falls in).
-    public static func at(_ date: Date) -> RunID {
+    package static func at(_ date: Date) -> RunID {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         let seconds = milliseconds.quotientAndRemainder(dividingBy: 1000)
         let (days, second) = seconds.quotient.quotientAndRemainder(dividingBy: 86_400)
@@ -61,7 +61,7 @@ public struct RunID: RawRepresentable, Hashable, Comparable, Sendable, CustomStr
     }
 
     /// The time the id names, or nil for one that names no time.
-    public var date: Date? {
+    package var date: Date? {
         let digits = description
         guard digits.count == 17 || digits.count == 14 else { return nil }
         func part(_ from: Int, _ length: Int) -> Int64? {
@@ -76,22 +76,22 @@ public struct RunID: RawRepresentable, Hashable, Comparable, Sendable, CustomStr
         return Date(timeIntervalSince1970: Double(total) / 1000)
     }
 
-    public var description: String { String(rawValue) }
-    public static func < (a: RunID, b: RunID) -> Bool { a.rawValue < b.rawValue }
+    package var description: String { String(rawValue) }
+    package static func < (a: RunID, b: RunID) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// One run's folder.
-public struct RunFolder: Sendable {
-    public let root: URL
-    public let id: RunID
+package struct RunFolder: Sendable {
+    package let root: URL
+    package let id: RunID
 
-    public func folder(_ stage: Stage) -> URL { root.appendingPathComponent(stage.rawValue, isDirectory: true) }
-    public func file(_ stage: Stage, _ name: String) -> String { folder(stage).appendingPathComponent(name).path }
-    public func manifest(_ stage: Stage) -> String { file(stage, "manifest.json") }
-    public var runInfo: String { root.appendingPathComponent("run.json").path }
+    package func folder(_ stage: Stage) -> URL { root.appendingPathComponent(stage.rawValue, isDirectory: true) }
+    package func file(_ stage: Stage, _ name: String) -> String { folder(stage).appendingPathComponent(name).path }
+    package func manifest(_ stage: Stage) -> String { file(stage, "manifest.json") }
+    package var runInfo: String { root.appendingPathComponent("run.json").path }
 
     /// Empties and recreates a stage's folder, so a rerun never mixes old and new files.
-    public func resetStage(_ stage: Stage) throws {
+    package func resetStage(_ stage: Stage) throws {
         let url = folder(stage)
         try? FileManager.default.removeItem(at: url)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -99,18 +99,18 @@ public struct RunFolder: Sendable {
 }
 
 /// The file names inside stage folders.
-public enum StageFile {
+package enum StageFile {
     // extract/
-    public static let institutions = "institutions.tsv"
-    public static let assignments = "assignments.tsv"
-    public static let enrolments = "enrolments.tsv"
-    public static let caseEvents = "case_events.tsv"
-    public static let rejects = "rejects.tsv"
+    package static let institutions = "institutions.tsv"
+    package static let assignments = "assignments.tsv"
+    package static let enrolments = "enrolments.tsv"
+    package static let caseEvents = "case_events.tsv"
+    package static let rejects = "rejects.tsv"
 }
 
 /// The fact files transform writes (COPY text; columns in this order), which load copies
 /// into the warehouse tables of the same name (`sql/`).
-public enum FactFile: String, Sendable, CaseIterable {
+package enum FactFile: String, Sendable, CaseIterable {
     /// number, name, type, district, cluster, places, opened, closed
     case institutions = "institutions.tsv"
     /// child_key, birth_date, child — every child of an enrolment or a case event; `child`
@@ -137,5 +137,5 @@ public enum FactFile: String, Sendable, CaseIterable {
     case evaluationPanel = "evaluation_panel.tsv"
 
     /// The warehouse table it is copied into.
-    public var table: String { String(rawValue.dropLast(4)) }
+    package var table: String { String(rawValue.dropLast(4)) }
 }

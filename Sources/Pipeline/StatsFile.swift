@@ -2,7 +2,7 @@
 /// this order), which load copies into the warehouse table of the same name (`sql/`): what
 /// the metrics views read, aggregated where the data already is instead of by rescanning
 /// the facts in the warehouse. Load checks them against the facts it copied.
-public enum StatsFile: String, Sendable, CaseIterable {
+package enum StatsFile: String, Sendable, CaseIterable {
     /// grain (total | year | district), cohort, year, district, children_exposed,
     /// exposure_days, detected, investigated, investigation_age_mean,
     /// investigation_age_median, investigation_age_var, measured, measure_age_mean,
@@ -15,5 +15,5 @@ public enum StatsFile: String, Sendable, CaseIterable {
     case closureStats = "closure_stats.tsv"
 
     /// The warehouse table it is copied into.
-    public var table: String { String(rawValue.dropLast(4)) }
+    package var table: String { String(rawValue.dropLast(4)) }
 }

@@ -1,7 +1,7 @@
 import Pipeline
 
 /// Why the transform stage could not run. Each case says what is wrong, where, and what to do.
-public enum TransformError: Error, CustomStringConvertible, Equatable {
+package enum TransformError: Error, CustomStringConvertible, Equatable {
     /// The pipeline file's window ends before it starts.
     case windowEndsBeforeStart(from: Day, to: Day)
     /// An extract file no longer matches what extract's manifest says it wrote.
@@ -9,7 +9,7 @@ public enum TransformError: Error, CustomStringConvertible, Equatable {
     /// A stage file could not be read or written (wraps `StageFileError`'s text).
     case stageFile(path: String, line: Int?, message: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .windowEndsBeforeStart(from, to):
             return "evaluation window ends (\(to)) before it starts (\(from)): fix `window` in the pipeline file"
