@@ -2,20 +2,6 @@ import Extract
 import Foundation
 import Pipeline
 
-/// A drop folder that is not complete, and what it lacks.
-public struct IncompleteDrop: Sendable, Equatable, CustomStringConvertible {
-    public var path: String
-    public var missing: [String]
-
-    public var description: String { "\(path): \(missing.joined(separator: ", "))" }
-}
-
-/// What an inbox holds: the drop to run, and the newer folders that are not complete.
-package struct InboxScan: Sendable {
-    package var drop: Drop
-    package var newerIncomplete: [IncompleteDrop]
-}
-
 /// A drop: one night's export folder.
 public struct Drop: Sendable {
     public let url: URL
@@ -23,7 +9,6 @@ public struct Drop: Sendable {
     public init(url: URL) { self.url = url.absoluteURL.standardizedFileURL }
 
     public var name: String { url.lastPathComponent }
-    public var hasManifest: Bool { FileManager.default.fileExists(atPath: url.appendingPathComponent("MANIFEST").path) }
 
     /// The newest complete drop of an inbox (see `scan`).
     public static func newest(in inbox: URL, config: PipelineConfig) throws -> Drop {
@@ -66,17 +51,23 @@ public struct Drop: Sendable {
         for source in config.sources.all {
             if let problem = Self.problem(url.appendingPathComponent(source.file)) { missing.append("\(source.file) (\(problem))") }
         }
-        if hasManifest {
-            guard let text = try? String(contentsOf: url.appendingPathComponent("MANIFEST"), encoding: .utf8) else {
-                return missing + ["MANIFEST (unreadable)"]
-            }
-            let named = text.split(whereSeparator: \.isNewline)
-                .compactMap { $0.split(separator: " ", omittingEmptySubsequences: true).last.map(String.init) }
-            for file in named where !config.sources.all.contains(where: { $0.file == file }) {
-                if let problem = Self.problem(url.appendingPathComponent(file)) { missing.append("\(file) (named in the MANIFEST; \(problem))") }
-            }
+        let manifest: DropManifest?
+        do { manifest = try DropManifest.read(drop: url) } catch {
+            return missing + ["\(DropManifest.fileName) (\(Self.unreadable(error)))"]
+        }
+        for file in manifest?.entries.map(\.file) ?? [] where !config.sources.all.contains(where: { $0.file == file }) {
+            if let problem = Self.problem(url.appendingPathComponent(file)) { missing.append("\(file) (named in the MANIFEST; \(problem))") }
         }
         return missing
+    }
+
+    /// Why the MANIFEST cannot be read, without its path (the drop is named beside it).
+    private static func unreadable(_ error: ExtractError) -> String {
+        switch error {
+        case .manifestUnreadable(_, let line, let message): "unreadable: " + (line.map { "line \($0): " } ?? "") + message
+        case .cannotRead(_, let message): "unreadable: \(message)"
+        default: "\(error)"
+        }
     }
 
     /// Why `file` is not an export file that can be read, or nil.
@@ -102,33 +93,5 @@ public struct Drop: Sendable {
             all.update(Data((source.file + "  " + sum + "\n").utf8))
         }
         return all.hex()
-    }
-
-    /// The export date an XML export carries on its root (`udtraeksdato`), read from its first bytes.
-    public func exportDate(config: PipelineConfig) -> Day? {
-        for source in config.sources.all where source.format == .xml {
-            guard let handle = FileHandle(forReadingAtPath: url.appendingPathComponent(source.file).path),
-                  let head = try? handle.read(upToCount: 4096) else { continue }
-            try? handle.close()
-            let text = String(decoding: head, as: UTF8.self)
-            if let range = text.range(of: #"udtraeksdato\s*=\s*["'](\d{4}-\d{2}-\d{2})["']"#, options: .regularExpression) {
-                let match = text[range]
-                if let day = Day(iso: match.dropLast().suffix(10)) { return day }
-            }
-        }
-        return nil
-    }
-}
-
-/// The as-of date of a run: `--as-of`, else the pipeline file's `as_of`, else the export
-/// date on an XML export's root, else a drop folder named `yyyy-mm-dd`, else today (UTC).
-public enum AsOf {
-    public static func resolve(explicit: Day?, config: PipelineConfig, drop: Drop, today: Date = Date()) -> (day: Day, from: String) {
-        if let explicit { return (explicit, "--as-of") }
-        if let day = config.asOf { return (day, "pipeline file") }
-        if let day = drop.exportDate(config: config) { return (day, "udtraeksdato") }
-        if let day = Day(iso: drop.name) { return (day, "drop folder name") }
-        let days = Int32((today.timeIntervalSince1970 / 86400).rounded(.down))
-        return (Day(rawValue: days), "today")
     }
 }

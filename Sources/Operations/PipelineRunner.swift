@@ -214,10 +214,9 @@ public struct PipelineRunner {
                     as? NSNumber)?.int64Value ?? 0)
             }
             // A drop with a MANIFEST is read twice (checked, then extracted); it also counts the rows.
-            let manifest = try? String(contentsOf: drop.appendingPathComponent("MANIFEST"), encoding: .utf8)
-            let rows = manifest?.split(separator: "\n").compactMap { $0.split(separator: " ").dropFirst().first.flatMap { Int($0) } }
+            let manifest = (try? DropManifest.read(drop: drop)) ?? nil
             return StageProgress(stage: stage.rawValue, inputBytes: bytes * (manifest == nil ? 1 : 2),
-                                 inputRows: rows?.reduce(0, +) ?? Int(bytes / 50))
+                                 inputRows: manifest?.rows ?? Int(bytes / 50))
         case .transform, .load:
             let previous = (try? StageManifest.read(from: folder.manifest(stage == .transform ? .extract : .transform)))?.outputs ?? []
             return StageProgress(stage: stage.rawValue, inputBytes: previous.reduce(0) { $0 + $1.bytes },

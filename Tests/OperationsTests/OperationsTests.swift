@@ -15,7 +15,7 @@ import TestSupport
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         for file in files { try Data("x\n".utf8).write(to: dir.appendingPathComponent(file)) }
         if let manifest {
-            try manifest.map { "0000  1  \($0)" }.joined(separator: "\n").write(to: dir.appendingPathComponent("MANIFEST"), atomically: true, encoding: .utf8)
+            try manifest.map { "\(String(repeating: "0", count: 64))  1  \($0)" }.joined(separator: "\n").write(to: dir.appendingPathComponent("MANIFEST"), atomically: true, encoding: .utf8)
         }
     }
 
