@@ -1,0 +1,30 @@
+/// The fact files transform writes (COPY text; columns in this order), which load copies
+/// into the warehouse tables of the same name (`sql/`).
+public enum FactFile: String, Sendable, CaseIterable {
+    /// number, name, type, district, cluster, places, opened, closed
+    case institutions = "institutions.tsv"
+    /// child_key, birth_date — every child of an enrolment or a case event
+    case children = "children.tsv"
+    /// child_key, institution, from_day, to_day (NULL while open)
+    case enrolments = "enrolments.tsv"
+    /// institution, from_day, to_day — days covered by a social worker, merged, ends clipped to as-of
+    case coverage = "coverage.tsv"
+    /// child_key, cohort, year, institution, district, days
+    case exposure = "exposure.tsv"
+    /// case_id, child_key, event_type, day, paragraph, source, reason, age_days,
+    /// cohort, institution, district, unattributed_reason — every event, with the status of its day
+    case caseEvents = "case_events.tsv"
+    /// child_key, kind (case | investigation | measure), day, age_days,
+    /// cohort, institution, district, unattributed_reason
+    case firstEvents = "first_events.tsv"
+    /// case_id, child_key, opened_day, age_days, cohort, institution, district, unattributed_reason,
+    /// closed_day, closing_reason — one row per case with a sag_oprettet
+    case cases = "cases.tsv"
+    /// institution, period, period_start, period_end, grp, exposure_days, children, detected,
+    /// investigated, measured — the evaluation panel: every institution of the register × every
+    /// period 1…T (`evaluation.md`); grp is the institution's first covered period, 0 never
+    case evaluationPanel = "evaluation_panel.tsv"
+
+    /// The warehouse table it is copied into.
+    public var table: String { String(rawValue.dropLast(4)) }
+}
