@@ -55,14 +55,8 @@ struct RunCommand: ParsableCommand {
             if let from, let runID {
                 summary = try runner.rerun(runID, from: from, force: force)
             } else {
-                do {
-                    summary = try runner.runNew(drop: drop.map { URL(fileURLWithPath: $0) }, inbox: inbox.map { URL(fileURLWithPath: $0) },
-                                                force: force, asOf: asOf)
-                } catch OperationsError.alreadyLoaded(let earlier, let dropPath, let newer) {
-                    print("nothing to do: \(dropPath) was loaded by run \(earlier) (use --force to load it again)")
-                    if !newer.isEmpty { throw OperationsError.newerDropsIncomplete(ran: dropPath, drops: newer) }
-                    return
-                }
+                summary = try runner.runNew(drop: drop.map { URL(fileURLWithPath: $0) }, inbox: inbox.map { URL(fileURLWithPath: $0) },
+                                            force: force, asOf: asOf)
             }
             print(summary.line)
             if !summary.newerIncomplete.isEmpty {

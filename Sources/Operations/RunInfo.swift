@@ -44,6 +44,8 @@ public struct RunSummary: Sendable {
     public var loaded: Int
     public var seconds: Double
     public var published: Bool
+    /// Nothing was run: `run` loaded this drop before, with the same checksums (no --force).
+    public var alreadyLoaded = false
     public var note: String?
     /// Folders of the inbox newer than the drop run that are not complete drops.
     public var newerIncomplete: [IncompleteDrop] = []
@@ -52,7 +54,8 @@ public struct RunSummary: Sendable {
     package var reportError: String?
 
     public var line: String {
-        "run \(run) drop=\(drop) read=\(rowsRead) rejected=\(rejected) loaded=\(loaded) "
+        if alreadyLoaded { return "nothing to do: \(drop) was loaded by run \(run) (use --force to load it again)" }
+        return "run \(run) drop=\(drop) read=\(rowsRead) rejected=\(rejected) loaded=\(loaded) "
             + "duration=\(String(format: "%.1f", seconds))s published=\(published ? "yes" : "no")"
             + (note.map { " (\($0))" } ?? "")
     }

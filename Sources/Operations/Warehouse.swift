@@ -104,15 +104,6 @@ public struct WarehouseTarget: Sendable {
     }
 }
 
-extension PostgresError {
-    /// Failures worth retrying: the server is not there yet or is restarting. Data errors never are.
-    var isTransient: Bool {
-        if kind == .connection { return true }
-        guard let sqlState else { return false }
-        return sqlState.hasPrefix("08") || ["57P01", "57P02", "57P03", "53300"].contains(sqlState)
-    }
-}
-
 /// Where the numbered migrations (`sql/`) are: `ETL_SQL_DIR`, else `share/etl/sql` beside
 /// an installed binary, else the source checkout this binary was built from.
 public enum SchemaFiles {

@@ -188,19 +188,3 @@ public enum TextEncoding: String, Sendable, CaseIterable {
     case windows1252 = "windows-1252"
     case latin1 = "iso-8859-1"
 }
-
-/// A pipeline file that cannot be used: says which file, line and key, and what is wrong.
-public struct PipelineConfigError: Error, CustomStringConvertible, Equatable {
-    public var path: String
-    public var line: Int?
-    public var key: String
-    public var message: String
-
-    public init(path: String, line: Int?, key: String, message: String) {
-        self.path = path; self.line = line; self.key = key; self.message = message
-    }
-
-    public var description: String {
-        "\(path)\(line.map { ":\($0)" } ?? ""): \(key): \(message)"
-    }
-}

@@ -98,9 +98,16 @@ public struct DropGenerator: Sendable {
         var institutionCount: Int { institutions ?? max(10, children / 200) }
     }
 
-    public enum Failure: Error, CustomStringConvertible {
+    public enum Failure: StewardError {
         case cannotWrite(String)
         case invalidOptions(String)
+
+        package var exitStatus: ExitStatus {
+            switch self {
+            case .cannotWrite: .failure
+            case .invalidOptions: .usage
+            }
+        }
 
         public var description: String {
             switch self {

@@ -1,9 +1,6 @@
-import Extract
-import Pipeline
-import Postgres
-
 /// The exit statuses of `etl`, for cron and the wrapper in `cron/` (docs/operations.md).
-/// Numbers follow sysexits.h where one fits.
+/// Numbers follow sysexits.h where one fits. Each error type declares its own
+/// (`StewardError`); any other error is a plain failure.
 public enum ExitStatus: Int32, Sendable, CaseIterable {
     case success = 0
     case failure = 1
@@ -31,25 +28,9 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     public static var table: String {
         allCases.map { "  \($0.rawValue)\t\($0.meaning)" }.joined(separator: "\n")
     }
-}
 
-/// An error that knows which exit status it means.
-public protocol ExitStatusProviding: Error {
-    var exitStatus: ExitStatus { get }
-}
-
-extension ExitStatus {
-    /// The status an error means; anything unknown is a plain failure.
-    public static func of(_ error: Error) -> ExitStatus {
-        switch error {
-        case let e as ExitStatusProviding: e.exitStatus
-        case is PipelineConfigError: .usage
-        case ExtractError.rejectThresholdExceeded: .rejectThresholdExceeded
-        case ExtractError.sourceMissing, ExtractError.dropIncomplete, ExtractError.manifestUnreadable,
-             ExtractError.sourceNotAFile, ExtractError.sourceOutsideDrop: .dropIncomplete
-        case ExtractError.missingColumn: .usage
-        case let e as PostgresError where e.kind == .connection: .databaseUnreachable
-        default: .failure
-        }
+    /// The status an error declares (`StewardError`); any other is a plain failure.
+    public static func of(_ error: any Error) -> ExitStatus {
+        (error as? any StewardError)?.exitStatus ?? .failure
     }
 }
