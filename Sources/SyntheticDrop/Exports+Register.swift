@@ -5,12 +5,12 @@ extension Exports {
     // MARK: Institutions
 
     func write(institution index: Int) throws {
-        let inst = register.institutions[index]
+        let inst = daycare.institutions[index]
         if let kind = injectors[0].draw() {
             var bad = inst
             var kind = kind
             if kind == .duplicateInstitution, index > 0 {
-                bad.number = register.institutions[injectors[0].rng.below(index)].number
+                bad.number = daycare.institutions[injectors[0].rng.below(index)].number
             } else {
                 if kind == .duplicateInstitution { kind = .nonexistentDate }
                 bad.number = fakeNumber()
@@ -60,8 +60,8 @@ extension Exports {
     // MARK: Social-worker assignments
 
     func write(assignment a: Assignment) throws {
-        let w = register.workers[a.worker]
-        let number = register.institutions[a.institution].number
+        let w = daycare.workers[a.worker]
+        let number = daycare.institutions[a.institution].number
         let order = variant.assignmentOrder
         func fields(_ inst: Field, _ from: Field, _ to: Field) -> [Field] {
             order.map {

@@ -1,59 +1,5 @@
 import Pipeline
 
-enum EventType: Int, CaseIterable {
-    case underretning, sagOprettet, undersoegelseStartet, undersoegelseAfsluttet
-    case foranstaltningStartet, foranstaltningOphoert, sagAfsluttet
-
-    var code: String {
-        switch self {
-        case .underretning: return "underretning"
-        case .sagOprettet: return "sag_oprettet"
-        case .undersoegelseStartet: return "undersoegelse_startet"
-        case .undersoegelseAfsluttet: return "undersoegelse_afsluttet"
-        case .foranstaltningStartet: return "foranstaltning_startet"
-        case .foranstaltningOphoert: return "foranstaltning_ophoert"
-        case .sagAfsluttet: return "sag_afsluttet"
-        }
-    }
-}
-
-enum Kilde: Int, CaseIterable {
-    case daginstitution, daginstitutionsraadgiver, skole, sundhedspleje, politi, foraeldre, andre
-
-    var code: String {
-        ["daginstitution", "daginstitutionsraadgiver", "skole", "sundhedspleje", "politi", "foraeldre", "andre"][rawValue]
-    }
-}
-
-enum Aarsag: Int, CaseIterable {
-    case bekymringOphoert, familienSelv, flyttet, andenSag, andet
-
-    var code: String { ["bekymring_ophoert", "familien_selv", "flyttet", "anden_sag", "andet"][rawValue] }
-}
-
-struct Event {
-    /// `S-YYYY-NNNNNN` as YYYY × 1,000,000 + NNNNNN.
-    var caseNumber: Int
-    var type: EventType
-    var day: Day
-    var paragraf: String
-    var kilde: Kilde?
-    var aarsag: Aarsag?
-    /// Index into `Names.notes`, or -1.
-    var note: Int
-}
-
-/// Case numbers run per year of opening.
-struct CaseNumbers {
-    private var next = [Int](repeating: 1, count: 400)
-
-    mutating func take(year: Int) -> Int {
-        let k = year - 1900
-        defer { next[k] += 1 }
-        return year * 1_000_000 + next[k]
-    }
-}
-
 /// One child's cases, from the first (drawn from the case model over the child's days)
 /// to any later ones.
 struct CaseSimulator {
@@ -197,26 +143,26 @@ struct CaseSimulator {
         }
         func notify(_ d: Day) {
             let k = kilde(on: d, birth: birth, timeline: timeline, rng: &rng)
-            add(.underretning, d, k == .foraeldre || k == .andre ? "" : "153", kilde: k)
+            add(.notification, d, k == .foraeldre || k == .andre ? "" : "153", kilde: k)
         }
 
         notify(max(birth, opened - Int32(rng.within(0...14))))
-        add(.sagOprettet, opened)
+        add(.caseOpened, opened)
         var last = opened
         if investigate {
             let started = first?.investigation ?? opened + Int32(rng.within(0...30))
-            add(.undersoegelseStartet, started, "50")
+            add(.investigationStarted, started, "50")
             var done = started + Int32(rng.within(30...120))
             if measure {
                 let m = first?.measure ?? started + Int32(rng.within(14...90))
                 done = min(done, m)
                 let paragraf = rng.chance(0.15) ? "11.3" : "52.3." + String(rng.element([1, 2, 3, 3, 3, 4, 6, 7, 8, 9]))
-                add(.foranstaltningStartet, m, paragraf)
+                add(.measureStarted, m, paragraf)
                 let stopped = m + Int32(rng.within(90...900))
-                add(.foranstaltningOphoert, stopped, paragraf)
+                add(.measureEnded, stopped, paragraf)
                 last = stopped
             }
-            add(.undersoegelseAfsluttet, done, "50")
+            add(.investigationEnded, done, "50")
             last = max(last, done)
         }
         let close = last + Int32(investigate ? rng.within(0...60) : rng.within(20...180))
@@ -225,7 +171,7 @@ struct CaseSimulator {
         let resolved = rng.chance(covered ? effect.resolvedShare : DropGenerator.Effect.baselineResolvedShare)
         let aarsag: Aarsag = resolved ? (rng.chance(0.6) ? .bekymringOphoert : .familienSelv)
                                       : [.flyttet, .andenSag, .andet][rng.pick(weights: [0.35, 0.3, 0.35])]
-        add(.sagAfsluttet, close, aarsag: aarsag)
+        add(.caseClosed, close, aarsag: aarsag)
         sortCase(number)
         return close <= asOf ? close : nil
     }
@@ -246,6 +192,22 @@ struct CaseSimulator {
     /// Orders the current case's events by day, then by their place in a case's course.
     private mutating func sortCase(_ number: Int) {
         guard let first = events.firstIndex(where: { $0.caseNumber == number }) else { return }
-        events[first...].sort { ($0.day, $0.type.rawValue) < ($1.day, $1.type.rawValue) }
+        events[first...].sort { ($0.day, $0.type.order) < ($1.day, $1.type.order) }
     }
+}
+
+/// Case numbers run per year of opening.
+struct CaseNumbers {
+    private var next = [Int](repeating: 1, count: 400)
+
+    mutating func take(year: Int) -> Int {
+        let k = year - 1900
+        defer { next[k] += 1 }
+        return year * 1_000_000 + next[k]
+    }
+}
+
+extension EventType {
+    /// The order a case's events of one day are written in: the order of the case.
+    fileprivate var order: Int { Self.allCases.firstIndex(of: self)! }
 }

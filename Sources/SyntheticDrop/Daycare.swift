@@ -1,48 +1,8 @@
 import Pipeline
 
-enum InstitutionType: Int, CaseIterable {
-    case vuggestue, boernehave, integreret
-
-    var code: String {
-        switch self {
-        case .vuggestue: return "vuggestue"
-        case .boernehave: return "boernehave"
-        case .integreret: return "integreret"
-        }
-    }
-}
-
-struct Institution {
-    var number: Int
-    var name: String
-    var type: InstitutionType
-    var district: Int
-    var cluster: String
-    var places: Int
-    var opened: Day
-    var closed: Day?
-    /// Days with a social worker attached, merged and sorted, open ends at the as-of date.
-    var coverage: [ClosedRange<Int32>] = []
-
-    func isOpen(on d: Day) -> Bool { opened <= d && (closed.map { d <= $0 } ?? true) }
-}
-
-struct Worker {
-    var id: String
-    var name: String
-    var title: String
-}
-
-struct Assignment {
-    var worker: Int
-    var institution: Int
-    var from: Day
-    /// nil while it lasts.
-    var to: Day?
-}
-
-/// The daycare register and the social-worker roster: which institution is covered when.
-struct Register {
+/// The synthetic municipality's daycare: its institution register and its social-worker
+/// roster, which say which institution is covered when.
+struct Daycare {
     var institutions: [Institution] = []
     var workers: [Worker] = []
     /// In roster order: by worker, then start.

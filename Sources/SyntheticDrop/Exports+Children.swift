@@ -7,7 +7,7 @@ extension Exports {
     func write(spell s: Spell, cpr: Int64, rng: inout SeededRandom) throws {
         let dashed = rng.chance(0.5)
         let quoted = rng.chance(0.05)  // some exporters quote what they think of as text
-        let number = register.institutions[Int(s.institution)].number
+        let number = daycare.institutions[Int(s.institution)].number
         let order = variant.spellOrder
         let to: Day? = s.open ? nil : s.to
         var inj = injectors[2]
@@ -81,7 +81,7 @@ extension Exports {
     }
 
     func eventFields(_ e: Event, cpr: Int64, dashed: Bool) -> [Field] {
-        [.text(caseNumber(e.caseNumber)), .cpr(cpr, dashed: dashed), .text(e.type.code), .day(e.day),
+        [.text(caseNumber(e.caseNumber)), .cpr(cpr, dashed: dashed), .text(e.type.rawValue), .day(e.day),
          .text(e.paragraf), .text(e.kilde?.code ?? ""), .text(e.aarsag?.code ?? ""),
          .text(e.note >= 0 ? Names.notes[e.note] : "")]
     }

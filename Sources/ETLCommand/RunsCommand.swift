@@ -1,6 +1,4 @@
 import ArgumentParser
-import Foundation
-import Load
 import Operations
 import Pipeline
 
@@ -49,56 +47,6 @@ struct RunsCommand: ParsableCommand {
                 let reports = RunReports(connection: db, state: global.state)
                 print(json ? try reports.showJSON(runID) : try reports.show(runID), terminator: "")
             }
-        }
-    }
-}
-
-struct RejectsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "rejects", abstract: "A run's rejected records: file, line, field, reason, message (CPR numbers masked).",
-        discussion: exitStatusHelp)
-    @Argument(help: "The run.") var runID: RunID
-    @Option(help: "Only this export file.") var file: String?
-    @Option(help: "Only this reason (e.g. invalid_cpr).") var reason: String?
-    @OptionGroup var global: GlobalOptions
-
-    func run() throws {
-        try withExitStatus {
-            let db = try global.target(nil).connect(logger: global.logger())
-            let rejects = try RunReports(connection: db, state: global.state).rejects(runID, file: file, reason: reason)
-            print(Table.render(header: ["file", "line", "field", "reason", "message"], rows: rejects.map {
-                [$0.file, String($0.line), $0.field ?? "", $0.reason.rawValue, $0.message]
-            }), terminator: "")
-        }
-    }
-}
-
-struct PublishCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "publish", abstract: "Publish an earlier, still-kept run again: the metrics views read it from now on.",
-        discussion: "Publishing a run older than the published one replaces a newer run: that needs --force.\n\n" + exitStatusHelp)
-    @Argument(help: "The run.") var runID: RunID
-    @Flag(help: "Publish even over a newer published run.") var force = false
-    @OptionGroup var global: GlobalOptions
-
-    func run() throws {
-        try withExitStatus {
-            let load = try Republisher(state: global.state, target: global.target(nil), logger: global.logger())
-                .publish(runID, force: force)
-            print("published run \(runID) (load \(load))")
-        }
-    }
-}
-
-struct MigrateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "migrate", abstract: "Apply the schema migrations of sql/ not yet applied.", discussion: exitStatusHelp)
-    @OptionGroup var global: GlobalOptions
-
-    func run() throws {
-        try withExitStatus {
-            _ = try global.target(nil).connect(logger: global.logger())
-            print("the warehouse is migrated")
         }
     }
 }
