@@ -49,14 +49,14 @@ public struct Drop: Sendable {
         }
         var missing: [String] = []
         for source in config.sources.all {
-            if let problem = Self.problem(url.appendingPathComponent(source.file)) { missing.append("\(source.file) (\(problem))") }
+            if let problem = problem(source.file, allowOutside: source.allowLinkOutsideDrop) { missing.append("\(source.file) (\(problem))") }
         }
         let manifest: DropManifest?
         do { manifest = try DropManifest.read(drop: url) } catch {
             return missing + ["\(DropManifest.fileName) (\(Self.unreadable(error)))"]
         }
         for file in manifest?.entries.map(\.file) ?? [] where !config.sources.all.contains(where: { $0.file == file }) {
-            if let problem = Self.problem(url.appendingPathComponent(file)) { missing.append("\(file) (named in the MANIFEST; \(problem))") }
+            if let problem = problem(file, allowOutside: false) { missing.append("\(file) (named in the MANIFEST; \(problem))") }
         }
         return missing
     }
@@ -70,11 +70,20 @@ public struct Drop: Sendable {
         }
     }
 
-    /// Why `file` is not an export file that can be read, or nil.
-    private static func problem(_ file: URL) -> String? {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory) else { return "missing" }
-        return isDirectory.boolValue ? "a folder, not a file" : nil
+    /// Why a file of the drop is not there to be read (missing, or not a file), as extract's
+    /// check finds it; nil when it is there (a file refused for where it leads, or that
+    /// cannot be read, is there: extract says why it is refused).
+    private func problem(_ name: String, allowOutside: Bool) -> String? {
+        do throws(ExtractError) {
+            try DropCheck.file(name, drop: url, allowOutside: allowOutside)
+            return nil
+        } catch .sourceMissing {
+            return "missing"
+        } catch let .sourceNotAFile(_, _, what) {
+            return "not a file: \(what)"
+        } catch {
+            return nil
+        }
     }
 
     /// A checksum of the drop's source files (their names and sha256), which tells a drop

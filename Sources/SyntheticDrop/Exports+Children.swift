@@ -23,18 +23,14 @@ extension Exports {
             case .strayQuote: from = .raw(inj.strayQuoted(from.rendered(dates: dates)))
             default: break
             }
-            var f: [Field] = order.map {
+            try inj.write(kind, order.map {
                 switch $0 {
                 case .cpr: return c
                 case .institution: return inst
                 case .from: return from
                 case .to: return end
                 }
-            }
-            if kind == .wrongColumnCount { inj.wrongCount(&f) }
-            inj.record(kind, record: spellsCSV.file.records + 1, line: spellsCSV.line)
-            for x in f { spellsCSV.field(x) }
-            try spellsCSV.endRecord()
+            }, to: spellsCSV)
         }
         for field in order {
             switch field {

@@ -86,11 +86,7 @@ extension Exports {
             case .strayQuote: from = .raw(inj.strayQuoted(from.rendered(dates: dates)))
             default: break
             }
-            var f = fields(inst, from, to)
-            if kind == .wrongColumnCount { inj.wrongCount(&f) }
-            inj.record(kind, record: assignmentsCSV.file.records + 1, line: assignmentsCSV.line)
-            for x in f { assignmentsCSV.field(x) }
-            try assignmentsCSV.endRecord()
+            try inj.write(kind, fields(inst, from, to), to: assignmentsCSV)
         }
         // The hot path: no arrays.
         for field in order {

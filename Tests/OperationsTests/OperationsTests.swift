@@ -53,12 +53,12 @@ import Transform
         try FileManager.default.createDirectory(at: inbox.appendingPathComponent("2026-11-23/indmeldelser.csv"), withIntermediateDirectories: true)
         for file in all where file != "indmeldelser.csv" { try Data("x\n".utf8).write(to: inbox.appendingPathComponent("2026-11-23/\(file)")) }
         let again = try Drop.scan(inbox, config: config)
-        #expect(again.newerIncomplete.first?.missing == ["indmeldelser.csv (a folder, not a file)"])
+        #expect(again.newerIncomplete.first?.missing == ["indmeldelser.csv (not a file: a directory)"])
         let error = #expect(throws: OperationsError.self) {
             try Drop(url: inbox.appendingPathComponent("2026-11-23")).checksum(config: config)
         }
         #expect(error?.exitStatus == .dropIncomplete)
-        #expect("\(error!)".contains("indmeldelser.csv (a folder, not a file)"))
+        #expect("\(error!)".contains("indmeldelser.csv (not a file: a directory)"))
     }
 
     @Test func aMissingInboxOrOneWithNoCompleteDropSaysWhich() throws {
