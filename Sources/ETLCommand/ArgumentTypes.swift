@@ -1,7 +1,6 @@
 import ArgumentParser
 import Operations
 import Pipeline
-import Report
 import SyntheticDrop
 
 // The values the options of the commands take, as written on the command line.

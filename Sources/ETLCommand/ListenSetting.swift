@@ -1,7 +1,5 @@
 import ArgumentParser
 import Foundation
-import Load
-import Operations
 import Postgres
 
 /// `--listen HOST:PORT` or `--listen off`.

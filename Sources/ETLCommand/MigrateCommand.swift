@@ -1,5 +1,4 @@
 import ArgumentParser
-import Operations
 
 struct MigrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

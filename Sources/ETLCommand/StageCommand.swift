@@ -1,5 +1,4 @@
 import ArgumentParser
-import Operations
 import Pipeline
 
 /// `etl extract|transform|load --run ID`: one stage of an existing run, again.

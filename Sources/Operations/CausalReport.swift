@@ -1,8 +1,5 @@
 import Foundation
-import Logging
-import Pipeline
 import Postgres
-import SyntheticDrop
 
 /// The difference-in-differences of `metrics.did_summary` next to the naive rate ratios of
 /// `metrics.cohort_comparison`, in sentences a committee member can read.

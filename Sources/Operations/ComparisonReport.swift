@@ -1,8 +1,5 @@
 import Foundation
-import Logging
-import Pipeline
 import Postgres
-import SyntheticDrop
 
 /// The comparison table of `metrics.cohort_comparison` and the cohorts' sizes, as text.
 public struct ComparisonReport {

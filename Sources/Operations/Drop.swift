@@ -28,7 +28,7 @@ public struct Drop: Sendable {
         }
         let names: [String]
         do { names = try fm.contentsOfDirectory(atPath: inbox.path) } catch {
-            throw OperationsError.io(path: inbox.path, message: "cannot list the inbox: \(error.localizedDescription)")
+            throw OperationsError.io(path: inbox.path, message: "cannot list the inbox: \(error.localizedDescription); check that this user may read it")
         }
         var incomplete: [IncompleteDrop] = []
         for name in names.sorted(by: >) where !name.hasPrefix(".") {

@@ -1,6 +1,4 @@
 import Foundation
-import Load
-import Logging
 import Postgres
 
 /// A `postgresql://` URL, spelled so every libpq client (psql, and the libpq-based BI

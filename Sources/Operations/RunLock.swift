@@ -1,6 +1,5 @@
 import Foundation
 import Glibc
-import Postgres
 
 /// One run at a time, before the database is reached: an exclusive `flock` on
 /// `<state>/etl.lock`, which names the run holding it. The kernel drops the lock when the
@@ -16,7 +15,7 @@ public final class RunLock {
                                                 withIntermediateDirectories: true)
         fd = open(path, O_RDWR | O_CREAT, 0o600)
         guard fd >= 0 else {
-            throw OperationsError.io(path: path, message: "cannot open the lock file: \(String(cString: strerror(errno)))")
+            throw OperationsError.io(path: path, message: "cannot open the lock file: \(String(cString: strerror(errno))); check that this user may write the state directory")
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let current = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)

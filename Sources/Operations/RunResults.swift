@@ -1,6 +1,5 @@
 import Foundation
 import Pipeline
-import Postgres
 
 /// A run in the shape of dbt's `run_results.json` (metadata, args, elapsed_time, results:
 /// one result a stage attempt, with status, thread_id, execution_time, timing,

@@ -1,7 +1,4 @@
 import Foundation
-import Logging
-import Pipeline
-import Postgres
 
 /// Where the numbered migrations (`sql/`) are: `ETL_SQL_DIR`, else `share/etl/sql` beside
 /// an installed binary, else the source checkout this binary was built from.

@@ -1,8 +1,4 @@
 import Foundation
-import Logging
-import Pipeline
-import Postgres
-import SyntheticDrop
 
 /// Files that ship with the tool (`pipelines/`), found like the migrations (`SchemaFiles`).
 public enum ShippedFiles {
@@ -10,7 +6,7 @@ public enum ShippedFiles {
         let sql = URL(fileURLWithPath: try SchemaFiles.directory())
         let path = sql.deletingLastPathComponent().appendingPathComponent("pipelines/\(name).yaml").path
         guard FileManager.default.fileExists(atPath: path) else {
-            throw OperationsError.io(path: path, message: "the shipped pipeline file is missing")
+            throw OperationsError.io(path: path, message: "the pipeline file that ships with etl is missing; reinstall etl, or set ETL_SQL_DIR to the sql/ folder of a checkout")
         }
         return path
     }

@@ -1,6 +1,4 @@
 import Foundation
-import Pipeline
-import Postgres
 
 /// A plain text table, columns padded.
 public enum Table {

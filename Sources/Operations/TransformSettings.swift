@@ -1,10 +1,5 @@
-import Extract
 import Foundation
-import Logging
-import Load
 import Pipeline
-import Postgres
-import Transform
 
 /// The settings a transform made its facts with (`transform/settings.json`), written when it
 /// finishes: the load records them, so the window analysts see is the one the figures have.

@@ -1,5 +1,4 @@
 import Foundation
-import Load
 import Logging
 import Postgres
 
