@@ -80,7 +80,7 @@ public struct PipelineRunner {
                                 windowTo: config.windowTo ?? asOf, smallCellMinimum: config.smallCellMinimum),
                 attempt: try attemptStart(info, command: "run", from: .extract, through: .load), demo: demo)
         } catch {
-            throw failure(error, run: id, step: nil)
+            throw RunFailure.at(id, nil, error)   // not recorded yet: nothing to rerun
         }
         var log = logger
         log[metadataKey: "run"] = "\(id)"
@@ -123,7 +123,7 @@ public struct PipelineRunner {
         guard try ledger.exists(id) else { throw OperationsError.runNotInWarehouse(run: id, warehouse: target.displayName) }
         try checkHolder(ledger)
         if last == .load, !force, let newer = try Publisher(connection: db).publishedRun(newerThan: id) {
-            throw OperationsError.wouldReplaceNewer(run: id, published: newer, command: command)
+            throw RunFailure(run: id, step: .publish, error: OperationsError.wouldReplaceNewer(run: id, published: newer, command: command))
         }
         let attempt = try ledger.beginAttempt(try attemptStart(info, command: only ? stage.rawValue : "run --from \(stage.rawValue)",
                                                                from: stage, through: last))
