@@ -46,8 +46,14 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The national federation over every municipality's feed (postgres_fdw), and the feed.
+        .target(name: "National", dependencies: [
+            "Operations", "Pipeline", "Postgres", "Evaluation",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "ETLCommand", dependencies: [
-            "Operations", "Pipeline", "Load", "Postgres", "SyntheticDrop", "Report",
+            "Operations", "Pipeline", "Load", "Postgres", "SyntheticDrop", "Report", "National",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/ETLCommand"),
 
@@ -63,6 +69,8 @@ let package = Package(
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Operations", "SyntheticDrop", "Pipeline", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Operations", "SyntheticDrop", "Evaluation", "TestSupport"]),
+        .testTarget(name: "NationalTests", dependencies: ["National", "Operations", "Pipeline", "Postgres", "Evaluation",
+                                                          "SyntheticDrop", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -12,7 +12,8 @@ struct ETL: ParsableCommand {
         subcommands: [
             RunCommand.self, ExtractCommand.self, TransformCommand.self, LoadCommand.self,
             RunsCommand.self, RejectsCommand.self, PublishCommand.self,
-            MigrateCommand.self, WarehouseCommand.self, ReportCommand.self, GenerateCommand.self, DemoCommand.self, BenchCommand.self,
+            MigrateCommand.self, WarehouseCommand.self, ReportCommand.self, NationalCommand.self, GenerateCommand.self,
+            DemoCommand.self, BenchCommand.self,
         ])
 
     /// What every command does first: files private to their owner (umask 077), every log

@@ -9,8 +9,8 @@ import Logging
 ///   connection strings are the same on every machine.
 /// - Who may connect is `pg_hba.conf`, written by the tool on every start (`accessRules`):
 ///   the owner as `postgres` through the socket (`trust`: the directory is 0700, so only
-///   its owner and root reach the socket); analysts' roles over TCP with a SCRAM password;
-///   nothing else.
+///   its owner and root reach the socket); analysts' roles and the national feed's role over
+///   TCP with a SCRAM password; nothing else.
 /// - Encoding UTF8 with the C locale: byte-order sorting, identical on every machine and
 ///   independent of which OS locales are installed.
 /// - As root, the server runs as the `postgres` account (see `ServerAccount`).
@@ -30,6 +30,8 @@ public struct EmbeddedServer: Sendable {
     public static let superuser = "postgres"
     /// The group role whose members (and only they) may connect over TCP.
     package static let analystGroup = "etl_analyst"
+    /// The login role a national coordinator reads the national feed as (docs/national.md).
+    package static let nationalFeedRole = "national_feed"
     /// sun_path holds 108 bytes including the terminating NUL.
     static let maximumSocketPathLength = 107
 
@@ -321,6 +323,8 @@ public struct EmbeddedServer: Sendable {
         # of \(analystGroup) (etl warehouse analyst NAME) with their SCRAM password.
         host    all       \(superuser)        all      reject
         host    all       +\(analystGroup)    all      scram-sha-256
+        # The national coordinator's postgres_fdw (etl national feed-role), likewise.
+        host    all       \(nationalFeedRole)    all      scram-sha-256
         # Nothing else.
 
         """

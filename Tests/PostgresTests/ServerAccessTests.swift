@@ -113,6 +113,7 @@ import TestSupport
             ["local", "all", "postgres", "trust"],
             ["host", "all", "postgres", "all", "reject"],
             ["host", "all", "+etl_analyst", "all", "scram-sha-256"],
+            ["host", "all", "national_feed", "all", "scram-sha-256"],
         ])
     }
 

@@ -1,0 +1,235 @@
+import Evaluation
+import Foundation
+import Pipeline
+import Postgres
+
+/// What `etl national publish` made.
+package struct PublishSummary: Sendable {
+    package var snapshotID: Int64
+    /// The municipalities in the snapshot, with the as-of date of the load each one's figures come from.
+    package var municipalities: [(name: String, asOf: String)]
+    /// Those of the national file left out (`--partial`), with why.
+    package var missing: [NationalError.Unavailable]
+    package var periods: Int
+    package var periodLength: EvaluationPeriodLength
+    /// Municipalities whose panels are in the national difference-in-differences.
+    package var inEvaluation: Int
+    /// Estimations made, of the six (three metrics × two control groups).
+    package var estimated: Int
+    package var seconds: Double
+    /// Seconds per step: probe (every feed read once), figures (the aggregates pulled),
+    /// panel (the union panel pulled), evaluation (estimated and written), commit.
+    package var phases: [(step: String, seconds: Double)] = []
+}
+
+extension Coordinator {
+    /// Reads every municipality's feed and publishes a national snapshot, atomically: the
+    /// figures, the difference-in-differences and the switch of `snapshot.published` are one
+    /// transaction, so analysts see the old snapshot until the new one is whole. A feed that
+    /// cannot be read (or has nothing published) stops it, naming the municipality, and the
+    /// last snapshot stays; with `partial`, the snapshot is made of the others and says
+    /// which are missing.
+    package func publish(partial: Bool) throws -> PublishSummary {
+        try exclusively {
+            let started = Date()
+            try checkSynced()
+            let published = try publishedSnapshot()
+            let states = try file.municipalities.map(probe)
+            let probed = Date()
+            if !partial { try NationalError.check(states, published: published, publishing: true) }
+            let ready = states.compactMap { state -> NationalFile.Member? in
+                guard case .ready = state.outcome else { return nil }
+                return state.member
+            }
+            guard !ready.isEmpty else { throw NationalError.noMunicipalities(file: file.path) }
+            let missing = states.compactMap { $0.unreachable } + states.compactMap { $0.unusable }
+            for m in missing { logger.warning("left out of the snapshot (--partial)", metadata: ["municipality": "\(m.name)", "reason": "\(m.reason)"]) }
+
+            var summary: PublishSummary
+            do {
+                summary = try db.transaction { _ in try writeSnapshot(ready, missing: missing) }
+                summary.phases.insert(("probe", probed.timeIntervalSince(started)), at: 0)
+            } catch let error as PostgresError where error.kind == .connection && db.isOpen {
+                // A municipality's server went away while the snapshot was read.
+                let gone = try ready.map(probe).compactMap(\.unreachable)
+                if gone.isEmpty { throw error }
+                throw NationalError.unreachable(gone, published: published)
+            }
+            summary.seconds = Date().timeIntervalSince(started)
+            summary.phases.append(("commit", summary.seconds - summary.phases.reduce(0) { $0 + $1.seconds }))
+            return summary
+        }
+    }
+
+    /// Everything of one snapshot, inside the caller's transaction. Each municipality's
+    /// server answers every query of a transaction from one snapshot of its own (postgres_fdw
+    /// runs the remote transaction REPEATABLE READ), so its figures all come from one load.
+    private func writeSnapshot(_ members: [NationalFile.Member], missing: [NationalError.Unavailable]) throws -> PublishSummary {
+        var clock = Date()
+        var phases: [(String, Double)] = []
+        func lap(_ step: String) { phases.append((step, Date().timeIntervalSince(clock))); clock = Date() }
+        try db.execute("SET LOCAL enable_partitionwise_aggregate = on", name: "planner settings")
+        // The partitions not read: those of municipalities left out. Named as exclusions
+        // (`<> ALL`), which prune them and keep the planner's estimates of the others (an
+        // `= ANY` of 98 names makes it aggregate on the coordinator instead).
+        let synced = try db.query("SELECT name FROM national.municipalities", name: "synced municipalities").compactMap { $0.string(0) }
+        let excluded = Self.textArray(synced.filter { name in !members.contains { $0.name == name } })
+        var loads: [String: PublishedLoad] = [:]
+        for row in try db.query("SELECT \(PublishedLoad.columns) FROM national.published_loads WHERE municipality <> ALL($1::text[])",
+                                [excluded], name: "read the published loads") {
+            let load = try PublishedLoad(row)
+            loads[load.municipality] = load
+        }
+        let gone = members.filter { loads[$0.name] == nil }
+        if !gone.isEmpty {
+            throw NationalError.unusable(gone.map { .init(name: $0.name, code: $0.code, reason: "its published load went away while the snapshot was read") },
+                                         published: try publishedSnapshot())
+        }
+
+        // The national periods: those every municipality with panels of the national length has.
+        let length = file.period
+        var notes: [String: String] = [:]
+        var spans: [ClosedRange<Day>] = []
+        for m in members {
+            let load = loads[m.name]!
+            guard load.periods > 0, let first = load.firstPeriodStart.flatMap(Day.init(iso:)),
+                  let last = load.lastPeriodEnd.flatMap(Day.init(iso:)) else {
+                notes[m.name] = "its evaluation window holds no whole period"
+                continue
+            }
+            guard load.periodLength == length.rawValue else {
+                notes[m.name] = "its periods are \(load.periodLength ?? "unknown"), the national panel's are \(length.rawValue)"
+                continue
+            }
+            spans.append(first...last)
+        }
+        let periods = NationalPanel.periods(spans, length: length)
+        let inEvaluation = members.filter { notes[$0.name] == nil }
+        let minimum = max(file.smallCellMinimum, loads.values.map(\.smallCellMinimum).max() ?? 1)
+
+        guard let id = try db.query("""
+            INSERT INTO snapshot.snapshots (national_file, small_cell_minimum, period_length, periods, first_period_start,
+                                            last_period_end, partial, missing, program_version)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[], $9) RETURNING snapshot_id
+            """, [file.path, String(minimum), length.rawValue, String(periods.count), periods.span?.lowerBound.iso,
+                  periods.span?.upperBound.iso, missing.isEmpty ? "false" : "true",
+                  Self.textArray(missing.map(\.description)), ProgramVersion.current],
+            name: "create snapshot").first.flatMap({ try $0.int(0) }).map(Int64.init) else {
+            throw PostgresError(.query, "no snapshot id returned", statement: "create snapshot")
+        }
+        let sid = String(id)
+        for m in members {
+            let l = loads[m.name]!
+            _ = try db.execute("""
+                INSERT INTO snapshot.municipalities (snapshot_id, municipality, code, run_id, load_id, published_at, as_of,
+                    window_from, window_to, small_cell_minimum, period_length, periods, first_period_start, last_period_end,
+                    panel_institutions, institutions_withheld, in_evaluation, evaluation_note)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+                """, [sid, m.name, m.code, String(l.runID), String(l.loadID), l.publishedAt, l.asOf, l.windowFrom, l.windowTo,
+                      String(l.smallCellMinimum), l.periodLength, String(l.periods), l.firstPeriodStart, l.lastPeriodEnd,
+                      String(l.panelInstitutions), String(l.institutionsWithheld), notes[m.name] == nil ? "true" : "false",
+                      notes[m.name]], name: "record \(m.name)")
+        }
+        for statement in Self.pullStatements {
+            _ = try db.execute(statement.sql, [sid, excluded], name: statement.name)
+        }
+        lap("figures")
+
+        let outOfEvaluation = synced.filter { name in !inEvaluation.contains { $0.name == name } }
+        let rows = inEvaluation.isEmpty ? [] : try readPanel(excluding: outOfEvaluation, periods: periods,
+                                                             byName: Dictionary(uniqueKeysWithValues: inEvaluation.map { ($0.name, $0) }))
+        let panel = try NationalPanel(rows, periods: periods)
+        lap("panel")
+        let estimated = try writeEvaluation(panel, snapshot: sid)
+        lap("evaluation")
+
+        try db.execute("""
+            INSERT INTO snapshot.published (singleton, snapshot_id) VALUES (true, \(id))
+            ON CONFLICT (singleton) DO UPDATE SET snapshot_id = excluded.snapshot_id, published_at = now()
+            """, name: "publish snapshot")
+        _ = try db.execute("""
+            DELETE FROM snapshot.snapshots WHERE snapshot_id NOT IN (SELECT snapshot_id FROM snapshot.published)
+              AND snapshot_id NOT IN (SELECT snapshot_id FROM snapshot.snapshots ORDER BY snapshot_id DESC LIMIT $1)
+            """, [String(file.keepSnapshots)], name: "drop old snapshots")
+        return PublishSummary(snapshotID: id, municipalities: members.map { (name: $0.name, asOf: loads[$0.name]!.asOf) }, missing: missing,
+                              periods: periods.count, periodLength: length, inEvaluation: inEvaluation.count,
+                              estimated: estimated, seconds: 0, phases: phases)
+    }
+
+    /// The feeds' aggregates into the snapshot, grouped by municipality so that postgres_fdw
+    /// runs each partition's aggregate on its municipality's server (partitionwise
+    /// aggregation, Remote SQL with GROUP BY), all partitions at once (async append).
+    /// `$1` is the snapshot, `$2` the municipalities left out.
+    package static let pullStatements: [(name: String, sql: String)] = [
+        ("pull cohort statistics", """
+            INSERT INTO snapshot.cohort_stats (snapshot_id, municipality, grain, cohort, year, children_exposed, exposure_days,
+                detected, investigated, investigation_age_days_sum, investigation_age_days_sum_squares,
+                investigation_age_median_months, measured, measure_age_days_sum, measure_age_days_sum_squares,
+                measure_age_median_months, notifications, cases_closed, cases_closed_resolved)
+            SELECT $1::bigint, municipality, grain, cohort, year, sum(children_exposed), sum(exposure_days), sum(detected),
+                   sum(investigated), sum(investigation_age_days_sum), sum(investigation_age_days_sum_squares),
+                   max(investigation_age_median_months), sum(measured), sum(measure_age_days_sum),
+                   sum(measure_age_days_sum_squares), max(measure_age_median_months), sum(notifications), sum(cases_closed),
+                   sum(cases_closed_resolved)
+            FROM national.cohort_stats WHERE municipality <> ALL($2::text[])
+            GROUP BY municipality, grain, cohort, year
+            """),
+        ("pull notification statistics", """
+            INSERT INTO snapshot.notification_stats (snapshot_id, municipality, cohort, source, notifications)
+            SELECT $1::bigint, municipality, cohort, source, sum(notifications)
+            FROM national.notification_stats WHERE municipality <> ALL($2::text[])
+            GROUP BY municipality, cohort, source
+            """),
+        ("pull closure statistics", """
+            INSERT INTO snapshot.closure_stats (snapshot_id, municipality, cohort, closing_reason, cases_closed)
+            SELECT $1::bigint, municipality, cohort, closing_reason, sum(cases_closed)
+            FROM national.closure_stats WHERE municipality <> ALL($2::text[])
+            GROUP BY municipality, cohort, closing_reason
+            """),
+    ]
+
+    /// One row per institution of the national span, its periods as arrays built on the
+    /// municipality's server. `$1` the municipalities left out, `$2` and `$3` the span.
+    package static let panelQuery = """
+        SELECT municipality, institution, grp_start, array_agg(period_start ORDER BY period_start),
+               array_agg(exposure_days ORDER BY period_start), array_agg(children ORDER BY period_start),
+               array_agg(detected ORDER BY period_start), array_agg(investigated ORDER BY period_start),
+               array_agg(measured ORDER BY period_start)
+        FROM national.evaluation_panel
+        WHERE municipality <> ALL($1::text[]) AND period_start >= $2::date AND period_end <= $3::date
+        GROUP BY municipality, institution, grp_start
+        """
+
+    private func readPanel(excluding excluded: [String], periods: EvaluationPeriods,
+                           byName: [String: NationalFile.Member]) throws -> [NationalPanel.FeedRows] {
+        guard let span = periods.span else { return [] }
+        return try db.query(Self.panelQuery, [Self.textArray(excluded), span.lowerBound.iso, span.upperBound.iso],
+                            name: "pull the evaluation panel").map { row in
+            let name = row.string(0) ?? ""
+            guard let member = byName[name] else {
+                throw NationalError.malformedFeed(municipality: name, problem: "a panel row of a municipality not asked for")
+            }
+            func ints(_ i: Int) throws -> [Int] {
+                try Self.arrayElements(row.string(i)).map {
+                    guard let v = Int($0) else { throw NationalError.malformedFeed(municipality: name, problem: "panel value '\($0)' is not a whole number") }
+                    return v
+                }
+            }
+            let starts = try Self.arrayElements(row.string(3)).map {
+                guard let d = Day(iso: $0) else { throw NationalError.malformedFeed(municipality: name, problem: "panel period start '\($0)' is not a date") }
+                return d
+            }
+            return NationalPanel.FeedRows(municipality: name, code: member.code, institution: row.string(1) ?? "",
+                                          groupStart: row.string(2).flatMap(Day.init(iso:)), periodStarts: starts,
+                                          exposureDays: try ints(4), children: try ints(5),
+                                          events: [try ints(6), try ints(7), try ints(8)])
+        }
+    }
+
+    /// The elements of a one-dimensional array of numbers or dates in PostgreSQL's text form.
+    static func arrayElements(_ text: String?) -> [String] {
+        guard let text, text.count >= 2 else { return [] }
+        let inner = text.dropFirst().dropLast()
+        return inner.isEmpty ? [] : inner.split(separator: ",").map(String.init)
+    }
+}

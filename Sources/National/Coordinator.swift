@@ -1,0 +1,89 @@
+import Foundation
+import Logging
+import Operations
+import Pipeline
+import Postgres
+
+/// The national coordinator's database (docs/national.md): the municipalities' feeds as
+/// partitioned tables of foreign tables (`sync`), and the national snapshots (`publish`).
+/// Its schema is `sql/national/` (numbered migrations and repeatable views), applied on
+/// connect as a warehouse's is.
+package struct Coordinator {
+    package let file: NationalFile
+    package let db: Connection
+    /// What to show a person: the database, its password masked.
+    package let target: String
+    let logger: Logger
+
+    /// The embedded server's database for the coordinator: never `etl`, whose migrations
+    /// are a warehouse's.
+    package static let embeddedDatabase = "national"
+
+    /// `url` (`--database`, `DATABASE_URL`, the libpq environment; nil: the national file's
+    /// `database`, else the embedded server under `state`). Only `sync` may create the
+    /// embedded cluster.
+    package static func connect(file: NationalFile, url: String?, state: StateLayout, mayCreateCluster: Bool,
+                                logger: Logger) throws -> Coordinator {
+        let chosen = url ?? file.database
+        let target = WarehouseTarget(url: chosen, state: state, mayCreateCluster: mayCreateCluster)
+        let display = chosen == nil ? "the embedded server in \(state.postgres.path), database \(embeddedDatabase)" : target.displayName
+        let db: Connection
+        do {
+            if let chosen {
+                db = try Connection(url: chosen)
+            } else {
+                let server = target.embeddedServer
+                guard mayCreateCluster || server.clusterExists else { throw WarehouseError.noCluster(state: state.root.path) }
+                try server.start()
+                try server.createDatabase(embeddedDatabase)
+                db = try Connection(url: server.connectionString(database: embeddedDatabase))
+            }
+        } catch let error as PostgresError {
+            throw OperationsError.databaseUnreachable(target: display, message: error.message)
+        }
+        let directory = try SchemaFiles.directory() + "/national"
+        do {
+            let applied = try Migrator(directory: directory).migrate(db)
+            if !applied.isEmpty {
+                logger.info("migrated the coordinator", metadata: ["applied": "\(applied.map(\.name).joined(separator: ","))"])
+            }
+        } catch let error as PostgresError where error.kind == .migration {
+            throw NationalError.notACoordinator(target: display, detail: error.description)
+        }
+        try db.execute("SET enable_partitionwise_aggregate = on; SET jit = off", name: "planner settings")
+        return Coordinator(file: file, db: db, target: display, logger: logger)
+    }
+
+    /// Runs `body` holding the coordinator's advisory lock: one sync or publish at a time.
+    func exclusively<T>(_ body: () throws -> T) throws -> T {
+        let key = "5634527961634701"  // any value unique to this use
+        guard try db.query("SELECT pg_try_advisory_lock($1::bigint)", [key], name: "lock coordinator").first?.bool(0) == true else {
+            throw OperationsError.locked(holder: "another `etl national sync` or `publish`",
+                                         lock: "advisory lock \(key) on \(target)")
+        }
+        defer { _ = try? db.query("SELECT pg_advisory_unlock($1::bigint)", [key], name: "unlock coordinator") }
+        return try body()
+    }
+
+    /// A statement the server builds with `format()`: `%I` quotes identifiers, `%L` values,
+    /// so nothing from the national file is spliced into SQL here.
+    func formatted(_ template: String, _ arguments: [String]) throws -> String {
+        guard let text = try db.query("SELECT format($1, VARIADIC $2::text[])", [template, Self.textArray(arguments)],
+                                      name: "format statement").first?.string(0) else {
+            throw PostgresError(.query, "format() returned nothing", statement: template)
+        }
+        return text
+    }
+
+    /// A `text[]` literal of `values` (every element quoted).
+    package static func textArray(_ values: [String]) -> String {
+        "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+            .joined(separator: ",") + "}"
+    }
+
+    /// The published snapshot, if any.
+    package func publishedSnapshot() throws -> Int64? {
+        try db.query("SELECT snapshot_id FROM snapshot.published", name: "published snapshot").first
+            .flatMap { try $0.int(0) }.map(Int64.init)
+    }
+}

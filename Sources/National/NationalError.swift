@@ -1,0 +1,74 @@
+import Operations
+
+/// What stops `etl national sync` or `publish`, naming the municipality and what to do.
+package enum NationalError: Error, CustomStringConvertible, ExitStatusProviding, Equatable {
+    /// Feeds that could not be read: the server is down, refuses the role, or is not there.
+    /// `publishing`: said by `publish`, which then published nothing.
+    case unreachable([Unavailable], published: Int64?, publishing: Bool = true)
+    /// A feed answered but has nothing published yet (or states another municipality, or
+    /// speaks another feed version).
+    case unusable([Unavailable], published: Int64?, publishing: Bool = true)
+    /// The national file lists municipalities `etl national sync` has not made (or made
+    /// with another connection): the foreign tables do not match the file.
+    case notSynced(names: [String], file: String)
+    /// With `--partial`, no municipality was left.
+    case noMunicipalities(file: String)
+    /// A feed's rows do not fit the national panel (a coordinator or feed bug, not data).
+    case malformedFeed(municipality: String, problem: String)
+    /// The coordinator database was made by something else than `etl national`.
+    case notACoordinator(target: String, detail: String)
+
+    package struct Unavailable: Sendable, Equatable, CustomStringConvertible {
+        package var name: String
+        package var code: String
+        package var reason: String
+        package init(name: String, code: String, reason: String) { self.name = name; self.code = code; self.reason = reason }
+        package var description: String { "\(name) (\(code)): \(reason)" }
+    }
+
+    /// Throws for the feeds that cannot be reached (first) or used, if any.
+    package static func check(_ states: [FeedState], published: Int64?, publishing: Bool) throws {
+        let unreachable = states.compactMap { $0.unreachable }, unusable = states.compactMap { $0.unusable }
+        if !unreachable.isEmpty { throw NationalError.unreachable(unreachable, published: published, publishing: publishing) }
+        if !unusable.isEmpty { throw NationalError.unusable(unusable, published: published, publishing: publishing) }
+    }
+
+    package var description: String {
+        func outcome(_ published: Int64?, _ publishing: Bool) -> String {
+            let kept = published.map { "national snapshot \($0) stays published" } ?? "no national snapshot is published yet"
+            return publishing ? ", so nothing was published (\(kept))" : ""
+        }
+        switch self {
+        case .unreachable(let list, let published, let publishing):
+            return "\(list.count == 1 ? "a municipality's feed" : "\(list.count) municipalities' feeds") could not be reached"
+                + outcome(published, publishing) + ": " + list.map(\.description).joined(separator: "; ")
+                + ". Check that each server runs and lets national_feed in over TCP (`etl warehouse start --listen`, "
+                + "`etl national feed-role`), and the password (then `etl national sync`); or publish without them: "
+                + "`etl national publish --partial`"
+        case .unusable(let list, let published, let publishing):
+            return "\(list.count == 1 ? "a municipality's feed is" : "\(list.count) municipalities' feeds are") not usable"
+                + outcome(published, publishing) + ": " + list.map(\.description).joined(separator: "; ")
+                + ". Publish without them with `etl national publish --partial`"
+        case .notSynced(let names, let file):
+            return "the coordinator does not read \(names.joined(separator: ", ")) as \(file) says; run `etl national sync --file \(file)` first"
+        case .noMunicipalities(let file):
+            return "no municipality of \(file) could be read, so there is nothing to publish"
+        case .malformedFeed(let municipality, let problem):
+            return "the feed of \(municipality) does not fit the national panel: \(problem). Check that its warehouse and the coordinator run the same etl version"
+        case .notACoordinator(let target, let detail):
+            return "\(target) is not a national coordinator's database (\(detail)); give `etl national` a database of its own (--database, or `database:` in the national file)"
+        }
+    }
+
+    package var exitStatus: ExitStatus {
+        switch self {
+        case .unreachable: .databaseUnreachable
+        case .notSynced, .notACoordinator: .usage
+        case .unusable, .noMunicipalities, .malformedFeed: .failure
+        }
+    }
+}
+
+extension NationalFileError: ExitStatusProviding {
+    package var exitStatus: ExitStatus { .usage }
+}

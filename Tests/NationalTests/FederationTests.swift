@@ -1,0 +1,334 @@
+import Evaluation
+import Foundation
+import National
+import Pipeline
+import Postgres
+import Testing
+import TestSupport
+
+/// Issue 18's end-to-end checks on three municipalities (two layouts, three windows, three
+/// as-of dates) and a coordinator, each on an embedded server of its own, run by the built
+/// `etl`. One at a time: the last test stops a municipality's server.
+@Suite(.serialized) struct FederationTests {
+    /// Relative tolerance for figures computed in another order (sums of doubles).
+    static let tolerance = 1e-9
+
+    @Test func syncAndPublishNameEveryMunicipalityAndItsAsOfDate() throws {
+        let f = try Federation.shared.get()
+        #expect(f.sync.status == 0, "\(f.sync)")
+        #expect(f.publish.status == 0, "\(f.publish)")
+        for (name, code, _, _, _, _, _, asOf) in Federation.plan {
+            #expect(f.sync.stdout.contains("\(name) (\(code)): run "), "\(f.sync.stdout)")
+            #expect(f.publish.stdout.contains("\(name) \(asOf.iso)"), "\(f.publish.stdout)")
+        }
+        let db = try f.coordinator()
+        let snapshot = try #require(try db.query("SELECT municipalities, municipality_count, periods, first_period_start, partial FROM national_metrics.snapshot").first)
+        #expect(snapshot.values == ["Eksempel Kommune, København, Odense", "3", "12", "2014-01-01", "f"],
+                "the years every window has whole: 2014 (Eksempel Kommune's first) to 2025")
+        let asOf = try db.query("SELECT municipality, as_of FROM national_metrics.municipalities").map(\.values)
+        #expect(asOf == Federation.plan.map { [$0.0, $0.7.iso] }.sorted { $0[0]! < $1[0]! })
+        // A year names the municipalities whose windows hold it.
+        let years = try db.query("SELECT DISTINCT year, municipalities FROM national_metrics.cohort_summary_by_year ORDER BY year").map(\.values)
+        #expect(years.prefix(3).map { $0 } == [["2012", "København"], ["2013", "København, Odense"], ["2014", "Eksempel Kommune, København, Odense"]])
+        #expect(years.dropFirst(2).allSatisfy { $0[1] == "Eksempel Kommune, København, Odense" } && years.last?[0] == "2026")
+        for view in ["cohort_summary", "cohort_comparison", "notifications_by_source", "case_closures",
+                     "did_summary", "did_event_study", "did_by_group", "did_status"] {
+            let named = try db.query("SELECT DISTINCT municipalities FROM national_metrics.\(view)").map { $0.string(0) }
+            #expect(named == ["Eksempel Kommune, København, Odense"], "\(view)")
+        }
+    }
+
+    /// Every national figure equals the same figure computed from the union of the three
+    /// warehouses' published facts in one database, straight from metrics.md.
+    @Test func everyNationalFigureEqualsTheUnionsOwn() throws {
+        let f = try Federation.shared.get()
+        let union = try TestServer.freshDatabase().connect()
+        try Union.load(f, into: union)
+        let coordinator = try f.coordinator()
+
+        let keys = "grain, cohort, coalesce(year, 0)"
+        let expected = try union.query("SELECT \(keys), \(Union.figureColumns.joined(separator: ", ")) FROM figures ORDER BY 1, 2, 3")
+        let actual = try coordinator.query("""
+            SELECT \(keys), \(Union.figureColumns.joined(separator: ", ")) FROM snapshot.cohort_figures
+            WHERE grain IN ('total', 'year') ORDER BY 1, 2, 3
+            """)
+        #expect(expected.count == actual.count && expected.count > 4)
+        for (e, a) in zip(expected, actual) {
+            #expect(Array(e.values.prefix(3)) == Array(a.values.prefix(3)))
+            for (k, column) in Union.figureColumns.enumerated() {
+                Self.expectSame(a.values[3 + k], e.values[3 + k], "\(column) of \(e.values.prefix(3))")
+            }
+        }
+
+        // Treatment against control, with the intervals of metrics.md.
+        let total = try Dictionary(uniqueKeysWithValues: union.query("SELECT cohort, * FROM figures WHERE grain = 'total'").map { ($0.string(0)!, $0) })
+        let (t, c) = (try #require(total["treatment"]), try #require(total["control"]))
+        for row in try coordinator.query("SELECT comparison, statistic, estimate, ci_low, ci_high FROM snapshot.cohort_comparison WHERE grain = 'total'") {
+            let comparison = row.string(0)!
+            var low: Double, high: Double, estimate: Double
+            if row.string(1) == "rate_ratio" {
+                let count = ["detection_rate_per_1000": "detected", "investigation_rate_per_1000": "investigated",
+                             "measure_rate_per_1000": "measured"][comparison]!
+                let (a, b) = (try Double(t.int(count)!), try Double(c.int(count)!))
+                estimate = try t.double(comparison)! / c.double(comparison)!
+                let half = 1.96 * (1 / a + 1 / b).squareRoot()
+                (low, high) = (exp(log(estimate) - half), exp(log(estimate) + half))
+            } else {
+                let (n, v) = comparison.contains("investigation") ? ("investigated", "var_age_first_investigation_months")
+                    : ("measured", "var_age_first_measure_months")
+                estimate = try t.double(comparison)! - c.double(comparison)!
+                let half = try 1.96 * (t.double(v)! / Double(t.int(n)!) + c.double(v)! / Double(c.int(n)!)).squareRoot()
+                (low, high) = (estimate - half, estimate + half)
+            }
+            Self.expectSame(row.string(2), "\(estimate)", comparison)
+            Self.expectSame(row.string(3), "\(low)", "\(comparison) ci_low")
+            Self.expectSame(row.string(4), "\(high)", "\(comparison) ci_high")
+        }
+
+        #expect(try union.query("""
+            SELECT cohort, source, count(*) FROM case_events WHERE cohort IS NOT NULL AND event_type = 'underretning'
+            GROUP BY 1, 2 ORDER BY 1, 2
+            """).map(\.values)
+            == coordinator.query("SELECT cohort, source, notifications FROM snapshot.notifications_by_source ORDER BY 1, 2").map(\.values))
+        #expect(try union.query("""
+            SELECT cohort, closing_reason, count(*) FROM cases WHERE cohort IS NOT NULL AND closed_day IS NOT NULL
+            GROUP BY 1, 2 ORDER BY 1, 2
+            """).map(\.values)
+            == coordinator.query("SELECT cohort, closing_reason, cases_closed FROM snapshot.case_closures ORDER BY 1, 2").map(\.values))
+    }
+
+    /// Each municipality's row is its own warehouse's figures (medians included).
+    @Test func eachMunicipalitysFiguresAreItsWarehouses() throws {
+        let f = try Federation.shared.get()
+        let coordinator = try f.coordinator()
+        let columns = ["children_exposed", "child_years", "detected", "investigated", "mean_age_first_investigation_months",
+                       "median_age_first_investigation_months", "var_age_first_investigation_months", "measured",
+                       "mean_age_first_measure_months", "median_age_first_measure_months", "notifications", "cases_closed",
+                       "closed_concern_resolved_share"]
+        for m in f.municipalities {
+            let own = try m.owner().query("SELECT cohort, \(columns.joined(separator: ", ")) FROM warehouse.cohort_figures WHERE grain = 'total' ORDER BY 1")
+            let national = try coordinator.query("""
+                SELECT cohort, \(columns.joined(separator: ", ")) FROM snapshot.cohort_figures
+                WHERE grain = 'municipality' AND municipality = $1 ORDER BY 1
+                """, [m.name])
+            #expect(own.count == 2 && national.count == 2)
+            for (o, n) in zip(own, national) {
+                for (k, column) in columns.enumerated() { Self.expectSame(n.values[1 + k], o.values[1 + k], "\(m.name) \(column)") }
+            }
+        }
+    }
+
+    /// The national difference-in-differences is the estimator on the union of the three
+    /// panels: institutions keyed by municipality, the years all three windows hold, groups
+    /// by date, and without the institutions a feed withholds for a small cell.
+    @Test func theNationalEvaluationIsTheEstimatorOnTheUnionOfThePanels() throws {
+        let f = try Federation.shared.get()
+        let coordinator = try f.coordinator()
+        let (panel, withheld) = try Union.panel(f)
+        #expect(withheld.values.reduce(0, +) >= 1, "the drops are made so that some institution has a small cell")
+        for m in f.municipalities {
+            #expect(try coordinator.query("SELECT institutions_withheld FROM national_metrics.municipalities WHERE municipality = $1",
+                                          [m.name]).first?.int(0) == withheld[m.name])
+        }
+        var estimated = 0
+        for (metric, name) in NationalPanel.metrics.enumerated() {
+            for group in ControlGroup.allCases {
+                let result = try Evaluation.estimate(panel.panel(metric: metric), controlGroup: group)
+                estimated += 1
+                let stored = try coordinator.query("""
+                    SELECT aggregation, event_time, grp, att, se, institutions FROM snapshot.did_aggregations a
+                    JOIN snapshot.published p USING (snapshot_id)
+                    WHERE metric = $1 AND control_group = $2
+                    ORDER BY aggregation, event_time NULLS FIRST, grp NULLS FIRST
+                    """, [name, group.rawValue]).map(\.values)
+                var expected: [[String?]] = [["dynamic", nil, nil, "\(result.dynamic.overall.att)", result.dynamic.overall.se.map { "\($0)" }, String(result.institutionsTreated)]]
+                for e in result.dynamic.byEventTime {
+                    let behind = result.groupTime.reduce(0) { $0 + ($1.period - $1.group == e.eventTime ? $1.treated : 0) }
+                    expected.append(["dynamic", String(e.eventTime), nil, "\(e.estimate.att)", e.estimate.se.map { "\($0)" }, String(behind)])
+                }
+                expected.append(["group", nil, nil, "\(result.group.overall.att)", result.group.overall.se.map { "\($0)" }, String(result.institutionsTreated)])
+                for g in result.group.byGroup {
+                    expected.append(["group", nil, String(g.group), "\(g.estimate.att)", g.estimate.se.map { "\($0)" }, String(g.institutions)])
+                }
+                expected.append(["simple", nil, nil, "\(result.simple.att)", result.simple.se.map { "\($0)" }, String(result.institutionsTreated)])
+                #expect(stored.count == expected.count, "\(name) \(group)")
+                for (s, e) in zip(stored, expected) {
+                    #expect(Array(s.prefix(3)) == Array(e.prefix(3)) && s[5] == e[5], "\(name) \(group): \(s) against \(e)")
+                    Self.expectSame(s[3], e[3], "\(name) \(group) \(e.prefix(3)) att", tolerance: 0)
+                    Self.expectSame(s[4], e[4], "\(name) \(group) \(e.prefix(3)) se", tolerance: 0)
+                }
+                let cells = try coordinator.query("""
+                    SELECT count(*) FROM snapshot.did_group_time_effects JOIN snapshot.published USING (snapshot_id)
+                    WHERE metric = $1 AND control_group = $2
+                    """, [name, group.rawValue]).first?.int(0)
+                #expect(cells == result.groupTime.count)
+                let counts = try coordinator.query("""
+                    SELECT institutions_treated, institutions_control, institutions_left_out FROM national_metrics.did_summary
+                    WHERE metric = $1 AND control_group = $2 AND aggregation = 'simple'
+                    """, [name, group.rawValue]).first?.values
+                #expect(counts == [String(result.institutionsTreated), String(result.institutionsControl), String(result.leftOut.count)])
+            }
+        }
+        #expect(estimated == 6)
+    }
+
+    /// The role the coordinator connects as reads the feed's views and nothing else, over
+    /// TCP or through the coordinator's foreign tables, and changes nothing.
+    @Test func theFeedRoleReadsTheFeedAndNothingElse() throws {
+        let f = try Federation.shared.get()
+        let m = f.municipalities[0]
+        let feed = try m.feedRole()
+        #expect(try feed.query("SELECT current_user, inet_server_port()").first?.values == ["national_feed", "\(m.port)"])
+        let owner = try m.owner()
+        let views = try owner.query("SELECT table_name FROM information_schema.views WHERE table_schema = 'national_feed'").compactMap { $0.string(0) }
+        #expect(Set(views) == Set(FeedTable.allCases.map(\.remote)))
+        for view in views { #expect(try !feed.query("SELECT * FROM national_feed.\(view)").isEmpty, "\(view)") }
+        let columns = try owner.query("SELECT DISTINCT column_name FROM information_schema.columns WHERE table_schema = 'national_feed'")
+            .compactMap { $0.string(0) }
+        #expect(!columns.contains("child_key") && !columns.contains("birth_date") && !columns.contains("day") && columns.count > 20)
+
+        let everything = try owner.query("""
+            SELECT format('%I.%I', schemaname, tablename) FROM pg_tables WHERE schemaname IN ('warehouse', 'etl', 'metrics')
+            UNION ALL SELECT format('%I.%I', schemaname, viewname) FROM pg_views WHERE schemaname IN ('warehouse', 'etl', 'metrics')
+            """).compactMap { $0.string(0) }
+        #expect(everything.contains("warehouse.exposure") && everything.contains("metrics.cohort_summary") && everything.count > 30)
+        for table in everything {
+            let error = #expect(throws: PostgresError.self) { try feed.query("SELECT 1 FROM \(table) LIMIT 1") }
+            #expect(error?.sqlState == "42501", "\(table): \(String(describing: error))")
+        }
+        let write = #expect(throws: PostgresError.self) { try feed.execute("CREATE TEMP TABLE scratch (i integer)") }
+        #expect(write?.sqlState == "25006", "read-only: \(String(describing: write))")
+
+        // A function of its own in a condition sees no row a view leaves out (security barrier):
+        // here, the cells of the institution Odense withholds for a small cell.
+        let odense = try f.municipalities[1].feedRole()
+        let withheld = try f.municipalities[1].owner().query(
+            "SELECT DISTINCT institution FROM warehouse.national_feed_panel WHERE withheld").compactMap { $0.string(0) }
+        #expect(withheld.count == 1)
+        try odense.execute("""
+            BEGIN READ WRITE;
+            CREATE FUNCTION pg_temp.peek(text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE COST 0.000001 AS $$ BEGIN
+                PERFORM set_config('peek.seen', coalesce(current_setting('peek.seen', true), '') || $1 || ',', false);
+                RETURN true;
+            END $$
+            """)
+        let visible = try odense.query("SELECT count(*) FROM national_feed.evaluation_panel WHERE pg_temp.peek(institution)").first?.int(0)
+        let seen = try odense.query("SELECT current_setting('peek.seen')").first?.string(0)?.split(separator: ",").map(String.init) ?? []
+        #expect(seen.count == visible && !seen.contains { withheld.contains($0) }, "\(seen.count) seen, \(visible ?? 0) visible")
+        try odense.execute("ROLLBACK")
+
+        // Through the coordinator: a foreign table on the child-level facts is refused remotely.
+        let coordinator = try f.coordinator()
+        let tried = #expect(throws: PostgresError.self) {
+            try coordinator.transaction { db in
+                try db.execute("""
+                    CREATE FOREIGN TABLE national_remote.tried (child_key text, days integer)
+                    SERVER municipality_\(m.code) OPTIONS (schema_name 'warehouse', table_name 'exposure')
+                    """)
+                _ = try db.query("SELECT child_key FROM national_remote.tried LIMIT 1")
+            }
+        }
+        #expect(tried?.message.contains("permission denied") == true, "\(String(describing: tried))")
+    }
+
+    /// The coordinator's aggregates run on the municipalities' servers, all at once.
+    @Test func aggregatesArePushedDownAndScannedAsynchronously() throws {
+        let f = try Federation.shared.get()
+        let db = try f.coordinator()
+        for statement in Coordinator.pullStatements {
+            let plan = try db.query("EXPLAIN (VERBOSE, COSTS OFF) \(statement.sql)", ["0", "{}"]).compactMap { $0.string(0) }.joined(separator: "\n")
+            #expect(plan.components(separatedBy: "Async Foreign Scan").count == 4, "\(statement.name):\n\(plan)")
+            #expect(plan.components(separatedBy: "Relations: Aggregate on").count == 4, "\(statement.name):\n\(plan)")
+            #expect(plan.contains("Remote SQL: SELECT") && plan.contains("GROUP BY"), "\(statement.name):\n\(plan)")
+        }
+        // A municipality left out (--partial) is not read at all.
+        let partial = try db.query("EXPLAIN (VERBOSE, COSTS OFF) \(Coordinator.pullStatements[0].sql)", ["0", "{Odense}"])
+            .compactMap { $0.string(0) }.joined(separator: "\n")
+        #expect(partial.components(separatedBy: "Async Foreign Scan").count == 3 && !partial.contains("cohort_stats_461"), "\(partial)")
+        let plan = try db.query("EXPLAIN (VERBOSE, COSTS OFF) \(Coordinator.panelQuery)", ["{}", "2014-01-01", "2025-12-31"])
+            .compactMap { $0.string(0) }.joined(separator: "\n")
+        #expect(plan.contains("array_agg(exposure_days ORDER BY period_start") && plan.components(separatedBy: "Async Foreign Scan").count == 4,
+                "\(plan)")
+    }
+
+    /// A national file whose name is not what the feed says is refused by sync, pointing at
+    /// the line; publish before sync says to sync.
+    @Test func syncRefusesAMunicipalityWhoseFeedSaysOtherwise() throws {
+        let f = try Federation.shared.get()
+        let db = try TestServer.freshDatabase()
+        let path = f.base + "/misnamed.yaml"
+        let text = try String(contentsOfFile: f.nationalFile, encoding: .utf8).replacingOccurrences(of: "name: Odense", with: "name: Odence")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        var environment = f.coordinatorEnvironment
+        environment["DATABASE_URL"] = db.url
+
+        let publish = try ETL.run(["national", "publish", "--file", path], environment)
+        #expect(publish.status == 64 && publish.stderr.contains("run `etl national sync --file \(path)` first"), "\(publish)")
+        let sync = try ETL.run(["national", "sync", "--file", path], environment)
+        #expect(sync.status == 1, "\(sync)")
+        let line = try #require(text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("name: Odence") })
+        #expect(sync.stderr.contains("its feed says it is 'Odense', but \(path):\(line + 1) names it 'Odence'"), "\(sync.stderr)")
+        #expect(sync.stdout.contains("København (101): run "), "the others are read: \(sync.stdout)")
+    }
+
+    /// A national analyst connects to the coordinator over TCP and reads national_metrics,
+    /// not the snapshots' tables nor the feeds.
+    @Test func aNationalAnalystReadsTheNationalViewsOnly() throws {
+        let f = try Federation.shared.get()
+        let port = try freeLoopbackPort()
+        try ETL.run(["warehouse", "start", "--listen", "127.0.0.1:\(port)"], f.coordinatorEnvironment).check("coordinator --listen")
+        let made = try f.national(["analyst", "nina"]).check("national analyst")
+        let url = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(url.hasPrefix("postgresql://nina:") && url.contains("@127.0.0.1:\(port)/national?"), "\(url)")
+        let nina = try Connection(url: url)
+        #expect(try nina.query("SELECT municipality_count FROM national_metrics.snapshot").first?.int(0) == 3)
+        #expect(try nina.query("SELECT count(*) FROM national_metrics.did_summary").first?.int(0) == 18)
+        for table in ["snapshot.snapshots", "snapshot.cohort_stats", "national.municipalities", "national.cohort_stats",
+                      "national_remote.cohort_stats_101", "snapshot.cohort_figures"] {
+            let error = #expect(throws: PostgresError.self) { try nina.query("SELECT 1 FROM \(table) LIMIT 1") }
+            #expect(error?.sqlState == "42501", "\(table): \(String(describing: error))")
+        }
+    }
+
+    /// With one municipality's server stopped, publish names it, exits 69 and the last
+    /// snapshot stays published; --partial publishes the others and says who is missing.
+    @Test func anUnreachableMunicipalityKeepsTheLastSnapshot() throws {
+        let f = try Federation.shared.get()
+        let db = try f.coordinator()
+        let before = try #require(try db.query("SELECT snapshot_id, municipalities FROM national_metrics.snapshot").first?.values)
+        let odense = f.municipalities[1]
+        try ETL.run(["warehouse", "stop"], odense.environment).check("stop Odense")
+        defer { _ = try? ETL.run(["warehouse", "start"], odense.environment) }
+
+        let failed = try f.national(["publish"])
+        #expect(failed.status == 69, "\(failed)")
+        #expect(failed.stderr.contains("could not be reached, so nothing was published (national snapshot \(before[0]!) stays published): Odense (461):"),
+                "\(failed.stderr)")
+        #expect(try db.query("SELECT snapshot_id, municipalities FROM national_metrics.snapshot").first?.values == before)
+        #expect(try db.query("SELECT count(*) FROM national_metrics.cohort_summary").first?.int(0) == 2, "analysts still read the last snapshot")
+
+        let status = try f.national(["status"])
+        #expect(status.status == 69 && status.stdout.contains("Odense (461): UNREACHABLE"), "\(status)")
+
+        let partial = try f.national(["publish", "--partial"])
+        #expect(partial.status == 0 && partial.stdout.contains("2 municipalities") && partial.stdout.contains("left out: Odense (461)"), "\(partial)")
+        let now = try #require(try db.query("SELECT municipalities, partial, missing[1] LIKE 'Odense (461): %' FROM national_metrics.snapshot").first?.values)
+        #expect(now == ["Eksempel Kommune, København", "t", "t"])
+
+        try ETL.run(["warehouse", "start"], odense.environment).check("start Odense")
+        let again = try f.national(["publish"])
+        #expect(again.status == 0 && again.stdout.contains("3 municipalities"), "\(again)")
+        #expect(try db.query("SELECT count(*) FROM snapshot.snapshots").first?.int(0) == 3, "keep_snapshots: 3")
+    }
+
+    /// Equal as numbers: integers and text exactly, doubles within `tolerance` (relative).
+    static func expectSame(_ actual: String?, _ expected: String?, _ what: String, tolerance: Double = FederationTests.tolerance,
+                           sourceLocation: SourceLocation = #_sourceLocation) {
+        if actual == expected { return }
+        guard let a = actual.flatMap(Double.init), let e = expected.flatMap(Double.init) else {
+            Issue.record("\(what): \(actual ?? "NULL") against \(expected ?? "NULL")", sourceLocation: sourceLocation)
+            return
+        }
+        #expect(abs(a - e) <= tolerance * max(abs(e), 1e-300), "\(what): \(a) against \(e)", sourceLocation: sourceLocation)
+    }
+}

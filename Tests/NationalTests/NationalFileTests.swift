@@ -1,0 +1,92 @@
+import Foundation
+import Pipeline
+import Testing
+@testable import National
+
+@Suite struct NationalFileTests {
+    static let good = """
+        small_cell_minimum: 5
+        evaluation:
+          period: year
+        municipalities:
+          - name: København
+            code: "101"
+            feed: postgresql://national_feed@kbh.example:5432/etl?sslmode=require
+            password_env: ETL_FEED_101
+          - name: Aarhus
+            code: 751
+            feed: host=aarhus.example port=5433 dbname=etl
+            password_file: secrets/aarhus.password
+        """
+
+    func refusal(_ text: String) -> NationalFileError? {
+        do {
+            _ = try NationalFile.parse(text, path: "/etc/etl/national.yaml")
+            return nil
+        } catch let error as NationalFileError {
+            return error
+        } catch {
+            Issue.record("not a NationalFileError: \(error)")
+            return nil
+        }
+    }
+
+    @Test func readsMunicipalitiesAndSettings() throws {
+        let file = try NationalFile.parse(Self.good, path: "/etc/etl/national.yaml")
+        #expect(file.period == .year && file.smallCellMinimum == 5 && file.keepSnapshots == 7 && file.connectTimeout == 10)
+        #expect(file.municipalities.map(\.name) == ["København", "Aarhus"])
+        #expect(file.municipalities.map(\.code) == ["101", "751"])
+        #expect(file.municipalities[0].password == .environment("ETL_FEED_101"))
+        #expect(file.municipalities[1].password == .file("/etc/etl/secrets/aarhus.password"), "relative to the file's folder")
+        #expect(file.municipalities[1].server == "municipality_751")
+        #expect(file.municipalities[0].line == 5)
+    }
+
+    @Test func refusesWithFileLineAndKey() {
+        let password = refusal(Self.good.replacingOccurrences(of: "national_feed@kbh", with: "national_feed:secret@kbh"))
+        #expect(password?.line == 7 && password?.key == "municipalities[1].feed")
+        #expect(password?.message.contains("passwords never go in this file") == true)
+        #expect(password?.description.hasPrefix("/etc/etl/national.yaml:7: municipalities[1].feed:") == true, "\(String(describing: password))")
+
+        let typo = refusal(Self.good.replacingOccurrences(of: "password_env", with: "pasword_env"))
+        #expect(typo?.line == 8 && typo?.message.contains("unknown key") == true)
+
+        let code = refusal(Self.good.replacingOccurrences(of: "code: 751", with: "code: 75"))
+        #expect(code?.line == 10 && code?.message.contains("three digits") == true)
+
+        let twice = refusal(Self.good.replacingOccurrences(of: "name: Aarhus", with: "name: København"))
+        #expect(twice?.line == 9 && twice?.message.contains("listed twice") == true)
+
+        let both = refusal(Self.good.replacingOccurrences(of: "password_env: ETL_FEED_101", with: "password_env: A\n    password_file: b"))
+        #expect(both?.message.contains("not both") == true)
+
+        let socket = refusal(Self.good.replacingOccurrences(of: "host=aarhus.example port=5433 dbname=etl", with: "dbname=etl"))
+        #expect(socket?.message.contains("names no host") == true)
+
+        let period = refusal(Self.good.replacingOccurrences(of: "period: year", with: "period: month"))
+        #expect(period?.line == 3 && period?.key == "evaluation.period")
+
+        #expect(refusal("municipalities: []")?.message.contains("at least one") == true)
+        #expect(refusal("")?.message.contains("empty") == true)
+    }
+
+    @Test func passwordsComeFromTheEnvironmentOrAPrivateFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("national-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("national.yaml").path
+        let file = try NationalFile.parse(Self.good.replacingOccurrences(of: "secrets/aarhus.password", with: "aarhus.password"), path: path)
+        let kbh = file.municipalities[0], aarhus = file.municipalities[1]
+
+        #expect(try kbh.readPassword(file: file, environment: ["ETL_FEED_101": "s3cret"]) == "s3cret")
+        let unset = #expect(throws: NationalFileError.self) { try kbh.readPassword(file: file, environment: [:]) }
+        #expect(unset?.message.contains("ETL_FEED_101 is not set") == true && unset?.line == 5)
+
+        let secret = dir.appendingPathComponent("aarhus.password").path
+        _ = FileManager.default.createFile(atPath: secret, contents: Data("pa55word\n".utf8), attributes: [.posixPermissions: 0o644])
+        let open = #expect(throws: NationalFileError.self) { try aarhus.readPassword(file: file) }
+        #expect(open?.message.contains("chmod 600") == true)
+        chmod(secret, 0o600)
+        #expect(try aarhus.readPassword(file: file) == "pa55word")
+    }
+}

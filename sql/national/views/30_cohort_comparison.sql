@@ -1,0 +1,71 @@
+-- Treatment against control (metrics.md, Comparisons), nationally and per municipality: rate
+-- ratios with exp(ln RR ± 1.96 √(1/a + 1/b)), and differences of mean ages with Welch
+-- intervals from the exactly combined sample variances.
+
+CREATE VIEW snapshot.cohort_comparison AS
+WITH t AS (SELECT * FROM snapshot.cohort_figures WHERE grain IN ('total', 'municipality') AND cohort = 'treatment'),
+     c AS (SELECT * FROM snapshot.cohort_figures WHERE grain IN ('total', 'municipality') AND cohort = 'control'),
+     pairs AS (
+         SELECT t.grain, t.municipality, t.municipalities AS m_t, c.municipalities AS m_c,
+                t.detection_rate_per_1000 AS det_t, c.detection_rate_per_1000 AS det_c, t.detected AS det_a, c.detected AS det_b,
+                t.investigation_rate_per_1000 AS inv_t, c.investigation_rate_per_1000 AS inv_c, t.investigated AS inv_a, c.investigated AS inv_b,
+                t.measure_rate_per_1000 AS mea_t, c.measure_rate_per_1000 AS mea_c, t.measured AS mea_a, c.measured AS mea_b,
+                t.mean_age_first_investigation_months AS ia_t, c.mean_age_first_investigation_months AS ia_c,
+                t.var_age_first_investigation_months AS iv_t, c.var_age_first_investigation_months AS iv_c,
+                t.mean_age_first_measure_months AS ma_t, c.mean_age_first_measure_months AS ma_c,
+                t.var_age_first_measure_months AS mv_t, c.var_age_first_measure_months AS mv_c
+         FROM t JOIN c ON c.grain = t.grain AND c.municipality IS NOT DISTINCT FROM t.municipality
+     ),
+     rates (grain, municipality, municipalities, ord, comparison, rate_t, rate_c, a, b) AS (
+         SELECT grain, municipality, m_t, 1, 'detection_rate_per_1000', det_t, det_c, det_a, det_b FROM pairs
+         UNION ALL
+         SELECT grain, municipality, m_t, 2, 'investigation_rate_per_1000', inv_t, inv_c, inv_a, inv_b FROM pairs
+         UNION ALL
+         SELECT grain, municipality, m_t, 3, 'measure_rate_per_1000', mea_t, mea_c, mea_a, mea_b FROM pairs
+     ),
+     means (grain, municipality, municipalities, ord, comparison, mean_t, mean_c, var_t, var_c, n_t, n_c) AS (
+         SELECT grain, municipality, m_t, 4, 'mean_age_first_investigation_months', ia_t, ia_c, iv_t, iv_c, inv_a, inv_b FROM pairs
+         UNION ALL
+         SELECT grain, municipality, m_t, 5, 'mean_age_first_measure_months', ma_t, ma_c, mv_t, mv_c, mea_a, mea_b FROM pairs
+     )
+SELECT grain, municipality, municipalities, ord, comparison, 'rate_ratio'::text AS statistic,
+       rate_t AS treatment, rate_c AS control,
+       CASE WHEN a > 0 AND b > 0 THEN rate_t / rate_c END AS estimate,
+       CASE WHEN a > 0 AND b > 0 THEN exp(ln(rate_t / rate_c) - 1.96 * sqrt(1.0 / a + 1.0 / b)) END AS ci_low,
+       CASE WHEN a > 0 AND b > 0 THEN exp(ln(rate_t / rate_c) + 1.96 * sqrt(1.0 / a + 1.0 / b)) END AS ci_high,
+       a AS treatment_count, b AS control_count
+FROM rates
+UNION ALL
+SELECT grain, municipality, municipalities, ord, comparison, 'difference', mean_t, mean_c,
+       mean_t - mean_c,
+       CASE WHEN n_t >= 2 AND n_c >= 2 THEN mean_t - mean_c - 1.96 * sqrt(var_t / n_t + var_c / n_c) END,
+       CASE WHEN n_t >= 2 AND n_c >= 2 THEN mean_t - mean_c + 1.96 * sqrt(var_t / n_t + var_c / n_c) END,
+       n_t, n_c
+FROM means;
+
+CREATE VIEW snapshot.cohort_comparison_suppressed AS
+SELECT c.grain, c.municipality, c.municipalities, c.ord, c.comparison, c.statistic,
+       CASE WHEN sc.hidden THEN NULL ELSE c.treatment END AS treatment,
+       CASE WHEN sc.hidden THEN NULL ELSE c.control END   AS control,
+       CASE WHEN sc.hidden THEN NULL ELSE c.estimate END  AS estimate,
+       CASE WHEN sc.hidden THEN NULL ELSE c.ci_low END    AS ci_low,
+       CASE WHEN sc.hidden THEN NULL ELSE c.ci_high END   AS ci_high,
+       CASE WHEN national_metrics.is_small_cell(c.treatment_count, p.small_cell_minimum) THEN NULL ELSE c.treatment_count END AS treatment_count,
+       CASE WHEN national_metrics.is_small_cell(c.control_count, p.small_cell_minimum) THEN NULL ELSE c.control_count END AS control_count
+FROM snapshot.cohort_comparison c
+CROSS JOIN snapshot.published_snapshot p
+CROSS JOIN LATERAL (SELECT national_metrics.is_small_cell(c.treatment_count, p.small_cell_minimum)
+                        OR national_metrics.is_small_cell(c.control_count, p.small_cell_minimum) AS hidden) sc;
+
+CREATE VIEW national_metrics.cohort_comparison AS
+SELECT comparison, statistic, treatment, control, estimate, ci_low, ci_high, treatment_count, control_count, municipalities
+FROM snapshot.cohort_comparison_suppressed WHERE grain = 'total'
+ORDER BY ord;
+
+CREATE VIEW national_metrics.cohort_comparison_by_municipality AS
+SELECT municipality, comparison, statistic, treatment, control, estimate, ci_low, ci_high, treatment_count, control_count
+FROM snapshot.cohort_comparison_suppressed WHERE grain = 'municipality'
+ORDER BY municipality, ord;
+
+COMMENT ON VIEW national_metrics.cohort_comparison IS 'Treatment against control, all municipalities together: rate ratios with 95 % intervals exp(ln RR ± 1.96 √(1/a + 1/b)), and differences of mean ages (months) with Welch 95 % intervals.';
+COMMENT ON VIEW national_metrics.cohort_comparison_by_municipality IS 'The same comparisons per municipality, from its feed.';
