@@ -1,7 +1,8 @@
 import Operations
+import Pipeline
 
 /// What stops `etl national sync` or `publish`, naming the municipality and what to do.
-package enum NationalError: Error, CustomStringConvertible, ExitStatusProviding, Equatable {
+package enum NationalError: StewardError, Equatable {
     /// Feeds that could not be read: the server is down, refuses the role, or is not there.
     /// `publishing`: said by `publish`, which then published nothing.
     case unreachable([Unavailable], published: Int64?, publishing: Bool = true)
@@ -69,6 +70,6 @@ package enum NationalError: Error, CustomStringConvertible, ExitStatusProviding,
     }
 }
 
-extension NationalFileError: ExitStatusProviding {
+extension NationalFileError: StewardError {
     package var exitStatus: ExitStatus { .usage }
 }
