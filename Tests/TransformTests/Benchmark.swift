@@ -13,7 +13,8 @@ import Testing
 @Suite struct Benchmark {
     static let children = ProcessInfo.processInfo.environment["TRANSFORM_BENCH_CHILDREN"].flatMap { Int($0) }
 
-    @Test(.enabled(if: children != nil)) func transformSyntheticExtract() throws {
+    @Test(.enabled(if: children != nil, "a benchmark: set TRANSFORM_BENCH_CHILDREN=N (in a release build) to run it"))
+    func transformSyntheticExtract() throws {
         let n = Self.children!
         let env = ProcessInfo.processInfo.environment
         let root = URL(fileURLWithPath: env["TRANSFORM_BENCH_DIR"] ?? NSTemporaryDirectory() + "transform-bench-\(n)")
