@@ -69,7 +69,3 @@ package enum NationalError: StewardError, Equatable {
         }
     }
 }
-
-extension NationalFileError: StewardError {
-    package var exitStatus: ExitStatus { .usage }
-}

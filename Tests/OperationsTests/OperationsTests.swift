@@ -106,7 +106,7 @@ import Transform
         let run = RunID(rawValue: 1)
         #expect(ExitStatus.of(OperationsError.locked(holder: "x", lock: "y")) == .locked)
         #expect(ExitStatus.of(OperationsError.databaseUnreachable(target: "x", message: "y")) == .databaseUnreachable)
-        #expect(ExitStatus.of(PipelineConfigError(path: "p", line: 1, key: "k", message: "m")) == .usage)
+        #expect(ExitStatus.of(ConfigFileError(path: "p", line: 1, key: "k", message: "m")) == .usage)
         #expect(ExitStatus.of(CocoaError(.fileNoSuchFile)) == .failure)
         #expect(ExitStatus.of(OperationsError.connectionLost(run: run, step: .load, target: "t", message: "m")) == .databaseUnreachable)
         #expect(ExitStatus.of(OperationsError.rejectThresholdExceeded(run: run, files: [])) == .rejectThresholdExceeded)

@@ -1,5 +1,5 @@
-/// A pipeline file that cannot be used: says which file, line and key, and what is wrong.
-public struct PipelineConfigError: StewardError, Equatable {
+/// A pipeline or national file that cannot be used: says which file, line and key, and what is wrong.
+public struct ConfigFileError: StewardError, Equatable {
     public var path: String
     public var line: Int?
     public var key: String
@@ -13,6 +13,6 @@ public struct PipelineConfigError: StewardError, Equatable {
         "\(path)\(line.map { ":\($0)" } ?? ""): \(key): \(message)"
     }
 
-    /// A pipeline file is the caller's to fix, as a bad argument is.
+    /// The file is the caller's to fix, as a bad argument is.
     package var exitStatus: ExitStatus { .usage }
 }
