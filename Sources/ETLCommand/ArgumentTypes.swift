@@ -10,13 +10,13 @@ extension LogFormat: ExpressibleByArgument {}
 extension Stage: ExpressibleByArgument {}
 
 extension RunID: ExpressibleByArgument {
-    public init?(argument: String) { self.init(argument) }
+    package init?(argument: String) { self.init(argument) }
 }
 
 extension Day: ExpressibleByArgument {
-    public init?(argument: String) { self.init(iso: argument) }
+    package init?(argument: String) { self.init(iso: argument) }
     /// A date in `--help`, not the day number it is stored as.
-    public var defaultValueDescription: String { iso }
+    package var defaultValueDescription: String { iso }
 }
 
 extension DropGenerator.Variant: ExpressibleByArgument {}

@@ -3,7 +3,7 @@ import Pipeline
 
 /// Why extract stopped. Each case says what happened, where, and what to do; none ever
 /// holds a CPR number in clear. A record that is merely bad is not an error: it is a reject.
-public enum ExtractError: StewardError, Equatable, Sendable {
+package enum ExtractError: StewardError, Equatable, Sendable {
     /// A source file of the pipeline is not in the drop.
     case sourceMissing(file: String, drop: String)
     /// A source's name in the drop is not a regular file (a directory, a device, a pipe, …).
@@ -57,7 +57,7 @@ public enum ExtractError: StewardError, Equatable, Sendable {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .sourceMissing(file, drop):
             return "\(drop): the drop is incomplete: \(file) is missing. Wait for the export job to finish, or check the file name in the pipeline file."
@@ -104,20 +104,20 @@ public enum ExtractError: StewardError, Equatable, Sendable {
 
 /// A column the pipeline file names (a mapping or a filter) missing from a CSV header, with
 /// what is needed to say why and what to do.
-public struct MissingColumn: Equatable, Sendable, CustomStringConvertible {
-    public var file: String
+package struct MissingColumn: Equatable, Sendable, CustomStringConvertible {
+    package var file: String
     /// The pipeline file, the line and the key that name the column.
-    public var pipeline: String
-    public var pipelineLine: Int?
-    public var key: String
-    public var column: String
+    package var pipeline: String
+    package var pipelineLine: Int?
+    package var key: String
+    package var column: String
     /// The header's columns as the pipeline's delimiter splits them.
-    public var header: [String]
-    public var delimiter: UInt8
+    package var header: [String]
+    package var delimiter: UInt8
     /// A delimiter under which the header holds every column the pipeline names; nil when none does.
-    public var suggested: UInt8?
+    package var suggested: UInt8?
 
-    public var description: String {
+    package var description: String {
         let shown = header.prefix(30).map { "'\(Echo.text(Array($0.utf8)[...]))'" }.joined(separator: ", ")
             + (header.count > 30 ? ", … (\(header.count) in all)" : "")
         let found = "the header of \(file) has \(header.count) column\(header.count == 1 ? "" : "s") split by '\(Self.name(delimiter))': \(shown)"

@@ -3,12 +3,12 @@ import Pipeline
 
 /// What one extract run gives back: its manifest (also in `extract/manifest.json`) and the
 /// warnings the caller should log.
-public struct ExtractResult: Sendable {
-    public var manifest: StageManifest
-    public var warnings: [String]
+package struct ExtractResult: Sendable {
+    package var manifest: StageManifest
+    package var warnings: [String]
     /// The drop's as-of date from an XML root's `udtraeksdato`; nil when no XML says.
-    public var asOf: Day? { manifest.asOf }
-    public var rejected: Int { manifest.inputs.reduce(0) { $0 + $1.rejected } }
+    package var asOf: Day? { manifest.asOf }
+    package var rejected: Int { manifest.inputs.reduce(0) { $0 + $1.rejected } }
 }
 
 /// Extract: reads one drop, validates and pseudonymises every record, and writes the typed
@@ -18,15 +18,15 @@ public struct ExtractResult: Sendable {
 /// counts, when it has one) and nothing is written before that passes. The register is
 /// read before the files that refer to it; the other three exports are then extracted on
 /// two threads (`ParallelExtraction`), with the same output as one after the other.
-public struct ExtractStage: Sendable {
-    public let config: PipelineConfig
-    public let state: StateLayout
-    public let environment: [String: String]
+package struct ExtractStage: Sendable {
+    package let config: PipelineConfig
+    package let state: StateLayout
+    package let environment: [String: String]
     /// Progress, one line each; never holds a CPR number. Warnings come back in the result. May be called from
     /// two threads at once.
-    public let log: @Sendable (String) -> Void
+    package let log: @Sendable (String) -> Void
 
-    public init(config: PipelineConfig, state: StateLayout,
+    package init(config: PipelineConfig, state: StateLayout,
                 environment: [String: String] = ProcessInfo.processInfo.environment,
                 log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.config = config
@@ -35,7 +35,7 @@ public struct ExtractStage: Sendable {
         self.log = log
     }
 
-    public func run(drop: URL, into run: RunFolder) throws(ExtractError) -> ExtractResult {
+    package func run(drop: URL, into run: RunFolder) throws(ExtractError) -> ExtractResult {
         let startedAt = Date()
         let clock = ContinuousClock.now
         var warnings: [String] = []

@@ -11,14 +11,14 @@ import Pipeline
 /// characters is taken as its UTF-8 bytes; anything shorter is refused. An empty variable
 /// counts as unset. With neither, the embedded default makes the file: 32 random bytes in
 /// hex, mode 0600, and says so (`warning`): losing that file changes every child key.
-public struct PseudonymKey {
-    public let key: SymmetricKey
+package struct PseudonymKey {
+    package let key: SymmetricKey
     /// Where the key came from (the variable's name or the file's path), for logs.
-    public let origin: String
+    package let origin: String
     /// Set when the key file was just created; the caller logs it.
-    public let warning: String?
+    package let warning: String?
 
-    public static func load(_ source: PipelineConfig.KeySource, state: StateLayout,
+    package static func load(_ source: PipelineConfig.KeySource, state: StateLayout,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws(ExtractError) -> PseudonymKey {
         let variable = source.environmentVariable
         if let value = environment[variable], !value.isEmpty {

@@ -2,13 +2,13 @@ import Pipeline
 
 /// A file whose rejected share is over its threshold (the source's `reject_threshold`, else
 /// the pipeline's). Rows a filter left out are not part of the share.
-public struct ThresholdBreach: Sendable, Equatable, CustomStringConvertible {
-    public var file: String
-    public var rejected: Int
-    public var read: Int
-    public var threshold: Double
+package struct ThresholdBreach: Sendable, Equatable, CustomStringConvertible {
+    package var file: String
+    package var rejected: Int
+    package var read: Int
+    package var threshold: Double
 
-    public init(file: String, rejected: Int, read: Int, threshold: Double) {
+    package init(file: String, rejected: Int, read: Int, threshold: Double) {
         self.file = file; self.rejected = rejected; self.read = read; self.threshold = threshold
     }
 
@@ -19,7 +19,7 @@ public struct ThresholdBreach: Sendable, Equatable, CustomStringConvertible {
         self.init(file: input.name, rejected: input.rejected, read: read, threshold: threshold)
     }
 
-    public var description: String {
+    package var description: String {
         let share = read == 0 ? 0 : Double(rejected) / Double(read) * 100
         return "\(file) \(rejected) of \(read) (\(String(format: "%.1f", share)) %, over \(String(format: "%.1f", threshold * 100)) %)"
     }

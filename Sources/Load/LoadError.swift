@@ -1,7 +1,7 @@
 import Pipeline
 
 /// Why a load or a publish stopped; the warehouse is as it was (a load is one transaction).
-public enum LoadError: StewardError {
+package enum LoadError: StewardError {
     case missingFromManifest(file: String, manifest: String)
     case rowCountMismatch(file: String, expected: Int, copied: Int)
     case unknownTable(String)
@@ -11,7 +11,7 @@ public enum LoadError: StewardError {
 
     package var exitStatus: ExitStatus { .failure }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .missingFromManifest(let file, let manifest):
             "\(manifest): names no \(file); rerun transform for this run"

@@ -12,13 +12,13 @@ import Postgres
 /// A load keeps everything analysts see of it: its settings (`LoadSettings`), its rejects
 /// and the counts of the export files its extract read. Nothing of a run's earlier loads is
 /// replaced, so a load that is not (yet) published changes nothing in `metrics`.
-public struct LoadStage {
-    public let connection: Connection
+package struct LoadStage {
+    package let connection: Connection
     /// Called with a point's name as the load passes it (`load.copying` after the first
     /// fact file is copied, inside the transaction); the runner's fault points for tests.
     package var checkpoint: (String) -> Void = { _ in }
 
-    public init(connection: Connection) { self.connection = connection }
+    package init(connection: Connection) { self.connection = connection }
 
     /// Loads the transform files of `run` (and its extract rejects and file counts) as a new
     /// load with `settings`; nil: the settings the run was registered with in `etl.runs`.
@@ -76,7 +76,7 @@ public struct LoadStage {
     }
 
     /// Loads with the settings the run was registered with (`etl.runs`).
-    public func load(_ run: RunFolder) throws -> LoadResult { try load(run, settings: nil) }
+    package func load(_ run: RunFolder) throws -> LoadResult { try load(run, settings: nil) }
 
     /// The settings a run was registered with, for a load that is given none.
     private func registeredSettings(_ run: RunID) throws -> LoadSettings {
@@ -169,13 +169,13 @@ package struct LoadSettings: Sendable, Equatable {
     }
 }
 
-public struct LoadResult: Sendable {
-    public var run: RunID
-    public var loadID: Int64
-    public var rowsByTable: [String: Int]
-    public var seconds: Double
+package struct LoadResult: Sendable {
+    package var run: RunID
+    package var loadID: Int64
+    package var rowsByTable: [String: Int]
+    package var seconds: Double
     /// The part spent creating, copying and attaching the fact partitions.
-    public var copySeconds: Double
+    package var copySeconds: Double
 
-    public var rows: Int { rowsByTable.values.reduce(0, +) }
+    package var rows: Int { rowsByTable.values.reduce(0, +) }
 }

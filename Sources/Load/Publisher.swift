@@ -2,14 +2,14 @@ import Pipeline
 import Postgres
 
 /// Publishes loads and drops the ones no longer kept.
-public struct Publisher {
-    public let connection: Connection
+package struct Publisher {
+    package let connection: Connection
 
-    public init(connection: Connection) { self.connection = connection }
+    package init(connection: Connection) { self.connection = connection }
 
     /// Makes `load` of `run` the one every metrics view reads: a one-row update, recorded
     /// in `etl.publications` with the load it replaced and the command that did it.
-    public func publish(loadID: Int64, run: RunID) throws {
+    package func publish(loadID: Int64, run: RunID) throws {
         try publish(loadID: loadID, run: run, command: "publish", forced: false)
     }
 
@@ -29,7 +29,7 @@ public struct Publisher {
 
     /// Publishes the newest complete load of an earlier, still-kept run.
     @discardableResult
-    public func publish(run: RunID) throws -> Int64 {
+    package func publish(run: RunID) throws -> Int64 {
         try publish(run: run, command: "publish", forced: false)
     }
 
@@ -53,7 +53,7 @@ public struct Publisher {
     }
 
     /// The published run and load, if any.
-    public func published() throws -> (run: RunID, loadID: Int64)? {
+    package func published() throws -> (run: RunID, loadID: Int64)? {
         let rows = try connection.query("SELECT run_id, load_id FROM etl.published", name: "published run")
         guard let row = rows.first, let run = try row.int(0), let load = try row.int(1) else { return nil }
         return (RunID(rawValue: Int64(run)), Int64(load))
@@ -64,7 +64,7 @@ public struct Publisher {
     /// one that cannot get its locks within a moment (a long analyst query) is left for the
     /// next run. Returns the load ids dropped.
     @discardableResult
-    public func dropOldLoads(keepRuns: Int) throws -> [Int64] {
+    package func dropOldLoads(keepRuns: Int) throws -> [Int64] {
         let rows = try connection.query("""
             WITH newest AS (
                 SELECT DISTINCT ON (run_id) run_id, load_id FROM etl.loads

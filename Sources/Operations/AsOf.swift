@@ -4,8 +4,8 @@ import Pipeline
 
 /// The as-of date of a run: `--as-of`, else the pipeline file's `as_of`, else the export
 /// date on an XML export's root, else a drop folder named `yyyy-mm-dd`, else today (UTC).
-public enum AsOf {
-    public static func resolve(explicit: Day?, config: PipelineConfig, drop: Drop, today: Date = Date()) -> (day: Day, from: String) {
+package enum AsOf {
+    package static func resolve(explicit: Day?, config: PipelineConfig, drop: Drop, today: Date = Date()) -> (day: Day, from: String) {
         if let explicit { return (explicit, "--as-of") }
         if let day = config.asOf { return (day, "pipeline file") }
         if let day = ExportDate.read(drop: drop.url, config: config) { return (day, "udtraeksdato") }

@@ -5,20 +5,20 @@ import Postgres
 
 /// `etl bench`: the nightly run at a municipality's scale, stage by stage, on the embedded
 /// server, with the load compared against `psql \copy` of the same files into the same tables.
-public struct Benchmark {
-    public enum Scale: String, CaseIterable, Sendable {
+package struct Benchmark {
+    package enum Scale: String, CaseIterable, Sendable {
         case copenhagen, national
 
-        public var children: Int { self == .copenhagen ? 100_000 : 1_000_000 }
-        public var institutions: Int { self == .copenhagen ? 500 : 5_000 }
+        package var children: Int { self == .copenhagen ? 100_000 : 1_000_000 }
+        package var institutions: Int { self == .copenhagen ? 500 : 5_000 }
     }
 
-    public var state: StateLayout
-    public var logger: Logger
+    package var state: StateLayout
+    package var logger: Logger
 
-    public init(state: StateLayout, logger: Logger) { self.state = state; self.logger = logger }
+    package init(state: StateLayout, logger: Logger) { self.state = state; self.logger = logger }
 
-    public func run(_ scale: Scale) throws -> String {
+    package func run(_ scale: Scale) throws -> String {
         let config = try PipelineConfig.load(path: try ShippedFiles.pipeline("copenhagen"))
         let drop = state.root.appendingPathComponent("bench/\(scale.rawValue)/2026-11-21", isDirectory: true)
         if !FileManager.default.fileExists(atPath: drop.appendingPathComponent("MANIFEST").path) {

@@ -3,13 +3,13 @@ import Postgres
 
 /// The difference-in-differences of `metrics.did_summary` next to the naive rate ratios of
 /// `metrics.cohort_comparison`, in sentences a committee member can read.
-public struct CausalReport {
-    public let connection: Connection
+package struct CausalReport {
+    package let connection: Connection
 
-    public init(connection: Connection) { self.connection = connection }
+    package init(connection: Connection) { self.connection = connection }
 
     /// `controlGroup`: the pipeline's `evaluation.control_group`, the comparison led with.
-    public func render(controlGroup: String) throws -> String {
+    package func render(controlGroup: String) throws -> String {
         let rows = try connection.query("""
             SELECT s.metric, s.att, s.ci_low, s.ci_high, s.pre_treatment_mean, s.institutions_treated,
                    s.institutions_control, s.institutions_left_out, s.periods, s.period_length, st.reason, c.estimate,

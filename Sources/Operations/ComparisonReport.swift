@@ -2,12 +2,12 @@ import Foundation
 import Postgres
 
 /// The comparison table of `metrics.cohort_comparison` and the cohorts' sizes, as text.
-public struct ComparisonReport {
-    public let connection: Connection
+package struct ComparisonReport {
+    package let connection: Connection
 
-    public init(connection: Connection) { self.connection = connection }
+    package init(connection: Connection) { self.connection = connection }
 
-    public func render() throws -> String {
+    package func render() throws -> String {
         let cohorts = try connection.query("""
             SELECT cohort, children_exposed, round(child_years::numeric, 1), detected, investigated, measured
             FROM metrics.cohort_summary ORDER BY cohort DESC

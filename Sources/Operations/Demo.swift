@@ -10,24 +10,24 @@ import SyntheticDrop
 /// It has a state directory of its own (`defaultState`), and refuses a state directory or
 /// warehouse that holds a real pipeline's runs: synthetic figures must never be published
 /// over a municipality's.
-public struct Demo {
-    public var state: StateLayout
-    public var children: Int
-    public var seed: UInt64
-    public var asOf: Day
-    public var logger: Logger
+package struct Demo {
+    package var state: StateLayout
+    package var children: Int
+    package var seed: UInt64
+    package var asOf: Day
+    package var logger: Logger
     /// A warehouse named with `--database`; nil: the embedded one in the demo's state directory.
-    public var database: String?
+    package var database: String?
 
     /// `./.etl-demo`: never the steward's state directory (`ETL_STATE_DIR`).
-    public static let defaultState = ".etl-demo"
+    package static let defaultState = ".etl-demo"
 
-    public init(state: StateLayout, children: Int, seed: UInt64, asOf: Day, logger: Logger, database: String? = nil) {
+    package init(state: StateLayout, children: Int, seed: UInt64, asOf: Day, logger: Logger, database: String? = nil) {
         self.state = state; self.children = children; self.seed = seed; self.asOf = asOf; self.logger = logger
         self.database = database
     }
 
-    public func run() throws -> String {
+    package func run() throws -> String {
         let config = try PipelineConfig.load(path: try ShippedFiles.pipeline("copenhagen"))
         let target = WarehouseTarget(url: database, state: state)
         var runner = PipelineRunner(config: config, state: state, target: target, logger: logger)

@@ -3,15 +3,15 @@ import Foundation
 import Pipeline
 
 /// A drop: one night's export folder.
-public struct Drop: Sendable {
-    public let url: URL
+package struct Drop: Sendable {
+    package let url: URL
 
-    public init(url: URL) { self.url = url.absoluteURL.standardizedFileURL }
+    package init(url: URL) { self.url = url.absoluteURL.standardizedFileURL }
 
-    public var name: String { url.lastPathComponent }
+    package var name: String { url.lastPathComponent }
 
     /// The newest complete drop of an inbox (see `scan`).
-    public static func newest(in inbox: URL, config: PipelineConfig) throws -> Drop {
+    package static func newest(in inbox: URL, config: PipelineConfig) throws -> Drop {
         try scan(inbox, config: config).drop
     }
 
@@ -88,7 +88,7 @@ public struct Drop: Sendable {
 
     /// A checksum of the drop's source files (their names and sha256), which tells a drop
     /// already loaded from a new one.
-    public func checksum(config: PipelineConfig) throws -> String {
+    package func checksum(config: PipelineConfig) throws -> String {
         let missing = missing(config)
         guard missing.isEmpty else { throw OperationsError.dropIncomplete(drop: url.path, missing: missing) }
         try DropCheck.sources(drop: url, config: config)   // a directory, a pipe, a link out of the drop

@@ -1,21 +1,21 @@
 import Foundation
 import Logging
 
-public struct ETLLogHandler: LogHandler {
-    public var metadata: Logger.Metadata = [:]
-    public var logLevel: Logger.Level = .info
+package struct ETLLogHandler: LogHandler {
+    package var metadata: Logger.Metadata = [:]
+    package var logLevel: Logger.Level = .info
     private let format: LogFormat
 
-    public init(label: String, format: LogFormat) {
+    package init(label: String, format: LogFormat) {
         self.format = format
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         let line = Self.render(level: event.level, message: event.message,
                                metadata: metadata.merging(event.metadata ?? [:]) { $1 }, format: format)
         FileHandle.standardError.write(Data((line + "\n").utf8))

@@ -1,9 +1,9 @@
 import Foundation
 
 /// A drop folder that is not complete, and what it lacks.
-public struct IncompleteDrop: Sendable, Equatable, CustomStringConvertible {
-    public var path: String
-    public var missing: [String]
+package struct IncompleteDrop: Sendable, Equatable, CustomStringConvertible {
+    package var path: String
+    package var missing: [String]
 
-    public var description: String { "\(path): \(missing.joined(separator: ", "))" }
+    package var description: String { "\(path): \(missing.joined(separator: ", "))" }
 }

@@ -14,10 +14,10 @@ import Postgres
 /// - `etl.warehouse`: the municipality the warehouse holds, recorded at its first run.
 ///
 /// A finished attempt is never rewritten: a rerun adds rows.
-public struct Ledger {
-    public let connection: Connection
+package struct Ledger {
+    package let connection: Connection
 
-    public init(connection: Connection) { self.connection = connection }
+    package init(connection: Connection) { self.connection = connection }
 
     /// A new run: what it was started on, recorded once.
     package struct RunStart: Sendable {
@@ -122,7 +122,7 @@ public struct Ledger {
     }
 
     /// The export files of the run's latest extract, and the run's read and rejected totals.
-    public func recordFiles(_ run: RunID, _ files: [StageManifest.InputFile]) throws {
+    package func recordFiles(_ run: RunID, _ files: [StageManifest.InputFile]) throws {
         try connection.transaction { db in
             _ = try db.execute("DELETE FROM etl.files WHERE run_id = $1", [run.description], name: "clear files")
             for f in files {
@@ -154,7 +154,7 @@ public struct Ledger {
     }
 
     /// The run that loaded a drop with these checksums, if any.
-    public func runThatLoaded(dropChecksum: String) throws -> RunID? {
+    package func runThatLoaded(dropChecksum: String) throws -> RunID? {
         let rows = try connection.query("""
             SELECT r.run_id FROM etl.runs r
             WHERE r.drop_checksum = $1

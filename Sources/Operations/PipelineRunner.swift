@@ -9,18 +9,18 @@ import Transform
 /// Runs a pipeline: the whole night (extract, transform, load, publish), or one run's
 /// stages again from a given stage. Every attempt and every stage of it is recorded in the
 /// run ledger; nothing analysts see changes before a load is published.
-public struct PipelineRunner {
-    public var config: PipelineConfig
-    public var state: StateLayout
-    public var target: WarehouseTarget
-    public var logger: Logger
+package struct PipelineRunner {
+    package var config: PipelineConfig
+    package var state: StateLayout
+    package var target: WarehouseTarget
+    package var logger: Logger
     /// Show a refreshing progress line on standard error (for a person at a terminal).
-    public var showProgress = false
+    package var showProgress = false
     /// The synthetic runs of `etl demo`: never into a warehouse or state directory that holds
     /// a real pipeline's runs, and a real run never into the demo's.
     package var demo = false
 
-    public init(config: PipelineConfig, state: StateLayout, target: WarehouseTarget, logger: Logger, showProgress: Bool = false) {
+    package init(config: PipelineConfig, state: StateLayout, target: WarehouseTarget, logger: Logger, showProgress: Bool = false) {
         self.config = config; self.state = state; self.target = target; self.logger = logger; self.showProgress = showProgress
     }
 
@@ -29,7 +29,7 @@ public struct PipelineRunner {
     /// summary (`alreadyLoaded`). Newer folders of the inbox that are not complete come back
     /// in `RunSummary.newerIncomplete`, for the caller to report. A failure once the run has
     /// its id is a `RunFailure` naming the run and the stage.
-    public func runNew(drop explicitDrop: URL?, inbox: URL?, force: Bool, asOf explicitAsOf: Day?) throws -> RunSummary {
+    package func runNew(drop explicitDrop: URL?, inbox: URL?, force: Bool, asOf explicitAsOf: Day?) throws -> RunSummary {
         let started = Date()
         let lock = try RunLock(path: state.lockFile.path, holder: "etl run (starting)")
         defer { withExtendedLifetime(lock) {} }
@@ -94,7 +94,7 @@ public struct PipelineRunner {
     /// Runs the stages of an existing run again, from `stage` on (or only that stage), with
     /// this runner's pipeline file. One that ends in a load publishes it; when a newer run
     /// is published, only with `force`.
-    public func rerun(_ id: RunID, from stage: Stage, only: Bool = false, force: Bool = false) throws -> RunSummary {
+    package func rerun(_ id: RunID, from stage: Stage, only: Bool = false, force: Bool = false) throws -> RunSummary {
         do {
             return try rerunChecked(id, from: stage, only: only, force: force)
         } catch {

@@ -6,17 +6,17 @@ import Pipeline
 /// `etl publish RUN`: puts the newest complete load of an earlier, still-kept run back,
 /// under the run locks (so never in the middle of a run), and only with `force` over a
 /// newer published run.
-public struct Republisher {
-    public var state: StateLayout
-    public var target: WarehouseTarget
-    public var logger: Logger
+package struct Republisher {
+    package var state: StateLayout
+    package var target: WarehouseTarget
+    package var logger: Logger
 
-    public init(state: StateLayout, target: WarehouseTarget, logger: Logger) {
+    package init(state: StateLayout, target: WarehouseTarget, logger: Logger) {
         self.state = state; self.target = target; self.logger = logger
     }
 
     /// Returns the load published. A failure is one of the run's step `publish`.
-    public func publish(_ run: RunID, force: Bool) throws -> Int64 {
+    package func publish(_ run: RunID, force: Bool) throws -> Int64 {
         do {
             return try publishLocked(run, force: force)
         } catch {

@@ -4,12 +4,12 @@ import Glibc
 /// One run at a time, before the database is reached: an exclusive `flock` on
 /// `<state>/etl.lock`, which names the run holding it. The kernel drops the lock when the
 /// process dies, so a crash never leaves a stale lock. (The database side is `AdvisoryLock`.)
-public final class RunLock {
+package final class RunLock {
     private let fd: Int32
-    public let path: String
+    package let path: String
 
     /// Takes the lock or throws `OperationsError.locked` naming the holder.
-    public init(path: String, holder: String) throws {
+    package init(path: String, holder: String) throws {
         self.path = path
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)

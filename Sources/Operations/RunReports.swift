@@ -3,13 +3,13 @@ import Pipeline
 import Postgres
 
 /// What `etl runs`, `etl runs show` and `etl rejects` print, from the ledger and the run folders.
-public struct RunReports {
-    public let connection: Connection
-    public let state: StateLayout
+package struct RunReports {
+    package let connection: Connection
+    package let state: StateLayout
 
-    public init(connection: Connection, state: StateLayout) { self.connection = connection; self.state = state }
+    package init(connection: Connection, state: StateLayout) { self.connection = connection; self.state = state }
 
-    public func list(limit: Int = 30) throws -> String {
+    package func list(limit: Int = 30) throws -> String {
         let runs = try RunRecord.read(connection, limit: limit)
         let header = ["run", "municipality", "drop", "started (UTC)", "seconds", "last attempt", "attempts", "read", "rejected",
                       "loaded", "published"]
@@ -22,7 +22,7 @@ public struct RunReports {
     }
 
     /// `etl runs --json`: every run listed as `etl runs show --json` gives it.
-    public func listJSON(limit: Int = 30) throws -> String {
+    package func listJSON(limit: Int = 30) throws -> String {
         struct Document: Encodable {
             var metadata: RunResults.Metadata
             var runs: [RunResults]
@@ -33,12 +33,12 @@ public struct RunReports {
         return String(decoding: try RunResults.encoder().encode(document), as: UTF8.self) + "\n"
     }
 
-    public func showJSON(_ run: RunID) throws -> String {
+    package func showJSON(_ run: RunID) throws -> String {
         guard let record = try RunRecord.read(connection, run: run).first else { throw OperationsError.unknownRun(run.description) }
         return String(decoding: try RunResults.encoder().encode(RunResults(record, generatedAt: RunResults.now())), as: UTF8.self) + "\n"
     }
 
-    public func show(_ run: RunID) throws -> String {
+    package func show(_ run: RunID) throws -> String {
         guard let r = try RunRecord.read(connection, run: run).first else { throw OperationsError.unknownRun(run.description) }
         var out = "run \(run)\n"
         let publishedLoad = r.loads.first(where: \.published)
@@ -88,7 +88,7 @@ public struct RunReports {
 
     /// A run's rejects, masked as extract wrote them: from the run folder (so the rejects of
     /// a run that stopped before load can be seen too), else from the run's newest load.
-    public func rejects(_ run: RunID, file: String? = nil, reason: String? = nil) throws -> [RejectRecord] {
+    package func rejects(_ run: RunID, file: String? = nil, reason: String? = nil) throws -> [RejectRecord] {
         let path = state.run(run).file(.extract, StageFile.rejects)
         let all: [RejectRecord]
         if FileManager.default.fileExists(atPath: path) {

@@ -2,8 +2,8 @@ import Foundation
 
 /// Where the numbered migrations (`sql/`) are: `ETL_SQL_DIR`, else `share/etl/sql` beside
 /// an installed binary, else the source checkout this binary was built from.
-public enum SchemaFiles {
-    public static func directory(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
+package enum SchemaFiles {
+    package static func directory(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
         var candidates: [String] = []
         if let dir = environment["ETL_SQL_DIR"] { candidates.append(dir) }
         let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Files that ship with the tool (`pipelines/`), found like the migrations (`SchemaFiles`).
-public enum ShippedFiles {
-    public static func pipeline(_ name: String) throws -> String {
+package enum ShippedFiles {
+    package static func pipeline(_ name: String) throws -> String {
         let sql = URL(fileURLWithPath: try SchemaFiles.directory())
         let path = sql.deletingLastPathComponent().appendingPathComponent("pipelines/\(name).yaml").path
         guard FileManager.default.fileExists(atPath: path) else {

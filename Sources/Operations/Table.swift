@@ -1,8 +1,8 @@
 import Foundation
 
 /// A plain text table, columns padded.
-public enum Table {
-    public static func render(header: [String], rows: [[String]]) -> String {
+package enum Table {
+    package static func render(header: [String], rows: [[String]]) -> String {
         var widths = header.map(\.count)
         for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
         func line(_ cells: [String]) -> String {

@@ -5,27 +5,27 @@ import Postgres
 
 /// The warehouse a command works on: a named database, or the embedded server under the
 /// state directory. Migrated on connect.
-public struct WarehouseTarget: Sendable {
+package struct WarehouseTarget: Sendable {
     /// A libpq URL or keyword string ("" for the `PG*` environment), or nil for the
     /// embedded server.
-    public var url: String?
-    public var state: StateLayout
+    package var url: String?
+    package var state: StateLayout
     /// Whether connecting may create the embedded cluster. Only `etl run`, `etl demo` and
     /// `etl warehouse start` may: any other command on a state directory without one says
     /// so, rather than leave an empty warehouse behind.
-    public var mayCreateCluster: Bool
+    package var mayCreateCluster: Bool
 
-    public init(url: String?, state: StateLayout, mayCreateCluster: Bool = true) {
+    package init(url: String?, state: StateLayout, mayCreateCluster: Bool = true) {
         self.url = url; self.state = state; self.mayCreateCluster = mayCreateCluster
     }
 
-    public static let embeddedDatabase = "etl"
+    package static let embeddedDatabase = "etl"
     /// The variables by which libpq names a database (PGPASSWORD and PGSERVICE included).
     package static let libpqVariables = ["PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "PGSERVICE"]
 
     /// `--database`, else `DATABASE_URL`, else the libpq environment (`PGHOST`, …), else the
     /// pipeline file's, else the embedded server.
-    public static func resolve(flag: String?, pipeline: PipelineConfig?, state: StateLayout,
+    package static func resolve(flag: String?, pipeline: PipelineConfig?, state: StateLayout,
                                environment: [String: String] = ProcessInfo.processInfo.environment,
                                mayCreateCluster: Bool = false) -> WarehouseTarget {
         func set(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
@@ -35,10 +35,10 @@ public struct WarehouseTarget: Sendable {
         return WarehouseTarget(url: url, state: state, mayCreateCluster: mayCreateCluster)
     }
 
-    public var embeddedServer: EmbeddedServer { EmbeddedServer(directory: state.postgres.path) }
+    package var embeddedServer: EmbeddedServer { EmbeddedServer(directory: state.postgres.path) }
 
     /// What to show a person: the URL with any password masked.
-    public var displayName: String {
+    package var displayName: String {
         guard let url else { return "embedded server in \(state.postgres.path)" }
         if url.isEmpty {
             let environment = ProcessInfo.processInfo.environment
@@ -54,7 +54,7 @@ public struct WarehouseTarget: Sendable {
     /// Starts the embedded server if it is the target (creating its cluster only when
     /// `mayCreateCluster`), then connects (retrying transient failures with backoff) and
     /// applies pending migrations.
-    public func connect(logger: Logger, retries: Int = 4, migrate: Bool = true) throws -> Connection {
+    package func connect(logger: Logger, retries: Int = 4, migrate: Bool = true) throws -> Connection {
         let connection: Connection
         if let url {
             connection = try Self.connectRetrying(url, display: displayName, logger: logger, retries: retries)
@@ -78,7 +78,7 @@ public struct WarehouseTarget: Sendable {
     }
 
     /// The connection string the owner can paste into psql.
-    public var psqlURL: String {
+    package var psqlURL: String {
         guard let url else { return embeddedServer.connectionString(database: Self.embeddedDatabase) }
         guard url.isEmpty else { return url }
         var environment = PostgresURL(ConnectionInfo.defaults())

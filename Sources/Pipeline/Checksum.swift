@@ -2,19 +2,19 @@ import Crypto
 import Foundation
 
 /// SHA-256 (swift-crypto) as the hex text every manifest and the MANIFEST of a drop carry.
-public struct Checksum {
+package struct Checksum {
     private var hasher = SHA256()
 
-    public init() {}
+    package init() {}
 
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
-    public mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) } }
-    public mutating func update(_ data: Data) { hasher.update(data: data) }
+    package mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+    package mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) } }
+    package mutating func update(_ data: Data) { hasher.update(data: data) }
 
-    public func hex() -> String { Hex.string(hasher.finalize()) }
+    package func hex() -> String { Hex.string(hasher.finalize()) }
 
     /// The checksum of a file, read in chunks.
-    public static func file(_ path: String) throws -> String {
+    package static func file(_ path: String) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw StageFileError(path: path, message: "cannot read the file to checksum it")
         }

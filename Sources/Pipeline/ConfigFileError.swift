@@ -1,15 +1,15 @@
 /// A pipeline or national file that cannot be used: says which file, line and key, and what is wrong.
-public struct ConfigFileError: StewardError, Equatable {
-    public var path: String
-    public var line: Int?
-    public var key: String
-    public var message: String
+package struct ConfigFileError: StewardError, Equatable {
+    package var path: String
+    package var line: Int?
+    package var key: String
+    package var message: String
 
-    public init(path: String, line: Int?, key: String, message: String) {
+    package init(path: String, line: Int?, key: String, message: String) {
         self.path = path; self.line = line; self.key = key; self.message = message
     }
 
-    public var description: String {
+    package var description: String {
         "\(path)\(line.map { ":\($0)" } ?? ""): \(key): \(message)"
     }
 

@@ -3,12 +3,12 @@ import Foundation
 /// PostgreSQL's COPY text format, the format of every stage file: one record a line,
 /// fields separated by tabs, `\N` for NULL, and backslash escapes for `\`, tab, CR and LF.
 /// Stage files can so be read by the next stage and streamed to COPY unchanged.
-public enum CopyText {
-    public static let null: [UInt8] = Array("\\N".utf8)
+package enum CopyText {
+    package static let null: [UInt8] = Array("\\N".utf8)
 
     /// Appends one field, escaped.
     @inlinable
-    public static func appendEscaped(_ field: some Sequence<UInt8>, to out: inout [UInt8]) {
+    package static func appendEscaped(_ field: some Sequence<UInt8>, to out: inout [UInt8]) {
         for c in field {
             switch c {
             case 0x5C: out.append(0x5C); out.append(0x5C)
@@ -21,7 +21,7 @@ public enum CopyText {
     }
 
     /// Undoes `appendEscaped`; nil for `\N`.
-    public static func unescape(_ field: ArraySlice<UInt8>) -> [UInt8]? {
+    package static func unescape(_ field: ArraySlice<UInt8>) -> [UInt8]? {
         if field.count == 2, field.first == 0x5C, field.last == 0x4E { return nil }
         guard field.contains(0x5C) else { return Array(field) }
         var out: [UInt8] = []
@@ -47,15 +47,15 @@ public enum CopyText {
 }
 
 /// Writes a stage file record by record through a large buffer.
-public final class CopyTextWriter {
-    public let path: String
+package final class CopyTextWriter {
+    package let path: String
     private let handle: FileHandle
     private var buffer: [UInt8] = []
     private var atLineStart = true
-    public private(set) var rows = 0
+    package private(set) var rows = 0
     private static let flushSize = 1 << 20
 
-    public init(path: String) throws {
+    package init(path: String) throws {
         self.path = path
         guard FileManager.default.createFile(atPath: path, contents: nil) else {
             throw StageFileError(path: path, message: "cannot create the file (check the folder exists and is writable)")
@@ -68,24 +68,24 @@ public final class CopyTextWriter {
         if atLineStart { atLineStart = false } else { buffer.append(0x09) }
     }
 
-    public func field(_ text: String?) {
+    package func field(_ text: String?) {
         separate()
         guard var text else { buffer.append(contentsOf: CopyText.null); return }
         text.withUTF8 { CopyText.appendEscaped($0, to: &buffer) }
     }
 
-    public func field(bytes: some Sequence<UInt8>) {
+    package func field(bytes: some Sequence<UInt8>) {
         separate()
         CopyText.appendEscaped(bytes, to: &buffer)
     }
 
-    public func field(_ value: Int?) {
+    package func field(_ value: Int?) {
         separate()
         guard let value else { buffer.append(contentsOf: CopyText.null); return }
         appendDecimal(value)
     }
 
-    public func field(_ day: Day?) {
+    package func field(_ day: Day?) {
         separate()
         guard let day else { buffer.append(contentsOf: CopyText.null); return }
         let (y, m, d) = day.civil
@@ -111,14 +111,14 @@ public final class CopyTextWriter {
         }
     }
 
-    public func endRecord() throws {
+    package func endRecord() throws {
         buffer.append(0x0A)
         atLineStart = true
         rows += 1
         if buffer.count >= Self.flushSize { try flush() }
     }
 
-    public func flush() throws {
+    package func flush() throws {
         guard !buffer.isEmpty else { return }
         do { try handle.write(contentsOf: buffer) } catch {
             throw StageFileError(path: path, message: "write failed: \(error.localizedDescription)")
@@ -127,22 +127,22 @@ public final class CopyTextWriter {
     }
 
     /// Flushes and closes; the file is complete only after this.
-    public func close() throws {
+    package func close() throws {
         try flush()
         try handle.close()
     }
 }
 
 /// Reads a stage file record by record, in chunks: memory stays bounded whatever its size.
-public struct CopyTextReader: ~Copyable {
-    public let path: String
+package struct CopyTextReader: ~Copyable {
+    package let path: String
     private let fd: Int32
     private var chunk: [UInt8] = []
     private var start = 0
     private var eof = false
-    public private(set) var line = 0
+    package private(set) var line = 0
 
-    public init(path: String) throws {
+    package init(path: String) throws {
         self.path = path
         fd = open(path, O_RDONLY)
         guard fd >= 0 else {
@@ -153,7 +153,7 @@ public struct CopyTextReader: ~Copyable {
     deinit { close(fd) }
 
     /// Calls `body` with the raw (still escaped) fields of each record and its line number.
-    public mutating func forEach(_ body: (_ fields: [ArraySlice<UInt8>], _ line: Int) throws -> Void) throws {
+    package mutating func forEach(_ body: (_ fields: [ArraySlice<UInt8>], _ line: Int) throws -> Void) throws {
         var fields: [ArraySlice<UInt8>] = []
         fields.reserveCapacity(16)
         while let record = try nextLine() {
@@ -198,27 +198,27 @@ public struct CopyTextReader: ~Copyable {
 }
 
 /// A stage file that cannot be written or read.
-public struct StageFileError: Error, CustomStringConvertible {
-    public var path: String
-    public var line: Int?
-    public var message: String
+package struct StageFileError: Error, CustomStringConvertible {
+    package var path: String
+    package var line: Int?
+    package var message: String
 
-    public init(path: String, line: Int? = nil, message: String) {
+    package init(path: String, line: Int? = nil, message: String) {
         self.path = path; self.line = line; self.message = message
     }
 
-    public var description: String {
+    package var description: String {
         "\(path)\(line.map { ":\($0)" } ?? ""): \(message)"
     }
 }
 
 /// Field decoding for stage-file readers.
-public enum CopyField {
-    public static func string(_ f: ArraySlice<UInt8>) -> String? {
+package enum CopyField {
+    package static func string(_ f: ArraySlice<UInt8>) -> String? {
         CopyText.unescape(f).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    public static func int(_ f: ArraySlice<UInt8>) -> Int? {
+    package static func int(_ f: ArraySlice<UInt8>) -> Int? {
         guard !f.isEmpty, !(f.count == 2 && f.first == 0x5C) else { return nil }
         var v = 0, neg = false
         for c in f {
@@ -229,5 +229,5 @@ public enum CopyField {
         return neg ? -v : v
     }
 
-    public static func day(_ f: ArraySlice<UInt8>) -> Day? { DateFormat.iso.parse(f) }
+    package static func day(_ f: ArraySlice<UInt8>) -> Day? { DateFormat.iso.parse(f) }
 }

@@ -2,13 +2,13 @@
 ///
 /// Every date in the pipeline is a `Day`; intervals are inclusive at both ends
 /// (`metrics.md`), so arithmetic on days is plain integer arithmetic.
-public struct Day: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
-    public var rawValue: Int32
+package struct Day: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
+    package var rawValue: Int32
 
-    public init(rawValue: Int32) { self.rawValue = rawValue }
+    package init(rawValue: Int32) { self.rawValue = rawValue }
 
     /// The day for a proleptic Gregorian date, or nil when that date does not exist.
-    public init?(year: Int, month: Int, day: Int) {
+    package init?(year: Int, month: Int, day: Int) {
         guard (1...12).contains(month), day >= 1, day <= Day.daysIn(month: month, year: year) else { return nil }
         // Howard Hinnant's days_from_civil.
         let y = month <= 2 ? year - 1 : year
@@ -21,7 +21,7 @@ public struct Day: RawRepresentable, Hashable, Comparable, Sendable, CustomStrin
     }
 
     /// Year, month and day of month.
-    public var civil: (year: Int, month: Int, day: Int) {
+    package var civil: (year: Int, month: Int, day: Int) {
         let z = Int(rawValue) + 719468
         let era = (z >= 0 ? z : z - 146096) / 146097
         let doe = z - era * 146097
@@ -33,14 +33,14 @@ public struct Day: RawRepresentable, Hashable, Comparable, Sendable, CustomStrin
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
-    public var year: Int { civil.year }
+    package var year: Int { civil.year }
 
     /// The first day of `year`.
-    public static func january1(_ year: Int) -> Day { Day(year: year, month: 1, day: 1)! }
+    package static func january1(_ year: Int) -> Day { Day(year: year, month: 1, day: 1)! }
 
-    public static func isLeap(_ year: Int) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
+    package static func isLeap(_ year: Int) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
 
-    public static func daysIn(month: Int, year: Int) -> Int {
+    package static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: return isLeap(year) ? 29 : 28
         case 4, 6, 9, 11: return 30
@@ -48,36 +48,36 @@ public struct Day: RawRepresentable, Hashable, Comparable, Sendable, CustomStrin
         }
     }
 
-    public static func < (a: Day, b: Day) -> Bool { a.rawValue < b.rawValue }
-    public static func + (a: Day, n: Int32) -> Day { Day(rawValue: a.rawValue + n) }
-    public static func - (a: Day, n: Int32) -> Day { Day(rawValue: a.rawValue - n) }
+    package static func < (a: Day, b: Day) -> Bool { a.rawValue < b.rawValue }
+    package static func + (a: Day, n: Int32) -> Day { Day(rawValue: a.rawValue + n) }
+    package static func - (a: Day, n: Int32) -> Day { Day(rawValue: a.rawValue - n) }
     /// Days from `b` to `a`.
-    public static func - (a: Day, b: Day) -> Int32 { a.rawValue - b.rawValue }
+    package static func - (a: Day, b: Day) -> Int32 { a.rawValue - b.rawValue }
 
     /// ISO `yyyy-mm-dd`, the form of every stage file and of PostgreSQL's `date`.
-    public var iso: String {
+    package var iso: String {
         let (y, m, d) = civil
         return String(y) + "-" + (m < 10 ? "0" : "") + String(m) + "-" + (d < 10 ? "0" : "") + String(d)
     }
 
-    public var description: String { iso }
+    package var description: String { iso }
 
     /// Parses ISO `yyyy-mm-dd`.
-    public init?(iso text: some StringProtocol) {
+    package init?(iso text: some StringProtocol) {
         guard let day = DateFormat.iso.parse(Array(text.utf8)[...]) else { return nil }
         self = day
     }
 }
 
 /// A date layout an export may use. `exports.md`: `dd-mm-yyyy` by default, ISO accepted.
-public enum DateFormat: String, Sendable, CaseIterable, Codable {
+package enum DateFormat: String, Sendable, CaseIterable, Codable {
     case danish = "dd-mm-yyyy"
     case iso = "yyyy-mm-dd"
     case danishDotted = "dd.mm.yyyy"
     case compact = "yyyymmdd"
 
     /// Parses the bytes of a field; nil when they do not match this layout or name no real day.
-    public func parse(_ b: ArraySlice<UInt8>) -> Day? {
+    package func parse(_ b: ArraySlice<UInt8>) -> Day? {
         let s = b.startIndex
         func num(_ from: Int, _ count: Int) -> Int? {
             var v = 0
@@ -106,7 +106,7 @@ public enum DateFormat: String, Sendable, CaseIterable, Codable {
 
     /// Whether the bytes have this layout's shape, whether or not the day exists.
     /// Tells "not a date" from "a date that does not exist" in reject reasons.
-    public func matchesShape(_ b: ArraySlice<UInt8>) -> Bool {
+    package func matchesShape(_ b: ArraySlice<UInt8>) -> Bool {
         let digits: (UInt8) -> Bool = { $0 >= 48 && $0 <= 57 }
         let pattern: [Bool?]  // true: digit, nil: separator position
         switch self {

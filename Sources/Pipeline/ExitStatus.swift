@@ -1,7 +1,7 @@
 /// The exit statuses of `etl`, for cron and the wrapper in `cron/` (docs/operations.md).
 /// Numbers follow sysexits.h where one fits. Each error type declares its own
 /// (`StewardError`); any other error is a plain failure.
-public enum ExitStatus: Int32, Sendable, CaseIterable {
+package enum ExitStatus: Int32, Sendable, CaseIterable {
     case success = 0
     case failure = 1
     case usage = 64
@@ -11,7 +11,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case reportFailed = 73
     case locked = 75
 
-    public var meaning: String {
+    package var meaning: String {
         switch self {
         case .success: "success"
         case .failure: "failure (see the message and the run's log)"
@@ -25,12 +25,12 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     }
 
     /// The table printed by `--help` and written in docs/operations.md.
-    public static var table: String {
+    package static var table: String {
         allCases.map { "  \($0.rawValue)\t\($0.meaning)" }.joined(separator: "\n")
     }
 
     /// The status an error declares (`StewardError`); any other is a plain failure.
-    public static func of(_ error: any Error) -> ExitStatus {
+    package static func of(_ error: any Error) -> ExitStatus {
         (error as? any StewardError)?.exitStatus ?? .failure
     }
 }

@@ -1,6 +1,6 @@
 /// The fact files transform writes (COPY text; columns in this order), which load copies
 /// into the warehouse tables of the same name (`sql/`).
-public enum FactFile: String, Sendable, CaseIterable {
+package enum FactFile: String, Sendable, CaseIterable {
     /// number, name, type, district, cluster, places, opened, closed
     case institutions = "institutions.tsv"
     /// child_key, birth_date — every child of an enrolment or a case event
@@ -26,5 +26,5 @@ public enum FactFile: String, Sendable, CaseIterable {
     case evaluationPanel = "evaluation_panel.tsv"
 
     /// The warehouse table it is copied into.
-    public var table: String { String(rawValue.dropLast(4)) }
+    package var table: String { String(rawValue.dropLast(4)) }
 }

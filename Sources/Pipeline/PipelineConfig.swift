@@ -2,26 +2,26 @@ import Foundation
 
 /// A municipality's pipeline file (`pipelines/*.yaml`): where its exports are, how they
 /// are written, the evaluation window and the thresholds. See `docs/pipeline-files.md`.
-public struct PipelineConfig: Sendable {
+package struct PipelineConfig: Sendable {
     /// The file it was read from.
-    public var path: String
-    public var municipality: String
+    package var path: String
+    package var municipality: String
     /// Start of the evaluation window.
-    public var windowFrom: Day
+    package var windowFrom: Day
     /// End of the evaluation window; nil: the run's as-of date.
-    public var windowTo: Day?
+    package var windowTo: Day?
     /// The as-of date when the drop does not say (see `AsOf`); usually nil.
-    public var asOf: Day?
+    package var asOf: Day?
     /// The share of a file's records that may be rejected before the run stops.
-    public var rejectThreshold: Double
+    package var rejectThreshold: Double
     /// Counts from 1 to `smallCellMinimum − 1` are suppressed in analysts' views.
-    public var smallCellMinimum: Int
+    package var smallCellMinimum: Int
     /// How many runs the warehouse keeps; older ones are dropped after a publish.
-    public var keepRuns: Int
+    package var keepRuns: Int
     /// A libpq URL or keyword string; nil: the embedded server.
-    public var database: String?
-    public var pseudonymKey: KeySource
-    public var sources: Sources
+    package var database: String?
+    package var pseudonymKey: KeySource
+    package var sources: Sources
     /// The difference-in-differences' periods and headline control group (`evaluation.md`).
     package var evaluation = EvaluationSettings()
 
@@ -34,34 +34,34 @@ public struct PipelineConfig: Sendable {
     package var report = ReportSettings()
 
     /// Where the HMAC key comes from: an environment variable first, then a file.
-    public struct KeySource: Sendable, Equatable {
-        public var environmentVariable: String
+    package struct KeySource: Sendable, Equatable {
+        package var environmentVariable: String
         /// Relative paths are taken from the state directory; nil: `<state>/pseudonym.key`.
-        public var file: String?
+        package var file: String?
     }
 
-    public struct Sources: Sendable {
-        public var institutions: Source
-        public var assignments: Source
-        public var enrolments: Source
-        public var caseEvents: Source
+    package struct Sources: Sendable {
+        package var institutions: Source
+        package var assignments: Source
+        package var enrolments: Source
+        package var caseEvents: Source
 
-        public var all: [Source] { [institutions, assignments, enrolments, caseEvents] }
+        package var all: [Source] { [institutions, assignments, enrolments, caseEvents] }
     }
 
     /// How one export is written and where its fields are.
-    public struct Source: Sendable {
-        public var kind: SourceKind
-        public var file: String
-        public var format: SourceFormat
-        public var delimiter: UInt8
-        public var encoding: TextEncoding
-        public var dateFormats: [DateFormat]
+    package struct Source: Sendable {
+        package var kind: SourceKind
+        package var file: String
+        package var format: SourceFormat
+        package var delimiter: UInt8
+        package var encoding: TextEncoding
+        package var dateFormats: [DateFormat]
         /// For XML: the local name of the element that is one record.
-        public var recordElement: String
+        package var recordElement: String
         /// Contract field → the municipality's column (CSV) or attribute/element name (XML).
         /// Every required field is mapped (checked on load); an optional one may be absent.
-        public var columns: [String: String]
+        package var columns: [String: String]
         /// Where each mapping is written in the pipeline file (for messages about a column).
         package var columnLines: [String: Int] = [:]
         /// This source's share of rejected records that stops the run; nil: the pipeline's.
@@ -78,7 +78,7 @@ public struct PipelineConfig: Sendable {
         package var allowLinkOutsideDrop: Bool = false
 
         /// The municipality's name for a contract field; nil when it is not mapped.
-        public func column(_ field: String) -> String? { columns[field] }
+        package func column(_ field: String) -> String? { columns[field] }
     }
 
     /// How the values of one field are turned into the contract's: whole values first, then
@@ -133,14 +133,14 @@ public struct PipelineConfig: Sendable {
 }
 
 /// The four exports of a drop, named as in `exports.md`.
-public enum SourceKind: String, Sendable, CaseIterable {
+package enum SourceKind: String, Sendable, CaseIterable {
     case institutions = "institutioner"
     case assignments = "socialraadgivere"
     case enrolments = "indmeldelser"
     case caseEvents = "sagshaendelser"
 
     /// The contract's fields of this export, in the order validators read them.
-    public var fields: [String] {
+    package var fields: [String] {
         switch self {
         case .institutions: ["nummer", "navn", "type", "bydel", "klynge", "pladser", "oprettet", "nedlagt"]
         case .assignments: ["medarbejder_id", "institutionsnummer", "fra", "til"]
@@ -181,9 +181,9 @@ public enum SourceKind: String, Sendable, CaseIterable {
     }
 }
 
-public enum SourceFormat: String, Sendable, CaseIterable { case csv, xml }
+package enum SourceFormat: String, Sendable, CaseIterable { case csv, xml }
 
-public enum TextEncoding: String, Sendable, CaseIterable {
+package enum TextEncoding: String, Sendable, CaseIterable {
     case utf8 = "utf-8"
     case windows1252 = "windows-1252"
     case latin1 = "iso-8859-1"

@@ -3,11 +3,11 @@ import Foundation
 extension PipelineConfig {
     /// Reads and checks a pipeline file. Unknown keys, missing mappings and bad values are
     /// refused with the file, line and key, so a typo never silently falls back to a default.
-    public static func load(path: String) throws -> PipelineConfig {
+    package static func load(path: String) throws -> PipelineConfig {
         try parse(try ConfigMap.text(path: path, of: "pipeline file"), path: path)
     }
 
-    public static func parse(_ text: String, path: String) throws -> PipelineConfig {
+    package static func parse(_ text: String, path: String) throws -> PipelineConfig {
         let top = try ConfigMap.top(text, path: path)
         try top.allow(["municipality", "window", "as_of", "reject_threshold", "small_cell_minimum",
                        "keep_runs", "database", "pseudonym_key", "sources", "evaluation", "report"])

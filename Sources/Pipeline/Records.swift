@@ -2,19 +2,19 @@
 /// A child appears only by its pseudonym (`childKey`, HMAC-SHA-256 hex) and birth day.
 
 /// A daycare institution from the register.
-public struct InstitutionRecord: Sendable, Equatable {
-    public var number: String
-    public var name: String
-    public var type: String
-    public var district: String
-    public var cluster: String?
-    public var places: Int?
-    public var opened: Day?
-    public var closed: Day?
+package struct InstitutionRecord: Sendable, Equatable {
+    package var number: String
+    package var name: String
+    package var type: String
+    package var district: String
+    package var cluster: String?
+    package var places: Int?
+    package var opened: Day?
+    package var closed: Day?
     /// The line (CSV) or element index (XML) in the export.
-    public var line: Int
+    package var line: Int
 
-    public init(number: String, name: String, type: String, district: String, cluster: String?,
+    package init(number: String, name: String, type: String, district: String, cluster: String?,
                 places: Int?, opened: Day?, closed: Day?, line: Int) {
         self.number = number; self.name = name; self.type = type; self.district = district
         self.cluster = cluster; self.places = places; self.opened = opened; self.closed = closed
@@ -23,35 +23,35 @@ public struct InstitutionRecord: Sendable, Equatable {
 }
 
 /// A social worker's assignment to an institution; `to == nil` while it lasts.
-public struct AssignmentRecord: Sendable, Equatable {
-    public var staffID: String
-    public var institution: String
-    public var from: Day
-    public var to: Day?
-    public var line: Int
+package struct AssignmentRecord: Sendable, Equatable {
+    package var staffID: String
+    package var institution: String
+    package var from: Day
+    package var to: Day?
+    package var line: Int
 
-    public init(staffID: String, institution: String, from: Day, to: Day?, line: Int) {
+    package init(staffID: String, institution: String, from: Day, to: Day?, line: Int) {
         self.staffID = staffID; self.institution = institution; self.from = from; self.to = to; self.line = line
     }
 }
 
 /// A child's enrolment spell; `to == nil` while the child is still enrolled.
-public struct EnrolmentRecord: Sendable, Equatable {
-    public var childKey: String
-    public var birth: Day
-    public var institution: String
-    public var from: Day
-    public var to: Day?
-    public var line: Int
+package struct EnrolmentRecord: Sendable, Equatable {
+    package var childKey: String
+    package var birth: Day
+    package var institution: String
+    package var from: Day
+    package var to: Day?
+    package var line: Int
 
-    public init(childKey: String, birth: Day, institution: String, from: Day, to: Day?, line: Int) {
+    package init(childKey: String, birth: Day, institution: String, from: Day, to: Day?, line: Int) {
         self.childKey = childKey; self.birth = birth; self.institution = institution
         self.from = from; self.to = to; self.line = line
     }
 }
 
 /// The event types of `haendelse`.
-public enum EventType: String, Sendable, CaseIterable, Codable {
+package enum EventType: String, Sendable, CaseIterable, Codable {
     case notification = "underretning"
     case caseOpened = "sag_oprettet"
     case investigationStarted = "undersoegelse_startet"
@@ -62,20 +62,20 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
 }
 
 /// One event on a child's welfare case.
-public struct CaseEventRecord: Sendable, Equatable {
-    public var caseID: String
-    public var childKey: String
-    public var birth: Day
-    public var event: EventType
-    public var day: Day
-    public var paragraph: String?
+package struct CaseEventRecord: Sendable, Equatable {
+    package var caseID: String
+    package var childKey: String
+    package var birth: Day
+    package var event: EventType
+    package var day: Day
+    package var paragraph: String?
     /// `kilde`: who notified (notifications only).
-    public var source: String?
+    package var source: String?
     /// `aarsag`: why the case closed (closures only).
-    public var reason: String?
-    public var line: Int
+    package var reason: String?
+    package var line: Int
 
-    public init(caseID: String, childKey: String, birth: Day, event: EventType, day: Day,
+    package init(caseID: String, childKey: String, birth: Day, event: EventType, day: Day,
                 paragraph: String?, source: String?, reason: String?, line: Int) {
         self.caseID = caseID; self.childKey = childKey; self.birth = birth; self.event = event
         self.day = day; self.paragraph = paragraph; self.source = source; self.reason = reason
@@ -84,7 +84,7 @@ public struct CaseEventRecord: Sendable, Equatable {
 }
 
 /// Why a record was rejected. The raw values are what stewards filter on: keep them stable.
-public enum RejectReason: String, Sendable, CaseIterable, Codable {
+package enum RejectReason: String, Sendable, CaseIterable, Codable {
     case wrongColumnCount = "wrong_column_count"
     case malformedField = "malformed_field"        // e.g. a stray quote
     case missingValue = "missing_value"
@@ -101,14 +101,14 @@ public enum RejectReason: String, Sendable, CaseIterable, Codable {
 }
 
 /// A record extract could not accept. Never holds a CPR number in clear: only `DDMMYY-****`.
-public struct RejectRecord: Sendable, Equatable {
-    public var file: String
-    public var line: Int
-    public var field: String?
-    public var reason: RejectReason
-    public var message: String
+package struct RejectRecord: Sendable, Equatable {
+    package var file: String
+    package var line: Int
+    package var field: String?
+    package var reason: RejectReason
+    package var message: String
 
-    public init(file: String, line: Int, field: String?, reason: RejectReason, message: String) {
+    package init(file: String, line: Int, field: String?, reason: RejectReason, message: String) {
         self.file = file; self.line = line; self.field = field; self.reason = reason; self.message = message
     }
 }
@@ -116,13 +116,13 @@ public struct RejectRecord: Sendable, Equatable {
 // MARK: - Stage-file codecs (column order is the file format; keep in step with sql/)
 
 extension InstitutionRecord {
-    public func write(to w: CopyTextWriter) throws {
+    package func write(to w: CopyTextWriter) throws {
         w.field(number); w.field(name); w.field(type); w.field(district); w.field(cluster)
         w.field(places); w.field(opened); w.field(closed); w.field(line)
         try w.endRecord()
     }
 
-    public init(fields f: [ArraySlice<UInt8>], path: String, line: Int) throws {
+    package init(fields f: [ArraySlice<UInt8>], path: String, line: Int) throws {
         guard f.count == 9, let number = CopyField.string(f[0]), let line = CopyField.int(f[8]) else {
             throw StageFileError(path: path, line: line, message: "not an institution record")
         }
@@ -133,12 +133,12 @@ extension InstitutionRecord {
 }
 
 extension AssignmentRecord {
-    public func write(to w: CopyTextWriter) throws {
+    package func write(to w: CopyTextWriter) throws {
         w.field(staffID); w.field(institution); w.field(from); w.field(to); w.field(line)
         try w.endRecord()
     }
 
-    public init(fields f: [ArraySlice<UInt8>], path: String, line: Int) throws {
+    package init(fields f: [ArraySlice<UInt8>], path: String, line: Int) throws {
         guard f.count == 5, let staff = CopyField.string(f[0]), let inst = CopyField.string(f[1]),
               let from = CopyField.day(f[2]), let l = CopyField.int(f[4]) else {
             throw StageFileError(path: path, line: line, message: "not an assignment record")
@@ -148,12 +148,12 @@ extension AssignmentRecord {
 }
 
 extension EnrolmentRecord {
-    public func write(to w: CopyTextWriter) throws {
+    package func write(to w: CopyTextWriter) throws {
         w.field(childKey); w.field(birth); w.field(institution); w.field(from); w.field(to); w.field(line)
         try w.endRecord()
     }
 
-    public init(fields f: [ArraySlice<UInt8>], path: String, line: Int) throws {
+    package init(fields f: [ArraySlice<UInt8>], path: String, line: Int) throws {
         guard f.count == 6, let child = CopyField.string(f[0]), let birth = CopyField.day(f[1]),
               let inst = CopyField.string(f[2]), let from = CopyField.day(f[3]), let l = CopyField.int(f[5]) else {
             throw StageFileError(path: path, line: line, message: "not an enrolment record")
@@ -163,13 +163,13 @@ extension EnrolmentRecord {
 }
 
 extension CaseEventRecord {
-    public func write(to w: CopyTextWriter) throws {
+    package func write(to w: CopyTextWriter) throws {
         w.field(caseID); w.field(childKey); w.field(birth); w.field(event.rawValue); w.field(day)
         w.field(paragraph); w.field(source); w.field(reason); w.field(line)
         try w.endRecord()
     }
 
-    public init(fields f: [ArraySlice<UInt8>], path: String, line: Int) throws {
+    package init(fields f: [ArraySlice<UInt8>], path: String, line: Int) throws {
         guard f.count == 9, let caseID = CopyField.string(f[0]), let child = CopyField.string(f[1]),
               let birth = CopyField.day(f[2]), let event = CopyField.string(f[3]).flatMap(EventType.init(rawValue:)),
               let day = CopyField.day(f[4]), let l = CopyField.int(f[8]) else {
@@ -181,12 +181,12 @@ extension CaseEventRecord {
 }
 
 extension RejectRecord {
-    public func write(to w: CopyTextWriter) throws {
+    package func write(to w: CopyTextWriter) throws {
         w.field(file); w.field(line); w.field(field); w.field(reason.rawValue); w.field(message)
         try w.endRecord()
     }
 
-    public init(fields f: [ArraySlice<UInt8>], path: String, line: Int) throws {
+    package init(fields f: [ArraySlice<UInt8>], path: String, line: Int) throws {
         guard f.count == 5, let file = CopyField.string(f[0]), let l = CopyField.int(f[1]),
               let reason = CopyField.string(f[3]).flatMap(RejectReason.init(rawValue:)) else {
             throw StageFileError(path: path, line: line, message: "not a reject record")
@@ -197,7 +197,7 @@ extension RejectRecord {
 
 extension CopyTextReader {
     /// Reads every record of a stage file with a record type's decoder.
-    public static func readAll<R>(_ path: String, _ decode: ([ArraySlice<UInt8>], String, Int) throws -> R) throws -> [R] {
+    package static func readAll<R>(_ path: String, _ decode: ([ArraySlice<UInt8>], String, Int) throws -> R) throws -> [R] {
         var reader = try CopyTextReader(path: path)
         var out: [R] = []
         try reader.forEach { fields, line in out.append(try decode(fields, path, line)) }

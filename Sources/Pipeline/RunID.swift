@@ -4,18 +4,18 @@ import Foundation
 /// number that sorts by time. Ids of runs made before milliseconds were added have 14 digits
 /// (`yyyymmddhhmmss`) and sort before every newer one. A new id is never one the ledger or
 /// the state directory already holds (`PipelineRunner`), so an id is never used twice.
-public struct RunID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
-    public var rawValue: Int64
-    public init(rawValue: Int64) { self.rawValue = rawValue }
+package struct RunID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+    package var rawValue: Int64
+    package init(rawValue: Int64) { self.rawValue = rawValue }
 
     /// 17 digits, or 14 for a run made before milliseconds were added.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         guard text.count == 17 || text.count == 14, text.allSatisfy(\.isASCII), let v = Int64(text), v > 0 else { return nil }
         rawValue = v
     }
 
     /// The id of a run started at `date` (the millisecond it falls in).
-    public static func at(_ date: Date) -> RunID {
+    package static func at(_ date: Date) -> RunID {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         let seconds = milliseconds.quotientAndRemainder(dividingBy: 1000)
         let (days, second) = seconds.quotient.quotientAndRemainder(dividingBy: 86_400)
@@ -26,7 +26,7 @@ public struct RunID: RawRepresentable, Hashable, Comparable, Sendable, CustomStr
     }
 
     /// The time the id names, or nil for one that names no time.
-    public var date: Date? {
+    package var date: Date? {
         let digits = description
         guard digits.count == 17 || digits.count == 14 else { return nil }
         func part(_ from: Int, _ length: Int) -> Int64? {
@@ -41,6 +41,6 @@ public struct RunID: RawRepresentable, Hashable, Comparable, Sendable, CustomStr
         return Date(timeIntervalSince1970: Double(total) / 1000)
     }
 
-    public var description: String { String(rawValue) }
-    public static func < (a: RunID, b: RunID) -> Bool { a.rawValue < b.rawValue }
+    package var description: String { String(rawValue) }
+    package static func < (a: RunID, b: RunID) -> Bool { a.rawValue < b.rawValue }
 }

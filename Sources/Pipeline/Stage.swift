@@ -1,8 +1,8 @@
 /// The stages of a run, in order.
-public enum Stage: String, Sendable, CaseIterable, Codable, Comparable {
+package enum Stage: String, Sendable, CaseIterable, Codable, Comparable {
     case extract, transform, load
 
-    public static func < (a: Stage, b: Stage) -> Bool {
+    package static func < (a: Stage, b: Stage) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
 }

@@ -2,21 +2,21 @@ import Foundation
 
 /// The small manifest each stage writes beside its files: what it read, wrote and counted,
 /// how long it took, and which program did it. Stewards read it; the next stage checks it.
-public struct StageManifest: Codable, Sendable, Equatable {
-    public struct InputFile: Codable, Sendable, Equatable {
-        public var name: String
-        public var bytes: Int64
-        public var sha256: String
-        public var rowsRead: Int
-        public var accepted: Int
-        public var rejected: Int
-        public var rejectedByReason: [String: Int]
+package struct StageManifest: Codable, Sendable, Equatable {
+    package struct InputFile: Codable, Sendable, Equatable {
+        package var name: String
+        package var bytes: Int64
+        package var sha256: String
+        package var rowsRead: Int
+        package var accepted: Int
+        package var rejected: Int
+        package var rejectedByReason: [String: Int]
         /// Records neither accepted nor rejected, and what was changed on the way, by kind:
         /// `merged_address`, `filtered`, `cpr_in_text:<field>`, `unmapped_value:<field>`.
         /// Absent from manifests written before it existed.
-        public var counts: [String: Int]
+        package var counts: [String: Int]
 
-        public init(name: String, bytes: Int64, sha256: String, rowsRead: Int, accepted: Int, rejected: Int,
+        package init(name: String, bytes: Int64, sha256: String, rowsRead: Int, accepted: Int, rejected: Int,
                     rejectedByReason: [String: Int] = [:], counts: [String: Int] = [:]) {
             self.name = name; self.bytes = bytes; self.sha256 = sha256; self.rowsRead = rowsRead
             self.accepted = accepted; self.rejected = rejected; self.rejectedByReason = rejectedByReason
@@ -27,7 +27,7 @@ public struct StageManifest: Codable, Sendable, Equatable {
             case name, bytes, sha256, rowsRead, accepted, rejected, rejectedByReason, counts
         }
 
-        public init(from decoder: Decoder) throws {
+        package init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             self.init(name: try c.decode(String.self, forKey: .name), bytes: try c.decode(Int64.self, forKey: .bytes),
                       sha256: try c.decode(String.self, forKey: .sha256), rowsRead: try c.decode(Int.self, forKey: .rowsRead),
@@ -37,43 +37,43 @@ public struct StageManifest: Codable, Sendable, Equatable {
         }
     }
 
-    public struct OutputFile: Codable, Sendable, Equatable {
-        public var name: String
-        public var rows: Int
-        public var bytes: Int64
-        public var sha256: String
+    package struct OutputFile: Codable, Sendable, Equatable {
+        package var name: String
+        package var rows: Int
+        package var bytes: Int64
+        package var sha256: String
 
-        public init(name: String, rows: Int, bytes: Int64, sha256: String) {
+        package init(name: String, rows: Int, bytes: Int64, sha256: String) {
             self.name = name; self.rows = rows; self.bytes = bytes; self.sha256 = sha256
         }
     }
 
-    public var stage: Stage
-    public var run: RunID
-    public var programVersion: String
-    public var startedAt: Date
-    public var seconds: Double
-    public var asOf: Day?
-    public var inputs: [InputFile]
-    public var outputs: [OutputFile]
+    package var stage: Stage
+    package var run: RunID
+    package var programVersion: String
+    package var startedAt: Date
+    package var seconds: Double
+    package var asOf: Day?
+    package var inputs: [InputFile]
+    package var outputs: [OutputFile]
     /// Stage-specific counts, e.g. unattributed first events by reason.
-    public var counts: [String: Int]
+    package var counts: [String: Int]
 
-    public init(stage: Stage, run: RunID, startedAt: Date, seconds: Double, asOf: Day? = nil,
+    package init(stage: Stage, run: RunID, startedAt: Date, seconds: Double, asOf: Day? = nil,
                 inputs: [InputFile] = [], outputs: [OutputFile] = [], counts: [String: Int] = [:]) {
         self.stage = stage; self.run = run; self.programVersion = ProgramVersion.current
         self.startedAt = startedAt; self.seconds = seconds; self.asOf = asOf
         self.inputs = inputs; self.outputs = outputs; self.counts = counts
     }
 
-    public func write(to path: String) throws {
+    package func write(to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
         try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
-    public static func read(from path: String) throws -> StageManifest {
+    package static func read(from path: String) throws -> StageManifest {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw StageFileError(path: path, message: "no stage manifest: the stage has not completed for this run; run it first")
         }
@@ -84,11 +84,11 @@ public struct StageManifest: Codable, Sendable, Equatable {
         }
     }
 
-    public func output(_ name: String) -> OutputFile? { outputs.first { $0.name == name } }
+    package func output(_ name: String) -> OutputFile? { outputs.first { $0.name == name } }
 }
 
 extension Day: Codable {
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let day = Day(iso: text) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a yyyy-mm-dd date: \(text)"))
@@ -96,12 +96,12 @@ extension Day: Codable {
         self = day
     }
 
-    public func encode(to encoder: Encoder) throws {
+    package func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(iso)
     }
 }
 
-public enum ProgramVersion {
-    public static let current = "0.1.0"
+package enum ProgramVersion {
+    package static let current = "0.1.0"
 }

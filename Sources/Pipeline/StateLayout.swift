@@ -7,21 +7,21 @@ import Foundation
 ///     <state>/runs/<id>/extract/     typed records, rejects, manifest.json
 ///     <state>/runs/<id>/transform/   fact rows in COPY format, manifest.json
 ///     <state>/runs/<id>/run.json     what the run was started with
-public struct StateLayout: Sendable {
-    public let root: URL
+package struct StateLayout: Sendable {
+    package let root: URL
 
-    public init(root: URL) { self.root = root.standardizedFileURL }
+    package init(root: URL) { self.root = root.standardizedFileURL }
 
     /// `--state-dir`, else `ETL_STATE_DIR`, else `.etl-state` in the working directory.
-    public static func resolve(_ explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> StateLayout {
+    package static func resolve(_ explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> StateLayout {
         let path = explicit ?? environment["ETL_STATE_DIR"] ?? ".etl-state"
         return StateLayout(root: URL(fileURLWithPath: path, isDirectory: true))
     }
 
-    public var postgres: URL { root.appendingPathComponent("postgres", isDirectory: true) }
-    public var runs: URL { root.appendingPathComponent("runs", isDirectory: true) }
-    public var defaultKeyFile: URL { root.appendingPathComponent("pseudonym.key") }
-    public var lockFile: URL { root.appendingPathComponent("etl.lock") }
+    package var postgres: URL { root.appendingPathComponent("postgres", isDirectory: true) }
+    package var runs: URL { root.appendingPathComponent("runs", isDirectory: true) }
+    package var defaultKeyFile: URL { root.appendingPathComponent("pseudonym.key") }
+    package var lockFile: URL { root.appendingPathComponent("etl.lock") }
 
-    public func run(_ id: RunID) -> RunFolder { RunFolder(root: runs.appendingPathComponent(id.description, isDirectory: true), id: id) }
+    package func run(_ id: RunID) -> RunFolder { RunFolder(root: runs.appendingPathComponent(id.description, isDirectory: true), id: id) }
 }

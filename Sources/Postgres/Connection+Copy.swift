@@ -8,7 +8,7 @@ extension Connection {
     /// When `produce` throws, the COPY is ended with an error message, so the server
     /// discards every row of it, and the producer's error is rethrown.
     @discardableResult
-    public func copyIn(
+    package func copyIn(
         _ sql: String, name: String? = nil, _ produce: (inout CopyWriter) throws -> Void
     ) throws -> Int {
         let conn = try open(name)
@@ -47,7 +47,7 @@ extension Connection {
 
     /// Streams a file from disk into `COPY ... FROM STDIN`, a chunk at a time.
     @discardableResult
-    public func copyIn(_ sql: String, fromFile path: String, name: String? = nil) throws -> Int {
+    package func copyIn(_ sql: String, fromFile path: String, name: String? = nil) throws -> Int {
         let fd = Foundation.open(path, O_RDONLY)
         guard fd >= 0 else {
             throw PostgresError(.io, "cannot open: \(String(cString: strerror(errno)))", statement: name, context: path)

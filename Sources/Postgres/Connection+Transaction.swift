@@ -5,7 +5,7 @@ extension Connection {
     /// throws (the error is rethrown). Nested calls use a savepoint, so an inner failure
     /// only undoes the inner work.
     @discardableResult
-    public func transaction<T>(_ body: (Connection) throws -> T) throws -> T {
+    package func transaction<T>(_ body: (Connection) throws -> T) throws -> T {
         let conn = try open("transaction")
         let nested = PQtransactionStatus(conn) != PQTRANS_IDLE
         let savepoint = "etl_savepoint_\(UInt32.random(in: 0...UInt32.max))"

@@ -8,15 +8,15 @@ import Logging
 /// once, and a non-Sendable class lets the Swift 6 compiler enforce that instead of a
 /// comment. Open one connection per task (they are cheap on a local socket); a
 /// connection can still move to another task as a `sending` value.
-public final class Connection {
+package final class Connection {
     /// nil once closed.
     var handle: OpaquePointer?
     /// The connection target without its password, for error messages and logs.
-    public let target: String
+    package let target: String
 
     /// Connects with a URL (`postgresql://user@host/db`, `postgresql:///db?host=/socket/dir`)
     /// or a keyword string (`host=/socket/dir dbname=db`); libpq parses both.
-    public init(url: String) throws {
+    package init(url: String) throws {
         target = describeTarget(url)
         guard let conn = PQconnectdb(url) else {
             throw PostgresError(.connection, "libpq could not allocate a connection", context: target)
@@ -44,16 +44,16 @@ public final class Connection {
     deinit { close() }
 
     /// Closes the connection; further use throws. Closing twice is harmless.
-    public func close() {
+    package func close() {
         if let handle { PQfinish(handle) }
         handle = nil
     }
 
-    public var isOpen: Bool { handle.map { PQstatus($0) == CONNECTION_OK } ?? false }
+    package var isOpen: Bool { handle.map { PQstatus($0) == CONNECTION_OK } ?? false }
 
     /// Runs one or more statements separated by semicolons (simple query protocol, no
     /// parameters). For DDL and migrations; results other than errors are discarded.
-    public func execute(_ sql: String, name: String? = nil) throws {
+    package func execute(_ sql: String, name: String? = nil) throws {
         let conn = try open(name)
         try consume(PQexec(conn, sql), conn, name)
     }
@@ -61,7 +61,7 @@ public final class Connection {
     /// Runs one statement with text parameters `$1, $2, ...` and returns the number of
     /// rows it affected (INSERT/UPDATE/DELETE/...; 0 for other commands).
     @discardableResult
-    public func execute(_ sql: String, _ params: [String?], name: String? = nil) throws -> Int {
+    package func execute(_ sql: String, _ params: [String?], name: String? = nil) throws -> Int {
         let conn = try open(name)
         let result = try withParameters(params) { count, values in
             PQexecParams(conn, sql, count, nil, values, nil, nil, 0)
@@ -71,7 +71,7 @@ public final class Connection {
 
     /// Runs one statement with text parameters `$1, $2, ...` (values are sent apart from
     /// the SQL, never spliced into it) and returns its rows.
-    public func query(_ sql: String, _ params: [String?] = [], name: String? = nil) throws -> [Row] {
+    package func query(_ sql: String, _ params: [String?] = [], name: String? = nil) throws -> [Row] {
         let conn = try open(name)
         let result = try withParameters(params) { count, values in
             PQexecParams(conn, sql, count, nil, values, nil, nil, 0)
@@ -81,7 +81,7 @@ public final class Connection {
 
     /// Quotes an identifier (database, table, column name) for the rare SQL where a
     /// parameter cannot go, e.g. `CREATE DATABASE`.
-    public static func quoteIdentifier(_ identifier: String) -> String {
+    package static func quoteIdentifier(_ identifier: String) -> String {
         "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 

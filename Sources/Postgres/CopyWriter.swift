@@ -5,16 +5,16 @@ import CLibPQ
 /// Small writes are gathered in a bounded buffer and sent in chunks with PQputCopyData,
 /// so the cost per row is a memcpy, not a system call. Non-copyable so the buffer
 /// cannot be duplicated and half of it forgotten.
-public struct CopyWriter: ~Copyable {
+package struct CopyWriter: ~Copyable {
     /// Bytes gathered before a send: large enough to amortise the call, small enough to
     /// keep memory flat however big the load.
-    public static let bufferCapacity = 256 * 1024
+    package static let bufferCapacity = 256 * 1024
 
     private let connection: OpaquePointer
     private let statement: String?
     private var buffer: [UInt8] = []
     /// Bytes handed to the writer so far.
-    public private(set) var bytesWritten = 0
+    package private(set) var bytesWritten = 0
 
     init(connection: OpaquePointer, statement: String?) {
         self.connection = connection
@@ -23,7 +23,7 @@ public struct CopyWriter: ~Copyable {
     }
 
     /// Writes raw COPY data (any format the COPY statement names).
-    public mutating func write(_ bytes: UnsafeRawBufferPointer) throws {
+    package mutating func write(_ bytes: UnsafeRawBufferPointer) throws {
         bytesWritten += bytes.count
         if buffer.count + bytes.count <= Self.bufferCapacity {
             buffer.append(contentsOf: bytes)
@@ -39,7 +39,7 @@ public struct CopyWriter: ~Copyable {
     }
 
     /// Writes bytes from any sequence; arrays, `Data` and string views take the fast path.
-    public mutating func write(bytes: some Sequence<UInt8>) throws {
+    package mutating func write(bytes: some Sequence<UInt8>) throws {
         let done: Void? = try bytes.withContiguousStorageIfAvailable { try write(UnsafeRawBufferPointer($0)) }
         guard done == nil else { return }
         for byte in bytes {
@@ -50,7 +50,7 @@ public struct CopyWriter: ~Copyable {
     }
 
     /// Writes a string as UTF-8, e.g. one line of COPY text format ending in "\n".
-    public mutating func write(_ text: String) throws {
+    package mutating func write(_ text: String) throws {
         var text = text
         try text.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
     }

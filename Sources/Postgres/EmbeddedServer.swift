@@ -17,17 +17,17 @@ import Logging
 ///
 /// A value type holding only paths, so it is Sendable; concurrent `start`/`stop` calls,
 /// from this or another process, are serialised by a lock file.
-public struct EmbeddedServer: Sendable {
+package struct EmbeddedServer: Sendable {
     /// Absolute path of the server's directory; it also holds the socket.
-    public let directory: String
-    public var dataDirectory: String { directory + "/data" }
-    public var logFile: String { directory + "/server.log" }
-    public var socketDirectory: String { directory }
+    package let directory: String
+    package var dataDirectory: String { directory + "/data" }
+    package var logFile: String { directory + "/server.log" }
+    package var socketDirectory: String { directory }
 
     /// The port when the server listens on no TCP address: it only names the socket file
     /// (`.s.PGSQL.5432`). With `--listen HOST:PORT` the socket takes that port too.
-    public static let defaultPort = 5432
-    public static let superuser = "postgres"
+    package static let defaultPort = 5432
+    package static let superuser = "postgres"
     /// The group role whose members (and only they) may connect over TCP.
     package static let analystGroup = "etl_analyst"
     /// The login role a national coordinator reads the national feed as (docs/national.md).
@@ -46,7 +46,7 @@ public struct EmbeddedServer: Sendable {
     ///   - searchPath: directories to look for the server programs in, instead of PATH
     ///     and /usr/lib/postgresql/*/bin.
     ///   - durable: keep true for anything that holds data worth keeping.
-    public init(
+    package init(
         directory: String, searchPath: [String]? = nil, durable: Bool = true,
         logger: Logger = Logger(label: "etl.postgres.server")
     ) {
@@ -56,7 +56,7 @@ public struct EmbeddedServer: Sendable {
         self.logger = logger
     }
 
-    public func status() throws -> ServerStatus {
+    package func status() throws -> ServerStatus {
         try ServerStatus.read(dataDirectory: dataDirectory)
     }
 
@@ -65,15 +65,15 @@ public struct EmbeddedServer: Sendable {
         (try? String(contentsOfFile: listenFile, encoding: .utf8)).flatMap { TCPAddress($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
     /// The port of the socket (and of TCP, when listening).
-    public var port: Int { listen?.port ?? Self.defaultPort }
+    package var port: Int { listen?.port ?? Self.defaultPort }
     var listenFile: String { directory + "/listen" }
 
     /// True once `initdb` has made the cluster.
-    public var clusterExists: Bool { clusterVersion() != nil }
+    package var clusterExists: Bool { clusterVersion() != nil }
 
     /// A URL for libpq and `psql`, e.g. `postgresql:///etl?host=/var/etl/postgres&port=5432&user=postgres`.
     /// The port and user are spelled out so PGPORT/PGUSER in the environment cannot redirect it.
-    public func connectionString(database: String = "postgres") -> String {
+    package func connectionString(database: String = "postgres") -> String {
         var pathCharacters = CharacterSet.urlPathAllowed
         pathCharacters.remove(charactersIn: "/?#")
         var hostCharacters = CharacterSet.urlQueryAllowed
@@ -94,7 +94,7 @@ public struct EmbeddedServer: Sendable {
 
     /// Creates the cluster on first use and starts the server; harmless when it is running.
     /// Recovers from a stale pid file left by a crash.
-    public func start() throws { try start(listen: .keep) }
+    package func start() throws { try start(listen: .keep) }
 
     /// Starts the server as `start()` does, listening on TCP as `change` says; the address
     /// is recorded, so later starts (by any command) keep it. A running server that
@@ -166,7 +166,7 @@ public struct EmbeddedServer: Sendable {
         try startServer(binaries, account)
     }
 
-    public enum StopMode: String, Sendable {
+    package enum StopMode: String, Sendable {
         /// Ends open sessions and writes a checkpoint: nothing is lost.
         case fast
         /// Kills the server without a checkpoint: the next start replays the WAL. For
@@ -175,7 +175,7 @@ public struct EmbeddedServer: Sendable {
     }
 
     /// Stops the server. Harmless when it is not running; a stale pid file is removed.
-    public func stop(_ mode: StopMode = .fast) throws {
+    package func stop(_ mode: StopMode = .fast) throws {
         guard FileManager.default.fileExists(atPath: dataDirectory) else { return }
         let account = try ServerAccount.forCurrentUser()
         try account?.makeTraversable(above: directory, logger: logger)
@@ -199,7 +199,7 @@ public struct EmbeddedServer: Sendable {
     }
 
     /// Creates `name` unless it exists. Safe when two processes race to create it.
-    public func createDatabase(_ name: String) throws {
+    package func createDatabase(_ name: String) throws {
         let connection = try Connection(url: connectionString())
         defer { connection.close() }
         let exists = try connection.query("SELECT 1 FROM pg_database WHERE datname = $1", [name], name: "find database")

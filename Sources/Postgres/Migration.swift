@@ -1,16 +1,16 @@
 import Foundation
 
 /// One numbered schema change, `NNN_name.sql`.
-public struct Migration: Sendable, Equatable {
-    public let version: Int
+package struct Migration: Sendable, Equatable {
+    package let version: Int
     /// The file name, e.g. `001_warehouse.sql`; recorded in `etl.schema_migrations`.
-    public let name: String
-    public let path: String
-    public let contents: Data
+    package let name: String
+    package let path: String
+    package let contents: Data
 
     /// The file's SQL. Migrations must not contain transaction control (BEGIN/COMMIT):
     /// each already runs in a transaction of its own.
-    public var sql: String { String(decoding: contents, as: UTF8.self) }
+    package var sql: String { String(decoding: contents, as: UTF8.self) }
 
     /// Reads the numbered SQL files of `directory`, in version order. Files that do not
     /// start with a digit are not migrations and are skipped (the `views` folder is read by

@@ -12,30 +12,30 @@ import Foundation
 /// or wholly at the new one, and readers see the old views until the commit. A session
 /// advisory lock serialises migrators of several processes; the second waits and then
 /// finds nothing left to do.
-public struct Migrator: Sendable {
-    public let directory: String
+package struct Migrator: Sendable {
+    package let directory: String
 
     /// Key of the advisory lock ("etlmig" in ASCII); any value unique to this use will do.
     static let lockKey = "111550709721447"
 
-    public init(directory: String) {
+    package init(directory: String) {
         self.directory = directory
     }
 
     /// The numbered migration files, in order.
-    public func migrations() throws -> [Migration] {
+    package func migrations() throws -> [Migration] {
         try Migration.all(in: directory)
     }
 
     /// The repeatable files (`views/*.sql`), in name order.
-    public func repeatables() throws -> [Migration] {
+    package func repeatables() throws -> [Migration] {
         try Migration.repeatables(in: (directory as NSString).appendingPathComponent("views"))
     }
 
     /// Applies the migrations not applied yet and, when anything changed, re-creates the
     /// repeatable objects. Returns the files applied (empty when up to date).
     @discardableResult
-    public func migrate(_ connection: Connection) throws -> [Migration] {
+    package func migrate(_ connection: Connection) throws -> [Migration] {
         let files = try migrations()
         let views = try repeatables()
         _ = try connection.query("SELECT pg_advisory_lock($1::bigint)", [Self.lockKey], name: "lock migrations")

@@ -1,7 +1,7 @@
 /// Everything that can go wrong talking to PostgreSQL or running the embedded server,
 /// as one value that says what happened, where, and (when known) what to do.
-public struct PostgresError: Error, CustomStringConvertible, Sendable {
-    public enum Kind: String, Sendable {
+package struct PostgresError: Error, CustomStringConvertible, Sendable {
+    package enum Kind: String, Sendable {
         /// Could not connect, or the connection broke.
         case connection
         /// A statement failed on the server (see `sqlState`).
@@ -20,21 +20,21 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         case io
     }
 
-    public var kind: Kind
+    package var kind: Kind
     /// Message from the server or from this library.
-    public var message: String
+    package var message: String
     /// SQLSTATE code (`PG_DIAG_SQLSTATE`), e.g. "23505"; nil when the error is not the server's.
-    public var sqlState: String?
-    public var detail: String?
-    public var hint: String?
+    package var sqlState: String?
+    package var detail: String?
+    package var hint: String?
     /// 1-based character position in the statement the server complained about.
-    public var position: Int?
+    package var position: Int?
     /// The statement's name/label given by the caller, or the migration file.
-    public var statement: String?
+    package var statement: String?
     /// Where it happened: connection target, file path, server directory, ...
-    public var context: String?
+    package var context: String?
 
-    public init(
+    package init(
         _ kind: Kind, _ message: String, sqlState: String? = nil, detail: String? = nil,
         hint: String? = nil, position: Int? = nil, statement: String? = nil, context: String? = nil
     ) {
@@ -48,7 +48,7 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         self.context = context
     }
 
-    public var description: String {
+    package var description: String {
         var text = "postgres \(kind.rawValue) error"
         if let sqlState { text += " [\(sqlState)]" }
         if let statement { text += " in '\(statement)'" }

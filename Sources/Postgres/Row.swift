@@ -5,26 +5,26 @@ import CLibPQ
 /// Accessors return nil for SQL NULL. Asking for a column that does not exist is a
 /// programming error and traps (like an array index); a value that does not parse as the
 /// requested type throws, so a wrong type is never mistaken for NULL.
-public struct Row: Sendable {
+package struct Row: Sendable {
     /// Column names, shared by all rows of one result.
-    public let columns: Columns
-    public let values: [String?]
+    package let columns: Columns
+    package let values: [String?]
 
-    public var count: Int { values.count }
+    package var count: Int { values.count }
 
-    public subscript(index: Int) -> String? { values[index] }
-    public subscript(column: String) -> String? { values[columns.index(of: column)] }
+    package subscript(index: Int) -> String? { values[index] }
+    package subscript(column: String) -> String? { values[columns.index(of: column)] }
 
-    public func string(_ index: Int) -> String? { values[index] }
-    public func string(_ column: String) -> String? { self[column] }
+    package func string(_ index: Int) -> String? { values[index] }
+    package func string(_ column: String) -> String? { self[column] }
 
-    public func int(_ index: Int) throws -> Int? { try decode(index, as: "integer") { Int($0) } }
-    public func int(_ column: String) throws -> Int? { try int(columns.index(of: column)) }
+    package func int(_ index: Int) throws -> Int? { try decode(index, as: "integer") { Int($0) } }
+    package func int(_ column: String) throws -> Int? { try int(columns.index(of: column)) }
 
-    public func double(_ index: Int) throws -> Double? { try decode(index, as: "double") { Double($0) } }
-    public func double(_ column: String) throws -> Double? { try double(columns.index(of: column)) }
+    package func double(_ index: Int) throws -> Double? { try decode(index, as: "double") { Double($0) } }
+    package func double(_ column: String) throws -> Double? { try double(columns.index(of: column)) }
 
-    public func bool(_ index: Int) throws -> Bool? {
+    package func bool(_ index: Int) throws -> Bool? {
         try decode(index, as: "boolean") {
             switch $0 {
             case "t", "true": true
@@ -33,7 +33,7 @@ public struct Row: Sendable {
             }
         }
     }
-    public func bool(_ column: String) throws -> Bool? { try bool(columns.index(of: column)) }
+    package func bool(_ column: String) throws -> Bool? { try bool(columns.index(of: column)) }
 
     private func decode<T>(_ index: Int, as type: String, _ parse: (String) -> T?) throws -> T? {
         guard let text = values[index] else { return nil }
@@ -44,8 +44,8 @@ public struct Row: Sendable {
     }
 
     /// Column names of a result and their positions.
-    public final class Columns: Sendable {
-        public let names: [String]
+    package final class Columns: Sendable {
+        package let names: [String]
         private let positions: [String: Int]
 
         init(_ names: [String]) {

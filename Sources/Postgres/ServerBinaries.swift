@@ -1,20 +1,20 @@
 import Foundation
 
 /// Where the PostgreSQL server programs (initdb, pg_ctl, postgres) live on this machine.
-public struct ServerBinaries: Sendable {
+package struct ServerBinaries: Sendable {
     /// The real directory holding all three programs (symlinks resolved, because pg_ctl
     /// looks for `postgres` beside its own real path).
-    public let directory: String
+    package let directory: String
 
-    public var initdb: String { directory + "/initdb" }
-    public var pgCtl: String { directory + "/pg_ctl" }
-    public var postgres: String { directory + "/postgres" }
+    package var initdb: String { directory + "/initdb" }
+    package var pgCtl: String { directory + "/pg_ctl" }
+    package var postgres: String { directory + "/postgres" }
 
     /// Finds the programs: in `searchPath` if given, else the directories of `PATH`, then
     /// `/usr/lib/postgresql/<version>/bin` from the highest version down (Debian/Ubuntu
     /// install the server there, off PATH). With `majorVersion` (an existing cluster's),
     /// a directory of that version is preferred, since a cluster only runs on its own major.
-    public static func locate(searchPath: [String]? = nil, majorVersion: Int? = nil) throws -> ServerBinaries {
+    package static func locate(searchPath: [String]? = nil, majorVersion: Int? = nil) throws -> ServerBinaries {
         let candidates = uniqueRealDirectories(searchPath ?? defaultSearchPath())
         guard let first = candidates.first else {
             let looked = searchPath.map { $0.joined(separator: ":") } ?? "PATH and /usr/lib/postgresql/*/bin"
@@ -29,7 +29,7 @@ public struct ServerBinaries: Sendable {
     }
 
     /// The major version these programs are, from `pg_ctl --version` ("pg_ctl (PostgreSQL) 15.4").
-    public var majorVersion: Int? { Self.version(of: directory) }
+    package var majorVersion: Int? { Self.version(of: directory) }
 
     private static func version(of directory: String) -> Int? {
         guard let result = try? Subprocess.run(directory + "/pg_ctl", ["--version"]), result.status == 0,

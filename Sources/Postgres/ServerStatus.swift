@@ -1,16 +1,16 @@
 import Foundation
 
 /// Whether the embedded server is up, judged from its `postmaster.pid`.
-public enum ServerStatus: Equatable, Sendable, CustomStringConvertible {
+package enum ServerStatus: Equatable, Sendable, CustomStringConvertible {
     case running(pid: Int32)
     case stopped
     /// A `postmaster.pid` is left but its process is gone (e.g. after `kill -9` or a
     /// machine crash). `start()` recovers from this.
     case stale(pid: Int32)
 
-    public var isRunning: Bool { if case .running = self { true } else { false } }
+    package var isRunning: Bool { if case .running = self { true } else { false } }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .running(let pid): "running (pid \(pid))"
         case .stopped: "stopped"

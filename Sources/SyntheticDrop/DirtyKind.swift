@@ -1,5 +1,5 @@
 /// A kind of bad record the contract says must be rejected (`exports.md`, "Bad input").
-public enum DirtyKind: String, Sendable, CaseIterable, Comparable {
+package enum DirtyKind: String, Sendable, CaseIterable, Comparable {
     /// A date of the right shape that does not exist, e.g. `31-02-2015`.
     case nonexistentDate
     /// A CPR number of 9 digits, or whose date does not exist (`310213-xxxx`).
@@ -19,7 +19,7 @@ public enum DirtyKind: String, Sendable, CaseIterable, Comparable {
     /// A register entry repeating an institution number already read; the first is kept.
     case duplicateInstitution
 
-    public static func < (a: DirtyKind, b: DirtyKind) -> Bool {
+    package static func < (a: DirtyKind, b: DirtyKind) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
 }

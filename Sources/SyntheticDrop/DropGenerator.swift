@@ -4,8 +4,8 @@ import Pipeline
 /// Writes a complete, deterministic nightly drop (`exports.md`) with a known effect of the
 /// social workers injected, so the pipeline's figures (`metrics.md`) can be checked
 /// against what was put in. Same options, same bytes.
-public struct DropGenerator: Sendable {
-    public enum Variant: String, Sendable, CaseIterable {
+package struct DropGenerator: Sendable {
+    package enum Variant: String, Sendable, CaseIterable {
         /// The default contract of `exports.md`.
         case copenhagen
         /// A municipality whose exports differ; see `DropLayout`.
@@ -18,17 +18,17 @@ public struct DropGenerator: Sendable {
     /// naive comparison of `metrics.md` shows the figures asked for (up to sampling noise)
     /// for any sensible values; extreme ones (a ratio far above 5, shifts beyond about a
     /// year) saturate the daily probabilities and fall short.
-    public struct Effect: Sendable, Equatable {
+    package struct Effect: Sendable, Equatable {
         /// First cases on covered days.
         package var caseRate: CaseRate
         /// Mean age at first § 50 investigation, treatment minus control, in months, as the
         /// naive comparison shows it (which, the cohorts' age mixes being alike, is the
         /// effect). 0: no effect on ages at all.
-        public var investigationShiftMonths: Double
+        package var investigationShiftMonths: Double
         /// Mean age at first measure, treatment minus control, in months; likewise.
-        public var measureShiftMonths: Double
+        package var measureShiftMonths: Double
         /// Share of closed treatment cases closed with `bekymring_ophoert` or `familien_selv`.
-        public var resolvedShare: Double
+        package var resolvedShare: Double
 
         package enum CaseRate: Sendable, Equatable {
             /// The rate of first cases on a covered day is this many times what it would be
@@ -47,40 +47,40 @@ public struct DropGenerator: Sendable {
         }
 
         /// The share of control cases closed as resolved; also the treatment share under `.none`.
-        public static let baselineResolvedShare = 0.45
+        package static let baselineResolvedShare = 0.45
 
         /// The figures of Copenhagen's evaluation, as the naive comparison shows them: detection
         /// rate ratio 2 (the selection's part included), −4 and −7.5 months, ¾ closed as resolved.
-        public static let evaluation = Effect(caseRate: .naiveRatio(2.0), investigationShiftMonths: -4,
+        package static let evaluation = Effect(caseRate: .naiveRatio(2.0), investigationShiftMonths: -4,
                                               measureShiftMonths: -7.5, resolvedShare: 0.75)
         /// No effect at all: on covered days children fare exactly as without the worker.
-        public static let none = Effect(caseRate: .ratio(1), investigationShiftMonths: 0,
+        package static let none = Effect(caseRate: .ratio(1), investigationShiftMonths: 0,
                                         measureShiftMonths: 0, resolvedShare: baselineResolvedShare)
     }
 
     /// The selection of Copenhagen's scheme, which placed its workers in the most burdened
     /// institutions: their children carry this many times the risk of the others.
-    public static let defaultSelection = 1.5
+    package static let defaultSelection = 1.5
 
-    public struct Options: Sendable {
-        public var children: Int
+    package struct Options: Sendable {
+        package var children: Int
         /// Register size; nil means `children / 200`, at least 10.
-        public var institutions: Int?
-        public var seed: UInt64
+        package var institutions: Int?
+        package var seed: UInt64
         /// The export date: `udtraeksdato`, and the end of every open interval.
-        public var asOf: Day
+        package var asOf: Day
         /// Start of the evaluation window the pipeline will use; births start 7 years before.
-        public var windowFrom: Day
+        package var windowFrom: Day
         /// Share of extra malformed records per file (0 = a clean drop).
-        public var dirtyRate: Double
-        public var variant: Variant
-        public var effect: Effect
+        package var dirtyRate: Double
+        package var variant: Variant
+        package var effect: Effect
         /// Children at institutions that are ever covered carry this many times the baseline
         /// risk of a first case (so of a first investigation and measure too) on every day
         /// they are there, before and after coverage. 1: no selection.
-        public var selection: Double
+        package var selection: Double
 
-        public init(children: Int, institutions: Int? = nil, seed: UInt64, asOf: Day,
+        package init(children: Int, institutions: Int? = nil, seed: UInt64, asOf: Day,
                     windowFrom: Day = Day(year: 2012, month: 1, day: 1)!, dirtyRate: Double = 0,
                     variant: Variant = .copenhagen, effect: Effect = .evaluation,
                     selection: Double = DropGenerator.defaultSelection) {
@@ -98,7 +98,7 @@ public struct DropGenerator: Sendable {
         var institutionCount: Int { institutions ?? max(10, children / 200) }
     }
 
-    public enum Failure: StewardError {
+    package enum Failure: StewardError {
         case cannotWrite(String)
         case invalidOptions(String)
 
@@ -109,7 +109,7 @@ public struct DropGenerator: Sendable {
             }
         }
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .cannotWrite(let path): return "cannot create \(path): check that the folder is writable"
             case .invalidOptions(let why): return "invalid generator options: \(why)"
@@ -117,13 +117,13 @@ public struct DropGenerator: Sendable {
         }
     }
 
-    public var options: Options
+    package var options: Options
 
-    public init(_ options: Options) { self.options = options }
+    package init(_ options: Options) { self.options = options }
 
     /// Writes the four exports and, last, `MANIFEST` into `directory` (created if missing;
     /// files of an earlier drop there are overwritten).
-    public func write(to directory: URL) throws -> DropSummary {
+    package func write(to directory: URL) throws -> DropSummary {
         let o = options
         guard o.children >= 0, o.institutionCount >= 1 else { throw Failure.invalidOptions("counts must be positive") }
         guard o.windowFrom < o.asOf else { throw Failure.invalidOptions("windowFrom must be before asOf") }

@@ -23,33 +23,33 @@ import Pipeline
 ///
 /// `*` marks an extra column the contract does not know (the pipeline ignores it); it is
 /// where quoted fields with the delimiter, quotes and line breaks occur.
-public struct DropLayout: Sendable {
-    public struct Column: Sendable, Equatable {
+package struct DropLayout: Sendable {
+    package struct Column: Sendable, Equatable {
         /// The name `exports.md` uses; nil for an extra column.
-        public var contract: String?
+        package var contract: String?
         /// The name in the file: CSV header, or XML child element or record attribute.
-        public var name: String
+        package var name: String
     }
 
-    public enum Format: Sendable, Equatable {
+    package enum Format: Sendable, Equatable {
         case csv(delimiter: Character)
         case xml(namespace: String)
     }
 
-    public struct File: Sendable {
-        public var name: String
-        public var format: Format
-        public var encoding: TextEncoding
-        public var dateFormat: DateFormat
-        public var columns: [Column]
+    package struct File: Sendable {
+        package var name: String
+        package var format: Format
+        package var encoding: TextEncoding
+        package var dateFormat: DateFormat
+        package var columns: [Column]
     }
 
-    public var institutions: File
-    public var assignments: File
-    public var spells: File
-    public var events: File
+    package var institutions: File
+    package var assignments: File
+    package var spells: File
+    package var events: File
 
-    public var files: [File] { [institutions, assignments, spells, events] }
+    package var files: [File] { [institutions, assignments, spells, events] }
 }
 
 /// The logical fields of each record kind, in the contract's order.
@@ -59,7 +59,7 @@ enum SpellField: CaseIterable { case cpr, institution, from, to }
 enum EventField: CaseIterable { case caseNumber, cpr, type, date, paragraf, kilde, aarsag, extra }
 
 extension DropGenerator.Variant {
-    public var layout: DropLayout {
+    package var layout: DropLayout {
         typealias C = DropLayout.Column
         func c(_ contract: String?, _ name: String) -> C { C(contract: contract, name: name) }
         let institutionColumns = [c("nummer", "nummer"), c("Navn", "Navn"), c("Type", "Type"), c("Bydel", "Bydel"),

@@ -1,39 +1,39 @@
 /// What a drop holds, and every bad record put in on purpose.
-public struct DropSummary: Sendable, Equatable {
-    public struct File: Sendable, Equatable {
-        public var name: String
+package struct DropSummary: Sendable, Equatable {
+    package struct File: Sendable, Equatable {
+        package var name: String
         /// Data records, bad ones included: the MANIFEST's count.
-        public var rows: Int
-        public var bytes: Int
-        public var sha256: String
+        package var rows: Int
+        package var bytes: Int
+        package var sha256: String
     }
 
     /// One injected bad record.
-    public struct Injected: Sendable, Equatable {
-        public var file: String
-        public var kind: DirtyKind
+    package struct Injected: Sendable, Equatable {
+        package var file: String
+        package var kind: DirtyKind
         /// 1-based among the file's data records (CSV) or record elements (XML).
-        public var record: Int
+        package var record: Int
         /// The physical line the record starts on (header = line 1); nil for XML.
-        public var line: Int?
+        package var line: Int?
     }
 
-    public struct CohortCounts: Sendable, Equatable {
-        public var treatment = 0
-        public var control = 0
+    package struct CohortCounts: Sendable, Equatable {
+        package var treatment = 0
+        package var control = 0
 
         mutating func add(_ treated: Bool) { if treated { treatment += 1 } else { control += 1 } }
     }
 
     /// The figures `metrics.md` must give over the window `[windowFrom, asOf]`, known to the
     /// generator from its own records: for end-to-end checks of the warehouse.
-    public struct Truth: Sendable, Equatable {
-        public var exposureDays = CohortCounts()
-        public var childrenExposed = CohortCounts()
+    package struct Truth: Sendable, Equatable {
+        package var exposureDays = CohortCounts()
+        package var childrenExposed = CohortCounts()
         /// Children whose first case / investigation / measure is attributed to the cohort.
-        public var detected = CohortCounts()
-        public var investigated = CohortCounts()
-        public var measured = CohortCounts()
+        package var detected = CohortCounts()
+        package var investigated = CohortCounts()
+        package var measured = CohortCounts()
         /// Detected, investigated and measured (in `Metric` order) as they would have been
         /// without the social workers' effect: the same children, days and random numbers
         /// (the first case's draw laid out so the two differ only on covered days). The
@@ -57,19 +57,19 @@ public struct DropSummary: Sendable, Equatable {
     }
 
     /// Children simulated, including those never enrolled and never in a case.
-    public var children = 0
+    package var children = 0
     /// Children with at least one enrolment spell.
-    public var childrenEnrolled = 0
+    package var childrenEnrolled = 0
     /// Good records per kind (the injected bad ones are not counted here).
-    public var institutions = 0
-    public var assignments = 0
-    public var spells = 0
-    public var cases = 0
-    public var events = 0
+    package var institutions = 0
+    package var assignments = 0
+    package var spells = 0
+    package var cases = 0
+    package var events = 0
     /// The files in the order written, `MANIFEST` excluded.
-    public var files: [File] = []
-    public var injected: [Injected] = []
-    public var truth = Truth()
+    package var files: [File] = []
+    package var injected: [Injected] = []
+    package var truth = Truth()
     /// The selection the drop was made with, and the institutions ever covered, whose
     /// children carry it.
     package var selection = 1.0
@@ -109,7 +109,7 @@ public struct DropSummary: Sendable, Equatable {
         return truth.exposureDays.treatment > 0 ? 1000 * Double(added) / (Double(truth.exposureDays.treatment) / 365.25) : 0
     }
 
-    public func injectedCount(kind: DirtyKind? = nil, file: String? = nil) -> Int {
+    package func injectedCount(kind: DirtyKind? = nil, file: String? = nil) -> Int {
         injected.reduce(0) { n, i in n + ((kind == nil || i.kind == kind) && (file == nil || i.file == file) ? 1 : 0) }
     }
 }

@@ -1,15 +1,15 @@
 import Pipeline
 
 /// The two cohorts of `metrics.md`. Raw values are what the warehouse stores.
-public enum Cohort: String, Sendable, CaseIterable, Comparable {
+package enum Cohort: String, Sendable, CaseIterable, Comparable {
     case control, treatment
 
     /// Output order: by the stored text ("control" < "treatment").
-    public static func < (a: Cohort, b: Cohort) -> Bool { a == .control && b == .treatment }
+    package static func < (a: Cohort, b: Cohort) -> Bool { a == .control && b == .treatment }
 }
 
 /// Why an event's day is not an exposure day, in the order `metrics.md` checks them.
-public enum UnattributedReason: String, Sendable, CaseIterable {
+package enum UnattributedReason: String, Sendable, CaseIterable {
     case outsideWindow = "outside_window"
     case notEnrolled = "not_enrolled"
     case outOfAge = "out_of_age"
@@ -17,21 +17,21 @@ public enum UnattributedReason: String, Sendable, CaseIterable {
 
 /// The status of one child on one day: an exposure day of a cohort at an institution
 /// (its id in `Facts.institutions`), or why not.
-public enum Attribution: Hashable, Sendable {
+package enum Attribution: Hashable, Sendable {
     case attributed(Cohort, institution: Int32)
     case unattributed(UnattributedReason)
 
-    public var cohort: Cohort? {
+    package var cohort: Cohort? {
         if case let .attributed(c, _) = self { return c }
         return nil
     }
 
-    public var institution: Int32? {
+    package var institution: Int32? {
         if case let .attributed(_, i) = self { return i }
         return nil
     }
 
-    public var reason: UnattributedReason? {
+    package var reason: UnattributedReason? {
         if case let .unattributed(r) = self { return r }
         return nil
     }
@@ -60,7 +60,7 @@ struct PackedAttribution: Sendable, Equatable {
 }
 
 /// The three first events of `metrics.md`, in output order.
-public enum FirstEventKind: String, Sendable, CaseIterable {
+package enum FirstEventKind: String, Sendable, CaseIterable {
     case `case`, investigation, measure
 
     /// Output order (also the order of the text).
@@ -73,7 +73,7 @@ public enum FirstEventKind: String, Sendable, CaseIterable {
     }
 
     /// The event that starts it.
-    public var eventType: EventType {
+    package var eventType: EventType {
         switch self {
         case .case: .caseOpened
         case .investigation: .investigationStarted

@@ -2,24 +2,24 @@ import Foundation
 
 /// Texts by id (child keys, case ids), stored once in one byte arena: a million keys
 /// cost their bytes, not a million String objects, and the writer copies them as bytes.
-public struct TextTable: RandomAccessCollection, Sendable {
+package struct TextTable: RandomAccessCollection, Sendable {
     let bytes: [UInt8]
     /// Text i is `bytes[starts[i]..<starts[i+1]]`.
     let starts: [Int]
 
     init(bytes: [UInt8], starts: [Int]) { self.bytes = bytes; self.starts = starts }
 
-    public init(_ texts: [String]) {
+    package init(_ texts: [String]) {
         var bytes: [UInt8] = []
         var starts = [0]
         for t in texts { bytes.append(contentsOf: t.utf8); starts.append(bytes.count) }
         self.init(bytes: bytes, starts: starts)
     }
 
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { starts.count - 1 }
+    package var startIndex: Int { 0 }
+    package var endIndex: Int { starts.count - 1 }
 
-    public subscript(i: Int) -> String {
+    package subscript(i: Int) -> String {
         String(decoding: bytes[starts[i]..<starts[i + 1]], as: UTF8.self)
     }
 

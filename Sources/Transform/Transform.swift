@@ -27,7 +27,7 @@ import Pipeline
 ///   from; exposure by key, year, cohort, institution; case events by key, day, the life
 ///   order of `EventType.allCases`, case id, line; first events by key, then case,
 ///   investigation, measure; cases by case id.
-public enum Transform {
+package enum Transform {
     /// Computes every fact of one extract. `window` is already resolved (`to ?? asOf`).
     package static func compute(institutions: [InstitutionRecord], assignments: [AssignmentRecord],
                                enrolments: [EnrolmentRecord], events: [CaseEventRecord],
@@ -51,7 +51,7 @@ public enum Transform {
     }
 
     /// `[from, to ?? asOf]`; a window ending before it starts is a pipeline-file mistake.
-    public static func resolveWindow(from: Day, to: Day?, asOf: Day) throws(TransformError) -> ClosedRange<Day> {
+    package static func resolveWindow(from: Day, to: Day?, asOf: Day) throws(TransformError) -> ClosedRange<Day> {
         let end = to ?? asOf
         guard from <= end else { throw .windowEndsBeforeStart(from: from, to: end) }
         return from...end

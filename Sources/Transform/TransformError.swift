@@ -1,7 +1,7 @@
 import Pipeline
 
 /// Why the transform stage could not run. Each case says what is wrong, where, and what to do.
-public enum TransformError: StewardError, Equatable {
+package enum TransformError: StewardError, Equatable {
     /// The pipeline file's window ends before it starts.
     case windowEndsBeforeStart(from: Day, to: Day)
     /// An extract file no longer matches what extract's manifest says it wrote.
@@ -16,7 +16,7 @@ public enum TransformError: StewardError, Equatable {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .windowEndsBeforeStart(from, to):
             return "evaluation window ends (\(to)) before it starts (\(from)): fix `window` in the pipeline file"

@@ -2,24 +2,24 @@ import Foundation
 import Pipeline
 
 /// What a transform run wrote.
-public struct TransformResult: Sendable {
+package struct TransformResult: Sendable {
     /// Also written as `transform/manifest.json`.
-    public var manifest: StageManifest
-    public var folder: URL
+    package var manifest: StageManifest
+    package var folder: URL
     /// Records skipped, at most `TransformCounts.skippedListLimit` (counts are in the manifest).
-    public var skipped: [SkippedRecord]
+    package var skipped: [SkippedRecord]
     /// Seconds per phase (read, compute, write), for benchmarks and logs.
-    public var phaseSeconds: [String: Double]
+    package var phaseSeconds: [String: Double]
 }
 
 /// The transform stage: extract's typed records in `runs/<id>/extract/`, every
 /// `FactFile` plus `manifest.json` out in `runs/<id>/transform/`. Rerunnable alone: it
 /// empties its folder first, and the same extract gives byte-identical fact files.
-public struct TransformStage: Sendable {
-    public init() {}
+package struct TransformStage: Sendable {
+    package init() {}
 
     /// With the pipeline file's window (`to` nil: the as-of date).
-    public func run(run: RunFolder, config: PipelineConfig, asOf: Day) throws(TransformError) -> TransformResult {
+    package func run(run: RunFolder, config: PipelineConfig, asOf: Day) throws(TransformError) -> TransformResult {
         try self.run(run: run, windowFrom: config.windowFrom, windowTo: config.windowTo, asOf: asOf,
                      period: config.evaluation.period)
     }

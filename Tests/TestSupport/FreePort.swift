@@ -2,7 +2,7 @@ import Foundation
 
 /// A free TCP port on 127.0.0.1: bound to port 0, read back, released. Other test
 /// processes run at the same time, so tests never use a fixed port.
-public func freeLoopbackPort() throws -> Int {
+package func freeLoopbackPort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
     defer { close(fd) }

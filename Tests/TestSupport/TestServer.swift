@@ -13,7 +13,7 @@ import Logging
 import Postgres
 import Synchronization
 
-public enum TestServer {
+package enum TestServer {
     /// Servers started and stopped by tests log warnings only, so the test runner's summary
     /// stays the last thing a test run prints.
     private static let quiet: Logger = {
@@ -22,16 +22,16 @@ public enum TestServer {
         return logger
     }()
 
-    public struct Database: Sendable {
-        public let name: String
+    package struct Database: Sendable {
+        package let name: String
         /// Paste into psql, or give to `Connection(url:)`.
-        public let url: String
+        package let url: String
 
-        public func connect() throws -> Connection { try Connection(url: url) }
+        package func connect() throws -> Connection { try Connection(url: url) }
     }
 
     /// Creates a database of its own for the calling test on the shared server.
-    public static func freshDatabase(_ label: String = #function) throws -> Database {
+    package static func freshDatabase(_ label: String = #function) throws -> Database {
         let (server, number) = try withState { state in
             state.databases += 1
             return (try sharedServer(&state), state.databases)
@@ -43,7 +43,7 @@ public enum TestServer {
 
     /// A server of the test's own, not started, for tests that stop or crash it.
     /// It is stopped and removed at exit like the shared one.
-    public static func privateServer() throws -> EmbeddedServer {
+    package static func privateServer() throws -> EmbeddedServer {
         try withState { state in
             let root = try processRoot(&state)
             state.privateServers += 1
@@ -54,7 +54,7 @@ public enum TestServer {
     }
 
     /// An empty directory that is removed at exit.
-    public static func temporaryDirectory() throws -> String {
+    package static func temporaryDirectory() throws -> String {
         try withState { state in
             let root = try processRoot(&state)
             let directory = "\(root)/d\(UUID().uuidString.prefix(8))"
@@ -65,7 +65,7 @@ public enum TestServer {
 
     /// A folder of the test's own outside this process's folder (e.g. one other OS users
     /// may traverse), and an embedded server's directory in it: stopped and removed at exit too.
-    public static func cleanUpAtExit(_ directory: String, serverDirectory: String? = nil) throws {
+    package static func cleanUpAtExit(_ directory: String, serverDirectory: String? = nil) throws {
         try withState { state in
             _ = try processRoot(&state)
             state.servers += serverDirectory.map { [EmbeddedServer(directory: $0, logger: quiet)] } ?? []

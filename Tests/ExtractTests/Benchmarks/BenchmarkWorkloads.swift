@@ -12,22 +12,22 @@ import TestSupport
 /// The workloads behind docs/benchmarks.md: generated exports at Copenhagen's scale and
 /// the readers timed on them. Shared by the (opt-in) benchmark test and by the scratch
 /// package that times the CSV libraries on the same files (see docs/benchmarks.md).
-public enum BenchmarkWorkloads {
-    public struct Timing: CustomStringConvertible, Sendable {
-        public var name: String
-        public var bytes: Int64
-        public var seconds: Double
-        public var records: Int
+package enum BenchmarkWorkloads {
+    package struct Timing: CustomStringConvertible, Sendable {
+        package var name: String
+        package var bytes: Int64
+        package var seconds: Double
+        package var records: Int
         /// User and system CPU time of the process over the same span (every thread).
-        public var cpu: Double = 0
-        public var mbPerSecond: Double { Double(bytes) / 1e6 / seconds }
-        public var description: String {
+        package var cpu: Double = 0
+        package var mbPerSecond: Double { Double(bytes) / 1e6 / seconds }
+        package var description: String {
             "\(name): \(records) records, \(bytes / 1_000_000) MB in \(String(format: "%.2f", seconds)) s = \(String(format: "%.0f", mbPerSecond)) MB/s; CPU \(String(format: "%.2f", cpu)) s"
         }
     }
 
     /// Max resident set size of this process so far, in MB.
-    public static var maxRSSMegabytes: Int {
+    package static var maxRSSMegabytes: Int {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return usage.ru_maxrss / 1024
@@ -49,7 +49,7 @@ public enum BenchmarkWorkloads {
     /// dozen events each, some quoted fields; synthetic CPR numbers only.
     /// `grouped`: each child's events are adjacent (as in an export sorted by case), rather
     /// than every row drawing its child at random.
-    public static func writeCaseEventsCSV(to path: String, megabytes: Int, children: Int = 100_000, grouped: Bool = false) throws {
+    package static func writeCaseEventsCSV(to path: String, megabytes: Int, children: Int = 100_000, grouped: Bool = false) throws {
         let handle = try open(path)
         var out = Array("sagsnummer;cpr;haendelse;dato;paragraf;kilde;aarsag\n".utf8)
         let events = EventType.allCases.map(\.rawValue)
@@ -73,7 +73,7 @@ public enum BenchmarkWorkloads {
     }
 
     /// The same events as XML in the contract's layout.
-    public static func writeCaseEventsXML(to path: String, megabytes: Int) throws {
+    package static func writeCaseEventsXML(to path: String, megabytes: Int) throws {
         let handle = try open(path)
         var out = Array("""
         <?xml version="1.0" encoding="UTF-8"?>
@@ -103,7 +103,7 @@ public enum BenchmarkWorkloads {
     }
 
     /// A drop whose case-event export is `megabytes` of CSV; the other files are small.
-    public static func writeDrop(at drop: URL, megabytes: Int, children: Int = 100_000, grouped: Bool = false) throws {
+    package static func writeDrop(at drop: URL, megabytes: Int, children: Int = 100_000, grouped: Bool = false) throws {
         try FileManager.default.createDirectory(at: drop, withIntermediateDirectories: true)
         func put(_ text: String, _ name: String) {
             _ = FileManager.default.createFile(atPath: drop.appendingPathComponent(name).path, contents: Data(text.utf8))
@@ -120,7 +120,7 @@ public enum BenchmarkWorkloads {
     }
 
     /// Our CSV reader alone: split every record into fields.
-    public static func csvReader(path: String) throws -> Timing {
+    package static func csvReader(path: String) throws -> Timing {
         let (records, seconds, cpu) = try time { () throws -> Int in
             let reader = try CSVReader(path: path, delimiter: 0x3B, encoding: .utf8)
             var n = 0
@@ -132,7 +132,7 @@ public enum BenchmarkWorkloads {
 
     /// Read, split, validate and pseudonymise the case events, without writing anything:
     /// what the stage costs before its output.
-    public static func validateOnly(config: PipelineConfig, path: String) throws -> Timing {
+    package static func validateOnly(config: PipelineConfig, path: String) throws -> Timing {
         let (records, seconds, cpu) = try time { () throws -> Int in
             let reader = try SourceReader(source: config.sources.caseEvents, path: path, pipeline: config.path)
             let key = SymmetricKey(data: Array(String(repeating: "k", count: 32).utf8))
@@ -147,7 +147,7 @@ public enum BenchmarkWorkloads {
     }
 
     /// The whole stage on a drop: read, validate, pseudonymise, write.
-    public static func stage(config: PipelineConfig, drop: URL, state: URL) throws -> Timing {
+    package static func stage(config: PipelineConfig, drop: URL, state: URL) throws -> Timing {
         let layout = StateLayout(root: state)
         let stage = ExtractStage(config: config, state: layout,
                                  environment: ["ETL_PSEUDONYM_KEY": String(repeating: "k", count: 32)])
@@ -158,7 +158,7 @@ public enum BenchmarkWorkloads {
     }
 
     /// The expat reader on the case-event XML.
-    public static func expat(path: String) throws -> Timing {
+    package static func expat(path: String) throws -> Timing {
         let names = ["sagsnummer", "Cpr", "type", "Dato", "Paragraf", "Kilde", "Aarsag"]
         let (records, seconds, cpu) = try time { () throws -> Int in
             let reader = try XMLRecordReader(path: path, recordElement: "Haendelse", names: names, encoding: nil)
@@ -171,7 +171,7 @@ public enum BenchmarkWorkloads {
 
     #if canImport(FoundationXML)
     /// FoundationXML's XMLParser, streaming from an InputStream, collecting the same fields.
-    public static func foundationXML(path: String) throws -> Timing {
+    package static func foundationXML(path: String) throws -> Timing {
         let (records, seconds, cpu) = time { () -> Int in
             let parser = XMLParser(stream: InputStream(fileAtPath: path)!)
             parser.shouldProcessNamespaces = true
@@ -185,7 +185,7 @@ public enum BenchmarkWorkloads {
 
     /// What FoundationXML's XMLParser does with a DTD: the error it reports (nil: none) and
     /// the text it produced for the record's attribute and child.
-    public static func foundationXMLSafety(_ xml: String) -> (error: String?, texts: [String], declarationsSeen: Int) {
+    package static func foundationXMLSafety(_ xml: String) -> (error: String?, texts: [String], declarationsSeen: Int) {
         let parser = XMLParser(data: Data(xml.utf8))
         let delegate = RecordCollector(recordElement: "Institution")
         parser.delegate = delegate
