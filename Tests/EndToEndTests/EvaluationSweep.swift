@@ -94,7 +94,7 @@ struct EvaluationSweep {
                         cells[key]!.preTotal += 1
                         if !(low <= 0 && 0 <= high) { cells[key]!.preMisses += 1 }
                     }
-                    line += String(format: " %@ z %+.2f;", key, z)
+                    line += " \(key) z " + String(format: "%+.2f;", z)
                 }
             }
             print(line)
@@ -104,9 +104,10 @@ struct EvaluationSweep {
         for metric in DropSummary.Metric.allCases {
             for group in ControlGroup.allCases {
                 let c = cells["\(metric.rawValue) \(group.rawValue)"]!
-                print(String(format: "sweep   %-13@ %-16@ %+6.2f  %5.2f   %2d of %-3d  %6.2f    %d of %d",
-                             metric.rawValue, group.rawValue, c.mean, c.sd, c.misses, c.z.count,
-                             c.z.map(abs).max() ?? .nan, c.preMisses, c.preTotal))
+                func pad(_ s: String, _ n: Int) -> String { s.padding(toLength: max(n, s.count), withPad: " ", startingAt: 0) }
+                print("sweep   " + pad(metric.rawValue, 14) + pad(group.rawValue, 17)
+                      + String(format: "%+6.2f  %5.2f   %2d of %-3d  %6.2f    %d of %d", c.mean, c.sd, c.misses, c.z.count,
+                               c.z.map(abs).max() ?? .nan, c.preMisses, c.preTotal))
             }
         }
         // A bias the standard errors cannot see shows as a spread well above 1 (before the
