@@ -76,8 +76,10 @@ public struct DropGenerator: Sendable {
         public var variant: Variant
         public var effect: Effect
         /// Children at institutions that are ever covered carry this many times the baseline
-        /// risk of a first case (so of a first investigation and measure too) on every day
-        /// they are there, before and after coverage. 1: no selection.
+        /// risk of a first case (so of a first investigation and measure too), before and
+        /// after coverage: a constant added to the daily probability of every day they are
+        /// there, (R − 1) × the baseline's mean, so a fixed difference between institutions
+        /// (`CaseModel`). 1: no selection.
         public var selection: Double
 
         public init(children: Int, institutions: Int? = nil, seed: UInt64, asOf: Day,
