@@ -76,8 +76,10 @@ package struct DropGenerator: Sendable {
         package var variant: Variant
         package var effect: Effect
         /// Children at institutions that are ever covered carry this many times the baseline
-        /// risk of a first case (so of a first investigation and measure too) on every day
-        /// they are there, before and after coverage. 1: no selection.
+        /// risk of a first case (so of a first investigation and measure too), before and
+        /// after coverage: a constant added to the daily probability of every day they are
+        /// there, (R − 1) × the baseline's mean, so a fixed difference between institutions
+        /// (`CaseModel`). 1: no selection.
         package var selection: Double
 
         package init(children: Int, institutions: Int? = nil, seed: UInt64, asOf: Day,
