@@ -52,7 +52,6 @@ let package = Package(
         // The national federation over every municipality's feed (postgres_fdw), and the feed.
         .target(name: "National", dependencies: [
             "Operations", "Pipeline", "Postgres", "Evaluation",
-            .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "ETLCommand", dependencies: [

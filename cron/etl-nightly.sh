@@ -39,7 +39,7 @@ status=$?
 case $status in
     0)  message="ok: ${summary:-nothing to do}" ; level=info ;;
     65) message="reject threshold exceeded: a file had too many bad records; the warehouse is unchanged. See: etl rejects RUN" ; level=err ;;
-    66) message="drop incomplete (MANIFEST mismatch or missing files); the warehouse is unchanged. Check the export job." ; level=err ;;
+    66) message="drop incomplete (MANIFEST mismatch or missing files), or no inbox; an older complete drop, if any, was still loaded (${summary:-none}). Check the export job." ; level=err ;;
     69) message="database unreachable; the warehouse is unchanged. Check the server." ; level=err ;;
     73) message="published, but the committee's report was not written; see $log, then run: etl report" ; level=err ;;
     75) message="another run still holds the lock; this night's run was skipped." ; level=warning ;;

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import Logging
 import Operations
 import Pipeline
@@ -27,36 +26,5 @@ struct GlobalOptions: ParsableArguments {
     /// start` pass `mayCreateCluster`.
     func target(_ pipeline: PipelineConfig?, mayCreateCluster: Bool = false) -> WarehouseTarget {
         WarehouseTarget.resolve(flag: database, pipeline: pipeline, state: state, mayCreateCluster: mayCreateCluster)
-    }
-}
-
-extension LogFormat: ExpressibleByArgument {}
-
-extension Stage: ExpressibleByArgument {}
-
-extension RunID: ExpressibleByArgument {
-    package init?(argument: String) { self.init(argument) }
-}
-
-extension Day: ExpressibleByArgument {
-    package init?(argument: String) { self.init(iso: argument) }
-    /// A date in `--help`, not the day number it is stored as.
-    package var defaultValueDescription: String { iso }
-}
-
-/// The end of every command's `--help` (docs/operations.md has the same table).
-let exitStatusHelp = "Exit statuses:\n" + ExitStatus.table
-
-/// Runs a command body and turns what it throws into an error log line (the same layout
-/// as every other line, text or JSON) and the documented exit status.
-func withExitStatus(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let error as ExitCode {
-        throw error
-    } catch {
-        let status = ExitStatus.of(error)
-        Logger(label: "etl").error("\(error)", metadata: ["exit_status": .stringConvertible(Int(status.rawValue))])
-        throw ExitCode(status.rawValue)
     }
 }

@@ -49,5 +49,3 @@ struct ReportCommand: ParsableCommand {
         }
     }
 }
-
-extension ReportLanguage: ExpressibleByArgument {}

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Pipeline
 
 /// A file read in fixed-size chunks through a POSIX descriptor, hashed as it is read:
 /// memory stays bounded whatever the file's size, and the SHA-256 costs no second pass.

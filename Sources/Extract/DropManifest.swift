@@ -3,20 +3,27 @@ import Pipeline
 
 /// A drop's `MANIFEST`: `sha256  rows  filename` per file, written last by the export job.
 /// A drop that has one is complete only when every file it names is there with that
-/// checksum and that number of data rows (`exports.md`).
-struct DropManifest {
-    struct Entry: Equatable {
-        var sha256: String
-        var rows: Int
-        var file: String
-        var line: Int
+/// checksum and that number of data rows (`exports.md`). The one reader of it: extract
+/// checks a drop by it, and `etl run --inbox` tells a complete drop from one still being
+/// written by it.
+package struct DropManifest: Sendable, Equatable {
+    package struct Entry: Sendable, Equatable {
+        /// Lowercase hex.
+        package var sha256: String
+        package var rows: Int
+        package var file: String
+        /// 1-based, for messages.
+        package var line: Int
     }
 
-    static let fileName = "MANIFEST"
-    var entries: [Entry]
+    package static let fileName = "MANIFEST"
+    package var entries: [Entry]
+
+    /// The data rows of every file it names.
+    package var rows: Int { entries.reduce(0) { $0 + $1.rows } }
 
     /// Reads the MANIFEST of a drop; nil when it has none.
-    static func read(drop: URL) throws(ExtractError) -> DropManifest? {
+    package static func read(drop: URL) throws(ExtractError) -> DropManifest? {
         let path = drop.appendingPathComponent(fileName).path
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -25,10 +32,14 @@ struct DropManifest {
         return try parse(String(decoding: data, as: UTF8.self), path: path)
     }
 
-    /// Blank lines and `#` comments are ignored; the file name is the rest of the line.
-    static func parse(_ text: String, path: String) throws(ExtractError) -> DropManifest {
+    /// One entry a line, its three parts separated by spaces or tabs (`sha256sum` writes two
+    /// spaces, and a `*` before the name in binary mode); the file name is the rest of the
+    /// line. Blank lines and `#` comments are skipped, CRLF line ends read as LF.
+    package static func parse(_ text: String, path: String) throws(ExtractError) -> DropManifest {
         var entries: [Entry] = []
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        var named: [String: Int] = [:]
+        // "\r\n" is one Character in Swift, so it is named as a separator of its own.
+        for (n, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces.union(.newlines))
             if line.isEmpty || line.hasPrefix("#") { continue }
             let parts = line.split(maxSplits: 2, whereSeparator: { $0 == " " || $0 == "\t" })
@@ -42,9 +53,12 @@ struct DropManifest {
             guard let rows = Int(parts[1]), rows >= 0 else {
                 throw .manifestUnreadable(path: path, line: n + 1, message: "'\(parts[1].prefix(20))' is not a row count")
             }
-            let file = parts[2].trimmingCharacters(in: .whitespaces)
-            // sha256sum marks binary mode with '*' before the name.
-            entries.append(Entry(sha256: sha, rows: rows, file: file.hasPrefix("*") ? String(file.dropFirst()) : file, line: n + 1))
+            var file = parts[2].trimmingCharacters(in: .whitespaces)
+            if file.hasPrefix("*") { file.removeFirst() }
+            if let earlier = named.updateValue(n + 1, forKey: file) {
+                throw .manifestUnreadable(path: path, line: n + 1, message: "\(file) is named twice (lines \(earlier) and \(n + 1))")
+            }
+            entries.append(Entry(sha256: sha, rows: rows, file: file, line: n + 1))
         }
         return DropManifest(entries: entries)
     }

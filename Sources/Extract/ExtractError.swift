@@ -3,7 +3,7 @@ import Pipeline
 
 /// Why extract stopped. Each case says what happened, where, and what to do; none ever
 /// holds a CPR number in clear. A record that is merely bad is not an error: it is a reject.
-package enum ExtractError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum ExtractError: StewardError, Equatable, Sendable {
     /// A source file of the pipeline is not in the drop.
     case sourceMissing(file: String, drop: String)
     /// A source's name in the drop is not a regular file (a directory, a device, a pipe, …).
@@ -44,6 +44,18 @@ package enum ExtractError: Error, Equatable, Sendable, CustomStringConvertible {
     case pseudonymKey(source: String, message: String)
     /// A stage file cannot be written.
     case cannotWrite(path: String, message: String)
+
+    /// A drop that is not whole is the export job's to finish (66), a mapping the pipeline
+    /// file's to fix (64), too many rejects the export's owner's to see to (65).
+    package var exitStatus: ExitStatus {
+        switch self {
+        case .rejectThresholdExceeded: .rejectThresholdExceeded
+        case .sourceMissing, .dropIncomplete, .manifestUnreadable, .sourceNotAFile, .sourceOutsideDrop: .dropIncomplete
+        case .missingColumn: .usage
+        case .cannotRead, .notDeclaredEncoding, .noHeader, .ambiguousHeader, .unclosedQuote, .xmlNotWellFormed, .xmlRefused,
+             .badExportDate, .fileChangedDuringRun, .pseudonymKey, .cannotWrite: .failure
+        }
+    }
 
     package var description: String {
         switch self {

@@ -39,6 +39,7 @@ final class XMLRecordReader {
         defer { XML_ParserFree(parser) }
         try withoutActuallyEscaping(body) { body in
             let context = XMLParseContext(parser: parser, file: path, recordElement: recordElement, names: names, body: body)
+            defer { exportDate = context.exportDate }   // also when stopped early (`ExportDate`)
             let unmanaged = Unmanaged.passRetained(context)
             defer { unmanaged.release() }
             XML_SetUserData(parser, unmanaged.toOpaque())
@@ -62,7 +63,6 @@ final class XMLRecordReader {
                 if let error = context.error { throw error }
                 if last { break }
             }
-            exportDate = context.exportDate
         }
     }
 

@@ -1,4 +1,5 @@
 import Operations
+import Pipeline
 import Postgres
 
 /// The login role a national coordinator reads a warehouse's national feed as
@@ -65,7 +66,7 @@ package enum FeedRole {
     }
 }
 
-package enum FeedRoleError: Error, CustomStringConvertible, ExitStatusProviding, Equatable {
+package enum FeedRoleError: StewardError, Equatable {
     case notFeedRole(String)
     case noFeed
 

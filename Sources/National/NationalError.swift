@@ -1,7 +1,8 @@
 import Operations
+import Pipeline
 
 /// What stops `etl national sync` or `publish`, naming the municipality and what to do.
-package enum NationalError: Error, CustomStringConvertible, ExitStatusProviding, Equatable {
+package enum NationalError: StewardError, Equatable {
     /// Feeds that could not be read: the server is down, refuses the role, or is not there.
     /// `publishing`: said by `publish`, which then published nothing.
     case unreachable([Unavailable], published: Int64?, publishing: Bool = true)
@@ -67,8 +68,4 @@ package enum NationalError: Error, CustomStringConvertible, ExitStatusProviding,
         case .unusable, .noMunicipalities, .malformedFeed: .failure
         }
     }
-}
-
-extension NationalFileError: ExitStatusProviding {
-    package var exitStatus: ExitStatus { .usage }
 }

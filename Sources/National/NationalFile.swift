@@ -50,28 +50,14 @@ package struct NationalFile: Sendable {
     package static let defaultFeedUser = "national_feed"
 }
 
-/// A national file that cannot be used: its path, line and key, and what to do.
-package struct NationalFileError: Error, CustomStringConvertible, Equatable, Sendable {
-    package var path: String
-    package var line: Int?
-    package var key: String
-    package var message: String
-
-    package init(path: String, line: Int?, key: String, message: String) {
-        self.path = path; self.line = line; self.key = key; self.message = message
-    }
-
-    package var description: String { "\(path)\(line.map { ":\($0)" } ?? ""): \(key): \(message)" }
-}
-
 extension NationalFile.Member {
     /// The feed role's password, read now from where the file says. A password file must be
     /// its owner's only (as libpq requires of `.pgpass`).
     package func readPassword(file: NationalFile, environment: [String: String] = ProcessInfo.processInfo.environment)
         throws -> String
     {
-        func refuse(_ key: String, _ message: String) -> NationalFileError {
-            NationalFileError(path: file.path, line: line, key: "municipalities[\(name)].\(key)", message: message)
+        func refuse(_ key: String, _ message: String) -> ConfigFileError {
+            ConfigFileError(path: file.path, line: line, key: "municipalities[\(name)].\(key)", message: message)
         }
         switch password {
         case .environment(let variable):

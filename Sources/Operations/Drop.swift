@@ -2,20 +2,6 @@ import Extract
 import Foundation
 import Pipeline
 
-/// A drop folder that is not complete, and what it lacks.
-package struct IncompleteDrop: Sendable, Equatable, CustomStringConvertible {
-    package var path: String
-    package var missing: [String]
-
-    package var description: String { "\(path): \(missing.joined(separator: ", "))" }
-}
-
-/// What an inbox holds: the drop to run, and the newer folders that are not complete.
-package struct InboxScan: Sendable {
-    package var drop: Drop
-    package var newerIncomplete: [IncompleteDrop]
-}
-
 /// A drop: one night's export folder.
 package struct Drop: Sendable {
     package let url: URL
@@ -23,7 +9,6 @@ package struct Drop: Sendable {
     package init(url: URL) { self.url = url.absoluteURL.standardizedFileURL }
 
     package var name: String { url.lastPathComponent }
-    package var hasManifest: Bool { FileManager.default.fileExists(atPath: url.appendingPathComponent("MANIFEST").path) }
 
     /// The newest complete drop of an inbox (see `scan`).
     package static func newest(in inbox: URL, config: PipelineConfig) throws -> Drop {
@@ -43,7 +28,7 @@ package struct Drop: Sendable {
         }
         let names: [String]
         do { names = try fm.contentsOfDirectory(atPath: inbox.path) } catch {
-            throw OperationsError.io(path: inbox.path, message: "cannot list the inbox: \(error.localizedDescription)")
+            throw OperationsError.io(path: inbox.path, message: "cannot list the inbox: \(error.localizedDescription); check that this user may read it")
         }
         var incomplete: [IncompleteDrop] = []
         for name in names.sorted(by: >) where !name.hasPrefix(".") {
@@ -64,26 +49,41 @@ package struct Drop: Sendable {
         }
         var missing: [String] = []
         for source in config.sources.all {
-            if let problem = Self.problem(url.appendingPathComponent(source.file)) { missing.append("\(source.file) (\(problem))") }
+            if let problem = problem(source.file, allowOutside: source.allowLinkOutsideDrop) { missing.append("\(source.file) (\(problem))") }
         }
-        if hasManifest {
-            guard let text = try? String(contentsOf: url.appendingPathComponent("MANIFEST"), encoding: .utf8) else {
-                return missing + ["MANIFEST (unreadable)"]
-            }
-            let named = text.split(whereSeparator: \.isNewline)
-                .compactMap { $0.split(separator: " ", omittingEmptySubsequences: true).last.map(String.init) }
-            for file in named where !config.sources.all.contains(where: { $0.file == file }) {
-                if let problem = Self.problem(url.appendingPathComponent(file)) { missing.append("\(file) (named in the MANIFEST; \(problem))") }
-            }
+        let manifest: DropManifest?
+        do { manifest = try DropManifest.read(drop: url) } catch {
+            return missing + ["\(DropManifest.fileName) (\(Self.unreadable(error)))"]
+        }
+        for file in manifest?.entries.map(\.file) ?? [] where !config.sources.all.contains(where: { $0.file == file }) {
+            if let problem = problem(file, allowOutside: false) { missing.append("\(file) (named in the MANIFEST; \(problem))") }
         }
         return missing
     }
 
-    /// Why `file` is not an export file that can be read, or nil.
-    private static func problem(_ file: URL) -> String? {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory) else { return "missing" }
-        return isDirectory.boolValue ? "a folder, not a file" : nil
+    /// Why the MANIFEST cannot be read, without its path (the drop is named beside it).
+    private static func unreadable(_ error: ExtractError) -> String {
+        switch error {
+        case .manifestUnreadable(_, let line, let message): "unreadable: " + (line.map { "line \($0): " } ?? "") + message
+        case .cannotRead(_, let message): "unreadable: \(message)"
+        default: "\(error)"
+        }
+    }
+
+    /// Why a file of the drop is not there to be read (missing, or not a file), as extract's
+    /// check finds it; nil when it is there (a file refused for where it leads, or that
+    /// cannot be read, is there: extract says why it is refused).
+    private func problem(_ name: String, allowOutside: Bool) -> String? {
+        do throws(ExtractError) {
+            try DropCheck.file(name, drop: url, allowOutside: allowOutside)
+            return nil
+        } catch .sourceMissing {
+            return "missing"
+        } catch let .sourceNotAFile(_, _, what) {
+            return "not a file: \(what)"
+        } catch {
+            return nil
+        }
     }
 
     /// A checksum of the drop's source files (their names and sha256), which tells a drop
@@ -102,33 +102,5 @@ package struct Drop: Sendable {
             all.update(Data((source.file + "  " + sum + "\n").utf8))
         }
         return all.hex()
-    }
-
-    /// The export date an XML export carries on its root (`udtraeksdato`), read from its first bytes.
-    package func exportDate(config: PipelineConfig) -> Day? {
-        for source in config.sources.all where source.format == .xml {
-            guard let handle = FileHandle(forReadingAtPath: url.appendingPathComponent(source.file).path),
-                  let head = try? handle.read(upToCount: 4096) else { continue }
-            try? handle.close()
-            let text = String(decoding: head, as: UTF8.self)
-            if let range = text.range(of: #"udtraeksdato\s*=\s*["'](\d{4}-\d{2}-\d{2})["']"#, options: .regularExpression) {
-                let match = text[range]
-                if let day = Day(iso: match.dropLast().suffix(10)) { return day }
-            }
-        }
-        return nil
-    }
-}
-
-/// The as-of date of a run: `--as-of`, else the pipeline file's `as_of`, else the export
-/// date on an XML export's root, else a drop folder named `yyyy-mm-dd`, else today (UTC).
-package enum AsOf {
-    package static func resolve(explicit: Day?, config: PipelineConfig, drop: Drop, today: Date = Date()) -> (day: Day, from: String) {
-        if let explicit { return (explicit, "--as-of") }
-        if let day = config.asOf { return (day, "pipeline file") }
-        if let day = drop.exportDate(config: config) { return (day, "udtraeksdato") }
-        if let day = Day(iso: drop.name) { return (day, "drop folder name") }
-        let days = Int32((today.timeIntervalSince1970 / 86400).rounded(.down))
-        return (Day(rawValue: days), "today")
     }
 }

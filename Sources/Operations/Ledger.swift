@@ -95,7 +95,7 @@ package struct Ledger {
                 """, [a.run.description, a.command, a.first.rawValue, a.last.rawValue, a.pipeline, a.pipelineSHA256,
                       a.municipality, a.asOf.iso, a.windowFrom.iso, a.windowTo.iso, String(a.smallCellMinimum),
                       ProgramVersion.current, Self.host, String(getpid())], name: "begin attempt")
-            guard let id = try rows.first?.int(0) else { throw OperationsError.io(path: "etl.attempts", message: "no attempt id") }
+            guard let id = try rows.first?.int(0) else { throw OperationsError.io(path: "etl.attempts", message: "the warehouse recorded the attempt but gave back no id; check that etl.attempts is as `etl migrate` made it") }
             _ = try db.execute("""
                 UPDATE etl.runs SET status = 'running', error = NULL, finished_at = NULL WHERE run_id = $1
                 """, [a.run.description], name: "run running")
@@ -109,7 +109,7 @@ package struct Ledger {
             INSERT INTO etl.stages (run_id, stage, attempt_id, started_at, status) VALUES ($1, $2, $3, clock_timestamp(), 'running')
             RETURNING stage_attempt_id
             """, [run.description, stage.rawValue, String(attempt)], name: "stage started")
-        guard let id = try rows.first?.int(0) else { throw OperationsError.io(path: "etl.stages", message: "no stage id") }
+        guard let id = try rows.first?.int(0) else { throw OperationsError.io(path: "etl.stages", message: "the warehouse recorded the stage but gave back no id; check that etl.stages is as `etl migrate` made it") }
         return Int64(id)
     }
 

@@ -2,7 +2,7 @@ import Extract
 import Pipeline
 
 /// What can stop a run or a command, with what to do about it.
-package enum OperationsError: Error, CustomStringConvertible, ExitStatusProviding {
+package enum OperationsError: StewardError {
     case locked(holder: String, lock: String)
     /// No complete drop in the inbox; the folders that are there and what each lacks.
     case noDrop(inbox: String, incomplete: [IncompleteDrop])
@@ -12,7 +12,6 @@ package enum OperationsError: Error, CustomStringConvertible, ExitStatusProvidin
     case dropIncomplete(drop: String, missing: [String])
     /// Newer drops than the one run (or found loaded already) are incomplete.
     case newerDropsIncomplete(ran: String, drops: [IncompleteDrop])
-    case alreadyLoaded(run: RunID, drop: String, newerIncomplete: [IncompleteDrop])
     case unknownRun(String)
     /// The run has a folder in the state directory but is not in this warehouse's ledger.
     case runNotInWarehouse(run: RunID, warehouse: String)
@@ -27,8 +26,8 @@ package enum OperationsError: Error, CustomStringConvertible, ExitStatusProvidin
     case otherMunicipality(holds: String, firstRun: RunID, pipeline: String, municipality: String)
     case demoRefused(String)
     /// The connection to the warehouse broke during a run (the server stopped, the backend
-    /// was terminated).
-    case connectionLost(run: RunID, stage: Stage?, target: String, message: String)
+    /// was terminated), in `step` (nil: between stages).
+    case connectionLost(run: RunID, step: RunFailure.Step?, target: String, message: String)
     case io(path: String, message: String)
     case databaseUnreachable(target: String, message: String)
     case usage(String)
@@ -49,8 +48,6 @@ package enum OperationsError: Error, CustomStringConvertible, ExitStatusProvidin
         case .newerDropsIncomplete(let ran, let drops):
             return "\(ran) was the newest complete drop, but newer drops are incomplete: " + Self.list(drops)
                 + ". Check the export job; the next run takes the newest drop once it is whole"
-        case .alreadyLoaded(let run, let drop, _):
-            return "\(drop) was already loaded by run \(run) with the same checksums; nothing to do (use --force to load it again)"
         case .unknownRun(let id):
             return "no run \(id) in the state directory; `etl runs` lists them"
         case .runNotInWarehouse(let run, let warehouse):
@@ -72,11 +69,12 @@ package enum OperationsError: Error, CustomStringConvertible, ExitStatusProvidin
                 + "(or `database:` in its pipeline file); see docs/operations.md, \"One warehouse, one municipality\""
         case .demoRefused(let message):
             return message
-        case .connectionLost(let run, let stage, let target, let message):
+        case .connectionLost(let run, let step, let target, let message):
+            let again = step == .publish ? "`etl publish \(run)` (its load is complete)"
+                : "`etl run --from \(step?.rawValue ?? "extract") --run \(run)`"
             return "the connection to the warehouse (\(target)) was lost during run \(run)"
-                + (stage.map { ", stage \($0.rawValue)" } ?? "") + ": \(message). The warehouse is as it was before this stage "
-                + "(what it had not committed was rolled back). Check the server (`etl warehouse status`), then "
-                + "`etl run --from \((stage ?? .extract).rawValue) --run \(run)`"
+                + (step.map { ", stage \($0.rawValue)" } ?? "") + ": \(message). The warehouse is as it was before this stage "
+                + "(what it had not committed was rolled back). Check the server (`etl warehouse status`), then " + again
         case .io(let path, let message):
             return "\(path): \(message)"
         case .databaseUnreachable(let target, let message):
@@ -94,7 +92,6 @@ package enum OperationsError: Error, CustomStringConvertible, ExitStatusProvidin
         switch self {
         case .locked: .locked
         case .noDrop, .inboxMissing, .dropIncomplete, .newerDropsIncomplete: .dropIncomplete
-        case .alreadyLoaded(_, _, let newer): newer.isEmpty ? .success : .dropIncomplete
         case .rejectThresholdExceeded: .rejectThresholdExceeded
         case .databaseUnreachable, .connectionLost: .databaseUnreachable
         case .usage, .wouldReplaceNewer, .otherMunicipality, .demoRefused: .usage

@@ -51,7 +51,8 @@ extension PipelineRunner {
         return result.manifest.counts
     }
 
-    /// Loads the run's facts as a new load, publishes it, and applies retention.
+    /// Loads the run's facts as a new load, publishes it, and applies retention. What stops
+    /// the publish (a newer run published, the publish itself) is a failure of step `publish`.
     func load(_ info: RunInfo, folder: RunFolder, attempt: Int64, command: String, force: Bool, db: Connection,
               log: Logger, summary: inout RunSummary) throws -> [String: Int] {
         try checkStagesInStep(folder)
@@ -64,13 +65,20 @@ extension PipelineRunner {
                                     attempt: attempt)
         let publisher = Publisher(connection: db)
         let newer = try publisher.publishedRun(newerThan: info.run)
-        if let newer, !force { throw OperationsError.wouldReplaceNewer(run: info.run, published: newer, command: command) }
+        if let newer, !force {
+            throw RunFailure(run: info.run, step: .publish,
+                             error: OperationsError.wouldReplaceNewer(run: info.run, published: newer, command: command))
+        }
 
         var stage = LoadStage(connection: db)
         stage.checkpoint = FaultPoint.reach
         let result = try stage.load(folder, settings: settings)
         FaultPoint.reach("load.committed")
-        try publisher.publish(loadID: result.loadID, run: info.run, command: command, forced: newer != nil)
+        do {
+            try publisher.publish(loadID: result.loadID, run: info.run, command: command, forced: newer != nil)
+        } catch {
+            throw failure(error, run: info.run, step: .publish)
+        }
         summary.loaded = result.rows
         summary.published = true
         FaultPoint.reach("load.published")
@@ -152,28 +160,5 @@ extension PipelineRunner {
             throw OperationsError.demoRefused(
                 "\(state.root.path) holds runs of a real pipeline (run \(id), \(info.pipeline)); `etl demo` uses a state directory of its own (default ./.etl-demo): leave out --state-dir, or name an empty one")
         }
-    }
-}
-
-/// The settings a transform made its facts with (`transform/settings.json`), written when it
-/// finishes: the load records them, so the window analysts see is the one the figures have.
-struct TransformSettings: Codable, Sendable {
-    static let file = "settings.json"
-
-    var asOf: Day
-    var windowFrom: Day
-    var windowTo: Day
-    var pipeline: String
-    var attempt: Int64
-
-    func write(to folder: RunFolder) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(self).write(to: URL(fileURLWithPath: folder.file(.transform, Self.file)), options: .atomic)
-    }
-
-    static func read(from folder: RunFolder) -> TransformSettings? {
-        guard let data = FileManager.default.contents(atPath: folder.file(.transform, file)) else { return nil }
-        return try? JSONDecoder().decode(TransformSettings.self, from: data)
     }
 }

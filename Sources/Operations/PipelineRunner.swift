@@ -24,9 +24,11 @@ package struct PipelineRunner {
         self.config = config; self.state = state; self.target = target; self.logger = logger; self.showProgress = showProgress
     }
 
-    /// A new run on a drop (`--drop`) or the newest complete drop of an inbox. Newer folders
-    /// of the inbox that are not complete come back in `RunSummary.newerIncomplete` (or in
-    /// `OperationsError.alreadyLoaded`), for the caller to report.
+    /// A new run on a drop (`--drop`) or the newest complete drop of an inbox; or, for a drop
+    /// a run loaded before with the same checksums (unless `force`), nothing, said so in the
+    /// summary (`alreadyLoaded`). Newer folders of the inbox that are not complete come back
+    /// in `RunSummary.newerIncomplete`, for the caller to report. A failure once the run has
+    /// its id is a `RunFailure` naming the run and the stage.
     package func runNew(drop explicitDrop: URL?, inbox: URL?, force: Bool, asOf explicitAsOf: Day?) throws -> RunSummary {
         let started = Date()
         let lock = try RunLock(path: state.lockFile.path, holder: "etl run (starting)")
@@ -55,7 +57,11 @@ package struct PipelineRunner {
         try markDead(ledger, by: "etl run")
         try checkHolder(ledger)
         if !force, let earlier = try ledger.runThatLoaded(dropChecksum: checksum) {
-            throw OperationsError.alreadyLoaded(run: earlier, drop: drop.url.path, newerIncomplete: scan.newerIncomplete)
+            var summary = RunSummary(run: earlier, drop: drop.url.path, rowsRead: 0, rejected: 0, loaded: 0,
+                                     seconds: Date().timeIntervalSince(started), published: false)
+            summary.alreadyLoaded = true
+            summary.newerIncomplete = scan.newerIncomplete
+            return summary
         }
 
         let id = try newRunID(ledger, at: started)
@@ -65,12 +71,17 @@ package struct PipelineRunner {
         let info = RunInfo(run: id, pipeline: Self.absolute(config.path), drop: drop.url.path, dropChecksum: checksum,
                            asOf: asOf, asOfSource: asOfSource, startedAt: started, demo: demo)
         let folder = state.run(id)
-        try info.write(to: folder)
-        let attempt = try ledger.beginRun(
-            Ledger.RunStart(run: id, pipeline: info.pipeline, municipality: config.municipality, drop: info.drop,
-                            dropChecksum: checksum, asOf: asOf, windowFrom: config.windowFrom,
-                            windowTo: config.windowTo ?? asOf, smallCellMinimum: config.smallCellMinimum),
-            attempt: try attemptStart(info, command: "run", from: .extract, through: .load), demo: demo)
+        let attempt: Int64
+        do {
+            try info.write(to: folder)
+            attempt = try ledger.beginRun(
+                Ledger.RunStart(run: id, pipeline: info.pipeline, municipality: config.municipality, drop: info.drop,
+                                dropChecksum: checksum, asOf: asOf, windowFrom: config.windowFrom,
+                                windowTo: config.windowTo ?? asOf, smallCellMinimum: config.smallCellMinimum),
+                attempt: try attemptStart(info, command: "run", from: .extract, through: .load), demo: demo)
+        } catch {
+            throw RunFailure.at(id, nil, error)   // not recorded yet: nothing to rerun
+        }
         var log = logger
         log[metadataKey: "run"] = "\(id)"
         log.info("run started", metadata: ["drop": "\(drop.url.path)", "as_of": "\(asOf)", "as_of_from": "\(asOfSource)"])
@@ -84,6 +95,14 @@ package struct PipelineRunner {
     /// this runner's pipeline file. One that ends in a load publishes it; when a newer run
     /// is published, only with `force`.
     package func rerun(_ id: RunID, from stage: Stage, only: Bool = false, force: Bool = false) throws -> RunSummary {
+        do {
+            return try rerunChecked(id, from: stage, only: only, force: force)
+        } catch {
+            throw failure(error, run: id, step: nil)
+        }
+    }
+
+    private func rerunChecked(_ id: RunID, from stage: Stage, only: Bool, force: Bool) throws -> RunSummary {
         let started = Date()
         let folder = state.run(id)
         let info = try RunInfo.read(folder)
@@ -104,7 +123,7 @@ package struct PipelineRunner {
         guard try ledger.exists(id) else { throw OperationsError.runNotInWarehouse(run: id, warehouse: target.displayName) }
         try checkHolder(ledger)
         if last == .load, !force, let newer = try Publisher(connection: db).publishedRun(newerThan: id) {
-            throw OperationsError.wouldReplaceNewer(run: id, published: newer, command: command)
+            throw RunFailure(run: id, step: .publish, error: OperationsError.wouldReplaceNewer(run: id, published: newer, command: command))
         }
         let attempt = try ledger.beginAttempt(try attemptStart(info, command: only ? stage.rawValue : "run --from \(stage.rawValue)",
                                                                from: stage, through: last))
@@ -146,7 +165,7 @@ package struct PipelineRunner {
             logger.info("run finished", metadata: ["published": "\(summary.published)", "seconds": "\(summary.seconds)"])
             return summary
         } catch {
-            let failure = connectionLoss(error, run: info.run, stage: current) ?? error
+            let failure = self.failure(error, run: info.run, step: current.map(RunFailure.Step.init))
             do {
                 try ledger.finishAttempt(attempt, run: info.run, error: "\(failure)")
             } catch {
@@ -187,21 +206,20 @@ package struct PipelineRunner {
             log.info("stage finished", metadata: ["seconds": "\(String(format: "%.2f", seconds))"]
                 .merging(counts.mapValues { "\($0)" }) { $1 })
         } catch {
-            let failure = connectionLoss(error, run: info.run, stage: stage) ?? error
+            let failure = self.failure(error, run: info.run, step: RunFailure.Step(stage))
             try? ledger.stageFinished(stageID, seconds: Date().timeIntervalSince(t0), counts: [:], error: "\(failure)")
             log.error("stage failed", metadata: ["error": "\(failure)"])
             throw failure
         }
     }
 
-    /// A broken connection to the warehouse, named with the run and stage (exit 69).
-    private func connectionLoss(_ error: Error, run: RunID, stage: Stage?) -> OperationsError? {
-        switch error {
-        case OperationsError.connectionLost: return nil
-        case let e as PostgresError where e.kind == .connection:
-            return .connectionLost(run: run, stage: stage, target: target.displayName, message: e.message)
-        default: return nil
-        }
+    /// `error` placed in the run and step it stopped (one placed already keeps its place), a
+    /// broken connection to the warehouse said as such (exit 69).
+    func failure(_ error: any Error, run: RunID, step: RunFailure.Step?) -> RunFailure {
+        let placed = RunFailure.at(run, step, error)
+        guard let lost = placed.error as? PostgresError, lost.kind == .connection else { return placed }
+        return RunFailure(run: run, step: placed.step,
+                          error: OperationsError.connectionLost(run: run, step: placed.step, target: target.displayName, message: lost.message))
     }
 
     /// What a stage has to read: the drop's files, or the previous stage's.
@@ -214,10 +232,9 @@ package struct PipelineRunner {
                     as? NSNumber)?.int64Value ?? 0)
             }
             // A drop with a MANIFEST is read twice (checked, then extracted); it also counts the rows.
-            let manifest = try? String(contentsOf: drop.appendingPathComponent("MANIFEST"), encoding: .utf8)
-            let rows = manifest?.split(separator: "\n").compactMap { $0.split(separator: " ").dropFirst().first.flatMap { Int($0) } }
+            let manifest = (try? DropManifest.read(drop: drop)) ?? nil
             return StageProgress(stage: stage.rawValue, inputBytes: bytes * (manifest == nil ? 1 : 2),
-                                 inputRows: rows?.reduce(0, +) ?? Int(bytes / 50))
+                                 inputRows: manifest?.rows ?? Int(bytes / 50))
         case .transform, .load:
             let previous = (try? StageManifest.read(from: folder.manifest(stage == .transform ? .extract : .transform)))?.outputs ?? []
             return StageProgress(stage: stage.rawValue, inputBytes: previous.reduce(0) { $0 + $1.bytes },

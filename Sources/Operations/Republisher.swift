@@ -15,8 +15,16 @@ package struct Republisher {
         self.state = state; self.target = target; self.logger = logger
     }
 
-    /// Returns the load published.
+    /// Returns the load published. A failure is one of the run's step `publish`.
     package func publish(_ run: RunID, force: Bool) throws -> Int64 {
+        do {
+            return try publishLocked(run, force: force)
+        } catch {
+            throw RunFailure.at(run, .publish, error)
+        }
+    }
+
+    private func publishLocked(_ run: RunID, force: Bool) throws -> Int64 {
         let command = "etl publish \(run)"
         let lock = try RunLock(path: state.lockFile.path, holder: command)
         defer { withExtendedLifetime(lock) {} }

@@ -34,26 +34,3 @@ package struct RunInfo: Codable, Sendable {
         return try decoder.decode(RunInfo.self, from: data)
     }
 }
-
-/// The one-line result of a run, for cron's mail and the log.
-package struct RunSummary: Sendable {
-    package var run: RunID
-    package var drop: String
-    package var rowsRead: Int
-    package var rejected: Int
-    package var loaded: Int
-    package var seconds: Double
-    package var published: Bool
-    package var note: String?
-    /// Folders of the inbox newer than the drop run that are not complete drops.
-    package var newerIncomplete: [IncompleteDrop] = []
-    /// The committee's report written after the publish, or why it was not (`PipelineRunner+Report`).
-    package var report: String?
-    package var reportError: String?
-
-    package var line: String {
-        "run \(run) drop=\(drop) read=\(rowsRead) rejected=\(rejected) loaded=\(loaded) "
-            + "duration=\(String(format: "%.1f", seconds))s published=\(published ? "yes" : "no")"
-            + (note.map { " (\($0))" } ?? "")
-    }
-}

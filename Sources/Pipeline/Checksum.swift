@@ -11,14 +11,7 @@ package struct Checksum {
     package mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) } }
     package mutating func update(_ data: Data) { hasher.update(data: data) }
 
-    package func hex() -> String { Self.hex(hasher.finalize()) }
-
-    package static func hex(_ digest: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in digest { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 15)]) }
-        return String(decoding: out, as: UTF8.self)
-    }
+    package func hex() -> String { Hex.string(hasher.finalize()) }
 
     /// The checksum of a file, read in chunks.
     package static func file(_ path: String) throws -> String {

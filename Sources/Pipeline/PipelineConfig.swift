@@ -188,19 +188,3 @@ package enum TextEncoding: String, Sendable, CaseIterable {
     case windows1252 = "windows-1252"
     case latin1 = "iso-8859-1"
 }
-
-/// A pipeline file that cannot be used: says which file, line and key, and what is wrong.
-package struct PipelineConfigError: Error, CustomStringConvertible, Equatable {
-    package var path: String
-    package var line: Int?
-    package var key: String
-    package var message: String
-
-    package init(path: String, line: Int?, key: String, message: String) {
-        self.path = path; self.line = line; self.key = key; self.message = message
-    }
-
-    package var description: String {
-        "\(path)\(line.map { ":\($0)" } ?? ""): \(key): \(message)"
-    }
-}

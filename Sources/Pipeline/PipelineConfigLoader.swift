@@ -1,32 +1,14 @@
 import Foundation
-import Yams
 
 extension PipelineConfig {
     /// Reads and checks a pipeline file. Unknown keys, missing mappings and bad values are
     /// refused with the file, line and key, so a typo never silently falls back to a default.
     package static func load(path: String) throws -> PipelineConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PipelineConfigError(path: path, line: nil, key: "(file)", message: "cannot read the pipeline file; check the path")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw PipelineConfigError(path: path, line: nil, key: "(file)", message: "not UTF-8")
-        }
-        return try parse(text, path: path)
+        try parse(try ConfigMap.text(path: path, of: "pipeline file"), path: path)
     }
 
     package static func parse(_ text: String, path: String) throws -> PipelineConfig {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
-                throw PipelineConfigError(path: path, line: nil, key: "(file)", message: "the file is empty")
-            }
-            root = node
-        } catch let error as PipelineConfigError {
-            throw error
-        } catch {
-            throw PipelineConfigError(path: path, line: nil, key: "(file)", message: "not valid YAML: \(error)")
-        }
-        let top = try ConfigMap(root, key: "(top level)", path: path)
+        let top = try ConfigMap.top(text, path: path)
         try top.allow(["municipality", "window", "as_of", "reject_threshold", "small_cell_minimum",
                        "keep_runs", "database", "pseudonym_key", "sources", "evaluation", "report"])
 
@@ -175,7 +157,7 @@ extension PipelineConfig.Source {
     private static func parseValues(_ m: ConfigMap, kind: SourceKind, columns: [String: String]) throws
         -> [String: PipelineConfig.ValueMap] {
         guard !kind.mappableFields.isEmpty else {
-            throw PipelineConfigError(path: m.path, line: m.line, key: m.key, message: "this export has no field whose values can be mapped")
+            throw ConfigFileError(path: m.path, line: m.line, key: m.key, message: "this export has no field whose values can be mapped")
         }
         try m.allow(kind.mappableFields)
         var out: [String: PipelineConfig.ValueMap] = [:]
@@ -201,7 +183,7 @@ extension PipelineConfig.Source {
 
     /// `{export value: contract value}` pairs in the order written; a null value empties the field.
     private static func parseRules(_ m: ConfigMap) throws -> [PipelineConfig.ValueMap.Rule] {
-        guard !m.keys.isEmpty else { throw PipelineConfigError(path: m.path, line: m.line, key: m.key, message: "give at least one value") }
+        guard !m.keys.isEmpty else { throw ConfigFileError(path: m.path, line: m.line, key: m.key, message: "give at least one value") }
         var seen: [String: String] = [:]
         return try m.keys.map { key in
             let folded = key.trimmingCharacters(in: .whitespaces).lowercased()
@@ -226,134 +208,8 @@ extension PipelineConfig.Source {
         }
         let filter = PipelineConfig.RowFilter(keep: try conditions("keep"), skip: try conditions("skip"))
         guard !filter.keep.isEmpty || !filter.skip.isEmpty else {
-            throw PipelineConfigError(path: m.path, line: m.line, key: m.key, message: "give keep, skip or both")
+            throw ConfigFileError(path: m.path, line: m.line, key: m.key, message: "give keep, skip or both")
         }
         return filter
-    }
-}
-
-/// A YAML mapping with the file and line of every key, for precise errors.
-struct ConfigMap {
-    let path: String
-    let key: String
-    let line: Int?
-    private var entries: [(key: String, line: Int?, value: Node)] = []
-
-    init(_ node: Node, key: String, path: String) throws {
-        self.path = path
-        self.key = key
-        self.line = node.mark?.line
-        guard case .mapping(let mapping) = node else {
-            throw PipelineConfigError(path: path, line: node.mark?.line, key: key, message: "must be a mapping of keys to values")
-        }
-        for (k, v) in mapping {
-            guard let name = k.string else {
-                throw PipelineConfigError(path: path, line: k.mark?.line, key: key, message: "keys must be text")
-            }
-            if entries.contains(where: { $0.key == name }) {
-                throw PipelineConfigError(path: path, line: k.mark?.line, key: qualified(name), message: "given twice")
-            }
-            entries.append((name, k.mark?.line, v))
-        }
-    }
-
-    private func qualified(_ name: String) -> String { key.hasPrefix("(") ? name : "\(key).\(name)" }
-
-    func error(_ name: String, _ message: String, line: Int? = nil) -> PipelineConfigError {
-        PipelineConfigError(path: path, line: line ?? entries.first { $0.key == name }?.line ?? self.line,
-                            key: qualified(name), message: message)
-    }
-
-    /// The keys in the order written.
-    var keys: [String] { entries.map(\.key) }
-
-    func line(of name: String) -> Int? { entries.first { $0.key == name }?.line }
-
-    /// Whether the key is written at all, with a value or `null`.
-    func present(_ name: String) -> Bool { entries.contains { $0.key == name } }
-
-    /// Whether the key is written with the value `null` (or `~`, or nothing).
-    func isNull(_ name: String) -> Bool { entries.first { $0.key == name }?.value.null != nil }
-
-    func has(_ name: String) -> Bool {
-        guard let v = entries.first(where: { $0.key == name })?.value else { return false }
-        return v.null == nil
-    }
-
-    func allow(_ names: [String]) throws {
-        for e in entries where !names.contains(e.key) {
-            throw PipelineConfigError(path: path, line: e.line, key: qualified(e.key),
-                                      message: "unknown key; expected one of \(names.joined(separator: ", "))")
-        }
-    }
-
-    private func node(_ name: String) throws -> Node {
-        guard let v = entries.first(where: { $0.key == name })?.value, v.null == nil else {
-            throw PipelineConfigError(path: path, line: line, key: qualified(name), message: "missing; this key is required")
-        }
-        return v
-    }
-
-    func map(_ name: String) throws -> ConfigMap { try ConfigMap(node(name), key: qualified(name), path: path) }
-
-    func string(_ name: String) throws -> String {
-        let v = try node(name)
-        guard case .scalar(let s) = v, !s.string.isEmpty else { throw error(name, "must be a non-empty text value") }
-        return s.string
-    }
-
-    func optionalString(_ name: String) throws -> String? { has(name) ? try string(name) : nil }
-
-    func int(_ name: String, default value: Int) throws -> Int {
-        guard has(name) else { return value }
-        guard let v = try node(name).int else { throw error(name, "must be a whole number") }
-        return v
-    }
-
-    func double(_ name: String, default value: Double) throws -> Double {
-        guard has(name) else { return value }
-        guard let v = try node(name).float else { throw error(name, "must be a number") }
-        return v
-    }
-
-    func day(_ name: String) throws -> Day {
-        let text = try string(name)
-        guard let d = Day(iso: text) else { throw error(name, "'\(text)' is not a date yyyy-mm-dd") }
-        return d
-    }
-
-    func optionalDay(_ name: String) throws -> Day? { has(name) ? try day(name) : nil }
-
-    func choice<T: RawRepresentable & CaseIterable>(_ name: String, _: T.Type) throws -> T where T.RawValue == String {
-        let text = try string(name)
-        guard let v = T(rawValue: text.lowercased()) else {
-            throw error(name, "'\(text)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return v
-    }
-
-    func bool(_ name: String, default value: Bool) throws -> Bool {
-        guard has(name) else { return value }
-        guard let v = try node(name).bool else { throw error(name, "must be true or false") }
-        return v
-    }
-
-    /// A list of text values, or one value standing for a list of one.
-    func stringList(_ name: String) throws -> [String] {
-        let v = try node(name)
-        switch v {
-        case .scalar(let s): return [s.string]
-        case .sequence(let seq):
-            return try seq.map { item in
-                guard case .scalar(let s) = item else { throw error(name, "must be a list of values", line: item.mark?.line) }
-                return s.string
-            }
-        default: throw error(name, "must be a value or a list of values")
-        }
-    }
-
-    func list(_ name: String) throws -> [(text: String, line: Int?)] {
-        guard case .sequence(let seq) = try node(name) else { throw error(name, "must be a list") }
-        return seq.map { ($0.string ?? "", $0.mark?.line) }
     }
 }

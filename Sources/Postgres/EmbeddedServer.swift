@@ -187,7 +187,7 @@ package struct EmbeddedServer: Sendable {
                 try? FileManager.default.removeItem(atPath: dataDirectory + "/postmaster.pid")
             case .running:
                 let binaries = try ServerBinaries.locate(searchPath: searchPath, majorVersion: clusterVersion())
-                let result = try runCommand(
+                let result = try Subprocess.run(
                     binaries.pgCtl, ["stop", "-D", dataDirectory, "-m", mode.rawValue, "-w", "-t", "60"],
                     as: account, in: directory)
                 guard result.status == 0 else {
@@ -251,7 +251,7 @@ package struct EmbeddedServer: Sendable {
             throw PostgresError(.server, "\(dataDirectory) exists but holds no PostgreSQL cluster (no PG_VERSION)",
                                 hint: "remove it to let a new cluster be created there", context: directory)
         }
-        let result = try runCommand(binaries.initdb, [
+        let result = try Subprocess.run(binaries.initdb, [
             "-D", dataDirectory, "-U", Self.superuser, "--auth=trust", "--encoding=UTF8", "--no-locale",
         ] + (durable ? [] : ["--no-sync"]), as: account, in: directory)
         guard result.status == 0 else {
@@ -331,7 +331,7 @@ package struct EmbeddedServer: Sendable {
 
     /// Makes a running server read its settings and access rules again.
     private func reload(_ binaries: ServerBinaries, _ account: ServerAccount?) throws {
-        let result = try runCommand(binaries.pgCtl, ["reload", "-D", dataDirectory], as: account, in: directory)
+        let result = try Subprocess.run(binaries.pgCtl, ["reload", "-D", dataDirectory], as: account, in: directory)
         guard result.status == 0 else {
             throw PostgresError(.server, "pg_ctl reload failed: \(result.output)", context: directory)
         }
@@ -342,7 +342,7 @@ package struct EmbeddedServer: Sendable {
         let arguments = ["start", "-D", dataDirectory, "-l", logFile, "-w", "-t", "60"]
         var attempt = 1
         while true {
-            let result = try runCommand(binaries.pgCtl, arguments, as: account, in: directory)
+            let result = try Subprocess.run(binaries.pgCtl, arguments, as: account, in: directory)
             if result.status == 0, case .running(let pid) = try status() {
                 logger.info("started PostgreSQL", metadata: ["pid": "\(pid)", "connect": "\(connectionString())"])
                 return

@@ -151,8 +151,8 @@ package struct Migrator: Sendable {
     /// SHA-256 of the bytes, hex, like `sha256sum`. Computed by the server
     /// (`sha256(bytea)`), which saves this target a crypto dependency.
     private func sha256(_ contents: Data, _ connection: Connection) throws -> String {
-        let hex = contents.map { String(format: "%02x", $0) }.joined()
-        let rows = try connection.query("SELECT encode(sha256(decode($1, 'hex')), 'hex')", [hex], name: "checksum migration")
+        let rows = try connection.query("SELECT encode(sha256(decode($1, 'base64')), 'hex')", [contents.base64EncodedString()],
+                                        name: "checksum migration")
         guard let digest = rows.first?.string(0) else {
             throw PostgresError(.migration, "the server returned no checksum")
         }

@@ -32,7 +32,7 @@ package struct ServerBinaries: Sendable {
     package var majorVersion: Int? { Self.version(of: directory) }
 
     private static func version(of directory: String) -> Int? {
-        guard let result = try? runCommand(directory + "/pg_ctl", ["--version"]), result.status == 0,
+        guard let result = try? Subprocess.run(directory + "/pg_ctl", ["--version"]), result.status == 0,
               let number = result.output.split(separator: ")").last?.trimmingCharacters(in: .whitespaces)
         else { return nil }
         return Int(number.prefix { $0.isNumber })

@@ -16,9 +16,3 @@ enum Outcome: String, CaseIterable {
     /// Its short name, for a chart's row label.
     var short: Phrase { [.detectionShort, .investigationShort, .measureShort][index] }
 }
-
-enum Cohort: String, CaseIterable {
-    case treatment, control
-
-    var name: Phrase { self == .treatment ? .treatmentCohort : .controlCohort }
-}

@@ -1,7 +1,7 @@
 import Pipeline
 
 /// Why a report was not written, and what to do.
-package enum ReportError: Error, CustomStringConvertible, Equatable {
+package enum ReportError: StewardError, Equatable {
     /// The reader role is missing, or the warehouse user cannot switch to it.
     case readerRoleUnavailable(role: String, user: String, message: String)
     /// The reader role can read more than the metrics views: refuse rather than risk a leak.
@@ -9,6 +9,8 @@ package enum ReportError: Error, CustomStringConvertible, Equatable {
     case nothingPublished
     case runNotKept(RunID)
     case write(path: String, message: String)
+
+    package var exitStatus: ExitStatus { .failure }
 
     package var description: String {
         switch self {
@@ -24,7 +26,7 @@ package enum ReportError: Error, CustomStringConvertible, Equatable {
         case .runNotKept(let run):
             "run \(run) has no complete load in the warehouse (never loaded, or dropped after keep_runs); `etl runs` lists the runs"
         case .write(let path, let message):
-            "\(path): \(message)"
+            "\(path): the report cannot be written: \(message). Check the folder exists and is writable, or name another with --out"
         }
     }
 }

@@ -69,34 +69,3 @@ package enum ReportWriter {
         }
     }
 }
-
-/// The nightly run's last step: after a publish, the report into the run's folder
-/// (`runs/<id>/report.html`, readable by the owner only) and, when the pipeline file names
-/// `report.out`, a copy there for the intranet.
-package struct NightlyReport {
-    package var config: PipelineConfig
-    /// The state directory: where a relative `report.out` is taken from.
-    package var stateRoot: URL
-
-    package init(config: PipelineConfig, stateRoot: URL) { self.config = config; self.stateRoot = stateRoot }
-
-    package var options: ReportWriter.Options { ReportWriter.Options(config) }
-
-    /// `report.out` as a path, relative ones taken from the state directory.
-    package var outPath: String? {
-        config.report.out.map { $0.hasPrefix("/") ? $0 : stateRoot.appendingPathComponent($0).path }
-    }
-
-    /// Renders the published run's report and writes it. Returns the paths written.
-    package func write(connection: Connection, runFolder: URL) throws -> [String] {
-        let options = self.options
-        let html = try ReportWriter.render(connection: connection, options: { _ in options }).html
-        let path = runFolder.appendingPathComponent("report.html").path
-        try ReportWriter.writeAtomically(html, to: path, mode: 0o600)
-        guard let out = outPath else { return [path] }
-        // Meant to be read by others (an intranet), and it holds no personal data: the mode
-        // of the file it replaces, else 0644.
-        try ReportWriter.writeAtomically(html, to: out, mode: nil)
-        return [path, out]
-    }
-}

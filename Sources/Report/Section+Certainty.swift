@@ -18,13 +18,13 @@ extension ReportDocument {
         parts.append(HTML.element("dl", [("class", "facts")], content: facts.flatMap { [HTML.element("dt", [], words.html($0.0)), HTML.element("dd", [], $0.1)] }))
 
         parts.append(HTML.element("h3", [], words.html(.filesHeading)))
-        parts.append(Table(caption: nil, header: [words.html(.fileColumn), words.html(.readColumn), words.html(.rejectedColumn)],
+        parts.append(HTMLTable(caption: nil, header: [words.html(.fileColumn), words.html(.readColumn), words.html(.rejectedColumn)],
                            rows: fileRows()).render())
 
         let rejects = data.dataQuality.filter { $0.key("category") == "rejected" }
         parts.append(HTML.element("h3", [], words.html(.rejectsHeading)))
         parts.append(rejects.isEmpty ? HTML.element("p", [], words.html(.noRejects)) :
-            Table(caption: nil, header: [words.html(.fileColumn), words.html(.reasonColumn), words.html(.recordsColumn)],
+            HTMLTable(caption: nil, header: [words.html(.fileColumn), words.html(.reasonColumn), words.html(.recordsColumn)],
                   rows: rejects.map { r in [HTML.element("code", [], .text(r.key("subject") ?? "")), code("reject", r.key("reason")),
                                             page.count(r.figure("records"))] }, textColumns: [1]).render())
 
@@ -32,7 +32,7 @@ extension ReportDocument {
         parts.append(HTML.element("h3", [], words.html(.unattributedHeading)))
         parts.append(HTML.element("p", [], words.html(.unattributedIntro)))
         parts.append(unattributed.isEmpty ? HTML.element("p", [], words.html(.noUnattributed)) :
-            Table(caption: nil, header: [words.html(.eventColumn), words.html(.reasonColumn), words.html(.childrenColumn)],
+            HTMLTable(caption: nil, header: [words.html(.eventColumn), words.html(.reasonColumn), words.html(.childrenColumn)],
                   rows: unattributed.map { r in [code("kind", r.key("subject")), code("unattributed", r.key("reason")), page.count(r.figure("records"))] },
                   textColumns: [1]).render())
 
@@ -43,7 +43,7 @@ extension ReportDocument {
         let transform = data.dataQuality.filter { $0.key("category") == "transform" }.sorted { order($0) < order($1) }
         if !transform.isEmpty {
             parts.append(HTML.element("h3", [], words.html(.transformHeading)))
-            parts.append(Table(caption: nil, header: [words.html(.whatColumn), words.html(.recordsColumn)],
+            parts.append(HTMLTable(caption: nil, header: [words.html(.whatColumn), words.html(.recordsColumn)],
                                rows: transform.map { r in [code("transform", "\(r.key("subject") ?? "").\(r.key("reason") ?? "")"),
                                                            page.count(r.figure("records"))] }).render())
         }
@@ -61,7 +61,7 @@ extension ReportDocument {
             // One row per institution in the view: counted here by reason.
             let reasons = Array(Set(did.leftOut.compactMap { $0.values["reason"] ?? nil })).sorted()
             if !reasons.isEmpty {
-                parts.append(Table(caption: nil, header: [words.html(.reasonColumn), words.html(.institutionsColumn)], rows: reasons.map { reason in
+                parts.append(HTMLTable(caption: nil, header: [words.html(.reasonColumn), words.html(.institutionsColumn)], rows: reasons.map { reason in
                     let count = did.leftOut.filter { ($0.values["reason"] ?? nil) == reason }.count
                     let figure = Figure(source: FigureSource(view: "metrics.evaluation_left_out", key: [.init(column: "reason", value: reason)],
                                                              column: FigureSource.countColumn), raw: String(count), state: .value)

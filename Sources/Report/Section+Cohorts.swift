@@ -26,7 +26,7 @@ extension ReportDocument {
             id: "year-\(outcome.rawValue)", title: title, reading: reading,
             chart: LineChart(id: "chart-year-\(outcome.rawValue)", title: title, description: plain(reading), series: series, format: page.format,
                              yLabel: words.text(.rateAxis), suppressedLegend: page.suppressed).render(),
-            table: Table(caption: nil, header: [words.html(.yearColumn), words.html(.treatmentColumn), words.html(.controlColumn)],
+            table: HTMLTable(caption: nil, header: [words.html(.yearColumn), words.html(.treatmentColumn), words.html(.controlColumn)],
                          rows: years.map { y in [.text(y), page.figure(f(y, .treatment), decimals: 1), page.figure(f(y, .control), decimals: 1)] },
                          cls: "numbers long").render(),
             note: words.html(.rateNote))
@@ -51,7 +51,7 @@ extension ReportDocument {
             chart: BarChart(id: "chart-district-\(outcome.rawValue)", title: title, description: plain(reading), groups: groups,
                             legend: Cohort.allCases.map { (style: $0.rawValue, name: words.text($0.name)) }, format: page.format, decimals: 1,
                             axisLabel: words.text(.rateAxis), suppressedText: page.suppressed, undefinedText: page.undefined, absentText: page.absent).render(),
-            table: Table(caption: nil, header: [words.html(.districtColumn), words.html(.treatmentColumn), words.html(.controlColumn)],
+            table: HTMLTable(caption: nil, header: [words.html(.districtColumn), words.html(.treatmentColumn), words.html(.controlColumn)],
                          rows: districts.map { d in [.text(name(d)), page.figure(f(d, .treatment), decimals: 1), page.figure(f(d, .control), decimals: 1)] },
                          cls: "numbers long").render(),
             note: words.html(.rateNote))
@@ -90,7 +90,7 @@ extension ReportDocument {
             chart: BarChart(id: "chart-ages", title: title, description: plain(reading), groups: groups,
                             legend: Cohort.allCases.map { (style: $0.rawValue, name: words.text($0.name)) }, format: page.format, decimals: 1,
                             axisLabel: words.text(.monthsAgeAxis), suppressedText: page.suppressed, undefinedText: page.undefined, absentText: page.absent).render(),
-            table: Table(caption: nil, header: [words.html(.cohortColumn), words.html(.meanColumn), words.html(.medianColumn), words.html(.childrenColumn)],
+            table: HTMLTable(caption: nil, header: [words.html(.cohortColumn), words.html(.meanColumn), words.html(.medianColumn), words.html(.childrenColumn)],
                          rows: rows, groupRows: groupRows).render(),
             note: words.html(.agesNote), wide: true)
     }

@@ -64,7 +64,7 @@ extension ReportDocument {
             id: "effects", title: title, reading: reading,
             chart: ForestPlot(id: "chart-effects", title: title, description: plain(reading), panels: panels, format: page.format,
                               suppressedText: page.suppressed, undefinedText: page.undefined).render(),
-            table: Table(caption: nil, header: [words.html(.outcomeColumn), page.estimateHeader(.effectColumn), words.html(.levelBeforeColumn)],
+            table: HTMLTable(caption: nil, header: [words.html(.outcomeColumn), page.estimateHeader(.effectColumn), words.html(.levelBeforeColumn)],
                          rows: rows, groupRows: groupRows).render(),
             note: words.html(.effectsNote))
     }
@@ -105,7 +105,7 @@ extension ReportDocument {
             id: "comparisons", title: title, reading: reading,
             chart: ForestPlot(id: "chart-comparisons", title: title, description: plain(reading), panels: panels, format: page.format,
                               suppressedText: page.suppressed, undefinedText: page.undefined).render(),
-            table: Table(caption: nil, header: [words.html(.comparisonColumn), words.html(.treatmentColumn), words.html(.controlColumn),
+            table: HTMLTable(caption: nil, header: [words.html(.comparisonColumn), words.html(.treatmentColumn), words.html(.controlColumn),
                                                 page.estimateHeader(.estimateColumn)],
                          rows: rows, groupRows: groupRows).render(),
             note: words.html(.comparisonsNote), wide: true)
@@ -135,7 +135,7 @@ extension ReportDocument {
         ])
         let unit = periodWords
         let title = words.text(.eventTitle, ["outcome": words.text(outcome.short)])
-        let table = Table(caption: nil, header: [.text(unit.column), words.html(.effectColumn), words.html(.intervalColumn)],
+        let table = HTMLTable(caption: nil, header: [.text(unit.column), words.html(.effectColumn), words.html(.intervalColumn)],
                           rows: points.map { p in
                               [.text(p.eventTime > 0 ? "+\(p.eventTime)" : page.format.integer(p.eventTime)),
                                page.figure(p.estimate, decimals: decimals, signed: true), page.interval(p.low, p.high, decimals: decimals)]

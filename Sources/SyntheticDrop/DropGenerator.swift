@@ -76,8 +76,10 @@ package struct DropGenerator: Sendable {
         package var variant: Variant
         package var effect: Effect
         /// Children at institutions that are ever covered carry this many times the baseline
-        /// risk of a first case (so of a first investigation and measure too) on every day
-        /// they are there, before and after coverage. 1: no selection.
+        /// risk of a first case (so of a first investigation and measure too), before and
+        /// after coverage: a constant added to the daily probability of every day they are
+        /// there, (R − 1) × the baseline's mean, so a fixed difference between institutions
+        /// (`CaseModel`). 1: no selection.
         package var selection: Double
 
         package init(children: Int, institutions: Int? = nil, seed: UInt64, asOf: Day,
@@ -98,9 +100,16 @@ package struct DropGenerator: Sendable {
         var institutionCount: Int { institutions ?? max(10, children / 200) }
     }
 
-    package enum Failure: Error, CustomStringConvertible {
+    package enum Failure: StewardError {
         case cannotWrite(String)
         case invalidOptions(String)
+
+        package var exitStatus: ExitStatus {
+            switch self {
+            case .cannotWrite: .failure
+            case .invalidOptions: .usage
+            }
+        }
 
         package var description: String {
             switch self {

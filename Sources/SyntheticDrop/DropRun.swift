@@ -16,24 +16,24 @@ struct DropRun {
         let o = options
         var summary = DropSummary()
         var registerRNG = SeededRandom(seed: o.seed, stream: 1)
-        let register = Register(count: o.institutionCount, asOf: o.asOf, windowFrom: o.windowFrom, rng: &registerRNG)
-        let exports = try Exports(directory: directory, options: o, register: register)
+        let daycare = Daycare(count: o.institutionCount, asOf: o.asOf, windowFrom: o.windowFrom, rng: &registerRNG)
+        let exports = try Exports(directory: directory, options: o, daycare: daycare)
 
-        for i in register.institutions.indices { try exports.write(institution: i) }
-        for a in register.assignments { try exports.write(assignment: a) }
-        summary.institutions = register.institutions.count
-        summary.assignments = register.assignments.count
+        for i in daycare.institutions.indices { try exports.write(institution: i) }
+        for a in daycare.assignments { try exports.write(assignment: a) }
+        summary.institutions = daycare.institutions.count
+        summary.assignments = daycare.assignments.count
 
         // Children are born from seven years before the window, so every age under 7 is
         // present from its first day.
-        let population = try enrol(register: register, exports: exports, summary: &summary)
+        let population = try enrol(daycare: daycare, exports: exports, summary: &summary)
 
         var timeline = Timeline()
         var histogram = ExposureHistogram()
         var truth = DropSummary.Truth()
-        var panel = EffectPanel(register: register, windowFrom: o.windowFrom, asOf: o.asOf)
+        var panel = EffectPanel(daycare: daycare, windowFrom: o.windowFrom, asOf: o.asOf)
         for child in population.children {
-            timeline.build(birth: child.birth, spells: spells(of: child, population), register: register,
+            timeline.build(birth: child.birth, spells: spells(of: child, population), daycare: daycare,
                            windowFrom: o.windowFrom, asOf: o.asOf)
             var exposed = (false, false)
             for p in timeline.pieces {
@@ -52,7 +52,7 @@ struct DropRun {
         var formRNG = SeededRandom(seed: o.seed, stream: 4)
         var simulator = CaseSimulator(model: model, effect: o.effect, asOf: o.asOf)
         for child in population.children {
-            timeline.build(birth: child.birth, spells: spells(of: child, population), register: register,
+            timeline.build(birth: child.birth, spells: spells(of: child, population), daycare: daycare,
                            windowFrom: o.windowFrom, asOf: o.asOf)
             let outcome = simulator.simulate(birth: child.birth, timeline: timeline, rng: &caseRNG)
             summary.cases += outcome.cases
@@ -77,7 +77,7 @@ struct DropRun {
         summary.selection = o.selection
         summary.effectAsked = o.effect
         summary.caseRatio = model.caseRatio
-        summary.institutionsEverCovered = register.institutions.count { !$0.coverage.isEmpty }
+        summary.institutionsEverCovered = daycare.institutions.count { !$0.coverage.isEmpty }
         summary.panel = panel
         summary.truth = truth
         summary.files = try exports.finish(directory: directory)
@@ -90,7 +90,7 @@ struct DropRun {
     }
 
     /// Births, CPR numbers and enrolment spells; the spells are written as they are made.
-    private func enrol(register: Register, exports: Exports, summary: inout DropSummary) throws -> Population {
+    private func enrol(daycare: Daycare, exports: Exports, summary: inout DropSummary) throws -> Population {
         let o = options
         var rng = SeededRandom(seed: o.seed, stream: 2)
         var formRNG = SeededRandom(seed: o.seed, stream: 5)
@@ -104,7 +104,7 @@ struct DropRun {
             let birth = firstBirth + Int32(rng.below(span))
             let cpr = issuer.issue(birth: birth, male: rng.chance(0.51), rng: &rng)
             let start = population.spells.count
-            Population.enrol(birth: birth, register: register, asOf: o.asOf, rng: &rng, into: &population.spells)
+            Population.enrol(birth: birth, daycare: daycare, asOf: o.asOf, rng: &rng, into: &population.spells)
             let count = population.spells.count - start
             population.children.append(Child(birth: birth, cpr: cpr, spellStart: Int32(start), spellCount: Int32(count)))
             for s in population.spells[start...] { try exports.write(spell: s, cpr: cpr, rng: &formRNG) }

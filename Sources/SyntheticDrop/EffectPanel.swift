@@ -24,9 +24,9 @@ package struct EffectPanel: Sendable, Equatable {
 
     package init() {}
 
-    init(register: Register, windowFrom: Day, asOf: Day) {
-        institutions = register.institutions.map { String($0.number) }
-        coverage = register.institutions.map(\.coverage)
+    init(daycare: Daycare, windowFrom: Day, asOf: Day) {
+        institutions = daycare.institutions.map { String($0.number) }
+        coverage = daycare.institutions.map(\.coverage)
         let (y, m, _) = windowFrom.civil, (ly, lm, _) = asOf.civil
         firstMonth = y * 12 + m - 1
         months = ly * 12 + lm - 1 - firstMonth + 1

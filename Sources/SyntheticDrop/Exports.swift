@@ -7,7 +7,7 @@ final class Exports {
     let variant: DropGenerator.Variant
     let layout: DropLayout
     let asOf: Day
-    let register: Register
+    let daycare: Daycare
     private(set) var files: [OutputFile] = []
     var institutionsCSV: CSVFile?, institutionsXML: XMLFile?
     let assignmentsCSV: CSVFile
@@ -19,13 +19,13 @@ final class Exports {
     var nextFake = 0
     var takenNumbers: Set<Int>
 
-    init(directory: URL, options o: DropGenerator.Options, register: Register) throws {
+    init(directory: URL, options o: DropGenerator.Options, daycare: Daycare) throws {
         variant = o.variant
         layout = o.variant.layout
         asOf = o.asOf
-        self.register = register
-        spareNumbers = register.unusedNumbers
-        takenNumbers = Set(register.institutions.map(\.number) + register.unusedNumbers)
+        self.daycare = daycare
+        spareNumbers = daycare.unusedNumbers
+        takenNumbers = Set(daycare.institutions.map(\.number) + daycare.unusedNumbers)
         let l = o.variant.layout
         var opened: [OutputFile] = []
         func open(_ f: DropLayout.File) throws -> OutputFile {

@@ -30,6 +30,16 @@ struct Injector {
         injected.append(.init(file: file, kind: kind, record: record, line: line))
     }
 
+    /// Writes a bad record of `kind` into `csv` (a field taken out or added first, for a
+    /// wrong column count), and notes where.
+    mutating func write(_ kind: DirtyKind, _ fields: [Field], to csv: CSVFile) throws {
+        var fields = fields
+        if kind == .wrongColumnCount { wrongCount(&fields) }
+        record(kind, record: csv.file.records + 1, line: csv.line)
+        for field in fields { csv.field(field) }
+        try csv.endRecord()
+    }
+
     /// A day of the right shape that does not exist, in the file's date layout.
     mutating func nonexistentDay(_ format: DateFormat) -> String {
         let (d, m, y) = rng.element(Names.nonexistentDays)

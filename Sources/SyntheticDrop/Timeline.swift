@@ -27,9 +27,9 @@ struct Timeline {
     private var bounds: [Int32] = []
 
     /// Rebuilds the pieces for one child (reusing storage).
-    mutating func build(birth: Day, spells: ArraySlice<Spell>, register: Register, windowFrom: Day, asOf: Day) {
+    mutating func build(birth: Day, spells: ArraySlice<Spell>, daycare: Daycare, windowFrom: Day, asOf: Day) {
         pieces.removeAll(keepingCapacity: true)
-        winningSpells(spells, register: register, birth: birth.rawValue, asOf: asOf.rawValue)
+        winningSpells(spells, daycare: daycare, birth: birth.rawValue, asOf: asOf.rawValue)
         let b = birth.rawValue, last = asOf.rawValue
         let cuts = (window: windowFrom.rawValue, age: b + ageLimitDays)
         var cursor = b
@@ -37,7 +37,7 @@ struct Timeline {
             if e.from > cursor { add(cursor, e.from - 1, .notEnrolled, -1, false, cuts) }
             // Split the enrolled run by the institution's coverage.
             var d = e.from
-            let coverage = register.institutions[Int(e.inst)].coverage
+            let coverage = daycare.institutions[Int(e.inst)].coverage
             for r in coverage where r.upperBound >= d && r.lowerBound <= e.to {
                 if r.lowerBound > d { add(d, r.lowerBound - 1, .uncovered, e.inst, true, cuts) }
                 let hi = min(r.upperBound, e.to)
@@ -80,7 +80,7 @@ struct Timeline {
 
     /// The institution of each enrolled day: on days several spells cover, the spell with
     /// the latest `indmeldt` wins, on a tie the smallest institution number.
-    private mutating func winningSpells(_ spells: ArraySlice<Spell>, register: Register, birth: Int32, asOf: Int32) {
+    private mutating func winningSpells(_ spells: ArraySlice<Spell>, daycare: Daycare, birth: Int32, asOf: Int32) {
         enrolled.removeAll(keepingCapacity: true)
         bounds.removeAll(keepingCapacity: true)
         for s in spells {
@@ -96,7 +96,7 @@ struct Timeline {
             var best: Spell?
             for s in spells where s.from.rawValue <= lo && s.to.rawValue >= hi {
                 if let b = best {
-                    let sn = register.institutions[Int(s.institution)].number, bn = register.institutions[Int(b.institution)].number
+                    let sn = daycare.institutions[Int(s.institution)].number, bn = daycare.institutions[Int(b.institution)].number
                     if s.from > b.from || (s.from == b.from && sn < bn) { best = s }
                 } else {
                     best = s

@@ -12,7 +12,7 @@ package struct TransformResult: Sendable {
     package var phaseSeconds: [String: Double]
 }
 
-/// The transform stage (issue #4): extract's typed records in `runs/<id>/extract/`, every
+/// The transform stage: extract's typed records in `runs/<id>/extract/`, every
 /// `FactFile` plus `manifest.json` out in `runs/<id>/transform/`. Rerunnable alone: it
 /// empties its folder first, and the same extract gives byte-identical fact files.
 package struct TransformStage: Sendable {

@@ -52,7 +52,7 @@ import SyntheticDrop
     @Test func noEffectIsFoundWhenThereIsNone() throws {
         let h = try Harness()
         let (drop, _) = try h.drop(children: 20_000, effect: .none, selection: 1)
-        try h.runner().runNew(drop: drop, inbox: nil, force: false, asOf: nil)
+        _ = try h.runner().runNew(drop: drop, inbox: nil, force: false, asOf: nil)
         let c = try comparisons(h)
         #expect(c["detection_rate_per_1000"]!.holds(1), "\(c["detection_rate_per_1000"]!)")
         #expect(c["mean_age_first_investigation_months"]!.holds(0), "\(c["mean_age_first_investigation_months"]!)")

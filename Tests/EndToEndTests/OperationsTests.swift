@@ -139,6 +139,13 @@ import Postgres
         let again = try h.run([wrapper, Harness.copenhagen, h.inbox.path], program: "/bin/bash", environment: env)
         #expect(again.status == 0)
         #expect(again.stdout.isEmpty, "\(again.stdout)")
+
+        // A newer drop that is not whole: mailed, saying the older drop still stands.
+        let (newer, _) = try h.drop(children: 200, seed: 8, asOf: Day(iso: "2026-11-22")!)
+        try FileManager.default.removeItem(at: newer.appendingPathComponent("sagshaendelser.csv"))
+        let broken = try h.run([wrapper, Harness.copenhagen, h.inbox.path], program: "/bin/bash", environment: env)
+        #expect(broken.status == 66)
+        #expect(broken.stdout.contains("drop incomplete") && broken.stdout.contains("nothing to do"), "\(broken.stdout)")
     }
 
     /// The CPR numbers of an enrolment export, normalised to ten digits.

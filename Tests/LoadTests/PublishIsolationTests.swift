@@ -3,17 +3,16 @@ import Testing
 @testable import Load
 import Pipeline
 import Postgres
+import Synchronization
 
 /// Analysts querying while loads run, and while a load dies: every answer is one whole
 /// published run, the one before or the one after.
 @Suite struct PublishIsolationTests {
     /// Reads the treatment cohort's (run, detected) over and over on its own connection
     /// until told to stop; returns every distinct answer seen.
-    final class Reader: @unchecked Sendable {
-        private let lock = NSLock()
-        private var stop = false
-        private var answers: [String: Int] = [:]
-        private var failure: String?
+    final class Reader: Sendable {
+        private struct Seen { var stop = false; var answers: [String: Int] = [:]; var failure: String? }
+        private let seen = Mutex(Seen())
         private let done = DispatchSemaphore(value: 0)
 
         init(url: String) {
@@ -21,32 +20,32 @@ import Postgres
                 defer { done.signal() }
                 do {
                     let db = try Connection(url: url)
-                    while !lock.withLock({ stop }) {
+                    while !seen.withLock({ $0.stop }) {
                         let rows = try db.query("""
                             SELECT s.run_id, s.detected, c.treatment_count, (SELECT count(*) FROM metrics.data_quality)
                             FROM metrics.cohort_summary s, metrics.cohort_comparison c
                             WHERE s.cohort = 'treatment' AND c.comparison = 'detection_rate_per_1000'
                             """)
                         let key = rows.map { "\($0.string(0)!):\($0.string(1)!):\($0.string(2)!):\($0.string(3)!)" }.joined()
-                        lock.withLock { answers[key, default: 0] += 1 }
+                        seen.withLock { $0.answers[key, default: 0] += 1 }
                     }
                 } catch {
-                    lock.withLock { failure = "\(error)" }
+                    seen.withLock { $0.failure = "\(error)" }
                 }
             }
         }
 
         /// Waits (up to 30 s) until the reader has seen `answer`.
         func waitFor(_ answer: String) {
-            for _ in 0..<600 where lock.withLock({ answers[answer] == nil && failure == nil }) {
+            for _ in 0..<600 where seen.withLock({ $0.answers[answer] == nil && $0.failure == nil }) {
                 Thread.sleep(forTimeInterval: 0.05)
             }
         }
 
         func finish() -> (answers: [String: Int], failure: String?) {
-            lock.withLock { stop = true }
+            seen.withLock { $0.stop = true }
             done.wait()
-            return lock.withLock { (answers, failure) }
+            return seen.withLock { ($0.answers, $0.failure) }
         }
     }
 
@@ -80,13 +79,13 @@ import Postgres
         reader.waitFor(before)
         let url = h.db.url
         let loadFailed = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var loadError: Error?
+        let loadError = Mutex<String?>(nil)
         Thread.detachNewThread {
             do {
                 let db = try Connection(url: url)
                 try db.execute("SET application_name = 'doomed load'")
                 _ = try LoadStage(connection: db).load(killed)
-            } catch { loadError = error }
+            } catch { loadError.withLock { $0 = "\(error)" } }
             loadFailed.signal()
         }
         var waiting = false
@@ -100,7 +99,7 @@ import Postgres
         try blocker.execute("ROLLBACK")
         let (answers, failure) = reader.finish()
 
-        #expect(loadError != nil)
+        #expect(loadError.withLock { $0 } != nil)
         #expect(failure == nil)
         #expect(Set(answers.keys) == [before], "\(answers)")
         #expect(try h.connection.query("SELECT count(*) FROM etl.loads").first?.int(0) == 1)

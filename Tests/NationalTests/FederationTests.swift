@@ -34,7 +34,14 @@ import TestSupport
         for view in ["cohort_summary", "cohort_comparison", "notifications_by_source", "case_closures",
                      "did_summary", "did_event_study", "did_by_group", "did_status"] {
             let named = try db.query("SELECT DISTINCT municipalities FROM national_metrics.\(view)").map { $0.string(0) }
-            #expect(named == ["Eksempel Kommune, København, Odense"], "\(view)")
+            if view == "notifications_by_source" || view == "case_closures" {
+                // A row per source or closing reason: one a small drop never drew names the others only.
+                let all = Set(Federation.plan.map(\.0))
+                #expect(named.contains("Eksempel Kommune, København, Odense")
+                        && named.allSatisfy { $0.map { Set($0.components(separatedBy: ", ")).isSubset(of: all) } ?? false }, "\(view): \(named)")
+            } else {
+                #expect(named == ["Eksempel Kommune, København, Odense"], "\(view)")
+            }
         }
     }
 

@@ -19,14 +19,14 @@ import Testing
             password_file: secrets/aarhus.password
         """
 
-    func refusal(_ text: String) -> NationalFileError? {
+    func refusal(_ text: String) -> ConfigFileError? {
         do {
             _ = try NationalFile.parse(text, path: "/etc/etl/national.yaml")
             return nil
-        } catch let error as NationalFileError {
+        } catch let error as ConfigFileError {
             return error
         } catch {
-            Issue.record("not a NationalFileError: \(error)")
+            Issue.record("not a ConfigFileError: \(error)")
             return nil
         }
     }
@@ -79,12 +79,12 @@ import Testing
         let kbh = file.municipalities[0], aarhus = file.municipalities[1]
 
         #expect(try kbh.readPassword(file: file, environment: ["ETL_FEED_101": "s3cret"]) == "s3cret")
-        let unset = #expect(throws: NationalFileError.self) { try kbh.readPassword(file: file, environment: [:]) }
+        let unset = #expect(throws: ConfigFileError.self) { try kbh.readPassword(file: file, environment: [:]) }
         #expect(unset?.message.contains("ETL_FEED_101 is not set") == true && unset?.line == 5)
 
         let secret = dir.appendingPathComponent("aarhus.password").path
         _ = FileManager.default.createFile(atPath: secret, contents: Data("pa55word\n".utf8), attributes: [.posixPermissions: 0o644])
-        let open = #expect(throws: NationalFileError.self) { try aarhus.readPassword(file: file) }
+        let open = #expect(throws: ConfigFileError.self) { try aarhus.readPassword(file: file) }
         #expect(open?.message.contains("chmod 600") == true)
         chmod(secret, 0o600)
         #expect(try aarhus.readPassword(file: file) == "pa55word")

@@ -1,10 +1,14 @@
+import Extract
 import Foundation
+import Load
 import Logging
 import Testing
 @testable import Operations
 import Pipeline
 import Postgres
+import Report
 import TestSupport
+import Transform
 
 @Suite struct DropTests {
     let config = try! PipelineConfig.load(path: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -15,7 +19,7 @@ import TestSupport
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         for file in files { try Data("x\n".utf8).write(to: dir.appendingPathComponent(file)) }
         if let manifest {
-            try manifest.map { "0000  1  \($0)" }.joined(separator: "\n").write(to: dir.appendingPathComponent("MANIFEST"), atomically: true, encoding: .utf8)
+            try manifest.map { "\(String(repeating: "0", count: 64))  1  \($0)" }.joined(separator: "\n").write(to: dir.appendingPathComponent("MANIFEST"), atomically: true, encoding: .utf8)
         }
     }
 
@@ -49,12 +53,12 @@ import TestSupport
         try FileManager.default.createDirectory(at: inbox.appendingPathComponent("2026-11-23/indmeldelser.csv"), withIntermediateDirectories: true)
         for file in all where file != "indmeldelser.csv" { try Data("x\n".utf8).write(to: inbox.appendingPathComponent("2026-11-23/\(file)")) }
         let again = try Drop.scan(inbox, config: config)
-        #expect(again.newerIncomplete.first?.missing == ["indmeldelser.csv (a folder, not a file)"])
+        #expect(again.newerIncomplete.first?.missing == ["indmeldelser.csv (not a file: a directory)"])
         let error = #expect(throws: OperationsError.self) {
             try Drop(url: inbox.appendingPathComponent("2026-11-23")).checksum(config: config)
         }
         #expect(error?.exitStatus == .dropIncomplete)
-        #expect("\(error!)".contains("indmeldelser.csv (a folder, not a file)"))
+        #expect("\(error!)".contains("indmeldelser.csv (not a file: a directory)"))
     }
 
     @Test func aMissingInboxOrOneWithNoCompleteDropSaysWhich() throws {
@@ -96,19 +100,40 @@ import TestSupport
     }
 }
 
+/// Each error type declares its own status; `ExitStatus.of` only asks it.
 @Suite struct ExitStatusTests {
     @Test func errorsMapToTheirDocumentedStatuses() {
+        let run = RunID(rawValue: 1)
         #expect(ExitStatus.of(OperationsError.locked(holder: "x", lock: "y")) == .locked)
         #expect(ExitStatus.of(OperationsError.databaseUnreachable(target: "x", message: "y")) == .databaseUnreachable)
-        #expect(ExitStatus.of(PipelineConfigError(path: "p", line: 1, key: "k", message: "m")) == .usage)
+        #expect(ExitStatus.of(ConfigFileError(path: "p", line: 1, key: "k", message: "m")) == .usage)
         #expect(ExitStatus.of(CocoaError(.fileNoSuchFile)) == .failure)
-        #expect(ExitStatus.of(OperationsError.connectionLost(run: RunID(rawValue: 1), stage: .load, target: "t", message: "m")) == .databaseUnreachable)
-        #expect(ExitStatus.of(OperationsError.rejectThresholdExceeded(run: RunID(rawValue: 1), files: [])) == .rejectThresholdExceeded)
+        #expect(ExitStatus.of(OperationsError.connectionLost(run: run, step: .load, target: "t", message: "m")) == .databaseUnreachable)
+        #expect(ExitStatus.of(OperationsError.rejectThresholdExceeded(run: run, files: [])) == .rejectThresholdExceeded)
         #expect(ExitStatus.of(OperationsError.newerDropsIncomplete(ran: "d", drops: [])) == .dropIncomplete)
-        #expect(ExitStatus.of(OperationsError.alreadyLoaded(run: RunID(rawValue: 1), drop: "d", newerIncomplete: [])) == .success)
-        #expect(ExitStatus.of(OperationsError.wouldReplaceNewer(run: RunID(rawValue: 1), published: RunID(rawValue: 2), command: "c")) == .usage)
+        #expect(ExitStatus.of(OperationsError.wouldReplaceNewer(run: run, published: RunID(rawValue: 2), command: "c")) == .usage)
         #expect(ExitStatus.of(PostgresError(.connection, "server closed the connection unexpectedly")) == .databaseUnreachable)
+        #expect(ExitStatus.of(PostgresError(.query, "relation does not exist", sqlState: "42P01")) == .failure)
+        #expect(ExitStatus.of(ExtractError.rejectThresholdExceeded([], inputs: [])) == .rejectThresholdExceeded)
+        #expect(ExitStatus.of(ExtractError.manifestUnreadable(path: "M", line: 1, message: "m")) == .dropIncomplete)
+        #expect(ExitStatus.of(ExtractError.sourceMissing(file: "f", drop: "d")) == .dropIncomplete)
+        #expect(ExitStatus.of(ExtractError.noHeader(file: "f")) == .failure)
+        #expect(ExitStatus.of(TransformError.windowEndsBeforeStart(from: Day(rawValue: 2), to: Day(rawValue: 1))) == .usage)
+        #expect(ExitStatus.of(LoadError.noLoadID) == .failure)
+        #expect(ExitStatus.of(WarehouseError.noCluster(state: "s")) == .databaseUnreachable)
+        #expect(ExitStatus.of(ReportError.nothingPublished) == .failure)
         #expect(Set(ExitStatus.allCases.map(\.rawValue)).count == ExitStatus.allCases.count)
+    }
+
+    /// A run's failure keeps the status of what stopped it, and its place in the run.
+    @Test func aRunFailureIsTheErrorPlacedInTheRun() {
+        let run = RunID(rawValue: 20261121023000123)
+        let threshold = RunFailure.at(run, .extract, OperationsError.rejectThresholdExceeded(run: run, files: []))
+        #expect(threshold.exitStatus == .rejectThresholdExceeded && threshold.step == .extract)
+        #expect("\(threshold)" == "\(OperationsError.rejectThresholdExceeded(run: run, files: []))")
+        #expect(RunFailure.at(run, .load, threshold).step == .extract, "placed once, where it happened")
+        #expect(RunFailure.at(run, nil, CocoaError(.fileNoSuchFile)).exitStatus == .failure)
+        #expect(RunFailure.Step(.load) == .load)
     }
 }
 

@@ -70,7 +70,7 @@ import Testing
     @Test func refusesAnUnknownKeyWithItsLine() throws {
         let text = try Self.variant { $0.replacingOccurrences(of: "keep_runs: 7", with: "keep_run: 7") }
         let line = text.components(separatedBy: "\n").firstIndex { $0.hasPrefix("keep_run:") }! + 1
-        let error = #expect(throws: PipelineConfigError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
+        let error = #expect(throws: ConfigFileError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
         #expect(error?.key == "keep_run")
         #expect(error?.line == line)
         #expect(error?.description.hasPrefix("x.yaml:\(line): keep_run: unknown key") == true)
@@ -78,7 +78,7 @@ import Testing
 
     @Test func refusesAMissingMapping() throws {
         let text = try Self.variant { $0.replacingOccurrences(of: "      indmeldt: indmeldt\n", with: "") }
-        let error = #expect(throws: PipelineConfigError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
+        let error = #expect(throws: ConfigFileError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
         #expect(error?.key == "sources.indmeldelser.columns.indmeldt")
         #expect(error?.message.contains("missing mapping") == true)
     }
@@ -89,7 +89,7 @@ import Testing
                                 ("reject_threshold: 0.10", "reject_threshold: 5", "reject_threshold"),
                                 ("format: xml", "format: json", "sources.institutioner.format")] {
             let text = try Self.variant { $0.replacingOccurrences(of: from, with: to) }
-            let error = #expect(throws: PipelineConfigError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
+            let error = #expect(throws: ConfigFileError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
             #expect(error?.key == key)
             #expect(error?.line != nil)
         }
@@ -185,14 +185,14 @@ extension PipelineConfigTests {
         ] {
             let text = base.replacingOccurrences(of: from, with: to)
             let line = text.components(separatedBy: "\n").firstIndex { $0 == to }! + 1
-            let error = #expect(throws: PipelineConfigError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
+            let error = #expect(throws: ConfigFileError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
             #expect(error?.key == key)
             #expect(error?.line == line)
             #expect(error?.description.contains(message) == true, "\(error?.description ?? "")")
         }
         let scalar = base.replacingOccurrences(of: "evaluation:\n  period: quarter\n  control_group: never_treated\n",
                                                with: "evaluation: quarter\n")
-        let error = #expect(throws: PipelineConfigError.self) { try PipelineConfig.parse(scalar, path: "x.yaml") }
+        let error = #expect(throws: ConfigFileError.self) { try PipelineConfig.parse(scalar, path: "x.yaml") }
         #expect(error?.key == "evaluation")
         #expect(error?.line != nil)
     }
@@ -269,7 +269,7 @@ extension PipelineConfigTests {
         #expect(config.sources.assignments.column("til") == nil && config.sources.assignments.column("fra") == "fra")
         for (field, line) in [("cpr", "      cpr: cpr\n"), ("dato", "      dato: dato\n"), ("nummer", "      nummer: nummer\n")] {
             let text = try PipelineConfigTests.variant { $0.replacingOccurrences(of: line, with: "      \(field): null\n") }
-            let error = #expect(throws: PipelineConfigError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
+            let error = #expect(throws: ConfigFileError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
             #expect(error?.key.hasSuffix("columns.\(field)") == true)
             #expect(error?.message.contains("missing mapping") == true && error?.message.contains("required") == true)
             #expect(error?.line != nil)
@@ -303,7 +303,7 @@ extension PipelineConfigTests {
     func eachNewKeyIsRefusedWithItsLine(from: String, to: String, key: String, message: String) throws {
         let text = try Self.wfs { $0.replacingOccurrences(of: from, with: to) }
         #expect(text != (try Self.wfs()), "the edit \(from) applies")
-        let error = #expect(throws: PipelineConfigError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
+        let error = #expect(throws: ConfigFileError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
         #expect(error?.key == key, "\(String(describing: error))")
         #expect(error?.message.contains(message) == true, "\(String(describing: error))")
         if key != "(file)" {
@@ -321,7 +321,7 @@ extension PipelineConfigTests {
             $0.replacingOccurrences(of: "      bydel: bydel            # empty on some rows: read as empty", with: "      bydel: null")
               .replacingOccurrences(of: "    values:\n      type:", with: "    values:\n      bydel: {default: Ukendt}\n      type:")
         }
-        let error = #expect(throws: PipelineConfigError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
+        let error = #expect(throws: ConfigFileError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
         #expect(error?.key == "sources.institutioner.values.bydel")
         #expect(error?.message == "'bydel' is not mapped under columns; map it first")
         #expect(error?.line == text.components(separatedBy: "\n").firstIndex { $0.contains("bydel: {default: Ukendt}") }! + 1)
@@ -330,13 +330,13 @@ extension PipelineConfigTests {
     @Test func xmlSourcesRefuseCSVSettings() throws {
         for setting in ["max_field_lines: 5", "delimiter: \",\""] {
             let text = try PipelineConfigTests.variant { $0.replacingOccurrences(of: "    element: Institution\n", with: "    element: Institution\n    \(setting)\n") }
-            let error = #expect(throws: PipelineConfigError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
+            let error = #expect(throws: ConfigFileError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
             #expect(error?.message == "only for CSV sources")
             #expect(error?.line == text.components(separatedBy: "\n").firstIndex { $0.contains(setting) }! + 1)
         }
         // And the exports without mappable fields refuse value maps.
         let text = try PipelineConfigTests.variant { $0.replacingOccurrences(of: "      udmeldt: udmeldt\n", with: "      udmeldt: udmeldt\n    values: {}\n") }
-        let error = #expect(throws: PipelineConfigError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
+        let error = #expect(throws: ConfigFileError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
         #expect(error?.message.contains("no field whose values can be mapped") == true)
     }
 }

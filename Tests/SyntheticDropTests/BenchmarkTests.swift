@@ -5,7 +5,7 @@ import Testing
 /// Generation speed at Copenhagen's and Denmark's sizes. Runs only when asked:
 /// `SYNTHETIC_DROP_BENCH=1 swift test -c release -Xswiftc -enable-testing --filter BenchmarkTests`.
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["SYNTHETIC_DROP_BENCH"] != nil,
-                 "a benchmark: set SYNTHETIC_DROP_BENCH=1 (in a release build) to run it"))
+                "a benchmark: set SYNTHETIC_DROP_BENCH=1 (in a release build) to run it"))
 struct BenchmarkTests {
     @Test(arguments: [100_000, 1_000_000])
     func generationSpeed(children: Int) throws {

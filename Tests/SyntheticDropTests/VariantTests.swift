@@ -58,10 +58,10 @@ import Pipeline
 
         // Names read back through an XML parser exactly as the register holds them.
         var rng = SeededRandom(seed: drop.options.seed, stream: 1)
-        let register = Register(count: 320, asOf: Fixtures.asOf, windowFrom: Fixtures.windowFrom, rng: &rng)
+        let daycare = Daycare(count: 320, asOf: Fixtures.asOf, windowFrom: Fixtures.windowFrom, rng: &rng)
         let read = try drop.read()
-        #expect(read.institutions.map(\.name) == register.institutions.map(\.name))
-        #expect(read.institutions.map(\.number) == register.institutions.map { String($0.number) })
+        #expect(read.institutions.map(\.name) == daycare.institutions.map(\.name))
+        #expect(read.institutions.map(\.number) == daycare.institutions.map { String($0.number) })
         let names = read.institutions.map(\.name).joined()
         for c in ["&", "<", ">", "\"", "æ", "ø", "å", "Æ", "Ø", "Å", "é"] { #expect(names.contains(c), "a name with \(c)") }
     }

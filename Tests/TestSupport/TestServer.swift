@@ -11,6 +11,7 @@
 import Foundation
 import Logging
 import Postgres
+import Synchronization
 
 package enum TestServer {
     /// Servers started and stopped by tests log warnings only, so the test runner's summary
@@ -72,7 +73,7 @@ package enum TestServer {
         }
     }
 
-    // MARK: - Shared state, guarded by `lock`
+    // MARK: - Shared state, behind one lock
 
     private struct State {
         var root: String?
@@ -83,13 +84,10 @@ package enum TestServer {
         var privateServers = 0
     }
 
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var state = State()
+    private static let state = Mutex(State())
 
-    private static func withState<T>(_ body: (inout State) throws -> T) throws -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&state)
+    private static func withState<T: Sendable>(_ body: (inout State) throws -> T) throws -> T {
+        try state.withLock { try body(&$0) }
     }
 
     private static func sharedServer(_ state: inout State) throws -> EmbeddedServer {
@@ -119,12 +117,12 @@ package enum TestServer {
 
     /// Stops every server of this process and removes its folder.
     private static func shutdown() {
-        lock.lock()
-        defer { lock.unlock() }
-        for server in state.servers { try? server.stop(.immediate) }
-        if let root = state.root { try? FileManager.default.removeItem(atPath: root) }
-        for folder in state.folders { try? FileManager.default.removeItem(atPath: folder) }
-        state = State()
+        state.withLock { state in
+            for server in state.servers { try? server.stop(.immediate) }
+            if let root = state.root { try? FileManager.default.removeItem(atPath: root) }
+            for folder in state.folders { try? FileManager.default.removeItem(atPath: folder) }
+            state = State()
+        }
     }
 
     /// Folders of earlier test processes that died without their atexit (a crash, kill -9).

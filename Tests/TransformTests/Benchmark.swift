@@ -13,7 +13,7 @@ import Testing
 @Suite struct Benchmark {
     static let children = ProcessInfo.processInfo.environment["TRANSFORM_BENCH_CHILDREN"].flatMap { Int($0) }
 
-    @Test(.enabled(if: children != nil, "a benchmark: set TRANSFORM_BENCH_CHILDREN=<children> (in a release build) to run it"))
+    @Test(.enabled(if: children != nil, "a benchmark: set TRANSFORM_BENCH_CHILDREN=N (in a release build) to run it"))
     func transformSyntheticExtract() throws {
         let n = Self.children!
         let env = ProcessInfo.processInfo.environment

@@ -7,7 +7,7 @@ import Testing
 ///
 ///     EXTRACT_BENCH=1 swift test -c release --scratch-path .build-ex --filter ExtractBenchmarks
 @Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["EXTRACT_BENCH"] != nil,
-                             "a benchmark (writes ~150 MB): set EXTRACT_BENCH=1 (in a release build) to run it"))
+                             "a benchmark: set EXTRACT_BENCH=1 (in a release build) to run it"))
 struct ExtractBenchmarks {
     let megabytes = Int(ProcessInfo.processInfo.environment["EXTRACT_BENCH_MB"] ?? "") ?? 100
 
@@ -67,7 +67,7 @@ struct ExtractBenchmarks {
 /// A 100 MB-class CSV goes through the reader with memory bounded by its chunk, not by the
 /// file. Opt-in with the benchmarks in debug builds, where it takes about a minute.
 @Test(.enabled(if: ProcessInfo.processInfo.environment["EXTRACT_BENCH"] != nil,
-               "writes a 100 MB CSV and takes about a minute: set EXTRACT_BENCH=1 to run it"))
+               "writes a 100 MB file: set EXTRACT_BENCH=1 to run it"))
 func largeCSVInBoundedMemory() throws {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("extract-mem-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)

@@ -1,0 +1,23 @@
+import ArgumentParser
+import Operations
+import Pipeline
+
+struct RejectsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rejects", abstract: "A run's rejected records: file, line, field, reason, message (CPR numbers masked).",
+        discussion: exitStatusHelp)
+    @Argument(help: "The run.") var runID: RunID
+    @Option(help: "Only this export file.") var file: String?
+    @Option(help: "Only this reason (e.g. invalid_cpr).") var reason: String?
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try withExitStatus {
+            let db = try global.target(nil).connect(logger: global.logger())
+            let rejects = try RunReports(connection: db, state: global.state).rejects(runID, file: file, reason: reason)
+            print(Table.render(header: ["file", "line", "field", "reason", "message"], rows: rejects.map {
+                [$0.file, String($0.line), $0.field ?? "", $0.reason.rawValue, $0.message]
+            }), terminator: "")
+        }
+    }
+}

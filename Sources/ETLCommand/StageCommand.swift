@@ -1,0 +1,49 @@
+import ArgumentParser
+import Pipeline
+
+/// `etl extract|transform|load --run ID`: one stage of an existing run, again.
+protocol StageCommand: ParsableCommand {
+    static var stage: Stage { get }
+    var stageRun: StageRunOptions { get }
+    var global: GlobalOptions { get }
+}
+
+extension StageCommand {
+    static func stageConfiguration(_ abstract: String) -> CommandConfiguration {
+        CommandConfiguration(commandName: stage.rawValue, abstract: abstract, discussion: exitStatusHelp)
+    }
+
+    func run() throws {
+        try withExitStatus {
+            let runner = try makeRunner(pipeline: stageRun.pipeline, run: stageRun.runID, global: global)
+            print(try runner.rerun(stageRun.runID, from: Self.stage, only: true, force: stageRun.force).line)
+        }
+    }
+}
+
+struct StageRunOptions: ParsableArguments {
+    @Option(name: .customLong("run"), help: "The run.") var runID: RunID
+    @Option(help: "The pipeline file; default: the one the run was started with.") var pipeline: String?
+    @Flag(help: "Publish even over a newer published run (load only).") var force = false
+}
+
+struct ExtractCommand: StageCommand {
+    static let stage = Stage.extract
+    static let configuration = stageConfiguration("Extract a run's drop again (with the pipeline file as it is now).")
+    @OptionGroup var stageRun: StageRunOptions
+    @OptionGroup var global: GlobalOptions
+}
+
+struct TransformCommand: StageCommand {
+    static let stage = Stage.transform
+    static let configuration = stageConfiguration("Transform a run's extracted records again.")
+    @OptionGroup var stageRun: StageRunOptions
+    @OptionGroup var global: GlobalOptions
+}
+
+struct LoadCommand: StageCommand {
+    static let stage = Stage.load
+    static let configuration = stageConfiguration("Load a run's fact files again, and publish it.")
+    @OptionGroup var stageRun: StageRunOptions
+    @OptionGroup var global: GlobalOptions
+}

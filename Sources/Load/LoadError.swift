@@ -1,0 +1,31 @@
+import Pipeline
+
+/// Why a load or a publish stopped; the warehouse is as it was (a load is one transaction).
+package enum LoadError: StewardError {
+    case missingFromManifest(file: String, manifest: String)
+    case rowCountMismatch(file: String, expected: Int, copied: Int)
+    case unknownTable(String)
+    case noLoadID
+    case runNotLoaded(RunID)
+    case runNotInLedger(RunID)
+
+    package var exitStatus: ExitStatus { .failure }
+
+    package var description: String {
+        switch self {
+        case .missingFromManifest(let file, let manifest):
+            "\(manifest): names no \(file); rerun transform for this run"
+        case .rowCountMismatch(let file, let expected, let copied):
+            "\(file): COPY loaded \(copied) rows but the transform manifest says \(expected); the file changed after transform — rerun transform, then load"
+        case .unknownTable(let table):
+            "the warehouse has no fact table \(table) to load into: it is not migrated to this version; run `etl migrate`, then load again"
+        case .noLoadID:
+            "the warehouse recorded the load in etl.loads but gave back no load id; check that etl.loads is as `etl migrate` made it "
+                + "(no rule or trigger on it), then load again"
+        case .runNotLoaded(let run):
+            "run \(run) has no complete load left in the warehouse (dropped by retention, or never loaded); load it again with `etl load --run \(run)`"
+        case .runNotInLedger(let run):
+            "run \(run) is not in the run ledger (etl.runs) of this warehouse; name the warehouse it ran into (--database), or run it again"
+        }
+    }
+}

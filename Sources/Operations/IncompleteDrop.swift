@@ -1,0 +1,9 @@
+import Foundation
+
+/// A drop folder that is not complete, and what it lacks.
+package struct IncompleteDrop: Sendable, Equatable, CustomStringConvertible {
+    package var path: String
+    package var missing: [String]
+
+    package var description: String { "\(path): \(missing.joined(separator: ", "))" }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import Pipeline
+
+/// The one-line result of a run, for cron's mail and the log.
+package struct RunSummary: Sendable {
+    package var run: RunID
+    package var drop: String
+    package var rowsRead: Int
+    package var rejected: Int
+    package var loaded: Int
+    package var seconds: Double
+    package var published: Bool
+    /// Nothing was run: `run` loaded this drop before, with the same checksums (no --force).
+    package var alreadyLoaded = false
+    package var note: String?
+    /// Folders of the inbox newer than the drop run that are not complete drops.
+    package var newerIncomplete: [IncompleteDrop] = []
+    /// The committee's report written after the publish, or why it was not (`PipelineRunner+Report`).
+    package var report: String?
+    package var reportError: String?
+
+    package var line: String {
+        if alreadyLoaded { return "nothing to do: \(drop) was loaded by run \(run) (use --force to load it again)" }
+        return "run \(run) drop=\(drop) read=\(rowsRead) rejected=\(rejected) loaded=\(loaded) "
+            + "duration=\(String(format: "%.1f", seconds))s published=\(published ? "yes" : "no")"
+            + (note.map { " (\($0))" } ?? "")
+    }
+}

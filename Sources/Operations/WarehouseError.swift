@@ -1,0 +1,28 @@
+import Pipeline
+
+/// What a warehouse command refuses, and what to do instead.
+package enum WarehouseError: StewardError, Equatable {
+    /// The state directory holds no embedded cluster, and this command may not make one.
+    case noCluster(state: String)
+    /// `--listen` (or another embedded-only option) with a database named elsewhere.
+    case notEmbedded(option: String, target: String)
+
+    package var description: String {
+        switch self {
+        case .noCluster(let state):
+            "no warehouse in the state directory \(state) (it has no embedded PostgreSQL cluster, and only "
+                + "`etl run`, `etl demo` and `etl warehouse start` create one). Create one there with `etl warehouse start`; "
+                + "or choose the state directory that holds it (--state-dir, ETL_STATE_DIR); "
+                + "or name a database (--database, DATABASE_URL, or PGHOST and the other PG* variables)"
+        case .notEmbedded(let option, let target):
+            "\(option) is for the embedded server, but the warehouse is \(target); leave the database unnamed to use the embedded one"
+        }
+    }
+
+    package var exitStatus: ExitStatus {
+        switch self {
+        case .noCluster: .databaseUnreachable
+        case .notEmbedded: .usage
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Logging
+import Pipeline
+import Postgres
+
+/// The warehouse a command works on: a named database, or the embedded server under the
+/// state directory. Migrated on connect.
+package struct WarehouseTarget: Sendable {
+    /// A libpq URL or keyword string ("" for the `PG*` environment), or nil for the
+    /// embedded server.
+    package var url: String?
+    package var state: StateLayout
+    /// Whether connecting may create the embedded cluster. Only `etl run`, `etl demo` and
+    /// `etl warehouse start` may: any other command on a state directory without one says
+    /// so, rather than leave an empty warehouse behind.
+    package var mayCreateCluster: Bool
+
+    package init(url: String?, state: StateLayout, mayCreateCluster: Bool = true) {
+        self.url = url; self.state = state; self.mayCreateCluster = mayCreateCluster
+    }
+
+    package static let embeddedDatabase = "etl"
+    /// The variables by which libpq names a database (PGPASSWORD and PGSERVICE included).
+    package static let libpqVariables = ["PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "PGSERVICE"]
+
+    /// `--database`, else `DATABASE_URL`, else the libpq environment (`PGHOST`, …), else the
+    /// pipeline file's, else the embedded server.
+    package static func resolve(flag: String?, pipeline: PipelineConfig?, state: StateLayout,
+                               environment: [String: String] = ProcessInfo.processInfo.environment,
+                               mayCreateCluster: Bool = false) -> WarehouseTarget {
+        func set(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        let url = flag ?? set("DATABASE_URL")
+            ?? (libpqVariables.contains { set($0) != nil } ? "" : nil)
+            ?? pipeline?.database
+        return WarehouseTarget(url: url, state: state, mayCreateCluster: mayCreateCluster)
+    }
+
+    package var embeddedServer: EmbeddedServer { EmbeddedServer(directory: state.postgres.path) }
+
+    /// What to show a person: the URL with any password masked.
+    package var displayName: String {
+        guard let url else { return "embedded server in \(state.postgres.path)" }
+        if url.isEmpty {
+            let environment = ProcessInfo.processInfo.environment
+            let set = Self.libpqVariables.filter { $0 != "PGPASSWORD" }.compactMap { name in
+                environment[name].flatMap { $0.isEmpty ? nil : "\(name)=\($0)" }
+            }
+            return "the libpq environment (\(set.isEmpty ? "PGPASSWORD" : set.joined(separator: " ")))"
+        }
+        return url.replacingOccurrences(of: #":[^:@/]+@"#, with: ":****@", options: .regularExpression)
+            .replacingOccurrences(of: #"password=[^& ]*"#, with: "password=****", options: .regularExpression)
+    }
+
+    /// Starts the embedded server if it is the target (creating its cluster only when
+    /// `mayCreateCluster`), then connects (retrying transient failures with backoff) and
+    /// applies pending migrations.
+    package func connect(logger: Logger, retries: Int = 4, migrate: Bool = true) throws -> Connection {
+        let connection: Connection
+        if let url {
+            connection = try Self.connectRetrying(url, display: displayName, logger: logger, retries: retries)
+        } else {
+            let server = embeddedServer
+            guard mayCreateCluster || server.clusterExists else { throw WarehouseError.noCluster(state: state.root.path) }
+            do {
+                try server.start()
+                try server.createDatabase(Self.embeddedDatabase)
+            } catch let error as PostgresError {
+                throw OperationsError.databaseUnreachable(target: displayName, message: error.description)
+            }
+            connection = try Self.connectRetrying(server.connectionString(database: Self.embeddedDatabase),
+                                                  display: displayName, logger: logger, retries: retries)
+        }
+        if migrate {
+            let applied = try Migrator(directory: try SchemaFiles.directory()).migrate(connection)
+            if !applied.isEmpty { logger.info("migrated the warehouse", metadata: ["applied": "\(applied.map(\.name).joined(separator: ","))"]) }
+        }
+        return connection
+    }
+
+    /// The connection string the owner can paste into psql.
+    package var psqlURL: String {
+        guard let url else { return embeddedServer.connectionString(database: Self.embeddedDatabase) }
+        guard url.isEmpty else { return url }
+        var environment = PostgresURL(ConnectionInfo.defaults())
+        environment.password = nil
+        return environment.text
+    }
+
+    static func connectRetrying(_ url: String, display: String, logger: Logger, retries: Int) throws -> Connection {
+        var delay = 0.5
+        for attempt in 0...retries {
+            do {
+                return try Connection(url: url)
+            } catch let error as PostgresError where error.isTransient && attempt < retries {
+                logger.warning("database not reachable, retrying", metadata: [
+                    "attempt": "\(attempt + 1)", "in_seconds": "\(delay)", "error": "\(error.message)"])
+                Thread.sleep(forTimeInterval: delay)
+                delay *= 2
+            } catch let error as PostgresError where error.kind == .connection {
+                throw OperationsError.databaseUnreachable(target: display, message: error.message)
+            }
+        }
+        throw OperationsError.databaseUnreachable(target: display, message: "gave up after \(retries + 1) attempts")
+    }
+}

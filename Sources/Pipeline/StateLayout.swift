@@ -1,0 +1,27 @@
+import Foundation
+
+/// Where things live under the state directory:
+///
+///     <state>/postgres/              the embedded server (cluster, socket, log)
+///     <state>/pseudonym.key          the pseudonymisation key of the embedded default
+///     <state>/runs/<id>/extract/     typed records, rejects, manifest.json
+///     <state>/runs/<id>/transform/   fact rows in COPY format, manifest.json
+///     <state>/runs/<id>/run.json     what the run was started with
+package struct StateLayout: Sendable {
+    package let root: URL
+
+    package init(root: URL) { self.root = root.standardizedFileURL }
+
+    /// `--state-dir`, else `ETL_STATE_DIR`, else `.etl-state` in the working directory.
+    package static func resolve(_ explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> StateLayout {
+        let path = explicit ?? environment["ETL_STATE_DIR"] ?? ".etl-state"
+        return StateLayout(root: URL(fileURLWithPath: path, isDirectory: true))
+    }
+
+    package var postgres: URL { root.appendingPathComponent("postgres", isDirectory: true) }
+    package var runs: URL { root.appendingPathComponent("runs", isDirectory: true) }
+    package var defaultKeyFile: URL { root.appendingPathComponent("pseudonym.key") }
+    package var lockFile: URL { root.appendingPathComponent("etl.lock") }
+
+    package func run(_ id: RunID) -> RunFolder { RunFolder(root: runs.appendingPathComponent(id.description, isDirectory: true), id: id) }
+}

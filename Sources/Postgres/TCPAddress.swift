@@ -1,0 +1,38 @@
+import Foundation
+
+/// Where the embedded server accepts TCP connections (`etl warehouse start --listen
+/// HOST:PORT`): analysts' roles only, with a SCRAM password (`EmbeddedServer.accessRules`).
+package struct TCPAddress: Sendable, Equatable, CustomStringConvertible {
+    /// As `listen_addresses` takes it: an IP address, a host name, or `*` (every interface).
+    package var host: String
+    package var port: Int
+
+    package init(host: String, port: Int) { self.host = host; self.port = port }
+
+    /// Parses `HOST:PORT`, `[IPv6]:PORT` or `*:PORT`; nil when it is not one.
+    package init?(_ text: String) {
+        let host: Substring, port: Substring
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            host = text[text.index(after: text.startIndex)..<close]
+            let rest = text[text.index(after: close)...]
+            guard rest.hasPrefix(":") else { return nil }
+            port = rest.dropFirst()
+        } else {
+            guard let colon = text.lastIndex(of: ":") else { return nil }
+            host = text[..<colon]
+            port = text[text.index(after: colon)...]
+            if host.contains(":") { return nil }  // an IPv6 address needs its brackets
+        }
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: ".-:*_"))
+        guard !host.isEmpty, host.unicodeScalars.allSatisfy(allowed.contains), host == "*" || !host.contains("*"),
+              let number = Int(port), (1...65535).contains(number) else { return nil }
+        self.host = String(host)
+        self.port = number
+    }
+
+    package var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    /// True for `*`, `0.0.0.0` and `::`: the server listens on every interface, so the
+    /// host an analyst types is the machine's name, not this.
+    package var isWildcard: Bool { ["*", "0.0.0.0", "::"].contains(host) }
+}

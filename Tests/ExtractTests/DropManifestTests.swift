@@ -1,0 +1,102 @@
+import Foundation
+import Pipeline
+import Testing
+@testable import Extract
+
+@Suite struct DropManifestTests {
+    func manifest(_ f: Fixture, rows: [String: Int] = [:], sha: [String: String] = [:]) throws -> String {
+        let files = ["institutioner.xml": 2, "socialraadgivere.csv": 2, "indmeldelser.csv": 2, "sagshaendelser.csv": 3]
+        return try files.sorted { $0.key < $1.key }.map { name, n in
+            "\(try sha[name] ?? f.sha256(name))  \(rows[name] ?? n)  \(name)"
+        }.joined(separator: "\n") + "\n"
+    }
+
+    @Test func matchingManifestPasses() throws {
+        let f = try Fixture()
+        f.write(try manifest(f), to: "MANIFEST")
+        #expect(try f.extract().rejected == 0)
+    }
+
+    @Test func checksumMismatchIsRefusedBeforeAnythingIsWritten() throws {
+        let f = try Fixture()
+        try f.run.resetStage(.extract)   // even an earlier attempt's folder stays empty
+        f.environment = [:]              // and no key file is made for a drop that is refused
+        f.write(try manifest(f, sha: ["indmeldelser.csv": String(repeating: "0", count: 64)]), to: "MANIFEST")
+        let error = #expect(throws: ExtractError.self) { try f.extract() }
+        guard case .dropIncomplete(let file, let detail) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(file.hasSuffix("indmeldelser.csv") && detail.contains("SHA-256"))
+        #expect(f.runFiles().isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: f.state.defaultKeyFile.path))
+    }
+
+    @Test func rowCountMismatchIsRefused() throws {
+        let f = try Fixture()
+        f.write(try manifest(f, rows: ["institutioner.xml": 3]), to: "MANIFEST")
+        let error = #expect(throws: ExtractError.self) { try f.extract() }
+        guard case .dropIncomplete(_, let detail) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(detail == "it has 2 data rows, the MANIFEST says 3")
+        #expect(f.runFiles().isEmpty)
+    }
+
+    @Test func fileNamedButAbsentIsRefused() throws {
+        let f = try Fixture()
+        f.write(try manifest(f) + "\(String(repeating: "a", count: 64))  10  extra.csv\n", to: "MANIFEST")
+        let error = #expect(throws: ExtractError.self) { try f.extract() }
+        guard case .dropIncomplete(let file, _) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(file.hasSuffix("extra.csv"))
+    }
+
+
+    static let sha = String(repeating: "ab", count: 32)
+
+    /// Every way an export job writes it: `sha256sum`'s two spaces, tabs, `*` (binary mode),
+    /// CRLF, comments, blank lines, upper-case hex, a name with a space.
+    @Test func readsEveryFormatTheExportJobsWrite() throws {
+        let text = "# written by the export job\r\n\r\n"
+            + "\(Self.sha)  12  a.csv\r\n"
+            + "\(Self.sha)\t3\tb.csv\n"
+            + "  \(Self.sha.uppercased()) \t 0 \t*c d.xml  \n"
+            + "\t# indented comment\n"
+            + "\(Self.sha) 7 e.csv"
+        let manifest = try DropManifest.parse(text, path: "M")
+        #expect(manifest.entries == [
+            .init(sha256: Self.sha, rows: 12, file: "a.csv", line: 3), .init(sha256: Self.sha, rows: 3, file: "b.csv", line: 4),
+            .init(sha256: Self.sha, rows: 0, file: "c d.xml", line: 5), .init(sha256: Self.sha, rows: 7, file: "e.csv", line: 7),
+        ])
+        #expect(manifest.rows == 22)
+        #expect(try DropManifest.parse("# nothing yet\n\n", path: "M").entries.isEmpty)
+    }
+
+    @Test(arguments: [
+        ("# comment\n\(DropManifestTests.sha) 12x file.csv\n", 2, "'12x' is not a row count"),
+        ("\(DropManifestTests.sha)  -1  file.csv", 1, "'-1' is not a row count"),
+        ("\(DropManifestTests.sha.dropLast())  1  file.csv", 1, "'\(DropManifestTests.sha.dropLast())' is not a SHA-256 in hex"),
+        ("\(DropManifestTests.sha.dropLast(2))zz  1  file.csv", 1, "'\(DropManifestTests.sha.dropLast(2))zz' is not a SHA-256 in hex"),
+        ("\(DropManifestTests.sha)  1", 1, "expected three parts: sha256, rows, file name"),
+        ("\(DropManifestTests.sha)  1  a.csv\n\(DropManifestTests.sha)  2  *a.csv", 2, "a.csv is named twice (lines 1 and 2)"),
+    ])
+    func refusesALineItCannotReadNamingIt(text: String, line: Int, message: String) {
+        #expect(throws: ExtractError.manifestUnreadable(path: "M", line: line, message: message)) {
+            try DropManifest.parse(text, path: "M")
+        }
+    }
+
+    @Test func aDropWithoutOneHasNone() throws {
+        let f = try Fixture()
+        #expect(try DropManifest.read(drop: f.drop) == nil)
+        f.write("\(Self.sha)  1  x.csv\n", to: "MANIFEST")
+        #expect(try DropManifest.read(drop: f.drop)?.entries.map(\.file) == ["x.csv"])
+    }
+
+    /// Extract reads a MANIFEST in any of those formats as the one `sha256sum` writes.
+    @Test func extractAcceptsTabsCommentsAndBinaryMarks() throws {
+        let f = try Fixture()
+        let plain = try manifest(f)
+        let other = "# export of 2026-11-21\n\n" + plain.split(separator: "\n").map { line in
+            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            return "\(parts[0].uppercased())\t\(parts[1])\t*\(parts[2])\r"
+        }.joined(separator: "\n") + "\n"
+        f.write(other, to: "MANIFEST")
+        #expect(try f.extract().rejected == 0)
+    }
+}
