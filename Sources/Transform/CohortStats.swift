@@ -1,7 +1,7 @@
 import Pipeline
 
 /// The per-load statistics the metrics views read (`StatsFile`), from the facts in memory,
-/// to the letter of `metrics.md` and of what `warehouse.compute_stats` computed from the
+/// to the letter of `metrics.md` and of what `warehouse.compute_stats` (migration 003, dropped since) computed from the
 /// warehouse before: exposure per cohort at three grains (the whole window, calendar year,
 /// district), distinct children exposed, first events attributed to the cohort counted in
 /// the year and district of their day with their ages, notifications on exposure days, and

@@ -26,7 +26,7 @@ import Testing
     static let tricky = "tab\there, line\nbreak, cr\r, back\\slash, æøå €"
     static let day = Day(year: 2013, month: 2, day: 1)!
 
-    @Test func recordsAreWrittenAsCopyTextWriterWritesThem() throws {
+    @Test func recordsAreWrittenAsTheReferenceWritesThem() throws {
         let institution = InstitutionRecord(number: "101234", name: Self.tricky, type: "", district: "Nørrebro", cluster: nil,
                                             places: nil, opened: Day(year: 999, month: 1, day: 1), closed: Self.day, line: 7)
         let assignment = AssignmentRecord(staffID: "M\\1", institution: "101234", from: Self.day, to: nil, line: -3)

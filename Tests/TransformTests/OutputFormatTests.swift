@@ -25,14 +25,14 @@ import Testing
         }
     }
 
-    @Test func writerMatchesCopyTextWriterOnTheHandFixture() throws {
+    @Test func writerMatchesTheReferenceOnTheHandFixture() throws {
         try compareWriters(try Transform.compute(
             institutions: HandFixture.institutions, assignments: HandFixture.assignments,
             enrolments: HandFixture.enrolments, events: HandFixture.events,
             windowFrom: HandFixture.windowFrom, windowTo: HandFixture.windowTo, asOf: HandFixture.asOf), "fixture")
     }
 
-    @Test func writerMatchesCopyTextWriterOnAwkwardText() throws {
+    @Test func writerMatchesTheReferenceOnAwkwardText() throws {
         // Tabs, backslashes, line breaks and non-ASCII in every text column; far-off dates.
         let institutions = [
             InstitutionRecord(number: "7\t1", name: "Bø\\rne\nhus", type: "vuggestue", district: "Øster\rbro",
@@ -54,7 +54,7 @@ import Testing
         try compareWriters(facts, "awkward")
     }
 
-    @Test func writerMatchesCopyTextWriterOnASyntheticExtract() throws {
+    @Test func writerMatchesTheReferenceOnASyntheticExtract() throws {
         let run = SyntheticExtract.temporaryRun("format")
         defer { SyntheticExtract.remove(run) }
         try SyntheticExtract.write(children: 500, seed: 7, into: run)
@@ -116,7 +116,7 @@ import Testing
     }
 
     /// Files split into the same records and fields by both readers, errors included.
-    @Test func scannerSplitsLikeCopyTextReader() throws {
+    @Test func scannerSplitsLikeTheReferenceReader() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("transform-scan-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
