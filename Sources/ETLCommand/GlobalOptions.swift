@@ -22,8 +22,8 @@ struct GlobalOptions: ParsableArguments {
     /// A logger writing in `--log-format` (`ETL.main` set the logging system up).
     func logger(_ label: String = "etl") -> Logger { Logger(label: label) }
 
-    /// The warehouse this command works on. Only `etl run`, `etl demo` and `etl warehouse
-    /// start` pass `mayCreateCluster`.
+    /// The warehouse this command works on. Only `etl run`, `etl demo`, `etl warehouse
+    /// start` and `etl national sync` pass `mayCreateCluster`.
     func target(_ pipeline: PipelineConfig?, mayCreateCluster: Bool = false) -> WarehouseTarget {
         WarehouseTarget.resolve(flag: database, pipeline: pipeline, state: state, mayCreateCluster: mayCreateCluster)
     }

@@ -30,7 +30,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Load the drop even if it was loaded before; with --from, publish even over a newer published run.")
     var force = false
 
-    @Option(help: "The as-of date (yyyy-mm-dd). Default: the export date of the drop.")
+    @Option(help: "The as-of date (yyyy-mm-dd). Default: the pipeline file's as_of, else the drop's export date (udtraeksdato), else its folder name, else today.")
     var asOf: Day?
 
     @Option(help: "Rerun an existing run (with --run) from this stage: extract, transform or load.")
@@ -68,7 +68,7 @@ struct RunCommand: ParsableCommand {
 }
 
 /// A runner for a pipeline file, or for the pipeline file a run was started with.
-/// Only `etl run` may create the embedded cluster (`mayCreateCluster`).
+/// Of the stage commands only `etl run` may create the embedded cluster (`mayCreateCluster`).
 func makeRunner(pipeline: String?, run: RunID?, global: GlobalOptions, mayCreateCluster: Bool = false) throws -> PipelineRunner {
     let state = global.state
     var path = pipeline

@@ -34,7 +34,7 @@ package enum CopyText {
     }
 
     /// Records of text fields (nil is NULL) as COPY text: for the small COPYs built in memory
-    /// (the national snapshot's estimates); stage files go through `StageFileWriter`.
+    /// (the estimates of a load and of the national snapshot); stage files go through `StageFileWriter`.
     package static func records(_ records: [[String?]]) -> [UInt8] {
         var out: [UInt8] = []
         for record in records {

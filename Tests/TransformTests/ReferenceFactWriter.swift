@@ -2,7 +2,7 @@ import TestSupport
 import Pipeline
 @testable import Transform
 
-/// The fact files written field by field with Pipeline's `ReferenceStageWriter`: the reference
+/// The fact files written field by field with TestSupport's `ReferenceStageWriter`: the reference
 /// the stage's own byte-copying writer (`FactRows`) must match byte for byte.
 enum ReferenceFactWriter {
     static func write(_ file: FactFile, _ facts: Facts, to path: String) throws(TransformError) -> Int {
