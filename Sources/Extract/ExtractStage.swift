@@ -112,37 +112,46 @@ package struct ExtractStage: Sendable {
     }
 
     /// Checks the MANIFEST, if any, before anything is written; returns the checksums seen.
+    /// The files are read on both cores (the two big exports apart); a drop that fails is
+    /// refused for its first failing entry in MANIFEST order, as when they are read in turn.
     private func verifyManifest(drop: URL, sources: [PipelineConfig.Source]) throws(ExtractError) -> [String: String] {
         guard let manifest = try DropManifest.read(drop: drop) else { return [:] }
-        var seen: [String: String] = [:]
-        for entry in manifest.entries {
-            let file = drop.appendingPathComponent(entry.file).path
-            let source = sources.first(where: { $0.file == entry.file })
-            do throws(ExtractError) {
-                try DropCheck.file(entry.file, drop: drop, allowOutside: source?.allowLinkOutsideDrop ?? false)
-            } catch .sourceMissing {
-                throw .dropIncomplete(file: file, detail: "the MANIFEST names it (line \(entry.line)) but it is not in the drop")
-            }
-            let sha: String
-            if let source {
-                let reader = try SourceReader(source: source, path: file, pipeline: config.path)
-                var rows = 0
-                do { try reader.forEachRecord { _ in rows += 1 } }
-                catch let e as ExtractError { throw e }
-                catch { throw .cannotRead(path: file, message: "\(error)") }
-                sha = reader.sha256
-                if sha == entry.sha256, rows != entry.rows {
-                    throw .dropIncomplete(file: file, detail: "it has \(rows) data rows, the MANIFEST says \(entry.rows)")
-                }
-            } else {
-                sha = try ChunkedFile.digest(path: file).sha256
-            }
-            guard sha == entry.sha256 else {
-                throw .dropIncomplete(file: file, detail: "its SHA-256 is \(sha), the MANIFEST says \(entry.sha256)")
-            }
-            seen[entry.file] = sha
+        let entries = manifest.entries, pipeline = config.path
+        let checked = try ForkJoin.map(entries.count) { (i) throws(ExtractError) -> (file: String, sha: String) in
+            let entry = entries[i]
+            let sha = try Self.verify(entry, drop: drop, source: sources.first(where: { $0.file == entry.file }), pipeline: pipeline)
+            return (entry.file, sha)
         }
-        return seen
+        return Dictionary(checked, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// One file against its MANIFEST entry: there, with that SHA-256 and that many data rows.
+    private static func verify(_ entry: DropManifest.Entry, drop: URL, source: PipelineConfig.Source?,
+                               pipeline: String) throws(ExtractError) -> String {
+        let file = drop.appendingPathComponent(entry.file).path
+        do throws(ExtractError) {
+            try DropCheck.file(entry.file, drop: drop, allowOutside: source?.allowLinkOutsideDrop ?? false)
+        } catch .sourceMissing {
+            throw .dropIncomplete(file: file, detail: "the MANIFEST names it (line \(entry.line)) but it is not in the drop")
+        }
+        let sha: String
+        if let source {
+            let reader = try SourceReader(source: source, path: file, pipeline: pipeline)
+            var rows = 0
+            do { try reader.forEachRecord { _ in rows += 1 } }
+            catch let e as ExtractError { throw e }
+            catch { throw .cannotRead(path: file, message: "\(error)") }
+            sha = reader.sha256
+            if sha == entry.sha256, rows != entry.rows {
+                throw .dropIncomplete(file: file, detail: "it has \(rows) data rows, the MANIFEST says \(entry.rows)")
+            }
+        } else {
+            sha = try ChunkedFile.digest(path: file).sha256
+        }
+        guard sha == entry.sha256 else {
+            throw .dropIncomplete(file: file, detail: "its SHA-256 is \(sha), the MANIFEST says \(entry.sha256)")
+        }
+        return sha
     }
 
     static func seconds(_ d: Duration) -> Double {

@@ -64,7 +64,9 @@ package struct Benchmark {
         var out = "\(scale.rawValue): \(scale.children) children, \(String(format: "%.0f", Double(inputBytes) / 1e6)) MB of exports, "
             + "\(summary.rowsRead) records read, \(factRows) fact rows\n"
         out += Table.render(header: ["stage", "seconds", "rows/s", "MB/s"], rows: rows)
-        out += String(format: "whole run (drop to published): %.2f s; peak RSS %.0f MiB\n", summary.seconds, Self.peakRSSMiB())
+        // Drop to published ends at the publish's commit; the retention and the committee's report come after it.
+        out += String(format: "drop to published: %.2f s; whole run (with retention and the report after the publish): %.2f s; "
+                      + "peak RSS %.0f MiB\n", summary.secondsToPublished ?? summary.seconds, summary.seconds, Self.peakRSSMiB())
         out += String(format: "load COPY %.2f s, psql \\copy of the same files %.2f s: ratio %.2f\n",
                       copySeconds, psqlSeconds, copySeconds / psqlSeconds)
         out += String(format: "COPY-only lower bound (psql \\copy + the publish transaction) %.2f s: whole load / bound %.2f, "

@@ -81,6 +81,7 @@ extension PipelineRunner {
         }
         summary.loaded = result.rows
         summary.published = true
+        summary.publishedAt = Date()
         FaultPoint.reach("load.published")
         var counts = result.rowsByTable
         counts["load_id"] = Int(result.loadID)

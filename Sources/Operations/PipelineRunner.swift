@@ -161,6 +161,7 @@ package struct PipelineRunner {
             }
             if summary.published { writeReport(info, folder: folder, logger: logger, summary: &summary) }
             summary.seconds = Date().timeIntervalSince(started)
+            summary.secondsToPublished = summary.publishedAt.map { $0.timeIntervalSince(started) }
             try ledger.finishAttempt(attempt, run: info.run, error: nil, loaded: last == .load ? summary.loaded : nil)
             logger.info("run finished", metadata: ["published": "\(summary.published)", "seconds": "\(summary.seconds)"])
             return summary

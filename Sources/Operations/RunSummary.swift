@@ -10,6 +10,10 @@ package struct RunSummary: Sendable {
     package var loaded: Int
     package var seconds: Double
     package var published: Bool
+    /// When the publish committed (analysts see the load from then on), and the seconds from
+    /// the run's start to it: "drop → published", without the retention and the report after it.
+    package var publishedAt: Date?
+    package var secondsToPublished: Double?
     /// Nothing was run: `run` loaded this drop before, with the same checksums (no --force).
     package var alreadyLoaded = false
     package var note: String?

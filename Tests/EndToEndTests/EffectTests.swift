@@ -26,6 +26,8 @@ import SyntheticDrop
         let (drop, truth) = try h.drop(children: 20_000)
         let summary = try h.runner().runNew(drop: drop, inbox: nil, force: false, asOf: nil)
         #expect(summary.published)
+        // Drop → published ends at the publish's commit, before the report and the run's end.
+        #expect(summary.secondsToPublished.map { $0 > 0 && $0 < summary.seconds } == true)
         #expect(summary.rejected == 0)
         let c = try comparisons(h)
         #expect(c["detection_rate_per_1000"]!.holds(2), "\(c["detection_rate_per_1000"]!)")

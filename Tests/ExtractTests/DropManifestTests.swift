@@ -38,6 +38,20 @@ import Testing
         #expect(f.runFiles().isEmpty)
     }
 
+    /// The files are checked on two threads; the drop is still refused for the first failing
+    /// entry in the MANIFEST's order, whichever file is read first.
+    @Test(arguments: [false, true])
+    func theFirstFailingEntryInManifestOrderIsNamed(reversed: Bool) throws {
+        let f = try Fixture()
+        let zeros = String(repeating: "0", count: 64)
+        let lines = try manifest(f, sha: ["indmeldelser.csv": zeros, "sagshaendelser.csv": zeros]).split(separator: "\n")
+        f.write((reversed ? lines.reversed() : lines).joined(separator: "\n") + "\n", to: "MANIFEST")
+        let error = #expect(throws: ExtractError.self) { try f.extract() }
+        guard case .dropIncomplete(let file, _) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(file.hasSuffix(reversed ? "sagshaendelser.csv" : "indmeldelser.csv"))
+        #expect(f.runFiles().isEmpty)
+    }
+
     @Test func fileNamedButAbsentIsRefused() throws {
         let f = try Fixture()
         f.write(try manifest(f) + "\(String(repeating: "a", count: 64))  10  extra.csv\n", to: "MANIFEST")
