@@ -67,18 +67,7 @@ struct Harness {
     /// Runs the built `etl` (or another program) and returns its exit status and output.
     func run(_ arguments: [String], program: String = Harness.etl, environment: [String: String]? = nil) throws
         -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        process.environment = environment ?? self.environment
-        let out = root.appendingPathComponent("out-\(UUID().uuidString)"), err = root.appendingPathComponent("err-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        process.waitUntilExit()
-        return (process.terminationStatus, try String(contentsOf: out, encoding: .utf8), try String(contentsOf: err, encoding: .utf8))
+        try Program.run(program, arguments, environment: environment ?? self.environment, scratch: root)
     }
 
     /// The `etl` built beside this test bundle.

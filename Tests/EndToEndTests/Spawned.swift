@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Postgres
+import TestSupport
 
 /// The built `etl` as a process the test can stop at a fault point (`ETL_STOP_AT`), look at,
 /// kill with a real signal, or let go on.
@@ -54,19 +55,8 @@ final class Spawned {
 }
 
 extension Harness {
-    /// Every metrics view's whole contents, ordered by every column: what an analyst can see.
-    func metricsViews() throws -> [String: [[String?]]] {
-        let db = try connect()
-        var out: [String: [[String?]]] = [:]
-        for view in try db.query("SELECT table_name FROM information_schema.views WHERE table_schema = 'metrics'") {
-            let name = view.string(0)!
-            let columns = try db.query("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'metrics' AND table_name = $1",
-                                       [name]).first!.int(0)!
-            out[name] = try db.query("SELECT * FROM metrics.\(Connection.quoteIdentifier(name)) ORDER BY "
-                                     + (1...columns).map(String.init).joined(separator: ", ")).map(\.values)
-        }
-        return out
-    }
+    /// Every metrics view's whole contents: what an analyst can see.
+    func metricsViews() throws -> [String: [[String?]]] { try connect().metricsViews() }
 
     /// A copy of the Copenhagen pipeline file with some lines changed, in the test's folder.
     func pipeline(_ name: String, _ replacements: [(String, String)]) throws -> String {

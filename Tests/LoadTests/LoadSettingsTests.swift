@@ -8,19 +8,6 @@ import Postgres
 /// A load keeps what analysts see of it — settings, rejects, file counts — so a load that is
 /// not published changes nothing in `metrics`, and publishing switches all of it at once.
 @Suite struct LoadSettingsTests {
-    /// Every metrics view, whole, ordered by every column.
-    static func metrics(_ db: Connection) throws -> [String: [[String?]]] {
-        var out: [String: [[String?]]] = [:]
-        for view in try db.query("SELECT table_name FROM information_schema.views WHERE table_schema = 'metrics'") {
-            let name = view.string(0)!
-            let columns = try db.query("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'metrics' AND table_name = $1",
-                                       [name]).first!.int(0)!
-            out[name] = try db.query("SELECT * FROM metrics.\(Connection.quoteIdentifier(name)) ORDER BY "
-                                     + (1...columns).map(String.init).joined(separator: ", ")).map(\.values)
-        }
-        return out
-    }
-
     /// Writes run `run`'s extract side anew: `rejects` invalid CPRs in indmeldelser.csv, and
     /// an extract manifest with its file counts and a merged-rows count.
     static func writeExtract(_ run: RunFolder, rejects: Int) throws {
@@ -46,7 +33,7 @@ import Postgres
         let first = try LoadStage(connection: h.connection).load(run)
         let publisher = Publisher(connection: h.connection)
         try publisher.publish(loadID: first.loadID, run: run.id)
-        let before = try Self.metrics(h.connection)
+        let before = try h.connection.metricsViews()
         #expect(before["published_run"]?.first?[6] == "5")
         #expect(before["data_quality"]?.contains { $0[1] == "extract" && $0[2] == "institutioner.xml" && $0[3] == "merged_address" && $0[4] == "7" } == true,
                 "\(before["data_quality"] ?? [])")
@@ -58,10 +45,10 @@ import Postgres
         let other = LoadSettings(municipality: "Test", asOf: Day(iso: "2022-01-01")!, windowFrom: Day(iso: "2020-06-01")!,
                                  windowTo: Day(iso: "2021-06-30")!, smallCellMinimum: 10, pipeline: "/p2.yaml")
         let second = try LoadStage(connection: h.connection).load(run, settings: other)
-        #expect(try Self.metrics(h.connection) == before)
+        #expect(try h.connection.metricsViews() == before)
 
         try publisher.publish(loadID: second.loadID, run: run.id)
-        let after = try Self.metrics(h.connection)
+        let after = try h.connection.metricsViews()
         #expect(after["published_run"]?.first.map { Array($0[3...6]) } == ["2022-01-01", "2020-06-01", "2021-06-30", "10"])
         #expect(after["data_quality"]?.contains { $0 == [run.id.description, "file", "indmeldelser.csv", "rejected", nil] } == true,
                 "9 rejects: a small cell under the new minimum")
@@ -74,7 +61,7 @@ import Postgres
 
         // Putting the first load back restores every view exactly (published_at aside).
         try publisher.publish(loadID: first.loadID, run: run.id)
-        var restored = try Self.metrics(h.connection)
+        var restored = try h.connection.metricsViews()
         var expected = before
         for key in ["published_run"] { restored[key] = restored[key]?.map { Array($0.dropFirst(2)) }; expected[key] = expected[key]?.map { Array($0.dropFirst(2)) } }
         #expect(restored == expected)
