@@ -14,9 +14,12 @@ import Postgres
 /// replaced, so a load that is not (yet) published changes nothing in `metrics`.
 package struct LoadStage {
     package let connection: Connection
-    /// Called with a point's name as the load passes it (`load.copying` after the first
-    /// fact file is copied, inside the transaction); the runner's fault points for tests.
+    /// Called with a point's name as the load passes it, inside its transaction: `load.copying`
+    /// after the first fact file its own connection copied, `load.copied` when the other
+    /// connections have committed theirs, unattached; the runner's fault points for tests.
     package var checkpoint: (String) -> Void = { _ in }
+    /// How many connections copy the fact files at once (the load's own and others).
+    package var connections = min(ForkJoin.cores, 4)
 
     package init(connection: Connection) { self.connection = connection }
 
@@ -35,55 +38,59 @@ package struct LoadStage {
         var copySeconds = 0.0
         var evaluationSeconds = 0.0
 
-        let loadID: Int64 = try connection.transaction { db in
-            let row = try db.query("""
-                INSERT INTO etl.loads (run_id, counts, extract_counts, attempt_id, municipality, as_of, window_from, window_to,
-                                       small_cell_minimum, pipeline, pipeline_sha256)
-                VALUES ($1, $2::jsonb, $3::jsonb, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING load_id
-                """, [run.id.description, counts, extractCounts, settings.attempt.map(String.init), settings.municipality,
-                      settings.asOf.iso, settings.windowFrom.iso, settings.windowTo.iso, String(settings.smallCellMinimum),
-                      settings.pipeline, settings.pipelineSHA256], name: "register load")
-            guard let id = try row.first?.int(0) else { throw LoadError.noLoadID }
-            for fact in FactFile.allCases {
-                guard let expected = manifest.output(fact.rawValue)?.rows else {
-                    throw LoadError.missingFromManifest(file: fact.rawValue, manifest: run.manifest(.transform))
+        let opener = try connection.opener()
+        let loadID: Int64
+        do {
+            loadID = try connection.transaction { db in
+                // Tables of loads that failed or were killed after another connection committed them.
+                _ = try db.query("SELECT warehouse.drop_abandoned_partitions()", name: "drop abandoned partitions")
+                let row = try db.query("""
+                    INSERT INTO etl.loads (run_id, counts, extract_counts, attempt_id, municipality, as_of, window_from, window_to,
+                                           small_cell_minimum, pipeline, pipeline_sha256)
+                    VALUES ($1, $2::jsonb, $3::jsonb, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING load_id
+                    """, [run.id.description, counts, extractCounts, settings.attempt.map(String.init), settings.municipality,
+                          settings.asOf.iso, settings.windowFrom.iso, settings.windowTo.iso, String(settings.smallCellMinimum),
+                          settings.pipeline, settings.pipelineSHA256], name: "register load")
+                guard let id = try row.first?.int(0) else { throw LoadError.noLoadID }
+                // A running load holds its id's lock: warehouse.drop_abandoned_partitions leaves its tables alone.
+                _ = try db.query("SELECT pg_advisory_xact_lock(warehouse.load_lock_class(), $1::integer)", [String(id)],
+                                 name: "lock load")
+                let partitions = try FactFile.allCases.map { try partition(db, $0, loadID: Int64(id), run: run, manifest: manifest) }
+                let copyStarted = Date()
+                for (fact, rows) in try copyFacts(db, partitions, opener: opener) { tables[fact.table] = rows }
+                copySeconds = Date().timeIntervalSince(copyStarted)
+                // The statistics the views read, aggregated by transform, checked against the facts.
+                for stats in StatsFile.allCases {
+                    guard let expected = manifest.output(stats.rawValue)?.rows else {
+                        throw LoadError.missingFromManifest(file: stats.rawValue, manifest: run.manifest(.transform))
+                    }
+                    let path = run.file(.transform, stats.rawValue)
+                    let copied = try copyPrefixed(db, table: "warehouse.\(stats.table)", prefix: "\(id)\t", path: path,
+                                                  name: "copy \(stats.rawValue)")
+                    guard copied == expected else { throw LoadError.rowCountMismatch(file: path, expected: expected, copied: copied) }
+                    tables[stats.table] = copied
                 }
+                _ = try db.execute("SELECT warehouse.check_stats($1::bigint)", [String(id)], name: "check stats against the facts")
+                tables["rejects"] = try copyRejects(db, run, loadID: Int64(id))
+                try recordFiles(db, extract?.inputs ?? [], loadID: Int64(id))
+                // Statistics for what the views read; the big fact partitions they never scan.
+                try db.execute("ANALYZE " + (["warehouse." + Self.partitionName(FactFile.institutions.table, Int64(id)),
+                                              "warehouse." + Self.partitionName(FactFile.evaluationPanel.table, Int64(id)),
+                                              "warehouse.cohort_stats", "warehouse.notification_stats", "warehouse.closure_stats",
+                                              "etl.loads", "etl.runs", "etl.rejects"]).joined(separator: ", "),
+                               name: "analyze what the views read")
                 let t0 = Date()
-                let copied = try copyPartition(db, fact: fact, loadID: Int64(id), path: run.file(.transform, fact.rawValue))
-                copySeconds += Date().timeIntervalSince(t0)
-                guard copied == expected else {
-                    throw LoadError.rowCountMismatch(file: run.file(.transform, fact.rawValue), expected: expected, copied: copied)
-                }
-                tables[fact.table] = copied
-                if fact == FactFile.allCases.first { checkpoint("load.copying") }
+                for (table, rows) in try loadEvaluation(db, run: run, loadID: Int64(id)) { tables[table] = rows }
+                evaluationSeconds = Date().timeIntervalSince(t0)
+                let total = tables.values.reduce(0, +)
+                _ = try db.execute("UPDATE etl.loads SET finished_at = now(), rows_loaded = $2 WHERE load_id = $1",
+                                   [String(id), String(total)], name: "finish load")
+                return Int64(id)
             }
-            // The statistics the views read, aggregated by transform, checked against the facts.
-            for stats in StatsFile.allCases {
-                guard let expected = manifest.output(stats.rawValue)?.rows else {
-                    throw LoadError.missingFromManifest(file: stats.rawValue, manifest: run.manifest(.transform))
-                }
-                let path = run.file(.transform, stats.rawValue)
-                let copied = try copyPrefixed(db, table: "warehouse.\(stats.table)", prefix: "\(id)\t", path: path,
-                                              name: "copy \(stats.rawValue)")
-                guard copied == expected else { throw LoadError.rowCountMismatch(file: path, expected: expected, copied: copied) }
-                tables[stats.table] = copied
-            }
-            _ = try db.execute("SELECT warehouse.check_stats($1::bigint)", [String(id)], name: "check stats against the facts")
-            tables["rejects"] = try copyRejects(db, run, loadID: Int64(id))
-            try recordFiles(db, extract?.inputs ?? [], loadID: Int64(id))
-            // Statistics for what the views read; the big fact partitions they never scan.
-            try db.execute("ANALYZE " + (["warehouse." + Self.partitionName(FactFile.institutions.table, Int64(id)),
-                                          "warehouse." + Self.partitionName(FactFile.evaluationPanel.table, Int64(id)),
-                                          "warehouse.cohort_stats", "warehouse.notification_stats", "warehouse.closure_stats",
-                                          "etl.loads", "etl.runs", "etl.rejects"]).joined(separator: ", "),
-                           name: "analyze what the views read")
-            let t0 = Date()
-            for (table, rows) in try loadEvaluation(db, run: run, loadID: Int64(id)) { tables[table] = rows }
-            evaluationSeconds = Date().timeIntervalSince(t0)
-            let total = tables.values.reduce(0, +)
-            _ = try db.execute("UPDATE etl.loads SET finished_at = now(), rows_loaded = $2 WHERE load_id = $1",
-                               [String(id), String(total)], name: "finish load")
-            return Int64(id)
+        } catch {
+            // This load's tables that other connections committed: gone now, not at the next load.
+            _ = try? opener.open().query("SELECT warehouse.drop_abandoned_partitions()", name: "drop abandoned partitions")
+            throw error
         }
         return LoadResult(run: run.id, loadID: loadID, rowsByTable: tables, seconds: Date().timeIntervalSince(started),
                           copySeconds: copySeconds, evaluationSeconds: evaluationSeconds)
@@ -103,31 +110,6 @@ package struct LoadStage {
         else { throw LoadError.runNotInLedger(run) }
         return LoadSettings(municipality: r.string(0) ?? "", asOf: asOf, windowFrom: from, windowTo: to,
                             smallCellMinimum: minimum, pipeline: r.string(5) ?? "")
-    }
-
-    /// Creates `warehouse.<table>_l<load>`, copies the file into it and attaches it.
-    private func copyPartition(_ db: Connection, fact: FactFile, loadID: Int64, path: String) throws -> Int {
-        let parent = "warehouse.\(fact.table)"
-        let partition = Self.partitionName(fact.table, loadID)
-        let columns = try db.query("""
-            SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position)
-            FROM information_schema.columns
-            WHERE table_schema = 'warehouse' AND table_name = $1 AND column_name <> 'load_id'
-            """, [fact.table], name: "columns of \(parent)")
-        guard let list = columns.first?.string(0) else { throw LoadError.unknownTable(parent) }
-        // The CHECK lets ATTACH skip its validation scan; the default fills load_id during COPY.
-        try db.execute("""
-            CREATE TABLE warehouse.\(partition) (LIKE \(parent) INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
-            ALTER TABLE warehouse.\(partition) ALTER COLUMN load_id SET DEFAULT \(loadID),
-                ADD CONSTRAINT \(partition)_load CHECK (load_id = \(loadID));
-            """, name: "create \(partition)")
-        // FREEZE: the table is new in this transaction, so its rows can be written frozen and
-        // all-visible (no hint-bit writes or vacuum of them later); a rolled-back load drops it whole.
-        let copied = try db.copyIn("COPY warehouse.\(partition) (\(list)) FROM STDIN WITH (FREEZE)", fromFile: path,
-                                   name: "copy \(fact.rawValue)")
-        try db.execute("ALTER TABLE \(parent) ATTACH PARTITION warehouse.\(partition) FOR VALUES IN (\(loadID))",
-                       name: "attach \(partition)")
-        return copied
     }
 
     /// Copies the run's extract rejects into `etl.rejects` as this load's.

@@ -8,7 +8,8 @@ import Glibc
 ///
 /// Points: `run.started`; `<stage>.started` and `<stage>.finished` for extract, transform and
 /// load (the ledger not yet told); `load.copying` (the first fact file copied, the load's
-/// transaction open); `load.committed` (before publish); `load.published` (before retention).
+/// transaction open); `load.copied` (every fact file copied, those of the load's other
+/// connections committed and not yet attached); `load.committed` (before publish); `load.published` (before retention).
 package enum FaultPoint {
     package static func reach(_ name: String) {
         guard ProcessInfo.processInfo.environment["ETL_STOP_AT"] == name else { return }

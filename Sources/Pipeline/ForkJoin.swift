@@ -28,6 +28,25 @@ package enum ForkJoin {
         return out
     }
 
+    /// `side(i)` for every i in 0..<count on other threads while `main` runs on this one
+    /// (so it may use what cannot leave it, such as a connection in a transaction); joined
+    /// before returning. Every outcome is returned, failures too, for the caller to undo
+    /// what the others did.
+    package static func alongside<T: Sendable, M>(_ count: Int, _ side: @escaping @Sendable (Int) throws -> T,
+                                                  main: () throws -> M) -> (main: Result<M, any Error>, side: [Result<T, any Error>]) {
+        let slots = Mutex<[Result<T, any Error>?]>(Array(repeating: nil, count: count))
+        let group = DispatchGroup()
+        for i in 0..<count {
+            DispatchQueue.global().async(group: group) {
+                let result = Result { try side(i) }
+                slots.withLock { $0[i] = result }
+            }
+        }
+        let mainResult = Result { try main() }
+        group.wait()
+        return (mainResult, slots.withLock { $0 }.map { $0! })
+    }
+
     /// Splits 0..<count into about `pieces` contiguous ranges.
     package static func ranges(_ count: Int, pieces: Int) -> [Range<Int>] {
         let n = max(1, min(pieces, count))

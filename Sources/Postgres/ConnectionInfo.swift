@@ -18,7 +18,7 @@ package enum ConnectionInfo {
         return collect(options)
     }
 
-    private static func collect(_ options: UnsafeMutablePointer<PQconninfoOption>) -> [String: String] {
+    static func collect(_ options: UnsafeMutablePointer<PQconninfoOption>) -> [String: String] {
         var values: [String: String] = [:]
         var option = options
         while let keyword = option.pointee.keyword {

@@ -22,7 +22,7 @@ import TestSupport
 
     /// (the stage the rerun starts from, where it is killed)
     static let points = ["run.started", "extract.started", "extract.finished", "transform.started", "transform.finished",
-                         "load.started", "load.copying", "load.committed"].map { ("extract", $0) }
+                         "load.started", "load.copying", "load.copied", "load.committed"].map { ("extract", $0) }
         + [("transform", "transform.started"), ("transform", "transform.finished")]
 
     @Test(arguments: points)
@@ -50,6 +50,9 @@ import TestSupport
         rerun.signal(SIGKILL)
         #expect(try rerun.wait().status == -SIGKILL)
         #expect(try h.metricsViews() == before, "a rerun killed at \(point) changed what analysts see")
+        if point == "load.copied", ForkJoin.cores > 1 {
+            #expect(try !Self.unattachedPartitions(h).isEmpty, "no other connection had committed its tables: the point tests nothing")
+        }
 
         // The next command finds the attempt dead; the run stays published.
         let runs = try Spawned.run(h, ["runs", "--database", h.db.url])
@@ -66,10 +69,16 @@ import TestSupport
         #expect(again.status == 0, "\(again.stderr)")
         let published = try h.rows("SELECT window_from::text, small_cell_minimum::text FROM metrics.published_run")
         #expect(published == [["2020-01-01", "10"]])
+        #expect(try Self.unattachedPartitions(h).isEmpty, "the killed load's tables are still there")
         let after = try h.metricsViews()
         for (view, rows) in before where from == "extract" || ["published_run", "cohort_summary"].contains(view) {
             #expect(after[view] != rows, "\(view) is the same after the rerun: the check above could not have seen a leak in it")
         }
+    }
+
+    /// Tables a killed load's other connections committed and it never attached.
+    static func unattachedPartitions(_ h: Harness) throws -> [[String?]] {
+        try h.rows("SELECT relname FROM pg_class WHERE relkind = 'r' AND NOT relispartition AND relname ~ '_l[0-9]+$'")
     }
 
     @Test func aNightRunKilledMidLoadIsDeadAtTheNextRunsAndThePublishedRunStays() throws {
@@ -138,12 +147,14 @@ import TestSupport
             SELECT pg_terminate_backend(pid) FROM pg_stat_activity
             WHERE datname = current_database() AND application_name LIKE 'etl run 2%'
             """)
-        #expect(killed == [["t"]])
+        // The run's session, and at load the other connections still copying.
+        #expect(!killed.isEmpty && killed.allSatisfy { $0 == ["t"] }, "\(killed)")
         night.signal(SIGCONT)
         let result = try night.wait()
         #expect(result.status == ExitStatus.databaseUnreachable.rawValue, "\(result.stderr)")
         #expect(result.stderr.contains("stage \(stage)") && result.stderr.contains("connection to the warehouse"), "\(result.stderr)")
         #expect(try h.metricsViews() == before)
+        #expect(try Self.unattachedPartitions(h).isEmpty, "the failed load left tables of its other connections")
         // The server was up: the failure was recorded on a new session.
         let attempt = try h.rows("SELECT status, error FROM etl.attempts ORDER BY attempt_id DESC LIMIT 1")
         #expect(attempt.first?[0] == "failed" && attempt.first?[1]?.contains("stage \(stage)") == true, "\(attempt)")

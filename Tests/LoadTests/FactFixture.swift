@@ -26,7 +26,8 @@ struct FactFixture {
             let w = try ReferenceStageWriter(path: run.file(.transform, name))
             try rows(w)
             try w.close()
-            outputs.append(.init(name: name, rows: w.rows, bytes: 0, sha256: ""))
+            let bytes = try FileManager.default.attributesOfItem(atPath: w.path)[.size] as? Int64 ?? 0
+            outputs.append(.init(name: name, rows: w.rows, bytes: bytes, sha256: ""))
         }
         func file(_ fact: FactFile, _ rows: (ReferenceStageWriter) throws -> Void) throws { try file(fact.rawValue, rows) }
         let d2020 = Day(year: 2020, month: 3, day: 1)!

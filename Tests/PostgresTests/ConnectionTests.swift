@@ -25,6 +25,21 @@ import TestSupport
         #expect(try connection.query("SELECT count(*) FROM t")[0].int(0) == 2)
     }
 
+    /// Another connection (`ConnectionOpener` is Sendable: for another thread): the same
+    /// database and role, and the session's name as it is now (quotes and backslashes
+    /// survive the connection string).
+    @Test func anOpenerOpensTheSameSessionElsewhere() throws {
+        let connection = try TestServer.freshDatabase().connect()
+        let name = "etl run 'it\\s' \\ 2"
+        _ = try connection.query("SELECT set_config('application_name', $1, false)", [name])
+        let opener = try connection.opener()
+        let sql = "SELECT current_database(), current_user, current_setting('application_name'), pg_backend_pid()"
+        let seen = try opener.open().query(sql)[0], here = try connection.query(sql)[0]
+        #expect((0..<3).map { seen.string($0) } == (0..<3).map { here.string($0) })
+        #expect(seen.string(3) != here.string(3))
+        #expect(here.string(2) == name)
+    }
+
     @Test func executeReturnsAffectedRows() throws {
         let connection = try TestServer.freshDatabase().connect()
         try connection.execute("CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 5)")

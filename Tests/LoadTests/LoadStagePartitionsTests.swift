@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Load
+import Pipeline
+import Postgres
+
+/// The fact files copied over several connections at once (`LoadStage.copyFacts`): the same
+/// rows whatever the number, and nothing left by a load that fails after another connection
+/// committed its tables.
+@Suite struct LoadStagePartitionsTests {
+    /// Unattached tables named as a load's partitions.
+    static func unattached(_ c: Connection) throws -> [String] {
+        try c.query("""
+            SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'warehouse' AND c.relkind = 'r' AND NOT c.relispartition AND c.relname ~ '_l[0-9]+$'
+            ORDER BY 1
+            """).map { $0.string(0)! }
+    }
+
+    /// Every fact row of a load but its load id, as JSON, per table in a fixed order.
+    static func factRows(_ c: Connection, _ load: Int64) throws -> [String] {
+        try FactFile.allCases.flatMap { fact in
+            try c.query("SELECT (to_jsonb(t) - 'load_id')::text AS r FROM warehouse.\(fact.table) t WHERE load_id = \(load) ORDER BY r")
+                .map { fact.table + " " + $0.string(0)! }
+        }
+    }
+
+    @Test func oneConnectionOrOneEachLoadTheSameRows() throws {
+        let h = try LoadHarness()
+        var loaded: [[String]] = []
+        for (k, connections) in [1, 2, FactFile.allCases.count].enumerated() {
+            let run = h.state.run(RunID(rawValue: 20250101000000 + Int64(k)))
+            try FactFixture.write(into: run)
+            try FactFixture.register(run.id, on: h.connection)
+            var stage = LoadStage(connection: h.connection)
+            stage.connections = connections
+            var points: [String] = []
+            stage.checkpoint = { points.append($0) }
+            let result = try stage.load(run)
+            #expect(points == ["load.copying", "load.copied"])
+            #expect(result.rowsByTable["exposure"] == 40)
+            loaded.append(try Self.factRows(h.connection, result.loadID))
+        }
+        #expect(loaded[0].count > FactFile.allCases.count)
+        #expect(loaded[1] == loaded[0])
+        #expect(loaded[2] == loaded[0])
+        #expect(try Self.unattached(h.connection).isEmpty)
+    }
+
+    /// Every file but the biggest on a connection of its own, which commits it: a count that
+    /// disagrees with the manifest in one of those fails the load, and its tables go with it.
+    @Test func aFailureAfterOtherConnectionsCommittedLeavesNoTable() throws {
+        let h = try LoadHarness()
+        let run = h.state.run(RunID(rawValue: 20250101000000))
+        try FactFixture.write(into: run)
+        try FactFixture.register(run.id, on: h.connection)
+        var manifest = try StageManifest.read(from: run.manifest(.transform))
+        let smallest = try #require(manifest.outputs.filter { o in FactFile.allCases.contains { $0.rawValue == o.name } }
+                                        .min { $0.bytes < $1.bytes })
+        manifest.outputs[manifest.outputs.firstIndex(of: smallest)!].rows += 1
+        try manifest.write(to: run.manifest(.transform))
+        var stage = LoadStage(connection: h.connection)
+        stage.connections = FactFile.allCases.count
+        let observer = try h.db.connect()
+        var committed: [String] = []
+        stage.checkpoint = { if $0 == "load.copied" { committed = (try? Self.unattached(observer)) ?? [] } }
+        #expect(throws: LoadError.self) { try stage.load(run) }
+        #expect(committed.count == FactFile.allCases.count - 1, "the other connections had not committed: \(committed)")
+        #expect(try Self.unattached(h.connection).isEmpty)
+        #expect(try h.connection.query("SELECT count(*) FROM pg_class WHERE relname ~ '_l[0-9]+$'").first?.int(0) == 0)
+        #expect(try h.connection.query("SELECT count(*) FROM etl.loads").first?.int(0) == 0)
+    }
+
+    /// A killed load's committed tables are dropped by the next load; a running load's are not.
+    @Test func theNextLoadDropsAbandonedTablesButNotARunningLoads() throws {
+        let h = try LoadHarness()
+        func make(_ load: Int) throws {
+            try h.connection.execute("""
+                CREATE TABLE warehouse.exposure_l\(load) (LIKE warehouse.exposure INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
+                ALTER TABLE warehouse.exposure_l\(load) ADD CONSTRAINT exposure_l\(load)_load CHECK (load_id = \(load));
+                """)
+        }
+        try make(998)
+        try make(999)
+        let running = try h.db.connect()
+        try running.execute("BEGIN")
+        _ = try running.query("SELECT pg_advisory_xact_lock(warehouse.load_lock_class(), 998)")
+        try h.loadAndPublish(20250101000000)
+        #expect(try Self.unattached(h.connection) == ["exposure_l998"])
+        try running.execute("ROLLBACK")
+        try h.loadAndPublish(20250102000000)
+        #expect(try Self.unattached(h.connection).isEmpty)
+    }
+}
