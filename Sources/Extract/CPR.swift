@@ -21,6 +21,15 @@ struct CPR: Hashable {
         let message: String
     }
 
+    /// `body` with the normalised form on the stack (no allocation: once per child of a run).
+    func withNormalised<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { out in
+            var n = number
+            for i in stride(from: 9, through: 0, by: -1) { out[i] = UInt8(48 + n % 10); n /= 10 }
+            return body(UnsafeRawBufferPointer(out))
+        }
+    }
+
     /// Parses `DDMMYYSSSS` or `DDMMYY-SSSS` (`exports.md`: after removing one `-`, ten digits
     /// whose date exists; the 7th digit and the year fix the century). Modulus 11 is not a rule.
     static func parse(_ text: ArraySlice<UInt8>) -> Result<CPR, Invalid> {

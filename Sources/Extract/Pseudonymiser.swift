@@ -7,11 +7,11 @@ import Pipeline
 /// A child appears in many rows, so child keys are cached per CPR number for the run.
 /// The lookup is what costs (a cache miss a row), so the table is small: 8-byte slots,
 /// each the CPR number (34 bits) and the index of its hex key (the bits above), in open
-/// addressing; the hex keys lie in one array, 64 bytes each. The HMAC is keyed once and
-/// copied per child. At most `maxCached` children are kept (about 80 bytes each); when
+/// addressing; the hex keys lie in one array, 64 bytes each. The HMAC is keyed once
+/// (`KeyedSHA256`). At most `maxCached` children are kept (about 80 bytes each); when
 /// full the cache is emptied, so memory stays bounded whatever the drop.
 final class Pseudonymiser {
-    private let keyed: HMAC<SHA256>
+    private let keyed: KeyedSHA256
     let maxCached: Int
     private(set) var computed = 0
     /// 0: empty (no valid CPR number is 0); else `cpr | index << 34`.
@@ -20,7 +20,7 @@ final class Pseudonymiser {
     private static let cprBits: UInt64 = 34, cprMask: UInt64 = (1 << 34) - 1
 
     init(key: SymmetricKey, maxCached: Int = 1 << 19) {
-        keyed = HMAC<SHA256>(key: key)
+        keyed = KeyedSHA256(key: key)
         self.maxCached = maxCached
         slots = Array(repeating: 0, count: 1 << 12)
     }
@@ -74,9 +74,7 @@ final class Pseudonymiser {
 
     private func compute(_ cpr: CPR) -> SIMD64<UInt8> {
         computed += 1
-        var mac = keyed
-        mac.update(data: cpr.normalised)
-        let code = mac.finalize()
+        let code = cpr.withNormalised { keyed.code($0) }
         var hex = SIMD64<UInt8>()
         // Through raw bytes: SIMD subscripts are slow in debug builds, which tests use.
         withUnsafeMutableBytes(of: &hex) { out in
@@ -109,8 +107,34 @@ final class Pseudonymiser {
         withUnsafeBytes(of: hex) { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// The child key without a cache: the definition, for tests and one-off use.
+    /// The child key without a cache: the definition (swift-crypto's `HMAC`), for tests and one-off use.
     static func childKey(_ cpr: CPR, key: SymmetricKey) -> String {
         Hex.string(HMAC<SHA256>.authenticationCode(for: cpr.normalised, using: key))
+    }
+}
+
+/// HMAC-SHA-256 (RFC 2104) under one key, for a million short messages a run: the key's
+/// padded blocks are hashed once, and a message costs two SHA-256 compressions on raw bytes.
+/// swift-crypto's `HMAC` does the same sums through `DataProtocol` generics, which took 2.5×
+/// the time here (docs/benchmarks.md); `PseudonymiserTests` hold the two equal.
+struct KeyedSHA256 {
+    private let inner: SHA256, outer: SHA256
+
+    init(key: SymmetricKey) {
+        var block = key.withUnsafeBytes { Array($0) }
+        if block.count > SHA256.blockByteCount { block = Array(SHA256.hash(data: block)) }
+        block += Array(repeating: 0, count: SHA256.blockByteCount - block.count)
+        var inner = SHA256(), outer = SHA256()
+        inner.update(data: block.map { $0 ^ 0x36 })
+        outer.update(data: block.map { $0 ^ 0x5C })
+        self.inner = inner
+        self.outer = outer
+    }
+
+    func code(_ message: UnsafeRawBufferPointer) -> SHA256.Digest {
+        var inner = self.inner, outer = self.outer
+        inner.update(bufferPointer: message)
+        inner.finalize().withUnsafeBytes { outer.update(bufferPointer: $0) }
+        return outer.finalize()
     }
 }
