@@ -69,49 +69,51 @@ struct ByteInterner: Sendable {
         String(decoding: arena[starts[id]..<starts[id + 1]], as: UTF8.self)
     }
 
-    /// Ids sorted by their keys' bytes. Sorts on an 8-byte big-endian prefix and compares
-    /// whole keys only on equal prefixes: random keys almost never share 8 bytes.
-    func idsInByteOrder() -> [Int32] {
-        arena.withUnsafeBytes { bytes -> [Int32] in
-            starts.withUnsafeBufferPointer { s -> [Int32] in
-                var items = (0..<count).map { i -> (prefix: UInt64, id: Int32) in
-                    var p: UInt64 = 0
-                    let n = min(8, s[i + 1] - s[i])
-                    for k in 0..<8 { p = p << 8 | (k < n ? UInt64(bytes[s[i] + k]) : 0) }
-                    return (p, Int32(i))
-                }
-                items.sort { a, b in
-                    if a.prefix != b.prefix { return a.prefix < b.prefix }
-                    let (i, j) = (Int(a.id), Int(b.id))
-                    return compareBytes(bytes.baseAddress! + s[i], s[i + 1] - s[i],
-                                        bytes.baseAddress! + s[j], s[j + 1] - s[j]) < 0
-                }
-                return items.map(\.id)
-            }
+    /// Ids sorted by their keys' bytes.
+    func idsInByteOrder() -> [Int32] { sortedByBytes().map(\.id) }
+
+    /// Ids sorted by their keys' bytes, each with its key's first 8 bytes (big-endian, zero
+    /// padded): sorted on that prefix, whole keys compared only on equal prefixes, as random
+    /// keys almost never share 8 bytes.
+    func sortedByBytes() -> [(prefix: UInt64, id: Int32)] {
+        withKeys { keys in
+            var items = (0..<count).map { i in (prefix: Self.prefix(keys[i]), id: Int32(i)) }
+            items.sort { a, b in a.prefix != b.prefix ? a.prefix < b.prefix : keys.compare(Int(a.id), with: keys, Int(b.id)) < 0 }
+            return items
         }
+    }
+
+    /// The first 8 bytes of `key` as a big-endian number, zero padded: ordered as the keys are.
+    static func prefix(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        var p: UInt64 = 0
+        for k in 0..<8 { p = p << 8 | (k < key.count ? UInt64(key[k]) : 0) }
+        return p
     }
 
     /// The keys in the given order, as a table.
     func table(in order: [Int32]) -> TextTable {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(arena.count)
-        var out = [0]
-        out.reserveCapacity(order.count + 1)
-        for id in order {
-            bytes.append(contentsOf: arena[starts[Int(id)]..<starts[Int(id) + 1]])
-            out.append(bytes.count)
-        }
-        return TextTable(bytes: bytes, starts: out)
+        withKeys { keys in TextTable.gathering(order.count, bytes: arena.count) { keys[Int(order[$0])] } }
     }
 
-    /// memcmp-style comparison of key `i` here with key `j` of `other`.
-    func compare(_ i: Int, with other: ByteInterner, _ j: Int) -> Int32 {
-        arena.withUnsafeBytes { a in
-            other.arena.withUnsafeBytes { b in
-                compareBytes(a.baseAddress.map { $0 + starts[i] } ?? UnsafeRawPointer(bitPattern: 1)!, starts[i + 1] - starts[i],
-                             b.baseAddress.map { $0 + other.starts[j] } ?? UnsafeRawPointer(bitPattern: 1)!,
-                             other.starts[j + 1] - other.starts[j])
-            }
+    /// `body` with the keys as raw bytes: for loops over millions of them.
+    func withKeys<R>(_ body: (Keys) -> R) -> R {
+        arena.withUnsafeBytes { a in starts.withUnsafeBufferPointer { s in body(Keys(arena: a, starts: s)) } }
+    }
+
+    /// The keys, valid inside `withKeys`.
+    struct Keys {
+        let arena: UnsafeRawBufferPointer
+        let starts: UnsafeBufferPointer<Int>
+
+        subscript(id: Int) -> UnsafeRawBufferPointer {
+            UnsafeRawBufferPointer(rebasing: arena[starts[id]..<starts[id + 1]])
+        }
+
+        /// memcmp-style comparison of key `i` here with key `j` of `other`.
+        func compare(_ i: Int, with other: Keys, _ j: Int) -> Int32 {
+            let (x, y) = (self[i], other[j])
+            return compareBytes(x.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, x.count,
+                                y.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, y.count)
         }
     }
 

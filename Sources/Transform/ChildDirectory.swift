@@ -14,53 +14,59 @@ struct ChildDirectory: Sendable {
     /// hashed twice. Birth as first read: enrolments before events, each in file order.
     init(spells: ChildKeys, events: ChildKeys) {
         let (a, b) = (spells.keys, events.keys)
-        let orders = ForkJoin.map(2) { i in (i == 0 ? a : b).idsInByteOrder() }
+        let orders = ForkJoin.map(2) { i in (i == 0 ? a : b).sortedByBytes() }
         let (orderA, orderB) = (orders[0], orders[1])
         var fromA = [Int32](repeating: 0, count: a.count)
         var fromB = [Int32](repeating: 0, count: b.count)
         var births: [Int32] = []
         births.reserveCapacity(max(a.count, b.count))
-        var merged: [(fromA: Bool, id: Int32)] = []
+        // Rank → the key's id in a, or ~id in b.
+        var merged: [Int32] = []
         merged.reserveCapacity(max(a.count, b.count))
         var conflicts = spells.birthConflicts + events.birthConflicts
-        var i = 0, j = 0
-        while i < orderA.count || j < orderB.count {
-            let rank = Int32(merged.count)
-            let c: Int32 = i == orderA.count ? 1 : (j == orderB.count ? -1
-                : a.compare(Int(orderA[i]), with: b, Int(orderB[j])))
-            if c <= 0 {
-                let id = orderA[i]
-                fromA[Int(id)] = rank
-                births.append(spells.births[Int(id)])
-                merged.append((true, id))
-                i += 1
-                if c == 0 {
-                    fromB[Int(orderB[j])] = rank
-                    if events.births[Int(orderB[j])] != births[Int(rank)] { conflicts += 1 }
-                    j += 1
+        keys = a.withKeys { ka in
+            b.withKeys { kb in
+                var i = 0, j = 0
+                while i < orderA.count || j < orderB.count {
+                    let rank = Int32(merged.count)
+                    let c: Int32 = i == orderA.count ? 1 : (j == orderB.count ? -1 : Self.compare(orderA[i], ka, orderB[j], kb))
+                    if c <= 0 {
+                        let id = orderA[i].id
+                        fromA[Int(id)] = rank
+                        births.append(spells.births[Int(id)])
+                        merged.append(id)
+                        i += 1
+                        if c == 0 {
+                            fromB[Int(orderB[j].id)] = rank
+                            if events.births[Int(orderB[j].id)] != births[Int(rank)] { conflicts += 1 }
+                            j += 1
+                        }
+                    } else {
+                        let id = orderB[j].id
+                        fromB[Int(id)] = rank
+                        births.append(events.births[Int(id)])
+                        merged.append(~id)
+                        j += 1
+                    }
                 }
-            } else {
-                let id = orderB[j]
-                fromB[Int(id)] = rank
-                births.append(events.births[Int(id)])
-                merged.append((false, id))
-                j += 1
+                return TextTable.gathering(merged.count, bytes: a.arena.count + b.arena.count) { r in
+                    merged[r] >= 0 ? ka[Int(merged[r])] : kb[Int(~merged[r])]
+                }
             }
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(max(a.arena.count, b.arena.count))
-        var starts = [0]
-        starts.reserveCapacity(merged.count + 1)
-        for (inA, id) in merged {
-            let source = inA ? a : b
-            bytes.append(contentsOf: source.arena[source.starts[Int(id)]..<source.starts[Int(id) + 1]])
-            starts.append(bytes.count)
-        }
-        keys = TextTable(bytes: bytes, starts: starts)
         self.births = births
         fromSpells = fromA
         fromEvents = fromB
         birthConflicts = conflicts
+    }
+}
+
+extension ChildDirectory {
+    /// Two keys by their prefixes, then (equal prefixes) by their bytes.
+    @inline(__always)
+    static func compare(_ x: (prefix: UInt64, id: Int32), _ kx: ByteInterner.Keys,
+                        _ y: (prefix: UInt64, id: Int32), _ ky: ByteInterner.Keys) -> Int32 {
+        x.prefix != y.prefix ? (x.prefix < y.prefix ? -1 : 1) : kx.compare(Int(x.id), with: ky, Int(y.id))
     }
 }
 

@@ -16,6 +16,23 @@ package struct TextTable: RandomAccessCollection, Sendable {
         self.init(bytes: bytes, starts: starts)
     }
 
+    /// `count` texts, text i `piece(i)`, `bytes` at most in all: one allocation, a copy a text.
+    static func gathering(_ count: Int, bytes capacity: Int, _ piece: (Int) -> UnsafeRawBufferPointer) -> TextTable {
+        var starts = [Int](repeating: 0, count: count + 1)
+        let bytes = [UInt8](unsafeUninitializedCapacity: capacity) { out, filled in
+            var at = 0
+            for i in 0..<count {
+                let p = piece(i)
+                precondition(at + p.count <= capacity, "TextTable.gathering: more bytes than said")
+                if let base = p.baseAddress { (out.baseAddress! + at).initialize(from: base.assumingMemoryBound(to: UInt8.self), count: p.count) }
+                at += p.count
+                starts[i + 1] = at
+            }
+            filled = at
+        }
+        return TextTable(bytes: bytes, starts: starts)
+    }
+
     package var startIndex: Int { 0 }
     package var endIndex: Int { starts.count - 1 }
 
