@@ -21,6 +21,8 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // expat, the streaming XML parser (apt: libexpat1-dev).
         .systemLibrary(name: "CExpat", pkgConfig: "expat", providers: [.apt(["libexpat1-dev"])]),
+        // glibc's malloc.h, for `mallopt` (the C library itself: nothing to link).
+        .systemLibrary(name: "CMalloc"),
 
         // A small PostgreSQL client over libpq, the embedded server and migrations.
         .target(name: "Postgres", dependencies: [
@@ -55,7 +57,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "ETLCommand", dependencies: [
-            "Operations", "Pipeline", "Load", "Postgres", "SyntheticDrop", "Report", "National",
+            "Operations", "Pipeline", "Load", "Postgres", "SyntheticDrop", "Report", "National", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/ETLCommand"),
 
