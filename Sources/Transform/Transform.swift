@@ -98,7 +98,7 @@ package enum Transform {
                                    periods: PeriodIndex(periods), institutionCount: register.institutions.count)
         let ranges = ForkJoin.ranges(childCount, pieces: ForkJoin.cores * 8)
         // Each range sorts and attributes its own copy of its children's spells and events (a
-        // range shares nothing mutable); the ranges' results, in order, are the whole tables.
+        // range shares nothing mutable).
         let (allSpells, allEvents) = (consume spellRows, consume eventRows)
         var passes: [ChildPass] = ForkJoin.map(ranges.count) { k in
             var pass = ChildPass(context: context)
@@ -107,11 +107,22 @@ package enum Transform {
         }
         _ = consume allSpells
         _ = consume allEvents
-        spellRows = passes.indices.flatMap { passes[$0].takeSpells() }
-        eventRows = passes.indices.flatMap { passes[$0].takeEvents() }
-        let exposure = passes.flatMap(\.exposure)
-        let firstEvents = passes.flatMap(\.firstEvents)
-        let panel = PanelFacts.build(periods: periods, index: context.periods, accumulators: passes.map(\.panel),
+        // The ranges' rows, in order, are the whole tables: the four put together on all cores.
+        let spellParts = passes.indices.map { passes[$0].takeSpells() }
+        let eventParts = passes.indices.map { passes[$0].takeEvents() }
+        let done = passes
+        let whole = ForkJoin.map(4) { k -> WholeTable in
+            switch k {
+            case 0: .exposure(concatenated(done.map(\.exposure)))
+            case 1: .events(concatenated(eventParts))
+            case 2: .spells(concatenated(spellParts))
+            default: .firstEvents(concatenated(done.map(\.firstEvents)))
+            }
+        }
+        guard case let .exposure(exposure) = whole[0], case let .events(eventTable) = whole[1], case let .spells(spellTable) = whole[2],
+              case let .firstEvents(firstEvents) = whole[3] else { fatalError("compute: order") }
+        (spellRows, eventRows) = (spellTable, eventTable)
+        let panel = PanelFacts.build(periods: periods, index: context.periods, accumulators: done.map(\.panel),
                                      firstEvents: firstEvents, coverage: coverage, institutions: register.institutions.count)
         let (cases, withoutOpening) = CaseRows.build(events: eventRows, caseCount: caseOrder.count)
         let (skippedCount, skipped) = (spells.skippedCount, spells.skipped)
@@ -140,6 +151,18 @@ package enum Transform {
             enrolments: spellRows, coverage: clippedCoverage(coverage, institutions: register.institutions.count, asOf: asOf),
             exposure: exposure, caseEvents: eventRows, firstEvents: firstEvents, cases: cases,
             panel: panel, counts: counts, skipped: skipped)
+    }
+
+    private enum WholeTable: Sendable {
+        case exposure([ExposureFact]), events([CaseEventFact]), spells([EnrolmentFact]), firstEvents([FirstEventFact])
+    }
+
+    /// The parts one after another, in one allocation.
+    private static func concatenated<T>(_ parts: [[T]]) -> [T] {
+        var out: [T] = []
+        out.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        for p in parts { out.append(contentsOf: p) }
+        return out
     }
 
     /// The coverage rows: the merged intervals, ends clipped to the as-of date.
