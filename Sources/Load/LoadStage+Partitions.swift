@@ -11,6 +11,8 @@ struct FactPartition: Sendable {
     let bytes: Int64
     let create: String
     let copy: String
+    /// For a partition the views read (`ANALYZE` on its connection, right after its COPY); nil for the others.
+    let analyze: String?
     let attach: String
 }
 
@@ -40,8 +42,13 @@ extension LoadStage {
                     ADD CONSTRAINT \(name)_load CHECK (load_id = \(loadID));
                 """,
             copy: "COPY warehouse.\(name) (\(list)) FROM STDIN WITH (FREEZE)",
+            analyze: Self.analyzed.contains(fact) ? "ANALYZE warehouse.\(name)" : nil,
             attach: "ALTER TABLE \(parent) ATTACH PARTITION warehouse.\(name) FOR VALUES IN (\(loadID))")
     }
+
+    /// The fact partitions the views read, so the planner needs their statistics; the big
+    /// ones they never scan.
+    static let analyzed: Set<FactFile> = [.institutions, .evaluationPanel]
 
     /// Copies the fact files over `connections` connections at once, so that the server
     /// parses them on as many cores: lane 0 in the load's transaction on `db`, each other lane
@@ -75,6 +82,7 @@ extension LoadStage {
         for p in lane {
             try c.execute(p.create, name: "create \(p.fact.table) partition")
             rows[p.fact] = try c.copyIn(p.copy, fromFile: p.path, name: "copy \(p.fact.rawValue)")
+            if let analyze = p.analyze { try c.execute(analyze, name: "analyze \(p.fact.table) partition") }
             if attach { try c.execute(p.attach, name: "attach \(p.fact.table) partition") }
             copied(p)
         }

@@ -40,6 +40,11 @@ import Postgres
             let result = try stage.load(run)
             #expect(points == ["load.copying", "load.copied"])
             #expect(result.rowsByTable["exposure"] == 40)
+            // The partitions the views read have statistics, whichever connection copied them.
+            let analyzed = try h.connection.query("""
+                SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = 'warehouse' AND tablename LIKE '%\\_l\(result.loadID)' ORDER BY 1
+                """).map { $0.string(0)! }
+            #expect(analyzed == LoadStage.analyzed.map { LoadStage.partitionName($0.table, result.loadID) }.sorted(), "\(connections)")
             loaded.append(try Self.factRows(h.connection, result.loadID))
         }
         #expect(loaded[0].count > FactFile.allCases.count)
