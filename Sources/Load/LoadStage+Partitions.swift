@@ -1,5 +1,6 @@
 import Pipeline
 import Postgres
+import Synchronization
 
 /// One fact file's partition of a load, `warehouse.<table>_l<load>`: what creates it, fills
 /// it and attaches it to its table.
@@ -13,7 +14,16 @@ struct FactPartition: Sendable {
     let copy: String
     /// For a partition the views read (`ANALYZE` on its connection, right after its COPY); nil for the others.
     let analyze: String?
+    /// For a partition `warehouse.check_stats` reads: its `warehouse.fact_totals`, on its connection.
+    let totals: String?
     let attach: String
+}
+
+/// What a connection did with one partition.
+struct CopiedPartition: Sendable {
+    var rows: Int
+    /// Its `warehouse.fact_totals` (JSON), when it has them.
+    var totals: String?
 }
 
 extension LoadStage {
@@ -43,6 +53,7 @@ extension LoadStage {
                 """,
             copy: "COPY warehouse.\(name) (\(list)) FROM STDIN WITH (FREEZE)",
             analyze: Self.analyzed.contains(fact) ? "ANALYZE warehouse.\(name)" : nil,
+            totals: Self.totalled.contains(fact) ? "SELECT warehouse.fact_totals('\(fact.table)', 'warehouse.\(name)')::text" : nil,
             attach: "ALTER TABLE \(parent) ATTACH PARTITION warehouse.\(name) FOR VALUES IN (\(loadID))")
     }
 
@@ -50,55 +61,73 @@ extension LoadStage {
     /// ones they never scan.
     static let analyzed: Set<FactFile> = [.institutions, .evaluationPanel]
 
+    /// The fact partitions `warehouse.check_stats` holds the statistics against.
+    static let totalled: Set<FactFile> = [.exposure, .firstEvents, .caseEvents, .cases]
+
     /// Copies the fact files over `connections` connections at once, so that the server
-    /// parses them on as many cores: lane 0 in the load's transaction on `db`, each other lane
-    /// on a connection of its own, in a transaction that commits its tables unattached (no
-    /// fact table reads them), which `db` then attaches. A load that fails after a lane
-    /// committed leaves those tables for `warehouse.drop_abandoned_partitions`. Returns the
-    /// rows copied per fact file; a count other than the manifest's fails the load.
-    func copyFacts(_ db: Connection, _ partitions: [FactPartition], opener: ConnectionOpener) throws -> [FactFile: Int] {
-        let lanes = Self.lanes(partitions, count: connections)
-        let others = Array(lanes.dropFirst())
-        let outcome = ForkJoin.alongside(others.count, { i in
+    /// parses them on as many cores: the biggest first, each to the next connection free. The
+    /// load's own connection (`db`, in its transaction) takes the first and attaches what it
+    /// copies; each other connection copies in a transaction of its own, which commits its
+    /// tables unattached (no fact table reads them) for `db` to attach. A load that fails
+    /// after another connection committed leaves those tables for
+    /// `warehouse.drop_abandoned_partitions`. Returns what was copied per fact file; a row
+    /// count other than the manifest's fails the load.
+    func copyFacts(_ db: Connection, _ partitions: [FactPartition], opener: ConnectionOpener) throws -> [FactFile: CopiedPartition] {
+        let queue = PartitionQueue(partitions.sorted { $0.bytes > $1.bytes })
+        let first = queue.take()
+        let outcome = ForkJoin.alongside(max(0, min(connections, partitions.count) - 1), { _ -> [FactFile: CopiedPartition] in
+            guard let p = queue.take() else { return [:] }
             let c = try opener.open()
-            return try c.transaction { try Self.copy($0, others[i], attach: false) }
-        }, main: {
-            try Self.copy(db, lanes[0], attach: true) { p in if p.fact == lanes[0].first?.fact { checkpoint("load.copying") } }
+            return try c.transaction { try Self.copy($0, p, queue, attach: false) }
+        }, main: { () throws -> [FactFile: CopiedPartition] in
+            guard let first else { return [:] }
+            return try Self.copy(db, first, queue, attach: true) { if $0 == first.fact { checkpoint("load.copying") } }
         })
-        var rows = try outcome.main.get()
-        for side in outcome.side { rows.merge(try side.get()) { a, _ in a } }
+        let own = try outcome.main.get()
+        var copied = own
+        for side in outcome.side { copied.merge(try side.get()) { a, _ in a } }
         checkpoint("load.copied")
-        for p in others.joined() { try db.execute(p.attach, name: "attach \(p.fact.table) partition") }
-        for p in partitions where rows[p.fact] != p.rows {
-            throw LoadError.rowCountMismatch(file: p.path, expected: p.rows, copied: rows[p.fact] ?? 0)
+        for p in partitions where own[p.fact] == nil && copied[p.fact] != nil {
+            try db.execute(p.attach, name: "attach \(p.fact.table) partition")
         }
-        return rows
+        for p in partitions where copied[p.fact]?.rows != p.rows {
+            throw LoadError.rowCountMismatch(file: p.path, expected: p.rows, copied: copied[p.fact]?.rows ?? 0)
+        }
+        return copied
     }
 
-    /// Creates and fills each partition of `lane` on `c`, attaching it when `attach`.
-    private static func copy(_ c: Connection, _ lane: [FactPartition], attach: Bool,
-                             copied: (FactPartition) -> Void = { _ in }) throws -> [FactFile: Int] {
-        var rows: [FactFile: Int] = [:]
-        for p in lane {
+    /// Creates and fills `first`, then each partition `queue` still has, on `c` (analysed,
+    /// totalled), attaching each when `attach`.
+    private static func copy(_ c: Connection, _ first: FactPartition, _ queue: PartitionQueue, attach: Bool,
+                             copied: (FactFile) -> Void = { _ in }) throws -> [FactFile: CopiedPartition] {
+        var done: [FactFile: CopiedPartition] = [:]
+        var next: FactPartition? = first
+        while let p = next {
             try c.execute(p.create, name: "create \(p.fact.table) partition")
-            rows[p.fact] = try c.copyIn(p.copy, fromFile: p.path, name: "copy \(p.fact.rawValue)")
+            var result = CopiedPartition(rows: try c.copyIn(p.copy, fromFile: p.path, name: "copy \(p.fact.rawValue)"))
             if let analyze = p.analyze { try c.execute(analyze, name: "analyze \(p.fact.table) partition") }
+            if let totals = p.totals { result.totals = try c.query(totals, name: "totals of \(p.fact.table) partition").first?.string(0) }
             if attach { try c.execute(p.attach, name: "attach \(p.fact.table) partition") }
-            copied(p)
+            done[p.fact] = result
+            copied(p.fact)
+            next = queue.take()
         }
-        return rows
+        return done
     }
+}
 
-    /// The partitions over `count` lanes: biggest file first, each to the lane with the
-    /// fewest bytes so far (then the fewest files; lane 0 first on a tie). Empty lanes are dropped.
-    static func lanes(_ partitions: [FactPartition], count: Int) -> [[FactPartition]] {
-        var lanes = Array(repeating: [FactPartition](), count: max(1, count))
-        var bytes = Array(repeating: Int64(0), count: lanes.count)
-        for p in partitions.sorted(by: { $0.bytes > $1.bytes }) {
-            let k = bytes.indices.min { (bytes[$0], lanes[$0].count) < (bytes[$1], lanes[$1].count) }!
-            lanes[k].append(p)
-            bytes[k] += p.bytes
+/// The partitions still to copy, handed out one at a time to whichever connection asks.
+final class PartitionQueue: Sendable {
+    private let items: [FactPartition]
+    private let next = Mutex(0)
+
+    init(_ items: [FactPartition]) { self.items = items }
+
+    func take() -> FactPartition? {
+        next.withLock { i in
+            guard i < items.count else { return nil }
+            defer { i += 1 }
+            return items[i]
         }
-        return lanes.filter { !$0.isEmpty }
     }
 }

@@ -57,7 +57,8 @@ package struct LoadStage {
                                  name: "lock load")
                 let partitions = try FactFile.allCases.map { try partition(db, $0, loadID: Int64(id), run: run, manifest: manifest) }
                 let copyStarted = Date()
-                for (fact, rows) in try copyFacts(db, partitions, opener: opener) { tables[fact.table] = rows }
+                let copied = try copyFacts(db, partitions, opener: opener)
+                for (fact, c) in copied { tables[fact.table] = c.rows }
                 copySeconds = Date().timeIntervalSince(copyStarted)
                 // The statistics the views read, aggregated by transform, checked against the facts.
                 for stats in StatsFile.allCases {
@@ -70,7 +71,10 @@ package struct LoadStage {
                     guard copied == expected else { throw LoadError.rowCountMismatch(file: path, expected: expected, copied: copied) }
                     tables[stats.table] = copied
                 }
-                _ = try db.execute("SELECT warehouse.check_stats($1::bigint)", [String(id)], name: "check stats against the facts")
+                let totals = Self.totalled.sorted { $0.rawValue < $1.rawValue }.map { copied[$0]?.totals }
+                _ = try db.execute("SELECT warehouse.check_stats($1::bigint, "
+                                   + totals.indices.map { "$\($0 + 2)::jsonb" }.joined(separator: " || ") + ")",
+                                   [String(id)] + totals, name: "check stats against the facts")
                 tables["rejects"] = try copyRejects(db, run, loadID: Int64(id))
                 try recordFiles(db, extract?.inputs ?? [], loadID: Int64(id))
                 // Statistics for what the views read (the fact partitions they read have theirs, `analyzed`).

@@ -3,41 +3,73 @@
 -- to the letter of metrics.md), and copied in by load. This check, run by load inside its
 -- transaction, holds them against the facts copied beside them: per cohort, the exposure
 -- days, first events, notifications and closed cases of the whole window; the exposure days
--- of each grain, and the notifications and closed cases of each breakdown, against the whole. Sums and counts only: no distinct children, no
--- sort, a scan of each fact partition at most. A load that disagrees fails, and changes nothing.
-CREATE FUNCTION warehouse.check_stats(p_load bigint) RETURNS void LANGUAGE plpgsql AS $fn$
+-- of each grain, and the notifications and closed cases of each breakdown, against the whole.
+-- Sums and counts only: no distinct children, no sort. A load that disagrees fails, and
+-- changes nothing.
+--
+-- The facts' side is warehouse.fact_totals of each partition, run by the connection that
+-- copied it right after its COPY (the load copies on several connections at once, so the
+-- scans run side by side), and handed to check_stats.
+
+-- What one fact partition adds up to, per cohort, for check_stats: one pass, both cohorts at
+-- once (FILTER, no grouping: cheaper than a hash by cohort text on a freshly copied, not yet
+-- analysed table). Sums are NULL without rows; counts 0. NULL for a fact the check does not read.
+CREATE FUNCTION warehouse.fact_totals(p_fact text, p_partition regclass) RETURNS jsonb LANGUAGE plpgsql AS $fn$
+DECLARE
+    totals jsonb;
+BEGIN
+    CASE p_fact
+    WHEN 'exposure' THEN
+        EXECUTE format($q$SELECT jsonb_build_object('exposure_days', jsonb_build_object(
+                'control', sum(days) FILTER (WHERE cohort = 'control'), 'treatment', sum(days) FILTER (WHERE cohort = 'treatment')))
+            FROM %s$q$, p_partition) INTO totals;
+    WHEN 'first_events' THEN
+        EXECUTE format($q$SELECT jsonb_build_object(
+                'detected', jsonb_build_object('control', count(*) FILTER (WHERE cohort = 'control' AND kind = 'case'),
+                                               'treatment', count(*) FILTER (WHERE cohort = 'treatment' AND kind = 'case')),
+                'investigated', jsonb_build_object('control', count(*) FILTER (WHERE cohort = 'control' AND kind = 'investigation'),
+                                                   'treatment', count(*) FILTER (WHERE cohort = 'treatment' AND kind = 'investigation')),
+                'measured', jsonb_build_object('control', count(*) FILTER (WHERE cohort = 'control' AND kind = 'measure'),
+                                               'treatment', count(*) FILTER (WHERE cohort = 'treatment' AND kind = 'measure')))
+            FROM %s$q$, p_partition) INTO totals;
+    WHEN 'case_events' THEN
+        EXECUTE format($q$SELECT jsonb_build_object('notifications', jsonb_build_object(
+                'control', count(*) FILTER (WHERE cohort = 'control'), 'treatment', count(*) FILTER (WHERE cohort = 'treatment')))
+            FROM %s WHERE event_type = 'underretning'$q$, p_partition) INTO totals;
+    WHEN 'cases' THEN
+        EXECUTE format($q$SELECT jsonb_build_object('cases_closed', jsonb_build_object(
+                'control', count(*) FILTER (WHERE cohort = 'control'), 'treatment', count(*) FILTER (WHERE cohort = 'treatment')))
+            FROM %s WHERE closed_day IS NOT NULL$q$, p_partition) INTO totals;
+    ELSE
+        totals := NULL;
+    END CASE;
+    RETURN totals;
+END
+$fn$;
+
+-- p_facts: the fact_totals of the load's exposure, first_events, case_events and cases
+-- partitions, merged into one object.
+CREATE FUNCTION warehouse.check_stats(p_load bigint, p_facts jsonb) RETURNS void LANGUAGE plpgsql AS $fn$
 DECLARE
     disagreement text;
 BEGIN
+    IF p_facts IS NULL OR NOT p_facts ?& ARRAY['exposure_days', 'detected', 'investigated', 'measured', 'notifications', 'cases_closed'] THEN
+        RAISE EXCEPTION 'load %: the facts'' totals are incomplete: %', p_load, p_facts;
+    END IF;
     EXECUTE format($q$
     WITH stats AS (
         SELECT cohort, exposure_days, detected, investigated, measured, notifications, cases_closed
         FROM warehouse.cohort_stats WHERE load_id = %1$s AND grain = 'total'
     ), facts AS (
-        -- One pass over each partition, both cohorts at once (FILTER, no grouping: cheaper
-        -- than a hash by cohort text on freshly copied, not yet analysed partitions).
         SELECT * FROM (
             SELECT c.cohort,
-                   CASE c.cohort WHEN 'control' THEN x.c ELSE x.t END AS exposure_days,
-                   CASE c.cohort WHEN 'control' THEN f.case_c ELSE f.case_t END AS detected,
-                   CASE c.cohort WHEN 'control' THEN f.investigation_c ELSE f.investigation_t END AS investigated,
-                   CASE c.cohort WHEN 'control' THEN f.measure_c ELSE f.measure_t END AS measured,
-                   CASE c.cohort WHEN 'control' THEN n.c ELSE n.t END AS notifications,
-                   CASE c.cohort WHEN 'control' THEN k.c ELSE k.t END AS cases_closed
-            FROM (VALUES ('control'), ('treatment')) c (cohort),
-                 (SELECT sum(days) FILTER (WHERE cohort = 'control') AS c, sum(days) FILTER (WHERE cohort = 'treatment') AS t
-                  FROM warehouse.exposure WHERE load_id = %1$s) x,
-                 (SELECT count(*) FILTER (WHERE cohort = 'control' AND kind = 'case') AS case_c,
-                         count(*) FILTER (WHERE cohort = 'treatment' AND kind = 'case') AS case_t,
-                         count(*) FILTER (WHERE cohort = 'control' AND kind = 'investigation') AS investigation_c,
-                         count(*) FILTER (WHERE cohort = 'treatment' AND kind = 'investigation') AS investigation_t,
-                         count(*) FILTER (WHERE cohort = 'control' AND kind = 'measure') AS measure_c,
-                         count(*) FILTER (WHERE cohort = 'treatment' AND kind = 'measure') AS measure_t
-                  FROM warehouse.first_events WHERE load_id = %1$s) f,
-                 (SELECT count(*) FILTER (WHERE cohort = 'control') AS c, count(*) FILTER (WHERE cohort = 'treatment') AS t
-                  FROM warehouse.case_events WHERE load_id = %1$s AND event_type = 'underretning') n,
-                 (SELECT count(*) FILTER (WHERE cohort = 'control') AS c, count(*) FILTER (WHERE cohort = 'treatment') AS t
-                  FROM warehouse.cases WHERE load_id = %1$s AND closed_day IS NOT NULL) k
+                   (f #>> ARRAY['exposure_days', c.cohort])::bigint AS exposure_days,
+                   (f #>> ARRAY['detected', c.cohort])::bigint AS detected,
+                   (f #>> ARRAY['investigated', c.cohort])::bigint AS investigated,
+                   (f #>> ARRAY['measured', c.cohort])::bigint AS measured,
+                   (f #>> ARRAY['notifications', c.cohort])::bigint AS notifications,
+                   (f #>> ARRAY['cases_closed', c.cohort])::bigint AS cases_closed
+            FROM (VALUES ('control'), ('treatment')) c (cohort), (SELECT $1 AS f) t
         ) both_cohorts
         -- A cohort without exposure has no row in cohort_stats, and must have no events.
         WHERE exposure_days IS NOT NULL OR detected + investigated + measured + notifications + cases_closed > 0
@@ -72,7 +104,7 @@ BEGIN
         WHERE CASE WHEN b.grain = 'notification_stats' THEN b.notifications IS DISTINCT FROM s.notifications
                    ELSE b.cases_closed IS DISTINCT FROM s.cases_closed END
     ) d
-    $q$, p_load) INTO disagreement;
+    $q$, p_load) INTO disagreement USING p_facts;
     IF disagreement IS NOT NULL THEN
         RAISE EXCEPTION 'load %: the statistics transform wrote disagree with its facts: %', p_load, disagreement
             USING HINT = 'rerun transform for this run, then load it again';
