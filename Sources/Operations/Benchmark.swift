@@ -44,11 +44,15 @@ package struct Benchmark {
         let copySeconds = (loadCounts["copy_ms"] as? Int).map { Double($0) / 1000 } ?? 0
         let loadSeconds = try stages.last?.double(1) ?? 0
         let evaluationSeconds = (loadCounts["evaluation_ms"] as? Int).map { Double($0) / 1000 } ?? 0
-        let psqlSeconds = try psqlCopy(db, run: state.run(summary.run), target: target)
+        // `\copy` on one connection (the bound issue 17 set), then on as many as the load uses.
+        let connections = LoadStage(connection: db).connections
+        let psqlOne = try psqlCopy(db, run: state.run(summary.run), target: target, connections: 1)
+        let psqlSeconds = try psqlCopy(db, run: state.run(summary.run), target: target, connections: connections)
         // The publish transaction, as the run ends with it (the same load again: nothing changes).
         let published = Date()
         try Publisher(connection: db).publish(run: summary.run, command: "bench", forced: false)
-        let bound = psqlSeconds + Date().timeIntervalSince(published)
+        let publish = Date().timeIntervalSince(published)
+        let (boundOne, bound) = (psqlOne + publish, psqlSeconds + publish)
 
         var rows: [[String]] = []
         for stage in stages {
@@ -67,10 +71,11 @@ package struct Benchmark {
         // Drop to published ends at the publish's commit; the retention and the committee's report come after it.
         out += String(format: "drop to published: %.2f s; whole run (with retention and the report after the publish): %.2f s; "
                       + "peak RSS %.0f MiB\n", summary.secondsToPublished ?? summary.seconds, summary.seconds, Self.peakRSSMiB())
-        out += String(format: "load COPY %.2f s, psql \\copy of the same files %.2f s: ratio %.2f\n",
-                      copySeconds, psqlSeconds, copySeconds / psqlSeconds)
-        out += String(format: "COPY-only lower bound (psql \\copy + the publish transaction) %.2f s: whole load / bound %.2f, "
-                      + "whole run / bound %.2f\n", bound, loadSeconds / bound, summary.seconds / bound)
+        out += String(format: "load COPY %.2f s on %d connections; psql \\copy of the same files on one %.2f s, on %d at once %.2f s\n",
+                      copySeconds, connections, psqlOne, connections, psqlSeconds)
+        out += String(format: "COPY-only bound (psql \\copy + the publish transaction): on one connection %.2f s, whole load / bound %.2f; "
+                      + "on %d %.2f s, whole load / bound %.2f, whole run / bound %.2f\n",
+                      boundOne, loadSeconds / boundOne, connections, bound, loadSeconds / bound, summary.seconds / bound)
         out += String(format: "evaluation in the load (read the panel file, six estimates, their COPY and ANALYZE): %.3f s\n", evaluationSeconds)
         let views = try db.query("SELECT table_name FROM information_schema.views WHERE table_schema = 'metrics' ORDER BY 1")
         var slowest = (name: "", seconds: 0.0)
@@ -85,44 +90,57 @@ package struct Benchmark {
     }
 
     /// Times `psql -c '\copy …'` of every fact file into fresh tables shaped like the
-    /// warehouse's, created in the same transaction as the load creates its partitions.
-    private func psqlCopy(_ db: Connection, run: RunFolder, target: WarehouseTarget) throws -> Double {
+    /// warehouse's, created in the same transaction as the copy, over `connections` `psql`
+    /// processes at once (the files split by size, biggest first).
+    private func psqlCopy(_ db: Connection, run: RunFolder, target: WarehouseTarget, connections: Int) throws -> Double {
         try db.execute("DROP SCHEMA IF EXISTS bench_copy CASCADE; CREATE SCHEMA bench_copy")
         defer { try? db.execute("DROP SCHEMA IF EXISTS bench_copy CASCADE") }
-        var commands = ["BEGIN"]
-        for fact in FactFile.allCases.map(\.table) + StatsFile.allCases.map(\.table) {
+        var groups = Array(repeating: (bytes: Int64(0), commands: ["BEGIN"]), count: connections)
+        let tables = try (FactFile.allCases.map(\.table) + StatsFile.allCases.map(\.table)).map { table in
+            (table, try FileManager.default.attributesOfItem(atPath: run.file(.transform, table + ".tsv"))[.size] as? Int64 ?? 0)
+        }
+        for (table, bytes) in tables.sorted(by: { $0.1 > $1.1 }) {
             let columns = try db.query("""
                 SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) FROM information_schema.columns
                 WHERE table_schema = 'warehouse' AND table_name = $1 AND column_name <> 'load_id'
-                """, [fact]).first?.string(0) ?? ""
-            commands.append("CREATE TABLE bench_copy.\(fact) (LIKE warehouse.\(fact)); "
-                            + "ALTER TABLE bench_copy.\(fact) ALTER COLUMN load_id SET DEFAULT 0")
-            commands.append("\\copy bench_copy.\(fact) (\(columns)) FROM '\(run.file(.transform, fact + ".tsv"))'")
+                """, [table]).first?.string(0) ?? ""
+            let k = groups.indices.min { groups[$0].bytes < groups[$1].bytes }!
+            groups[k].bytes += bytes
+            groups[k].commands.append("CREATE TABLE bench_copy.\(table) (LIKE warehouse.\(table)); "
+                                      + "ALTER TABLE bench_copy.\(table) ALTER COLUMN load_id SET DEFAULT 0")
+            groups[k].commands.append("\\copy bench_copy.\(table) (\(columns)) FROM '\(run.file(.transform, table + ".tsv"))'")
         }
-        commands.append("COMMIT")
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
         let psql = ["/usr/bin/psql"] + versions.sorted().reversed().map { "/usr/lib/postgresql/\($0)/bin/psql" }
         guard let binary = psql.first(where: FileManager.default.isExecutableFile(atPath:)) else {
             throw OperationsError.io(path: "psql", message: "psql not found (apt-get install postgresql-client)")
         }
         let started = Date()
-        try Self.spawn(binary, ["-X", "-q", "-v", "ON_ERROR_STOP=1", target.psqlURL] + commands.flatMap { ["-c", $0] })
+        try Self.spawn(binary, groups.filter { $0.commands.count > 1 }.map { group in
+            ["-X", "-q", "-v", "ON_ERROR_STOP=1", target.psqlURL] + (group.commands + ["COMMIT"]).flatMap { ["-c", $0] }
+        })
         return Date().timeIntervalSince(started)
     }
 
     private func runTool(_ arguments: [String]) throws {
         let tool = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
-        try Self.spawn(tool, arguments)
+        try Self.spawn(tool, [arguments])
     }
 
-    static func spawn(_ tool: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw OperationsError.io(path: tool, message: "exited with status \(process.terminationStatus)")
+    /// Runs `tool` once per argument list, all at once, and waits for every one.
+    static func spawn(_ tool: String, _ argumentLists: [[String]]) throws {
+        let processes = try argumentLists.map { arguments in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: tool)
+            process.arguments = arguments
+            try process.run()
+            return process
+        }
+        for process in processes {
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else {
+                throw OperationsError.io(path: tool, message: "exited with status \(process.terminationStatus)")
+            }
         }
     }
 
