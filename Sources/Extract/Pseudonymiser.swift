@@ -115,7 +115,7 @@ final class Pseudonymiser {
 
 /// HMAC-SHA-256 (RFC 2104) under one key, for a million short messages a run: the key's
 /// padded blocks are hashed once, and a message costs two SHA-256 compressions on raw bytes.
-/// swift-crypto's `HMAC` does the same sums through `DataProtocol` generics, which took 2.5×
+/// swift-crypto's `HMAC` does the same sums through `DataProtocol` generics, which took twice
 /// the time here (docs/benchmarks.md); `PseudonymiserTests` hold the two equal.
 struct KeyedSHA256 {
     private let inner: SHA256, outer: SHA256
