@@ -10,9 +10,8 @@ extension LoadStage {
     /// be estimated (no covered institution with a period before, no one to compare with…)
     /// does not fail the load: the reason is recorded for the views and the report.
     /// Returns the rows written per table.
-    func loadEvaluation(_ db: Connection, run: RunFolder, loadID: Int64) throws -> [String: Int] {
-        let file = try EvaluationPanelFile(path: run.file(.transform, FactFile.evaluationPanel.rawValue))
-        let estimations = Self.estimate(file)
+    func loadEvaluation(_ db: Connection, _ evaluation: PanelEstimates, loadID: Int64) throws -> [String: Int] {
+        let (file, estimations) = (evaluation.file, evaluation.estimations)
         let id = String(loadID), length = file.length?.rawValue
         let starts = file.periodStarts.map(\.iso)
         var rows: [String: Int] = [:]
@@ -32,6 +31,13 @@ extension LoadStage {
         return rows
     }
 
+    /// The run's panel, read and estimated (while the fact files are being copied).
+    static func estimate(_ run: RunFolder) throws -> PanelEstimates {
+        let started = Date()
+        let file = try EvaluationPanelFile(path: run.file(.transform, FactFile.evaluationPanel.rawValue))
+        return PanelEstimates(file: file, estimations: estimate(file), seconds: Date().timeIntervalSince(started))
+    }
+
     /// Every metric against both control groups, in the views' order.
     static func estimate(_ file: EvaluationPanelFile) -> [Estimation] {
         Estimation.all(metrics: EvaluationPanelFile.metrics) { file.panel(metric: $0) }
@@ -44,6 +50,14 @@ extension LoadStage {
             try writer.write(bytes: bytes)
         }
     }
+}
+
+/// A run's panel and its estimates, before they are copied into the load.
+struct PanelEstimates: Sendable {
+    var file: EvaluationPanelFile
+    var estimations: [Estimation]
+    /// Reading the panel and estimating.
+    var seconds: Double
 }
 
 extension Publisher {

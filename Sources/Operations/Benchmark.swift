@@ -76,7 +76,7 @@ package struct Benchmark {
         out += String(format: "COPY-only bound (psql \\copy + the publish transaction): on one connection %.2f s, whole load / bound %.2f; "
                       + "on %d %.2f s, whole load / bound %.2f, whole run / bound %.2f\n",
                       boundOne, loadSeconds / boundOne, connections, bound, loadSeconds / bound, summary.seconds / bound)
-        out += String(format: "evaluation in the load (read the panel file, six estimates, their COPY and ANALYZE): %.3f s\n", evaluationSeconds)
+        out += String(format: "evaluation in the load (read the panel file and six estimates, beside the COPY; their COPY and ANALYZE): %.3f s\n", evaluationSeconds)
         let views = try db.query("SELECT table_name FROM information_schema.views WHERE table_schema = 'metrics' ORDER BY 1")
         var slowest = (name: "", seconds: 0.0)
         for view in views.compactMap({ $0.string(0) }) {
