@@ -24,7 +24,7 @@ package struct TextTable: RandomAccessCollection, Sendable {
             for i in 0..<count {
                 let p = piece(i)
                 precondition(at + p.count <= capacity, "TextTable.gathering: more bytes than said")
-                if let base = p.baseAddress { (out.baseAddress! + at).initialize(from: base.assumingMemoryBound(to: UInt8.self), count: p.count) }
+                if p.count > 0, let base = p.baseAddress { (out.baseAddress! + at).initialize(from: base.assumingMemoryBound(to: UInt8.self), count: p.count) }
                 at += p.count
                 starts[i + 1] = at
             }
