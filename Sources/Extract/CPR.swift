@@ -8,12 +8,7 @@ struct CPR: Hashable {
     let birth: Day
 
     /// The normalised form, `DDMMYYSSSS`, as ASCII digits: what the pseudonym is made of.
-    var normalised: [UInt8] {
-        var out = [UInt8](repeating: 48, count: 10)
-        var n = number
-        for i in stride(from: 9, through: 0, by: -1) { out[i] = UInt8(48 + n % 10); n /= 10 }
-        return out
-    }
+    var normalised: [UInt8] { withNormalised { Array($0) } }
 
     /// Why a text is not a valid CPR number; the message holds the masked form only.
     struct Invalid: Error, Equatable {

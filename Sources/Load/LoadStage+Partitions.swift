@@ -65,23 +65,24 @@ extension LoadStage {
     static let totalled: Set<FactFile> = [.exposure, .firstEvents, .caseEvents, .cases]
 
     /// Copies the fact files over `connections` connections at once, so that the server
-    /// parses them on as many cores: the biggest first, each to the next connection free. The
-    /// load's own connection (`db`, in its transaction) takes the first and attaches what it
-    /// copies; each other connection copies in a transaction of its own, which commits its
-    /// tables unattached (no fact table reads them) for `db` to attach. A load that fails
+    /// parses them on as many cores: the biggest first, one to each connection, then each to
+    /// the next connection free. The load's own connection (`db`, in its transaction) takes the
+    /// biggest and attaches what it copies; each other connection copies in a transaction of
+    /// its own, which commits its tables unattached (no fact table reads them) for `db` to attach. A load that fails
     /// after another connection committed leaves those tables for
     /// `warehouse.drop_abandoned_partitions`. Returns what was copied per fact file; a row
     /// count other than the manifest's fails the load.
     func copyFacts(_ db: Connection, _ partitions: [FactPartition], opener: ConnectionOpener) throws -> [FactFile: CopiedPartition] {
         let queue = PartitionQueue(partitions.sorted { $0.bytes > $1.bytes })
-        let first = queue.take()
-        let outcome = ForkJoin.alongside(max(0, min(connections, partitions.count) - 1), { _ -> [FactFile: CopiedPartition] in
-            guard let p = queue.take() else { return [:] }
+        // Each connection's first partition is handed out here, so that every one has work
+        // whenever its thread starts; the rest go to whichever is free.
+        let firsts = (0..<max(1, connections)).compactMap { _ in queue.take() }
+        guard let first = firsts.first else { return [:] }
+        let outcome = ForkJoin.alongside(firsts.count - 1, { i -> [FactFile: CopiedPartition] in
             let c = try opener.open()
-            return try c.transaction { try Self.copy($0, p, queue, attach: false) }
+            return try c.transaction { try Self.copy($0, firsts[i + 1], queue, attach: false) }
         }, main: { () throws -> [FactFile: CopiedPartition] in
-            guard let first else { return [:] }
-            return try Self.copy(db, first, queue, attach: true) { if $0 == first.fact { checkpoint("load.copying") } }
+            try Self.copy(db, first, queue, attach: true) { if $0 == first.fact { checkpoint("load.copying") } }
         })
         let own = try outcome.main.get()
         var copied = own
