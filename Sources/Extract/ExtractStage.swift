@@ -43,7 +43,8 @@ package struct ExtractStage: Sendable {
         // The drop first: nothing (not even a new key file) is written for an incomplete one.
         let sources = config.sources.all
         try DropCheck.sources(drop: drop, config: config)
-        let checked = try verifyManifest(drop: drop, sources: sources)
+        let dropManifest = try DropManifest.read(drop: drop)
+        let checked = try verifyChecksums(dropManifest, drop: drop, sources: sources)
 
         let key = try PseudonymKey.load(config.pseudonymKey, state: state, environment: environment)
         if let w = key.warning { warnings.append(w) }
@@ -78,6 +79,14 @@ package struct ExtractStage: Sendable {
 
         let outcomes = [registerOutcome] + results.map(\.outcome)
         let inputs = outcomes.map(\.input)
+        if let dropManifest {
+            do throws(ExtractError) { try Self.verifyRows(dropManifest, inputs: inputs, drop: drop) } catch {
+                // The drop is incomplete after all: nothing it made stays, not even a new key.
+                try? run.resetStage(.extract)
+                if let created = key.createdFile { try? FileManager.default.removeItem(atPath: created) }
+                throw error
+            }
+        }
         warnings += outcomes.flatMap(\.warnings)
         let exportDates = outcomes.compactMap { o in o.exportDate.map { (file: o.input.name, day: $0) } }
         let pseudonymsComputed = results.reduce(0) { $0 + $1.pseudonymsComputed }
@@ -111,47 +120,40 @@ package struct ExtractStage: Sendable {
         return ExtractResult(manifest: manifest, warnings: warnings)
     }
 
-    /// Checks the MANIFEST, if any, before anything is written; returns the checksums seen.
-    /// The files are read on both cores (the two big exports apart); a drop that fails is
-    /// refused for its first failing entry in MANIFEST order, as when they are read in turn.
-    private func verifyManifest(drop: URL, sources: [PipelineConfig.Source]) throws(ExtractError) -> [String: String] {
-        guard let manifest = try DropManifest.read(drop: drop) else { return [:] }
-        let entries = manifest.entries, pipeline = config.path
+    /// Checks the MANIFEST's checksums, if it has one, before anything is written; returns
+    /// them. The files are read on both cores (the two big exports apart); a drop that fails
+    /// is refused for its first failing entry in MANIFEST order, as when they are read in turn.
+    /// Their row counts are the extraction's own (`verifyRows`): counting them here would
+    /// parse every export twice (docs/decisions.md).
+    private func verifyChecksums(_ manifest: DropManifest?, drop: URL,
+                                 sources: [PipelineConfig.Source]) throws(ExtractError) -> [String: String] {
+        guard let entries = manifest?.entries else { return [:] }
         let checked = try ForkJoin.map(entries.count) { (i) throws(ExtractError) -> (file: String, sha: String) in
             let entry = entries[i]
-            let sha = try Self.verify(entry, drop: drop, source: sources.first(where: { $0.file == entry.file }), pipeline: pipeline)
+            let file = drop.appendingPathComponent(entry.file).path
+            let source = sources.first(where: { $0.file == entry.file })
+            do throws(ExtractError) {
+                try DropCheck.file(entry.file, drop: drop, allowOutside: source?.allowLinkOutsideDrop ?? false)
+            } catch .sourceMissing {
+                throw .dropIncomplete(file: file, detail: "the MANIFEST names it (line \(entry.line)) but it is not in the drop")
+            }
+            let sha = try ChunkedFile.digest(path: file).sha256
+            guard sha == entry.sha256 else {
+                throw .dropIncomplete(file: file, detail: "its SHA-256 is \(sha), the MANIFEST says \(entry.sha256)")
+            }
             return (entry.file, sha)
         }
         return Dictionary(checked, uniquingKeysWith: { a, _ in a })
     }
 
-    /// One file against its MANIFEST entry: there, with that SHA-256 and that many data rows.
-    private static func verify(_ entry: DropManifest.Entry, drop: URL, source: PipelineConfig.Source?,
-                               pipeline: String) throws(ExtractError) -> String {
-        let file = drop.appendingPathComponent(entry.file).path
-        do throws(ExtractError) {
-            try DropCheck.file(entry.file, drop: drop, allowOutside: source?.allowLinkOutsideDrop ?? false)
-        } catch .sourceMissing {
-            throw .dropIncomplete(file: file, detail: "the MANIFEST names it (line \(entry.line)) but it is not in the drop")
+    /// Each extracted file against its MANIFEST entry's data rows, in MANIFEST order.
+    private static func verifyRows(_ manifest: DropManifest, inputs: [StageManifest.InputFile],
+                                   drop: URL) throws(ExtractError) {
+        for entry in manifest.entries {
+            guard let input = inputs.first(where: { $0.name == entry.file }), input.rowsRead != entry.rows else { continue }
+            throw .dropIncomplete(file: drop.appendingPathComponent(entry.file).path,
+                                  detail: "it has \(input.rowsRead) data rows, the MANIFEST says \(entry.rows)")
         }
-        let sha: String
-        if let source {
-            let reader = try SourceReader(source: source, path: file, pipeline: pipeline)
-            var rows = 0
-            do { try reader.forEachRecord { _ in rows += 1 } }
-            catch let e as ExtractError { throw e }
-            catch { throw .cannotRead(path: file, message: "\(error)") }
-            sha = reader.sha256
-            if sha == entry.sha256, rows != entry.rows {
-                throw .dropIncomplete(file: file, detail: "it has \(rows) data rows, the MANIFEST says \(entry.rows)")
-            }
-        } else {
-            sha = try ChunkedFile.digest(path: file).sha256
-        }
-        guard sha == entry.sha256 else {
-            throw .dropIncomplete(file: file, detail: "its SHA-256 is \(sha), the MANIFEST says \(entry.sha256)")
-        }
-        return sha
     }
 
     static func seconds(_ d: Duration) -> Double {
