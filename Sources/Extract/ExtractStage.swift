@@ -14,8 +14,9 @@ package struct ExtractResult: Sendable {
 /// Extract: reads one drop, validates and pseudonymises every record, and writes the typed
 /// records and the rejects into the run's `extract/` folder in COPY text format.
 ///
-/// The drop is checked first (every source present; the MANIFEST's checksums and row
-/// counts, when it has one) and nothing is written before that passes. The register is
+/// The drop is checked first (every source present; the MANIFEST's checksums, when it has
+/// one) and nothing is written before that passes; the MANIFEST's row counts are checked
+/// against the extraction's own, and a mismatch leaves nothing behind either. The register is
 /// read before the files that refer to it; the other three exports are then extracted on
 /// two threads (`ParallelExtraction`), with the same output as one after the other.
 package struct ExtractStage: Sendable {
