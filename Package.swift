@@ -21,8 +21,8 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // expat, the streaming XML parser (apt: libexpat1-dev).
         .systemLibrary(name: "CExpat", pkgConfig: "expat", providers: [.apt(["libexpat1-dev"])]),
-        // glibc's malloc.h, for `mallopt` (the C library itself: nothing to link).
-        .systemLibrary(name: "CMalloc"),
+        // glibc calls Swift's Glibc module lacks: `mallopt`, renameat2's exchange (nothing to link).
+        .systemLibrary(name: "CGlibcExtras"),
 
         // A small PostgreSQL client over libpq, the embedded server and migrations.
         .target(name: "Postgres", dependencies: [
@@ -31,6 +31,7 @@ let package = Package(
         ]),
         // What every stage shares: days, the pipeline file, run folders, stage files.
         .target(name: "Pipeline", dependencies: [
+            "CGlibcExtras",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -57,7 +58,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "ETLCommand", dependencies: [
-            "Operations", "Pipeline", "Load", "Postgres", "SyntheticDrop", "Report", "National", "CMalloc",
+            "Operations", "Pipeline", "Load", "Postgres", "SyntheticDrop", "Report", "National", "CGlibcExtras",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/ETLCommand"),
 

@@ -1,5 +1,5 @@
 import ArgumentParser
-import CMalloc
+import CGlibcExtras
 import Foundation
 import Logging
 import Operations

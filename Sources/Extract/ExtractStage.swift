@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Pipeline
 
@@ -16,31 +17,35 @@ package struct ExtractResult: Sendable {
 ///
 /// The drop is checked first (every source present; the MANIFEST's checksums, when it has
 /// one) and nothing is written before that passes; the MANIFEST's row counts are checked
-/// against the extraction's own, and a mismatch leaves nothing behind either. The register is
+/// against the extraction's own, and a mismatch leaves the stage's folder as it was. The register is
 /// read before the files that refer to it; the other three exports are then extracted on
 /// two threads (`ParallelExtraction`), with the same output as one after the other.
 package struct ExtractStage: Sendable {
     package let config: PipelineConfig
     package let state: StateLayout
     package let environment: [String: String]
-    /// Progress, one line each; never holds a CPR number. Warnings come back in the result. May be called from
-    /// two threads at once.
+    /// Progress, one line each; never holds a CPR number. Warnings about the data come back in
+    /// the result. May be called from two threads at once.
     package let log: @Sendable (String) -> Void
+    /// What must be heard even if the stage then fails: a new key file, to be backed up.
+    package let warn: @Sendable (String) -> Void
+    /// Called with the name of a point the stage passes (`extract.written`), for fault injection.
+    package var checkpoint: @Sendable (String) -> Void = { _ in }
 
     package init(config: PipelineConfig, state: StateLayout,
                 environment: [String: String] = ProcessInfo.processInfo.environment,
-                log: @escaping @Sendable (String) -> Void = { _ in }) {
+                log: @escaping @Sendable (String) -> Void = { _ in }, warn: @escaping @Sendable (String) -> Void = { _ in }) {
         self.config = config
         self.state = state
         self.environment = environment
         self.log = log
+        self.warn = warn
     }
 
+    /// The files go to `extract.partial/` and take the place of `extract/` when the stage is
+    /// done (`RunFolder.commitStage`), or stopped by the reject threshold (its rejects are what
+    /// the steward reads next). Any other failure, or a kill, leaves the last attempt's folder.
     package func run(drop: URL, into run: RunFolder) throws(ExtractError) -> ExtractResult {
-        let startedAt = Date()
-        let clock = ContinuousClock.now
-        var warnings: [String] = []
-
         // The drop first: nothing (not even a new key file) is written for an incomplete one.
         let sources = config.sources.all
         try DropCheck.sources(drop: drop, config: config)
@@ -48,14 +53,35 @@ package struct ExtractStage: Sendable {
         let checked = try verifyChecksums(dropManifest, drop: drop, sources: sources)
 
         let key = try PseudonymKey.load(config.pseudonymKey, state: state, environment: environment)
-        if let w = key.warning { warnings.append(w) }
+        if let w = key.warning { warn(w) }
 
-        do { try run.resetStage(.extract) } catch {
+        let out: RunFolder
+        do { out = try run.beginStage(.extract) } catch {
             throw .cannotWrite(path: run.folder(.extract).path, message: error.localizedDescription)
         }
+        func commit() throws(ExtractError) {
+            do { try run.commitStage(.extract) } catch { throw .cannotWrite(path: error.path, message: error.message) }
+        }
+        do throws(ExtractError) {
+            let result = try extract(drop, into: out, key: key.key, checked: checked, manifest: dropManifest)
+            checkpoint("extract.written")
+            try commit()
+            return result
+        } catch {
+            if case .rejectThresholdExceeded = error { try commit() } else { run.discardStage(.extract) }
+            throw error
+        }
+    }
+
+    private func extract(_ drop: URL, into run: RunFolder, key: SymmetricKey, checked: [String: String],
+                         manifest dropManifest: DropManifest?) throws(ExtractError) -> ExtractResult {
+        let startedAt = Date()
+        let clock = ContinuousClock.now
+        var warnings: [String] = []
+        let sources = config.sources.all
         let rejects = try writing { try StageFileWriter(path: run.file(.extract, StageFile.rejects)) }
         let files = FileExtraction(drop: drop, pipeline: config.path, checked: checked, rejects: rejects,
-                                   pseudonyms: Pseudonymiser(key: key.key), log: log)
+                                   pseudonyms: Pseudonymiser(key: key), log: log)
 
         // The register first: assignments and enrolments are checked against it.
         let institutionsOut = try writing { try StageFileWriter(path: run.file(.extract, StageFile.institutions)) }
@@ -71,7 +97,7 @@ package struct ExtractStage: Sendable {
 
         // Then the other three, two at a time; their rejects follow the register's in order.
         let others = ParallelExtraction(config: config, drop: drop, run: run, checked: checked, register: register,
-                                        key: key.key.withUnsafeBytes { Array($0) }, log: log)
+                                        key: key.withUnsafeBytes { Array($0) }, log: log)
         let results = try others.runAll()
         defer { others.removeParts() }
         for r in results { try writing { try rejects.append(contentsOf: r.rejectsPart, rows: r.rejectsRows) } }
@@ -80,14 +106,7 @@ package struct ExtractStage: Sendable {
 
         let outcomes = [registerOutcome] + results.map(\.outcome)
         let inputs = outcomes.map(\.input)
-        if let dropManifest {
-            do throws(ExtractError) { try Self.verifyRows(dropManifest, inputs: inputs, drop: drop) } catch {
-                // The drop is incomplete after all: nothing it made stays, not even a new key.
-                try? run.resetStage(.extract)
-                if let created = key.createdFile { try? FileManager.default.removeItem(atPath: created) }
-                throw error
-            }
-        }
+        if let dropManifest { try Self.verifyRows(dropManifest, inputs: inputs, drop: drop) }
         warnings += outcomes.flatMap(\.warnings)
         let exportDates = outcomes.compactMap { o in o.exportDate.map { (file: o.input.name, day: $0) } }
         let pseudonymsComputed = results.reduce(0) { $0 + $1.pseudonymsComputed }

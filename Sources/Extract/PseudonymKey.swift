@@ -17,8 +17,6 @@ package struct PseudonymKey {
     package let origin: String
     /// Set when the key file was just created; the caller logs it.
     package let warning: String?
-    /// The key file this call created; nil when it was there or the key is the variable's.
-    package var createdFile: String? = nil
 
     package static func load(_ source: PipelineConfig.KeySource, state: StateLayout,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws(ExtractError) -> PseudonymKey {
@@ -35,7 +33,7 @@ package struct PseudonymKey {
         }
         try create(path)
         let warning = "created a new pseudonymisation key at \(path) (neither $\(variable) nor a key file was there). Back it up: if it is lost, every child key changes."
-        return PseudonymKey(key: try read(path), origin: path, warning: warning, createdFile: path)
+        return PseudonymKey(key: try read(path), origin: path, warning: warning)
     }
 
     static func file(_ source: PipelineConfig.KeySource, state: StateLayout) -> String {

@@ -7,7 +7,8 @@ import Glibc
 /// one environment lookup.
 ///
 /// Points: `run.started`; `<stage>.started` and `<stage>.finished` for extract, transform and
-/// load (the ledger not yet told); `load.copying` (the first fact file copied, the load's
+/// load (the ledger not yet told); `extract.written` and `transform.written` (the stage's new
+/// files written, not yet in place of the old); `load.copying` (the first fact file copied, the load's
 /// transaction open); `load.copied` (every fact file copied, those of the load's other
 /// connections committed and not yet attached); `load.committed` (before publish); `load.published` (before retention).
 package enum FaultPoint {

@@ -13,7 +13,8 @@ extension PipelineRunner {
     /// ledger. Under it, a run with rejects warns with its counts.
     func extract(_ info: RunInfo, folder: RunFolder, ledger: Ledger, log: Logger) throws -> [String: Int] {
         let progress = log
-        let stage = ExtractStage(config: config, state: state, log: { progress.info("\($0)") })
+        var stage = ExtractStage(config: config, state: state, log: { progress.info("\($0)") }, warn: { progress.warning("\($0)") })
+        stage.checkpoint = FaultPoint.reach
         let result: ExtractResult
         do {
             result = try stage.run(drop: URL(fileURLWithPath: info.drop), into: folder)
@@ -45,9 +46,12 @@ extension PipelineRunner {
     /// they were made with: the load keeps those, whatever pipeline file it runs with.
     func transform(_ info: RunInfo, folder: RunFolder, attempt: Int64) throws -> [String: Int] {
         let window = try Transform.resolveWindow(from: config.windowFrom, to: config.windowTo, asOf: info.asOf)
-        let result = try TransformStage().run(run: folder, window: window, asOf: info.asOf, period: config.evaluation.period)
-        try TransformSettings(asOf: info.asOf, windowFrom: window.lowerBound, windowTo: window.upperBound,
-                              pipeline: Self.absolute(config.path), attempt: attempt).write(to: folder)
+        let settings = try TransformSettings(asOf: info.asOf, windowFrom: window.lowerBound, windowTo: window.upperBound,
+                                             pipeline: Self.absolute(config.path), attempt: attempt).encoded()
+        var stage = TransformStage()
+        stage.checkpoint = FaultPoint.reach
+        let result = try stage.run(run: folder, window: window, asOf: info.asOf, period: config.evaluation.period,
+                                   besides: [TransformSettings.file: settings])
         return result.manifest.counts
     }
 

@@ -12,10 +12,11 @@ struct TransformSettings: Codable, Sendable {
     var pipeline: String
     var attempt: Int64
 
-    func write(to folder: RunFolder) throws {
+    /// What `file` holds, written by the transform stage with its facts.
+    func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(self).write(to: URL(fileURLWithPath: folder.file(.transform, Self.file)), options: .atomic)
+        return try encoder.encode(self)
     }
 
     static func read(from folder: RunFolder) -> TransformSettings? {

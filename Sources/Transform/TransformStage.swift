@@ -14,8 +14,12 @@ package struct TransformResult: Sendable {
 
 /// The transform stage: extract's typed records in `runs/<id>/extract/`, every
 /// `FactFile` plus `manifest.json` out in `runs/<id>/transform/`. Rerunnable alone: it
-/// empties its folder first, and the same extract gives byte-identical fact files.
+/// writes a new folder and puts it in place when done, and the same extract gives
+/// byte-identical fact files.
 package struct TransformStage: Sendable {
+    /// Called with the name of a point the stage passes (`transform.written`), for fault injection.
+    package var checkpoint: @Sendable (String) -> Void = { _ in }
+
     package init() {}
 
     /// With the pipeline file's window (`to` nil: the as-of date).
@@ -32,13 +36,39 @@ package struct TransformStage: Sendable {
 
     /// `period`: the length of the evaluation panel's periods (`evaluation.period`); nil
     /// writes an empty panel (benchmarks measure the panel's cost with it).
-    package func run(run: RunFolder, window: ClosedRange<Day>, asOf: Day,
-                    period: EvaluationPeriodLength? = .quarter) throws(TransformError) -> TransformResult {
+    ///
+    /// The files go to `transform.partial/` and take the place of `transform/` once all are
+    /// written (`RunFolder.commitStage`): a failed or killed attempt leaves the last one's.
+    /// `besides`: files the caller keeps with the facts (name → contents), written with them.
+    package func run(run: RunFolder, window: ClosedRange<Day>, asOf: Day, period: EvaluationPeriodLength? = .quarter,
+                    besides: [String: Data] = [:]) throws(TransformError) -> TransformResult {
+        let out: RunFolder
+        do { out = try run.beginStage(.transform) } catch {
+            throw .stageFile(path: run.folder(.transform).path, line: nil, message: "cannot make the stage folder: \(error)")
+        }
+        var result: TransformResult
+        do throws(TransformError) {
+            result = try write(into: out, window: window, asOf: asOf, period: period)
+            for (name, data) in besides {
+                let path = out.file(.transform, name)
+                do { try data.write(to: URL(fileURLWithPath: path)) } catch {
+                    throw .stageFile(path: path, line: nil, message: "cannot write it: \(error.localizedDescription)")
+                }
+            }
+            checkpoint("transform.written")
+            do { try run.commitStage(.transform) } catch { throw .stageFile(path: error.path, line: nil, message: error.message) }
+        } catch {
+            run.discardStage(.transform)
+            throw error
+        }
+        result.folder = run.folder(.transform)
+        return result
+    }
+
+    private func write(into run: RunFolder, window: ClosedRange<Day>, asOf: Day,
+                       period: EvaluationPeriodLength?) throws(TransformError) -> TransformResult {
         let started = Date()
         let clock = ContinuousClock.now
-        do { try run.resetStage(.transform) } catch {
-            throw .stageFile(path: run.folder(.transform).path, line: nil, message: "cannot empty the stage folder: \(error)")
-        }
         let extract = try ExtractReader(run: run)
         var phases = PhaseClock()
 

@@ -110,6 +110,44 @@ import TestSupport
         #expect(next.status == 0 && next.stdout.contains("drop=2026-11-21") && next.stdout.contains("published=yes"), "\(next.stdout) \(next.stderr)")
     }
 
+    /// A steward's rerun of one stage of the published run, killed once its new files are
+    /// written and before they are put in place: the run's stage files stay those of the
+    /// last finished attempt, byte for byte, so its later stages can still be redone from
+    /// them (here: the load, after the drop has left the inbox).
+    @Test(arguments: ["extract", "transform"])
+    func aStageRerunKilledBeforeItsFilesAreInPlaceKeepsTheLastOnes(stage: String) throws {
+        let h = try Harness()
+        try h.drop(children: Self.children)
+        let first = try Spawned.run(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url])
+        #expect(first.status == 0, "\(first.stderr)")
+        let run = try #require(Harness.runID(first.stdout))
+        let folder = h.state.run(try #require(RunID(run)))
+        func stageFiles() throws -> [String: Data] {
+            var out: [String: Data] = [:]
+            for s in ["extract", "transform"] {
+                let dir = folder.root.appendingPathComponent(s)
+                for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) {
+                    out["\(s)/\(name)"] = try Data(contentsOf: dir.appendingPathComponent(name))
+                }
+            }
+            return out
+        }
+        let before = try stageFiles()
+        #expect(before["\(stage)/manifest.json"] != nil)
+
+        let rerun = try Spawned(h, [stage, "--run", run, "--database", h.db.url], environment: ["ETL_STOP_AT": "\(stage).written"])
+        #expect(rerun.waitUntilStopped(), "the rerun never reached \(stage).written")
+        #expect(FileManager.default.fileExists(atPath: folder.root.appendingPathComponent("\(stage).partial/manifest.json").path),
+                "the rerun had not written its files: the point tests nothing")
+        rerun.signal(SIGKILL)
+        _ = try rerun.wait()
+        #expect(try stageFiles() == before, "the killed rerun changed the run's \(stage) files")
+
+        try FileManager.default.removeItem(at: h.inbox)
+        let load = try Spawned.run(h, ["load", "--run", run, "--force", "--database", h.db.url])
+        #expect(load.status == 0, "\(load.stderr)")
+    }
+
     @Test func theServerStoppedMidTransformGivesExit69NamingTheRunAndStage() throws {
         let h = try Harness()
         let server = try TestServer.privateServer()

@@ -1,7 +1,13 @@
 import TestSupport
 import Foundation
 import Pipeline
+import Synchronization
 @testable import Extract
+
+final class Warned: Sendable {
+    let lines = Mutex<[String]>([])
+    var all: [String] { lines.withLock { $0 } }
+}
 
 /// A temporary folder with a drop, a state directory and the Copenhagen pipeline, removed
 /// when the fixture goes away.
@@ -38,7 +44,13 @@ final class Fixture {
 
     func path(_ name: String) -> String { drop.appendingPathComponent(name).path }
 
-    func stage() -> ExtractStage { ExtractStage(config: config, state: state, environment: environment) }
+    /// What the stages of this fixture sent to `warn`, in order.
+    let warned = Warned()
+
+    func stage() -> ExtractStage {
+        let warned = self.warned
+        return ExtractStage(config: config, state: state, environment: environment, warn: { w in warned.lines.withLock { $0.append(w) } })
+    }
 
     func extract() throws(ExtractError) -> ExtractResult { try stage().run(drop: drop, into: run) }
 

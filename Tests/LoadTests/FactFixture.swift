@@ -18,8 +18,8 @@ struct FactFixture {
     /// Notifications: treatment 4 daginstitution + 3 daginstitutionsraadgiver; control 6 skole.
     /// Closed cases: treatment 6 (3 bekymring_ophoert, 2 familien_selv, 1 flyttet); control 5 (2 familien_selv, 3 andet).
     static func write(into run: RunFolder, extraTreatmentCases: Int = 0, panel: [PanelRow] = handPanel) throws {
-        try run.resetStage(.transform)
-        try run.resetStage(.extract)
+        try run.emptyStage(.transform)
+        try run.emptyStage(.extract)
         var outputs: [StageManifest.OutputFile] = []
         var stats = ReferenceStats()
         func file(_ name: String, _ rows: (ReferenceStageWriter) throws -> Void) throws {

@@ -22,7 +22,7 @@ enum SyntheticExtract {
     }
 
     static func write(children: Int, seed: UInt64, into run: RunFolder) throws {
-        try run.resetStage(.extract)
+        try run.emptyStage(.extract)
         var rng = SplitMix64(seed: seed)
         func int(_ r: ClosedRange<Int>) -> Int { Int.random(in: r, using: &rng) }
 
@@ -99,7 +99,7 @@ enum SyntheticExtract {
     /// Writes given records as an extract.
     static func write(institutions: [InstitutionRecord], assignments: [AssignmentRecord],
                       enrolments: [EnrolmentRecord], events: [CaseEventRecord], into run: RunFolder) throws {
-        try run.resetStage(.extract)
+        try run.emptyStage(.extract)
         func file(_ name: String, _ body: (ReferenceStageWriter) throws -> Void) throws {
             let w = try ReferenceStageWriter(path: run.file(.extract, name))
             try body(w)
