@@ -22,6 +22,12 @@ package struct DropManifest: Sendable, Equatable {
     /// The data rows of every file it names.
     package var rows: Int { entries.reduce(0) { $0 + $1.rows } }
 
+    /// A file name as the drop's file system sees it (`./a.csv` and `a.csv` are one file), to
+    /// match MANIFEST lines with the pipeline's sources.
+    package static func sameFile(_ name: String) -> String {
+        URL(fileURLWithPath: name, relativeTo: URL(fileURLWithPath: "/drop", isDirectory: true)).standardizedFileURL.path
+    }
+
     /// Reads the MANIFEST of a drop; nil when it has none.
     package static func read(drop: URL) throws(ExtractError) -> DropManifest? {
         let path = drop.appendingPathComponent(fileName).path
@@ -46,17 +52,19 @@ package struct DropManifest: Sendable, Equatable {
             guard parts.count == 3 else {
                 throw .manifestUnreadable(path: path, line: n + 1, message: "expected three parts: sha256, rows, file name")
             }
+            // Quoted through `Echo`: a MANIFEST is text from outside, and may hold anything.
             let sha = parts[0].lowercased()
             guard sha.count == 64, Hex.bytes(Substring(sha)) != nil else {
-                throw .manifestUnreadable(path: path, line: n + 1, message: "'\(parts[0].prefix(70))' is not a SHA-256 in hex")
+                throw .manifestUnreadable(path: path, line: n + 1, message: "'\(Echo.text(Array(parts[0].utf8)[...], limit: 70))' is not a SHA-256 in hex")
             }
-            guard let rows = Int(parts[1]), rows >= 0 else {
-                throw .manifestUnreadable(path: path, line: n + 1, message: "'\(parts[1].prefix(20))' is not a row count")
+            // At most twelve digits: no export has a trillion rows, and their sum cannot overflow.
+            guard parts[1].count <= 12, let rows = Int(parts[1]), rows >= 0 else {
+                throw .manifestUnreadable(path: path, line: n + 1, message: "'\(Echo.text(Array(parts[1].utf8)[...]))' is not a row count")
             }
             var file = parts[2].trimmingCharacters(in: .whitespaces)
             if file.hasPrefix("*") { file.removeFirst() }
-            if let earlier = named.updateValue(n + 1, forKey: file) {
-                throw .manifestUnreadable(path: path, line: n + 1, message: "\(file) is named twice (lines \(earlier) and \(n + 1))")
+            if let earlier = named.updateValue(n + 1, forKey: Self.sameFile(file)) {
+                throw .manifestUnreadable(path: path, line: n + 1, message: "\(Echo.text(Array(file.utf8)[...])) is named twice (lines \(earlier) and \(n + 1))")
             }
             entries.append(Entry(sha256: sha, rows: rows, file: file, line: n + 1))
         }

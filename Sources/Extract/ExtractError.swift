@@ -12,6 +12,8 @@ package enum ExtractError: StewardError, Equatable, Sendable {
     case sourceOutsideDrop(file: String, drop: String, target: String)
     /// The drop's MANIFEST names a file that is absent or differs (checksum or row count).
     case dropIncomplete(file: String, detail: String)
+    /// A file has the checksum its MANIFEST line gives but not its number of data rows.
+    case manifestRowsDiffer(file: String, manifestLine: Int, rows: Int, manifestRows: Int)
     /// The MANIFEST itself cannot be understood.
     case manifestUnreadable(path: String, line: Int?, message: String)
     /// A file cannot be opened or read.
@@ -50,7 +52,7 @@ package enum ExtractError: StewardError, Equatable, Sendable {
     package var exitStatus: ExitStatus {
         switch self {
         case .rejectThresholdExceeded: .rejectThresholdExceeded
-        case .sourceMissing, .dropIncomplete, .manifestUnreadable, .sourceNotAFile, .sourceOutsideDrop: .dropIncomplete
+        case .sourceMissing, .dropIncomplete, .manifestRowsDiffer, .manifestUnreadable, .sourceNotAFile, .sourceOutsideDrop: .dropIncomplete
         case .missingColumn: .usage
         case .cannotRead, .notDeclaredEncoding, .noHeader, .ambiguousHeader, .unclosedQuote, .xmlNotWellFormed, .xmlRefused,
              .badExportDate, .fileChangedDuringRun, .pseudonymKey, .cannotWrite: .failure
@@ -67,6 +69,8 @@ package enum ExtractError: StewardError, Equatable, Sendable {
             return "\(drop)/\(file): refused: a symbolic link to \(target), outside the drop. Exports are read from the drop only; copy the file into the drop, or, if the link is intended, set `allow_link_outside_drop: true` for this source in the pipeline file."
         case let .dropIncomplete(file, detail):
             return "\(file): the drop is incomplete: \(detail). The export may still be running or was cut short; wait for it, or ask the export's owner for a new drop."
+        case let .manifestRowsDiffer(file, manifestLine, rows, manifestRows):
+            return "\(file): the drop is incomplete: it has \(rows) data rows, the MANIFEST says \(manifestRows) (its line \(manifestLine)). The checksum matches, so the export job counted differently (data records: no header, no blank lines; a quoted line break does not start a record); ask the export's owner for a corrected MANIFEST."
         case let .manifestUnreadable(path, line, message):
             return "\(path)\(line.map { ":\($0)" } ?? ""): the MANIFEST cannot be read: \(message). Expected lines of `sha256  rows  filename`; ask the export's owner to fix it."
         case let .cannotRead(path, message):

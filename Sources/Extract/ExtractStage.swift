@@ -151,7 +151,7 @@ package struct ExtractStage: Sendable {
         let checked = try ForkJoin.map(entries.count) { (i) throws(ExtractError) -> (file: String, sha: String) in
             let entry = entries[i]
             let file = drop.appendingPathComponent(entry.file).path
-            let source = sources.first(where: { $0.file == entry.file })
+            let source = sources.first(where: { DropManifest.sameFile($0.file) == DropManifest.sameFile(entry.file) })
             do throws(ExtractError) {
                 try DropCheck.file(entry.file, drop: drop, allowOutside: source?.allowLinkOutsideDrop ?? false)
             } catch .sourceMissing {
@@ -161,7 +161,7 @@ package struct ExtractStage: Sendable {
             guard sha == entry.sha256 else {
                 throw .dropIncomplete(file: file, detail: "its SHA-256 is \(sha), the MANIFEST says \(entry.sha256)")
             }
-            return (entry.file, sha)
+            return (source?.file ?? entry.file, sha)   // by the pipeline's name, as the extraction looks it up
         }
         return Dictionary(checked, uniquingKeysWith: { a, _ in a })
     }
@@ -170,9 +170,10 @@ package struct ExtractStage: Sendable {
     private static func verifyRows(_ manifest: DropManifest, inputs: [StageManifest.InputFile],
                                    drop: URL) throws(ExtractError) {
         for entry in manifest.entries {
-            guard let input = inputs.first(where: { $0.name == entry.file }), input.rowsRead != entry.rows else { continue }
-            throw .dropIncomplete(file: drop.appendingPathComponent(entry.file).path,
-                                  detail: "it has \(input.rowsRead) data rows, the MANIFEST says \(entry.rows)")
+            guard let input = inputs.first(where: { DropManifest.sameFile($0.name) == DropManifest.sameFile(entry.file) }),
+                  input.rowsRead != entry.rows else { continue }
+            throw .manifestRowsDiffer(file: drop.appendingPathComponent(entry.file).path, manifestLine: entry.line,
+                                      rows: input.rowsRead, manifestRows: entry.rows)
         }
     }
 

@@ -186,7 +186,7 @@ private final class XMLParseContext {
             if Self.equal(Self.localName(n), Array("udtraeksdato".utf8)) {
                 let text = String(cString: value)
                 if let day = Day(iso: text.trimmingSpaces) { exportDate = day }
-                else if !text.trimmingSpaces.isEmpty { fail(.badExportDate(file: file, text: String(text.prefix(40)))) }
+                else if !text.trimmingSpaces.isEmpty { fail(.badExportDate(file: file, text: Echo.text(Array(text.utf8)[...]))) }
             }
             k += 2
         }

@@ -41,12 +41,33 @@ import Testing
         // socialraadgivere.csv is extracted before sagshaendelser.csv but named after it.
         f.write(try manifest(f, rows: [file: n + 1, "socialraadgivere.csv": 1]), to: "MANIFEST")
         let error = #expect(throws: ExtractError.self) { try f.extract() }
-        guard case .dropIncomplete(let path, let detail) = error else { Issue.record("\(String(describing: error))"); return }
-        #expect(path.hasSuffix(file))
-        #expect(detail.hasPrefix("it has \(n) data rows, the MANIFEST says \(n + 1)"))
+        guard case .manifestRowsDiffer(let path, let line, let rows, let manifestRows) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(path.hasSuffix(file) && rows == n && manifestRows == n + 1)
+        #expect(line == (file == "institutioner.xml" ? 2 : 3), "its line in the MANIFEST (sorted by name)")
+        #expect(error?.exitStatus == .dropIncomplete)
         #expect(f.runFiles().isEmpty)
         #expect(FileManager.default.fileExists(atPath: f.state.defaultKeyFile.path))
         #expect(f.warned.all.count == 1 && f.warned.all[0].contains("Back it up"))
+    }
+
+    /// `./indmeldelser.csv` names the pipeline's `indmeldelser.csv`: its rows are checked too.
+    @Test func aNameSpelledAsAPathIsTheSameFile() throws {
+        let f = try Fixture()
+        f.write(try manifest(f, rows: ["indmeldelser.csv": 9999]).replacingOccurrences(of: "  indmeldelser.csv", with: "  ./indmeldelser.csv"), to: "MANIFEST")
+        let error = #expect(throws: ExtractError.self) { try f.extract() }
+        guard case .manifestRowsDiffer(let path, _, let rows, 9999) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(path.hasSuffix("indmeldelser.csv") && rows == 2)
+    }
+
+    /// Row counts of more than twelve digits are refused (their sum could overflow), and what
+    /// a refused line holds is quoted with anything shaped like a CPR number masked.
+    @Test func hostileFieldsAreRefusedWithoutEchoingThem() throws {
+        let sha = String(repeating: "a", count: 64)
+        #expect(throws: ExtractError.manifestUnreadable(path: "M", line: 1, message: "'922337-****' is not a row count")) {
+            try DropManifest.parse("\(sha)  9223372036854775807  a.csv\n", path: "M")
+        }
+        let error = #expect(throws: ExtractError.self) { try DropManifest.parse("0101901234  2  a.csv\n", path: "M") }
+        #expect(!"\(String(describing: error))".contains("0101901234") && "\(String(describing: error))".contains("010190-****"))
     }
 
     /// A rerun refused by the row count keeps the files of the attempt before it.
