@@ -110,6 +110,22 @@ import TestSupport
         #expect(next.status == 0 && next.stdout.contains("drop=2026-11-21") && next.stdout.contains("published=yes"), "\(next.stdout) \(next.stderr)")
     }
 
+    /// A run killed after its load committed and before the publish: `etl runs` shows the
+    /// rows of that complete load (what `etl publish` would put up), not "-".
+    @Test func aRunKilledAfterItsLoadCommittedShowsItsLoadedRows() throws {
+        let h = try Harness()
+        try h.drop(children: Self.children)
+        let night = try Spawned(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url],
+                                environment: ["ETL_STOP_AT": "load.committed"])
+        #expect(night.waitUntilStopped())
+        night.signal(SIGKILL)
+        _ = try night.wait()
+        let runs = try Spawned.run(h, ["runs", "--database", h.db.url])
+        let line = try #require(runs.stdout.split(separator: "\n").dropFirst().first, "\(runs.stdout)")
+        let loaded = try #require(try h.rows("SELECT rows_loaded::text FROM etl.loads WHERE finished_at IS NOT NULL").first?[0])
+        #expect(line.contains(" dead ") && line.split(separator: " ").contains(Substring(loaded)), "\(line) \(loaded)")
+    }
+
     /// A steward's rerun of one stage of the published run, killed once its new files are
     /// written and before they are put in place: the run's stage files stay those of the
     /// last finished attempt, byte for byte, so its later stages can still be redone from
