@@ -11,7 +11,7 @@ extension PipelineRunner {
     /// Extracts the drop. Over the reject threshold, extract names every file over it and
     /// writes no manifest (transform will not read it); the files' counts still reach the
     /// ledger. Under it, a run with rejects warns with its counts.
-    func extract(_ info: RunInfo, folder: RunFolder, ledger: Ledger, log: Logger) throws -> [String: Int] {
+    func extract(_ info: RunInfo, folder: RunFolder, ledger: Ledger, log: Logger, counts: inout [String: Int]) throws {
         let progress = log
         var stage = ExtractStage(config: config, state: state, log: { progress.info("\($0)") }, warn: { progress.warning("\($0)") })
         stage.checkpoint = FaultPoint.reach
@@ -21,23 +21,29 @@ extension PipelineRunner {
         } catch {
             guard case .rejectThresholdExceeded(let breaches, let inputs) = error else { throw error }
             try ledger.recordFiles(info.run, inputs)
+            counts = Self.counts(inputs)
             throw OperationsError.rejectThresholdExceeded(run: info.run, files: breaches)
         }
         for warning in result.warnings { log.warning("\(warning)") }
         let inputs = result.manifest.inputs
         try ledger.recordFiles(info.run, inputs)
-        var counts: [String: Int] = [:]
-        for file in inputs {
-            counts["read.\(file.name)"] = file.rowsRead
-            counts["rejected.\(file.name)"] = file.rejected
-            for (what, n) in file.counts { counts["\(what).\(file.name)"] = n }   // merged_address, cpr_in_text:kilde, …
-        }
+        counts = Self.counts(inputs)
         let rejected = inputs.reduce(0) { $0 + $1.rejected }, read = inputs.reduce(0) { $0 + $1.rowsRead }
         if rejected > 0 {
             var metadata: Logger.Metadata = ["rejected": "\(rejected)", "read": "\(read)", "see": "etl rejects \(info.run)"]
             for file in inputs where file.rejected > 0 { metadata["rejected.\(file.name)"] = "\(file.rejected)" }
             log.warning("\(rejected) of \(read) records rejected (under the threshold); see them with `etl rejects \(info.run)`",
                         metadata: metadata)
+        }
+    }
+
+    /// The stage's counts of each file: read, rejected, and its own (merged_address, cpr_in_text:kilde, …).
+    static func counts(_ inputs: [StageManifest.InputFile]) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for file in inputs {
+            counts["read.\(file.name)"] = file.rowsRead
+            counts["rejected.\(file.name)"] = file.rejected
+            for (what, n) in file.counts { counts["\(what).\(file.name)"] = n }
         }
         return counts
     }

@@ -190,11 +190,11 @@ package struct PipelineRunner {
         FaultPoint.reach("\(stage.rawValue).started")
         let progress = showProgress ? progressLine(stage, info: info, folder: folder) : nil
         defer { progress?.finish() }
+        var counts: [String: Int] = [:]   // an extract stopped by the reject threshold has them too
         do {
-            var counts: [String: Int] = [:]
             switch stage {
             case .extract:
-                counts = try extract(info, folder: folder, ledger: ledger, log: log)
+                try extract(info, folder: folder, ledger: ledger, log: log, counts: &counts)
             case .transform:
                 counts = try transform(info, folder: folder, attempt: attempt)
             case .load:
@@ -208,7 +208,7 @@ package struct PipelineRunner {
                 .merging(counts.mapValues { "\($0)" }) { $1 })
         } catch {
             let failure = self.failure(error, run: info.run, step: RunFailure.Step(stage))
-            try? ledger.stageFinished(stageID, seconds: Date().timeIntervalSince(t0), counts: [:], error: "\(failure)")
+            try? ledger.stageFinished(stageID, seconds: Date().timeIntervalSince(t0), counts: counts, error: "\(failure)")
             log.error("stage failed", metadata: ["error": "\(failure)"])
             throw failure
         }

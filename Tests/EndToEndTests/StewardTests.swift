@@ -158,6 +158,7 @@ import TestSupport
             #expect(result["adapter_response"] is [String: Int])
         }
         #expect(results[0]["failures"] as? Int == ledger["rows_rejected"] as? Int && (results[0]["failures"] as? Int ?? 0) > 0)
+        #expect(results[3]["failures"] as? Int == ledger["rows_rejected"] as? Int, "the extract stopped by its rejects counts them too")
 
         let list = try Spawned.run(h, ["runs", "--json", "--database", h.db.url])
         let listed = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
