@@ -210,5 +210,13 @@ import TestSupport
               AND obj_description(c.oid, 'pg_class') IS NOT NULL
             """)
         #expect(try views.first?.int(0) == 7)
+        // A view's own text comes before the one of its column name.
+        let reasons = try h.connection.query("""
+            SELECT c.relname, col_description(c.oid, a.attnum) FROM pg_class c
+            JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'metrics'
+            JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'reason'
+            WHERE c.relname IN ('did_status', 'evaluation_left_out', 'data_quality') ORDER BY 1
+            """).map { "\($0.string(0)!): \($0.string(1)!.prefix(12))" }
+        #expect(reasons == ["data_quality: The reject r", "did_status: Why the diff", "evaluation_left_out: Why the inst"])
     }
 }

@@ -1,10 +1,11 @@
 -- Every column of every metrics view documented where analysts look (\d+ in psql):
--- one text per column name, applied to each view that has the column.
+-- one text per column name, applied to each view that has the column; a 'view.column' text
+-- is that view's own and comes first.
 
 DO $$
 DECLARE
     docs CONSTANT text[][] := ARRAY[
-        ['run_id', 'The published run (its start time UTC, yyyymmddhhmmssSSS; 14 digits for runs before 2026-12).'],
+        ['run_id', 'The run the view reads: the published one, or the kept run named by SET etl.run. Its id is its start time in UTC to the millisecond (yyyymmddhhmmssSSS; 14 digits for runs made before milliseconds).'],
         ['published_at', 'When the run was published.'],
         ['municipality', 'From the pipeline file.'],
         ['as_of', 'The drop''s as-of (export) date; open spells and assignments run to it.'],
@@ -15,7 +16,8 @@ DECLARE
         ['year', 'Calendar year of the day.'],
         ['district', 'District (bydel) of the institution of the day (evaluation views: of the institution).'],
         ['children_exposed', 'Distinct children with at least one exposure day in the cohort (enrolled, under 7, in the window).'],
-        ['child_years', 'Exposure days of the cohort / 365.25 (evaluation_panel: of both cohorts at the institution in the period).'],
+        ['child_years', 'Exposure days of the cohort / 365.25.'],
+        ['evaluation_panel.child_years', 'Exposure days at the institution in the period (both cohorts) / 365.25.'],
         ['detected', 'Children whose first case (earliest sag_oprettet) falls on an exposure day of the cohort.'],
         ['detection_rate_per_1000', '1000 × detected / child_years.'],
         ['detection_share', 'detected / children_exposed.'],
@@ -45,9 +47,11 @@ DECLARE
         ['source', 'kilde: who notified; NULL when the export left it empty.'],
         ['closing_reason', 'aarsag of the case''s last sag_afsluttet.'],
         ['share_of_closed', 'cases_closed / all closed cases of the cohort.'],
-        ['category', 'rejected, unattributed_first_event or transform.'],
-        ['subject', 'The export file (rejected), the kind of first event (case, investigation, measure), or the transform count.'],
-        ['reason', 'The reject reason; why a first event is attributed to no cohort (outside_window, not_enrolled, out_of_age); why an institution is not estimated (unbalanced, treated_from_first_period); or why a difference-in-differences could not be estimated.'],
+        ['category', 'rejected (records per file and reason), unattributed_first_event, transform (unresolved references), file (records read, accepted, rejected per export file) or extract (its other counts, such as merged_address).'],
+        ['subject', 'The export file (rejected, file), the kind of first event (case, investigation, measure), the transform count, or the extract count (extract).'],
+        ['reason', 'The reject reason (rejected); why a first event is attributed to no cohort (unattributed_first_event: outside_window, not_enrolled, out_of_age); or what the count is (file, extract, transform).'],
+        ['evaluation_left_out.reason', 'Why the institution is not estimated: unbalanced (a period without exposure) or treated_from_first_period (covered in period 1, so no period before).'],
+        ['did_status.reason', 'Why the difference-in-differences could not be estimated; NULL when it was.'],
         ['records', 'How many.'],
         ['metric', 'detection (first case), investigation (first § 50 investigation) or measure (first measure), each per 1,000 child-years.'],
         ['control_group', 'never_treated: against institutions never covered; not_yet_treated: also against institutions not yet covered in either period of a comparison.'],
@@ -76,15 +80,19 @@ DECLARE
     ];
     v record;
     d text[];
+    comment text;
 BEGIN
     FOR v IN SELECT c.relname, a.attname FROM pg_class c
              JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'metrics'
              JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
              WHERE c.relkind = 'v' LOOP
+        comment := NULL;
         FOREACH d SLICE 1 IN ARRAY docs LOOP
-            IF d[1] = v.attname THEN
-                EXECUTE format('COMMENT ON COLUMN metrics.%I.%I IS %L', v.relname, v.attname, d[2]);
-            END IF;
+            IF d[1] = v.relname || '.' || v.attname THEN comment := d[2]; EXIT; END IF;
+            IF d[1] = v.attname AND comment IS NULL THEN comment := d[2]; END IF;
         END LOOP;
+        IF comment IS NOT NULL THEN
+            EXECUTE format('COMMENT ON COLUMN metrics.%I.%I IS %L', v.relname, v.attname, comment);
+        END IF;
     END LOOP;
 END $$;
