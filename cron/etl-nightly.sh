@@ -36,9 +36,12 @@ summary=$("$etl" run --pipeline "$pipeline" --inbox "$inbox" --log-format json 2
 status=$?
 [ -n "$summary" ] && echo "$summary" >>"$log"
 
+# The run the night's error names (the JSON error line's "run"), for the commands below.
+run=$(grep -o '"run":"\{0,1\}[0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*$')
+
 case $status in
     0)  message="ok: ${summary:-nothing to do}" ; level=info ;;
-    65) message="reject threshold exceeded: a file had too many bad records; the warehouse is unchanged. See: etl rejects RUN" ; level=err ;;
+    65) message="reject threshold exceeded in run ${run:-?}: a file had too many bad records; the warehouse is unchanged. See them: $etl rejects ${run:-RUN} --state-dir $ETL_STATE_DIR (with the environment of $env_file)" ; level=err ;;
     66) message="drop incomplete (MANIFEST mismatch or missing files), or no inbox; an older complete drop, if any, was still loaded (${summary:-none}). Check the export job." ; level=err ;;
     69) message="database unreachable; the warehouse is unchanged. Check the server." ; level=err ;;
     73) message="published, but the committee's report was not written; see $log, then run: etl report" ; level=err ;;

@@ -45,6 +45,8 @@ struct RunCommand: ParsableCommand {
         if from != nil, runID == nil { throw ValidationError("--from needs --run ID") }
         if from == nil, runID != nil { throw ValidationError("--run needs --from STAGE (or use `etl \(Stage.extract.rawValue) --run ID`)") }
         if from == nil, drop == nil, inbox == nil { throw ValidationError("name a drop (--drop DIR) or an inbox (--inbox DIR)") }
+        if drop != nil, inbox != nil { throw ValidationError("name a drop (--drop DIR) or an inbox (--inbox DIR), not both") }
+        if from != nil, drop != nil || inbox != nil { throw ValidationError("a rerun (--from) reads the run's own drop: leave out --drop and --inbox") }
         if from == nil, pipeline == nil { throw ValidationError("name the pipeline file (--pipeline FILE)") }
     }
 

@@ -6,6 +6,8 @@ protocol StageCommand: ParsableCommand {
     static var stage: Stage { get }
     var stageRun: StageRunOptions { get }
     var global: GlobalOptions { get }
+    /// Publish even over a newer published run: the load's alone (the others publish nothing).
+    var force: Bool { get }
 }
 
 extension StageCommand {
@@ -16,15 +18,16 @@ extension StageCommand {
     func run() throws {
         try withExitStatus {
             let runner = try makeRunner(pipeline: stageRun.pipeline, run: stageRun.runID, global: global)
-            print(try runner.rerun(stageRun.runID, from: Self.stage, only: true, force: stageRun.force).line)
+            print(try runner.rerun(stageRun.runID, from: Self.stage, only: true, force: force).line)
         }
     }
+
+    var force: Bool { false }
 }
 
 struct StageRunOptions: ParsableArguments {
     @Option(name: .customLong("run"), help: "The run.") var runID: RunID
     @Option(help: "The pipeline file; default: the one the run was started with.") var pipeline: String?
-    @Flag(help: "Publish even over a newer published run (load only).") var force = false
 }
 
 struct ExtractCommand: StageCommand {
@@ -45,5 +48,6 @@ struct LoadCommand: StageCommand {
     static let stage = Stage.load
     static let configuration = stageConfiguration("Load a run's fact files again, and publish it.")
     @OptionGroup var stageRun: StageRunOptions
+    @Flag(help: "Publish even over a newer published run.") var force = false
     @OptionGroup var global: GlobalOptions
 }

@@ -14,7 +14,7 @@ package enum ExitStatus: Int32, Sendable, CaseIterable {
     package var meaning: String {
         switch self {
         case .success: "success"
-        case .failure: "failure (see the message and the run's log)"
+        case .failure: "failure (see the message; `etl runs show RUN` keeps each attempt's error)"
         case .usage: "usage error (bad arguments or pipeline file)"
         case .rejectThresholdExceeded: "reject threshold exceeded: too many bad records in a file; warehouse unchanged"
         case .dropIncomplete: "drop incomplete (MANIFEST mismatch, an export missing or not a file) or no inbox; newer incomplete drops are reported even when an older one was loaded"

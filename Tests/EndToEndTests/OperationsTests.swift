@@ -146,6 +146,14 @@ import Postgres
         let broken = try h.run([wrapper, Harness.copenhagen, h.inbox.path], program: "/bin/bash", environment: env)
         #expect(broken.status == 66)
         #expect(broken.stdout.contains("drop incomplete") && broken.stdout.contains("nothing to do"), "\(broken.stdout)")
+
+        // Too many rejects: the mail names the run and the command to see them, as pasted.
+        try FileManager.default.removeItem(at: h.inbox)
+        try h.drop(children: 200, seed: 9, dirty: 0.3, asOf: Day(iso: "2026-11-23")!)
+        let dirty = try h.run([wrapper, Harness.copenhagen, h.inbox.path], program: "/bin/bash", environment: env)
+        #expect(dirty.status == 65, "\(dirty.stdout)")
+        let run = try #require(try h.rows("SELECT run_id::text FROM etl.runs ORDER BY run_id DESC LIMIT 1").first?[0])
+        #expect(dirty.stdout.contains("rejects \(run) --state-dir \(h.state.root.path)"), "\(dirty.stdout)")
     }
 
     /// The CPR numbers of an enrolment export, normalised to ten digits.
