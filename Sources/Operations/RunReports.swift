@@ -88,7 +88,22 @@ package struct RunReports {
 
     /// A run's rejects, masked as extract wrote them: from the run folder (so the rejects of
     /// a run that stopped before load can be seen too), else from the run's newest load.
+    /// An unknown run, or a file or reason the run has none of and could not have, is an
+    /// error naming what there is: an empty table would read as "no rejects".
     package func rejects(_ run: RunID, file: String? = nil, reason: String? = nil) throws -> [RejectRecord] {
+        if let reason, RejectReason(rawValue: reason) == nil {
+            throw OperationsError.usage("--reason \(reason): no such reason; the reasons are \(RejectReason.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let known = try connection.query("SELECT name FROM etl.files WHERE run_id = $1 ORDER BY name", [run.description], name: "run files")
+            .compactMap { $0.string(0) }
+        let folder = state.run(run).root.path
+        if known.isEmpty, try connection.query("SELECT FROM etl.runs WHERE run_id = $1", [run.description]).isEmpty,
+           !FileManager.default.fileExists(atPath: folder) {
+            throw OperationsError.unknownRun(run.description)
+        }
+        if let file, !known.isEmpty, !known.contains(file) {
+            throw OperationsError.usage("--file \(file): run \(run) read no such file; it read \(known.joined(separator: ", "))")
+        }
         let path = state.run(run).file(.extract, StageFile.rejects)
         let all: [RejectRecord]
         if FileManager.default.fileExists(atPath: path) {

@@ -183,6 +183,15 @@ import TestSupport
         #expect(line.contains(" failed ") && line.contains(" \(read[0]!) ") && line.contains(" \(read[1]!) "), "\(line)")
         let rejects = try Spawned.run(h, ["rejects", id, "--database", h.db.url])
         #expect(rejects.status == 0 && rejects.stdout.split(separator: "\n").count > 10)
+
+        // What does not exist is said, never shown as an empty table.
+        let unknownRun = try Spawned.run(h, ["rejects", "20200101000000000", "--database", h.db.url])
+        #expect(unknownRun.status == 1 && unknownRun.stderr.contains("no run 20200101000000000") && unknownRun.stderr.contains("etl runs"),
+                "\(unknownRun.stderr)")
+        let unknownFile = try Spawned.run(h, ["rejects", id, "--file", "Indmeldelser.csv", "--database", h.db.url])
+        #expect(unknownFile.status == 64 && unknownFile.stderr.contains("indmeldelser.csv"), "\(unknownFile.stderr)")
+        let unknownReason = try Spawned.run(h, ["rejects", id, "--reason", "bad_cpr", "--database", h.db.url])
+        #expect(unknownReason.status == 64 && unknownReason.stderr.contains("invalid_cpr"), "\(unknownReason.stderr)")
     }
 
     @Test func twelveRunsBackToBackHaveTheirOwnIdsAndDropsAndKeepWhatIsNeeded() throws {
