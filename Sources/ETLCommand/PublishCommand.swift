@@ -14,7 +14,7 @@ struct PublishCommand: ParsableCommand {
         try withExitStatus {
             let load = try Republisher(state: global.state, target: global.target(nil), logger: global.logger())
                 .publish(runID, force: force)
-            print("published run \(runID) (load \(load))")
+            print("published run \(runID) (load \(load)); the committee's report still shows the run it was written for: `etl report` writes it for this one")
         }
     }
 }
