@@ -52,10 +52,11 @@ package enum ExtractError: StewardError, Equatable, Sendable {
     package var exitStatus: ExitStatus {
         switch self {
         case .rejectThresholdExceeded: .rejectThresholdExceeded
-        case .sourceMissing, .dropIncomplete, .manifestRowsDiffer, .manifestUnreadable, .sourceNotAFile, .sourceOutsideDrop: .dropIncomplete
+        case .sourceMissing, .dropIncomplete, .manifestRowsDiffer, .manifestUnreadable, .sourceNotAFile, .sourceOutsideDrop,
+             .fileChangedDuringRun: .dropIncomplete
         case .missingColumn: .usage
         case .cannotRead, .notDeclaredEncoding, .noHeader, .ambiguousHeader, .unclosedQuote, .xmlNotWellFormed, .xmlRefused,
-             .badExportDate, .fileChangedDuringRun, .pseudonymKey, .cannotWrite: .failure
+             .badExportDate, .pseudonymKey, .cannotWrite: .failure
         }
     }
 
