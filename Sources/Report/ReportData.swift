@@ -1,4 +1,5 @@
 import Pipeline
+import Postgres
 
 /// Everything the report shows, read from the `metrics` views in one go.
 package struct ReportData: Sendable {
@@ -27,8 +28,13 @@ package struct ReportData: Sendable {
     ]
 
     package static func read(_ reader: MetricsReader, requested run: RunID?) throws -> ReportData {
-        let runs = try reader.rows("metrics.published_run", key: [], columns: [
-            "run_id", "published_at", "municipality", "as_of", "window_from", "window_to", "small_cell_minimum"])
+        let runs: [ViewRow]
+        do {
+            runs = try reader.rows("metrics.published_run", key: [], columns: [
+                "run_id", "published_at", "municipality", "as_of", "window_from", "window_to", "small_cell_minimum"])
+        } catch let error as PostgresError where error.sqlState == "P0002" && run != nil {
+            throw ReportError.runNotKept(run!)   // the views refuse a run without a kept load (warehouse.chosen_run)
+        }
         guard let runRow = runs.first else {
             if let run { throw ReportError.runNotKept(run) }
             throw ReportError.nothingPublished

@@ -72,6 +72,27 @@ import Postgres
         #expect(try h.connection.query("SELECT DISTINCT load_id FROM etl.load_files").map { try $0.int(0) } == [Int(first.loadID)])
     }
 
+    /// `SET etl.run` reads a kept run's load; naming a run without one is an error, for an
+    /// analyst too (empty views would read as "no data").
+    @Test func etlRunNamingARunWithoutALoadIsAnError() throws {
+        let h = try LoadHarness()
+        let run = h.state.run(RunID(rawValue: 20_250_101_000_000_000))
+        try FactFixture.write(into: run)
+        try FactFixture.register(run.id, on: h.connection)
+        let load = try LoadStage(connection: h.connection).load(run)
+        try Publisher(connection: h.connection).publish(loadID: load.loadID, run: run.id)
+        let db = h.connection
+        try db.execute("SET ROLE etl_analyst")
+        defer { try? db.execute("RESET ROLE; RESET etl.run") }
+        try db.execute("SET etl.run = '\(run.id)'")
+        #expect(try db.query("SELECT run_id FROM metrics.published_run").first?.string(0) == run.id.description)
+        try db.execute("SET etl.run = '20200101000000000'")
+        let error = #expect(throws: PostgresError.self) { try db.query("SELECT * FROM metrics.cohort_summary") }
+        #expect(error?.message.contains("etl.run = 20200101000000000: that run has no complete load") == true, "\(String(describing: error))")
+        try db.execute("RESET etl.run")
+        #expect(try db.query("SELECT run_id FROM metrics.published_run").first?.string(0) == run.id.description)
+    }
+
     @Test func aBackendTerminatedMidCopyIsAConnectionError() throws {
         let db = try TestServer.freshDatabase()
         let connection = try db.connect()

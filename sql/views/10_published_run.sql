@@ -3,14 +3,32 @@
 -- The settings are the published load's (those it was made with), never the run's: a rerun
 -- with another window or small-cell minimum changes nothing here until it is published.
 -- A session may read a kept run that is not published instead (SET etl.run = 'ID', as
--- `etl report --run ID` does): its newest complete load, published_at NULL.
+-- `etl report --run ID` does): its newest complete load, published_at NULL. A run without
+-- one is an error, not empty views that would read as "no data".
+CREATE FUNCTION warehouse.chosen_run() RETURNS bigint
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    run bigint := nullif(current_setting('etl.run', true), '')::bigint;
+BEGIN
+    IF run IS NOT NULL AND NOT EXISTS (SELECT FROM etl.loads l WHERE l.run_id = run AND l.finished_at IS NOT NULL) THEN
+        RAISE EXCEPTION 'etl.run = %: that run has no complete load kept in the warehouse', run
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'RESET etl.run reads the published run; `etl runs` lists the runs and what each loaded.';
+    END IF;
+    RETURN run;
+END $$;
+
 CREATE VIEW warehouse.published_run AS
 SELECT p.run_id, p.load_id, p.published_at, l.municipality, l.as_of, l.window_from, l.window_to,
        l.small_cell_minimum
 FROM (SELECT run_id, load_id, published_at FROM etl.published WHERE coalesce(current_setting('etl.run', true), '') = ''
       UNION ALL
-      SELECT l.run_id, max(l.load_id), q.published_at FROM etl.loads l LEFT JOIN etl.published q USING (run_id)
-      WHERE l.run_id = nullif(current_setting('etl.run', true), '')::bigint AND l.finished_at IS NOT NULL
+      -- OFFSET 0: the setting is checked once, whatever the plan.
+      SELECT l.run_id, max(l.load_id), q.published_at
+      FROM (SELECT warehouse.chosen_run() AS run OFFSET 0) c
+      JOIN etl.loads l ON l.run_id = c.run
+      LEFT JOIN etl.published q USING (run_id)
+      WHERE l.finished_at IS NOT NULL
       GROUP BY l.run_id, q.published_at) p
 JOIN etl.loads l ON l.load_id = p.load_id;
 
