@@ -37,6 +37,8 @@ package enum ExtractError: StewardError, Equatable, Sendable {
     case xmlRefused(file: String, line: Int, column: Int, what: String)
     /// The root's `udtraeksdato` is not an ISO date.
     case badExportDate(file: String, text: String)
+    /// One XML token (a comment, a tag, a processing instruction) longer than the reader allows.
+    case xmlTokenTooLong(file: String, line: Int, limit: Int)
     /// The file's checksum changed between the MANIFEST check and the extract.
     case fileChangedDuringRun(file: String)
     /// More of one file's records were rejected than the pipeline allows.
@@ -56,7 +58,7 @@ package enum ExtractError: StewardError, Equatable, Sendable {
              .fileChangedDuringRun: .dropIncomplete
         case .missingColumn: .usage
         case .cannotRead, .notDeclaredEncoding, .noHeader, .ambiguousHeader, .unclosedQuote, .xmlNotWellFormed, .xmlRefused,
-             .badExportDate, .pseudonymKey, .cannotWrite: .failure
+             .badExportDate, .xmlTokenTooLong, .pseudonymKey, .cannotWrite: .failure
         }
     }
 
@@ -93,6 +95,8 @@ package enum ExtractError: StewardError, Equatable, Sendable {
             return "\(file):\(line):\(column): XML not well formed: \(message). The file may be truncated; ask for a new export."
         case let .xmlRefused(file, line, column, what):
             return "\(file):\(line):\(column): refused: the file has \(what). DTDs and entities are never processed (they can read local files or blow up memory); ask for the export without them."
+        case let .xmlTokenTooLong(file, line, limit):
+            return "\(file):\(line): refused: a comment, tag or other markup starting here runs on for more than \(limit >> 20) MiB (reading it would take hours). The file may be corrupt; ask for the export without it."
         case let .badExportDate(file, text):
             return "\(file): the root's udtraeksdato '\(text)' is not a yyyy-mm-dd date. Ask for a corrected export, or set `as_of` in the pipeline file."
         case let .fileChangedDuringRun(file):

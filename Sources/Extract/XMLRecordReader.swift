@@ -19,11 +19,18 @@ final class XMLRecordReader {
     /// The root element's `udtraeksdato`, once the root has been read.
     private(set) var exportDate: Day?
 
-    init(path: String, recordElement: String, names: [String?], encoding: TextEncoding?) throws(ExtractError) {
+    /// The most bytes one token (a comment, a tag, a processing instruction) may span. Expat keeps an
+    /// unfinished token and parses it again from its start with each new chunk, so a huge one
+    /// costs time quadratic in its size (320 MB: 48 s); no export has a token near this.
+    let maxTokenBytes: Int
+
+    init(path: String, recordElement: String, names: [String?], encoding: TextEncoding?,
+         maxTokenBytes: Int = 16 << 20) throws(ExtractError) {
         self.path = path
         self.recordElement = recordElement
         self.names = names
         self.encoding = encoding
+        self.maxTokenBytes = maxTokenBytes
         file = try ChunkedFile(path: path)
     }
 
@@ -62,6 +69,11 @@ final class XMLRecordReader {
                 }
                 if let error = context.error { throw error }
                 if last { break }
+                // After a parse, expat's current index is where its unfinished token starts.
+                let unfinished = file.bytesRead - Int64(XML_GetCurrentByteIndex(parser))
+                if unfinished > maxTokenBytes {
+                    throw ExtractError.xmlTokenTooLong(file: path, line: Int(XML_GetCurrentLineNumber(parser)), limit: maxTokenBytes)
+                }
             }
         }
     }

@@ -3,12 +3,12 @@ import Pipeline
 import Testing
 @testable import Extract
 
-func readXML(_ text: String, element: String = "Institution",
-             names: [String] = ["nummer", "Navn", "Pladser"]) throws -> (records: [(line: Int, values: [String?])], exportDate: Day?) {
+func readXML(_ text: String, element: String = "Institution", names: [String] = ["nummer", "Navn", "Pladser"],
+             maxTokenBytes: Int = 16 << 20) throws -> (records: [(line: Int, values: [String?])], exportDate: Day?) {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("xml-\(UUID().uuidString).xml").path
     _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
     defer { try? FileManager.default.removeItem(atPath: path) }
-    let reader = try XMLRecordReader(path: path, recordElement: element, names: names, encoding: nil)
+    let reader = try XMLRecordReader(path: path, recordElement: element, names: names, encoding: nil, maxTokenBytes: maxTokenBytes)
     var out: [(Int, [String?])] = []
     try reader.forEachRecord { r in
         out.append((r.line, names.indices.map { i in r.value(i).map { String(decoding: $0, as: UTF8.self) } }))
@@ -30,6 +30,24 @@ func readXML(_ text: String, element: String = "Institution",
         #expect(records.map(\.line) == [1, 2])
         #expect(records[0].values == ["1", "Børnehuset & co", "48"])
         #expect(records[1].values == ["2", "A<b>", nil])
+    }
+
+    /// A comment or tag that runs on for megabytes is refused once it passes the limit, naming
+    /// its line, instead of being parsed again with each chunk (quadratic); as much text
+    /// spread over ordinary records is read as usual. (Expat hands out text and CDATA as it
+    /// comes: they are no such token.)
+    @Test func refusesATokenThatRunsOnForMegabytes() throws {
+        let filler = String(repeating: "x", count: 3 << 20)
+        let records = (1...40_000).map { "<Institution nummer=\"\($0)\"><Navn>\(String(repeating: "n", count: 60))</Navn></Institution>" }
+        let ordinary = "<r>\n" + records.joined(separator: "\n") + "\n</r>\n"
+        #expect(ordinary.utf8.count > 3 << 20)
+        #expect(try readXML(ordinary, maxTokenBytes: 1 << 20).records.count == 40_000)
+        for token in ["<!-- \(filler) -->", "<Navn a=\"\(filler)\"/>"] {
+            let xml = "<r>\n<Institution nummer=\"1\"/>\n\(token)\n</r>\n"
+            let error = #expect(throws: ExtractError.self, "\(token.prefix(12))") { try readXML(xml, maxTokenBytes: 1 << 20) }
+            guard case .xmlTokenTooLong(_, let line, let limit) = error else { Issue.record("\(String(describing: error))"); continue }
+            #expect(line == 3 && limit == 1 << 20)
+        }
     }
 
     @Test func refusesXXE() throws {
