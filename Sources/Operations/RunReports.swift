@@ -11,11 +11,12 @@ package struct RunReports {
 
     package func list(limit: Int = 30) throws -> String {
         let runs = try RunRecord.read(connection, limit: limit)
+        // "seconds" and the status are the last attempt's: a rerun a day later is no day-long run.
         let header = ["run", "municipality", "drop", "started (UTC)", "seconds", "last attempt", "attempts", "read", "rejected",
                       "loaded", "published"]
         return Table.render(header: header, rows: runs.map { r in
             [r.runId, r.municipality, URL(fileURLWithPath: r.drop).lastPathComponent, Self.plain(r.startedAt),
-             r.elapsedTime.map { String(format: "%.1f", $0) } ?? "-", r.status, String(r.attempts.count),
+             r.attempts.last?.executionTime.map { String(format: "%.1f", $0) } ?? "-", r.status, String(r.attempts.count),
              r.rowsRead.map(String.init) ?? "-", r.rowsRejected.map(String.init) ?? "-", r.rowsLoaded.map(String.init) ?? "-",
              r.published ? "*" : ""]
         })

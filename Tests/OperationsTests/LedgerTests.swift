@@ -165,3 +165,27 @@ enum Fixture {
             """, [run.description])
     }
 }
+
+@Suite struct RunListTests {
+    /// `etl runs` gives the last attempt's seconds: a rerun an hour later is no hour-long run.
+    @Test func secondsAreTheLastAttempts() throws {
+        let db = try TestServer.freshDatabase()
+        let connection = try db.connect()
+        _ = try Migrator(directory: Fixture.sql).migrate(connection)
+        let run = RunID(rawValue: 20_261_122_023_000_001)
+        try Fixture.insertRun(run, on: connection)
+        let ledger = Ledger(connection: connection)
+        for (start, end) in [("02:30:00", "02:30:05"), ("03:30:00", "03:30:02")] {
+            let id = try ledger.beginAttempt(Fixture.attempt(run))
+            try ledger.finishAttempt(id, run: run, error: nil)
+            _ = try connection.execute("""
+                UPDATE etl.attempts SET started_at = '2026-11-22 \(start)+00', finished_at = '2026-11-22 \(end)+00' WHERE attempt_id = $1;
+                """, [String(id)])
+        }
+        _ = try connection.execute("UPDATE etl.runs SET started_at = '2026-11-22 02:30:00+00', finished_at = '2026-11-22 03:30:02+00'")
+        let state = StateLayout(root: URL(fileURLWithPath: try TestServer.temporaryDirectory()))
+        let list = try RunReports(connection: connection, state: state).list()
+        let line = try #require(list.split(separator: "\n").first { $0.hasPrefix(run.description) })
+        #expect(line.split(separator: " ").contains("2.0") && !line.contains("3602"), "\(line)")
+    }
+}
