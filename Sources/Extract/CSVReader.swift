@@ -1,3 +1,4 @@
+import Foundation
 import Pipeline
 
 /// One CSV record as the reader hands it out: every field's bytes (quotes removed, `""`
@@ -54,14 +55,14 @@ final class CSVReader {
     private let decoder: SingleByteDecoder?
 
     init(path: String, delimiter: UInt8, encoding: TextEncoding, maxRecordBytes: Int = 1 << 20,
-         maxFieldLines: Int = 20, chunkSize: Int = ChunkedFile.chunkSize) throws(ExtractError) {
+         maxFieldLines: Int = 20, chunkSize: Int = ChunkedFile.chunkSize, confinedTo drop: URL? = nil) throws(ExtractError) {
         self.path = path
         self.maxFieldLines = maxFieldLines
         self.chunkSize = chunkSize
         self.delimiter = delimiter
         self.encoding = encoding
         self.maxRecordBytes = maxRecordBytes
-        file = try ChunkedFile(path: path)
+        file = try ChunkedFile(path: path, confinedTo: drop)
         decoder = encoding == .utf8 ? nil : SingleByteDecoder(encoding)
     }
 

@@ -12,7 +12,9 @@ final class ChunkedFile {
     private var hasher = SHA256()
     private(set) var bytesRead: Int64 = 0
 
-    init(path: String) throws(ExtractError) {
+    /// `confinedTo`: the drop the file must lie in, checked on the file actually opened, so a
+    /// link swapped in after `DropCheck` looked is refused too; nil for a source allowed out.
+    init(path: String, confinedTo drop: URL? = nil) throws(ExtractError) {
         self.path = path
         // Not blocking on a named pipe that no one writes to: it is refused just below.
         fd = open(path, O_RDONLY | O_NONBLOCK)
@@ -22,6 +24,12 @@ final class ChunkedFile {
             throw .cannotRead(path: path, message: "it is \(what), not a file")   // deinit closes it
         }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        if let drop, let opened = DropCheck.realPath("/proc/self/fd/\(fd)") {
+            let root = DropCheck.realPath(drop.path) ?? drop.path
+            guard opened.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
+                throw .sourceOutsideDrop(file: (path as NSString).lastPathComponent, drop: drop.path, target: opened)
+            }
+        }
     }
 
     deinit { close(fd) }
@@ -51,8 +59,8 @@ final class ChunkedFile {
     func sha256() -> String { Hex.string(hasher.finalize()) }
 
     /// The SHA-256 and size of a whole file, read in chunks.
-    static func digest(path: String) throws(ExtractError) -> (sha256: String, bytes: Int64) {
-        let file = try ChunkedFile(path: path)
+    static func digest(path: String, confinedTo drop: URL? = nil) throws(ExtractError) -> (sha256: String, bytes: Int64) {
+        let file = try ChunkedFile(path: path, confinedTo: drop)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }
         while try file.read(into: buffer) > 0 {}

@@ -11,7 +11,7 @@ package enum ExportDate {
         struct FirstRecord: Error {}
         for source in config.sources.all where source.format == .xml {
             let path = drop.appendingPathComponent(source.file).path
-            guard let reader = try? SourceReader(source: source, path: path, pipeline: config.path) else { continue }
+            guard let reader = try? SourceReader(source: source, path: path, pipeline: config.path, drop: drop) else { continue }
             _ = try? reader.forEachRecord { _ in throw FirstRecord() }
             if let day = reader.exportDate { return day }
         }

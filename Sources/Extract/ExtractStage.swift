@@ -157,7 +157,7 @@ package struct ExtractStage: Sendable {
             } catch .sourceMissing {
                 throw .dropIncomplete(file: file, detail: "the MANIFEST names it (line \(entry.line)) but it is not in the drop")
             }
-            let sha = try ChunkedFile.digest(path: file).sha256
+            let sha = try ChunkedFile.digest(path: file, confinedTo: source?.allowLinkOutsideDrop == true ? nil : drop).sha256
             guard sha == entry.sha256 else {
                 throw .dropIncomplete(file: file, detail: "its SHA-256 is \(sha), the MANIFEST says \(entry.sha256)")
             }

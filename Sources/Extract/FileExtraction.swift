@@ -35,7 +35,7 @@ struct FileExtraction {
     func run<R>(_ source: PipelineConfig.Source, _ validate: (SourceRecord) throws(Rejection) -> R,
                 _ write: (R) throws(ExtractError) -> Bool) throws(ExtractError) -> Outcome {
         let file = drop.appendingPathComponent(source.file).path
-        let reader = try SourceReader(source: source, path: file, pipeline: pipeline)
+        let reader = try SourceReader(source: source, path: file, pipeline: pipeline, drop: drop)
         let fields = source.kind.fields
         let selection = RowSelection(source.filter, first: fields.count)
         let mappings = fields.enumerated().compactMap { i, name in source.values[name].map { ValueMapping(field: i, name: name, map: $0) } }

@@ -1,3 +1,4 @@
+import Foundation
 import Pipeline
 
 /// One export of a drop read as `SourceRecord`s, whichever its format: CSV through its
@@ -13,14 +14,17 @@ final class SourceReader {
     /// the reader gives each name to one index only.
     private var aliases: [(column: Int, same: Int)] = []
 
-    init(source: PipelineConfig.Source, path: String, pipeline: String) throws(ExtractError) {
+    /// `drop`: the file must lie in it (unless the source allows a link out), checked on the
+    /// file opened; nil: not checked (benchmarks).
+    init(source: PipelineConfig.Source, path: String, pipeline: String, drop: URL?) throws(ExtractError) {
+        let confine = source.allowLinkOutsideDrop ? nil : drop
         self.source = source
         self.path = path
         self.pipeline = pipeline
         switch source.format {
         case .csv:
             csv = try CSVReader(path: path, delimiter: source.delimiter, encoding: source.encoding,
-                                maxFieldLines: source.maxFieldLines)
+                                maxFieldLines: source.maxFieldLines, confinedTo: confine)
             xml = nil
         case .xml:
             // UTF-8 (the default) lets the document's own declaration rule; other encodings
@@ -30,7 +34,7 @@ final class SourceReader {
                 if let same = names.firstIndex(of: column) { aliases.append((names.count, same)); names.append(nil) } else { names.append(column) }
             }
             xml = try XMLRecordReader(path: path, recordElement: source.recordElement, names: names,
-                                      encoding: source.encoding == .utf8 ? nil : source.encoding)
+                                      encoding: source.encoding == .utf8 ? nil : source.encoding, confinedTo: confine)
             csv = nil
         }
     }

@@ -25,13 +25,13 @@ final class XMLRecordReader {
     let maxTokenBytes: Int
 
     init(path: String, recordElement: String, names: [String?], encoding: TextEncoding?,
-         maxTokenBytes: Int = 16 << 20) throws(ExtractError) {
+         maxTokenBytes: Int = 16 << 20, confinedTo drop: URL? = nil) throws(ExtractError) {
         self.path = path
         self.recordElement = recordElement
         self.names = names
         self.encoding = encoding
         self.maxTokenBytes = maxTokenBytes
-        file = try ChunkedFile(path: path)
+        file = try ChunkedFile(path: path, confinedTo: drop)
     }
 
     var sha256: String { file.sha256() }

@@ -302,6 +302,29 @@ import Testing
         #expect(try h.extract().manifest.inputs[2].accepted == 2)
     }
 
+    /// The drop is checked again on the file actually opened: a link out of the drop swapped
+    /// in after `DropCheck` looked is refused by the reader itself; a link within is followed.
+    @Test func theReaderRefusesALinkOutOfTheDropOnTheFileItOpened() throws {
+        let f = try Fixture()
+        let outside = f.root.appendingPathComponent("outside.csv").path
+        try FileManager.default.moveItem(atPath: f.path("indmeldelser.csv"), toPath: outside)
+        try FileManager.default.createSymbolicLink(atPath: f.path("indmeldelser.csv"), withDestinationPath: outside)
+        let source = f.config.sources.enrolments
+        #expect(throws: ExtractError.sourceOutsideDrop(file: "indmeldelser.csv", drop: f.drop.path, target: outside)) {
+            _ = try SourceReader(source: source, path: f.path("indmeldelser.csv"), pipeline: f.config.path, drop: f.drop)
+        }
+        #expect(throws: ExtractError.sourceOutsideDrop(file: "indmeldelser.csv", drop: f.drop.path, target: outside)) {
+            _ = try ChunkedFile.digest(path: f.path("indmeldelser.csv"), confinedTo: f.drop)
+        }
+        var allowed = source
+        allowed.allowLinkOutsideDrop = true
+        #expect(throws: Never.self) { _ = try SourceReader(source: allowed, path: f.path("indmeldelser.csv"), pipeline: f.config.path, drop: f.drop) }
+        try FileManager.default.removeItem(atPath: f.path("indmeldelser.csv"))
+        try FileManager.default.moveItem(atPath: outside, toPath: f.path("indmeldelser-1.csv"))
+        try FileManager.default.createSymbolicLink(atPath: f.path("indmeldelser.csv"), withDestinationPath: "indmeldelser-1.csv")
+        #expect(throws: Never.self) { _ = try SourceReader(source: source, path: f.path("indmeldelser.csv"), pipeline: f.config.path, drop: f.drop) }
+    }
+
     @Test func aManifestNamingAFileOutsideTheDropIsRefused() throws {
         let f = try Fixture()
         try "root:x:0:0\n".write(to: f.root.appendingPathComponent("etc-passwd"), atomically: true, encoding: .utf8)

@@ -134,7 +134,7 @@ package enum BenchmarkWorkloads {
     /// what the stage costs before its output.
     package static func validateOnly(config: PipelineConfig, path: String) throws -> Timing {
         let (records, seconds, cpu) = try time { () throws -> Int in
-            let reader = try SourceReader(source: config.sources.caseEvents, path: path, pipeline: config.path)
+            let reader = try SourceReader(source: config.sources.caseEvents, path: path, pipeline: config.path, drop: nil)
             let key = SymmetricKey(data: Array(String(repeating: "k", count: 32).utf8))
             let validator = CaseEventValidator(formats: config.sources.caseEvents.dateFormats, pseudonyms: Pseudonymiser(key: key))
             var accepted = 0
