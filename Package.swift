@@ -21,6 +21,8 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // expat, the streaming XML parser (apt: libexpat1-dev).
         .systemLibrary(name: "CExpat", pkgConfig: "expat", providers: [.apt(["libexpat1-dev"])]),
+        // libcrypto, OpenSSL's (apt: libssl-dev, which libpq-dev brings): SHA-256 contexts that copy without allocating.
+        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // glibc calls Swift's Glibc module lacks: `mallopt`, renameat2's exchange (nothing to link).
         .systemLibrary(name: "CGlibcExtras"),
 
@@ -36,7 +38,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Extract", dependencies: [
-            "Pipeline", "CExpat",
+            "Pipeline", "CExpat", "CLibCrypto",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Transform", dependencies: ["Pipeline"]),

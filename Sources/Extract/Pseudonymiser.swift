@@ -79,11 +79,11 @@ final class Pseudonymiser {
         // Through raw bytes: SIMD subscripts are slow in debug builds, which tests use.
         withUnsafeMutableBytes(of: &hex) { out in
             Self.digits.withUnsafeBufferPointer { digits in
-                var k = 0
-                for b in code {
-                    out[k] = digits[Int(b >> 4)]
-                    out[k + 1] = digits[Int(b & 0x0F)]
-                    k += 2
+                withUnsafeBytes(of: code) { code in
+                    for (k, b) in code.enumerated() {
+                        out[2 * k] = digits[Int(b >> 4)]
+                        out[2 * k + 1] = digits[Int(b & 0x0F)]
+                    }
                 }
             }
         }
@@ -110,31 +110,5 @@ final class Pseudonymiser {
     /// The child key without a cache: the definition (swift-crypto's `HMAC`), for tests and one-off use.
     static func childKey(_ cpr: CPR, key: SymmetricKey) -> String {
         Hex.string(HMAC<SHA256>.authenticationCode(for: cpr.normalised, using: key))
-    }
-}
-
-/// HMAC-SHA-256 (RFC 2104) under one key, for a million short messages a run: the key's
-/// padded blocks are hashed once, and a message costs two SHA-256 compressions on raw bytes.
-/// swift-crypto's `HMAC` does the same sums through `DataProtocol` generics, which took twice
-/// the time here (docs/benchmarks.md); `PseudonymiserTests` hold the two equal.
-struct KeyedSHA256 {
-    private let inner: SHA256, outer: SHA256
-
-    init(key: SymmetricKey) {
-        var block = key.withUnsafeBytes { Array($0) }
-        if block.count > SHA256.blockByteCount { block = Array(SHA256.hash(data: block)) }
-        block += Array(repeating: 0, count: SHA256.blockByteCount - block.count)
-        var inner = SHA256(), outer = SHA256()
-        inner.update(data: block.map { $0 ^ 0x36 })
-        outer.update(data: block.map { $0 ^ 0x5C })
-        self.inner = inner
-        self.outer = outer
-    }
-
-    func code(_ message: UnsafeRawBufferPointer) -> SHA256.Digest {
-        var inner = self.inner, outer = self.outer
-        inner.update(bufferPointer: message)
-        inner.finalize().withUnsafeBytes { outer.update(bufferPointer: $0) }
-        return outer.finalize()
     }
 }

@@ -13,7 +13,7 @@ import Pipeline
         let keyed = KeyedSHA256(key: key)
         for length in [0, 1, 10, 55, 56, 64, 100] {
             let message = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
-            let fast = message.withUnsafeBytes { Array(keyed.code($0)) }
+            let fast = message.withUnsafeBytes { withUnsafeBytes(of: keyed.code($0)) { Array($0) } }
             #expect(fast == Array(HMAC<SHA256>.authenticationCode(for: message, using: key)), "key \(keyLength), message \(length)")
         }
     }
