@@ -23,7 +23,7 @@ let package = Package(
         .systemLibrary(name: "CExpat", pkgConfig: "expat", providers: [.apt(["libexpat1-dev"])]),
         // libcrypto, OpenSSL's (apt: libssl-dev, which libpq-dev brings): SHA-256 contexts that copy without allocating.
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        // glibc calls Swift's Glibc module lacks: `mallopt`, renameat2's exchange (nothing to link).
+        // C Swift's Glibc module lacks: `mallopt`, renameat2's exchange, a prefetch (nothing to link).
         .systemLibrary(name: "CGlibcExtras"),
 
         // A small PostgreSQL client over libpq, the embedded server and migrations.
@@ -38,7 +38,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Extract", dependencies: [
-            "Pipeline", "CExpat", "CLibCrypto",
+            "Pipeline", "CExpat", "CLibCrypto", "CGlibcExtras",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Transform", dependencies: ["Pipeline"]),

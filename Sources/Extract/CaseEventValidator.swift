@@ -6,31 +6,29 @@ import Pipeline
 /// as given (the metrics read `kilde`/`aarsag` only on the events they belong to).
 struct CaseEventValidator {
     let checks: FieldChecks
-    let pseudonyms: Pseudonymiser
     private let caseID = 0, cpr = 1, event = 2, day = 3, paragraph = 4, source = 5, reason = 6
 
-    init(formats: [DateFormat], pseudonyms: Pseudonymiser) {
+    init(formats: [DateFormat]) {
         checks = FieldChecks(kind: .caseEvents, formats: formats)
-        self.pseudonyms = pseudonyms
     }
 
-    func validate(_ r: SourceRecord) throws(Rejection) -> CaseEventRow {
+    func validate(_ r: SourceRecord, _ pseudonyms: inout Pseudonymiser) throws(Rejection) -> CaseEventRow {
         let id = try checks.required(r, caseID)
         let child = try checks.cpr(r, cpr)
-        let hint = pseudonyms.hint(child)
+        pseudonyms.prefetch(child)
         let eventBytes = try checks.required(r, event)
         guard let type = Self.eventType(eventBytes) else {
             throw Rejection(field: checks.name(event), reason: .unknownEventType,
                             message: "haendelse '\(Echo.text(eventBytes))' is not one of \(EventType.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let date = try checks.requiredDate(r, day)
-        return CaseEventRow(caseID: id, childKey: pseudonyms.childKeyHex(child, hint: hint), birth: child.birth, event: type, day: date,
+        return CaseEventRow(caseID: id, childKey: pseudonyms.childKeyHex(child), birth: child.birth, event: type, day: date,
                             paragraph: r.value(paragraph), source: r.value(source), reason: r.value(reason), line: r.line)
     }
 
     /// The event type of the bytes, without making a String.
     static func eventType(_ b: ArraySlice<UInt8>) -> EventType? {
-        b.withUnsafeBytes { StageField.oneOf($0, EventType.stageTexts) }
+        b.withUnsafeBytes { EventType(stageText: $0) }
     }
 }
 

@@ -5,24 +5,22 @@ import Pipeline
 struct EnrolmentValidator {
     let checks: FieldChecks
     let register: Register
-    let pseudonyms: Pseudonymiser
     private let cpr = 0, institution = 1, from = 2, to = 3
 
-    init(formats: [DateFormat], register: Register, pseudonyms: Pseudonymiser) {
+    init(formats: [DateFormat], register: Register) {
         checks = FieldChecks(kind: .enrolments, formats: formats)
         self.register = register
-        self.pseudonyms = pseudonyms
     }
 
-    func validate(_ r: SourceRecord) throws(Rejection) -> EnrolmentRow {
+    func validate(_ r: SourceRecord, _ pseudonyms: inout Pseudonymiser) throws(Rejection) -> EnrolmentRow {
         let child = try checks.cpr(r, cpr)
-        let hint = pseudonyms.hint(child)
+        pseudonyms.prefetch(child)
         let number = try checks.required(r, institution)
         try register.check(number, field: checks.name(institution))
         let fromDay = try checks.requiredDate(r, from)
         let toDay = try checks.optionalDate(r, to)
         try checks.endBeforeStart(toDay, to, fromDay, from)
-        return EnrolmentRow(childKey: pseudonyms.childKeyHex(child, hint: hint), birth: child.birth, institution: number,
+        return EnrolmentRow(childKey: pseudonyms.childKeyHex(child), birth: child.birth, institution: number,
                             from: fromDay, to: toDay, line: r.line)
     }
 }

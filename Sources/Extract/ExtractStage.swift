@@ -80,13 +80,14 @@ package struct ExtractStage: Sendable {
         var warnings: [String] = []
         let sources = config.sources.all
         let rejects = try writing { try StageFileWriter(path: run.file(.extract, StageFile.rejects)) }
-        let files = FileExtraction(drop: drop, pipeline: config.path, checked: checked, rejects: rejects,
-                                   pseudonyms: Pseudonymiser(key: key), log: log)
+        let files = FileExtraction(drop: drop, pipeline: config.path, checked: checked, rejects: rejects, log: log)
+        var pseudonyms = Pseudonymiser(key: key)   // for CPR numbers in the register's text fields
 
         // The register first: assignments and enrolments are checked against it.
         let institutionsOut = try writing { try StageFileWriter(path: run.file(.extract, StageFile.institutions)) }
         var institutions = InstitutionValidator(source: config.sources.institutions)
-        let registerOutcome = try files.run(config.sources.institutions, { r throws(Rejection) in try institutions.validate(r) },
+        let registerOutcome = try files.run(config.sources.institutions, pseudonyms: &pseudonyms,
+                                            { r, _ throws(Rejection) in try institutions.validate(r) },
                                             { r throws(ExtractError) in
                                                 guard let r else { return false }   // merged: another address
                                                 try writing { try r.write(to: institutionsOut) }

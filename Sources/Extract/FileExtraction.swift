@@ -15,8 +15,6 @@ struct FileExtraction {
     /// Checksums seen by the MANIFEST check; a file must still have them when read.
     let checked: [String: String]
     let rejects: StageFileWriter
-    /// Pseudonymises CPR numbers found in text fields (shared with the job's validator).
-    let pseudonyms: Pseudonymiser
     let log: @Sendable (String) -> Void
 
     struct Outcome {
@@ -26,13 +24,15 @@ struct FileExtraction {
         var warnings: [String]
     }
 
-    /// `write` returns false for a record it did not write because it merged it into one
+    /// `pseudonyms` pseudonymises the CPR numbers found in text fields and is handed to
+    /// `validate` for the children's. `write` returns false for a record it did not write because it merged it into one
     /// read before (the register's repeated addresses): counted as merged, neither accepted
     /// nor rejected.
     ///
     /// The hot exports pay only for what they use: a record is copied (to change a field)
     /// only when it holds a CPR number in a text field or the source maps values.
-    func run<R>(_ source: PipelineConfig.Source, _ validate: (SourceRecord) throws(Rejection) -> R,
+    func run<R>(_ source: PipelineConfig.Source, pseudonyms: inout Pseudonymiser,
+                _ validate: (SourceRecord, inout Pseudonymiser) throws(Rejection) -> R,
                 _ write: (R) throws(ExtractError) -> Bool) throws(ExtractError) -> Outcome {
         let file = drop.appendingPathComponent(source.file).path
         let reader = try SourceReader(source: source, path: file, pipeline: pipeline, drop: drop)
@@ -40,13 +40,12 @@ struct FileExtraction {
         let selection = RowSelection(source.filter, first: fields.count)
         let mappings = fields.enumerated().compactMap { i, name in source.values[name].map { ValueMapping(field: i, name: name, map: $0) } }
         let textFields = fields.indices.filter { source.kind.textFields.contains(fields[$0]) && source.column(fields[$0]) != nil }
-        let pseudonyms = self.pseudonyms
         var counts = FileCounts()
         var notes = Notes()
 
         func finish(_ r: SourceRecord) throws {
             let row: R
-            do throws(Rejection) { row = try validate(r) } catch {
+            do throws(Rejection) { row = try validate(r, &pseudonyms) } catch {
                 return try reject(error, r)
             }
             if try write(row) { counts.accepted += 1 } else { counts.merged += 1 }
@@ -76,7 +75,7 @@ struct FileExtraction {
                 guard mappings.isEmpty, !record.holdsCPRNumber(in: textFields) else {
                     var r = record
                     for i in textFields {
-                        guard let v = r.value(i), let (text, n) = CPRInText.replacingAll(in: v, with: { Self.token($0, pseudonyms) }) else { continue }
+                        guard let v = r.value(i), let (text, n) = CPRInText.replacingAll(in: v, with: { Self.token($0, &pseudonyms) }) else { continue }
                         r.replace(i, with: text)
                         notes.cpr(fields[i], n, line: r.line)
                     }
@@ -102,7 +101,7 @@ struct FileExtraction {
 
     /// What replaces a CPR number in a text field: `[cpr:` and the first 16 hex digits of
     /// its child key `]`, so the same number gives the same text in every file and run.
-    private static func token(_ number: UInt64, _ pseudonyms: Pseudonymiser) -> [UInt8] {
+    private static func token(_ number: UInt64, _ pseudonyms: inout Pseudonymiser) -> [UInt8] {
         let hex = pseudonyms.childKeyHex(CPR(number: number, birth: Day(rawValue: 0)))
         return Array("[cpr:".utf8) + withUnsafeBytes(of: hex) { Array($0.prefix(16)) } + [0x5D]
     }

@@ -63,9 +63,8 @@ struct ParallelExtraction: Sendable {
     private func perform(_ job: Job) throws(ExtractError) -> JobResult {
         let rejects = try writing { try StageFileWriter(path: partPath(job)) }
         // One cache per job: for the children of the validator and CPR numbers in text fields.
-        let pseudonyms = Pseudonymiser(key: SymmetricKey(data: key))
-        let files = FileExtraction(drop: drop, pipeline: config.path, checked: checked, rejects: rejects,
-                                   pseudonyms: pseudonyms, log: log)
+        var pseudonyms = Pseudonymiser(key: SymmetricKey(data: key))
+        let files = FileExtraction(drop: drop, pipeline: config.path, checked: checked, rejects: rejects, log: log)
         let sources = config.sources
         let outcome: FileExtraction.Outcome
         let out: StageFileWriter
@@ -73,15 +72,15 @@ struct ParallelExtraction: Sendable {
         case .assignments:
             out = try writing { try StageFileWriter(path: run.file(.extract, StageFile.assignments)) }
             let v = AssignmentValidator(formats: sources.assignments.dateFormats, register: register)
-            outcome = try files.run(sources.assignments, v.validate, { r throws(ExtractError) in try writing { try r.write(to: out) }; return true })
+            outcome = try files.run(sources.assignments, pseudonyms: &pseudonyms, { r, _ throws(Rejection) in try v.validate(r) }, { r throws(ExtractError) in try writing { try r.write(to: out) }; return true })
         case .enrolments:
             out = try writing { try StageFileWriter(path: run.file(.extract, StageFile.enrolments)) }
-            let v = EnrolmentValidator(formats: sources.enrolments.dateFormats, register: register, pseudonyms: pseudonyms)
-            outcome = try files.run(sources.enrolments, v.validate, { r throws(ExtractError) in try writing { try r.write(to: out) }; return true })
+            let v = EnrolmentValidator(formats: sources.enrolments.dateFormats, register: register)
+            outcome = try files.run(sources.enrolments, pseudonyms: &pseudonyms, v.validate, { r throws(ExtractError) in try writing { try r.write(to: out) }; return true })
         case .caseEvents:
             out = try writing { try StageFileWriter(path: run.file(.extract, StageFile.caseEvents)) }
-            let v = CaseEventValidator(formats: sources.caseEvents.dateFormats, pseudonyms: pseudonyms)
-            outcome = try files.run(sources.caseEvents, v.validate, { r throws(ExtractError) in try writing { try r.write(to: out) }; return true })
+            let v = CaseEventValidator(formats: sources.caseEvents.dateFormats)
+            outcome = try files.run(sources.caseEvents, pseudonyms: &pseudonyms, v.validate, { r throws(ExtractError) in try writing { try r.write(to: out) }; return true })
         }
         let computed = pseudonyms.computed
         let name = (out.path as NSString).lastPathComponent

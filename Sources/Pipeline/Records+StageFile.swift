@@ -1,3 +1,5 @@
+import Foundation
+
 /// The stage-file codec of each record type: its columns, in file order, written and read
 /// in one place. Extract writes with these, transform and load read with them; the column
 /// order is the file format (`docs/pipeline-files.md`; keep it in step with `sql/`).
@@ -128,7 +130,7 @@ extension CaseEventRecord {
                                     _ body: (Fields, _ optional: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeRawBufferPointer))
                                         throws -> R) throws -> R {
             guard f.count == 9, !StageField.isNull(f[0]), !StageField.isNull(f[1]), let birth = StageField.day(f[2]),
-                  let event = StageField.oneOf(f[3], EventType.stageTexts),
+                  let event = EventType(stageText: f[3]),
                   let day = StageField.day(f[4]), let l = StageField.int(f[8]) else {
                 throw StageFileError(path: path, line: line, message: "not a case-event record")
             }
@@ -198,6 +200,14 @@ extension EventType {
     package var stageText: [UInt8] { Self.stageTexts[Int(order)].0 }
 
     package static let stageTexts: [([UInt8], EventType)] = allCases.map { (Array($0.rawValue.utf8), $0) }
+
+    /// The event type whose raw value these bytes are, without making a String; nil when none is.
+    package init?(stageText f: UnsafeRawBufferPointer) {
+        for (bytes, value) in Self.stageTexts where bytes.count == f.count {
+            if f.count == 0 || bytes.withUnsafeBytes({ memcmp($0.baseAddress!, f.baseAddress!, f.count) }) == 0 { self = value; return }
+        }
+        return nil
+    }
 }
 
 /// `body` with two fields' unescaped bytes (neither NULL: the caller checked).

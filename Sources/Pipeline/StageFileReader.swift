@@ -141,12 +141,4 @@ package enum StageField {
         }
         return negative ? -v : v
     }
-
-    /// A value of a closed vocabulary (`EventType`, `RejectReason`), matched as bytes.
-    package static func oneOf<T>(_ f: UnsafeRawBufferPointer, _ names: [([UInt8], T)]) -> T? {
-        for (bytes, value) in names where bytes.count == f.count {
-            if f.count == 0 || bytes.withUnsafeBytes({ memcmp($0.baseAddress!, f.baseAddress!, f.count) }) == 0 { return value }
-        }
-        return nil
-    }
 }

@@ -103,7 +103,7 @@ import Testing
     }
 
     @Test func pseudonymCacheComputesEachChildOnce() {
-        let p = Pseudonymiser(key: .init(data: Array(repeating: 7, count: 32)), maxCached: 2)
+        var p = Pseudonymiser(key: .init(data: Array(repeating: 7, count: 32)), maxCached: 2)
         let a = try! CPR.parse(Array("0102131234".utf8)[...]).get()
         let b = try! CPR.parse(Array("1506144321".utf8)[...]).get()
         let c = try! CPR.parse(Array("0203041234".utf8)[...]).get()
@@ -117,7 +117,7 @@ import Testing
 
     @Test func pseudonymTableGrowsAndKeepsEveryKey() {
         let key = SymmetricKey(data: Array(repeating: 9, count: 32))
-        let p = Pseudonymiser(key: key)
+        var p = Pseudonymiser(key: key)
         let cprs = (0..<20_000).map { n in try! CPR.parse(Array(BenchmarkWorkloads.cprText(n).utf8)[...]).get() }
         let first = cprs.map { p.childKey($0) }
         #expect(cprs.map { p.childKey($0) } == first)

@@ -26,6 +26,18 @@ import Testing
         return f
     }
 
+    /// The lookup by bytes answers as the set of Strings does, for numbers short enough to be
+    /// packed into an integer and for those that are not (long, or not ASCII).
+    @Test func aNumberIsFoundByItsBytesWhateverItsLength() {
+        let known: Set<String> = ["", "7", "101234", "1234567", "12345678", "0101234567890", "Ø12", "B-12"]
+        let register = Register(numbers: known, file: "institutioner.csv")
+        let asked = known.union(["1", "01234", "10123", "1012345", "123456", "123456789", "Ø1", "O12", "B-1", "b-12", "1234567 "])
+        for number in asked {
+            let found = (try? register.check(Array(number.utf8)[...], field: "institutionsnummer")) != nil
+            #expect(found == known.contains(number), "\(number)")
+        }
+    }
+
     static let clean = [
         "1,101234,Børnehuset Mælkebøtten,Daginstitution,Aldersintegreret institution#Børnehave#Daginstitution#Vuggestue,Nørrebro,K-7,101",
         "2,101235,Vuggestuen Solsikken,Daginstitution ved klynge,Daginstitution#Vuggestue,Valby,,101",

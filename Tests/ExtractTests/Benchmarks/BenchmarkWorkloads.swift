@@ -136,10 +136,11 @@ package enum BenchmarkWorkloads {
         let (records, seconds, cpu) = try time { () throws -> Int in
             let reader = try SourceReader(source: config.sources.caseEvents, path: path, pipeline: config.path, drop: nil)
             let key = SymmetricKey(data: Array(String(repeating: "k", count: 32).utf8))
-            let validator = CaseEventValidator(formats: config.sources.caseEvents.dateFormats, pseudonyms: Pseudonymiser(key: key))
+            let validator = CaseEventValidator(formats: config.sources.caseEvents.dateFormats)
+            var pseudonyms = Pseudonymiser(key: key)
             var accepted = 0
             try reader.forEachRecord { r in
-                if r.problem == nil, (try? validator.validate(r)) != nil { accepted += 1 }
+                if r.problem == nil, (try? validator.validate(r, &pseudonyms)) != nil { accepted += 1 }
             }
             return accepted
         }
