@@ -209,7 +209,8 @@ package struct PipelineRunner {
         } catch {
             let failure = self.failure(error, run: info.run, step: RunFailure.Step(stage))
             try? ledger.stageFinished(stageID, seconds: Date().timeIntervalSince(t0), counts: counts, error: "\(failure)")
-            log.error("stage failed", metadata: ["error": "\(failure)"])
+            // The error itself is the command's last line (`withExitStatus`), logged once.
+            log.info("stage failed", metadata: ["seconds": "\(String(format: "%.2f", Date().timeIntervalSince(t0)))"])
             throw failure
         }
     }

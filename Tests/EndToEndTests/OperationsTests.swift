@@ -74,6 +74,9 @@ import Postgres
         let incomplete = try h.run(["run", "--pipeline", Harness.copenhagen, "--drop", bad.path, "--database", h.db.url])
         #expect(incomplete.status == ExitStatus.dropIncomplete.rawValue, "\(incomplete.stderr)")
         #expect(incomplete.stderr.contains("MANIFEST") || incomplete.stderr.contains("checksum"), "\(incomplete.stderr)")
+        // Said once, as the last line: the cron mail is not the same error twice.
+        #expect(incomplete.stderr.components(separatedBy: "the drop is incomplete").count == 2, "\(incomplete.stderr)")
+        #expect(incomplete.stderr.contains("stage failed"), "\(incomplete.stderr)")
 
         // A drop with a sixth of its records bad, against a threshold of 10 %.
         let (dirty, _) = try h.drop(children: 2_000, seed: 9, dirty: 0.2, asOf: Day(year: 2026, month: 11, day: 22)!)
