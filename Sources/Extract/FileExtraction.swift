@@ -25,9 +25,9 @@ struct FileExtraction {
     }
 
     /// `pseudonyms` pseudonymises the CPR numbers found in text fields and is handed to
-    /// `validate` for the children's. `write` returns false for a record it did not write because it merged it into one
-    /// read before (the register's repeated addresses): counted as merged, neither accepted
-    /// nor rejected.
+    /// `validate` for the children's. `write` returns false for a record it did not write
+    /// because it merged it into one read before (the register's repeated addresses):
+    /// counted as merged, neither accepted nor rejected.
     ///
     /// The hot exports pay only for what they use: a record is copied (to change a field)
     /// only when it holds a CPR number in a text field or the source maps values.

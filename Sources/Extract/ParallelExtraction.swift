@@ -72,7 +72,8 @@ struct ParallelExtraction: Sendable {
         case .assignments:
             out = try writing { try StageFileWriter(path: run.file(.extract, StageFile.assignments)) }
             let v = AssignmentValidator(formats: sources.assignments.dateFormats, register: register)
-            outcome = try files.run(sources.assignments, pseudonyms: &pseudonyms, { r, _ throws(Rejection) in try v.validate(r) }, { r throws(ExtractError) in try writing { try r.write(to: out) }; return true })
+            outcome = try files.run(sources.assignments, pseudonyms: &pseudonyms, { r, _ throws(Rejection) in try v.validate(r) },
+                                    { r throws(ExtractError) in try writing { try r.write(to: out) }; return true })
         case .enrolments:
             out = try writing { try StageFileWriter(path: run.file(.extract, StageFile.enrolments)) }
             let v = EnrolmentValidator(formats: sources.enrolments.dateFormats, register: register)
