@@ -48,15 +48,25 @@ package struct PseudonymKey {
         return t.count >= 32 ? Array(t.utf8) : nil
     }
 
+    /// The key of a file that is this user's (or root's) and no one else's to read: a key
+    /// another user made is one they know, and with it every child key is a CPR number again.
     private static func read(_ path: String) throws(ExtractError) -> SymmetricKey {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw .pseudonymKey(source: path, message: "cannot open the key file: \(String(cString: strerror(errno)))")
+        }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         var st = stat()
-        guard stat(path, &st) == 0 else {
+        guard fstat(fd, &st) == 0 else {
             throw .pseudonymKey(source: path, message: "cannot read its status: \(String(cString: strerror(errno)))")
+        }
+        guard st.st_uid == geteuid() || st.st_uid == 0 else {
+            throw .pseudonymKey(source: path, message: "the key file belongs to another user (uid \(st.st_uid)), who knows the key: refused. Use a key of your own (a new state directory makes one) or have this file given to you")
         }
         guard st.st_mode & 0o077 == 0 else {
             throw .pseudonymKey(source: path, message: "the key file is open to group or others (mode \(String(st.st_mode & 0o777, radix: 8))); run `chmod 600 \(path)`")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = try? handle.readToEnd() ?? Data() else {
             throw .pseudonymKey(source: path, message: "cannot read the key file; check it belongs to this user")
         }
         guard let bytes = interpret(String(decoding: data, as: UTF8.self)) else {

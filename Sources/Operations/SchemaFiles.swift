@@ -1,19 +1,48 @@
 import Foundation
 
 /// Where the numbered migrations (`sql/`) are: `ETL_SQL_DIR`, else `share/etl/sql` beside
-/// an installed binary, else the source checkout this binary was built from.
+/// the installed binary, else the source checkout this binary was built from.
+///
+/// They run as the warehouse's superuser on every connection, so they must come from a
+/// folder no other user can change: the binary is found through `/proc/self/exe`, never
+/// through a path relative to the working directory, and a folder (or a file in it) that
+/// another user owns or may write is refused.
 package enum SchemaFiles {
     package static func directory(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
         var candidates: [String] = []
         if let dir = environment["ETL_SQL_DIR"] { candidates.append(dir) }
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
-        candidates.append(executable.deletingLastPathComponent().appendingPathComponent("../share/etl/sql").standardizedFileURL.path)
+        if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            candidates.append(URL(fileURLWithPath: executable).deletingLastPathComponent()
+                .appendingPathComponent("../share/etl/sql").standardizedFileURL.path)
+        }
         candidates.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../sql").standardizedFileURL.path)
         for dir in candidates where FileManager.default.fileExists(atPath: dir + "/001_ledger.sql") {
+            try checkTrusted(dir)
             return dir
         }
         throw OperationsError.io(path: candidates.joined(separator: ", "),
                                  message: "the SQL migrations (sql/) are not there; set ETL_SQL_DIR to the folder that holds them")
+    }
+
+    /// Refuses `dir` when it, a folder above it, or anything in it belongs to another user
+    /// (root excepted) or may be written by others.
+    static func checkTrusted(_ dir: String) throws {
+        var paths = [dir]
+        var above = URL(fileURLWithPath: dir).resolvingSymlinksInPath().deletingLastPathComponent()
+        while above.path != "/" { paths.append(above.path); above.deleteLastPathComponent() }
+        let walker = FileManager.default.enumerator(atPath: dir)
+        while let name = walker?.nextObject() as? String { paths.append(dir + "/" + name) }
+        for path in paths {
+            var info = stat()
+            guard stat(path, &info) == 0 else { continue }
+            let sticky = info.st_mode & S_IFMT == S_IFDIR && info.st_mode & S_ISVTX != 0
+            let foreign = info.st_uid != 0 && info.st_uid != geteuid()
+            let othersWrite = info.st_mode & S_IWOTH != 0 && !(sticky && path != dir && !path.hasPrefix(dir + "/"))
+            guard foreign || othersWrite else { continue }
+            throw OperationsError.io(path: path, message: "the SQL migrations run as the warehouse's superuser, and \(path) "
+                + (foreign ? "belongs to another user (uid \(info.st_uid))" : "may be written by any user")
+                + ": refused. Install them where only you (or root) can change them, and point ETL_SQL_DIR there")
+        }
     }
 }

@@ -17,10 +17,19 @@ package enum StateDirectory {
     /// Tightens `state` when group or others may read or write it, or others enter it;
     /// then every file and folder under it, except the server's data (PostgreSQL's rules).
     /// Harmless when it does not exist: nothing is created here. Returns what it changed.
+    ///
+    /// A state directory that belongs to another user is refused: whoever made it could have
+    /// left a key file or a server of theirs in it, to learn the pseudonyms or receive the
+    /// data (the same holds for the server's folder in it: `EmbeddedServer`).
     @discardableResult
     package static func secure(_ state: StateLayout, logger: Logger) throws -> [String] {
         let root = state.root.path
         var info = stat()
+        if stat(root, &info) == 0, info.st_uid != geteuid() {
+            throw OperationsError.io(path: root, message: "the state directory belongs to another user (uid \(info.st_uid)), "
+                + "who could have put a key or a server of theirs in it: refused. Use a state directory of your own, "
+                + "or have this one given to you (`chown -R`)")
+        }
         guard lstat(root, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_mode & 0o067 != 0 else { return [] }
         var changed: [String] = []
         try tighten(root, keep: 0o710, &changed)

@@ -138,7 +138,7 @@ package struct EmbeddedServer: Sendable {
 
     private func record(_ address: TCPAddress?) throws {
         if let address {
-            try "\(address)\n".write(toFile: listenFile, atomically: true, encoding: .utf8)
+            try ServerAccount.write("\(address)\n", to: listenFile, account: nil)
         } else if FileManager.default.fileExists(atPath: listenFile) {
             try FileManager.default.removeItem(atPath: listenFile)
         }
@@ -224,10 +224,24 @@ package struct EmbeddedServer: Sendable {
     }
 
     private func prepareDirectory(_ account: ServerAccount?) throws {
+        // Someone else's folder here (or a link to one) could hold a server of theirs, which
+        // would be handed every child-level row, or make the chmod and chown below land on
+        // another path.
+        var info = stat()
+        if lstat(directory, &info) == 0,
+           info.st_mode & S_IFMT != S_IFDIR || (info.st_uid != geteuid() && info.st_uid != account?.uid) {
+            throw PostgresError(.server, "the server's folder is \(info.st_mode & S_IFMT == S_IFLNK ? "a symbolic link" : "not a folder of this user's"): refused",
+                                hint: "remove it (a new server is created there) or use another state directory", context: directory)
+        }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             throw PostgresError(.server, "cannot create the server directory: \(error)", context: directory)
+        }
+        let parent = (directory as NSString).deletingLastPathComponent
+        if stat(parent, &info) == 0, info.st_uid != geteuid() {
+            throw PostgresError(.server, "\(parent) belongs to another user (uid \(info.st_uid)): refused",
+                                hint: "use a state directory of your own", context: directory)
         }
         // The socket's directory is the only gate in front of the owner's `trust` rule.
         guard chmod(directory, 0o700) == 0 else {
@@ -259,10 +273,8 @@ package struct EmbeddedServer: Sendable {
         }
         // Our settings live in their own file, rewritten on every start, so moving the
         // state directory moves the socket with it.
-        let config = try FileHandle(forWritingTo: URL(fileURLWithPath: dataDirectory + "/postgresql.conf"))
-        defer { try? config.close() }
-        try config.seekToEnd()
-        try config.write(contentsOf: Data("\n# Managed by etl: where to listen, who may connect.\ninclude 'embedded.conf'\n".utf8))
+        try ServerAccount.write("\n# Managed by etl: where to listen, who may connect.\ninclude 'embedded.conf'\n",
+                                to: dataDirectory + "/postgresql.conf", appending: true, account: account)
         logger.info("created PostgreSQL cluster", metadata: ["directory": "\(dataDirectory)", "binaries": "\(binaries.directory)"])
     }
 
@@ -288,13 +300,7 @@ package struct EmbeddedServer: Sendable {
             full_page_writes = off
 
             """)
-        let path = dataDirectory + "/embedded.conf"
-        do {
-            try settings.write(toFile: path, atomically: false, encoding: .utf8)
-        } catch {
-            throw PostgresError(.server, "cannot write server settings: \(error)", context: path)
-        }
-        try account?.own(path)
+        try ServerAccount.write(settings, to: dataDirectory + "/embedded.conf", account: account)
     }
 
     /// Writes `pg_hba.conf` (`accessRules`); true when its text changed.
@@ -302,12 +308,7 @@ package struct EmbeddedServer: Sendable {
         let path = dataDirectory + "/pg_hba.conf"
         let rules = Self.accessRules
         guard (try? String(contentsOfFile: path, encoding: .utf8)) != rules else { return false }
-        do {
-            try rules.write(toFile: path, atomically: true, encoding: .utf8)
-        } catch {
-            throw PostgresError(.server, "cannot write the access rules: \(error)", context: path)
-        }
-        try account?.own(path)
+        try ServerAccount.write(rules, to: path, account: account)
         return true
     }
 
@@ -367,7 +368,7 @@ package struct EmbeddedServer: Sendable {
     /// Holds an exclusive lock on `<directory>/embedded.lock` while `body` runs.
     private func withLock<T>(_ body: () throws -> T) throws -> T {
         // O_CLOEXEC: a lock fd inherited by the server would hold the lock forever.
-        let fd = open(directory + "/embedded.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = open(directory + "/embedded.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
             throw PostgresError(.server, "cannot open lock file: \(String(cString: strerror(errno)))", context: directory)
         }

@@ -37,18 +37,41 @@ struct ServerAccount: Sendable {
     /// The command line that runs `command` as this account.
     func wrap(_ command: [String]) -> [String] { prefix + command }
 
-    /// Makes `path` the account's (not recursive).
+    /// Makes `path` the account's (not recursive; a symlink itself, never what it points to).
     func own(_ path: String) throws {
-        guard chown(path, uid, gid) == 0 else {
+        guard lchown(path, uid, gid) == 0 else {
             throw PostgresError(.server, "cannot give \(path) to '\(name)': \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Writes `text` to `path` in the server's folder and gives it to `account`. The account
+    /// owns that folder and could have put a symlink there, so as root nothing is followed:
+    /// the file is opened with O_NOFOLLOW and given away through its descriptor.
+    static func write(_ text: String, to path: String, appending: Bool = false, account: ServerAccount?) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (appending ? O_APPEND : O_TRUNC), 0o600)
+        guard fd >= 0 else {
+            throw PostgresError(.server, "cannot write \(path): \(String(cString: strerror(errno)))", context: path)
+        }
+        defer { close(fd) }
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+            guard n > 0 || errno == EINTR else {
+                throw PostgresError(.server, "cannot write \(path): \(String(cString: strerror(errno)))", context: path)
+            }
+            bytes = bytes.dropFirst(max(n, 0))
+        }
+        if let account, fchown(fd, account.uid, account.gid) != 0 {
+            throw PostgresError(.server, "cannot give \(path) to '\(account.name)': \(String(cString: strerror(errno)))")
         }
     }
 
     /// Gives the account search (x) permission on every directory above `path`, so the
     /// server can reach its data and socket there. A private directory of ours (a state
     /// directory, a `mkdtemp` folder: 0700 root) is handed to the account's group with
-    /// g+x (0710), so no one else may even traverse it; any other gets o+x. Never read or
-    /// write, and each change is logged.
+    /// g+x (0710), so no one else may even traverse it; any other of ours gets o+x. Never
+    /// read or write, and each change is logged. Another user's directory is left as it is
+    /// (opening it would open their files to everyone): the steward is told what to do.
     func makeTraversable(above path: String, logger: Logger) throws {
         var ancestor = (path as NSString).deletingLastPathComponent
         var ancestors: [String] = []
@@ -63,7 +86,12 @@ struct ServerAccount: Sendable {
             let groupCanPass = info.st_gid == gid && info.st_mode & S_IXGRP != 0
             guard !ownerCanPass, !groupCanPass, info.st_mode & S_IXOTH == 0 else { continue }
             let mode = info.st_mode & 0o7777
-            if info.st_uid == geteuid(), mode & 0o077 == 0 {
+            guard info.st_uid == geteuid() else {
+                errno = EACCES
+                throw unreachable(path, "\(directory) belongs to another user (uid \(info.st_uid)) and is closed to '\(name)'; "
+                                  + "its owner may open it (`chmod o+x`), or choose a state directory elsewhere")
+            }
+            if mode & 0o077 == 0 {
                 guard chown(directory, uid_t.max, gid) == 0, chmod(directory, mode | S_IXGRP) == 0 else {
                     throw unreachable(path, "cannot give \(directory) to group '\(name)' with g+x")
                 }

@@ -16,6 +16,9 @@ enum Subprocess {
         var output: String
     }
 
+    /// The variables server programs are given from the caller's environment.
+    static let passedOn: Set<String> = ["PATH", "TZ", "TMPDIR", "HOME", "USER", "LOGNAME"]
+
     static func run(_ executable: String, _ arguments: [String], as account: ServerAccount? = nil,
                     in directory: String? = nil) throws -> Result {
         let command = account.map { $0.wrap([executable] + arguments) } ?? [executable] + arguments
@@ -39,8 +42,11 @@ enum Subprocess {
         closeInheritedDescriptors(&actions)
         if let directory, let addChdir = spawnAddChdir { _ = addChdir(&actions, directory) }
 
-        // English, predictable messages, whatever locale (possibly not installed) the caller has.
-        var environment = ProcessInfo.processInfo.environment
+        // Only what the server programs need: the caller's environment may hold the pseudonym
+        // key or passwords (ETL_*, PGPASSWORD), which a long-lived server would keep for
+        // months where its account (and any superuser of a cluster under that account) reads
+        // them. English, predictable messages, whatever locale the caller has.
+        var environment = ProcessInfo.processInfo.environment.filter { Self.passedOn.contains($0.key) }
         environment["LC_ALL"] = "C"
         let argv = command.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]

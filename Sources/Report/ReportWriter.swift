@@ -31,7 +31,12 @@ package enum ReportWriter {
 
     /// Writes `text` to `path` so that a reader sees the old file or the new one, never half
     /// of one: a temporary file in the same folder, flushed, then renamed over `path`.
-    /// `mode` nil keeps the mode of the file it replaces (0644 for a new one).
+    /// `mode` nil keeps the mode of the file it replaces when that is this user's own
+    /// (at most 0644; 0644 for a new one).
+    ///
+    /// The folder may be shared (an intranet folder): the temporary file has a name no one
+    /// can guess and is created new (O_EXCL, O_NOFOLLOW), so no file or link another user
+    /// put there is written through or handed the report.
     package static func writeAtomically(_ text: String, to path: String, mode: mode_t?) throws {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
@@ -41,9 +46,10 @@ package enum ReportWriter {
             throw ReportError.write(path: folder.path, message: "cannot create the folder: \(error.localizedDescription)")
         }
         var existing = stat()
-        let permissions = mode ?? (stat(path, &existing) == 0 ? existing.st_mode & 0o7777 : 0o644)
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions)
+        let ours = lstat(path, &existing) == 0 && existing.st_mode & S_IFMT == S_IFREG && existing.st_uid == geteuid()
+        let permissions = mode ?? (ours ? existing.st_mode & 0o644 : 0o644)
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, permissions)
         guard fd >= 0 else { throw ReportError.write(path: temporary, message: String(cString: strerror(errno))) }
         let bytes = Array(text.utf8)
         var written = 0

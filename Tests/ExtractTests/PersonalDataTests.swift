@@ -89,6 +89,19 @@ import Testing
         #expect(source == path && message.contains("chmod 600"))
     }
 
+    /// A key file another user made is a key they know: refused, however private its mode.
+    @Test(.enabled(if: geteuid() == 0, "needs root, to give the key file to another user"))
+    func keyFileOfAnotherUserIsRefused() throws {
+        let f = try Fixture()
+        f.environment = [:]
+        _ = try f.extract()
+        let path = f.state.defaultKeyFile.path
+        #expect(chown(path, 65534, 65534) == 0)
+        let error = #expect(throws: ExtractError.self) { try f.extract() }
+        guard case .pseudonymKey(let source, let message) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(source == path && message.contains("belongs to another user"), "\(message)")
+    }
+
     @Test func shortKeysAreRefused() throws {
         #expect(PseudonymKey.interpret("short") == nil)
         #expect(PseudonymKey.interpret(String(repeating: "x", count: 31)) == nil)

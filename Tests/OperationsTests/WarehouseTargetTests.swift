@@ -106,6 +106,54 @@ import Postgres
         #expect(try StateDirectory.secure(StateLayout(root: URL(fileURLWithPath: base + "/none")), logger: Logger(label: "test")).isEmpty)
         #expect(!fm.fileExists(atPath: base + "/none"))
     }
+
+    /// Whoever made it could have left a key or a server of theirs in it: refused, and not
+    /// tightened either.
+    @Test(.enabled(if: geteuid() == 0, "needs root, to give the directory to another user"))
+    func aStateDirectoryOfAnotherUserIsRefused() throws {
+        let base = try TestServer.temporaryDirectory()
+        let state = StateLayout(root: URL(fileURLWithPath: base + "/state"))
+        try FileManager.default.createDirectory(at: state.root, withIntermediateDirectories: true)
+        #expect(chown(state.root.path, 65534, 65534) == 0 && chmod(state.root.path, 0o755) == 0)
+        let error = #expect(throws: OperationsError.self) { try StateDirectory.secure(state, logger: Logger(label: "test")) }
+        #expect("\(String(describing: error))".contains("belongs to another user"))
+        var info = stat()
+        #expect(stat(state.root.path, &info) == 0 && info.st_mode & 0o777 == 0o755)
+    }
+}
+
+/// The migrations run as the warehouse's superuser: they must come from files no other user
+/// can change (an adversarial review, 2026-12-01, planted one beside the working directory).
+@Suite struct SchemaFilesTests {
+    static let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("sql").path
+
+    func copy() throws -> String {
+        let dir = try TestServer.temporaryDirectory() + "/sql"
+        try FileManager.default.copyItem(atPath: Self.checkout, toPath: dir)
+        return dir
+    }
+
+    @Test func privateMigrationsAreTaken() throws {
+        let dir = try copy()
+        #expect(try SchemaFiles.directory(environment: ["ETL_SQL_DIR": dir]) == dir)
+    }
+
+    @Test func migrationsAnyoneMayChangeAreRefused() throws {
+        let dir = try copy()
+        #expect(chmod(dir + "/views", 0o777) == 0)
+        #expect(throws: OperationsError.self) { try SchemaFiles.directory(environment: ["ETL_SQL_DIR": dir]) }
+        #expect(chmod(dir + "/views", 0o755) == 0 && chmod(dir + "/001_ledger.sql", 0o666) == 0)
+        #expect(throws: OperationsError.self) { try SchemaFiles.directory(environment: ["ETL_SQL_DIR": dir]) }
+    }
+
+    @Test(.enabled(if: geteuid() == 0, "needs root, to give a file to another user"))
+    func migrationsOfAnotherUserAreRefused() throws {
+        let dir = try copy()
+        #expect(chown(dir + "/005_metrics.sql", 65534, 65534) == 0)
+        let error = #expect(throws: OperationsError.self) { try SchemaFiles.directory(environment: ["ETL_SQL_DIR": dir]) }
+        #expect("\(String(describing: error))".contains("belongs to another user"))
+    }
 }
 
 @Suite struct LogLayoutTests {

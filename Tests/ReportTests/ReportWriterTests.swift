@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Report
+
+/// The committee's report may go to a shared folder (an intranet's): nothing another user
+/// put there is written through or handed the report (an adversarial review, 2026-12-01).
+@Suite struct ReportWriterTests {
+    @Test func aLinkAtTheReportsPlaceIsReplacedNotFollowed() throws {
+        let dir = try TestServer.temporaryDirectory()
+        try "precious\n".write(toFile: dir + "/victim", atomically: false, encoding: .utf8)
+        chmod(dir + "/victim", 0o600)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/report.html", withDestinationPath: dir + "/victim")
+        try ReportWriter.writeAtomically("<p>report</p>", to: dir + "/report.html", mode: nil)
+        #expect(try String(contentsOfFile: dir + "/victim", encoding: .utf8) == "precious\n")
+        var info = stat()
+        #expect(lstat(dir + "/victim", &info) == 0 && info.st_mode & 0o777 == 0o600)
+        #expect(lstat(dir + "/report.html", &info) == 0 && info.st_mode & S_IFMT == S_IFREG && info.st_mode & 0o777 == 0o644)
+        #expect(try String(contentsOfFile: dir + "/report.html", encoding: .utf8) == "<p>report</p>")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["report.html", "victim"], "no temporary file left")
+    }
+
+    @Test func theModeOfOurOwnReportIsKeptButNeverWiderThan0644() throws {
+        let dir = try TestServer.temporaryDirectory()
+        try ReportWriter.writeAtomically("a", to: dir + "/r.html", mode: nil)
+        chmod(dir + "/r.html", 0o640)
+        try ReportWriter.writeAtomically("b", to: dir + "/r.html", mode: nil)
+        var info = stat()
+        #expect(stat(dir + "/r.html", &info) == 0 && info.st_mode & 0o777 == 0o640)
+        chmod(dir + "/r.html", 0o666)
+        try ReportWriter.writeAtomically("c", to: dir + "/r.html", mode: nil)
+        #expect(stat(dir + "/r.html", &info) == 0 && info.st_mode & 0o777 == 0o644)
+    }
+
+    @Test(.enabled(if: geteuid() == 0, "needs root, to give the old report to another user"))
+    func aReportAnotherUserPutThereIsNotTheModel() throws {
+        let dir = try TestServer.temporaryDirectory()
+        try "theirs".write(toFile: dir + "/r.html", atomically: false, encoding: .utf8)
+        #expect(chmod(dir + "/r.html", 0o666) == 0 && chown(dir + "/r.html", 65534, 65534) == 0)
+        try ReportWriter.writeAtomically("ours", to: dir + "/r.html", mode: nil)
+        var info = stat()
+        #expect(stat(dir + "/r.html", &info) == 0 && info.st_uid == 0 && info.st_mode & 0o777 == 0o644)
+    }
+}
