@@ -5,8 +5,9 @@ import Foundation
 ///
 /// They run as the warehouse's superuser on every connection, so they must come from a
 /// folder no other user can change: the binary is found through `/proc/self/exe`, never
-/// through a path relative to the working directory, and a folder (or a file in it) that
-/// another user owns or may write is refused.
+/// through a path relative to the working directory, and a folder, or a file in it, that
+/// anyone may write is refused. (Files of another user are not: a checkout made by a build
+/// account and run by root is common, on CI too.)
 package enum SchemaFiles {
     package static func directory(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
         var candidates: [String] = []
@@ -25,24 +26,21 @@ package enum SchemaFiles {
                                  message: "the SQL migrations (sql/) are not there; set ETL_SQL_DIR to the folder that holds them")
     }
 
-    /// Refuses `dir` when it, a folder above it, or anything in it belongs to another user
-    /// (root excepted) or may be written by others.
+    /// Refuses `dir` when it, anything in it, or a folder above it that is not sticky
+    /// (others could rename `dir` away there) may be written by anyone.
     static func checkTrusted(_ dir: String) throws {
         var paths = [dir]
         var above = URL(fileURLWithPath: dir).resolvingSymlinksInPath().deletingLastPathComponent()
         while above.path != "/" { paths.append(above.path); above.deleteLastPathComponent() }
         let walker = FileManager.default.enumerator(atPath: dir)
         while let name = walker?.nextObject() as? String { paths.append(dir + "/" + name) }
-        for path in paths {
+        for (k, path) in paths.enumerated() {
             var info = stat()
-            guard stat(path, &info) == 0 else { continue }
-            let sticky = info.st_mode & S_IFMT == S_IFDIR && info.st_mode & S_ISVTX != 0
-            let foreign = info.st_uid != 0 && info.st_uid != geteuid()
-            let othersWrite = info.st_mode & S_IWOTH != 0 && !(sticky && path != dir && !path.hasPrefix(dir + "/"))
-            guard foreign || othersWrite else { continue }
+            guard stat(path, &info) == 0, info.st_mode & S_IWOTH != 0 else { continue }
+            let ancestor = k > 0 && !path.hasPrefix(dir + "/")
+            if ancestor, info.st_mode & S_ISVTX != 0 { continue }
             throw OperationsError.io(path: path, message: "the SQL migrations run as the warehouse's superuser, and \(path) "
-                + (foreign ? "belongs to another user (uid \(info.st_uid))" : "may be written by any user")
-                + ": refused. Install them where only you (or root) can change them, and point ETL_SQL_DIR there")
+                + "may be written by any user: refused. Install them where only you (or root) can change them, and point ETL_SQL_DIR there")
         }
     }
 }
