@@ -145,6 +145,11 @@ package struct Ledger {
             _ = try db.execute("""
                 UPDATE etl.attempts SET finished_at = clock_timestamp(), status = $2, error = $3 WHERE attempt_id = $1
                 """, [String(attempt), status, error], name: "finish attempt")
+            // A stage whose own record was lost with its connection ends with its attempt.
+            _ = try db.execute("""
+                UPDATE etl.stages SET finished_at = clock_timestamp(), status = 'failed', error = $2
+                WHERE attempt_id = $1 AND status = 'running' AND $2::text IS NOT NULL
+                """, [String(attempt), error], name: "finish attempt's stage")
             _ = try db.execute("""
                 UPDATE etl.runs SET finished_at = clock_timestamp(), status = $2, error = $3,
                     rows_loaded = coalesce($4::bigint, rows_loaded)

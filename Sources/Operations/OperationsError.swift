@@ -73,7 +73,7 @@ package enum OperationsError: StewardError {
             let again = step == .publish ? "`etl publish \(run)` (its load is complete)"
                 : "`etl run --from \(step?.rawValue ?? "extract") --run \(run)`"
             return "the connection to the warehouse (\(target)) was lost during run \(run)"
-                + (step.map { ", stage \($0.rawValue)" } ?? "") + ": \(message). The warehouse is as it was before this stage "
+                + (step.map { ", stage \($0.rawValue)" } ?? "") + ": \(message.hasSuffix(".") ? String(message.dropLast()) : message). The warehouse is as it was before this stage "
                 + "(what it had not committed was rolled back). Check the server (`etl warehouse status`), then " + again
         case .io(let path, let message):
             return "\(path): \(message)"

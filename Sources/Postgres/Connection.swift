@@ -118,8 +118,16 @@ package final class Connection {
     /// A statement that failed because the connection broke (the server stopped or
     /// restarted, the backend was terminated) is a connection error, whatever the statement
     /// was (a query, a COPY): the caller reports "database unreachable", not a data error.
+    ///
+    /// An error without a SQLSTATE comes from libpq, not the server. After an immediate
+    /// shutdown or a crash libpq 15 reports "server closed the connection unexpectedly" so,
+    /// with the connection still marked OK until it reads from the socket again: reading
+    /// (`PQconsumeInput`) tells.
     func classified(_ error: PostgresError, _ conn: OpaquePointer) -> PostgresError {
         var error = error
+        if error.sqlState == nil, PQstatus(conn) == CONNECTION_OK, PQconsumeInput(conn) == 0 || PQstatus(conn) != CONNECTION_OK {
+            error.kind = .connection
+        }
         if PQstatus(conn) != CONNECTION_OK || error.sqlState.map(Self.isConnectionLoss) == true { error.kind = .connection }
         return error
     }

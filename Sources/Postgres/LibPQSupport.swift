@@ -29,10 +29,11 @@ extension PostgresError {
     }
 }
 
-/// A C string as trimmed Swift text, or nil when missing or blank.
+/// A C string as trimmed Swift text on one line (libpq breaks its messages with "\n\t"),
+/// or nil when missing or blank.
 func nonEmpty(_ text: UnsafePointer<CChar>?) -> String? {
     guard let text else { return nil }
-    let string = String(cString: text).trimmingTrailingWhitespace()
+    let string = String(cString: text).split(whereSeparator: { $0 == "\n" || $0 == "\t" || $0 == " " }).joined(separator: " ")
     return string.isEmpty ? nil : string
 }
 

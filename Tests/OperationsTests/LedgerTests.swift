@@ -166,6 +166,24 @@ enum Fixture {
     }
 }
 
+@Suite struct AttemptEndTests {
+    /// A stage whose connection was lost cannot record its own end; its failed attempt
+    /// (recorded on a fresh session) ends it too, instead of leaving it `running` for ever.
+    @Test func aFailedAttemptEndsTheStageItLeftRunning() throws {
+        let db = try TestServer.freshDatabase()
+        let connection = try db.connect()
+        _ = try Migrator(directory: Fixture.sql).migrate(connection)
+        let run = RunID(rawValue: 20_261_122_023_000_002)
+        try Fixture.insertRun(run, on: connection)
+        let ledger = Ledger(connection: connection)
+        let first = try ledger.beginAttempt(Fixture.attempt(run))
+        _ = try ledger.stageStarted(attempt: first, run: run, stage: .extract)
+        try ledger.finishAttempt(first, run: run, error: "the connection to the warehouse was lost")
+        #expect(try connection.query("SELECT status, error FROM etl.stages WHERE run_id = $1", [run.description]).map(\.values)
+                == [["failed", "the connection to the warehouse was lost"]])
+    }
+}
+
 @Suite struct RunListTests {
     /// `etl runs` gives the last attempt's seconds: a rerun an hour later is no hour-long run.
     @Test func secondsAreTheLastAttempts() throws {

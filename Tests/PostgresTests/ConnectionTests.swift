@@ -144,6 +144,21 @@ import TestSupport
         #expect(!keyword.description.contains("secret"))
     }
 
+    /// After an immediate stop (or a crash) libpq reports the broken session as a plain error
+    /// with no SQLSTATE, the connection still marked OK: it is a lost connection all the same
+    /// (the runner then says "database unreachable", exit 69).
+    @Test func aStatementAfterAnImmediateStopIsALostConnection() throws {
+        let server = try TestServer.privateServer()
+        try server.start()
+        defer { try? server.stop() }
+        let connection = try Connection(url: server.connectionString())
+        #expect(try connection.query("SELECT 1")[0].int(0) == 1)
+        try server.stop(.immediate)
+        let error = try #require(throws: PostgresError.self) { try connection.query("SELECT 1") }
+        #expect(error.kind == .connection, "\(error)")
+        #expect(!error.message.contains("\n") && !error.message.contains("\t"), "one line in the log: \(error.message)")
+    }
+
     @Test func closedConnectionThrows() throws {
         let connection = try TestServer.freshDatabase().connect()
         connection.close()
