@@ -98,8 +98,10 @@ extension RunRecord {
             SELECT r.run_id, r.municipality, r.drop_path, r.drop_checksum, r.as_of::text, r.pipeline, r.status, r.error,
                    \(ts("r.started_at")), \(ts("r.finished_at")), extract(epoch FROM r.finished_at - r.started_at)::float8,
                    r.rows_read, r.rows_rejected,
-                   -- A load that committed counts even if its attempt was killed before it ended.
-                   coalesce((SELECT l.rows_loaded FROM etl.loads l WHERE l.run_id = r.run_id AND l.finished_at IS NOT NULL
+                   -- The published load's rows for the published run (not a rerun's that did not reach
+                   -- its publish); else a load that committed counts even if its attempt was killed.
+                   coalesce((SELECT l.rows_loaded FROM etl.loads l WHERE l.load_id = p.load_id),
+                            (SELECT l.rows_loaded FROM etl.loads l WHERE l.run_id = r.run_id AND l.finished_at IS NOT NULL
                              ORDER BY l.load_id DESC LIMIT 1), r.rows_loaded),
                    p.run_id IS NOT NULL
             FROM etl.runs r LEFT JOIN etl.published p USING (run_id)

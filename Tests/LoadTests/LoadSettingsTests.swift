@@ -46,6 +46,13 @@ import Postgres
                                  windowTo: Day(iso: "2021-06-30")!, smallCellMinimum: 10, pipeline: "/p2.yaml")
         let second = try LoadStage(connection: h.connection).load(run, settings: other)
         #expect(try h.connection.metricsViews() == before)
+        // Nor for a session that names the published run (`etl report --run`), nor for the
+        // national feed, whatever run a session names: a rerun killed before its publish
+        // leaves such a load for good.
+        try h.connection.execute("SET etl.run = '\(run.id)'")
+        #expect(try h.connection.metricsViews() == before)
+        #expect(try h.connection.query("SELECT load_id FROM national_feed.published_load").first?.int(0) == Int(first.loadID))
+        try h.connection.execute("RESET etl.run")
 
         try publisher.publish(loadID: second.loadID, run: run.id)
         let after = try h.connection.metricsViews()

@@ -18,18 +18,27 @@ BEGIN
     RETURN run;
 END $$;
 
+-- What is published, whatever a session asks for (SET etl.run): what the national feed reads.
+CREATE VIEW warehouse.published_load AS
+SELECT p.run_id, p.load_id, p.published_at, l.municipality, l.as_of, l.window_from, l.window_to,
+       l.small_cell_minimum
+FROM etl.published p
+JOIN etl.loads l ON l.load_id = p.load_id;
+
+-- A chosen run that is the published run reads its published load: a rerun's load that has
+-- not reached its publish (or never will: killed) is not shown under the published run's
+-- name. Any other kept run reads its newest complete load, the one `etl publish RUN` would.
 CREATE VIEW warehouse.published_run AS
 SELECT p.run_id, p.load_id, p.published_at, l.municipality, l.as_of, l.window_from, l.window_to,
        l.small_cell_minimum
 FROM (SELECT run_id, load_id, published_at FROM etl.published WHERE coalesce(current_setting('etl.run', true), '') = ''
       UNION ALL
       -- OFFSET 0: the setting is checked once, whatever the plan.
-      SELECT l.run_id, max(l.load_id), q.published_at
+      SELECT c.run, coalesce(q.load_id, (SELECT max(n.load_id) FROM etl.loads n
+                                         WHERE n.run_id = c.run AND n.finished_at IS NOT NULL)), q.published_at
       FROM (SELECT warehouse.chosen_run() AS run OFFSET 0) c
-      JOIN etl.loads l ON l.run_id = c.run
-      LEFT JOIN etl.published q USING (run_id)
-      WHERE l.finished_at IS NOT NULL
-      GROUP BY l.run_id, q.published_at) p
+      LEFT JOIN etl.published q ON q.run_id = c.run
+      WHERE c.run IS NOT NULL) p
 JOIN etl.loads l ON l.load_id = p.load_id;
 
 -- The date dimension: every day of the published run's evaluation window.

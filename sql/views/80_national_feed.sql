@@ -1,6 +1,6 @@
 -- The national feed (docs/national.md): what a national coordinator may read of this
 -- warehouse, through postgres_fdw, as the role national_feed. Aggregates of the published load
--- only, with what it takes to combine them across municipalities exactly: counts, exposure
+-- only (`warehouse.published_load`, which no SET etl.run changes), with what it takes to combine them across municipalities exactly: counts, exposure
 -- days, and sums and sums of squares of ages in whole days (integers, so national means and
 -- variances are exact). No child key, no birth date, no date of a single event, and no
 -- institution whose panel has a cell of 1 to small_cell_minimum − 1 children.
@@ -17,7 +17,7 @@ SELECT e.load_id, e.institution, e.period, e.period_start, e.period_end, e.grp,
        e.exposure_days, e.children, e.detected, e.investigated, e.measured,
        bool_or(e.children BETWEEN 1 AND p.small_cell_minimum - 1) OVER w AS withheld
 FROM warehouse.evaluation_panel e
-JOIN warehouse.published_run p ON p.load_id = e.load_id
+JOIN warehouse.published_load p ON p.load_id = e.load_id
 WHERE e.load_id = (SELECT load_id FROM etl.published)
 WINDOW w AS (PARTITION BY e.institution);
 
@@ -28,7 +28,7 @@ SELECT p.municipality, 1 AS feed_version, p.run_id, p.load_id, p.published_at, p
        p.small_cell_minimum, d.period_length, coalesce(x.periods, 0) AS periods, x.first_period_start,
        x.last_period_end, coalesce(x.institutions, 0)::integer AS panel_institutions,
        coalesce(x.withheld, 0)::integer AS institutions_withheld
-FROM warehouse.published_run p
+FROM warehouse.published_load p
 LEFT JOIN LATERAL (
     SELECT max(f.period) AS periods, min(f.period_start) AS first_period_start, max(f.period_end) AS last_period_end,
            count(DISTINCT f.institution) AS institutions,
@@ -68,18 +68,18 @@ SELECT p.municipality, s.load_id, s.grain, s.cohort, s.year, s.children_exposed,
        CASE WHEN s.grain = 'total' AND s.measured >= p.small_cell_minimum THEN s.measure_age_median END
            AS measure_age_median_months,
        s.notifications, s.cases_closed, s.cases_closed_resolved
-FROM warehouse.published_run p
+FROM warehouse.published_load p
 JOIN warehouse.cohort_stats s ON s.load_id = p.load_id AND s.grain IN ('total', 'year')
 LEFT JOIN ages a ON a.grain = s.grain AND a.cohort = s.cohort AND a.year IS NOT DISTINCT FROM s.year;
 
 CREATE VIEW national_feed.notification_stats WITH (security_barrier) AS
 SELECT p.municipality, n.load_id, n.cohort, n.source, n.notifications
-FROM warehouse.published_run p
+FROM warehouse.published_load p
 JOIN warehouse.notification_stats n ON n.load_id = p.load_id;
 
 CREATE VIEW national_feed.closure_stats WITH (security_barrier) AS
 SELECT p.municipality, c.load_id, c.cohort, c.closing_reason, c.cases_closed
-FROM warehouse.published_run p
+FROM warehouse.published_load p
 JOIN warehouse.closure_stats c ON c.load_id = p.load_id;
 
 -- The difference-in-differences' panel (evaluation.md): institution × period, both cohorts,
@@ -89,7 +89,7 @@ JOIN warehouse.closure_stats c ON c.load_id = p.load_id;
 CREATE VIEW national_feed.evaluation_panel WITH (security_barrier) AS
 SELECT p.municipality, f.load_id, f.institution, f.period, f.period_start, f.period_end, f.grp, f.grp_start,
        f.exposure_days, f.children, f.detected, f.investigated, f.measured
-FROM warehouse.published_run p
+FROM warehouse.published_load p
 JOIN warehouse.national_feed_panel f ON f.load_id = p.load_id
 WHERE NOT f.withheld;
 
