@@ -147,6 +147,11 @@ package struct EmbeddedServer: Sendable {
     private func startLocked(_ account: ServerAccount?) throws {
         let binaries = try ServerBinaries.locate(searchPath: searchPath, majorVersion: clusterVersion())
         if clusterVersion() == nil { try initialiseCluster(binaries, account) }
+        // Never started on stock settings: a cluster an older version's killed initdb left.
+        guard (try? String(contentsOfFile: dataDirectory + "/postgresql.conf", encoding: .utf8))?.contains(Self.includeLine) == true else {
+            throw PostgresError(.server, "the cluster in \(dataDirectory) was never finished (its initdb was stopped): it lacks etl's settings",
+                                hint: "stop anything running from it, remove \(dataDirectory), and run again: a new cluster is made", context: directory)
+        }
         try writeSettings(account)
         let rulesChanged = try writeAccessRules(account)
         switch try status() {
@@ -259,22 +264,33 @@ package struct EmbeddedServer: Sendable {
         return Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
+    /// What initdb's `postgresql.conf` gets: the tool's settings (`writeSettings`).
+    static let includeLine = "include 'embedded.conf'"
+
     private func initialiseCluster(_ binaries: ServerBinaries, _ account: ServerAccount?) throws {
         let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: dataDirectory)) ?? []
         guard leftovers.isEmpty else {
             throw PostgresError(.server, "\(dataDirectory) exists but holds no PostgreSQL cluster (no PG_VERSION)",
                                 hint: "remove it to let a new cluster be created there", context: directory)
         }
+        // The cluster is made beside its place and put there whole: one whose initdb was
+        // killed would start with PostgreSQL's stock settings (a socket in /var/run/postgresql,
+        // TCP on localhost) under our `trust` rule. What such a kill left is thrown away.
+        let partial = dataDirectory + ".partial"
+        if FileManager.default.fileExists(atPath: partial) { try? FileManager.default.removeItem(atPath: partial) }
         let result = try Subprocess.run(binaries.initdb, [
-            "-D", dataDirectory, "-U", Self.superuser, "--auth=trust", "--encoding=UTF8", "--no-locale",
+            "-D", partial, "-U", Self.superuser, "--auth=trust", "--encoding=UTF8", "--no-locale",
         ] + (durable ? [] : ["--no-sync"]), as: account, in: directory)
         guard result.status == 0 else {
             throw PostgresError(.server, "initdb failed: \(result.output)", context: directory)
         }
         // Our settings live in their own file, rewritten on every start, so moving the
         // state directory moves the socket with it.
-        try ServerAccount.write("\n# Managed by etl: where to listen, who may connect.\ninclude 'embedded.conf'\n",
-                                to: dataDirectory + "/postgresql.conf", appending: true, account: account)
+        try ServerAccount.write("\n# Managed by etl: where to listen, who may connect.\n\(Self.includeLine)\n", to: partial + "/postgresql.conf", appending: true, account: account)
+        if FileManager.default.fileExists(atPath: dataDirectory) { try? FileManager.default.removeItem(atPath: dataDirectory) }   // empty
+        guard rename(partial, dataDirectory) == 0 else {
+            throw PostgresError(.server, "cannot put the new cluster in place: \(String(cString: strerror(errno)))", context: directory)
+        }
         logger.info("created PostgreSQL cluster", metadata: ["directory": "\(dataDirectory)", "binaries": "\(binaries.directory)"])
     }
 

@@ -42,6 +42,31 @@ import TestSupport
         #expect(try server.status() == .stopped)
     }
 
+    /// A first run killed during initdb: its half-made cluster is thrown away and made anew,
+    /// never started on PostgreSQL's stock settings (socket in /var/run/postgresql, TCP).
+    @Test func aClusterWhoseInitdbWasKilledIsMadeAgain() throws {
+        let server = try TestServer.privateServer()
+        try FileManager.default.createDirectory(atPath: server.dataDirectory + ".partial/base", withIntermediateDirectories: true)
+        try "15\n".write(toFile: server.dataDirectory + ".partial/PG_VERSION", atomically: false, encoding: .utf8)
+        try server.start()
+        defer { try? server.stop() }
+        #expect(!FileManager.default.fileExists(atPath: server.dataDirectory + ".partial"))
+        #expect(try Connection(url: server.connectionString()).query("SELECT 1")[0].int(0) == 1)
+    }
+
+    /// One an older version's killed initdb left in place lacks the tool's settings: refused.
+    @Test func aClusterWithoutTheToolsSettingsIsNotStarted() throws {
+        let server = try TestServer.privateServer()
+        try server.start()
+        try server.stop()
+        let conf = server.dataDirectory + "/postgresql.conf"
+        let text = try String(contentsOfFile: conf, encoding: .utf8)
+        try text.replacingOccurrences(of: EmbeddedServer.includeLine, with: "").write(toFile: conf, atomically: false, encoding: .utf8)
+        let error = #expect(throws: PostgresError.self) { try server.start() }
+        #expect(error?.message.contains("never finished") == true, "\(String(describing: error))")
+        #expect(try server.status() == .stopped)
+    }
+
     @Test func runsAsPostgresAccountWhenRoot() throws {
         guard geteuid() == 0 else { return }
         let server = try TestServer.privateServer()
