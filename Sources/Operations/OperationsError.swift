@@ -28,6 +28,9 @@ package enum OperationsError: StewardError {
     /// The connection to the warehouse broke during a run (the server stopped, the backend
     /// was terminated), in `step` (nil: between stages).
     case connectionLost(run: RunID, step: RunFailure.Step?, target: String, message: String)
+    /// The run's publish committed, and what followed it in the stage (dropping old loads,
+    /// the ledger) failed: analysts see the run, the committee's report was not written.
+    case failedAfterPublish(run: RunID, message: String)
     case io(path: String, message: String)
     case databaseUnreachable(target: String, message: String)
     case usage(String)
@@ -75,6 +78,10 @@ package enum OperationsError: StewardError {
             return "the connection to the warehouse (\(target)) was lost during run \(run)"
                 + (step.map { ", stage \($0.rawValue)" } ?? "") + ": \(message.hasSuffix(".") ? String(message.dropLast()) : message). The warehouse is as it was before this stage "
                 + "(what it had not committed was rolled back). Check the server (`etl warehouse status`), then " + again
+        case .failedAfterPublish(let run, let message):
+            return "run \(run) is published: analysts see it. What follows the publish then failed: \(message). "
+                + "The committee's report was not written: once the warehouse answers (`etl warehouse status`), `etl report` writes it; "
+                + "the next run drops old loads as usual"
         case .io(let path, let message):
             return "\(path): \(message)"
         case .databaseUnreachable(let target, let message):
@@ -94,6 +101,7 @@ package enum OperationsError: StewardError {
         case .noDrop, .inboxMissing, .dropIncomplete, .newerDropsIncomplete: .dropIncomplete
         case .rejectThresholdExceeded: .rejectThresholdExceeded
         case .databaseUnreachable, .connectionLost: .databaseUnreachable
+        case .failedAfterPublish: .reportFailed
         case .usage, .wouldReplaceNewer, .otherMunicipality, .demoRefused: .usage
         case .unknownRun, .runNotInWarehouse, .stageMissing, .stagesOutOfStep, .io: .failure
         }

@@ -207,7 +207,10 @@ package struct PipelineRunner {
             log.info("stage finished", metadata: ["seconds": "\(String(format: "%.2f", seconds))"]
                 .merging(counts.mapValues { "\($0)" }) { $1 })
         } catch {
-            let failure = self.failure(error, run: info.run, step: RunFailure.Step(stage))
+            // After the publish, nothing is "as it was": the run is what analysts see.
+            let failure = summary.published
+                ? RunFailure(run: info.run, step: RunFailure.Step(stage), error: OperationsError.failedAfterPublish(run: info.run, message: "\(error)"))
+                : self.failure(error, run: info.run, step: RunFailure.Step(stage))
             try? ledger.stageFinished(stageID, seconds: Date().timeIntervalSince(t0), counts: counts, error: "\(failure)")
             // The error itself is the command's last line (`withExitStatus`), logged once.
             log.info("stage failed", metadata: ["seconds": "\(String(format: "%.2f", Date().timeIntervalSince(t0)))"])

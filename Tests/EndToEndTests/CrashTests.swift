@@ -214,6 +214,27 @@ import TestSupport
         #expect(attempt.first?[0] == "failed" && attempt.first?[1]?.contains("stage \(stage)") == true, "\(attempt)")
     }
 
+    /// Lost after its publish committed (dropping old loads, the ledger): the run is published,
+    /// and the message says so (exit 73, `etl report`), not "the warehouse is as it was".
+    @Test func aConnectionLostAfterThePublishSaysTheRunIsPublished() throws {
+        let h = try Harness()
+        try h.drop(children: Self.children, asOf: Day(iso: "2026-11-21")!)
+        let night = try Spawned(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url],
+                                environment: ["ETL_STOP_AT": "load.published"])
+        #expect(night.waitUntilStopped())
+        _ = try h.rows("""
+            SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE datname = current_database() AND application_name LIKE 'etl run 2%'
+            """)
+        night.signal(SIGCONT)
+        let result = try night.wait()
+        let id = try #require(try runIDs(h.db.url).first)
+        #expect(result.status == ExitStatus.reportFailed.rawValue, "\(result.stderr)")
+        #expect(result.stderr.contains("run \(id) is published") && result.stderr.contains("etl report"), "\(result.stderr)")
+        #expect(!result.stderr.contains("as it was before"), "\(result.stderr)")
+        #expect(try h.rows("SELECT run_id::text FROM etl.published") == [[id]])
+    }
+
     func runIDs(_ url: String) throws -> [String] {
         try Connection(url: url).query("SELECT run_id FROM etl.runs ORDER BY run_id DESC").compactMap { $0.string(0) }
     }
