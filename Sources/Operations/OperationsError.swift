@@ -1,5 +1,6 @@
 import Extract
 import Pipeline
+import Postgres
 
 /// What can stop a run or a command, with what to do about it.
 package enum OperationsError: StewardError {
@@ -93,6 +94,15 @@ package enum OperationsError: StewardError {
 
     private static func list(_ drops: [IncompleteDrop]) -> String {
         drops.map(\.description).joined(separator: "; ")
+    }
+
+    /// `error` placed in the run and step it stopped (one placed already keeps its place), a
+    /// broken connection to the warehouse (`target`) said as such (exit 69).
+    static func placed(_ error: any Error, run: RunID, step: RunFailure.Step?, target: String) -> RunFailure {
+        let placed = RunFailure.at(run, step, error)
+        guard let lost = placed.error as? PostgresError, lost.kind == .connection else { return placed }
+        return RunFailure(run: run, step: placed.step,
+                          error: OperationsError.connectionLost(run: run, step: placed.step, target: target, message: lost.message))
     }
 
     package var exitStatus: ExitStatus {

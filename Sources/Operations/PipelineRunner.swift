@@ -221,10 +221,7 @@ package struct PipelineRunner {
     /// `error` placed in the run and step it stopped (one placed already keeps its place), a
     /// broken connection to the warehouse said as such (exit 69).
     func failure(_ error: any Error, run: RunID, step: RunFailure.Step?) -> RunFailure {
-        let placed = RunFailure.at(run, step, error)
-        guard let lost = placed.error as? PostgresError, lost.kind == .connection else { return placed }
-        return RunFailure(run: run, step: placed.step,
-                          error: OperationsError.connectionLost(run: run, step: placed.step, target: target.displayName, message: lost.message))
+        OperationsError.placed(error, run: run, step: step, target: target.displayName)
     }
 
     /// What a stage has to read: the drop's files, or the previous stage's.

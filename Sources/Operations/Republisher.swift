@@ -20,7 +20,7 @@ package struct Republisher {
         do {
             return try publishLocked(run, force: force)
         } catch {
-            throw RunFailure.at(run, .publish, error)
+            throw OperationsError.placed(error, run: run, step: .publish, target: target.displayName)
         }
     }
 

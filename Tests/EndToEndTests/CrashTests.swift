@@ -235,6 +235,35 @@ import TestSupport
         #expect(try h.rows("SELECT run_id::text FROM etl.published") == [[id]])
     }
 
+    /// `etl publish RUN` whose session is terminated while it waits: exit 69, saying that
+    /// nothing changed and what to run again (it gave libpq's bare message).
+    @Test func aPublishWhoseConnectionIsLostSaysWhatToRunAgain() throws {
+        let h = try Harness()
+        try h.drop(children: Self.children, asOf: Day(iso: "2026-11-20")!)
+        #expect(try Spawned.run(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url]).status == 0)
+        let first = try #require(try runIDs(h.db.url).first)
+        try h.drop(children: Self.children, seed: 8, asOf: Day(iso: "2026-11-21")!)
+        #expect(try Spawned.run(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url]).status == 0)
+        let before = try h.metricsViews()
+        let blocker = try Connection(url: h.db.url)
+        try blocker.execute("BEGIN; LOCK TABLE etl.published IN ACCESS EXCLUSIVE MODE")
+        let publish = try Spawned(h, ["publish", first, "--force", "--database", h.db.url])
+        var waiting = false
+        for _ in 0..<200 where !waiting {
+            waiting = try !h.rows("""
+                SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'etl publish %' AND wait_event_type = 'Lock'
+                """).isEmpty
+            if !waiting { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        #expect(waiting, "etl publish never waited on the lock")
+        _ = try h.rows("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'etl publish %'")
+        try blocker.execute("ROLLBACK")
+        let result = try publish.wait()
+        #expect(result.status == ExitStatus.databaseUnreachable.rawValue, "\(result.stderr)")
+        #expect(result.stderr.contains("connection to the warehouse") && result.stderr.contains("`etl publish \(first)`"), "\(result.stderr)")
+        #expect(try h.metricsViews() == before)
+    }
+
     func runIDs(_ url: String) throws -> [String] {
         try Connection(url: url).query("SELECT run_id FROM etl.runs ORDER BY run_id DESC").compactMap { $0.string(0) }
     }
