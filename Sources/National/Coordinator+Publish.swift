@@ -52,7 +52,7 @@ extension Coordinator {
             } catch let error as PostgresError where error.kind == .connection && db.isOpen {
                 // A municipality's server went away while the snapshot was read.
                 let gone = try ready.map(probe).compactMap(\.unreachable)
-                if gone.isEmpty { throw error }
+                if gone.isEmpty { throw NationalError.feedLost(message: error.message, published: published) }
                 throw NationalError.unreachable(gone, published: published)
             }
             summary.seconds = Date().timeIntervalSince(started)

@@ -18,6 +18,9 @@ package enum NationalError: StewardError, Equatable {
     case malformedFeed(municipality: String, problem: String)
     /// The coordinator database was made by something else than `etl national`.
     case notACoordinator(target: String, detail: String)
+    /// A feed's session broke while the snapshot was read, and every feed answers again
+    /// (its backend was terminated, say): postgres_fdw's error does not say whose it was.
+    case feedLost(message: String, published: Int64?)
 
     package struct Unavailable: Sendable, Equatable, CustomStringConvertible {
         package var name: String
@@ -56,6 +59,9 @@ package enum NationalError: StewardError, Equatable {
             return "no municipality of \(file) could be read, so there is nothing to publish"
         case .malformedFeed(let municipality, let problem):
             return "the feed of \(municipality) does not fit the national panel: \(problem). Check that its warehouse and the coordinator run the same etl version"
+        case .feedLost(let message, let published):
+            return "the connection to a municipality's feed broke while the snapshot was read (\(message))"
+                + outcome(published, true) + ". Every feed answers again (`etl national status`): run `etl national publish` again"
         case .notACoordinator(let target, let detail):
             return "\(target) is not a national coordinator's database (\(detail)); give `etl national` a database of its own (--database, or `database:` in the national file)"
         }
@@ -63,7 +69,7 @@ package enum NationalError: StewardError, Equatable {
 
     package var exitStatus: ExitStatus {
         switch self {
-        case .unreachable: .databaseUnreachable
+        case .unreachable, .feedLost: .databaseUnreachable
         case .notSynced, .notACoordinator: .usage
         case .unusable, .noMunicipalities, .malformedFeed: .failure
         }

@@ -328,6 +328,34 @@ import TestSupport
         #expect(try db.query("SELECT count(*) FROM snapshot.snapshots").first?.int(0) == 3, "keep_snapshots: 3")
     }
 
+    /// A municipality's feed session terminated while the snapshot is read, its server still up:
+    /// nothing published, and the message says so and what to run (it was postgres_fdw's bare error).
+    @Test func aFeedSessionLostMidPublishKeepsTheLastSnapshotAndSaysWhatToRun() throws {
+        let f = try Federation.shared.get()
+        let db = try f.coordinator()
+        let before = try #require(try db.query("SELECT snapshot_id FROM national_metrics.snapshot").first?.string(0))
+        let odense = try f.municipalities[1].owner()
+        try odense.execute("BEGIN; LOCK TABLE warehouse.notification_stats IN ACCESS EXCLUSIVE MODE")
+        let terminator = Thread {
+            guard let watcher = try? f.municipalities[1].owner() else { return }
+            for _ in 0..<400 {
+                let waiting = (try? watcher.query("""
+                    SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'national_feed' AND wait_event_type = 'Lock'
+                    """)) ?? []
+                if !waiting.isEmpty { break }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
+        terminator.start()
+        let failed = try f.national(["publish"])
+        try odense.execute("ROLLBACK")
+        #expect(failed.status == 69, "\(failed)")
+        #expect(failed.stderr.contains("the connection to a municipality's feed broke")
+                && failed.stderr.contains("national snapshot \(before) stays published")
+                && failed.stderr.contains("`etl national publish` again"), "\(failed.stderr)")
+        #expect(try db.query("SELECT snapshot_id FROM national_metrics.snapshot").first?.string(0) == before)
+    }
+
     /// Equal as numbers: integers and text exactly, doubles within `tolerance` (relative).
     static func expectSame(_ actual: String?, _ expected: String?, _ what: String, tolerance: Double = FederationTests.tolerance,
                            sourceLocation: SourceLocation = #_sourceLocation) {
