@@ -138,7 +138,13 @@ package struct EmbeddedServer: Sendable {
 
     private func record(_ address: TCPAddress?) throws {
         if let address {
-            try ServerAccount.write("\(address)\n", to: listenFile, account: nil)
+            // Read by every command that connects, without the lock: replaced whole, never truncated.
+            let fresh = listenFile + ".\(UUID().uuidString)"
+            try ServerAccount.write("\(address)\n", to: fresh, account: nil)
+            guard rename(fresh, listenFile) == 0 else {
+                unlink(fresh)
+                throw PostgresError(.server, "cannot write \(listenFile): \(String(cString: strerror(errno)))", context: directory)
+            }
         } else if FileManager.default.fileExists(atPath: listenFile) {
             try FileManager.default.removeItem(atPath: listenFile)
         }

@@ -251,12 +251,15 @@ import TestSupport
         var waiting = false
         for _ in 0..<200 where !waiting {
             waiting = try !h.rows("""
-                SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'etl publish %' AND wait_event_type = 'Lock'
+                SELECT pid FROM pg_stat_activity
+                WHERE datname = current_database() AND application_name LIKE 'etl publish %' AND wait_event_type = 'Lock'
                 """).isEmpty
             if !waiting { Thread.sleep(forTimeInterval: 0.05) }
         }
         #expect(waiting, "etl publish never waited on the lock")
-        _ = try h.rows("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'etl publish %'")
+        _ = try h.rows("""
+            SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'etl publish %'
+            """)
         try blocker.execute("ROLLBACK")
         let result = try publish.wait()
         #expect(result.status == ExitStatus.databaseUnreachable.rawValue, "\(result.stderr)")

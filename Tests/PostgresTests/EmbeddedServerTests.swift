@@ -67,6 +67,21 @@ import TestSupport
         #expect(try server.status() == .stopped)
     }
 
+    /// Every command that connects reads the recorded address without the server's lock,
+    /// while another command's start records it again: it must never read it half-written
+    /// (it then took the default port and found no socket).
+    @Test func theRecordedAddressIsNeverSeenHalfWritten() throws {
+        let server = try TestServer.privateServer()
+        let address = TCPAddress(host: "127.0.0.1", port: try freeLoopbackPort())
+        try server.start(listen: .on(address))
+        defer { try? server.stop() }
+        let starter = Thread { for _ in 0..<100 { try? server.start() } }
+        starter.start()
+        var seen: [TCPAddress?] = []
+        for _ in 0..<5_000 { seen.append(server.listen) }
+        #expect(seen.allSatisfy { $0 == address }, "\(seen.filter { $0 != address }.count) reads saw no address")
+    }
+
     @Test func runsAsPostgresAccountWhenRoot() throws {
         guard geteuid() == 0 else { return }
         let server = try TestServer.privateServer()
