@@ -49,6 +49,7 @@ package struct RunReports {
             ("read", r.rowsRead.map(String.init)), ("rejected", r.rowsRejected.map(String.init)),
             ("loaded", r.rowsLoaded.map(String.init)),
             ("published", publishedLoad.map { "yes: load \($0.loadId)" } ?? "no"),
+            ("next", ["failed", "dead"].contains(r.status) ? Self.next(r, run) : nil),
         ]
         for (label, value) in fields {
             guard let value, !value.isEmpty else { continue }
@@ -85,6 +86,22 @@ package struct RunReports {
             return [parts[0], parts[1], String($0.value)]
         })
         return out
+    }
+
+    /// What a steward runs after a run whose last attempt failed or died, from what that
+    /// attempt left: a load it made (published: the committee's report may be missing; not
+    /// published: it can be), else the first of its stages it did not finish.
+    static func next(_ r: RunRecord, _ run: RunID) -> String? {
+        guard let attempt = r.attempts.max(by: { $0.attemptId < $1.attemptId }) else { return nil }
+        if let made = r.loads.filter({ $0.completedAt != nil && $0.attemptId == attempt.attemptId }).max(by: { $0.loadId < $1.loadId }) {
+            return made.published ? "`etl report` (the run is published; its committee report may not have been written)"
+                : "`etl publish \(run)` (its load is complete)"
+        }
+        let stages = ["extract", "transform", "load"]
+        let unfinished = stages[(stages.firstIndex(of: attempt.firstStage) ?? 0)...].first { stage in
+            !r.stages.contains { $0.attemptId == attempt.attemptId && $0.stage == stage && $0.status == "succeeded" }
+        }
+        return "`etl run --from \(unfinished ?? "load") --run \(run)`"
     }
 
     /// A run's rejects, masked as extract wrote them: from the run folder (so the rejects of

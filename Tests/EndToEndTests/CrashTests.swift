@@ -63,6 +63,16 @@ import TestSupport
         let attempts = try #require((json["run"] as? [String: Any])?["attempts"] as? [[String: Any]])
         #expect(attempts.map { $0["status"] as? String } == ["succeeded", "dead"])
         #expect((attempts.last?["error"] as? String)?.contains("stopped without finishing") == true)
+        // And what to run next, from what the killed attempt left.
+        let next = try Spawned.run(h, ["runs", "show", run, "--database", h.db.url]).stdout
+        let expected = switch point {
+        case "load.committed": "`etl publish \(run)`"
+        case "load.published", "load.finished": "`etl report`"
+        case "load.started", "load.copying", "load.copied": "`etl run --from load --run \(run)`"
+        case "transform.started", "transform.finished": "`etl run --from transform --run \(run)`"
+        default: "`etl run --from \(from) --run \(run)`"
+        }
+        #expect(next.contains("next           \(expected)"), "\(point): \(next)")
 
         // Done again, it publishes the other window and minimum: the check above would have seen them.
         let again = try Spawned.run(h, ["run", "--from", from, "--run", run, "--pipeline", p2, "--database", h.db.url])
