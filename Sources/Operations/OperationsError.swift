@@ -81,7 +81,7 @@ package enum OperationsError: StewardError {
                 + "(what it had not committed was rolled back). Check the server (`etl warehouse status`), then " + again
         case .failedAfterPublish(let run, let message):
             return "run \(run) is published: analysts see it. What follows the publish then failed: \(message). "
-                + "The committee's report was not written: once the warehouse answers (`etl warehouse status`), `etl report` writes it; "
+                + "Once the warehouse answers (`etl warehouse status`), `etl report` writes the committee's report if it is missing; "
                 + "the next run drops old loads as usual"
         case .io(let path, let message):
             return "\(path): \(message)"

@@ -166,7 +166,9 @@ package struct PipelineRunner {
             logger.info("run finished", metadata: ["published": "\(summary.published)", "seconds": "\(summary.seconds)"])
             return summary
         } catch {
-            let failure = self.failure(error, run: info.run, step: current.map(RunFailure.Step.init))
+            let failure = summary.published && !(error is RunFailure)
+                ? RunFailure(run: info.run, step: nil, error: OperationsError.failedAfterPublish(run: info.run, message: "\(error)"))
+                : self.failure(error, run: info.run, step: current.map(RunFailure.Step.init))
             do {
                 try ledger.finishAttempt(attempt, run: info.run, error: "\(failure)")
             } catch {
