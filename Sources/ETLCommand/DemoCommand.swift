@@ -17,9 +17,11 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Its export date (yyyy-mm-dd).") var asOf = Day(year: 2026, month: 11, day: 21)!
     @OptionGroup var global: GlobalOptions
 
+    /// Its own, not `global.state` (which `ETL_STATE_DIR` sets).
+    var state: StateLayout { StateLayout(root: URL(fileURLWithPath: global.stateDir ?? Demo.defaultState, isDirectory: true)) }
+
     func run() throws {
         try withExitStatus {
-            let state = StateLayout(root: URL(fileURLWithPath: global.stateDir ?? Demo.defaultState, isDirectory: true))
             let demo = Demo(state: state, children: children, seed: seed, asOf: asOf, logger: global.logger(), database: global.database)
             print(try demo.run(), terminator: "")
         }

@@ -33,7 +33,8 @@ struct ETL: ParsableCommand {
             let format = global?.logFormat ?? .text
             LoggingSystem.bootstrap { ETLLogHandler(label: $0, format: format) }
             if let global {
-                try withExitStatus { try StateDirectory.secure(global.state, logger: global.logger()) }
+                let state = (command as? DemoCommand)?.state ?? global.state
+                try withExitStatus { try StateDirectory.secure(state, logger: global.logger()) }
             }
             try command.run()
         } catch {

@@ -80,7 +80,7 @@ package enum OperationsError: StewardError {
                 + (step.map { ", stage \($0.rawValue)" } ?? "") + ": \(message.hasSuffix(".") ? String(message.dropLast()) : message). The warehouse is as it was before this stage "
                 + "(what it had not committed was rolled back). Check the server (`etl warehouse status`), then " + again
         case .failedAfterPublish(let run, let message):
-            return "run \(run) is published: analysts see it. What follows the publish then failed: \(message). "
+            return "run \(run) is published: analysts see it. What follows the publish then failed: \(message.hasSuffix(".") ? String(message.dropLast()) : message). "
                 + "Once the warehouse answers (`etl warehouse status`), `etl report` writes the committee's report if it is missing; "
                 + "the next run drops old loads as usual"
         case .io(let path, let message):

@@ -139,7 +139,7 @@ package struct EmbeddedServer: Sendable {
     private func record(_ address: TCPAddress?) throws {
         if let address {
             // Read by every command that connects, without the lock: replaced whole, never truncated.
-            let fresh = listenFile + ".\(UUID().uuidString)"
+            let fresh = listenFile + ".new"   // one writer at a time: the caller holds the lock
             try ServerAccount.write("\(address)\n", to: fresh, account: nil)
             guard rename(fresh, listenFile) == 0 else {
                 unlink(fresh)
@@ -282,19 +282,21 @@ package struct EmbeddedServer: Sendable {
         // The cluster is made beside its place and put there whole: one whose initdb was
         // killed would start with PostgreSQL's stock settings (a socket in /var/run/postgresql,
         // TCP on localhost) under our `trust` rule. What such a kill left is thrown away.
-        let partial = dataDirectory + ".partial"
-        if FileManager.default.fileExists(atPath: partial) { try? FileManager.default.removeItem(atPath: partial) }
+        // A `data` the steward made (a link to another disk, a mount point) is used in place.
+        var info = stat()
+        let inPlace = lstat(dataDirectory, &info) == 0
+        let made = inPlace ? dataDirectory : dataDirectory + ".partial"
+        if !inPlace, FileManager.default.fileExists(atPath: made) { try? FileManager.default.removeItem(atPath: made) }
         let result = try Subprocess.run(binaries.initdb, [
-            "-D", partial, "-U", Self.superuser, "--auth=trust", "--encoding=UTF8", "--no-locale",
+            "-D", made, "-U", Self.superuser, "--auth=trust", "--encoding=UTF8", "--no-locale",
         ] + (durable ? [] : ["--no-sync"]), as: account, in: directory)
         guard result.status == 0 else {
             throw PostgresError(.server, "initdb failed: \(result.output)", context: directory)
         }
         // Our settings live in their own file, rewritten on every start, so moving the
         // state directory moves the socket with it.
-        try ServerAccount.write("\n# Managed by etl: where to listen, who may connect.\n\(Self.includeLine)\n", to: partial + "/postgresql.conf", appending: true, account: account)
-        if FileManager.default.fileExists(atPath: dataDirectory) { try? FileManager.default.removeItem(atPath: dataDirectory) }   // empty
-        guard rename(partial, dataDirectory) == 0 else {
+        try ServerAccount.write("\n# Managed by etl: where to listen, who may connect.\n\(Self.includeLine)\n", to: made + "/postgresql.conf", appending: true, account: account)
+        guard inPlace || rename(made, dataDirectory) == 0 else {
             throw PostgresError(.server, "cannot put the new cluster in place: \(String(cString: strerror(errno)))", context: directory)
         }
         logger.info("created PostgreSQL cluster", metadata: ["directory": "\(dataDirectory)", "binaries": "\(binaries.directory)"])

@@ -45,10 +45,15 @@ struct ServerAccount: Sendable {
     }
 
     /// Writes `text` to `path` in the server's folder and gives it to `account`. The account
-    /// owns that folder and could have put a symlink there, so as root nothing is followed:
-    /// the file is opened with O_NOFOLLOW and given away through its descriptor.
+    /// owns that folder and could have put a link there, so as root nothing is followed: a
+    /// file written anew replaces whatever was there (O_EXCL after unlinking it: neither a
+    /// symlink nor a hard link is written through), one appended to is opened with
+    /// O_NOFOLLOW, and either is given away through its descriptor.
     static func write(_ text: String, to path: String, appending: Bool = false, account: ServerAccount?) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (appending ? O_APPEND : O_TRUNC), 0o600)
+        if !appending, unlink(path) != 0, errno != ENOENT {
+            throw PostgresError(.server, "cannot replace \(path): \(String(cString: strerror(errno)))", context: path)
+        }
+        let fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | (appending ? O_CREAT | O_APPEND : O_CREAT | O_EXCL), 0o600)
         guard fd >= 0 else {
             throw PostgresError(.server, "cannot write \(path): \(String(cString: strerror(errno)))", context: path)
         }

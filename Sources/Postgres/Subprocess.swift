@@ -17,7 +17,7 @@ enum Subprocess {
     }
 
     /// The variables server programs are given from the caller's environment.
-    static let passedOn: Set<String> = ["PATH", "TZ", "TMPDIR", "HOME", "USER", "LOGNAME"]
+    static let passedOn: Set<String> = ["PATH", "LD_LIBRARY_PATH", "TZ", "TMPDIR", "HOME", "USER", "LOGNAME"]
 
     static func run(_ executable: String, _ arguments: [String], as account: ServerAccount? = nil,
                     in directory: String? = nil) throws -> Result {

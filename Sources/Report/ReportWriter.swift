@@ -31,8 +31,9 @@ package enum ReportWriter {
 
     /// Writes `text` to `path` so that a reader sees the old file or the new one, never half
     /// of one: a temporary file in the same folder, flushed, then renamed over `path`.
-    /// `mode` nil keeps the mode of the file it replaces when that is this user's own
-    /// (at most 0644; 0644 for a new one).
+    /// `mode` nil keeps the mode of the file it replaces (0644 for a new one), less execute
+    /// bits, and less group write unless that file is this user's: a file another user put
+    /// there cannot make the report writable by others.
     ///
     /// The folder may be shared (an intranet folder): the temporary file has a name no one
     /// can guess and is created new (O_EXCL, O_NOFOLLOW), so no file or link another user
@@ -46,8 +47,8 @@ package enum ReportWriter {
             throw ReportError.write(path: folder.path, message: "cannot create the folder: \(error.localizedDescription)")
         }
         var existing = stat()
-        let ours = lstat(path, &existing) == 0 && existing.st_mode & S_IFMT == S_IFREG && existing.st_uid == geteuid()
-        let permissions = mode ?? (ours ? existing.st_mode & 0o644 : 0o644)
+        let found = lstat(path, &existing) == 0 && existing.st_mode & S_IFMT == S_IFREG
+        let permissions = mode ?? (found ? existing.st_mode & (existing.st_uid == geteuid() ? 0o664 : 0o644) : 0o644)
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, permissions)
         guard fd >= 0 else { throw ReportError.write(path: temporary, message: String(cString: strerror(errno))) }

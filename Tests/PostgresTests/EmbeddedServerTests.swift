@@ -54,6 +54,23 @@ import TestSupport
         #expect(try Connection(url: server.connectionString()).query("SELECT 1")[0].int(0) == 1)
     }
 
+    /// A `data` the steward made before the first start (a link to another disk) is used in place.
+    @Test func aDataFolderMadeBeforehandIsUsedInPlace() throws {
+        let server = try TestServer.privateServer()
+        let disk = (server.directory as NSString).deletingLastPathComponent + "/disk"
+        try FileManager.default.createDirectory(atPath: disk + "/pgdata", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: server.directory, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: server.dataDirectory, withDestinationPath: disk + "/pgdata")
+        if let account = getpwnam("postgres"), geteuid() == 0 {
+            #expect(chown(disk + "/pgdata", account.pointee.pw_uid, account.pointee.pw_gid) == 0)
+            #expect(chmod(disk, 0o711) == 0)
+        }
+        try server.start()
+        defer { try? server.stop() }
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: server.dataDirectory) == disk + "/pgdata")
+        #expect(FileManager.default.fileExists(atPath: disk + "/pgdata/PG_VERSION"))
+    }
+
     /// One an older version's killed initdb left in place lacks the tool's settings: refused.
     @Test func aClusterWithoutTheToolsSettingsIsNotStarted() throws {
         let server = try TestServer.privateServer()

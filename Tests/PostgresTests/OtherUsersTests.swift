@@ -50,7 +50,16 @@ import TestSupport
         let root = try TestServer.temporaryDirectory()
         try "precious\n".write(toFile: root + "/victim", atomically: false, encoding: .utf8)
         try FileManager.default.createSymbolicLink(atPath: root + "/embedded.conf", withDestinationPath: root + "/victim")
-        #expect(throws: PostgresError.self) { try ServerAccount.write("port = 1\n", to: root + "/embedded.conf", account: nil) }
+        #expect(link(root + "/victim", root + "/pg_hba.conf") == 0)
+        try ServerAccount.write("port = 1\n", to: root + "/embedded.conf", account: nil)
+        try ServerAccount.write("local all all reject\n", to: root + "/pg_hba.conf", account: nil)
+        #expect(try String(contentsOfFile: root + "/victim", encoding: .utf8) == "precious\n")
+        #expect(try String(contentsOfFile: root + "/embedded.conf", encoding: .utf8) == "port = 1\n")
+        var info = stat()
+        #expect(lstat(root + "/embedded.conf", &info) == 0 && info.st_mode & S_IFMT == S_IFREG)
+        // Appending is never done through a link either.
+        try FileManager.default.createSymbolicLink(atPath: root + "/postgresql.conf", withDestinationPath: root + "/victim")
+        #expect(throws: PostgresError.self) { try ServerAccount.write("x\n", to: root + "/postgresql.conf", appending: true, account: nil) }
         #expect(try String(contentsOfFile: root + "/victim", encoding: .utf8) == "precious\n")
         try ServerAccount.write("port = 1\n", to: root + "/settings", account: nil)
         try ServerAccount.write("port = 2\n", to: root + "/settings", appending: true, account: nil)
