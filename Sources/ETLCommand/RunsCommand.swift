@@ -21,7 +21,7 @@ struct RunsCommand: ParsableCommand {
         func run() throws {
             try withExitStatus {
                 let db = try global.target(nil).connect(logger: global.logger())
-                try Ledger(connection: db).markDead(lockHeld: false, by: "etl runs")
+                try Ledger(connection: db).markDead(lockHeld: false, by: "etl runs", state: global.state)
                 let reports = RunReports(connection: db, state: global.state)
                 print(json ? try reports.listJSON(limit: limit) : try reports.list(limit: limit), terminator: "")
             }
@@ -43,7 +43,7 @@ struct RunsCommand: ParsableCommand {
         func run() throws {
             try withExitStatus {
                 let db = try global.target(nil).connect(logger: global.logger())
-                try Ledger(connection: db).markDead(lockHeld: false, by: "etl runs show")
+                try Ledger(connection: db).markDead(lockHeld: false, by: "etl runs show", state: global.state)
                 let reports = RunReports(connection: db, state: global.state)
                 print(json ? try reports.showJSON(runID) : try reports.show(runID), terminator: "")
             }

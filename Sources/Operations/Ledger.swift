@@ -181,7 +181,10 @@ package struct Ledger {
     /// whose process this host knows has ended, and all of them when no process holds the
     /// warehouse's run lock. Returns the runs marked.
     @discardableResult
-    package func markDead(lockHeld: Bool, by command: String) throws -> [RunID] {
+    ///
+    /// `state`: where a dead attempt may have left the error the warehouse could not take
+    /// (`RunFolder.unrecordedError`), recorded here instead of "killed".
+    package func markDead(lockHeld: Bool, by command: String, state: StateLayout? = nil) throws -> [RunID] {
         let running = try connection.query("""
             SELECT attempt_id, run_id, host, pid FROM etl.attempts WHERE status = 'running' ORDER BY attempt_id
             """, name: "running attempts")
@@ -199,7 +202,9 @@ package struct Ledger {
         }
         // When it died is not known: finished_at stays empty; the error says when it was found.
         for d in dead {
-            let found = "\(d.process) stopped without finishing (killed, or the machine went down); found by `\(command)` at "
+            let left = state.flatMap { try? String(contentsOfFile: $0.run(d.run).unrecordedError(attempt: d.attempt), encoding: .utf8) }
+            let found = left.map { "\(d.process) failed while the warehouse could not record it: \($0.trimmingCharacters(in: .whitespacesAndNewlines)); recorded by `\(command)` at " }
+                ?? "\(d.process) stopped without finishing (killed, or the machine went down); found by `\(command)` at "
             try connection.transaction { db in
                 let marked = try db.execute("""
                     UPDATE etl.attempts SET status = 'dead', finished_at = NULL,

@@ -143,7 +143,7 @@ extension PipelineRunner {
     /// Marks dead the attempts whose process is gone: the caller holds both run locks, so
     /// every attempt still `running` is one.
     func markDead(_ ledger: Ledger, by command: String) throws {
-        for run in try ledger.markDead(lockHeld: true, by: command) {
+        for run in try ledger.markDead(lockHeld: true, by: command, state: state) {
             logger.warning("run \(run) was marked dead: its process stopped without finishing", metadata: ["run": "\(run)"])
         }
     }

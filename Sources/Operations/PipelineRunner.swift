@@ -174,8 +174,10 @@ package struct PipelineRunner {
             } catch {
                 // The session is gone: record the failure on a new one if the server is there
                 // (never starting a stopped one); else the next command marks the attempt dead.
-                if let fresh = try? Connection(url: target.psqlURL) {
-                    try? Ledger(connection: fresh).finishAttempt(attempt, run: info.run, error: "\(failure)")
+                do {
+                    try Ledger(connection: try Connection(url: target.psqlURL)).finishAttempt(attempt, run: info.run, error: "\(failure)")
+                } catch {
+                    try? "\(failure)\n".write(toFile: folder.unrecordedError(attempt: attempt), atomically: true, encoding: .utf8)
                 }
             }
             throw failure

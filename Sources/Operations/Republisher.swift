@@ -31,7 +31,7 @@ package struct Republisher {
         let db = try target.connect(logger: logger)
         let holder = try AdvisoryLock(connection: db, holder: command)
         defer { withExtendedLifetime(holder) {} }
-        try Ledger(connection: db).markDead(lockHeld: true, by: command)
+        try Ledger(connection: db).markDead(lockHeld: true, by: command, state: state)
         let publisher = Publisher(connection: db)
         let newer = try publisher.publishedRun(newerThan: run)
         if let newer, !force { throw OperationsError.wouldReplaceNewer(run: run, published: newer, command: command) }

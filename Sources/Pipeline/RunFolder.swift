@@ -22,6 +22,10 @@ package struct RunFolder: Sendable {
         root.appendingPathComponent(stage == writing ? "\(stage.rawValue).partial" : stage.rawValue, isDirectory: true)
     }
     package func file(_ stage: Stage, _ name: String) -> String { folder(stage).appendingPathComponent(name).path }
+
+    /// Where an attempt's error goes when the warehouse could not take it (its server was
+    /// gone): the command that later finds the attempt dead records it from there.
+    package func unrecordedError(attempt: Int64) -> String { root.appendingPathComponent("attempt-\(attempt).error").path }
     package func manifest(_ stage: Stage) -> String { file(stage, "manifest.json") }
     package var runInfo: String { root.appendingPathComponent("run.json").path }
 
