@@ -77,10 +77,10 @@ package enum OperationsError: StewardError {
             let again = step == .publish ? "`etl publish \(run)` (its load is complete)"
                 : "`etl run --from \(step?.rawValue ?? "extract") --run \(run)`"
             return "the connection to the warehouse (\(target)) was lost during run \(run)"
-                + (step.map { ", stage \($0.rawValue)" } ?? "") + ": \(message.hasSuffix(".") ? String(message.dropLast()) : message). The warehouse is as it was before this stage "
+                + (step.map { ", stage \($0.rawValue)" } ?? "") + ": \(Self.unstopped(message)). The warehouse is as it was before this stage "
                 + "(what it had not committed was rolled back). Check the server (`etl warehouse status`), then " + again
         case .failedAfterPublish(let run, let message):
-            return "run \(run) is published: analysts see it. What follows the publish then failed: \(message.hasSuffix(".") ? String(message.dropLast()) : message). "
+            return "run \(run) is published: analysts see it. What follows the publish then failed: \(Self.unstopped(message)). "
                 + "Once the warehouse answers (`etl warehouse status`), `etl report` writes the committee's report if it is missing; "
                 + "the next run drops old loads as usual"
         case .io(let path, let message):
@@ -95,6 +95,9 @@ package enum OperationsError: StewardError {
     private static func list(_ drops: [IncompleteDrop]) -> String {
         drops.map(\.description).joined(separator: "; ")
     }
+
+    /// A message to go on with a sentence of ours: without its own final period.
+    private static func unstopped(_ message: String) -> String { message.hasSuffix(".") ? String(message.dropLast()) : message }
 
     /// `error` placed in the run and step it stopped (one placed already keeps its place), a
     /// broken connection to the warehouse (`target`) said as such (exit 69).

@@ -166,9 +166,7 @@ package struct PipelineRunner {
             logger.info("run finished", metadata: ["published": "\(summary.published)", "seconds": "\(summary.seconds)"])
             return summary
         } catch {
-            let failure = summary.published && !(error is RunFailure)
-                ? RunFailure(run: info.run, step: nil, error: OperationsError.failedAfterPublish(run: info.run, message: "\(error)"))
-                : self.failure(error, run: info.run, step: current.map(RunFailure.Step.init))
+            let failure = self.failure(error, run: info.run, step: current.map(RunFailure.Step.init), afterPublish: summary.published)
             do {
                 try ledger.finishAttempt(attempt, run: info.run, error: "\(failure)")
             } catch {
@@ -211,10 +209,7 @@ package struct PipelineRunner {
             log.info("stage finished", metadata: ["seconds": "\(String(format: "%.2f", seconds))"]
                 .merging(counts.mapValues { "\($0)" }) { $1 })
         } catch {
-            // After the publish, nothing is "as it was": the run is what analysts see.
-            let failure = summary.published
-                ? RunFailure(run: info.run, step: RunFailure.Step(stage), error: OperationsError.failedAfterPublish(run: info.run, message: "\(error)"))
-                : self.failure(error, run: info.run, step: RunFailure.Step(stage))
+            let failure = self.failure(error, run: info.run, step: RunFailure.Step(stage), afterPublish: summary.published)
             try? ledger.stageFinished(stageID, seconds: Date().timeIntervalSince(t0), counts: counts, error: "\(failure)")
             // The error itself is the command's last line (`withExitStatus`), logged once.
             log.info("stage failed", metadata: ["seconds": "\(String(format: "%.2f", Date().timeIntervalSince(t0)))"])
@@ -223,9 +218,11 @@ package struct PipelineRunner {
     }
 
     /// `error` placed in the run and step it stopped (one placed already keeps its place), a
-    /// broken connection to the warehouse said as such (exit 69).
-    func failure(_ error: any Error, run: RunID, step: RunFailure.Step?) -> RunFailure {
-        OperationsError.placed(error, run: run, step: step, target: target.displayName)
+    /// broken connection to the warehouse said as such (exit 69). After the publish nothing is
+    /// "as it was": the run is what analysts see (exit 73).
+    func failure(_ error: any Error, run: RunID, step: RunFailure.Step?, afterPublish: Bool = false) -> RunFailure {
+        guard afterPublish, !(error is RunFailure) else { return OperationsError.placed(error, run: run, step: step, target: target.displayName) }
+        return RunFailure(run: run, step: step, error: OperationsError.failedAfterPublish(run: run, message: "\(error)"))
     }
 
     /// What a stage has to read: the drop's files, or the previous stage's.

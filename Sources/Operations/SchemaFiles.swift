@@ -29,16 +29,14 @@ package enum SchemaFiles {
     /// Refuses `dir` when it, anything in it, or a folder above it that is not sticky
     /// (others could rename `dir` away there) may be written by anyone.
     static func checkTrusted(_ dir: String) throws {
-        var paths = [dir]
-        var above = URL(fileURLWithPath: dir).resolvingSymlinksInPath().deletingLastPathComponent()
-        while above.path != "/" { paths.append(above.path); above.deleteLastPathComponent() }
+        var own = [dir], above: [String] = []
         let walker = FileManager.default.enumerator(atPath: dir)
-        while let name = walker?.nextObject() as? String { paths.append(dir + "/" + name) }
-        for (k, path) in paths.enumerated() {
+        while let name = walker?.nextObject() as? String { own.append(dir + "/" + name) }
+        var folder = URL(fileURLWithPath: dir).resolvingSymlinksInPath().deletingLastPathComponent()
+        while folder.path != "/" { above.append(folder.path); folder.deleteLastPathComponent() }
+        for (path, stickyIsSafe) in own.map({ ($0, false) }) + above.map({ ($0, true) }) {
             var info = stat()
-            guard stat(path, &info) == 0, info.st_mode & S_IWOTH != 0 else { continue }
-            let ancestor = k > 0 && !path.hasPrefix(dir + "/")
-            if ancestor, info.st_mode & S_ISVTX != 0 { continue }
+            guard stat(path, &info) == 0, info.st_mode & S_IWOTH != 0, !(stickyIsSafe && info.st_mode & S_ISVTX != 0) else { continue }
             throw OperationsError.io(path: path, message: "the SQL migrations run as the warehouse's superuser, and \(path) "
                 + "may be written by any user: refused. Install them where only you (or root) can change them, and point ETL_SQL_DIR there")
         }

@@ -125,10 +125,8 @@ package final class Connection {
     /// (`PQconsumeInput`) tells.
     func classified(_ error: PostgresError, _ conn: OpaquePointer) -> PostgresError {
         var error = error
-        if error.sqlState == nil, PQstatus(conn) == CONNECTION_OK, PQconsumeInput(conn) == 0 || PQstatus(conn) != CONNECTION_OK {
-            error.kind = .connection
-        }
-        if PQstatus(conn) != CONNECTION_OK || error.sqlState.map(Self.isConnectionLoss) == true { error.kind = .connection }
+        let unreadable = error.sqlState == nil && PQconsumeInput(conn) == 0
+        if unreadable || PQstatus(conn) != CONNECTION_OK || error.sqlState.map(Self.isConnectionLoss) == true { error.kind = .connection }
         return error
     }
 

@@ -157,6 +157,14 @@ enum Fixture {
                             windowTo: Day(iso: "2026-11-21")!, smallCellMinimum: config.smallCellMinimum)
     }
 
+    /// A fresh ledger holding `run`, and its connection.
+    static func ledger(with run: RunID) throws -> (Connection, Ledger) {
+        let connection = try TestServer.freshDatabase().connect()
+        _ = try Migrator(directory: sql).migrate(connection)
+        try insertRun(run, on: connection)
+        return (connection, Ledger(connection: connection))
+    }
+
     static func insertRun(_ run: RunID, on connection: Connection) throws {
         _ = try connection.execute("""
             INSERT INTO etl.runs (run_id, pipeline, municipality, drop_path, drop_checksum, as_of, window_from, window_to,
@@ -170,12 +178,8 @@ enum Fixture {
     /// A stage whose connection was lost cannot record its own end; its failed attempt
     /// (recorded on a fresh session) ends it too, instead of leaving it `running` for ever.
     @Test func aFailedAttemptEndsTheStageItLeftRunning() throws {
-        let db = try TestServer.freshDatabase()
-        let connection = try db.connect()
-        _ = try Migrator(directory: Fixture.sql).migrate(connection)
         let run = RunID(rawValue: 20_261_122_023_000_002)
-        try Fixture.insertRun(run, on: connection)
-        let ledger = Ledger(connection: connection)
+        let (connection, ledger) = try Fixture.ledger(with: run)
         let first = try ledger.beginAttempt(Fixture.attempt(run))
         _ = try ledger.stageStarted(attempt: first, run: run, stage: .extract)
         try ledger.finishAttempt(first, run: run, error: "the connection to the warehouse was lost")
@@ -187,12 +191,8 @@ enum Fixture {
 @Suite struct RunListTests {
     /// `etl runs` gives the last attempt's seconds: a rerun an hour later is no hour-long run.
     @Test func secondsAreTheLastAttempts() throws {
-        let db = try TestServer.freshDatabase()
-        let connection = try db.connect()
-        _ = try Migrator(directory: Fixture.sql).migrate(connection)
         let run = RunID(rawValue: 20_261_122_023_000_001)
-        try Fixture.insertRun(run, on: connection)
-        let ledger = Ledger(connection: connection)
+        let (connection, ledger) = try Fixture.ledger(with: run)
         for (start, end) in [("02:30:00", "02:30:05"), ("03:30:00", "03:30:02")] {
             let id = try ledger.beginAttempt(Fixture.attempt(run))
             try ledger.finishAttempt(id, run: run, error: nil)
