@@ -16,19 +16,14 @@ struct CaseEventValidator {
         let id = try checks.required(r, caseID)
         let child = try checks.cpr(r, cpr)
         pseudonyms.prefetch(child)
-        let eventBytes = try checks.required(r, event)
-        guard let type = Self.eventType(eventBytes) else {
+        guard let type = r.read(event, { $0.flatMap(EventType.init(stageText:)) }) else {
+            let eventBytes = try checks.required(r, event)
             throw Rejection(field: checks.name(event), reason: .unknownEventType,
                             message: "haendelse '\(Echo.text(eventBytes))' is not one of \(EventType.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let date = try checks.requiredDate(r, day)
         return CaseEventRow(caseID: id, childKey: pseudonyms.childKeyHex(child), birth: child.birth, event: type, day: date,
                             paragraph: r.value(paragraph), source: r.value(source), reason: r.value(reason), line: r.line)
-    }
-
-    /// The event type of the bytes, without making a String.
-    static func eventType(_ b: ArraySlice<UInt8>) -> EventType? {
-        b.withUnsafeBytes { EventType(stageText: $0) }
     }
 }
 

@@ -24,9 +24,7 @@ struct FieldChecks {
     func name(_ i: Int) -> String { names[i] }
 
     func required(_ r: SourceRecord, _ i: Int) throws(Rejection) -> ArraySlice<UInt8> {
-        guard let v = r.value(i) else {
-            throw Rejection(field: names[i], reason: .missingValue, message: "\(names[i]) is empty; it is required")
-        }
+        guard let v = r.value(i) else { throw missing(i) }
         return v
     }
 
@@ -39,29 +37,46 @@ struct FieldChecks {
     }
 
     func requiredDate(_ r: SourceRecord, _ i: Int) throws(Rejection) -> Day {
-        try date(try required(r, i), i)
+        switch r.read(i, { $0.map(parseDate) }) {
+        case nil: throw missing(i)
+        case .some(nil): throw notADate(r.value(i)!, i)
+        case .some(.some(let day)): return day
+        }
     }
 
     func optionalDate(_ r: SourceRecord, _ i: Int) throws(Rejection) -> Day? {
-        guard let v = r.value(i) else { return nil }
-        return try date(v, i)
+        switch r.read(i, { $0.map(parseDate) }) {
+        case nil: return nil
+        case .some(nil): throw notADate(r.value(i)!, i)
+        case .some(.some(let day)): return day
+        }
     }
 
-    /// The source's layouts are tried in order. A text that has a layout's shape but names
-    /// no real day (31-02-2015) is `nonexistent_date`; anything else is `invalid_date`.
-    func date(_ v: ArraySlice<UInt8>, _ i: Int) throws(Rejection) -> Day {
+    /// The source's layouts are tried in order.
+    @inline(__always) private func parseDate(_ v: UnsafeRawBufferPointer) -> Day? {
         for f in formats {
             if let day = f.parse(v) { return day }
         }
+        return nil
+    }
+
+    /// A text that has a layout's shape but names no real day (31-02-2015) is
+    /// `nonexistent_date`; anything else is `invalid_date`.
+    private func notADate(_ v: ArraySlice<UInt8>, _ i: Int) -> Rejection {
         let layouts = formats.map(\.rawValue).joined(separator: " or ")
         if formats.contains(where: { $0.matchesShape(v) }) {
-            throw Rejection(field: names[i], reason: .nonexistentDate, message: "\(names[i]) '\(Echo.text(v))' is no day that exists")
+            return Rejection(field: names[i], reason: .nonexistentDate, message: "\(names[i]) '\(Echo.text(v))' is no day that exists")
         }
-        throw Rejection(field: names[i], reason: .invalidDate, message: "\(names[i]) '\(Echo.text(v))' is not a date (\(layouts))")
+        return Rejection(field: names[i], reason: .invalidDate, message: "\(names[i]) '\(Echo.text(v))' is not a date (\(layouts))")
+    }
+
+    private func missing(_ i: Int) -> Rejection {
+        Rejection(field: names[i], reason: .missingValue, message: "\(names[i]) is empty; it is required")
     }
 
     func cpr(_ r: SourceRecord, _ i: Int) throws(Rejection) -> CPR {
-        switch CPR.parse(try required(r, i)) {
+        switch r.read(i, { $0.map(CPR.parse) }) {
+        case nil: throw missing(i)
         case .success(let cpr): return cpr
         case .failure(let invalid):
             throw Rejection(field: names[i], reason: .invalidCPR, message: "\(names[i]) \(invalid.masked) is not a valid CPR number: \(invalid.message)")

@@ -17,13 +17,25 @@ struct SourceRecord {
 
     /// The bytes of contract field `i`, without surrounding white space; nil when empty or absent.
     func value(_ i: Int) -> ArraySlice<UInt8>? {
+        range(i).map { bytes[$0] }
+    }
+
+    /// Where `value(i)` lies in `bytes`.
+    @inline(__always) func range(_ i: Int) -> Range<Int>? {
         let k = columns[i]
         guard k >= 0, k < ends.count else { return nil }
         var s = k == 0 ? 0 : ends[k - 1]
         var e = ends[k]
         while s < e, Self.isSpace(bytes[s]) { s += 1 }
         while e > s, Self.isSpace(bytes[e - 1]) { e -= 1 }
-        return s == e ? nil : bytes[s..<e]
+        return s == e ? nil : s..<e
+    }
+
+    /// `parse` of field `i`'s value (nil when empty or absent) read in place: no slice is made,
+    /// so nothing is retained, for the fields that are only read (CPR numbers, dates).
+    @inline(__always) func read<T>(_ i: Int, _ parse: (UnsafeRawBufferPointer?) -> T) -> T {
+        guard let r = range(i) else { return parse(nil) }
+        return bytes.withUnsafeBytes { parse(UnsafeRawBufferPointer(rebasing: $0[r])) }
     }
 
     @inline(__always) static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }

@@ -7,17 +7,20 @@ package struct Day: RawRepresentable, Hashable, Comparable, Sendable, CustomStri
 
     package init(rawValue: Int32) { self.rawValue = rawValue }
 
-    /// The day for a proleptic Gregorian date, or nil when that date does not exist.
+    /// The day for a proleptic Gregorian date, or nil when that date does not exist or lies
+    /// beyond what a `Day` holds (± 5 million years).
     package init?(year: Int, month: Int, day: Int) {
-        guard (1...12).contains(month), day >= 1, day <= Day.daysIn(month: month, year: year) else { return nil }
-        // Howard Hinnant's days_from_civil.
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        self.rawValue = Int32(era * 146097 + doe - 719468)
+        guard month >= 1, month <= 12, day >= 1, day <= Day.daysIn(month: month, year: year),
+              year >= -5_000_000, year <= 5_000_000 else { return nil }
+        // Howard Hinnant's days_from_civil. The ranges above keep every step in range, so it
+        // uses wrapping arithmetic: this runs for every date of every export (docs/benchmarks.md).
+        let y = month <= 2 ? year &- 1 : year
+        let era = (y >= 0 ? y : y &- 399) / 400
+        let yoe = y &- era &* 400
+        let mp = month > 2 ? month &- 3 : month &+ 9
+        let doy = (153 &* mp &+ 2) / 5 &+ day &- 1
+        let doe = yoe &* 365 &+ yoe / 4 &- yoe / 100 &+ doy
+        self.rawValue = Int32(truncatingIfNeeded: era &* 146097 &+ doe &- 719468)
     }
 
     /// Year, month and day of month.
@@ -38,7 +41,7 @@ package struct Day: RawRepresentable, Hashable, Comparable, Sendable, CustomStri
     /// The first day of `year`.
     package static func january1(_ year: Int) -> Day { Day(year: year, month: 1, day: 1)! }
 
-    package static func isLeap(_ year: Int) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
+    package static func isLeap(_ year: Int) -> Bool { year & 3 == 0 && (year % 100 != 0 || year % 400 == 0) }
 
     package static func daysIn(month: Int, year: Int) -> Int {
         switch month {
@@ -110,24 +113,24 @@ package enum DateFormat: String, Sendable, CaseIterable, Codable {
 
     /// Parses the bytes of a field; nil when they do not match this layout or name no real day.
     package func parse(_ b: UnsafeRawBufferPointer) -> Day? {
-        let s = 0
-        func num(_ from: Int, _ count: Int) -> Int? {
+        // At most four digits: wrapping arithmetic cannot overflow.
+        @inline(__always) func num(_ from: Int, _ count: Int) -> Int? {
             var v = 0
-            for i in 0..<count {
-                let c = b[s + from + i]
-                guard c >= 48, c <= 57 else { return nil }
-                v = v * 10 + Int(c - 48)
+            for i in from..<(from &+ count) {
+                let c = b[i] &- 48
+                guard c < 10 else { return nil }
+                v = v &* 10 &+ Int(c)
             }
             return v
         }
         switch self {
         case .danish, .danishDotted:
             let sep: UInt8 = self == .danish ? 45 : 46
-            guard b.count == 10, b[s + 2] == sep, b[s + 5] == sep,
+            guard b.count == 10, b[2] == sep, b[5] == sep,
                   let d = num(0, 2), let m = num(3, 2), let y = num(6, 4) else { return nil }
             return Day(year: y, month: m, day: d)
         case .iso:
-            guard b.count == 10, b[s + 4] == 45, b[s + 7] == 45,
+            guard b.count == 10, b[4] == 45, b[7] == 45,
                   let y = num(0, 4), let m = num(5, 2), let d = num(8, 2) else { return nil }
             return Day(year: y, month: m, day: d)
         case .compact:
