@@ -2,11 +2,12 @@ import Foundation
 import Pipeline
 
 /// One CSV record as the reader hands it out: every field's bytes (quotes removed, `""`
-/// undone) back to back in one buffer, so a record costs no allocation per field.
+/// undone) back to back in the reader's buffer. A view: valid only during the call that
+/// hands it out, so a record costs no allocation and no reference counting.
 struct CSVRecord {
-    var bytes: [UInt8]
+    var bytes: UnsafeRawBufferPointer
     /// The end offset in `bytes` of each field.
-    var ends: [Int]
+    var ends: UnsafeBufferPointer<Int>
     /// The physical line the record starts on (1-based; quoted line breaks count).
     var line: Int
     /// The physical line it ends on: more than `line` when a quoted field held line breaks.
@@ -21,8 +22,8 @@ struct CSVRecord {
 
     var fieldCount: Int { ends.count }
 
-    func field(_ i: Int) -> ArraySlice<UInt8> {
-        bytes[(i == 0 ? 0 : ends[i - 1])..<ends[i]]
+    func field(_ i: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: bytes[(i == 0 ? 0 : ends[i - 1])..<ends[i]])
     }
 }
 
@@ -94,6 +95,7 @@ final class CSVReader {
         classes[256 + Int(Self.quote)] = 1; classes[256 + Int(Self.lf)] = 1
 
         var s = CSVParseState(path: path, delimiter: delimiter, limit: maxRecordBytes, maxFieldLines: maxFieldLines)
+        defer { s.deallocate() }
         var held = 0, first = true
         while true {
             let n = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[held..<(held + chunkSize)]))
@@ -130,7 +132,10 @@ final class CSVReader {
     }
 }
 
-/// The CSV state machine, resumable across chunks.
+/// The CSV state machine, resumable across chunks. The record being read is gathered in
+/// buffers of its own, allocated once (`deallocate` frees them): Swift arrays cost a
+/// reference count per record and per field read, and their appends were a tenth of a
+/// national extract (docs/benchmarks.md).
 struct CSVParseState {
     private static let quote: UInt8 = 0x22, lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
     private enum State { case fieldStart, unquoted, quoted, quoteSeen, quoteCR }
@@ -142,8 +147,12 @@ struct CSVParseState {
     private var state = State.fieldStart
     private(set) var line = 1
     private var recordLine = 1, quoteLine = 1
-    private var bytes: [UInt8] = []
-    private var ends: [Int] = []
+    /// The record's bytes: `limit` of them at most.
+    private let bytes: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    /// The end of each field so far; grown as a record needs.
+    private var ends: UnsafeMutablePointer<Int>
+    private var endCount = 0, endCapacity = 64
     private var problem: String? = nil
     private var anyQuoted = false, tooLong = false, joined = false
     private var control = -1
@@ -153,24 +162,45 @@ struct CSVParseState {
         self.delimiter = delimiter
         self.limit = limit
         self.maxFieldLines = maxFieldLines
-        bytes.reserveCapacity(4096)
-        ends.reserveCapacity(32)
+        bytes = .allocate(capacity: max(limit, 1))
+        ends = .allocate(capacity: endCapacity)
+    }
+
+    func deallocate() {
+        bytes.deallocate()
+        ends.deallocate()
     }
 
     @inline(__always) private mutating func append(_ p: UnsafePointer<UInt8>, _ n: Int) {
         guard n > 0 else { return }
-        if bytes.count + n > limit { tooLong = true; return }
-        bytes.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
+        if count + n > limit { tooLong = true; return }
+        (bytes + count).update(from: p, count: n)
+        count += n
     }
 
     @inline(__always) private mutating func appendByte(_ c: UInt8) {
-        if bytes.count + 1 > limit { tooLong = true; return }
-        bytes.append(c)
+        if count + 1 > limit { tooLong = true; return }
+        bytes[count] = c
+        count += 1
+    }
+
+    @inline(__always) private mutating func endField() {
+        if endCount == endCapacity { growEnds() }
+        ends[endCount] = count
+        endCount += 1
+    }
+
+    private mutating func growEnds() {
+        let bigger = UnsafeMutablePointer<Int>.allocate(capacity: endCapacity * 2)
+        bigger.moveInitialize(from: ends, count: endCount)
+        ends.deallocate()
+        ends = bigger
+        endCapacity *= 2
     }
 
     /// A line feed ends an unquoted field: a `\r` just before it belongs to the line end.
     @inline(__always) private mutating func dropCR() {
-        if bytes.count > (ends.last ?? 0), bytes.last == Self.cr { bytes.removeLast() }
+        if count > (endCount == 0 ? 0 : ends[endCount - 1]), bytes[count - 1] == Self.cr { count -= 1 }
     }
 
     /// C0 controls other than tab, LF and CR, and DEL: never text an export means to send.
@@ -179,7 +209,7 @@ struct CSVParseState {
     }
 
     @inline(__always) private mutating func appendControl(_ c: UInt8) {
-        if control < 0 { control = bytes.count }
+        if control < 0 { control = count }
         appendByte(c)
     }
 
@@ -190,15 +220,16 @@ struct CSVParseState {
 
     /// Ends the record whose last byte is on `lastLine`.
     private mutating func endRecord(_ body: (CSVRecord) throws -> Void, lastLine: Int) throws {
-        ends.append(bytes.count)
-        let blank = ends.count == 1 && bytes.isEmpty && !anyQuoted && problem == nil
+        endField()
+        let blank = endCount == 1 && count == 0 && !anyQuoted && problem == nil
         if !blank {
             if tooLong { problem = problem ?? "the record is longer than \(limit) bytes (an unterminated quote?)" }
-            try body(CSVRecord(bytes: bytes, ends: ends, line: recordLine, lastLine: lastLine, joined: joined, control: control,
-                               problem: problem))
+            try body(CSVRecord(bytes: UnsafeRawBufferPointer(start: bytes, count: count),
+                               ends: UnsafeBufferPointer(start: ends, count: endCount), line: recordLine, lastLine: lastLine,
+                               joined: joined, control: control, problem: problem))
         }
-        bytes.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
+        count = 0
+        endCount = 0
         problem = nil; anyQuoted = false; tooLong = false; joined = false; control = -1
         recordLine = line
     }
@@ -223,12 +254,12 @@ struct CSVParseState {
                 let c = p[i]
                 i += 1
                 if c == delimiter {
-                    ends.append(bytes.count); state = .fieldStart
+                    endField(); state = .fieldStart
                 } else if c == lf {
                     line += 1; dropCR(); try endRecord(body, lastLine: line - 1); state = .fieldStart
                 } else if c == quote {
                     // A quote inside an unquoted field: keep reading to the line end.
-                    if problem == nil { problem = "a quote inside an unquoted field (field \(ends.count + 1))" }
+                    if problem == nil { problem = "a quote inside an unquoted field (field \(endCount + 1))" }
                     appendByte(c)
                 } else {
                     appendControl(c)
@@ -256,13 +287,13 @@ struct CSVParseState {
                 if c == quote {
                     appendByte(quote); state = .quoted
                 } else if c == delimiter {
-                    ends.append(bytes.count); state = .fieldStart
+                    endField(); state = .fieldStart
                 } else if c == lf {
                     line += 1; try endRecord(body, lastLine: line - 1); state = .fieldStart
                 } else if c == cr {
                     state = .quoteCR
                 } else {
-                    if problem == nil { problem = "text after the closing quote of field \(ends.count + 1)" }
+                    if problem == nil { problem = "text after the closing quote of field \(endCount + 1)" }
                     if line > quoteLine { joined = true }
                     if Self.isControl(c) { appendControl(c) } else { appendByte(c) }
                     state = .unquoted
@@ -271,7 +302,7 @@ struct CSVParseState {
                 if p[i] == lf {
                     i += 1; line += 1; try endRecord(body, lastLine: line - 1); state = .fieldStart
                 } else {
-                    if problem == nil { problem = "text after the closing quote of field \(ends.count + 1)" }
+                    if problem == nil { problem = "text after the closing quote of field \(endCount + 1)" }
                     if line > quoteLine { joined = true }
                     appendByte(cr); state = .unquoted
                 }
@@ -285,7 +316,7 @@ struct CSVParseState {
         switch state {
         case .quoted:
             throw ExtractError.unclosedQuote(file: path, line: quoteLine, within: nil)
-        case .fieldStart where ends.isEmpty && bytes.isEmpty && !anyQuoted:
+        case .fieldStart where endCount == 0 && count == 0 && !anyQuoted:
             break   // the file ended with a line end
         case .unquoted:
             dropCR(); try endRecord(body, lastLine: line)

@@ -16,10 +16,10 @@ struct CaseEventValidator {
         let id = try checks.required(r, caseID)
         let child = try checks.cpr(r, cpr)
         pseudonyms.prefetch(child)
-        guard let type = r.read(event, { $0.flatMap(EventType.init(stageText:)) }) else {
-            let eventBytes = try checks.required(r, event)
+        let eventBytes = try checks.required(r, event)
+        guard let type = EventType(stageText: eventBytes) else {
             throw Rejection(field: checks.name(event), reason: .unknownEventType,
-                            message: "haendelse '\(Echo.text(eventBytes))' is not one of \(EventType.allCases.map(\.rawValue).joined(separator: ", "))")
+                            message: "haendelse '\(Echo.text(Array(eventBytes)[...]))' is not one of \(EventType.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let date = try checks.requiredDate(r, day)
         return CaseEventRow(caseID: id, childKey: pseudonyms.childKeyHex(child), birth: child.birth, event: type, day: date,
@@ -27,42 +27,29 @@ struct CaseEventValidator {
     }
 }
 
-/// An accepted case event as bytes, written as `CaseEventRecord` is (its `Fields`).
+/// An accepted case event as bytes, written as `CaseEventRecord` is (its `Fields`); its
+/// texts are views of the record's, valid while the record is.
 struct CaseEventRow {
-    var caseID: ArraySlice<UInt8>
+    var caseID: UnsafeRawBufferPointer
     var childKey: SIMD64<UInt8>
     var birth: Day
     var event: EventType
     var day: Day
-    var paragraph: ArraySlice<UInt8>?
-    var source: ArraySlice<UInt8>?
-    var reason: ArraySlice<UInt8>?
+    var paragraph: UnsafeRawBufferPointer?
+    var source: UnsafeRawBufferPointer?
+    var reason: UnsafeRawBufferPointer?
     var line: Int
 
     var record: CaseEventRecord {
-        func text(_ b: ArraySlice<UInt8>?) -> String? { b.map { String(decoding: $0, as: UTF8.self) } }
+        func text(_ b: UnsafeRawBufferPointer?) -> String? { b.map { String(decoding: $0, as: UTF8.self) } }
         return CaseEventRecord(caseID: text(caseID)!, childKey: Pseudonymiser.string(childKey), birth: birth, event: event, day: day,
                                paragraph: text(paragraph), source: text(source), reason: text(reason), line: line)
     }
 
     /// With `CaseEventRecord`'s codec, the key as it is.
     func write(to w: StageFileWriter) throws {
-        try caseID.withUnsafeBytes { c in
-            try withBytes(paragraph) { p in
-                try withBytes(source) { s in
-                    try withBytes(reason) { r in
-                        try CaseEventRecord.Fields(caseID: c, childKey: UnsafeRawBufferPointer(start: nil, count: 0), birth: birth,
-                                                   event: event, day: day, paragraph: p, source: s, reason: r, line: line)
-                            .write(to: w, hexKey: childKey)
-                    }
-                }
-            }
-        }
+        try CaseEventRecord.Fields(caseID: caseID, childKey: UnsafeRawBufferPointer(start: nil, count: 0), birth: birth,
+                                   event: event, day: day, paragraph: paragraph, source: source, reason: reason, line: line)
+            .write(to: w, hexKey: childKey)
     }
-}
-
-@inline(__always)
-private func withBytes<R>(_ bytes: ArraySlice<UInt8>?, _ body: (UnsafeRawBufferPointer?) throws -> R) rethrows -> R {
-    guard let bytes else { return try body(nil) }
-    return try bytes.withUnsafeBytes { try body($0) }
 }

@@ -26,11 +26,12 @@ struct EnrolmentValidator {
 }
 
 /// An accepted enrolment as bytes, written as `EnrolmentRecord` is (its `Fields`):
-/// the big exports never make a String per field.
+/// the big exports never make a String per field. `institution` is a view of the record's
+/// bytes, valid while the record is.
 struct EnrolmentRow {
     var childKey: SIMD64<UInt8>
     var birth: Day
-    var institution: ArraySlice<UInt8>
+    var institution: UnsafeRawBufferPointer
     var from: Day
     var to: Day?
     var line: Int
@@ -42,9 +43,7 @@ struct EnrolmentRow {
 
     /// With `EnrolmentRecord`'s codec, the key as it is.
     func write(to w: StageFileWriter) throws {
-        try institution.withUnsafeBytes { i in
-            try EnrolmentRecord.Fields(childKey: UnsafeRawBufferPointer(start: nil, count: 0), birth: birth, institution: i,
-                                       from: from, to: to, line: line).write(to: w, hexKey: childKey)
-        }
+        try EnrolmentRecord.Fields(childKey: UnsafeRawBufferPointer(start: nil, count: 0), birth: birth, institution: institution,
+                                   from: from, to: to, line: line).write(to: w, hexKey: childKey)
     }
 }

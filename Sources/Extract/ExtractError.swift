@@ -39,8 +39,6 @@ package enum ExtractError: StewardError, Equatable, Sendable {
     case badExportDate(file: String, text: String)
     /// One XML token (a comment, a tag, a processing instruction) longer than the reader allows.
     case xmlTokenTooLong(file: String, line: Int, limit: Int)
-    /// The file's checksum changed between the MANIFEST check and the extract.
-    case fileChangedDuringRun(file: String)
     /// More of one file's records were rejected than the pipeline allows.
     /// Every file over its threshold, and what each file read (for the ledger).
     case rejectThresholdExceeded([ThresholdBreach], inputs: [StageManifest.InputFile])
@@ -54,8 +52,7 @@ package enum ExtractError: StewardError, Equatable, Sendable {
     package var exitStatus: ExitStatus {
         switch self {
         case .rejectThresholdExceeded: .rejectThresholdExceeded
-        case .sourceMissing, .dropIncomplete, .manifestRowsDiffer, .manifestUnreadable, .sourceNotAFile, .sourceOutsideDrop,
-             .fileChangedDuringRun: .dropIncomplete
+        case .sourceMissing, .dropIncomplete, .manifestRowsDiffer, .manifestUnreadable, .sourceNotAFile, .sourceOutsideDrop: .dropIncomplete
         case .missingColumn: .usage
         case .cannotRead, .notDeclaredEncoding, .noHeader, .ambiguousHeader, .unclosedQuote, .xmlNotWellFormed, .xmlRefused,
              .badExportDate, .xmlTokenTooLong, .pseudonymKey, .cannotWrite: .failure
@@ -99,8 +96,6 @@ package enum ExtractError: StewardError, Equatable, Sendable {
             return "\(file):\(line): refused: a comment, tag or other markup starting here runs on for more than \(limit >> 20) MiB (reading it would take hours). The file may be corrupt; ask for the export without it."
         case let .badExportDate(file, text):
             return "\(file): the root's udtraeksdato '\(text)' is not a yyyy-mm-dd date. Ask for a corrected export, or set `as_of` in the pipeline file."
-        case let .fileChangedDuringRun(file):
-            return "\(file): the file changed while it was being read (its checksum differs from the MANIFEST check). Run again once the export job has finished."
         case let .rejectThresholdExceeded(files, _):
             return "too many records rejected: \(files.map(\.description).joined(separator: "; ")). See rejects.tsv in the run's extract folder, fix the export or the mapping, and run again."
         case let .pseudonymKey(source, message):

@@ -15,9 +15,9 @@ package struct ExtractResult: Sendable {
 /// Extract: reads one drop, validates and pseudonymises every record, and writes the typed
 /// records and the rejects into the run's `extract/` folder in COPY text format.
 ///
-/// The drop is checked first (every source present; the MANIFEST's checksums, when it has
-/// one) and nothing is written before that passes; the MANIFEST's row counts are checked
-/// against the extraction's own, and a mismatch leaves the stage's folder as it was. The register is
+/// The drop is checked first: every source, and every file its MANIFEST names, present. The
+/// MANIFEST's checksums and row counts are checked on the bytes the extraction reads, and a
+/// mismatch leaves the stage's folder as it was (and makes no key file). The register is
 /// read before the files that refer to it; the other three exports are then extracted on
 /// two threads (`ParallelExtraction`), with the same output as one after the other.
 package struct ExtractStage: Sendable {
@@ -46,14 +46,12 @@ package struct ExtractStage: Sendable {
     /// done (`RunFolder.commitStage`), or stopped by the reject threshold (its rejects are what
     /// the steward reads next). Any other failure, or a kill, leaves the last attempt's folder.
     package func run(drop: URL, into run: RunFolder) throws(ExtractError) -> ExtractResult {
-        // The drop first: nothing (not even a new key file) is written for an incomplete one.
+        // The drop first: nothing is written for a file that is missing.
         let sources = config.sources.all
         try DropCheck.sources(drop: drop, config: config)
         let dropManifest = try DropManifest.read(drop: drop)
-        let checked = try verifyChecksums(dropManifest, drop: drop, sources: sources)
-
+        let expected = try checkNamedFiles(dropManifest, drop: drop, sources: sources)
         let key = try PseudonymKey.load(config.pseudonymKey, state: state, environment: environment)
-        if let w = key.warning { warn(w) }
 
         let out: RunFolder
         do { out = try run.beginStage(.extract) } catch {
@@ -63,25 +61,29 @@ package struct ExtractStage: Sendable {
             do { try run.commitStage(.extract) } catch { throw .cannotWrite(path: error.path, message: error.message) }
         }
         do throws(ExtractError) {
-            let result = try extract(drop, into: out, key: key.key, checked: checked, manifest: dropManifest)
+            let result = try extract(drop, into: out, key: key, expected: expected, manifest: dropManifest)
             checkpoint("extract.written")
             try commit()
             return result
         } catch {
-            if case .rejectThresholdExceeded = error { try commit() } else { run.discardStage(.extract) }
+            if case .rejectThresholdExceeded = error { try commit(); throw error }
+            run.discardStage(.extract)
+            // An export that is not what the MANIFEST says explains whatever else went wrong
+            // reading it: the drop is refused for its first such entry in MANIFEST order.
+            if let dropManifest { try verifyChecksums(dropManifest, drop: drop, sources: sources) }
             throw error
         }
     }
 
-    private func extract(_ drop: URL, into run: RunFolder, key: SymmetricKey, checked: [String: String],
+    private func extract(_ drop: URL, into run: RunFolder, key: PseudonymKey, expected: [String: String],
                          manifest dropManifest: DropManifest?) throws(ExtractError) -> ExtractResult {
         let startedAt = Date()
         let clock = ContinuousClock.now
         var warnings: [String] = []
         let sources = config.sources.all
         let rejects = try writing { try StageFileWriter(path: run.file(.extract, StageFile.rejects)) }
-        let files = FileExtraction(drop: drop, pipeline: config.path, checked: checked, rejects: rejects, log: log)
-        var pseudonyms = Pseudonymiser(key: key)   // for CPR numbers in the register's text fields
+        let files = FileExtraction(drop: drop, pipeline: config.path, expected: expected, rejects: rejects, log: log)
+        var pseudonyms = Pseudonymiser(key: key.key)   // for CPR numbers in the register's text fields
 
         // The register first: assignments and enrolments are checked against it.
         let institutionsOut = try writing { try StageFileWriter(path: run.file(.extract, StageFile.institutions)) }
@@ -97,8 +99,8 @@ package struct ExtractStage: Sendable {
         var outputs = [try writing { try institutionsOut.close(name: StageFile.institutions) }]
 
         // Then the other three, two at a time; their rejects follow the register's in order.
-        let others = ParallelExtraction(config: config, drop: drop, run: run, checked: checked, register: register,
-                                        key: key.withUnsafeBytes { Array($0) }, log: log)
+        let others = ParallelExtraction(config: config, drop: drop, run: run, expected: expected, register: register,
+                                        key: key.key.withUnsafeBytes { Array($0) }, log: log)
         let results = try others.runAll()
         defer { others.removeParts() }
         for r in results { try writing { try rejects.append(contentsOf: r.rejectsPart, rows: r.rejectsRows) } }
@@ -107,6 +109,8 @@ package struct ExtractStage: Sendable {
 
         let outcomes = [registerOutcome] + results.map(\.outcome)
         let inputs = outcomes.map(\.input)
+        // Every export read had its MANIFEST checksum: the drop is complete, so a new key is kept.
+        if let w = try key.save() { warn(w) }
         if let dropManifest { try Self.verifyRows(dropManifest, inputs: inputs, drop: drop) }
         warnings += outcomes.flatMap(\.warnings)
         let exportDates = outcomes.compactMap { o in o.exportDate.map { (file: o.input.name, day: $0) } }
@@ -141,30 +145,53 @@ package struct ExtractStage: Sendable {
         return ExtractResult(manifest: manifest, warnings: warnings)
     }
 
-    /// Checks the MANIFEST's checksums, if it has one, before anything is written; returns
-    /// them. The files are read on both cores (the two big exports apart); a drop that fails
-    /// is refused for its first failing entry in MANIFEST order, as when they are read in turn.
-    /// Their row counts are the extraction's own (`verifyRows`): counting them here would
-    /// parse every export twice (docs/decisions.md).
-    private func verifyChecksums(_ manifest: DropManifest?, drop: URL,
+    /// Checks that every file the MANIFEST names is in the drop, and the checksums of those
+    /// that are no source (extract reads nothing else of them); returns the sources' checksums
+    /// by the pipeline's names, for the extraction to check on the bytes it reads.
+    private func checkNamedFiles(_ manifest: DropManifest?, drop: URL,
                                  sources: [PipelineConfig.Source]) throws(ExtractError) -> [String: String] {
-        guard let entries = manifest?.entries else { return [:] }
-        let checked = try ForkJoin.map(entries.count) { (i) throws(ExtractError) -> (file: String, sha: String) in
-            let entry = entries[i]
-            let file = drop.appendingPathComponent(entry.file).path
+        var expected: [String: String] = [:]
+        for entry in manifest?.entries ?? [] {
             let source = sources.first(where: { DropManifest.sameFile($0.file) == DropManifest.sameFile(entry.file) })
-            do throws(ExtractError) {
-                try DropCheck.file(entry.file, drop: drop, allowOutside: source?.allowLinkOutsideDrop ?? false)
-            } catch .sourceMissing {
-                throw .dropIncomplete(file: file, detail: "the MANIFEST names it (line \(entry.line)) but it is not in the drop")
-            }
-            let sha = try ChunkedFile.digest(path: file, confinedTo: source?.allowLinkOutsideDrop == true ? nil : drop).sha256
-            guard sha == entry.sha256 else {
-                throw .dropIncomplete(file: file, detail: "its SHA-256 is \(sha), the MANIFEST says \(entry.sha256)")
-            }
-            return (source?.file ?? entry.file, sha)   // by the pipeline's name, as the extraction looks it up
+            try Self.checkPresent(entry, drop: drop, allowOutside: source?.allowLinkOutsideDrop ?? false)
+            if let source { expected[source.file] = entry.sha256 } else { try Self.checkSum(entry, drop: drop, confined: true) }
         }
-        return Dictionary(checked, uniquingKeysWith: { a, _ in a })
+        return expected
+    }
+
+    /// Checks every checksum of the MANIFEST, the files read on both cores; a drop that fails
+    /// is refused for its first failing entry in MANIFEST order.
+    private func verifyChecksums(_ manifest: DropManifest, drop: URL, sources: [PipelineConfig.Source]) throws(ExtractError) {
+        let entries = manifest.entries
+        _ = try ForkJoin.map(entries.count) { (i) throws(ExtractError) in
+            let entry = entries[i]
+            let source = sources.first(where: { DropManifest.sameFile($0.file) == DropManifest.sameFile(entry.file) })
+            try Self.checkPresent(entry, drop: drop, allowOutside: source?.allowLinkOutsideDrop ?? false)
+            try Self.checkSum(entry, drop: drop, confined: source?.allowLinkOutsideDrop != true)
+        }
+    }
+
+    private static func checkPresent(_ entry: DropManifest.Entry, drop: URL, allowOutside: Bool) throws(ExtractError) {
+        do throws(ExtractError) {
+            try DropCheck.file(entry.file, drop: drop, allowOutside: allowOutside)
+        } catch .sourceMissing {
+            throw .dropIncomplete(file: drop.appendingPathComponent(entry.file).path,
+                                  detail: "the MANIFEST names it (line \(entry.line)) but it is not in the drop")
+        }
+    }
+
+    private static func checkSum(_ entry: DropManifest.Entry, drop: URL, confined: Bool) throws(ExtractError) {
+        let file = drop.appendingPathComponent(entry.file).path
+        let sha = try ChunkedFile.digest(path: file, confinedTo: confined ? drop : nil).sha256
+        guard sha == entry.sha256 else { throw mismatch(file: file, sha: sha, entry: entry) }
+    }
+
+    static func mismatch(file: String, sha: String, entry: String) -> ExtractError {
+        .dropIncomplete(file: file, detail: "its SHA-256 is \(sha), the MANIFEST says \(entry)")
+    }
+
+    private static func mismatch(file: String, sha: String, entry: DropManifest.Entry) -> ExtractError {
+        mismatch(file: file, sha: sha, entry: entry.sha256)
     }
 
     /// Each extracted file against its MANIFEST entry's data rows, in MANIFEST order.

@@ -23,7 +23,7 @@ struct FieldChecks {
 
     func name(_ i: Int) -> String { names[i] }
 
-    func required(_ r: SourceRecord, _ i: Int) throws(Rejection) -> ArraySlice<UInt8> {
+    func required(_ r: SourceRecord, _ i: Int) throws(Rejection) -> UnsafeRawBufferPointer {
         guard let v = r.value(i) else { throw missing(i) }
         return v
     }
@@ -37,37 +37,26 @@ struct FieldChecks {
     }
 
     func requiredDate(_ r: SourceRecord, _ i: Int) throws(Rejection) -> Day {
-        switch r.read(i, { $0.map(parseDate) }) {
-        case nil: throw missing(i)
-        case .some(nil): throw notADate(r.value(i)!, i)
-        case .some(.some(let day)): return day
-        }
+        try date(try required(r, i), i)
     }
 
     func optionalDate(_ r: SourceRecord, _ i: Int) throws(Rejection) -> Day? {
-        switch r.read(i, { $0.map(parseDate) }) {
-        case nil: return nil
-        case .some(nil): throw notADate(r.value(i)!, i)
-        case .some(.some(let day)): return day
-        }
+        guard let v = r.value(i) else { return nil }
+        return try date(v, i)
     }
 
-    /// The source's layouts are tried in order.
-    @inline(__always) private func parseDate(_ v: UnsafeRawBufferPointer) -> Day? {
+    /// The source's layouts are tried in order. A text that has a layout's shape but names
+    /// no real day (31-02-2015) is `nonexistent_date`; anything else is `invalid_date`.
+    func date(_ v: UnsafeRawBufferPointer, _ i: Int) throws(Rejection) -> Day {
         for f in formats {
             if let day = f.parse(v) { return day }
         }
-        return nil
-    }
-
-    /// A text that has a layout's shape but names no real day (31-02-2015) is
-    /// `nonexistent_date`; anything else is `invalid_date`.
-    private func notADate(_ v: ArraySlice<UInt8>, _ i: Int) -> Rejection {
+        let text = Array(v)[...]
         let layouts = formats.map(\.rawValue).joined(separator: " or ")
-        if formats.contains(where: { $0.matchesShape(v) }) {
-            return Rejection(field: names[i], reason: .nonexistentDate, message: "\(names[i]) '\(Echo.text(v))' is no day that exists")
+        if formats.contains(where: { $0.matchesShape(text) }) {
+            throw Rejection(field: names[i], reason: .nonexistentDate, message: "\(names[i]) '\(Echo.text(text))' is no day that exists")
         }
-        return Rejection(field: names[i], reason: .invalidDate, message: "\(names[i]) '\(Echo.text(v))' is not a date (\(layouts))")
+        throw Rejection(field: names[i], reason: .invalidDate, message: "\(names[i]) '\(Echo.text(text))' is not a date (\(layouts))")
     }
 
     private func missing(_ i: Int) -> Rejection {
@@ -75,8 +64,7 @@ struct FieldChecks {
     }
 
     func cpr(_ r: SourceRecord, _ i: Int) throws(Rejection) -> CPR {
-        switch r.read(i, { $0.map(CPR.parse) }) {
-        case nil: throw missing(i)
+        switch CPR.parse(try required(r, i)) {
         case .success(let cpr): return cpr
         case .failure(let invalid):
             throw Rejection(field: names[i], reason: .invalidCPR, message: "\(names[i]) \(invalid.masked) is not a valid CPR number: \(invalid.message)")
@@ -87,7 +75,7 @@ struct FieldChecks {
     func optionalCount(_ r: SourceRecord, _ i: Int) throws(Rejection) -> Int? {
         guard let v = r.value(i) else { return nil }
         guard v.count <= 9, v.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
-            throw Rejection(field: names[i], reason: .invalidNumber, message: "\(names[i]) '\(Echo.text(v))' is not a whole number")
+            throw Rejection(field: names[i], reason: .invalidNumber, message: "\(names[i]) '\(Echo.text(Array(v)[...]))' is not a whole number")
         }
         return v.reduce(0) { $0 * 10 + Int($1 - 48) }
     }

@@ -12,8 +12,8 @@ struct FileExtraction {
     let drop: URL
     /// The pipeline file, for messages about its mapping.
     let pipeline: String
-    /// Checksums seen by the MANIFEST check; a file must still have them when read.
-    let checked: [String: String]
+    /// The MANIFEST's checksums by source file: a file read must have its.
+    let expected: [String: String]
     let rejects: StageFileWriter
     let log: @Sendable (String) -> Void
 
@@ -73,23 +73,23 @@ struct FileExtraction {
                         + "it cannot be stored. Ask for the export without it"), record)
                 }
                 guard mappings.isEmpty, !record.holdsCPRNumber(in: textFields) else {
-                    var r = record
+                    var r = EditedRecord(record)
                     for i in textFields {
                         guard let v = r.value(i), let (text, n) = CPRInText.replacingAll(in: v, with: { Self.token($0, &pseudonyms) }) else { continue }
                         r.replace(i, with: text)
-                        notes.cpr(fields[i], n, line: r.line)
+                        notes.cpr(fields[i], n, line: record.line)
                     }
                     for m in mappings {
                         if let unmatched = m.apply(to: &r) { notes.unmatched(m.name, unmatched) }
                     }
-                    return try finish(r)
+                    return try r.withView(finish)
                 }
                 try finish(record)
             }
         } catch let e as ExtractError { throw e }
           catch { throw .cannotRead(path: file, message: "\(error)") }
         let sha = reader.sha256
-        if let expected = checked[source.file], expected != sha { throw .fileChangedDuringRun(file: file) }
+        if let expected = expected[source.file], expected != sha { throw ExtractStage.mismatch(file: file, sha: sha, entry: expected) }
         var line = "extract: \(source.file): \(counts.read) records, \(counts.accepted) accepted, \(counts.rejected) rejected"
         if counts.merged > 0 { line += ", \(counts.merged) merged" }
         if counts.filtered > 0 { line += ", \(counts.filtered) filtered out" }

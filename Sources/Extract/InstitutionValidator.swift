@@ -62,7 +62,7 @@ struct InstitutionValidator {
             message += ": \(looks) in the number field"
             if let name = r.value(navn), let regex = self.pattern?.regex,
                (try? regex.firstMatch(in: String(decoding: name, as: UTF8.self))) != nil {
-                message += ", and navn '\(Echo.text(name))' looks like a number: are nummer and navn swapped?"
+                message += ", and navn '\(Echo.text(Array(name)[...]))' looks like a number: are nummer and navn swapped?"
             } else {
                 message += ": are two columns swapped?"
             }
@@ -103,8 +103,8 @@ struct Register: Sendable {
         guard numbers.contains(number) else { throw unknown(number, field: field) }
     }
 
-    func check(_ number: ArraySlice<UInt8>, field: String) throws(Rejection) {
-        if let key = number.withUnsafeBytes(Self.pack) {
+    func check(_ number: UnsafeRawBufferPointer, field: String) throws(Rejection) {
+        if let key = Self.pack(number) {
             guard packed.contains(key) else { throw unknown(String(decoding: number, as: UTF8.self), field: field) }
             return
         }

@@ -23,7 +23,7 @@ struct ParallelExtraction: Sendable {
     let config: PipelineConfig
     let drop: URL
     let run: RunFolder
-    let checked: [String: String]
+    let expected: [String: String]
     let register: Register
     /// The pseudonym key's bytes (`SymmetricKey` is not `Sendable`; each job makes its own).
     let key: [UInt8]
@@ -64,7 +64,7 @@ struct ParallelExtraction: Sendable {
         let rejects = try writing { try StageFileWriter(path: partPath(job)) }
         // One cache per job: for the children of the validator and CPR numbers in text fields.
         var pseudonyms = Pseudonymiser(key: SymmetricKey(data: key))
-        let files = FileExtraction(drop: drop, pipeline: config.path, checked: checked, rejects: rejects, log: log)
+        let files = FileExtraction(drop: drop, pipeline: config.path, expected: expected, rejects: rejects, log: log)
         let sources = config.sources
         let outcome: FileExtraction.Outcome
         let out: StageFileWriter

@@ -9,14 +9,16 @@ import Pipeline
 /// A key, in the variable or the file, is read as follows: 64 or more hex digits (an even
 /// number) are taken as hex bytes (32 bytes or more); any other text of at least 32
 /// characters is taken as its UTF-8 bytes; anything shorter is refused. An empty variable
-/// counts as unset. With neither, the embedded default makes the file: 32 random bytes in
-/// hex, mode 0600, and says so (`warning`): losing that file changes every child key.
+/// counts as unset. With neither, the embedded default makes a new key, 32 random bytes,
+/// and `save` writes it to the file (hex, mode 0600) once extract knows the drop is
+/// complete, and says so: losing that file changes every child key.
 package struct PseudonymKey {
     package let key: SymmetricKey
     /// Where the key came from (the variable's name or the file's path), for logs.
     package let origin: String
-    /// Set when the key file was just created; the caller logs it.
-    package let warning: String?
+    /// The file a new key goes to, not yet written, and the variable that was not set; nil
+    /// for a key that was read.
+    let unsaved: (path: String, variable: String)?
 
     package static func load(_ source: PipelineConfig.KeySource, state: StateLayout,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws(ExtractError) -> PseudonymKey {
@@ -25,15 +27,40 @@ package struct PseudonymKey {
             guard let bytes = interpret(value) else {
                 throw .pseudonymKey(source: "environment variable \(variable)", message: "too short: give 64 or more hex digits (32 bytes) or a text of 32 or more characters")
             }
-            return PseudonymKey(key: SymmetricKey(data: bytes), origin: "$\(variable)", warning: nil)
+            return PseudonymKey(key: SymmetricKey(data: bytes), origin: "$\(variable)", unsaved: nil)
         }
         let path = file(source, state: state)
         if FileManager.default.fileExists(atPath: path) {
-            return PseudonymKey(key: try read(path), origin: path, warning: nil)
+            return PseudonymKey(key: try read(path), origin: path, unsaved: nil)
         }
-        try create(path)
-        let warning = "created a new pseudonymisation key at \(path) (neither $\(variable) nor a key file was there). Back it up: if it is lost, every child key changes."
-        return PseudonymKey(key: try read(path), origin: path, warning: warning)
+        return PseudonymKey(key: SymmetricKey(size: .bits256), origin: path, unsaved: (path, variable))
+    }
+
+    /// Writes a new key to its file; returns what to tell the steward, nil when the key was
+    /// not new. A file another run made meanwhile is never overwritten: this run's
+    /// pseudonyms would not be its, so the run stops.
+    func save() throws(ExtractError) -> String? {
+        guard let (path, variable) = unsaved else { return nil }
+        let folder = (path as NSString).deletingLastPathComponent
+        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+            throw .pseudonymKey(source: path, message: "cannot create its folder: \(error.localizedDescription)")
+        }
+        let hex = key.withUnsafeBytes { Hex.string($0) } + "\n"
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            if errno == EEXIST {
+                throw .pseudonymKey(source: path, message: "another run made this key file while this one ran with a new key; run again to use the file's")
+            }
+            throw .pseudonymKey(source: path, message: "cannot create the key file: \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        fchmod(fd, 0o600)
+        let written = hex.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
+        guard written == hex.utf8.count, fsync(fd) == 0 else {
+            unlink(path)
+            throw .pseudonymKey(source: path, message: "cannot write the key file: \(String(cString: strerror(errno)))")
+        }
+        return "created a new pseudonymisation key at \(path) (neither $\(variable) nor a key file was there). Back it up: if it is lost, every child key changes."
     }
 
     static func file(_ source: PipelineConfig.KeySource, state: StateLayout) -> String {
@@ -73,25 +100,5 @@ package struct PseudonymKey {
             throw .pseudonymKey(source: path, message: "too short: the file must hold 64 or more hex digits (32 bytes) or a text of 32 or more characters")
         }
         return SymmetricKey(data: bytes)
-    }
-
-    private static func create(_ path: String) throws(ExtractError) {
-        let folder = (path as NSString).deletingLastPathComponent
-        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-            throw .pseudonymKey(source: path, message: "cannot create its folder: \(error.localizedDescription)")
-        }
-        let hex = SymmetricKey(size: .bits256).withUnsafeBytes { Hex.string($0) } + "\n"
-        // O_EXCL: never overwrite a key another run made a moment ago.
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard fd >= 0 else {
-            if errno == EEXIST { return }
-            throw .pseudonymKey(source: path, message: "cannot create the key file: \(String(cString: strerror(errno)))")
-        }
-        defer { close(fd) }
-        fchmod(fd, 0o600)
-        let written = hex.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
-        guard written == hex.utf8.count else {
-            throw .pseudonymKey(source: path, message: "cannot write the key file: \(String(cString: strerror(errno)))")
-        }
     }
 }

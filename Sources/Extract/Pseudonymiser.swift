@@ -5,7 +5,8 @@ import Pipeline
 /// Turns a CPR number into the child key: HMAC-SHA-256 of the normalised ten digits under
 /// the secret key, in lowercase hex. The same key gives the same child key night after night.
 ///
-/// A child appears in many rows, so child keys are cached per CPR number for the run.
+/// A child appears in many rows, so child keys are cached per CPR number for the run, and
+/// the last one asked for is kept aside (exports list a child's rows together).
 /// The lookup is what costs (a cache miss a row), so the table is small: 8-byte slots,
 /// each the CPR number (34 bits) and the index of its hex key (the bits above), in open
 /// addressing; the hex keys lie in one array, 64 bytes each. A row asks for its slot early
@@ -22,6 +23,8 @@ struct Pseudonymiser {
     /// 0: empty (no valid CPR number is 0); else `cpr | index << 34`.
     private var slots: [UInt64]
     private var hexes: [SIMD64<UInt8>] = []
+    /// The child asked for last (number 0: none).
+    private var last: (number: UInt64, hex: SIMD64<UInt8>) = (0, SIMD64())
     private static let cprBits: UInt64 = 34, cprMask: UInt64 = (1 << 34) - 1
 
     init(key: SymmetricKey, maxCached: Int = 1 << 19) {
@@ -41,6 +44,14 @@ struct Pseudonymiser {
 
     /// The child key, as the 64 ASCII bytes of its hex.
     mutating func childKeyHex(_ cpr: CPR) -> SIMD64<UInt8> {
+        // Exports come sorted by child or by case: most rows name the child of the row before.
+        if cpr.number == last.number { return last.hex }
+        let hex = lookUp(cpr)
+        last = (cpr.number, hex)
+        return hex
+    }
+
+    private mutating func lookUp(_ cpr: CPR) -> SIMD64<UInt8> {
         let mask = slots.count - 1
         var i = Self.home(cpr.number, mask)
         while true {

@@ -57,24 +57,33 @@ final class SourceReader {
         if let xml {
             if aliases.isEmpty { return try xml.forEachRecord(body) }
             return try xml.forEachRecord { record in
-                var r = record
-                for a in aliases { r.columns[a.column] = r.columns[a.same] }
-                try body(r)
+                var columns = Array(record.columns)
+                for a in aliases { columns[a.column] = columns[a.same] }
+                try columns.withUnsafeBufferPointer { c in
+                    var r = record
+                    r.columns = c
+                    try body(r)
+                }
             }
         }
-        var columns: [Int]? = nil
+        // Made from the header; one buffer for the whole file, so a record costs no reference count.
+        var columns: UnsafeMutableBufferPointer<Int>? = nil
+        defer { columns?.deallocate() }
         var headerCount = 0
         try csv!.forEachRecord { record in
             guard let columns else {
-                columns = try mapHeader(record)
+                let mapped = try mapHeader(record)
+                columns = .allocate(capacity: mapped.count)
+                _ = columns!.initialize(from: mapped)
                 headerCount = record.fieldCount
                 return
             }
+            let view = UnsafeBufferPointer(columns)
             if record.problem == nil, record.fieldCount == headerCount {
                 try body(SourceRecord(line: record.line, problem: nil, bytes: record.bytes, ends: record.ends,
-                                      columns: columns, control: record.control))
+                                      columns: view, control: record.control))
             } else {
-                try Self.bad(record, headerCount: headerCount, columns: columns, body)
+                try Self.bad(record, headerCount: headerCount, columns: view, body)
             }
         }
         if columns == nil { throw ExtractError.noHeader(file: path) }
@@ -83,7 +92,8 @@ final class SourceReader {
     /// A record that cannot be read, and the lines it joined (out of line: the common path
     /// stays small enough for the compiler to fold into the reader's loop).
     @inline(never)
-    private static func bad(_ record: CSVRecord, headerCount: Int, columns: [Int], _ body: (SourceRecord) throws -> Void) throws {
+    private static func bad(_ record: CSVRecord, headerCount: Int, columns: UnsafeBufferPointer<Int>,
+                            _ body: (SourceRecord) throws -> Void) throws {
         var problem: (reason: RejectReason, message: String)
         if let p = record.problem {
             problem = (.malformedField, p)
@@ -98,8 +108,8 @@ final class SourceReader {
                               columns: columns, control: record.control))
         guard joined else { return }
         for line in (record.line + 1)...record.lastLine {
-            try body(SourceRecord(line: line, problem: (.malformedField, "joined to the record of line \(record.line) by a quote (see that line)"),
-                                  bytes: [], ends: [], columns: columns))
+            try body(.empty(line: line, problem: (.malformedField, "joined to the record of line \(record.line) by a quote (see that line)"),
+                            columns: columns))
         }
     }
 

@@ -3,25 +3,35 @@ import Pipeline
 /// One record of an export with its fields in the contract's order (`SourceKind.fields`),
 /// whatever the export's own column order or XML layout: what the validators read. The
 /// columns a row filter reads follow the contract's fields.
+///
+/// A view of its reader's buffers, valid only during the call that hands it out (and so are
+/// the values read from it): two million records a night cost no allocation and no reference
+/// counting (docs/benchmarks.md). `EditedRecord` is a copy to change.
 struct SourceRecord {
     /// The CSV physical line where the record starts, or the XML record element's index.
     var line: Int
     /// Why the record could not even be split into fields; nil when it could.
     var problem: (reason: RejectReason, message: String)?
-    var bytes: [UInt8]
-    var ends: [Int]
+    var bytes: UnsafeRawBufferPointer
+    var ends: UnsafeBufferPointer<Int>
     /// Contract field (then filter column) → index into `ends`; -1 when the record does not have it.
-    var columns: [Int]
+    var columns: UnsafeBufferPointer<Int>
     /// The offset in `bytes` of the first control character (`CSVParseState.isControl`); -1: none.
     var control = -1
 
+    /// A record of no fields: for lines that could not be read at all.
+    static func empty(line: Int, problem: (reason: RejectReason, message: String), columns: UnsafeBufferPointer<Int>) -> SourceRecord {
+        SourceRecord(line: line, problem: problem, bytes: UnsafeRawBufferPointer(start: nil, count: 0),
+                     ends: UnsafeBufferPointer(start: nil, count: 0), columns: columns)
+    }
+
     /// The bytes of contract field `i`, without surrounding white space; nil when empty or absent.
-    func value(_ i: Int) -> ArraySlice<UInt8>? {
-        range(i).map { bytes[$0] }
+    func value(_ i: Int) -> UnsafeRawBufferPointer? {
+        range(i).map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }
     }
 
     /// Where `value(i)` lies in `bytes`.
-    @inline(__always) func range(_ i: Int) -> Range<Int>? {
+    func range(_ i: Int) -> Range<Int>? {
         let k = columns[i]
         guard k >= 0, k < ends.count else { return nil }
         var s = k == 0 ? 0 : ends[k - 1]
@@ -29,13 +39,6 @@ struct SourceRecord {
         while s < e, Self.isSpace(bytes[s]) { s += 1 }
         while e > s, Self.isSpace(bytes[e - 1]) { e -= 1 }
         return s == e ? nil : s..<e
-    }
-
-    /// `parse` of field `i`'s value (nil when empty or absent) read in place: no slice is made,
-    /// so nothing is retained, for the fields that are only read (CPR numbers, dates).
-    @inline(__always) func read<T>(_ i: Int, _ parse: (UnsafeRawBufferPointer?) -> T) -> T {
-        guard let r = range(i) else { return parse(nil) }
-        return bytes.withUnsafeBytes { parse(UnsafeRawBufferPointer(rebasing: $0[r])) }
     }
 
     @inline(__always) static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
@@ -57,15 +60,48 @@ struct SourceRecord {
     /// Whether any of the contract fields `fields` holds a CPR-shaped number (`CPRInText`):
     /// one pass over the record's buffer, no slice made per field.
     func holdsCPRNumber(in fields: [Int]) -> Bool {
-        bytes.withUnsafeBufferPointer { p in
-            for i in fields {
-                let k = columns[i]
-                guard k >= 0, k < ends.count else { continue }
-                let s = k == 0 ? 0 : ends[k - 1], e = ends[k]
-                if e - s >= 10, CPRInText.first(in: UnsafeBufferPointer(rebasing: p[s..<e])) != nil { return true }
-            }
-            return false
+        let p = bytes.assumingMemoryBound(to: UInt8.self)
+        for i in fields {
+            let k = columns[i]
+            guard k >= 0, k < ends.count else { continue }
+            let s = k == 0 ? 0 : ends[k - 1], e = ends[k]
+            if e - s >= 10, CPRInText.first(in: UnsafeBufferPointer(rebasing: p[s..<e])) != nil { return true }
         }
+        return false
+    }
+}
+
+/// A copy of a record whose values the extraction changes (CPR numbers in text fields, value
+/// maps): rare, so it may cost what arrays cost.
+struct EditedRecord {
+    private let line: Int
+    private let control: Int
+    private var bytes: [UInt8]
+    private var ends: [Int]
+    private var columns: [Int]
+
+    init(_ r: SourceRecord) {
+        line = r.line
+        control = r.control
+        bytes = Array(r.bytes)
+        ends = Array(r.ends)
+        columns = Array(r.columns)
+    }
+
+    /// `body` with the record as it now is.
+    func withView<R>(_ body: (SourceRecord) throws -> R) rethrows -> R {
+        try bytes.withUnsafeBytes { b in
+            try ends.withUnsafeBufferPointer { e in
+                try columns.withUnsafeBufferPointer { c in
+                    try body(SourceRecord(line: line, problem: nil, bytes: b, ends: e, columns: c, control: control))
+                }
+            }
+        }
+    }
+
+    /// `SourceRecord.value`, as a copy.
+    func value(_ i: Int) -> ArraySlice<UInt8>? {
+        withView { $0.range(i) }.map { bytes[$0] }
     }
 
     /// Replaces field `i`'s value: the new bytes go to the end of the buffer (nil: absent).

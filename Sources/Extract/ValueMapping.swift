@@ -38,7 +38,7 @@ struct ValueMapping {
     }
 
     /// Applies the map to the record; returns the unmatched value, if the value matched no rule.
-    func apply(to r: inout SourceRecord) -> ArraySlice<UInt8>? {
+    func apply(to r: inout EditedRecord) -> ArraySlice<UInt8>? {
         guard let v = r.value(field) else { return nil }
         switch apply(v) {
         case .mapped(let value):

@@ -212,8 +212,15 @@ private final class XMLParseContext {
             child = -1
         } else if depth == recordDepth {
             recordDepth = 0
-            do { try body(SourceRecord(line: index, problem: nil, bytes: bytes, ends: ends, columns: columns, control: control)) }
-            catch {
+            do {
+                try bytes.withUnsafeBytes { b in
+                    try ends.withUnsafeBufferPointer { e in
+                        try columns.withUnsafeBufferPointer { c in
+                            try body(SourceRecord(line: index, problem: nil, bytes: b, ends: e, columns: c, control: control))
+                        }
+                    }
+                }
+            } catch {
                 self.error = error
                 XML_StopParser(parser, 0)
             }

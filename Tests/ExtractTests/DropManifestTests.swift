@@ -17,7 +17,9 @@ import Testing
         #expect(try f.extract().rejected == 0)
     }
 
-    @Test func checksumMismatchIsRefusedBeforeAnythingIsWritten() throws {
+    /// The checksums are checked on the bytes the extraction reads (one pass): a mismatch
+    /// leaves nothing, not even a key file for the pseudonyms it made.
+    @Test func checksumMismatchIsRefusedAndLeavesNothing() throws {
         let f = try Fixture()
         try f.run.emptyStage(.extract)   // even an earlier attempt's folder stays empty
         f.environment = [:]              // and no key file is made for a drop that is refused
@@ -95,6 +97,36 @@ import Testing
         guard case .dropIncomplete(let file, _) = error else { Issue.record("\(String(describing: error))"); return }
         #expect(file.hasSuffix(reversed ? "sagshaendelser.csv" : "indmeldelser.csv"))
         #expect(f.runFiles().isEmpty)
+    }
+
+    /// A file the export job is still writing reads as broken (here: cut inside a quoted
+    /// field); that its checksum differs from the MANIFEST's is the answer, not the quote.
+    @Test func aFileCutShortIsIncompleteNotMalformed() throws {
+        let f = try Fixture()
+        f.write(try manifest(f), to: "MANIFEST")
+        f.write(Sample.caseEvents + "S-9;0101901234;underretning;\"01-02-2024", to: "sagshaendelser.csv")
+        let error = #expect(throws: ExtractError.self) { try f.extract() }
+        guard case .dropIncomplete(let file, let detail) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(file.hasSuffix("sagshaendelser.csv") && detail.contains("SHA-256"))
+        #expect(f.runFiles().isEmpty)
+        // The same file with its checksum in the MANIFEST is read, and its quote refused.
+        f.write(try manifest(f), to: "MANIFEST")
+        let quote = #expect(throws: ExtractError.self) { try f.extract() }
+        guard case .unclosedQuote = quote else { Issue.record("\(String(describing: quote))"); return }
+    }
+
+    /// A key file another run made while this one pseudonymised with a new key is not
+    /// overwritten, and this run's pseudonyms are not kept.
+    @Test func aKeyFileMadeMeanwhileStopsTheRun() throws {
+        let f = try Fixture()
+        f.environment = [:]
+        let key = try PseudonymKey.load(f.config.pseudonymKey, state: f.state, environment: [:])
+        try FileManager.default.createDirectory(at: f.state.root, withIntermediateDirectories: true)
+        try "other-key-of-another-run-0123456789".write(toFile: f.state.defaultKeyFile.path, atomically: false, encoding: .utf8)
+        let error = #expect(throws: ExtractError.self) { _ = try key.save() }
+        guard case .pseudonymKey(_, let message) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(message.contains("run again"))
+        #expect(try String(contentsOfFile: f.state.defaultKeyFile.path, encoding: .utf8).hasPrefix("other-key"))
     }
 
     @Test func fileNamedButAbsentIsRefused() throws {

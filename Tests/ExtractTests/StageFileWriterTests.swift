@@ -46,15 +46,24 @@ import Testing
     }
 
     @Test func byteRowsAreWrittenAsTheirRecords() throws {
-        let slice = Array("S-2013-000123".utf8)[...]
+        let texts = ["S-2013-000123", "52.3.3", Self.tricky, "101234"].map { Array($0.utf8) }
         let hex = SIMD64<UInt8>(repeating: 0x61)
-        let event = CaseEventRow(caseID: slice, childKey: hex, birth: Self.day, event: .notification, day: Self.day,
-                                 paragraph: Array("52.3.3".utf8)[...], source: nil, reason: Array(Self.tricky.utf8)[...], line: 9)
-        let enrolment = EnrolmentRow(childKey: hex, birth: Self.day, institution: Array("101234".utf8)[...], from: Self.day, to: Self.day, line: 4)
-        let (ours, theirs) = try bytes({ w in try event.write(to: w); try enrolment.write(to: w) },
-                                       { w in try event.record.write(to: w); try enrolment.record.write(to: w) })
-        #expect(ours == theirs)
-        #expect(event.record.childKey == String(repeating: "a", count: 64))
+        try texts[0].withUnsafeBytes { caseID in
+            try texts[1].withUnsafeBytes { paragraph in
+                try texts[2].withUnsafeBytes { reason in
+                    try texts[3].withUnsafeBytes { institution in
+                        let event = CaseEventRow(caseID: caseID, childKey: hex, birth: Self.day, event: .notification, day: Self.day,
+                                                 paragraph: paragraph, source: nil, reason: reason, line: 9)
+                        let enrolment = EnrolmentRow(childKey: hex, birth: Self.day, institution: institution, from: Self.day, to: Self.day, line: 4)
+                        let (ours, theirs) = try bytes({ w in try event.write(to: w); try enrolment.write(to: w) },
+                                                       { w in try event.record.write(to: w); try enrolment.record.write(to: w) })
+                        #expect(ours == theirs)
+                        #expect(event.record.childKey == String(repeating: "a", count: 64))
+                        #expect(event.record.reason == Self.tricky)
+                    }
+                }
+            }
+        }
     }
 
     @Test func manifestDescriptionMatchesTheFile() throws {

@@ -111,7 +111,6 @@ import Transform
         #expect(ExitStatus.of(OperationsError.connectionLost(run: run, step: .load, target: "t", message: "m")) == .databaseUnreachable)
         #expect(ExitStatus.of(OperationsError.rejectThresholdExceeded(run: run, files: [])) == .rejectThresholdExceeded)
         #expect(ExitStatus.of(OperationsError.newerDropsIncomplete(ran: "d", drops: [])) == .dropIncomplete)
-        #expect(ExitStatus.of(ExtractError.fileChangedDuringRun(file: "f")) == .dropIncomplete, "the export job is still writing it")
         #expect(ExitStatus.of(ExtractError.manifestRowsDiffer(file: "f", manifestLine: 1, rows: 1, manifestRows: 2)) == .dropIncomplete)
         #expect(ExitStatus.of(OperationsError.wouldReplaceNewer(run: run, published: RunID(rawValue: 2), command: "c")) == .usage)
         #expect(ExitStatus.of(PostgresError(.connection, "server closed the connection unexpectedly")) == .databaseUnreachable)
