@@ -171,20 +171,25 @@ struct CSVParseState {
         ends.deallocate()
     }
 
+    /// A record's length counts its delimiters too: a line of nothing but delimiters is as
+    /// long as it looks, and its fields' ends are bounded with its bytes.
+    @inline(__always) private var length: Int { count + endCount }
+
     @inline(__always) private mutating func append(_ p: UnsafePointer<UInt8>, _ n: Int) {
         guard n > 0 else { return }
-        if count + n > limit { tooLong = true; return }
+        if length + n > limit { tooLong = true; return }
         (bytes + count).update(from: p, count: n)
         count += n
     }
 
     @inline(__always) private mutating func appendByte(_ c: UInt8) {
-        if count + 1 > limit { tooLong = true; return }
+        if length + 1 > limit { tooLong = true; return }
         bytes[count] = c
         count += 1
     }
 
     @inline(__always) private mutating func endField() {
+        if length + 1 > limit { tooLong = true; return }
         if endCount == endCapacity { growEnds() }
         ends[endCount] = count
         endCount += 1

@@ -28,14 +28,26 @@ package struct DropManifest: Sendable, Equatable {
         URL(fileURLWithPath: name, relativeTo: URL(fileURLWithPath: "/drop", isDirectory: true)).standardizedFileURL.path
     }
 
-    /// Reads the MANIFEST of a drop; nil when it has none.
+    /// A MANIFEST names a handful of files: one larger than this is no MANIFEST.
+    static let maxBytes = 1 << 20
+
+    /// Reads the MANIFEST of a drop; nil when it has none. It is checked as the exports are:
+    /// a regular file in the drop (not a link out of it, a pipe or a device), and read only
+    /// up to `maxBytes`.
     package static func read(drop: URL) throws(ExtractError) -> DropManifest? {
         let path = drop.appendingPathComponent(fileName).path
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .cannotRead(path: path, message: "the MANIFEST exists but cannot be read")
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        try DropCheck.file(fileName, drop: drop, allowOutside: false)
+        // Through the exports' reader: it refuses what was swapped for a link or a pipe meanwhile.
+        let file = try ChunkedFile(path: path, confinedTo: drop)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: maxBytes + 1, alignment: 1)
+        defer { buffer.deallocate() }
+        let n = try file.read(into: buffer)
+        guard n <= maxBytes else {
+            throw .manifestUnreadable(path: path, line: nil, message: "it is larger than \(maxBytes >> 20) MiB, which no MANIFEST of a drop's files is")
         }
-        return try parse(String(decoding: data, as: UTF8.self), path: path)
+        return try parse(String(decoding: UnsafeRawBufferPointer(rebasing: buffer[..<n]), as: UTF8.self), path: path)
     }
 
     /// One entry a line, its three parts separated by spaces or tabs (`sha256sum` writes two

@@ -22,6 +22,9 @@ package enum ExtractError: StewardError, Equatable, Sendable {
     case notDeclaredEncoding(file: String, line: Int, encoding: TextEncoding)
     /// The CSV file has no header line.
     case noHeader(file: String)
+    /// The CSV header cannot be the header: it spans lines, holds a stray quote, or is one
+    /// with the lines after it (CR-only line ends). Its records would be lost with it.
+    case badHeader(file: String, lastLine: Int, reason: String)
     /// A column the pipeline maps is not in the CSV header: a pipeline-file error. `header`
     /// holds the columns found; `delimiter`, one that would split the header into columns
     /// holding every mapped one.
@@ -35,8 +38,8 @@ package enum ExtractError: StewardError, Equatable, Sendable {
     case xmlNotWellFormed(file: String, line: Int, column: Int, message: String)
     /// XML with a DOCTYPE or entity declaration: refused, never resolved (XXE, entity bombs).
     case xmlRefused(file: String, line: Int, column: Int, what: String)
-    /// The root's `udtraeksdato` is not an ISO date.
-    case badExportDate(file: String, text: String)
+    /// The root's `udtraeksdato` is not an ISO date, or not one an export can have (`problem`).
+    case badExportDate(file: String, text: String, problem: String)
     /// One XML token (a comment, a tag, a processing instruction) longer than the reader allows.
     case xmlTokenTooLong(file: String, line: Int, limit: Int)
     /// More of one file's records were rejected than the pipeline allows.
@@ -54,7 +57,7 @@ package enum ExtractError: StewardError, Equatable, Sendable {
         case .rejectThresholdExceeded: .rejectThresholdExceeded
         case .sourceMissing, .dropIncomplete, .manifestRowsDiffer, .manifestUnreadable, .sourceNotAFile, .sourceOutsideDrop: .dropIncomplete
         case .missingColumn: .usage
-        case .cannotRead, .notDeclaredEncoding, .noHeader, .ambiguousHeader, .unclosedQuote, .xmlNotWellFormed, .xmlRefused,
+        case .cannotRead, .notDeclaredEncoding, .noHeader, .badHeader, .ambiguousHeader, .unclosedQuote, .xmlNotWellFormed, .xmlRefused,
              .badExportDate, .xmlTokenTooLong, .pseudonymKey, .cannotWrite: .failure
         }
     }
@@ -79,6 +82,9 @@ package enum ExtractError: StewardError, Equatable, Sendable {
             return "\(file):\(line): not the declared encoding \(encoding.rawValue). Fix the `encoding` of this source in the pipeline file, or ask for the export in \(encoding.rawValue)."
         case let .noHeader(file):
             return "\(file): the file is empty: a CSV export starts with a header line. Ask for a new export."
+        case let .badHeader(file, lastLine, reason):
+            let lines = lastLine > 1 ? " (it runs to line \(lastLine))" : ""
+            return "\(file):1: the header line cannot be read\(lines): \(reason). The records after it would be lost with it, so the file is refused; ask for a corrected export."
         case let .missingColumn(m):
             return m.description
         case let .ambiguousHeader(file, column, field, positions):
@@ -94,8 +100,8 @@ package enum ExtractError: StewardError, Equatable, Sendable {
             return "\(file):\(line):\(column): refused: the file has \(what). DTDs and entities are never processed (they can read local files or blow up memory); ask for the export without them."
         case let .xmlTokenTooLong(file, line, limit):
             return "\(file):\(line): refused: a comment, tag or other markup starting here runs on for more than \(limit >> 20) MiB (reading it would take hours). The file may be corrupt; ask for the export without it."
-        case let .badExportDate(file, text):
-            return "\(file): the root's udtraeksdato '\(text)' is not a yyyy-mm-dd date. Ask for a corrected export, or set `as_of` in the pipeline file."
+        case let .badExportDate(file, text, problem):
+            return "\(file): the root's udtraeksdato '\(text)' \(problem). Ask for a corrected export, or set `as_of` in the pipeline file."
         case let .rejectThresholdExceeded(files, _):
             return "too many records rejected: \(files.map(\.description).joined(separator: "; ")). See rejects.tsv in the run's extract folder, fix the export or the mapping, and run again."
         case let .pseudonymKey(source, message):

@@ -46,14 +46,18 @@ struct FieldChecks {
     }
 
     /// The source's layouts are tried in order. A text that has a layout's shape but names
-    /// no real day (31-02-2015) is `nonexistent_date`; anything else is `invalid_date`.
+    /// no real day (31-02-2015) is `nonexistent_date`; anything else (a year before 1000
+    /// too) is `invalid_date`.
     func date(_ v: UnsafeRawBufferPointer, _ i: Int) throws(Rejection) -> Day {
         for f in formats {
             if let day = f.parse(v) { return day }
         }
         let text = Array(v)[...]
         let layouts = formats.map(\.rawValue).joined(separator: " or ")
-        if formats.contains(where: { $0.matchesShape(text) }) {
+        if let year = formats.lazy.compactMap({ $0.parts(v)?.year }).first {
+            guard DateFormat.years.contains(year) else {
+                throw Rejection(field: names[i], reason: .invalidDate, message: "\(names[i]) '\(Echo.text(text))' has a year before 1000 (a typo?)")
+            }
             throw Rejection(field: names[i], reason: .nonexistentDate, message: "\(names[i]) '\(Echo.text(text))' is no day that exists")
         }
         throw Rejection(field: names[i], reason: .invalidDate, message: "\(names[i]) '\(Echo.text(text))' is not a date (\(layouts))")

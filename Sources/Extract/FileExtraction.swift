@@ -82,7 +82,7 @@ struct FileExtraction {
                     for m in mappings {
                         if let unmatched = m.apply(to: &r) { notes.unmatched(m.name, unmatched) }
                     }
-                    return try r.withView(finish)
+                    return try r.withView { try finish($0) }
                 }
                 try finish(record)
             }

@@ -72,6 +72,7 @@ final class SourceReader {
         var headerCount = 0
         try csv!.forEachRecord { record in
             guard let columns else {
+                try checkHeader(record)
                 let mapped = try mapHeader(record)
                 columns = .allocate(capacity: mapped.count)
                 _ = columns!.initialize(from: mapped)
@@ -111,6 +112,22 @@ final class SourceReader {
             try body(.empty(line: line, problem: (.malformedField, "joined to the record of line \(record.line) by a quote (see that line)"),
                             columns: columns))
         }
+    }
+
+    /// A header is one line of names: a quote or a line break in it means the lines after it
+    /// went into it (a stray quote; CR-only line ends), and with them their records.
+    private func checkHeader(_ header: CSVRecord) throws(ExtractError) {
+        let reason: String?
+        if header.bytes.contains(0x0D) && !header.bytes.contains(0x0A) {
+            reason = "its lines end in a carriage return only (CR, as on old Macs), so the whole file reads as one line; ask for LF or CRLF line ends"
+        } else if let problem = header.problem {
+            reason = problem
+        } else if header.lastLine > header.line || header.bytes.contains(0x0A) || header.bytes.contains(0x0D) {
+            reason = "a quoted name holds a line break (a stray quote?)"
+        } else {
+            reason = nil
+        }
+        if let reason { throw .badHeader(file: path, lastLine: header.lastLine, reason: reason) }
     }
 
     /// Contract field (then filter column) → column index, by header name (surrounding

@@ -197,8 +197,16 @@ private final class XMLParseContext {
         while let n = atts[k], let value = atts[k + 1] {
             if Self.equal(Self.localName(n), Array("udtraeksdato".utf8)) {
                 let text = String(cString: value)
-                if let day = Day(iso: text.trimmingSpaces) { exportDate = day }
-                else if !text.trimmingSpaces.isEmpty { fail(.badExportDate(file: file, text: Echo.text(Array(text.utf8)[...]))) }
+                let shown = Echo.text(Array(text.utf8)[...])
+                if let day = Day(iso: text.trimmingSpaces) {
+                    // The as-of date of the figures: one in the future would move every open interval's end.
+                    guard day <= Day.today + 1 else {
+                        return fail(.badExportDate(file: file, text: shown, problem: "lies after today (\(Day.today), UTC): no export is made in the future"))
+                    }
+                    exportDate = day
+                } else if !text.trimmingSpaces.isEmpty {
+                    fail(.badExportDate(file: file, text: shown, problem: "is not a yyyy-mm-dd date from the year 1000 on"))
+                }
             }
             k += 2
         }

@@ -10,7 +10,6 @@ package enum AsOf {
         if let day = config.asOf { return (day, "pipeline file") }
         if let day = ExportDate.read(drop: drop.url, config: config) { return (day, "udtraeksdato") }
         if let day = Day(iso: drop.name) { return (day, "drop folder name") }
-        let days = Int32((today.timeIntervalSince1970 / 86400).rounded(.down))
-        return (Day(rawValue: days), "today")
+        return (Day(rawValue: Int32((today.timeIntervalSince1970 / 86400).rounded(.down))), "today")
     }
 }

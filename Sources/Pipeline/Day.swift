@@ -1,3 +1,5 @@
+import Foundation
+
 /// A calendar day as a compact number: days since 1970-01-01 (negative before).
 ///
 /// Every date in the pipeline is a `Day`; intervals are inclusive at both ends
@@ -38,6 +40,9 @@ package struct Day: RawRepresentable, Hashable, Comparable, Sendable, CustomStri
 
     package var year: Int { civil.year }
 
+    /// Today in UTC.
+    package static var today: Day { Day(rawValue: Int32((Date().timeIntervalSince1970 / 86400).rounded(.down))) }
+
     /// The first day of `year`.
     package static func january1(_ year: Int) -> Day { Day(year: year, month: 1, day: 1)! }
 
@@ -67,8 +72,8 @@ package struct Day: RawRepresentable, Hashable, Comparable, Sendable, CustomStri
     /// The most bytes `writeISO` writes.
     package static let isoMaxBytes = 24
 
-    /// Writes `yyyy-mm-dd` at `p` (the year unpadded outside 1000–9999, month and day in two
-    /// digits) and returns how many bytes: the one formatting of a day, for every file.
+    /// Writes `yyyy-mm-dd` at `p` (the year in four digits or more, month and day in two) and
+    /// returns how many bytes: the one formatting of a day, for every file.
     @inline(__always)
     package func writeISO(to p: UnsafeMutableRawPointer) -> Int {
         let offset = Int(rawValue) - Int(ISODays.first)
@@ -83,6 +88,7 @@ package struct Day: RawRepresentable, Hashable, Comparable, Sendable, CustomStri
         func put(_ b: UInt8) { p.storeBytes(of: b, toByteOffset: n, as: UInt8.self); n += 1 }
         if y < 0 { put(0x2D) }
         let digits = Array(String(y.magnitude).utf8)
+        for _ in digits.count..<4 { put(0x30) }   // PostgreSQL's form: at least four digits
         for b in digits { put(b) }
         put(0x2D); put(UInt8(48 + m / 10)); put(UInt8(48 + m % 10))
         put(0x2D); put(UInt8(48 + d / 10)); put(UInt8(48 + d % 10))
@@ -111,8 +117,18 @@ package enum DateFormat: String, Sendable, CaseIterable, Codable {
         b.withUnsafeBytes { parse($0) }
     }
 
+    /// The years a date of an export may have: four digits from 1000 on. Earlier ones are
+    /// typos (`0201` for `2021`), and PostgreSQL has no year 0.
+    package static let years = 1000...9999
+
     /// Parses the bytes of a field; nil when they do not match this layout or name no real day.
     package func parse(_ b: UnsafeRawBufferPointer) -> Day? {
+        guard let (y, m, d) = parts(b), Self.years.contains(y) else { return nil }
+        return Day(year: y, month: m, day: d)
+    }
+
+    /// The year, month and day the bytes give in this layout, whether or not they name a day.
+    package func parts(_ b: UnsafeRawBufferPointer) -> (year: Int, month: Int, day: Int)? {
         // At most four digits: wrapping arithmetic cannot overflow.
         @inline(__always) func num(_ from: Int, _ count: Int) -> Int? {
             var v = 0
@@ -128,34 +144,21 @@ package enum DateFormat: String, Sendable, CaseIterable, Codable {
             let sep: UInt8 = self == .danish ? 45 : 46
             guard b.count == 10, b[2] == sep, b[5] == sep,
                   let d = num(0, 2), let m = num(3, 2), let y = num(6, 4) else { return nil }
-            return Day(year: y, month: m, day: d)
+            return (y, m, d)
         case .iso:
             guard b.count == 10, b[4] == 45, b[7] == 45,
                   let y = num(0, 4), let m = num(5, 2), let d = num(8, 2) else { return nil }
-            return Day(year: y, month: m, day: d)
+            return (y, m, d)
         case .compact:
             guard b.count == 8, let y = num(0, 4), let m = num(4, 2), let d = num(6, 2) else { return nil }
-            return Day(year: y, month: m, day: d)
+            return (y, m, d)
         }
     }
 
     /// Whether the bytes have this layout's shape, whether or not the day exists.
     /// Tells "not a date" from "a date that does not exist" in reject reasons.
     package func matchesShape(_ b: ArraySlice<UInt8>) -> Bool {
-        let digits: (UInt8) -> Bool = { $0 >= 48 && $0 <= 57 }
-        let pattern: [Bool?]  // true: digit, nil: separator position
-        switch self {
-        case .danish, .danishDotted: pattern = [true, true, nil, true, true, nil, true, true, true, true]
-        case .iso: pattern = [true, true, true, true, nil, true, true, nil, true, true]
-        case .compact: pattern = Array(repeating: true, count: 8)
-        }
-        guard b.count == pattern.count else { return false }
-        let sep: UInt8 = self == .danishDotted ? 46 : 45
-        for (i, p) in pattern.enumerated() {
-            let c = b[b.startIndex + i]
-            if p == nil ? c != sep : !digits(c) { return false }
-        }
-        return true
+        b.withUnsafeBytes { parts($0) != nil }
     }
 }
 

@@ -148,6 +148,17 @@ func readCSV(_ text: String, encoding: TextEncoding = .utf8, maxFieldLines: Int 
         #expect(records[2].fields == ["x", "y"])
     }
 
+    /// A line of nothing but delimiters is as long as it looks: empty fields count, so their
+    /// ends cannot grow without bound (a 200 MB line of `;` took 2.3 GB, then a crash).
+    @Test func aLineOfDelimitersIsTooLongToo() throws {
+        let records = try readCSV(Array("a;b\n".utf8) + [UInt8](repeating: 0x3B, count: 10_000) + Array("\nx;y\n".utf8),
+                                  maxRecordBytes: 1000)
+        #expect(records.count == 3)
+        #expect(records[1].problem?.contains("longer than") == true)
+        #expect(records[1].fields.count <= 1000)
+        #expect(records[2].fields == ["x", "y"])
+    }
+
     /// Records, quoted line breaks and multibyte characters across the 1 MiB chunk edges.
     @Test func recordsSpanningChunksAreIntact() throws {
         var text = "n;navn;tekst\n"

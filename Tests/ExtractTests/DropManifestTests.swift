@@ -129,6 +129,23 @@ import Testing
         #expect(try String(contentsOfFile: f.state.defaultKeyFile.path, encoding: .utf8).hasPrefix("other-key"))
     }
 
+    /// The MANIFEST is read as the exports are: a link out of the drop is refused, and one
+    /// larger than 1 MiB is not read into memory (a 1 GB one took 4 GB and 88 s).
+    @Test func aManifestIsBoundedAndConfinedToTheDrop() throws {
+        let f = try Fixture()
+        f.write([UInt8](repeating: 0x23, count: DropManifest.maxBytes + 1), to: "MANIFEST")
+        let big = #expect(throws: ExtractError.self) { try f.extract() }
+        guard case .manifestUnreadable(_, nil, let message) = big else { Issue.record("\(String(describing: big))"); return }
+        #expect(message.contains("larger than 1 MiB"))
+
+        let outside = f.root.appendingPathComponent("outside-MANIFEST").path
+        try (try manifest(f)).write(toFile: outside, atomically: false, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: f.path("MANIFEST"))
+        try FileManager.default.createSymbolicLink(atPath: f.path("MANIFEST"), withDestinationPath: outside)
+        let link = #expect(throws: ExtractError.self) { try f.extract() }
+        guard case .sourceOutsideDrop = link else { Issue.record("\(String(describing: link))"); return }
+    }
+
     @Test func fileNamedButAbsentIsRefused() throws {
         let f = try Fixture()
         f.write(try manifest(f) + "\(String(repeating: "a", count: 64))  10  extra.csv\n", to: "MANIFEST")

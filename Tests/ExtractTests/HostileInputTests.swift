@@ -202,6 +202,41 @@ import Testing
         #expect(try f.extract().manifest.inputs[2].accepted == 1)
     }
 
+    /// A year before 1000 (`0201` for `2021`, `0000`) is a typo, and no day PostgreSQL has:
+    /// the record is rejected with its line, instead of a stage file transform refuses.
+    @Test func aYearBefore1000IsAnInvalidDate() throws {
+        let f = try Fixture()
+        f.config.rejectThreshold = 1
+        f.write(Sample.enrolments + "0102131234;101234;01-01-0201;\n0102131234;101234;01-08-2014;0000-01-01\n", to: "indmeldelser.csv")
+        _ = try f.extract()
+        let rejects = f.rejects()
+        #expect(rejects.map(\.line) == [4, 5] && rejects.allSatisfy { $0.reason == .invalidDate })
+        #expect(rejects.map(\.field) == ["indmeldt", "udmeldt"])
+        #expect(rejects.allSatisfy { $0.message.contains("year before 1000") })
+        // Should such a day still be written, it is in PostgreSQL's four-digit form.
+        #expect(Day(year: 999, month: 1, day: 1)!.iso == "0999-01-01")
+    }
+
+    /// A header that took the lines after it (a stray quote in a name, CR-only line ends)
+    /// stops the file: its records would otherwise vanish with no reject and no count.
+    @Test func aHeaderThatSwallowsLinesStopsTheFile() throws {
+        let rows = "S-1;0102131234;underretning;02-04-2015;;;;x\nS-2;0102131234;sag_oprettet;2015-04-10;50;;;y\n"
+        let cases: [(String, String)] = [
+            ("sagsnummer;cpr;haendelse;dato;paragraf;kilde;aarsag;\"bemaerkning\n" + rows + "S-3;0102131234;sag_oprettet;2015-04-10;;;;z\"\n", "line break"),
+            ("sagsnummer;cpr;haendelse;dato;paragraf;kilde;aarsag;bemaerkning\n" + rows, ""),
+            (("sagsnummer;cpr;haendelse;dato;paragraf;kilde;aarsag;bemaerkning\n" + rows).replacingOccurrences(of: "\n", with: "\r"), "carriage return only"),
+        ]
+        for (text, reason) in cases {
+            let f = try Fixture()
+            f.write(text, to: "sagshaendelser.csv")
+            guard !reason.isEmpty else { #expect(try f.extract().manifest.inputs.last?.accepted == 2); continue }
+            let error = #expect(throws: ExtractError.self) { try f.extract() }
+            guard case .badHeader(let file, _, let why) = error else { Issue.record("\(String(describing: error))"); continue }
+            #expect(file.hasSuffix("sagshaendelser.csv") && why.contains(reason), "\(why)")
+            #expect(error?.description.contains("sagshaendelser.csv:1:") == true)
+        }
+    }
+
     /// Issue 15: `delimiter: ","` on a `;` file. The message names the pipeline file, the
     /// line and key of the mapping, shows the header as split, and suggests the delimiter.
     @Test func aWrongDelimiterShowsTheHeaderAndSuggestsTheRightOne() throws {

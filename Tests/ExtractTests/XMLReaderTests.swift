@@ -84,9 +84,15 @@ func readXML(_ text: String, element: String = "Institution", names: [String] = 
         #expect(error!.description.contains(":\(line):\(column): XML not well formed"))
     }
 
-    @Test func badExportDateIsRefused() throws {
-        let error = #expect(throws: ExtractError.self) { _ = try readXML("<r udtraeksdato=\"21-11-2026\"/>") }
-        #expect(error == .badExportDate(file: error.map { if case .badExportDate(let f, _) = $0 { f } else { "" } } ?? "", text: "21-11-2026"))
+    /// Not ISO, a year 0, or a day after today: the export date moves every open interval's
+    /// end, so one that cannot be an export's is refused, naming the file and `as_of`.
+    @Test(arguments: ["21-11-2026", "0000-01-01", "9999-12-31"])
+    func badExportDateIsRefused(date: String) throws {
+        let error = #expect(throws: ExtractError.self) { _ = try readXML("<r udtraeksdato=\"\(date)\"/>") }
+        guard case .badExportDate(_, let text, let problem) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(text == date && problem.contains(date.hasPrefix("9999") ? "after today" : "yyyy-mm-dd"))
+        #expect(error?.description.contains("as_of") == true)
+        #expect(try readXML("<r udtraeksdato=\"\(Day.today + 1)\"/>").exportDate == Day.today + 1)
     }
 
     @Test func windows1252DeclaredByTheDocument() throws {

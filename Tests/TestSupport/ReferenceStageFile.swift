@@ -91,6 +91,7 @@ package final class ReferenceStageWriter {
         separate()
         guard let day else { buffer.append(contentsOf: ReferenceText.null); return }
         let (y, m, d) = day.civil
+        if (0..<1000).contains(y) { buffer.append(contentsOf: Array(repeating: 0x30, count: 4 - String(y).count)) }   // PostgreSQL's 0999
         appendDecimal(y)
         buffer.append(0x2D); append2(m); buffer.append(0x2D); append2(d)
     }
