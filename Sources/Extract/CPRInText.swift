@@ -3,10 +3,13 @@
 ///
 /// What counts as one (docs/decisions.md): ten digits standing alone (no digit right before
 /// or after), the first six a day and month that could be (`DD` 01–31, `MM` 01–12, any
-/// `YY`), written `DDMMYYSSSS`, `DDMMYY-SSSS`, `DDMMYY SSSS`, `DDMMYY - SSSS` or with the
-/// birth date split as `DD MM YY` / `DD-MM-YY` / `DD.MM.YY`, anywhere in a longer text.
-/// Modulus 11 and the century table are not asked: a mistyped number is personal data too.
-/// Digits grouped otherwise (`2012-000123`, dates, phone numbers) are not matched.
+/// `YY`), written `DDMMYYSSSS`, or split after the birth date (`DDMMYY-SSSS`), after its day
+/// and month too (`DD MM YY SSSS`, `DD.MM.YY-SSSS`), or after the day and month only
+/// (`DD-MM-YYSSSS`), anywhere in a longer text. A split is one to three separators: spaces
+/// of any kind (tab, line break, no-break space), dashes of any kind (hyphen, en and em
+/// dash, minus), `.`, `/`, `_`. Full-width digits count as digits. Modulus 11 and the
+/// century table are not asked: a mistyped number is personal data too. Digits grouped
+/// otherwise (`2012-000123`, dates, phone numbers) are not matched.
 enum CPRInText {
     struct Match: Equatable {
         /// The byte range of the number in the text, separators included.
@@ -19,9 +22,16 @@ enum CPRInText {
 
     /// The first CPR-shaped number in `text` at or after `from`.
     static func first(in text: UnsafeBufferPointer<UInt8>, from: Int = 0) -> Match? {
-        let n = text.count
         // Most text fields have fewer than ten digits: one tight pass rules them out.
-        guard n - from >= 10, digits(text, from: from) >= 10 else { return nil }
+        guard text.count - from >= 10 else { return nil }
+        let (digitCount, ascii) = scan(text, from: from)
+        guard ascii else { return firstFolded(in: text, from: from) }
+        guard digitCount >= 10 else { return nil }
+        return firstASCII(in: text, from: from)
+    }
+
+    private static func firstASCII(in text: UnsafeBufferPointer<UInt8>, from: Int) -> Match? {
+        let n = text.count
         var i = from
         while i < n {
             guard isDigit(text[i]) else { i += 1; continue }
@@ -29,6 +39,57 @@ enum CPRInText {
             while i < n, isDigit(text[i]) { i += 1 }
         }
         return nil
+    }
+
+    /// Text with bytes beyond ASCII: matched on a copy with full-width digits and Unicode
+    /// spaces and dashes folded to ASCII, and the match mapped back to the text's bytes.
+    private static func firstFolded(in text: UnsafeBufferPointer<UInt8>, from: Int) -> Match? {
+        var folded: [UInt8] = [], origin: [Int] = []
+        folded.reserveCapacity(text.count - from)
+        var i = from
+        while i < text.count {
+            let (byte, length) = fold(text, at: i)
+            folded.append(byte)
+            origin.append(i)
+            i += length
+        }
+        origin.append(text.count)
+        guard folded.count >= 10,
+              let m = folded.withUnsafeBufferPointer({ digits($0, from: 0) >= 10 ? firstASCII(in: $0, from: 0) : nil }) else { return nil }
+        return Match(range: origin[m.range.lowerBound]..<origin[m.range.upperBound], number: m.number)
+    }
+
+    /// The ASCII byte the character at `i` counts as, and its length in bytes: a full-width
+    /// digit its digit, a Unicode space a space, a Unicode dash `-`; any other character
+    /// beyond ASCII 0x80 (neither digit nor separator).
+    private static func fold(_ t: UnsafeBufferPointer<UInt8>, at i: Int) -> (UInt8, Int) {
+        let c = t[i]
+        guard c >= 0x80 else { return (c, 1) }
+        let n = t.count
+        if c == 0xC2, i + 1 < n { return (t[i + 1] == 0xA0 ? 0x20 : 0x80, 2) }   // no-break space
+        guard c & 0xF0 == 0xE0, i + 2 < n else { return (0x80, c >= 0xF0 ? min(4, n - i) : c >= 0xC0 ? min(2, n - i) : 1) }
+        let code = (Int(c & 0x0F) << 12) | (Int(t[i + 1] & 0x3F) << 6) | Int(t[i + 2] & 0x3F)
+        switch code {
+        case 0xFF10...0xFF19: return (UInt8(48 + code - 0xFF10), 3)                       // full-width digits
+        case 0x2000...0x200A, 0x202F, 0x205F, 0x3000: return (0x20, 3)                   // spaces
+        case 0x2010...0x2015, 0x2212, 0xFE63, 0xFF0D: return (0x2D, 3)                   // hyphens, dashes, minus
+        default: return (0x80, 3)
+        }
+    }
+
+    /// How many ASCII digits `text` holds from `from` on, and whether it is all ASCII.
+    @inline(__always) private static func scan(_ text: UnsafeBufferPointer<UInt8>, from: Int) -> (digits: Int, ascii: Bool) {
+        (digits(text, from: from), ascii(text, from: from))
+    }
+
+    /// Whether `text` is ASCII from `from` on, eight bytes at a time.
+    @inline(__always) private static func ascii(_ text: UnsafeBufferPointer<UInt8>, from: Int) -> Bool {
+        guard let start = text.baseAddress else { return true }
+        var i = from, high: UInt64 = 0
+        let base = UnsafeRawPointer(start)
+        while i + 8 <= text.count { high |= base.loadUnaligned(fromByteOffset: i, as: UInt64.self); i += 8 }
+        while i < text.count { high |= UInt64(text[i]); i += 1 }
+        return high & 0x8080_8080_8080_8080 == 0
     }
 
     /// A quick look before `match`: a day 01–31 at `i`, then (after at most one separator) a
@@ -85,7 +146,7 @@ enum CPRInText {
             }
             // Separators after the day (then after the month too), or after the birth date.
             guard digits == 2 || digits == 4 && separatedAt != 0 || digits == 6 else { break }
-            let after = separator(t, at: j, wide: digits == 6)
+            let after = separator(t, at: j)
             guard after > j, after < n, isDigit(t[after]) else { break }
             separatedAt |= 1 << digits
             j = after
@@ -96,16 +157,16 @@ enum CPRInText {
         return Match(range: start..<j, number: number)
     }
 
-    /// The end of a separator at `j`: one of space, `-`, `.`, `/`; after the birth date
-    /// (`wide`) also ` - ` and an en dash. `j` when there is none.
-    private static func separator(_ t: UnsafeBufferPointer<UInt8>, at j: Int, wide: Bool) -> Int {
-        let n = t.count
-        let c = t[j]
-        if wide {
-            if c == 0x20, j + 2 < n, t[j + 1] == 0x2D, t[j + 2] == 0x20 { return j + 3 }           // " - "
-            if c == 0xE2, j + 2 < n, t[j + 1] == 0x80, t[j + 2] == 0x93 { return j + 3 }           // "–"
-        }
-        return c == 0x20 || c == 0x2D || c == 0x2E || c == 0x2F ? j + 1 : j
+    /// The end of a split at `j`: one to three separators (spaces, tabs, line breaks, `-`,
+    /// `.`, `/`, `_`); `j` when there is none.
+    private static func separator(_ t: UnsafeBufferPointer<UInt8>, at j: Int) -> Int {
+        var k = j
+        while k < t.count, k - j < 3, isSeparator(t[k]) { k += 1 }
+        return k
+    }
+
+    @inline(__always) private static func isSeparator(_ c: UInt8) -> Bool {
+        c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x2D || c == 0x2E || c == 0x2F || c == 0x5F
     }
 
     /// The text with every CPR-shaped number replaced by `replacement(number)`; nil when it holds none.

@@ -91,9 +91,10 @@ struct FieldChecks {
     }
 }
 
-/// Field text quoted in reject messages: shortened, control characters shown as `?`, and
-/// anything shaped like a CPR number (`CPRInText`, or any run of ten or more digits) masked
-/// as `DDMMYY-****`, in case a column holds one by mistake.
+/// Field text quoted in reject messages: shortened, control characters, tabs and line
+/// breaks shown as `?` (a message is one line), and anything shaped like a CPR number
+/// (`CPRInText`, or any run of ten or more digits) masked as `DDMMYY-****`, in case a
+/// column holds one by mistake.
 enum Echo {
     static func text(_ v: ArraySlice<UInt8>, limit: Int = 40) -> String {
         let b = CPRInText.replacingAll(in: v, with: CPRInText.masked)?.text ?? Array(v)
@@ -109,7 +110,8 @@ enum Echo {
                 continue
             }
             if j > i { out.append(contentsOf: b[i..<j]); i = j; continue }
-            out.append(CSVParseState.isControl(b[i]) ? 0x3F : b[i])
+            let c = b[i]
+            out.append(CSVParseState.isControl(c) || c == 0x09 || c == 0x0A || c == 0x0D ? 0x3F : c)
             i += 1
         }
         let s = String(decoding: out, as: UTF8.self)

@@ -82,6 +82,12 @@ import Testing
         ("01-02-13-1234", "01-02-13-1234"), ("01.02.13-1234", "01.02.13-1234"), ("01-02-131234", "01-02-131234"),
         ("barn 0102131234 flyttet", "0102131234"), ("S0102131234", "0102131234"), ("cpr:3102134234.", "3102134234"),
         ("#0102131235#", "0102131235"), ("Hans (010213-1234)", "010213-1234"),
+        // Split by any space or dash, up to three of them, or written in full-width digits.
+        ("010213--1234", "010213--1234"), ("010213  1234", "010213  1234"), ("010213\n1234", "010213\n1234"),
+        ("010213\r\n1234", "010213\r\n1234"), ("010213\t1234", "010213\t1234"), ("010213_1234", "010213_1234"),
+        ("a 010213\u{00A0}1234 b", "010213\u{00A0}1234"), ("010213\u{2011}1234", "010213\u{2011}1234"),
+        ("010213\u{2212}1234", "010213\u{2212}1234"), ("010213 \u{2014} 1234", "010213 \u{2014} 1234"),
+        ("Barn ０１０２１３１２３４.", "０１０２１３１２３４"), ("æ 01 02 13 1234 ø", "01 02 13 1234"),
     ])
     func findsTheShapes(text: String, number: String) {
         #expect(found(text) == [number])
@@ -89,7 +95,7 @@ import Testing
 
     @Test(arguments: [
         "S-2012-000123", "S-2013-000124", "01-02-2013", "2015-04-10", "12 34 56 78", "+45 12 34 56 78", "01021312345",
-        "3202131234", "0113131234", "0100131234", "1234567890", "010213-12345", "52.3.3", "01-02-2013 12:00", "010213--1234",
+        "3202131234", "0113131234", "0100131234", "1234567890", "010213-12345", "52.3.3", "01-02-2013 12:00", "010213----1234", "010213:1234",
         "daginstitution", "", "0102-13-1234",
     ])
     func leavesOtherDigitsAlone(text: String) {
@@ -117,6 +123,13 @@ import Testing
         #expect(String(decoding: out, as: UTF8.self) == "a X b X c" && n == 2)
         #expect(CPRInText.replacingAll(in: Array("S-2012-000123".utf8)[...], with: { _ in [] }) == nil)
         #expect(String(decoding: CPRInText.masked(1506144321), as: UTF8.self) == "150614-****")
+    }
+
+    /// A message is one line, and a number split over lines is masked in it too.
+    @Test func echoShowsLineBreaksAndTabsAsQuestionMarks() {
+        #expect(Echo.text(Array("a\tb\nc\rd".utf8)[...]) == "a?b?c?d")
+        #expect(Echo.text(Array("x 010213\n1234".utf8)[...]) == "x 010213-****")
+        #expect(Echo.text(Array("æ ０１０２１３１２３４".utf8)[...]) == "æ 010213-****")
     }
 
     @Test func echoMasksEveryShapeAndControlCharacters() {
