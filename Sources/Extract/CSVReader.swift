@@ -97,6 +97,9 @@ final class CSVReader {
         var s = CSVParseState(path: path, delimiter: delimiter, limit: maxRecordBytes, maxFieldLines: maxFieldLines)
         defer { s.deallocate() }
         var held = 0, first = true
+        // A single-byte export that is UTF-8 all through, with letters beyond ASCII, is UTF-8:
+        // read as declared, every æ would arrive as "Ã¦" (checked until a byte says otherwise).
+        var allUTF8 = decoder != nil, beyondASCII = false
         while true {
             let n = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[held..<(held + chunkSize)]))
             let total = held + n
@@ -104,9 +107,17 @@ final class CSVReader {
             var p = UnsafePointer(rawBase)
             var count: Int
             if let decoder, let decoded {
-                count = decoder.decode(rawBase, count: total, into: decoded)
+                // The bytes of a UTF-8 sequence cut by the chunk's end wait for the next read.
+                held = allUTF8 && !atEnd ? UTF8Check.incompleteTail(rawBase, count: total) : 0
+                if first, total >= 3, rawBase[0] == 0xEF, rawBase[1] == 0xBB, rawBase[2] == 0xBF {
+                    throw ExtractError.utf8NotDeclared(file: path, encoding: encoding, evidence: "it starts with UTF-8's byte-order mark")
+                }
+                if allUTF8 {
+                    allUTF8 = UTF8Check.firstInvalid(rawBase, count: total - held) == nil
+                    beyondASCII = beyondASCII || UnsafeBufferPointer(start: rawBase, count: total - held).contains { $0 >= 0x80 }
+                }
+                count = decoder.decode(rawBase, count: total - held, into: decoded)
                 p = UnsafePointer(decoded)
-                held = 0
             } else {
                 let tail = atEnd ? 0 : UTF8Check.incompleteTail(rawBase, count: total)
                 count = total - tail
@@ -124,6 +135,9 @@ final class CSVReader {
             try s.parse(p, count: count, classes: classes, body)
             if atEnd {
                 try s.finish(body)
+                if allUTF8, beyondASCII {
+                    throw ExtractError.utf8NotDeclared(file: path, encoding: encoding, evidence: "every letter beyond ASCII in it is written as UTF-8 (æ would read as 'Ã¦')")
+                }
                 return
             }
             // Carry the held-back bytes to the front for the next read.
@@ -155,6 +169,10 @@ struct CSVParseState {
     private var endCount = 0, endCapacity = 64
     private var problem: String? = nil
     private var anyQuoted = false, tooLong = false, joined = false
+    /// The header's number of fields (the first record's); 0 before it is read.
+    private var headerFields = 0
+    /// Where the current line of a quoted field starts in `bytes`.
+    private var quotedLineStart = 0
     private var control = -1
 
     init(path: String, delimiter: UInt8, limit: Int, maxFieldLines: Int) {
@@ -223,6 +241,18 @@ struct CSVParseState {
         .unclosedQuote(file: path, line: quoteLine, within: maxFieldLines)
     }
 
+    /// A line of a quoted field holding as many delimiters as a record has is most likely a
+    /// record that a stray quote swallowed: the record is then malformed, and the lines it
+    /// joined are rejected one by one (`joined`), instead of vanishing into one field.
+    private mutating func noteQuotedLine() {
+        guard headerFields > 2, !joined, count >= quotedLineStart else { return }
+        var delimiters = 0
+        for k in quotedLineStart..<count where bytes[k] == delimiter { delimiters += 1 }
+        guard delimiters >= headerFields - 1 else { return }
+        joined = true
+        if problem == nil { problem = "a quoted field (field \(endCount + 1)) runs over lines that each hold a whole record's delimiters" }
+    }
+
     /// Ends the record whose last byte is on `lastLine`.
     private mutating func endRecord(_ body: (CSVRecord) throws -> Void, lastLine: Int) throws {
         endField()
@@ -233,6 +263,7 @@ struct CSVParseState {
                                ends: UnsafeBufferPointer(start: ends, count: endCount), line: recordLine, lastLine: lastLine,
                                joined: joined, control: control, problem: problem))
         }
+        if headerFields == 0, !blank { headerFields = endCount }
         count = 0
         endCount = 0
         problem = nil; anyQuoted = false; tooLong = false; joined = false; control = -1
@@ -247,7 +278,7 @@ struct CSVParseState {
             switch state {
             case .fieldStart:
                 if p[i] == quote {
-                    state = .quoted; anyQuoted = true; quoteLine = line; i += 1
+                    state = .quoted; anyQuoted = true; quoteLine = line; quotedLineStart = self.count; i += 1
                 } else {
                     state = .unquoted
                 }
@@ -281,7 +312,9 @@ struct CSVParseState {
                     state = .quoteSeen
                 } else if c == lf {
                     line += 1
+                    noteQuotedLine()
                     appendByte(c)
+                    quotedLineStart = self.count
                     if line - quoteLine + 1 > maxFieldLines { throw fieldTooLong() }
                 } else {
                     appendControl(c)

@@ -20,6 +20,9 @@ package enum ExtractError: StewardError, Equatable, Sendable {
     case cannotRead(path: String, message: String)
     /// A byte sequence that the declared encoding does not allow (e.g. invalid UTF-8).
     case notDeclaredEncoding(file: String, line: Int, encoding: TextEncoding)
+    /// A file the pipeline declares single-byte (windows-1252) that is UTF-8: read as
+    /// declared, its letters would be garbled.
+    case utf8NotDeclared(file: String, encoding: TextEncoding, evidence: String)
     /// The CSV file has no header line.
     case noHeader(file: String)
     /// The CSV header cannot be the header: it spans lines, holds a stray quote, or is one
@@ -40,6 +43,8 @@ package enum ExtractError: StewardError, Equatable, Sendable {
     case xmlRefused(file: String, line: Int, column: Int, what: String)
     /// The root's `udtraeksdato` is not an ISO date, or not one an export can have (`problem`).
     case badExportDate(file: String, text: String, problem: String)
+    /// XML elements nested deeper than any export's: memory would grow with the depth.
+    case xmlTooDeep(file: String, line: Int, column: Int, limit: Int)
     /// One XML token (a comment, a tag, a processing instruction) longer than the reader allows.
     case xmlTokenTooLong(file: String, line: Int, limit: Int)
     /// More of one file's records were rejected than the pipeline allows.
@@ -57,8 +62,8 @@ package enum ExtractError: StewardError, Equatable, Sendable {
         case .rejectThresholdExceeded: .rejectThresholdExceeded
         case .sourceMissing, .dropIncomplete, .manifestRowsDiffer, .manifestUnreadable, .sourceNotAFile, .sourceOutsideDrop: .dropIncomplete
         case .missingColumn: .usage
-        case .cannotRead, .notDeclaredEncoding, .noHeader, .badHeader, .ambiguousHeader, .unclosedQuote, .xmlNotWellFormed, .xmlRefused,
-             .badExportDate, .xmlTokenTooLong, .pseudonymKey, .cannotWrite: .failure
+        case .cannotRead, .notDeclaredEncoding, .utf8NotDeclared, .noHeader, .badHeader, .ambiguousHeader, .unclosedQuote, .xmlNotWellFormed, .xmlRefused,
+             .badExportDate, .xmlTooDeep, .xmlTokenTooLong, .pseudonymKey, .cannotWrite: .failure
         }
     }
 
@@ -80,6 +85,8 @@ package enum ExtractError: StewardError, Equatable, Sendable {
             return "\(path): cannot read: \(message). Check that the file exists and is readable by this user."
         case let .notDeclaredEncoding(file, line, encoding):
             return "\(file):\(line): not the declared encoding \(encoding.rawValue). Fix the `encoding` of this source in the pipeline file, or ask for the export in \(encoding.rawValue)."
+        case let .utf8NotDeclared(file, encoding, evidence):
+            return "\(file): the pipeline file says \(encoding.rawValue), but the file is UTF-8: \(evidence). Set `encoding: utf-8` for this source in the pipeline file, or ask for the export in \(encoding.rawValue)."
         case let .noHeader(file):
             return "\(file): the file is empty: a CSV export starts with a header line. Ask for a new export."
         case let .badHeader(file, lastLine, reason):
@@ -95,9 +102,11 @@ package enum ExtractError: StewardError, Equatable, Sendable {
             let fix = within == nil ? "" : " If fields of this export really span that many lines, raise max_field_lines for this source in the pipeline file."
             return "\(file):\(line): a quoted field opened on line \(line) \(what): a stray or missing quote would read the records after it as one field. Ask for a corrected export.\(fix)"
         case let .xmlNotWellFormed(file, line, column, message):
-            return "\(file):\(line):\(column): XML not well formed: \(message). The file may be truncated; ask for a new export."
+            return "\(file):\(line):\(column): XML not well formed: \(message). Bytes its declared encoding does not allow, broken markup, or a file cut short; ask for a new export."
         case let .xmlRefused(file, line, column, what):
             return "\(file):\(line):\(column): refused: the file has \(what). DTDs and entities are never processed (they can read local files or blow up memory); ask for the export without them."
+        case let .xmlTooDeep(file, line, column, limit):
+            return "\(file):\(line):\(column): refused: elements are nested more than \(limit) deep here, which no export is (reading on would take memory without end). The file may be corrupt; ask for a new export."
         case let .xmlTokenTooLong(file, line, limit):
             return "\(file):\(line): refused: a comment, tag or other markup starting here runs on for more than \(limit >> 20) MiB (reading it would take hours). The file may be corrupt; ask for the export without it."
         case let .badExportDate(file, text, problem):

@@ -96,7 +96,11 @@ struct FileExtraction {
         log(line)
         var input = counts.input(name: source.file, bytes: reader.bytesRead, sha256: sha)
         input.counts.merge(notes.counts) { $1 }
-        return Outcome(input: input, exportDate: reader.exportDate, warnings: notes.warnings(file: source.file, mappings: source.values))
+        var warnings = notes.warnings(file: source.file, mappings: source.values)
+        if counts.read == 0 {
+            warnings.append("\(source.file) has no records: the figures of this run have none of its rows. If that is not so, check the export job")
+        }
+        return Outcome(input: input, exportDate: reader.exportDate, warnings: warnings)
     }
 
     /// What replaces a CPR number in a text field: `[cpr:` and the first 16 hex digits of

@@ -114,7 +114,11 @@ private final class XMLParseContext {
     /// The offset of the record's first control character; -1: none. Expat refuses most of
     /// them (XML 1.0 forbids them), so this is a second line of defence.
     var control = -1
+    /// The first field of the record whose value is longer than `maxValue`; nil: none.
+    var overlong: Int?
     static let maxValue = 1 << 20
+    /// Exports nest a few levels; expat keeps every open element, so depth is memory.
+    static let maxDepth = 256
 
     init(parser: XML_Parser, file: String, recordElement: String, names: [String?], body: @escaping (SourceRecord) throws -> Void) {
         self.parser = parser; self.file = file; self.body = body
@@ -167,6 +171,10 @@ private final class XMLParseContext {
 
     func start(_ name: UnsafePointer<XML_Char>, _ atts: UnsafeMutablePointer<UnsafePointer<XML_Char>?>) {
         depth += 1
+        guard depth <= Self.maxDepth else {
+            let (line, column) = position()
+            return fail(.xmlTooDeep(file: file, line: line, column: column, limit: Self.maxDepth))
+        }
         if depth == 1 { readExportDate(atts) }
         if recordDepth == 0 {
             guard Self.equal(Self.localName(name), recordElement) else { return }
@@ -175,13 +183,16 @@ private final class XMLParseContext {
             bytes.removeAll(keepingCapacity: true)
             ends.removeAll(keepingCapacity: true)
             control = -1
+            overlong = nil
             for i in columns.indices { columns[i] = -1 }
             var k = 0
             while let n = atts[k], let value = atts[k + 1] {
                 let i = field(Self.localName(n))
                 if i >= 0, columns[i] < 0 {
                     let start = bytes.count
-                    bytes.append(contentsOf: UnsafeRawBufferPointer(start: value, count: strlen(value)).prefix(Self.maxValue))
+                    let text = UnsafeRawBufferPointer(start: value, count: strlen(value))
+                    if text.count > Self.maxValue { overlong = overlong ?? i }
+                    bytes.append(contentsOf: text.prefix(Self.maxValue))
                     close(i, from: start)
                 }
                 k += 2
@@ -224,7 +235,8 @@ private final class XMLParseContext {
                 try bytes.withUnsafeBytes { b in
                     try ends.withUnsafeBufferPointer { e in
                         try columns.withUnsafeBufferPointer { c in
-                            try body(SourceRecord(line: index, problem: nil, bytes: b, ends: e, columns: c, control: control))
+                            let problem = overlong.map { (RejectReason.malformedField, "\(wantedName($0)) is longer than \(Self.maxValue >> 20) MiB") }
+                            try body(SourceRecord(line: index, problem: problem, bytes: b, ends: e, columns: c, control: control))
                         }
                     }
                 }
@@ -236,9 +248,14 @@ private final class XMLParseContext {
     }
 
     func characters(_ s: UnsafePointer<XML_Char>, _ len: Int) {
-        guard child >= 0, depth == recordDepth + 1, bytes.count - childStart + len <= Self.maxValue else { return }
+        guard child >= 0, depth == recordDepth + 1 else { return }
+        // A value past the limit is not kept, and its record is rejected (not cut short).
+        guard bytes.count - childStart + len <= Self.maxValue else { overlong = overlong ?? child; return }
         bytes.append(contentsOf: UnsafeRawBufferPointer(start: s, count: len))
     }
+
+    /// The name a contract field is read by, for messages.
+    private func wantedName(_ i: Int) -> String { String(decoding: wanted[i], as: UTF8.self) }
 
     static func install(on p: XML_Parser) {
         XML_SetElementHandler(p, { ud, name, atts in

@@ -50,6 +50,23 @@ func readCSV(_ text: String, encoding: TextEncoding = .utf8, maxFieldLines: Int 
         #expect(records.map(\.line) == [1, 3])
     }
 
+    /// A UTF-8 file under a windows-1252 pipeline would arrive garbled ("BÃ¸rnehuset"):
+    /// refused, by its byte-order mark at once, else once the whole file proved UTF-8, even
+    /// with a character cut by a chunk's end.
+    @Test func utf8DeclaredWindows1252IsRefused() throws {
+        let text = "navn;by\n" + String(repeating: "Børnehuset Mælkebøtten;Nørrebro\n", count: 40)
+        for (bytes, evidence) in [(Array(text.utf8), "written as UTF-8"), ([0xEF, 0xBB, 0xBF] + Array(text.utf8), "byte-order mark")] {
+            for chunk in [ChunkedFile.chunkSize, 7, 64] {
+                let error = #expect(throws: ExtractError.self) { _ = try readCSV(bytes, encoding: .windows1252, chunkSize: chunk) }
+                guard case .utf8NotDeclared(_, .windows1252, let why) = error else { Issue.record("\(String(describing: error))"); continue }
+                #expect(why.contains(evidence))
+            }
+        }
+        // ASCII only, or a real windows-1252 letter: read as declared.
+        #expect(try readCSV(Array("a;b\nx;y\n".utf8), encoding: .windows1252).count == 2)
+        #expect(try readCSV(Array("a;b\nB".utf8) + [0xF8] + Array("rn;y\n".utf8), encoding: .windows1252)[1].fields == ["Børn", "y"])
+    }
+
     @Test func windows1252ArrivesAsUTF8() throws {
         // "æøå ÆØÅ é €" in windows-1252.
         let bytes: [UInt8] = Array("navn\n".utf8) + [0xE6, 0xF8, 0xE5, 0x20, 0xC6, 0xD8, 0xC5, 0x20, 0xE9, 0x20, 0x80, 0x84, 0x0A]
@@ -146,6 +163,17 @@ func readCSV(_ text: String, encoding: TextEncoding = .utf8, maxFieldLines: Int 
         #expect(records.count == 3)
         #expect(records[1].problem?.contains("longer than") == true)
         #expect(records[2].fields == ["x", "y"])
+    }
+
+    /// A stray quote in a free-text field that closes cleanly lines later took the records
+    /// between: a line inside a quoted field with a whole record's delimiters marks the
+    /// record as joined (rejected line by line); line breaks in text with few are text.
+    @Test func aQuotedFieldHoldingWholeRecordsIsJoined() throws {
+        let text = "a;b;c;tekst\n1;2;3;\"Ring til mor\n4;5;6;x\n7;8;9;ingen svar\"\n10;11;12;\"to\nlinjer; ok\"\n"
+        let records = try readCSV(text)
+        #expect(records.count == 3)
+        #expect(records[1].line == 2 && records[1].lastLine == 4 && records[1].problem?.contains("whole record's delimiters") == true)
+        #expect(records[2].problem == nil && records[2].fields == ["10", "11", "12", "to\nlinjer; ok"])
     }
 
     /// A line of nothing but delimiters is as long as it looks: empty fields count, so their

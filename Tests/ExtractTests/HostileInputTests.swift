@@ -202,6 +202,38 @@ import Testing
         #expect(try f.extract().manifest.inputs[2].accepted == 1)
     }
 
+    /// An XML value past 1 MiB is not cut short: its record is rejected with its index.
+    @Test func anOverlongXMLValueRejectsItsRecord() throws {
+        let f = try Fixture()
+        f.config.rejectThreshold = 1
+        f.write(Sample.institutionsXML.replacingOccurrences(of: "<Navn>Vuggestuen Solsikken</Navn>",
+                                                            with: "<Navn>" + String(repeating: "n", count: (1 << 20) + 1) + "</Navn>"),
+                to: "institutioner.xml")
+        _ = try f.extract()
+        let reject = f.rejects().first { $0.file == "institutioner.xml" }
+        #expect(reject?.line == 2 && reject?.reason == .malformedField && reject?.message.contains("Navn is longer than 1 MiB") == true)
+    }
+
+    /// An export of a header only is read (a MANIFEST may say so), and the steward is told.
+    @Test func anExportWithNoRecordsIsWarnedAbout() throws {
+        let f = try Fixture()
+        f.write("sagsnummer;cpr;haendelse;dato;paragraf;kilde;aarsag\n", to: "sagshaendelser.csv")
+        let result = try f.extract()
+        #expect(result.warnings.contains { $0.hasPrefix("sagshaendelser.csv has no records") })
+    }
+
+    /// The records a stray quote swallowed are each rejected with their line, not lost.
+    @Test func recordsInsideAStrayQuoteAreRejectedOneByOne() throws {
+        let f = try Fixture()
+        f.config.rejectThreshold = 1
+        f.write(Sample.caseEvents + "S-9;0102131234;underretning;02-04-2015;;\"Ring til mor;\nS-10;0102131234;sag_oprettet;2015-04-10;50;;\nS-11;0102131234;sag_oprettet;2015-04-11;50;;ingen svar\"\n", to: "sagshaendelser.csv")
+        let result = try f.extract()
+        let rejects = f.rejects().filter { $0.file == "sagshaendelser.csv" }
+        #expect(rejects.map(\.line) == [5, 6, 7] && rejects.allSatisfy { $0.reason == .malformedField })
+        let events = result.manifest.inputs.first { $0.name == "sagshaendelser.csv" }!
+        #expect((events.rowsRead, events.accepted, events.rejected) == (6, 3, 3))
+    }
+
     /// A year before 1000 (`0201` for `2021`, `0000`) is a typo, and no day PostgreSQL has:
     /// the record is rejected with its line, instead of a stage file transform refuses.
     @Test func aYearBefore1000IsAnInvalidDate() throws {

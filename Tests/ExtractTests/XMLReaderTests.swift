@@ -50,6 +50,17 @@ func readXML(_ text: String, element: String = "Institution", names: [String] = 
         }
     }
 
+    /// Ten million nested elements took 1.45 GB: nesting deeper than any export stops the
+    /// file at its line; a few levels around the records are read as usual.
+    @Test func refusesNestingDeeperThanAnyExport() throws {
+        let deep = "<r>\n<Institution nummer=\"1\"/>\n" + String(repeating: "<a>", count: 300) + String(repeating: "</a>", count: 300) + "</r>"
+        let error = #expect(throws: ExtractError.self) { try readXML(deep) }
+        guard case .xmlTooDeep(_, let line, _, let limit) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(line == 3 && limit == 256)
+        let shallow = "<r><g><h><Institution nummer=\"1\"/></h></g></r>"
+        #expect(try readXML(shallow).records.count == 1)
+    }
+
     @Test func refusesXXE() throws {
         let xml = """
         <?xml version="1.0"?>
