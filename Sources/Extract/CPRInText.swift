@@ -10,7 +10,7 @@
 /// dash, minus), `.`, `/`, `_`. Full-width digits count as digits. Modulus 11 and the
 /// century table are not asked: a mistyped number is personal data too. Digits grouped
 /// otherwise (`2012-000123`, dates, phone numbers) are not matched.
-enum CPRInText {
+package enum CPRInText {
     struct Match: Equatable {
         /// The byte range of the number in the text, separators included.
         var range: Range<Int>
@@ -186,6 +186,14 @@ enum CPRInText {
             out.append(contentsOf: p[done...])
             return (out, count)
         }
+    }
+
+    /// `text` with every CPR-shaped number masked (`DDMMYY-****`): the last guard of what
+    /// the tool writes for people (log lines, errors in the ledger), where a file or folder
+    /// name could carry one.
+    package static func masking(_ text: String) -> String {
+        guard let (masked, _) = replacingAll(in: Array(text.utf8)[...], with: masked) else { return text }
+        return String(decoding: masked, as: UTF8.self)
     }
 
     /// The masked form for messages: the birth date kept, the serial starred (`DDMMYY-****`).

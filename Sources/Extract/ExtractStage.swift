@@ -183,15 +183,11 @@ package struct ExtractStage: Sendable {
     private static func checkSum(_ entry: DropManifest.Entry, drop: URL, confined: Bool) throws(ExtractError) {
         let file = drop.appendingPathComponent(entry.file).path
         let sha = try ChunkedFile.digest(path: file, confinedTo: confined ? drop : nil).sha256
-        guard sha == entry.sha256 else { throw mismatch(file: file, sha: sha, entry: entry) }
+        guard sha == entry.sha256 else { throw mismatch(file: file, sha: sha, expected: entry.sha256) }
     }
 
-    static func mismatch(file: String, sha: String, entry: String) -> ExtractError {
-        .dropIncomplete(file: file, detail: "its SHA-256 is \(sha), the MANIFEST says \(entry)")
-    }
-
-    private static func mismatch(file: String, sha: String, entry: DropManifest.Entry) -> ExtractError {
-        mismatch(file: file, sha: sha, entry: entry.sha256)
+    static func mismatch(file: String, sha: String, expected: String) -> ExtractError {
+        .dropIncomplete(file: file, detail: "its SHA-256 is \(sha), the MANIFEST says \(expected)")
     }
 
     /// Each extracted file against its MANIFEST entry's data rows, in MANIFEST order.

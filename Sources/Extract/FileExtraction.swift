@@ -89,7 +89,7 @@ struct FileExtraction {
         } catch let e as ExtractError { throw e }
           catch { throw .cannotRead(path: file, message: "\(error)") }
         let sha = reader.sha256
-        if let expected = expected[source.file], expected != sha { throw ExtractStage.mismatch(file: file, sha: sha, entry: expected) }
+        if let expected = expected[source.file], expected != sha { throw ExtractStage.mismatch(file: file, sha: sha, expected: expected) }
         var line = "extract: \(source.file): \(counts.read) records, \(counts.accepted) accepted, \(counts.rejected) rejected"
         if counts.merged > 0 { line += ", \(counts.merged) merged" }
         if counts.filtered > 0 { line += ", \(counts.filtered) filtered out" }

@@ -1,3 +1,4 @@
+import Extract
 import Foundation
 import Logging
 
@@ -18,7 +19,7 @@ package struct ETLLogHandler: LogHandler {
     package func log(event: LogEvent) {
         let line = Self.render(level: event.level, message: event.message,
                                metadata: metadata.merging(event.metadata ?? [:]) { $1 }, format: format)
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        FileHandle.standardError.write(Data((CPRInText.masking(line) + "\n").utf8))
     }
 
     /// One log line, without its line end.

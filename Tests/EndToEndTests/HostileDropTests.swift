@@ -17,6 +17,23 @@ import Pipeline
         return path
     }
 
+    /// A CPR number in a folder or file name (a drop named for a child) is masked in what the
+    /// tool says: every log line and every error it records pass through one mask.
+    @Test func aCPRNumberInANameIsMaskedInLogsAndTheLedger() throws {
+        let h = try Harness()
+        let (drop, _) = try h.drop(children: 100)
+        let named = drop.deletingLastPathComponent().appendingPathComponent("barn 010213-1234")
+        try FileManager.default.moveItem(at: drop, to: named)
+        try FileManager.default.removeItem(at: named.appendingPathComponent("MANIFEST"))
+        let enrolments = named.appendingPathComponent("indmeldelser.csv")
+        try Data(try Data(contentsOf: enrolments).map { $0 == 0x0A ? 0x0D : $0 }).write(to: enrolments)   // CR-only line ends
+        let result = try run(h, drop: named)
+        #expect(result.status == ExitStatus.failure.rawValue, "\(result.stderr)")
+        #expect(result.stderr.contains("010213-****") && !result.stderr.contains("010213-1234"), "\(result.stderr)")
+        let recorded = try h.rows("SELECT error FROM etl.attempts UNION ALL SELECT error FROM etl.stages").compactMap { $0[0] ?? nil }
+        #expect(!recorded.isEmpty && !recorded.joined().contains("010213-1234"), "\(recorded)")
+    }
+
     @Test func whatIsInPlaceOfAnExportDecidesTheStatus() throws {
         let h = try Harness()
         let (drop, _) = try h.drop(children: 300)
