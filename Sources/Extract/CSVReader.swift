@@ -2,11 +2,13 @@ import Foundation
 import Pipeline
 
 /// One CSV record as the reader hands it out: every field's bytes (quotes removed, `""`
-/// undone) back to back in the reader's buffer. A view: valid only during the call that
-/// hands it out, so a record costs no allocation and no reference counting.
+/// undone) in order, one byte apart (the next field starts one past the end of the one
+/// before). A view of the file's own bytes when the record is one plain line, else of the
+/// reader's buffer: valid only during the call that hands it out, so a record costs no
+/// allocation, no reference counting and, mostly, no copy.
 struct CSVRecord {
     var bytes: UnsafeRawBufferPointer
-    /// The end offset in `bytes` of each field.
+    /// The end offset in `bytes` of each field; field `i` starts at `ends[i - 1] + 1`.
     var ends: UnsafeBufferPointer<Int>
     /// The physical line the record starts on (1-based; quoted line breaks count).
     var line: Int
@@ -23,7 +25,7 @@ struct CSVRecord {
     var fieldCount: Int { ends.count }
 
     func field(_ i: Int) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: bytes[(i == 0 ? 0 : ends[i - 1])..<ends[i]])
+        UnsafeRawBufferPointer(rebasing: bytes[(i == 0 ? 0 : ends[i - 1] + 1)..<ends[i]])
     }
 }
 
@@ -146,10 +148,12 @@ final class CSVReader {
     }
 }
 
-/// The CSV state machine, resumable across chunks. The record being read is gathered in
-/// buffers of its own, allocated once (`deallocate` frees them): Swift arrays cost a
-/// reference count per record and per field read, and their appends were a tenth of a
-/// national extract (docs/benchmarks.md).
+/// The CSV state machine, resumable across chunks. A record that is one plain line of the
+/// chunk (no quote, no control character) is handed out where it lies; any other is
+/// gathered in buffers of the state's own, allocated once (`deallocate` frees them), in the
+/// same layout. Swift arrays cost a reference count per record and per field read, and
+/// copying each field a call to `memmove`: together a fifth of a national extract
+/// (docs/benchmarks.md).
 struct CSVParseState {
     private static let quote: UInt8 = 0x22, lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
     private enum State { case fieldStart, unquoted, quoted, quoteSeen, quoteCR }
@@ -189,29 +193,33 @@ struct CSVParseState {
         ends.deallocate()
     }
 
-    /// A record's length counts its delimiters too: a line of nothing but delimiters is as
-    /// long as it looks, and its fields' ends are bounded with its bytes.
-    @inline(__always) private var length: Int { count + endCount }
-
     @inline(__always) private mutating func append(_ p: UnsafePointer<UInt8>, _ n: Int) {
         guard n > 0 else { return }
-        if length + n > limit { tooLong = true; return }
+        if count + n > limit { tooLong = true; return }
         (bytes + count).update(from: p, count: n)
         count += n
     }
 
     @inline(__always) private mutating func appendByte(_ c: UInt8) {
-        if length + 1 > limit { tooLong = true; return }
+        if count + 1 > limit { tooLong = true; return }
         bytes[count] = c
         count += 1
     }
 
+    /// Ends a field at `count`, and puts the delimiter after it: the layout of a line read
+    /// in place. So delimiters count toward a record's length, and a line of nothing but
+    /// delimiters is as long as it looks (its fields' ends are bounded with its bytes).
     @inline(__always) private mutating func endField() {
-        if length + 1 > limit { tooLong = true; return }
+        if count + 1 > limit { tooLong = true; return }
         if endCount == endCapacity { growEnds() }
         ends[endCount] = count
         endCount += 1
+        bytes[count] = delimiter
+        count += 1
     }
+
+    /// Where the field being read starts in `bytes`.
+    @inline(__always) private var fieldStart: Int { endCount == 0 ? 0 : ends[endCount - 1] + 1 }
 
     private mutating func growEnds() {
         let bigger = UnsafeMutablePointer<Int>.allocate(capacity: endCapacity * 2)
@@ -223,7 +231,7 @@ struct CSVParseState {
 
     /// A line feed ends an unquoted field: a `\r` just before it belongs to the line end.
     @inline(__always) private mutating func dropCR() {
-        if count > (endCount == 0 ? 0 : ends[endCount - 1]), bytes[count - 1] == Self.cr { count -= 1 }
+        if count > fieldStart, bytes[count - 1] == Self.cr { count -= 1 }
     }
 
     /// C0 controls other than tab, LF and CR, and DEL: never text an export means to send.
@@ -256,7 +264,7 @@ struct CSVParseState {
     /// Ends the record whose last byte is on `lastLine`.
     private mutating func endRecord(_ body: (CSVRecord) throws -> Void, lastLine: Int) throws {
         endField()
-        let blank = endCount == 1 && count == 0 && !anyQuoted && problem == nil
+        let blank = endCount == 1 && ends[0] == 0 && !anyQuoted && problem == nil
         if !blank {
             if tooLong { problem = problem ?? "the record is longer than \(limit) bytes (an unterminated quote?)" }
             try body(CSVRecord(bytes: UnsafeRawBufferPointer(start: bytes, count: count),
@@ -270,6 +278,48 @@ struct CSVParseState {
         recordLine = line
     }
 
+    /// Hands out the plain line at `start` where it lies: one that ends within the chunk,
+    /// holds no quote and no control character, and is no longer than `limit`. Returns
+    /// where the next line starts, or nil (nothing handed out) for any other line, which
+    /// the state machine then reads.
+    @inline(__always)
+    private mutating func plainLine(_ p: UnsafePointer<UInt8>, from start: Int, count: Int, classes cls: UnsafePointer<UInt8>,
+                                    _ body: (CSVRecord) throws -> Void) throws -> Int? {
+        let end = min(count, start &+ limit)
+        var i = start
+        endCount = 0
+        while true {
+            while i < end, cls[Int(p[i])] == 0 { i += 1 }
+            guard i < end else { endCount = 0; return nil }
+            let c = p[i]
+            if c == delimiter {
+                if endCount == endCapacity { growEnds() }
+                ends[endCount] = i &- start
+                endCount += 1
+                i += 1
+            } else if c == Self.lf, i > start {
+                var last = i &- start
+                if last > fieldStart, p[i - 1] == Self.cr { last -= 1 }
+                if endCount == endCapacity { growEnds() }
+                ends[endCount] = last
+                endCount += 1
+                line += 1
+                if endCount > 1 || last > 0 {   // else a blank line (`\r\n`): skipped
+                    try body(CSVRecord(bytes: UnsafeRawBufferPointer(start: p + start, count: last),
+                                       ends: UnsafeBufferPointer(start: ends, count: endCount), line: recordLine,
+                                       lastLine: recordLine, joined: false, control: -1, problem: nil))
+                    if headerFields == 0 { headerFields = endCount }
+                }
+                endCount = 0
+                recordLine = line
+                return i + 1
+            } else {
+                endCount = 0
+                return nil   // a quote, a control character, or a blank line
+            }
+        }
+    }
+
     mutating func parse(_ p: UnsafePointer<UInt8>, count: Int, classes cls: UnsafePointer<UInt8>,
                         _ body: (CSVRecord) throws -> Void) throws {
         let delimiter = self.delimiter, quote = Self.quote, lf = Self.lf, cr = Self.cr
@@ -277,6 +327,10 @@ struct CSVParseState {
         while i < count {
             switch state {
             case .fieldStart:
+                if self.count == 0, endCount == 0, let next = try plainLine(p, from: i, count: count, classes: cls, body) {
+                    i = next
+                    continue
+                }
                 if p[i] == quote {
                     state = .quoted; anyQuoted = true; quoteLine = line; quotedLineStart = self.count; i += 1
                 } else {

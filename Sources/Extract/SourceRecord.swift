@@ -12,6 +12,7 @@ struct SourceRecord {
     var line: Int
     /// Why the record could not even be split into fields; nil when it could.
     var problem: (reason: RejectReason, message: String)?
+    /// The fields' bytes in order, one byte apart: field `k` is `start(k)..<ends[k]`.
     var bytes: UnsafeRawBufferPointer
     var ends: UnsafeBufferPointer<Int>
     /// Contract field (then filter column) → index into `ends`; -1 when the record does not have it.
@@ -30,11 +31,14 @@ struct SourceRecord {
         range(i).map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }
     }
 
+    /// Where field `k` (an index into `ends`) starts in `bytes`.
+    @inline(__always) func start(_ k: Int) -> Int { k == 0 ? 0 : ends[k - 1] + 1 }
+
     /// Where `value(i)` lies in `bytes`.
     func range(_ i: Int) -> Range<Int>? {
         let k = columns[i]
         guard k >= 0, k < ends.count else { return nil }
-        var s = k == 0 ? 0 : ends[k - 1]
+        var s = start(k)
         var e = ends[k]
         while s < e, Self.isSpace(bytes[s]) { s += 1 }
         while e > s, Self.isSpace(bytes[e - 1]) { e -= 1 }
@@ -51,7 +55,7 @@ struct SourceRecord {
         for i in 0..<count {
             let k = columns[i]
             guard k >= 0, k < ends.count else { continue }
-            let s = k == 0 ? 0 : ends[k - 1]
+            let s = start(k)
             for o in s..<ends[k] where CSVParseState.isControl(bytes[o]) { return (i, bytes[o], o - s + 1) }
         }
         return nil
@@ -64,7 +68,7 @@ struct SourceRecord {
         for i in fields {
             let k = columns[i]
             guard k >= 0, k < ends.count else { continue }
-            let s = k == 0 ? 0 : ends[k - 1], e = ends[k]
+            let s = start(k), e = ends[k]
             if e - s >= 10, CPRInText.first(in: UnsafeBufferPointer(rebasing: p[s..<e])) != nil { return true }
         }
         return false
@@ -104,10 +108,14 @@ struct EditedRecord {
         withView { $0.range(i) }.map { bytes[$0] }
     }
 
-    /// Replaces field `i`'s value: the new bytes go to the end of the buffer (nil: absent).
+    /// Replaces field `i`'s value: the new bytes go to the end of the buffer, as a field of
+    /// their own one byte past the last (nil: absent).
     mutating func replace(_ i: Int, with value: [UInt8]?) {
         guard let value else { columns[i] = -1; return }
-        if (ends.last ?? 0) != bytes.count { ends.append(bytes.count) }   // bytes no field holds
+        if let last = ends.last {
+            bytes.removeSubrange(min(last, bytes.count)...)
+            bytes.append(0x20)
+        }
         bytes.append(contentsOf: value)
         columns[i] = ends.count
         ends.append(bytes.count)

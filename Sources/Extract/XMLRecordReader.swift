@@ -107,7 +107,7 @@ private final class XMLParseContext {
     /// The contract field the current child element gives; -1 for none.
     var child = -1
     var childStart = 0
-    // The record being gathered: values back to back, as `SourceRecord` reads them.
+    // The record being gathered: values one byte apart, as `SourceRecord` reads them.
     var bytes: [UInt8] = []
     var ends: [Int] = []
     var columns: [Int]
@@ -161,12 +161,15 @@ private final class XMLParseContext {
         (Int(XML_GetCurrentLineNumber(parser)), Int(XML_GetCurrentColumnNumber(parser)) + 1)
     }
 
-    /// Ends the value of field `i` begun at `start`; the first value of a field wins.
+    /// Ends the value of field `i` begun at `start`; the first value of a field wins. A byte
+    /// follows each value: the layout `SourceRecord` reads (a field starts one past the end
+    /// of the one before).
     func close(_ i: Int, from start: Int) {
         if columns[i] >= 0 { bytes.removeSubrange(start...); return }
         if control < 0, let o = bytes[start...].firstIndex(where: CSVParseState.isControl) { control = o }
         columns[i] = ends.count
         ends.append(bytes.count)
+        bytes.append(0x20)
     }
 
     func start(_ name: UnsafePointer<XML_Char>, _ atts: UnsafeMutablePointer<UnsafePointer<XML_Char>?>) {

@@ -147,7 +147,7 @@ func readCSV(_ text: String, encoding: TextEncoding = .utf8, maxFieldLines: Int 
             #expect(records.count == 1 + places.count)
             #expect(records[0].control == -1)
             for (k, (prefix, _)) in places.enumerated() {
-                let expected = isControl ? 1 + prefix.utf8.filter { $0 != 0x22 }.count : -1
+                let expected = isControl ? 2 + prefix.utf8.filter { $0 != 0x22 }.count : -1   // after "x" and one byte
                 #expect(records[1 + k].control == expected, "byte \(c) after \(prefix)")
             }
         }

@@ -67,8 +67,8 @@ import Testing
             #expect(read == rows, "round \(round)")
             #expect(readLines == lines, "round \(round)")
             #expect(lastLines == lines.dropFirst().map { $0 - 1 } + [lines.last.map { _ in text.utf8.filter { $0 == 0x0A }.count } ?? 0])
-            // The first control character's offset in the record's bytes, fields back to back.
-            #expect(controls == rows.map { row in Array(row.joined().utf8).firstIndex { $0 == 0 || $0 == 0x1B } ?? -1 }, "round \(round)")
+            // The first control character's offset in the record's bytes, fields one byte apart.
+            #expect(controls == rows.map { row in Array(row.joined(separator: ";").utf8).firstIndex { $0 == 0 || $0 == 0x1B } ?? -1 }, "round \(round)")
             #expect(reader.sha256 == (try ChunkedFile.digest(path: path).sha256))
         }
     }
