@@ -14,15 +14,26 @@ package struct Day: RawRepresentable, Hashable, Comparable, Sendable, CustomStri
     package init?(year: Int, month: Int, day: Int) {
         guard month >= 1, month <= 12, day >= 1, day <= Day.daysIn(month: month, year: year),
               year >= -5_000_000, year <= 5_000_000 else { return nil }
-        // Howard Hinnant's days_from_civil. The ranges above keep every step in range, so it
-        // uses wrapping arithmetic: this runs for every date of every export (docs/benchmarks.md).
+        // Every date of every export, and every CPR number's birth day: a table for the years
+        // they have (docs/benchmarks.md), the formula for the others.
+        let k = year &- MonthStarts.firstYear
+        if k >= 0, k < MonthStarts.years {
+            rawValue = MonthStarts.table[k &* 12 &+ month &- 1] &+ Int32(truncatingIfNeeded: day &- 1)
+        } else {
+            rawValue = Day.daysFromCivil(year: year, month: month, day: day)
+        }
+    }
+
+    /// Howard Hinnant's days_from_civil, for a date known to exist within ± 5 million years
+    /// (so every step is in range, and wrapping arithmetic is exact).
+    fileprivate static func daysFromCivil(year: Int, month: Int, day: Int) -> Int32 {
         let y = month <= 2 ? year &- 1 : year
         let era = (y >= 0 ? y : y &- 399) / 400
         let yoe = y &- era &* 400
         let mp = month > 2 ? month &- 3 : month &+ 9
         let doy = (153 &* mp &+ 2) / 5 &+ day &- 1
         let doe = yoe &* 365 &+ yoe / 4 &- yoe / 100 &+ doy
-        self.rawValue = Int32(truncatingIfNeeded: era &* 146097 &+ doe &- 719468)
+        return Int32(truncatingIfNeeded: era &* 146097 &+ doe &- 719468)
     }
 
     /// Year, month and day of month.
@@ -119,7 +130,7 @@ package enum DateFormat: String, Sendable, CaseIterable, Codable {
 
     /// The years a date of an export may have: four digits from 1000 on. Earlier ones are
     /// typos (`0201` for `2021`), and PostgreSQL has no year 0.
-    package static let years = 1000...9999
+    package static var years: ClosedRange<Int> { 1000...9999 }
 
     /// Parses the bytes of a field; nil when they do not match this layout or name no real day.
     package func parse(_ b: UnsafeRawBufferPointer) -> Day? {
@@ -160,6 +171,12 @@ package enum DateFormat: String, Sendable, CaseIterable, Codable {
     package func matchesShape(_ b: ArraySlice<UInt8>) -> Bool {
         b.withUnsafeBytes { parts($0) != nil }
     }
+}
+
+/// The day of the first of every month from 1800 to 2199, made once.
+private enum MonthStarts {
+    static let firstYear = 1800, years = 400
+    static let table: [Int32] = (0..<(years * 12)).map { Day.daysFromCivil(year: firstYear + $0 / 12, month: $0 % 12 + 1, day: 1) }
 }
 
 /// `yyyy-mm-dd` of every day from 1900 to 2199, made once: formatting a day per field was a

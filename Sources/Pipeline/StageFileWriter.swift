@@ -17,8 +17,11 @@ package final class StageFileWriter {
     private var used = 0
     private var atLineStart = true
     private var hasher = Checksum()
-    package private(set) var rows = 0
-    package private(set) var bytes: Int64 = 0
+    /// Rows and bytes written; private stored properties, so the compiler checks their
+    /// accesses statically (a `package` one is checked at run time, each row).
+    private var rowCount = 0, byteCount: Int64 = 0
+    package var rows: Int { rowCount }
+    package var bytes: Int64 { byteCount }
     private static let flushAt = 1 << 21
 
     package init(path: String) throws(StageFileError) {
@@ -128,7 +131,7 @@ package final class StageFileWriter {
     package func endRecord() throws(StageFileError) {
         reserve(1); put(0x0A)
         atLineStart = true
-        rows += 1
+        rowCount += 1
         if used >= Self.flushAt { try flush() }
     }
 
@@ -145,7 +148,7 @@ package final class StageFileWriter {
             used = n
             try flush()
         }
-        self.rows += rows
+        rowCount += rows
     }
 
     private func flush() throws(StageFileError) {
@@ -160,7 +163,7 @@ package final class StageFileWriter {
             }
             done += n
         }
-        bytes += Int64(used)
+        byteCount += Int64(used)
         used = 0
     }
 

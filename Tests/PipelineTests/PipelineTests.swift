@@ -12,6 +12,23 @@ import Testing
         #expect(Day(year: 1969, month: 12, day: 31)!.rawValue == -1)
     }
 
+    /// Every day of the table's years and around them (1800–2199 by table, the rest by
+    /// formula) is the day after the one before, and reads back as its date.
+    @Test func everyDayFrom1700To2300IsTheDayAfterTheOneBefore() {
+        var previous = Day(year: 1699, month: 12, day: 31)!
+        for y in 1700...2300 {
+            for m in 1...12 {
+                for d in 1...Day.daysIn(month: m, year: y) {
+                    let day = Day(year: y, month: m, day: d)!
+                    guard day.rawValue == previous.rawValue + 1, day.civil == (y, m, d) else {
+                        Issue.record("\(y)-\(m)-\(d): \(day.rawValue) after \(previous.rawValue)"); return
+                    }
+                    previous = day
+                }
+            }
+        }
+    }
+
     @Test func refusesDaysThatDoNotExist() {
         #expect(Day(year: 2013, month: 2, day: 31) == nil)
         #expect(Day(year: 2021, month: 2, day: 29) == nil)
