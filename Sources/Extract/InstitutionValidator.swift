@@ -92,7 +92,7 @@ struct Register: Sendable {
         while size < numbers.count * 2 { size *= 2 }
         var slots = [UInt64](repeating: 0, count: size)
         for n in numbers {
-            guard let key = n.utf8.withContiguousStorageIfAvailable({ Self.pack(UnsafeRawBufferPointer($0)) }) ?? nil else { continue }
+            guard let key = n.utf8.withContiguousStorageIfAvailable({ Self.pack(UnsafeRawBufferPointer($0)) }) ?? nil, key != 0 else { continue }
             var i = Self.home(key, slots.count - 1)
             while slots[i] != 0, slots[i] != key { i = (i + 1) & (slots.count - 1) }
             slots[i] = key
@@ -104,8 +104,8 @@ struct Register: Sendable {
         Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
     }
 
+    /// Whether `key` (not 0: the empty number, looked up as a String) is in the register.
     @inline(__always) private func contains(_ key: UInt64) -> Bool {
-        guard key != 0 else { return false }
         let mask = packed.count - 1
         var i = Self.home(key, mask)
         while true {
@@ -132,7 +132,7 @@ struct Register: Sendable {
     }
 
     func check(_ number: UnsafeRawBufferPointer, field: String) throws(Rejection) {
-        if let key = Self.pack(number) {
+        if let key = Self.pack(number), key != 0 {
             guard contains(key) else { throw unknown(String(decoding: number, as: UTF8.self), field: field) }
             return
         }
