@@ -73,8 +73,8 @@ struct ServerAccount: Sendable {
 
     /// Gives the account search (x) permission on every directory above `path`, so the
     /// server can reach its data and socket there. A private directory of ours (a state
-    /// directory, a `mkdtemp` folder: 0700 root) is handed to the account's group with
-    /// g+x (0710), so no one else may even traverse it; any other of ours gets o+x. Never
+    /// directory, a `mkdtemp` folder: 0700 or 0710 root) is handed to the account's group
+    /// with g+x (0710), so no one else may even traverse it; any other of ours gets o+x. Never
     /// read or write, and each change is logged. Another user's directory is left as it is
     /// (opening it would open their files to everyone): the steward is told what to do.
     func makeTraversable(above path: String, logger: Logger) throws {
@@ -96,7 +96,9 @@ struct ServerAccount: Sendable {
                 throw unreachable(path, "\(directory) belongs to another user (uid \(info.st_uid)) and is closed to '\(name)'; "
                                   + "its owner may open it (`chmod o+x`), or choose a state directory elsewhere")
             }
-            if mode & 0o077 == 0 {
+            // Private but for g+x (as `StateDirectory.secure` leaves one it closed): the group
+            // is made the account's, never o+x, which the next `secure` would take back.
+            if mode & 0o067 == 0 {
                 guard chown(directory, uid_t.max, gid) == 0, chmod(directory, mode | S_IXGRP) == 0 else {
                     throw unreachable(path, "cannot give \(directory) to group '\(name)' with g+x")
                 }

@@ -119,6 +119,21 @@ import TestSupport
         #expect(processStatus.contains("Uid:\t\(account.pw_uid)\t"))
     }
 
+    /// A state directory `StateDirectory.secure` closed to 0710 (g+x for root's group) is
+    /// given to the account's group, not opened with o+x: else the next command closed it
+    /// again and this one reopened it, each saying so, run after run.
+    @Test func aParentClosedToGroupTraversalIsGivenToTheGroup() throws {
+        guard geteuid() == 0 else { print("skipped: only root runs the server as the postgres account"); return }
+        let server = try TestServer.privateServer()
+        let parent = (server.directory as NSString).deletingLastPathComponent
+        #expect(chown(parent, 0, 0) == 0 && chmod(parent, 0o710) == 0)
+        try server.start()
+        defer { try? server.stop() }
+        var info = stat()
+        #expect(stat(parent, &info) == 0)
+        #expect(info.st_gid == (try #require(getpwnam("postgres"))).pointee.pw_gid && info.st_mode & 0o777 == 0o710)
+    }
+
     @Test func connectionStringWorksForPsqlStyleURL() throws {
         let server = EmbeddedServer(directory: "/var/lib/etl state/postgres")
         #expect(server.connectionString(database: "etl")
