@@ -191,9 +191,33 @@ package enum CPRInText {
     /// `text` with every CPR-shaped number masked (`DDMMYY-****`): the last guard of what
     /// the tool writes for people (log lines, errors in the ledger), where a file or folder
     /// name could carry one.
+    /// Digits inside a run of 32 or more hex digits (a checksum, a child key) are no CPR
+    /// number: they are left as they are.
     package static func masking(_ text: String) -> String {
-        guard let (masked, _) = replacingAll(in: Array(text.utf8)[...], with: masked) else { return text }
-        return String(decoding: masked, as: UTF8.self)
+        let bytes = Array(text.utf8)
+        var out: [UInt8] = [], done = 0
+        bytes.withUnsafeBufferPointer { p in
+            var from = 0
+            while let m = first(in: p, from: from) {
+                from = m.range.upperBound
+                guard !insideHex(p, m.range) else { continue }
+                out.append(contentsOf: p[done..<m.range.lowerBound])
+                out.append(contentsOf: masked(m.number))
+                done = m.range.upperBound
+            }
+        }
+        guard done > 0 else { return text }
+        out.append(contentsOf: bytes[done...])
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func insideHex(_ p: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        func isHex(_ c: UInt8) -> Bool { isDigit(c) || (c | 0x20) &- 0x61 < 6 }
+        var s = range.lowerBound, e = range.upperBound
+        guard p[s..<e].allSatisfy(isHex) else { return false }
+        while s > 0, isHex(p[s - 1]) { s -= 1 }
+        while e < p.count, isHex(p[e]) { e += 1 }
+        return e - s >= 32
     }
 
     /// The masked form for messages: the birth date kept, the serial starred (`DDMMYY-****`).

@@ -85,7 +85,8 @@ final class CSVReader {
         let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize + 4, alignment: 16)
         defer { raw.deallocate() }
         let rawBase = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        let decoded: UnsafeMutablePointer<UInt8>? = decoder == nil ? nil : .allocate(capacity: 3 * chunkSize)
+        // Decoded: up to three bytes for each raw one, held-back ones included.
+        let decoded: UnsafeMutableBufferPointer<UInt8>? = decoder == nil ? nil : .allocate(capacity: 3 * (chunkSize + 4))
         defer { decoded?.deallocate() }
         // Byte classes: 0 ordinary, 1 special. Unquoted (the first 256): delimiter, quote, line
         // feed, control characters. Quoted (the next 256): quote, line feed, control characters.
@@ -119,7 +120,7 @@ final class CSVReader {
                     beyondASCII = beyondASCII || UnsafeBufferPointer(start: rawBase, count: total - held).contains { $0 >= 0x80 }
                 }
                 count = decoder.decode(rawBase, count: total - held, into: decoded)
-                p = UnsafePointer(decoded)
+                p = UnsafePointer(decoded.baseAddress!)
             } else {
                 let tail = atEnd ? 0 : UTF8Check.incompleteTail(rawBase, count: total)
                 count = total - tail

@@ -154,7 +154,15 @@ package struct ExtractStage: Sendable {
         for entry in manifest?.entries ?? [] {
             let source = sources.first(where: { DropManifest.sameFile($0.file) == DropManifest.sameFile(entry.file) })
             try Self.checkPresent(entry, drop: drop, allowOutside: source?.allowLinkOutsideDrop ?? false)
-            if let source { expected[source.file] = entry.sha256 } else { try Self.checkSum(entry, drop: drop, confined: true) }
+            guard let source else {
+                // A failing one is reported only if no earlier entry fails too (MANIFEST order).
+                do throws(ExtractError) { try Self.checkSum(entry, drop: drop, confined: true) } catch {
+                    try verifyChecksums(manifest!, drop: drop, sources: sources)
+                    throw error
+                }
+                continue
+            }
+            expected[source.file] = entry.sha256
         }
         return expected
     }

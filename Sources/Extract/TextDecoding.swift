@@ -74,9 +74,13 @@ struct SingleByteDecoder: Sendable {
         self.table = table
     }
 
-    /// Decodes `count` bytes into `out`, which must hold `3 * count` bytes; returns the length.
-    func decode(_ p: UnsafePointer<UInt8>, count: Int, into out: UnsafeMutablePointer<UInt8>) -> Int {
-        table.withUnsafeBufferPointer { t in
+    /// Decodes `count` bytes into `out`, which must hold `3 * count` bytes (else it stops the
+    /// program rather than write past it); returns the length.
+    func decode(_ p: UnsafePointer<UInt8>, count: Int, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        // Three bytes of UTF-8 at most for each: checked once, so the loop writes unchecked.
+        precondition(3 * count <= out.count, "decoding \(count) bytes into \(out.count)")
+        let out = out.baseAddress!
+        return table.withUnsafeBufferPointer { t in
             var o = 0
             for i in 0..<count {
                 let c = p[i]

@@ -213,11 +213,7 @@ private final class XMLParseContext {
                 let text = String(cString: value)
                 let shown = Echo.text(Array(text.utf8)[...])
                 if let day = Day(iso: text.trimmingSpaces) {
-                    // The as-of date of the figures: one in the future would move every open interval's end.
-                    guard day <= Day.today + 1 else {
-                        return fail(.badExportDate(file: file, text: shown, problem: "lies after today (\(Day.today), UTC): no export is made in the future"))
-                    }
-                    exportDate = day
+                    exportDate = day   // one after today is refused where it would be the as-of date (`AsOf`)
                 } else if !text.trimmingSpaces.isEmpty {
                     fail(.badExportDate(file: file, text: shown, problem: "is not a yyyy-mm-dd date from the year 1000 on"))
                 }

@@ -4,12 +4,24 @@ import Pipeline
 
 /// The as-of date of a run: `--as-of`, else the pipeline file's `as_of`, else the export
 /// date on an XML export's root, else a drop folder named `yyyy-mm-dd`, else today (UTC).
+///
+/// A date the drop gives (its export date, its folder's name) that lies after today is
+/// refused: it is the end of every open interval, so it would move every figure
+/// (`udtraeksdato="9999-12-31"` did, and made the load 400 times slower). The flag and the
+/// pipeline file overrule it, so a wrong one can be set aside without a new export.
 package enum AsOf {
-    package static func resolve(explicit: Day?, config: PipelineConfig, drop: Drop, today: Date = Date()) -> (day: Day, from: String) {
+    package static func resolve(explicit: Day?, config: PipelineConfig, drop: Drop, today: Date = Date()) throws -> (day: Day, from: String) {
         if let explicit { return (explicit, "--as-of") }
         if let day = config.asOf { return (day, "pipeline file") }
-        if let day = ExportDate.read(drop: drop.url, config: config) { return (day, "udtraeksdato") }
-        if let day = Day(iso: drop.name) { return (day, "drop folder name") }
-        return (Day(rawValue: Int32((today.timeIntervalSince1970 / 86400).rounded(.down))), "today")
+        let now = Day(rawValue: Int32((today.timeIntervalSince1970 / 86400).rounded(.down)))
+        for (day, from) in [(ExportDate.read(drop: drop.url, config: config), "udtraeksdato"), (Day(iso: drop.name), "drop folder name")] {
+            guard let day else { continue }
+            guard day <= now + 1 else {
+                throw OperationsError.usage("\(drop.url.path): the drop's \(from) says \(day), after today (\(now), UTC): no export is made in the future, "
+                                            + "and every open interval would run to that day. Ask for a corrected export, or set `as_of` in the pipeline file (or --as-of)")
+            }
+            return (day, from)
+        }
+        return (now, "today")
     }
 }

@@ -17,9 +17,21 @@ package struct ETLLogHandler: LogHandler {
     }
 
     package func log(event: LogEvent) {
-        let line = Self.render(level: event.level, message: event.message,
-                               metadata: metadata.merging(event.metadata ?? [:]) { $1 }, format: format)
-        FileHandle.standardError.write(Data((CPRInText.masking(line) + "\n").utf8))
+        // Masked before rendering, where a tab or a line break in a value is still itself.
+        let line = Self.render(level: event.level, message: "\(CPRInText.masking(event.message.description))",
+                               metadata: metadata.merging(event.metadata ?? [:]) { $1 }.mapValues(Self.masked), format: format)
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// A metadata value with every CPR-shaped number in its text masked.
+    package static func masked(_ value: Logger.MetadataValue) -> Logger.MetadataValue {
+        switch value {
+        case .string(let text): .string(CPRInText.masking(text))
+        case .stringConvertible(let v):
+            CPRInText.masking(v.description) == v.description ? value : .string(CPRInText.masking(v.description))
+        case .array(let values): .array(values.map(masked))
+        case .dictionary(let values): .dictionary(values.mapValues(masked))
+        }
     }
 
     /// One log line, without its line end.

@@ -43,6 +43,12 @@ package struct PipelineRunner {
             throw OperationsError.usage("name a drop (--drop DIR) or an inbox (--inbox DIR)")
         }
         let drop = scan.drop
+        // The drop's path is recorded and shown (the ledger, `etl runs`, run.json): one that
+        // holds a CPR number would put it there in clear.
+        let masked = CPRInText.masking(drop.url.path)
+        guard masked == drop.url.path else {
+            throw OperationsError.usage("\(masked): the drop's path holds a CPR number (shown masked); it would be stored and shown in clear. Rename the folder and run again")
+        }
         for skipped in scan.newerIncomplete {
             logger.warning("a newer drop is incomplete; taking \(drop.name)", metadata: [
                 "drop": "\(skipped.path)", "missing": "\(skipped.missing.joined(separator: ", "))"])
@@ -67,7 +73,7 @@ package struct PipelineRunner {
         let id = try newRunID(ledger, at: started)
         lock.rename("etl run \(id)")
         try holder.rename("etl run \(id)")
-        let (asOf, asOfSource) = AsOf.resolve(explicit: explicitAsOf, config: config, drop: drop)
+        let (asOf, asOfSource) = try AsOf.resolve(explicit: explicitAsOf, config: config, drop: drop)
         let info = RunInfo(run: id, pipeline: Self.absolute(config.path), drop: drop.url.path, dropChecksum: checksum,
                            asOf: asOf, asOfSource: asOfSource, startedAt: started, demo: demo)
         let folder = state.run(id)

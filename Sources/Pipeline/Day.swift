@@ -1,5 +1,3 @@
-import Foundation
-
 /// A calendar day as a compact number: days since 1970-01-01 (negative before).
 ///
 /// Every date in the pipeline is a `Day`; intervals are inclusive at both ends
@@ -50,9 +48,6 @@ package struct Day: RawRepresentable, Hashable, Comparable, Sendable, CustomStri
     }
 
     package var year: Int { civil.year }
-
-    /// Today in UTC.
-    package static var today: Day { Day(rawValue: Int32((Date().timeIntervalSince1970 / 86400).rounded(.down))) }
 
     /// The first day of `year`.
     package static func january1(_ year: Int) -> Day { Day(year: year, month: 1, day: 1)! }

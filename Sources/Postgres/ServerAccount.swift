@@ -96,9 +96,10 @@ struct ServerAccount: Sendable {
                 throw unreachable(path, "\(directory) belongs to another user (uid \(info.st_uid)) and is closed to '\(name)'; "
                                   + "its owner may open it (`chmod o+x`), or choose a state directory elsewhere")
             }
-            // Private but for g+x (as `StateDirectory.secure` leaves one it closed): the group
-            // is made the account's, never o+x, which the next `secure` would take back.
-            if mode & 0o067 == 0 {
+            // Private but for g+x of our own group (as `StateDirectory.secure` leaves one it
+            // closed): the group is made the account's, not o+x, which the next `secure` would
+            // take back. Another group's g+x is left to that group.
+            if mode & 0o067 == 0, mode & S_IXGRP == 0 || info.st_gid == getegid() {
                 guard chown(directory, uid_t.max, gid) == 0, chmod(directory, mode | S_IXGRP) == 0 else {
                     throw unreachable(path, "cannot give \(directory) to group '\(name)' with g+x")
                 }

@@ -125,6 +125,15 @@ import Testing
         #expect(String(decoding: CPRInText.masked(1506144321), as: UTF8.self) == "150614-****")
     }
 
+    /// The last guard on what the tool says: CPR shapes masked, checksums and keys (runs of
+    /// 32 or more hex digits) and run ids left as they are.
+    @Test func maskingLeavesChecksumsAndRunIdsAlone() {
+        let sha = "aa0102131234bb" + String(repeating: "c", count: 50)
+        #expect(CPRInText.masking("its SHA-256 is \(sha)") == "its SHA-256 is \(sha)")
+        #expect(CPRInText.masking("run 20261201031654118 at 2026-12-01 03:16:54") == "run 20261201031654118 at 2026-12-01 03:16:54")
+        #expect(CPRInText.masking("/inbox/barn 010213-1234/x.csv and 0102131234") == "/inbox/barn 010213-****/x.csv and 010213-****")
+    }
+
     /// A message is one line, and a number split over lines is masked in it too.
     @Test func echoShowsLineBreaksAndTabsAsQuestionMarks() {
         #expect(Echo.text(Array("a\tb\nc\rd".utf8)[...]) == "a?b?c?d")

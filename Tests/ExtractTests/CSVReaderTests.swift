@@ -67,6 +67,16 @@ func readCSV(_ text: String, encoding: TextEncoding = .utf8, maxFieldLines: Int 
         #expect(try readCSV(Array("a;b\nB".utf8) + [0xF8] + Array("rn;y\n".utf8), encoding: .windows1252)[1].fields == ["Børn", "y"])
     }
 
+    /// The bytes of a UTF-8-looking sequence held back at a chunk's end are decoded with the
+    /// next chunk: the decoded buffer has room for them (it overflowed by up to 3 bytes).
+    @Test func heldBackBytesFitTheDecodedBuffer() throws {
+        let bytes = Array("ab\nxyz".utf8) + [0xE2] + [UInt8](repeating: 0x80, count: 20) + [0x0A]
+        for chunk in [7, 8, 9] {
+            let records = try readCSV(bytes, encoding: .windows1252, chunkSize: chunk)
+            #expect(records.map(\.fields) == [["ab"], ["xyzâ" + String(repeating: "€", count: 20)]], "chunk \(chunk)")
+        }
+    }
+
     @Test func windows1252ArrivesAsUTF8() throws {
         // "æøå ÆØÅ é €" in windows-1252.
         let bytes: [UInt8] = Array("navn\n".utf8) + [0xE6, 0xF8, 0xE5, 0x20, 0xC6, 0xD8, 0xC5, 0x20, 0xE9, 0x20, 0x80, 0x84, 0x0A]

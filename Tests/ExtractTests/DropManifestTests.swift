@@ -146,6 +146,18 @@ import Testing
         guard case .sourceOutsideDrop = link else { Issue.record("\(String(describing: link))"); return }
     }
 
+    /// A file the MANIFEST names that no source reads is checked before the extraction; it
+    /// is still reported only after an earlier failing entry.
+    @Test func aFailingExtraFileIsNamedInManifestOrder() throws {
+        let f = try Fixture()
+        f.write("extra", to: "extra.csv")
+        let zeros = String(repeating: "0", count: 64)
+        f.write(try manifest(f, sha: ["indmeldelser.csv": zeros]) + "\(zeros)  1  extra.csv\n", to: "MANIFEST")
+        let error = #expect(throws: ExtractError.self) { try f.extract() }
+        guard case .dropIncomplete(let file, _) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(file.hasSuffix("indmeldelser.csv"))
+    }
+
     @Test func fileNamedButAbsentIsRefused() throws {
         let f = try Fixture()
         f.write(try manifest(f) + "\(String(repeating: "a", count: 64))  10  extra.csv\n", to: "MANIFEST")

@@ -76,14 +76,34 @@ import Transform
         let inbox = URL(fileURLWithPath: try TestServer.temporaryDirectory())
         try makeDrop(inbox, "2026-11-20", files: [])
         let drop = Drop(url: inbox.appendingPathComponent("2026-11-20"))
-        #expect(AsOf.resolve(explicit: nil, config: config, drop: drop).day.iso == "2026-11-20")
+        #expect(try AsOf.resolve(explicit: nil, config: config, drop: drop).day.iso == "2026-11-20")
         try #"<?xml version="1.0"?><Institutionsregister xmlns="urn:x" udtraeksdato="2026-11-19">"#
             .write(to: drop.url.appendingPathComponent("institutioner.xml"), atomically: true, encoding: .utf8)
-        #expect(AsOf.resolve(explicit: nil, config: config, drop: drop) == (Day(iso: "2026-11-19")!, "udtraeksdato"))
+        #expect(try AsOf.resolve(explicit: nil, config: config, drop: drop) == (Day(iso: "2026-11-19")!, "udtraeksdato"))
         var pinned = config
         pinned.asOf = Day(iso: "2026-01-01")
-        #expect(AsOf.resolve(explicit: nil, config: pinned, drop: drop).day.iso == "2026-01-01")
-        #expect(AsOf.resolve(explicit: Day(iso: "2025-12-31"), config: pinned, drop: drop).from == "--as-of")
+        #expect(try AsOf.resolve(explicit: nil, config: pinned, drop: drop).day.iso == "2026-01-01")
+        #expect(try AsOf.resolve(explicit: Day(iso: "2025-12-31"), config: pinned, drop: drop).from == "--as-of")
+    }
+
+    /// An export date (or a folder name) after today would be the end of every open interval:
+    /// refused, unless the pipeline file or the flag sets the as-of date.
+    @Test func anAsOfDateAfterTodayFromTheDropIsRefused() throws {
+        let inbox = URL(fileURLWithPath: try TestServer.temporaryDirectory())
+        try makeDrop(inbox, "9999-12-31", files: [])
+        let drop = Drop(url: inbox.appendingPathComponent("9999-12-31"))
+        let error = #expect(throws: OperationsError.self) { try AsOf.resolve(explicit: nil, config: config, drop: drop) }
+        #expect("\(error!)".contains("drop folder name says 9999-12-31, after today") && "\(error!)".contains("as_of"))
+        try #"<?xml version="1.0"?><Institutionsregister xmlns="urn:x" udtraeksdato="9999-12-31">"#
+            .write(to: drop.url.appendingPathComponent("institutioner.xml"), atomically: true, encoding: .utf8)
+        let export = #expect(throws: OperationsError.self) { try AsOf.resolve(explicit: nil, config: config, drop: drop) }
+        #expect("\(export!)".contains("udtraeksdato says 9999-12-31"))
+        var pinned = config
+        pinned.asOf = Day(iso: "2026-01-01")
+        #expect(try AsOf.resolve(explicit: nil, config: pinned, drop: drop) == (Day(iso: "2026-01-01")!, "pipeline file"))
+        let tomorrow = Day(rawValue: Int32((Date().timeIntervalSince1970 / 86400).rounded(.down)) + 1)
+        try makeDrop(inbox, tomorrow.iso, files: [])
+        #expect(try AsOf.resolve(explicit: nil, config: config, drop: Drop(url: inbox.appendingPathComponent(tomorrow.iso))).day == tomorrow)
     }
 }
 
