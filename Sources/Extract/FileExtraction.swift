@@ -99,6 +99,7 @@ struct FileExtraction {
         var input = counts.input(name: source.file, bytes: reader.bytesRead, sha256: sha)
         input.counts.merge(notes.counts) { $1 }
         var warnings = notes.warnings(file: source.file, mappings: source.values)
+        if let unread = reader.unreadRecords { warnings.append(unread) }
         if counts.read == 0 {
             warnings.append("\(source.file) has no records: the figures of this run have none of its rows. If that is not so, check the export job")
         }

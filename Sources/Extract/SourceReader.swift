@@ -45,6 +45,17 @@ final class SourceReader {
     /// The XML root's `udtraeksdato`; nil for CSV.
     var exportDate: Day? { xml?.exportDate }
 
+    /// What the steward should hear about elements that look like records but were not read
+    /// (XML); nil when there were none.
+    var unreadRecords: String? {
+        guard let xml, xml.unread.nested + xml.unread.otherCase > 0 else { return nil }
+        let element = "<\(source.recordElement)>"
+        let parts = [xml.unread.nested > 0 ? "\(xml.unread.nested) \(element) inside another record" : nil,
+                     xml.unread.otherCase > 0 ? "\(xml.unread.otherCase) spelled otherwise than \(element)" : nil].compactMap { $0 }
+        return "\(source.file): \(parts.joined(separator: " and ")) were not read as records; "
+            + "if they are records, ask the export's owner for the layout the pipeline file names"
+    }
+
     /// Calls `body` with each data record (not the CSV header).
     ///
     /// A CSV record whose quoted field spans lines and closes with text after its closing

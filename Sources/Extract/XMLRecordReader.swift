@@ -18,6 +18,9 @@ final class XMLRecordReader {
     private let file: ChunkedFile
     /// The root element's `udtraeksdato`, once the root has been read.
     private(set) var exportDate: Day?
+    /// Elements that look like records but are not read as such: a record element inside a
+    /// record, and one whose name differs only in case. Told to the steward, never lost quietly.
+    private(set) var unread = (nested: 0, otherCase: 0)
 
     /// The most bytes one token (a comment, a tag, a processing instruction) may span. Expat keeps an
     /// unfinished token and parses it again from its start with each new chunk, so a huge one
@@ -46,7 +49,7 @@ final class XMLRecordReader {
         defer { XML_ParserFree(parser) }
         try withoutActuallyEscaping(body) { body in
             let context = XMLParseContext(parser: parser, file: path, recordElement: recordElement, names: names, body: body)
-            defer { exportDate = context.exportDate }   // also when stopped early (`ExportDate`)
+            defer { exportDate = context.exportDate; unread = context.unread }   // also when stopped early (`ExportDate`)
             let unmanaged = Unmanaged.passRetained(context)
             defer { unmanaged.release() }
             XML_SetUserData(parser, unmanaged.toOpaque())
@@ -114,6 +117,7 @@ private final class XMLParseContext {
     /// The offset of the record's first control character; -1: none. Expat refuses most of
     /// them (XML 1.0 forbids them), so this is a second line of defence.
     var control = -1
+    var unread = (nested: 0, otherCase: 0)
     /// The first field of the record whose value is longer than `maxValue`; nil: none.
     var overlong: Int?
     static let maxValue = 1 << 20
@@ -144,6 +148,10 @@ private final class XMLParseContext {
 
     static func equal(_ a: UnsafeRawBufferPointer, _ b: [UInt8]) -> Bool {
         a.count == b.count && b.withUnsafeBytes { memcmp(a.baseAddress!, $0.baseAddress!, a.count) == 0 }
+    }
+
+    static func equalIgnoringCase(_ a: UnsafeRawBufferPointer, _ b: [UInt8]) -> Bool {
+        a.count == b.count && String(decoding: a, as: UTF8.self).lowercased() == String(decoding: b, as: UTF8.self).lowercased()
     }
 
     /// The contract field a local name gives, or -1.
@@ -180,7 +188,10 @@ private final class XMLParseContext {
         }
         if depth == 1 { readExportDate(atts) }
         if recordDepth == 0 {
-            guard Self.equal(Self.localName(name), recordElement) else { return }
+            guard Self.equal(Self.localName(name), recordElement) else {
+                if Self.equalIgnoringCase(Self.localName(name), recordElement) { unread.otherCase += 1 }
+                return
+            }
             recordDepth = depth
             index += 1
             bytes.removeAll(keepingCapacity: true)
@@ -200,9 +211,12 @@ private final class XMLParseContext {
                 }
                 k += 2
             }
-        } else if depth == recordDepth + 1 {
-            child = field(Self.localName(name))
-            childStart = bytes.count
+        } else {
+            if Self.equal(Self.localName(name), recordElement) { unread.nested += 1 }
+            if depth == recordDepth + 1 {
+                child = field(Self.localName(name))
+                childStart = bytes.count
+            }
         }
     }
 

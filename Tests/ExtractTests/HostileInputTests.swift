@@ -214,6 +214,20 @@ import Testing
         #expect(reject?.line == 2 && reject?.reason == .malformedField && reject?.message.contains("Navn is longer than 1 MiB") == true)
     }
 
+    /// A record element inside a record, or spelled in another case, is not read as a
+    /// record: the steward is told how many, instead of their vanishing.
+    @Test func xmlRecordsThatAreNotReadAreToldAbout() throws {
+        let f = try Fixture()
+        f.write(Sample.institutionsXML
+            .replacingOccurrences(of: "<Nedlagt/>", with: "<Nedlagt/><Institution nummer=\"101236\"/>")
+            .replacingOccurrences(of: "</Institutionsregister>", with: "<institution nummer=\"101237\"/></Institutionsregister>"),
+                to: "institutioner.xml")
+        let result = try f.extract()
+        #expect(result.warnings.contains("institutioner.xml: 1 <Institution> inside another record and 1 spelled otherwise than <Institution> were not read as records; if they are records, ask the export's owner for the layout the pipeline file names"),
+                "\(result.warnings)")
+        #expect(try Fixture().extract().warnings.allSatisfy { !$0.contains("were not read") })
+    }
+
     /// An export of a header only is read (a MANIFEST may say so), and the steward is told.
     @Test func anExportWithNoRecordsIsWarnedAbout() throws {
         let f = try Fixture()
