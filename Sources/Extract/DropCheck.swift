@@ -23,6 +23,7 @@ package enum DropCheck {
         }
         let isLink = link.st_mode & S_IFMT == S_IFLNK
         guard let resolved = realPath(path) else {
+            if errno == ELOOP { throw .sourceNotAFile(file: name, drop: drop.path, what: "a loop of symbolic links") }
             let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?"
             throw .sourceNotAFile(file: name, drop: drop.path, what: "a symbolic link to \(target), which does not exist")
         }

@@ -74,6 +74,9 @@ package enum ExtractError: StewardError, Equatable, Sendable {
         case let .sourceNotAFile(file, drop, what):
             return "\(drop)/\(file): the export is \(what), not a file. Check the export job (it should write \(file) as a file into the drop), or the file name in the pipeline file."
         case let .sourceOutsideDrop(file, drop, target):
+            if file.split(separator: "/").contains("..") {
+                return "\(drop)/\(file): refused: the name leads out of the drop (to \(target)). Exports are read from the drop only; name a file in the drop."
+            }
             return "\(drop)/\(file): refused: a symbolic link to \(target), outside the drop. Exports are read from the drop only; copy the file into the drop, or, if the link is intended, set `allow_link_outside_drop: true` for this source in the pipeline file."
         case let .dropIncomplete(file, detail):
             return "\(file): the drop is incomplete: \(detail). The export may still be running or was cut short; wait for it, or ask the export's owner for a new drop."

@@ -228,6 +228,21 @@ import Testing
         #expect(try Fixture().extract().warnings.allSatisfy { !$0.contains("were not read") })
     }
 
+    /// A link loop and a `../` name are called what they are, not a link to somewhere.
+    @Test func aLinkLoopAndADotDotNameAreNamedForWhatTheyAre() throws {
+        let f = try Fixture()
+        try FileManager.default.removeItem(atPath: f.path("sagshaendelser.csv"))
+        try FileManager.default.createSymbolicLink(atPath: f.path("sagshaendelser.csv"), withDestinationPath: "sagshaendelser.csv")
+        let loop = #expect(throws: ExtractError.self) { try f.extract() }
+        #expect(loop == .sourceNotAFile(file: "sagshaendelser.csv", drop: f.drop.path, what: "a loop of symbolic links"))
+
+        let g = try Fixture()
+        g.write(Sample.enrolments, to: "../outside.csv")
+        g.write("\(String(repeating: "0", count: 64))  2  ../outside.csv\n", to: "MANIFEST")
+        let out = #expect(throws: ExtractError.self) { try g.extract() }
+        #expect(out?.description.contains("the name leads out of the drop") == true, "\(String(describing: out))")
+    }
+
     /// An export of a header only is read (a MANIFEST may say so), and the steward is told.
     @Test func anExportWithNoRecordsIsWarnedAbout() throws {
         let f = try Fixture()
