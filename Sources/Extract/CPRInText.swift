@@ -24,9 +24,8 @@ package enum CPRInText {
     static func first(in text: UnsafeBufferPointer<UInt8>, from: Int = 0) -> Match? {
         // Most text fields have fewer than ten digits: one tight pass rules them out.
         guard text.count - from >= 10 else { return nil }
-        let (digitCount, ascii) = scan(text, from: from)
-        guard ascii else { return firstFolded(in: text, from: from) }
-        guard digitCount >= 10 else { return nil }
+        guard ascii(text, from: from) else { return firstFolded(in: text, from: from) }
+        guard digits(text, from: from) >= 10 else { return nil }
         return firstASCII(in: text, from: from)
     }
 
@@ -75,11 +74,6 @@ package enum CPRInText {
         case 0x2010...0x2015, 0x2212, 0xFE63, 0xFF0D: return (0x2D, 3)                   // hyphens, dashes, minus
         default: return (0x80, 3)
         }
-    }
-
-    /// How many ASCII digits `text` holds from `from` on, and whether it is all ASCII.
-    @inline(__always) private static func scan(_ text: UnsafeBufferPointer<UInt8>, from: Int) -> (digits: Int, ascii: Bool) {
-        (digits(text, from: from), ascii(text, from: from))
     }
 
     /// Whether `text` is ASCII from `from` on, eight bytes at a time.
@@ -169,20 +163,22 @@ package enum CPRInText {
         c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x2D || c == 0x2E || c == 0x2F || c == 0x5F
     }
 
-    /// The text with every CPR-shaped number replaced by `replacement(number)`; nil when it holds none.
-    static func replacingAll(in text: ArraySlice<UInt8>, with replacement: (UInt64) -> [UInt8]) -> (text: [UInt8], count: Int)? {
+    /// The text with every CPR-shaped number replaced by `replacement(number)`, but those
+    /// `skipping` keeps; nil when it holds none to replace.
+    static func replacingAll(in text: ArraySlice<UInt8>, skipping: (UnsafeBufferPointer<UInt8>, Range<Int>) -> Bool = { _, _ in false },
+                             with replacement: (UInt64) -> [UInt8]) -> (text: [UInt8], count: Int)? {
         text.withUnsafeBufferPointer { p -> ([UInt8], Int)? in
-            guard var m = first(in: p) else { return nil }
             var out: [UInt8] = []
-            var done = 0, count = 0
-            while true {
+            var done = 0, count = 0, from = 0
+            while let m = first(in: p, from: from) {
+                from = m.range.upperBound
+                if skipping(p, m.range) { continue }
                 out.append(contentsOf: p[done..<m.range.lowerBound])
                 out.append(contentsOf: replacement(m.number))
                 done = m.range.upperBound
                 count += 1
-                guard let next = first(in: p, from: done) else { break }
-                m = next
             }
+            guard count > 0 else { return nil }
             out.append(contentsOf: p[done...])
             return (out, count)
         }
@@ -194,21 +190,8 @@ package enum CPRInText {
     /// Digits inside a run of 32 or more hex digits (a checksum, a child key) are no CPR
     /// number: they are left as they are.
     package static func masking(_ text: String) -> String {
-        let bytes = Array(text.utf8)
-        var out: [UInt8] = [], done = 0
-        bytes.withUnsafeBufferPointer { p in
-            var from = 0
-            while let m = first(in: p, from: from) {
-                from = m.range.upperBound
-                guard !insideHex(p, m.range) else { continue }
-                out.append(contentsOf: p[done..<m.range.lowerBound])
-                out.append(contentsOf: masked(m.number))
-                done = m.range.upperBound
-            }
-        }
-        guard done > 0 else { return text }
-        out.append(contentsOf: bytes[done...])
-        return String(decoding: out, as: UTF8.self)
+        guard let (masked, _) = replacingAll(in: Array(text.utf8)[...], skipping: insideHex, with: masked) else { return text }
+        return String(decoding: masked, as: UTF8.self)
     }
 
     private static func insideHex(_ p: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {

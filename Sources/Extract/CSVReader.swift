@@ -262,17 +262,22 @@ struct CSVParseState {
         if problem == nil { problem = "a quoted field (field \(endCount + 1)) runs over lines that each hold a whole record's delimiters" }
     }
 
+    /// Hands a record out; the first is the header, whose fields a record has.
+    @inline(__always) private mutating func handOut(_ record: CSVRecord, _ body: (CSVRecord) throws -> Void) throws {
+        try body(record)
+        if headerFields == 0 { headerFields = record.fieldCount }
+    }
+
     /// Ends the record whose last byte is on `lastLine`.
     private mutating func endRecord(_ body: (CSVRecord) throws -> Void, lastLine: Int) throws {
         endField()
         let blank = endCount == 1 && ends[0] == 0 && !anyQuoted && problem == nil
         if !blank {
             if tooLong { problem = problem ?? "the record is longer than \(limit) bytes (an unterminated quote?)" }
-            try body(CSVRecord(bytes: UnsafeRawBufferPointer(start: bytes, count: count),
-                               ends: UnsafeBufferPointer(start: ends, count: endCount), line: recordLine, lastLine: lastLine,
-                               joined: joined, control: control, problem: problem))
+            try handOut(CSVRecord(bytes: UnsafeRawBufferPointer(start: bytes, count: count),
+                                  ends: UnsafeBufferPointer(start: ends, count: endCount), line: recordLine, lastLine: lastLine,
+                                  joined: joined, control: control, problem: problem), body)
         }
-        if headerFields == 0, !blank { headerFields = endCount }
         count = 0
         endCount = 0
         problem = nil; anyQuoted = false; tooLong = false; joined = false; control = -1
@@ -306,10 +311,9 @@ struct CSVParseState {
                 endCount += 1
                 line += 1
                 if endCount > 1 || last > 0 {   // else a blank line (`\r\n`): skipped
-                    try body(CSVRecord(bytes: UnsafeRawBufferPointer(start: p + start, count: last),
-                                       ends: UnsafeBufferPointer(start: ends, count: endCount), line: recordLine,
-                                       lastLine: recordLine, joined: false, control: -1, problem: nil))
-                    if headerFields == 0 { headerFields = endCount }
+                    try handOut(CSVRecord(bytes: UnsafeRawBufferPointer(start: p + start, count: last),
+                                          ends: UnsafeBufferPointer(start: ends, count: endCount), line: recordLine,
+                                          lastLine: recordLine, joined: false, control: -1, problem: nil), body)
                 }
                 endCount = 0
                 recordLine = line

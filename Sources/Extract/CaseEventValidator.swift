@@ -19,7 +19,7 @@ struct CaseEventValidator {
         let eventBytes = try checks.required(r, event)
         guard let type = EventType(stageText: eventBytes) else {
             throw Rejection(field: checks.name(event), reason: .unknownEventType,
-                            message: "haendelse '\(Echo.text(Array(eventBytes)[...]))' is not one of \(EventType.allCases.map(\.rawValue).joined(separator: ", "))")
+                            message: "haendelse '\(Echo.text(eventBytes))' is not one of \(EventType.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let date = try checks.requiredDate(r, day)
         return CaseEventRow(caseID: id, childKey: pseudonyms.childKeyHex(child), birth: child.birth, event: type, day: date,

@@ -67,16 +67,16 @@ package struct DropManifest: Sendable, Equatable {
             // Quoted through `Echo`: a MANIFEST is text from outside, and may hold anything.
             let sha = parts[0].lowercased()
             guard sha.count == 64, Hex.bytes(Substring(sha)) != nil else {
-                throw .manifestUnreadable(path: path, line: n + 1, message: "'\(Echo.text(Array(parts[0].utf8)[...], limit: 70))' is not a SHA-256 in hex")
+                throw .manifestUnreadable(path: path, line: n + 1, message: "'\(Echo.text(parts[0].utf8, limit: 70))' is not a SHA-256 in hex")
             }
             // At most twelve digits: no export has a trillion rows, and their sum cannot overflow.
             guard parts[1].count <= 12, let rows = Int(parts[1]), rows >= 0 else {
-                throw .manifestUnreadable(path: path, line: n + 1, message: "'\(Echo.text(Array(parts[1].utf8)[...]))' is not a row count")
+                throw .manifestUnreadable(path: path, line: n + 1, message: "'\(Echo.text(parts[1].utf8))' is not a row count")
             }
             var file = parts[2].trimmingCharacters(in: .whitespaces)
             if file.hasPrefix("*") { file.removeFirst() }
             if let earlier = named.updateValue(n + 1, forKey: Self.sameFile(file)) {
-                throw .manifestUnreadable(path: path, line: n + 1, message: "\(Echo.text(Array(file.utf8)[...])) is named twice (lines \(earlier) and \(n + 1))")
+                throw .manifestUnreadable(path: path, line: n + 1, message: "\(Echo.text(file.utf8)) is named twice (lines \(earlier) and \(n + 1))")
             }
             entries.append(Entry(sha256: sha, rows: rows, file: file, line: n + 1))
         }

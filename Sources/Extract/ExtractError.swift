@@ -140,14 +140,14 @@ package struct MissingColumn: Equatable, Sendable, CustomStringConvertible {
     package var suggested: UInt8?
 
     package var description: String {
-        let shown = header.prefix(30).map { "'\(Echo.text(Array($0.utf8)[...]))'" }.joined(separator: ", ")
+        let shown = header.prefix(30).map { "'\(Echo.text($0.utf8))'" }.joined(separator: ", ")
             + (header.count > 30 ? ", … (\(header.count) in all)" : "")
         let found = "the header of \(file) has \(header.count) column\(header.count == 1 ? "" : "s") split by '\(Self.name(delimiter))': \(shown)"
         let fix: String
         if let suggested {
             fix = "Split by '\(Self.name(suggested))' it holds every column the pipeline names: set `delimiter: \"\(Self.name(suggested))\"` for this source."
         } else if let near = header.first(where: { $0.lowercased() == column.lowercased() }) {
-            fix = "The header has '\(Echo.text(Array(near.utf8)[...]))': names are matched exactly, so write it that way in the pipeline file."
+            fix = "The header has '\(Echo.text(near.utf8))': names are matched exactly, so write it that way in the pipeline file."
         } else {
             fix = "Name one of these columns in the pipeline file (an optional field may be left unmapped), or ask for the column in the export."
         }

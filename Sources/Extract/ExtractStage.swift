@@ -50,7 +50,7 @@ package struct ExtractStage: Sendable {
         let sources = config.sources.all
         try DropCheck.sources(drop: drop, config: config)
         let dropManifest = try DropManifest.read(drop: drop)
-        let expected = try checkNamedFiles(dropManifest, drop: drop, sources: sources)
+        let expected = try dropManifest.map { (m) throws(ExtractError) in try checkNamedFiles(m, drop: drop, sources: sources) } ?? [:]
         let key = try PseudonymKey.load(config.pseudonymKey, state: state, environment: environment)
 
         let out: RunFolder
@@ -148,16 +148,16 @@ package struct ExtractStage: Sendable {
     /// Checks that every file the MANIFEST names is in the drop, and the checksums of those
     /// that are no source (extract reads nothing else of them); returns the sources' checksums
     /// by the pipeline's names, for the extraction to check on the bytes it reads.
-    private func checkNamedFiles(_ manifest: DropManifest?, drop: URL,
+    private func checkNamedFiles(_ manifest: DropManifest, drop: URL,
                                  sources: [PipelineConfig.Source]) throws(ExtractError) -> [String: String] {
         var expected: [String: String] = [:]
-        for entry in manifest?.entries ?? [] {
-            let source = sources.first(where: { DropManifest.sameFile($0.file) == DropManifest.sameFile(entry.file) })
+        for entry in manifest.entries {
+            let source = Self.source(of: entry, in: sources)
             try Self.checkPresent(entry, drop: drop, allowOutside: source?.allowLinkOutsideDrop ?? false)
             guard let source else {
                 // A failing one is reported only if no earlier entry fails too (MANIFEST order).
                 do throws(ExtractError) { try Self.checkSum(entry, drop: drop, confined: true) } catch {
-                    try verifyChecksums(manifest!, drop: drop, sources: sources)
+                    try verifyChecksums(manifest, drop: drop, sources: sources)
                     throw error
                 }
                 continue
@@ -173,10 +173,15 @@ package struct ExtractStage: Sendable {
         let entries = manifest.entries
         _ = try ForkJoin.map(entries.count) { (i) throws(ExtractError) in
             let entry = entries[i]
-            let source = sources.first(where: { DropManifest.sameFile($0.file) == DropManifest.sameFile(entry.file) })
+            let source = Self.source(of: entry, in: sources)
             try Self.checkPresent(entry, drop: drop, allowOutside: source?.allowLinkOutsideDrop ?? false)
             try Self.checkSum(entry, drop: drop, confined: source?.allowLinkOutsideDrop != true)
         }
+    }
+
+    /// The pipeline's source a MANIFEST entry names, if any (`./a.csv` is `a.csv`).
+    private static func source(of entry: DropManifest.Entry, in sources: [PipelineConfig.Source]) -> PipelineConfig.Source? {
+        sources.first { DropManifest.sameFile($0.file) == DropManifest.sameFile(entry.file) }
     }
 
     private static func checkPresent(_ entry: DropManifest.Entry, drop: URL, allowOutside: Bool) throws(ExtractError) {

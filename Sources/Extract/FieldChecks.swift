@@ -52,15 +52,15 @@ struct FieldChecks {
         for f in formats {
             if let day = f.parse(v) { return day }
         }
-        let text = Array(v)[...]
+        let text = Echo.text(v)
         let layouts = formats.map(\.rawValue).joined(separator: " or ")
         if let year = formats.lazy.compactMap({ $0.parts(v)?.year }).first {
             guard DateFormat.years.contains(year) else {
-                throw Rejection(field: names[i], reason: .invalidDate, message: "\(names[i]) '\(Echo.text(text))' has a year before 1000 (a typo?)")
+                throw Rejection(field: names[i], reason: .invalidDate, message: "\(names[i]) '\(text)' has a year before 1000 (a typo?)")
             }
-            throw Rejection(field: names[i], reason: .nonexistentDate, message: "\(names[i]) '\(Echo.text(text))' is no day that exists")
+            throw Rejection(field: names[i], reason: .nonexistentDate, message: "\(names[i]) '\(text)' is no day that exists")
         }
-        throw Rejection(field: names[i], reason: .invalidDate, message: "\(names[i]) '\(Echo.text(text))' is not a date (\(layouts))")
+        throw Rejection(field: names[i], reason: .invalidDate, message: "\(names[i]) '\(text)' is not a date (\(layouts))")
     }
 
     private func missing(_ i: Int) -> Rejection {
@@ -79,7 +79,7 @@ struct FieldChecks {
     func optionalCount(_ r: SourceRecord, _ i: Int) throws(Rejection) -> Int? {
         guard let v = r.value(i) else { return nil }
         guard v.count <= 9, v.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
-            throw Rejection(field: names[i], reason: .invalidNumber, message: "\(names[i]) '\(Echo.text(Array(v)[...]))' is not a whole number")
+            throw Rejection(field: names[i], reason: .invalidNumber, message: "\(names[i]) '\(Echo.text(v))' is not a whole number")
         }
         return v.reduce(0) { $0 * 10 + Int($1 - 48) }
     }
@@ -96,7 +96,8 @@ struct FieldChecks {
 /// (`CPRInText`, or any run of ten or more digits) masked as `DDMMYY-****`, in case a
 /// column holds one by mistake.
 enum Echo {
-    static func text(_ v: ArraySlice<UInt8>, limit: Int = 40) -> String {
+    static func text(_ v: some Collection<UInt8>, limit: Int = 40) -> String {
+        let v = Array(v)[...]
         let b = CPRInText.replacingAll(in: v, with: CPRInText.masked)?.text ?? Array(v)
         var out: [UInt8] = []
         out.reserveCapacity(b.count)

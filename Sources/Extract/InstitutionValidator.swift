@@ -32,7 +32,7 @@ struct InstitutionValidator {
         if let first = numbers[number] {
             if first.name == folded { return nil }
             throw Rejection(field: "nummer", reason: .duplicateInstitution, message:
-                "institution \(Echo.text(Array(number.utf8)[...])) is named '\(Echo.text(Array(name.utf8)[...]))' here and "
+                "institution \(Echo.text(number.utf8)) is named '\(Echo.text(name.utf8))' here and "
                 + "'\(first.shown)' on \(unit) \(first.line): two institutions with one number? The first is kept")
         }
         if let pattern, (try? pattern.regex.firstMatch(in: number)) == nil {
@@ -42,7 +42,7 @@ struct InstitutionValidator {
         let opened = try checks.optionalDate(r, oprettet)
         let closed = try checks.optionalDate(r, nedlagt)
         try checks.endBeforeStart(closed, nedlagt, opened, oprettet)
-        numbers[number] = (r.line, folded, Echo.text(Array(name.utf8)[...]))
+        numbers[number] = (r.line, folded, Echo.text(name.utf8))
         return InstitutionRecord(
             number: number, name: name, type: checks.optionalText(r, type) ?? "",
             district: checks.optionalText(r, bydel) ?? "", cluster: checks.optionalText(r, klynge),
@@ -62,7 +62,7 @@ struct InstitutionValidator {
             message += ": \(looks) in the number field"
             if let name = r.value(navn), let regex = self.pattern?.regex,
                (try? regex.firstMatch(in: String(decoding: name, as: UTF8.self))) != nil {
-                message += ", and navn '\(Echo.text(Array(name)[...]))' looks like a number: are nummer and navn swapped?"
+                message += ", and navn '\(Echo.text(name))' looks like a number: are nummer and navn swapped?"
             } else {
                 message += ": are two columns swapped?"
             }
@@ -80,8 +80,8 @@ struct InstitutionValidator {
 struct Register: Sendable {
     let numbers: Set<String>
     let file: String
-    /// The packed numbers in open addressing (0: empty; no packed number is 0), at most half
-    /// full: a lookup is a multiply and a load or two, where `Set`'s SipHash was 2 % of a
+    /// The packed numbers in open addressing (0: empty; no packed number is 0, its length
+    /// being in the top byte), at most half full: a lookup is a multiply and a load or two, where `Set`'s SipHash was 2 % of a
     /// national extract.
     private let packed: [UInt64]
 
@@ -92,22 +92,17 @@ struct Register: Sendable {
         while size < numbers.count * 2 { size *= 2 }
         var slots = [UInt64](repeating: 0, count: size)
         for n in numbers {
-            guard let key = n.utf8.withContiguousStorageIfAvailable({ Self.pack(UnsafeRawBufferPointer($0)) }) ?? nil, key != 0 else { continue }
-            var i = Self.home(key, slots.count - 1)
+            guard let key = n.utf8.withContiguousStorageIfAvailable({ Self.pack(UnsafeRawBufferPointer($0)) }) ?? nil else { continue }
+            var i = slotHash(key, mask: slots.count - 1)
             while slots[i] != 0, slots[i] != key { i = (i + 1) & (slots.count - 1) }
             slots[i] = key
         }
         packed = slots
     }
 
-    @inline(__always) private static func home(_ key: UInt64, _ mask: Int) -> Int {
-        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
-    }
-
-    /// Whether `key` (not 0: the empty number, looked up as a String) is in the register.
     @inline(__always) private func contains(_ key: UInt64) -> Bool {
         let mask = packed.count - 1
-        var i = Self.home(key, mask)
+        var i = slotHash(key, mask: mask)
         while true {
             let slot = packed[i]
             if slot == key { return true }
@@ -116,9 +111,9 @@ struct Register: Sendable {
         }
     }
 
-    /// The bytes and their count in one integer; nil when longer than seven or not ASCII.
+    /// The bytes and their count in one integer; nil when empty, longer than seven or not ASCII.
     @inline(__always) private static func pack(_ b: UnsafeRawBufferPointer) -> UInt64? {
-        guard b.count <= 7 else { return nil }
+        guard b.count <= 7, !b.isEmpty else { return nil }
         var v = UInt64(b.count) << 56
         for (i, c) in b.enumerated() {
             guard c < 0x80 else { return nil }
@@ -132,7 +127,7 @@ struct Register: Sendable {
     }
 
     func check(_ number: UnsafeRawBufferPointer, field: String) throws(Rejection) {
-        if let key = Self.pack(number), key != 0 {
+        if let key = Self.pack(number) {
             guard contains(key) else { throw unknown(String(decoding: number, as: UTF8.self), field: field) }
             return
         }

@@ -33,13 +33,9 @@ struct Pseudonymiser {
         slots = Array(repeating: 0, count: 1 << 12)
     }
 
-    @inline(__always) private static func home(_ cpr: UInt64, _ mask: Int) -> Int {
-        Int(truncatingIfNeeded: (cpr &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
-    }
-
     /// Starts loading the child's slot, without waiting for it.
     @inline(__always) func prefetch(_ cpr: CPR) {
-        slots.withUnsafeBufferPointer { etl_prefetch($0.baseAddress! + Self.home(cpr.number, $0.count - 1)) }
+        slots.withUnsafeBufferPointer { etl_prefetch($0.baseAddress! + slotHash(cpr.number, mask: $0.count - 1)) }
     }
 
     /// The child key, as the 64 ASCII bytes of its hex.
@@ -53,7 +49,7 @@ struct Pseudonymiser {
 
     private mutating func lookUp(_ cpr: CPR) -> SIMD64<UInt8> {
         let mask = slots.count - 1
-        var i = Self.home(cpr.number, mask)
+        var i = slotHash(cpr.number, mask: mask)
         while true {
             let s = slots[i]
             if s == 0 { break }
@@ -97,7 +93,7 @@ struct Pseudonymiser {
         slots = Array(repeating: 0, count: old.count * 2)
         let mask = slots.count - 1
         for s in old where s != 0 {
-            var i = Self.home(s & Self.cprMask, mask)
+            var i = slotHash(s & Self.cprMask, mask: mask)
             while slots[i] != 0 { i = (i + 1) & mask }
             slots[i] = s
         }

@@ -225,7 +225,7 @@ private final class XMLParseContext {
         while let n = atts[k], let value = atts[k + 1] {
             if Self.equal(Self.localName(n), Array("udtraeksdato".utf8)) {
                 let text = String(cString: value)
-                let shown = Echo.text(Array(text.utf8)[...])
+                let shown = Echo.text(text.utf8)
                 if let day = Day(iso: text.trimmingSpaces) {
                     exportDate = day   // one after today is refused where it would be the as-of date (`AsOf`)
                 } else if !text.trimmingSpaces.isEmpty {
