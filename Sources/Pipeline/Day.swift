@@ -177,8 +177,10 @@ private enum MonthStarts {
 /// `yyyy-mm-dd` of every day from 1900 to 2199, made once: formatting a day per field was a
 /// visible cost in extract and transform (docs/benchmarks.md).
 private enum ISODays {
-    static let first = Day.january1(1900).rawValue
-    static let count = Int(Day.january1(2200).rawValue - first)
+    // Literals, not `Day.january1(…)`: a computed static is a lazy global, and each use
+    // would check its once-token (`swift_once`) per day written.
+    static let first: Int32 = -25_567   // 1900-01-01
+    static let count = 109_573          // days to 2200-01-01
     static let text: [UInt8] = {
         var text = [UInt8](repeating: 0, count: count * 10)
         text.withUnsafeMutableBytes { t in

@@ -12,15 +12,17 @@ import Testing
         #expect(Day(year: 1969, month: 12, day: 31)!.rawValue == -1)
     }
 
-    /// Every day of the table's years and around them (1800–2199 by table, the rest by
-    /// formula) is the day after the one before, and reads back as its date.
+    /// Every day of the tables' years and around them (1800–2199 and 1900–2199 by table,
+    /// the rest by formula) is the day after the one before, reads back as its date and is
+    /// written as it.
     @Test func everyDayFrom1700To2300IsTheDayAfterTheOneBefore() {
         var previous = Day(year: 1699, month: 12, day: 31)!
         for y in 1700...2300 {
             for m in 1...12 {
                 for d in 1...Day.daysIn(month: m, year: y) {
                     let day = Day(year: y, month: m, day: d)!
-                    guard day.rawValue == previous.rawValue + 1, day.civil == (y, m, d) else {
+                    let iso = String(y) + "-" + (m < 10 ? "0" : "") + String(m) + "-" + (d < 10 ? "0" : "") + String(d)
+                    guard day.rawValue == previous.rawValue + 1, day.civil == (y, m, d), day.description == iso else {
                         Issue.record("\(y)-\(m)-\(d): \(day.rawValue) after \(previous.rawValue)"); return
                     }
                     previous = day
