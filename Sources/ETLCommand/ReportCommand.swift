@@ -10,7 +10,8 @@ struct ReportCommand: ParsableCommand {
         abstract: "Write the committee's report: one self-contained HTML page from the metrics views.",
         discussion: """
             Reads only the metrics views, as the role etl_report (small cells hidden), so the page can be mailed around.
-            Default: the published run, written to <state>/runs/<id>/report.html. The nightly run writes it after each publish.
+            Default: the published run, written to <state>/runs/<id>/report.html and to report.out of its pipeline file (the
+            committee's page), as the nightly run and `etl publish` write it after each publish.
             """ + "\n\n" + exitStatusHelp)
 
     @Option(name: .customLong("run"), help: "A kept run other than the published one (`etl runs` lists them).")
@@ -33,10 +34,11 @@ struct ReportCommand: ParsableCommand {
             let config = try pipeline.map { try PipelineConfig.load(path: $0) }
             let db = try global.target(config).connect(logger: global.logger())
             defer { db.close() }
+            var shownConfig: PipelineConfig?
             let rendered = try ReportWriter.render(connection: db, run: runID) { shown in
                 // The pipeline file named, else the one the run was started with; --lang over its language.
-                ReportWriter.Options(config ?? shown.flatMap { try? RunInfo.read(state.run($0)) }.flatMap { try? PipelineConfig.load(path: $0.pipeline) },
-                                     language: lang)
+                shownConfig = config ?? shown.flatMap { try? RunInfo.read(state.run($0)) }.flatMap { try? PipelineConfig.load(path: $0.pipeline) }
+                return ReportWriter.Options(shownConfig, language: lang)
             }
             if out == "-" {
                 FileHandle.standardOutput.write(Data(rendered.html.utf8))
@@ -46,6 +48,12 @@ struct ReportCommand: ParsableCommand {
             let path = out ?? state.run(run).root.appendingPathComponent("report.html").path
             try ReportWriter.writeAtomically(rendered.html, to: path, mode: out == nil ? 0o600 : nil)
             print(path)
+            // The published run's report, asked for plainly (no other run, place or language),
+            // is the committee's page too, as the nightly run writes it (after an exit 73, say).
+            if runID == nil, out == nil, lang == nil, let shownConfig, let page = NightlyReport(config: shownConfig, stateRoot: state.root).outPath {
+                try ReportWriter.writeAtomically(rendered.html, to: page, mode: nil)
+                print(page)
+            }
         }
     }
 }

@@ -12,8 +12,10 @@ struct RunCommand: ParsableCommand {
             A drop already loaded successfully (same checksums) is not loaded again unless --force.
             Newer folders of the inbox that are not complete drops are reported (exit 66), even when
             an older drop was loaded.
-            With --from STAGE --run ID, reruns an existing run from that stage on, and publishes it;
-            when a newer run is published, only with --force.
+            With --from STAGE --run ID, reruns an existing run from that stage on, and publishes it.
+            A run is not published over a newer one (started later, or with data of a later day:
+            a drop of an earlier day run today) unless --force; it stops before its load, which
+            `etl load --run ID --force` then does.
 
             \(exitStatusHelp)
             """)
@@ -27,7 +29,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "An inbox of drop folders; the newest complete one is run.")
     var inbox: String?
 
-    @Flag(help: "Load the drop even if it was loaded before; with --from, publish even over a newer published run.")
+    @Flag(help: "Load the drop even if it was loaded before, and publish it even over a newer published run.")
     var force = false
 
     @Option(help: "The as-of date (yyyy-mm-dd). Default: the pipeline file's as_of, else the drop's export date (udtraeksdato), else its folder name, else today.")

@@ -23,9 +23,9 @@ package enum LoadError: StewardError {
             "the warehouse recorded the load in etl.loads but gave back no load id; check that etl.loads is as `etl migrate` made it "
                 + "(no rule or trigger on it), then load again"
         case .runNotLoaded(let run):
-            "run \(run) has no complete load left in the warehouse (dropped by retention, or never loaded); load it again with `etl load --run \(run)`"
+            "run \(run) has no complete load in the warehouse (never loaded, or dropped by retention); `etl runs show \(run)` says what to run next"
         case .runNotInLedger(let run):
-            "run \(run) is not in the run ledger (etl.runs) of this warehouse; name the warehouse it ran into (--database), or run it again"
+            "run \(run) is not in the run ledger (etl.runs) of this warehouse: `etl runs` lists its runs; for a run of another warehouse, name that one (--database, --state-dir)"
         }
     }
 }

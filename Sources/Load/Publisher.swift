@@ -35,21 +35,40 @@ package struct Publisher {
 
     @discardableResult
     package func publish(run: RunID, command: String, forced: Bool) throws -> Int64 {
-        let rows = try connection.query("""
-            SELECT l.load_id FROM etl.loads l
-            WHERE l.run_id = $1 AND l.finished_at IS NOT NULL
-            ORDER BY l.load_id DESC LIMIT 1
-            """, [run.description], name: "find load of run")
-        guard let id = try rows.first?.int(0) else { throw LoadError.runNotLoaded(run) }
-        try publish(loadID: Int64(id), run: run, command: command, forced: forced)
-        return Int64(id)
+        guard let load = try newestLoad(of: run) else { throw try whyNotLoaded(run) }
+        try publish(loadID: load.id, run: run, command: command, forced: forced)
+        return load.id
     }
 
-    /// The published run, when it is newer (started later) than `run`: publishing `run`
-    /// would replace it.
-    package func publishedRun(newerThan run: RunID) throws -> RunID? {
-        guard let published = try published(), published.run > run else { return nil }
-        return published.run
+    /// The newest complete load of `run`, and the day its data are of.
+    package func newestLoad(of run: RunID) throws -> (id: Int64, asOf: Day)? {
+        let rows = try connection.query("""
+            SELECT load_id, as_of::text FROM etl.loads
+            WHERE run_id = $1 AND finished_at IS NOT NULL
+            ORDER BY load_id DESC LIMIT 1
+            """, [run.description], name: "find load of run")
+        guard let row = rows.first, let id = try row.int(0), let asOf = row.string(1).flatMap({ Day(iso: $0) }) else { return nil }
+        return (Int64(id), asOf)
+    }
+
+    /// Why `run` has no load to publish: not in the ledger at all (a mistyped id), or not loaded.
+    package func whyNotLoaded(_ run: RunID) throws -> LoadError {
+        try connection.query("SELECT 1 FROM etl.runs WHERE run_id = $1", [run.description], name: "run exists").isEmpty
+            ? .runNotInLedger(run) : .runNotLoaded(run)
+    }
+
+    /// The published run, when publishing `run`, whose data are of `asOf`, would put older
+    /// figures in its place: the published run started later, or its data are of a later
+    /// day. (A run's id is when it started, so a drop of an earlier day run today has the
+    /// newest id: the day its data are of is what analysts read as newer.)
+    package func publishedRun(newerThan run: RunID, asOf: Day) throws -> PublishedRun? {
+        let rows = try connection.query("""
+            SELECT p.run_id, l.as_of::text FROM etl.published p JOIN etl.loads l USING (load_id)
+            """, name: "published run")
+        guard let row = rows.first, let id = try row.int(0), let publishedAsOf = row.string(1).flatMap({ Day(iso: $0) }) else { return nil }
+        let published = PublishedRun(run: RunID(rawValue: Int64(id)), asOf: publishedAsOf)
+        guard published.run != run, published.run > run || published.asOf > asOf else { return nil }
+        return published
     }
 
     /// The published run and load, if any.
@@ -103,4 +122,12 @@ package struct Publisher {
             }
         }
     }
+}
+
+/// The published run, and the day its data are of.
+package struct PublishedRun: Sendable, Equatable {
+    package var run: RunID
+    package var asOf: Day
+
+    package init(run: RunID, asOf: Day) { self.run = run; self.asOf = asOf }
 }

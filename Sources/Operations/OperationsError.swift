@@ -1,4 +1,5 @@
 import Extract
+import Load
 import Pipeline
 import Postgres
 
@@ -22,7 +23,7 @@ package enum OperationsError: StewardError {
     /// More of some files' records were rejected than the pipeline allows.
     case rejectThresholdExceeded(run: RunID, files: [ThresholdBreach])
     /// Publishing the run would replace a newer published run; needs --force.
-    case wouldReplaceNewer(run: RunID, published: RunID, command: String)
+    case wouldReplaceNewer(run: RunID, asOf: Day, published: PublishedRun, command: String)
     /// The warehouse holds another municipality (or the demo's synthetic runs).
     case otherMunicipality(holds: String, firstRun: RunID, pipeline: String, municipality: String)
     case demoRefused(String)
@@ -64,9 +65,10 @@ package enum OperationsError: StewardError {
             let each = files.map(\.description).joined(separator: "; ")
             return "run \(run) stopped before load, the warehouse unchanged: too many records rejected in \(files.count == 1 ? "1 file" : "\(files.count) files"): \(each). "
                 + "See them with `etl rejects \(run)` (add --file NAME for one file); fix the export or the mapping and run again"
-        case .wouldReplaceNewer(let run, let published, let command):
-            return "run \(published), newer than run \(run), is published: publishing run \(run) would replace it in every metrics view. "
-                + "To do that, add --force: `\(command) --force`"
+        case .wouldReplaceNewer(let run, let asOf, let published, let command):
+            let newer = published.asOf > asOf ? "its data are of a later day" : "it started later"
+            return "run \(published.run) (data as of \(published.asOf)) is published and is newer than run \(run) (as of \(asOf)): \(newer). "
+                + "Publishing run \(run) would replace it in every metrics view. To do that, add --force: `\(command) --force`"
         case .otherMunicipality(let holds, let firstRun, let pipeline, let municipality):
             return "this warehouse holds \(holds) (since run \(firstRun)); \(pipeline) is for \(municipality). One warehouse holds one municipality: "
                 + "give \(municipality) its own, with another --state-dir (an embedded warehouse of its own) or --database "

@@ -74,10 +74,11 @@ extension PipelineRunner {
                                     pipeline: Self.absolute(config.path), pipelineSHA256: try? Checksum.file(config.path),
                                     attempt: attempt)
         let publisher = Publisher(connection: db)
-        let newer = try publisher.publishedRun(newerThan: info.run)
+        let newer = try publisher.publishedRun(newerThan: info.run, asOf: made.asOf)
         if let newer, !force {
-            throw RunFailure(run: info.run, step: .publish,
-                             error: OperationsError.wouldReplaceNewer(run: info.run, published: newer, command: command))
+            // Extract and transform are done by now: loading is what is left to do.
+            throw RunFailure(run: info.run, step: .publish, error: OperationsError.wouldReplaceNewer(
+                run: info.run, asOf: made.asOf, published: newer, command: "etl load --run \(info.run)"))
         }
 
         var stage = LoadStage(connection: db)

@@ -92,7 +92,7 @@ package struct PipelineRunner {
         log[metadataKey: "run"] = "\(id)"
         log.info("run started", metadata: ["drop": "\(drop.url.path)", "as_of": "\(asOf)", "as_of_from": "\(asOfSource)"])
         var summary = try execute(info, attempt: attempt, folder: folder, from: .extract, through: .load, command: "etl run",
-                                  force: false, db: db, logger: log, started: started)
+                                  force: force, db: db, logger: log, started: started)
         summary.newerIncomplete = scan.newerIncomplete
         return summary
     }
@@ -128,8 +128,8 @@ package struct PipelineRunner {
         try markDead(ledger, by: command)
         guard try ledger.exists(id) else { throw OperationsError.runNotInWarehouse(run: id, warehouse: target.displayName) }
         try checkHolder(ledger)
-        if last == .load, !force, let newer = try Publisher(connection: db).publishedRun(newerThan: id) {
-            throw RunFailure(run: id, step: .publish, error: OperationsError.wouldReplaceNewer(run: id, published: newer, command: command))
+        if last == .load, !force, let newer = try Publisher(connection: db).publishedRun(newerThan: id, asOf: info.asOf) {
+            throw RunFailure(run: id, step: .publish, error: OperationsError.wouldReplaceNewer(run: id, asOf: info.asOf, published: newer, command: command))
         }
         let attempt = try ledger.beginAttempt(try attemptStart(info, command: only ? stage.rawValue : "run --from \(stage.rawValue)",
                                                                from: stage, through: last))

@@ -2,10 +2,11 @@ import Foundation
 import Load
 import Logging
 import Pipeline
+import Report
 
 /// `etl publish RUN`: puts the newest complete load of an earlier, still-kept run back,
 /// under the run locks (so never in the middle of a run), and only with `force` over a
-/// newer published run.
+/// newer published run; then the committee's report follows it.
 package struct Republisher {
     package var state: StateLayout
     package var target: WarehouseTarget
@@ -24,6 +25,17 @@ package struct Republisher {
         }
     }
 
+    /// The committee's report for `run`, now published, as the nightly run writes it: in
+    /// the run's folder, and at `report.out` of the pipeline file the run was started with.
+    /// Returns the paths written.
+    package func writeReport(_ run: RunID) throws -> [String] {
+        let folder = state.run(run)
+        let config = try PipelineConfig.load(path: try RunInfo.read(folder).pipeline)
+        let db = try target.connect(logger: logger, migrate: false)
+        defer { db.close() }
+        return try NightlyReport(config: config, stateRoot: state.root).write(connection: db, runFolder: folder.root)
+    }
+
     private func publishLocked(_ run: RunID, force: Bool) throws -> Int64 {
         let command = "etl publish \(run)"
         let lock = try RunLock(path: state.lockFile.path, holder: command)
@@ -33,8 +45,10 @@ package struct Republisher {
         defer { withExtendedLifetime(holder) {} }
         try Ledger(connection: db).markDead(lockHeld: true, by: command, state: state)
         let publisher = Publisher(connection: db)
-        let newer = try publisher.publishedRun(newerThan: run)
-        if let newer, !force { throw OperationsError.wouldReplaceNewer(run: run, published: newer, command: command) }
-        return try publisher.publish(run: run, command: command, forced: newer != nil)
+        guard let load = try publisher.newestLoad(of: run) else { throw try publisher.whyNotLoaded(run) }
+        let newer = try publisher.publishedRun(newerThan: run, asOf: load.asOf)
+        if let newer, !force { throw OperationsError.wouldReplaceNewer(run: run, asOf: load.asOf, published: newer, command: command) }
+        try publisher.publish(loadID: load.id, run: run, command: command, forced: newer != nil)
+        return load.id
     }
 }

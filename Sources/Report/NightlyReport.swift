@@ -10,9 +10,14 @@ package struct NightlyReport {
     /// The state directory: where a relative `report.out` is taken from.
     package var stateRoot: URL
 
-    package init(config: PipelineConfig, stateRoot: URL) { self.config = config; self.stateRoot = stateRoot }
+    /// Over the pipeline file's `report.language` (`etl report --lang`).
+    package var language: ReportLanguage?
 
-    package var options: ReportWriter.Options { ReportWriter.Options(config) }
+    package init(config: PipelineConfig, stateRoot: URL, language: ReportLanguage? = nil) {
+        self.config = config; self.stateRoot = stateRoot; self.language = language
+    }
+
+    package var options: ReportWriter.Options { ReportWriter.Options(config, language: language) }
 
     /// `report.out` as a path, relative ones taken from the state directory.
     package var outPath: String? {

@@ -89,28 +89,69 @@ import TestSupport
 
     @Test func publishingOverANewerPublishedRunNeedsForce() throws {
         let h = try Harness()
+        let page = h.root.appendingPathComponent("intranet/tidlig-indsats.html")
+        let pipeline = try h.pipeline("with-page.yaml", [("# out: /srv/intranet/socialudvalget/tidlig-indsats.html", "out: \(page.path)")])
         try h.drop(children: Self.children, asOf: Day(iso: "2026-11-20")!)
-        let a = try #require(Harness.runID(try run(h, ["--inbox", h.inbox.path]).stdout))
+        let a = try #require(Harness.runID(try run(h, ["--inbox", h.inbox.path], pipeline: pipeline).stdout))
         try h.drop(children: Self.children, seed: 8, asOf: Day(iso: "2026-11-21")!)
-        let b = try #require(Harness.runID(try run(h, ["--inbox", h.inbox.path]).stdout))
+        let b = try #require(Harness.runID(try run(h, ["--inbox", h.inbox.path], pipeline: pipeline).stdout))
         let before = try h.metricsViews()
+        #expect(try String(contentsOf: page, encoding: .utf8).contains(b))
 
         for command in [["run", "--from", "transform", "--run", a], ["load", "--run", a], ["publish", a]] {
             let refused = try Spawned.run(h, command + ["--database", h.db.url])
             #expect(refused.status == ExitStatus.usage.rawValue, "\(command)")
-            #expect(refused.stderr.contains("run \(b), newer than run \(a), is published") && refused.stderr.contains("--force"),
-                    "\(refused.stderr)")
+            #expect(refused.stderr.contains("run \(b) (data as of 2026-11-21) is published and is newer than run \(a) (as of 2026-11-20)")
+                    && refused.stderr.contains("--force"), "\(refused.stderr)")
         }
         #expect(try h.metricsViews() == before)
         #expect(try h.rows("SELECT count(*) FROM etl.attempts WHERE run_id = \(a)") == [["1"]], "refused before any work")
 
+        // Publishing puts the committee's page back in step with what analysts see.
         let forced = try Spawned.run(h, ["publish", a, "--force", "--database", h.db.url])
         #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(forced.stdout.contains(page.path), "\(forced.stdout)")
         #expect(try h.rows("SELECT run_id::text FROM metrics.published_run") == [[a]])
         #expect(try h.rows("SELECT run_id::text, previous_run_id::text, forced::text FROM etl.publications ORDER BY publication_id DESC LIMIT 1")
                 == [[a, b, "true"]])
+        let shown = try String(contentsOf: page, encoding: .utf8)
+        #expect(shown.contains(a) && !shown.contains(b))
+        // A plain `etl report` writes the page too (as after an exit 73).
+        try FileManager.default.removeItem(at: page)
+        let report = try Spawned.run(h, ["report", "--database", h.db.url])
+        #expect(report.status == 0 && report.stdout.contains(page.path), "\(report.stderr)")
+        #expect(try String(contentsOf: page, encoding: .utf8).contains(a))
         // Loading the newer run again replaces an older one: no --force needed.
         #expect(try Spawned.run(h, ["load", "--run", b, "--database", h.db.url]).status == 0)
+    }
+
+    /// Run ids are start times, so a drop of an earlier day run today has the newest id:
+    /// its data, not its id, say it is older, and it is not published over later data
+    /// unless on purpose. A mistyped run id is called that.
+    @Test func aDropOfAnEarlierDayIsNotPublishedOverALaterOne() throws {
+        let h = try Harness()
+        let (earlier, _) = try h.drop(children: Self.children, asOf: Day(iso: "2026-11-20")!)
+        let (later, _) = try h.drop(children: Self.children, seed: 8, asOf: Day(iso: "2026-11-21")!)
+        let b = try #require(Harness.runID(try run(h, ["--drop", later.path]).stdout))
+        let before = try h.metricsViews()
+
+        let refused = try run(h, ["--drop", earlier.path])
+        #expect(refused.status == ExitStatus.usage.rawValue, "\(refused.stderr)")
+        let a = try #require(try h.rows("SELECT max(run_id)::text FROM etl.runs").first?.first ?? nil)
+        #expect(a > b)
+        #expect(refused.stderr.contains("run \(b) (data as of 2026-11-21) is published and is newer than run \(a) (as of 2026-11-20): its data are of a later day")
+                && refused.stderr.contains("`etl load --run \(a) --force`"), "\(refused.stderr)")
+        #expect(try h.metricsViews() == before)
+        #expect(try h.rows("SELECT count(*) FROM etl.loads WHERE run_id = \(a)") == [["0"]], "stopped before its load")
+
+        let forced = try Spawned.run(h, ["load", "--run", a, "--force", "--database", h.db.url])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(try h.rows("SELECT run_id::text FROM metrics.published_run") == [[a]])
+
+        let typo = try Spawned.run(h, ["publish", "20200101000000000", "--database", h.db.url])
+        #expect(typo.status == ExitStatus.failure.rawValue)
+        #expect(typo.stderr.contains("run 20200101000000000 is not in the run ledger") && typo.stderr.contains("`etl runs` lists its runs"),
+                "\(typo.stderr)")
     }
 
     @Test func everyAttemptIsKeptWithItsPipelineFileAndErrorAndRejectsWarn() throws {

@@ -132,7 +132,7 @@ import Transform
         #expect(ExitStatus.of(OperationsError.rejectThresholdExceeded(run: run, files: [])) == .rejectThresholdExceeded)
         #expect(ExitStatus.of(OperationsError.newerDropsIncomplete(ran: "d", drops: [])) == .dropIncomplete)
         #expect(ExitStatus.of(ExtractError.manifestRowsDiffer(file: "f", manifestLine: 1, rows: 1, manifestRows: 2)) == .dropIncomplete)
-        #expect(ExitStatus.of(OperationsError.wouldReplaceNewer(run: run, published: RunID(rawValue: 2), command: "c")) == .usage)
+        #expect(ExitStatus.of(OperationsError.wouldReplaceNewer(run: run, asOf: Day(iso: "2026-11-20")!, published: PublishedRun(run: RunID(rawValue: 2), asOf: Day(iso: "2026-11-21")!), command: "c")) == .usage)
         #expect(ExitStatus.of(PostgresError(.connection, "server closed the connection unexpectedly")) == .databaseUnreachable)
         #expect(ExitStatus.of(PostgresError(.query, "relation does not exist", sqlState: "42P01")) == .failure)
         #expect(ExitStatus.of(ExtractError.rejectThresholdExceeded([], inputs: [])) == .rejectThresholdExceeded)
