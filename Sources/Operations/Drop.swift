@@ -16,7 +16,8 @@ package struct Drop: Sendable {
     }
 
     /// The newest drop of an inbox (by folder name, as `2026-11-21/` sorts) that has every
-    /// source file and, when it has a MANIFEST, every file the MANIFEST names; and every
+    /// source file and, when it has a MANIFEST, every file the MANIFEST names, the sources
+    /// with the checksums it gives (their rows are counted by extract); and every
     /// newer folder that is not complete, with what it lacks, so none is skipped in silence.
     /// (A drop still being written is incomplete too: its MANIFEST, written last, is missing
     /// or names files not there yet.) Files and hidden folders in the inbox are not drops.
@@ -34,8 +35,13 @@ package struct Drop: Sendable {
         for name in names.sorted(by: >) where !name.hasPrefix(".") {
             let drop = Drop(url: inbox.appendingPathComponent(name, isDirectory: true))
             guard fm.fileExists(atPath: drop.url.path, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
-            let missing = drop.missing(config)
-            if missing.isEmpty { return InboxScan(drop: drop, newerIncomplete: incomplete) }
+            var missing = drop.missing(config)
+            if missing.isEmpty {
+                // A file still being copied is there, but not yet with the MANIFEST's checksum.
+                let sums = try drop.sourceChecksums(config: config)
+                missing = drop.differingFromManifest(sums)
+                if missing.isEmpty { return InboxScan(drop: drop, checksum: Self.checksum(sums), newerIncomplete: incomplete) }
+            }
             incomplete.append(IncompleteDrop(path: drop.url.path, missing: missing))
         }
         throw OperationsError.noDrop(inbox: inbox.path, incomplete: incomplete)
@@ -89,6 +95,17 @@ package struct Drop: Sendable {
     /// A checksum of the drop's source files (their names and sha256), which tells a drop
     /// already loaded from a new one.
     package func checksum(config: PipelineConfig) throws -> String {
+        Self.checksum(try sourceChecksums(config: config))
+    }
+
+    static func checksum(_ sums: [(file: String, sha256: String)]) -> String {
+        var all = Checksum()
+        for (file, sum) in sums { all.update(Data((file + "  " + sum + "\n").utf8)) }
+        return all.hex()
+    }
+
+    /// The sha256 of each source file, by file name.
+    func sourceChecksums(config: PipelineConfig) throws -> [(file: String, sha256: String)] {
         let missing = missing(config)
         guard missing.isEmpty else { throw OperationsError.dropIncomplete(drop: url.path, missing: missing) }
         try DropCheck.sources(drop: url, config: config)   // a directory, a pipe, a link out of the drop
@@ -100,8 +117,17 @@ package struct Drop: Sendable {
                 throw .io(path: path, message: "cannot read the export file: \(error.localizedDescription); check its permissions")
             }
         }
-        var all = Checksum()
-        for (file, sum) in zip(files, sums) { all.update(Data((file + "  " + sum + "\n").utf8)) }
-        return all.hex()
+        return zip(files, sums).map { (file: $0, sha256: $1) }
+    }
+
+    /// The source files whose checksum is not the one the drop's MANIFEST gives them, each
+    /// said as `IncompleteDrop` says what a drop lacks.
+    func differingFromManifest(_ sums: [(file: String, sha256: String)]) -> [String] {
+        guard let manifest = try? DropManifest.read(drop: url) else { return [] }   // read by `missing` already
+        let listed = Dictionary(manifest.entries.map { (DropManifest.sameFile($0.file), $0.sha256) }) { first, _ in first }
+        return sums.compactMap { sum in
+            guard let expected = listed[DropManifest.sameFile(sum.file)], expected != sum.sha256 else { return nil }
+            return "\(sum.file) (not the checksum its MANIFEST gives: still being copied, or changed since)"
+        }
     }
 }

@@ -36,7 +36,7 @@ package struct PipelineRunner {
 
         let scan: InboxScan
         if let explicitDrop {
-            scan = InboxScan(drop: Drop(url: explicitDrop), newerIncomplete: [])
+            scan = InboxScan(drop: Drop(url: explicitDrop), checksum: nil, newerIncomplete: [])
         } else if let inbox {
             scan = try Drop.scan(inbox, config: config)
         } else {
@@ -53,7 +53,7 @@ package struct PipelineRunner {
             logger.warning("a newer drop is incomplete; taking \(drop.name)", metadata: [
                 "drop": "\(skipped.path)", "missing": "\(skipped.missing.joined(separator: ", "))"])
         }
-        let checksum = try drop.checksum(config: config)
+        let checksum = try scan.checksum ?? drop.checksum(config: config)
         if demo { try checkStateDirectoryForDemo() }
 
         let db = try target.connect(logger: logger)
@@ -240,10 +240,9 @@ package struct PipelineRunner {
                 sum + ((try? FileManager.default.attributesOfItem(atPath: drop.appendingPathComponent(source.file).path)[.size]
                     as? NSNumber)?.int64Value ?? 0)
             }
-            // A drop with a MANIFEST is read twice (checked, then extracted); it also counts the rows.
+            // A MANIFEST counts the rows (checked as they are extracted).
             let manifest = (try? DropManifest.read(drop: drop)) ?? nil
-            return StageProgress(stage: stage.rawValue, inputBytes: bytes * (manifest == nil ? 1 : 2),
-                                 inputRows: manifest?.rows ?? Int(bytes / 50))
+            return StageProgress(stage: stage.rawValue, inputBytes: bytes, inputRows: manifest?.rows ?? Int(bytes / 50))
         case .transform, .load:
             let previous = (try? StageManifest.read(from: folder.manifest(stage == .transform ? .extract : .transform)))?.outputs ?? []
             return StageProgress(stage: stage.rawValue, inputBytes: previous.reduce(0) { $0 + $1.bytes },

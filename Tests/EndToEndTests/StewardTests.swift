@@ -39,6 +39,24 @@ import TestSupport
         #expect(misspelled.stderr.contains("inbx: the inbox does not exist; check the --inbox path"), "\(misspelled.stderr)")
     }
 
+    /// A newer drop with its MANIFEST but a file still being copied (cut short) is not
+    /// taken: the older complete drop is loaded, and the newer one reported.
+    @Test func aNewerDropStillBeingCopiedIsReportedAndTheOlderOneLoaded() throws {
+        let h = try Harness()
+        try h.drop(children: Self.children, asOf: Day(iso: "2026-11-20")!)
+        let (newer, _) = try h.drop(children: Self.children, seed: 8, asOf: Day(iso: "2026-11-21")!)
+        let events = newer.appendingPathComponent("sagshaendelser.csv")
+        let bytes = try Data(contentsOf: events)
+        try bytes.prefix(bytes.count / 2).write(to: events)
+
+        let night = try run(h, ["--inbox", h.inbox.path])
+        #expect(night.status == ExitStatus.dropIncomplete.rawValue, "\(night.stderr)")
+        #expect(night.stdout.contains("drop=2026-11-20") && night.stdout.contains("published=yes"), "\(night.stdout)")
+        #expect(night.stderr.contains("\(newer.path): sagshaendelser.csv (not the checksum its MANIFEST gives: still being copied"),
+                "\(night.stderr)")
+        #expect(try h.rows("SELECT count(*) FROM etl.runs") == [["1"]], "no run was made of the newer drop")
+    }
+
     @Test func aRunsPathsAreAbsoluteSoItsStagesRerunFromAnywhere() throws {
         let h = try Harness()
         try h.drop(children: Self.children)
