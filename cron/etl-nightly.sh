@@ -20,6 +20,13 @@ inbox=${2:?usage: etl-nightly.sh PIPELINE INBOX}
 here=$(cd "$(dirname "$0")/.." && pwd)
 
 env_file=${ETL_ENV_FILE:-/etc/etl/etl.env}
+# An environment file named but not readable would run the night without its key and
+# database: stop, and say so (cron mails it).
+if [ -n "${ETL_ENV_FILE:-}" ] && [ ! -r "$env_file" ]; then
+    echo "etl nightly run not started: the environment file ETL_ENV_FILE=$env_file cannot be read (it sets the pseudonymisation key and the database)."
+    logger -t etl -p user.err "not started: ETL_ENV_FILE=$env_file cannot be read" 2>/dev/null || true
+    exit 64
+fi
 # shellcheck disable=SC1090
 [ -r "$env_file" ] && { set -a; . "$env_file"; set +a; }
 export ETL_STATE_DIR=${ETL_STATE_DIR:-/var/lib/etl}

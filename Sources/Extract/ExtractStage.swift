@@ -52,6 +52,7 @@ package struct ExtractStage: Sendable {
         let dropManifest = try DropManifest.read(drop: drop)
         let expected = try dropManifest.map { (m) throws(ExtractError) in try checkNamedFiles(m, drop: drop, sources: sources) } ?? [:]
         let key = try PseudonymKey.load(config.pseudonymKey, state: state, environment: environment)
+        try key.checkSameAsBefore(state)
 
         let out: RunFolder
         do { out = try run.beginStage(.extract) } catch {
@@ -111,6 +112,7 @@ package struct ExtractStage: Sendable {
         let inputs = outcomes.map(\.input)
         // Every export read had its MANIFEST checksum: the drop is complete, so a new key is kept.
         if let w = try key.save() { warn(w) }
+        try key.recordFingerprint(state)
         if let dropManifest { try Self.verifyRows(dropManifest, inputs: inputs, drop: drop) }
         warnings += outcomes.flatMap(\.warnings)
         let exportDates = outcomes.compactMap { o in o.exportDate.map { (file: o.input.name, day: $0) } }

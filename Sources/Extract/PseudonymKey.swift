@@ -63,6 +63,48 @@ package struct PseudonymKey {
         return "created a new pseudonymisation key at \(path) (neither $\(variable) nor a key file was there). Back it up: if it is lost, every child key changes."
     }
 
+    /// Tells keys apart and says nothing of the key: the first 16 hex digits of HMAC-SHA-256
+    /// of a fixed text under it.
+    package var fingerprint: String {
+        String(Hex.string(HMAC<SHA256>.authenticationCode(for: Data("etl pseudonym key fingerprint".utf8), using: key)).prefix(16))
+    }
+
+    /// Refuses a key other than the one this state directory's runs were extracted with (its
+    /// fingerprint in `StateLayout.keyFingerprintFile`): under another key every child gets a
+    /// new pseudonym and no longer links to earlier runs. That happens quietly otherwise: a
+    /// rerun from a shell without the nightly job's environment would make a new key file,
+    /// and every command after it use that one.
+    func checkSameAsBefore(_ state: StateLayout) throws(ExtractError) {
+        let file = state.keyFingerprintFile.path
+        guard let data = FileManager.default.contents(atPath: file) else { return }   // none recorded yet
+        let recorded = String(decoding: data, as: UTF8.self).trimmingSpaces
+        guard recorded != fingerprint else { return }
+        let now = unsaved.map { "no key was found now ($\($0.variable) is not set, and there is no key file at \($0.path))" }
+            ?? "the key now, from \(origin), has fingerprint \(fingerprint)"
+        throw .pseudonymKey(source: origin, message: "this state directory's runs were extracted under the key of fingerprint \(recorded) (recorded in \(file)), and "
+            + "\(now): every child would get a new pseudonym and no longer link to earlier runs. Run with that key: "
+            + "as the nightly job does (its wrapper reads /etc/etl/etl.env, or $ETL_ENV_FILE), or restore its key file. "
+            + "To start over under a new key on purpose, remove \(file)")
+    }
+
+    /// Records the key's fingerprint for the state directory, once: the first run's key is
+    /// the one to keep.
+    func recordFingerprint(_ state: StateLayout) throws(ExtractError) {
+        let file = state.keyFingerprintFile.path
+        guard !FileManager.default.fileExists(atPath: file) else { return }
+        let fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            if errno == EEXIST { return }   // another run recorded it meanwhile; the next run checks it
+            throw .pseudonymKey(source: file, message: "cannot record the key's fingerprint: \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        let line = fingerprint + "\n"
+        guard line.utf8CString.withUnsafeBufferPointer({ write(fd, $0.baseAddress, $0.count - 1) }) == line.utf8.count else {
+            unlink(file)
+            throw .pseudonymKey(source: file, message: "cannot record the key's fingerprint: \(String(cString: strerror(errno)))")
+        }
+    }
+
     static func file(_ source: PipelineConfig.KeySource, state: StateLayout) -> String {
         guard let file = source.file else { return state.defaultKeyFile.path }
         return file.hasPrefix("/") ? file : state.root.appendingPathComponent(file).path

@@ -21,6 +21,8 @@ package struct StateLayout: Sendable {
     package var postgres: URL { root.appendingPathComponent("postgres", isDirectory: true) }
     package var runs: URL { root.appendingPathComponent("runs", isDirectory: true) }
     package var defaultKeyFile: URL { root.appendingPathComponent("pseudonym.key") }
+    /// The fingerprint of the key this state directory's runs are extracted with.
+    package var keyFingerprintFile: URL { root.appendingPathComponent("pseudonym.key-fingerprint") }
     package var lockFile: URL { root.appendingPathComponent("etl.lock") }
 
     package func run(_ id: RunID) -> RunFolder { RunFolder(root: runs.appendingPathComponent(id.description, isDirectory: true), id: id) }

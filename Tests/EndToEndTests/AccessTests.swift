@@ -38,7 +38,7 @@ struct Night: Sendable {
 
         var cron = environment
         cron["ETL_BIN"] = Harness.etl
-        cron["ETL_ENV_FILE"] = "/nonexistent"
+        cron["ETL_ENV_FILE"] = "/dev/null"
         wrapper = try harness.run([Harness.repo.appendingPathComponent("cron/etl-nightly.sh").path, Harness.copenhagen, harness.inbox.path],
                                   program: "/bin/bash", environment: cron)
     }
@@ -67,7 +67,7 @@ struct Night: Sendable {
         let h = try Harness()
         var env = h.environment
         env["ETL_BIN"] = Harness.etl
-        env["ETL_ENV_FILE"] = "/nonexistent"
+        env["ETL_ENV_FILE"] = "/dev/null"
         let failed = try h.run([Harness.repo.appendingPathComponent("cron/etl-nightly.sh").path, Harness.copenhagen,
                                 h.root.appendingPathComponent("no-such-inbox").path], program: "/bin/bash", environment: env)
         #expect(failed.status != 0)

@@ -57,6 +57,37 @@ import TestSupport
         #expect(try h.rows("SELECT count(*) FROM etl.runs") == [["1"]], "no run was made of the newer drop")
     }
 
+    /// The key the runs were extracted with is kept: a rerun from a shell without the
+    /// nightly job's environment does not quietly make a new key (every child a new
+    /// pseudonym), and a wrapper whose environment file is gone does not start.
+    @Test func aRerunUnderAnotherKeyIsRefused() throws {
+        let h = try Harness()
+        let (drop, _) = try h.drop(children: Self.children)
+        let id = try #require(Harness.runID(try run(h, ["--drop", drop.path]).stdout))
+        let fingerprint = try String(contentsOf: h.state.keyFingerprintFile, encoding: .utf8)
+        let extract = URL(fileURLWithPath: h.state.run(try #require(RunID(id))).file(.extract, StageFile.enrolments))
+        let before = try Data(contentsOf: extract)
+
+        let unset = try Spawned.run(h, ["extract", "--run", id, "--database", h.db.url], environment: ["ETL_PSEUDONYM_KEY": ""])
+        #expect(unset.status == ExitStatus.failure.rawValue)
+        #expect(unset.stderr.contains("extracted under the key of fingerprint \(fingerprint.trimmingCharacters(in: .whitespacesAndNewlines))")
+                && unset.stderr.contains("no key was found now ($ETL_PSEUDONYM_KEY is not set"), "\(unset.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: h.state.defaultKeyFile.path), "no new key file")
+        let other = try Spawned.run(h, ["extract", "--run", id, "--database", h.db.url],
+                                    environment: ["ETL_PSEUDONYM_KEY": "another-key-of-at-least-thirty-two-characters"])
+        #expect(other.status == ExitStatus.failure.rawValue)
+        #expect(other.stderr.contains("the key now, from $ETL_PSEUDONYM_KEY, has fingerprint"), "\(other.stderr)")
+        #expect(try Data(contentsOf: extract) == before)
+
+        var env = h.environment
+        env["ETL_BIN"] = Harness.etl
+        env["ETL_ENV_FILE"] = h.root.appendingPathComponent("missing.env").path
+        let wrapper = Harness.repo.appendingPathComponent("cron/etl-nightly.sh").path
+        let night = try h.run([wrapper, Harness.copenhagen, h.inbox.path], program: "/bin/bash", environment: env)
+        #expect(night.status == ExitStatus.usage.rawValue)
+        #expect(night.stdout.contains("missing.env cannot be read"), "\(night.stdout)")
+    }
+
     @Test func aRunsPathsAreAbsoluteSoItsStagesRerunFromAnywhere() throws {
         let h = try Harness()
         try h.drop(children: Self.children)

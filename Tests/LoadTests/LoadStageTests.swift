@@ -88,6 +88,21 @@ struct LoadHarness {
         #expect(close(try owner.first?.double(0), 0.4))
     }
 
+    /// A rate per 1,000 child-years beside its count gives the child-years back, so it hides
+    /// with them when the cell's children are few, though its own count is not small.
+    @Test func ratesHideWithTheChildYearsOfAFewChildren() throws {
+        let h = try LoadHarness()
+        try h.loadAndPublish(20250101000000)
+        // Three children of the treatment cohort, with its 7 notifications and 6 detected.
+        _ = try h.connection.execute("UPDATE warehouse.cohort_stats SET children_exposed = 3 WHERE grain = 'total' AND cohort = 'treatment'")
+        let t = try #require(try h.connection.query("SELECT * FROM metrics.cohort_summary WHERE cohort = 'treatment'").first)
+        #expect(try t.int("children_exposed") == nil && t.double("child_years") == nil)
+        #expect(try t.int("notifications") == 7 && t.int("detected") == 6, "counts of 5 or more are shown")
+        for rate in ["notifications_per_1000", "detection_rate_per_1000", "investigation_rate_per_1000", "detection_share"] {
+            #expect(try t.double(rate) == nil, "\(rate)")
+        }
+    }
+
     @Test func comparisonGivesRateRatiosAndWelchIntervals() throws {
         let h = try LoadHarness()
         try h.loadAndPublish(20250101000000)
