@@ -165,7 +165,7 @@ struct Notes {
             let n = counts["unmapped_value:\(field)"] ?? 0
             let became: String
             switch mappings[field]?.fallback ?? .keep {
-            case .keep: became = "kept as written"
+            case .keep: became = ContractVocabulary.values[field] == nil ? "kept as written" : "passed on as written, though no value of the contract"
             case .empty: became = "left empty"
             case .value(let v): became = "read as '\(v)'"
             }

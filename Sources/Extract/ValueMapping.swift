@@ -9,10 +9,13 @@ struct ValueMapping {
     private let exact: [String: [UInt8]?]
     private let contains: [(part: String, value: [UInt8]?)]
     private let fallback: PipelineConfig.ValueMap.Fallback
+    /// The contract's own values of the field, if it has a closed vocabulary.
+    private let contractValues: Set<String>
 
     init(field: Int, name: String, map: PipelineConfig.ValueMap) {
         self.field = field
         self.name = name
+        contractValues = ContractVocabulary.values[name] ?? []
         var exact: [String: [UInt8]?] = [:]
         for rule in map.exact { exact[Self.fold(rule.match)] = rule.value.map { Array($0.utf8) } }
         self.exact = exact
@@ -37,7 +40,8 @@ struct ValueMapping {
         return .unmatched(fallback)
     }
 
-    /// Applies the map to the record; returns the unmatched value, if the value matched no rule.
+    /// Applies the map to the record; returns the unmatched value, if the value matched no
+    /// rule (a value of the contract left as written matched none, but needs none).
     func apply(to r: inout EditedRecord) -> ArraySlice<UInt8>? {
         guard let v = r.value(field) else { return nil }
         switch apply(v) {
@@ -46,7 +50,8 @@ struct ValueMapping {
             return nil
         case .unmatched(let fallback):
             switch fallback {
-            case .keep: break
+            case .keep:
+                if contractValues.contains(String(decoding: v, as: UTF8.self)) { return nil }
             case .empty: r.replace(field, with: nil)
             case .value(let text): r.replace(field, with: Array(text.utf8))
             }

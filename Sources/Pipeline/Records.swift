@@ -50,6 +50,16 @@ package struct EnrolmentRecord: Sendable, Equatable {
     }
 }
 
+/// The values of the contract's fields of closed vocabulary (`exports.md`), by field name:
+/// a value map need not list them, and one it leaves as written is no unmapped value.
+package enum ContractVocabulary {
+    package static let values: [String: Set<String>] = [
+        "haendelse": Set(EventType.allCases.map(\.rawValue)),
+        "kilde": ["daginstitution", "daginstitutionsraadgiver", "skole", "sundhedspleje", "politi", "foraeldre", "andre"],
+        "aarsag": ["bekymring_ophoert", "familien_selv", "flyttet", "anden_sag", "andet"],
+    ]
+}
+
 /// The event types of `haendelse`.
 package enum EventType: String, Sendable, CaseIterable, Codable {
     case notification = "underretning"

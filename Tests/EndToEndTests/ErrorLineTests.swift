@@ -59,7 +59,7 @@ import Pipeline
         // `etl publish` names the run and the step too.
         let gone = try Spawned.run(h, ["publish", "20200101000000000", "--force", "--database", url])
         #expect(gone.status == ExitStatus.failure.rawValue)
-        #expect(Self.errorLine(gone.stderr)?.contains("error   [20200101000000000 publish] run 20200101000000000 has no complete load") == true,
+        #expect(Self.errorLine(gone.stderr)?.contains("error   [20200101000000000 publish] run 20200101000000000 is not in the run ledger") == true,
                 "\(gone.stderr)")
 
         // extract: over a stricter reject threshold (65); in JSON, as cron logs it.

@@ -50,6 +50,9 @@ import Testing
             .split(separator: "\n").map { String($0.prefix(64)) }
         #expect(again == first)
         f.environment["ETL_PSEUDONYM_KEY"] = String(repeating: "ab", count: 32)
+        // Another key for the same state directory is refused, unless its record is removed.
+        #expect(throws: ExtractError.self) { _ = try f.extract() }
+        try FileManager.default.removeItem(at: f.state.keyFingerprintFile)
         _ = try f.extract()
         let other = f.rows(StageFile.enrolments).map { $0[0] }
         #expect(other.count == 2 && other[0] != first[0] && other[1] != first[1])

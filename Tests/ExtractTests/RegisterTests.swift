@@ -136,9 +136,12 @@ import Testing
             .replacingOccurrences(of: ";sag_oprettet;", with: ";SAG OPRETTET;") + "S-9;0102131234;Telefon;02-04-2015;;;\n", to: "sagshaendelser.csv")
         let result = try f.extract()
         #expect(f.rows(StageFile.caseEvents).map { $0[3] } == ["underretning", "sag_oprettet", "sag_afsluttet"])
-        // Kept as written, then rejected by the contract's check, and counted as unmatched.
+        // Kept as written, then rejected by the contract's check, and counted as unmatched;
+        // `sag_afsluttet`, a value of the contract, needs no rule and is not counted.
         #expect(f.rejects().map(\.reason) == [.unknownEventType])
-        #expect(result.manifest.inputs[3].counts == ["unmapped_value:haendelse": 2])
+        #expect(result.manifest.inputs[3].counts == ["unmapped_value:haendelse": 1])
+        #expect(result.warnings.contains("sagshaendelser.csv: 1 value of haendelse matched no rule of its value map and was passed on as written, "
+                                         + "though no value of the contract: 'Telefon' (1); add them to values.haendelse in the pipeline file"), "\(result.warnings)")
     }
 
     @Test func optionalFieldsLeftUnmappedAreEmpty() throws {

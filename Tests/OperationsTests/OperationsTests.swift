@@ -19,7 +19,8 @@ import Transform
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         for file in files { try Data("x\n".utf8).write(to: dir.appendingPathComponent(file)) }
         if let manifest {
-            try manifest.map { "\(String(repeating: "0", count: 64))  1  \($0)" }.joined(separator: "\n").write(to: dir.appendingPathComponent("MANIFEST"), atomically: true, encoding: .utf8)
+            // Each file's checksum: that of "x\n".
+            try manifest.map { "73cb3858a687a8494ca3323053016282f3dad39d42cf62ca4e79dda2aac7d9ac  1  \($0)" }.joined(separator: "\n").write(to: dir.appendingPathComponent("MANIFEST"), atomically: true, encoding: .utf8)
         }
     }
 
