@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The nightly wrapper cron calls: sets the environment, runs `etl run` on the newest drop of
 # the inbox, appends JSON logs to a rotated log file, and turns the exit status into what an
-# operator needs. Success prints nothing (cron mails only what a job prints, so no mail);
+# operator needs. Success prints nothing (cron mails only what a job prints, so no mail),
+# unless records were rejected (one line; ETL_QUIET_REJECTS=1: nothing);
 # a failure prints what happened, what to do and the end of the log, which cron mails to
 # MAILTO. Either way one syslog line (logger -t etl).
 #
@@ -58,6 +59,13 @@ case $status in
 esac
 
 logger -t etl -p "user.$level" "$message" 2>/dev/null || true
+# A night with rejects under the threshold succeeded, but a steward should see them: one
+# line, which cron mails (ETL_QUIET_REJECTS=1 keeps such nights silent).
+night=$(printf '%s\n' "$summary" | awk '/^run / { print $2 }' | tail -n 1)
+rejected=$(printf '%s\n' "$summary" | grep -o ' rejected=[0-9]*' | tail -n 1 | cut -d= -f2)
+if [ "$status" -eq 0 ] && [ "${rejected:-0}" -gt 0 ] && [ "${ETL_QUIET_REJECTS:-0}" != 1 ]; then
+    echo "etl nightly run $night ok, with $rejected rejected records: see them with $etl rejects $night --state-dir $ETL_STATE_DIR (with the environment of $env_file)"
+fi
 if [ "$status" -ne 0 ]; then
     # Printed only now: cron mails it.
     echo "etl nightly run failed: $message"

@@ -172,6 +172,29 @@ import Postgres
 }
 
 @Suite struct DemoTests {
+    /// A night whose rejects stay under the threshold succeeds, and says so in one line, which
+    /// cron mails to the steward; `ETL_QUIET_REJECTS=1` keeps it silent.
+    @Test func theCronWrapperNamesANightsRejects() throws {
+        let h = try Harness()
+        try h.drop(children: 300, dirty: 0.02)
+        var env = h.environment
+        env["ETL_BIN"] = Harness.etl
+        env["DATABASE_URL"] = h.db.url
+        env["ETL_ENV_FILE"] = "/dev/null"
+        let wrapper = Harness.repo.appendingPathComponent("cron/etl-nightly.sh").path
+        let night = try h.run([wrapper, Harness.copenhagen, h.inbox.path], program: "/bin/bash", environment: env)
+        #expect(night.status == 0, "\(night.stdout) \(night.stderr)")
+        let run = try #require(try h.rows("SELECT run_id::text FROM etl.runs").first?.first ?? nil)
+        let rejected = try #require(try h.rows("SELECT sum(rejected)::text FROM etl.files WHERE run_id = \(run)").first?.first ?? nil)
+        #expect(night.stdout == "etl nightly run \(run) ok, with \(rejected) rejected records: see them with \(Harness.etl) rejects \(run) "
+                + "--state-dir \(h.state.root.path) (with the environment of /dev/null)\n", "\(night.stdout)")
+
+        env["ETL_QUIET_REJECTS"] = "1"
+        try h.drop(children: 300, seed: 9, dirty: 0.02, asOf: Day(iso: "2026-11-22")!)
+        let quiet = try h.run([wrapper, Harness.copenhagen, h.inbox.path], program: "/bin/bash", environment: env)
+        #expect(quiet.status == 0 && quiet.stdout.isEmpty, "\(quiet.stdout) \(quiet.stderr)")
+    }
+
     @Test func theDemoRunsAFreshMachinesWholePipelineInAStateDirectoryOfItsOwn() throws {
         let h = try Harness()
         // Started where the steward's ETL_STATE_DIR is set: the demo keeps to ./.etl-demo.
