@@ -20,8 +20,9 @@ package struct Drop: Sendable {
     /// with the checksums it gives (their rows are counted by extract); and every
     /// newer folder that is not complete, with what it lacks, so none is skipped in silence.
     /// (A drop still being written is incomplete too: its MANIFEST, written last, is missing
-    /// or names files not there yet.) Files and hidden folders in the inbox are not drops.
-    package static func scan(_ inbox: URL, config: PipelineConfig) throws -> InboxScan {
+    /// or names files not there yet; one without a MANIFEST, while its files still change.)
+    /// Files and hidden folders in the inbox are not drops.
+    package static func scan(_ inbox: URL, config: PipelineConfig, now: Date = Date()) throws -> InboxScan {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: inbox.path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -32,10 +33,12 @@ package struct Drop: Sendable {
             throw OperationsError.io(path: inbox.path, message: "cannot list the inbox: \(error.localizedDescription); check that this user may read it")
         }
         var incomplete: [IncompleteDrop] = []
-        for name in names.sorted(by: >) where !name.hasPrefix(".") {
+        // `lost+found`: what a file system keeps at its root, where an inbox may be.
+        for name in names.sorted(by: >) where !name.hasPrefix(".") && name != "lost+found" {
             let drop = Drop(url: inbox.appendingPathComponent(name, isDirectory: true))
             guard fm.fileExists(atPath: drop.url.path, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
             var missing = drop.missing(config)
+            if missing.isEmpty { missing = drop.changedLately(config, now: now) }
             if missing.isEmpty {
                 // A file still being copied is there, but not yet with the MANIFEST's checksum.
                 let sums = try drop.sourceChecksums(config: config)
@@ -65,6 +68,28 @@ package struct Drop: Sendable {
             if let problem = problem(file, allowOutside: false) { missing.append("\(file) (named in the MANIFEST; \(problem))") }
         }
         return missing
+    }
+
+    /// Whether the drop has no MANIFEST (one that cannot be read, it has: `missing` says so).
+    package var lacksManifest: Bool {
+        do { return try DropManifest.read(drop: url) == nil } catch { return false }
+    }
+
+    /// How long the files of a drop without a MANIFEST must have been left alone before an
+    /// inbox's run takes it: such a drop is taken as it is (`exports.md`), and a copy in
+    /// progress is told only by its files still changing.
+    static let settleSeconds = 120
+
+    /// The source files of a drop without a MANIFEST changed within `settleSeconds`, each
+    /// said as `IncompleteDrop` says what a drop lacks.
+    func changedLately(_ config: PipelineConfig, now: Date) -> [String] {
+        guard lacksManifest else { return [] }
+        return config.sources.all.compactMap { source in
+            let path = url.appendingPathComponent(source.file).path
+            guard let changed = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
+                  case let age = Int(now.timeIntervalSince(changed)), age < Self.settleSeconds else { return nil }
+            return "\(source.file) (changed \(max(age, 0)) s ago; a drop without a MANIFEST is taken once its files have been left alone for \(Self.settleSeconds / 60) minutes)"
+        }
     }
 
     /// Why the MANIFEST cannot be read, without its path (the drop is named beside it).

@@ -53,6 +53,10 @@ package struct PipelineRunner {
             logger.warning("a newer drop is incomplete; taking \(drop.name)", metadata: [
                 "drop": "\(skipped.path)", "missing": "\(skipped.missing.joined(separator: ", "))"])
         }
+        if drop.lacksManifest {
+            logger.warning("the drop has no MANIFEST: it is taken as it is, and nothing tells whether its files are whole; have the export job write one, last",
+                           metadata: ["drop": "\(drop.url.path)"])
+        }
         let checksum = try scan.checksum ?? drop.checksum(config: config)
         if demo { try checkStateDirectoryForDemo() }
 

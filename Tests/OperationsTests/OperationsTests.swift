@@ -17,7 +17,11 @@ import Transform
     func makeDrop(_ inbox: URL, _ name: String, files: [String], manifest: [String]? = nil) throws {
         let dir = inbox.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        for file in files { try Data("x\n".utf8).write(to: dir.appendingPathComponent(file)) }
+        // Written an hour ago: settled, though it has no MANIFEST.
+        for file in files {
+            try Data("x\n".utf8).write(to: dir.appendingPathComponent(file))
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: dir.appendingPathComponent(file).path)
+        }
         if let manifest {
             // Each file's checksum: that of "x\n".
             try manifest.map { "73cb3858a687a8494ca3323053016282f3dad39d42cf62ca4e79dda2aac7d9ac  1  \($0)" }.joined(separator: "\n").write(to: dir.appendingPathComponent("MANIFEST"), atomically: true, encoding: .utf8)
@@ -60,6 +64,27 @@ import Transform
         }
         #expect(error?.exitStatus == .dropIncomplete)
         #expect("\(error!)".contains("indmeldelser.csv (not a file: a directory)"))
+    }
+
+    /// A drop without a MANIFEST is taken as it is, but from an inbox only once its files
+    /// have been left alone two minutes: one still being copied is reported, not loaded.
+    /// A file system's `lost+found` is no drop.
+    @Test func aDropWithoutAManifestIsTakenOnceItsFilesAreLeftAlone() throws {
+        let inbox = URL(fileURLWithPath: try TestServer.temporaryDirectory())
+        let all = config.sources.all.map(\.file)
+        try makeDrop(inbox, "2026-11-20", files: all)
+        try FileManager.default.createDirectory(at: inbox.appendingPathComponent("lost+found"), withIntermediateDirectories: true)
+        let copying = inbox.appendingPathComponent("2026-11-21")
+        try FileManager.default.createDirectory(at: copying, withIntermediateDirectories: true)
+        for file in all { try Data("x\n".utf8).write(to: copying.appendingPathComponent(file)) }
+
+        let scan = try Drop.scan(inbox, config: config)
+        #expect(scan.drop.name == "2026-11-20")
+        #expect(scan.newerIncomplete.map(\.path) == [copying.path])
+        #expect(scan.newerIncomplete.first?.missing.first?.hasPrefix(
+            "\(all.first!) (changed 0 s ago; a drop without a MANIFEST is taken once its files have been left alone for 2 minutes)") == true,
+                "\(scan.newerIncomplete)")
+        #expect(try Drop.scan(inbox, config: config, now: Date(timeIntervalSinceNow: 121)).drop.name == "2026-11-21")
     }
 
     @Test func aMissingInboxOrOneWithNoCompleteDropSaysWhich() throws {
