@@ -21,6 +21,11 @@ extension Catalog {
         .naiveNone: "Børn i institutioner med socialrådgiver fik {rr} gange så ofte en sag som børn i institutioner uden, men usikkerhedsintervallet ({low} til {high}) rummer ingen forskel, og sammenligningen blander ordningens virkning sammen med valget af institutioner.",
         .naiveSuppressed: "Sammenligningen af første sager er skjult: den bygger på {fig} børn.",
         .naiveMissing: "Der er ingen sammenligning af første sager: intet barn i den ene gruppe fik en sag.",
+        .sureLead: "Hvor meget det kan bære",
+        .sureBasis: "Estimatet bygger på {treated} institutioner, der fik en socialrådgiver, sammenlignet med {control} uden.",
+        .sureFew: "Med så få institutioner er usikkerhedsintervallet kun en grov rettesnor.",
+        .sureTrend: "Før socialrådgiverne kom, ligger alle {n} estimater inden for deres usikkerhedsinterval om nul, som de skal, hvis institutionerne ellers havde fulgtes ad.",
+        .sureTrendOff: "Før socialrådgiverne kom, ligger {k} af {n} estimater inden for deres usikkerhedsinterval om nul, som de alle skal, hvis institutionerne ellers havde fulgtes ad: læs virkningen med forsigtighed.",
         .answerExplain: "Forskel-i-forskelle sammenligner hver institution med sig selv før og efter, at socialrådgiveren kom, over for institutioner uden; det fjerner alle faste forskelle mellem institutionerne, også at de mest belastede blev valgt. Den simple sammenligning stiller børn i institutioner med socialrådgiver over for børn i andre institutioner.",
 
         .figuresHeading: "2. Tallene",
@@ -160,6 +165,7 @@ extension Catalog {
         .exactUnattributed: "En første hændelse, der ikke ligger på en eksponeringsdag, efter årsag, afprøvet i denne rækkefølge: outside_window, not_enrolled, out_of_age.",
 
         .fewerThan: "færre end {n}",
+        .hiddenFewerThan: "skjult (færre end {n})",
         .suppressedTitle: "Skjult: færre end {n} børn, så intet barn kan genkendes",
         .notComputed: "Kan ikke beregnes (ingen hændelser)",
         .absentTitle: "Intet barn fra denne gruppe her",

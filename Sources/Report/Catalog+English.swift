@@ -21,6 +21,11 @@ extension Catalog {
         .naiveNone: "Children in institutions with a social worker got a case {rr} times as often as children in institutions without one, but the 95 % confidence interval, {low} to {high}, includes no difference, and the comparison mixes the scheme’s effect with the choice of institutions.",
         .naiveSuppressed: "The comparison of first cases is hidden: it rests on {fig} children.",
         .naiveMissing: "There is no comparison of first cases: no child in one of the cohorts got a case.",
+        .sureLead: "How much it can carry",
+        .sureBasis: "The estimate rests on {treated} institutions that got a social worker, compared with {control} without.",
+        .sureFew: "With so few institutions, its interval is only a rough guide.",
+        .sureTrend: "Before the social workers came, all {n} estimates lie within their interval of zero, as they should if the institutions would otherwise have moved alike.",
+        .sureTrendOff: "Before the social workers came, {k} of {n} estimates lie within their interval of zero, as they all should if the institutions would otherwise have moved alike: read the effect with care.",
         .answerExplain: "Difference-in-differences compares each institution with itself before and after its social worker came, against institutions without one; that removes every fixed difference between institutions, including the choice of the most burdened ones. The simple comparison sets children in covered institutions against children elsewhere.",
 
         .figuresHeading: "2. The figures",
@@ -160,6 +165,7 @@ extension Catalog {
         .exactUnattributed: "A first event not on an exposure day, by reason, checked in this order: outside_window, not_enrolled, out_of_age.",
 
         .fewerThan: "fewer than {n}",
+        .hiddenFewerThan: "hidden (fewer than {n})",
         .suppressedTitle: "Hidden: fewer than {n} children, so that no child can be recognised",
         .notComputed: "Cannot be computed (no events)",
         .absentTitle: "No child of this cohort here",

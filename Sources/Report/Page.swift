@@ -15,14 +15,17 @@ package struct Page {
         self.minimum = minimum
     }
 
-    /// "fewer than 5" / "færre end 5", with the run's minimum.
+    /// "fewer than 5" / "færre end 5", with the run's minimum: in a chart, beside its legend.
     var suppressed: String { words.text(.fewerThan, ["n": format.integer(minimum)]) }
+    /// "hidden (fewer than 5)": in a table or a sentence, where a bare "fewer than 5" in a
+    /// column of rates would read as a rate.
+    var suppressedCell: String { words.text(.hiddenFewerThan, ["n": format.integer(minimum)]) }
     var undefined: String { words.text(.notComputed) }
     /// A chart's words for a row the view does not have.
     var absent: String { words.text(.absentTitle) }
 
     /// A figure in the text: `<data value="1.9417" data-view=… data-key=… data-column=…>1,94</data>`.
-    /// A suppressed one reads "fewer than 5"; one that cannot be computed, "–" with a tooltip.
+    /// A suppressed one reads "hidden (fewer than 5)"; one that cannot be computed, "–" with a tooltip.
     /// `magnitude`: the number without its sign, for a sentence whose words carry it ("… fewer children").
     func figure(_ f: Figure, decimals: Int, signed: Bool = false, magnitude: Bool = false) -> HTML {
         let text: String, cls: String?, title: String?
@@ -32,7 +35,7 @@ package struct Page {
             text = signed ? format.signed(v, decimals: decimals) : format.number(v, decimals: decimals)
             cls = nil; title = nil
         case .suppressed:
-            text = suppressed; cls = "suppressed"; title = words.text(.suppressedTitle, ["n": format.integer(minimum)])
+            text = suppressedCell; cls = "suppressed"; title = words.text(.suppressedTitle, ["n": format.integer(minimum)])
         case .undefined:
             text = "–"; cls = "undefined"; title = undefined
         case .absent:

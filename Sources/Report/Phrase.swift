@@ -6,6 +6,7 @@ package enum Phrase: String, CaseIterable, Sendable {
     // 1. The answer
     case answerHeading, causalLead, causalUp, causalDown, causalNone, causalMissing, causalNotEstimated
     case naiveLead, naive, naiveNone, naiveSuppressed, naiveMissing, answerExplain
+    case sureLead, sureBasis, sureFew, sureTrend, sureTrendOff
     // 2. The figures
     case figuresHeading
     case effectsTitle, effectsReading, effectsReadingAll, effectsReadingNone, effectsNotEstimated, effectsNote
@@ -42,5 +43,5 @@ package enum Phrase: String, CaseIterable, Sendable {
     case termSuppressed, plainSuppressed, exactSuppressed
     case termUnattributed, plainUnattributed, exactUnattributed
     // Small words
-    case fewerThan, suppressedTitle, notComputed, absentTitle, interval, and
+    case fewerThan, hiddenFewerThan, suppressedTitle, notComputed, absentTitle, interval, and
 }

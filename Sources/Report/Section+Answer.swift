@@ -1,10 +1,10 @@
 import Pipeline
 
-/// 1. The answer in two sentences, made from the figures: the causal estimate of the
-/// difference-in-differences for detection, then the naive comparison, each saying what it is.
+/// 1. The answer, made from the figures: the causal estimate of the difference-in-differences
+/// for detection and how much weight it carries, then the naive comparison, each saying what it is.
 extension ReportDocument {
     func answer() -> HTML {
-        var sentences: [HTML] = [causalSentence(), naiveSentence()]
+        var sentences: [HTML] = [causalSentence()] + [certaintySentence()].compactMap { $0 } + [naiveSentence()]
         sentences = sentences.map { HTML.element("p", [("class", "answer")], $0) }
         return section("answer", page.words.html(.answerHeading), content: sentences + [
             HTML.element("p", [("class", "explain")], page.words.html(.answerExplain)),
@@ -29,6 +29,23 @@ extension ReportDocument {
             "low": page.figure(low, decimals: decimals), "high": page.figure(high, decimals: decimals),
         ]
         return label + .text(" ") + words.html(phrase, args)
+    }
+
+    /// How much weight the causal estimate can carry, in plain words: how many institutions
+    /// it rests on, and whether the periods before the social workers came moved alike.
+    func certaintySentence() -> HTML? {
+        guard let row = leadEstimate, row.values["att"] ?? nil != nil else { return nil }
+        let words = page.words
+        let treated = row.figure("institutions_treated", basis: [])
+        var text = words.html(.sureBasis, ["treated": page.count(treated), "control": page.count(row.figure("institutions_control", basis: []))])
+        // Standard errors clustered by institution are rough with fewer than about twenty.
+        if let n = treated.value, n < 20 { text = text + .text(" ") + words.html(.sureFew) }
+        let (covering, before) = preTrend(eventPoints(.detection))
+        if before > 0 {
+            text = text + .text(" ") + words.html(covering == before ? .sureTrend : .sureTrendOff, [
+                "k": .text(page.format.integer(covering)), "n": .text(page.format.integer(before))])
+        }
+        return HTML.element("strong", [("class", "label")], words.html(.sureLead)) + .text(" ") + text
     }
 
     func naiveSentence() -> HTML {

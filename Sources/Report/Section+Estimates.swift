@@ -115,22 +115,14 @@ extension ReportDocument {
     /// committee can judge: `eventWindow` periods before the arrival to `eventWindow.after` after.
     func eventStudy(_ outcome: Outcome) -> FigureBlock {
         let words = page.words, decimals = effectDecimals
-        let rows = (data.did?.eventStudy ?? []).filter {
-            $0.key("metric") == outcome.didMetric && $0.key("control_group") == lead.rawValue
-        }
         let window = eventWindow
-        let shown = rows.compactMap { r in Int(r.key("event_time") ?? "").map { (e: $0, row: r) } }
-            .filter { window.contains($0.e) }.sorted { $0.e < $1.e }
-        // NULL: hidden (fewer treated institutions than the minimum); an interval without an estimate's se: not computable.
-        let points = shown.map { EventStudyChart.Point(eventTime: $0.e, estimate: $0.row.figure("att"), low: $0.row.figure("ci_low", basis: ["att"]),
-                                                       high: $0.row.figure("ci_high", basis: ["att"])) }
-        let pre = points.filter { $0.eventTime < 0 }
-        let covering = pre.filter { p in (p.low.value ?? 1) <= 0 && 0 <= (p.high.value ?? -1) }.count
+        let points = eventPoints(outcome)
+        let (covering, pre) = preTrend(points)
         let post = didRow(outcome, lead, "dynamic")
         let postFigure = figure(post, "att", view: "metrics.did_summary",
                                 key: [("metric", outcome.didMetric), ("control_group", lead.rawValue), ("aggregation", "dynamic")], basis: [])
         let reading = words.html(.eventReading, [
-            "k": .text(page.format.integer(covering)), "n": .text(page.format.integer(pre.count)),
+            "k": .text(page.format.integer(covering)), "n": .text(page.format.integer(pre)),
             "after": page.figure(postFigure, decimals: decimals, signed: true),
         ])
         let unit = periodWords
@@ -148,6 +140,25 @@ extension ReportDocument {
             table: table.render(),
             note: words.html(.eventNote, ["before": .text(page.format.integer(-window.lowerBound)), "after": .text(page.format.integer(window.upperBound)),
                                           "unit": .text(unit.plural), "against": words.html(lead == .neverTreated ? .againstNeverTreated : .againstNotYetTreated)]))
+    }
+
+    /// The event study of one outcome against the lead control group, over `eventWindow`.
+    func eventPoints(_ outcome: Outcome) -> [EventStudyChart.Point] {
+        let rows = (data.did?.eventStudy ?? []).filter {
+            $0.key("metric") == outcome.didMetric && $0.key("control_group") == lead.rawValue
+        }
+        let window = eventWindow
+        let shown = rows.compactMap { r in Int(r.key("event_time") ?? "").map { (e: $0, row: r) } }
+            .filter { window.contains($0.e) }.sorted { $0.e < $1.e }
+        // NULL: hidden (fewer treated institutions than the minimum); an interval without an estimate's se: not computable.
+        return shown.map { EventStudyChart.Point(eventTime: $0.e, estimate: $0.row.figure("att"), low: $0.row.figure("ci_low", basis: ["att"]),
+                                                 high: $0.row.figure("ci_high", basis: ["att"])) }
+    }
+
+    /// Of the periods before the social worker came, how many have zero in their interval.
+    func preTrend(_ points: [EventStudyChart.Point]) -> (covering: Int, count: Int) {
+        let pre = points.filter { $0.eventTime < 0 }
+        return (pre.filter { p in (p.low.value ?? 1) <= 0 && 0 <= (p.high.value ?? -1) }.count, pre.count)
     }
 
     /// The period of the panel, from the views (`period_length`: quarter, half_year or year).

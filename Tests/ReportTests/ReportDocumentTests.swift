@@ -25,8 +25,8 @@ import Pipeline
         let da = try ReportPage(Self.render(.da)), en = try ReportPage(Self.render(.en))
         let hidden = da.figures.filter { $0.name == "data" && $0.attributes["data-state"] == "suppressed" }
         #expect(!hidden.isEmpty)
-        #expect(hidden.allSatisfy { $0.text == "færre end 5" })
-        #expect(en.figures.filter { $0.name == "data" && $0.attributes["data-state"] == "suppressed" }.allSatisfy { $0.text == "fewer than 5" })
+        #expect(hidden.allSatisfy { $0.text == "skjult (færre end 5)" })
+        #expect(en.figures.filter { $0.name == "data" && $0.attributes["data-state"] == "suppressed" }.allSatisfy { $0.text == "hidden (fewer than 5)" })
         // In the charts too: the words, or a line chart's hollow marker, never a bar or a dot of a value.
         let marks = da.figures.filter { $0.name != "data" && $0.attributes["data-state"] == "suppressed" }
         #expect(!marks.isEmpty)
@@ -91,17 +91,29 @@ import Pipeline
         var data = ReportFixture.data
         let page = try ReportPage(Self.render(.en, data))
         let answers = page.elements.filter { $0.name == "p" && $0.attributes["class"] == "answer" }
-        #expect(answers.count == 2)
+        #expect(answers.count == 3)
         #expect(answers[0].text.contains("more children per 1,000 child-years"))
         #expect(answers[0].text.contains("causal estimate"))
-        #expect(answers[1].text.contains("2.05 times as often"))
-        #expect(answers[1].text.contains("not a causal estimate"))
+        // How much the estimate can carry: the institutions it rests on, the periods before.
+        #expect(answers[1].text.contains("The estimate rests on 63 institutions that got a social worker, compared with 240 without."))
+        #expect(answers[1].text.contains("Before the social workers came, all 8 estimates lie within their interval of zero"))
+        #expect(!answers[1].text.contains("rough guide"))
+        #expect(answers[2].text.contains("2.05 times as often"))
+        #expect(answers[2].text.contains("not a causal estimate"))
         // An interval over 0: said plainly.
         let lead = data.did!.summary.firstIndex { $0.key("metric") == "detection" && $0.key("control_group") == "never_treated" && $0.key("aggregation") == "simple" }!
         data.did!.summary[lead].values["ci_low"] = "-1.2"
         let covering = try ReportPage(Self.render(.da, data)).elements.filter { $0.name == "p" && $0.attributes["class"] == "answer" }
         #expect(covering[0].text.contains("rummer nul"))
         #expect(covering[0].text.contains("kan tallene ikke vise"))
+        // Few institutions, and a period before that moved apart: said plainly.
+        data.did!.summary[lead].values["institutions_treated"] = "6"
+        let pre = data.did!.eventStudy.firstIndex { $0.key("metric") == "detection" && $0.key("control_group") == "never_treated" && $0.key("event_time") == "-2" }!
+        data.did!.eventStudy[pre].values = data.did!.eventStudy[pre].values.merging(["ci_low": "0.5", "ci_high": "3"]) { $1 }
+        let shaky = try ReportPage(Self.render(.en, data)).elements.filter { $0.name == "p" && $0.attributes["class"] == "answer" }
+        #expect(shaky[1].text.contains("rests on 6 institutions") && shaky[1].text.contains("only a rough guide")
+                && shaky[1].text.contains("7 of 8 estimates lie within their interval of zero") && shaky[1].text.contains("read the effect with care"),
+                "\(shaky[1].text)")
         // A negative effect reads "fewer", its number without a sign.
         data.did!.summary[lead].values = data.did!.summary[lead].values.merging(["att": "-4.5", "ci_low": "-7", "ci_high": "-2"]) { $1 }
         let fewer = try ReportPage(Self.render(.en, data)).elements.filter { $0.name == "p" && $0.attributes["class"] == "answer" }
@@ -138,7 +150,7 @@ import Pipeline
     @Test func aSuppressedCellShownAsZeroIsCaught() throws {
         let data = ReportFixture.data
         let html = ReportDocument(data: data, language: .en).render()
-        let zero = html.replacingOccurrences(of: ">fewer than 5</data>", with: ">0</data>")
+        let zero = html.replacingOccurrences(of: ">hidden (fewer than 5)</data>", with: ">0</data>")
         #expect(zero != html)
         withKnownIssue {
             _ = try FigureCheck.check(try ReportPage(zero), language: .en, minimum: 5, lookup: ReportFixture.lookup(data))

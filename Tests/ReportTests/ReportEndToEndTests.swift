@@ -35,7 +35,7 @@ import Postgres
         #expect(checked > 150)
         let hidden = page.figures.filter { $0.name == "data" && $0.attributes["data-state"] == "suppressed" }
         #expect(!hidden.isEmpty, "a minimum of 40 hides no cell of a drop of 6,000 children?")
-        #expect(hidden.allSatisfy { $0.text == "færre end 40" })
+        #expect(hidden.allSatisfy { $0.text == "skjult (færre end 40)" })
         #expect(page.figures.contains { $0.attributes["data-view"] == "metrics.published_run" && $0.attributes["data-column"] == "run_id"
             && $0.attributes["value"] == summary.run.description })
 

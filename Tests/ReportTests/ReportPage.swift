@@ -87,7 +87,7 @@ enum FigureCheck {
 
     static func check(_ page: ReportPage, language: ReportLanguage, minimum: Int, lookup: (FigureAddress) throws -> Found) throws -> Int {
         let format = NumberFormat(language)
-        let suppressedText = Catalog(language).text(.fewerThan, ["n": format.integer(minimum)])
+        let suppressedText = Catalog(language).text(.hiddenFewerThan, ["n": format.integer(minimum)])
         var checked = 0
         for element in page.figures {
             let address = try FigureAddress(element)
