@@ -125,6 +125,33 @@ import TestSupport
         }
     }
 
+    /// A feed sends the sums of ages only for cells of the municipality's minimum or more:
+    /// one child's sum is its age, two children's sum and squares give both.
+    @Test func theAgesOfFewChildrenStayInTheirMunicipality() throws {
+        let f = try Federation.shared.get()
+        var few = 0
+        for m in f.municipalities {
+            let rows = try m.owner().query("""
+                SELECT s.investigated, s.investigation_age_days_sum, s.investigation_age_days_sum_squares,
+                       s.measured, s.measure_age_days_sum, s.measure_age_days_sum_squares, p.small_cell_minimum
+                FROM national_feed.cohort_stats s CROSS JOIN national_feed.published_load p
+                """)
+            for r in rows {
+                let minimum = try r.int(6)!
+                for (count, sum, squares) in [(0, 1, 2), (3, 4, 5)] {
+                    let n = try r.int(count)!
+                    if n >= 1 && n < minimum {
+                        few += 1
+                        #expect(r.values[sum] == nil && r.values[squares] == nil, "\(m.name): \(r.values)")
+                    } else {
+                        #expect(r.values[sum] != nil && r.values[squares] != nil, "\(m.name): \(r.values)")
+                    }
+                }
+            }
+        }
+        #expect(few > 0, "the federation has cells of few children, so this test can fail")
+    }
+
     /// The national difference-in-differences is the estimator on the union of the three
     /// panels: institutions keyed by municipality, the years all three windows hold, groups
     /// by date, and without the institutions a feed withholds for a small cell.

@@ -28,15 +28,20 @@ enum Union {
         for table in tables {
             try union.execute("CREATE TABLE \(table.name) (municipality text, \(table.columns))")
         }
+        try union.execute("CREATE TABLE minimums (municipality text, minimum integer)")
         for m in f.municipalities {
             let owner = try m.owner()
+            let minimum = try owner.query("SELECT small_cell_minimum FROM warehouse.published_run").first!.int(0)!
+            _ = try union.execute("INSERT INTO minimums VALUES ($1, $2)", [m.name, String(minimum)])
             for table in tables {
                 let rows = try owner.query("SELECT \(table.select) FROM warehouse.\(table.name) WHERE load_id = (SELECT load_id FROM etl.published)")
                 let bytes = CopyText.records(rows.map { [m.name] + $0.values })
                 try union.copyIn("COPY \(table.name) FROM STDIN") { try $0.write(bytes: bytes) }
             }
         }
-        // metrics.md, to the letter, over the whole window ('total') and per calendar year.
+        // metrics.md, to the letter, over the whole window ('total') and per calendar year; the
+        // mean and variance of ages are NULL where a municipality had 1 to its minimum − 1
+        // children (its feed keeps their ages home).
         try union.execute("""
             CREATE VIEW figures AS
             WITH grains AS (SELECT 'total' AS grain UNION ALL SELECT 'year'),
@@ -54,6 +59,14 @@ enum Union {
                        avg(age_days / 30.4375::double precision) FILTER (WHERE kind = 'measure') AS mea_mean,
                        var_samp(age_days / 30.4375::double precision) FILTER (WHERE kind = 'measure') AS mea_var
                 FROM first_events f CROSS JOIN grains g WHERE f.cohort IS NOT NULL GROUP BY 1, 2, 3
+            ), per AS (
+                SELECT g.grain, f.cohort, CASE WHEN g.grain = 'year' THEN extract(year FROM f.day)::integer END AS year, f.municipality,
+                       count(*) FILTER (WHERE kind = 'investigation') AS inv, count(*) FILTER (WHERE kind = 'measure') AS mea
+                FROM first_events f CROSS JOIN grains g WHERE f.cohort IS NOT NULL GROUP BY 1, 2, 3, 4
+            ), few AS (
+                SELECT p.grain, p.cohort, p.year, bool_or(p.inv BETWEEN 1 AND m.minimum - 1) AS inv,
+                       bool_or(p.mea BETWEEN 1 AND m.minimum - 1) AS mea
+                FROM per p JOIN minimums m USING (municipality) GROUP BY 1, 2, 3
             ), nt AS (
                 SELECT g.grain, n.cohort, CASE WHEN g.grain = 'year' THEN extract(year FROM n.day)::integer END AS year,
                        count(*) AS notifications
@@ -72,17 +85,20 @@ enum Union {
                    coalesce(fe.investigated, 0) AS investigated,
                    1000 * coalesce(fe.investigated, 0) / (ex.exposure_days / 365.25::double precision) AS investigation_rate_per_1000,
                    coalesce(fe.investigated, 0)::double precision / ex.children_exposed AS investigation_share,
-                   fe.inv_mean AS mean_age_first_investigation_months, fe.inv_var AS var_age_first_investigation_months,
+                   CASE WHEN NOT few.inv THEN fe.inv_mean END AS mean_age_first_investigation_months,
+                   CASE WHEN NOT few.inv THEN fe.inv_var END AS var_age_first_investigation_months,
                    coalesce(fe.measured, 0) AS measured,
                    1000 * coalesce(fe.measured, 0) / (ex.exposure_days / 365.25::double precision) AS measure_rate_per_1000,
                    coalesce(fe.measured, 0)::double precision / ex.children_exposed AS measure_share,
-                   fe.mea_mean AS mean_age_first_measure_months, fe.mea_var AS var_age_first_measure_months,
+                   CASE WHEN NOT few.mea THEN fe.mea_mean END AS mean_age_first_measure_months,
+                   CASE WHEN NOT few.mea THEN fe.mea_var END AS var_age_first_measure_months,
                    coalesce(nt.notifications, 0) AS notifications,
                    1000 * coalesce(nt.notifications, 0) / (ex.exposure_days / 365.25::double precision) AS notifications_per_1000,
                    coalesce(cl.cases_closed, 0) AS cases_closed, coalesce(cl.cases_closed_resolved, 0) AS cases_closed_resolved,
                    cl.cases_closed_resolved::double precision / nullif(cl.cases_closed, 0) AS closed_concern_resolved_share
             FROM ex
             LEFT JOIN fe ON (fe.grain, fe.cohort) = (ex.grain, ex.cohort) AND fe.year IS NOT DISTINCT FROM ex.year
+            LEFT JOIN few ON (few.grain, few.cohort) = (ex.grain, ex.cohort) AND few.year IS NOT DISTINCT FROM ex.year
             LEFT JOIN nt ON (nt.grain, nt.cohort) = (ex.grain, ex.cohort) AND nt.year IS NOT DISTINCT FROM ex.year
             LEFT JOIN cl ON (cl.grain, cl.cohort) = (ex.grain, ex.cohort) AND cl.year IS NOT DISTINCT FROM ex.year
             """)

@@ -2,8 +2,9 @@
 -- warehouse, through postgres_fdw, as the role national_feed. Aggregates of the published load
 -- only (`warehouse.published_load`, which no SET etl.run changes), with what it takes to combine them across municipalities exactly: counts, exposure
 -- days, and sums and sums of squares of ages in whole days (integers, so national means and
--- variances are exact). No child key, no birth date, no date of a single event, and no
--- institution whose panel has a cell of 1 to small_cell_minimum − 1 children.
+-- variances are exact), but not of fewer than small_cell_minimum children. No child key, no
+-- birth date, no date of a single event, and no institution whose panel has a cell of 1 to
+-- small_cell_minimum − 1 children.
 --
 -- The views are security barriers: the feed role can make temporary functions, and none of
 -- them may see a row a view's own conditions leave out (a withheld institution's cells).
@@ -40,9 +41,10 @@ LEFT JOIN LATERAL (
 
 -- The cohort statistics of metrics.md over the whole window ('total') and per calendar year
 -- ('year'), with the ages at first investigation and first measure as sums of whole days
--- and of their squares. The median is the municipality's own (national medians cannot be
--- combined from aggregates; docs/decisions.md), over the whole window only, and only when it
--- rests on small_cell_minimum children or more.
+-- and of their squares, NULL for 1 to small_cell_minimum − 1 children (one child's sum is its
+-- age; two children's sum and squares give both). The median is the municipality's own
+-- (national medians cannot be combined from aggregates; docs/decisions.md), over the whole
+-- window only, and only when it rests on small_cell_minimum children or more.
 CREATE VIEW national_feed.cohort_stats WITH (security_barrier) AS
 WITH ages AS (
     SELECT CASE WHEN GROUPING(f.year) = 0 THEN 'year' ELSE 'total' END AS grain, f.cohort, f.year,
@@ -58,13 +60,17 @@ WITH ages AS (
 )
 SELECT p.municipality, s.load_id, s.grain, s.cohort, s.year, s.children_exposed, s.exposure_days, s.detected,
        s.investigated,
-       coalesce(a.investigation_sum, 0)::bigint AS investigation_age_days_sum,
-       coalesce(a.investigation_squares, 0)::bigint AS investigation_age_days_sum_squares,
+       CASE WHEN s.investigated NOT BETWEEN 1 AND p.small_cell_minimum - 1 THEN coalesce(a.investigation_sum, 0)::bigint END
+           AS investigation_age_days_sum,
+       CASE WHEN s.investigated NOT BETWEEN 1 AND p.small_cell_minimum - 1 THEN coalesce(a.investigation_squares, 0)::bigint END
+           AS investigation_age_days_sum_squares,
        CASE WHEN s.grain = 'total' AND s.investigated >= p.small_cell_minimum THEN s.investigation_age_median END
            AS investigation_age_median_months,
        s.measured,
-       coalesce(a.measure_sum, 0)::bigint AS measure_age_days_sum,
-       coalesce(a.measure_squares, 0)::bigint AS measure_age_days_sum_squares,
+       CASE WHEN s.measured NOT BETWEEN 1 AND p.small_cell_minimum - 1 THEN coalesce(a.measure_sum, 0)::bigint END
+           AS measure_age_days_sum,
+       CASE WHEN s.measured NOT BETWEEN 1 AND p.small_cell_minimum - 1 THEN coalesce(a.measure_squares, 0)::bigint END
+           AS measure_age_days_sum_squares,
        CASE WHEN s.grain = 'total' AND s.measured >= p.small_cell_minimum THEN s.measure_age_median END
            AS measure_age_median_months,
        s.notifications, s.cases_closed, s.cases_closed_resolved
