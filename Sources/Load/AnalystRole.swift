@@ -70,6 +70,10 @@ package enum AnalystRole {
         if name.hasPrefix("pg_") {
             throw AnalystRoleError(role: name, problem: .badName("names starting with pg_ are PostgreSQL's"))
         }
+        // The tool's other roles: taken by an analyst, the report or the national feed could not be made.
+        if ["etl_report", EmbeddedServer.nationalFeedRole].contains(name) {
+            throw AnalystRoleError(role: name, problem: .badName("it is the name of a role of the tool's own (the report's or the national feed's)"))
+        }
     }
 
     /// Runs a statement the server builds with `format()` (%I quotes the name, %L the

@@ -58,7 +58,8 @@ import Postgres
         #expect(before.count == watched.count)
         for (name, says) in [("postgres", "superuser"), ("etl_analyst", "group"), (byHand, "did not make it"),
                              (handMember, "did not make it"), (powerful, "may create roles or databases"),
-                             ("pg_monitor", "PostgreSQL's"), ("", "1 to 63 bytes"), (String(repeating: "x", count: 64), "1 to 63 bytes")] {
+                             ("pg_monitor", "PostgreSQL's"), ("", "1 to 63 bytes"), (String(repeating: "x", count: 64), "1 to 63 bytes"),
+                             ("national_feed", "a role of the tool's own"), ("etl_report", "a role of the tool's own")] {
             let error = #expect(throws: AnalystRoleError.self, "\(name)") {
                 try AnalystRole.grant(name, password: "X", on: db)
             }
