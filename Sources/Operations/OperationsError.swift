@@ -64,7 +64,7 @@ package enum OperationsError: StewardError {
         case .rejectThresholdExceeded(let run, let files):
             let each = files.map(\.description).joined(separator: "; ")
             return "run \(run) stopped before load, the warehouse unchanged: too many records rejected in \(files.count == 1 ? "1 file" : "\(files.count) files"): \(each). "
-                + "See them with `etl rejects \(run)` (add --file NAME for one file); fix the export or the mapping and run again"
+                + "See them with `etl rejects \(run)` (add --file NAME for one file); then fix the mapping in the pipeline file and run `etl run --from extract --run \(run)`, or have the export fixed and run the corrected drop"
         case .wouldReplaceNewer(let run, let asOf, let published, let command):
             let newer = published.asOf > asOf ? "its data are of a later day" : "it started later"
             return "run \(published.run) (data as of \(published.asOf)) is published and is newer than run \(run) (as of \(asOf)): \(newer). "

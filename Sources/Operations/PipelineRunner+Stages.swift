@@ -99,7 +99,7 @@ extension PipelineRunner {
         counts["copy_ms"] = Int(result.copySeconds * 1000)
         counts["evaluation_ms"] = Int(result.evaluationSeconds * 1000)
         let dropped = try publisher.dropOldLoads(keepRuns: config.keepRuns)
-        if !dropped.isEmpty { log.info("dropped old loads", metadata: ["loads": "\(dropped.map(String.init).joined(separator: ","))"]) }
+        if !dropped.isEmpty { log.info("dropped old loads", metadata: ["load_ids": "\(dropped.map(String.init).joined(separator: ","))"]) }
         try pruneRunFolders(keeping: config.keepRuns, current: info.run, ledger: Ledger(connection: db))
         return counts
     }

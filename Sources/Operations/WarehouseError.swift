@@ -11,9 +11,9 @@ package enum WarehouseError: StewardError, Equatable {
         switch self {
         case .noCluster(let state):
             "no warehouse in the state directory \(state) (it has no embedded PostgreSQL cluster, and only "
-                + "`etl run`, `etl demo` and `etl warehouse start` create one). Create one there with `etl warehouse start`; "
-                + "or choose the state directory that holds it (--state-dir, ETL_STATE_DIR); "
-                + "or name a database (--database, DATABASE_URL, or PGHOST and the other PG* variables)"
+                + "`etl run`, `etl demo` and `etl warehouse start` create one). Choose the state directory that holds it "
+                + "(--state-dir, ETL_STATE_DIR: a typo?); or name a database (--database, DATABASE_URL, or PGHOST and the other "
+                + "PG* variables); or, for a new warehouse there, `etl warehouse start`"
         case .notEmbedded(let option, let target):
             "\(option) is for the embedded server, but the warehouse is \(target); leave the database unnamed to use the embedded one"
         }
