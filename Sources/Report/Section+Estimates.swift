@@ -115,7 +115,6 @@ extension ReportDocument {
     /// committee can judge: `eventWindow` periods before the arrival to `eventWindow.after` after.
     func eventStudy(_ outcome: Outcome) -> FigureBlock {
         let words = page.words, decimals = effectDecimals
-        let window = eventWindow
         let points = eventPoints(outcome)
         let (covering, pre) = preTrend(points)
         let post = didRow(outcome, lead, "dynamic")
@@ -138,7 +137,9 @@ extension ReportDocument {
                                    format: page.format, xLabel: unit.axis, yLabel: words.text(.effectAxis),
                                    beforeLabel: words.text(.before), afterLabel: words.text(.after)).render(),
             table: table.render(),
-            note: words.html(.eventNote, ["before": .text(page.format.integer(-window.lowerBound)), "after": .text(page.format.integer(window.upperBound)),
+            // The periods the estimates reach (a short panel has fewer than the window).
+            note: words.html(.eventNote, ["before": .text(page.format.integer(-(points.first.map { min($0.eventTime, 0) } ?? 0))),
+                                          "after": .text(page.format.integer(points.last.map { max($0.eventTime, 0) } ?? 0)),
                                           "unit": .text(unit.plural), "against": words.html(lead == .neverTreated ? .againstNeverTreated : .againstNotYetTreated)]))
     }
 

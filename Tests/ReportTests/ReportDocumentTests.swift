@@ -87,6 +87,13 @@ import Pipeline
         }
     }
 
+    @Test func theEventStudySaysWhichPeriodsItShows() throws {
+        var data = ReportFixture.data
+        #expect(Self.render(.en, data).contains("Shown: 8 quarters before to 12 after the social worker came"))
+        data.did!.eventStudy.removeAll { Int($0.key("event_time") ?? "")! < -3 }
+        #expect(Self.render(.en, data).contains("Shown: 3 quarters before to 12 after the social worker came"))
+    }
+
     @Test func theAnswerSaysWhatEachEstimateIsAndWhenItCoversNoEffect() throws {
         var data = ReportFixture.data
         let page = try ReportPage(Self.render(.en, data))
@@ -147,6 +154,7 @@ import Pipeline
         }
     }
 
+    /// The event study's note names the periods it shows: a short panel shows fewer than the window.
     @Test func aSuppressedCellShownAsZeroIsCaught() throws {
         let data = ReportFixture.data
         let html = ReportDocument(data: data, language: .en).render()
