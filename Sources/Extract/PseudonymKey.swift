@@ -46,19 +46,8 @@ package struct PseudonymKey {
             throw .pseudonymKey(source: path, message: "cannot create its folder: \(error.localizedDescription)")
         }
         let hex = key.withUnsafeBytes { Hex.string($0) } + "\n"
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            if errno == EEXIST {
-                throw .pseudonymKey(source: path, message: "another run made this key file while this one ran with a new key; run again to use the file's")
-            }
-            throw .pseudonymKey(source: path, message: "cannot create the key file: \(String(cString: strerror(errno)))")
-        }
-        defer { close(fd) }
-        fchmod(fd, 0o600)
-        let written = hex.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
-        guard written == hex.utf8.count, fsync(fd) == 0 else {
-            unlink(path)
-            throw .pseudonymKey(source: path, message: "cannot write the key file: \(String(cString: strerror(errno)))")
+        guard try Self.createWhole(path, hex, what: "the key file") else {
+            throw .pseudonymKey(source: path, message: "another run made this key file while this one ran with a new key; run again to use the file's")
         }
         return "created a new pseudonymisation key at \(path) (neither $\(variable) nor a key file was there). Back it up: if it is lost, every child key changes."
     }
@@ -92,17 +81,30 @@ package struct PseudonymKey {
     func recordFingerprint(_ state: StateLayout) throws(ExtractError) {
         let file = state.keyFingerprintFile.path
         guard !FileManager.default.fileExists(atPath: file) else { return }
-        let fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            if errno == EEXIST { return }   // another run recorded it meanwhile; the next run checks it
-            throw .pseudonymKey(source: file, message: "cannot record the key's fingerprint: \(String(cString: strerror(errno)))")
+        _ = try Self.createWhole(file, fingerprint + "\n", what: "the key's fingerprint")   // false: another run recorded it; the next checks it
+    }
+
+    /// Creates `path` (mode 0600) holding `text`, whole or not at all: written to a temporary
+    /// file, synced, then linked to `path`, which fails if it exists. A kill midway leaves no
+    /// empty or partial key file, which would stop every later run. False when `path` exists.
+    private static func createWhole(_ path: String, _ text: String, what: String) throws(ExtractError) -> Bool {
+        let temporary = path + ".\(getpid()).partial"
+        unlink(temporary)   // one a killed run of this pid number left
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .pseudonymKey(source: path, message: "cannot create \(what): \(String(cString: strerror(errno)))") }
+        defer { unlink(temporary) }
+        fchmod(fd, 0o600)
+        let written = text.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard written == text.utf8.count, synced else {
+            throw .pseudonymKey(source: path, message: "cannot write \(what): \(String(cString: strerror(errno)))")
         }
-        defer { close(fd) }
-        let line = fingerprint + "\n"
-        guard line.utf8CString.withUnsafeBufferPointer({ write(fd, $0.baseAddress, $0.count - 1) }) == line.utf8.count else {
-            unlink(file)
-            throw .pseudonymKey(source: file, message: "cannot record the key's fingerprint: \(String(cString: strerror(errno)))")
+        guard link(temporary, path) == 0 else {
+            if errno == EEXIST { return false }
+            throw .pseudonymKey(source: path, message: "cannot create \(what): \(String(cString: strerror(errno)))")
         }
+        return true
     }
 
     static func file(_ source: PipelineConfig.KeySource, state: StateLayout) -> String {
