@@ -30,6 +30,7 @@ struct WarehouseCommand: ParsableCommand {
             try withExitStatus {
                 let target = global.target(nil, mayCreateCluster: true)
                 if target.url == nil {
+                    try? FileManager.default.removeItem(at: target.stoppedByHandFile)
                     try target.startEmbedded(listen: listen?.change ?? .keep, logger: global.logger())
                 } else if listen != nil {
                     throw WarehouseError.notEmbedded(option: "--listen", target: target.displayName)
@@ -51,13 +52,15 @@ struct WarehouseCommand: ParsableCommand {
 
         func run() throws {
             try withExitStatus {
-                let server = global.target(nil).embeddedServer
+                let target = global.target(nil), server = target.embeddedServer
                 guard server.clusterExists else {
                     print("no embedded warehouse in \(global.state.root.path): nothing to stop")
                     return
                 }
                 try server.stop()
-                print("warehouse stopped")
+                // Stopped on purpose: no other command starts it again behind the steward's back.
+                try ISO8601DateFormatter().string(from: Date()).write(to: target.stoppedByHandFile, atomically: true, encoding: .utf8)
+                print("warehouse stopped; commands that need it refuse until `etl warehouse start`")
             }
         }
     }

@@ -33,6 +33,7 @@ package struct Demo {
         var runner = PipelineRunner(config: config, state: state, target: target, logger: logger)
         runner.demo = true
         try runner.checkStateDirectoryForDemo()
+        try? FileManager.default.removeItem(at: target.stoppedByHandFile)   // the demo's own warehouse: the demo starts it
         let drop = state.root.appendingPathComponent("demo/inbox/\(asOf.iso)", isDirectory: true)
         let t0 = Date()
         let summary = try DropGenerator(.init(children: children, seed: seed, asOf: asOf, windowFrom: config.windowFrom))

@@ -4,6 +4,8 @@ import Pipeline
 package enum WarehouseError: StewardError, Equatable {
     /// The state directory holds no embedded cluster, and this command may not make one.
     case noCluster(state: String)
+    /// `etl warehouse stop` stopped the embedded server (at `since`), and no start followed.
+    case stoppedByHand(state: String, since: String)
     /// `--listen` (or another embedded-only option) with a database named elsewhere.
     case notEmbedded(option: String, target: String)
 
@@ -14,6 +16,9 @@ package enum WarehouseError: StewardError, Equatable {
                 + "`etl run`, `etl demo` and `etl warehouse start` create one). Choose the state directory that holds it "
                 + "(--state-dir, ETL_STATE_DIR: a typo?); or name a database (--database, DATABASE_URL, or PGHOST and the other "
                 + "PG* variables); or, for a new warehouse there, `etl warehouse start`"
+        case .stoppedByHand(let state, let since):
+            "the warehouse in \(state) was stopped with `etl warehouse stop` (\(since)) and is left stopped: nothing was done. "
+                + "Start it again with `etl warehouse start` (the same --state-dir) when it may run"
         case .notEmbedded(let option, let target):
             "\(option) is for the embedded server, but the warehouse is \(target); leave the database unnamed to use the embedded one"
         }
@@ -21,7 +26,7 @@ package enum WarehouseError: StewardError, Equatable {
 
     package var exitStatus: ExitStatus {
         switch self {
-        case .noCluster: .databaseUnreachable
+        case .noCluster, .stoppedByHand: .databaseUnreachable
         case .notEmbedded: .usage
         }
     }

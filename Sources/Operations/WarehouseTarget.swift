@@ -61,6 +61,9 @@ package struct WarehouseTarget: Sendable {
         } else {
             let server = embeddedServer
             guard mayCreateCluster || server.clusterExists else { throw WarehouseError.noCluster(state: state.root.path) }
+            if let since = stoppedByHandSince {   // a server someone started anyway is used
+                guard case .running? = try? server.status() else { throw WarehouseError.stoppedByHand(state: state.root.path, since: since) }
+            }
             do {
                 try server.start()
                 try server.createDatabase(Self.embeddedDatabase)
@@ -75,6 +78,16 @@ package struct WarehouseTarget: Sendable {
             if !applied.isEmpty { logger.info("migrated the warehouse", metadata: ["applied": "\(applied.map(\.name).joined(separator: ","))"]) }
         }
         return connection
+    }
+
+    /// Written by `etl warehouse stop`, removed by `etl warehouse start`: while it is there no
+    /// other command starts the embedded server, which a steward stopped on purpose (for a
+    /// backup, or to shut analysts out).
+    package var stoppedByHandFile: URL { state.postgres.appendingPathComponent("stopped-by-hand") }
+
+    /// When `etl warehouse stop` stopped the embedded server, if it did and no start followed.
+    var stoppedByHandSince: String? {
+        (try? String(contentsOf: stoppedByHandFile, encoding: .utf8)).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
     }
 
     /// The connection string the owner can paste into psql.

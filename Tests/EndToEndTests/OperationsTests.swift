@@ -225,5 +225,13 @@ import Postgres
 
         let stop = try h.run(["warehouse", "stop", "--state-dir", state])
         #expect(stop.status == 0, "\(stop.stderr)")
+        // Stopped on purpose, it stays stopped: a command that needs it says so, and only
+        // `etl warehouse start` starts it again.
+        let runs = try h.run(["runs", "--state-dir", state])
+        #expect(runs.status == ExitStatus.databaseUnreachable.rawValue && runs.stderr.contains("was stopped with `etl warehouse stop`"), "\(runs.stderr)")
+        #expect(try h.run(["warehouse", "status", "--state-dir", state]).status == 1, "still stopped")
+        #expect(try h.run(["warehouse", "start", "--state-dir", state]).status == 0)
+        #expect(try h.run(["runs", "--state-dir", state]).status == 0)
+        #expect(try h.run(["warehouse", "stop", "--state-dir", state]).status == 0)
     }
 }
