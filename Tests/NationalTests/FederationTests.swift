@@ -125,27 +125,32 @@ import TestSupport
         }
     }
 
-    /// A feed sends the sums of ages only for cells of the municipality's minimum or more:
-    /// one child's sum is its age, two children's sum and squares give both.
+    /// A feed sends no sum of ages of fewer children than the municipality's minimum: not of
+    /// a small cell (one child's sum is its age, two children's sum and squares give both),
+    /// nor by difference (the total less the years shown).
     @Test func theAgesOfFewChildrenStayInTheirMunicipality() throws {
         let f = try Federation.shared.get()
         var few = 0
         for m in f.municipalities {
             let rows = try m.owner().query("""
-                SELECT s.investigated, s.investigation_age_days_sum, s.investigation_age_days_sum_squares,
+                SELECT s.grain, s.cohort, s.investigated, s.investigation_age_days_sum, s.investigation_age_days_sum_squares,
                        s.measured, s.measure_age_days_sum, s.measure_age_days_sum_squares, p.small_cell_minimum
                 FROM national_feed.cohort_stats s CROSS JOIN national_feed.published_load p
                 """)
-            for r in rows {
-                let minimum = try r.int(6)!
-                for (count, sum, squares) in [(0, 1, 2), (3, 4, 5)] {
-                    let n = try r.int(count)!
-                    if n >= 1 && n < minimum {
-                        few += 1
-                        #expect(r.values[sum] == nil && r.values[squares] == nil, "\(m.name): \(r.values)")
-                    } else {
-                        #expect(r.values[sum] != nil && r.values[squares] != nil, "\(m.name): \(r.values)")
-                    }
+            for (count, sum, squares) in [(2, 3, 4), (5, 6, 7)] {
+                var hiddenInYears: [String: Int] = [:]   // per cohort: the children of the years withheld
+                var totalHidden: Set<String> = []
+                for r in rows {
+                    let n = try r.int(count)!, minimum = try r.int(8)!, hidden = r.values[sum] == nil
+                    #expect(hidden == (r.values[squares] == nil))
+                    if n >= 1 && n < minimum { few += 1; #expect(hidden, "\(m.name): \(r.values)") }
+                    if hidden, r.string(0) == "year" { hiddenInYears[r.string(1)!, default: 0] += n }
+                    if hidden, r.string(0) == "total" { totalHidden.insert(r.string(1)!) }
+                    if hidden { #expect(n > 0, "a cell of no child hides nothing") }
+                }
+                let minimum = try rows.first!.int(8)!
+                for (cohort, n) in hiddenInYears where !totalHidden.contains(cohort) {
+                    #expect(n >= minimum, "\(m.name) \(cohort): \(n) children withheld in years, the total shown")
                 }
             }
         }

@@ -39,9 +39,9 @@ enum Union {
                 try union.copyIn("COPY \(table.name) FROM STDIN") { try $0.write(bytes: bytes) }
             }
         }
+        try withholdAges(union)
         // metrics.md, to the letter, over the whole window ('total') and per calendar year; the
-        // mean and variance of ages are NULL where a municipality had 1 to its minimum − 1
-        // children (its feed keeps their ages home).
+        // mean and variance of ages are NULL where a municipality's feed keeps its ages home.
         try union.execute("""
             CREATE VIEW figures AS
             WITH grains AS (SELECT 'total' AS grain UNION ALL SELECT 'year'),
@@ -59,14 +59,9 @@ enum Union {
                        avg(age_days / 30.4375::double precision) FILTER (WHERE kind = 'measure') AS mea_mean,
                        var_samp(age_days / 30.4375::double precision) FILTER (WHERE kind = 'measure') AS mea_var
                 FROM first_events f CROSS JOIN grains g WHERE f.cohort IS NOT NULL GROUP BY 1, 2, 3
-            ), per AS (
-                SELECT g.grain, f.cohort, CASE WHEN g.grain = 'year' THEN extract(year FROM f.day)::integer END AS year, f.municipality,
-                       count(*) FILTER (WHERE kind = 'investigation') AS inv, count(*) FILTER (WHERE kind = 'measure') AS mea
-                FROM first_events f CROSS JOIN grains g WHERE f.cohort IS NOT NULL GROUP BY 1, 2, 3, 4
             ), few AS (
-                SELECT p.grain, p.cohort, p.year, bool_or(p.inv BETWEEN 1 AND m.minimum - 1) AS inv,
-                       bool_or(p.mea BETWEEN 1 AND m.minimum - 1) AS mea
-                FROM per p JOIN minimums m USING (municipality) GROUP BY 1, 2, 3
+                SELECT grain, cohort, year, bool_or(kind = 'investigation') AS inv, bool_or(kind = 'measure') AS mea
+                FROM withheld GROUP BY 1, 2, 3
             ), nt AS (
                 SELECT g.grain, n.cohort, CASE WHEN g.grain = 'year' THEN extract(year FROM n.day)::integer END AS year,
                        count(*) AS notifications
@@ -85,13 +80,13 @@ enum Union {
                    coalesce(fe.investigated, 0) AS investigated,
                    1000 * coalesce(fe.investigated, 0) / (ex.exposure_days / 365.25::double precision) AS investigation_rate_per_1000,
                    coalesce(fe.investigated, 0)::double precision / ex.children_exposed AS investigation_share,
-                   CASE WHEN NOT few.inv THEN fe.inv_mean END AS mean_age_first_investigation_months,
-                   CASE WHEN NOT few.inv THEN fe.inv_var END AS var_age_first_investigation_months,
+                   CASE WHEN few.inv IS NOT TRUE THEN fe.inv_mean END AS mean_age_first_investigation_months,
+                   CASE WHEN few.inv IS NOT TRUE THEN fe.inv_var END AS var_age_first_investigation_months,
                    coalesce(fe.measured, 0) AS measured,
                    1000 * coalesce(fe.measured, 0) / (ex.exposure_days / 365.25::double precision) AS measure_rate_per_1000,
                    coalesce(fe.measured, 0)::double precision / ex.children_exposed AS measure_share,
-                   CASE WHEN NOT few.mea THEN fe.mea_mean END AS mean_age_first_measure_months,
-                   CASE WHEN NOT few.mea THEN fe.mea_var END AS var_age_first_measure_months,
+                   CASE WHEN few.mea IS NOT TRUE THEN fe.mea_mean END AS mean_age_first_measure_months,
+                   CASE WHEN few.mea IS NOT TRUE THEN fe.mea_var END AS var_age_first_measure_months,
                    coalesce(nt.notifications, 0) AS notifications,
                    1000 * coalesce(nt.notifications, 0) / (ex.exposure_days / 365.25::double precision) AS notifications_per_1000,
                    coalesce(cl.cases_closed, 0) AS cases_closed, coalesce(cl.cases_closed_resolved, 0) AS cases_closed_resolved,
@@ -102,6 +97,35 @@ enum Union {
             LEFT JOIN nt ON (nt.grain, nt.cohort) = (ex.grain, ex.cohort) AND nt.year IS NOT DISTINCT FROM ex.year
             LEFT JOIN cl ON (cl.grain, cl.cohort) = (ex.grain, ex.cohort) AND cl.year IS NOT DISTINCT FROM ex.year
             """)
+    }
+
+    /// The cells whose ages a municipality's feed keeps home (`withheld`: grain, cohort, year,
+    /// kind), decided here from the first events: a total of 1 to the minimum − 1 children;
+    /// in a cohort with such a year, that year and the next smallest until the years
+    /// withheld hold the minimum together (a total less the years shown would give them back).
+    static func withholdAges(_ union: Connection) throws {
+        try union.execute("CREATE TABLE withheld (grain text, cohort text, year integer, kind text)")
+        let minimums = try Dictionary(uniqueKeysWithValues: union.query("SELECT municipality, minimum FROM minimums").map { ($0.string(0)!, try $0.int(1)!) })
+        let counts = try union.query("""
+            SELECT municipality, cohort, kind, extract(year FROM day)::integer, count(*) FROM first_events
+            WHERE cohort IS NOT NULL AND kind IN ('investigation', 'measure') GROUP BY 1, 2, 3, 4
+            """)
+        var years: [[String]: [(year: Int, n: Int)]] = [:]
+        for r in counts { years[[r.string(0)!, r.string(1)!, r.string(2)!], default: []].append((try r.int(3)!, try r.int(4)!)) }
+        var rows: [[String?]] = []
+        for (key, cells) in years {
+            let minimum = minimums[key[0]]!
+            if (1..<minimum).contains(cells.reduce(0) { $0 + $1.n }) { rows.append(["total", key[1], nil, key[2]]) }
+            let sorted = cells.sorted { ($0.n, $0.year) < ($1.n, $1.year) }
+            let small = sorted.filter { $0.n < minimum }.count
+            guard small > 0 else { continue }
+            var held = 0
+            for (k, cell) in sorted.enumerated() where k < small || held < minimum {
+                rows.append(["year", key[1], String(cell.year), key[2]])
+                held += cell.n
+            }
+        }
+        try union.copyIn("COPY withheld FROM STDIN") { try $0.write(bytes: CopyText.records(rows)) }
     }
 
     /// The union of the three warehouses' published panels as evaluation.md and the national
