@@ -52,7 +52,8 @@ package struct ExtractStage: Sendable {
         let dropManifest = try DropManifest.read(drop: drop)
         let expected = try dropManifest.map { (m) throws(ExtractError) in try checkNamedFiles(m, drop: drop, sources: sources) } ?? [:]
         let key = try PseudonymKey.load(config.pseudonymKey, state: state, environment: environment)
-        try key.checkSameAsBefore(state)
+        let lastExtract = try? StageManifest.read(from: run.manifest(.extract))
+        try key.checkSameAsBefore(state, run: run.id, lastExtract: lastExtract?.keyFingerprint)
 
         let out: RunFolder
         do { out = try run.beginStage(.extract) } catch {
@@ -62,7 +63,7 @@ package struct ExtractStage: Sendable {
             do { try run.commitStage(.extract) } catch { throw .cannotWrite(path: error.path, message: error.message) }
         }
         do throws(ExtractError) {
-            let result = try extract(drop, into: out, key: key, expected: expected, manifest: dropManifest)
+            let result = try extract(drop, into: out, key: key, expected: expected, manifest: dropManifest, rerun: lastExtract != nil)
             checkpoint("extract.written")
             try commit()
             return result
@@ -77,7 +78,7 @@ package struct ExtractStage: Sendable {
     }
 
     private func extract(_ drop: URL, into run: RunFolder, key: PseudonymKey, expected: [String: String],
-                         manifest dropManifest: DropManifest?) throws(ExtractError) -> ExtractResult {
+                         manifest dropManifest: DropManifest?, rerun: Bool) throws(ExtractError) -> ExtractResult {
         let startedAt = Date()
         let clock = ContinuousClock.now
         var warnings: [String] = []
@@ -112,7 +113,7 @@ package struct ExtractStage: Sendable {
         let inputs = outcomes.map(\.input)
         // Every export read had its MANIFEST checksum: the drop is complete, so a new key is kept.
         if let w = try key.save() { warn(w) }
-        try key.recordFingerprint(state)
+        if !rerun { try key.recordFingerprint(state) }
         if let dropManifest { try Self.verifyRows(dropManifest, inputs: inputs, drop: drop) }
         warnings += outcomes.flatMap(\.warnings)
         let exportDates = outcomes.compactMap { o in o.exportDate.map { (file: o.input.name, day: $0) } }
@@ -138,9 +139,10 @@ package struct ExtractStage: Sendable {
         for input in inputs {
             for (what, n) in input.counts { counts["\(input.name).\(what)"] = n }
         }
-        let manifest = StageManifest(
+        var manifest = StageManifest(
             stage: .extract, run: run.id, startedAt: startedAt,
             seconds: Self.seconds(ContinuousClock.now - clock), asOf: asOf, inputs: inputs, outputs: outputs, counts: counts)
+        manifest.keyFingerprint = key.fingerprint
         do { try manifest.write(to: run.manifest(.extract)) } catch {
             throw .cannotWrite(path: run.manifest(.extract), message: "\(error)")
         }

@@ -63,21 +63,33 @@ package struct PseudonymKey {
     /// new pseudonym and no longer links to earlier runs. That happens quietly otherwise: a
     /// rerun from a shell without the nightly job's environment would make a new key file,
     /// and every command after it use that one.
-    func checkSameAsBefore(_ state: StateLayout) throws(ExtractError) {
+    ///
+    /// A rerun is held to the key its run's last extract used, when that recorded one.
+    func checkSameAsBefore(_ state: StateLayout, run: RunID, lastExtract: String?) throws(ExtractError) {
+        if let lastExtract, lastExtract != fingerprint {
+            throw .pseudonymKey(source: origin, message: "run \(run) was extracted under the key of fingerprint \(lastExtract), and "
+                + "\(describedNow): its children would get new pseudonyms. Run it with that key: as the nightly job does "
+                + "(its wrapper reads /etc/etl/etl.env, or $ETL_ENV_FILE), or restore its key file; under a new key, run its drop as a new run")
+        }
         let file = state.keyFingerprintFile.path
         guard let data = FileManager.default.contents(atPath: file) else { return }   // none recorded yet
         let recorded = String(decoding: data, as: UTF8.self).trimmingSpaces
         guard recorded != fingerprint else { return }
-        let now = unsaved.map { "no key was found now ($\($0.variable) is not set, and there is no key file at \($0.path))" }
-            ?? "the key now, from \(origin), has fingerprint \(fingerprint)"
         throw .pseudonymKey(source: origin, message: "this state directory's runs were extracted under the key of fingerprint \(recorded) (recorded in \(file)), and "
-            + "\(now): every child would get a new pseudonym and no longer link to earlier runs. Run with that key: "
+            + "\(describedNow): every child would get a new pseudonym and no longer link to earlier runs. Run with that key: "
             + "as the nightly job does (its wrapper reads /etc/etl/etl.env, or $ETL_ENV_FILE), or restore its key file. "
-            + "To start over under a new key on purpose, remove \(file)")
+            + "If the recorded key is not the one to keep, or to start over under a new key on purpose, remove \(file)")
     }
 
-    /// Records the key's fingerprint for the state directory, once: the first run's key is
-    /// the one to keep.
+    /// The key now, for a refusal: none found, or the one found and its fingerprint.
+    private var describedNow: String {
+        unsaved.map { "no key was found now ($\($0.variable) is not set, and there is no key file at \($0.path))" }
+            ?? "the key now, from \(origin), has fingerprint \(fingerprint)"
+    }
+
+    /// Records the key's fingerprint for the state directory, once: the first new run's key
+    /// is the one to keep (not a rerun's: after an upgrade, a steward's rerun from a shell
+    /// without the nightly environment would record a key no night uses).
     func recordFingerprint(_ state: StateLayout) throws(ExtractError) {
         let file = state.keyFingerprintFile.path
         guard !FileManager.default.fileExists(atPath: file) else { return }

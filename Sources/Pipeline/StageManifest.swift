@@ -58,6 +58,8 @@ package struct StageManifest: Codable, Sendable, Equatable {
     package var outputs: [OutputFile]
     /// Stage-specific counts, e.g. unattributed first events by reason.
     package var counts: [String: Int]
+    /// Extract's: the fingerprint of the pseudonym key it ran under (`PseudonymKey.fingerprint`).
+    package var keyFingerprint: String?
 
     package init(stage: Stage, run: RunID, startedAt: Date, seconds: Double, asOf: Day? = nil,
                 inputs: [InputFile] = [], outputs: [OutputFile] = [], counts: [String: Int] = [:]) {

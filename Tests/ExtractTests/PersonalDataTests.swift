@@ -50,12 +50,30 @@ import Testing
             .split(separator: "\n").map { String($0.prefix(64)) }
         #expect(again == first)
         f.environment["ETL_PSEUDONYM_KEY"] = String(repeating: "ab", count: 32)
-        // Another key for the same state directory is refused, unless its record is removed.
+        // Another key for the same state directory is refused; once its record is removed
+        // (a new key on purpose), a new run takes it, but a run extracted before keeps its own.
         #expect(throws: ExtractError.self) { _ = try f.extract() }
         try FileManager.default.removeItem(at: f.state.keyFingerprintFile)
-        _ = try f.extract()
-        let other = f.rows(StageFile.enrolments).map { $0[0] }
+        let rerun = #expect(throws: ExtractError.self) { _ = try f.extract() }
+        #expect("\(rerun!)".contains("was extracted under the key of fingerprint"), "\(rerun!)")
+        let third = f.state.run(RunID(rawValue: 20261123020000))
+        _ = try ExtractStage(config: f.config, state: f.state, environment: f.environment).run(drop: f.drop, into: third)
+        let other = try String(contentsOfFile: third.file(.extract, StageFile.enrolments), encoding: .utf8)
+            .split(separator: "\n").map { String($0.prefix(64)) }
         #expect(other.count == 2 && other[0] != first[0] && other[1] != first[1])
+        #expect(try String(contentsOf: f.state.keyFingerprintFile, encoding: .utf8).hasPrefix(
+            try #require(try StageManifest.read(from: third.manifest(.extract)).keyFingerprint)))
+    }
+
+    /// The state directory's key is recorded by a new run's extract, not a rerun's: after an
+    /// upgrade, a steward's rerun without the nightly environment records no key the nights do not use.
+    @Test func onlyANewRunRecordsTheStateDirectorysKey() throws {
+        let f = try Fixture()
+        _ = try f.extract()
+        #expect(FileManager.default.fileExists(atPath: f.state.keyFingerprintFile.path))
+        try FileManager.default.removeItem(at: f.state.keyFingerprintFile)   // as before the upgrade
+        _ = try f.extract()
+        #expect(!FileManager.default.fileExists(atPath: f.state.keyFingerprintFile.path))
     }
 
     @Test func keyFileIsCreatedPrivateAndReused() throws {
