@@ -7,7 +7,7 @@ struct PublishCommand: ParsableCommand {
         commandName: "publish", abstract: "Publish an earlier, still-kept run again: the metrics views read it from now on.",
         discussion: """
             Then writes the committee's report for it, as the nightly run does (its folder, and report.out of its pipeline file).
-            Publishing a run older than the published one (started earlier, or with data of an earlier day) needs --force.
+            Publishing a run older than the published one (with data of an earlier day, or of the same day and started earlier) needs --force.
             """ + "\n\n" + exitStatusHelp)
     @Argument(help: "The run.") var runID: RunID
     @Flag(help: "Publish even over a newer published run.") var force = false

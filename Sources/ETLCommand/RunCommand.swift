@@ -13,9 +13,9 @@ struct RunCommand: ParsableCommand {
             Newer folders of the inbox that are not complete drops are reported (exit 66), even when
             an older drop was loaded.
             With --from STAGE --run ID, reruns an existing run from that stage on, and publishes it.
-            A run is not published over a newer one (started later, or with data of a later day:
-            a drop of an earlier day run today) unless --force; it stops before its load, which
-            `etl load --run ID --force` then does.
+            A run is not published over a newer one (with data of a later day, or of the same day
+            and started later) unless --force; a new run of a drop of an earlier day than the
+            published run's is refused before any work.
 
             \(exitStatusHelp)
             """)

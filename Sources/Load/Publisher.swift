@@ -58,17 +58,22 @@ package struct Publisher {
     }
 
     /// The published run, when publishing `run`, whose data are of `asOf`, would put older
-    /// figures in its place: the published run started later, or its data are of a later
-    /// day. (A run's id is when it started, so a drop of an earlier day run today has the
+    /// figures in its place: its data are of a later day, or of the same day and it started
+    /// later. (A run's id is when it started, so a drop of an earlier day run today has the
     /// newest id: the day its data are of is what analysts read as newer.)
     package func publishedRun(newerThan run: RunID, asOf: Day) throws -> PublishedRun? {
+        guard let published = try publishedRun(), published.run != run,
+              (published.asOf, published.run.rawValue) > (asOf, run.rawValue) else { return nil }
+        return published
+    }
+
+    /// The published run and the day its data are of, if any.
+    package func publishedRun() throws -> PublishedRun? {
         let rows = try connection.query("""
             SELECT p.run_id, l.as_of::text FROM etl.published p JOIN etl.loads l USING (load_id)
             """, name: "published run")
-        guard let row = rows.first, let id = try row.int(0), let publishedAsOf = row.string(1).flatMap({ Day(iso: $0) }) else { return nil }
-        let published = PublishedRun(run: RunID(rawValue: Int64(id)), asOf: publishedAsOf)
-        guard published.run != run, published.run > run || published.asOf > asOf else { return nil }
-        return published
+        guard let row = rows.first, let id = try row.int(0), let asOf = row.string(1).flatMap({ Day(iso: $0) }) else { return nil }
+        return PublishedRun(run: RunID(rawValue: Int64(id)), asOf: asOf)
     }
 
     /// The published run and load, if any.

@@ -24,6 +24,8 @@ package enum OperationsError: StewardError {
     case rejectThresholdExceeded(run: RunID, files: [ThresholdBreach])
     /// Publishing the run would replace a newer published run; needs --force.
     case wouldReplaceNewer(run: RunID, asOf: Day, published: PublishedRun, command: String)
+    /// A new run's drop holds data of an earlier day than the published run's.
+    case dropOfEarlierDay(drop: String, asOf: Day, published: PublishedRun)
     /// The warehouse holds another municipality (or the demo's synthetic runs).
     case otherMunicipality(holds: String, firstRun: RunID, pipeline: String, municipality: String)
     case demoRefused(String)
@@ -66,9 +68,13 @@ package enum OperationsError: StewardError {
             return "run \(run) stopped before load, the warehouse unchanged: too many records rejected in \(files.count == 1 ? "1 file" : "\(files.count) files"): \(each). "
                 + "See them with `etl rejects \(run)` (add --file NAME for one file); then fix the mapping in the pipeline file and run `etl run --from extract --run \(run)`, or have the export fixed and run the corrected drop"
         case .wouldReplaceNewer(let run, let asOf, let published, let command):
-            let newer = published.asOf > asOf ? "its data are of a later day" : "it started later"
+            let newer = published.asOf > asOf ? "its data are of a later day" : "its data are of the same day, and it started later"
             return "run \(published.run) (data as of \(published.asOf)) is published and is newer than run \(run) (as of \(asOf)): \(newer). "
                 + "Publishing run \(run) would replace it in every metrics view. To do that, add --force: `\(command) --force`"
+        case .dropOfEarlierDay(let drop, let asOf, let published):
+            return "\(drop) holds data as of \(asOf), earlier than those of the published run \(published.run) (as of \(published.asOf)): "
+                + "loading it would put older figures in every metrics view, so nothing was done. "
+                + "To load and publish it anyway, add --force: `etl run --drop \(drop) --force`"
         case .otherMunicipality(let holds, let firstRun, let pipeline, let municipality):
             return "this warehouse holds \(holds) (since run \(firstRun)); \(pipeline) is for \(municipality). One warehouse holds one municipality: "
                 + "give \(municipality) its own, with another --state-dir (an embedded warehouse of its own) or --database "
@@ -117,7 +123,7 @@ package enum OperationsError: StewardError {
         case .rejectThresholdExceeded: .rejectThresholdExceeded
         case .databaseUnreachable, .connectionLost: .databaseUnreachable
         case .failedAfterPublish: .reportFailed
-        case .usage, .wouldReplaceNewer, .otherMunicipality, .demoRefused: .usage
+        case .usage, .wouldReplaceNewer, .dropOfEarlierDay, .otherMunicipality, .demoRefused: .usage
         case .unknownRun, .runNotInWarehouse, .stageMissing, .stagesOutOfStep, .io: .failure
         }
     }

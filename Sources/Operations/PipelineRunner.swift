@@ -66,6 +66,11 @@ package struct PipelineRunner {
         let ledger = Ledger(connection: db)
         try markDead(ledger, by: "etl run")
         try checkHolder(ledger)
+        let (asOf, asOfSource) = try AsOf.resolve(explicit: explicitAsOf, config: config, drop: drop)
+        // Refused before any work: a run of it would stop before its load, every night.
+        if !force, let published = try Publisher(connection: db).publishedRun(), published.asOf > asOf {
+            throw OperationsError.dropOfEarlierDay(drop: drop.url.path, asOf: asOf, published: published)
+        }
         if !force, let earlier = try ledger.runThatLoaded(dropChecksum: checksum) {
             var summary = RunSummary(run: earlier, drop: drop.url.path, rowsRead: 0, rejected: 0, loaded: 0,
                                      seconds: Date().timeIntervalSince(started), published: false)
@@ -77,7 +82,6 @@ package struct PipelineRunner {
         let id = try newRunID(ledger, at: started)
         lock.rename("etl run \(id)")
         try holder.rename("etl run \(id)")
-        let (asOf, asOfSource) = try AsOf.resolve(explicit: explicitAsOf, config: config, drop: drop)
         let info = RunInfo(run: id, pipeline: Self.absolute(config.path), drop: drop.url.path, dropChecksum: checksum,
                            asOf: asOf, asOfSource: asOfSource, startedAt: started, demo: demo)
         let folder = state.run(id)

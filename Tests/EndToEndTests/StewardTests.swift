@@ -175,8 +175,9 @@ import TestSupport
     }
 
     /// Run ids are start times, so a drop of an earlier day run today has the newest id:
-    /// its data, not its id, say it is older, and it is not published over later data
-    /// unless on purpose. A mistyped run id is called that.
+    /// its data, not its id, say it is older, and it is not loaded over later data unless on
+    /// purpose (refused before any work, so a night does not redo it). A mistyped run id is
+    /// called that.
     @Test func aDropOfAnEarlierDayIsNotPublishedOverALaterOne() throws {
         let h = try Harness()
         let (earlier, _) = try h.drop(children: Self.children, asOf: Day(iso: "2026-11-20")!)
@@ -186,16 +187,20 @@ import TestSupport
 
         let refused = try run(h, ["--drop", earlier.path])
         #expect(refused.status == ExitStatus.usage.rawValue, "\(refused.stderr)")
-        let a = try #require(try h.rows("SELECT max(run_id)::text FROM etl.runs").first?.first ?? nil)
-        #expect(a > b)
-        #expect(refused.stderr.contains("run \(b) (data as of 2026-11-21) is published and is newer than run \(a) (as of 2026-11-20): its data are of a later day")
-                && refused.stderr.contains("`etl load --run \(a) --force`"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("\(earlier.path) holds data as of 2026-11-20, earlier than those of the published run \(b) (as of 2026-11-21)")
+                && refused.stderr.contains("`etl run --drop \(earlier.path) --force`"), "\(refused.stderr)")
         #expect(try h.metricsViews() == before)
-        #expect(try h.rows("SELECT count(*) FROM etl.loads WHERE run_id = \(a)") == [["0"]], "stopped before its load")
+        #expect(try h.rows("SELECT count(*) FROM etl.runs") == [["1"]], "no run was made")
 
-        let forced = try Spawned.run(h, ["load", "--run", a, "--force", "--database", h.db.url])
+        let forced = try run(h, ["--drop", earlier.path, "--force"])
         #expect(forced.status == 0, "\(forced.stderr)")
+        let a = try #require(Harness.runID(forced.stdout))
         #expect(try h.rows("SELECT run_id::text FROM metrics.published_run") == [[a]])
+        // The later day's run, loaded again, is newer in its data: no --force needed.
+        #expect(try Spawned.run(h, ["load", "--run", b, "--database", h.db.url]).status == 0)
+        // The earlier day's, rerun, is not.
+        let rerun = try Spawned.run(h, ["load", "--run", a, "--database", h.db.url])
+        #expect(rerun.status == ExitStatus.usage.rawValue && rerun.stderr.contains("its data are of a later day"), "\(rerun.stderr)")
 
         let typo = try Spawned.run(h, ["publish", "20200101000000000", "--database", h.db.url])
         #expect(typo.status == ExitStatus.failure.rawValue)
