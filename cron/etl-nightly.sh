@@ -54,7 +54,7 @@ case $status in
     69) message="database unreachable; the warehouse is unchanged. Check the server." ; level=err ;;
     73) message="published, but the committee's report was not written; see $log, then run: etl report" ; level=err ;;
     75) message="another run still holds the lock; this night's run was skipped." ; level=warning ;;
-    64) message="usage error: check the crontab line and the pipeline file." ; level=err ;;
+    64) message="refused (exit 64), the warehouse unchanged: the error in the log's last lines says why and what to do (the crontab line, the pipeline file, or a drop of an earlier day than the published run's)." ; level=err ;;
     *)  message="failed (exit $status): see $log" ; level=err ;;
 esac
 

@@ -16,13 +16,11 @@ struct PublishCommand: ParsableCommand {
     func run() throws {
         try withExitStatus {
             let logger = global.logger()
-            let republisher = Republisher(state: global.state, target: global.target(nil), logger: logger)
-            let load = try republisher.publish(runID, force: force)
-            print("published run \(runID) (load \(load))")
-            // As after a nightly publish: the committee's page follows what analysts see.
-            do {
-                for path in try republisher.writeReport(runID) { print(path) }
-            } catch {
+            let published = try Republisher(state: global.state, target: global.target(nil), logger: logger).publish(runID, force: force)
+            print("published run \(runID) (load \(published.load))")
+            switch published.report {
+            case .success(let paths): for path in paths { print(path) }
+            case .failure(let error):
                 logger.error("report not written; the run is published: \(error). `etl report` writes it")
                 throw ExitCode(ExitStatus.reportFailed.rawValue)
             }

@@ -50,9 +50,16 @@ struct ReportCommand: ParsableCommand {
             print(path)
             // The published run's report, asked for plainly (no other run, place or language),
             // is the committee's page too, as the nightly run writes it (after an exit 73, say).
-            if runID == nil, out == nil, lang == nil, let shownConfig, let page = NightlyReport(config: shownConfig, stateRoot: state.root).outPath {
-                try ReportWriter.writeAtomically(rendered.html, to: page, mode: nil)
-                print(page)
+            if runID == nil, out == nil, lang == nil {
+                guard let shownConfig else {
+                    throw OperationsError.io(path: (try? RunInfo.read(state.run(run)).pipeline) ?? "the run's pipeline file",
+                                             message: "cannot be read, so the committee's page (report.out) was not written; "
+                                             + "name the pipeline file with --pipeline")
+                }
+                if let page = NightlyReport(config: shownConfig, stateRoot: state.root).outPath {
+                    try ReportWriter.writeAtomically(rendered.html, to: page, mode: nil)
+                    print(page)
+                }
             }
         }
     }

@@ -16,8 +16,15 @@ package struct Republisher {
         self.state = state; self.target = target; self.logger = logger
     }
 
-    /// Returns the load published. A failure is one of the run's step `publish`.
-    package func publish(_ run: RunID, force: Bool) throws -> Int64 {
+    /// What `publish` did: the load it published, and the committee's report it wrote then
+    /// (the paths), or why not: the run is published either way.
+    package struct Published {
+        package var load: Int64
+        package var report: Result<[String], any Error>
+    }
+
+    /// A failure is one of the run's step `publish`.
+    package func publish(_ run: RunID, force: Bool) throws -> Published {
         do {
             return try publishLocked(run, force: force)
         } catch {
@@ -27,16 +34,21 @@ package struct Republisher {
 
     /// The committee's report for `run`, now published, as the nightly run writes it: in
     /// the run's folder, and at `report.out` of the pipeline file the run was started with.
-    /// Returns the paths written.
-    package func writeReport(_ run: RunID) throws -> [String] {
+    /// Under the run locks, so no other publish comes between. Returns the paths written.
+    private func writeReport(_ run: RunID) throws -> [String] {
         let folder = state.run(run)
-        let config = try PipelineConfig.load(path: try RunInfo.read(folder).pipeline)
+        let info = try RunInfo.read(folder)
+        let config: PipelineConfig
+        do { config = try PipelineConfig.load(path: info.pipeline) } catch {
+            throw OperationsError.io(path: info.pipeline, message: "the run's pipeline file cannot be read (\(error)), so the committee's page "
+                                     + "is not known; write it with `etl report --pipeline FILE`")
+        }
         let db = try target.connect(logger: logger, migrate: false)
         defer { db.close() }
         return try NightlyReport(config: config, stateRoot: state.root).write(connection: db, runFolder: folder.root)
     }
 
-    private func publishLocked(_ run: RunID, force: Bool) throws -> Int64 {
+    private func publishLocked(_ run: RunID, force: Bool) throws -> Published {
         let command = "etl publish \(run)"
         let lock = try RunLock(path: state.lockFile.path, holder: command)
         defer { withExtendedLifetime(lock) {} }
@@ -49,6 +61,7 @@ package struct Republisher {
         let newer = try publisher.publishedRun(newerThan: run, asOf: load.asOf)
         if let newer, !force { throw OperationsError.wouldReplaceNewer(run: run, asOf: load.asOf, published: newer, command: command) }
         try publisher.publish(loadID: load.id, run: run, command: command, forced: newer != nil)
-        return load.id
+        // As after a nightly publish: the committee's page follows what analysts see.
+        return Published(load: load.id, report: Result { try writeReport(run) })
     }
 }

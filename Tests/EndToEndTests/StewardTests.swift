@@ -174,6 +174,27 @@ import TestSupport
         #expect(try Spawned.run(h, ["load", "--run", b, "--database", h.db.url]).status == 0)
     }
 
+    /// A run whose pipeline file has moved: `etl publish` publishes it and says the page was
+    /// not written (73); a plain `etl report` says so too, and writes it with `--pipeline`.
+    @Test func theCommitteesPageNeedsTheRunsPipelineFile() throws {
+        let h = try Harness()
+        let page = h.root.appendingPathComponent("intranet/page.html")
+        let pipeline = try h.pipeline("with-page.yaml", [("# out: /srv/intranet/socialudvalget/tidlig-indsats.html", "out: \(page.path)")])
+        try h.drop(children: Self.children)
+        let a = try #require(Harness.runID(try run(h, ["--inbox", h.inbox.path], pipeline: pipeline).stdout))
+        let moved = h.root.appendingPathComponent("moved.yaml").path
+        try FileManager.default.moveItem(atPath: pipeline, toPath: moved)
+        try FileManager.default.removeItem(at: page)
+
+        let publish = try Spawned.run(h, ["publish", a, "--database", h.db.url])
+        #expect(publish.status == ExitStatus.reportFailed.rawValue && publish.stderr.contains("etl report --pipeline FILE"), "\(publish.stderr)")
+        let report = try Spawned.run(h, ["report", "--database", h.db.url])
+        #expect(report.status == ExitStatus.failure.rawValue && report.stderr.contains("name the pipeline file with --pipeline"), "\(report.stderr)")
+        let named = try Spawned.run(h, ["report", "--pipeline", moved, "--database", h.db.url])
+        #expect(named.status == 0 && named.stdout.contains(page.path), "\(named.stderr)")
+        #expect(try String(contentsOf: page, encoding: .utf8).contains(a))
+    }
+
     /// Run ids are start times, so a drop of an earlier day run today has the newest id:
     /// its data, not its id, say it is older, and it is not loaded over later data unless on
     /// purpose (refused before any work, so a night does not redo it). A mistyped run id is
