@@ -21,15 +21,20 @@ inbox=${2:?usage: etl-nightly.sh PIPELINE INBOX}
 here=$(cd "$(dirname "$0")/.." && pwd)
 
 env_file=${ETL_ENV_FILE:-/etc/etl/etl.env}
-# An environment file named but not readable would run the night without its key and
-# database: stop, and say so (cron mails it).
-if [ -n "${ETL_ENV_FILE:-}" ] && [ ! -r "$env_file" ]; then
-    echo "etl nightly run not started: the environment file ETL_ENV_FILE=$env_file cannot be read (it sets the pseudonymisation key and the database)."
-    logger -t etl -p user.err "not started: ETL_ENV_FILE=$env_file cannot be read" 2>/dev/null || true
+# An environment file named, or there, that cannot be read whole would run the night
+# without its key and database: stop, and say so (cron mails it).
+refuse_env() {
+    echo "etl nightly run not started: the environment file $env_file $1 (it sets the pseudonymisation key and the database)."
+    logger -t etl -p user.err "not started: the environment file $env_file $1" 2>/dev/null || true
     exit 64
+}
+if [ -n "${ETL_ENV_FILE:-}" ] || [ -e "$env_file" ]; then
+    { [ ! -d "$env_file" ] && [ -r "$env_file" ]; } || refuse_env "cannot be read (missing, a folder, or not readable)"
+    set -a
+    # shellcheck disable=SC1090
+    . "$env_file" || refuse_env "could not be read as shell assignments (see the error above)"
+    set +a
 fi
-# shellcheck disable=SC1090
-[ -r "$env_file" ] && { set -a; . "$env_file"; set +a; }
 export ETL_STATE_DIR=${ETL_STATE_DIR:-/var/lib/etl}
 log_dir=${ETL_LOG_DIR:-$ETL_STATE_DIR/logs}
 keep=${ETL_KEEP_LOGS:-14}

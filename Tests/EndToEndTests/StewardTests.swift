@@ -86,6 +86,11 @@ import TestSupport
         let night = try h.run([wrapper, Harness.copenhagen, h.inbox.path], program: "/bin/bash", environment: env)
         #expect(night.status == ExitStatus.usage.rawValue)
         #expect(night.stdout.contains("missing.env cannot be read"), "\(night.stdout)")
+        let broken = h.root.appendingPathComponent("broken.env")
+        try "ETL_PSEUDONYM_KEY='unclosed\n".write(to: broken, atomically: true, encoding: .utf8)
+        env["ETL_ENV_FILE"] = broken.path
+        let garbled = try h.run([wrapper, Harness.copenhagen, h.inbox.path], program: "/bin/bash", environment: env)
+        #expect(garbled.status == ExitStatus.usage.rawValue && garbled.stdout.contains("could not be read as shell assignments"), "\(garbled.stdout)")
     }
 
     @Test func aRunsPathsAreAbsoluteSoItsStagesRerunFromAnywhere() throws {
