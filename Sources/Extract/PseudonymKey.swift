@@ -100,8 +100,12 @@ package struct PseudonymKey {
     /// file, synced, then linked to `path`, which fails if it exists. A kill midway leaves no
     /// empty or partial key file, which would stop every later run. False when `path` exists.
     private static func createWhole(_ path: String, _ text: String, what: String) throws(ExtractError) -> Bool {
+        // Temporaries a killed run left (one extract at a time holds the run lock): each held a key.
+        let folder = (path as NSString).deletingLastPathComponent, name = (path as NSString).lastPathComponent
+        for left in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where left.hasPrefix(name + ".") && left.hasSuffix(".partial") {
+            unlink(folder + "/" + left)
+        }
         let temporary = path + ".\(getpid()).partial"
-        unlink(temporary)   // one a killed run of this pid number left
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .pseudonymKey(source: path, message: "cannot create \(what): \(String(cString: strerror(errno)))") }
         defer { unlink(temporary) }

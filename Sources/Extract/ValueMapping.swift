@@ -41,7 +41,7 @@ struct ValueMapping {
     }
 
     /// Applies the map to the record; returns the unmatched value, if the value matched no
-    /// rule (a value of the contract left as written matched none, but needs none).
+    /// rule (a value of the contract's own matched none, but needs none).
     func apply(to r: inout EditedRecord) -> ArraySlice<UInt8>? {
         guard let v = r.value(field) else { return nil }
         switch apply(v) {
@@ -49,9 +49,10 @@ struct ValueMapping {
             r.replace(field, with: value)
             return nil
         case .unmatched(let fallback):
+            // A value of the contract's own needs no rule, and no default rewrites it.
+            if contractValues.contains(String(decoding: v, as: UTF8.self)) { return nil }
             switch fallback {
-            case .keep:
-                if contractValues.contains(String(decoding: v, as: UTF8.self)) { return nil }
+            case .keep: break
             case .empty: r.replace(field, with: nil)
             case .value(let text): r.replace(field, with: Array(text.utf8))
             }

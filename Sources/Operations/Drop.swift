@@ -87,8 +87,9 @@ package struct Drop: Sendable {
         return config.sources.all.compactMap { source in
             let path = url.appendingPathComponent(source.file).path
             guard let changed = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
-                  case let age = Int(now.timeIntervalSince(changed)), age < Self.settleSeconds else { return nil }
-            return "\(source.file) (changed \(max(age, 0)) s ago; a drop without a MANIFEST is taken once its files have been left alone for \(Self.settleSeconds / 60) minutes)"
+                  // A time ahead of the clock (another machine's) says nothing of a copy in progress.
+                  case let age = Int(now.timeIntervalSince(changed)), (0..<Self.settleSeconds).contains(age) else { return nil }
+            return "\(source.file) (changed \(age) s ago; a drop without a MANIFEST is taken once its files have been left alone for \(Self.settleSeconds / 60) minutes)"
         }
     }
 

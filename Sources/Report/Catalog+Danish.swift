@@ -22,9 +22,11 @@ extension Catalog {
         .naiveSuppressed: "Sammenligningen af første sager er skjult: den bygger på {fig} børn.",
         .naiveMissing: "Der er ingen sammenligning af første sager: intet barn i den ene gruppe fik en sag.",
         .sureLead: "Hvor meget det kan bære",
-        .sureBasis: "Estimatet bygger på {treated} institutioner, der fik en socialrådgiver, sammenlignet med {control} uden.",
+        .sureBasis: "Estimatet bygger på {treated} institutioner, der fik en socialrådgiver, sammenlignet med {control}, der aldrig fik en.",
+        .sureBasisNotYet: "Estimatet bygger på {treated} institutioner, der fik en socialrådgiver, sammenlignet med {control}, der endnu ikke havde en.",
         .sureFew: "Med så få institutioner er usikkerhedsintervallet kun en grov rettesnor.",
         .sureTrend: "Før socialrådgiverne kom, ligger alle {n} estimater inden for deres usikkerhedsinterval om nul, som de skal, hvis institutionerne ellers havde fulgtes ad.",
+        .sureTrendOne: "Før socialrådgiverne kom, ligger {k} af {n} estimater inden for deres usikkerhedsinterval om nul, som de skal, hvis institutionerne ellers havde fulgtes ad; ét udenfor kan ske ved et tilfælde.",
         .sureTrendOff: "Før socialrådgiverne kom, ligger {k} af {n} estimater inden for deres usikkerhedsinterval om nul, som de alle skal, hvis institutionerne ellers havde fulgtes ad: læs virkningen med forsigtighed.",
         .answerExplain: "Forskel-i-forskelle sammenligner hver institution med sig selv før og efter, at socialrådgiveren kom, over for institutioner uden; det fjerner alle faste forskelle mellem institutionerne, også at de mest belastede blev valgt. Den simple sammenligning stiller børn i institutioner med socialrådgiver over for børn i andre institutioner.",
 

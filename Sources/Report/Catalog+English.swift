@@ -22,9 +22,11 @@ extension Catalog {
         .naiveSuppressed: "The comparison of first cases is hidden: it rests on {fig} children.",
         .naiveMissing: "There is no comparison of first cases: no child in one of the cohorts got a case.",
         .sureLead: "How much it can carry",
-        .sureBasis: "The estimate rests on {treated} institutions that got a social worker, compared with {control} without.",
+        .sureBasis: "The estimate rests on {treated} institutions that got a social worker, compared with {control} that never had one.",
+        .sureBasisNotYet: "The estimate rests on {treated} institutions that got a social worker, compared with {control} that did not yet have one.",
         .sureFew: "With so few institutions, its interval is only a rough guide.",
         .sureTrend: "Before the social workers came, all {n} estimates lie within their interval of zero, as they should if the institutions would otherwise have moved alike.",
+        .sureTrendOne: "Before the social workers came, {k} of {n} estimates lie within their interval of zero, as they should if the institutions would otherwise have moved alike; one outside can happen by chance.",
         .sureTrendOff: "Before the social workers came, {k} of {n} estimates lie within their interval of zero, as they all should if the institutions would otherwise have moved alike: read the effect with care.",
         .answerExplain: "Difference-in-differences compares each institution with itself before and after its social worker came, against institutions without one; that removes every fixed difference between institutions, including the choice of the most burdened ones. The simple comparison sets children in covered institutions against children elsewhere.",
 

@@ -6,7 +6,7 @@ package enum Phrase: String, CaseIterable, Sendable {
     // 1. The answer
     case answerHeading, causalLead, causalUp, causalDown, causalNone, causalMissing, causalNotEstimated
     case naiveLead, naive, naiveNone, naiveSuppressed, naiveMissing, answerExplain
-    case sureLead, sureBasis, sureFew, sureTrend, sureTrendOff
+    case sureLead, sureBasis, sureBasisNotYet, sureFew, sureTrend, sureTrendOne, sureTrendOff
     // 2. The figures
     case figuresHeading
     case effectsTitle, effectsReading, effectsReadingAll, effectsReadingNone, effectsNotEstimated, effectsNote

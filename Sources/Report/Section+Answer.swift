@@ -37,12 +37,15 @@ extension ReportDocument {
         guard let row = leadEstimate, row.values["att"] ?? nil != nil else { return nil }
         let words = page.words
         let treated = row.figure("institutions_treated", basis: [])
-        var text = words.html(.sureBasis, ["treated": page.count(treated), "control": page.count(row.figure("institutions_control", basis: []))])
+        var text = words.html(lead == .neverTreated ? .sureBasis : .sureBasisNotYet,
+                              ["treated": page.count(treated), "control": page.count(row.figure("institutions_control", basis: []))])
         // Standard errors clustered by institution are rough with fewer than about twenty.
         if let n = treated.value, n < 20 { text = text + .text(" ") + words.html(.sureFew) }
         let (covering, before) = preTrend(eventPoints(.detection))
         if before > 0 {
-            text = text + .text(" ") + words.html(covering == before ? .sureTrend : .sureTrendOff, [
+            // At 95 %, one period in twenty lies outside by chance: one of five or more is no sign.
+            let phrase: Phrase = covering == before ? .sureTrend : covering == before - 1 && before >= 5 ? .sureTrendOne : .sureTrendOff
+            text = text + .text(" ") + words.html(phrase, [
                 "k": .text(page.format.integer(covering)), "n": .text(page.format.integer(before))])
         }
         return HTML.element("strong", [("class", "label")], words.html(.sureLead)) + .text(" ") + text

@@ -79,7 +79,12 @@ import Testing
     @Test func keyFileIsCreatedPrivateAndReused() throws {
         let f = try Fixture()
         f.environment = [:]
+        // What a run killed while making a key left: a temporary holding a key, removed.
+        let left = f.state.defaultKeyFile.path + ".99999.partial"
+        try FileManager.default.createDirectory(at: f.state.root, withIntermediateDirectories: true)
+        try "0123".write(toFile: left, atomically: false, encoding: .utf8)
         let r1 = try f.extract()
+        #expect(!FileManager.default.fileExists(atPath: left))
         let path = f.state.defaultKeyFile.path
         #expect(r1.warnings.isEmpty)
         #expect(f.warned.all.count == 1 && f.warned.all[0].contains(path), "told at once, through `warn`")

@@ -144,6 +144,17 @@ import Testing
                                          + "though no value of the contract: 'Telefon' (1); add them to values.haendelse in the pipeline file"), "\(result.warnings)")
     }
 
+    /// A default is for the export's own codes: a value of the contract's own keeps itself.
+    @Test func aDefaultLeavesTheContractsOwnValues() throws {
+        let f = try Fixture()
+        f.config.sources.caseEvents.values["kilde"] = .init(exact: [.init(match: "Telefon", value: "foraeldre")], fallback: .value("andre"))
+        f.write(Sample.caseEvents + "S-9;0102131234;underretning;02-04-2015;;Politiet;\nS-9;0102131234;underretning;03-04-2015;;Telefon;\n",
+                to: "sagshaendelser.csv")
+        let result = try f.extract()
+        #expect(f.rows(StageFile.caseEvents).map { $0[6] } == ["daginstitution", "\\N", "\\N", "andre", "foraeldre"])
+        #expect(result.manifest.inputs[3].counts == ["unmapped_value:kilde": 1])
+    }
+
     @Test func optionalFieldsLeftUnmappedAreEmpty() throws {
         let f = try Self.fixture(Self.clean)
         f.config.sources.institutions.columns["bydel"] = nil

@@ -102,7 +102,7 @@ import Pipeline
         #expect(answers[0].text.contains("more children per 1,000 child-years"))
         #expect(answers[0].text.contains("causal estimate"))
         // How much the estimate can carry: the institutions it rests on, the periods before.
-        #expect(answers[1].text.contains("The estimate rests on 63 institutions that got a social worker, compared with 240 without."))
+        #expect(answers[1].text.contains("The estimate rests on 63 institutions that got a social worker, compared with 240 that never had one."))
         #expect(answers[1].text.contains("Before the social workers came, all 8 estimates lie within their interval of zero"))
         #expect(!answers[1].text.contains("rough guide"))
         #expect(answers[2].text.contains("2.05 times as often"))
@@ -119,8 +119,12 @@ import Pipeline
         data.did!.eventStudy[pre].values = data.did!.eventStudy[pre].values.merging(["ci_low": "0.5", "ci_high": "3"]) { $1 }
         let shaky = try ReportPage(Self.render(.en, data)).elements.filter { $0.name == "p" && $0.attributes["class"] == "answer" }
         #expect(shaky[1].text.contains("rests on 6 institutions") && shaky[1].text.contains("only a rough guide")
-                && shaky[1].text.contains("7 of 8 estimates lie within their interval of zero") && shaky[1].text.contains("read the effect with care"),
+                && shaky[1].text.contains("7 of 8 estimates lie within their interval of zero") && shaky[1].text.contains("one outside can happen by chance"),
                 "\(shaky[1].text)")
+        let other = data.did!.eventStudy.firstIndex { $0.key("metric") == "detection" && $0.key("control_group") == "never_treated" && $0.key("event_time") == "-3" }!
+        data.did!.eventStudy[other].values = data.did!.eventStudy[other].values.merging(["ci_low": "0.5", "ci_high": "3"]) { $1 }
+        let shakier = try ReportPage(Self.render(.en, data)).elements.filter { $0.name == "p" && $0.attributes["class"] == "answer" }
+        #expect(shakier[1].text.contains("6 of 8 estimates") && shakier[1].text.contains("read the effect with care"), "\(shakier[1].text)")
         // A negative effect reads "fewer", its number without a sign.
         data.did!.summary[lead].values = data.did!.summary[lead].values.merging(["att": "-4.5", "ci_low": "-7", "ci_high": "-2"]) { $1 }
         let fewer = try ReportPage(Self.render(.en, data)).elements.filter { $0.name == "p" && $0.attributes["class"] == "answer" }
