@@ -76,13 +76,6 @@ package struct Publisher {
         return PublishedRun(run: RunID(rawValue: Int64(id)), asOf: asOf)
     }
 
-    /// The published run and load, if any.
-    package func published() throws -> (run: RunID, loadID: Int64)? {
-        let rows = try connection.query("SELECT run_id, load_id FROM etl.published", name: "published run")
-        guard let row = rows.first, let run = try row.int(0), let load = try row.int(1) else { return nil }
-        return (RunID(rawValue: Int64(run)), Int64(load))
-    }
-
     /// Drops every load except the newest complete load of each of the newest `keepRuns`
     /// loaded runs, and never the published one. Each load goes in one short transaction;
     /// one that cannot get its locks within a moment (a long analyst query) is left for the

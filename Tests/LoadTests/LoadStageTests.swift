@@ -197,9 +197,9 @@ struct LoadHarness {
         let exposure = try h.connection.query("SELECT count(*) FROM warehouse.exposure e JOIN etl.published p USING (load_id)")
         #expect(try exposure.first?.int(0) == 40)
 
-        #expect(try publisher.published()?.run == RunID(rawValue: 20250102000000))
+        #expect(try publisher.publishedRun()?.run == RunID(rawValue: 20250102000000))
         try publisher.publish(run: RunID(rawValue: 20250101000000))
-        #expect(try publisher.published()?.run == RunID(rawValue: 20250101000000))
+        #expect(try publisher.publishedRun()?.run == RunID(rawValue: 20250101000000))
         try publisher.publish(run: RunID(rawValue: 20250102000000))
 
         let dropped = try publisher.dropOldLoads(keepRuns: 1)
