@@ -38,12 +38,15 @@ package struct Drop: Sendable {
             let drop = Drop(url: inbox.appendingPathComponent(name, isDirectory: true))
             guard fm.fileExists(atPath: drop.url.path, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
             var missing = drop.missing(config)
-            if missing.isEmpty { missing = drop.changedLately(config, now: now) }
             if missing.isEmpty {
-                // A file still being copied is there, but not yet with the MANIFEST's checksum.
-                let sums = try drop.sourceChecksums(config: config)
-                missing = drop.differingFromManifest(sums)
-                if missing.isEmpty { return InboxScan(drop: drop, checksum: Self.checksum(sums), newerIncomplete: incomplete) }
+                let manifest = (try? DropManifest.read(drop: drop.url)) ?? nil   // `missing` found it readable, or none
+                // A file still being copied is there, but its time is recent, or its checksum not yet the MANIFEST's.
+                missing = manifest == nil ? drop.changedLately(config, now: now) : []
+                if missing.isEmpty {
+                    let sums = try drop.sourceChecksums(config: config)
+                    missing = manifest.map { drop.differing(from: $0, sums) } ?? []
+                    if missing.isEmpty { return InboxScan(drop: drop, checksum: Self.checksum(sums), newerIncomplete: incomplete) }
+                }
             }
             incomplete.append(IncompleteDrop(path: drop.url.path, missing: missing))
         }
@@ -80,11 +83,10 @@ package struct Drop: Sendable {
     /// progress is told only by its files still changing.
     static let settleSeconds = 120
 
-    /// The source files of a drop without a MANIFEST changed within `settleSeconds`, each
+    /// The source files (of a drop without a MANIFEST) changed within `settleSeconds`, each
     /// said as `IncompleteDrop` says what a drop lacks.
     func changedLately(_ config: PipelineConfig, now: Date) -> [String] {
-        guard lacksManifest else { return [] }
-        return config.sources.all.compactMap { source in
+        config.sources.all.compactMap { source in
             let path = url.appendingPathComponent(source.file).path
             guard let changed = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
                   // A time ahead of the clock (another machine's) says nothing of a copy in progress.
@@ -146,10 +148,9 @@ package struct Drop: Sendable {
         return zip(files, sums).map { (file: $0, sha256: $1) }
     }
 
-    /// The source files whose checksum is not the one the drop's MANIFEST gives them, each
-    /// said as `IncompleteDrop` says what a drop lacks.
-    func differingFromManifest(_ sums: [(file: String, sha256: String)]) -> [String] {
-        guard let manifest = try? DropManifest.read(drop: url) else { return [] }   // read by `missing` already
+    /// The source files whose checksum is not the one `manifest` gives them, each said as
+    /// `IncompleteDrop` says what a drop lacks.
+    func differing(from manifest: DropManifest, _ sums: [(file: String, sha256: String)]) -> [String] {
         let listed = Dictionary(manifest.entries.map { (DropManifest.sameFile($0.file), $0.sha256) }) { first, _ in first }
         return sums.compactMap { sum in
             guard let expected = listed[DropManifest.sameFile(sum.file)], expected != sum.sha256 else { return nil }

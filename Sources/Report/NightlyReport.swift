@@ -10,14 +10,9 @@ package struct NightlyReport {
     /// The state directory: where a relative `report.out` is taken from.
     package var stateRoot: URL
 
-    /// Over the pipeline file's `report.language` (`etl report --lang`).
-    package var language: ReportLanguage?
+    package init(config: PipelineConfig, stateRoot: URL) { self.config = config; self.stateRoot = stateRoot }
 
-    package init(config: PipelineConfig, stateRoot: URL, language: ReportLanguage? = nil) {
-        self.config = config; self.stateRoot = stateRoot; self.language = language
-    }
-
-    package var options: ReportWriter.Options { ReportWriter.Options(config, language: language) }
+    package var options: ReportWriter.Options { ReportWriter.Options(config) }
 
     /// `report.out` as a path, relative ones taken from the state directory.
     package var outPath: String? {

@@ -65,11 +65,7 @@ struct Night: Sendable {
         #expect(night.wrapper.stdout.isEmpty && night.wrapper.stderr.isEmpty, "cron mails whatever is printed: \(night.wrapper)")
 
         let h = try Harness()
-        var env = h.environment
-        env["ETL_BIN"] = Harness.etl
-        env["ETL_ENV_FILE"] = "/dev/null"
-        let failed = try h.run([Harness.repo.appendingPathComponent("cron/etl-nightly.sh").path, Harness.copenhagen,
-                                h.root.appendingPathComponent("no-such-inbox").path], program: "/bin/bash", environment: env)
+        let failed = try h.nightly(inbox: h.root.appendingPathComponent("no-such-inbox"))
         #expect(failed.status != 0)
         #expect(failed.stdout.contains("etl nightly run failed"), "\(failed.stdout)")
         #expect(failed.stdout.contains("no-such-inbox"), "the end of the log names the problem: \(failed.stdout)")

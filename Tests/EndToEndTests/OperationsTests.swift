@@ -99,15 +99,27 @@ import Postgres
         #expect(result.stderr.contains("retrying"), "transient failures are retried first")
     }
 
+    /// A night whose rejects stay under the threshold succeeds, and says so in one line, which
+    /// cron mails to the steward; `ETL_QUIET_REJECTS=1` keeps it silent.
+    @Test func theCronWrapperNamesANightsRejects() throws {
+        let h = try Harness()
+        try h.drop(children: 300, dirty: 0.02)
+        let night = try h.nightly(["DATABASE_URL": h.db.url])
+        #expect(night.status == 0, "\(night.stdout) \(night.stderr)")
+        let run = try #require(try h.rows("SELECT run_id::text FROM etl.runs").first?.first ?? nil)
+        let rejected = try #require(try h.rows("SELECT sum(rejected)::text FROM etl.files WHERE run_id = \(run)").first?.first ?? nil)
+        #expect(night.stdout == "etl nightly run \(run) ok, with \(rejected) rejected records: see them with \(Harness.etl) rejects \(run) "
+                + "--state-dir \(h.state.root.path) (with the environment of /dev/null)\n", "\(night.stdout)")
+
+        try h.drop(children: 300, seed: 9, dirty: 0.02, asOf: Day(iso: "2026-11-22")!)
+        let quiet = try h.nightly(["DATABASE_URL": h.db.url, "ETL_QUIET_REJECTS": "1"])
+        #expect(quiet.status == 0 && quiet.stdout.isEmpty, "\(quiet.stdout) \(quiet.stderr)")
+    }
+
     @Test func theCronWrapperRunsANightWithJSONLogsAndNoCPRNumbers() throws {
         let h = try Harness()
         let (drop, _) = try h.drop(children: 1_000)
-        var env = h.environment
-        env["ETL_BIN"] = Harness.etl
-        env["DATABASE_URL"] = h.db.url
-        env["ETL_ENV_FILE"] = "/dev/null"
-        let wrapper = Harness.repo.appendingPathComponent("cron/etl-nightly.sh").path
-        let night = try h.run([wrapper, Harness.copenhagen, h.inbox.path], program: "/bin/bash", environment: env)
+        let night = try h.nightly(["DATABASE_URL": h.db.url])
         #expect(night.status == 0, "\(night.stdout) \(night.stderr)")
         #expect(night.stdout.isEmpty, "silent on success, so cron mails nothing: \(night.stdout)")
 
@@ -139,21 +151,21 @@ import Postgres
         let leaked = cprs.filter { written.contains($0) || written.contains($0.prefix(6) + "-" + $0.suffix(4)) }
         #expect(leaked.isEmpty, "\(leaked.count) CPR numbers leaked")
 
-        let again = try h.run([wrapper, Harness.copenhagen, h.inbox.path], program: "/bin/bash", environment: env)
+        let again = try h.nightly(["DATABASE_URL": h.db.url])
         #expect(again.status == 0)
         #expect(again.stdout.isEmpty, "\(again.stdout)")
 
         // A newer drop that is not whole: mailed, saying the older drop still stands.
         let (newer, _) = try h.drop(children: 200, seed: 8, asOf: Day(iso: "2026-11-22")!)
         try FileManager.default.removeItem(at: newer.appendingPathComponent("sagshaendelser.csv"))
-        let broken = try h.run([wrapper, Harness.copenhagen, h.inbox.path], program: "/bin/bash", environment: env)
+        let broken = try h.nightly(["DATABASE_URL": h.db.url])
         #expect(broken.status == 66)
         #expect(broken.stdout.contains("drop incomplete") && broken.stdout.contains("nothing to do"), "\(broken.stdout)")
 
         // Too many rejects: the mail names the run and the command to see them, as pasted.
         try FileManager.default.removeItem(at: h.inbox)
         try h.drop(children: 200, seed: 9, dirty: 0.3, asOf: Day(iso: "2026-11-23")!)
-        let dirty = try h.run([wrapper, Harness.copenhagen, h.inbox.path], program: "/bin/bash", environment: env)
+        let dirty = try h.nightly(["DATABASE_URL": h.db.url])
         #expect(dirty.status == 65, "\(dirty.stdout)")
         let run = try #require(try h.rows("SELECT run_id::text FROM etl.runs ORDER BY run_id DESC LIMIT 1").first?[0])
         #expect(dirty.stdout.contains("rejects \(run) --state-dir \(h.state.root.path)"), "\(dirty.stdout)")
@@ -172,29 +184,6 @@ import Postgres
 }
 
 @Suite struct DemoTests {
-    /// A night whose rejects stay under the threshold succeeds, and says so in one line, which
-    /// cron mails to the steward; `ETL_QUIET_REJECTS=1` keeps it silent.
-    @Test func theCronWrapperNamesANightsRejects() throws {
-        let h = try Harness()
-        try h.drop(children: 300, dirty: 0.02)
-        var env = h.environment
-        env["ETL_BIN"] = Harness.etl
-        env["DATABASE_URL"] = h.db.url
-        env["ETL_ENV_FILE"] = "/dev/null"
-        let wrapper = Harness.repo.appendingPathComponent("cron/etl-nightly.sh").path
-        let night = try h.run([wrapper, Harness.copenhagen, h.inbox.path], program: "/bin/bash", environment: env)
-        #expect(night.status == 0, "\(night.stdout) \(night.stderr)")
-        let run = try #require(try h.rows("SELECT run_id::text FROM etl.runs").first?.first ?? nil)
-        let rejected = try #require(try h.rows("SELECT sum(rejected)::text FROM etl.files WHERE run_id = \(run)").first?.first ?? nil)
-        #expect(night.stdout == "etl nightly run \(run) ok, with \(rejected) rejected records: see them with \(Harness.etl) rejects \(run) "
-                + "--state-dir \(h.state.root.path) (with the environment of /dev/null)\n", "\(night.stdout)")
-
-        env["ETL_QUIET_REJECTS"] = "1"
-        try h.drop(children: 300, seed: 9, dirty: 0.02, asOf: Day(iso: "2026-11-22")!)
-        let quiet = try h.run([wrapper, Harness.copenhagen, h.inbox.path], program: "/bin/bash", environment: env)
-        #expect(quiet.status == 0 && quiet.stdout.isEmpty, "\(quiet.stdout) \(quiet.stderr)")
-    }
-
     @Test func theDemoRunsAFreshMachinesWholePipelineInAStateDirectoryOfItsOwn() throws {
         let h = try Harness()
         // Started where the steward's ETL_STATE_DIR is set: the demo keeps to ./.etl-demo.

@@ -58,6 +58,18 @@ extension Harness {
     /// Every metrics view's whole contents: what an analyst can see.
     func metricsViews() throws -> [String: [[String?]]] { try connect().metricsViews() }
 
+    /// Runs cron's wrapper, `cron/etl-nightly.sh` on the Copenhagen pipeline and `inbox`, as
+    /// cron would: this test's environment, the built `etl`, an empty environment file, and
+    /// `extra` over them.
+    func nightly(inbox: URL? = nil, _ extra: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+        var env = environment
+        env["ETL_BIN"] = Harness.etl
+        env["ETL_ENV_FILE"] = "/dev/null"
+        env.merge(extra) { $1 }
+        return try run([Harness.repo.appendingPathComponent("cron/etl-nightly.sh").path, Harness.copenhagen, (inbox ?? self.inbox).path],
+                       program: "/bin/bash", environment: env)
+    }
+
     /// A copy of the Copenhagen pipeline file with some lines changed, in the test's folder.
     func pipeline(_ name: String, _ replacements: [(String, String)]) throws -> String {
         var text = try String(contentsOfFile: Harness.copenhagen, encoding: .utf8)

@@ -79,17 +79,12 @@ import TestSupport
         #expect(other.stderr.contains("the key now, from $ETL_PSEUDONYM_KEY, has fingerprint"), "\(other.stderr)")
         #expect(try Data(contentsOf: extract) == before)
 
-        var env = h.environment
-        env["ETL_BIN"] = Harness.etl
-        env["ETL_ENV_FILE"] = h.root.appendingPathComponent("missing.env").path
-        let wrapper = Harness.repo.appendingPathComponent("cron/etl-nightly.sh").path
-        let night = try h.run([wrapper, Harness.copenhagen, h.inbox.path], program: "/bin/bash", environment: env)
+        let night = try h.nightly(["ETL_ENV_FILE": h.root.appendingPathComponent("missing.env").path])
         #expect(night.status == ExitStatus.usage.rawValue)
         #expect(night.stdout.contains("missing.env cannot be read"), "\(night.stdout)")
         let broken = h.root.appendingPathComponent("broken.env")
         try "ETL_PSEUDONYM_KEY='unclosed\n".write(to: broken, atomically: true, encoding: .utf8)
-        env["ETL_ENV_FILE"] = broken.path
-        let garbled = try h.run([wrapper, Harness.copenhagen, h.inbox.path], program: "/bin/bash", environment: env)
+        let garbled = try h.nightly(["ETL_ENV_FILE": broken.path])
         #expect(garbled.status == ExitStatus.usage.rawValue && garbled.stdout.contains("could not be read as shell assignments"), "\(garbled.stdout)")
     }
 
