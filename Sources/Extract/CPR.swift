@@ -20,7 +20,12 @@ struct CPR: Hashable {
     func withNormalised<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { out in
             var n = number
-            for i in stride(from: 9, through: 0, by: -1) { out[i] = UInt8(48 + n % 10); n /= 10 }
+            for i in stride(from: 8, through: 0, by: -2) {   // two digits a division
+                let q = n / 100, r = n &- q &* 100
+                out[i] = UInt8(truncatingIfNeeded: 48 &+ r / 10)
+                out[i &+ 1] = UInt8(truncatingIfNeeded: 48 &+ r % 10)
+                n = q
+            }
             return body(UnsafeRawBufferPointer(out))
         }
     }

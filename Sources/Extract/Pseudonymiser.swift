@@ -85,16 +85,21 @@ struct Pseudonymiser {
 
     private mutating func compute(_ cpr: CPR) -> SIMD64<UInt8> {
         computed += 1
-        let code = cpr.withNormalised { keyed.code($0) }
+        return Self.hex(cpr.withNormalised { keyed.code($0) })
+    }
+
+    /// Lowercase hex of 32 bytes. Each digit is computed, not looked up in a static table:
+    /// a static is a lazy global whose once-token is checked on each use.
+    static func hex(_ code: SIMD32<UInt8>) -> SIMD64<UInt8> {
+        @inline(__always) func digit(_ n: UInt8) -> UInt8 { n &+ (n > 9 ? 87 : 48) }
         var hex = SIMD64<UInt8>()
-        // Through raw bytes: SIMD subscripts are slow in debug builds, which tests use.
+        // Through raw bytes: SIMD subscripts are slow in debug builds, which tests use, and
+        // SIMD64's lane-wise operators are not specialised (one was 70 % of an extract).
         withUnsafeMutableBytes(of: &hex) { out in
-            Self.digits.withUnsafeBufferPointer { digits in
-                withUnsafeBytes(of: code) { code in
-                    for (k, b) in code.enumerated() {
-                        out[2 * k] = digits[Int(b >> 4)]
-                        out[2 * k + 1] = digits[Int(b & 0x0F)]
-                    }
+            withUnsafeBytes(of: code) { code in
+                for k in 0..<32 {
+                    out[2 &* k] = digit(code[k] &>> 4)
+                    out[2 &* k &+ 1] = digit(code[k] & 0x0F)
                 }
             }
         }
@@ -111,8 +116,6 @@ struct Pseudonymiser {
             slots[i] = s
         }
     }
-
-    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     static func string(_ hex: SIMD64<UInt8>) -> String {
         withUnsafeBytes(of: hex) { String(decoding: $0, as: UTF8.self) }

@@ -12,14 +12,7 @@ package struct Day: RawRepresentable, Hashable, Comparable, Sendable, CustomStri
     package init?(year: Int, month: Int, day: Int) {
         guard month >= 1, month <= 12, day >= 1, day <= Day.daysIn(month: month, year: year),
               year >= -5_000_000, year <= 5_000_000 else { return nil }
-        // Every date of every export, and every CPR number's birth day: a table for the years
-        // they have (docs/benchmarks.md), the formula for the others.
-        let k = year &- MonthStarts.firstYear
-        if k >= 0, k < MonthStarts.years {
-            rawValue = MonthStarts.table[k &* 12 &+ month &- 1] &+ Int32(truncatingIfNeeded: day &- 1)
-        } else {
-            rawValue = Day.daysFromCivil(year: year, month: month, day: day)
-        }
+        rawValue = Day.daysFromCivil(year: year, month: month, day: day)
     }
 
     /// Howard Hinnant's days_from_civil, for a date known to exist within ± 5 million years
@@ -166,12 +159,6 @@ package enum DateFormat: String, Sendable, CaseIterable, Codable {
     package func matchesShape(_ b: ArraySlice<UInt8>) -> Bool {
         b.withUnsafeBytes { parts($0) != nil }
     }
-}
-
-/// The day of the first of every month from 1800 to 2199, made once.
-private enum MonthStarts {
-    static let firstYear = 1800, years = 400
-    static let table: [Int32] = (0..<(years * 12)).map { Day.daysFromCivil(year: firstYear + $0 / 12, month: $0 % 12 + 1, day: 1) }
 }
 
 /// `yyyy-mm-dd` of every day from 1900 to 2199, made once: formatting a day per field was a

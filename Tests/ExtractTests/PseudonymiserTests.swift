@@ -24,4 +24,15 @@ import Pipeline
             #expect(cpr.withNormalised { Array($0) } == Array(text.filter { $0 != "-" }.utf8))
         }
     }
+
+    /// The child key's hex, made all lanes at once, is `sha256sum`'s hex for every byte value
+    /// in every position.
+    @Test func theKeysHexIsLowercaseHexOfEveryByte() {
+        for start in stride(from: 0, to: 256, by: 32) {
+            var code = SIMD32<UInt8>()
+            for i in 0..<32 { code[i] = UInt8((start + i * 7) % 256) }
+            let bytes = (0..<32).map { code[$0] }
+            #expect(Pseudonymiser.string(Pseudonymiser.hex(code)) == Hex.string(bytes))
+        }
+    }
 }

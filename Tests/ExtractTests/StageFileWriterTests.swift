@@ -75,4 +75,17 @@ import Testing
         let digest = try ChunkedFile.digest(path: path)
         #expect(out.rows == 200_000 && out.bytes == digest.bytes && out.sha256 == digest.sha256)
     }
+
+    /// Whole numbers of every length, both signs and the extremes, as Swift prints them.
+    @Test func numbersOfEveryLengthAreTheirDecimals() throws {
+        var values = [0, Int.min, Int.max, Int.min + 1]
+        var p = 1
+        for _ in 0..<18 { values += [p - 1, p, p + 1, 7 * p, -p, -(p - 1), -7 * p]; p *= 10 }
+        let path = temp()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let w = try StageFileWriter(path: path)
+        for v in values { w.field(v); try w.endRecord() }
+        _ = try w.close(name: "numbers.tsv")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == values.map { "\($0)\n" }.joined())
+    }
 }
