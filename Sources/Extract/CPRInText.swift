@@ -7,9 +7,10 @@
 /// and month too (`DD MM YY SSSS`, `DD.MM.YY-SSSS`), or after the day and month only
 /// (`DD-MM-YYSSSS`), anywhere in a longer text. A split is one to three separators: spaces
 /// of any kind (tab, line break, no-break space), dashes of any kind (hyphen, en and em
-/// dash, minus), `.`, `/`, `_`. Full-width digits count as digits. Modulus 11 and the
-/// century table are not asked: a mistyped number is personal data too. Digits grouped
-/// otherwise (`2012-000123`, dates, phone numbers) are not matched.
+/// dash, minus), `.`, `/`, `_`, and their full-width forms; invisible characters (soft
+/// hyphen, zero-width space) are passed over. The digits of any script count as digits.
+/// Modulus 11 and the century table are not asked: a mistyped number is personal data too.
+/// Digits grouped otherwise (`2012-000123`, dates, phone numbers) are not matched.
 package enum CPRInText {
     struct Match: Equatable {
         /// The byte range of the number in the text, separators included.
@@ -40,16 +41,19 @@ package enum CPRInText {
         return nil
     }
 
-    /// Text with bytes beyond ASCII: matched on a copy with full-width digits and Unicode
-    /// spaces and dashes folded to ASCII, and the match mapped back to the text's bytes.
+    /// Text with bytes beyond ASCII: matched on a copy with other scripts' digits, Unicode
+    /// spaces, dashes and full-width punctuation folded to ASCII and invisible characters left
+    /// out, and the match mapped back to the text's bytes.
     private static func firstFolded(in text: UnsafeBufferPointer<UInt8>, from: Int) -> Match? {
         var folded: [UInt8] = [], origin: [Int] = []
         folded.reserveCapacity(text.count - from)
         var i = from
         while i < text.count {
             let (byte, length) = fold(text, at: i)
-            folded.append(byte)
-            origin.append(i)
+            if let byte {
+                folded.append(byte)
+                origin.append(i)
+            }
             i += length
         }
         origin.append(text.count)
@@ -58,21 +62,35 @@ package enum CPRInText {
         return Match(range: origin[m.range.lowerBound]..<origin[m.range.upperBound], number: m.number)
     }
 
-    /// The ASCII byte the character at `i` counts as, and its length in bytes: a full-width
-    /// digit its digit, a Unicode space a space, a Unicode dash `-`; any other character
-    /// beyond ASCII 0x80 (neither digit nor separator).
-    private static func fold(_ t: UnsafeBufferPointer<UInt8>, at i: Int) -> (UInt8, Int) {
+    /// The ASCII byte the character at `i` counts as, and its length in bytes, by its Unicode
+    /// properties: a decimal digit of any script its digit, a space of any kind a space, a
+    /// dash of any kind `-`, a full-width form its ASCII character; nil for an invisible one
+    /// (soft hyphen, zero-width space, word joiner: on screen the digits touch); 0x80 for any
+    /// other character beyond ASCII. Only text with bytes beyond ASCII comes here.
+    private static func fold(_ t: UnsafeBufferPointer<UInt8>, at i: Int) -> (UInt8?, Int) {
         let c = t[i]
         guard c >= 0x80 else { return (c, 1) }
-        let n = t.count
-        if c == 0xC2, i + 1 < n { return (t[i + 1] == 0xA0 ? 0x20 : 0x80, 2) }   // no-break space
-        guard c & 0xF0 == 0xE0, i + 2 < n else { return (0x80, c >= 0xF0 ? min(4, n - i) : c >= 0xC0 ? min(2, n - i) : 1) }
-        let code = (Int(c & 0x0F) << 12) | (Int(t[i + 1] & 0x3F) << 6) | Int(t[i + 2] & 0x3F)
+        let length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1
+        guard length > 1, i + length <= t.count else { return (0x80, 1) }
+        var code = UInt32(c) & (0xFF >> (length + 1))
+        for k in 1..<length { code = code << 6 | UInt32(t[i + k] & 0x3F) }
+        guard let scalar = Unicode.Scalar(code) else { return (0x80, length) }
+        if (0xFF01...0xFF5E).contains(code) { return (UInt8(code - 0xFEE0), length) }   // full-width ASCII
+        let properties = scalar.properties
+        if properties.numericType == .decimal, let v = properties.numericValue, v >= 0, v <= 9 { return (48 + UInt8(v), length) }
+        switch properties.generalCategory {
+        case .format: return (nil, length)
+        case .spaceSeparator, .lineSeparator, .paragraphSeparator: return (0x20, length)
+        case .dashPunctuation: return (0x2D, length)
+        case .connectorPunctuation: return (0x5F, length)
+        default: break
+        }
         switch code {
-        case 0xFF10...0xFF19: return (UInt8(48 + code - 0xFF10), 3)                       // full-width digits
-        case 0x2000...0x200A, 0x202F, 0x205F, 0x3000: return (0x20, 3)                   // spaces
-        case 0x2010...0x2015, 0x2212, 0xFE63, 0xFF0D: return (0x2D, 3)                   // hyphens, dashes, minus
-        default: return (0x80, 3)
+        case 0x0085: return (0x0A, length)                          // next line
+        case 0x2212, 0x2043: return (0x2D, length)                  // minus, hyphen bullet
+        case 0x2024, 0xFE52, 0x3002: return (0x2E, length)          // one dot leader, small and ideographic full stops
+        case 0x2044, 0x2215: return (0x2F, length)                  // fraction and division slashes
+        default: return (0x80, length)
         }
     }
 

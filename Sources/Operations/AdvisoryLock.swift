@@ -12,8 +12,15 @@ final class AdvisoryLock {
     init(connection: Connection, holder: String) throws {
         self.connection = connection
         try rename(holder)
-        let got = try connection.query("SELECT pg_try_advisory_lock($1)", [String(Self.key)], name: "run lock")
-        guard try got.first?.bool(0) == true else {
+        // A killed run's session holds the lock until the server sees its client gone, within
+        // a second (`Connection.clientCheckMilliseconds`): asked again for a little longer.
+        let patience = Date().addingTimeInterval(Double(3 * Connection.clientCheckMilliseconds) / 1000)
+        var got = try Self.take(connection)
+        while !got, Date() < patience {
+            Thread.sleep(forTimeInterval: 0.1)
+            got = try Self.take(connection)
+        }
+        guard got else {
             let who = try connection.query("""
                 SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
                 WHERE l.locktype = 'advisory' AND l.granted AND l.pid <> pg_backend_pid()
@@ -22,6 +29,10 @@ final class AdvisoryLock {
                 """, [String(Self.key)], name: "run lock holder")
             throw OperationsError.locked(holder: who.first?.string(0) ?? "another etl process", lock: "advisory lock in the warehouse")
         }
+    }
+
+    private static func take(_ connection: Connection) throws -> Bool {
+        try connection.query("SELECT pg_try_advisory_lock($1)", [String(key)], name: "run lock").first?.bool(0) == true
     }
 
     func rename(_ holder: String) throws {

@@ -39,7 +39,16 @@ package final class Connection {
             noticeLogger.debug("\(text)")
         }, nil)
         handle = conn
+        // A session whose client is gone ends within a second, even in the middle of a
+        // statement or a lock wait: a killed run's session would otherwise keep the run lock
+        // until its statement ended (found by a release review). PostgreSQL 14 and later.
+        if PQserverVersion(conn) >= 140000 {
+            try execute("SET client_connection_check_interval = \(Self.clientCheckMilliseconds)", name: "client check")
+        }
     }
+
+    /// How often the server checks, while a statement runs, that this client still listens.
+    package static let clientCheckMilliseconds = 1000
 
     deinit { close() }
 

@@ -120,6 +120,38 @@ import TestSupport
         #expect(next.status == 0 && next.stdout.contains("drop=2026-11-21") && next.stdout.contains("published=yes"), "\(next.stdout) \(next.stderr)")
     }
 
+    /// A run killed while its statement waits (here for a table another session locks): its
+    /// server session would hold the run lock until that statement ended, and every run
+    /// meanwhile was refused as if the dead one were working (a release review). The server
+    /// now checks each session's client, so the orphaned one ends and the next run goes ahead.
+    @Test func aRunKilledMidStatementDoesNotKeepTheRunLock() throws {
+        let h = try Harness()
+        try h.drop(children: Self.children)
+        #expect(try Spawned.run(h, ["migrate", "--database", h.db.url]).status == 0)
+        let blocker = try h.connect()
+        try blocker.execute("BEGIN; LOCK TABLE etl.attempts IN SHARE MODE")
+        let waiting = "SELECT count(*)::text FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+        let killed = try Spawned(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url])
+        var deadline = Date().addingTimeInterval(60)
+        while try h.rows(waiting) == [["0"]], killed.process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let orphan = try #require(try h.rows(waiting.replacingOccurrences(of: "count(*)", with: "pid")).first?.first ?? nil,
+                                  "the run never waited for the locked table")
+        killed.signal(SIGKILL)
+        _ = try killed.wait()
+
+        // The next run starts while the dead one's statement still waits; the table is let go
+        // once that session has ended (without the check it never would: then after 10 s).
+        let next = try Spawned(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url])
+        deadline = Date().addingTimeInterval(10)
+        while try !h.rows("SELECT pid FROM pg_stat_activity WHERE pid = \(orphan)").isEmpty, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        try blocker.execute("COMMIT")
+        let result = try next.wait()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("published=yes"), "\(result.stdout)")
+    }
+
     /// A run killed after its load committed and before the publish: `etl runs` shows the
     /// rows of that complete load (what `etl publish` would put up), not "-".
     @Test func aRunKilledAfterItsLoadCommittedShowsItsLoadedRows() throws {

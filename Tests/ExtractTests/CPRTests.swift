@@ -88,6 +88,12 @@ import Testing
         ("a 010213\u{00A0}1234 b", "010213\u{00A0}1234"), ("010213\u{2011}1234", "010213\u{2011}1234"),
         ("010213\u{2212}1234", "010213\u{2212}1234"), ("010213 \u{2014} 1234", "010213 \u{2014} 1234"),
         ("Barn ０１０２１３１２３４.", "０１０２１３１２３４"), ("æ 01 02 13 1234 ø", "01 02 13 1234"),
+        // Invisible characters between the digits (on screen they touch), full-width and
+        // other scripts' punctuation and digits (a release review found these in clear).
+        ("010213\u{00AD}1234", "010213\u{00AD}1234"), ("0102\u{200B}131234", "0102\u{200B}131234"),
+        ("01\u{2060}02\u{FEFF}131234", "01\u{2060}02\u{FEFF}131234"), ("x \u{200E}0102131234", "0102131234"),
+        ("01．02．13．1234", "01．02．13．1234"), ("010213／1234", "010213／1234"), ("010213＿1234", "010213＿1234"),
+        ("010213\u{3000}1234", "010213\u{3000}1234"), ("٠١٠٢١٣١٢٣٤", "٠١٠٢١٣١٢٣٤"), ("010213\u{2E3A}1234", "010213\u{2E3A}1234"),
     ])
     func findsTheShapes(text: String, number: String) {
         #expect(found(text) == [number])
@@ -146,5 +152,7 @@ import Testing
         #expect(Echo.text(Array("01021312345".utf8)[...]) == "010213-****")
         #expect(Echo.text([0x61, 0x00, 0x1B, 0x62][...]) == "a??b")
         #expect(Echo.text(Array("S-2012-000123".utf8)[...]) == "S-2012-000123")
+        #expect(Echo.text(Array("010213\u{00AD}1234".utf8)[...]) == "010213-****")
+        #expect(Echo.text(Array("06．01．90．1239".utf8)[...]) == "060190-****")
     }
 }
