@@ -103,6 +103,8 @@ final class CSVReader {
         // A single-byte export that is UTF-8 all through, with letters beyond ASCII, is UTF-8:
         // read as declared, every æ would arrive as "Ã¦" (checked until a byte says otherwise).
         var allUTF8 = decoder != nil, beyondASCII = false
+        // Whether the chunk holds a C1 control (`CSVParseState.c1Control`).
+        var c1 = false
         while true {
             let n = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[held..<(held + chunkSize)]))
             let total = held + n
@@ -116,15 +118,16 @@ final class CSVReader {
                     throw ExtractError.utf8NotDeclared(file: path, encoding: encoding, evidence: "it starts with UTF-8's byte-order mark")
                 }
                 if allUTF8 {
-                    allUTF8 = UTF8Check.firstInvalid(rawBase, count: total - held) == nil
+                    var ignored = false
+                    allUTF8 = UTF8Check.firstInvalid(rawBase, count: total - held, c1: &ignored) == nil
                     beyondASCII = beyondASCII || UnsafeBufferPointer(start: rawBase, count: total - held).contains { $0 >= 0x80 }
                 }
-                count = decoder.decode(rawBase, count: total - held, into: decoded)
+                count = decoder.decode(rawBase, count: total - held, into: decoded, c1: &c1)
                 p = UnsafePointer(decoded.baseAddress!)
             } else {
                 let tail = atEnd ? 0 : UTF8Check.incompleteTail(rawBase, count: total)
                 count = total - tail
-                if let bad = UTF8Check.firstInvalid(rawBase, count: count) {
+                if let bad = UTF8Check.firstInvalid(rawBase, count: count, c1: &c1) {
                     var at = s.line
                     for k in 0..<bad where rawBase[k] == Self.lf { at += 1 }
                     throw ExtractError.notDeclaredEncoding(file: path, line: at, encoding: encoding)
@@ -135,6 +138,8 @@ final class CSVReader {
                 first = false
                 if decoder == nil, count >= 3, p[0] == 0xEF, p[1] == 0xBB, p[2] == 0xBF { p += 3; count -= 3 }
             }
+            classes[0xC2] = c1 ? 1 : 0; classes[256 + 0xC2] = c1 ? 1 : 0
+            c1 = false
             try s.parse(p, count: count, classes: classes, body)
             if atEnd {
                 try s.finish(body)
@@ -238,6 +243,19 @@ struct CSVParseState {
     /// C0 controls other than tab, LF and CR, and DEL: never text an export means to send.
     static func isControl(_ c: UInt8) -> Bool {
         (c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D) || c == 0x7F
+    }
+
+    /// The C1 control (U+0080–U+009F, in UTF-8 `C2 80`–`C2 9F`) at `o`, if one starts there:
+    /// no more meant as text than a C0 one (windows-1252's undefined bytes, ISO-8859-1's
+    /// 0x80–0x9F). Its lead byte `C2` is special to the parser only in chunks that hold one.
+    @inline(__always) static func c1Control(_ b: UnsafeRawBufferPointer, at o: Int, end: Int) -> UInt8? {
+        b[o] == 0xC2 && o + 1 < end && b[o + 1] & 0xE0 == 0x80 ? b[o + 1] : nil
+    }
+
+    /// The offset of the first control character, C0 or C1, in `b[from..<end]`.
+    static func firstControl(_ b: UnsafeRawBufferPointer, from: Int, end: Int) -> Int? {
+        for o in from..<end where isControl(b[o]) || c1Control(b, at: o, end: end) != nil { return o }
+        return nil
     }
 
     @inline(__always) private mutating func appendControl(_ c: UInt8) {
@@ -392,7 +410,7 @@ struct CSVParseState {
                 } else {
                     if problem == nil { problem = "text after the closing quote of field \(endCount + 1)" }
                     if line > quoteLine { joined = true }
-                    if Self.isControl(c) { appendControl(c) } else { appendByte(c) }
+                    if cls[Int(c)] != 0 { appendControl(c) } else { appendByte(c) }   // a control, or may start one
                     state = .unquoted
                 }
             case .quoteCR:

@@ -71,7 +71,7 @@ struct FileExtraction {
                 }
                 if let c = record.controlField(among: fields.count) {
                     return try reject(Rejection(field: fields[c.field], reason: .controlCharacter, message:
-                        "\(fields[c.field]) holds the control character \(ControlName.of(c.byte)) at byte \(c.offset); "
+                        "\(fields[c.field]) holds the control character \(ControlName.of(c.code)) at byte \(c.offset); "
                         + "it cannot be stored. Ask for the export without it"), record, &counts)
                 }
                 guard mappings.isEmpty, !record.holdsCPRNumber(in: textFields) else {
@@ -182,8 +182,10 @@ enum ControlName {
     private static let names = ["NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "HT", "LF", "VT", "FF", "CR", "SO", "SI",
                                 "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM", "SUB", "ESC", "FS", "GS", "RS", "US"]
 
+    /// C0 by name and byte, DEL, and C1 (0x80–0x9F) by code point.
     static func of(_ c: UInt8) -> String {
         let hex = String(c, radix: 16, uppercase: true)
+        if c >= 0x80 { return "U+00\(hex) (C1)" }
         return "\(c < 0x20 ? names[Int(c)] : "DEL") (0x\(hex.count == 1 ? "0" : "")\(hex))"
     }
 }

@@ -17,7 +17,8 @@ struct SourceRecord {
     var ends: UnsafeBufferPointer<Int>
     /// Contract field (then filter column) → index into `ends`; -1 when the record does not have it.
     var columns: UnsafeBufferPointer<Int>
-    /// The offset in `bytes` of the first control character (`CSVParseState.isControl`); -1: none.
+    /// The offset in `bytes` of the first control character, or of a byte that may start one
+    /// (`CSVParseState.c1Control`); -1: none.
     var control = -1
 
     /// A record of no fields: for lines that could not be read at all.
@@ -48,15 +49,17 @@ struct SourceRecord {
     @inline(__always) static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
 
     /// The first of the first `count` columns (the contract's fields) holding a control
-    /// character, and the character; nil when none does. A control character in a column
-    /// the pipeline does not read is harmless: it goes nowhere.
-    func controlField(among count: Int) -> (field: Int, byte: UInt8, offset: Int)? {
+    /// character (C0 or C1), the character's code and its byte offset; nil when none does.
+    /// A control character in a column the pipeline does not read is harmless: it goes nowhere.
+    func controlField(among count: Int) -> (field: Int, code: UInt8, offset: Int)? {
         guard control >= 0 else { return nil }
         for i in 0..<count {
             let k = columns[i]
             guard k >= 0, k < ends.count else { continue }
             let s = start(k)
-            for o in s..<ends[k] where CSVParseState.isControl(bytes[o]) { return (i, bytes[o], o - s + 1) }
+            if let o = CSVParseState.firstControl(bytes, from: s, end: ends[k]) {
+                return (i, CSVParseState.c1Control(bytes, at: o, end: ends[k]) ?? bytes[o], o - s + 1)
+            }
         }
         return nil
     }

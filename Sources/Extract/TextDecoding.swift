@@ -3,8 +3,9 @@ import Pipeline
 /// Checks that bytes are UTF-8. Runs over a whole chunk before it is parsed, with a fast
 /// path for ASCII (eight bytes at a time), so the CSV loop itself never looks at encodings.
 enum UTF8Check {
-    /// The offset of the first byte that is not part of valid UTF-8, or nil.
-    static func firstInvalid(_ p: UnsafePointer<UInt8>, count: Int) -> Int? {
+    /// The offset of the first byte that is not part of valid UTF-8, or nil. `c1` is set when
+    /// the bytes before it hold a C1 control (`C2 80`–`C2 9F`).
+    static func firstInvalid(_ p: UnsafePointer<UInt8>, count: Int, c1: inout Bool) -> Int? {
         var i = 0
         while i < count {
             // Eight ASCII bytes at a time.
@@ -29,8 +30,9 @@ enum UTF8Check {
             default: return i
             }
             guard i + need < count else { return i }
-            let c1 = p[i + 1]
-            guard c1 >= lower, c1 <= upper else { return i }
+            let second = p[i + 1]
+            guard second >= lower, second <= upper else { return i }
+            if c == 0xC2, second < 0xA0 { c1 = true }
             var k = 2
             while k <= need {
                 guard p[i + k] & 0xC0 == 0x80 else { return i }
@@ -75,8 +77,9 @@ struct SingleByteDecoder: Sendable {
     }
 
     /// Decodes `count` bytes into `out`, which must hold `3 * count` bytes (else it stops the
-    /// program rather than write past it); returns the length.
-    func decode(_ p: UnsafePointer<UInt8>, count: Int, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+    /// program rather than write past it); returns the length. `c1` is set when a byte
+    /// decodes to a C1 control.
+    func decode(_ p: UnsafePointer<UInt8>, count: Int, into out: UnsafeMutableBufferPointer<UInt8>, c1: inout Bool) -> Int {
         // Three bytes of UTF-8 at most for each: checked once, so the loop writes unchecked.
         precondition(3 * count <= out.count, "decoding \(count) bytes into \(out.count)")
         let out = out.baseAddress!
@@ -87,6 +90,7 @@ struct SingleByteDecoder: Sendable {
                 if c < 0x80 { out[o] = c; o += 1; continue }
                 let packed = t[Int(c)]
                 let n = Int(packed >> 24)
+                if c < 0xA0, packed & 0xFF == 0xC2 { c1 = true }
                 out[o] = UInt8(truncatingIfNeeded: packed)
                 out[o + 1] = UInt8(truncatingIfNeeded: packed >> 8)
                 if n == 3 { out[o + 2] = UInt8(truncatingIfNeeded: packed >> 16) }
@@ -103,7 +107,8 @@ enum Windows1252 {
     static let names: Set<String> = ["windows-1252", "cp1252", "x-cp1252"]
 
     /// The five bytes windows-1252 leaves undefined pass through as the C1 control of the
-    /// same number (as WHATWG's decoder does), so no byte is ever lost.
+    /// same number (as WHATWG's decoder does), so no byte is ever lost: a record holding one
+    /// is rejected as holding a control character.
     private static let high: [UInt32?] = [
         0x20AC, nil, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
         0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, nil, 0x017D, nil,

@@ -174,7 +174,7 @@ private final class XMLParseContext {
     /// of the one before).
     func close(_ i: Int, from start: Int) {
         if columns[i] >= 0 { bytes.removeSubrange(start...); return }
-        if control < 0, let o = bytes[start...].firstIndex(where: CSVParseState.isControl) { control = o }
+        if control < 0, let o = bytes.withUnsafeBytes({ CSVParseState.firstControl($0, from: start, end: $0.count) }) { control = o }
         columns[i] = ends.count
         ends.append(bytes.count)
         bytes.append(0x20)

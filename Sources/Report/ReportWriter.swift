@@ -31,9 +31,9 @@ package enum ReportWriter {
 
     /// Writes `text` to `path` so that a reader sees the old file or the new one, never half
     /// of one: a temporary file in the same folder, flushed, then renamed over `path`.
-    /// `mode` nil keeps the mode of the file it replaces (0644 for a new one), less execute
-    /// bits, and less group write unless that file is this user's: a file another user put
-    /// there cannot make the report writable by others.
+    /// `mode` nil keeps the mode of this user's file it replaces, less execute bits and
+    /// others' write (a steward who made the page readable for an intranet keeps that);
+    /// a new file, or one another user put there, is owner-only like everything the tool writes.
     ///
     /// The folder may be shared (an intranet folder): the temporary file has a name no one
     /// can guess and is created new (O_EXCL, O_NOFOLLOW), so no file or link another user
@@ -48,7 +48,7 @@ package enum ReportWriter {
         }
         var existing = stat()
         let found = lstat(path, &existing) == 0 && existing.st_mode & S_IFMT == S_IFREG
-        let permissions = mode ?? (found ? existing.st_mode & (existing.st_uid == geteuid() ? 0o664 : 0o644) : 0o644)
+        let permissions = mode ?? (found && existing.st_uid == geteuid() ? existing.st_mode & 0o664 : 0o600)
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, permissions)
         guard fd >= 0 else { throw ReportError.write(path: temporary, message: String(cString: strerror(errno))) }

@@ -144,11 +144,11 @@ func readCSV(_ text: String, encoding: TextEncoding = .utf8, maxFieldLines: Int 
         }
     }
 
-    /// Control characters (C0 but tab, LF, CR; and DEL) are noted at their offset in the
-    /// record, in any state of the parser; other bytes are not.
+    /// Control characters (C0 but tab, LF, CR; DEL; and C1, here ISO-8859-1's 0x80–0x9F) are
+    /// noted at their offset in the record, in any state of the parser; other bytes are not.
     @Test func controlCharactersAreNotedWhereverTheyAre() throws {
         for c in (0..<256).map(UInt8.init) where c != 0x3B && c != 0x22 && c != 0x0A && c != 0x0D {
-            let isControl = c < 0x20 && c != 0x09 || c == 0x7F
+            let isControl = c < 0x20 && c != 0x09 || c == 0x7F || (0x80...0x9F).contains(c)
             // Unquoted, quoted, after a closing quote, alone.
             let places = [("ab", "cd"), ("\"ab", "cd\""), ("\"ab\"", ""), ("", "")]
             var bytes = Array("h1;h2\n".utf8)

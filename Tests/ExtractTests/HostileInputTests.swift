@@ -154,6 +154,37 @@ import Testing
         #expect(f.rejects().allSatisfy { $0.reason == .controlCharacter })
     }
 
+    /// A C1 control (U+0080–U+009F) is no more text than a C0 one, whatever the encoding
+    /// brought it: a reject naming it, where `§` and a no-break space (the same lead byte in
+    /// UTF-8) pass (a release review found windows-1252's undefined bytes in the warehouse).
+    @Test(arguments: [TextEncoding.utf8, .latin1, .windows1252])
+    func c1ControlsAreRejectsInEveryEncoding(encoding: TextEncoding) throws {
+        let f = try Fixture()
+        f.config.rejectThreshold = 1
+        f.config.sources.caseEvents.encoding = encoding
+        let c1: [UInt8] = encoding == .utf8 ? [0xC2, 0x85] : encoding == .latin1 ? [0x85] : [0x81]
+        let section: [UInt8] = encoding == .utf8 ? [0xC2, 0xA7, 0xC2, 0xA0] : [0xA7, 0xA0]
+        let line = { (tail: [UInt8]) in Array("S-1;0102131234;underretning;02-04-2015;50;".utf8) + tail + Array(";andet\n".utf8) }
+        f.write(Array((Self.header + "\n").utf8) + line(Array("a".utf8) + c1 + Array("b".utf8)) + line(section + Array(" 50".utf8)),
+                to: "sagshaendelser.csv")
+        _ = try f.extract()
+        let rejects = f.rejects()
+        #expect(rejects.map { "\($0.line):\($0.field ?? ""):\($0.reason)" } == ["2:kilde:controlCharacter"])
+        #expect(rejects.first?.message.contains("U+00\(encoding == .windows1252 ? "81" : "85") (C1) at byte 2") == true, "\(rejects)")
+        #expect(f.rows(StageFile.caseEvents).map { $0[6] } == ["§\u{00A0} 50"])
+    }
+
+    /// In XML too (XML 1.0 allows C1 characters as text).
+    @Test func c1ControlsInXMLAreRejects() throws {
+        let f = try Fixture()
+        f.config.rejectThreshold = 1
+        f.write(Sample.institutionsXML.replacingOccurrences(of: "<Navn>Vuggestuen Solsikken", with: "<Navn>Vuggestuen&#x85;Solsikken"),
+                to: "institutioner.xml")
+        _ = try f.extract()
+        // (The rows naming the rejected institution follow as unknown institutions.)
+        #expect(f.rejects().first.map { "\($0.file):\($0.field ?? ""):\($0.reason)" } == "institutioner.xml:navn:controlCharacter")
+    }
+
     /// Every byte value in a text field of a windows-1252 export (where every byte is a
     /// character): what extract writes loads through a real COPY, as the warehouse's does.
     @Test func everyByteOfATextFieldLoadsThroughCOPY() throws {
@@ -164,7 +195,8 @@ import Testing
         var controls = 0
         for b in 0...255 where ![0x0A, 0x0D, 0x22, 0x3B].contains(b) {
             bytes += Array("S-\(b);0102131234;underretning;02-04-2015;§\(b);".utf8) + [0x6B, UInt8(b), 0x5C] + Array(";\\N\n".utf8)
-            if CSVParseState.isControl(UInt8(b)) { controls += 1 }
+            // C0 controls, DEL, and the five bytes windows-1252 leaves undefined (read as C1 controls).
+            if CSVParseState.isControl(UInt8(b)) || [0x81, 0x8D, 0x8F, 0x90, 0x9D].contains(b) { controls += 1 }
         }
         f.write(bytes, to: "sagshaendelser.csv")
         let result = try f.extract()

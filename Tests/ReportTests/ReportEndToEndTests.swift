@@ -24,7 +24,7 @@ import Postgres
         let html = try String(contentsOf: inRun, encoding: .utf8)
         #expect(try String(contentsOf: copy, encoding: .utf8) == html)
         #expect(try FileManager.default.attributesOfItem(atPath: inRun.path)[.posixPermissions] as? Int == 0o600)
-        #expect(try FileManager.default.attributesOfItem(atPath: copy.path)[.posixPermissions] as? Int == 0o644)
+        #expect(try FileManager.default.attributesOfItem(atPath: copy.path)[.posixPermissions] as? Int == 0o600)
         // No temporary file is left beside the copy.
         #expect(try FileManager.default.contentsOfDirectory(atPath: copy.deletingLastPathComponent().path) == ["udvalg.html"])
 
