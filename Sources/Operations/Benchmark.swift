@@ -84,14 +84,15 @@ package struct Benchmark {
                       (summary.secondsToPublished ?? summary.seconds) / bound)
         out += String(format: "evaluation in the load (read the panel file and six estimates, beside the COPY; their COPY and ANALYZE): %.3f s\n", evaluationSeconds)
         let views = try db.query("SELECT table_name FROM information_schema.views WHERE table_schema = 'metrics' ORDER BY 1")
-        var slowest = (name: "", seconds: 0.0)
+        var slowest = (name: "", rows: 0, seconds: 0.0)
         for view in views.compactMap({ $0.string(0) }) {
             let t0 = Date()
-            _ = try db.query("SELECT * FROM metrics.\(view)")
+            let rows = try db.query("SELECT * FROM metrics.\(view)").count
             let seconds = Date().timeIntervalSince(t0)
-            if seconds > slowest.seconds { slowest = (view, seconds) }
+            if seconds > slowest.seconds { slowest = (view, rows, seconds) }
         }
-        out += String(format: "metrics views: %d, the slowest (%@) answered in %.0f ms\n", views.count, slowest.name, slowest.seconds * 1000)
+        out += String(format: "metrics views: %d, the slowest (%@, all its %d rows) answered in %.0f ms\n",
+                      views.count, slowest.name, slowest.rows, slowest.seconds * 1000)
         return out
     }
 
