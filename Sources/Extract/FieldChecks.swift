@@ -96,8 +96,8 @@ struct FieldChecks {
     }
 }
 
-/// Field text quoted in reject messages: shortened, control characters, tabs and line
-/// breaks shown as `?` (a message is one line), and anything shaped like a CPR number
+/// Field text quoted in reject messages: shortened, control characters (C0 and C1), tabs and
+/// line breaks shown as `?` (a message is one line), and anything shaped like a CPR number
 /// (`CPRInText`, or any run of ten or more digits) masked as `DDMMYY-****`, in case a
 /// column holds one by mistake.
 enum Echo {
@@ -117,6 +117,9 @@ enum Echo {
             }
             if j > i { out.append(contentsOf: b[i..<j]); i = j; continue }
             let c = b[i]
+            if c == 0xC2, i + 1 < b.count, b[i + 1] & 0xE0 == 0x80 {   // a C1 control (U+009B starts a terminal's escape)
+                out.append(0x3F); i += 2; continue
+            }
             out.append(CSVParseState.isControl(c) || c == 0x09 || c == 0x0A || c == 0x0D ? 0x3F : c)
             i += 1
         }

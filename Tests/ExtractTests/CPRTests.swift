@@ -151,6 +151,7 @@ import Testing
         #expect(Echo.text(Array("x 01 02 13 1234 y".utf8)[...]) == "x 010213-**** y")
         #expect(Echo.text(Array("01021312345".utf8)[...]) == "010213-****")
         #expect(Echo.text([0x61, 0x00, 0x1B, 0x62][...]) == "a??b")
+        #expect(Echo.text([0x61, 0xC2, 0x9B, 0x32, 0x4A, 0xC2, 0x85, 0xC2, 0xA7][...]) == "a?2J?§")
         #expect(Echo.text(Array("S-2012-000123".utf8)[...]) == "S-2012-000123")
         #expect(Echo.text(Array("010213\u{00AD}1234".utf8)[...]) == "010213-****")
         #expect(Echo.text(Array("06．01．90．1239".utf8)[...]) == "060190-****")
