@@ -99,15 +99,25 @@ SELECT w.municipality, w.load_id, w.grain, w.cohort, w.year, w.children_exposed,
        w.notifications, w.cases_closed, w.cases_closed_resolved
 FROM withheld w;
 
+-- A source or closing reason outside the contract's values (exports.md; Pipeline's
+-- ContractVocabulary, which a test holds these lists to) is the export's free text: a code no
+-- value map names, a name, a CPR number's pseudonym. It never leaves as a label of its own,
+-- even for one event: it is counted with the contract's "other" (andre, andet).
 CREATE VIEW national_feed.notification_stats WITH (security_barrier) AS
-SELECT p.municipality, n.load_id, n.cohort, n.source, n.notifications
+SELECT p.municipality, n.load_id, n.cohort, s.source, sum(n.notifications)::bigint AS notifications
 FROM warehouse.published_load p
-JOIN warehouse.notification_stats n ON n.load_id = p.load_id;
+JOIN warehouse.notification_stats n ON n.load_id = p.load_id
+CROSS JOIN LATERAL (SELECT CASE WHEN n.source IS NULL OR n.source = ANY (ARRAY['daginstitution', 'daginstitutionsraadgiver',
+                        'skole', 'sundhedspleje', 'politi', 'foraeldre', 'andre']) THEN n.source ELSE 'andre' END AS source) s
+GROUP BY p.municipality, n.load_id, n.cohort, s.source;
 
 CREATE VIEW national_feed.closure_stats WITH (security_barrier) AS
-SELECT p.municipality, c.load_id, c.cohort, c.closing_reason, c.cases_closed
+SELECT p.municipality, c.load_id, c.cohort, r.closing_reason, sum(c.cases_closed)::bigint AS cases_closed
 FROM warehouse.published_load p
-JOIN warehouse.closure_stats c ON c.load_id = p.load_id;
+JOIN warehouse.closure_stats c ON c.load_id = p.load_id
+CROSS JOIN LATERAL (SELECT CASE WHEN c.closing_reason IS NULL OR c.closing_reason = ANY (ARRAY['bekymring_ophoert', 'familien_selv',
+                        'flyttet', 'anden_sag', 'andet']) THEN c.closing_reason ELSE 'andet' END AS closing_reason) r
+GROUP BY p.municipality, c.load_id, c.cohort, r.closing_reason;
 
 -- The difference-in-differences' panel (evaluation.md): institution × period, both cohorts,
 -- without the institutions that have a cell of 1 to small_cell_minimum − 1 children. grp_start
@@ -123,6 +133,6 @@ WHERE NOT f.withheld;
 COMMENT ON VIEW warehouse.national_feed_panel IS 'The published evaluation panel with each institution marked withheld when a cell holds 1 to small_cell_minimum - 1 children (the national feed leaves those out).';
 COMMENT ON VIEW national_feed.published_load IS 'The published load: municipality, as-of date, window, small-cell minimum, the evaluation panel''s periods, and how many institutions the feed withholds. feed_version names the layout of these views.';
 COMMENT ON VIEW national_feed.cohort_stats IS 'Per cohort, over the window (grain total) and per calendar year (grain year): children, exposure days, first events, and ages at first investigation and measure as sums of days and of their squares.';
-COMMENT ON VIEW national_feed.notification_stats IS 'Notifications on exposure days per cohort and notifying source.';
-COMMENT ON VIEW national_feed.closure_stats IS 'Cases opened on exposure days and closed, per cohort and closing reason.';
+COMMENT ON VIEW national_feed.notification_stats IS 'Notifications on exposure days per cohort and notifying source; a source outside the contract''s values is counted with andre.';
+COMMENT ON VIEW national_feed.closure_stats IS 'Cases opened on exposure days and closed, per cohort and closing reason; a reason outside the contract''s values is counted with andet.';
 COMMENT ON VIEW national_feed.evaluation_panel IS 'The difference-in-differences panel, institution × period, less institutions with a cell of 1 to small_cell_minimum - 1 children.';
