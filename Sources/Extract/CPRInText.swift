@@ -7,8 +7,9 @@
 /// and month too (`DD MM YY SSSS`, `DD.MM.YY-SSSS`), or after the day and month only
 /// (`DD-MM-YYSSSS`), anywhere in a longer text. A split is one to three separators: spaces
 /// of any kind (tab, line break, no-break space), dashes of any kind (hyphen, en and em
-/// dash, minus), `.`, `/`, `_`, and their full-width forms; invisible characters (soft
-/// hyphen, zero-width space) are passed over. The digits of any script count as digits.
+/// dash, minus), `.` (and middle dots), `/`, `_`, and their full-width forms; invisible
+/// characters (soft hyphen, zero-width space, combining marks) are passed over. The digits
+/// of any script and form count as digits.
 /// Modulus 11 and the century table are not asked: a mistyped number is personal data too.
 /// Digits grouped otherwise (`2012-000123`, dates, phone numbers) are not matched.
 package enum CPRInText {
@@ -63,9 +64,9 @@ package enum CPRInText {
     }
 
     /// The ASCII byte the character at `i` counts as, and its length in bytes, by its Unicode
-    /// properties: a decimal digit of any script its digit, a space of any kind a space, a
-    /// dash of any kind `-`, a full-width form its ASCII character; nil for an invisible one
-    /// (soft hyphen, zero-width space, word joiner: on screen the digits touch); 0x80 for any
+    /// properties: a digit of any script or form its digit, a space of any kind a space, a
+    /// dash of any kind `-`, a middle dot `.`, a full-width form its ASCII character; nil for
+    /// an invisible one (`isInvisible`: on screen the digits around it touch); 0x80 for any
     /// other character beyond ASCII. Only text with bytes beyond ASCII comes here.
     private static func fold(_ t: UnsafeBufferPointer<UInt8>, at i: Int) -> (UInt8?, Int) {
         let c = t[i]
@@ -76,10 +77,9 @@ package enum CPRInText {
         for k in 1..<length { code = code << 6 | UInt32(t[i + k] & 0x3F) }
         guard let scalar = Unicode.Scalar(code) else { return (0x80, length) }
         if (0xFF01...0xFF5E).contains(code) { return (UInt8(code - 0xFEE0), length) }   // full-width ASCII
-        let properties = scalar.properties
-        if properties.numericType == .decimal, let v = properties.numericValue, v >= 0, v <= 9 { return (48 + UInt8(v), length) }
-        switch properties.generalCategory {
-        case .format: return (nil, length)
+        if let digit = digitValue(scalar) { return (48 + digit, length) }
+        if isInvisible(scalar) { return (nil, length) }
+        switch scalar.properties.generalCategory {
         case .spaceSeparator, .lineSeparator, .paragraphSeparator: return (0x20, length)
         case .dashPunctuation: return (0x2D, length)
         case .connectorPunctuation: return (0x5F, length)
@@ -87,10 +87,32 @@ package enum CPRInText {
         }
         switch code {
         case 0x0085: return (0x0A, length)                          // next line
+        case 0x2800: return (0x20, length)                          // braille blank, drawn as a space
         case 0x2212, 0x2043: return (0x2D, length)                  // minus, hyphen bullet
-        case 0x2024, 0xFE52, 0x3002: return (0x2E, length)          // one dot leader, small and ideographic full stops
+        case 0x00B7, 0x2022, 0x2024, 0x2027, 0x30FB, 0xFE52, 0xFF65, 0x3002:
+            return (0x2E, length)                                   // middle dots, bullet, leaders, small and ideographic full stops
         case 0x2044, 0x2215: return (0x2F, length)                  // fraction and division slashes
         default: return (0x80, length)
+        }
+    }
+
+    /// The digit a character is in any script or form (superscript, circled, Arabic-Indic), or nil.
+    static func digitValue(_ s: Unicode.Scalar) -> UInt8? {
+        guard s.value >= 0x80 else { return s.value &- 48 < 10 ? UInt8(s.value - 48) : nil }
+        let p = s.properties
+        guard p.numericType == .decimal || p.numericType == .digit, let v = p.numericValue, v >= 0, v <= 9 else { return nil }
+        return UInt8(v)
+    }
+
+    /// A character drawn as nothing between its neighbours: format characters (soft hyphen,
+    /// zero-width space, bidi marks), Unicode's default-ignorables (variation selectors, the
+    /// Hangul fillers) and combining marks (an accent or a keycap on a digit).
+    static func isInvisible(_ s: Unicode.Scalar) -> Bool {
+        guard s.value >= 0x80 else { return false }
+        let p = s.properties
+        switch p.generalCategory {
+        case .format, .nonspacingMark, .enclosingMark: return true
+        default: return p.isDefaultIgnorableCodePoint
         }
     }
 

@@ -96,34 +96,34 @@ struct FieldChecks {
     }
 }
 
-/// Field text quoted in reject messages: shortened, control characters (C0 and C1), tabs and
-/// line breaks shown as `?` (a message is one line), and anything shaped like a CPR number
-/// (`CPRInText`, or any run of ten or more digits) masked as `DDMMYY-****`, in case a
-/// column holds one by mistake.
+/// Field text quoted in reject messages: shortened, control characters (C0, DEL, C1; tabs and
+/// line breaks too: a message is one line) and format characters (bidi marks reorder what a
+/// terminal shows) as `?`, and anything shaped like a CPR number (`CPRInText`, or any run of
+/// ten or more digits of any script, invisible characters within it passed over) masked as
+/// `DDMMYY-****`, in case a column holds one by mistake.
 enum Echo {
     static func text(_ v: some Collection<UInt8>, limit: Int = 40) -> String {
         let v = Array(v)[...]
         let b = CPRInText.replacingAll(in: v, with: CPRInText.masked)?.text ?? Array(v)
-        var out: [UInt8] = []
-        out.reserveCapacity(b.count)
-        var i = 0
-        while i < b.count {
-            var j = i
-            while j < b.count, b[j] &- 48 < 10 { j += 1 }
-            if j - i >= 10 {
-                out.append(contentsOf: b[i..<(i + 6)]); out.append(contentsOf: Array("-****".utf8))
-                i = j
-                continue
+        var out = String.UnicodeScalarView()
+        var run = String.UnicodeScalarView()   // digits in a row
+        func endRun() {
+            if run.count >= 10 {
+                out.append(contentsOf: run.prefix(6)); out.append(contentsOf: "-****".unicodeScalars)
+            } else {
+                out.append(contentsOf: run)
             }
-            if j > i { out.append(contentsOf: b[i..<j]); i = j; continue }
-            let c = b[i]
-            if c == 0xC2, i + 1 < b.count, b[i + 1] & 0xE0 == 0x80 {   // a C1 control (U+009B starts a terminal's escape)
-                out.append(0x3F); i += 2; continue
-            }
-            out.append(CSVParseState.isControl(c) || c == 0x09 || c == 0x0A || c == 0x0D ? 0x3F : c)
-            i += 1
+            run = String.UnicodeScalarView()
         }
-        let s = String(decoding: out, as: UTF8.self)
+        for s in String(decoding: b, as: UTF8.self).unicodeScalars {
+            if CPRInText.digitValue(s) != nil { run.append(s); continue }
+            if !run.isEmpty, CPRInText.isInvisible(s) { continue }
+            endRun()
+            let category = s.properties.generalCategory
+            out.append(category == .control || category == .format ? "?" : s)
+        }
+        endRun()
+        let s = String(out)
         return s.count > limit ? String(s.prefix(limit)) + "…" : s
     }
 }
