@@ -30,9 +30,19 @@ refuse_env() {
 }
 if [ -n "${ETL_ENV_FILE:-}" ] || [ -e "$env_file" ]; then
     { [ ! -d "$env_file" ] && [ -r "$env_file" ]; } || refuse_env "cannot be read (missing, a folder, or not readable)"
+    # Tried first in a subshell that stops at the first line that fails (set -e) and must
+    # reach the end: a failing line (`KEY = value`, `$(cat /missing)`) or an `exit` would
+    # otherwise run the night without the key (a new warehouse then makes one nobody chose).
+    # Only the line number is shown: bash's error would quote a stray line, perhaps the key.
+    errors=$(mktemp) || exit 70
+    # shellcheck disable=SC1090
+    whole=$( (set -e; set -a; . "$env_file" >/dev/null; echo whole) 2>"$errors" )
+    line=$(sed -n 's/.*line \([0-9][0-9]*\).*/\1/p' "$errors" | head -n 1)
+    rm -f "$errors"
+    [ "$whole" = whole ] || refuse_env "could not be read as shell assignments: it stops${line:+ at line $line} (a command that failed, an assignment with spaces around =, or an exit)"
     set -a
     # shellcheck disable=SC1090
-    . "$env_file" || refuse_env "could not be read as shell assignments (see the error above)"
+    . "$env_file"
     set +a
 fi
 export ETL_STATE_DIR=${ETL_STATE_DIR:-/var/lib/etl}
@@ -45,6 +55,9 @@ mkdir -p "$log_dir"
 log="$log_dir/etl-$(date -u +%Y-%m-%d).log"
 ls -1t "$log_dir"/etl-*.log 2>/dev/null | tail -n +"$((keep + 1))" | xargs -r rm -f
 
+# A stop (shutdown, a cron timeout) is said, not silent: bash runs the trap once etl has ended.
+stopped=
+for sig in TERM INT HUP; do trap "stopped=$sig" "$sig"; done
 summary=$("$etl" run --pipeline "$pipeline" --inbox "$inbox" --log-format json 2>>"$log")
 status=$?
 [ -n "$summary" ] && echo "$summary" >>"$log"
@@ -60,8 +73,14 @@ case $status in
     73) message="published, but the committee's report was not written; see $log, then run: etl report" ; level=err ;;
     75) message="another run still holds the lock; this night's run was skipped." ; level=warning ;;
     64) message="refused (exit 64), the warehouse unchanged: the error in the log's last lines says why and what to do (the crontab line, the pipeline file, or a drop of an earlier day than the published run's)." ; level=err ;;
-    *)  message="failed (exit $status): see $log" ; level=err ;;
+    *)  if [ "$status" -gt 128 ]; then
+            message="etl was stopped by SIG$(kill -l "$status" 2>/dev/null || echo "$((status - 128))") in run ${run:-?}: what analysts see is as it was. The next night takes the drop again; to go on now, $etl runs show ${run:-RUN} --state-dir $ETL_STATE_DIR names the step"
+        else
+            message="failed (exit $status): see $log"
+        fi
+        level=err ;;
 esac
+[ -n "$stopped" ] && message="$message (the wrapper itself was sent SIG$stopped)"
 
 logger -t etl -p "user.$level" "$message" 2>/dev/null || true
 # A night with rejects under the threshold succeeded, but a steward should see them: one

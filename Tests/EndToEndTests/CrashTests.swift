@@ -152,6 +152,22 @@ import TestSupport
         #expect(result.stdout.contains("published=yes"), "\(result.stdout)")
     }
 
+    /// A night whose `etl` is killed: cron's wrapper says so, with the run and what to do,
+    /// rather than "failed (exit 137)" (a release review).
+    @Test func theCronWrapperSaysANightWasKilled() throws {
+        let h = try Harness()
+        try h.drop(children: Self.children)
+        let wrapper = try Spawned(h, [Harness.repo.appendingPathComponent("cron/etl-nightly.sh").path, Harness.copenhagen, h.inbox.path],
+                                  environment: ["ETL_BIN": Harness.etl, "ETL_ENV_FILE": "/dev/null", "ETL_STOP_AT": "load.copying"],
+                                  program: "/bin/bash")
+        let etl = try #require(Spawned.stoppedProcess(holding: h.inbox.path), "etl never reached load.copying")
+        kill(etl, SIGKILL)
+        let night = try wrapper.wait()
+        #expect(night.status == 128 + SIGKILL)
+        #expect(night.stdout.contains("etl was stopped by SIGKILL in run 20") && night.stdout.contains("what analysts see is as it was")
+                && night.stdout.contains("runs show 20"), "\(night.stdout)")
+    }
+
     /// A run killed after its load committed and before the publish: `etl runs` shows the
     /// rows of that complete load (what `etl publish` would put up), not "-".
     @Test func aRunKilledAfterItsLoadCommittedShowsItsLoadedRows() throws {

@@ -9,8 +9,9 @@ final class Spawned {
     let process = Process()
     private let out: URL, err: URL
 
-    init(_ h: Harness, _ arguments: [String], environment extra: [String: String] = [:], directory: URL? = nil) throws {
-        process.executableURL = URL(fileURLWithPath: Harness.etl)
+    init(_ h: Harness, _ arguments: [String], environment extra: [String: String] = [:], directory: URL? = nil,
+         program: String = Harness.etl) throws {
+        process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         process.environment = h.environment.merging(extra) { $1 }
         if let directory { process.currentDirectoryURL = directory }
@@ -39,6 +40,23 @@ final class Spawned {
     }
 
     func signal(_ signal: Int32) { kill(pid, signal) }
+
+    /// The pid of a process stopped at its fault point whose command line holds `marker`
+    /// (an `etl` another program started), once there is one; nil after `seconds`.
+    static func stoppedProcess(holding marker: String, seconds: Double = 120) -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+                guard let pid = Int32(name), let line = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(name)/cmdline")),
+                      String(decoding: line, as: UTF8.self).contains(marker),
+                      let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                      let close = stat.lastIndex(of: ")"), stat[stat.index(close, offsetBy: 2)] == "T" else { continue }
+                return pid
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return nil
+    }
 
     /// Exit status (or the signal that ended it, negated) and output.
     func wait() throws -> (status: Int32, stdout: String, stderr: String) {

@@ -86,6 +86,18 @@ import TestSupport
         try "ETL_PSEUDONYM_KEY='unclosed\n".write(to: broken, atomically: true, encoding: .utf8)
         let garbled = try h.nightly(["ETL_ENV_FILE": broken.path])
         #expect(garbled.status == ExitStatus.usage.rawValue && garbled.stdout.contains("could not be read as shell assignments"), "\(garbled.stdout)")
+        // A line that fails before a last one that works, a stray line holding a secret, an
+        // exit: each stops the night, by line number only, and no key is made (a release review).
+        for (text, line) in [("ETL_PSEUDONYM_KEY = a-key-of-at-least-thirty-two-characters-here\nLANG=C\n", "1"),
+                             ("LANG=C\nsecret-key-of-at-least-thirty-two-characters-here\nTZ=UTC\n", "2"),
+                             ("ETL_PSEUDONYM_KEY=$(cat /nonexistent/key)\nLANG=C\n", ""), ("exit 0\n", "")] {
+            try text.write(to: broken, atomically: true, encoding: .utf8)
+            let night = try h.nightly(["ETL_ENV_FILE": broken.path])
+            #expect(night.status == ExitStatus.usage.rawValue, "\(text): \(night.stdout)")
+            #expect(night.stdout.contains("could not be read as shell assignments: it stops" + (line.isEmpty ? " (" : " at line \(line) (")), "\(night.stdout)")
+            #expect(!night.stdout.contains("secret-key") && !night.stderr.contains("secret-key"), "\(night.stdout)")
+            #expect(!FileManager.default.fileExists(atPath: h.state.defaultKeyFile.path), "no new key file")
+        }
     }
 
     @Test func aRunsPathsAreAbsoluteSoItsStagesRerunFromAnywhere() throws {
