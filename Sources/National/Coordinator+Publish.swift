@@ -30,7 +30,7 @@ extension Coordinator {
     /// last snapshot stays; with `partial`, the snapshot is made of the others and says
     /// which are missing.
     package func publish(partial: Bool) throws -> PublishSummary {
-        try exclusively {
+        try exclusively("etl national publish") {
             let started = Date()
             try checkSynced()
             let published = try publishedSnapshot()

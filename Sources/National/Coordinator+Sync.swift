@@ -90,7 +90,7 @@ extension Coordinator {
     /// transaction: the definitions are wholly the old or the new. Foreign tables hold no data,
     /// so they are made anew each time. Then every feed is read once, and the answer returned.
     package func sync() throws -> [FeedState] {
-        try exclusively {
+        try exclusively("etl national sync") {
             let passwords = try file.municipalities.map { try $0.readPassword(file: file) }
             let dropped = try db.transaction { db in
                 let existing = try db.query("""

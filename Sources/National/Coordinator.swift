@@ -55,13 +55,11 @@ package struct Coordinator {
     }
 
     /// Runs `body` holding the coordinator's advisory lock: one sync or publish at a time.
-    func exclusively<T>(_ body: () throws -> T) throws -> T {
-        let key = "5634527961634701"  // any value unique to this use
-        guard try db.query("SELECT pg_try_advisory_lock($1::bigint)", [key], name: "lock coordinator").first?.bool(0) == true else {
-            throw OperationsError.locked(holder: "another `etl national sync` or `publish`",
-                                         lock: "advisory lock \(key) on \(target)")
-        }
-        defer { _ = try? db.query("SELECT pg_advisory_unlock($1::bigint)", [key], name: "unlock coordinator") }
+    func exclusively<T>(_ command: String, _ body: () throws -> T) throws -> T {
+        let key: Int64 = 5634527961634701  // any value unique to this use
+        let lock = try AdvisoryLock(connection: db, holder: command, key: key, lock: "advisory lock \(key) on \(target)",
+                                    otherwise: "another `etl national sync` or `publish`")
+        defer { withExtendedLifetime(lock) {} }
         return try body()
     }
 

@@ -2,23 +2,29 @@ import Foundation
 import Glibc
 import Postgres
 
-/// One run at a time against a warehouse: a session-level advisory lock, held while the
-/// connection lives (the server drops it when the session ends, however the process died).
-/// The holder's name is its `application_name`, so a refused run can say who.
-final class AdvisoryLock {
-    static let key = 0x65746C_72756E  // "etl run"
+/// One holder at a time: a session-level advisory lock, held while the connection lives (the
+/// server drops it when the session ends, however the process died). The run lock of a
+/// warehouse (`runKey`) and the national coordinator's lock are both one. The holder's name
+/// is its `application_name`, so a refused command can say who.
+package final class AdvisoryLock {
+    /// The warehouse's run lock: one run, stage rerun or publish at a time.
+    package static let runKey: Int64 = 0x65746C_72756E  // "etl run"
     let connection: Connection
+    private let key: Int64
 
-    init(connection: Connection, holder: String) throws {
+    /// `lock` names the lock in the refusal; `otherwise` the holder when its session has no name.
+    package init(connection: Connection, holder: String, key: Int64 = AdvisoryLock.runKey,
+                 lock: String = "advisory lock in the warehouse", otherwise: String = "another etl process") throws {
         self.connection = connection
+        self.key = key
         try rename(holder)
-        // A killed run's session holds the lock until the server sees its client gone, within
-        // a second (`Connection.clientCheckMilliseconds`): asked again for a little longer.
+        // A killed holder's session keeps the lock until the server sees its client gone,
+        // within a second (`Connection.clientCheckMilliseconds`): asked again for a little longer.
         let patience = Date().addingTimeInterval(Double(3 * Connection.clientCheckMilliseconds) / 1000)
-        var got = try Self.take(connection)
+        var got = try take()
         while !got, Date() < patience {
             Thread.sleep(forTimeInterval: 0.1)
-            got = try Self.take(connection)
+            got = try take()
         }
         guard got else {
             let who = try connection.query("""
@@ -26,13 +32,14 @@ final class AdvisoryLock {
                 WHERE l.locktype = 'advisory' AND l.granted AND l.pid <> pg_backend_pid()
                   AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
                   AND (l.classid::bigint << 32 | l.objid::bigint) = $1
-                """, [String(Self.key)], name: "run lock holder")
-            throw OperationsError.locked(holder: who.first?.string(0) ?? "another etl process", lock: "advisory lock in the warehouse")
+                """, [String(key)], name: "lock holder")
+            let name = who.first?.string(0).flatMap { $0.isEmpty ? nil : $0 }
+            throw OperationsError.locked(holder: name ?? otherwise, lock: lock)
         }
     }
 
-    private static func take(_ connection: Connection) throws -> Bool {
-        try connection.query("SELECT pg_try_advisory_lock($1)", [String(key)], name: "run lock").first?.bool(0) == true
+    private func take() throws -> Bool {
+        try connection.query("SELECT pg_try_advisory_lock($1::bigint)", [String(key)], name: "lock").first?.bool(0) == true
     }
 
     func rename(_ holder: String) throws {
@@ -46,11 +53,11 @@ final class AdvisoryLock {
                            WHERE l.locktype = 'advisory' AND l.granted
                              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
                              AND (l.classid::bigint << 32 | l.objid::bigint) = $1)
-            """, [String(key)], name: "run lock held")
+            """, [String(runKey)], name: "run lock held")
         return try rows.first?.bool(0) ?? false
     }
 
     deinit {
-        _ = try? connection.query("SELECT pg_advisory_unlock($1)", [String(Self.key)], name: "run unlock")
+        _ = try? connection.query("SELECT pg_advisory_unlock($1::bigint)", [String(key)], name: "unlock")
     }
 }

@@ -388,6 +388,32 @@ import TestSupport
         #expect(try db.query("SELECT snapshot_id FROM national_metrics.snapshot").first?.string(0) == before)
     }
 
+    /// The coordinator's lock: a sync or publish while another holds it is refused naming the
+    /// holder; one whose holder lets go within the lock's patience (as a killed command's
+    /// session does, ended by the server's client check) goes ahead (a release review).
+    @Test func theCoordinatorsLockNamesItsHolderAndOutwaitsOneThatEnds() throws {
+        let f = try Federation.shared.get()
+        for seconds in [6.0, 1.0] {
+            let held = DispatchSemaphore(value: 0)
+            let holder = Thread {
+                guard let db = try? f.coordinator() else { held.signal(); return }
+                _ = try? db.query("SELECT set_config('application_name', 'etl national publish (pid 1)', false), pg_advisory_lock(5634527961634701)")
+                held.signal()
+                Thread.sleep(forTimeInterval: seconds)
+                db.close()
+            }
+            holder.start()
+            held.wait()
+            let sync = try f.national(["sync"])
+            if seconds > 3 {
+                #expect(sync.status == 75 && sync.stderr.contains("etl national publish (pid 1)"), "\(sync)")
+                Thread.sleep(forTimeInterval: seconds)
+            } else {
+                #expect(sync.status == 0, "\(sync)")
+            }
+        }
+    }
+
     /// Equal as numbers: integers and text exactly, doubles within `tolerance` (relative).
     static func expectSame(_ actual: String?, _ expected: String?, _ what: String, tolerance: Double = FederationTests.tolerance,
                            sourceLocation: SourceLocation = #_sourceLocation) {

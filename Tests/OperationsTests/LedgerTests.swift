@@ -78,7 +78,7 @@ import TestSupport
         _ = try running(run, pid: gone, on: connection)
         // Another process holds the run lock (a run under way elsewhere)…
         let other = try db.connect()
-        _ = try other.query("SELECT pg_advisory_lock(\(AdvisoryLock.key))")
+        _ = try other.query("SELECT pg_advisory_lock(\(AdvisoryLock.runKey))")
         // …yet this host knows the attempt's process has ended.
         #expect(try Ledger(connection: connection).markDead(lockHeld: false, by: "etl runs") == [run])
         let row = try #require(try connection.query("SELECT status, error FROM etl.attempts").first)
@@ -95,7 +95,7 @@ import TestSupport
         let run = RunID(rawValue: 20_261_122_023_000_002)
         _ = try running(run, pid: getpid(), on: connection)
         let other = try db.connect()
-        _ = try other.query("SELECT pg_advisory_lock(\(AdvisoryLock.key))")
+        _ = try other.query("SELECT pg_advisory_lock(\(AdvisoryLock.runKey))")
         #expect(try Ledger(connection: connection).markDead(lockHeld: false, by: "etl runs").isEmpty)
         #expect(try connection.query("SELECT status FROM etl.attempts").first?.string(0) == "running")
         // Nobody holds the lock: no process can be working on it, whatever its pid.
