@@ -34,15 +34,16 @@ if [ -n "${ETL_ENV_FILE:-}" ] || [ -e "$env_file" ]; then
     # reach the end: a failing line (`KEY = value`, `$(cat /missing)`) or an `exit` would
     # otherwise run the night without the key (a new warehouse then makes one nobody chose).
     # Only the line number is shown: bash's error would quote a stray line, perhaps the key.
+    # Carriage returns (a file saved on Windows) are taken out first.
     errors=$(mktemp) || exit 70
     # shellcheck disable=SC1090
-    whole=$( (set -e; set -a; . "$env_file" >/dev/null; echo whole) 2>"$errors" )
+    whole=$( (set -e; set -a; . <(tr -d '\r' <"$env_file") >/dev/null; echo whole) 2>"$errors" )
     line=$(sed -n 's/.*line \([0-9][0-9]*\).*/\1/p' "$errors" | head -n 1)
     rm -f "$errors"
     [ "$whole" = whole ] || refuse_env "could not be read as shell assignments: it stops${line:+ at line $line} (a command that failed, an assignment with spaces around =, or an exit)"
     set -a
     # shellcheck disable=SC1090
-    . "$env_file"
+    . <(tr -d '\r' <"$env_file")
     set +a
 fi
 export ETL_STATE_DIR=${ETL_STATE_DIR:-/var/lib/etl}
@@ -58,12 +59,14 @@ ls -1t "$log_dir"/etl-*.log 2>/dev/null | tail -n +"$((keep + 1))" | xargs -r rm
 # A stop (shutdown, a cron timeout) is said, not silent: bash runs the trap once etl has ended.
 stopped=
 for sig in TERM INT HUP; do trap "stopped=$sig" "$sig"; done
+logged=$(stat -c %s "$log" 2>/dev/null || echo 0)
 summary=$("$etl" run --pipeline "$pipeline" --inbox "$inbox" --log-format json 2>>"$log")
 status=$?
 [ -n "$summary" ] && echo "$summary" >>"$log"
 
-# The run the night's error names (the JSON error line's "run"), for the commands below.
-run=$(grep -o '"run":"\{0,1\}[0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*$')
+# The run this night's log lines name last (the JSON error line's "run"; none when etl
+# stopped before it had one), for the commands below; earlier nights of the day do not count.
+run=$(tail -c +"$((logged + 1))" "$log" | grep -o '"run":"\{0,1\}[0-9]*' | tail -n 1 | grep -o '[0-9]*$')
 
 case $status in
     0)  message="ok: ${summary:-nothing to do}" ; level=info ;;
@@ -74,7 +77,7 @@ case $status in
     75) message="another run still holds the lock; this night's run was skipped." ; level=warning ;;
     64) message="refused (exit 64), the warehouse unchanged: the error in the log's last lines says why and what to do (the crontab line, the pipeline file, or a drop of an earlier day than the published run's)." ; level=err ;;
     *)  if [ "$status" -gt 128 ]; then
-            message="etl was stopped by SIG$(kill -l "$status" 2>/dev/null || echo "$((status - 128))") in run ${run:-?}: what analysts see is as it was. The next night takes the drop again; to go on now, $etl runs show ${run:-RUN} --state-dir $ETL_STATE_DIR names the step"
+            message="etl was stopped by SIG$(kill -l "$status" 2>/dev/null || echo "$((status - 128))")${run:+ in run $run}. A run is published whole or not at all, so analysts see either the last night's figures or this one's; $etl runs${run:+ show $run} --state-dir $ETL_STATE_DIR says which and the step left (a drop not loaded is taken again the next night)"
         else
             message="failed (exit $status): see $log"
         fi

@@ -8,8 +8,8 @@
 /// (`DD-MM-YYSSSS`), anywhere in a longer text. A split is one to three separators: spaces
 /// of any kind (tab, line break, no-break space), dashes of any kind (hyphen, en and em
 /// dash, minus), `.` (and middle dots), `/`, `_`, and their full-width forms; invisible
-/// characters (soft hyphen, zero-width space, combining marks) are passed over. The digits
-/// of any script and form count as digits.
+/// characters (soft hyphen, zero-width space, combining marks) are passed over. The decimal
+/// digits of any script count as digits.
 /// Modulus 11 and the century table are not asked: a mistyped number is personal data too.
 /// Digits grouped otherwise (`2012-000123`, dates, phone numbers) are not matched.
 package enum CPRInText {
@@ -64,7 +64,7 @@ package enum CPRInText {
     }
 
     /// The ASCII byte the character at `i` counts as, and its length in bytes, by its Unicode
-    /// properties: a digit of any script or form its digit, a space of any kind a space, a
+    /// properties: a decimal digit of any script its digit, a space of any kind a space, a
     /// dash of any kind `-`, a middle dot `.`, a full-width form its ASCII character; nil for
     /// an invisible one (`isInvisible`: on screen the digits around it touch); 0x80 for any
     /// other character beyond ASCII. Only text with bytes beyond ASCII comes here.
@@ -96,11 +96,13 @@ package enum CPRInText {
         }
     }
 
-    /// The digit a character is in any script or form (superscript, circled, Arabic-Indic), or nil.
+    /// The digit a character is in any script (Arabic-Indic, full-width, mathematical), or nil.
+    /// Decimal digits only: superscript and circled ones (`¹`, `①`) are footnote marks, and
+    /// as digits `0101901234¹` would be eleven digits, no CPR number (a review found it so).
     static func digitValue(_ s: Unicode.Scalar) -> UInt8? {
         guard s.value >= 0x80 else { return s.value &- 48 < 10 ? UInt8(s.value - 48) : nil }
         let p = s.properties
-        guard p.numericType == .decimal || p.numericType == .digit, let v = p.numericValue, v >= 0, v <= 9 else { return nil }
+        guard p.numericType == .decimal, let v = p.numericValue, v >= 0, v <= 9 else { return nil }
         return UInt8(v)
     }
 

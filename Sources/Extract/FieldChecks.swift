@@ -97,8 +97,8 @@ struct FieldChecks {
 }
 
 /// Field text quoted in reject messages: shortened, control characters (C0, DEL, C1; tabs and
-/// line breaks too: a message is one line) and format characters (bidi marks reorder what a
-/// terminal shows) as `?`, and anything shaped like a CPR number (`CPRInText`, or any run of
+/// line breaks too, and Unicode's line and paragraph separators: a message is one line) and
+/// format characters (bidi marks reorder what a terminal shows) as `?`, and anything shaped like a CPR number (`CPRInText`, or any run of
 /// ten or more digits of any script, invisible characters within it passed over) masked as
 /// `DDMMYY-****`, in case a column holds one by mistake.
 enum Echo {
@@ -119,8 +119,10 @@ enum Echo {
             if CPRInText.digitValue(s) != nil { run.append(s); continue }
             if !run.isEmpty, CPRInText.isInvisible(s) { continue }
             endRun()
-            let category = s.properties.generalCategory
-            out.append(category == .control || category == .format ? "?" : s)
+            switch s.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator: out.append("?")
+            default: out.append(s)
+            }
         }
         endRun()
         let s = String(out)

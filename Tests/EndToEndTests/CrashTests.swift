@@ -164,7 +164,7 @@ import TestSupport
         kill(etl, SIGKILL)
         let night = try wrapper.wait()
         #expect(night.status == 128 + SIGKILL)
-        #expect(night.stdout.contains("etl was stopped by SIGKILL in run 20") && night.stdout.contains("what analysts see is as it was")
+        #expect(night.stdout.contains("etl was stopped by SIGKILL in run 20") && night.stdout.contains("published whole or not at all")
                 && night.stdout.contains("runs show 20"), "\(night.stdout)")
     }
 

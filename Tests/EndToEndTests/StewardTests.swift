@@ -98,6 +98,10 @@ import TestSupport
             #expect(!night.stdout.contains("secret-key") && !night.stderr.contains("secret-key"), "\(night.stdout)")
             #expect(!FileManager.default.fileExists(atPath: h.state.defaultKeyFile.path), "no new key file")
         }
+        // A file saved on Windows, blank line and all, is read.
+        try "# the nightly environment\r\nLANG=C\r\n\r\nexport TZ=UTC\r\n".write(to: broken, atomically: true, encoding: .utf8)
+        let windows = try h.nightly(["ETL_ENV_FILE": broken.path])
+        #expect(windows.status == 0 && !windows.stdout.contains("not started"), "\(windows.stdout)")
     }
 
     @Test func aRunsPathsAreAbsoluteSoItsStagesRerunFromAnywhere() throws {

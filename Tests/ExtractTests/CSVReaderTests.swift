@@ -161,6 +161,11 @@ func readCSV(_ text: String, encoding: TextEncoding = .utf8, maxFieldLines: Int 
                 #expect(records[1 + k].control == expected, "byte \(c) after \(prefix)")
             }
         }
+        // A C1 control in UTF-8 whose two bytes fall in two chunks, wherever the cut is.
+        for chunk in 4...20 {
+            let split = try readCSV(Array("h1;h2\nx;ab".utf8) + [0xC2, 0x85] + Array("cd\nx;y\n".utf8), chunkSize: chunk)
+            #expect(split.map(\.control) == [-1, 4, -1], "chunks of \(chunk) bytes")
+        }
         // Only the first is noted; the next record starts clean.
         let records = try readCSV([0x61, 0x0A, 0x00, 0x01, 0x0A, 0x62, 0x0A])
         #expect(records.map(\.control) == [-1, 0, -1])
