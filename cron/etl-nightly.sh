@@ -31,16 +31,18 @@ refuse_env() {
 if [ -n "${ETL_ENV_FILE:-}" ] || [ -e "$env_file" ]; then
     { [ ! -d "$env_file" ] && [ -r "$env_file" ]; } || refuse_env "cannot be read (missing, a folder, or not readable)"
     # Tried first in a subshell that stops at the first line that fails (set -e) and must
-    # reach the end: a failing line (`KEY = value`, `$(cat /missing)`) or an `exit` would
-    # otherwise run the night without the key (a new warehouse then makes one nobody chose).
-    # Only the line number is shown: bash's error would quote a stray line, perhaps the key.
-    # Carriage returns (a file saved on Windows) are taken out first.
+    # reach the file's end (a line added after it): a failing line (`KEY = value`,
+    # `$(cat /missing)`), an `exit` or a `return` would otherwise run the night without the
+    # key (a new warehouse then makes one nobody chose). Only the line number is shown: bash's
+    # error would quote a stray line, perhaps the key. Carriage returns (a file saved on
+    # Windows) are taken out first.
     errors=$(mktemp) || exit 70
     # shellcheck disable=SC1090
-    whole=$( (set -e; set -a; . <(tr -d '\r' <"$env_file") >/dev/null; echo whole) 2>"$errors" )
+    whole=$( (set -e; set -a; . <(tr -d '\r' <"$env_file"; printf '\n_etl_env_read=whole\n') >/dev/null
+              echo "${_etl_env_read:-}") 2>"$errors" )
     line=$(sed -n 's/.*line \([0-9][0-9]*\).*/\1/p' "$errors" | head -n 1)
     rm -f "$errors"
-    [ "$whole" = whole ] || refuse_env "could not be read as shell assignments: it stops${line:+ at line $line} (a command that failed, an assignment with spaces around =, or an exit)"
+    [ "$whole" = whole ] || refuse_env "could not be read as shell assignments: it stops${line:+ at line $line} (a command that failed, an assignment with spaces around =, an exit or a return)"
     set -a
     # shellcheck disable=SC1090
     . <(tr -d '\r' <"$env_file")

@@ -90,7 +90,8 @@ import TestSupport
         // exit: each stops the night, by line number only, and no key is made (a release review).
         for (text, line) in [("ETL_PSEUDONYM_KEY = a-key-of-at-least-thirty-two-characters-here\nLANG=C\n", "1"),
                              ("LANG=C\nsecret-key-of-at-least-thirty-two-characters-here\nTZ=UTC\n", "2"),
-                             ("ETL_PSEUDONYM_KEY=$(cat /nonexistent/key)\nLANG=C\n", ""), ("exit 0\n", "")] {
+                             ("ETL_PSEUDONYM_KEY=$(cat /nonexistent/key)\nLANG=C\n", ""), ("exit 0\n", ""),
+                             ("LANG=C\nreturn 0\nETL_PSEUDONYM_KEY=never-read-key-of-thirty-two-characters\n", "")] {
             try text.write(to: broken, atomically: true, encoding: .utf8)
             let night = try h.nightly(["ETL_ENV_FILE": broken.path])
             #expect(night.status == ExitStatus.usage.rawValue, "\(text): \(night.stdout)")
