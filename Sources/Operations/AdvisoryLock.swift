@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 import Postgres
 
 /// One holder at a time: a session-level advisory lock, held while the connection lives (the
