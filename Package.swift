@@ -23,6 +23,8 @@ let package = Package(
         .systemLibrary(name: "CExpat", pkgConfig: "expat", providers: [.apt(["libexpat1-dev"])]),
         // libcrypto, OpenSSL's (apt: libssl-dev, which libpq-dev brings): SHA-256 contexts that copy without allocating.
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // xxHash (apt: libxxhash-dev): XXH3-128, ten times SHA-256's speed, for the stage files' checksums.
+        .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         // C Swift's Glibc module lacks: `mallopt`, renameat2's exchange, a prefetch (nothing to link).
         .systemLibrary(name: "CGlibcExtras"),
 
@@ -33,7 +35,7 @@ let package = Package(
         ]),
         // What every stage shares: days, the pipeline file, run folders, stage files.
         .target(name: "Pipeline", dependencies: [
-            "CGlibcExtras",
+            "CGlibcExtras", "CXXHash",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),

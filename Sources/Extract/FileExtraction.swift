@@ -128,7 +128,7 @@ struct FileCounts {
         var counts: [String: Int] = [:]
         if merged > 0 { counts["merged_address"] = merged }
         if filtered > 0 { counts["filtered"] = filtered }
-        return .init(name: name, bytes: bytes, sha256: sha256, rowsRead: read, accepted: accepted, rejected: rejected,
+        return .init(name: name, bytes: bytes, checksum: .sha256(sha256), rowsRead: read, accepted: accepted, rejected: rejected,
                      rejectedByReason: byReason, counts: counts)
     }
 }

@@ -149,7 +149,7 @@ package struct LoadStage {
             _ = try db.execute("""
                 INSERT INTO etl.load_files (load_id, name, bytes, sha256, rows_read, accepted, rejected)
                 VALUES ($1, $2, $3, $4, $5, $6, $7)
-                """, [String(loadID), f.name, String(f.bytes), f.sha256, String(f.rowsRead), String(f.accepted), String(f.rejected)],
+                """, [String(loadID), f.name, String(f.bytes), f.checksum.hex, String(f.rowsRead), String(f.accepted), String(f.rejected)],
                 name: "record load file")
         }
     }

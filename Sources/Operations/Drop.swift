@@ -127,7 +127,7 @@ package struct Drop: Sendable {
     }
 
     static func checksum(_ sums: [(file: String, sha256: String)]) -> String {
-        var all = Checksum()
+        var all = SHA256Sum()
         for (file, sum) in sums { all.update(Data((file + "  " + sum + "\n").utf8)) }
         return all.hex()
     }
@@ -141,7 +141,7 @@ package struct Drop: Sendable {
         let files = config.sources.all.map(\.file).sorted(), drop = url
         let sums = try ForkJoin.map(files.count) { (i) throws(OperationsError) -> String in
             let path = drop.appendingPathComponent(files[i]).path
-            do { return try Checksum.file(path) } catch {
+            do { return try SHA256Sum.file(path) } catch {
                 throw .io(path: path, message: "cannot read the export file: \(error.localizedDescription); check its permissions")
             }
         }

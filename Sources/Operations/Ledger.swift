@@ -130,7 +130,7 @@ package struct Ledger {
                 _ = try db.execute("""
                     INSERT INTO etl.files (run_id, name, bytes, sha256, rows_read, accepted, rejected)
                     VALUES ($1, $2, $3, $4, $5, $6, $7)
-                    """, [run.description, f.name, String(f.bytes), f.sha256, String(f.rowsRead), String(f.accepted),
+                    """, [run.description, f.name, String(f.bytes), f.checksum.hex, String(f.rowsRead), String(f.accepted),
                           String(f.rejected)], name: "record file")
             }
             _ = try db.execute("UPDATE etl.runs SET rows_read = $2, rows_rejected = $3 WHERE run_id = $1",

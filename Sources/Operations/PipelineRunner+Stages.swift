@@ -71,7 +71,7 @@ extension PipelineRunner {
         }
         let settings = LoadSettings(municipality: config.municipality, asOf: made.asOf, windowFrom: made.windowFrom,
                                     windowTo: made.windowTo, smallCellMinimum: config.smallCellMinimum,
-                                    pipeline: Self.absolute(config.path), pipelineSHA256: try? Checksum.file(config.path),
+                                    pipeline: Self.absolute(config.path), pipelineSHA256: try? SHA256Sum.file(config.path),
                                     attempt: attempt)
         let publisher = Publisher(connection: db)
         let newer = try publisher.publishedRun(newerThan: info.run, asOf: made.asOf)
@@ -112,7 +112,7 @@ extension PipelineRunner {
         let transform = try StageManifest.read(from: folder.manifest(.transform))
         for input in transform.inputs {
             guard let output = extract.output(input.name) else { continue }
-            guard output.sha256 == input.sha256 else {
+            guard output.checksum == input.checksum else {
                 throw OperationsError.stagesOutOfStep(run: folder.id, detail: "its extract was redone after its transform (\(input.name) differs)")
             }
         }

@@ -150,7 +150,7 @@ package struct PipelineRunner {
 
     private func attemptStart(_ info: RunInfo, command: String, from: Stage, through: Stage) throws -> Ledger.AttemptStart {
         Ledger.AttemptStart(run: info.run, command: command, first: from, last: through, pipeline: Self.absolute(config.path),
-                            pipelineSHA256: try? Checksum.file(config.path), municipality: config.municipality,
+                            pipelineSHA256: try? SHA256Sum.file(config.path), municipality: config.municipality,
                             asOf: info.asOf, windowFrom: config.windowFrom, windowTo: config.windowTo ?? info.asOf,
                             smallCellMinimum: config.smallCellMinimum)
     }

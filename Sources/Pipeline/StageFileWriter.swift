@@ -16,7 +16,7 @@ package final class StageFileWriter {
     private var capacity = 1 << 22
     private var used = 0
     private var atLineStart = true
-    private var hasher = Checksum()
+    private var hasher = XXH128Sum()
     /// Rows and bytes written; private stored properties, so the compiler checks their
     /// accesses statically (a `package` one is checked at run time, each row).
     private var rowCount = 0, byteCount: Int64 = 0
@@ -186,6 +186,6 @@ package final class StageFileWriter {
         if Foundation.close(fd) != 0 {
             throw StageFileError(path: path, message: "close failed: \(String(cString: strerror(errno))) (disk full?)")
         }
-        return .init(name: name, rows: rows, bytes: bytes, sha256: hasher.hex())
+        return .init(name: name, rows: rows, bytes: bytes, checksum: .xxh128(hasher.hex()))
     }
 }

@@ -6,7 +6,7 @@ package struct StageManifest: Codable, Sendable, Equatable {
     package struct InputFile: Codable, Sendable, Equatable {
         package var name: String
         package var bytes: Int64
-        package var sha256: String
+        package var checksum: FileChecksum
         package var rowsRead: Int
         package var accepted: Int
         package var rejected: Int
@@ -16,24 +16,33 @@ package struct StageManifest: Codable, Sendable, Equatable {
         /// Absent from manifests written before it existed.
         package var counts: [String: Int]
 
-        package init(name: String, bytes: Int64, sha256: String, rowsRead: Int, accepted: Int, rejected: Int,
+        package init(name: String, bytes: Int64, checksum: FileChecksum, rowsRead: Int, accepted: Int, rejected: Int,
                     rejectedByReason: [String: Int] = [:], counts: [String: Int] = [:]) {
-            self.name = name; self.bytes = bytes; self.sha256 = sha256; self.rowsRead = rowsRead
+            self.name = name; self.bytes = bytes; self.checksum = checksum; self.rowsRead = rowsRead
             self.accepted = accepted; self.rejected = rejected; self.rejectedByReason = rejectedByReason
             self.counts = counts
         }
 
         private enum CodingKeys: String, CodingKey {
-            case name, bytes, sha256, rowsRead, accepted, rejected, rejectedByReason, counts
+            case name, bytes, rowsRead, accepted, rejected, rejectedByReason, counts
         }
 
         package init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             self.init(name: try c.decode(String.self, forKey: .name), bytes: try c.decode(Int64.self, forKey: .bytes),
-                      sha256: try c.decode(String.self, forKey: .sha256), rowsRead: try c.decode(Int.self, forKey: .rowsRead),
+                      checksum: try FileChecksum(from: decoder), rowsRead: try c.decode(Int.self, forKey: .rowsRead),
                       accepted: try c.decode(Int.self, forKey: .accepted), rejected: try c.decode(Int.self, forKey: .rejected),
                       rejectedByReason: try c.decode([String: Int].self, forKey: .rejectedByReason),
                       counts: try c.decodeIfPresent([String: Int].self, forKey: .counts) ?? [:])
+        }
+
+        package func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name); try c.encode(bytes, forKey: .bytes)
+            try checksum.encode(to: encoder)
+            try c.encode(rowsRead, forKey: .rowsRead); try c.encode(accepted, forKey: .accepted)
+            try c.encode(rejected, forKey: .rejected); try c.encode(rejectedByReason, forKey: .rejectedByReason)
+            try c.encode(counts, forKey: .counts)
         }
     }
 
@@ -41,10 +50,24 @@ package struct StageManifest: Codable, Sendable, Equatable {
         package var name: String
         package var rows: Int
         package var bytes: Int64
-        package var sha256: String
+        package var checksum: FileChecksum
 
-        package init(name: String, rows: Int, bytes: Int64, sha256: String) {
-            self.name = name; self.rows = rows; self.bytes = bytes; self.sha256 = sha256
+        package init(name: String, rows: Int, bytes: Int64, checksum: FileChecksum) {
+            self.name = name; self.rows = rows; self.bytes = bytes; self.checksum = checksum
+        }
+
+        private enum CodingKeys: String, CodingKey { case name, rows, bytes }
+
+        package init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(name: try c.decode(String.self, forKey: .name), rows: try c.decode(Int.self, forKey: .rows),
+                      bytes: try c.decode(Int64.self, forKey: .bytes), checksum: try FileChecksum(from: decoder))
+        }
+
+        package func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name); try c.encode(rows, forKey: .rows); try c.encode(bytes, forKey: .bytes)
+            try checksum.encode(to: encoder)
         }
     }
 
@@ -87,6 +110,37 @@ package struct StageManifest: Codable, Sendable, Equatable {
     }
 
     package func output(_ name: String) -> OutputFile? { outputs.first { $0.name == name } }
+}
+
+/// A file's checksum, under its algorithm's name in a manifest: `sha256` for the exports (as
+/// the drop's MANIFEST and `sha256sum` give it), `xxh128` for stage files (`xxh128sum`).
+/// Manifests written before stage files had `xxh128` carry `sha256` for them too.
+package enum FileChecksum: Sendable, Equatable, Codable {
+    case sha256(String)
+    case xxh128(String)
+
+    package var hex: String {
+        switch self {
+        case .sha256(let hex), .xxh128(let hex): return hex
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey { case sha256, xxh128 }
+
+    /// Read from, and written into, the file's own object.
+    package init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if let hex = try c.decodeIfPresent(String.self, forKey: .xxh128) { self = .xxh128(hex); return }
+        self = .sha256(try c.decode(String.self, forKey: .sha256))
+    }
+
+    package func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .sha256(let hex): try c.encode(hex, forKey: .sha256)
+        case .xxh128(let hex): try c.encode(hex, forKey: .xxh128)
+        }
+    }
 }
 
 extension Day: Codable {

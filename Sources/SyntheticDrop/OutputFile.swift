@@ -11,7 +11,7 @@ final class OutputFile {
     /// Data records written (CSV records without the header; XML record elements).
     var records = 0
     private let handle: FileHandle
-    private var sha = Checksum()
+    private var sha = SHA256Sum()
     private(set) var bytes = 0
 
     init(directory: URL, name: String, encoding: TextEncoding) throws {

@@ -59,16 +59,16 @@ struct ExtractReader: Sendable {
     /// Size and checksum of an input. Extract checksummed its files moments ago: when its
     /// manifest lists the file, sizes and rows must match (a truncated or swapped file
     /// does not) and its checksum is taken; else the file is checksummed here.
-    func checksum(_ name: String, rowsRead: Int) throws(TransformError) -> (bytes: Int64, sha256: String) {
+    func checksum(_ name: String, rowsRead: Int) throws(TransformError) -> (bytes: Int64, checksum: FileChecksum) {
         let p = path(name)
         let bytes = (try? FileManager.default.attributesOfItem(atPath: p)[.size] as? NSNumber)?.int64Value ?? -1
         guard let listed = manifest?.output(name) else {
-            do { return (bytes, try Checksum.file(p)) } catch { throw .stageFile(path: p, line: nil, message: "\(error)") }
+            do { return (bytes, .xxh128(try XXH128Sum.file(p))) } catch { throw TransformError(error) }
         }
         guard listed.bytes == bytes, listed.rows == rowsRead else {
             throw .extractFileChanged(path: p, expected: "\(listed.rows) rows, \(listed.bytes) bytes",
                                       found: "\(rowsRead) rows, \(bytes) bytes")
         }
-        return (bytes, listed.sha256)
+        return (bytes, listed.checksum)
     }
 }

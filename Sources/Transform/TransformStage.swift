@@ -87,7 +87,7 @@ package struct TransformStage: Sendable {
         let counts = facts.counts
         let skippedAssignments = counts[TransformCounts.skippedAssignments]!
         func input(_ name: String, rows: Int, accepted: Int, skipped: [String: Int]) -> StageManifest.InputFile {
-            .init(name: name, bytes: sums[name]!.bytes, sha256: sums[name]!.sha256, rowsRead: rows, accepted: accepted,
+            .init(name: name, bytes: sums[name]!.bytes, checksum: sums[name]!.checksum, rowsRead: rows, accepted: accepted,
                   rejected: rows - accepted, rejectedByReason: skipped.filter { $0.value > 0 })
         }
         let inputs = [
@@ -118,7 +118,7 @@ package struct TransformStage: Sendable {
         case events(EventTable)
     }
 
-    private typealias Sums = [String: (bytes: Int64, sha256: String)]
+    private typealias Sums = [String: (bytes: Int64, checksum: FileChecksum)]
 
     private static func readBoth(_ extract: ExtractReader, _ register: Register, small: (Int, Int))
         throws(TransformError) -> (SpellTable, EventTable, Sums) {

@@ -192,7 +192,7 @@ import SyntheticDrop
     static func rewriteManifest(_ drop: URL, replacing old: String, with new: String, rows: Int) throws {
         let url = drop.appendingPathComponent("MANIFEST")
         let kept = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").filter { !$0.hasSuffix(" " + old) }
-        let sha = try Checksum.file(drop.appendingPathComponent(new).path)
+        let sha = try SHA256Sum.file(drop.appendingPathComponent(new).path)
         try ((kept.map(String.init) + ["\(sha)  \(rows)  \(new)"]).joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
     }
 }

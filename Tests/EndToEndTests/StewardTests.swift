@@ -121,6 +121,25 @@ import TestSupport
         #expect(elsewhere.status == 0, "\(elsewhere.stderr)")
     }
 
+    /// An extract redone on a corrected drop after its transform: the load refuses the old
+    /// facts (the stage files' checksums differ) until transform is redone too.
+    @Test func anExtractRedoneAfterItsTransformIsNotLoadedWithTheOldFacts() throws {
+        let h = try Harness()
+        let (drop, _) = try h.drop(children: Self.children)
+        let night = try run(h, ["--inbox", h.inbox.path])
+        #expect(night.status == 0, "\(night.stderr)")
+        let id = try #require(Harness.runID(night.stdout))
+        try FileManager.default.removeItem(at: drop)
+        try h.drop(children: Self.children, seed: 8)
+
+        #expect(try Spawned.run(h, ["extract", "--run", id, "--database", h.db.url]).status == 0)
+        let load = try Spawned.run(h, ["load", "--run", id, "--database", h.db.url])
+        #expect(load.status != 0 && load.stderr.contains("its extract was redone after its transform"), "\(load.stderr)")
+        #expect(try Spawned.run(h, ["transform", "--run", id, "--database", h.db.url]).status == 0)
+        let again = try Spawned.run(h, ["load", "--run", id, "--database", h.db.url])
+        #expect(again.status == 0, "\(again.stderr)")
+    }
+
     @Test func aWarehouseHoldsOneMunicipality() throws {
         let h = try Harness()
         try h.drop(children: Self.children)

@@ -18,7 +18,7 @@ import Postgres
         }
         try writer.close()
         try StageManifest(stage: .extract, run: run.id, startedAt: Date(), seconds: 0,
-                          inputs: [.init(name: "indmeldelser.csv", bytes: 10, sha256: "ab", rowsRead: 1000 + rejects,
+                          inputs: [.init(name: "indmeldelser.csv", bytes: 10, checksum: .sha256("ab"), rowsRead: 1000 + rejects,
                                          accepted: 1000, rejected: rejects)],
                           counts: ["rejected": rejects, "institutioner.xml.merged_address": 7])
             .write(to: run.manifest(.extract))

@@ -18,7 +18,7 @@ import Testing
 
     /// A checksum reads as `sha256sum` prints it.
     @Test func aChecksumIsTheDigestInHex() {
-        var sum = Checksum()
+        var sum = SHA256Sum()
         sum.update(Data("abc".utf8))
         #expect(sum.hex() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }

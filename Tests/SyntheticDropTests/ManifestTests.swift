@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct ManifestTests {
     static func sha(_ bytes: [UInt8]) -> String {
-        var sum = Checksum()
+        var sum = SHA256Sum()
         sum.update(bytes)
         return sum.hex()
     }

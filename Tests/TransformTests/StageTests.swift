@@ -34,7 +34,7 @@ import Testing
             let data = try #require(FileManager.default.contents(atPath: path))
             #expect(out.bytes == Int64(data.count))
             #expect(out.rows == data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) })
-            #expect(out.sha256 == (try Checksum.file(path)))
+            #expect(out.checksum == .xxh128(try XXH128Sum.file(path)))
         }
         let onDisk = try StageManifest.read(from: run.manifest(.transform))
         #expect(onDisk.counts == first.manifest.counts)
@@ -70,7 +70,7 @@ import Testing
         #expect(enrolmentsIn.rowsRead == 12 && enrolmentsIn.accepted == 11 && enrolmentsIn.rejectedByReason == ["unknown_institution": 1])
         #expect(result.skipped.map(\.line) == [13])
         // No extract manifest here: the inputs were checksummed by the stage itself.
-        #expect(enrolmentsIn.sha256 == (try Checksum.file(run.file(.extract, StageFile.enrolments))))
+        #expect(enrolmentsIn.checksum == .xxh128(try XXH128Sum.file(run.file(.extract, StageFile.enrolments))))
 
         // Rows as COPY text, columns in FactFile's order.
         let text = { (f: FactFile) in String(decoding: bytes(run, f), as: UTF8.self).split(separator: "\n").map(String.init) }
@@ -97,7 +97,7 @@ import Testing
         let path = run.file(.extract, StageFile.caseEvents)
         let size = try #require(FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber).int64Value
         try StageManifest(stage: .extract, run: run.id, startedAt: Date(), seconds: 0,
-                          outputs: [.init(name: StageFile.caseEvents, rows: 30, bytes: size, sha256: "x")])
+                          outputs: [.init(name: StageFile.caseEvents, rows: 30, bytes: size, checksum: .xxh128("x"))])
             .write(to: run.manifest(.extract))
         #expect(throws: TransformError.self) {
             try TransformStage().run(run: run, windowFrom: HandFixture.windowFrom, windowTo: nil, asOf: HandFixture.asOf)
@@ -131,7 +131,7 @@ import Testing
         // Extract's manifest was there: its checksums were taken, not recomputed.
         let extract = try StageManifest.read(from: run.manifest(.extract))
         for input in result.manifest.inputs {
-            #expect(input.sha256 == extract.output(input.name)?.sha256)
+            #expect(input.checksum == extract.output(input.name)?.checksum)
         }
     }
 

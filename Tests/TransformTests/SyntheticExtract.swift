@@ -90,7 +90,7 @@ enum SyntheticExtract {
             let path = run.file(.extract, name)
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
             return StageManifest.OutputFile(name: name, rows: data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) },
-                                            bytes: Int64(data.count), sha256: try Checksum.file(path))
+                                            bytes: Int64(data.count), checksum: .xxh128(try XXH128Sum.file(path)))
         }
         try StageManifest(stage: .extract, run: run.id, startedAt: Date(), seconds: 0, outputs: outputs)
             .write(to: run.manifest(.extract))

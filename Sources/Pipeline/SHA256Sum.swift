@@ -1,8 +1,9 @@
 import Crypto
 import Foundation
 
-/// SHA-256 (swift-crypto) as the hex text every manifest and the MANIFEST of a drop carry.
-package struct Checksum {
+/// SHA-256 (swift-crypto) in hex, as `sha256sum` prints it: the checksum of the exports
+/// (the drop's MANIFEST gives the same), of the drop and of the pipeline file.
+package struct SHA256Sum {
     private var hasher = SHA256()
 
     package init() {}
@@ -19,7 +20,7 @@ package struct Checksum {
             throw StageFileError(path: path, message: "cannot read the file to checksum it")
         }
         defer { try? handle.close() }
-        var sum = Checksum()
+        var sum = SHA256Sum()
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { sum.update(chunk) }
         return sum.hex()
     }
