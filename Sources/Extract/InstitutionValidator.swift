@@ -12,8 +12,8 @@ struct InstitutionValidator {
     /// Where a record is in its file, for messages: "line" (CSV) or "record" (XML).
     let unit: String
     private let pattern: (text: String, regex: Regex<AnyRegexOutput>)?
-    /// Accepted numbers → where they were read and their name, compared and shown.
-    private(set) var numbers: [String: (line: Int, name: String, shown: String)] = [:]
+    /// Accepted numbers → where they were read, their name as given and folded.
+    private(set) var numbers: [String: (line: Int, name: String, folded: String)] = [:]
     // Contract field indices (`SourceKind.institutions.fields`).
     private let nummer = 0, navn = 1, type = 2, bydel = 3, klynge = 4, pladser = 5, oprettet = 6, nedlagt = 7
 
@@ -30,10 +30,10 @@ struct InstitutionValidator {
         let name = checks.optionalText(r, navn) ?? ""
         let folded = Self.fold(name)
         if let first = numbers[number] {
-            if first.name == folded { return nil }
+            if first.folded == folded { return nil }
             throw Rejection(field: "nummer", reason: .duplicateInstitution, message:
                 "institution \(Echo.text(number.utf8)) is named '\(Echo.text(name.utf8))' here and "
-                + "'\(first.shown)' on \(unit) \(first.line): two institutions with one number? The first is kept")
+                + "'\(Echo.text(first.name.utf8))' on \(unit) \(first.line): two institutions with one number? The first is kept")
         }
         if let pattern, (try? pattern.regex.firstMatch(in: number)) == nil {
             throw Rejection(field: "nummer", reason: .invalidInstitutionNumber, message: describeBadNumber(number, r, pattern.text))
@@ -42,16 +42,27 @@ struct InstitutionValidator {
         let opened = try checks.optionalDate(r, oprettet)
         let closed = try checks.optionalDate(r, nedlagt)
         try checks.endBeforeStart(closed, nedlagt, opened, oprettet)
-        numbers[number] = (r.line, folded, Echo.text(name.utf8))
+        numbers[number] = (r.line, name, folded)
         return InstitutionRecord(
             number: number, name: name, type: checks.optionalText(r, type) ?? "",
             district: checks.optionalText(r, bydel) ?? "", cluster: checks.optionalText(r, klynge),
             places: places, opened: opened, closed: closed, line: r.line)
     }
 
-    /// Names compare without case and with runs of white space as one space.
+    /// Names compare without case and with runs of white space as one space (ASCII's
+    /// white space told without asking Unicode's tables: most names are ASCII).
     static func fold(_ name: String) -> String {
-        name.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        var folded = String.UnicodeScalarView()
+        var space = false
+        for s in name.lowercased().unicodeScalars {
+            if s.isASCII ? (s == " " || (0x09...0x0D).contains(s.value)) : s.properties.isWhitespace {
+                space = !folded.isEmpty
+            } else {
+                if space { folded.append(" "); space = false }
+                folded.append(s)
+            }
+        }
+        return String(folded)
     }
 
     /// Says what a number that fails the pattern looks like, and whether `navn` holds the number.

@@ -9,22 +9,29 @@ package struct Day: RawRepresentable, Hashable, Comparable, Sendable, CustomStri
 
     /// The day for a proleptic Gregorian date, or nil when that date does not exist or lies
     /// beyond what a `Day` holds (± 5 million years).
+    ///
+    /// Without a branch on the month: parsing a date a field, a switch on random months was
+    /// mispredicted often enough to cost a third of the call (docs/benchmarks.md).
     package init?(year: Int, month: Int, day: Int) {
-        guard month >= 1, month <= 12, day >= 1, day <= Day.daysIn(month: month, year: year),
-              year >= -5_000_000, year <= 5_000_000 else { return nil }
+        guard UInt(bitPattern: month &- 1) < 12, UInt(bitPattern: year &+ 5_000_000) <= 10_000_000 else { return nil }
+        // Each month's length less 28, two bits a month from January in the low bits.
+        let lengths: UInt32 = 0b11_10_11_10_11_11_10_11_10_11_00_11
+        let february29 = month == 2 && Day.isLeap(year) ? 1 : 0
+        let length = 28 &+ Int((lengths >> UInt32((month &- 1) &* 2)) & 3) &+ february29
+        guard UInt(bitPattern: day &- 1) < UInt(length) else { return nil }
         rawValue = Day.daysFromCivil(year: year, month: month, day: day)
     }
 
-    /// Howard Hinnant's days_from_civil, for a date known to exist within ± 5 million years
-    /// (so every step is in range, and wrapping arithmetic is exact).
-    fileprivate static func daysFromCivil(year: Int, month: Int, day: Int) -> Int32 {
-        let y = month <= 2 ? year &- 1 : year
-        let era = (y >= 0 ? y : y &- 399) / 400
-        let yoe = y &- era &* 400
-        let mp = month > 2 ? month &- 3 : month &+ 9
-        let doy = (153 &* mp &+ 2) / 5 &+ day &- 1
-        let doe = yoe &* 365 &+ yoe / 4 &- yoe / 100 &+ doy
-        return Int32(truncatingIfNeeded: era &* 146097 &+ doe &- 719468)
+    /// Howard Hinnant's days_from_civil, on a year moved by a multiple of 400 years so that
+    /// it is never negative: unsigned division by constants, no branch on the era.
+    @inline(__always)
+    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int32 {
+        let shift = 5_000_400   // ≥ 5 million, a multiple of 400
+        let y = UInt64(truncatingIfNeeded: year &+ shift &- (month <= 2 ? 1 : 0))
+        let mp = UInt64(truncatingIfNeeded: month <= 2 ? month &+ 9 : month &- 3)
+        let doy = (153 &* mp &+ 2) / 5 &+ UInt64(truncatingIfNeeded: day) &- 1
+        let days = y &* 365 &+ y / 4 &- y / 100 &+ y / 400 &+ doy
+        return Int32(truncatingIfNeeded: Int64(bitPattern: days) &- Int64(shift / 400 * 146_097 + 719_468))
     }
 
     /// Year, month and day of month.

@@ -37,6 +37,22 @@ import Testing
         #expect(Day(year: 2000, month: 2, day: 29) != nil)
         #expect(Day(year: 1900, month: 2, day: 29) == nil)
         #expect(Day(year: 2020, month: 13, day: 1) == nil)
+        for (m, d) in [(0, 1), (-1, 1), (1, 0), (1, 32), (4, 31), (6, 31), (9, 31), (11, 31), (12, 32), (Int.min, 1), (1, Int.max)] {
+            #expect(Day(year: 2024, month: m, day: d) == nil, "\(m)-\(d)")
+        }
+    }
+
+    /// The ends of what a `Day` holds, ± 5 million years, and years before 0, read back.
+    @Test func holdsFiveMillionYearsEitherWay() {
+        for (y, m, d) in [(5_000_000, 12, 31), (-5_000_000, 1, 1), (0, 2, 29), (-1, 12, 31), (-100, 2, 28), (-400, 2, 29), (1, 1, 1)] {
+            let civil = Day(year: y, month: m, day: d)?.civil
+            #expect(civil?.year == y && civil?.month == m && civil?.day == d, "\(y)-\(m)-\(d)")
+        }
+        #expect(Day(year: -1, month: 12, day: 31)!.rawValue + 1 == Day(year: 0, month: 1, day: 1)!.rawValue)
+        #expect(Day(year: 0, month: 1, day: 1)!.rawValue == -719_528)
+        #expect(Day(year: -100, month: 2, day: 29) == nil && Day(year: -400, month: 2, day: 29) != nil)
+        #expect(Day(year: 5_000_001, month: 1, day: 1) == nil && Day(year: -5_000_001, month: 12, day: 31) == nil)
+        #expect(Day(year: Int.max, month: 1, day: 1) == nil && Day(year: Int.min, month: 1, day: 1) == nil)
     }
 
     @Test func parsesTheExportLayouts() {
