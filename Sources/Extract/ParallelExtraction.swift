@@ -77,11 +77,11 @@ struct ParallelExtraction: Sendable {
         case .enrolments:
             out = try writing { try StageFileWriter(path: run.file(.extract, StageFile.enrolments)) }
             let v = EnrolmentValidator(formats: sources.enrolments.dateFormats, register: register)
-            outcome = try files.run(sources.enrolments, pseudonyms: &pseudonyms, { r, p throws(Rejection) in try v.validate(r, &p) }, { r throws(ExtractError) in try writing { try r.write(to: out) }; return true })
+            outcome = try files.run(sources.enrolments, pseudonyms: &pseudonyms, v.validate, { r throws(ExtractError) in try writing { try r.write(to: out) }; return true })
         case .caseEvents:
             out = try writing { try StageFileWriter(path: run.file(.extract, StageFile.caseEvents)) }
             let v = CaseEventValidator(formats: sources.caseEvents.dateFormats)
-            outcome = try files.run(sources.caseEvents, pseudonyms: &pseudonyms, { r, p throws(Rejection) in try v.validate(r, &p) }, { r throws(ExtractError) in try writing { try r.write(to: out) }; return true })
+            outcome = try files.run(sources.caseEvents, pseudonyms: &pseudonyms, v.validate, { r throws(ExtractError) in try writing { try r.write(to: out) }; return true })
         }
         let computed = pseudonyms.computed
         let name = (out.path as NSString).lastPathComponent
