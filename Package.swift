@@ -23,7 +23,7 @@ let package = Package(
         .systemLibrary(name: "CExpat", pkgConfig: "expat", providers: [.apt(["libexpat1-dev"])]),
         // libcrypto, OpenSSL's (apt: libssl-dev, which libpq-dev brings): SHA-256 contexts that copy without allocating.
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        // xxHash (apt: libxxhash-dev): XXH3-128, ten times SHA-256's speed, for the stage files' checksums.
+        // xxHash (apt: libxxhash-dev, 0.8 or later): XXH3-128, the stage files' checksums.
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         // C Swift's Glibc module lacks: `mallopt`, renameat2's exchange, a prefetch (nothing to link).
         .systemLibrary(name: "CGlibcExtras"),

@@ -49,20 +49,21 @@ struct InstitutionValidator {
             places: places, opened: opened, closed: closed, line: r.line)
     }
 
-    /// Names compare without case and with runs of white space as one space (ASCII's
-    /// white space told without asking Unicode's tables: most names are ASCII).
+    /// Names compare without case and with runs of white space as one space. An ASCII
+    /// character's white space is told without Unicode's tables (most names are ASCII).
     static func fold(_ name: String) -> String {
-        var folded = String.UnicodeScalarView()
+        var folded = ""
         var space = false
-        for s in name.lowercased().unicodeScalars {
-            if s.isASCII ? (s == " " || (0x09...0x0D).contains(s.value)) : s.properties.isWhitespace {
+        for c in name.lowercased() {
+            let white = c.asciiValue.map { $0 == 0x20 || (0x09...0x0D).contains($0) } ?? c.isWhitespace
+            if white {
                 space = !folded.isEmpty
             } else {
                 if space { folded.append(" "); space = false }
-                folded.append(s)
+                folded.append(c)
             }
         }
-        return String(folded)
+        return folded
     }
 
     /// Says what a number that fails the pattern looks like, and whether `navn` holds the number.

@@ -1,5 +1,5 @@
-/// Lowercase hex, as `sha256sum` prints a digest: the checksums of every manifest and
-/// MANIFEST, child keys, key files.
+/// Lowercase hex, as `sha256sum` and `xxh128sum` print a digest: the checksums of every
+/// manifest and MANIFEST, child keys, key files.
 package enum Hex {
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 

@@ -159,5 +159,6 @@ extension Day: Codable {
 }
 
 package enum ProgramVersion {
-    package static let current = "0.1.0"
+    /// 0.2.0: stage files checksummed with XXH3-128, in manifests 0.1.0 cannot read.
+    package static let current = "0.2.0"
 }

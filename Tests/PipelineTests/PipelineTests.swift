@@ -53,6 +53,36 @@ import Testing
         #expect(Day(year: -100, month: 2, day: 29) == nil && Day(year: -400, month: 2, day: 29) != nil)
         #expect(Day(year: 5_000_001, month: 1, day: 1) == nil && Day(year: -5_000_001, month: 12, day: 31) == nil)
         #expect(Day(year: Int.max, month: 1, day: 1) == nil && Day(year: Int.min, month: 1, day: 1) == nil)
+        #expect(Day(year: 2024, month: Int.max, day: 1) == nil && Day(year: 2024, month: 1, day: Int.min) == nil)
+        #expect(Day(year: Int.max - 4_999_999, month: 3, day: 1) == nil && Day(year: Int.min + 4_999_999, month: 1, day: 1) == nil)
+        #expect(Day(year: 2024, month: 2, day: 30) == nil && Day(year: 2024, month: 2, day: 29) != nil)
+    }
+
+    /// The branch-free constructor against the formula it replaced (the switch on the month and
+    /// Hinnant's days_from_civil on signed years), for every month and day number 0–32 of
+    /// years across the range, before year 0 too.
+    @Test func agreesWithTheSignedFormula() {
+        func reference(_ year: Int, _ month: Int, _ day: Int) -> Int32? {
+            guard month >= 1, month <= 12, day >= 1, day <= Day.daysIn(month: month, year: year),
+                  year >= -5_000_000, year <= 5_000_000 else { return nil }
+            let y = month <= 2 ? year - 1 : year
+            let era = (y >= 0 ? y : y - 399) / 400
+            let yoe = y - era * 400
+            let mp = month > 2 ? month - 3 : month + 9
+            let doy = (153 * mp + 2) / 5 + day - 1
+            let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+            return Int32(era * 146097 + doe - 719468)
+        }
+        var years = Array(-2_000...2_500) + [-5_000_001, -5_000_000, -4_999_999, -400, 4_999_999, 5_000_000, 5_000_001]
+        years += stride(from: -5_000_000, through: 5_000_000, by: 99_991)
+        for y in years {
+            for m in -1...14 {
+                for d in -1...32 where Day(year: y, month: m, day: d)?.rawValue != reference(y, m, d) {
+                    Issue.record("\(y)-\(m)-\(d): \(String(describing: Day(year: y, month: m, day: d))) against \(String(describing: reference(y, m, d)))")
+                    return
+                }
+            }
+        }
     }
 
     @Test func parsesTheExportLayouts() {

@@ -33,7 +33,9 @@ import Testing
     @Test func readsAnOlderManifestsSHA256() throws {
         let old = """
             {"stage":"extract","run":20261130120000000,"programVersion":"0.1.0","startedAt":"2026-11-30T12:00:00Z",
-             "seconds":1,"counts":{},"inputs":[],
+             "seconds":1,"counts":{},
+             "inputs":[{"name":"enrolments.tsv","bytes":20,"sha256":"\(String(repeating: "d", count: 64))","rowsRead":2,
+                        "accepted":2,"rejected":0,"rejectedByReason":{}}],
              "outputs":[{"name":"enrolments.tsv","rows":2,"bytes":20,"sha256":"\(String(repeating: "c", count: 64))"}]}
             """
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("manifest-\(UUID().uuidString).json").path
@@ -42,5 +44,14 @@ import Testing
         let output = try #require(try StageManifest.read(from: path).output("enrolments.tsv"))
         #expect(output.checksum == .sha256(String(repeating: "c", count: 64)))
         #expect(output.checksum != .xxh128(String(repeating: "c", count: 64)))
+        #expect(try StageManifest.read(from: path).inputs.first?.checksum == .sha256(String(repeating: "d", count: 64)))
+    }
+
+    /// A file's object with both names (written by hand) is taken by its XXH3, what this
+    /// version writes for stage files.
+    @Test func bothNamesReadAsXXH128() throws {
+        let json = #"{"name":"a.tsv","rows":1,"bytes":2,"sha256":"aa","xxh128":"bb"}"#
+        let output = try JSONDecoder().decode(StageManifest.OutputFile.self, from: Data(json.utf8))
+        #expect(output.checksum == .xxh128("bb"))
     }
 }
