@@ -25,6 +25,8 @@ let package = Package(
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // xxHash (apt: libxxhash-dev, 0.8 or later): XXH3-128, the stage files' checksums.
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
+        // The CSV parser's search for special bytes, sixteen at a time (SSE2; nothing to link).
+        .systemLibrary(name: "CSpecialBytes"),
         // C Swift's Glibc module lacks: `mallopt`, renameat2's exchange, a prefetch (nothing to link).
         .systemLibrary(name: "CGlibcExtras"),
 
@@ -40,7 +42,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Extract", dependencies: [
-            "Pipeline", "CExpat", "CLibCrypto", "CGlibcExtras",
+            "Pipeline", "CExpat", "CLibCrypto", "CGlibcExtras", "CSpecialBytes",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Transform", dependencies: ["Pipeline"]),

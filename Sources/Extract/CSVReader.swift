@@ -1,3 +1,4 @@
+import CSpecialBytes
 import Foundation
 import Pipeline
 
@@ -93,8 +94,8 @@ final class CSVReader {
         let classes = UnsafeMutablePointer<UInt8>.allocate(capacity: 512)
         defer { classes.deallocate() }
         classes.initialize(repeating: 0, count: 512)
-        for c in 0..<256 where CSVParseState.isControl(UInt8(c)) { classes[c] = 1; classes[256 + c] = 1 }
-        classes[Int(delimiter)] = 1; classes[Int(Self.quote)] = 1; classes[Int(Self.lf)] = 1
+        for c in 0..<256 where CSVParseState.isSpecial(UInt8(c), delimiter: delimiter, c1: false) { classes[c] = 1 }
+        for c in 0..<256 where CSVParseState.isControl(UInt8(c)) { classes[256 + c] = 1 }
         classes[256 + Int(Self.quote)] = 1; classes[256 + Int(Self.lf)] = 1
 
         var s = CSVParseState(path: path, delimiter: delimiter, limit: maxRecordBytes, maxFieldLines: maxFieldLines)
@@ -245,6 +246,13 @@ struct CSVParseState {
         (c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D) || c == 0x7F
     }
 
+    /// What the parser stops at outside quotes: the delimiter, the quote, the line feed, a
+    /// control character, and C1 controls' lead byte in a chunk that holds one. The class
+    /// table and `etl_special_bytes16` (CSpecialBytes) say the same; a test holds them to it.
+    static func isSpecial(_ c: UInt8, delimiter: UInt8, c1: Bool) -> Bool {
+        isControl(c) || c == delimiter || c == quote || c == lf || (c1 && c == 0xC2)
+    }
+
     /// The C1 control (U+0080–U+009F, in UTF-8 `C2 80`–`C2 9F`) at `o`, if one starts there:
     /// no more meant as text than a C0 one (windows-1252's undefined bytes, ISO-8859-1's
     /// 0x80–0x9F). Its lead byte `C2` is special to the parser only in chunks that hold one.
@@ -261,6 +269,14 @@ struct CSVParseState {
     @inline(__always) private mutating func appendControl(_ c: UInt8) {
         if control < 0 { control = count }
         appendByte(c)
+    }
+
+    /// A byte the class table marks that is no delimiter, quote or line feed: a control
+    /// character, or `C2`, which in a chunk holding a C1 control leads U+0080–U+00BF alike.
+    /// Only U+0080–U+009F are controls; a no-break space (`C2 A0`) is text. (A sequence is
+    /// never cut by the chunk's end: the reader holds its first bytes back for the next.)
+    @inline(__always) private mutating func appendSpecial(_ c: UInt8, before i: Int, _ p: UnsafePointer<UInt8>, count: Int) {
+        if c != 0xC2 || (i < count && p[i] & 0xE0 == 0x80) { appendControl(c) } else { appendByte(c) }
     }
 
     /// Out of line: the parse loop stays small.
@@ -308,19 +324,38 @@ struct CSVParseState {
     /// the state machine then reads.
     @inline(__always)
     private mutating func plainLine(_ p: UnsafePointer<UInt8>, from start: Int, count: Int, classes cls: UnsafePointer<UInt8>,
-                                    _ body: (CSVRecord) throws -> Void) throws -> Int? {
+                                    c1Lead: UInt8, _ body: (CSVRecord) throws -> Void) throws -> Int? {
         let end = min(count, start &+ limit)
-        var i = start
         endCount = 0
+        // The special bytes are found 32 at a time, as the bits of a mask (fields are about
+        // ten bytes: each is one bit, not ten steps of a loop that waits on every byte);
+        // the last bytes before `end`, fewer than 32, one at a time.
+        var block = start, mask: UInt32 = 0, scanFrom = start
+        var bytewise = end &- start < 32
+        if !bytewise { mask = etl_special_bytes32(p + start, delimiter, Self.quote, c1Lead) }
         while true {
-            while i < end, cls[Int(p[i])] == 0 { i += 1 }
+            var i: Int
+            if !bytewise {
+                while mask == 0 {
+                    block &+= 32
+                    if block &+ 32 > end { bytewise = true; scanFrom = block; break }
+                    mask = etl_special_bytes32(p + block, delimiter, Self.quote, c1Lead)
+                }
+            }
+            if bytewise {
+                i = scanFrom
+                while i < end, cls[Int(p[i])] == 0 { i &+= 1 }
+                scanFrom = i &+ 1
+            } else {
+                i = block &+ mask.trailingZeroBitCount
+                mask &= mask &- 1
+            }
             guard i < end else { endCount = 0; return nil }
             let c = p[i]
             if c == delimiter {
                 if endCount == endCapacity { growEnds() }
                 ends[endCount] = i &- start
                 endCount += 1
-                i += 1
             } else if c == Self.lf, i > start {
                 var last = i &- start
                 if last > fieldStart, p[i - 1] == Self.cr { last -= 1 }
@@ -346,11 +381,13 @@ struct CSVParseState {
     mutating func parse(_ p: UnsafePointer<UInt8>, count: Int, classes cls: UnsafePointer<UInt8>,
                         _ body: (CSVRecord) throws -> Void) throws {
         let delimiter = self.delimiter, quote = Self.quote, lf = Self.lf, cr = Self.cr
+        // In a chunk without a C1 control, its lead byte is text: the delimiter stands in.
+        let c1Lead = cls[0xC2] != 0 ? 0xC2 : delimiter
         var i = 0
         while i < count {
             switch state {
             case .fieldStart:
-                if self.count == 0, endCount == 0, let next = try plainLine(p, from: i, count: count, classes: cls, body) {
+                if self.count == 0, endCount == 0, let next = try plainLine(p, from: i, count: count, classes: cls, c1Lead: c1Lead, body) {
                     i = next
                     continue
                 }
@@ -375,7 +412,7 @@ struct CSVParseState {
                     if problem == nil { problem = "a quote inside an unquoted field (field \(endCount + 1))" }
                     appendByte(c)
                 } else {
-                    appendControl(c)
+                    appendSpecial(c, before: i, p, count: count)
                 }
             case .quoted:
                 let s = i
@@ -394,7 +431,7 @@ struct CSVParseState {
                     quotedLineStart = self.count
                     if line - quoteLine + 1 > maxFieldLines { throw fieldTooLong() }
                 } else {
-                    appendControl(c)
+                    appendSpecial(c, before: i, p, count: count)
                 }
             case .quoteSeen:
                 let c = p[i]
@@ -410,7 +447,7 @@ struct CSVParseState {
                 } else {
                     if problem == nil { problem = "text after the closing quote of field \(endCount + 1)" }
                     if line > quoteLine { joined = true }
-                    if cls[Int(c)] != 0 { appendControl(c) } else { appendByte(c) }   // a control, or may start one
+                    if cls[Int(c)] != 0 { appendSpecial(c, before: i, p, count: count) } else { appendByte(c) }
                     state = .unquoted
                 }
             case .quoteCR:

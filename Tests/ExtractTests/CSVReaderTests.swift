@@ -1,3 +1,4 @@
+import CSpecialBytes
 import Foundation
 import Pipeline
 import Testing
@@ -25,6 +26,27 @@ func readCSV(_ text: String, encoding: TextEncoding = .utf8, maxFieldLines: Int 
 }
 
 @Suite struct CSVReaderTests {
+    /// The 16- and 32-byte search finds exactly the bytes the class table marks, in every
+    /// lane, for the delimiters pipelines use, with and without a C1 control in the chunk.
+    @Test func theBlockSearchFindsWhatTheClassTableMarks() {
+        for delimiter: UInt8 in [0x3B, 0x2C, 0x09, 0x7C] {
+            for c1 in [false, true] {
+                let lead: UInt8 = c1 ? 0xC2 : delimiter
+                for c in (0..<256).map(UInt8.init) {
+                    let special = CSVParseState.isSpecial(c, delimiter: delimiter, c1: c1)
+                    for lane in 0..<32 {
+                        var block = [UInt8](repeating: 0x61, count: 32)
+                        block[lane] = c
+                        let mask = block.withUnsafeBufferPointer { etl_special_bytes32($0.baseAddress!, delimiter, 0x22, lead) }
+                        guard mask == (special ? 1 << UInt32(lane) : 0) else {
+                            Issue.record("byte \(c) in lane \(lane), delimiter \(delimiter), C1 \(c1): mask \(mask)"); return
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test func quotedFieldsHoldDelimitersQuotesAndLineBreaks() throws {
         let records = try readCSV("a;b;c\n\"x;y\";\"say \"\"hi\"\"\";\"two\nlines\"\nplain;;\"\"\n")
         #expect(records.map(\.fields) == [["a", "b", "c"], ["x;y", "say \"hi\"", "two\nlines"], ["plain", "", ""]])
@@ -166,6 +188,13 @@ func readCSV(_ text: String, encoding: TextEncoding = .utf8, maxFieldLines: Int 
             let split = try readCSV(Array("h1;h2\nx;ab".utf8) + [0xC2, 0x85] + Array("cd\nx;y\n".utf8), chunkSize: chunk)
             #expect(split.map(\.control) == [-1, 4, -1], "chunks of \(chunk) bytes")
         }
+        // A no-break space shares a C1 control's lead byte, and is text even in a chunk that
+        // holds one: unquoted, quoted, after a closing quote, as latin-1 too.
+        let nbsp = try readCSV("h1;h2\nx;a\u{85}b\ny;\u{A0}z\n\"q\u{A0}\";1\n\"q\"\u{A0};2\n")
+        #expect(nbsp.map(\.control) == [-1, 3, -1, -1, -1])
+        #expect(nbsp[2].fields == ["y", "\u{A0}z"] && nbsp[3].fields == ["q\u{A0}", "1"])
+        let latin1 = try readCSV(Array("h1;h2\nx;a".utf8) + [0x85] + Array("b\ny;".utf8) + [0xA0] + Array("z\n".utf8), encoding: .latin1)
+        #expect(latin1.map(\.control) == [-1, 3, -1])
         // Only the first is noted; the next record starts clean.
         let records = try readCSV([0x61, 0x0A, 0x00, 0x01, 0x0A, 0x62, 0x0A])
         #expect(records.map(\.control) == [-1, 0, -1])
