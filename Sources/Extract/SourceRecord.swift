@@ -28,6 +28,8 @@ struct SourceRecord {
     }
 
     /// The bytes of contract field `i`, without surrounding white space; nil when empty or absent.
+    /// Inlined with `range`: seven calls a record, seventeen million a national night.
+    @inline(__always)
     func value(_ i: Int) -> UnsafeRawBufferPointer? {
         range(i).map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }
     }
@@ -36,6 +38,7 @@ struct SourceRecord {
     @inline(__always) func start(_ k: Int) -> Int { k == 0 ? 0 : ends[k - 1] + 1 }
 
     /// Where `value(i)` lies in `bytes`.
+    @inline(__always)
     func range(_ i: Int) -> Range<Int>? {
         let k = columns[i]
         guard k >= 0, k < ends.count else { return nil }

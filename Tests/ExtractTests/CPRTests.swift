@@ -51,6 +51,27 @@ import Testing
         #expect(birth(cpr) == nil)
     }
 
+    /// Ten bytes read eight at a time give what one at a time gives, for digits and for the
+    /// bytes either side of them (`/`, `:`, `-`, space, and bytes that overflow when 6 is
+    /// added), in every position.
+    @Test func tenDigitsAtOnceAgreeWithOneByOne() {
+        let others: [UInt8] = [0x2F, 0x3A, 0x3F, 0x2D, 0x20, 0x2A, 0x29, 0x00, 0x40, 0xFA, 0xFF, 0xB0, 0x70]
+        var state: UInt64 = 17
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+        for round in 0..<20_000 {
+            var text = (0..<10).map { _ in UInt8(0x30 + next(10)) }
+            if round % 4 != 0 { text[next(10)] = others[next(others.count)] }
+            let (fast, slow) = text.withUnsafeBytes { (CPR.tenDigits($0), CPR.digits($0)) }
+            guard fast == slow else { Issue.record("\(text): \(String(describing: fast)) against \(String(describing: slow))"); return }
+        }
+        #expect(Array("9999999999".utf8).withUnsafeBytes { CPR.tenDigits($0) } == 9_999_999_999)
+        #expect(Array("0000000001".utf8).withUnsafeBytes { CPR.tenDigits($0) } == 1)
+        #expect(Array("010213-123".utf8).withUnsafeBytes { CPR.tenDigits($0) } == nil)
+    }
+
     @Test func modulus11IsNotChecked() {
         #expect(birth("0102131235") != nil && birth("0102131236") != nil)
     }

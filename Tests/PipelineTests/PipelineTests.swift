@@ -98,6 +98,37 @@ import Testing
 }
 
 @Suite struct CopyTextTests {
+    /// Every byte that needs escaping, and bytes either side of it, at every offset of texts
+    /// of 0 to 40 bytes, escape as one byte at a time does.
+    @Test func escapesEveryByteAtEveryOffset() {
+        func reference(_ text: [UInt8]) -> [UInt8] {
+            text.flatMap { c -> [UInt8] in
+                switch c {
+                case 0x09: [0x5C, 0x74]
+                case 0x0A: [0x5C, 0x6E]
+                case 0x0D: [0x5C, 0x72]
+                case 0x5C: [0x5C, 0x5C]
+                default: [c]
+                }
+            }
+        }
+        for length in 0...40 {
+            for offset in 0..<max(length, 1) {
+                for c: UInt8 in [0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x5B, 0x5C, 0x5D, 0x00, 0x80, 0xDC, 0xFF, 0x41] {
+                    var text = (0..<length).map { UInt8(truncatingIfNeeded: 0x61 + $0 % 26) }
+                    if length > 0 { text[offset] = c }
+                    if length > 3 { text[length - 1] = 0x5C }   // a second one, in the tail or a word
+                    let out = [UInt8](unsafeUninitializedCapacity: 2 * length + 8) { buffer, n in
+                        n = text.withUnsafeBytes { CopyText.escape($0, to: buffer.baseAddress!) }
+                    }
+                    guard out == reference(text) else {
+                        Issue.record("length \(length), byte \(c) at \(offset): \(out) against \(reference(text))"); return
+                    }
+                }
+            }
+        }
+    }
+
     @Test func escapesAndReadsBack() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("copytext-\(UUID()).tsv").path
         defer { try? FileManager.default.removeItem(atPath: path) }
