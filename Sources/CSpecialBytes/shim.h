@@ -1,4 +1,4 @@
-// Finding the bytes a CSV parser must look at, sixteen at a time (Extract/CSVReader.swift).
+// Finding the bytes a CSV parser must look at, 32 at a time (Extract/CSVReader.swift).
 // Swift's SIMD types compare lane by lane but have no way to turn the result into a bit
 // mask, which is what finds the first such byte in one instruction.
 #include <stdint.h>
@@ -9,7 +9,7 @@
 /// Bit k is set when byte k of the sixteen at `p` is special outside quotes: a C0 control
 /// other than tab and carriage return (the line feed among them), DEL, `delimiter`, `quote`
 /// or `other` (C1 controls' lead byte in a chunk that holds one, else a repeat of one of
-/// these). `CSVParseState.isControl` and the parser's class table say the same.
+/// these). `CSVParseState.isSpecial` and the parser's class table say the same.
 static inline uint32_t etl_special_bytes16(const uint8_t *p, uint8_t delimiter, uint8_t quote, uint8_t other) {
 #if defined(__SSE2__)
     __m128i v = _mm_loadu_si128((const __m128i *)p);

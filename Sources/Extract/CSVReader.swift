@@ -248,7 +248,7 @@ struct CSVParseState {
 
     /// What the parser stops at outside quotes: the delimiter, the quote, the line feed, a
     /// control character, and C1 controls' lead byte in a chunk that holds one. The class
-    /// table and `etl_special_bytes16` (CSpecialBytes) say the same; a test holds them to it.
+    /// table and `etl_special_bytes32` (CSpecialBytes) say the same; a test holds them to it.
     static func isSpecial(_ c: UInt8, delimiter: UInt8, c1: Bool) -> Bool {
         isControl(c) || c == delimiter || c == quote || c == lf || (c1 && c == 0xC2)
     }
