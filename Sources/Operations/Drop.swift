@@ -141,8 +141,8 @@ package struct Drop: Sendable {
         let files = config.sources.all.map(\.file).sorted(), drop = url
         let sums = try ForkJoin.map(files.count) { (i) throws(OperationsError) -> String in
             let path = drop.appendingPathComponent(files[i]).path
-            do { return try SHA256Sum.file(path) } catch {
-                throw .io(path: path, message: "cannot read the export file: \(error.localizedDescription); check its permissions")
+            do throws(StageFileError) { return try SHA256Sum.file(path) } catch {
+                throw .io(path: path, message: "cannot read the export file: \(error.message); check its permissions")
             }
         }
         return zip(files, sums).map { (file: $0, sha256: $1) }

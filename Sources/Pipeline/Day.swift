@@ -13,12 +13,8 @@ package struct Day: RawRepresentable, Hashable, Comparable, Sendable, CustomStri
     /// Without a branch on the month: parsing a date a field, a switch on random months was
     /// mispredicted often enough to cost a third of the call (docs/benchmarks.md).
     package init?(year: Int, month: Int, day: Int) {
-        guard UInt(bitPattern: month &- 1) < 12, UInt(bitPattern: year &+ 5_000_000) <= 10_000_000 else { return nil }
-        // Each month's length less 28, two bits a month from January in the low bits.
-        let lengths: UInt32 = 0b11_10_11_10_11_11_10_11_10_11_00_11
-        let february29 = month == 2 && Day.isLeap(year) ? 1 : 0
-        let length = 28 &+ Int((lengths >> UInt32((month &- 1) &* 2)) & 3) &+ february29
-        guard UInt(bitPattern: day &- 1) < UInt(length) else { return nil }
+        guard UInt(bitPattern: month &- 1) < 12, UInt(bitPattern: year &+ 5_000_000) <= 10_000_000,
+              UInt(bitPattern: day &- 1) < UInt(Day.daysIn(month: month, year: year)) else { return nil }
         rawValue = Day.daysFromCivil(year: year, month: month, day: day)
     }
 
@@ -54,12 +50,12 @@ package struct Day: RawRepresentable, Hashable, Comparable, Sendable, CustomStri
 
     package static func isLeap(_ year: Int) -> Bool { year & 3 == 0 && (year % 100 != 0 || year % 400 == 0) }
 
+    /// The length of `month` (1–12): each month's less 28, two bits a month from January in
+    /// the low bits, so that no branch depends on the month.
+    @inline(__always)
     package static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return isLeap(year) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
+        let lengths: UInt32 = 0b11_10_11_10_11_11_10_11_10_11_00_11
+        return 28 &+ Int((lengths >> UInt32(truncatingIfNeeded: (month &- 1) &* 2)) & 3) &+ (month == 2 && isLeap(year) ? 1 : 0)
     }
 
     package static func < (a: Day, b: Day) -> Bool { a.rawValue < b.rawValue }

@@ -15,13 +15,9 @@ package struct SHA256Sum {
     package func hex() -> String { Hex.string(hasher.finalize()) }
 
     /// The checksum of a file, read in chunks.
-    package static func file(_ path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw StageFileError(path: path, message: "cannot read the file to checksum it")
-        }
-        defer { try? handle.close() }
+    package static func file(_ path: String) throws(StageFileError) -> String {
         var sum = SHA256Sum()
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { sum.update(chunk) }
+        try FileChunks.forEach(in: path) { sum.update($0) }
         return sum.hex()
     }
 }

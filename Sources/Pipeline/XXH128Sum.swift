@@ -1,5 +1,4 @@
 import CXXHash
-import Foundation
 
 /// XXH3-128 in hex, as `xxh128sum` prints it: the checksum of every stage file. Stage files
 /// are checksummed to tell one writing from another and a file changed since, which needs
@@ -28,18 +27,8 @@ package struct XXH128Sum: ~Copyable {
 
     /// The checksum of a file, read in chunks.
     package static func file(_ path: String) throws(StageFileError) -> String {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw StageFileError(path: path, message: "cannot read the file to checksum it (\(String(cString: strerror(errno))))") }
-        defer { close(fd) }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
-        defer { buffer.deallocate() }
         var sum = XXH128Sum()
-        while true {
-            let n = read(fd, buffer.baseAddress!, buffer.count)
-            if n < 0, errno == EINTR { continue }
-            guard n >= 0 else { throw StageFileError(path: path, message: "read failed: \(String(cString: strerror(errno)))") }
-            if n == 0 { return sum.hex() }
-            sum.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-        }
+        try FileChunks.forEach(in: path) { sum.update($0) }
+        return sum.hex()
     }
 }

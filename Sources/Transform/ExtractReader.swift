@@ -44,15 +44,8 @@ struct ExtractReader: Sendable {
     /// Lets the big tables be allocated once, at their size.
     func rowCount(_ name: String) -> Int {
         if let listed = manifest?.output(name) { return listed.rows }
-        let fd = open(path(name), O_RDONLY)
-        guard fd >= 0 else { return 0 }
-        defer { close(fd) }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
-        defer { buffer.deallocate() }
         var lines = 0
-        while case let n = read(fd, buffer.baseAddress!, buffer.count), n > 0 {
-            for b in UnsafeRawBufferPointer(rebasing: buffer[0..<n]) where b == 0x0A { lines += 1 }
-        }
+        try? FileChunks.forEach(in: path(name)) { chunk in for b in chunk where b == 0x0A { lines += 1 } }
         return lines
     }
 
