@@ -18,16 +18,26 @@ struct CPR: Hashable {
 
     /// `body` with the normalised form on the stack (no allocation: once per child of a run).
     func withNormalised<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { out in
-            var n = number
-            for i in stride(from: 8, through: 0, by: -2) {   // two digits a division
-                let q = n / 100, r = n &- q &* 100
-                out[i] = UInt8(truncatingIfNeeded: 48 &+ r / 10)
-                out[i &+ 1] = UInt8(truncatingIfNeeded: 48 &+ r % 10)
-                n = q
-            }
+        withUnsafeTemporaryAllocation(byteCount: 10, alignment: 8) { out in
+            let day = number / 100_000_000, rest = number &- day &* 100_000_000
+            out.storeBytes(of: UInt8(truncatingIfNeeded: 48 &+ day / 10), toByteOffset: 0, as: UInt8.self)
+            out.storeBytes(of: UInt8(truncatingIfNeeded: 48 &+ day % 10), toByteOffset: 1, as: UInt8.self)
+            out.storeBytes(of: Self.eightDigits(rest), toByteOffset: 2, as: UInt64.self)
             return body(UnsafeRawBufferPointer(out))
         }
+    }
+
+    /// The eight ASCII digits of `n` (below 10⁸), the first in the lowest byte, all lanes at
+    /// once: halves of four digits in 32-bit lanes, pairs in 16-bit lanes, digits in bytes
+    /// (x / 100 as x · 10486 >> 20 and x / 10 as x · 103 >> 10, exact in these ranges).
+    @inline(__always)
+    static func eightDigits(_ n: UInt64) -> UInt64 {
+        let high = n / 10_000
+        let halves = high | (n &- high &* 10_000) << 32
+        let hundreds = ((halves &* 10_486) >> 20) & 0x0000_007F_0000_007F
+        let pairs = hundreds | (halves &- hundreds &* 100) << 16
+        let tens = ((pairs &* 103) >> 10) & 0x000F_000F_000F_000F
+        return (tens | (pairs &- tens &* 10) << 8) &+ 0x3030_3030_3030_3030
     }
 
     /// Parses `DDMMYYSSSS` or `DDMMYY-SSSS` (`exports.md`: after removing one `-`, ten digits
@@ -48,13 +58,24 @@ struct CPR: Hashable {
         return .success(CPR(number: number, birth: birth))
     }
 
-    /// Ten bytes that are ten digits, as a number, eight of them at once (almost every CPR
-    /// field of an export); nil for any other text, which `digits` then reads.
+    /// Ten bytes that are ten digits, or `DDMMYY-SSSS`, as a number, eight digits at once
+    /// (almost every CPR field of an export); nil for any other text, which `digits` then reads.
     @inline(__always)
     static func tenDigits(_ text: UnsafeRawBufferPointer) -> UInt64? {
-        guard text.count == 10, let p = text.baseAddress else { return nil }
-        let head = p.loadUnaligned(as: UInt64.self)   // the first eight, the first in the lowest byte
-        let tail = UInt64(p.loadUnaligned(fromByteOffset: 8, as: UInt16.self))
+        guard let p = text.baseAddress else { return nil }
+        let head: UInt64, tail: UInt64   // the first eight digits, the first in the lowest byte; the last two
+        switch text.count {
+        case 10:
+            head = p.loadUnaligned(as: UInt64.self)
+            tail = UInt64(p.loadUnaligned(fromByteOffset: 8, as: UInt16.self))
+        case 11:
+            guard p.load(fromByteOffset: 6, as: UInt8.self) == 0x2D else { return nil }
+            head = p.loadUnaligned(as: UInt64.self) & 0x0000_FFFF_FFFF_FFFF
+                | UInt64(p.loadUnaligned(fromByteOffset: 7, as: UInt16.self)) << 48
+            tail = UInt64(p.loadUnaligned(fromByteOffset: 9, as: UInt16.self))
+        default:
+            return nil
+        }
         // A byte is a digit when it is 0x3_ and still 0x3_ with 6 added (no carry: all are 0x3_).
         let high: UInt64 = 0xF0F0_F0F0_F0F0_F0F0, zeros: UInt64 = 0x3030_3030_3030_3030
         guard head & high == zeros, (head &+ 0x0606_0606_0606_0606) & high == zeros,

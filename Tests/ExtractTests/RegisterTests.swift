@@ -38,6 +38,28 @@ import Testing
         }
     }
 
+    /// The packed key, from two overlapping loads, is the bytes one by one and their count,
+    /// for every length up to eight and bytes beyond ASCII in every position.
+    @Test func packingTakesEachByteOnce() {
+        func reference(_ b: [UInt8]) -> UInt64? {
+            guard (1...7).contains(b.count), b.allSatisfy({ $0 < 0x80 }) else { return nil }
+            return b.enumerated().reduce(UInt64(b.count) << 56) { $0 | UInt64($1.element) << (8 * $1.offset) }
+        }
+        var state: UInt64 = 5
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+        for round in 0..<20_000 {
+            var bytes = (0..<(round % 9)).map { _ in UInt8(0x20 + next(0x5F)) }
+            if round % 3 == 0, !bytes.isEmpty { bytes[next(bytes.count)] = UInt8(0x80 + next(0x80)) }
+            // Bytes beside the text that must not count: the text is a slice of a longer buffer.
+            let buffer = [0xFF] + bytes + [0xFF, 0xFF, 0xFF, 0xFF]
+            let packed = buffer.withUnsafeBytes { Register.pack(UnsafeRawBufferPointer(rebasing: $0[1..<(1 + bytes.count)])) }
+            guard packed == reference(bytes) else { Issue.record("\(bytes): \(String(describing: packed))"); return }
+        }
+    }
+
     static let clean = [
         "1,101234,Børnehuset Mælkebøtten,Daginstitution,Aldersintegreret institution#Børnehave#Daginstitution#Vuggestue,Nørrebro,K-7,101",
         "2,101235,Vuggestuen Solsikken,Daginstitution ved klynge,Daginstitution#Vuggestue,Valby,,101",
