@@ -196,15 +196,28 @@ extension EventType {
         }
     }
 
-    /// The raw value's bytes, as the stage files hold it.
-    package var stageText: [UInt8] { Self.stageTexts[Int(order)].0 }
-
-    package static let stageTexts: [([UInt8], EventType)] = allCases.map { (Array($0.rawValue.utf8), $0) }
+    /// The raw value's bytes, as the stage files hold it: constant bytes of the program, so a
+    /// row neither looks them up nor counts a reference to them (a static array of the
+    /// texts did both, 2 % of a national extract).
+    package var stageText: UnsafeRawBufferPointer {
+        let name: StaticString = switch self {
+        case .notification: "underretning"
+        case .caseOpened: "sag_oprettet"
+        case .investigationStarted: "undersoegelse_startet"
+        case .investigationEnded: "undersoegelse_afsluttet"
+        case .measureStarted: "foranstaltning_startet"
+        case .measureEnded: "foranstaltning_ophoert"
+        case .caseClosed: "sag_afsluttet"
+        }
+        return UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+    }
 
     /// The event type whose raw value these bytes are, without making a String; nil when none is.
     package init?(stageText f: UnsafeRawBufferPointer) {
-        for (bytes, value) in Self.stageTexts where bytes.count == f.count {
-            if f.count == 0 || bytes.withUnsafeBytes({ memcmp($0.baseAddress!, f.baseAddress!, f.count) }) == 0 { self = value; return }
+        for type in [EventType.notification, .caseOpened, .investigationStarted, .investigationEnded,
+                     .measureStarted, .measureEnded, .caseClosed] {
+            let text = type.stageText
+            if text.count == f.count, f.count == 0 || memcmp(text.baseAddress!, f.baseAddress!, f.count) == 0 { self = type; return }
         }
         return nil
     }

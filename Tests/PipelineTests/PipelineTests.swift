@@ -162,6 +162,22 @@ import Testing
     }
 }
 
+@Suite struct EventTypeTests {
+    /// The stage text of each type is its raw value, and reads back as that type; texts that
+    /// are a type's with a byte more, less or changed read as none.
+    @Test func stageTextsAreTheRawValues() {
+        for type in EventType.allCases {
+            let text = Array(type.stageText)
+            #expect(text == Array(type.rawValue.utf8))
+            #expect(text.withUnsafeBytes { EventType(stageText: $0) } == type)
+            for other in [text + [0x5F], Array(text.dropLast()), [0x55] + text.dropFirst()] {
+                #expect(other.withUnsafeBytes { EventType(stageText: $0) } == nil, "\(other)")
+            }
+        }
+        #expect([UInt8]().withUnsafeBytes { EventType(stageText: $0) } == nil)
+    }
+}
+
 @Suite struct CopyTextTests {
     /// Every byte that needs escaping, and bytes either side of it, at every offset of texts
     /// of 0 to 40 bytes, escape as one byte at a time does.
