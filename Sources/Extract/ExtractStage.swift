@@ -91,12 +91,7 @@ package struct ExtractStage: Sendable {
         let institutionsOut = try writing { try StageFileWriter(path: run.file(.extract, StageFile.institutions)) }
         var institutions = InstitutionValidator(source: config.sources.institutions)
         let registerOutcome = try files.run(config.sources.institutions, pseudonyms: &pseudonyms,
-                                            { r, _ throws(Rejection) in try institutions.validate(r) },
-                                            { r throws(ExtractError) in
-                                                guard let r else { return false }   // merged: another address
-                                                try writing { try r.write(to: institutionsOut) }
-                                                return true
-                                            })
+                                            validator: &institutions, out: institutionsOut)
         let register = Register(numbers: Set(institutions.numbers.keys), file: config.sources.institutions.file)
         var outputs = [try writing { try institutionsOut.close(name: StageFile.institutions) }]
 

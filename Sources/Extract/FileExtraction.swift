@@ -24,16 +24,13 @@ struct FileExtraction {
         var warnings: [String]
     }
 
-    /// `pseudonyms` pseudonymises the CPR numbers found in text fields and is handed to
-    /// `validate` for the children's. `write` returns false for a record it did not write
-    /// because it merged it into one read before (the register's repeated addresses):
-    /// counted as merged, neither accepted nor rejected.
+    /// `pseudonyms` pseudonymises the CPR numbers found in text fields and is handed to the
+    /// validator for the children's; accepted rows go to `out`.
     ///
     /// The hot exports pay only for what they use: a record is copied (to change a field)
     /// only when it holds a CPR number in a text field or the source maps values.
-    func run<R>(_ source: PipelineConfig.Source, pseudonyms: inout Pseudonymiser,
-                _ validate: (SourceRecord, inout Pseudonymiser) throws(Rejection) -> R,
-                _ write: (R) throws(ExtractError) -> Bool) throws(ExtractError) -> Outcome {
+    func run<V: RecordValidator>(_ source: PipelineConfig.Source, pseudonyms: inout Pseudonymiser,
+                                 validator: inout V, out: StageFileWriter) throws(ExtractError) -> Outcome {
         let file = drop.appendingPathComponent(source.file).path
         let reader = try SourceReader(source: source, path: file, pipeline: pipeline, drop: drop)
         let fields = source.kind.fields
@@ -46,11 +43,11 @@ struct FileExtraction {
         // `counts` goes in as an argument: captured by these functions it would be boxed and
         // every access checked at run time, 1 % of a national extract.
         func finish(_ r: SourceRecord, _ counts: inout FileCounts) throws {
-            let row: R
-            do throws(Rejection) { row = try validate(r, &pseudonyms) } catch {
+            let row: V.Row
+            do throws(Rejection) { row = try validator.validate(r, &pseudonyms) } catch {
                 return try reject(error, r, &counts)
             }
-            if try write(row) { counts.accepted += 1 } else { counts.merged += 1 }
+            if try writing({ try V.write(row, to: out) }) { counts.accepted += 1 } else { counts.merged += 1 }
         }
 
         func reject(_ rejection: Rejection, _ r: SourceRecord, _ counts: inout FileCounts) throws {

@@ -71,17 +71,16 @@ struct ParallelExtraction: Sendable {
         switch job {
         case .assignments:
             out = try writing { try StageFileWriter(path: run.file(.extract, StageFile.assignments)) }
-            let v = AssignmentValidator(formats: sources.assignments.dateFormats, register: register)
-            outcome = try files.run(sources.assignments, pseudonyms: &pseudonyms, { r, _ throws(Rejection) in try v.validate(r) },
-                                    { r throws(ExtractError) in try writing { try r.write(to: out) }; return true })
+            var v = AssignmentValidator(formats: sources.assignments.dateFormats, register: register)
+            outcome = try files.run(sources.assignments, pseudonyms: &pseudonyms, validator: &v, out: out)
         case .enrolments:
             out = try writing { try StageFileWriter(path: run.file(.extract, StageFile.enrolments)) }
-            let v = EnrolmentValidator(formats: sources.enrolments.dateFormats, register: register)
-            outcome = try files.run(sources.enrolments, pseudonyms: &pseudonyms, v.validate, { r throws(ExtractError) in try writing { try r.write(to: out) }; return true })
+            var v = EnrolmentValidator(formats: sources.enrolments.dateFormats, register: register)
+            outcome = try files.run(sources.enrolments, pseudonyms: &pseudonyms, validator: &v, out: out)
         case .caseEvents:
             out = try writing { try StageFileWriter(path: run.file(.extract, StageFile.caseEvents)) }
-            let v = CaseEventValidator(formats: sources.caseEvents.dateFormats)
-            outcome = try files.run(sources.caseEvents, pseudonyms: &pseudonyms, v.validate, { r throws(ExtractError) in try writing { try r.write(to: out) }; return true })
+            var v = CaseEventValidator(formats: sources.caseEvents.dateFormats)
+            outcome = try files.run(sources.caseEvents, pseudonyms: &pseudonyms, validator: &v, out: out)
         }
         let computed = pseudonyms.computed
         let name = (out.path as NSString).lastPathComponent
