@@ -26,8 +26,9 @@ package enum CPRInText {
     static func first(in text: UnsafeBufferPointer<UInt8>, from: Int = 0) -> Match? {
         // Most text fields have fewer than ten digits: one tight pass rules them out.
         guard text.count - from >= 10 else { return nil }
-        guard ascii(text, from: from) else { return firstFolded(in: text, from: from) }
-        guard digits(text, from: from) >= 10 else { return nil }
+        let (ascii, digits) = scan(text, from: from)
+        guard ascii else { return firstFolded(in: text, from: from) }
+        guard digits >= 10 else { return nil }
         return firstASCII(in: text, from: from)
     }
 
@@ -59,7 +60,7 @@ package enum CPRInText {
         }
         origin.append(text.count)
         guard folded.count >= 10,
-              let m = folded.withUnsafeBufferPointer({ digits($0, from: 0) >= 10 ? firstASCII(in: $0, from: 0) : nil }) else { return nil }
+              let m = folded.withUnsafeBufferPointer({ scan($0, from: 0).digits >= 10 ? firstASCII(in: $0, from: 0) : nil }) else { return nil }
         return Match(range: origin[m.range.lowerBound]..<origin[m.range.upperBound], number: m.number)
     }
 
@@ -118,16 +119,6 @@ package enum CPRInText {
         }
     }
 
-    /// Whether `text` is ASCII from `from` on, eight bytes at a time.
-    @inline(__always) private static func ascii(_ text: UnsafeBufferPointer<UInt8>, from: Int) -> Bool {
-        guard let start = text.baseAddress else { return true }
-        var i = from, high: UInt64 = 0
-        let base = UnsafeRawPointer(start)
-        while i + 8 <= text.count { high |= base.loadUnaligned(fromByteOffset: i, as: UInt64.self); i += 8 }
-        while i < text.count { high |= UInt64(text[i]); i += 1 }
-        return high & 0x8080_8080_8080_8080 == 0
-    }
-
     /// A quick look before `match`: a day 01–31 at `i`, then (after at most one separator) a
     /// month 01–12. Rules out most runs of digits (years, serial numbers) at once.
     @inline(__always) private static func couldBeBirthDate(_ t: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
@@ -148,22 +139,34 @@ package enum CPRInText {
         }
     }
 
-    /// How many ASCII digits `text` holds from `from` on, eight bytes at a time: per byte,
-    /// the high bit of `ascii & ≥ '0' & ≤ '9'` (no carry or borrow crosses a byte).
-    @inline(__always) static func digits(_ text: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+    /// Whether `text` is ASCII from `from` on, and how many ASCII digits it holds there, in
+    /// one pass eight bytes at a time: the last few bytes as the eight that end the text,
+    /// shifted so that those already counted drop out. A digit is, per byte, the high bit of
+    /// `ascii & ≥ '0' & ≤ '9'` (no carry or borrow crosses a byte).
+    @inline(__always) static func scan(_ text: UnsafeBufferPointer<UInt8>, from: Int) -> (ascii: Bool, digits: Int) {
         let high: UInt64 = 0x8080_8080_8080_8080
-        guard let start = text.baseAddress else { return 0 }
-        var i = from, n = 0
-        let base = UnsafeRawPointer(start)
-        while i + 8 <= text.count {
-            let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+        @inline(__always) func digits(_ w: UInt64) -> Int {
             let atLeast0 = ((w | high) &- 0x3030_3030_3030_3030) & high
             let above9 = ((w & ~high) &+ 0x4646_4646_4646_4646) & high
-            n += (atLeast0 & ~above9 & ~w & high).nonzeroBitCount
-            i += 8
+            return (atLeast0 & ~above9 & ~w & high).nonzeroBitCount
         }
-        while i < text.count { if isDigit(text[i]) { n += 1 }; i += 1 }
-        return n
+        guard let start = text.baseAddress else { return (true, 0) }
+        let base = UnsafeRawPointer(start), n = text.count
+        var i = from, count = 0, bits: UInt64 = 0
+        guard n - from >= 8 else {
+            for c in text[from...] { bits |= UInt64(c); if isDigit(c) { count += 1 } }
+            return (bits & 0x80 == 0, count)
+        }
+        while i &+ 8 <= n {
+            let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            bits |= w; count &+= digits(w)
+            i &+= 8
+        }
+        if i < n {   // 1 to 7 left: the last eight bytes, those before `i` shifted out
+            let w = base.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self) >> (8 &* UInt64(8 &- (n &- i)))
+            bits |= w; count &+= digits(w)
+        }
+        return (bits & high == 0, count)
     }
 
     /// A CPR-shaped number starting at `start`, a digit with no digit before it.

@@ -6,16 +6,39 @@ import Foundation
 /// `StageFileWriter` writes it, `StageFileReader` reads it.
 package enum CopyText {
     /// Copies `text` to `out`, escaped, and returns how many bytes it wrote (at most twice
-    /// the count). Eight bytes at a time while none of them needs escaping (most fields).
+    /// the count). Eight bytes at a time while none of them needs escaping (most fields),
+    /// the last part of a field as the eight bytes that end it (overlapping those done), and a
+    /// field of four to seven bytes as two overlapping halves: bytes one by one only from the
+    /// first that needs escaping, or in fields under four bytes.
     @inline(__always)
     package static func escape(_ text: UnsafeRawBufferPointer, to out: UnsafeMutablePointer<UInt8>) -> Int {
         guard let base = text.baseAddress else { return 0 }
+        let n = text.count, to = UnsafeMutableRawPointer(out)
         var i = 0, o = 0
-        while i &+ 8 <= text.count {
-            let word = (base + i).loadUnaligned(as: UInt64.self)
-            guard !needsEscape(word) else { break }
-            UnsafeMutableRawPointer(out + o).storeBytes(of: word, as: UInt64.self)
-            i &+= 8; o &+= 8
+        if n < 8 {
+            if n >= 4 {
+                let head = base.loadUnaligned(as: UInt32.self), tail = base.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self)
+                if !needsEscape(UInt64(head) | UInt64(tail) << 32) {
+                    to.storeBytes(of: head, as: UInt32.self)
+                    to.storeBytes(of: tail, toByteOffset: n &- 4, as: UInt32.self)
+                    return n
+                }
+            }
+        } else {
+            while i &+ 8 <= n {
+                let word = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                guard !needsEscape(word) else { break }
+                to.storeBytes(of: word, toByteOffset: o, as: UInt64.self)
+                i &+= 8; o &+= 8
+            }
+            // Fewer than eight left and none escaped so far (o == i): the last eight at once.
+            if i &+ 8 > n {
+                let last = base.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
+                if i == n || !needsEscape(last) {
+                    to.storeBytes(of: last, toByteOffset: n &- 8, as: UInt64.self)
+                    return n
+                }
+            }
         }
         while i < text.count {
             let c = text[i]

@@ -140,16 +140,17 @@ import Testing
         #expect(found(text).isEmpty, "\(text)")
     }
 
-    /// The eight-bytes-at-a-time digit count against the plain one, on every byte value
-    /// and at every offset.
+    /// The eight-bytes-at-a-time digit count and ASCII check against the plain ones, on
+    /// every byte value and at every offset.
     @Test func digitCountMatchesTheByteByByteOne() {
         var rng = SplitMix64(seed: 11)
         for length in 0..<40 {
             for _ in 0..<200 {
                 let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: rng.next() % 4 == 0 ? 48 + rng.next() % 10 : rng.next()) }
                 for from in 0...length {
-                    let expected = bytes[from...].filter { $0 >= 48 && $0 <= 57 }.count
-                    #expect(bytes.withUnsafeBufferPointer { CPRInText.digits($0, from: from) } == expected)
+                    let expected = (ascii: bytes[from...].allSatisfy { $0 < 0x80 }, digits: bytes[from...].filter { $0 >= 48 && $0 <= 57 }.count)
+                    let scanned = bytes.withUnsafeBufferPointer { CPRInText.scan($0, from: from) }
+                    #expect(scanned == expected, "\(bytes) from \(from)")
                 }
             }
         }

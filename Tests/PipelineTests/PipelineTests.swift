@@ -193,12 +193,13 @@ import Testing
                 }
             }
         }
+        let bytes: [UInt8] = [0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x5B, 0x5C, 0x5D, 0x00, 0x80, 0xDC, 0xFF, 0x41]
         for length in 0...40 {
             for offset in 0..<max(length, 1) {
-                for c: UInt8 in [0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x5B, 0x5C, 0x5D, 0x00, 0x80, 0xDC, 0xFF, 0x41] {
+                for (c, second) in bytes.flatMap({ c in [(c, false), (c, true)] }) {
                     var text = (0..<length).map { UInt8(truncatingIfNeeded: 0x61 + $0 % 26) }
                     if length > 0 { text[offset] = c }
-                    if length > 3 { text[length - 1] = 0x5C }   // a second one, in the tail or a word
+                    if second, length > 3 { text[length - 1] = 0x5C }   // a second one, in the tail or a word
                     let out = [UInt8](unsafeUninitializedCapacity: 2 * length + 8) { buffer, n in
                         n = text.withUnsafeBytes { CopyText.escape($0, to: buffer.baseAddress!) }
                     }
