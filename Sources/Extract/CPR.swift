@@ -22,22 +22,9 @@ struct CPR: Hashable {
             let day = number / 100_000_000, rest = number &- day &* 100_000_000
             out.storeBytes(of: UInt8(truncatingIfNeeded: 48 &+ day / 10), toByteOffset: 0, as: UInt8.self)
             out.storeBytes(of: UInt8(truncatingIfNeeded: 48 &+ day % 10), toByteOffset: 1, as: UInt8.self)
-            out.storeBytes(of: Self.eightDigits(rest), toByteOffset: 2, as: UInt64.self)
+            out.storeBytes(of: ASCIIDigits.eight(rest), toByteOffset: 2, as: UInt64.self)
             return body(UnsafeRawBufferPointer(out))
         }
-    }
-
-    /// The eight ASCII digits of `n` (below 10⁸), the first in the lowest byte, all lanes at
-    /// once: halves of four digits in 32-bit lanes, pairs in 16-bit lanes, digits in bytes
-    /// (x / 100 as x · 10486 >> 20 and x / 10 as x · 103 >> 10, exact in these ranges).
-    @inline(__always)
-    static func eightDigits(_ n: UInt64) -> UInt64 {
-        let high = n / 10_000
-        let halves = high | (n &- high &* 10_000) << 32
-        let hundreds = ((halves &* 10_486) >> 20) & 0x0000_007F_0000_007F
-        let pairs = hundreds | (halves &- hundreds &* 100) << 16
-        let tens = ((pairs &* 103) >> 10) & 0x000F_000F_000F_000F
-        return (tens | (pairs &- tens &* 10) << 8) &+ 0x3030_3030_3030_3030
     }
 
     /// Parses `DDMMYYSSSS` or `DDMMYY-SSSS` (`exports.md`: after removing one `-`, ten digits

@@ -25,18 +25,6 @@ import Pipeline
         }
     }
 
-    /// Eight digits at once are `%08d` for every number where a lane's digit changes, and
-    /// for a spread of others.
-    @Test func eightDigitsAtOnceArePrintfs() {
-        var numbers: [UInt64] = [0, 1, 9, 10, 99, 100, 999, 1_000, 9_999, 10_000, 99_999_999]
-        for k in 0..<8 { let p = (0..<k).reduce(UInt64(1)) { r, _ in r * 10 }; numbers += [p - 1, p, p + 1, 9 * p, 9 * p + p - 1] }
-        numbers += stride(from: 0, to: 100_000_000, by: 9_973).map(UInt64.init)
-        for n in numbers where n < 100_000_000 {
-            let digits = withUnsafeBytes(of: CPR.eightDigits(n)) { Array($0) }
-            guard digits == Array(String(format: "%08llu", n).utf8) else { Issue.record("\(n): \(digits)"); return }
-        }
-    }
-
     /// The child key's hex, made all lanes at once, is `sha256sum`'s hex for every byte value
     /// in every position.
     @Test func theKeysHexIsLowercaseHexOfEveryByte() {
