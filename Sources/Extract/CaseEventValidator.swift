@@ -5,14 +5,14 @@ import Pipeline
 /// event one of the contract's types. `paragraf`, `kilde`, `aarsag` are optional and copied
 /// as given (the metrics read `kilde`/`aarsag` only on the events they belong to).
 struct CaseEventValidator {
-    let checks: FieldChecks
+    var checks: FieldChecks
     private let caseID = 0, cpr = 1, event = 2, day = 3, paragraph = 4, source = 5, reason = 6
 
     init(formats: [DateFormat]) {
         checks = FieldChecks(kind: .caseEvents, formats: formats)
     }
 
-    func validate(_ r: SourceRecord, _ pseudonyms: inout Pseudonymiser) throws(Rejection) -> CaseEventRow {
+    mutating func validate(_ r: SourceRecord, _ pseudonyms: inout Pseudonymiser) throws(Rejection) -> CaseEventRow {
         let id = try checks.required(r, caseID)
         let child = try checks.cpr(r, cpr)
         pseudonyms.prefetch(child)

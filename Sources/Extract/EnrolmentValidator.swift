@@ -3,7 +3,7 @@ import Pipeline
 /// Enrolment spells: `cpr`, `institutionsnummer`, `indmeldt` required; the CPR valid, the
 /// institution in the register; `udmeldt` optional and not before `indmeldt`.
 struct EnrolmentValidator {
-    let checks: FieldChecks
+    var checks: FieldChecks
     let register: Register
     private let cpr = 0, institution = 1, from = 2, to = 3
 
@@ -12,7 +12,7 @@ struct EnrolmentValidator {
         self.register = register
     }
 
-    func validate(_ r: SourceRecord, _ pseudonyms: inout Pseudonymiser) throws(Rejection) -> EnrolmentRow {
+    mutating func validate(_ r: SourceRecord, _ pseudonyms: inout Pseudonymiser) throws(Rejection) -> EnrolmentRow {
         let child = try checks.cpr(r, cpr)
         pseudonyms.prefetch(child)
         let number = try checks.required(r, institution)

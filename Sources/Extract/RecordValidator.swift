@@ -24,7 +24,7 @@ extension InstitutionValidator: RecordValidator {
 }
 
 extension AssignmentValidator: RecordValidator {
-    func validate(_ r: SourceRecord, _: inout Pseudonymiser) throws(Rejection) -> AssignmentRecord { try validate(r) }
+    mutating func validate(_ r: SourceRecord, _: inout Pseudonymiser) throws(Rejection) -> AssignmentRecord { try validate(r) }
 
     static func write(_ row: AssignmentRecord, to out: StageFileWriter) throws -> Bool { try row.write(to: out); return true }
 }

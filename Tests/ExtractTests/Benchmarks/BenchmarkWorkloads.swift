@@ -136,7 +136,7 @@ package enum BenchmarkWorkloads {
         let (records, seconds, cpu) = try time { () throws -> Int in
             let reader = try SourceReader(source: config.sources.caseEvents, path: path, pipeline: config.path, drop: nil)
             let key = SymmetricKey(data: Array(String(repeating: "k", count: 32).utf8))
-            let validator = CaseEventValidator(formats: config.sources.caseEvents.dateFormats)
+            var validator = CaseEventValidator(formats: config.sources.caseEvents.dateFormats)
             var pseudonyms = Pseudonymiser(key: key)
             var accepted = 0
             try reader.forEachRecord { r in
