@@ -34,9 +34,18 @@ struct CPR: Hashable {
     }
 
     static func parse(_ text: UnsafeRawBufferPointer) -> Result<CPR, Invalid> {
-        guard let number = tenDigits(text) ?? digits(text) else {
+        guard let number = number(text) else {
             return .failure(Invalid(masked: mask(text), message: "not ten digits after removing one '-'"))
         }
+        return of(number, text: text)
+    }
+
+    /// The ten digits left after removing one `-`, as a number; nil when they are not that.
+    @inline(__always)
+    static func number(_ text: UnsafeRawBufferPointer) -> UInt64? { tenDigits(text) ?? digits(text) }
+
+    /// The CPR number of ten digits read from `text` (for the message), if their date exists.
+    static func of(_ number: UInt64, text: UnsafeRawBufferPointer) -> Result<CPR, Invalid> {
         let day = Int(number / 100_000_000), month = Int(number / 1_000_000 % 100), yy = Int(number / 10_000 % 100)
         let seventh = Int(number / 1000 % 10)
         guard let birth = Day(year: century(seventh: seventh, yy: yy) + yy, month: month, day: day) else {

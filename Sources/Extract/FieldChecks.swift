@@ -18,6 +18,9 @@ struct FieldChecks {
     private let firstFormat: DateFormat?
     private let names: [String]
     private var days = DayCache()
+    /// The CPR number read last: exports list a child's rows together, and the row before's
+    /// child needs no calendar.
+    private var lastCPR: CPR?
 
     init(kind: SourceKind, formats: [DateFormat]) {
         self.kind = kind
@@ -80,9 +83,17 @@ struct FieldChecks {
         Rejection(field: names[i], reason: .missingValue, message: "\(names[i]) is empty; it is required")
     }
 
-    func cpr(_ r: SourceRecord, _ i: Int) throws(Rejection) -> CPR {
-        switch CPR.parse(try required(r, i)) {
-        case .success(let cpr): return cpr
+    mutating func cpr(_ r: SourceRecord, _ i: Int) throws(Rejection) -> CPR {
+        let text = try required(r, i)
+        let result: Result<CPR, CPR.Invalid>
+        if let number = CPR.number(text) {
+            if let last = lastCPR, last.number == number { return last }
+            result = CPR.of(number, text: text)
+        } else {
+            result = CPR.parse(text)
+        }
+        switch result {
+        case .success(let cpr): lastCPR = cpr; return cpr
         case .failure(let invalid):
             throw Rejection(field: names[i], reason: .invalidCPR, message: "\(names[i]) \(invalid.masked) is not a valid CPR number: \(invalid.message)")
         }

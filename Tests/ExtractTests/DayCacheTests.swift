@@ -31,20 +31,4 @@ import Testing
         short.withUnsafeBytes { cache.keep($0, as: Day(rawValue: 1)) }
         #expect(short.withUnsafeBytes { cache.day($0) } == nil)
     }
-
-    /// A date read before is the same day; a day that does not exist is still refused after
-    /// its neighbours were read, and a date in another layout still reads.
-    @Test func datesReadTwiceAreTheSame() throws {
-        var checks = FieldChecks(kind: .enrolments, formats: [.danish, .iso])
-        func read(_ text: String) throws -> Day {
-            try Array(text.utf8).withUnsafeBytes { try checks.date($0, 2) }
-        }
-        #expect(try read("28-02-2015") == Day(year: 2015, month: 2, day: 28))
-        #expect(try read("28-02-2015") == Day(year: 2015, month: 2, day: 28))
-        #expect(try read("2015-02-28") == Day(year: 2015, month: 2, day: 28))
-        for _ in 0..<2 {
-            #expect(throws: Rejection.self) { try read("29-02-2015") }
-            #expect(throws: Rejection.self) { try read("28.02.2015") }
-        }
-    }
 }
