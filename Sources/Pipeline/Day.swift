@@ -75,14 +75,19 @@ package struct Day: RawRepresentable, Hashable, Comparable, Sendable, CustomStri
     package static let isoMaxBytes = 24
 
     /// Writes `yyyy-mm-dd` at `p` (the year in four digits or more, month and day in two) and
-    /// returns how many bytes: the one formatting of a day, for every file.
+    /// returns how many bytes: the one formatting of a day, for every file. `table` is
+    /// `isoTable`, held by the caller: read from the lazy global, each day paid a call to
+    /// check its once-token.
     @inline(__always)
-    package func writeISO(to p: UnsafeMutableRawPointer) -> Int {
+    package func writeISO(to p: UnsafeMutableRawPointer, table: [UInt8] = Day.isoTable) -> Int {
         let offset = Int(rawValue) - Int(ISODays.first)
         guard offset >= 0, offset < ISODays.count else { return writeISOSlowly(to: p) }
-        ISODays.text.withUnsafeBytes { p.copyMemory(from: $0.baseAddress! + offset * 10, byteCount: 10) }
+        table.withUnsafeBytes { p.copyMemory(from: $0.baseAddress! + offset * 10, byteCount: 10) }
         return 10
     }
+
+    /// The `yyyy-mm-dd` of every day `writeISO` writes from a table, ten bytes each.
+    package static var isoTable: [UInt8] { ISODays.text }
 
     fileprivate func writeISOSlowly(to p: UnsafeMutableRawPointer) -> Int {
         let (y, m, d) = civil

@@ -17,6 +17,8 @@ package final class StageFileWriter {
     private var used = 0
     private var atLineStart = true
     private var hasher = XXH128Sum()
+    /// `Day.isoTable`, held: a day a field.
+    private let isoDays = Day.isoTable
     /// Rows and bytes written; private stored properties, so the compiler checks their
     /// accesses statically (a `package` one is checked at run time, each row).
     private var rowCount = 0, byteCount: Int64 = 0
@@ -143,7 +145,7 @@ package final class StageFileWriter {
     package func field(_ day: Day?) {
         guard let day else { return null() }
         reserve(24); separate()
-        used += day.writeISO(to: buffer + used)
+        used += day.writeISO(to: buffer + used, table: isoDays)
     }
 
     package func endRecord() throws(StageFileError) {
