@@ -39,6 +39,7 @@ struct FileExtraction {
         let textFields = fields.indices.filter { source.kind.textFields.contains(fields[$0]) && source.column(fields[$0]) != nil }
         var counts = FileCounts()
         var notes = Notes()
+        var clean = CleanTexts(fields: textFields.count)
 
         // `counts` goes in as an argument: captured by these functions it would be boxed and
         // every access checked at run time, 1 % of a national extract.
@@ -71,7 +72,7 @@ struct FileExtraction {
                         "\(fields[c.field]) holds the control character \(ControlName.of(c.code)) at byte \(c.offset); "
                         + "it cannot be stored. Ask for the export without it"), record, &counts)
                 }
-                guard mappings.isEmpty, !record.holdsCPRNumber(in: textFields) else {
+                guard mappings.isEmpty, !record.holdsCPRNumber(in: textFields, clean: &clean) else {
                     var r = EditedRecord(record)
                     for i in textFields {
                         guard let v = r.value(i), let (text, n) = CPRInText.replacingAll(in: v, with: { Self.token($0, &pseudonyms) }) else { continue }

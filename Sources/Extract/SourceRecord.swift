@@ -68,16 +68,50 @@ struct SourceRecord {
     }
 
     /// Whether any of the contract fields `fields` holds a CPR-shaped number (`CPRInText`):
-    /// one pass over the record's buffer, no slice made per field.
-    func holdsCPRNumber(in fields: [Int]) -> Bool {
+    /// one pass over the record's buffer, no slice made per field. A field's text that was
+    /// found clean in the record before (`clean`) is not searched again.
+    func holdsCPRNumber(in fields: [Int], clean: inout CleanTexts) -> Bool {
         let p = bytes.assumingMemoryBound(to: UInt8.self)
-        for i in fields {
+        for (n, i) in fields.enumerated() {
             let k = columns[i]
             guard k >= 0, k < ends.count else { continue }
             let s = start(k), e = ends[k]
-            if e - s >= 10, CPRInText.first(in: UnsafeBufferPointer(rebasing: p[s..<e])) != nil { return true }
+            guard e - s >= 10 else { continue }
+            let text = UnsafeRawBufferPointer(rebasing: bytes[s..<e])
+            if clean.holds(text, at: n) { continue }
+            if CPRInText.first(in: UnsafeBufferPointer(rebasing: p[s..<e])) != nil { return true }
+            clean.keep(text, at: n)
         }
         return false
+    }
+}
+
+/// Per text field, the last text of 10 to 16 bytes found to hold no CPR number: exports
+/// list a case's rows together, so a case id is searched once rather than once a row.
+struct CleanTexts {
+    /// Per field: the text's first and last eight bytes, and its length (0: none).
+    private var texts: [(head: UInt64, tail: UInt64, count: Int)]
+
+    init(fields: Int) { texts = Array(repeating: (0, 0, 0), count: fields) }
+
+    @inline(__always)
+    func holds(_ text: UnsafeRawBufferPointer, at field: Int) -> Bool {
+        guard let key = Self.key(text) else { return false }
+        let t = texts[field]
+        return t.count == text.count && t.head == key.head && t.tail == key.tail
+    }
+
+    @inline(__always)
+    mutating func keep(_ text: UnsafeRawBufferPointer, at field: Int) {
+        guard let key = Self.key(text) else { return }
+        texts[field] = (key.head, key.tail, text.count)
+    }
+
+    /// Two eight-byte loads that overlap: the whole text when it has 8 to 16 bytes.
+    @inline(__always)
+    private static func key(_ text: UnsafeRawBufferPointer) -> (head: UInt64, tail: UInt64)? {
+        guard (8...16).contains(text.count), let p = text.baseAddress else { return nil }
+        return (p.loadUnaligned(as: UInt64.self), p.loadUnaligned(fromByteOffset: text.count - 8, as: UInt64.self))
     }
 }
 
