@@ -4,7 +4,7 @@ import Pipeline
 /// the register, `til` optional and not before `fra`. `medarbejder_id` is copied as given
 /// (empty: ""): coverage counts by institution, so a missing id loses no covered day.
 struct AssignmentValidator {
-    var checks: FieldChecks
+    let checks: FieldChecks
     let register: Register
     private let staff = 0, institution = 1, from = 2, to = 3
 
@@ -13,7 +13,7 @@ struct AssignmentValidator {
         self.register = register
     }
 
-    mutating func validate(_ r: SourceRecord) throws(Rejection) -> AssignmentRecord {
+    func validate(_ r: SourceRecord) throws(Rejection) -> AssignmentRecord {
         let number = try checks.requiredText(r, institution)
         try register.check(number, field: checks.name(institution))
         let fromDay = try checks.requiredDate(r, from)

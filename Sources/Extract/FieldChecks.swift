@@ -17,7 +17,6 @@ struct FieldChecks {
     /// array around each of four million dates a night.
     private let firstFormat: DateFormat?
     private let names: [String]
-    private var days = DayCache()
     /// The CPR number read last: exports list a child's rows together, and the row before's
     /// child needs no calendar.
     private var lastCPR: CPR?
@@ -44,26 +43,19 @@ struct FieldChecks {
         r.value(i).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    mutating func requiredDate(_ r: SourceRecord, _ i: Int) throws(Rejection) -> Day {
+    func requiredDate(_ r: SourceRecord, _ i: Int) throws(Rejection) -> Day {
         try date(try required(r, i), i)
     }
 
-    mutating func optionalDate(_ r: SourceRecord, _ i: Int) throws(Rejection) -> Day? {
+    func optionalDate(_ r: SourceRecord, _ i: Int) throws(Rejection) -> Day? {
         guard let v = r.value(i) else { return nil }
         return try date(v, i)
     }
 
     /// The source's layouts are tried in order. A text that has a layout's shape but names
     /// no real day (31-02-2015) is `nonexistent_date`; anything else (a year before 1000
-    /// too) is `invalid_date`. A text read before is looked up (`DayCache`).
-    mutating func date(_ v: UnsafeRawBufferPointer, _ i: Int) throws(Rejection) -> Day {
-        if let day = days.day(v) { return day }
-        let day = try parse(v, i)
-        days.keep(v, as: day)
-        return day
-    }
-
-    private func parse(_ v: UnsafeRawBufferPointer, _ i: Int) throws(Rejection) -> Day {
+    /// too) is `invalid_date`.
+    func date(_ v: UnsafeRawBufferPointer, _ i: Int) throws(Rejection) -> Day {
         if let day = firstFormat?.parse(v) { return day }
         for f in formats.dropFirst() {
             if let day = f.parse(v) { return day }

@@ -8,7 +8,7 @@ import Pipeline
 /// (a register published one row per address): merged into the first row, whose values are
 /// kept. With another name it is a `duplicate_institution` reject naming both lines.
 struct InstitutionValidator {
-    var checks: FieldChecks
+    let checks: FieldChecks
     /// Where a record is in its file, for messages: "line" (CSV) or "record" (XML).
     let unit: String
     private let pattern: (text: String, regex: Regex<AnyRegexOutput>)?

@@ -34,10 +34,10 @@ import Testing
         #expect(try cpr("0102131234") == first)
     }
 
-    /// A date read before is the same day; a day that does not exist is still refused after
-    /// its neighbours were read, and a date in another layout still reads.
-    @Test func datesReadTwiceAreTheSame() throws {
-        var checks = FieldChecks(kind: .enrolments, formats: [.danish, .iso])
+    /// A date reads in each of the source's layouts; a day that does not exist, or a layout
+    /// the source does not have, is refused.
+    @Test func datesInTheSourcesLayouts() throws {
+        let checks = FieldChecks(kind: .enrolments, formats: [.danish, .iso])
         func read(_ text: String) throws -> Day {
             try Array(text.utf8).withUnsafeBytes { try checks.date($0, 2) }
         }
