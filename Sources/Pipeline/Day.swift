@@ -135,52 +135,31 @@ package enum DateFormat: String, Sendable, CaseIterable, Codable {
     }
 
     /// The year, month and day the bytes give in this layout, whether or not they name a day.
-    ///
-    /// Eight bytes at a time: the layout's separators must be where it has them and every
-    /// other byte an ASCII digit, the separators then counted as `0` digits so that one check
-    /// tests all eight; the digits' values are paired in one multiply. A loop over the bytes
-    /// was a sixth of the dates' cost in a national extract (docs/benchmarks.md).
     package func parts(_ b: UnsafeRawBufferPointer) -> (year: Int, month: Int, day: Int)? {
-        guard let p = b.baseAddress else { return nil }
-        // Bytes 8 and 9 of the ten-byte layouts; `compact` has eight bytes.
-        var tail: UInt64 = 0x3030
+        // At most four digits: wrapping arithmetic cannot overflow.
+        @inline(__always) func num(_ from: Int, _ count: Int) -> Int? {
+            var v = 0
+            for i in from..<(from &+ count) {
+                let c = b[i] &- 48
+                guard c < 10 else { return nil }
+                v = v &* 10 &+ Int(c)
+            }
+            return v
+        }
         switch self {
-        case .danish, .danishDotted, .iso:
-            guard b.count == 10 else { return nil }
-            tail = UInt64(p.loadUnaligned(fromByteOffset: 8, as: UInt16.self))
+        case .danish, .danishDotted:
+            let sep: UInt8 = self == .danish ? 45 : 46
+            guard b.count == 10, b[2] == sep, b[5] == sep,
+                  let d = num(0, 2), let m = num(3, 2), let y = num(6, 4) else { return nil }
+            return (y, m, d)
+        case .iso:
+            guard b.count == 10, b[4] == 45, b[7] == 45,
+                  let y = num(0, 4), let m = num(5, 2), let d = num(8, 2) else { return nil }
+            return (y, m, d)
         case .compact:
-            guard b.count == 8 else { return nil }
+            guard b.count == 8, let y = num(0, 4), let m = num(4, 2), let d = num(6, 2) else { return nil }
+            return (y, m, d)
         }
-        var head = p.loadUnaligned(as: UInt64.self)   // byte i of the text in bits 8i…8i+7
-        // The separators' positions, and their byte there.
-        let (at, sep): (UInt64, UInt64) = switch self {
-        case .danish: (0x0000_FF00_00FF_0000, 0x0000_2D00_002D_0000)
-        case .danishDotted: (0x0000_FF00_00FF_0000, 0x0000_2E00_002E_0000)
-        case .iso: (0xFF00_00FF_0000_0000, 0x2D00_002D_0000_0000)
-        case .compact: (0, 0)
-        }
-        guard head & at == sep else { return nil }
-        head = head & ~at | 0x3030_3030_3030_3030 & at
-        guard Self.allDigits(head, 8), Self.allDigits(tail, 2) else { return nil }
-        // Byte i of `pairs`: ten times digit i plus digit i+1 (at most 99: no carry between bytes).
-        let v = head &- 0x3030_3030_3030_3030
-        let pairs = v &* 10 &+ v >> 8
-        let t = tail &- 0x3030
-        @inline(__always) func pair(_ i: UInt64) -> Int { Int(truncatingIfNeeded: pairs >> (8 &* i) & 0xFF) }
-        let last = Int(truncatingIfNeeded: (t & 0xFF) &* 10 &+ t >> 8)   // bytes 8 and 9
-        return switch self {
-        case .danish, .danishDotted: (pair(6) &* 100 &+ last, pair(3), pair(0))
-        case .iso: (pair(0) &* 100 &+ pair(2), pair(5), last)
-        case .compact: (pair(0) &* 100 &+ pair(2), pair(4), pair(6))
-        }
-    }
-
-    /// Whether the low `n` bytes of `w` are ASCII digits: each `0x3_`, and still `0x3_`
-    /// with 6 added (no carry between bytes, as all are `0x3_`).
-    @inline(__always)
-    private static func allDigits(_ w: UInt64, _ n: UInt64) -> Bool {
-        let high: UInt64 = 0xF0F0_F0F0_F0F0_F0F0 >> (64 &- 8 &* n), zeros: UInt64 = 0x3030_3030_3030_3030 >> (64 &- 8 &* n)
-        return w & high == zeros && (w &+ (0x0606_0606_0606_0606 >> (64 &- 8 &* n))) & high == zeros
     }
 
     /// Whether the bytes have this layout's shape, whether or not the day exists.

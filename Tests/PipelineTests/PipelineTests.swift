@@ -105,61 +105,6 @@ import Testing
         #expect(DateFormat.danishDotted.parse(Array("21.11.2026".utf8)[...]) == expected)
         #expect(DateFormat.danishDotted.parse(Array("21-11-2026".utf8)[...]) == nil)
     }
-
-    /// The layouts read eight bytes at a time give what one byte at a time gave (the loop
-    /// they replaced), for every layout, on dates with a byte changed at every position to
-    /// the other separators, bytes either side of the digits and bytes that carry when 6 is
-    /// added, and on texts one byte too short or too long.
-    @Test func layoutsAtOnceAgreeWithOneByOne() {
-        func reference(_ f: DateFormat, _ b: [UInt8]) -> (Int, Int, Int)? {
-            func num(_ from: Int, _ count: Int) -> Int? {
-                var v = 0
-                for c in b[from..<(from + count)] {
-                    guard c >= 48, c <= 57 else { return nil }
-                    v = v * 10 + Int(c - 48)
-                }
-                return v
-            }
-            switch f {
-            case .danish, .danishDotted:
-                let sep: UInt8 = f == .danish ? 45 : 46
-                guard b.count == 10, b[2] == sep, b[5] == sep, let d = num(0, 2), let m = num(3, 2), let y = num(6, 4) else { return nil }
-                return (y, m, d)
-            case .iso:
-                guard b.count == 10, b[4] == 45, b[7] == 45, let y = num(0, 4), let m = num(5, 2), let d = num(8, 2) else { return nil }
-                return (y, m, d)
-            case .compact:
-                guard b.count == 8, let y = num(0, 4), let m = num(4, 2), let d = num(6, 2) else { return nil }
-                return (y, m, d)
-            }
-        }
-        let others: [UInt8] = [0x2D, 0x2E, 0x2F, 0x3A, 0x3F, 0x20, 0x00, 0x40, 0xFA, 0xFF, 0xB0, 0x70, 0x39, 0x30]
-        var state: UInt64 = 23
-        func next(_ n: Int) -> Int {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Int((state >> 33) % UInt64(n))
-        }
-        for round in 0..<40_000 {
-            let f = DateFormat.allCases[round % DateFormat.allCases.count]
-            var text = Array(f.rawValue.utf8).map { c -> UInt8 in
-                switch c {
-                case UInt8(ascii: "d"), UInt8(ascii: "m"), UInt8(ascii: "y"): UInt8(0x30 + next(10))
-                default: c
-                }
-            }
-            switch round % 7 {
-            case 0: break
-            case 1: text.append(0x30 + UInt8(next(10)))
-            case 2: text.removeLast()
-            default: text[next(text.count)] = others[next(others.count)]
-            }
-            let fast = text.withUnsafeBytes { f.parts($0) }
-            let slow = reference(f, text)
-            guard fast?.year == slow?.0, fast?.month == slow?.1, fast?.day == slow?.2 else {
-                Issue.record("\(f) \(text): \(String(describing: fast)) against \(String(describing: slow))"); return
-            }
-        }
-    }
 }
 
 @Suite struct EventTypeTests {
