@@ -86,7 +86,7 @@ struct SourceRecord {
     }
 }
 
-/// Per text field, the last text of 10 to 16 bytes found to hold no CPR number: exports
+/// Per text field, the last text of at most 16 bytes found to hold no CPR number: exports
 /// list a case's rows together, so a case id is searched once rather than once a row.
 struct CleanTexts {
     /// Per field: the text's first and last eight bytes, and its length (0: none).

@@ -8,8 +8,8 @@ package enum CopyText {
     /// Copies `text` to `out`, escaped, and returns how many bytes it wrote (at most twice
     /// the count). Eight bytes at a time while none of them needs escaping (most fields),
     /// the last part of a field as the eight bytes that end it (overlapping those done), and a
-    /// field of four to seven bytes as two overlapping halves: bytes one by one only from the
-    /// first that needs escaping, or in fields under four bytes.
+    /// field of four to seven bytes as two overlapping halves; byte by byte only from the eight
+    /// bytes that hold the first one to escape, or in fields under four bytes.
     @inline(__always)
     package static func escape(_ text: UnsafeRawBufferPointer, to out: UnsafeMutablePointer<UInt8>) -> Int {
         guard let base = text.baseAddress else { return 0 }

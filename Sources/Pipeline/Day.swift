@@ -79,15 +79,20 @@ package struct Day: RawRepresentable, Hashable, Comparable, Sendable, CustomStri
     /// `isoTable`, held by the caller: read from the lazy global, each day paid a call to
     /// check its once-token.
     @inline(__always)
-    package func writeISO(to p: UnsafeMutableRawPointer, table: [UInt8] = Day.isoTable) -> Int {
+    package func writeISO(to p: UnsafeMutableRawPointer, table: ISOTable = Day.isoTable) -> Int {
         let offset = Int(rawValue) - Int(ISODays.first)
         guard offset >= 0, offset < ISODays.count else { return writeISOSlowly(to: p) }
-        table.withUnsafeBytes { p.copyMemory(from: $0.baseAddress! + offset * 10, byteCount: 10) }
+        table.text.withUnsafeBytes { p.copyMemory(from: $0.baseAddress! + offset * 10, byteCount: 10) }
         return 10
     }
 
-    /// The `yyyy-mm-dd` of every day `writeISO` writes from a table, ten bytes each.
-    package static var isoTable: [UInt8] { ISODays.text }
+    /// The `yyyy-mm-dd` of every day `writeISO` writes from a table, ten bytes each; only
+    /// `Day` makes one, so `writeISO` never reads another array.
+    package struct ISOTable: Sendable {
+        fileprivate let text: [UInt8]
+    }
+
+    package static var isoTable: ISOTable { ISOTable(text: ISODays.text) }
 
     fileprivate func writeISOSlowly(to p: UnsafeMutableRawPointer) -> Int {
         let (y, m, d) = civil

@@ -217,7 +217,7 @@ extension EventType {
         for type in [EventType.notification, .caseOpened, .investigationStarted, .investigationEnded,
                      .measureStarted, .measureEnded, .caseClosed] {
             let text = type.stageText
-            if text.count == f.count, f.count == 0 || memcmp(text.baseAddress!, f.baseAddress!, f.count) == 0 { self = type; return }
+            if text.count == f.count, memcmp(text.baseAddress!, f.baseAddress!, f.count) == 0 { self = type; return }
         }
         return nil
     }

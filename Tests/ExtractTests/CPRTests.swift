@@ -149,7 +149,9 @@ import Testing
                 let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: rng.next() % 4 == 0 ? 48 + rng.next() % 10 : rng.next()) }
                 for from in 0...length {
                     let expected = (ascii: bytes[from...].allSatisfy { $0 < 0x80 }, digits: bytes[from...].filter { $0 >= 48 && $0 <= 57 }.count)
-                    let scanned = bytes.withUnsafeBufferPointer { CPRInText.scan($0, from: from) }
+                    // Between digits and a byte beyond ASCII, which would change the answer if read.
+                    let buffer: [UInt8] = [0x35, 0xC3] + bytes + [0x35, 0x36, 0xC3, 0x37, 0x38, 0x39, 0x30, 0x31]
+                    let scanned = buffer.withUnsafeBufferPointer { CPRInText.scan(UnsafeBufferPointer(rebasing: $0[2..<(2 + length)]), from: from) }
                     #expect(scanned == expected, "\(bytes) from \(from)")
                 }
             }

@@ -42,11 +42,8 @@ import Testing
             try Array(text.utf8).withUnsafeBytes { try checks.date($0, 2) }
         }
         #expect(try read("28-02-2015") == Day(year: 2015, month: 2, day: 28))
-        #expect(try read("28-02-2015") == Day(year: 2015, month: 2, day: 28))
         #expect(try read("2015-02-28") == Day(year: 2015, month: 2, day: 28))
-        for _ in 0..<2 {
-            #expect(throws: Rejection.self) { try read("29-02-2015") }
-            #expect(throws: Rejection.self) { try read("28.02.2015") }
-        }
+        #expect(throws: Rejection.self) { try read("29-02-2015") }
+        #expect(throws: Rejection.self) { try read("28.02.2015") }
     }
 }
