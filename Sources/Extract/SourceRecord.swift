@@ -71,7 +71,6 @@ struct SourceRecord {
     /// one pass over the record's buffer, no slice made per field. A field's text that was
     /// found clean in the record before (`clean`) is not searched again.
     func holdsCPRNumber(in fields: [Int], clean: inout CleanTexts) -> Bool {
-        let p = bytes.assumingMemoryBound(to: UInt8.self)
         for (n, i) in fields.enumerated() {
             let k = columns[i]
             guard k >= 0, k < ends.count else { continue }
@@ -79,7 +78,7 @@ struct SourceRecord {
             guard e - s >= 10 else { continue }
             let text = UnsafeRawBufferPointer(rebasing: bytes[s..<e])
             if clean.holds(text, at: n) { continue }
-            if CPRInText.first(in: UnsafeBufferPointer(rebasing: p[s..<e])) != nil { return true }
+            if CPRInText.first(in: text.assumingMemoryBound(to: UInt8.self)) != nil { return true }
             clean.keep(text, at: n)
         }
         return false

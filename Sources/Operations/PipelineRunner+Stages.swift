@@ -119,13 +119,16 @@ extension PipelineRunner {
     }
 
     /// Whether two checksums describe the file as it is. A folder transformed before stage
-    /// files had XXH3 lists SHA-256 for them: then the file is hashed both ways, once.
+    /// files had XXH3 lists SHA-256 for them: then the file is read once, hashed both ways.
     static func sameFile(_ a: FileChecksum, _ b: FileChecksum, at path: String) -> Bool {
         switch (a, b) {
         case (.sha256, .sha256), (.xxh128, .xxh128):
             return a == b
         case (.sha256(let sha), .xxh128(let xxh)), (.xxh128(let xxh), .sha256(let sha)):
-            return (try? SHA256Sum.file(path)) == sha && (try? XXH128Sum.file(path)) == xxh
+            var sha256 = SHA256Sum()
+            var xxh128 = XXH128Sum()
+            do { try FileChunks.forEach(in: path) { sha256.update($0); xxh128.update($0) } } catch { return false }
+            return sha256.hex() == sha && xxh128.hex() == xxh
         }
     }
 

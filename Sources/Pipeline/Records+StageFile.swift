@@ -214,8 +214,7 @@ extension EventType {
 
     /// The event type whose raw value these bytes are, without making a String; nil when none is.
     package init?(stageText f: UnsafeRawBufferPointer) {
-        for type in [EventType.notification, .caseOpened, .investigationStarted, .investigationEnded,
-                     .measureStarted, .measureEnded, .caseClosed] {
+        for type in EventType.allCases {
             let text = type.stageText
             if text.count == f.count, memcmp(text.baseAddress!, f.baseAddress!, f.count) == 0 { self = type; return }
         }
