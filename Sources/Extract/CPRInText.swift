@@ -27,7 +27,12 @@ package enum CPRInText {
         // Most text fields have fewer than ten digits: one tight pass rules them out.
         guard text.count - from >= 10 else { return nil }
         let (ascii, digits) = scan(text, from: from)
-        guard ascii else { return firstFolded(in: text, from: from) }
+        guard ascii else {
+            // A character beyond ASCII folds to one digit at most: with fewer than ten ASCII
+            // digits and such characters together (a name with an ø), no folding is needed.
+            guard digits + text[from...].count(where: { $0 >= 0xC0 }) >= 10 else { return nil }
+            return firstFolded(in: text, from: from)
+        }
         guard digits >= 10 else { return nil }
         return firstASCII(in: text, from: from)
     }
