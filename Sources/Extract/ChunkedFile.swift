@@ -11,6 +11,8 @@ final class ChunkedFile {
     private let fd: Int32
     private var hasher = SHA256()
     private(set) var bytesRead: Int64 = 0
+    /// The file as it was opened: at its end, what was read must be it, whole and unchanged.
+    private var opened = stat()
 
     /// `confinedTo`: the drop the file must lie in, checked on the file actually opened, so a
     /// link swapped in after `DropCheck` looked is refused too; nil for a source allowed out.
@@ -19,8 +21,8 @@ final class ChunkedFile {
         // Not blocking on a named pipe that no one writes to: it is refused just below.
         fd = open(path, O_RDONLY | O_NONBLOCK)
         guard fd >= 0 else { throw .cannotRead(path: path, message: String(cString: strerror(errno))) }
-        var info = stat()
-        if fstat(fd, &info) == 0, let what = DropCheck.kind(info.st_mode) {
+        guard fstat(fd, &opened) == 0 else { throw .cannotRead(path: path, message: String(cString: strerror(errno))) }
+        if let what = DropCheck.kind(opened.st_mode) {
             throw .cannotRead(path: path, message: "it is \(what), not a file")   // deinit closes it
         }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
@@ -36,7 +38,7 @@ final class ChunkedFile {
 
     /// Reads up to `buffer.count` bytes; 0 at the end of the file.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(ExtractError) -> Int {
-        var filled = 0
+        var filled = 0, atEnd = false
         // A read may return less than asked (pipes, signals): fill the buffer unless at EOF,
         // so that callers can treat a short chunk as the last one.
         while filled < buffer.count {
@@ -45,14 +47,30 @@ final class ChunkedFile {
                 if errno == EINTR { continue }
                 throw .cannotRead(path: path, message: String(cString: strerror(errno)))
             }
-            if n == 0 { break }
+            if n == 0 { atEnd = true; break }
             filled += n
         }
         if filled > 0 {
             hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<filled]))
             bytesRead += Int64(filled)
         }
+        if atEnd { try checkUnchanged() }
         return filled
+    }
+
+    /// At the end of the file: an export written to, cut or grown while it was read would give
+    /// records that are neither the old file's nor the new one's, with no MANIFEST to tell.
+    /// Its size and modification time say so. (A file replaced by a rename is read whole as it
+    /// was: the descriptor keeps it. Its change time moves then, so it is not compared.)
+    private func checkUnchanged() throws(ExtractError) {
+        var now = stat()
+        guard fstat(fd, &now) == 0 else { throw .cannotRead(path: path, message: String(cString: strerror(errno))) }
+        let same = now.st_size == opened.st_size && bytesRead == Int64(opened.st_size)
+            && now.st_mtim.tv_sec == opened.st_mtim.tv_sec && now.st_mtim.tv_nsec == opened.st_mtim.tv_nsec
+        guard same else {
+            throw .dropIncomplete(file: path, detail: "it changed while it was read (\(opened.st_size) bytes when opened, "
+                                  + "\(now.st_size) at the end, \(bytesRead) read)")
+        }
     }
 
     /// The SHA-256 of everything read so far, in lowercase hex.
