@@ -40,8 +40,9 @@ package struct Drop: Sendable {
             var missing = drop.missing(config)
             if missing.isEmpty {
                 let manifest = (try? DropManifest.read(drop: drop.url)) ?? nil   // `missing` found it readable, or none
-                // A file still being copied is there, but its time is recent, or its checksum not yet the MANIFEST's.
-                missing = manifest == nil ? drop.changedLately(config, now: now) : []
+                // A file still being copied is there, but its checksum is not yet the MANIFEST's,
+                // or (a file the MANIFEST does not name, or every file without one) its time is recent.
+                missing = drop.changedLately(config, now: now, unnamedIn: manifest)
                 if missing.isEmpty {
                     let sums = try drop.sourceChecksums(config: config)
                     missing = manifest.map { drop.differing(from: $0, sums) } ?? []
@@ -78,20 +79,33 @@ package struct Drop: Sendable {
         do { return try DropManifest.read(drop: url) == nil } catch { return false }
     }
 
+    /// The source files a drop's MANIFEST does not name: nothing checks that they are whole.
+    /// None without a MANIFEST (`lacksManifest` says that) or with one that cannot be read
+    /// (`missing` says that).
+    package func unlisted(_ config: PipelineConfig) -> [String] {
+        guard let manifest = try? DropManifest.read(drop: url) else { return [] }
+        return config.sources.all.map(\.file).filter { !Self.names($0, manifest) }
+    }
+
+    private static func names(_ file: String, _ manifest: DropManifest?) -> Bool {
+        manifest?.entries.contains { DropManifest.sameFile($0.file) == DropManifest.sameFile(file) } ?? false
+    }
+
     /// How long the files of a drop without a MANIFEST must have been left alone before an
     /// inbox's run takes it: such a drop is taken as it is (`exports.md`), and a copy in
     /// progress is told only by its files still changing.
     static let settleSeconds = 120
 
-    /// The source files (of a drop without a MANIFEST) changed within `settleSeconds`, each
-    /// said as `IncompleteDrop` says what a drop lacks.
-    func changedLately(_ config: PipelineConfig, now: Date) -> [String] {
-        config.sources.all.compactMap { source in
+    /// The source files that `manifest` does not name (all of them without one) changed
+    /// within `settleSeconds`, each said as `IncompleteDrop` says what a drop lacks.
+    func changedLately(_ config: PipelineConfig, now: Date, unnamedIn manifest: DropManifest?) -> [String] {
+        config.sources.all.filter { !Self.names($0.file, manifest) }.compactMap { source in
             let path = url.appendingPathComponent(source.file).path
             guard let changed = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
                   // A time ahead of the clock (another machine's) says nothing of a copy in progress.
                   case let age = Int(now.timeIntervalSince(changed)), (0..<Self.settleSeconds).contains(age) else { return nil }
-            return "\(source.file) (changed \(age) s ago; a drop without a MANIFEST is taken once its files have been left alone for \(Self.settleSeconds / 60) minutes)"
+            let rule = manifest == nil ? "a drop without a MANIFEST is taken once its files have" : "a file its MANIFEST does not name is taken once it has"
+            return "\(source.file) (changed \(age) s ago; \(rule) been left alone for \(Self.settleSeconds / 60) minutes)"
         }
     }
 

@@ -56,6 +56,9 @@ package struct PipelineRunner {
         if drop.lacksManifest {
             logger.warning("the drop has no MANIFEST: it is taken as it is, and nothing tells whether its files are whole; have the export job write one, last",
                            metadata: ["drop": "\(drop.url.path)"])
+        } else if case let unlisted = drop.unlisted(config), !unlisted.isEmpty {
+            logger.warning("the drop's MANIFEST does not name \(unlisted.joined(separator: ", ")): taken as it is, and nothing tells whether it is whole; have the export job list every file",
+                           metadata: ["drop": "\(drop.url.path)"])
         }
         let checksum = try scan.checksum ?? drop.checksum(config: config)
         if demo { try checkStateDirectoryForDemo() }

@@ -89,6 +89,27 @@ import Transform
         #expect(try Drop.scan(inbox, config: config, now: Date(timeIntervalSinceNow: -3600)).drop.name == "2026-11-21")
     }
 
+    /// A source file its MANIFEST does not name is checked as a drop without a MANIFEST is:
+    /// one still being copied is reported, not loaded, and the run is told it is unchecked.
+    @Test func aFileTheManifestDoesNotNameIsTakenOnceLeftAlone() throws {
+        let inbox = URL(fileURLWithPath: try TestServer.temporaryDirectory())
+        let all = config.sources.all.map(\.file)
+        try makeDrop(inbox, "2026-11-20", files: all, manifest: all)
+        try makeDrop(inbox, "2026-11-21", files: all, manifest: Array(all.dropLast()))
+        let copying = inbox.appendingPathComponent("2026-11-21/\(all.last!)")
+        try Data("x\n".utf8).write(to: copying)
+
+        let scan = try Drop.scan(inbox, config: config)
+        #expect(scan.drop.name == "2026-11-20")
+        #expect(scan.drop.unlisted(config).isEmpty)
+        #expect(scan.newerIncomplete.first?.missing == [
+            "\(all.last!) (changed 0 s ago; a file its MANIFEST does not name is taken once it has been left alone for 2 minutes)"],
+                "\(scan.newerIncomplete)")
+        let later = try Drop.scan(inbox, config: config, now: Date(timeIntervalSinceNow: 121))
+        #expect(later.drop.name == "2026-11-21")
+        #expect(later.drop.unlisted(config) == [all.last!])
+    }
+
     @Test func aMissingInboxOrOneWithNoCompleteDropSaysWhich() throws {
         let root = URL(fileURLWithPath: try TestServer.temporaryDirectory())
         let missing = #expect(throws: OperationsError.self) { try Drop.scan(root.appendingPathComponent("inbx"), config: config) }
