@@ -4,6 +4,7 @@ import Pipeline
 package enum LoadError: StewardError {
     case missingFromManifest(file: String, manifest: String)
     case rowCountMismatch(file: String, expected: Int, copied: Int)
+    case factFileChanged(file: String, found: String, expected: String)
     case unknownTable(String)
     case noLoadID
     case runNotLoaded(RunID)
@@ -17,6 +18,8 @@ package enum LoadError: StewardError {
             "\(manifest): names no \(file); rerun transform for this run"
         case .rowCountMismatch(let file, let expected, let copied):
             "\(file): COPY loaded \(copied) rows but the transform manifest says \(expected); the file changed after transform — rerun transform, then load"
+        case .factFileChanged(let file, let found, let expected):
+            "\(file): it changed since transform wrote it (checksum \(found), the transform manifest says \(expected)); rerun transform, then load"
         case .unknownTable(let table):
             "the warehouse has no fact table \(table) to load into: it is not migrated to this version; run `etl migrate`, then load again"
         case .noLoadID:

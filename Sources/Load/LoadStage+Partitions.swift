@@ -7,9 +7,10 @@ import Synchronization
 struct FactPartition: Sendable {
     let fact: FactFile
     let path: String
-    /// Rows and bytes, as transform's manifest says.
+    /// Rows, bytes and checksum, as transform's manifest says.
     let rows: Int
     let bytes: Int64
+    let checksum: FileChecksum
     let create: String
     let copy: String
     /// For a partition the views read (`ANALYZE` on its connection, right after its COPY); nil for the others.
@@ -45,7 +46,7 @@ extension LoadStage {
         // FREEZE: the table is new in the COPY's transaction, so its rows are written frozen and
         // all-visible (no hint-bit writes or vacuum of them later).
         return FactPartition(
-            fact: fact, path: run.file(.transform, fact.rawValue), rows: output.rows, bytes: output.bytes,
+            fact: fact, path: run.file(.transform, fact.rawValue), rows: output.rows, bytes: output.bytes, checksum: output.checksum,
             create: """
                 CREATE TABLE warehouse.\(name) (LIKE \(parent) INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
                 ALTER TABLE warehouse.\(name) ALTER COLUMN load_id SET DEFAULT \(loadID),
@@ -105,7 +106,11 @@ extension LoadStage {
         var next: FactPartition? = first
         while let p = next {
             try c.execute(p.create, name: "create \(p.fact.table) partition")
-            var result = CopiedPartition(rows: try c.copyIn(p.copy, fromFile: p.path, name: "copy \(p.fact.rawValue)"))
+            let sum = ChecksumCheck(p.checksum)
+            var result = CopiedPartition(rows: try c.copyIn(p.copy, fromFile: p.path, name: "copy \(p.fact.rawValue)") { chunk in
+                if let chunk { return sum.update(chunk) }
+                if let found = sum.mismatch() { throw LoadError.factFileChanged(file: p.path, found: found, expected: p.checksum.hex) }
+            })
             if let analyze = p.analyze { try c.execute(analyze, name: "analyze \(p.fact.table) partition") }
             if let totals = p.totals { result.totals = try c.query(totals, name: "totals of \(p.fact.table) partition").first?.string(0) }
             if attach { try c.execute(p.attach, name: "attach \(p.fact.table) partition") }

@@ -72,7 +72,7 @@ package struct LoadStage {
                     }
                     let path = run.file(.transform, stats.rawValue)
                     let copied = try copyPrefixed(db, table: "warehouse.\(stats.table)", prefix: "\(id)\t", path: path,
-                                                  name: "copy \(stats.rawValue)")
+                                                  expected: manifest.output(stats.rawValue)?.checksum, name: "copy \(stats.rawValue)")
                     guard copied == expected else { throw LoadError.rowCountMismatch(file: path, expected: expected, copied: copied) }
                     tables[stats.table] = copied
                 }
@@ -80,7 +80,7 @@ package struct LoadStage {
                 _ = try db.execute("SELECT warehouse.check_stats($1::bigint, "
                                    + totals.indices.map { "$\($0 + 2)::jsonb" }.joined(separator: " || ") + ")",
                                    [String(id)] + totals, name: "check stats against the facts")
-                tables["rejects"] = try copyRejects(db, run, loadID: Int64(id))
+                tables["rejects"] = try copyRejects(db, run, loadID: Int64(id), expected: extract?.output(StageFile.rejects)?.checksum)
                 try recordFiles(db, extract?.inputs ?? [], loadID: Int64(id))
                 // Statistics for what the views read (the fact partitions they read have theirs, `analyzed`).
                 try db.execute("ANALYZE warehouse.cohort_stats, warehouse.notification_stats, warehouse.closure_stats, "
@@ -119,18 +119,20 @@ package struct LoadStage {
     }
 
     /// Copies the run's extract rejects into `etl.rejects` as this load's.
-    private func copyRejects(_ db: Connection, _ run: RunFolder, loadID: Int64) throws -> Int {
+    private func copyRejects(_ db: Connection, _ run: RunFolder, loadID: Int64, expected: FileChecksum?) throws -> Int {
         try copyPrefixed(db, table: "etl.rejects (run_id, load_id, file, line, field, reason, message)",
-                         prefix: "\(run.id)\t\(loadID)\t", path: run.file(.extract, StageFile.rejects), name: "copy rejects")
+                         prefix: "\(run.id)\t\(loadID)\t", path: run.file(.extract, StageFile.rejects), expected: expected,
+                         name: "copy rejects")
     }
 
     /// Copies a stage file into `table`, each record after `prefix` (the columns the file
-    /// has not: the run, the load).
-    private func copyPrefixed(_ db: Connection, table: String, prefix: String, path: String, name: String) throws -> Int {
+    /// has not: the run, the load), refused unless its checksum is `expected`'s.
+    private func copyPrefixed(_ db: Connection, table: String, prefix: String, path: String, expected: FileChecksum?,
+                              name: String) throws -> Int {
         let prefix = Array(prefix.utf8)
         return try db.copyIn("COPY \(table) FROM STDIN", name: name) { writer in
             var line: [UInt8] = []
-            try StageFileReader.forEach(path: path) { fields, _ in
+            try StageFileReader.forEach(path: path, expected: expected) { fields, _ in
                 line.removeAll(keepingCapacity: true)
                 line.append(contentsOf: prefix)
                 for i in 0..<fields.count {

@@ -42,8 +42,10 @@ package struct StageRecord {
 /// handing out raw byte ranges: no String, no ArraySlice, no reference counting per field.
 /// The one reader of the stage files.
 package enum StageFileReader {
-    /// `body` with each record and its line number (from 1).
-    package static func forEach(path: String, _ body: (StageRecord, Int) throws -> Void) throws {
+    /// `body` with each record and its line number (from 1). With `expected`, the file's
+    /// checksum must be it: at the end, after the last record, a changed file is refused.
+    package static func forEach(path: String, expected: FileChecksum? = nil, _ body: (StageRecord, Int) throws -> Void) throws {
+        let check = expected.map(ChecksumCheck.init)
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
             throw StageFileError(path: path, message: "cannot open (\(String(cString: strerror(errno)))); rerun the stage that writes it")
@@ -69,8 +71,12 @@ package enum StageFileReader {
                 guard filled == 0 else {
                     throw StageFileError(path: path, message: "the last record has no line end: the file is truncated; rerun the stage that writes it")
                 }
+                if let check, let found = check.mismatch() {
+                    throw StageFileError(path: path, message: "it changed since its stage wrote it (checksum \(found), its stage's manifest says \(check.expected.hex)); rerun the stage that writes it")
+                }
                 return
             }
+            check?.update(UnsafeRawBufferPointer(start: buffer + filled, count: n))
             filled += n
             var start = 0
             while start < filled, let nl = memchr(buffer + start, 0x0A, filled - start) {

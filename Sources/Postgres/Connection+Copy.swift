@@ -45,9 +45,12 @@ extension Connection {
         do { return try finishCopy(conn, label) } catch let error as PostgresError { throw classified(error, conn) }
     }
 
-    /// Streams a file from disk into `COPY ... FROM STDIN`, a chunk at a time.
+    /// Streams a file from disk into `COPY ... FROM STDIN`, a chunk at a time. `check` sees
+    /// each chunk before it is sent, then nil at the end of the file: when it throws, the
+    /// server discards the COPY.
     @discardableResult
-    package func copyIn(_ sql: String, fromFile path: String, name: String? = nil) throws -> Int {
+    package func copyIn(_ sql: String, fromFile path: String, name: String? = nil,
+                        check: (UnsafeRawBufferPointer?) throws -> Void = { _ in }) throws -> Int {
         let fd = Foundation.open(path, O_RDONLY)
         guard fd >= 0 else {
             throw PostgresError(.io, "cannot open: \(String(cString: strerror(errno)))", statement: name, context: path)
@@ -58,11 +61,12 @@ extension Connection {
         return try copyIn(sql, name: name ?? "copy from \(path)") { writer in
             while true {
                 let count = read(fd, chunk.baseAddress, chunk.count)
-                if count == 0 { return }
+                if count == 0 { return try check(nil) }
                 if count < 0 {
                     if errno == EINTR { continue }
                     throw PostgresError(.io, "cannot read: \(String(cString: strerror(errno)))", statement: name, context: path)
                 }
+                try check(UnsafeRawBufferPointer(rebasing: chunk[..<count]))
                 try writer.write(UnsafeRawBufferPointer(rebasing: chunk[..<count]))
             }
         }

@@ -32,7 +32,7 @@ struct ExtractReader: Sendable {
     func scan(_ name: String, _ body: (StageRecord, String, Int) throws -> Void) throws(TransformError) {
         let p = path(name)
         do {
-            try StageFileReader.forEach(path: p) { record, line in try body(record, p, line) }
+            try StageFileReader.forEach(path: p, expected: manifest?.output(name)?.checksum) { record, line in try body(record, p, line) }
         } catch let e as StageFileError {
             throw TransformError(e)
         } catch {

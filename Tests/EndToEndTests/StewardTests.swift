@@ -152,6 +152,42 @@ import TestSupport
         #expect(loaded.status == 0, "\(loaded.stderr)")
     }
 
+    /// A stage file edited since its stage wrote it (its size kept, so only its checksum
+    /// tells) is refused by the stage that reads it: transform for extract's, load for
+    /// transform's facts and statistics. Analysts keep seeing what they saw.
+    @Test func aStageFileChangedSinceItsStageWroteItIsRefused() throws {
+        let h = try Harness()
+        try h.drop(children: Self.children)
+        let night = try run(h, ["--inbox", h.inbox.path])
+        #expect(night.status == 0, "\(night.stderr)")
+        let id = try #require(Harness.runID(night.stdout))
+        let folder = h.state.run(try #require(RunID(id)))
+        let before = try h.metricsViews()
+
+        /// Changes the first digit of the file's last line to another digit, in place.
+        func edit(_ path: String) throws -> Data {
+            let original = try Data(contentsOf: URL(fileURLWithPath: path))
+            var bytes = [UInt8](original)
+            let lineStart = (bytes.dropLast().lastIndex(of: 0x0A) ?? -1) + 1
+            let k = try #require(bytes[lineStart...].firstIndex { $0 >= 0x30 && $0 <= 0x39 })
+            bytes[k] = bytes[k] == 0x39 ? 0x38 : bytes[k] + 1
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            return original
+        }
+        for (stage, file) in [("transform", folder.file(.extract, StageFile.enrolments)),
+                              ("load", folder.file(.transform, FactFile.exposure.rawValue)),
+                              ("load", folder.file(.transform, StatsFile.cohortStats.rawValue))] {
+            let original = try edit(file)
+            let refused = try Spawned.run(h, [stage, "--run", id, "--database", h.db.url])
+            #expect(refused.status == 1 && refused.stderr.contains("changed since") && refused.stderr.contains(file),
+                    "\(stage) \(file): \(refused.stderr)")
+            try original.write(to: URL(fileURLWithPath: file))
+        }
+        #expect(try h.metricsViews() == before)
+        let loaded = try Spawned.run(h, ["load", "--run", id, "--database", h.db.url])
+        #expect(loaded.status == 0, "\(loaded.stderr)")
+    }
+
     @Test func aWarehouseHoldsOneMunicipality() throws {
         let h = try Harness()
         try h.drop(children: Self.children)

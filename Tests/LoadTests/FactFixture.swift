@@ -27,7 +27,7 @@ struct FactFixture {
             try rows(w)
             try w.close()
             let bytes = try FileManager.default.attributesOfItem(atPath: w.path)[.size] as? Int64 ?? 0
-            outputs.append(.init(name: name, rows: w.rows, bytes: bytes, checksum: .xxh128("")))
+            outputs.append(.init(name: name, rows: w.rows, bytes: bytes, checksum: .xxh128(try XXH128Sum.file(w.path))))
         }
         func file(_ fact: FactFile, _ rows: (ReferenceStageWriter) throws -> Void) throws { try file(fact.rawValue, rows) }
         let d2020 = Day(year: 2020, month: 3, day: 1)!

@@ -181,6 +181,12 @@ struct LoadHarness {
         let total = try #require(lines.firstIndex { $0[0] == "total" && $0[1] == "treatment" })
         lines[total][6] = String(Int(lines[total][6])! + 1)   // one more first case than first_events holds
         try (lines.map { $0.joined(separator: "\t") }.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        // As transform would have written them: its manifest gives the file's checksum.
+        var manifest = try StageManifest.read(from: run.manifest(.transform))
+        let k = try #require(manifest.outputs.firstIndex { $0.name == StatsFile.cohortStats.rawValue })
+        manifest.outputs[k].checksum = .xxh128(try XXH128Sum.file(path))
+        manifest.outputs[k].bytes = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64 ?? 0
+        try manifest.write(to: run.manifest(.transform))
         #expect { try LoadStage(connection: h.connection).load(run) } throws: { error in
             "\(error)".contains("disagree with its facts") && "\(error)".contains("treatment")
         }
