@@ -3,9 +3,9 @@
 ///
 /// What counts as one (docs/decisions.md): ten digits standing alone (no digit right before
 /// or after), the first six a day and month that could be (`DD` 01–31, `MM` 01–12, any
-/// `YY`), written `DDMMYYSSSS`, or split after the birth date (`DDMMYY-SSSS`), after its day
-/// and month too (`DD MM YY SSSS`, `DD.MM.YY-SSSS`), or after the day and month only
-/// (`DD-MM-YYSSSS`), anywhere in a longer text. A split is one to three separators: spaces
+/// `YY`), written `DDMMYYSSSS`, or split as `isCPRSplit` says (after the birth date, within
+/// it, the serial in pairs: `DDMMYY-SSSS`, `DD.MM.YY-SSSS`, `DDMM-YY-SSSS`, `DDMMYY SS SS`),
+/// anywhere in a longer text. A split is one to three separators: spaces
 /// of any kind (tab, line break, no-break space), dashes of any kind (hyphen, en and em
 /// dash, minus), `.` (and middle dots), `/`, `_`, and their full-width forms; invisible
 /// characters (soft hyphen, zero-width space, combining marks) are passed over. The decimal
@@ -188,17 +188,29 @@ package enum CPRInText {
                 if digits == 4, !(1...12).contains(number % 100) { return nil }
                 continue
             }
-            // Separators after the day (then after the month too), or after the birth date.
-            guard digits == 2 || digits == 4 && separatedAt != 0 || digits == 6 else { break }
+            // Separators between the pairs of digits; which splits make a CPR number is below.
+            guard digits == 2 || digits == 4 || digits == 6 || digits == 8 else { break }
             let after = separator(t, at: j)
             guard after > j, after < n, isDigit(t[after]) else { break }
             separatedAt |= 1 << digits
             j = after
         }
         guard digits == 10, j == n || !isDigit(t[j]) else { return nil }
-        guard separatedAt == 0 || separatedAt == 1 << 6 || separatedAt == (1 << 2 | 1 << 4 | 1 << 6)
-                || separatedAt == (1 << 2 | 1 << 4) else { return nil }
+        guard isCPRSplit(separatedAt) else { return nil }
         return Match(range: start..<j, number: number)
+    }
+
+    /// Where a CPR number may be split (bit k: after its k-th digit): nowhere, after the birth
+    /// date (`DDMMYY-SSSS`), within the date too (`DD-MM-YY-SSSS`, `DDMM-YY-SSSS`), after the
+    /// day and month only (`DD-MM-YYSSSS`), and the serial in pairs after a split date
+    /// (`DDMMYY SS SS`, `DD MM YY SS SS`, `DDMM YY SS SS`). Not after the day and month alone
+    /// with the rest run together (`2012-000123` is a case number), nor other splits.
+    private static func isCPRSplit(_ splits: Int) -> Bool {
+        switch splits {
+        case 0, 1 << 6, 1 << 2 | 1 << 4 | 1 << 6, 1 << 4 | 1 << 6, 1 << 2 | 1 << 4,
+             1 << 6 | 1 << 8, 1 << 2 | 1 << 4 | 1 << 6 | 1 << 8, 1 << 4 | 1 << 6 | 1 << 8: true
+        default: false
+        }
     }
 
     /// The end of a split at `j`: one to three separators (spaces, tabs, line breaks, `-`,
