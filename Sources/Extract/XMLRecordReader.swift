@@ -120,6 +120,9 @@ private final class XMLParseContext {
     var unread = (nested: 0, otherCase: 0)
     /// The first field of the record whose value is longer than `maxValue`; nil: none.
     var overlong: Int?
+    /// The first field of the record given twice with different values (two `<Cpr>`, or an
+    /// attribute and an element): which one is meant, nothing says; nil: none.
+    var twice: Int?
     static let maxValue = 1 << 20
     /// Exports nest a few levels; expat keeps every open element, so depth is memory.
     static let maxDepth = 256
@@ -169,15 +172,28 @@ private final class XMLParseContext {
         (Int(XML_GetCurrentLineNumber(parser)), Int(XML_GetCurrentColumnNumber(parser)) + 1)
     }
 
-    /// Ends the value of field `i` begun at `start`; the first value of a field wins. A byte
-    /// follows each value: the layout `SourceRecord` reads (a field starts one past the end
-    /// of the one before).
+    /// Ends the value of field `i` begun at `start`. A byte follows each value: the layout
+    /// `SourceRecord` reads (a field starts one past the end of the one before). A field's
+    /// value given again is dropped; given again otherwise, it rejects the record (`twice`).
     func close(_ i: Int, from start: Int) {
-        if columns[i] >= 0 { bytes.removeSubrange(start...); return }
+        if columns[i] >= 0 {
+            let k = columns[i], first = k == 0 ? 0 : ends[k - 1] + 1
+            if Self.trimmed(bytes[first..<ends[k]]) != Self.trimmed(bytes[start...]) { twice = twice ?? i }
+            bytes.removeSubrange(start...)
+            return
+        }
         if control < 0, let o = bytes.withUnsafeBytes({ CSVParseState.firstControl($0, from: start, end: $0.count) }) { control = o }
         columns[i] = ends.count
         ends.append(bytes.count)
         bytes.append(0x20)
+    }
+
+    /// A value as `SourceRecord.value` reads it: without surrounding white space.
+    private static func trimmed(_ v: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var v = v
+        while let c = v.first, SourceRecord.isSpace(c) { v = v.dropFirst() }
+        while let c = v.last, SourceRecord.isSpace(c) { v = v.dropLast() }
+        return v
     }
 
     func start(_ name: UnsafePointer<XML_Char>, _ atts: UnsafeMutablePointer<UnsafePointer<XML_Char>?>) {
@@ -198,6 +214,7 @@ private final class XMLParseContext {
             ends.removeAll(keepingCapacity: true)
             control = -1
             overlong = nil
+            twice = nil
             for i in columns.indices { columns[i] = -1 }
             var k = 0
             while let n = atts[k], let value = atts[k + 1] {
@@ -249,6 +266,7 @@ private final class XMLParseContext {
                     try ends.withUnsafeBufferPointer { e in
                         try columns.withUnsafeBufferPointer { c in
                             let problem = overlong.map { (RejectReason.malformedField, "\(wantedName($0)) is longer than \(Self.maxValue >> 20) MiB") }
+                                ?? twice.map { (RejectReason.malformedField, "\(wantedName($0)) is given twice, with different values: which is meant?") }
                             try body(SourceRecord(line: index, problem: problem, bytes: b, ends: e, columns: c, control: control))
                         }
                     }

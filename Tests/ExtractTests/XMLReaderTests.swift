@@ -5,13 +5,20 @@ import Testing
 
 func readXML(_ text: String, element: String = "Institution", names: [String] = ["nummer", "Navn", "Pladser"],
              maxTokenBytes: Int = 16 << 20) throws -> (records: [(line: Int, values: [String?])], exportDate: Day?) {
+    let (records, date) = try readXMLRecords(text, element: element, names: names, maxTokenBytes: maxTokenBytes)
+    return (records.map { ($0.line, $0.values) }, date)
+}
+
+/// Each record with why it cannot be read, when it cannot.
+func readXMLRecords(_ text: String, element: String = "Institution", names: [String] = ["nummer", "Navn", "Pladser"],
+                    maxTokenBytes: Int = 16 << 20) throws -> (records: [(line: Int, values: [String?], problem: String?)], exportDate: Day?) {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("xml-\(UUID().uuidString).xml").path
     _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
     defer { try? FileManager.default.removeItem(atPath: path) }
     let reader = try XMLRecordReader(path: path, recordElement: element, names: names, encoding: nil, maxTokenBytes: maxTokenBytes)
-    var out: [(Int, [String?])] = []
+    var out: [(Int, [String?], String?)] = []
     try reader.forEachRecord { r in
-        out.append((r.line, names.indices.map { i in r.value(i).map { String(decoding: $0, as: UTF8.self) } }))
+        out.append((r.line, names.indices.map { i in r.value(i).map { String(decoding: $0, as: UTF8.self) } }, r.problem?.message))
     }
     return (out, reader.exportDate)
 }
@@ -30,6 +37,23 @@ func readXML(_ text: String, element: String = "Institution", names: [String] = 
         #expect(records.map(\.line) == [1, 2])
         #expect(records[0].values == ["1", "Børnehuset & co", "48"])
         #expect(records[1].values == ["2", "A<b>", nil])
+    }
+
+    /// A field given twice in a record with different values (two elements, or an attribute
+    /// and an element) rejects the record, as a column named twice refuses a CSV export:
+    /// which one is meant, nothing says. The same value twice is one value.
+    @Test func aFieldGivenTwiceWithDifferentValuesRejectsItsRecord() throws {
+        let xml = """
+        <Register>
+          <Institution nummer="1"><Navn>A</Navn><Navn>B</Navn></Institution>
+          <Institution nummer="2"><nummer>3</nummer><Navn>C</Navn></Institution>
+          <Institution nummer="4"><Navn>D</Navn><Navn> D </Navn><nummer>4</nummer></Institution>
+        </Register>
+        """
+        let (records, _) = try readXMLRecords(xml)
+        #expect(records.map(\.problem) == ["Navn is given twice, with different values: which is meant?",
+                                           "nummer is given twice, with different values: which is meant?", nil])
+        #expect(records[2].values == ["4", "D", nil])
     }
 
     /// A comment or tag that runs on for megabytes is refused once it passes the limit, naming
