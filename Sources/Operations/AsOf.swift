@@ -20,6 +20,12 @@ package enum AsOf {
                 throw OperationsError.usage("\(drop.url.path): the drop's \(from) says \(day), after today (\(now), UTC): no export is made in the future, "
                                             + "and every open interval would run to that day. Ask for a corrected export, or set `as_of` in the pipeline file (or --as-of)")
             }
+            // The window's end when the pipeline file gives none: before its start, transform would stop.
+            guard config.windowTo != nil || day >= config.windowFrom else {
+                throw OperationsError.usage("\(drop.url.path): the drop's \(from) says \(day), before the evaluation window starts (\(config.windowFrom), "
+                                            + "`window` in the pipeline file), and the window ends at the as-of date. Ask for a corrected export, "
+                                            + "or set `as_of` in the pipeline file (or --as-of)")
+            }
             return (day, from)
         }
         return (now, "today")

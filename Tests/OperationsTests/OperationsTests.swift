@@ -154,6 +154,24 @@ import Transform
         try makeDrop(inbox, tomorrow.iso, files: [])
         #expect(try AsOf.resolve(explicit: nil, config: config, drop: Drop(url: inbox.appendingPathComponent(tomorrow.iso))).day == tomorrow)
     }
+
+    /// An export date before the evaluation window starts, where the window ends at the as-of
+    /// date, is refused before any work, naming where the date came from: the drop, not the
+    /// pipeline file's `window`, is what is wrong.
+    @Test func anAsOfDateBeforeTheWindowFromTheDropIsRefused() throws {
+        let inbox = URL(fileURLWithPath: try TestServer.temporaryDirectory())
+        try makeDrop(inbox, "2026-11-20", files: [])
+        let drop = Drop(url: inbox.appendingPathComponent("2026-11-20"))
+        try #"<?xml version="1.0"?><Institutionsregister xmlns="urn:x" udtraeksdato="2011-01-01">"#
+            .write(to: drop.url.appendingPathComponent("institutioner.xml"), atomically: true, encoding: .utf8)
+        #expect(config.windowTo == nil && config.windowFrom > Day(iso: "2011-01-01")!)
+        let error = #expect(throws: OperationsError.self) { try AsOf.resolve(explicit: nil, config: config, drop: drop) }
+        #expect(error?.exitStatus == .usage)
+        #expect("\(error!)".contains("udtraeksdato says 2011-01-01, before the evaluation window starts (\(config.windowFrom)"), "\(error!)")
+        var closed = config
+        closed.windowTo = Day(iso: "2020-12-31")
+        #expect(try AsOf.resolve(explicit: nil, config: closed, drop: drop).day.iso == "2011-01-01")
+    }
 }
 
 @Suite struct RunLockTests {
