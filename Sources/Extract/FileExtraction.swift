@@ -37,6 +37,7 @@ struct FileExtraction {
         let selection = RowSelection(source.filter, first: fields.count)
         let mappings = fields.enumerated().compactMap { i, name in source.values[name].map { ValueMapping(field: i, name: name, map: $0) } }
         let textFields = fields.indices.filter { source.kind.textFields.contains(fields[$0]) && source.column(fields[$0]) != nil }
+        var vocabulary = VocabularyCheck(fields: fields, mapped: Set(source.values.keys))
         var counts = FileCounts()
         var notes = Notes()
         var clean = CleanTexts(fields: textFields.count)
@@ -72,6 +73,7 @@ struct FileExtraction {
                         "\(fields[c.field]) holds the control character \(ControlName.of(c.code)) at byte \(c.offset); "
                         + "it cannot be stored. Ask for the export without it"), record, &counts)
                 }
+                vocabulary.check(record) { notes.unmatched(fields[$0], $1) }
                 guard mappings.isEmpty, !record.holdsCPRNumber(in: textFields, clean: &clean) else {
                     var r = EditedRecord(record)
                     for i in textFields {
@@ -161,15 +163,20 @@ struct Notes {
         }
         for (field, values) in unmatched.sorted(by: { $0.key < $1.key }) {
             let n = counts["unmapped_value:\(field)"] ?? 0
+            let shown = values.sorted { $0.value > $1.value || $0.value == $1.value && $0.key < $1.key }
+                .map { "'\($0.key)' (\($0.value))" }.joined(separator: ", ") + (values.count >= 8 ? ", …" : "")
+            guard mappings[field] != nil else {
+                out.append("\(file): \(n) value\(n == 1 ? "" : "s") of \(field) \(n == 1 ? "is" : "are") no value of the contract and \(n == 1 ? "was" : "were") passed on as written, "
+                           + "so analysts see \(n == 1 ? "it" : "them") as \(n == 1 ? "its" : "their") own categories: \(shown); map them in values.\(field) in the pipeline file")
+                continue
+            }
             let became: String
             switch mappings[field]?.fallback ?? .keep {
             case .keep: became = ContractVocabulary.values[field] == nil ? "kept as written" : "passed on as written, though no value of the contract"
             case .empty: became = "left empty"
             case .value(let v): became = "read as '\(v)'"
             }
-            let shown = values.sorted { $0.value > $1.value || $0.value == $1.value && $0.key < $1.key }
-                .map { "'\($0.key)' (\($0.value))" }.joined(separator: ", ")
-            out.append("\(file): \(n) value\(n == 1 ? "" : "s") of \(field) matched no rule of its value map and \(n == 1 ? "was" : "were") \(became): \(shown)\(values.count >= 8 ? ", …" : ""); add them to values.\(field) in the pipeline file")
+            out.append("\(file): \(n) value\(n == 1 ? "" : "s") of \(field) matched no rule of its value map and \(n == 1 ? "was" : "were") \(became): \(shown); add them to values.\(field) in the pipeline file")
         }
         return out
     }

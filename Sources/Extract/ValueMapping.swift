@@ -81,3 +81,28 @@ struct RowSelection {
         return keep.allSatisfy { $0.values.contains(value($0.column)) } && !skip.contains { $0.values.contains(value($0.column)) }
     }
 }
+
+/// The fields of closed vocabulary (`ContractVocabulary`) that no value map rewrites: a value
+/// outside the contract's is passed on as written, so it becomes a category of its own in
+/// analysts' views (free text in `kilde`, a name, say). Each is noted for the steward's
+/// warning. The value of the row before, found in the vocabulary, is not looked up again.
+struct VocabularyCheck {
+    private let checked: [(field: Int, values: [[UInt8]])]
+    private var last: [[UInt8]]
+
+    init(fields: [String], mapped: Set<String>) {
+        checked = fields.enumerated().compactMap { i, name in
+            // An event type outside the contract's is rejected by its validator instead.
+            guard name != "haendelse", !mapped.contains(name), let values = ContractVocabulary.values[name] else { return nil }
+            return (i, values.map { Array($0.utf8) })
+        }
+        last = Array(repeating: [], count: checked.count)
+    }
+
+    mutating func check(_ r: SourceRecord, _ outside: (Int, ArraySlice<UInt8>) -> Void) {
+        for (k, c) in checked.enumerated() {
+            guard let v = r.value(c.field), !v.elementsEqual(last[k]) else { continue }
+            if c.values.contains(where: { v.elementsEqual($0) }) { last[k] = Array(v) } else { outside(c.field, Array(v)[...]) }
+        }
+    }
+}

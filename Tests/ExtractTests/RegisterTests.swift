@@ -179,6 +179,23 @@ import Testing
         #expect(result.manifest.inputs[3].counts == ["unmapped_value:kilde": 1])
     }
 
+    /// Without a value map, a `kilde` or `aarsag` outside the contract is passed on as
+    /// written, so it would be a category of its own in analysts' views (a name, say):
+    /// counted and warned about, with the way to map it. The contract's own are not.
+    @Test func aValueOutsideTheContractWithoutAMapIsWarnedAbout() throws {
+        let f = try Fixture()
+        f.write(Sample.caseEvents + "S-9;0102131234;underretning;02-04-2015;;Hans Jensen (nabo);\n"
+                + "S-9;0102131234;underretning;03-04-2015;;Hans Jensen (nabo);\nS-9;0102131234;underretning;04-04-2015;;politi;\n"
+                + "S-9;0102131234;sag_afsluttet;05-04-2015;;;familien_selv\n", to: "sagshaendelser.csv")
+        let result = try f.extract()
+        #expect(result.rejected == 0)
+        #expect(f.rows(StageFile.caseEvents).map { $0[6] }.contains("Hans Jensen (nabo)"))
+        #expect(result.manifest.inputs[3].counts == ["unmapped_value:kilde": 2])
+        #expect(result.warnings.contains("sagshaendelser.csv: 2 values of kilde are no value of the contract and were passed on as written, "
+                                         + "so analysts see them as their own categories: 'Hans Jensen (nabo)' (2); map them in values.kilde in the pipeline file"),
+                "\(result.warnings)")
+    }
+
     @Test func optionalFieldsLeftUnmappedAreEmpty() throws {
         let f = try Self.fixture(Self.clean)
         f.config.sources.institutions.columns["bydel"] = nil
