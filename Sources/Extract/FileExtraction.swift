@@ -73,19 +73,25 @@ struct FileExtraction {
                         "\(fields[c.field]) holds the control character \(ControlName.of(c.code)) at byte \(c.offset); "
                         + "it cannot be stored. Ask for the export without it"), record, &counts)
                 }
-                vocabulary.check(record) { notes.unmatched(fields[$0], $1) }
                 guard mappings.isEmpty, !record.holdsCPRNumber(in: textFields, clean: &clean) else {
                     var r = EditedRecord(record)
+                    var withCPR: [Int] = []
                     for i in textFields {
                         guard let v = r.value(i), let (text, n) = CPRInText.replacingAll(in: v, with: { Self.token($0, &pseudonyms) }) else { continue }
                         r.replace(i, with: text)
                         notes.cpr(fields[i], n, line: record.line)
+                        withCPR.append(i)
                     }
                     for m in mappings {
                         if let unmatched = m.apply(to: &r) { notes.unmatched(m.name, unmatched) }
                     }
-                    return try r.withView { try finish($0, &counts) }
+                    return try r.withView { view in
+                        // A field that held a CPR number is warned about as such.
+                        vocabulary.check(view) { i, v in if !withCPR.contains(i) { notes.unmatched(fields[i], v) } }
+                        try finish(view, &counts)
+                    }
                 }
+                vocabulary.check(record) { notes.unmatched(fields[$0], $1) }
                 try finish(record, &counts)
             }
         } catch let e as ExtractError { throw e }
