@@ -37,7 +37,7 @@ struct FileExtraction {
         let selection = RowSelection(source.filter, first: fields.count)
         let mappings = fields.enumerated().compactMap { i, name in source.values[name].map { ValueMapping(field: i, name: name, map: $0) } }
         let textFields = fields.indices.filter { source.kind.textFields.contains(fields[$0]) && source.column(fields[$0]) != nil }
-        var vocabulary = VocabularyCheck(fields: fields, mapped: Set(source.values.keys))
+        let vocabulary = VocabularyCheck(fields: fields, mapped: Set(source.values.keys))
         var counts = FileCounts()
         var notes = Notes()
         var clean = CleanTexts(fields: textFields.count)

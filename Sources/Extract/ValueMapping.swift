@@ -1,3 +1,4 @@
+import Foundation
 import Pipeline
 
 /// A field's value map (`values` in the pipeline file) ready to apply: exact values first,
@@ -85,24 +86,44 @@ struct RowSelection {
 /// The fields of closed vocabulary (`ContractVocabulary`) that no value map rewrites: a value
 /// outside the contract's is passed on as written, so it becomes a category of its own in
 /// analysts' views (free text in `kilde`, a name, say). Each is noted for the steward's
-/// warning. The value of the row before, found in the vocabulary, is not looked up again.
+/// warning. Every case event asks: the words lie in one buffer, compared by length, then bytes.
 struct VocabularyCheck {
-    private let checked: [(field: Int, values: [[UInt8]])]
-    private var last: [[UInt8]]
+    /// Per field checked: its index and its words' range in `words`.
+    private let checked: [(field: Int, words: Range<Int>)]
+    /// Each word's place in `bytes`.
+    private let words: [(offset: Int, count: Int)]
+    private let bytes: [UInt8]
 
     init(fields: [String], mapped: Set<String>) {
-        checked = fields.enumerated().compactMap { i, name in
+        var checked: [(Int, Range<Int>)] = [], words: [(Int, Int)] = [], bytes: [UInt8] = []
+        for (i, name) in fields.enumerated() {
             // An event type outside the contract's is rejected by its validator instead.
-            guard name != "haendelse", !mapped.contains(name), let values = ContractVocabulary.values[name] else { return nil }
-            return (i, values.map { Array($0.utf8) })
+            guard name != "haendelse", !mapped.contains(name), let vocabulary = ContractVocabulary.values[name] else { continue }
+            let first = words.count
+            for word in vocabulary.sorted() {
+                words.append((bytes.count, word.utf8.count))
+                bytes += word.utf8
+            }
+            checked.append((i, first..<words.count))
         }
-        last = Array(repeating: [], count: checked.count)
+        self.checked = checked; self.words = words; self.bytes = bytes
     }
 
-    mutating func check(_ r: SourceRecord, _ outside: (Int, ArraySlice<UInt8>) -> Void) {
-        for (k, c) in checked.enumerated() {
-            guard let v = r.value(c.field), !v.elementsEqual(last[k]) else { continue }
-            if c.values.contains(where: { v.elementsEqual($0) }) { last[k] = Array(v) } else { outside(c.field, Array(v)[...]) }
+    @inline(__always)
+    func check(_ r: SourceRecord, _ outside: (Int, ArraySlice<UInt8>) -> Void) {
+        for k in checked.indices {
+            let c = checked[k]
+            guard let v = r.value(c.field), !contains(v, c.words) else { continue }
+            outside(c.field, Array(v)[...])
+        }
+    }
+
+    private func contains(_ v: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
+        bytes.withUnsafeBytes { b in
+            for k in range where words[k].count == v.count {
+                if memcmp(b.baseAddress! + words[k].offset, v.baseAddress!, v.count) == 0 { return true }
+            }
+            return false
         }
     }
 }
