@@ -171,13 +171,13 @@ struct Notes {
             let n = counts["unmapped_value:\(field)"] ?? 0
             let shown = values.sorted { $0.value > $1.value || $0.value == $1.value && $0.key < $1.key }
                 .map { "'\($0.key)' (\($0.value))" }.joined(separator: ", ") + (values.count >= 8 ? ", …" : "")
-            guard mappings[field] != nil else {
+            guard let map = mappings[field] else {
                 out.append("\(file): \(n) value\(n == 1 ? "" : "s") of \(field) \(n == 1 ? "is" : "are") no value of the contract and \(n == 1 ? "was" : "were") passed on as written, "
                            + "so analysts see \(n == 1 ? "it" : "them") as \(n == 1 ? "its" : "their") own categories: \(shown); map them in values.\(field) in the pipeline file")
                 continue
             }
             let became: String
-            switch mappings[field]?.fallback ?? .keep {
+            switch map.fallback {
             case .keep: became = ContractVocabulary.values[field] == nil ? "kept as written" : "passed on as written, though no value of the contract"
             case .empty: became = "left empty"
             case .value(let v): became = "read as '\(v)'"

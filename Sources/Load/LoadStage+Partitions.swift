@@ -108,8 +108,11 @@ extension LoadStage {
             try c.execute(p.create, name: "create \(p.fact.table) partition")
             let sum = ChecksumCheck(p.checksum)
             var result = CopiedPartition(rows: try c.copyIn(p.copy, fromFile: p.path, name: "copy \(p.fact.rawValue)") { chunk in
-                if let chunk { return sum.update(chunk) }
-                if let found = sum.mismatch() { throw LoadError.factFileChanged(file: p.path, found: found, expected: p.checksum.hex) }
+                if let chunk {
+                    sum.update(chunk)
+                } else if let found = sum.mismatch() {   // the end: the COPY is discarded
+                    throw LoadError.factFileChanged(file: p.path, found: found, expected: p.checksum.hex)
+                }
             })
             if let analyze = p.analyze { try c.execute(analyze, name: "analyze \(p.fact.table) partition") }
             if let totals = p.totals { result.totals = try c.query(totals, name: "totals of \(p.fact.table) partition").first?.string(0) }
