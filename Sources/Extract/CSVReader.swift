@@ -70,6 +70,11 @@ final class CSVReader {
         decoder = encoding == .utf8 ? nil : SingleByteDecoder(encoding)
     }
 
+    /// In a single-byte export: letters written in UTF-8 (`C3 80`–`C3 BF`, which windows-1252
+    /// reads as "Ã" and another character: "Ã¦" for æ), how many, and the line of the first.
+    /// No Danish text holds "Ã" before such a character; a record pasted from elsewhere does.
+    private(set) var utf8Letters: (count: Int, firstLine: Int)?
+
     /// The SHA-256 of the bytes read so far (the whole file once `forEachRecord` returned).
     var sha256: String { file.sha256() }
     var bytesRead: Int64 { file.bytesRead }
@@ -123,6 +128,7 @@ final class CSVReader {
                     allUTF8 = UTF8Check.firstInvalid(rawBase, count: total - held, c1: &ignored) == nil
                     beyondASCII = beyondASCII || UnsafeBufferPointer(start: rawBase, count: total - held).contains { $0 >= 0x80 }
                 }
+                noteUTF8Letters(rawBase, count: total - held, line: s.line)
                 count = decoder.decode(rawBase, count: total - held, into: decoded, c1: &c1)
                 p = UnsafePointer(decoded.baseAddress!)
             } else {
@@ -151,6 +157,22 @@ final class CSVReader {
             }
             // Carry the held-back bytes to the front for the next read.
             if held > 0 { raw.baseAddress!.copyMemory(from: raw.baseAddress! + total - held, byteCount: held) }
+        }
+    }
+}
+
+extension CSVReader {
+    /// Counts `utf8Letters` in a chunk of a single-byte export whose first line is `line`.
+    fileprivate func noteUTF8Letters(_ p: UnsafePointer<UInt8>, count: Int, line: Int) {
+        var i = 0
+        while i + 1 < count, let at = memchr(p + i, 0xC3, count - 1 - i) {
+            i = UnsafePointer<UInt8>(at.assumingMemoryBound(to: UInt8.self)) - p + 1
+            guard p[i] & 0xC0 == 0x80 else { continue }
+            if let seen = utf8Letters {
+                utf8Letters = (seen.count + 1, seen.firstLine)
+            } else {
+                utf8Letters = (1, line + UnsafeBufferPointer(start: p, count: i).count { $0 == 0x0A })
+            }
         }
     }
 }

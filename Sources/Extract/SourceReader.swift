@@ -56,6 +56,15 @@ final class SourceReader {
             + "if they are records, ask the export's owner for the layout the pipeline file names"
     }
 
+    /// What the steward should hear about letters written in UTF-8 inside a single-byte CSV
+    /// export: they arrive as "Ã¦"; nil when there were none.
+    var mixedEncoding: String? {
+        guard let letters = csv?.utf8Letters else { return nil }
+        let n = letters.count
+        return "\(source.file): \(n) letter\(n == 1 ? "" : "s") written in UTF-8 in this \(source.encoding.rawValue) export (the first on line "
+            + "\(letters.firstLine)) \(n == 1 ? "arrives" : "arrive") as 'Ã¦' and the like; ask for the export in one encoding"
+    }
+
     /// Calls `body` with each data record (not the CSV header).
     ///
     /// A CSV record whose quoted field spans lines and closes with text after its closing

@@ -135,6 +135,25 @@ import Testing
         #expect(rows[0][1] == "Børnehuset ÆØÅ æøå é" && rows[0][3] == "Nørrebro")
         #expect(result.asOf == nil)
         #expect(f.rows(StageFile.enrolments).count == 2)
+        #expect(!result.warnings.contains { $0.contains("UTF-8") }, "\(result.warnings)")
+    }
+
+    /// A record pasted into a windows-1252 export from a UTF-8 source arrives as "Ã¦": the
+    /// steward is told how many such letters, and the line of the first (the whole file in
+    /// UTF-8 is refused, `CSVReaderTests`).
+    @Test func utf8LettersInAWindows1252ExportAreWarnedAbout() throws {
+        let f = try Fixture()
+        f.config.sources.institutions.format = .csv
+        f.config.sources.institutions.file = "institutioner.csv"
+        f.config.sources.institutions.encoding = .windows1252
+        f.write(Array("nummer;Navn;Type;Bydel;Klynge;Pladser;Oprettet;Nedlagt\r\n101234;B".utf8) + [0xF8]
+                + Array("rnehuset;integreret;N".utf8) + [0xF8] + Array("rrebro;;48;01-08-2005;\r\n".utf8)
+                + Array("101235;Sol".utf8) + [0xC3, 0xA6] + Array("ksikken;vuggestue;N".utf8) + [0xC3, 0xB8]
+                + Array("rrebro;;30;;\r\n".utf8), to: "institutioner.csv")
+        let result = try f.extract()
+        #expect(f.rows(StageFile.institutions)[1][1] == "SolÃ¦ksikken")
+        #expect(result.warnings.contains("institutioner.csv: 2 letters written in UTF-8 in this windows-1252 export (the first on line 3) "
+                                         + "arrive as 'Ã¦' and the like; ask for the export in one encoding"), "\(result.warnings)")
     }
 
 
