@@ -28,6 +28,11 @@ package enum AsOf {
             }
             return (day, from)
         }
+        // A folder named as a date, but no day that exists (a typo): not today in silence.
+        if DateFormat.iso.matchesShape(Array(drop.name.utf8)[...]) {
+            throw OperationsError.usage("\(drop.url.path): the drop folder's name \(drop.name) has the shape of a date but names no day, "
+                                        + "and the drop gives no udtraeksdato. Rename the folder, or set `as_of` in the pipeline file (or --as-of)")
+        }
         return (now, "today")
     }
 }

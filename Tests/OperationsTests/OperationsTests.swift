@@ -171,6 +171,15 @@ import Transform
         var closed = config
         closed.windowTo = Day(iso: "2020-12-31")
         #expect(try AsOf.resolve(explicit: nil, config: closed, drop: drop).day.iso == "2011-01-01")
+
+        // A folder named as a day that does not exist is no reason to take today.
+        try makeDrop(inbox, "2026-02-30", files: [])
+        let typo = #expect(throws: OperationsError.self) {
+            try AsOf.resolve(explicit: nil, config: config, drop: Drop(url: inbox.appendingPathComponent("2026-02-30")))
+        }
+        #expect("\(typo!)".contains("name 2026-02-30 has the shape of a date but names no day"), "\(typo!)")
+        try makeDrop(inbox, "nat-til-mandag", files: [])
+        #expect(try AsOf.resolve(explicit: nil, config: config, drop: Drop(url: inbox.appendingPathComponent("nat-til-mandag"))).from == "today")
     }
 }
 
