@@ -26,6 +26,11 @@ extension PipelineRunner {
         }
         for warning in result.warnings { log.warning("\(warning)") }
         let inputs = result.manifest.inputs
+        // The files as extract read them, against the drop as the run first found it.
+        if Drop.checksum(inputs.map { (file: $0.name, sha256: $0.checksum.hex) }.sorted { $0.file < $1.file }) != info.dropChecksum {
+            log.warning("the drop's files are not those run \(info.run) found when it started (changed since, or another pipeline file's sources): its figures now come from the drop as it is",
+                        metadata: ["drop": "\(info.drop)"])
+        }
         try ledger.recordFiles(info.run, inputs)
         counts = Self.counts(inputs)
         let rejected = inputs.reduce(0) { $0 + $1.rejected }, read = inputs.reduce(0) { $0 + $1.rowsRead }

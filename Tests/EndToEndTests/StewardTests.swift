@@ -144,6 +144,9 @@ import TestSupport
         try h.drop(children: Self.children, seed: 8)
         let extract = try Spawned.run(h, ["extract", "--run", id, "--database", h.db.url])
         #expect(extract.status == 0, "\(extract.stderr)")
+        // The drop is another now: the steward is told.
+        #expect(extract.stderr.contains("the drop's files are not those run \(id) found when it started"), "\(extract.stderr)")
+        #expect(!night.stderr.contains("the drop's files are not those"))
         let load = try Spawned.run(h, ["load", "--run", id, "--database", h.db.url])
         #expect(load.status != 0 && load.stderr.contains("its extract was redone after its transform"), "\(load.stderr)")
         let again = try Spawned.run(h, ["transform", "--run", id, "--database", h.db.url])
