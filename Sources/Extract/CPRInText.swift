@@ -4,8 +4,8 @@
 /// What counts as one (docs/decisions.md): ten digits standing alone (no digit right before
 /// or after), the first six a day and month that could be (`DD` 01–31, `MM` 01–12, any
 /// `YY`), written `DDMMYYSSSS`, or split as `isCPRSplit` says (after the birth date, within
-/// it, the serial in pairs: `DDMMYY-SSSS`, `DD.MM.YY-SSSS`, `DDMM-YY-SSSS`, `DDMMYY SS SS`),
-/// anywhere in a longer text. A split is one to three separators: spaces
+/// it, the serial in pairs: `DDMMYY-SSSS`, `DD.MM.YY-SSSS`, `DDMMYY SS SS`), anywhere in a
+/// longer text. A split is one to three separators: spaces
 /// of any kind (tab, line break, no-break space), dashes of any kind (hyphen, en and em
 /// dash, minus), `.` (and middle dots), `/`, `_`, and their full-width forms; invisible
 /// characters (soft hyphen, zero-width space, combining marks) are passed over. The decimal
@@ -124,15 +124,15 @@ package enum CPRInText {
         }
     }
 
-    /// A quick look before `match`: a day 01–31 at `i`, then (after at most one separator) a
-    /// month 01–12. Rules out most runs of digits (years, serial numbers) at once.
+    /// A quick look before `match`: a day 01–31 at `i`, then (after at most three separators)
+    /// a month 01–12. Rules out most runs of digits (years, serial numbers) at once.
     @inline(__always) private static func couldBeBirthDate(_ t: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
         let n = t.count
         guard i + 3 < n, isDigit(t[i + 1]) else { return false }
         let day = (t[i] &- 48) * 10 + (t[i + 1] &- 48)
         guard day >= 1, day <= 31 else { return false }
         var j = i + 2
-        if !isDigit(t[j]) { j += 1 }
+        while j < n, j - i < 5, !isDigit(t[j]) { j += 1 }   // a split is up to three separators (`match`)
         guard j + 1 < n, isDigit(t[j]), isDigit(t[j + 1]) else { return false }
         let month = (t[j] &- 48) * 10 + (t[j + 1] &- 48)
         return month >= 1 && month <= 12
@@ -179,6 +179,7 @@ package enum CPRInText {
         let n = t.count
         var j = start, digits = 0, number: UInt64 = 0
         var separatedAt = 0   // bit k: a separator after the k-th digit
+        var afterDate = 0..<0, inSerial = 0..<0   // the separators after the 6th and the 8th digit
         while j < n, digits < 10 {
             let c = t[j]
             if isDigit(c) {
@@ -188,27 +189,32 @@ package enum CPRInText {
                 if digits == 4, !(1...12).contains(number % 100) { return nil }
                 continue
             }
-            // Separators between the pairs of digits; which splits make a CPR number is below.
-            guard digits == 2 || digits == 4 || digits == 6 || digits == 8 else { break }
+            // Separators after the day (then after the month too), after the birth date, and
+            // within the serial; which of them make a CPR number is `isCPRSplit`'s.
+            guard digits == 2 || digits == 4 && separatedAt != 0 || digits == 6 || digits == 8 else { break }
             let after = separator(t, at: j)
             guard after > j, after < n, isDigit(t[after]) else { break }
             separatedAt |= 1 << digits
+            if digits == 6 { afterDate = j..<after } else if digits == 8 { inSerial = j..<after }
             j = after
         }
         guard digits == 10, j == n || !isDigit(t[j]) else { return nil }
         guard isCPRSplit(separatedAt) else { return nil }
+        // The serial in pairs only as the date was split from it: `100319 14.30` is a time.
+        if separatedAt & 1 << 8 != 0, !t[afterDate].elementsEqual(t[inSerial]) { return nil }
         return Match(range: start..<j, number: number)
     }
 
     /// Where a CPR number may be split (bit k: after its k-th digit): nowhere, after the birth
-    /// date (`DDMMYY-SSSS`), within the date too (`DD-MM-YY-SSSS`, `DDMM-YY-SSSS`), after the
-    /// day and month only (`DD-MM-YYSSSS`), and the serial in pairs after a split date
-    /// (`DDMMYY SS SS`, `DD MM YY SS SS`, `DDMM YY SS SS`). Not after the day and month alone
-    /// with the rest run together (`2012-000123` is a case number), nor other splits.
+    /// date (`DDMMYY-SSSS`), within the date too (`DD-MM-YY-SSSS`), after the day and month
+    /// only (`DD-MM-YYSSSS`), and the serial in pairs as the date was split from it
+    /// (`DDMMYY SS SS`). Not after the day and month alone with the rest run together, nor
+    /// `DDMM-YY-SSSS`: `2012-000123` and `2011-05-0042` are case numbers. Not in pairs all
+    /// through: `12.03.19 14.30` and `2012-03-12 14:30` are a day and a time
+    /// (a review found them replaced).
     private static func isCPRSplit(_ splits: Int) -> Bool {
         switch splits {
-        case 0, 1 << 6, 1 << 2 | 1 << 4 | 1 << 6, 1 << 4 | 1 << 6, 1 << 2 | 1 << 4,
-             1 << 6 | 1 << 8, 1 << 2 | 1 << 4 | 1 << 6 | 1 << 8, 1 << 4 | 1 << 6 | 1 << 8: true
+        case 0, 1 << 6, 1 << 2 | 1 << 4 | 1 << 6, 1 << 2 | 1 << 4, 1 << 6 | 1 << 8: true
         default: false
         }
     }

@@ -60,13 +60,17 @@ final class ChunkedFile {
 
     /// At the end of the file: an export written to, cut or grown while it was read would give
     /// records that are neither the old file's nor the new one's, with no MANIFEST to tell.
-    /// Its size and modification time say so. (A file replaced by a rename is read whole as it
-    /// was: the descriptor keeps it. Its change time moves then, so it is not compared.)
+    /// Its size and its modification and change times say so (the change time too, as a
+    /// write within one tick of a coarse clock, or with its time set back, keeps the
+    /// modification time). A file replaced by a rename is read whole as it was: the descriptor
+    /// keeps it, and only its change time moves, as it loses its last link.
     private func checkUnchanged() throws(ExtractError) {
         var now = stat()
         guard fstat(fd, &now) == 0 else { throw .cannotRead(path: path, message: String(cString: strerror(errno))) }
+        let replaced = now.st_nlink == 0
         let same = now.st_size == opened.st_size && bytesRead == Int64(opened.st_size)
             && now.st_mtim.tv_sec == opened.st_mtim.tv_sec && now.st_mtim.tv_nsec == opened.st_mtim.tv_nsec
+            && (replaced || now.st_ctim.tv_sec == opened.st_ctim.tv_sec && now.st_ctim.tv_nsec == opened.st_ctim.tv_nsec)
         guard same else {
             throw .dropIncomplete(file: path, detail: "it changed while it was read (\(opened.st_size) bytes when opened, "
                                   + "\(now.st_size) at the end, \(bytesRead) read)")

@@ -113,22 +113,41 @@ struct FieldChecks {
 /// ten or more digits of any script, invisible characters within it passed over) masked as
 /// `DDMMYY-****`, in case a column holds one by mistake.
 enum Echo {
+    /// What may split the digits of a number as written: spaces, dashes, `.`, `/`, `_`.
+    private static func isSeparator(_ s: Unicode.Scalar) -> Bool {
+        switch s.properties.generalCategory {
+        case .spaceSeparator, .dashPunctuation: return true
+        default: return s == "." || s == "/" || s == "_"
+        }
+    }
+
     static func text(_ v: some Collection<UInt8>, limit: Int = 40) -> String {
         let v = Array(v)[...]
         let b = CPRInText.replacingAll(in: v, with: CPRInText.masked)?.text ?? Array(v)
         var out = String.UnicodeScalarView()
-        var run = String.UnicodeScalarView()   // digits in a row
+        // Digits in a row, with up to three separators between them (`2911-66-4747`, a split
+        // `CPRInText` leaves alone), and the separators after the last digit so far. Ten
+        // digits or more are masked, but a case number's `2012-000123` (split after four).
+        var run = String.UnicodeScalarView(), gap = String.UnicodeScalarView()
+        var digits = 0, splits: [Int] = []
         func endRun() {
-            if run.count >= 10 {
-                out.append(contentsOf: run.prefix(6)); out.append(contentsOf: "-****".unicodeScalars)
+            if digits >= 10, splits != [4] {
+                out.append(contentsOf: run.filter { CPRInText.digitValue($0) != nil }.prefix(6))
+                out.append(contentsOf: "-****".unicodeScalars)
             } else {
                 out.append(contentsOf: run)
             }
-            run = String.UnicodeScalarView()
+            out.append(contentsOf: gap)
+            run = String.UnicodeScalarView(); gap = String.UnicodeScalarView(); digits = 0; splits = []
         }
         for s in String(decoding: b, as: UTF8.self).unicodeScalars {
-            if CPRInText.digitValue(s) != nil { run.append(s); continue }
+            if CPRInText.digitValue(s) != nil {
+                if !gap.isEmpty { splits.append(digits); run.append(contentsOf: gap); gap = .init() }
+                run.append(s); digits += 1
+                continue
+            }
             if !run.isEmpty, CPRInText.isInvisible(s) { continue }
+            if !run.isEmpty, gap.count < 3, isSeparator(s) { gap.append(s); continue }
             endRun()
             switch s.properties.generalCategory {
             case .control, .format, .lineSeparator, .paragraphSeparator: out.append("?")

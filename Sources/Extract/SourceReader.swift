@@ -33,7 +33,9 @@ final class SourceReader {
             for column in source.filter?.columns ?? [] {
                 if let same = names.firstIndex(of: column) { aliases.append((names.count, same)); names.append(nil) } else { names.append(column) }
             }
+            let fields = source.kind.fields, descriptive = source.kind.descriptiveFields
             xml = try XMLRecordReader(path: path, recordElement: source.recordElement, names: names,
+                                      descriptive: Set(fields.indices.filter { descriptive.contains(fields[$0]) }),
                                       encoding: source.encoding == .utf8 ? nil : source.encoding, confinedTo: confine)
             csv = nil
         }

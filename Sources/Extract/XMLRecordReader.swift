@@ -13,6 +13,9 @@ final class XMLRecordReader {
     let recordElement: String
     /// Attribute or child names wanted, in the contract's field order (nil: not mapped).
     let names: [String?]
+    /// The fields of `names` whose second value is dropped (`SourceKind.descriptiveFields`);
+    /// a second, different value of any other rejects its record.
+    let descriptive: Set<Int>
     /// The encoding to impose, or nil to follow the document's own declaration.
     let encoding: TextEncoding?
     private let file: ChunkedFile
@@ -27,11 +30,12 @@ final class XMLRecordReader {
     /// costs time quadratic in its size (320 MB: 48 s); no export has a token near this.
     let maxTokenBytes: Int
 
-    init(path: String, recordElement: String, names: [String?], encoding: TextEncoding?,
+    init(path: String, recordElement: String, names: [String?], descriptive: Set<Int> = [], encoding: TextEncoding?,
          maxTokenBytes: Int = 16 << 20, confinedTo drop: URL? = nil) throws(ExtractError) {
         self.path = path
         self.recordElement = recordElement
         self.names = names
+        self.descriptive = descriptive
         self.encoding = encoding
         self.maxTokenBytes = maxTokenBytes
         file = try ChunkedFile(path: path, confinedTo: drop)
@@ -48,7 +52,8 @@ final class XMLRecordReader {
         }
         defer { XML_ParserFree(parser) }
         try withoutActuallyEscaping(body) { body in
-            let context = XMLParseContext(parser: parser, file: path, recordElement: recordElement, names: names, body: body)
+            let context = XMLParseContext(parser: parser, file: path, recordElement: recordElement, names: names,
+                                          descriptive: descriptive, body: body)
             defer { exportDate = context.exportDate; unread = context.unread }   // also when stopped early (`ExportDate`)
             let unmanaged = Unmanaged.passRetained(context)
             defer { unmanaged.release() }
@@ -99,6 +104,7 @@ private final class XMLParseContext {
     let recordElement: [UInt8]
     /// The wanted names' UTF-8, in the contract's field order; empty for a field not mapped.
     let wanted: [[UInt8]]
+    let descriptive: Set<Int>
     let body: (SourceRecord) throws -> Void
     var error: Error?
     var exportDate: Day?
@@ -127,8 +133,9 @@ private final class XMLParseContext {
     /// Exports nest a few levels; expat keeps every open element, so depth is memory.
     static let maxDepth = 256
 
-    init(parser: XML_Parser, file: String, recordElement: String, names: [String?], body: @escaping (SourceRecord) throws -> Void) {
-        self.parser = parser; self.file = file; self.body = body
+    init(parser: XML_Parser, file: String, recordElement: String, names: [String?], descriptive: Set<Int>,
+         body: @escaping (SourceRecord) throws -> Void) {
+        self.parser = parser; self.file = file; self.body = body; self.descriptive = descriptive
         self.recordElement = Array(recordElement.utf8)
         wanted = names.map { $0.map { Array($0.utf8) } ?? [] }
         columns = Array(repeating: -1, count: names.count)
@@ -174,11 +181,12 @@ private final class XMLParseContext {
 
     /// Ends the value of field `i` begun at `start`. A byte follows each value: the layout
     /// `SourceRecord` reads (a field starts one past the end of the one before). A field's
-    /// value given again is dropped; given again otherwise, it rejects the record (`twice`).
+    /// value given again is dropped; given again otherwise, it rejects the record (`twice`),
+    /// unless the field only describes it (`descriptive`: the first is kept).
     func close(_ i: Int, from start: Int) {
         if columns[i] >= 0 {
             let k = columns[i], first = k == 0 ? 0 : ends[k - 1] + 1
-            if Self.trimmed(bytes[first..<ends[k]]) != Self.trimmed(bytes[start...]) { twice = twice ?? i }
+            if !descriptive.contains(i), Self.trimmed(bytes[first..<ends[k]]) != Self.trimmed(bytes[start...]) { twice = twice ?? i }
             bytes.removeSubrange(start...)
             return
         }

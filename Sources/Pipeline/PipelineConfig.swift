@@ -171,6 +171,17 @@ package enum SourceKind: String, Sendable, CaseIterable {
         }
     }
 
+    /// The fields that describe a record rather than identify or date it: an XML record that
+    /// gives one twice keeps the first (a register may repeat `<Type>`), where a second,
+    /// different value of any other field rejects the record.
+    package var descriptiveFields: [String] {
+        switch self {
+        case .institutions: ["navn", "type", "bydel", "klynge"]
+        case .caseEvents: ["paragraf", "kilde", "aarsag"]
+        case .assignments, .enrolments: []
+        }
+    }
+
     /// The fields whose values a pipeline file may map (`values`).
     package var mappableFields: [String] {
         switch self {

@@ -4,12 +4,12 @@ import Testing
 
 @Suite struct ChunkedFileTests {
     /// Reads `path` ten bytes at a time, calling `meanwhile` after the first ten.
-    static func read(_ path: String, meanwhile: () throws -> Void) throws(ExtractError) -> Int64 {
+    static func read(_ path: String, meanwhile: () -> Void) throws(ExtractError) -> Int64 {
         let file = try ChunkedFile(path: path)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 10, alignment: 1)
         defer { buffer.deallocate() }
         _ = try file.read(into: buffer)
-        try? meanwhile()
+        meanwhile()
         while try file.read(into: buffer) > 0 {}
         return file.bytesRead
     }
@@ -23,13 +23,20 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("indmeldelser.csv").path
         let text = String(repeating: "0101901234;101234;01-08-2015;\n", count: 20)
-        func fresh() throws { try text.write(toFile: path, atomically: false, encoding: .utf8) }
-        func handle() throws -> FileHandle { try FileHandle(forUpdating: URL(fileURLWithPath: path)) }
+        // Written, then dated a minute back: a change made while it is read shows whatever
+        // the clock's tick (coarse on older kernels).
+        func fresh() throws {
+            try text.write(toFile: path, atomically: false, encoding: .utf8)
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -60)], ofItemAtPath: path)
+        }
+        func change(_ body: @escaping (FileHandle) throws -> Void) -> () -> Void {
+            { do { let h = try FileHandle(forUpdating: URL(fileURLWithPath: path)); try body(h); try h.close() } catch { Issue.record("\(error)") } }
+        }
 
-        let changes: [(String, () throws -> Void)] = [
-            ("cut", { try handle().truncate(atOffset: 100) }),
-            ("grown", { let h = try handle(); try h.seekToEnd(); h.write(Data("x;y;z;\n".utf8)) }),
-            ("rewritten, same size", { let h = try handle(); try h.seek(toOffset: 200); h.write(Data("9".utf8)) }),
+        let changes: [(String, () -> Void)] = [
+            ("cut", change { try $0.truncate(atOffset: 100) }),
+            ("grown", change { try $0.seekToEnd(); try $0.write(contentsOf: Data("x;y;z;\n".utf8)) }),
+            ("rewritten, same size", change { try $0.seek(toOffset: 200); try $0.write(contentsOf: Data("9".utf8)) }),
         ]
         for (what, change) in changes {
             try fresh()
@@ -47,6 +54,9 @@ import Testing
         try fresh()
         let replacement = dir.appendingPathComponent("new.csv").path
         try "other".write(toFile: replacement, atomically: false, encoding: .utf8)
-        #expect(try Self.read(path, meanwhile: { _ = rename(replacement, path) }) == Int64(text.utf8.count))
+        var renamed: Int32 = -1
+        #expect(try Self.read(path, meanwhile: { renamed = rename(replacement, path) }) == Int64(text.utf8.count))
+        #expect(renamed == 0)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "other")
     }
 }

@@ -11,11 +11,13 @@ func readXML(_ text: String, element: String = "Institution", names: [String] = 
 
 /// Each record with why it cannot be read, when it cannot.
 func readXMLRecords(_ text: String, element: String = "Institution", names: [String] = ["nummer", "Navn", "Pladser"],
-                    maxTokenBytes: Int = 16 << 20) throws -> (records: [(line: Int, values: [String?], problem: String?)], exportDate: Day?) {
+                    descriptive: Set<Int> = [], maxTokenBytes: Int = 16 << 20)
+    throws -> (records: [(line: Int, values: [String?], problem: String?)], exportDate: Day?) {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("xml-\(UUID().uuidString).xml").path
     _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
     defer { try? FileManager.default.removeItem(atPath: path) }
-    let reader = try XMLRecordReader(path: path, recordElement: element, names: names, encoding: nil, maxTokenBytes: maxTokenBytes)
+    let reader = try XMLRecordReader(path: path, recordElement: element, names: names, descriptive: descriptive, encoding: nil,
+                                     maxTokenBytes: maxTokenBytes)
     var out: [(Int, [String?], String?)] = []
     try reader.forEachRecord { r in
         out.append((r.line, names.indices.map { i in r.value(i).map { String(decoding: $0, as: UTF8.self) } }, r.problem?.message))
@@ -54,6 +56,11 @@ func readXMLRecords(_ text: String, element: String = "Institution", names: [Str
         #expect(records.map(\.problem) == ["Navn is given twice, with different values: which is meant?",
                                            "nummer is given twice, with different values: which is meant?", nil])
         #expect(records[2].values == ["4", "D", nil])
+        // A field that only describes its record keeps its first value (a register may repeat
+        // `<Type>`): rejecting the institution would reject its enrolments too.
+        let (described, _) = try readXMLRecords(xml, descriptive: [1])
+        #expect(described.map(\.problem) == [nil, "nummer is given twice, with different values: which is meant?", nil])
+        #expect(described[0].values == ["1", "A", nil])
     }
 
     /// A comment or tag that runs on for megabytes is refused once it passes the limit, naming
