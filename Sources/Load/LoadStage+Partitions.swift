@@ -106,14 +106,7 @@ extension LoadStage {
         var next: FactPartition? = first
         while let p = next {
             try c.execute(p.create, name: "create \(p.fact.table) partition")
-            let sum = ChecksumCheck(p.checksum)
-            var result = CopiedPartition(rows: try c.copyIn(p.copy, fromFile: p.path, name: "copy \(p.fact.rawValue)") { chunk in
-                if let chunk {
-                    sum.update(chunk)
-                } else if let found = sum.mismatch() {   // the end: the COPY is discarded
-                    throw LoadError.factFileChanged(file: p.path, found: found, expected: p.checksum.hex)
-                }
-            })
+            var result = CopiedPartition(rows: try Self.copyChecked(c, p))
             if let analyze = p.analyze { try c.execute(analyze, name: "analyze \(p.fact.table) partition") }
             if let totals = p.totals { result.totals = try c.query(totals, name: "totals of \(p.fact.table) partition").first?.string(0) }
             if attach { try c.execute(p.attach, name: "attach \(p.fact.table) partition") }
@@ -122,6 +115,29 @@ extension LoadStage {
             next = queue.take()
         }
         return done
+    }
+}
+
+extension LoadStage {
+    /// COPYs a fact file, refused unless its checksum is transform's manifest's: at its end
+    /// (the COPY is then discarded), or when the server refused a record of it, which an edit
+    /// would explain better than the record does.
+    fileprivate static func copyChecked(_ c: Connection, _ p: FactPartition) throws -> Int {
+        let sum = ChecksumCheck(p.checksum)
+        do {
+            return try c.copyIn(p.copy, fromFile: p.path, name: "copy \(p.fact.rawValue)") { chunk in
+                if let chunk {
+                    sum.update(chunk)
+                } else if let found = sum.mismatch() {
+                    throw LoadError.factFileChanged(file: p.path, found: found, expected: p.checksum.hex)
+                }
+            }
+        } catch let error as PostgresError where error.kind == .copy {
+            if let found = ChecksumCheck.changed(p.path, from: p.checksum) {
+                throw LoadError.factFileChanged(file: p.path, found: found, expected: p.checksum.hex)
+            }
+            throw error
+        }
     }
 }
 

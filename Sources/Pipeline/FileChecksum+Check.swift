@@ -15,6 +15,15 @@ package final class ChecksumCheck {
         }
     }
 
+    /// The checksum of the whole file at `path`, when it is not `expected`; nil when it is (or
+    /// the file cannot be read: the caller's own error says so). For a reader that stopped
+    /// at a record it could not take: the file may have been changed since its stage wrote it.
+    package static func changed(_ path: String, from expected: FileChecksum) -> String? {
+        let check = ChecksumCheck(expected)
+        guard (try? FileChunks.forEach(in: path, { check.update($0) })) != nil else { return nil }
+        return check.mismatch()
+    }
+
     /// The checksum of what was read, when it is not the one expected; nil when it is.
     package func mismatch() -> String? {
         let found: String

@@ -43,9 +43,28 @@ package struct StageRecord {
 /// The one reader of the stage files.
 package enum StageFileReader {
     /// `body` with each record and its line number (from 1). With `expected`, the file's
-    /// checksum must be it: at the end, after the last record, a changed file is refused.
+    /// checksum must be it: at the end, after the last record, a changed file is refused, and
+    /// so is one whose record could not be read or taken (said as a change, its cause).
     package static func forEach(path: String, expected: FileChecksum? = nil, _ body: (StageRecord, Int) throws -> Void) throws {
-        let check = expected.map(ChecksumCheck.init)
+        do { try records(path: path, check: expected.map(ChecksumCheck.init), body) } catch let changed as ChangedStageFile {
+            throw changed.error
+        } catch {
+            if let expected, let found = ChecksumCheck.changed(path, from: expected) {
+                throw ChangedStageFile(path: path, found: found, expected: expected.hex).error
+            }
+            throw error
+        }
+    }
+
+    /// A stage file whose checksum is not its manifest's.
+    private struct ChangedStageFile: Error {
+        let path: String, found: String, expected: String
+        var error: StageFileError {
+            StageFileError(path: path, message: "it changed since its stage wrote it (checksum \(found), its stage's manifest says \(expected)); rerun the stage that writes it")
+        }
+    }
+
+    private static func records(path: String, check: ChecksumCheck?, _ body: (StageRecord, Int) throws -> Void) throws {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
             throw StageFileError(path: path, message: "cannot open (\(String(cString: strerror(errno)))); rerun the stage that writes it")
@@ -72,7 +91,7 @@ package enum StageFileReader {
                     throw StageFileError(path: path, message: "the last record has no line end: the file is truncated; rerun the stage that writes it")
                 }
                 if let check, let found = check.mismatch() {
-                    throw StageFileError(path: path, message: "it changed since its stage wrote it (checksum \(found), its stage's manifest says \(check.expected.hex)); rerun the stage that writes it")
+                    throw ChangedStageFile(path: path, found: found, expected: check.expected.hex)
                 }
                 return
             }

@@ -167,23 +167,26 @@ import TestSupport
         let folder = h.state.run(try #require(RunID(id)))
         let before = try h.metricsViews()
 
-        /// Changes the first digit of the file's last line to another digit, in place.
-        func edit(_ path: String) throws -> Data {
+        /// Changes the last digit of the file's last line in place: to another digit, or to
+        /// a letter, which no reader of the field takes (the edit is then still what is named).
+        func edit(_ path: String, breaking: Bool) throws -> Data {
             let original = try Data(contentsOf: URL(fileURLWithPath: path))
             var bytes = [UInt8](original)
             let lineStart = (bytes.dropLast().lastIndex(of: 0x0A) ?? -1) + 1
-            let k = try #require(bytes[lineStart...].firstIndex { $0 >= 0x30 && $0 <= 0x39 })
-            bytes[k] = bytes[k] == 0x39 ? 0x38 : bytes[k] + 1
+            let k = try #require(bytes[lineStart...].lastIndex { $0 >= 0x30 && $0 <= 0x39 })
+            bytes[k] = breaking ? 0x78 : bytes[k] == 0x39 ? 0x38 : bytes[k] + 1
             try Data(bytes).write(to: URL(fileURLWithPath: path))
             return original
         }
-        for (stage, file) in [("transform", folder.file(.extract, StageFile.enrolments)),
-                              ("load", folder.file(.transform, FactFile.exposure.rawValue)),
-                              ("load", folder.file(.transform, StatsFile.cohortStats.rawValue))] {
-            let original = try edit(file)
+        for (stage, file, breaking) in [("transform", folder.file(.extract, StageFile.enrolments), false),
+                                        ("transform", folder.file(.extract, StageFile.enrolments), true),
+                                        ("load", folder.file(.transform, FactFile.exposure.rawValue), false),
+                                        ("load", folder.file(.transform, FactFile.exposure.rawValue), true),
+                                        ("load", folder.file(.transform, StatsFile.cohortStats.rawValue), false)] {
+            let original = try edit(file, breaking: breaking)
             let refused = try Spawned.run(h, [stage, "--run", id, "--database", h.db.url])
             #expect(refused.status == 1 && refused.stderr.contains("changed since") && refused.stderr.contains(file),
-                    "\(stage) \(file): \(refused.stderr)")
+                    "\(stage) \(file) \(breaking): \(refused.stderr)")
             try original.write(to: URL(fileURLWithPath: file))
         }
         #expect(try h.metricsViews() == before)
