@@ -174,7 +174,7 @@ struct Notes {
                 .map { "'\($0.key)' (\($0.value))" }.joined(separator: ", ") + (values.count >= 8 ? ", …" : "")
             guard let map = mappings[field] else {
                 out.append("\(file): \(n) value\(n == 1 ? "" : "s") of \(field) \(n == 1 ? "is" : "are") no value of the contract and \(n == 1 ? "was" : "were") passed on as written, "
-                           + "so analysts see \(n == 1 ? "it" : "them") as \(n == 1 ? "its" : "their") own categories: \(shown); map them in values.\(field) in the pipeline file")
+                           + "so analysts see \(n == 1 ? "it as its own category" : "them as their own categories"): \(shown); map them in values.\(field) in the pipeline file")
                 continue
             }
             let became: String

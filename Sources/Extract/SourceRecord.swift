@@ -42,11 +42,17 @@ struct SourceRecord {
     func range(_ i: Int) -> Range<Int>? {
         let k = columns[i]
         guard k >= 0, k < ends.count else { return nil }
-        var s = start(k)
-        var e = ends[k]
-        while s < e, Self.isSpace(bytes[s]) { s += 1 }
-        while e > s, Self.isSpace(bytes[e - 1]) { e -= 1 }
-        return s == e ? nil : s..<e
+        let r = Self.trimmed(start(k)..<ends[k], in: bytes)
+        return r.isEmpty ? nil : r
+    }
+
+    /// `r` without the white space around its bytes in `bytes`.
+    @inline(__always)
+    static func trimmed(_ r: Range<Int>, in bytes: UnsafeRawBufferPointer) -> Range<Int> {
+        var s = r.lowerBound, e = r.upperBound
+        while s < e, isSpace(bytes[s]) { s += 1 }
+        while e > s, isSpace(bytes[e - 1]) { e -= 1 }
+        return s..<e
     }
 
     @inline(__always) static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }

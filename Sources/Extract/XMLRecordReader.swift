@@ -186,7 +186,9 @@ private final class XMLParseContext {
     func close(_ i: Int, from start: Int) {
         if columns[i] >= 0 {
             let k = columns[i], first = k == 0 ? 0 : ends[k - 1] + 1
-            if !descriptive.contains(i), Self.trimmed(bytes[first..<ends[k]]) != Self.trimmed(bytes[start...]) { twice = twice ?? i }
+            if !descriptive.contains(i), !bytes.withUnsafeBytes({ b in
+                b[SourceRecord.trimmed(first..<ends[k], in: b)].elementsEqual(b[SourceRecord.trimmed(start..<b.count, in: b)])
+            }) { twice = twice ?? i }
             bytes.removeSubrange(start...)
             return
         }
@@ -194,14 +196,6 @@ private final class XMLParseContext {
         columns[i] = ends.count
         ends.append(bytes.count)
         bytes.append(0x20)
-    }
-
-    /// A value as `SourceRecord.value` reads it: without surrounding white space.
-    private static func trimmed(_ v: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        var v = v
-        while let c = v.first, SourceRecord.isSpace(c) { v = v.dropFirst() }
-        while let c = v.last, SourceRecord.isSpace(c) { v = v.dropLast() }
-        return v
     }
 
     func start(_ name: UnsafePointer<XML_Char>, _ atts: UnsafeMutablePointer<UnsafePointer<XML_Char>?>) {

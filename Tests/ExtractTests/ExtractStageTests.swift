@@ -121,11 +121,17 @@ import Testing
         #expect(f.rejects().map(\.field) == ["nedlagt", "institutionsnummer", "institutionsnummer"])
     }
 
-    @Test func windows1252ArrivesIntactInTheStageFile() throws {
+    /// The fixture with its register read from `institutioner.csv`, declared windows-1252.
+    static func windows1252Register() throws -> Fixture {
         let f = try Fixture()
         f.config.sources.institutions.format = .csv
         f.config.sources.institutions.file = "institutioner.csv"
         f.config.sources.institutions.encoding = .windows1252
+        return f
+    }
+
+    @Test func windows1252ArrivesIntactInTheStageFile() throws {
+        let f = try Self.windows1252Register()
         f.write(Array("nummer;Navn;Type;Bydel;Klynge;Pladser;Oprettet;Nedlagt\r\n101234;\"B".utf8) + [0xF8]
                 + Array("rnehuset ".utf8) + [0xC6, 0xD8, 0xC5, 0x20, 0xE6, 0xF8, 0xE5, 0x20, 0xE9]
                 + Array("\";integreret;N".utf8) + [0xF8] + Array("rrebro;;48;01-08-2005;\r\n".utf8)
@@ -142,10 +148,7 @@ import Testing
     /// steward is told how many such letters, and the line of the first (the whole file in
     /// UTF-8 is refused, `CSVReaderTests`).
     @Test func utf8LettersInAWindows1252ExportAreWarnedAbout() throws {
-        let f = try Fixture()
-        f.config.sources.institutions.format = .csv
-        f.config.sources.institutions.file = "institutioner.csv"
-        f.config.sources.institutions.encoding = .windows1252
+        let f = try Self.windows1252Register()
         f.write(Array("nummer;Navn;Type;Bydel;Klynge;Pladser;Oprettet;Nedlagt\r\n101234;B".utf8) + [0xF8]
                 + Array("rnehuset;integreret;N".utf8) + [0xF8] + Array("rrebro;;48;01-08-2005;\r\n".utf8)
                 + Array("101235;Sol".utf8) + [0xC3, 0xA6] + Array("ksikken;vuggestue;N".utf8) + [0xC3, 0xB8]
