@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"], exclude: ["Reference"]),
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Operations", "SyntheticDrop", "Pipeline", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Operations", "SyntheticDrop", "Evaluation", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Operations", "Report", "SyntheticDrop", "Evaluation", "TestSupport"]),
         .testTarget(name: "NationalTests", dependencies: ["National", "Operations", "Pipeline", "Postgres", "Evaluation",
                                                           "SyntheticDrop", "TestSupport"]),
     ],

@@ -1,25 +1,52 @@
 import Foundation
+import Load
 import Logging
 import Pipeline
+import Postgres
 import Report
 
 extension PipelineRunner {
     /// After a publish: the committee's report (`NightlyReport`). The load is published
     /// already, so a report that cannot be written does not fail the run; it is logged as an
     /// error and the run exits with `ExitStatus.reportFailed`, so cron's mail says so.
-    func writeReport(_ info: RunInfo, folder: RunFolder, logger: Logger, summary: inout RunSummary) {
-        let writer = NightlyReport(config: config, stateRoot: state.root)
+    func writeReport(folder: RunFolder, logger: Logger, summary: inout RunSummary) {
         do {
-            // A connection of its own: the report switches it to the reader role for good.
-            let db = try target.connect(logger: logger, migrate: false)
-            defer { db.close() }
-            let paths = try writer.write(connection: db, runFolder: folder.root)
-            summary.report = paths.last
-            logger.info("report written", metadata: ["paths": "\(paths.joined(separator: ", "))", "language": "\(writer.options.language.rawValue)"])
+            summary.report = try writePages(folder: folder, logger: logger).last
         } catch {
             summary.reportError = "\(error)"
             summary.note = [summary.note, "report not written: \(error)"].compactMap { $0 }.joined(separator: "; ")
             logger.error("report not written; the run is published", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// A run stopped between its publish and its report (killed, or its report failed) left
+    /// the committee's page showing an earlier run than analysts see. Each run's start writes
+    /// it again when a page (the run's, `report.out`) names another run than the published
+    /// one, so a night that then stops before its own publish does not leave it so. A report
+    /// that cannot be written is a warning here: it is not this run's.
+    func catchUpReport(db: Connection, logger: Logger) {
+        guard let published = try? Publisher(connection: db).publishedRun() else { return }
+        let folder = state.run(published.run)
+        let pages = [folder.root.appendingPathComponent("report.html").path] + [NightlyReport(config: config, stateRoot: state.root).outPath].compactMap { $0 }
+        guard FileManager.default.fileExists(atPath: folder.root.path),
+              pages.contains(where: { NightlyReport.runShown(atPath: $0) != published.run }) else { return }
+        logger.warning("the committee's page does not show the published run \(published.run) (its run stopped before its report, or the report failed); writing it now",
+                       metadata: ["run": "\(published.run)"])
+        do {
+            _ = try writePages(folder: folder, logger: logger)
+        } catch {
+            logger.warning("the published run's report could not be written; `etl report` writes it once the cause is fixed",
+                           metadata: ["run": "\(published.run)", "error": "\(error)"])
+        }
+    }
+
+    private func writePages(folder: RunFolder, logger: Logger) throws -> [String] {
+        let writer = NightlyReport(config: config, stateRoot: state.root)
+        // A connection of its own: the report switches it to the reader role for good.
+        let db = try target.connect(logger: logger, migrate: false)
+        defer { db.close() }
+        let paths = try writer.write(connection: db, runFolder: folder.root)
+        logger.info("report written", metadata: ["paths": "\(paths.joined(separator: ", "))", "language": "\(writer.options.language.rawValue)"])
+        return paths
     }
 }

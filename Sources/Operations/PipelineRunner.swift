@@ -69,6 +69,7 @@ package struct PipelineRunner {
         let ledger = Ledger(connection: db)
         try markDead(ledger, by: "etl run")
         try checkHolder(ledger)
+        catchUpReport(db: db, logger: logger)
         let (asOf, asOfSource) = try AsOf.resolve(explicit: explicitAsOf, config: config, drop: drop)
         // Refused before any work: a run of it would stop before its load, every night.
         if !force, let published = try Publisher(connection: db).publishedRun(), published.asOf > asOf {
@@ -139,6 +140,7 @@ package struct PipelineRunner {
         try markDead(ledger, by: command)
         guard try ledger.exists(id) else { throw OperationsError.runNotInWarehouse(run: id, warehouse: target.displayName) }
         try checkHolder(ledger)
+        catchUpReport(db: db, logger: logger)
         if last == .load, !force, let newer = try Publisher(connection: db).publishedRun(newerThan: id, asOf: info.asOf) {
             throw RunFailure(run: id, step: .publish, error: OperationsError.wouldReplaceNewer(run: id, asOf: info.asOf, published: newer, command: command))
         }
@@ -176,7 +178,7 @@ package struct PipelineRunner {
                 summary.rowsRead = extract.inputs.reduce(0) { $0 + $1.rowsRead }
                 summary.rejected = extract.inputs.reduce(0) { $0 + $1.rejected }
             }
-            if summary.published { writeReport(info, folder: folder, logger: logger, summary: &summary) }
+            if summary.published { writeReport(folder: folder, logger: logger, summary: &summary) }
             summary.seconds = Date().timeIntervalSince(started)
             summary.secondsToPublished = summary.publishedAt.map { $0.timeIntervalSince(started) }
             try ledger.finishAttempt(attempt, run: info.run, error: nil, loaded: last == .load ? summary.loaded : nil)

@@ -19,6 +19,19 @@ package struct NightlyReport {
         config.report.out.map { $0.hasPrefix("/") ? $0 : stateRoot.appendingPathComponent($0).path }
     }
 
+    /// The `<meta>` naming the run a page shows.
+    package static let runMeta = "etl-run"
+
+    /// The run the page at `path` shows, from its `<meta name="etl-run">` (in the first
+    /// kilobytes); nil when there is no page there or it names none (an older version wrote it).
+    package static func runShown(atPath path: String) -> RunID? {
+        guard let file = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? file.close() }
+        guard let head = try? file.read(upToCount: 4096), let text = String(data: head, encoding: .utf8),
+              let start = text.range(of: "<meta name=\"\(runMeta)\" content=\"") else { return nil }
+        return RunID(String(text[start.upperBound...].prefix { $0 != "\"" }))
+    }
+
     /// Renders the published run's report and writes it. Returns the paths written.
     package func write(connection: Connection, runFolder: URL) throws -> [String] {
         let options = self.options

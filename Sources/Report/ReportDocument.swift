@@ -27,6 +27,8 @@ package struct ReportDocument {
             HTML.element("head", [],
                 HTML.empty("meta", [("charset", "utf-8")]),
                 HTML.empty("meta", [("name", "viewport"), ("content", "width=device-width, initial-scale=1")]),
+                // Which run the page shows, for the next run's check (`NightlyReport.runShown`) and a monitor's.
+                HTML.empty("meta", [("name", NightlyReport.runMeta), ("content", data.run.values["run_id"].flatMap { $0 } ?? "")]),
                 HTML.element("title", [], .text(words.text(.title) + " – " + (data.run.values["municipality"].flatMap { $0 } ?? ""))),
                 HTML.element("style", [], HTML(raw: Style.css))),
             HTML.element("body", [], HTML.element("main", [], body)))

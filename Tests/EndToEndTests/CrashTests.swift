@@ -4,6 +4,7 @@ import Testing
 import Operations
 import Pipeline
 import Postgres
+import Report
 import TestSupport
 
 /// Runs killed with SIGKILL at every point, and connections lost mid-run (issues 11, 15),
@@ -295,6 +296,42 @@ import TestSupport
         #expect(result.stderr.contains("run \(id) is published") && result.stderr.contains("etl report"), "\(result.stderr)")
         #expect(!result.stderr.contains("as it was before"), "\(result.stderr)")
         #expect(try h.rows("SELECT run_id::text FROM etl.published") == [[id]])
+    }
+
+    /// Killed between its publish and its report: the committee's page still showed the run
+    /// before while analysts saw the new one, until a night published again. The next run's
+    /// start writes it, here a steward's rerun of one stage, which publishes nothing.
+    @Test func aRunKilledBetweenItsPublishAndItsReportHasItsPageWrittenByTheNextRun() throws {
+        let h = try Harness()
+        let page = h.root.appendingPathComponent("intranet/page.html").path
+        let pipeline = try h.pipeline("with-page.yaml", [("# out: /srv/intranet/socialudvalget/tidlig-indsats.html", "out: \(page)")])
+        try h.drop(children: Self.children, asOf: Day(iso: "2026-11-20")!)
+        #expect(try Spawned.run(h, ["run", "--pipeline", pipeline, "--inbox", h.inbox.path, "--database", h.db.url]).status == 0)
+        let first = try #require(try runIDs(h.db.url).first)
+        #expect(NightlyReport.runShown(atPath: page) == RunID(first))
+
+        try h.drop(children: Self.children, seed: 8, asOf: Day(iso: "2026-11-21")!)
+        let night = try Spawned(h, ["run", "--pipeline", pipeline, "--inbox", h.inbox.path, "--database", h.db.url],
+                                environment: ["ETL_STOP_AT": "load.published"])
+        #expect(night.waitUntilStopped())
+        night.signal(SIGKILL)
+        _ = try night.wait()
+        let killed = try #require(try runIDs(h.db.url).first)
+        #expect(try h.rows("SELECT run_id::text FROM etl.published") == [[killed]])
+        #expect(NightlyReport.runShown(atPath: page) == RunID(first), "the kill came after the report: the test tests nothing")
+        // Another command first finds the attempt dead: the page is still caught up after it.
+        #expect(try Spawned.run(h, ["runs", "--database", h.db.url]).status == 0)
+
+        let rerun = ["transform", "--run", first, "--pipeline", pipeline, "--database", h.db.url]
+        let next = try Spawned.run(h, rerun)
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(next.stderr.contains("does not show the published run \(killed)"), "\(next.stderr)")
+        #expect(NightlyReport.runShown(atPath: page) == RunID(killed))
+        let inRun = h.state.run(RunID(killed)!).root.appendingPathComponent("report.html").path
+        #expect(NightlyReport.runShown(atPath: inRun) == RunID(killed))
+        // Caught up, the next start leaves it alone.
+        let after = try Spawned.run(h, rerun)
+        #expect(after.status == 0 && !after.stderr.contains("does not show"), "\(after.stderr)")
     }
 
     /// `etl publish RUN` whose session is terminated while it waits: exit 69, saying that
