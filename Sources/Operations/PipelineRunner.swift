@@ -149,8 +149,14 @@ package struct PipelineRunner {
         var log = logger
         log[metadataKey: "run"] = "\(id)"
         log.info("rerun started", metadata: ["from": "\(stage.rawValue)", "through": "\(last.rawValue)", "pipeline": "\(config.path)"])
-        return try execute(info, attempt: attempt, folder: folder, from: stage, through: last, command: command, force: force,
-                           db: db, logger: log, started: started)
+        var summary = try execute(info, attempt: attempt, folder: folder, from: stage, through: last, command: command, force: force,
+                                  db: db, logger: log, started: started)
+        if last != .load, let next = Stage.allCases.first(where: { $0 > last }) {
+            // "published=no" of a published run read as if it had been withdrawn.
+            summary.note = [summary.note, "what analysts see is unchanged; `etl run --from \(next.rawValue) --run \(id)` loads this"]
+                .compactMap { $0 }.joined(separator: "; ")
+        }
+        return summary
     }
 
     private func attemptStart(_ info: RunInfo, command: String, from: Stage, through: Stage) throws -> Ledger.AttemptStart {
