@@ -75,6 +75,11 @@ package struct DropManifest: Sendable, Equatable {
             }
             var file = parts[2].trimmingCharacters(in: .whitespaces)
             if file.hasPrefix("*") { file.removeFirst() }
+            // Said as such: checked as a file of the drop, `../x` was reported "missing".
+            guard !file.hasPrefix("/"), !file.split(separator: "/").contains("..") else {
+                throw .manifestUnreadable(path: path, line: n + 1,
+                                          message: "\(Echo.text(file.utf8)) is not in the drop folder: a MANIFEST names the drop's own files")
+            }
             if let earlier = named.updateValue(n + 1, forKey: Self.sameFile(file)) {
                 throw .manifestUnreadable(path: path, line: n + 1, message: "\(Echo.text(file.utf8)) is named twice (lines \(earlier) and \(n + 1))")
             }

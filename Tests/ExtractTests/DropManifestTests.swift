@@ -194,6 +194,9 @@ import Testing
         ("\(DropManifestTests.sha.dropLast(2))zz  1  file.csv", 1, "'\(DropManifestTests.sha.dropLast(2))zz' is not a SHA-256 in hex"),
         ("\(DropManifestTests.sha)  1", 1, "expected three parts: sha256, rows, file name"),
         ("\(DropManifestTests.sha)  1  a.csv\n\(DropManifestTests.sha)  2  *a.csv", 2, "a.csv is named twice (lines 1 and 2)"),
+        ("\(DropManifestTests.sha)  1  ../other/a.csv", 1, "../other/a.csv is not in the drop folder: a MANIFEST names the drop's own files"),
+        ("\(DropManifestTests.sha)  1  sub/../../a.csv", 1, "sub/../../a.csv is not in the drop folder: a MANIFEST names the drop's own files"),
+        ("\(DropManifestTests.sha)  1  /etc/a.csv", 1, "/etc/a.csv is not in the drop folder: a MANIFEST names the drop's own files"),
     ])
     func refusesALineItCannotReadNamingIt(text: String, line: Int, message: String) {
         #expect(throws: ExtractError.manifestUnreadable(path: "M", line: line, message: message)) {
