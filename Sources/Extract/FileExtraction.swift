@@ -44,16 +44,12 @@ struct FileExtraction {
 
         // `counts` goes in as an argument: captured by these functions it would be boxed and
         // every access checked at run time, 1 % of a national extract.
-        // Values outside the contract (`unknown`) are warned about as what analysts will see:
-        // for the records that reach them. A value no rule of a map matched is noted whatever
-        // becomes of its record: mapping it may be what stops the rejects.
-        func finish(_ r: SourceRecord, _ counts: inout FileCounts, unknown: [(field: String, value: ArraySlice<UInt8>)]) throws {
+        func finish(_ r: SourceRecord, _ counts: inout FileCounts) throws {
             let row: V.Row
             do throws(Rejection) { row = try validator.validate(r, &pseudonyms) } catch {
                 return try reject(error, r, &counts)
             }
             if try writing({ try V.write(row, to: out) }) { counts.accepted += 1 } else { counts.merged += 1 }
-            for u in unknown { notes.unmatched(u.field, u.value) }
         }
 
         func reject(_ rejection: Rejection, _ r: SourceRecord, _ counts: inout FileCounts) throws {
@@ -89,16 +85,20 @@ struct FileExtraction {
                     for m in mappings {
                         if let unmatched = m.apply(to: &r) { notes.unmatched(m.name, unmatched) }
                     }
-                    var unknown: [(field: String, value: ArraySlice<UInt8>)] = []
                     return try r.withView { view in
+                        let rejected = counts.rejected
+                        try finish(view, &counts)
+                        guard counts.rejected == rejected else { return }
                         // A field that held a CPR number is warned about as such.
-                        vocabulary.check(view) { i, v in if !withCPR.contains(i) { unknown.append((fields[i], v)) } }
-                        try finish(view, &counts, unknown: unknown)
+                        vocabulary.check(view) { i, v in if !withCPR.contains(i) { notes.unmatched(fields[i], v) } }
                     }
                 }
-                var unknown: [(field: String, value: ArraySlice<UInt8>)] = []
-                vocabulary.check(record) { unknown.append((fields[$0], $1)) }
-                try finish(record, &counts, unknown: unknown)
+                let rejected = counts.rejected
+                try finish(record, &counts)
+                // Values outside the contract are warned about as what analysts will see: for
+                // the records that reach them. (A value no rule of a map matched is noted
+                // whatever becomes of its record: mapping it may be what stops its rejects.)
+                if counts.rejected == rejected { vocabulary.check(record) { notes.unmatched(fields[$0], $1) } }
             }
         } catch let e as ExtractError { throw e }
           catch { throw .cannotRead(path: file, message: "\(error)") }
