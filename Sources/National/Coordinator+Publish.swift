@@ -54,6 +54,10 @@ extension Coordinator {
                 let gone = try ready.map(probe).compactMap(\.unreachable)
                 if gone.isEmpty { throw NationalError.feedLost(message: error.message, published: published) }
                 throw NationalError.unreachable(gone, published: published)
+            } catch let error as PostgresError where error.sqlState == "57014" && db.isOpen {
+                let gone = try ready.map(probe).compactMap(\.unreachable)
+                if gone.isEmpty { throw NationalError.readTimedOut(seconds: file.readTimeout, published: published) }
+                throw NationalError.unreachable(gone, published: published)
             }
             summary.seconds = Date().timeIntervalSince(started)
             summary.phases.append(("commit", summary.seconds - summary.phases.reduce(0) { $0 + $1.seconds }))

@@ -117,6 +117,12 @@ extension Coordinator {
         let user = info.removeValue(forKey: "user") ?? NationalFile.defaultFeedUser
         info.removeValue(forKey: "password")
         if info["connect_timeout"] == nil { info["connect_timeout"] = String(file.connectTimeout) }
+        // A server that stops answering mid-read (a partition, a frozen machine) is found by
+        // TCP within about a minute, not after the kernel's two hours.
+        for (option, value) in [("keepalives", "1"), ("keepalives_idle", "30"), ("keepalives_interval", "10"),
+                                ("keepalives_count", "3"), ("tcp_user_timeout", "60000")] where info[option] == nil {
+            info[option] = value
+        }
         info["application_name"] = info["application_name"] ?? "etl national"
         info["async_capable"] = "true"
         // Rows come back in one round trip per partition, not a hundred at a time.
@@ -148,6 +154,10 @@ extension Coordinator {
     package func probe(_ member: NationalFile.Member) throws -> FeedState {
         let rows: [Row]
         do {
+            // One row: a feed that takes longer than its connection may (twice connect_timeout)
+            // does not answer, and is said so without waiting for read_timeout.
+            try db.execute("SET statement_timeout = \(probeSeconds * 1000)", name: "probe timeout")
+            defer { _ = try? db.execute("SET statement_timeout = \(file.readTimeout * 1000)", name: "read timeout") }
             rows = try db.query("SELECT \(PublishedLoad.columns) FROM national_remote.\(Connection.quoteIdentifier(FeedTable.publishedLoads.partition(member)))",
                                 name: "read the feed of \(member.name)")
         } catch let error as PostgresError where db.isOpen {
@@ -160,6 +170,9 @@ extension Coordinator {
             }
             if state.hasPrefix("08") || state.hasPrefix("28") || state.hasPrefix("57P0") {
                 return FeedState(member: member, outcome: .unreachable(Self.firstLine(error.message)))
+            }
+            if state == "57014" {
+                return FeedState(member: member, outcome: .unreachable("it did not answer within \(probeSeconds) s"))
             }
             return FeedState(member: member, outcome: .unusable(
                 "its feed could not be read (\(Self.firstLine(error.message))); is its warehouse migrated by this version of etl (etl migrate)?"))
@@ -188,6 +201,8 @@ extension Coordinator {
         let missing = file.municipalities.filter { synced[$0.code] != [$0.name, $0.feed] }.map(\.name)
         if !missing.isEmpty { throw NationalError.notSynced(names: missing, file: file.path) }
     }
+
+    private var probeSeconds: Int { 2 * file.connectTimeout }
 
     static func firstLine(_ message: String) -> String {
         message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

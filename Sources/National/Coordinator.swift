@@ -50,7 +50,8 @@ package struct Coordinator {
         } catch let error as PostgresError where error.kind == .migration {
             throw NationalError.notACoordinator(target: display, detail: error.description)
         }
-        try db.execute("SET enable_partitionwise_aggregate = on; SET jit = off", name: "planner settings")
+        try db.execute("SET enable_partitionwise_aggregate = on; SET jit = off; SET statement_timeout = \(file.readTimeout * 1000)",
+                       name: "session settings")
         return Coordinator(file: file, db: db, target: display, logger: logger)
     }
 
@@ -60,7 +61,13 @@ package struct Coordinator {
         let lock = try AdvisoryLock(connection: db, holder: command, key: key, lock: "advisory lock \(key) on \(target)",
                                     otherwise: "another `etl national sync` or `publish`")
         defer { withExtendedLifetime(lock) {} }
-        return try body()
+        do {
+            return try body()
+        } catch let error as PostgresError where error.kind == .connection && !db.isOpen {
+            // The coordinator's own server went away: a publish is one transaction, so the
+            // snapshot published before stays.
+            throw NationalError.coordinatorLost(target: target, message: Self.firstLine(error.message))
+        }
     }
 
     /// A statement the server builds with `format()`: `%I` quotes identifiers, `%L` values,

@@ -21,6 +21,11 @@ package enum NationalError: StewardError, Equatable {
     /// A feed's session broke while the snapshot was read, and every feed answers again
     /// (its backend was terminated, say): postgres_fdw's error does not say whose it was.
     case feedLost(message: String, published: Int64?)
+    /// The snapshot's read took longer than the national file's `read_timeout`: a feed
+    /// stopped answering (or waits on a lock) and every feed answered the probes before it.
+    case readTimedOut(seconds: Int, published: Int64?)
+    /// The connection to the coordinator's own database broke.
+    case coordinatorLost(target: String, message: String)
 
     package struct Unavailable: Sendable, Equatable, CustomStringConvertible {
         package var name: String
@@ -62,6 +67,14 @@ package enum NationalError: StewardError, Equatable {
         case .feedLost(let message, let published):
             return "the connection to a municipality's feed broke while the snapshot was read (\(message))"
                 + outcome(published, true) + ". Every feed answers again (`etl national status`): run `etl national publish` again"
+        case .readTimedOut(let seconds, let published):
+            return "a municipality's feed did not answer within read_timeout (\(seconds) s) while the snapshot was read"
+                + outcome(published, true) + ". `etl national status` shows which; publish again once it answers, "
+                + "or without it (`--partial`), or with a longer read_timeout in the national file"
+        case .coordinatorLost(let target, let message):
+            return "the connection to the coordinator's database (\(target)) broke (\(message)); a publish is one transaction, "
+                + "so the national snapshot published before stays published. Check that server (for the embedded one: "
+                + "`etl warehouse status` with the same --state-dir), then run the command again"
         case .notACoordinator(let target, let detail):
             return "\(target) is not a national coordinator's database (\(detail)); give `etl national` a database of its own (--database, or `database:` in the national file)"
         }
@@ -69,7 +82,7 @@ package enum NationalError: StewardError, Equatable {
 
     package var exitStatus: ExitStatus {
         switch self {
-        case .unreachable, .feedLost: .databaseUnreachable
+        case .unreachable, .feedLost, .readTimedOut, .coordinatorLost: .databaseUnreachable
         case .notSynced, .notACoordinator: .usage
         case .unusable, .noMunicipalities, .malformedFeed: .failure
         }

@@ -12,13 +12,16 @@ extension NationalFile {
 
     package static func parse(_ text: String, path: String) throws -> NationalFile {
         let top = try ConfigMap.top(text, path: path)
-        try top.allow(["database", "small_cell_minimum", "evaluation", "keep_snapshots", "connect_timeout", "municipalities"])
+        try top.allow(["database", "small_cell_minimum", "evaluation", "keep_snapshots", "connect_timeout", "read_timeout",
+                       "municipalities"])
         let minimum = try top.int("small_cell_minimum", default: 5)
         guard minimum >= 1 else { throw top.error("small_cell_minimum", "must be 1 or more") }
         let keep = try top.int("keep_snapshots", default: 7)
         guard keep >= 1 else { throw top.error("keep_snapshots", "must be 1 or more") }
         let timeout = try top.int("connect_timeout", default: 10)
         guard timeout >= 1 else { throw top.error("connect_timeout", "must be 1 second or more") }
+        let readTimeout = try top.int("read_timeout", default: 300)
+        guard readTimeout >= 1 else { throw top.error("read_timeout", "must be 1 second or more") }
         var period = EvaluationPeriodLength.quarter
         if top.has("evaluation") {
             let e = try top.map("evaluation")
@@ -64,6 +67,7 @@ extension NationalFile {
         }
         guard !members.isEmpty else { throw top.error("municipalities", "list at least one municipality") }
         return NationalFile(path: path, database: try top.optionalString("database"), smallCellMinimum: minimum,
-                            period: period, keepSnapshots: keep, connectTimeout: timeout, municipalities: members)
+                            period: period, keepSnapshots: keep, connectTimeout: timeout, readTimeout: readTimeout,
+                            municipalities: members)
     }
 }

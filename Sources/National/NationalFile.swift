@@ -17,6 +17,9 @@ package struct NationalFile: Sendable {
     package var keepSnapshots: Int
     /// Seconds a feed may take to answer a connection, set on each server unless its `feed` says.
     package var connectTimeout: Int
+    /// Seconds a statement of the coordinator may take (`statement_timeout`): a feed that
+    /// stops answering mid-read stops the command, not holds it (and its lock) for good.
+    package var readTimeout: Int = 300
     package var municipalities: [Member]
 
     package struct Member: Sendable, Equatable {

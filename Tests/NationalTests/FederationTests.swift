@@ -388,6 +388,65 @@ import TestSupport
         #expect(try db.query("SELECT snapshot_id FROM national_metrics.snapshot").first?.string(0) == before)
     }
 
+    /// A feed that stops answering mid-read (here it waits on a lock) stops the publish after
+    /// the national file's read_timeout, exit 69, the last snapshot kept; it held the publish,
+    /// and the coordinator's lock, for as long as the feed did (an adversarial review). The
+    /// feeds' servers are made with TCP keepalives, for one that stops answering altogether.
+    @Test func aFeedThatStopsAnsweringMidReadStopsThePublishAtItsReadTimeout() throws {
+        let f = try Federation.shared.get()
+        let db = try f.coordinator()
+        let options = try db.query("SELECT array_to_string(srvoptions, ' ') FROM pg_foreign_server WHERE srvname = 'municipality_461'")
+        let set = try #require(options.first?.string(0))
+        #expect(set.contains("keepalives_idle=30") && set.contains("tcp_user_timeout=60000"), "\(set)")
+
+        let before = try #require(try db.query("SELECT snapshot_id FROM national_metrics.snapshot").first?.string(0))
+        let file = f.nationalFile.replacingOccurrences(of: ".yaml", with: "-read-timeout.yaml")
+        try (try String(contentsOfFile: f.nationalFile, encoding: .utf8)).replacingOccurrences(of: "connect_timeout: 5", with: "connect_timeout: 5\nread_timeout: 2")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let odense = try f.municipalities[1].owner()
+        // Ended by its server after 20 s, so that a publish without a timeout fails, not hangs.
+        try odense.execute("SET idle_in_transaction_session_timeout = '20s'; BEGIN; LOCK TABLE warehouse.notification_stats IN ACCESS EXCLUSIVE MODE")
+        let started = Date()
+        let failed = try ETL.run(["national", "publish", "--file", file], f.coordinatorEnvironment)
+        let seconds = Date().timeIntervalSince(started)
+        try? odense.execute("ROLLBACK")
+        #expect(failed.status == 69, "\(failed)")
+        #expect(failed.stderr.contains("did not answer within read_timeout (2 s)")
+                && failed.stderr.contains("national snapshot \(before) stays published") && failed.stderr.contains("etl national status"),
+                "\(failed.stderr)")
+        #expect(seconds < 30, "the publish took \(seconds) s")
+        #expect(try db.query("SELECT snapshot_id FROM national_metrics.snapshot").first?.string(0) == before)
+        #expect(try f.national(["publish"]).status == 0, "the coordinator's lock was let go")
+    }
+
+    /// The coordinator's own session lost mid-publish: exit 69 saying it is the coordinator's,
+    /// that the last snapshot stays and what to do (it was the bare libpq error).
+    @Test func theCoordinatorsSessionLostMidPublishSaysSo() throws {
+        let f = try Federation.shared.get()
+        let db = try f.coordinator()
+        let before = try #require(try db.query("SELECT snapshot_id FROM national_metrics.snapshot").first?.string(0))
+        let odense = try f.municipalities[1].owner()
+        try odense.execute("BEGIN; LOCK TABLE warehouse.notification_stats IN ACCESS EXCLUSIVE MODE")
+        let terminator = Thread {
+            guard let watcher = try? f.coordinator() else { return }
+            for _ in 0..<400 {
+                let ended = (try? watcher.query("""
+                    SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                    WHERE application_name = 'etl national publish' AND state = 'active' AND pid <> pg_backend_pid()
+                    """)) ?? []
+                if !ended.isEmpty { break }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
+        terminator.start()
+        let failed = try f.national(["publish"])
+        try odense.execute("ROLLBACK")
+        #expect(failed.status == 69, "\(failed)")
+        #expect(failed.stderr.contains("the connection to the coordinator's database") && failed.stderr.contains("stays published")
+                && failed.stderr.contains("run the command again"), "\(failed.stderr)")
+        #expect(try db.query("SELECT snapshot_id FROM national_metrics.snapshot").first?.string(0) == before)
+    }
+
     /// The coordinator's lock: a sync or publish while another holds it is refused naming the
     /// holder; one whose holder lets go within the lock's patience (as a killed command's
     /// session does, ended by the server's client check) goes ahead (a release review).
