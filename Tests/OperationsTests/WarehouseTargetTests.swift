@@ -152,6 +152,21 @@ import Postgres
         #expect(chmod((dir as NSString).deletingLastPathComponent, 0o1777) == 0)
         #expect(try SchemaFiles.directory(environment: ["ETL_SQL_DIR": dir]) == dir, "a sticky one, as /tmp, is safe")
     }
+
+    /// A group with another member may change them too (a team's checkout; an adversarial
+    /// review made itself a superuser so); the owner's own group may not.
+    @Test func migrationsAGroupWithOtherMembersMayChangeAreRefused() throws {
+        let dir = try copy()
+        guard let nobody = getpwnam("nobody"), getuid() == 0 else {
+            Issue.record("SKIPPED: needs root and the user nobody, to give the folder nobody's group"); return
+        }
+        let group = nobody.pointee.pw_gid
+        #expect(chown(dir + "/views", 0, group) == 0 && chmod(dir + "/views", 0o775) == 0)
+        let error = #expect(throws: OperationsError.self) { try SchemaFiles.directory(environment: ["ETL_SQL_DIR": dir]) }
+        #expect("\(String(describing: error))".contains("may be written by group "), "\(String(describing: error))")
+        #expect(chown(dir + "/views", 0, 0) == 0)
+        #expect(try SchemaFiles.directory(environment: ["ETL_SQL_DIR": dir]) == dir, "root's own group")
+    }
 }
 
 @Suite struct LogLayoutTests {
