@@ -26,14 +26,25 @@ package final class AdvisoryLock {
             got = try take()
         }
         guard got else {
+            // Its session too: a name is whatever its client set, and a session stuck in the
+            // server outlives its process (docs/national.md).
             let who = try connection.query("""
-                SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                SELECT a.application_name, a.pid::text, a.usename::text, to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS'),
+                       a.usename = current_user
+                FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
                 WHERE l.locktype = 'advisory' AND l.granted AND l.pid <> pg_backend_pid()
                   AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
                   AND (l.classid::bigint << 32 | l.objid::bigint) = $1
                 """, [String(key)], name: "lock holder")
-            let name = who.first?.string(0).flatMap { $0.isEmpty ? nil : $0 }
-            throw OperationsError.locked(holder: name ?? otherwise, lock: lock)
+            guard let row = who.first, let pid = row.string(1), let role = row.string(2) else {
+                throw OperationsError.locked(holder: otherwise, lock: lock)
+            }
+            var holder = (row.string(0).flatMap { $0.isEmpty ? nil : $0 } ?? otherwise)
+                + " (session \(pid) of role \(role), connected \(row.string(3) ?? "?"))"
+            if try row.bool(4) != true {
+                holder += " — not a session of this tool's role: end it (`SELECT pg_terminate_backend(\(pid))`) if it should not hold it"
+            }
+            throw OperationsError.locked(holder: holder, lock: lock)
         }
     }
 

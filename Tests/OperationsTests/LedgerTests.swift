@@ -107,6 +107,26 @@ import TestSupport
         #expect(try Ledger(connection: connection).markDead(lockHeld: true, by: "etl run") == [later])
     }
 
+    /// Only the tool takes the run lock: an analyst's role may not (it could stop every night
+    /// with exit 75, an adversarial review). A refusal names the holder's session and role.
+    @Test func theRunLockIsTheToolsAndARefusalNamesItsHolder() throws {
+        let db = try TestServer.freshDatabase()
+        let connection = try db.connect()
+        _ = try Migrator(directory: Fixture.sql).migrate(connection)
+        let analyst = try db.connect()
+        _ = try analyst.execute("SET ROLE etl_analyst")
+        for function in ["pg_advisory_lock", "pg_try_advisory_lock_shared", "pg_advisory_xact_lock"] {
+            let error = #expect(throws: PostgresError.self) { try analyst.query("SELECT \(function)(\(AdvisoryLock.runKey))") }
+            #expect(error?.sqlState == "42501", "\(function): \(String(describing: error))")
+        }
+        let other = try db.connect()
+        _ = try other.query("SELECT set_config('application_name', 'etl run 1', false), pg_advisory_lock(\(AdvisoryLock.runKey))")
+        let refused = #expect(throws: OperationsError.self) { try AdvisoryLock(connection: connection, holder: "etl run 2") }
+        let message = "\(String(describing: refused))"
+        #expect(message.contains("etl run 1 (session ") && message.contains(" of role ") && !message.contains("not a session of this tool's role"),
+                "\(message)")
+    }
+
     /// The pid of a process that has ended.
     func deadPID() throws -> Int32 {
         let process = Process()
