@@ -133,8 +133,8 @@ struct NationalCommand: ParsableCommand {
             try withExitStatus {
                 let logger = global.logger()
                 let coordinator = try options.coordinator(global)
-                let given = try ProcessInfo.processInfo.environment[WarehouseCommand.Analyst.passwordVariable].flatMap { $0.isEmpty ? nil : $0 }
-                    ?? (prompt ? PasswordPrompt.ask(for: name) : nil)
+                let given = try PasswordPrompt.checked(ProcessInfo.processInfo.environment[WarehouseCommand.Analyst.passwordVariable]
+                    .flatMap { $0.isEmpty ? nil : $0 } ?? (prompt ? PasswordPrompt.ask(for: name) : nil))
                 let generated = given == nil ? PasswordPrompt.generate() : nil
                 let outcome = try AnalystRole.grant(name, password: given ?? generated!, keepExisting: given == nil && !newPassword,
                                                     on: coordinator.db)
@@ -183,8 +183,8 @@ struct NationalCommand: ParsableCommand {
             try withExitStatus {
                 let logger = global.logger()
                 let target = global.target(nil)
-                let given = try ProcessInfo.processInfo.environment[Self.passwordVariable].flatMap { $0.isEmpty ? nil : $0 }
-                    ?? (prompt ? PasswordPrompt.ask(for: FeedRole.name) : nil)
+                let given = try PasswordPrompt.checked(ProcessInfo.processInfo.environment[Self.passwordVariable]
+                    .flatMap { $0.isEmpty ? nil : $0 } ?? (prompt ? PasswordPrompt.ask(for: FeedRole.name) : nil))
                 let generated = given == nil ? PasswordPrompt.generate() : nil
                 let db = try target.connect(logger: logger)
                 let outcome = try FeedRole.grant(password: given ?? generated!, keepExisting: given == nil && !newPassword, on: db)

@@ -11,6 +11,16 @@ enum PasswordPrompt {
         return String((0..<length).map { _ in alphabet.randomElement(using: &random)! })
     }
 
+    /// The shortest password a role that logs in over TCP may be given.
+    static let minimumLength = 12
+
+    /// `password` when it is long enough (nil stays nil: one is generated).
+    static func checked(_ password: String?) throws -> String? {
+        guard let password, password.count < minimumLength else { return password }
+        throw OperationsError.usage("a password of fewer than \(minimumLength) characters, for a role that logs in over the network: "
+            + "choose a longer one, or give none and one is generated; nothing was changed")
+    }
+
     /// Asks twice on the controlling terminal with echo off; refuses an empty password or
     /// two that differ.
     static func ask(for role: String) throws -> String {

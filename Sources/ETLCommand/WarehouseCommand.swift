@@ -133,8 +133,8 @@ struct WarehouseCommand: ParsableCommand {
             try withExitStatus {
                 let logger = global.logger()
                 let target = global.target(nil)
-                let given = try password ?? ProcessInfo.processInfo.environment[Self.passwordVariable].flatMap { $0.isEmpty ? nil : $0 }
-                    ?? (prompt ? PasswordPrompt.ask(for: name) : nil)
+                let given = try PasswordPrompt.checked(password ?? ProcessInfo.processInfo.environment[Self.passwordVariable].flatMap { $0.isEmpty ? nil : $0 }
+                    ?? (prompt ? PasswordPrompt.ask(for: name) : nil))
                 let generated = given == nil ? PasswordPrompt.generate() : nil
                 let db = try target.connect(logger: logger)
                 let outcome = try AnalystRole.grant(name, password: given ?? generated!, keepExisting: given == nil && !newPassword, on: db)

@@ -234,11 +234,15 @@ struct Night: Sendable {
         }
         let before = try snapshot()
         for role in ["postgres", "etl_analyst", "pg_monitor"] {
-            let result = try h.run(["warehouse", "analyst", role, "--password", "X", "--database", h.db.url])
+            let result = try h.run(["warehouse", "analyst", role, "--password", "long-enough-password", "--database", h.db.url])
             #expect(result.status == ExitStatus.usage.rawValue, "\(role): \(result.stderr)")
             #expect(result.stdout.isEmpty, "no connection string for a refused role")
         }
         #expect(try snapshot() == before)
+        // A password an attacker over the network could guess is refused too (an adversarial review).
+        let short = try h.run(["warehouse", "analyst", "bob", "--database", h.db.url], environment: h.environment.merging(["ETL_ANALYST_PASSWORD": "abcdefghijk"]) { $1 })
+        #expect(short.status == ExitStatus.usage.rawValue && short.stderr.contains("fewer than 12 characters"), "\(short.stderr)")
+        #expect(try db.query("SELECT FROM pg_roles WHERE rolname = 'bob'").isEmpty)
     }
 
     /// JSON log lines are objects with numbers and booleans as such; text lines share one
