@@ -30,38 +30,15 @@ package enum SchemaFiles {
     /// (others could rename `dir` away there) may be written by a user other than its owner:
     /// any user, or a group that has another member (a team's checkout, say).
     static func checkTrusted(_ dir: String) throws {
-        var own = [dir], above: [String] = []
+        var own = [dir]
         let walker = FileManager.default.enumerator(atPath: dir)
         while let name = walker?.nextObject() as? String { own.append(dir + "/" + name) }
-        var folder = URL(fileURLWithPath: dir).resolvingSymlinksInPath().deletingLastPathComponent()
-        while folder.path != "/" { above.append(folder.path); folder.deleteLastPathComponent() }
-        for (path, stickyIsSafe) in own.map({ ($0, false) }) + above.map({ ($0, true) }) {
+        let found = own.lazy.compactMap { path in
             var info = stat()
-            guard stat(path, &info) == 0, let writers = otherWriters(info), !(stickyIsSafe && info.st_mode & S_ISVTX != 0) else { continue }
-            throw OperationsError.io(path: path, message: "the SQL migrations run as the warehouse's superuser, and \(path) "
-                + "may be written by \(writers): refused. Install them where only you (or root) can change them, and point ETL_SQL_DIR there")
-        }
-    }
-
-    /// Who besides its owner may write a file: "any user", "group NAME", or nil. A group
-    /// whose only member is the owner (Debian's user private group) is the owner's own.
-    static func otherWriters(_ info: stat) -> String? {
-        if info.st_mode & S_IWOTH != 0 { return "any user" }
-        guard info.st_mode & S_IWGRP != 0 else { return nil }
-        let gid = info.st_gid
-        var owner: String?
-        if let pw = getpwuid(info.st_uid) { owner = String(cString: pw.pointee.pw_name) }
-        guard let group = getgrgid(gid) else { return "group \(gid)" }
-        let name = String(cString: group.pointee.gr_name)
-        var members: [String] = []
-        var member = group.pointee.gr_mem
-        while let m = member?.pointee { members.append(String(cString: m)); member = member?.advanced(by: 1) }
-        if members.contains(where: { $0 != owner }) { return "group \(name)" }
-        // Users whose primary group it is are members too.
-        setpwent(); defer { endpwent() }
-        while let pw = getpwent() {
-            if pw.pointee.pw_gid == gid, pw.pointee.pw_uid != info.st_uid { return "group \(name)" }
-        }
-        return nil
+            return stat(path, &info) == 0 ? OtherWriters.of(info).map { (path, $0) } : nil
+        }.first ?? OtherWriters.folderAbove(dir)
+        guard let (path, writers) = found else { return }
+        throw OperationsError.io(path: path, message: "the SQL migrations run as the warehouse's superuser, and \(path) "
+            + "may be written by \(writers): refused. Install them where only you (or root) can change them, and point ETL_SQL_DIR there")
     }
 }

@@ -120,6 +120,25 @@ import Postgres
         var info = stat()
         #expect(stat(state.root.path, &info) == 0 && info.st_mode & 0o777 == 0o755)
     }
+
+    /// In a folder another user may write, they could rename it away: the next night made a
+    /// new warehouse and key without a word, or used their folder (an adversarial review).
+    @Test func aStateDirectoryInAFolderOthersMayWriteIsRefused() throws {
+        let base = try TestServer.temporaryDirectory() + "/shared"
+        let state = StateLayout(root: URL(fileURLWithPath: base + "/state"))
+        try FileManager.default.createDirectory(at: state.root, withIntermediateDirectories: true)
+        #expect(chmod(base, 0o777) == 0)
+        let error = #expect(throws: OperationsError.self) { try StateDirectory.secure(state, logger: Logger(label: "test")) }
+        #expect("\(String(describing: error))".contains("the state directory is in \(base), which any user may write"), "\(String(describing: error))")
+        // Through a link made there too.
+        let link = StateLayout(root: URL(fileURLWithPath: base + "/link"))
+        #expect(symlink(state.root.path, link.root.path) == 0)
+        #expect(throws: OperationsError.self) { try StateDirectory.secure(link, logger: Logger(label: "test")) }
+        #expect(chmod(base, 0o1777) == 0)
+        _ = try StateDirectory.secure(state, logger: Logger(label: "test"))   // a sticky one, as /tmp, is safe
+        #expect(chmod(base, 0o755) == 0)
+        #expect(try StateDirectory.secure(state, logger: Logger(label: "test")).isEmpty)
+    }
 }
 
 /// The migrations run as the warehouse's superuser: they must come from files no other user

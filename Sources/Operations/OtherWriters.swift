@@ -1,0 +1,47 @@
+import Foundation
+
+/// Who besides its owner may change a file or folder: what the migrations (`SchemaFiles`)
+/// and the state directory (`StateDirectory`) are refused for.
+package enum OtherWriters {
+    /// "any user", "group NAME", or nil when only its owner (and root) may write it. A group
+    /// whose only member is the owner (Debian's user private group) is the owner's own.
+    static func of(_ info: stat) -> String? {
+        if info.st_mode & S_IWOTH != 0 { return "any user" }
+        guard info.st_mode & S_IWGRP != 0 else { return nil }
+        let gid = info.st_gid
+        let owner = getpwuid(info.st_uid).map { String(cString: $0.pointee.pw_name) }
+        guard let group = getgrgid(gid) else { return "group \(gid)" }
+        let name = "group " + String(cString: group.pointee.gr_name)
+        var member = group.pointee.gr_mem
+        while let m = member?.pointee {
+            if String(cString: m) != owner { return name }
+            member = member?.advanced(by: 1)
+        }
+        // Users whose primary group it is are members too.
+        setpwent(); defer { endpwent() }
+        while let pw = getpwent() {
+            if pw.pointee.pw_gid == gid, pw.pointee.pw_uid != info.st_uid { return name }
+        }
+        return nil
+    }
+
+    /// The first folder above `path` (as written, and with symbolic links resolved) that a
+    /// user other than its owner may write and that is not sticky: there, that user could
+    /// rename `path` away and put a folder or link of theirs in its place.
+    static func folderAbove(_ path: String) -> (path: String, writers: String)? {
+        var folders: [String] = []
+        for start in [URL(fileURLWithPath: path).standardizedFileURL, URL(fileURLWithPath: path).resolvingSymlinksInPath()] {
+            var folder = start.deletingLastPathComponent()
+            while folder.path != "/" {
+                if !folders.contains(folder.path) { folders.append(folder.path) }
+                folder.deleteLastPathComponent()
+            }
+        }
+        for folder in folders {
+            var info = stat()
+            guard stat(folder, &info) == 0, info.st_mode & S_ISVTX == 0, let writers = of(info) else { continue }
+            return (folder, writers)
+        }
+        return nil
+    }
+}
