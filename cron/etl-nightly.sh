@@ -95,6 +95,11 @@ rejected=$(printf '%s\n' "$summary" | grep -o ' rejected=[0-9]*' | tail -n 1 | c
 if [ "$status" -eq 0 ] && [ "${rejected:-0}" -gt 0 ] && [ "${ETL_QUIET_REJECTS:-0}" != 1 ]; then
     echo "etl nightly run $night ok, with $rejected rejected records: see them with $etl rejects $night --state-dir $ETL_STATE_DIR (with the environment of $env_file)"
 fi
+# A new key is news on a good night too: on the first, it must be backed up; on any other,
+# the state directory was not there (a disk not mounted?) and every pseudonym is new.
+if tail -c +"$((logged + 1))" "$log" | grep -q 'created a new pseudonymisation key'; then
+    echo "etl nightly: this night made a new pseudonymisation key in $ETL_STATE_DIR: back it up. If this is not the first night, the state directory was not there (a disk not mounted?), so the warehouse and every child's pseudonym are new"
+fi
 if [ "$status" -ne 0 ]; then
     # Printed only now: cron mails it.
     echo "etl nightly run failed: $message"

@@ -116,6 +116,19 @@ import Postgres
         #expect(quiet.status == 0 && quiet.stdout.isEmpty, "\(quiet.stdout) \(quiet.stderr)")
     }
 
+    /// A night that makes a new key says so (cron mails it): on any night but the first, the
+    /// state directory was not there, and every pseudonym is new (an adversarial review).
+    @Test func theCronWrapperSaysWhenANightMadeANewKey() throws {
+        let h = try Harness()
+        try h.drop(children: 200)
+        let first = try h.nightly(["DATABASE_URL": h.db.url, "ETL_PSEUDONYM_KEY": ""])
+        #expect(first.status == 0 && first.stdout.contains("this night made a new pseudonymisation key in \(h.state.root.path)"),
+                "\(first.stdout) \(first.stderr)")
+        try h.drop(children: 200, seed: 9, asOf: Day(iso: "2026-11-22")!)
+        let second = try h.nightly(["DATABASE_URL": h.db.url, "ETL_PSEUDONYM_KEY": ""])
+        #expect(second.status == 0 && second.stdout.isEmpty, "\(second.stdout) \(second.stderr)")
+    }
+
     @Test func theCronWrapperRunsANightWithJSONLogsAndNoCPRNumbers() throws {
         let h = try Harness()
         let (drop, _) = try h.drop(children: 1_000)
