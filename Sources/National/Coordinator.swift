@@ -58,7 +58,9 @@ package struct Coordinator {
     /// Runs `body` holding the coordinator's advisory lock: one sync or publish at a time.
     func exclusively<T>(_ command: String, _ body: () throws -> T) throws -> T {
         let key: Int64 = 5634527961634701  // any value unique to this use
-        let lock = try AdvisoryLock(connection: db, holder: command, key: key, lock: "advisory lock \(key) on \(target)",
+        // Its pid and host in the name: a session stuck in the server (docs/national.md) can be
+        // told from a command still running.
+        let lock = try AdvisoryLock(connection: db, holder: AdvisoryLock.naming(command), key: key, lock: "advisory lock \(key) on \(target)",
                                     otherwise: "another `etl national sync` or `publish`")
         defer { withExtendedLifetime(lock) {} }
         do {

@@ -41,11 +41,25 @@ package final class AdvisoryLock {
             }
             var holder = (row.string(0).flatMap { $0.isEmpty ? nil : $0 } ?? otherwise)
                 + " (session \(pid) of role \(role), connected \(row.string(3) ?? "?"))"
-            if try row.bool(4) != true {
+            if let ended = Self.endedProcess(named: row.string(0) ?? "") {
+                holder += " — its process (pid \(ended)) has ended, and its session still waits in the server on something that "
+                    + "does not answer (for the coordinator, a municipality's server: docs/national.md); it lets go when that answers"
+            } else if try row.bool(4) != true {
                 holder += " — not a session of this tool's role: end it (`SELECT pg_terminate_backend(\(pid))`) if it should not hold it"
             }
             throw OperationsError.locked(holder: holder, lock: lock)
         }
+    }
+
+    /// `command (pid N on HOST)`: a holder's name that tells whether its process still runs.
+    package static func naming(_ command: String) -> String { "\(command) (pid \(getpid()) on \(Ledger.host))" }
+
+    /// The pid of a holder named by `naming` on this host whose process has ended.
+    static func endedProcess(named name: String) -> pid_t? {
+        guard name.hasSuffix(")"), let open = name.range(of: " (pid ", options: .backwards) else { return nil }
+        let parts = name[open.upperBound..<name.index(before: name.endIndex)].split(separator: " ", maxSplits: 2)
+        guard parts.count == 3, parts[1] == "on", parts[2] == Ledger.host, let pid = pid_t(parts[0]), !Ledger.isAlive(pid) else { return nil }
+        return pid
     }
 
     private func take() throws -> Bool {

@@ -432,7 +432,7 @@ import TestSupport
             for _ in 0..<400 {
                 let ended = (try? watcher.query("""
                     SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                    WHERE application_name = 'etl national publish' AND state = 'active' AND pid <> pg_backend_pid()
+                    WHERE application_name LIKE 'etl national publish (pid %' AND state = 'active' AND pid <> pg_backend_pid()
                     """)) ?? []
                 if !ended.isEmpty { break }
                 Thread.sleep(forTimeInterval: 0.05)

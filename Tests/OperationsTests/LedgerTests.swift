@@ -125,6 +125,16 @@ import TestSupport
         let message = "\(String(describing: refused))"
         #expect(message.contains("etl run 1 (session ") && message.contains(" of role ") && !message.contains("not a session of this tool's role"),
                 "\(message)")
+
+        // A holder whose process has ended, its session still there (stuck in the server): said so.
+        let dead = try deadPID()
+        let name = AdvisoryLock.naming("etl national publish").replacingOccurrences(of: "(pid \(getpid()) ", with: "(pid \(dead) ")
+        _ = try other.query("SELECT set_config('application_name', $1, false)", [name])
+        let stuck = #expect(throws: OperationsError.self) { try AdvisoryLock(connection: connection, holder: "etl run 2") }
+        #expect("\(String(describing: stuck))".contains("its process (pid \(dead)) has ended"), "\(String(describing: stuck))")
+        _ = try other.query("SELECT set_config('application_name', $1, false)", [AdvisoryLock.naming("etl national publish")])
+        let running = #expect(throws: OperationsError.self) { try AdvisoryLock(connection: connection, holder: "etl run 2") }
+        #expect(!"\(String(describing: running))".contains("has ended"), "\(String(describing: running))")
     }
 
     /// The pid of a process that has ended.
