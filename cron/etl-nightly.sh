@@ -97,7 +97,8 @@ if [ "$status" -eq 0 ] && [ "${rejected:-0}" -gt 0 ] && [ "${ETL_QUIET_REJECTS:-
 fi
 # A new key is news on a good night too: on the first, it must be backed up; on any other,
 # the state directory was not there (a disk not mounted?) and every pseudonym is new.
-if tail -c +"$((logged + 1))" "$log" | grep -q 'created a new pseudonymisation key'; then
+# (grep reads it all: with -q it would stop early, and pipefail would take tail's SIGPIPE for a no.)
+if tail -c +"$((logged + 1))" "$log" | grep -F 'created a new pseudonymisation key' >/dev/null; then
     echo "etl nightly: this night made a new pseudonymisation key in $ETL_STATE_DIR: back it up. If this is not the first night, the state directory was not there (a disk not mounted?), so the warehouse and every child's pseudonym are new"
 fi
 if [ "$status" -ne 0 ]; then

@@ -21,8 +21,8 @@ package enum NationalError: StewardError, Equatable {
     /// A feed's session broke while the snapshot was read, and every feed answers again
     /// (its backend was terminated, say): postgres_fdw's error does not say whose it was.
     case feedLost(message: String, published: Int64?)
-    /// The snapshot's read took longer than the national file's `read_timeout`: a feed
-    /// stopped answering (or waits on a lock) and every feed answered the probes before it.
+    /// The snapshot's read took longer than the national file's `read_timeout`, and every feed
+    /// answers its probe: one answers that but not the read (a lock held on its server, say).
     case readTimedOut(seconds: Int, published: Int64?)
     /// The connection to the coordinator's own database broke.
     case coordinatorLost(target: String, message: String)
@@ -68,9 +68,10 @@ package enum NationalError: StewardError, Equatable {
             return "the connection to a municipality's feed broke while the snapshot was read (\(message))"
                 + outcome(published, true) + ". Every feed answers again (`etl national status`): run `etl national publish` again"
         case .readTimedOut(let seconds, let published):
-            return "a municipality's feed did not answer within read_timeout (\(seconds) s) while the snapshot was read"
-                + outcome(published, true) + ". `etl national status` shows which; publish again once it answers, "
-                + "or without it (`--partial`), or with a longer read_timeout in the national file"
+            return "the snapshot's read took longer than read_timeout (\(seconds) s): every municipality's feed answers its probe, "
+                + "but one did not finish the read (a lock held on its server, or a server overloaded; its steward sees "
+                + "a national_feed session waiting in pg_stat_activity)" + outcome(published, true)
+                + ". Publish again later, or with a longer read_timeout in the national file"
         case .coordinatorLost(let target, let message):
             return "the connection to the coordinator's database (\(target)) broke (\(message)); a publish is one transaction, "
                 + "so the national snapshot published before stays published. Check that server (for the embedded one: "

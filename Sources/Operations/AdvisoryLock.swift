@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Postgres
 
 /// One holder at a time: a session-level advisory lock, held while the connection lives (the
@@ -21,44 +22,69 @@ package final class AdvisoryLock {
         // within a second (`Connection.clientCheckMilliseconds`): asked again for a little longer.
         let patience = Date().addingTimeInterval(Double(3 * Connection.clientCheckMilliseconds) / 1000)
         var got = try take()
+        if !got { try endReadersHoldingIt() }
         while !got, Date() < patience {
             Thread.sleep(forTimeInterval: 0.1)
             got = try take()
         }
-        guard got else {
-            // Its session too: a name is whatever its client set, and a session stuck in the
-            // server outlives its process (docs/national.md).
-            let who = try connection.query("""
-                SELECT a.application_name, a.pid::text, a.usename::text, to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS'),
-                       a.usename = current_user
-                FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-                WHERE l.locktype = 'advisory' AND l.granted AND l.pid <> pg_backend_pid()
-                  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                  AND (l.classid::bigint << 32 | l.objid::bigint) = $1
-                """, [String(key)], name: "lock holder")
-            guard let row = who.first, let pid = row.string(1), let role = row.string(2) else {
-                throw OperationsError.locked(holder: otherwise, lock: lock)
-            }
-            var holder = (row.string(0).flatMap { $0.isEmpty ? nil : $0 } ?? otherwise)
-                + " (session \(pid) of role \(role), connected \(row.string(3) ?? "?"))"
-            if let ended = Self.endedProcess(named: row.string(0) ?? "") {
-                holder += " — its process (pid \(ended)) has ended, and its session still waits in the server on something that "
-                    + "does not answer (for the coordinator, a municipality's server: docs/national.md); it lets go when that answers"
-            } else if try row.bool(4) != true {
-                holder += " — not a session of this tool's role: end it (`SELECT pg_terminate_backend(\(pid))`) if it should not hold it"
-            }
-            throw OperationsError.locked(holder: holder, lock: lock)
+        guard got else { throw try refusal(lock: lock, otherwise: otherwise) }
+    }
+
+    /// The sessions holding this lock (the `bigint` form of its key, `objsubid` 1).
+    private static let holders = """
+        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.pid <> pg_backend_pid()
+          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND (l.classid::bigint << 32 | l.objid::bigint) = $1
+        """
+
+    /// The tool's read-only roles (analysts, the national feed) never run etl: one that took the
+    /// lock did so to stop the nights (an adversarial review), and its session is ended, with
+    /// a warning. Where this role may not end it, the refusal names it.
+    private func endReadersHoldingIt() throws {
+        let readers = """
+            SELECT a.pid::text, a.usename::text \(Self.holders)
+              AND (a.usename = '\(EmbeddedServer.nationalFeedRole)' OR EXISTS (
+                   SELECT FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid
+                   WHERE m.member = a.usesysid AND r.rolname = 'etl_analyst'))
+            """
+        for row in try connection.query(readers, [String(key)], name: "read-only holders") {
+            guard let pid = row.string(0), let role = row.string(1),
+                  (try? connection.query("SELECT pg_terminate_backend(\(pid))", name: "end a reader's session")) != nil else { continue }
+            Logger(label: "etl").warning("ended session \(pid) of the read-only role \(role), which held the run lock: only etl takes it",
+                                         metadata: ["role": "\(role)"])
         }
     }
 
-    /// `command (pid N on HOST)`: a holder's name that tells whether its process still runs.
-    package static func naming(_ command: String) -> String { "\(command) (pid \(getpid()) on \(Ledger.host))" }
+    /// Who holds it: its name is whatever its client set, so its session and role too; and a
+    /// session stuck in the server outlives its process (docs/national.md).
+    private func refusal(lock: String, otherwise: String) throws -> OperationsError {
+        let who = try connection.query("""
+            SELECT a.application_name, a.pid::text, a.usename::text, to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS'),
+                   a.usename = current_user, a.client_addr IS NULL \(Self.holders)
+            """, [String(key)], name: "lock holder")
+        guard let row = who.first, let pid = row.string(1), let role = row.string(2) else {
+            return OperationsError.locked(holder: otherwise, lock: lock)
+        }
+        let name = row.string(0).flatMap { $0.isEmpty ? nil : $0 } ?? otherwise
+        var holder = name + " (session \(pid) of role \(role), connected \(row.string(3) ?? "?"))"
+        if try row.bool(5) == true, let ended = Self.endedProcess(named: name) {
+            holder += " — its process (pid \(ended)) has ended, and its session still waits in the server on something that "
+                + "does not answer (for the coordinator, a municipality's server: docs/national.md); it lets go when that answers"
+        } else if try row.bool(4) != true {
+            holder += " — not a session of this tool's role: end it (`SELECT pg_terminate_backend(\(pid))`) if it should not hold it"
+        }
+        return OperationsError.locked(holder: holder, lock: lock)
+    }
 
-    /// The pid of a holder named by `naming` on this host whose process has ended.
+    /// `command (pid N)`: a holder's name that tells, to a command on the same machine (its
+    /// session through the socket), whether its process still runs.
+    package static func naming(_ command: String) -> String { "\(command) (pid \(getpid()))" }
+
+    /// The pid of a holder named by `naming` whose process has ended.
     static func endedProcess(named name: String) -> pid_t? {
-        guard name.hasSuffix(")"), let open = name.range(of: " (pid ", options: .backwards) else { return nil }
-        let parts = name[open.upperBound..<name.index(before: name.endIndex)].split(separator: " ", maxSplits: 2)
-        guard parts.count == 3, parts[1] == "on", parts[2] == Ledger.host, let pid = pid_t(parts[0]), !Ledger.isAlive(pid) else { return nil }
+        guard name.hasSuffix(")"), let open = name.range(of: " (pid ", options: .backwards),
+              let pid = pid_t(name[open.upperBound..<name.index(before: name.endIndex)]), !Ledger.isAlive(pid) else { return nil }
         return pid
     }
 
@@ -74,7 +100,7 @@ package final class AdvisoryLock {
     static func isHeld(on connection: Connection) throws -> Bool {
         let rows = try connection.query("""
             SELECT EXISTS (SELECT FROM pg_locks l
-                           WHERE l.locktype = 'advisory' AND l.granted
+                           WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
                              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
                              AND (l.classid::bigint << 32 | l.objid::bigint) = $1)
             """, [String(runKey)], name: "run lock held")

@@ -1,29 +1,36 @@
 import Foundation
+import Synchronization
 
 /// Who besides its owner may change a file or folder: what the migrations (`SchemaFiles`)
 /// and the state directory (`StateDirectory`) are refused for.
 package enum OtherWriters {
     /// "any user", "group NAME", or nil when only its owner (and root) may write it. A group
-    /// whose only member is the owner (Debian's user private group) is the owner's own.
+    /// whose only member besides root is the owner (Debian's user private group; or a gid with
+    /// no name here, as a folder mounted into a container has) is the owner's own.
     static func of(_ info: stat) -> String? {
         if info.st_mode & S_IWOTH != 0 { return "any user" }
         guard info.st_mode & S_IWGRP != 0 else { return nil }
-        let gid = info.st_gid
-        let owner = getpwuid(info.st_uid).map { String(cString: $0.pointee.pw_name) }
-        guard let group = getgrgid(gid) else { return "group \(gid)" }
-        let name = "group " + String(cString: group.pointee.gr_name)
-        var member = group.pointee.gr_mem
-        while let m = member?.pointee {
-            if String(cString: m) != owner { return name }
-            member = member?.advanced(by: 1)
+        // getgrgid, getpwuid and getpwent share static buffers.
+        return userDatabase.withLock { _ in
+            let gid = info.st_gid
+            let owner = getpwuid(info.st_uid).map { String(cString: $0.pointee.pw_name) }
+            let group = getgrgid(gid)
+            let name = group.map { "group " + String(cString: $0.pointee.gr_name) } ?? "group \(gid)"
+            var member = group?.pointee.gr_mem
+            while let m = member?.pointee {
+                if ![owner, "root"].contains(String(cString: m)) { return name }
+                member = member?.advanced(by: 1)
+            }
+            // Users whose primary group it is are members too.
+            setpwent(); defer { endpwent() }
+            while let pw = getpwent() {
+                if pw.pointee.pw_gid == gid, ![info.st_uid, 0].contains(pw.pointee.pw_uid) { return name }
+            }
+            return nil
         }
-        // Users whose primary group it is are members too.
-        setpwent(); defer { endpwent() }
-        while let pw = getpwent() {
-            if pw.pointee.pw_gid == gid, pw.pointee.pw_uid != info.st_uid { return name }
-        }
-        return nil
     }
+
+    private static let userDatabase = Mutex(())
 
     /// The first folder above `path` (as written, and with symbolic links resolved) that a
     /// user other than its owner may write and that is not sticky: there, that user could

@@ -28,10 +28,15 @@ extension PipelineRunner {
         guard let published = try? Publisher(connection: db).publishedRun() else { return }
         let folder = state.run(published.run)
         let pages = [folder.root.appendingPathComponent("report.html").path] + [NightlyReport(config: config, stateRoot: state.root).outPath].compactMap { $0 }
-        guard FileManager.default.fileExists(atPath: folder.root.path),
-              pages.contains(where: { NightlyReport.runShown(atPath: $0) != published.run }) else { return }
-        logger.warning("the committee's page does not show the published run \(published.run) (its run stopped before its report, or the report failed); writing it now",
-                       metadata: ["run": "\(published.run)"])
+        let shown = pages.map { (page: $0, run: NightlyReport.runShown(atPath: $0)) }
+        guard FileManager.default.fileExists(atPath: folder.root.path), shown.contains(where: { $0.run != published.run }) else { return }
+        // A page an older version wrote names no run: written again to name it, without alarm.
+        if shown.allSatisfy({ $0.run == published.run || $0.run == nil && FileManager.default.fileExists(atPath: $0.page) }) {
+            logger.info("the committee's page names no run (an older version wrote it): writing it again", metadata: ["run": "\(published.run)"])
+        } else {
+            logger.warning("the committee's page does not show the published run \(published.run) (its run stopped before its report, or the report failed); writing it now",
+                           metadata: ["run": "\(published.run)"])
+        }
         do {
             _ = try writePages(folder: folder, logger: logger)
         } catch {

@@ -22,11 +22,12 @@ package enum StateDirectory {
     /// left a key file or a server of theirs in it, to learn the pseudonyms or receive the
     /// data (the same holds for the server's folder in it: `EmbeddedServer`). So is one in a
     /// folder another user may write (`OtherWriters`): they could rename it away, and the
-    /// next night would make a new warehouse and key, or use a folder of theirs.
+    /// next night would make a new warehouse and key, or use a folder of theirs. (Checked once
+    /// it is there: a command that only names `--database` never makes it.)
     @discardableResult
     package static func secure(_ state: StateLayout, logger: Logger) throws -> [String] {
         let root = state.root.path
-        if let (folder, writers) = OtherWriters.folderAbove(root) {
+        if FileManager.default.fileExists(atPath: root), let (folder, writers) = OtherWriters.folderAbove(root) {
             throw OperationsError.io(path: root, message: "the state directory is in \(folder), which \(writers) may write: "
                 + "they could rename it away and put a folder of theirs in its place. Keep it where only you (or root) "
                 + "can change the folders above it")

@@ -332,6 +332,13 @@ import TestSupport
         // Caught up, the next start leaves it alone.
         let after = try Spawned.run(h, rerun)
         #expect(after.status == 0 && !after.stderr.contains("does not show"), "\(after.stderr)")
+        // A page an older version wrote names no run: written again to name it, without the alarm.
+        try (try String(contentsOfFile: page, encoding: .utf8)).replacingOccurrences(of: "<meta name=\"etl-run\"", with: "<meta name=\"older\"")
+            .write(toFile: page, atomically: true, encoding: .utf8)
+        let upgraded = try Spawned.run(h, rerun)
+        #expect(upgraded.status == 0 && !upgraded.stderr.contains("does not show") && upgraded.stderr.contains("names no run"),
+                "\(upgraded.stderr)")
+        #expect(NightlyReport.runShown(atPath: page) == RunID(killed))
     }
 
     /// `etl publish RUN` whose session is terminated while it waits: exit 69, saying that

@@ -1,6 +1,7 @@
 import Evaluation
 import Foundation
 import National
+import Operations
 import Pipeline
 import Postgres
 import Testing
@@ -411,8 +412,8 @@ import TestSupport
         let seconds = Date().timeIntervalSince(started)
         try? odense.execute("ROLLBACK")
         #expect(failed.status == 69, "\(failed)")
-        #expect(failed.stderr.contains("did not answer within read_timeout (2 s)")
-                && failed.stderr.contains("national snapshot \(before) stays published") && failed.stderr.contains("etl national status"),
+        #expect(failed.stderr.contains("the snapshot's read took longer than read_timeout (2 s)")
+                && failed.stderr.contains("national snapshot \(before) stays published") && failed.stderr.contains("a longer read_timeout"),
                 "\(failed.stderr)")
         #expect(seconds < 30, "the publish took \(seconds) s")
         #expect(try db.query("SELECT snapshot_id FROM national_metrics.snapshot").first?.string(0) == before)
@@ -445,6 +446,20 @@ import TestSupport
         #expect(failed.stderr.contains("the connection to the coordinator's database") && failed.stderr.contains("stays published")
                 && failed.stderr.contains("run the command again"), "\(failed.stderr)")
         #expect(try db.query("SELECT snapshot_id FROM national_metrics.snapshot").first?.string(0) == before)
+    }
+
+    /// The feed role (like an analyst) may read, never stop the nights: a session of its that
+    /// took the warehouse's run lock is ended by the next command that needs the lock (an
+    /// adversarial review: every night exited 75, naming a run the session made up).
+    @Test func aReadOnlyRoleHoldingTheRunLockIsEnded() throws {
+        let f = try Federation.shared.get()
+        let odense = f.municipalities[1]
+        let feed = try odense.feedRole()
+        _ = try feed.query("SELECT set_config('application_name', 'etl run 20261201023000123', false), pg_advisory_lock(\(AdvisoryLock.runKey))")
+        let owner = try odense.owner()
+        let lock = try AdvisoryLock(connection: owner, holder: "etl run (test)")
+        withExtendedLifetime(lock) {}
+        #expect(throws: PostgresError.self, "the feed's session was ended") { try feed.query("SELECT 1") }
     }
 
     /// The coordinator's lock: a sync or publish while another holds it is refused naming the

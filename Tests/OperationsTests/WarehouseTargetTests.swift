@@ -130,10 +130,15 @@ import Postgres
         #expect(chmod(base, 0o777) == 0)
         let error = #expect(throws: OperationsError.self) { try StateDirectory.secure(state, logger: Logger(label: "test")) }
         #expect("\(String(describing: error))".contains("the state directory is in \(base), which any user may write"), "\(String(describing: error))")
-        // Through a link made there too.
+        // Through a link made there, or in a folder of the owner's alone.
         let link = StateLayout(root: URL(fileURLWithPath: base + "/link"))
         #expect(symlink(state.root.path, link.root.path) == 0)
         #expect(throws: OperationsError.self) { try StateDirectory.secure(link, logger: Logger(label: "test")) }
+        let safe = try TestServer.temporaryDirectory()
+        let linked = StateLayout(root: URL(fileURLWithPath: safe + "/state"))
+        #expect(symlink(state.root.path, linked.root.path) == 0)
+        let through = #expect(throws: OperationsError.self) { try StateDirectory.secure(linked, logger: Logger(label: "test")) }
+        #expect("\(String(describing: through))".contains("which any user may write"), "\(String(describing: through))")
         #expect(chmod(base, 0o1777) == 0)
         _ = try StateDirectory.secure(state, logger: Logger(label: "test"))   // a sticky one, as /tmp, is safe
         #expect(chmod(base, 0o755) == 0)
@@ -174,12 +179,10 @@ import Postgres
 
     /// A group with another member may change them too (a team's checkout; an adversarial
     /// review made itself a superuser so); the owner's own group may not.
-    @Test func migrationsAGroupWithOtherMembersMayChangeAreRefused() throws {
+    @Test(.enabled(if: geteuid() == 0 && getpwnam("nobody") != nil, "needs root and the user nobody, to give the folder nobody's group"))
+    func migrationsAGroupWithOtherMembersMayChangeAreRefused() throws {
         let dir = try copy()
-        guard let nobody = getpwnam("nobody"), getuid() == 0 else {
-            Issue.record("SKIPPED: needs root and the user nobody, to give the folder nobody's group"); return
-        }
-        let group = nobody.pointee.pw_gid
+        let group = try #require(getpwnam("nobody")).pointee.pw_gid
         #expect(chown(dir + "/views", 0, group) == 0 && chmod(dir + "/views", 0o775) == 0)
         let error = #expect(throws: OperationsError.self) { try SchemaFiles.directory(environment: ["ETL_SQL_DIR": dir]) }
         #expect("\(String(describing: error))".contains("may be written by group "), "\(String(describing: error))")
