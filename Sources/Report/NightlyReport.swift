@@ -27,7 +27,8 @@ package struct NightlyReport {
     package static func runShown(atPath path: String) -> RunID? {
         guard let file = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? file.close() }
-        guard let head = try? file.read(upToCount: 4096), let text = String(data: head, encoding: .utf8),
+        // Decoded leniently: the cut may split a character of whatever comes before.
+        guard let head = try? file.read(upToCount: 4096), case let text = String(decoding: head, as: UTF8.self),
               let start = text.range(of: "<meta name=\"\(runMeta)\" content=\"") else { return nil }
         return RunID(String(text[start.upperBound...].prefix { $0 != "\"" }))
     }

@@ -182,9 +182,14 @@ import Testing
     /// Without a value map, a `kilde` or `aarsag` outside the contract is passed on as
     /// written, so it would be a category of its own in analysts' views (a name, say):
     /// counted and warned about, with the way to map it. The contract's own are not.
-    @Test func aValueOutsideTheContractWithoutAMapIsWarnedAbout() throws {
+    /// With a value map on another field, every record is edited first: the same count.
+    @Test(arguments: [false, true])
+    func aValueOutsideTheContractWithoutAMapIsWarnedAbout(otherFieldMapped: Bool) throws {
         let f = try Fixture()
         f.config.rejectThreshold = 1
+        if otherFieldMapped {
+            f.config.sources.caseEvents.values["haendelse"] = .init(exact: [.init(match: "Underretning modtaget", value: "underretning")])
+        }
         f.write(Sample.caseEvents + "S-9;0102131234;underretning;02-04-2015;;Hans Jensen (nabo);\n"
                 + "S-9;0102131234;underretning;03-04-2015;;Hans Jensen (nabo);\nS-9;0102131234;underretning;04-04-2015;;politi;\n"
                 + "S-9;0102131234;sag_afsluttet;05-04-2015;;;familien_selv\n"
