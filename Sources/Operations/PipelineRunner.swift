@@ -153,8 +153,10 @@ package struct PipelineRunner {
                                   db: db, logger: log, started: started)
         if last != .load, let next = Stage.allCases.first(where: { $0 > last }) {
             // "published=no" of a published run read as if it had been withdrawn.
-            summary.note = [summary.note, "what analysts see is unchanged; `etl run --from \(next.rawValue) --run \(id)` loads this"]
-                .compactMap { $0 }.joined(separator: "; ")
+            let newer = try Publisher(connection: db).publishedRun(newerThan: id, asOf: info.asOf)
+            let load = "`etl run --from \(next.rawValue) --run \(id)\(newer == nil ? "" : " --force")` loads this"
+                + (newer.map { " in place of the newer run \($0.run)" } ?? "")
+            summary.note = [summary.note, "what analysts see is unchanged; " + load].compactMap { $0 }.joined(separator: "; ")
         }
         return summary
     }

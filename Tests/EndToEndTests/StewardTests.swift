@@ -248,6 +248,11 @@ import TestSupport
         }
         #expect(try h.metricsViews() == before)
         #expect(try h.rows("SELECT count(*) FROM etl.attempts WHERE run_id = \(a)") == [["1"]], "refused before any work")
+        // A stage rerun publishes nothing, so it goes ahead; what would load it needs --force.
+        let transform = try Spawned.run(h, ["transform", "--run", a, "--database", h.db.url])
+        #expect(transform.stdout.contains("`etl run --from load --run \(a) --force` loads this in place of the newer run \(b)"),
+                "\(transform.stdout) \(transform.stderr)")
+        #expect(try h.metricsViews() == before)
 
         // Publishing puts the committee's page back in step with what analysts see.
         let forced = try Spawned.run(h, ["publish", a, "--force", "--database", h.db.url])
