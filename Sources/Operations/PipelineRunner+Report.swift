@@ -27,7 +27,8 @@ extension PipelineRunner {
     func catchUpReport(db: Connection, logger: Logger) {
         guard let published = try? Publisher(connection: db).publishedRun() else { return }
         let folder = state.run(published.run)
-        let pages = [folder.root.appendingPathComponent("report.html").path] + [NightlyReport(config: config, stateRoot: state.root).outPath].compactMap { $0 }
+        let out = NightlyReport(config: config, stateRoot: state.root).outPath
+        let pages = [folder.root.appendingPathComponent("report.html").path] + (out.map { [$0] } ?? [])
         let shown = pages.map { (page: $0, run: NightlyReport.runShown(atPath: $0)) }
         guard FileManager.default.fileExists(atPath: folder.root.path), shown.contains(where: { $0.run != published.run }) else { return }
         // A page an older version wrote names no run: written again to name it, without alarm.
