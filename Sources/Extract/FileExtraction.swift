@@ -44,12 +44,16 @@ struct FileExtraction {
 
         // `counts` goes in as an argument: captured by these functions it would be boxed and
         // every access checked at run time, 1 % of a national extract.
-        func finish(_ r: SourceRecord, _ counts: inout FileCounts) throws {
+        // Whether the record was taken (accepted or merged), not rejected.
+        @discardableResult
+        func finish(_ r: SourceRecord, _ counts: inout FileCounts) throws -> Bool {
             let row: V.Row
             do throws(Rejection) { row = try validator.validate(r, &pseudonyms) } catch {
-                return try reject(error, r, &counts)
+                try reject(error, r, &counts)
+                return false
             }
             if try writing({ try V.write(row, to: out) }) { counts.accepted += 1 } else { counts.merged += 1 }
+            return true
         }
 
         func reject(_ rejection: Rejection, _ r: SourceRecord, _ counts: inout FileCounts) throws {
@@ -86,19 +90,15 @@ struct FileExtraction {
                         if let unmatched = m.apply(to: &r) { notes.unmatched(m.name, unmatched) }
                     }
                     return try r.withView { view in
-                        let rejected = counts.rejected
-                        try finish(view, &counts)
-                        guard counts.rejected == rejected else { return }
+                        guard try finish(view, &counts) else { return }
                         // A field that held a CPR number is warned about as such.
                         vocabulary.check(view) { i, v in if !withCPR.contains(i) { notes.unmatched(fields[i], v) } }
                     }
                 }
-                let rejected = counts.rejected
-                try finish(record, &counts)
                 // Values outside the contract are warned about as what analysts will see: for
                 // the records that reach them. (A value no rule of a map matched is noted
                 // whatever becomes of its record: mapping it may be what stops its rejects.)
-                if counts.rejected == rejected { vocabulary.check(record) { notes.unmatched(fields[$0], $1) } }
+                if try finish(record, &counts) { vocabulary.check(record) { notes.unmatched(fields[$0], $1) } }
             }
         } catch let e as ExtractError { throw e }
           catch { throw .cannotRead(path: file, message: "\(error)") }

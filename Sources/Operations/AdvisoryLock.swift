@@ -46,7 +46,7 @@ package final class AdvisoryLock {
             SELECT a.pid::text, a.usename::text \(Self.holders)
               AND (a.usename = '\(EmbeddedServer.nationalFeedRole)' OR EXISTS (
                    SELECT FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid
-                   WHERE m.member = a.usesysid AND r.rolname = 'etl_analyst'))
+                   WHERE m.member = a.usesysid AND r.rolname = '\(EmbeddedServer.analystGroup)'))
             """
         for row in try connection.query(readers, [String(key)], name: "read-only holders") {
             guard let pid = row.string(0), let role = row.string(1),

@@ -369,17 +369,7 @@ import TestSupport
         let before = try #require(try db.query("SELECT snapshot_id FROM national_metrics.snapshot").first?.string(0))
         let odense = try f.municipalities[1].owner()
         try odense.execute("BEGIN; LOCK TABLE warehouse.notification_stats IN ACCESS EXCLUSIVE MODE")
-        let terminator = Thread {
-            guard let watcher = try? f.municipalities[1].owner() else { return }
-            for _ in 0..<400 {
-                let waiting = (try? watcher.query("""
-                    SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'national_feed' AND wait_event_type = 'Lock'
-                    """)) ?? []
-                if !waiting.isEmpty { break }
-                Thread.sleep(forTimeInterval: 0.05)
-            }
-        }
-        terminator.start()
+        Self.terminate("usename = 'national_feed' AND wait_event_type = 'Lock'") { try f.municipalities[1].owner() }
         let failed = try f.national(["publish"])
         try odense.execute("ROLLBACK")
         #expect(failed.status == 69, "\(failed)")
@@ -428,18 +418,9 @@ import TestSupport
         let before = try #require(try db.query("SELECT snapshot_id FROM national_metrics.snapshot").first?.string(0))
         let odense = try f.municipalities[1].owner()
         try odense.execute("BEGIN; LOCK TABLE warehouse.notification_stats IN ACCESS EXCLUSIVE MODE")
-        let terminator = Thread {
-            guard let watcher = try? f.coordinator() else { return }
-            for _ in 0..<400 {
-                let ended = (try? watcher.query("""
-                    SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                    WHERE application_name LIKE 'etl national publish (pid %' AND state = 'active' AND pid <> pg_backend_pid()
-                    """)) ?? []
-                if !ended.isEmpty { break }
-                Thread.sleep(forTimeInterval: 0.05)
-            }
+        Self.terminate("application_name LIKE 'etl national publish (pid %' AND state = 'active' AND pid <> pg_backend_pid()") {
+            try f.coordinator()
         }
-        terminator.start()
         let failed = try f.national(["publish"])
         try odense.execute("ROLLBACK")
         #expect(failed.status == 69, "\(failed)")
@@ -486,6 +467,19 @@ import TestSupport
                 #expect(sync.status == 0, "\(sync)")
             }
         }
+    }
+
+    /// On a thread of its own, while the test's command runs: ends the session `condition`
+    /// picks from `pg_stat_activity` (on a connection `connect` makes) once it is there.
+    static func terminate(_ condition: String, on connect: @escaping @Sendable () throws -> Connection) {
+        Thread {
+            guard let watcher = try? connect() else { return }
+            for _ in 0..<400 {
+                let ended = (try? watcher.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE \(condition)")) ?? []
+                if !ended.isEmpty { break }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }.start()
     }
 
     /// Equal as numbers: integers and text exactly, doubles within `tolerance` (relative).
