@@ -117,10 +117,8 @@ extension Coordinator {
         let user = info.removeValue(forKey: "user") ?? NationalFile.defaultFeedUser
         info.removeValue(forKey: "password")
         if info["connect_timeout"] == nil { info["connect_timeout"] = String(file.connectTimeout) }
-        // A server that stops answering mid-read (a partition, a frozen machine) is found by
-        // TCP within about a minute, not after the kernel's two hours.
-        for (option, value) in [("keepalives", "1"), ("keepalives_idle", "30"), ("keepalives_interval", "10"),
-                                ("keepalives_count", "3"), ("tcp_user_timeout", "60000")] where info[option] == nil {
+        // A server that stops answering mid-read is found by TCP, as by the tool's own sessions.
+        for (option, value) in Connection.lostPeerOptions where info[option] == nil {
             info[option] = value
         }
         info["application_name"] = info["application_name"] ?? "etl national"

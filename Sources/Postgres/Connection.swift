@@ -18,7 +18,7 @@ package final class Connection {
     /// or a keyword string (`host=/socket/dir dbname=db`); libpq parses both.
     package init(url: String) throws {
         target = describeTarget(url)
-        guard let conn = PQconnectdb(url) else {
+        guard let conn = Self.connect(url) else {
             throw PostgresError(.connection, "libpq could not allocate a connection", context: target)
         }
         guard PQstatus(conn) == CONNECTION_OK else {
@@ -47,6 +47,29 @@ package final class Connection {
         if PQserverVersion(conn) >= 140000 {
             _ = try? execute("SET client_connection_check_interval = \(Self.clientCheckMilliseconds)", name: "client check")
         }
+    }
+
+    /// TCP options a connection gets unless its string sets them: a server that stops
+    /// answering in the middle of a statement (a network partition, a machine gone) is found
+    /// within about a minute, not after the kernel's two hours of silence. libpq ignores them
+    /// on a local socket.
+    package static let lostPeerOptions = [("keepalives", "1"), ("keepalives_idle", "30"), ("keepalives_interval", "10"),
+                                          ("keepalives_count", "3"), ("tcp_user_timeout", "60000")]
+
+    /// How long a connection may take to be made, unless its string or `PGCONNECT_TIMEOUT`
+    /// says: libpq's own default is to wait for as long as the kernel does.
+    package static let connectTimeoutSeconds = 10
+
+    /// `PQconnectdbParams` with the defaults above put before the string, so that whatever
+    /// the string sets wins (libpq expands it in place of `dbname`).
+    private static func connect(_ url: String) -> OpaquePointer? {
+        var options = lostPeerOptions
+        if getenv("PGCONNECT_TIMEOUT") == nil { options.append(("connect_timeout", String(connectTimeoutSeconds))) }
+        options.append(("dbname", url))
+        let keywords = options.map { strdup($0.0) }, values = options.map { strdup($0.1) }
+        defer { (keywords + values).forEach { free($0) } }
+        return PQconnectdbParams(keywords.map { $0.map { UnsafePointer($0) } } + [nil],
+                                 values.map { $0.map { UnsafePointer($0) } } + [nil], 1)
     }
 
     /// How often the server checks, while a statement runs, that this client still listens.

@@ -144,6 +144,51 @@ import TestSupport
         #expect(!keyword.description.contains("secret"))
     }
 
+    /// Every connection finds a server that stops answering within about a minute (TCP
+    /// keepalives, `tcp_user_timeout`) and gives up a connect after 10 s, unless its string
+    /// says otherwise; libpq's defaults wait for hours.
+    @Test func aConnectionGetsTimeoutsItsStringDoesNotSet() throws {
+        let database = try TestServer.freshDatabase()
+        let options = try database.connect().options()
+        for (option, value) in Connection.lostPeerOptions { #expect(options[option] == value, "\(option)") }
+        #expect(options["connect_timeout"] == ProcessInfo.processInfo.environment["PGCONNECT_TIMEOUT"] ?? "10")
+
+        let separator = database.url.contains("?") ? "&" : "?"
+        let tuned = try Connection(url: database.url + separator + "keepalives_idle=5&connect_timeout=3").options()
+        #expect(tuned["keepalives_idle"] == "5" && tuned["connect_timeout"] == "3")
+        #expect(tuned["tcp_user_timeout"] == "60000")
+        #expect(try Connection(url: "keepalives=0 " + Self.keywords(database.url)).options()["keepalives"] == "0")
+    }
+
+    /// A server that takes the connection and never answers (a hung machine, or a port a
+    /// local user holds): the connect fails after the default timeout, not never.
+    @Test func aServerThatNeverAnswersFailsTheConnectInTime() throws {
+        let (listener, port) = try silentLoopbackListener()
+        let limit = Int(ProcessInfo.processInfo.environment["PGCONNECT_TIMEOUT"] ?? "") ?? Connection.connectTimeoutSeconds
+        // Without the timeout libpq would wait for good: the listener is closed once the test
+        // is done or 10 s late, whichever comes first, so that the test fails rather than hangs.
+        let finished = DispatchSemaphore(value: 0), closed = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            _ = finished.wait(timeout: .now() + .seconds(limit + 10))
+            close(listener)
+            closed.signal()
+        }
+        defer { finished.signal(); closed.wait() }
+        let start = ContinuousClock.now
+        let error = try #require(throws: PostgresError.self) {
+            try Connection(url: "postgresql://postgres@127.0.0.1:\(port)/etl?sslmode=disable")
+        }
+        let waited = ContinuousClock.now - start
+        #expect(error.kind == .connection)
+        #expect(error.message.contains("timeout"), "\(error)")
+        #expect(waited >= .seconds(limit - 1) && waited < .seconds(limit + 10), "\(waited)")
+    }
+
+    /// The database URL as a keyword string, for the keyword form of the same test.
+    private static func keywords(_ url: String) throws -> String {
+        try #require(ConnectionInfo.parse(url)).map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+    }
+
     /// After an immediate stop (or a crash) libpq reports the broken session as a plain error
     /// with no SQLSTATE, the connection still marked OK: it is a lost connection all the same
     /// (the runner then says "database unreachable", exit 69).

@@ -83,19 +83,8 @@ import TestSupport
     /// A port someone else holds: the start fails with the server's reason, and the
     /// address is not kept, so the next plain start uses the socket as before.
     @Test func aTakenPortFailsTheStartAndIsNotKept() throws {
-        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (holder, port) = try silentLoopbackListener()
         defer { close(holder) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let listening = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(holder, $0, length) == 0 && listen(holder, 1) == 0 && getsockname(holder, $0, &length) == 0
-            }
-        }
-        try #require(listening)
-        let port = Int(UInt16(bigEndian: address.sin_port))
 
         let server = try TestServer.privateServer()
         defer { try? server.stop(.immediate) }
