@@ -51,7 +51,7 @@ struct KeyedSHA256 {
     private static func finish(_ context: inout SHA256_CTX, with bytes: UnsafeRawBufferPointer, totalBytes: Int,
                                into out: UnsafeMutablePointer<UInt8>) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { block in
-            _ = block.initialize(repeating: 0)
+            block.initialize(repeating: 0)
             if let source = bytes.baseAddress { block.baseAddress!.update(from: source.assumingMemoryBound(to: UInt8.self), count: bytes.count) }
             block[bytes.count] = 0x80
             UnsafeMutableRawPointer(block.baseAddress! + 56).storeBytes(of: UInt64(totalBytes * 8).bigEndian, as: UInt64.self)

@@ -94,13 +94,14 @@ package struct Day: RawRepresentable, Hashable, Comparable, Sendable, CustomStri
 
     package static var isoTable: ISOTable { ISOTable(text: ISODays.text) }
 
-    fileprivate func writeISOSlowly(to p: UnsafeMutableRawPointer) -> Int {
+    /// Any year, through strings: for the days the table does not hold, and to check it.
+    func writeISOSlowly(to p: UnsafeMutableRawPointer) -> Int {
         let (y, m, d) = civil
         var n = 0
         func put(_ b: UInt8) { p.storeBytes(of: b, toByteOffset: n, as: UInt8.self); n += 1 }
         if y < 0 { put(0x2D) }
         let digits = Array(String(y.magnitude).utf8)
-        for _ in digits.count..<4 { put(0x30) }   // PostgreSQL's form: at least four digits
+        for _ in digits.count..<max(digits.count, 4) { put(0x30) }   // PostgreSQL's form: at least four digits
         for b in digits { put(b) }
         put(0x2D); put(UInt8(48 + m / 10)); put(UInt8(48 + m % 10))
         put(0x2D); put(UInt8(48 + d / 10)); put(UInt8(48 + d % 10))

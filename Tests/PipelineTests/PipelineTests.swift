@@ -31,6 +31,23 @@ import Testing
         }
     }
 
+    /// Every day of four-digit years (those of the table among them) as the general way writes
+    /// it, and the days either side: five digits once were a crash.
+    @Test func everyDayOfFourDigitYearsIsWrittenAsTheGeneralWayWritesIt() {
+        let fast = UnsafeMutableRawPointer.allocate(byteCount: Day.isoMaxBytes, alignment: 8)
+        let slow = UnsafeMutableRawPointer.allocate(byteCount: Day.isoMaxBytes, alignment: 8)
+        defer { fast.deallocate(); slow.deallocate() }
+        let first = Day(year: 1000, month: 1, day: 1)!, last = Day(year: 9999, month: 12, day: 31)!
+        for raw in (first.rawValue - 2)...(last.rawValue + 2) {
+            let day = Day(rawValue: raw)
+            let n = day.writeISO(to: fast), m = day.writeISOSlowly(to: slow)
+            guard n == m, memcmp(fast, slow, n) == 0 else {
+                Issue.record("\(day.civil): \(String(decoding: UnsafeRawBufferPointer(start: fast, count: n), as: UTF8.self))"); return
+            }
+        }
+        #expect((first - 1).iso == "0999-12-31" && (last + 1).iso == "10000-01-01")
+    }
+
     @Test func refusesDaysThatDoNotExist() {
         #expect(Day(year: 2013, month: 2, day: 31) == nil)
         #expect(Day(year: 2021, month: 2, day: 29) == nil)
