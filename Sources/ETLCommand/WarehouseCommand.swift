@@ -47,7 +47,9 @@ struct WarehouseCommand: ParsableCommand {
     }
 
     struct Stop: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop the embedded server.", discussion: exitStatusHelp)
+        static let configuration = CommandConfiguration(
+            abstract: "Stop the embedded server; refused (exit 75) while a run or stage rerun holds the lock.",
+            discussion: exitStatusHelp)
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
@@ -57,6 +59,9 @@ struct WarehouseCommand: ParsableCommand {
                     print("no embedded warehouse in \(global.state.root.path): nothing to stop")
                     return
                 }
+                // Under the run lock: a run's connection is not cut mid-stage (a steward's trial).
+                let lock = try RunLock(path: global.state.lockFile.path, holder: "etl warehouse stop")
+                defer { withExtendedLifetime(lock) {} }
                 try server.stop()
                 // Stopped on purpose: no other command starts it again behind the steward's back.
                 try ISO8601DateFormatter().string(from: Date()).write(to: target.stoppedByHandFile, atomically: true, encoding: .utf8)

@@ -106,9 +106,6 @@ package struct ExtractStage: Sendable {
 
         let outcomes = [registerOutcome] + results.map(\.outcome)
         let inputs = outcomes.map(\.input)
-        // Every export read had its MANIFEST checksum: the drop is complete, so a new key is kept.
-        if let w = try key.save() { warn(w) }
-        if !rerun { try key.recordFingerprint(state) }
         if let dropManifest { try Self.verifyRows(dropManifest, inputs: inputs, drop: drop) }
         warnings += outcomes.flatMap(\.warnings)
         let exportDates = outcomes.compactMap { o in o.exportDate.map { (file: o.input.name, day: $0) } }
@@ -127,6 +124,10 @@ package struct ExtractStage: Sendable {
             ThresholdBreach(input, threshold: source.rejectThreshold ?? config.rejectThreshold)
         }
         guard breaches.isEmpty else { throw .rejectThresholdExceeded(breaches, inputs: inputs) }
+        // The drop is complete (checksums and rows as its MANIFEST says) and under its
+        // thresholds: only now is a new key kept, and its fingerprint recorded.
+        if let w = try key.save() { warn(w) }
+        if !rerun { try key.recordFingerprint(state) }
 
         // Besides the totals, each file's own counts as `<file>.<what>` (`dagtilbud.csv.merged_address`,
         // `sagshaendelser.csv.cpr_in_text:kilde`): what `metrics.data_quality` shows per file.

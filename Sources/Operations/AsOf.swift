@@ -13,7 +13,7 @@ package enum AsOf {
     package static func resolve(explicit: Day?, config: PipelineConfig, drop: Drop, today: Date = Date()) throws -> (day: Day, from: String) {
         if let explicit { return (explicit, "--as-of") }
         if let day = config.asOf { return (day, "pipeline file") }
-        let now = Day(rawValue: Int32((today.timeIntervalSince1970 / 86400).rounded(.down)))
+        let now = day(of: today)
         for (day, from) in [(ExportDate.read(drop: drop.url, config: config), "udtraeksdato"), (Day(iso: drop.name), "drop folder name")] {
             guard let day else { continue }
             guard day <= now + 1 else {
@@ -35,4 +35,16 @@ package enum AsOf {
         }
         return (now, "today")
     }
+
+    /// What to tell of an as-of date the flag or the pipeline file set after today (UTC), nil
+    /// for any other: taken, as a steward may mean it, but a typo (2027 for 2026) would stop
+    /// every later night, whose drops are then of an earlier day (a steward's trial).
+    package static func warning(_ day: Day, from: String, today: Date = Date()) -> String? {
+        let now = Self.day(of: today)
+        guard day > now + 1 else { return nil }
+        return "the as-of date \(day) (\(from)) is after today (\(now), UTC): every open interval runs to it, and each later "
+            + "night's drop, of an earlier day, is refused until a run is published with --force. Check the date"
+    }
+
+    private static func day(of date: Date) -> Day { Day(rawValue: Int32((date.timeIntervalSince1970 / 86400).rounded(.down))) }
 }

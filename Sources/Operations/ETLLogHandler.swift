@@ -45,7 +45,7 @@ package struct ETLLogHandler: LogHandler {
         switch format {
         case .json:
             var object: [String: Any] = ["time": iso.format(Date()), "level": level.rawValue, "event": message.description]
-            for (key, value) in metadata { object[key] = jsonValue(value) }
+            for (key, value) in metadata { object[key] = key == "run" ? "\(value)" : jsonValue(value) }
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
             return String(decoding: data, as: UTF8.self)
         case .text:
@@ -66,7 +66,9 @@ package struct ETLLogHandler: LogHandler {
 
     /// A metadata value in JSON: a Swift number or Bool as one; text that is exactly a JSON
     /// number (no leading zeros, so `007` stays text) or `true`/`false` as one too, since
-    /// most call sites interpolate (`"\(seconds)"`); anything else as text.
+    /// most call sites interpolate (`"\(seconds)"`); anything else as text. An integer a
+    /// double cannot hold exactly (beyond 2^53) stays text: jq before 1.7 and JavaScript read
+    /// such a number as another. The run id is always text (`render`), as in `etl runs --json`.
     static func jsonValue(_ value: Logger.MetadataValue) -> Any {
         switch value {
         case .string(let text): typed(text)
@@ -90,7 +92,7 @@ package struct ETLLogHandler: LogHandler {
         default: break
         }
         guard text.wholeMatch(of: /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/) != nil else { return text }
-        if let integer = Int64(text) { return integer }
+        if let integer = Int64(text) { return integer.magnitude <= 1 << 53 ? integer : text }
         if let number = Double(text), number.isFinite { return number }
         return text
     }

@@ -160,12 +160,15 @@ package struct Ledger {
         }
     }
 
-    /// The run that loaded a drop with these checksums, if any.
+    /// The run that loaded a drop with these checksums, if any: its load finished, or it is
+    /// the published run.
     package func runThatLoaded(dropChecksum: String) throws -> RunID? {
         let rows = try connection.query("""
             SELECT r.run_id FROM etl.runs r
             WHERE r.drop_checksum = $1
-              AND EXISTS (SELECT FROM etl.stages s WHERE s.run_id = r.run_id AND s.stage = 'load' AND s.status = 'succeeded')
+              AND (EXISTS (SELECT FROM etl.stages s WHERE s.run_id = r.run_id AND s.stage = 'load' AND s.status = 'succeeded')
+                   -- killed after its publish, or published by hand after a kill: its load is what analysts see
+                   OR EXISTS (SELECT FROM etl.published p WHERE p.run_id = r.run_id))
             ORDER BY r.run_id DESC LIMIT 1
             """, [dropChecksum], name: "drop already loaded")
         return try rows.first?.int(0).map { RunID(rawValue: Int64($0)) }

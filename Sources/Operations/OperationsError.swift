@@ -14,7 +14,8 @@ package enum OperationsError: StewardError {
     case dropIncomplete(drop: String, missing: [String])
     /// Newer drops than the one run (or found loaded already) are incomplete.
     case newerDropsIncomplete(ran: String, drops: [IncompleteDrop])
-    case unknownRun(String)
+    /// A run id no folder or ledger knows; `place`: where it was looked for.
+    case unknownRun(String, place: String)
     /// The run has a folder in the state directory but is not in this warehouse's ledger.
     case runNotInWarehouse(run: RunID, warehouse: String)
     case stageMissing(run: RunID, stage: Stage)
@@ -55,8 +56,8 @@ package enum OperationsError: StewardError {
         case .newerDropsIncomplete(let ran, let drops):
             return "\(ran) was the newest complete drop, but newer drops are incomplete: " + Self.list(drops)
                 + ". Check the export job; the next run takes the newest drop once it is whole"
-        case .unknownRun(let id):
-            return "no run \(id) in the state directory; `etl runs` lists them"
+        case .unknownRun(let id, let place):
+            return "no run \(id) in \(place); `etl runs` lists them (those of another state directory or warehouse with --state-dir or --database)"
         case .runNotInWarehouse(let run, let warehouse):
             return "run \(run) has a folder in the state directory but is not in the ledger of \(warehouse); name the warehouse it ran into (--database)"
         case .stageMissing(let run, let stage):

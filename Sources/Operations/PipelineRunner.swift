@@ -71,6 +71,7 @@ package struct PipelineRunner {
         try checkHolder(ledger)
         catchUpReport(db: db, logger: logger)
         let (asOf, asOfSource) = try AsOf.resolve(explicit: explicitAsOf, config: config, drop: drop)
+        if let warning = AsOf.warning(asOf, from: asOfSource) { logger.warning("\(warning)", metadata: ["drop": "\(drop.url.path)"]) }
         // Refused before any work: a run of it would stop before its load, every night.
         if !force, let published = try Publisher(connection: db).publishedRun(), published.asOf > asOf {
             throw OperationsError.dropOfEarlierDay(drop: drop.url.path, asOf: asOf, published: published)
@@ -239,7 +240,7 @@ package struct PipelineRunner {
             let failure = self.failure(error, run: info.run, step: RunFailure.Step(stage), afterPublish: summary.published)
             try? ledger.stageFinished(stageID, seconds: Date().timeIntervalSince(t0), counts: counts, error: "\(failure)")
             // The error itself is the command's last line (`withExitStatus`), logged once.
-            log.info("stage failed", metadata: ["seconds": "\(String(format: "%.2f", Date().timeIntervalSince(t0)))"])
+            log.warning("stage failed", metadata: ["seconds": "\(String(format: "%.2f", Date().timeIntervalSince(t0)))"])
             throw failure
         }
     }

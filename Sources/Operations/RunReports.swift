@@ -9,6 +9,9 @@ package struct RunReports {
 
     package init(connection: Connection, state: StateLayout) { self.connection = connection; self.state = state }
 
+    /// Where a run id was looked for, for `OperationsError.unknownRun`.
+    private var ledgerPlace: String { "the warehouse's run ledger or the state directory \(state.root.path)" }
+
     package func list(limit: Int = 30) throws -> String {
         let runs = try RunRecord.read(connection, limit: limit)
         // "seconds" and the status are the last attempt's: a rerun a day later is no day-long run.
@@ -35,12 +38,12 @@ package struct RunReports {
     }
 
     package func showJSON(_ run: RunID) throws -> String {
-        guard let record = try RunRecord.read(connection, run: run).first else { throw OperationsError.unknownRun(run.description) }
+        guard let record = try RunRecord.read(connection, run: run).first else { throw OperationsError.unknownRun(run.description, place: ledgerPlace) }
         return String(decoding: try RunResults.encoder().encode(RunResults(record, generatedAt: RunResults.now())), as: UTF8.self) + "\n"
     }
 
     package func show(_ run: RunID) throws -> String {
-        guard let r = try RunRecord.read(connection, run: run).first else { throw OperationsError.unknownRun(run.description) }
+        guard let r = try RunRecord.read(connection, run: run).first else { throw OperationsError.unknownRun(run.description, place: ledgerPlace) }
         var out = "run \(run)\n"
         let publishedLoad = r.loads.first(where: \.published)
         let fields: [(String, String?)] = [
@@ -117,7 +120,7 @@ package struct RunReports {
         let folder = state.run(run).root.path
         if known.isEmpty, try connection.query("SELECT FROM etl.runs WHERE run_id = $1", [run.description]).isEmpty,
            !FileManager.default.fileExists(atPath: folder) {
-            throw OperationsError.unknownRun(run.description)
+            throw OperationsError.unknownRun(run.description, place: ledgerPlace)
         }
         if let file, !known.isEmpty, !known.contains(file) {
             throw OperationsError.usage("--file \(file): run \(run) read no such file; it read \(known.joined(separator: ", "))")

@@ -339,6 +339,11 @@ import TestSupport
         #expect(upgraded.status == 0 && !upgraded.stderr.contains("does not show") && upgraded.stderr.contains("names no run"),
                 "\(upgraded.stderr)")
         #expect(NightlyReport.runShown(atPath: page) == RunID(killed))
+        // The next night has the same drop: it is published already, so nothing is done (it
+        // was loaded again as a new run, as its load never finished in the ledger).
+        let again = try Spawned.run(h, ["run", "--pipeline", pipeline, "--inbox", h.inbox.path, "--database", h.db.url])
+        #expect(again.status == 0 && again.stdout.contains("nothing to do") && again.stdout.contains(killed), "\(again.stdout) \(again.stderr)")
+        #expect(try runIDs(h.db.url).first == killed)
     }
 
     /// `etl publish RUN` whose session is terminated while it waits: exit 69, saying that

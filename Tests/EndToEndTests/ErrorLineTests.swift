@@ -69,7 +69,7 @@ import Pipeline
         let last = try #require(extract.stderr.split(separator: "\n").last, "\(extract.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any], "\(last)")
         #expect(object["level"] as? String == "error" && object["exit_status"] as? Int == 65, "\(last)")
-        #expect(object["run"] as? Int == Int(run) && object["stage"] as? String == "extract", "\(last)")
+        #expect(object["run"] as? String == run && object["stage"] as? String == "extract", "\(last)")
         #expect((object["event"] as? String)?.contains("`etl rejects \(run)`") == true, "\(last)")
     }
 }

@@ -400,7 +400,8 @@ import TestSupport
 
         // What does not exist is said, never shown as an empty table.
         let unknownRun = try Spawned.run(h, ["rejects", "20200101000000000", "--database", h.db.url])
-        #expect(unknownRun.status == 1 && unknownRun.stderr.contains("no run 20200101000000000") && unknownRun.stderr.contains("etl runs"),
+        #expect(unknownRun.status == 1 && unknownRun.stderr.contains("no run 20200101000000000 in the warehouse's run ledger or the state directory \(h.state.root.path)")
+                && unknownRun.stderr.contains("etl runs") && unknownRun.stderr.contains("--state-dir"),
                 "\(unknownRun.stderr)")
         let unknownFile = try Spawned.run(h, ["rejects", id, "--file", "Indmeldelser.csv", "--database", h.db.url])
         #expect(unknownFile.status == 64 && unknownFile.stderr.contains("indmeldelser.csv"), "\(unknownFile.stderr)")

@@ -102,6 +102,23 @@ import Testing
         #expect(f.rows(StageFile.enrolments).map { $0[0] } == keys)
     }
 
+    /// A first run stopped by the reject threshold keeps no new key (its rejects are kept):
+    /// the key is kept once the drop is taken.
+    @Test func aDropOverTheThresholdKeepsNoNewKey() throws {
+        let f = try Fixture()
+        f.environment = [:]
+        f.config.rejectThreshold = 0
+        f.write(Sample.enrolments + "0102131234;999999;01-08-2014;\n", to: "indmeldelser.csv")
+        #expect(throws: ExtractError.self) { _ = try f.extract() }
+        #expect(f.rejects().count == 1)
+        #expect(!FileManager.default.fileExists(atPath: f.state.defaultKeyFile.path))
+        #expect(f.warned.all.isEmpty, "\(f.warned.all)")
+        f.config.rejectThreshold = 1
+        _ = try f.extract()
+        #expect(FileManager.default.fileExists(atPath: f.state.defaultKeyFile.path))
+        #expect(f.warned.all.count == 1 && f.warned.all[0].contains("Back it up"))
+    }
+
     @Test func keyFileOpenToOthersIsRefused() throws {
         let f = try Fixture()
         f.environment = [:]

@@ -153,6 +153,10 @@ import Transform
         let tomorrow = Day(rawValue: Int32((Date().timeIntervalSince1970 / 86400).rounded(.down)) + 1)
         try makeDrop(inbox, tomorrow.iso, files: [])
         #expect(try AsOf.resolve(explicit: nil, config: config, drop: Drop(url: inbox.appendingPathComponent(tomorrow.iso))).day == tomorrow)
+        // Set by the flag or the pipeline file, it is taken, with a warning after tomorrow.
+        #expect(AsOf.warning(tomorrow, from: "--as-of") == nil && AsOf.warning(Day(iso: "2026-01-01")!, from: "--as-of") == nil)
+        let typo = try #require(AsOf.warning(tomorrow + 365, from: "--as-of"))
+        #expect(typo.hasPrefix("the as-of date \(tomorrow + 365) (--as-of) is after today (\(tomorrow - 1), UTC)") && typo.contains("--force"), "\(typo)")
     }
 
     /// An export date before the evaluation window starts, where the window ends at the as-of
