@@ -31,7 +31,8 @@ struct ETL: ParsableCommand {
             var command = try parseAsRoot()
             let global = globalOptions(of: command)
             let format = global?.logFormat ?? .text
-            LoggingSystem.bootstrap { ETLLogHandler(label: $0, format: format) }
+            let hints = global?.hints
+            LoggingSystem.bootstrap { ETLLogHandler(label: $0, format: format, hints: hints) }
             if let global {
                 let state = (command as? DemoCommand)?.state ?? global.state
                 try withExitStatus { try StateDirectory.secure(state, logger: global.logger()) }

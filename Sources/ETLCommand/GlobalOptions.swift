@@ -19,6 +19,9 @@ struct GlobalOptions: ParsableArguments {
 
     var state: StateLayout { StateLayout.resolve(stateDir) }
 
+    /// What the commands this one suggests need to reach the same state and warehouse.
+    var hints: CommandHints { CommandHints(stateDirFlag: stateDir, databaseFlag: database, state: state) }
+
     /// A logger writing in `--log-format` (`ETL.main` set the logging system up).
     func logger(_ label: String = "etl") -> Logger { Logger(label: label) }
 

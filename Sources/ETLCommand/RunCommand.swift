@@ -62,7 +62,7 @@ struct RunCommand: ParsableCommand {
                 summary = try runner.runNew(drop: drop.map { URL(fileURLWithPath: $0) }, inbox: inbox.map { URL(fileURLWithPath: $0) },
                                             force: force, asOf: asOf)
             }
-            print(summary.line)
+            print(global.hints.completing(summary.line))
             if !summary.newerIncomplete.isEmpty {
                 throw OperationsError.newerDropsIncomplete(ran: summary.drop, drops: summary.newerIncomplete)
             }

@@ -45,7 +45,7 @@ struct RunsCommand: ParsableCommand {
                 let db = try global.target(nil).connect(logger: global.logger())
                 try Ledger(connection: db).markDead(lockHeld: false, by: "etl runs show", state: global.state)
                 let reports = RunReports(connection: db, state: global.state)
-                print(json ? try reports.showJSON(runID) : try reports.show(runID), terminator: "")
+                print(json ? try reports.showJSON(runID) : global.hints.completing(try reports.show(runID)), terminator: "")
             }
         }
     }

@@ -18,7 +18,7 @@ extension StageCommand {
     func run() throws {
         try withExitStatus {
             let runner = try makeRunner(pipeline: stageRun.pipeline, run: stageRun.runID, global: global)
-            print(try runner.rerun(stageRun.runID, from: Self.stage, only: true, force: force).line)
+            print(global.hints.completing(try runner.rerun(stageRun.runID, from: Self.stage, only: true, force: force).line))
         }
     }
 

@@ -6,9 +6,11 @@ package struct ETLLogHandler: LogHandler {
     package var metadata: Logger.Metadata = [:]
     package var logLevel: Logger.Level = .info
     private let format: LogFormat
+    private let hints: CommandHints?
 
-    package init(label: String, format: LogFormat) {
+    package init(label: String, format: LogFormat, hints: CommandHints? = nil) {
         self.format = format
+        self.hints = hints
     }
 
     package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -18,7 +20,8 @@ package struct ETLLogHandler: LogHandler {
 
     package func log(event: LogEvent) {
         // Masked before rendering, where a tab or a line break in a value is still itself.
-        let line = Self.render(level: event.level, message: "\(CPRInText.masking(event.message.description))",
+        let message = hints?.completing(event.message.description) ?? event.message.description
+        let line = Self.render(level: event.level, message: "\(CPRInText.masking(message))",
                                metadata: metadata.merging(event.metadata ?? [:]) { $1 }.mapValues(Self.masked), format: format)
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }

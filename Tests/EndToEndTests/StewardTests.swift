@@ -147,9 +147,10 @@ import TestSupport
         // The drop is another now: the steward is told.
         #expect(extract.stderr.contains("the drop's files are not those run \(id) found when it started"), "\(extract.stderr)")
         #expect(!night.stderr.contains("the drop's files are not those"))
-        // The summary says what the published run is now, and what loads the new extract.
-        #expect(extract.stdout.contains("published=no (what analysts see is unchanged; `etl run --from transform --run \(id)` loads this)"),
-                "\(extract.stdout)")
+        // The summary says what the published run is now, and what loads the new extract, with
+        // the state directory and the database this command had (the password never).
+        #expect(extract.stdout.contains("published=no (what analysts see is unchanged; `etl run --from transform --run \(id)` loads this) "
+                                        + "(with --state-dir \(h.state.root.path) --database '\(h.db.url)')"), "\(extract.stdout)")
         let load = try Spawned.run(h, ["load", "--run", id, "--database", h.db.url])
         #expect(load.status != 0 && load.stderr.contains("its extract was redone after its transform"), "\(load.stderr)")
         let again = try Spawned.run(h, ["transform", "--run", id, "--database", h.db.url])

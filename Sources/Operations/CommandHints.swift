@@ -1,0 +1,47 @@
+import Foundation
+import Pipeline
+import Postgres
+
+/// Completes the `etl …` commands a message suggests with what the command that printed it
+/// was given to reach its state directory and warehouse: run as printed, a hint after
+/// `--state-dir /srv/x` looked in `./.etl-state` and failed (a steward's trial).
+///
+/// The state directory is added when it came from `--state-dir` or `ETL_STATE_DIR` (as an
+/// absolute path: a cron mail is read elsewhere), the database when it came from
+/// `--database`, without its password.
+package struct CommandHints: Sendable {
+    /// ` --state-dir DIR` and ` --database URL`, when they are to be given.
+    private let stateDir: String?, database: String?
+
+    package init(stateDirFlag: String?, databaseFlag: String?, state: StateLayout,
+                 environment: [String: String] = ProcessInfo.processInfo.environment) {
+        let chosen = stateDirFlag ?? environment["ETL_STATE_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+        stateDir = chosen == nil ? nil : " --state-dir " + Self.quoted(state.root.standardizedFileURL.path)
+        database = databaseFlag.map { " --database " + Self.quoted(Self.withoutPassword($0)) }
+    }
+
+    /// `text` with each line that suggests an `etl …` command (in backquotes) ending in the
+    /// options to give it, once: the commands themselves stay as every message words them.
+    package func completing(_ text: String) -> String {
+        let options = (stateDir ?? "") + (database ?? "")
+        guard !options.isEmpty, text.contains("`etl ") else { return text }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            let suggested = line.matches(of: /`etl ([^`]*)`/).contains { !$0.output.1.hasPrefix("generate") }
+            return suggested ? "\(line) (with\(options))" : String(line)
+        }.joined(separator: "\n")
+    }
+
+    /// A URL or keyword string as it is when it holds no password, else rebuilt without it.
+    private static func withoutPassword(_ conninfo: String) -> String {
+        guard var info = ConnectionInfo.parse(conninfo), info.removeValue(forKey: "password") != nil else { return conninfo }
+        return PostgresURL(info).text
+    }
+
+    /// Single-quoted for a shell unless it is plain.
+    private static func quoted(_ text: String) -> String {
+        let plain = !text.isEmpty && text.unicodeScalars.allSatisfy {
+            ($0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil)) || "/._-:@=%+,".unicodeScalars.contains($0)
+        }
+        return plain ? text : "'" + text.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+    }
+}
