@@ -1,4 +1,5 @@
 import Foundation
+import Load
 import Pipeline
 import Postgres
 
@@ -52,7 +53,7 @@ package struct RunReports {
             ("read", r.rowsRead.map(String.init)), ("rejected", r.rowsRejected.map(String.init)),
             ("loaded", r.rowsLoaded.map(String.init)),
             ("published", publishedLoad.map { "yes: load \($0.loadId)" } ?? "no"),
-            ("next", ["failed", "dead"].contains(r.status) ? Self.next(r, run) : nil),
+            ("next", ["failed", "dead"].contains(r.status) ? Self.next(r, run, newer: try newerPublished(than: run, asOf: r.asOf)) : nil),
         ]
         for (label, value) in fields {
             guard let value, !value.isEmpty else { continue }
@@ -94,17 +95,28 @@ package struct RunReports {
     /// What a steward runs after a run whose last attempt failed or died, from what that
     /// attempt left: a load it made (published: the committee's report may be missing; not
     /// published: it can be), else the first of its stages it did not finish.
-    static func next(_ r: RunRecord, _ run: RunID) -> String? {
+    /// A run older than the published one (`newer`) needs `--force` to be published, as the
+    /// command itself would say: the next step names it, and what it replaces.
+    static func next(_ r: RunRecord, _ run: RunID, newer: RunID?) -> String? {
         guard let attempt = r.attempts.max(by: { $0.attemptId < $1.attemptId }) else { return nil }
+        let force = newer == nil ? "" : " --force"
+        let replacing = newer.map { ", in place of the newer published run \($0)" } ?? ""
         if let made = r.loads.filter({ $0.completedAt != nil && $0.attemptId == attempt.attemptId }).max(by: { $0.loadId < $1.loadId }) {
             return made.published ? "`etl report` (the run is published; its committee report may not have been written)"
-                : "`etl publish \(run)` (its load is complete)"
+                : "`etl publish \(run)\(force)` (its load is complete\(replacing))"
         }
         let stages = ["extract", "transform", "load"]
         let unfinished = stages[(stages.firstIndex(of: attempt.firstStage) ?? 0)...].first { stage in
             !r.stages.contains { $0.attemptId == attempt.attemptId && $0.stage == stage && $0.status == "succeeded" }
         }
-        return "`etl run --from \(unfinished ?? "load") --run \(run)`"
+        return "`etl run --from \(unfinished ?? "load") --run \(run)\(force)`" + (newer == nil ? "" : " (it publishes\(replacing))")
+    }
+
+    /// The published run, when it is newer than `run` (its data of a later day, or of the same
+    /// day and started later).
+    private func newerPublished(than run: RunID, asOf: String) throws -> RunID? {
+        guard let day = Day(iso: asOf) else { return nil }
+        return try Publisher(connection: connection).publishedRun(newerThan: run, asOf: day)?.run
     }
 
     /// A run's rejects, masked as extract wrote them: from the run folder (so the rejects of

@@ -254,6 +254,12 @@ import TestSupport
         #expect(transform.stdout.contains("`etl run --from load --run \(a) --force` loads this in place of the newer run \(b)"),
                 "\(transform.stdout) \(transform.stderr)")
         #expect(try h.metricsViews() == before)
+        // Failed, its next step says --force too (it said a command that was then refused).
+        try FileManager.default.removeItem(at: h.inbox.appendingPathComponent("2026-11-20/sagshaendelser.csv"))
+        #expect(try Spawned.run(h, ["extract", "--run", a, "--database", h.db.url]).status == ExitStatus.dropIncomplete.rawValue)
+        let show = try Spawned.run(h, ["runs", "show", a, "--database", h.db.url]).stdout
+        #expect(show.contains("next           `etl run --from extract --run \(a) --force` (it publishes, in place of the newer published run \(b))"),
+                "\(show)")
 
         // Publishing puts the committee's page back in step with what analysts see.
         let forced = try Spawned.run(h, ["publish", a, "--force", "--database", h.db.url])
