@@ -26,7 +26,8 @@ package enum LoadError: StewardError {
             "the warehouse recorded the load in etl.loads but gave back no load id; check that etl.loads is as `etl migrate` made it "
                 + "(no rule or trigger on it), then load again"
         case .runNotLoaded(let run):
-            "run \(run) has no complete load in the warehouse (never loaded, or dropped by retention); `etl runs show \(run)` says what to run next"
+            "run \(run) has no complete load in the warehouse (never loaded, or dropped by retention): `etl run --from load --run \(run)` loads it "
+                + "from its run folder (`--from extract` when its stage files are gone; with --force over a newer published run), and publishes it"
         case .runNotInLedger(let run):
             "run \(run) is not in the run ledger (etl.runs) of this warehouse: `etl runs` lists its runs; for a run of another warehouse, name that one (--database, --state-dir)"
         }

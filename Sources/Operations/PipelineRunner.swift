@@ -43,12 +43,8 @@ package struct PipelineRunner {
             throw OperationsError.usage("name a drop (--drop DIR) or an inbox (--inbox DIR)")
         }
         let drop = scan.drop
-        // The drop's path is recorded and shown (the ledger, `etl runs`, run.json): one that
-        // holds a CPR number would put it there in clear.
-        let masked = CPRInText.masking(drop.url.path)
-        guard masked == drop.url.path else {
-            throw OperationsError.usage("\(masked): the drop's path holds a CPR number (shown masked); it would be stored and shown in clear. Rename the folder and run again")
-        }
+        try Self.refuseCPR(in: drop.url.path, what: "the drop's path", fix: "Rename the folder and run again")
+        try Self.refuseCPR(in: Self.absolute(config.path), what: "the pipeline file's path", fix: "Rename it and run again")
         for skipped in scan.newerIncomplete {
             logger.warning("a newer drop is incomplete; taking \(drop.name)", metadata: [
                 "drop": "\(skipped.path)", "missing": "\(skipped.missing.joined(separator: ", "))"])
@@ -140,6 +136,7 @@ package struct PipelineRunner {
         let ledger = Ledger(connection: db)
         try markDead(ledger, by: command)
         guard try ledger.exists(id) else { throw OperationsError.runNotInWarehouse(run: id, warehouse: target.displayName) }
+        try Self.refuseCPR(in: Self.absolute(config.path), what: "the pipeline file's path", fix: "Rename it and run again")
         try checkHolder(ledger)
         catchUpReport(db: db, logger: logger)
         if last == .load, !force, let newer = try Publisher(connection: db).publishedRun(newerThan: id, asOf: info.asOf) {
@@ -273,6 +270,15 @@ package struct PipelineRunner {
     }
 
     /// An absolute, standardized path (relative ones are taken from the working directory).
+    /// Paths the ledger and run.json keep and `etl runs` shows (the drop's, the pipeline
+    /// file's): one that holds a CPR number would put it there in clear.
+    static func refuseCPR(in path: String, what: String, fix: String) throws {
+        let masked = CPRInText.masking(path)
+        guard masked == path else {
+            throw OperationsError.usage("\(masked): \(what) holds a CPR number (shown masked); it would be stored and shown in clear. \(fix)")
+        }
+    }
+
     static func absolute(_ path: String) -> String {
         URL(fileURLWithPath: path).absoluteURL.standardizedFileURL.path
     }

@@ -30,6 +30,16 @@ import Pipeline
         #expect(result.stderr.contains("010213-****") && !result.stderr.contains("010213\\t1234") && !result.stderr.contains("010213\t1234"),
                 "\(result.stderr)")
         #expect(ETLLogHandler.masked(.string("x 010213\t1234")) == .string("x 010213-****"))
+
+        // A pipeline file's path too: kept by the ledger for each attempt (a steward's trial).
+        try FileManager.default.moveItem(at: named, to: drop)
+        let pipeline = h.root.appendingPathComponent("0102131234.yaml")
+        try FileManager.default.copyItem(atPath: Harness.copenhagen, toPath: pipeline.path)
+        let byPipeline = try Spawned.run(h, ["run", "--pipeline", pipeline.path, "--drop", drop.path, "--database", h.db.url])
+        #expect(byPipeline.status == ExitStatus.usage.rawValue && byPipeline.stderr.contains("010213-****.yaml: the pipeline file's path holds a CPR number"),
+                "\(byPipeline.stderr)")
+        #expect(!byPipeline.stderr.contains("0102131234"))
+        #expect(try h.rows("SELECT to_regclass('etl.runs') IS NULL") == [["t"]], "refused before the warehouse was touched")
     }
 
     @Test func whatIsInPlaceOfAnExportDecidesTheStatus() throws {
