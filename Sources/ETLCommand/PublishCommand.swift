@@ -9,7 +9,7 @@ struct PublishCommand: ParsableCommand {
             Then writes the committee's report for it, as the nightly run does (its folder, and report.out of its pipeline file).
             Publishing a run older than the published one (with data of an earlier day, or of the same day and started earlier) needs --force.
             """ + "\n\n" + exitStatusHelp)
-    @Argument(help: "The run.") var runID: RunID
+    @Argument(help: runIDHelp) var runID: RunID
     @Flag(help: "Publish even over a newer published run.") var force = false
     @OptionGroup var global: GlobalOptions
 

@@ -6,7 +6,7 @@ struct RejectsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rejects", abstract: "A run's rejected records: file, line, field, reason, message (CPR numbers masked).",
         discussion: exitStatusHelp)
-    @Argument(help: "The run.") var runID: RunID
+    @Argument(help: runIDHelp) var runID: RunID
     @Option(help: "Only this export file.") var file: String?
     @Option(help: "Only this reason (e.g. invalid_cpr).") var reason: String?
     @OptionGroup var global: GlobalOptions

@@ -36,7 +36,7 @@ struct RunsCommand: ParsableCommand {
                 attempt of every stage: status, thread_id, execution_time, timing, adapter_response, message, failures),
                 and the run's ledger under "run".
                 """ + "\n\n" + exitStatusHelp)
-        @Argument(help: "The run.") var runID: RunID
+        @Argument(help: runIDHelp) var runID: RunID
         @Flag(help: "JSON instead of text.") var json = false
         @OptionGroup var global: GlobalOptions
 

@@ -26,7 +26,7 @@ extension StageCommand {
 }
 
 struct StageRunOptions: ParsableArguments {
-    @Option(name: .customLong("run"), help: "The run.") var runID: RunID
+    @Option(name: .customLong("run"), help: runIDHelp) var runID: RunID
     @Option(help: "The pipeline file; default: the one the run was started with.") var pipeline: String?
 }
 

@@ -20,6 +20,18 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["report.html", "victim"], "no temporary file left")
     }
 
+    /// Missing folders are made (an intranet folder on the first night); one that cannot be
+    /// is said of the part of the path in the way, not in Foundation's words.
+    @Test func aFolderThatCannotBeMadeIsSaidOfWhatIsInTheWay() throws {
+        let dir = try TestServer.temporaryDirectory()
+        try ReportWriter.writeAtomically("<p>report</p>", to: dir + "/new/folder/report.html", mode: nil)
+        #expect(FileManager.default.fileExists(atPath: dir + "/new/folder/report.html"))
+        try "x".write(toFile: dir + "/file", atomically: false, encoding: .utf8)
+        let error = #expect(throws: ReportError.self) { try ReportWriter.writeAtomically("<p/>", to: dir + "/file/sub/report.html", mode: nil) }
+        #expect("\(error!)".contains("cannot create the folder: \(dir)/file is a file, not a folder.") && !"\(error!)".contains("operation"),
+                "\(error!)")
+    }
+
     @Test func theModeOfTheReportReplacedIsKeptButNeverWritableByOthers() throws {
         let dir = try TestServer.temporaryDirectory()
         try ReportWriter.writeAtomically("a", to: dir + "/r.html", mode: nil)
