@@ -72,13 +72,21 @@ struct WarehouseCommand: ParsableCommand {
 
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Whether the embedded server runs (exit 0) or not (exit 1), and where it listens.",
+            abstract: "Whether the embedded server runs (exit 0) or not (exit 1), and where it listens; a named warehouse (--database), whether it answers (0) or not (69).",
             discussion: exitStatusHelp)
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
             try withExitStatus {
-                let server = global.target(nil).embeddedServer
+                let target = global.target(nil)
+                if target.url != nil {
+                    // Asked as a command that needs it would ask, once: what a lost connection's message sends the steward here for.
+                    let db = try target.connect(logger: global.logger(), retries: 0, migrate: false)
+                    let version = try db.query("SELECT current_setting('server_version')").first?.string(0) ?? "?"
+                    print("warehouse answers: \(target.displayName) (PostgreSQL \(version))")
+                    return
+                }
+                let server = target.embeddedServer
                 guard server.clusterExists else { throw WarehouseError.noCluster(state: global.state.root.path) }
                 let status = try server.status()
                 print("\(status); socket in \(server.socketDirectory); TCP \(server.listen.map { "at \($0) (analysts)" } ?? "off")")

@@ -27,6 +27,11 @@ package struct Publisher {
         }
     }
 
+    /// Whether `loadID` is the published load.
+    package func isPublished(loadID: Int64) throws -> Bool {
+        try !connection.query("SELECT FROM etl.published WHERE load_id = $1", [String(loadID)], name: "is published").isEmpty
+    }
+
     /// Publishes the newest complete load of an earlier, still-kept run.
     @discardableResult
     package func publish(run: RunID) throws -> Int64 {

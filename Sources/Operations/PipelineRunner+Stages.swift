@@ -93,7 +93,11 @@ extension PipelineRunner {
         do {
             try publisher.publish(loadID: result.loadID, run: info.run, command: command, forced: newer != nil)
         } catch {
-            throw failure(error, run: info.run, step: .publish)
+            guard target.publishedDespiteLostConnection(error, loadID: result.loadID) else { throw failure(error, run: info.run, step: .publish) }
+            summary.loaded = result.rows
+            summary.published = true
+            summary.publishedAt = Date()
+            throw failure(error, run: info.run, step: .publish, afterPublish: true)
         }
         summary.loaded = result.rows
         summary.published = true

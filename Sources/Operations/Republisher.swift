@@ -60,7 +60,11 @@ package struct Republisher {
         guard let load = try publisher.newestLoad(of: run) else { throw try publisher.whyNotLoaded(run) }
         let newer = try publisher.publishedRun(newerThan: run, asOf: load.asOf)
         if let newer, !force { throw OperationsError.wouldReplaceNewer(run: run, asOf: load.asOf, published: newer, command: command) }
-        try publisher.publish(loadID: load.id, run: run, command: command, forced: newer != nil)
+        do {
+            try publisher.publish(loadID: load.id, run: run, command: command, forced: newer != nil)
+        } catch where target.publishedDespiteLostConnection(error, loadID: load.id) {
+            logger.warning("the connection was lost as the publish ended, and the warehouse says run \(run) is published (load \(load.id))")
+        }
         // As after a nightly publish: the committee's page follows what analysts see.
         return Published(load: load.id, report: Result { try writeReport(run) })
     }

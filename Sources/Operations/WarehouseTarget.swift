@@ -1,4 +1,5 @@
 import Foundation
+import Load
 import Logging
 import Pipeline
 import Postgres
@@ -97,6 +98,14 @@ package struct WarehouseTarget: Sendable {
         var environment = PostgresURL(ConnectionInfo.defaults())
         environment.password = nil
         return environment.text
+    }
+
+    /// Whether a publish whose connection was lost published `loadID` all the same: the
+    /// answer to its COMMIT may be what was lost, and "as it was" would then be wrong (an
+    /// adversarial review). Asked on a new session; false when the warehouse cannot say.
+    package func publishedDespiteLostConnection(_ error: any Error, loadID: Int64) -> Bool {
+        guard (error as? PostgresError)?.kind == .connection else { return false }
+        return (try? Publisher(connection: Connection(url: psqlURL)).isPublished(loadID: loadID)) ?? false
     }
 
     static func connectRetrying(_ url: String, display: String, logger: Logger, retries: Int) throws -> Connection {

@@ -44,10 +44,20 @@ package final class Connection {
         // until its statement ended (found by a release review). PostgreSQL 14 and later, on
         // the platforms that can poll for it (Linux): elsewhere the server refuses, and the
         // session goes on without.
+        //
+        // The server's own keepalives, for a client it can no longer reach (a partition, the
+        // machine gone): it would otherwise keep the session, its open transaction and the run
+        // lock for the kernel's two hours, and refuse every run meanwhile (an adversarial
+        // review). PostgreSQL ignores them on a local socket.
         if PQserverVersion(conn) >= 140000 {
             _ = try? execute("SET client_connection_check_interval = \(Self.clientCheckMilliseconds)", name: "client check")
         }
+        _ = try? execute(Self.serverKeepalives, name: "server keepalives")
     }
+
+    /// The server's side of `lostPeerOptions`, for this session.
+    package static let serverKeepalives =
+        "SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3; SET tcp_user_timeout = 60000"
 
     /// TCP options a connection gets unless its string sets them: a server that stops
     /// answering in the middle of a statement (a network partition, a machine gone) is found

@@ -298,6 +298,25 @@ import TestSupport
         #expect(try h.rows("SELECT run_id::text FROM etl.published") == [[id]])
     }
 
+    /// The answer to a publish's COMMIT lost with the connection: the run is published all
+    /// the same, and the warehouse, asked on a new session, says so; the run then exits 73
+    /// ("published"), not 69 ("as it was"), and `etl publish` goes on to the report (an
+    /// adversarial review, through a proxy that swallowed the answer).
+    @Test func aPublishWhoseAnswerIsLostIsTakenAsPublishedWhenTheWarehouseSaysSo() throws {
+        let h = try Harness()
+        try h.drop(children: Self.children)
+        #expect(try Spawned.run(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url]).status == 0)
+        let text = try h.rows("SELECT load_id::text FROM etl.published").first?.first ?? nil
+        let load = try #require(text.flatMap { Int64($0) })
+        let target = WarehouseTarget(url: h.db.url, state: h.state)
+        let lost = PostgresError(.connection, "server closed the connection unexpectedly")
+        #expect(target.publishedDespiteLostConnection(lost, loadID: load))
+        #expect(!target.publishedDespiteLostConnection(lost, loadID: load + 1), "another load is not published")
+        #expect(!target.publishedDespiteLostConnection(PostgresError(.query, "deadlock detected"), loadID: load), "only a lost connection")
+        let gone = WarehouseTarget(url: "postgresql:///etl?host=\(h.root.path)/nothing-listens-here", state: h.state)
+        #expect(!gone.publishedDespiteLostConnection(lost, loadID: load), "a warehouse that cannot say is not taken as published")
+    }
+
     /// Killed between its publish and its report: the committee's page still showed the run
     /// before while analysts saw the new one, until a night published again. The next run's
     /// start writes it, here a steward's rerun of one stage, which publishes nothing.

@@ -98,6 +98,11 @@ import Postgres
         #expect(result.status == ExitStatus.databaseUnreachable.rawValue)
         #expect(result.stderr.contains("database unreachable"), "\(result.stderr)")
         #expect(result.stderr.contains("retrying"), "transient failures are retried first")
+        // `etl warehouse status`, which that message names, says so of a named warehouse too.
+        let status = try h.run(["warehouse", "status", "--database", down])
+        #expect(status.status == ExitStatus.databaseUnreachable.rawValue && status.stderr.contains("database unreachable"), "\(status.stderr)")
+        let up = try h.run(["warehouse", "status", "--database", h.db.url])
+        #expect(up.status == 0 && up.stdout.hasPrefix("warehouse answers: ") && up.stdout.contains("PostgreSQL 15"), "\(up.stdout) \(up.stderr)")
     }
 
     /// A night whose rejects stay under the threshold succeeds, and says so in one line, which
