@@ -269,7 +269,6 @@ package struct PipelineRunner {
         }
     }
 
-    /// An absolute, standardized path (relative ones are taken from the working directory).
     /// Paths the ledger and run.json keep and `etl runs` shows (the drop's, the pipeline
     /// file's): one that holds a CPR number would put it there in clear.
     static func refuseCPR(in path: String, what: String, fix: String) throws {
@@ -279,6 +278,7 @@ package struct PipelineRunner {
         }
     }
 
+    /// An absolute, standardized path (relative ones are taken from the working directory).
     static func absolute(_ path: String) -> String {
         URL(fileURLWithPath: path).absoluteURL.standardizedFileURL.path
     }
