@@ -18,7 +18,8 @@ struct ETL: ParsableCommand {
         ])
 
     /// What every command does first: files private to their owner (umask 077), big buffers
-    /// given back to the system when freed, every log line in one layout (`--log-format`), and
+    /// given back to the system when freed, every log line in one layout (`--log-format`), a
+    /// line for a run a signal stops (`StopSignals`), and
     /// a state directory found open to others closed before anything is read from or written to it.
     static func main() {
         umask(StateDirectory.umask)
@@ -33,6 +34,7 @@ struct ETL: ParsableCommand {
             let format = global?.logFormat ?? .text
             let hints = global?.hints
             LoggingSystem.bootstrap { ETLLogHandler(label: $0, format: format, hints: hints) }
+            StopSignals.install(logger: Logger(label: "etl"))
             if let global {
                 let state = (command as? DemoCommand)?.state ?? global.state
                 try withExitStatus { try StateDirectory.secure(state, logger: global.logger()) }

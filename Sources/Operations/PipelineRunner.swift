@@ -172,10 +172,13 @@ package struct PipelineRunner {
         var summary = RunSummary(run: info.run, drop: URL(fileURLWithPath: info.drop).lastPathComponent,
                                  rowsRead: 0, rejected: 0, loaded: 0, seconds: 0, published: false)
         var current: Stage?
+        StopSignals.record(.init(run: info.run, errorFile: folder.unrecordedError(attempt: attempt)))
+        defer { StopSignals.record(nil) }
         do {
             FaultPoint.reach("run.started")
             for stage in Stage.allCases where stage >= first && stage <= last {
                 current = stage
+                StopSignals.recordStage(stage.rawValue)
                 try runStage(stage, info: info, attempt: attempt, folder: folder, command: command, force: force, db: db,
                              ledger: ledger, logger: logger, summary: &summary)
             }

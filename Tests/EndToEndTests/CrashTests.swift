@@ -223,6 +223,31 @@ import TestSupport
         #expect(load.status == 0, "\(load.stderr)")
     }
 
+    /// A run stopped by SIGTERM (a shutdown, a cron timeout) says so, naming its run and stage,
+    /// ends by the signal all the same, and the next command records why the attempt ended
+    /// (it ended in silence: an adversarial review). What analysts see stays.
+    @Test func aRunStoppedBySIGTERMSaysWhereAndTheNextCommandRecordsIt() throws {
+        let h = try Harness()
+        try h.drop(children: Self.children, asOf: Day(iso: "2026-11-20")!)
+        #expect(try Spawned.run(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url]).status == 0)
+        let before = try h.metricsViews()
+        try h.drop(children: Self.children, seed: 8, asOf: Day(iso: "2026-11-21")!)
+        let night = try Spawned(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url],
+                                environment: ["ETL_STOP_AT": "load.copying"])
+        #expect(night.waitUntilStopped())
+        night.signal(SIGTERM)
+        night.signal(SIGCONT)
+        let result = try night.wait()
+        let id = try #require(try runIDs(h.db.url).first)
+        #expect(result.status == -SIGTERM, "ended by the signal, as the cron wrapper expects: \(result.status) \(result.stderr)")
+        #expect(result.stderr.contains("error   [\(id) load] stopped by SIGTERM in run \(id), stage load:")
+                && result.stderr.contains("`etl runs show \(id)`"), "\(result.stderr)")
+        #expect(try h.metricsViews() == before)
+        #expect(try Spawned.run(h, ["runs", "--database", h.db.url]).status == 0)
+        let error = try Connection(url: h.db.url).query("SELECT error FROM etl.attempts ORDER BY attempt_id DESC LIMIT 1").first?.string(0)
+        #expect(error?.contains("stopped by SIGTERM in run \(id), stage load") == true, "\(error ?? "no error")")
+    }
+
     @Test func theServerStoppedMidTransformGivesExit69NamingTheRunAndStage() throws {
         let h = try Harness()
         let server = try TestServer.privateServer()

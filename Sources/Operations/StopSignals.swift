@@ -1,0 +1,75 @@
+import Foundation
+import Logging
+import Pipeline
+import Synchronization
+
+/// The line a run stopped by a signal (a shutdown's SIGTERM, Ctrl-C, a hang-up) leaves: which
+/// run and stage, and what to look at next. It is kept in the run folder too, so the next
+/// command records it for the attempt in place of "killed". A stop ended a run in silence
+/// (an adversarial review).
+///
+/// The handler only writes the signal's number to a pipe, which is all a signal handler may
+/// safely do; a thread reading the pipe does the rest, then ends the process by the same
+/// signal, so its exit status still says it was one (the cron wrapper reads it). What the
+/// stage had not committed the server rolls back when the session goes.
+package enum StopSignals {
+    package struct Activity: Sendable {
+        package var run: RunID
+        package var stage: String?
+        /// `RunFolder.unrecordedError` of the attempt.
+        package var errorFile: String
+
+        package init(run: RunID, stage: String? = nil, errorFile: String) {
+            self.run = run; self.stage = stage; self.errorFile = errorFile
+        }
+    }
+
+    private static let activity = Mutex<Activity?>(nil)
+    private static let pipe: (read: Int32, write: Int32) = {
+        var fds: [Int32] = [-1, -1]
+        _ = Glibc.pipe(&fds)
+        return (fds[0], fds[1])
+    }()
+    static let signals = [SIGTERM, SIGINT, SIGHUP]
+
+    /// What the process works on now; nil when no run.
+    package static func record(_ now: Activity?) { activity.withLock { $0 = now } }
+    package static func recordStage(_ stage: String?) { activity.withLock { $0?.stage = stage } }
+
+    /// Installs the handlers, once, before any work.
+    package static func install(logger: Logger) {
+        let fds = pipe
+        guard fds.read >= 0 else { return }   // no pipe: the signals keep their default action
+        // A parent's thread may have blocked them (a dispatch worker's, which blocks all, starting
+        // etl): left blocked, a stop would wait for the run to end.
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        for number in signals { sigaddset(&blocked, number) }
+        pthread_sigmask(SIG_UNBLOCK, &blocked, nil)
+        Thread.detachNewThread {
+            var number: Int32 = 0
+            while read(fds.read, &number, MemoryLayout<Int32>.size) != MemoryLayout<Int32>.size {}
+            stop(by: number, logger: logger)
+        }
+        for number in signals {
+            signal(number) { number in
+                var number = number
+                _ = write(StopSignals.pipe.write, &number, MemoryLayout<Int32>.size)
+            }
+        }
+    }
+
+    private static func stop(by number: Int32, logger: Logger) {
+        if let now = activity.withLock({ $0 }) {
+            let name = number == SIGTERM ? "SIGTERM" : number == SIGINT ? "SIGINT" : "SIGHUP"
+            let text = "stopped by \(name) in run \(now.run)\(now.stage.map { ", stage \($0)" } ?? ""): what the stage had not committed "
+                + "is rolled back; a run is published whole or not at all. `etl runs show \(now.run)` says whether it was, and the step left"
+            try? (text + "\n").write(toFile: now.errorFile, atomically: true, encoding: .utf8)
+            var metadata: Logger.Metadata = ["run": "\(now.run)", "exit_status": .stringConvertible(128 + Int(number))]
+            metadata["stage"] = now.stage.map { "\($0)" }
+            logger.error("\(text)", metadata: metadata)
+        }
+        signal(number, SIG_DFL)
+        raise(number)
+    }
+}
