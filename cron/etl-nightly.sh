@@ -96,10 +96,10 @@ if [ "$status" -eq 0 ] && [ "${rejected:-0}" -gt 0 ] && [ "${ETL_QUIET_REJECTS:-
     echo "etl nightly run $night ok, with $rejected rejected records: see them with $etl rejects $night --state-dir $ETL_STATE_DIR (with the environment of $env_file)"
 fi
 # An export with no records is taken (a MANIFEST may say 0 rows), but its figures go with it:
-# said, so that a failed export job is not published in silence.
+# said on a night that succeeded, so that a failed export job is not published in silence.
 empty=$(tail -c +"$((logged + 1))" "$log" | grep -o '"event":"[^"]* has no records' | sed 's/^"event":"//; s/ has no records$//' | sort -u | tr '\n' ' ')
-if [ -n "$empty" ]; then
-    echo "etl nightly: ${empty% } had no records in this night's drop, so run ${night:-${run:-?}} has none of their rows${night:+ (published)}. If the export job failed: rerun it; to put an earlier run's figures back meanwhile, $etl runs --state-dir $ETL_STATE_DIR, then $etl publish RUN --force --state-dir $ETL_STATE_DIR"
+if [ "$status" -eq 0 ] && [ -n "$empty" ]; then
+    echo "etl nightly: ${empty% } had no records in this night's drop, so run ${night:-${run:-?}} has none of their rows${night:+ (published)}. If the export job failed: rerun it; to put an earlier run's figures back meanwhile, $etl runs --state-dir $ETL_STATE_DIR, then $etl publish RUN --force --state-dir $ETL_STATE_DIR (with the environment of $env_file)"
 fi
 # A new key is news on a good night too: on the first, it must be backed up; on any other,
 # the state directory was not there (a disk not mounted?) and every pseudonym is new.

@@ -32,7 +32,8 @@ struct ETL: ParsableCommand {
             var command = try parseAsRoot()
             let global = globalOptions(of: command)
             let format = global?.logFormat ?? .text
-            let hints = global?.hints
+            // The demo's state directory is its own: hints of another would mislead.
+            let hints = command is DemoCommand ? nil : global?.hints
             LoggingSystem.bootstrap { ETLLogHandler(label: $0, format: format, hints: hints) }
             StopSignals.install(logger: Logger(label: "etl"))
             if let global {

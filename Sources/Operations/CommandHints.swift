@@ -1,3 +1,4 @@
+import Extract
 import Foundation
 import Pipeline
 import Postgres
@@ -8,7 +9,9 @@ import Postgres
 ///
 /// The state directory is added when it came from `--state-dir` or `ETL_STATE_DIR` (as an
 /// absolute path: a cron mail is read elsewhere), the database when it came from
-/// `--database`, without its password.
+/// `--database`: as given, unless it holds a secret (a password, a key's passphrase) or
+/// libpq cannot read it, when the hint says to give the same one. Rebuilt without its secret,
+/// it lost options (`sslrootcert`, `target_session_attrs`) that decide which server it is.
 package struct CommandHints: Sendable {
     /// ` --state-dir DIR` and ` --database URL`, when they are to be given.
     private let stateDir: String?, database: String?
@@ -17,24 +20,24 @@ package struct CommandHints: Sendable {
                  environment: [String: String] = ProcessInfo.processInfo.environment) {
         let chosen = stateDirFlag ?? environment["ETL_STATE_DIR"].flatMap { $0.isEmpty ? nil : $0 }
         stateDir = chosen == nil ? nil : " --state-dir " + Self.quoted(state.root.standardizedFileURL.path)
-        database = databaseFlag.map { " --database " + Self.quoted(Self.withoutPassword($0)) }
+        database = databaseFlag.map { url in
+            guard let info = ConnectionInfo.parse(url), info["password"] == nil, info["sslpassword"] == nil else {
+                return " the --database given here"
+            }
+            return " --database " + Self.quoted(url)
+        }
     }
 
     /// `text` with each line that suggests an `etl …` command (in backquotes) ending in the
     /// options to give it, once: the commands themselves stay as every message words them.
     package func completing(_ text: String) -> String {
-        let options = (stateDir ?? "") + (database ?? "")
+        // Masked like every line the tool writes (a CPR number in a path).
+        let options = CPRInText.masking((stateDir ?? "") + (database.map { stateDir == nil ? $0 : " and" + $0 } ?? ""))
         guard !options.isEmpty, text.contains("`etl ") else { return text }
         return text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
             let suggested = line.matches(of: /`etl ([^`]*)`/).contains { !$0.output.1.hasPrefix("generate") }
             return suggested ? "\(line) (with\(options))" : String(line)
         }.joined(separator: "\n")
-    }
-
-    /// A URL or keyword string as it is when it holds no password, else rebuilt without it.
-    private static func withoutPassword(_ conninfo: String) -> String {
-        guard var info = ConnectionInfo.parse(conninfo), info.removeValue(forKey: "password") != nil else { return conninfo }
-        return PostgresURL(info).text
     }
 
     /// Single-quoted for a shell unless it is plain.

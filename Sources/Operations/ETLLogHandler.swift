@@ -96,6 +96,7 @@ package struct ETLLogHandler: LogHandler {
         }
         guard text.wholeMatch(of: /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/) != nil else { return text }
         if let integer = Int64(text) { return integer.magnitude <= 1 << 53 ? integer : text }
+        if text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-") }) { return text }   // beyond Int64
         if let number = Double(text), number.isFinite { return number }
         return text
     }

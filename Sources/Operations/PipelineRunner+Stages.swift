@@ -93,7 +93,7 @@ extension PipelineRunner {
         do {
             try publisher.publish(loadID: result.loadID, run: info.run, command: command, forced: newer != nil)
         } catch {
-            guard target.publishedDespiteLostConnection(error, loadID: result.loadID) else { throw failure(error, run: info.run, step: .publish) }
+            guard target.publishedDespiteLostConnection(error, loadID: result.loadID, backend: db.backendPID) else { throw failure(error, run: info.run, step: .publish) }
             summary.loaded = result.rows
             summary.published = true
             summary.publishedAt = Date()

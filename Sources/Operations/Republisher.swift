@@ -62,7 +62,7 @@ package struct Republisher {
         if let newer, !force { throw OperationsError.wouldReplaceNewer(run: run, asOf: load.asOf, published: newer, command: command) }
         do {
             try publisher.publish(loadID: load.id, run: run, command: command, forced: newer != nil)
-        } catch where target.publishedDespiteLostConnection(error, loadID: load.id) {
+        } catch where target.publishedDespiteLostConnection(error, loadID: load.id, backend: db.backendPID) {
             logger.warning("the connection was lost as the publish ended, and the warehouse says run \(run) is published (load \(load.id))")
         }
         // As after a nightly publish: the committee's page follows what analysts see.

@@ -102,10 +102,16 @@ package struct WarehouseTarget: Sendable {
 
     /// Whether a publish whose connection was lost published `loadID` all the same: the
     /// answer to its COMMIT may be what was lost, and "as it was" would then be wrong (an
-    /// adversarial review). Asked on a new session; false when the warehouse cannot say.
-    package func publishedDespiteLostConnection(_ error: any Error, loadID: Int64) -> Bool {
-        guard (error as? PostgresError)?.kind == .connection else { return false }
-        return (try? Publisher(connection: Connection(url: psqlURL)).isPublished(loadID: loadID)) ?? false
+    /// adversarial review). Asked on a new session once the old one (`backend`) is gone, as
+    /// it may still be committing; false when the warehouse cannot say.
+    package func publishedDespiteLostConnection(_ error: any Error, loadID: Int64, backend: Int32) -> Bool {
+        guard (error as? PostgresError)?.kind == .connection, let db = try? Connection(url: psqlURL) else { return false }
+        let alive = "SELECT FROM pg_stat_activity WHERE pid = $1"
+        for wait in 0..<50 where (try? db.query(alive, [String(backend)]).isEmpty) == false {
+            if wait == 30 { _ = try? db.query("SELECT pg_terminate_backend($1)", [String(backend)]) }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        return (try? Publisher(connection: db).isPublished(loadID: loadID)) ?? false
     }
 
     static func connectRetrying(_ url: String, display: String, logger: Logger, retries: Int) throws -> Connection {

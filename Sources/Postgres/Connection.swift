@@ -11,6 +11,8 @@ import Logging
 package final class Connection {
     /// nil once closed.
     var handle: OpaquePointer?
+    /// The server process of this session, known after the connection is lost too.
+    package private(set) var backendPID: Int32 = 0
     /// The connection target without its password, for error messages and logs.
     package let target: String
 
@@ -39,6 +41,7 @@ package final class Connection {
             noticeLogger.debug("\(text)")
         }, nil)
         handle = conn
+        backendPID = PQbackendPID(conn)
         // A session whose client is gone ends within a second, even in the middle of a
         // statement or a lock wait: a killed run's session would otherwise keep the run lock
         // until its statement ended (found by a release review). PostgreSQL 14 and later, on
@@ -56,15 +59,18 @@ package final class Connection {
     }
 
     /// The server's side of `lostPeerOptions`, for this session.
-    package static let serverKeepalives =
-        "SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3; SET tcp_user_timeout = 60000"
+    package static let serverKeepalives = "SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3"
 
     /// TCP options a connection gets unless its string sets them: a server that stops
-    /// answering in the middle of a statement (a network partition, a machine gone) is found
-    /// within about a minute, not after the kernel's two hours of silence. libpq ignores them
-    /// on a local socket.
+    /// answering while the client waits for it (a network partition, a machine gone) is found
+    /// within about a minute, not after the kernel's two hours of silence; with data still
+    /// unacknowledged, the kernel gives up after its retransmissions (about 15 minutes).
+    /// No `tcp_user_timeout`: Linux 5.11 and later also abort a sender whose peer shows a
+    /// zero window for that long, so a COPY to a server that stops reading for a minute (a
+    /// storage failover, a paused machine) would fail though the server answers (a review).
+    /// libpq ignores them on a local socket.
     package static let lostPeerOptions = [("keepalives", "1"), ("keepalives_idle", "30"), ("keepalives_interval", "10"),
-                                          ("keepalives_count", "3"), ("tcp_user_timeout", "60000")]
+                                          ("keepalives_count", "3")]
 
     /// How long a connection may take to be made, unless its string or `PGCONNECT_TIMEOUT`
     /// says: libpq's own default is to wait for as long as the kernel does.

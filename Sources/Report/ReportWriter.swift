@@ -29,6 +29,22 @@ package enum ReportWriter {
         }
     }
 
+    /// Why `folder` could not be made, said of the part of its path in the way (Foundation's
+    /// own message is a sentence about an "operation"), else in Foundation's words (a full
+    /// disk, a read-only file system).
+    private static func whyNot(creating folder: URL, _ error: any Error) -> String {
+        var part = folder
+        while part.path != "/" {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: part.path, isDirectory: &isFolder) {
+                guard isFolder.boolValue else { return "\(part.path) is a file, not a folder" }
+                return access(part.path, W_OK) == 0 ? error.localizedDescription : "\(part.path) may not be written by this user"
+            }
+            part.deleteLastPathComponent()
+        }
+        return "no part of its path can be made"
+    }
+
     /// Writes `text` to `path` so that a reader sees the old file or the new one, never half
     /// of one: a temporary file in the same folder, flushed, then renamed over `path`.
     /// `mode` nil keeps the mode of this user's file it replaces, less execute bits and
@@ -38,27 +54,13 @@ package enum ReportWriter {
     /// The folder may be shared (an intranet folder): the temporary file has a name no one
     /// can guess and is created new (O_EXCL, O_NOFOLLOW), so no file or link another user
     /// put there is written through or handed the report.
-    /// Why `folder` could not be made, said of the part of its path in the way (Foundation's
-    /// own message is a sentence about an "operation").
-    private static func whyNot(creating folder: URL) -> String {
-        var part = folder
-        while part.path != "/" {
-            var isFolder: ObjCBool = false
-            if FileManager.default.fileExists(atPath: part.path, isDirectory: &isFolder) {
-                return isFolder.boolValue ? "\(part.path) may not be written by this user" : "\(part.path) is a file, not a folder"
-            }
-            part.deleteLastPathComponent()
-        }
-        return "no part of its path can be made"
-    }
-
     package static func writeAtomically(_ text: String, to path: String, mode: mode_t?) throws {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            throw ReportError.write(path: folder.path, message: "cannot create the folder: \(whyNot(creating: folder))")
+            throw ReportError.write(path: folder.path, message: "cannot create the folder: \(whyNot(creating: folder, error))")
         }
         var existing = stat()
         let found = lstat(path, &existing) == 0 && existing.st_mode & S_IFMT == S_IFREG

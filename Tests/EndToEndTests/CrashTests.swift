@@ -335,11 +335,16 @@ import TestSupport
         let load = try #require(text.flatMap { Int64($0) })
         let target = WarehouseTarget(url: h.db.url, state: h.state)
         let lost = PostgresError(.connection, "server closed the connection unexpectedly")
-        #expect(target.publishedDespiteLostConnection(lost, loadID: load))
-        #expect(!target.publishedDespiteLostConnection(lost, loadID: load + 1), "another load is not published")
-        #expect(!target.publishedDespiteLostConnection(PostgresError(.query, "deadlock detected"), loadID: load), "only a lost connection")
+        // The old session, still there (committing, say), is waited for, then ended.
+        let old = try h.connect()
+        let start = Date()
+        #expect(target.publishedDespiteLostConnection(lost, loadID: load, backend: old.backendPID))
+        #expect(Date().timeIntervalSince(start) > 5, "the old session was not waited for")
+        #expect(throws: PostgresError.self, "the old session was not ended") { try old.query("SELECT 1") }
+        #expect(!target.publishedDespiteLostConnection(lost, loadID: load + 1, backend: 0), "another load is not published")
+        #expect(!target.publishedDespiteLostConnection(PostgresError(.query, "deadlock detected"), loadID: load, backend: 0), "only a lost connection")
         let gone = WarehouseTarget(url: "postgresql:///etl?host=\(h.root.path)/nothing-listens-here", state: h.state)
-        #expect(!gone.publishedDespiteLostConnection(lost, loadID: load), "a warehouse that cannot say is not taken as published")
+        #expect(!gone.publishedDespiteLostConnection(lost, loadID: load, backend: 0), "a warehouse that cannot say is not taken as published")
     }
 
     /// Killed between its publish and its report: the committee's page still showed the run

@@ -150,7 +150,7 @@ import TestSupport
         // The summary says what the published run is now, and what loads the new extract, with
         // the state directory and the database this command had (the password never).
         #expect(extract.stdout.contains("published=no (what analysts see is unchanged; `etl run --from transform --run \(id)` loads this) "
-                                        + "(with --state-dir \(h.state.root.path) --database '\(h.db.url)')"), "\(extract.stdout)")
+                                        + "(with --state-dir \(h.state.root.path) and --database '\(h.db.url)')"), "\(extract.stdout)")
         let load = try Spawned.run(h, ["load", "--run", id, "--database", h.db.url])
         #expect(load.status != 0 && load.stderr.contains("its extract was redone after its transform"), "\(load.stderr)")
         let again = try Spawned.run(h, ["transform", "--run", id, "--database", h.db.url])

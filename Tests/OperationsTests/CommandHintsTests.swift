@@ -12,19 +12,25 @@ import Pipeline
         let hints = CommandHints(stateDirFlag: "/srv/etl state", databaseFlag: "postgresql://etl@db.example/etl", state: state, environment: [:])
         #expect(hints.completing("see them with `etl rejects 2026`; then `etl run --from transform --run 2026` loads this")
                 == "see them with `etl rejects 2026`; then `etl run --from transform --run 2026` loads this "
-                + "(with --state-dir '/srv/etl state' --database postgresql://etl@db.example/etl)")
+                + "(with --state-dir '/srv/etl state' and --database postgresql://etl@db.example/etl)")
         // Line by line (`etl runs show`), and only lines that suggest a command `etl generate` is not.
         #expect(hints.completing("run 1\nnext  `etl publish 1`\n`etl generate --out d`\netl runs\n")
-                == "run 1\nnext  `etl publish 1` (with --state-dir '/srv/etl state' --database postgresql://etl@db.example/etl)"
+                == "run 1\nnext  `etl publish 1` (with --state-dir '/srv/etl state' and --database postgresql://etl@db.example/etl)"
                 + "\n`etl generate --out d`\netl runs\n")
     }
 
-    @Test func thePasswordIsNeverInAHint() {
-        let hints = CommandHints(stateDirFlag: nil, databaseFlag: "postgresql://etl:s3cret@db.example:5433/etl?sslmode=require",
-                                 state: state, environment: [:])
-        let hint = hints.completing("`etl runs`")
-        #expect(!hint.contains("s3cret") && hint.contains("etl@db.example:5433/etl") && hint.contains("sslmode=require"), "\(hint)")
-        #expect(hint.hasPrefix("`etl runs` (with --database '"), "a URL with ? is quoted for the shell: \(hint)")
+    /// A URL with a secret (a password, a key's passphrase), or one libpq cannot read, is not
+    /// repeated: rebuilt without the secret it would name another server's options.
+    @Test func noSecretIsInAHint() {
+        for url in ["postgresql://etl:s3cret@db.example:5433/etl?sslmode=require",
+                    "host=db.example dbname=etl sslkey=/k sslpassword=s3cret", "postgresql://etl:s3cret@[bad"] {
+            let hint = CommandHints(stateDirFlag: nil, databaseFlag: url, state: state, environment: [:]).completing("`etl runs`")
+            #expect(hint == "`etl runs` (with the --database given here)", "\(hint)")
+        }
+        let plain = CommandHints(stateDirFlag: nil, databaseFlag: "postgresql://etl@db.example/etl?sslmode=verify-full&sslrootcert=/ca.pem",
+                                 state: state, environment: [:]).completing("`etl runs`")
+        #expect(plain == "`etl runs` (with --database 'postgresql://etl@db.example/etl?sslmode=verify-full&sslrootcert=/ca.pem')",
+                "as given, quoted for the shell: \(plain)")
     }
 
     @Test func theDefaultsAddNothingAndTheEnvironmentsStateDirectoryIsNamed() {

@@ -154,9 +154,11 @@ import Transform
         try makeDrop(inbox, tomorrow.iso, files: [])
         #expect(try AsOf.resolve(explicit: nil, config: config, drop: Drop(url: inbox.appendingPathComponent(tomorrow.iso))).day == tomorrow)
         // Set by the flag or the pipeline file, it is taken, with a warning after tomorrow.
-        #expect(AsOf.warning(tomorrow, from: "--as-of") == nil && AsOf.warning(Day(iso: "2026-01-01")!, from: "--as-of") == nil)
-        let typo = try #require(AsOf.warning(tomorrow + 365, from: "--as-of"))
-        #expect(typo.hasPrefix("the as-of date \(tomorrow + 365) (--as-of) is after today (\(tomorrow - 1), UTC)") && typo.contains("--force"), "\(typo)")
+        let noon = ISO8601DateFormatter().date(from: "2026-12-01T12:00:00Z")!
+        #expect(AsOf.warning(Day(iso: "2026-12-02")!, from: "--as-of", today: noon) == nil)
+        #expect(AsOf.warning(Day(iso: "2026-01-01")!, from: "--as-of", today: noon) == nil)
+        let typo = try #require(AsOf.warning(Day(iso: "2027-12-01")!, from: "--as-of", today: noon))
+        #expect(typo.hasPrefix("the as-of date 2027-12-01 (--as-of) is after today (2026-12-01, UTC)") && typo.contains("--force"), "\(typo)")
     }
 
     /// An export date before the evaluation window starts, where the window ends at the as-of

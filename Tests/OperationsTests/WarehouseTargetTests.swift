@@ -197,7 +197,7 @@ import Postgres
             "seconds": "0.49", "published": "true", "rows": "42", "negative": "-3", "exit_status": .stringConvertible(65),
             "ratio": .stringConvertible(0.25), "flag": .stringConvertible(false), "case": "007", "as_of": "2026-11-21",
             "version": "1.2.3", "text": "true story", "loads": .array(["1", "x"]),
-            "run": "20261121023000", "big": "20261201222941555", "limit": "9007199254740992",
+            "run": "20261121023000", "big": "20261201222941555", "limit": "9007199254740992", "huge": "123456789012345678901234",
         ], format: .json)
         #expect(try JSONSerialization.jsonObject(with: Data(line.utf8)) is [String: Any])
         // The keys are sorted and nothing is spaced, so each value can be read off the line.
@@ -208,7 +208,7 @@ import Postgres
         // A run id is text even when a double holds it; any integer beyond 2^53 is text (jq
         // 1.6 and JavaScript read 20261201222941555 as …556).
         for text in [#""case":"007""#, #""as_of":"2026-11-21""#, #""version":"1.2.3""#, #""text":"true story""#,
-                     #""run":"20261121023000""#, #""big":"20261201222941555""#] {
+                     #""run":"20261121023000""#, #""big":"20261201222941555""#, #""huge":"123456789012345678901234""#] {
             #expect(line.contains(text), "\(text) in \(line)")
         }
         // In the text, as written.
