@@ -27,7 +27,8 @@ package struct RunInfo: Codable, Sendable {
 
     package static func read(_ folder: RunFolder) throws -> RunInfo {
         guard let data = FileManager.default.contents(atPath: folder.runInfo) else {
-            let state = URL(fileURLWithPath: folder.runInfo).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            // <state>/runs/<id>
+            let state = folder.root.deletingLastPathComponent().deletingLastPathComponent()
             throw OperationsError.unknownRun(folder.id.description, place: "the state directory \(state.path)")
         }
         let decoder = JSONDecoder()

@@ -87,6 +87,21 @@ import TestSupport
         }
     }
 
+    /// A night of 2026-11-20 published, then the next night's run stopped at `point`: with the
+    /// run published and what analysts saw before the second night.
+    static func secondNight(_ h: Harness, stoppedAt point: String) throws -> (night: Spawned, published: String, before: [String: [[String?]]]) {
+        try h.drop(children: children, asOf: Day(iso: "2026-11-20")!)
+        let first = try Spawned.run(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url])
+        #expect(first.status == 0, "\(first.stderr)")
+        let published = try #require(Harness.runID(first.stdout))
+        let before = try h.metricsViews()
+        try h.drop(children: children, seed: 8, asOf: Day(iso: "2026-11-21")!)
+        let night = try Spawned(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url],
+                                environment: ["ETL_STOP_AT": point])
+        #expect(night.waitUntilStopped())
+        return (night, published, before)
+    }
+
     /// Tables a killed load's other connections committed and it never attached.
     static func unattachedPartitions(_ h: Harness) throws -> [[String?]] {
         try h.rows("SELECT relname FROM pg_class WHERE relkind = 'r' AND NOT relispartition AND relname ~ '_l[0-9]+$'")
@@ -94,16 +109,7 @@ import TestSupport
 
     @Test func aNightRunKilledMidLoadIsDeadAtTheNextRunsAndThePublishedRunStays() throws {
         let h = try Harness()
-        try h.drop(children: Self.children, asOf: Day(iso: "2026-11-20")!)
-        let first = try Spawned.run(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url])
-        #expect(first.status == 0, "\(first.stderr)")
-        let published = try #require(Harness.runID(first.stdout))
-        let before = try h.metricsViews()
-
-        try h.drop(children: Self.children, seed: 8, asOf: Day(iso: "2026-11-21")!)
-        let night = try Spawned(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url],
-                                environment: ["ETL_STOP_AT": "load.copying"])
-        #expect(night.waitUntilStopped())
+        let (night, published, before) = try Self.secondNight(h, stoppedAt: "load.copying")
         night.signal(SIGKILL)
         _ = try night.wait()
 
@@ -228,13 +234,7 @@ import TestSupport
     /// (it ended in silence: an adversarial review). What analysts see stays.
     @Test func aRunStoppedBySIGTERMSaysWhereAndTheNextCommandRecordsIt() throws {
         let h = try Harness()
-        try h.drop(children: Self.children, asOf: Day(iso: "2026-11-20")!)
-        #expect(try Spawned.run(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url]).status == 0)
-        let before = try h.metricsViews()
-        try h.drop(children: Self.children, seed: 8, asOf: Day(iso: "2026-11-21")!)
-        let night = try Spawned(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url],
-                                environment: ["ETL_STOP_AT": "load.copying"])
-        #expect(night.waitUntilStopped())
+        let (night, _, before) = try Self.secondNight(h, stoppedAt: "load.copying")
         night.signal(SIGTERM)
         night.signal(SIGCONT)
         let result = try night.wait()
@@ -278,13 +278,7 @@ import TestSupport
     @Test(arguments: [("transform.started", "transform"), ("load.copying", "load")])
     func aBackendTerminatedMidRunGivesExit69AndThePublishedRunStays(point: String, stage: String) throws {
         let h = try Harness()
-        try h.drop(children: Self.children, asOf: Day(iso: "2026-11-20")!)
-        #expect(try Spawned.run(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url]).status == 0)
-        let before = try h.metricsViews()
-        try h.drop(children: Self.children, seed: 8, asOf: Day(iso: "2026-11-21")!)
-        let night = try Spawned(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url],
-                                environment: ["ETL_STOP_AT": point])
-        #expect(night.waitUntilStopped())
+        let (night, _, before) = try Self.secondNight(h, stoppedAt: point)
         let killed = try h.rows("""
             SELECT pg_terminate_backend(pid) FROM pg_stat_activity
             WHERE datname = current_database() AND application_name LIKE 'etl run 2%'

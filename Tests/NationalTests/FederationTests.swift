@@ -365,18 +365,12 @@ import TestSupport
     /// nothing published, and the message says so and what to run (it was postgres_fdw's bare error).
     @Test func aFeedSessionLostMidPublishKeepsTheLastSnapshotAndSaysWhatToRun() throws {
         let f = try Federation.shared.get()
-        let db = try f.coordinator()
-        let before = try #require(try db.query("SELECT snapshot_id FROM national_metrics.snapshot").first?.string(0))
-        let odense = try f.municipalities[1].owner()
-        try odense.execute("BEGIN; LOCK TABLE warehouse.notification_stats IN ACCESS EXCLUSIVE MODE")
-        Self.terminate("usename = 'national_feed' AND wait_event_type = 'Lock'") { try f.municipalities[1].owner() }
-        let failed = try f.national(["publish"])
-        try odense.execute("ROLLBACK")
-        #expect(failed.status == 69, "\(failed)")
+        let (failed, before) = try Self.publishLosing("usename = 'national_feed' AND wait_event_type = 'Lock'", f) {
+            try f.municipalities[1].owner()
+        }
         #expect(failed.stderr.contains("the connection to a municipality's feed broke")
                 && failed.stderr.contains("national snapshot \(before) stays published")
                 && failed.stderr.contains("`etl national publish` again"), "\(failed.stderr)")
-        #expect(try db.query("SELECT snapshot_id FROM national_metrics.snapshot").first?.string(0) == before)
     }
 
     /// A feed that stops answering mid-read (here it waits on a lock) stops the publish after
@@ -414,19 +408,10 @@ import TestSupport
     /// that the last snapshot stays and what to do (it was the bare libpq error).
     @Test func theCoordinatorsSessionLostMidPublishSaysSo() throws {
         let f = try Federation.shared.get()
-        let db = try f.coordinator()
-        let before = try #require(try db.query("SELECT snapshot_id FROM national_metrics.snapshot").first?.string(0))
-        let odense = try f.municipalities[1].owner()
-        try odense.execute("BEGIN; LOCK TABLE warehouse.notification_stats IN ACCESS EXCLUSIVE MODE")
-        Self.terminate("application_name LIKE 'etl national publish (pid %' AND state = 'active' AND pid <> pg_backend_pid()") {
-            try f.coordinator()
-        }
-        let failed = try f.national(["publish"])
-        try odense.execute("ROLLBACK")
-        #expect(failed.status == 69, "\(failed)")
+        let (failed, _) = try Self.publishLosing(
+            "application_name LIKE 'etl national publish (pid %' AND state = 'active' AND pid <> pg_backend_pid()", f) { try f.coordinator() }
         #expect(failed.stderr.contains("the connection to the coordinator's database") && failed.stderr.contains("stays published")
                 && failed.stderr.contains("run the command again"), "\(failed.stderr)")
-        #expect(try db.query("SELECT snapshot_id FROM national_metrics.snapshot").first?.string(0) == before)
     }
 
     /// The feed role (like an analyst) may read, never stop the nights: a session of its that
@@ -471,6 +456,23 @@ import TestSupport
 
     /// On a thread of its own, while the test's command runs: ends the session `condition`
     /// picks from `pg_stat_activity` (on a connection `connect` makes) once it is there.
+    /// `etl national publish` while Odense holds a table the snapshot reads, with the sessions
+    /// `condition` names ended meanwhile (seen from `connect`'s server): exit 69, and the
+    /// snapshot published before stays. Returns the publish's output and that snapshot.
+    static func publishLosing(_ condition: String, _ f: Federation,
+                              seenFrom connect: @escaping @Sendable () throws -> Connection) throws -> (failed: Output, before: String) {
+        let db = try f.coordinator()
+        let before = try #require(try db.query("SELECT snapshot_id FROM national_metrics.snapshot").first?.string(0))
+        let odense = try f.municipalities[1].owner()
+        try odense.execute("BEGIN; LOCK TABLE warehouse.notification_stats IN ACCESS EXCLUSIVE MODE")
+        terminate(condition, on: connect)
+        let failed = try f.national(["publish"])
+        try odense.execute("ROLLBACK")
+        #expect(failed.status == 69, "\(failed)")
+        #expect(try db.query("SELECT snapshot_id FROM national_metrics.snapshot").first?.string(0) == before)
+        return (failed, before)
+    }
+
     static func terminate(_ condition: String, on connect: @escaping @Sendable () throws -> Connection) {
         Thread {
             guard let watcher = try? connect() else { return }
