@@ -25,11 +25,32 @@ package struct ConfigMap {
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
-        } catch {
-            throw ConfigFileError(path: path, line: nil, key: "(file)", message: "not valid YAML: \(error)")
+        } catch let error as YamlError {
+            throw syntaxError(error, path: path)
         }
         guard let root else { throw ConfigFileError(path: path, line: nil, key: "(file)", message: "the file is empty") }
         return try ConfigMap(root, key: "(top level)", path: path)
+    }
+
+    /// Yams' error as `file:line`, with the column and the problem on one line: its own text
+    /// quotes the file's lines, which may hold what the file should not have (a CPR number).
+    private static func syntaxError(_ error: YamlError, path: String) -> ConfigFileError {
+        let found: (problem: String, line: Int?, column: Int?) = switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+             let .composer(context, problem, mark, _):
+            ([context.map { "\($0.text) begun on line \($0.mark.line)," }, problem].compactMap { $0 }
+                .joined(separator: " "), mark.line, mark.column)
+        case let .reader(problem, offset, _, yaml):
+            // libyaml's offset counts characters, as Yams' own message does.
+            (problem, offset.map { 1 + yaml.prefix($0).filter(\.isNewline).count }, nil)
+        case let .duplicatedKeysInMapping(_, context):
+            ("a key given twice", context.mark.line, context.mark.column)
+        default:
+            ("\(error)", nil, nil)
+        }
+        let column = found.column.map { " (column \($0))" } ?? ""
+        return ConfigFileError(path: path, line: found.line, key: "(file)",
+                               message: "not valid YAML\(column): \(found.problem)")
     }
 
     package init(_ node: Node, key: String, path: String) throws {

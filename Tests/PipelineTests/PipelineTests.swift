@@ -458,6 +458,21 @@ extension PipelineConfigTests {
         }
     }
 
+    @Test(arguments: [
+        ("a: 1\nb: [1, 2\nc: 3\n", 3, "(column 2): while parsing a flow sequence begun on line 2, did not find expected ',' or ']'"),
+        ("a: 1\n  b: 2\n", 2, "(column 4): mapping values are not allowed in this context"),
+        ("a: 1\nb: \"0101011234\n", 3, "(column 1): while scanning a quoted scalar begun on line 2, found unexpected end of stream"),
+        ("a: 1\nb: \u{7}\n", 2, "control characters are not allowed"),
+    ])
+    func aFileThatIsNotYAMLIsRefusedAtItsLineWithoutQuotingIt(text: String, line: Int, message: String) throws {
+        let error = #expect(throws: ConfigFileError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
+        #expect(error?.line == line, "\(String(describing: error))")
+        #expect(error?.message.hasPrefix("not valid YAML") == true)
+        #expect(error?.message.contains(message) == true, "\(String(describing: error))")
+        #expect(error?.description.contains("\n") == false, "one line")
+        #expect(error?.description.contains("0101011234") == false, "the file's text is not quoted")
+    }
+
     @Test func aValueMapNeedsItsFieldMapped() throws {
         let text = try Self.wfs {
             $0.replacingOccurrences(of: "      bydel: bydel            # empty on some rows: read as empty", with: "      bydel: null")
