@@ -75,6 +75,11 @@ package struct DropManifest: Sendable, Equatable {
             }
             var file = parts[2].trimmingCharacters(in: .whitespaces)
             if file.hasPrefix("*") { file.removeFirst() }
+            // A name is shown in messages: control characters there would reach a terminal.
+            // One that is not UTF-8 names no file as it is read (with U+FFFD in its place).
+            if Echo.holdsUnshowable(file) {
+                throw .manifestUnreadable(path: path, line: n + 1, message: "the file name \(Echo.text(file.utf8, limit: 200)) holds control characters or bytes that are not UTF-8 (shown as ? or �)")
+            }
             // Said as such: checked as a file of the drop, `../x` was reported "missing".
             guard !file.hasPrefix("/"), !file.split(separator: "/").contains("..") else {
                 throw .manifestUnreadable(path: path, line: n + 1,

@@ -112,7 +112,7 @@ struct FieldChecks {
 /// format characters (bidi marks reorder what a terminal shows) as `?`, and anything shaped like a CPR number (`CPRInText`, or any run of
 /// ten or more digits of any script, invisible characters within it passed over) masked as
 /// `DDMMYY-****`, in case a column holds one by mistake.
-enum Echo {
+package enum Echo {
     /// What may split the digits of a number as written: spaces, dashes, `.`, `/`, `_`.
     private static func isSeparator(_ s: Unicode.Scalar) -> Bool {
         switch s.properties.generalCategory {
@@ -121,7 +121,23 @@ enum Echo {
         }
     }
 
-    static func text(_ v: some Collection<UInt8>, limit: Int = 40) -> String {
+    /// What a terminal acts on or a reader does not see: control and format characters, and
+    /// line and paragraph separators.
+    package static func isUnshowable(_ s: Unicode.Scalar) -> Bool {
+        switch s.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator: true
+        default: false
+        }
+    }
+
+    /// Whether a name from outside (a drop's folder, a file a MANIFEST names) has what no
+    /// message may show as it is: an unshowable character, or a byte that was not UTF-8
+    /// (decoded as U+FFFD, the name no longer names the file).
+    package static func holdsUnshowable(_ name: String) -> Bool {
+        name.unicodeScalars.contains { $0 == "\u{FFFD}" || isUnshowable($0) }
+    }
+
+    package static func text(_ v: some Collection<UInt8>, limit: Int = 40) -> String {
         let v = Array(v)[...]
         let b = CPRInText.replacingAll(in: v, with: CPRInText.masked)?.text ?? Array(v)
         var out = String.UnicodeScalarView()
@@ -149,10 +165,7 @@ enum Echo {
             if !run.isEmpty, CPRInText.isInvisible(s) { continue }
             if !run.isEmpty, gap.count < 3, isSeparator(s) { gap.append(s); continue }
             endRun()
-            switch s.properties.generalCategory {
-            case .control, .format, .lineSeparator, .paragraphSeparator: out.append("?")
-            default: out.append(s)
-            }
+            out.append(isUnshowable(s) ? "?" : s)
         }
         endRun()
         let s = String(out)

@@ -28,15 +28,16 @@ package struct Drop: Sendable {
         guard fm.fileExists(atPath: inbox.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw OperationsError.inboxMissing(inbox: inbox.path, exists: fm.fileExists(atPath: inbox.path))
         }
-        let names: [String]
-        do { names = try fm.contentsOfDirectory(atPath: inbox.path) } catch {
-            throw OperationsError.io(path: inbox.path, message: "cannot list the inbox: \(error.localizedDescription); check that this user may read it")
-        }
+        let entries = try InboxEntry.list(inbox)
         var incomplete: [IncompleteDrop] = []
         // `lost+found`: what a file system keeps at its root, where an inbox may be.
-        for name in names.sorted(by: >) where !name.hasPrefix(".") && name != "lost+found" {
+        for entry in entries.sorted(by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }).reversed()
+        where entry.bytes.first != UInt8(ascii: ".") && entry.name != "lost+found" && entry.isFolder {
+            guard let name = entry.name, entry.problem == nil else {
+                incomplete.append(IncompleteDrop(path: inbox.appendingPathComponent(entry.shown).path, missing: [entry.problem ?? ""]))
+                continue
+            }
             let drop = Drop(url: inbox.appendingPathComponent(name, isDirectory: true))
-            guard fm.fileExists(atPath: drop.url.path, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
             var missing = drop.missing(config)
             if missing.isEmpty {
                 let manifest = (try? DropManifest.read(drop: drop.url)) ?? nil   // `missing` found it readable, or none

@@ -63,8 +63,10 @@ package struct ETLLogHandler: LogHandler {
 
     /// A message on one line: a line break and the indentation after it become one space.
     private static func oneLine(_ text: String) -> String {
-        guard text.contains(where: \.isNewline) else { return text }
-        return text.replacing(/\s*\n\s*/, with: " ")
+        let joined = text.contains(where: \.isNewline) ? text.replacing(/\s*\R\s*/, with: " ") : text
+        // Whatever else a terminal would act on (an escape sequence in a name from outside).
+        guard joined.unicodeScalars.contains(where: Echo.isUnshowable) else { return joined }
+        return String(String.UnicodeScalarView(joined.unicodeScalars.map { Echo.isUnshowable($0) ? "?" : $0 }))
     }
 
     /// A metadata value in JSON: a Swift number or Bool as one; text that is exactly a JSON

@@ -102,7 +102,8 @@ package enum OperationsError: StewardError {
     }
 
     private static func list(_ drops: [IncompleteDrop]) -> String {
-        drops.map(\.description).joined(separator: "; ")
+        drops.prefix(IncompleteDrop.listed).map(\.description).joined(separator: "; ")
+            + (drops.count > IncompleteDrop.listed ? "; and \(drops.count - IncompleteDrop.listed) more" : "")
     }
 
     /// A message to go on with a sentence of ours: without its own final period.

@@ -43,11 +43,14 @@ package struct PipelineRunner {
             throw OperationsError.usage("name a drop (--drop DIR) or an inbox (--inbox DIR)")
         }
         let drop = scan.drop
-        try Self.refuseCPR(in: drop.url.path, what: "the drop's path", fix: "Rename the folder and run again")
-        try Self.refuseCPR(in: Self.absolute(config.path), what: "the pipeline file's path", fix: "Rename it and run again")
-        for skipped in scan.newerIncomplete {
+        try Self.refuseUnsafePath(drop.url.path, what: "the drop's path", fix: "Rename the folder and run again")
+        try Self.refuseUnsafePath(Self.absolute(config.path), what: "the pipeline file's path", fix: "Rename it and run again")
+        for skipped in scan.newerIncomplete.prefix(IncompleteDrop.listed) {
             logger.warning("a newer drop is incomplete; taking \(drop.name)", metadata: [
                 "drop": "\(skipped.path)", "missing": "\(skipped.missing.joined(separator: ", "))"])
+        }
+        if scan.newerIncomplete.count > IncompleteDrop.listed {
+            logger.warning("\(scan.newerIncomplete.count - IncompleteDrop.listed) more newer folders are incomplete; taking \(drop.name)")
         }
         if drop.lacksManifest {
             logger.warning("the drop has no MANIFEST: it is taken as it is, and nothing tells whether its files are whole; have the export job write one, last",
@@ -136,7 +139,7 @@ package struct PipelineRunner {
         let ledger = Ledger(connection: db)
         try markDead(ledger, by: command)
         guard try ledger.exists(id) else { throw OperationsError.runNotInWarehouse(run: id, warehouse: target.displayName) }
-        try Self.refuseCPR(in: Self.absolute(config.path), what: "the pipeline file's path", fix: "Rename it and run again")
+        try Self.refuseUnsafePath(Self.absolute(config.path), what: "the pipeline file's path", fix: "Rename it and run again")
         try checkHolder(ledger)
         catchUpReport(db: db, logger: logger)
         if last == .load, !force, let newer = try Publisher(connection: db).publishedRun(newerThan: id, asOf: info.asOf) {
@@ -273,11 +276,16 @@ package struct PipelineRunner {
     }
 
     /// Paths the ledger and run.json keep and `etl runs` shows (the drop's, the pipeline
-    /// file's): one that holds a CPR number would put it there in clear.
-    static func refuseCPR(in path: String, what: String, fix: String) throws {
+    /// file's): one that holds a CPR number would put it there in clear, one with control
+    /// characters would reach a terminal or forge a line of the summary, and one that is not
+    /// UTF-8 names no file (an argument is decoded with U+FFFD in place of its bytes).
+    static func refuseUnsafePath(_ path: String, what: String, fix: String) throws {
         let masked = CPRInText.masking(path)
         guard masked == path else {
             throw OperationsError.usage("\(masked): \(what) holds a CPR number (shown masked); it would be stored and shown in clear. \(fix)")
+        }
+        if Echo.holdsUnshowable(path) {
+            throw OperationsError.usage("\(Echo.text(path.utf8, limit: 200)): \(what) holds control characters or bytes that are not UTF-8 (shown as ? or �). \(fix)")
         }
     }
 

@@ -42,6 +42,27 @@ import Pipeline
         #expect(try h.rows("SELECT to_regclass('etl.runs') IS NULL") == [["t"]], "refused before the warehouse was touched")
     }
 
+    /// A drop named by hand whose path has an escape sequence or a line break (which would
+    /// reach the terminal, or forge a line of the summary cron mails) is refused, and shown
+    /// with `?` for them; one that is not UTF-8 too, rather than said to be missing.
+    @Test func aDropWhosePathHoldsControlCharactersOrIsNotUTF8IsRefused() throws {
+        let h = try Harness()
+        let (drop, _) = try h.drop(children: 100)
+        let named = drop.deletingLastPathComponent().appendingPathComponent("2026\u{1B}[2J\nrun 1 published=yes")
+        try FileManager.default.moveItem(at: drop, to: named)
+        let result = try run(h, drop: named)
+        #expect(result.status == ExitStatus.usage.rawValue, "\(result.stderr)")
+        #expect(result.stderr.contains("2026?[2J?run 1 published=yes: the drop's path holds control characters"), "\(result.stderr)")
+        #expect(!result.stderr.contains("\u{1B}") && result.stdout.isEmpty)
+
+        // An argument that is not UTF-8 arrives with U+FFFD in its place: it names no folder.
+        let latin1 = try h.run(["run", "--pipeline", Harness.copenhagen, "--drop", drop.deletingLastPathComponent().path + "/k\u{FFFD}benhavn",
+                                "--database", h.db.url])
+        #expect(latin1.status == ExitStatus.usage.rawValue && latin1.stderr.contains("k�benhavn: the drop's path holds control characters or bytes that are not UTF-8"),
+                "\(latin1.stderr)")
+        #expect(try h.rows("SELECT to_regclass('etl.runs') IS NULL") == [["t"]], "refused before the warehouse was touched")
+    }
+
     @Test func whatIsInPlaceOfAnExportDecidesTheStatus() throws {
         let h = try Harness()
         let (drop, _) = try h.drop(children: 300)

@@ -198,6 +198,9 @@ import Testing
         ("\(DropManifestTests.sha)  1  ../other/a.csv", 1, "../other/a.csv is not in the drop folder: a MANIFEST names the drop's own files"),
         ("\(DropManifestTests.sha)  1  sub/../../a.csv", 1, "sub/../../a.csv is not in the drop folder: a MANIFEST names the drop's own files"),
         ("\(DropManifestTests.sha)  1  /etc/a.csv", 1, "/etc/a.csv is not in the drop folder: a MANIFEST names the drop's own files"),
+        ("\(DropManifestTests.sha)  1  a\u{1B}]0;x\u{7}.csv", 1, "the file name a?]0;x?.csv holds control characters or bytes that are not UTF-8 (shown as ? or �)"),
+        ("\(DropManifestTests.sha)  1  a\u{202E}vsc.csv", 1, "the file name a?vsc.csv holds control characters or bytes that are not UTF-8 (shown as ? or �)"),
+        ("\(DropManifestTests.sha)  1  k\u{FFFD}benhavn.csv", 1, "the file name k�benhavn.csv holds control characters or bytes that are not UTF-8 (shown as ? or �)"),
     ])
     func refusesALineItCannotReadNamingIt(text: String, line: Int, message: String) {
         #expect(throws: ExtractError.manifestUnreadable(path: "M", line: line, message: message)) {

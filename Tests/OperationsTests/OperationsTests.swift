@@ -66,6 +66,46 @@ import Transform
         #expect("\(error!)".contains("indmeldelser.csv (not a file: a directory)"))
     }
 
+    /// A folder whose name is not UTF-8, holds control characters, or links out of the inbox is
+    /// no drop the nightly run may take, and is reported, not skipped: Foundation's listing
+    /// gave a Latin-1 name as one that does not exist, an escape sequence reached the
+    /// terminal and a line break forged a summary line, and a link took any folder.
+    @Test func aNewerFolderThatMayNotBeTakenIsReported() throws {
+        let inbox = URL(fileURLWithPath: try TestServer.temporaryDirectory())
+        let elsewhere = URL(fileURLWithPath: try TestServer.temporaryDirectory())
+        let all = config.sources.all.map(\.file)
+        try makeDrop(inbox, "2026-11-20", files: all, manifest: all)
+        for name in ["2026-11-21-latin1", "2026-11-22\u{1B}]0;x\u{7}\nrun 1 published=yes", "2026-11-24-inside"] {
+            try makeDrop(inbox, name, files: all, manifest: all)
+        }
+        let latin1 = Array(inbox.path.utf8) + Array("/2026-11-21-k".utf8) + [0xF8] + Array("benhavn".utf8)
+        #expect(rename(inbox.appendingPathComponent("2026-11-21-latin1").path, latin1.map { CChar(bitPattern: $0) } + [0]) == 0)
+        try makeDrop(elsewhere, "drop", files: all, manifest: all)
+        try FileManager.default.createSymbolicLink(atPath: inbox.appendingPathComponent("2026-11-23").path,
+                                                   withDestinationPath: elsewhere.appendingPathComponent("drop").path)
+
+        let scan = try Drop.scan(inbox, config: config)
+        #expect(scan.drop.name == "2026-11-24-inside")
+        try FileManager.default.createSymbolicLink(atPath: inbox.appendingPathComponent("2026-11-25").path, withDestinationPath: "2026-11-24-inside")
+        #expect(try Drop.scan(inbox, config: config).drop.name == "2026-11-25", "a link within the inbox is a drop")
+        try FileManager.default.removeItem(at: inbox.appendingPathComponent("2026-11-24-inside"))
+        try FileManager.default.removeItem(at: inbox.appendingPathComponent("2026-11-25"))
+
+        let refused = try Drop.scan(inbox, config: config)
+        #expect(refused.drop.name == "2026-11-20")
+        #expect(refused.newerIncomplete.map(\.description) == [
+            "\(inbox.path)/2026-11-23: a link to a folder outside the inbox; the nightly run takes only the inbox's own drops: move the drop into the inbox, or name it with --drop",
+            "\(inbox.path)/2026-11-22?]0;x??run 1 published=yes: its name holds control characters (shown as ?); rename the folder",
+            "\(inbox.path)/2026-11-21-k�benhavn: its name is not UTF-8 (shown with �); rename the folder in UTF-8",
+        ])
+
+        // Thousands of stray folders are counted, not all named.
+        for day in 1...15 { try makeDrop(inbox, "2026-12-\(day < 10 ? "0" : "")\(day)", files: []) }
+        let error = OperationsError.newerDropsIncomplete(ran: "2026-11-20", drops: try Drop.scan(inbox, config: config).newerIncomplete)
+        #expect("\(error)".contains("; and 8 more. Check the export job"), "\(error)")
+        #expect(!"\(error)".contains("2026-12-05:"), "\(error)")
+    }
+
     /// A drop without a MANIFEST is taken as it is, but from an inbox only once its files
     /// have been left alone two minutes: one still being copied is reported, not loaded.
     /// A file system's `lost+found` is no drop.
@@ -253,6 +293,13 @@ import Transform
         #expect(object["time"] != nil)
         let text = ETLLogHandler.render(level: .warning, message: "slow", metadata: ["stage": "extract"], format: .text)
         #expect(text.contains("warning") && text.contains("[extract] slow"))
+    }
+
+    /// A text line is one line a terminal only shows: a name from outside with an escape
+    /// sequence or a line break in it does not act or forge a line.
+    @Test func aTextLineShowsControlCharactersAsQuestionMarks() {
+        let line = ETLLogHandler.render(level: .error, message: "x/2026\u{1B}]0;t\u{7}\r\nrun 1 published=yes\u{202E}", metadata: [:], format: .text)
+        #expect(line.hasSuffix("x/2026?]0;t? run 1 published=yes?"), "\(line)")
     }
 }
 
