@@ -106,9 +106,8 @@ final class CSVReader {
         var s = CSVParseState(path: path, delimiter: delimiter, limit: maxRecordBytes, maxFieldLines: maxFieldLines)
         defer { s.deallocate() }
         var held = 0, first = true
-        // A single-byte export that is UTF-8 all through, with letters beyond ASCII, is UTF-8:
-        // read as declared, every æ would arrive as "Ã¦" (checked until a byte says otherwise).
-        var allUTF8 = decoder != nil, beyondASCII = false
+        // Checked on a single-byte export only.
+        var utf8 = UTF8Evidence()
         // Whether the chunk holds a C1 control (`CSVParseState.c1Control`).
         var c1 = false
         while true {
@@ -119,14 +118,10 @@ final class CSVReader {
             var count: Int
             if let decoder, let decoded {
                 // The bytes of a UTF-8 sequence cut by the chunk's end wait for the next read.
-                held = allUTF8 && !atEnd ? UTF8Check.incompleteTail(rawBase, count: total) : 0
-                if first, total >= 3, rawBase[0] == 0xEF, rawBase[1] == 0xBB, rawBase[2] == 0xBF {
-                    throw ExtractError.utf8NotDeclared(file: path, encoding: encoding, evidence: "it starts with UTF-8's byte-order mark")
-                }
-                if allUTF8 {
-                    var ignored = false
-                    allUTF8 = UTF8Check.firstInvalid(rawBase, count: total - held, c1: &ignored) == nil
-                    beyondASCII = beyondASCII || UnsafeBufferPointer(start: rawBase, count: total - held).contains { $0 >= 0x80 }
+                held = utf8.stillUTF8 && !atEnd ? UTF8Check.incompleteTail(rawBase, count: total) : 0
+                utf8.note(rawBase, count: total - held)
+                if utf8.byteOrderMark, let evidence = utf8.evidence {
+                    throw ExtractError.utf8NotDeclared(file: path, encoding: encoding, evidence: evidence)
                 }
                 noteUTF8Letters(rawBase, count: total - held, line: s.line)
                 count = decoder.decode(rawBase, count: total - held, into: decoded, c1: &c1)
@@ -150,8 +145,8 @@ final class CSVReader {
             try s.parse(p, count: count, classes: classes, body)
             if atEnd {
                 try s.finish(body)
-                if allUTF8, beyondASCII {
-                    throw ExtractError.utf8NotDeclared(file: path, encoding: encoding, evidence: "every letter beyond ASCII in it is written as UTF-8 (æ would read as 'Ã¦')")
+                if decoder != nil, let evidence = utf8.evidence {
+                    throw ExtractError.utf8NotDeclared(file: path, encoding: encoding, evidence: evidence)
                 }
                 return
             }

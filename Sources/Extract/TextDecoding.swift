@@ -59,6 +59,51 @@ enum UTF8Check {
     }
 }
 
+/// Whether an export the pipeline file says is single-byte is UTF-8 after all: one that starts
+/// with UTF-8's byte-order mark, or that is UTF-8 all through with letters beyond ASCII. Read
+/// as declared, every æ would arrive as "Ã¦". Fed the file's bytes in order, chunk by chunk.
+struct UTF8Evidence {
+    private var allUTF8 = true, beyondASCII = false
+    /// The file's first three bytes, once read.
+    private var head: [UInt8] = []
+    var byteOrderMark: Bool { head == [0xEF, 0xBB, 0xBF] }
+    /// A sequence cut by the last chunk's end, waiting for the bytes that complete it.
+    private var cut: [UInt8] = []
+
+    /// Whether the bytes so far are still UTF-8 (while they are, a reader may hold back a cut
+    /// sequence itself, `UTF8Check.incompleteTail`).
+    var stillUTF8: Bool { allUTF8 }
+
+    mutating func note(_ p: UnsafePointer<UInt8>, count: Int) {
+        if head.count < 3 { head += UnsafeBufferPointer(start: p, count: min(3 - head.count, count)) }
+        guard allUTF8 else { return }
+        var start = 0
+        if let lead = cut.first {
+            let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+            start = min(length - cut.count, count)
+            cut += UnsafeBufferPointer(start: p, count: start)
+            guard cut.count == length else { return }
+            var c1 = false
+            allUTF8 = cut.withUnsafeBufferPointer { UTF8Check.firstInvalid($0.baseAddress!, count: length, c1: &c1) } == nil
+            beyondASCII = true
+            cut = []
+        }
+        let tail = UTF8Check.incompleteTail(p + start, count: count - start)
+        let whole = UnsafeBufferPointer(start: p + start, count: count - start - tail)
+        var c1 = false
+        allUTF8 = allUTF8 && UTF8Check.firstInvalid(whole.baseAddress ?? p, count: whole.count, c1: &c1) == nil
+        beyondASCII = beyondASCII || whole.contains { $0 >= 0x80 }
+        cut = Array(UnsafeBufferPointer(start: p + count - tail, count: tail))
+    }
+
+    /// Once the whole file is fed: what shows it is UTF-8, or nil.
+    var evidence: String? {
+        if byteOrderMark { return "it starts with UTF-8's byte-order mark" }
+        guard allUTF8, beyondASCII, cut.isEmpty else { return nil }
+        return "every letter beyond ASCII in it is written as UTF-8 (æ would read as 'Ã¦')"
+    }
+}
+
 /// Decodes a single-byte encoding (windows-1252, ISO-8859-1) to UTF-8 through a table.
 struct SingleByteDecoder: Sendable {
     /// Per byte: its UTF-8 bytes packed little-endian and, in the top byte, their count.

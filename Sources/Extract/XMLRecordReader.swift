@@ -61,12 +61,20 @@ final class XMLRecordReader {
             XMLParseContext.install(on: parser)
 
             let chunk = ChunkedFile.chunkSize
+            // A single-byte encoding imposed on a file that is UTF-8 is refused, as for a CSV.
+            var utf8 = UTF8Evidence()
             while true {
                 guard let buffer = XML_GetBuffer(parser, Int32(chunk)) else {
                     throw ExtractError.cannotRead(path: path, message: "expat could not allocate its buffer (out of memory?)")
                 }
                 let n = try file.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: chunk))
                 let last = n < chunk
+                if let encoding, encoding != .utf8 {
+                    utf8.note(buffer.assumingMemoryBound(to: UInt8.self), count: n)
+                    if utf8.byteOrderMark || last, let evidence = utf8.evidence {
+                        throw ExtractError.utf8NotDeclared(file: path, encoding: encoding, evidence: evidence)
+                    }
+                }
                 if XML_ParseBuffer(parser, Int32(n), last ? 1 : 0) != XML_STATUS_OK {
                     if let error = context.error { throw error }
                     let code = XML_GetErrorCode(parser)

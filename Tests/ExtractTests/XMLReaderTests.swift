@@ -146,4 +146,48 @@ func readXMLRecords(_ text: String, element: String = "Institution", names: [Str
         try reader.forEachRecord { names.append(String(decoding: $0.value(1)!, as: UTF8.self)) }
         #expect(names == ["æøå €"])
     }
+
+    /// windows-1252 imposed by the pipeline on a register that is UTF-8 after all (the export
+    /// job changed) would load "BÃ¸rnegÃ¥rden": refused as a CSV is; a real one is read.
+    @Test func aSingleByteEncodingImposedOnUTF8IsRefused() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("xml-\(UUID().uuidString).xml").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        func read(_ bytes: [UInt8]) throws -> [String] {
+            _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            let reader = try XMLRecordReader(path: path, recordElement: "Institution", names: ["nummer", "Navn"], encoding: .windows1252)
+            var names: [String] = []
+            try reader.forEachRecord { names.append(String(decoding: $0.value(1)!, as: UTF8.self)) }
+            return names
+        }
+        let text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><r><Institution nummer=\"1\"><Navn>Børnegården</Navn></Institution></r>"
+        for (bytes, evidence) in [(Array(text.utf8), "written as UTF-8"), ([0xEF, 0xBB, 0xBF] + Array(text.utf8), "byte-order mark")] {
+            let error = #expect(throws: ExtractError.self) { _ = try read(bytes) }
+            guard case .utf8NotDeclared(_, .windows1252, let why) = error else { Issue.record("\(String(describing: error))"); continue }
+            #expect(why.contains(evidence))
+        }
+        #expect(try read(Array(text.replacingOccurrences(of: "ø", with: "o").replacingOccurrences(of: "å", with: "a").utf8)) == ["Bornegarden"])
+        #expect(try read(Array("<r><Institution nummer=\"1\"><Navn>B".utf8) + [0xF8] + Array("rn</Navn></Institution></r>".utf8)) == ["Børn"])
+    }
+}
+
+@Suite struct UTF8EvidenceTests {
+    /// Fed in chunks of any size, a character cut by a chunk's end included.
+    @Test(arguments: [1, 2, 3, 5, 1 << 20])
+    func findsUTF8InChunksOfAnySize(chunk: Int) {
+        func evidence(_ bytes: [UInt8]) -> String? {
+            var utf8 = UTF8Evidence()
+            bytes.withUnsafeBufferPointer { all in
+                for start in stride(from: 0, to: all.count, by: chunk) {
+                    utf8.note(all.baseAddress! + start, count: min(chunk, all.count - start))
+                }
+            }
+            return utf8.evidence
+        }
+        #expect(evidence(Array("Mælkebøtten € 𝄞".utf8))?.contains("written as UTF-8") == true)
+        #expect(evidence(Array("ascii only".utf8)) == nil)
+        #expect(evidence(Array("M".utf8) + [0xE6] + Array("lk".utf8)) == nil, "windows-1252's æ")
+        #expect(evidence(Array("cut ".utf8) + [0xC3]) == nil, "a sequence the file ends in")
+        #expect(evidence(Array("ø".utf8) + [0xFF]) == nil)
+        #expect(evidence([0xEF, 0xBB, 0xBF] + Array("x".utf8))?.contains("byte-order mark") == true)
+    }
 }
