@@ -4,15 +4,15 @@ package enum Phrase: String, CaseIterable, Sendable {
     // The page
     case title, kicker, asOfLine, publishedLine, notPublished, footer
     // 1. The answer
-    case answerHeading, causalLead, causalUp, causalDown, causalNone, causalMissing, causalNotEstimated
+    case answerHeading, causalLead, causalUp, causalDown, causalNone, causalMissing, causalNotEstimated, causalTooFew
     case naiveLead, naive, naiveNone, naiveSuppressed, naiveMissing, answerExplain
-    case sureLead, sureBasis, sureBasisNotYet, sureFew, sureTrend, sureTrendOne, sureTrendOff
+    case sureLead, sureBasis, sureBasisNotYet, sureFew, sureTrend, sureTrendOne, sureTrendOff, trendHidden, trendAllHidden
     // 2. The figures
     case figuresHeading
     case effectsTitle, effectsReading, effectsReadingAll, effectsReadingNone, effectsNotEstimated, effectsNote
     case againstNeverTreated, againstNotYetTreated, effectAxis
     case comparisonsTitle, comparisonsReading, comparisonsNote, rateRatioPanel, rateRatioAxis, ageDifferencePanel, monthsAxis
-    case eventTitle, eventReading, eventNote, before, after
+    case eventTitle, eventReading, eventAfter, eventNote, before, after
     case quartersColumn, quartersAxis, quartersPlural, halfYearsColumn, halfYearsAxis, halfYearsPlural
     case yearsColumn, yearsAxis, yearsPlural
     case yearTitle, yearReading, districtTitle, districtReading, ratesHidden, noDistrict, rateAxis, rateNote

@@ -21,6 +21,12 @@ extension ReportDocument {
         let att = row.figure("att", basis: []), low = row.figure("ci_low", basis: []), high = row.figure("ci_high", basis: [])
         // Not estimated from this run (metrics.did_status says why).
         guard let v = att.value, let lo = low.value, let hi = high.value else { return label + .text(" ") + words.html(.causalNotEstimated) }
+        // The views hide an event-time or group estimate that rests on fewer institutions than
+        // the small-cell minimum; the answer does not lead with an overall one that does.
+        if let treated = row.figure("institutions_treated", basis: []).value, Int(treated) < page.minimum {
+            return label + .text(" ") + words.html(.causalTooFew, ["treated": .text(page.format.integer(Int(treated))),
+                                                                    "n": .text(page.format.integer(page.minimum))])
+        }
         let decimals = effectDecimals
         let phrase: Phrase = lo <= 0 && 0 <= hi ? .causalNone : v > 0 ? .causalUp : .causalDown
         // "3,1 more / fewer children": the words carry the sign; "changed by −0,4": the number does.
@@ -37,17 +43,20 @@ extension ReportDocument {
         guard let row = leadEstimate, row.values["att"] ?? nil != nil else { return nil }
         let words = page.words
         let treated = row.figure("institutions_treated", basis: [])
+        guard let n = treated.value, Int(n) >= page.minimum else { return nil }   // `causalTooFew` said it
         var text = words.html(lead == .neverTreated ? .sureBasis : .sureBasisNotYet,
                               ["treated": page.count(treated), "control": page.count(row.figure("institutions_control", basis: []))])
         // Standard errors clustered by institution are rough with fewer than about twenty.
-        if let n = treated.value, n < 20 { text = text + .text(" ") + words.html(.sureFew) }
-        let (covering, before) = preTrend(eventPoints(.detection))
-        if before > 0 {
+        if n < 20 { text = text + .text(" ") + words.html(.sureFew) }
+        let trend = preTrend(eventPoints(.detection))
+        if trend.shown > 0 {
             // At 95 %, one period in twenty lies outside by chance: one of five or more is no sign.
-            let phrase: Phrase = covering == before ? .sureTrend : covering == before - 1 && before >= 5 ? .sureTrendOne : .sureTrendOff
+            let phrase: Phrase = trend.covering == trend.shown ? .sureTrend
+                : trend.covering == trend.shown - 1 && trend.shown >= 5 ? .sureTrendOne : .sureTrendOff
             text = text + .text(" ") + words.html(phrase, [
-                "k": .text(page.format.integer(covering)), "n": .text(page.format.integer(before))])
+                "k": .text(page.format.integer(trend.covering)), "n": .text(page.format.integer(trend.shown))])
         }
+        if let hidden = trendHidden(trend) { text = text + .text(" ") + hidden }
         return HTML.element("strong", [("class", "label")], words.html(.sureLead)) + .text(" ") + text
     }
 

@@ -116,14 +116,16 @@ extension ReportDocument {
     func eventStudy(_ outcome: Outcome) -> FigureBlock {
         let words = page.words, decimals = effectDecimals
         let points = eventPoints(outcome)
-        let (covering, pre) = preTrend(points)
+        let trend = preTrend(points)
         let post = didRow(outcome, lead, "dynamic")
         let postFigure = figure(post, "att", view: "metrics.did_summary",
                                 key: [("metric", outcome.didMetric), ("control_group", lead.rawValue), ("aggregation", "dynamic")], basis: [])
-        let reading = words.html(.eventReading, [
-            "k": .text(page.format.integer(covering)), "n": .text(page.format.integer(pre)),
-            "after": page.figure(postFigure, decimals: decimals, signed: true),
-        ])
+        let after = page.figure(postFigure, decimals: decimals, signed: true)
+        // With no check before shown, there is no "0 of 0" to read: what is hidden, then the after.
+        let reading = trend.shown > 0
+            ? words.html(.eventReading, ["k": .text(page.format.integer(trend.covering)), "n": .text(page.format.integer(trend.shown)), "after": after])
+                + (trendHidden(trend).map { .text(" ") + $0 } ?? .text(""))
+            : (trendHidden(trend).map { $0 + .text(" ") } ?? .text("")) + words.html(.eventAfter, ["after": after])
         let unit = periodWords
         let title = words.text(.eventTitle, ["outcome": words.text(outcome.short)])
         let table = HTMLTable(caption: nil, header: [.text(unit.column), words.html(.effectColumn), words.html(.intervalColumn)],
@@ -157,9 +159,20 @@ extension ReportDocument {
     }
 
     /// Of the periods before the social worker came, how many have zero in their interval.
-    func preTrend(_ points: [EventStudyChart.Point]) -> (covering: Int, count: Int) {
+    /// The checks of parallel trends: of the estimates before the arrival that are shown, how
+    /// many have intervals covering zero; and how many are hidden (too few institutions),
+    /// which are not counted as outside (a hidden one is not judged).
+    func preTrend(_ points: [EventStudyChart.Point]) -> (covering: Int, shown: Int, hidden: Int) {
         let pre = points.filter { $0.eventTime < 0 }
-        return (pre.filter { p in (p.low.value ?? 1) <= 0 && 0 <= (p.high.value ?? -1) }.count, pre.count)
+        let shown = pre.filter { $0.low.value != nil && $0.high.value != nil }
+        return (shown.filter { $0.low.value! <= 0 && 0 <= $0.high.value! }.count, shown.count, pre.count - shown.count)
+    }
+
+    /// What the hidden checks of parallel trends leave unjudged; nil when none is hidden.
+    func trendHidden(_ trend: (covering: Int, shown: Int, hidden: Int)) -> HTML? {
+        guard trend.hidden > 0 else { return nil }
+        return page.words.html(trend.shown == 0 ? .trendAllHidden : .trendHidden,
+                               ["h": .text(page.format.integer(trend.hidden)), "n": .text(page.format.integer(page.minimum))])
     }
 
     /// The period of the panel, from the views (`period_length`: quarter, half_year or year).

@@ -131,6 +131,41 @@ import Pipeline
         #expect(fewer[0].text.contains("4.5 fewer children"))
     }
 
+    /// A small municipality's report (a reviewer's trial: 4 covered institutions): the answer
+    /// does not lead with an estimate that rests on fewer institutions than the small-cell
+    /// minimum, and checks of parallel trends that are hidden are not read as "0 of 8".
+    @Test func tooFewInstitutionsOrHiddenChecksAreSaidAsSuch() throws {
+        var data = ReportFixture.data
+        let lead = data.did!.summary.firstIndex { $0.key("metric") == "detection" && $0.key("control_group") == "never_treated" && $0.key("aggregation") == "simple" }!
+        let before = data.did!.eventStudy.indices.filter {
+            data.did!.eventStudy[$0].key("metric") == "detection" && data.did!.eventStudy[$0].key("control_group") == "never_treated"
+                && (-8 ... -1).contains(Int(data.did!.eventStudy[$0].key("event_time")!)!)   // the window the report reads
+        }
+        #expect(before.count == 8)
+        for i in before.prefix(3) {
+            data.did!.eventStudy[i].values = data.did!.eventStudy[i].values.merging(["att": nil, "se": nil, "ci_low": nil, "ci_high": nil]) { $1 }
+        }
+        let some = try ReportPage(Self.render(.en, data))
+        let answers = some.elements.filter { $0.name == "p" && $0.attributes["class"] == "answer" }
+        #expect(answers[1].text.contains("all 5 estimates lie within") && answers[1].text.contains("3 estimates from before are hidden: each rests on fewer than 5 institutions"),
+                "\(answers[1].text)")
+
+        for i in before {
+            data.did!.eventStudy[i].values = data.did!.eventStudy[i].values.merging(["att": nil, "se": nil, "ci_low": nil, "ci_high": nil]) { $1 }
+        }
+        let hidden = try ReportPage(Self.render(.en, data))
+        let certainty = hidden.elements.filter { $0.name == "p" && $0.attributes["class"] == "answer" }[1].text
+        #expect(certainty.contains("cannot be judged: all 8 estimates from before are hidden") && !certainty.contains("0 of"), "\(certainty)")
+        #expect(!Self.render(.en, data).contains(" of 0 estimates"), "the event study reads no 0 of 0 either")
+        #expect(Self.render(.da, data).contains("alle 8 estimater fra før er skjult"))
+
+        data.did!.summary[lead].values["institutions_treated"] = "4"
+        let few = try ReportPage(Self.render(.da, data)).elements.filter { $0.name == "p" && $0.attributes["class"] == "answer" }
+        #expect(few.count == 2, "no sentence on how much it carries")
+        #expect(few[0].text.contains("bygger på kun 4 institutioner, der fik en socialrådgiver, færre end 5: for få til at sige"), "\(few[0].text)")
+        #expect(!few[0].text.contains("usikkerhedsinterval"))
+    }
+
     @Test func aWarehouseWithoutTheCausalEstimateSaysSo() throws {
         var data = ReportFixture.data
         data.did = nil
