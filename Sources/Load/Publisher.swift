@@ -84,9 +84,12 @@ package struct Publisher {
     /// Drops every load except the newest complete load of each of the newest `keepRuns`
     /// loaded runs, and never the published one. Each load goes in one short transaction;
     /// one that cannot get its locks within a moment (a long analyst query) is left for the
-    /// next run. Returns the load ids dropped.
+    /// next run. So are all of them while another session holds a snapshot taken before the
+    /// publish: a dropped partition is gone from the catalog at once, so a transaction of an
+    /// analyst that still reads the run before would find the old run's partitioned facts
+    /// empty while its other figures stayed (a reviewer's REPEATABLE READ trial).
     @discardableResult
-    package func dropOldLoads(keepRuns: Int) throws -> [Int64] {
+    package func dropOldLoads(keepRuns: Int) throws -> Retention {
         let rows = try connection.query("""
             WITH newest AS (
                 SELECT DISTINCT ON (run_id) run_id, load_id FROM etl.loads
@@ -99,17 +102,35 @@ package struct Publisher {
               AND load_id NOT IN (SELECT load_id FROM etl.published)
             ORDER BY load_id
             """, [String(keepRuns)], name: "loads past retention")
-        var dropped: [Int64] = []
-        for row in rows {
-            guard let id = try row.int(0).map(Int64.init) else { continue }
+        var retention = Retention()
+        let ids = try rows.compactMap { try $0.int(0).map(Int64.init) }
+        guard !ids.isEmpty else { return retention }
+        retention.readers = try readersFromBeforeThePublish()
+        guard retention.readers.isEmpty else {
+            retention.left = ids
+            return retention
+        }
+        for id in ids {
             do {
                 try drop(loadID: id)
-                dropped.append(id)
+                retention.dropped.append(id)
             } catch let error as PostgresError where error.sqlState == "55P03" {
-                continue  // lock_not_available: readers are busy; try again after the next load
+                retention.left.append(id)   // lock_not_available: readers are busy; try again after the next load
             }
         }
-        return dropped
+        return retention
+    }
+
+    /// Other sessions of this database whose snapshot may predate the publish: its xmin is no
+    /// newer than the publishing transaction's (the xmin of `etl.published`'s row). Without
+    /// `pg_read_all_stats` (or superuser) other roles' snapshots are not shown, and not waited for.
+    private func readersFromBeforeThePublish() throws -> [Int32] {
+        try connection.query("""
+            SELECT a.pid FROM pg_stat_activity a, etl.published p
+            WHERE a.pid <> pg_backend_pid() AND a.datname = current_database() AND a.backend_type = 'client backend'
+              AND a.backend_xmin IS NOT NULL AND age(a.backend_xmin) >= age(p.xmin)
+            ORDER BY a.pid
+            """, name: "readers from before the publish").compactMap { try $0.int(0).map(Int32.init) }
     }
 
     /// Dropping a partition locks its parent exclusively, for milliseconds: readers wait at
@@ -125,6 +146,14 @@ package struct Publisher {
             }
         }
     }
+}
+
+/// What retention did: the loads dropped, and those left for the next run.
+package struct Retention: Sendable, Equatable {
+    package var dropped: [Int64] = []
+    package var left: [Int64] = []
+    /// The sessions whose snapshot may predate the publish, for which all were left.
+    package var readers: [Int32] = []
 }
 
 /// The published run, and the day its data are of.

@@ -107,8 +107,13 @@ extension PipelineRunner {
         counts["load_id"] = Int(result.loadID)
         counts["copy_ms"] = Int(result.copySeconds * 1000)
         counts["evaluation_ms"] = Int(result.evaluationSeconds * 1000)
-        let dropped = try publisher.dropOldLoads(keepRuns: config.keepRuns)
-        if !dropped.isEmpty { log.info("dropped old loads", metadata: ["load_ids": "\(dropped.map(String.init).joined(separator: ","))"]) }
+        let retention = try publisher.dropOldLoads(keepRuns: config.keepRuns)
+        if !retention.dropped.isEmpty { log.info("dropped old loads", metadata: ["load_ids": "\(retention.dropped.map(String.init).joined(separator: ","))"]) }
+        if !retention.left.isEmpty {
+            let why = retention.readers.isEmpty ? "a session held them (a long query)"
+                : "sessions that began before the publish may still read them (pids \(retention.readers.map(String.init).joined(separator: ", ")))"
+            log.info("left old loads for the next run: \(why)", metadata: ["load_ids": "\(retention.left.map(String.init).joined(separator: ","))"])
+        }
         try pruneRunFolders(keeping: config.keepRuns, current: info.run, ledger: Ledger(connection: db))
         return counts
     }

@@ -159,7 +159,7 @@ import TestSupport
         let h = try LoadHarness()
         let first = try load(h, 20250101000000, panel: Self.syntheticPanel(seed: 1))
         try load(h, 20250102000000, panel: Self.syntheticPanel(seed: 2))
-        let dropped = try Publisher(connection: h.connection).dropOldLoads(keepRuns: 1)
+        let dropped = try Publisher(connection: h.connection).dropOldLoads(keepRuns: 1).dropped
         #expect(dropped == [first.loadID])
         for table in Publisher.evaluationTables {
             let left = try h.connection.query("SELECT count(*) FROM \(table) WHERE load_id = $1", [String(first.loadID)])

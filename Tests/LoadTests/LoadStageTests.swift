@@ -208,7 +208,7 @@ struct LoadHarness {
         #expect(try publisher.publishedRun()?.run == RunID(rawValue: 20250101000000))
         try publisher.publish(run: RunID(rawValue: 20250102000000))
 
-        let dropped = try publisher.dropOldLoads(keepRuns: 1)
+        let dropped = try publisher.dropOldLoads(keepRuns: 1).dropped
         #expect(dropped.count == 2)  // run 1's load, and run 2's superseded first load
         #expect(throws: LoadError.self) { try publisher.publish(run: RunID(rawValue: 20250101000000)) }
         let partitions = try h.connection.query("SELECT count(*) FROM pg_inherits WHERE inhparent = 'warehouse.exposure'::regclass")

@@ -64,6 +64,29 @@ import Synchronization
         #expect(Set(answers.keys) == [before, after], "\(answers)")
     }
 
+    /// An analyst's transaction that began before a publish reads the run before, whole, to
+    /// its end: the old load is not dropped under it (a dropped partition leaves the catalog
+    /// at once, and such a transaction read the old run's exposure as empty), but after it.
+    @Test func retentionLeavesTheOldLoadWhileATransactionFromBeforeThePublishReadsIt() throws {
+        let h = try LoadHarness()
+        try h.loadAndPublish(20250101000000)
+        let analyst = try h.db.connect()
+        try analyst.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        #expect(try analyst.query("SELECT run_id, detected FROM metrics.cohort_summary WHERE cohort = 'treatment'").first?.string(0) == "20250101000000")
+        try h.loadAndPublish(20250102000000, extraTreatmentCases: 2)
+
+        let publisher = Publisher(connection: h.connection)
+        let held = try publisher.dropOldLoads(keepRuns: 1)
+        #expect(held.dropped.isEmpty && held.left.count == 1 && held.readers.count == 1, "\(held)")
+        let exposure = "SELECT count(*) FROM warehouse.exposure e JOIN warehouse.published_run p USING (load_id)"
+        #expect(try analyst.query(exposure).first?.int(0) == 40, "the run before, whole")
+        #expect(try analyst.query("SELECT run_id FROM metrics.cohort_summary WHERE cohort = 'treatment'").first?.string(0) == "20250101000000")
+        try analyst.execute("COMMIT")
+
+        #expect(try publisher.dropOldLoads(keepRuns: 1) == Retention(dropped: held.left, left: [], readers: []))
+        #expect(try analyst.query(exposure).first?.int(0) == 40, "the run after")
+    }
+
     @Test func aLoadKilledMidwayLeavesThePublishedRunAsItWas() throws {
         let h = try LoadHarness()
         try h.loadAndPublish(20250101000000)
