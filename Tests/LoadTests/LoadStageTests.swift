@@ -217,6 +217,24 @@ struct LoadHarness {
         #expect(try figures.first?.int(0) == 6)
     }
 
+    /// A run where one cohort has no exposure day (no institution covered in the window, or
+    /// every one) still compares in five rows: that side NULL with counts of 0, no estimate
+    /// (an independent check of the figures found none, where views.md says five).
+    @Test func aComparisonWithOneCohortOnlyKeepsItsFiveRows() throws {
+        let h = try LoadHarness()
+        try h.loadAndPublish(20250101000000)
+        try h.connection.execute("DELETE FROM warehouse.cohort_stats WHERE cohort = 'treatment'")
+        let rows = try h.connection.query("""
+            SELECT comparison, treatment IS NULL, control IS NOT NULL, estimate IS NULL AND ci_low IS NULL, treatment_count, control_count > 0
+            FROM metrics.cohort_comparison
+            """)
+        #expect(rows.map { $0.string(0) } == ["detection_rate_per_1000", "investigation_rate_per_1000", "measure_rate_per_1000",
+                                               "mean_age_first_investigation_months", "mean_age_first_measure_months"])
+        for row in rows {
+            #expect((1...3).map { row.string($0) } == ["t", "t", "t"] && row.string(4) == "0" && row.string(5) == "t", "\(row)")
+        }
+    }
+
     @Test func analystsReadMetricsOnly() throws {
         let h = try LoadHarness()
         try h.loadAndPublish(20250101000000)

@@ -85,6 +85,20 @@ import TestSupport
         #expect(try db.query("SELECT small_cell_minimum FROM national_metrics.snapshot").first?.int(0) == 30)
     }
 
+    /// A municipality with no covered institution (one cohort only) keeps its five comparisons,
+    /// the missing side NULL with counts of 0, as a municipality's own view does.
+    @Test func aMunicipalityWithOneCohortKeepsItsComparisons() throws {
+        let db = try coordinator()
+        try snapshot(db)
+        try db.execute("DELETE FROM snapshot.cohort_stats WHERE municipality = 'B' AND cohort = 'treatment'")
+        let rows = try db.query("""
+            SELECT comparison, treatment IS NULL AND estimate IS NULL, treatment_count FROM snapshot.cohort_comparison
+            WHERE grain = 'municipality' AND municipality = 'B' ORDER BY ord
+            """)
+        #expect(rows.count == 5 && rows.allSatisfy { $0.string(1) == "t" && $0.string(2) == "0" }, "\(rows.map(\.values))")
+        #expect(try db.query("SELECT count(*) FROM national_metrics.cohort_comparison_by_municipality WHERE municipality = 'B'").first?.int(0) == 5)
+    }
+
     @Test func nationalAnalystsReadNationalMetricsOnly() throws {
         let db = try coordinator()
         let granted = try db.query("""

@@ -1,20 +1,31 @@
 -- Treatment against control over the whole window (metrics.md, Comparisons).
 CREATE VIEW warehouse.cohort_comparison AS
+-- A cohort with no exposure day (no institution covered, or every one) has no figures: its
+-- side is NULL, with counts of 0, and the comparison keeps its five rows.
 WITH t AS (SELECT * FROM warehouse.cohort_figures WHERE grain = 'total' AND cohort = 'treatment'),
      c AS (SELECT * FROM warehouse.cohort_figures WHERE grain = 'total' AND cohort = 'control'),
+     tc AS (SELECT t.detection_rate_per_1000 AS det_t, c.detection_rate_per_1000 AS det_c,
+                   coalesce(t.detected, 0) AS det_a, coalesce(c.detected, 0) AS det_b,
+                   t.investigation_rate_per_1000 AS inv_t, c.investigation_rate_per_1000 AS inv_c,
+                   coalesce(t.investigated, 0) AS inv_a, coalesce(c.investigated, 0) AS inv_b,
+                   t.measure_rate_per_1000 AS mea_t, c.measure_rate_per_1000 AS mea_c,
+                   coalesce(t.measured, 0) AS mea_a, coalesce(c.measured, 0) AS mea_b,
+                   t.mean_age_first_investigation_months AS ia_t, c.mean_age_first_investigation_months AS ia_c,
+                   t.var_age_first_investigation_months AS iv_t, c.var_age_first_investigation_months AS iv_c,
+                   t.mean_age_first_measure_months AS ma_t, c.mean_age_first_measure_months AS ma_c,
+                   t.var_age_first_measure_months AS mv_t, c.var_age_first_measure_months AS mv_c
+            FROM t FULL JOIN c ON true),
      rates (ord, comparison, rate_t, rate_c, a, b) AS (
-         SELECT 1, 'detection_rate_per_1000', t.detection_rate_per_1000, c.detection_rate_per_1000, t.detected, c.detected FROM t, c
+         SELECT 1, 'detection_rate_per_1000', det_t, det_c, det_a, det_b FROM tc
          UNION ALL
-         SELECT 2, 'investigation_rate_per_1000', t.investigation_rate_per_1000, c.investigation_rate_per_1000, t.investigated, c.investigated FROM t, c
+         SELECT 2, 'investigation_rate_per_1000', inv_t, inv_c, inv_a, inv_b FROM tc
          UNION ALL
-         SELECT 3, 'measure_rate_per_1000', t.measure_rate_per_1000, c.measure_rate_per_1000, t.measured, c.measured FROM t, c
+         SELECT 3, 'measure_rate_per_1000', mea_t, mea_c, mea_a, mea_b FROM tc
      ),
      means (ord, comparison, mean_t, mean_c, var_t, var_c, n_t, n_c) AS (
-         SELECT 4, 'mean_age_first_investigation_months', t.mean_age_first_investigation_months, c.mean_age_first_investigation_months,
-                t.var_age_first_investigation_months, c.var_age_first_investigation_months, t.investigated, c.investigated FROM t, c
+         SELECT 4, 'mean_age_first_investigation_months', ia_t, ia_c, iv_t, iv_c, inv_a, inv_b FROM tc
          UNION ALL
-         SELECT 5, 'mean_age_first_measure_months', t.mean_age_first_measure_months, c.mean_age_first_measure_months,
-                t.var_age_first_measure_months, c.var_age_first_measure_months, t.measured, c.measured FROM t, c
+         SELECT 5, 'mean_age_first_measure_months', ma_t, ma_c, mv_t, mv_c, mea_a, mea_b FROM tc
      )
 SELECT ord, comparison, 'rate_ratio'::text AS statistic, rate_t AS treatment, rate_c AS control,
        CASE WHEN a > 0 AND b > 0 THEN rate_t / rate_c END AS estimate,

@@ -6,15 +6,20 @@ CREATE VIEW snapshot.cohort_comparison AS
 WITH t AS (SELECT * FROM snapshot.cohort_figures WHERE grain IN ('total', 'municipality') AND cohort = 'treatment'),
      c AS (SELECT * FROM snapshot.cohort_figures WHERE grain IN ('total', 'municipality') AND cohort = 'control'),
      pairs AS (
-         SELECT t.grain, t.municipality, t.municipalities AS m_t, c.municipalities AS m_c,
-                t.detection_rate_per_1000 AS det_t, c.detection_rate_per_1000 AS det_c, t.detected AS det_a, c.detected AS det_b,
-                t.investigation_rate_per_1000 AS inv_t, c.investigation_rate_per_1000 AS inv_c, t.investigated AS inv_a, c.investigated AS inv_b,
-                t.measure_rate_per_1000 AS mea_t, c.measure_rate_per_1000 AS mea_c, t.measured AS mea_a, c.measured AS mea_b,
+         -- A municipality with one cohort only (no institution covered, or every one) keeps its rows.
+         SELECT coalesce(t.grain, c.grain) AS grain, coalesce(t.municipality, c.municipality) AS municipality,
+                coalesce(t.municipalities, c.municipalities) AS m_t, c.municipalities AS m_c,
+                t.detection_rate_per_1000 AS det_t, c.detection_rate_per_1000 AS det_c,
+                coalesce(t.detected, 0) AS det_a, coalesce(c.detected, 0) AS det_b,
+                t.investigation_rate_per_1000 AS inv_t, c.investigation_rate_per_1000 AS inv_c,
+                coalesce(t.investigated, 0) AS inv_a, coalesce(c.investigated, 0) AS inv_b,
+                t.measure_rate_per_1000 AS mea_t, c.measure_rate_per_1000 AS mea_c,
+                coalesce(t.measured, 0) AS mea_a, coalesce(c.measured, 0) AS mea_b,
                 t.mean_age_first_investigation_months AS ia_t, c.mean_age_first_investigation_months AS ia_c,
                 t.var_age_first_investigation_months AS iv_t, c.var_age_first_investigation_months AS iv_c,
                 t.mean_age_first_measure_months AS ma_t, c.mean_age_first_measure_months AS ma_c,
                 t.var_age_first_measure_months AS mv_t, c.var_age_first_measure_months AS mv_c
-         FROM t JOIN c ON c.grain = t.grain AND c.municipality IS NOT DISTINCT FROM t.municipality
+         FROM t FULL JOIN c ON c.grain = t.grain AND c.municipality IS NOT DISTINCT FROM t.municipality
      ),
      rates (grain, municipality, municipalities, ord, comparison, rate_t, rate_c, a, b) AS (
          SELECT grain, municipality, m_t, 1, 'detection_rate_per_1000', det_t, det_c, det_a, det_b FROM pairs
