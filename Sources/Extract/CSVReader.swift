@@ -143,6 +143,7 @@ final class CSVReader {
             classes[0xC2] = c1 ? 1 : 0; classes[256 + 0xC2] = c1 ? 1 : 0
             c1 = false
             try s.parse(p, count: count, classes: classes, body)
+            if let reason = s.overlongHeader { throw ExtractError.badHeader(file: path, lastLine: s.line, reason: reason) }
             if atEnd {
                 try s.finish(body)
                 if decoder != nil, let evidence = utf8.evidence {
@@ -311,6 +312,15 @@ struct CSVParseState {
         guard delimiters >= headerFields - 1 else { return }
         joined = true
         if problem == nil { problem = "a quoted field (field \(endCount + 1)) runs over lines that each hold a whole record's delimiters" }
+    }
+
+    /// Why the header cannot be read, as soon as it is longer than `limit`: a binary file (a
+    /// sparse one of 2 GB took half a minute) is not read to its end first.
+    var overlongHeader: String? {
+        guard headerFields == 0, tooLong else { return nil }
+        let nul = UnsafeBufferPointer(start: bytes, count: count).contains(0)
+        return "the first line is longer than \(limit) bytes"
+            + (nul ? " and holds NUL bytes: this is no text file" : " (an unterminated quote?)")
     }
 
     /// Hands a record out; the first is the header, whose fields a record has.

@@ -140,7 +140,9 @@ final class SourceReader {
     /// went into it (a stray quote; CR-only line ends), and with them their records.
     private func checkHeader(_ header: CSVRecord) throws(ExtractError) {
         let reason: String?
-        if header.bytes.contains(0x0D) && !header.bytes.contains(0x0A) {
+        if header.field(header.fieldCount - 1).last == 0x0D, header.bytes.count(where: { $0 == 0x0D }) == 1 {
+            reason = "its lines end in CR CR LF (converted to CRLF twice?), so each line's last field ends in a carriage return; ask for LF or CRLF line ends"
+        } else if header.bytes.contains(0x0D) && !header.bytes.contains(0x0A) {
             reason = "its lines end in a carriage return only (CR, as on old Macs), so the whole file reads as one line; ask for LF or CRLF line ends"
         } else if let problem = header.problem {
             reason = problem

@@ -318,6 +318,8 @@ import Testing
             ("sagsnummer;cpr;haendelse;dato;paragraf;kilde;aarsag;\"bemaerkning\n" + rows + "S-3;0102131234;sag_oprettet;2015-04-10;;;;z\"\n", "line break"),
             ("sagsnummer;cpr;haendelse;dato;paragraf;kilde;aarsag;bemaerkning\n" + rows, ""),
             (("sagsnummer;cpr;haendelse;dato;paragraf;kilde;aarsag;bemaerkning\n" + rows).replacingOccurrences(of: "\n", with: "\r"), "carriage return only"),
+            (("sagsnummer;cpr;haendelse;dato;paragraf;kilde;aarsag;bemaerkning\n" + rows).replacingOccurrences(of: "\n", with: "\r\r\n"), "CR CR LF (converted to CRLF twice?)"),
+            (String(repeating: "\0", count: 3 << 20), "longer than 1048576 bytes and holds NUL bytes: this is no text file"),
         ]
         for (text, reason) in cases {
             let f = try Fixture()
