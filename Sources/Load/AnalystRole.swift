@@ -12,6 +12,9 @@ package enum AnalystRole {
     package static let group = "etl_analyst"
     package static let marker = "etl analyst role: made by `etl warehouse analyst`; reads schema metrics only"
 
+    /// How long an analyst's transaction may sit idle before the server ends its session.
+    package static let idleTransactionTimeout = "1h"
+
     package enum Outcome: Equatable, Sendable {
         case created, passwordSet, unchanged
     }
@@ -55,6 +58,9 @@ package enum AnalystRole {
             try run(db, "CREATE ROLE %I LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD %L IN ROLE \(group)",
                     name, try db.scramVerifier(password: password, role: name))
             try run(db, "COMMENT ON ROLE %I IS %L", name, marker)
+            // A transaction left open for a day (a client in manual-commit mode) would keep
+            // retention from dropping the loads its snapshot can read, night after night.
+            try run(db, "ALTER ROLE %I SET idle_in_transaction_session_timeout = %L", name, idleTransactionTimeout)
             return .created
         }
     }

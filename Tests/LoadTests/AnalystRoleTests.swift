@@ -34,6 +34,9 @@ import Postgres
         let verifier = try #require(row.string(3))
         #expect(verifier.hasPrefix("SCRAM-SHA-256$4096:") && !verifier.contains("first-password-1"))
         #expect(try row.bool(4) == true)
+        // An idle transaction of its ends with its session after an hour (it would hold back retention).
+        #expect(try h.connection.query("SELECT setconfig::text FROM pg_db_role_setting WHERE setrole = $1::regrole", [role]).first?.string(0)
+                == "{idle_in_transaction_session_timeout=1h}")
 
         #expect(try AnalystRole.grant(role, password: "ignored", keepExisting: true, on: h.connection) == .unchanged)
         #expect(try h.connection.query("SELECT rolpassword FROM pg_authid WHERE rolname = $1", [role]).first?.string(0) == verifier)
