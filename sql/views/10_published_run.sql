@@ -13,7 +13,7 @@ BEGIN
     IF run IS NOT NULL AND NOT EXISTS (SELECT FROM etl.loads l WHERE l.run_id = run AND l.finished_at IS NOT NULL) THEN
         RAISE EXCEPTION 'etl.run = %: that run has no complete load kept in the warehouse', run
             USING ERRCODE = 'no_data_found',
-                  HINT = 'RESET etl.run reads the published run; `etl runs` lists the runs and what each loaded.';
+                  HINT = 'RESET etl.run reads the published run; the steward''s `etl runs` lists the runs and what each loaded.';
     END IF;
     RETURN run;
 END $$;
