@@ -55,7 +55,7 @@ JOIN warehouse.did_estimations e ON e.load_id = p.load_id
 ORDER BY array_position(ARRAY['detection', 'investigation', 'measure'], e.metric), e.control_group;
 
 COMMENT ON VIEW warehouse.did_group_time IS 'Every group-time effect ATT(g,t) with its standard error (owner only: a group may hold a handful of institutions).';
-COMMENT ON COLUMN warehouse.did_group_time.metric IS 'detection (first case), investigation (first § 50 investigation) or measure (first measure).';
+COMMENT ON COLUMN warehouse.did_group_time.metric IS 'detection (first case), investigation (first child investigation: SEL § 50, Barnets Lov § 20 from 2024) or measure (first measure).';
 COMMENT ON COLUMN warehouse.did_group_time.control_group IS 'never_treated (institutions never covered) or not_yet_treated (also those not yet covered in either period of the cell).';
 COMMENT ON COLUMN warehouse.did_group_time.grp IS 'The group: the first period in which its institutions were covered.';
 COMMENT ON COLUMN warehouse.did_group_time.period IS 'The period t of the effect; the base period is grp − 1 when t ≥ grp, else t − 1.';
