@@ -161,7 +161,7 @@ extension Catalog {
         .plainEventStudy: "The effect period by period before and after the social worker came; before, it should be about zero.",
         .exactEventStudy: "The dynamic aggregation: ATT by event time e = t − g (periods since the first covered period); e < 0 are the checks of parallel trends.",
         .termInterval: "95 % confidence interval",
-        .plainInterval: "The range the true figure lies in with 95 % confidence; an interval that includes 0 (or 1 for a ratio) cannot rule out that there is no effect.",
+        .plainInterval: "The values the data are compatible with: made the same way, 95 in 100 such intervals hold the true figure; an interval that includes 0 (or 1 for a ratio) cannot rule out that there is no effect.",
         .exactInterval: "estimate ± 1.96 × standard error (for rate ratios, on the log scale).",
         .termSuppressed: "Fewer than {n}",
         .plainSuppressed: "A figure that rests on fewer than {n} children is hidden — never shown as 0 — so that no child can be recognised.",
