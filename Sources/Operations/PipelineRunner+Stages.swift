@@ -10,8 +10,10 @@ import Transform
 extension PipelineRunner {
     /// Extracts the drop. Over the reject threshold, extract names every file over it and
     /// writes no manifest (transform will not read it); the files' counts still reach the
-    /// ledger. Under it, a run with rejects warns with its counts.
-    func extract(_ info: RunInfo, folder: RunFolder, ledger: Ledger, log: Logger, counts: inout [String: Int]) throws {
+    /// ledger. Under it, a run with rejects warns with its counts. A new run's extract must read
+    /// the files its scan found: else the drop changed in between (a copy still going on, or
+    /// the folder swapped for another, perhaps by a link out of the inbox), and it stops (66).
+    func extract(_ info: RunInfo, folder: RunFolder, ledger: Ledger, log: Logger, counts: inout [String: Int], newRun: Bool) throws {
         let progress = log
         var stage = ExtractStage(config: config, state: state, log: { progress.info("\($0)") }, warn: { progress.warning("\($0)") })
         stage.checkpoint = FaultPoint.reach
@@ -28,6 +30,11 @@ extension PipelineRunner {
         let inputs = result.manifest.inputs
         // The files as extract read them, against the drop as the run first found it.
         if Drop.checksum(inputs.map { (file: $0.name, sha256: $0.checksum.hex) }.sorted { $0.file < $1.file }) != info.dropChecksum {
+            if newRun {
+                try ledger.recordFiles(info.run, inputs)
+                throw OperationsError.dropIncomplete(drop: info.drop, missing: [
+                    "its files changed between the run finding the drop and reading it (a copy still going on, or the folder replaced)"])
+            }
             log.warning("the drop's files are not those run \(info.run) found when it started (changed since, or another pipeline file's sources): its figures now come from the drop as it is",
                         metadata: ["drop": "\(info.drop)"])
         }

@@ -104,7 +104,7 @@ package struct PipelineRunner {
         log[metadataKey: "run"] = "\(id)"
         log.info("run started", metadata: ["drop": "\(drop.url.path)", "as_of": "\(asOf)", "as_of_from": "\(asOfSource)"])
         var summary = try execute(info, attempt: attempt, folder: folder, from: .extract, through: .load, command: "etl run",
-                                  force: force, db: db, logger: log, started: started)
+                                  force: force, db: db, logger: log, started: started, newRun: true)
         summary.newerIncomplete = scan.newerIncomplete
         return summary
     }
@@ -169,8 +169,9 @@ package struct PipelineRunner {
                             smallCellMinimum: config.smallCellMinimum)
     }
 
+    /// `newRun`: the run's first attempt, whose extract must read the drop its scan found.
     private func execute(_ info: RunInfo, attempt: Int64, folder: RunFolder, from first: Stage, through last: Stage,
-                         command: String, force: Bool, db: Connection, logger: Logger, started: Date) throws -> RunSummary {
+                         command: String, force: Bool, db: Connection, logger: Logger, started: Date, newRun: Bool = false) throws -> RunSummary {
         let ledger = Ledger(connection: db)
         var summary = RunSummary(run: info.run, drop: URL(fileURLWithPath: info.drop).lastPathComponent,
                                  rowsRead: 0, rejected: 0, loaded: 0, seconds: 0, published: false)
@@ -183,7 +184,7 @@ package struct PipelineRunner {
                 current = stage
                 StopSignals.recordStage(stage.rawValue)
                 try runStage(stage, info: info, attempt: attempt, folder: folder, command: command, force: force, db: db,
-                             ledger: ledger, logger: logger, summary: &summary)
+                             ledger: ledger, logger: logger, summary: &summary, newRun: newRun)
             }
             current = nil
             if let extract = try? StageManifest.read(from: folder.manifest(.extract)) {
@@ -214,7 +215,7 @@ package struct PipelineRunner {
     }
 
     private func runStage(_ stage: Stage, info: RunInfo, attempt: Int64, folder: RunFolder, command: String, force: Bool,
-                          db: Connection, ledger: Ledger, logger: Logger, summary: inout RunSummary) throws {
+                          db: Connection, ledger: Ledger, logger: Logger, summary: inout RunSummary, newRun: Bool) throws {
         var log = logger
         log[metadataKey: "stage"] = "\(stage.rawValue)"
         log.info("stage started")
@@ -227,7 +228,7 @@ package struct PipelineRunner {
         do {
             switch stage {
             case .extract:
-                try extract(info, folder: folder, ledger: ledger, log: log, counts: &counts)
+                try extract(info, folder: folder, ledger: ledger, log: log, counts: &counts, newRun: newRun)
             case .transform:
                 counts = try transform(info, folder: folder, attempt: attempt)
             case .load:

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Operations
 import Pipeline
+import SyntheticDrop
 
 /// Issue 11 and 15 through the built `etl`, as cron runs it: each bad drop or pipeline file
 /// gives its exit status and a message naming the file; the warehouse keeps what it had.
@@ -61,6 +62,26 @@ import Pipeline
         #expect(latin1.status == ExitStatus.usage.rawValue && latin1.stderr.contains("k�benhavn: the drop's path holds control characters or bytes that are not UTF-8"),
                 "\(latin1.stderr)")
         #expect(try h.rows("SELECT to_regclass('etl.runs') IS NULL") == [["t"]], "refused before the warehouse was touched")
+    }
+
+    /// A drop folder swapped, after the nightly run took it, for a link to another drop (out of
+    /// the inbox, which the scan refuses) stops the run with 66: extract must read the files
+    /// the scan found. The warehouse is untouched; the next night takes the drop once it is whole.
+    @Test func aDropSwappedAfterTheRunTookItStopsTheRun() throws {
+        let h = try Harness()
+        let (drop, _) = try h.drop(children: 100)
+        let elsewhere = h.root.appendingPathComponent("elsewhere")
+        _ = try DropGenerator(.init(children: 120, seed: 99, asOf: Day(year: 2026, month: 11, day: 21)!)).write(to: elsewhere)
+        let run = try Spawned(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url],
+                              environment: ["ETL_STOP_AT": "extract.started"])
+        #expect(run.waitUntilStopped())
+        try FileManager.default.moveItem(at: drop, to: h.root.appendingPathComponent("taken"))
+        try FileManager.default.createSymbolicLink(at: drop, withDestinationURL: elsewhere)
+        run.signal(SIGCONT)
+        let result = try run.wait()
+        #expect(result.status == ExitStatus.dropIncomplete.rawValue, "\(result.stderr)")
+        #expect(result.stderr.contains("its files changed between the run finding the drop and reading it"), "\(result.stderr)")
+        #expect(try h.rows("SELECT count(*) FROM etl.published") == [["0"]], "nothing published")
     }
 
     @Test func whatIsInPlaceOfAnExportDecidesTheStatus() throws {
