@@ -14,8 +14,9 @@ final class ChunkedFile {
     /// The file as it was opened: at its end, what was read must be it, whole and unchanged.
     private var opened = stat()
 
-    /// `confinedTo`: the drop the file must lie in, checked on the file actually opened, so a
-    /// link swapped in after `DropCheck` looked is refused too; nil for a source allowed out.
+    /// `confinedTo`: the drop the file must lie in (`DropCheck.resolved`), checked on the file
+    /// actually opened, so a link swapped in after `DropCheck` looked is refused too; nil for
+    /// a source allowed out.
     init(path: String, confinedTo drop: URL? = nil) throws(ExtractError) {
         self.path = path
         // Not blocking on a named pipe that no one writes to: it is refused just below.
@@ -27,8 +28,7 @@ final class ChunkedFile {
         }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         if let drop, let opened = DropCheck.realPath("/proc/self/fd/\(fd)") {
-            let root = DropCheck.realPath(drop.path) ?? drop.path
-            guard opened.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
+            guard DropCheck.within(opened, drop) else {
                 throw .sourceOutsideDrop(file: (path as NSString).lastPathComponent, drop: drop.path, target: opened)
             }
         }

@@ -28,8 +28,7 @@ package enum DropCheck {
             throw .sourceNotAFile(file: name, drop: drop.path, what: "a symbolic link to \(target), which does not exist")
         }
         // Outside the drop: by a link of its own, by a linked folder, or by `..` in its name.
-        let root = realPath(drop.path) ?? drop.path
-        if !allowOutside, !resolved.hasPrefix(root.hasSuffix("/") ? root : root + "/") {
+        if !allowOutside, !within(resolved, drop) {
             throw .sourceOutsideDrop(file: name, drop: drop.path, target: resolved)
         }
         var info = stat()
@@ -54,7 +53,19 @@ package enum DropCheck {
         }
     }
 
-    static func realPath(_ path: String) -> String? {
+    /// The drop as its real path, resolved once, for the checks and reads that follow: each
+    /// compares with it as it is, so a drop folder swapped for a link meanwhile is not followed.
+    package static func resolved(_ drop: URL) -> URL {
+        URL(fileURLWithPath: realPath(drop.path) ?? drop.path, isDirectory: true)
+    }
+
+    /// Whether a real path lies in the drop (`resolved` already), or any folder so resolved.
+    package static func within(_ path: String, _ drop: URL) -> Bool {
+        let root = drop.path
+        return path.hasPrefix(root.hasSuffix("/") ? root : root + "/")
+    }
+
+    package static func realPath(_ path: String) -> String? {
         guard let p = realpath(path, nil) else { return nil }
         defer { free(p) }
         return String(cString: p)

@@ -45,7 +45,8 @@ package struct ExtractStage: Sendable {
     /// The files go to `extract.partial/` and take the place of `extract/` when the stage is
     /// done (`RunFolder.commitStage`), or stopped by the reject threshold (its rejects are what
     /// the steward reads next). Any other failure, or a kill, leaves the last attempt's folder.
-    package func run(drop: URL, into run: RunFolder) throws(ExtractError) -> ExtractResult {
+    package func run(drop given: URL, into run: RunFolder) throws(ExtractError) -> ExtractResult {
+        let drop = DropCheck.resolved(given)
         // The drop first: nothing is written for a file that is missing.
         let sources = config.sources.all
         try DropCheck.sources(drop: drop, config: config)

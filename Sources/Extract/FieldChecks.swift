@@ -130,6 +130,12 @@ package enum Echo {
         }
     }
 
+    /// The text with each unshowable character as `?` (a name, a message: nothing masked).
+    package static func showable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isUnshowable) else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.map { isUnshowable($0) ? "?" : $0 }))
+    }
+
     /// Whether a name from outside (a drop's folder, a file a MANIFEST names) has what no
     /// message may show as it is: an unshowable character, or a byte that was not UTF-8
     /// (decoded as U+FFFD, the name no longer names the file).

@@ -1,3 +1,4 @@
+import Foundation
 import Pipeline
 import Postgres
 
@@ -84,12 +85,14 @@ package struct Publisher {
     /// Drops every load except the newest complete load of each of the newest `keepRuns`
     /// loaded runs, and never the published one. Each load goes in one short transaction;
     /// one that cannot get its locks within a moment (a long analyst query) is left for the
-    /// next run. So are all of them while another session holds a snapshot taken before the
-    /// publish: a dropped partition is gone from the catalog at once, so a transaction of an
-    /// analyst that still reads the run before would find the old run's partitioned facts
-    /// empty while its other figures stayed (a reviewer's REPEATABLE READ trial).
+    /// next run. So is every load a view can still read (one that was published, or the
+    /// newest complete load of its run, which `SET etl.run` reads) while another session
+    /// holds a snapshot that may predate the publish, after waiting `readersWait` for them:
+    /// a dropped partition is gone from the catalog at once, so a transaction of an analyst
+    /// that still read the run before found the old run's partitioned facts empty while its
+    /// other figures stayed (a reviewer's REPEATABLE READ trial).
     @discardableResult
-    package func dropOldLoads(keepRuns: Int) throws -> Retention {
+    package func dropOldLoads(keepRuns: Int, readersWait: Duration = .seconds(10)) throws -> Retention {
         let rows = try connection.query("""
             WITH newest AS (
                 SELECT DISTINCT ON (run_id) run_id, load_id FROM etl.loads
@@ -97,37 +100,47 @@ package struct Publisher {
             ), kept AS (
                 SELECT load_id FROM newest ORDER BY run_id DESC LIMIT $1
             )
-            SELECT load_id FROM etl.loads
-            WHERE load_id NOT IN (SELECT load_id FROM kept)
-              AND load_id NOT IN (SELECT load_id FROM etl.published)
-            ORDER BY load_id
+            SELECT l.load_id,
+                   l.load_id IN (SELECT load_id FROM newest) OR l.load_id IN (SELECT load_id FROM etl.publications)
+            FROM etl.loads l
+            WHERE l.load_id NOT IN (SELECT load_id FROM kept)
+              AND l.load_id NOT IN (SELECT load_id FROM etl.published)
+            ORDER BY l.load_id
             """, [String(keepRuns)], name: "loads past retention")
         var retention = Retention()
-        let ids = try rows.compactMap { try $0.int(0).map(Int64.init) }
-        guard !ids.isEmpty else { return retention }
-        retention.readers = try readersFromBeforeThePublish()
-        guard retention.readers.isEmpty else {
-            retention.left = ids
-            return retention
+        let loads = try rows.compactMap { row in try row.int(0).map { (id: Int64($0), readable: try row.bool(1) ?? true) } }
+        if loads.contains(where: \.readable) {
+            let deadline = ContinuousClock.now + readersWait
+            retention.readers = try readersFromBeforeThePublish()
+            while !retention.readers.isEmpty, ContinuousClock.now < deadline {
+                Thread.sleep(forTimeInterval: 0.5)
+                retention.readers = try readersFromBeforeThePublish()
+            }
         }
-        for id in ids {
+        for load in loads {
+            guard retention.readers.isEmpty || !load.readable else {
+                retention.left.append(load.id)
+                continue
+            }
             do {
-                try drop(loadID: id)
-                retention.dropped.append(id)
+                try drop(loadID: load.id)
+                retention.dropped.append(load.id)
             } catch let error as PostgresError where error.sqlState == "55P03" {
-                retention.left.append(id)   // lock_not_available: readers are busy; try again after the next load
+                retention.left.append(load.id)   // lock_not_available: readers are busy; try again after the next load
             }
         }
         return retention
     }
 
     /// Other sessions of this database whose snapshot may predate the publish: its xmin is no
-    /// newer than the publishing transaction's (the xmin of `etl.published`'s row). Without
-    /// `pg_read_all_stats` (or superuser) other roles' snapshots are not shown, and not waited for.
+    /// newer than the publishing transaction's (the xmin of `etl.published`'s row). The
+    /// horizon is the server's, so a long transaction in another database makes a later
+    /// snapshot look old too: then loads are left a night more than needed, never dropped
+    /// too soon. Background processes (no user) hold none that reads the views.
     private func readersFromBeforeThePublish() throws -> [Int32] {
         try connection.query("""
             SELECT a.pid FROM pg_stat_activity a, etl.published p
-            WHERE a.pid <> pg_backend_pid() AND a.datname = current_database() AND a.backend_type = 'client backend'
+            WHERE a.pid <> pg_backend_pid() AND a.datname = current_database() AND a.usesysid IS NOT NULL
               AND a.backend_xmin IS NOT NULL AND age(a.backend_xmin) >= age(p.xmin)
             ORDER BY a.pid
             """, name: "readers from before the publish").compactMap { try $0.int(0).map(Int32.init) }

@@ -6,7 +6,8 @@ import Pipeline
 package struct Drop: Sendable {
     package let url: URL
 
-    package init(url: URL) { self.url = url.absoluteURL.standardizedFileURL }
+    /// Its real path (`DropCheck.resolved`): the files are checked against it as it is.
+    package init(url: URL) { self.url = DropCheck.resolved(url.absoluteURL.standardizedFileURL) }
 
     package var name: String { url.lastPathComponent }
 
@@ -47,6 +48,7 @@ package struct Drop: Sendable {
                 if missing.isEmpty {
                     let sums = try drop.sourceChecksums(config: config)
                     missing = manifest.map { drop.differing(from: $0, sums) } ?? []
+                    if missing.isEmpty, !entry.unchanged { missing = ["it was replaced while it was read; run again"] }
                     if missing.isEmpty { return InboxScan(drop: drop, checksum: Self.checksum(sums), newerIncomplete: incomplete) }
                 }
             }

@@ -63,10 +63,8 @@ package struct ETLLogHandler: LogHandler {
 
     /// A message on one line: a line break and the indentation after it become one space.
     private static func oneLine(_ text: String) -> String {
-        let joined = text.contains(where: \.isNewline) ? text.replacing(/\s*\R\s*/, with: " ") : text
-        // Whatever else a terminal would act on (an escape sequence in a name from outside).
-        guard joined.unicodeScalars.contains(where: Echo.isUnshowable) else { return joined }
-        return String(String.UnicodeScalarView(joined.unicodeScalars.map { Echo.isUnshowable($0) ? "?" : $0 }))
+        // Then whatever else a terminal would act on (an escape sequence in a name from outside).
+        Echo.showable(text.contains(where: \.isNewline) ? text.replacing(/\s*\R\s*/, with: " ") : text)
     }
 
     /// A metadata value in JSON: a Swift number or Bool as one; text that is exactly a JSON
@@ -105,7 +103,8 @@ package struct ETLLogHandler: LogHandler {
 
     /// A value in a text line: as it is, or quoted when it would not read back as one value.
     static func textValue(_ value: Logger.MetadataValue) -> String {
-        let text = "\(value)"
+        // As the message: nothing a terminal acts on (JSON's escapes leave C1 and bidi controls).
+        let text = Echo.showable("\(value)")
         let plain = !text.isEmpty && text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0 != "\"" && $0 != "=" && $0.value != 0x7F }
         guard !plain else { return text }
         let data = (try? JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])) ?? Data()

@@ -11,33 +11,41 @@ struct InboxEntry {
     let isFolder: Bool
     /// Why no drop is read from it; nil when one may be.
     let problem: String?
+    /// The folder it is (or leads to), and whether it is a link, as listed.
+    private let identity: (device: UInt64, inode: UInt64, link: Bool)
+    private let path: [UInt8]
 
     /// The name as messages show it: control characters as `?`, a CPR number masked.
-    var shown: String { Echo.text(bytes, limit: 200) }
+    var shown: String { Echo.showable(CPRInText.masking(String(decoding: bytes, as: UTF8.self))) }
 
     static func list(_ inbox: URL) throws -> [InboxEntry] {
         guard let dir = opendir(inbox.path) else {
             throw OperationsError.io(path: inbox.path, message: "cannot list the inbox: \(String(cString: strerror(errno))); check that this user may read it")
         }
         defer { closedir(dir) }
-        let inboxReal = realPath(inbox.path)
+        let inboxReal = DropCheck.realPath(inbox.path).map { URL(fileURLWithPath: $0) }
         var entries: [InboxEntry] = []
-        while let found = readdir(dir) {
+        while true {
+            errno = 0
+            guard let found = readdir(dir) else {
+                // An error midway (a network share) must not pass for the end: the newest drops may be unlisted.
+                if errno != 0 { throw OperationsError.io(path: inbox.path, message: "cannot list the inbox: \(String(cString: strerror(errno))); check the share, and run again") }
+                return entries
+            }
             let bytes = withUnsafeBytes(of: found.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
             guard bytes != Array(".".utf8), bytes != Array("..".utf8) else { continue }
             entries.append(InboxEntry(bytes: bytes, in: Array(inbox.path.utf8), real: inboxReal))
         }
-        return entries
     }
 
-    private init(bytes: [UInt8], in inbox: [UInt8], real inboxReal: String?) {
+    private init(bytes: [UInt8], in inbox: [UInt8], real inboxReal: URL?) {
         self.bytes = bytes
         name = String(validating: bytes, as: UTF8.self)
         let path = inbox + [UInt8(ascii: "/")] + bytes + [0]
-        var info = stat(), link = stat()
-        isFolder = path.withUnsafeBufferPointer { p in
-            p.withMemoryRebound(to: CChar.self) { stat($0.baseAddress!, &info) == 0 && lstat($0.baseAddress!, &link) == 0 }
-        } && info.st_mode & S_IFMT == S_IFDIR
+        self.path = path
+        let (info, link) = Self.stats(path)
+        isFolder = (info?.st_mode ?? 0) & S_IFMT == S_IFDIR
+        identity = Self.identity(info, link)
         guard let name else {
             problem = "its name is not UTF-8 (shown with �); rename the folder in UTF-8"
             return
@@ -50,8 +58,9 @@ struct InboxEntry {
         }
         // As for an export that links out of its drop: whoever writes the inbox could point
         // the run at any folder the tool may read.
-        if link.st_mode & S_IFMT == S_IFLNK, let inboxReal {
-            if let target = Self.realPath(String(decoding: path.dropLast(), as: UTF8.self)), !target.hasPrefix(inboxReal.hasSuffix("/") ? inboxReal : inboxReal + "/") {
+        if identity.link {
+            let target = DropCheck.realPath(String(decoding: path.dropLast(), as: UTF8.self))
+            guard let target, let inboxReal, DropCheck.within(target, inboxReal) else {
                 problem = "a link to a folder outside the inbox; the nightly run takes only the inbox's own drops: move the drop into the inbox, or name it with --drop"
                 return
             }
@@ -59,9 +68,23 @@ struct InboxEntry {
         problem = nil
     }
 
-    private static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
+    /// Whether it is still the folder it was when listed: one swapped for another (or for a
+    /// link) while the scan read it may have given the scan another folder's files.
+    var unchanged: Bool {
+        let (info, link) = Self.stats(path)
+        return info != nil && Self.identity(info, link) == identity
+    }
+
+    private static func stats(_ path: [UInt8]) -> (followed: stat?, link: stat?) {
+        path.withUnsafeBufferPointer { p in
+            p.withMemoryRebound(to: CChar.self) { name in
+                var info = stat(), link = stat()
+                return (stat(name.baseAddress!, &info) == 0 ? info : nil, lstat(name.baseAddress!, &link) == 0 ? link : nil)
+            }
+        }
+    }
+
+    private static func identity(_ info: stat?, _ link: stat?) -> (device: UInt64, inode: UInt64, link: Bool) {
+        (UInt64(info?.st_dev ?? 0), UInt64(info?.st_ino ?? 0), (link?.st_mode ?? 0) & S_IFMT == S_IFLNK)
     }
 }

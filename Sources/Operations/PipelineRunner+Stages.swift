@@ -117,9 +117,17 @@ extension PipelineRunner {
         let retention = try publisher.dropOldLoads(keepRuns: config.keepRuns)
         if !retention.dropped.isEmpty { log.info("dropped old loads", metadata: ["load_ids": "\(retention.dropped.map(String.init).joined(separator: ","))"]) }
         if !retention.left.isEmpty {
-            let why = retention.readers.isEmpty ? "a session held them (a long query)"
-                : "sessions that began before the publish may still read them (pids \(retention.readers.map(String.init).joined(separator: ", ")))"
-            log.info("left old loads for the next run: \(why)", metadata: ["load_ids": "\(retention.left.map(String.init).joined(separator: ","))"])
+            let ids: Logger.Metadata = ["load_ids": "\(retention.left.map(String.init).joined(separator: ","))"]
+            if retention.readers.isEmpty {
+                log.info("left old loads for the next run: a session held them (a long query)", metadata: ids)
+            } else {
+                // Night after night, this would keep every old load: say who.
+                log.warning("""
+                    left old loads for the next run: sessions whose transaction began before the publish may still read them \
+                    (pids \(retention.readers.map(String.init).joined(separator: ", ")) in pg_stat_activity; an idle one can be ended \
+                    with pg_terminate_backend)
+                    """, metadata: ids)
+            }
         }
         try pruneRunFolders(keeping: config.keepRuns, current: info.run, ledger: Ledger(connection: db))
         return counts

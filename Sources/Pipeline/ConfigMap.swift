@@ -27,6 +27,8 @@ package struct ConfigMap {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
             throw syntaxError(error, path: path)
+        } catch {
+            throw ConfigFileError(path: path, line: nil, key: "(file)", message: "not valid YAML: \(error)")
         }
         guard let root else { throw ConfigFileError(path: path, line: nil, key: "(file)", message: "the file is empty") }
         return try ConfigMap(root, key: "(top level)", path: path)
@@ -41,7 +43,7 @@ package struct ConfigMap {
             ([context.map { "\($0.text) begun on line \($0.mark.line)," }, problem].compactMap { $0 }
                 .joined(separator: " "), mark.line, mark.column)
         case let .reader(problem, offset, _, yaml):
-            // libyaml's offset counts characters, as Yams' own message does.
+            // Yams gives libyaml's byte offset as a distance in Characters, as its own message reads it.
             (problem, offset.map { 1 + yaml.prefix($0).filter(\.isNewline).count }, nil)
         case let .duplicatedKeysInMapping(_, context):
             ("a key given twice", context.mark.line, context.mark.column)

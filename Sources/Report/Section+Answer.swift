@@ -43,11 +43,11 @@ extension ReportDocument {
         guard let row = leadEstimate, row.values["att"] ?? nil != nil else { return nil }
         let words = page.words
         let treated = row.figure("institutions_treated", basis: [])
-        guard let n = treated.value, Int(n) >= page.minimum else { return nil }   // `causalTooFew` said it
+        if let n = treated.value, Int(n) < page.minimum { return nil }   // `causalTooFew` said it
         var text = words.html(lead == .neverTreated ? .sureBasis : .sureBasisNotYet,
                               ["treated": page.count(treated), "control": page.count(row.figure("institutions_control", basis: []))])
         // Standard errors clustered by institution are rough with fewer than about twenty.
-        if n < 20 { text = text + .text(" ") + words.html(.sureFew) }
+        if let n = treated.value, n < 20 { text = text + .text(" ") + words.html(.sureFew) }
         let trend = preTrend(eventPoints(.detection))
         if trend.shown > 0 {
             // At 95 %, one period in twenty lies outside by chance: one of five or more is no sign.

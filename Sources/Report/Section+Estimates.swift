@@ -158,14 +158,13 @@ extension ReportDocument {
                                                  high: $0.row.figure("ci_high", basis: ["att"])) }
     }
 
-    /// Of the periods before the social worker came, how many have zero in their interval.
-    /// The checks of parallel trends: of the estimates before the arrival that are shown, how
-    /// many have intervals covering zero; and how many are hidden (too few institutions),
-    /// which are not counted as outside (a hidden one is not judged).
+    /// The checks of parallel trends: of the estimates before the arrival with an interval,
+    /// how many cover zero; and how many are hidden (too few institutions), which are not
+    /// judged. One without an interval (no standard error) is neither.
     func preTrend(_ points: [EventStudyChart.Point]) -> (covering: Int, shown: Int, hidden: Int) {
         let pre = points.filter { $0.eventTime < 0 }
-        let shown = pre.filter { $0.low.value != nil && $0.high.value != nil }
-        return (shown.filter { $0.low.value! <= 0 && 0 <= $0.high.value! }.count, shown.count, pre.count - shown.count)
+        let judged = pre.compactMap { p in p.low.value.flatMap { low in p.high.value.map { (low, $0) } } }
+        return (judged.filter { $0.0 <= 0 && 0 <= $0.1 }.count, judged.count, pre.count { $0.estimate.isSuppressed })
     }
 
     /// What the hidden checks of parallel trends leave unjudged; nil when none is hidden.

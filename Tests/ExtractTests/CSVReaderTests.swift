@@ -89,6 +89,19 @@ func readCSV(_ text: String, encoding: TextEncoding = .utf8, maxFieldLines: Int 
         #expect(try readCSV(Array("a;b\nB".utf8) + [0xF8] + Array("rn;y\n".utf8), encoding: .windows1252)[1].fields == ["Børn", "y"])
     }
 
+    /// A header longer than the record limit stops the file there: a binary file of any size
+    /// (a sparse one of gigabytes) is not read to its end first.
+    @Test func anOverlongHeaderStopsTheReadingAtOnce() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("csv-\(UUID().uuidString).csv").path
+        _ = FileManager.default.createFile(atPath: path, contents: Data(count: 64 << 20))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let reader = try CSVReader(path: path, delimiter: 0x3B, encoding: .utf8, maxRecordBytes: 1 << 20, maxFieldLines: 20, chunkSize: 1 << 20)
+        let error = #expect(throws: ExtractError.self) { try reader.forEachRecord { _ in } }
+        guard case .badHeader(_, _, let reason) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(reason.contains("holds NUL bytes"))
+        #expect(reader.bytesRead <= 3 << 20, "read \(reader.bytesRead) bytes of 64 MiB")
+    }
+
     /// The bytes of a UTF-8-looking sequence held back at a chunk's end are decoded with the
     /// next chunk: the decoded buffer has room for them (it overflowed by up to 3 bytes).
     @Test func heldBackBytesFitTheDecodedBuffer() throws {

@@ -455,6 +455,19 @@ import Testing
         #expect(throws: Never.self) { _ = try SourceReader(source: source, path: f.path("indmeldelser.csv"), pipeline: f.config.path, drop: f.drop) }
     }
 
+    /// The drop's real path is taken once (`DropCheck.resolved`): the drop folder itself
+    /// swapped for a link to another drop while extract reads is not followed there.
+    @Test func aDropFolderSwappedForALinkIsNotFollowed() throws {
+        let f = try Fixture()
+        let root = DropCheck.resolved(f.drop)
+        #expect(throws: Never.self) { _ = try ChunkedFile.digest(path: f.path("indmeldelser.csv"), confinedTo: root) }
+        let other = f.root.appendingPathComponent("other-drop")
+        try FileManager.default.moveItem(at: f.drop, to: other)
+        try FileManager.default.createSymbolicLink(at: f.drop, withDestinationURL: other)
+        let error = #expect(throws: ExtractError.self) { _ = try ChunkedFile.digest(path: f.path("indmeldelser.csv"), confinedTo: root) }
+        guard case .sourceOutsideDrop = error else { Issue.record("\(String(describing: error))"); return }
+    }
+
     @Test func aManifestNamingAFileOutsideTheDropIsRefused() throws {
         let f = try Fixture()
         try "root:x:0:0\n".write(to: f.root.appendingPathComponent("etc-passwd"), atomically: true, encoding: .utf8)

@@ -87,7 +87,8 @@ import Transform
         let scan = try Drop.scan(inbox, config: config)
         #expect(scan.drop.name == "2026-11-24-inside")
         try FileManager.default.createSymbolicLink(atPath: inbox.appendingPathComponent("2026-11-25").path, withDestinationPath: "2026-11-24-inside")
-        #expect(try Drop.scan(inbox, config: config).drop.name == "2026-11-25", "a link within the inbox is a drop")
+        // A link within the inbox is a drop, read (and named) as the folder it leads to.
+        #expect(try Drop.scan(inbox, config: config).drop.url.path == inbox.appendingPathComponent("2026-11-24-inside").path)
         try FileManager.default.removeItem(at: inbox.appendingPathComponent("2026-11-24-inside"))
         try FileManager.default.removeItem(at: inbox.appendingPathComponent("2026-11-25"))
 
@@ -104,6 +105,22 @@ import Transform
         let error = OperationsError.newerDropsIncomplete(ran: "2026-11-20", drops: try Drop.scan(inbox, config: config).newerIncomplete)
         #expect("\(error)".contains("; and 8 more. Check the export job"), "\(error)")
         #expect(!"\(error)".contains("2026-12-05:"), "\(error)")
+    }
+
+    /// A folder swapped for another, or for a link, after the inbox was listed is told apart
+    /// from the one listed: the scan that read it refuses what it read.
+    @Test func anInboxEntryKnowsWhenItsFolderWasReplaced() throws {
+        let inbox = URL(fileURLWithPath: try TestServer.temporaryDirectory())
+        try makeDrop(inbox, "2026-11-20", files: [])
+        try makeDrop(inbox, "other", files: [])
+        let listed = try #require(try InboxEntry.list(inbox).first { $0.name == "2026-11-20" })
+        #expect(listed.unchanged)
+        try FileManager.default.moveItem(at: inbox.appendingPathComponent("2026-11-20"), to: inbox.appendingPathComponent("moved"))
+        try FileManager.default.createSymbolicLink(atPath: inbox.appendingPathComponent("2026-11-20").path, withDestinationPath: "other")
+        #expect(!listed.unchanged)
+        try FileManager.default.removeItem(at: inbox.appendingPathComponent("2026-11-20"))
+        try FileManager.default.moveItem(at: inbox.appendingPathComponent("moved"), to: inbox.appendingPathComponent("2026-11-20"))
+        #expect(listed.unchanged, "the same folder again")
     }
 
     /// A drop without a MANIFEST is taken as it is, but from an inbox only once its files
@@ -298,8 +315,9 @@ import Transform
     /// A text line is one line a terminal only shows: a name from outside with an escape
     /// sequence or a line break in it does not act or forge a line.
     @Test func aTextLineShowsControlCharactersAsQuestionMarks() {
-        let line = ETLLogHandler.render(level: .error, message: "x/2026\u{1B}]0;t\u{7}\r\nrun 1 published=yes\u{202E}", metadata: [:], format: .text)
-        #expect(line.hasSuffix("x/2026?]0;t? run 1 published=yes?"), "\(line)")
+        let line = ETLLogHandler.render(level: .error, message: "x/2026\u{1B}]0;t\u{7}\r\nrun 1 published=yes\u{202E}",
+                                        metadata: ["drop": "d\u{9B}2J\u{202E}x\ty"], format: .text)
+        #expect(line.hasSuffix("x/2026?]0;t? run 1 published=yes? drop=d?2J?x?y"), "\(line)")
     }
 }
 

@@ -8,7 +8,7 @@ WITH t AS (SELECT * FROM snapshot.cohort_figures WHERE grain IN ('total', 'munic
      pairs AS (
          -- A municipality with one cohort only (no institution covered, or every one) keeps its rows.
          SELECT coalesce(t.grain, c.grain) AS grain, coalesce(t.municipality, c.municipality) AS municipality,
-                coalesce(t.municipalities, c.municipalities) AS m_t, c.municipalities AS m_c,
+                t.municipalities AS m_t, c.municipalities AS m_c,
                 t.detection_rate_per_1000 AS det_t, c.detection_rate_per_1000 AS det_c,
                 coalesce(t.detected, 0) AS det_a, coalesce(c.detected, 0) AS det_b,
                 t.investigation_rate_per_1000 AS inv_t, c.investigation_rate_per_1000 AS inv_c,
