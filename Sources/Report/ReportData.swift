@@ -27,7 +27,21 @@ package struct ReportData: Sendable {
         "mean_age_first_measure_months", "median_age_first_measure_months",
     ]
 
+    /// The views in one snapshot: a report made while a run publishes reads one run, not some
+    /// views of each (and retention keeps that run's load until the snapshot ends).
     package static func read(_ reader: MetricsReader, requested run: RunID?) throws -> ReportData {
+        try reader.connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", name: "report snapshot")
+        do {
+            let data = try readViews(reader, requested: run)
+            try reader.connection.execute("COMMIT", name: "report snapshot")
+            return data
+        } catch {
+            _ = try? reader.connection.execute("ROLLBACK", name: "report snapshot")
+            throw error
+        }
+    }
+
+    private static func readViews(_ reader: MetricsReader, requested run: RunID?) throws -> ReportData {
         let runs: [ViewRow]
         do {
             runs = try reader.rows("metrics.published_run", key: [], columns: [
