@@ -165,7 +165,7 @@ package struct Publisher {
 package struct Retention: Sendable, Equatable {
     package var dropped: [Int64] = []
     package var left: [Int64] = []
-    /// The sessions whose snapshot may predate the publish, for which all were left.
+    /// The sessions whose snapshot may predate the publish, for which the loads a view can read were left.
     package var readers: [Int32] = []
 }
 
