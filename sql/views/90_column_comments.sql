@@ -59,7 +59,7 @@ DECLARE
         ['att', 'The estimated average effect on the covered institutions: first events per 1,000 child-years, with the social worker against without.'],
         ['se', 'Analytic standard error from the influence functions, clustered by institution (R did, bstrap = FALSE).'],
         ['institutions_treated', 'Institutions of the estimated groups (covered after period 1, in the balanced panel).'],
-        ['institutions_control', 'Institutions compared with: never covered (never_treated), or also those covered later (not_yet_treated).'],
+        ['institutions_control', 'Institutions compared with: never covered (never_treated), or also those covered later (not_yet_treated: every group but the earliest, each a comparison until its own worker came).'],
         ['institutions_left_out', 'Institutions of the register not estimated: unbalanced, or covered from period 1 (metrics.evaluation_left_out).'],
         ['pre_treatment_mean', 'The treated institutions'' mean outcome in their base period (the period before their social worker came), per 1,000 child-years.'],
         ['periods', 'T: the periods wholly inside the evaluation window.'],
