@@ -11,7 +11,10 @@
 # Environment (all optional): ETL_BIN (default: etl on PATH, else .build/release/etl beside
 # this script's checkout), ETL_STATE_DIR (default /var/lib/etl), ETL_LOG_DIR (default
 # $ETL_STATE_DIR/logs), ETL_KEEP_LOGS (default 14), ETL_ENV_FILE (default /etc/etl/etl.env: sets
-# ETL_PSEUDONYM_KEY and DATABASE_URL).
+# ETL_PSEUDONYM_KEY and DATABASE_URL), ETL_TIME_LIMIT (default 6h, as timeout(1) reads it; 0:
+# none): a night still running then is stopped (SIGTERM, and SIGKILL a minute later), so that a
+# run hung on a server that keeps its connection but never answers does not hold the lock
+# against every later night.
 set -uo pipefail
 # What the wrapper and etl write (logs, stage files) is readable by their owner only.
 umask 077
@@ -62,8 +65,11 @@ ls -1t "$log_dir"/etl-*.log 2>/dev/null | tail -n +"$((keep + 1))" | xargs -r rm
 stopped=
 for sig in TERM INT HUP; do trap "stopped=$sig" "$sig"; done
 logged=$(stat -c %s "$log" 2>/dev/null || echo 0)
-summary=$("$etl" run --pipeline "$pipeline" --inbox "$inbox" --log-format json 2>>"$log")
+summary=$(timeout --kill-after=1m "${ETL_TIME_LIMIT:-6h}" "$etl" run --pipeline "$pipeline" --inbox "$inbox" --log-format json 2>>"$log")
 status=$?
+# timeout(1) says 124 for a stop it made (137 when it had to kill): as the signal it sent.
+timed_out=
+[ "$status" -eq 124 ] && { timed_out=yes; status=$((128 + 15)); }
 [ -n "$summary" ] && echo "$summary" >>"$log"
 
 # The run this night's log lines name last (the JSON error line's "run"; none when etl
@@ -86,6 +92,7 @@ case $status in
         level=err ;;
 esac
 [ -n "$stopped" ] && message="$message (the wrapper itself was sent SIG$stopped)"
+[ -n "$timed_out" ] && message="$message (it ran longer than ETL_TIME_LIMIT=${ETL_TIME_LIMIT:-6h}: check the database server, which may hold the connection without answering, and the log)"
 
 logger -t etl -p "user.$level" "$message" 2>/dev/null || true
 # A night with rejects under the threshold succeeded, but a steward should see them: one

@@ -158,6 +158,21 @@ import Postgres
         #expect(night.stdout.contains("publish RUN --force --state-dir \(h.state.root.path)"), "\(night.stdout)")
     }
 
+    /// A night that runs past `ETL_TIME_LIMIT` (here: stopped at a fault point, as a night
+    /// hung on a server that never answers is) is stopped, says where, and the warehouse and
+    /// the next night are as after any stopped run: the lock is free.
+    @Test func theCronWrapperStopsANightPastItsTimeLimit() throws {
+        let h = try Harness()
+        try h.drop(children: 200)
+        let night = try h.nightly(["DATABASE_URL": h.db.url, "ETL_TIME_LIMIT": "3s", "ETL_STOP_AT": "transform.started"])
+        #expect(night.status == 128 + SIGTERM, "\(night.stdout) \(night.stderr)")
+        #expect(night.stdout.contains("etl was stopped by SIGTERM in run 20") && night.stdout.contains("ran longer than ETL_TIME_LIMIT=3s"),
+                "\(night.stdout)")
+        #expect(try h.rows("SELECT count(*) FROM etl.published") == [["0"]])
+        let next = try h.nightly(["DATABASE_URL": h.db.url])
+        #expect(next.status == 0, "\(next.stdout) \(next.stderr)")
+    }
+
     @Test func theCronWrapperRunsANightWithJSONLogsAndNoCPRNumbers() throws {
         let h = try Harness()
         let (drop, _) = try h.drop(children: 1_000)
