@@ -20,6 +20,9 @@ package enum ExtractError: StewardError, Equatable, Sendable {
     case cannotRead(path: String, message: String)
     /// A byte sequence that the declared encoding does not allow (e.g. invalid UTF-8).
     case notDeclaredEncoding(file: String, line: Int, encoding: TextEncoding)
+    /// A file that starts with UTF-16's byte-order mark (PowerShell 5's `>` writes it): no
+    /// encoding the pipeline may declare reads it.
+    case utf16(file: String)
     /// A file the pipeline declares single-byte (windows-1252) that is UTF-8: read as
     /// declared, its letters would be garbled.
     case utf8NotDeclared(file: String, encoding: TextEncoding, evidence: String)
@@ -62,7 +65,7 @@ package enum ExtractError: StewardError, Equatable, Sendable {
         case .rejectThresholdExceeded: .rejectThresholdExceeded
         case .sourceMissing, .dropIncomplete, .manifestRowsDiffer, .manifestUnreadable, .sourceNotAFile, .sourceOutsideDrop: .dropIncomplete
         case .missingColumn: .usage
-        case .cannotRead, .notDeclaredEncoding, .utf8NotDeclared, .noHeader, .badHeader, .ambiguousHeader, .unclosedQuote, .xmlNotWellFormed, .xmlRefused,
+        case .cannotRead, .notDeclaredEncoding, .utf16, .utf8NotDeclared, .noHeader, .badHeader, .ambiguousHeader, .unclosedQuote, .xmlNotWellFormed, .xmlRefused,
              .badExportDate, .xmlTooDeep, .xmlTokenTooLong, .pseudonymKey, .cannotWrite: .failure
         }
     }
@@ -88,6 +91,8 @@ package enum ExtractError: StewardError, Equatable, Sendable {
             return "\(path): cannot read: \(message). Check that the file exists and is readable by this user."
         case let .notDeclaredEncoding(file, line, encoding):
             return "\(file):\(line): not the declared encoding \(encoding.rawValue). Fix the `encoding` of this source in the pipeline file, or ask for the export in \(encoding.rawValue)."
+        case let .utf16(file):
+            return "\(file): the file is UTF-16 (it starts with UTF-16's byte-order mark, as PowerShell's `>` writes it), which no encoding of the pipeline file reads. Ask for the export in UTF-8, or convert it: iconv -f UTF-16 -t UTF-8."
         case let .utf8NotDeclared(file, encoding, evidence):
             return "\(file): the pipeline file says \(encoding.rawValue), but the file is UTF-8: \(evidence). Set `encoding: utf-8` for this source in the pipeline file, or ask for the export in \(encoding.rawValue)."
         case let .noHeader(file):

@@ -59,6 +59,13 @@ enum UTF8Check {
     }
 }
 
+extension UTF8Check {
+    /// Whether bytes start with UTF-16's byte-order mark, either way round.
+    static func startsAsUTF16(_ p: UnsafePointer<UInt8>, count: Int) -> Bool {
+        count >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF))
+    }
+}
+
 /// Whether an export the pipeline file says is single-byte is UTF-8 after all: one that starts
 /// with UTF-8's byte-order mark, or that is UTF-8 all through with letters beyond ASCII. Read
 /// as declared, every æ would arrive as "Ã¦". Fed the file's bytes in order, chunk by chunk.

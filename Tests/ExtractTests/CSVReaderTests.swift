@@ -89,6 +89,17 @@ func readCSV(_ text: String, encoding: TextEncoding = .utf8, maxFieldLines: Int 
         #expect(try readCSV(Array("a;b\nB".utf8) + [0xF8] + Array("rn;y\n".utf8), encoding: .windows1252)[1].fields == ["Børn", "y"])
     }
 
+    /// A UTF-16 export (PowerShell 5's `>`) is named as such, whatever encoding is declared.
+    @Test(arguments: [[0xFF, 0xFE] as [UInt8], [0xFE, 0xFF]])
+    func aUTF16FileIsNamedAsSuch(mark: [UInt8]) throws {
+        let bytes = mark + Array("a;b\n".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        for encoding in [TextEncoding.utf8, .windows1252] {
+            let error = #expect(throws: ExtractError.self) { _ = try readCSV(bytes, encoding: encoding) }
+            guard case .utf16 = error else { Issue.record("\(String(describing: error))"); continue }
+            #expect(error!.description.contains("the file is UTF-16") && error!.description.contains("iconv -f UTF-16 -t UTF-8"))
+        }
+    }
+
     /// A header longer than the record limit stops the file there: a binary file of any size
     /// (a sparse one of gigabytes) is not read to its end first.
     @Test func anOverlongHeaderStopsTheReadingAtOnce() throws {

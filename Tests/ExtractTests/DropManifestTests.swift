@@ -208,6 +208,15 @@ import Testing
         }
     }
 
+    /// A MANIFEST written as UTF-16 (PowerShell 5's `>`) is named as such, not as a bad checksum.
+    @Test func aUTF16ManifestIsNamedAsSuch() throws {
+        let f = try Fixture()
+        f.write([0xFF, 0xFE] + Array("\(Self.sha)  1  x.csv\n".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }, to: "MANIFEST")
+        let error = #expect(throws: ExtractError.self) { _ = try DropManifest.read(drop: f.drop) }
+        guard case .manifestUnreadable(_, nil, let message) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(message.hasPrefix("it is UTF-16"))
+    }
+
     @Test func aDropWithoutOneHasNone() throws {
         let f = try Fixture()
         #expect(try DropManifest.read(drop: f.drop) == nil)
