@@ -105,10 +105,12 @@ package struct Drop: Sendable {
         config.sources.all.filter { !Self.names($0.file, manifest) }.compactMap { source in
             let path = url.appendingPathComponent(source.file).path
             guard let changed = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
-                  // A time ahead of the clock (another machine's) says nothing of a copy in progress.
-                  case let age = Int(now.timeIntervalSince(changed)), (0..<Self.settleSeconds).contains(age) else { return nil }
+                  case let age = Int(now.timeIntervalSince(changed).rounded(.down)), age < Self.settleSeconds else { return nil }
             let rule = manifest == nil ? "a drop without a MANIFEST is taken once its files have" : "a file its MANIFEST does not name is taken once it has"
-            return "\(source.file) (changed \(age) s ago; \(rule) been left alone for \(Self.settleSeconds / 60) minutes)"
+            // A time ahead of this clock (the export server's clock is ahead) may be a copy in
+            // progress as well as any other: it is waited for, from that time on.
+            let when = age >= 0 ? "changed \(age) s ago" : "changed at a time \(-age) s ahead of this machine's clock (is the export server's clock ahead?)"
+            return "\(source.file) (\(when); \(rule) been left alone for \(Self.settleSeconds / 60) minutes)"
         }
     }
 
