@@ -119,7 +119,7 @@ final class CSVReader {
             var count: Int
             if let decoder, let decoded {
                 // The bytes of a UTF-8 sequence cut by the chunk's end wait for the next read.
-                held = utf8.stillUTF8 && !atEnd ? UTF8Check.incompleteTail(rawBase, count: total) : 0
+                held = utf8.allUTF8 && !atEnd ? UTF8Check.incompleteTail(rawBase, count: total) : 0
                 utf8.note(rawBase, count: total - held)
                 if utf8.byteOrderMark, let evidence = utf8.evidence {
                     throw ExtractError.utf8NotDeclared(file: path, encoding: encoding, evidence: evidence)

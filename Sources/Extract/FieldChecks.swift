@@ -136,6 +136,10 @@ package enum Echo {
         return String(String.UnicodeScalarView(text.unicodeScalars.map { isUnshowable($0) ? "?" : $0 }))
     }
 
+    /// A name from outside (a folder, a path) as a message shows it: unshowable characters
+    /// as `?`, a CPR number masked, and nothing else changed, so that it can still be found.
+    package static func name(_ text: String) -> String { showable(CPRInText.masking(text)) }
+
     /// Whether a name from outside (a drop's folder, a file a MANIFEST names) has what no
     /// message may show as it is: an unshowable character, or a byte that was not UTF-8
     /// (decoded as U+FFFD, the name no longer names the file).

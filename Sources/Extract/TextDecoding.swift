@@ -70,16 +70,15 @@ extension UTF8Check {
 /// with UTF-8's byte-order mark, or that is UTF-8 all through with letters beyond ASCII. Read
 /// as declared, every æ would arrive as "Ã¦". Fed the file's bytes in order, chunk by chunk.
 struct UTF8Evidence {
-    private var allUTF8 = true, beyondASCII = false
+    /// Whether the bytes so far are UTF-8 (while they are, a reader may hold back a cut
+    /// sequence itself, `UTF8Check.incompleteTail`).
+    private(set) var allUTF8 = true
+    private var beyondASCII = false
     /// The file's first three bytes, once read.
     private var head: [UInt8] = []
     var byteOrderMark: Bool { head == [0xEF, 0xBB, 0xBF] }
     /// A sequence cut by the last chunk's end, waiting for the bytes that complete it.
     private var cut: [UInt8] = []
-
-    /// Whether the bytes so far are still UTF-8 (while they are, a reader may hold back a cut
-    /// sequence itself, `UTF8Check.incompleteTail`).
-    var stillUTF8: Bool { allUTF8 }
 
     mutating func note(_ p: UnsafePointer<UInt8>, count: Int) {
         if head.count < 3 { head += UnsafeBufferPointer(start: p, count: min(3 - head.count, count)) }

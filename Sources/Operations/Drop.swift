@@ -34,10 +34,11 @@ package struct Drop: Sendable {
         // `lost+found`: what a file system keeps at its root, where an inbox may be.
         for entry in entries.sorted(by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }).reversed()
         where entry.bytes.first != UInt8(ascii: ".") && entry.name != "lost+found" && entry.isFolder {
-            guard let name = entry.name, entry.problem == nil else {
-                incomplete.append(IncompleteDrop(path: inbox.appendingPathComponent(entry.shown).path, missing: [entry.problem ?? ""]))
+            if let problem = entry.problem {
+                incomplete.append(IncompleteDrop(path: inbox.appendingPathComponent(entry.shown).path, missing: [problem]))
                 continue
             }
+            guard let name = entry.name else { continue }   // one without a problem is UTF-8
             let drop = Drop(url: inbox.appendingPathComponent(name, isDirectory: true))
             var missing = drop.missing(config)
             if missing.isEmpty {

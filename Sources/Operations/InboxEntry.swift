@@ -16,7 +16,7 @@ struct InboxEntry {
     private let path: [UInt8]
 
     /// The name as messages show it: control characters as `?`, a CPR number masked.
-    var shown: String { Echo.showable(CPRInText.masking(String(decoding: bytes, as: UTF8.self))) }
+    var shown: String { Echo.name(String(decoding: bytes, as: UTF8.self)) }
 
     static func list(_ inbox: URL) throws -> [InboxEntry] {
         guard let dir = opendir(inbox.path) else {

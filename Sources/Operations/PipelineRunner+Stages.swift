@@ -97,18 +97,18 @@ extension PipelineRunner {
         stage.checkpoint = FaultPoint.reach
         let result = try stage.load(folder, settings: settings)
         FaultPoint.reach("load.committed")
+        // A publish whose answer was lost, that the warehouse says is done, is published too.
+        var lostAnswer: (any Error)?
         do {
             try publisher.publish(loadID: result.loadID, run: info.run, command: command, forced: newer != nil)
         } catch {
             guard target.publishedDespiteLostConnection(error, loadID: result.loadID, backend: db.backendPID) else { throw failure(error, run: info.run, step: .publish) }
-            summary.loaded = result.rows
-            summary.published = true
-            summary.publishedAt = Date()
-            throw failure(error, run: info.run, step: .publish, afterPublish: true)
+            lostAnswer = error
         }
         summary.loaded = result.rows
         summary.published = true
         summary.publishedAt = Date()
+        if let lostAnswer { throw failure(lostAnswer, run: info.run, step: .publish, afterPublish: true) }
         FaultPoint.reach("load.published")
         var counts = result.rowsByTable
         counts["load_id"] = Int(result.loadID)

@@ -286,7 +286,7 @@ package struct PipelineRunner {
             throw OperationsError.usage("\(masked): \(what) holds a CPR number (shown masked); it would be stored and shown in clear. \(fix)")
         }
         if Echo.holdsUnshowable(path) {
-            throw OperationsError.usage("\(Echo.text(path.utf8, limit: 200)): \(what) holds control characters or bytes that are not UTF-8 (shown as ? or �). \(fix)")
+            throw OperationsError.usage("\(Echo.name(path)): \(what) holds control characters or bytes that are not UTF-8 (shown as ? or �). \(fix)")
         }
     }
 

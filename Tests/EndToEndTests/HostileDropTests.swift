@@ -18,15 +18,20 @@ import SyntheticDrop
         return path
     }
 
+    /// Runs the harness's drop moved to a folder named `name` beside it.
+    func runDrop(renamed name: String, _ h: Harness) throws -> (result: (status: Int32, stdout: String, stderr: String), drop: URL, named: URL) {
+        let (drop, _) = try h.drop(children: 100)
+        let named = drop.deletingLastPathComponent().appendingPathComponent(name)
+        try FileManager.default.moveItem(at: drop, to: named)
+        return (try run(h, drop: named), drop, named)
+    }
+
     /// A drop whose path holds a CPR number (a folder named for a child) is refused before
     /// anything records or shows its path, and the message shows the number masked; log
     /// lines mask one wherever it is, a tab between its parts too.
     @Test func aDropWhosePathHoldsACPRNumberIsRefused() throws {
         let h = try Harness()
-        let (drop, _) = try h.drop(children: 100)
-        let named = drop.deletingLastPathComponent().appendingPathComponent("barn 010213\t1234")
-        try FileManager.default.moveItem(at: drop, to: named)
-        let result = try run(h, drop: named)
+        let (result, drop, named) = try runDrop(renamed: "barn 010213\t1234", h)
         #expect(result.status == ExitStatus.usage.rawValue, "\(result.stderr)")
         #expect(result.stderr.contains("010213-****") && !result.stderr.contains("010213\\t1234") && !result.stderr.contains("010213\t1234"),
                 "\(result.stderr)")
@@ -48,10 +53,7 @@ import SyntheticDrop
     /// with `?` for them; one that is not UTF-8 too, rather than said to be missing.
     @Test func aDropWhosePathHoldsControlCharactersOrIsNotUTF8IsRefused() throws {
         let h = try Harness()
-        let (drop, _) = try h.drop(children: 100)
-        let named = drop.deletingLastPathComponent().appendingPathComponent("2026\u{1B}[2J\nrun 1 published=yes")
-        try FileManager.default.moveItem(at: drop, to: named)
-        let result = try run(h, drop: named)
+        let (result, drop, _) = try runDrop(renamed: "2026\u{1B}[2J\nrun 1 published=yes", h)
         #expect(result.status == ExitStatus.usage.rawValue, "\(result.stderr)")
         #expect(result.stderr.contains("2026?[2J?run 1 published=yes: the drop's path holds control characters"), "\(result.stderr)")
         #expect(!result.stderr.contains("\u{1B}") && result.stdout.isEmpty)
