@@ -61,14 +61,15 @@ extension EnrolmentRecord {
         }
 
         /// `body` with the record's fields; a record that is not an enrolment is an error.
-        package static func read<R>(_ f: StageRecord, path: String, line: Int,
-                                    _ body: (Fields) throws -> R) throws -> R {
+        /// Not generic: called from transform, a generic one ran unspecialised, and looked up
+        /// its result's type metadata each record (docs/benchmarks.md).
+        package static func read(_ f: StageRecord, path: String, line: Int, _ body: (Fields) throws -> Void) throws {
             guard f.count == 6, !StageField.isNull(f[0]), !StageField.isNull(f[2]), let birth = StageField.day(f[1]),
                   let from = StageField.day(f[3]), let l = StageField.int(f[5]) else {
                 throw StageFileError(path: path, line: line, message: "not an enrolment record")
             }
             let to = StageField.day(f[4])
-            return try withTexts(f[0], f[2]) { (key, institution) in
+            try withTexts(f[0], f[2]) { (key, institution) in
                 try body(Fields(childKey: key, birth: birth, institution: institution, from: from, to: to, line: l))
             }
         }
@@ -85,10 +86,12 @@ extension EnrolmentRecord {
     }
 
     package init(_ f: StageRecord, path: String, line: Int) throws {
-        self = try Fields.read(f, path: path, line: line) { r in
-            EnrolmentRecord(childKey: String(decoding: r.childKey, as: UTF8.self), birth: r.birth,
-                            institution: String(decoding: r.institution, as: UTF8.self), from: r.from, to: r.to, line: r.line)
+        var record: EnrolmentRecord?
+        try Fields.read(f, path: path, line: line) { r in
+            record = EnrolmentRecord(childKey: String(decoding: r.childKey, as: UTF8.self), birth: r.birth,
+                                     institution: String(decoding: r.institution, as: UTF8.self), from: r.from, to: r.to, line: r.line)
         }
+        self = record!
     }
 }
 
@@ -126,15 +129,15 @@ extension CaseEventRecord {
 
         /// `body` with the record's fields; a record that is not a case event is an error.
         /// The three optional texts stay raw (`StageField.withText` reads them).
-        package static func read<R>(_ f: StageRecord, path: String, line: Int,
-                                    _ body: (Fields, _ optional: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeRawBufferPointer))
-                                        throws -> R) throws -> R {
+        package static func read(_ f: StageRecord, path: String, line: Int,
+                                 _ body: (Fields, _ optional: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeRawBufferPointer))
+                                     throws -> Void) throws {
             guard f.count == 9, !StageField.isNull(f[0]), !StageField.isNull(f[1]), let birth = StageField.day(f[2]),
                   let event = EventType(stageText: f[3]),
                   let day = StageField.day(f[4]), let l = StageField.int(f[8]) else {
                 throw StageFileError(path: path, line: line, message: "not a case-event record")
             }
-            return try withTexts(f[0], f[1]) { (caseID, key) in
+            try withTexts(f[0], f[1]) { (caseID, key) in
                 try body(Fields(caseID: caseID, childKey: key, birth: birth, event: event, day: day,
                                 paragraph: nil, source: nil, reason: nil, line: l), (f[5], f[6], f[7]))
             }
@@ -159,11 +162,13 @@ extension CaseEventRecord {
     }
 
     package init(_ f: StageRecord, path: String, line: Int) throws {
-        self = try Fields.read(f, path: path, line: line) { r, optional in
-            CaseEventRecord(caseID: String(decoding: r.caseID, as: UTF8.self), childKey: String(decoding: r.childKey, as: UTF8.self),
-                            birth: r.birth, event: r.event, day: r.day, paragraph: StageField.string(optional.0),
-                            source: StageField.string(optional.1), reason: StageField.string(optional.2), line: r.line)
+        var record: CaseEventRecord?
+        try Fields.read(f, path: path, line: line) { r, optional in
+            record = CaseEventRecord(caseID: String(decoding: r.caseID, as: UTF8.self), childKey: String(decoding: r.childKey, as: UTF8.self),
+                                     birth: r.birth, event: r.event, day: r.day, paragraph: StageField.string(optional.0),
+                                     source: StageField.string(optional.1), reason: StageField.string(optional.2), line: r.line)
         }
+        self = record!
     }
 }
 
@@ -223,9 +228,9 @@ extension EventType {
 }
 
 /// `body` with two fields' unescaped bytes (neither NULL: the caller checked).
-private func withTexts<R>(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer,
-                          _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-    try StageField.withText(a) { a in try StageField.withText(b) { b in try body(a, b) }! }!
+private func withTexts(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer,
+                       _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) rethrows {
+    _ = try StageField.withText(a) { a in try StageField.withText(b) { b in try body(a, b) } }
 }
 
 extension Optional where Wrapped == [UInt8] {

@@ -8,35 +8,36 @@ struct FactRows: Sendable {
     let facts: Facts
     private let keys: TextTable
     private let caseIDs: TextTable
-    private let numbers: [[UInt8]]
-    private let districts: [[UInt8]]
-    private let vocabulary: [[UInt8]]
-    /// cohort, institution, district, unattributed_reason for each packed status:
-    /// `attributed[code][institution]` for codes 0, 1; `unattributed[code - 2]`.
-    private let attributed: [[[UInt8]]]
-    private let unattributed: [[UInt8]]
-    private let eventTypes: [[UInt8]]
-    private let cohorts: [[UInt8]]
-    private let kinds: [[UInt8]]
+    // The short texts in byte arenas too: read as `[[UInt8]]`, each field written retained and
+    // released its array, a tenth of a national transform (docs/benchmarks.md).
+    private let numbers: TextTable
+    private let districts: TextTable
+    private let vocabulary: TextTable
+    /// cohort, institution, district, unattributed_reason for each packed status: text
+    /// `code * institutions + institution` of `attributed` for codes 0, 1; `unattributed[code - 2]`.
+    private let attributed: TextTable
+    private let unattributed: TextTable
+    private let eventTypes: TextTable
+    private let cohorts: TextTable
+    private let kinds: TextTable
 
     init(_ facts: Facts) {
         self.facts = facts
         keys = facts.childKeys.needsEscaping ? TextTable(facts.childKeys.map { String(decoding: CopyText.escaped($0), as: UTF8.self) }) : facts.childKeys
         caseIDs = facts.caseIDs.needsEscaping ? TextTable(facts.caseIDs.map { String(decoding: CopyText.escaped($0), as: UTF8.self) }) : facts.caseIDs
-        numbers = facts.institutions.map { CopyText.escaped($0.number) }
-        districts = facts.institutions.map { CopyText.escaped($0.district) }
-        vocabulary = facts.vocabulary.map(CopyText.escaped)
+        numbers = TextTable(texts: facts.institutions.map { CopyText.escaped($0.number) })
+        districts = TextTable(texts: facts.institutions.map { CopyText.escaped($0.district) })
+        vocabulary = TextTable(texts: facts.vocabulary.map(CopyText.escaped))
         let null = Array("\\N".utf8), tab: [UInt8] = [0x09]
-        attributed = [Cohort.control, .treatment].map { cohort in
-            (0..<facts.institutions.count).map { i in
-                Array(cohort.rawValue.utf8) + tab + CopyText.escaped(facts.institutions[i].number) + tab
-                    + CopyText.escaped(facts.institutions[i].district) + tab + null
+        attributed = TextTable(texts: [Cohort.control, .treatment].flatMap { cohort in
+            facts.institutions.map { r in
+                Array(cohort.rawValue.utf8) + tab + CopyText.escaped(r.number) + tab + CopyText.escaped(r.district) + tab + null
             }
-        }
-        unattributed = UnattributedReason.allCases.map { null + tab + null + tab + null + tab + Array($0.rawValue.utf8) }
-        eventTypes = EventType.allCases.map { Array($0.rawValue.utf8) }
-        cohorts = [Array(Cohort.control.rawValue.utf8), Array(Cohort.treatment.rawValue.utf8)]
-        kinds = FirstEventKind.allCases.map { Array($0.rawValue.utf8) }
+        })
+        unattributed = TextTable(texts: UnattributedReason.allCases.map { null + tab + null + tab + null + tab + Array($0.rawValue.utf8) })
+        eventTypes = TextTable(texts: EventType.allCases.map { Array($0.rawValue.utf8) })
+        cohorts = TextTable(texts: [Array(Cohort.control.rawValue.utf8), Array(Cohort.treatment.rawValue.utf8)])
+        kinds = TextTable(texts: FirstEventKind.allCases.map { Array($0.rawValue.utf8) })
     }
 
     func write(_ file: FactFile, to path: String) throws(StageFileError) -> StageManifest.OutputFile {
@@ -60,11 +61,15 @@ struct FactRows: Sendable {
     }
 
     private func word(_ id: Int32, _ out: StageFileWriter) {
-        if id < 0 { out.null() } else { out.field(escaped: vocabulary[Int(id)]) }
+        if id < 0 { out.null() } else { out.field(vocabulary, Int(id)) }
     }
 
     private func status(_ s: PackedAttribution, _ out: StageFileWriter) {
-        out.field(escaped: s.code < 2 ? attributed[Int(s.code)][Int(s.institution)] : unattributed[Int(s.code) - 2])
+        if s.code < 2 {
+            out.field(attributed, Int(s.code) &* facts.institutions.count &+ Int(s.institution))
+        } else {
+            out.field(unattributed, Int(s.code) - 2)
+        }
     }
 
     private func institutions(_ out: StageFileWriter) throws(StageFileError) {
@@ -85,22 +90,22 @@ struct FactRows: Sendable {
 
     private func enrolments(_ out: StageFileWriter) throws(StageFileError) {
         for e in facts.enrolments {
-            out.field(escaped: numbers[Int(e.institution)]); out.field(e.from); out.field(e.to); out.field(Int(e.child))
+            out.field(numbers, Int(e.institution)); out.field(e.from); out.field(e.to); out.field(Int(e.child))
             try out.endRecord()
         }
     }
 
     private func coverage(_ out: StageFileWriter) throws(StageFileError) {
         for c in facts.coverage {
-            out.field(escaped: numbers[Int(c.institution)]); out.field(c.from); out.field(c.to)
+            out.field(numbers, Int(c.institution)); out.field(c.from); out.field(c.to)
             try out.endRecord()
         }
     }
 
     private func exposure(_ out: StageFileWriter) throws(StageFileError) {
         for x in facts.exposure {
-            out.field(escaped: cohorts[x.cohort == .control ? 0 : 1]); out.field(Int(x.year))
-            out.field(escaped: numbers[Int(x.institution)]); out.field(escaped: districts[Int(x.institution)]); out.field(Int(x.days))
+            out.field(cohorts, x.cohort == .control ? 0 : 1); out.field(Int(x.year))
+            out.field(numbers, Int(x.institution)); out.field(districts, Int(x.institution)); out.field(Int(x.days))
             out.field(Int(x.child))
             try out.endRecord()
         }
@@ -108,7 +113,7 @@ struct FactRows: Sendable {
 
     private func caseEvents(_ out: StageFileWriter) throws(StageFileError) {
         for e in facts.caseEvents {
-            out.field(caseIDs, Int(e.caseRef)); out.field(escaped: eventTypes[Int(e.type.order)])
+            out.field(caseIDs, Int(e.caseRef)); out.field(eventTypes, Int(e.type.order))
             out.field(e.day); word(e.paragraph, out); word(e.source, out); word(e.reason, out)
             out.field(Int(e.ageDays))
             status(e.status, out)
@@ -119,7 +124,7 @@ struct FactRows: Sendable {
 
     private func firstEvents(_ out: StageFileWriter) throws(StageFileError) {
         for e in facts.firstEvents {
-            out.field(escaped: kinds[e.kind.order]); out.field(e.day); out.field(Int(e.ageDays))
+            out.field(kinds, e.kind.order); out.field(e.day); out.field(Int(e.ageDays))
             status(PackedAttribution(e.attribution), out)
             out.field(Int(e.child))
             try out.endRecord()
@@ -140,7 +145,7 @@ struct FactRows: Sendable {
         for i in 0..<Int32(facts.institutions.count) {
             for (k, period) in p.periods.periods.enumerated() {
                 let c = p.cell(i, k + 1)
-                out.field(escaped: numbers[Int(i)]); out.field(k + 1); out.field(period.lowerBound); out.field(period.upperBound)
+                out.field(numbers, Int(i)); out.field(k + 1); out.field(period.lowerBound); out.field(period.upperBound)
                 out.field(Int(p.groups[Int(i)])); out.field(Int(p.exposureDays[c])); out.field(Int(p.children[c]))
                 for kind in p.events { out.field(Int(kind[c])) }
                 try out.endRecord()

@@ -16,6 +16,12 @@ package struct TextTable: RandomAccessCollection, Sendable {
         self.init(bytes: bytes, starts: starts)
     }
 
+    init(texts: [[UInt8]]) {
+        var starts = [0]
+        for t in texts { starts.append(starts.last! + t.count) }
+        self.init(bytes: Array(texts.joined()), starts: starts)
+    }
+
     /// `count` texts, text i `piece(i)`, `bytes` at most in all: one allocation, a copy a text.
     static func gathering(_ count: Int, bytes capacity: Int, _ piece: (Int) -> UnsafeRawBufferPointer) -> TextTable {
         var starts = [Int](repeating: 0, count: count + 1)
