@@ -8,8 +8,8 @@
 #
 #   etl-nightly.sh PIPELINE INBOX
 #
-# Environment (all optional): ETL_BIN (default: etl on PATH, else .build/release/etl beside
-# this script's checkout), ETL_STATE_DIR (default /var/lib/etl), ETL_LOG_DIR (default
+# Environment (all optional): ETL_BIN (default: etl on PATH, else bin/etl beside this script's
+# folder as installed, else .build/release/etl of its checkout), ETL_STATE_DIR (default /var/lib/etl), ETL_LOG_DIR (default
 # $ETL_STATE_DIR/logs), ETL_KEEP_LOGS (default 14), ETL_ENV_FILE (default /etc/etl/etl.env: sets
 # ETL_PSEUDONYM_KEY and DATABASE_URL), ETL_TIME_LIMIT (default 6h, as timeout(1) reads it; 0:
 # none): a night still running then is stopped (SIGTERM, and SIGKILL a minute later), so that a
@@ -54,7 +54,10 @@ fi
 export ETL_STATE_DIR=${ETL_STATE_DIR:-/var/lib/etl}
 log_dir=${ETL_LOG_DIR:-$ETL_STATE_DIR/logs}
 keep=${ETL_KEEP_LOGS:-14}
-etl=${ETL_BIN:-$(command -v etl || echo "$here/.build/release/etl")}
+# Installed (docs/operations.md): bin/etl beside cron/; in a checkout, its release build.
+installed="$here/bin/etl"
+[ -x "$installed" ] || installed="$here/.build/release/etl"
+etl=${ETL_BIN:-$(command -v etl || echo "$installed")}
 mkdir -p "$log_dir"
 
 # One log file a day, the oldest beyond $keep removed.

@@ -5,7 +5,7 @@ import Pipeline
 
 /// Options every command that touches state or the warehouse takes.
 struct GlobalOptions: ParsableArguments {
-    @Option(help: "The state directory (runs, the embedded server, the key). Default: $ETL_STATE_DIR or ./.etl-state")
+    @Option(help: "The state directory (runs, the embedded server, the key). Default: $ETL_STATE_DIR or ./.etl-state (etl demo: ./.etl-demo)")
     var stateDir: String?
 
     @Option(help: """

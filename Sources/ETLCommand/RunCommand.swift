@@ -20,7 +20,7 @@ struct RunCommand: ParsableCommand {
             \(exitStatusHelp)
             """)
 
-    @Option(help: "The municipality's pipeline file (pipelines/*.yaml).")
+    @Option(help: "The municipality's pipeline file (pipelines/*.yaml): required for a new run; a rerun (--from) uses its run's unless given.")
     var pipeline: String?
 
     @Option(help: "One drop folder to run on.")

@@ -89,7 +89,9 @@ struct WarehouseCommand: ParsableCommand {
                 let server = target.embeddedServer
                 guard server.clusterExists else { throw WarehouseError.noCluster(state: global.state.root.path) }
                 let status = try server.status()
-                print("\(status); socket in \(server.socketDirectory); TCP \(server.listen.map { "at \($0) (analysts)" } ?? "off")")
+                // Stopped, the address is what the next start takes, not one that answers now.
+                let tcp = server.listen.map { status.isRunning ? "at \($0) (analysts)" : "\($0) when started (analysts)" } ?? "off"
+                print("\(status); socket in \(server.socketDirectory); TCP \(tcp)")
                 if !status.isRunning { throw ExitCode.failure }
             }
         }

@@ -41,7 +41,7 @@ package struct CommandHints: Sendable {
     }
 
     /// Single-quoted for a shell unless it is plain.
-    private static func quoted(_ text: String) -> String {
+    package static func quoted(_ text: String) -> String {
         let plain = !text.isEmpty && text.unicodeScalars.allSatisfy {
             ($0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil)) || "/._-:@=%+,".unicodeScalars.contains($0)
         }

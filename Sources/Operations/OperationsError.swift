@@ -26,7 +26,7 @@ package enum OperationsError: StewardError {
     /// Publishing the run would replace a newer published run; needs --force.
     case wouldReplaceNewer(run: RunID, asOf: Day, published: PublishedRun, command: String)
     /// A new run's drop holds data of an earlier day than the published run's.
-    case dropOfEarlierDay(drop: String, asOf: Day, published: PublishedRun)
+    case dropOfEarlierDay(drop: String, pipeline: String, asOf: Day, published: PublishedRun)
     /// The warehouse holds another municipality (or the demo's synthetic runs).
     case otherMunicipality(holds: String, firstRun: RunID, pipeline: String, municipality: String)
     case demoRefused(String)
@@ -72,10 +72,10 @@ package enum OperationsError: StewardError {
             let newer = published.asOf > asOf ? "its data are of a later day" : "its data are of the same day, and it started later"
             return "run \(published.run) (data as of \(published.asOf)) is published and is newer than run \(run) (as of \(asOf)): \(newer). "
                 + "Publishing run \(run) would replace it in every metrics view. To do that, add --force: `\(command) --force`"
-        case .dropOfEarlierDay(let drop, let asOf, let published):
+        case .dropOfEarlierDay(let drop, let pipeline, let asOf, let published):
             return "\(drop) holds data as of \(asOf), earlier than those of the published run \(published.run) (as of \(published.asOf)): "
                 + "loading it would put older figures in every metrics view, so nothing was done. "
-                + "To load and publish it anyway, add --force: `etl run --drop \(drop) --force`"
+                + "To load and publish it anyway, add --force: `etl run --pipeline \(CommandHints.quoted(pipeline)) --drop \(CommandHints.quoted(drop)) --force`"
         case .otherMunicipality(let holds, let firstRun, let pipeline, let municipality):
             return "this warehouse holds \(holds) (since run \(firstRun)); \(pipeline) is for \(municipality). One warehouse holds one municipality: "
                 + "give \(municipality) its own, with another --state-dir (an embedded warehouse of its own) or --database "

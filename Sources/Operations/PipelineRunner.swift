@@ -73,7 +73,7 @@ package struct PipelineRunner {
         if let warning = AsOf.warning(asOf, from: asOfSource) { logger.warning("\(warning)", metadata: ["drop": "\(drop.url.path)"]) }
         // Refused before any work: a run of it would stop before its load, every night.
         if !force, let published = try Publisher(connection: db).publishedRun(), published.asOf > asOf {
-            throw OperationsError.dropOfEarlierDay(drop: drop.url.path, asOf: asOf, published: published)
+            throw OperationsError.dropOfEarlierDay(drop: drop.url.path, pipeline: Self.absolute(config.path), asOf: asOf, published: published)
         }
         if !force, let earlier = try ledger.runThatLoaded(dropChecksum: checksum) {
             var summary = RunSummary(run: earlier, drop: drop.url.path, rowsRead: 0, rejected: 0, loaded: 0,
@@ -155,7 +155,9 @@ package struct PipelineRunner {
         if last != .load, let next = Stage.allCases.first(where: { $0 > last }) {
             // "published=no" of a published run read as if it had been withdrawn.
             let newer = try Publisher(connection: db).publishedRun(newerThan: id, asOf: info.asOf)
-            let load = "`etl run --from \(next.rawValue) --run \(id)\(newer == nil ? "" : " --force")` loads this"
+            // A pipeline file other than the run's is named again: a rerun without one takes the run's.
+            let pipeline = Self.absolute(config.path) == info.pipeline ? "" : " --pipeline " + CommandHints.quoted(Self.absolute(config.path))
+            let load = "`etl run --from \(next.rawValue) --run \(id)\(pipeline)\(newer == nil ? "" : " --force")` loads this"
                 + (newer.map { " in place of the newer run \($0.run)" } ?? "")
             summary.note = [summary.note, "what analysts see is unchanged; " + load].compactMap { $0 }.joined(separator: "; ")
         }

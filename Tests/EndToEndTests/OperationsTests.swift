@@ -284,8 +284,14 @@ import Postgres
         let runs = try h.run(["runs", "--state-dir", state])
         #expect(runs.status == ExitStatus.databaseUnreachable.rawValue && runs.stderr.contains("was stopped with `etl warehouse stop`"), "\(runs.stderr)")
         #expect(try h.run(["warehouse", "status", "--state-dir", state]).status == 1, "still stopped")
-        #expect(try h.run(["warehouse", "start", "--state-dir", state]).status == 0)
+        let port = try freeLoopbackPort()
+        #expect(try h.run(["warehouse", "start", "--state-dir", state, "--listen", "127.0.0.1:\(port)"]).status == 0)
         #expect(try h.run(["runs", "--state-dir", state]).status == 0)
+        let listening = try h.run(["warehouse", "status", "--state-dir", state])
+        #expect(listening.stdout.contains("TCP at 127.0.0.1:\(port) (analysts)"), "\(listening.stdout)")
         #expect(try h.run(["warehouse", "stop", "--state-dir", state]).status == 0)
+        // Stopped, its address is not said as if it answered.
+        let stopped = try h.run(["warehouse", "status", "--state-dir", state])
+        #expect(stopped.status == 1 && stopped.stdout.contains("TCP 127.0.0.1:\(port) when started (analysts)"), "\(stopped.stdout)")
     }
 }

@@ -157,6 +157,14 @@ import TestSupport
         #expect(again.status == 0, "\(again.stderr)")
         let loaded = try Spawned.run(h, ["load", "--run", id, "--database", h.db.url])
         #expect(loaded.status == 0, "\(loaded.stderr)")
+
+        // Redone with another pipeline file, the command that loads it names that file: without
+        // it, the rerun would take the run's own.
+        let changed = h.root.appendingPathComponent("changed.yaml").path
+        try FileManager.default.copyItem(atPath: Harness.copenhagen, toPath: changed)
+        let redone = try Spawned.run(h, ["extract", "--run", id, "--pipeline", changed, "--database", h.db.url])
+        #expect(redone.status == 0 && redone.stdout.contains("`etl run --from transform --run \(id) --pipeline \(changed)` loads this"),
+                "\(redone.stdout)")
     }
 
     /// A stage file edited since its stage wrote it (its size kept, so only its checksum
@@ -313,12 +321,15 @@ import TestSupport
 
         let refused = try run(h, ["--drop", earlier.path])
         #expect(refused.status == ExitStatus.usage.rawValue, "\(refused.stderr)")
-        #expect(refused.stderr.contains("\(earlier.path) holds data as of 2026-11-20, earlier than those of the published run \(b) (as of 2026-11-21)")
-                && refused.stderr.contains("`etl run --drop \(earlier.path) --force`"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("\(earlier.path) holds data as of 2026-11-20, earlier than those of the published run \(b) (as of 2026-11-21)"),
+                "\(refused.stderr)")
         #expect(try h.metricsViews() == before)
         #expect(try h.rows("SELECT count(*) FROM etl.runs") == [["1"]], "no run was made")
 
-        let forced = try run(h, ["--drop", earlier.path, "--force"])
+        // The command the message suggests works as printed (it once lacked --pipeline).
+        let suggested = try #require(refused.stderr.firstMatch(of: /add --force: `etl ([^`]*)`/)?.output.1, "\(refused.stderr)")
+        #expect(suggested == "run --pipeline \(Harness.copenhagen) --drop \(earlier.path) --force")
+        let forced = try Spawned.run(h, suggested.split(separator: " ").map(String.init) + ["--database", h.db.url])
         #expect(forced.status == 0, "\(forced.stderr)")
         let a = try #require(Harness.runID(forced.stdout))
         #expect(try h.rows("SELECT run_id::text FROM metrics.published_run") == [[a]])
