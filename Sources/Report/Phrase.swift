@@ -4,9 +4,9 @@ package enum Phrase: String, CaseIterable, Sendable {
     // The page
     case title, kicker, asOfLine, publishedLine, notPublished, footer
     // 1. The answer
-    case answerHeading, causalLead, causalUp, causalDown, causalNone, causalMissing, causalNotEstimated, causalTooFew
+    case answerHeading, causalLead, causalUp, causalDown, causalNone, causalOthersClear, causalMissing, causalNotEstimated, causalTooFew
     case naiveLead, naive, naiveNone, naiveSuppressed, naiveMissing, answerExplain
-    case sureLead, sureBasis, sureBasisNotYet, sureFew, sureTrend, sureTrendOne, sureTrendOff, trendHidden, trendAllHidden
+    case sureLead, sureBasis, sureBasisNotYet, sureFew, sureTrend, sureTrendOne, sureTrendOff, trendCaution, trendHidden, trendAllHidden
     // 2. The figures
     case figuresHeading
     case effectsTitle, effectsReading, effectsReadingAll, effectsReadingNone, effectsNotEstimated, effectsNote

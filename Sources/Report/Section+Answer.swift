@@ -34,7 +34,20 @@ extension ReportDocument {
             "att": phrase == .causalNone ? page.figure(att, decimals: decimals, signed: true) : page.figure(att, decimals: decimals, magnitude: true),
             "low": page.figure(low, decimals: decimals), "high": page.figure(high, decimals: decimals),
         ]
-        return label + .text(" ") + words.html(phrase, args)
+        var sentence = label + .text(" ") + words.html(phrase, args)
+        // "Cannot show a difference" is about first cases; the outcomes whose interval does tell
+        // one are named, or a reader of the box alone takes it for all three (a steward's trial).
+        if phrase == .causalNone {
+            let clear = Outcome.allCases.filter { $0 != .detection }.filter { o in
+                guard let r = didRow(o, lead), let lo = r.figure("ci_low", basis: []).value,
+                      let hi = r.figure("ci_high", basis: []).value else { return false }
+                return lo > 0 || hi < 0
+            }
+            if !clear.isEmpty {
+                sentence = sentence + .text(" ") + words.html(.causalOthersClear, ["clear": .text(list(clear.map { words.text($0.short).lowercased() }))])
+            }
+        }
+        return sentence
     }
 
     /// How much weight the causal estimate can carry, in plain words: how many institutions
@@ -50,11 +63,10 @@ extension ReportDocument {
         if let n = treated.value, n < 20 { text = text + .text(" ") + words.html(.sureFew) }
         let trend = preTrend(eventPoints(.detection))
         if trend.shown > 0 {
-            // At 95 %, one period in twenty lies outside by chance: one of five or more is no sign.
-            let phrase: Phrase = trend.covering == trend.shown ? .sureTrend
-                : trend.covering == trend.shown - 1 && trend.shown >= 5 ? .sureTrendOne : .sureTrendOff
+            let phrase: Phrase = trend.covering == trend.shown ? .sureTrend : trend.needsCaution ? .sureTrendOff : .sureTrendOne
             text = text + .text(" ") + words.html(phrase, [
-                "k": .text(page.format.integer(trend.covering)), "n": .text(page.format.integer(trend.shown))])
+                "k": .text(page.format.integer(trend.covering)), "n": .text(page.format.integer(trend.shown)),
+                "w": .text(page.format.integer(trend.periods)), "unit": .text(periodWords.plural)])
         }
         if let hidden = trendHidden(trend) { text = text + .text(" ") + hidden }
         return HTML.element("strong", [("class", "label")], words.html(.sureLead)) + .text(" ") + text

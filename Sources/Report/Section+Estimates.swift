@@ -123,7 +123,9 @@ extension ReportDocument {
         let after = page.figure(postFigure, decimals: decimals, signed: true)
         // With no check before shown, there is no "0 of 0" to read: what is hidden, then the after.
         let reading = trend.shown > 0
-            ? words.html(.eventReading, ["k": .text(page.format.integer(trend.covering)), "n": .text(page.format.integer(trend.shown)), "after": after])
+            ? words.html(.eventReading, ["k": .text(page.format.integer(trend.covering)), "n": .text(page.format.integer(trend.shown)),
+                                         "w": .text(page.format.integer(trend.periods)), "unit": .text(periodWords.plural), "after": after])
+                + (trend.needsCaution ? .text(" ") + words.html(.trendCaution) : .text(""))
                 + (trendHidden(trend).map { .text(" ") + $0 } ?? .text(""))
             : (trendHidden(trend).map { $0 + .text(" ") } ?? .text("")) + words.html(.eventAfter, ["after": after])
         let unit = periodWords
@@ -158,17 +160,27 @@ extension ReportDocument {
                                                  high: $0.row.figure("ci_high", basis: ["att"])) }
     }
 
-    /// The checks of parallel trends: of the estimates before the arrival with an interval,
-    /// how many cover zero; and how many are hidden (too few institutions), which are not
-    /// judged. One without an interval (no standard error) is neither.
-    func preTrend(_ points: [EventStudyChart.Point]) -> (covering: Int, shown: Int, hidden: Int) {
+    /// The checks of parallel trends over the periods before the arrival that the report shows
+    /// (`eventWindow`; earlier ones rest on fewer institutions): of the estimates with an
+    /// interval, how many cover zero; and how many are hidden (too few institutions), which
+    /// are not judged. One without an interval (no standard error) is neither.
+    struct PreTrend {
+        var covering: Int, shown: Int, hidden: Int
+        /// The periods before that the window shows, judged or not.
+        var periods: Int
+        /// At 95 %, one period in twenty lies outside by chance: one of five or more is no sign; more is.
+        var needsCaution: Bool { covering < shown && !(covering == shown - 1 && shown >= 5) }
+    }
+
+    func preTrend(_ points: [EventStudyChart.Point]) -> PreTrend {
         let pre = points.filter { $0.eventTime < 0 }
         let judged = pre.compactMap { p in p.low.value.flatMap { low in p.high.value.map { (low, $0) } } }
-        return (judged.filter { $0.0 <= 0 && 0 <= $0.1 }.count, judged.count, pre.count { $0.estimate.isSuppressed })
+        return PreTrend(covering: judged.filter { $0.0 <= 0 && 0 <= $0.1 }.count, shown: judged.count,
+                        hidden: pre.count { $0.estimate.isSuppressed }, periods: pre.count)
     }
 
     /// What the hidden checks of parallel trends leave unjudged; nil when none is hidden.
-    func trendHidden(_ trend: (covering: Int, shown: Int, hidden: Int)) -> HTML? {
+    func trendHidden(_ trend: PreTrend) -> HTML? {
         guard trend.hidden > 0 else { return nil }
         return page.words.html(trend.shown == 0 ? .trendAllHidden : .trendHidden,
                                ["h": .text(page.format.integer(trend.hidden)), "n": .text(page.format.integer(page.minimum))])

@@ -103,7 +103,7 @@ import Pipeline
         #expect(answers[0].text.contains("causal estimate"))
         // How much the estimate can carry: the institutions it rests on, the periods before.
         #expect(answers[1].text.contains("The estimate rests on 63 institutions that got a social worker, compared with 240 that never had one."))
-        #expect(answers[1].text.contains("Before the social workers came, all 8 estimates lie within their interval of zero"))
+        #expect(answers[1].text.contains("In the 8 quarters just before the social workers came, all 8 estimates lie within their interval of zero"))
         #expect(!answers[1].text.contains("rough guide"))
         #expect(answers[2].text.contains("2.05 times as often"))
         #expect(answers[2].text.contains("not a causal estimate"))
@@ -112,7 +112,16 @@ import Pipeline
         data.did!.summary[lead].values["ci_low"] = "-1.2"
         let covering = try ReportPage(Self.render(.da, data)).elements.filter { $0.name == "p" && $0.attributes["class"] == "answer" }
         #expect(covering[0].text.contains("rummer nul"))
-        #expect(covering[0].text.contains("kan tallene ikke vise"))
+        // What it cannot show is said of first cases, and an outcome whose interval excludes 0 is named.
+        #expect(covering[0].text.contains("kan tallene ikke vise, at socialrådgiverne har ændret, hvor mange børn der får en sag"))
+        #expect(covering[0].text.contains("For børnefaglig undersøgelse skiller usikkerhedsintervallet dog virkningen fra nul (afsnit 2)."), "\(covering[0].text)")
+        do {
+            var none = data
+            let investigation = none.did!.summary.firstIndex { $0.key("metric") == "investigation" && $0.key("control_group") == "never_treated" && $0.key("aggregation") == "simple" }!
+            none.did!.summary[investigation].values["ci_low"] = "-0.5"
+            let answer = try ReportPage(Self.render(.en, none)).elements.filter { $0.name == "p" && $0.attributes["class"] == "answer" }[0].text
+            #expect(answer.contains("cannot show that the social workers changed how many children get a case.") && !answer.contains("though"), "\(answer)")
+        }
         // Few institutions, and a period before that moved apart: said plainly.
         data.did!.summary[lead].values["institutions_treated"] = "6"
         let pre = data.did!.eventStudy.firstIndex { $0.key("metric") == "detection" && $0.key("control_group") == "never_treated" && $0.key("event_time") == "-2" }!
@@ -125,6 +134,12 @@ import Pipeline
         data.did!.eventStudy[other].values = data.did!.eventStudy[other].values.merging(["ci_low": "0.5", "ci_high": "3"]) { $1 }
         let shakier = try ReportPage(Self.render(.en, data)).elements.filter { $0.name == "p" && $0.attributes["class"] == "answer" }
         #expect(shakier[1].text.contains("6 of 8 estimates") && shakier[1].text.contains("read the effect with care"), "\(shakier[1].text)")
+        // The event study's reading does not call 6 of 8 as it should be, and says the same care.
+        let event = try ReportPage(Self.render(.en, data)).elements.first { $0.attributes["id"] == "event-detection" }?.text ?? ""
+        #expect(event.contains("In the 8 quarters just before the social worker came, 6 of 8 estimates lie within their interval of zero; all should")
+                && event.contains("per 1,000 child-years. Read the effect with care."), "\(event)")
+        #expect(try ReportPage(Self.render(.en, ReportFixture.data)).elements.first { $0.attributes["id"] == "event-detection" }?.text
+                    .contains("with care") == false)
         // A negative effect reads "fewer", its number without a sign.
         data.did!.summary[lead].values = data.did!.summary[lead].values.merging(["att": "-4.5", "ci_low": "-7", "ci_high": "-2"]) { $1 }
         let fewer = try ReportPage(Self.render(.en, data)).elements.filter { $0.name == "p" && $0.attributes["class"] == "answer" }
