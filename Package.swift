@@ -64,7 +64,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "ETLCommand", dependencies: [
-            "Operations", "Pipeline", "Load", "Postgres", "SyntheticDrop", "Report", "National", "CGlibcExtras",
+            "Operations", "Pipeline", "Extract", "Load", "Postgres", "SyntheticDrop", "Report", "National", "CGlibcExtras",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/ETLCommand"),
 

@@ -62,6 +62,13 @@ mkdir -p "$log_dir"
 
 # One log file a day, the oldest beyond $keep removed.
 log="$log_dir/etl-$(date -u +%Y-%m-%d).log"
+# Appended to as this user: a log folder or file of another user's, or a link (one planted in
+# a state directory left open), would have the night's log written wherever it points.
+if [ -L "$log_dir" ] || [ ! -O "$log_dir" ] || [ -L "$log" ] || { [ -e "$log" ] && [ ! -O "$log" ]; }; then
+    echo "etl nightly run not started: the log $log, or its folder, is a link or is not this user's ($(id -un)); another user may have put it there. Look at it, remove it, and run again."
+    logger -t etl -p user.err "not started: the log $log is a link or another user's" 2>/dev/null || true
+    exit 1
+fi
 ls -1t "$log_dir"/etl-*.log 2>/dev/null | tail -n +"$((keep + 1))" | xargs -r rm -f
 
 # A stop (shutdown, a cron timeout) is said, not silent: bash runs the trap once etl has ended.

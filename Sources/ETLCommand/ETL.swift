@@ -1,5 +1,6 @@
 import ArgumentParser
 import CGlibcExtras
+import Extract
 import Foundation
 import Logging
 import Operations
@@ -42,7 +43,13 @@ struct ETL: ParsableCommand {
             }
             try command.run()
         } catch {
-            exit(withError: error)
+            // As `exit(withError:)`, but a value given by mistake (a CPR number as a run id or a
+            // date) is not echoed in clear: cron keeps standard error in its log and mails it.
+            let code = exitCode(for: error), message = CPRInText.masking(fullMessage(for: error))
+            if !message.isEmpty {
+                if code == .success { print(message) } else { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+            }
+            Foundation.exit(code.rawValue)
         }
     }
 

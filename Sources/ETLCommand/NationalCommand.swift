@@ -1,4 +1,5 @@
 import ArgumentParser
+import Extract
 import Foundation
 import Load
 import National
@@ -86,10 +87,10 @@ struct NationalCommand: ParsableCommand {
                 let coordinator = try options.coordinator(global)
                 let s = try coordinator.publish(partial: partial)
                 let asOf = s.municipalities.map { "\($0.name) \($0.asOf)" }.joined(separator: ", ")
-                print("published national snapshot \(s.snapshotID): \(s.municipalities.count) municipalities (as of: \(asOf)); "
+                print(Echo.showable("published national snapshot \(s.snapshotID): \(s.municipalities.count) municipalities (as of: \(asOf)); "
                       + "evaluation: \(s.inEvaluation) municipalities, \(s.periods) \(s.periodLength.rawValue)s, "
                       + "\(s.estimated) of 6 estimates; \(String(format: "%.2f", s.seconds)) s"
-                      + (s.missing.isEmpty ? "" : "; left out: " + s.missing.map(\.description).joined(separator: "; ")))
+                      + (s.missing.isEmpty ? "" : "; left out: " + s.missing.map(\.description).joined(separator: "; "))))
             }
         }
     }
@@ -209,12 +210,13 @@ struct NationalCommand: ParsableCommand {
 private func report(_ states: [FeedState], published: Int64?) throws {
     for state in states {
         let m = state.member
+        // Names and feed text shown as a terminal may (a feed's text could move the cursor).
         switch state.outcome {
         case .ready(let load):
-            print("\(m.name) (\(m.code)): run \(load.runID) as of \(load.asOf), window \(load.windowFrom)–\(load.windowTo), "
-                  + "\(load.periods) \(load.periodLength ?? "period")s, \(load.institutionsWithheld) of \(load.panelInstitutions) institutions withheld")
-        case .unreachable(let why): print("\(m.name) (\(m.code)): UNREACHABLE: \(why)")
-        case .unusable(let why): print("\(m.name) (\(m.code)): NOT USABLE: \(why)")
+            print(Echo.showable("\(m.name) (\(m.code)): run \(load.runID) as of \(load.asOf), window \(load.windowFrom)–\(load.windowTo), "
+                  + "\(load.periods) \(load.periodLength ?? "period")s, \(load.institutionsWithheld) of \(load.panelInstitutions) institutions withheld"))
+        case .unreachable(let why): print(Echo.showable("\(m.name) (\(m.code)): UNREACHABLE: \(why)"))
+        case .unusable(let why): print(Echo.showable("\(m.name) (\(m.code)): NOT USABLE: \(why)"))
         }
     }
     try NationalError.check(states, published: published, publishing: false)

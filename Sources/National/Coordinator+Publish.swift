@@ -58,6 +58,12 @@ extension Coordinator {
                 let gone = try ready.map(probe).compactMap(\.unreachable)
                 if gone.isEmpty { throw NationalError.readTimedOut(seconds: file.readTimeout, published: published) }
                 throw NationalError.unreachable(gone, published: published)
+            } catch let error as PostgresError where db.isOpen && error.kind != .connection {
+                // One statement reads every feed, and its error does not say whose (a column
+                // missing, a NULL count): each feed is read alone to find it.
+                let broken = unreadable(ready)
+                if broken.isEmpty { throw error }
+                throw NationalError.unusable(broken, published: published)
             }
             summary.seconds = Date().timeIntervalSince(started)
             summary.phases.append(("commit", summary.seconds - summary.phases.reduce(0) { $0 + $1.seconds }))
@@ -134,6 +140,7 @@ extension Coordinator {
                       String(l.panelInstitutions), String(l.institutionsWithheld), notes[m.name] == nil ? "true" : "false",
                       notes[m.name]], name: "record \(m.name)")
         }
+        try checkFeeds(members)
         for statement in Self.pullStatements {
             _ = try db.execute(statement.sql, [sid, excluded], name: statement.name)
         }
@@ -159,6 +166,81 @@ extension Coordinator {
                               periods: periods.count, periodLength: length, inEvaluation: inEvaluation.count,
                               estimated: estimated, seconds: 0, phases: phases)
     }
+
+    /// The feeds that fail when each of their tables is read alone, with the server's reason.
+    private func unreadable(_ members: [NationalFile.Member]) -> [NationalError.Unavailable] {
+        members.compactMap { m in
+            for table in FeedTable.allCases {
+                do {
+                    _ = try db.query("SELECT * FROM national_remote.\(Connection.quoteIdentifier(table.partition(m))) LIMIT 1",
+                                     name: "read the feed of \(m.name)")
+                } catch let error as PostgresError where db.isOpen {
+                    return .init(name: m.name, code: m.code, reason: "its \(table.remote) could not be read (\(Self.firstLine(error.message))); "
+                                 + "is its warehouse migrated by this version of etl (etl migrate)?")
+                } catch { return nil }
+            }
+            return nil
+        }
+    }
+
+    /// Refuses feeds whose rows would count under the wrong name or twice: PostgreSQL does not
+    /// hold a foreign partition's rows to its bound, and the pull groups by the `municipality`
+    /// each row carries, so a feed's rows naming another municipality (a reviewer's trial:
+    /// its views rewritten by its superuser) were added to that one's figures. Within the
+    /// snapshot's transaction, so that what is checked is what is read: per feed table, one
+    /// statement over every partition (each count runs on its municipality's server), then
+    /// repeated keys and negative counts among the rows, now known to be each feed's own.
+    private func checkFeeds(_ members: [NationalFile.Member]) throws {
+        var problems: [String: [String]] = [:]
+        for table in FeedTable.allCases {
+            let branches = members.indices.map { k in
+                "SELECT $\(k + 1)::text, count(*) FROM national_remote.\(Connection.quoteIdentifier(table.partition(members[k]))) "
+                    + "WHERE municipality IS DISTINCT FROM $\(k + 1)"
+            }
+            for row in try db.query(branches.joined(separator: "\nUNION ALL\n"), members.map(\.name), name: "check the feeds' \(table.rawValue)")
+            where (try row.int(1) ?? 0) > 0 {
+                problems[row.string(0) ?? "", default: []].append("its \(table.remote) gives \(try row.int(1) ?? 0) rows of another municipality")
+            }
+        }
+        if problems.isEmpty {
+            for check in Self.rowChecks {
+                for row in try db.query(check.sql, [Self.textArray(members.map(\.name))], name: "check the feeds' \(check.table)") {
+                    problems[row.string(0) ?? "", default: []].append("its \(check.table) \(check.problem)")
+                }
+            }
+        }
+        guard !problems.isEmpty else { return }
+        throw NationalError.unusable(members.filter { problems[$0.name] != nil }.map {
+            .init(name: $0.name, code: $0.code, reason: problems[$0.name]!.joined(separator: ", ") + " (is its national_feed schema as etl made it?)")
+        }, published: try publishedSnapshot())
+    }
+
+    /// Rows no feed made by etl gives: a key twice, or a negative count. `$1`: the municipalities read.
+    static let rowChecks: [(table: String, problem: String, sql: String)] = [
+        ("cohort_stats", "repeats a grain, cohort and year", """
+            SELECT DISTINCT municipality FROM (SELECT municipality FROM national.cohort_stats WHERE municipality = ANY($1::text[])
+            GROUP BY municipality, grain, cohort, year HAVING count(*) > 1) r
+            """),
+        ("cohort_stats", "has negative counts", """
+            SELECT DISTINCT municipality FROM national.cohort_stats WHERE municipality = ANY($1::text[])
+              AND least(children_exposed, exposure_days, detected, investigated, investigation_age_days_sum, measured,
+                        measure_age_days_sum, notifications, cases_closed, cases_closed_resolved) < 0
+            """),
+        ("notification_stats", "repeats a cohort and source", """
+            SELECT DISTINCT municipality FROM (SELECT municipality FROM national.notification_stats WHERE municipality = ANY($1::text[])
+            GROUP BY municipality, cohort, source HAVING count(*) > 1) r
+            """),
+        ("notification_stats", "has negative counts", """
+            SELECT DISTINCT municipality FROM national.notification_stats WHERE municipality = ANY($1::text[]) AND notifications < 0
+            """),
+        ("closure_stats", "repeats a cohort and closing reason", """
+            SELECT DISTINCT municipality FROM (SELECT municipality FROM national.closure_stats WHERE municipality = ANY($1::text[])
+            GROUP BY municipality, cohort, closing_reason HAVING count(*) > 1) r
+            """),
+        ("closure_stats", "has negative counts", """
+            SELECT DISTINCT municipality FROM national.closure_stats WHERE municipality = ANY($1::text[]) AND cases_closed < 0
+            """),
+    ]
 
     /// The feeds' aggregates into the snapshot, grouped by municipality so that postgres_fdw
     /// runs each partition's aggregate on its municipality's server (partitionwise

@@ -167,7 +167,8 @@ extension Coordinator {
                 throw NationalError.notSynced(names: [member.name], file: file.path)
             }
             if state.hasPrefix("08") || state.hasPrefix("28") || state.hasPrefix("57P0") {
-                return FeedState(member: member, outcome: .unreachable(Self.firstLine(error.message)))
+                // postgres_fdw's message names only its server; libpq's reason is in the detail.
+                return FeedState(member: member, outcome: .unreachable(Self.firstLine(error.message + (error.detail.map { ": " + $0 } ?? ""))))
             }
             if state == "57014" {
                 return FeedState(member: member, outcome: .unreachable("it did not answer within \(probeSeconds) s"))
@@ -177,6 +178,9 @@ extension Coordinator {
         }
         guard let row = rows.first else {
             return FeedState(member: member, outcome: .unusable("its warehouse has published nothing yet"))
+        }
+        guard rows.count == 1 else {   // a feed made by etl gives its one published load
+            return FeedState(member: member, outcome: .unusable("its feed gives \(rows.count) published loads, not one (is its national_feed schema as etl made it?)"))
         }
         let load = try PublishedLoad(row)
         if load.feedVersion != Self.feedVersion {
@@ -198,6 +202,11 @@ extension Coordinator {
             .reduce(into: [String: [String?]]()) { $0[$1.string(0) ?? ""] = [$1.string(1), $1.string(2)] }
         let missing = file.municipalities.filter { synced[$0.code] != [$0.name, $0.feed] }.map(\.name)
         if !missing.isEmpty { throw NationalError.notSynced(names: missing, file: file.path) }
+        // Both ways: a municipality taken out of the file but still synced would otherwise be
+        // left out of a snapshot that does not say it is partial.
+        let codes = Set(file.municipalities.map(\.code))
+        let dropped = synced.filter { !codes.contains($0.key) }.map { $0.value.first.flatMap { $0 } ?? $0.key }.sorted()
+        if !dropped.isEmpty { throw NationalError.notSynced(names: dropped, file: file.path) }
     }
 
     private var probeSeconds: Int { 2 * file.connectTimeout }

@@ -32,10 +32,16 @@ package enum OtherWriters {
 
     private static let userDatabase = Mutex(())
 
+    /// "user NAME", or "uid N" when it has no name here.
+    static func owner(_ uid: uid_t) -> String {
+        userDatabase.withLock { _ in getpwuid(uid).map { "user " + String(cString: $0.pointee.pw_name) } ?? "uid \(uid)" }
+    }
+
     /// The first folder above `path` (as written, and with symbolic links resolved) that a
-    /// user other than its owner may write and that is not sticky: there, that user could
-    /// rename `path` away and put a folder or link of theirs in its place.
-    static func folderAbove(_ path: String) -> (path: String, writers: String)? {
+    /// user other than its owner may write and that is not sticky, or (`othersOwning`) that
+    /// belongs to a user other than this one and root: there, that user could rename `path`
+    /// away and put a folder or link of theirs in its place.
+    static func folderAbove(_ path: String, othersOwning: Bool = false) -> (path: String, writers: String)? {
         var folders: [String] = []
         for start in [URL(fileURLWithPath: path).standardizedFileURL, URL(fileURLWithPath: path).resolvingSymlinksInPath()] {
             var folder = start.deletingLastPathComponent()
@@ -46,7 +52,9 @@ package enum OtherWriters {
         }
         for folder in folders {
             var info = stat()
-            guard stat(folder, &info) == 0, info.st_mode & S_ISVTX == 0, let writers = of(info) else { continue }
+            guard stat(folder, &info) == 0 else { continue }
+            if othersOwning, ![0, geteuid()].contains(info.st_uid) { return (folder, "its owner, \(owner(info.st_uid)),") }
+            guard info.st_mode & S_ISVTX == 0, let writers = of(info) else { continue }
             return (folder, writers)
         }
         return nil

@@ -45,6 +45,7 @@ package struct PipelineRunner {
         let drop = scan.drop
         try Self.refuseUnsafePath(drop.url.path, what: "the drop's path", fix: "Rename the folder and run again")
         try Self.refuseUnsafePath(Self.absolute(config.path), what: "the pipeline file's path", fix: "Rename it and run again")
+        try Self.refuseUnsafePath(config.municipality, what: "the pipeline file's municipality", fix: "Correct it in \(config.path)")
         for skipped in scan.newerIncomplete.prefix(IncompleteDrop.listed) {
             logger.warning("a newer drop is incomplete; taking \(drop.name)", metadata: [
                 "drop": "\(skipped.path)", "missing": "\(skipped.missing.joined(separator: ", "))"])
@@ -140,6 +141,7 @@ package struct PipelineRunner {
         try markDead(ledger, by: command)
         guard try ledger.exists(id) else { throw OperationsError.runNotInWarehouse(run: id, warehouse: target.displayName) }
         try Self.refuseUnsafePath(Self.absolute(config.path), what: "the pipeline file's path", fix: "Rename it and run again")
+        try Self.refuseUnsafePath(config.municipality, what: "the pipeline file's municipality", fix: "Correct it in \(config.path)")
         try checkHolder(ledger)
         catchUpReport(db: db, logger: logger)
         if last == .load, !force, let newer = try Publisher(connection: db).publishedRun(newerThan: id, asOf: info.asOf) {
@@ -279,7 +281,7 @@ package struct PipelineRunner {
     }
 
     /// Paths the ledger and run.json keep and `etl runs` shows (the drop's, the pipeline
-    /// file's): one that holds a CPR number would put it there in clear, one with control
+    /// file's; the municipality's name, stored and shown on the report): one that holds a CPR number would put it there in clear, one with control
     /// characters would reach a terminal or forge a line of the summary, and one that is not
     /// UTF-8 names no file (an argument is decoded with U+FFFD in place of its bytes).
     static func refuseUnsafePath(_ path: String, what: String, fix: String) throws {

@@ -46,6 +46,21 @@ import SyntheticDrop
                 "\(byPipeline.stderr)")
         #expect(!byPipeline.stderr.contains("0102131234"))
         #expect(try h.rows("SELECT to_regclass('etl.runs') IS NULL") == [["t"]], "refused before the warehouse was touched")
+
+        // The municipality's name: stored by the ledger and shown on the committee's report.
+        let named2 = try h.pipeline("named.yaml", [("municipality: København", "municipality: København 010213-1234")])
+        let byName = try Spawned.run(h, ["run", "--pipeline", named2, "--drop", drop.path, "--database", h.db.url])
+        #expect(byName.status == ExitStatus.usage.rawValue && byName.stderr.contains("the pipeline file's municipality holds a CPR number"),
+                "\(byName.stderr)")
+        #expect(!byName.stderr.contains("010213-1234"))
+
+        // A value the argument parser refuses is echoed masked (cron keeps standard error).
+        for arguments in [["runs", "show", "0102131234"], ["run", "--pipeline", Harness.copenhagen, "--as-of", "010213-1234"]] {
+            let refused = try Spawned.run(h, arguments)
+            #expect(refused.status == ExitStatus.usage.rawValue && refused.stderr.contains("010213-****")
+                    && !refused.stderr.contains("0102131234") && !refused.stderr.contains("010213-1234"), "\(refused.stderr)")
+        }
+        #expect(try h.rows("SELECT to_regclass('etl.runs') IS NULL") == [["t"]])
     }
 
     /// A drop named by hand whose path has an escape sequence or a line break (which would

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Operations
 import Pipeline
 import Postgres
@@ -171,6 +172,24 @@ import Postgres
         #expect(try h.rows("SELECT count(*) FROM etl.published") == [["0"]])
         let next = try h.nightly(["DATABASE_URL": h.db.url])
         #expect(next.status == 0, "\(next.stdout) \(next.stderr)")
+    }
+
+    /// The night's log is appended to as the wrapper's user: a link in the log folder (planted
+    /// in a state directory left open, an adversarial review) is not followed, and the night
+    /// does not start.
+    @Test func theCronWrapperDoesNotFollowALinkForItsLog() throws {
+        let h = try Harness()
+        try h.drop(children: 100)
+        let logs = h.root.appendingPathComponent("logs").path
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        let target = h.root.appendingPathComponent("elsewhere.txt").path
+        try "not a log\n".write(toFile: target, atomically: true, encoding: .utf8)
+        let day = ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
+        #expect(symlink(target, logs + "/etl-\(day).log") == 0)
+        let night = try h.nightly(["DATABASE_URL": h.db.url, "ETL_LOG_DIR": logs])
+        #expect(night.status == 1 && night.stdout.contains("is a link or is not this user's"), "\(night.stdout) \(night.stderr)")
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "not a log\n")
+        #expect(try h.rows("SELECT to_regclass('etl.runs') IS NULL") == [["t"]], "no night was run")
     }
 
     @Test func theCronWrapperRunsANightWithJSONLogsAndNoCPRNumbers() throws {

@@ -311,6 +311,79 @@ import TestSupport
         #expect(sync.stdout.contains("København (101): run "), "the others are read: \(sync.stdout)")
     }
 
+    /// A feed whose rows name another municipality, or repeat a key, is refused by name: the
+    /// pull groups by the name each row carries, and PostgreSQL does not hold a foreign
+    /// partition's rows to its bound (an adversarial review: one municipality's superuser
+    /// rewrote its feed, and its figures were added to another's). The last snapshot stays.
+    @Test func aFeedWhoseRowsAreNotItsOwnIsRefused() throws {
+        let f = try Federation.shared.get()
+        let db = try f.coordinator()
+        let before = try #require(try db.query("SELECT snapshot_id FROM national_metrics.snapshot").first?.string(0))
+        let odense = try f.municipalities[1].owner()
+        try odense.execute("ALTER VIEW national_feed.closure_stats RENAME TO closure_stats_own")
+        defer {
+            _ = try? odense.execute("DROP VIEW IF EXISTS national_feed.closure_stats")
+            _ = try? odense.execute("ALTER VIEW national_feed.closure_stats_own RENAME TO closure_stats")
+        }
+        for (view, problem) in [
+            ("SELECT 'København'::text AS municipality, load_id, cohort, closing_reason, cases_closed FROM national_feed.closure_stats_own",
+             "Odense (461): its closure_stats gives "),
+            ("SELECT * FROM national_feed.closure_stats_own UNION ALL SELECT * FROM national_feed.closure_stats_own",
+             "Odense (461): its closure_stats repeats a cohort and closing reason"),
+            ("SELECT municipality, load_id, cohort, closing_reason, -cases_closed AS cases_closed FROM national_feed.closure_stats_own",
+             "Odense (461): its closure_stats has negative counts"),
+            // A column missing: the one statement that reads every feed failed without saying whose.
+            ("SELECT municipality, load_id, cohort, closing_reason FROM national_feed.closure_stats_own",
+             "Odense (461): its closure_stats could not be read ("),
+        ] {
+            try odense.execute("DROP VIEW IF EXISTS national_feed.closure_stats")
+            try odense.execute("CREATE VIEW national_feed.closure_stats AS \(view)")
+            try odense.execute("GRANT SELECT ON national_feed.closure_stats TO national_feed")
+            let refused = try f.national(["publish"])
+            #expect(refused.status == 1 && refused.stderr.contains(problem)
+                    && refused.stderr.contains("national snapshot \(before) stays published"), "\(refused)")
+            #expect(try db.query("SELECT snapshot_id FROM national_metrics.snapshot").first?.string(0) == before)
+        }
+    }
+
+    /// What a feed says is shown as a terminal may: its text cannot move the cursor or hide
+    /// the lines after it (an adversarial review's `period_length`).
+    @Test func aFeedsTextIsShownWithoutControlCharacters() throws {
+        let f = try Federation.shared.get()
+        let odense = try f.municipalities[1].owner()
+        try odense.execute("ALTER VIEW national_feed.published_load RENAME TO published_load_own")
+        defer {
+            _ = try? odense.execute("DROP VIEW IF EXISTS national_feed.published_load")
+            _ = try? odense.execute("ALTER VIEW national_feed.published_load_own RENAME TO published_load")
+        }
+        try odense.execute("""
+            CREATE VIEW national_feed.published_load AS
+            SELECT municipality, feed_version, run_id, load_id, published_at, as_of, window_from, window_to, small_cell_minimum,
+                   period_length || E'\\x1b[2K\\rOdense (461): OK\\x1b[8m' AS period_length, periods, first_period_start,
+                   last_period_end, panel_institutions, institutions_withheld
+            FROM national_feed.published_load_own
+            """)
+        try odense.execute("GRANT SELECT ON national_feed.published_load TO national_feed")
+        let status = try f.national(["status"])
+        #expect(status.stdout.contains("Odense (461): run ") && !status.stdout.unicodeScalars.contains { $0.value == 0x1B || $0 == "\r" },
+                "\(status.stdout.debugDescription)")
+    }
+
+    /// A municipality taken out of the national file but still synced is not left out of a
+    /// snapshot that calls itself whole: publish asks for a sync first.
+    @Test func publishAfterAMunicipalityLeftTheFileAsksForASync() throws {
+        let f = try Federation.shared.get()
+        let path = f.base + "/without-odense.yaml"
+        var lines = try String(contentsOfFile: f.nationalFile, encoding: .utf8).components(separatedBy: "\n")
+        let odense = try #require(lines.firstIndex { $0.contains("name: Odense") })
+        let end = lines[(odense + 1)...].firstIndex { $0.contains("- name:") } ?? lines.endIndex
+        lines.removeSubrange(odense..<end)
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let publish = try ETL.run(["national", "publish", "--file", path], f.coordinatorEnvironment)
+        #expect(publish.status == 64 && publish.stderr.contains("Odense") && publish.stderr.contains("run `etl national sync --file \(path)` first"),
+                "\(publish)")
+    }
+
     /// A national analyst connects to the coordinator over TCP and reads national_metrics,
     /// not the snapshots' tables nor the feeds.
     @Test func aNationalAnalystReadsTheNationalViewsOnly() throws {

@@ -121,6 +121,49 @@ import Postgres
         #expect(stat(state.root.path, &info) == 0 && info.st_mode & 0o777 == 0o755)
     }
 
+    /// Checked before it is made: a first run's folder, swapped while it ran, took the key and
+    /// the load (an adversarial review).
+    @Test func aStateDirectoryNotYetMadeInAFolderOthersMayWriteIsRefused() throws {
+        let base = try TestServer.temporaryDirectory() + "/shared"
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        #expect(chmod(base, 0o777) == 0)
+        let state = StateLayout(root: URL(fileURLWithPath: base + "/state"))
+        let error = #expect(throws: OperationsError.self) { try StateDirectory.secure(state, logger: Logger(label: "test")) }
+        #expect("\(String(describing: error))".contains("which any user may write"), "\(String(describing: error))")
+        #expect(!FileManager.default.fileExists(atPath: state.root.path))
+    }
+
+    /// A folder above it of another user's, a link to it another user made, or something of
+    /// another user's in it when it was found open: that user could rename it away, point it
+    /// elsewhere, or have had the night's log written through a link (an adversarial review).
+    @Test(.enabled(if: geteuid() == 0 && getpwuid(65534) != nil, "needs root, to give folders and links to another user"))
+    func aStateDirectoryAnotherUserCanReachIsRefused() throws {
+        let base = try TestServer.temporaryDirectory()
+        let theirs = base + "/theirs"
+        try FileManager.default.createDirectory(atPath: theirs + "/state", withIntermediateDirectories: true)
+        #expect(chown(theirs, 65534, 65534) == 0 && chmod(theirs, 0o755) == 0)
+        let owner = String(cString: getpwuid(65534)!.pointee.pw_name)
+        let inTheirs = #expect(throws: OperationsError.self) {
+            try StateDirectory.secure(StateLayout(root: URL(fileURLWithPath: theirs + "/state")), logger: Logger(label: "test"))
+        }
+        #expect("\(String(describing: inTheirs))".contains("the state directory is in \(theirs), which its owner, user \(owner), may write"),
+                "\(String(describing: inTheirs))")
+
+        let mine = base + "/mine", link = base + "/link"
+        try FileManager.default.createDirectory(atPath: mine, withIntermediateDirectories: true)
+        #expect(symlink(mine, link) == 0 && lchown(link, 65534, 65534) == 0)
+        let through = #expect(throws: OperationsError.self) { try StateDirectory.secure(StateLayout(root: URL(fileURLWithPath: link)), logger: Logger(label: "test")) }
+        #expect("\(String(describing: through))".contains("is a link that user \(owner) made"), "\(String(describing: through))")
+
+        let open = base + "/open"
+        try FileManager.default.createDirectory(atPath: open + "/logs", withIntermediateDirectories: true)
+        #expect(chmod(open, 0o777) == 0 && chown(open + "/logs", 65534, 65534) == 0)
+        let planted = #expect(throws: OperationsError.self) { try StateDirectory.secure(StateLayout(root: URL(fileURLWithPath: open)), logger: Logger(label: "test")) }
+        #expect("\(String(describing: planted))".contains("are not yours (\(open)/logs)"), "\(String(describing: planted))")
+        var info = stat()
+        #expect(stat(open, &info) == 0 && info.st_mode & 0o777 == 0o777, "nothing tightened before the owner looked")
+    }
+
     /// In a folder another user may write, they could rename it away: the next night made a
     /// new warehouse and key without a word, or used their folder (an adversarial review).
     @Test func aStateDirectoryInAFolderOthersMayWriteIsRefused() throws {
