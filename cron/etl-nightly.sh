@@ -127,7 +127,7 @@ fi
 if [ "$status" -ne 0 ]; then
     # Printed only now: cron mails it.
     echo "etl nightly run failed: $message"
-    echo "log: $log; the last lines:"
-    tail -n 20 "$log"
+    echo "log: $log; this night's last lines:"
+    tail -c +"$((logged + 1))" "$log" | tail -n 20
 fi
 exit "$status"

@@ -4,6 +4,7 @@ import Extract
 import Foundation
 import Logging
 import Operations
+import Pipeline
 
 @main
 struct ETL: ParsableCommand {
@@ -11,6 +12,7 @@ struct ETL: ParsableCommand {
         commandName: "etl",
         abstract: "The early-intervention warehouse: exports in, cohorts and metrics out.",
         discussion: exitStatusHelp,
+        version: ProgramVersion.current,
         subcommands: [
             RunCommand.self, ExtractCommand.self, TransformCommand.self, LoadCommand.self,
             RunsCommand.self, RejectsCommand.self, PublishCommand.self,

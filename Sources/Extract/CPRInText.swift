@@ -4,8 +4,9 @@
 /// What counts as one (docs/decisions.md): ten digits standing alone (no digit right before
 /// or after), the first six a day and month that could be (`DD` 01–31, `MM` 01–12, any
 /// `YY`), written `DDMMYYSSSS`, or split as `isCPRSplit` says (after the birth date, within
-/// it, the serial in pairs: `DDMMYY-SSSS`, `DD.MM.YY-SSSS`, `DDMMYY SS SS`), anywhere in a
-/// longer text. A split is one to three separators: spaces
+/// it, the serial in pairs: `DDMMYY-SSSS`, `DD.MM.YY-SSSS`, `DDMMYY SS SS`, and after the
+/// date `+`, `:` or `,` alone), or with the year's century (`DD.MM.YYYY-SSSS`,
+/// `matchWithCentury`), anywhere in a longer text. A split is one to three separators: spaces
 /// of any kind (tab, line break, no-break space), dashes of any kind (hyphen, en and em
 /// dash, minus), `.` (and middle dots), `/`, `_`, and their full-width forms; invisible
 /// characters (soft hyphen, zero-width space, combining marks) are passed over. The decimal
@@ -42,7 +43,7 @@ package enum CPRInText {
         var i = from
         while i < n {
             guard isDigit(text[i]) else { i += 1; continue }
-            if couldBeBirthDate(text, at: i), let m = match(text, at: i) { return m }
+            if couldBeBirthDate(text, at: i), let m = match(text, at: i) ?? matchWithCentury(text, at: i) { return m }
             while i < n, isDigit(text[i]) { i += 1 }
         }
         return nil
@@ -192,7 +193,8 @@ package enum CPRInText {
             // Separators after the day (then after the month too), after the birth date, and
             // within the serial; which of them make a CPR number is `isCPRSplit`'s.
             guard digits == 2 || digits == 4 && separatedAt != 0 || digits == 6 || digits == 8 else { break }
-            let after = separator(t, at: j)
+            // After the birth date also `+`, `:` or `,` alone (`DDMMYY+SSSS`: a reviewer's spellings).
+            let after = digits == 6 && (t[j] == 0x2B || t[j] == 0x3A || t[j] == 0x2C) ? j + 1 : separator(t, at: j)
             guard after > j, after < n, isDigit(t[after]) else { break }
             separatedAt |= 1 << digits
             if digits == 6 { afterDate = j..<after } else if digits == 8 { inSerial = j..<after }
@@ -203,6 +205,38 @@ package enum CPRInText {
         // The serial in pairs only as the date was split from it: `100319 14.30` is a time.
         if separatedAt & 1 << 8 != 0, !t[afterDate].elementsEqual(t[inSerial]) { return nil }
         return Match(range: start..<j, number: number)
+    }
+
+    /// A CPR number written with its birth year's century, `DD.MM.YYYY-SSSS` or
+    /// `DDMMYYYY-SSSS` (the date split by `.`, `-` or `/` twice or not at all, a year 1800–2099,
+    /// a dash, the serial), standing alone; its number is the ten digits without the century.
+    /// Not with a space before the serial: `12.03.2019 1430` is a day and a time.
+    private static func matchWithCentury(_ t: UnsafeBufferPointer<UInt8>, at start: Int) -> Match? {
+        let n = t.count
+        var j = start
+        func number(_ count: Int) -> UInt64? {
+            guard j + count <= n else { return nil }
+            var v: UInt64 = 0
+            for k in j..<(j + count) {
+                guard isDigit(t[k]) else { return nil }
+                v = v * 10 + UInt64(t[k] - 48)
+            }
+            j += count
+            return v
+        }
+        func dateSeparator() -> UInt8? {
+            guard j < n, t[j] == 0x2E || t[j] == 0x2D || t[j] == 0x2F else { return nil }
+            j += 1
+            return t[j - 1]
+        }
+        guard let day = number(2), (1...31).contains(day) else { return nil }
+        let first = dateSeparator()
+        guard let month = number(2), (1...12).contains(month) else { return nil }
+        guard dateSeparator() == first, let century = number(2), (18...20).contains(century), let year = number(2),
+              j < n, t[j] == 0x2D else { return nil }
+        j += 1
+        guard let serial = number(4), j == n || !isDigit(t[j]) else { return nil }
+        return Match(range: start..<j, number: ((day * 100 + month) * 100 + year) * 10_000 + serial)
     }
 
     /// Where a CPR number may be split (bit k: after its k-th digit): nowhere, after the birth

@@ -105,10 +105,12 @@ struct ServerAccount: Sendable {
                 }
                 logger.notice("gave \(directory) to group '\(name)' (g+x only) so the '\(name)' account can reach \(path)")
             } else {
-                guard chmod(directory, mode | S_IXOTH) == 0 else {
-                    throw unreachable(path, "cannot add o+x to \(directory)")
-                }
-                logger.notice("added o+x to \(directory) so the '\(name)' account can reach \(path)")
+                // Open to a group of its own: o+x would let every user reach what it holds for
+                // that group (an adversarial review read a file so). Only its owner may say.
+                errno = EACCES
+                throw unreachable(path, String(format: "%@ (mode %o) is closed to others, and the '%@' account must pass it: "
+                                               + "let that account alone through (`setfacl -m u:%@:x %@`), or choose a state directory elsewhere",
+                                               directory, mode, name, name, directory))
             }
         }
     }

@@ -134,6 +134,22 @@ import TestSupport
         #expect(info.st_gid == (try #require(getpwnam("postgres"))).pointee.pw_gid && info.st_mode & 0o777 == 0o710)
     }
 
+    /// A folder above open to a group but closed to others is not opened to everyone (o+x
+    /// would let any user reach what it holds for its group): refused, saying how to let the
+    /// server's account alone through.
+    @Test func aParentOpenToAGroupIsNotOpenedToEveryone() throws {
+        guard geteuid() == 0 else { print("skipped: only root runs the server as the postgres account"); return }
+        let parent = try TestServer.temporaryDirectory() + "/closed"   // not the folder other tests' servers share
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: false)
+        #expect(chown(parent, 0, 0) == 0 && chmod(parent, 0o750) == 0)
+        let server = EmbeddedServer(directory: parent + "/postgres")
+        let error = #expect(throws: PostgresError.self) { try server.start() }
+        #expect("\(String(describing: error))".contains("(mode 750) is closed to others") && "\(String(describing: error))".contains("setfacl -m u:postgres:x"),
+                "\(String(describing: error))")
+        var info = stat()
+        #expect(stat(parent, &info) == 0 && info.st_mode & 0o777 == 0o750, "left as it was")
+    }
+
     @Test func connectionStringWorksForPsqlStyleURL() throws {
         let server = EmbeddedServer(directory: "/var/lib/etl state/postgres")
         #expect(server.connectionString(database: "etl")
