@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import Operations
 import Pipeline
+import Postgres
 
 @main
 struct ETL: ParsableCommand {
@@ -39,6 +40,12 @@ struct ETL: ParsableCommand {
             let hints = command is DemoCommand ? nil : global?.hints
             LoggingSystem.bootstrap { ETLLogHandler(label: $0, format: format, hints: hints) }
             StopSignals.install(logger: Logger(label: "etl"))
+            if let url = global?.database, ConnectionInfo.parse(url)?["password"] != nil {
+                Logger(label: "etl").warning("""
+                    the --database given holds a password, which other users of this machine see in the process list while etl runs: \
+                    give it in DATABASE_URL or ~/.pgpass (PGPASSFILE) instead
+                    """)
+            }
             if let global {
                 let state = (command as? DemoCommand)?.state ?? global.state
                 try withExitStatus { try StateDirectory.secure(state, logger: global.logger()) }

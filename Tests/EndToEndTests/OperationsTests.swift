@@ -174,6 +174,15 @@ import Postgres
         #expect(next.status == 0, "\(next.stdout) \(next.stderr)")
     }
 
+    /// A password in `--database` is in the process list for every local user to read while
+    /// etl runs: said, without the password.
+    @Test func aPasswordOnTheCommandLineIsWarnedAbout() throws {
+        let h = try Harness()
+        let runs = try h.run(["runs", "--database", "postgresql://etl:n0t-this-one@127.0.0.1:9/etl?connect_timeout=1"])
+        #expect(runs.stderr.contains("the --database given holds a password, which other users of this machine see in the process list")
+                && !runs.stderr.contains("n0t-this-one"), "\(runs.stderr)")
+    }
+
     /// The night's log is appended to as the wrapper's user: a link in the log folder (planted
     /// in a state directory left open, an adversarial review) is not followed, and the night
     /// does not start.

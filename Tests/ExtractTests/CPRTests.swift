@@ -191,6 +191,8 @@ import Testing
         #expect(CPRInText.masking("its SHA-256 is \(sha)") == "its SHA-256 is \(sha)")
         #expect(CPRInText.masking("run 20261201031654118 at 2026-12-01 03:16:54") == "run 20261201031654118 at 2026-12-01 03:16:54")
         #expect(CPRInText.masking("/inbox/barn 010213-1234/x.csv and 0102131234") == "/inbox/barn 010213-****/x.csv and 010213-****")
+        // A number after hex letters, in a run no checksum is as long as (a review's folder name).
+        #expect(CPRInText.masking("drop abcdefabcdefabcdefabcdef0402851234") == "drop abcdefabcdefabcdefabcdef040285-****")
     }
 
     /// A message is one line, and a number split over lines is masked in it too.
