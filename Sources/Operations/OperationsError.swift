@@ -125,8 +125,9 @@ package enum OperationsError: StewardError {
         case .rejectThresholdExceeded: .rejectThresholdExceeded
         case .databaseUnreachable, .connectionLost: .databaseUnreachable
         case .failedAfterPublish: .reportFailed
-        case .usage, .wouldReplaceNewer, .dropOfEarlierDay, .otherMunicipality, .demoRefused: .usage
-        case .unknownRun, .runNotInWarehouse, .stageMissing, .stagesOutOfStep, .io: .failure
+        // A run id that names no run is a bad argument, as one that is not a run id is.
+        case .usage, .unknownRun, .wouldReplaceNewer, .dropOfEarlierDay, .otherMunicipality, .demoRefused: .usage
+        case .runNotInWarehouse, .stageMissing, .stagesOutOfStep, .io: .failure
         }
     }
 }

@@ -418,7 +418,7 @@ import TestSupport
 
         // What does not exist is said, never shown as an empty table.
         let unknownRun = try Spawned.run(h, ["rejects", "20200101000000000", "--database", h.db.url])
-        #expect(unknownRun.status == 1 && unknownRun.stderr.contains("no run 20200101000000000 in the warehouse's run ledger or the state directory \(h.state.root.path)")
+        #expect(unknownRun.status == 64 && unknownRun.stderr.contains("no run 20200101000000000 in the warehouse's run ledger or the state directory \(h.state.root.path)")
                 && unknownRun.stderr.contains("etl runs") && unknownRun.stderr.contains("--state-dir"),
                 "\(unknownRun.stderr)")
         let unknownFile = try Spawned.run(h, ["rejects", id, "--file", "Indmeldelser.csv", "--database", h.db.url])
