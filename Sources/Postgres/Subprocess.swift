@@ -24,14 +24,13 @@ enum Subprocess {
         let command = account.map { $0.wrap([executable] + arguments) } ?? [executable] + arguments
         let outputPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("etl-postgres-\(UUID().uuidString).out").path
-        let outputFD = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let outputFD = open(outputPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard outputFD >= 0 else {
             throw PostgresError(.io, "cannot create a temporary file: \(String(cString: strerror(errno)))", context: outputPath)
         }
-        defer {
-            close(outputFD)
-            unlink(outputPath)
-        }
+        // Unnamed at once, read back through its descriptor: a killed etl leaves no file behind.
+        unlink(outputPath)
+        defer { close(outputFD) }
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -67,10 +66,23 @@ enum Subprocess {
                 throw PostgresError(.server, "lost track of \(command[0]): \(String(cString: strerror(errno)))")
             }
         }
-        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let text = String(decoding: Self.readAll(outputFD), as: UTF8.self)
         // Exit code when it exited, 128 + signal when it was killed, as shells report it.
         let exitCode = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return Result(status: exitCode, output: text.trimmingTrailingWhitespace())
+    }
+
+    /// What the programs wrote to `fd`, from its start.
+    private static func readAll(_ fd: Int32) -> [UInt8] {
+        var bytes: [UInt8] = [], offset: off_t = 0
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, offset) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { return bytes }
+            bytes += chunk[..<n]
+            offset += off_t(n)
+        }
     }
 }
 

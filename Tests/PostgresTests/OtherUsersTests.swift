@@ -78,4 +78,11 @@ import TestSupport
         let names = result.output.split(separator: "\n").compactMap { $0.split(separator: "=").first.map(String.init) }
         #expect(Set(names).subtracting(Subprocess.passedOn.union(["LC_ALL"])).isEmpty, "\(names)")
     }
+
+    /// What server programs print goes to a file that has no name while they run: a killed
+    /// etl left `etl-postgres-*.out` files in the temporary folder (a review).
+    @Test func serverProgramsWriteToAFileWithoutAName() throws {
+        let result = try Subprocess.run("/bin/sh", ["-c", "readlink /proc/self/fd/1"])
+        #expect(result.status == 0 && result.output.contains("etl-postgres-") && result.output.hasSuffix("(deleted)"), "\(result.output)")
+    }
 }
