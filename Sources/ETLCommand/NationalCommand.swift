@@ -130,6 +130,8 @@ struct NationalCommand: ParsableCommand {
         @OptionGroup var options: CoordinatorOptions
         @OptionGroup var global: GlobalOptions
 
+        func validate() throws { try WarehouseCommand.Analyst.checkName(name) }
+
         func run() throws {
             try withExitStatus {
                 let logger = global.logger()

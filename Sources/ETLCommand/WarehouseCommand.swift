@@ -1,4 +1,5 @@
 import ArgumentParser
+import Extract
 import Foundation
 import Load
 import Operations
@@ -127,6 +128,14 @@ struct WarehouseCommand: ParsableCommand {
                 """)
         static let passwordVariable = "ETL_ANALYST_PASSWORD"
 
+        /// A role's name is kept in the server's catalogue and logs and shown in messages: one
+        /// that holds a CPR number (a person's, as a login) or control characters is refused.
+        static func checkName(_ name: String) throws {
+            guard CPRInText.masking(name) == name, !Echo.holdsUnshowable(name) else {
+                throw ValidationError("\(Echo.name(name)): a role's name may hold no CPR number and no control characters")
+            }
+        }
+
         @Argument(help: "The role's name.") var name: String
         @Flag(help: "Ask for the password on the terminal (twice, not shown).") var prompt = false
         @Flag(help: "Give an analyst role made earlier a new, generated password.") var newPassword = false
@@ -137,6 +146,7 @@ struct WarehouseCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func validate() throws {
+            try Self.checkName(name)
             let environment = ProcessInfo.processInfo.environment[Self.passwordVariable].map { !$0.isEmpty } ?? false
             let sources = [password != nil, environment, prompt, newPassword].filter { $0 }.count
             if sources > 1 {

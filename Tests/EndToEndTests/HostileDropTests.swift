@@ -55,7 +55,9 @@ import SyntheticDrop
         #expect(!byName.stderr.contains("010213-1234"))
 
         // A value the argument parser refuses is echoed masked (cron keeps standard error).
-        for arguments in [["runs", "show", "0102131234"], ["run", "--pipeline", Harness.copenhagen, "--as-of", "010213-1234"]] {
+        // An analyst role's name too: it is refused, as it would be kept in the server's catalogue.
+        for arguments in [["runs", "show", "0102131234"], ["run", "--pipeline", Harness.copenhagen, "--as-of", "010213-1234"],
+                          ["warehouse", "analyst", "0102131234", "--database", h.db.url], ["national", "analyst", "010213-1234"]] {
             let refused = try Spawned.run(h, arguments)
             #expect(refused.status == ExitStatus.usage.rawValue && refused.stderr.contains("010213-****")
                     && !refused.stderr.contains("0102131234") && !refused.stderr.contains("010213-1234"), "\(refused.stderr)")
