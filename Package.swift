@@ -60,7 +60,7 @@ let package = Package(
         ]),
         // The national federation over every municipality's feed (postgres_fdw), and the feed.
         .target(name: "National", dependencies: [
-            "Operations", "Pipeline", "Postgres", "Evaluation",
+            "Operations", "Pipeline", "Extract", "Postgres", "Evaluation",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "ETLCommand", dependencies: [

@@ -1,3 +1,4 @@
+import Extract
 import Foundation
 import Pipeline
 import Postgres
@@ -34,6 +35,10 @@ extension NationalFile {
         for m in try top.maps("municipalities") {
             try m.allow(["name", "code", "feed", "password_env", "password_file"])
             let name = try m.string("name")
+            // Shown on every line the coordinator prints and kept in the national figures.
+            guard !Echo.holdsUnshowable(name), CPRInText.masking(name) == name else {
+                throw m.error("name", "'\(Echo.name(name))' holds control or format characters (a bidi mark) or a CPR number: write the municipality's name")
+            }
             let code = try m.string("code")
             guard code.count == 3, code.allSatisfy({ $0.isASCII && $0.isNumber }) else {
                 throw m.error("code", "'\(code)' is not a municipality code (three digits, e.g. \"101\"; quote it to keep its leading zeros)")

@@ -66,6 +66,12 @@ import Testing
         let period = refusal(Self.good.replacingOccurrences(of: "period: year", with: "period: month"))
         #expect(period?.line == 3 && period?.key == "evaluation.period")
 
+        // A name is printed on every line and kept in the national figures (an adversarial review: a bidi override).
+        for name in ["\"Vejle\\u202E\"", "\"Vejle\\e[2J\"", "Vejle 010213-1234"] {
+            let odd = refusal(Self.good.replacingOccurrences(of: "name: Aarhus", with: "name: \(name)"))
+            #expect(odd?.key == "municipalities[2].name" && odd?.message.contains("control or format characters") == true
+                    && odd?.description.contains("010213-1234") == false, "\(String(describing: odd))")
+        }
         #expect(refusal("municipalities: []")?.message.contains("at least one") == true)
         #expect(refusal("")?.message.contains("empty") == true)
     }
