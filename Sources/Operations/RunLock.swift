@@ -11,8 +11,9 @@ package final class RunLock {
     /// Takes the lock or throws `OperationsError.locked` naming the holder.
     package init(path: String, holder: String) throws {
         self.path = path
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        let folder = (path as NSString).deletingLastPathComponent
+        try StateDirectory.checkBeforeMaking(folder)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         fd = open(path, O_RDWR | O_CREAT, 0o600)
         guard fd >= 0 else {
             throw OperationsError.io(path: path, message: "cannot open the lock file: \(String(cString: strerror(errno))); check that this user may write the state directory")

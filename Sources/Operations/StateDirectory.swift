@@ -23,19 +23,15 @@ package enum StateDirectory {
     /// data (the same holds for the server's folder in it: `EmbeddedServer`). So is one in a
     /// folder another user may write (`OtherWriters`): they could rename it away, and the
     /// next night would make a new warehouse and key, or use a folder of theirs; or one in a
-    /// folder another user owns, who may do the same. Checked before it is made too: a first
-    /// run's folder swapped while it ran took the key and the load (an adversarial review).
+    /// folder another user owns, who may do the same. (Checked once it is there; where it is
+    /// made, by `checkBeforeMaking`: a command that only names `--database` never makes it.)
     /// A state directory that is a link another user made is refused, as they could point it
     /// elsewhere; and one found open is closed only when everything in it is this user's:
     /// what another user put there (a link for the cron wrapper's log, say) stays theirs.
     @discardableResult
     package static func secure(_ state: StateLayout, logger: Logger) throws -> [String] {
         let root = state.root.path
-        if let (folder, writers) = OtherWriters.folderAbove(root, othersOwning: true) {
-            throw OperationsError.io(path: root, message: "the state directory is in \(folder), which \(writers) may write: "
-                + "they could rename it away and put a folder of theirs in its place. Keep it where only you (or root) "
-                + "can change the folders above it")
-        }
+        if FileManager.default.fileExists(atPath: root) { try checkFoldersAbove(root) }
         var info = stat()
         if lstat(root, &info) == 0, info.st_mode & S_IFMT == S_IFLNK, ![0, geteuid()].contains(info.st_uid) {
             throw OperationsError.io(path: root, message: "the state directory is a link that \(OtherWriters.owner(info.st_uid)) made, "
@@ -47,6 +43,9 @@ package enum StateDirectory {
                 + "or have this one given to you (`chown -R`)")
         }
         guard lstat(root, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_mode & 0o067 != 0 else { return [] }
+        // Closed first, so that nothing more is added while what is in it is looked at.
+        var changed: [String] = []
+        try tighten(root, keep: 0o710, &changed)
         let skip = state.postgres.path
         var paths: [String] = [], others: [String] = []
         let walker = FileManager.default.enumerator(atPath: root)
@@ -57,16 +56,28 @@ package enum StateDirectory {
             paths.append(path)
         }
         if !others.isEmpty {
-            throw OperationsError.io(path: root, message: "the state directory was open to other users, and \(others.count) of the things in it "
-                + "are not yours (\(others.prefix(5).joined(separator: ", "))): another user may have put them there. "
+            throw OperationsError.io(path: root, message: "the state directory was open to other users (it is closed now), and \(others.count) "
+                + "of the things in it are not yours (\(others.prefix(5).joined(separator: ", "))): another user may have put them there. "
                 + "Look at them, remove what is not yours, then `chmod -R go= \(root)`")
         }
-        var changed: [String] = []
-        try tighten(root, keep: 0o710, &changed)
         for path in paths { try tighten(path, keep: 0o700, &changed) }
         logger.notice("the state directory was open to other users: closed it", metadata: [
             "state": "\(root)", "changed": "\(changed.count)"])
         return changed
+    }
+
+    /// Before a state directory is made (the run lock's folder, the embedded server's): a
+    /// first run's folder, swapped by another user while it ran, took the key and the load
+    /// (an adversarial review).
+    package static func checkBeforeMaking(_ root: String) throws {
+        if !FileManager.default.fileExists(atPath: root) { try checkFoldersAbove(root) }
+    }
+
+    private static func checkFoldersAbove(_ root: String) throws {
+        guard let (folder, writers) = OtherWriters.folderAbove(root, othersOwning: true) else { return }
+        throw OperationsError.io(path: root, message: "the state directory is in \(folder), which \(writers) may write: "
+            + "they could rename it away and put a folder of theirs in its place. Keep it where only you (or root) "
+            + "can change the folders above it")
     }
 
     /// Clears every permission bit outside `keep` (never follows a symlink).

@@ -62,6 +62,7 @@ package struct WarehouseTarget: Sendable {
         } else {
             let server = embeddedServer
             guard mayCreateCluster || server.clusterExists else { throw WarehouseError.noCluster(state: state.root.path) }
+            try StateDirectory.checkBeforeMaking(state.root.path)
             if let since = stoppedByHandSince {   // a server someone started anyway is used
                 guard case .running? = try? server.status() else { throw WarehouseError.stoppedByHand(state: state.root.path, since: since) }
             }

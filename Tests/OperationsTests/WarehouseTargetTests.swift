@@ -128,9 +128,16 @@ import Postgres
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
         #expect(chmod(base, 0o777) == 0)
         let state = StateLayout(root: URL(fileURLWithPath: base + "/state"))
-        let error = #expect(throws: OperationsError.self) { try StateDirectory.secure(state, logger: Logger(label: "test")) }
+        // Where it is made: the run lock's folder, and the embedded server's.
+        let error = #expect(throws: OperationsError.self) { _ = try RunLock(path: state.lockFile.path, holder: "etl run") }
         #expect("\(String(describing: error))".contains("which any user may write"), "\(String(describing: error))")
+        let server = #expect(throws: OperationsError.self) {
+            _ = try WarehouseTarget(url: nil, state: state, mayCreateCluster: true).connect(logger: Logger(label: "test"), retries: 0)
+        }
+        #expect("\(String(describing: server))".contains("which any user may write"), "\(String(describing: server))")
         #expect(!FileManager.default.fileExists(atPath: state.root.path))
+        // A command that never makes it (one that names only --database, from such a folder) is not refused.
+        #expect(try StateDirectory.secure(state, logger: Logger(label: "test")).isEmpty)
     }
 
     /// A folder above it of another user's, a link to it another user made, or something of
@@ -161,7 +168,8 @@ import Postgres
         let planted = #expect(throws: OperationsError.self) { try StateDirectory.secure(StateLayout(root: URL(fileURLWithPath: open)), logger: Logger(label: "test")) }
         #expect("\(String(describing: planted))".contains("are not yours (\(open)/logs)"), "\(String(describing: planted))")
         var info = stat()
-        #expect(stat(open, &info) == 0 && info.st_mode & 0o777 == 0o777, "nothing tightened before the owner looked")
+        #expect(stat(open, &info) == 0 && info.st_mode & 0o777 == 0o710, "closed at once, so that nothing more is added")
+        #expect(stat(open + "/logs", &info) == 0 && info.st_uid == 65534, "what is not ours is left for the owner to look at")
     }
 
     /// In a folder another user may write, they could rename it away: the next night made a
