@@ -78,23 +78,24 @@ extension Coordinator {
         var clock = Date()
         var phases: [(String, Double)] = []
         func lap(_ step: String) { phases.append((step, Date().timeIntervalSince(clock))); clock = Date() }
-        try db.execute("SET LOCAL enable_partitionwise_aggregate = on", name: "planner settings")
-        // The partitions not read: those of municipalities left out. Named as exclusions
-        // (`<> ALL`), which prune them and keep the planner's estimates of the others (an
-        // `= ANY` of 98 names makes it aggregate on the coordinator instead).
-        let synced = try db.query("SELECT name FROM national.municipalities", name: "synced municipalities").compactMap { $0.string(0) }
-        let excluded = Self.textArray(synced.filter { name in !members.contains { $0.name == name } })
-        var loads: [String: PublishedLoad] = [:]
-        for row in try db.query("SELECT \(PublishedLoad.columns) FROM national.published_loads WHERE municipality <> ALL($1::text[])",
-                                [excluded], name: "read the published loads") {
+        // Every feed is read through its own foreign table, its rows named by the national
+        // file, never by the name they carry: PostgreSQL does not hold a foreign partition's
+        // rows to its bound, and a feed whose rows named another municipality had its
+        // figures added to that one's (an adversarial review). One statement per table, a
+        // branch per municipality, each aggregated on its server, all at once (async append).
+        let names = members.map(\.name)
+        var loads: [String: PublishedLoad] = [:], repeated: Set<String> = []
+        for row in try db.query(Self.branches(members, table: .publishedLoads) { "SELECT $\($0)::text, \(PublishedLoad.feedColumns) FROM \($1)" },
+                                names, name: "read the published loads") {
             let load = try PublishedLoad(row)
-            loads[load.municipality] = load
+            if loads.updateValue(load, forKey: load.municipality) != nil { repeated.insert(load.municipality) }
         }
-        let gone = members.filter { loads[$0.name] == nil }
-        if !gone.isEmpty {
-            throw NationalError.unusable(gone.map { .init(name: $0.name, code: $0.code, reason: "its published load went away while the snapshot was read") },
-                                         published: try publishedSnapshot())
+        let unusable = members.compactMap { m -> NationalError.Unavailable? in
+            if repeated.contains(m.name) { return .init(name: m.name, code: m.code, reason: "its feed gives more than one published load (is its national_feed schema as etl made it?)") }
+            if loads[m.name] == nil { return .init(name: m.name, code: m.code, reason: "its published load went away while the snapshot was read") }
+            return nil
         }
+        if !unusable.isEmpty { throw NationalError.unusable(unusable, published: try publishedSnapshot()) }
 
         // The national periods: those every municipality with panels of the national length has.
         let length = file.period
@@ -141,14 +142,12 @@ extension Coordinator {
                       notes[m.name]], name: "record \(m.name)")
         }
         try checkFeeds(members)
-        for statement in Self.pullStatements {
-            _ = try db.execute(statement.sql, [sid, excluded], name: statement.name)
+        for statement in Self.pullStatements(members) {
+            _ = try db.execute(statement.sql, [sid] + names, name: statement.name)
         }
         lap("figures")
 
-        let outOfEvaluation = synced.filter { name in !inEvaluation.contains { $0.name == name } }
-        let rows = inEvaluation.isEmpty ? [] : try readPanel(excluding: outOfEvaluation, periods: periods,
-                                                             byName: Dictionary(uniqueKeysWithValues: inEvaluation.map { ($0.name, $0) }))
+        let rows = inEvaluation.isEmpty ? [] : try readPanel(inEvaluation, periods: periods)
         let panel = try NationalPanel(rows, periods: periods)
         lap("panel")
         let estimated = try writeEvaluation(panel, snapshot: sid)
@@ -183,113 +182,91 @@ extension Coordinator {
         }
     }
 
-    /// Refuses feeds whose rows would count under the wrong name or twice: PostgreSQL does not
-    /// hold a foreign partition's rows to its bound, and the pull groups by the `municipality`
-    /// each row carries, so a feed's rows naming another municipality (a reviewer's trial:
-    /// its views rewritten by its superuser) were added to that one's figures. Within the
-    /// snapshot's transaction, so that what is checked is what is read: per feed table, one
-    /// statement over every partition (each count runs on its municipality's server), then
-    /// repeated keys and negative counts among the rows, now known to be each feed's own.
+    /// Refuses feeds whose rows no feed made by etl gives: a key twice (its figures would be
+    /// summed twice) or a negative count. Each municipality's rows are asked for on its own
+    /// server, one statement per check, and named by the national file.
     private func checkFeeds(_ members: [NationalFile.Member]) throws {
         var problems: [String: [String]] = [:]
-        for table in FeedTable.allCases {
-            let branches = members.indices.map { k in
-                "SELECT $\(k + 1)::text, count(*) FROM national_remote.\(Connection.quoteIdentifier(table.partition(members[k]))) "
-                    + "WHERE municipality IS DISTINCT FROM $\(k + 1)"
-            }
-            for row in try db.query(branches.joined(separator: "\nUNION ALL\n"), members.map(\.name), name: "check the feeds' \(table.rawValue)")
-            where (try row.int(1) ?? 0) > 0 {
-                problems[row.string(0) ?? "", default: []].append("its \(table.remote) gives \(try row.int(1) ?? 0) rows of another municipality")
-            }
-        }
-        if problems.isEmpty {
-            for check in Self.rowChecks {
-                for row in try db.query(check.sql, [Self.textArray(members.map(\.name))], name: "check the feeds' \(check.table)") {
-                    problems[row.string(0) ?? "", default: []].append("its \(check.table) \(check.problem)")
-                }
+        for check in Self.rowChecks {
+            let sql = Self.branches(members, table: check.table) { "SELECT $\($0)::text FROM \($1) \(check.condition)" }
+            for row in try db.query(sql, members.map(\.name), name: "check the feeds' \(check.table.rawValue)") {
+                problems[row.string(0) ?? "", default: []].append("its \(check.table.remote) \(check.problem)")
             }
         }
         guard !problems.isEmpty else { return }
         throw NationalError.unusable(members.filter { problems[$0.name] != nil }.map {
-            .init(name: $0.name, code: $0.code, reason: problems[$0.name]!.joined(separator: ", ") + " (is its national_feed schema as etl made it?)")
+            .init(name: $0.name, code: $0.code, reason: Array(Set(problems[$0.name]!)).sorted().joined(separator: ", ")
+                  + " (is its national_feed schema as etl made it?)")
         }, published: try publishedSnapshot())
     }
 
-    /// Rows no feed made by etl gives: a key twice, or a negative count. `$1`: the municipalities read.
-    static let rowChecks: [(table: String, problem: String, sql: String)] = [
-        ("cohort_stats", "repeats a grain, cohort and year", """
-            SELECT DISTINCT municipality FROM (SELECT municipality FROM national.cohort_stats WHERE municipality = ANY($1::text[])
-            GROUP BY municipality, grain, cohort, year HAVING count(*) > 1) r
-            """),
-        ("cohort_stats", "has negative counts", """
-            SELECT DISTINCT municipality FROM national.cohort_stats WHERE municipality = ANY($1::text[])
-              AND least(children_exposed, exposure_days, detected, investigated, investigation_age_days_sum, measured,
-                        measure_age_days_sum, notifications, cases_closed, cases_closed_resolved) < 0
-            """),
-        ("notification_stats", "repeats a cohort and source", """
-            SELECT DISTINCT municipality FROM (SELECT municipality FROM national.notification_stats WHERE municipality = ANY($1::text[])
-            GROUP BY municipality, cohort, source HAVING count(*) > 1) r
-            """),
-        ("notification_stats", "has negative counts", """
-            SELECT DISTINCT municipality FROM national.notification_stats WHERE municipality = ANY($1::text[]) AND notifications < 0
-            """),
-        ("closure_stats", "repeats a cohort and closing reason", """
-            SELECT DISTINCT municipality FROM (SELECT municipality FROM national.closure_stats WHERE municipality = ANY($1::text[])
-            GROUP BY municipality, cohort, closing_reason HAVING count(*) > 1) r
-            """),
-        ("closure_stats", "has negative counts", """
-            SELECT DISTINCT municipality FROM national.closure_stats WHERE municipality = ANY($1::text[]) AND cases_closed < 0
-            """),
+    /// What no feed made by etl gives: a key twice, a negative count. Plain conditions, so
+    /// that each runs on the municipality's server.
+    static let rowChecks: [(table: FeedTable, problem: String, condition: String)] = [
+        (.cohortStats, "repeats a grain, cohort and year", "GROUP BY grain, cohort, year HAVING count(*) > 1"),
+        (.cohortStats, "has negative counts", "WHERE " + ["children_exposed", "exposure_days", "detected", "investigated",
+            "investigation_age_days_sum", "investigation_age_days_sum_squares", "measured", "measure_age_days_sum",
+            "measure_age_days_sum_squares", "notifications", "cases_closed", "cases_closed_resolved"].map { "\($0) < 0" }.joined(separator: " OR ")),
+        (.notificationStats, "repeats a cohort and source", "GROUP BY cohort, source HAVING count(*) > 1"),
+        (.notificationStats, "has negative counts", "WHERE notifications < 0"),
+        (.closureStats, "repeats a cohort and closing reason", "GROUP BY cohort, closing_reason HAVING count(*) > 1"),
+        (.closureStats, "has negative counts", "WHERE cases_closed < 0"),
     ]
 
-    /// The feeds' aggregates into the snapshot, grouped by municipality so that postgres_fdw
-    /// runs each partition's aggregate on its municipality's server (partitionwise
-    /// aggregation, Remote SQL with GROUP BY), all partitions at once (async append).
-    /// `$1` is the snapshot, `$2` the municipalities left out.
-    package static let pullStatements: [(name: String, sql: String)] = [
-        ("pull cohort statistics", """
-            INSERT INTO snapshot.cohort_stats (snapshot_id, municipality, grain, cohort, year, children_exposed, exposure_days,
-                detected, investigated, investigation_age_days_sum, investigation_age_days_sum_squares,
-                investigation_age_median_months, measured, measure_age_days_sum, measure_age_days_sum_squares,
-                measure_age_median_months, notifications, cases_closed, cases_closed_resolved)
-            SELECT $1::bigint, municipality, grain, cohort, year, sum(children_exposed), sum(exposure_days), sum(detected),
-                   sum(investigated), sum(investigation_age_days_sum), sum(investigation_age_days_sum_squares),
-                   max(investigation_age_median_months), sum(measured), sum(measure_age_days_sum),
-                   sum(measure_age_days_sum_squares), max(measure_age_median_months), sum(notifications), sum(cases_closed),
-                   sum(cases_closed_resolved)
-            FROM national.cohort_stats WHERE municipality <> ALL($2::text[])
-            GROUP BY municipality, grain, cohort, year
-            """),
-        ("pull notification statistics", """
-            INSERT INTO snapshot.notification_stats (snapshot_id, municipality, cohort, source, notifications)
-            SELECT $1::bigint, municipality, cohort, source, sum(notifications)
-            FROM national.notification_stats WHERE municipality <> ALL($2::text[])
-            GROUP BY municipality, cohort, source
-            """),
-        ("pull closure statistics", """
-            INSERT INTO snapshot.closure_stats (snapshot_id, municipality, cohort, closing_reason, cases_closed)
-            SELECT $1::bigint, municipality, cohort, closing_reason, sum(cases_closed)
-            FROM national.closure_stats WHERE municipality <> ALL($2::text[])
-            GROUP BY municipality, cohort, closing_reason
-            """),
+    /// `branch(k, partition)` for each municipality's foreign table of `table`, joined by
+    /// `UNION ALL`: `$k` is to be the municipality's name, from `firstParameter` on.
+    static func branches(_ members: [NationalFile.Member], table: FeedTable, firstParameter: Int = 1,
+                         _ branch: (Int, String) -> String) -> String {
+        members.indices.map { k in
+            branch(firstParameter + k, "national_remote." + Connection.quoteIdentifier(table.partition(members[k])))
+        }.joined(separator: "\nUNION ALL\n")
+    }
+
+    /// The feeds' aggregates into the snapshot: each municipality's partition aggregated on
+    /// its server (Remote SQL with GROUP BY), all at once, its rows named by the national
+    /// file. `$1` is the snapshot, `$2…` the municipalities' names in `members`' order.
+    package static func pullStatements(_ members: [NationalFile.Member]) -> [(name: String, sql: String)] {
+        pulls.map { pull in
+            (pull.name, "INSERT INTO snapshot.\(pull.table.rawValue) (snapshot_id, municipality, \(pull.columns))\n"
+                + branches(members, table: pull.table, firstParameter: 2) { "SELECT $1::bigint, $\($0)::text, \(pull.select) FROM \($1) GROUP BY \(pull.groupBy)" })
+        }
+    }
+
+    static let pulls: [(name: String, table: FeedTable, columns: String, select: String, groupBy: String)] = [
+        ("pull cohort statistics", .cohortStats, """
+            grain, cohort, year, children_exposed, exposure_days, detected, investigated, investigation_age_days_sum, \
+            investigation_age_days_sum_squares, investigation_age_median_months, measured, measure_age_days_sum, \
+            measure_age_days_sum_squares, measure_age_median_months, notifications, cases_closed, cases_closed_resolved
+            """, """
+            grain, cohort, year, sum(children_exposed), sum(exposure_days), sum(detected), sum(investigated), \
+            sum(investigation_age_days_sum), sum(investigation_age_days_sum_squares), max(investigation_age_median_months), \
+            sum(measured), sum(measure_age_days_sum), sum(measure_age_days_sum_squares), max(measure_age_median_months), \
+            sum(notifications), sum(cases_closed), sum(cases_closed_resolved)
+            """, "grain, cohort, year"),
+        ("pull notification statistics", .notificationStats, "cohort, source, notifications", "cohort, source, sum(notifications)", "cohort, source"),
+        ("pull closure statistics", .closureStats, "cohort, closing_reason, cases_closed", "cohort, closing_reason, sum(cases_closed)", "cohort, closing_reason"),
     ]
 
     /// One row per institution of the national span, its periods as arrays built on the
-    /// municipality's server. `$1` the municipalities left out, `$2` and `$3` the span.
-    package static let panelQuery = """
-        SELECT municipality, institution, grp_start, array_agg(period_start ORDER BY period_start),
-               array_agg(exposure_days ORDER BY period_start), array_agg(children ORDER BY period_start),
-               array_agg(detected ORDER BY period_start), array_agg(investigated ORDER BY period_start),
-               array_agg(measured ORDER BY period_start)
-        FROM national.evaluation_panel
-        WHERE municipality <> ALL($1::text[]) AND period_start >= $2::date AND period_end <= $3::date
-        GROUP BY municipality, institution, grp_start
-        """
+    /// municipality's server, named by the national file. `$1` and `$2` the span, `$3…` the
+    /// municipalities' names in `members`' order.
+    package static func panelQuery(_ members: [NationalFile.Member]) -> String {
+        branches(members, table: .evaluationPanel, firstParameter: 3) { k, partition in
+            """
+            SELECT $\(k)::text, institution, grp_start, array_agg(period_start ORDER BY period_start),
+                   array_agg(exposure_days ORDER BY period_start), array_agg(children ORDER BY period_start),
+                   array_agg(detected ORDER BY period_start), array_agg(investigated ORDER BY period_start),
+                   array_agg(measured ORDER BY period_start)
+            FROM \(partition) WHERE period_start >= $1::date AND period_end <= $2::date
+            GROUP BY institution, grp_start
+            """
+        }
+    }
 
-    private func readPanel(excluding excluded: [String], periods: EvaluationPeriods,
-                           byName: [String: NationalFile.Member]) throws -> [NationalPanel.FeedRows] {
+    private func readPanel(_ members: [NationalFile.Member], periods: EvaluationPeriods) throws -> [NationalPanel.FeedRows] {
         guard let span = periods.span else { return [] }
-        return try db.query(Self.panelQuery, [Self.textArray(excluded), span.lowerBound.iso, span.upperBound.iso],
+        let byName = Dictionary(uniqueKeysWithValues: members.map { ($0.name, $0) })
+        return try db.query(Self.panelQuery(members), [span.lowerBound.iso, span.upperBound.iso] + members.map(\.name),
                             name: "pull the evaluation panel").map { row in
             let name = row.string(0) ?? ""
             guard let member = byName[name] else {

@@ -57,7 +57,9 @@ package struct PublishedLoad: Sendable, Equatable {
     package var panelInstitutions: Int
     package var institutionsWithheld: Int
 
-    static let columns = "municipality, feed_version, run_id, load_id, published_at, as_of, window_from, window_to, "
+    static let columns = "municipality, " + feedColumns
+    /// The columns after the municipality's name.
+    static let feedColumns = "feed_version, run_id, load_id, published_at, as_of, window_from, window_to, "
         + "small_cell_minimum, period_length, periods, first_period_start, last_period_end, panel_institutions, institutions_withheld"
 
     init(_ row: Row) throws {

@@ -121,23 +121,24 @@ struct NationalBenchmark {
         print("  national panel: \(try panel?.int(0) ?? 0) institutions (of \(try panel?.int(2) ?? 0); \(try panel?.int(1) ?? 0) withheld for small cells)")
 
         // The plans, for docs/benchmarks.md: each partition's aggregate runs on its server.
-        let pull = Coordinator.pullStatements[0].sql
+        let pull = Coordinator.pullStatements(file.municipalities)[0].sql
         let select = String(pull[pull.range(of: "SELECT $1::bigint")!.lowerBound...])
-        let plan = try coordinator.db.query("EXPLAIN (ANALYZE, VERBOSE, COSTS OFF) \(select)", ["0", "{}"]).compactMap { $0.string(0) }
+        let names = file.municipalities.map(\.name)
+        let plan = try coordinator.db.query("EXPLAIN (ANALYZE, VERBOSE, COSTS OFF) \(select)", ["0"] + names).compactMap { $0.string(0) }
         #expect(plan.filter { $0.contains("Async Foreign Scan") }.count == Self.municipalities)
         #expect(plan.filter { $0.contains("Relations: Aggregate on") }.count == Self.municipalities)
         // The first two partitions and the totals; the other partitions read alike.
         let scans = plan.indices.filter { plan[$0].contains("Async Foreign Scan") }
         print((plan.prefix(upTo: scans[min(2, scans.count - 1)]) + ["  …"] + plan.suffix(2)).joined(separator: "\n"))
-        let panelPlan = try coordinator.db.query("EXPLAIN (VERBOSE, COSTS OFF) \(Coordinator.panelQuery)",
-                                                 ["{}", "2014-01-01", "2026-09-30"]).compactMap { $0.string(0) }
+        let panelPlan = try coordinator.db.query("EXPLAIN (VERBOSE, COSTS OFF) \(Coordinator.panelQuery(file.municipalities))",
+                                                 ["2014-01-01", "2026-09-30"] + names).compactMap { $0.string(0) }
         print(panelPlan.prefix(5).joined(separator: "\n"))
 
         // The same pull with the partitions read one after the other (async_capable off), for comparison.
         func pullSeconds() throws -> [Double] {
             try (0..<runs).map { _ in
                 let t0 = Date()
-                _ = try coordinator.db.query(select, ["0", "{}"])
+                _ = try coordinator.db.query(select, ["0"] + names)
                 return Date().timeIntervalSince(t0)
             }
         }
