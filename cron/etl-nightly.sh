@@ -64,8 +64,9 @@ mkdir -p "$log_dir"
 log="$log_dir/etl-$(date -u +%Y-%m-%d).log"
 # Appended to as this user: a log folder or file of another user's, or a link (one planted in
 # a state directory left open), would have the night's log written wherever it points.
-if [ -L "$log_dir" ] || [ ! -O "$log_dir" ] || [ -L "$log" ] || { [ -e "$log" ] && [ ! -O "$log" ]; }; then
-    echo "etl nightly run not started: the log $log, or its folder, is a link or is not this user's ($(id -un)); another user may have put it there. Look at it, remove it, and run again."
+if [ -L "$log_dir" ] || [ ! -O "$log_dir" ] || [ -n "$(find "$log_dir" -maxdepth 0 -perm /022)" ] \
+    || [ -L "$log" ] || { [ -e "$log" ] && [ ! -O "$log" ]; }; then
+    echo "etl nightly run not started: the log $log, or its folder, is a link, is not this user's ($(id -un)) or may be written by others; another user may have put it there. Look at it, remove it (or chmod go-w the folder), and run again."
     logger -t etl -p user.err "not started: the log $log is a link or another user's" 2>/dev/null || true
     exit 1
 fi

@@ -302,8 +302,8 @@ package enum CPRInText {
     /// `text` with every CPR-shaped number masked (`DDMMYY-****`): the last guard of what
     /// the tool writes for people (log lines, errors in the ledger), where a file or folder
     /// name could carry one.
-    /// Digits inside a run of hex digits as long as a checksum or a child key (32, 40, 64 or
-    /// 128) are no CPR number: they are left as they are. Any other length is masked: a
+    /// Digits inside a run of hex digits as long as a checksum or a child key (32, 40, 64, 96
+    /// or 128) are no CPR number: they are left as they are. Any other length is masked: a
     /// number put after 24 hex letters (a folder name) passed as a checksum (a review).
     package static func masking(_ text: String) -> String {
         guard let (masked, _) = replacingAll(in: Array(text.utf8)[...], skipping: insideHex, with: masked) else { return text }
@@ -316,7 +316,7 @@ package enum CPRInText {
         guard p[s..<e].allSatisfy(isHex) else { return false }
         while s > 0, isHex(p[s - 1]) { s -= 1 }
         while e < p.count, isHex(p[e]) { e += 1 }
-        return [32, 40, 64, 128].contains(e - s)
+        return [32, 40, 64, 96, 128].contains(e - s)
     }
 
     /// The masked form for messages: the birth date kept, the serial starred (`DDMMYY-****`).

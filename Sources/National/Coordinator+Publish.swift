@@ -60,7 +60,7 @@ extension Coordinator {
                 throw NationalError.unreachable(gone, published: published)
             } catch let error as PostgresError where db.isOpen && error.kind != .connection {
                 // One statement reads every feed, and its error does not say whose (a column
-                // missing, a NULL count): each feed is read alone to find it.
+                // missing): each feed is read alone to find it; else the error is as it came.
                 let broken = unreadable(ready)
                 if broken.isEmpty { throw error }
                 throw NationalError.unusable(broken, published: published)

@@ -109,7 +109,7 @@ struct ServerAccount: Sendable {
                 // that group (an adversarial review read a file so). Only its owner may say.
                 errno = EACCES
                 throw unreachable(path, String(format: "%@ (mode %o) is closed to others, and the '%@' account must pass it: "
-                                               + "let that account alone through (`setfacl -m u:%@:x %@`), or choose a state directory elsewhere",
+                                               + "let that account alone through (`setfacl -m u:%@:x %@`; Debian's acl package), or choose a state directory elsewhere",
                                                directory, mode, name, name, directory))
             }
         }
