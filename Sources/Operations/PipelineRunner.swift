@@ -281,9 +281,10 @@ package struct PipelineRunner {
     }
 
     /// Paths the ledger and run.json keep and `etl runs` shows (the drop's, the pipeline
-    /// file's; the municipality's name, stored and shown on the report): one that holds a CPR number would put it there in clear, one with control
-    /// characters would reach a terminal or forge a line of the summary, and one that is not
-    /// UTF-8 names no file (an argument is decoded with U+FFFD in place of its bytes).
+    /// file's), and the municipality's name (stored, and shown on the report): one that holds
+    /// a CPR number would put it there in clear, one with control characters would reach a
+    /// terminal or forge a line of the summary, and one that is not UTF-8 names no file (an
+    /// argument is decoded with U+FFFD in place of its bytes).
     static func refuseUnsafePath(_ path: String, what: String, fix: String) throws {
         let masked = CPRInText.masking(path)
         guard masked == path else {

@@ -26,8 +26,8 @@ package enum StateDirectory {
     /// folder another user owns, who may do the same. (Checked once it is there; where it is
     /// made, by `checkBeforeMaking`: a command that only names `--database` never makes it.)
     /// A state directory that is a link another user made is refused, as they could point it
-    /// elsewhere; and one found open is closed only when everything in it is this user's:
-    /// what another user put there (a link for the cron wrapper's log, say) stays theirs.
+    /// elsewhere; and one found open is closed, then refused while anything in it is another
+    /// user's (a link for the cron wrapper's log, say): its owner is to look at that first.
     @discardableResult
     package static func secure(_ state: StateLayout, logger: Logger) throws -> [String] {
         let root = state.root.path
