@@ -181,7 +181,6 @@ package enum CPRInText {
         var j = start, digits = 0, number: UInt64 = 0
         var separatedAt = 0   // bit k: a separator after the k-th digit
         var afterDate = 0..<0, inSerial = 0..<0   // the separators after the 6th and the 8th digit
-        var looseSplit = false
         while j < n, digits < 10 {
             let c = t[j]
             if isDigit(c) {
@@ -195,9 +194,7 @@ package enum CPRInText {
             // within the serial; which of them make a CPR number is `isCPRSplit`'s.
             guard digits == 2 || digits == 4 && separatedAt != 0 || digits == 6 || digits == 8 else { break }
             // After the birth date also `+`, `:` or `,` alone (`DDMMYY+SSSS`: a reviewer's spellings).
-            let loose = digits == 6 && (t[j] == 0x2B || t[j] == 0x3A || t[j] == 0x2C)
-            let after = loose ? j + 1 : separator(t, at: j)
-            looseSplit = looseSplit || loose
+            let after = digits == 6 && (t[j] == 0x2B || t[j] == 0x3A || t[j] == 0x2C) ? j + 1 : separator(t, at: j)
             guard after > j, after < n, isDigit(t[after]) else { break }
             separatedAt |= 1 << digits
             if digits == 6 { afterDate = j..<after } else if digits == 8 { inSerial = j..<after }
@@ -205,7 +202,6 @@ package enum CPRInText {
         }
         guard digits == 10, j == n || !isDigit(t[j]) else { return nil }
         guard isCPRSplit(separatedAt) else { return nil }
-        if looseSplit, readsAsTimeOrYear(number % 10_000) { return nil }   // `100319,1430`, `250318+0800`
         // The serial in pairs only as the date was split from it: `100319 14.30` is a time.
         if separatedAt & 1 << 8 != 0, !t[afterDate].elementsEqual(t[inSerial]) { return nil }
         return Match(range: start..<j, number: number)
@@ -214,8 +210,10 @@ package enum CPRInText {
     /// A CPR number written with its birth year's century, `DD.MM.YYYY-SSSS` or
     /// `DDMMYYYY-SSSS` (the date split by `.`, `-` or `/` twice or not at all, a year 1800–2099,
     /// a dash, the serial), standing alone; its number is the ten digits without the century.
-    /// Not with a space before the serial (`12.03.2019 1430` is a day and a time), nor with a
-    /// serial that reads as a time or a year (`readsAsTimeOrYear`).
+    /// The century written must be the one the serial's first digit gives the year (the CPR
+    /// century table): a date followed by a time or a year (`12.03.2019-1430`,
+    /// `01.08.2019-2020`, a review found them replaced) is no CPR number, and no real number
+    /// is missed. Not with a space before the serial: `12.03.2019 1430` is a day and a time.
     private static func matchWithCentury(_ t: UnsafeBufferPointer<UInt8>, at start: Int) -> Match? {
         let n = t.count
         var j = start
@@ -240,16 +238,9 @@ package enum CPRInText {
         guard dateSeparator() == first, let century = number(2), (18...20).contains(century), let year = number(2),
               j < n, t[j] == 0x2D else { return nil }
         j += 1
-        guard let serial = number(4), j == n || !isDigit(t[j]), !readsAsTimeOrYear(serial) else { return nil }
+        guard let serial = number(4), j == n || !isDigit(t[j]),
+              CPR.century(seventh: Int(serial / 1000), yy: Int(year)) == Int(century) * 100 else { return nil }
         return Match(range: start..<j, number: ((day * 100 + month) * 100 + year) * 10_000 + serial)
-    }
-
-    /// A serial that reads as a clock time (`1430`) or a year (`2020`): after a date written
-    /// with its century, or one of the loose separators, that is what it far more often is
-    /// (`01.08.2019-2020`, `12.03.2019-1430`, a review found them replaced). These spellings
-    /// then miss 15 % of serials; the usual ones miss none.
-    private static func readsAsTimeOrYear(_ serial: UInt64) -> Bool {
-        (serial / 100 <= 23 && serial % 100 <= 59) || (1900...2099).contains(serial)
     }
 
     /// Where a CPR number may be split (bit k: after its k-th digit): nowhere, after the birth
