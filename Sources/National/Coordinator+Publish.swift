@@ -187,9 +187,8 @@ extension Coordinator {
     /// server, one statement per check, and named by the national file.
     private func checkFeeds(_ members: [NationalFile.Member]) throws {
         var problems: [String: [String]] = [:]
-        for check in Self.rowChecks {
-            let sql = Self.branches(members, table: check.table) { "SELECT $\($0)::text FROM \($1) \(check.condition)" }
-            for row in try db.query(sql, members.map(\.name), name: "check the feeds' \(check.table.rawValue)") {
+        for check in Self.checkStatements(members) {
+            for row in try db.query(check.sql, members.map(\.name), name: "check the feeds' \(check.table.rawValue)") {
                 problems[row.string(0) ?? "", default: []].append("its \(check.table.remote) \(check.problem)")
             }
         }
@@ -201,16 +200,23 @@ extension Coordinator {
     }
 
     /// What no feed made by etl gives: a key twice, a negative count. Plain conditions, so
-    /// that each runs on the municipality's server.
-    static let rowChecks: [(table: FeedTable, problem: String, condition: String)] = [
-        (.cohortStats, "repeats a grain, cohort and year", "GROUP BY grain, cohort, year HAVING count(*) > 1"),
-        (.cohortStats, "has negative counts", "WHERE " + ["children_exposed", "exposure_days", "detected", "investigated",
+    /// that each runs on the municipality's server; a grouped check selects its key, or the
+    /// coordinator wraps each remote scan and visits the servers one after another.
+    package static func checkStatements(_ members: [NationalFile.Member]) -> [(table: FeedTable, problem: String, sql: String)] {
+        rowChecks.map { check in
+            (check.table, check.problem, branches(members, table: check.table) { "SELECT $\($0)::text\(check.columns) FROM \($1) \(check.condition)" })
+        }
+    }
+
+    private static let rowChecks: [(table: FeedTable, problem: String, columns: String, condition: String)] = [
+        (.cohortStats, "repeats a grain, cohort and year", ", grain, cohort, year", "GROUP BY grain, cohort, year HAVING count(*) > 1"),
+        (.cohortStats, "has negative counts", "", "WHERE " + ["children_exposed", "exposure_days", "detected", "investigated",
             "investigation_age_days_sum", "investigation_age_days_sum_squares", "measured", "measure_age_days_sum",
             "measure_age_days_sum_squares", "notifications", "cases_closed", "cases_closed_resolved"].map { "\($0) < 0" }.joined(separator: " OR ")),
-        (.notificationStats, "repeats a cohort and source", "GROUP BY cohort, source HAVING count(*) > 1"),
-        (.notificationStats, "has negative counts", "WHERE notifications < 0"),
-        (.closureStats, "repeats a cohort and closing reason", "GROUP BY cohort, closing_reason HAVING count(*) > 1"),
-        (.closureStats, "has negative counts", "WHERE cases_closed < 0"),
+        (.notificationStats, "repeats a cohort and source", ", cohort, source", "GROUP BY cohort, source HAVING count(*) > 1"),
+        (.notificationStats, "has negative counts", "", "WHERE notifications < 0"),
+        (.closureStats, "repeats a cohort and closing reason", ", cohort, closing_reason", "GROUP BY cohort, closing_reason HAVING count(*) > 1"),
+        (.closureStats, "has negative counts", "", "WHERE cases_closed < 0"),
     ]
 
     /// `branch(k, partition)` for each municipality's foreign table of `table`, joined by

@@ -32,6 +32,22 @@ package enum OtherWriters {
 
     private static let userDatabase = Mutex(())
 
+    /// `path` with the links of its deepest existing folder resolved (`realpath`), the rest
+    /// as written: a state directory not yet made lies where its existing folders lead.
+    static func resolved(_ path: String) -> URL {
+        func real(_ url: URL) -> String? {
+            guard let p = realpath(url.path, nil) else { return nil }
+            defer { free(p) }
+            return String(cString: p)
+        }
+        var existing = URL(fileURLWithPath: path).standardizedFileURL, rest: [String] = []
+        while existing.path != "/", real(existing) == nil {
+            rest.insert(existing.lastPathComponent, at: 0)
+            existing.deleteLastPathComponent()
+        }
+        return rest.reduce(URL(fileURLWithPath: real(existing) ?? existing.path)) { $0.appendingPathComponent($1) }
+    }
+
     /// "user NAME", or "uid N" when it has no name here.
     static func owner(_ uid: uid_t) -> String {
         userDatabase.withLock { _ in getpwuid(uid).map { "user " + String(cString: $0.pointee.pw_name) } ?? "uid \(uid)" }
@@ -43,7 +59,7 @@ package enum OtherWriters {
     /// away and put a folder or link of theirs in its place.
     static func folderAbove(_ path: String, othersOwning: Bool = false) -> (path: String, writers: String)? {
         var folders: [String] = []
-        for start in [URL(fileURLWithPath: path).standardizedFileURL, URL(fileURLWithPath: path).resolvingSymlinksInPath()] {
+        for start in [URL(fileURLWithPath: path).standardizedFileURL, resolved(path)] {
             var folder = start.deletingLastPathComponent()
             while folder.path != "/" {
                 if !folders.contains(folder.path) { folders.append(folder.path) }

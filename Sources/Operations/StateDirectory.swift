@@ -42,10 +42,13 @@ package enum StateDirectory {
                 + "who could have put a key or a server of theirs in it: refused. Use a state directory of your own, "
                 + "or have this one given to you (`chown -R`)")
         }
-        guard lstat(root, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_mode & 0o067 != 0 else { return [] }
+        guard lstat(root, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return [] }
+        let open = info.st_mode & 0o067 != 0
         // Closed first, so that nothing more is added while what is in it is looked at.
         var changed: [String] = []
-        try tighten(root, keep: 0o710, &changed)
+        if open { try tighten(root, keep: 0o710, &changed) }
+        // Looked through every time, not only when found open: closed by the command that
+        // refused it, it was taken as it was by the next (a review).
         let skip = state.postgres.path
         var paths: [String] = [], others: [String] = []
         let walker = FileManager.default.enumerator(atPath: root)
@@ -56,10 +59,11 @@ package enum StateDirectory {
             paths.append(path)
         }
         if !others.isEmpty {
-            throw OperationsError.io(path: root, message: "the state directory was open to other users (it is closed now), and \(others.count) "
-                + "of the things in it are not yours (\(others.prefix(5).joined(separator: ", "))): another user may have put them there. "
-                + "Look at them, remove what is not yours, then `chmod -R go= \(root)`")
+            throw OperationsError.io(path: root, message: "\(others.count) of the things in the state directory are not yours "
+                + "(\(others.prefix(5).joined(separator: ", "))): another user may have put them there while it was open to others"
+                + (open ? " (it is closed now)" : "") + ". Look at them, remove what is not yours, then `chmod -R go= \(root)`")
         }
+        guard open else { return [] }
         for path in paths { try tighten(path, keep: 0o700, &changed) }
         logger.notice("the state directory was open to other users: closed it", metadata: [
             "state": "\(root)", "changed": "\(changed.count)"])

@@ -283,6 +283,11 @@ import TestSupport
             #expect(plan.components(separatedBy: "Relations: Aggregate on").count == 4, "\(statement.name):\n\(plan)")
             #expect(plan.contains("Remote SQL: SELECT") && plan.contains("GROUP BY"), "\(statement.name):\n\(plan)")
         }
+        // The checks too, each branch on its server and all at once.
+        for check in Coordinator.checkStatements(members) {
+            let plan = try db.query("EXPLAIN (VERBOSE, COSTS OFF) \(check.sql)", names).compactMap { $0.string(0) }.joined(separator: "\n")
+            #expect(plan.components(separatedBy: "Async Foreign Scan").count == 4, "\(check.problem):\n\(plan)")
+        }
         // A municipality left out (--partial) is not read at all.
         let others = members.filter { $0.name != "Odense" }
         let partial = try db.query("EXPLAIN (VERBOSE, COSTS OFF) \(Coordinator.pullStatements(others)[0].sql)", ["0"] + others.map(\.name))

@@ -136,6 +136,11 @@ import Postgres
         }
         #expect("\(String(describing: server))".contains("which any user may write"), "\(String(describing: server))")
         #expect(!FileManager.default.fileExists(atPath: state.root.path))
+        // Through a link of ours into that folder, before anything is made there.
+        let mine = try TestServer.temporaryDirectory()
+        #expect(symlink(base, mine + "/link") == 0)
+        let linked = #expect(throws: OperationsError.self) { _ = try RunLock(path: mine + "/link/state/etl.lock", holder: "etl run") }
+        #expect("\(String(describing: linked))".contains("which any user may write"), "\(String(describing: linked))")
         // A command that never makes it (one that names only --database, from such a folder) is not refused.
         #expect(try StateDirectory.secure(state, logger: Logger(label: "test")).isEmpty)
     }
@@ -167,6 +172,8 @@ import Postgres
         #expect(chmod(open, 0o777) == 0 && chown(open + "/logs", 65534, 65534) == 0)
         let planted = #expect(throws: OperationsError.self) { try StateDirectory.secure(StateLayout(root: URL(fileURLWithPath: open)), logger: Logger(label: "test")) }
         #expect("\(String(describing: planted))".contains("are not yours (\(open)/logs)"), "\(String(describing: planted))")
+        // And again, now that it is closed: the refusal holds until the owner has looked.
+        #expect(throws: OperationsError.self) { try StateDirectory.secure(StateLayout(root: URL(fileURLWithPath: open)), logger: Logger(label: "test")) }
         var info = stat()
         #expect(stat(open, &info) == 0 && info.st_mode & 0o777 == 0o710, "closed at once, so that nothing more is added")
         #expect(stat(open + "/logs", &info) == 0 && info.st_uid == 65534, "what is not ours is left for the owner to look at")
