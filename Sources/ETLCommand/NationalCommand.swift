@@ -48,7 +48,9 @@ struct NationalCommand: ParsableCommand {
             discussion: """
                 For each municipality: a postgres_fdw server (async_capable), a user mapping with its feed role's \
                 password (from the environment variable or file the national file names), and its feed's views as \
-                foreign-table partitions of national.*; municipalities no longer listed are dropped. Then every feed \
+                foreign tables (national_remote.<view>_<code>, each a partition of national.<view>, whose rows are \
+                named by what the feed says: publish reads each foreign table alone, named by the national file); \
+                municipalities no longer listed are dropped. Then every feed \
                 is read once: a feed that cannot be reached exits 69, one that cannot be used (nothing published, \
                 another municipality, another feed version) exits 1; the definitions are kept either way.
 

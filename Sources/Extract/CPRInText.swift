@@ -213,7 +213,8 @@ package enum CPRInText {
     /// The century written must be the one the serial's first digit gives the year (the CPR
     /// century table): a date followed by a time or a year (`12.03.2019-1430`,
     /// `01.08.2019-2020`, a review found them replaced) is no CPR number, and no real number
-    /// is missed. Not with a space before the serial: `12.03.2019 1430` is a day and a time.
+    /// is missed; nor is one whose serial is a year of the next thirty (`01.08.1998-1999`).
+    /// Not with a space before the serial: `12.03.2019 1430` is a day and a time.
     private static func matchWithCentury(_ t: UnsafeBufferPointer<UInt8>, at start: Int) -> Match? {
         let n = t.count
         var j = start
@@ -240,6 +241,9 @@ package enum CPRInText {
         j += 1
         guard let serial = number(4), j == n || !isDigit(t[j]),
               CPR.century(seventh: Int(serial / 1000), yy: Int(year)) == Int(century) * 100 else { return nil }
+        // A range of years (`01.08.1998-1999`), which the century table cannot tell.
+        let born = century * 100 + year
+        guard !(born + 1...born + 30).contains(serial) else { return nil }
         return Match(range: start..<j, number: ((day * 100 + month) * 100 + year) * 10_000 + serial)
     }
 

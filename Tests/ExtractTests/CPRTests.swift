@@ -156,6 +156,7 @@ import Testing
         // Or, with the century written, a serial whose first digit gives the year another one
         // (a date and a time or a year, a review found these replaced).
         "01.08.2019-2020", "periode 01.01.2019-2021", "12-03-2019-0900", "12.03.2019-1430", "dok. 12.03.2019-0087", "27.02.1918-4711",
+        "01.08.1998-1999", "bilag 12-03-2019-0165",
     ])
     func leavesOtherDigitsAlone(text: String) {
         #expect(found(text).isEmpty, "\(text)")
