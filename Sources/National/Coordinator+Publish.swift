@@ -199,24 +199,24 @@ extension Coordinator {
         }, published: try publishedSnapshot())
     }
 
-    /// What no feed made by etl gives: a key twice, a negative count. Plain conditions, so
-    /// that each runs on the municipality's server; a grouped check selects its key, or the
+    /// What no feed made by etl gives: a key twice, a negative count. One statement a table,
+    /// each branch grouped on its municipality's server; it selects its key, or the
     /// coordinator wraps each remote scan and visits the servers one after another.
     package static func checkStatements(_ members: [NationalFile.Member]) -> [(table: FeedTable, problem: String, sql: String)] {
         rowChecks.map { check in
-            (check.table, check.problem, branches(members, table: check.table) { "SELECT $\($0)::text\(check.columns) FROM \($1) \(check.condition)" })
+            (check.table, check.problem, branches(members, table: check.table) {
+                "SELECT $\($0)::text, \(check.key) FROM \($1) GROUP BY \(check.key) HAVING count(*) > 1 OR bool_or("
+                    + check.counts.map { "\($0) < 0" }.joined(separator: " OR ") + ")"
+            })
         }
     }
 
-    private static let rowChecks: [(table: FeedTable, problem: String, columns: String, condition: String)] = [
-        (.cohortStats, "repeats a grain, cohort and year", ", grain, cohort, year", "GROUP BY grain, cohort, year HAVING count(*) > 1"),
-        (.cohortStats, "has negative counts", "", "WHERE " + ["children_exposed", "exposure_days", "detected", "investigated",
-            "investigation_age_days_sum", "investigation_age_days_sum_squares", "measured", "measure_age_days_sum",
-            "measure_age_days_sum_squares", "notifications", "cases_closed", "cases_closed_resolved"].map { "\($0) < 0" }.joined(separator: " OR ")),
-        (.notificationStats, "repeats a cohort and source", ", cohort, source", "GROUP BY cohort, source HAVING count(*) > 1"),
-        (.notificationStats, "has negative counts", "", "WHERE notifications < 0"),
-        (.closureStats, "repeats a cohort and closing reason", ", cohort, closing_reason", "GROUP BY cohort, closing_reason HAVING count(*) > 1"),
-        (.closureStats, "has negative counts", "", "WHERE cases_closed < 0"),
+    private static let rowChecks: [(table: FeedTable, problem: String, key: String, counts: [String])] = [
+        (.cohortStats, "repeats a grain, cohort and year, or has negative counts", "grain, cohort, year",
+         ["children_exposed", "exposure_days", "detected", "investigated", "investigation_age_days_sum", "investigation_age_days_sum_squares",
+          "measured", "measure_age_days_sum", "measure_age_days_sum_squares", "notifications", "cases_closed", "cases_closed_resolved"]),
+        (.notificationStats, "repeats a cohort and source, or has negative counts", "cohort, source", ["notifications"]),
+        (.closureStats, "repeats a cohort and closing reason, or has negative counts", "cohort, closing_reason", ["cases_closed"]),
     ]
 
     /// `branch(k, partition)` for each municipality's foreign table of `table`, joined by

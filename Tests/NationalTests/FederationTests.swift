@@ -354,9 +354,9 @@ import TestSupport
         let before = try #require(try db.query("SELECT snapshot_id FROM national_metrics.snapshot").first?.string(0))
         for (view, problem) in [
             ("SELECT * FROM national_feed.closure_stats_own UNION ALL SELECT * FROM national_feed.closure_stats_own",
-             "Odense (461): its closure_stats repeats a cohort and closing reason"),
+             "Odense (461): its closure_stats repeats a cohort and closing reason, or has negative counts"),
             ("SELECT municipality, load_id, cohort, closing_reason, -cases_closed AS cases_closed FROM national_feed.closure_stats_own",
-             "Odense (461): its closure_stats has negative counts"),
+             "Odense (461): its closure_stats repeats a cohort and closing reason, or has negative counts"),
             // A column missing: the one statement that reads every feed failed without saying whose.
             ("SELECT municipality, load_id, cohort, closing_reason FROM national_feed.closure_stats_own",
              "Odense (461): its closure_stats could not be read ("),
