@@ -82,7 +82,7 @@ extension Coordinator {
         // file, never by the name they carry: PostgreSQL does not hold a foreign partition's
         // rows to its bound, and a feed whose rows named another municipality had its
         // figures added to that one's (an adversarial review). One statement per table, a
-        // branch per municipality, each aggregated on its server, all at once (async append).
+        // branch per municipality, each run on its server, all at once (async append).
         let names = members.map(\.name)
         var loads: [String: PublishedLoad] = [:], repeated: Set<String> = []
         for row in try db.query(Self.branches(members, table: .publishedLoads) { "SELECT $\($0)::text, \(PublishedLoad.feedColumns) FROM \($1)" },
@@ -184,7 +184,7 @@ extension Coordinator {
 
     /// Refuses feeds whose rows no feed made by etl gives: a key twice (its figures would be
     /// summed twice) or a negative count. Each municipality's rows are asked for on its own
-    /// server, one statement per check, and named by the national file.
+    /// server, one statement a table, and named by the national file.
     private func checkFeeds(_ members: [NationalFile.Member]) throws {
         var problems: [String: [String]] = [:]
         for check in Self.checkStatements(members) {
