@@ -131,7 +131,7 @@ struct WarehouseCommand: ParsableCommand {
         /// A role's name is kept in the server's catalogue and logs and shown in messages: one
         /// that holds a CPR number (a person's, as a login) or control characters is refused.
         static func checkName(_ name: String) throws {
-            guard CPRInText.masking(name) == name, !Echo.holdsUnshowable(name) else {
+            guard !Echo.unfitAsName(name) else {
                 throw ValidationError("\(Echo.name(name)): a role's name may hold no CPR number and no control characters")
             }
         }

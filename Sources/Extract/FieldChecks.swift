@@ -147,6 +147,12 @@ package enum Echo {
         name.unicodeScalars.contains { $0 == "\u{FFFD}" || isUnshowable($0) }
     }
 
+    /// Whether a name given to be kept and shown (a role's, a municipality's) cannot be: it
+    /// holds a CPR number or what `holdsUnshowable` refuses.
+    package static func unfitAsName(_ name: String) -> Bool {
+        CPRInText.masking(name) != name || holdsUnshowable(name)
+    }
+
     package static func text(_ v: some Collection<UInt8>, limit: Int = 40) -> String {
         let v = Array(v)[...]
         let b = CPRInText.replacingAll(in: v, with: CPRInText.masked)?.text ?? Array(v)

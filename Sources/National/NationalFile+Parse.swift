@@ -36,7 +36,7 @@ extension NationalFile {
             try m.allow(["name", "code", "feed", "password_env", "password_file"])
             let name = try m.string("name")
             // Shown on every line the coordinator prints and kept in the national figures.
-            guard !Echo.holdsUnshowable(name), CPRInText.masking(name) == name else {
+            guard !Echo.unfitAsName(name) else {
                 throw m.error("name", "'\(Echo.name(name))' holds control or format characters (a bidi mark) or a CPR number: write the municipality's name")
             }
             let code = try m.string("code")

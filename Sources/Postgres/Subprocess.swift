@@ -66,23 +66,11 @@ enum Subprocess {
                 throw PostgresError(.server, "lost track of \(command[0]): \(String(cString: strerror(errno)))")
             }
         }
-        let text = String(decoding: Self.readAll(outputFD), as: UTF8.self)
+        lseek(outputFD, 0, SEEK_SET)
+        let text = String(decoding: FileHandle(fileDescriptor: outputFD, closeOnDealloc: false).readDataToEndOfFile(), as: UTF8.self)
         // Exit code when it exited, 128 + signal when it was killed, as shells report it.
         let exitCode = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return Result(status: exitCode, output: text.trimmingTrailingWhitespace())
-    }
-
-    /// What the programs wrote to `fd`, from its start.
-    private static func readAll(_ fd: Int32) -> [UInt8] {
-        var bytes: [UInt8] = [], offset: off_t = 0
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, offset) }
-            if n < 0, errno == EINTR { continue }
-            guard n > 0 else { return bytes }
-            bytes += chunk[..<n]
-            offset += off_t(n)
-        }
     }
 }
 

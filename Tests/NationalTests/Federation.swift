@@ -23,6 +23,25 @@ struct Federation: Sendable {
             try Connection(url: EmbeddedServer(directory: state.postgres.path).connectionString(database: "etl"))
         }
 
+        /// Puts `query` in place of one of its feed views, as its superuser could: the view etl
+        /// made stays beside it as `<view>_own`, for `query` to read and `restoreFeedView` to put back.
+        func rewriteFeedView(_ view: String, as query: String) throws {
+            let db = try owner()
+            if try db.query("SELECT to_regclass($1) IS NULL", ["national_feed.\(view)_own"]).first?.string(0) == "t" {
+                try db.execute("ALTER VIEW national_feed.\(view) RENAME TO \(view)_own")
+            }
+            try db.execute("DROP VIEW IF EXISTS national_feed.\(view)")
+            try db.execute("CREATE VIEW national_feed.\(view) AS \(query)")
+            try db.execute("GRANT SELECT ON national_feed.\(view) TO national_feed")
+        }
+
+        /// The feed view etl made back in its place.
+        func restoreFeedView(_ view: String) {
+            guard let db = try? owner() else { return }
+            _ = try? db.execute("DROP VIEW IF EXISTS national_feed.\(view)")
+            _ = try? db.execute("ALTER VIEW national_feed.\(view)_own RENAME TO \(view)")
+        }
+
         /// Over TCP as the feed role, as the coordinator connects.
         func feedRole() throws -> Connection { try Connection(url: feed.replacingOccurrences(of: "national_feed@", with: "national_feed:\(password)@")) }
     }

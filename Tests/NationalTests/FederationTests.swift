@@ -328,7 +328,7 @@ import TestSupport
     @Test func aFeedWhoseRowsAreNotItsOwnIsRefused() throws {
         let f = try Federation.shared.get()
         let db = try f.coordinator()
-        let odense = try f.municipalities[1].owner()
+        let odense = f.municipalities[1]
         func closures(_ municipality: String) throws -> [[String?]] {
             try db.query("""
                 SELECT cohort, closing_reason, cases_closed::text FROM snapshot.closure_stats
@@ -338,16 +338,10 @@ import TestSupport
         try f.national(["publish"]).check("publish")
         let (copenhagen, own) = (try closures("København"), try closures("Odense"))
         #expect(!copenhagen.isEmpty && !own.isEmpty)
-        try odense.execute("ALTER VIEW national_feed.closure_stats RENAME TO closure_stats_own")
-        defer {
-            _ = try? odense.execute("DROP VIEW IF EXISTS national_feed.closure_stats")
-            _ = try? odense.execute("ALTER VIEW national_feed.closure_stats_own RENAME TO closure_stats")
-        }
-        try odense.execute("""
-            CREATE VIEW national_feed.closure_stats AS
+        defer { odense.restoreFeedView("closure_stats") }
+        try odense.rewriteFeedView("closure_stats", as: """
             SELECT 'København'::text AS municipality, load_id, cohort, closing_reason, cases_closed FROM national_feed.closure_stats_own
             """)
-        try odense.execute("GRANT SELECT ON national_feed.closure_stats TO national_feed")
         try f.national(["publish"]).check("publish with Odense's rows named København")
         #expect(try closures("København") == copenhagen && closures("Odense") == own, "each feed's rows are its own")
 
@@ -361,9 +355,7 @@ import TestSupport
             ("SELECT municipality, load_id, cohort, closing_reason FROM national_feed.closure_stats_own",
              "Odense (461): its closure_stats could not be read ("),
         ] {
-            try odense.execute("DROP VIEW IF EXISTS national_feed.closure_stats")
-            try odense.execute("CREATE VIEW national_feed.closure_stats AS \(view)")
-            try odense.execute("GRANT SELECT ON national_feed.closure_stats TO national_feed")
+            try odense.rewriteFeedView("closure_stats", as: view)
             let refused = try f.national(["publish"])
             #expect(refused.status == 1 && refused.stderr.contains(problem)
                     && refused.stderr.contains("national snapshot \(before) stays published"), "\(refused)")
@@ -375,20 +367,13 @@ import TestSupport
     /// the lines after it (an adversarial review's `period_length`).
     @Test func aFeedsTextIsShownWithoutControlCharacters() throws {
         let f = try Federation.shared.get()
-        let odense = try f.municipalities[1].owner()
-        try odense.execute("ALTER VIEW national_feed.published_load RENAME TO published_load_own")
-        defer {
-            _ = try? odense.execute("DROP VIEW IF EXISTS national_feed.published_load")
-            _ = try? odense.execute("ALTER VIEW national_feed.published_load_own RENAME TO published_load")
-        }
-        try odense.execute("""
-            CREATE VIEW national_feed.published_load AS
+        defer { f.municipalities[1].restoreFeedView("published_load") }
+        try f.municipalities[1].rewriteFeedView("published_load", as: """
             SELECT municipality, feed_version, run_id, load_id, published_at, as_of, window_from, window_to, small_cell_minimum,
                    period_length || E'\\x1b[2K\\rOdense (461): OK\\x1b[8m' AS period_length, periods, first_period_start,
                    last_period_end, panel_institutions, institutions_withheld
             FROM national_feed.published_load_own
             """)
-        try odense.execute("GRANT SELECT ON national_feed.published_load TO national_feed")
         let status = try f.national(["status"])
         #expect(status.stdout.contains("Odense (461): run ") && !status.stdout.unicodeScalars.contains { $0.value == 0x1B || $0 == "\r" },
                 "\(status.stdout.debugDescription)")
