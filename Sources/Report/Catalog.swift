@@ -38,7 +38,7 @@ package struct Catalog: Sendable {
 
     /// The placeholders of a template: `{low} til {high}` → ["high", "low"].
     static func placeholders(_ template: String) -> Set<String> {
-        Set(template.split(separator: "{").dropFirst().compactMap { $0.split(separator: "}", omittingEmptySubsequences: false).first.map(String.init) })
+        Set(template.split(separator: "{", omittingEmptySubsequences: false).dropFirst().compactMap { $0.split(separator: "}", omittingEmptySubsequences: false).first.map(String.init) })
     }
 
     /// The words for a code of the warehouse (`reject.invalid_cpr`), or nil for a code the

@@ -7,14 +7,15 @@ package enum Phrase: String, CaseIterable, Sendable {
     case answerHeading, causalLead, causalUp, causalDown, causalNone, causalOthersClear, causalMissing, causalNotEstimated, causalTooFew
     case naiveLead, naive, naiveNone, naiveSuppressed, naiveMissing, answerExplain
     case sureLead, sureBasis, sureBasisNotYet, sureFew, sureTrend, sureTrendOne, sureTrendOff, trendCaution, trendHidden, trendAllHidden
+    case trendSingleIn, trendSingleOut, trendHiddenOne, trendAllHiddenOne
     // 2. The figures
     case figuresHeading
     case effectsTitle, effectsReading, effectsReadingAll, effectsReadingNone, effectsNotEstimated, effectsNote
     case againstNeverTreated, againstNotYetTreated, effectAxis
     case comparisonsTitle, comparisonsReading, comparisonsNote, rateRatioPanel, rateRatioAxis, ageDifferencePanel, monthsAxis
     case eventTitle, eventReading, eventAfter, eventNote, before, after
-    case quartersColumn, quartersAxis, quartersPlural, halfYearsColumn, halfYearsAxis, halfYearsPlural
-    case yearsColumn, yearsAxis, yearsPlural
+    case quartersColumn, quartersAxis, quartersPlural, quarterSingular, halfYearsColumn, halfYearsAxis, halfYearsPlural, halfYearSingular
+    case yearsColumn, yearsAxis, yearsPlural, yearSingular, lastPeriod, lastPeriods
     case yearTitle, yearReading, districtTitle, districtReading, ratesHidden, noDistrict, rateAxis, rateNote
     case agesTitle, agesReading, agesReadingHidden, agesNote, monthsAgeAxis
     case treatmentCohort, controlCohort, detectionShort, investigationShort, measureShort

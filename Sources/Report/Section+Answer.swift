@@ -62,11 +62,13 @@ extension ReportDocument {
         // Standard errors clustered by institution are rough with fewer than about twenty.
         if let n = treated.value, n < 20 { text = text + .text(" ") + words.html(.sureFew) }
         let trend = preTrend(eventPoints(.detection))
-        if trend.shown > 0 {
+        if let single = singleTrend(trend) {
+            text = text + .text(" ") + single
+        } else if trend.shown > 0 {
             let phrase: Phrase = trend.covering == trend.shown ? .sureTrend : trend.needsCaution ? .sureTrendOff : .sureTrendOne
             text = text + .text(" ") + words.html(phrase, [
                 "k": .text(page.format.integer(trend.covering)), "n": .text(page.format.integer(trend.shown)),
-                "w": .text(page.format.integer(trend.periods)), "unit": .text(periodWords.plural)])
+                "span": lastPeriods(trend.periods)])
         }
         if let hidden = trendHidden(trend) { text = text + .text(" ") + hidden }
         return HTML.element("strong", [("class", "label")], words.html(.sureLead)) + .text(" ") + text

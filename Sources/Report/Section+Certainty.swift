@@ -50,11 +50,12 @@ extension ReportDocument {
 
         parts.append(HTML.element("h3", [], words.html(.panelHeading)))
         if let did = data.did, let estimate = leadEstimate {
+            let periods = estimate.figure("periods", basis: [])
             let counts: [String: HTML] = [
                 "treated": page.count(estimate.figure("institutions_treated", basis: [])),
                 "control": page.count(estimate.figure("institutions_control", basis: [])),
                 "leftOut": page.count(estimate.figure("institutions_left_out", basis: [])),
-                "periods": page.count(estimate.figure("periods", basis: [])), "unit": .text(periodWords.plural),
+                "periods": page.count(periods), "unit": .text(periodWords.count(periods.value == 1 ? 1 : 0)),
                 "against": words.html(lead == .neverTreated ? .neverTreatedInstitutions : .notYetTreatedInstitutions),
             ]
             parts.append(HTML.element("p", [], words.html(estimate.values["att"] ?? nil == nil ? .panelNotEstimated : .panelText, counts)))

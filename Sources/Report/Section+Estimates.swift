@@ -121,14 +121,21 @@ extension ReportDocument {
         let postFigure = figure(post, "att", view: "metrics.did_summary",
                                 key: [("metric", outcome.didMetric), ("control_group", lead.rawValue), ("aggregation", "dynamic")], basis: [])
         let after = page.figure(postFigure, decimals: decimals, signed: true)
-        // With no check before shown, there is no "0 of 0" to read: what is hidden, then the after.
-        let reading = trend.shown > 0
-            ? words.html(.eventReading, ["k": .text(page.format.integer(trend.covering)), "n": .text(page.format.integer(trend.shown)),
-                                         "w": .text(page.format.integer(trend.periods)), "unit": .text(periodWords.plural), "after": after])
+        // One check before is said of one estimate; with none shown there is no "0 of 0" to read.
+        let hidden = trendHidden(trend)
+        let reading: HTML
+        if let single = singleTrend(trend) {
+            reading = single + .text(" ") + words.html(.eventAfter, ["after": after]) + (hidden.map { .text(" ") + $0 } ?? .text(""))
+        } else if trend.shown > 0 {
+            reading = words.html(.eventReading, ["k": .text(page.format.integer(trend.covering)), "n": .text(page.format.integer(trend.shown)),
+                                                 "span": lastPeriods(trend.periods), "after": after])
                 + (trend.needsCaution ? .text(" ") + words.html(.trendCaution) : .text(""))
-                + (trendHidden(trend).map { .text(" ") + $0 } ?? .text(""))
-            : (trendHidden(trend).map { $0 + .text(" ") } ?? .text("")) + words.html(.eventAfter, ["after": after])
+                + (hidden.map { .text(" ") + $0 } ?? .text(""))
+        } else {
+            reading = (hidden.map { $0 + .text(" ") } ?? .text("")) + words.html(.eventAfter, ["after": after])
+        }
         let unit = periodWords
+        let before = -(points.first.map { min($0.eventTime, 0) } ?? 0)
         let title = words.text(.eventTitle, ["outcome": words.text(outcome.short)])
         let table = HTMLTable(caption: nil, header: [.text(unit.column), words.html(.effectColumn), words.html(.intervalColumn)],
                           rows: points.map { p in
@@ -142,9 +149,9 @@ extension ReportDocument {
                                    beforeLabel: words.text(.before), afterLabel: words.text(.after)).render(),
             table: table.render(),
             // The periods the estimates reach (a short panel has fewer than the window).
-            note: words.html(.eventNote, ["before": .text(page.format.integer(-(points.first.map { min($0.eventTime, 0) } ?? 0))),
+            note: words.html(.eventNote, ["before": .text(page.format.integer(before)),
                                           "after": .text(page.format.integer(points.last.map { max($0.eventTime, 0) } ?? 0)),
-                                          "unit": .text(unit.plural), "against": words.html(lead == .neverTreated ? .againstNeverTreated : .againstNotYetTreated)]))
+                                          "unit": .text(unit.count(before)), "against": words.html(lead == .neverTreated ? .againstNeverTreated : .againstNotYetTreated)]))
     }
 
     /// The event study of one outcome against the lead control group, over `eventWindow`.
@@ -179,10 +186,20 @@ extension ReportDocument {
                         hidden: pre.count { $0.estimate.isSuppressed }, periods: pre.count)
     }
 
+    /// The one check before, when the window shows one (said of one estimate); nil otherwise.
+    func singleTrend(_ trend: PreTrend) -> HTML? {
+        guard trend.shown == 1 else { return nil }
+        let within = trend.covering == 1
+        return page.words.html(within ? .trendSingleIn : .trendSingleOut, ["span": lastPeriods(trend.periods)])
+            + (within ? .text("") : .text(" ") + page.words.html(.trendCaution))
+    }
+
     /// What the hidden checks of parallel trends leave unjudged; nil when none is hidden.
     func trendHidden(_ trend: PreTrend) -> HTML? {
         guard trend.hidden > 0 else { return nil }
-        return page.words.html(trend.shown == 0 ? .trendAllHidden : .trendHidden,
+        let phrase: Phrase = trend.shown == 0 ? (trend.hidden == 1 ? .trendAllHiddenOne : .trendAllHidden)
+            : trend.hidden == 1 ? .trendHiddenOne : .trendHidden
+        return page.words.html(phrase,
                                ["h": .text(page.format.integer(trend.hidden)), "n": .text(page.format.integer(page.minimum))])
     }
 
@@ -200,13 +217,21 @@ extension ReportDocument {
         }
     }
 
-    var periodWords: (column: String, axis: String, plural: String) {
+    /// The words for the panel's period: a column's and an axis's, and `count` of them.
+    var periodWords: (column: String, axis: String, count: (Int) -> String) {
         let words = page.words
-        switch periodLength {
-        case "year": return (words.text(.yearsColumn), words.text(.yearsAxis), words.text(.yearsPlural))
-        case "half_year": return (words.text(.halfYearsColumn), words.text(.halfYearsAxis), words.text(.halfYearsPlural))
-        default: return (words.text(.quartersColumn), words.text(.quartersAxis), words.text(.quartersPlural))
+        let (column, axis, one, many): (Phrase, Phrase, Phrase, Phrase) = switch periodLength {
+        case "year": (.yearsColumn, .yearsAxis, .yearSingular, .yearsPlural)
+        case "half_year": (.halfYearsColumn, .halfYearsAxis, .halfYearSingular, .halfYearsPlural)
+        default: (.quartersColumn, .quartersAxis, .quarterSingular, .quartersPlural)
         }
+        return (words.text(column), words.text(axis), { words.text($0 == 1 ? one : many) })
+    }
+
+    /// "the 8 quarters" / "the quarter" (just before the arrival).
+    func lastPeriods(_ count: Int) -> HTML {
+        page.words.html(count == 1 ? .lastPeriod : .lastPeriods,
+                        ["w": .text(page.format.integer(count)), "unit": .text(periodWords.count(count))])
     }
 
     /// "a, b and c" / "a, b og c".

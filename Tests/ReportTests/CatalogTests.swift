@@ -45,5 +45,6 @@ import Pipeline
         #expect(words.text(.interval, ["low": "{high}", "high": "2"]) == "{high} to 2")
         #expect(words.html(.fewerThan, ["n": .text("<5>")]).markup == "fewer than &lt;5&gt;")
         #expect(Catalog.placeholders("{a} and {b} or {a}") == ["a", "b"])
+        #expect(Catalog.placeholders("{unit}et") == ["unit"], "one at the very start")
     }
 }

@@ -94,6 +94,37 @@ import Pipeline
         #expect(Self.render(.en, data).contains("Shown: 3 quarters before to 12 after the social worker came"))
     }
 
+    /// A rollout one period after the window starts: one check before, said of one.
+    @Test func oneCheckBeforeIsSaidOfOne() throws {
+        var data = ReportFixture.data
+        data.did!.eventStudy.removeAll { Int($0.key("event_time") ?? "")! < -1 }
+        // The answer's sentence on how much it carries, and the event study's figure (reading and note).
+        func sentences(_ language: ReportLanguage) throws -> (answer: String, event: String) {
+            let page = try ReportPage(Self.render(language, data))
+            return (page.elements.filter { $0.name == "p" && $0.attributes["class"] == "answer" }[1].text,
+                    page.elements.first { $0.attributes["id"] == "event-detection" }?.text ?? "")
+        }
+        let en = try sentences(.en), da = try sentences(.da)
+        #expect(en.answer.contains("In the quarter just before the social workers came, the one estimate lies within its interval of zero, as it should"), "\(en.answer)")
+        #expect(en.event.contains("In the quarter just before the social workers came, the one estimate lies within")
+                && en.event.contains("Averaged over the periods after"), "\(en.event)")
+        #expect(en.event.contains("Shown: 1 quarter before to 12 after"), "\(en.event)")
+        #expect(da.answer.contains("I kvartalet lige før socialrådgiverne kom, ligger det ene estimat inden for"), "\(da.answer)")
+        #expect(da.event.contains("Vist: 1 kvartal før til 12 efter"), "\(da.event)")
+        for text in [en.answer, en.event, da.answer, da.event] {
+            #expect(!text.contains(" 1 quarters") && !text.contains("all 1 ") && !text.contains("1 of 1") && !text.contains(" 1 kvartaler"), "\(text)")
+        }
+
+        // Outside its interval: said so, with the care; hidden: said of one.
+        let i = data.did!.eventStudy.firstIndex { $0.key("metric") == "detection" && $0.key("control_group") == "never_treated" && $0.key("event_time") == "-1" }!
+        data.did!.eventStudy[i].values = data.did!.eventStudy[i].values.merging(["ci_low": "0.5", "ci_high": "3"]) { $1 }
+        let off = try sentences(.en).answer
+        #expect(off.contains("the one estimate lies outside its interval of zero, which it should not") && off.contains("Read the effect with care."), "\(off)")
+        data.did!.eventStudy[i].values = data.did!.eventStudy[i].values.merging(["att": nil, "se": nil, "ci_low": nil, "ci_high": nil]) { $1 }
+        let hidden = try sentences(.en).answer
+        #expect(hidden.contains("the one estimate from before is hidden, as it rests on fewer than 5 institutions"), "\(hidden)")
+    }
+
     @Test func theAnswerSaysWhatEachEstimateIsAndWhenItCoversNoEffect() throws {
         var data = ReportFixture.data
         let page = try ReportPage(Self.render(.en, data))
