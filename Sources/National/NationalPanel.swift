@@ -86,7 +86,12 @@ package struct NationalPanel: Sendable, Equatable {
     package init(_ rows: [FeedRows], periods: EvaluationPeriods) throws {
         self.periods = periods
         let starts = periods.periods.map(\.lowerBound)
+        var seen = Set<[String]>()
         institutions = try rows.map { r in
+            // A feed made by etl gives an institution one group: rows of two are not one institution's.
+            guard seen.insert([r.code, r.institution]).inserted else {
+                throw NationalError.malformedFeed(municipality: r.municipality, problem: "institution \(r.institution) has panel rows of more than one group")
+            }
             guard r.periodStarts == starts, r.exposureDays.count == starts.count, r.children.count == starts.count,
                   r.events.count == Self.metrics.count, r.events.allSatisfy({ $0.count == starts.count }) else {
                 throw NationalError.malformedFeed(municipality: r.municipality, problem:

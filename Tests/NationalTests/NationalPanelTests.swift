@@ -53,5 +53,11 @@ import Testing
             try NationalPanel([rows("Odense", "461", "7", group: nil, days: [900, 800])], periods: periods)
         }
         #expect(misaligned.map { "\($0)" }?.contains("institution 7 has periods 2014-01-01,2015-01-01") == true)
+        // An institution's rows under two groups (a feed not made by etl): named, not a bare unique violation later.
+        let twoGroups = #expect(throws: NationalError.self) {
+            try NationalPanel([rows("Odense", "461", "7", group: nil, days: [900, 800, 700]),
+                               rows("Odense", "461", "7", group: "2015-01-01", days: [900, 800, 700])], periods: periods)
+        }
+        #expect(twoGroups.map { "\($0)" }?.contains("Odense") == true && twoGroups.map { "\($0)" }?.contains("institution 7 has panel rows of more than one group") == true)
     }
 }
