@@ -25,13 +25,14 @@ struct PreparedPanel {
         let lastPeriod = panel.periods
         guard lastPeriod >= 2 else { throw .tooFewPeriods(periods: lastPeriod) }
 
-        var seen = Set<String>(minimumCapacity: panel.institutions.count)
+        // Ids as bytes: a String takes canonically equivalent numbers (`Å`, `A` + ring) for one.
+        var seen = Set<[UInt8]>(minimumCapacity: panel.institutions.count)
         var leftOut: [LeftOutInstitution] = []
         var kept: [(index: Int, group: Int)] = []
         kept.reserveCapacity(panel.institutions.count)
         for (index, institution) in panel.institutions.enumerated() {
             try Self.validate(institution, periods: lastPeriod)
-            guard seen.insert(institution.id).inserted else { throw .duplicateInstitution(id: institution.id) }
+            guard seen.insert(Array(institution.id.utf8)).inserted else { throw .duplicateInstitution(id: institution.id) }
             if institution.exposureDays.contains(where: { $0 <= 0 }) {
                 leftOut.append(LeftOutInstitution(id: institution.id, group: institution.group, reason: .unbalanced))
             } else if institution.group == 1 {

@@ -12,8 +12,10 @@ struct InstitutionValidator {
     /// Where a record is in its file, for messages: "line" (CSV) or "record" (XML).
     let unit: String
     private let pattern: (text: String, regex: Regex<AnyRegexOutput>)?
-    /// Accepted numbers → where they were read, their name as given and folded.
-    private(set) var numbers: [String: (line: Int, name: String, folded: String)] = [:]
+    /// Accepted numbers' bytes → where they were read, their name as given and folded. Bytes,
+    /// not Strings: a String compares canonically equivalent texts (`Å` and `A` + ring) equal,
+    /// and every other stage compares numbers as exact text.
+    private(set) var numbers: [[UInt8]: (line: Int, name: String, folded: String)] = [:]
     // Contract field indices (`SourceKind.institutions.fields`).
     private let nummer = 0, navn = 1, type = 2, bydel = 3, klynge = 4, pladser = 5, oprettet = 6, nedlagt = 7
 
@@ -29,8 +31,8 @@ struct InstitutionValidator {
         let number = try checks.requiredText(r, nummer)
         let name = checks.optionalText(r, navn) ?? ""
         let folded = Self.fold(name)
-        if let first = numbers[number] {
-            if first.folded == folded { return nil }
+        if let first = numbers[Array(number.utf8)] {
+            if first.folded.utf8.elementsEqual(folded.utf8) { return nil }
             throw Rejection(field: "nummer", reason: .duplicateInstitution, message:
                 "institution \(Echo.text(number.utf8)) is named '\(Echo.text(name.utf8))' here and "
                 + "'\(Echo.text(first.name.utf8))' on \(unit) \(first.line): two institutions with one number? The first is kept")
@@ -42,7 +44,7 @@ struct InstitutionValidator {
         let opened = try checks.optionalDate(r, oprettet)
         let closed = try checks.optionalDate(r, nedlagt)
         try checks.endBeforeStart(closed, nedlagt, opened, oprettet)
-        numbers[number] = (r.line, name, folded)
+        numbers[Array(number.utf8)] = (r.line, name, folded)
         return InstitutionRecord(
             number: number, name: name, type: checks.optionalText(r, type) ?? "",
             district: checks.optionalText(r, bydel) ?? "", cluster: checks.optionalText(r, klynge),
@@ -129,21 +131,22 @@ struct InstitutionValidator {
 /// integer (`packed`), without making a String or hashing one (ASCII, so that bytes
 /// compare as the Strings do); longer ones go through `numbers`.
 struct Register: Sendable {
-    let numbers: Set<String>
+    /// Exact bytes, as `InstitutionValidator.numbers`.
+    let numbers: Set<[UInt8]>
     let file: String
     /// The packed numbers in open addressing (0: empty; no packed number is 0, its length
     /// being in the top byte), at most half full: a lookup is a multiply and a load or two, where `Set`'s SipHash was 2 % of a
     /// national extract.
     private let packed: [UInt64]
 
-    init(numbers: Set<String>, file: String) {
+    init(numbers: Set<[UInt8]>, file: String) {
         self.numbers = numbers
         self.file = file
         var size = 16
         while size < numbers.count * 2 { size *= 2 }
         var slots = [UInt64](repeating: 0, count: size)
         for n in numbers {
-            guard let key = n.utf8.withContiguousStorageIfAvailable({ Self.pack(UnsafeRawBufferPointer($0)) }) ?? nil else { continue }
+            guard let key = n.withUnsafeBytes(Self.pack) else { continue }
             var i = slotHash(key, mask: slots.count - 1)
             while slots[i] != 0, slots[i] != key { i = (i + 1) & (slots.count - 1) }
             slots[i] = key
@@ -180,7 +183,7 @@ struct Register: Sendable {
     }
 
     func check(_ number: String, field: String) throws(Rejection) {
-        guard numbers.contains(number) else { throw unknown(number, field: field) }
+        guard numbers.contains(Array(number.utf8)) else { throw unknown(number, field: field) }
     }
 
     func check(_ number: UnsafeRawBufferPointer, field: String) throws(Rejection) {

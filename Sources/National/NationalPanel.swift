@@ -86,10 +86,10 @@ package struct NationalPanel: Sendable, Equatable {
     package init(_ rows: [FeedRows], periods: EvaluationPeriods) throws {
         self.periods = periods
         let starts = periods.periods.map(\.lowerBound)
-        var seen = Set<[String]>()
+        var seen = Set<[UInt8]>()   // bytes, as the snapshot's key compares them
         institutions = try rows.map { r in
             // A feed made by etl gives an institution one group: rows of two are not one institution's.
-            guard seen.insert([r.code, r.institution]).inserted else {
+            guard seen.insert(Array("\(r.code):\(r.institution)".utf8)).inserted else {
                 throw NationalError.malformedFeed(municipality: r.municipality, problem: "institution \(r.institution) has panel rows of more than one group")
             }
             guard r.periodStarts == starts, r.exposureDays.count == starts.count, r.children.count == starts.count,

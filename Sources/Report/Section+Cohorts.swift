@@ -4,7 +4,8 @@ extension ReportDocument {
     /// A cohort's figure in rows keyed by `by` (year, district), or `absent` when the view has
     /// no such row (no child of that cohort there).
     func cohortFigure(_ rows: [ViewRow], view: String, by: String, _ value: String, _ cohort: Cohort, _ column: String, basis: String) -> Figure {
-        let row = rows.first { $0.key(by) == value && $0.key("cohort") == cohort.rawValue }
+        // Keys as exact text, as the views group them: a String takes `Å` and `A` + ring for one.
+        let row = rows.first { $0.key(by)?.utf8.elementsEqual(value.utf8) == true && $0.key("cohort") == cohort.rawValue }
         return figure(row, column, view: view, key: [(by, value), ("cohort", cohort.rawValue)], basis: [basis])
     }
 
@@ -35,7 +36,8 @@ extension ReportDocument {
     func byDistrict(_ outcome: Outcome) -> FigureBlock {
         let words = page.words, view = "metrics.cohort_summary_by_district"
         // A district is text; an institution with none has an empty one.
-        let districts = Array(Set(data.byDistrict.compactMap { $0.key("district") })).sorted()
+        var seen = Set<[UInt8]>()
+        let districts = data.byDistrict.compactMap { $0.key("district") }.filter { seen.insert(Array($0.utf8)).inserted }.sorted()
         func name(_ d: String) -> String { d.isEmpty ? words.text(.noDistrict) : d }
         func f(_ d: String, _ c: Cohort) -> Figure { cohortFigure(data.byDistrict, view: view, by: "district", d, c, outcome.rate, basis: outcome.count) }
         let groups = districts.map { d in BarChart.Group(label: name(d), bars: Cohort.allCases.map { (style: $0.rawValue, value: f(d, $0)) }) }

@@ -46,10 +46,12 @@ struct CohortStats {
     private(set) var closedByReason: [[Int32: Int]] = [[:], [:]]
 
     init(_ facts: Facts) {
-        let names = Array(Set(facts.institutions.map(\.district))).sorted { bytewiseLess($0, $1) }
+        // By bytes, as the facts and views group them: a String would take canonically
+        // equivalent names (`Å`, `A` + ring) for one district.
+        let names = Array(Set(facts.institutions.map { Array($0.district.utf8) })).sorted { $0.lexicographicallyPrecedes($1) }
         let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
-        districts = names
-        districtOf = facts.institutions.map { index[$0.district]! }
+        districts = names.map { String(decoding: $0, as: UTF8.self) }
+        districtOf = facts.institutions.map { index[Array($0.district.utf8)]! }
         let years = facts.exposure.lazy.map(\.year)
         firstYear = years.min() ?? 0
         let yearCount = Int((years.max() ?? firstYear) - firstYear + 1)

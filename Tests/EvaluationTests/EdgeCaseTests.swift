@@ -161,6 +161,11 @@ import Testing
             try estimate(EvaluationPanel(periods: 4, institutions: Array(Self.never.prefix(4)) + [Self.institution("T", 3)]),
                          controlGroup: .notYetTreated)
         }
+        // Ids are exact text: a number in another Unicode form (`Å`, `A` + ring) is another institution.
+        #expect(throws: Never.self) {
+            try estimate(EvaluationPanel(periods: 4, institutions: Self.never + [Self.institution("Å1", 2), Self.institution("A\u{30A}1", 3)]),
+                         controlGroup: .neverTreated)
+        }
     }
 
     @Test func messagesSayWhatToDo() {

@@ -28,14 +28,35 @@ import Testing
 
     /// The lookup by bytes answers as the set of Strings does, for numbers short enough to be
     /// packed into an integer and for those that are not (long, or not ASCII).
+    /// A number written in another Unicode form (`Å` as `A` + ring) is another number, short or long.
     @Test func aNumberIsFoundByItsBytesWhateverItsLength() {
-        let known: Set<String> = ["", "7", "101234", "1234567", "12345678", "0101234567890", "Ø12", "B-12"]
+        let known = Set(["", "7", "101234", "1234567", "12345678", "0101234567890", "Ø12", "B-12", "Å7", "Å12345678"].map { Array($0.utf8) })
         let register = Register(numbers: known, file: "institutioner.csv")
-        let asked = known.union(["1", "01234", "10123", "1012345", "123456", "123456789", "Ø1", "O12", "B-1", "b-12", "1234567 "])
+        let asked = known.map { String(decoding: $0, as: UTF8.self) }
+            + ["1", "01234", "10123", "1012345", "123456", "123456789", "Ø1", "O12", "B-1", "b-12", "1234567 ", "A\u{30A}7", "A\u{30A}12345678"]
         for number in asked {
             let found = Array(number.utf8).withUnsafeBytes { (try? register.check($0, field: "institutionsnummer")) != nil }
-            #expect(found == known.contains(number), "\(number)")
+            #expect(found == known.contains(Array(number.utf8)), "\(number)")
+            #expect(((try? register.check(number, field: "institutionsnummer")) != nil) == found, "\(number)")
         }
+    }
+
+    /// Numbers and names compare as exact text, as every later stage and the views compare
+    /// them: the same visible text in another Unicode form is another number and another name.
+    @Test func anotherUnicodeFormIsAnotherNumberAndAnotherName() throws {
+        let f = try Self.fixture(Self.clean + [
+            "3,Å7,Åhuset,Daginstitution,Børnehave,Østerbro,,101",
+            "4,A\u{30A}7,Ahuset,Daginstitution,Børnehave,Østerbro,,101",      // another number: kept
+            "5,101234,Bo\u{308}rnehuset Mælkebøtten,Daginstitution,,,,101",    // another name: not an address of 101234
+            "6,Å8,Ottehuset,Daginstitution,Børnehave,Østerbro,,101",
+        ], pattern: nil)
+        f.write(Sample.enrolments + "0102131234;A\u{30A}8;01-08-2014;\n0102131234;Å7;01-08-2014;\n", to: "indmeldelser.csv")
+        _ = try f.extract()
+        let bytes = { (texts: [String]) in texts.map { Array($0.utf8) } }
+        #expect(bytes(f.rows(StageFile.institutions).map { $0[0] }) == bytes(["101234", "101235", "Å7", "A\u{30A}7", "Å8"]))
+        #expect(f.rejects().map { "\($0.file) \($0.line) \($0.reason.rawValue)" }
+                == ["institutioner.csv 6 duplicate_institution", "indmeldelser.csv 4 unknown_institution"])
+        #expect(bytes(f.rows(StageFile.enrolments).map { $0[2] }) == bytes(["101234", "101235", "Å7"]))
     }
 
     /// The packed key, from two overlapping loads, is the bytes one by one and their count,

@@ -94,6 +94,22 @@ import Pipeline
         #expect(Self.render(.en, data).contains("Shown: 3 quarters before to 12 after the social worker came"))
     }
 
+    /// Districts whose names differ only in Unicode form (`Å`, `A` + ring) are two rows of the
+    /// view, and two rows of the page, each with its own figures.
+    @Test func districtsAreTheViewsExactTexts() throws {
+        var data = ReportFixture.data
+        data.byDistrict += [
+            ReportFixture.cohort("metrics.cohort_summary_by_district", [("district", "Åby"), ("cohort", "control")],
+                                 children: 900, years: 2000, detected: 30, investigated: 20, measured: 10),
+            ReportFixture.cohort("metrics.cohort_summary_by_district", [("district", "A\u{30A}by"), ("cohort", "control")],
+                                 children: 800, years: 1000, detected: 40, investigated: 25, measured: 12),
+        ]
+        let page = try ReportPage(Self.render(.en, data))
+        #expect(try FigureCheck.check(page, language: .en, minimum: 5, lookup: ReportFixture.lookup(data)) > 200)
+        let table = page.elements.first { $0.attributes["id"] == "district-detection" }?.text ?? ""
+        #expect(table.contains("40.0") && table.contains("15.0"), "each its own rate: \(table)")
+    }
+
     /// A rollout one period after the window starts: one check before, said of one.
     @Test func oneCheckBeforeIsSaidOfOne() throws {
         var data = ReportFixture.data

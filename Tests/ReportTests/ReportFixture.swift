@@ -101,14 +101,16 @@ enum ReportFixture {
     static func lookup(_ data: ReportData) -> (FigureAddress) throws -> FigureCheck.Found {
         let rows = [data.run] + data.summary + data.byYear + data.byDistrict + data.comparison + data.dataQuality
             + (data.did.map { $0.summary + $0.eventStudy + $0.status + $0.leftOut } ?? [])
+        // Keys compare as exact text, as the views group them (a String takes `Å` and `A` + ring for one).
+        func same(_ a: String?, _ b: String?) -> Bool { a.map { Array($0.utf8) } == b.map { Array($0.utf8) } }
         return { address in
             if address.column == FigureSource.countColumn {
                 let matching = rows.filter { r in r.view == address.view
-                    && address.key.allSatisfy { k, v in (r.key.first { $0.column == k }?.value ?? r.values[k] ?? nil) == v } }
+                    && address.key.allSatisfy { k, v in same(r.key.first { $0.column == k }?.value ?? r.values[k] ?? nil, v) } }
                 return .row(String(matching.count))
             }
             guard let row = rows.first(where: { r in r.view == address.view && r.key.count == address.key.count
-                && r.key.allSatisfy { address.key[$0.column] == .some($0.value) } }) else { return .noRow }
+                && r.key.allSatisfy { k in address.key[k.column].map { same($0, k.value) } ?? false } }) else { return .noRow }
             return .row(row.values[address.column] ?? nil)
         }
     }

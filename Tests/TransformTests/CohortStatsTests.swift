@@ -62,4 +62,16 @@ import Testing
             }
         }
     }
+
+    /// Districts are grouped by their exact text, as the facts and the views group them: one
+    /// written in another Unicode form (`Å` as `A` + ring) is another district.
+    @Test func aDistrictInAnotherUnicodeFormIsAnotherDistrict() throws {
+        var institutions = HandFixture.institutions
+        institutions[0].district = "Åby"
+        institutions[3].district = "A\u{30A}by"
+        let facts = try Transform.compute(
+            institutions: institutions, assignments: HandFixture.assignments, enrolments: HandFixture.enrolments,
+            events: HandFixture.events, windowFrom: HandFixture.windowFrom, windowTo: HandFixture.windowTo, asOf: HandFixture.asOf)
+        #expect(CohortStats(facts).districts.map { Array($0.utf8) } == ["Amager", "A\u{30A}by", "Nørrebro", "Åby"].map { Array($0.utf8) })
+    }
 }
