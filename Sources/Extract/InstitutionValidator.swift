@@ -196,8 +196,25 @@ struct Register: Sendable {
 
     private func unknown(_ number: String, field: String) -> Rejection {
         let bytes = Array(number.utf8)[...]
-        let looks = ValueShape(bytes).phrase.map { ": \($0) in the number field: are two columns swapped?" } ?? ""
+        // What cannot be seen explains more than what the number looks like.
+        let unseen = Self.unseen(number)
+        let looks = unseen.isEmpty ? ValueShape(bytes).phrase.map { ": \($0) in the number field: are two columns swapped?" } ?? "" : unseen
         return Rejection(field: field, reason: .unknownInstitution,
                          message: "institution \(Echo.text(bytes)) is not in the register (\(file))\(looks)")
+    }
+
+    /// What a reader of the message cannot see in a number that looks like a known one: a
+    /// space beyond ASCII's, a character drawn as nothing, a combining mark (`A` + ring
+    /// shows as `Å`, and is another number than `Å`).
+    static func unseen(_ number: String) -> String {
+        let scalars = Set(number.unicodeScalars.filter {
+            ($0.value >= 0x80 && $0.properties.isWhitespace) || CPRInText.isInvisible($0) || Echo.isUnshowable($0)
+        })
+        guard !scalars.isEmpty else { return "" }
+        return "; it holds " + scalars.map(\.value).sorted().map { v in
+            let hex = String(v, radix: 16, uppercase: true)
+            return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        }
+            .joined(separator: ", ") + ", shown as a space, as nothing or as part of the character before"
     }
 }

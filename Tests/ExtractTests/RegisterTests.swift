@@ -57,6 +57,11 @@ import Testing
         #expect(f.rejects().map { "\($0.file) \($0.line) \($0.reason.rawValue)" }
                 == ["institutioner.csv 6 duplicate_institution", "indmeldelser.csv 4 unknown_institution"])
         #expect(bytes(f.rows(StageFile.enrolments).map { $0[2] }) == bytes(["101234", "101235", "Å7"]))
+        // The message says what the eye cannot see: the two forms print alike.
+        #expect(f.rejects().last?.message == "institution A\u{30A}8 is not in the register (institutioner.csv); it holds U+030A, "
+                + "shown as a space, as nothing or as part of the character before")
+        #expect(Register.unseen("101234\u{00A0}") == "; it holds U+00A0, shown as a space, as nothing or as part of the character before")
+        #expect(Register.unseen("10\u{200B}1234\u{2003}").contains("U+2003, U+200B") && Register.unseen("Åby 7").isEmpty)
     }
 
     /// The packed key, from two overlapping loads, is the bytes one by one and their count,
