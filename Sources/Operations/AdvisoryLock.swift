@@ -27,16 +27,46 @@ package final class AdvisoryLock {
             Thread.sleep(forTimeInterval: 0.1)
             got = try take()
         }
+        if !got, try endSessionsOfEndedAttempts() { got = try take() }
         guard got else { throw try refusal(lock: lock, otherwise: otherwise) }
     }
 
+    /// `name (attempt N)`: the run lock's holder once its attempt is in the ledger, so that a
+    /// later command can tell a session whose attempt has ended.
+    package static func naming(_ name: String, attempt: Int64) -> String { "\(name) (attempt \(attempt))" }
+
+    /// A session of this role holding the run lock for an attempt the ledger says has ended
+    /// (its process recorded the end, or was found dead) holds it for nothing: its client was
+    /// cut while something between kept the server's side open, and it waits in a COPY for
+    /// ever (an adversarial review). It is ended, with a warning; returns whether one was.
+    private func endSessionsOfEndedAttempts() throws -> Bool {
+        guard key == Self.runKey,
+              try connection.query("SELECT to_regclass('etl.attempts') IS NOT NULL", name: "ledger there").first?.bool(0) == true
+        else { return false }
+        let ended = try connection.query("""
+            SELECT a.pid::text, a.application_name, t.status
+            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            JOIN etl.attempts t ON a.application_name LIKE '% (attempt ' || t.attempt_id || ')'
+            WHERE \(Self.holding) AND a.usename = current_user AND t.status <> 'running'
+            """, [String(key)], name: "sessions of ended attempts")
+        var any = false
+        for row in ended {
+            guard let pid = row.string(0),
+                  try connection.query("SELECT pg_terminate_backend(\(pid), 5000)", name: "end a session of an ended attempt").first?.bool(0) == true
+            else { continue }
+            any = true
+            Logger(label: "etl").warning("ended session \(pid) (\(row.string(1) ?? "")), which held the run lock though its attempt has \(row.string(2) ?? "ended")")
+        }
+        return any
+    }
+
     /// The sessions holding this lock (the `bigint` form of its key, `objsubid` 1).
-    private static let holders = """
-        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-        WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.pid <> pg_backend_pid()
+    private static let holding = """
+        l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.pid <> pg_backend_pid()
           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
           AND (l.classid::bigint << 32 | l.objid::bigint) = $1
         """
+    private static let holders = "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE \(holding)"
 
     /// The tool's read-only roles (analysts, the national feed) never run etl: one that took the
     /// lock did so to stop the nights (an adversarial review), and its session is ended, with

@@ -47,7 +47,7 @@ import Pipeline
         let newer = try #require(try h.rows("SELECT max(run_id)::text FROM etl.runs").first?[0])
         #expect(try h.rows("""
             SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-            WHERE datname = current_database() AND application_name = 'etl run \(newer)'
+            WHERE datname = current_database() AND application_name LIKE 'etl run \(newer) (attempt %)'
             """) == [["t"]])
         night.signal(SIGCONT)
         let publish = try night.wait()

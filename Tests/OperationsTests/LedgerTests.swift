@@ -134,6 +134,28 @@ import TestSupport
         #expect(!"\(String(describing: running))".contains("has ended"), "\(String(describing: running))")
     }
 
+    /// A session left holding the run lock for an attempt the ledger has ended (its client cut,
+    /// the server's side kept open by something between) is ended, and the lock taken; one of
+    /// a running attempt is not.
+    @Test func aSessionOfAnEndedAttemptDoesNotHoldTheNightsBack() throws {
+        let db = try TestServer.freshDatabase()
+        let connection = try db.connect()
+        _ = try Migrator(directory: Fixture.sql).migrate(connection)
+        let run = RunID(rawValue: 20_261_122_023_000_004)
+        let attempt = try running(run, pid: getpid(), on: connection)
+        let orphan = try db.connect()
+        _ = try orphan.query("SELECT set_config('application_name', $1, false), pg_advisory_lock(\(AdvisoryLock.runKey))",
+                             [AdvisoryLock.naming("etl run \(run)", attempt: attempt)])
+        // Running: refused, naming it.
+        let refused = #expect(throws: OperationsError.self) { try AdvisoryLock(connection: connection, holder: "etl run 2") }
+        #expect("\(String(describing: refused))".contains("etl run \(run) (attempt \(attempt)) (session "))
+        // Its attempt recorded failed (on another connection): the session is ended, the lock taken.
+        try Ledger(connection: connection).finishAttempt(attempt, run: run, error: "lost")
+        let lock = try AdvisoryLock(connection: connection, holder: "etl run 2")
+        #expect(throws: PostgresError.self) { try orphan.query("SELECT 1") }
+        withExtendedLifetime(lock) {}
+    }
+
     /// The pid of a process that has ended.
     func deadPID() throws -> Int32 {
         let process = Process()
