@@ -36,6 +36,9 @@ package enum OperationsError: StewardError {
     /// The run's publish committed, and what followed it in the stage (dropping old loads,
     /// the ledger) failed: analysts see the run, the committee's report was not written.
     case failedAfterPublish(run: RunID, message: String)
+    /// The connection was lost as the run's publish ended, and the warehouse could not be
+    /// asked whether it committed.
+    case publishUnconfirmed(run: RunID, target: String, message: String)
     case io(path: String, message: String)
     case databaseUnreachable(target: String, message: String)
     case usage(String)
@@ -92,6 +95,11 @@ package enum OperationsError: StewardError {
             return "run \(run) is published: analysts see it. What follows the publish then failed: \(Self.unstopped(message)). "
                 + "Once the warehouse answers (`etl warehouse status`), `etl report` writes the committee's report if it is missing; "
                 + "the next run drops old loads as usual"
+        case .publishUnconfirmed(let run, let target, let message):
+            return "the connection to the warehouse (\(target)) was lost as run \(run)'s publish ended (\(Self.unstopped(message))), "
+                + "and the warehouse could not be asked whether it committed: analysts see run \(run) or the run published before it, "
+                + "each whole. Once the warehouse answers (`etl warehouse status`), `etl runs` shows which is published; if it is not "
+                + "\(run), `etl publish \(run)` publishes it (its load is complete)"
         case .io(let path, let message):
             return "\(path): \(message)"
         case .databaseUnreachable(let target, let message):
@@ -123,7 +131,7 @@ package enum OperationsError: StewardError {
         case .locked: .locked
         case .noDrop, .inboxMissing, .dropIncomplete, .newerDropsIncomplete: .dropIncomplete
         case .rejectThresholdExceeded: .rejectThresholdExceeded
-        case .databaseUnreachable, .connectionLost: .databaseUnreachable
+        case .databaseUnreachable, .connectionLost, .publishUnconfirmed: .databaseUnreachable
         case .failedAfterPublish: .reportFailed
         // A run id that names no run is a bad argument, as one that is not a run id is.
         case .usage, .unknownRun, .wouldReplaceNewer, .dropOfEarlierDay, .otherMunicipality, .demoRefused: .usage

@@ -102,8 +102,13 @@ extension PipelineRunner {
         do {
             try publisher.publish(loadID: result.loadID, run: info.run, command: command, forced: newer != nil)
         } catch {
-            guard target.publishedDespiteLostConnection(error, loadID: result.loadID, backend: db.backendPID) else { throw failure(error, run: info.run, step: .publish) }
-            lostAnswer = error
+            switch target.lostPublish(error, loadID: result.loadID, backend: db.backendPID) {
+            case .published: lostAnswer = error
+            case .notPublished: throw failure(error, run: info.run, step: .publish)
+            case .unknown:
+                throw RunFailure(run: info.run, step: .publish, error: OperationsError.publishUnconfirmed(
+                    run: info.run, target: target.displayName, message: (error as? PostgresError)?.message ?? "\(error)"))
+            }
         }
         summary.loaded = result.rows
         summary.published = true

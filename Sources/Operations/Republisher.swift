@@ -2,6 +2,7 @@ import Foundation
 import Load
 import Logging
 import Pipeline
+import Postgres
 import Report
 
 /// `etl publish RUN`: puts the newest complete load of an earlier, still-kept run back,
@@ -62,8 +63,13 @@ package struct Republisher {
         if let newer, !force { throw OperationsError.wouldReplaceNewer(run: run, asOf: load.asOf, published: newer, command: command) }
         do {
             try publisher.publish(loadID: load.id, run: run, command: command, forced: newer != nil)
-        } catch where target.publishedDespiteLostConnection(error, loadID: load.id, backend: db.backendPID) {
-            logger.warning("the connection was lost as the publish ended, and the warehouse says run \(run) is published (load \(load.id))")
+        } catch {
+            switch target.lostPublish(error, loadID: load.id, backend: db.backendPID) {
+            case .published: logger.warning("the connection was lost as the publish ended, and the warehouse says run \(run) is published (load \(load.id))")
+            case .notPublished: throw error
+            case .unknown:
+                throw OperationsError.publishUnconfirmed(run: run, target: target.displayName, message: (error as? PostgresError)?.message ?? "\(error)")
+            }
         }
         // As after a nightly publish: the committee's page follows what analysts see.
         return Published(load: load.id, report: Result { try writeReport(run) })

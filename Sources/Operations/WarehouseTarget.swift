@@ -101,18 +101,30 @@ package struct WarehouseTarget: Sendable {
         return environment.text
     }
 
+    /// What became of a publish whose connection was lost.
+    package enum LostPublish: Equatable, Sendable {
+        /// The warehouse says `loadID` is published: the answer to its COMMIT was what was lost.
+        case published
+        /// Not published, or not a lost connection: the stage failed as any other.
+        case notPublished
+        /// The warehouse could not be asked: either run may be the published one.
+        case unknown
+    }
+
     /// Whether a publish whose connection was lost published `loadID` all the same: the
     /// answer to its COMMIT may be what was lost, and "as it was" would then be wrong (an
     /// adversarial review). Asked on a new session once the old one (`backend`) is gone, as
-    /// it may still be committing; false when the warehouse cannot say.
-    package func publishedDespiteLostConnection(_ error: any Error, loadID: Int64, backend: Int32) -> Bool {
-        guard (error as? PostgresError)?.kind == .connection, let db = try? Connection(url: psqlURL) else { return false }
+    /// it may still be committing.
+    package func lostPublish(_ error: any Error, loadID: Int64, backend: Int32) -> LostPublish {
+        guard (error as? PostgresError)?.kind == .connection else { return .notPublished }
+        guard let db = try? Connection(url: psqlURL) else { return .unknown }
         let alive = "SELECT FROM pg_stat_activity WHERE pid = $1"
         for wait in 0..<50 where (try? db.query(alive, [String(backend)]).isEmpty) == false {
             if wait == 30 { _ = try? db.query("SELECT pg_terminate_backend($1)", [String(backend)]) }
             Thread.sleep(forTimeInterval: 0.2)
         }
-        return (try? Publisher(connection: db).isPublished(loadID: loadID)) ?? false
+        guard let published = try? Publisher(connection: db).isPublished(loadID: loadID) else { return .unknown }
+        return published ? .published : .notPublished
     }
 
     static func connectRetrying(_ url: String, display: String, logger: Logger, retries: Int) throws -> Connection {

@@ -320,7 +320,8 @@ import TestSupport
     /// The answer to a publish's COMMIT lost with the connection: the run is published all
     /// the same, and the warehouse, asked on a new session, says so; the run then exits 73
     /// ("published"), not 69 ("as it was"), and `etl publish` goes on to the report (an
-    /// adversarial review, through a proxy that swallowed the answer).
+    /// adversarial review, through a proxy that swallowed the answer). A warehouse that cannot
+    /// be asked is said to be unknown, not "as it was".
     @Test func aPublishWhoseAnswerIsLostIsTakenAsPublishedWhenTheWarehouseSaysSo() throws {
         let h = try Harness()
         try h.drop(children: Self.children)
@@ -332,13 +333,17 @@ import TestSupport
         // The old session, still there (committing, say), is waited for, then ended.
         let old = try h.connect()
         let start = Date()
-        #expect(target.publishedDespiteLostConnection(lost, loadID: load, backend: old.backendPID))
+        #expect(target.lostPublish(lost, loadID: load, backend: old.backendPID) == .published)
         #expect(Date().timeIntervalSince(start) > 5, "the old session was not waited for")
         #expect(throws: PostgresError.self, "the old session was not ended") { try old.query("SELECT 1") }
-        #expect(!target.publishedDespiteLostConnection(lost, loadID: load + 1, backend: 0), "another load is not published")
-        #expect(!target.publishedDespiteLostConnection(PostgresError(.query, "deadlock detected"), loadID: load, backend: 0), "only a lost connection")
+        #expect(target.lostPublish(lost, loadID: load + 1, backend: 0) == .notPublished, "another load is not published")
+        #expect(target.lostPublish(PostgresError(.query, "deadlock detected"), loadID: load, backend: 0) == .notPublished, "only a lost connection")
         let gone = WarehouseTarget(url: "postgresql:///etl?host=\(h.root.path)/nothing-listens-here", state: h.state)
-        #expect(!gone.publishedDespiteLostConnection(lost, loadID: load, backend: 0), "a warehouse that cannot say is not taken as published")
+        #expect(gone.lostPublish(lost, loadID: load, backend: 0) == .unknown, "a warehouse that cannot say is neither")
+        // Said as such: not "as it was", which may be wrong.
+        let unconfirmed = OperationsError.publishUnconfirmed(run: RunID(rawValue: 20_261_121_023_000_000), target: "t", message: lost.message)
+        #expect(unconfirmed.exitStatus == .databaseUnreachable && "\(unconfirmed)".contains("could not be asked whether it committed")
+                && !"\(unconfirmed)".contains("as it was"), "\(unconfirmed)")
     }
 
     /// Killed between its publish and its report: the committee's page still showed the run
