@@ -21,6 +21,18 @@ struct ETL: ParsableCommand {
             DemoCommand.self, BenchCommand.self,
         ])
 
+    /// `etl national publish`: the subcommands the arguments name, none of their values (a
+    /// password in `--database`, a CPR number typed by mistake).
+    static func commandPath(_ arguments: [String]) -> String {
+        var path = ["etl"], level = configuration.subcommands
+        for word in arguments.dropFirst() {
+            guard let next = level.first(where: { $0.configuration.commandName == word }) else { break }
+            path.append(word)
+            level = next.configuration.subcommands
+        }
+        return path.joined(separator: " ")
+    }
+
     /// What every command does first: files private to their owner (umask 077), big buffers
     /// given back to the system when freed, every log line in one layout (`--log-format`), a
     /// line for a run a signal stops (`StopSignals`), and
@@ -39,7 +51,7 @@ struct ETL: ParsableCommand {
             // The demo's state directory is its own: hints of another would mislead.
             let hints = command is DemoCommand ? nil : global?.hints
             LoggingSystem.bootstrap { ETLLogHandler(label: $0, format: format, hints: hints) }
-            StopSignals.install(logger: Logger(label: "etl"))
+            StopSignals.install(logger: Logger(label: "etl"), command: commandPath(CommandLine.arguments))
             if let url = global?.database, ConnectionInfo.parse(url)?["password"] != nil {
                 Logger(label: "etl").warning("""
                     the --database given holds a password, which other users of this machine see in the process list while etl runs: \

@@ -3,10 +3,11 @@ import Logging
 import Pipeline
 import Synchronization
 
-/// The line a run stopped by a signal (a shutdown's SIGTERM, Ctrl-C, a hang-up) leaves: which
-/// run and stage, and what to look at next. It is kept in the run folder too, so the next
-/// command records it for the attempt in place of "killed". A stop ended a run in silence
-/// (an adversarial review).
+/// The line a command stopped by a signal (a shutdown's SIGTERM, Ctrl-C, a hang-up, a time
+/// limit) leaves: for a run, which run and stage, and what to look at next, kept in the run
+/// folder too, so the next command records it for the attempt in place of "killed"; for any
+/// other command, which one. A stop ended a run, then a national publish, in silence
+/// (adversarial reviews).
 ///
 /// The handler only writes the signal's number to a pipe, which is all a signal handler may
 /// safely do; a thread reading the pipe does the rest, then ends the process by the same
@@ -25,6 +26,8 @@ package enum StopSignals {
     }
 
     private static let activity = Mutex<Activity?>(nil)
+    /// The command stopped when no run is: `etl national publish`.
+    private static let command = Mutex("etl")
     private static let pipe: (read: Int32, write: Int32) = {
         var fds: [Int32] = [-1, -1]
         _ = Glibc.pipe(&fds)
@@ -36,8 +39,10 @@ package enum StopSignals {
     package static func record(_ now: Activity?) { activity.withLock { $0 = now } }
     package static func recordStage(_ stage: String?) { activity.withLock { $0?.stage = stage } }
 
-    /// Installs the handlers, once, before any work.
-    package static func install(logger: Logger) {
+    /// Installs the handlers, once, before any work; `command` names it (its subcommands only:
+    /// its values may hold a password).
+    package static func install(logger: Logger, command: String) {
+        self.command.withLock { $0 = command }
         let fds = pipe
         guard fds.read >= 0 else { return }   // no pipe: the signals keep their default action
         // A parent's thread may have blocked them (a dispatch worker's, which blocks all, starting
@@ -60,14 +65,18 @@ package enum StopSignals {
     }
 
     private static func stop(by number: Int32, logger: Logger) {
+        let name = number == SIGTERM ? "SIGTERM" : number == SIGINT ? "SIGINT" : "SIGHUP"
         if let now = activity.withLock({ $0 }) {
-            let name = number == SIGTERM ? "SIGTERM" : number == SIGINT ? "SIGINT" : "SIGHUP"
             let text = "stopped by \(name) in run \(now.run)\(now.stage.map { ", stage \($0)" } ?? ""): what the stage had not committed "
                 + "is rolled back; a run is published whole or not at all. `etl runs show \(now.run)` says whether it was, and the step left"
             try? (text + "\n").write(toFile: now.errorFile, atomically: true, encoding: .utf8)
             var metadata: Logger.Metadata = ["run": "\(now.run)", "exit_status": .stringConvertible(128 + Int(number))]
             metadata["stage"] = now.stage.map { "\($0)" }
             logger.error("\(text)", metadata: metadata)
+        } else {
+            let text = "`\(command.withLock { $0 })` was stopped by \(name) before it finished: what it had not committed is rolled back. "
+                + "Run it again once what stopped it (a time limit, a shutdown) is dealt with"
+            logger.error("\(text)", metadata: ["exit_status": .stringConvertible(128 + Int(number))])
         }
         signal(number, SIG_DFL)
         raise(number)

@@ -248,6 +248,21 @@ import TestSupport
         #expect(error?.contains("stopped by SIGTERM in run \(id), stage load") == true, "\(error ?? "no error")")
     }
 
+    /// Any other command stopped by a signal (a time limit ending a national publish that waits
+    /// on a feed) says which, and ends by the signal; not its values (a password in --database).
+    @Test func aCommandStoppedBySIGTERMSaysWhich() throws {
+        let h = try Harness()
+        let (listener, port) = try silentLoopbackListener()
+        defer { close(listener) }
+        let waiting = try Spawned(h, ["runs", "--database", "postgresql://postgres:secret@127.0.0.1:\(port)/etl?sslmode=disable"])
+        Thread.sleep(forTimeInterval: 1.5)   // connecting, and waiting for an answer that never comes
+        waiting.signal(SIGTERM)
+        let result = try waiting.wait()
+        #expect(result.status == -SIGTERM, "\(result.status) \(result.stderr)")
+        #expect(result.stderr.contains("`etl runs` was stopped by SIGTERM before it finished") && !result.stderr.contains("secret"),
+                "\(result.stderr)")
+    }
+
     @Test func theServerStoppedMidTransformGivesExit69NamingTheRunAndStage() throws {
         let h = try Harness()
         let server = try TestServer.privateServer()
