@@ -119,8 +119,12 @@ extension Coordinator {
         let user = info.removeValue(forKey: "user") ?? NationalFile.defaultFeedUser
         info.removeValue(forKey: "password")
         if info["connect_timeout"] == nil { info["connect_timeout"] = String(file.connectTimeout) }
-        // A server that stops answering mid-read is found by TCP, as by the tool's own sessions.
-        for (option, value) in Connection.lostPeerOptions where info[option] == nil {
+        // A server that stops answering mid-read is found by TCP, as by the tool's own sessions;
+        // and one cut off as the coordinator commits (its COMMIT unacknowledged, where neither
+        // keepalives nor read_timeout reach) within a minute, not the kernel's fifteen: the
+        // coordinator sends feeds only short statements, so the zero window that keeps
+        // `tcp_user_timeout` from a COPY's connection (`lostPeerOptions`) does not arise.
+        for (option, value) in Connection.lostPeerOptions + [("tcp_user_timeout", "60000")] where info[option] == nil {
             info[option] = value
         }
         info["application_name"] = info["application_name"] ?? "etl national"

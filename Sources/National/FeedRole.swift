@@ -54,6 +54,11 @@ package enum FeedRole {
                 try run(db, "ALTER ROLE %I SET default_transaction_read_only = %L", "on")
                 outcome = .created
             }
+            // A coordinator cut off by the network: its session, a read snapshot held open, ends
+            // within about a minute, as the tool's own do, not after the kernel's two hours.
+            for (setting, value) in Connection.serverKeepaliveSettings {
+                try run(db, "ALTER ROLE %I SET \(setting) = %L", value)
+            }
             try db.execute(grants, name: "grant the feed")
             return outcome
         }

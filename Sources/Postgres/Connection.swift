@@ -58,8 +58,9 @@ package final class Connection {
         _ = try? execute(Self.serverKeepalives, name: "server keepalives")
     }
 
-    /// The server's side of `lostPeerOptions`, for this session.
-    package static let serverKeepalives = "SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3"
+    /// The server's side of `lostPeerOptions`: its settings, and them set for this session.
+    package static let serverKeepaliveSettings = [("tcp_keepalives_idle", "30"), ("tcp_keepalives_interval", "10"), ("tcp_keepalives_count", "3")]
+    static let serverKeepalives = serverKeepaliveSettings.map { "SET \($0.0) = \($0.1)" }.joined(separator: "; ")
 
     /// TCP options a connection gets unless its string sets them: a server that stops
     /// answering while the client waits for it (a network partition, a machine gone) is found

@@ -465,7 +465,7 @@ import TestSupport
         let db = try f.coordinator()
         let options = try db.query("SELECT array_to_string(srvoptions, ' ') FROM pg_foreign_server WHERE srvname = 'municipality_461'")
         let set = try #require(options.first?.string(0))
-        #expect(set.contains("keepalives_idle=30") && set.contains("keepalives_count=3") && !set.contains("tcp_user_timeout"), "\(set)")
+        #expect(set.contains("keepalives_idle=30") && set.contains("keepalives_count=3") && set.contains("tcp_user_timeout=60000"), "\(set)")
 
         let before = try #require(try db.query("SELECT snapshot_id FROM national_metrics.snapshot").first?.string(0))
         let file = f.nationalFile.replacingOccurrences(of: ".yaml", with: "-read-timeout.yaml")
