@@ -211,10 +211,10 @@ struct Register: Sendable {
             ($0.value >= 0x80 && $0.properties.isWhitespace) || CPRInText.isInvisible($0) || Echo.isUnshowable($0)
         })
         guard !scalars.isEmpty else { return "" }
-        return "; it holds " + scalars.map(\.value).sorted().map { v in
-            let hex = String(v, radix: 16, uppercase: true)
+        let codes = scalars.map(\.value).sorted().map { value -> String in
+            let hex = String(value, radix: 16, uppercase: true)
             return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
         }
-            .joined(separator: ", ") + ", shown as a space, as nothing or as part of the character before"
+        return "; it holds " + codes.joined(separator: ", ") + ", shown as a space, as nothing or as part of the character before"
     }
 }

@@ -105,9 +105,7 @@ extension PipelineRunner {
             switch target.lostPublish(error, loadID: result.loadID, backend: db.backendPID) {
             case .published: lostAnswer = error
             case .notPublished: throw failure(error, run: info.run, step: .publish)
-            case .unknown:
-                throw RunFailure(run: info.run, step: .publish, error: OperationsError.publishUnconfirmed(
-                    run: info.run, target: target.displayName, message: (error as? PostgresError)?.message ?? "\(error)"))
+            case .unknown: throw RunFailure(run: info.run, step: .publish, error: target.unconfirmedPublish(error, run: info.run))
             }
         }
         summary.loaded = result.rows

@@ -2,7 +2,6 @@ import Foundation
 import Load
 import Logging
 import Pipeline
-import Postgres
 import Report
 
 /// `etl publish RUN`: puts the newest complete load of an earlier, still-kept run back,
@@ -67,8 +66,7 @@ package struct Republisher {
             switch target.lostPublish(error, loadID: load.id, backend: db.backendPID) {
             case .published: logger.warning("the connection was lost as the publish ended, and the warehouse says run \(run) is published (load \(load.id))")
             case .notPublished: throw error
-            case .unknown:
-                throw OperationsError.publishUnconfirmed(run: run, target: target.displayName, message: (error as? PostgresError)?.message ?? "\(error)")
+            case .unknown: throw target.unconfirmedPublish(error, run: run)
             }
         }
         // As after a nightly publish: the committee's page follows what analysts see.

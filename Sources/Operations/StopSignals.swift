@@ -26,8 +26,6 @@ package enum StopSignals {
     }
 
     private static let activity = Mutex<Activity?>(nil)
-    /// The command stopped when no run is: `etl national publish`.
-    private static let command = Mutex("etl")
     private static let pipe: (read: Int32, write: Int32) = {
         var fds: [Int32] = [-1, -1]
         _ = Glibc.pipe(&fds)
@@ -42,7 +40,6 @@ package enum StopSignals {
     /// Installs the handlers, once, before any work; `command` names it (its subcommands only:
     /// its values may hold a password).
     package static func install(logger: Logger, command: String) {
-        self.command.withLock { $0 = command }
         let fds = pipe
         guard fds.read >= 0 else { return }   // no pipe: the signals keep their default action
         // A parent's thread may have blocked them (a dispatch worker's, which blocks all, starting
@@ -54,7 +51,7 @@ package enum StopSignals {
         Thread.detachNewThread {
             var number: Int32 = 0
             while read(fds.read, &number, MemoryLayout<Int32>.size) != MemoryLayout<Int32>.size {}
-            stop(by: number, logger: logger)
+            stop(by: number, logger: logger, command: command)
         }
         for number in signals {
             signal(number) { number in
@@ -64,7 +61,7 @@ package enum StopSignals {
         }
     }
 
-    private static func stop(by number: Int32, logger: Logger) {
+    private static func stop(by number: Int32, logger: Logger, command: String) {
         let name = number == SIGTERM ? "SIGTERM" : number == SIGINT ? "SIGINT" : "SIGHUP"
         if let now = activity.withLock({ $0 }) {
             let text = "stopped by \(name) in run \(now.run)\(now.stage.map { ", stage \($0)" } ?? ""): what the stage had not committed "
@@ -74,7 +71,7 @@ package enum StopSignals {
             metadata["stage"] = now.stage.map { "\($0)" }
             logger.error("\(text)", metadata: metadata)
         } else {
-            let text = "`\(command.withLock { $0 })` was stopped by \(name) before it finished: what it had not committed is rolled back. "
+            let text = "`\(command)` was stopped by \(name) before it finished: what it had not committed is rolled back. "
                 + "Run it again once what stopped it (a time limit, a shutdown) is dealt with"
             logger.error("\(text)", metadata: ["exit_status": .stringConvertible(128 + Int(number))])
         }

@@ -127,6 +127,11 @@ package struct WarehouseTarget: Sendable {
         return published ? .published : .notPublished
     }
 
+    /// What a publish of `run` whose connection was lost says when `lostPublish` is unknown.
+    func unconfirmedPublish(_ error: any Error, run: RunID) -> OperationsError {
+        .publishUnconfirmed(run: run, target: displayName, message: (error as? PostgresError)?.message ?? "\(error)")
+    }
+
     static func connectRetrying(_ url: String, display: String, logger: Logger, retries: Int) throws -> Connection {
         var delay = 0.5
         for attempt in 0...retries {

@@ -55,7 +55,7 @@ extension ReportDocument {
                 "treated": page.count(estimate.figure("institutions_treated", basis: [])),
                 "control": page.count(estimate.figure("institutions_control", basis: [])),
                 "leftOut": page.count(estimate.figure("institutions_left_out", basis: [])),
-                "periods": page.count(periods), "unit": .text(periodWords.count(periods.value == 1 ? 1 : 0)),
+                "periods": page.count(periods), "unit": .text(periodWords.count(Int(exactly: periods.value ?? 0) ?? 0)),
                 "against": words.html(lead == .neverTreated ? .neverTreatedInstitutions : .notYetTreatedInstitutions),
             ]
             parts.append(HTML.element("p", [], words.html(estimate.values["att"] ?? nil == nil ? .panelNotEstimated : .panelText, counts)))
