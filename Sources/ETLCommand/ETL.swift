@@ -26,7 +26,7 @@ struct ETL: ParsableCommand {
     static func commandPath(_ arguments: [String]) -> String {
         var path = ["etl"], level = configuration.subcommands
         for word in arguments.dropFirst() {
-            guard let next = level.first(where: { $0.configuration.commandName == word }) else { break }
+            guard let next = level.first(where: { $0._commandName == word }) else { break }
             path.append(word)
             level = next.configuration.subcommands
         }

@@ -32,7 +32,8 @@ struct InstitutionValidator {
         let name = checks.optionalText(r, navn) ?? ""
         let folded = Self.fold(name)
         if let first = numbers[Array(number.utf8)] {
-            if first.folded.utf8.elementsEqual(folded.utf8) { return nil }
+            // Names, unlike numbers, are compared leniently (case, spaces, Unicode form): the same name at another address.
+            if first.folded == folded { return nil }
             throw Rejection(field: "nummer", reason: .duplicateInstitution, message:
                 "institution \(Echo.text(number.utf8)) is named '\(Echo.text(name.utf8))' here and "
                 + "'\(Echo.text(first.name.utf8))' on \(unit) \(first.line): two institutions with one number? The first is kept")
@@ -128,8 +129,7 @@ struct InstitutionValidator {
 /// name one of them.
 ///
 /// Two million rows a night ask: a number of at most seven ASCII bytes is looked up as one
-/// integer (`packed`), without making a String or hashing one (ASCII, so that bytes
-/// compare as the Strings do); longer ones go through `numbers`.
+/// integer (`packed`), without hashing its bytes; longer ones go through `numbers`.
 struct Register: Sendable {
     /// Exact bytes, as `InstitutionValidator.numbers`.
     let numbers: Set<[UInt8]>
@@ -205,7 +205,7 @@ struct Register: Sendable {
 
     /// What a reader of the message cannot see in a number that looks like a known one: a
     /// space beyond ASCII's, a character drawn as nothing, a combining mark (`A` + ring
-    /// shows as `Å`, and is another number than `Å`).
+    /// shows as `Å`, and is another number than `Å`), a control character (shown as `?`).
     static func unseen(_ number: String) -> String {
         let scalars = Set(number.unicodeScalars.filter {
             ($0.value >= 0x80 && $0.properties.isWhitespace) || CPRInText.isInvisible($0) || Echo.isUnshowable($0)
@@ -215,6 +215,6 @@ struct Register: Sendable {
             let hex = String(value, radix: 16, uppercase: true)
             return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
         }
-        return "; it holds " + codes.joined(separator: ", ") + ", shown as a space, as nothing or as part of the character before"
+        return "; it holds " + codes.joined(separator: ", ") + ", which does not show as itself (a space, nothing, part of the character before, or ?)"
     }
 }

@@ -48,7 +48,7 @@ struct EvaluationPanelFile {
                 rows.append(Institution(number: number, group: group, exposureDays: [], events: [[], [], []]))
                 firstPeriod = firstPeriod ?? from...to
             }
-            guard var row = rows.last, row.number == number, row.exposureDays.count == period - 1 else {
+            guard var row = rows.last, row.number.utf8.elementsEqual(number.utf8), row.exposureDays.count == period - 1 else {
                 throw bad("institution \(number) period \(period) out of order")
             }
             if rows.count == 1 { starts.append(from) } else if period > starts.count || starts[period - 1] != from {

@@ -104,7 +104,8 @@ package struct NationalPanel: Sendable, Equatable {
             return Institution(municipality: r.municipality, code: r.code, number: r.institution, group: group,
                                exposureDays: r.exposureDays, children: r.children, events: r.events)
         }
-        .sorted { ($0.code, $0.number) < ($1.code, $1.number) }
+        // In byte order, as transform orders a municipality's: the estimator's sums then add in one order.
+        .sorted { $0.code != $1.code ? $0.code < $1.code : $0.number.utf8.lexicographicallyPrecedes($1.number.utf8) }
     }
 
     /// The estimator's panel of one metric (index into `metrics`).

@@ -27,32 +27,36 @@ package final class AdvisoryLock {
             Thread.sleep(forTimeInterval: 0.1)
             got = try take()
         }
-        if !got, try endSessionsOfEndedAttempts() { got = try take() }
+        if !got, endSessionsOfEndedAttempts() { got = try take() }
         guard got else { throw try refusal(lock: lock, otherwise: otherwise) }
     }
 
     /// `name (attempt N)`: the run lock's holder once its attempt is in the ledger, so that a
     /// later command can tell a session whose attempt has ended.
-    package static func naming(_ name: String, attempt: Int64) -> String { "\(name) (attempt \(attempt))" }
+    package static func attemptHolder(_ name: String, attempt: Int64) -> String { "\(name) (attempt \(attempt))" }
 
-    /// A session of this role holding the run lock for an attempt the ledger says has ended
-    /// (its process recorded the end, or was found dead) holds it for nothing: its client was
-    /// cut while something between kept the server's side open, and it waits in a COPY for
-    /// ever (an adversarial review). It is ended, with a warning; returns whether one was.
-    private func endSessionsOfEndedAttempts() throws -> Bool {
+    /// A session of this role holding the run lock for an attempt its process has since
+    /// recorded as ended (failed or succeeded, on another connection), and that has not begun
+    /// a statement since, holds it for nothing: its client was cut while something between
+    /// kept the server's side open, and it waits in a COPY for ever (an adversarial review).
+    /// It is ended, with a warning; returns whether one was. An attempt another command
+    /// marked `dead` is not enough: that rests on a host name and a pid, which another
+    /// machine or container can share.
+    private func endSessionsOfEndedAttempts() -> Bool {
         guard key == Self.runKey,
-              try connection.query("SELECT to_regclass('etl.attempts') IS NOT NULL", name: "ledger there").first?.bool(0) == true
-        else { return false }
-        let ended = try connection.query("""
+              (try? connection.query("SELECT to_regclass('etl.attempts') IS NOT NULL", name: "ledger there").first?.bool(0)) == true,
+              let ended = try? connection.query("""
             SELECT a.pid::text, a.application_name, t.status
             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
             JOIN etl.attempts t ON a.application_name LIKE '% (attempt ' || t.attempt_id || ')'
-            WHERE \(Self.holding) AND a.usename = current_user AND t.status <> 'running'
+            WHERE \(Self.holding) AND a.usename = current_user
+              AND t.status IN ('failed', 'succeeded') AND a.state_change < t.finished_at
             """, [String(key)], name: "sessions of ended attempts")
+        else { return false }
         var any = false
         for row in ended {
             guard let pid = row.string(0),
-                  try connection.query("SELECT pg_terminate_backend(\(pid), 5000)", name: "end a session of an ended attempt").first?.bool(0) == true
+                  (try? connection.query("SELECT pg_terminate_backend(\(pid), 5000)", name: "end a session of an ended attempt").first?.bool(0)) == true
             else { continue }
             any = true
             Logger(label: "etl").warning("ended session \(pid) (\(row.string(1) ?? "")), which held the run lock though its attempt has \(row.string(2) ?? "ended")")

@@ -102,7 +102,7 @@ package struct PipelineRunner {
             throw RunFailure.at(id, nil, error)   // not recorded yet: nothing to rerun
         }
         // A session left holding the lock after its attempt has ended can then be told (`AdvisoryLock`).
-        try? holder.rename(AdvisoryLock.naming("etl run \(id)", attempt: attempt))
+        try? holder.rename(AdvisoryLock.attemptHolder("etl run \(id)", attempt: attempt))
         var log = logger
         log[metadataKey: "run"] = "\(id)"
         log.info("run started", metadata: ["drop": "\(drop.url.path)", "as_of": "\(asOf)", "as_of_from": "\(asOfSource)"])
@@ -151,7 +151,7 @@ package struct PipelineRunner {
         }
         let attempt = try ledger.beginAttempt(try attemptStart(info, command: only ? stage.rawValue : "run --from \(stage.rawValue)",
                                                                from: stage, through: last))
-        try? holder.rename(AdvisoryLock.naming(command, attempt: attempt))
+        try? holder.rename(AdvisoryLock.attemptHolder(command, attempt: attempt))
         var log = logger
         log[metadataKey: "run"] = "\(id)"
         log.info("rerun started", metadata: ["from": "\(stage.rawValue)", "through": "\(last.rawValue)", "pipeline": "\(config.path)"])

@@ -119,11 +119,13 @@ package struct WarehouseTarget: Sendable {
         guard (error as? PostgresError)?.kind == .connection else { return .notPublished }
         guard let db = try? Connection(url: psqlURL) else { return .unknown }
         let alive = "SELECT FROM pg_stat_activity WHERE pid = $1"
-        for wait in 0..<50 where (try? db.query(alive, [String(backend)]).isEmpty) == false {
+        func gone() -> Bool? { (try? db.query(alive, [String(backend)]))?.isEmpty }
+        for wait in 0..<50 where gone() == false {
             if wait == 30 { _ = try? db.query("SELECT pg_terminate_backend($1)", [String(backend)]) }
             Thread.sleep(forTimeInterval: 0.2)
         }
-        guard let published = try? Publisher(connection: db).isPublished(loadID: loadID) else { return .unknown }
+        // Still there, it may yet commit: what the warehouse says now is not the answer.
+        guard gone() == true, let published = try? Publisher(connection: db).isPublished(loadID: loadID) else { return .unknown }
         return published ? .published : .notPublished
     }
 

@@ -18,7 +18,7 @@ package enum ExitStatus: Int32, Sendable, CaseIterable {
         case .usage: "usage error (bad arguments or pipeline file)"
         case .rejectThresholdExceeded: "reject threshold exceeded: too many bad records in a file; warehouse unchanged"
         case .dropIncomplete: "drop incomplete (MANIFEST mismatch, an export missing or not a file) or no inbox; newer incomplete drops are reported even when an older one was loaded"
-        case .databaseUnreachable: "database unreachable (after retries); warehouse unchanged"
+        case .databaseUnreachable: "database unreachable (after retries); warehouse unchanged, unless the message says a publish's outcome is not known"
         case .reportFailed: "published, but the committee's report could not be written (see the log); `etl report` writes it"
         case .locked: "another run holds the lock; nothing done"
         }

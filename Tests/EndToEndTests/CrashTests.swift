@@ -254,12 +254,13 @@ import TestSupport
         let h = try Harness()
         let (listener, port) = try silentLoopbackListener()
         defer { close(listener) }
-        let waiting = try Spawned(h, ["runs", "--database", "postgresql://postgres:secret@127.0.0.1:\(port)/etl?sslmode=disable"])
+        // A subcommand named by its type (`Show`), not by a name of its own.
+        let waiting = try Spawned(h, ["runs", "show", "20261121023000000", "--database", "postgresql://postgres:secret@127.0.0.1:\(port)/etl?sslmode=disable"])
         Thread.sleep(forTimeInterval: 1.5)   // connecting, and waiting for an answer that never comes
         waiting.signal(SIGTERM)
         let result = try waiting.wait()
         #expect(result.status == -SIGTERM, "\(result.status) \(result.stderr)")
-        #expect(result.stderr.contains("`etl runs` was stopped by SIGTERM before it finished") && !result.stderr.contains("secret"),
+        #expect(result.stderr.contains("`etl runs show` was stopped by SIGTERM before it finished") && !result.stderr.contains("secret"),
                 "\(result.stderr)")
     }
 

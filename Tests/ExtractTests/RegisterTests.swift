@@ -41,26 +41,27 @@ import Testing
         }
     }
 
-    /// Numbers and names compare as exact text, as every later stage and the views compare
-    /// them: the same visible text in another Unicode form is another number and another name.
-    @Test func anotherUnicodeFormIsAnotherNumberAndAnotherName() throws {
+    /// Numbers compare as exact text, as every later stage and the views compare them: the
+    /// same visible text in another Unicode form is another number. Names, compared to take
+    /// a repeated number for another address, are lenient about it, as about case.
+    @Test func anotherUnicodeFormIsAnotherNumberButTheSameName() throws {
         let f = try Self.fixture(Self.clean + [
             "3,Å7,Åhuset,Daginstitution,Børnehave,Østerbro,,101",
             "4,A\u{30A}7,Ahuset,Daginstitution,Børnehave,Østerbro,,101",      // another number: kept
-            "5,101234,Bo\u{308}rnehuset Mælkebøtten,Daginstitution,,,,101",    // another name: not an address of 101234
+            "5,Å7,A\u{30A}huset,Daginstitution,,,,101",                        // the same name in another form: another address
             "6,Å8,Ottehuset,Daginstitution,Børnehave,Østerbro,,101",
         ], pattern: nil)
         f.write(Sample.enrolments + "0102131234;A\u{30A}8;01-08-2014;\n0102131234;Å7;01-08-2014;\n", to: "indmeldelser.csv")
-        _ = try f.extract()
+        let result = try f.extract()
         let bytes = { (texts: [String]) in texts.map { Array($0.utf8) } }
         #expect(bytes(f.rows(StageFile.institutions).map { $0[0] }) == bytes(["101234", "101235", "Å7", "A\u{30A}7", "Å8"]))
-        #expect(f.rejects().map { "\($0.file) \($0.line) \($0.reason.rawValue)" }
-                == ["institutioner.csv 6 duplicate_institution", "indmeldelser.csv 4 unknown_institution"])
+        #expect(f.rejects().map { "\($0.file) \($0.line) \($0.reason.rawValue)" } == ["indmeldelser.csv 4 unknown_institution"])
+        #expect(result.manifest.inputs[0].counts["merged_address"] == 1)
         #expect(bytes(f.rows(StageFile.enrolments).map { $0[2] }) == bytes(["101234", "101235", "Å7"]))
         // The message says what the eye cannot see: the two forms print alike.
         #expect(f.rejects().last?.message == "institution A\u{30A}8 is not in the register (institutioner.csv); it holds U+030A, "
-                + "shown as a space, as nothing or as part of the character before")
-        #expect(Register.unseen("101234\u{00A0}") == "; it holds U+00A0, shown as a space, as nothing or as part of the character before")
+                + "which does not show as itself (a space, nothing, part of the character before, or ?)")
+        #expect(Register.unseen("101234\u{00A0}").hasPrefix("; it holds U+00A0, which does not show as itself"))
         #expect(Register.unseen("10\u{200B}1234\u{2003}").contains("U+2003, U+200B") && Register.unseen("Åby 7").isEmpty)
     }
 

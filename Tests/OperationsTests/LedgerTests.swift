@@ -136,7 +136,7 @@ import TestSupport
 
     /// A session left holding the run lock for an attempt the ledger has ended (its client cut,
     /// the server's side kept open by something between) is ended, and the lock taken; one of
-    /// a running attempt is not.
+    /// a running attempt, one marked dead by another command, or one busy since, is not.
     @Test func aSessionOfAnEndedAttemptDoesNotHoldTheNightsBack() throws {
         let db = try TestServer.freshDatabase()
         let connection = try db.connect()
@@ -145,15 +145,24 @@ import TestSupport
         let attempt = try running(run, pid: getpid(), on: connection)
         let orphan = try db.connect()
         _ = try orphan.query("SELECT set_config('application_name', $1, false), pg_advisory_lock(\(AdvisoryLock.runKey))",
-                             [AdvisoryLock.naming("etl run \(run)", attempt: attempt)])
+                             [AdvisoryLock.attemptHolder("etl run \(run)", attempt: attempt)])
         // Running: refused, naming it.
         let refused = #expect(throws: OperationsError.self) { try AdvisoryLock(connection: connection, holder: "etl run 2") }
         #expect("\(String(describing: refused))".contains("etl run \(run) (attempt \(attempt)) (session "))
-        // Its attempt recorded failed (on another connection): the session is ended, the lock taken.
+        // Marked dead by another command (a host name and a pid, which another machine can share): not ended.
+        _ = try connection.execute("UPDATE etl.attempts SET status = 'dead' WHERE attempt_id = $1", [String(attempt)])
+        #expect(throws: OperationsError.self) { try AdvisoryLock(connection: connection, holder: "etl run 2") }
+        // Its attempt recorded failed by its process (on another connection): the session is ended, the lock taken.
         try Ledger(connection: connection).finishAttempt(attempt, run: run, error: "lost")
+        // One that began a statement since (work after its end, as a rerun's last query) is not.
+        _ = try orphan.query("SELECT 1")
+        #expect(throws: OperationsError.self) { try AdvisoryLock(connection: connection, holder: "etl run 2") }
+        _ = try connection.execute("UPDATE etl.attempts SET finished_at = clock_timestamp() WHERE attempt_id = $1", [String(attempt)])
         let lock = try AdvisoryLock(connection: connection, holder: "etl run 2")
         #expect(throws: PostgresError.self) { try orphan.query("SELECT 1") }
         withExtendedLifetime(lock) {}
+        // The longest command's name, with an attempt in the thousands, fits a session's name (63 bytes).
+        #expect(AdvisoryLock.attemptHolder("etl run --from transform --run 20261122023000004", attempt: 9_999).utf8.count <= 63)
     }
 
     /// The pid of a process that has ended.
