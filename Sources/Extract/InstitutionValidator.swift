@@ -138,10 +138,14 @@ struct Register: Sendable {
     /// being in the top byte), at most half full: a lookup is a multiply and a load or two, where `Set`'s SipHash was 2 % of a
     /// national extract.
     private let packed: [UInt64]
+    /// The numbers beyond ASCII as Strings, which compare canonically equivalent texts equal:
+    /// for the message of a number the register has in another Unicode form only.
+    private let lookalikes: Set<String>
 
     init(numbers: Set<[UInt8]>, file: String) {
         self.numbers = numbers
         self.file = file
+        lookalikes = Set(numbers.filter { $0.contains { $0 >= 0x80 } }.map { String(decoding: $0, as: UTF8.self) })
         var size = 16
         while size < numbers.count * 2 { size *= 2 }
         var slots = [UInt64](repeating: 0, count: size)
@@ -196,8 +200,9 @@ struct Register: Sendable {
 
     private func unknown(_ number: String, field: String) -> Rejection {
         let bytes = Array(number.utf8)[...]
-        // What cannot be seen explains more than what the number looks like.
-        let unseen = Self.unseen(number)
+        // A lookalike, or what cannot be seen, explains more than what the number looks like.
+        let twin = lookalikes.contains(number) ? "; the register has a number that looks the same, written with other code points (another Unicode form)" : ""
+        let unseen = twin + Self.unseen(number)
         let looks = unseen.isEmpty ? ValueShape(bytes).phrase.map { ": \($0) in the number field: are two columns swapped?" } ?? "" : unseen
         return Rejection(field: field, reason: .unknownInstitution,
                          message: "institution \(Echo.text(bytes)) is not in the register (\(file))\(looks)")

@@ -59,8 +59,16 @@ import Testing
         #expect(result.manifest.inputs[0].counts["merged_address"] == 1)
         #expect(bytes(f.rows(StageFile.enrolments).map { $0[2] }) == bytes(["101234", "101235", "Å7"]))
         // The message says what the eye cannot see: the two forms print alike.
-        #expect(f.rejects().last?.message == "institution A\u{30A}8 is not in the register (institutioner.csv); it holds U+030A, "
+        #expect(f.rejects().last?.message == "institution A\u{30A}8 is not in the register (institutioner.csv); the register has a number "
+                + "that looks the same, written with other code points (another Unicode form); it holds U+030A, "
                 + "which does not show as itself (a space, nothing, part of the character before, or ?)")
+        // The other way round, and a singleton (U+212B ANGSTROM SIGN for Å): the lookalike is named.
+        let register = Register(numbers: [Array("A\u{30A}9".utf8), Array("Å1".utf8)], file: "institutioner.csv")
+        for number in ["Å9", "\u{212B}1"] {
+            var message = ""
+            do { try register.check(number, field: "institutionsnummer") } catch { message = error.message }
+            #expect(message.contains("the register has a number that looks the same"), "\(message)")
+        }
         #expect(Register.unseen("101234\u{00A0}").hasPrefix("; it holds U+00A0, which does not show as itself"))
         #expect(Register.unseen("10\u{200B}1234\u{2003}").contains("U+2003, U+200B") && Register.unseen("Åby 7").isEmpty)
     }
