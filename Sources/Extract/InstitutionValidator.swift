@@ -195,7 +195,7 @@ struct Register: Sendable {
             guard contains(key) else { throw unknown(String(decoding: number, as: UTF8.self), field: field) }
             return
         }
-        try check(String(decoding: number, as: UTF8.self), field: field)
+        guard numbers.contains(Array(number)) else { throw unknown(String(decoding: number, as: UTF8.self), field: field) }
     }
 
     private func unknown(_ number: String, field: String) -> Rejection {

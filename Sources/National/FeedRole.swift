@@ -32,9 +32,10 @@ package enum FeedRole {
             let rows = try db.query("""
                 SELECT r.rolsuper OR r.rolcreaterole OR r.rolcreatedb OR r.rolreplication OR r.rolbypassrls,
                        r.rolname IN (current_user, session_user),
-                       shobj_description(r.oid, 'pg_authid') IS NOT DISTINCT FROM $2
+                       shobj_description(r.oid, 'pg_authid') IS NOT DISTINCT FROM $2,
+                       coalesce(r.rolconfig, '{}') @> $3::text[]
                 FROM pg_roles r WHERE r.rolname = $1
-                """, [name, marker], name: "find feed role")
+                """, [name, marker, "{" + keepalives.map { "\($0.0)=\($0.1)" }.joined(separator: ",") + "}"], name: "find feed role")
             let outcome: Outcome
             if let role = rows.first {
                 if try role.bool(0) == true { throw FeedRoleError.notFeedRole("it has powers of its own (superuser, CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS)") }
@@ -55,14 +56,17 @@ package enum FeedRole {
                 outcome = .created
             }
             // A coordinator cut off by the network: its session, a read snapshot held open, ends
-            // within about a minute, as the tool's own do, not after the kernel's two hours.
-            for (setting, value) in Connection.serverKeepaliveSettings {
-                try run(db, "ALTER ROLE %I SET \(setting) = %L", value)
+            // within about a minute, as the tool's own do, not after the kernel's two hours. Set
+            // once: printing the feed again (keep-existing) needs no right to alter the role.
+            if try rows.first?.bool(3) != true {
+                for (setting, value) in keepalives { try run(db, "ALTER ROLE %I SET \(setting) = %L", value) }
             }
             try db.execute(grants, name: "grant the feed")
             return outcome
         }
     }
+
+    private static let keepalives = Connection.serverKeepaliveSettings
 
     /// A statement the server builds with `format()` (%I the role's name, %L the value).
     private static func run(_ db: Connection, _ template: String, _ value: String) throws {

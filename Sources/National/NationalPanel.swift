@@ -88,7 +88,8 @@ package struct NationalPanel: Sendable, Equatable {
         let starts = periods.periods.map(\.lowerBound)
         var seen = Set<[UInt8]>()   // bytes, as the snapshot's key compares them
         institutions = try rows.map { r in
-            // A feed made by etl gives an institution one group: rows of two are not one institution's.
+            // A feed made by etl gives an institution one group; `panelQuery` groups by institution
+            // and group, so rows of two groups are not one institution's.
             guard seen.insert(Array("\(r.code):\(r.institution)".utf8)).inserted else {
                 throw NationalError.malformedFeed(municipality: r.municipality, problem: "institution \(r.institution) has panel rows of more than one group")
             }

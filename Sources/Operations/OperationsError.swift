@@ -38,7 +38,7 @@ package enum OperationsError: StewardError {
     case failedAfterPublish(run: RunID, message: String)
     /// The connection was lost as the run's publish ended, and the warehouse could not be
     /// asked whether it committed.
-    case publishUnconfirmed(run: RunID, target: String, message: String)
+    case publishUnconfirmed(run: RunID, forced: Bool, target: String, message: String)
     case io(path: String, message: String)
     case databaseUnreachable(target: String, message: String)
     case usage(String)
@@ -95,11 +95,11 @@ package enum OperationsError: StewardError {
             return "run \(run) is published: analysts see it. What follows the publish then failed: \(Self.unstopped(message)). "
                 + "Once the warehouse answers (`etl warehouse status`), `etl report` writes the committee's report if it is missing; "
                 + "the next run drops old loads as usual"
-        case .publishUnconfirmed(let run, let target, let message):
+        case .publishUnconfirmed(let run, let forced, let target, let message):
             return "the connection to the warehouse (\(target)) was lost as run \(run)'s publish ended (\(Self.unstopped(message))), "
                 + "and the warehouse could not be asked whether it committed: analysts see run \(run) or the run published before it, "
                 + "each whole. Once the warehouse answers (`etl warehouse status`), `etl runs` shows which is published; if it is not "
-                + "\(run), `etl publish \(run)` publishes it (its load is complete)"
+                + "\(run), `etl publish \(run)\(forced ? " --force" : "")` publishes it (its load is complete)"
         case .io(let path, let message):
             return "\(path): \(message)"
         case .databaseUnreachable(let target, let message):

@@ -105,7 +105,7 @@ extension PipelineRunner {
             switch target.lostPublish(error, loadID: result.loadID, backend: db.backendPID) {
             case .published: lostAnswer = error
             case .notPublished: throw failure(error, run: info.run, step: .publish)
-            case .unknown: throw RunFailure(run: info.run, step: .publish, error: target.unconfirmedPublish(error, run: info.run))
+            case .unknown: throw RunFailure(run: info.run, step: .publish, error: target.unconfirmedPublish(error, run: info.run, forced: newer != nil))
             }
         }
         summary.loaded = result.rows

@@ -66,7 +66,7 @@ package struct Republisher {
             switch target.lostPublish(error, loadID: load.id, backend: db.backendPID) {
             case .published: logger.warning("the connection was lost as the publish ended, and the warehouse says run \(run) is published (load \(load.id))")
             case .notPublished: throw error
-            case .unknown: throw target.unconfirmedPublish(error, run: run)
+            case .unknown: throw target.unconfirmedPublish(error, run: run, forced: newer != nil)
             }
         }
         // As after a nightly publish: the committee's page follows what analysts see.

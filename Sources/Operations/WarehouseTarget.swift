@@ -129,9 +129,10 @@ package struct WarehouseTarget: Sendable {
         return published ? .published : .notPublished
     }
 
-    /// What a publish of `run` whose connection was lost says when `lostPublish` is unknown.
-    func unconfirmedPublish(_ error: any Error, run: RunID) -> OperationsError {
-        .publishUnconfirmed(run: run, target: displayName, message: (error as? PostgresError)?.message ?? "\(error)")
+    /// What a publish of `run` (`forced` over a newer one) whose connection was lost says
+    /// when `lostPublish` is unknown. Not a `connectionLost`: that says "as it was".
+    func unconfirmedPublish(_ error: any Error, run: RunID, forced: Bool) -> OperationsError {
+        .publishUnconfirmed(run: run, forced: forced, target: displayName, message: (error as? PostgresError)?.message ?? "\(error)")
     }
 
     static func connectRetrying(_ url: String, display: String, logger: Logger, retries: Int) throws -> Connection {

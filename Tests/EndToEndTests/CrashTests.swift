@@ -357,9 +357,10 @@ import TestSupport
         let gone = WarehouseTarget(url: "postgresql:///etl?host=\(h.root.path)/nothing-listens-here", state: h.state)
         #expect(gone.lostPublish(lost, loadID: load, backend: 0) == .unknown, "a warehouse that cannot say is neither")
         // Said as such: not "as it was", which may be wrong.
-        let unconfirmed = OperationsError.publishUnconfirmed(run: RunID(rawValue: 20_261_121_023_000_000), target: "t", message: lost.message)
+        let unconfirmed = OperationsError.publishUnconfirmed(run: RunID(rawValue: 20_261_121_023_000_000), forced: true, target: "t", message: lost.message)
         #expect(unconfirmed.exitStatus == .databaseUnreachable && "\(unconfirmed)".contains("could not be asked whether it committed")
-                && !"\(unconfirmed)".contains("as it was"), "\(unconfirmed)")
+                && !"\(unconfirmed)".contains("as it was")
+                && "\(unconfirmed)".contains("`etl publish 20261121023000000 --force`"), "\(unconfirmed)")
     }
 
     /// Killed between its publish and its report: the committee's page still showed the run
