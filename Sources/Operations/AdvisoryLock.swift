@@ -39,18 +39,23 @@ package final class AdvisoryLock {
     /// recorded as ended (failed or succeeded, on another connection), and that has not begun
     /// a statement since, holds it for nothing: its client was cut while something between
     /// kept the server's side open, and it waits in a COPY for ever (an adversarial review).
-    /// It is ended, with a warning; returns whether one was. An attempt another command
+    /// It is ended, with the load's other sessions of that attempt (named alike), with a
+    /// warning; returns whether one was. An attempt another command
     /// marked `dead` is not enough: that rests on a host name and a pid, which another
     /// machine or container can share.
     private func endSessionsOfEndedAttempts() -> Bool {
         guard key == Self.runKey,
               (try? connection.query("SELECT to_regclass('etl.attempts') IS NOT NULL", name: "ledger there").first?.bool(0)) == true,
               let ended = try? connection.query("""
-            SELECT a.pid::text, a.application_name, t.status
-            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-            JOIN etl.attempts t ON a.application_name LIKE '% (attempt ' || t.attempt_id || ')'
-            WHERE \(Self.holding) AND a.usename = current_user
-              AND t.status IN ('failed', 'succeeded') AND a.state_change < t.finished_at
+            WITH holder AS (
+                SELECT a.application_name, t.status
+                FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                JOIN etl.attempts t ON a.application_name LIKE '% (attempt ' || t.attempt_id || ')'
+                WHERE \(Self.holding) AND a.usename = current_user
+                  AND t.status IN ('failed', 'succeeded') AND a.state_change < t.finished_at)
+            SELECT a.pid::text, a.application_name, h.status
+            FROM pg_stat_activity a JOIN holder h USING (application_name)
+            WHERE a.usename = current_user AND a.pid <> pg_backend_pid() AND a.datname = current_database()
             """, [String(key)], name: "sessions of ended attempts")
         else { return false }
         var any = false

@@ -143,9 +143,12 @@ import TestSupport
         _ = try Migrator(directory: Fixture.sql).migrate(connection)
         let run = RunID(rawValue: 20_261_122_023_000_004)
         let attempt = try running(run, pid: getpid(), on: connection)
-        let orphan = try db.connect()
+        let orphan = try db.connect(), sibling = try db.connect()
         _ = try orphan.query("SELECT set_config('application_name', $1, false), pg_advisory_lock(\(AdvisoryLock.runKey))",
                              [AdvisoryLock.attemptHolder("etl run \(run)", attempt: attempt)])
+        // A COPY session of the same load, named alike, in its transaction.
+        _ = try sibling.query("SELECT set_config('application_name', $1, false)", [AdvisoryLock.attemptHolder("etl run \(run)", attempt: attempt)])
+        _ = try sibling.execute("BEGIN")
         // Running: refused, naming it.
         let refused = #expect(throws: OperationsError.self) { try AdvisoryLock(connection: connection, holder: "etl run 2") }
         #expect("\(String(describing: refused))".contains("etl run \(run) (attempt \(attempt)) (session "))
@@ -160,6 +163,7 @@ import TestSupport
         _ = try connection.execute("UPDATE etl.attempts SET finished_at = clock_timestamp() WHERE attempt_id = $1", [String(attempt)])
         let lock = try AdvisoryLock(connection: connection, holder: "etl run 2")
         #expect(throws: PostgresError.self) { try orphan.query("SELECT 1") }
+        #expect(throws: PostgresError.self, "the load's other session of that attempt") { try sibling.query("SELECT 1") }
         withExtendedLifetime(lock) {}
         // The longest command's name, with an attempt in the thousands, fits a session's name (63 bytes).
         #expect(AdvisoryLock.attemptHolder("etl run --from transform --run 20261122023000004", attempt: 9_999).utf8.count <= 63)
