@@ -214,14 +214,15 @@ struct NationalCommand: ParsableCommand {
 private func report(_ states: [FeedState], published: Int64?) throws {
     for state in states {
         let m = state.member
-        // Names and feed text shown as a terminal may (a feed's text could move the cursor).
-        switch state.outcome {
+        let line = switch state.outcome {
         case .ready(let load):
-            print(Echo.showable("\(m.name) (\(m.code)): run \(load.runID) as of \(load.asOf), window \(load.windowFrom)–\(load.windowTo), "
-                  + "\(load.periods) \(load.periodLength ?? "period")s, \(load.institutionsWithheld) of \(load.panelInstitutions) institutions withheld"))
-        case .unreachable(let why): print(Echo.showable("\(m.name) (\(m.code)): UNREACHABLE: \(why)"))
-        case .unusable(let why): print(Echo.showable("\(m.name) (\(m.code)): NOT USABLE: \(why)"))
+            "run \(load.runID) as of \(load.asOf), window \(load.windowFrom)–\(load.windowTo), \(load.periods) "
+                + "\(load.periodLength ?? "period")s, \(load.institutionsWithheld) of \(load.panelInstitutions) institutions withheld"
+        case .unreachable(let why): "UNREACHABLE: \(why)"
+        case .unusable(let why): "NOT USABLE: \(why)"
         }
+        // Names and feed text shown as a terminal may (a feed's text could move the cursor).
+        print(Echo.showable("\(m.name) (\(m.code)): \(line)"))
     }
     try NationalError.check(states, published: published, publishing: false)
 }

@@ -35,7 +35,7 @@ package enum FeedRole {
                        shobj_description(r.oid, 'pg_authid') IS NOT DISTINCT FROM $2,
                        coalesce(r.rolconfig, '{}') @> $3::text[]
                 FROM pg_roles r WHERE r.rolname = $1
-                """, [name, marker, "{" + keepalives.map { "\($0.0)=\($0.1)" }.joined(separator: ",") + "}"], name: "find feed role")
+                """, [name, marker, "{" + Connection.serverKeepaliveSettings.map { "\($0.0)=\($0.1)" }.joined(separator: ",") + "}"], name: "find feed role")
             let outcome: Outcome
             if let role = rows.first {
                 if try role.bool(0) == true { throw FeedRoleError.notFeedRole("it has powers of its own (superuser, CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS)") }
@@ -59,14 +59,12 @@ package enum FeedRole {
             // within about a minute, as the tool's own do, not after the kernel's two hours. Set
             // once: printing the feed again (keep-existing) needs no right to alter the role.
             if try rows.first?.bool(3) != true {
-                for (setting, value) in keepalives { try run(db, "ALTER ROLE %I SET \(setting) = %L", value) }
+                for (setting, value) in Connection.serverKeepaliveSettings { try run(db, "ALTER ROLE %I SET \(setting) = %L", value) }
             }
             try db.execute(grants, name: "grant the feed")
             return outcome
         }
     }
-
-    private static let keepalives = Connection.serverKeepaliveSettings
 
     /// A statement the server builds with `format()` (%I the role's name, %L the value).
     private static func run(_ db: Connection, _ template: String, _ value: String) throws {

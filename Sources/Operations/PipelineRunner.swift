@@ -44,8 +44,7 @@ package struct PipelineRunner {
         }
         let drop = scan.drop
         try Self.refuseUnsafePath(drop.url.path, what: "the drop's path", fix: "Rename the folder and run again")
-        try Self.refuseUnsafePath(Self.absolute(config.path), what: "the pipeline file's path", fix: "Rename it and run again")
-        try Self.refuseUnsafePath(config.municipality, what: "the pipeline file's municipality", fix: "Correct it in \(config.path)")
+        try refuseUnsafePipeline()
         for skipped in scan.newerIncomplete.prefix(IncompleteDrop.listed) {
             logger.warning("a newer drop is incomplete; taking \(drop.name)", metadata: [
                 "drop": "\(skipped.path)", "missing": "\(skipped.missing.joined(separator: ", "))"])
@@ -142,8 +141,7 @@ package struct PipelineRunner {
         let ledger = Ledger(connection: db)
         try markDead(ledger, by: command)
         guard try ledger.exists(id) else { throw OperationsError.runNotInWarehouse(run: id, warehouse: target.displayName) }
-        try Self.refuseUnsafePath(Self.absolute(config.path), what: "the pipeline file's path", fix: "Rename it and run again")
-        try Self.refuseUnsafePath(config.municipality, what: "the pipeline file's municipality", fix: "Correct it in \(config.path)")
+        try refuseUnsafePipeline()
         try checkHolder(ledger)
         catchUpReport(db: db, logger: logger)
         if last == .load, !force, let newer = try Publisher(connection: db).publishedRun(newerThan: id, asOf: info.asOf) {
@@ -281,6 +279,12 @@ package struct PipelineRunner {
             return StageProgress(stage: stage.rawValue, inputBytes: previous.reduce(0) { $0 + $1.bytes },
                                  inputRows: previous.reduce(0) { $0 + $1.rows })
         }
+    }
+
+    /// The pipeline file's path and its municipality, as `refuseUnsafePath` says.
+    private func refuseUnsafePipeline() throws {
+        try Self.refuseUnsafePath(Self.absolute(config.path), what: "the pipeline file's path", fix: "Rename it and run again")
+        try Self.refuseUnsafePath(config.municipality, what: "the pipeline file's municipality", fix: "Correct it in \(config.path)")
     }
 
     /// Paths the ledger and run.json keep and `etl runs` shows (the drop's, the pipeline
