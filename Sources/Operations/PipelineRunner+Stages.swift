@@ -62,8 +62,16 @@ extension PipelineRunner {
 
     /// Transforms with this pipeline's window, and records beside the facts the settings
     /// they were made with: the load keeps those, whatever pipeline file it runs with.
-    func transform(_ info: RunInfo, folder: RunFolder, attempt: Int64) throws -> [String: Int] {
+    func transform(_ info: RunInfo, folder: RunFolder, attempt: Int64, log: Logger) throws -> [String: Int] {
         let window = try Transform.resolveWindow(from: config.windowFrom, to: config.windowTo, asOf: info.asOf)
+        // The spec's periods lie inside the window; those past the as-of date hold no day of data.
+        if window.upperBound > info.asOf {
+            log.warning("""
+                the evaluation window ends on \(window.upperBound), after the drop's as-of date \(info.asOf): no day after it has data, \
+                so the last periods are short or empty, and an empty one leaves every institution out of the \
+                difference-in-differences (unbalanced); end window.to in \(config.path) on or before the as-of date, or leave it out
+                """)
+        }
         let settings = try TransformSettings(asOf: info.asOf, windowFrom: window.lowerBound, windowTo: window.upperBound,
                                              pipeline: Self.absolute(config.path), attempt: attempt).encoded()
         var stage = TransformStage()

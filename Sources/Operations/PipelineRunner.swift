@@ -235,7 +235,7 @@ package struct PipelineRunner {
             case .extract:
                 try extract(info, folder: folder, ledger: ledger, log: log, counts: &counts, newRun: newRun)
             case .transform:
-                counts = try transform(info, folder: folder, attempt: attempt)
+                counts = try transform(info, folder: folder, attempt: attempt, log: log)
             case .load:
                 counts = try load(info, folder: folder, attempt: attempt, command: command, force: force, db: db,
                                   log: log, summary: &summary)

@@ -73,8 +73,10 @@ extension ReportDocument {
     func comparisons() -> FigureBlock {
         let words = page.words
         func row(_ name: String) -> ViewRow? { data.comparison.first { $0.key("comparison") == name } }
+        // A side rests on its own count; the estimate and its interval on both.
         func f(_ name: String, _ c: String) -> Figure {
-            figure(row(name), c, view: "metrics.cohort_comparison", key: [("comparison", name)], basis: ["treatment_count", "control_count"])
+            let basis = ["treatment": ["treatment_count"], "control": ["control_count"]][c] ?? ["treatment_count", "control_count"]
+            return figure(row(name), c, view: "metrics.cohort_comparison", key: [("comparison", name)], basis: basis)
         }
         let ratios = Outcome.allCases.map { ($0, $0.rate) }
         let ages = Outcome.allCases.compactMap { o in o.meanAge.map { (o, $0) } }

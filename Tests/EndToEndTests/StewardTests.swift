@@ -345,6 +345,23 @@ import TestSupport
                 "\(typo.stderr)")
     }
 
+    /// A window past the drop's as-of date leaves its last periods without data, and with an
+    /// empty one every institution out of the difference-in-differences: the run says why.
+    @Test func aWindowPastTheAsOfDateIsWarnedOf() throws {
+        let h = try Harness()
+        try h.drop(children: Self.children, asOf: Day(iso: "2026-11-20")!)
+        let late = try h.pipeline("late.yaml", [("  # to: 2026-06-30", "  to: 2027-12-31")])
+        let night = try run(h, ["--inbox", h.inbox.path], pipeline: late)
+        #expect(night.status == 0, "\(night.stderr)")
+        let warning = try #require(night.stderr.split(separator: "\n").first { $0.contains("after the drop's as-of date 2026-11-20") },
+                                   "\(night.stderr)")
+        #expect(warning.contains("warning") && warning.contains("ends on 2027-12-31") && warning.contains(late), "\(warning)")
+        // The pipeline's own window, ending on the as-of date, is not warned of.
+        let id = try #require(Harness.runID(night.stdout))
+        let again = try Spawned.run(h, ["transform", "--run", id, "--pipeline", Harness.copenhagen, "--database", h.db.url])
+        #expect(again.status == 0 && !again.stderr.contains("as-of date"), "\(again.stderr)")
+    }
+
     @Test func everyAttemptIsKeptWithItsPipelineFileAndErrorAndRejectsWarn() throws {
         let h = try Harness()
         try h.drop(children: Self.children, dirty: 0.03)

@@ -127,9 +127,13 @@ struct LoadHarness {
         #expect(close(try rows[3].double("ci_low"), diff - 1.96 * se))
         #expect(close(try rows[3].double("ci_high"), diff + 1.96 * se))
 
-        // The measure comparisons rest on a cell of 3: hidden for analysts, there for the owner.
+        // The measure comparisons rest on a cell of 3: hidden for analysts, there for the owner;
+        // the control side (8) is shown, as in metrics.cohort_summary.
         #expect(try rows[2].double("estimate") == nil)
         #expect(try rows[2].int("treatment_count") == nil)
+        #expect(try rows[2].double("treatment") == nil)
+        #expect(close(try rows[2].double("control"), 1000 * 8 / cyC))
+        #expect(try rows[2].int("control_count") == 8)
         #expect(try rows[4].double("ci_low") == nil)
         let owner = try h.connection.query("SELECT estimate FROM warehouse.cohort_comparison WHERE comparison = 'measure_rate_per_1000'")
         #expect(close(try owner.first?.double(0), (3 / cyT) / (8 / cyC)))
@@ -215,6 +219,21 @@ struct LoadHarness {
         #expect(try partitions.first?.int(0) == 1)
         let figures = try h.connection.query("SELECT detected FROM metrics.cohort_summary WHERE cohort = 'treatment'")
         #expect(try figures.first?.int(0) == 6)
+    }
+
+    /// A rate ratio is rate_T / rate_C (metrics.md): 0 when no treatment child had the event,
+    /// with no interval (ln 0); NULL when no control child had it.
+    @Test func aRateRatioOfZeroIsZeroWithoutAnInterval() throws {
+        let h = try LoadHarness()
+        try h.loadAndPublish(20250101000000)
+        try h.connection.execute("UPDATE warehouse.cohort_stats SET detected = 0 WHERE cohort = 'treatment'")
+        try h.connection.execute("UPDATE warehouse.cohort_stats SET investigated = 0 WHERE cohort = 'control'")
+        let rows = try h.connection.query("""
+            SELECT estimate, ci_low IS NULL AND ci_high IS NULL FROM metrics.cohort_comparison
+            WHERE comparison IN ('detection_rate_per_1000', 'investigation_rate_per_1000') ORDER BY comparison
+            """)
+        #expect(try rows.map { try $0.double(0) } == [0, nil])
+        #expect(rows.map { $0.string(1) } == ["t", "t"])
     }
 
     /// A run where one cohort has no exposure day (no institution covered in the window, or

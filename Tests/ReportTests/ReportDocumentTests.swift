@@ -94,6 +94,33 @@ import Pipeline
         #expect(Self.render(.en, data).contains("Shown: 3 quarters before to 12 after the social worker came"))
     }
 
+    /// A comparison whose treatment count is small hides that side and the difference; the
+    /// control side, which `metrics.cohort_summary` shows anyway, is shown.
+    @Test func aSmallCountHidesItsOwnSideOfAComparison() throws {
+        let page = try ReportPage(Self.render(.en))
+        func state(_ column: String, in page: ReportPage) -> String? {
+            page.figures.first { $0.name == "data" && $0.attributes["data-view"] == "metrics.cohort_comparison" && $0.attributes["data-column"] == column
+                && $0.attributes["data-key"]?.contains("mean_age_first_investigation_months") == true }?.attributes["data-state"]
+        }
+        #expect(state("treatment", in: page) == "suppressed")
+        #expect(state("control", in: page) == "value")
+        #expect(state("estimate", in: page) == "suppressed")
+        // No treatment child at all, few control children: the treatment side has no figure, not a hidden one.
+        var data = ReportFixture.data
+        data.comparison = data.comparison.map { row in
+            guard row.key("comparison") == "mean_age_first_investigation_months" else { return row }
+            var row = row
+            row.values["treatment_count"] = "0"
+            row.values["control"] = .some(nil)
+            row.values["control_count"] = .some(nil)
+            return row
+        }
+        let other = try ReportPage(Self.render(.en, data))
+        #expect(try FigureCheck.check(other, language: .en, minimum: 5, lookup: ReportFixture.lookup(data)) > 200)
+        #expect(state("treatment", in: other) == "undefined")
+        #expect(state("control", in: other) == "suppressed")
+    }
+
     /// Districts whose names differ only in Unicode form (`Å`, `A` + ring) are two rows of the
     /// view, and two rows of the page, each with its own figures.
     @Test func districtsAreTheViewsExactTexts() throws {

@@ -27,8 +27,9 @@ WITH t AS (SELECT * FROM warehouse.cohort_figures WHERE grain = 'total' AND coho
          UNION ALL
          SELECT 5, 'mean_age_first_measure_months', ma_t, ma_c, mv_t, mv_c, mea_a, mea_b FROM tc
      )
+-- RR = 0 when the treatment count is 0; only its interval (ln 0) is undefined.
 SELECT ord, comparison, 'rate_ratio'::text AS statistic, rate_t AS treatment, rate_c AS control,
-       CASE WHEN a > 0 AND b > 0 THEN rate_t / rate_c END AS estimate,
+       CASE WHEN b > 0 THEN rate_t / rate_c END AS estimate,
        CASE WHEN a > 0 AND b > 0 THEN exp(ln(rate_t / rate_c) - 1.96 * sqrt(1.0 / a + 1.0 / b)) END AS ci_low,
        CASE WHEN a > 0 AND b > 0 THEN exp(ln(rate_t / rate_c) + 1.96 * sqrt(1.0 / a + 1.0 / b)) END AS ci_high,
        a AS treatment_count, b AS control_count
@@ -41,20 +42,22 @@ SELECT ord, comparison, 'difference', mean_t, mean_c,
        n_t, n_c
 FROM means;
 
+-- Each side hides with its own count; the estimate and its interval, computed from both,
+-- with either.
 CREATE VIEW metrics.cohort_comparison AS
 SELECT c.comparison, c.statistic,
-       CASE WHEN sc.hidden THEN NULL ELSE c.treatment END       AS treatment,
-       CASE WHEN sc.hidden THEN NULL ELSE c.control END         AS control,
-       CASE WHEN sc.hidden THEN NULL ELSE c.estimate END        AS estimate,
-       CASE WHEN sc.hidden THEN NULL ELSE c.ci_low END          AS ci_low,
-       CASE WHEN sc.hidden THEN NULL ELSE c.ci_high END         AS ci_high,
-       CASE WHEN metrics.is_small_cell(c.treatment_count, p.small_cell_minimum) THEN NULL ELSE c.treatment_count END AS treatment_count,
-       CASE WHEN metrics.is_small_cell(c.control_count, p.small_cell_minimum) THEN NULL ELSE c.control_count END AS control_count,
+       CASE WHEN sc.treatment THEN NULL ELSE c.treatment END             AS treatment,
+       CASE WHEN sc.control THEN NULL ELSE c.control END                 AS control,
+       CASE WHEN sc.treatment OR sc.control THEN NULL ELSE c.estimate END AS estimate,
+       CASE WHEN sc.treatment OR sc.control THEN NULL ELSE c.ci_low END  AS ci_low,
+       CASE WHEN sc.treatment OR sc.control THEN NULL ELSE c.ci_high END AS ci_high,
+       CASE WHEN sc.treatment THEN NULL ELSE c.treatment_count END       AS treatment_count,
+       CASE WHEN sc.control THEN NULL ELSE c.control_count END           AS control_count,
        p.run_id
 FROM warehouse.cohort_comparison c
 CROSS JOIN warehouse.published_run p
-CROSS JOIN LATERAL (SELECT metrics.is_small_cell(c.treatment_count, p.small_cell_minimum)
-                        OR metrics.is_small_cell(c.control_count, p.small_cell_minimum) AS hidden) sc
+CROSS JOIN LATERAL (SELECT metrics.is_small_cell(c.treatment_count, p.small_cell_minimum) AS treatment,
+                           metrics.is_small_cell(c.control_count, p.small_cell_minimum) AS control) sc
 ORDER BY c.ord;
 
 COMMENT ON VIEW metrics.cohort_comparison IS 'Treatment against control over the window: rate ratios with 95 % intervals exp(ln RR ± 1.96 √(1/a + 1/b)), and differences of mean ages with Welch 95 % intervals.';

@@ -35,7 +35,7 @@ WITH t AS (SELECT * FROM snapshot.cohort_figures WHERE grain IN ('total', 'munic
      )
 SELECT grain, municipality, municipalities, ord, comparison, 'rate_ratio'::text AS statistic,
        rate_t AS treatment, rate_c AS control,
-       CASE WHEN a > 0 AND b > 0 THEN rate_t / rate_c END AS estimate,
+       CASE WHEN b > 0 THEN rate_t / rate_c END AS estimate,
        CASE WHEN a > 0 AND b > 0 THEN exp(ln(rate_t / rate_c) - 1.96 * sqrt(1.0 / a + 1.0 / b)) END AS ci_low,
        CASE WHEN a > 0 AND b > 0 THEN exp(ln(rate_t / rate_c) + 1.96 * sqrt(1.0 / a + 1.0 / b)) END AS ci_high,
        a AS treatment_count, b AS control_count
@@ -48,19 +48,20 @@ SELECT grain, municipality, municipalities, ord, comparison, 'difference', mean_
        n_t, n_c
 FROM means;
 
+-- As metrics.cohort_comparison: each side with its own count, the estimate with either.
 CREATE VIEW snapshot.cohort_comparison_suppressed AS
 SELECT c.grain, c.municipality, c.municipalities, c.ord, c.comparison, c.statistic,
-       CASE WHEN sc.hidden THEN NULL ELSE c.treatment END AS treatment,
-       CASE WHEN sc.hidden THEN NULL ELSE c.control END   AS control,
-       CASE WHEN sc.hidden THEN NULL ELSE c.estimate END  AS estimate,
-       CASE WHEN sc.hidden THEN NULL ELSE c.ci_low END    AS ci_low,
-       CASE WHEN sc.hidden THEN NULL ELSE c.ci_high END   AS ci_high,
-       CASE WHEN national_metrics.is_small_cell(c.treatment_count, p.small_cell_minimum) THEN NULL ELSE c.treatment_count END AS treatment_count,
-       CASE WHEN national_metrics.is_small_cell(c.control_count, p.small_cell_minimum) THEN NULL ELSE c.control_count END AS control_count
+       CASE WHEN sc.treatment THEN NULL ELSE c.treatment END             AS treatment,
+       CASE WHEN sc.control THEN NULL ELSE c.control END                 AS control,
+       CASE WHEN sc.treatment OR sc.control THEN NULL ELSE c.estimate END AS estimate,
+       CASE WHEN sc.treatment OR sc.control THEN NULL ELSE c.ci_low END  AS ci_low,
+       CASE WHEN sc.treatment OR sc.control THEN NULL ELSE c.ci_high END AS ci_high,
+       CASE WHEN sc.treatment THEN NULL ELSE c.treatment_count END       AS treatment_count,
+       CASE WHEN sc.control THEN NULL ELSE c.control_count END           AS control_count
 FROM snapshot.cohort_comparison c
 CROSS JOIN snapshot.published_snapshot p
-CROSS JOIN LATERAL (SELECT national_metrics.is_small_cell(c.treatment_count, p.small_cell_minimum)
-                        OR national_metrics.is_small_cell(c.control_count, p.small_cell_minimum) AS hidden) sc;
+CROSS JOIN LATERAL (SELECT national_metrics.is_small_cell(c.treatment_count, p.small_cell_minimum) AS treatment,
+                           national_metrics.is_small_cell(c.control_count, p.small_cell_minimum) AS control) sc;
 
 CREATE VIEW national_metrics.cohort_comparison AS
 SELECT comparison, statistic, treatment, control, estimate, ci_low, ci_high, treatment_count, control_count, municipalities
