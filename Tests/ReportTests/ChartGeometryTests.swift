@@ -61,6 +61,20 @@ import Testing
         #expect(diff.place(-10) >= ForestPlot.left && diff.place(0) <= ForestPlot.right)
     }
 
+    /// A rate ratio of 0 (no treatment child had the event) has no place on a log axis: it is
+    /// written out, and the axis is drawn for the others as if it were not there.
+    @Test func aRatioOfZeroIsWrittenOutNotPlaced() {
+        let rows = [ForestPlot.Row(label: "a", estimate: Self.figure("e", 2.05), low: Self.figure("l", 1.85), high: Self.figure("h", 2.28)),
+                    ForestPlot.Row(label: "none", estimate: Self.figure("e", 0), low: Self.figure("l", nil), high: Self.figure("h", nil))]
+        let panel = ForestPlot.Panel(title: nil, axis: .ratio, axisLabel: "RR", rows: rows)
+        #expect(ForestPlot.position(panel).ticks.allSatisfy { $0 >= 0.5 })
+        let svg = ForestPlot(id: "f", title: "t", description: "d", panels: [panel], format: NumberFormat(.en),
+                             suppressedText: "fewer than 5", undefinedText: "–").render().markup
+        #expect(svg.contains(">0.00</text>"))
+        #expect(svg.components(separatedBy: "class=\"estimate\"").count == 2, "one point drawn")
+        #expect(!svg.contains("nan") && !svg.contains("inf"))
+    }
+
     @Test func aSuppressedRowIsWrittenOutNotDrawnAsAValue() {
         let rows = [ForestPlot.Row(label: "hidden", estimate: Self.figure("e", nil), low: Self.figure("l", nil), high: Self.figure("h", nil))]
         let svg = ForestPlot(id: "f", title: "t", description: "d", panels: [ForestPlot.Panel(title: nil, axis: .ratio, axisLabel: "RR", rows: rows)],

@@ -25,6 +25,8 @@ package struct ForestPlot {
         }
 
         var reference: Double { axis == .ratio ? 1 : 0 }
+        /// A log axis has no place for a ratio of 0 (no treatment child had the event).
+        func canPlace(_ value: Double) -> Bool { axis == .difference || value > 0 }
     }
 
     package var id: String
@@ -47,7 +49,7 @@ package struct ForestPlot {
 
     /// Where a panel's values go: an axis holding every interval and the reference.
     package static func position(_ panel: Panel) -> (place: (Double) -> Double, ticks: [Double]) {
-        let values = panel.rows.flatMap { [$0.estimate.value, $0.low.value, $0.high.value] }.compactMap { $0 }
+        let values = panel.rows.flatMap { [$0.estimate.value, $0.low.value, $0.high.value] }.compactMap { $0 }.filter(panel.canPlace)
         let lo = values.min() ?? panel.reference, hi = values.max() ?? panel.reference
         switch panel.axis {
         case .ratio:
@@ -79,7 +81,11 @@ package struct ForestPlot {
             for row in panel.rows {
                 rows.append(SVG.text(Self.left, y + 13, row.label, cls: "row-label"))
                 let cy = y + 28
-                if let e = row.estimate.value {
+                if let e = row.estimate.value, !panel.canPlace(e) {
+                    // Written out at the axis's left end, as the figure it is.
+                    rows.append(SVG.text(Self.left + 8, cy + 4, format.number(e, decimals: 2), cls: "missing", anchor: .start,
+                                         attributes: row.estimate.dataAttributes()))
+                } else if let e = row.estimate.value {
                     if let lo = row.low.value, let hi = row.high.value {
                         rows.append(SVG.line(place(lo), cy, place(hi), cy, cls: "ci"))
                         // The end caps carry the ends' figures.
