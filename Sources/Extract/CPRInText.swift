@@ -5,7 +5,7 @@
 /// or after), the first six a day and month that could be (`DD` 01–31, `MM` 01–12, any
 /// `YY`), written `DDMMYYSSSS`, or split as `isCPRSplit` says (after the birth date, within
 /// it, the serial in pairs: `DDMMYY-SSSS`, `DD.MM.YY-SSSS`, `DDMMYY SS SS`, and after the
-/// date `+`, `:` or `,` alone), or with the year's century (`DD.MM.YYYY-SSSS`,
+/// date any one punctuation mark or symbol: `+`, `|`, `⋅`), or with the year's century (`DD.MM.YYYY-SSSS`,
 /// `matchWithCentury`), anywhere in a longer text. A split is one to three separators: spaces
 /// of any kind (tab, line break, no-break space), dashes of any kind (hyphen, en and em
 /// dash, minus), `.` (and middle dots), `/`, `_`, and their full-width forms; invisible
@@ -72,9 +72,10 @@ package enum CPRInText {
 
     /// The ASCII byte the character at `i` counts as, and its length in bytes, by its Unicode
     /// properties: a decimal digit of any script its digit, a space of any kind a space, a
-    /// dash of any kind `-`, a middle dot `.`, a full-width form its ASCII character; nil for
-    /// an invisible one (`isInvisible`: on screen the digits around it touch); 0x80 for any
-    /// other character beyond ASCII. Only text with bytes beyond ASCII comes here.
+    /// dash of any kind `-`, a middle dot `.`, a full-width form its ASCII character, any other
+    /// punctuation mark or symbol `~`; nil for an invisible one (`isInvisible`: on screen the
+    /// digits around it touch); 0x80 for any other character beyond ASCII (a letter). Only
+    /// text with bytes beyond ASCII comes here.
     private static func fold(_ t: UnsafeBufferPointer<UInt8>, at i: Int) -> (UInt8?, Int) {
         let c = t[i]
         guard c >= 0x80 else { return (c, 1) }
@@ -99,6 +100,12 @@ package enum CPRInText {
         case 0x00B7, 0x2022, 0x2024, 0x2027, 0x30FB, 0xFE52, 0xFF65, 0x3002:
             return (0x2E, length)                                   // middle dots, bullet, leaders, small and ideographic full stops
         case 0x2044, 0x2215: return (0x2F, length)                  // fraction and division slashes
+        default: break
+        }
+        switch scalar.properties.generalCategory {
+        case .openPunctuation, .closePunctuation, .initialPunctuation, .finalPunctuation, .otherPunctuation,
+             .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
+            return (0x7E, length)                                   // any other mark or symbol: a split after the date
         default: return (0x80, length)
         }
     }
@@ -193,8 +200,10 @@ package enum CPRInText {
             // Separators after the day (then after the month too), after the birth date, and
             // within the serial; which of them make a CPR number is `isCPRSplit`'s.
             guard digits == 2 || digits == 4 && separatedAt != 0 || digits == 6 || digits == 8 else { break }
-            // After the birth date also `+`, `:` or `,` alone (`DDMMYY+SSSS`: a reviewer's spellings).
-            let after = digits == 6 && (t[j] == 0x2B || t[j] == 0x3A || t[j] == 0x2C) ? j + 1 : separator(t, at: j)
+            // After the birth date also any one punctuation mark or symbol (`DDMMYY+SSSS`,
+            // `DDMMYY|SSSS`: reviewers' spellings; beyond ASCII folded to `~` by `fold`).
+            let run = separator(t, at: j)
+            let after = run > j ? run : digits == 6 && isPunctuation(t[j]) ? j + 1 : j
             guard after > j, after < n, isDigit(t[after]) else { break }
             separatedAt |= 1 << digits
             if digits == 6 { afterDate = j..<after } else if digits == 8 { inSerial = j..<after }
@@ -271,6 +280,11 @@ package enum CPRInText {
 
     @inline(__always) private static func isSeparator(_ c: UInt8) -> Bool {
         c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x2D || c == 0x2E || c == 0x2F || c == 0x5F
+    }
+
+    /// ASCII punctuation and symbols: `!` to `/`, `:` to `@`, `[` to `` ` ``, `{` to `~`.
+    @inline(__always) private static func isPunctuation(_ c: UInt8) -> Bool {
+        c &- 0x21 < 15 || c &- 0x3A < 7 || c &- 0x5B < 6 || c &- 0x7B < 4
     }
 
     /// The text with every CPR-shaped number replaced by `replacement(number)`, but those
