@@ -137,6 +137,10 @@ private final class XMLParseContext {
     /// The first field of the record given twice with different values (two `<Cpr>`, or an
     /// attribute and an element): which one is meant, nothing says; nil: none.
     var twice: Int?
+    /// The first field of the record holding an element (`<Bydel><span>Valby</span></Bydel>`),
+    /// and that element's name: a field's value is its text, and text inside markup would be
+    /// lost without a word; nil: none.
+    var markup: (field: Int, element: String)?
     static let maxValue = 1 << 20
     /// Exports nest a few levels; expat keeps every open element, so depth is memory.
     static let maxDepth = 256
@@ -225,6 +229,7 @@ private final class XMLParseContext {
             control = -1
             overlong = nil
             twice = nil
+            markup = nil
             for i in columns.indices { columns[i] = -1 }
             var k = 0
             while let n = atts[k], let value = atts[k + 1] {
@@ -243,6 +248,8 @@ private final class XMLParseContext {
             if depth == recordDepth + 1 {
                 child = field(Self.localName(name))
                 childStart = bytes.count
+            } else if child >= 0, markup == nil {
+                markup = (child, String(decoding: Self.localName(name), as: UTF8.self))
             }
         }
     }
@@ -277,6 +284,8 @@ private final class XMLParseContext {
                         try columns.withUnsafeBufferPointer { c in
                             let problem = overlong.map { (RejectReason.malformedField, "\(wantedName($0)) is longer than \(Self.maxValue >> 20) MiB") }
                                 ?? twice.map { (RejectReason.malformedField, "\(wantedName($0)) is given twice, with different values: which is meant?") }
+                                ?? markup.map { (RejectReason.malformedField, "\(wantedName($0.field)) holds an element <\(Echo.text($0.element.utf8))>, "
+                                                 + "whose text would be lost: a field is plain text") }
                             try body(SourceRecord(line: index, problem: problem, bytes: b, ends: e, columns: c, control: control))
                         }
                     }
