@@ -18,6 +18,9 @@ package enum OperationsError: StewardError {
     case unknownRun(String, place: String)
     /// The run has a folder in the state directory but is not in this warehouse's ledger.
     case runNotInWarehouse(run: RunID, warehouse: String)
+    /// The ledger has the run, and retention removed its folder (stage files, rejects);
+    /// `rerun`: the command that runs its drop again, as a new run.
+    case runFolderRemoved(run: RunID, rerun: String)
     case stageMissing(run: RunID, stage: Stage)
     /// The transform files were not made from the extract files now in the run folder.
     case stagesOutOfStep(run: RunID, detail: String)
@@ -63,6 +66,10 @@ package enum OperationsError: StewardError {
             return "no run \(id) in \(place); `etl runs` lists them (those of another state directory or warehouse with --state-dir or --database)"
         case .runNotInWarehouse(let run, let warehouse):
             return "run \(run) has a folder in the state directory but is not in the ledger of \(warehouse); name the warehouse it ran into (--database)"
+        case .runFolderRemoved(let run, let rerun):
+            return "run \(run)'s folder, with its stage files and rejects, was removed by retention (a state directory keeps the folders "
+                + "of the newest runs and of runs with a load); the ledger keeps its counts (`etl runs show \(run)`). "
+                + "To see its rejects or go on, run its drop again as a new run: \(rerun)"
         case .stageMissing(let run, let stage):
             return "run \(run) has no completed \(stage.rawValue) stage; run `etl \(stage.rawValue) --run \(run)` first"
         case .stagesOutOfStep(let run, let detail):
@@ -135,7 +142,7 @@ package enum OperationsError: StewardError {
         case .failedAfterPublish: .reportFailed
         // A run id that names no run is a bad argument, as one that is not a run id is.
         case .usage, .unknownRun, .wouldReplaceNewer, .dropOfEarlierDay, .otherMunicipality, .demoRefused: .usage
-        case .runNotInWarehouse, .stageMissing, .stagesOutOfStep, .io: .failure
+        case .runNotInWarehouse, .runFolderRemoved, .stageMissing, .stagesOutOfStep, .io: .failure
         }
     }
 }

@@ -29,7 +29,8 @@ package struct RunInfo: Codable, Sendable {
         guard let data = FileManager.default.contents(atPath: folder.runInfo) else {
             // <state>/runs/<id>
             let state = folder.root.deletingLastPathComponent().deletingLastPathComponent()
-            throw OperationsError.unknownRun(folder.id.description, place: "the state directory \(state.path)")
+            throw OperationsError.unknownRun(folder.id.description, place: "the state directory \(state.path) (retention removes older runs' "
+                                             + "folders: `etl runs show \(folder.id)` says whether the ledger has it, and its drop)")
         }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601

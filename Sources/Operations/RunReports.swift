@@ -53,7 +53,8 @@ package struct RunReports {
             ("read", r.rowsRead.map(String.init)), ("rejected", r.rowsRejected.map(String.init)),
             ("loaded", r.rowsLoaded.map(String.init)),
             ("published", publishedLoad.map { "yes: load \($0.loadId)" } ?? "no"),
-            ("next", ["failed", "dead"].contains(r.status) ? Self.next(r, run, newer: try newerPublished(than: run, asOf: r.asOf)) : nil),
+            ("next", ["failed", "dead"].contains(r.status)
+                ? Self.next(r, run, newer: try newerPublished(than: run, asOf: r.asOf), folderRemoved: !folderExists(run)) : nil),
         ]
         for (label, value) in fields {
             guard let value, !value.isEmpty else { continue }
@@ -97,7 +98,9 @@ package struct RunReports {
     /// published: it can be), else the first of its stages it did not finish.
     /// A run older than the published one (`newer`) needs `--force` to be published, as the
     /// command itself would say: the next step names it, and what it replaces.
-    static func next(_ r: RunRecord, _ run: RunID, newer: RunID?) -> String? {
+    /// A run whose folder retention removed (`folderRemoved`) has no stages to go on from:
+    /// its drop runs again, as a new run.
+    static func next(_ r: RunRecord, _ run: RunID, newer: RunID?, folderRemoved: Bool) -> String? {
         guard let attempt = r.attempts.max(by: { $0.attemptId < $1.attemptId }) else { return nil }
         let force = newer == nil ? "" : " --force"
         let replacing = newer.map { ", in place of the newer published run \($0)" } ?? ""
@@ -105,12 +108,21 @@ package struct RunReports {
             return made.published ? "`etl report` (the run is published; its committee report may not have been written)"
                 : "`etl publish \(run)\(force)` (its load is complete\(replacing))"
         }
+        if folderRemoved { return rerun(r) + " (retention removed its folder: its drop runs again as a new run)" }
         let stages = ["extract", "transform", "load"]
         let unfinished = stages[(stages.firstIndex(of: attempt.firstStage) ?? 0)...].first { stage in
             !r.stages.contains { $0.attemptId == attempt.attemptId && $0.stage == stage && $0.status == "succeeded" }
         }
         return "`etl run --from \(unfinished ?? "load") --run \(run)\(force)`" + (newer == nil ? "" : " (it publishes\(replacing))")
     }
+
+    /// The command that runs `r`'s drop again, as a new run, with its last pipeline file.
+    static func rerun(_ r: RunRecord) -> String {
+        let pipeline = r.attempts.max(by: { $0.attemptId < $1.attemptId })?.pipeline ?? "PIPELINE"
+        return "`etl run --pipeline \(pipeline) --drop \(r.drop) --force`"
+    }
+
+    private func folderExists(_ run: RunID) -> Bool { FileManager.default.fileExists(atPath: state.run(run).root.path) }
 
     /// The published run, when it is newer than `run` (its data of a later day, or of the same
     /// day and started later).
@@ -148,6 +160,9 @@ package struct RunReports {
                 ORDER BY file, line
                 """, [run.description], name: "rejects of the run's newest load")
             guard try !rows.isEmpty || !connection.query("SELECT FROM etl.loads WHERE run_id = $1", [run.description]).isEmpty else {
+                if !folderExists(run), let r = try RunRecord.read(connection, run: run).first {
+                    throw OperationsError.runFolderRemoved(run: run, rerun: Self.rerun(r))
+                }
                 throw OperationsError.stageMissing(run: run, stage: .extract)
             }
             all = try rows.map { r in

@@ -442,6 +442,19 @@ import TestSupport
         #expect(unknownFile.status == 64 && unknownFile.stderr.contains("indmeldelser.csv"), "\(unknownFile.stderr)")
         let unknownReason = try Spawned.run(h, ["rejects", id, "--reason", "bad_cpr", "--database", h.db.url])
         #expect(unknownReason.status == 64 && unknownReason.stderr.contains("invalid_cpr"), "\(unknownReason.stderr)")
+
+        // Retention removes the folder (with the rejects) once newer runs take its place: each
+        // way back says so and names the command that works (an adversarial review found each
+        // pointing to another that failed).
+        try FileManager.default.removeItem(at: h.state.run(RunID(id)!).root)
+        let rerun = "etl run --pipeline \(Harness.copenhagen) --drop \(h.inbox.path)/"
+        let gone = try Spawned.run(h, ["rejects", id, "--database", h.db.url])
+        #expect(gone.status == 1 && gone.stderr.contains("was removed by retention") && gone.stderr.contains(rerun), "\(gone.stderr)")
+        let show = try Spawned.run(h, ["runs", "show", id, "--database", h.db.url])
+        let next = try #require(show.stdout.split(separator: "\n").first { $0.contains("next") }, "\(show.stdout)")
+        #expect(next.contains(rerun) && next.contains("retention removed its folder"), "\(next)")
+        let extract = try Spawned.run(h, ["extract", "--run", id, "--database", h.db.url])
+        #expect(extract.status == 64 && extract.stderr.contains("retention") && extract.stderr.contains("etl runs show \(id)"), "\(extract.stderr)")
     }
 
     @Test func twelveRunsBackToBackHaveTheirOwnIdsAndDropsAndKeepWhatIsNeeded() throws {
