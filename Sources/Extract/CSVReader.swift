@@ -114,7 +114,7 @@ final class CSVReader {
             let n = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[held..<(held + chunkSize)]))
             let total = held + n
             let atEnd = n < chunkSize
-            if first, UTF8Check.startsAsUTF16(rawBase, count: total) { throw ExtractError.utf16(file: path) }
+            if first, let form = UTF8Check.wideUnicodeForm(rawBase, count: total) { throw ExtractError.wideUnicode(file: path, form: form) }
             var p = UnsafePointer(rawBase)
             var count: Int
             if let decoder, let decoded {

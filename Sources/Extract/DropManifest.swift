@@ -44,8 +44,8 @@ package struct DropManifest: Sendable, Equatable {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: maxBytes + 1, alignment: 1)
         defer { buffer.deallocate() }
         let n = try file.read(into: buffer)
-        if UTF8Check.startsAsUTF16(UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)), count: n) {
-            throw .manifestUnreadable(path: path, line: nil, message: "it is UTF-16 (it starts with UTF-16's byte-order mark, as PowerShell's `>` writes it); a MANIFEST is ASCII, as sha256sum writes it")
+        if let form = UTF8Check.wideUnicodeForm(UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)), count: n) {
+            throw .manifestUnreadable(path: path, line: nil, message: "it is \(form) (it starts with \(ExtractError.byteOrderMark(form))); a MANIFEST is ASCII, as sha256sum writes it")
         }
         guard n <= maxBytes else {
             throw .manifestUnreadable(path: path, line: nil, message: "it is larger than \(maxBytes >> 20) MiB, which no MANIFEST of a drop's files is")

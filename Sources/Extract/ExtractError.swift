@@ -20,9 +20,9 @@ package enum ExtractError: StewardError, Equatable, Sendable {
     case cannotRead(path: String, message: String)
     /// A byte sequence that the declared encoding does not allow (e.g. invalid UTF-8).
     case notDeclaredEncoding(file: String, line: Int, encoding: TextEncoding)
-    /// A file that starts with UTF-16's byte-order mark (PowerShell 5's `>` writes it): no
-    /// encoding the pipeline may declare reads it.
-    case utf16(file: String)
+    /// A file that starts with UTF-16's or UTF-32's byte-order mark (`form`; PowerShell 5's
+    /// `>` writes UTF-16): no encoding the pipeline may declare reads it.
+    case wideUnicode(file: String, form: String)
     /// A file the pipeline declares single-byte (windows-1252) that is UTF-8: read as
     /// declared, its letters would be garbled.
     case utf8NotDeclared(file: String, encoding: TextEncoding, evidence: String)
@@ -65,9 +65,14 @@ package enum ExtractError: StewardError, Equatable, Sendable {
         case .rejectThresholdExceeded: .rejectThresholdExceeded
         case .sourceMissing, .dropIncomplete, .manifestRowsDiffer, .manifestUnreadable, .sourceNotAFile, .sourceOutsideDrop: .dropIncomplete
         case .missingColumn: .usage
-        case .cannotRead, .notDeclaredEncoding, .utf16, .utf8NotDeclared, .noHeader, .badHeader, .ambiguousHeader, .unclosedQuote, .xmlNotWellFormed, .xmlRefused,
+        case .cannotRead, .notDeclaredEncoding, .wideUnicode, .utf8NotDeclared, .noHeader, .badHeader, .ambiguousHeader, .unclosedQuote, .xmlNotWellFormed, .xmlRefused,
              .badExportDate, .xmlTooDeep, .xmlTokenTooLong, .pseudonymKey, .cannotWrite: .failure
         }
+    }
+
+    /// "UTF-16's byte-order mark, as PowerShell's `>` writes it", or UTF-32's.
+    static func byteOrderMark(_ form: String) -> String {
+        "\(form)'s byte-order mark" + (form == "UTF-16" ? ", as PowerShell's `>` writes it" : "")
     }
 
     package var description: String {
@@ -91,8 +96,9 @@ package enum ExtractError: StewardError, Equatable, Sendable {
             return "\(path): cannot read: \(message). Check that the file exists and is readable by this user."
         case let .notDeclaredEncoding(file, line, encoding):
             return "\(file):\(line): not the declared encoding \(encoding.rawValue). Fix the `encoding` of this source in the pipeline file, or ask for the export in \(encoding.rawValue)."
-        case let .utf16(file):
-            return "\(file): the file is UTF-16 (it starts with UTF-16's byte-order mark, as PowerShell's `>` writes it), which no encoding of the pipeline file reads. Ask for the export in UTF-8, or convert it: iconv -f UTF-16 -t UTF-8."
+        case let .wideUnicode(file, form):
+            return "\(file): the file is \(form) (it starts with \(Self.byteOrderMark(form))), which no encoding of the pipeline file reads. "
+                + "Ask for the export in UTF-8, or convert it: iconv -f \(form) -t UTF-8."
         case let .utf8NotDeclared(file, encoding, evidence):
             return "\(file): the pipeline file says \(encoding.rawValue), but the file is UTF-8: \(evidence). Set `encoding: utf-8` for this source in the pipeline file, or ask for the export in \(encoding.rawValue)."
         case let .noHeader(file):

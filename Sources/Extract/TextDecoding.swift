@@ -60,9 +60,13 @@ enum UTF8Check {
 }
 
 extension UTF8Check {
-    /// Whether bytes start with UTF-16's byte-order mark, either way round.
-    static func startsAsUTF16(_ p: UnsafePointer<UInt8>, count: Int) -> Bool {
-        count >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF))
+    /// "UTF-32" or "UTF-16" when bytes start with that form's byte-order mark, either way
+    /// round (UTF-32's little-endian one starts with UTF-16's: asked first); nil otherwise.
+    static func wideUnicodeForm(_ p: UnsafePointer<UInt8>, count: Int) -> String? {
+        if count >= 4, (p[0] == 0xFF && p[1] == 0xFE && p[2] == 0 && p[3] == 0) || (p[0] == 0 && p[1] == 0 && p[2] == 0xFE && p[3] == 0xFF) {
+            return "UTF-32"
+        }
+        return count >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF)) ? "UTF-16" : nil
     }
 }
 

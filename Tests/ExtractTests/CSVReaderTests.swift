@@ -95,9 +95,19 @@ func readCSV(_ text: String, encoding: TextEncoding = .utf8, maxFieldLines: Int 
         let bytes = mark + Array("a;b\n".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
         for encoding in [TextEncoding.utf8, .windows1252] {
             let error = #expect(throws: ExtractError.self) { _ = try readCSV(bytes, encoding: encoding) }
-            guard case .utf16 = error else { Issue.record("\(String(describing: error))"); continue }
+            guard case .wideUnicode = error else { Issue.record("\(String(describing: error))"); continue }
             #expect(error!.description.contains("the file is UTF-16") && error!.description.contains("iconv -f UTF-16 -t UTF-8"))
         }
+    }
+
+    /// A UTF-32 export is named as such, not as UTF-16 (its little-endian mark starts with
+    /// UTF-16's; `iconv -f UTF-16` of it gave NULs: an adversarial review).
+    @Test(arguments: [[0xFF, 0xFE, 0, 0] as [UInt8], [0, 0, 0xFE, 0xFF]])
+    func aUTF32FileIsNamedAsSuch(mark: [UInt8]) throws {
+        let bytes = mark + Array("a;b\n".unicodeScalars).flatMap { s in (0..<4).map { UInt8(truncatingIfNeeded: s.value >> (8 * $0)) } }
+        let error = #expect(throws: ExtractError.self) { _ = try readCSV(bytes, encoding: .utf8) }
+        #expect(error?.description.contains("the file is UTF-32 (it starts with UTF-32's byte-order mark)") == true
+                && error?.description.contains("iconv -f UTF-32 -t UTF-8") == true, "\(String(describing: error))")
     }
 
     /// A header longer than the record limit stops the file there: a binary file of any size
