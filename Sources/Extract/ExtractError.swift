@@ -79,11 +79,16 @@ package enum ExtractError: StewardError, Equatable, Sendable {
         switch self {
         case let .sourceMissing(file, drop):
             return "\(drop): the drop is incomplete: \(file) is missing. Wait for the export job to finish, or check the file name in the pipeline file."
+        case let .sourceNotAFile(file, drop, what) where file == DropManifest.fileName:
+            return "\(drop)/\(file): the MANIFEST is \(what), not a file. Check the export job: it should write the MANIFEST as a file into the drop, last."
         case let .sourceNotAFile(file, drop, what):
             return "\(drop)/\(file): the export is \(what), not a file. Check the export job (it should write \(file) as a file into the drop), or the file name in the pipeline file."
         case let .sourceOutsideDrop(file, drop, target):
             if file.split(separator: "/").contains("..") {
                 return "\(drop)/\(file): refused: the name leads out of the drop (to \(target)). Exports are read from the drop only; name a file in the drop."
+            }
+            if file == DropManifest.fileName {
+                return "\(drop)/\(file): refused: the MANIFEST is a symbolic link to \(target), outside the drop. A drop's MANIFEST is read from the drop only; copy it into the drop."
             }
             return "\(drop)/\(file): refused: a symbolic link to \(target), outside the drop. Exports are read from the drop only; copy the file into the drop, or, if the link is intended, set `allow_link_outside_drop: true` for this source in the pipeline file."
         case let .dropIncomplete(file, detail):

@@ -145,6 +145,13 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: f.path("MANIFEST"), withDestinationPath: outside)
         let link = #expect(throws: ExtractError.self) { try f.extract() }
         guard case .sourceOutsideDrop = link else { Issue.record("\(String(describing: link))"); return }
+        // Its advice is the MANIFEST's, not an export's pipeline setting (an adversarial review).
+        #expect(link!.description.contains("the MANIFEST is a symbolic link") && !link!.description.contains("allow_link_outside_drop"))
+        try FileManager.default.removeItem(atPath: f.path("MANIFEST"))
+        try FileManager.default.createDirectory(atPath: f.path("MANIFEST"), withIntermediateDirectories: false)
+        let folder = #expect(throws: ExtractError.self) { try f.extract() }
+        #expect(folder?.description.contains("the MANIFEST is a directory, not a file") == true
+                && folder?.description.contains("pipeline file") == false, "\(String(describing: folder))")
     }
 
     /// A file the MANIFEST names that no source reads is checked before the extraction; it
