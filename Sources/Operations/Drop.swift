@@ -47,7 +47,13 @@ package struct Drop: Sendable {
                 // or (a file the MANIFEST does not name, or every file without one) its time is recent.
                 missing = drop.changedLately(config, now: now, unnamedIn: manifest)
                 if missing.isEmpty {
-                    let sums = try drop.sourceChecksums(config: config)
+                    // A file refused for what it is (a link out of the drop, unreadable) makes
+                    // this folder no drop, not the night a failure: an older drop may be whole.
+                    let sums: [(file: String, sha256: String)]
+                    do { sums = try drop.sourceChecksums(config: config) } catch {
+                        incomplete.append(IncompleteDrop(path: drop.url.path, missing: ["\(error)"]))
+                        continue
+                    }
                     missing = manifest.map { drop.differing(from: $0, sums) } ?? []
                     if missing.isEmpty, !entry.unchanged { missing = ["it was replaced while it was read; run again"] }
                     if missing.isEmpty { return InboxScan(drop: drop, checksum: Self.checksum(sums), newerIncomplete: incomplete) }

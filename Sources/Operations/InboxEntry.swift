@@ -56,6 +56,11 @@ struct InboxEntry {
             problem = "its name holds control characters (shown as ?); rename the folder"
             return
         }
+        // Nor a CPR number: one folder so named must not stop every night (a review).
+        if CPRInText.masking(name) != name {
+            problem = "its name holds a CPR number (shown masked), which would be stored and shown in clear; rename the folder"
+            return
+        }
         // As for an export that links out of its drop: whoever writes the inbox could point
         // the run at any folder the tool may read.
         if identity.link {

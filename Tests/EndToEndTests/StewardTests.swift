@@ -345,6 +345,24 @@ import TestSupport
                 "\(typo.stderr)")
     }
 
+    /// A newer folder that is no drop (an export linking out of it, a CPR number for a name)
+    /// is reported as an incomplete one is, and the older whole drop is loaded: one folder
+    /// must not stop every night (an adversarial review).
+    @Test func aNewerFolderThatIsNoDropDoesNotStopTheNight() throws {
+        let h = try Harness()
+        try h.drop(children: Self.children, asOf: Day(iso: "2026-11-20")!)
+        let (newer, _) = try h.drop(children: Self.children, seed: 8, asOf: Day(iso: "2026-11-21")!)
+        let file = newer.appendingPathComponent("socialraadgivere.csv"), outside = h.root.appendingPathComponent("elsewhere.csv")
+        try FileManager.default.moveItem(at: file, to: outside)
+        try FileManager.default.createSymbolicLink(at: file, withDestinationURL: outside)
+        try FileManager.default.createDirectory(at: h.inbox.appendingPathComponent("3112991234"), withIntermediateDirectories: false)
+        let night = try run(h, ["--inbox", h.inbox.path])
+        #expect(night.status == ExitStatus.dropIncomplete.rawValue, "\(night.stderr)")
+        #expect(night.stdout.contains("drop=2026-11-20") && night.stdout.contains("published=yes"), "\(night.stdout)")
+        #expect(night.stderr.contains("a symbolic link to \(outside.path), outside the drop"), "\(night.stderr)")
+        #expect(night.stderr.contains("311299-****: its name holds a CPR number") && !night.stderr.contains("3112991234"), "\(night.stderr)")
+    }
+
     /// A window past the drop's as-of date leaves its last periods without data, and with an
     /// empty one every institution out of the difference-in-differences: the run says why.
     @Test func aWindowPastTheAsOfDateIsWarnedOf() throws {
