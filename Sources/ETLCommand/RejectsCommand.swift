@@ -4,7 +4,7 @@ import Pipeline
 
 struct RejectsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "rejects", abstract: "A run's rejected records: file, line, field, reason, message (CPR numbers masked).",
+        commandName: "rejects", abstract: "A run's rejected records: file, line (an XML file's: the record's number), field, reason, message (CPR numbers masked).",
         discussion: exitStatusHelp)
     @Argument(help: runIDHelp) var runID: RunID
     @Option(help: "Only this export file.") var file: String?

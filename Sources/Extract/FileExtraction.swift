@@ -110,7 +110,7 @@ struct FileExtraction {
         log(line)
         var input = counts.input(name: source.file, bytes: reader.bytesRead, sha256: sha)
         input.counts.merge(notes.counts) { $1 }
-        var warnings = notes.warnings(file: source.file, mappings: source.values)
+        var warnings = notes.warnings(file: source.file, unit: source.format == .xml ? "record" : "line", mappings: source.values)
         if let unread = reader.unreadRecords { warnings.append(unread) }
         if let mixed = reader.mixedEncoding { warnings.append(mixed) }
         if counts.read == 0 {
@@ -168,11 +168,12 @@ struct Notes {
         if unmatched[field]?[text] != nil || unmatched[field, default: [:]].count < 8 { unmatched[field, default: [:]][text, default: 0] += 1 }
     }
 
-    func warnings(file: String, mappings: [String: PipelineConfig.ValueMap]) -> [String] {
+    /// `unit`: what a record's number counts in its file, "line" (CSV) or "record" (XML).
+    func warnings(file: String, unit: String, mappings: [String: PipelineConfig.ValueMap]) -> [String] {
         var out: [String] = []
         for (field, lines) in cprLines.sorted(by: { $0.key < $1.key }) {
             let n = counts["cpr_in_text:\(field)"] ?? 0
-            out.append("\(file): \(n) CPR number\(n == 1 ? "" : "s") in the text field \(field) (line\(lines.count == 1 ? "" : "s") \(lines.map(String.init).joined(separator: ", "))\(cprRecords[field, default: 0] > lines.count ? ", …" : "")) replaced by a pseudonym; ask the export's owner to keep CPR numbers out of \(field)")
+            out.append("\(file): \(n) CPR number\(n == 1 ? "" : "s") in the text field \(field) (\(unit)\(lines.count == 1 ? "" : "s") \(lines.map(String.init).joined(separator: ", "))\(cprRecords[field, default: 0] > lines.count ? ", …" : "")) replaced by a pseudonym; ask the export's owner to keep CPR numbers out of \(field)")
         }
         for (field, values) in unmatched.sorted(by: { $0.key < $1.key }) {
             let n = counts["unmapped_value:\(field)"] ?? 0
