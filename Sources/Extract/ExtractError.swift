@@ -45,7 +45,7 @@ package enum ExtractError: StewardError, Equatable, Sendable {
     /// XML with a DOCTYPE or entity declaration: refused, never resolved (XXE, entity bombs).
     case xmlRefused(file: String, line: Int, column: Int, what: String)
     /// The root's `udtraeksdato` is not an ISO date from the year 1000 on (`problem`).
-    case badExportDate(file: String, text: String, problem: String)
+    case badExportDate(file: String, line: Int, text: String, problem: String)
     /// XML elements nested deeper than any export's: memory would grow with the depth.
     case xmlTooDeep(file: String, line: Int, column: Int, limit: Int)
     /// One XML token (a comment, a tag, a processing instruction) longer than the reader allows.
@@ -128,8 +128,8 @@ package enum ExtractError: StewardError, Equatable, Sendable {
             return "\(file):\(line):\(column): refused: elements are nested more than \(limit) deep here, which no export is (reading on would take memory without end). The file may be corrupt; ask for a new export."
         case let .xmlTokenTooLong(file, line, limit):
             return "\(file):\(line): refused: a comment, tag or other markup starting here runs on for more than \(limit >> 20) MiB (reading it would take hours). The file may be corrupt; ask for the export without it."
-        case let .badExportDate(file, text, problem):
-            return "\(file): the root's udtraeksdato '\(text)' \(problem). Ask for a corrected export."
+        case let .badExportDate(file, line, text, problem):
+            return "\(file):\(line): the root's udtraeksdato '\(text)' \(problem). Ask for a corrected export."
         case let .rejectThresholdExceeded(files, _):
             return "too many records rejected: \(files.map(\.description).joined(separator: "; ")). See rejects.tsv in the run's extract folder, fix the export or the mapping, and run again."
         case let .pseudonymKey(source, message):

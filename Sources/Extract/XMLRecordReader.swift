@@ -263,7 +263,7 @@ private final class XMLParseContext {
                 if let day = Day(iso: text.trimmingSpaces) {
                     exportDate = day   // one after today is refused where it would be the as-of date (`AsOf`)
                 } else if !text.trimmingSpaces.isEmpty {
-                    fail(.badExportDate(file: file, text: shown, problem: "is not a yyyy-mm-dd date from the year 1000 on"))
+                    fail(.badExportDate(file: file, line: position().line, text: shown, problem: "is not a yyyy-mm-dd date from the year 1000 on"))
                 }
             }
             k += 2

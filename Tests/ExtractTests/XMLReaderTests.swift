@@ -146,9 +146,9 @@ func readXMLRecords(_ text: String, element: String = "Institution", names: [Str
     /// Not ISO, or a year 0 (which PostgreSQL has not): refused, naming the file.
     @Test(arguments: ["21-11-2026", "0000-01-01"])
     func badExportDateIsRefused(date: String) throws {
-        let error = #expect(throws: ExtractError.self) { _ = try readXML("<r udtraeksdato=\"\(date)\"/>") }
-        guard case .badExportDate(_, let text, let problem) = error else { Issue.record("\(String(describing: error))"); return }
-        #expect(text == date && problem.contains("yyyy-mm-dd"))
+        let error = #expect(throws: ExtractError.self) { _ = try readXML("<?xml version=\"1.0\"?>\n<r udtraeksdato=\"\(date)\"/>") }
+        guard case .badExportDate(_, let line, let text, let problem) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(line == 2 && text == date && problem.contains("yyyy-mm-dd"))
         #expect(try readXML("<r udtraeksdato=\"9999-12-31\"/>").exportDate == Day(year: 9999, month: 12, day: 31), "read; refused as the as-of date")
     }
 
