@@ -78,8 +78,10 @@ package struct Drop: Sendable {
         do { manifest = try DropManifest.read(drop: url) } catch {
             return missing + ["\(DropManifest.fileName) (\(Self.unreadable(error)))"]
         }
-        for file in manifest?.entries.map(\.file) ?? [] where !config.sources.all.contains(where: { $0.file == file }) {
-            if let problem = problem(file, allowOutside: false) { missing.append("\(file) (named in the MANIFEST; \(problem))") }
+        for entry in manifest?.entries ?? [] where !config.sources.all.contains(where: { $0.file == entry.file }) {
+            if let problem = problem(entry.file, allowOutside: false) {
+                missing.append("\(Echo.name(entry.file)) (named in the MANIFEST, line \(entry.line); \(problem))")
+            }
         }
         return missing
     }

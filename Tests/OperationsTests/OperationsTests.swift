@@ -51,7 +51,7 @@ import Transform
         let scan = try Drop.scan(inbox, config: config)
         #expect(scan.drop.name == "2026-11-20")
         #expect(scan.newerIncomplete.map(\.path) == ["2026-11-22", "2026-11-21"].map { inbox.appendingPathComponent($0).path })
-        #expect(scan.newerIncomplete[0].missing == ["extra.csv (named in the MANIFEST; missing)"])
+        #expect(scan.newerIncomplete[0].missing == ["extra.csv (named in the MANIFEST, line 5; missing)"])
         #expect(scan.newerIncomplete[1].missing == ["sagshaendelser.csv (missing)"])
 
         // A folder where an export should be is named as such, and the checksum refuses it (66).
