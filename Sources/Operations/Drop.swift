@@ -56,7 +56,7 @@ package struct Drop: Sendable {
                     }
                     missing = manifest.map { drop.differing(from: $0, sums) } ?? []
                     if missing.isEmpty, !entry.unchanged { missing = ["it was replaced while it was read; run again"] }
-                    if missing.isEmpty { return InboxScan(drop: drop, checksum: Self.checksum(sums), newerIncomplete: incomplete) }
+                    if missing.isEmpty { return InboxScan(drop: drop, sums: sums, newerIncomplete: incomplete) }
                 }
             }
             incomplete.append(IncompleteDrop(path: drop.url.path, missing: missing))

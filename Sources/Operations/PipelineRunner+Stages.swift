@@ -32,8 +32,10 @@ extension PipelineRunner {
         if Drop.checksum(inputs.map { (file: $0.name, sha256: $0.checksum.hex) }.sorted { $0.file < $1.file }) != info.dropChecksum {
             if newRun {
                 try ledger.recordFiles(info.run, inputs)
+                let changed = inputs.filter { info.sourceChecksums?[$0.name] != $0.checksum.hex }.map(\.name)
                 throw OperationsError.dropIncomplete(drop: info.drop, missing: [
-                    "its files changed between the run finding the drop and reading it (a copy still going on, or the folder replaced)"])
+                    "its files changed between the run finding the drop and reading it (\(changed.joined(separator: ", "))): "
+                        + "a copy still going on, or the folder replaced"])
             }
             log.warning("the drop's files are not those run \(info.run) found when it started (changed since, or another pipeline file's sources): its figures now come from the drop as it is",
                         metadata: ["drop": "\(info.drop)"])

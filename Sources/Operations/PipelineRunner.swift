@@ -36,7 +36,7 @@ package struct PipelineRunner {
 
         let scan: InboxScan
         if let explicitDrop {
-            scan = InboxScan(drop: Drop(url: explicitDrop), checksum: nil, newerIncomplete: [])
+            scan = InboxScan(drop: Drop(url: explicitDrop), sums: nil, newerIncomplete: [])
         } else if let inbox {
             scan = try Drop.scan(inbox, config: config)
         } else {
@@ -59,7 +59,8 @@ package struct PipelineRunner {
             logger.warning("the drop's MANIFEST does not name \(unlisted.joined(separator: ", ")): taken as it is, and nothing tells whether it is whole; have the export job list every file",
                            metadata: ["drop": "\(drop.url.path)"])
         }
-        let checksum = try scan.checksum ?? drop.checksum(config: config)
+        let sums = try scan.sums ?? drop.sourceChecksums(config: config)
+        let checksum = Drop.checksum(sums)
         if demo { try checkStateDirectoryForDemo() }
 
         let db = try target.connect(logger: logger)
@@ -87,6 +88,7 @@ package struct PipelineRunner {
         lock.rename("etl run \(id)")
         try holder.rename("etl run \(id)")
         let info = RunInfo(run: id, pipeline: Self.absolute(config.path), drop: drop.url.path, dropChecksum: checksum,
+                           sourceChecksums: Dictionary(sums.map { ($0.file, $0.sha256) }) { first, _ in first },
                            asOf: asOf, asOfSource: asOfSource, startedAt: started, demo: demo)
         let folder = state.run(id)
         let attempt: Int64

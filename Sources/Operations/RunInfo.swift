@@ -8,6 +8,9 @@ package struct RunInfo: Codable, Sendable {
     package var pipeline: String
     package var drop: String
     package var dropChecksum: String
+    /// The sha256 of each source file, by name, as the run found them (nil in folders
+    /// written before it was recorded): which file changed since, a message can say.
+    package var sourceChecksums: [String: String]?
     package var asOf: Day
     package var asOfSource: String
     package var startedAt: Date

@@ -100,6 +100,9 @@ import SyntheticDrop
         let result = try run.wait()
         #expect(result.status == ExitStatus.dropIncomplete.rawValue, "\(result.stderr)")
         #expect(result.stderr.contains("its files changed between the run finding the drop and reading it"), "\(result.stderr)")
+        // Each file that changed is named (another drop: all of them).
+        let changed = try #require(result.stderr.firstMatch(of: /reading it \(([^)]*)\)/)?.output.1, "\(result.stderr)")
+        #expect(Set(changed.split(separator: ", ").map(String.init)) == ["institutioner.xml", "socialraadgivere.csv", "indmeldelser.csv", "sagshaendelser.csv"], "\(changed)")
         #expect(try h.rows("SELECT count(*) FROM etl.published") == [["0"]], "nothing published")
     }
 
