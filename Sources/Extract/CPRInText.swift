@@ -200,10 +200,9 @@ package enum CPRInText {
             // Separators after the day (then after the month too), after the birth date, and
             // within the serial; which of them make a CPR number is `isCPRSplit`'s.
             guard digits == 2 || digits == 4 && separatedAt != 0 || digits == 6 || digits == 8 else { break }
-            // After the birth date also any one punctuation mark or symbol (`DDMMYY+SSSS`,
-            // `DDMMYY|SSSS`: reviewers' spellings; beyond ASCII folded to `~` by `fold`).
-            let run = separator(t, at: j)
-            let after = run > j ? run : digits == 6 && isPunctuation(t[j]) ? j + 1 : j
+            // After the birth date the separators may be any punctuation marks or symbols too
+            // (`DDMMYY+SSSS`, `DDMMYY | SSSS`: reviewers' spellings; beyond ASCII folded to `~`).
+            let after = separator(t, at: j, marks: digits == 6)
             guard after > j, after < n, isDigit(t[after]) else { break }
             separatedAt |= 1 << digits
             if digits == 6 { afterDate = j..<after } else if digits == 8 { inSerial = j..<after }
@@ -218,7 +217,7 @@ package enum CPRInText {
 
     /// A CPR number written with its birth year's century, `DD.MM.YYYY-SSSS` or
     /// `DDMMYYYY-SSSS` (the date split by `.`, `-` or `/` twice or not at all, a year 1800–2099,
-    /// a dash, the serial), standing alone; its number is the ten digits without the century.
+    /// a dash or another mark, the serial), standing alone; its number is the ten digits without the century.
     /// The century written must be the one the serial's first digit gives the year (the CPR
     /// century table): a date followed by a time or a year (`12.03.2019-1430`,
     /// `01.08.2019-2020`, a review found them replaced) is no CPR number, and no real number
@@ -246,7 +245,7 @@ package enum CPRInText {
         let first = dateSeparator()
         guard let month = number(2), (1...12).contains(month) else { return nil }
         guard dateSeparator() == first, let century = number(2), (18...20).contains(century), let year = number(2),
-              j < n, t[j] == 0x2D else { return nil }
+              j < n, isPunctuation(t[j]) else { return nil }
         j += 1
         guard let serial = number(4), j == n || !isDigit(t[j]),
               CPR.century(seventh: Int(serial / 1000), yy: Int(year)) == Int(century) * 100 else { return nil }
@@ -271,10 +270,10 @@ package enum CPRInText {
     }
 
     /// The end of a split at `j`: one to three separators (spaces, tabs, line breaks, `-`,
-    /// `.`, `/`, `_`); `j` when there is none.
-    private static func separator(_ t: UnsafeBufferPointer<UInt8>, at j: Int) -> Int {
+    /// `.`, `/`, `_`; with `marks`, any punctuation mark or symbol); `j` when there is none.
+    private static func separator(_ t: UnsafeBufferPointer<UInt8>, at j: Int, marks: Bool = false) -> Int {
         var k = j
-        while k < t.count, k - j < 3, isSeparator(t[k]) { k += 1 }
+        while k < t.count, k - j < 3, isSeparator(t[k]) || marks && isPunctuation(t[k]) { k += 1 }
         return k
     }
 

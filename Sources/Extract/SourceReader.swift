@@ -58,6 +58,15 @@ final class SourceReader {
             + "if they are records, ask the export's owner for the layout the pipeline file names"
     }
 
+    /// What the steward should hear about markup inside descriptive XML fields, read as the
+    /// text inside it; nil when there was none.
+    var markupRead: String? {
+        guard let xml, let first = xml.markupRead.first else { return nil }
+        let n = xml.markupRead.records
+        return "\(source.file): \(n) record\(n == 1 ? " holds" : "s hold") markup inside a field (<\(Echo.text(first.element.utf8))> in \(first.field)\(n > 1 ? ", …" : "")): "
+            + "read as the text inside it; ask the export's owner for plain text"
+    }
+
     /// What the steward should hear about letters written in UTF-8 inside a single-byte CSV
     /// export: they arrive as "Ã¦"; nil when there were none.
     var mixedEncoding: String? {

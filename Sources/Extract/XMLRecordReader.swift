@@ -24,6 +24,9 @@ final class XMLRecordReader {
     /// Elements that look like records but are not read as such: a record element inside a
     /// record, and one whose name differs only in case. Told to the steward, never lost quietly.
     private(set) var unread = (nested: 0, otherCase: 0)
+    /// Records with markup in a descriptive field, read as the text inside it, and the first
+    /// such field and element (`Bydel`, `span`). Told to the steward.
+    private(set) var markupRead: (records: Int, first: (field: String, element: String)?) = (0, nil)
 
     /// The most bytes one token (a comment, a tag, a processing instruction) may span. Expat keeps an
     /// unfinished token and parses it again from its start with each new chunk, so a huge one
@@ -54,7 +57,7 @@ final class XMLRecordReader {
         try withoutActuallyEscaping(body) { body in
             let context = XMLParseContext(parser: parser, file: path, recordElement: recordElement, names: names,
                                           descriptive: descriptive, body: body)
-            defer { exportDate = context.exportDate; unread = context.unread }   // also when stopped early (`ExportDate`)
+            defer { exportDate = context.exportDate; unread = context.unread; markupRead = context.markupRead }   // also when stopped early
             let unmanaged = Unmanaged.passRetained(context)
             defer { unmanaged.release() }
             XML_SetUserData(parser, unmanaged.toOpaque())
@@ -69,6 +72,10 @@ final class XMLRecordReader {
                 }
                 let n = try file.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: chunk))
                 let last = n < chunk
+                // Expat reads UTF-16, not UTF-32 (whose little-endian mark starts with UTF-16's).
+                if file.bytesRead == Int64(n), UTF8Check.wideUnicodeForm(buffer.assumingMemoryBound(to: UInt8.self), count: n) == "UTF-32" {
+                    throw ExtractError.wideUnicode(file: path, form: "UTF-32")
+                }
                 if let encoding, encoding != .utf8 {
                     utf8.note(buffer.assumingMemoryBound(to: UInt8.self), count: n)
                     if utf8.byteOrderMark || last, let evidence = utf8.evidence {
@@ -137,10 +144,14 @@ private final class XMLParseContext {
     /// The first field of the record given twice with different values (two `<Cpr>`, or an
     /// attribute and an element): which one is meant, nothing says; nil: none.
     var twice: Int?
-    /// The first field of the record holding an element (`<Bydel><span>Valby</span></Bydel>`),
-    /// and that element's name: a field's value is its text, and text inside markup would be
-    /// lost without a word; nil: none.
+    /// The first field of the record holding an element (`<Cpr>0101<b>90</b>1234</Cpr>`), and
+    /// that element's name: which of its texts is meant, nothing says; nil: none. A field that
+    /// only describes the record (`descriptive`) is read as all the text inside it, as XPath's
+    /// string value (`<Bydel><span>Valby</span></Bydel>` is Valby), and counted in `markupRead`:
+    /// rejecting an institution for its name's markup would reject its enrolments too.
     var markup: (field: Int, element: String)?
+    var markupRead: (records: Int, first: (field: String, element: String)?) = (0, nil)
+    private var markupInRecord = false
     static let maxValue = 1 << 20
     /// Exports nest a few levels; expat keeps every open element, so depth is memory.
     static let maxDepth = 256
@@ -230,6 +241,7 @@ private final class XMLParseContext {
             overlong = nil
             twice = nil
             markup = nil
+            markupInRecord = false
             for i in columns.indices { columns[i] = -1 }
             var k = 0
             while let n = atts[k], let value = atts[k + 1] {
@@ -248,8 +260,15 @@ private final class XMLParseContext {
             if depth == recordDepth + 1 {
                 child = field(Self.localName(name))
                 childStart = bytes.count
-            } else if child >= 0, markup == nil {
-                markup = (child, String(decoding: Self.localName(name), as: UTF8.self))
+            } else if child >= 0 {
+                let element = String(decoding: Self.localName(name), as: UTF8.self)
+                if !descriptive.contains(child) {
+                    markup = markup ?? (child, element)
+                } else if !markupInRecord {
+                    markupInRecord = true
+                    markupRead.records += 1
+                    markupRead.first = markupRead.first ?? (wantedName(child), element)
+                }
             }
         }
     }
@@ -284,8 +303,8 @@ private final class XMLParseContext {
                         try columns.withUnsafeBufferPointer { c in
                             let problem = overlong.map { (RejectReason.malformedField, "\(wantedName($0)) is longer than \(Self.maxValue >> 20) MiB") }
                                 ?? twice.map { (RejectReason.malformedField, "\(wantedName($0)) is given twice, with different values: which is meant?") }
-                                ?? markup.map { (RejectReason.malformedField, "\(wantedName($0.field)) holds an element <\(Echo.text($0.element.utf8))>, "
-                                                 + "whose text would be lost: a field is plain text") }
+                                ?? markup.map { (RejectReason.malformedField, "\(wantedName($0.field)) holds an element <\(Echo.text($0.element.utf8))>: "
+                                                 + "which of its texts is meant, nothing says; a field is plain text") }
                             try body(SourceRecord(line: index, problem: problem, bytes: b, ends: e, columns: c, control: control))
                         }
                     }
@@ -298,7 +317,7 @@ private final class XMLParseContext {
     }
 
     func characters(_ s: UnsafePointer<XML_Char>, _ len: Int) {
-        guard child >= 0, depth == recordDepth + 1 else { return }
+        guard child >= 0, depth == recordDepth + 1 || descriptive.contains(child) else { return }
         // A value past the limit is not kept, and its record is rejected (not cut short).
         guard bytes.count - childStart + len <= Self.maxValue else { overlong = overlong ?? child; return }
         bytes.append(contentsOf: UnsafeRawBufferPointer(start: s, count: len))

@@ -40,6 +40,11 @@ package struct CommandHints: Sendable {
         }.joined(separator: "\n")
     }
 
+    /// "`etl run --pipeline P --drop D`", the paths quoted, `--force` added when asked.
+    package static func runDrop(pipeline: String, drop: String, force: Bool) -> String {
+        "`etl run --pipeline \(quoted(pipeline)) --drop \(quoted(drop))\(force ? " --force" : "")`"
+    }
+
     /// Single-quoted for a shell unless it is plain.
     package static func quoted(_ text: String) -> String {
         let plain = !text.isEmpty && text.unicodeScalars.allSatisfy {

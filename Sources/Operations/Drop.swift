@@ -47,11 +47,15 @@ package struct Drop: Sendable {
                 // or (a file the MANIFEST does not name, or every file without one) its time is recent.
                 missing = drop.changedLately(config, now: now, unnamedIn: manifest)
                 if missing.isEmpty {
-                    // A file refused for what it is (a link out of the drop, unreadable) makes
-                    // this folder no drop, not the night a failure: an older drop may be whole.
+                    // An export that links out of the drop makes this folder no drop, not the
+                    // night a failure: an older drop may be whole. A file that cannot be read
+                    // (permissions, I/O) stops the night, as the fix is this machine's.
                     let sums: [(file: String, sha256: String)]
-                    do { sums = try drop.sourceChecksums(config: config) } catch {
-                        incomplete.append(IncompleteDrop(path: drop.url.path, missing: ["\(error)"]))
+                    do { sums = try drop.sourceChecksums(config: config) } catch let error as ExtractError {
+                        guard case let .sourceOutsideDrop(file, _, target) = error else { throw error }
+                        incomplete.append(IncompleteDrop(path: drop.url.path, missing: [
+                            "\(Echo.name(file)) (refused: it leads out of the drop, to \(Echo.name(target)); copy the file into the drop, "
+                                + "or set `allow_link_outside_drop: true` for it in the pipeline file if the link is intended)"]))
                         continue
                     }
                     missing = manifest.map { drop.differing(from: $0, sums) } ?? []
@@ -148,12 +152,8 @@ package struct Drop: Sendable {
         }
     }
 
-    /// A checksum of the drop's source files (their names and sha256), which tells a drop
-    /// already loaded from a new one.
-    package func checksum(config: PipelineConfig) throws -> String {
-        Self.checksum(try sourceChecksums(config: config))
-    }
-
+    /// A checksum of the drop's source files (their names and sha256, `sourceChecksums`),
+    /// which tells a drop already loaded from a new one.
     static func checksum(_ sums: [(file: String, sha256: String)]) -> String {
         var all = SHA256Sum()
         for (file, sum) in sums { all.update(Data((file + "  " + sum + "\n").utf8)) }
@@ -161,7 +161,7 @@ package struct Drop: Sendable {
     }
 
     /// The sha256 of each source file, by file name.
-    func sourceChecksums(config: PipelineConfig) throws -> [(file: String, sha256: String)] {
+    package func sourceChecksums(config: PipelineConfig) throws -> [(file: String, sha256: String)] {
         let missing = missing(config)
         guard missing.isEmpty else { throw OperationsError.dropIncomplete(drop: url.path, missing: missing) }
         try DropCheck.sources(drop: url, config: config)   // a directory, a pipe, a link out of the drop

@@ -85,7 +85,7 @@ package enum OperationsError: StewardError {
         case .dropOfEarlierDay(let drop, let pipeline, let asOf, let published):
             return "\(drop) holds data as of \(asOf), earlier than those of the published run \(published.run) (as of \(published.asOf)): "
                 + "loading it would put older figures in every metrics view, so nothing was done. "
-                + "To load and publish it anyway, add --force: `etl run --pipeline \(CommandHints.quoted(pipeline)) --drop \(CommandHints.quoted(drop)) --force`"
+                + "To load and publish it anyway, add --force: " + CommandHints.runDrop(pipeline: pipeline, drop: drop, force: true)
         case .otherMunicipality(let holds, let firstRun, let pipeline, let municipality):
             return "this warehouse holds \(holds) (since run \(firstRun)); \(pipeline) is for \(municipality). One warehouse holds one municipality: "
                 + "give \(municipality) its own, with another --state-dir (an embedded warehouse of its own) or --database "

@@ -108,7 +108,7 @@ package struct RunReports {
             return made.published ? "`etl report` (the run is published; its committee report may not have been written)"
                 : "`etl publish \(run)\(force)` (its load is complete\(replacing))"
         }
-        if folderRemoved { return rerun(r) + " (retention removed its folder: its drop runs again as a new run)" }
+        if folderRemoved { return rerun(r, newer: newer) + " (retention removed its folder: its drop runs again as a new run)" }
         let stages = ["extract", "transform", "load"]
         let unfinished = stages[(stages.firstIndex(of: attempt.firstStage) ?? 0)...].first { stage in
             !r.stages.contains { $0.attemptId == attempt.attemptId && $0.stage == stage && $0.status == "succeeded" }
@@ -116,10 +116,13 @@ package struct RunReports {
         return "`etl run --from \(unfinished ?? "load") --run \(run)\(force)`" + (newer == nil ? "" : " (it publishes\(replacing))")
     }
 
-    /// The command that runs `r`'s drop again, as a new run, with its last pipeline file.
-    static func rerun(_ r: RunRecord) -> String {
+    /// The command that runs `r`'s drop again, as a new run, with its last pipeline file;
+    /// with `--force` only when a newer run is published, which it would replace (a review
+    /// found an unconditional one publishing older figures).
+    static func rerun(_ r: RunRecord, newer: RunID?) -> String {
         let pipeline = r.attempts.max(by: { $0.attemptId < $1.attemptId })?.pipeline ?? "PIPELINE"
-        return "`etl run --pipeline \(pipeline) --drop \(r.drop) --force`"
+        return CommandHints.runDrop(pipeline: pipeline, drop: r.drop, force: newer != nil)
+            + (newer.map { " (it publishes, in place of the newer published run \($0))" } ?? "")
     }
 
     private func folderExists(_ run: RunID) -> Bool { FileManager.default.fileExists(atPath: state.run(run).root.path) }
@@ -161,7 +164,7 @@ package struct RunReports {
                 """, [run.description], name: "rejects of the run's newest load")
             guard try !rows.isEmpty || !connection.query("SELECT FROM etl.loads WHERE run_id = $1", [run.description]).isEmpty else {
                 if !folderExists(run), let r = try RunRecord.read(connection, run: run).first {
-                    throw OperationsError.runFolderRemoved(run: run, rerun: Self.rerun(r))
+                    throw OperationsError.runFolderRemoved(run: run, rerun: Self.rerun(r, newer: try newerPublished(than: run, asOf: r.asOf)))
                 }
                 throw OperationsError.stageMissing(run: run, stage: .extract)
             }

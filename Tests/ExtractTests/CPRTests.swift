@@ -144,6 +144,10 @@ import Testing
         ("110190'1234", "110190'1234"), ("110190=1234", "110190=1234"), ("110190\\1234", "110190\\1234"), ("Hans 110190(1234)", "110190(1234"),
         ("110190\u{22C5}1234", "110190\u{22C5}1234"), ("110190\u{29F8}1234", "110190\u{29F8}1234"), ("110190\u{02D7}1234", "110190\u{02D7}1234"),
         ("ø 110190¤1234", "110190¤1234"),
+        // Up to three of them, spaces among them, and before the serial of a date with its
+        // century (the review of that rule found these missed).
+        ("110190 | 1234", "110190 | 1234"), ("110190||1234", "110190||1234"), ("11.01.1990+1234", "11.01.1990+1234"),
+        ("11.01.1990|1234", "11.01.1990|1234"),
     ])
     func findsTheShapes(text: String, number: String) {
         #expect(found(text) == [number])
@@ -163,6 +167,8 @@ import Testing
         // (a date and a time or a year, a review found these replaced).
         "01.08.2019-2020", "periode 01.01.2019-2021", "12-03-2019-0900", "12.03.2019-1430", "dok. 12.03.2019-0087", "27.02.1918-4711",
         "01.08.1998-1999", "bilag 12-03-2019-0165",
+        // Marks elsewhere than after the date, four of them, or a date with its century and a time.
+        "11|01|90|1234", "110190||||1234", "12.03.2019|1430", "2012#000123", "S-2013#000123", "10:30:45",
     ])
     func leavesOtherDigitsAlone(text: String) {
         #expect(found(text).isEmpty, "\(text)")

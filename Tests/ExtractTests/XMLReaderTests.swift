@@ -63,10 +63,12 @@ func readXMLRecords(_ text: String, element: String = "Institution", names: [Str
         #expect(described[0].values == ["1", "A", nil])
     }
 
-    /// Markup inside a field (`<Bydel><span>Valby</span></Bydel>`) rejects its record: its
-    /// text would be lost (an adversarial review found a district loaded empty, without a
-    /// word). Markup in a field not read, comments and CDATA in one are no such thing.
-    @Test func anElementInsideAFieldRejectsItsRecord() throws {
+    /// Markup inside a field that identifies or dates its record rejects it: which text is
+    /// meant, nothing says. In a field that only describes it, all the text inside is read
+    /// (`<Bydel><span>Valby</span></Bydel>` is Valby) and counted: an adversarial review found
+    /// such a district loaded empty without a word, and a review of the fix an institution
+    /// rejected, with its enrolments. Comments and CDATA are no such markup.
+    @Test func anElementInsideAFieldRejectsItsRecordOrIsReadAsItsText() throws {
         let xml = """
         <Register>
           <Institution nummer="1"><Navn>Børnehaven <b>Søstjernen</b></Navn></Institution>
@@ -75,9 +77,19 @@ func readXMLRecords(_ text: String, element: String = "Institution", names: [Str
         </Register>
         """
         let (records, _) = try readXMLRecords(xml)
-        #expect(records.map(\.problem) == ["Navn holds an element <b>, whose text would be lost: a field is plain text",
-                                           "Pladser holds an element <n>, whose text would be lost: a field is plain text", nil])
+        #expect(records.map(\.problem) == ["Navn holds an element <b>: which of its texts is meant, nothing says; a field is plain text",
+                                           "Pladser holds an element <n>: which of its texts is meant, nothing says; a field is plain text", nil])
         #expect(records[2].values == ["3", "A<b>", nil])
+
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("xml-\(UUID().uuidString).xml").path
+        _ = FileManager.default.createFile(atPath: path, contents: Data(xml.utf8))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let reader = try XMLRecordReader(path: path, recordElement: "Institution", names: ["nummer", "Navn", "Pladser"], descriptive: [1], encoding: nil)
+        var read: [(values: [String?], problem: String?)] = []
+        try reader.forEachRecord { r in read.append(((0..<3).map { i in r.value(i).map { String(decoding: $0, as: UTF8.self) } }, r.problem?.message)) }
+        #expect(read.map(\.problem) == [nil, "Pladser holds an element <n>: which of its texts is meant, nothing says; a field is plain text", nil])
+        #expect(read[0].values == ["1", "Børnehaven Søstjernen", nil])
+        #expect(reader.markupRead.records == 1 && reader.markupRead.first?.field == "Navn" && reader.markupRead.first?.element == "b")
     }
 
     /// A comment or tag that runs on for megabytes is refused once it passes the limit, naming
@@ -150,6 +162,17 @@ func readXMLRecords(_ text: String, element: String = "Institution", names: [Str
         guard case .badExportDate(_, let line, let text, let problem) = error else { Issue.record("\(String(describing: error))"); return }
         #expect(line == 2 && text == date && problem.contains("yyyy-mm-dd"))
         #expect(try readXML("<r udtraeksdato=\"9999-12-31\"/>").exportDate == Day(year: 9999, month: 12, day: 31), "read; refused as the as-of date")
+    }
+
+    /// UTF-32, which expat cannot read, is named as such (it said "invalid token").
+    @Test func aUTF32DocumentIsNamedAsSuch() throws {
+        let bytes: [UInt8] = [0xFF, 0xFE, 0, 0] + Array("<r/>".unicodeScalars).flatMap { s in (0..<4).map { UInt8(truncatingIfNeeded: s.value >> (8 * $0)) } }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("xml-\(UUID().uuidString).xml").path
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let reader = try XMLRecordReader(path: path, recordElement: "Institution", names: ["nummer"], encoding: nil)
+        let error = #expect(throws: ExtractError.self) { try reader.forEachRecord { _ in } }
+        #expect(error == .wideUnicode(file: path, form: "UTF-32"), "\(String(describing: error))")
     }
 
     @Test func windows1252DeclaredByTheDocument() throws {

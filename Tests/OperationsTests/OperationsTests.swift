@@ -60,7 +60,7 @@ import Transform
         let again = try Drop.scan(inbox, config: config)
         #expect(again.newerIncomplete.first?.missing == ["indmeldelser.csv (not a file: a directory)"])
         let error = #expect(throws: OperationsError.self) {
-            try Drop(url: inbox.appendingPathComponent("2026-11-23")).checksum(config: config)
+            try Drop(url: inbox.appendingPathComponent("2026-11-23")).sourceChecksums(config: config)
         }
         #expect(error?.exitStatus == .dropIncomplete)
         #expect("\(error!)".contains("indmeldelser.csv (not a file: a directory)"))

@@ -83,7 +83,7 @@ package struct ForestPlot {
                 let cy = y + 28
                 if let e = row.estimate.value, !panel.canPlace(e) {
                     // Written out at the axis's left end, as the figure it is.
-                    rows.append(SVG.text(Self.left + 8, cy + 4, format.number(e, decimals: 2), cls: "missing", anchor: .start,
+                    rows.append(SVG.text(Self.left + 8, cy + 4, format.number(e, decimals: 2), cls: "value", anchor: .start,
                                          attributes: row.estimate.dataAttributes()))
                 } else if let e = row.estimate.value {
                     if let lo = row.low.value, let hi = row.high.value {
