@@ -23,6 +23,7 @@ extension Catalog {
         .naiveNone: "Børn i institutioner med socialrådgiver fik {rr} gange så ofte en sag som børn i institutioner uden, men usikkerhedsintervallet ({low} til {high}) rummer ingen forskel, og sammenligningen blander ordningens virkning sammen med valget af institutioner.",
         .naiveSuppressed: "Sammenligningen af første sager er skjult: den bygger på {fig} børn.",
         .naiveMissing: "Der er ingen sammenligning af første sager: intet barn i den ene gruppe fik en sag.",
+        .naiveZero: "Intet barn i institutioner med socialrådgiver fik en sag, mod {control} pr. 1.000 børneår i institutioner uden (rateratio {rr}, uden usikkerhedsinterval, når den ene side er nul); sammenligningen blander ordningens virkning sammen med valget af institutioner.",
         .sureLead: "Hvor meget det kan bære",
         .sureBasis: "Estimatet bygger på {treated} institutioner, der fik en socialrådgiver, sammenlignet med {control}, der aldrig fik en.",
         .sureBasisNotYet: "Estimatet bygger på {treated} institutioner, der fik en socialrådgiver, sammenlignet med {control}, der endnu ikke havde en.",

@@ -23,6 +23,7 @@ extension Catalog {
         .naiveNone: "Children in institutions with a social worker got a case {rr} times as often as children in institutions without one, but the 95 % confidence interval, {low} to {high}, includes no difference, and the comparison mixes the scheme’s effect with the choice of institutions.",
         .naiveSuppressed: "The comparison of first cases is hidden: it rests on {fig} children.",
         .naiveMissing: "There is no comparison of first cases: no child in one of the cohorts got a case.",
+        .naiveZero: "No child in institutions with a social worker got a case, against {control} per 1,000 child-years in institutions without one (rate ratio {rr}, with no confidence interval when one side is zero); the comparison mixes the scheme’s effect with the choice of institutions.",
         .sureLead: "How much it can carry",
         .sureBasis: "The estimate rests on {treated} institutions that got a social worker, compared with {control} that never had one.",
         .sureBasisNotYet: "The estimate rests on {treated} institutions that got a social worker, compared with {control} that did not yet have one.",

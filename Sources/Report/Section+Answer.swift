@@ -83,6 +83,11 @@ extension ReportDocument {
         let rr = row.figure("estimate", basis: ["treatment_count", "control_count"])
         let low = row.figure("ci_low", basis: ["treatment_count", "control_count"])
         let high = row.figure("ci_high", basis: ["treatment_count", "control_count"])
+        // A ratio of 0 (no treatment child had a case) has no interval (ln 0), but it is a figure.
+        if rr.value == 0 {
+            let control = row.figure("control", basis: ["control_count"])
+            return lead + .text(" ") + words.html(.naiveZero, ["rr": page.figure(rr, decimals: 2), "control": page.figure(control, decimals: 1)])
+        }
         guard let lo = low.value, let hi = high.value, rr.value != nil else {
             return lead + .text(" ") + words.html(rr.isSuppressed ? .naiveSuppressed : .naiveMissing, ["fig": page.figure(rr, decimals: 2)])
         }

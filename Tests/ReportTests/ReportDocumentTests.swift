@@ -121,6 +121,27 @@ import Pipeline
         #expect(state("control", in: other) == "suppressed")
     }
 
+    /// A rate ratio of 0 (no treatment child got a case) is said as what it is, not as "no
+    /// comparison", in both languages; it has no interval.
+    @Test(arguments: ReportLanguage.allCases)
+    func aRateRatioOfZeroIsSaid(_ language: ReportLanguage) throws {
+        var data = ReportFixture.data
+        data.comparison = data.comparison.map { row in
+            guard row.key("comparison") == "detection_rate_per_1000" else { return row }
+            var row = row
+            for (column, value) in [("treatment", "0"), ("estimate", "0"), ("ci_low", nil), ("ci_high", nil), ("treatment_count", "0")] as [(String, String?)] {
+                row.values[column] = .some(value)
+            }
+            return row
+        }
+        let page = try ReportPage(Self.render(language, data))
+        #expect(try FigureCheck.check(page, language: language, minimum: 5, lookup: ReportFixture.lookup(data)) > 200)
+        let answer = page.elements.filter { $0.name == "p" && $0.attributes["class"] == "answer" }.map(\.text).joined(separator: " ")
+        let expected = language == .en ? "No child in institutions with a social worker got a case, against 18.2 per 1,000 child-years"
+                                        : "Intet barn i institutioner med socialrådgiver fik en sag, mod 18,2 pr. 1.000 børneår"
+        #expect(answer.contains(expected), "\(answer)")
+    }
+
     /// Districts whose names differ only in Unicode form (`Å`, `A` + ring) are two rows of the
     /// view, and two rows of the page, each with its own figures.
     @Test func districtsAreTheViewsExactTexts() throws {
