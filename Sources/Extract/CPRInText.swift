@@ -5,7 +5,7 @@
 /// or after), the first six a day and month that could be (`DD` 01–31, `MM` 01–12, any
 /// `YY`), written `DDMMYYSSSS`, or split as `isCPRSplit` says (after the birth date, within
 /// it, the serial in pairs: `DDMMYY-SSSS`, `DD.MM.YY-SSSS`, `DDMMYY SS SS`, and after the
-/// date any one punctuation mark or symbol: `+`, `|`, `⋅`), or with the year's century (`DD.MM.YYYY-SSSS`,
+/// date one to three punctuation marks or symbols too: `+`, ` | `, `⋅`), or with the year's century (`DD.MM.YYYY-SSSS`,
 /// `matchWithCentury`), anywhere in a longer text. A split is one to three separators: spaces
 /// of any kind (tab, line break, no-break space), dashes of any kind (hyphen, en and em
 /// dash, minus), `.` (and middle dots), `/`, `_`, and their full-width forms; invisible
