@@ -174,6 +174,11 @@ extension Coordinator {
                     _ = try db.query("SELECT * FROM national_remote.\(Connection.quoteIdentifier(table.partition(m))) LIMIT 1",
                                      name: "read the feed of \(m.name)")
                 } catch let error as PostgresError where db.isOpen {
+                    // postgres_fdw's message names only its server; libpq's reason is in the detail.
+                    if Self.isUnreachable(error) {
+                        return .init(name: m.name, code: m.code, reason: "its server could not be reached ("
+                                     + Self.firstLine(error.message + (error.detail.map { ": " + $0 } ?? "")) + "); is it up, and does it let the national_feed role in?")
+                    }
                     return .init(name: m.name, code: m.code, reason: "its \(table.remote) could not be read (\(Self.firstLine(error.message))); "
                                  + "is its warehouse migrated by this version of etl (etl migrate)?")
                 } catch { return nil }

@@ -168,15 +168,14 @@ extension Coordinator {
             // The coordinator is there. Its own foreign table missing: not synced. The
             // municipality's server down or refusing the role (class 08, 28, 57P0x): not
             // reachable. Anything else the server answered (no feed, another layout): not usable.
-            let state = error.sqlState ?? "08000"
-            if state == "42P01", error.message.contains("national_remote.") {
+            if error.sqlState == "42P01", error.message.contains("national_remote.") {
                 throw NationalError.notSynced(names: [member.name], file: file.path)
             }
-            if state.hasPrefix("08") || state.hasPrefix("28") || state.hasPrefix("57P0") {
+            if Self.isUnreachable(error) {
                 // postgres_fdw's message names only its server; libpq's reason is in the detail.
                 return FeedState(member: member, outcome: .unreachable(Self.firstLine(error.message + (error.detail.map { ": " + $0 } ?? ""))))
             }
-            if state == "57014" {
+            if error.sqlState == "57014" {
                 return FeedState(member: member, outcome: .unreachable("it did not answer within \(probeSeconds) s"))
             }
             return FeedState(member: member, outcome: .unusable(
@@ -216,6 +215,13 @@ extension Coordinator {
     }
 
     private var probeSeconds: Int { 2 * file.connectTimeout }
+
+    /// A feed's server down or refusing the role (class 08, 28, 57P0x; none: the connection
+    /// itself), as postgres_fdw reports it.
+    static func isUnreachable(_ error: PostgresError) -> Bool {
+        let state = error.sqlState ?? "08000"
+        return state.hasPrefix("08") || state.hasPrefix("28") || state.hasPrefix("57P0")
+    }
 
     static func firstLine(_ message: String) -> String {
         message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
