@@ -80,6 +80,7 @@ extension PipelineRunner {
         stage.checkpoint = FaultPoint.reach
         let result = try stage.run(run: folder, window: window, asOf: info.asOf, period: config.evaluation.period,
                                    besides: [TransformSettings.file: settings])
+        for warning in result.warnings { log.warning("\(warning)") }
         return result.manifest.counts
     }
 

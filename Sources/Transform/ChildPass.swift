@@ -27,6 +27,9 @@ struct ChildPass {
     private(set) var exposure: [ExposureFact] = []
     private(set) var firstEvents: [FirstEventFact] = []
     private(set) var panel: PanelAccumulator
+    /// Case events that repeat an earlier one of their child exactly, and the source lines of
+    /// the first few (`noteRepeats`).
+    private(set) var repeated: (count: Int, lines: [Int32]) = (0, [])
     /// The range's spells and events, in output order (taken by the caller).
     private var spells: [EnrolmentFact] = []
     private var events: [CaseEventFact] = []
@@ -51,6 +54,7 @@ struct ChildPass {
                     var theirs = UnsafeMutableBufferPointer(rebasing:
                         events[(context.eventStarts[child] - eventBase)..<(context.eventStarts[child + 1] - eventBase)])
                     theirs.sort(by: Self.eventOrder)
+                    noteRepeats(theirs)
                     timeline.build(mine, asOf: context.asOf)
                     addExposure(child: Int32(child))
                     attribute(theirs, child: Int32(child))
@@ -79,6 +83,24 @@ struct ChildPass {
         if a.type != b.type { return a.type.order < b.type.order }
         return (a.caseRef, a.line) < (b.caseRef, b.line)
     }
+
+    /// Counts the events equal to an earlier one in all but their line (an export that wrote
+    /// its records twice doubles the notifications): all are kept, as metrics.md counts every
+    /// event, and the steward is told. In `eventOrder` such events are in one run of equal
+    /// day, type and case.
+    private mutating func noteRepeats(_ events: UnsafeMutableBufferPointer<CaseEventFact>) {
+        var start = 0
+        for i in events.indices.dropFirst() {
+            let e = events[i], before = events[i - 1]
+            guard e.day == before.day, e.type == before.type, e.caseRef == before.caseRef else { start = i; continue }
+            if events[start..<i].contains(where: { $0.paragraph == e.paragraph && $0.source == e.source && $0.reason == e.reason }) {
+                repeated.count += 1
+                if repeated.lines.count < Self.repeatedLinesKept { repeated.lines.append(e.line) }
+            }
+        }
+    }
+
+    static let repeatedLinesKept = 5
 
     // MARK: - Exposure
 

@@ -108,6 +108,9 @@ package struct Facts: Sendable {
     package var counts: [String: Int]
     /// Records skipped (unknown institution), at most `TransformCounts.skippedListLimit`.
     package var skipped: [SkippedRecord]
+    /// The source lines of the first few case events that repeat an earlier one exactly
+    /// (`TransformCounts.repeatedEvents` counts them all).
+    package var repeatedEventLines: [Int] = []
 
     package func text(_ id: Int32) -> String? { id < 0 ? nil : vocabulary[Int(id)] }
     package func district(_ institution: Int32) -> String { institutions[Int(institution)].district }

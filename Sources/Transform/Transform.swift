@@ -135,6 +135,8 @@ package enum Transform {
         counts[TransformCounts.birthConflicts] = children.birthConflicts
         counts[TransformCounts.skippedEnrolments] = skippedCount
         counts[TransformCounts.casesWithoutOpening] = withoutOpening
+        counts[TransformCounts.repeatedEvents] = done.reduce(0) { $0 + $1.repeated.count }
+        let repeatedLines = done.flatMap(\.repeated.lines).map(Int.init).sorted().prefix(ChildPass.repeatedLinesKept)
         var withoutSpell = 0, theirEvents = 0
         for c in 0..<childCount where spellStarts[c] == spellStarts[c + 1] && eventStarts[c] < eventStarts[c + 1] {
             withoutSpell += 1
@@ -150,7 +152,7 @@ package enum Transform {
             vocabulary: (0..<table.vocabulary.count).map { table.vocabulary.string($0) },
             enrolments: spellRows, coverage: clippedCoverage(coverage, institutions: register.institutions.count, asOf: asOf),
             exposure: exposure, caseEvents: eventRows, firstEvents: firstEvents, cases: cases,
-            panel: panel, counts: counts, skipped: skipped)
+            panel: panel, counts: counts, skipped: skipped, repeatedEventLines: Array(repeatedLines))
     }
 
     private enum WholeTable: Sendable {

@@ -17,6 +17,9 @@ package enum TransformCounts {
     package static let skippedAssignments = "skipped.assignment.unknown_institution"
     /// Case ids with events but no `sag_oprettet`: no row in `cases`.
     package static let casesWithoutOpening = "cases.without_sag_oprettet"
+    /// Case events equal to an earlier one of the same child in all but their line: counted
+    /// as they are, and warned of (an export written twice).
+    package static let repeatedEvents = "case_events.repeated"
 
     /// The counts of records transform could not resolve, which `metrics.data_quality` shows
     /// (category `transform`). `sql/views/60_data_quality.sql` lists the same keys; a test

@@ -10,6 +10,8 @@ package struct TransformResult: Sendable {
     package var skipped: [SkippedRecord]
     /// Seconds per phase (read, compute, write), for benchmarks and logs.
     package var phaseSeconds: [String: Double]
+    /// What the steward should hear about the records (each a line of the log).
+    package var warnings: [String] = []
 }
 
 /// The transform stage: extract's typed records in `runs/<id>/extract/`, every
@@ -109,8 +111,15 @@ package struct TransformStage: Sendable {
         do { try manifest.write(to: run.manifest(.transform)) } catch {
             throw .stageFile(path: run.manifest(.transform), line: nil, message: "cannot write the manifest: \(error)")
         }
-        return TransformResult(manifest: manifest, folder: run.folder(.transform), skipped: facts.skipped,
-                               phaseSeconds: phases.seconds)
+        var result = TransformResult(manifest: manifest, folder: run.folder(.transform), skipped: facts.skipped,
+                                     phaseSeconds: phases.seconds)
+        if let n = counts[TransformCounts.repeatedEvents], n > 0 {
+            let lines = facts.repeatedEventLines.map(String.init).joined(separator: ", ") + (n > facts.repeatedEventLines.count ? ", …" : "")
+            result.warnings.append("\(n) case event\(n == 1 ? " repeats" : "s repeat") an earlier one exactly (the same child, case, type, day, "
+                + "paragraph, source and reason; the export's line\(n == 1 ? "" : "s") \(lines)): all are counted, as every event is; "
+                + "if the export job wrote them twice, have it fixed and run the corrected drop")
+        }
+        return result
     }
 
     private enum Loaded: Sendable {

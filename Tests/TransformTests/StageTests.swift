@@ -66,6 +66,8 @@ import Testing
         #expect(m.counts["unattributed.investigation.out_of_age"] == 1)
         #expect(m.counts["case_events.treatment"] == 8)
         #expect(m.counts["case_events.unattributed.not_enrolled"] == 5)
+        // Two closures of one case on one day with other reasons are no repeat.
+        #expect(m.counts[TransformCounts.repeatedEvents] == 0 && result.warnings.isEmpty)
         let enrolmentsIn = try #require(m.inputs.first { $0.name == StageFile.enrolments })
         #expect(enrolmentsIn.rowsRead == 12 && enrolmentsIn.accepted == 11 && enrolmentsIn.rejectedByReason == ["unknown_institution": 1])
         #expect(result.skipped.map(\.line) == [13])
@@ -86,6 +88,28 @@ import Testing
         #expect(text(.children).first == "c01\t2017-05-10\t0")
         #expect(text(.institutions).first == "101\tInstitution 101\tintegreret\tNørrebro\t\\N\t40\t2000-01-01\t\\N")
         #expect(text(.evaluationPanel).first == "101\t1\t2020-01-01\t2020-03-31\t1\t170\t3\t1\t0\t1")
+    }
+
+    /// An export that wrote some records twice: each copy is counted, as every event is,
+    /// and the steward is told how many and where (an adversarial review found the
+    /// notifications doubled without a word). The figures are those of the events as given.
+    @Test func eventsRepeatedExactlyAreCountedAndToldOf() throws {
+        let run = SyntheticExtract.temporaryRun("repeated")
+        defer { SyntheticExtract.remove(run) }
+        let copies = [HandFixture.events[3], HandFixture.events[0]].enumerated().map { k, e in
+            var copy = e
+            copy.line = 90 + k
+            return copy
+        }
+        try SyntheticExtract.write(institutions: HandFixture.institutions, assignments: HandFixture.assignments,
+                                   enrolments: HandFixture.enrolments, events: HandFixture.events + copies, into: run)
+        let result = try TransformStage().run(run: run, windowFrom: HandFixture.windowFrom, windowTo: HandFixture.windowTo,
+                                              asOf: HandFixture.asOf)
+        #expect(result.manifest.counts[TransformCounts.repeatedEvents] == 2)
+        #expect(result.manifest.outputs.first { $0.name == FactFile.caseEvents.rawValue }?.rows == 29 + 2)
+        #expect(result.warnings == ["2 case events repeat an earlier one exactly (the same child, case, type, day, paragraph, source and reason; "
+                                    + "the export's lines 90, 91): all are counted, as every event is; "
+                                    + "if the export job wrote them twice, have it fixed and run the corrected drop"], "\(result.warnings)")
     }
 
     @Test func aStaleExtractIsRefused() throws {
