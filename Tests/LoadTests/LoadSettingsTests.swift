@@ -96,6 +96,10 @@ import Postgres
         try db.execute("SET etl.run = '20200101000000000'")
         let error = #expect(throws: PostgresError.self) { try db.query("SELECT * FROM metrics.cohort_summary") }
         #expect(error?.message.contains("etl.run = 20200101000000000: that run has no complete load") == true, "\(String(describing: error))")
+        // Not a run id at all: said so, not a cast's error from inside the function.
+        try db.execute("SET etl.run = 'abc'")
+        let typo = #expect(throws: PostgresError.self) { try db.query("SELECT * FROM metrics.cohort_summary") }
+        #expect(typo?.message == "etl.run is not a run id (17 digits, as the steward's `etl runs` lists them)", "\(String(describing: typo))")
         try db.execute("RESET etl.run")
         #expect(try db.query("SELECT run_id FROM metrics.published_run").first?.string(0) == run.id.description)
     }

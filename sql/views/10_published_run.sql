@@ -8,8 +8,16 @@
 CREATE FUNCTION warehouse.chosen_run() RETURNS bigint
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
-    run bigint := nullif(current_setting('etl.run', true), '')::bigint;
+    chosen text := nullif(btrim(current_setting('etl.run', true)), '');
+    run bigint;
 BEGIN
+    -- Not cast blindly: 'abc' gave "invalid input syntax for type bigint" from inside this
+    -- function (a new analyst's trial). The value is not repeated: it could be anything typed.
+    IF chosen !~ '^[0-9]{1,18}$' THEN
+        RAISE EXCEPTION 'etl.run is not a run id (17 digits, as the steward''s `etl runs` lists them)'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'RESET etl.run reads the published run.';
+    END IF;
+    run := chosen::bigint;
     IF run IS NOT NULL AND NOT EXISTS (SELECT FROM etl.loads l WHERE l.run_id = run AND l.finished_at IS NOT NULL) THEN
         RAISE EXCEPTION 'etl.run = %: that run has no complete load kept in the warehouse', run
             USING ERRCODE = 'no_data_found',
