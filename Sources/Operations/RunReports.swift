@@ -54,7 +54,8 @@ package struct RunReports {
             ("loaded", r.rowsLoaded.map(String.init)),
             ("published", publishedLoad.map { "yes: load \($0.loadId)" } ?? "no"),
             ("next", ["failed", "dead"].contains(r.status)
-                ? Self.next(r, run, newer: try newerPublished(than: run, asOf: r.asOf), folderRemoved: !folderExists(run)) : nil),
+                ? Self.next(r, run, newer: try newerPublished(than: run, asOf: r.asOf), folderRemoved: !folderExists(run),
+                            sameDropLoadedBy: try laterRunThatLoaded(r, after: run)) : nil),
         ]
         for (label, value) in fields {
             guard let value, !value.isEmpty else { continue }
@@ -96,33 +97,47 @@ package struct RunReports {
     /// What a steward runs after a run whose last attempt failed or died, from what that
     /// attempt left: a load it made (published: the committee's report may be missing; not
     /// published: it can be), else the first of its stages it did not finish.
-    /// A run older than the published one (`newer`) needs `--force` to be published, as the
-    /// command itself would say: the next step names it, and what it replaces.
+    /// A run older than the published one (`newer`) needs nothing: the step that would put
+    /// its figures back needs `--force`, and is named after saying so (a steward going through
+    /// the failed runs was told to force old figures over new ones).
     /// A run whose folder retention removed (`folderRemoved`) has no stages to go on from:
-    /// its drop runs again, as a new run.
-    static func next(_ r: RunRecord, _ run: RunID, newer: RunID?, folderRemoved: Bool) -> String? {
+    /// its drop runs again, as a new run. One whose drop a later run loaded needs nothing.
+    static func next(_ r: RunRecord, _ run: RunID, newer: RunID?, folderRemoved: Bool, sameDropLoadedBy later: RunID?) -> String? {
         guard let attempt = r.attempts.max(by: { $0.attemptId < $1.attemptId }) else { return nil }
         let force = newer == nil ? "" : " --force"
-        let replacing = newer.map { ", in place of the newer published run \($0)" } ?? ""
+        let step: String
         if let made = r.loads.filter({ $0.completedAt != nil && $0.attemptId == attempt.attemptId }).max(by: { $0.loadId < $1.loadId }) {
-            return made.published ? "`etl report` (the run is published; its committee report may not have been written)"
-                : "`etl publish \(run)\(force)` (its load is complete\(replacing))"
+            if made.published { return "`etl report` (the run is published; its committee report may not have been written)" }
+            step = "`etl publish \(run)\(force)` (its load is complete)"
+        } else if let later {
+            return "nothing: run \(later), later, loaded the same drop"
+        } else if folderRemoved {
+            step = rerun(r, force: newer != nil) + " (retention removed its folder: its drop runs again as a new run)"
+        } else {
+            let stages = ["extract", "transform", "load"]
+            let unfinished = stages[(stages.firstIndex(of: attempt.firstStage) ?? 0)...].first { stage in
+                !r.stages.contains { $0.attemptId == attempt.attemptId && $0.stage == stage && $0.status == "succeeded" }
+            }
+            step = "`etl run --from \(unfinished ?? "load") --run \(run)\(force)`"
         }
-        if folderRemoved { return rerun(r, newer: newer) + " (retention removed its folder: its drop runs again as a new run)" }
-        let stages = ["extract", "transform", "load"]
-        let unfinished = stages[(stages.firstIndex(of: attempt.firstStage) ?? 0)...].first { stage in
-            !r.stages.contains { $0.attemptId == attempt.attemptId && $0.stage == stage && $0.status == "succeeded" }
-        }
-        return "`etl run --from \(unfinished ?? "load") --run \(run)\(force)`" + (newer == nil ? "" : " (it publishes\(replacing))")
+        return newer.map { "nothing needed: run \($0), newer, is published; only to put this run's figures in its place: " + step } ?? step
+    }
+
+    /// A run after `run` with a complete load of the same drop (its checksum), if any.
+    private func laterRunThatLoaded(_ r: RunRecord, after run: RunID) throws -> RunID? {
+        try connection.query("""
+            SELECT min(r.run_id)::text FROM etl.runs r
+            WHERE r.drop_checksum = $1 AND r.run_id > $2
+              AND EXISTS (SELECT FROM etl.loads l WHERE l.run_id = r.run_id AND l.finished_at IS NOT NULL)
+            """, [r.dropChecksum, run.description], name: "a later run of the same drop").first?.string(0).flatMap(RunID.init)
     }
 
     /// The command that runs `r`'s drop again, as a new run, with its last pipeline file;
-    /// with `--force` only when a newer run is published, which it would replace (a review
-    /// found an unconditional one publishing older figures).
-    static func rerun(_ r: RunRecord, newer: RunID?) -> String {
+    /// `force` only when a newer run is published, which it would replace (a review found an
+    /// unconditional one publishing older figures).
+    static func rerun(_ r: RunRecord, force: Bool) -> String {
         let pipeline = r.attempts.max(by: { $0.attemptId < $1.attemptId })?.pipeline ?? "PIPELINE"
-        return CommandHints.runDrop(pipeline: pipeline, drop: r.drop, force: newer != nil)
-            + (newer.map { " (it publishes, in place of the newer published run \($0))" } ?? "")
+        return CommandHints.runDrop(pipeline: pipeline, drop: r.drop, force: force)
     }
 
     private func folderExists(_ run: RunID) -> Bool { FileManager.default.fileExists(atPath: state.run(run).root.path) }
@@ -164,7 +179,9 @@ package struct RunReports {
                 """, [run.description], name: "rejects of the run's newest load")
             guard try !rows.isEmpty || !connection.query("SELECT FROM etl.loads WHERE run_id = $1", [run.description]).isEmpty else {
                 if !folderExists(run), let r = try RunRecord.read(connection, run: run).first {
-                    throw OperationsError.runFolderRemoved(run: run, rerun: Self.rerun(r, newer: try newerPublished(than: run, asOf: r.asOf)))
+                    let newer = try newerPublished(than: run, asOf: r.asOf)
+                    throw OperationsError.runFolderRemoved(run: run, rerun: Self.rerun(r, force: newer != nil)
+                                                           + (newer.map { " (it publishes, in place of the newer published run \($0))" } ?? ""))
                 }
                 throw OperationsError.stageMissing(run: run, stage: .extract)
             }

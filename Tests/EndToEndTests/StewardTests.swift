@@ -266,8 +266,8 @@ import TestSupport
         try FileManager.default.removeItem(at: h.inbox.appendingPathComponent("2026-11-20/sagshaendelser.csv"))
         #expect(try Spawned.run(h, ["extract", "--run", a, "--database", h.db.url]).status == ExitStatus.dropIncomplete.rawValue)
         let show = try Spawned.run(h, ["runs", "show", a, "--database", h.db.url]).stdout
-        #expect(show.contains("next           `etl run --from extract --run \(a) --force` (it publishes, in place of the newer published run \(b))"),
-                "\(show)")
+        #expect(show.contains("next           nothing needed: run \(b), newer, is published; only to put this run's figures in its place: "
+                              + "`etl run --from extract --run \(a) --force`"), "\(show)")
 
         // Publishing puts the committee's page back in step with what analysts see.
         let forced = try Spawned.run(h, ["publish", a, "--force", "--database", h.db.url])
@@ -361,6 +361,22 @@ import TestSupport
         #expect(night.stdout.contains("drop=2026-11-20") && night.stdout.contains("published=yes"), "\(night.stdout)")
         #expect(night.stderr.contains("socialraadgivere.csv (refused: it leads out of the drop, to \(outside.path);"), "\(night.stderr)")
         #expect(night.stderr.contains("311299-****: its name holds a CPR number") && !night.stderr.contains("3112991234"), "\(night.stderr)")
+    }
+
+    /// A failed run whose drop a later run loaded needs nothing: its next step says so, not
+    /// a rerun (a new steward's trial was told to force it).
+    @Test func aFailedRunWhoseDropWasLoadedLaterNeedsNothing() throws {
+        let h = try Harness()
+        try h.drop(children: Self.children, dirty: 0.03)
+        let strict = try h.pipeline("strict.yaml", [("reject_threshold: 0.10", "reject_threshold: 0.005")])
+        let failed = try run(h, ["--inbox", h.inbox.path], pipeline: strict)
+        #expect(failed.status == ExitStatus.rejectThresholdExceeded.rawValue, "\(failed.stderr)")
+        let first = try #require(try h.rows("SELECT run_id::text FROM etl.runs").first?[0])
+        let night = try run(h, ["--inbox", h.inbox.path])
+        #expect(night.status == 0, "\(night.stderr)")
+        let second = try #require(Harness.runID(night.stdout))
+        let show = try Spawned.run(h, ["runs", "show", first, "--database", h.db.url]).stdout
+        #expect(show.contains("next           nothing: run \(second), later, loaded the same drop"), "\(show)")
     }
 
     /// A window past the drop's as-of date leaves its last periods without data, and with an
