@@ -169,8 +169,8 @@ import Pipeline
                     page.elements.first { $0.attributes["id"] == "event-detection" }?.text ?? "")
         }
         let en = try sentences(.en), da = try sentences(.da)
-        #expect(en.answer.contains("In the quarter just before the social workers came, the one estimate lies within its interval of zero, as it should"), "\(en.answer)")
-        #expect(en.event.contains("In the quarter just before the social workers came, the one estimate lies within")
+        #expect(en.answer.contains("In the quarter just before the social workers came, the one estimate's interval includes zero, as it should"), "\(en.answer)")
+        #expect(en.event.contains("In the quarter just before the social workers came, the one estimate's interval includes zero")
                 && en.event.contains("Averaged over the periods after"), "\(en.event)")
         #expect(en.event.contains("Shown: 1 quarter before to 12 after"), "\(en.event)")
         #expect(da.answer.contains("I kvartalet lige før socialrådgiverne kom, ligger det ene estimat inden for"), "\(da.answer)")
@@ -183,7 +183,7 @@ import Pipeline
         let i = data.did!.eventStudy.firstIndex { $0.key("metric") == "detection" && $0.key("control_group") == "never_treated" && $0.key("event_time") == "-1" }!
         data.did!.eventStudy[i].values = data.did!.eventStudy[i].values.merging(["ci_low": "0.5", "ci_high": "3"]) { $1 }
         let off = try sentences(.en).answer
-        #expect(off.contains("the one estimate lies outside its interval of zero, which it should not") && off.contains("Read the effect with care."), "\(off)")
+        #expect(off.contains("the one estimate's interval does not include zero, which it should") && off.contains("Read the effect with care."), "\(off)")
         data.did!.eventStudy[i].values = data.did!.eventStudy[i].values.merging(["att": nil, "se": nil, "ci_low": nil, "ci_high": nil]) { $1 }
         let hidden = try sentences(.en).answer
         #expect(hidden.contains("the one estimate from before is hidden, as it rests on fewer than 5 institutions"), "\(hidden)")
@@ -198,7 +198,7 @@ import Pipeline
         #expect(answers[0].text.contains("causal estimate"))
         // How much the estimate can carry: the institutions it rests on, the periods before.
         #expect(answers[1].text.contains("The estimate rests on 63 institutions that got a social worker, compared with 240 that never had one."))
-        #expect(answers[1].text.contains("In the 8 quarters just before the social workers came, all 8 estimates lie within their interval of zero"))
+        #expect(answers[1].text.contains("In the 8 quarters just before the social workers came, the intervals of all 8 estimates include zero"))
         #expect(!answers[1].text.contains("rough guide"))
         #expect(answers[2].text.contains("2.05 times as often"))
         #expect(answers[2].text.contains("not a causal estimate"))
@@ -223,7 +223,7 @@ import Pipeline
         data.did!.eventStudy[pre].values = data.did!.eventStudy[pre].values.merging(["ci_low": "0.5", "ci_high": "3"]) { $1 }
         let shaky = try ReportPage(Self.render(.en, data)).elements.filter { $0.name == "p" && $0.attributes["class"] == "answer" }
         #expect(shaky[1].text.contains("rests on 6 institutions") && shaky[1].text.contains("only a rough guide")
-                && shaky[1].text.contains("7 of 8 estimates lie within their interval of zero") && shaky[1].text.contains("one outside can happen by chance"),
+                && shaky[1].text.contains("the intervals of 7 of 8 estimates include zero") && shaky[1].text.contains("one outside can happen by chance"),
                 "\(shaky[1].text)")
         let other = data.did!.eventStudy.firstIndex { $0.key("metric") == "detection" && $0.key("control_group") == "never_treated" && $0.key("event_time") == "-3" }!
         data.did!.eventStudy[other].values = data.did!.eventStudy[other].values.merging(["ci_low": "0.5", "ci_high": "3"]) { $1 }
@@ -231,7 +231,7 @@ import Pipeline
         #expect(shakier[1].text.contains("6 of 8 estimates") && shakier[1].text.contains("read the effect with care"), "\(shakier[1].text)")
         // The event study's reading does not call 6 of 8 as it should be, and says the same care.
         let event = try ReportPage(Self.render(.en, data)).elements.first { $0.attributes["id"] == "event-detection" }?.text ?? ""
-        #expect(event.contains("In the 8 quarters just before the social worker came, 6 of 8 estimates lie within their interval of zero; all should")
+        #expect(event.contains("In the 8 quarters just before the social worker came, the intervals of 6 of 8 estimates include zero; all should")
                 && event.contains("per 1,000 child-years. Read the effect with care."), "\(event)")
         #expect(try ReportPage(Self.render(.en, ReportFixture.data)).elements.first { $0.attributes["id"] == "event-detection" }?.text
                     .contains("with care") == false)
@@ -257,7 +257,7 @@ import Pipeline
         }
         let some = try ReportPage(Self.render(.en, data))
         let answers = some.elements.filter { $0.name == "p" && $0.attributes["class"] == "answer" }
-        #expect(answers[1].text.contains("all 5 estimates lie within") && answers[1].text.contains("3 estimates from before are hidden: each rests on fewer than 5 institutions"),
+        #expect(answers[1].text.contains("the intervals of all 5 estimates include zero") && answers[1].text.contains("3 estimates from before are hidden: each rests on fewer than 5 institutions"),
                 "\(answers[1].text)")
 
         for i in before {
