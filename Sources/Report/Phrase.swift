@@ -16,7 +16,7 @@ package enum Phrase: String, CaseIterable, Sendable {
     case eventTitle, eventReading, eventAfter, eventNote, before, after
     case quartersColumn, quartersAxis, quartersPlural, quarterSingular, halfYearsColumn, halfYearsAxis, halfYearsPlural, halfYearSingular
     case yearsColumn, yearsAxis, yearsPlural, yearSingular, lastPeriod, lastPeriods
-    case yearTitle, yearReading, districtTitle, districtReading, ratesHidden, noDistrict, rateAxis, rateNote
+    case yearTitle, yearReading, districtTitle, districtReading, yearNotCompared, yearsNotCompared, districtNotCompared, districtsNotCompared, ratesHidden, noDistrict, rateAxis, rateNote
     case agesTitle, agesReading, agesReadingHidden, agesNote, monthsAgeAxis
     case treatmentCohort, controlCohort, detectionShort, investigationShort, measureShort
     case outcomeColumn, effectColumn, intervalColumn, levelBeforeColumn, comparisonColumn, treatmentColumn, controlColumn

@@ -9,6 +9,13 @@ extension ReportDocument {
         return figure(row, column, view: view, key: [(by, value), ("cohort", cohort.rawValue)], basis: [basis])
     }
 
+    /// " 13 more years are not compared: …" after "in 2 of 2 years", which read as all of
+    /// them (a new reader's trial); nothing when every one was compared.
+    func notCompared(_ m: Int, one: Phrase, many: Phrase) -> HTML {
+        guard m > 0 else { return .text("") }
+        return .text(" ") + page.words.html(m == 1 ? one : many, ["m": .text(page.format.integer(m)), "min": .text(page.format.integer(page.minimum))])
+    }
+
     func byYear(_ outcome: Outcome) -> FigureBlock {
         let words = page.words, view = "metrics.cohort_summary_by_year"
         let years = Array(Set(data.byYear.compactMap { $0.key("year") })).sorted()
@@ -22,6 +29,7 @@ extension ReportDocument {
         }
         let reading = compared.isEmpty ? words.html(.ratesHidden, ["n": .text(page.format.integer(page.minimum))])
             : words.html(.yearReading, ["k": .text(page.format.integer(compared.filter { $0 }.count)), "n": .text(page.format.integer(compared.count))])
+                + notCompared(years.count - compared.count, one: .yearNotCompared, many: .yearsNotCompared)
         let title = words.text(.yearTitle, ["outcome": words.text(outcome.short)])
         return FigureBlock(
             id: "year-\(outcome.rawValue)", title: title, reading: reading,
@@ -47,6 +55,7 @@ extension ReportDocument {
         }
         let reading = compared.isEmpty ? words.html(.ratesHidden, ["n": .text(page.format.integer(page.minimum))])
             : words.html(.districtReading, ["k": .text(page.format.integer(compared.filter { $0 }.count)), "n": .text(page.format.integer(compared.count))])
+                + notCompared(districts.count - compared.count, one: .districtNotCompared, many: .districtsNotCompared)
         let title = words.text(.districtTitle, ["outcome": words.text(outcome.short)])
         return FigureBlock(
             id: "district-\(outcome.rawValue)", title: title, reading: reading,

@@ -142,6 +142,18 @@ import Pipeline
         #expect(answer.contains(expected), "\(answer)")
     }
 
+    /// "In 1 of 1 districts" read as all of them when others were not compared (a new
+    /// reader's trial): the others are counted, in both languages.
+    @Test func yearsAndDistrictsNotComparedAreCounted() throws {
+        let en = try ReportPage(Self.render(.en)), da = try ReportPage(Self.render(.da))
+        func reading(_ page: ReportPage) -> String {
+            page.elements.first { $0.attributes["id"] == "district-detection" }?.text ?? ""
+        }
+        #expect(reading(en).contains("in 1 of 1 districts. 1 more district is not compared: one of its rates is hidden (fewer than 5 children) or missing."),
+                "\(reading(en))")
+        #expect(reading(da).contains("i 1 af 1 bydele. 1 bydel mere er ikke sammenlignet"), "\(reading(da))")
+    }
+
     /// Districts whose names differ only in Unicode form (`Å`, `A` + ring) are two rows of the
     /// view, and two rows of the page, each with its own figures.
     @Test func districtsAreTheViewsExactTexts() throws {
