@@ -98,7 +98,7 @@ import Testing
         #expect(svg.contains("class=\"bar suppressed control\""))
     }
 
-    @Test func linesStartAtZeroAndASuppressedYearIsMarkedNotDropped() {
+    @Test func linesStartAtZeroAndASuppressedYearIsMarkedNotDropped() throws {
         let chart = LineChart(id: "l", title: "t", description: "d",
                               series: [LineChart.Series(name: "Treatment", style: "treatment",
                                                         points: [(x: 2012, y: Self.figure("r", 38)), (x: 2013, y: Self.figure("r", nil)), (x: 2014, y: Self.figure("r", 34))])],
@@ -109,6 +109,13 @@ import Testing
         #expect(g.xTicks.first == 2012)
         let svg = chart.render().markup
         #expect(svg.contains("class=\"marker suppressed\" cx=\"\(SVG.n(g.x(2013)))\""))
+        // Under the axis, outside the plot: no height of it reads as a value (a new reader took
+        // one drawn at the plot's top for a high value).
+        let point = "class=\"marker suppressed\" cx=\"\(SVG.n(g.x(2013)))\" cy=\""
+        let cy = try #require(svg.range(of: point)).upperBound
+        let y = Double(svg[cy...].prefix { $0 != "\"" })
+        #expect(y.map { $0 > LineChart.plotBottom + 16 } == true, "\(String(describing: y))")
+        #expect(chart.chartHeight > LineChart.height)
         #expect(svg.contains(">fewer than 5</text>"))
         // The line breaks at the hidden year: two pieces, each one point.
         #expect(svg.components(separatedBy: "M").count - 1 >= 2)

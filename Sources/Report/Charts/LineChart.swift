@@ -1,6 +1,7 @@
 /// Figures by year, one line per cohort, the axis from 0. A suppressed year breaks its line
-/// and gets a hollow marker at the top of the plot ("<5" in the legend, the run's minimum),
-/// so it cannot be read as a low value.
+/// and gets a hollow marker in a strip under the axis, one row per cohort ("<5" in the
+/// legend, the run's minimum): outside the plot, it cannot be read as a value, low or high
+/// (drawn at the plot's top, a new reader took one for a high value beside a real one).
 package struct LineChart {
     package struct Series {
         package var name: String
@@ -30,6 +31,11 @@ package struct LineChart {
 
     static let height = 240.0
     static let plotLeft = 40.0, plotRight = ChartMetrics.width - 12, plotTop = 50.0, plotBottom = height - 26
+    /// The strip of hidden points under the axis's year labels: one row a cohort.
+    static let hiddenRowsTop = height + 6, hiddenRowHeight = 10.0
+
+    var anySuppressed: Bool { series.contains { $0.points.contains { $0.y.isSuppressed } } }
+    var chartHeight: Double { anySuppressed ? Self.hiddenRowsTop + Double(series.count) * Self.hiddenRowHeight : Self.height }
 
     package struct Geometry {
         package var x: LinearScale
@@ -61,17 +67,16 @@ package struct LineChart {
         ]
         // The legend, on one line under the unit: marker and name per series, then what "<5" means.
         var lx = 0.0
-        var anySuppressed = false
         for s in series {
             parts.append(SVG.line(lx, 28, lx + 18, 28, cls: "series \(s.style)"))
             parts.append(marker(s.style, lx + 9, 28, attributes: []))
             parts.append(SVG.text(lx + 24, 32, s.name, cls: "legend"))
             lx += 24 + ChartMetrics.textWidth(s.name, size: ChartMetrics.smallFont) + 14
-            anySuppressed = anySuppressed || s.points.contains { $0.y.isSuppressed }
         }
         if anySuppressed {
-            parts.append(SVG.circle(lx + 4, 28, r: 3.2, cls: "marker suppressed"))
-            parts.append(SVG.text(lx + 11, 32, suppressedLegend, cls: "legend missing"))
+            // Each cohort's hollow marker, as the strip under the axis draws them.
+            for (k, s) in series.enumerated() { parts.append(marker(s.style, lx + 4 + Double(k) * 9, 28, cls: "marker suppressed", attributes: [])) }
+            parts.append(SVG.text(lx + 4 + Double(series.count) * 9, 32, suppressedLegend, cls: "legend missing"))
         }
         for (index, s) in series.enumerated() {
             parts.append(SVG.path(SVG.polyline(s.points.map { p in p.y.value.map { (g.x(Double(p.x)), g.y($0)) } }), cls: "series \(s.style)"))
@@ -80,12 +85,12 @@ package struct LineChart {
                 if let v = p.y.value {
                     parts.append(marker(s.style, cx, g.y(v), attributes: p.y.dataAttributes()))
                 } else if p.y.isSuppressed {
-                    // Hollow, at the top of the plot, one row per series.
-                    parts.append(marker(s.style, cx, Self.plotTop + 4 + Double(index) * 9, cls: "marker suppressed", attributes: p.y.dataAttributes()))
+                    parts.append(marker(s.style, cx, Self.hiddenRowsTop + (Double(index) + 0.5) * Self.hiddenRowHeight - 4,
+                                        cls: "marker suppressed", attributes: p.y.dataAttributes()))
                 }
             }
         }
-        return SVG.chart(id: id, width: ChartMetrics.width, height: Self.height, title: title, description: description, parts)
+        return SVG.chart(id: id, width: ChartMetrics.width, height: chartHeight, title: title, description: description, parts)
     }
 
     private func marker(_ style: String, _ x: Double, _ y: Double, cls: String? = nil, attributes: [(String, String?)]) -> HTML {
