@@ -56,8 +56,11 @@ struct ReportCommand: ParsableCommand {
                                              message: "cannot be read, so the committee's page (report.out) was not written; "
                                              + "name the pipeline file with --pipeline")
                 }
-                if let page = NightlyReport(config: shownConfig, stateRoot: state.root).outPath {
+                let nightly = NightlyReport(config: shownConfig, stateRoot: state.root)
+                if let page = nightly.outPath {
+                    let notice = nightly.newOutPageNotice
                     try ReportWriter.writeAtomically(rendered.html, to: page, mode: nil)
+                    if let notice { global.logger().notice("\(notice)") }
                     print(page)
                 }
             }

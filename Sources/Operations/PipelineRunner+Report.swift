@@ -51,7 +51,9 @@ extension PipelineRunner {
         // A connection of its own: the report switches it to the reader role for good.
         let db = try target.connect(logger: logger, migrate: false)
         defer { db.close() }
+        let notice = writer.newOutPageNotice
         let paths = try writer.write(connection: db, runFolder: folder.root)
+        if let notice { logger.notice("\(notice)") }
         logger.info("report written", metadata: ["paths": "\(paths.joined(separator: ", "))", "language": "\(writer.options.language.rawValue)"])
         return paths
     }

@@ -33,6 +33,15 @@ package struct NightlyReport {
         return RunID(String(text[start.upperBound...].prefix { $0 != "\"" }))
     }
 
+    /// What the steward should hear when `report.out` is about to be made new: it will be
+    /// owner-only, as everything etl writes, and an intranet's web server cannot read it
+    /// until it is made readable once (a new steward's trial met a 403); nil otherwise.
+    package var newOutPageNotice: String? {
+        guard let out = outPath, !FileManager.default.fileExists(atPath: out) else { return nil }
+        return "the committee's page \(out) is new, and readable by its owner only, as everything etl writes; "
+            + "`chmod 644 \(out)` once lets a web server read it (later nights keep its mode)"
+    }
+
     /// Renders the published run's report and writes it. Returns the paths written.
     package func write(connection: Connection, runFolder: URL) throws -> [String] {
         let options = self.options
@@ -41,7 +50,7 @@ package struct NightlyReport {
         try ReportWriter.writeAtomically(html, to: path, mode: 0o600)
         guard let out = outPath else { return [path] }
         // Meant to be read by others (an intranet), and it holds no personal data: the mode
-        // of the file it replaces, else 0644.
+        // of this user's file it replaces, else owner-only (`newOutPageNotice`).
         try ReportWriter.writeAtomically(html, to: out, mode: nil)
         return [path, out]
     }

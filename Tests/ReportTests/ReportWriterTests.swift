@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Pipeline
 import TestSupport
 @testable import Report
 
@@ -43,6 +44,19 @@ import TestSupport
         chmod(dir + "/r.html", 0o777)
         try ReportWriter.writeAtomically("c", to: dir + "/r.html", mode: nil)
         #expect(stat(dir + "/r.html", &info) == 0 && info.st_mode & 0o777 == 0o664)
+    }
+
+    /// A new `report.out` is owner-only, and the steward is told how to let a web server read
+    /// it, once: a new steward's trial met a 403 on the first morning and no word why.
+    @Test func aNewCommitteePageIsSaidToBeOwnerOnlyOnce() throws {
+        let dir = try TestServer.temporaryDirectory()
+        var config = try PipelineConfig.load(path: ReportHarness.copenhagen)
+        config.report.out = "intranet/udvalg.html"
+        let nightly = NightlyReport(config: config, stateRoot: URL(fileURLWithPath: dir))
+        let notice = try #require(nightly.newOutPageNotice)
+        #expect(notice.contains("\(dir)/intranet/udvalg.html is new, and readable by its owner only") && notice.contains("chmod 644"))
+        try ReportWriter.writeAtomically("<p/>", to: dir + "/intranet/udvalg.html", mode: nil)
+        #expect(nightly.newOutPageNotice == nil)
     }
 
     @Test(.enabled(if: geteuid() == 0, "needs root, to give the old report to another user"))
