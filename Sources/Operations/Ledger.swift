@@ -208,7 +208,7 @@ package struct Ledger {
         // When it died is not known: finished_at stays empty; the error says when it was found.
         for d in dead {
             let left = state.flatMap { try? String(contentsOfFile: $0.run(d.run).unrecordedError(attempt: d.attempt), encoding: .utf8) }
-            let found = left.map { "\(d.process) failed while the warehouse could not record it: \($0.trimmingCharacters(in: .whitespacesAndNewlines)); recorded by `\(command)` at " }
+            let found = left.map { "\(d.process) stopped without recording why in the warehouse (it left it in the run folder): \($0.trimmingCharacters(in: .whitespacesAndNewlines)); recorded by `\(command)` at " }
                 ?? "\(d.process) stopped without finishing (killed, or the machine went down); found by `\(command)` at "
             try connection.transaction { db in
                 let marked = try db.execute("""

@@ -286,7 +286,7 @@ import TestSupport
         #expect(runs.stdout.contains(" dead "), "\(runs.stdout)")
         // With the error it ended with, which the run folder kept meanwhile, not "killed".
         let error = try Connection(url: url).query("SELECT error FROM etl.attempts ORDER BY attempt_id DESC LIMIT 1").first?.string(0)
-        #expect(error?.contains("could not record it") == true && error?.contains("during run \(id), stage transform") == true,
+        #expect(error?.contains("stopped without recording why in the warehouse") == true && error?.contains("during run \(id), stage transform") == true,
                 "\(error ?? "no error")")
         try server.stop(.fast)
     }
