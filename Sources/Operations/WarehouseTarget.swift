@@ -76,8 +76,11 @@ package struct WarehouseTarget: Sendable {
                                                   display: displayName, logger: logger, retries: retries)
         }
         if migrate {
-            let applied = try Migrator(directory: try SchemaFiles.directory()).migrate(connection)
-            if !applied.isEmpty { logger.info("migrated the warehouse", metadata: ["applied": "\(applied.map(\.name).joined(separator: ","))"]) }
+            let directory = try SchemaFiles.directory()
+            let applied = try Migrator(directory: directory).migrate(connection)
+            if !applied.isEmpty {
+                logger.info("migrated the warehouse", metadata: ["from": "\(directory)", "applied": "\(applied.map(\.name).joined(separator: ","))"])
+            }
         }
         return connection
     }
