@@ -65,7 +65,9 @@ extension ReportDocument {
             table: HTMLTable(caption: nil, header: [words.html(.districtColumn), words.html(.treatmentColumn), words.html(.controlColumn)],
                          rows: districts.map { d in [.text(name(d)), page.figure(f(d, .treatment), decimals: 1), page.figure(f(d, .control), decimals: 1)] },
                          cls: "numbers long").render(),
-            note: words.html(.rateNote))
+            // The table's "–" says it in words too: its title shows only on hover (a new reader's trial).
+            note: words.html(.rateNote) + (districts.contains { d in Cohort.allCases.contains { f(d, $0).state == .absent } }
+                                           ? .text(" –: ") + words.html(.absentTitle) + .text(".") : .text("")))
     }
 
     func ages() -> FigureBlock {

@@ -152,6 +152,8 @@ import Pipeline
         #expect(reading(en).contains("in 1 of 1 districts. 1 more district is not compared: one of its rates is hidden (fewer than 5 children) or missing."),
                 "\(reading(en))")
         #expect(reading(da).contains("i 1 af 1 bydele. 1 bydel mere er ikke sammenlignet"), "\(reading(da))")
+        // Valby has no treatment row: its "–" is said in words under the table.
+        #expect(reading(en).contains("–: No child of this cohort here."), "\(reading(en))")
     }
 
     /// Districts whose names differ only in Unicode form (`Å`, `A` + ring) are two rows of the
