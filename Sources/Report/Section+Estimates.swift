@@ -148,7 +148,8 @@ extension ReportDocument {
             id: "event-\(outcome.rawValue)", title: title, reading: reading,
             chart: EventStudyChart(id: "chart-event-\(outcome.rawValue)", title: title, description: plain(reading), points: points,
                                    format: page.format, xLabel: unit.axis, yLabel: words.text(.effectAxis),
-                                   beforeLabel: words.text(.before), afterLabel: words.text(.after)).render(),
+                                   beforeLabel: words.text(.before), afterLabel: words.text(.after),
+                                   noneShownText: points.contains { $0.estimate.isSuppressed } ? page.suppressedCell : page.undefined).render(),
             table: table.render(),
             // The periods the estimates reach (a short panel has fewer than the window).
             note: words.html(.eventNote, ["before": .text(page.format.integer(before)),

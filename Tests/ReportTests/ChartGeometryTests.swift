@@ -15,7 +15,19 @@ import Testing
 
     func eventStudy(_ points: [EventStudyChart.Point]) -> EventStudyChart {
         EventStudyChart(id: "es", title: "Effect", description: "d", points: points, format: NumberFormat(.en),
-                        xLabel: "Quarters", yLabel: "Per 1,000", beforeLabel: "Before", afterLabel: "After")
+                        xLabel: "Quarters", yLabel: "Per 1,000", beforeLabel: "Before", afterLabel: "After",
+                        noneShownText: "hidden (fewer than 10)")
+    }
+
+    /// With every estimate hidden the plot says so, and draws no zero line that would read as
+    /// an effect of zero in every period (a new reader's trial, at a minimum of 10).
+    @Test func anEventStudyWithEveryEstimateHiddenSaysSo() {
+        let hidden = (-2...2).map { e in
+            EventStudyChart.Point(eventTime: e, estimate: Self.figure("att", nil, key: "\(e)"), low: Self.figure("ci_low", nil), high: Self.figure("ci_high", nil))
+        }
+        let svg = eventStudy(hidden).render().markup
+        #expect(svg.contains(">hidden (fewer than 10)</text>") && !svg.contains("class=\"zero\""))
+        #expect(!eventStudy([Self.point(0, 2, 1, 3)]).render().markup.contains("hidden (fewer than 10)"))
     }
 
     @Test func theBandRunsAlongTheUpperEndsAndBackAlongTheLowerOnes() {

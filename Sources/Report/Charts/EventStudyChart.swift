@@ -22,11 +22,15 @@ package struct EventStudyChart {
     package var yLabel: String
     package var beforeLabel: String
     package var afterLabel: String
+    /// Written across the plot when no estimate is shown ("hidden (fewer than 10)"): an empty
+    /// plot's zero line read as an effect of zero in every period (a new reader's trial).
+    package var noneShownText: String
 
     package init(id: String, title: String, description: String, points: [Point], format: NumberFormat,
-                 xLabel: String, yLabel: String, beforeLabel: String, afterLabel: String) {
+                 xLabel: String, yLabel: String, beforeLabel: String, afterLabel: String, noneShownText: String) {
         self.id = id; self.title = title; self.description = description; self.points = points.sorted { $0.eventTime < $1.eventTime }
         self.format = format; self.xLabel = xLabel; self.yLabel = yLabel; self.beforeLabel = beforeLabel; self.afterLabel = afterLabel
+        self.noneShownText = noneShownText
     }
 
     static let height = 250.0
@@ -83,7 +87,11 @@ package struct EventStudyChart {
             let d = SVG.polyline(piece.map { Optional(($0.x, $0.y)) }) + "Z"
             parts.append(SVG.path(d, cls: "band"))
         }
-        parts.append(SVG.line(Self.plotLeft, g.y(0), Self.plotRight, g.y(0), cls: "zero"))
+        if points.allSatisfy({ $0.estimate.value == nil }) {
+            parts.append(SVG.text((Self.plotLeft + Self.plotRight) / 2, Self.plotTop + 24, noneShownText, cls: "missing", anchor: .middle))
+        } else {
+            parts.append(SVG.line(Self.plotLeft, g.y(0), Self.plotRight, g.y(0), cls: "zero"))
+        }
         parts.append(SVG.line(g.arrivalX, Self.plotTop, g.arrivalX, Self.plotBottom, cls: "arrival"))
         parts.append(SVG.path(SVG.polyline(points.map { p in p.estimate.value.map { (g.x(Double(p.eventTime)), g.y($0)) } }), cls: "series"))
         for p in points {
