@@ -69,11 +69,13 @@ package struct RunReports {
                  a.status, a.pipeline, a.pipelineSha256.map { String($0.prefix(12)) } ?? "-", a.programVersion,
                  "\(a.windowFrom)…\(a.windowTo)", String(a.smallCellMinimum), a.error ?? ""]
             })
+        // The error last, as in the attempts: a long one pads no other column, and the options
+        // a suggested command needs (`CommandHints`) follow it on its line.
         out += "\nstages\n" + Table.render(
-            header: ["attempt", "stage", "started (UTC)", "seconds", "status", "error", "counts"],
+            header: ["attempt", "stage", "started (UTC)", "seconds", "status", "counts", "error"],
             rows: r.stages.map { s in
                 [String(s.attemptId), s.stage, Self.plain(s.startedAt), s.executionTime.map { String(format: "%.2f", $0) } ?? "-",
-                 s.status, s.error ?? "", s.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")]
+                 s.status, s.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "), s.error ?? ""]
             })
         out += "\nfiles (latest extract)\n" + Table.render(
             header: ["file", "bytes", "sha256", "read", "accepted", "rejected"],
