@@ -18,7 +18,7 @@ struct AssignmentValidator {
         try register.check(number, field: checks.name(institution))
         let fromDay = try checks.requiredDate(r, from)
         let toDay = try checks.optionalDate(r, to)
-        try checks.endBeforeStart(toDay, to, fromDay, from)
+        try checks.endBeforeStart(r, toDay, to, fromDay, from)
         return AssignmentRecord(staffID: checks.optionalText(r, staff) ?? "", institution: number,
                                 from: fromDay, to: toDay, line: r.line)
     }

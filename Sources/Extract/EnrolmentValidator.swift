@@ -19,7 +19,7 @@ struct EnrolmentValidator {
         try register.check(number, field: checks.name(institution))
         let fromDay = try checks.requiredDate(r, from)
         let toDay = try checks.optionalDate(r, to)
-        try checks.endBeforeStart(toDay, to, fromDay, from)
+        try checks.endBeforeStart(r, toDay, to, fromDay, from)
         return EnrolmentRow(childKey: pseudonyms.childKeyHex(child), birth: child.birth, institution: number,
                             from: fromDay, to: toDay, line: r.line)
     }

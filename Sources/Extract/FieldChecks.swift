@@ -100,10 +100,13 @@ struct FieldChecks {
         return v.reduce(0) { $0 * 10 + Int($1 - 48) }
     }
 
-    func endBeforeStart(_ end: Day?, _ endField: Int, _ start: Day?, _ startField: Int) throws(Rejection) {
+    /// The dates are quoted as the record writes them, so the message can be found in the
+    /// export (`27-06-2007`, not the ISO day: a new steward's trial grepped for it in vain).
+    func endBeforeStart(_ r: SourceRecord, _ end: Day?, _ endField: Int, _ start: Day?, _ startField: Int) throws(Rejection) {
         guard let end, let start, end < start else { return }
+        func written(_ i: Int) -> String { r.value(i).map { Echo.text($0) } ?? "" }
         throw Rejection(field: names[endField], reason: .endBeforeStart,
-                        message: "\(names[endField]) \(end) is before \(names[startField]) \(start)")
+                        message: "\(names[endField]) '\(written(endField))' is before \(names[startField]) '\(written(startField))'")
     }
 }
 

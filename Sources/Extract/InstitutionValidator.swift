@@ -44,7 +44,7 @@ struct InstitutionValidator {
         let places = try checks.optionalCount(r, pladser)
         let opened = try checks.optionalDate(r, oprettet)
         let closed = try checks.optionalDate(r, nedlagt)
-        try checks.endBeforeStart(closed, nedlagt, opened, oprettet)
+        try checks.endBeforeStart(r, closed, nedlagt, opened, oprettet)
         numbers[Array(number.utf8)] = (r.line, name, folded)
         return InstitutionRecord(
             number: number, name: name, type: checks.optionalText(r, type) ?? "",

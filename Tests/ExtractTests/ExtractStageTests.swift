@@ -105,6 +105,8 @@ import Testing
         #expect(Set(rejects.map(\.reason)) == Set(RejectReason.allCases))
         #expect(rejects.allSatisfy { !$0.message.isEmpty })
         #expect(rejects.first { $0.reason == .invalidCPR }?.message == "cpr 310213-**** is not a valid CPR number: its date does not exist")
+        // Dates as the export writes them, so the message can be found in it.
+        #expect(rejects.first { $0.reason == .endBeforeStart }?.message == "udmeldt '01-07-2014' is before indmeldt '01-08-2014'")
         #expect(f.rows(StageFile.enrolments).map { $0[5] } == ["10"])
         let enrolments = result.manifest.inputs[2]
         #expect((enrolments.rowsRead, enrolments.accepted, enrolments.rejected) == (9, 1, 8))
