@@ -97,8 +97,8 @@ package enum CPRInText {
         case 0x0085: return (0x0A, length)                          // next line
         case 0x2800: return (0x20, length)                          // braille blank, drawn as a space
         case 0x2212, 0x2043: return (0x2D, length)                  // minus, hyphen bullet
-        case 0x00B7, 0x2022, 0x2024, 0x2027, 0x30FB, 0xFE52, 0xFF65, 0x3002:
-            return (0x2E, length)                                   // middle dots, bullet, leaders, small and ideographic full stops
+        case 0x00B7, 0x0387, 0x2022, 0x2024, 0x2027, 0x2219, 0x22C5, 0x2E31, 0x30FB, 0xFE52, 0xFF65, 0x3002:
+            return (0x2E, length)                                   // middle dots (and their look-alikes), bullets, leaders, small and ideographic full stops
         case 0x2044, 0x2215: return (0x2F, length)                  // fraction and division slashes
         default: break
         }
@@ -122,12 +122,13 @@ package enum CPRInText {
 
     /// A character drawn as nothing between its neighbours: format characters (soft hyphen,
     /// zero-width space, bidi marks), Unicode's default-ignorables (variation selectors, the
-    /// Hangul fillers) and combining marks (an accent or a keycap on a digit).
+    /// Hangul fillers) and combining marks (an accent or a keycap on a digit; a spacing one
+    /// too, `ः`: on screen the digits still read as one number, a review found).
     static func isInvisible(_ s: Unicode.Scalar) -> Bool {
         guard s.value >= 0x80 else { return false }
         let p = s.properties
         switch p.generalCategory {
-        case .format, .nonspacingMark, .enclosingMark: return true
+        case .format, .nonspacingMark, .enclosingMark, .spacingMark: return true
         default: return p.isDefaultIgnorableCodePoint
         }
     }

@@ -116,11 +116,17 @@ struct FieldChecks {
 /// ten or more digits of any script, invisible characters within it passed over) masked as
 /// `DDMMYY-****`, in case a column holds one by mistake.
 package enum Echo {
-    /// What may split the digits of a number as written: spaces, dashes, `.`, `/`, `_`.
+    /// What may split the digits of a number as written: white space of any kind (tabs and
+    /// line breaks too), and any punctuation mark or symbol but those that list numbers (`,`
+    /// `;`), so that a number written a digit at a time with a minus sign, a bullet or a line
+    /// break between is masked too (a review found such ones in `etl rejects`).
     private static func isSeparator(_ s: Unicode.Scalar) -> Bool {
+        if s == "," || s == ";" || s == "\u{FF0C}" || s == "\u{FF1B}" { return false }
         switch s.properties.generalCategory {
-        case .spaceSeparator, .dashPunctuation: return true
-        default: return s == "." || s == "/" || s == "_"
+        case .spaceSeparator, .lineSeparator, .paragraphSeparator, .dashPunctuation, .connectorPunctuation, .otherPunctuation,
+             .openPunctuation, .closePunctuation, .initialPunctuation, .finalPunctuation,
+             .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol: return true
+        default: return s == "\t" || s == "\n" || s == "\r"
         }
     }
 
@@ -166,13 +172,15 @@ package enum Echo {
         var run = String.UnicodeScalarView(), gap = String.UnicodeScalarView()
         var digits = 0, splits: [Int] = []
         func endRun() {
+            // A tab or line break kept as a separator is still shown as `?`: a message is one line.
+            func shown(_ s: String.UnicodeScalarView) -> [Unicode.Scalar] { s.map { isUnshowable($0) ? "?" : $0 } }
             if digits >= 10, splits != [4] {
                 out.append(contentsOf: run.filter { CPRInText.digitValue($0) != nil }.prefix(6))
                 out.append(contentsOf: "-****".unicodeScalars)
             } else {
-                out.append(contentsOf: run)
+                out.append(contentsOf: shown(run))
             }
-            out.append(contentsOf: gap)
+            out.append(contentsOf: shown(gap))
             run = String.UnicodeScalarView(); gap = String.UnicodeScalarView(); digits = 0; splits = []
         }
         for s in String(decoding: b, as: UTF8.self).unicodeScalars {

@@ -54,6 +54,17 @@ import SyntheticDrop
                 "\(byName.stderr)")
         #expect(!byName.stderr.contains("010213-1234"))
 
+        // An export's file name and a value map's value: written as they are to the ledger, the
+        // facts and the report (an adversarial review found both in clear).
+        let byFile = try Spawned.run(h, ["run", "--pipeline", try h.pipeline("file.yaml", [("file: sagshaendelser.csv", "file: sager 1502724321.csv")]),
+                                         "--drop", drop.path, "--database", h.db.url])
+        #expect(byFile.status == ExitStatus.usage.rawValue && byFile.stderr.contains("the file name of a source in the pipeline file holds a CPR number")
+                && !byFile.stderr.contains("1502724321"), "\(byFile.stderr)")
+        let mapped = try h.pipeline("mapped.yaml", [("      aarsag: aarsag", "      aarsag: aarsag\n    values:\n      kilde:\n        default: \"160272-4322\"")])
+        let byValue = try Spawned.run(h, ["run", "--pipeline", mapped, "--drop", drop.path, "--database", h.db.url])
+        #expect(byValue.status == ExitStatus.usage.rawValue && byValue.stderr.contains("a value of values.kilde in the pipeline file holds a CPR number")
+                && !byValue.stderr.contains("160272-4322"), "\(byValue.stderr)")
+
         // A value the argument parser refuses is echoed masked (cron keeps standard error).
         // An analyst role's name too: it is refused, as it would be kept in the server's catalogue.
         for arguments in [["runs", "show", "0102131234"], ["run", "--pipeline", Harness.copenhagen, "--as-of", "010213-1234"],

@@ -148,6 +148,10 @@ import Testing
         // century (the review of that rule found these missed).
         ("110190 | 1234", "110190 | 1234"), ("110190||1234", "110190||1234"), ("11.01.1990+1234", "11.01.1990+1234"),
         ("11.01.1990|1234", "11.01.1990|1234"),
+        // Middle-dot look-alikes between the date's parts, a spacing mark on each digit (a
+        // second adversarial review found these in clear).
+        ("15\u{0387}03\u{0387}72\u{0387}4321", "15\u{0387}03\u{0387}72\u{0387}4321"), ("15\u{2219}03\u{2219}72-4321", "15\u{2219}03\u{2219}72-4321"),
+        ("x 1\u{0903}5\u{0903}0\u{0903}3\u{0903}7\u{0903}2\u{0903}4\u{0903}3\u{0903}2\u{0903}1", "1\u{0903}5\u{0903}0\u{0903}3\u{0903}7\u{0903}2\u{0903}4\u{0903}3\u{0903}2\u{0903}1"),
     ])
     func findsTheShapes(text: String, number: String) {
         #expect(found(text) == [number])
@@ -237,5 +241,11 @@ import Testing
         #expect(Echo.text(Array("S-2012-000123 kl. 12.30".utf8)[...]) == "S-2012-000123 kl. 12.30")
         #expect(Echo.text(Array("x 110190|1234".utf8)[...]) == "x 110190-****")
         #expect(Echo.text(Array("a 110190\u{22C5}1234".utf8)[...]) == "a 110190-****")
+        // A digit at a time, split by a minus sign, a bullet, a tab or a line break: masked, and
+        // a tab or line break among fewer digits still shown as `?` (a second review).
+        #expect(Echo.text(Array("1\u{2212}5\u{2212}0\u{2212}3\u{2212}7\u{2212}2\u{2212}4\u{2212}3\u{2212}2\u{2212}1".utf8)[...]) == "150372-****")
+        #expect(Echo.text(Array("x 1•5•0•3•7•2•4•3•2•1".utf8)[...]) == "x 150372-****")
+        #expect(Echo.text(Array("1\t5\t0\t3\t7\t2\t4\t3\t2\t1".utf8)[...]) == "150372-****")
+        #expect(Echo.text(Array("12\t34 a\nb".utf8)[...]) == "12?34 a?b")
     }
 }
