@@ -24,7 +24,8 @@ package struct RunSummary: Sendable {
     package var reportError: String?
 
     package var line: String {
-        if alreadyLoaded { return "nothing to do: \(drop) was loaded by run \(run) (use --force to load it again)" }
+        // With newer folders incomplete, the night's news is theirs: no hint to load this one again.
+        if alreadyLoaded { return "nothing to do: \(drop) was loaded by run \(run)" + (newerIncomplete.isEmpty ? " (use --force to load it again)" : "") }
         return "run \(run) drop=\(drop) read=\(rowsRead) rejected=\(rejected) loaded=\(loaded) "
             + "duration=\(String(format: "%.1f", seconds))s published=\(published ? "yes" : "no")"
             + (note.map { " (\($0))" } ?? "")

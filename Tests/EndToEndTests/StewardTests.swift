@@ -33,6 +33,8 @@ import TestSupport
         let again = try run(h, ["--inbox", h.inbox.path])
         #expect(again.status == ExitStatus.dropIncomplete.rawValue)
         #expect(again.stdout.contains("nothing to do") && again.stderr.contains("sagshaendelser.csv (missing)"), "\(again.stderr)")
+        // The news is the incomplete newer drop: no hint to load the older one again (a new steward's trial).
+        #expect(!again.stdout.contains("--force"), "\(again.stdout)")
 
         let misspelled = try run(h, ["--inbox", h.root.appendingPathComponent("inbx").path])
         #expect(misspelled.status == ExitStatus.dropIncomplete.rawValue)
