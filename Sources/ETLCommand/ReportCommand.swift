@@ -56,11 +56,8 @@ struct ReportCommand: ParsableCommand {
                                              message: "cannot be read, so the committee's page (report.out) was not written; "
                                              + "name the pipeline file with --pipeline")
                 }
-                let nightly = NightlyReport(config: shownConfig, stateRoot: state.root)
-                if let page = nightly.outPath {
-                    let notice = nightly.newOutPageNotice
-                    try ReportWriter.writeAtomically(rendered.html, to: page, mode: nil)
-                    if let notice { global.logger().notice("\(notice)") }
+                let logger = global.logger()
+                if let page = try NightlyReport(config: shownConfig, stateRoot: state.root).writeOutPage(rendered.html, told: { logger.notice("\($0)") }) {
                     print(page)
                 }
             }

@@ -51,9 +51,7 @@ extension PipelineRunner {
         // A connection of its own: the report switches it to the reader role for good.
         let db = try target.connect(logger: logger, migrate: false)
         defer { db.close() }
-        let notice = writer.newOutPageNotice
-        let paths = try writer.write(connection: db, runFolder: folder.root)
-        if let notice { logger.notice("\(notice)") }
+        let paths = try writer.write(connection: db, runFolder: folder.root) { logger.notice("\($0)") }
         logger.info("report written", metadata: ["paths": "\(paths.joined(separator: ", "))", "language": "\(writer.options.language.rawValue)"])
         return paths
     }

@@ -283,13 +283,13 @@ package struct PipelineRunner {
         }
     }
 
-    /// The pipeline file's path and its municipality, as `refuseUnsafePath` says.
+    /// What the pipeline file puts into the ledger, the facts and the report as it is, as
+    /// `refuseUnsafePath` says: its path, its municipality, its exports' file names (counts
+    /// are keyed by them) and its value maps' values (written after the exports' CPR numbers
+    /// were replaced; an adversarial review found those two in clear).
     private func refuseUnsafePipeline() throws {
         try Self.refuseUnsafePath(Self.absolute(config.path), what: "the pipeline file's path", fix: "Rename it and run again")
         try Self.refuseUnsafePath(config.municipality, what: "the pipeline file's municipality", fix: "Correct it in \(config.path)")
-        // What the pipeline file puts into the ledger, the facts and the report as it is: an
-        // export's name (counts keyed by it) and a value map's values (written after the
-        // exports' CPR numbers were replaced). An adversarial review found both in clear.
         for source in config.sources.all {
             try Self.refuseUnsafePath(source.file, what: "the file name of a source in the pipeline file", fix: "Correct it in \(config.path)")
             for (field, map) in source.values.sorted(by: { $0.key < $1.key }) {

@@ -45,11 +45,7 @@ package struct Republisher {
         }
         let db = try target.connect(logger: logger, migrate: false)
         defer { db.close() }
-        let writer = NightlyReport(config: config, stateRoot: state.root)
-        let notice = writer.newOutPageNotice
-        let paths = try writer.write(connection: db, runFolder: folder.root)
-        if let notice { logger.notice("\(notice)") }
-        return paths
+        return try NightlyReport(config: config, stateRoot: state.root).write(connection: db, runFolder: folder.root) { logger.notice("\($0)") }
     }
 
     private func publishLocked(_ run: RunID, force: Bool) throws -> Published {

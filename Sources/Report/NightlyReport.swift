@@ -33,25 +33,28 @@ package struct NightlyReport {
         return RunID(String(text[start.upperBound...].prefix { $0 != "\"" }))
     }
 
-    /// What the steward should hear when `report.out` is about to be made new: it will be
-    /// owner-only, as everything etl writes, and an intranet's web server cannot read it
-    /// until it is made readable once (a new steward's trial met a 403); nil otherwise.
-    package var newOutPageNotice: String? {
-        guard let out = outPath, !FileManager.default.fileExists(atPath: out) else { return nil }
-        return "the committee's page \(out) is new, and readable by its owner only, as everything etl writes; "
-            + "`chmod 644 \(out)` once lets a web server read it (later nights keep its mode)"
-    }
-
-    /// Renders the published run's report and writes it. Returns the paths written.
-    package func write(connection: Connection, runFolder: URL) throws -> [String] {
+    /// Renders the published run's report and writes it into the run folder and to
+    /// `report.out` (`writeOutPage`). Returns the paths written.
+    package func write(connection: Connection, runFolder: URL, told: (String) -> Void) throws -> [String] {
         let options = self.options
         let html = try ReportWriter.render(connection: connection, options: { _ in options }).html
         let path = runFolder.appendingPathComponent("report.html").path
         try ReportWriter.writeAtomically(html, to: path, mode: 0o600)
-        guard let out = outPath else { return [path] }
-        // Meant to be read by others (an intranet), and it holds no personal data: the mode
-        // of this user's file it replaces, else owner-only (`newOutPageNotice`).
+        return [path] + (try writeOutPage(html, told: told).map { [$0] } ?? [])
+    }
+
+    /// Writes the committee's page to `report.out`, if the pipeline names one, and returns
+    /// its path. Meant to be read by others (an intranet), and it holds no personal data: the
+    /// mode of this user's file it replaces, else owner-only, as everything etl writes; a new
+    /// one is `told` so, with how to let a web server read it (a new steward's trial met a 403).
+    package func writeOutPage(_ html: String, told: (String) -> Void) throws -> String? {
+        guard let out = outPath else { return nil }
+        let isNew = !FileManager.default.fileExists(atPath: out)
         try ReportWriter.writeAtomically(html, to: out, mode: nil)
-        return [path, out]
+        if isNew {
+            told("the committee's page \(out) is new, and readable by its owner only, as everything etl writes; "
+                 + "`chmod 644 \(out)` once lets a web server read it (later nights keep its mode)")
+        }
+        return out
     }
 }
