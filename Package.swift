@@ -23,12 +23,12 @@ let package = Package(
         .systemLibrary(name: "CExpat", pkgConfig: "expat", providers: [.apt(["libexpat1-dev"])]),
         // libcrypto, OpenSSL's (apt: libssl-dev, which libpq-dev brings): SHA-256 contexts that copy without allocating.
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        // xxHash (apt: libxxhash-dev, 0.8 or later): XXH3-128, the stage files' checksums.
-        .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         // The CSV parser's search for special bytes, sixteen at a time (SSE2; nothing to link).
         .systemLibrary(name: "CSpecialBytes"),
         // C Swift's Glibc module lacks: `mallopt`, renameat2's exchange, a prefetch (nothing to link).
         .systemLibrary(name: "CGlibcExtras"),
+        // xxHash 0.8.1, its header kept in the repo: XXH3-128, the stage files' checksums.
+        .target(name: "CXXHash"),
 
         // A small PostgreSQL client over libpq, the embedded server and migrations.
         .target(name: "Postgres", dependencies: [
