@@ -23,7 +23,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "da or en. Default: the pipeline file's report.language, else en.")
     var lang: ReportLanguage?
 
-    @Option(help: "The pipeline file (for its language and database). Default: the one the run was started with, if its folder is kept.")
+    @Option(help: "The pipeline file (for its language and database). Default: the one the run's newest stage files were made with, if its folder is kept.")
     var pipeline: String?
 
     @OptionGroup var global: GlobalOptions
@@ -36,8 +36,8 @@ struct ReportCommand: ParsableCommand {
             defer { db.close() }
             var shownConfig: PipelineConfig?
             let rendered = try ReportWriter.render(connection: db, run: runID) { shown in
-                // The pipeline file named, else the one the run was started with; --lang over its language.
-                shownConfig = config ?? shown.flatMap { try? RunInfo.read(state.run($0)) }.flatMap { try? PipelineConfig.load(path: $0.pipeline) }
+                // The pipeline file named, else the run's (as a rerun takes it); --lang over its language.
+                shownConfig = config ?? shown.flatMap { try? RunInfo.pipelineInPlace(state.run($0)) }.flatMap { try? PipelineConfig.load(path: $0) }
                 return ReportWriter.Options(shownConfig, language: lang)
             }
             if out == "-" {
@@ -52,7 +52,7 @@ struct ReportCommand: ParsableCommand {
             // is the committee's page too, as the nightly run writes it (after an exit 73, say).
             if runID == nil, out == nil, lang == nil {
                 guard let shownConfig else {
-                    throw OperationsError.io(path: (try? RunInfo.read(state.run(run)).pipeline) ?? "the run's pipeline file",
+                    throw OperationsError.io(path: (try? RunInfo.pipelineInPlace(state.run(run))) ?? "the run's pipeline file",
                                              message: "cannot be read, so the committee's page (report.out) was not written; "
                                              + "name the pipeline file with --pipeline")
                 }

@@ -20,7 +20,7 @@ struct RunCommand: ParsableCommand {
             \(exitStatusHelp)
             """)
 
-    @Option(help: "The municipality's pipeline file (pipelines/*.yaml): required for a new run; a rerun (--from) uses its run's unless given.")
+    @Option(help: "The municipality's pipeline file (pipelines/*.yaml): required for a new run; a rerun (--from) uses the one its run's newest stage files were made with unless given.")
     var pipeline: String?
 
     @Option(help: "One drop folder to run on.")
@@ -71,12 +71,12 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-/// A runner for a pipeline file, or for the pipeline file a run was started with.
+/// A runner for a pipeline file, or for the one a run's newest stage files were made with.
 /// Of the stage commands only `etl run` may create the embedded cluster (`mayCreateCluster`).
 func makeRunner(pipeline: String?, run: RunID?, global: GlobalOptions, mayCreateCluster: Bool = false) throws -> PipelineRunner {
     let state = global.state
     var path = pipeline
-    if path == nil, let run { path = try RunInfo.read(state.run(run)).pipeline }
+    if path == nil, let run { path = try RunInfo.pipelineInPlace(state.run(run)) }
     guard let path else { throw OperationsError.usage("name the pipeline file (--pipeline FILE)") }
     let config = try PipelineConfig.load(path: path)
     return PipelineRunner(config: config, state: state, target: global.target(config, mayCreateCluster: mayCreateCluster), logger: global.logger(),

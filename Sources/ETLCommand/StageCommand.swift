@@ -27,7 +27,7 @@ extension StageCommand {
 
 struct StageRunOptions: ParsableArguments {
     @Option(name: .customLong("run"), help: runIDHelp) var runID: RunID
-    @Option(help: "The pipeline file; default: the one the run was started with.") var pipeline: String?
+    @Option(help: "The pipeline file; default: the one the run's newest stage files were made with.") var pipeline: String?
 }
 
 struct ExtractCommand: StageCommand {

@@ -124,6 +124,10 @@ package struct ExtractStage: Sendable {
         let breaches = zip(sources, inputs).compactMap { source, input in
             ThresholdBreach(input, threshold: source.rejectThreshold ?? config.rejectThreshold)
         }
+        // A key that was found (the nightly job's) is recorded even when the thresholds stop
+        // the run: the steward's rerun from a shell without its environment is then refused,
+        // where it would make a new key and fix the state directory to it.
+        if !rerun, !key.isNew { try key.recordFingerprint(state) }
         guard breaches.isEmpty else { throw .rejectThresholdExceeded(breaches, inputs: inputs) }
         // The drop is complete (checksums and rows as its MANIFEST says) and under its
         // thresholds: only now is a new key kept, and its fingerprint recorded.
@@ -140,6 +144,7 @@ package struct ExtractStage: Sendable {
             stage: .extract, run: run.id, startedAt: startedAt,
             seconds: Self.seconds(ContinuousClock.now - clock), asOf: asOf, inputs: inputs, outputs: outputs, counts: counts)
         manifest.keyFingerprint = key.fingerprint
+        manifest.pipeline = URL(fileURLWithPath: config.path).absoluteURL.standardizedFileURL.path
         do { try manifest.write(to: run.manifest(.extract)) } catch {
             throw .cannotWrite(path: run.manifest(.extract), message: "\(error)")
         }

@@ -19,6 +19,8 @@ package struct PseudonymKey {
     /// The file a new key goes to, not yet written, and the variable that was not set; nil
     /// for a key that was read.
     let unsaved: (path: String, variable: String)?
+    /// Made now, not read: the embedded default's first run.
+    var isNew: Bool { unsaved != nil }
 
     package static func load(_ source: PipelineConfig.KeySource, state: StateLayout,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws(ExtractError) -> PseudonymKey {

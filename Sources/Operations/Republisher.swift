@@ -33,14 +33,14 @@ package struct Republisher {
     }
 
     /// The committee's report for `run`, now published, as the nightly run writes it: in
-    /// the run's folder, and at `report.out` of the pipeline file the run was started with.
+    /// the run's folder, and at `report.out` of the run's pipeline file (as a rerun takes it).
     /// Under the run locks, so no other publish comes between. Returns the paths written.
     private func writeReport(_ run: RunID) throws -> [String] {
         let folder = state.run(run)
-        let info = try RunInfo.read(folder)
+        let pipeline = try RunInfo.pipelineInPlace(folder)
         let config: PipelineConfig
-        do { config = try PipelineConfig.load(path: info.pipeline) } catch {
-            throw OperationsError.io(path: info.pipeline, message: "the run's pipeline file cannot be read (\(error)), so the committee's page "
+        do { config = try PipelineConfig.load(path: pipeline) } catch {
+            throw OperationsError.io(path: pipeline, message: "the run's pipeline file cannot be read (\(error)), so the committee's page "
                                      + "is not known; write it with `etl report --pipeline FILE`")
         }
         let db = try target.connect(logger: logger, migrate: false)

@@ -28,6 +28,21 @@ package struct RunInfo: Codable, Sendable {
         try encoder.encode(self).write(to: URL(fileURLWithPath: folder.runInfo), options: .atomic)
     }
 
+    /// The pipeline file a rerun takes when none is named: the one the run's newest stage
+    /// files were made with, so that it goes on with the settings of the files it reuses. The
+    /// file the run was started with would quietly undo a rerun's `--pipeline` (a small-cell
+    /// minimum raised on purpose, say); it is taken when no stage file says (older folders).
+    package static func pipelineInPlace(_ folder: RunFolder) throws -> String {
+        let started = try read(folder).pipeline
+        let extract = try? StageManifest.read(from: folder.manifest(.extract))
+        let transform = try? StageManifest.read(from: folder.manifest(.transform))
+        let made: [(at: Date, pipeline: String)] = [
+            extract.flatMap { m in m.pipeline.map { (m.startedAt, $0) } },
+            transform.flatMap { m in TransformSettings.read(from: folder).map { (m.startedAt, $0.pipeline) } },
+        ].compactMap { $0 }
+        return made.max { $0.at < $1.at }?.pipeline ?? started
+    }
+
     package static func read(_ folder: RunFolder) throws -> RunInfo {
         guard let data = FileManager.default.contents(atPath: folder.runInfo) else {
             // <state>/runs/<id>

@@ -83,6 +83,8 @@ package struct StageManifest: Codable, Sendable, Equatable {
     package var counts: [String: Int]
     /// Extract's: the fingerprint of the pseudonym key it ran under (`PseudonymKey.fingerprint`).
     package var keyFingerprint: String?
+    /// Extract's: the pipeline file it ran with, absolute (transform's is in its settings).
+    package var pipeline: String?
 
     package init(stage: Stage, run: RunID, startedAt: Date, seconds: Double, asOf: Day? = nil,
                 inputs: [InputFile] = [], outputs: [OutputFile] = [], counts: [String: Int] = [:]) {

@@ -169,6 +169,34 @@ import TestSupport
                 "\(redone.stdout)")
     }
 
+    /// A rerun without --pipeline goes on with the file the run's newest stage files were
+    /// made with, not the run's first: a load after a transform with a higher small-cell
+    /// minimum publishes that minimum (a new user's trial found it quietly went back to 5).
+    @Test func aRerunWithoutAPipelineFileTakesTheOneItsStageFilesWereMadeWith() throws {
+        let h = try Harness()
+        let (drop, _) = try h.drop(children: Self.children)
+        let id = try #require(Harness.runID(try run(h, ["--drop", drop.path]).stdout))
+        let stricter = h.root.appendingPathComponent("stricter.yaml").path
+        try String(contentsOfFile: Harness.copenhagen, encoding: .utf8)
+            .replacingOccurrences(of: "small_cell_minimum: 5", with: "small_cell_minimum: 10")
+            .write(toFile: stricter, atomically: true, encoding: .utf8)
+        let minimum = "SELECT small_cell_minimum::text FROM metrics.published_run"
+
+        let transform = try Spawned.run(h, ["run", "--from", "transform", "--run", id, "--pipeline", stricter, "--database", h.db.url])
+        #expect(transform.status == 0, "\(transform.stderr)")
+        #expect(try h.rows(minimum) == [["10"]])
+        let load = try Spawned.run(h, ["load", "--run", id, "--database", h.db.url])
+        #expect(load.status == 0, "\(load.stderr)")
+        #expect(try h.rows(minimum) == [["10"]], "the load took the run's first file")
+
+        // An extract redone with the first file: the next stage goes on with that one.
+        let extract = try Spawned.run(h, ["extract", "--run", id, "--pipeline", Harness.copenhagen, "--database", h.db.url])
+        #expect(extract.status == 0, "\(extract.stderr)")
+        let again = try Spawned.run(h, ["run", "--from", "transform", "--run", id, "--database", h.db.url])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try h.rows(minimum) == [["5"]])
+    }
+
     /// A stage file edited since its stage wrote it (its size kept, so only its checksum
     /// tells) is refused by the stage that reads it: transform for extract's, load for
     /// transform's facts and statistics. Analysts keep seeing what they saw.

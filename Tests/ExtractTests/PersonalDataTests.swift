@@ -119,6 +119,22 @@ import Testing
         #expect(f.warned.all.count == 1 && f.warned.all[0].contains("Back it up"))
     }
 
+    /// A first run under the nightly job's key, stopped by the reject threshold, records that
+    /// key: a rerun from a shell without the job's environment is refused and makes no key,
+    /// where it would have fixed the state directory to a new one (a new user's trial).
+    @Test func aDropOverTheThresholdRecordsAKeyThatWasGiven() throws {
+        let f = try Fixture()
+        f.config.rejectThreshold = 0
+        f.write(Sample.enrolments + "0102131234;999999;01-08-2014;\n", to: "indmeldelser.csv")
+        #expect(throws: ExtractError.self) { _ = try f.extract() }
+        #expect(FileManager.default.fileExists(atPath: f.state.keyFingerprintFile.path))
+        f.environment = [:]
+        f.config.rejectThreshold = 1
+        let rerun = #expect(throws: ExtractError.self) { _ = try f.extract() }
+        #expect("\(rerun!)".contains("no key was found now"), "\(rerun!)")
+        #expect(!FileManager.default.fileExists(atPath: f.state.defaultKeyFile.path))
+    }
+
     @Test func keyFileOpenToOthersIsRefused() throws {
         let f = try Fixture()
         f.environment = [:]
