@@ -32,7 +32,8 @@ package struct ReportData: Sendable {
     package static func read(_ reader: MetricsReader, requested run: RunID?) throws -> ReportData {
         try reader.connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", name: "report snapshot")
         do {
-            let data = try readViews(reader, requested: run)
+            var data = try readViews(reader, requested: run)
+            data.maskPseudonyms()
             try reader.connection.execute("COMMIT", name: "report snapshot")
             return data
         } catch {
