@@ -70,7 +70,7 @@ package struct WarehouseTarget: Sendable {
                 try server.start()
                 try server.createDatabase(Self.embeddedDatabase)
             } catch let error as PostgresError {
-                throw OperationsError.databaseUnreachable(target: displayName, message: error.description)
+                throw WarehouseError.serverDidNotStart(state: state.root.path, message: error.description)
             }
             connection = try Self.connectRetrying(server.connectionString(database: Self.embeddedDatabase),
                                                   display: displayName, logger: logger, retries: retries)

@@ -379,6 +379,13 @@ package struct EmbeddedServer: Sendable {
                 Thread.sleep(forTimeInterval: 0.5)
                 continue
             }
+            if log.contains("Address already in use"), let listen {
+                // Debian's postgresql package runs a cluster of its own on 5432.
+                throw PostgresError(.server, "port \(listen.port) (--listen \(listen)) is taken by another program, perhaps another "
+                                    + "PostgreSQL (Debian's own cluster, postgresql@15-main, listens on 5432)",
+                                    hint: "choose a free port: `etl warehouse start --listen \(listen.host):PORT`; or stop the other program",
+                                    context: directory)
+            }
             throw PostgresError(.server, "pg_ctl start failed: \(result.output)", detail: log.isEmpty ? nil : "server log ends with:\n\(log)",
                                 hint: "see \(logFile)", context: directory)
         }
