@@ -24,6 +24,7 @@ inbox=${2:?usage: etl-nightly.sh PIPELINE INBOX}
 here=$(cd "$(dirname "$0")/.." && pwd)
 
 env_file=${ETL_ENV_FILE:-/etc/etl/etl.env}
+env_note=
 # An environment file named, or there, that cannot be read whole would run the night
 # without its key and database: stop, and say so (cron mails it).
 refuse_env() {
@@ -50,6 +51,8 @@ if [ -n "${ETL_ENV_FILE:-}" ] || [ -e "$env_file" ]; then
     # shellcheck disable=SC1090
     . <(tr -d '\r' <"$env_file")
     set +a
+    # What a command typed by hand needs besides its arguments: the same key and database.
+    env_note=" (with the environment of $env_file)"
 fi
 export ETL_STATE_DIR=${ETL_STATE_DIR:-/var/lib/etl}
 log_dir=${ETL_LOG_DIR:-$ETL_STATE_DIR/logs}
@@ -89,7 +92,7 @@ run=$(tail -c +"$((logged + 1))" "$log" | grep -o '"run":"\{0,1\}[0-9]*' | tail 
 
 case $status in
     0)  message="ok: ${summary:-nothing to do}" ; level=info ;;
-    65) message="reject threshold exceeded in run ${run:-?}: a file had too many bad records; the warehouse is unchanged. See them: $etl rejects ${run:-RUN} --state-dir $ETL_STATE_DIR (with the environment of $env_file)" ; level=err ;;
+    65) message="reject threshold exceeded in run ${run:-?}: a file had too many bad records; the warehouse is unchanged. See them: $etl rejects ${run:-RUN} --state-dir $ETL_STATE_DIR$env_note" ; level=err ;;
     66) message="drop incomplete (MANIFEST mismatch or missing files), or no inbox; an older complete drop, if any, was taken: ${summary:-none}. Check the export job." ; level=err ;;
     69) message="database unreachable; the warehouse is unchanged, unless the log's last line says a publish's outcome is not known ($etl runs --state-dir $ETL_STATE_DIR then says which run is published). Check the server." ; level=err ;;
     73) message="published, but the committee's report was not written; see $log, then run: etl report" ; level=err ;;
@@ -97,6 +100,8 @@ case $status in
     64) message="refused (exit 64), the warehouse unchanged: the error in the log's last lines says why and what to do (the crontab line, the pipeline file, or a drop of an earlier day than the published run's)." ; level=err ;;
     *)  if [ "$status" -gt 128 ]; then
             message="etl was stopped by SIG$(kill -l "$status" 2>/dev/null || echo "$((status - 128))")${run:+ in run $run}. A run is published whole or not at all, so analysts see either the last night's figures or this one's; $etl runs${run:+ show $run} --state-dir $ETL_STATE_DIR says which and the step left (a drop not loaded is taken again the next night)"
+        elif [ "$status" -eq 127 ] || [ "$status" -eq 126 ]; then
+            message="failed: $etl could not be run (exit $status: not found, or not executable). Install etl (docs/operations.md), or set ETL_BIN to its path in the crontab line"
         else
             message="failed (exit $status): see $log"
         fi
@@ -111,13 +116,13 @@ logger -t etl -p "user.$level" "$message" 2>/dev/null || true
 night=$(printf '%s\n' "$summary" | awk '/^run / { print $2 }' | tail -n 1)
 rejected=$(printf '%s\n' "$summary" | grep -o ' rejected=[0-9]*' | tail -n 1 | cut -d= -f2)
 if [ "$status" -eq 0 ] && [ "${rejected:-0}" -gt 0 ] && [ "${ETL_QUIET_REJECTS:-0}" != 1 ]; then
-    echo "etl nightly run $night ok, with $rejected rejected records: see them with $etl rejects $night --state-dir $ETL_STATE_DIR (with the environment of $env_file)"
+    echo "etl nightly run $night ok, with $rejected rejected records: see them with $etl rejects $night --state-dir $ETL_STATE_DIR$env_note"
 fi
 # An export with no records is taken (a MANIFEST may say 0 rows), but its figures go with it:
 # said on a night that succeeded, so that a failed export job is not published in silence.
 empty=$(tail -c +"$((logged + 1))" "$log" | grep -o '"event":"[^"]* has no records' | sed 's/^"event":"//; s/ has no records$//' | sort -u | tr '\n' ' ')
 if [ "$status" -eq 0 ] && [ -n "$empty" ]; then
-    echo "etl nightly: ${empty% } had no records in this night's drop, so run ${night:-${run:-?}} has none of their rows${night:+ (published)}. If the export job failed: rerun it; to put an earlier run's figures back meanwhile, $etl runs --state-dir $ETL_STATE_DIR, then $etl publish RUN --force --state-dir $ETL_STATE_DIR (with the environment of $env_file)"
+    echo "etl nightly: ${empty% } had no records in this night's drop, so run ${night:-${run:-?}} has none of their rows${night:+ (published)}. If the export job failed: rerun it; to put an earlier run's figures back meanwhile, $etl runs --state-dir $ETL_STATE_DIR, then $etl publish RUN --force --state-dir $ETL_STATE_DIR$env_note"
 fi
 # A new key is news on a good night too: on the first, it must be backed up; on any other,
 # the state directory was not there (a disk not mounted?) and every pseudonym is new.

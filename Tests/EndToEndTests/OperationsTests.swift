@@ -121,6 +121,20 @@ import Postgres
         try h.drop(children: 300, seed: 9, dirty: 0.02, asOf: Day(iso: "2026-11-22")!)
         let quiet = try h.nightly(["DATABASE_URL": h.db.url, "ETL_QUIET_REJECTS": "1"])
         #expect(quiet.status == 0 && quiet.stdout.isEmpty, "\(quiet.stdout) \(quiet.stderr)")
+
+        // No environment file read: none is named in the command to type.
+        guard !FileManager.default.fileExists(atPath: "/etc/etl/etl.env") else { Issue.record("this machine has /etc/etl/etl.env"); return }
+        try h.drop(children: 300, seed: 10, dirty: 0.02, asOf: Day(iso: "2026-11-23")!)
+        let bare = try h.nightly(["DATABASE_URL": h.db.url, "ETL_ENV_FILE": ""])
+        #expect(bare.status == 0 && bare.stdout.hasSuffix("--state-dir \(h.state.root.path)\n"), "\(bare.stdout) \(bare.stderr)")
+    }
+
+    /// An etl the wrapper cannot find says so and how to name it, not only "exit 127".
+    @Test func theCronWrapperSaysWhenEtlIsMissing() throws {
+        let h = try Harness()
+        let night = try h.nightly(["ETL_BIN": h.root.appendingPathComponent("no-etl-here").path])
+        #expect(night.status == 127 && night.stdout.contains("could not be run (exit 127: not found, or not executable)")
+                && night.stdout.contains("set ETL_BIN"), "\(night.stdout)")
     }
 
     /// A night that makes a new key says so (cron mails it): on any night but the first, the
