@@ -76,7 +76,7 @@ package enum OperationsError: StewardError {
             return "run \(run): \(detail); run `etl run --from transform --run \(run)` to transform and load what was extracted"
         case .rejectThresholdExceeded(let run, let files):
             let each = files.map(\.description).joined(separator: "; ")
-            return "run \(run) stopped before load, the warehouse unchanged: too many records rejected in \(files.count == 1 ? "1 file" : "\(files.count) files"): \(each). "
+            return "run \(run) stopped before load, the warehouse unchanged: \(Self.thresholdPhrase) in \(files.count == 1 ? "1 file" : "\(files.count) files"): \(each). "
                 + "See them with `etl rejects \(run)` (add --file NAME for one file); then fix the mapping in the pipeline file and run `etl run --from extract --run \(run)`, or have the export fixed and run the corrected drop"
         case .wouldReplaceNewer(let run, let asOf, let published, let command):
             let newer = published.asOf > asOf ? "its data are of a later day" : "its data are of the same day, and it started later"
@@ -115,6 +115,9 @@ package enum OperationsError: StewardError {
             return message
         }
     }
+
+    /// What a reject-threshold stop says, which `etl runs show` reads in the ledger's error.
+    static let thresholdPhrase = "too many records rejected"
 
     private static func list(_ drops: [IncompleteDrop]) -> String {
         drops.prefix(IncompleteDrop.listed).map(\.description).joined(separator: "; ")

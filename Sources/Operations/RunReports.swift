@@ -121,6 +121,9 @@ package struct RunReports {
                 !r.stages.contains { $0.attemptId == attempt.attemptId && $0.stage == stage && $0.status == "succeeded" }
             }
             step = "`etl run --from \(unfinished ?? "load") --run \(run)\(force)`"
+                // The same file would stop it again: the pipeline file is to be changed first.
+                + (attempt.error?.contains(OperationsError.thresholdPhrase) == true
+                   ? " with --pipeline FILE, once the file's value maps or reject_threshold take the rejected records (`etl rejects \(run)`)" : "")
         }
         return newer.map { "nothing needed: run \($0), newer, is published; only to put this run's figures in its place: " + step } ?? step
     }

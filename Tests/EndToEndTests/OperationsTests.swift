@@ -84,6 +84,11 @@ import Postgres
         let (dirty, _) = try h.drop(children: 2_000, seed: 9, dirty: 0.2, asOf: Day(year: 2026, month: 11, day: 22)!)
         let over = try h.run(["run", "--pipeline", Harness.copenhagen, "--drop", dirty.path, "--database", h.db.url])
         #expect(over.status == ExitStatus.rejectThresholdExceeded.rawValue, "\(over.stderr)")
+        // The step `runs show` names fails the same way unless the pipeline file changes: it says so.
+        let overRun = try #require(try h.rows("SELECT max(run_id)::text FROM etl.runs").first?.first ?? nil)
+        let show = try h.run(["runs", "show", overRun, "--database", h.db.url])
+        #expect(show.stdout.contains("`etl run --from extract --run \(overRun)` with --pipeline FILE, once the file's value maps or "
+                                     + "reject_threshold take the rejected records"), "\(show.stdout)")
 
         #expect(try h.rows("SELECT run_id, load_id FROM etl.published") == published)
         #expect(try h.rows(Self.summaryView) == figures)
