@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Operations
 import Pipeline
 
@@ -18,6 +19,11 @@ struct RejectsCommand: ParsableCommand {
             print(Table.render(header: ["file", "line", "field", "reason", "message"], rows: rejects.map {
                 [$0.file, String($0.line), $0.field ?? "", $0.reason.rawValue, $0.message]
             }), terminator: "")
+            // A bare header reads as a failure to list them.
+            if rejects.isEmpty {
+                let which = [file.map { "in \($0)" }, reason.map { "for \($0)" }].compactMap { $0 }.joined(separator: " ")
+                FileHandle.standardError.write(Data("run \(runID) has no rejected records\(which.isEmpty ? "" : " " + which)\n".utf8))
+            }
         }
     }
 }

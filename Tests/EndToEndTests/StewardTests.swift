@@ -181,6 +181,8 @@ import TestSupport
             .replacingOccurrences(of: "small_cell_minimum: 5", with: "small_cell_minimum: 10")
             .write(toFile: stricter, atomically: true, encoding: .utf8)
         let minimum = "SELECT small_cell_minimum::text FROM metrics.published_run"
+        let none = try Spawned.run(h, ["rejects", id, "--database", h.db.url])
+        #expect(none.status == 0 && none.stderr.contains("run \(id) has no rejected records"), "\(none.stderr)")
 
         let transform = try Spawned.run(h, ["run", "--from", "transform", "--run", id, "--pipeline", stricter, "--database", h.db.url])
         #expect(transform.status == 0, "\(transform.stderr)")
