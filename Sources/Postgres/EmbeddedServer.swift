@@ -286,10 +286,15 @@ package struct EmbeddedServer: Sendable {
         var info = stat()
         let inPlace = lstat(dataDirectory, &info) == 0
         let made = inPlace ? dataDirectory : dataDirectory + ".partial"
+        // initdb holds this lock while it lives: the initdb of a killed run, still writing its
+        // folder, is waited for before the folder is thrown away and made again (an
+        // adversarial review: two initdbs in one folder failed the next run).
+        let lock = try initdbLock()
+        defer { close(lock) }
         if !inPlace, FileManager.default.fileExists(atPath: made) { try? FileManager.default.removeItem(atPath: made) }
         let result = try Subprocess.run(binaries.initdb, [
             "-D", made, "-U", Self.superuser, "--auth=trust", "--encoding=UTF8", "--no-locale",
-        ] + (durable ? [] : ["--no-sync"]), as: account, in: directory)
+        ] + (durable ? [] : ["--no-sync"]), as: account, in: directory, keeping: lock)
         guard result.status == 0 else {
             throw PostgresError(.server, "initdb failed: \(result.output)", context: directory)
         }
@@ -394,6 +399,21 @@ package struct EmbeddedServer: Sendable {
     private func logTail(lines: Int = 15) -> String {
         guard let text = try? String(contentsOfFile: logFile, encoding: .utf8) else { return "" }
         return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
+    }
+
+    /// `<directory>/initdb.lock`, locked: it waits for an initdb that holds it still.
+    private func initdbLock() throws -> Int32 {
+        let fd = open(directory + "/initdb.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else {
+            throw PostgresError(.server, "cannot open initdb.lock: \(String(cString: strerror(errno)))", context: directory)
+        }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                close(fd)
+                throw PostgresError(.server, "cannot lock initdb.lock: \(String(cString: strerror(errno)))", context: directory)
+            }
+        }
+        return fd
     }
 
     /// Holds an exclusive lock on `<directory>/embedded.lock` while `body` runs.

@@ -19,8 +19,10 @@ enum Subprocess {
     /// The variables server programs are given from the caller's environment.
     static let passedOn: Set<String> = ["PATH", "LD_LIBRARY_PATH", "TZ", "TMPDIR", "HOME", "USER", "LOGNAME"]
 
+    /// `keeping`: a descriptor the child (and what it starts) keeps, as its descriptor 3:
+    /// a lock held while the child lives, even when this process is killed.
     static func run(_ executable: String, _ arguments: [String], as account: ServerAccount? = nil,
-                    in directory: String? = nil) throws -> Result {
+                    in directory: String? = nil, keeping lock: Int32? = nil) throws -> Result {
         let command = account.map { $0.wrap([executable] + arguments) } ?? [executable] + arguments
         let outputPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("etl-postgres-\(UUID().uuidString).out").path
@@ -38,7 +40,7 @@ enum Subprocess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outputFD, 1)
         posix_spawn_file_actions_adddup2(&actions, outputFD, 2)
-        closeInheritedDescriptors(&actions)
+        closeInheritedDescriptors(&actions, keeping: lock)
         if let directory, let addChdir = spawnAddChdir { _ = addChdir(&actions, directory) }
 
         // Only what the server programs need: the caller's environment may hold the pseudonym
@@ -84,15 +86,17 @@ private let spawnAddCloseFrom: AddCloseFrom? = dlsym(UnsafeMutableRawPointer(bit
 private let spawnAddChdir: AddChdir? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np")
     .map { unsafeBitCast($0, to: AddChdir.self) }
 
-/// Makes the child close every descriptor above stderr.
-private func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+/// Makes the child close every descriptor above stderr, but `lock`, which it gets as 3.
+private func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t, keeping lock: Int32?) {
+    if let lock { posix_spawn_file_actions_adddup2(&actions, lock, 3) }   // dup2 clears close-on-exec
+    let first: Int32 = lock == nil ? 3 : 4
     if let addCloseFrom = spawnAddCloseFrom {
-        _ = addCloseFrom(&actions, 3)
+        _ = addCloseFrom(&actions, first)
         return
     }
     // Older glibc: close what is open now (closing one that is gone by then is ignored).
     let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-    for fd in open.compactMap(Int32.init) where fd > 2 {
+    for fd in open.compactMap(Int32.init) where fd >= first {
         posix_spawn_file_actions_addclose(&actions, fd)
     }
 }
