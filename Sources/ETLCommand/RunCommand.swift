@@ -54,6 +54,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         try withExitStatus {
+            if let runID, from != nil { StopSignals.record(.init(run: runID)) }   // a stop from the start names the run
             let runner = try makeRunner(pipeline: pipeline, run: runID, global: global, mayCreateCluster: true)
             let summary: RunSummary
             if let from, let runID {

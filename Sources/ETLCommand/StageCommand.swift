@@ -1,4 +1,5 @@
 import ArgumentParser
+import Operations
 import Pipeline
 
 /// `etl extract|transform|load --run ID`: one stage of an existing run, again.
@@ -17,6 +18,7 @@ extension StageCommand {
 
     func run() throws {
         try withExitStatus {
+            StopSignals.record(.init(run: stageRun.runID))   // a stop from the start names the run
             let runner = try makeRunner(pipeline: stageRun.pipeline, run: stageRun.runID, global: global)
             print(global.hints.completing(try runner.rerun(stageRun.runID, from: Self.stage, only: true, force: force).line))
         }

@@ -85,6 +85,7 @@ package struct PipelineRunner {
         }
 
         let id = try newRunID(ledger, at: started)
+        StopSignals.record(.init(run: id))
         lock.rename("etl run \(id)")
         try holder.rename("etl run \(id)")
         let info = RunInfo(run: id, pipeline: Self.absolute(config.path), drop: drop.url.path, dropChecksum: checksum,
@@ -102,6 +103,8 @@ package struct PipelineRunner {
         } catch {
             throw RunFailure.at(id, nil, error)   // not recorded yet: nothing to rerun
         }
+        // From here a stop is recorded for the attempt, not found later as "killed".
+        StopSignals.record(.init(run: id, errorFile: folder.unrecordedError(attempt: attempt)))
         // A session left holding the lock after its attempt has ended can then be told (`AdvisoryLock`).
         try? holder.rename(AdvisoryLock.attemptHolder("etl run \(id)", attempt: attempt))
         var log = logger
@@ -151,6 +154,7 @@ package struct PipelineRunner {
         }
         let attempt = try ledger.beginAttempt(try attemptStart(info, command: only ? stage.rawValue : "run --from \(stage.rawValue)",
                                                                from: stage, through: last))
+        StopSignals.record(.init(run: id, errorFile: folder.unrecordedError(attempt: attempt)))
         try? holder.rename(AdvisoryLock.attemptHolder(command, attempt: attempt))
         var log = logger
         log[metadataKey: "run"] = "\(id)"

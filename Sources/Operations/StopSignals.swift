@@ -17,10 +17,10 @@ package enum StopSignals {
     package struct Activity: Sendable {
         package var run: RunID
         package var stage: String?
-        /// `RunFolder.unrecordedError` of the attempt.
-        package var errorFile: String
+        /// `RunFolder.unrecordedError` of the attempt; nil before the attempt is recorded.
+        package var errorFile: String?
 
-        package init(run: RunID, stage: String? = nil, errorFile: String) {
+        package init(run: RunID, stage: String? = nil, errorFile: String? = nil) {
             self.run = run; self.stage = stage; self.errorFile = errorFile
         }
     }
@@ -54,10 +54,13 @@ package enum StopSignals {
             stop(by: number, logger: logger, command: command)
         }
         for number in signals {
-            signal(number) { number in
+            let before = signal(number) { number in
                 var number = number
                 _ = write(StopSignals.pipe.write, &number, MemoryLayout<Int32>.size)
             }
+            // One ignored when etl started stays so, as is the custom: `nohup etl load …` is
+            // not stopped by the hang-up of the terminal it was started from.
+            if let before, unsafeBitCast(before, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { signal(number, SIG_IGN) }
         }
     }
 
@@ -66,7 +69,7 @@ package enum StopSignals {
         if let now = activity.withLock({ $0 }) {
             let text = "stopped by \(name) in run \(now.run)\(now.stage.map { ", stage \($0)" } ?? ""): what the stage had not committed "
                 + "is rolled back; a run is published whole or not at all. `etl runs show \(now.run)` says whether it was, and the step left"
-            try? (text + "\n").write(toFile: now.errorFile, atomically: true, encoding: .utf8)
+            if let file = now.errorFile { try? (text + "\n").write(toFile: file, atomically: true, encoding: .utf8) }
             var metadata: Logger.Metadata = ["run": "\(now.run)", "exit_status": .stringConvertible(128 + Int(number))]
             metadata["stage"] = now.stage.map { "\($0)" }
             logger.error("\(text)", metadata: metadata)

@@ -248,6 +248,32 @@ import TestSupport
         #expect(error?.contains("stopped by SIGTERM in run \(id), stage load") == true, "\(error ?? "no error")")
     }
 
+    /// A stage rerun stopped before its attempt begins (connecting, here to a server that never
+    /// answers) names the run it was given; under `nohup` (SIGHUP ignored when it starts) a
+    /// hang-up does not stop it (an adversarial review found both).
+    @Test func aRerunStoppedAtItsStartNamesItsRunAndNohupHolds() throws {
+        let h = try Harness()
+        try h.drop(children: 200)
+        let id = try #require(Harness.runID(try Spawned.run(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path,
+                                                                 "--database", h.db.url]).stdout))
+        let (listener, port) = try silentLoopbackListener()
+        defer { close(listener) }
+        let silent = "postgresql://postgres@127.0.0.1:\(port)/etl?sslmode=disable"
+        let load = try Spawned(h, ["load", "--run", id, "--database", silent])
+        Thread.sleep(forTimeInterval: 1.5)
+        load.signal(SIGTERM)
+        let stopped = try load.wait()
+        #expect(stopped.status == -SIGTERM && stopped.stderr.contains("stopped by SIGTERM in run \(id)"), "\(stopped.stderr)")
+
+        let nohup = try Spawned(h, ["-c", "trap '' HUP; exec \(Harness.etl) load --run \(id) --database '\(silent)'"], program: "/bin/sh")
+        Thread.sleep(forTimeInterval: 1.5)
+        nohup.signal(SIGHUP)
+        Thread.sleep(forTimeInterval: 0.5)
+        nohup.signal(SIGTERM)
+        let held = try nohup.wait()
+        #expect(held.status == -SIGTERM && !held.stderr.contains("SIGHUP"), "\(held.status) \(held.stderr)")
+    }
+
     /// Any other command stopped by a signal (a time limit ending a national publish that waits
     /// on a feed) says which, and ends by the signal; not its values (a password in --database).
     @Test func aCommandStoppedBySIGTERMSaysWhich() throws {
