@@ -6,8 +6,8 @@ package enum WarehouseError: StewardError, Equatable {
     case noCluster(state: String)
     /// `etl warehouse stop` stopped the embedded server (at `since`), and no start followed.
     case stoppedByHand(state: String, since: String)
-    /// The embedded server did not start (or its database could not be made).
-    case serverDidNotStart(state: String, message: String)
+    /// The embedded server did not start, or did not answer once started.
+    case serverUnavailable(state: String, message: String)
     /// `--listen` (or another embedded-only option) with a database named elsewhere.
     case notEmbedded(option: String, target: String)
 
@@ -21,8 +21,9 @@ package enum WarehouseError: StewardError, Equatable {
         case .stoppedByHand(let state, let since):
             "the warehouse in \(state) was stopped with `etl warehouse stop` (\(since)) and is left stopped: nothing was done. "
                 + "Start it again with `etl warehouse start` when it may run"
-        case .serverDidNotStart(let state, let message):
-            "the embedded PostgreSQL of the state directory \(state) did not start: \(message)"
+        case .serverUnavailable(let state, let message):
+            "the embedded PostgreSQL of the state directory \(state) could not be started or reached: \(message); "
+                + "`etl warehouse status` says whether it runs"
         case .notEmbedded(let option, let target):
             "\(option) is for the embedded server, but the warehouse is \(target); leave the database unnamed to use the embedded one"
         }
@@ -30,7 +31,7 @@ package enum WarehouseError: StewardError, Equatable {
 
     package var exitStatus: ExitStatus {
         switch self {
-        case .noCluster, .stoppedByHand, .serverDidNotStart: .databaseUnreachable
+        case .noCluster, .stoppedByHand, .serverUnavailable: .databaseUnreachable
         case .notEmbedded: .usage
         }
     }

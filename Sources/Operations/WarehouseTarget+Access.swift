@@ -34,7 +34,7 @@ extension WarehouseTarget {
                 try server.start(listen: listen)
             }
         } catch let error as PostgresError {
-            throw WarehouseError.serverDidNotStart(state: state.root.path, message: error.description)
+            throw WarehouseError.serverUnavailable(state: state.root.path, message: error.description)
         }
     }
 

@@ -66,14 +66,29 @@ package struct WarehouseTarget: Sendable {
             if let since = stoppedByHandSince {   // a server someone started anyway is used
                 guard case .running? = try? server.status() else { throw WarehouseError.stoppedByHand(state: state.root.path, since: since) }
             }
-            do {
-                try server.start()
-                try server.createDatabase(Self.embeddedDatabase)
-            } catch let error as PostgresError {
-                throw WarehouseError.serverDidNotStart(state: state.root.path, message: error.description)
+            // A server shutting down (a reboot, `pg_ctl stop -m fast`) is waited out, as a
+            // remote one's restart is: it is started again once it has stopped.
+            var delay = 0.5
+            for attempt in 0...retries {
+                do {
+                    try server.start()
+                    try server.createDatabase(Self.embeddedDatabase)
+                    break
+                } catch let error as PostgresError where error.isTransient && attempt < retries {
+                    logger.warning("embedded server not ready, retrying", metadata: [
+                        "attempt": "\(attempt + 1)", "in_seconds": "\(delay)", "error": "\(error.message)"])
+                    Thread.sleep(forTimeInterval: delay)
+                    delay *= 2
+                } catch let error as PostgresError {
+                    throw WarehouseError.serverUnavailable(state: state.root.path, message: error.description)
+                }
             }
-            connection = try Self.connectRetrying(server.connectionString(database: Self.embeddedDatabase),
-                                                  display: displayName, logger: logger, retries: retries)
+            do {
+                connection = try Self.connectRetrying(server.connectionString(database: Self.embeddedDatabase),
+                                                      display: displayName, logger: logger, retries: retries)
+            } catch let OperationsError.databaseUnreachable(_, message) {
+                throw WarehouseError.serverUnavailable(state: state.root.path, message: message)   // not "use the embedded one"
+            }
         }
         if migrate {
             let directory = try SchemaFiles.directory()

@@ -121,6 +121,26 @@ import Postgres
         #expect(stat(state.root.path, &info) == 0 && info.st_mode & 0o777 == 0o755)
     }
 
+    /// An embedded server shutting down (a reboot's smart shutdown, waiting for a session) is
+    /// waited out and started again, as a remote one's restart is; it was "database
+    /// unreachable … use the embedded one" at once (an adversarial review).
+    @Test func anEmbeddedServerShuttingDownIsWaitedOutAndStartedAgain() throws {
+        let state = StateLayout(root: URL(fileURLWithPath: try TestServer.temporaryDirectory() + "/state"))
+        let target = WarehouseTarget(url: nil, state: state, mayCreateCluster: true)
+        try target.connect(logger: Logger(label: "test")).close()
+        defer { try? target.embeddedServer.stop(.immediate) }
+        guard case .running(let pid) = try target.embeddedServer.status() else { Issue.record("not running"); return }
+        // A session of 2 s, which a smart shutdown waits for.
+        let url = target.psqlURL
+        Thread.detachNewThread { _ = try? Connection(url: url).query("SELECT pg_sleep(2)") }
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(kill(pid_t(pid), SIGTERM) == 0)
+        Thread.sleep(forTimeInterval: 0.2)
+        let again = try target.connect(logger: Logger(label: "test"))
+        defer { again.close() }
+        #expect(try again.query("SELECT 1").first?.string(0) == "1")
+    }
+
     /// Checked before it is made: a first run's folder, swapped while it ran, took the key and
     /// the load (an adversarial review).
     @Test func aStateDirectoryNotYetMadeInAFolderOthersMayWriteIsRefused() throws {
