@@ -388,6 +388,7 @@ package struct EmbeddedServer: Sendable {
                 // Debian's postgresql package runs a cluster of its own on 5432.
                 throw PostgresError(.server, "port \(listen.port) (--listen \(listen)) is taken by another program, perhaps another "
                                     + "PostgreSQL (Debian's own cluster, postgresql@15-main, listens on 5432)",
+                                    detail: log.split(separator: "\n").first { $0.contains("could not bind") }.map(String.init),
                                     hint: "choose a free port: `etl warehouse start --listen \(listen.host):PORT`; or stop the other program",
                                     context: directory)
             }

@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 import Testing
 import TestSupport
 @testable import Postgres
@@ -98,18 +97,6 @@ import TestSupport
         var seen: [TCPAddress?] = []
         for _ in 0..<5_000 { seen.append(server.listen) }
         #expect(seen.allSatisfy { $0 == address }, "\(seen.filter { $0 != address }.count) reads saw no address")
-    }
-
-    /// A port another program holds (Debian's own cluster on 5432, say) is named, with what
-    /// to do, not left in a dump of the server's log (a new user's trial).
-    @Test func aTakenPortIsSaidSo() throws {
-        let server = try TestServer.privateServer()
-        let taken = try silentLoopbackListener()
-        defer { close(taken.socket) }
-        let error = #expect(throws: PostgresError.self) { try server.start(listen: .on(TCPAddress(host: "127.0.0.1", port: taken.port))) }
-        #expect(error?.message.contains("port \(taken.port) (--listen 127.0.0.1:\(taken.port)) is taken by another program") == true,
-                "\(String(describing: error))")
-        #expect(error?.hint?.contains("etl warehouse start --listen 127.0.0.1:PORT") == true)
     }
 
     @Test func runsAsPostgresAccountWhenRoot() throws {

@@ -85,8 +85,9 @@ import TestSupport
         try server.start(listen: .off)
     }
 
-    /// A port someone else holds: the start fails with the server's reason, and the
-    /// address is not kept, so the next plain start uses the socket as before.
+    /// A port someone else holds (Debian's own cluster on 5432, say): the start fails naming
+    /// it, with what to do and the server's reason, and the address is not kept, so the next
+    /// plain start uses the socket as before.
     @Test func aTakenPortFailsTheStartAndIsNotKept() throws {
         let (holder, port) = try silentLoopbackListener()
         defer { close(holder) }
@@ -95,6 +96,8 @@ import TestSupport
         defer { try? server.stop(.immediate) }
         let error = #expect(throws: PostgresError.self) { try server.start(listen: .on(TCPAddress(host: "127.0.0.1", port: port))) }
         #expect(error?.detail?.contains("could not bind") == true, "\(error.map(String.init(describing:)) ?? "")")
+        #expect(error?.message.contains("port \(port) (--listen 127.0.0.1:\(port)) is taken by another program") == true
+                && error?.hint?.contains("etl warehouse start --listen 127.0.0.1:PORT") == true, "\(String(describing: error))")
         #expect(server.listen == nil)
         try server.start()
         #expect(try server.status().isRunning && server.port == EmbeddedServer.defaultPort)
