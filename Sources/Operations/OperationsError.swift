@@ -36,6 +36,8 @@ package enum OperationsError: StewardError {
     /// The connection to the warehouse broke during a run (the server stopped, the backend
     /// was terminated), in `step` (nil: between stages).
     case connectionLost(run: RunID, step: RunFailure.Step?, target: String, message: String)
+    /// The warehouse's disk filled during a stage (SQLSTATE 53100).
+    case warehouseDiskFull(run: RunID, step: RunFailure.Step?, target: String, message: String)
     /// The run's publish committed, and what followed it in the stage (dropping old loads,
     /// the ledger) failed: analysts see the run, the committee's report was not written.
     case failedAfterPublish(run: RunID, message: String)
@@ -98,6 +100,10 @@ package enum OperationsError: StewardError {
             return "the connection to the warehouse (\(target)) was lost during run \(run)"
                 + (step.map { ", stage \($0.rawValue)" } ?? "") + ": \(Self.unstopped(message)). The warehouse is as it was before this stage "
                 + "(what it had not committed was rolled back). Check the server (`etl warehouse status`), then " + again
+        case .warehouseDiskFull(let run, let step, let target, let message):
+            return "the warehouse's disk is full (\(target); PostgreSQL names its files from its data folder): \(Self.unstopped(message)). "
+                + "Run \(run)" + (step.map { ", stage \($0.rawValue)," } ?? "") + " was rolled back, and what analysts see is as it was. "
+                + "Free space on that disk, then `etl run --from \(step == .publish ? "load" : step?.rawValue ?? "extract") --run \(run)`"
         case .failedAfterPublish(let run, let message):
             return "run \(run) is published: analysts see it. What follows the publish then failed: \(Self.unstopped(message)). "
                 + "Once the warehouse answers (`etl warehouse status`), `etl report` writes the committee's report if it is missing; "
@@ -131,6 +137,10 @@ package enum OperationsError: StewardError {
     /// broken connection to the warehouse (`target`) said as such (exit 69).
     static func placed(_ error: any Error, run: RunID, step: RunFailure.Step?, target: String) -> RunFailure {
         let placed = RunFailure.at(run, step, error)
+        if let full = placed.error as? PostgresError, full.sqlState == "53100" {
+            return RunFailure(run: run, step: placed.step,
+                              error: OperationsError.warehouseDiskFull(run: run, step: placed.step, target: target, message: full.description))
+        }
         guard let lost = placed.error as? PostgresError, lost.kind == .connection else { return placed }
         return RunFailure(run: run, step: placed.step,
                           error: OperationsError.connectionLost(run: run, step: placed.step, target: target, message: lost.message))
@@ -145,7 +155,7 @@ package enum OperationsError: StewardError {
         case .failedAfterPublish: .reportFailed
         // A run id that names no run is a bad argument, as one that is not a run id is.
         case .usage, .unknownRun, .wouldReplaceNewer, .dropOfEarlierDay, .otherMunicipality, .demoRefused: .usage
-        case .runNotInWarehouse, .runFolderRemoved, .stageMissing, .stagesOutOfStep, .io: .failure
+        case .runNotInWarehouse, .runFolderRemoved, .stageMissing, .stagesOutOfStep, .io, .warehouseDiskFull: .failure
         }
     }
 }

@@ -264,6 +264,19 @@ import Transform
 
 /// Each error type declares its own status; `ExitStatus.of` only asks it.
 @Suite struct ExitStatusTests {
+    /// A full disk under the warehouse says where (PostgreSQL's paths are relative to its data
+    /// folder), that nothing changed, and the command to run once there is space (an
+    /// adversarial review's disk-full nights gave PostgreSQL's message alone).
+    @Test func aFullWarehouseDiskSaysWhereAndWhatToRun() {
+        let full = PostgresError(.copy, "could not extend file \"base/16384/17153\": wrote only 4096 of 8192 bytes at block 741",
+                                 sqlState: "53100", hint: "Check free disk space.")
+        let failure = OperationsError.placed(full, run: RunID(rawValue: 7), step: .load, target: "embedded server in /var/lib/etl/postgres")
+        let text = "\(failure)"
+        #expect(text.contains("the warehouse's disk is full (embedded server in /var/lib/etl/postgres;") && text.contains("base/16384/17153")
+                && text.contains("what analysts see is as it was") && text.contains("then `etl run --from load --run 7`"), "\(text)")
+        #expect(failure.exitStatus == .failure)
+    }
+
     @Test func errorsMapToTheirDocumentedStatuses() {
         let run = RunID(rawValue: 1)
         #expect(ExitStatus.of(OperationsError.locked(holder: "x", lock: "y")) == .locked)
