@@ -204,6 +204,22 @@ extension PipelineRunner {
         for run in try ledger.markDead(lockHeld: true, by: command, state: state) {
             logger.warning("run \(run) was marked dead: its process stopped without finishing", metadata: ["run": "\(run)"])
         }
+        removeLeftovers()
+    }
+
+    /// What killed attempts left in run folders: half-written stage folders (`<stage>.partial`,
+    /// tens of MB, which a killed new run, never attempted again, kept until retention) and
+    /// stop notes the ledger now holds. Only an attempt holding the run lock writes them, and
+    /// the caller holds it with every attempt the ledger had running now marked dead.
+    private func removeLeftovers() {
+        let fm = FileManager.default
+        for run in (try? fm.contentsOfDirectory(atPath: state.runs.path)) ?? [] {
+            let folder = state.runs.appendingPathComponent(run)
+            for name in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? []
+            where name.hasSuffix(".partial") || (name.hasPrefix("attempt-") && name.hasSuffix(".error")) {
+                try? fm.removeItem(at: folder.appendingPathComponent(name))
+            }
+        }
     }
 
     /// One warehouse, one municipality; the demo's synthetic runs apart from real ones.

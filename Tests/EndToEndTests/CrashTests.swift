@@ -107,6 +107,28 @@ import TestSupport
         try h.rows("SELECT relname FROM pg_class WHERE relkind = 'r' AND NOT relispartition AND relname ~ '_l[0-9]+$'")
     }
 
+    /// A killed new run is never attempted again: its half-written stage folder (tens of MB)
+    /// and its stop note are removed by the next command that holds the run lock, once the
+    /// ledger has its attempt (an adversarial review saw seven such folders at once).
+    @Test func whatAKilledRunLeftInItsFolderGoesWithTheNextRun() throws {
+        let h = try Harness()
+        let (night, _, _) = try Self.secondNight(h, stoppedAt: "extract.written")
+        night.signal(SIGKILL)
+        _ = try night.wait()
+        let killed = try #require(try runIDs(h.db.url).first)
+        let folder = h.state.run(try #require(RunID(killed))).root
+        let note = folder.appendingPathComponent("attempt-99999.error")
+        try "stopped by SIGTERM in run \(killed)\n".write(to: note, atomically: true, encoding: .utf8)
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("extract.partial").path))
+
+        try h.drop(children: Self.children, seed: 9, asOf: Day(iso: "2026-11-22")!)
+        let next = try Spawned.run(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url])
+        #expect(next.status == 0, "\(next.stderr)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        #expect(!left.contains("extract.partial") && !left.contains(note.lastPathComponent), "\(left)")
+        #expect(left.contains("run.json"))
+    }
+
     @Test func aNightRunKilledMidLoadIsDeadAtTheNextRunsAndThePublishedRunStays() throws {
         let h = try Harness()
         let (night, published, before) = try Self.secondNight(h, stoppedAt: "load.copying")
