@@ -218,5 +218,13 @@ import TestSupport
             WHERE c.relname IN ('did_status', 'evaluation_left_out', 'data_quality') ORDER BY 1
             """).map { "\($0.string(0)!): \($0.string(1)!.prefix(12))" }
         #expect(reasons == ["data_quality: The reject r", "did_status: Why the diff", "evaluation_left_out: Why the inst"])
+        let districts = try h.connection.query("""
+            SELECT c.relname, col_description(c.oid, a.attnum) FROM pg_class c
+            JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'metrics'
+            JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'district'
+            WHERE c.relname IN ('cohort_summary_by_district', 'evaluation_panel', 'evaluation_left_out') ORDER BY 1
+            """).map { "\($0.string(0)!): \($0.string(1)!)" }
+        #expect(districts == ["cohort_summary_by_district: District (bydel) of the institution of the day.",
+                              "evaluation_left_out: District (bydel) of the institution.", "evaluation_panel: District (bydel) of the institution."])
     }
 }

@@ -6,7 +6,7 @@ DO $$
 DECLARE
     docs CONSTANT text[][] := ARRAY[
         ['run_id', 'The run the view reads: the published one, or the kept run named by SET etl.run. Its id is its start time in UTC to the millisecond (yyyymmddhhmmssSSS; 14 digits for runs made before milliseconds).'],
-        ['published_at', 'When the run was published.'],
+        ['published_at', 'When the run was published; NULL when SET etl.run names a kept run that is not the published one.'],
         ['municipality', 'From the pipeline file.'],
         ['as_of', 'The drop''s as-of (export) date; open spells and assignments run to it.'],
         ['window_from', 'First day of the evaluation window.'],
@@ -14,7 +14,9 @@ DECLARE
         ['small_cell_minimum', 'Counts below this (and above 0) are suppressed.'],
         ['cohort', 'treatment or control.'],
         ['year', 'Calendar year of the day.'],
-        ['district', 'District (bydel) of the institution of the day (evaluation views: of the institution).'],
+        ['district', 'District (bydel) of the institution of the day.'],
+        ['evaluation_panel.district', 'District (bydel) of the institution.'],
+        ['evaluation_left_out.district', 'District (bydel) of the institution.'],
         ['children_exposed', 'Distinct children with at least one exposure day in the cohort (enrolled, under 7, in the window).'],
         ['child_years', 'Exposure days of the cohort / 365.25.'],
         ['evaluation_panel.child_years', 'Exposure days at the institution in the period (both cohorts) / 365.25.'],
@@ -30,7 +32,7 @@ DECLARE
         ['measure_rate_per_1000', '1000 × measured / child_years.'],
         ['measure_share', 'measured / children_exposed.'],
         ['mean_age_first_measure_months', 'Mean age (days / 30.4375) at the first measure, over the measured.'],
-        ['median_age_first_measure_months', 'Median age in months at the first measure.'],
+        ['median_age_first_measure_months', 'Median age in months at the first measure (mean of the two middle values for an even count).'],
         ['notifications', 'All underretning events on exposure days of the cohort (not only first ones).'],
         ['notifications_per_1000', '1000 × notifications / child_years.'],
         ['cases_closed', 'Cases (sagsnummer) opened on an exposure day of the cohort that have a sag_afsluttet.'],
