@@ -213,10 +213,11 @@ extension PipelineRunner {
     /// the caller holds it with every attempt the ledger had running now marked dead.
     private func removeLeftovers() {
         let fm = FileManager.default
+        let partials = Set(Stage.allCases.map { "\($0.rawValue).partial" })
         for run in (try? fm.contentsOfDirectory(atPath: state.runs.path)) ?? [] {
             let folder = state.runs.appendingPathComponent(run)
             for name in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? []
-            where name.hasSuffix(".partial") || (name.hasPrefix("attempt-") && name.hasSuffix(".error")) {
+            where partials.contains(name) || (name.hasPrefix("attempt-") && name.hasSuffix(".error")) {
                 try? fm.removeItem(at: folder.appendingPathComponent(name))
             }
         }
