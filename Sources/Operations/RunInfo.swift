@@ -34,13 +34,17 @@ package struct RunInfo: Codable, Sendable {
     /// minimum raised on purpose, say); it is taken when no stage file says (older folders).
     package static func pipelineInPlace(_ folder: RunFolder) throws -> String {
         let started = try read(folder).pipeline
-        let extract = try? StageManifest.read(from: folder.manifest(.extract))
-        let transform = try? StageManifest.read(from: folder.manifest(.transform))
-        let made: [(at: Date, pipeline: String)] = [
-            extract.flatMap { m in m.pipeline.map { (m.startedAt, $0) } },
-            transform.flatMap { m in TransformSettings.read(from: folder).map { (m.startedAt, $0.pipeline) } },
+        // Which stage wrote last, by its manifest's time (a manifest's own times are whole
+        // seconds, which two quick stages share); on a tie, the later stage.
+        func written(_ stage: Stage) -> Date? {
+            (try? FileManager.default.attributesOfItem(atPath: folder.manifest(stage)))?[.modificationDate] as? Date
+        }
+        let extract = (try? StageManifest.read(from: folder.manifest(.extract)))?.pipeline
+        let made: [(at: Date, stage: Int, pipeline: String)] = [
+            written(.extract).flatMap { at in extract.map { (at, 0, $0) } },
+            written(.transform).flatMap { at in TransformSettings.read(from: folder).map { (at, 1, $0.pipeline) } },
         ].compactMap { $0 }
-        return made.max { $0.at < $1.at }?.pipeline ?? started
+        return made.max { ($0.at, $0.stage) < ($1.at, $1.stage) }?.pipeline ?? started
     }
 
     package static func read(_ folder: RunFolder) throws -> RunInfo {
