@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import Operations
 import Pipeline
 
@@ -14,7 +13,8 @@ struct RejectsCommand: ParsableCommand {
 
     func run() throws {
         try withExitStatus {
-            let db = try global.target(nil).connect(logger: global.logger())
+            let logger = global.logger()
+            let db = try global.target(nil).connect(logger: logger)
             let rejects = try RunReports(connection: db, state: global.state).rejects(runID, file: file, reason: reason)
             print(Table.render(header: ["file", "line", "field", "reason", "message"], rows: rejects.map {
                 [$0.file, String($0.line), $0.field ?? "", $0.reason.rawValue, $0.message]
@@ -22,7 +22,7 @@ struct RejectsCommand: ParsableCommand {
             // A bare header reads as a failure to list them.
             if rejects.isEmpty {
                 let which = [file.map { "in \($0)" }, reason.map { "for \($0)" }].compactMap { $0 }.joined(separator: " ")
-                FileHandle.standardError.write(Data("run \(runID) has no rejected records\(which.isEmpty ? "" : " " + which)\n".utf8))
+                logger.notice("run \(runID) has no rejected records\(which.isEmpty ? "" : " " + which)")
             }
         }
     }

@@ -144,7 +144,7 @@ package struct ExtractStage: Sendable {
             stage: .extract, run: run.id, startedAt: startedAt,
             seconds: Self.seconds(ContinuousClock.now - clock), asOf: asOf, inputs: inputs, outputs: outputs, counts: counts)
         manifest.keyFingerprint = key.fingerprint
-        manifest.pipeline = URL(fileURLWithPath: config.path).absoluteURL.standardizedFileURL.path
+        manifest.pipeline = config.absolutePath
         do { try manifest.write(to: run.manifest(.extract)) } catch {
             throw .cannotWrite(path: run.manifest(.extract), message: "\(error)")
         }

@@ -75,7 +75,7 @@ extension PipelineRunner {
                 """)
         }
         let settings = try TransformSettings(asOf: info.asOf, windowFrom: window.lowerBound, windowTo: window.upperBound,
-                                             pipeline: Self.absolute(config.path), attempt: attempt).encoded()
+                                             pipeline: config.absolutePath, attempt: attempt).encoded()
         var stage = TransformStage()
         stage.checkpoint = FaultPoint.reach
         let result = try stage.run(run: folder, window: window, asOf: info.asOf, period: config.evaluation.period,
@@ -94,7 +94,7 @@ extension PipelineRunner {
         }
         let settings = LoadSettings(municipality: config.municipality, asOf: made.asOf, windowFrom: made.windowFrom,
                                     windowTo: made.windowTo, smallCellMinimum: config.smallCellMinimum,
-                                    pipeline: Self.absolute(config.path), pipelineSHA256: try? SHA256Sum.file(config.path),
+                                    pipeline: config.absolutePath, pipelineSHA256: try? SHA256Sum.file(config.path),
                                     attempt: attempt)
         let publisher = Publisher(connection: db)
         let newer = try publisher.publishedRun(newerThan: info.run, asOf: made.asOf)
@@ -233,7 +233,7 @@ extension PipelineRunner {
         }
         guard holder.municipality == config.municipality else {
             throw OperationsError.otherMunicipality(holds: holder.municipality, firstRun: holder.firstRun,
-                                                    pipeline: Self.absolute(config.path), municipality: config.municipality)
+                                                    pipeline: config.absolutePath, municipality: config.municipality)
         }
     }
 

@@ -74,7 +74,7 @@ package struct PipelineRunner {
         if let warning = AsOf.warning(asOf, from: asOfSource) { logger.warning("\(warning)", metadata: ["drop": "\(drop.url.path)"]) }
         // Refused before any work: a run of it would stop before its load, every night.
         if !force, let published = try Publisher(connection: db).publishedRun(), published.asOf > asOf {
-            throw OperationsError.dropOfEarlierDay(drop: drop.url.path, pipeline: Self.absolute(config.path), asOf: asOf, published: published)
+            throw OperationsError.dropOfEarlierDay(drop: drop.url.path, pipeline: config.absolutePath, asOf: asOf, published: published)
         }
         if !force, let earlier = try ledger.runThatLoaded(dropChecksum: checksum) {
             var summary = RunSummary(run: earlier, drop: drop.url.path, rowsRead: 0, rejected: 0, loaded: 0,
@@ -88,7 +88,7 @@ package struct PipelineRunner {
         StopSignals.record(.init(run: id))
         lock.rename("etl run \(id)")
         try holder.rename("etl run \(id)")
-        let info = RunInfo(run: id, pipeline: Self.absolute(config.path), drop: drop.url.path, dropChecksum: checksum,
+        let info = RunInfo(run: id, pipeline: config.absolutePath, drop: drop.url.path, dropChecksum: checksum,
                            sourceChecksums: Dictionary(sums.map { ($0.file, $0.sha256) }) { first, _ in first },
                            asOf: asOf, asOfSource: asOfSource, startedAt: started, demo: demo)
         let folder = state.run(id)
@@ -164,8 +164,8 @@ package struct PipelineRunner {
         if last != .load, let next = Stage.allCases.first(where: { $0 > last }) {
             // "published=no" of a published run read as if it had been withdrawn.
             let newer = try Publisher(connection: db).publishedRun(newerThan: id, asOf: info.asOf)
-            // A pipeline file other than the run's is named again: a rerun without one takes the run's.
-            let pipeline = Self.absolute(config.path) == info.pipeline ? "" : " --pipeline " + CommandHints.quoted(Self.absolute(config.path))
+            // A pipeline file other than the run's is named again: what loads this is said whole.
+            let pipeline = config.absolutePath == info.pipeline ? "" : " --pipeline " + CommandHints.quoted(config.absolutePath)
             let load = "`etl run --from \(next.rawValue) --run \(id)\(pipeline)\(newer == nil ? "" : " --force")` loads this"
                 + (newer.map { " in place of the newer run \($0.run)" } ?? "")
             summary.note = [summary.note, "what analysts see is unchanged; " + load].compactMap { $0 }.joined(separator: "; ")
@@ -174,7 +174,7 @@ package struct PipelineRunner {
     }
 
     private func attemptStart(_ info: RunInfo, command: String, from: Stage, through: Stage) throws -> Ledger.AttemptStart {
-        Ledger.AttemptStart(run: info.run, command: command, first: from, last: through, pipeline: Self.absolute(config.path),
+        Ledger.AttemptStart(run: info.run, command: command, first: from, last: through, pipeline: config.absolutePath,
                             pipelineSHA256: try? SHA256Sum.file(config.path), municipality: config.municipality,
                             asOf: info.asOf, windowFrom: config.windowFrom, windowTo: config.windowTo ?? info.asOf,
                             smallCellMinimum: config.smallCellMinimum)
@@ -187,8 +187,7 @@ package struct PipelineRunner {
         var summary = RunSummary(run: info.run, drop: URL(fileURLWithPath: info.drop).lastPathComponent,
                                  rowsRead: 0, rejected: 0, loaded: 0, seconds: 0, published: false)
         var current: Stage?
-        StopSignals.record(.init(run: info.run, errorFile: folder.unrecordedError(attempt: attempt)))
-        defer { StopSignals.record(nil) }
+        defer { StopSignals.record(nil) }   // the attempt's stop note is recorded by the callers, as it begins
         do {
             FaultPoint.reach("run.started")
             for stage in Stage.allCases where stage >= first && stage <= last {
@@ -292,7 +291,7 @@ package struct PipelineRunner {
     /// are keyed by them) and its value maps' values (written after the exports' CPR numbers
     /// were replaced; an adversarial review found those two in clear).
     private func refuseUnsafePipeline() throws {
-        try Self.refuseUnsafePath(Self.absolute(config.path), what: "the pipeline file's path", fix: "Rename it and run again")
+        try Self.refuseUnsafePath(config.absolutePath, what: "the pipeline file's path", fix: "Rename it and run again")
         try Self.refuseUnsafePath(config.municipality, what: "the pipeline file's municipality", fix: "Correct it in \(config.path)")
         for source in config.sources.all {
             try Self.refuseUnsafePath(source.file, what: "the file name of a source in the pipeline file", fix: "Correct it in \(config.path)")
@@ -319,10 +318,5 @@ package struct PipelineRunner {
         if Echo.holdsUnshowable(path) {
             throw OperationsError.usage("\(Echo.name(path)): \(what) holds control characters or bytes that are not UTF-8 (shown as ? or �). \(fix)")
         }
-    }
-
-    /// An absolute, standardized path (relative ones are taken from the working directory).
-    static func absolute(_ path: String) -> String {
-        URL(fileURLWithPath: path).absoluteURL.standardizedFileURL.path
     }
 }

@@ -68,26 +68,14 @@ package struct WarehouseTarget: Sendable {
             }
             // A server shutting down (a reboot, `pg_ctl stop -m fast`) is waited out, as a
             // remote one's restart is: it is started again once it has stopped.
-            var delay = 0.5
-            for attempt in 0...retries {
-                do {
+            do {
+                connection = try Self.retryingTransient(retries: retries, logger: logger, what: "embedded server not ready") {
                     try server.start()
                     try server.createDatabase(Self.embeddedDatabase)
-                    break
-                } catch let error as PostgresError where error.isTransient && attempt < retries {
-                    logger.warning("embedded server not ready, retrying", metadata: [
-                        "attempt": "\(attempt + 1)", "in_seconds": "\(delay)", "error": "\(error.message)"])
-                    Thread.sleep(forTimeInterval: delay)
-                    delay *= 2
-                } catch let error as PostgresError {
-                    throw WarehouseError.serverUnavailable(state: state.root.path, message: error.description)
+                    return try Connection(url: server.connectionString(database: Self.embeddedDatabase))
                 }
-            }
-            do {
-                connection = try Self.connectRetrying(server.connectionString(database: Self.embeddedDatabase),
-                                                      display: displayName, logger: logger, retries: retries)
-            } catch let OperationsError.databaseUnreachable(_, message) {
-                throw WarehouseError.serverUnavailable(state: state.root.path, message: message)   // not "use the embedded one"
+            } catch let error as PostgresError {
+                throw WarehouseError.serverUnavailable(state: state.root.path, message: error.description)
             }
         }
         if migrate {
@@ -154,19 +142,24 @@ package struct WarehouseTarget: Sendable {
     }
 
     static func connectRetrying(_ url: String, display: String, logger: Logger, retries: Int) throws -> Connection {
+        do {
+            return try retryingTransient(retries: retries, logger: logger, what: "database not reachable") { try Connection(url: url) }
+        } catch let error as PostgresError where error.isTransient {
+            throw OperationsError.databaseUnreachable(target: display, message: error.message)
+        }
+    }
+
+    /// `body`, again after a transient failure (`isTransient`), at most `retries` times more,
+    /// waiting 0.5, 1, 2, … s between; the last failure is thrown.
+    static func retryingTransient<T>(retries: Int, logger: Logger, what: String, _ body: () throws -> T) throws -> T {
         var delay = 0.5
-        for attempt in 0...retries {
-            do {
-                return try Connection(url: url)
-            } catch let error as PostgresError where error.isTransient && attempt < retries {
-                logger.warning("database not reachable, retrying", metadata: [
-                    "attempt": "\(attempt + 1)", "in_seconds": "\(delay)", "error": "\(error.message)"])
+        for attempt in 0..<retries {
+            do { return try body() } catch let error as PostgresError where error.isTransient {
+                logger.warning("\(what), retrying", metadata: ["attempt": "\(attempt + 1)", "in_seconds": "\(delay)", "error": "\(error.message)"])
                 Thread.sleep(forTimeInterval: delay)
                 delay *= 2
-            } catch let error as PostgresError where error.kind == .connection {
-                throw OperationsError.databaseUnreachable(target: display, message: error.message)
             }
         }
-        throw OperationsError.databaseUnreachable(target: display, message: "gave up after \(retries + 1) attempts")
+        return try body()
     }
 }

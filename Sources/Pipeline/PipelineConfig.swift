@@ -5,6 +5,9 @@ import Foundation
 package struct PipelineConfig: Sendable {
     /// The file it was read from.
     package var path: String
+    /// `path`, absolute and standardized (a relative one is taken from the working
+    /// directory): how the ledger and the stage files name it.
+    package var absolutePath: String { URL(fileURLWithPath: path).absoluteURL.standardizedFileURL.path }
     package var municipality: String
     /// Start of the evaluation window.
     package var windowFrom: Day

@@ -289,7 +289,7 @@ package struct EmbeddedServer: Sendable {
         // initdb holds this lock while it lives: the initdb of a killed run, still writing its
         // folder, is waited for before the folder is thrown away and made again (an
         // adversarial review: two initdbs in one folder failed the next run).
-        let lock = try initdbLock()
+        let lock = try lockFile("initdb.lock")
         defer { close(lock) }
         if !inPlace, FileManager.default.fileExists(atPath: made) { try? FileManager.default.removeItem(atPath: made) }
         let result = try Subprocess.run(binaries.initdb, [
@@ -402,16 +402,18 @@ package struct EmbeddedServer: Sendable {
         return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
     }
 
-    /// `<directory>/initdb.lock`, locked: it waits for an initdb that holds it still.
-    private func initdbLock() throws -> Int32 {
-        let fd = open(directory + "/initdb.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+    /// `<directory>/<name>`, opened and locked exclusively, waiting for a holder: its
+    /// descriptor, which the caller closes. O_CLOEXEC: a lock inherited by the server would be
+    /// held forever (initdb is given its own on purpose, `Subprocess.run(keeping:)`).
+    private func lockFile(_ name: String) throws -> Int32 {
+        let fd = open(directory + "/" + name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
-            throw PostgresError(.server, "cannot open initdb.lock: \(String(cString: strerror(errno)))", context: directory)
+            throw PostgresError(.server, "cannot open \(name): \(String(cString: strerror(errno)))", context: directory)
         }
         while flock(fd, LOCK_EX) != 0 {
             guard errno == EINTR else {
                 close(fd)
-                throw PostgresError(.server, "cannot lock initdb.lock: \(String(cString: strerror(errno)))", context: directory)
+                throw PostgresError(.server, "cannot lock \(name): \(String(cString: strerror(errno)))", context: directory)
             }
         }
         return fd
@@ -419,17 +421,8 @@ package struct EmbeddedServer: Sendable {
 
     /// Holds an exclusive lock on `<directory>/embedded.lock` while `body` runs.
     private func withLock<T>(_ body: () throws -> T) throws -> T {
-        // O_CLOEXEC: a lock fd inherited by the server would hold the lock forever.
-        let fd = open(directory + "/embedded.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else {
-            throw PostgresError(.server, "cannot open lock file: \(String(cString: strerror(errno)))", context: directory)
-        }
+        let fd = try lockFile("embedded.lock")
         defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else {
-                throw PostgresError(.server, "cannot lock: \(String(cString: strerror(errno)))", context: directory)
-            }
-        }
         return try body()
     }
 }
