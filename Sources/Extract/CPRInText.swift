@@ -11,7 +11,8 @@
 /// dash, minus), `.` (and middle dots), `/`, `_`, and their full-width forms; invisible
 /// characters (soft hyphen, zero-width space, combining marks) are passed over. The decimal
 /// digits of any script count as digits.
-/// Modulus 11 and the century table are not asked: a mistyped number is personal data too.
+/// Modulus 11 and the century table are not asked (a mistyped number is personal data too),
+/// but for a number written with its century, which tells it from a day and a time by them.
 /// Digits grouped otherwise (`2012-000123`, dates, phone numbers) are not matched.
 package enum CPRInText {
     struct Match: Equatable {
@@ -223,7 +224,8 @@ package enum CPRInText {
     /// century table): a date followed by a time or a year (`12.03.2019-1430`,
     /// `01.08.2019-2020`, a review found them replaced) is no CPR number, and no real number
     /// is missed; nor is one whose serial is a year of the next thirty (`01.08.1998-1999`).
-    /// Not with a space before the serial: `12.03.2019 1430` is a day and a time.
+    /// A space before the serial too (`12.12.2012 4139`, an adversarial review found it in
+    /// clear): `12.03.2019 1430`, a day and a time, has a serial of the wrong century.
     private static func matchWithCentury(_ t: UnsafeBufferPointer<UInt8>, at start: Int) -> Match? {
         let n = t.count
         var j = start
@@ -246,7 +248,7 @@ package enum CPRInText {
         let first = dateSeparator()
         guard let month = number(2), (1...12).contains(month) else { return nil }
         guard dateSeparator() == first, let century = number(2), (18...20).contains(century), let year = number(2),
-              j < n, isPunctuation(t[j]) else { return nil }
+              j < n, isPunctuation(t[j]) || t[j] == 0x20 else { return nil }
         j += 1
         guard let serial = number(4), j == n || !isDigit(t[j]),
               CPR.century(seventh: Int(serial / 1000), yy: Int(year)) == Int(century) * 100 else { return nil }
@@ -259,13 +261,13 @@ package enum CPRInText {
     /// Where a CPR number may be split (bit k: after its k-th digit): nowhere, after the birth
     /// date (`DDMMYY-SSSS`), within the date too (`DD-MM-YY-SSSS`), after the day and month
     /// only (`DD-MM-YYSSSS`), and the serial in pairs as the date was split from it
-    /// (`DDMMYY SS SS`). Not after the day and month alone with the rest run together, nor
-    /// `DDMM-YY-SSSS`: `2012-000123` and `2011-05-0042` are case numbers. Not in pairs all
-    /// through: `12.03.19 14.30` and `2012-03-12 14:30` are a day and a time
-    /// (a review found them replaced).
+    /// (`DDMMYY SS SS`, `DD.MM.YY SS SS`, `DD DD DD SS SS`). Not after the day and month alone
+    /// with the rest run together, nor `DDMM-YY-SSSS`: `2012-000123` and `2011-05-0042` are
+    /// case numbers. Not in pairs split otherwise: `12.03.19 14.30` and `2012-03-12 14:30`
+    /// are a day and a time (a review found them replaced).
     private static func isCPRSplit(_ splits: Int) -> Bool {
         switch splits {
-        case 0, 1 << 6, 1 << 2 | 1 << 4 | 1 << 6, 1 << 2 | 1 << 4, 1 << 6 | 1 << 8: true
+        case 0, 1 << 6, 1 << 2 | 1 << 4 | 1 << 6, 1 << 2 | 1 << 4, 1 << 6 | 1 << 8, 1 << 2 | 1 << 4 | 1 << 6 | 1 << 8: true
         default: false
         }
     }
@@ -312,11 +314,21 @@ package enum CPRInText {
     /// the tool writes for people (log lines, errors in the ledger), where a file or folder
     /// name could carry one.
     /// Digits inside a run of hex digits as long as a checksum or a child key (32, 40, 64, 96
-    /// or 128) are no CPR number: they are left as they are. Any other length is masked: a
-    /// number put after 24 hex letters (a folder name) passed as a checksum (a review).
-    package static func masking(_ text: String) -> String {
-        guard let (masked, _) = replacingAll(in: Array(text.utf8)[...], skipping: insideHex, with: masked) else { return text }
+    /// or 128) are no CPR number: they are left as they are, unless `keepingChecksums` is
+    /// false. Any other length is masked: a number put after 24 hex letters (a folder name)
+    /// passed as a checksum (a review).
+    package static func masking(_ text: String, keepingChecksums: Bool = true) -> String {
+        guard let (masked, _) = replacingAll(in: Array(text.utf8)[...], skipping: keepingChecksums ? insideHex : { _, _ in false },
+                                             with: masked) else { return text }
         return String(decoding: masked, as: UTF8.self)
+    }
+
+    /// Whether a name the tool would keep and show (a path, a folder's, a role's) holds a
+    /// CPR-shaped number, in a run of hex digits too: a name is chosen by whoever wrote it,
+    /// and 22 hex letters before a number made it pass as a checksum (an adversarial review).
+    /// `masking(_, keepingChecksums: false)` shows such a name.
+    package static func isIn(name: String) -> Bool {
+        masking(name, keepingChecksums: false) != name
     }
 
     private static func insideHex(_ p: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {

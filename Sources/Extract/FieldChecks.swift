@@ -146,8 +146,9 @@ package enum Echo {
     }
 
     /// A name from outside (a folder, a path) as a message shows it: unshowable characters
-    /// as `?`, a CPR number masked, and nothing else changed, so that it can still be found.
-    package static func name(_ text: String) -> String { showable(CPRInText.masking(text)) }
+    /// as `?`, a CPR number masked (in a run of hex digits too: `CPRInText.isIn(name:)`), and
+    /// nothing else changed, so that it can still be found.
+    package static func name(_ text: String) -> String { showable(CPRInText.masking(text, keepingChecksums: false)) }
 
     /// Whether a name from outside (a drop's folder, a file a MANIFEST names) has what no
     /// message may show as it is: an unshowable character, or a byte that was not UTF-8
@@ -159,7 +160,7 @@ package enum Echo {
     /// Whether a name given to be kept and shown (a role's, a municipality's) cannot be: it
     /// holds a CPR number or what `holdsUnshowable` refuses.
     package static func unfitAsName(_ name: String) -> Bool {
-        CPRInText.masking(name) != name || holdsUnshowable(name)
+        CPRInText.isIn(name: name) || holdsUnshowable(name)
     }
 
     package static func text(_ v: some Collection<UInt8>, limit: Int = 40) -> String {

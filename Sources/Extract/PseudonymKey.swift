@@ -153,7 +153,8 @@ package struct PseudonymKey {
             throw .pseudonymKey(source: path, message: "the key file belongs to another user (uid \(st.st_uid)), who knows the key: refused. Use a key of your own (a new state directory makes one) or have this file given to you")
         }
         guard st.st_mode & 0o077 == 0 else {
-            throw .pseudonymKey(source: path, message: "the key file is open to group or others (mode \(String(st.st_mode & 0o777, radix: 8))); run `chmod 600 \(path)`")
+            throw .pseudonymKey(source: path, message: "the key file is open to group or others (mode \(String(st.st_mode & 0o777, radix: 8))): "
+                                + "a key others may read is no secret. For a file made for the key, run `chmod 600 \(path)`; never name a shared or system file")
         }
         guard let data = try? handle.readToEnd() ?? Data() else {
             throw .pseudonymKey(source: path, message: "cannot read the key file; check it belongs to this user")

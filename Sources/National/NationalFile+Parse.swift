@@ -16,7 +16,9 @@ extension NationalFile {
         try top.allow(["database", "small_cell_minimum", "evaluation", "keep_snapshots", "connect_timeout", "read_timeout",
                        "municipalities"])
         let minimum = try top.int("small_cell_minimum", default: 5)
-        guard minimum >= 1 else { throw top.error("small_cell_minimum", "must be 1 or more") }
+        guard (1...PipelineConfig.largestSmallCellMinimum).contains(minimum) else {
+            throw top.error("small_cell_minimum", "must be from 1 to 1000000")
+        }
         let keep = try top.int("keep_snapshots", default: 7)
         guard keep >= 1 else { throw top.error("keep_snapshots", "must be 1 or more") }
         let timeout = try top.int("connect_timeout", default: 10)

@@ -57,7 +57,7 @@ struct InboxEntry {
             return
         }
         // Nor a CPR number: one folder so named must not stop every night (a review).
-        if CPRInText.masking(name) != name {
+        if CPRInText.isIn(name: name) {
             problem = "its name holds a CPR number (shown masked), which would be stored and shown in clear; rename the folder"
             return
         }

@@ -119,7 +119,7 @@ package struct Ledger {
         _ = try connection.execute("""
             UPDATE etl.stages SET finished_at = clock_timestamp(), seconds = $2, status = $3, error = $4, counts = $5::jsonb
             WHERE stage_attempt_id = $1
-            """, [String(id), String(seconds), error == nil ? "succeeded" : "failed", error.map(CPRInText.masking), json], name: "stage finished")
+            """, [String(id), String(seconds), error == nil ? "succeeded" : "failed", error.map { CPRInText.masking($0) }, json], name: "stage finished")
     }
 
     /// The export files of the run's latest extract, and the run's read and rejected totals.
@@ -142,7 +142,7 @@ package struct Ledger {
     /// Ends an attempt, and with it the run's status; `loaded`: the rows its load copied.
     package func finishAttempt(_ attempt: Int64, run: RunID, error: String?, loaded: Int? = nil) throws {
         let status = error == nil ? "succeeded" : "failed"
-        let error = error.map(CPRInText.masking)
+        let error = error.map { CPRInText.masking($0) }
         try connection.transaction { db in
             _ = try db.execute("""
                 UPDATE etl.attempts SET finished_at = clock_timestamp(), status = $2, error = $3 WHERE attempt_id = $1

@@ -71,7 +71,6 @@ package struct PipelineRunner {
         try checkHolder(ledger)
         catchUpReport(db: db, logger: logger)
         let (asOf, asOfSource) = try AsOf.resolve(explicit: explicitAsOf, config: config, drop: drop)
-        if let warning = AsOf.warning(asOf, from: asOfSource) { logger.warning("\(warning)", metadata: ["drop": "\(drop.url.path)"]) }
         // Refused before any work: a run of it would stop before its load, every night.
         if !force, let published = try Publisher(connection: db).publishedRun(), published.asOf > asOf {
             throw OperationsError.dropOfEarlierDay(drop: drop.url.path, pipeline: config.absolutePath, asOf: asOf, published: published)
@@ -311,9 +310,9 @@ package struct PipelineRunner {
     /// terminal or forge a line of the summary, and one that is not UTF-8 names no file (an
     /// argument is decoded with U+FFFD in place of its bytes).
     static func refuseUnsafePath(_ path: String, what: String, fix: String) throws {
-        let masked = CPRInText.masking(path)
-        guard masked == path else {
-            throw OperationsError.usage("\(masked): \(what) holds a CPR number (shown masked); it would be stored and shown in clear. \(fix)")
+        guard !CPRInText.isIn(name: path) else {
+            throw OperationsError.usage("\(CPRInText.masking(path, keepingChecksums: false)): \(what) holds a CPR number (shown masked); "
+                                        + "it would be stored and shown in clear. \(fix)")
         }
         if Echo.holdsUnshowable(path) {
             throw OperationsError.usage("\(Echo.name(path)): \(what) holds control characters or bytes that are not UTF-8 (shown as ? or �). \(fix)")

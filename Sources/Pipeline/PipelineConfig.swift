@@ -19,6 +19,9 @@ package struct PipelineConfig: Sendable {
     package var rejectThreshold: Double
     /// Counts from 1 to `smallCellMinimum − 1` are suppressed in analysts' views.
     package var smallCellMinimum: Int
+    /// The largest `small_cell_minimum` a pipeline or national file may set: far beyond any
+    /// use, and well within the warehouse's integer.
+    package static let largestSmallCellMinimum = 1_000_000
     /// How many runs the warehouse keeps; older ones are dropped after a publish.
     package var keepRuns: Int
     /// A libpq URL or keyword string; nil: the embedded server.

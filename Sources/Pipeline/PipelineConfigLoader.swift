@@ -23,7 +23,10 @@ extension PipelineConfig {
         let threshold = try top.double("reject_threshold", default: 0.05)
         guard (0...1).contains(threshold) else { throw top.error("reject_threshold", "must be a share between 0 and 1") }
         let minimum = try top.int("small_cell_minimum", default: 5)
-        guard minimum >= 1 else { throw top.error("small_cell_minimum", "must be 1 or more (1 suppresses nothing)") }
+        // The warehouse keeps it as an integer (a value beyond one failed in the load, an adversarial review).
+        guard (1...PipelineConfig.largestSmallCellMinimum).contains(minimum) else {
+            throw top.error("small_cell_minimum", "must be from 1 (which suppresses nothing) to 1000000")
+        }
         let keep = try top.int("keep_runs", default: 7)
         guard keep >= 1 else { throw top.error("keep_runs", "must be 1 or more") }
 

@@ -37,6 +37,15 @@ import SyntheticDrop
                 "\(result.stderr)")
         #expect(ETLLogHandler.masked(.string("x 010213\t1234")) == .string("x 010213-****"))
 
+        // After 22 hex letters the number ends a run of 32, a checksum's length: refused and
+        // masked alike (an adversarial review found it published and logged in clear).
+        let hexNamed = drop.deletingLastPathComponent().appendingPathComponent("abcdefabcdefabcdefabcd0102131234")
+        try FileManager.default.moveItem(at: named, to: hexNamed)
+        let hexResult = try run(h, drop: hexNamed)
+        #expect(hexResult.status == ExitStatus.usage.rawValue && hexResult.stderr.contains("abcdefabcdefabcdefabcd010213-****")
+                && !hexResult.stderr.contains("0102131234"), "\(hexResult.stderr)")
+        try FileManager.default.moveItem(at: hexNamed, to: named)
+
         // A pipeline file's path too: kept by the ledger for each attempt (a steward's trial).
         try FileManager.default.moveItem(at: named, to: drop)
         let pipeline = h.root.appendingPathComponent("0102131234.yaml")

@@ -152,6 +152,10 @@ import Testing
         // second adversarial review found these in clear).
         ("15\u{0387}03\u{0387}72\u{0387}4321", "15\u{0387}03\u{0387}72\u{0387}4321"), ("15\u{2219}03\u{2219}72-4321", "15\u{2219}03\u{2219}72-4321"),
         ("x 1\u{0903}5\u{0903}0\u{0903}3\u{0903}7\u{0903}2\u{0903}4\u{0903}3\u{0903}2\u{0903}1", "1\u{0903}5\u{0903}0\u{0903}3\u{0903}7\u{0903}2\u{0903}4\u{0903}3\u{0903}2\u{0903}1"),
+        // In pairs all through, split alike after the date and in the serial, and the date
+        // with its century before a space (a third adversarial review found these in clear).
+        ("S-12 12 12 41 35", "12 12 12 41 35"), ("S-12.12.12.41.43", "12.12.12.41.43"), ("S-12-12-12-41-46", "12-12-12-41-46"),
+        ("S-12.12.12 41 47", "12.12.12 41 47"), ("S-12.12.2012 4139", "12.12.2012 4139"), ("født 01.08.1985 1230", "01.08.1985 1230"),
     ])
     func findsTheShapes(text: String, number: String) {
         #expect(found(text) == [number])
@@ -173,6 +177,9 @@ import Testing
         "01.08.1998-1999", "bilag 12-03-2019-0165",
         // Marks elsewhere than after the date, four of them, or a date with its century and a time.
         "11|01|90|1234", "110190||||1234", "12.03.2019|1430", "2012#000123", "S-2013#000123", "10:30:45",
+        // Pairs split otherwise after the date than in the serial; a day with its century, a
+        // space and a time or a number the century table does not give that year.
+        "12.03.19 14.30", "12 03 19 14.30", "12-03-19 14:30", "12.03.2019 0930", "12.03.2019 2359", "01.08.2019 2020",
     ])
     func leavesOtherDigitsAlone(text: String) {
         #expect(found(text).isEmpty, "\(text)")
@@ -213,6 +220,12 @@ import Testing
         #expect(CPRInText.masking("/inbox/barn 010213-1234/x.csv and 0102131234") == "/inbox/barn 010213-****/x.csv and 010213-****")
         // A number after hex letters, in a run no checksum is as long as (a review's folder name).
         #expect(CPRInText.masking("drop abcdefabcdefabcdefabcdef0402851234") == "drop abcdefabcdefabcdefabcdef040285-****")
+        // A name is chosen by whoever wrote it: 22 hex letters before a number make a run of
+        // 32, a checksum's length (an adversarial review's drop folder), and it is masked.
+        let folder = "/drops/abcdefabcdefabcdefabcd2404056932"
+        #expect(CPRInText.masking(folder) == folder)
+        #expect(CPRInText.isIn(name: folder) && !CPRInText.isIn(name: "/drops/2026-11-21"))
+        #expect(Echo.name(folder) == "/drops/abcdefabcdefabcdefabcd240405-****")
     }
 
     /// A message is one line, and a number split over lines is masked in it too.

@@ -103,6 +103,28 @@ struct LoadHarness {
         }
     }
 
+    /// The comparison hides a rate as the summary does (an independent check found a rate
+    /// of 0 shown beside a cohort of one child): with the cohort's few children, though its
+    /// count (0) is shown; the differences of mean ages hide with their own counts only.
+    @Test func comparisonRatesHideWithTheChildYearsOfAFewChildren() throws {
+        let h = try LoadHarness()
+        try h.loadAndPublish(20250101000000)
+        _ = try h.connection.execute("""
+            UPDATE warehouse.cohort_stats SET children_exposed = 3, detected = 0 WHERE grain = 'total' AND cohort = 'treatment'
+            """)
+        let rows = try h.connection.query("SELECT * FROM metrics.cohort_comparison")
+        let detection = rows[0]
+        #expect(try detection.double("treatment") == nil && detection.double("estimate") == nil)
+        #expect(try detection.int("treatment_count") == 0 && detection.double("control") != nil)
+        #expect(try rows[1].double("treatment") == nil && rows[1].double("estimate") == nil, "investigations: 5 of 3 children")
+        #expect(try rows[3].double("estimate") != nil, "the mean ages of 5 investigations are shown")
+        let summary = try #require(try h.connection.query(
+            "SELECT detected, detection_rate_per_1000 FROM metrics.cohort_summary WHERE cohort = 'treatment'").first)
+        #expect(try summary.int(0) == 0 && summary.double(1) == nil, "the summary hides it alike")
+        let owner = try h.connection.query("SELECT treatment FROM warehouse.cohort_comparison WHERE comparison = 'detection_rate_per_1000'")
+        #expect(try owner.first?.double(0) == 0)
+    }
+
     @Test func comparisonGivesRateRatiosAndWelchIntervals() throws {
         let h = try LoadHarness()
         try h.loadAndPublish(20250101000000)

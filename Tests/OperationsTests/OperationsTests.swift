@@ -213,12 +213,18 @@ import Transform
         let tomorrow = Day(rawValue: Int32((Date().timeIntervalSince1970 / 86400).rounded(.down)) + 1)
         try makeDrop(inbox, tomorrow.iso, files: [])
         #expect(try AsOf.resolve(explicit: nil, config: config, drop: Drop(url: inbox.appendingPathComponent(tomorrow.iso))).day == tomorrow)
-        // Set by the flag or the pipeline file, it is taken, with a warning after tomorrow.
+        // Set by the flag or the pipeline file, up to tomorrow; after it refused, as a typo
+        // (2027 for 2026) was taken and stopped every later night (an adversarial review).
         let noon = ISO8601DateFormatter().date(from: "2026-12-01T12:00:00Z")!
-        #expect(AsOf.warning(Day(iso: "2026-12-02")!, from: "--as-of", today: noon) == nil)
-        #expect(AsOf.warning(Day(iso: "2026-01-01")!, from: "--as-of", today: noon) == nil)
-        let typo = try #require(AsOf.warning(Day(iso: "2027-12-01")!, from: "--as-of", today: noon))
-        #expect(typo.hasPrefix("the as-of date 2027-12-01 (--as-of) is after today (2026-12-01, UTC)") && typo.contains("--force"), "\(typo)")
+        #expect(try AsOf.resolve(explicit: Day(iso: "2026-12-02"), config: config, drop: drop, today: noon).day == Day(iso: "2026-12-02"))
+        let typo = #expect(throws: OperationsError.self) {
+            try AsOf.resolve(explicit: Day(iso: "2027-12-01"), config: config, drop: drop, today: noon)
+        }
+        #expect("\(typo!)".hasPrefix("the as-of date 2027-12-01 (--as-of) is after today (2026-12-01, UTC)"), "\(typo!)")
+        #expect(typo?.exitStatus == .usage)
+        pinned.asOf = Day(iso: "2027-12-01")
+        let pinnedTypo = #expect(throws: OperationsError.self) { try AsOf.resolve(explicit: nil, config: pinned, drop: drop, today: noon) }
+        #expect("\(pinnedTypo!)".contains("(`as_of` in \(pinned.path)) is after today"), "\(pinnedTypo!)")
     }
 
     /// An export date before the evaluation window starts, where the window ends at the as-of

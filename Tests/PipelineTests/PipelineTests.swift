@@ -229,6 +229,9 @@ import Testing
         for (from, to, key) in [("encoding: utf-8", "encoding: utf-16", "sources.socialraadgivere.encoding"),
                                 ("from: 2012-01-01", "from: 2012-13-01", "window.from"),
                                 ("reject_threshold: 0.10", "reject_threshold: 5", "reject_threshold"),
+                                // Beyond the warehouse's integer: it failed in the load (an adversarial review).
+                                ("small_cell_minimum: 5", "small_cell_minimum: 3000000000", "small_cell_minimum"),
+                                ("small_cell_minimum: 5", "small_cell_minimum: 0", "small_cell_minimum"),
                                 ("format: xml", "format: json", "sources.institutioner.format")] {
             let text = try Self.variant { $0.replacingOccurrences(of: from, with: to) }
             let error = #expect(throws: ConfigFileError.self) { try PipelineConfig.parse(text, path: "x.yaml") }

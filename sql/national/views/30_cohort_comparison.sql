@@ -18,50 +18,57 @@ WITH t AS (SELECT * FROM snapshot.cohort_figures WHERE grain IN ('total', 'munic
                 t.mean_age_first_investigation_months AS ia_t, c.mean_age_first_investigation_months AS ia_c,
                 t.var_age_first_investigation_months AS iv_t, c.var_age_first_investigation_months AS iv_c,
                 t.mean_age_first_measure_months AS ma_t, c.mean_age_first_measure_months AS ma_c,
-                t.var_age_first_measure_months AS mv_t, c.var_age_first_measure_months AS mv_c
+                t.var_age_first_measure_months AS mv_t, c.var_age_first_measure_months AS mv_c,
+                t.children_exposed AS ch_t, c.children_exposed AS ch_c
          FROM t FULL JOIN c ON c.grain = t.grain AND c.municipality IS NOT DISTINCT FROM t.municipality
      ),
-     rates (grain, municipality, municipalities, ord, comparison, rate_t, rate_c, a, b) AS (
-         SELECT grain, municipality, m_t, 1, 'detection_rate_per_1000', det_t, det_c, det_a, det_b FROM pairs
+     rates (grain, municipality, municipalities, ord, comparison, rate_t, rate_c, a, b, ch_t, ch_c) AS (
+         SELECT grain, municipality, m_t, 1, 'detection_rate_per_1000', det_t, det_c, det_a, det_b, ch_t, ch_c FROM pairs
          UNION ALL
-         SELECT grain, municipality, m_t, 2, 'investigation_rate_per_1000', inv_t, inv_c, inv_a, inv_b FROM pairs
+         SELECT grain, municipality, m_t, 2, 'investigation_rate_per_1000', inv_t, inv_c, inv_a, inv_b, ch_t, ch_c FROM pairs
          UNION ALL
-         SELECT grain, municipality, m_t, 3, 'measure_rate_per_1000', mea_t, mea_c, mea_a, mea_b FROM pairs
+         SELECT grain, municipality, m_t, 3, 'measure_rate_per_1000', mea_t, mea_c, mea_a, mea_b, ch_t, ch_c FROM pairs
      ),
-     means (grain, municipality, municipalities, ord, comparison, mean_t, mean_c, var_t, var_c, n_t, n_c) AS (
-         SELECT grain, municipality, m_t, 4, 'mean_age_first_investigation_months', ia_t, ia_c, iv_t, iv_c, inv_a, inv_b FROM pairs
+     means (grain, municipality, municipalities, ord, comparison, mean_t, mean_c, var_t, var_c, n_t, n_c, ch_t, ch_c) AS (
+         SELECT grain, municipality, m_t, 4, 'mean_age_first_investigation_months', ia_t, ia_c, iv_t, iv_c, inv_a, inv_b, ch_t, ch_c FROM pairs
          UNION ALL
-         SELECT grain, municipality, m_t, 5, 'mean_age_first_measure_months', ma_t, ma_c, mv_t, mv_c, mea_a, mea_b FROM pairs
+         SELECT grain, municipality, m_t, 5, 'mean_age_first_measure_months', ma_t, ma_c, mv_t, mv_c, mea_a, mea_b, ch_t, ch_c FROM pairs
      )
 SELECT grain, municipality, municipalities, ord, comparison, 'rate_ratio'::text AS statistic,
        rate_t AS treatment, rate_c AS control,
        CASE WHEN b > 0 THEN rate_t / rate_c END AS estimate,
        CASE WHEN a > 0 AND b > 0 THEN exp(ln(rate_t / rate_c) - 1.96 * sqrt(1.0 / a + 1.0 / b)) END AS ci_low,
        CASE WHEN a > 0 AND b > 0 THEN exp(ln(rate_t / rate_c) + 1.96 * sqrt(1.0 / a + 1.0 / b)) END AS ci_high,
-       a AS treatment_count, b AS control_count
+       a AS treatment_count, b AS control_count, ch_t AS treatment_children, ch_c AS control_children
 FROM rates
 UNION ALL
 SELECT grain, municipality, municipalities, ord, comparison, 'difference', mean_t, mean_c,
        mean_t - mean_c,
        CASE WHEN n_t >= 2 AND n_c >= 2 THEN mean_t - mean_c - 1.96 * sqrt(var_t / n_t + var_c / n_c) END,
        CASE WHEN n_t >= 2 AND n_c >= 2 THEN mean_t - mean_c + 1.96 * sqrt(var_t / n_t + var_c / n_c) END,
-       n_t, n_c
+       n_t, n_c, ch_t, ch_c
 FROM means;
 
--- As metrics.cohort_comparison: each side with its own count, the estimate with either.
+-- As metrics.cohort_comparison: each side with its own count (a rate with its cohort's
+-- children too), the estimate with either.
 CREATE VIEW snapshot.cohort_comparison_suppressed AS
 SELECT c.grain, c.municipality, c.municipalities, c.ord, c.comparison, c.statistic,
-       CASE WHEN sc.treatment THEN NULL ELSE c.treatment END             AS treatment,
-       CASE WHEN sc.control THEN NULL ELSE c.control END                 AS control,
+       CASE WHEN sc.treatment THEN NULL ELSE c.treatment END              AS treatment,
+       CASE WHEN sc.control THEN NULL ELSE c.control END                  AS control,
        CASE WHEN sc.treatment OR sc.control THEN NULL ELSE c.estimate END AS estimate,
-       CASE WHEN sc.treatment OR sc.control THEN NULL ELSE c.ci_low END  AS ci_low,
-       CASE WHEN sc.treatment OR sc.control THEN NULL ELSE c.ci_high END AS ci_high,
-       CASE WHEN sc.treatment THEN NULL ELSE c.treatment_count END       AS treatment_count,
-       CASE WHEN sc.control THEN NULL ELSE c.control_count END           AS control_count
+       CASE WHEN sc.treatment OR sc.control THEN NULL ELSE c.ci_low END   AS ci_low,
+       CASE WHEN sc.treatment OR sc.control THEN NULL ELSE c.ci_high END  AS ci_high,
+       CASE WHEN sc.treatment_count THEN NULL ELSE c.treatment_count END  AS treatment_count,
+       CASE WHEN sc.control_count THEN NULL ELSE c.control_count END      AS control_count
 FROM snapshot.cohort_comparison c
 CROSS JOIN snapshot.published_snapshot p
-CROSS JOIN LATERAL (SELECT national_metrics.is_small_cell(c.treatment_count, p.small_cell_minimum) AS treatment,
-                           national_metrics.is_small_cell(c.control_count, p.small_cell_minimum) AS control) sc;
+CROSS JOIN LATERAL (SELECT
+    national_metrics.is_small_cell(c.treatment_count, p.small_cell_minimum) AS treatment_count,
+    national_metrics.is_small_cell(c.control_count, p.small_cell_minimum) AS control_count,
+    national_metrics.is_small_cell(c.treatment_count, p.small_cell_minimum)
+        OR (c.statistic = 'rate_ratio' AND coalesce(national_metrics.is_small_cell(c.treatment_children, p.small_cell_minimum), false)) AS treatment,
+    national_metrics.is_small_cell(c.control_count, p.small_cell_minimum)
+        OR (c.statistic = 'rate_ratio' AND coalesce(national_metrics.is_small_cell(c.control_children, p.small_cell_minimum), false)) AS control) sc;
 
 CREATE VIEW national_metrics.cohort_comparison AS
 SELECT comparison, statistic, treatment, control, estimate, ci_low, ci_high, treatment_count, control_count, municipalities
