@@ -34,6 +34,14 @@ refuse_env() {
 }
 if [ -n "${ETL_ENV_FILE:-}" ] || [ -e "$env_file" ]; then
     { [ ! -d "$env_file" ] && [ -r "$env_file" ]; } || refuse_env "cannot be read (missing, a folder, or not readable)"
+    # Its lines run as this user, and it holds the key: one another user owns could run
+    # commands as this user, and one others may read gives the key away (an adversarial review).
+    owner=$(stat -L -c %u "$env_file")
+    [ "$owner" = "$(id -u)" ] || [ "$owner" = 0 ] \
+        || refuse_env "belongs to another user (uid $owner), whose lines would run as $(id -un): have it given to $(id -un) (chown), or name your own"
+    if [ -f "$env_file" ] && [ -n "$(find -L "$env_file" -maxdepth 0 -perm /077)" ]; then
+        refuse_env "is open to group or others (mode $(stat -L -c %a "$env_file")): the key in it is no secret; chmod 600 it"
+    fi
     # Tried first in a subshell that stops at the first line that fails (set -e) and must
     # reach the file's end (a line added after it): a failing line (`KEY = value`,
     # `$(cat /missing)`), an `exit` or a `return` would otherwise run the night without the

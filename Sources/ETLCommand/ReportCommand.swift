@@ -31,13 +31,13 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         try withExitStatus {
             let state = global.state
-            let config = try pipeline.map { try PipelineConfig.load(path: $0) }
+            let config = try pipeline.map { try PipelineConfig.loadTrusted(path: $0) }
             let db = try global.target(config).connect(logger: global.logger())
             defer { db.close() }
             var shownConfig: PipelineConfig?
             let rendered = try ReportWriter.render(connection: db, run: runID) { shown in
                 // The pipeline file named, else the run's (as a rerun takes it); --lang over its language.
-                shownConfig = config ?? shown.flatMap { try? RunInfo.pipelineInPlace(state.run($0)) }.flatMap { try? PipelineConfig.load(path: $0) }
+                shownConfig = config ?? shown.flatMap { try? RunInfo.pipelineInPlace(state.run($0)) }.flatMap { try? PipelineConfig.loadTrusted(path: $0) }
                 return ReportWriter.Options(shownConfig, language: lang)
             }
             if out == "-" {

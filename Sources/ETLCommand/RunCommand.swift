@@ -79,7 +79,7 @@ func makeRunner(pipeline: String?, run: RunID?, global: GlobalOptions, mayCreate
     var path = pipeline
     if path == nil, let run { path = try RunInfo.pipelineInPlace(state.run(run)) }
     guard let path else { throw OperationsError.usage("name the pipeline file (--pipeline FILE)") }
-    let config = try PipelineConfig.load(path: path)
+    let config = try PipelineConfig.loadTrusted(path: path)
     return PipelineRunner(config: config, state: state, target: global.target(config, mayCreateCluster: mayCreateCluster), logger: global.logger(),
                           showProgress: global.logFormat == .text && isatty(STDERR_FILENO) == 1)
 }

@@ -188,6 +188,37 @@ import SyntheticDrop
         #expect(missing.stderr.contains("'cpr', 'institutionsnummer', 'indmeldt', 'udmeldt'"), "\(missing.stderr)")
     }
 
+    /// A pipeline file another user owns or may change decides where the run writes and which
+    /// database receives the facts: refused before any work, as the migrations are (an
+    /// adversarial review ran a night as root on another user's file).
+    @Test func aPipelineFileAnotherUserMayChangeIsRefused() throws {
+        let h = try Harness()
+        let (drop, _) = try h.drop(children: 100)
+        let open = try pipeline(h) { $0 }
+        try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: open)
+        let byAnyone = try run(h, drop: drop, pipeline: open)
+        #expect(byAnyone.status == ExitStatus.usage.rawValue && byAnyone.stderr.contains("the pipeline file may be written by any user"),
+                "\(byAnyone.stderr)")
+
+        let folder = h.root.appendingPathComponent("shared-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: folder.path)
+        let inShared = folder.appendingPathComponent("p.yaml").path
+        try FileManager.default.copyItem(atPath: Harness.copenhagen, toPath: inShared)
+        let byFolder = try run(h, drop: drop, pipeline: inShared)
+        #expect(byFolder.status == ExitStatus.usage.rawValue && byFolder.stderr.contains("where any user may replace it"), "\(byFolder.stderr)")
+
+        if geteuid() == 0 {
+            let theirs = try pipeline(h) { $0 }
+            #expect(chown(theirs, 65534, 65534) == 0)
+            let byOwner = try run(h, drop: drop, pipeline: theirs)
+            #expect(byOwner.status == ExitStatus.usage.rawValue && byOwner.stderr.contains("the pipeline file belongs to"), "\(byOwner.stderr)")
+        } else {
+            print("NOTE: aPipelineFileAnotherUserMayChangeIsRefused checks another owner's file only as root (uid \(geteuid()))")
+        }
+        #expect(try run(h, drop: drop).status == 0, "the same pipeline, the user's own, runs")
+    }
+
     /// NUL bytes and CPR numbers typed into text fields: the night is not lost, the NUL is a
     /// reject at its line, and no CPR number reaches the warehouse in clear.
     @Test func controlCharactersAndCPRNumbersInTextDoNotReachTheWarehouse() throws {

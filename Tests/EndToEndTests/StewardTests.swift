@@ -85,7 +85,7 @@ import TestSupport
         #expect(night.status == ExitStatus.usage.rawValue)
         #expect(night.stdout.contains("missing.env cannot be read"), "\(night.stdout)")
         let broken = h.root.appendingPathComponent("broken.env")
-        try "ETL_PSEUDONYM_KEY='unclosed\n".write(to: broken, atomically: true, encoding: .utf8)
+        try Self.writeEnvironment("ETL_PSEUDONYM_KEY='unclosed\n", to: broken)
         let garbled = try h.nightly(["ETL_ENV_FILE": broken.path])
         #expect(garbled.status == ExitStatus.usage.rawValue && garbled.stdout.contains("could not be read as shell assignments"), "\(garbled.stdout)")
         // A line that fails before a last one that works, a stray line holding a secret, an
@@ -94,7 +94,7 @@ import TestSupport
                              ("LANG=C\nsecret-key-of-at-least-thirty-two-characters-here\nTZ=UTC\n", "2"),
                              ("ETL_PSEUDONYM_KEY=$(cat /nonexistent/key)\nLANG=C\n", ""), ("exit 0\n", ""),
                              ("LANG=C\nreturn 0\nETL_PSEUDONYM_KEY=never-read-key-of-thirty-two-characters\n", "")] {
-            try text.write(to: broken, atomically: true, encoding: .utf8)
+            try Self.writeEnvironment(text, to: broken)
             let night = try h.nightly(["ETL_ENV_FILE": broken.path])
             #expect(night.status == ExitStatus.usage.rawValue, "\(text): \(night.stdout)")
             #expect(night.stdout.contains("could not be read as shell assignments: it stops" + (line.isEmpty ? " (" : " at line \(line) (")), "\(night.stdout)")
@@ -102,9 +102,29 @@ import TestSupport
             #expect(!FileManager.default.fileExists(atPath: h.state.defaultKeyFile.path), "no new key file")
         }
         // A file saved on Windows, blank line and all, is read.
-        try "# the nightly environment\r\nLANG=C\r\n\r\nexport TZ=UTC\r\n".write(to: broken, atomically: true, encoding: .utf8)
+        try Self.writeEnvironment("# the nightly environment\r\nLANG=C\r\n\r\nexport TZ=UTC\r\n", to: broken)
         let windows = try h.nightly(["ETL_ENV_FILE": broken.path])
         #expect(windows.status == 0 && !windows.stdout.contains("not started"), "\(windows.stdout)")
+
+        // One others may read gives the key away, one another user owns runs their lines as
+        // this user: refused (an adversarial review had its lines run as root).
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: broken.path)
+        let open = try h.nightly(["ETL_ENV_FILE": broken.path])
+        #expect(open.status == ExitStatus.usage.rawValue && open.stdout.contains("is open to group or others (mode 644)"), "\(open.stdout)")
+        if geteuid() == 0 {
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: broken.path)
+            #expect(chown(broken.path, 65534, 65534) == 0)
+            let theirs = try h.nightly(["ETL_ENV_FILE": broken.path])
+            #expect(theirs.status == ExitStatus.usage.rawValue && theirs.stdout.contains("belongs to another user (uid 65534)"), "\(theirs.stdout)")
+        } else {
+            print("NOTE: the cron wrapper's check of another user's environment file runs only as root (uid \(geteuid()))")
+        }
+    }
+
+    /// An environment file as an operator makes one: the key in it readable by its owner only.
+    static func writeEnvironment(_ text: String, to url: URL) throws {
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
     }
 
     @Test func aRunsPathsAreAbsoluteSoItsStagesRerunFromAnywhere() throws {
