@@ -37,8 +37,11 @@ package enum EvaluationError: Error, Equatable, CustomStringConvertible {
             return "Every institution in the panel got its social worker in period \(group) and none is without one, "
                 + "so there are no institutions to compare them with."
         case .tooFewNeverTreated(let count):
-            return "Only \(count) institution(s) never had a social worker in the evaluation window; comparing with "
-                + "never-covered institutions needs at least \(Self.minimumNeverTreated). Use the control group "
+            // Counted in the balanced panel, and the last group when every institution was covered (as `did` takes
+            // it): "never had one" counted neither (an independent check of the estimates).
+            return "Only \(count) institution(s) with children in every period can serve as never covered (none in the "
+                + "evaluation's periods, or, when every institution got a social worker, those that got theirs last); "
+                + "comparing with never-covered institutions needs at least \(Self.minimumNeverTreated). Use the control group "
                 + "not_yet_treated, which also compares with institutions not yet covered."
         }
     }
