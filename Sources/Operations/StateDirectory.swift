@@ -44,6 +44,11 @@ package enum StateDirectory {
         }
         guard lstat(root, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return [] }
         let open = info.st_mode & 0o067 != 0
+        if open, let unlike = unlikeAStateDirectory(state, info) {
+            throw OperationsError.io(path: root, message: "\(unlike), not a state directory: refused, and nothing in it changed "
+                + "(a state directory found open to others is closed, with everything in it). A typo? Name the state directory "
+                + "itself, a new or empty folder, or one etl made, with --state-dir or ETL_STATE_DIR")
+        }
         // Closed first, so that nothing more is added while what is in it is looked at.
         var changed: [String] = []
         if open { try tighten(root, keep: 0o710, &changed) }
@@ -68,6 +73,21 @@ package enum StateDirectory {
         logger.notice("the state directory was open to other users: closed it", metadata: [
             "state": "\(root)", "changed": "\(changed.count)"])
         return changed
+    }
+
+    /// Why the open folder at `state` is not one to close with everything in it, or nil: one
+    /// others share (sticky, as `/tmp` is), or one that holds files but nothing etl makes in
+    /// a state directory. A typo (`/var/lib` for `/var/lib/etl`) made every file below it its
+    /// owner's only (an adversarial review).
+    private static func unlikeAStateDirectory(_ state: StateLayout, _ info: stat) -> String? {
+        if info.st_mode & S_ISVTX != 0 { return "it is a folder others share (sticky, as /tmp is)" }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: state.root.path)) ?? []
+        // What etl and the cron wrapper make there (`StateLayout`; `logs`: the wrapper's).
+        let made = [state.lockFile, state.runs, state.postgres, state.defaultKeyFile, state.keyFingerprintFile].map(\.lastPathComponent)
+            + ["logs", "demo", "bench"]
+        guard !entries.isEmpty, !entries.contains(where: made.contains) else { return nil }
+        return "it holds \(entries.count) file(s) or folder(s) (\(entries.sorted().prefix(3).joined(separator: ", "))), "
+            + "but nothing etl makes in a state directory"
     }
 
     /// Before a state directory is made (the run lock's folder, the embedded server's): a

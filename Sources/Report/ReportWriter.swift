@@ -62,9 +62,25 @@ package enum ReportWriter {
         } catch {
             throw ReportError.write(path: folder.path, message: "cannot create the folder: \(whyNot(creating: folder, error))")
         }
-        var existing = stat()
-        let found = lstat(path, &existing) == 0 && existing.st_mode & S_IFMT == S_IFREG
-        let permissions = mode ?? (found && existing.st_uid == geteuid() ? existing.st_mode & 0o664 : 0o600)
+        var existing = stat(), target = stat()
+        let found = lstat(path, &existing) == 0
+        // The page replaces what is there: a device or a pipe, or a link to one, would be
+        // replaced, not written to (`--out /dev/null` as root replaced the machine's, and
+        // `/dev/stdout` is a link: an adversarial review). A link to a file is replaced, as
+        // one another user put in a shared folder must not be followed.
+        var kind = found ? existing.st_mode & S_IFMT : S_IFREG
+        if kind == S_IFLNK { kind = stat(path, &target) == 0 ? target.st_mode & S_IFMT : S_IFREG }   // a dangling link is replaced
+        guard kind == S_IFREG else {
+            let what = switch kind {
+            case S_IFDIR: "a folder"
+            case S_IFCHR, S_IFBLK: "a device"
+            case S_IFIFO: "a named pipe"
+            default: "not a regular file"
+            }
+            throw ReportError.write(path: path, message: "it is \(what)\(existing.st_mode & S_IFMT == S_IFLNK ? " (through a link)" : ""), "
+                                    + "which the page would replace, not write to: refused. Name a regular file (or - for standard output)")
+        }
+        let permissions = mode ?? (found && existing.st_mode & S_IFMT == S_IFREG && existing.st_uid == geteuid() ? existing.st_mode & 0o664 : 0o600)
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, permissions)
         guard fd >= 0 else { throw ReportError.write(path: temporary, message: String(cString: strerror(errno))) }

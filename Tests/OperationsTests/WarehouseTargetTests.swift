@@ -107,6 +107,38 @@ import Postgres
         #expect(!fm.fileExists(atPath: base + "/none"))
     }
 
+    /// A folder etl did not make is not closed with everything in it: `--state-dir /var/lib`
+    /// (for /var/lib/etl) made every file below it its owner's only, `/tmp` lost its sticky
+    /// bit and its users (an adversarial review). Refused, and nothing changed.
+    @Test func anOpenFolderEtlDidNotMakeIsRefusedAndLeftAsItWas() throws {
+        let base = try TestServer.temporaryDirectory()
+        let fm = FileManager.default
+        let varLib = base + "/varlib"
+        try fm.createDirectory(atPath: varLib + "/dpkg", withIntermediateDirectories: true)
+        #expect(fm.createFile(atPath: varLib + "/dpkg/status", contents: Data("x".utf8), attributes: [.posixPermissions: 0o644]))
+        let shared = base + "/tmp"
+        try fm.createDirectory(atPath: shared, withIntermediateDirectories: true)
+        for (path, mode) in [(varLib, mode_t(0o755)), (varLib + "/dpkg", 0o755), (shared, 0o1777)] { #expect(chmod(path, mode) == 0) }
+        func mode(_ path: String) -> mode_t {
+            var info = stat()
+            return lstat(path, &info) == 0 ? info.st_mode & 0o7777 : 0
+        }
+        for (folder, why) in [(varLib, "holds 1 file(s) or folder(s) (dpkg), but nothing etl makes"), (shared, "others share (sticky")] {
+            let error = #expect(throws: OperationsError.self) {
+                try StateDirectory.secure(StateLayout(root: URL(fileURLWithPath: folder)), logger: Logger(label: "test"))
+            }
+            #expect("\(String(describing: error))".contains(why) && "\(String(describing: error))".contains("nothing in it changed"),
+                    "\(String(describing: error))")
+        }
+        #expect(mode(varLib) == 0o755 && mode(varLib + "/dpkg") == 0o755 && mode(varLib + "/dpkg/status") == 0o644 && mode(shared) == 0o1777)
+        // An empty folder made for it, or one the cron wrapper has put its logs in, is taken and closed.
+        let made = base + "/etl"
+        try fm.createDirectory(atPath: made + "/logs", withIntermediateDirectories: true)
+        #expect(chmod(made, 0o755) == 0)
+        #expect(try StateDirectory.secure(StateLayout(root: URL(fileURLWithPath: made)), logger: Logger(label: "test")).count >= 1)
+        #expect(mode(made) == 0o710)
+    }
+
     /// Whoever made it could have left a key or a server of theirs in it: refused, and not
     /// tightened either.
     @Test(.enabled(if: geteuid() == 0, "needs root, to give the directory to another user"))

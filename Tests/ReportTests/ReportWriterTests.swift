@@ -21,6 +21,23 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["report.html", "victim"], "no temporary file left")
     }
 
+    /// A device, a pipe or a link to one is refused, not replaced by the page: `--out /dev/null`
+    /// as root replaced the machine's (an adversarial review, on a copy of it).
+    @Test func aDeviceOrAPipeAtTheReportsPlaceIsRefused() throws {
+        let dir = try TestServer.temporaryDirectory()
+        #expect(mkfifo(dir + "/pipe", 0o600) == 0)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/null", withDestinationPath: "/dev/null")
+        try FileManager.default.createSymbolicLink(atPath: dir + "/through", withDestinationPath: dir + "/pipe")
+        for (name, what) in [("pipe", "a named pipe"), ("null", "a device (through a link)"), ("through", "a named pipe (through a link)")] {
+            let error = #expect(throws: ReportError.self) { try ReportWriter.writeAtomically("<p/>", to: dir + "/" + name, mode: nil) }
+            #expect("\(error!)".contains("it is \(what), which the page would replace"), "\(error!)")
+        }
+        var info = stat()
+        #expect(lstat(dir + "/pipe", &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+        #expect(lstat(dir + "/null", &info) == 0 && info.st_mode & S_IFMT == S_IFLNK)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["null", "pipe", "through"], "no temporary file left")
+    }
+
     /// Missing folders are made (an intranet folder on the first night); one that cannot be
     /// is said of the part of the path in the way, not in Foundation's words.
     @Test func aFolderThatCannotBeMadeIsSaidOfWhatIsInTheWay() throws {
