@@ -104,6 +104,30 @@ import Postgres
         #expect(try db.query("SELECT run_id FROM metrics.published_run").first?.string(0) == run.id.description)
     }
 
+    /// A load no one published (a killed night's, a trial's) read with `SET etl.run` hides no
+    /// less than the published load: an adversarial review read counts of 1 to 4 in one
+    /// loaded with a minimum of 1.
+    @Test func anUnpublishedLoadHidesNoLessThanThePublishedOne() throws {
+        let h = try LoadHarness()
+        let published = h.state.run(RunID(rawValue: 20_250_101_000_000_000))
+        let trial = h.state.run(RunID(rawValue: 20_250_102_000_000_000))
+        for run in [published, trial] {
+            try FactFixture.write(into: run)
+            try FactFixture.register(run.id, on: h.connection)
+        }
+        let load = try LoadStage(connection: h.connection).load(published)
+        try Publisher(connection: h.connection).publish(loadID: load.loadID, run: published.id)
+        let loose = LoadSettings(municipality: "Test", asOf: Day(iso: "2022-01-01")!, windowFrom: Day(iso: "2020-01-01")!,
+                                 windowTo: Day(iso: "2021-12-31")!, smallCellMinimum: 1, pipeline: "/trial.yaml")
+        _ = try LoadStage(connection: h.connection).load(trial, settings: loose)
+        let db = h.connection
+        defer { try? db.execute("RESET ROLE; RESET etl.run") }
+        try db.execute("SET ROLE etl_analyst; SET etl.run = '\(trial.id)'")
+        #expect(try db.query("SELECT run_id, small_cell_minimum FROM metrics.published_run").first?.values == [trial.id.description, "5"])
+        // The treatment cohort's 3 measured: hidden under 5, not shown under the trial's 1.
+        #expect(try db.query("SELECT measured FROM metrics.cohort_summary WHERE cohort = 'treatment'").first?.string(0) == nil)
+    }
+
     @Test func aBackendTerminatedMidCopyIsAConnectionError() throws {
         let db = try TestServer.freshDatabase()
         let connection = try db.connect()
