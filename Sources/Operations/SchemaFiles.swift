@@ -27,16 +27,20 @@ package enum SchemaFiles {
     }
 
     /// Refuses `dir` when it, anything in it, or a folder above it that is not sticky
-    /// (others could rename `dir` away there) may be written by a user other than its owner:
-    /// any user, or a group that has another member (a team's checkout, say).
+    /// (others could rename `dir` away there) belongs to a user other than this one and root,
+    /// or may be written by a user other than its owner: any user, or a group that has another
+    /// member (a team's checkout, say). Another user's own files passed, and ran their
+    /// `COPY … TO PROGRAM` as the server's account (an adversarial review).
     static func checkTrusted(_ dir: String) throws {
         var own = [dir]
         let walker = FileManager.default.enumerator(atPath: dir)
         while let name = walker?.nextObject() as? String { own.append(dir + "/" + name) }
-        let found = own.lazy.compactMap { path in
+        let found = own.lazy.compactMap { path -> (String, String)? in
             var info = stat()
-            return stat(path, &info) == 0 ? OtherWriters.of(info).map { (path, $0) } : nil
-        }.first ?? OtherWriters.folderAbove(dir)
+            guard stat(path, &info) == 0 else { return nil }
+            if ![0, geteuid()].contains(info.st_uid) { return (path, "its owner, \(OtherWriters.owner(info.st_uid)),") }
+            return OtherWriters.of(info).map { (path, $0) }
+        }.first ?? OtherWriters.folderAbove(dir, othersOwning: true)
         guard let (path, writers) = found else { return }
         throw OperationsError.io(path: path, message: "the SQL migrations run as the warehouse's superuser, and \(path) "
             + "may be written by \(writers): refused. Install them where only you (or root) can change them, and point ETL_SQL_DIR there")

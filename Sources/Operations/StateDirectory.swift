@@ -1,4 +1,5 @@
 import Foundation
+import Extract
 import Logging
 import Pipeline
 
@@ -31,6 +32,11 @@ package enum StateDirectory {
     @discardableResult
     package static func secure(_ state: StateLayout, logger: Logger) throws -> [String] {
         let root = state.root.path
+        // Its path is in messages, the server's settings and `etl warehouse psql-url` (an adversarial review).
+        guard !CPRInText.isIn(name: root) else {
+            throw OperationsError.usage("\(Echo.name(root)): the state directory's path holds a CPR number (shown masked), "
+                                        + "which would be stored and shown in clear. Name another folder")
+        }
         if FileManager.default.fileExists(atPath: root) { try checkFoldersAbove(root) }
         var info = stat()
         if lstat(root, &info) == 0, info.st_mode & S_IFMT == S_IFLNK, ![0, geteuid()].contains(info.st_uid) {

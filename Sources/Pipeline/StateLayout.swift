@@ -12,9 +12,10 @@ package struct StateLayout: Sendable {
 
     package init(root: URL) { self.root = root.standardizedFileURL }
 
-    /// `--state-dir`, else `ETL_STATE_DIR`, else `.etl-state` in the working directory.
+    /// `--state-dir`, else `ETL_STATE_DIR`, else `.etl-state` in the working directory. An
+    /// empty one is none: as a path it named the working directory (an adversarial review).
     package static func resolve(_ explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> StateLayout {
-        let path = explicit ?? environment["ETL_STATE_DIR"] ?? ".etl-state"
+        let path = [explicit, environment["ETL_STATE_DIR"]].compactMap { $0 }.first { !$0.isEmpty } ?? ".etl-state"
         return StateLayout(root: URL(fileURLWithPath: path, isDirectory: true))
     }
 

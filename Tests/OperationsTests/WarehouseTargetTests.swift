@@ -139,6 +139,14 @@ import Postgres
         #expect(mode(made) == 0o710)
     }
 
+    /// Its path is in messages, the server's settings and its connection string.
+    @Test func aStateDirectoryWhosePathHoldsACPRNumberIsRefused() throws {
+        let state = StateLayout(root: URL(fileURLWithPath: try TestServer.temporaryDirectory() + "/0102131234/state"))
+        let error = #expect(throws: OperationsError.self) { try StateDirectory.secure(state, logger: Logger(label: "test")) }
+        #expect("\(String(describing: error))".contains("010213-****/state: the state directory's path holds a CPR number")
+                && !"\(String(describing: error))".contains("0102131234"), "\(String(describing: error))")
+    }
+
     /// Whoever made it could have left a key or a server of theirs in it: refused, and not
     /// tightened either.
     @Test(.enabled(if: geteuid() == 0, "needs root, to give the directory to another user"))
@@ -298,6 +306,22 @@ import Postgres
         #expect("\(String(describing: error))".contains("may be written by group "), "\(String(describing: error))")
         #expect(chown(dir + "/views", 0, 0) == 0)
         #expect(try SchemaFiles.directory(environment: ["ETL_SQL_DIR": dir]) == dir, "root's own group")
+    }
+
+    /// Another user's own files, mode 644, ran their `COPY … TO PROGRAM` as the server's
+    /// account (an adversarial review): refused, and so is a folder above of theirs.
+    @Test(.enabled(if: geteuid() == 0 && getpwnam("nobody") != nil, "needs root and the user nobody, to give the files to another user"))
+    func migrationsAnotherUserOwnsAreRefused() throws {
+        let dir = try copy()
+        #expect(chown(dir + "/views/95_grants.sql", 65534, 65534) == 0)
+        let error = #expect(throws: OperationsError.self) { try SchemaFiles.directory(environment: ["ETL_SQL_DIR": dir]) }
+        #expect("\(String(describing: error))".contains("may be written by its owner, user "), "\(String(describing: error))")
+        #expect(chown(dir + "/views/95_grants.sql", 0, 0) == 0)
+        let parent = (dir as NSString).deletingLastPathComponent
+        #expect(chown(parent, 65534, 65534) == 0)
+        #expect(throws: OperationsError.self, "in a folder of theirs") { try SchemaFiles.directory(environment: ["ETL_SQL_DIR": dir]) }
+        #expect(chown(parent, 0, 0) == 0)
+        #expect(try SchemaFiles.directory(environment: ["ETL_SQL_DIR": dir]) == dir)
     }
 }
 

@@ -55,3 +55,14 @@ import Testing
         #expect(out.folder(.extract) == run.folder(.extract))
     }
 }
+
+@Suite struct StateLayoutTests {
+    /// An empty `--state-dir` or `ETL_STATE_DIR` named the working directory, which any
+    /// command then treated as its state directory (an adversarial review): it is none.
+    @Test func anEmptyStateDirectoryIsNone() {
+        let cwd = FileManager.default.currentDirectoryPath
+        #expect(StateLayout.resolve("", environment: ["ETL_STATE_DIR": ""]).root.path == cwd + "/.etl-state")
+        #expect(StateLayout.resolve("", environment: ["ETL_STATE_DIR": "/srv/etl"]).root.path == "/srv/etl")
+        #expect(StateLayout.resolve("/a", environment: ["ETL_STATE_DIR": "/srv/etl"]).root.path == "/a")
+    }
+}
