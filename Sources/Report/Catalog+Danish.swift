@@ -224,5 +224,6 @@ extension Catalog {
         "transform.institutions.duplicate_number": "Institutionsnumre angivet to gange",
         "transform.skipped.enrolment.unknown_institution": "Indmeldelser i en ukendt institution",
         "transform.skipped.assignment.unknown_institution": "Tilknytninger til en ukendt institution",
+        "transform.case_events.repeated": "Sagshændelser, der gentager en tidligere (talt med)",
     ]
 }

@@ -224,5 +224,6 @@ extension Catalog {
         "transform.institutions.duplicate_number": "Institution numbers given twice",
         "transform.skipped.enrolment.unknown_institution": "Enrolments at an unknown institution",
         "transform.skipped.assignment.unknown_institution": "Assignments to an unknown institution",
+        "transform.case_events.repeated": "Case events repeating an earlier one (counted as they are)",
     ]
 }

@@ -52,6 +52,7 @@ package struct Catalog: Sendable {
         + ["outside_window", "not_enrolled", "out_of_age"].map { "unattributed.\($0)" }
         + ["unbalanced", "treated_from_first_period"].map { "left_out.\($0)" }
         + ["children.without_spell", "case_events.child_without_spell", "cases.without_sag_oprettet", "children.birth_conflict",
-           "institutions.duplicate_number", "skipped.enrolment.unknown_institution", "skipped.assignment.unknown_institution"]
+           "institutions.duplicate_number", "skipped.enrolment.unknown_institution", "skipped.assignment.unknown_institution",
+           "case_events.repeated"]
             .map { "transform.\($0)" }
 }

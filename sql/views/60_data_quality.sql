@@ -12,13 +12,13 @@ SELECT p.run_id, 'unattributed_first_event', split_part(c.key, '.', 2), split_pa
 FROM warehouse.published_run p JOIN etl.loads l ON l.load_id = p.load_id, jsonb_each_text(l.counts) c
 WHERE c.key LIKE 'unattributed.%' AND c.value::bigint > 0
 UNION ALL
--- Transform's unresolved references: the keys of TransformCounts.unresolved (a test holds
--- this list and that one equal).
+-- Transform's unresolved references and repeated events: the keys of
+-- TransformCounts.shownToAnalysts (a test holds this list and that one equal).
 SELECT p.run_id, 'transform', split_part(c.key, '.', 1), substr(c.key, length(split_part(c.key, '.', 1)) + 2), c.value::bigint
 FROM warehouse.published_run p JOIN etl.loads l ON l.load_id = p.load_id, jsonb_each_text(l.counts) c
 WHERE c.key IN ('children.without_spell', 'case_events.child_without_spell', 'cases.without_sag_oprettet',
                 'children.birth_conflict', 'institutions.duplicate_number',
-                'skipped.enrolment.unknown_institution', 'skipped.assignment.unknown_institution')
+                'skipped.enrolment.unknown_institution', 'skipped.assignment.unknown_institution', 'case_events.repeated')
 UNION ALL
 -- The export files the load's extract read: records read, accepted and rejected.
 SELECT p.run_id, 'file', f.name, v.reason, v.records
@@ -39,4 +39,4 @@ SELECT d.run_id, d.category, d.subject, d.reason,
        CASE WHEN metrics.is_small_cell(d.records, p.small_cell_minimum) THEN NULL ELSE d.records END AS records
 FROM warehouse.data_quality d CROSS JOIN warehouse.published_run p;
 
-COMMENT ON VIEW metrics.data_quality IS 'What the published run could not use: rejected records per file and reason, first events attributed to no cohort per kind and reason, and transform''s unresolved references; and what it read: records read, accepted and rejected per export file (category file), and extract''s other counts such as merged_address (category extract).';
+COMMENT ON VIEW metrics.data_quality IS 'What the published run could not use: rejected records per file and reason, first events attributed to no cohort per kind and reason, and transform''s unresolved references and repeated events; and what it read: records read, accepted and rejected per export file (category file), and extract''s other counts such as merged_address (category extract).';
