@@ -38,11 +38,11 @@ package enum SchemaFiles {
         let found = own.lazy.compactMap { path -> (String, String)? in
             var info = stat()
             guard stat(path, &info) == 0 else { return nil }
-            if ![0, geteuid()].contains(info.st_uid) { return (path, "its owner, \(OtherWriters.owner(info.st_uid)),") }
+            if ![0, geteuid()].contains(info.st_uid) { return (path, "its owner, \(OtherWriters.owner(info.st_uid))") }
             return OtherWriters.of(info).map { (path, $0) }
         }.first ?? OtherWriters.folderAbove(dir, othersOwning: true)
         guard let (path, writers) = found else { return }
         throw OperationsError.io(path: path, message: "the SQL migrations run as the warehouse's superuser, and \(path) "
-            + "may be written by \(writers): refused. Install them where only you (or root) can change them, and point ETL_SQL_DIR there")
+            + "may be written by \(writers.trimmingCharacters(in: [","])): refused. Install them where only you (or root) can change them, and point ETL_SQL_DIR there")
     }
 }
