@@ -189,6 +189,7 @@ package enum CPRInText {
         let n = t.count
         var j = start, digits = 0, number: UInt64 = 0
         var separatedAt = 0   // bit k: a separator after the k-th digit
+        var afterDay = 0..<0, afterMonth = 0..<0   // the separators after the 2nd and the 4th digit
         var afterDate = 0..<0, inSerial = 0..<0   // the separators after the 6th and the 8th digit
         while j < n, digits < 10 {
             let c = t[j]
@@ -207,25 +208,34 @@ package enum CPRInText {
             let after = separator(t, at: j, marks: digits == 6)
             guard after > j, after < n, isDigit(t[after]) else { break }
             separatedAt |= 1 << digits
-            if digits == 6 { afterDate = j..<after } else if digits == 8 { inSerial = j..<after }
+            switch digits {
+            case 2: afterDay = j..<after
+            case 4: afterMonth = j..<after
+            case 6: afterDate = j..<after
+            default: inSerial = j..<after
+            }
             j = after
         }
         guard digits == 10, j == n || !isDigit(t[j]) else { return nil }
         guard isCPRSplit(separatedAt) else { return nil }
         // The serial in pairs only as the date was split from it: `100319 14.30` is a time.
         if separatedAt & 1 << 8 != 0, !t[afterDate].elementsEqual(t[inSerial]) { return nil }
+        // The date split alike: `bilag 12 03.04.2019` is a number and a date (a review found it replaced).
+        if separatedAt & 1 << 4 != 0, !t[afterDay].elementsEqual(t[afterMonth]) { return nil }
         return Match(range: start..<j, number: number)
     }
 
     /// A CPR number written with its birth year's century, `DD.MM.YYYY-SSSS` or
-    /// `DDMMYYYY-SSSS` (the date split by `.`, `-` or `/` twice or not at all, a year 1800–2099,
-    /// a dash or another mark, the serial), standing alone; its number is the ten digits without the century.
+    /// `DDMMYYYY-SSSS` (the date split by `.`, `-`, `/` or a space twice or not at all, or
+    /// `DD/MM-YYYY` as Danish writes a date; a year 1800–2099; one to three marks or spaces;
+    /// the serial), standing alone; its number is the ten digits without the century.
     /// The century written must be the one the serial's first digit gives the year (the CPR
     /// century table): a date followed by a time or a year (`12.03.2019-1430`,
     /// `01.08.2019-2020`, a review found them replaced) is no CPR number, and no real number
     /// is missed; nor is one whose serial is a year of the next thirty (`01.08.1998-1999`).
-    /// A space before the serial too (`12.12.2012 4139`, an adversarial review found it in
-    /// clear): `12.03.2019 1430`, a day and a time, has a serial of the wrong century.
+    /// Spaces before the serial too (`12.12.2012 4139`, `12/12-2012 - 4150`: an adversarial
+    /// review found them in clear): `12.03.2019 1430`, a day and a time, has a serial of the
+    /// wrong century.
     private static func matchWithCentury(_ t: UnsafeBufferPointer<UInt8>, at start: Int) -> Match? {
         let n = t.count
         var j = start
@@ -240,16 +250,19 @@ package enum CPRInText {
             return v
         }
         func dateSeparator() -> UInt8? {
-            guard j < n, t[j] == 0x2E || t[j] == 0x2D || t[j] == 0x2F else { return nil }
+            guard j < n, t[j] == 0x2E || t[j] == 0x2D || t[j] == 0x2F || t[j] == 0x20 else { return nil }
             j += 1
             return t[j - 1]
         }
         guard let day = number(2), (1...31).contains(day) else { return nil }
         let first = dateSeparator()
         guard let month = number(2), (1...12).contains(month) else { return nil }
-        guard dateSeparator() == first, let century = number(2), (18...20).contains(century), let year = number(2),
-              j < n, isPunctuation(t[j]) || t[j] == 0x20 else { return nil }
-        j += 1
+        let second = dateSeparator()
+        guard second == first || first == 0x2F && second == 0x2D, let century = number(2), (18...20).contains(century),
+              let year = number(2) else { return nil }
+        let serialStart = j
+        while j < n, j - serialStart < 3, isPunctuation(t[j]) || t[j] == 0x20 { j += 1 }
+        guard j > serialStart else { return nil }
         guard let serial = number(4), j == n || !isDigit(t[j]),
               CPR.century(seventh: Int(serial / 1000), yy: Int(year)) == Int(century) * 100 else { return nil }
         // A range of years (`01.08.1998-1999`), which the century table cannot tell.

@@ -156,6 +156,10 @@ import Testing
         // with its century before a space (a third adversarial review found these in clear).
         ("S-12 12 12 41 35", "12 12 12 41 35"), ("S-12.12.12.41.43", "12.12.12.41.43"), ("S-12-12-12-41-46", "12-12-12-41-46"),
         ("S-12.12.12 41 47", "12.12.12 41 47"), ("S-12.12.2012 4139", "12.12.2012 4139"), ("født 01.08.1985 1230", "01.08.1985 1230"),
+        // The Danish short date, a date split by spaces, and up to three marks or spaces
+        // before the serial of a date with its century (a fourth review found them in clear).
+        ("x 12/12-2012 4150", "12/12-2012 4150"), ("x 12/12-2012-4151", "12/12-2012-4151"), ("x 12 12 2012 4152", "12 12 2012 4152"),
+        ("x 12.12.2012 - 4153", "12.12.2012 - 4153"), ("x 12.12.2012, 4154", "12.12.2012, 4154"), ("x 12.12.2012  4159", "12.12.2012  4159"),
     ])
     func findsTheShapes(text: String, number: String) {
         #expect(found(text) == [number])
@@ -180,6 +184,9 @@ import Testing
         // Pairs split otherwise after the date than in the serial; a day with its century, a
         // space and a time or a number the century table does not give that year.
         "12.03.19 14.30", "12 03 19 14.30", "12-03-19 14:30", "12.03.2019 0930", "12.03.2019 2359", "01.08.2019 2020",
+        // A number before a date split otherwise (a fourth review found them replaced); a
+        // day and a time after marks and spaces.
+        "bilag 12 03.04.2019", "sag 14 12.03.2019", "punkt 05 06-07-2020", "12.03.2019 - 1430", "12/03-2019 1430",
     ])
     func leavesOtherDigitsAlone(text: String) {
         #expect(found(text).isEmpty, "\(text)")
