@@ -154,7 +154,8 @@ package struct PseudonymKey {
         }
         guard st.st_mode & 0o077 == 0 else {
             throw .pseudonymKey(source: path, message: "the key file is open to group or others (mode \(String(st.st_mode & 0o777, radix: 8))): "
-                                + "a key others may read is no secret. For a file made for the key, run `chmod 600 \(path)`; never name a shared or system file")
+                                + "a key others may read is no secret. A file made for the key is to be readable by you alone (chmod 600); "
+                                + "never name a shared or system file")
         }
         guard let data = try? handle.readToEnd() ?? Data() else {
             throw .pseudonymKey(source: path, message: "cannot read the key file; check it belongs to this user")

@@ -38,6 +38,8 @@ package struct PipelineRunner {
         if let explicitDrop {
             scan = InboxScan(drop: Drop(url: explicitDrop), sums: nil, newerIncomplete: [])
         } else if let inbox {
+            // Named in every message of the scan: a number in a run of hex digits passed the log's mask (a review).
+            try Self.refuseUnsafePath(inbox.path, what: "the inbox's path", fix: "Rename the folder and run again")
             scan = try Drop.scan(inbox, config: config)
         } else {
             throw OperationsError.usage("name a drop (--drop DIR) or an inbox (--inbox DIR)")

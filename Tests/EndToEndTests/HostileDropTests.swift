@@ -45,6 +45,9 @@ import SyntheticDrop
         #expect(hexResult.status == ExitStatus.usage.rawValue && hexResult.stderr.contains("abcdefabcdefabcdefabcd010213-****")
                 && !hexResult.stderr.contains("0102131234"), "\(hexResult.stderr)")
         try FileManager.default.moveItem(at: hexNamed, to: named)
+        let hexInbox = try h.run(["run", "--pipeline", Harness.copenhagen, "--inbox", hexNamed.path + "/inbox", "--database", h.db.url])
+        #expect(hexInbox.status == ExitStatus.usage.rawValue && hexInbox.stderr.contains("the inbox's path holds a CPR number")
+                && !hexInbox.stderr.contains("0102131234"), "\(hexInbox.stderr)")
 
         // A pipeline file's path too: kept by the ledger for each attempt (a steward's trial).
         try FileManager.default.moveItem(at: named, to: drop)
