@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "Report", dependencies: ["Pipeline", "Postgres"]),
         // The nightly run, stage reruns, the run ledger and locks.
         .target(name: "Operations", dependencies: [
-            "Pipeline", "Postgres", "Extract", "Transform", "Load", "SyntheticDrop", "Report",
+            "Pipeline", "Postgres", "Extract", "Transform", "Load", "SyntheticDrop", "Report", "CGlibcExtras",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "LoadTests", dependencies: ["Load", "Postgres", "Evaluation", "TestSupport"]),
         .testTarget(name: "SyntheticDropTests", dependencies: ["SyntheticDrop", "Pipeline"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"], exclude: ["Reference"]),
-        .testTarget(name: "OperationsTests", dependencies: ["Operations", "TestSupport"]),
+        .testTarget(name: "OperationsTests", dependencies: ["Operations", "TestSupport", "CGlibcExtras"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Operations", "SyntheticDrop", "Pipeline", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Operations", "Report", "SyntheticDrop", "Evaluation", "TestSupport"]),
         .testTarget(name: "NationalTests", dependencies: ["National", "Operations", "Pipeline", "Postgres", "Evaluation",

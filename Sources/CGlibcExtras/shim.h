@@ -1,6 +1,8 @@
 // What Swift's Glibc module does not expose: `mallopt` (malloc.h), renameat2's exchange,
-// which glibc declares only under _GNU_SOURCE, and the compiler's prefetch.
+// which glibc declares only under _GNU_SOURCE, the compiler's prefetch, and the extended
+// attributes a file's access control list is kept in (sys/xattr.h).
 #include <malloc.h>
+#include <sys/xattr.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/syscall.h>

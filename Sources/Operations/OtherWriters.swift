@@ -1,14 +1,17 @@
+import CGlibcExtras
 import Foundation
 import Synchronization
 
 /// Who besides its owner may change a file or folder: what the migrations (`SchemaFiles`)
 /// and the state directory (`StateDirectory`) are refused for.
 package enum OtherWriters {
-    /// "any user", "group NAME", or nil when only its owner (and root) may write it. A group
-    /// whose only member besides root is the owner (Debian's user private group; or a gid with
-    /// no name here, as a folder mounted into a container has) is the owner's own.
-    static func of(_ info: stat) -> String? {
+    /// "any user", "group NAME", "the users or groups its access control list names", or nil
+    /// when only its owner (and root) may write `path`, whose status is `info`. A group whose
+    /// only member besides root is the owner (Debian's user private group; or a gid with no
+    /// name here, as a folder mounted into a container has) is the owner's own.
+    static func of(_ info: stat, path: String) -> String? {
         if info.st_mode & S_IWOTH != 0 { return "any user" }
+        if aclLetsOthersWrite(path) { return "the users or groups its access control list names" }
         guard info.st_mode & S_IWGRP != 0 else { return nil }
         // getgrgid, getpwuid and getpwent share static buffers.
         return userDatabase.withLock { _ in
@@ -31,6 +34,25 @@ package enum OtherWriters {
     }
 
     private static let userDatabase = Mutex(())
+
+    /// Whether `path`'s POSIX access control list (`setfacl`) lets a named user or group write
+    /// it: its mode's group bits are then the list's mask, and its group may be the owner's
+    /// own, so the mode alone let another user's write through (an adversarial review).
+    /// The list as Linux stores it: a 4-byte header, then 8-byte entries of tag, permissions, id.
+    private static func aclLetsOthersWrite(_ path: String) -> Bool {
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        let n = getxattr(path, "system.posix_acl_access", &bytes, bytes.count)
+        guard n > 4 else { return false }
+        func u16(_ at: Int) -> UInt16 { UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8 }
+        let (user, group, mask): (UInt16, UInt16, UInt16) = (0x02, 0x08, 0x10)
+        var named = false, maskAllows = true
+        for entry in stride(from: 4, through: n - 8, by: 8) {
+            let tag = u16(entry), write = u16(entry + 2) & 0x2 != 0
+            if tag == mask { maskAllows = write }
+            if tag == user || tag == group, write { named = true }
+        }
+        return named && maskAllows
+    }
 
     /// `path` with the links of its deepest existing folder resolved (`realpath`), the rest
     /// as written: a state directory not yet made lies where its existing folders lead.
@@ -70,7 +92,7 @@ package enum OtherWriters {
             var info = stat()
             guard stat(folder, &info) == 0 else { continue }
             if othersOwning, ![0, geteuid()].contains(info.st_uid) { return (folder, "its owner, \(owner(info.st_uid)),") }
-            guard info.st_mode & S_ISVTX == 0, let writers = of(info) else { continue }
+            guard info.st_mode & S_ISVTX == 0, let writers = of(info, path: folder) else { continue }
             return (folder, writers)
         }
         return nil

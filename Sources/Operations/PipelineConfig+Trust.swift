@@ -17,7 +17,7 @@ extension PipelineConfig {
             if ![0, geteuid()].contains(info.st_uid) {
                 throw OperationsError.usage("\(absolute): the pipeline file belongs to \(OtherWriters.owner(info.st_uid)), \(risk)")
             }
-            if let writers = OtherWriters.of(info) {
+            if let writers = OtherWriters.of(info, path: absolute) {
                 throw OperationsError.usage("\(absolute): the pipeline file may be written by \(writers), \(risk)")
             }
             if let (folder, writers) = OtherWriters.folderAbove(absolute, othersOwning: true) {

@@ -39,7 +39,7 @@ package enum SchemaFiles {
             var info = stat()
             guard stat(path, &info) == 0 else { return nil }
             if ![0, geteuid()].contains(info.st_uid) { return (path, "its owner, \(OtherWriters.owner(info.st_uid))") }
-            return OtherWriters.of(info).map { (path, $0) }
+            return OtherWriters.of(info, path: path).map { (path, $0) }
         }.first ?? OtherWriters.folderAbove(dir, othersOwning: true)
         guard let (path, writers) = found else { return }
         throw OperationsError.io(path: path, message: "the SQL migrations run as the warehouse's superuser, and \(path) "

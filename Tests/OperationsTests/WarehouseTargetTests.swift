@@ -1,3 +1,4 @@
+import CGlibcExtras
 import Foundation
 import Logging
 import Testing
@@ -306,6 +307,33 @@ import Postgres
         #expect("\(String(describing: error))".contains("may be written by group "), "\(String(describing: error))")
         #expect(chown(dir + "/views", 0, 0) == 0)
         #expect(try SchemaFiles.directory(environment: ["ETL_SQL_DIR": dir]) == dir, "root's own group")
+    }
+
+    /// An access control list naming another user with write: the mode's group bits are then
+    /// the list's mask, and the group root's own, so the mode alone let the user's write in
+    /// (an adversarial review ran its `COPY … TO PROGRAM` so). The pipeline file alike.
+    @Test func migrationsAnAccessControlListLetsAnotherUserWriteAreRefused() throws {
+        let dir = try copy()
+        let file = dir + "/views/70_evaluation_panel.sql"
+        // user::rw-, user:65534:rw-, group::r--, mask::rw-, other::r-- as Linux stores it (what `setfacl -m u:65534:rw` makes).
+        var acl: [UInt8] = [2, 0, 0, 0]
+        for (tag, perm, id) in [(0x01, 6, UInt32.max), (0x02, 6, 65534), (0x04, 4, UInt32.max), (0x10, 6, UInt32.max), (0x20, 4, UInt32.max)] {
+            acl += [UInt8(tag), 0, UInt8(perm), 0] + withUnsafeBytes(of: UInt32(id).littleEndian, Array.init)
+        }
+        guard setxattr(file, "system.posix_acl_access", acl, acl.count, 0) == 0 else {
+            print("NOTE: migrationsAnAccessControlListLetsAnotherUserWriteAreRefused skipped: this file system takes no ACL (\(String(cString: strerror(errno))))")
+            return
+        }
+        let error = #expect(throws: OperationsError.self) { try SchemaFiles.directory(environment: ["ETL_SQL_DIR": dir]) }
+        #expect("\(String(describing: error))".contains("may be written by the users or groups its access control list names"),
+                "\(String(describing: error))")
+        let pipeline = try TestServer.temporaryDirectory() + "/p.yaml"
+        try FileManager.default.copyItem(atPath: Self.checkout + "/../pipelines/copenhagen.yaml", toPath: pipeline)
+        #expect(setxattr(pipeline, "system.posix_acl_access", acl, acl.count, 0) == 0)
+        let refused = #expect(throws: OperationsError.self) { try PipelineConfig.loadTrusted(path: pipeline) }
+        #expect("\(String(describing: refused))".contains("access control list"), "\(String(describing: refused))")
+        #expect(removexattr(file, "system.posix_acl_access") == 0)
+        #expect(try SchemaFiles.directory(environment: ["ETL_SQL_DIR": dir]) == dir)
     }
 
     /// Another user's own files, mode 644, ran their `COPY … TO PROGRAM` as the server's
