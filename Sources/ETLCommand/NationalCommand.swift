@@ -29,6 +29,7 @@ struct NationalCommand: ParsableCommand {
             guard let path = path ?? ProcessInfo.processInfo.environment["ETL_NATIONAL_FILE"].flatMap({ $0.isEmpty ? nil : $0 }) else {
                 throw OperationsError.usage("name the national file (--file national.yaml, or $ETL_NATIONAL_FILE)")
             }
+            try TrustedFile.check(path, what: "the national file")
             return try NationalFile.load(path: path)
         }
 

@@ -64,6 +64,11 @@ extension NationalFile.Member {
         }
         switch password {
         case .environment(let variable):
+            // It would be sent to the feed's server: a re-test had the key sent so (from another user's file).
+            guard variable != "ETL_PSEUDONYM_KEY" else {
+                throw refuse("password_env", "names the pseudonymisation key, which is no password and would be sent to the feed's server: "
+                             + "name the variable that holds \(name)'s feed password")
+            }
             guard let value = environment[variable], !value.isEmpty else {
                 throw refuse("password_env", "the environment variable \(variable) is not set; set it to the password of \(name)'s feed role")
             }
@@ -72,6 +77,10 @@ extension NationalFile.Member {
             var info = stat()
             guard stat(path, &info) == 0 else {
                 throw refuse("password_file", "cannot read \(path): \(String(cString: strerror(errno)))")
+            }
+            // Read by this user and sent to the feed's server: only a file of this user's (or root's), not any it may read.
+            guard [0, geteuid()].contains(info.st_uid) else {
+                throw refuse("password_file", "\(path) belongs to another user (uid \(info.st_uid)): a password file must be your own")
             }
             guard info.st_mode & 0o077 == 0 else {
                 throw refuse("password_file", "\(path) may be read by others (mode \(String(info.st_mode & 0o777, radix: 8))); chmod 600 it")

@@ -216,6 +216,11 @@ import SyntheticDrop
             #expect(chown(theirs, 65534, 65534) == 0)
             let byOwner = try run(h, drop: drop, pipeline: theirs)
             #expect(byOwner.status == ExitStatus.usage.rawValue && byOwner.stderr.contains("the pipeline file belongs to"), "\(byOwner.stderr)")
+            // A link they made to the user's own file: they could point it elsewhere before it is read (a re-test did).
+            let link = h.root.appendingPathComponent("their-link.yaml").path
+            #expect(symlink(Harness.copenhagen, link) == 0 && lchown(link, 65534, 65534) == 0)
+            let byLink = try run(h, drop: drop, pipeline: link)
+            #expect(byLink.status == ExitStatus.usage.rawValue && byLink.stderr.contains("the pipeline file is a link that"), "\(byLink.stderr)")
         } else {
             print("NOTE: aPipelineFileAnotherUserMayChangeIsRefused checks another owner's file only as root (uid \(geteuid()))")
         }

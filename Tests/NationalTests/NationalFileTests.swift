@@ -1,4 +1,5 @@
 import Foundation
+import Operations
 import Pipeline
 import Testing
 @testable import National
@@ -94,5 +95,33 @@ import Testing
         #expect(open?.message.contains("chmod 600") == true)
         chmod(secret, 0o600)
         #expect(try aarhus.readPassword(file: file) == "pa55word")
+
+        // Sent to the feed's server: never the pseudonymisation key, nor a file of another
+        // user's this one may read (a re-test had the key sent from another user's file).
+        let key = try NationalFile.parse(Self.good.replacingOccurrences(of: "ETL_FEED_101", with: "ETL_PSEUDONYM_KEY"), path: path)
+        let asKey = #expect(throws: ConfigFileError.self) {
+            try key.municipalities[0].readPassword(file: key, environment: ["ETL_PSEUDONYM_KEY": "k"])
+        }
+        #expect(asKey?.message.contains("names the pseudonymisation key") == true, "\(String(describing: asKey))")
+        if geteuid() == 0 {
+            #expect(chown(secret, 65534, 65534) == 0)
+            let theirs = #expect(throws: ConfigFileError.self) { try aarhus.readPassword(file: file) }
+            #expect(theirs?.message.contains("belongs to another user (uid 65534)") == true, "\(String(describing: theirs))")
+        }
+    }
+
+    /// The national file says where the coordinator connects and which files it reads: one
+    /// another user may change is refused, as a pipeline file is (`TrustedFile`).
+    @Test func aNationalFileOthersMayChangeIsRefused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("national-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("national.yaml").path
+        _ = FileManager.default.createFile(atPath: path, contents: Data(Self.good.utf8), attributes: [.posixPermissions: 0o666])
+        chmod(path, 0o666)
+        let error = #expect(throws: OperationsError.self) { try TrustedFile.check(path, what: "the national file") }
+        #expect("\(String(describing: error))".contains("the national file may be written by any user"), "\(String(describing: error))")
+        chmod(path, 0o600)
+        try TrustedFile.check(path, what: "the national file")
     }
 }

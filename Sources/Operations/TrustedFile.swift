@@ -1,0 +1,39 @@
+import Foundation
+import Pipeline
+
+/// A file that says what a command reads, writes and connects to (a pipeline file, a
+/// national file) is trusted as the migrations are (`SchemaFiles`): refused (exit 64) when a
+/// user other than this one and root owns it or may change it, owns a link to it, or may
+/// rename it away in a folder above it. An adversarial review had a night run as root write
+/// where another user's pipeline file said and send its facts to that user's server, and
+/// another's national file send the pseudonymisation key to hers as a password.
+package enum TrustedFile {
+    package static func check(_ path: String, what: String) throws {
+        let absolute = OtherWriters.resolved(path).path
+        let risk = "who could change what this command reads, writes and connects to: refused. "
+            + "Keep it where only you (or root) can change it, as your own file, and run again"
+        var info = stat()
+        // A link they own, they may point elsewhere between this check and the read (a re-test did, in a sticky folder).
+        if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK, ![0, geteuid()].contains(info.st_uid) {
+            throw OperationsError.usage("\(path): \(what) is a link that \(OtherWriters.owner(info.st_uid)) made, \(risk)")
+        }
+        guard stat(absolute, &info) == 0 else { return }   // the reader says it cannot be read
+        if ![0, geteuid()].contains(info.st_uid) {
+            throw OperationsError.usage("\(absolute): \(what) belongs to \(OtherWriters.owner(info.st_uid)), \(risk)")
+        }
+        if let writers = OtherWriters.of(info, path: absolute) {
+            throw OperationsError.usage("\(absolute): \(what) may be written by \(writers), \(risk)")
+        }
+        if let (folder, writers) = OtherWriters.folderAbove(absolute, othersOwning: true) {
+            throw OperationsError.usage("\(absolute): \(what) lies in \(folder), where \(writers) may replace it, \(risk)")
+        }
+    }
+}
+
+extension PipelineConfig {
+    /// The pipeline file at `path`, once `TrustedFile` has checked it.
+    package static func loadTrusted(path: String) throws -> PipelineConfig {
+        try TrustedFile.check(path, what: "the pipeline file")
+        return try load(path: path)
+    }
+}
