@@ -35,23 +35,32 @@ package enum OtherWriters {
 
     private static let userDatabase = Mutex(())
 
+    /// "a default access control list" or "an access control list naming users or groups"
+    /// when `path` has one (`setfacl`), nil otherwise.
+    static func accessControlList(_ path: String) -> String? {
+        if getxattr(path, "system.posix_acl_default", nil, 0) > 0 { return "a default access control list" }
+        let named = aclEntries(path).contains { $0.tag == 0x02 || $0.tag == 0x08 }   // ACL_USER, ACL_GROUP
+        return named ? "an access control list naming users or groups" : nil
+    }
+
+    /// The entries of `path`'s access control list as Linux stores it: a 4-byte header, then
+    /// 8-byte entries of tag, permissions, id.
+    private static func aclEntries(_ path: String) -> [(tag: UInt16, permissions: UInt16)] {
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        let n = getxattr(path, "system.posix_acl_access", &bytes, bytes.count)
+        guard n > 4 else { return [] }
+        func u16(_ at: Int) -> UInt16 { UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8 }
+        return stride(from: 4, through: n - 8, by: 8).map { (u16($0), u16($0 + 2)) }
+    }
+
     /// Whether `path`'s POSIX access control list (`setfacl`) lets a named user or group write
     /// it: its mode's group bits are then the list's mask, and its group may be the owner's
     /// own, so the mode alone let another user's write through (an adversarial review).
-    /// The list as Linux stores it: a 4-byte header, then 8-byte entries of tag, permissions, id.
     private static func aclLetsOthersWrite(_ path: String) -> Bool {
-        var bytes = [UInt8](repeating: 0, count: 4096)
-        let n = getxattr(path, "system.posix_acl_access", &bytes, bytes.count)
-        guard n > 4 else { return false }
-        func u16(_ at: Int) -> UInt16 { UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8 }
+        let entries = aclEntries(path)
         let (user, group, mask): (UInt16, UInt16, UInt16) = (0x02, 0x08, 0x10)
-        var named = false, maskAllows = true
-        for entry in stride(from: 4, through: n - 8, by: 8) {
-            let tag = u16(entry), write = u16(entry + 2) & 0x2 != 0
-            if tag == mask { maskAllows = write }
-            if tag == user || tag == group, write { named = true }
-        }
-        return named && maskAllows
+        let maskAllows = entries.first { $0.tag == mask }.map { $0.permissions & 0x2 != 0 } ?? true
+        return maskAllows && entries.contains { ($0.tag == user || $0.tag == group) && $0.permissions & 0x2 != 0 }
     }
 
     /// `path` with the links of its deepest existing folder resolved (`realpath`), the rest

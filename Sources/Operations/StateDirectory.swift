@@ -49,6 +49,11 @@ package enum StateDirectory {
                 + "or have this one given to you (`chown -R`)")
         }
         guard lstat(root, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return [] }
+        // Its mode then shows the list's mask, not who may read it; and a default list overrules the umask.
+        if let acl = OtherWriters.accessControlList(root) {
+            throw OperationsError.io(path: root, message: "the state directory has \(acl), which may let other users read or change "
+                + "what is in it whatever its mode says: refused. Remove it (`setfacl -R -b -k \(root)`) and run again")
+        }
         let open = info.st_mode & 0o067 != 0
         if open, let unlike = unlikeAStateDirectory(state, info) {
             throw OperationsError.io(path: root, message: "\(unlike), not a state directory: refused, and nothing in it changed "
@@ -82,25 +87,34 @@ package enum StateDirectory {
     }
 
     /// Why the open folder at `state` is not one to close with everything in it, or nil: one
-    /// others share (sticky, as `/tmp` is), or one that holds files but nothing etl makes in
-    /// a state directory. A typo (`/var/lib` for `/var/lib/etl`) made every file below it its
-    /// owner's only (an adversarial review).
+    /// others share (sticky, as `/tmp` is), or one that holds anything etl does not make in a
+    /// state directory. A typo (`/var/lib` for `/var/lib/etl`) made every file below it its
+    /// owner's only; a folder was taken for one by a `logs` in it, which another user could
+    /// add (two adversarial reviews).
     private static func unlikeAStateDirectory(_ state: StateLayout, _ info: stat) -> String? {
         if info.st_mode & S_ISVTX != 0 { return "it is a folder others share (sticky, as /tmp is)" }
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: state.root.path)) ?? []
         // What etl and the cron wrapper make there (`StateLayout`; `logs`: the wrapper's).
         let made = [state.lockFile, state.runs, state.postgres, state.defaultKeyFile, state.keyFingerprintFile].map(\.lastPathComponent)
             + ["logs", "demo", "bench"]
-        guard !entries.isEmpty, !entries.contains(where: made.contains) else { return nil }
-        return "it holds \(entries.count) file(s) or folder(s) (\(entries.sorted().prefix(3).joined(separator: ", "))), "
-            + "but nothing etl makes in a state directory"
+        let foreign = entries.filter { !made.contains($0) }.sorted()
+        guard !foreign.isEmpty else { return nil }
+        return "it holds \(foreign.count) file(s) or folder(s) etl does not make in a state directory (\(foreign.prefix(3).joined(separator: ", ")))"
     }
 
     /// Before a state directory is made (the run lock's folder, the embedded server's): a
     /// first run's folder, swapped by another user while it ran, took the key and the load
     /// (an adversarial review).
     package static func checkBeforeMaking(_ root: String) throws {
-        if !FileManager.default.fileExists(atPath: root) { try checkFoldersAbove(root) }
+        guard !FileManager.default.fileExists(atPath: root) else { return }
+        try checkFoldersAbove(root)
+        // A default list there is inherited, and overrules the umask: a first night's stage files were 0644 (a re-test).
+        let parent = OtherWriters.resolved(root).deletingLastPathComponent().path
+        if let acl = OtherWriters.accessControlList(parent), acl.hasPrefix("a default") {
+            throw OperationsError.io(path: root, message: "the state directory would be made in \(parent), which has \(acl): "
+                + "what etl writes there would be open to the users it names, whatever etl asks. Remove it (`setfacl -k \(parent)`) "
+                + "or make the state directory elsewhere")
+        }
     }
 
     private static func checkFoldersAbove(_ root: String) throws {

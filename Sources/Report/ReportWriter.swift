@@ -62,6 +62,10 @@ package enum ReportWriter {
         } catch {
             throw ReportError.write(path: folder.path, message: "cannot create the folder: \(whyNot(creating: folder, error))")
         }
+        if let system = systemPath(path) {
+            throw ReportError.write(path: path, message: "it leads to \(system), among the system's devices and processes, which the page "
+                                    + "would replace, not write to: refused. Name a regular file (or - for standard output)")
+        }
         var existing = stat(), target = stat()
         let found = lstat(path, &existing) == 0
         // The page replaces what is there: a device or a pipe, or a link to one, would be
@@ -106,5 +110,20 @@ package enum ReportWriter {
             unlink(temporary)
             throw ReportError.write(path: path, message: message)
         }
+    }
+
+    /// The first of `path` and the links it leads through that lies under /dev, /proc or /sys,
+    /// or nil. `/dev/stdout` leads to `/proc/self/fd/1`, a regular file when standard output
+    /// is redirected to one: replacing it replaced the machine's link (a re-test).
+    private static func systemPath(_ path: String) -> String? {
+        let system = ["/dev/", "/proc/", "/sys/"]
+        var current = URL(fileURLWithPath: path).standardizedFileURL.path
+        for _ in 0..<40 {
+            if system.contains(where: current.hasPrefix) { return current }
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: current) else { return nil }
+            current = URL(fileURLWithPath: target, relativeTo: URL(fileURLWithPath: current).deletingLastPathComponent())
+                .standardizedFileURL.path
+        }
+        return nil
     }
 }

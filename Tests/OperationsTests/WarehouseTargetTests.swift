@@ -89,7 +89,7 @@ import Postgres
         for file in [state.runs.path + "/20261121023000/extract/enrolments.tsv", state.postgres.path + "/data/PG_VERSION", base + "/outside"] {
             #expect(fm.createFile(atPath: file, contents: Data("x".utf8), attributes: [.posixPermissions: 0o644]))
         }
-        try fm.createSymbolicLink(atPath: state.root.path + "/link", withDestinationPath: base + "/outside")
+        try fm.createSymbolicLink(atPath: state.runs.path + "/link", withDestinationPath: base + "/outside")
         for path in [state.root.path, state.runs.path] { #expect(chmod(path, 0o755) == 0) }
 
         let changed = try StateDirectory.secure(state, logger: Logger(label: "test"))
@@ -124,7 +124,7 @@ import Postgres
             var info = stat()
             return lstat(path, &info) == 0 ? info.st_mode & 0o7777 : 0
         }
-        for (folder, why) in [(varLib, "holds 1 file(s) or folder(s) (dpkg), but nothing etl makes"), (shared, "others share (sticky")] {
+        for (folder, why) in [(varLib, "holds 1 file(s) or folder(s) etl does not make in a state directory (dpkg)"), (shared, "others share (sticky")] {
             let error = #expect(throws: OperationsError.self) {
                 try StateDirectory.secure(StateLayout(root: URL(fileURLWithPath: folder)), logger: Logger(label: "test"))
             }
@@ -132,12 +132,47 @@ import Postgres
                     "\(String(describing: error))")
         }
         #expect(mode(varLib) == 0o755 && mode(varLib + "/dpkg") == 0o755 && mode(varLib + "/dpkg/status") == 0o644 && mode(shared) == 0o1777)
+        // A `logs` in it does not make it one: a web root has one too (a re-test).
+        let site = base + "/site"
+        for folder in ["logs", "www"] { try fm.createDirectory(atPath: site + "/" + folder, withIntermediateDirectories: true) }
+        #expect(chmod(site, 0o755) == 0)
+        #expect(throws: OperationsError.self) { try StateDirectory.secure(StateLayout(root: URL(fileURLWithPath: site)), logger: Logger(label: "test")) }
+        #expect(mode(site) == 0o755)
         // An empty folder made for it, or one the cron wrapper has put its logs in, is taken and closed.
         let made = base + "/etl"
         try fm.createDirectory(atPath: made + "/logs", withIntermediateDirectories: true)
         #expect(chmod(made, 0o755) == 0)
         #expect(try StateDirectory.secure(StateLayout(root: URL(fileURLWithPath: made)), logger: Logger(label: "test")).count >= 1)
         #expect(mode(made) == 0o710)
+    }
+
+    /// An access control list makes the mode say less than who may read: a state directory
+    /// with one, or one to be made under a default one (inherited, overruling the umask: a
+    /// re-test read a first night's stage files so), is refused.
+    @Test func aStateDirectoryWithAnAccessControlListIsRefused() throws {
+        let base = try TestServer.temporaryDirectory()
+        let state = StateLayout(root: URL(fileURLWithPath: base + "/state"))
+        try FileManager.default.createDirectory(at: state.root, withIntermediateDirectories: true)
+        #expect(chmod(state.root.path, 0o700) == 0)
+        // user::rwx, user:65534:r-x, group::---, mask::r-x, other::--- as Linux stores it.
+        var acl: [UInt8] = [2, 0, 0, 0]
+        for (tag, perm, id) in [(0x01, 7, UInt32.max), (0x02, 5, 65534), (0x04, 0, UInt32.max), (0x10, 5, UInt32.max), (0x20, 0, UInt32.max)] {
+            acl += [UInt8(tag), 0, UInt8(perm), 0] + withUnsafeBytes(of: UInt32(id).littleEndian, Array.init)
+        }
+        guard setxattr(state.root.path, "system.posix_acl_access", acl, acl.count, 0) == 0 else {
+            print("NOTE: aStateDirectoryWithAnAccessControlListIsRefused skipped: this file system takes no ACL (\(String(cString: strerror(errno))))")
+            return
+        }
+        let error = #expect(throws: OperationsError.self) { try StateDirectory.secure(state, logger: Logger(label: "test")) }
+        #expect("\(String(describing: error))".contains("has an access control list naming users or groups"), "\(String(describing: error))")
+        #expect(removexattr(state.root.path, "system.posix_acl_access") == 0 && chmod(state.root.path, 0o700) == 0)
+        try StateDirectory.secure(state, logger: Logger(label: "test"))
+
+        let parent = base + "/inherits"
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        #expect(setxattr(parent, "system.posix_acl_default", acl, acl.count, 0) == 0)
+        let before = #expect(throws: OperationsError.self) { try StateDirectory.checkBeforeMaking(parent + "/state") }
+        #expect("\(String(describing: before))".contains("which has a default access control list"), "\(String(describing: before))")
     }
 
     /// Its path is in messages, the server's settings and its connection string.

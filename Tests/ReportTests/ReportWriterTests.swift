@@ -28,14 +28,20 @@ import TestSupport
         #expect(mkfifo(dir + "/pipe", 0o600) == 0)
         try FileManager.default.createSymbolicLink(atPath: dir + "/null", withDestinationPath: "/dev/null")
         try FileManager.default.createSymbolicLink(atPath: dir + "/through", withDestinationPath: dir + "/pipe")
-        for (name, what) in [("pipe", "a named pipe"), ("null", "a device (through a link)"), ("through", "a named pipe (through a link)")] {
+        for (name, what) in [("pipe", "it is a named pipe,"), ("null", "it leads to /dev/null,"), ("through", "it is a named pipe (through a link),")] {
             let error = #expect(throws: ReportError.self) { try ReportWriter.writeAtomically("<p/>", to: dir + "/" + name, mode: nil) }
-            #expect("\(error!)".contains("it is \(what), which the page would replace"), "\(error!)")
+            #expect("\(error!)".contains(what) && "\(error!)".contains("which the page would replace"), "\(error!)")
         }
         var info = stat()
         #expect(lstat(dir + "/pipe", &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
         #expect(lstat(dir + "/null", &info) == 0 && info.st_mode & S_IFMT == S_IFLNK)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["null", "pipe", "through"], "no temporary file left")
+        // A link to /proc/self/fd/1, as /dev/stdout is: a regular file when standard output is
+        // redirected to one, and the link was replaced (a re-test).
+        try FileManager.default.createSymbolicLink(atPath: dir + "/stdout", withDestinationPath: "/proc/self/fd/1")
+        let stdout = #expect(throws: ReportError.self) { try ReportWriter.writeAtomically("<p/>", to: dir + "/stdout", mode: nil) }
+        #expect("\(stdout!)".contains("it leads to /proc/self/fd/1, among the system's devices"), "\(stdout!)")
+        #expect(throws: ReportError.self) { try ReportWriter.writeAtomically("<p/>", to: "/dev/stdout", mode: nil) }
     }
 
     /// Missing folders are made (an intranet folder on the first night); one that cannot be

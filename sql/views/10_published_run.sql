@@ -36,12 +36,13 @@ JOIN etl.loads l ON l.load_id = p.load_id;
 -- A chosen run that is the published run reads its published load: a rerun's load that has
 -- not reached its publish (or never will: killed) is not shown under the published run's
 -- name. Any other kept run reads its newest complete load, the one `etl publish RUN` would,
--- with the published load's small-cell minimum if that is larger: a load no one published
--- (a killed night's, a trial's) hides no less than what is published (an adversarial review
--- read counts of 1 to 4 in one loaded with a minimum of 1).
+-- with the published load's small-cell minimum if that is larger (metrics.md's 5 before the
+-- first publish): a load no one published (a killed night's, a trial's) hides no less than
+-- what is published (adversarial reviews read counts of 1 to 4 in one loaded with a minimum
+-- of 1, before and after a first publish).
 CREATE VIEW warehouse.published_run AS
 SELECT p.run_id, p.load_id, p.published_at, l.municipality, l.as_of, l.window_from, l.window_to,
-       greatest(l.small_cell_minimum, (SELECT m.small_cell_minimum FROM warehouse.published_load m)) AS small_cell_minimum
+       greatest(l.small_cell_minimum, coalesce((SELECT m.small_cell_minimum FROM warehouse.published_load m), 5)) AS small_cell_minimum
 FROM (SELECT run_id, load_id, published_at FROM etl.published WHERE coalesce(current_setting('etl.run', true), '') = ''
       UNION ALL
       -- OFFSET 0: the setting is checked once, whatever the plan.
