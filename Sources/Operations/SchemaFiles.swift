@@ -35,12 +35,19 @@ package enum SchemaFiles {
         var own = [dir]
         let walker = FileManager.default.enumerator(atPath: dir)
         while let name = walker?.nextObject() as? String { own.append(dir + "/" + name) }
-        let found = own.lazy.compactMap { path -> (String, String)? in
+        // A plain loop: a lazy compactMap's `first` asks twice, and a tree changed in between trapped (a re-test).
+        var found: (String, String)?
+        for path in own {
             var info = stat()
-            guard stat(path, &info) == 0 else { return nil }
-            if ![0, geteuid()].contains(info.st_uid) { return (path, "its owner, \(OtherWriters.owner(info.st_uid))") }
-            return OtherWriters.of(info, path: path).map { (path, $0) }
-        }.first ?? OtherWriters.folderAbove(dir, othersOwning: true)
+            guard stat(path, &info) == 0 else { continue }
+            if ![0, geteuid()].contains(info.st_uid) { found = (path, "its owner, \(OtherWriters.owner(info.st_uid))"); break }
+            if let writers = OtherWriters.of(info, path: path) { found = (path, writers); break }
+            // A link in it leads where this walk does not look (a re-test's led into another user's folder).
+            if path != dir, lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
+                found = (path, "whoever may change where it leads (it is a link; install the files themselves)"); break
+            }
+        }
+        found = found ?? OtherWriters.folderAbove(dir, othersOwning: true)
         guard let (path, writers) = found else { return }
         throw OperationsError.io(path: path, message: "the SQL migrations run as the warehouse's superuser, and \(path) "
             + "may be written by \(writers.trimmingCharacters(in: [","])): refused. Install them where only you (or root) can change them, and point ETL_SQL_DIR there")

@@ -329,6 +329,13 @@ import Postgres
         }
         #expect(chmod((dir as NSString).deletingLastPathComponent, 0o1777) == 0)
         #expect(try SchemaFiles.directory(environment: ["ETL_SQL_DIR": dir]) == dir, "a sticky one, as /tmp, is safe")
+        // A link among them leads where the check does not look (a re-test's led into another user's folder).
+        #expect(chmod((dir as NSString).deletingLastPathComponent, 0o700) == 0)
+        let views = dir + "/views", moved = (dir as NSString).deletingLastPathComponent + "/views-elsewhere"
+        try FileManager.default.moveItem(atPath: views, toPath: moved)
+        #expect(symlink(moved, views) == 0)
+        let linked = #expect(throws: OperationsError.self) { try SchemaFiles.directory(environment: ["ETL_SQL_DIR": dir]) }
+        #expect("\(String(describing: linked))".contains("it is a link"), "\(String(describing: linked))")
     }
 
     /// A group with another member may change them too (a team's checkout; an adversarial
