@@ -33,15 +33,23 @@ refuse_env() {
     exit 64
 }
 if [ -n "${ETL_ENV_FILE:-}" ] || [ -e "$env_file" ]; then
-    { [ ! -d "$env_file" ] && [ -r "$env_file" ]; } || refuse_env "cannot be read (missing, a folder, or not readable)"
-    # Its lines run as this user, and it holds the key: one another user owns could run
-    # commands as this user, and one others may read gives the key away (an adversarial review).
-    owner=$(stat -L -c %u "$env_file")
+    # A pipe would hold the night until someone writes to it, and feed it their lines.
+    [ ! -p "$env_file" ] || refuse_env "is a named pipe: name a file"
+    { [ ! -d "$env_file" ] && [ -r "$env_file" ] && exec 9<"$env_file"; } 2>/dev/null \
+        || refuse_env "cannot be read (missing, a folder, or not readable)"
+    # Checked and read through the one descriptor, so that what is checked is what is read (a
+    # re-test swapped the file between the two). Its lines run as this user, and it holds the
+    # key: one another user owns could run commands as this user, and one others may read
+    # gives the key away (an adversarial review).
+    read -r owner mode kind < <(stat -L -c '%u %a %F' "/proc/$$/fd/9")
     [ "$owner" = "$(id -u)" ] || [ "$owner" = 0 ] \
         || refuse_env "belongs to another user (uid $owner), whose lines would run as $(id -un): have it given to $(id -un) (chown), or name your own"
-    if [ -f "$env_file" ] && [ -n "$(find -L "$env_file" -maxdepth 0 -perm /077)" ]; then
-        refuse_env "is open to group or others (mode $(stat -L -c %a "$env_file")): the key in it is no secret; chmod 600 it"
-    fi
+    [ "$kind" = "regular file" ] || [ "$env_file" = /dev/null ] || refuse_env "is not a regular file ($kind): name a file"
+    [ "$kind" != "regular file" ] || [ $((8#$mode & 8#077)) -eq 0 ] \
+        || refuse_env "is open to group or others (mode $mode): the key in it is no secret; chmod 600 it"
+    env_text=$(tr -d '\r' <&9; printf x)   # the x keeps its last line breaks
+    env_text=${env_text%x}
+    exec 9<&-
     # Tried first in a subshell that stops at the first line that fails (set -e) and must
     # reach the file's end (a line added after it): a failing line (`KEY = value`,
     # `$(cat /missing)`), an `exit` or a `return` would otherwise run the night without the
@@ -50,15 +58,16 @@ if [ -n "${ETL_ENV_FILE:-}" ] || [ -e "$env_file" ]; then
     # Windows) are taken out first.
     errors=$(mktemp) || exit 70
     # shellcheck disable=SC1090
-    whole=$( (set -e; set -a; . <(tr -d '\r' <"$env_file"; printf '\n_etl_env_read=whole\n') >/dev/null
+    whole=$( (set -e; set -a; . <(printf '%s' "$env_text"; printf '\n_etl_env_read=whole\n') >/dev/null
               echo "${_etl_env_read:-}") 2>"$errors" )
     line=$(sed -n 's/.*line \([0-9][0-9]*\).*/\1/p' "$errors" | head -n 1)
     rm -f "$errors"
     [ "$whole" = whole ] || refuse_env "could not be read as shell assignments: it stops${line:+ at line $line} (a command that failed, an assignment with spaces around =, an exit or a return)"
     set -a
     # shellcheck disable=SC1090
-    . <(tr -d '\r' <"$env_file")
+    . <(printf '%s' "$env_text")
     set +a
+    unset env_text
     # What a command typed by hand needs besides its arguments: the same key and database.
     env_note=" (with the environment of $env_file)"
 fi

@@ -111,6 +111,11 @@ import TestSupport
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: broken.path)
         let open = try h.nightly(["ETL_ENV_FILE": broken.path])
         #expect(open.status == ExitStatus.usage.rawValue && open.stdout.contains("is open to group or others (mode 644)"), "\(open.stdout)")
+        // A pipe would hold the night until someone writes their lines to it (a re-test).
+        let pipe = h.root.appendingPathComponent("pipe.env").path
+        #expect(mkfifo(pipe, 0o600) == 0)
+        let piped = try h.nightly(["ETL_ENV_FILE": pipe])
+        #expect(piped.status == ExitStatus.usage.rawValue && piped.stdout.contains("is a named pipe"), "\(piped.stdout)")
         if geteuid() == 0 {
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: broken.path)
             #expect(chown(broken.path, 65534, 65534) == 0)
