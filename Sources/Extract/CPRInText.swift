@@ -219,9 +219,15 @@ package enum CPRInText {
         guard digits == 10, j == n || !isDigit(t[j]) else { return nil }
         guard isCPRSplit(separatedAt) else { return nil }
         // The serial in pairs only as the date was split from it: `100319 14.30` is a time.
-        if separatedAt & 1 << 8 != 0, !t[afterDate].elementsEqual(t[inSerial]) { return nil }
-        // The date split alike: `bilag 12 03.04.2019` is a number and a date (a review found it replaced).
-        if separatedAt & 1 << 4 != 0, !t[afterDay].elementsEqual(t[afterMonth]) { return nil }
+        // The serial's pairs split otherwise than the date from them may be a time or a day
+        // (`12.03.19 14.30`, `01.02.13-28.03.13`): taken only when they read as neither.
+        if separatedAt & 1 << 8 != 0, !t[afterDate].elementsEqual(t[inSerial]), number % 10_000 / 100 <= 31, number % 100 <= 59 {
+            return nil
+        }
+        // The date split alike, or as Danish writes it (`12/12-12`): `bilag 12 03.04.2019` is a
+        // number and a date (a review found it replaced).
+        if separatedAt & 1 << 4 != 0, !t[afterDay].elementsEqual(t[afterMonth]),
+           !(t[afterDay].elementsEqual([0x2F]) && t[afterMonth].elementsEqual([0x2D])) { return nil }
         return Match(range: start..<j, number: number)
     }
 
@@ -249,10 +255,13 @@ package enum CPRInText {
             j += count
             return v
         }
-        func dateSeparator() -> UInt8? {
-            guard j < n, t[j] == 0x2E || t[j] == 0x2D || t[j] == 0x2F || t[j] == 0x20 else { return nil }
+        /// A mark, with a space after it (`12. 12. 2012`) or not; 0 for none.
+        func dateSeparator() -> UInt8 {
+            guard j < n, t[j] == 0x2E || t[j] == 0x2D || t[j] == 0x2F || t[j] == 0x20 else { return 0 }
+            let mark = t[j]
             j += 1
-            return t[j - 1]
+            if mark != 0x20, j < n, t[j] == 0x20 { j += 1 }
+            return mark
         }
         guard let day = number(2), (1...31).contains(day) else { return nil }
         let first = dateSeparator()
@@ -263,7 +272,10 @@ package enum CPRInText {
         let serialStart = j
         while j < n, j - serialStart < 3, isPunctuation(t[j]) || t[j] == 0x20 { j += 1 }
         guard j > serialStart else { return nil }
-        guard let serial = number(4), j == n || !isDigit(t[j]),
+        // The serial in pairs too (`12.12.2012 41 55`).
+        guard let high = number(2) else { return nil }
+        if j + 2 < n, t[j] == 0x20 || t[j] == 0x2E || t[j] == 0x2D, isDigit(t[j + 1]) { j += 1 }
+        guard let low = number(2), case let serial = high * 100 + low, j == n || !isDigit(t[j]),
               CPR.century(seventh: Int(serial / 1000), yy: Int(year)) == Int(century) * 100 else { return nil }
         // A range of years (`01.08.1998-1999`), which the century table cannot tell.
         let born = century * 100 + year

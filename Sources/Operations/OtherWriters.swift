@@ -79,6 +79,30 @@ package enum OtherWriters {
         return rest.reduce(URL(fileURLWithPath: real(existing) ?? existing.path)) { $0.appendingPathComponent($1) }
     }
 
+    /// The first link on the way to `path`, followed as the kernel follows them, that a user
+    /// other than this one and root made, with its owner: they may point it elsewhere at any
+    /// moment, in a sticky folder too (a re-test swapped a folder's link between a check and
+    /// the read).
+    static func linkByOthers(_ path: String) -> (path: String, uid: uid_t)? {
+        var pending = URL(fileURLWithPath: path).standardizedFileURL.path.split(separator: "/").map(String.init)
+        var current = "", hops = 0
+        while !pending.isEmpty {
+            let next = pending.removeFirst()
+            if next == "." || next.isEmpty { continue }
+            if next == ".." { current = (current as NSString).deletingLastPathComponent; if current == "/" { current = "" }; continue }
+            let candidate = current + "/" + next
+            var info = stat()
+            guard lstat(candidate, &info) == 0 else { return nil }   // the rest is not made yet
+            guard info.st_mode & S_IFMT == S_IFLNK else { current = candidate; continue }
+            if ![0, geteuid()].contains(info.st_uid) { return (candidate, info.st_uid) }
+            hops += 1
+            guard hops < 40, let target = try? FileManager.default.destinationOfSymbolicLink(atPath: candidate) else { return nil }
+            if target.hasPrefix("/") { current = "" }
+            pending = target.split(separator: "/").map(String.init) + pending
+        }
+        return nil
+    }
+
     /// "user NAME", or "uid N" when it has no name here.
     static func owner(_ uid: uid_t) -> String {
         userDatabase.withLock { _ in getpwuid(uid).map { "user " + String(cString: $0.pointee.pw_name) } ?? "uid \(uid)" }
@@ -89,6 +113,7 @@ package enum OtherWriters {
     /// belongs to a user other than this one and root: there, that user could rename `path`
     /// away and put a folder or link of theirs in its place.
     static func folderAbove(_ path: String, othersOwning: Bool = false) -> (path: String, writers: String)? {
+        if let (link, uid) = linkByOthers(path) { return (link, "\(owner(uid)), who made that link,") }
         var folders: [String] = []
         for start in [URL(fileURLWithPath: path).standardizedFileURL, resolved(path)] {
             var folder = start.deletingLastPathComponent()

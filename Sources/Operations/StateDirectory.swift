@@ -37,12 +37,12 @@ package enum StateDirectory {
             throw OperationsError.usage("\(Echo.name(root)): the state directory's path holds a CPR number (shown masked), "
                                         + "which would be stored and shown in clear. Name another folder")
         }
-        if FileManager.default.fileExists(atPath: root) { try checkFoldersAbove(root) }
         var info = stat()
         if lstat(root, &info) == 0, info.st_mode & S_IFMT == S_IFLNK, ![0, geteuid()].contains(info.st_uid) {
             throw OperationsError.io(path: root, message: "the state directory is a link that \(OtherWriters.owner(info.st_uid)) made, "
                 + "who could point it elsewhere: refused. Name the folder itself with --state-dir")
         }
+        if FileManager.default.fileExists(atPath: root) { try checkFoldersAbove(root) }
         if stat(root, &info) == 0, info.st_uid != geteuid() {
             throw OperationsError.io(path: root, message: "the state directory belongs to another user (uid \(info.st_uid)), "
                 + "who could have put a key or a server of theirs in it: refused. Use a state directory of your own, "
@@ -108,11 +108,13 @@ package enum StateDirectory {
     package static func checkBeforeMaking(_ root: String) throws {
         guard !FileManager.default.fileExists(atPath: root) else { return }
         try checkFoldersAbove(root)
-        // A default list there is inherited, and overrules the umask: a first night's stage files were 0644 (a re-test).
-        let parent = OtherWriters.resolved(root).deletingLastPathComponent().path
-        if let acl = OtherWriters.accessControlList(parent), acl.hasPrefix("a default") {
-            throw OperationsError.io(path: root, message: "the state directory would be made in \(parent), which has \(acl): "
-                + "what etl writes there would be open to the users it names, whatever etl asks. Remove it (`setfacl -k \(parent)`) "
+        // A default list where it is made is inherited by every folder made under it, and overrules the umask: a first
+        // night's stage files were 0644 (a re-test; and two folders up, the next).
+        var parent = OtherWriters.resolved(root).deletingLastPathComponent()
+        while parent.path != "/", !FileManager.default.fileExists(atPath: parent.path) { parent.deleteLastPathComponent() }
+        if let acl = OtherWriters.accessControlList(parent.path), acl.hasPrefix("a default") {
+            throw OperationsError.io(path: root, message: "the state directory would be made in \(parent.path), which has \(acl): "
+                + "what etl writes there would be open to the users it names, whatever etl asks. Remove it (`setfacl -k \(parent.path)`) "
                 + "or make the state directory elsewhere")
         }
     }

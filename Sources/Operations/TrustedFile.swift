@@ -12,11 +12,12 @@ package enum TrustedFile {
         let absolute = OtherWriters.resolved(path).path
         let risk = "who could change what this command reads, writes and connects to: refused. "
             + "Keep it where only you (or root) can change it, as your own file, and run again"
-        var info = stat()
-        // A link they own, they may point elsewhere between this check and the read (a re-test did, in a sticky folder).
-        if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK, ![0, geteuid()].contains(info.st_uid) {
-            throw OperationsError.usage("\(path): \(what) is a link that \(OtherWriters.owner(info.st_uid)) made, \(risk)")
+        // A link another user made on the way, to it or to a folder above: they may point it elsewhere between this
+        // check and the read (a re-test did, in a sticky folder).
+        if let (link, uid) = OtherWriters.linkByOthers(path) {
+            throw OperationsError.usage("\(path): \(what) is reached through \(link), a link that \(OtherWriters.owner(uid)) made, \(risk)")
         }
+        var info = stat()
         guard stat(absolute, &info) == 0 else { return }   // the reader says it cannot be read
         if ![0, geteuid()].contains(info.st_uid) {
             throw OperationsError.usage("\(absolute): \(what) belongs to \(OtherWriters.owner(info.st_uid)), \(risk)")

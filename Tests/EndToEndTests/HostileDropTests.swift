@@ -220,7 +220,13 @@ import SyntheticDrop
             let link = h.root.appendingPathComponent("their-link.yaml").path
             #expect(symlink(Harness.copenhagen, link) == 0 && lchown(link, 65534, 65534) == 0)
             let byLink = try run(h, drop: drop, pipeline: link)
-            #expect(byLink.status == ExitStatus.usage.rawValue && byLink.stderr.contains("the pipeline file is a link that"), "\(byLink.stderr)")
+            #expect(byLink.status == ExitStatus.usage.rawValue && byLink.stderr.contains("a link that user"), "\(byLink.stderr)")
+            // Or to a folder above it, of the user's own (a second re-test swapped one in a sticky folder).
+            let folderLink = h.root.appendingPathComponent("their-folder").path
+            #expect(symlink(Harness.repo.appendingPathComponent("pipelines").path, folderLink) == 0 && lchown(folderLink, 65534, 65534) == 0)
+            let byFolderLink = try run(h, drop: drop, pipeline: folderLink + "/copenhagen.yaml")
+            #expect(byFolderLink.status == ExitStatus.usage.rawValue && byFolderLink.stderr.contains("is reached through \(folderLink), a link that user"),
+                    "\(byFolderLink.stderr)")
         } else {
             print("NOTE: aPipelineFileAnotherUserMayChangeIsRefused checks another owner's file only as root (uid \(geteuid()))")
         }

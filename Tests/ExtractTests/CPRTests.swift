@@ -160,6 +160,11 @@ import Testing
         // before the serial of a date with its century (a fourth review found them in clear).
         ("x 12/12-2012 4150", "12/12-2012 4150"), ("x 12/12-2012-4151", "12/12-2012-4151"), ("x 12 12 2012 4152", "12 12 2012 4152"),
         ("x 12.12.2012 - 4153", "12.12.2012 - 4153"), ("x 12.12.2012, 4154", "12.12.2012, 4154"), ("x 12.12.2012  4159", "12.12.2012  4159"),
+        // The short date with a two-digit year, a space after the date's marks, the serial in
+        // pairs split otherwise when they read as no time or day (a second re-test).
+        ("x 12/12-12-4175", "12/12-12-4175"), ("x 12/12-12 4174", "12/12-12 4174"), ("x 12. 12. 2012 4152", "12. 12. 2012 4152"),
+        ("x 121212-41 54", "121212-41 54"), ("x 12 12 12-41 55", "12 12 12-41 55"), ("x 12.12.12/41.57", "12.12.12/41.57"),
+        ("x 12.12.2012 41 55", "12.12.2012 41 55"), ("x 12-12-12 41-67", "12-12-12 41-67"),
     ])
     func findsTheShapes(text: String, number: String) {
         #expect(found(text) == [number])
@@ -187,6 +192,7 @@ import Testing
         // A number before a date split otherwise (a fourth review found them replaced); a
         // day and a time after marks and spaces.
         "bilag 12 03.04.2019", "sag 14 12.03.2019", "punkt 05 06-07-2020", "12.03.2019 - 1430", "12/03-2019 1430",
+        "forløb 01.02.13-28.03.13", "15.06.20-08 30", "12.03.19/14 30",
     ])
     func leavesOtherDigitsAlone(text: String) {
         #expect(found(text).isEmpty, "\(text)")
