@@ -218,7 +218,6 @@ package enum CPRInText {
         }
         guard digits == 10, j == n || !isDigit(t[j]) else { return nil }
         guard isCPRSplit(separatedAt) else { return nil }
-        // The serial in pairs only as the date was split from it: `100319 14.30` is a time.
         // The serial's pairs split otherwise than the date from them may be a time or a day
         // (`12.03.19 14.30`, `01.02.13-28.03.13`): taken only when they read as neither.
         if separatedAt & 1 << 8 != 0, !t[afterDate].elementsEqual(t[inSerial]), number % 10_000 / 100 <= 31, number % 100 <= 59 {
