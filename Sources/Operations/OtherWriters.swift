@@ -71,6 +71,8 @@ package enum OtherWriters {
             defer { free(p) }
             return String(cString: p)
         }
+        // As the kernel goes: a `..` after a link leads to the folder above the link's target.
+        if let whole = real(URL(fileURLWithPath: path)) { return URL(fileURLWithPath: whole) }
         var existing = URL(fileURLWithPath: path).standardizedFileURL, rest: [String] = []
         while existing.path != "/", real(existing) == nil {
             rest.insert(existing.lastPathComponent, at: 0)
@@ -79,12 +81,23 @@ package enum OtherWriters {
         return rest.reduce(URL(fileURLWithPath: real(existing) ?? existing.path)) { $0.appendingPathComponent($1) }
     }
 
-    /// The first link on the way to `path`, followed as the kernel follows them, that a user
-    /// other than this one and root made, with its owner: they may point it elsewhere at any
-    /// moment, in a sticky folder too (a re-test swapped a folder's link between a check and
-    /// the read).
-    static func linkByOthers(_ path: String) -> (path: String, uid: uid_t)? {
-        var pending = URL(fileURLWithPath: path).standardizedFileURL.path.split(separator: "/").map(String.init)
+    /// What is on the way to a path, followed as the kernel follows it.
+    enum Way {
+        /// Every step there, and no link another user made.
+        case clear
+        /// A step not there (not made yet, or gone meanwhile).
+        case missing(String)
+        /// A link a user other than this one and root made: they may point it elsewhere at
+        /// any moment, in a sticky folder too.
+        case linkByOthers(String, uid_t)
+    }
+
+    /// The way to `path` as written, `..` after a link included: a re-test swapped a folder's
+    /// link between a check and the read, and then hid it behind `link/..`, which a tidied
+    /// path had dropped.
+    static func way(to path: String) -> Way {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var pending = absolute.split(separator: "/").map(String.init)
         var current = "", hops = 0
         while !pending.isEmpty {
             let next = pending.removeFirst()
@@ -92,15 +105,15 @@ package enum OtherWriters {
             if next == ".." { current = (current as NSString).deletingLastPathComponent; if current == "/" { current = "" }; continue }
             let candidate = current + "/" + next
             var info = stat()
-            guard lstat(candidate, &info) == 0 else { return nil }   // the rest is not made yet
+            guard lstat(candidate, &info) == 0 else { return .missing(candidate) }
             guard info.st_mode & S_IFMT == S_IFLNK else { current = candidate; continue }
-            if ![0, geteuid()].contains(info.st_uid) { return (candidate, info.st_uid) }
+            if ![0, geteuid()].contains(info.st_uid) { return .linkByOthers(candidate, info.st_uid) }
             hops += 1
-            guard hops < 40, let target = try? FileManager.default.destinationOfSymbolicLink(atPath: candidate) else { return nil }
+            guard hops < 40, let target = try? FileManager.default.destinationOfSymbolicLink(atPath: candidate) else { return .missing(candidate) }
             if target.hasPrefix("/") { current = "" }
             pending = target.split(separator: "/").map(String.init) + pending
         }
-        return nil
+        return .clear
     }
 
     /// "user NAME", or "uid N" when it has no name here.
@@ -113,7 +126,7 @@ package enum OtherWriters {
     /// belongs to a user other than this one and root: there, that user could rename `path`
     /// away and put a folder or link of theirs in its place.
     static func folderAbove(_ path: String, othersOwning: Bool = false) -> (path: String, writers: String)? {
-        if let (link, uid) = linkByOthers(path) { return (link, "\(owner(uid)), who made that link,") }
+        if case .linkByOthers(let link, let uid) = way(to: path) { return (link, "\(owner(uid)), who made that link,") }
         var folders: [String] = []
         for start in [URL(fileURLWithPath: path).standardizedFileURL, resolved(path)] {
             var folder = start.deletingLastPathComponent()

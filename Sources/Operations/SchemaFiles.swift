@@ -32,6 +32,11 @@ package enum SchemaFiles {
     /// member (a team's checkout, say). Another user's own files passed, and ran their
     /// `COPY … TO PROGRAM` as the server's account (an adversarial review).
     static func checkTrusted(_ dir: String) throws {
+        // Gone while checked: whatever is there when they are read was not checked (a re-test's link came and went).
+        if case .missing(let step) = OtherWriters.way(to: dir) {
+            throw OperationsError.io(path: dir, message: "the SQL migrations' folder changed while it was checked (\(step) was gone): refused. "
+                + "Install them where only you (or root) can change them, and point ETL_SQL_DIR there")
+        }
         var own = [dir]
         let walker = FileManager.default.enumerator(atPath: dir)
         while let name = walker?.nextObject() as? String { own.append(dir + "/" + name) }

@@ -13,12 +13,19 @@ package enum TrustedFile {
         let risk = "who could change what this command reads, writes and connects to: refused. "
             + "Keep it where only you (or root) can change it, as your own file, and run again"
         // A link another user made on the way, to it or to a folder above: they may point it elsewhere between this
-        // check and the read (a re-test did, in a sticky folder).
-        if let (link, uid) = OtherWriters.linkByOthers(path) {
-            throw OperationsError.usage("\(path): \(what) is reached through \(link), a link that \(OtherWriters.owner(uid)) made, \(risk)")
-        }
+        // check and the read (a re-test did, in a sticky folder). And it must be there when checked: one that appears
+        // after, in a sticky folder, would be read unchecked (the next re-test).
         var info = stat()
-        guard stat(absolute, &info) == 0 else { return }   // the reader says it cannot be read
+        switch OtherWriters.way(to: path) {
+        case .linkByOthers(let link, let uid):
+            throw OperationsError.usage("\(path): \(what) is reached through \(link), a link that \(OtherWriters.owner(uid)) made, \(risk)")
+        case .missing(let step):
+            throw OperationsError.usage("\(path): \(what) cannot be read: \(step) is not there. Check the path")
+        case .clear:
+            guard stat(absolute, &info) == 0 else {
+                throw OperationsError.usage("\(path): \(what) cannot be read: \(String(cString: strerror(errno))). Check the path")
+            }
+        }
         if ![0, geteuid()].contains(info.st_uid) {
             throw OperationsError.usage("\(absolute): \(what) belongs to \(OtherWriters.owner(info.st_uid)), \(risk)")
         }

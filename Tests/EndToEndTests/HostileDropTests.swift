@@ -227,9 +227,15 @@ import SyntheticDrop
             let byFolderLink = try run(h, drop: drop, pipeline: folderLink + "/copenhagen.yaml")
             #expect(byFolderLink.status == ExitStatus.usage.rawValue && byFolderLink.stderr.contains("is reached through \(folderLink), a link that user"),
                     "\(byFolderLink.stderr)")
+            // Behind a `..` after it, which a tidied path drops and the kernel follows (a third re-test).
+            let behind = try run(h, drop: drop, pipeline: folderLink + "/../their-folder/copenhagen.yaml")
+            #expect(behind.status == ExitStatus.usage.rawValue && behind.stderr.contains("a link that user"), "\(behind.stderr)")
         } else {
             print("NOTE: aPipelineFileAnotherUserMayChangeIsRefused checks another owner's file only as root (uid \(geteuid()))")
         }
+        // Not there when checked: one that appeared after would be read unchecked (a third re-test).
+        let missing = try run(h, drop: drop, pipeline: h.root.appendingPathComponent("none/p.yaml").path)
+        #expect(missing.status == ExitStatus.usage.rawValue && missing.stderr.contains("the pipeline file cannot be read"), "\(missing.stderr)")
         #expect(try run(h, drop: drop).status == 0, "the same pipeline, the user's own, runs")
     }
 
