@@ -313,7 +313,7 @@ package struct PipelineRunner {
     /// argument is decoded with U+FFFD in place of its bytes).
     static func refuseUnsafePath(_ path: String, what: String, fix: String) throws {
         guard !CPRInText.isIn(name: path) else {
-            throw OperationsError.usage("\(CPRInText.masking(path, keepingChecksums: false)): \(what) holds a CPR number (shown masked); "
+            throw OperationsError.usage("\(Echo.name(path)): \(what) holds a CPR number (shown masked); "
                                         + "it would be stored and shown in clear. \(fix)")
         }
         if Echo.holdsUnshowable(path) {

@@ -1,5 +1,4 @@
 import Foundation
-import Extract
 import Logging
 import Pipeline
 
@@ -33,10 +32,7 @@ package enum StateDirectory {
     package static func secure(_ state: StateLayout, logger: Logger) throws -> [String] {
         let root = state.root.path
         // Its path is in messages, the server's settings and `etl warehouse psql-url` (an adversarial review).
-        guard !CPRInText.isIn(name: root) else {
-            throw OperationsError.usage("\(Echo.name(root)): the state directory's path holds a CPR number (shown masked), "
-                                        + "which would be stored and shown in clear. Name another folder")
-        }
+        try PipelineRunner.refuseUnsafePath(root, what: "the state directory's path", fix: "Name another folder")
         var info = stat()
         if lstat(root, &info) == 0, info.st_mode & S_IFMT == S_IFLNK, ![0, geteuid()].contains(info.st_uid) {
             throw OperationsError.io(path: root, message: "the state directory is a link that \(OtherWriters.owner(info.st_uid)) made, "

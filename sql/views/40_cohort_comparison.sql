@@ -23,12 +23,13 @@ WITH t AS (SELECT * FROM warehouse.cohort_figures WHERE grain = 'total' AND coho
          UNION ALL
          SELECT 3, 'measure_rate_per_1000', mea_t, mea_c, mea_a, mea_b, ch_t, ch_c FROM tc
      ),
-     means (ord, comparison, mean_t, mean_c, var_t, var_c, n_t, n_c, ch_t, ch_c) AS (
-         SELECT 4, 'mean_age_first_investigation_months', ia_t, ia_c, iv_t, iv_c, inv_a, inv_b, ch_t, ch_c FROM tc
+     means (ord, comparison, mean_t, mean_c, var_t, var_c, n_t, n_c) AS (
+         SELECT 4, 'mean_age_first_investigation_months', ia_t, ia_c, iv_t, iv_c, inv_a, inv_b FROM tc
          UNION ALL
-         SELECT 5, 'mean_age_first_measure_months', ma_t, ma_c, mv_t, mv_c, mea_a, mea_b, ch_t, ch_c FROM tc
+         SELECT 5, 'mean_age_first_measure_months', ma_t, ma_c, mv_t, mv_c, mea_a, mea_b FROM tc
      )
--- RR = 0 when the treatment count is 0; only its interval (ln 0) is undefined.
+-- RR = 0 when the treatment count is 0; only its interval (ln 0) is undefined. A rate's row
+-- gives its cohorts' children (it hides with them too); a mean's does not.
 SELECT ord, comparison, 'rate_ratio'::text AS statistic, rate_t AS treatment, rate_c AS control,
        CASE WHEN b > 0 THEN rate_t / rate_c END AS estimate,
        CASE WHEN a > 0 AND b > 0 THEN exp(ln(rate_t / rate_c) - 1.96 * sqrt(1.0 / a + 1.0 / b)) END AS ci_low,
@@ -40,7 +41,7 @@ SELECT ord, comparison, 'difference', mean_t, mean_c,
        mean_t - mean_c,
        CASE WHEN n_t >= 2 AND n_c >= 2 THEN mean_t - mean_c - 1.96 * sqrt(var_t / n_t + var_c / n_c) END,
        CASE WHEN n_t >= 2 AND n_c >= 2 THEN mean_t - mean_c + 1.96 * sqrt(var_t / n_t + var_c / n_c) END,
-       n_t, n_c, ch_t, ch_c
+       n_t, n_c, NULL::bigint, NULL::bigint
 FROM means;
 
 -- Each side hides with its own count, and a rate also with its cohort's children (as in
@@ -62,9 +63,9 @@ CROSS JOIN LATERAL (SELECT
     metrics.is_small_cell(c.treatment_count, p.small_cell_minimum) AS treatment_count,
     metrics.is_small_cell(c.control_count, p.small_cell_minimum) AS control_count,
     metrics.is_small_cell(c.treatment_count, p.small_cell_minimum)
-        OR (c.statistic = 'rate_ratio' AND coalesce(metrics.is_small_cell(c.treatment_children, p.small_cell_minimum), false)) AS treatment,
+        OR coalesce(metrics.is_small_cell(c.treatment_children, p.small_cell_minimum), false) AS treatment,
     metrics.is_small_cell(c.control_count, p.small_cell_minimum)
-        OR (c.statistic = 'rate_ratio' AND coalesce(metrics.is_small_cell(c.control_children, p.small_cell_minimum), false)) AS control) sc
+        OR coalesce(metrics.is_small_cell(c.control_children, p.small_cell_minimum), false) AS control) sc
 ORDER BY c.ord;
 
 COMMENT ON VIEW metrics.cohort_comparison IS 'Treatment against control over the window: rate ratios with 95 % intervals exp(ln RR ± 1.96 √(1/a + 1/b)), and differences of mean ages with Welch 95 % intervals.';

@@ -29,10 +29,10 @@ WITH t AS (SELECT * FROM snapshot.cohort_figures WHERE grain IN ('total', 'munic
          UNION ALL
          SELECT grain, municipality, m_t, 3, 'measure_rate_per_1000', mea_t, mea_c, mea_a, mea_b, ch_t, ch_c FROM pairs
      ),
-     means (grain, municipality, municipalities, ord, comparison, mean_t, mean_c, var_t, var_c, n_t, n_c, ch_t, ch_c) AS (
-         SELECT grain, municipality, m_t, 4, 'mean_age_first_investigation_months', ia_t, ia_c, iv_t, iv_c, inv_a, inv_b, ch_t, ch_c FROM pairs
+     means (grain, municipality, municipalities, ord, comparison, mean_t, mean_c, var_t, var_c, n_t, n_c) AS (
+         SELECT grain, municipality, m_t, 4, 'mean_age_first_investigation_months', ia_t, ia_c, iv_t, iv_c, inv_a, inv_b FROM pairs
          UNION ALL
-         SELECT grain, municipality, m_t, 5, 'mean_age_first_measure_months', ma_t, ma_c, mv_t, mv_c, mea_a, mea_b, ch_t, ch_c FROM pairs
+         SELECT grain, municipality, m_t, 5, 'mean_age_first_measure_months', ma_t, ma_c, mv_t, mv_c, mea_a, mea_b FROM pairs
      )
 SELECT grain, municipality, municipalities, ord, comparison, 'rate_ratio'::text AS statistic,
        rate_t AS treatment, rate_c AS control,
@@ -46,7 +46,7 @@ SELECT grain, municipality, municipalities, ord, comparison, 'difference', mean_
        mean_t - mean_c,
        CASE WHEN n_t >= 2 AND n_c >= 2 THEN mean_t - mean_c - 1.96 * sqrt(var_t / n_t + var_c / n_c) END,
        CASE WHEN n_t >= 2 AND n_c >= 2 THEN mean_t - mean_c + 1.96 * sqrt(var_t / n_t + var_c / n_c) END,
-       n_t, n_c, ch_t, ch_c
+       n_t, n_c, NULL::bigint, NULL::bigint   -- a mean hides with its count alone
 FROM means;
 
 -- As metrics.cohort_comparison: each side with its own count (a rate with its cohort's
@@ -66,9 +66,9 @@ CROSS JOIN LATERAL (SELECT
     national_metrics.is_small_cell(c.treatment_count, p.small_cell_minimum) AS treatment_count,
     national_metrics.is_small_cell(c.control_count, p.small_cell_minimum) AS control_count,
     national_metrics.is_small_cell(c.treatment_count, p.small_cell_minimum)
-        OR (c.statistic = 'rate_ratio' AND coalesce(national_metrics.is_small_cell(c.treatment_children, p.small_cell_minimum), false)) AS treatment,
+        OR coalesce(national_metrics.is_small_cell(c.treatment_children, p.small_cell_minimum), false) AS treatment,
     national_metrics.is_small_cell(c.control_count, p.small_cell_minimum)
-        OR (c.statistic = 'rate_ratio' AND coalesce(national_metrics.is_small_cell(c.control_children, p.small_cell_minimum), false)) AS control) sc;
+        OR coalesce(national_metrics.is_small_cell(c.control_children, p.small_cell_minimum), false) AS control) sc;
 
 CREATE VIEW national_metrics.cohort_comparison AS
 SELECT comparison, statistic, treatment, control, estimate, ci_low, ci_high, treatment_count, control_count, municipalities
