@@ -1,10 +1,12 @@
 import Foundation
 import Glibc
+import Postgres
 
 /// Named points of a run where a test stops the process, to kill it there with a real
 /// signal (`ETL_STOP_AT=load.committed etl run …`, then SIGKILL once it has stopped): the
 /// end-to-end tests of what a crash at any point leaves. Without `ETL_STOP_AT` a point costs
-/// one environment lookup.
+/// one environment lookup and a look at the `CommitGate`: a process being stopped goes no
+/// further than its next point (at `<stage>.written`, its new files are not put in place).
 ///
 /// Points: `run.started`; `<stage>.started` and `<stage>.finished` for extract, transform and
 /// load (the ledger not yet told); `extract.written` and `transform.written` (the stage's new
@@ -13,8 +15,10 @@ import Glibc
 /// connections committed and not yet attached); `load.committed` (before publish); `load.published` (before retention).
 package enum FaultPoint {
     package static func reach(_ name: String) {
-        guard ProcessInfo.processInfo.environment["ETL_STOP_AT"] == name else { return }
-        FileHandle.standardError.write(Data("etl: stopped at \(name) (ETL_STOP_AT), pid \(getpid())\n".utf8))
-        raise(SIGSTOP)
+        if ProcessInfo.processInfo.environment["ETL_STOP_AT"] == name {
+            FileHandle.standardError.write(Data("etl: stopped at \(name) (ETL_STOP_AT), pid \(getpid())\n".utf8))
+            raise(SIGSTOP)
+        }
+        CommitGate.pass()
     }
 }

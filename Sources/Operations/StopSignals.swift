@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Pipeline
+import Postgres
 import Synchronization
 
 /// The line a command stopped by a signal (a shutdown's SIGTERM, Ctrl-C, a hang-up, a time
@@ -9,10 +10,11 @@ import Synchronization
 /// other command, which one. A stop ended a run, then a national publish, in silence
 /// (adversarial reviews).
 ///
-/// The handler only writes the signal's number to a pipe, which is all a signal handler may
-/// safely do; a thread reading the pipe does the rest, then ends the process by the same
-/// signal, so its exit status still says it was one (the cron wrapper reads it). What the
-/// stage had not committed the server rolls back when the session goes.
+/// The handler only closes the `CommitGate` (nothing commits after a stop) and writes the
+/// signal's number to a pipe, which is all a signal handler may safely do; a thread reading
+/// the pipe does the rest, then ends the process by the same signal, so its exit status still
+/// says it was one (the cron wrapper reads it). What the stage had not committed the server
+/// rolls back when the session goes.
 package enum StopSignals {
     package struct Activity: Sendable {
         package var run: RunID
@@ -48,6 +50,7 @@ package enum StopSignals {
         sigemptyset(&blocked)
         for number in signals { sigaddset(&blocked, number) }
         pthread_sigmask(SIG_UNBLOCK, &blocked, nil)
+        _ = CommitGate.isClosed   // initialised here, never in the handler
         Thread.detachNewThread {
             var number: Int32 = 0
             while read(fds.read, &number, MemoryLayout<Int32>.size) != MemoryLayout<Int32>.size {}
@@ -55,6 +58,7 @@ package enum StopSignals {
         }
         for number in signals {
             let before = signal(number) { number in
+                CommitGate.close()
                 var number = number
                 _ = write(StopSignals.pipe.write, &number, MemoryLayout<Int32>.size)
             }

@@ -3,7 +3,8 @@ import CLibPQ
 extension Connection {
     /// Runs `body` in a transaction: BEGIN, then COMMIT when it returns, ROLLBACK when it
     /// throws (the error is rethrown). Nested calls use a savepoint, so an inner failure
-    /// only undoes the inner work.
+    /// only undoes the inner work. Once the process is being stopped, COMMIT is never sent
+    /// (`CommitGate`).
     @discardableResult
     package func transaction<T>(_ body: (Connection) throws -> T) throws -> T {
         let conn = try open("transaction")
@@ -28,6 +29,7 @@ extension Connection {
             throw PostgresError(.query, "a statement in the transaction failed, so it was rolled back",
                                 statement: "commit transaction", context: target)
         }
+        if !nested { CommitGate.pass() }
         try execute(nested ? "RELEASE SAVEPOINT \(savepoint)" : "COMMIT", name: "commit transaction")
         return value
     }

@@ -36,3 +36,15 @@ extension Connection {
         return out
     }
 }
+
+/// What differs between two readings of `metricsViews()`, view by view and row by row, so a
+/// failed comparison says what changed rather than only that something did.
+package func changedViews(from before: [String: [[String?]]], to after: [String: [[String?]]]) -> String {
+    Set(before.keys).union(after.keys).sorted().compactMap { name -> String? in
+        let old = before[name] ?? [], new = after[name] ?? []
+        guard old != new else { return nil }
+        let gone = old.filter { !new.contains($0) }, came = new.filter { !old.contains($0) }
+        func show(_ rows: [[String?]]) -> String { rows.prefix(3).map { "(" + $0.map { $0 ?? "NULL" }.joined(separator: ", ") + ")" }.joined(separator: " ") }
+        return "metrics.\(name): \(old.count) → \(new.count) rows; gone \(show(gone)); came \(show(came))"
+    }.joined(separator: "\n")
+}
