@@ -92,12 +92,29 @@ if [ -L "$log_dir" ] || [ ! -O "$log_dir" ] || [ -n "$(find "$log_dir" -maxdepth
 fi
 ls -1t "$log_dir"/etl-*.log 2>/dev/null | tail -n +"$((keep + 1))" | xargs -r rm -f
 
-# A stop (shutdown, a cron timeout) is said, not silent: bash runs the trap once etl has ended.
-stopped=
-for sig in TERM INT HUP; do trap "stopped=$sig" "$sig"; done
+# A stop (shutdown, a cron timeout, Ctrl-C on a night tried by hand) is said, not silent.
+# timeout(1) puts itself and etl in a process group of their own, so a signal sent to the
+# wrapper, or to its group from a terminal, would never reach etl, which went on and published
+# (an adversarial review): the wrapper passes it on to timeout, which passes it to etl. etl
+# runs in the background for that, as bash runs a trap only once a foreground job has ended.
 logged=$(stat -c %s "$log" 2>/dev/null || echo 0)
-summary=$(timeout --kill-after=1m "${ETL_TIME_LIMIT:-6h}" "$etl" run --pipeline "$pipeline" --inbox "$inbox" --log-format json 2>>"$log")
-status=$?
+summary_file=$(mktemp "$log_dir/.summary.XXXXXX") || exit 70
+timeout --kill-after=1m "${ETL_TIME_LIMIT:-6h}" "$etl" run --pipeline "$pipeline" --inbox "$inbox" --log-format json \
+    >"$summary_file" 2>>"$log" &
+child=$!
+stopped=
+for sig in TERM INT HUP; do trap "stopped=$sig; interrupted=yes; kill -s $sig $child 2>/dev/null" "$sig"; done
+# A trapped signal ends `wait` early (128 + its number): wait again for etl's own status.
+# Once that was given, bash answers 127 (no such job) and the status before stands.
+status=
+while :; do
+    interrupted=
+    wait "$child"; waited=$?
+    [ "$waited" -eq 127 ] && [ -n "$status" ] && break
+    status=$waited
+    [ -z "$interrupted" ] && break
+done
+summary=$(cat "$summary_file"); rm -f "$summary_file"
 # timeout(1) says 124 for a stop it made (137 when it had to kill): as the signal it sent.
 timed_out=
 [ "$status" -eq 124 ] && { timed_out=yes; status=$((128 + 15)); }

@@ -21,6 +21,13 @@ final class Spawned {
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
+        // Started as cron or a shell starts it, with no signal blocked: the test's thread
+        // blocks them, and a child inherits that (bash, which cannot unblock them, never ran
+        // its traps).
+        var none = sigset_t(), before = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, &before)
+        defer { pthread_sigmask(SIG_SETMASK, &before, nil) }
         try process.run()
     }
 
@@ -31,12 +38,16 @@ final class Spawned {
     func waitUntilStopped(seconds: Double = 120) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline, process.isRunning {
-            if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-               let close = stat.lastIndex(of: ")"),
-               stat[stat.index(close, offsetBy: 2)] == "T" { return true }
+            if Self.isStopped(pid) { return true }
             Thread.sleep(forTimeInterval: 0.02)
         }
         return false
+    }
+
+    /// Whether process `pid` is stopped (state `T` in /proc/PID/stat).
+    static func isStopped(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
+        return stat[stat.index(close, offsetBy: 2)] == "T"
     }
 
     func signal(_ signal: Int32) { kill(pid, signal) }
@@ -48,9 +59,7 @@ final class Spawned {
         while Date() < deadline {
             for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
                 guard let pid = Int32(name), let line = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(name)/cmdline")),
-                      String(decoding: line, as: UTF8.self).contains(marker),
-                      let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
-                      let close = stat.lastIndex(of: ")"), stat[stat.index(close, offsetBy: 2)] == "T" else { continue }
+                      String(decoding: line, as: UTF8.self).contains(marker), isStopped(pid) else { continue }
                 return pid
             }
             Thread.sleep(forTimeInterval: 0.05)
