@@ -51,7 +51,7 @@ let package = Package(
         // The staggered difference-in-differences over an institution × period panel.
         .target(name: "Evaluation"),
         // The committee's report: one self-contained HTML page from the metrics views, its SVG charts.
-        .target(name: "Report", dependencies: ["Pipeline", "Postgres"]),
+        .target(name: "Report", dependencies: ["Pipeline", "Postgres", "CGlibcExtras"]),
         // The nightly run, stage reruns, the run ledger and locks.
         .target(name: "Operations", dependencies: [
             "Pipeline", "Postgres", "Extract", "Transform", "Load", "SyntheticDrop", "Report", "CGlibcExtras",

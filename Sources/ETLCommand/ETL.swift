@@ -68,7 +68,7 @@ struct ETL: ParsableCommand {
             // date) is not echoed in clear: cron keeps standard error in its log and mails it.
             let code = exitCode(for: error), message = CPRInText.masking(fullMessage(for: error))
             if !message.isEmpty {
-                if code == .success { print(message) } else { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+                if code == .success { print(message) } else { try? FileHandle.standardError.write(contentsOf: Data((message + "\n").utf8)) }
             }
             Foundation.exit(code.rawValue)
         }

@@ -16,6 +16,7 @@ struct PublishCommand: ParsableCommand {
     func run() throws {
         try withExitStatus {
             let logger = global.logger()
+            StopSignals.record(.init(run: runID, stage: "publish"))   // a stop names the run, and says once it is published
             let published = try Republisher(state: global.state, target: global.target(nil), logger: logger).publish(runID, force: force)
             print("published run \(runID) (load \(published.load))")
             switch published.report {

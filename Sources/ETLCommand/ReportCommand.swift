@@ -41,7 +41,7 @@ struct ReportCommand: ParsableCommand {
                 return ReportWriter.Options(shownConfig, language: lang)
             }
             if out == "-" {
-                FileHandle.standardOutput.write(Data(rendered.html.utf8))
+                try FileHandle.standardOutput.write(contentsOf: Data(rendered.html.utf8))
                 return
             }
             guard let run = rendered.run else { throw ReportError.nothingPublished }

@@ -12,11 +12,12 @@ import Postgres
 /// load (the ledger not yet told); `extract.written` and `transform.written` (the stage's new
 /// files written, not yet in place of the old); `load.copying` (the first fact file copied, the load's
 /// transaction open); `load.copied` (every fact file copied, those of the load's other
-/// connections committed and not yet attached); `load.committed` (before publish); `load.published` (before retention).
+/// connections committed and not yet attached); `load.committed` (before publish); `load.published` (before retention); `publish.published`
+/// (`etl publish`, before its report).
 package enum FaultPoint {
     package static func reach(_ name: String) {
         if ProcessInfo.processInfo.environment["ETL_STOP_AT"] == name {
-            FileHandle.standardError.write(Data("etl: stopped at \(name) (ETL_STOP_AT), pid \(getpid())\n".utf8))
+            try? FileHandle.standardError.write(contentsOf: Data("etl: stopped at \(name) (ETL_STOP_AT), pid \(getpid())\n".utf8))
             raise(SIGSTOP)
         }
         CommitGate.pass()

@@ -119,6 +119,7 @@ extension PipelineRunner {
             case .unknown: throw RunFailure(run: info.run, step: .publish, error: target.unconfirmedPublish(error, run: info.run, forced: newer != nil))
             }
         }
+        StopSignals.recordPublished()
         summary.loaded = result.rows
         summary.published = true
         summary.publishedAt = Date()

@@ -69,6 +69,8 @@ package struct Republisher {
             case .unknown: throw target.unconfirmedPublish(error, run: run, forced: newer != nil)
             }
         }
+        StopSignals.recordPublished()
+        FaultPoint.reach("publish.published")
         // As after a nightly publish: the committee's page follows what analysts see.
         return Published(load: load.id, report: Result { try writeReport(run) })
     }

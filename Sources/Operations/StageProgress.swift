@@ -22,9 +22,9 @@ final class StageProgress: Sendable {
         Thread.detachNewThread { [self] in
             while running.withLock({ $0 }) {
                 Thread.sleep(forTimeInterval: 0.5)
-                FileHandle.standardError.write(Data(("\r" + line(read: Self.bytesRead() - startBytes) + "\u{1B}[K").utf8))
+                try? FileHandle.standardError.write(contentsOf: Data(("\r" + line(read: Self.bytesRead() - startBytes) + "\u{1B}[K").utf8))
             }
-            FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+            try? FileHandle.standardError.write(contentsOf: Data("\r\u{1B}[K".utf8))
             done.signal()
         }
     }

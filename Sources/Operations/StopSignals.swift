@@ -21,6 +21,8 @@ package enum StopSignals {
         package var stage: String?
         /// `RunFolder.unrecordedError` of the attempt; nil before the attempt is recorded.
         package var errorFile: String?
+        /// Whether the run's publish has committed: then analysts see it, whatever comes after.
+        package var published = false
 
         package init(run: RunID, stage: String? = nil, errorFile: String? = nil) {
             self.run = run; self.stage = stage; self.errorFile = errorFile
@@ -38,6 +40,7 @@ package enum StopSignals {
     /// What the process works on now; nil when no run.
     package static func record(_ now: Activity?) { activity.withLock { $0 = now } }
     package static func recordStage(_ stage: String?) { activity.withLock { $0?.stage = stage } }
+    package static func recordPublished() { activity.withLock { $0?.published = true } }
 
     /// Installs the handlers, once, before any work; `command` names it (its subcommands only:
     /// its values may hold a password).
@@ -70,9 +73,15 @@ package enum StopSignals {
 
     private static func stop(by number: Int32, logger: Logger, command: String) {
         let name = number == SIGTERM ? "SIGTERM" : number == SIGINT ? "SIGINT" : "SIGHUP"
+        // The line goes to a terminal or a pipe that the same Ctrl-C may have ended (`etl run
+        // | tee`): written to a closed pipe, SIGPIPE ended etl first, exit 141 and no line (a review).
+        signal(SIGPIPE, SIG_IGN)
         if let now = activity.withLock({ $0 }) {
-            let text = "stopped by \(name) in run \(now.run)\(now.stage.map { ", stage \($0)" } ?? ""): what the stage had not committed "
-                + "is rolled back; a run is published whole or not at all. `etl runs show \(now.run)` says whether it was, and the step left"
+            let text = now.published
+                ? "stopped by \(name) in run \(now.run) after its publish: analysts see this run; what comes after it (the committee's "
+                    + "report, clearing old loads) may not be done. `etl runs show \(now.run)` says the step left"
+                : "stopped by \(name) in run \(now.run)\(now.stage.map { ", stage \($0)" } ?? ""): what the stage had not committed "
+                    + "is rolled back; a run is published whole or not at all. `etl runs show \(now.run)` says whether it was, and the step left"
             if let file = now.errorFile { try? (text + "\n").write(toFile: file, atomically: true, encoding: .utf8) }
             var metadata: Logger.Metadata = ["run": "\(now.run)", "exit_status": .stringConvertible(128 + Int(number))]
             metadata["stage"] = now.stage.map { "\($0)" }

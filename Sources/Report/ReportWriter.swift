@@ -1,3 +1,4 @@
+import CGlibcExtras
 import Foundation
 import Pipeline
 import Postgres
@@ -86,25 +87,41 @@ package enum ReportWriter {
         }
         let permissions = mode ?? (found && existing.st_mode & S_IFMT == S_IFREG && existing.st_uid == geteuid() ? existing.st_mode & 0o664 : 0o600)
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
+        // Written unnamed where the file system allows, named only once whole: a stop or a
+        // kill while writing left full copies of the page in the folder, which no later
+        // command removed (an adversarial review). Else under the temporary name.
+        let unnamed = etl_open_unnamed(folder.path, permissions)
+        if unnamed >= 0 {
+            let named = (try? fill(unnamed, with: text, permissions: permissions, what: temporary)) != nil
+                && etl_name_unnamed(unnamed, temporary) == 0
+            close(unnamed)
+            if !named { unlink(temporary) }   // no /proc to name it through: the named way below
+            if named { return try put(temporary, at: path) }
+        }
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, permissions)
         guard fd >= 0 else { throw ReportError.write(path: temporary, message: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        do { try fill(fd, with: text, permissions: permissions, what: temporary) } catch { unlink(temporary); throw error }
+        try put(temporary, at: path)
+    }
+
+    /// Writes `text` to `fd`, with the mode asked for (open() applied the umask), and flushes it.
+    private static func fill(_ fd: Int32, with text: String, permissions: mode_t, what path: String) throws {
         let bytes = Array(text.utf8)
         var written = 0
         while written < bytes.count {
             let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                let message = String(cString: strerror(errno))
-                close(fd); unlink(temporary)
-                throw ReportError.write(path: temporary, message: message)
+                throw ReportError.write(path: path, message: String(cString: strerror(errno)))
             }
             written += n
         }
-        // open() applies the umask; the mode asked for is the mode meant.
-        let synced = fchmod(fd, permissions) == 0 && fsync(fd) == 0
-        let syncError = String(cString: strerror(errno))
-        close(fd)
-        guard synced else { unlink(temporary); throw ReportError.write(path: temporary, message: syncError) }
+        guard fchmod(fd, permissions) == 0 && fsync(fd) == 0 else { throw ReportError.write(path: path, message: String(cString: strerror(errno))) }
+    }
+
+    /// Renames the whole `temporary` over `path`.
+    private static func put(_ temporary: String, at path: String) throws {
         guard rename(temporary, path) == 0 else {
             let message = String(cString: strerror(errno))
             unlink(temporary)

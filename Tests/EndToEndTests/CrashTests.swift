@@ -282,6 +282,45 @@ import TestSupport
         #expect(error?.contains("stopped by SIGTERM in run \(id), stage \(stage)") == true, "\(error ?? "no error")")
     }
 
+    /// A stop once the publish has committed says the run is published, by the night or by
+    /// `etl publish`: it said "rolled back" and "run it again" (an adversarial review). A stop
+    /// into a pipe that the same Ctrl-C closed (`etl run | tee`) still ends by the signal: the
+    /// line's write to it ended etl by SIGPIPE, with no line (the same review).
+    @Test func aStopAfterThePublishSaysTheRunIsPublished() throws {
+        let h = try Harness()
+        let (night, published, _) = try Self.secondNight(h, stoppedAt: "load.published")
+        night.signal(SIGTERM)
+        night.signal(SIGCONT)
+        let stopped = try night.wait()
+        let id = try #require(try runIDs(h.db.url).first)
+        #expect(stopped.status == -SIGTERM && stopped.stderr.contains("stopped by SIGTERM in run \(id) after its publish: analysts see this run"),
+                "\(stopped.status) \(stopped.stderr)")
+        #expect(try h.rows("SELECT run_id::text FROM metrics.published_run") == [[id]])
+
+        let stderr = Pipe()
+        let publish = Process()
+        publish.executableURL = URL(fileURLWithPath: Harness.etl)
+        publish.arguments = ["publish", published, "--force", "--database", h.db.url]
+        publish.environment = h.environment.merging(["ETL_STOP_AT": "publish.published"]) { $1 }
+        publish.standardError = stderr
+        try publish.run()
+        #expect(Spawned.stoppedProcess(holding: published) == publish.processIdentifier)
+        try stderr.fileHandleForReading.close()   // no one reads the line any more
+        kill(publish.processIdentifier, SIGINT)
+        kill(publish.processIdentifier, SIGCONT)
+        publish.waitUntilExit()
+        #expect(publish.terminationReason == .uncaughtSignal && publish.terminationStatus == SIGINT,
+                "ended by signal \(publish.terminationStatus), not SIGINT")
+        #expect(try h.rows("SELECT run_id::text FROM metrics.published_run") == [[published]])
+        let again = try Spawned(h, ["publish", id, "--force", "--database", h.db.url], environment: ["ETL_STOP_AT": "publish.published"])
+        #expect(again.waitUntilStopped())
+        again.signal(SIGTERM)
+        again.signal(SIGCONT)
+        let said = try again.wait()
+        #expect(said.status == -SIGTERM && said.stderr.contains("stopped by SIGTERM in run \(id) after its publish: analysts see this run"),
+                "\(said.status) \(said.stderr)")
+    }
+
     /// A stage rerun stopped before its attempt begins (connecting, here to a server that never
     /// answers) names the run it was given; under `nohup` (SIGHUP ignored when it starts) a
     /// hang-up does not stop it (an adversarial review found both).

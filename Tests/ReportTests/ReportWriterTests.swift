@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import Pipeline
 import TestSupport
@@ -19,6 +20,30 @@ import TestSupport
         #expect(lstat(dir + "/report.html", &info) == 0 && info.st_mode & S_IFMT == S_IFREG && info.st_mode & 0o777 == 0o600)
         #expect(try String(contentsOfFile: dir + "/report.html", encoding: .utf8) == "<p>report</p>")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["report.html", "victim"], "no temporary file left")
+    }
+
+    /// While the page is written, no part of it has a name in the folder: a stop or a kill
+    /// then left full and partial copies there, which no later command removed (an
+    /// adversarial review). Only the whole page is named, for the moment before its rename.
+    @Test func aPageBeingWrittenHasNoNameUntilItIsWhole() throws {
+        let dir = try TestServer.temporaryDirectory()
+        let page = String(repeating: "<p>a figure</p>\n", count: 8_000_000)   // 128 MB: long enough to be seen while written
+        let whole = page.utf8.count
+        let done = Atomic<Bool>(false)
+        let seen = Mutex<[String]>([])
+        Thread.detachNewThread {
+            while !done.load(ordering: .relaxed) {
+                for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
+                    var info = stat()
+                    if lstat(dir + "/" + name, &info) == 0, info.st_size < whole { seen.withLock { $0.append("\(name): \(info.st_size) bytes") } }
+                }
+            }
+        }
+        try ReportWriter.writeAtomically(page, to: dir + "/report.html", mode: nil)
+        done.store(true, ordering: .relaxed)
+        let named = seen.withLock { $0 }
+        #expect(named.count == 0, "named while written: \(named.prefix(3))")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["report.html"])
     }
 
     /// A device, a pipe or a link to one is refused, not replaced by the page: `--out /dev/null`
