@@ -99,11 +99,12 @@ ls -1t "$log_dir"/etl-*.log 2>/dev/null | tail -n +"$((keep + 1))" | xargs -r rm
 # runs in the background for that, as bash runs a trap only once a foreground job has ended.
 logged=$(stat -c %s "$log" 2>/dev/null || echo 0)
 summary_file=$(mktemp "$log_dir/.summary.XXXXXX") || exit 70
+stopped= child=
+for sig in TERM INT HUP; do trap "stopped=$sig; interrupted=yes; [ -z \"\$child\" ] || kill -s $sig \"\$child\" 2>/dev/null" "$sig"; done
 timeout --kill-after=1m "${ETL_TIME_LIMIT:-6h}" "$etl" run --pipeline "$pipeline" --inbox "$inbox" --log-format json \
     >"$summary_file" 2>>"$log" &
 child=$!
-stopped=
-for sig in TERM INT HUP; do trap "stopped=$sig; interrupted=yes; kill -s $sig $child 2>/dev/null" "$sig"; done
+[ -z "$stopped" ] || kill -s "$stopped" "$child" 2>/dev/null   # one sent before etl started
 # A trapped signal ends `wait` early (128 + its number): wait again for etl's own status.
 # Once that was given, bash answers 127 (no such job) and the status before stands.
 status=

@@ -92,11 +92,10 @@ package enum ReportWriter {
         // command removed (an adversarial review). Else under the temporary name.
         let unnamed = etl_open_unnamed(folder.path, permissions)
         if unnamed >= 0 {
-            let named = (try? fill(unnamed, with: text, permissions: permissions, what: temporary)) != nil
-                && etl_name_unnamed(unnamed, temporary) == 0
-            close(unnamed)
-            if !named { unlink(temporary) }   // no /proc to name it through: the named way below
-            if named { return try put(temporary, at: path) }
+            defer { close(unnamed) }
+            try fill(unnamed, with: text, permissions: permissions, what: temporary)
+            if etl_name_unnamed(unnamed, temporary) == 0 { return try put(temporary, at: path) }
+            // No /proc to name it through: written again, the named way.
         }
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, permissions)
         guard fd >= 0 else { throw ReportError.write(path: temporary, message: String(cString: strerror(errno))) }
