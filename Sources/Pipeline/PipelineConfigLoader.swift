@@ -86,7 +86,9 @@ extension PipelineConfig.Source {
         }
         if format == .xml, m.has("delimiter") { throw m.error("delimiter", "only for CSV sources") }
         let encoding = m.has("encoding") ? try m.choice("encoding", TextEncoding.self) : .utf8
-        var dateFormats: [DateFormat] = [.danish, .iso]
+        // The contract: CSV dates are dd-mm-yyyy or ISO, XML dates ISO only (an independent
+        // check found 01-01-2020 in an XML export loaded as a day).
+        var dateFormats: [DateFormat] = format == .xml ? [.iso] : [.danish, .iso]
         if m.has("date_formats") {
             dateFormats = try m.list("date_formats").map { item in
                 guard let f = DateFormat(rawValue: item.text) else {

@@ -129,6 +129,7 @@ import Testing
         f.config.sources.institutions.format = .csv
         f.config.sources.institutions.file = "institutioner.csv"
         f.config.sources.institutions.encoding = .windows1252
+        f.config.sources.institutions.dateFormats = [.danish, .iso]   // a CSV's default
         return f
     }
 

@@ -199,6 +199,8 @@ import Testing
         #expect(config.windowFrom == Day(year: 2012, month: 1, day: 1))
         #expect(config.windowTo == nil)
         #expect(config.sources.institutions.format == .xml)
+        #expect(config.sources.institutions.dateFormats == [.iso], "XML dates are ISO (exports.md)")
+        #expect(config.sources.enrolments.dateFormats == [.danish, .iso])
         #expect(config.sources.enrolments.delimiter == UInt8(ascii: ";"))
         #expect(config.sources.caseEvents.column("haendelse") == "haendelse")
         #expect(config.smallCellMinimum == 5)
@@ -248,6 +250,7 @@ extension PipelineConfigTests {
         #expect(config.sources.enrolments.encoding == .windows1252)
         #expect(config.sources.enrolments.dateFormats == [.iso])
         #expect(config.sources.caseEvents.format == .xml)
+        #expect(config.sources.caseEvents.dateFormats == [.iso])
         #expect(config.sources.caseEvents.column("haendelse") == "type")
         #expect(config.sources.institutions.column("bydel") == "omraade")
     }
