@@ -205,24 +205,31 @@ package struct Ledger {
                 dead.append((Int64(attempt), RunID(rawValue: Int64(run)), process))
             }
         }
-        // When it died is not known: finished_at stays empty; the error says when it was found.
+        // When a killed attempt died is not known: finished_at stays empty; the error says when
+        // it was found. One stopped by a signal left its line in the run folder as it ended: it
+        // failed then, by its own word, and a session of it that something between kept open
+        // is ended by the next command (`AdvisoryLock`): marked dead, it held every later
+        // night back (exit 75) until someone ended it by hand (an adversarial review).
         for d in dead {
-            let left = state.flatMap { try? String(contentsOfFile: $0.run(d.run).unrecordedError(attempt: d.attempt), encoding: .utf8) }
+            let note = state.map { $0.run(d.run).unrecordedError(attempt: d.attempt) }
+            let left = note.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }
+            let stoppedAt = left == nil ? nil : note.flatMap { try? FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as? Date }
             let found = left.map { "\(d.process) stopped without recording why in the warehouse (it left it in the run folder): \($0.trimmingCharacters(in: .whitespacesAndNewlines)); recorded by `\(command)` at " }
                 ?? "\(d.process) stopped without finishing (killed, or the machine went down); found by `\(command)` at "
             try connection.transaction { db in
                 let marked = try db.execute("""
-                    UPDATE etl.attempts SET status = 'dead', finished_at = NULL,
+                    UPDATE etl.attempts SET status = CASE WHEN $3::float8 IS NULL THEN 'dead' ELSE 'failed' END,
+                        finished_at = to_timestamp($3::float8),
                         error = $2 || to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC'
                     WHERE attempt_id = $1 AND status = 'running'
-                    """, [String(d.attempt), found], name: "attempt dead")
+                    """, [String(d.attempt), found, stoppedAt.map { String($0.timeIntervalSince1970) }], name: "attempt dead")
                 guard marked > 0 else { return }
                 _ = try db.execute("""
-                    UPDATE etl.stages s SET status = 'dead', error = a.error
+                    UPDATE etl.stages s SET status = a.status, error = a.error
                     FROM etl.attempts a WHERE a.attempt_id = $1 AND s.attempt_id = $1 AND s.status = 'running'
                     """, [String(d.attempt)], name: "stage dead")
                 _ = try db.execute("""
-                    UPDATE etl.runs r SET status = 'dead', error = a.error
+                    UPDATE etl.runs r SET status = a.status, error = a.error
                     FROM etl.attempts a
                     WHERE a.attempt_id = $2 AND r.run_id = $1 AND r.status = 'running'
                       AND NOT EXISTS (SELECT FROM etl.attempts later WHERE later.run_id = $1 AND later.attempt_id > $2)

@@ -66,6 +66,8 @@ package struct PipelineRunner {
         if demo { try checkStateDirectoryForDemo() }
 
         let db = try target.connect(logger: logger)
+        // Stopped attempts recorded first: a session of one kept open then holds nothing back.
+        _ = try? Ledger(connection: db).markDead(lockHeld: false, by: "etl run", state: state)
         let holder = try AdvisoryLock(connection: db, holder: "etl run (starting)")
         defer { withExtendedLifetime(holder) {} }
         let ledger = Ledger(connection: db)
@@ -142,6 +144,7 @@ package struct PipelineRunner {
             }
         }
         let db = try target.connect(logger: logger)
+        _ = try? Ledger(connection: db).markDead(lockHeld: false, by: command, state: state)   // as `run` does
         let holder = try AdvisoryLock(connection: db, holder: command)
         defer { withExtendedLifetime(holder) {} }
         let ledger = Ledger(connection: db)

@@ -380,9 +380,10 @@ import TestSupport
         try server.start()
         let id = try #require(try runIDs(url).first)
         #expect(result.stderr.contains("during run \(id), stage transform"), "\(result.stderr)")
-        // The failure could not be written (the server was down): the next command marks it dead.
+        // The failure could not be written (the server was down): the next command records it,
+        // failed, from the run folder (its process's own word that it ended).
         let runs = try Spawned.run(h, ["runs", "--database", url])
-        #expect(runs.stdout.contains(" dead "), "\(runs.stdout)")
+        #expect(runs.stdout.contains(" failed "), "\(runs.stdout)")
         // With the error it ended with, which the run folder kept meanwhile, not "killed".
         let error = try Connection(url: url).query("SELECT error FROM etl.attempts ORDER BY attempt_id DESC LIMIT 1").first?.string(0)
         #expect(error?.contains("stopped without recording why in the warehouse") == true && error?.contains("during run \(id), stage transform") == true,

@@ -169,6 +169,35 @@ import TestSupport
         #expect(AdvisoryLock.attemptHolder("etl run --from transform --run 20261122023000004", attempt: 9_999).utf8.count <= 63)
     }
 
+    /// An attempt stopped by a signal left its line in the run folder as it ended: the next
+    /// command records it failed, at the line's time, so a session of it that something between
+    /// kept open (a proxy paused mid-COPY) is ended and the night goes on. Marked dead, it
+    /// refused every later night (exit 75) until someone ended it by hand (an adversarial review).
+    @Test func anAttemptThatLeftItsStopLineIsFailedAndItsKeptSessionEnded() throws {
+        let db = try TestServer.freshDatabase()
+        let connection = try db.connect()
+        _ = try Migrator(directory: Fixture.sql).migrate(connection)
+        let run = RunID(rawValue: 20_261_122_023_000_004)
+        let attempt = try running(run, pid: try deadPID(), on: connection)
+        let orphan = try db.connect()
+        _ = try orphan.query("SELECT set_config('application_name', $1, false), pg_advisory_lock(\(AdvisoryLock.runKey))",
+                             [AdvisoryLock.attemptHolder("etl run \(run)", attempt: attempt)])
+        let state = StateLayout(root: URL(fileURLWithPath: try TestServer.temporaryDirectory()))
+        let note = state.run(run).unrecordedError(attempt: attempt)
+        try FileManager.default.createDirectory(atPath: state.run(run).root.path, withIntermediateDirectories: true)
+        Thread.sleep(forTimeInterval: 0.05)
+        try "stopped by SIGTERM in run \(run), stage load\n".write(toFile: note, atomically: true, encoding: .utf8)
+
+        #expect(try Ledger(connection: connection).markDead(lockHeld: false, by: "etl run", state: state) == [run])
+        let recorded = try connection.query("SELECT status, finished_at IS NOT NULL, error FROM etl.attempts WHERE attempt_id = $1", [String(attempt)])
+        let ended = try recorded.first?.bool(1)
+        #expect(recorded.first?.string(0) == "failed" && ended == true, "\(recorded.map(\.values))")
+        #expect(recorded.first?.string(2)?.contains("stopped by SIGTERM in run \(run), stage load") == true)
+        let lock = try AdvisoryLock(connection: connection, holder: "etl run 2")
+        #expect(throws: PostgresError.self, "the kept session was ended") { try orphan.query("SELECT 1") }
+        withExtendedLifetime(lock) {}
+    }
+
     /// The pid of a process that has ended.
     func deadPID() throws -> Int32 {
         let process = Process()
