@@ -46,6 +46,8 @@ package enum OperationsError: StewardError {
     case publishUnconfirmed(run: RunID, forced: Bool, target: String, message: String)
     case io(path: String, message: String)
     case databaseUnreachable(target: String, message: String)
+    /// The server answered and refused the connection (user, password, pg_hba.conf, database).
+    case databaseRefused(target: String, message: String)
     case usage(String)
 
     package var description: String {
@@ -117,6 +119,9 @@ package enum OperationsError: StewardError {
             return "\(path): \(message)"
         case .databaseUnreachable(let target, let message):
             return "database unreachable (\(target)): \(message); check that it is running, or use the embedded one (no --database)"
+        case .databaseRefused(let target, let message):
+            return "the database server (\(target)) refused the connection: \(message). Check the user, password and database name "
+                + "in --database or DATABASE_URL (or its password file), and that the server's pg_hba.conf admits them; nothing was changed"
         case .usage(let message):
             return message
         }
@@ -151,7 +156,7 @@ package enum OperationsError: StewardError {
         case .locked: .locked
         case .noDrop, .inboxMissing, .dropIncomplete, .newerDropsIncomplete: .dropIncomplete
         case .rejectThresholdExceeded: .rejectThresholdExceeded
-        case .databaseUnreachable, .connectionLost, .publishUnconfirmed: .databaseUnreachable
+        case .databaseUnreachable, .databaseRefused, .connectionLost, .publishUnconfirmed: .databaseUnreachable
         case .failedAfterPublish: .reportFailed
         // A run id that names no run is a bad argument, as one that is not a run id is.
         case .usage, .unknownRun, .wouldReplaceNewer, .dropOfEarlierDay, .otherMunicipality, .demoRefused: .usage

@@ -146,6 +146,8 @@ package struct WarehouseTarget: Sendable {
             return try retryingTransient(retries: retries, logger: logger, what: "database not reachable") { try Connection(url: url) }
         } catch let error as PostgresError where error.isTransient {
             throw OperationsError.databaseUnreachable(target: display, message: error.message)
+        } catch let error as PostgresError where error.refusedAccess {
+            throw OperationsError.databaseRefused(target: display, message: error.message)
         }
     }
 

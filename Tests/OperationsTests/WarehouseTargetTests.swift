@@ -54,6 +54,21 @@ import Postgres
         #expect(!FileManager.default.fileExists(atPath: root.path), "not even the state directory")
     }
 
+    /// A server that answers and refuses etl (here: no such role) is said so at once, with what
+    /// to check: it was retried as a server not there, then "check that it is running"
+    /// (an adversarial review).
+    @Test func aServerThatRefusesTheConnectionIsSaidSoWithoutRetrying() throws {
+        let db = try TestServer.freshDatabase()
+        let url = db.url.replacingOccurrences(of: "user=postgres", with: "user=no_such_role")
+        #expect(url != db.url, "the test's URL names no user to replace: \(db.url)")
+        let error = #expect(throws: OperationsError.self) {
+            try WarehouseTarget.connectRetrying(url, display: "the test's", logger: Logger(label: "test"), retries: 4)
+        }
+        guard case .databaseRefused(_, let message)? = error else { Issue.record("not refused: \(String(describing: error))"); return }
+        #expect(message.contains("no_such_role"))
+        #expect(error!.description.contains("Check the user, password and database name") && ExitStatus.of(error!) == .databaseUnreachable)
+    }
+
     @Test func anAnalystsConnectionStringNamesTheListenAddressAndTheRole() throws {
         var url = PostgresURL(["host": "db.example", "port": "6432", "dbname": "etl", "sslmode": "require"])
         url.user = "ana"
