@@ -55,8 +55,14 @@ package final class Connection {
         if PQserverVersion(conn) >= 140000 {
             _ = try? execute("SET client_connection_check_interval = \(Self.clientCheckMilliseconds)", name: "client check")
         }
-        _ = try? execute(Self.serverKeepalives, name: "server keepalives")
+        _ = try? execute(Self.serverKeepalives + "; " + Self.noTimeouts, name: "server keepalives")
     }
+
+    /// As pg_dump sets them: a role's or database's timeouts (a DBA's bound on analysts'
+    /// queries) cut a load's COPY and statistics, and the run failed with only the server's
+    /// "canceling statement due to statement timeout" (an adversarial review). Where etl
+    /// means a bound it sets one (the publish's lock_timeout, the national read timeout).
+    static let noTimeouts = "SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0"
 
     /// The server's side of `lostPeerOptions`: its settings, and them set for this session.
     package static let serverKeepaliveSettings = [("tcp_keepalives_idle", "30"), ("tcp_keepalives_interval", "10"), ("tcp_keepalives_count", "3")]

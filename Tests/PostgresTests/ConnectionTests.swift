@@ -160,6 +160,21 @@ import TestSupport
         #expect(try Connection(url: "keepalives=0 " + Self.keywords(database.url)).options()["keepalives"] == "0")
     }
 
+    /// A database's (or role's) timeouts, a DBA's bound on analysts' queries, do not cut the
+    /// tool's statements: they failed a load with the server's words only (an adversarial review).
+    @Test func aDatabasesTimeoutsDoNotCutTheToolsStatements() throws {
+        let database = try TestServer.freshDatabase()
+        try database.connect().execute("ALTER DATABASE \(Connection.quoteIdentifier(database.name)) SET statement_timeout = '50ms'; "
+                                       + "ALTER DATABASE \(Connection.quoteIdentifier(database.name)) SET idle_in_transaction_session_timeout = '50ms'")
+        let connection = try database.connect()
+        #expect(try connection.query("SELECT pg_sleep(0.2), current_setting('statement_timeout'), current_setting('lock_timeout')").first?.values
+                == ["", "0", "0"])
+        try connection.transaction { db in
+            Thread.sleep(forTimeInterval: 0.2)
+            _ = try db.query("SELECT 1")
+        }
+    }
+
     /// A server that takes the connection and never answers (a hung machine, or a port a
     /// local user holds): the connect fails after the default timeout, not never.
     @Test func aServerThatNeverAnswersFailsTheConnectInTime() throws {
