@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Pipeline
 import Postgres
 
 /// One holder at a time: a session-level advisory lock, held while the connection lives (the
@@ -29,6 +30,14 @@ package final class AdvisoryLock {
         }
         if !got, endSessionsOfEndedAttempts() { got = try take() }
         guard got else { throw try refusal(lock: lock, otherwise: otherwise) }
+    }
+
+    /// The warehouse's run lock for `holder`, once the attempts stopped by a signal are recorded
+    /// as failed (`Ledger.markDead`, `command` naming who recorded them): a session of one that
+    /// something between kept open is then ended below, not waited for (exit 75).
+    package static func runLock(on connection: Connection, holder: String, command: String, state: StateLayout) throws -> AdvisoryLock {
+        _ = try? Ledger(connection: connection).markDead(lockHeld: false, by: command, state: state)
+        return try AdvisoryLock(connection: connection, holder: holder)
     }
 
     /// `name (attempt N)`: the run lock's holder once its attempt is in the ledger, so that a

@@ -66,9 +66,7 @@ package struct PipelineRunner {
         if demo { try checkStateDirectoryForDemo() }
 
         let db = try target.connect(logger: logger)
-        // Stopped attempts recorded first: a session of one kept open then holds nothing back.
-        _ = try? Ledger(connection: db).markDead(lockHeld: false, by: "etl run", state: state)
-        let holder = try AdvisoryLock(connection: db, holder: "etl run (starting)")
+        let holder = try AdvisoryLock.runLock(on: db, holder: "etl run (starting)", command: "etl run", state: state)
         defer { withExtendedLifetime(holder) {} }
         let ledger = Ledger(connection: db)
         try markDead(ledger, by: "etl run")
@@ -144,8 +142,7 @@ package struct PipelineRunner {
             }
         }
         let db = try target.connect(logger: logger)
-        _ = try? Ledger(connection: db).markDead(lockHeld: false, by: command, state: state)   // as `run` does
-        let holder = try AdvisoryLock(connection: db, holder: command)
+        let holder = try AdvisoryLock.runLock(on: db, holder: command, command: command, state: state)
         defer { withExtendedLifetime(holder) {} }
         let ledger = Ledger(connection: db)
         try markDead(ledger, by: command)

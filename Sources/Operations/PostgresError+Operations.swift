@@ -23,7 +23,7 @@ extension PostgresError {
     /// no SQLSTATE: the server's words (in English, as an embedded server's are) are read.
     var refusedAccess: Bool {
         guard kind == .connection else { return false }
-        return ["password authentication failed", "authentication failed for user", "no pg_hba.conf entry", "no password supplied",
+        return ["authentication failed for user", "no pg_hba.conf entry", "no password supplied",
                 "does not exist", "permission denied for database", "is not permitted to log in"].contains { message.contains($0) }
     }
 }

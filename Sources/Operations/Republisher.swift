@@ -53,8 +53,7 @@ package struct Republisher {
         let lock = try RunLock(path: state.lockFile.path, holder: command)
         defer { withExtendedLifetime(lock) {} }
         let db = try target.connect(logger: logger)
-        _ = try? Ledger(connection: db).markDead(lockHeld: false, by: command, state: state)   // as `etl run` does
-        let holder = try AdvisoryLock(connection: db, holder: command)
+        let holder = try AdvisoryLock.runLock(on: db, holder: command, command: command, state: state)
         defer { withExtendedLifetime(holder) {} }
         try Ledger(connection: db).markDead(lockHeld: true, by: command, state: state)
         let publisher = Publisher(connection: db)

@@ -55,7 +55,7 @@ package final class Connection {
         if PQserverVersion(conn) >= 140000 {
             _ = try? execute("SET client_connection_check_interval = \(Self.clientCheckMilliseconds)", name: "client check")
         }
-        _ = try? execute(Self.serverKeepalives + "; " + Self.noTimeouts, name: "server keepalives")
+        _ = try? execute(Self.serverKeepalives + "; " + Self.noTimeouts, name: "session settings")
     }
 
     /// As pg_dump sets them: a role's or database's timeouts (a DBA's bound on analysts'
