@@ -162,7 +162,7 @@ import TestSupport
         #expect(try Spawned.run(h, ["migrate", "--database", h.db.url]).status == 0)
         let blocker = try h.connect()
         try blocker.execute("BEGIN; LOCK TABLE etl.attempts IN SHARE MODE")
-        let waiting = "SELECT count(*)::text FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+        let waiting = "SELECT count(*)::text FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
         let killed = try Spawned(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url])
         var deadline = Date().addingTimeInterval(60)
         while try h.rows(waiting) == [["0"]], killed.process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
