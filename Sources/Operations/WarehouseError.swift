@@ -8,6 +8,8 @@ package enum WarehouseError: StewardError, Equatable {
     case stoppedByHand(state: String, since: String)
     /// The embedded server did not start, or did not answer once started.
     case serverUnavailable(state: String, message: String)
+    /// A restart to listen elsewhere failed, and the server runs again as it did (`running`).
+    case listenUnchanged(state: String, message: String, running: String)
     /// `--listen` (or another embedded-only option) with a database named elsewhere.
     case notEmbedded(option: String, target: String)
 
@@ -24,6 +26,9 @@ package enum WarehouseError: StewardError, Equatable {
         case .serverUnavailable(let state, let message):
             "the embedded PostgreSQL of the state directory \(state) could not be started or reached: \(message); "
                 + "`etl warehouse status` says whether it runs"
+        case .listenUnchanged(let state, let message, let running):
+            "the embedded PostgreSQL of the state directory \(state) could not listen there: \(message). "
+                + "It runs again as before, \(running); the analysts' open sessions were ended"
         case .notEmbedded(let option, let target):
             "\(option) is for the embedded server, but the warehouse is \(target); leave the database unnamed to use the embedded one"
         }
@@ -31,7 +36,7 @@ package enum WarehouseError: StewardError, Equatable {
 
     package var exitStatus: ExitStatus {
         switch self {
-        case .noCluster, .stoppedByHand, .serverUnavailable: .databaseUnreachable
+        case .noCluster, .stoppedByHand, .serverUnavailable, .listenUnchanged: .databaseUnreachable
         case .notEmbedded: .usage
         }
     }

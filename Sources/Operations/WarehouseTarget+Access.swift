@@ -29,7 +29,17 @@ extension WarehouseTarget {
                 logger.notice("restarting the server: open sessions are ended", metadata: [
                     "listen": "\(wanted.map(String.init(describing:)) ?? "socket only")"])
                 try server.stop(.fast)
-                try server.start(listen: listen)
+                do {
+                    try server.start(listen: listen)
+                } catch let error as PostgresError {
+                    // Back as analysts had it (the start recorded the old address again):
+                    // a taken port must not leave the warehouse down (a new user's trial).
+                    let before = server.listen.map { "listening on \($0)" } ?? "without TCP"
+                    do { try server.start(listen: .keep) } catch let again as PostgresError {
+                        throw WarehouseError.serverUnavailable(state: state.root.path, message: "\(error.description); started again \(before): \(again.description)")
+                    }
+                    throw WarehouseError.listenUnchanged(state: state.root.path, message: error.description, running: before)
+                }
             } else {
                 try server.start(listen: listen)
             }
