@@ -7,7 +7,8 @@ package enum LoadError: StewardError {
     case factFileChanged(file: String, found: String, expected: String)
     case unknownTable(String)
     case noLoadID
-    case runNotLoaded(RunID)
+    /// No complete load of the run; `next`, when the ledger tells, what its steward runs.
+    case runNotLoaded(RunID, next: String?)
     case runNotInLedger(RunID)
 
     package var exitStatus: ExitStatus { .failure }
@@ -25,7 +26,9 @@ package enum LoadError: StewardError {
         case .noLoadID:
             "the warehouse recorded the load in etl.loads but gave back no load id; check that etl.loads is as `etl migrate` made it "
                 + "(no rule or trigger on it), then load again"
-        case .runNotLoaded(let run):
+        case .runNotLoaded(let run, let next?):
+            "run \(run) has no complete load in the warehouse; next: \(next)"
+        case .runNotLoaded(let run, nil):
             "run \(run) has no complete load in the warehouse (never loaded, or dropped by retention): `etl run --from load --run \(run)` loads it "
                 + "from its run folder (`--from extract` when its stage files are gone; with --force over a newer published run), and publishes it"
         case .runNotInLedger(let run):

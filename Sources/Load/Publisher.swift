@@ -60,7 +60,7 @@ package struct Publisher {
     /// Why `run` has no load to publish: not in the ledger at all (a mistyped id), or not loaded.
     package func whyNotLoaded(_ run: RunID) throws -> LoadError {
         try connection.query("SELECT 1 FROM etl.runs WHERE run_id = $1", [run.description], name: "run exists").isEmpty
-            ? .runNotInLedger(run) : .runNotLoaded(run)
+            ? .runNotInLedger(run) : .runNotLoaded(run, next: nil)
     }
 
     /// The published run, when publishing `run`, whose data are of `asOf`, would put older

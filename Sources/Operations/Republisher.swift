@@ -57,7 +57,12 @@ package struct Republisher {
         defer { withExtendedLifetime(holder) {} }
         try Ledger(connection: db).markDead(lockHeld: true, by: command, state: state)
         let publisher = Publisher(connection: db)
-        guard let load = try publisher.newestLoad(of: run) else { throw try publisher.whyNotLoaded(run) }
+        guard let load = try publisher.newestLoad(of: run) else {
+            // A failed run's own next step (the same file would stop a rerun from load again).
+            var why = try publisher.whyNotLoaded(run)
+            if case .runNotLoaded = why, let step = try RunReports(connection: db, state: state).nextStep(run) { why = .runNotLoaded(run, next: step) }
+            throw why
+        }
         let newer = try publisher.publishedRun(newerThan: run, asOf: load.asOf)
         if let newer, !force { throw OperationsError.wouldReplaceNewer(run: run, asOf: load.asOf, published: newer, command: command) }
         do {

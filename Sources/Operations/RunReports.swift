@@ -53,9 +53,7 @@ package struct RunReports {
             ("read", r.rowsRead.map(String.init)), ("rejected", r.rowsRejected.map(String.init)),
             ("loaded", r.rowsLoaded.map(String.init)),
             ("published", publishedLoad.map { "yes: load \($0.loadId)" } ?? "no"),
-            ("next", ["failed", "dead"].contains(r.status)
-                ? Self.next(r, run, newer: try newerPublished(than: run, asOf: r.asOf), folderRemoved: !folderExists(run),
-                            sameDropLoadedBy: try laterRunThatLoaded(r, after: run)) : nil),
+            ("next", try next(r, run)),
         ]
         for (label, value) in fields {
             guard let value, !value.isEmpty else { continue }
@@ -94,6 +92,17 @@ package struct RunReports {
             return [parts[0], parts[1], String($0.value)]
         })
         return out
+    }
+
+    /// What a steward runs next for `run` (`next(_:_:newer:…)`), when its last attempt failed or died.
+    package func nextStep(_ run: RunID) throws -> String? {
+        try RunRecord.read(connection, run: run).first.flatMap { try next($0, run) }
+    }
+
+    private func next(_ r: RunRecord, _ run: RunID) throws -> String? {
+        guard ["failed", "dead"].contains(r.status) else { return nil }
+        return Self.next(r, run, newer: try newerPublished(than: run, asOf: r.asOf), folderRemoved: !folderExists(run),
+                         sameDropLoadedBy: try laterRunThatLoaded(r, after: run))
     }
 
     /// What a steward runs after a run whose last attempt failed or died, from what that

@@ -89,6 +89,10 @@ import Postgres
         let show = try h.run(["runs", "show", overRun, "--database", h.db.url])
         #expect(show.stdout.contains("`etl run --from extract --run \(overRun)` with --pipeline FILE, once the file's value maps or "
                                      + "reject_threshold take the rejected records"), "\(show.stdout)")
+        // So does `etl publish` of it (it named `--from load`, which cannot work: a new user's trial).
+        let publish = try h.run(["publish", overRun, "--database", h.db.url])
+        #expect(publish.status == ExitStatus.failure.rawValue && publish.stderr.contains("has no complete load in the warehouse; next: `etl run --from extract "
+                + "--run \(overRun)` with --pipeline FILE, once"), "\(publish.stderr)")
 
         #expect(try h.rows("SELECT run_id, load_id FROM etl.published") == published)
         #expect(try h.rows(Self.summaryView) == figures)
