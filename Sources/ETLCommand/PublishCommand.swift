@@ -22,7 +22,7 @@ struct PublishCommand: ParsableCommand {
             switch published.report {
             case .success(let paths): for path in paths { print(path) }
             case .failure(let error):
-                logger.error("report not written; the run is published: \(error). `etl report` writes it")
+                logger.error("the committee's report could not be written; the run is published: \(error). Once the cause is fixed, `etl report` writes it")
                 throw ExitCode(ExitStatus.reportFailed.rawValue)
             }
         }

@@ -15,7 +15,7 @@ extension PipelineRunner {
         } catch {
             summary.reportError = "\(error)"
             summary.note = [summary.note, "report not written: \(error)"].compactMap { $0 }.joined(separator: "; ")
-            logger.error("report not written; the run is published", metadata: ["error": "\(error)"])
+            logger.error("the committee's report could not be written; the run is published", metadata: ["error": "\(error)"])
         }
     }
 
@@ -31,9 +31,14 @@ extension PipelineRunner {
         let pages = [folder.root.appendingPathComponent("report.html").path] + (out.map { [$0] } ?? [])
         let shown = pages.map { (page: $0, run: NightlyReport.runShown(atPath: $0)) }
         guard FileManager.default.fileExists(atPath: folder.root.path), shown.contains(where: { $0.run != published.run }) else { return }
-        // A page an older version wrote names no run: written again to name it, without alarm.
-        if shown.allSatisfy({ $0.run == published.run || $0.run == nil && FileManager.default.fileExists(atPath: $0.page) }) {
-            logger.info("the committee's page names no run (an older version wrote it): writing it again", metadata: ["run": "\(published.run)"])
+        // A page an older version wrote names no run, and a `report.out` new in the pipeline
+        // file has none yet: written without alarm (a new user's trial was told of a failure).
+        let older = shown.filter { $0.run == nil && FileManager.default.fileExists(atPath: $0.page) }
+        let new = shown.dropFirst().filter { $0.run == nil && !FileManager.default.fileExists(atPath: $0.page) }
+        if older.count + new.count == shown.count(where: { $0.run != published.run }) {
+            logger.info(older.isEmpty ? "report.out names a page not written yet: writing the published run's there"
+                        : "the committee's page names no run (an older version wrote it): writing it again",
+                        metadata: ["run": "\(published.run)"])
         } else {
             logger.warning("the committee's page does not show the published run \(published.run) (its run stopped before its report, or the report failed); writing it now",
                            metadata: ["run": "\(published.run)"])

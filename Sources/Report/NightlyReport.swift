@@ -40,7 +40,11 @@ package struct NightlyReport {
         let html = try ReportWriter.render(connection: connection, options: { _ in options }).html
         let path = runFolder.appendingPathComponent("report.html").path
         try ReportWriter.writeAtomically(html, to: path, mode: 0o600)
-        return [path] + (try writeOutPage(html, told: told).map { [$0] } ?? [])
+        do {
+            return [path] + (try writeOutPage(html, told: told).map { [$0] } ?? [])
+        } catch ReportError.write(let out, let message) {
+            throw ReportError.write(path: out, message: "\(message) (the page in the run's folder, \(path), is written)")
+        }
     }
 
     /// Writes the committee's page to `report.out`, if the pipeline names one, and returns

@@ -26,7 +26,7 @@ package enum ReportError: StewardError, Equatable {
         case .runNotKept(let run):
             "run \(run) has no complete load in the warehouse (never loaded, or dropped after keep_runs); `etl runs` lists the runs"
         case .write(let path, let message):
-            "\(path): the report cannot be written: \(message). Check the folder exists and is writable, or name another with --out"
+            "\(path): the report cannot be written: \(message). Check the folder exists and is writable, or name another (`report.out` in the pipeline file, `etl report --out`)"
         }
     }
 }

@@ -505,6 +505,14 @@ import TestSupport
         #expect(upgraded.status == 0 && !upgraded.stderr.contains("does not show") && upgraded.stderr.contains("names no run"),
                 "\(upgraded.stderr)")
         #expect(NightlyReport.runShown(atPath: page) == RunID(killed))
+        // A report.out new in the pipeline file has no page yet: written, and no failure told
+        // of (a new user's trial was told the run had stopped or its report failed).
+        let newPage = h.root.appendingPathComponent("intranet/new.html").path
+        let moved = try h.pipeline("new-page.yaml", [("# out: /srv/intranet/socialudvalget/tidlig-indsats.html", "out: \(newPage)")])
+        let newOut = try Spawned.run(h, ["transform", "--run", first, "--pipeline", moved, "--database", h.db.url])
+        #expect(newOut.status == 0 && !newOut.stderr.contains("does not show") && newOut.stderr.contains("names a page not written yet"),
+                "\(newOut.stderr)")
+        #expect(NightlyReport.runShown(atPath: newPage) == RunID(killed))
         // The next night has the same drop: it is published already, so nothing is done (it
         // was loaded again as a new run, as its load never finished in the ledger).
         let again = try Spawned.run(h, ["run", "--pipeline", pipeline, "--inbox", h.inbox.path, "--database", h.db.url])

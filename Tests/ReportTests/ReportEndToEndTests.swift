@@ -120,6 +120,9 @@ import Postgres
         #expect(summary.published)
         #expect(summary.reportError?.contains("not-a-folder") == true, "\(summary.reportError ?? "no error")")
         #expect(summary.line.contains("report not written"))
+        // It says the run folder's page is written, and where the other is named (`etl run` has no --out: a new user's trial).
+        #expect(summary.reportError?.contains("the page in the run's folder, \(h.state.run(summary.run).root.path)/report.html, is written") == true
+                && summary.reportError?.contains("`report.out` in the pipeline file") == true, "\(summary.reportError ?? "")")
         // The run's own copy was written before the copy failed; the ledger says succeeded.
         #expect(FileManager.default.fileExists(atPath: h.state.run(summary.run).root.appendingPathComponent("report.html").path))
         let status = try h.db.connect().query("SELECT status FROM etl.runs WHERE run_id = $1", [summary.run.description]).first?.string(0)
