@@ -48,12 +48,15 @@ package enum OperationsError: StewardError {
     case databaseUnreachable(target: String, message: String)
     /// The server answered and refused the connection (user, password, pg_hba.conf, database).
     case databaseRefused(target: String, message: String)
+    /// The role connected may not make or change etl's tables: not the warehouse's owner.
+    case notTheOwner(target: String, user: String, message: String)
     case usage(String)
 
     package var description: String {
         switch self {
         case .locked(let holder, let lock):
-            return "another run holds the lock: \(holder) (\(lock)); wait for it to finish"
+            return "another run holds the lock: \(holder) (\(lock)); wait for it to finish, or if it hangs stop it (`kill` its pid): "
+                + "a stopped run leaves what analysts see as it was, and the next command records it"
         case .noDrop(let inbox, let incomplete):
             guard !incomplete.isEmpty else {
                 return "\(inbox): no drop in the inbox (a folder with the export files, and its MANIFEST if it has one); check the export job"
@@ -122,6 +125,9 @@ package enum OperationsError: StewardError {
         case .databaseRefused(let target, let message):
             return "the database server (\(target)) refused the connection: \(message). Check the user, password and database name "
                 + "in --database or DATABASE_URL (or its password file), and that the server's pg_hba.conf admits them; nothing was changed"
+        case .notTheOwner(let target, let user, let message):
+            return "the role \(user) may not make or change etl's tables in \(target) (\(message)): etl's commands connect as the "
+                + "warehouse's owner, the role `etl migrate` first ran as; an analyst's role reads the metrics views with psql or a BI tool. Nothing was changed"
         case .usage(let message):
             return message
         }
@@ -156,7 +162,7 @@ package enum OperationsError: StewardError {
         case .locked: .locked
         case .noDrop, .inboxMissing, .dropIncomplete, .newerDropsIncomplete: .dropIncomplete
         case .rejectThresholdExceeded: .rejectThresholdExceeded
-        case .databaseUnreachable, .databaseRefused, .connectionLost, .publishUnconfirmed: .databaseUnreachable
+        case .databaseUnreachable, .databaseRefused, .notTheOwner, .connectionLost, .publishUnconfirmed: .databaseUnreachable
         case .failedAfterPublish: .reportFailed
         // A run id that names no run is a bad argument, as one that is not a run id is.
         case .usage, .unknownRun, .wouldReplaceNewer, .dropOfEarlierDay, .otherMunicipality, .demoRefused: .usage

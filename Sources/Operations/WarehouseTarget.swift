@@ -80,7 +80,14 @@ package struct WarehouseTarget: Sendable {
         }
         if migrate {
             let directory = try SchemaFiles.directory()
-            let applied = try Migrator(directory: directory).migrate(connection)
+            let applied: [Migration]
+            do {
+                applied = try Migrator(directory: directory).migrate(connection)
+            } catch let error as PostgresError where error.sqlState == "42501" {
+                // An analyst's connection string given to etl (a new user's trial got the bare SQL error).
+                let user = (try? connection.query("SELECT current_user").first?.string(0)) ?? nil
+                throw OperationsError.notTheOwner(target: displayName, user: user ?? "?", message: error.message)
+            }
             if !applied.isEmpty {
                 logger.info("migrated the warehouse", metadata: ["from": "\(directory)", "applied": "\(applied.map(\.name).joined(separator: ","))"])
             }

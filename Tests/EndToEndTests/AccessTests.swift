@@ -110,6 +110,10 @@ struct Night: Sendable {
         // Asked again without a password: the role and its password stay; no password shown.
         let again = try night.etl(["warehouse", "analyst", "ana"])
         #expect(again.status == 0 && !again.stdout.contains("ana:"), "\(again.stdout)")
+        // Given to etl, an analyst's string is said to be one (a new user's trial got the bare SQL error).
+        let runs = try night.etl(["runs", "--database", renewed.stdout.trimmingCharacters(in: .whitespacesAndNewlines)])
+        #expect(runs.status == ExitStatus.databaseUnreachable.rawValue && runs.stderr.contains("the role ana may not make or change etl's tables")
+                && runs.stderr.contains("an analyst's role reads the metrics views"), "\(runs.stderr)")
     }
 
     /// Every file and folder under the state directory after a real night (stage files,

@@ -261,7 +261,9 @@ import Transform
         var first: RunLock? = try RunLock(path: path, holder: "etl run 1")
         let error = #expect(throws: OperationsError.self) { try RunLock(path: path, holder: "etl run 2") }
         #expect(error?.exitStatus == .locked)
-        #expect("\(error!)".contains("etl run 1"))
+        // Its pid and start, and what to do when it hangs (a new user's trial found neither).
+        #expect("\(error!)".contains("etl run 1 (pid \(getpid()), since 20") && "\(error!)".contains(" UTC)")
+                && "\(error!)".contains("if it hangs stop it"), "\(error!)")
         first = nil
         withExtendedLifetime(first) {}
         #expect(throws: Never.self) { try RunLock(path: path, holder: "etl run 3") }
