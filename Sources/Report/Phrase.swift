@@ -4,7 +4,7 @@ package enum Phrase: String, CaseIterable, Sendable {
     // The page
     case title, kicker, asOfLine, publishedLine, notPublished, footer
     // 1. The answer
-    case answerHeading, causalLead, causalUp, causalDown, causalNone, causalOthersClear, causalMissing, causalNotEstimated, causalTooFew
+    case answerHeading, noTreatmentChildren, noControlChildren, noTreatmentShort, noControlShort, causalLead, causalUp, causalDown, causalNone, causalOthersClear, causalMissing, causalNotEstimated, causalTooFew
     case naiveLead, naive, naiveNone, naiveSuppressed, naiveMissing, naiveZero, answerExplain
     case sureLead, sureBasis, sureBasisNotYet, sureFew, sureTrend, sureTrendOne, sureTrendOff, trendCaution, trendHidden, trendAllHidden
     case trendSingleIn, trendSingleOut, trendHiddenOne, trendAllHiddenOne
@@ -13,10 +13,10 @@ package enum Phrase: String, CaseIterable, Sendable {
     case effectsTitle, effectsReading, effectsReadingAll, effectsReadingNone, effectsNotEstimated, effectsNote
     case againstNeverTreated, againstNotYetTreated, effectAxis
     case comparisonsTitle, comparisonsReading, comparisonsNote, rateRatioPanel, rateRatioAxis, ageDifferencePanel, monthsAxis
-    case eventTitle, eventReading, eventAfter, eventNote, before, after
+    case eventTitle, eventReading, eventAfter, eventNotEstimated, eventNote, before, after
     case quartersColumn, quartersAxis, quartersPlural, quarterSingular, halfYearsColumn, halfYearsAxis, halfYearsPlural, halfYearSingular
     case yearsColumn, yearsAxis, yearsPlural, yearSingular, lastPeriod, lastPeriods
-    case yearTitle, yearReading, districtTitle, districtReading, yearNotCompared, yearsNotCompared, districtNotCompared, districtsNotCompared, ratesHidden, noDistrict, rateAxis, rateNote
+    case yearTitle, yearReading, yearReadingOne, districtTitle, districtReading, districtReadingOne, yearNotCompared, yearsNotCompared, districtNotCompared, districtsNotCompared, ratesHidden, noDistrict, rateAxis, rateNote
     case agesTitle, agesReading, agesReadingHidden, agesNote, monthsAgeAxis
     case treatmentCohort, controlCohort, detectionShort, investigationShort, measureShort
     case outcomeColumn, effectColumn, intervalColumn, levelBeforeColumn, comparisonColumn, treatmentColumn, controlColumn

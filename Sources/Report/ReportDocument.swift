@@ -65,6 +65,23 @@ package struct ReportDocument {
         HTML.element("section", [("id", id)], content: [HTML.element("h2", [], heading)] + content)
     }
 
+    /// A cohort no child of the run was in (no row in `cohort_summary`, or none exposed: an
+    /// export of the social workers' assignments with none, say): then nothing is compared,
+    /// and the page says so instead of reasons that do not hold (a new user's trial read "no
+    /// child in one of the cohorts got a case" and "hidden").
+    var emptyCohort: Cohort? {
+        Cohort.allCases.first { c in
+            guard let row = data.summary.first(where: { $0.key("cohort") == c.rawValue }) else { return true }
+            return row.figure("children_exposed").value == 0
+        }
+    }
+
+    /// What `emptyCohort` means, in words (in the answer; `short` under a figure); nil when both cohorts have children.
+    func emptyCohortText(short: Bool = false) -> HTML? {
+        emptyCohort.map { page.words.html($0 == .treatment ? short ? .noTreatmentShort : .noTreatmentChildren
+                                                            : short ? .noControlShort : .noControlChildren) }
+    }
+
     /// Decimals for effects per 1,000 child-years: one, or two when they are all small.
     var effectDecimals: Int {
         let values = (data.did?.summary ?? []).flatMap { [$0.figure("ci_low").value, $0.figure("ci_high").value] }.compactMap { $0 }

@@ -5,6 +5,8 @@ import Pipeline
 extension ReportDocument {
     func answer() -> HTML {
         var sentences: [HTML] = [causalSentence()] + [certaintySentence()].compactMap { $0 } + [naiveSentence()]
+        // An empty cohort leaves nothing to estimate or compare: said once, plainly.
+        if let empty = emptyCohortText(), leadEstimate?.values["att"] ?? nil == nil { sentences = [empty] }
         sentences = sentences.map { HTML.element("p", [("class", "answer")], $0) }
         return section("answer", page.words.html(.answerHeading), content: sentences + [
             HTML.element("p", [("class", "explain")], page.words.html(.answerExplain)),
@@ -77,6 +79,7 @@ extension ReportDocument {
     func naiveSentence() -> HTML {
         let words = page.words
         let lead = HTML.element("strong", [("class", "label")], words.html(.naiveLead))
+        if let empty = emptyCohortText(short: true) { return lead + .text(" ") + empty }
         guard let row = data.comparison.first(where: { $0.key("comparison") == "detection_rate_per_1000" }) else {
             return lead + .text(" ") + words.html(.naiveMissing)
         }

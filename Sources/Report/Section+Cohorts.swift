@@ -27,8 +27,8 @@ extension ReportDocument {
             guard let t = f(y, .treatment).value, let c = f(y, .control).value else { return nil }
             return t > c
         }
-        let reading = compared.isEmpty ? words.html(.ratesHidden, ["n": .text(page.format.integer(page.minimum))])
-            : words.html(.yearReading, ["k": .text(page.format.integer(compared.filter { $0 }.count)), "n": .text(page.format.integer(compared.count))])
+        let reading = compared.isEmpty ? emptyCohortText(short: true) ?? words.html(.ratesHidden, ["n": .text(page.format.integer(page.minimum))])
+            : words.html(compared.count == 1 ? .yearReadingOne : .yearReading, ["k": .text(page.format.integer(compared.filter { $0 }.count)), "n": .text(page.format.integer(compared.count))])
                 + notCompared(years.count - compared.count, one: .yearNotCompared, many: .yearsNotCompared)
         let title = words.text(.yearTitle, ["outcome": words.text(outcome.short)])
         return FigureBlock(
@@ -53,8 +53,8 @@ extension ReportDocument {
             guard let t = f(d, .treatment).value, let c = f(d, .control).value else { return nil }
             return t > c
         }
-        let reading = compared.isEmpty ? words.html(.ratesHidden, ["n": .text(page.format.integer(page.minimum))])
-            : words.html(.districtReading, ["k": .text(page.format.integer(compared.filter { $0 }.count)), "n": .text(page.format.integer(compared.count))])
+        let reading = compared.isEmpty ? emptyCohortText(short: true) ?? words.html(.ratesHidden, ["n": .text(page.format.integer(page.minimum))])
+            : words.html(compared.count == 1 ? .districtReadingOne : .districtReading, ["k": .text(page.format.integer(compared.filter { $0 }.count)), "n": .text(page.format.integer(compared.count))])
                 + notCompared(districts.count - compared.count, one: .districtNotCompared, many: .districtsNotCompared)
         let title = words.text(.districtTitle, ["outcome": words.text(outcome.short)])
         return FigureBlock(
@@ -96,7 +96,7 @@ extension ReportDocument {
         let reading = differences.allSatisfy({ $0.state == .value })
             ? words.html(.agesReading, ["investigation": page.figure(differences[0], decimals: 1, signed: true),
                                         "measure": page.figure(differences[1], decimals: 1, signed: true)])
-            : words.html(.agesReadingHidden, ["n": .text(page.format.integer(page.minimum))])
+            : emptyCohortText(short: true) ?? words.html(.agesReadingHidden, ["n": .text(page.format.integer(page.minimum))])
         let title = words.text(.agesTitle)
         return FigureBlock(
             id: "ages", title: title, reading: reading,

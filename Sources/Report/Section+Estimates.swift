@@ -56,14 +56,16 @@ extension ReportDocument {
             guard let lo = f(o, lead, "ci_low").value, let hi = f(o, lead, "ci_high").value else { continue }
             if lo > 0 || hi < 0 { clear.append(words.text(o.short).lowercased()) } else { unclear.append(words.text(o.short).lowercased()) }
         }
-        let reading = clear.isEmpty && unclear.isEmpty ? words.html(.effectsNotEstimated)
+        let reading = clear.isEmpty && unclear.isEmpty ? emptyCohortText(short: true) ?? words.html(.effectsNotEstimated)
             : clear.isEmpty ? words.html(.effectsReadingNone) : unclear.isEmpty ? words.html(.effectsReadingAll)
             : words.html(.effectsReading, ["clear": .text(list(clear)), "unclear": .text(list(unclear))])
         let title = words.text(.effectsTitle)
         return FigureBlock(
             id: "effects", title: title, reading: reading,
+            // Nothing estimated is no "cannot be computed (no events)".
             chart: ForestPlot(id: "chart-effects", title: title, description: plain(reading), panels: panels, format: page.format,
-                              suppressedText: page.suppressed, undefinedText: page.undefined).render(),
+                              suppressedText: page.suppressed,
+                              undefinedText: clear.isEmpty && unclear.isEmpty ? words.text(.eventNotEstimated) : page.undefined).render(),
             table: HTMLTable(caption: nil, header: [words.html(.outcomeColumn), page.estimateHeader(.effectColumn), words.html(.levelBeforeColumn)],
                          rows: rows, groupRows: groupRows).render(),
             note: words.html(.effectsNote))
@@ -101,12 +103,12 @@ extension ReportDocument {
         }
         let all = (ratios + ages).map { (f($0.1, "ci_low").value, f($0.1, "ci_high").value, $0.0.meanAge == $0.1 ? 0.0 : 1.0) }
         let excluding = all.filter { lo, hi, none in lo.map { $0 > none } == true || hi.map { $0 < none } == true }.count
-        let reading = words.html(.comparisonsReading, ["k": .text(page.format.integer(excluding)), "n": .text(page.format.integer(all.count))])
+        let reading = emptyCohortText(short: true) ?? words.html(.comparisonsReading, ["k": .text(page.format.integer(excluding)), "n": .text(page.format.integer(all.count))])
         let title = words.text(.comparisonsTitle)
         return FigureBlock(
             id: "comparisons", title: title, reading: reading,
             chart: ForestPlot(id: "chart-comparisons", title: title, description: plain(reading), panels: panels, format: page.format,
-                              suppressedText: page.suppressed, undefinedText: page.undefined).render(),
+                              suppressedText: page.suppressed, undefinedText: emptyCohort == nil ? page.undefined : page.absent).render(),
             table: HTMLTable(caption: nil, header: [words.html(.comparisonColumn), words.html(.treatmentColumn), words.html(.controlColumn),
                                                 page.estimateHeader(.estimateColumn)],
                          rows: rows, groupRows: groupRows).render(),
@@ -126,7 +128,11 @@ extension ReportDocument {
         // One check before is said of one estimate; with none shown there is no "0 of 0" to read.
         let hidden = trendHidden(trend)
         let reading: HTML
-        if let single = singleTrend(trend) {
+        // Nothing estimated: no "0 quarters before to 0 after" to read (a new user's trial).
+        let estimated = !points.isEmpty || postFigure.value != nil
+        if !estimated {
+            reading = emptyCohortText(short: true) ?? words.html(.eventNotEstimated)
+        } else if let single = singleTrend(trend) {
             reading = single + .text(" ") + words.html(.eventAfter, ["after": after]) + (hidden.map { .text(" ") + $0 } ?? .text(""))
         } else if trend.shown > 0 {
             reading = words.html(.eventReading, ["k": .text(page.format.integer(trend.covering)), "n": .text(page.format.integer(trend.shown)),
@@ -149,10 +155,11 @@ extension ReportDocument {
             chart: EventStudyChart(id: "chart-event-\(outcome.rawValue)", title: title, description: plain(reading), points: points,
                                    format: page.format, xLabel: unit.axis, yLabel: words.text(.effectAxis),
                                    beforeLabel: words.text(.before), afterLabel: words.text(.after),
-                                   noneShownText: points.contains { $0.estimate.isSuppressed } ? page.suppressedCell : page.undefined).render(),
+                                   noneShownText: points.contains { $0.estimate.isSuppressed } ? page.suppressedCell
+                                       : estimated ? page.undefined : words.text(.eventNotEstimated)).render(),
             table: table.render(),
             // The periods the estimates reach (a short panel has fewer than the window).
-            note: words.html(.eventNote, ["before": .text(page.format.integer(before)),
+            note: !estimated ? nil : words.html(.eventNote, ["before": .text(page.format.integer(before)),
                                           "after": .text(page.format.integer(points.last.map { max($0.eventTime, 0) } ?? 0)),
                                           "unit": .text(unit.count(before)), "against": words.html(lead == .neverTreated ? .againstNeverTreated : .againstNotYetTreated)]))
     }

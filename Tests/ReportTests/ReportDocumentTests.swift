@@ -142,6 +142,47 @@ import Pipeline
         #expect(answer.contains(expected), "\(answer)")
     }
 
+    /// A run no child of which was in a covered institution (an export of the social workers'
+    /// assignments with only its header): the page says so, once in the answer and briefly
+    /// under each figure, not "no child got a case", "hidden" or "0 quarters before to 0
+    /// after" (a new user's trial).
+    @Test(arguments: ReportLanguage.allCases)
+    func aRunWithoutTreatmentChildrenSaysSoInsteadOfReasonsThatDoNotHold(_ language: ReportLanguage) throws {
+        var data = ReportFixture.data
+        let control = { (row: ViewRow) in row.key("cohort") != "treatment" }
+        data.summary = data.summary.filter(control)
+        data.byYear = data.byYear.filter(control)
+        data.byDistrict = data.byDistrict.filter(control)
+        data.comparison = data.comparison.map { row in
+            var row = row
+            for column in ["treatment", "estimate", "ci_low", "ci_high"] { row.values[column] = .some(nil) }
+            row.values["treatment_count"] = "0"
+            return row
+        }
+        var did = try #require(data.did)
+        did.summary = did.summary.map { row in
+            var row = row
+            for column in ["att", "se", "ci_low", "ci_high", "pre_treatment_mean"] { row.values[column] = .some(nil) }
+            return row
+        }
+        did.eventStudy = []
+        data.did = did
+        let html = Self.render(language, data)
+        let page = try ReportPage(html)
+        #expect(try FigureCheck.check(page, language: language, minimum: 5, lookup: ReportFixture.lookup(data)) > 100)
+        let catalog = Catalog(language)
+        let answer = page.elements.filter { $0.name == "p" && $0.attributes["class"] == "answer" }.map(\.text)
+        #expect(answer == [catalog.text(.noTreatmentChildren)], "\(answer)")
+        let readings = page.elements.filter { $0.name == "p" && $0.attributes["class"] == "reading" }.map(\.text)
+        #expect(readings.count >= 10 && readings.allSatisfy { $0 == catalog.text(.noTreatmentShort) }, "\(readings)")
+        for wrong in [Phrase.naiveMissing, .ratesHidden, .comparisonsReading, .eventNote] {
+            let start = String(catalog.text(wrong, [:]).prefix { $0 != "{" }.prefix(30))
+            #expect(!html.contains(start), "\(wrong): \(start)")
+        }
+        // Nor do the charts say "cannot be computed (no events)" of what was not estimated or has no child.
+        #expect(!page.elements.contains { $0.name == "text" && $0.text == catalog.text(.notComputed) })
+    }
+
     /// "In 1 of 1 districts" read as all of them when others were not compared (a new
     /// reader's trial): the others are counted, in both languages.
     @Test func yearsAndDistrictsNotComparedAreCounted() throws {
@@ -149,9 +190,9 @@ import Pipeline
         func reading(_ page: ReportPage) -> String {
             page.elements.first { $0.attributes["id"] == "district-detection" }?.text ?? ""
         }
-        #expect(reading(en).contains("in 1 of 1 districts. 1 more district is not compared: one of its rates is hidden (fewer than 5 children) or missing."),
+        #expect(reading(en).contains("in 1 of 1 district. 1 more district is not compared: one of its rates is hidden (fewer than 5 children) or missing."),
                 "\(reading(en))")
-        #expect(reading(da).contains("i 1 af 1 bydele. 1 bydel mere er ikke sammenlignet"), "\(reading(da))")
+        #expect(reading(da).contains("i 1 af 1 bydel. 1 bydel mere er ikke sammenlignet"), "\(reading(da))")
         // Valby has no treatment row: its "–" is said in words under the table.
         #expect(reading(en).contains("–: No child of this cohort here."), "\(reading(en))")
     }
