@@ -92,7 +92,7 @@ package enum ExtractError: StewardError, Equatable, Sendable {
             }
             return "\(drop)/\(file): refused: a symbolic link to \(target), outside the drop. Exports are read from the drop only; copy the file into the drop, or, if the link is intended, set `allow_link_outside_drop: true` for this source in the pipeline file."
         case let .dropIncomplete(file, detail):
-            return "\(file): the drop is incomplete: \(detail). The export may still be running or was cut short; wait for it, or ask the export's owner for a new drop."
+            return "\(file): the drop is incomplete: \(detail). The export may still be running or was cut short; wait for it, or ask the export's owner for a new drop. A drop corrected by hand needs its MANIFEST lines corrected too (`sha256sum` and rows of each changed file)."
         case let .manifestRowsDiffer(file, manifestLine, rows, manifestRows):
             return "\(file): the drop is incomplete: it has \(rows) data rows, the MANIFEST says \(manifestRows) (its line \(manifestLine)). The checksum matches, so the export job counted differently (data records: no header, no blank lines; a quoted line break does not start a record); ask the export's owner for a corrected MANIFEST."
         case let .manifestUnreadable(path, line, message):
