@@ -169,7 +169,7 @@ package struct PipelineRunner {
             let pipeline = config.absolutePath == info.pipeline ? "" : " --pipeline " + CommandHints.quoted(config.absolutePath)
             let load = "`etl run --from \(next.rawValue) --run \(id)\(pipeline)\(newer == nil ? "" : " --force")` loads this"
                 + (newer.map { " in place of the newer run \($0.run)" } ?? "")
-            summary.note = [summary.note, "what analysts see is unchanged; " + load].compactMap { $0 }.joined(separator: "; ")
+            summary.note = [summary.note, "this rerun published nothing: what analysts see is unchanged; " + load].compactMap { $0 }.joined(separator: "; ")
         }
         return summary
     }

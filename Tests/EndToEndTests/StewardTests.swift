@@ -176,7 +176,7 @@ import TestSupport
         #expect(!night.stderr.contains("the drop's files are not those"))
         // The summary says what the published run is now, and what loads the new extract, with
         // the state directory and the database this command had (the password never).
-        #expect(extract.stdout.contains("published=no (what analysts see is unchanged; `etl run --from transform --run \(id)` loads this) "
+        #expect(extract.stdout.contains("published=no (this rerun published nothing: what analysts see is unchanged; `etl run --from transform --run \(id)` loads this) "
                                         + "(with --state-dir \(h.state.root.path) and --database '\(h.db.url)')"), "\(extract.stdout)")
         let load = try Spawned.run(h, ["load", "--run", id, "--database", h.db.url])
         #expect(load.status != 0 && load.stderr.contains("its extract was redone after its transform"), "\(load.stderr)")
