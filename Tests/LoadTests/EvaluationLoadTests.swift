@@ -226,5 +226,15 @@ import TestSupport
             """).map { "\($0.string(0)!): \($0.string(1)!)" }
         #expect(districts == ["cohort_summary_by_district: District (bydel) of the institution of the day.",
                               "evaluation_left_out: District (bydel) of the institution.", "evaluation_panel: District (bydel) of the institution."])
+        // A year's and a district's counts say so (they read as the window's, a new user's trial found).
+        let exposed = try h.connection.query("""
+            SELECT c.relname, col_description(c.oid, a.attnum) FROM pg_class c
+            JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'metrics'
+            JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'child_years'
+            WHERE c.relname LIKE 'cohort_summary%' ORDER BY 1
+            """).map { "\($0.string(0)!): \($0.string(1)!)" }
+        #expect(exposed == ["cohort_summary: Exposure days of the cohort / 365.25.",
+                            "cohort_summary_by_district: Exposure days of the cohort at institutions of that district / 365.25.",
+                            "cohort_summary_by_year: Exposure days of the cohort that fall in that year / 365.25."])
     }
 }
