@@ -4,7 +4,7 @@ import Pipeline
 
 /// A file read in fixed-size chunks through a POSIX descriptor, hashed as it is read:
 /// memory stays bounded whatever the file's size, and the SHA-256 costs no second pass.
-final class ChunkedFile {
+package final class ChunkedFile {
     static let chunkSize = 1 << 20
 
     let path: String
@@ -81,7 +81,7 @@ final class ChunkedFile {
     func sha256() -> String { Hex.string(hasher.finalize()) }
 
     /// The SHA-256 and size of a whole file, read in chunks.
-    static func digest(path: String, confinedTo drop: URL? = nil) throws(ExtractError) -> (sha256: String, bytes: Int64) {
+    package static func digest(path: String, confinedTo drop: URL? = nil) throws(ExtractError) -> (sha256: String, bytes: Int64) {
         let file = try ChunkedFile(path: path, confinedTo: drop)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }

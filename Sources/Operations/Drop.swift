@@ -165,15 +165,20 @@ package struct Drop: Sendable {
         let missing = missing(config)
         guard missing.isEmpty else { throw OperationsError.dropIncomplete(drop: url.path, missing: missing) }
         try DropCheck.sources(drop: url, config: config)   // a directory, a pipe, a link out of the drop
-        // The files are hashed on both cores; the first unreadable one by name is the one named.
-        let files = config.sources.all.map(\.file).sorted(), drop = url
-        let sums = try ForkJoin.map(files.count) { (i) throws(OperationsError) -> String in
-            let path = drop.appendingPathComponent(files[i]).path
-            do throws(StageFileError) { return try SHA256Sum.file(path) } catch {
-                throw .io(path: path, message: "cannot read the export file: \(error.message); check its permissions")
-            }
+        let sources = config.sources.all.sorted { $0.file < $1.file }
+        return zip(sources, try Self.sha256(of: sources, in: url)).map { (file: $0.file, sha256: $1) }
+    }
+
+    /// The sources' SHA-256s, hashed on both cores; the first unreadable one by name is the one
+    /// named. As extract reads them (`ChunkedFile`): a pipe or a device swapped in after
+    /// `DropCheck` looked is refused on the file opened, where a plain open hung the night with
+    /// its lock held (an adversarial review), and so is a link out of the drop.
+    static func sha256(of sources: [PipelineConfig.Source], in drop: URL) throws(ExtractError) -> [String] {
+        let resolved = DropCheck.resolved(drop)
+        return try ForkJoin.map(sources.count) { (i) throws(ExtractError) -> String in
+            try ChunkedFile.digest(path: drop.appendingPathComponent(sources[i].file).path,
+                                   confinedTo: sources[i].allowLinkOutsideDrop ? nil : resolved).sha256
         }
-        return zip(files, sums).map { (file: $0, sha256: $1) }
     }
 
     /// The source files whose checksum is not the one `manifest` gives them, each said as

@@ -7,6 +7,7 @@ import Testing
 import Pipeline
 import Postgres
 import Report
+import Synchronization
 import TestSupport
 import Transform
 
@@ -64,6 +65,34 @@ import Transform
         }
         #expect(error?.exitStatus == .dropIncomplete)
         #expect("\(error!)".contains("indmeldelser.csv (not a file: a directory)"))
+    }
+
+    /// An export swapped for a named pipe (or a link to a device) after the drop's check, as
+    /// the inbox's writer can: its hash refuses it at once, where a plain open waited for a
+    /// writer for ever, with the run lock held (an adversarial review).
+    @Test func anExportSwappedForAPipeIsRefusedNotWaitedOn() throws {
+        let drop = URL(fileURLWithPath: try TestServer.temporaryDirectory())
+        let source = try #require(config.sources.all.first)
+        #expect(mkfifo(drop.appendingPathComponent(source.file).path, 0o600) == 0)
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<String?>(nil)
+        Thread.detachNewThread {
+            do { _ = try Drop.sha256(of: [source], in: drop); outcome.withLock { $0 = "read" } } catch { outcome.withLock { $0 = "\(error)" } }
+            done.signal()
+        }
+        if done.wait(timeout: .now() + 10) == .timedOut {
+            // Let the hanging open go before failing.
+            let writer = open(drop.appendingPathComponent(source.file).path, O_WRONLY | O_NONBLOCK)
+            close(writer)
+            done.wait()
+            Issue.record("the hash waited on the pipe")
+        }
+        #expect(outcome.withLock { $0 }?.contains("it is a named pipe") == true, "\(outcome.withLock { $0 } ?? "")")
+        // A link to a device (it would be read for ever) is refused on the file opened too.
+        try FileManager.default.removeItem(at: drop.appendingPathComponent(source.file))
+        try FileManager.default.createSymbolicLink(atPath: drop.appendingPathComponent(source.file).path, withDestinationPath: "/dev/zero")
+        let device = #expect(throws: ExtractError.self) { try Drop.sha256(of: [source], in: drop) }
+        #expect("\(device.map(String.init(describing:)) ?? "")".contains("it is a device, not a file"), "\(String(describing: device))")
     }
 
     /// A folder whose name is not UTF-8, holds control characters, or links out of the inbox is

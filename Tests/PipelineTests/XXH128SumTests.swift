@@ -37,3 +37,18 @@ import Testing
         #expect(throws: StageFileError.self) { try XXH128Sum.file(path + ".missing") }
     }
 }
+
+@Suite struct FileChunksTests {
+    /// A named pipe or a device in a file's place is refused at once, not waited on (a pipe
+    /// no one writes to) or read for ever (`/dev/zero`).
+    @Test func onlyARegularFileIsRead() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chunks-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(mkfifo(folder + "/pipe", 0o600) == 0)
+        for path in [folder + "/pipe", "/dev/zero", folder] {
+            let error = #expect(throws: StageFileError.self) { try FileChunks.forEach(in: path) { _ in } }
+            #expect(error?.message.contains("not a regular file") == true, "\(path): \(String(describing: error))")
+        }
+    }
+}
