@@ -27,8 +27,17 @@ struct InstitutionValidator {
     }
 
     /// The record, or nil when it is merged into the institution read before with its number.
+    /// Far longer than any register's number. Over about 2,700 bytes the warehouse's indexes
+    /// on it (`warehouse.evaluation_left_out`, the national snapshot's panel) refuse it, which
+    /// failed every load with no record named (an adversarial review).
+    static let maximumNumberBytes = 100
+
     mutating func validate(_ r: SourceRecord) throws(Rejection) -> InstitutionRecord? {
         let number = try checks.requiredText(r, nummer)
+        guard number.utf8.count <= Self.maximumNumberBytes else {
+            throw Rejection(field: "nummer", reason: .invalidInstitutionNumber, message:
+                "nummer of \(number.utf8.count) bytes, longer than the \(Self.maximumNumberBytes) an institution number may have")
+        }
         let name = checks.optionalText(r, navn) ?? ""
         let folded = Self.fold(name)
         if let first = numbers[Array(number.utf8)] {

@@ -151,6 +151,18 @@ import Testing
         #expect(result.manifest.inputs[0].rejectedByReason == ["invalid_institution_number": 4])
     }
 
+    /// A number longer than any register's is rejected with its line, pattern or not: at 2.7 KB
+    /// the warehouse's indexes refused it at load, every night, naming no record (an adversarial review).
+    @Test func aNumberTooLongForTheWarehouseIsRejectedAtItsLine() throws {
+        let long = String(repeating: "x7", count: 1_500)
+        let f = try Self.fixture(Self.clean + ["3,\(long),Langhuset,Daginstitution,Børnehave,Østerbro,,101"], pattern: nil)
+        _ = try f.extract()
+        let reject = try #require(f.rejects().first)
+        #expect((reject.file, reject.line, reject.field, reject.reason) == ("institutioner.csv", 4, "nummer", .invalidInstitutionNumber))
+        #expect(reject.message == "nummer of 3000 bytes, longer than the 100 an institution number may have")
+        #expect(f.rows(StageFile.institutions).count == 2)
+    }
+
     /// Without a pattern the register takes any text as a number; an enrolment naming an
     /// institution by its name is then told so.
     @Test func anEnrolmentNamingAnInstitutionByNameIsToldSo() throws {
