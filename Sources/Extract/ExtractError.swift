@@ -26,6 +26,8 @@ package enum ExtractError: StewardError, Equatable, Sendable {
     /// A file the pipeline declares single-byte (windows-1252) that is UTF-8: read as
     /// declared, its letters would be garbled.
     case utf8NotDeclared(file: String, encoding: TextEncoding, evidence: String)
+    /// An XML document whose declaration names a single-byte encoding is UTF-8.
+    case utf8UnderDeclaration(file: String, declared: String, evidence: String)
     /// The CSV file has no header line.
     case noHeader(file: String)
     /// The CSV header cannot be the header: it spans lines, holds a stray quote, or is one
@@ -65,7 +67,7 @@ package enum ExtractError: StewardError, Equatable, Sendable {
         case .rejectThresholdExceeded: .rejectThresholdExceeded
         case .sourceMissing, .dropIncomplete, .manifestRowsDiffer, .manifestUnreadable, .sourceNotAFile, .sourceOutsideDrop: .dropIncomplete
         case .missingColumn: .usage
-        case .cannotRead, .notDeclaredEncoding, .wideUnicode, .utf8NotDeclared, .noHeader, .badHeader, .ambiguousHeader, .unclosedQuote, .xmlNotWellFormed, .xmlRefused,
+        case .cannotRead, .notDeclaredEncoding, .wideUnicode, .utf8NotDeclared, .utf8UnderDeclaration, .noHeader, .badHeader, .ambiguousHeader, .unclosedQuote, .xmlNotWellFormed, .xmlRefused,
              .badExportDate, .xmlTooDeep, .xmlTokenTooLong, .pseudonymKey, .cannotWrite: .failure
         }
     }
@@ -106,6 +108,9 @@ package enum ExtractError: StewardError, Equatable, Sendable {
                 + "Ask for the export in UTF-8, or convert it: iconv -f \(form) -t UTF-8."
         case let .utf8NotDeclared(file, encoding, evidence):
             return "\(file): the pipeline file says \(encoding.rawValue), but the file is UTF-8: \(evidence). Set `encoding: utf-8` for this source in the pipeline file, or ask for the export in \(encoding.rawValue)."
+        case let .utf8UnderDeclaration(file, declared, evidence):
+            return "\(file): its XML declaration says encoding=\"\(declared)\", but the file is UTF-8: \(evidence). The export job writes "
+                + "UTF-8 under its old declaration; ask the export's owner to declare encoding=\"UTF-8\" (or to write \(declared) again)."
         case let .noHeader(file):
             return "\(file): the file is empty: a CSV export starts with a header line. Ask for a new export."
         case let .badHeader(file, lastLine, reason):

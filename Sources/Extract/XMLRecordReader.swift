@@ -64,8 +64,11 @@ final class XMLRecordReader {
             XMLParseContext.install(on: parser)
 
             let chunk = ChunkedFile.chunkSize
-            // A single-byte encoding imposed on a file that is UTF-8 is refused, as for a CSV.
+            // A single-byte encoding imposed on a file that is UTF-8 is refused, as for a CSV; so
+            // is one the document declares (an export job changed to UTF-8 that kept its old
+            // declaration loaded "BÃ¸rnehaven", an adversarial review found).
             var utf8 = UTF8Evidence()
+            var declared: String?
             while true {
                 guard let buffer = XML_GetBuffer(parser, Int32(chunk)) else {
                     throw ExtractError.cannotRead(path: path, message: "expat could not allocate its buffer (out of memory?)")
@@ -76,10 +79,14 @@ final class XMLRecordReader {
                 if file.bytesRead == Int64(n), UTF8Check.wideUnicodeForm(buffer.assumingMemoryBound(to: UInt8.self), count: n) == "UTF-32" {
                     throw ExtractError.wideUnicode(file: path, form: "UTF-32")
                 }
-                if let encoding, encoding != .utf8 {
+                if file.bytesRead == Int64(n), encoding == nil {
+                    declared = Self.declaredSingleByteEncoding(UnsafeRawBufferPointer(start: buffer, count: n))
+                }
+                if encoding != nil && encoding != .utf8 || declared != nil {
                     utf8.note(buffer.assumingMemoryBound(to: UInt8.self), count: n)
                     if utf8.byteOrderMark || last, let evidence = utf8.evidence {
-                        throw ExtractError.utf8NotDeclared(file: path, encoding: encoding, evidence: evidence)
+                        if let encoding, encoding != .utf8 { throw ExtractError.utf8NotDeclared(file: path, encoding: encoding, evidence: evidence) }
+                        throw ExtractError.utf8UnderDeclaration(file: path, declared: declared ?? "", evidence: evidence)
                     }
                 }
                 if XML_ParseBuffer(parser, Int32(n), last ? 1 : 0) != XML_STATUS_OK {
@@ -99,6 +106,17 @@ final class XMLRecordReader {
                 }
             }
         }
+    }
+
+    /// The encoding the XML declaration at the start of `head` names, when it is not UTF-8 or
+    /// UTF-16 (which expat tells from the bytes); nil when there is none.
+    static func declaredSingleByteEncoding(_ head: UnsafeRawBufferPointer) -> String? {
+        let text = String(decoding: head.prefix(256), as: UTF8.self)
+        guard let start = text.range(of: "<?xml"), text[..<start.lowerBound].allSatisfy({ $0 == "\u{FEFF}" }),
+              let end = text.range(of: "?>", range: start.upperBound..<text.endIndex),
+              let match = text[start.upperBound..<end.lowerBound].firstMatch(of: /encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/) else { return nil }
+        let name = String(match.1)
+        return ["utf-8", "utf8", "utf-16", "utf-16le", "utf-16be"].contains(name.lowercased()) ? nil : name
     }
 
     private static func expatName(_ e: TextEncoding) -> String {

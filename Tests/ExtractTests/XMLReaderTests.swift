@@ -208,4 +208,32 @@ func readXMLRecords(_ text: String, element: String = "Institution", names: [Str
         #expect(try read(Array(text.replacingOccurrences(of: "ø", with: "o").replacingOccurrences(of: "å", with: "a").utf8)) == ["Bornegarden"])
         #expect(try read(Array("<r><Institution nummer=\"1\"><Navn>B".utf8) + [0xF8] + Array("rn</Navn></Institution></r>".utf8)) == ["Børn"])
     }
+
+    /// The same when the document's own declaration names the single-byte encoding (the export
+    /// job changed to UTF-8 and kept its old header): windows-1252 loaded "BÃ¸rnehaven", and
+    /// ISO-8859-1 rejected every name for C1 control characters (an adversarial review). A file
+    /// that is what it declares is read.
+    @Test func aDeclaredSingleByteEncodingOnUTF8IsRefused() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("xml-\(UUID().uuidString).xml").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        func read(_ bytes: [UInt8]) throws -> [String] {
+            _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            let reader = try XMLRecordReader(path: path, recordElement: "Institution", names: ["nummer", "Navn"], encoding: nil)
+            var names: [String] = []
+            try reader.forEachRecord { names.append(String(decoding: $0.value(1)!, as: UTF8.self)) }
+            return names
+        }
+        for declared in ["windows-1252", "ISO-8859-1"] {
+            let text = "<?xml version=\"1.0\" encoding='\(declared)'?>\n<r><Institution nummer=\"1\"><Navn>Børnehaven</Navn></Institution></r>"
+            let error = #expect(throws: ExtractError.self) { _ = try read(Array(text.utf8)) }
+            guard case .utf8UnderDeclaration(_, declared, let why) = error else { Issue.record("\(String(describing: error))"); continue }
+            #expect(why.contains("written as UTF-8"))
+            #expect("\(error!)".contains("its XML declaration says encoding=\"\(declared)\", but the file is UTF-8"), "\(error!)")
+            // Written in what it declares, it is read.
+            let head = Array("<?xml version=\"1.0\" encoding='\(declared)'?>\n<r><Institution nummer=\"1\"><Navn>B".utf8)
+            #expect(try read(head + [0xF8] + Array("rnehaven</Navn></Institution></r>".utf8)) == ["Børnehaven"])
+        }
+        #expect(try read(Array("<?xml version=\"1.0\" encoding=\"utf-8\"?><r><Institution nummer=\"1\"><Navn>Børnehaven</Navn></Institution></r>".utf8))
+                == ["Børnehaven"])
+    }
 }
