@@ -27,20 +27,9 @@ package struct Coordinator {
         let chosen = url ?? file.database
         let target = WarehouseTarget(url: chosen, state: state, mayCreateCluster: mayCreateCluster)
         let display = chosen == nil ? "the embedded server in \(state.postgres.path), database \(embeddedDatabase)" : target.displayName
-        let db: Connection
-        do {
-            if let chosen {
-                db = try Connection(url: chosen)
-            } else {
-                let server = target.embeddedServer
-                guard mayCreateCluster || server.clusterExists else { throw WarehouseError.noCluster(state: state.root.path) }
-                try server.start()
-                try server.createDatabase(embeddedDatabase)
-                db = try Connection(url: server.connectionString(database: embeddedDatabase))
-            }
-        } catch let error as PostgresError {
-            throw OperationsError.databaseUnreachable(target: display, message: error.message)
-        }
+        // As a warehouse is reached: an embedded server stopped by hand stays stopped (a
+        // national publish started it again, an adversarial review found), a restarting one is waited out.
+        let db = try target.connect(logger: logger, migrate: false, embeddedDatabase: embeddedDatabase)
         let directory = try SchemaFiles.directory() + "/national"
         do {
             let applied = try Migrator(directory: directory).migrate(db)

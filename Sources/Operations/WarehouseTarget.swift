@@ -54,8 +54,9 @@ package struct WarehouseTarget: Sendable {
 
     /// Starts the embedded server if it is the target (creating its cluster only when
     /// `mayCreateCluster`), then connects (retrying transient failures with backoff) and
-    /// applies pending migrations.
-    package func connect(logger: Logger, retries: Int = 4, migrate: Bool = true) throws -> Connection {
+    /// applies pending migrations. `embeddedDatabase`: the embedded server's database to use
+    /// (the national coordinator's is another).
+    package func connect(logger: Logger, retries: Int = 4, migrate: Bool = true, embeddedDatabase: String = Self.embeddedDatabase) throws -> Connection {
         let connection: Connection
         if let url {
             connection = try Self.connectRetrying(url, display: displayName, logger: logger, retries: retries)
@@ -71,8 +72,8 @@ package struct WarehouseTarget: Sendable {
             do {
                 connection = try Self.retryingTransient(retries: retries, logger: logger, what: "embedded server not ready") {
                     try server.start()
-                    try server.createDatabase(Self.embeddedDatabase)
-                    return try Connection(url: server.connectionString(database: Self.embeddedDatabase))
+                    try server.createDatabase(embeddedDatabase)
+                    return try Connection(url: server.connectionString(database: embeddedDatabase))
                 }
             } catch let error as PostgresError {
                 throw WarehouseError.serverUnavailable(state: state.root.path, message: error.description)

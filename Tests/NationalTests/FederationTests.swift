@@ -444,6 +444,21 @@ import TestSupport
         #expect(try db.query("SELECT count(*) FROM snapshot.snapshots").first?.int(0) == 3, "keep_snapshots: 3")
     }
 
+    /// A coordinator stopped by hand (`etl warehouse stop`: a backup, analysts shut out) stays
+    /// stopped: a national publish started it again (an adversarial review).
+    @Test func aCoordinatorStoppedByHandIsNotStartedByANationalCommand() throws {
+        let f = try Federation.shared.get()
+        try ETL.run(["warehouse", "stop"], f.coordinatorEnvironment).check("stop the coordinator")
+        defer { _ = try? ETL.run(["warehouse", "start"], f.coordinatorEnvironment) }
+        for command in [["publish"], ["status"]] {
+            let refused = try f.national(command)
+            #expect(refused.status == 69 && refused.stderr.contains("was stopped with `etl warehouse stop`"), "\(refused)")
+        }
+        #expect(try ETL.run(["warehouse", "status"], f.coordinatorEnvironment).status == 1, "still stopped")
+        try ETL.run(["warehouse", "start"], f.coordinatorEnvironment).check("start the coordinator")
+        #expect(try f.national(["publish"]).status == 0)
+    }
+
     /// A municipality's feed session terminated while the snapshot is read, its server still up:
     /// nothing published, and the message says so and what to run (it was postgres_fdw's bare error).
     @Test func aFeedSessionLostMidPublishKeepsTheLastSnapshotAndSaysWhatToRun() throws {
