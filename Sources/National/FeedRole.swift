@@ -15,6 +15,14 @@ package enum FeedRole {
     /// The grants of sql/views/84_national_feed_grants.sql, made at once for a new role.
     static let grants = "GRANT USAGE ON SCHEMA national_feed TO national_feed; GRANT SELECT ON ALL TABLES IN SCHEMA national_feed TO national_feed"
 
+    /// The role's session settings. Keepalives: a coordinator cut off by the network ends its
+    /// session, a read snapshot held open, within about a minute, not after the kernel's two
+    /// hours. The idle timeout: a coordinator alive but stuck (waiting on another
+    /// municipality's commit through a tunnel that keeps TCP up) left this warehouse's feed
+    /// sessions idle in a transaction, which held back its own migrations and with them its
+    /// analysts (an adversarial review); a publish's gaps between reads are seconds.
+    static let sessionSettings = Connection.serverKeepaliveSettings + [("idle_in_transaction_session_timeout", "10min")]
+
     package enum Outcome: Equatable, Sendable {
         case created, passwordSet, unchanged
     }
@@ -35,7 +43,7 @@ package enum FeedRole {
                        shobj_description(r.oid, 'pg_authid') IS NOT DISTINCT FROM $2,
                        coalesce(r.rolconfig, '{}') @> $3::text[]
                 FROM pg_roles r WHERE r.rolname = $1
-                """, [name, marker, "{" + Connection.serverKeepaliveSettings.map { "\($0.0)=\($0.1)" }.joined(separator: ",") + "}"], name: "find feed role")
+                """, [name, marker, "{" + sessionSettings.map { "\($0.0)=\($0.1)" }.joined(separator: ",") + "}"], name: "find feed role")
             let outcome: Outcome
             if let role = rows.first {
                 if try role.bool(0) == true { throw FeedRoleError.notFeedRole("it has powers of its own (superuser, CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS)") }
@@ -55,11 +63,9 @@ package enum FeedRole {
                 try run(db, "ALTER ROLE %I SET default_transaction_read_only = %L", "on")
                 outcome = .created
             }
-            // A coordinator cut off by the network: its session, a read snapshot held open, ends
-            // within about a minute, as the tool's own do, not after the kernel's two hours. Set
-            // once: printing the feed again (keep-existing) needs no right to alter the role.
+            // Set once: printing the feed again (keep-existing) needs no right to alter the role.
             if try rows.first?.bool(3) != true {
-                for (setting, value) in Connection.serverKeepaliveSettings { try run(db, "ALTER ROLE %I SET \(setting) = %L", value) }
+                for (setting, value) in sessionSettings { try run(db, "ALTER ROLE %I SET \(setting) = %L", value) }
             }
             try db.execute(grants, name: "grant the feed")
             return outcome

@@ -29,15 +29,17 @@ import TestSupport
             """).first)
         // Keepalives: a coordinator cut off by the network does not hold a snapshot open for two hours.
         #expect(role.values == ["t", "f", "f", "20",
-                                "{default_transaction_read_only=on,tcp_keepalives_idle=30,tcp_keepalives_interval=10,tcp_keepalives_count=3}"])
+                                "{default_transaction_read_only=on,tcp_keepalives_idle=30,tcp_keepalives_interval=10,tcp_keepalives_count=3,"
+                                + "idle_in_transaction_session_timeout=10min}"])
         let readable = try db.query("""
             SELECT DISTINCT table_schema FROM information_schema.role_table_grants WHERE grantee = 'national_feed'
             """).compactMap { $0.string(0) }
         #expect(readable == ["national_feed"])
-        // A role made by an older version, without the keepalives, gets them when the feed is printed again.
-        try db.execute("ALTER ROLE national_feed RESET tcp_keepalives_idle")
+        // A role made by an older version, without the keepalives or the idle timeout, gets them when the feed is printed again.
+        try db.execute("ALTER ROLE national_feed RESET tcp_keepalives_idle; ALTER ROLE national_feed RESET idle_in_transaction_session_timeout")
         #expect(try FeedRole.grant(password: "ignored", keepExisting: true, on: db) == .unchanged)
-        #expect(try db.query("SELECT rolconfig::text FROM pg_roles WHERE rolname = 'national_feed'").first?.string(0)?.contains("tcp_keepalives_idle=30") == true)
+        let settings = try db.query("SELECT rolconfig::text FROM pg_roles WHERE rolname = 'national_feed'").first?.string(0) ?? ""
+        #expect(settings.contains("tcp_keepalives_idle=30") && settings.contains("idle_in_transaction_session_timeout=10min"), "\(settings)")
         #expect(try FeedRole.grant(password: "second", keepExisting: false, on: db) == .passwordSet)
 
         // The views are made anew when their files change; the grants follow (84_national_feed_grants.sql).
