@@ -46,8 +46,19 @@ extension Coordinator {
             for m in missing { logger.warning("left out of the snapshot (--partial)", metadata: ["municipality": "\(m.name)", "reason": "\(m.reason)"]) }
 
             var summary: PublishSummary
+            let reopen = try db.opener()
+            var made: PublishSummary?   // written, and only the commit left
             do {
-                summary = try db.transaction { _ in try writeSnapshot(ready, missing: missing) }
+                summary = try db.transaction { _ in
+                    made = try writeSnapshot(ready, missing: missing)
+                    return made!
+                }
+                summary.phases.insert(("probe", probed.timeIntervalSince(started)), at: 0)
+            } catch let error as PostgresError where error.kind == .connection && !db.isOpen && made != nil {
+                // The answer to COMMIT was lost: asked again on a new session, as a warehouse's
+                // publish is (it said the old snapshot stayed when the new one was published:
+                // an adversarial review).
+                summary = try confirmCommitted(made!, open: reopen.open, error: error)
                 summary.phases.insert(("probe", probed.timeIntervalSince(started)), at: 0)
             } catch let error as PostgresError where error.kind == .connection && db.isOpen {
                 // A municipality's server went away while the snapshot was read.
@@ -69,6 +80,25 @@ extension Coordinator {
             summary.phases.append(("commit", summary.seconds - summary.phases.reduce(0) { $0 + $1.seconds }))
             return summary
         }
+    }
+
+    /// Whether the publish of `made` committed, asked on a new session (`open`) after the
+    /// connection broke at its COMMIT: `made` when it did (with a warning), else why not.
+    func confirmCommitted(_ made: PublishSummary, open: () throws -> Connection, error: PostgresError) throws -> PublishSummary {
+        let message = Self.firstLine(error.message)
+        let published: Int64?
+        do {
+            let fresh = try open()
+            defer { fresh.close() }
+            published = try fresh.query("SELECT snapshot_id FROM snapshot.published", name: "published snapshot").first
+                .flatMap { try $0.int(0) }.map(Int64.init)
+        } catch {
+            throw NationalError.publishUnconfirmed(target: target, snapshot: made.snapshotID, message: message)
+        }
+        guard published == made.snapshotID else { throw NationalError.coordinatorLost(target: target, message: message, command: "publish") }
+        logger.warning("the connection to the coordinator was lost as the publish committed, and the coordinator says national snapshot \(made.snapshotID) is published",
+                       metadata: ["error": "\(message)"])
+        return made
     }
 
     /// Everything of one snapshot, inside the caller's transaction. Each municipality's

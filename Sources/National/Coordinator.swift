@@ -55,9 +55,10 @@ package struct Coordinator {
         do {
             return try body()
         } catch let error as PostgresError where error.kind == .connection && !db.isOpen {
-            // The coordinator's own server went away: a publish is one transaction, so the
-            // snapshot published before stays.
-            throw NationalError.coordinatorLost(target: target, message: Self.firstLine(error.message))
+            // The coordinator's own server went away before a commit: one transaction, so
+            // nothing of it is there (a publish's commit is asked again, `publish`).
+            throw NationalError.coordinatorLost(target: target, message: Self.firstLine(error.message),
+                                                command: String(command.split(separator: " ").last ?? ""))
         }
     }
 

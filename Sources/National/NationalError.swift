@@ -24,8 +24,11 @@ package enum NationalError: StewardError, Equatable {
     /// The snapshot's read took longer than the national file's `read_timeout`, and every feed
     /// answers its probe: one answers that but not the read (a lock held on its server, say).
     case readTimedOut(seconds: Int, published: Int64?)
-    /// The connection to the coordinator's own database broke.
-    case coordinatorLost(target: String, message: String)
+    /// The connection to the coordinator's own database broke (`command`: `publish` or `sync`).
+    case coordinatorLost(target: String, message: String, command: String)
+    /// The connection broke as the publish of `snapshot` committed, and a new session could
+    /// not ask whether it did.
+    case publishUnconfirmed(target: String, snapshot: Int64, message: String)
 
     package struct Unavailable: Sendable, Equatable, CustomStringConvertible {
         package var name: String
@@ -72,10 +75,15 @@ package enum NationalError: StewardError, Equatable {
                 + "but one did not finish the read (a lock held on its server, or a server overloaded; its steward sees "
                 + "a national_feed session waiting in pg_stat_activity)" + outcome(published, true)
                 + ". Publish again later, or with a longer read_timeout in the national file"
-        case .coordinatorLost(let target, let message):
-            return "the connection to the coordinator's database (\(target)) broke (\(message)); a publish is one transaction, "
-                + "so the national snapshot published before stays published. Check that server (for the embedded one: "
-                + "`etl warehouse status` with the same --state-dir), then run the command again"
+        case .coordinatorLost(let target, let message, let command):
+            let kept = command == "sync" ? "a sync is one transaction, so the servers and foreign tables are as they were"
+                : "a publish is one transaction, and the coordinator says the national snapshot published before stays published"
+            return "the connection to the coordinator's database (\(target)) broke (\(message)); \(kept). Check that server (for the "
+                + "embedded one: `etl warehouse status` with the same --state-dir), then run the command again"
+        case .publishUnconfirmed(let target, let snapshot, let message):
+            return "the connection to the coordinator's database (\(target)) broke as the publish of national snapshot \(snapshot) "
+                + "committed (\(message)), and a new session could not ask whether it did: `etl national status` says which snapshot "
+                + "is published once the coordinator answers; if it is not \(snapshot), run `etl national publish` again"
         case .notACoordinator(let target, let detail):
             return "\(target) is not a national coordinator's database (\(detail)); give `etl national` a database of its own (--database, or `database:` in the national file)"
         }
@@ -83,7 +91,7 @@ package enum NationalError: StewardError, Equatable {
 
     package var exitStatus: ExitStatus {
         switch self {
-        case .unreachable, .feedLost, .readTimedOut, .coordinatorLost: .databaseUnreachable
+        case .unreachable, .feedLost, .readTimedOut, .coordinatorLost, .publishUnconfirmed: .databaseUnreachable
         case .notSynced, .notACoordinator: .usage
         case .unusable, .noMunicipalities, .malformedFeed: .failure
         }

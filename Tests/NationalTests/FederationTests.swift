@@ -1,6 +1,7 @@
 import Evaluation
 import Foundation
-import National
+import Logging
+@testable import National
 import Operations
 import Pipeline
 import Postgres
@@ -510,6 +511,31 @@ import TestSupport
             "application_name LIKE 'etl national publish (pid %' AND state = 'active' AND pid <> pg_backend_pid()", f) { try f.coordinator() }
         #expect(failed.stderr.contains("the connection to the coordinator's database") && failed.stderr.contains("stays published")
                 && failed.stderr.contains("run the command again"), "\(failed.stderr)")
+    }
+
+    /// The answer to the publish's COMMIT lost: asked again on a new session, a snapshot the
+    /// coordinator published is said published (a warning; the command succeeds), one it did
+    /// not is said kept, and when it cannot be asked the outcome is said unknown with what
+    /// to run (it said the old snapshot stayed when the new one was published: an
+    /// adversarial review). The embedded server has no replication, so no commit can be made
+    /// to lose its answer here; the decision is held to each case.
+    @Test func aPublishWhoseCommitsAnswerIsLostIsAskedAgain() throws {
+        let f = try Federation.shared.get()
+        let coordinator = try Coordinator.connect(file: try NationalFile.load(path: f.nationalFile), url: nil, state: f.coordinatorState,
+                                                  mayCreateCluster: false, logger: Logger(label: "test"))
+        let published = try #require(try coordinator.publishedSnapshot())
+        func made(_ id: Int64) -> PublishSummary {
+            PublishSummary(snapshotID: id, municipalities: [], missing: [], periods: 0, periodLength: .year, inEvaluation: 0, estimated: 0, seconds: 0)
+        }
+        let lost = PostgresError(.connection, "server closed the connection unexpectedly")
+        #expect(try coordinator.confirmCommitted(made(published), open: f.coordinator, error: lost).snapshotID == published)
+        let kept = #expect(throws: NationalError.self) { try coordinator.confirmCommitted(made(published + 1), open: f.coordinator, error: lost) }
+        #expect(kept.map { "\($0)" }?.contains("the coordinator says the national snapshot published before stays published") == true, "\(String(describing: kept))")
+        let unknown = #expect(throws: NationalError.self) {
+            try coordinator.confirmCommitted(made(published + 1), open: { throw PostgresError(.connection, "no answer") }, error: lost)
+        }
+        #expect(unknown == .publishUnconfirmed(target: coordinator.target, snapshot: published + 1, message: "server closed the connection unexpectedly"))
+        #expect(unknown.map { "\($0)" }?.contains("`etl national status` says which snapshot is published") == true)
     }
 
     /// The feed role (like an analyst) may read, never stop the nights: a session of its that
