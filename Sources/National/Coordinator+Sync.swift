@@ -103,6 +103,15 @@ extension Coordinator {
                     try db.execute(try formatted("DROP SERVER %I CASCADE", [server]), name: "drop server \(server)")
                 }
                 try db.execute("DELETE FROM national.municipalities", name: "forget municipalities")
+                // The user mappings' statements carry the feeds' passwords: kept out of the
+                // server's log whatever it is set to log (`log_statement = ddl` wrote them
+                // there, an adversarial review found). Settings only a superuser may change.
+                _ = try db.query("""
+                    SELECT set_config(name, value, true)
+                    FROM (VALUES ('log_statement', 'none'), ('log_min_duration_statement', '-1'), ('log_min_error_statement', 'panic'))
+                         AS s(name, value)
+                    WHERE (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+                    """, name: "no statement logging")
                 for (member, password) in zip(file.municipalities, passwords) {
                     try define(member, password: password)
                 }

@@ -513,6 +513,25 @@ import TestSupport
                 && failed.stderr.contains("run the command again"), "\(failed.stderr)")
     }
 
+    /// A coordinator whose server logs statements does not log the user mappings', which
+    /// carry the feeds' passwords (`log_statement = ddl` wrote them, an adversarial review).
+    @Test func aSyncLeavesNoFeedPasswordInTheServersLog() throws {
+        let f = try Federation.shared.get()
+        let db = try f.coordinator()
+        try db.execute("ALTER SYSTEM SET log_statement = 'all'")
+        _ = try db.query("SELECT pg_reload_conf()")
+        defer {
+            _ = try? db.execute("ALTER SYSTEM RESET log_statement")
+            _ = try? db.query("SELECT pg_reload_conf()")
+        }
+        try f.national(["sync"]).check("sync")
+        let log = try String(contentsOfFile: f.coordinatorState.postgres.path + "/server.log", encoding: .utf8)
+        #expect(log.contains("statement: "), "the server logged statements")
+        // Names only: a failure must not print the log, passwords and all.
+        let leaked = f.municipalities.filter { log.contains($0.password) }.map(\.name)
+        #expect(leaked.isEmpty, "passwords of \(leaked) in the server's log")
+    }
+
     /// The answer to the publish's COMMIT lost: asked again on a new session, a snapshot the
     /// coordinator published is said published (a warning; the command succeeds), one it did
     /// not is said kept, and when it cannot be asked the outcome is said unknown with what
