@@ -4,7 +4,8 @@
 /// What counts as one (docs/decisions.md): ten digits standing alone (no digit right before
 /// or after), the first six a day and month that could be (`DD` 01–31, `MM` 01–12, any
 /// `YY`), written `DDMMYYSSSS`, or split as `isCPRSplit` says (after the birth date, within
-/// it, the serial in pairs: `DDMMYY-SSSS`, `DD.MM.YY-SSSS`, `DDMMYY SS SS`, and after the
+/// it, the serial in pairs: `DDMMYY-SSSS`, `DD.MM.YY-SSSS`, `DDMMYY SS SS`, a digit at a time
+/// or 3-3-4 split alike (`isSpelledOut`), and after the
 /// date one to three punctuation marks or symbols too: `+`, ` | `, `⋅`), or with the year's century (`DD.MM.YYYY-SSSS`,
 /// `matchWithCentury`), anywhere in a longer text. A split is one to three separators: spaces
 /// of any kind (tab, line break, no-break space), dashes of any kind (hyphen, en and em
@@ -134,17 +135,22 @@ package enum CPRInText {
         }
     }
 
-    /// A quick look before `match`: a day 01–31 at `i`, then (after at most three separators)
-    /// a month 01–12. Rules out most runs of digits (years, serial numbers) at once.
+    /// A quick look before `match`: a day 01–31 at `i`, then a month 01–12, their digits
+    /// each after at most three separators (`match`). Rules out most runs of digits (years,
+    /// serial numbers) at once.
     @inline(__always) private static func couldBeBirthDate(_ t: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
-        let n = t.count
-        guard i + 3 < n, isDigit(t[i + 1]) else { return false }
-        let day = (t[i] &- 48) * 10 + (t[i + 1] &- 48)
-        guard day >= 1, day <= 31 else { return false }
-        var j = i + 2
-        while j < n, j - i < 5, !isDigit(t[j]) { j += 1 }   // a split is up to three separators (`match`)
-        guard j + 1 < n, isDigit(t[j]), isDigit(t[j + 1]) else { return false }
-        let month = (t[j] &- 48) * 10 + (t[j + 1] &- 48)
+        var j = i + 1
+        func next() -> UInt8? {
+            let from = j
+            while j < t.count, j - from < 3, !isDigit(t[j]) { j += 1 }
+            guard j < t.count, isDigit(t[j]) else { return nil }
+            defer { j += 1 }
+            return t[j] &- 48
+        }
+        guard let d = next() else { return false }
+        let day = (t[i] &- 48) * 10 + d
+        guard day >= 1, day <= 31, let m1 = next(), let m2 = next() else { return false }
+        let month = m1 * 10 + m2
         return month >= 1 && month <= 12
     }
 
@@ -191,6 +197,7 @@ package enum CPRInText {
         var separatedAt = 0   // bit k: a separator after the k-th digit
         var afterDay = 0..<0, afterMonth = 0..<0   // the separators after the 2nd and the 4th digit
         var afterDate = 0..<0, inSerial = 0..<0   // the separators after the 6th and the 8th digit
+        var firstSplit: Range<Int>?, splitAlike = true   // every split the same text (`isSpelledOut`)
         while j < n, digits < 10 {
             let c = t[j]
             if isDigit(c) {
@@ -202,12 +209,12 @@ package enum CPRInText {
             }
             // Separators after the day (then after the month too), after the birth date, and
             // within the serial; which of them make a CPR number is `isCPRSplit`'s.
-            guard digits == 2 || digits == 4 && separatedAt != 0 || digits == 6 || digits == 8 else { break }
             // After the birth date the separators may be any punctuation marks or symbols too
             // (`DDMMYY+SSSS`, `DDMMYY | SSSS`: reviewers' spellings; beyond ASCII folded to `~`).
             let after = separator(t, at: j, marks: digits == 6)
             guard after > j, after < n, isDigit(t[after]) else { break }
             separatedAt |= 1 << digits
+            if let first = firstSplit { splitAlike = splitAlike && t[first].elementsEqual(t[j..<after]) } else { firstSplit = j..<after }
             switch digits {
             case 2: afterDay = j..<after
             case 4: afterMonth = j..<after
@@ -217,7 +224,16 @@ package enum CPRInText {
             j = after
         }
         guard digits == 10, j == n || !isDigit(t[j]) else { return nil }
-        guard isCPRSplit(separatedAt) else { return nil }
+        guard isCPRSplit(separatedAt) else {
+            // Written a digit at a time or 3-3-4, split alike all through, and not one run of a
+            // longer number so written (what every message masks: an adversarial review found
+            // `0 1 0 1 8 0 1 1 3 5` and `010-180-1211` in analysts' views).
+            guard isSpelledOut(separatedAt), splitAlike, let split = firstSplit else { return nil }
+            func continues(_ digit: Int) -> Bool { digit >= 0 && digit < n && isDigit(t[digit]) }
+            if continues(j + split.count), t[j..<min(n, j + split.count)].elementsEqual(t[split]) { return nil }
+            if continues(start - split.count - 1), t[max(0, start - split.count)..<start].elementsEqual(t[split]) { return nil }
+            return Match(range: start..<j, number: number)
+        }
         // The serial's pairs split otherwise than the date from them may be a time or a day
         // (`12.03.19 14.30`, `01.02.13-28.03.13`): taken only when they read as neither.
         if separatedAt & 1 << 8 != 0, !t[afterDate].elementsEqual(t[inSerial]), number % 10_000 / 100 <= 31, number % 100 <= 59 {
@@ -294,6 +310,12 @@ package enum CPRInText {
         case 0, 1 << 6, 1 << 2 | 1 << 4 | 1 << 6, 1 << 2 | 1 << 4, 1 << 6 | 1 << 8, 1 << 2 | 1 << 4 | 1 << 6 | 1 << 8: true
         default: false
         }
+    }
+
+    /// Splits no other identifier takes: every digit apart (`0 1 0 1 8 0 1 1 3 5`), and 3-3-4
+    /// (`010-180-1211`), with the date a day and month that could be.
+    private static func isSpelledOut(_ splits: Int) -> Bool {
+        splits == 0b11_1111_1110 || splits == 1 << 3 | 1 << 6
     }
 
     /// The end of a split at `j`: one to three separators (spaces, tabs, line breaks, `-`,
