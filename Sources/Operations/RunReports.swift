@@ -33,14 +33,20 @@ package struct RunReports {
             var runs: [RunResults]
         }
         let now = RunResults.now()
-        let runs = try RunRecord.read(connection, limit: limit).map { RunResults($0, generatedAt: now) }
+        let runs = try RunRecord.read(connection, limit: limit).map { record in
+            var results = RunResults(record, generatedAt: now)
+            results.next = try RunID(record.runId).flatMap { try next(record, $0) }
+            return results
+        }
         let document = Document(metadata: .init(generatedAt: now, invocationId: ""), runs: runs)
         return String(decoding: try RunResults.encoder().encode(document), as: UTF8.self) + "\n"
     }
 
     package func showJSON(_ run: RunID) throws -> String {
         guard let record = try RunRecord.read(connection, run: run).first else { throw OperationsError.unknownRun(run.description, place: ledgerPlace) }
-        return String(decoding: try RunResults.encoder().encode(RunResults(record, generatedAt: RunResults.now())), as: UTF8.self) + "\n"
+        var results = RunResults(record, generatedAt: RunResults.now())
+        results.next = try next(record, run)
+        return String(decoding: try RunResults.encoder().encode(results), as: UTF8.self) + "\n"
     }
 
     package func show(_ run: RunID) throws -> String {

@@ -41,6 +41,8 @@ struct RunResults: Encodable {
     var elapsedTime: Double?
     var results: [Result]
     var run: RunRecord
+    /// What a steward runs next, as `etl runs show` says it (a failed or dead run only).
+    var next: String?
 
     init(_ run: RunRecord, generatedAt: String) {
         metadata = Metadata(generatedAt: generatedAt, invocationId: run.runId)
