@@ -9,6 +9,7 @@ struct RejectsCommand: ParsableCommand {
     @Argument(help: runIDHelp) var runID: RunID
     @Option(help: "Only this export file.") var file: String?
     @Option(help: "Only this reason (e.g. invalid_cpr).") var reason: String?
+    @Flag(help: "As CSV (a header, then one record per line), for a spreadsheet or a script.") var csv = false
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
@@ -16,9 +17,9 @@ struct RejectsCommand: ParsableCommand {
             let logger = global.logger()
             let db = try global.target(nil).connect(logger: logger)
             let rejects = try RunReports(connection: db, state: global.state).rejects(runID, file: file, reason: reason)
-            print(Table.render(header: ["file", "line", "field", "reason", "message"], rows: rejects.map {
-                [$0.file, String($0.line), $0.field ?? "", $0.reason.rawValue, $0.message]
-            }), terminator: "")
+            let header = ["file", "line", "field", "reason", "message"]
+            let rows = rejects.map { [$0.file, String($0.line), $0.field ?? "", $0.reason.rawValue, $0.message] }
+            print(csv ? Table.csv(header: header, rows: rows) : Table.render(header: header, rows: rows), terminator: "")
             // A bare header reads as a failure to list them.
             if rejects.isEmpty {
                 let which = [file.map { "in \($0)" }, reason.map { "for \($0)" }].compactMap { $0 }.joined(separator: " ")

@@ -11,4 +11,14 @@ package enum Table {
         }
         return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
     }
+
+    /// The same as CSV (RFC 4180: a field with a comma, a quote or a line break quoted, its
+    /// quotes doubled), for a spreadsheet or a script: aligned columns shift with an empty cell.
+    package static func csv(header: [String], rows: [[String]]) -> String {
+        func field(_ text: String) -> String {
+            guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return ([header] + rows).map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
 }
