@@ -529,6 +529,14 @@ import TestSupport
         #expect(line.contains(" failed ") && line.contains(" \(read[0]!) ") && line.contains(" \(read[1]!) "), "\(line)")
         let rejects = try Spawned.run(h, ["rejects", id, "--database", h.db.url])
         #expect(rejects.status == 0 && rejects.stdout.split(separator: "\n").count > 10)
+        // As CSV, every record's reason is its fourth field, an empty field or not (aligned
+        // columns shifted under awk: a new user's trial); the reasons are the table's.
+        let csv = try Spawned.run(h, ["rejects", id, "--csv", "--database", h.db.url])
+        let records = Self.csvRecords(csv.stdout)
+        #expect(csv.status == 0 && records.first == ["file", "line", "field", "reason", "message"], "\(csv.stdout.prefix(300))")
+        #expect(records.count == rejects.stdout.split(separator: "\n").count)
+        #expect(records.dropFirst().allSatisfy { $0.count == 5 && RejectReason(rawValue: $0[3]) != nil && Int($0[1]) != nil })
+        #expect(records.dropFirst().contains { $0[2].isEmpty }, "no record without a field: the shift is not tested")
 
         // What does not exist is said, never shown as an empty table.
         let unknownRun = try Spawned.run(h, ["rejects", "20200101000000000", "--database", h.db.url])
@@ -577,5 +585,24 @@ import TestSupport
         let loaded = Set(try h.rows("SELECT DISTINCT run_id::text FROM etl.loads").compactMap { $0[0] })
         #expect(folders == Set(ids.suffix(2).map(\.description)).union(loaded), "\(folders) \(loaded)")
         #expect(folders.contains(try #require(try h.rows("SELECT run_id::text FROM etl.published").first?[0])))
+    }
+
+    /// RFC 4180 records (quoted fields, doubled quotes, CR LF), read independently of the tool.
+    static func csvRecords(_ text: String) -> [[String]] {
+        var records: [[String]] = [], record: [String] = [], field = "", quoted = false, wasQuote = false
+        for c in text {
+            if quoted {
+                if c == "\"" { quoted = false; wasQuote = true } else { field.append(c) }
+                continue
+            }
+            switch c {
+            case "\"": if wasQuote { field.append("\"") }; quoted = true
+            case ",": record.append(field); field = ""
+            case "\r\n", "\n": record.append(field); records.append(record); record = []; field = ""
+            default: field.append(c)
+            }
+            wasQuote = false
+        }
+        return records
     }
 }
