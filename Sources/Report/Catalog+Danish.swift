@@ -138,6 +138,7 @@ extension Catalog {
         .rejectsHeading: "Afviste poster efter årsag",
         .reasonColumn: "Årsag",
         .recordsColumn: "Poster",
+        .countColumn: "Antal",
         .noRejects: "Ingen poster blev afvist.",
         .unattributedHeading: "Første hændelser, der ikke tæller i nogen gruppe",
         .unattributedIntro: "En første sag, undersøgelse eller foranstaltning tæller kun på en dag, hvor barnet var indmeldt, under 7 år og inden for perioden; de øvrige tælles her i stedet.",

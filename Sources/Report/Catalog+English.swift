@@ -138,6 +138,7 @@ extension Catalog {
         .rejectsHeading: "Rejected records, by reason",
         .reasonColumn: "Reason",
         .recordsColumn: "Records",
+        .countColumn: "Number",
         .noRejects: "No record was rejected.",
         .unattributedHeading: "First events counted in neither cohort",
         .unattributedIntro: "A first case, investigation or measure counts only on a day the child was enrolled, under 7 and inside the window; the others are counted here instead.",

@@ -27,7 +27,7 @@ package enum Phrase: String, CaseIterable, Sendable {
     case filesHeading, fileColumn, readColumn, rejectedColumn
     case rejectsHeading, reasonColumn, recordsColumn, noRejects
     case unattributedHeading, unattributedIntro, noUnattributed, eventColumn
-    case transformHeading, whatColumn
+    case transformHeading, whatColumn, countColumn
     case panelHeading, panelText, panelNotEstimated, panelMissing, institutionsColumn, neverTreatedInstitutions, notYetTreatedInstitutions
     case suppressionHeading, suppressionText
     // 4. Definitions

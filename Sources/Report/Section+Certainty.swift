@@ -43,7 +43,7 @@ extension ReportDocument {
         let transform = data.dataQuality.filter { $0.key("category") == "transform" }.sorted { order($0) < order($1) }
         if !transform.isEmpty {
             parts.append(HTML.element("h3", [], words.html(.transformHeading)))
-            parts.append(HTMLTable(caption: nil, header: [words.html(.whatColumn), words.html(.recordsColumn)],
+            parts.append(HTMLTable(caption: nil, header: [words.html(.whatColumn), words.html(.countColumn)],
                                rows: transform.map { r in [code("transform", "\(r.key("subject") ?? "").\(r.key("reason") ?? "")"),
                                                            page.count(r.figure("records"))] }).render())
         }
