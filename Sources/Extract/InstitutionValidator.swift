@@ -26,12 +26,12 @@ struct InstitutionValidator {
         pattern = source.numberPattern.flatMap { p in (try? Regex(p)).map { (p, $0) } }
     }
 
-    /// The record, or nil when it is merged into the institution read before with its number.
     /// Far longer than any register's number. Over about 2,700 bytes the warehouse's indexes
     /// on it (`warehouse.evaluation_left_out`, the national snapshot's panel) refuse it, which
     /// failed every load with no record named (an adversarial review).
     static let maximumNumberBytes = 100
 
+    /// The record, or nil when it is merged into the institution read before with its number.
     mutating func validate(_ r: SourceRecord) throws(Rejection) -> InstitutionRecord? {
         let number = try checks.requiredText(r, nummer)
         guard number.utf8.count <= Self.maximumNumberBytes else {

@@ -53,13 +53,11 @@ extension Coordinator {
                     made = try writeSnapshot(ready, missing: missing)
                     return made!
                 }
-                summary.phases.insert(("probe", probed.timeIntervalSince(started)), at: 0)
             } catch let error as PostgresError where error.kind == .connection && !db.isOpen && made != nil {
                 // The answer to COMMIT was lost: asked again on a new session, as a warehouse's
                 // publish is (it said the old snapshot stayed when the new one was published:
                 // an adversarial review).
                 summary = try confirmCommitted(made!, open: reopen.open, error: error)
-                summary.phases.insert(("probe", probed.timeIntervalSince(started)), at: 0)
             } catch let error as PostgresError where error.kind == .connection && db.isOpen {
                 // A municipality's server went away while the snapshot was read.
                 let gone = try ready.map(probe).compactMap(\.unreachable)
@@ -76,6 +74,7 @@ extension Coordinator {
                 if broken.isEmpty { throw error }
                 throw NationalError.unusable(broken, published: published)
             }
+            summary.phases.insert(("probe", probed.timeIntervalSince(started)), at: 0)
             summary.seconds = Date().timeIntervalSince(started)
             summary.phases.append(("commit", summary.seconds - summary.phases.reduce(0) { $0 + $1.seconds }))
             return summary

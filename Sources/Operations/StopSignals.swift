@@ -91,6 +91,8 @@ package enum StopSignals {
                 + "Run it again once what stopped it (a time limit, a shutdown) is dealt with"
             logger.error("\(text)", metadata: ["exit_status": .stringConvertible(128 + Int(number))])
         }
+        // What was printed before the stop reaches its pipe (`etl national status | …` lost it).
+        fflush(nil)   // every output stream: `stdout` itself is shared mutable state to Swift 6
         signal(number, SIG_DFL)
         raise(number)
     }
