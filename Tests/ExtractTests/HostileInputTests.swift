@@ -139,6 +139,20 @@ import Testing
         #expect(!f.output(StageFile.rejects).utf8.contains { CSVParseState.isControl($0) })
     }
 
+    /// A case id with a character no reader sees (a byte-order mark where two exports were
+    /// joined, a zero-width space) is rejected at its line: it split one case in two, silently
+    /// (an adversarial review). One with a letter beyond ASCII is a case id like any other.
+    @Test func aCaseIDWithAnInvisibleCharacterIsRejected() throws {
+        let f = try Fixture()
+        f.config.rejectThreshold = 1
+        let events = ["\u{FEFF}S-1", "S-\u{200B}1", "S-1", "S-Å1"].map { "\($0);0102131234;underretning;02-04-2015;;;" }
+        f.write(([Self.header] + events).joined(separator: "\n") + "\n", to: "sagshaendelser.csv")
+        _ = try f.extract()
+        let rejects = f.rejects()
+        #expect(rejects.map(\.line) == [2, 3] && rejects.allSatisfy { $0.reason == .malformedField && $0.field == "sagsnummer" }, "\(rejects)")
+        #expect(rejects.first?.message.contains("U+FEFF") == true && rejects.last?.message.contains("U+200B") == true, "\(rejects)")
+    }
+
     /// Enrolments and the register too: a NUL in an institution number is a
     /// `control_character` reject, not an unknown institution.
     @Test func controlCharactersInOtherExports() throws {
