@@ -4,6 +4,7 @@ import Foundation
 import Load
 import National
 import Operations
+import Pipeline
 
 struct NationalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,8 +39,18 @@ struct NationalCommand: ParsableCommand {
         func coordinator(_ global: GlobalOptions, mayCreateCluster: Bool = false) throws -> Coordinator {
             let file = try load()
             let url = WarehouseTarget.resolve(flag: global.database, pipeline: nil, state: global.state).url
-            return try Coordinator.connect(file: file, url: url, state: global.state, mayCreateCluster: mayCreateCluster,
-                                           logger: global.logger())
+            let logger = global.logger()
+            Watchdog.process.arm { step, seconds in
+                logger.error("""
+                    no answer within \(seconds) s in \(step): given up. A path to a municipality's server keeps its connection \
+                    but does not answer (a tunnel or proxy whose far side froze, or its PostgreSQL stopped): `etl national status` \
+                    names it. The coordinator rolls back what this command had not committed once it sees it gone; the national \
+                    snapshot published before stays
+                    """, metadata: ["exit_status": "\(ExitStatus.databaseUnreachable.rawValue)"])
+                fflush(nil)
+                _exit(ExitStatus.databaseUnreachable.rawValue)
+            }
+            return try Coordinator.connect(file: file, url: url, state: global.state, mayCreateCluster: mayCreateCluster, logger: logger)
         }
     }
 

@@ -49,9 +49,12 @@ extension Coordinator {
             let reopen = try db.opener()
             var made: PublishSummary?   // written, and only the commit left
             do {
-                summary = try db.transaction { _ in
-                    made = try writeSnapshot(ready, missing: missing)
-                    return made!
+                // Its reads are bounded by read_timeout each, its commit by nothing the server has.
+                summary = try Watchdog.process.watch("the snapshot's read and commit", seconds: 6 * file.readTimeout + 60) {
+                    try db.transaction { _ in
+                        made = try writeSnapshot(ready, missing: missing)
+                        return made!
+                    }
                 }
             } catch let error as PostgresError where error.kind == .connection && !db.isOpen && made != nil {
                 // The answer to COMMIT was lost: asked again on a new session, as a warehouse's

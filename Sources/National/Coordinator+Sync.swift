@@ -171,8 +171,11 @@ extension Coordinator {
             // does not answer, and is said so without waiting for read_timeout.
             try db.execute("SET statement_timeout = \(probeSeconds * 1000)", name: "probe timeout")
             defer { _ = try? db.execute("SET statement_timeout = \(file.readTimeout * 1000)", name: "read timeout") }
-            rows = try db.query("SELECT \(PublishedLoad.columns) FROM national_remote.\(Connection.quoteIdentifier(FeedTable.publishedLoads.partition(member)))",
-                                name: "read the feed of \(member.name)")
+            // Its implicit commit, on the feed's server too, is not bounded by the timeout.
+            rows = try Watchdog.process.watch("the probe of \(member.name) (\(member.code))", seconds: probeSeconds + 30) {
+                try db.query("SELECT \(PublishedLoad.columns) FROM national_remote.\(Connection.quoteIdentifier(FeedTable.publishedLoads.partition(member)))",
+                             name: "read the feed of \(member.name)")
+            }
         } catch let error as PostgresError where db.isOpen {
             // The coordinator is there. Its own foreign table missing: not synced. The
             // municipality's server down or refusing the role (class 08, 28, 57P0x): not
