@@ -110,12 +110,19 @@ final class XMLRecordReader {
 
     /// The encoding the XML declaration at the start of `head` names, when it is not UTF-8 or
     /// UTF-16 (which expat tells from the bytes); nil when there is none.
+    /// Read by hand: a Swift `Regex` takes 1.3 ms at its first use in a process (measured), 1 % of
+    /// a Copenhagen extract.
     static func declaredSingleByteEncoding(_ head: UnsafeRawBufferPointer) -> String? {
-        let text = String(decoding: head.prefix(256), as: UTF8.self)
-        guard let start = text.range(of: "<?xml"), text[..<start.lowerBound].allSatisfy({ $0 == "\u{FEFF}" }),
-              let end = text.range(of: "?>", range: start.upperBound..<text.endIndex),
-              let match = text[start.upperBound..<end.lowerBound].firstMatch(of: /encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/) else { return nil }
-        let name = String(match.1)
+        var bytes = Array(head.prefix(256))[...]
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        guard bytes.starts(with: Array("<?xml".utf8)), let end = bytes.firstRange(of: Array("?>".utf8)),
+              let key = bytes[..<end.lowerBound].firstRange(of: Array("encoding".utf8)) else { return nil }
+        var rest = bytes[key.upperBound..<end.lowerBound].drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
+        guard rest.first == UInt8(ascii: "=") else { return nil }
+        rest = rest.dropFirst().drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
+        guard let quote = rest.first, quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'"),
+              let close = rest.dropFirst().firstIndex(of: quote) else { return nil }
+        let name = String(decoding: rest[rest.index(after: rest.startIndex)..<close], as: UTF8.self)
         return ["utf-8", "utf8", "utf-16", "utf-16le", "utf-16be"].contains(name.lowercased()) ? nil : name
     }
 

@@ -236,4 +236,19 @@ func readXMLRecords(_ text: String, element: String = "Institution", names: [Str
         #expect(try read(Array("<?xml version=\"1.0\" encoding=\"utf-8\"?><r><Institution nummer=\"1\"><Navn>Børnehaven</Navn></Institution></r>".utf8))
                 == ["Børnehaven"])
     }
+
+    /// The declared encoding, read by hand: quotes of either kind, white space around `=`, a
+    /// byte-order mark before; UTF-8 and UTF-16 (which expat tells from the bytes) and none are nil.
+    @Test func theDeclaredEncodingIsReadAsXMLWritesIt() {
+        func declared(_ text: String, bom: Bool = false) -> String? {
+            ((bom ? [0xEF, 0xBB, 0xBF] : []) + Array(text.utf8)).withUnsafeBytes { XMLRecordReader.declaredSingleByteEncoding($0) }
+        }
+        #expect(declared("<?xml version=\"1.0\" encoding=\"windows-1252\"?><r/>") == "windows-1252")
+        #expect(declared("<?xml version='1.0' encoding = 'ISO-8859-1' ?>\n<r/>", bom: true) == "ISO-8859-1")
+        #expect(declared("<?xml version=\"1.0\"\n  encoding=\"latin1\"?><r/>") == "latin1")
+        for none in ["<?xml version=\"1.0\" encoding=\"UTF-8\"?><r/>", "<?xml version=\"1.0\" encoding='utf-16'?>", "<?xml version=\"1.0\"?><r/>",
+                     "<r encoding=\"windows-1252\"/>", " <?xml version=\"1.0\" encoding=\"windows-1252\"?>"] {
+            #expect(declared(none) == nil, "\(none)")
+        }
+    }
 }
