@@ -62,9 +62,11 @@ extension Coordinator {
                 // an adversarial review).
                 summary = try confirmCommitted(made!, open: reopen.open, error: error)
             } catch let error as PostgresError where error.kind == .connection && db.isOpen {
-                // A municipality's server went away while the snapshot was read.
+                // A municipality's server went away while the snapshot was read (whose, before
+                // the probes connect to them again).
+                let broken = brokenFeeds(ready)
                 let gone = try ready.map(probe).compactMap(\.unreachable)
-                if gone.isEmpty { throw NationalError.feedLost(message: error.message, published: published) }
+                if gone.isEmpty { throw NationalError.feedLost(message: error.message, published: published, feeds: broken) }
                 throw NationalError.unreachable(gone, published: published)
             } catch let error as PostgresError where error.sqlState == "57014" && db.isOpen {
                 let gone = try ready.map(probe).compactMap(\.unreachable)
@@ -82,6 +84,14 @@ extension Coordinator {
             summary.phases.append(("commit", summary.seconds - summary.phases.reduce(0) { $0 + $1.seconds }))
             return summary
         }
+    }
+
+    /// The feeds whose connection broke in the transaction just rolled back: postgres_fdw
+    /// keeps the others' (and its error does not say whose it was: an adversarial review).
+    private func brokenFeeds(_ members: [NationalFile.Member]) -> [String] {
+        guard let kept = try? Set(db.query("SELECT server_name FROM postgres_fdw_get_connections()", name: "feed connections")
+            .compactMap { $0.string(0) }) else { return [] }
+        return members.filter { !kept.contains($0.server) }.map { "\($0.name) (\($0.code))" }
     }
 
     /// Whether the publish of `made` committed, asked on a new session (`open`) after the

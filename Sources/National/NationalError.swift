@@ -20,7 +20,7 @@ package enum NationalError: StewardError, Equatable {
     case notACoordinator(target: String, detail: String)
     /// A feed's session broke while the snapshot was read, and every feed answers again
     /// (its backend was terminated, say): postgres_fdw's error does not say whose it was.
-    case feedLost(message: String, published: Int64?)
+    case feedLost(message: String, published: Int64?, feeds: [String] = [])
     /// The snapshot's read took longer than the national file's `read_timeout`, and every feed
     /// answers its probe: one answers that but not the read (a lock held on its server, say).
     case readTimedOut(seconds: Int, published: Int64?)
@@ -67,8 +67,9 @@ package enum NationalError: StewardError, Equatable {
             return "no municipality of \(file) could be read, so there is nothing to publish"
         case .malformedFeed(let municipality, let problem):
             return "the feed of \(municipality) does not fit the national panel: \(problem). Check that its warehouse and the coordinator run the same etl version"
-        case .feedLost(let message, let published):
-            return "the connection to a municipality's feed broke while the snapshot was read (\(message))"
+        case .feedLost(let message, let published, let feeds):
+            let whose = feeds.isEmpty ? "a municipality's feed" : feeds.count == 1 ? "the feed of \(feeds[0])" : "the feeds of \(feeds.joined(separator: ", "))"
+            return "the connection to \(whose) broke while the snapshot was read (\(message))"
                 + outcome(published, true) + ". Every feed answers again (`etl national status`): run `etl national publish` again"
         case .readTimedOut(let seconds, let published):
             return "the snapshot's read took longer than read_timeout (\(seconds) s): every municipality's feed answers its probe, "
