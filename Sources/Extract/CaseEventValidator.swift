@@ -17,7 +17,7 @@ struct CaseEventValidator {
         // A case id with a character no reader sees (a byte-order mark where two exports were
         // joined, a zero-width space) is another case than the same id without it: one case
         // would silently count as two (an adversarial review). ASCII is checked first: fast.
-        if id.contains(where: { $0 >= 0x80 }), case let unseen = Register.unseen(String(decoding: id, as: UTF8.self)), !unseen.isEmpty {
+        if id.contains(where: { $0 >= 0x80 || $0 < 0x20 }), case let unseen = Register.unseen(String(decoding: id, as: UTF8.self)), !unseen.isEmpty {
             throw Rejection(field: checks.name(caseID), reason: .malformedField,
                             message: "sagsnummer '\(Echo.text(id))'\(unseen): written so it is another case than without it. Ask for the export without it")
         }

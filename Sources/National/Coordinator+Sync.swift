@@ -105,10 +105,12 @@ extension Coordinator {
                 try db.execute("DELETE FROM national.municipalities", name: "forget municipalities")
                 // The user mappings' statements carry the feeds' passwords: kept out of the
                 // server's log whatever it is set to log (`log_statement = ddl` wrote them
-                // there, an adversarial review found). Settings only a superuser may change.
+                // there, an adversarial review found; sampled logging and pg_stat_statements too,
+                // a re-test). Settings only a superuser may change.
                 _ = try db.query("""
                     SELECT set_config(name, value, true)
-                    FROM (VALUES ('log_statement', 'none'), ('log_min_duration_statement', '-1'), ('log_min_error_statement', 'panic'))
+                    FROM (VALUES ('log_statement', 'none'), ('log_min_duration_statement', '-1'), ('log_min_duration_sample', '-1'),
+                                 ('log_transaction_sample_rate', '0'), ('log_min_error_statement', 'panic'), ('pg_stat_statements.track', 'none'))
                          AS s(name, value)
                     WHERE (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
                     """, name: "no statement logging")

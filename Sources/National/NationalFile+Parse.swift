@@ -22,9 +22,9 @@ extension NationalFile {
         let keep = try top.int("keep_snapshots", default: 7)
         guard keep >= 1 else { throw top.error("keep_snapshots", "must be 1 or more") }
         let timeout = try top.int("connect_timeout", default: 10)
-        guard timeout >= 1 else { throw top.error("connect_timeout", "must be 1 second or more") }
+        guard (1...3600).contains(timeout) else { throw top.error("connect_timeout", "must be from 1 to 3600 seconds") }
         let readTimeout = try top.int("read_timeout", default: 300)
-        guard readTimeout >= 1 else { throw top.error("read_timeout", "must be 1 second or more") }
+        guard (1...86_400).contains(readTimeout) else { throw top.error("read_timeout", "must be from 1 to 86400 seconds (a day)") }
         var period = EvaluationPeriodLength.quarter
         if top.has("evaluation") {
             let e = try top.map("evaluation")
@@ -41,6 +41,8 @@ extension NationalFile {
             guard !Echo.unfitAsName(name) else {
                 throw m.error("name", "'\(Echo.name(name))' holds control or format characters (a bidi mark) or a CPR number: write the municipality's name")
             }
+            // The coordinator indexes names; 2.7 KB of one failed `sync` with PostgreSQL's bare error (a re-test).
+            guard name.utf8.count <= 100 else { throw m.error("name", "longer than 100 bytes: write the municipality's name") }
             let code = try m.string("code")
             guard code.count == 3, code.allSatisfy({ $0.isASCII && $0.isNumber }) else {
                 throw m.error("code", "'\(code)' is not a municipality code (three digits, e.g. \"101\"; quote it to keep its leading zeros)")

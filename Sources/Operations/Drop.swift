@@ -47,15 +47,10 @@ package struct Drop: Sendable {
                 // or (a file the MANIFEST does not name, or every file without one) its time is recent.
                 missing = drop.changedLately(config, now: now, unnamedIn: manifest)
                 if missing.isEmpty {
-                    // An export that links out of the drop makes this folder no drop, not the
-                    // night a failure: an older drop may be whole. A file that cannot be read
-                    // (permissions, I/O) stops the night, as the fix is this machine's.
                     let sums: [(file: String, sha256: String)]
                     do { sums = try drop.sourceChecksums(config: config) } catch let error as ExtractError {
-                        guard case let .sourceOutsideDrop(file, _, target) = error else { throw error }
-                        incomplete.append(IncompleteDrop(path: drop.url.path, missing: [
-                            "\(Echo.name(file)) (refused: it leads out of the drop, to \(Echo.name(target)); copy the file into the drop, "
-                                + "or set `allow_link_outside_drop: true` for it in the pipeline file if the link is intended)"]))
+                        guard let why = Self.noDrop(error) else { throw error }
+                        incomplete.append(IncompleteDrop(path: drop.url.path, missing: [why]))
                         continue
                     }
                     missing = manifest.map { drop.differing(from: $0, sums) } ?? []
@@ -66,6 +61,23 @@ package struct Drop: Sendable {
             incomplete.append(IncompleteDrop(path: drop.url.path, missing: missing))
         }
         throw OperationsError.noDrop(inbox: inbox.path, incomplete: incomplete)
+    }
+
+    /// Why an error hashing a folder's exports makes it no drop, not the night a failure (an
+    /// older drop may be whole): an export that links out of the drop, that changed while it
+    /// was hashed (still being written), or that is no file once opened (swapped: a re-test
+    /// found the night failed on these). nil: a file that cannot be read (permissions, I/O)
+    /// stops the night, as the fix is this machine's.
+    static func noDrop(_ error: ExtractError) -> String? {
+        func name(_ path: String) -> String { Echo.name((path as NSString).lastPathComponent) }
+        switch error {
+        case let .sourceOutsideDrop(file, _, target):
+            return "\(Echo.name(file)) (refused: it leads out of the drop, to \(Echo.name(target)); copy the file into the drop, "
+                + "or set `allow_link_outside_drop: true` for it in the pipeline file if the link is intended)"
+        case let .dropIncomplete(file, detail): return "\(name(file)) (\(detail))"
+        case let .cannotRead(path, message) where message.hasSuffix(", not a file"): return "\(name(path)) (\(message))"
+        default: return nil
+        }
     }
 
     /// What the drop lacks: source files of the pipeline, and files its MANIFEST names.

@@ -16,8 +16,11 @@ package enum Table {
     /// quotes doubled), for a spreadsheet or a script: aligned columns shift with an empty cell.
     package static func csv(header: [String], rows: [[String]]) -> String {
         func field(_ text: String) -> String {
-            guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            // By bytes: a comma or quote with a combining mark after it is one Character (a re-test).
+            guard text.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return text }
+            var quoted = String.UnicodeScalarView()
+            for scalar in text.unicodeScalars { if scalar == "\"" { quoted.append(scalar) }; quoted.append(scalar) }
+            return "\"" + String(quoted) + "\""
         }
         return ([header] + rows).map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }

@@ -73,6 +73,13 @@ import Testing
             #expect(odd?.key == "municipalities[2].name" && odd?.message.contains("control or format characters") == true
                     && odd?.description.contains("010213-1234") == false, "\(String(describing: odd))")
         }
+        // A name the coordinator's index cannot take, and timeouts that overflowed (a re-test).
+        let long = refusal(Self.good.replacingOccurrences(of: "name: Aarhus", with: "name: " + String(repeating: "x", count: 101)))
+        #expect(long?.key == "municipalities[2].name" && long?.message.contains("longer than 100 bytes") == true, "\(String(describing: long))")
+        for (key, value) in [("connect_timeout", "99999999999"), ("read_timeout", "9223372036854775807"), ("connect_timeout", "0")] {
+            let timeout = refusal("\(key): \(value)\n" + Self.good)
+            #expect(timeout?.key == key && timeout?.message.contains("must be from 1 to") == true, "\(key) \(String(describing: timeout))")
+        }
         #expect(refusal("municipalities: []")?.message.contains("at least one") == true)
         #expect(refusal("")?.message.contains("empty") == true)
     }

@@ -95,6 +95,17 @@ import Transform
         #expect("\(device.map(String.init(describing:)) ?? "")".contains("it is a device, not a file"), "\(String(describing: device))")
     }
 
+    /// An export that changed while it was hashed, or that is no file once opened, makes its
+    /// folder no drop, as one that links out does: an older drop may be whole (a re-test found
+    /// the night failed instead). A file that cannot be read stops the night.
+    @Test func anExportThatChangedWhileHashedMakesItsFolderNoDrop() {
+        let changed = Drop.noDrop(.dropIncomplete(file: "/inbox/2026-11-22/indmeldelser.csv", detail: "it changed while it was read"))
+        #expect(changed == "indmeldelser.csv (it changed while it was read)")
+        #expect(Drop.noDrop(.cannotRead(path: "/inbox/x/indmeldelser.csv", message: "it is a named pipe, not a file")) == "indmeldelser.csv (it is a named pipe, not a file)")
+        #expect(Drop.noDrop(.sourceOutsideDrop(file: "a.csv", drop: "/inbox/x", target: "/etc/passwd"))?.contains("leads out of the drop") == true)
+        #expect(Drop.noDrop(.cannotRead(path: "/inbox/x/a.csv", message: "Permission denied")) == nil)
+    }
+
     /// A folder whose name is not UTF-8, holds control characters, or links out of the inbox is
     /// no drop the nightly run may take, and is reported, not skipped: Foundation's listing
     /// gave a Latin-1 name as one that does not exist, an escape sequence reached the
