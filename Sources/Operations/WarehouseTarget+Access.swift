@@ -36,7 +36,7 @@ extension WarehouseTarget {
                     // a taken port must not leave the warehouse down (a new user's trial).
                     let before = server.listen.map { "listening on \($0)" } ?? "without TCP"
                     do { try server.start(listen: .keep) } catch let again as PostgresError {
-                        throw WarehouseError.serverUnavailable(state: state.root.path, message: "\(error.description); started again \(before): \(again.description)")
+                        throw WarehouseError.serverUnavailable(state: state.root.path, message: "\(error.description); starting it again \(before) failed too, so it is stopped: \(again.description)")
                     }
                     throw WarehouseError.listenUnchanged(state: state.root.path, message: error.description, running: before)
                 }
