@@ -29,15 +29,8 @@ package final class RunLock {
     /// Names the holder anew (a run's id is chosen after the lock is taken).
     package func rename(_ holder: String) {
         ftruncate(fd, 0)
-        let text = "\(holder) (pid \(getpid()), since \(Self.now()) UTC)\n"
+        let text = "\(holder) (pid \(getpid()), since \(RunReports.plain(ETLLogHandler.iso.format(Date()))) UTC)\n"
         _ = text.withCString { pwrite(fd, $0, strlen($0), 0) }
-    }
-
-    private static func now() -> String {
-        var t = time(nil), parts = tm()
-        gmtime_r(&t, &parts)
-        return String(format: "%04d-%02d-%02d %02d:%02d:%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-                      parts.tm_hour, parts.tm_min, parts.tm_sec)
     }
 
     deinit {

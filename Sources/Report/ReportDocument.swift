@@ -8,10 +8,19 @@ package struct ReportDocument {
     package let page: Page
     /// The control group the report leads with (pipeline `evaluation.control_group`); the other is shown beside it.
     package let lead: EvaluationControlGroup
+    /// A cohort no child of the run was in (no row in `cohort_summary`, or none exposed: an
+    /// export of the social workers' assignments with none, say): then nothing is compared,
+    /// and the page says so instead of reasons that do not hold (a new user's trial read "no
+    /// child in one of the cohorts got a case" and "hidden").
+    let emptyCohort: Cohort?
 
     package init(data: ReportData, language: ReportLanguage, lead: EvaluationControlGroup = .neverTreated) {
         self.data = data
         self.lead = lead
+        emptyCohort = Cohort.allCases.first { c in
+            guard let row = data.summary.first(where: { $0.key("cohort") == c.rawValue }) else { return true }
+            return row.figure("children_exposed").value == 0
+        }
         page = Page(language: language, minimum: data.smallCellMinimum)
     }
 
@@ -63,17 +72,6 @@ package struct ReportDocument {
     /// A numbered section with its heading.
     func section(_ id: String, _ heading: HTML, content: [HTML]) -> HTML {
         HTML.element("section", [("id", id)], content: [HTML.element("h2", [], heading)] + content)
-    }
-
-    /// A cohort no child of the run was in (no row in `cohort_summary`, or none exposed: an
-    /// export of the social workers' assignments with none, say): then nothing is compared,
-    /// and the page says so instead of reasons that do not hold (a new user's trial read "no
-    /// child in one of the cohorts got a case" and "hidden").
-    var emptyCohort: Cohort? {
-        Cohort.allCases.first { c in
-            guard let row = data.summary.first(where: { $0.key("cohort") == c.rawValue }) else { return true }
-            return row.figure("children_exposed").value == 0
-        }
     }
 
     /// What `emptyCohort` means, in words (in the answer; `short` under a figure); nil when both cohorts have children.

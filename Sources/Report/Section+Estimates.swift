@@ -56,7 +56,8 @@ extension ReportDocument {
             guard let lo = f(o, lead, "ci_low").value, let hi = f(o, lead, "ci_high").value else { continue }
             if lo > 0 || hi < 0 { clear.append(words.text(o.short).lowercased()) } else { unclear.append(words.text(o.short).lowercased()) }
         }
-        let reading = clear.isEmpty && unclear.isEmpty ? emptyCohortText(short: true) ?? words.html(.effectsNotEstimated)
+        let noneEstimated = clear.isEmpty && unclear.isEmpty
+        let reading = noneEstimated ? emptyCohortText(short: true) ?? words.html(.effectsNotEstimated)
             : clear.isEmpty ? words.html(.effectsReadingNone) : unclear.isEmpty ? words.html(.effectsReadingAll)
             : words.html(.effectsReading, ["clear": .text(list(clear)), "unclear": .text(list(unclear))])
         let title = words.text(.effectsTitle)
@@ -65,7 +66,7 @@ extension ReportDocument {
             // Nothing estimated is no "cannot be computed (no events)".
             chart: ForestPlot(id: "chart-effects", title: title, description: plain(reading), panels: panels, format: page.format,
                               suppressedText: page.suppressed,
-                              undefinedText: clear.isEmpty && unclear.isEmpty ? words.text(.eventNotEstimated) : page.undefined).render(),
+                              undefinedText: noneEstimated ? words.text(.eventNotEstimated) : page.undefined).render(),
             table: HTMLTable(caption: nil, header: [words.html(.outcomeColumn), page.estimateHeader(.effectColumn), words.html(.levelBeforeColumn)],
                          rows: rows, groupRows: groupRows).render(),
             note: words.html(.effectsNote))
