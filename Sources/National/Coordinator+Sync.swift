@@ -121,7 +121,11 @@ extension Coordinator {
             }
             logger.info("synced the coordinator", metadata: [
                 "municipalities": "\(file.municipalities.count)", "dropped": "\(dropped.isEmpty ? "none" : dropped.joined(separator: ","))"])
-            return try file.municipalities.map(probe)
+            do {
+                return try file.municipalities.map(probe)
+            } catch let error as PostgresError where error.kind == .connection && !db.isOpen {
+                throw NationalError.syncedUnprobed(target: target, message: Self.firstLine(error.message))
+            }
         }
     }
 

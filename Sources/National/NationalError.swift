@@ -26,6 +26,8 @@ package enum NationalError: StewardError, Equatable {
     case readTimedOut(seconds: Int, published: Int64?)
     /// The connection to the coordinator's own database broke (`command`: `publish` or `sync`).
     case coordinatorLost(target: String, message: String, command: String)
+    /// The connection to the coordinator broke after the sync committed, while the feeds were probed.
+    case syncedUnprobed(target: String, message: String)
     /// The connection broke as the publish of `snapshot` committed, and a new session could
     /// not ask whether it did.
     case publishUnconfirmed(target: String, snapshot: Int64, message: String)
@@ -77,10 +79,15 @@ package enum NationalError: StewardError, Equatable {
                 + "a national_feed session waiting in pg_stat_activity)" + outcome(published, true)
                 + ". Publish again later, or with a longer read_timeout in the national file"
         case .coordinatorLost(let target, let message, let command):
-            let kept = command == "sync" ? "a sync is one transaction, so the servers and foreign tables are as they were"
+            let kept = command == "sync" ? "a sync is one transaction, so the servers and foreign tables are as they were "
+                + "(or, had it broken as the sync committed, wholly as the national file says)"
                 : "a publish is one transaction, and the coordinator says the national snapshot published before stays published"
             return "the connection to the coordinator's database (\(target)) broke (\(message)); \(kept). Check that server (for the "
                 + "embedded one: `etl warehouse status` with the same --state-dir), then run the command again"
+        case .syncedUnprobed(let target, let message):
+            return "the coordinator was synced, but the connection to its database (\(target)) broke while the feeds were probed "
+                + "(\(message)); `etl national status` probes them once that server answers (for the embedded one: "
+                + "`etl warehouse status` with the same --state-dir)"
         case .publishUnconfirmed(let target, let snapshot, let message):
             return "the connection to the coordinator's database (\(target)) broke as the publish of national snapshot \(snapshot) "
                 + "committed (\(message)), and a new session could not ask whether it did: `etl national status` says which snapshot "
@@ -92,7 +99,7 @@ package enum NationalError: StewardError, Equatable {
 
     package var exitStatus: ExitStatus {
         switch self {
-        case .unreachable, .feedLost, .readTimedOut, .coordinatorLost, .publishUnconfirmed: .databaseUnreachable
+        case .unreachable, .feedLost, .readTimedOut, .coordinatorLost, .syncedUnprobed, .publishUnconfirmed: .databaseUnreachable
         case .notSynced, .notACoordinator: .usage
         case .unusable, .noMunicipalities, .malformedFeed: .failure
         }

@@ -12,8 +12,19 @@ import Foundation
 /// or wholly at the new one, and readers see the old views until the commit. A session
 /// advisory lock serialises migrators of several processes; the second waits and then
 /// finds nothing left to do.
+///
+/// The upgrade's locks are asked for with a short `lock_timeout` and the whole transaction is
+/// tried again, for at most `patience`, while other sessions read what it changes: a DDL
+/// statement waiting for its lock queues every later reader behind it, so one long analyst
+/// query would otherwise stop every view for as long as it runs.
 package struct Migrator: Sendable {
     package let directory: String
+    /// How long each try waits for a lock (and so holds readers up) before giving way.
+    package var lockTimeout: Duration = .seconds(2)
+    /// How long a migration keeps trying before it gives up, naming the sessions in its way.
+    package var patience: Duration = .seconds(600)
+    /// The pause between tries, in which readers queued behind a try get through.
+    package var pause: Duration = .seconds(3)
 
     /// Key of the advisory lock ("etlmig" in ASCII); any value unique to this use will do.
     static let lockKey = "111550709721447"
@@ -81,9 +92,26 @@ package struct Migrator: Sendable {
         let recorded = try connection.query("SELECT checksum FROM etl.schema_repeatables", name: "read repeatables").first?.string(0)
         guard !pending.isEmpty || recorded != viewsChecksum else { return [] }
 
+        let deadline = ContinuousClock.now + patience
+        while true {
+            do {
+                try apply(pending, views, viewsChecksum: viewsChecksum, connection)
+                return pending.map(\.migration) + views
+            } catch let error as PostgresError where error.sqlState == "55P03" {
+                guard ContinuousClock.now + pause < deadline else { throw try sessionsInTheWay(connection, error) }
+                Thread.sleep(forTimeInterval: Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18)
+            }
+        }
+    }
+
+    /// One try at the upgrade, in one transaction.
+    private func apply(_ pending: [(migration: Migration, checksum: String)], _ views: [Migration], viewsChecksum: String,
+                       _ connection: Connection) throws {
         var current: Migration?
         do {
             try connection.transaction { db in
+                let ms = lockTimeout.components.seconds * 1000 + lockTimeout.components.attoseconds / 1_000_000_000_000_000
+                try db.execute("SET LOCAL lock_timeout = \(max(1, ms))", name: "lock timeout")
                 // Tables may change under the views: drop the views first, make them anew last.
                 try dropRepeatableObjects(db)
                 for (migration, checksum) in pending {
@@ -113,7 +141,33 @@ package struct Migrator: Sendable {
             }
             throw error
         }
-        return pending.map(\.migration) + views
+    }
+
+    /// The error of a migration that gave up: which sessions of this database hold locks
+    /// (the longest-running first), and what to do.
+    private func sessionsInTheWay(_ connection: Connection, _ error: PostgresError) throws -> PostgresError {
+        let rows = try connection.query("""
+            SELECT DISTINCT a.pid, coalesce(a.usename, '?'), coalesce(a.state, '?'),
+                   to_char(a.xact_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), a.xact_start
+            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.granted AND l.locktype = 'relation' AND a.pid <> pg_backend_pid() AND a.datname = current_database()
+              AND a.backend_type = 'client backend'
+            ORDER BY a.xact_start NULLS LAST, a.pid
+            """, name: "sessions holding locks")
+        let sessions = try rows.map { row in
+            "pid \(try row.int(0) ?? 0) (user \(row.string(1) ?? "?"), \(row.string(2) ?? "?")"
+                + (row.string(3).map { ", in a transaction since \($0) UTC" } ?? "") + ")"
+        }
+        let minutes = Double(patience.components.seconds) / 60
+        return PostgresError(
+            .query, "the schema upgrade waited \(minutes < 1 ? "\(patience.components.seconds) s" : "\(Int(minutes.rounded())) min") "
+                + "for other sessions to let go of the warehouse and gave up; nothing was changed"
+                + (sessions.isEmpty ? "" : ". Holding it: " + sessions.joined(separator: ", ")),
+            sqlState: error.sqlState, detail: error.message,
+            hint: "let their queries finish, or end them (SELECT pg_cancel_backend(pid), or pg_terminate_backend(pid) "
+                + "for one idle in a transaction), then run the command again; readers were held up at most "
+                + "\(lockTimeout.components.seconds) s at a time meanwhile",
+            statement: error.statement, context: error.context)
     }
 
     /// A view or routine made by the repeatable files.

@@ -514,6 +514,22 @@ import TestSupport
                 && failed.stderr.contains("run the command again"), "\(failed.stderr)")
     }
 
+    /// The coordinator's session lost after the sync committed, while it probes a feed (Odense's
+    /// waits on a lock): said synced, with what to run (it said the sync was rolled back, a review).
+    @Test func aSyncLostWhileItProbesTheFeedsSaysItWasSynced() throws {
+        let f = try Federation.shared.get()
+        let odense = try f.municipalities[1].owner()
+        try odense.execute("BEGIN; LOCK TABLE warehouse.did_estimations IN ACCESS EXCLUSIVE MODE")
+        Self.terminate("application_name LIKE 'etl national sync (pid %' AND wait_event_type = 'Extension' AND pid <> pg_backend_pid()") {
+            try f.coordinator()
+        }
+        let failed = try f.national(["sync"])
+        try odense.execute("ROLLBACK")
+        #expect(failed.status == 69 && failed.stderr.contains("the coordinator was synced")
+                && failed.stderr.contains("`etl national status` probes them"), "\(failed)")
+        #expect(try f.national(["status"]).status == 0)
+    }
+
     /// A coordinator whose server logs statements does not log the user mappings', which
     /// carry the feeds' passwords (`log_statement = ddl` wrote them, an adversarial review).
     @Test func aSyncLeavesNoFeedPasswordInTheServersLog() throws {

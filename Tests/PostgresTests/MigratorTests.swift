@@ -137,4 +137,60 @@ import TestSupport
         let connection = try database.connect()
         #expect(try connection.query("SELECT count(*) FROM t")[0].int(0) == 1)
     }
+
+    /// An upgrade waiting for a long analyst transaction lets readers through between its
+    /// tries (a reader that waits at most 3 s for a lock reads while it keeps trying), gives
+    /// up naming the session in its way, and succeeds once that session has finished.
+    @Test func anUpgradeGivesWayToReadersAndNamesTheSessionInItsWay() async throws {
+        let database = try TestServer.freshDatabase()
+        let directory = try folder(["001_t.sql": "CREATE SCHEMA w; CREATE TABLE w.t (id int); INSERT INTO w.t VALUES (1);"])
+        try FileManager.default.createDirectory(atPath: "\(directory)/views", withIntermediateDirectories: true)
+        let view = "\(directory)/views/10_v.sql"
+        try "CREATE VIEW w.v AS SELECT id FROM w.t;".write(toFile: view, atomically: true, encoding: .utf8)
+        var migrator = Migrator(directory: directory)
+        migrator.lockTimeout = .seconds(1)
+        migrator.pause = .milliseconds(300)
+        try migrator.migrate(database.connect())
+
+        let analyst = try database.connect()
+        let analystPID = try #require(try analyst.query("SELECT pg_backend_pid()")[0].int(0))
+        try analyst.execute("BEGIN")
+        _ = try analyst.query("SELECT * FROM w.v")
+        try "CREATE VIEW w.v AS SELECT id, 2 * id AS twice FROM w.t;".write(toFile: view, atomically: true, encoding: .utf8)
+
+        // Gives up within its patience, naming the analyst's session; nothing changed.
+        var impatient = migrator
+        impatient.patience = .seconds(2)
+        // Bounded, so that a migrator that waits for ever fails here rather than hangs.
+        func bounded() throws -> Connection {
+            let connection = try database.connect()
+            try connection.execute("SET statement_timeout = '20s'")
+            return connection
+        }
+        let error = try #require(throws: PostgresError.self) { try impatient.migrate(bounded()) }
+        #expect(error.sqlState == "55P03")
+        #expect(error.message.contains("pid \(analystPID) ("), "\(error)")
+        #expect(error.message.contains("nothing was changed"))
+        #expect(try analyst.query("SELECT count(*) FROM information_schema.columns WHERE table_name = 'v'")[0].int(0) == 1)
+
+        // A patient one, while a reader comes.
+        migrator.patience = .seconds(60)
+        let upgrade = Task.detached { [migrator] in try migrator.migrate(bounded()).count }
+        let watcher = try database.connect()
+        var queued = false
+        for _ in 0..<500 where !queued {
+            queued = try watcher.query("""
+                SELECT count(*) > 0 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+                """)[0].bool(0) ?? false
+            if !queued { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        #expect(queued, "the upgrade never waited for its lock")
+        let reader = try database.connect()
+        try reader.execute("SET lock_timeout = '3s'")
+        #expect(try reader.query("SELECT id FROM w.v")[0].int(0) == 1)
+
+        try analyst.execute("COMMIT")
+        #expect(try await upgrade.value == 1)
+        #expect(try reader.query("SELECT twice FROM w.v")[0].int(0) == 2)
+    }
 }
