@@ -66,12 +66,12 @@ extension Coordinator {
                 // the probes connect to them again).
                 let broken = brokenFeeds(ready)
                 let gone = try ready.map(probe).compactMap(\.unreachable)
-                if gone.isEmpty { throw NationalError.feedLost(message: error.message, published: published, feeds: broken) }
-                throw NationalError.unreachable(gone, published: published)
+                if gone.isEmpty { throw NationalError.feedLost(message: error.message, published: published, feeds: broken, partial: partial) }
+                throw NationalError.unreachable(gone, published: published, partial: partial)
             } catch let error as PostgresError where error.sqlState == "57014" && db.isOpen {
                 let gone = try ready.map(probe).compactMap(\.unreachable)
-                if gone.isEmpty { throw NationalError.readTimedOut(seconds: file.readTimeout, published: published) }
-                throw NationalError.unreachable(gone, published: published)
+                if gone.isEmpty { throw NationalError.readTimedOut(seconds: file.readTimeout, published: published, partial: partial) }
+                throw NationalError.unreachable(gone, published: published, partial: partial)
             } catch let error as PostgresError where db.isOpen && error.kind != .connection {
                 // One statement reads every feed, and its error does not say whose (a column
                 // missing): each feed is read alone to find it; else the error is as it came.

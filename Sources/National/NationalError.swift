@@ -4,8 +4,8 @@ import Pipeline
 /// What stops `etl national sync` or `publish`, naming the municipality and what to do.
 package enum NationalError: StewardError, Equatable {
     /// Feeds that could not be read: the server is down, refuses the role, or is not there.
-    /// `publishing`: said by `publish`, which then published nothing.
-    case unreachable([Unavailable], published: Int64?, publishing: Bool = true)
+    /// `publishing`: said by `publish`, which then published nothing; `partial`: by `publish --partial`.
+    case unreachable([Unavailable], published: Int64?, publishing: Bool = true, partial: Bool = false)
     /// A feed answered but has nothing published yet (or states another municipality, or
     /// speaks another feed version).
     case unusable([Unavailable], published: Int64?, publishing: Bool = true)
@@ -20,10 +20,10 @@ package enum NationalError: StewardError, Equatable {
     case notACoordinator(target: String, detail: String)
     /// A feed's session broke while the snapshot was read, and every feed answers again
     /// (its backend was terminated, say): postgres_fdw's error does not say whose it was.
-    case feedLost(message: String, published: Int64?, feeds: [String] = [])
+    case feedLost(message: String, published: Int64?, feeds: [String] = [], partial: Bool = false)
     /// The snapshot's read took longer than the national file's `read_timeout`, and every feed
     /// answers its probe: one answers that but not the read (a lock held on its server, say).
-    case readTimedOut(seconds: Int, published: Int64?)
+    case readTimedOut(seconds: Int, published: Int64?, partial: Bool = false)
     /// The connection to the coordinator's own database broke (`command`: `publish` or `sync`).
     case coordinatorLost(target: String, message: String, command: String)
     /// The connection to the coordinator broke after the sync committed, while the feeds were probed.
@@ -52,13 +52,15 @@ package enum NationalError: StewardError, Equatable {
             let kept = published.map { "national snapshot \($0) stays published" } ?? "no national snapshot is published yet"
             return publishing ? ", so nothing was published (\(kept))" : ""
         }
+        func publish(_ partial: Bool) -> String { partial ? "`etl national publish --partial`" : "`etl national publish`" }
         switch self {
-        case .unreachable(let list, let published, let publishing):
+        case .unreachable(let list, let published, let publishing, let partial):
             return "\(list.count == 1 ? "a municipality's feed" : "\(list.count) municipalities' feeds") could not be reached"
                 + outcome(published, publishing) + ": " + list.map(\.description).joined(separator: "; ")
                 + ". Check that each server runs and lets national_feed in over TCP (`etl warehouse start --listen`, "
-                + "`etl national feed-role`), and the password (then `etl national sync`); or publish without them: "
-                + "`etl national publish --partial`"
+                + "`etl national feed-role`), and the password (then `etl national sync`); "
+                + (partial ? "or run `etl national publish --partial` again, which now leaves them out (they went away during its read)"
+                           : "or publish without them: `etl national publish --partial`")
         case .unusable(let list, let published, let publishing):
             return "\(list.count == 1 ? "a municipality's feed is" : "\(list.count) municipalities' feeds are") not usable"
                 + outcome(published, publishing) + ": " + list.map(\.description).joined(separator: "; ")
@@ -69,15 +71,15 @@ package enum NationalError: StewardError, Equatable {
             return "no municipality of \(file) could be read, so there is nothing to publish"
         case .malformedFeed(let municipality, let problem):
             return "the feed of \(municipality) does not fit the national panel: \(problem). Check that its warehouse and the coordinator run the same etl version"
-        case .feedLost(let message, let published, let feeds):
+        case .feedLost(let message, let published, let feeds, let partial):
             let whose = feeds.isEmpty ? "a municipality's feed" : feeds.count == 1 ? "the feed of \(feeds[0])" : "the feeds of \(feeds.joined(separator: ", "))"
             return "the connection to \(whose) broke while the snapshot was read (\(message))"
-                + outcome(published, true) + ". Every feed answers again (`etl national status`): run `etl national publish` again"
-        case .readTimedOut(let seconds, let published):
+                + outcome(published, true) + ". Every feed answers again (`etl national status`): run \(publish(partial)) again"
+        case .readTimedOut(let seconds, let published, let partial):
             return "the snapshot's read took longer than read_timeout (\(seconds) s): every municipality's feed answers its probe, "
                 + "but one did not finish the read (a lock held on its server, or a server overloaded; its steward sees "
                 + "a national_feed session waiting in pg_stat_activity)" + outcome(published, true)
-                + ". Publish again later, or with a longer read_timeout in the national file"
+                + ". Run \(publish(partial)) again later, or with a longer read_timeout in the national file"
         case .coordinatorLost(let target, let message, let command):
             let kept = command == "sync" ? "a sync is one transaction, so the servers and foreign tables are as they were "
                 + "(or, had it broken as the sync committed, wholly as the national file says)"
