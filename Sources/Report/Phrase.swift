@@ -12,7 +12,7 @@ package enum Phrase: String, CaseIterable, Sendable {
     case figuresHeading
     case effectsTitle, effectsReading, effectsReadingAll, effectsReadingNone, effectsNotEstimated, effectsNote
     case againstNeverTreated, againstNotYetTreated, effectAxis
-    case comparisonsTitle, comparisonsReading, comparisonsNote, rateRatioPanel, rateRatioAxis, ageDifferencePanel, monthsAxis
+    case comparisonsTitle, comparisonsReading, comparisonsUnits, comparisonsNote, rateRatioPanel, rateRatioAxis, ageDifferencePanel, monthsAxis
     case eventTitle, eventReading, eventAfter, eventNotEstimated, eventNote, before, after
     case quartersColumn, quartersAxis, quartersPlural, quarterSingular, halfYearsColumn, halfYearsAxis, halfYearsPlural, halfYearSingular
     case yearsColumn, yearsAxis, yearsPlural, yearSingular, lastPeriod, lastPeriods

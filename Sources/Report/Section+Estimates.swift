@@ -113,7 +113,8 @@ extension ReportDocument {
             table: HTMLTable(caption: nil, header: [words.html(.comparisonColumn), words.html(.treatmentColumn), words.html(.controlColumn),
                                                 page.estimateHeader(.estimateColumn)],
                          rows: rows, groupRows: groupRows).render(),
-            note: words.html(.comparisonsNote), wide: true)
+            // Why they are no estimates of the effect, where there is a comparison to read so.
+            note: words.html(.comparisonsUnits) + (emptyCohort == nil ? .text(" ") + words.html(.comparisonsNote) : .empty), wide: true)
     }
 
     /// The event study of one outcome against the lead control group, over the window the

@@ -175,7 +175,7 @@ import Pipeline
         #expect(answer == [catalog.text(.noTreatmentChildren)], "\(answer)")
         let readings = page.elements.filter { $0.name == "p" && $0.attributes["class"] == "reading" }.map(\.text)
         #expect(readings.count >= 10 && readings.allSatisfy { $0 == catalog.text(.noTreatmentShort) }, "\(readings)")
-        for wrong in [Phrase.naiveMissing, .ratesHidden, .comparisonsReading, .eventNote] {
+        for wrong in [Phrase.naiveMissing, .ratesHidden, .comparisonsReading, .comparisonsNote, .eventNote] {
             let start = String(catalog.text(wrong, [:]).prefix { $0 != "{" }.prefix(30))
             #expect(!html.contains(start), "\(wrong): \(start)")
         }
