@@ -116,7 +116,8 @@ package struct TransformStage: Sendable {
         if let n = counts[TransformCounts.repeatedEvents], n > 0 {
             let lines = facts.repeatedEventLines.map(String.init).joined(separator: ", ") + (n > facts.repeatedEventLines.count ? ", …" : "")
             result.warnings.append("\(n) case event\(n == 1 ? " repeats" : "s repeat") an earlier one exactly (the same child, case, type, day, "
-                + "paragraph, source and reason; the export's line\(n == 1 ? "" : "s") \(lines)): all are counted, as every event is; "
+                + "paragraph, source and reason; the export's line\(n == 1 ? "" : "s") \(lines), or in an XML export the record element\(n == 1 ? "" : "s") "
+                + "of that number): all are counted, as every event is; "
                 + "if the export job wrote them twice, have it fixed and run the corrected drop")
         }
         return result

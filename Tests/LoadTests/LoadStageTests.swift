@@ -274,6 +274,11 @@ struct LoadHarness {
         for row in rows {
             #expect((1...3).map { row.string($0) } == ["t", "t", "t"] && row.string(4) == "0" && row.string(5) == "t", "\(row)")
         }
+        // The owner's rate rows count the missing cohort's children as 0 too (they were NULL: a check of the figures).
+        let children = try h.connection.query("""
+            SELECT treatment_children, control_children > 0 FROM warehouse.cohort_comparison WHERE statistic = 'rate_ratio'
+            """)
+        #expect(children.count == 3 && children.allSatisfy { $0.string(0) == "0" && $0.string(1) == "t" }, "\(children.map(\.values))")
     }
 
     @Test func analystsReadMetricsOnly() throws {

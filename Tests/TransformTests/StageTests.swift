@@ -108,7 +108,7 @@ import Testing
         #expect(result.manifest.counts[TransformCounts.repeatedEvents] == 2)
         #expect(result.manifest.outputs.first { $0.name == FactFile.caseEvents.rawValue }?.rows == 29 + 2)
         #expect(result.warnings == ["2 case events repeat an earlier one exactly (the same child, case, type, day, paragraph, source and reason; "
-                                    + "the export's lines 90, 91): all are counted, as every event is; "
+                                    + "the export's lines 90, 91, or in an XML export the record elements of that number): all are counted, as every event is; "
                                     + "if the export job wrote them twice, have it fixed and run the corrected drop"], "\(result.warnings)")
     }
 
