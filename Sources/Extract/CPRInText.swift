@@ -7,7 +7,7 @@
 /// it, the serial in pairs: `DDMMYY-SSSS`, `DD.MM.YY-SSSS`, `DDMMYY SS SS`, a digit at a time
 /// or 3-3-4 split alike (`isSpelledOut`), and after the
 /// date one to three punctuation marks or symbols too: `+`, ` | `, `⋅`), or with the year's century (`DD.MM.YYYY-SSSS`,
-/// `matchWithCentury`), anywhere in a longer text. A split is one to three separators: spaces
+/// `matchWithCentury`, or year first: `1980-01-01-1133`), anywhere in a longer text. A split is one to three separators: spaces
 /// of any kind (tab, line break, no-break space), dashes of any kind (hyphen, en and em
 /// dash, minus), `.` (and middle dots), `/`, `_`, and their full-width forms; invisible
 /// characters (soft hyphen, zero-width space, combining marks) are passed over. The decimal
@@ -46,6 +46,7 @@ package enum CPRInText {
         while i < n {
             guard isDigit(text[i]) else { i += 1; continue }
             if couldBeBirthDate(text, at: i), let m = match(text, at: i) ?? matchWithCentury(text, at: i) { return m }
+            if i + 1 < n, couldBeCentury(text[i], text[i + 1]), let m = matchWithCentury(text, at: i) { return m }
             while i < n, isDigit(text[i]) { i += 1 }
         }
         return nil
@@ -154,6 +155,11 @@ package enum CPRInText {
         return month >= 1 && month <= 12
     }
 
+    /// The first two digits of a year 1800–2099, the way an ISO date starts.
+    @inline(__always) private static func couldBeCentury(_ a: UInt8, _ b: UInt8) -> Bool {
+        a == 0x31 && (b == 0x38 || b == 0x39) || a == 0x32 && b == 0x30
+    }
+
     static func first(in text: ArraySlice<UInt8>) -> Match? {
         text.withUnsafeBufferPointer { p in
             first(in: p).map { Match(range: ($0.range.lowerBound + text.startIndex)..<($0.range.upperBound + text.startIndex), number: $0.number) }
@@ -256,7 +262,9 @@ package enum CPRInText {
     /// is missed; nor is one whose serial is a year of the next thirty (`01.08.1998-1999`).
     /// Spaces before the serial too (`12.12.2012 4139`, `12/12-2012 - 4150`: an adversarial
     /// review found them in clear): `12.03.2019 1430`, a day and a time, has a serial of the
-    /// wrong century.
+    /// wrong century. The date may be written year first, as ISO 8601 writes it
+    /// (`1980-01-01-1133`, `19800101-1133`, split alike or not at all), under the same rule:
+    /// `2012-03-12 1430` and `2019-03-12-0087` are no CPR numbers.
     private static func matchWithCentury(_ t: UnsafeBufferPointer<UInt8>, at start: Int) -> Match? {
         let n = t.count
         var j = start
@@ -278,12 +286,24 @@ package enum CPRInText {
             if mark != 0x20, j < n, t[j] == 0x20 { j += 1 }
             return mark
         }
-        guard let day = number(2), (1...31).contains(day) else { return nil }
-        let first = dateSeparator()
-        guard let month = number(2), (1...12).contains(month) else { return nil }
-        let second = dateSeparator()
-        guard second == first || first == 0x2F && second == 0x2D, let century = number(2), (18...20).contains(century),
-              let year = number(2) else { return nil }
+        func dayFirst() -> (day: UInt64, month: UInt64, century: UInt64, year: UInt64)? {
+            guard let day = number(2), (1...31).contains(day) else { return nil }
+            let first = dateSeparator()
+            guard let month = number(2), (1...12).contains(month) else { return nil }
+            let second = dateSeparator()
+            guard second == first || first == 0x2F && second == 0x2D, let century = number(2), (18...20).contains(century),
+                  let year = number(2) else { return nil }
+            return (day, month, century, year)
+        }
+        func yearFirst() -> (day: UInt64, month: UInt64, century: UInt64, year: UInt64)? {
+            j = start
+            guard let century = number(2), (18...20).contains(century), let year = number(2) else { return nil }
+            let first = dateSeparator()
+            guard let month = number(2), (1...12).contains(month) else { return nil }
+            guard dateSeparator() == first, let day = number(2), (1...31).contains(day) else { return nil }
+            return (day, month, century, year)
+        }
+        guard let (day, month, century, year) = dayFirst() ?? yearFirst() else { return nil }
         let serialStart = j
         while j < n, j - serialStart < 3, isPunctuation(t[j]) || t[j] == 0x20 { j += 1 }
         guard j > serialStart else { return nil }
