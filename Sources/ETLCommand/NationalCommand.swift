@@ -44,8 +44,9 @@ struct NationalCommand: ParsableCommand {
                 logger.error("""
                     no answer within \(seconds) s in \(step): given up. A path to a municipality's server keeps its connection \
                     but does not answer (a tunnel or proxy whose far side froze, or its PostgreSQL stopped): `etl national status` \
-                    names it. The coordinator rolls back what this command had not committed once it sees it gone; the national \
-                    snapshot published before stays
+                    names it. The coordinator rolls back what this command had not committed once it sees it gone, so the national \
+                    snapshot published before stays, unless its own commit was what hung (a synchronous standby that does not \
+                    answer): `etl national status` says which snapshot is published
                     """, metadata: ["exit_status": "\(ExitStatus.databaseUnreachable.rawValue)"])
                 fflush(nil)
                 _exit(ExitStatus.databaseUnreachable.rawValue)
