@@ -46,7 +46,7 @@ package enum CPRInText {
         while i < n {
             guard isDigit(text[i]) else { i += 1; continue }
             if couldBeBirthDate(text, at: i), let m = match(text, at: i) ?? matchWithCentury(text, at: i) { return m }
-            if i + 1 < n, couldBeCentury(text[i], text[i + 1]), let m = matchWithCentury(text, at: i) { return m }
+            if couldBeYearFirst(text, at: i), let m = matchWithCentury(text, at: i) { return m }
             while i < n, isDigit(text[i]) { i += 1 }
         }
         return nil
@@ -155,9 +155,17 @@ package enum CPRInText {
         return month >= 1 && month <= 12
     }
 
-    /// The first two digits of a year 1800–2099, the way an ISO date starts.
-    @inline(__always) private static func couldBeCentury(_ a: UInt8, _ b: UInt8) -> Bool {
-        a == 0x31 && (b == 0x38 || b == 0x39) || a == 0x32 && b == 0x30
+    /// A quick look before a date written year first (`matchWithCentury`): a year 1800–2099
+    /// at `i`, then a month 01–12 after at most two separators. Rules out case numbers
+    /// (`S-2022-000001`) at once.
+    @inline(__always) private static func couldBeYearFirst(_ t: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        guard i + 7 < t.count, t[i] == 0x31 && (t[i + 1] == 0x38 || t[i + 1] == 0x39) || t[i] == 0x32 && t[i + 1] == 0x30,
+              isDigit(t[i + 2]), isDigit(t[i + 3]) else { return false }
+        var j = i + 4
+        while j < i + 6, !isDigit(t[j]) { j += 1 }
+        guard isDigit(t[j]), isDigit(t[j + 1]) else { return false }
+        let month = (t[j] &- 48) * 10 + (t[j + 1] &- 48)
+        return month >= 1 && month <= 12
     }
 
     static func first(in text: ArraySlice<UInt8>) -> Match? {
@@ -309,9 +317,13 @@ package enum CPRInText {
         guard j > serialStart else { return nil }
         // The serial in pairs too (`12.12.2012 41 55`).
         guard let high = number(2) else { return nil }
-        if j + 2 < n, t[j] == 0x20 || t[j] == 0x2E || t[j] == 0x2D, isDigit(t[j + 1]) { j += 1 }
+        let paired = j + 2 < n && (t[j] == 0x20 || t[j] == 0x2E || t[j] == 0x2D) && isDigit(t[j + 1])
+        if paired { j += 1 }
         guard let low = number(2), case let serial = high * 100 + low, j == n || !isDigit(t[j]),
               CPR.century(seventh: Int(serial / 1000), yy: Int(year)) == Int(century) * 100 else { return nil }
+        // A date or number that goes on after it: a range of days (`1960-01-01 - 2001-12-31`),
+        // a telephone number in pairs (`2019-03-12 40 50 60 70`; a review found them replaced).
+        if j + 1 < n, isDigit(t[j + 1]), t[j] == 0x2E || t[j] == 0x2D || t[j] == 0x2F || paired && t[j] == 0x20 { return nil }
         // A range of years (`01.08.1998-1999`), which the century table cannot tell.
         let born = century * 100 + year
         guard !(born + 1...born + 30).contains(serial) else { return nil }

@@ -11,12 +11,14 @@ import Foundation
 /// Everything happens in one transaction: a warehouse is either wholly at the old version
 /// or wholly at the new one, and readers see the old views until the commit. A session
 /// advisory lock serialises migrators of several processes; the second waits and then
-/// finds nothing left to do.
+/// finds nothing left to do (or, if the first gave up, tries itself).
 ///
 /// The upgrade's locks are asked for with a short `lock_timeout` and the whole transaction is
 /// tried again, for at most `patience`, while other sessions read what it changes: a DDL
 /// statement waiting for its lock queues every later reader behind it, so one long analyst
-/// query would otherwise stop every view for as long as it runs.
+/// query would otherwise stop every view for as long as it runs. A deadlock with a reader
+/// (which PostgreSQL finds after `deadlock_timeout`, before the lock timeout) is tried again
+/// the same way.
 package struct Migrator: Sendable {
     package let directory: String
     /// How long each try waits for a lock (and so holds readers up) before giving way.
@@ -97,8 +99,8 @@ package struct Migrator: Sendable {
             do {
                 try apply(pending, views, viewsChecksum: viewsChecksum, connection)
                 return pending.map(\.migration) + views
-            } catch let error as PostgresError where error.sqlState == "55P03" {
-                guard ContinuousClock.now + pause < deadline else { throw try sessionsInTheWay(connection, error) }
+            } catch let error as PostgresError where error.sqlState == "55P03" || error.sqlState == "40P01" {
+                guard ContinuousClock.now + pause < deadline else { throw sessionsInTheWay(connection, error) }
                 Thread.sleep(forTimeInterval: Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18)
             }
         }
@@ -143,31 +145,39 @@ package struct Migrator: Sendable {
         }
     }
 
-    /// The error of a migration that gave up: which sessions of this database hold locks
-    /// (the longest-running first), and what to do.
-    private func sessionsInTheWay(_ connection: Connection, _ error: PostgresError) throws -> PostgresError {
-        let rows = try connection.query("""
-            SELECT DISTINCT a.pid, coalesce(a.usename, '?'), coalesce(a.state, '?'),
+    /// The error of a migration that gave up: which sessions of this database hold locks on
+    /// its tables and views (the longest-running first), and what to do. The try has rolled
+    /// back, so who blocked it last is not known; should even this query fail, the try's error.
+    private func sessionsInTheWay(_ connection: Connection, _ error: PostgresError) -> PostgresError {
+        let rows = (try? connection.query("""
+            SELECT DISTINCT a.pid, coalesce(a.usename, '?'), coalesce(nullif(a.application_name, ''), '-'), coalesce(a.state, '?'),
                    to_char(a.xact_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), a.xact_start
             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                 JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE l.granted AND l.locktype = 'relation' AND a.pid <> pg_backend_pid() AND a.datname = current_database()
-              AND a.backend_type = 'client backend'
+              AND a.backend_type = 'client backend' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+              AND n.nspname NOT LIKE 'pg\\_toast%'
             ORDER BY a.xact_start NULLS LAST, a.pid
-            """, name: "sessions holding locks")
-        let sessions = try rows.map { row in
-            "pid \(try row.int(0) ?? 0) (user \(row.string(1) ?? "?"), \(row.string(2) ?? "?")"
-                + (row.string(3).map { ", in a transaction since \($0) UTC" } ?? "") + ")"
+            """, name: "sessions holding locks")) ?? []
+        let sessions = rows.map { row in
+            "pid \((try? row.int(0)).flatMap { $0 } ?? 0) (user \(row.string(1) ?? "?"), \(row.string(2) ?? "-"), \(row.string(3) ?? "?")"
+                + (row.string(4).map { ", in a transaction since \($0) UTC" } ?? "") + ")"
         }
-        let minutes = Double(patience.components.seconds) / 60
         return PostgresError(
-            .query, "the schema upgrade waited \(minutes < 1 ? "\(patience.components.seconds) s" : "\(Int(minutes.rounded())) min") "
-                + "for other sessions to let go of the warehouse and gave up; nothing was changed"
-                + (sessions.isEmpty ? "" : ". Holding it: " + sessions.joined(separator: ", ")),
+            .query, "the schema upgrade could not take its locks within \(Self.spoken(patience)) while other sessions read the "
+                + "warehouse, and gave up; nothing was changed"
+                + (sessions.isEmpty ? "" : ". Holding locks on its tables or views: " + sessions.joined(separator: ", ")),
             sqlState: error.sqlState, detail: error.message,
             hint: "let their queries finish, or end them (SELECT pg_cancel_backend(pid), or pg_terminate_backend(pid) "
-                + "for one idle in a transaction), then run the command again; readers were held up at most "
-                + "\(lockTimeout.components.seconds) s at a time meanwhile",
+                + "for one idle in a transaction; an etl command's own session says so in its name), then run the command again; "
+                + "meanwhile each of its waits for a lock lasted at most \(Self.spoken(lockTimeout))",
             statement: error.statement, context: error.context)
+    }
+
+    /// A duration as a person reads it: `600 ms`, `2 s`, `10 min`.
+    static func spoken(_ d: Duration) -> String {
+        let ms = d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+        return ms < 1000 ? "\(ms) ms" : ms < 120_000 || ms % 60_000 != 0 ? "\(ms / 1000) s" : "\(ms / 60_000) min"
     }
 
     /// A view or routine made by the repeatable files.

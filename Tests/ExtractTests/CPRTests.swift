@@ -206,6 +206,8 @@ import Testing
         // Year first: a day and a time, a document number, a range of years, split otherwise, no month.
         "indberettet 2012-03-12 1430", "2012-03-12-1430", "dok. 2019-03-12-0087", "1998-01-01-1999", "2012-03.12-4711",
         "2012-03-12T14:30", "20120312 0930", "2019-13-01-4711",
+        // A date with its century that goes on as a range of days or a number in pairs (a review found them replaced).
+        "1960-01-01 - 2001-12-31", "01.01.1960 - 31.12.2001", "2019-03-12 40 50 60 70", "12.03.2019 40 50 60 70",
     ])
     func leavesOtherDigitsAlone(text: String) {
         #expect(found(text).isEmpty, "\(text)")

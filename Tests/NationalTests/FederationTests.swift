@@ -521,6 +521,11 @@ import TestSupport
     /// waits on a lock): said synced, with what to run (it said the sync was rolled back, a review).
     @Test func aSyncLostWhileItProbesTheFeedsSaysItWasSynced() throws {
         let f = try Federation.shared.get()
+        // A sync makes the servers anew: other ids after one that committed.
+        func servers() throws -> [String?] {
+            try f.coordinator().query("SELECT oid::text FROM pg_foreign_server WHERE srvname LIKE 'municipality\\_%' ORDER BY oid").map { $0.string(0) }
+        }
+        let before = try servers()
         let odense = try f.municipalities[1].owner()
         try odense.execute("BEGIN; LOCK TABLE warehouse.did_estimations IN ACCESS EXCLUSIVE MODE")
         Self.terminate("application_name LIKE 'etl national sync (pid %' AND wait_event_type = 'Extension' AND pid <> pg_backend_pid()") {
@@ -530,6 +535,8 @@ import TestSupport
         try odense.execute("ROLLBACK")
         #expect(failed.status == 69 && failed.stderr.contains("the coordinator was synced")
                 && failed.stderr.contains("`etl national status` probes them"), "\(failed)")
+        let after = try servers()
+        #expect(after.count == before.count && Set(after).isDisjoint(with: before), "synced: \(before) → \(after)")
         #expect(try f.national(["status"]).status == 0)
     }
 

@@ -101,6 +101,12 @@ import TestSupport
             """)
         #expect(rows.count == 5 && rows.allSatisfy { $0.string(1) == "t" && $0.string(2) == "0" }, "\(rows.map(\.values))")
         #expect(try db.query("SELECT count(*) FROM national_metrics.cohort_comparison_by_municipality WHERE municipality = 'B'").first?.int(0) == 5)
+        // Its children 0 on the rate rows, as its counts (they were NULL).
+        let children = try db.query("""
+            SELECT treatment_children FROM snapshot.cohort_comparison
+            WHERE grain = 'municipality' AND municipality = 'B' AND statistic = 'rate_ratio'
+            """)
+        #expect(children.count == 3 && children.allSatisfy { $0.string(0) == "0" }, "\(children.map(\.values))")
     }
 
     @Test func nationalAnalystsReadNationalMetricsOnly() throws {

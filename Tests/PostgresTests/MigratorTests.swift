@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 @testable import Postgres
@@ -141,7 +142,7 @@ import TestSupport
     /// An upgrade waiting for a long analyst transaction lets readers through between its
     /// tries (a reader that waits at most 3 s for a lock reads while it keeps trying), gives
     /// up naming the session in its way, and succeeds once that session has finished.
-    @Test func anUpgradeGivesWayToReadersAndNamesTheSessionInItsWay() async throws {
+    @Test func anUpgradeGivesWayToReadersAndNamesTheSessionInItsWay() throws {
         let database = try TestServer.freshDatabase()
         let directory = try folder(["001_t.sql": "CREATE SCHEMA w; CREATE TABLE w.t (id int); INSERT INTO w.t VALUES (1);"])
         try FileManager.default.createDirectory(atPath: "\(directory)/views", withIntermediateDirectories: true)
@@ -162,7 +163,7 @@ import TestSupport
         var impatient = migrator
         impatient.patience = .seconds(2)
         // Bounded, so that a migrator that waits for ever fails here rather than hangs.
-        func bounded() throws -> Connection {
+        @Sendable func bounded() throws -> Connection {
             let connection = try database.connect()
             try connection.execute("SET statement_timeout = '20s'")
             return connection
@@ -174,15 +175,21 @@ import TestSupport
         #expect(try analyst.query("SELECT count(*) FROM information_schema.columns WHERE table_name = 'v'")[0].int(0) == 1)
 
         // A patient one, while a reader comes.
+        // On a thread of its own (not the shared pool's, which other tests may hold).
         migrator.patience = .seconds(60)
-        let upgrade = Task.detached { [migrator] in try migrator.migrate(bounded()).count }
+        let upgraded = Mutex<Result<Int, any Error>?>(nil)
+        Thread.detachNewThread { [migrator] in
+            let result = Result { try migrator.migrate(bounded()).count }
+            upgraded.withLock { $0 = result }
+        }
         let watcher = try database.connect()
         var queued = false
-        for _ in 0..<500 where !queued {
+        let patience = ContinuousClock.now + .seconds(30)
+        while !queued, ContinuousClock.now < patience {
             queued = try watcher.query("""
                 SELECT count(*) > 0 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
                 """)[0].bool(0) ?? false
-            if !queued { try await Task.sleep(for: .milliseconds(10)) }
+            if !queued { Thread.sleep(forTimeInterval: 0.01) }
         }
         #expect(queued, "the upgrade never waited for its lock")
         let reader = try database.connect()
@@ -190,7 +197,53 @@ import TestSupport
         #expect(try reader.query("SELECT id FROM w.v")[0].int(0) == 1)
 
         try analyst.execute("COMMIT")
-        #expect(try await upgrade.value == 1)
+        while upgraded.withLock({ $0 }) == nil, ContinuousClock.now < patience + .seconds(60) { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(try upgraded.withLock { $0 }?.get() == 1)
         #expect(try reader.query("SELECT twice FROM w.v")[0].int(0) == 2)
+    }
+
+    /// A deadlock with a reader (it read one view, the upgrade dropped another and waits for
+    /// the first, the reader then reads the dropped one), which PostgreSQL ends by failing the
+    /// upgrade's statement, is tried again as a lock timeout is: it failed the upgrade at once (a review).
+    @Test func anUpgradeDeadlockedWithAReaderTriesAgain() throws {
+        let database = try TestServer.freshDatabase()
+        let directory = try folder(["001_t.sql": "CREATE SCHEMA w; CREATE TABLE w.t (id int); INSERT INTO w.t VALUES (1);"])
+        try FileManager.default.createDirectory(atPath: "\(directory)/views", withIntermediateDirectories: true)
+        func views(_ column: String) throws {
+            try "CREATE VIEW w.a AS SELECT id AS \(column) FROM w.t; CREATE VIEW w.b AS SELECT id AS \(column) FROM w.t;"
+                .write(toFile: "\(directory)/views/10_v.sql", atomically: true, encoding: .utf8)
+        }
+        try views("id")
+        var migrator = Migrator(directory: directory)
+        migrator.lockTimeout = .seconds(5)   // past deadlock_timeout (1 s): the deadlock is found first
+        migrator.pause = .milliseconds(300)
+        try migrator.migrate(database.connect())
+
+        let reader = try database.connect()
+        try reader.execute("BEGIN")
+        _ = try reader.query("SELECT * FROM w.b")
+        try views("n")
+        let upgraded = Mutex<Result<Int, any Error>?>(nil)
+        Thread.detachNewThread { [migrator] in
+            let result = Result { try migrator.migrate(database.connect()).count }
+            upgraded.withLock { $0 = result }
+        }
+        // Once the upgrade has dropped w.a and waits for w.b, the reader reads w.a.
+        let watcher = try database.connect()
+        let patience = ContinuousClock.now + .seconds(30)
+        var waiting = false
+        while !waiting, ContinuousClock.now < patience {
+            waiting = try watcher.query("""
+                SELECT count(*) > 0 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                WHERE NOT l.granted AND c.relname = 'b' AND l.mode = 'AccessExclusiveLock'
+                """)[0].bool(0) ?? false
+            if !waiting { Thread.sleep(forTimeInterval: 0.01) }
+        }
+        #expect(waiting, "the upgrade never waited for w.b")
+        _ = try reader.query("SELECT * FROM w.a")
+        try reader.execute("COMMIT")
+        while upgraded.withLock({ $0 }) == nil, ContinuousClock.now < patience + .seconds(60) { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(try upgraded.withLock { $0 }?.get() == 1)
+        #expect(try reader.query("SELECT n FROM w.a")[0].int(0) == 1)
     }
 }

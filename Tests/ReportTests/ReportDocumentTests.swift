@@ -171,6 +171,8 @@ import Pipeline
         let page = try ReportPage(html)
         #expect(try FigureCheck.check(page, language: language, minimum: 5, lookup: ReportFixture.lookup(data)) > 100)
         let catalog = Catalog(language)
+        // What is said of the selection where both cohorts are, and only there.
+        #expect(Self.render(language, ReportFixture.data).contains(String(catalog.text(.comparisonsNote).prefix(30))))
         let answer = page.elements.filter { $0.name == "p" && $0.attributes["class"] == "answer" }.map(\.text)
         #expect(answer == [catalog.text(.noTreatmentChildren)], "\(answer)")
         let readings = page.elements.filter { $0.name == "p" && $0.attributes["class"] == "reading" }.map(\.text)

@@ -14,7 +14,8 @@ WITH t AS (SELECT * FROM warehouse.cohort_figures WHERE grain = 'total' AND coho
                    t.var_age_first_investigation_months AS iv_t, c.var_age_first_investigation_months AS iv_c,
                    t.mean_age_first_measure_months AS ma_t, c.mean_age_first_measure_months AS ma_c,
                    t.var_age_first_measure_months AS mv_t, c.var_age_first_measure_months AS mv_c,
-                   coalesce(t.children_exposed, 0) AS ch_t, coalesce(c.children_exposed, 0) AS ch_c
+                   CASE WHEN t.cohort IS NULL THEN 0 ELSE t.children_exposed END AS ch_t,
+                   CASE WHEN c.cohort IS NULL THEN 0 ELSE c.children_exposed END AS ch_c
             FROM t FULL JOIN c ON true),
      rates (ord, comparison, rate_t, rate_c, a, b, ch_t, ch_c) AS (
          SELECT 1, 'detection_rate_per_1000', det_t, det_c, det_a, det_b, ch_t, ch_c FROM tc

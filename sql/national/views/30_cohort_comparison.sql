@@ -19,7 +19,9 @@ WITH t AS (SELECT * FROM snapshot.cohort_figures WHERE grain IN ('total', 'munic
                 t.var_age_first_investigation_months AS iv_t, c.var_age_first_investigation_months AS iv_c,
                 t.mean_age_first_measure_months AS ma_t, c.mean_age_first_measure_months AS ma_c,
                 t.var_age_first_measure_months AS mv_t, c.var_age_first_measure_months AS mv_c,
-                t.children_exposed AS ch_t, c.children_exposed AS ch_c
+                -- A missing cohort has 0 children, as its counts; a present one's may be withheld (NULL).
+                CASE WHEN t.cohort IS NULL THEN 0 ELSE t.children_exposed END AS ch_t,
+                CASE WHEN c.cohort IS NULL THEN 0 ELSE c.children_exposed END AS ch_c
          FROM t FULL JOIN c ON c.grain = t.grain AND c.municipality IS NOT DISTINCT FROM t.municipality
      ),
      rates (grain, municipality, municipalities, ord, comparison, rate_t, rate_c, a, b, ch_t, ch_c) AS (
