@@ -101,7 +101,7 @@ package struct Migrator: Sendable {
                 return pending.map(\.migration) + views
             } catch let error as PostgresError where error.sqlState == "55P03" || error.sqlState == "40P01" {
                 guard ContinuousClock.now + pause < deadline else { throw sessionsInTheWay(connection, error) }
-                Thread.sleep(forTimeInterval: Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18)
+                Thread.sleep(forTimeInterval: Double(Self.milliseconds(pause)) / 1000)
             }
         }
     }
@@ -112,8 +112,7 @@ package struct Migrator: Sendable {
         var current: Migration?
         do {
             try connection.transaction { db in
-                let ms = lockTimeout.components.seconds * 1000 + lockTimeout.components.attoseconds / 1_000_000_000_000_000
-                try db.execute("SET LOCAL lock_timeout = \(max(1, ms))", name: "lock timeout")
+                try db.execute("SET LOCAL lock_timeout = \(max(1, Self.milliseconds(lockTimeout)))", name: "lock timeout")
                 // Tables may change under the views: drop the views first, make them anew last.
                 try dropRepeatableObjects(db)
                 for (migration, checksum) in pending {
@@ -174,9 +173,13 @@ package struct Migrator: Sendable {
             statement: error.statement, context: error.context)
     }
 
+    private static func milliseconds(_ d: Duration) -> Int64 {
+        d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+    }
+
     /// A duration as a person reads it: `600 ms`, `2 s`, `10 min`.
-    static func spoken(_ d: Duration) -> String {
-        let ms = d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+    private static func spoken(_ d: Duration) -> String {
+        let ms = milliseconds(d)
         return ms < 1000 ? "\(ms) ms" : ms < 120_000 || ms % 60_000 != 0 ? "\(ms / 1000) s" : "\(ms / 60_000) min"
     }
 
