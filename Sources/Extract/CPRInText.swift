@@ -25,29 +25,38 @@ package enum CPRInText {
 
     @inline(__always) private static func isDigit(_ c: UInt8) -> Bool { c &- 48 < 10 }
 
-    /// The first CPR-shaped number in `text` at or after `from`.
-    static func first(in text: UnsafeBufferPointer<UInt8>, from: Int = 0) -> Match? {
-        // Most text fields have fewer than ten digits: one tight pass rules them out.
-        guard text.count - from >= 10 else { return nil }
+    /// The first CPR-shaped number in `text` at or after `from`. `lostLeadingZero`: nine digits
+    /// in a row standing alone, a day 1–9 and a month 01–12, count as a number whose leading
+    /// zero a spreadsheet dropped (`101801133`); in fields, not in what the tool writes for
+    /// people, where such digits are byte counts.
+    static func first(in text: UnsafeBufferPointer<UInt8>, from: Int = 0, lostLeadingZero: Bool = false) -> Match? {
+        // Most text fields have fewer than ten (nine) digits: one tight pass rules them out.
+        let least = lostLeadingZero ? 9 : 10
+        guard text.count - from >= least else { return nil }
         let (ascii, digits) = scan(text, from: from)
         guard ascii else {
             // A character beyond ASCII folds to one digit at most: with fewer than ten ASCII
             // digits and such characters together (a name with an ø), no folding is needed.
-            guard digits + text[from...].count(where: { $0 >= 0xC0 }) >= 10 else { return nil }
-            return firstFolded(in: text, from: from)
+            guard digits + text[from...].count(where: { $0 >= 0xC0 }) >= least else { return nil }
+            return firstFolded(in: text, from: from, lostLeadingZero: lostLeadingZero)
         }
-        guard digits >= 10 else { return nil }
-        return firstASCII(in: text, from: from)
+        guard digits >= least else { return nil }
+        return firstASCII(in: text, from: from, lostLeadingZero: lostLeadingZero)
     }
 
-    private static func firstASCII(in text: UnsafeBufferPointer<UInt8>, from: Int) -> Match? {
+    private static func firstASCII(in text: UnsafeBufferPointer<UInt8>, from: Int, lostLeadingZero: Bool) -> Match? {
         let n = text.count
         var i = from
         while i < n {
             guard isDigit(text[i]) else { i += 1; continue }
             if couldBeBirthDate(text, at: i), let m = match(text, at: i) ?? matchWithCentury(text, at: i) { return m }
             if couldBeYearFirst(text, at: i), let m = matchWithCentury(text, at: i) { return m }
+            let start = i
             while i < n, isDigit(text[i]) { i += 1 }
+            if lostLeadingZero, i - start == 9, text[start] != 0x30, case let month = (text[start + 1] &- 48) * 10 + (text[start + 2] &- 48),
+               month >= 1, month <= 12 {
+                return Match(range: start..<i, number: text[start..<i].reduce(0) { $0 * 10 + UInt64($1 - 48) })
+            }
         }
         return nil
     }
@@ -55,7 +64,7 @@ package enum CPRInText {
     /// Text with bytes beyond ASCII: matched on a copy with other scripts' digits, Unicode
     /// spaces, dashes and full-width punctuation folded to ASCII and invisible characters left
     /// out, and the match mapped back to the text's bytes.
-    private static func firstFolded(in text: UnsafeBufferPointer<UInt8>, from: Int) -> Match? {
+    private static func firstFolded(in text: UnsafeBufferPointer<UInt8>, from: Int, lostLeadingZero: Bool) -> Match? {
         var folded: [UInt8] = [], origin: [Int] = []
         folded.reserveCapacity(text.count - from)
         var i = from
@@ -68,8 +77,10 @@ package enum CPRInText {
             i += length
         }
         origin.append(text.count)
-        guard folded.count >= 10,
-              let m = folded.withUnsafeBufferPointer({ scan($0, from: 0).digits >= 10 ? firstASCII(in: $0, from: 0) : nil }) else { return nil }
+        let least = lostLeadingZero ? 9 : 10
+        guard folded.count >= least, let m = folded.withUnsafeBufferPointer({
+            scan($0, from: 0).digits >= least ? firstASCII(in: $0, from: 0, lostLeadingZero: lostLeadingZero) : nil
+        }) else { return nil }
         return Match(range: origin[m.range.lowerBound]..<origin[m.range.upperBound], number: m.number)
     }
 
@@ -168,9 +179,9 @@ package enum CPRInText {
         return month >= 1 && month <= 12
     }
 
-    static func first(in text: ArraySlice<UInt8>) -> Match? {
+    static func first(in text: ArraySlice<UInt8>, lostLeadingZero: Bool = false) -> Match? {
         text.withUnsafeBufferPointer { p in
-            first(in: p).map { Match(range: ($0.range.lowerBound + text.startIndex)..<($0.range.upperBound + text.startIndex), number: $0.number) }
+            first(in: p, lostLeadingZero: lostLeadingZero).map { Match(range: ($0.range.lowerBound + text.startIndex)..<($0.range.upperBound + text.startIndex), number: $0.number) }
         }
     }
 
@@ -273,7 +284,7 @@ package enum CPRInText {
     /// wrong century. The date may be written year first, as ISO 8601 writes it
     /// (`1980-01-01-1133`, `19800101-1133`, split alike or not at all), under the same rule:
     /// `2012-03-12 1430` and `2019-03-12-0087` are no CPR numbers.
-    private static func matchWithCentury(_ t: UnsafeBufferPointer<UInt8>, at start: Int) -> Match? {
+    private static func matchWithCentury(_ t: UnsafeBufferPointer<UInt8>, at start: Int, lookingAhead: Bool = true) -> Match? {
         let n = t.count
         var j = start
         func number(_ count: Int) -> UInt64? {
@@ -313,7 +324,7 @@ package enum CPRInText {
         }
         guard let (day, month, century, year) = dayFirst() ?? yearFirst() else { return nil }
         let serialStart = j
-        while j < n, j - serialStart < 3, isPunctuation(t[j]) || t[j] == 0x20 { j += 1 }
+        while j < n, j - serialStart < 3, isPunctuation(t[j]) || isSeparator(t[j]) { j += 1 }
         guard j > serialStart else { return nil }
         // The serial in pairs too (`12.12.2012 41 55`).
         guard let high = number(2) else { return nil }
@@ -322,12 +333,21 @@ package enum CPRInText {
         guard let low = number(2), case let serial = high * 100 + low, j == n || !isDigit(t[j]),
               CPR.century(seventh: Int(serial / 1000), yy: Int(year)) == Int(century) * 100 else { return nil }
         // A date or number that goes on after it: a range of days (`1960-01-01 - 2001-12-31`),
-        // a telephone number in pairs (`2019-03-12 40 50 60 70`; a review found them replaced).
-        if j + 1 < n, isDigit(t[j + 1]), t[j] == 0x2E || t[j] == 0x2D || t[j] == 0x2F || paired && t[j] == 0x20 { return nil }
+        // a telephone number in pairs (`2019-03-12 40 50 60 70`; a review found them replaced);
+        // but not the next number of a list (`01.01.1980-1133/02.02.1980-1144`).
+        if lookingAhead, j + 1 < n, isDigit(t[j + 1]), t[j] == 0x2E || t[j] == 0x2D || t[j] == 0x2F || paired && t[j] == 0x20,
+           !startsCPRNumber(t, at: j + 1) { return nil }
         // A range of years (`01.08.1998-1999`), which the century table cannot tell.
         let born = century * 100 + year
         guard !(born + 1...born + 30).contains(serial) else { return nil }
         return Match(range: start..<j, number: ((day * 100 + month) * 100 + year) * 10_000 + serial)
+    }
+
+    /// Whether a CPR number starts at `i`, a digit after a separator, without looking past it.
+    private static func startsCPRNumber(_ t: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        let birth = couldBeBirthDate(t, at: i)
+        return birth && match(t, at: i) != nil
+            || (birth || couldBeYearFirst(t, at: i)) && matchWithCentury(t, at: i, lookingAhead: false) != nil
     }
 
     /// Where a CPR number may be split (bit k: after its k-th digit): nowhere, after the birth
@@ -370,11 +390,11 @@ package enum CPRInText {
     /// The text with every CPR-shaped number replaced by `replacement(number)`, but those
     /// `skipping` keeps; nil when it holds none to replace.
     static func replacingAll(in text: ArraySlice<UInt8>, skipping: (UnsafeBufferPointer<UInt8>, Range<Int>) -> Bool = { _, _ in false },
-                             with replacement: (UInt64) -> [UInt8]) -> (text: [UInt8], count: Int)? {
+                             lostLeadingZero: Bool = false, with replacement: (UInt64) -> [UInt8]) -> (text: [UInt8], count: Int)? {
         text.withUnsafeBufferPointer { p -> ([UInt8], Int)? in
             var out: [UInt8] = []
             var done = 0, count = 0, from = 0
-            while let m = first(in: p, from: from) {
+            while let m = first(in: p, from: from, lostLeadingZero: lostLeadingZero) {
                 from = m.range.upperBound
                 if skipping(p, m.range) { continue }
                 out.append(contentsOf: p[done..<m.range.lowerBound])

@@ -165,7 +165,7 @@ package enum Echo {
 
     package static func text(_ v: some Collection<UInt8>, limit: Int = 40) -> String {
         let v = Array(v)[...]
-        let b = CPRInText.replacingAll(in: v, with: CPRInText.masked)?.text ?? Array(v)
+        let b = CPRInText.replacingAll(in: v, lostLeadingZero: true, with: CPRInText.masked)?.text ?? Array(v)
         var out = String.UnicodeScalarView()
         // Digits in a row, with up to three separators between them (`2911-66-4747`, a split
         // `CPRInText` leaves alone), and the separators after the last digit so far. Ten

@@ -81,7 +81,7 @@ struct FileExtraction {
                     var r = EditedRecord(record)
                     var withCPR: [Int] = []
                     for i in textFields {
-                        guard let v = r.value(i), let (text, n) = CPRInText.replacingAll(in: v, with: { Self.token($0, &pseudonyms) }) else { continue }
+                        guard let v = r.value(i), let (text, n) = CPRInText.replacingAll(in: v, lostLeadingZero: true, with: { Self.token($0, &pseudonyms) }) else { continue }
                         r.replace(i, with: text)
                         notes.cpr(fields[i], n, line: record.line)
                         withCPR.append(i)

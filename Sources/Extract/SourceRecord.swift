@@ -81,10 +81,10 @@ struct SourceRecord {
             let k = columns[i]
             guard k >= 0, k < ends.count else { continue }
             let s = start(k), e = ends[k]
-            guard e - s >= 10 else { continue }
+            guard e - s >= 9 else { continue }
             let text = UnsafeRawBufferPointer(rebasing: bytes[s..<e])
             if clean.holds(text, at: n) { continue }
-            if CPRInText.first(in: text.assumingMemoryBound(to: UInt8.self)) != nil { return true }
+            if CPRInText.first(in: text.assumingMemoryBound(to: UInt8.self), lostLeadingZero: true) != nil { return true }
             clean.keep(text, at: n)
         }
         return false

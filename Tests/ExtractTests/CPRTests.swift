@@ -92,11 +92,11 @@ import Testing
 }
 
 @Suite struct CPRInTextTests {
-    func found(_ text: String) -> [String] {
+    func found(_ text: String, lostLeadingZero: Bool = false) -> [String] {
         var out: [String] = []
         let bytes = Array(text.utf8)
         var from = 0
-        while let m = bytes.withUnsafeBufferPointer({ CPRInText.first(in: $0, from: from) }) {
+        while let m = bytes.withUnsafeBufferPointer({ CPRInText.first(in: $0, from: from, lostLeadingZero: lostLeadingZero) }) {
             out.append(String(decoding: bytes[m.range], as: UTF8.self))
             from = m.range.upperBound
         }
@@ -172,9 +172,33 @@ import Testing
         // The date with its century, year first, as ISO 8601 writes it (left as a known miss until a review's note).
         ("født 1980-01-01-1133", "1980-01-01-1133"), ("19800101-1133", "19800101-1133"), ("x 1980.01.01 1133 y", "1980.01.01 1133"),
         ("2001-02-27-4862", "2001-02-27-4862"), ("1899/02/27 5711", "1899/02/27 5711"), ("1980-01-01 11 33", "1980-01-01 11 33"),
+        // A tab or line break before the serial of a date with its century, as before a two-digit year's (a review found them in clear).
+        ("Valby 01.01.1980\n1149", "01.01.1980\n1149"), ("1980-01-01\r\n1283", "1980-01-01\r\n1283"), ("01.01.1980\t1153", "01.01.1980\t1153"),
     ])
     func findsTheShapes(text: String, number: String) {
         #expect(found(text) == [number])
+    }
+
+    /// A list of numbers with their century, joined by a mark: each is found (the rule that
+    /// leaves a date going on as a range of days must not leave the first of a list).
+    @Test func aListOfNumbersWithTheirCenturyIsFoundWhole() {
+        #expect(found("01.01.1980-1133/02.02.1980-1144") == ["01.01.1980-1133", "02.02.1980-1144"])
+        #expect(found("1980-01-01-1133-0202801144") == ["1980-01-01-1133", "0202801144"])
+    }
+
+    /// In fields, nine digits standing alone with a day 1–9 and a month are a number whose
+    /// leading zero a spreadsheet dropped (a review found `101801159` in clear); not in what
+    /// the tool writes for people, where nine digits are a byte count.
+    @Test func nineDigitsAreANumberWithoutItsLeadingZeroInFields() {
+        for text in ["101801159", "Vesterbro 101801503", "101801613.0", "x 912871234 y"] {
+            #expect(found(text, lostLeadingZero: true).count == 1, "\(text)")
+            #expect(found(text).isEmpty, "\(text)")
+        }
+        for text in ["012345678", "113801159", "1018011591", "10180115", "10180-1159", "S-101801159-2"] {
+            #expect(found(text, lostLeadingZero: true).count == (text == "S-101801159-2" ? 1 : 0), "\(text)")
+        }
+        let m = Array("101801159".utf8).withUnsafeBufferPointer { CPRInText.first(in: $0, lostLeadingZero: true) }
+        #expect(m?.number == 101801159, "the number of 0101801159")
     }
 
     @Test(arguments: [
