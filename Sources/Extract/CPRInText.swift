@@ -305,7 +305,8 @@ package enum CPRInText {
             if mark != 0x20, j < n, t[j] == 0x20 { j += 1 }
             return mark
         }
-        func dayFirst() -> (day: UInt64, month: UInt64, century: UInt64, year: UInt64)? {
+        typealias Birth = (day: UInt64, month: UInt64, century: UInt64, year: UInt64)
+        func dayFirst() -> Birth? {
             guard let day = number(2), (1...31).contains(day) else { return nil }
             let first = dateSeparator()
             guard let month = number(2), (1...12).contains(month) else { return nil }
@@ -314,7 +315,7 @@ package enum CPRInText {
                   let year = number(2) else { return nil }
             return (day, month, century, year)
         }
-        func yearFirst() -> (day: UInt64, month: UInt64, century: UInt64, year: UInt64)? {
+        func yearFirst() -> Birth? {
             j = start
             guard let century = number(2), (18...20).contains(century), let year = number(2) else { return nil }
             let first = dateSeparator()

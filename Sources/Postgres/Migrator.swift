@@ -146,20 +146,20 @@ package struct Migrator: Sendable {
 
     /// The error of a migration that gave up: which sessions of this database hold locks on
     /// its tables and views (the longest-running first), and what to do. The try has rolled
-    /// back, so who blocked it last is not known; should even this query fail, the try's error.
+    /// back, so who blocked it last is not known; should this query fail, it names none.
     private func sessionsInTheWay(_ connection: Connection, _ error: PostgresError) -> PostgresError {
         let rows = (try? connection.query("""
-            SELECT DISTINCT a.pid, coalesce(a.usename, '?'), coalesce(nullif(a.application_name, ''), '-'), coalesce(a.state, '?'),
+            SELECT DISTINCT a.pid::text, coalesce(a.usename, '?'), coalesce(nullif(a.application_name, ''), '-'), coalesce(a.state, '?'),
                    to_char(a.xact_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), a.xact_start
             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
                  JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE l.granted AND l.locktype = 'relation' AND a.pid <> pg_backend_pid() AND a.datname = current_database()
               AND a.backend_type = 'client backend' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
               AND n.nspname NOT LIKE 'pg\\_toast%'
-            ORDER BY a.xact_start NULLS LAST, a.pid
+            ORDER BY a.xact_start NULLS LAST, 1
             """, name: "sessions holding locks")) ?? []
         let sessions = rows.map { row in
-            "pid \((try? row.int(0)).flatMap { $0 } ?? 0) (user \(row.string(1) ?? "?"), \(row.string(2) ?? "-"), \(row.string(3) ?? "?")"
+            "pid \(row.string(0) ?? "?") (user \(row.string(1) ?? "?"), \(row.string(2) ?? "-"), \(row.string(3) ?? "?")"
                 + (row.string(4).map { ", in a transaction since \($0) UTC" } ?? "") + ")"
         }
         return PostgresError(

@@ -175,30 +175,20 @@ import TestSupport
         #expect(try analyst.query("SELECT count(*) FROM information_schema.columns WHERE table_name = 'v'")[0].int(0) == 1)
 
         // A patient one, while a reader comes.
-        // On a thread of its own (not the shared pool's, which other tests may hold).
         migrator.patience = .seconds(60)
-        let upgraded = Mutex<Result<Int, any Error>?>(nil)
-        Thread.detachNewThread { [migrator] in
-            let result = Result { try migrator.migrate(bounded()).count }
-            upgraded.withLock { $0 = result }
-        }
+        let upgrade = Self.onThread { [migrator] in try migrator.migrate(bounded()).count }
         let watcher = try database.connect()
-        var queued = false
-        let patience = ContinuousClock.now + .seconds(30)
-        while !queued, ContinuousClock.now < patience {
-            queued = try watcher.query("""
+        #expect(try Self.waitUntil {
+            try watcher.query("""
                 SELECT count(*) > 0 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
                 """)[0].bool(0) ?? false
-            if !queued { Thread.sleep(forTimeInterval: 0.01) }
-        }
-        #expect(queued, "the upgrade never waited for its lock")
+        }, "the upgrade never waited for its lock")
         let reader = try database.connect()
         try reader.execute("SET lock_timeout = '3s'")
         #expect(try reader.query("SELECT id FROM w.v")[0].int(0) == 1)
 
         try analyst.execute("COMMIT")
-        while upgraded.withLock({ $0 }) == nil, ContinuousClock.now < patience + .seconds(60) { Thread.sleep(forTimeInterval: 0.05) }
-        #expect(try upgraded.withLock { $0 }?.get() == 1)
+        #expect(try upgrade.wait()?.get() == 1)
         #expect(try reader.query("SELECT twice FROM w.v")[0].int(0) == 2)
     }
 
@@ -223,27 +213,49 @@ import TestSupport
         try reader.execute("BEGIN")
         _ = try reader.query("SELECT * FROM w.b")
         try views("n")
-        let upgraded = Mutex<Result<Int, any Error>?>(nil)
-        Thread.detachNewThread { [migrator] in
-            let result = Result { try migrator.migrate(database.connect()).count }
-            upgraded.withLock { $0 = result }
-        }
+        let upgrade = Self.onThread { [migrator] in try migrator.migrate(database.connect()).count }
         // Once the upgrade has dropped w.a and waits for w.b, the reader reads w.a.
         let watcher = try database.connect()
-        let patience = ContinuousClock.now + .seconds(30)
-        var waiting = false
-        while !waiting, ContinuousClock.now < patience {
-            waiting = try watcher.query("""
+        #expect(try Self.waitUntil {
+            try watcher.query("""
                 SELECT count(*) > 0 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
                 WHERE NOT l.granted AND c.relname = 'b' AND l.mode = 'AccessExclusiveLock'
                 """)[0].bool(0) ?? false
-            if !waiting { Thread.sleep(forTimeInterval: 0.01) }
-        }
-        #expect(waiting, "the upgrade never waited for w.b")
+        }, "the upgrade never waited for w.b")
         _ = try reader.query("SELECT * FROM w.a")
         try reader.execute("COMMIT")
-        while upgraded.withLock({ $0 }) == nil, ContinuousClock.now < patience + .seconds(60) { Thread.sleep(forTimeInterval: 0.05) }
-        #expect(try upgraded.withLock { $0 }?.get() == 1)
+        #expect(try upgrade.wait()?.get() == 1)
         #expect(try reader.query("SELECT n FROM w.a")[0].int(0) == 1)
+    }
+
+    /// The result of work on a thread of its own (not the shared task pool's, which other
+    /// tests may hold), once it is there.
+    final class Outcome: Sendable {
+        let result = Mutex<Result<Int, any Error>?>(nil)
+
+        /// The result, waiting for it a minute at most; nil if there is none by then.
+        func wait() -> Result<Int, any Error>? {
+            _ = MigratorTests.waitUntil(seconds: 60) { result.withLock { $0 } != nil }
+            return result.withLock { $0 }
+        }
+    }
+
+    static func onThread(_ body: @escaping @Sendable () throws -> Int) -> Outcome {
+        let outcome = Outcome()
+        Thread.detachNewThread {
+            let result = Result { try body() }
+            outcome.result.withLock { $0 = result }
+        }
+        return outcome
+    }
+
+    /// Whether `condition` holds within `seconds`, asked every 10 ms.
+    static func waitUntil(seconds: Int = 30, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            if try condition() { return true }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return false
     }
 }
