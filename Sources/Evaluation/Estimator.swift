@@ -149,7 +149,7 @@ struct Estimator {
 
 extension Estimate {
     /// R `did` reports a standard error at or below `sqrt(.Machine$double.eps) * 10` as NA.
-    static let smallestStandardError = Double.ulpOfOne.squareRoot() * 10
+    package static let smallestStandardError = Double.ulpOfOne.squareRoot() * 10
 
     init(att: Double, sumOfSquares: Double) {
         let se = sumOfSquares.squareRoot()
