@@ -28,20 +28,15 @@ enum Union {
         for table in tables {
             try union.execute("CREATE TABLE \(table.name) (municipality text, \(table.columns))")
         }
-        try union.execute("CREATE TABLE minimums (municipality text, minimum integer)")
         for m in f.municipalities {
             let owner = try m.owner()
-            let minimum = try owner.query("SELECT small_cell_minimum FROM warehouse.published_run").first!.int(0)!
-            _ = try union.execute("INSERT INTO minimums VALUES ($1, $2)", [m.name, String(minimum)])
             for table in tables {
                 let rows = try owner.query("SELECT \(table.select) FROM warehouse.\(table.name) WHERE load_id = (SELECT load_id FROM etl.published)")
                 let bytes = CopyText.records(rows.map { [m.name] + $0.values })
                 try union.copyIn("COPY \(table.name) FROM STDIN") { try $0.write(bytes: bytes) }
             }
         }
-        try withholdAges(union)
-        // metrics.md, to the letter, over the whole window ('total') and per calendar year; the
-        // mean and variance of ages are NULL where a municipality's feed keeps its ages home.
+        // metrics.md, to the letter, over the whole window ('total') and per calendar year.
         try union.execute("""
             CREATE VIEW figures AS
             WITH grains AS (SELECT 'total' AS grain UNION ALL SELECT 'year'),
@@ -59,9 +54,6 @@ enum Union {
                        avg(age_days / 30.4375::double precision) FILTER (WHERE kind = 'measure') AS mea_mean,
                        var_samp(age_days / 30.4375::double precision) FILTER (WHERE kind = 'measure') AS mea_var
                 FROM first_events f CROSS JOIN grains g WHERE f.cohort IS NOT NULL GROUP BY 1, 2, 3
-            ), few AS (
-                SELECT grain, cohort, year, bool_or(kind = 'investigation') AS inv, bool_or(kind = 'measure') AS mea
-                FROM withheld GROUP BY 1, 2, 3
             ), nt AS (
                 SELECT g.grain, n.cohort, CASE WHEN g.grain = 'year' THEN extract(year FROM n.day)::integer END AS year,
                        count(*) AS notifications
@@ -80,52 +72,22 @@ enum Union {
                    coalesce(fe.investigated, 0) AS investigated,
                    1000 * coalesce(fe.investigated, 0) / (ex.exposure_days / 365.25::double precision) AS investigation_rate_per_1000,
                    coalesce(fe.investigated, 0)::double precision / ex.children_exposed AS investigation_share,
-                   CASE WHEN few.inv IS NOT TRUE THEN fe.inv_mean END AS mean_age_first_investigation_months,
-                   CASE WHEN few.inv IS NOT TRUE THEN fe.inv_var END AS var_age_first_investigation_months,
+                   fe.inv_mean AS mean_age_first_investigation_months,
+                   fe.inv_var AS var_age_first_investigation_months,
                    coalesce(fe.measured, 0) AS measured,
                    1000 * coalesce(fe.measured, 0) / (ex.exposure_days / 365.25::double precision) AS measure_rate_per_1000,
                    coalesce(fe.measured, 0)::double precision / ex.children_exposed AS measure_share,
-                   CASE WHEN few.mea IS NOT TRUE THEN fe.mea_mean END AS mean_age_first_measure_months,
-                   CASE WHEN few.mea IS NOT TRUE THEN fe.mea_var END AS var_age_first_measure_months,
+                   fe.mea_mean AS mean_age_first_measure_months,
+                   fe.mea_var AS var_age_first_measure_months,
                    coalesce(nt.notifications, 0) AS notifications,
                    1000 * coalesce(nt.notifications, 0) / (ex.exposure_days / 365.25::double precision) AS notifications_per_1000,
                    coalesce(cl.cases_closed, 0) AS cases_closed, coalesce(cl.cases_closed_resolved, 0) AS cases_closed_resolved,
                    cl.cases_closed_resolved::double precision / nullif(cl.cases_closed, 0) AS closed_concern_resolved_share
             FROM ex
             LEFT JOIN fe ON (fe.grain, fe.cohort) = (ex.grain, ex.cohort) AND fe.year IS NOT DISTINCT FROM ex.year
-            LEFT JOIN few ON (few.grain, few.cohort) = (ex.grain, ex.cohort) AND few.year IS NOT DISTINCT FROM ex.year
             LEFT JOIN nt ON (nt.grain, nt.cohort) = (ex.grain, ex.cohort) AND nt.year IS NOT DISTINCT FROM ex.year
             LEFT JOIN cl ON (cl.grain, cl.cohort) = (ex.grain, ex.cohort) AND cl.year IS NOT DISTINCT FROM ex.year
             """)
-    }
-
-    /// The cells whose ages a municipality's feed keeps home (`withheld`: grain, cohort, year,
-    /// kind), decided here from the first events: a total of 1 to the minimum − 1 children;
-    /// in a cohort with such a year, that year and the next smallest until the years
-    /// withheld hold the minimum together (a total less the years shown would give them back).
-    static func withholdAges(_ union: Connection) throws {
-        try union.execute("CREATE TABLE withheld (grain text, cohort text, year integer, kind text)")
-        let minimums = try Dictionary(uniqueKeysWithValues: union.query("SELECT municipality, minimum FROM minimums").map { ($0.string(0)!, try $0.int(1)!) })
-        let counts = try union.query("""
-            SELECT municipality, cohort, kind, extract(year FROM day)::integer, count(*) FROM first_events
-            WHERE cohort IS NOT NULL AND kind IN ('investigation', 'measure') GROUP BY 1, 2, 3, 4
-            """)
-        var years: [[String]: [(year: Int, n: Int)]] = [:]
-        for r in counts { years[[r.string(0)!, r.string(1)!, r.string(2)!], default: []].append((try r.int(3)!, try r.int(4)!)) }
-        var rows: [[String?]] = []
-        for (key, cells) in years {
-            let minimum = minimums[key[0]]!
-            if (1..<minimum).contains(cells.reduce(0) { $0 + $1.n }) { rows.append(["total", key[1], nil, key[2]]) }
-            let sorted = cells.sorted { ($0.n, $0.year) < ($1.n, $1.year) }
-            let small = sorted.filter { $0.n < minimum }.count
-            guard small > 0 else { continue }
-            var held = 0
-            for (k, cell) in sorted.enumerated() where k < small || held < minimum {
-                rows.append(["year", key[1], String(cell.year), key[2]])
-                held += cell.n
-            }
-        }
-        try union.copyIn("COPY withheld FROM STDIN") { try $0.write(bytes: CopyText.records(rows)) }
     }
 
     /// The union of the three warehouses' published panels as evaluation.md and the national

@@ -2,9 +2,8 @@
 -- warehouse, through postgres_fdw, as the role national_feed. Aggregates of the published load
 -- only (`warehouse.published_load`, which no SET etl.run changes), with what it takes to combine them across municipalities exactly: counts, exposure
 -- days, and sums and sums of squares of ages in whole days (integers, so national means and
--- variances are exact), but not of fewer than small_cell_minimum children. No child key, no
--- birth date, no date of a single event, and no institution whose panel has a cell of 1 to
--- small_cell_minimum − 1 children.
+-- variances are exact). No child key, no birth date, no date of a single event, and no
+-- institution whose panel has a cell of 1 to small_cell_minimum − 1 children.
 --
 -- The views are security barriers: the feed role can make temporary functions, and none of
 -- them may see a row a view's own conditions leave out (a withheld institution's cells).
@@ -41,13 +40,12 @@ LEFT JOIN LATERAL (
 
 -- The cohort statistics of metrics.md over the whole window ('total') and per calendar year
 -- ('year'), with the ages at first investigation and first measure as sums of whole days
--- and of their squares, but never of fewer than small_cell_minimum children (one child's sum
--- is its age; two children's sum and squares give both). A total of fewer is withheld; so is
--- a year of fewer, with the next smallest years until the withheld years hold the minimum
--- together (else the total less the years shown gives it back). The median is the
--- municipality's own (national medians cannot be combined from aggregates;
--- docs/decisions.md), over the whole window only, and only when it rests on
--- small_cell_minimum children or more.
+-- and of their squares, of every cell, so that the national means and variances are those
+-- of the pooled children (issue 18: "combined exactly"); the coordinator's analysts see
+-- them with the small-cell rule, as this warehouse's analysts see its own (docs/decisions.md,
+-- "Ages in the feed"). The median is the municipality's own (national medians cannot be
+-- combined from aggregates; docs/decisions.md), over the whole window only, and only when
+-- it rests on small_cell_minimum children or more.
 CREATE VIEW national_feed.cohort_stats WITH (security_barrier) AS
 WITH ages AS (
     SELECT CASE WHEN GROUPING(f.year) = 0 THEN 'year' ELSE 'total' END AS grain, f.cohort, f.year,
@@ -60,44 +58,22 @@ WITH ages AS (
           WHERE load_id = (SELECT load_id FROM etl.published) AND cohort IS NOT NULL
             AND kind IN ('investigation', 'measure')) f
     GROUP BY GROUPING SETS ((f.cohort), (f.cohort, f.year))
-), stats AS (
-    SELECT p.municipality, p.small_cell_minimum AS minimum, s.*, a.investigation_sum, a.investigation_squares,
-           a.measure_sum, a.measure_squares
-    FROM warehouse.published_load p
-    JOIN warehouse.cohort_stats s ON s.load_id = p.load_id AND s.grain IN ('total', 'year')
-    LEFT JOIN ages a ON a.grain = s.grain AND a.cohort = s.cohort AND a.year IS NOT DISTINCT FROM s.year
-), ranked AS (
-    -- Per cohort and grain, the years with a count, smallest first: how many are small, and
-    -- how many children the years before this one hold.
-    SELECT t.*,
-           count(*) FILTER (WHERE t.investigated BETWEEN 1 AND t.minimum - 1) OVER (PARTITION BY t.grain, t.cohort) AS investigation_small,
-           row_number() OVER (PARTITION BY t.grain, t.cohort ORDER BY t.investigated = 0, t.investigated, t.year) AS investigation_rank,
-           coalesce(sum(t.investigated) OVER (PARTITION BY t.grain, t.cohort ORDER BY t.investigated = 0, t.investigated, t.year
-                                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS investigation_before,
-           count(*) FILTER (WHERE t.measured BETWEEN 1 AND t.minimum - 1) OVER (PARTITION BY t.grain, t.cohort) AS measure_small,
-           row_number() OVER (PARTITION BY t.grain, t.cohort ORDER BY t.measured = 0, t.measured, t.year) AS measure_rank,
-           coalesce(sum(t.measured) OVER (PARTITION BY t.grain, t.cohort ORDER BY t.measured = 0, t.measured, t.year
-                                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS measure_before
-    FROM stats t
-), withheld AS (
-    SELECT r.*,
-           r.investigated > 0 AND (r.investigated < r.minimum OR r.grain = 'year' AND r.investigation_small > 0
-               AND (r.investigation_rank <= r.investigation_small OR r.investigation_before < r.minimum)) AS investigation_withheld,
-           r.measured > 0 AND (r.measured < r.minimum OR r.grain = 'year' AND r.measure_small > 0
-               AND (r.measure_rank <= r.measure_small OR r.measure_before < r.minimum)) AS measure_withheld
-    FROM ranked r
 )
-SELECT w.municipality, w.load_id, w.grain, w.cohort, w.year, w.children_exposed, w.exposure_days, w.detected,
-       w.investigated,
-       CASE WHEN NOT w.investigation_withheld THEN coalesce(w.investigation_sum, 0)::bigint END AS investigation_age_days_sum,
-       CASE WHEN NOT w.investigation_withheld THEN coalesce(w.investigation_squares, 0)::bigint END AS investigation_age_days_sum_squares,
-       CASE WHEN w.grain = 'total' AND w.investigated >= w.minimum THEN w.investigation_age_median END AS investigation_age_median_months,
-       w.measured,
-       CASE WHEN NOT w.measure_withheld THEN coalesce(w.measure_sum, 0)::bigint END AS measure_age_days_sum,
-       CASE WHEN NOT w.measure_withheld THEN coalesce(w.measure_squares, 0)::bigint END AS measure_age_days_sum_squares,
-       CASE WHEN w.grain = 'total' AND w.measured >= w.minimum THEN w.measure_age_median END AS measure_age_median_months,
-       w.notifications, w.cases_closed, w.cases_closed_resolved
-FROM withheld w;
+SELECT p.municipality, s.load_id, s.grain, s.cohort, s.year, s.children_exposed, s.exposure_days, s.detected,
+       s.investigated,
+       coalesce(a.investigation_sum, 0)::bigint AS investigation_age_days_sum,
+       coalesce(a.investigation_squares, 0)::bigint AS investigation_age_days_sum_squares,
+       CASE WHEN s.grain = 'total' AND s.investigated >= p.small_cell_minimum THEN s.investigation_age_median END
+           AS investigation_age_median_months,
+       s.measured,
+       coalesce(a.measure_sum, 0)::bigint AS measure_age_days_sum,
+       coalesce(a.measure_squares, 0)::bigint AS measure_age_days_sum_squares,
+       CASE WHEN s.grain = 'total' AND s.measured >= p.small_cell_minimum THEN s.measure_age_median END
+           AS measure_age_median_months,
+       s.notifications, s.cases_closed, s.cases_closed_resolved
+FROM warehouse.published_load p
+JOIN warehouse.cohort_stats s ON s.load_id = p.load_id AND s.grain IN ('total', 'year')
+LEFT JOIN ages a ON a.grain = s.grain AND a.cohort = s.cohort AND a.year IS NOT DISTINCT FROM s.year;
 
 -- A source or closing reason outside the contract's values (exports.md; Pipeline's
 -- ContractVocabulary, which a test holds these lists to) is the export's free text: a code no

@@ -1,7 +1,7 @@
 -- The figures of metrics.md, national: counts, exposure days and sums of ages in days summed
 -- over the municipalities, then rates, shares, means and sample variances computed from the
 -- sums exactly (numeric), as metrics.md defines them; a mean or variance is NULL when a
--- municipality withheld its sums (fewer than its small_cell_minimum children). Children are counted per municipality:
+-- municipality's feed withheld its sums (feeds before 2026-12-03 did for a small cell). Children are counted per municipality:
 -- a child in two municipalities' windows counts in each (their pseudonyms differ by design).
 
 CREATE VIEW snapshot.cohort_sums AS
@@ -9,7 +9,7 @@ SELECT s.snapshot_id, s.grain, NULL::text AS municipality, s.cohort, s.year,
        string_agg(s.municipality, ', ' ORDER BY s.municipality) AS municipalities, count(*)::integer AS municipality_count,
        sum(s.children_exposed)::bigint AS children_exposed, sum(s.exposure_days)::bigint AS exposure_days,
        sum(s.detected)::bigint AS detected,
-       -- A municipality that withheld its sums (a small cell) leaves the national sum unknown.
+       -- A municipality whose feed withheld its sums leaves the national sum unknown.
        sum(s.investigated)::bigint AS investigated,
        CASE WHEN every(s.investigation_age_days_sum IS NOT NULL) THEN sum(s.investigation_age_days_sum) END AS investigation_days,
        CASE WHEN every(s.investigation_age_days_sum_squares IS NOT NULL) THEN sum(s.investigation_age_days_sum_squares) END
