@@ -187,7 +187,7 @@ extension Coordinator {
             // municipality's server down or refusing the role (class 08, 28, 57P0x): not
             // reachable. Anything else the server answered (no feed, another layout): not usable.
             if error.sqlState == "42P01", error.message.contains("national_remote.") {
-                throw NationalError.notSynced(names: [member.name], file: file.path)
+                throw NationalError.notSynced(names: [member.name], file: file.path, listed: true)
             }
             if Self.isUnreachable(error) {
                 // postgres_fdw's message names only its server; libpq's reason is in the detail.
@@ -224,12 +224,12 @@ extension Coordinator {
         let synced = try db.query("SELECT code, name, feed FROM national.municipalities", name: "read synced municipalities")
             .reduce(into: [String: [String?]]()) { $0[$1.string(0) ?? ""] = [$1.string(1), $1.string(2)] }
         let missing = file.municipalities.filter { synced[$0.code] != [$0.name, $0.feed] }.map(\.name)
-        if !missing.isEmpty { throw NationalError.notSynced(names: missing, file: file.path) }
+        if !missing.isEmpty { throw NationalError.notSynced(names: missing, file: file.path, listed: true) }
         // Both ways: a municipality taken out of the file but still synced would otherwise be
         // left out of a snapshot that does not say it is partial.
         let codes = Set(file.municipalities.map(\.code))
         let dropped = synced.filter { !codes.contains($0.key) }.map { $0.value.first.flatMap { $0 } ?? $0.key }.sorted()
-        if !dropped.isEmpty { throw NationalError.notSynced(names: dropped, file: file.path) }
+        if !dropped.isEmpty { throw NationalError.notSynced(names: dropped, file: file.path, listed: false) }
     }
 
     private var probeSeconds: Int { 2 * file.connectTimeout }

@@ -11,7 +11,9 @@ package enum NationalError: StewardError, Equatable {
     case unusable([Unavailable], published: Int64?, publishing: Bool = true)
     /// The national file lists municipalities `etl national sync` has not made (or made
     /// with another connection): the foreign tables do not match the file.
-    case notSynced(names: [String], file: String)
+    /// `listed`: the file names them as the coordinator does not read them; else the
+    /// coordinator still reads them and the file no longer lists them.
+    case notSynced(names: [String], file: String, listed: Bool)
     /// With `--partial`, no municipality was left.
     case noMunicipalities(file: String)
     /// A feed's rows do not fit the national panel (a coordinator or feed bug, not data).
@@ -65,8 +67,11 @@ package enum NationalError: StewardError, Equatable {
             return "\(list.count == 1 ? "a municipality's feed is" : "\(list.count) municipalities' feeds are") not usable"
                 + outcome(published, publishing) + ": " + list.map(\.description).joined(separator: "; ")
                 + ". Publish without them with `etl national publish --partial`"
-        case .notSynced(let names, let file):
-            return "the coordinator does not read \(names.joined(separator: ", ")) as \(file) says; run `etl national sync --file \(file)` first"
+        case .notSynced(let names, let file, let listed):
+            let which = names.joined(separator: ", ")
+            return (listed ? "\(file) lists \(which), which the coordinator is not synced to read as it says (new, or its name, code or connection changed)"
+                           : "the coordinator still reads \(which), which \(file) no longer lists")
+                + "; run `etl national sync --file \(file)` first"
         case .noMunicipalities(let file):
             return "no municipality of \(file) could be read, so there is nothing to publish"
         case .malformedFeed(let municipality, let problem):
