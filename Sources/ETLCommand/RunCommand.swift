@@ -32,6 +32,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Load the drop even if it was loaded before, and publish it even over a newer published run.")
     var force = false
 
+    @Flag(help: "Start over under the pseudonymisation key now given, though the warehouse's and the state directory's runs were extracted under another: every child gets a new pseudonym and no longer links to earlier runs.")
+    var newKey = false
+
     @Option(help: "The as-of date (yyyy-mm-dd). Default: the pipeline file's as_of, else the drop's export date (udtraeksdato), else its folder name, else today.")
     var asOf: Day?
 
@@ -49,13 +52,15 @@ struct RunCommand: ParsableCommand {
         if from == nil, drop == nil, inbox == nil { throw ValidationError("name a drop (--drop DIR) or an inbox (--inbox DIR)") }
         if drop != nil, inbox != nil { throw ValidationError("name a drop (--drop DIR) or an inbox (--inbox DIR), not both") }
         if from != nil, drop != nil || inbox != nil { throw ValidationError("a rerun (--from) reads the run's own drop: leave out --drop and --inbox") }
+        if from != nil, newKey { throw ValidationError("--new-key starts a new run: a rerun (--from) keeps its run's key") }
         if from == nil, pipeline == nil { throw ValidationError("name the pipeline file (--pipeline FILE)") }
     }
 
     func run() throws {
         try withExitStatus {
             if let runID, from != nil { StopSignals.record(.init(run: runID)) }   // a stop from the start names the run
-            let runner = try makeRunner(pipeline: pipeline, run: runID, global: global, mayCreateCluster: true)
+            var runner = try makeRunner(pipeline: pipeline, run: runID, global: global, mayCreateCluster: true)
+            runner.newKey = newKey
             let summary: RunSummary
             if let from, let runID {
                 summary = try runner.rerun(runID, from: from, force: force)

@@ -31,6 +31,12 @@ package struct ExtractStage: Sendable {
     package let warn: @Sendable (String) -> Void
     /// Called with the name of a point the stage passes (`extract.written`), for fault injection.
     package var checkpoint: @Sendable (String) -> Void = { _ in }
+    /// The fingerprint of the key the warehouse's runs were extracted with (`etl.warehouse`):
+    /// another key is refused, as the state directory's is. Nil when none is recorded.
+    package var warehouseKey: String?
+    /// Start over under a new key on purpose (`etl run --new-key`): neither the state
+    /// directory's key nor the warehouse's holds the run, and this one's is recorded.
+    package var newKey = false
 
     package init(config: PipelineConfig, state: StateLayout,
                 environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -54,7 +60,7 @@ package struct ExtractStage: Sendable {
         let expected = try dropManifest.map { (m) throws(ExtractError) in try checkNamedFiles(m, drop: drop, sources: sources) } ?? [:]
         let key = try PseudonymKey.load(config.pseudonymKey, state: state, environment: environment)
         let lastExtract = try? StageManifest.read(from: run.manifest(.extract))
-        try key.checkSameAsBefore(state, run: run.id, lastExtract: lastExtract?.keyFingerprint)
+        try key.checkSameAsBefore(state, run: run.id, lastExtract: lastExtract?.keyFingerprint, warehouse: warehouseKey, newKey: newKey)
 
         let out: RunFolder
         do { out = try run.beginStage(.extract) } catch {
@@ -127,12 +133,12 @@ package struct ExtractStage: Sendable {
         // A key that was found (the nightly job's) is recorded even when the thresholds stop
         // the run: the steward's rerun from a shell without its environment is then refused,
         // where it would make a new key and fix the state directory to it.
-        if !rerun, !key.isNew { try key.recordFingerprint(state) }
+        if !rerun, !key.isNew { try key.recordFingerprint(state, replacing: newKey) }
         guard breaches.isEmpty else { throw .rejectThresholdExceeded(breaches, inputs: inputs) }
         // The drop is complete (checksums and rows as its MANIFEST says) and under its
         // thresholds: only now is a new key kept, and its fingerprint recorded.
         if let w = try key.save() { warn(w) }
-        if !rerun { try key.recordFingerprint(state) }
+        if !rerun { try key.recordFingerprint(state, replacing: newKey) }
 
         // Besides the totals, each file's own counts as `<file>.<what>` (`dagtilbud.csv.merged_address`,
         // `sagshaendelser.csv.cpr_in_text:kilde`): what `metrics.data_quality` shows per file.

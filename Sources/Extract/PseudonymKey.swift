@@ -66,12 +66,24 @@ package struct PseudonymKey {
     /// rerun from a shell without the nightly job's environment would make a new key file,
     /// and every command after it use that one.
     ///
-    /// A rerun is held to the key its run's last extract used, when that recorded one.
-    func checkSameAsBefore(_ state: StateLayout, run: RunID, lastExtract: String?) throws(ExtractError) {
+    /// A rerun is held to the key its run's last extract used, when that recorded one. The
+    /// warehouse's key (`warehouse`, from `etl.warehouse`) holds too: a state directory lost,
+    /// not mounted, or another one pointed at the warehouse has no fingerprint file (an
+    /// adversarial review published a run under a new key so). `newKey` lets a new run start
+    /// over under a new key on purpose.
+    func checkSameAsBefore(_ state: StateLayout, run: RunID, lastExtract: String?, warehouse: String?, newKey: Bool) throws(ExtractError) {
+        let nightly = "as the nightly job does (its wrapper reads /etc/etl/etl.env, or $ETL_ENV_FILE)"
         if let lastExtract, lastExtract != fingerprint {
             throw .pseudonymKey(source: origin, message: "run \(run) was extracted under the key of fingerprint \(lastExtract), and "
-                + "\(describedNow): its children would get new pseudonyms. Run it with that key: as the nightly job does "
-                + "(its wrapper reads /etc/etl/etl.env, or $ETL_ENV_FILE), or restore its key file; under a new key, run its drop as a new run")
+                + "\(describedNow): its children would get new pseudonyms. Run it with that key: \(nightly), "
+                + "or restore its key file; under a new key, run its drop as a new run")
+        }
+        guard !newKey else { return }
+        if let warehouse, warehouse != fingerprint {
+            throw .pseudonymKey(source: origin, message: "the warehouse's runs were extracted under the key of fingerprint \(warehouse) "
+                + "(recorded in etl.warehouse), and \(describedNow): every child would get a new pseudonym and no longer link to "
+                + "earlier runs. Run with that key: \(nightly), from the state directory that holds its key file, or with that "
+                + "file restored. To start over under a new key on purpose: `etl run --new-key` (a new run)")
         }
         let file = state.keyFingerprintFile.path
         guard let data = FileManager.default.contents(atPath: file) else { return }   // none recorded yet
@@ -79,8 +91,8 @@ package struct PseudonymKey {
         guard recorded != fingerprint else { return }
         throw .pseudonymKey(source: origin, message: "this state directory's runs were extracted under the key of fingerprint \(recorded) (recorded in \(file)), and "
             + "\(describedNow): every child would get a new pseudonym and no longer link to earlier runs. Run with that key: "
-            + "as the nightly job does (its wrapper reads /etc/etl/etl.env, or $ETL_ENV_FILE), or restore its key file. "
-            + "If the recorded key is not the one to keep, or to start over under a new key on purpose, remove \(file)")
+            + "\(nightly), or restore its key file. "
+            + "If the recorded key is not the one to keep, or to start over under a new key on purpose: `etl run --new-key` (a new run)")
     }
 
     /// The key now, for a refusal: none found, or the one found and its fingerprint.
@@ -92,8 +104,13 @@ package struct PseudonymKey {
     /// Records the key's fingerprint for the state directory, once: the first new run's key
     /// is the one to keep (not a rerun's: after an upgrade, a steward's rerun from a shell
     /// without the nightly environment would record a key no night uses).
-    func recordFingerprint(_ state: StateLayout) throws(ExtractError) {
+    /// `replacing` (`etl run --new-key`): the new key's takes the recorded one's place.
+    func recordFingerprint(_ state: StateLayout, replacing: Bool) throws(ExtractError) {
         let file = state.keyFingerprintFile.path
+        if replacing, let data = FileManager.default.contents(atPath: file),
+           String(decoding: data, as: UTF8.self).trimmingSpaces != fingerprint {
+            unlink(file)
+        }
         guard !FileManager.default.fileExists(atPath: file) else { return }
         _ = try Self.createWhole(file, fingerprint + "\n", what: "the key's fingerprint")   // false: another run recorded it; the next checks it
     }

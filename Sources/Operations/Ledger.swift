@@ -12,7 +12,8 @@ import Postgres
 ///   rerun, `run --from`), with its pipeline file, checksum, settings and program version;
 /// - `etl.stages`: every attempt of every stage;
 /// - `etl.files`: the export files of the run's latest extract (each load keeps its own);
-/// - `etl.warehouse`: the municipality the warehouse holds, recorded at its first run.
+/// - `etl.warehouse`: the municipality the warehouse holds, recorded at its first run, and
+///   the pseudonym key's fingerprint, at its first extract.
 ///
 /// A finished attempt is never rewritten: a rerun adds rows.
 package struct Ledger {
@@ -60,6 +61,18 @@ package struct Ledger {
         guard let row = rows.first, let municipality = row.string(0), let demo = try row.bool(1), let first = try row.int(2)
         else { return nil }
         return Holder(municipality: municipality, demo: demo, firstRun: RunID(rawValue: Int64(first)))
+    }
+
+    /// The fingerprint of the key the warehouse's runs are extracted with; nil before one is recorded.
+    package func keyFingerprint() throws -> String? {
+        try connection.query("SELECT key_fingerprint FROM etl.warehouse", name: "warehouse key").first?.string(0)
+    }
+
+    /// Records an extract's key as the warehouse's, when none is recorded or `replacing` (`etl run --new-key`).
+    package func recordKeyFingerprint(_ fingerprint: String, replacing: Bool) throws {
+        _ = try connection.execute("""
+            UPDATE etl.warehouse SET key_fingerprint = $1 WHERE key_fingerprint IS NULL OR ($2 AND key_fingerprint <> $1)
+            """, [fingerprint, String(replacing)], name: "record the warehouse's key")
     }
 
     package func exists(_ run: RunID) throws -> Bool {

@@ -17,6 +17,8 @@ extension PipelineRunner {
         let progress = log
         var stage = ExtractStage(config: config, state: state, log: { progress.info("\($0)") }, warn: { progress.warning("\($0)") })
         stage.checkpoint = FaultPoint.reach
+        stage.warehouseKey = try ledger.keyFingerprint()
+        stage.newKey = newKey && newRun
         let result: ExtractResult
         do {
             result = try stage.run(drop: URL(fileURLWithPath: info.drop), into: folder)
@@ -41,6 +43,7 @@ extension PipelineRunner {
                         metadata: ["drop": "\(info.drop)"])
         }
         try ledger.recordFiles(info.run, inputs)
+        if let fingerprint = result.manifest.keyFingerprint { try ledger.recordKeyFingerprint(fingerprint, replacing: stage.newKey) }
         counts = Self.counts(inputs)
         let rejected = inputs.reduce(0) { $0 + $1.rejected }, read = inputs.reduce(0) { $0 + $1.rowsRead }
         if rejected > 0 {

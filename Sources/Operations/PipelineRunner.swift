@@ -19,6 +19,8 @@ package struct PipelineRunner {
     /// The synthetic runs of `etl demo`: never into a warehouse or state directory that holds
     /// a real pipeline's runs, and a real run never into the demo's.
     package var demo = false
+    /// A new run starts over under the key now given, on purpose (`etl run --new-key`).
+    package var newKey = false
 
     package init(config: PipelineConfig, state: StateLayout, target: WarehouseTarget, logger: Logger, showProgress: Bool = false) {
         self.config = config; self.state = state; self.target = target; self.logger = logger; self.showProgress = showProgress

@@ -13,9 +13,9 @@ import TestSupport
 @Suite struct StewardTests {
     static let children = 300
 
-    func run(_ h: Harness, _ arguments: [String], pipeline: String = Harness.copenhagen, directory: URL? = nil) throws
-        -> (status: Int32, stdout: String, stderr: String) {
-        try Spawned.run(h, ["run", "--pipeline", pipeline] + arguments + ["--database", h.db.url], directory: directory)
+    func run(_ h: Harness, _ arguments: [String], pipeline: String = Harness.copenhagen, directory: URL? = nil,
+             environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try Spawned.run(h, ["run", "--pipeline", pipeline] + arguments + ["--database", h.db.url], environment: environment, directory: directory)
     }
 
     @Test func aNewerIncompleteDropOrAMissingInboxIsReportedNotSkipped() throws {
@@ -124,6 +124,36 @@ import TestSupport
         } else {
             print("NOTE: the cron wrapper's check of another user's environment file runs only as root (uid \(geteuid()))")
         }
+    }
+
+    /// The warehouse keeps its key's fingerprint too: a state directory lost, not mounted or
+    /// another one, pointed at the warehouse without the key, makes no new key and publishes
+    /// nothing (an adversarial review published every child under a new pseudonym so);
+    /// `--new-key` starts over on purpose.
+    @Test func aStateDirectoryWithoutTheKeyDoesNotGiveTheWarehouseANewOne() throws {
+        let h = try Harness()
+        let (drop, _) = try h.drop(children: Self.children)
+        try #require(try run(h, ["--drop", drop.path]).status == 0)
+        let recorded = try String(contentsOf: h.state.keyFingerprintFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try h.rows("SELECT key_fingerprint FROM etl.warehouse") == [[recorded]])
+        let views = try h.metricsViews()
+
+        let other = StateLayout(root: h.root.appendingPathComponent("other-state"))
+        let lost = try run(h, ["--drop", drop.path, "--force", "--state-dir", other.root.path], environment: ["ETL_PSEUDONYM_KEY": ""])
+        #expect(lost.status == ExitStatus.failure.rawValue)
+        #expect(lost.stderr.contains("the warehouse's runs were extracted under the key of fingerprint \(recorded) (recorded in etl.warehouse)")
+                && lost.stderr.contains("`etl run --new-key`"), "\(lost.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: other.defaultKeyFile.path), "no new key file")
+        #expect(try h.metricsViews() == views)
+
+        let anew = try run(h, ["--drop", drop.path, "--force", "--new-key", "--state-dir", other.root.path], environment: ["ETL_PSEUDONYM_KEY": ""])
+        #expect(anew.status == 0, "\(anew.stderr)")
+        let new = try String(contentsOf: other.keyFingerprintFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let now = try h.rows("SELECT key_fingerprint FROM etl.warehouse")
+        #expect(new != recorded && now == [[new]])
+        // Now the first state directory's key is the other one.
+        let old = try run(h, ["--drop", drop.path, "--force"])
+        #expect(old.status == ExitStatus.failure.rawValue && old.stderr.contains("key of fingerprint \(new) (recorded in etl.warehouse)"), "\(old.stderr)")
     }
 
     /// An environment file as an operator makes one: the key in it readable by its owner only.

@@ -50,14 +50,19 @@ import Testing
             .split(separator: "\n").map { String($0.prefix(64)) }
         #expect(again == first)
         f.environment["ETL_PSEUDONYM_KEY"] = String(repeating: "ab", count: 32)
-        // Another key for the same state directory is refused; once its record is removed
-        // (a new key on purpose), a new run takes it, but a run extracted before keeps its own.
+        // Another key for the same state directory, or the warehouse's, is refused; a new key
+        // on purpose (`etl run --new-key`) a new run takes, but a run extracted before keeps its own.
         #expect(throws: ExtractError.self) { _ = try f.extract() }
+        var stage = f.stage()
+        stage.warehouseKey = try String(contentsOf: f.state.keyFingerprintFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         try FileManager.default.removeItem(at: f.state.keyFingerprintFile)
-        let rerun = #expect(throws: ExtractError.self) { _ = try f.extract() }
+        let refused = #expect(throws: ExtractError.self) { _ = try stage.run(drop: f.drop, into: f.state.run(RunID(rawValue: 20261123010000))) }
+        #expect("\(refused!)".contains("(recorded in etl.warehouse)"), "\(refused!)")
+        stage.newKey = true
+        let rerun = #expect(throws: ExtractError.self) { _ = try stage.run(drop: f.drop, into: f.run) }
         #expect("\(rerun!)".contains("was extracted under the key of fingerprint"), "\(rerun!)")
         let third = f.state.run(RunID(rawValue: 20261123020000))
-        _ = try ExtractStage(config: f.config, state: f.state, environment: f.environment).run(drop: f.drop, into: third)
+        _ = try stage.run(drop: f.drop, into: third)
         let other = try String(contentsOfFile: third.file(.extract, StageFile.enrolments), encoding: .utf8)
             .split(separator: "\n").map { String($0.prefix(64)) }
         #expect(other.count == 2 && other[0] != first[0] && other[1] != first[1])
