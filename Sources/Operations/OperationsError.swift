@@ -41,7 +41,7 @@ package enum OperationsError: StewardError {
     /// The run's publish committed, and what followed it in the stage (dropping old loads,
     /// the ledger) failed: analysts see the run, the committee's report was not written.
     case failedAfterPublish(run: RunID, message: String)
-    /// The connection was lost as the run's publish ended, and the warehouse could not be
+    /// The connection was lost during the run's publish, and the warehouse could not be
     /// asked whether it committed.
     case publishUnconfirmed(run: RunID, forced: Bool, target: String, message: String)
     case io(path: String, message: String)
@@ -114,7 +114,7 @@ package enum OperationsError: StewardError {
                 + "Once the warehouse answers (`etl warehouse status`), `etl report` writes the committee's report if it is missing; "
                 + "the next run drops old loads as usual"
         case .publishUnconfirmed(let run, let forced, let target, let message):
-            return "the connection to the warehouse (\(target)) was lost as run \(run)'s publish ended (\(Self.unstopped(message))), "
+            return "the connection to the warehouse (\(target)) was lost during run \(run)'s publish (\(Self.unstopped(message))), "
                 + "and the warehouse could not be asked whether it committed: analysts see run \(run) or the run published before it, "
                 + "each whole. Once the warehouse answers (`etl warehouse status`), `etl runs` shows which is published; if it is not "
                 + "\(run), `etl publish \(run)\(forced ? " --force" : "")` publishes it (its load is complete)"

@@ -69,7 +69,7 @@ package struct Republisher {
             try publisher.publish(loadID: load.id, run: run, command: command, forced: newer != nil)
         } catch {
             switch target.lostPublish(error, loadID: load.id, backend: db.backendPID) {
-            case .published: logger.warning("the connection was lost as the publish ended, and the warehouse says run \(run) is published (load \(load.id))")
+            case .published: logger.warning("the connection was lost during the publish, and the warehouse says run \(run) is published (load \(load.id))")
             case .notPublished: throw error
             case .unknown: throw target.unconfirmedPublish(error, run: run, forced: newer != nil)
             }

@@ -80,8 +80,9 @@ package enum StopSignals {
             let text = now.published
                 ? "stopped by \(name) in run \(now.run) after its publish: analysts see this run; what comes after it (the committee's "
                     + "report, clearing old loads) may not be done. `etl runs show \(now.run)` says the step left"
-                : "stopped by \(name) in run \(now.run)\(now.stage.map { ", stage \($0)" } ?? ""): what the stage had not committed "
-                    + "is rolled back; a run is published whole or not at all. `etl runs show \(now.run)` says whether it was, and the step left"
+                : "stopped by \(name) in run \(now.run)\(now.stage.map { ", stage \($0)" } ?? ""): what the stage had not yet committed "
+                    + "is rolled back, and what it had stays (a load committed waits for its publish); a run is published whole or not "
+                    + "at all. `etl runs show \(now.run)` says whether it was, and the step left"
             if let file = now.errorFile { try? (text + "\n").write(toFile: file, atomically: true, encoding: .utf8) }
             var metadata: Logger.Metadata = ["run": "\(now.run)", "exit_status": .stringConvertible(128 + Int(number))]
             metadata["stage"] = now.stage.map { "\($0)" }
