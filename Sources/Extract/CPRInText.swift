@@ -7,7 +7,7 @@
 /// it, the serial in pairs: `DDMMYY-SSSS`, `DD.MM.YY-SSSS`, `DDMMYY SS SS`, a digit at a time
 /// or 3-3-4 split alike (`isSpelledOut`), and after the
 /// date one to three punctuation marks or symbols too: `+`, ` | `, `⋅`), or with the year's century (`DD.MM.YYYY-SSSS`,
-/// `matchWithCentury`, or year first: `1980-01-01-1133`), anywhere in a longer text. A split is one to three separators: spaces
+/// `matchWithCentury`, or year first: `1980-01-01-1133`), anywhere in a longer text. A split is one to three separators (and any number of spaces, tabs and line breaks besides): spaces
 /// of any kind (tab, line break, no-break space), dashes of any kind (hyphen, en and em
 /// dash, minus), `.` (and middle dots), `/`, `_`, and their full-width forms; invisible
 /// characters (soft hyphen, zero-width space, combining marks) are passed over. The decimal
@@ -44,6 +44,30 @@ package enum CPRInText {
         return firstASCII(in: text, from: from, lostLeadingZero: lostLeadingZero)
     }
 
+    /// Every CPR-shaped number in `text`, in order: the text checked and folded once, then
+    /// matched from each match's end, so time grows with the text, not with the text times
+    /// its numbers (a field of 267 KB of `12` and no-break spaces took 143 s when each next
+    /// match folded the rest again: an adversarial review).
+    static func all(in text: UnsafeBufferPointer<UInt8>, lostLeadingZero: Bool = false) -> [Match] {
+        let least = lostLeadingZero ? 9 : 10
+        guard text.count >= least else { return [] }
+        func each(_ t: UnsafeBufferPointer<UInt8>) -> [Match] {
+            var found: [Match] = [], from = 0
+            while let m = firstASCII(in: t, from: from, lostLeadingZero: lostLeadingZero) {
+                found.append(m)
+                from = m.range.upperBound
+            }
+            return found
+        }
+        let (ascii, digits) = scan(text, from: 0)
+        if ascii { return digits >= least ? each(text) : [] }
+        guard digits + text.count(where: { $0 >= 0xC0 }) >= least else { return [] }
+        let (folded, origin) = fold(text, from: 0)
+        return folded.withUnsafeBufferPointer { each($0) }.map {
+            Match(range: origin[$0.range.lowerBound]..<origin[$0.range.upperBound], number: $0.number)
+        }
+    }
+
     private static func firstASCII(in text: UnsafeBufferPointer<UInt8>, from: Int, lostLeadingZero: Bool) -> Match? {
         let n = text.count
         var i = from
@@ -65,8 +89,20 @@ package enum CPRInText {
     /// spaces, dashes and full-width punctuation folded to ASCII and invisible characters left
     /// out, and the match mapped back to the text's bytes.
     private static func firstFolded(in text: UnsafeBufferPointer<UInt8>, from: Int, lostLeadingZero: Bool) -> Match? {
+        let (folded, origin) = fold(text, from: from)
+        let least = lostLeadingZero ? 9 : 10
+        guard folded.count >= least, let m = folded.withUnsafeBufferPointer({
+            scan($0, from: 0).digits >= least ? firstASCII(in: $0, from: 0, lostLeadingZero: lostLeadingZero) : nil
+        }) else { return nil }
+        return Match(range: origin[m.range.lowerBound]..<origin[m.range.upperBound], number: m.number)
+    }
+
+    /// `text` from `from` on folded to ASCII (`fold(_:at:)`), and the byte each folded byte
+    /// came from, with the text's end after the last.
+    private static func fold(_ text: UnsafeBufferPointer<UInt8>, from: Int) -> (folded: [UInt8], origin: [Int]) {
         var folded: [UInt8] = [], origin: [Int] = []
         folded.reserveCapacity(text.count - from)
+        origin.reserveCapacity(text.count - from + 1)
         var i = from
         while i < text.count {
             let (byte, length) = fold(text, at: i)
@@ -77,11 +113,7 @@ package enum CPRInText {
             i += length
         }
         origin.append(text.count)
-        let least = lostLeadingZero ? 9 : 10
-        guard folded.count >= least, let m = folded.withUnsafeBufferPointer({
-            scan($0, from: 0).digits >= least ? firstASCII(in: $0, from: 0, lostLeadingZero: lostLeadingZero) : nil
-        }) else { return nil }
-        return Match(range: origin[m.range.lowerBound]..<origin[m.range.upperBound], number: m.number)
+        return (folded, origin)
     }
 
     /// The ASCII byte the character at `i` counts as, and its length in bytes, by its Unicode
@@ -153,8 +185,11 @@ package enum CPRInText {
     @inline(__always) private static func couldBeBirthDate(_ t: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
         var j = i + 1
         func next() -> UInt8? {
-            let from = j
-            while j < t.count, j - from < 3, !isDigit(t[j]) { j += 1 }
+            var marks = 0
+            while j < t.count, !isDigit(t[j]) {
+                if !isSpace(t[j]) { marks += 1; if marks > 3 { return nil } }
+                j += 1
+            }
             guard j < t.count, isDigit(t[j]) else { return nil }
             defer { j += 1 }
             return t[j] &- 48
@@ -325,7 +360,7 @@ package enum CPRInText {
         }
         guard let (day, month, century, year) = dayFirst() ?? yearFirst() else { return nil }
         let serialStart = j
-        while j < n, j - serialStart < 3, isPunctuation(t[j]) || isSeparator(t[j]) { j += 1 }
+        j = separator(t, at: j, marks: true)
         guard j > serialStart else { return nil }
         // The serial in pairs too (`12.12.2012 41 55`).
         guard let high = number(2) else { return nil }
@@ -374,9 +409,19 @@ package enum CPRInText {
     /// The end of a split at `j`: one to three separators (spaces, tabs, line breaks, `-`,
     /// `.`, `/`, `_`; with `marks`, any punctuation mark or symbol); `j` when there is none.
     private static func separator(_ t: UnsafeBufferPointer<UInt8>, at j: Int, marks: Bool = false) -> Int {
-        var k = j
-        while k < t.count, k - j < 3, isSeparator(t[k]) || marks && isPunctuation(t[k]) { k += 1 }
+        var k = j, counted = 0
+        while k < t.count {
+            // Spaces, tabs and line breaks, any number of them: a number wrapped onto an
+            // indented line, or spaced out in a column (an adversarial review found both in clear).
+            if isSpace(t[k]) { k += 1; continue }
+            guard counted < 3, isSeparator(t[k]) || marks && isPunctuation(t[k]) else { break }
+            counted += 1; k += 1
+        }
         return k
+    }
+
+    @inline(__always) private static func isSpace(_ c: UInt8) -> Bool {
+        c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D
     }
 
     @inline(__always) private static func isSeparator(_ c: UInt8) -> Bool {
@@ -394,9 +439,8 @@ package enum CPRInText {
                              lostLeadingZero: Bool = false, with replacement: (UInt64) -> [UInt8]) -> (text: [UInt8], count: Int)? {
         text.withUnsafeBufferPointer { p -> ([UInt8], Int)? in
             var out: [UInt8] = []
-            var done = 0, count = 0, from = 0
-            while let m = first(in: p, from: from, lostLeadingZero: lostLeadingZero) {
-                from = m.range.upperBound
+            var done = 0, count = 0
+            for m in all(in: p, lostLeadingZero: lostLeadingZero) {
                 if skipping(p, m.range) { continue }
                 out.append(contentsOf: p[done..<m.range.lowerBound])
                 out.append(contentsOf: replacement(m.number))

@@ -167,11 +167,11 @@ package enum Echo {
         let v = Array(v)[...]
         let b = CPRInText.replacingAll(in: v, lostLeadingZero: true, with: CPRInText.masked)?.text ?? Array(v)
         var out = String.UnicodeScalarView()
-        // Digits in a row, with up to three separators between them (`2911-66-4747`, a split
+        // Digits in a row, with up to three separators between them besides spaces (`2911-66-4747`, a split
         // `CPRInText` leaves alone), and the separators after the last digit so far. Ten
         // digits or more are masked, but a case number's `2012-000123` (split after four).
         var run = String.UnicodeScalarView(), gap = String.UnicodeScalarView()
-        var digits = 0, splits: [Int] = []
+        var digits = 0, splits: [Int] = [], gapMarks = 0   // the gap's separators but spaces, tabs and line breaks
         func endRun() {
             // A tab or line break kept as a separator is still shown as `?`: a message is one line.
             func shown(_ s: String.UnicodeScalarView) -> [Unicode.Scalar] { s.map { isUnshowable($0) ? "?" : $0 } }
@@ -182,16 +182,20 @@ package enum Echo {
                 out.append(contentsOf: shown(run))
             }
             out.append(contentsOf: shown(gap))
-            run = String.UnicodeScalarView(); gap = String.UnicodeScalarView(); digits = 0; splits = []
+            run = String.UnicodeScalarView(); gap = String.UnicodeScalarView(); digits = 0; splits = []; gapMarks = 0
         }
         for s in String(decoding: b, as: UTF8.self).unicodeScalars {
             if CPRInText.digitValue(s) != nil {
-                if !gap.isEmpty { splits.append(digits); run.append(contentsOf: gap); gap = .init() }
+                if !gap.isEmpty { splits.append(digits); run.append(contentsOf: gap); gap = .init(); gapMarks = 0 }
                 run.append(s); digits += 1
                 continue
             }
             if !run.isEmpty, CPRInText.isInvisible(s) { continue }
-            if !run.isEmpty, gap.count < 3, isSeparator(s) { gap.append(s); continue }
+            if !run.isEmpty, isSeparator(s), s.properties.isWhitespace || gapMarks < 3 {   // any spaces: a wrap, a column
+                gap.append(s)
+                if !s.properties.isWhitespace { gapMarks += 1 }
+                continue
+            }
             endRun()
             out.append(isUnshowable(s) ? "?" : s)
         }

@@ -19,6 +19,10 @@ package enum FaultPoint {
         if ProcessInfo.processInfo.environment["ETL_STOP_AT"] == name {
             try? FileHandle.standardError.write(contentsOf: Data("etl: stopped at \(name) (ETL_STOP_AT), pid \(getpid())\n".utf8))
             raise(SIGSTOP)
+            // A stop sent with the SIGCONT may be handled on another thread: give its handler
+            // the moment to close the gate before this thread goes on to commit (a flaky test
+            // saw a stopped extract put its files in place).
+            usleep(200_000)
         }
         CommitGate.pass()
     }

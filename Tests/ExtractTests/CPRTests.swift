@@ -174,6 +174,12 @@ import Testing
         ("2001-02-27-4862", "2001-02-27-4862"), ("1899/02/27 5711", "1899/02/27 5711"), ("1980-01-01 11 33", "1980-01-01 11 33"),
         // A tab or line break before the serial of a date with its century, as before a two-digit year's (a review found them in clear).
         ("Valby 01.01.1980\n1149", "01.01.1980\n1149"), ("1980-01-01\r\n1283", "1980-01-01\r\n1283"), ("01.01.1980\t1153", "01.01.1980\t1153"),
+        // Wrapped onto an indented line (pretty-printed XML, a multi-line field), or spaced
+        // out in a column: any number of spaces, tabs and line breaks (an adversarial review
+        // found them in clear).
+        ("<Navn>Hans 010213-\n        1234</Navn>", "010213-\n        1234"), ("010213\n\t\t\t1234", "010213\n\t\t\t1234"),
+        ("kilde 010213        1234", "010213        1234"), ("01.02.13 \r\n    1234", "01.02.13 \r\n    1234"),
+        ("Valby 01.01.1980\n      1149", "01.01.1980\n      1149"), ("010213\u{00A0}\u{00A0}\u{00A0}\u{00A0}1234", "010213\u{00A0}\u{00A0}\u{00A0}\u{00A0}1234"),
     ])
     func findsTheShapes(text: String, number: String) {
         #expect(found(text) == [number])
@@ -255,6 +261,16 @@ import Testing
         }
     }
 
+    /// Time grows with the text, not with the text times its numbers: a field of 267 KB of
+    /// `12` and no-break spaces took 143 s when each next match folded the rest again (an
+    /// adversarial review). The limit is a hang's, two orders above what one pass takes.
+    @Test(.timeLimit(.minutes(1))) func manyNumbersInOneLongFieldTakeOnePass() {
+        let ascii = Array(String(repeating: "0101801234 ", count: 30_000).utf8)[...]
+        #expect(CPRInText.replacingAll(in: ascii, with: { _ in [] })?.count == 30_000)
+        let folded = Array(String(repeating: "12\u{00A0}", count: 100_000).utf8)[...]
+        #expect((CPRInText.replacingAll(in: folded, with: { _ in [] })?.count ?? 0) > 10_000)
+    }
+
     @Test func replacesEveryOneAndSaysHowMany() {
         let text = Array("a 0102131234 b 150614-4321 c".utf8)[...]
         let (out, n) = CPRInText.replacingAll(in: text, with: { _ in Array("X".utf8) })!
@@ -284,6 +300,7 @@ import Testing
     @Test func echoShowsLineBreaksAndTabsAsQuestionMarks() {
         #expect(Echo.text(Array("a\tb\nc\rd".utf8)[...]) == "a?b?c?d")
         #expect(Echo.text(Array("x 010213\n1234".utf8)[...]) == "x 010213-****")
+        #expect(Echo.text(Array("x 010213\n        1234".utf8)[...]) == "x 010213-****")
         #expect(Echo.text(Array("æ ０１０２１３１２３４".utf8)[...]) == "æ 010213-****")
     }
 
