@@ -16,12 +16,23 @@ struct RejectsCommand: ParsableCommand {
         try withExitStatus {
             let logger = global.logger()
             let db = try global.target(nil).connect(logger: logger)
-            let rejects = try RunReports(connection: db, state: global.state).rejects(runID, file: file, reason: reason)
+            let reports = RunReports(connection: db, state: global.state)
             let header = ["file", "line", "field", "reason", "message"]
-            let rows = rejects.map { [$0.file, String($0.line), $0.field ?? "", $0.reason.rawValue, $0.message] }
-            print(csv ? Table.csv(header: header, rows: rows) : Table.render(header: header, rows: rows), terminator: "")
+            func cells(_ r: RejectRecord) -> [String] { [r.file, String(r.line), r.field ?? "", r.reason.rawValue, r.message] }
+            // Printed as read, never all held: a night over its threshold has millions. The
+            // table reads them twice, once for its columns' widths.
+            var count = 0
+            if csv {
+                print(Table.csvLine(header), terminator: "")
+                try reports.forEachReject(runID, file: file, reason: reason) { print(Table.csvLine(cells($0)), terminator: ""); count += 1 }
+            } else {
+                var widths = header.map(\.count)
+                try reports.forEachReject(runID, file: file, reason: reason) { Table.widen(&widths, cells($0)) }
+                print(Table.line(header, widths))
+                try reports.forEachReject(runID, file: file, reason: reason) { print(Table.line(cells($0), widths)); count += 1 }
+            }
             // A bare header reads as a failure to list them.
-            if rejects.isEmpty {
+            if count == 0 {
                 let which = [file.map { "in \($0)" }, reason.map { "for \($0)" }].compactMap { $0 }.joined(separator: " ")
                 logger.notice("run \(runID) has no rejected records\(which.isEmpty ? "" : " " + which)")
             }
