@@ -113,6 +113,7 @@ struct FileExtraction {
         var warnings = notes.warnings(file: source.file, unit: source.format == .xml ? "record" : "line", mappings: source.values)
         if let unread = reader.unreadRecords { warnings.append(unread) }
         if let markup = reader.markupRead { warnings.append(markup) }
+        if let dropped = reader.secondValuesDropped { warnings.append(dropped) }
         if let mixed = reader.mixedEncoding { warnings.append(mixed) }
         if counts.read == 0 {
             warnings.append("\(source.file) has no records: the figures of this run have none of its rows. If that is not so, check the export job")

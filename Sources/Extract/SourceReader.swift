@@ -67,6 +67,15 @@ final class SourceReader {
             + "read as the text inside it; ask the export's owner for plain text"
     }
 
+    /// What the steward should hear about descriptive XML fields given twice with different
+    /// values, the first kept; nil when there were none.
+    var secondValuesDropped: String? {
+        guard let xml, let first = xml.secondDropped.first else { return nil }
+        let n = xml.secondDropped.records
+        return "\(source.file): \(n) record\(n == 1 ? " gives" : "s give") a field twice with different values (\(first)\(n > 1 ? ", …" : "")): "
+            + "the first was kept; ask the export's owner for one value a field"
+    }
+
     /// What the steward should hear about letters written in UTF-8 inside a single-byte CSV
     /// export: they arrive as "Ã¦"; nil when there were none.
     var mixedEncoding: String? {

@@ -27,6 +27,9 @@ final class XMLRecordReader {
     /// Records with markup in a descriptive field, read as the text inside it, and the first
     /// such field and element (`Bydel`, `span`). Told to the steward.
     private(set) var markupRead: (records: Int, first: (field: String, element: String)?) = (0, nil)
+    /// Records with a descriptive field given again with another value, the first kept, and
+    /// the first such field. Told to the steward (a review found `<Kilde>` twice loaded silently).
+    private(set) var secondDropped: (records: Int, first: String?) = (0, nil)
 
     /// The most bytes one token (a comment, a tag, a processing instruction) may span. Expat keeps an
     /// unfinished token and parses it again from its start with each new chunk, so a huge one
@@ -57,7 +60,10 @@ final class XMLRecordReader {
         try withoutActuallyEscaping(body) { body in
             let context = XMLParseContext(parser: parser, file: path, recordElement: recordElement, names: names,
                                           descriptive: descriptive, body: body)
-            defer { exportDate = context.exportDate; unread = context.unread; markupRead = context.markupRead }   // also when stopped early
+            defer {   // also when stopped early
+                exportDate = context.exportDate; unread = context.unread; markupRead = context.markupRead
+                secondDropped = context.secondDropped
+            }
             let unmanaged = Unmanaged.passRetained(context)
             defer { unmanaged.release() }
             XML_SetUserData(parser, unmanaged.toOpaque())
@@ -177,6 +183,8 @@ private final class XMLParseContext {
     var markup: (field: Int, element: String)?
     var markupRead: (records: Int, first: (field: String, element: String)?) = (0, nil)
     private var markupInRecord = false
+    var secondDropped: (records: Int, first: String?) = (0, nil)
+    private var droppedInRecord = false
     static let maxValue = 1 << 20
     /// Exports nest a few levels; expat keeps every open element, so depth is memory.
     static let maxDepth = 256
@@ -234,9 +242,17 @@ private final class XMLParseContext {
     func close(_ i: Int, from start: Int) {
         if columns[i] >= 0 {
             let k = columns[i], first = k == 0 ? 0 : ends[k - 1] + 1
-            if !descriptive.contains(i), !bytes.withUnsafeBytes({ b in
+            if !bytes.withUnsafeBytes({ b in
                 b[SourceRecord.trimmed(first..<ends[k], in: b)].elementsEqual(b[SourceRecord.trimmed(start..<b.count, in: b)])
-            }) { twice = twice ?? i }
+            }) {
+                if !descriptive.contains(i) {
+                    twice = twice ?? i
+                } else if !droppedInRecord {
+                    droppedInRecord = true
+                    secondDropped.records += 1
+                    secondDropped.first = secondDropped.first ?? wantedName(i)
+                }
+            }
             bytes.removeSubrange(start...)
             return
         }
@@ -267,6 +283,7 @@ private final class XMLParseContext {
             twice = nil
             markup = nil
             markupInRecord = false
+            droppedInRecord = false
             for i in columns.indices { columns[i] = -1 }
             var k = 0
             while let n = atts[k], let value = atts[k + 1] {

@@ -61,6 +61,15 @@ func readXMLRecords(_ text: String, element: String = "Institution", names: [Str
         let (described, _) = try readXMLRecords(xml, descriptive: [1])
         #expect(described.map(\.problem) == [nil, "nummer is given twice, with different values: which is meant?", nil])
         #expect(described[0].values == ["1", "A", nil])
+        // ... and is counted for the steward's warning (an adversarial review found `<Kilde>`
+        // twice loaded silently); the same value twice is no second value.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("xml-\(UUID().uuidString).xml").path
+        _ = FileManager.default.createFile(atPath: path, contents: Data(xml.utf8))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let reader = try XMLRecordReader(path: path, recordElement: "Institution", names: ["nummer", "Navn", "Pladser"],
+                                         descriptive: [1], encoding: nil)
+        try reader.forEachRecord { _ in }
+        #expect(reader.secondDropped.records == 1 && reader.secondDropped.first == "Navn")
     }
 
     /// Markup inside a field that identifies or dates its record rejects it: which text is
