@@ -92,10 +92,12 @@ struct FieldChecks {
     }
 
     /// A whole number of at most nine digits, or nil when empty.
+    /// At most five digits: an institution's places are hundreds, and nine digits were a CPR
+    /// number without its leading zero stored as a count (an adversarial review).
     func optionalCount(_ r: SourceRecord, _ i: Int) throws(Rejection) -> Int? {
         guard let v = r.value(i) else { return nil }
-        guard v.count <= 9, v.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
-            throw Rejection(field: names[i], reason: .invalidNumber, message: "\(names[i]) '\(Echo.text(v))' is not a whole number")
+        guard v.count <= 5, v.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
+            throw Rejection(field: names[i], reason: .invalidNumber, message: "\(names[i]) '\(Echo.text(v))' is not a whole number up to 99999")
         }
         return v.reduce(0) { $0 * 10 + Int($1 - 48) }
     }

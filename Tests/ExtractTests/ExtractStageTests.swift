@@ -62,6 +62,7 @@ import Testing
           <Institution nummer="101236"><Navn>Many</Navn><Pladser>mange</Pladser></Institution>
           <Institution><Navn>No number</Navn></Institution>
           <Institution nummer="Solsikken"><Navn>Solsikken</Navn></Institution>
+          <Institution nummer="101237"><Navn>Zero lost</Navn><Pladser>101801133</Pladser></Institution>
         </Institutionsregister>
         """), to: "institutioner.xml")
         f.config.sources.institutions.numberPattern = "^[0-9]+$"
@@ -87,6 +88,7 @@ import Testing
             ("institutioner.xml", 4, "pladser", .invalidNumber),
             ("institutioner.xml", 5, "nummer", .missingValue),
             ("institutioner.xml", 6, "nummer", .invalidInstitutionNumber),
+            ("institutioner.xml", 7, "pladser", .invalidNumber),   // a CPR number without its leading zero
             ("indmeldelser.csv", 2, nil, .wrongColumnCount),
             ("indmeldelser.csv", 3, nil, .malformedField),
             ("indmeldelser.csv", 4, "cpr", .missingValue),
@@ -103,7 +105,7 @@ import Testing
         #expect(rejects.map(\.field) == expected.map(\.2))
         #expect(rejects.map(\.reason) == expected.map(\.3))
         #expect(Set(rejects.map(\.reason)) == Set(RejectReason.allCases))
-        #expect(rejects.allSatisfy { !$0.message.isEmpty })
+        #expect(rejects.allSatisfy { !$0.message.isEmpty && !$0.message.contains("101801133") })
         #expect(rejects.first { $0.reason == .invalidCPR }?.message == "cpr 310213-**** is not a valid CPR number: its date does not exist")
         // Dates as the export writes them, so the message can be found in it.
         #expect(rejects.first { $0.reason == .endBeforeStart }?.message == "udmeldt '01-07-2014' is before indmeldt '01-08-2014'")
