@@ -74,6 +74,8 @@ final class CSVReader {
     /// reads as "Ã" and another character: "Ã¦" for æ), how many, and the line of the first.
     /// No Danish text holds "Ã" before such a character; a record pasted from elsewhere does.
     private(set) var utf8Letters: (count: Int, firstLine: Int)?
+    /// The file's last byte is no line end: the one sign of a CSV export cut short.
+    private(set) var unterminated = false
 
     /// The SHA-256 of the bytes read so far (the whole file once `forEachRecord` returned).
     var sha256: String { file.sha256() }
@@ -114,6 +116,7 @@ final class CSVReader {
             let n = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[held..<(held + chunkSize)]))
             let total = held + n
             let atEnd = n < chunkSize
+            if n > 0 { unterminated = rawBase[total - 1] != Self.lf }
             if first, let form = UTF8Check.wideUnicodeForm(rawBase, count: total) { throw ExtractError.wideUnicode(file: path, form: form) }
             var p = UnsafePointer(rawBase)
             var count: Int

@@ -115,6 +115,7 @@ struct FileExtraction {
         if let markup = reader.markupRead { warnings.append(markup) }
         if let dropped = reader.secondValuesDropped { warnings.append(dropped) }
         if let mixed = reader.mixedEncoding { warnings.append(mixed) }
+        if let cut = reader.unterminated(vouched: expected[source.file] != nil) { warnings.append(cut) }
         if counts.read == 0 {
             warnings.append("\(source.file) has no records: the figures of this run have none of its rows. If that is not so, check the export job")
         }

@@ -67,6 +67,15 @@ final class SourceReader {
             + "read as the text inside it; ask the export's owner for plain text"
     }
 
+    /// What the steward should hear about a CSV export whose last line has no line end,
+    /// when no MANIFEST vouches for it: it may be cut short (an adversarial review loaded such
+    /// a file's cut record as an open spell, with only "no MANIFEST" said); nil otherwise.
+    func unterminated(vouched: Bool) -> String? {
+        guard !vouched, csv?.unterminated == true else { return nil }
+        return "\(source.file): its last line has no line end, and no MANIFEST gives its checksum: the file may be cut short, "
+            + "and its last record with it; have the export job end every line and write a MANIFEST"
+    }
+
     /// What the steward should hear about descriptive XML fields given twice with different
     /// values, the first kept; nil when there were none.
     var secondValuesDropped: String? {

@@ -11,6 +11,21 @@ import Testing
         }.joined(separator: "\n") + "\n"
     }
 
+    /// A CSV export whose last line has no line end may be cut short: said when no MANIFEST
+    /// vouches for it (an adversarial review loaded such a cut record as an open spell with
+    /// only "no MANIFEST" said), not when one does.
+    @Test func aLastLineWithoutItsLineEndIsWarnedAboutWithoutAManifest() throws {
+        let f = try Fixture()
+        var text = Sample.enrolments
+        while text.hasSuffix("\n") { text.removeLast() }
+        f.write(text, to: "indmeldelser.csv")
+        let cut = try f.extract().warnings
+        #expect(cut.contains { $0.hasPrefix("indmeldelser.csv: its last line has no line end") }, "\(cut)")
+        #expect(!cut.contains { $0.hasPrefix("sagshaendelser.csv: its last line") })
+        f.write(try manifest(f), to: "MANIFEST")
+        #expect(!(try f.extract().warnings).contains { $0.contains("its last line has no line end") })
+    }
+
     @Test func matchingManifestPasses() throws {
         let f = try Fixture()
         f.write(try manifest(f), to: "MANIFEST")
