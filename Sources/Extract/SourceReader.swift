@@ -169,8 +169,11 @@ final class SourceReader {
         let reason: String?
         if header.field(header.fieldCount - 1).last == 0x0D, header.bytes.count(where: { $0 == 0x0D }) == 1 {
             reason = "its lines end in CR CR LF (converted to CRLF twice?), so each line's last field ends in a carriage return; ask for LF or CRLF line ends"
-        } else if header.bytes.contains(0x0D) && !header.bytes.contains(0x0A) {
+        } else if header.bytes.count(where: { $0 == 0x0D }) >= 2 && !header.bytes.contains(0x0A) {
             reason = "its lines end in a carriage return only (CR, as on old Macs), so the whole file reads as one line; ask for LF or CRLF line ends"
+        } else if !header.bytes.contains(0x0A), let column = (0..<header.fieldCount).first(where: { header.field($0).contains(0x0D) }) {
+            // One stray CR is no CR-only file (an adversarial review was told it was).
+            reason = "a carriage return (CR) stands inside name \(column + 1) of the header; ask for a header of plain names on one line"
         } else if let problem = header.problem {
             reason = problem
         } else if header.lastLine > header.line || header.bytes.contains(0x0A) || header.bytes.contains(0x0D) {

@@ -333,6 +333,9 @@ import Testing
             ("sagsnummer;cpr;haendelse;dato;paragraf;kilde;aarsag;bemaerkning\n" + rows, ""),
             (("sagsnummer;cpr;haendelse;dato;paragraf;kilde;aarsag;bemaerkning\n" + rows).replacingOccurrences(of: "\n", with: "\r"), "carriage return only"),
             (("sagsnummer;cpr;haendelse;dato;paragraf;kilde;aarsag;bemaerkning\n" + rows).replacingOccurrences(of: "\n", with: "\r\r\n"), "CR CR LF (converted to CRLF twice?)"),
+            // One stray CR in a file with line ends is no CR-only file (an adversarial review was told it was).
+            ("sagsnummer;cpr;haendelse;dato;paragraf;kilde\r;aarsag;bemaerkning\r\n" + rows.replacingOccurrences(of: "\n", with: "\r\n"),
+             "a carriage return (CR) stands inside name 6 of the header"),
             (String(repeating: "\0", count: 3 << 20), "longer than 1048576 bytes and holds NUL bytes: this is no text file"),
         ]
         for (text, reason) in cases {
