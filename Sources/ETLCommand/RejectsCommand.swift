@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Operations
 import Pipeline
 
@@ -30,6 +31,13 @@ struct RejectsCommand: ParsableCommand {
                 try reports.forEachReject(runID, file: file, reason: reason) { Table.widen(&widths, cells($0)) }
                 print(Table.line(header, widths))
                 try reports.forEachReject(runID, file: file, reason: reason) { print(Table.line(cells($0), widths)); count += 1 }
+            }
+            // Extract stopped by its reject threshold leaves its rejects and no manifest: they
+            // are not those of any load, perhaps not of the published one (a review was misled).
+            let run = global.state.run(runID)
+            if FileManager.default.fileExists(atPath: run.file(.extract, StageFile.rejects)),
+               !FileManager.default.fileExists(atPath: run.manifest(.extract)) {
+                logger.notice("these are the rejects of run \(runID)'s last extract, which stopped at its reject threshold: no load holds them; `etl runs show \(runID)` shows what its loads hold")
             }
             // A bare header reads as a failure to list them.
             if count == 0 {

@@ -559,6 +559,8 @@ import TestSupport
         #expect(line.contains(" failed ") && line.contains(" \(read[0]!) ") && line.contains(" \(read[1]!) "), "\(line)")
         let rejects = try Spawned.run(h, ["rejects", id, "--database", h.db.url])
         #expect(rejects.status == 0 && rejects.stdout.split(separator: "\n").count > 10)
+        // Not a load's rejects, which a steward took for the published one's (a review).
+        #expect(rejects.stderr.contains("last extract, which stopped at its reject threshold: no load holds them"), "\(rejects.stderr)")
         // As CSV, every record's reason is its fourth field, an empty field or not (aligned
         // columns shifted under awk: a new user's trial); the reasons are the table's.
         let csv = try Spawned.run(h, ["rejects", id, "--csv", "--database", h.db.url])
