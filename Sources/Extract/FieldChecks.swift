@@ -92,11 +92,11 @@ struct FieldChecks {
     }
 
     /// A whole number of at most nine digits, or nil when empty.
-    /// At most five digits: an institution's places are hundreds, and nine digits were a CPR
+    /// At most five digits, leading zeros aside: an institution's places are hundreds, and nine digits were a CPR
     /// number without its leading zero stored as a count (an adversarial review).
     func optionalCount(_ r: SourceRecord, _ i: Int) throws(Rejection) -> Int? {
         guard let v = r.value(i) else { return nil }
-        guard v.count <= 5, v.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
+        guard v.drop(while: { $0 == 48 }).count <= 5, v.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
             throw Rejection(field: names[i], reason: .invalidNumber, message: "\(names[i]) '\(Echo.text(v))' is not a whole number up to 99999")
         }
         return v.reduce(0) { $0 * 10 + Int($1 - 48) }
@@ -166,7 +166,10 @@ package enum Echo {
     }
 
     package static func text(_ v: some Collection<UInt8>, limit: Int = 40) -> String {
-        let v = Array(v)[...]
+        // Only the first `limit` characters are shown: a bounded prefix is masked, with room
+        // after them for a number that starts among them (a value of 640 KB took 106 s here:
+        // an adversarial review). Beyond 4 KB of spaces, a number's end is not looked for.
+        let whole = v.count, v = Array(v.prefix(limit * 8 + 4096))[...]
         let b = CPRInText.replacingAll(in: v, lostLeadingZero: true, with: CPRInText.masked)?.text ?? Array(v)
         var out = String.UnicodeScalarView()
         // Digits in a row, with up to three separators between them besides spaces (`2911-66-4747`, a split
@@ -203,6 +206,6 @@ package enum Echo {
         }
         endRun()
         let s = String(out)
-        return s.count > limit ? String(s.prefix(limit)) + "…" : s
+        return s.count > limit || whole > v.count ? String(s.prefix(limit)) + "…" : s
     }
 }

@@ -271,6 +271,14 @@ import Testing
         #expect((CPRInText.replacingAll(in: folded, with: { _ in [] })?.count ?? 0) > 10_000)
     }
 
+    /// A message shows 40 characters of a value, and takes time for those only: a value of
+    /// 640 KB took 106 s (an adversarial review). A number that starts among them is still masked.
+    @Test(.timeLimit(.minutes(1))) func echoOfALongValueTakesItsFirstCharactersOnly() {
+        let long = Array((String(repeating: "a", count: 34) + " 010213\n        1234" + String(repeating: "abcdefghij", count: 100_000)).utf8)[...]
+        #expect(Echo.text(long) == String(repeating: "a", count: 34) + " 01021…")
+        #expect(!Echo.text(long, limit: 60).contains("1234") && Echo.text(long, limit: 60).contains("010213-****"))
+    }
+
     @Test func replacesEveryOneAndSaysHowMany() {
         let text = Array("a 0102131234 b 150614-4321 c".utf8)[...]
         let (out, n) = CPRInText.replacingAll(in: text, with: { _ in Array("X".utf8) })!

@@ -63,6 +63,7 @@ import Testing
           <Institution><Navn>No number</Navn></Institution>
           <Institution nummer="Solsikken"><Navn>Solsikken</Navn></Institution>
           <Institution nummer="101237"><Navn>Zero lost</Navn><Pladser>101801133</Pladser></Institution>
+          <Institution nummer="101238"><Navn>Zeros</Navn><Pladser>000012</Pladser></Institution>
         </Institutionsregister>
         """), to: "institutioner.xml")
         f.config.sources.institutions.numberPattern = "^[0-9]+$"
@@ -110,6 +111,7 @@ import Testing
         // Dates as the export writes them, so the message can be found in it.
         #expect(rejects.first { $0.reason == .endBeforeStart }?.message == "udmeldt '01-07-2014' is before indmeldt '01-08-2014'")
         #expect(f.rows(StageFile.enrolments).map { $0[5] } == ["10"])
+        #expect(f.rows(StageFile.institutions).first { $0[0] == "101238" }?[5] == "12", "leading zeros are no digits of a count")
         let enrolments = result.manifest.inputs[2]
         #expect((enrolments.rowsRead, enrolments.accepted, enrolments.rejected) == (9, 1, 8))
         #expect(enrolments.rejectedByReason["invalid_cpr"] == 1 && enrolments.rejectedByReason.count == 8)
