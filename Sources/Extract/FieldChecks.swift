@@ -91,9 +91,9 @@ struct FieldChecks {
         }
     }
 
-    /// A whole number of at most nine digits, or nil when empty.
-    /// At most five digits, leading zeros aside: an institution's places are hundreds, and nine digits were a CPR
-    /// number without its leading zero stored as a count (an adversarial review).
+    /// A whole number of at most five digits, leading zeros aside, or nil when empty: an
+    /// institution's places are hundreds, and nine digits were a CPR number without its
+    /// leading zero stored as a count (an adversarial review).
     func optionalCount(_ r: SourceRecord, _ i: Int) throws(Rejection) -> Int? {
         guard let v = r.value(i) else { return nil }
         guard v.drop(while: { $0 == 48 }).count <= 5, v.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
