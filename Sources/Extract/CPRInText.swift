@@ -25,35 +25,30 @@ package enum CPRInText {
 
     @inline(__always) private static func isDigit(_ c: UInt8) -> Bool { c &- 48 < 10 }
 
-    /// The first CPR-shaped number in `text` at or after `from`. `lostLeadingZero`: nine digits
-    /// in a row standing alone, a day 1–9 and a month 01–12, count as a number whose leading
-    /// zero a spreadsheet dropped (`101801133`); in fields, not in what the tool writes for
-    /// people, where such digits are byte counts.
-    static func first(in text: UnsafeBufferPointer<UInt8>, from: Int = 0, lostLeadingZero: Bool = false) -> Match? {
-        // Most text fields have fewer than ten (nine) digits: one tight pass rules them out.
-        let least = lostLeadingZero ? 9 : 10
-        guard text.count - from >= least else { return nil }
-        let (ascii, digits) = scan(text, from: from)
-        guard ascii else {
-            // A character beyond ASCII folds to one digit at most: with fewer than ten ASCII
-            // digits and such characters together (a name with an ø), no folding is needed.
-            guard digits + text[from...].count(where: { $0 >= 0xC0 }) >= least else { return nil }
-            return firstFolded(in: text, from: from, lostLeadingZero: lostLeadingZero)
-        }
-        guard digits >= least else { return nil }
-        return firstASCII(in: text, from: from, lostLeadingZero: lostLeadingZero)
+    /// The first CPR-shaped number in `text`. `lostLeadingZero`: nine digits in a row
+    /// standing alone, a day 1–9 and a month 01–12, count as a number whose leading zero a
+    /// spreadsheet dropped (`101801133`); in fields, not in what the tool writes for people,
+    /// where such digits are byte counts.
+    static func first(in text: UnsafeBufferPointer<UInt8>, lostLeadingZero: Bool = false) -> Match? {
+        matches(in: text, lostLeadingZero: lostLeadingZero, atMost: 1).first
     }
 
-    /// Every CPR-shaped number in `text`, in order: the text checked and folded once, then
-    /// matched from each match's end, so time grows with the text, not with the text times
-    /// its numbers (a field of 267 KB of `12` and no-break spaces took 143 s when each next
-    /// match folded the rest again: an adversarial review).
+    /// Every CPR-shaped number in `text`, in order.
     static func all(in text: UnsafeBufferPointer<UInt8>, lostLeadingZero: Bool = false) -> [Match] {
+        matches(in: text, lostLeadingZero: lostLeadingZero, atMost: .max)
+    }
+
+    /// The first `atMost` numbers: the text checked and folded once, then matched from each
+    /// match's end, so time grows with the text, not with the text times its numbers (a field
+    /// of 267 KB of `12` and no-break spaces took 143 s when each next match folded the rest
+    /// again: an adversarial review).
+    private static func matches(in text: UnsafeBufferPointer<UInt8>, lostLeadingZero: Bool, atMost: Int) -> [Match] {
+        // Most text fields have fewer than ten (nine) digits: one tight pass rules them out.
         let least = lostLeadingZero ? 9 : 10
         guard text.count >= least else { return [] }
         func each(_ t: UnsafeBufferPointer<UInt8>) -> [Match] {
             var found: [Match] = [], from = 0
-            while let m = firstASCII(in: t, from: from, lostLeadingZero: lostLeadingZero) {
+            while found.count < atMost, let m = firstASCII(in: t, from: from, lostLeadingZero: lostLeadingZero) {
                 found.append(m)
                 from = m.range.upperBound
             }
@@ -61,9 +56,14 @@ package enum CPRInText {
         }
         let (ascii, digits) = scan(text, from: 0)
         if ascii { return digits >= least ? each(text) : [] }
+        // A character beyond ASCII folds to one digit at most: with fewer than ten ASCII
+        // digits and such characters together (a name with an ø), no folding is needed.
         guard digits + text.count(where: { $0 >= 0xC0 }) >= least else { return [] }
-        let (folded, origin) = fold(text, from: 0)
-        return folded.withUnsafeBufferPointer { each($0) }.map {
+        // Other scripts' digits, Unicode spaces, dashes and full-width punctuation folded to
+        // ASCII, invisible characters left out; the matches mapped back to the text's bytes.
+        let (folded, origin) = fold(text)
+        guard folded.count >= least else { return [] }
+        return folded.withUnsafeBufferPointer { scan($0, from: 0).digits >= least ? each($0) : [] }.map {
             Match(range: origin[$0.range.lowerBound]..<origin[$0.range.upperBound], number: $0.number)
         }
     }
@@ -85,25 +85,13 @@ package enum CPRInText {
         return nil
     }
 
-    /// Text with bytes beyond ASCII: matched on a copy with other scripts' digits, Unicode
-    /// spaces, dashes and full-width punctuation folded to ASCII and invisible characters left
-    /// out, and the match mapped back to the text's bytes.
-    private static func firstFolded(in text: UnsafeBufferPointer<UInt8>, from: Int, lostLeadingZero: Bool) -> Match? {
-        let (folded, origin) = fold(text, from: from)
-        let least = lostLeadingZero ? 9 : 10
-        guard folded.count >= least, let m = folded.withUnsafeBufferPointer({
-            scan($0, from: 0).digits >= least ? firstASCII(in: $0, from: 0, lostLeadingZero: lostLeadingZero) : nil
-        }) else { return nil }
-        return Match(range: origin[m.range.lowerBound]..<origin[m.range.upperBound], number: m.number)
-    }
-
-    /// `text` from `from` on folded to ASCII (`fold(_:at:)`), and the byte each folded byte
-    /// came from, with the text's end after the last.
-    private static func fold(_ text: UnsafeBufferPointer<UInt8>, from: Int) -> (folded: [UInt8], origin: [Int]) {
+    /// `text` folded to ASCII (`fold(_:at:)`), and the byte each folded byte came from, with
+    /// the text's end after the last.
+    private static func fold(_ text: UnsafeBufferPointer<UInt8>) -> (folded: [UInt8], origin: [Int]) {
         var folded: [UInt8] = [], origin: [Int] = []
-        folded.reserveCapacity(text.count - from)
-        origin.reserveCapacity(text.count - from + 1)
-        var i = from
+        folded.reserveCapacity(text.count)
+        origin.reserveCapacity(text.count + 1)
+        var i = 0
         while i < text.count {
             let (byte, length) = fold(text, at: i)
             if let byte {

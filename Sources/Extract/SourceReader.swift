@@ -61,10 +61,17 @@ final class SourceReader {
     /// What the steward should hear about markup inside descriptive XML fields, read as the
     /// text inside it; nil when there was none.
     var markupRead: String? {
-        guard let xml, let first = xml.markupRead.first else { return nil }
-        let n = xml.markupRead.records
-        return "\(source.file): \(n) record\(n == 1 ? " holds" : "s hold") markup inside a field (<\(Echo.text(first.element.utf8))> in \(first.field)\(n > 1 ? ", …" : "")): "
-            + "read as the text inside it; ask the export's owner for plain text"
+        xml.flatMap { told($0.markupRead, ("holds", "hold"), "markup inside a field") { "<\(Echo.text($0.element.utf8))> in \($0.field)" } }
+            .map { $0 + "read as the text inside it; ask the export's owner for plain text" }
+    }
+
+    /// "`file`: 3 records hold `what` (the first, …): " for the records `noted` in an XML
+    /// export; nil when none was.
+    private func told<Thing>(_ noted: NotedRecords<Thing>, _ verb: (one: String, many: String), _ what: String,
+                             _ first: (Thing) -> String) -> String? {
+        guard let thing = noted.first else { return nil }
+        let n = noted.records
+        return "\(source.file): \(n) \(n == 1 ? "record \(verb.one)" : "records \(verb.many)") \(what) (\(first(thing))\(n > 1 ? ", …" : "")): "
     }
 
     /// What the steward should hear about a CSV export whose last line has no line end,
@@ -79,10 +86,8 @@ final class SourceReader {
     /// What the steward should hear about descriptive XML fields given twice with different
     /// values, the first kept; nil when there were none.
     var secondValuesDropped: String? {
-        guard let xml, let first = xml.secondDropped.first else { return nil }
-        let n = xml.secondDropped.records
-        return "\(source.file): \(n) record\(n == 1 ? " gives" : "s give") a field twice with different values (\(first)\(n > 1 ? ", …" : "")): "
-            + "the first was kept; ask the export's owner for one value a field"
+        xml.flatMap { told($0.secondDropped, ("gives", "give"), "a field twice with different values") { $0 } }
+            .map { $0 + "the first was kept; ask the export's owner for one value a field" }
     }
 
     /// What the steward should hear about letters written in UTF-8 inside a single-byte CSV

@@ -26,10 +26,10 @@ final class XMLRecordReader {
     private(set) var unread = (nested: 0, otherCase: 0)
     /// Records with markup in a descriptive field, read as the text inside it, and the first
     /// such field and element (`Bydel`, `span`). Told to the steward.
-    private(set) var markupRead: (records: Int, first: (field: String, element: String)?) = (0, nil)
+    private(set) var markupRead = NotedRecords<(field: String, element: String)>()
     /// Records with a descriptive field given again with another value, the first kept, and
     /// the first such field. Told to the steward (a review found `<Kilde>` twice loaded silently).
-    private(set) var secondDropped: (records: Int, first: String?) = (0, nil)
+    private(set) var secondDropped = NotedRecords<String>()
 
     /// The most bytes one token (a comment, a tag, a processing instruction) may span. Expat keeps an
     /// unfinished token and parses it again from its start with each new chunk, so a huge one
@@ -181,10 +181,8 @@ private final class XMLParseContext {
     /// string value (`<Bydel><span>Valby</span></Bydel>` is Valby), and counted in `markupRead`:
     /// rejecting an institution for its name's markup would reject its enrolments too.
     var markup: (field: Int, element: String)?
-    var markupRead: (records: Int, first: (field: String, element: String)?) = (0, nil)
-    private var markupInRecord = false
-    var secondDropped: (records: Int, first: String?) = (0, nil)
-    private var droppedInRecord = false
+    var markupRead = NotedRecords<(field: String, element: String)>()
+    var secondDropped = NotedRecords<String>()
     static let maxValue = 1 << 20
     /// Exports nest a few levels; expat keeps every open element, so depth is memory.
     static let maxDepth = 256
@@ -247,10 +245,8 @@ private final class XMLParseContext {
             }) {
                 if !descriptive.contains(i) {
                     twice = twice ?? i
-                } else if !droppedInRecord {
-                    droppedInRecord = true
-                    secondDropped.records += 1
-                    secondDropped.first = secondDropped.first ?? wantedName(i)
+                } else {
+                    secondDropped.note(wantedName(i))
                 }
             }
             bytes.removeSubrange(start...)
@@ -282,8 +278,8 @@ private final class XMLParseContext {
             overlong = nil
             twice = nil
             markup = nil
-            markupInRecord = false
-            droppedInRecord = false
+            markupRead.nextRecord()
+            secondDropped.nextRecord()
             for i in columns.indices { columns[i] = -1 }
             var k = 0
             while let n = atts[k], let value = atts[k + 1] {
@@ -306,10 +302,8 @@ private final class XMLParseContext {
                 let element = String(decoding: Self.localName(name), as: UTF8.self)
                 if !descriptive.contains(child) {
                     markup = markup ?? (child, element)
-                } else if !markupInRecord {
-                    markupInRecord = true
-                    markupRead.records += 1
-                    markupRead.first = markupRead.first ?? (wantedName(child), element)
+                } else {
+                    markupRead.note((wantedName(child), element))
                 }
             }
         }
@@ -403,4 +397,21 @@ private final class XMLParseContext {
             return 1
         }, nil)
     }
+}
+
+/// Records in which something was found that the steward is told of: each counted once,
+/// and the first thing found.
+struct NotedRecords<Thing> {
+    private(set) var records = 0
+    private(set) var first: Thing?
+    private var inRecord = false
+
+    mutating func note(_ thing: @autoclosure () -> Thing) {
+        guard !inRecord else { return }
+        inRecord = true
+        records += 1
+        if first == nil { first = thing() }
+    }
+
+    mutating func nextRecord() { inRecord = false }
 }

@@ -169,19 +169,12 @@ package struct RunReports {
         return try Publisher(connection: connection).publishedRun(newerThan: run, asOf: day)?.run
     }
 
-    /// A run's rejects, masked as extract wrote them: from the run folder (so the rejects of
-    /// a run that stopped before load can be seen too), else from the run's newest load.
-    /// An unknown run, or a file or reason the run has none of and could not have, is an
-    /// error naming what there is: an empty table would read as "no rejects".
-    package func rejects(_ run: RunID, file: String? = nil, reason: String? = nil) throws -> [RejectRecord] {
-        var all: [RejectRecord] = []
-        try forEachReject(run, file: file, reason: reason) { all.append($0) }
-        return all
-    }
-
-    /// `rejects`, one at a time, as the run folder holds them: memory stays bounded with
-    /// millions of them (a night over its threshold; an adversarial review saw `etl rejects`
-    /// take 2.4 GB for 2 million).
+    /// A run's rejects, masked as extract wrote them, one at a time (memory stays bounded
+    /// with millions: an adversarial review saw `etl rejects` take 2.4 GB for 2 million):
+    /// from the run folder (so the rejects of a run that stopped before load can be seen
+    /// too), else from the run's newest load. An unknown run, or a file or reason the run has
+    /// none of and could not have, is an error naming what there is: an empty table would
+    /// read as "no rejects".
     package func forEachReject(_ run: RunID, file: String? = nil, reason: String? = nil, _ body: (RejectRecord) throws -> Void) throws {
         if let reason, RejectReason(rawValue: reason) == nil {
             throw OperationsError.usage("--reason \(reason): no such reason; the reasons are \(RejectReason.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -93,14 +93,9 @@ import Testing
 
 @Suite struct CPRInTextTests {
     func found(_ text: String, lostLeadingZero: Bool = false) -> [String] {
-        var out: [String] = []
         let bytes = Array(text.utf8)
-        var from = 0
-        while let m = bytes.withUnsafeBufferPointer({ CPRInText.first(in: $0, from: from, lostLeadingZero: lostLeadingZero) }) {
-            out.append(String(decoding: bytes[m.range], as: UTF8.self))
-            from = m.range.upperBound
-        }
-        return out
+        return bytes.withUnsafeBufferPointer { CPRInText.all(in: $0, lostLeadingZero: lostLeadingZero) }
+            .map { String(decoding: bytes[$0.range], as: UTF8.self) }
     }
 
     @Test(arguments: [
