@@ -155,6 +155,18 @@ import TestSupport
         #expect(leftOut.map { $0.values } == [["I15", "treated_from_first_period"], ["I16", "unbalanced"]])
     }
 
+    /// The views read the published load's rows by their load id: the load leaves the
+    /// planner statistics of it, and only of it (every column's cost 56–84 ms a load).
+    @Test func theLoadLeavesStatisticsOfTheLoadIDOfTheEvaluationTables() throws {
+        let h = try LoadHarness()
+        try load(h, 20250101000000, panel: Self.syntheticPanel(seed: 1))
+        let analysed = try h.connection.query("""
+            SELECT schemaname || '.' || tablename, string_agg(attname, ',') FROM pg_stats
+            WHERE schemaname || '.' || tablename = ANY($1::text[]) GROUP BY 1 ORDER BY 1
+            """, ["{" + Publisher.evaluationTables.joined(separator: ",") + "}"]).map { "\($0.string(0)!) \($0.string(1)!)" }
+        #expect(analysed == Publisher.evaluationTables.sorted().map { "\($0) load_id" })
+    }
+
     @Test func retentionDropsTheEvaluationWithItsLoad() throws {
         let h = try LoadHarness()
         let first = try load(h, 20250101000000, panel: Self.syntheticPanel(seed: 1))
