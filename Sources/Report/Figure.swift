@@ -63,9 +63,18 @@ package struct Figure: Sendable {
     }
 
     /// The attributes that name the figure's source, for any element that shows it: the
-    /// value goes in `value` on HTML's `<data>`, in `data-value` on a chart's marks.
-    package func dataAttributes(valueAttribute: String = "data-value") -> [(String, String?)] {
+    /// value goes in `value` on HTML's `<data>`, in `data-value` on a chart's marks, rounded to
+    /// the `decimals` it is shown with (nil: as read, for a date or a text).
+    package func dataAttributes(valueAttribute: String = "data-value", decimals: Int?) -> [(String, String?)] {
         [("data-view", source.view), ("data-key", source.keyJSON), ("data-column", source.column),
-         (valueAttribute, raw), ("data-state", "\(state)")]
+         (valueAttribute, carried(decimals: decimals)), ("data-state", "\(state)")]
+    }
+
+    /// The value as the page carries it: no more digits than it shows. A rate to 17 digits gave
+    /// back its count (events and exposure days are whole numbers), and a district's hidden
+    /// count was the cohort's total less the others' (a review of the report).
+    func carried(decimals: Int?) -> String? {
+        guard let raw, let decimals, let v = Double(raw) else { return raw }
+        return String(format: "%.\(decimals)f", v)
     }
 }

@@ -24,7 +24,7 @@ package struct Page {
     /// A chart's words for a row the view does not have.
     var absent: String { words.text(.absentTitle) }
 
-    /// A figure in the text: `<data value="1.9417" data-view=… data-key=… data-column=…>1,94</data>`.
+    /// A figure in the text: `<data value="1.94" data-view=… data-key=… data-column=…>1,94</data>`.
     /// A suppressed one reads "hidden (fewer than 5)"; one that cannot be computed, "–" with a tooltip.
     /// `magnitude`: the number without its sign, for a sentence whose words carry it ("… fewer children").
     func figure(_ f: Figure, decimals: Int, signed: Bool = false, magnitude: Bool = false) -> HTML {
@@ -41,7 +41,7 @@ package struct Page {
         case .absent:
             text = "–"; cls = "absent"; title = words.text(.absentTitle)
         }
-        return HTML.element("data", [("class", cls), ("title", title)] + f.dataAttributes(valueAttribute: "value")
+        return HTML.element("data", [("class", cls), ("title", title)] + f.dataAttributes(valueAttribute: "value", decimals: decimals)
                             + [("data-display", magnitude && f.state == .value ? "magnitude" : nil)], .text(text))
     }
 
@@ -51,12 +51,12 @@ package struct Page {
     /// A date read from a view (`yyyy-mm-dd`), written out: "21. november 2026".
     func date(_ f: Figure) -> HTML {
         guard let raw = f.raw else { return figure(f, decimals: 0) }
-        return HTML.element("data", f.dataAttributes(valueAttribute: "value") + [("data-display", "date")], .text(format.date(iso: raw)))
+        return HTML.element("data", f.dataAttributes(valueAttribute: "value", decimals: nil) + [("data-display", "date")], .text(format.date(iso: raw)))
     }
 
     /// Text from a view shown as it is (a run id, a district).
     func label(_ f: Figure) -> HTML {
-        HTML.element("data", f.dataAttributes(valueAttribute: "value") + [("data-display", "text")], .text(f.raw ?? "–"))
+        HTML.element("data", f.dataAttributes(valueAttribute: "value", decimals: nil) + [("data-display", "text")], .text(f.raw ?? "–"))
     }
 
     /// An estimate with its interval under it, in one cell: narrow enough for a phone.

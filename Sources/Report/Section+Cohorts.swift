@@ -33,7 +33,7 @@ extension ReportDocument {
         let title = words.text(.yearTitle, ["outcome": words.text(outcome.short)])
         return FigureBlock(
             id: "year-\(outcome.rawValue)", title: title, reading: reading,
-            chart: LineChart(id: "chart-year-\(outcome.rawValue)", title: title, description: plain(reading), series: series, format: page.format,
+            chart: LineChart(id: "chart-year-\(outcome.rawValue)", title: title, description: plain(reading), series: series, format: page.format, decimals: 1,
                              yLabel: words.text(.rateAxis), suppressedLegend: page.suppressed).render(),
             table: HTMLTable(caption: nil, header: [words.html(.yearColumn), words.html(.treatmentColumn), words.html(.controlColumn)],
                          rows: years.map { y in [.text(y), page.figure(f(y, .treatment), decimals: 1), page.figure(f(y, .control), decimals: 1)] },

@@ -36,7 +36,7 @@ extension ReportDocument {
         let groups = [lead] + EvaluationControlGroup.allCases.filter { $0 != lead }
         let panels = groups.map { g in
             ForestPlot.Panel(title: words.text(g == .neverTreated ? .againstNeverTreated : .againstNotYetTreated), axis: .difference,
-                             axisLabel: words.text(.effectAxis),
+                             axisLabel: words.text(.effectAxis), decimals: decimals,
                              rows: Outcome.allCases.map { o in
                                  ForestPlot.Row(label: words.text(o.short), estimate: f(o, g, "att"), low: f(o, g, "ci_low"), high: f(o, g, "ci_high"))
                              })
@@ -84,10 +84,10 @@ extension ReportDocument {
         let ratios = Outcome.allCases.map { ($0, $0.rate) }
         let ages = Outcome.allCases.compactMap { o in o.meanAge.map { (o, $0) } }
         let panels = [
-            ForestPlot.Panel(title: words.text(.rateRatioPanel), axis: .ratio, axisLabel: words.text(.rateRatioAxis),
+            ForestPlot.Panel(title: words.text(.rateRatioPanel), axis: .ratio, axisLabel: words.text(.rateRatioAxis), decimals: 2,
                              rows: ratios.map { ForestPlot.Row(label: words.text($0.0.short), estimate: f($0.1, "estimate"),
                                                                 low: f($0.1, "ci_low"), high: f($0.1, "ci_high")) }),
-            ForestPlot.Panel(title: words.text(.ageDifferencePanel), axis: .difference, axisLabel: words.text(.monthsAxis),
+            ForestPlot.Panel(title: words.text(.ageDifferencePanel), axis: .difference, axisLabel: words.text(.monthsAxis), decimals: 1,
                              rows: ages.map { ForestPlot.Row(label: words.text($0.0.short), estimate: f($0.1, "estimate"),
                                                               low: f($0.1, "ci_low"), high: f($0.1, "ci_high")) }),
         ]
@@ -155,7 +155,7 @@ extension ReportDocument {
         return FigureBlock(
             id: "event-\(outcome.rawValue)", title: title, reading: reading,
             chart: EventStudyChart(id: "chart-event-\(outcome.rawValue)", title: title, description: plain(reading), points: points,
-                                   format: page.format, xLabel: unit.axis, yLabel: words.text(.effectAxis),
+                                   format: page.format, decimals: decimals, xLabel: unit.axis, yLabel: words.text(.effectAxis),
                                    beforeLabel: words.text(.before), afterLabel: words.text(.after),
                                    noneShownText: points.contains { $0.estimate.isSuppressed } ? page.suppressedCell
                                        : estimated ? page.undefined : words.text(.eventNotEstimated)).render(),

@@ -14,7 +14,7 @@ import Testing
     }
 
     func eventStudy(_ points: [EventStudyChart.Point]) -> EventStudyChart {
-        EventStudyChart(id: "es", title: "Effect", description: "d", points: points, format: NumberFormat(.en),
+        EventStudyChart(id: "es", title: "Effect", description: "d", points: points, format: NumberFormat(.en), decimals: 1,
                         xLabel: "Quarters", yLabel: "Per 1,000", beforeLabel: "Before", afterLabel: "After",
                         noneShownText: "hidden (fewer than 10)")
     }
@@ -63,12 +63,12 @@ import Testing
 
     @Test func aForestPlotAxisHoldsEveryIntervalAndTheReference() {
         let rows = [ForestPlot.Row(label: "a", estimate: Self.figure("e", 2.05), low: Self.figure("l", 1.85), high: Self.figure("h", 2.28))]
-        let ratio = ForestPlot.position(ForestPlot.Panel(title: nil, axis: .ratio, axisLabel: "RR", rows: rows))
+        let ratio = ForestPlot.position(ForestPlot.Panel(title: nil, axis: .ratio, axisLabel: "RR", decimals: 2, rows: rows))
         #expect(ratio.place(1) >= ForestPlot.left && ratio.place(2.28) <= ForestPlot.right)
         #expect(ratio.place(1) < ratio.place(1.85))
         #expect(ratio.ticks.contains(1))
         let diffRows = [ForestPlot.Row(label: "b", estimate: Self.figure("e", -7), low: Self.figure("l", -9.8), high: Self.figure("h", -4.2))]
-        let diff = ForestPlot.position(ForestPlot.Panel(title: nil, axis: .difference, axisLabel: "months", rows: diffRows))
+        let diff = ForestPlot.position(ForestPlot.Panel(title: nil, axis: .difference, axisLabel: "months", decimals: 1, rows: diffRows))
         #expect(diff.ticks.first == -10 && diff.ticks.last == 0)
         #expect(diff.place(-10) >= ForestPlot.left && diff.place(0) <= ForestPlot.right)
     }
@@ -78,7 +78,7 @@ import Testing
     @Test func aRatioOfZeroIsWrittenOutNotPlaced() {
         let rows = [ForestPlot.Row(label: "a", estimate: Self.figure("e", 2.05), low: Self.figure("l", 1.85), high: Self.figure("h", 2.28)),
                     ForestPlot.Row(label: "none", estimate: Self.figure("e", 0), low: Self.figure("l", nil), high: Self.figure("h", nil))]
-        let panel = ForestPlot.Panel(title: nil, axis: .ratio, axisLabel: "RR", rows: rows)
+        let panel = ForestPlot.Panel(title: nil, axis: .ratio, axisLabel: "RR", decimals: 2, rows: rows)
         #expect(ForestPlot.position(panel).ticks.allSatisfy { $0 >= 0.5 })
         let svg = ForestPlot(id: "f", title: "t", description: "d", panels: [panel], format: NumberFormat(.en),
                              suppressedText: "fewer than 5", undefinedText: "–").render().markup
@@ -89,7 +89,7 @@ import Testing
 
     @Test func aSuppressedRowIsWrittenOutNotDrawnAsAValue() {
         let rows = [ForestPlot.Row(label: "hidden", estimate: Self.figure("e", nil), low: Self.figure("l", nil), high: Self.figure("h", nil))]
-        let svg = ForestPlot(id: "f", title: "t", description: "d", panels: [ForestPlot.Panel(title: nil, axis: .ratio, axisLabel: "RR", rows: rows)],
+        let svg = ForestPlot(id: "f", title: "t", description: "d", panels: [ForestPlot.Panel(title: nil, axis: .ratio, axisLabel: "RR", decimals: 2, rows: rows)],
                              format: NumberFormat(.en), suppressedText: "fewer than 5", undefinedText: "cannot be computed").render().markup
         #expect(svg.contains(">fewer than 5</text>"))
         #expect(!svg.contains("class=\"estimate\""))
@@ -114,7 +114,7 @@ import Testing
         let chart = LineChart(id: "l", title: "t", description: "d",
                               series: [LineChart.Series(name: "Treatment", style: "treatment",
                                                         points: [(x: 2012, y: Self.figure("r", 38)), (x: 2013, y: Self.figure("r", nil)), (x: 2014, y: Self.figure("r", 34))])],
-                              format: NumberFormat(.en), yLabel: "per 1,000", suppressedLegend: "fewer than 5")
+                              format: NumberFormat(.en), decimals: 1, yLabel: "per 1,000", suppressedLegend: "fewer than 5")
         let g = chart.geometry
         #expect(g.y.domain.lowerBound == 0)
         #expect(g.y(0) == LineChart.plotBottom)
@@ -146,14 +146,14 @@ extension ChartGeometryTests {
         #expect(zeros.scale.domain == 0...1)
         let line = LineChart(id: "l", title: "t", description: "d",
                              series: [LineChart.Series(name: "T", style: "treatment", points: [(x: 2012, y: Self.figure("r", nil))])],
-                             format: NumberFormat(.en), yLabel: "y", suppressedLegend: "s")
+                             format: NumberFormat(.en), decimals: 1, yLabel: "y", suppressedLegend: "s")
         #expect(line.geometry.y.domain == 0...1)
     }
 
     @Test func aHiddenRowNextToAReferenceAtTheRightEdgeIsWrittenLeftOfIt() {
         let rows = [ForestPlot.Row(label: "shown", estimate: Self.figure("e", -7), low: Self.figure("l", -9.8), high: Self.figure("h", -4.2)),
                     ForestPlot.Row(label: "hidden", estimate: Self.figure("e", nil), low: Self.figure("l", nil), high: Self.figure("h", nil))]
-        let svg = ForestPlot(id: "f", title: "t", description: "d", panels: [ForestPlot.Panel(title: nil, axis: .difference, axisLabel: "m", rows: rows)],
+        let svg = ForestPlot(id: "f", title: "t", description: "d", panels: [ForestPlot.Panel(title: nil, axis: .difference, axisLabel: "m", decimals: 1, rows: rows)],
                              format: NumberFormat(.en), suppressedText: "fewer than 5", undefinedText: "–").render().markup
         #expect(svg.contains("text-anchor=\"end\" data-view=\"metrics.test\""))
     }

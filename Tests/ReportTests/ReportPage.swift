@@ -97,7 +97,19 @@ enum FigureCheck {
             switch state {
             case "value":
                 guard case .row(let raw) = found else { Issue.record("\(address): the view has no such row"); continue }
-                #expect(value != nil && value == raw, "\(address): page \(value ?? "nil"), view \(raw ?? "NULL")")
+                if let raw, let number = Double(raw), let value, let carried = Double(value) {
+                    // The page carries the value rounded as it shows it, never to more than two decimals.
+                    let decimals = value.split(separator: ".").dropFirst().first?.count ?? 0
+                    #expect(decimals <= 2 && abs(carried - number) <= 0.5 * pow(10, -Double(decimals)) + 1e-9 * max(1, abs(number)),
+                            "\(address): page \(value), view \(raw)")
+                    if element.name == "data", element.attributes["data-display"] == nil {
+                        let shown = element.text.trimmingCharacters(in: .whitespaces)
+                        let shownDecimals = shown.split(whereSeparator: { String($0) == (language == .da ? "," : ".") }).dropFirst().first?.count ?? 0
+                        #expect(decimals == shownDecimals, "\(address): carries \(value), shows \(shown)")
+                    }
+                } else {
+                    #expect(value != nil && value == raw, "\(address): page \(value ?? "nil"), view \(raw ?? "NULL")")
+                }
                 // What the reader sees is that value, rounded (or a date or a label).
                 let display = element.attributes["data-display"]
                 if element.name == "data", display == "date" {

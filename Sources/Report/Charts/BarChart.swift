@@ -69,14 +69,14 @@ package struct BarChart {
                     let end = x(v)
                     marks.append(SVG.rect(Self.left, by, end - Self.left, Self.barHeight, cls: "bar \(bar.style)"))
                     marks.append(SVG.text(end + 4, by + Self.barHeight - 1.5, format.number(v, decimals: decimals), cls: "value",
-                                          attributes: bar.value.dataAttributes()))
+                                          attributes: bar.value.dataAttributes(decimals: decimals)))
                 } else {
                     let text = bar.value.isSuppressed ? suppressedText : bar.value.state == .absent ? absentText : undefinedText
                     if bar.value.isSuppressed {
                         marks.append(SVG.rect(Self.left, by, 14, Self.barHeight, cls: "bar suppressed \(bar.style)"))
                     }
                     marks.append(SVG.text(Self.left + (bar.value.isSuppressed ? 18 : 0), by + Self.barHeight - 1.5, text,
-                                          cls: "value missing", attributes: bar.value.dataAttributes()))
+                                          cls: "value missing", attributes: bar.value.dataAttributes(decimals: decimals)))
                 }
                 by += Self.barHeight + Self.barGap
             }

@@ -18,6 +18,8 @@ package struct EventStudyChart {
     package var description: String
     package var points: [Point]
     package var format: NumberFormat
+    /// The decimals the figures are shown with (in the table beside the chart).
+    package var decimals: Int
     package var xLabel: String
     package var yLabel: String
     package var beforeLabel: String
@@ -26,10 +28,10 @@ package struct EventStudyChart {
     /// plot's zero line read as an effect of zero in every period (a new reader's trial).
     package var noneShownText: String
 
-    package init(id: String, title: String, description: String, points: [Point], format: NumberFormat,
+    package init(id: String, title: String, description: String, points: [Point], format: NumberFormat, decimals: Int,
                  xLabel: String, yLabel: String, beforeLabel: String, afterLabel: String, noneShownText: String) {
         self.id = id; self.title = title; self.description = description; self.points = points.sorted { $0.eventTime < $1.eventTime }
-        self.format = format; self.xLabel = xLabel; self.yLabel = yLabel; self.beforeLabel = beforeLabel; self.afterLabel = afterLabel
+        self.format = format; self.decimals = decimals; self.xLabel = xLabel; self.yLabel = yLabel; self.beforeLabel = beforeLabel; self.afterLabel = afterLabel
         self.noneShownText = noneShownText
     }
 
@@ -98,11 +100,11 @@ package struct EventStudyChart {
             let cx = g.x(Double(p.eventTime))
             // The interval's ends as invisible marks: they carry the figures the band is drawn from.
             for end in [p.low, p.high] {
-                if let v = end.value { parts.append(SVG.circle(cx, g.y(v), r: 0.5, cls: "band-end", attributes: end.dataAttributes())) }
+                if let v = end.value { parts.append(SVG.circle(cx, g.y(v), r: 0.5, cls: "band-end", attributes: end.dataAttributes(decimals: decimals))) }
             }
             if let v = p.estimate.value {
                 parts.append(SVG.circle(cx, g.y(v), r: 3, cls: p.eventTime < 0 ? "estimate pre" : "estimate",
-                                        attributes: p.estimate.dataAttributes()))
+                                        attributes: p.estimate.dataAttributes(decimals: decimals)))
             }
         }
         return SVG.chart(id: id, width: ChartMetrics.width, height: Self.height, title: title, description: description, parts)

@@ -18,10 +18,12 @@ package struct ForestPlot {
         package var title: String?
         package var axis: Axis
         package var axisLabel: String
+        /// The decimals the figures are shown with (in the table beside the chart).
+        package var decimals: Int
         package var rows: [Row]
 
-        package init(title: String?, axis: Axis, axisLabel: String, rows: [Row]) {
-            self.title = title; self.axis = axis; self.axisLabel = axisLabel; self.rows = rows
+        package init(title: String?, axis: Axis, axisLabel: String, decimals: Int, rows: [Row]) {
+            self.title = title; self.axis = axis; self.axisLabel = axisLabel; self.decimals = decimals; self.rows = rows
         }
 
         var reference: Double { axis == .ratio ? 1 : 0 }
@@ -83,22 +85,22 @@ package struct ForestPlot {
                 let cy = y + 28
                 if let e = row.estimate.value, !panel.canPlace(e) {
                     // Written out at the axis's left end, as the figure it is.
-                    rows.append(SVG.text(Self.left + 8, cy + 4, format.number(e, decimals: 2), cls: "value", anchor: .start,
-                                         attributes: row.estimate.dataAttributes()))
+                    rows.append(SVG.text(Self.left + 8, cy + 4, format.number(e, decimals: panel.decimals), cls: "value", anchor: .start,
+                                         attributes: row.estimate.dataAttributes(decimals: panel.decimals)))
                 } else if let e = row.estimate.value {
                     if let lo = row.low.value, let hi = row.high.value {
                         rows.append(SVG.line(place(lo), cy, place(hi), cy, cls: "ci"))
                         // The end caps carry the ends' figures.
-                        rows.append(SVG.line(place(lo), cy - 5, place(lo), cy + 5, cls: "ci", attributes: row.low.dataAttributes()))
-                        rows.append(SVG.line(place(hi), cy - 5, place(hi), cy + 5, cls: "ci", attributes: row.high.dataAttributes()))
+                        rows.append(SVG.line(place(lo), cy - 5, place(lo), cy + 5, cls: "ci", attributes: row.low.dataAttributes(decimals: panel.decimals)))
+                        rows.append(SVG.line(place(hi), cy - 5, place(hi), cy + 5, cls: "ci", attributes: row.high.dataAttributes(decimals: panel.decimals)))
                     }
-                    rows.append(SVG.circle(place(e), cy, r: 5, cls: "estimate", attributes: row.estimate.dataAttributes()))
+                    rows.append(SVG.circle(place(e), cy, r: 5, cls: "estimate", attributes: row.estimate.dataAttributes(decimals: panel.decimals)))
                 } else {
                     // Beside the reference line, on the side with room.
                     let text = row.estimate.isSuppressed ? suppressedText : undefinedText
                     let x = place(panel.reference), roomRight = x < (Self.left + Self.right) / 2
                     rows.append(SVG.text(roomRight ? x + 8 : x - 8, cy + 4, text, cls: "missing", anchor: roomRight ? .start : .end,
-                                         attributes: row.estimate.dataAttributes()))
+                                         attributes: row.estimate.dataAttributes(decimals: panel.decimals)))
                 }
                 y += Self.rowHeight
             }

@@ -19,14 +19,16 @@ package struct LineChart {
     package var description: String
     package var series: [Series]
     package var format: NumberFormat
+    /// The decimals the figures are shown with (in the table beside the chart).
+    package var decimals: Int
     package var yLabel: String
     /// The legend's words for a suppressed point ("fewer than 5").
     package var suppressedLegend: String
 
-    package init(id: String, title: String, description: String, series: [Series], format: NumberFormat,
+    package init(id: String, title: String, description: String, series: [Series], format: NumberFormat, decimals: Int,
                  yLabel: String, suppressedLegend: String) {
         self.id = id; self.title = title; self.description = description; self.series = series
-        self.format = format; self.yLabel = yLabel; self.suppressedLegend = suppressedLegend
+        self.format = format; self.decimals = decimals; self.yLabel = yLabel; self.suppressedLegend = suppressedLegend
     }
 
     static let height = 240.0
@@ -83,10 +85,10 @@ package struct LineChart {
             for p in s.points {
                 let cx = g.x(Double(p.x))
                 if let v = p.y.value {
-                    parts.append(marker(s.style, cx, g.y(v), attributes: p.y.dataAttributes()))
+                    parts.append(marker(s.style, cx, g.y(v), attributes: p.y.dataAttributes(decimals: decimals)))
                 } else if p.y.isSuppressed {
                     parts.append(marker(s.style, cx, Self.hiddenRowsTop + (Double(index) + 0.5) * Self.hiddenRowHeight - 4,
-                                        cls: "marker suppressed", attributes: p.y.dataAttributes()))
+                                        cls: "marker suppressed", attributes: p.y.dataAttributes(decimals: decimals)))
                 }
             }
         }
