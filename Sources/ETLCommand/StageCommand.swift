@@ -20,7 +20,9 @@ extension StageCommand {
         try withExitStatus {
             StopSignals.record(.init(run: stageRun.runID))   // a stop from the start names the run
             let runner = try makeRunner(pipeline: stageRun.pipeline, run: stageRun.runID, global: global)
-            print(global.hints.completing(try runner.rerun(stageRun.runID, from: Self.stage, only: true, force: force).line))
+            let summary = try runner.rerun(stageRun.runID, from: Self.stage, only: true, force: force)
+            print(global.hints.completing(summary.line))
+            if summary.reportError != nil { throw ExitCode(ExitStatus.reportFailed.rawValue) }   // as `etl run`
         }
     }
 

@@ -399,6 +399,21 @@ import TestSupport
         #expect(try String(contentsOf: page, encoding: .utf8).contains(a))
     }
 
+    /// A load run again publishes, so a report it cannot write exits 73 as `etl run` does (it
+    /// exited 0, a review found): cron's mail must say the committee's page is behind.
+    @Test func aLoadRunAgainWhoseReportFailsExits73() throws {
+        let h = try Harness()
+        let blocker = h.root.appendingPathComponent("a-file")
+        try Data().write(to: blocker)
+        let pipeline = try h.pipeline("blocked-page.yaml", [("# out: /srv/intranet/socialudvalget/tidlig-indsats.html", "out: \(blocker.path)/page.html")])
+        try h.drop(children: Self.children)
+        let first = try run(h, ["--inbox", h.inbox.path], pipeline: pipeline)
+        #expect(first.status == ExitStatus.reportFailed.rawValue, "\(first.stderr)")
+        let a = try #require(Harness.runID(first.stdout))
+        let load = try Spawned.run(h, ["load", "--run", a, "--database", h.db.url])
+        #expect(load.status == ExitStatus.reportFailed.rawValue && load.stdout.contains("published=yes"), "\(load.stdout) \(load.stderr)")
+    }
+
     /// Run ids are start times, so a drop of an earlier day run today has the newest id:
     /// its data, not its id, say it is older, and it is not loaded over later data unless on
     /// purpose (refused before any work, so a night does not redo it). A mistyped run id is
