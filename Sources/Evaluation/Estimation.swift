@@ -4,7 +4,7 @@ package struct Estimation: Sendable {
     package var controlGroup: ControlGroup
     package var outcome: Result<EvaluationResult, EvaluationError>
 
-    /// Every metric (`panels[m]` its panel) against both control groups, in the views' order.
+    /// Every metric (`panel(m)` its panel) against both control groups, in the views' order.
     package static func all(metrics: [String], panel: (Int) -> EvaluationPanel) -> [Estimation] {
         metrics.indices.flatMap { m in
             let metricPanel = panel(m)

@@ -106,8 +106,6 @@ package struct EvaluationResult: Sendable, Equatable {
     /// The treated institutions' mean outcome in their base period `g − 1`.
     package var preTreatmentMean: Double
 
-    package var institutionsLeftOut: Int { leftOut.count }
-
     package func leftOutCount(_ reason: LeftOutReason) -> Int {
         leftOut.reduce(0) { $0 + ($1.reason == reason ? 1 : 0) }
     }

@@ -54,7 +54,7 @@ package enum CPRInText {
             }
             return found
         }
-        let (ascii, digits) = scan(text, from: 0)
+        let (ascii, digits) = scan(text)
         if ascii { return digits >= least ? each(text) : [] }
         // A character beyond ASCII folds to one digit at most: with fewer than ten ASCII
         // digits and such characters together (a name with an ø), no folding is needed.
@@ -63,7 +63,7 @@ package enum CPRInText {
         // ASCII, invisible characters left out; the matches mapped back to the text's bytes.
         let (folded, origin) = fold(text)
         guard folded.count >= least else { return [] }
-        return folded.withUnsafeBufferPointer { scan($0, from: 0).digits >= least ? each($0) : [] }.map {
+        return folded.withUnsafeBufferPointer { scan($0).digits >= least ? each($0) : [] }.map {
             Match(range: origin[$0.range.lowerBound]..<origin[$0.range.upperBound], number: $0.number)
         }
     }
@@ -208,11 +208,11 @@ package enum CPRInText {
         }
     }
 
-    /// Whether `text` is ASCII from `from` on, and how many ASCII digits it holds there, in
-    /// one pass eight bytes at a time: the last few bytes as the eight that end the text,
-    /// shifted so that those already counted drop out. A digit is, per byte, the high bit of
+    /// Whether `text` is ASCII, and how many ASCII digits it holds, in one pass eight bytes
+    /// at a time: the last few bytes as the eight that end the text, shifted so that those
+    /// already counted drop out. A digit is, per byte, the high bit of
     /// `ascii & ≥ '0' & ≤ '9'` (no carry or borrow crosses a byte).
-    @inline(__always) static func scan(_ text: UnsafeBufferPointer<UInt8>, from: Int) -> (ascii: Bool, digits: Int) {
+    @inline(__always) static func scan(_ text: UnsafeBufferPointer<UInt8>) -> (ascii: Bool, digits: Int) {
         let high: UInt64 = 0x8080_8080_8080_8080
         @inline(__always) func digits(_ w: UInt64) -> Int {
             let atLeast0 = ((w | high) &- 0x3030_3030_3030_3030) & high
@@ -221,9 +221,9 @@ package enum CPRInText {
         }
         guard let start = text.baseAddress else { return (true, 0) }
         let base = UnsafeRawPointer(start), n = text.count
-        var i = from, count = 0, bits: UInt64 = 0
-        guard n - from >= 8 else {
-            for c in text[from...] { bits |= UInt64(c); if isDigit(c) { count += 1 } }
+        var i = 0, count = 0, bits: UInt64 = 0
+        guard n >= 8 else {
+            for c in text { bits |= UInt64(c); if isDigit(c) { count += 1 } }
             return (bits & 0x80 == 0, count)
         }
         while i &+ 8 <= n {

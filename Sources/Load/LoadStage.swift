@@ -2,12 +2,12 @@ import Foundation
 import Pipeline
 import Postgres
 
-/// Streams a run's fact files into the warehouse with COPY and publishes them.
+/// Streams a run's fact files into the warehouse with COPY, for `Publisher` to publish.
 ///
 /// Each load writes a fresh partition of every fact table, named by a new load id, inside
 /// one transaction: a load that fails or is killed leaves nothing, and a rerun never
 /// duplicates. Readers keep reading the published load until `publish` switches the one
-/// row of `etl.published`, a transaction of a moment.
+/// row of `etl.published` (`Publisher`), a transaction of a moment.
 ///
 /// A load keeps everything analysts see of it: its settings (`LoadSettings`), its rejects
 /// and the counts of the export files its extract read. Nothing of a run's earlier loads is
@@ -83,8 +83,8 @@ package struct LoadStage {
                 tables["rejects"] = try copyRejects(db, run, loadID: Int64(id), expected: extract?.output(StageFile.rejects)?.checksum)
                 try recordFiles(db, extract?.inputs ?? [], loadID: Int64(id))
                 // Statistics for what the views read (the fact partitions they read have theirs, `analyzed`).
-                try db.execute("ANALYZE warehouse.cohort_stats, warehouse.notification_stats, warehouse.closure_stats, "
-                               + "etl.loads, etl.runs, etl.rejects", name: "analyze what the views read")
+                try db.execute("ANALYZE " + (StatsFile.allCases.map { "warehouse.\($0.table)" } + ["etl.loads", "etl.runs", "etl.rejects"])
+                    .joined(separator: ", "), name: "analyze what the views read")
                 let t0 = Date()
                 for (table, rows) in try loadEvaluation(db, evaluation, loadID: Int64(id)) { tables[table] = rows }
                 evaluationSeconds = evaluation.seconds + Date().timeIntervalSince(t0)

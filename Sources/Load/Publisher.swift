@@ -154,7 +154,7 @@ package struct Publisher {
             for fact in FactFile.allCases {
                 try db.execute("DROP TABLE IF EXISTS warehouse.\(LoadStage.partitionName(fact.table, loadID))", name: "drop partition")
             }
-            for table in ["warehouse.cohort_stats", "warehouse.notification_stats", "warehouse.closure_stats"] + Self.evaluationTables + ["etl.loads"] {
+            for table in StatsFile.allCases.map({ "warehouse.\($0.table)" }) + Self.evaluationTables + ["etl.loads"] {
                 _ = try db.execute("DELETE FROM \(table) WHERE load_id = $1", [String(loadID)], name: "forget load")
             }
         }

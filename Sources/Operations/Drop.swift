@@ -94,7 +94,7 @@ package struct Drop: Sendable {
         do { manifest = try DropManifest.read(drop: url) } catch {
             return missing + ["\(DropManifest.fileName) (\(Self.unreadable(error)))"]
         }
-        for entry in manifest?.entries ?? [] where !config.sources.all.contains(where: { $0.file == entry.file }) {
+        for entry in manifest?.entries ?? [] where !config.sources.all.contains(where: { DropManifest.sameFile($0.file) == DropManifest.sameFile(entry.file) }) {
             if let problem = problem(entry.file, allowOutside: false) {
                 missing.append("\(Echo.name(entry.file)) (named in the MANIFEST, line \(entry.line); \(problem))")
             }

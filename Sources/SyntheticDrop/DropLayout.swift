@@ -53,10 +53,8 @@ package struct DropLayout: Sendable {
 }
 
 /// The logical fields of each record kind, in the contract's order.
-enum InstitutionField: CaseIterable { case number, name, type, district, cluster, places, opened, closed }
 enum AssignmentField: CaseIterable { case worker, extra, institution, from, to }
 enum SpellField: CaseIterable { case cpr, institution, from, to }
-enum EventField: CaseIterable { case caseNumber, cpr, type, date, paragraf, kilde, aarsag, extra }
 
 extension DropGenerator.Variant {
     package var layout: DropLayout {
@@ -101,11 +99,10 @@ extension DropGenerator.Variant {
         }
     }
 
-    /// Logical field order of each CSV file (the XML layouts are fixed).
-    var institutionOrder: [InstitutionField] { InstitutionField.allCases }
+    /// Logical field order of the CSV files whose columns a layout reorders (the XML layouts
+    /// are fixed).
     var assignmentOrder: [AssignmentField] {
         self == .copenhagen ? [.worker, .extra, .institution, .from, .to] : [.worker, .institution, .from, .to, .extra]
     }
     var spellOrder: [SpellField] { self == .copenhagen ? [.cpr, .institution, .from, .to] : [.institution, .cpr, .from, .to] }
-    var eventOrder: [EventField] { EventField.allCases }
 }

@@ -108,7 +108,6 @@ struct DropRun {
             let count = population.spells.count - start
             population.children.append(Child(birth: birth, cpr: cpr, spellStart: Int32(start), spellCount: Int32(count)))
             for s in population.spells[start...] { try exports.write(spell: s, cpr: cpr, rng: &formRNG) }
-            if count > 0 { summary.childrenEnrolled += 1 }
             summary.spells += count
         }
         summary.children = o.children

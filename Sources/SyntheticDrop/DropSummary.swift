@@ -58,8 +58,6 @@ package struct DropSummary: Sendable, Equatable {
 
     /// Children simulated, including those never enrolled and never in a case.
     package var children = 0
-    /// Children with at least one enrolment spell.
-    package var childrenEnrolled = 0
     /// Good records per kind (the injected bad ones are not counted here).
     package var institutions = 0
     package var assignments = 0

@@ -71,13 +71,4 @@ package enum FirstEventKind: String, Sendable, CaseIterable {
         case .measure: 2
         }
     }
-
-    /// The event that starts it.
-    package var eventType: EventType {
-        switch self {
-        case .case: .caseOpened
-        case .investigation: .investigationStarted
-        case .measure: .measureStarted
-        }
-    }
 }

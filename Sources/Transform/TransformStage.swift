@@ -24,12 +24,6 @@ package struct TransformStage: Sendable {
 
     package init() {}
 
-    /// With the pipeline file's window (`to` nil: the as-of date).
-    package func run(run: RunFolder, config: PipelineConfig, asOf: Day) throws(TransformError) -> TransformResult {
-        try self.run(run: run, windowFrom: config.windowFrom, windowTo: config.windowTo, asOf: asOf,
-                     period: config.evaluation.period)
-    }
-
     package func run(run: RunFolder, windowFrom: Day, windowTo: Day?, asOf: Day,
                     period: EvaluationPeriodLength = .quarter) throws(TransformError) -> TransformResult {
         try self.run(run: run, window: Transform.resolveWindow(from: windowFrom, to: windowTo, asOf: asOf), asOf: asOf,

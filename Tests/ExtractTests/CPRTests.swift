@@ -249,7 +249,7 @@ import Testing
                     let expected = (ascii: bytes[from...].allSatisfy { $0 < 0x80 }, digits: bytes[from...].filter { $0 >= 48 && $0 <= 57 }.count)
                     // Between digits and a byte beyond ASCII, which would change the answer if read.
                     let buffer: [UInt8] = [0x35, 0xC3] + bytes + [0x35, 0x36, 0xC3, 0x37, 0x38, 0x39, 0x30, 0x31]
-                    let scanned = buffer.withUnsafeBufferPointer { CPRInText.scan(UnsafeBufferPointer(rebasing: $0[2..<(2 + length)]), from: from) }
+                    let scanned = buffer.withUnsafeBufferPointer { CPRInText.scan(UnsafeBufferPointer(rebasing: $0[(2 + from)..<(2 + length)])) }
                     #expect(scanned == expected, "\(bytes) from \(from)")
                 }
             }

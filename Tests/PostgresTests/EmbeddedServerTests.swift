@@ -99,8 +99,8 @@ import TestSupport
         #expect(seen.allSatisfy { $0 == address }, "\(seen.filter { $0 != address }.count) reads saw no address")
     }
 
-    @Test func runsAsPostgresAccountWhenRoot() throws {
-        guard geteuid() == 0 else { return }
+    @Test(.enabled(if: geteuid() == 0, "only root runs the server as the postgres account"))
+    func runsAsPostgresAccountWhenRoot() throws {
         let server = try TestServer.privateServer()
         try server.start()
         defer { try? server.stop() }
@@ -122,8 +122,8 @@ import TestSupport
     /// A state directory `StateDirectory.secure` closed to 0710 (g+x for root's group) is
     /// given to the account's group, not opened with o+x: else the next command closed it
     /// again and this one reopened it, each saying so, run after run.
-    @Test func aParentClosedToGroupTraversalIsGivenToTheGroup() throws {
-        guard geteuid() == 0 else { print("skipped: only root runs the server as the postgres account"); return }
+    @Test(.enabled(if: geteuid() == 0, "only root runs the server as the postgres account"))
+    func aParentClosedToGroupTraversalIsGivenToTheGroup() throws {
         let server = try TestServer.privateServer()
         let parent = (server.directory as NSString).deletingLastPathComponent
         #expect(chown(parent, 0, 0) == 0 && chmod(parent, 0o710) == 0)
@@ -137,8 +137,8 @@ import TestSupport
     /// A folder above open to a group but closed to others is not opened to everyone (o+x
     /// would let any user reach what it holds for its group): refused, saying how to let the
     /// server's account alone through.
-    @Test func aParentOpenToAGroupIsNotOpenedToEveryone() throws {
-        guard geteuid() == 0 else { print("skipped: only root runs the server as the postgres account"); return }
+    @Test(.enabled(if: geteuid() == 0, "only root runs the server as the postgres account"))
+    func aParentOpenToAGroupIsNotOpenedToEveryone() throws {
         let parent = try TestServer.temporaryDirectory() + "/closed"   // not the folder other tests' servers share
         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: false)
         #expect(chown(parent, 0, 0) == 0 && chmod(parent, 0o750) == 0)

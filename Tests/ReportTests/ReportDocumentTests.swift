@@ -368,7 +368,6 @@ import Pipeline
         }
     }
 
-    /// The event study's note names the periods it shows: a short panel shows fewer than the window.
     @Test func aSuppressedCellShownAsZeroIsCaught() throws {
         let data = ReportFixture.data
         let html = ReportDocument(data: data, language: .en).render()
