@@ -145,14 +145,16 @@ struct NationalCommand: ParsableCommand {
         @OptionGroup var options: CoordinatorOptions
         @OptionGroup var global: GlobalOptions
 
-        func validate() throws { try WarehouseCommand.Analyst.checkName(name) }
+        func validate() throws {
+            try WarehouseCommand.Analyst.checkName(name)
+            try PasswordPrompt.checkOneWay(variable: WarehouseCommand.Analyst.passwordVariable, prompt: prompt, newPassword: newPassword)
+        }
 
         func run() throws {
             try withExitStatus {
                 let logger = global.logger()
                 let coordinator = try options.coordinator(global)
-                let given = try PasswordPrompt.checked(ProcessInfo.processInfo.environment[WarehouseCommand.Analyst.passwordVariable]
-                    .flatMap { $0.isEmpty ? nil : $0 } ?? (prompt ? PasswordPrompt.ask(for: name) : nil))
+                let given = try PasswordPrompt.given(for: name, variable: WarehouseCommand.Analyst.passwordVariable, prompt: prompt)
                 let generated = given == nil ? PasswordPrompt.generate() : nil
                 let outcome = try AnalystRole.grant(name, password: given ?? generated!, keepExisting: given == nil && !newPassword,
                                                     on: coordinator.db)
@@ -191,18 +193,14 @@ struct NationalCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func validate() throws {
-            let environment = ProcessInfo.processInfo.environment[Self.passwordVariable].map { !$0.isEmpty } ?? false
-            if [environment, prompt, newPassword].filter({ $0 }).count > 1 {
-                throw ValidationError("give the password one way: --prompt, $\(Self.passwordVariable) or --new-password")
-            }
+            try PasswordPrompt.checkOneWay(variable: Self.passwordVariable, prompt: prompt, newPassword: newPassword)
         }
 
         func run() throws {
             try withExitStatus {
                 let logger = global.logger()
                 let target = global.target(nil)
-                let given = try PasswordPrompt.checked(ProcessInfo.processInfo.environment[Self.passwordVariable]
-                    .flatMap { $0.isEmpty ? nil : $0 } ?? (prompt ? PasswordPrompt.ask(for: FeedRole.name) : nil))
+                let given = try PasswordPrompt.given(for: FeedRole.name, variable: Self.passwordVariable, prompt: prompt)
                 let generated = given == nil ? PasswordPrompt.generate() : nil
                 let db = try target.connect(logger: logger)
                 let outcome = try FeedRole.grant(password: given ?? generated!, keepExisting: given == nil && !newPassword, on: db)

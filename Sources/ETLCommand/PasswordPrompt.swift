@@ -1,8 +1,28 @@
+import ArgumentParser
 import Foundation
 import Operations
 
-/// Analysts' passwords: asked on the terminal, or generated.
+/// The passwords of roles that log in over the network (analysts', the national feed's):
+/// given one way (`--password`, `$variable` or `--prompt`), or generated.
 enum PasswordPrompt {
+    /// For `validate()`: refuses a password given more than one way, or with --new-password.
+    static func checkOneWay(variable: String, password: String? = nil, prompt: Bool, newPassword: Bool) throws {
+        let ways = [password != nil, fromEnvironment(variable) != nil, prompt, newPassword].filter { $0 }.count
+        guard ways <= 1 else {
+            throw ValidationError("give the password one way: " + (password == nil ? "" : "--password, ") + "--prompt, $\(variable) or --new-password")
+        }
+    }
+
+    /// The password given (`password`, else `$variable`, else asked with `prompt`), checked;
+    /// nil when none was: one is generated.
+    static func given(for role: String, variable: String, password: String? = nil, prompt: Bool) throws -> String? {
+        try checked(password ?? fromEnvironment(variable) ?? (prompt ? ask(for: role, variable: variable) : nil))
+    }
+
+    private static func fromEnvironment(_ variable: String) -> String? {
+        ProcessInfo.processInfo.environment[variable].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     /// 24 characters from an alphabet without look-alikes (0/O, 1/l/I) and without any
     /// character a URL would have to escape: about 140 bits from the system's CSPRNG.
     static func generate(length: Int = 24) -> String {
@@ -15,7 +35,7 @@ enum PasswordPrompt {
     static let minimumLength = 12
 
     /// `password` when it is long enough (nil stays nil: one is generated).
-    static func checked(_ password: String?) throws -> String? {
+    private static func checked(_ password: String?) throws -> String? {
         guard let password, password.count < minimumLength else { return password }
         throw OperationsError.usage("a password of fewer than \(minimumLength) characters, for a role that logs in over the network: "
             + "choose a longer one, or give none and one is generated; nothing was changed")
@@ -23,10 +43,10 @@ enum PasswordPrompt {
 
     /// Asks twice on the controlling terminal with echo off; refuses an empty password or
     /// two that differ.
-    static func ask(for role: String) throws -> String {
+    private static func ask(for role: String, variable: String) throws -> String {
         let fd = open("/dev/tty", O_RDWR | O_CLOEXEC)
         guard fd >= 0 else {
-            throw OperationsError.usage("--prompt needs a terminal; set $ETL_ANALYST_PASSWORD instead, or let a password be generated")
+            throw OperationsError.usage("--prompt needs a terminal; set $\(variable) instead, or let a password be generated")
         }
         defer { close(fd) }
         let first = try read(fd, "Password for \(role): ")

@@ -147,19 +147,14 @@ struct WarehouseCommand: ParsableCommand {
 
         func validate() throws {
             try Self.checkName(name)
-            let environment = ProcessInfo.processInfo.environment[Self.passwordVariable].map { !$0.isEmpty } ?? false
-            let sources = [password != nil, environment, prompt, newPassword].filter { $0 }.count
-            if sources > 1 {
-                throw ValidationError("give the password one way: --password, --prompt, $\(Self.passwordVariable) or --new-password")
-            }
+            try PasswordPrompt.checkOneWay(variable: Self.passwordVariable, password: password, prompt: prompt, newPassword: newPassword)
         }
 
         func run() throws {
             try withExitStatus {
                 let logger = global.logger()
                 let target = global.target(nil)
-                let given = try PasswordPrompt.checked(password ?? ProcessInfo.processInfo.environment[Self.passwordVariable].flatMap { $0.isEmpty ? nil : $0 }
-                    ?? (prompt ? PasswordPrompt.ask(for: name) : nil))
+                let given = try PasswordPrompt.given(for: name, variable: Self.passwordVariable, password: password, prompt: prompt)
                 let generated = given == nil ? PasswordPrompt.generate() : nil
                 let db = try target.connect(logger: logger)
                 let outcome = try AnalystRole.grant(name, password: given ?? generated!, keepExisting: given == nil && !newPassword, on: db)

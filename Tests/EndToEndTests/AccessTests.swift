@@ -250,6 +250,13 @@ struct Night: Sendable {
         let short = try h.run(["warehouse", "analyst", "bob", "--database", h.db.url], environment: h.environment.merging(["ETL_ANALYST_PASSWORD": "abcdefghijk"]) { $1 })
         #expect(short.status == ExitStatus.usage.rawValue && short.stderr.contains("fewer than 12 characters"), "\(short.stderr)")
         #expect(try db.query("SELECT FROM pg_roles WHERE rolname = 'bob'").isEmpty)
+        // A password given two ways is refused by each command that makes a role, before it
+        // connects (the national analyst's took the variable and dropped --prompt; a review).
+        let twice = h.environment.merging(["ETL_ANALYST_PASSWORD": "long-enough-password", "ETL_NATIONAL_FEED_PASSWORD": "long-enough-password"]) { $1 }
+        for command in [["warehouse", "analyst", "bob", "--prompt"], ["national", "analyst", "bob", "--prompt"], ["national", "feed-role", "--prompt"]] {
+            let result = try h.run(command + ["--database", h.db.url], environment: twice)
+            #expect(result.status == ExitStatus.usage.rawValue && result.stderr.contains("give the password one way"), "\(command): \(result.stderr)")
+        }
     }
 
     /// JSON log lines are objects with numbers and booleans as such; text lines share one
