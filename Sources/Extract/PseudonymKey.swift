@@ -19,19 +19,22 @@ package struct PseudonymKey {
     /// The file a new key goes to, not yet written, and the variable that was not set; nil
     /// for a key that was read.
     let unsaved: (path: String, variable: String)?
+    /// The key file the variable was read before, when there is one: a refusal says so.
+    var shadowedFile: String? = nil
     /// Made now, not read: the embedded default's first run.
     var isNew: Bool { unsaved != nil }
 
     package static func load(_ source: PipelineConfig.KeySource, state: StateLayout,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws(ExtractError) -> PseudonymKey {
         let variable = source.environmentVariable
+        let path = file(source, state: state)
         if let value = environment[variable], !value.isEmpty {
             guard let bytes = interpret(value) else {
                 throw .pseudonymKey(source: "environment variable \(variable)", message: "too short: give 64 or more hex digits (32 bytes) or a text of 32 or more characters")
             }
-            return PseudonymKey(key: SymmetricKey(data: bytes), origin: "$\(variable)", unsaved: nil)
+            return PseudonymKey(key: SymmetricKey(data: bytes), origin: "$\(variable)", unsaved: nil,
+                                shadowedFile: FileManager.default.fileExists(atPath: path) ? path : nil)
         }
-        let path = file(source, state: state)
         if FileManager.default.fileExists(atPath: path) {
             return PseudonymKey(key: try read(path), origin: path, unsaved: nil)
         }
@@ -98,7 +101,8 @@ package struct PseudonymKey {
     /// The key now, for a refusal: none found, or the one found and its fingerprint.
     private var describedNow: String {
         unsaved.map { "no key was found now ($\($0.variable) is not set, and there is no key file at \($0.path))" }
-            ?? "the key now, from \(origin), has fingerprint \(fingerprint)"
+            ?? "the key now, from \(origin)" + (shadowedFile.map { " (read before the key file \($0): unset \(origin) to use that file)" } ?? "")
+                + ", has fingerprint \(fingerprint)"
     }
 
     /// Records the key's fingerprint for the state directory, once: the first new run's key

@@ -79,6 +79,15 @@ import TestSupport
                                     environment: ["ETL_PSEUDONYM_KEY": "another-key-of-at-least-thirty-two-characters"])
         #expect(other.status == ExitStatus.failure.rawValue)
         #expect(other.stderr.contains("the key now, from $ETL_PSEUDONYM_KEY, has fingerprint"), "\(other.stderr)")
+        // With a key file there too, the refusal says the variable was read before it (an
+        // operator who had set the variable by hand was told to run where the file was).
+        let keyFile = h.state.defaultKeyFile.path
+        try Data("another-key-of-at-least-thirty-two-characters-in-the-file\n".utf8).write(to: h.state.defaultKeyFile)
+        let shadowing = try Spawned.run(h, ["extract", "--run", id, "--database", h.db.url],
+                                        environment: ["ETL_PSEUDONYM_KEY": "another-key-of-at-least-thirty-two-characters"])
+        #expect(shadowing.stderr.contains("from $ETL_PSEUDONYM_KEY (read before the key file \(keyFile): unset $ETL_PSEUDONYM_KEY to use that file)"),
+                "\(shadowing.stderr)")
+        try FileManager.default.removeItem(atPath: keyFile)
         #expect(try Data(contentsOf: extract) == before)
 
         let night = try h.nightly(["ETL_ENV_FILE": h.root.appendingPathComponent("missing.env").path])
