@@ -18,8 +18,8 @@ package enum AsOf {
             guard let day else { continue }
             // A typo (2027 for 2026) was taken with a warning, and stopped every later night (an adversarial review).
             guard day <= now + 1 else {
-                throw OperationsError.usage("the as-of date \(day) (\(from == "--as-of" ? "--as-of" : "`as_of` in \(config.path)")) is after today "
-                                            + "(\(now), UTC): every open interval would run to it, and each later night's drop, of an earlier day, "
+                throw OperationsError.usage("the as-of date \(day) (\(from == "--as-of" ? "--as-of" : "`as_of` in \(config.path)")) is after tomorrow "
+                                            + "(today is \(now), UTC; one day ahead is taken, for another time zone's midnight): every open interval would run to it, and each later night's drop, of an earlier day, "
                                             + "would be refused. Give the day the exports were made")
             }
             return (day, from)
@@ -27,7 +27,7 @@ package enum AsOf {
         for (day, from) in [(ExportDate.read(drop: drop.url, config: config), "udtraeksdato"), (Day(iso: drop.name), "drop folder name")] {
             guard let day else { continue }
             guard day <= now + 1 else {
-                throw OperationsError.usage("\(drop.url.path): the drop's \(from) says \(day), after today (\(now), UTC): no export is made in the future, "
+                throw OperationsError.usage("\(drop.url.path): the drop's \(from) says \(day), after tomorrow (today is \(now), UTC; one day ahead is taken, for another time zone's midnight): no export is made in the future, "
                                             + "and every open interval would run to that day. Ask for a corrected export, or set `as_of` in the pipeline file (or --as-of)")
             }
             // The window's end when the pipeline file gives none: before its start, transform would stop.

@@ -242,7 +242,7 @@ import Transform
         try makeDrop(inbox, "9999-12-31", files: [])
         let drop = Drop(url: inbox.appendingPathComponent("9999-12-31"))
         let error = #expect(throws: OperationsError.self) { try AsOf.resolve(explicit: nil, config: config, drop: drop) }
-        #expect("\(error!)".contains("drop folder name says 9999-12-31, after today") && "\(error!)".contains("as_of"))
+        #expect("\(error!)".contains("drop folder name says 9999-12-31, after tomorrow") && "\(error!)".contains("as_of"))
         try #"<?xml version="1.0"?><Institutionsregister xmlns="urn:x" udtraeksdato="9999-12-31">"#
             .write(to: drop.url.appendingPathComponent("institutioner.xml"), atomically: true, encoding: .utf8)
         let export = #expect(throws: OperationsError.self) { try AsOf.resolve(explicit: nil, config: config, drop: drop) }
@@ -260,11 +260,11 @@ import Transform
         let typo = #expect(throws: OperationsError.self) {
             try AsOf.resolve(explicit: Day(iso: "2027-12-01"), config: config, drop: drop, today: noon)
         }
-        #expect("\(typo!)".hasPrefix("the as-of date 2027-12-01 (--as-of) is after today (2026-12-01, UTC)"), "\(typo!)")
+        #expect("\(typo!)".hasPrefix("the as-of date 2027-12-01 (--as-of) is after tomorrow (today is 2026-12-01, UTC;"), "\(typo!)")
         #expect(typo?.exitStatus == .usage)
         pinned.asOf = Day(iso: "2027-12-01")
         let pinnedTypo = #expect(throws: OperationsError.self) { try AsOf.resolve(explicit: nil, config: pinned, drop: drop, today: noon) }
-        #expect("\(pinnedTypo!)".contains("(`as_of` in \(pinned.path)) is after today"), "\(pinnedTypo!)")
+        #expect("\(pinnedTypo!)".contains("(`as_of` in \(pinned.path)) is after tomorrow"), "\(pinnedTypo!)")
     }
 
     /// An export date before the evaluation window starts, where the window ends at the as-of
