@@ -10,13 +10,13 @@ package enum Phrase: String, CaseIterable, Sendable {
     case trendSingleIn, trendSingleOut, trendHiddenOne, trendAllHiddenOne
     // 2. The figures
     case figuresHeading
-    case effectsTitle, effectsReading, effectsReadingAll, effectsReadingNone, effectsNotEstimated, effectsNote
+    case effectsTitle, effectsReading, effectsReadingAll, effectsReadingNone, effectsNotEstimated, effectsLeadNotEstimated, effectsTooFew, effectsNote
     case againstNeverTreated, againstNotYetTreated, effectAxis
-    case comparisonsTitle, comparisonsReading, comparisonsUnits, comparisonsNote, rateRatioPanel, rateRatioAxis, ageDifferencePanel, monthsAxis
+    case comparisonsTitle, comparisonsReading, comparisonsHidden, comparisonsUnits, comparisonsNote, rateRatioPanel, rateRatioAxis, ageDifferencePanel, monthsAxis
     case eventTitle, eventReading, eventAfter, eventNotEstimated, eventNote, before, after
     case quartersColumn, quartersAxis, quartersPlural, quarterSingular, halfYearsColumn, halfYearsAxis, halfYearsPlural, halfYearSingular
     case yearsColumn, yearsAxis, yearsPlural, yearSingular, lastPeriod, lastPeriods
-    case yearTitle, yearReading, yearReadingOne, districtTitle, districtReading, districtReadingOne, yearNotCompared, yearsNotCompared, districtNotCompared, districtsNotCompared, ratesHidden, noDistrict, rateAxis, rateNote
+    case yearTitle, yearReading, yearReadingOne, districtTitle, districtReading, districtReadingOne, yearNotCompared, yearsNotCompared, districtNotCompared, districtsNotCompared, yearsHidden, districtsHidden, noDistrict, rateAxis, rateNote
     case agesTitle, agesReading, agesReadingHidden, agesNote, monthsAgeAxis
     case treatmentCohort, controlCohort, detectionShort, investigationShort, measureShort
     case outcomeColumn, effectColumn, intervalColumn, levelBeforeColumn, comparisonColumn, treatmentColumn, controlColumn

@@ -92,7 +92,7 @@ extension ReportDocument {
             return lead + .text(" ") + words.html(.naiveZero, ["rr": page.figure(rr, decimals: 2), "control": page.figure(control, decimals: 1)])
         }
         guard let lo = low.value, let hi = high.value, rr.value != nil else {
-            return lead + .text(" ") + words.html(rr.isSuppressed ? .naiveSuppressed : .naiveMissing, ["fig": page.figure(rr, decimals: 2)])
+            return lead + .text(" ") + words.html(rr.isSuppressed ? .naiveSuppressed : .naiveMissing, ["n": .text(page.format.integer(page.minimum))])
         }
         let args: [String: HTML] = ["rr": page.figure(rr, decimals: 2), "low": page.figure(low, decimals: 2), "high": page.figure(high, decimals: 2)]
         return lead + .text(" ") + words.html(lo <= 1 && 1 <= hi ? .naiveNone : .naive, args)

@@ -27,7 +27,7 @@ extension ReportDocument {
             guard let t = f(y, .treatment).value, let c = f(y, .control).value else { return nil }
             return t > c
         }
-        let reading = compared.isEmpty ? emptyCohortText(short: true) ?? words.html(.ratesHidden, ["n": .text(page.format.integer(page.minimum))])
+        let reading = compared.isEmpty ? emptyCohortText(short: true) ?? words.html(.yearsHidden, ["n": .text(page.format.integer(page.minimum))])
             : words.html(compared.count == 1 ? .yearReadingOne : .yearReading, ["k": .text(page.format.integer(compared.filter { $0 }.count)), "n": .text(page.format.integer(compared.count))])
                 + notCompared(years.count - compared.count, one: .yearNotCompared, many: .yearsNotCompared)
         let title = words.text(.yearTitle, ["outcome": words.text(outcome.short)])
@@ -53,7 +53,7 @@ extension ReportDocument {
             guard let t = f(d, .treatment).value, let c = f(d, .control).value else { return nil }
             return t > c
         }
-        let reading = compared.isEmpty ? emptyCohortText(short: true) ?? words.html(.ratesHidden, ["n": .text(page.format.integer(page.minimum))])
+        let reading = compared.isEmpty ? emptyCohortText(short: true) ?? words.html(.districtsHidden, ["n": .text(page.format.integer(page.minimum))])
             : words.html(compared.count == 1 ? .districtReadingOne : .districtReading, ["k": .text(page.format.integer(compared.filter { $0 }.count)), "n": .text(page.format.integer(compared.count))])
                 + notCompared(districts.count - compared.count, one: .districtNotCompared, many: .districtsNotCompared)
         let title = words.text(.districtTitle, ["outcome": words.text(outcome.short)])

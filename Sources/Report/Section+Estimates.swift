@@ -57,9 +57,20 @@ extension ReportDocument {
             if lo > 0 || hi < 0 { clear.append(words.text(o.short).lowercased()) } else { unclear.append(words.text(o.short).lowercased()) }
         }
         let noneEstimated = clear.isEmpty && unclear.isEmpty
-        let reading = noneEstimated ? emptyCohortText(short: true) ?? words.html(.effectsNotEstimated)
+        func name(_ g: EvaluationControlGroup) -> String { words.text(g == .neverTreated ? .againstNeverTreated : .againstNotYetTreated) }
+        let shown = groups.filter { g in Outcome.allCases.contains { f($0, g, "att").value != nil } }
+        var reading = noneEstimated
+            ? emptyCohortText(short: true) ?? (shown.isEmpty ? words.html(.effectsNotEstimated)
+                : words.html(.effectsLeadNotEstimated, ["lead": .text(name(lead)), "other": .text(name(shown[0]).lowercased())]))
             : clear.isEmpty ? words.html(.effectsReadingNone) : unclear.isEmpty ? words.html(.effectsReadingAll)
             : words.html(.effectsReading, ["clear": .text(list(clear)), "unclear": .text(list(unclear))])
+        // Estimates shown on fewer treated institutions than the small-cell minimum are said to
+        // be too few, as the answer says of the lead one (the table showed them without a word).
+        for g in shown {
+            guard let treated = didRow(.detection, g)?.figure("institutions_treated", basis: []).value, Int(treated) < page.minimum else { continue }
+            reading = reading + .text(" ") + words.html(.effectsTooFew, ["group": .text(name(g)), "treated": .text(page.format.integer(Int(treated))),
+                                                                      "n": .text(page.format.integer(page.minimum))])
+        }
         let title = words.text(.effectsTitle)
         return FigureBlock(
             id: "effects", title: title, reading: reading,
@@ -102,9 +113,17 @@ extension ReportDocument {
             rows.append([.text(words.text(o.short)), page.figure(f(name, "treatment"), decimals: 1), page.figure(f(name, "control"), decimals: 1),
                          page.estimate(f(name, "estimate"), f(name, "ci_low"), f(name, "ci_high"), decimals: 1, signed: true)])
         }
-        let all = (ratios + ages).map { (f($0.1, "ci_low").value, f($0.1, "ci_high").value, $0.0.meanAge == $0.1 ? 0.0 : 1.0) }
-        let excluding = all.filter { lo, hi, none in lo.map { $0 > none } == true || hi.map { $0 < none } == true }.count
-        let reading = emptyCohortText(short: true) ?? words.html(.comparisonsReading, ["k": .text(page.format.integer(excluding)), "n": .text(page.format.integer(all.count))])
+        // Of the intervals shown: "0 of the 5 intervals rule out…" read wrong when all 5 were hidden (a review).
+        let all = ratios + ages
+        let intervals = all.compactMap { o, name -> (lo: Double, hi: Double, none: Double)? in
+            guard let lo = f(name, "ci_low").value, let hi = f(name, "ci_high").value else { return nil }
+            return (lo, hi, o.meanAge == name ? 0 : 1)
+        }
+        let excluding = intervals.filter { $0.lo > $0.none || $0.hi < $0.none }.count
+        let hidden = intervals.isEmpty && all.contains { f($0.1, "estimate").isSuppressed }
+        let reading = emptyCohortText(short: true)
+            ?? (hidden ? words.html(.comparisonsHidden, ["n": .text(page.format.integer(page.minimum))])
+                : words.html(.comparisonsReading, ["k": .text(page.format.integer(excluding)), "n": .text(page.format.integer(intervals.count))]))
         let title = words.text(.comparisonsTitle)
         return FigureBlock(
             id: "comparisons", title: title, reading: reading,

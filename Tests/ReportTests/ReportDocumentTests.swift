@@ -177,12 +177,47 @@ import Pipeline
         #expect(answer == [catalog.text(.noTreatmentChildren)], "\(answer)")
         let readings = page.elements.filter { $0.name == "p" && $0.attributes["class"] == "reading" }.map(\.text)
         #expect(readings.count >= 10 && readings.allSatisfy { $0 == catalog.text(.noTreatmentShort) }, "\(readings)")
-        for wrong in [Phrase.naiveMissing, .ratesHidden, .comparisonsReading, .comparisonsNote, .eventNote] {
+        for wrong in [Phrase.naiveMissing, .yearsHidden, .districtsHidden, .comparisonsReading, .comparisonsNote, .eventNote] {
             let start = String(catalog.text(wrong, [:]).prefix { $0 != "{" }.prefix(30))
             #expect(!html.contains(start), "\(wrong): \(start)")
         }
         // Nor do the charts say "cannot be computed (no events)" of what was not estimated or has no child.
         #expect(!page.elements.contains { $0.name == "text" && $0.text == catalog.text(.notComputed) })
+    }
+
+    /// A lead control group not estimated, the other estimated on three treated institutions:
+    /// the effects' reading says which is shown and that three are too few (it said "could not
+    /// be estimated" over a table of estimates, a review); comparisons all hidden are said to
+    /// be hidden, not "0 of the 5 intervals", and a hidden one's sentence reads as a sentence.
+    @Test(arguments: ReportLanguage.allCases)
+    func whatIsNotShownIsSaidPlainly(_ language: ReportLanguage) throws {
+        var data = ReportFixture.data
+        var did = try #require(data.did)
+        did.summary = did.summary.map { row in
+            var row = row
+            if row.key("control_group") == "never_treated" {
+                for column in ["att", "se", "ci_low", "ci_high", "pre_treatment_mean"] { row.values[column] = .some(nil) }
+            } else {
+                row.values["institutions_treated"] = "3"
+            }
+            return row
+        }
+        data.did = did
+        data.comparison = data.comparison.map { row in
+            var row = row
+            for column in ["treatment", "estimate", "ci_low", "ci_high", "treatment_count"] { row.values[column] = .some(nil) }
+            return row
+        }
+        let page = try ReportPage(Self.render(language, data))
+        let catalog = Catalog(language)
+        func reading(_ id: String) -> String { page.elements.first { $0.attributes["id"] == id }?.text ?? "" }
+        let againstNotYet = catalog.text(.againstNotYetTreated)
+        #expect(reading("effects").contains(catalog.text(.effectsLeadNotEstimated, ["lead": catalog.text(.againstNeverTreated),
+                                                                                    "other": againstNotYet.lowercased()])), "\(reading("effects"))")
+        #expect(reading("effects").contains(catalog.text(.effectsTooFew, ["group": againstNotYet, "treated": "3", "n": "5"])), "\(reading("effects"))")
+        #expect(reading("comparisons").contains(catalog.text(.comparisonsHidden, ["n": "5"])), "\(reading("comparisons"))")
+        let answer = page.elements.filter { $0.name == "p" && $0.attributes["class"] == "answer" }.map(\.text).joined(separator: " ")
+        #expect(answer.contains(catalog.text(.naiveSuppressed, ["n": "5"])) && !answer.contains(catalog.text(.hiddenFewerThan, ["n": "5"])), "\(answer)")
     }
 
     /// "In 1 of 1 districts" read as all of them when others were not compared (a new
