@@ -173,6 +173,12 @@ package struct Ledger {
         }
     }
 
+    /// A run's drop as an extract redone on a changed drop read it.
+    package func recordDropChecksum(_ run: RunID, _ checksum: String) throws {
+        _ = try connection.execute("UPDATE etl.runs SET drop_checksum = $2 WHERE run_id = $1", [run.description, checksum],
+                                   name: "record the drop's checksum")
+    }
+
     /// The run that loaded a drop with these checksums, if any: its load finished, or it is
     /// the published run.
     package func runThatLoaded(dropChecksum: String) throws -> RunID? {

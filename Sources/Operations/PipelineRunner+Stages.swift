@@ -31,7 +31,8 @@ extension PipelineRunner {
         for warning in result.warnings { log.warning("\(warning)") }
         let inputs = result.manifest.inputs
         // The files as extract read them, against the drop as the run first found it.
-        if Drop.checksum(inputs.map { (file: $0.name, sha256: $0.checksum.hex) }.sorted { $0.file < $1.file }) != info.dropChecksum {
+        let found = Drop.checksum(inputs.map { (file: $0.name, sha256: $0.checksum.hex) }.sorted { $0.file < $1.file })
+        if found != info.dropChecksum {
             if newRun {
                 try ledger.recordFiles(info.run, inputs)
                 let changed = inputs.filter { info.sourceChecksums?[$0.name] != $0.checksum.hex }.map(\.name)
@@ -41,6 +42,13 @@ extension PipelineRunner {
             }
             log.warning("the drop's files are not those run \(info.run) found when it started (changed since, or another pipeline file's sources): its figures now come from the drop as it is",
                         metadata: ["drop": "\(info.drop)"])
+            // The run now stands for the drop as it is: `etl runs show` says so, and the next
+            // night takes it as loaded by this run (it loaded a steward's corrected drop again).
+            var now = info
+            now.dropChecksum = found
+            now.sourceChecksums = Dictionary(inputs.map { ($0.name, $0.checksum.hex) }) { first, _ in first }
+            try now.write(to: folder)
+            try ledger.recordDropChecksum(info.run, found)
         }
         try ledger.recordFiles(info.run, inputs)
         if let fingerprint = result.manifest.keyFingerprint { try ledger.recordKeyFingerprint(fingerprint, replacing: stage.newKey) }

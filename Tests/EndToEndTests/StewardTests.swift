@@ -223,6 +223,12 @@ import TestSupport
         #expect(again.status == 0, "\(again.stderr)")
         let loaded = try Spawned.run(h, ["load", "--run", id, "--database", h.db.url])
         #expect(loaded.status == 0, "\(loaded.stderr)")
+        // The run stands for the corrected drop now: the ledger says so, and the next night
+        // does not load it again as a new run (it did, a review found).
+        let info = try RunInfo.read(folder)
+        #expect(try h.rows("SELECT drop_checksum FROM etl.runs WHERE run_id = \(id)") == [[info.dropChecksum]])
+        let next = try run(h, ["--inbox", h.inbox.path])
+        #expect(next.status == 0 && next.stdout.contains("nothing to do") && next.stdout.contains(id), "\(next.stdout) \(next.stderr)")
 
         // Redone with another pipeline file, the command that loads it names that file: without
         // it, the rerun would take the run's own.
