@@ -60,7 +60,7 @@ package struct Republisher {
         guard let load = try publisher.newestLoad(of: run) else {
             // A failed run's own next step (the same file would stop a rerun from load again).
             var why = try publisher.whyNotLoaded(run)
-            if case .runNotLoaded = why, let step = try RunReports(connection: db, state: state).nextStep(run) { why = .runNotLoaded(run, next: step) }
+            if case .runNotLoaded = why, let step = try RunReports(connection: db, state: state).reloadStep(run) { why = .runNotLoaded(run, next: step) }
             throw why
         }
         let newer = try publisher.publishedRun(newerThan: run, asOf: load.asOf)

@@ -105,6 +105,16 @@ package struct RunReports {
         try RunRecord.read(connection, run: run).first.flatMap { try next($0, run) }
     }
 
+    /// What loads a run again that has no load in the warehouse (retention dropped it): from
+    /// its folder, or, when retention removed that too, its drop as a new run (`etl publish`
+    /// named `--from load` for a folder that was gone, a review).
+    package func reloadStep(_ run: RunID) throws -> String? {
+        guard let r = try RunRecord.read(connection, run: run).first else { return nil }
+        if let step = try next(r, run) { return step }
+        guard !folderExists(run) else { return nil }
+        return Self.rerun(r, force: true) + " (retention removed its load and its folder: its drop runs again as a new run, and is published)"
+    }
+
     private func next(_ r: RunRecord, _ run: RunID) throws -> String? {
         guard ["failed", "dead"].contains(r.status) else { return nil }
         return Self.next(r, run, newer: try newerPublished(than: run, asOf: r.asOf), folderRemoved: !folderExists(run),

@@ -647,6 +647,13 @@ import TestSupport
         let loaded = Set(try h.rows("SELECT DISTINCT run_id::text FROM etl.loads").compactMap { $0[0] })
         #expect(folders == Set(ids.suffix(2).map(\.description)).union(loaded), "\(folders) \(loaded)")
         #expect(folders.contains(try #require(try h.rows("SELECT run_id::text FROM etl.published").first?[0])))
+        // The first run's load and folder are gone: publishing it names the command that works,
+        // its drop as a new run (it named `--from load`, which needs the folder; a review).
+        let first = ids[0].description
+        #expect(!folders.contains(first) && !loaded.contains(first))
+        let publish = try Spawned.run(h, ["publish", first, "--force", "--database", h.db.url])
+        #expect(publish.status == 1 && publish.stderr.contains("etl run --pipeline") && publish.stderr.contains("--drop \(ran[0].1)")
+                && publish.stderr.contains("retention removed its load and its folder") && !publish.stderr.contains("--from load"), "\(publish.stderr)")
     }
 
     /// RFC 4180 records (quoted fields, doubled quotes, CR LF), read independently of the tool.
