@@ -16,13 +16,17 @@ package struct RunReports {
     package func list(limit: Int = 30) throws -> String {
         let runs = try RunRecord.read(connection, limit: limit)
         // "seconds" and the status are the last attempt's: a rerun a day later is no day-long run.
+        // "kept": what retention left of it, so what can be done with it (publish needs its
+        // load, a rerun of a stage its folder): "loaded" alone did not say (a review).
         let header = ["run", "municipality", "drop", "started (UTC)", "seconds", "last attempt", "attempts", "read", "rejected",
-                      "loaded", "published"]
+                      "loaded", "kept", "published"]
         return Table.render(header: header, rows: runs.map { r in
-            [r.runId, r.municipality, URL(fileURLWithPath: r.drop).lastPathComponent, Self.plain(r.startedAt),
-             r.attempts.last?.executionTime.map { String(format: "%.1f", $0) } ?? "-", r.status, String(r.attempts.count),
-             r.rowsRead.map(String.init) ?? "-", r.rowsRejected.map(String.init) ?? "-", r.rowsLoaded.map(String.init) ?? "-",
-             r.published ? "*" : ""]
+            let kept = [r.loads.contains { $0.completedAt != nil } ? "load" : nil,
+                        RunID(r.runId).map(folderExists) == true ? "folder" : nil].compactMap { $0 }
+            return [r.runId, r.municipality, URL(fileURLWithPath: r.drop).lastPathComponent, Self.plain(r.startedAt),
+                    r.attempts.last?.executionTime.map { String(format: "%.1f", $0) } ?? "-", r.status, String(r.attempts.count),
+                    r.rowsRead.map(String.init) ?? "-", r.rowsRejected.map(String.init) ?? "-", r.rowsLoaded.map(String.init) ?? "-",
+                    kept.isEmpty ? "-" : kept.joined(separator: "+"), r.published ? "*" : ""]
         })
     }
 

@@ -654,6 +654,12 @@ import TestSupport
         let publish = try Spawned.run(h, ["publish", first, "--force", "--database", h.db.url])
         #expect(publish.status == 1 && publish.stderr.contains("etl run --pipeline") && publish.stderr.contains("--drop \(ran[0].1)")
                 && publish.stderr.contains("retention removed its load and its folder") && !publish.stderr.contains("--from load"), "\(publish.stderr)")
+        // `etl runs` says what each run kept.
+        let list = try Spawned.run(h, ["runs", "--database", h.db.url]).stdout.split(separator: "\n")
+        func kept(_ run: RunID) -> String? {
+            list.first { $0.hasPrefix(run.description) }.map { $0.split(separator: " ", omittingEmptySubsequences: true).dropLast($0.hasSuffix("*") ? 1 : 0).last.map(String.init) ?? "" }
+        }
+        #expect(kept(ids[0]) == "-" && kept(ids[11]) == "load+folder" && kept(ids[10]) == "folder", "\(list)")
     }
 
     /// RFC 4180 records (quoted fields, doubled quotes, CR LF), read independently of the tool.
