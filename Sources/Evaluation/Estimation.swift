@@ -4,8 +4,12 @@ package struct Estimation: Sendable {
     package var controlGroup: ControlGroup
     package var outcome: Result<EvaluationResult, EvaluationError>
 
+    /// The evaluation's outcomes, as the warehouse names them, in the views' order and the
+    /// panel files' column order (a municipality's and the national one).
+    package static let metrics = ["detection", "investigation", "measure"]
+
     /// Every metric (`panel(m)` its panel) against both control groups, in the views' order.
-    package static func all(metrics: [String], panel: (Int) -> EvaluationPanel) -> [Estimation] {
+    package static func all(panel: (Int) -> EvaluationPanel) -> [Estimation] {
         metrics.indices.flatMap { m in
             let metricPanel = panel(m)
             return ControlGroup.allCases.map { group in

@@ -64,6 +64,14 @@ package enum LeftOutReason: String, Sendable, CaseIterable {
     case unbalanced
     /// Covered from period 1 (`G = 1`): no period before its worker came.
     case treatedFromFirstPeriod = "treated_from_first_period"
+
+    /// The estimator's rule (`evaluation.md`), the one place it is written: a period without
+    /// exposure, else covered from period 1; nil for an institution that is estimated. Panels
+    /// that record their left-out institutions when nothing can be estimated ask it too.
+    package static func of(exposureDays: [Int], group: Int) -> LeftOutReason? {
+        if exposureDays.contains(where: { $0 <= 0 }) { return .unbalanced }
+        return group == 1 ? .treatedFromFirstPeriod : nil
+    }
 }
 
 package struct LeftOutInstitution: Sendable, Equatable {

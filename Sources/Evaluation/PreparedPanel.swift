@@ -33,10 +33,8 @@ struct PreparedPanel {
         for (index, institution) in panel.institutions.enumerated() {
             try Self.validate(institution, periods: lastPeriod)
             guard seen.insert(Array(institution.id.utf8)).inserted else { throw .duplicateInstitution(id: institution.id) }
-            if institution.exposureDays.contains(where: { $0 <= 0 }) {
-                leftOut.append(LeftOutInstitution(id: institution.id, group: institution.group, reason: .unbalanced))
-            } else if institution.group == 1 {
-                leftOut.append(LeftOutInstitution(id: institution.id, group: 1, reason: .treatedFromFirstPeriod))
+            if let reason = LeftOutReason.of(exposureDays: institution.exposureDays, group: institution.group) {
+                leftOut.append(LeftOutInstitution(id: institution.id, group: institution.group, reason: reason))
             } else {
                 kept.append((index, institution.group))
             }

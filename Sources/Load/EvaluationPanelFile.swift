@@ -4,9 +4,6 @@ import Pipeline
 /// The evaluation panel transform wrote (`FactFile.evaluationPanel`: every institution ×
 /// every period 1…T, in institution then period order), read for the estimator.
 struct EvaluationPanelFile {
-    /// The evaluation's outcomes, as the warehouse names them, in the file's column order.
-    static let metrics = ["detection", "investigation", "measure"]
-
     struct Institution {
         var number: String
         var group: Int
@@ -67,7 +64,7 @@ struct EvaluationPanelFile {
         })
     }
 
-    /// The estimator's panel of one metric (index into `metrics`).
+    /// The estimator's panel of one metric (index into `Estimation.metrics`).
     func panel(metric: Int) -> EvaluationPanel {
         EvaluationPanel(periods: periods, institutions: institutions.map {
             .init(id: $0.number, group: $0.group, exposureDays: $0.exposureDays, events: $0.events[metric])
@@ -81,13 +78,10 @@ struct EvaluationPanelFile {
         var reason: LeftOutReason
     }
 
-    /// The estimator's rule (`evaluation.md`): a period without exposure, else covered from
-    /// period 1. Kept here too, so the reasons are recorded when no estimate can be made.
+    /// The estimator's rule, so the reasons are recorded when no estimate can be made.
     var leftOut: [LeftOut] {
         institutions.compactMap { i in
-            if i.exposureDays.contains(where: { $0 <= 0 }) { return LeftOut(number: i.number, group: i.group, reason: .unbalanced) }
-            if i.group == 1 { return LeftOut(number: i.number, group: 1, reason: .treatedFromFirstPeriod) }
-            return nil
+            LeftOutReason.of(exposureDays: i.exposureDays, group: i.group).map { LeftOut(number: i.number, group: i.group, reason: $0) }
         }
     }
 }

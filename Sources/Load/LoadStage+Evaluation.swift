@@ -42,7 +42,7 @@ extension LoadStage {
 
     /// Every metric against both control groups, in the views' order.
     static func estimate(_ file: EvaluationPanelFile) -> [Estimation] {
-        Estimation.all(metrics: EvaluationPanelFile.metrics) { file.panel(metric: $0) }
+        Estimation.all { file.panel(metric: $0) }
     }
 
     /// The rows are few (hundreds to thousands): built in memory, then sent in one COPY.

@@ -8,7 +8,7 @@ extension Coordinator {
     /// panel itself, into the snapshot's tables. A panel that cannot be estimated is
     /// recorded with the estimator's reason. Returns the estimations made.
     func writeEvaluation(_ panel: NationalPanel, snapshot sid: String) throws -> Int {
-        let estimations = Estimation.all(metrics: NationalPanel.metrics) { panel.panel(metric: $0) }
+        let estimations = Estimation.all { panel.panel(metric: $0) }
         let leftOut = panel.leftOut
         let starts = panel.periods.periods.map(\.lowerBound)
 

@@ -15,8 +15,6 @@ import Pipeline
 ///   covered within the national periods).
 /// - **Units** are institutions keyed by municipality (`code:number`), in that order.
 package struct NationalPanel: Sendable, Equatable {
-    package static let metrics = ["detection", "investigation", "measure"]
-
     package var periods: EvaluationPeriods
     package var institutions: [Institution]
 
@@ -32,7 +30,7 @@ package struct NationalPanel: Sendable, Equatable {
         package var group: Int
         package var exposureDays: [Int]
         package var children: [Int]
-        /// [metric][period], metrics in `NationalPanel.metrics` order.
+        /// [metric][period], metrics in `Estimation.metrics` order.
         package var events: [[Int]]
 
         package init(municipality: String, code: String, number: String, group: Int, exposureDays: [Int], children: [Int],
@@ -94,7 +92,7 @@ package struct NationalPanel: Sendable, Equatable {
                 throw NationalError.malformedFeed(municipality: r.municipality, problem: "institution \(r.institution) has panel rows of more than one group")
             }
             guard r.periodStarts == starts, r.exposureDays.count == starts.count, r.children.count == starts.count,
-                  r.events.count == Self.metrics.count, r.events.allSatisfy({ $0.count == starts.count }) else {
+                  r.events.count == Estimation.metrics.count, r.events.allSatisfy({ $0.count == starts.count }) else {
                 throw NationalError.malformedFeed(municipality: r.municipality, problem:
                     "institution \(r.institution) has periods \(r.periodStarts.map(\.iso).joined(separator: ",")) in the national span, not \(starts.map(\.iso).joined(separator: ","))")
             }
@@ -109,7 +107,7 @@ package struct NationalPanel: Sendable, Equatable {
         .sorted { $0.code != $1.code ? $0.code < $1.code : $0.number.utf8.lexicographicallyPrecedes($1.number.utf8) }
     }
 
-    /// The estimator's panel of one metric (index into `metrics`).
+    /// The estimator's panel of one metric (index into `Estimation.metrics`).
     package func panel(metric: Int) -> EvaluationPanel {
         EvaluationPanel(periods: periods.count, institutions: institutions.map {
             .init(id: $0.id, group: $0.group, exposureDays: $0.exposureDays, events: $0.events[metric])
@@ -117,13 +115,8 @@ package struct NationalPanel: Sendable, Equatable {
     }
 
     /// The institutions not estimated, whatever the metric or control group: the
-    /// estimator's rule (a period without exposure, else covered from period 1), kept here
-    /// so the reasons are recorded when nothing can be estimated.
+    /// estimator's rule, so the reasons are recorded when nothing can be estimated.
     package var leftOut: [(institution: Institution, reason: LeftOutReason)] {
-        institutions.compactMap { i in
-            if i.exposureDays.contains(where: { $0 <= 0 }) { return (i, .unbalanced) }
-            if i.group == 1 { return (i, .treatedFromFirstPeriod) }
-            return nil
-        }
+        institutions.compactMap { i in LeftOutReason.of(exposureDays: i.exposureDays, group: i.group).map { (i, $0) } }
     }
 }

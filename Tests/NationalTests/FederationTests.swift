@@ -164,7 +164,7 @@ import TestSupport
                                           [m.name]).first?.int(0) == withheld[m.name])
         }
         var estimated = 0
-        for (metric, name) in NationalPanel.metrics.enumerated() {
+        for (metric, name) in Estimation.metrics.enumerated() {
             for group in ControlGroup.allCases {
                 let result = try Evaluation.estimate(panel.panel(metric: metric), controlGroup: group)
                 estimated += 1
