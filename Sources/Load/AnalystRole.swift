@@ -85,7 +85,6 @@ package enum AnalystRole {
     /// Runs a statement the server builds with `format()` (%I quotes the name, %L the
     /// value), so nothing is spliced into SQL here.
     private static func run(_ db: Connection, _ template: String, _ name: String, _ value: String) throws {
-        let statement = try db.query("SELECT format($1, $2::text, $3::text)", [template, name, value], name: "analyst role")
-        try db.execute(statement.first?.string(0) ?? "", name: "analyst role \(name)")
+        try db.execute(try db.format(template, [name, value], name: "analyst role"), name: "analyst role \(name)")
     }
 }

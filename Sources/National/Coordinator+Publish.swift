@@ -166,7 +166,7 @@ extension Coordinator {
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[], $9) RETURNING snapshot_id
             """, [file.path, String(minimum), length.rawValue, String(periods.count), periods.span?.lowerBound.iso,
                   periods.span?.upperBound.iso, missing.isEmpty ? "false" : "true",
-                  Self.textArray(missing.map(\.description)), ProgramVersion.current],
+                  Connection.textArray(missing.map(\.description)), ProgramVersion.current],
             name: "create snapshot").first.flatMap({ try $0.int(0) }).map(Int64.init) else {
             throw PostgresError(.query, "no snapshot id returned", statement: "create snapshot")
         }

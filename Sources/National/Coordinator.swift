@@ -62,21 +62,9 @@ package struct Coordinator {
         }
     }
 
-    /// A statement the server builds with `format()`: `%I` quotes identifiers, `%L` values,
-    /// so nothing from the national file is spliced into SQL here.
-    func formatted(_ template: String, _ arguments: [String]) throws -> String {
-        guard let text = try db.query("SELECT format($1, VARIADIC $2::text[])", [template, Self.textArray(arguments)],
-                                      name: "format statement").first?.string(0) else {
-            throw PostgresError(.query, "format() returned nothing", statement: template)
-        }
-        return text
-    }
-
-    /// A `text[]` literal of `values` (every element quoted).
-    package static func textArray(_ values: [String]) -> String {
-        "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
-            .joined(separator: ",") + "}"
-    }
+    /// A statement the server builds with `format()`, so nothing from the national file is
+    /// spliced into SQL here.
+    func formatted(_ template: String, _ arguments: [String]) throws -> String { try db.format(template, arguments) }
 
     /// The published snapshot, if any.
     package func publishedSnapshot() throws -> Int64? {

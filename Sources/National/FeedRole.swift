@@ -43,7 +43,7 @@ package enum FeedRole {
                        shobj_description(r.oid, 'pg_authid') IS NOT DISTINCT FROM $2,
                        coalesce(r.rolconfig, '{}') @> $3::text[]
                 FROM pg_roles r WHERE r.rolname = $1
-                """, [name, marker, "{" + sessionSettings.map { "\($0.0)=\($0.1)" }.joined(separator: ",") + "}"], name: "find feed role")
+                """, [name, marker, Connection.textArray(sessionSettings.map { "\($0.0)=\($0.1)" })], name: "find feed role")
             let outcome: Outcome
             if let role = rows.first {
                 if try role.bool(0) == true { throw FeedRoleError.notFeedRole("it has powers of its own (superuser, CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS)") }
@@ -74,8 +74,7 @@ package enum FeedRole {
 
     /// A statement the server builds with `format()` (%I the role's name, %L the value).
     private static func run(_ db: Connection, _ template: String, _ value: String) throws {
-        let statement = try db.query("SELECT format($1, $2::text, $3::text)", [template, name, value], name: "feed role")
-        try db.execute(statement.first?.string(0) ?? "", name: "feed role")
+        try db.execute(try db.format(template, [name, value], name: "feed role"), name: "feed role")
     }
 }
 

@@ -136,6 +136,23 @@ package final class Connection {
         return try consume(result, conn, name) { Row.all(in: $0) }
     }
 
+    /// A statement the server builds with `format()` from `template` (`%I` quotes an
+    /// identifier, `%L` a value) and `arguments`: for the SQL where a parameter cannot go
+    /// (roles, servers, user mappings), with nothing spliced into it here.
+    package func format(_ template: String, _ arguments: [String], name: String? = nil) throws -> String {
+        guard let text = try query("SELECT format($1, VARIADIC $2::text[])", [template, Self.textArray(arguments)],
+                                   name: name ?? "format statement").first?.string(0) else {
+            throw PostgresError(.query, "format() returned nothing", statement: template)
+        }
+        return text
+    }
+
+    /// A `text[]` literal of `values` (every element quoted), for a parameter.
+    package static func textArray(_ values: [String]) -> String {
+        "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+            .joined(separator: ",") + "}"
+    }
+
     /// Quotes an identifier (database, table, column name) for the rare SQL where a
     /// parameter cannot go, e.g. `CREATE DATABASE`.
     package static func quoteIdentifier(_ identifier: String) -> String {
