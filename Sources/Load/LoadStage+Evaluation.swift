@@ -61,9 +61,3 @@ struct PanelEstimates: Sendable {
     /// Reading the panel and estimating.
     var seconds: Double
 }
-
-extension Publisher {
-    /// The evaluation's per-load tables (the panel is a fact partition, dropped with the others).
-    static let evaluationTables = ["warehouse.did_estimations", "warehouse.did_group_time_effects",
-                                   "warehouse.did_aggregations", "warehouse.evaluation_left_out"]
-}

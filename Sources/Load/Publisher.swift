@@ -146,6 +146,10 @@ package struct Publisher {
             """, name: "readers from before the publish").compactMap { try $0.int(0).map(Int32.init) }
     }
 
+    /// The evaluation's per-load tables (the panel is a fact partition, dropped with the others).
+    static let evaluationTables = ["warehouse.did_estimations", "warehouse.did_group_time_effects",
+                                   "warehouse.did_aggregations", "warehouse.evaluation_left_out"]
+
     /// Dropping a partition locks its parent exclusively, for milliseconds: readers wait at
     /// most `lock_timeout`, never for the whole drop of a large load.
     private func drop(loadID: Int64) throws {
