@@ -17,6 +17,18 @@ package enum EvaluationError: Error, Equatable, CustomStringConvertible {
 
     package static let minimumNeverTreated = 5
 
+    /// The reason as a code (`did_estimations.reason_code`), for a reader in another language.
+    package var code: String {
+        switch self {
+        case .tooFewPeriods: "too_few_periods"
+        case .malformedInstitution, .duplicateInstitution: "malformed_panel"
+        case .noInstitutionsEstimated: "no_institutions_estimated"
+        case .noTreatedGroup: "no_treated_group"
+        case .noComparisonInstitutions: "no_comparison_institutions"
+        case .tooFewNeverTreated: "too_few_never_treated"
+        }
+    }
+
     package var description: String {
         switch self {
         case .tooFewPeriods(let periods):

@@ -17,8 +17,11 @@ extension LoadStage {
         var rows: [String: Int] = [:]
         rows["did_estimations"] = try copy(db, "did_estimations (load_id, period_length, metric, control_group, estimated, reason, "
             + "periods, last_estimated_period, comparison_only_group, institutions_treated, institutions_control, "
-            + "institutions_left_out, pre_treatment_mean)",
-            estimations.map { [id, length] + $0.estimationRow(periods: file.periods, leftOut: file.leftOut.count) })
+            + "institutions_left_out, pre_treatment_mean, reason_code)",
+            estimations.map { e in
+                let code: String? = if case .failure(let error) = e.outcome { error.code } else { nil }
+                return [id, length] + e.estimationRow(periods: file.periods, leftOut: file.leftOut.count) + [code]
+            })
         rows["did_group_time_effects"] = try copy(db, "did_group_time_effects (load_id, metric, control_group, grp, period, "
             + "base_period, att, se, treated, controls)", estimations.flatMap { $0.groupTimeRows.map { [id] + $0 } })
         rows["did_aggregations"] = try copy(db, "did_aggregations (load_id, metric, control_group, aggregation, event_time, "

@@ -81,6 +81,22 @@ package struct ReportDocument {
     }
 
     /// Decimals for effects per 1,000 child-years: one, or two when they are all small.
+    /// Why the lead metric (first cases) was not estimated against `group`, in the page's
+    /// words: from `metrics.did_status`'s code, or where to find it when the code is unknown.
+    func whyNotEstimated(_ group: EvaluationControlGroup) -> HTML {
+        let row = data.did?.status.first { $0.key("metric") == Outcome.detection.didMetric && $0.key("control_group") == group.rawValue }
+        let phrase: Phrase = switch row?.values["reason_code"] ?? nil {
+        case "too_few_periods": .whyTooFewPeriods
+        case "no_institutions_estimated": .whyNoInstitutions
+        case "no_treated_group": .whyNoTreatedGroup
+        case "no_comparison_institutions": .whyNoComparison
+        case "too_few_never_treated": .whyTooFewNeverTreated
+        case "malformed_panel": .whyMalformedPanel
+        default: .whyUnknown
+        }
+        return page.words.html(phrase)
+    }
+
     var effectDecimals: Int {
         let values = (data.did?.summary ?? []).flatMap { [$0.figure("ci_low").value, $0.figure("ci_high").value] }.compactMap { $0 }
         return values.contains { abs($0) >= 1 } ? 1 : 2

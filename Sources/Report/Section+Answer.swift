@@ -22,7 +22,9 @@ extension ReportDocument {
         guard let row = leadEstimate else { return label + .text(" ") + words.html(.causalMissing) }
         let att = row.figure("att", basis: []), low = row.figure("ci_low", basis: []), high = row.figure("ci_high", basis: [])
         // Not estimated from this run (metrics.did_status says why).
-        guard let v = att.value, let lo = low.value, let hi = high.value else { return label + .text(" ") + words.html(.causalNotEstimated) }
+        guard let v = att.value, let lo = low.value, let hi = high.value else {
+            return label + .text(" ") + words.html(.causalNotEstimated, ["why": whyNotEstimated(lead)])
+        }
         // The views hide an event-time or group estimate that rests on fewer institutions than
         // the small-cell minimum; the answer does not lead with an overall one that does.
         if let treated = row.figure("institutions_treated", basis: []).value, Int(treated) < page.minimum {

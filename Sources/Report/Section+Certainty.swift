@@ -57,6 +57,7 @@ extension ReportDocument {
                 "leftOut": page.count(estimate.figure("institutions_left_out", basis: [])),
                 "periods": page.count(periods), "unit": .text(periodWords.count(Int(exactly: periods.value ?? 0) ?? 0)),
                 "against": words.html(lead == .neverTreated ? .neverTreatedInstitutions : .notYetTreatedInstitutions),
+                "why": whyNotEstimated(lead),
             ]
             parts.append(HTML.element("p", [], words.html(estimate.values["att"] ?? nil == nil ? .panelNotEstimated : .panelText, counts)))
             // One row per institution in the view: counted here by reason.

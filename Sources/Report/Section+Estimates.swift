@@ -60,8 +60,9 @@ extension ReportDocument {
         func name(_ g: EvaluationControlGroup) -> String { words.text(g == .neverTreated ? .againstNeverTreated : .againstNotYetTreated) }
         let shown = groups.filter { g in Outcome.allCases.contains { f($0, g, "att").value != nil } }
         var reading = noneEstimated
-            ? emptyCohortText(short: true) ?? (shown.isEmpty ? words.html(.effectsNotEstimated)
-                : words.html(.effectsLeadNotEstimated, ["lead": .text(name(lead)), "other": .text(name(shown[0]).lowercased())]))
+            ? emptyCohortText(short: true) ?? (shown.isEmpty ? words.html(.effectsNotEstimated, ["why": whyNotEstimated(lead)])
+                : words.html(.effectsLeadNotEstimated, ["lead": .text(name(lead)), "why": whyNotEstimated(lead),
+                                                        "other": .text(name(shown[0]).lowercased())]))
             : clear.isEmpty ? words.html(.effectsReadingNone) : unclear.isEmpty ? words.html(.effectsReadingAll)
             : words.html(.effectsReading, ["clear": .text(list(clear)), "unclear": .text(list(unclear))])
         // Estimates shown on fewer treated institutions than the small-cell minimum are said to

@@ -51,13 +51,14 @@ import TestSupport
         #expect(result.rowsByTable["did_estimations"] == 6)
         #expect(result.rowsByTable["did_group_time_effects"] == 0)
 
-        let status = try h.connection.query("SELECT metric, control_group, estimated, reason FROM metrics.did_status")
+        let status = try h.connection.query("SELECT metric, control_group, estimated, reason, reason_code FROM metrics.did_status")
         #expect(status.map { "\($0.string(0)!) \($0.string(1)!)" } == [
             "detection never_treated", "detection not_yet_treated", "investigation never_treated",
             "investigation not_yet_treated", "measure never_treated", "measure not_yet_treated"])
         for row in status {
             #expect(try row.bool(2) == false)
             #expect(row.string(3) == EvaluationError.noInstitutionsEstimated(unbalanced: 1, treatedFromFirstPeriod: 1).description)
+            #expect(row.string(4) == "no_institutions_estimated")
         }
         // The summary still has its 18 rows: no estimates, the counts that are known.
         let summary = try h.connection.query("SELECT * FROM metrics.did_summary")

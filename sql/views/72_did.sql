@@ -49,7 +49,7 @@ ORDER BY array_position(ARRAY['detection', 'investigation', 'measure'], a.metric
 
 -- Whether each estimation could be made, and if not why (the rows of did_summary are then NULL).
 CREATE VIEW metrics.did_status AS
-SELECT e.metric, e.control_group, e.estimated, e.reason, e.last_estimated_period, e.comparison_only_group
+SELECT e.metric, e.control_group, e.estimated, e.reason, e.last_estimated_period, e.comparison_only_group, e.reason_code
 FROM warehouse.published_run p
 JOIN warehouse.did_estimations e ON e.load_id = p.load_id
 ORDER BY array_position(ARRAY['detection', 'investigation', 'measure'], e.metric), e.control_group;
