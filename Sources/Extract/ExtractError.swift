@@ -167,6 +167,9 @@ package struct MissingColumn: Equatable, Sendable, CustomStringConvertible {
         let fix: String
         if let suggested {
             fix = "Split by '\(Self.name(suggested))' it holds every column the pipeline names: set `delimiter: \"\(Self.name(suggested))\"` for this source."
+        } else if header.count(where: { $0.utf8.count(where: { (0x30...0x39).contains($0) }) >= 4 }) * 2 >= header.count {
+            // Dates and numbers where names should be: a record (a new user's trial was shown a masked CPR number as a column).
+            fix = "The first line holds dates or numbers, as a record does: the export seems to lack its header line. Ask for the export with its header."
         } else if let near = header.first(where: { $0.lowercased() == column.lowercased() }) {
             fix = "The header has '\(Echo.text(near.utf8))': names are matched exactly, so write it that way in the pipeline file."
         } else {

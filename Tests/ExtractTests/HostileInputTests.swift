@@ -383,6 +383,11 @@ import Testing
         f.write("CPR;institutionsnummer;indmeldt;udmeldt\n", to: "indmeldelser.csv")
         let other = #expect(throws: ExtractError.self) { try f.extract() }
         #expect(other?.description.contains("The header has 'CPR': names are matched exactly") == true)
+        // No header at all: the first record read as one is said to be a record.
+        f.write("240405-6932;513992;17-03-2006;11-03-2008\n", to: "indmeldelser.csv")
+        let headless = #expect(throws: ExtractError.self) { try f.extract() }
+        #expect(headless?.description.contains("the export seems to lack its header line") == true && headless?.description.contains("6932") == false,
+                "\(String(describing: headless))")
     }
 
     // MARK: What is in the drop
