@@ -9,7 +9,7 @@ import Postgres
 /// power of its own (not a superuser; cannot create roles or databases, replicate or
 /// bypass row security). A role without all three is refused, whatever its name.
 package enum AnalystRole {
-    package static let group = "etl_analyst"
+    package static let group = EmbeddedServer.analystGroup
     package static let marker = "etl analyst role: made by `etl warehouse analyst`; reads schema metrics only"
 
     /// How long an analyst's transaction may sit idle before the server ends its session.

@@ -157,4 +157,19 @@ extension ChartGeometryTests {
                              format: NumberFormat(.en), suppressedText: "fewer than 5", undefinedText: "–").render().markup
         #expect(svg.contains("text-anchor=\"end\" data-view=\"metrics.test\""))
     }
+
+    /// A district's name longer than the chart is cut with "…" and carries its whole text as a
+    /// tooltip (the chart's edge cut it mid-word, a review); a short one is as it is.
+    @Test func aLongLabelIsCutToTheChartWithItsWholeTextAsATooltip() {
+        let long = String(repeating: "Indre By og Christianshavn ", count: 4) + "Vest"
+        let svg = BarChart(id: "b", title: "t", description: "d",
+                           groups: [BarChart.Group(label: long, bars: [(style: "treatment", value: Self.figure("r", 3))]),
+                                    BarChart.Group(label: "Valby", bars: [(style: "treatment", value: Self.figure("r", 4))])],
+                           legend: [], format: NumberFormat(.en), decimals: 1, axisLabel: "x", suppressedText: "s", undefinedText: "u",
+                           absentText: "a").render().markup
+        #expect(svg.contains("<title>\(long)</title>"), "\(svg)")
+        let shown = svg.components(separatedBy: "<title>\(long)</title>")[1].prefix { $0 != "<" }
+        #expect(shown.hasSuffix("…") && long.hasPrefix(shown.dropLast()) && ChartMetrics.textWidth(String(shown)) <= ChartMetrics.width - BarChart.left)
+        #expect(svg.contains(">Valby</text>"))
+    }
 }

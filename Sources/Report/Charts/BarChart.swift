@@ -62,7 +62,7 @@ package struct BarChart {
         let plotTop = y
         var marks: [HTML] = []
         for group in groups {
-            marks.append(SVG.text(Self.left, y + 12, group.label, cls: "row-label"))
+            marks.append(SVG.label(Self.left, y + 12, group.label, width: ChartMetrics.width - Self.left - 4, cls: "row-label"))
             var by = y + Self.labelHeight
             for bar in group.bars {
                 if let v = bar.value.value {

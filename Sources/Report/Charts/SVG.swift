@@ -47,6 +47,15 @@ enum SVG {
                               ("text-anchor", anchor == .start ? nil : anchor.rawValue)] + attributes, .text(string))
     }
 
+    /// A label that fits `width`: a longer one is cut with "…" and carries its whole text as a
+    /// tooltip (`<title>`); a long district name was cut mid-word by the chart's edge (a review).
+    static func label(_ x: Double, _ y: Double, _ string: String, width: Double, cls: String) -> HTML {
+        guard ChartMetrics.textWidth(string) > width else { return text(x, y, string, cls: cls) }
+        let fits = max(1, Int(width / ChartMetrics.textWidth("x")) - 1)
+        return HTML.element("text", [("class", cls), ("x", n(x)), ("y", n(y))],
+                            HTML.element("title", [], .text(string)) + .text(String(string.prefix(fits)) + "…"))
+    }
+
     /// A polyline through points; nil points break it into pieces.
     static func polyline(_ points: [(Double, Double)?]) -> String {
         var d = "", pen = false
