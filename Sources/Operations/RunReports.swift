@@ -158,12 +158,16 @@ package struct RunReports {
     }
 
     /// A run after `run` with a complete load of the same drop (its checksum), if any.
+    /// Another run that loaded the same drop after this run's last attempt started: a later
+    /// run, or an earlier one rerun (that one was missed, and its steward told to run the drop
+    /// again; a review).
     private func laterRunThatLoaded(_ r: RunRecord, after run: RunID) throws -> RunID? {
         try connection.query("""
             SELECT min(r.run_id)::text FROM etl.runs r
-            WHERE r.drop_checksum = $1 AND r.run_id > $2
-              AND EXISTS (SELECT FROM etl.loads l WHERE l.run_id = r.run_id AND l.finished_at IS NOT NULL)
-            """, [r.dropChecksum, run.description], name: "a later run of the same drop").first?.string(0).flatMap(RunID.init)
+            WHERE r.drop_checksum = $1 AND r.run_id <> $2
+              AND EXISTS (SELECT FROM etl.loads l WHERE l.run_id = r.run_id AND l.finished_at IS NOT NULL
+                            AND l.finished_at > (SELECT max(a.started_at) FROM etl.attempts a WHERE a.run_id = $2))
+            """, [r.dropChecksum, run.description], name: "a later load of the same drop").first?.string(0).flatMap(RunID.init)
     }
 
     /// The command that runs `r`'s drop again, as a new run, with its last pipeline file;

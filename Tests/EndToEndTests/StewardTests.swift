@@ -501,6 +501,22 @@ import TestSupport
         #expect(show.contains("next           nothing: run \(second), later, loaded the same drop"), "\(show)")
     }
 
+    /// An earlier run rerun, loading the drop after a later run of it failed: the later one
+    /// needs nothing either (it was told to rerun the drop, a review).
+    @Test func aFailedRunWhoseDropAnEarlierRunLoadedSinceNeedsNothing() throws {
+        let h = try Harness()
+        try h.drop(children: Self.children, dirty: 0.03)
+        let strict = try h.pipeline("strict.yaml", [("reject_threshold: 0.10", "reject_threshold: 0.005")])
+        #expect(try run(h, ["--inbox", h.inbox.path], pipeline: strict).status == ExitStatus.rejectThresholdExceeded.rawValue)
+        #expect(try run(h, ["--inbox", h.inbox.path], pipeline: strict).status == ExitStatus.rejectThresholdExceeded.rawValue)
+        let ids = try h.rows("SELECT run_id::text FROM etl.runs ORDER BY run_id").compactMap { $0[0] }
+        #expect(ids.count == 2)
+        let rerun = try run(h, ["--from", "extract", "--run", ids[0]])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let show = try Spawned.run(h, ["runs", "show", ids[1], "--database", h.db.url]).stdout
+        #expect(show.contains("next           nothing: run \(ids[0]), later, loaded the same drop"), "\(show)")
+    }
+
     /// A window past the drop's as-of date leaves its last periods without data, and with an
     /// empty one every institution out of the difference-in-differences: the run says why.
     @Test func aWindowPastTheAsOfDateIsWarnedOf() throws {
