@@ -389,27 +389,32 @@ import Pipeline
 /// The check itself can fail: a figure that differs from its view, or a suppressed cell shown
 /// as 0, is caught.
 @Suite struct FigureCheckTests {
+    /// The page's check records failed expectations, and only those: a page it cannot parse or
+    /// a lookup that throws is a real failure, not the issue the test expects.
+    static func expectCaught(_ html: String, _ language: ReportLanguage, _ data: ReportData) throws {
+        let page = try ReportPage(html)
+        try withKnownIssue {
+            _ = try FigureCheck.check(page, language: language, minimum: 5, lookup: ReportFixture.lookup(data))
+        } matching: { issue in
+            if case .expectationFailed = issue.kind { true } else { false }
+        }
+    }
+
     @Test func aFigureThatDiffersFromItsViewIsCaught() throws {
         let data = ReportFixture.data
         let html = ReportDocument(data: data, language: .da).render()
         let changed = html.replacingOccurrences(of: "value=\"2.05\"", with: "value=\"2.15\"")
         #expect(changed != html)
-        withKnownIssue {
-            _ = try FigureCheck.check(try ReportPage(changed), language: .da, minimum: 5, lookup: ReportFixture.lookup(data))
-        }
+        try Self.expectCaught(changed, .da, data)
         // The page carries a figure as it shows it: the view's 2.0529 to more digits than "2,05"
         // would give back counts behind it (a rate's events and exposure days are whole numbers).
         #expect(!html.contains("2.0529"))
         let precise = html.replacingOccurrences(of: "value=\"2.05\"", with: "value=\"2.0529\"")
         #expect(precise != html)
-        withKnownIssue {
-            _ = try FigureCheck.check(try ReportPage(precise), language: .da, minimum: 5, lookup: ReportFixture.lookup(data))
-        }
+        try Self.expectCaught(precise, .da, data)
         let rounded = html.replacingOccurrences(of: ">2,05<", with: ">2,15<")
         #expect(rounded != html)
-        withKnownIssue {
-            _ = try FigureCheck.check(try ReportPage(rounded), language: .da, minimum: 5, lookup: ReportFixture.lookup(data))
-        }
+        try Self.expectCaught(rounded, .da, data)
     }
 
     @Test func aSuppressedCellShownAsZeroIsCaught() throws {
@@ -417,8 +422,6 @@ import Pipeline
         let html = ReportDocument(data: data, language: .en).render()
         let zero = html.replacingOccurrences(of: ">hidden (fewer than 5)</data>", with: ">0</data>")
         #expect(zero != html)
-        withKnownIssue {
-            _ = try FigureCheck.check(try ReportPage(zero), language: .en, minimum: 5, lookup: ReportFixture.lookup(data))
-        }
+        try Self.expectCaught(zero, .en, data)
     }
 }
