@@ -48,6 +48,9 @@ extension Catalog {
         .trendSingleOut: "I {span} lige før socialrådgiverne kom, ligger det ene estimat uden for sit usikkerhedsinterval om nul, hvad det ikke skulle, hvis institutionerne ellers havde fulgtes ad.",
         .trendHiddenOne: "1 estimat fra før er skjult: det bygger på færre end {n} institutioner.",
         .trendAllHiddenOne: "Om institutionerne fulgtes ad, før socialrådgiverne kom, kan ikke vurderes: det ene estimat fra før er skjult, da det bygger på færre end {n} institutioner.",
+        .rejectsLead: "Afviste poster:",
+        .answerRejects: "{files} blev afvist og indgår ikke i tallene; afsnit 3 viser hvorfor.",
+        .rejectedShare: "{share} % af posterne i {file}",
         .answerExplain: "Forskel-i-forskelle sammenligner hver institution med sig selv før og efter, at socialrådgiveren kom, over for institutioner uden; det fjerner alle faste forskelle mellem institutionerne, også at de mest belastede blev valgt. Den simple sammenligning stiller børn i institutioner med socialrådgiver over for børn i andre institutioner.",
 
         .figuresHeading: "2. Tallene",

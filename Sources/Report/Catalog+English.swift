@@ -48,6 +48,9 @@ extension Catalog {
         .trendSingleOut: "In {span} just before the social workers came, the one estimate's interval does not include zero, which it should if the institutions would otherwise have moved alike.",
         .trendHiddenOne: "1 estimate from before is hidden: it rests on fewer than {n} institutions.",
         .trendAllHiddenOne: "Whether the institutions moved alike before the social workers came cannot be judged: the one estimate from before is hidden, as it rests on fewer than {n} institutions.",
+        .rejectsLead: "Rejected records:",
+        .answerRejects: "{files} were rejected and are not in the figures; section 3 says why.",
+        .rejectedShare: "{share} % of the records in {file}",
         .answerExplain: "Difference-in-differences compares each institution with itself before and after its social worker came, against institutions without one; that removes every fixed difference between institutions, including the choice of the most burdened ones. The simple comparison sets children in covered institutions against children elsewhere.",
 
         .figuresHeading: "2. The figures",

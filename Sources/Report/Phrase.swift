@@ -6,6 +6,7 @@ package enum Phrase: String, CaseIterable, Sendable {
     // 1. The answer
     case answerHeading, noTreatmentChildren, noControlChildren, noTreatmentShort, noControlShort, causalLead, causalUp, causalDown, causalNone, causalOthersClear, causalMissing, causalNotEstimated, causalTooFew
     case whyTooFewPeriods, whyNoInstitutions, whyNoTreatedGroup, whyNoComparison, whyTooFewNeverTreated, whyMalformedPanel, whyUnknown
+    case rejectsLead, answerRejects, rejectedShare
     case naiveLead, naive, naiveNone, naiveSuppressed, naiveMissing, naiveZero, answerExplain
     case sureLead, sureBasis, sureBasisNotYet, sureFew, sureTrend, sureTrendOne, sureTrendOff, trendCaution, trendHidden, trendAllHidden
     case trendSingleIn, trendSingleOut, trendHiddenOne, trendAllHiddenOne

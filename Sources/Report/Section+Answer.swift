@@ -4,7 +4,7 @@ import Pipeline
 /// for detection and how much weight it carries, then the naive comparison, each saying what it is.
 extension ReportDocument {
     func answer() -> HTML {
-        var sentences: [HTML] = [causalSentence()] + [certaintySentence()].compactMap { $0 } + [naiveSentence()]
+        var sentences: [HTML] = [causalSentence()] + [certaintySentence()].compactMap { $0 } + [naiveSentence()] + [rejectsSentence()].compactMap { $0 }
         // An empty cohort leaves nothing to estimate or compare: said once, plainly.
         if let empty = emptyCohortText(), leadEstimate?.values["att"] ?? nil == nil { sentences = [empty] }
         sentences = sentences.map { HTML.element("p", [("class", "answer")], $0) }
@@ -76,6 +76,25 @@ extension ReportDocument {
         }
         if let hidden = trendHidden(trend) { text = text + .text(" ") + hidden }
         return HTML.element("strong", [("class", "label")], words.html(.sureLead)) + .text(" ") + text
+    }
+
+    /// The export files of which 1 % or more of the records were rejected: the figures leave
+    /// them out, and the answer said nothing of 7.6 % of the enrolments rejected (a review).
+    func rejectsSentence() -> HTML? {
+        let words = page.words
+        let quality = data.dataQuality.filter { $0.key("category") == "file" }
+        func records(_ file: String, _ reason: String) -> Double? {
+            quality.first { $0.key("subject") == file && $0.key("reason") == reason }?.figure("records").value
+        }
+        var files: [String] = []
+        for r in quality where !files.contains(r.key("subject") ?? "") { files.append(r.key("subject") ?? "") }
+        let shares = files.compactMap { file -> String? in
+            guard let read = records(file, "read"), read > 0, let rejected = records(file, "rejected"), rejected >= read / 100 else { return nil }
+            return words.text(.rejectedShare, ["share": page.format.number(100 * rejected / read, decimals: 1), "file": file])
+        }
+        guard !shares.isEmpty else { return nil }
+        return HTML.element("strong", [("class", "label")], words.html(.rejectsLead)) + .text(" ")
+            + words.html(.answerRejects, ["files": .text(list(shares))])
     }
 
     func naiveSentence() -> HTML {

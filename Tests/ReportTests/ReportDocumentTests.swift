@@ -229,6 +229,27 @@ import Pipeline
         #expect(answer.contains(catalog.text(.causalNotEstimated, ["why": why])) && !answer.contains("metrics.did_status"), "\(answer)")
     }
 
+    /// Files with 1 % or more of their records rejected are named in the answer with the share;
+    /// fewer are left to section 3.
+    @Test(arguments: ReportLanguage.allCases)
+    func theAnswerSaysWhenManyRecordsWereRejected(_ language: ReportLanguage) throws {
+        func answer(_ data: ReportData) throws -> String {
+            try ReportPage(Self.render(language, data)).elements.filter { $0.name == "p" && $0.attributes["class"] == "answer" }
+                .map(\.text).joined(separator: " ")
+        }
+        let catalog = Catalog(language)
+        #expect(try !answer(ReportFixture.data).contains(catalog.text(.rejectsLead)), "12 of 29,253 is under 1 %")
+        var data = ReportFixture.data
+        data.dataQuality = data.dataQuality.map { row in
+            var row = row
+            if row.key("category") == "file", row.key("subject") == "indmeldelser.csv", row.key("reason") == "rejected" { row.values["records"] = "2300" }
+            return row
+        }
+        let share = catalog.text(.rejectedShare, ["share": NumberFormat(language).number(7.862, decimals: 1), "file": "indmeldelser.csv"])
+        let said = try answer(data)
+        #expect(said.contains(catalog.text(.answerRejects, ["files": share])), "\(said)")
+    }
+
     /// "In 1 of 1 districts" read as all of them when others were not compared (a new
     /// reader's trial): the others are counted, in both languages.
     @Test func yearsAndDistrictsNotComparedAreCounted() throws {
