@@ -124,8 +124,11 @@ import TestSupport
     /// again and this one reopened it, each saying so, run after run.
     @Test(.enabled(if: geteuid() == 0, "only root runs the server as the postgres account"))
     func aParentClosedToGroupTraversalIsGivenToTheGroup() throws {
-        let server = try TestServer.privateServer()
-        let parent = (server.directory as NSString).deletingLastPathComponent
+        // A folder of its own: closing the folder other tests' servers share, even for a moment,
+        // failed a server starting beside it ("could not change directory": a CI run).
+        let parent = try TestServer.temporaryDirectory() + "/closed-to-group"
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: false)
+        let server = EmbeddedServer(directory: parent + "/postgres", durable: false)
         #expect(chown(parent, 0, 0) == 0 && chmod(parent, 0o710) == 0)
         try server.start()
         defer { try? server.stop() }
