@@ -413,7 +413,7 @@ package enum CPRInText {
     }
 
     @inline(__always) private static func isSeparator(_ c: UInt8) -> Bool {
-        c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x2D || c == 0x2E || c == 0x2F || c == 0x5F
+        isSpace(c) || c == 0x2D || c == 0x2E || c == 0x2F || c == 0x5F
     }
 
     /// ASCII punctuation and symbols: `!` to `/`, `:` to `@`, `[` to `` ` ``, `{` to `~`.

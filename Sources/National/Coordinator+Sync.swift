@@ -100,7 +100,7 @@ extension Coordinator {
                     WHERE w.fdwname = 'postgres_fdw' AND srvname LIKE 'municipality\\_%'
                     """, name: "list servers").compactMap { $0.string(0) }
                 for server in existing {
-                    try db.execute(try formatted("DROP SERVER %I CASCADE", [server]), name: "drop server \(server)")
+                    try db.execute(try db.format("DROP SERVER %I CASCADE", [server]), name: "drop server \(server)")
                 }
                 try db.execute("DELETE FROM national.municipalities", name: "forget municipalities")
                 // The user mappings' statements carry the feeds' passwords: kept out of the
@@ -152,12 +152,12 @@ extension Coordinator {
         let options = info.keys.sorted()
         let template = "CREATE SERVER %I FOREIGN DATA WRAPPER postgres_fdw OPTIONS ("
             + options.map { _ in "%I %L" }.joined(separator: ", ") + ")"
-        try db.execute(try formatted(template, [member.server] + options.flatMap { [$0, info[$0]!] }),
+        try db.execute(try db.format(template, [member.server] + options.flatMap { [$0, info[$0]!] }),
                        name: "create server \(member.server)")
-        try db.execute(try formatted("CREATE USER MAPPING FOR CURRENT_USER SERVER %I OPTIONS (user %L, password %L)",
+        try db.execute(try db.format("CREATE USER MAPPING FOR CURRENT_USER SERVER %I OPTIONS (user %L, password %L)",
                                      [member.server, user, password]), name: "create user mapping \(member.server)")
         for table in FeedTable.allCases {
-            try db.execute(try formatted("""
+            try db.execute(try db.format("""
                 CREATE FOREIGN TABLE national_remote.%I PARTITION OF national.%I FOR VALUES IN (%L)
                 SERVER %I OPTIONS (schema_name 'national_feed', table_name %L)
                 """, [table.partition(member), table.rawValue, member.name, member.server, table.remote]),

@@ -62,9 +62,6 @@ package struct Coordinator {
         }
     }
 
-    /// A statement the server builds with `format()`, so nothing from the national file is
-    /// spliced into SQL here.
-    func formatted(_ template: String, _ arguments: [String]) throws -> String { try db.format(template, arguments) }
 
     /// The published snapshot, if any.
     package func publishedSnapshot() throws -> Int64? {

@@ -36,13 +36,6 @@ package struct MetricsReader {
         try connection.query("SELECT to_regclass($1) IS NOT NULL", [view], name: "view exists").first?.bool(0) ?? false
     }
 
-    /// Whether a view has a column (`did_status.reason_code` came later than the view).
-    package func hasColumn(_ view: String, _ column: String) throws -> Bool {
-        try connection.query("""
-            SELECT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = $2 AND NOT attisdropped)
-            """, [view, column], name: "view has column").first?.bool(0) ?? false
-    }
-
     /// The rows of a metrics view: `key` columns name each row, `columns` are its figures.
     /// `orderBy` nil: by the key; empty: the view's own order.
     package func rows(_ view: String, key: [String], columns: [String], orderBy: [String]? = nil) throws -> [ViewRow] {

@@ -82,12 +82,10 @@ extension ReportDocument {
     /// them out, and the answer said nothing of 7.6 % of the enrolments rejected (a review).
     func rejectsSentence() -> HTML? {
         let words = page.words
-        let quality = data.dataQuality.filter { $0.key("category") == "file" }
+        let (quality, files) = exportFiles
         func records(_ file: String, _ reason: String) -> Double? {
             quality.first { $0.key("subject") == file && $0.key("reason") == reason }?.figure("records").value
         }
-        var files: [String] = []
-        for r in quality where !files.contains(r.key("subject") ?? "") { files.append(r.key("subject") ?? "") }
         let shares = files.compactMap { file -> String? in
             guard let read = records(file, "read"), read > 0, let rejected = records(file, "rejected"), rejected >= read / 100 else { return nil }
             return words.text(.rejectedShare, ["share": page.format.number(100 * rejected / read, decimals: 1), "file": file])

@@ -85,11 +85,18 @@ extension ReportDocument {
         return section("certainty", words.html(.certaintyHeading), content: parts)
     }
 
-    /// Records read and rejected per export file: `metrics.data_quality`, category `file`.
-    func fileRows() -> [[HTML]] {
+    /// The rows of `metrics.data_quality`, category `file` (records read, accepted and rejected
+    /// per export file), and the files they name, in the view's order.
+    var exportFiles: (rows: [ViewRow], names: [String]) {
         let quality = data.dataQuality.filter { $0.key("category") == "file" }
         var names: [String] = []
         for r in quality where !names.contains(r.key("subject") ?? "") { names.append(r.key("subject") ?? "") }
+        return (quality, names)
+    }
+
+    /// Records read and rejected per export file.
+    func fileRows() -> [[HTML]] {
+        let (quality, names) = exportFiles
         return names.map { name in
             func count(_ reason: String) -> HTML {
                 let row = quality.first { $0.key("subject") == name && $0.key("reason") == reason }
