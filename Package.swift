@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "SyntheticDropTests", dependencies: ["SyntheticDrop", "Pipeline"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"], exclude: ["Reference"]),
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "TestSupport", "CGlibcExtras"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Operations", "SyntheticDrop", "Pipeline", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Operations", "SyntheticDrop", "Pipeline", "Evaluation", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Operations", "Report", "SyntheticDrop", "Evaluation", "TestSupport"]),
         .testTarget(name: "NationalTests", dependencies: ["National", "Operations", "Pipeline", "Postgres", "Evaluation",
                                                           "SyntheticDrop", "TestSupport"]),

@@ -49,7 +49,7 @@ struct ETL: ParsableCommand {
             let global = globalOptions(of: command)
             let format = global?.logFormat ?? .text
             // The demo's state directory is its own: hints of another would mislead.
-            let hints = command is DemoCommand ? nil : global?.hints
+            let hints = command is DemoCommand ? nil : global?.hints.with(nationalFile: nationalFile(of: command))
             LoggingSystem.bootstrap { ETLLogHandler(label: $0, format: format, hints: hints) }
             StopSignals.install(logger: Logger(label: "etl"), command: commandPath(CommandLine.arguments))
             if let url = global?.database, ConnectionInfo.parse(url)?["password"] != nil {
@@ -72,6 +72,11 @@ struct ETL: ParsableCommand {
             }
             Foundation.exit(code.rawValue)
         }
+    }
+
+    /// The national file a coordinator's command was given as `--file`, if any.
+    private static func nationalFile(of command: ParsableCommand) -> String? {
+        Mirror(reflecting: command).children.lazy.compactMap { ($0.value as? OptionGroup<NationalCommand.CoordinatorOptions>)?.wrappedValue.path }.first
     }
 
     /// The command's `@OptionGroup var global: GlobalOptions`, if it has one.

@@ -7,8 +7,9 @@ package enum EvaluationError: Error, Equatable, CustomStringConvertible {
     case duplicateInstitution(id: String)
     /// Every institution was left out.
     case noInstitutionsEstimated(unbalanced: Int, treatedFromFirstPeriod: Int)
-    /// No estimated institution got its worker after period 1.
-    case noTreatedGroup(periods: Int)
+    /// No estimated institution got its worker after period 1; `coveredLeftOut` did, but
+    /// were left out (unbalanced).
+    case noTreatedGroup(periods: Int, coveredLeftOut: Int)
     /// No institution is never covered and all covered ones started in the same period:
     /// there is nobody to compare them with.
     case noComparisonInstitutions(group: Int)
@@ -23,7 +24,7 @@ package enum EvaluationError: Error, Equatable, CustomStringConvertible {
         case .tooFewPeriods: "too_few_periods"
         case .malformedInstitution, .duplicateInstitution: "malformed_panel"
         case .noInstitutionsEstimated: "no_institutions_estimated"
-        case .noTreatedGroup: "no_treated_group"
+        case .noTreatedGroup(_, let coveredLeftOut): coveredLeftOut > 0 ? "covered_left_out" : "no_treated_group"
         case .noComparisonInstitutions: "no_comparison_institutions"
         case .tooFewNeverTreated: "too_few_never_treated"
         }
@@ -42,7 +43,13 @@ package enum EvaluationError: Error, Equatable, CustomStringConvertible {
             return "No institution can be estimated: \(unbalanced) have a period without children enrolled "
                 + "(unbalanced) and \(first) were covered from the first period on, so they have no period before "
                 + "their social worker came."
-        case .noTreatedGroup(let periods):
+        case .noTreatedGroup(let periods, let coveredLeftOut) where coveredLeftOut > 0:
+            // Not "check the assignments": they were right (an independent check of the figures).
+            return "The \(coveredLeftOut) institution(s) that got their social worker during periods 2–\(periods) of the "
+                + "evaluation window were all left out, each having a period without children enrolled (unbalanced; "
+                + "metrics.evaluation_left_out lists them), so no covered institution has a before and after to compare. "
+                + "Check their enrolments, or choose a longer evaluation.period."
+        case .noTreatedGroup(let periods, _):
             return "No institution got its social worker during periods 2–\(periods) of the evaluation window, so "
                 + "there is no before and after to compare. Check the window and the assignments."
         case .noComparisonInstitutions(let group):

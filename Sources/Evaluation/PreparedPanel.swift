@@ -46,7 +46,7 @@ struct PreparedPanel {
         }
 
         var treatedGroups = Array(Set(kept.lazy.map(\.group).filter { $0 > 0 })).sorted()
-        guard let latest = treatedGroups.last else { throw .noTreatedGroup(periods: lastPeriod) }
+        guard let latest = treatedGroups.last else { throw .noTreatedGroup(periods: lastPeriod, coveredLeftOut: leftOut.count { $0.group > 1 }) }
         // No never-covered institution: R `did` (2.5) keeps the group covered last as the
         // comparison and estimates only the periods before it; with `never_treated` that
         // group counts as never covered.

@@ -15,6 +15,8 @@ import Postgres
 package struct CommandHints: Sendable {
     /// ` --state-dir DIR` and ` --database URL`, when they are to be given.
     private let stateDir: String?, database: String?
+    /// ` --file FILE`, for a suggested `etl national` command, when the national file came from `--file`.
+    private var nationalFile: String?
 
     package init(stateDirFlag: String?, databaseFlag: String?, state: StateLayout,
                  environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -28,15 +30,23 @@ package struct CommandHints: Sendable {
         }
     }
 
+    /// The same, and the national file given as `--file` (absolute) for `etl national` commands.
+    package func with(nationalFile path: String?) -> CommandHints {
+        var hints = self
+        hints.nationalFile = path.map { " --file " + Self.quoted(URL(fileURLWithPath: $0).standardizedFileURL.path) }
+        return hints
+    }
+
     /// `text` with each line that suggests an `etl …` command (in backquotes) ending in the
     /// options to give it, once: the commands themselves stay as every message words them.
     package func completing(_ text: String) -> String {
-        // Masked like every line the tool writes (a CPR number in a path).
-        let options = CPRInText.masking((stateDir ?? "") + (database.map { stateDir == nil ? $0 : " and" + $0 } ?? ""))
-        guard !options.isEmpty, text.contains("`etl ") else { return text }
+        guard text.contains("`etl ") else { return text }
         return text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            let suggested = line.matches(of: /`etl ([^`]*)`/).contains { !$0.output.1.hasPrefix("generate") }
-            return suggested ? "\(line) (with\(options))" : String(line)
+            let commands = line.matches(of: /`etl ([^`]*)`/).map(\.output.1).filter { !$0.hasPrefix("generate") }
+            let national = commands.contains { $0.hasPrefix("national ") } ? nationalFile : nil
+            // Masked like every line the tool writes (a CPR number in a path).
+            let options = CPRInText.masking([national, stateDir, database].compactMap { $0 }.joined(separator: " and"))
+            return commands.isEmpty || options.isEmpty ? String(line) : "\(line) (with\(options))"
         }.joined(separator: "\n")
     }
 

@@ -4,16 +4,16 @@ package enum Phrase: String, CaseIterable, Sendable {
     // The page
     case title, kicker, asOfLine, publishedLine, notPublished, footer
     // 1. The answer
-    case answerHeading, noTreatmentChildren, noControlChildren, noTreatmentShort, noControlShort, causalLead, causalUp, causalDown, causalNone, causalOthersClear, causalMissing, causalNotEstimated, causalTooFew
-    case whyTooFewPeriods, whyNoInstitutions, whyNoTreatedGroup, whyNoComparison, whyTooFewNeverTreated, whyMalformedPanel, whyUnknown
+    case answerHeading, noTreatmentChildren, noControlChildren, noTreatmentShort, noControlShort, causalLead, causalUp, causalDown, causalNone, causalOthersClear, causalMissing, causalNotEstimated, causalLeadNotEstimated, causalTooFew
+    case whyTooFewPeriods, whyNoInstitutions, whyNoTreatedGroup, whyCoveredLeftOut, whyNoComparison, whyTooFewNeverTreated, whyMalformedPanel, whyUnknown
     case rejectsLead, answerRejects, rejectedShare
     case naiveLead, naive, naiveNone, naiveSuppressed, naiveMissing, naiveZero, answerExplain
-    case sureLead, sureBasis, sureBasisNotYet, sureFew, sureTrend, sureTrendOne, sureTrendOff, trendCaution, trendHidden, trendAllHidden
+    case sureLead, sureBasis, sureBasisNotYet, sureBasisLast, sureFew, sureTrend, sureTrendOne, sureTrendOff, trendCaution, trendHidden, trendAllHidden
     case trendSingleIn, trendSingleOut, trendHiddenOne, trendAllHiddenOne
     // 2. The figures
     case figuresHeading
     case effectsTitle, effectsReading, effectsReadingAll, effectsReadingNone, effectsNotEstimated, effectsLeadNotEstimated, effectsTooFew, effectsNote
-    case againstNeverTreated, againstNotYetTreated, effectAxis
+    case againstNeverTreated, againstNotYetTreated, againstCoveredLast, effectAxis
     case comparisonsTitle, comparisonsReading, comparisonsHidden, comparisonsUnits, comparisonsNote, rateRatioPanel, rateRatioAxis, ageDifferencePanel, monthsAxis
     case eventTitle, eventReading, eventAfter, eventNotEstimated, eventNote, before, after
     case quartersColumn, quartersAxis, quartersPlural, quarterSingular, halfYearsColumn, halfYearsAxis, halfYearsPlural, halfYearSingular
@@ -30,7 +30,7 @@ package enum Phrase: String, CaseIterable, Sendable {
     case rejectsHeading, reasonColumn, recordsColumn, noRejects
     case unattributedHeading, unattributedIntro, noUnattributed, eventColumn
     case transformHeading, whatColumn, countColumn
-    case panelHeading, panelText, panelNotEstimated, panelMissing, institutionsColumn, neverTreatedInstitutions, notYetTreatedInstitutions
+    case panelHeading, panelText, panelNotEstimated, panelLastGroup, panelLeftOut, panelLeftOutOfPanel, panelNoneLeftOut, panelMissing, institutionsColumn, neverTreatedInstitutions, notYetTreatedInstitutions, coveredLastInstitutions
     case suppressionHeading, suppressionText
     // 4. Definitions
     case definitionsHeading, exactLink, exactHeading, exactIntro

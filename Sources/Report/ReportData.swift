@@ -73,7 +73,7 @@ package struct ReportData: Sendable {
                     "pre_treatment_mean", "periods", "period_length"], orderBy: []),
                 eventStudy: try reader.rows("metrics.did_event_study", key: ["metric", "control_group", "event_time"],
                                             columns: ["att", "se", "ci_low", "ci_high", "groups"], orderBy: []),
-                status: try reader.rows("metrics.did_status", key: ["metric", "control_group"], columns: ["estimated", "reason_code"],
+                status: try reader.rows("metrics.did_status", key: ["metric", "control_group"], columns: ["estimated", "reason_code", "comparison_only_group", "last_estimated_period"],
                                         orderBy: []),
                 leftOut: try reader.rows("metrics.evaluation_left_out", key: ["institution"], columns: ["reason"]))
         }

@@ -85,16 +85,37 @@ package struct ReportDocument {
     /// words: from `metrics.did_status`'s code, or where to find it when the code is unknown.
     func whyNotEstimated(_ group: EvaluationControlGroup) -> HTML {
         let row = data.did?.status.first { $0.key("metric") == Outcome.detection.didMetric && $0.key("control_group") == group.rawValue }
-        let phrase: Phrase = switch row?.values["reason_code"] ?? nil {
+        return page.words.html(Self.why(code: row?.values["reason_code"] ?? nil))
+    }
+
+    /// With no institution that never got a social worker, `group`'s comparison for first
+    /// cases: the group covered last, before its period, and the last period estimated
+    /// (`did_status`; R `did`'s rule, docs/decisions.md).
+    func comparisonOnly(_ group: EvaluationControlGroup) -> (group: Int, lastPeriod: Int)? {
+        let row = data.did?.status.first { $0.key("metric") == Outcome.detection.didMetric && $0.key("control_group") == group.rawValue }
+        guard let value = row?.values["comparison_only_group"] ?? nil, let g = Int(value),
+              let last = (row?.values["last_estimated_period"] ?? nil).flatMap({ Int($0) }) else { return nil }
+        return (g, last)
+    }
+
+    /// "Against institutions that never had a social worker", or, when none is without one, what
+    /// the comparison then is: "never had one" would tell the committee the controls were untreated.
+    func against(_ group: EvaluationControlGroup) -> Phrase {
+        group == .notYetTreated ? .againstNotYetTreated : comparisonOnly(group) == nil ? .againstNeverTreated : .againstCoveredLast
+    }
+
+    /// The page's words for a `did_status.reason_code` (`EvaluationError.code`).
+    static func why(code: String?) -> Phrase {
+        switch code {
         case "too_few_periods": .whyTooFewPeriods
         case "no_institutions_estimated": .whyNoInstitutions
         case "no_treated_group": .whyNoTreatedGroup
+        case "covered_left_out": .whyCoveredLeftOut
         case "no_comparison_institutions": .whyNoComparison
         case "too_few_never_treated": .whyTooFewNeverTreated
         case "malformed_panel": .whyMalformedPanel
         default: .whyUnknown
         }
-        return page.words.html(phrase)
     }
 
     var effectDecimals: Int {

@@ -23,7 +23,10 @@ extension ReportDocument {
         let att = row.figure("att", basis: []), low = row.figure("ci_low", basis: []), high = row.figure("ci_high", basis: [])
         // Not estimated from this run (metrics.did_status says why).
         guard let v = att.value, let lo = low.value, let hi = high.value else {
-            return label + .text(" ") + words.html(.causalNotEstimated, ["why": whyNotEstimated(lead)])
+            // Said when the other control group's estimate is in section 2 (a review read "could not be made" as none at all).
+            let other = EvaluationControlGroup.allCases.first { $0 != lead && didRow(.detection, $0)?.values["att"] ?? nil != nil }
+            return label + .text(" ") + words.html(other == nil ? .causalNotEstimated : .causalLeadNotEstimated,
+                                                   ["why": whyNotEstimated(lead), "other": .text(other.map { words.text(against($0)) } ?? "")])
         }
         // The views hide an event-time or group estimate that rests on fewer institutions than
         // the small-cell minimum; the answer does not lead with an overall one that does.
@@ -61,7 +64,7 @@ extension ReportDocument {
         let words = page.words
         let treated = row.figure("institutions_treated", basis: [])
         if let n = treated.value, Int(n) < page.minimum { return nil }   // `causalTooFew` said it
-        var text = words.html(lead == .neverTreated ? .sureBasis : .sureBasisNotYet,
+        var text = words.html(lead == .notYetTreated ? .sureBasisNotYet : comparisonOnly(lead) == nil ? .sureBasis : .sureBasisLast,
                               ["treated": page.count(treated), "control": page.count(row.figure("institutions_control", basis: []))])
         // Standard errors clustered by institution are rough with fewer than about twenty.
         if let n = treated.value, n < 20 { text = text + .text(" ") + words.html(.sureFew) }

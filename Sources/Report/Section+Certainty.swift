@@ -56,12 +56,19 @@ extension ReportDocument {
                 "control": page.count(estimate.figure("institutions_control", basis: [])),
                 "leftOut": page.count(estimate.figure("institutions_left_out", basis: [])),
                 "periods": page.count(periods), "unit": .text(periodWords.count(Int(exactly: periods.value ?? 0) ?? 0)),
-                "against": words.html(lead == .neverTreated ? .neverTreatedInstitutions : .notYetTreatedInstitutions),
+                "against": words.html(lead == .notYetTreated ? .notYetTreatedInstitutions : comparisonOnly(lead) == nil ? .neverTreatedInstitutions : .coveredLastInstitutions),
                 "why": whyNotEstimated(lead),
             ]
-            parts.append(HTML.element("p", [], words.html(estimate.values["att"] ?? nil == nil ? .panelNotEstimated : .panelText, counts)))
+            let estimated = estimate.values["att"] ?? nil != nil
+            var text = words.html(estimated ? .panelText : .panelNotEstimated, counts)
+            if estimated, let last = comparisonOnly(lead) {
+                text = text + .text(" ") + words.html(.panelLastGroup, ["group": .text(page.format.integer(last.group)),
+                                                                       "last": .text(page.format.integer(last.lastPeriod))])
+            }
             // One row per institution in the view: counted here by reason.
             let reasons = Array(Set(did.leftOut.compactMap { $0.values["reason"] ?? nil })).sorted()
+            text = text + .text(" ") + words.html(reasons.isEmpty ? .panelNoneLeftOut : estimated ? .panelLeftOut : .panelLeftOutOfPanel, counts)
+            parts.append(HTML.element("p", [], text))
             if !reasons.isEmpty {
                 parts.append(HTMLTable(caption: nil, header: [words.html(.reasonColumn), words.html(.institutionsColumn)], rows: reasons.map { reason in
                     let count = did.leftOut.filter { ($0.values["reason"] ?? nil) == reason }.count

@@ -35,7 +35,7 @@ extension ReportDocument {
         }
         let groups = [lead] + EvaluationControlGroup.allCases.filter { $0 != lead }
         let panels = groups.map { g in
-            ForestPlot.Panel(title: words.text(g == .neverTreated ? .againstNeverTreated : .againstNotYetTreated), axis: .difference,
+            ForestPlot.Panel(title: words.text(against(g)), axis: .difference,
                              axisLabel: words.text(.effectAxis), decimals: decimals,
                              rows: Outcome.allCases.map { o in
                                  ForestPlot.Row(label: words.text(o.short), estimate: f(o, g, "att"), low: f(o, g, "ci_low"), high: f(o, g, "ci_high"))
@@ -43,7 +43,7 @@ extension ReportDocument {
         }
         var rows: [[HTML]] = [], groupRows: [Int: HTML] = [:]
         for g in groups {
-            groupRows[rows.count] = .text(words.text(g == .neverTreated ? .againstNeverTreated : .againstNotYetTreated))
+            groupRows[rows.count] = .text(words.text(against(g)))
             for o in Outcome.allCases {
                 rows.append([.text(words.text(o.short)),
                              page.estimate(f(o, g, "att"), f(o, g, "ci_low"), f(o, g, "ci_high"), decimals: decimals, signed: true),
@@ -57,7 +57,7 @@ extension ReportDocument {
             if lo > 0 || hi < 0 { clear.append(words.text(o.short).lowercased()) } else { unclear.append(words.text(o.short).lowercased()) }
         }
         let noneEstimated = clear.isEmpty && unclear.isEmpty
-        func name(_ g: EvaluationControlGroup) -> String { words.text(g == .neverTreated ? .againstNeverTreated : .againstNotYetTreated) }
+        func name(_ g: EvaluationControlGroup) -> String { words.text(against(g)) }
         let shown = groups.filter { g in Outcome.allCases.contains { f($0, g, "att").value != nil } }
         var reading = noneEstimated
             ? emptyCohortText(short: true) ?? (shown.isEmpty ? words.html(.effectsNotEstimated, ["why": whyNotEstimated(lead)])
@@ -183,7 +183,7 @@ extension ReportDocument {
             // The periods the estimates reach (a short panel has fewer than the window).
             note: !estimated ? nil : words.html(.eventNote, ["before": .text(page.format.integer(before)),
                                           "after": .text(page.format.integer(points.last.map { max($0.eventTime, 0) } ?? 0)),
-                                          "unit": .text(unit.count(before)), "against": words.html(lead == .neverTreated ? .againstNeverTreated : .againstNotYetTreated)]))
+                                          "unit": .text(unit.count(before)), "against": words.html(against(lead))]))
     }
 
     /// The event study of one outcome against the lead control group, over `eventWindow`.

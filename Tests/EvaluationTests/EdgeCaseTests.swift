@@ -134,9 +134,12 @@ import Testing
         let cases: [(EvaluationPanel, ControlGroup, EvaluationError)] = [
             (EvaluationPanel(periods: 1, institutions: [Self.institution("A", 0, periods: 1)]), .neverTreated,
              .tooFewPeriods(periods: 1)),
-            (EvaluationPanel(periods: 4, institutions: Self.never), .notYetTreated, .noTreatedGroup(periods: 4)),
+            (EvaluationPanel(periods: 4, institutions: Self.never), .notYetTreated, .noTreatedGroup(periods: 4, coveredLeftOut: 0)),
             (EvaluationPanel(periods: 4, institutions: Self.never + [Self.institution("T", 1)]), .neverTreated,
-             .noTreatedGroup(periods: 4)),
+             .noTreatedGroup(periods: 4, coveredLeftOut: 0)),
+            // Covered later but unbalanced: left out, and said so (not "check the assignments").
+            (EvaluationPanel(periods: 4, institutions: Self.never + [Self.institution("T", 3, days: 0)]), .notYetTreated,
+             .noTreatedGroup(periods: 4, coveredLeftOut: 1)),
             (EvaluationPanel(periods: 4, institutions: [Self.institution("A", 1), Self.institution("B", 2, days: 0)]),
              .neverTreated, .noInstitutionsEstimated(unbalanced: 1, treatedFromFirstPeriod: 1)),
             (EvaluationPanel(periods: 4, institutions: [Self.institution("A", 3), Self.institution("B", 3)]),
@@ -173,5 +176,8 @@ import Testing
         #expect(EvaluationError.tooFewPeriods(periods: 1).description.contains("at least two"))
         #expect(EvaluationError.noInstitutionsEstimated(unbalanced: 2, treatedFromFirstPeriod: 3).description
             .contains("2 have a period without children enrolled"))
+        #expect(EvaluationError.noTreatedGroup(periods: 4, coveredLeftOut: 2).description.contains("evaluation_left_out"))
+        #expect(EvaluationError.noTreatedGroup(periods: 4, coveredLeftOut: 2).code == "covered_left_out")
+        #expect(EvaluationError.noTreatedGroup(periods: 4, coveredLeftOut: 0).code == "no_treated_group")
     }
 }

@@ -33,6 +33,18 @@ import Pipeline
                 "as given, quoted for the shell: \(plain)")
     }
 
+    /// A suggested `etl national` command needs the national file too, when it came from
+    /// `--file` (a review: run as printed, it stopped for want of one); others do not.
+    @Test func aNationalHintGetsTheNationalFile() {
+        let hints = CommandHints(stateDirFlag: "/srv/nat", databaseFlag: nil, state: StateLayout(root: URL(fileURLWithPath: "/srv/nat")),
+                                 environment: [:]).with(nationalFile: "/srv/national.yaml")
+        #expect(hints.completing("or publish without them: `etl national publish --partial`\n`etl warehouse status`")
+                == "or publish without them: `etl national publish --partial` (with --file /srv/national.yaml and --state-dir /srv/nat)"
+                + "\n`etl warehouse status` (with --state-dir /srv/nat)")
+        #expect(CommandHints(stateDirFlag: nil, databaseFlag: nil, state: state, environment: [:]).with(nationalFile: "/n.yaml")
+                    .completing("`etl national status`") == "`etl national status` (with --file /n.yaml)")
+    }
+
     @Test func theDefaultsAddNothingAndTheEnvironmentsStateDirectoryIsNamed() {
         #expect(CommandHints(stateDirFlag: nil, databaseFlag: nil, state: state, environment: [:]).completing("`etl runs`") == "`etl runs`")
         #expect(CommandHints(stateDirFlag: nil, databaseFlag: nil, state: StateLayout(root: URL(fileURLWithPath: "/var/lib/etl")),

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Pipeline
+import Evaluation
 @testable import Report
 
 /// The page itself, on data made by hand: well-formed, self-contained, every figure where it
@@ -8,6 +9,47 @@ import Pipeline
 @Suite struct ReportDocumentTests {
     static func render(_ language: ReportLanguage, _ data: ReportData = ReportFixture.data) -> String {
         ReportDocument(data: data, language: language).render()
+    }
+
+    /// With no institution that never got a social worker, the comparison is the group covered
+    /// last, before its period (R `did`'s rule): the page says so, never "never had one" (a
+    /// review found it told the committee the controls were untreated), and which periods the
+    /// estimates cover; with none left out, no list is announced.
+    @Test(arguments: ReportLanguage.allCases)
+    func aComparisonOfTheLastCoveredIsNotCalledNeverCovered(_ language: ReportLanguage) throws {
+        var data = ReportFixture.data
+        var did = try #require(data.did)
+        did.status = did.status.map { row in
+            var row = row
+            row.values["comparison_only_group"] = "9"
+            row.values["last_estimated_period"] = "8"
+            return row
+        }
+        did.leftOut = []
+        data.did = did
+        let html = Self.render(language, data)
+        let catalog = Catalog(language)
+        // (" that never had one" is the end of `sureBasis` too.)
+        for phrase: Phrase in [.againstNeverTreated, .neverTreatedInstitutions] {
+            #expect(!html.contains(catalog.text(phrase)), "\(phrase)")
+        }
+        #expect(html.contains(catalog.text(.againstCoveredLast)) && html.contains(catalog.text(.coveredLastInstitutions)))
+        #expect(html.contains(catalog.text(.panelLastGroup, ["group": "9", "last": "8"])))
+        #expect(html.contains(catalog.text(.panelNoneLeftOut)) && !html.contains(catalog.text(.panelLeftOut, ["leftOut": "0"])))
+    }
+
+    /// Every reason the estimator gives has the committee's words: a code the page does not
+    /// know sends the reader to a view (found when the estimator learnt `covered_left_out`).
+    @Test func everyReasonCodeHasWords() {
+        let reasons: [EvaluationError] = [
+            .tooFewPeriods(periods: 1), .malformedInstitution(id: "A", problem: "-"), .duplicateInstitution(id: "A"),
+            .noInstitutionsEstimated(unbalanced: 1, treatedFromFirstPeriod: 1), .noTreatedGroup(periods: 4, coveredLeftOut: 0),
+            .noTreatedGroup(periods: 4, coveredLeftOut: 1), .noComparisonInstitutions(group: 2), .tooFewNeverTreated(count: 1),
+        ]
+        for reason in reasons {
+            #expect(ReportDocument.why(code: reason.code) != .whyUnknown, "\(reason.code)")
+        }
+        #expect(Set(reasons.map { ReportDocument.why(code: $0.code) }).count == Set(reasons.map(\.code)).count)
     }
 
     @Test(arguments: ReportLanguage.allCases)
@@ -226,7 +268,9 @@ import Pipeline
         #expect(reading("comparisons").contains(catalog.text(.comparisonsHidden, ["n": "5"])), "\(reading("comparisons"))")
         let answer = page.elements.filter { $0.name == "p" && $0.attributes["class"] == "answer" }.map(\.text).joined(separator: " ")
         #expect(answer.contains(catalog.text(.naiveSuppressed, ["n": "5"])) && !answer.contains(catalog.text(.hiddenFewerThan, ["n": "5"])), "\(answer)")
-        #expect(answer.contains(catalog.text(.causalNotEstimated, ["why": why])) && !answer.contains("metrics.did_status"), "\(answer)")
+        // The other group's estimate is in section 2, and the answer says so (a review read "could not be made" as none at all).
+        #expect(answer.contains(catalog.text(.causalLeadNotEstimated, ["why": why, "other": againstNotYet])) && !answer.contains("metrics.did_status"),
+                "\(answer)")
     }
 
     /// Files with 1 % or more of their records rejected are named in the answer with the share;

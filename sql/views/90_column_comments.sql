@@ -64,7 +64,7 @@ DECLARE
         ['reason', 'The reject reason (rejected); why a first event is attributed to no cohort (unattributed_first_event: outside_window, not_enrolled, out_of_age); or what the count is (file, extract, transform).'],
         ['evaluation_left_out.reason', 'Why the institution is not estimated: unbalanced (a period without exposure) or treated_from_first_period (covered in period 1, so no period before).'],
         ['did_status.reason', 'Why the difference-in-differences could not be estimated; NULL when it was.'],
-        ['did_status.reason_code', 'The reason as a code: too_few_periods, no_institutions_estimated, no_treated_group, no_comparison_institutions, too_few_never_treated or malformed_panel; NULL when estimated (and for loads made before the code was recorded).'],
+        ['did_status.reason_code', 'The reason as a code: too_few_periods, no_institutions_estimated, no_treated_group, covered_left_out (covered institutions there were, all unbalanced), no_comparison_institutions, too_few_never_treated or malformed_panel; NULL when estimated (and for loads made before the code was recorded).'],
         ['records', 'How many.'],
         ['metric', 'detection (first case), investigation (first child investigation: SEL § 50, Barnets Lov § 20 from 2024) or measure (first measure), each per 1,000 child-years.'],
         ['control_group', 'never_treated: against institutions never covered; not_yet_treated: also against institutions not yet covered in either period of a comparison.'],
