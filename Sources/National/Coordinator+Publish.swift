@@ -16,6 +16,9 @@ package struct PublishSummary: Sendable {
     package var inEvaluation: Int
     /// Estimations made, of the six (three metrics × two control groups).
     package var estimated: Int
+    /// Municipalities whose figures come from an older as-of date than in the snapshot
+    /// published before (their steward published an earlier run again), said as a warning.
+    package var wentBack: [String] = []
     package var seconds: Double
     /// Seconds per step: probe (every feed read once), figures (the aggregates pulled),
     /// panel (the union panel pulled), evaluation (estimated and written), commit.
@@ -78,6 +81,14 @@ extension Coordinator {
                 let broken = unreadable(ready)
                 if broken.isEmpty { throw error }
                 throw NationalError.unusable(broken, published: published)
+            }
+            // Locally that took `etl publish --force`; nationally no one would be told (a review).
+            for change in summary.wentBack {
+                logger.warning("""
+                    a municipality's figures went back to an older run than the snapshot published before had: \(change). \
+                    Its steward published an earlier run again; if that was not meant, the newer run is published again \
+                    there (`etl publish RUN --force`), then `etl national publish`
+                    """)
             }
             summary.phases.insert(("probe", probed.timeIntervalSince(started)), at: 0)
             summary.seconds = Date().timeIntervalSince(started)
@@ -183,6 +194,13 @@ extension Coordinator {
                       String(l.panelInstitutions), String(l.institutionsWithheld), notes[m.name] == nil ? "true" : "false",
                       notes[m.name]], name: "record \(m.name)")
         }
+        let wentBack = try db.query("""
+            SELECT format('%s: run %s as of %s, was run %s as of %s', m.municipality, m.run_id, m.as_of, o.run_id, o.as_of)
+            FROM snapshot.municipalities m
+            JOIN snapshot.published p ON true
+            JOIN snapshot.municipalities o ON o.snapshot_id = p.snapshot_id AND o.code = m.code
+            WHERE m.snapshot_id = $1 AND m.as_of < o.as_of ORDER BY m.municipality
+            """, [sid], name: "municipalities gone back").compactMap { $0.string(0) }
         try checkFeeds(members)
         for statement in Self.pullStatements(members) {
             _ = try db.execute(statement.sql, [sid] + names, name: statement.name)
@@ -205,7 +223,7 @@ extension Coordinator {
             """, [String(file.keepSnapshots)], name: "drop old snapshots")
         return PublishSummary(snapshotID: id, municipalities: members.map { (name: $0.name, asOf: loads[$0.name]!.asOf) }, missing: missing,
                               periods: periods.count, periodLength: length, inEvaluation: inEvaluation.count,
-                              estimated: estimated, seconds: 0, phases: phases)
+                              estimated: estimated, wentBack: wentBack, seconds: 0, phases: phases)
     }
 
     /// The feeds that fail when each of their tables is read alone, with the server's reason.

@@ -389,6 +389,24 @@ import TestSupport
                 "\(publish)")
     }
 
+    /// A municipality whose figures go back to an older as-of date than the published
+    /// snapshot's (its steward published an earlier run again) is named in a warning: locally
+    /// that took `--force`, nationally no one was told (a review). Made here by moving the
+    /// published snapshot's date for it a month on.
+    @Test func aMunicipalityGoneBackToAnOlderRunIsNamed() throws {
+        let f = try Federation.shared.get()
+        let db = try f.coordinator()
+        let quiet = try f.national(["publish"])
+        #expect(quiet.status == 0 && !quiet.stderr.contains("went back"), "\(quiet)")
+        try db.execute("""
+            UPDATE snapshot.municipalities SET as_of = as_of + 30
+            WHERE snapshot_id = (SELECT snapshot_id FROM snapshot.published) AND municipality = 'Odense'
+            """)
+        let back = try f.national(["publish"])
+        #expect(back.status == 0 && back.stderr.contains("went back to an older run than the snapshot published before had: Odense: run ")
+                && !back.stderr.contains("København: run"), "\(back)")
+    }
+
     /// A national analyst connects to the coordinator over TCP and reads national_metrics,
     /// not the snapshots' tables nor the feeds.
     @Test func aNationalAnalystReadsTheNationalViewsOnly() throws {
