@@ -36,6 +36,8 @@ package struct Coordinator {
             if !applied.isEmpty {
                 logger.info("migrated the coordinator", metadata: ["applied": "\(applied.map(\.name).joined(separator: ","))"])
             }
+        } catch let error as PostgresError where error.kind == .otherSchema {
+            throw NationalError.notACoordinator(target: display, detail: error.message)
         } catch let error as PostgresError where error.kind == .migration {
             throw NationalError.notACoordinator(target: display, detail: error.description)
         }

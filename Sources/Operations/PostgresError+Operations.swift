@@ -5,7 +5,13 @@ import Postgres
 /// (declared here: the Postgres target knows nothing of `etl`'s statuses).
 extension PostgresError: StewardError {
     /// A connection that could not be made or broke: the server's to fix, not the data's.
-    package var exitStatus: ExitStatus { kind == .connection ? .databaseUnreachable : .failure }
+    package var exitStatus: ExitStatus {
+        switch kind {
+        case .connection: .databaseUnreachable
+        case .otherSchema: .usage   // the wrong database given
+        default: .failure
+        }
+    }
 
     /// Failures worth retrying: the server is not there yet or is restarting. Data errors never are,
     /// nor a server that answered and refused etl (`refusedAccess`).

@@ -69,9 +69,9 @@ package struct Migrator: Sendable {
                 applied_at timestamptz NOT NULL DEFAULT now()
             );
             """, name: "create etl.schema_migrations")
-        var applied: [Int: String] = [:]
-        for row in try connection.query("SELECT version, checksum FROM etl.schema_migrations", name: "read applied migrations") {
-            if let version = try row.int(0), let checksum = row.string(1) { applied[version] = checksum }
+        var applied: [Int: (name: String, checksum: String)] = [:]
+        for row in try connection.query("SELECT version, name, checksum FROM etl.schema_migrations", name: "read applied migrations") {
+            if let version = try row.int(0), let name = row.string(1), let checksum = row.string(2) { applied[version] = (name, checksum) }
         }
 
         var pending: [(migration: Migration, checksum: String)] = []
@@ -81,9 +81,17 @@ package struct Migrator: Sendable {
                 pending.append((migration, checksum))
                 continue
             }
-            guard recorded == checksum else {
+            // Another name at the same version: not a changed file, the wrong database (its
+            // "restore the applied file" sent a steward the wrong way, a review).
+            guard recorded.name == migration.name else {
                 throw PostgresError(
-                    .migration, "\(migration.name) was changed after it was applied (recorded sha256 \(recorded), file now \(checksum))",
+                    .otherSchema, "its migration \(migration.version) is \(recorded.name), not \(migration.name): it holds another schema "
+                        + "(a warehouse and a national coordinator each have a database of their own)",
+                    hint: "give the command the database it made", statement: migration.name, context: migration.path)
+            }
+            guard recorded.checksum == checksum else {
+                throw PostgresError(
+                    .migration, "\(migration.name) was changed after it was applied (recorded sha256 \(recorded.checksum), file now \(checksum))",
                     hint: "restore the applied file and put the change in a new numbered migration",
                     statement: migration.name, context: migration.path)
             }

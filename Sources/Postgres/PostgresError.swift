@@ -16,6 +16,9 @@ package struct PostgresError: Error, CustomStringConvertible, Sendable {
         case server
         /// A migration file is malformed, changed after being applied, or failed.
         case migration
+        /// The database's migrations are another schema's (a warehouse's, a national
+        /// coordinator's): the command was given the wrong database.
+        case otherSchema = "other-schema"
         /// Reading a local file failed.
         case io
     }

@@ -126,7 +126,22 @@ import TestSupport
         let error = #expect(throws: NationalError.self) {
             _ = try Coordinator.connect(file: file, url: warehouse.url, state: state, mayCreateCluster: false, logger: Logger(label: "test"))
         }
-        #expect(error.map { "\($0)" }?.contains("is not a national coordinator's database") == true)
+        // Said as what it is, not "changed after it was applied; restore the applied file" (a review).
+        let text = error.map { "\($0)" } ?? ""
+        #expect(text.contains("is not a national coordinator's database (its migration 1 is 001_ledger.sql, not 001_coordinator.sql")
+                && !text.contains("changed after"), "\(text)")
+        #expect(error?.exitStatus == .usage)
+    }
+
+    /// And the other way round: a warehouse's migrations on a coordinator's database say so, exit 64.
+    @Test func aCoordinatorIsNoWarehouse() throws {
+        let national = try TestServer.freshDatabase()
+        try Migrator(directory: ETL.repo.appendingPathComponent("sql/national").path).migrate(try national.connect())
+        let error = #expect(throws: PostgresError.self) {
+            try Migrator(directory: ETL.repo.appendingPathComponent("sql").path).migrate(try national.connect())
+        }
+        #expect(error?.kind == .otherSchema && error?.message.contains("its migration 1 is 001_coordinator.sql, not 001_ledger.sql") == true,
+                "\(String(describing: error))")
         #expect(error?.exitStatus == .usage)
     }
 }
