@@ -39,6 +39,10 @@ struct ETL: ParsableCommand {
     /// a state directory found open to others closed before anything is read from or written to it.
     static func main() {
         umask(StateDirectory.umask)
+        // A log pipe whose reader went away (`etl run | tee`, `| logger`) ended a run by SIGPIPE,
+        // mid-stage and in silence (an adversarial review): a write to it fails instead, and the
+        // run goes on. The programs etl starts get the default back (`Subprocess`).
+        signal(SIGPIPE, SIG_IGN)
         // glibc raises its mmap threshold each time a big block is freed, after which blocks of
         // that size come from the heap and stay resident once freed: a national transform peaked
         // at 625–640 MiB or 563 MiB depending on the order its threads freed in. Fixed at

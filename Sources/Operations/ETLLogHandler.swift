@@ -23,8 +23,8 @@ package struct ETLLogHandler: LogHandler {
         let message = hints?.completing(event.message.description) ?? event.message.description
         let line = Self.render(level: event.level, message: "\(CPRInText.masking(message))",
                                metadata: metadata.merging(event.metadata ?? [:]) { $1 }.mapValues(Self.masked), format: format)
-        // The throwing write: the other one traps on a closed pipe, which a stop, ignoring
-        // SIGPIPE to end by its own signal, then meets (`etl run | tee`, Ctrl-C).
+        // The throwing write: the other one traps on a closed pipe, which etl, ignoring SIGPIPE,
+        // meets when its log's reader went away (`etl run | tee`, Ctrl-C).
         try? FileHandle.standardError.write(contentsOf: Data((line + "\n").utf8))
     }
 

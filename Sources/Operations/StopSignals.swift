@@ -74,8 +74,7 @@ package enum StopSignals {
     private static func stop(by number: Int32, logger: Logger, command: String) {
         let name = number == SIGTERM ? "SIGTERM" : number == SIGINT ? "SIGINT" : "SIGHUP"
         // The line goes to a terminal or a pipe that the same Ctrl-C may have ended (`etl run
-        // | tee`): written to a closed pipe, SIGPIPE ended etl first, exit 141 and no line (a review).
-        signal(SIGPIPE, SIG_IGN)
+        // | tee`): etl ignores SIGPIPE (`ETL.main`), so the write fails and the stop goes on.
         if let now = activity.withLock({ $0 }) {
             let text = now.published
                 ? "stopped by \(name) in run \(now.run) after its publish: analysts see this run; what comes after it (the committee's "

@@ -56,8 +56,18 @@ enum Subprocess {
             envp.forEach { free($0) }
         }
 
+        // SIGPIPE as a program expects it: etl ignores it, and an ignored signal is inherited.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGPIPE)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF))
+
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, command[0], &actions, nil, argv, envp)
+        let spawned = posix_spawn(&pid, command[0], &actions, &attributes, argv, envp)
         guard spawned == 0 else {
             throw PostgresError(.server, "cannot run \(command[0]): \(String(cString: strerror(spawned)))",
                                 context: command.joined(separator: " "))

@@ -323,6 +323,28 @@ import TestSupport
                 "\(said.status) \(said.stderr)")
     }
 
+    /// A run whose output's reader went away (`etl run | tee` with tee gone) goes on and
+    /// publishes: SIGPIPE ended it mid-stage, exit 141, without a word (an adversarial review).
+    @Test func aRunWhoseOutputPipeIsClosedGoesOnAndPublishes() throws {
+        let h = try Harness()
+        try h.drop(children: Self.children, asOf: Day(iso: "2026-11-20")!)
+        let output = Pipe()
+        let night = Process()
+        night.executableURL = URL(fileURLWithPath: Harness.etl)
+        night.arguments = ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url]
+        night.environment = h.environment
+        night.standardOutput = output
+        night.standardError = output
+        try output.fileHandleForReading.close()   // no one reads it
+        try night.run()
+        night.waitUntilExit()
+        #expect(night.terminationReason == .exit && night.terminationStatus == 0,
+                "\(night.terminationReason == .exit ? "exit" : "signal") \(night.terminationStatus)")
+        let published = try h.rows("SELECT run_id::text FROM metrics.published_run")
+        let runs = try runIDs(h.db.url)
+        #expect(published.count == 1 && published == runs.prefix(1).map { [$0] }, "\(published) \(runs)")
+    }
+
     /// A stage rerun stopped before its attempt begins (connecting, here to a server that never
     /// answers) names the run it was given; under `nohup` (SIGHUP ignored when it starts) a
     /// hang-up does not stop it (an adversarial review found both).
