@@ -35,6 +35,7 @@ package struct PseudonymKey {
             return PseudonymKey(key: SymmetricKey(data: bytes), origin: "$\(variable)", unsaved: nil,
                                 shadowedFile: FileManager.default.fileExists(atPath: path) ? path : nil)
         }
+        try checkWay(to: path)
         if FileManager.default.fileExists(atPath: path) {
             return PseudonymKey(key: try read(path), origin: path, unsaved: nil)
         }
@@ -156,6 +157,20 @@ package struct PseudonymKey {
         let t = text.trimmingSpaces
         if t.utf8.count >= 64, let bytes = Hex.bytes(t) { return bytes }
         return t.count >= 32 ? Array(t.utf8) : nil
+    }
+
+    /// The way to the key file as to a pipeline file (`TrustedFile`): a link another user made,
+    /// or a folder above that another user owns or may write, lets them choose which file is
+    /// the key, one whose text they know (an adversarial review linked a generated drop's
+    /// MANIFEST; its owner and mode, root's and 0600, passed), or where a new key goes.
+    private static func checkWay(to path: String) throws(ExtractError) {
+        let risk = "who could choose which file is the key: refused. Keep the key file in a folder only you (or root) can change"
+        if case .linkByOthers(let link, let uid) = OtherWriters.way(to: path) {
+            throw .pseudonymKey(source: path, message: "the key file is reached through \(link), a link that \(OtherWriters.owner(uid)) made, \(risk)")
+        }
+        if let (folder, writers) = OtherWriters.folderAbove(path, othersOwning: true) {
+            throw .pseudonymKey(source: path, message: "the key file lies in \(folder), where \(writers) may put another file in its place, \(risk)")
+        }
     }
 
     /// The key of a file that is this user's (or root's) and no one else's to read: a key

@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 
 /// Where the numbered migrations (`sql/`) are: `ETL_SQL_DIR`, else `share/etl/sql` beside
 /// the installed binary, else the source checkout this binary was built from.

@@ -166,6 +166,36 @@ import Testing
         #expect(source == path && message.contains("belongs to another user"), "\(message)")
     }
 
+    /// The way to the key file is another user's to choose: a link they made (in their folder,
+    /// or a sticky one) to a file whose text they know, here root's own 0600 file, or a folder
+    /// of theirs above it. Refused, as a pipeline file would be (an adversarial review linked a
+    /// generated drop's MANIFEST and had every child key made with it).
+    @Test(.enabled(if: geteuid() == 0, "needs root, to give a link and a folder to another user"))
+    func aKeyFileAnotherUserLinksOrHoldsIsRefused() throws {
+        let f = try Fixture()
+        f.environment = [:]
+        let known = f.state.root.deletingLastPathComponent().appendingPathComponent("known.txt").path
+        try String(repeating: "a text another user can predict ", count: 2).write(toFile: known, atomically: true, encoding: .utf8)
+        #expect(chmod(known, 0o600) == 0)
+        let theirs = f.state.root.deletingLastPathComponent().appendingPathComponent("theirs-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: theirs, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: theirs) }
+        #expect(chmod(theirs, 0o755) == 0 && chown(theirs, 65534, 65534) == 0)
+        let link = theirs + "/etl.key"
+        #expect(symlink(known, link) == 0 && lchown(link, 65534, 65534) == 0)
+        f.config.pseudonymKey.file = link
+        let linked = #expect(throws: ExtractError.self) { try f.extract() }
+        guard case .pseudonymKey(_, let message) = linked else { Issue.record("\(String(describing: linked))"); return }
+        #expect(message.contains("a link that") && message.contains("refused"), "\(message)")
+
+        // A file of root's own in their folder: they may rename it away and put theirs there.
+        #expect(unlink(link) == 0)
+        try FileManager.default.copyItem(atPath: known, toPath: link)
+        let held = #expect(throws: ExtractError.self) { try f.extract() }
+        guard case .pseudonymKey(_, let message) = held else { Issue.record("\(String(describing: held))"); return }
+        #expect(message.contains("lies in \(theirs)"), "\(message)")
+    }
+
     @Test func shortKeysAreRefused() throws {
         #expect(PseudonymKey.interpret("short") == nil)
         #expect(PseudonymKey.interpret(String(repeating: "x", count: 31)) == nil)

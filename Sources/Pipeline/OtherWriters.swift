@@ -2,14 +2,15 @@ import CGlibcExtras
 import Foundation
 import Synchronization
 
-/// Who besides its owner may change a file or folder: what the migrations (`SchemaFiles`)
-/// and the state directory (`StateDirectory`) are refused for.
+/// Who besides its owner may change a file or folder: what the migrations (`SchemaFiles`),
+/// the state directory (`StateDirectory`), the files a command trusts (`TrustedFile`) and the
+/// pseudonym key file (`PseudonymKey`) are refused for.
 package enum OtherWriters {
     /// "any user", "group NAME", "the users or groups its access control list names", or nil
     /// when only its owner (and root) may write `path`, whose status is `info`. A group whose
     /// only member besides root is the owner (Debian's user private group; or a gid with no
     /// name here, as a folder mounted into a container has) is the owner's own.
-    static func of(_ info: stat, path: String) -> String? {
+    package static func of(_ info: stat, path: String) -> String? {
         if info.st_mode & S_IWOTH != 0 { return "any user" }
         if aclLetsOthersWrite(path) { return "the users or groups its access control list names" }
         guard info.st_mode & S_IWGRP != 0 else { return nil }
@@ -37,7 +38,7 @@ package enum OtherWriters {
 
     /// "a default access control list" or "an access control list naming users or groups"
     /// when `path` has one (`setfacl`), nil otherwise.
-    static func accessControlList(_ path: String) -> String? {
+    package static func accessControlList(_ path: String) -> String? {
         if getxattr(path, "system.posix_acl_default", nil, 0) > 0 { return "a default access control list" }
         let named = aclEntries(path).contains { $0.tag == 0x02 || $0.tag == 0x08 }   // ACL_USER, ACL_GROUP
         return named ? "an access control list naming users or groups" : nil
@@ -65,7 +66,7 @@ package enum OtherWriters {
 
     /// `path` with the links of its deepest existing folder resolved (`realpath`), the rest
     /// as written: a state directory not yet made lies where its existing folders lead.
-    static func resolved(_ path: String) -> URL {
+    package static func resolved(_ path: String) -> URL {
         func real(_ url: URL) -> String? {
             guard let p = realpath(url.path, nil) else { return nil }
             defer { free(p) }
@@ -82,7 +83,7 @@ package enum OtherWriters {
     }
 
     /// What is on the way to a path, followed as the kernel follows it.
-    enum Way {
+    package enum Way {
         /// Every step there, and no link another user made.
         case clear
         /// A step not there (not made yet, or gone meanwhile).
@@ -95,7 +96,7 @@ package enum OtherWriters {
     /// The way to `path` as written, `..` after a link included: a re-test swapped a folder's
     /// link between a check and the read, and then hid it behind `link/..`, which a tidied
     /// path had dropped.
-    static func way(to path: String) -> Way {
+    package static func way(to path: String) -> Way {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         var pending = absolute.split(separator: "/").map(String.init)
         var current = "", hops = 0
@@ -117,7 +118,7 @@ package enum OtherWriters {
     }
 
     /// "user NAME", or "uid N" when it has no name here.
-    static func owner(_ uid: uid_t) -> String {
+    package static func owner(_ uid: uid_t) -> String {
         userDatabase.withLock { _ in getpwuid(uid).map { "user " + String(cString: $0.pointee.pw_name) } ?? "uid \(uid)" }
     }
 
@@ -125,7 +126,7 @@ package enum OtherWriters {
     /// user other than its owner may write and that is not sticky, or (`othersOwning`) that
     /// belongs to a user other than this one and root: there, that user could rename `path`
     /// away and put a folder or link of theirs in its place.
-    static func folderAbove(_ path: String, othersOwning: Bool = false) -> (path: String, writers: String)? {
+    package static func folderAbove(_ path: String, othersOwning: Bool = false) -> (path: String, writers: String)? {
         if case .linkByOthers(let link, let uid) = way(to: path) { return (link, "\(owner(uid)), who made that link,") }
         var folders: [String] = []
         for start in [URL(fileURLWithPath: path).standardizedFileURL, resolved(path)] {
