@@ -86,6 +86,7 @@ package enum ReportWriter {
                                     + "which the page would replace, not write to: refused. Name a regular file (or - for standard output)")
         }
         let permissions = mode ?? (found && existing.st_mode & S_IFMT == S_IFREG && existing.st_uid == geteuid() ? existing.st_mode & 0o664 : 0o600)
+        sweep(folder, name: url.lastPathComponent)
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
         // Written unnamed where the file system allows, named only once whole: a stop or a
         // kill while writing left full copies of the page in the folder, which no later
@@ -102,6 +103,21 @@ package enum ReportWriter {
         defer { close(fd) }
         do { try fill(fd, with: text, permissions: permissions, what: temporary) } catch { unlink(temporary); throw error }
         try put(temporary, at: path)
+    }
+
+    /// Removes what a write killed in the moment between naming the whole page and renaming it
+    /// left (`.NAME.UUID.tmp`; an adversarial review stretched that moment and killed it there):
+    /// this user's regular files only, a minute old, so no write still under way loses its own.
+    private static func sweep(_ folder: URL, name: String) {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        let prefix = ".\(name).", now = time(nil)
+        for entry in entries where entry.hasPrefix(prefix) && entry.hasSuffix(".tmp")
+            && UUID(uuidString: String(entry.dropFirst(prefix.count).dropLast(4))) != nil {
+            let path = folder.appendingPathComponent(entry).path
+            var info = stat()
+            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == geteuid(), now - info.st_mtim.tv_sec > 60 else { continue }
+            unlink(path)
+        }
     }
 
     /// Writes `text` to `fd`, with the mode asked for (open() applied the umask), and flushes it.

@@ -48,6 +48,22 @@ import TestSupport
 
     /// A device, a pipe or a link to one is refused, not replaced by the page: `--out /dev/null`
     /// as root replaced the machine's (an adversarial review, on a copy of it).
+    /// A page a kill left under its temporary name (between naming it and the rename) goes
+    /// with the next write there, once a minute old; a fresh one (a write under way), a link,
+    /// and another page's are left alone.
+    @Test func aTemporaryPageAKillLeftGoesWithTheNextWrite() throws {
+        let dir = try TestServer.temporaryDirectory()
+        let stale = ".report.html.\(UUID().uuidString).tmp", fresh = ".report.html.\(UUID().uuidString).tmp"
+        let link = ".report.html.\(UUID().uuidString).tmp", other = ".other.html.\(UUID().uuidString).tmp"
+        for name in [stale, fresh, other] { try "<p>half</p>".write(toFile: dir + "/" + name, atomically: false, encoding: .utf8) }
+        try FileManager.default.createSymbolicLink(atPath: dir + "/" + link, withDestinationPath: dir + "/" + other)
+        var old = [timeval(tv_sec: time(nil) - 3600, tv_usec: 0), timeval(tv_sec: time(nil) - 3600, tv_usec: 0)]
+        for name in [stale, other] { #expect(utimes(dir + "/" + name, &old) == 0) }
+        #expect(lutimes(dir + "/" + link, &old) == 0)
+        try ReportWriter.writeAtomically("<p>report</p>", to: dir + "/report.html", mode: nil)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == [fresh, link, other, "report.html"].sorted())
+    }
+
     @Test func aDeviceOrAPipeAtTheReportsPlaceIsRefused() throws {
         let dir = try TestServer.temporaryDirectory()
         #expect(mkfifo(dir + "/pipe", 0o600) == 0)
