@@ -50,11 +50,8 @@ final class SourceReader {
     /// What the steward should hear about elements that look like records but were not read
     /// (XML); nil when there were none.
     var unreadRecords: String? {
-        guard let xml, xml.unread.nested + xml.unread.otherCase > 0 else { return nil }
-        let element = "<\(source.recordElement)>"
-        let parts = [xml.unread.nested > 0 ? "\(xml.unread.nested) \(element) inside another record" : nil,
-                     xml.unread.otherCase > 0 ? "\(xml.unread.otherCase) spelled otherwise than \(element)" : nil].compactMap { $0 }
-        return "\(source.file): \(parts.joined(separator: " and ")) were not read as records; "
+        guard let xml, xml.unreadOtherCase > 0 else { return nil }
+        return "\(source.file): \(xml.unreadOtherCase) spelled otherwise than <\(source.recordElement)> were not read as records; "
             + "if they are records, ask the export's owner for the layout the pipeline file names"
     }
 

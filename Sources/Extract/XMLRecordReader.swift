@@ -21,9 +21,9 @@ final class XMLRecordReader {
     private let file: ChunkedFile
     /// The root element's `udtraeksdato`, once the root has been read.
     private(set) var exportDate: Day?
-    /// Elements that look like records but are not read as such: a record element inside a
-    /// record, and one whose name differs only in case. Told to the steward, never lost quietly.
-    private(set) var unread = (nested: 0, otherCase: 0)
+    /// Elements that look like records but are not read as such, their name differing only in
+    /// case. Told to the steward, never lost quietly (one inside a record is a reject).
+    private(set) var unreadOtherCase = 0
     /// Records with markup in a descriptive field, read as the text inside it, and the first
     /// such field and element (`Bydel`, `span`). Told to the steward.
     private(set) var markupRead = NotedRecords<(field: String, element: String)>()
@@ -50,7 +50,8 @@ final class XMLRecordReader {
     var sha256: String { file.sha256() }
     var bytesRead: Int64 { file.bytesRead }
 
-    /// Calls `body` with each record, `line` being its 1-based element index.
+    /// Calls `body` with each record, `line` being its 1-based element index (the n-th record
+    /// element of the file, one inside another counted too).
     func forEachRecord(_ body: (SourceRecord) throws -> Void) throws {
         // Namespaced names arrive as "uri\u{1}local"; the separator cannot occur in XML text.
         guard let parser = XML_ParserCreateNS(encoding.map(Self.expatName), 0x01) else {
@@ -61,7 +62,7 @@ final class XMLRecordReader {
             let context = XMLParseContext(parser: parser, file: path, recordElement: recordElement, names: names,
                                           descriptive: descriptive, body: body)
             defer {   // also when stopped early
-                exportDate = context.exportDate; unread = context.unread; markupRead = context.markupRead
+                exportDate = context.exportDate; unreadOtherCase = context.unreadOtherCase; markupRead = context.markupRead
                 secondDropped = context.secondDropped
             }
             let unmanaged = Unmanaged.passRetained(context)
@@ -158,7 +159,10 @@ private final class XMLParseContext {
     var depth = 0
     /// The depth of the record element being read; 0 outside records.
     var recordDepth = 0
-    var index = 0
+    /// Record elements so far, and the index of the one being read.
+    var index = 0, recordIndex = 0
+    /// For a record of no fields (`SourceRecord.empty`).
+    let noColumns: [Int]
     /// The contract field the current child element gives; -1 for none.
     var child = -1
     var childStart = 0
@@ -169,7 +173,7 @@ private final class XMLParseContext {
     /// The offset of the record's first control character; -1: none. Expat refuses most of
     /// them (XML 1.0 forbids them), so this is a second line of defence.
     var control = -1
-    var unread = (nested: 0, otherCase: 0)
+    var unreadOtherCase = 0
     /// The first field of the record whose value is longer than `maxValue`; nil: none.
     var overlong: Int?
     /// The first field of the record given twice with different values (two `<Cpr>`, or an
@@ -193,6 +197,7 @@ private final class XMLParseContext {
         self.recordElement = Array(recordElement.utf8)
         wanted = names.map { $0.map { Array($0.utf8) } ?? [] }
         columns = Array(repeating: -1, count: names.count)
+        noColumns = columns
         bytes.reserveCapacity(1024)
     }
 
@@ -267,11 +272,12 @@ private final class XMLParseContext {
         if depth == 1 { readExportDate(atts) }
         if recordDepth == 0 {
             guard Self.equal(Self.localName(name), recordElement) else {
-                if Self.equalIgnoringCase(Self.localName(name), recordElement) { unread.otherCase += 1 }
+                if Self.equalIgnoringCase(Self.localName(name), recordElement) { unreadOtherCase += 1 }
                 return
             }
             recordDepth = depth
             index += 1
+            recordIndex = index
             bytes.removeAll(keepingCapacity: true)
             ends.removeAll(keepingCapacity: true)
             control = -1
@@ -294,7 +300,7 @@ private final class XMLParseContext {
                 k += 2
             }
         } else {
-            if Self.equal(Self.localName(name), recordElement) { unread.nested += 1 }
+            if Self.equal(Self.localName(name), recordElement) { rejectNested() }
             if depth == recordDepth + 1 {
                 child = field(Self.localName(name))
                 childStart = bytes.count
@@ -306,6 +312,22 @@ private final class XMLParseContext {
                     markupRead.note((wantedName(child), element))
                 }
             }
+        }
+    }
+
+    /// A record element inside a record: which is the record, nothing says, so it is not read,
+    /// but kept as a reject under its own index, with its file and why (a warning that counted
+    /// them was all an adversarial review found of them); the record around it is read as it is.
+    private func rejectNested() {
+        index += 1
+        let name = String(decoding: recordElement, as: UTF8.self)
+        let problem = (RejectReason.malformedField, "this <\(name)> lies inside record \(recordIndex), another <\(name)>: "
+                       + "records are not nested, so it was not read (record \(recordIndex) was); ask the export's owner for the layout the pipeline file names")
+        do {
+            try noColumns.withUnsafeBufferPointer { try body(.empty(line: index, problem: problem, columns: $0)) }
+        } catch {
+            self.error = error
+            XML_StopParser(parser, 0)
         }
     }
 
@@ -341,7 +363,7 @@ private final class XMLParseContext {
                                 ?? twice.map { (RejectReason.malformedField, "\(wantedName($0)) is given twice, with different values: which is meant?") }
                                 ?? markup.map { (RejectReason.malformedField, "\(wantedName($0.field)) holds an element <\(Echo.text($0.element.utf8))>: "
                                                  + "which of its texts is meant, nothing says; a field is plain text") }
-                            try body(SourceRecord(line: index, problem: problem, bytes: b, ends: e, columns: c, control: control))
+                            try body(SourceRecord(line: recordIndex, problem: problem, bytes: b, ends: e, columns: c, control: control))
                         }
                     }
                 }

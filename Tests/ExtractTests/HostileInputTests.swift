@@ -260,17 +260,26 @@ import Testing
         #expect(reject?.line == 2 && reject?.reason == .malformedField && reject?.message.contains("Navn is longer than 1 MiB") == true)
     }
 
-    /// A record element inside a record, or spelled in another case, is not read as a
-    /// record: the steward is told how many, instead of their vanishing.
+    /// A record element spelled in another case is not read as a record: the steward is told
+    /// how many, instead of their vanishing. One inside a record is a reject with its own
+    /// index (the n-th record element), its file and why (a warning was all, an adversarial
+    /// review found), and the record around it is read, as are those after it, by their own.
     @Test func xmlRecordsThatAreNotReadAreToldAbout() throws {
         let f = try Fixture()
+        f.config.rejectThreshold = 1
         f.write(Sample.institutionsXML
             .replacingOccurrences(of: "<Nedlagt/>", with: "<Nedlagt/><Institution nummer=\"101236\"/>")
             .replacingOccurrences(of: "</Institutionsregister>", with: "<institution nummer=\"101237\"/></Institutionsregister>"),
                 to: "institutioner.xml")
         let result = try f.extract()
-        #expect(result.warnings.contains("institutioner.xml: 1 <Institution> inside another record and 1 spelled otherwise than <Institution> were not read as records; if they are records, ask the export's owner for the layout the pipeline file names"),
+        #expect(result.warnings.contains("institutioner.xml: 1 spelled otherwise than <Institution> were not read as records; if they are records, ask the export's owner for the layout the pipeline file names"),
                 "\(result.warnings)")
+        let rejects = f.rejects().filter { $0.file == "institutioner.xml" }
+        let outer = Sample.institutionsXML.components(separatedBy: "<Institution ").firstIndex { $0.contains("<Nedlagt/>") } ?? 0
+        #expect(rejects.count == 1 && rejects.first?.reason == .malformedField && rejects.first?.line == outer + 1
+                && rejects.first?.message.contains("lies inside record \(outer), another <Institution>") == true, "\(rejects)")
+        #expect(f.rows("institutions.tsv").count == Sample.institutionsXML.components(separatedBy: "<Institution ").count - 1,
+                "every record around and after it read")
         #expect(try Fixture().extract().warnings.allSatisfy { !$0.contains("were not read") })
     }
 
