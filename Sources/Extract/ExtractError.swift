@@ -66,7 +66,9 @@ package enum ExtractError: StewardError, Equatable, Sendable {
         switch self {
         case .rejectThresholdExceeded: .rejectThresholdExceeded
         case .sourceMissing, .dropIncomplete, .manifestRowsDiffer, .manifestUnreadable, .sourceNotAFile, .sourceOutsideDrop: .dropIncomplete
-        case .missingColumn: .usage
+        // A header that reads as a record is the export's to fix, as a missing header is (the
+        // cron wrapper sent a steward to the pipeline file for it, an adversarial review).
+        case .missingColumn(let m): m.headerLooksLikeRecord ? .failure : .usage
         case .cannotRead, .notDeclaredEncoding, .wideUnicode, .utf8NotDeclared, .utf8UnderDeclaration, .noHeader, .badHeader, .ambiguousHeader, .unclosedQuote, .xmlNotWellFormed, .xmlRefused,
              .badExportDate, .xmlTooDeep, .xmlTokenTooLong, .pseudonymKey, .cannotWrite: .failure
         }
@@ -167,7 +169,7 @@ package struct MissingColumn: Equatable, Sendable, CustomStringConvertible {
         let fix: String
         if let suggested {
             fix = "Split by '\(Self.name(suggested))' it holds every column the pipeline names: set `delimiter: \"\(Self.name(suggested))\"` for this source."
-        } else if header.count(where: { $0.utf8.count(where: { (0x30...0x39).contains($0) }) >= 4 }) * 2 >= header.count {
+        } else if headerLooksLikeRecord {
             // Dates and numbers where names should be: a record (a new user's trial was shown a masked CPR number as a column).
             fix = "The first line holds dates or numbers, as a record does: the export seems to lack its header line. Ask for the export with its header."
         } else if let near = header.first(where: { $0.lowercased() == column.lowercased() }) {
@@ -179,4 +181,9 @@ package struct MissingColumn: Equatable, Sendable, CustomStringConvertible {
     }
 
     static func name(_ d: UInt8) -> String { d == 0x09 ? "\\t" : String(decoding: [d], as: UTF8.self) }
+
+    /// Dates and numbers where names should be, and no other delimiter that would fit: a record.
+    package var headerLooksLikeRecord: Bool {
+        suggested == nil && header.count(where: { $0.utf8.count(where: { (0x30...0x39).contains($0) }) >= 4 }) * 2 >= header.count
+    }
 }
