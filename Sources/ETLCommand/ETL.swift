@@ -41,7 +41,7 @@ struct ETL: ParsableCommand {
         umask(StateDirectory.umask)
         // A log pipe whose reader went away (`etl run | tee`, `| logger`) ended a run by SIGPIPE,
         // mid-stage and in silence (an adversarial review): a write to it fails instead, and the
-        // run goes on. The programs etl starts get the default back (`Subprocess`).
+        // run goes on. The server programs etl starts get the default back (`Subprocess`).
         signal(SIGPIPE, SIG_IGN)
         // glibc raises its mmap threshold each time a big block is freed, after which blocks of
         // that size come from the heap and stay resident once freed: a national transform peaked

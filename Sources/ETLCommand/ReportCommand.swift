@@ -40,10 +40,7 @@ struct ReportCommand: ParsableCommand {
                 shownConfig = config ?? shown.flatMap { try? RunInfo.pipelineInPlace(state.run($0)) }.flatMap { try? PipelineConfig.loadTrusted(path: $0) }
                 return ReportWriter.Options(shownConfig, language: lang)
             }
-            if out == "-" {
-                try FileHandle.standardOutput.write(contentsOf: Data(rendered.html.utf8))
-                return
-            }
+            if out == "-" { return try writeToStandardOutput(rendered.html) }
             guard let run = rendered.run else { throw ReportError.nothingPublished }
             let path = out ?? state.run(run).root.appendingPathComponent("report.html").path
             try ReportWriter.writeAtomically(rendered.html, to: path, mode: out == nil ? 0o600 : nil)
@@ -61,6 +58,20 @@ struct ReportCommand: ParsableCommand {
                     print(page)
                 }
             }
+        }
+    }
+
+    /// The page on standard output. A reader that went away (`| head`) ends it quietly, as
+    /// SIGPIPE did before etl ignored it; any other failure is said.
+    private func writeToStandardOutput(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 && errno == EPIPE { return }
+            guard n >= 0 else { throw ReportError.write(path: "standard output", message: String(cString: strerror(errno))) }
+            sent += n
         }
     }
 }

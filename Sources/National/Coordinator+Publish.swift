@@ -16,8 +16,8 @@ package struct PublishSummary: Sendable {
     package var inEvaluation: Int
     /// Estimations made, of the six (three metrics × two control groups).
     package var estimated: Int
-    /// Municipalities whose figures come from an older as-of date than in the snapshot
-    /// published before (their steward published an earlier run again), said as a warning.
+    /// Municipalities whose figures come from an older run, by its as-of date, than in the
+    /// snapshot published before (their steward published an earlier run again), said as a warning.
     package var wentBack: [String] = []
     package var seconds: Double
     /// Seconds per step: probe (every feed read once), figures (the aggregates pulled),
@@ -87,7 +87,7 @@ extension Coordinator {
                 logger.warning("""
                     a municipality's figures went back to an older run than the snapshot published before had: \(change). \
                     Its steward published an earlier run again; if that was not meant, the newer run is published again \
-                    there (`etl publish RUN --force`), then `etl national publish`
+                    on its warehouse (etl publish RUN --force, there), then `etl national publish`
                     """)
             }
             summary.phases.insert(("probe", probed.timeIntervalSince(started)), at: 0)
@@ -198,7 +198,7 @@ extension Coordinator {
             SELECT format('%s: run %s as of %s, was run %s as of %s', m.municipality, m.run_id, m.as_of, o.run_id, o.as_of)
             FROM snapshot.municipalities m
             JOIN snapshot.published p ON true
-            JOIN snapshot.municipalities o ON o.snapshot_id = p.snapshot_id AND o.code = m.code
+            JOIN snapshot.municipalities o ON o.snapshot_id = p.snapshot_id AND o.municipality = m.municipality
             WHERE m.snapshot_id = $1 AND m.as_of < o.as_of ORDER BY m.municipality
             """, [sid], name: "municipalities gone back").compactMap { $0.string(0) }
         try checkFeeds(members)

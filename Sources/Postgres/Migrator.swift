@@ -81,11 +81,11 @@ package struct Migrator: Sendable {
                 pending.append((migration, checksum))
                 continue
             }
-            // Another name at the same version: not a changed file, the wrong database (its
-            // "restore the applied file" sent a steward the wrong way, a review).
-            guard recorded.name == migration.name else {
+            // Another first migration: not a changed file but the wrong database, a warehouse's or a
+            // coordinator's ("restore the applied file" sent a steward the wrong way, a review).
+            guard migration.version != 1 || recorded.name == migration.name else {
                 throw PostgresError(
-                    .otherSchema, "its migration \(migration.version) is \(recorded.name), not \(migration.name): it holds another schema "
+                    .otherSchema, "the database's migration 1 is \(recorded.name), not \(migration.name): it holds another schema "
                         + "(a warehouse and a national coordinator each have a database of their own)",
                     hint: "give the command the database it made", statement: migration.name, context: migration.path)
             }

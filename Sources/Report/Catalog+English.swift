@@ -168,7 +168,7 @@ extension Catalog {
         .panelHeading: "The institutions in the evaluation",
         .panelText: "{treated} institutions got a social worker during the window and are compared with {control}{against}, over {periods} {unit}.",
         .panelNotEstimated: "The difference-in-differences could not be estimated from this run: {why}.",
-        .panelLastGroup: "No institution went without a social worker, so those that got theirs last (in period {group}) are the comparison until then: the estimates cover periods 1–{last}.",
+        .panelLastGroup: "No institution went without a social worker, so the estimates stop before those that got theirs last (in period {group}) got it: they cover periods 1–{last}.",
         .panelLeftOut: "{leftOut} institutions were left out of the estimate:",
         .panelLeftOutOfPanel: "{leftOut} institutions were left out of the panel:",
         .panelNoneLeftOut: "No institution was left out.",

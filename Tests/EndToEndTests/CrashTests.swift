@@ -325,24 +325,37 @@ import TestSupport
 
     /// A run whose output's reader went away (`etl run | tee` with tee gone) goes on and
     /// publishes: SIGPIPE ended it mid-stage, exit 141, without a word (an adversarial review).
+    /// The page to a reader gone (`etl report --out - | head`) ends quietly.
     @Test func aRunWhoseOutputPipeIsClosedGoesOnAndPublishes() throws {
         let h = try Harness()
         try h.drop(children: Self.children, asOf: Day(iso: "2026-11-20")!)
-        let output = Pipe()
-        let night = Process()
-        night.executableURL = URL(fileURLWithPath: Harness.etl)
-        night.arguments = ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url]
-        night.environment = h.environment
-        night.standardOutput = output
-        night.standardError = output
-        try output.fileHandleForReading.close()   // no one reads it
-        try night.run()
-        night.waitUntilExit()
+        /// `etl …` with SIGPIPE at its default whatever this process does (an ignored signal is
+        /// inherited, and the test could not fail), its output into a pipe no one reads.
+        func unread(_ arguments: [String], stderr: FileHandle? = nil) throws -> Process {
+            let output = Pipe()
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["--default-signal=PIPE", Harness.etl] + arguments
+            process.environment = h.environment
+            process.standardOutput = output
+            process.standardError = stderr ?? output
+            try output.fileHandleForReading.close()
+            try process.run()
+            process.waitUntilExit()
+            return process
+        }
+        let night = try unread(["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url])
         #expect(night.terminationReason == .exit && night.terminationStatus == 0,
                 "\(night.terminationReason == .exit ? "exit" : "signal") \(night.terminationStatus)")
         let published = try h.rows("SELECT run_id::text FROM metrics.published_run")
         let runs = try runIDs(h.db.url)
         #expect(published.count == 1 && published == runs.prefix(1).map { [$0] }, "\(published) \(runs)")
+
+        let said = h.root.appendingPathComponent("report-stderr")
+        _ = FileManager.default.createFile(atPath: said.path, contents: nil)
+        let page = try unread(["report", "--out", "-", "--database", h.db.url], stderr: try FileHandle(forWritingTo: said))
+        let stderr = try String(contentsOf: said, encoding: .utf8)
+        #expect(page.terminationReason == .exit && page.terminationStatus == 0 && !stderr.contains("error"), "\(page.terminationStatus) \(stderr)")
     }
 
     /// A stage rerun stopped before its attempt begins (connecting, here to a server that never

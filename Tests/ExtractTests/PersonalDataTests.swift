@@ -196,6 +196,22 @@ import Testing
         #expect(message.contains("lies in \(theirs)"), "\(message)")
     }
 
+    /// A key file in a folder any user may write (not sticky): another user could rename it
+    /// away and put theirs in its place. Refused; needs no root.
+    @Test func aKeyFileInAFolderOthersMayWriteIsRefused() throws {
+        let f = try Fixture()
+        f.environment = [:]
+        let open = f.state.root.deletingLastPathComponent().appendingPathComponent("open-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: open, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: open) }
+        #expect(chmod(open, 0o777) == 0)
+        f.config.pseudonymKey.file = open + "/etl.key"
+        let error = #expect(throws: ExtractError.self) { try f.extract() }
+        guard case .pseudonymKey(_, let message) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(message.contains("lies in \(open), where any user") && message.contains("refused"), "\(message)")
+        #expect(!FileManager.default.fileExists(atPath: open + "/etl.key"), "no new key written there")
+    }
+
     @Test func shortKeysAreRefused() throws {
         #expect(PseudonymKey.interpret("short") == nil)
         #expect(PseudonymKey.interpret(String(repeating: "x", count: 31)) == nil)

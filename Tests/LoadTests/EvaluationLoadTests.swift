@@ -60,6 +60,22 @@ import TestSupport
             #expect(row.string(3) == EvaluationError.noInstitutionsEstimated(unbalanced: 1, treatedFromFirstPeriod: 1).description)
             #expect(row.string(4) == "no_institutions_estimated")
         }
+        // Both comments, the owner's table's and the analysts' view's, name every code there is.
+        let comments = try h.connection.query("""
+            SELECT col_description('warehouse.did_estimations'::regclass, (SELECT attnum FROM pg_attribute
+                       WHERE attrelid = 'warehouse.did_estimations'::regclass AND attname = 'reason_code')),
+                   col_description('metrics.did_status'::regclass, (SELECT attnum FROM pg_attribute
+                       WHERE attrelid = 'metrics.did_status'::regclass AND attname = 'reason_code'))
+            """).first
+        let reasons: [EvaluationError] = [
+            .tooFewPeriods(periods: 1), .malformedInstitution(id: "A", problem: "-"), .noInstitutionsEstimated(unbalanced: 1, treatedFromFirstPeriod: 1),
+            .noTreatedGroup(periods: 4, coveredLeftOut: 0), .noTreatedGroup(periods: 4, coveredLeftOut: 1), .noComparisonInstitutions(group: 2),
+            .tooFewNeverTreated(count: 1),
+        ]
+        for column in 0..<2 {
+            let comment = comments?.string(column) ?? ""
+            #expect(reasons.allSatisfy { comment.contains($0.code) }, "\(comment)")
+        }
         // The summary still has its 18 rows: no estimates, the counts that are known.
         let summary = try h.connection.query("SELECT * FROM metrics.did_summary")
         #expect(summary.count == 18)

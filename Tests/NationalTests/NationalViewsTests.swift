@@ -128,7 +128,7 @@ import TestSupport
         }
         // Said as what it is, not "changed after it was applied; restore the applied file" (a review).
         let text = error.map { "\($0)" } ?? ""
-        #expect(text.contains("is not a national coordinator's database (its migration 1 is 001_ledger.sql, not 001_coordinator.sql")
+        #expect(text.contains("is not a national coordinator's database (the database's migration 1 is 001_ledger.sql, not 001_coordinator.sql")
                 && !text.contains("changed after"), "\(text)")
         #expect(error?.exitStatus == .usage)
     }
@@ -140,7 +140,7 @@ import TestSupport
         let error = #expect(throws: PostgresError.self) {
             try Migrator(directory: ETL.repo.appendingPathComponent("sql").path).migrate(try national.connect())
         }
-        #expect(error?.kind == .otherSchema && error?.message.contains("its migration 1 is 001_coordinator.sql, not 001_ledger.sql") == true,
+        #expect(error?.kind == .otherSchema && error?.message.contains("the database's migration 1 is 001_coordinator.sql, not 001_ledger.sql") == true,
                 "\(String(describing: error))")
         #expect(error?.exitStatus == .usage)
     }

@@ -46,8 +46,6 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["report.html"])
     }
 
-    /// A device, a pipe or a link to one is refused, not replaced by the page: `--out /dev/null`
-    /// as root replaced the machine's (an adversarial review, on a copy of it).
     /// A page a kill left under its temporary name (between naming it and the rename) goes
     /// with the next write there, once a minute old; a fresh one (a write under way), a link,
     /// and another page's are left alone.
@@ -64,6 +62,8 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == [fresh, link, other, "report.html"].sorted())
     }
 
+    /// A device, a pipe or a link to one is refused, not replaced by the page: `--out /dev/null`
+    /// as root replaced the machine's (an adversarial review, on a copy of it).
     @Test func aDeviceOrAPipeAtTheReportsPlaceIsRefused() throws {
         let dir = try TestServer.temporaryDirectory()
         #expect(mkfifo(dir + "/pipe", 0o600) == 0)

@@ -109,3 +109,7 @@ BEGIN
         END IF;
     END LOOP;
 END $$;
+
+-- The owner's table says the same codes (migration 080's comment predates covered_left_out;
+-- an applied migration is never edited, and a comment holds no data).
+COMMENT ON COLUMN warehouse.did_estimations.reason_code IS 'Why the estimation was not made, as a code: too_few_periods, no_institutions_estimated, no_treated_group, covered_left_out (covered institutions there were, all unbalanced), no_comparison_institutions, too_few_never_treated or malformed_panel; NULL when estimated (and for estimations recorded before the code was).';
