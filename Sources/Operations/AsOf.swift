@@ -3,7 +3,8 @@ import Foundation
 import Pipeline
 
 /// The as-of date of a run: `--as-of`, else the pipeline file's `as_of`, else the export
-/// date on an XML export's root, else a drop folder named `yyyy-mm-dd`, else today (UTC).
+/// date on an XML export's root, else a drop folder named `yyyy-mm-dd` (perhaps with more
+/// after it), else today (UTC), with a warning (`PipelineRunner`).
 ///
 /// A date after today (UTC; tomorrow is allowed, for another time zone's midnight) is
 /// refused: it is the end of every open interval, so it would move every figure
@@ -24,7 +25,9 @@ package enum AsOf {
             }
             return (day, from)
         }
-        for (day, from) in [(ExportDate.read(drop: drop.url, config: config), "udtraeksdato"), (Day(iso: drop.name), "drop folder name")] {
+        // A drop folder is named by its day, perhaps with more after it (`2026-11-30-2`).
+        let named = String(drop.name.prefix(10))
+        for (day, from) in [(ExportDate.read(drop: drop.url, config: config), "udtraeksdato"), (Day(iso: named), "drop folder name")] {
             guard let day else { continue }
             guard day <= now + 1 else {
                 throw OperationsError.usage("\(drop.url.path): the drop's \(from) says \(day), after tomorrow (today is \(now), UTC; one day ahead is taken, for another time zone's midnight): no export is made in the future, "
@@ -39,7 +42,7 @@ package enum AsOf {
             return (day, from)
         }
         // A folder named as a date, but no day that exists (a typo): not today in silence.
-        if DateFormat.iso.matchesShape(Array(drop.name.utf8)[...]) {
+        if DateFormat.iso.matchesShape(Array(named.utf8)[...]) {
             throw OperationsError.usage("\(drop.url.path): the drop folder's name \(drop.name) has the shape of a date but names no day, "
                                         + "and the drop gives no udtraeksdato. Rename the folder, or set `as_of` in the pipeline file (or --as-of)")
         }

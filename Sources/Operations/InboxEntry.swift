@@ -1,4 +1,5 @@
 import Extract
+import Pipeline
 import Foundation
 
 /// A name in the inbox, read as the bytes the export job wrote: Foundation's listing
@@ -61,6 +62,15 @@ struct InboxEntry {
             problem = "its name holds a CPR number (shown masked), which would be stored and shown in clear; rename the folder"
             return
         }
+        // The newest drop is the last by name, so a drop is named by its day, `yyyy-mm-dd`
+        // first: `arkiv/` was taken as the newest, dated today, and every later night said
+        // "already loaded" (a new steward's trial), and `30-11-2026` sorted after `2026-12-01`.
+        guard Self.namedByDay(name) else {
+            problem = "its name does not begin with the day of its exports (yyyy-mm-dd), and drops are taken by that day: "
+                + "a drop's folder is named so (2026-11-30, or 2026-11-30-2 for a second one); move any other folder out of the inbox, "
+                + "or name it with --drop"
+            return
+        }
         // As for an export that links out of its drop: whoever writes the inbox could point
         // the run at any folder the tool may read.
         if identity.link {
@@ -71,6 +81,11 @@ struct InboxEntry {
             }
         }
         problem = nil
+    }
+
+    /// Whether `name` begins with a day that exists, as `yyyy-mm-dd`.
+    static func namedByDay(_ name: String) -> Bool {
+        Day(iso: String(name.prefix(10))) != nil
     }
 
     /// Whether it is still the folder it was when listed: one swapped for another (or for a

@@ -113,6 +113,13 @@ package struct PipelineRunner {
         var log = logger
         log[metadataKey: "run"] = "\(id)"
         log.info("run started", metadata: ["drop": "\(drop.url.path)", "as_of": "\(asOf)", "as_of_from": "\(asOfSource)"])
+        if asOfSource == "today" {
+            // The end of every open spell: a drop of another day read as today's moves every figure.
+            log.warning("""
+                the as-of date is today (\(asOf)): the drop gives no udtraeksdato and its folder is not named by its day; \
+                if its exports were made on another day, set `as_of` in the pipeline file (or --as-of) and run it again
+                """)
+        }
         var summary = try execute(info, attempt: attempt, folder: folder, from: .extract, through: .load, command: "etl run",
                                   force: force, db: db, logger: log, started: started, newRun: true)
         summary.newerIncomplete = scan.newerIncomplete

@@ -292,6 +292,24 @@ import Transform
         #expect("\(typo!)".contains("name 2026-02-30 has the shape of a date but names no day"), "\(typo!)")
         try makeDrop(inbox, "nat-til-mandag", files: [])
         #expect(try AsOf.resolve(explicit: nil, config: config, drop: Drop(url: inbox.appendingPathComponent("nat-til-mandag"))).from == "today")
+        // A second drop of a day: its folder named by the day, and more.
+        try makeDrop(inbox, "2026-11-19-2", files: [])
+        let second = try AsOf.resolve(explicit: nil, config: config, drop: Drop(url: inbox.appendingPathComponent("2026-11-19-2")))
+        #expect(second.day.iso == "2026-11-19" && second.from == "drop folder name")
+    }
+
+    /// Drops are taken by the day their folder is named by: a folder named otherwise (an
+    /// archive, a day written day first) sorted as the newest and was loaded as today's, and
+    /// every later night said "already loaded" (a new steward's trial). It is reported, as a
+    /// folder that is no drop is, and the drop of the newest day is loaded.
+    @Test func aFolderNotNamedByItsDayIsNoDrop() throws {
+        let inbox = URL(fileURLWithPath: try TestServer.temporaryDirectory())
+        let all = config.sources.all.map(\.file)
+        for name in ["2026-11-20", "2026-11-21-2", "arkiv", "30-11-2026"] { try makeDrop(inbox, name, files: all) }
+        let scan = try Drop.scan(inbox, config: config)
+        #expect(scan.drop.name == "2026-11-21-2")
+        #expect(Set(scan.newerIncomplete.map { ($0.path as NSString).lastPathComponent }) == ["arkiv", "30-11-2026"], "\(scan.newerIncomplete)")
+        #expect(scan.newerIncomplete.allSatisfy { $0.missing == [$0.missing[0]] && $0.missing[0].contains("does not begin with the day of its exports (yyyy-mm-dd)") })
     }
 }
 
