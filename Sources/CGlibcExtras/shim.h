@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <stdio.h>
+#include <errno.h>
 
 /// Swaps two paths in one step (renameat2 with RENAME_EXCHANGE); -1 and errno when the
 /// file system cannot (EINVAL) or either path is missing (ENOENT).
@@ -31,4 +32,12 @@ static inline int etl_name_unnamed(int fd, const char *path) {
     char proc[64];
     snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
     return linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
+}
+
+/// Flushes standard output; 0, or the errno of a write that failed, now or earlier (EIO when
+/// the earlier one's is gone). Swift 6 may not touch C's `stdout` global itself.
+static inline int etl_flush_standard_output(void) {
+    errno = 0;
+    if (fflush(stdout) != 0) return errno ? errno : EIO;
+    return ferror(stdout) ? EIO : 0;
 }

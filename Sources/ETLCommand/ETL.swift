@@ -38,6 +38,10 @@ struct ETL: ParsableCommand {
     /// line for a run a signal stops (`StopSignals`), and
     /// a state directory found open to others closed before anything is read from or written to it.
     static func main() {
+        // Started with its standard streams closed (`>&- 2>&-`), the next files opened took
+        // their numbers: the stop signals' pipe became 1 and 2, log lines were read as signals,
+        // and a SIGTERM then hung the run holding its lock (an adversarial review).
+        for fd in Int32(0)...2 where fcntl(fd, F_GETFD) < 0 { _ = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) }
         umask(StateDirectory.umask)
         // A log pipe whose reader went away (`etl run | tee`, `| logger`) ended a run by SIGPIPE,
         // mid-stage and in silence (an adversarial review): a write to it fails instead, and the
@@ -67,6 +71,7 @@ struct ETL: ParsableCommand {
                 try withExitStatus { try StateDirectory.secure(state, logger: global.logger()) }
             }
             try command.run()
+            try checkStandardOutput()
         } catch {
             // As `exit(withError:)`, but a value given by mistake (a CPR number as a run id or a
             // date) is not echoed in clear: cron keeps standard error in its log and mails it.
@@ -76,6 +81,18 @@ struct ETL: ParsableCommand {
             }
             Foundation.exit(code.rawValue)
         }
+    }
+
+    /// What a command printed reached its file: `etl rejects RUN > copy.csv` on a full disk
+    /// kept 40 of 98 lines and exited 0 (an adversarial review). A reader that went away
+    /// (`| head`) is no failure: a pipe with no reader says so to `poll` (POLLERR).
+    private static func checkStandardOutput() throws {
+        let failed = etl_flush_standard_output()
+        guard failed != 0 else { return }
+        var reader = pollfd(fd: STDOUT_FILENO, events: 0, revents: 0)
+        if failed == EPIPE || (poll(&reader, 1, 0) == 1 && reader.revents & Int16(POLLERR) != 0) { return }
+        throw OperationsError.io(path: "standard output", message: "not all of what this command printed could be written (\(String(cString: strerror(failed)))); "
+                                 + "the copy is incomplete: free space, or write it elsewhere, and run it again")
     }
 
     /// The national file a coordinator's command was given as `--file`, if any.

@@ -98,7 +98,10 @@ package enum ExtractError: StewardError, Equatable, Sendable {
         case let .dropIncomplete(file, detail):
             return "\(file): the drop is incomplete: \(detail). The export may still be running or was cut short; wait for it, or ask the export's owner for a new drop. A drop corrected by hand needs its MANIFEST lines corrected too (`sha256sum` and rows of each changed file)."
         case let .manifestRowsDiffer(file, manifestLine, rows, manifestRows):
-            return "\(file): the drop is incomplete: it has \(rows) data rows, the MANIFEST says \(manifestRows) (its line \(manifestLine)). The checksum matches, so the export job counted differently (data records: no header, no blank lines; a quoted line break does not start a record); ask the export's owner for a corrected MANIFEST."
+            let counted = file.lowercased().hasSuffix(".xml")
+                ? "record elements, one inside another record counted too (it is a reject of its own)"
+                : "data records: no header, no blank lines; a quoted line break does not start a record"
+            return "\(file): the drop is incomplete: it has \(rows) data rows, the MANIFEST says \(manifestRows) (its line \(manifestLine)). The checksum matches, so the export job counted differently (\(counted)); ask the export's owner for a corrected MANIFEST."
         case let .manifestUnreadable(path, line, message):
             return "\(path)\(line.map { ":\($0)" } ?? ""): the MANIFEST cannot be read: \(message). Expected lines of `sha256  rows  filename`; ask the export's owner to fix it."
         case let .cannotRead(path, message):
@@ -183,7 +186,10 @@ package struct MissingColumn: Equatable, Sendable, CustomStringConvertible {
     static func name(_ d: UInt8) -> String { d == 0x09 ? "\\t" : String(decoding: [d], as: UTF8.self) }
 
     /// Dates and numbers where names should be, and no other delimiter that would fit: a record.
+    /// A field of six digits or more (a date has eight, a CPR number ten) is no column's name;
+    /// half the fields having four was too few for a case event's (an adversarial review).
     package var headerLooksLikeRecord: Bool {
-        suggested == nil && header.count(where: { $0.utf8.count(where: { (0x30...0x39).contains($0) }) >= 4 }) * 2 >= header.count
+        func digits(_ field: String) -> Int { field.utf8.count(where: { (0x30...0x39).contains($0) }) }
+        return suggested == nil && (header.contains { digits($0) >= 6 } || header.count(where: { digits($0) >= 4 }) * 2 >= header.count)
     }
 }

@@ -51,6 +51,9 @@ package struct PseudonymKey {
         do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
             throw .pseudonymKey(source: path, message: "cannot create its folder: \(error.localizedDescription)")
         }
+        // Again, now that its folders are there: one another user made in a sticky folder while
+        // extract ran would have been given the only copy of the key (an adversarial review).
+        try Self.checkWay(to: path)
         let hex = key.withUnsafeBytes { Hex.string($0) } + "\n"
         guard try Self.createWhole(path, hex, what: "the key file") else {
             throw .pseudonymKey(source: path, message: "another run made this key file while this one ran with a new key; run again to use the file's")
@@ -176,7 +179,8 @@ package struct PseudonymKey {
     /// The key of a file that is this user's (or root's) and no one else's to read: a key
     /// another user made is one they know, and with it every child key is a CPR number again.
     private static func read(_ path: String) throws(ExtractError) -> SymmetricKey {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // Without waiting: a named pipe another user put there would block the night (a review).
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             throw .pseudonymKey(source: path, message: "cannot open the key file: \(String(cString: strerror(errno)))")
         }
@@ -184,6 +188,9 @@ package struct PseudonymKey {
         var st = stat()
         guard fstat(fd, &st) == 0 else {
             throw .pseudonymKey(source: path, message: "cannot read its status: \(String(cString: strerror(errno)))")
+        }
+        guard st.st_mode & S_IFMT == S_IFREG else {
+            throw .pseudonymKey(source: path, message: "the key file is not a regular file (a named pipe, a device or a folder): refused. A key file holds the key as text")
         }
         guard st.st_uid == geteuid() || st.st_uid == 0 else {
             throw .pseudonymKey(source: path, message: "the key file belongs to another user (uid \(st.st_uid)), who knows the key: refused. Use a key of your own (a new state directory makes one) or have this file given to you")

@@ -54,6 +54,7 @@ package struct Drop: Sendable {
                         continue
                     }
                     missing = manifest.map { drop.differing(from: $0, sums) } ?? []
+                    if missing.isEmpty, let ahead = drop.dayAhead(config, now: now) { missing = [ahead] }
                     if missing.isEmpty, !entry.unchanged { missing = ["it was replaced while it was read; run again"] }
                     if missing.isEmpty { return InboxScan(drop: drop, sums: sums, newerIncomplete: incomplete) }
                 }
@@ -78,6 +79,21 @@ package struct Drop: Sendable {
         case let .cannotRead(path, message) where message.hasSuffix(", not a file"): return "\(name(path)) (\(message))"
         default: return nil
         }
+    }
+
+    /// Why a drop whose day, as `AsOf` reads it (its udtraeksdato, else its folder's name), is
+    /// after tomorrow is no drop for the night: taken, it stopped every night until the clock
+    /// caught up, and the older whole drop was never loaded (an adversarial review). nil when
+    /// its day is not ahead, or the pipeline file sets `as_of`.
+    func dayAhead(_ config: PipelineConfig, now: Date) -> String? {
+        guard config.asOf == nil else { return nil }
+        let today = Day(rawValue: Int32((now.timeIntervalSince1970 / 86400).rounded(.down)))
+        for (day, from) in [(ExportDate.read(drop: url, config: config), "its udtraeksdato"), (Day(iso: String(name.prefix(10))), "its folder's name")] {
+            guard let day else { continue }
+            guard day > today + 1 else { return nil }
+            return "\(from) says \(day), after tomorrow (today is \(today), UTC): no export is made in the future; ask for a corrected export"
+        }
+        return nil
     }
 
     /// What the drop lacks: source files of the pipeline, and files its MANIFEST names.

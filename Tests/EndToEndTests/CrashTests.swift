@@ -356,6 +356,28 @@ import TestSupport
         let page = try unread(["report", "--out", "-", "--database", h.db.url], stderr: try FileHandle(forWritingTo: said))
         let stderr = try String(contentsOf: said, encoding: .utf8)
         #expect(page.terminationReason == .exit && page.terminationStatus == 0 && !stderr.contains("error"), "\(page.terminationStatus) \(stderr)")
+        let listing = try unread(["runs", "--database", h.db.url], stderr: try FileHandle(forWritingTo: said))
+        #expect(listing.terminationReason == .exit && listing.terminationStatus == 0, "a reader gone is no failure: \(listing.terminationStatus)")
+    }
+
+    /// What a command prints that cannot be written (a full disk) fails it, saying so: `etl
+    /// rejects RUN > copy.csv` kept 40 of 98 lines and exited 0 (an adversarial review). Started
+    /// with its standard streams closed, a run is what it is with them open: the stop signals'
+    /// pipe took their numbers, log lines were read as signals, and a run left "stopped by SIGHUP".
+    @Test func outputThatCannotBeWrittenFailsAndClosedStreamsChangeNothing() throws {
+        let h = try Harness()
+        try h.drop(children: Self.children, asOf: Day(iso: "2026-11-20")!)
+        let shell = "exec \"$0\" \"$@\" >&- 2>&- <&-"
+        let closed = try h.run(["-c", shell, Harness.etl, "run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path,
+                                         "--database", h.db.url], program: "/bin/sh")
+        #expect(closed.status == 0, "\(closed.status)")
+        let id = try #require(try runIDs(h.db.url).first)
+        let left = try FileManager.default.contentsOfDirectory(atPath: h.state.run(try #require(RunID(id))).root.path)
+        #expect(!left.contains { $0.hasSuffix(".error") }, "\(left)")
+        #expect(try h.rows("SELECT run_id::text FROM metrics.published_run") == [[id]])
+
+        let full = try h.run(["-c", "exec \"$0\" \"$@\" > /dev/full", Harness.etl, "runs", "--database", h.db.url], program: "/bin/sh")
+        #expect(full.status == 1 && full.stderr.contains("standard output: not all of what this command printed could be written"), "\(full.status) \(full.stderr)")
     }
 
     /// A stage rerun stopped before its attempt begins (connecting, here to a server that never

@@ -399,6 +399,13 @@ import Testing
                 "\(String(describing: headless))")
         // The export's to fix, not the pipeline file's: exit 1, as a file without any header; a column the pipeline misnames is 64.
         #expect(headless?.exitStatus == .failure && other?.exitStatus == .usage && error?.exitStatus == .usage)
+        // A case event's first line has fewer numbers than names, but a date (an adversarial review).
+        f.write(Sample.enrolments, to: "indmeldelser.csv")
+        f.write(String(Sample.caseEvents.drop { $0 != "\n" }.dropFirst()), to: "sagshaendelser.csv")
+        let events = #expect(throws: ExtractError.self) { try f.extract() }
+        #expect(events?.exitStatus == .failure && events?.description.contains("seems to lack its header line") == true, "\(String(describing: events))")
+        #expect(ExtractError.manifestRowsDiffer(file: "/d/sagshaendelser.xml", manifestLine: 2, rows: 3, manifestRows: 2).description
+                    .contains("record elements, one inside another record counted too"))
     }
 
     // MARK: What is in the drop

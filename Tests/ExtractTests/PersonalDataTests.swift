@@ -212,6 +212,30 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: open + "/etl.key"), "no new key written there")
     }
 
+    /// A named pipe as the key file is refused, not waited on: it blocked the night (a review).
+    /// And the folders a new key goes to are checked again once made: one made meanwhile, open
+    /// to others, would have been given the only copy of the key.
+    @Test func aKeyFileThatIsAPipeIsRefusedAndANewKeysFolderIsCheckedWhenMade() throws {
+        let f = try Fixture()
+        f.environment = [:]
+        let folder = f.state.root.deletingLastPathComponent().appendingPathComponent("keys-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(mkfifo(folder + "/etl.key", 0o600) == 0)
+        f.config.pseudonymKey.file = folder + "/etl.key"
+        let error = #expect(throws: ExtractError.self) { try f.extract() }
+        guard case .pseudonymKey(_, let message) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(message.contains("not a regular file"), "\(message)")
+
+        f.config.pseudonymKey.file = folder + "/later/etl.key"
+        let key = try PseudonymKey.load(f.config.pseudonymKey, state: f.state, environment: [:])
+        try FileManager.default.createDirectory(atPath: folder + "/later", withIntermediateDirectories: false)
+        #expect(chmod(folder + "/later", 0o777) == 0)
+        let late = #expect(throws: ExtractError.self) { _ = try key.save() }
+        guard case .pseudonymKey(_, let said) = late else { Issue.record("\(String(describing: late))"); return }
+        #expect(said.contains("lies in \(folder)/later") && !FileManager.default.fileExists(atPath: folder + "/later/etl.key"), "\(said)")
+    }
+
     @Test func shortKeysAreRefused() throws {
         #expect(PseudonymKey.interpret("short") == nil)
         #expect(PseudonymKey.interpret(String(repeating: "x", count: 31)) == nil)

@@ -310,6 +310,15 @@ import Transform
         #expect(scan.drop.name == "2026-11-21-2")
         #expect(Set(scan.newerIncomplete.map { ($0.path as NSString).lastPathComponent }) == ["arkiv", "30-11-2026"], "\(scan.newerIncomplete)")
         #expect(scan.newerIncomplete.allSatisfy { $0.missing == [$0.missing[0]] && $0.missing[0].contains("does not begin with the day of its exports (yyyy-mm-dd)") })
+
+        // A drop of a day after tomorrow is no drop for the night: taken, it stopped every
+        // night, and the older whole drop was never loaded (an adversarial review).
+        let ahead = Day(rawValue: Int32((Date().timeIntervalSince1970 / 86400).rounded(.down)) + 3).iso
+        try makeDrop(inbox, ahead, files: all)
+        let later = try Drop.scan(inbox, config: config)
+        #expect(later.drop.name == "2026-11-21-2")
+        #expect(later.newerIncomplete.contains { $0.path.hasSuffix(ahead) && $0.missing.first?.contains("its folder's name says \(ahead), after tomorrow") == true },
+                "\(later.newerIncomplete)")
     }
 }
 
