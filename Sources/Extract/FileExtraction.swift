@@ -189,6 +189,7 @@ struct Notes {
             }
             let became: String
             switch map.fallback {
+            case .keep where field == "haendelse": became = "rejected (unknown_event_type): an event type is one of the contract's"
             case .keep: became = ContractVocabulary.values[field] == nil ? "kept as written" : "passed on as written, though no value of the contract"
             case .empty: became = "left empty"
             case .value(let v): became = "read as '\(v)'"

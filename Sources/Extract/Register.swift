@@ -76,7 +76,9 @@ struct Register: Sendable {
     private func unknown(_ number: String, field: String) -> Rejection {
         let bytes = Array(number.utf8)[...]
         // A lookalike, or what cannot be seen, explains more than what the number looks like.
-        let twin = lookalikes.contains(number) ? "; the register has a number that looks the same, written with other code points (another Unicode form)" : ""
+        let twin = lookalikes.contains(number) ? "; the register has a number that looks the same, written with other code points (another Unicode form)"
+            : numbers.first { $0.count == bytes.count && String(decoding: $0, as: UTF8.self).lowercased() == number.lowercased() }
+                .map { "; the register has \(Echo.text($0)), in another case (numbers are matched exactly)" } ?? ""
         let unseen = twin + Self.unseen(number)
         let looks = unseen.isEmpty ? ValueShape(bytes).phrase.map { ": \($0) in the number field: are two columns swapped?" } ?? "" : unseen
         return Rejection(field: field, reason: .unknownInstitution,

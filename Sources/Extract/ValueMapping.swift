@@ -50,8 +50,13 @@ struct ValueMapping {
             r.replace(field, with: value)
             return nil
         case .unmatched(let fallback):
-            // A value of the contract's own needs no rule, and no default rewrites it.
-            if contractValues.contains(String(decoding: v, as: UTF8.self)) { return nil }
+            // A value of the contract's own needs no rule, and no default rewrites it; in another
+            // case it is the contract's word, as rules compare (`Andre` was a category of its own).
+            let folded = String(decoding: v, as: UTF8.self).lowercased()
+            if contractValues.contains(folded) {
+                if !v.elementsEqual(folded.utf8) { r.replace(field, with: Array(folded.utf8)) }
+                return nil
+            }
             switch fallback {
             case .keep: break
             case .empty: r.replace(field, with: nil)

@@ -171,12 +171,17 @@ extension PipelineConfig.Source {
             let rules = try m.map(field)
             try rules.allow(["exact", "contains", "default"])
             var map = PipelineConfig.ValueMap()
-            if rules.has("exact") { map.exact = try parseRules(rules.map("exact")) }
-            if rules.has("contains") { map.contains = try parseRules(rules.map("contains")) }
+            // A rule's value of a closed field is a word of the contract: a typo (`anden` for
+            // `andre`) was loaded as a category of its own (a new steward's trial).
+            let vocabulary = ContractVocabulary.values[field]
+            if rules.has("exact") { map.exact = try parseRules(rules.map("exact"), vocabulary: vocabulary) }
+            if rules.has("contains") { map.contains = try parseRules(rules.map("contains"), vocabulary: vocabulary) }
             if rules.isNull("default") {
                 map.fallback = .empty
             } else if rules.has("default") {
-                map.fallback = .value(try rules.string("default"))
+                let value = try rules.string("default")
+                try checkWord(value, vocabulary, rules, "default")
+                map.fallback = .value(value)
             }
             guard !map.exact.isEmpty || !map.contains.isEmpty || rules.present("default") else {
                 throw m.error(field, "give at least one of exact, contains, default")
@@ -186,8 +191,14 @@ extension PipelineConfig.Source {
         return out
     }
 
+    /// That `value`, given at `key` of `m`, is a word of the field's `vocabulary` (when it has one).
+    private static func checkWord(_ value: String, _ vocabulary: Set<String>?, _ m: ConfigMap, _ key: String) throws {
+        guard let vocabulary, !vocabulary.contains(value) else { return }
+        throw m.error(key, "'\(value)' is no value of the contract here: one of \(vocabulary.sorted().joined(separator: ", "))")
+    }
+
     /// `{export value: contract value}` pairs in the order written; a null value empties the field.
-    private static func parseRules(_ m: ConfigMap) throws -> [PipelineConfig.ValueMap.Rule] {
+    private static func parseRules(_ m: ConfigMap, vocabulary: Set<String>?) throws -> [PipelineConfig.ValueMap.Rule] {
         guard !m.keys.isEmpty else { throw ConfigFileError(path: m.path, line: m.line, key: m.key, message: "give at least one value") }
         var seen: [String: String] = [:]
         return try m.keys.map { key in
@@ -195,7 +206,10 @@ extension PipelineConfig.Source {
             guard !folded.isEmpty else { throw m.error(key, "an empty value cannot be matched") }
             if let other = seen[folded] { throw m.error(key, "the same as '\(other)' (values are compared without regard to case)") }
             seen[folded] = key
-            return .init(match: key, value: m.isNull(key) ? nil : try m.string(key))
+            guard !m.isNull(key) else { return .init(match: key, value: nil) }
+            let value = try m.string(key)
+            try checkWord(value, vocabulary, m, key)
+            return .init(match: key, value: value)
         }
     }
 

@@ -447,6 +447,11 @@ extension PipelineConfigTests {
         ("      klynge: kkorgnr", "      klynge: enhedsnavn", "sources.institutioner.columns.navn", "mapped to 'klynge' too"),
         ("      cpr: cpr\n      institutionsnummer", "      cpr: cpr\n    values: {cpr: {default: x}}\n      institutionsnummer",
          "(file)", "not valid YAML"),
+        // A rule's value of a closed field is a word of the contract: `anden` was loaded as a category (a new steward's trial).
+        ("      aarsag: aarsag\n", "      aarsag: aarsag\n    values:\n      kilde:\n        exact:\n          Anonym: anden\n",
+         "sources.sagshaendelser.values.kilde.exact.Anonym", "'anden' is no value of the contract here: one of andre, daginstitution"),
+        ("      aarsag: aarsag\n", "      aarsag: aarsag\n    values:\n      aarsag: {default: Andet}\n",
+         "sources.sagshaendelser.values.aarsag.default", "'Andet' is no value of the contract here"),
     ])
     func eachNewKeyIsRefusedWithItsLine(from: String, to: String, key: String, message: String) throws {
         let text = try Self.wfs { $0.replacingOccurrences(of: from, with: to) }
