@@ -8,12 +8,12 @@ package enum Phrase: String, CaseIterable, Sendable {
     case whyTooFewPeriods, whyNoInstitutions, whyNoTreatedGroup, whyCoveredLeftOut, whyNoComparison, whyTooFewNeverTreated, whyMalformedPanel, whyUnknown
     case rejectsLead, answerRejects, rejectedShare
     case naiveLead, naive, naiveNone, naiveSuppressed, naiveMissing, naiveZero, answerExplain
-    case sureLead, sureBasis, sureBasisNotYet, sureBasisLast, sureFew, sureTrend, sureTrendOne, sureTrendOff, trendCaution, trendHidden, trendAllHidden
+    case sureLead, sureBasis, sureBasisNotYet, sureBasisLast, sureFew, sureTrendNone, sureTrend, sureTrendOne, sureTrendOff, trendCaution, trendHidden, trendAllHidden
     case trendSingleIn, trendSingleOut, trendHiddenOne, trendAllHiddenOne
     // 2. The figures
     case figuresHeading
     case effectsTitle, effectsReading, effectsReadingAll, effectsReadingNone, effectsNotEstimated, effectsLeadNotEstimated, effectsTooFew, effectsNote
-    case againstNeverTreated, againstNotYetTreated, againstCoveredLast, effectAxis
+    case againstNeverTreated, againstNotYetTreated, againstCoveredLast, comparisonWithout, comparisonLast, effectAxis
     case comparisonsTitle, comparisonsReading, comparisonsHidden, comparisonsUnits, comparisonsNote, rateRatioPanel, rateRatioAxis, ageDifferencePanel, monthsAxis
     case eventTitle, eventReading, eventAfter, eventNotEstimated, eventNote, before, after
     case quartersColumn, quartersAxis, quartersPlural, quarterSingular, halfYearsColumn, halfYearsAxis, halfYearsPlural, halfYearSingular
@@ -30,8 +30,8 @@ package enum Phrase: String, CaseIterable, Sendable {
     case rejectsHeading, reasonColumn, recordsColumn, noRejects
     case unattributedHeading, unattributedIntro, noUnattributed, eventColumn
     case transformHeading, whatColumn, countColumn
-    case panelHeading, panelText, panelNotEstimated, panelLastGroup, panelLeftOut, panelLeftOutOfPanel, panelNoneLeftOut, panelMissing, institutionsColumn, neverTreatedInstitutions, notYetTreatedInstitutions, coveredLastInstitutions
-    case suppressionHeading, suppressionText
+    case panelHeading, panelText, panelNotEstimated, panelLeadNotEstimated, panelLastGroup, panelLeftOut, panelLeftOutOfPanel, panelNoneLeftOut, panelMissing, institutionsColumn, neverTreatedInstitutions, notYetTreatedInstitutions, coveredLastInstitutions
+    case suppressionHeading, suppressionText, suppressionOne, suppressionNone
     // 4. Definitions
     case definitionsHeading, exactLink, exactHeading, exactIntro
     case termCohorts, plainCohorts, exactCohorts

@@ -98,6 +98,13 @@ package struct ReportDocument {
         return (g, last)
     }
 
+    /// The control group the event studies and section 3 show: the lead one, or the other when
+    /// only that one was estimated (they said "not estimated" beside its effects, a review).
+    var shownGroup: EvaluationControlGroup {
+        func estimated(_ g: EvaluationControlGroup) -> Bool { didRow(.detection, g)?.values["att"] ?? nil != nil }
+        return estimated(lead) ? lead : EvaluationControlGroup.allCases.first { $0 != lead && estimated($0) } ?? lead
+    }
+
     /// "Against institutions that never had a social worker", or, when none is without one, what
     /// the comparison then is: "never had one" would tell the committee the controls were untreated.
     func against(_ group: EvaluationControlGroup) -> Phrase {

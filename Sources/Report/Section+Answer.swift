@@ -23,8 +23,13 @@ extension ReportDocument {
         let att = row.figure("att", basis: []), low = row.figure("ci_low", basis: []), high = row.figure("ci_high", basis: [])
         // Not estimated from this run (metrics.did_status says why).
         guard let v = att.value, let lo = low.value, let hi = high.value else {
-            // Said when the other control group's estimate is in section 2 (a review read "could not be made" as none at all).
-            let other = EvaluationControlGroup.allCases.first { $0 != lead && didRow(.detection, $0)?.values["att"] ?? nil != nil }
+            // Said when the other control group's estimate is in section 2 (a review read "could not be made" as none at all),
+            // unless it rests on too few institutions to lead with (section 2 says so).
+            let other = EvaluationControlGroup.allCases.first { g in
+                guard g != lead, let row = didRow(.detection, g), row.values["att"] ?? nil != nil,
+                      let treated = row.figure("institutions_treated", basis: []).value else { return false }
+                return Int(treated) >= page.minimum
+            }
             return label + .text(" ") + words.html(other == nil ? .causalNotEstimated : .causalLeadNotEstimated,
                                                    ["why": whyNotEstimated(lead), "other": .text(other.map { words.text(against($0)) } ?? "")])
         }
@@ -40,6 +45,8 @@ extension ReportDocument {
         let args: [String: HTML] = [
             "att": phrase == .causalNone ? page.figure(att, decimals: decimals, signed: true) : page.figure(att, decimals: decimals, magnitude: true),
             "low": page.figure(low, decimals: decimals), "high": page.figure(high, decimals: decimals),
+            // "than at institutions without one", when there were none (every institution covered, a review).
+            "comparison": words.html(comparisonOnly(lead) == nil ? .comparisonWithout : .comparisonLast),
         ]
         var sentence = label + .text(" ") + words.html(phrase, args)
         // "Cannot show a difference" is about first cases; the outcomes whose interval does tell
@@ -76,6 +83,9 @@ extension ReportDocument {
             text = text + .text(" ") + words.html(phrase, [
                 "k": .text(page.format.integer(trend.covering)), "n": .text(page.format.integer(trend.shown)),
                 "span": lastPeriods(trend.periods)])
+        } else if trend.periods == 0 {
+            // No period before at all (a one-year window of half-years): silence read as a check passed (a review).
+            text = text + .text(" ") + words.html(.sureTrendNone)
         }
         if let hidden = trendHidden(trend) { text = text + .text(" ") + hidden }
         return HTML.element("strong", [("class", "label")], words.html(.sureLead)) + .text(" ") + text

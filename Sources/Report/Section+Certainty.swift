@@ -49,19 +49,25 @@ extension ReportDocument {
         }
 
         parts.append(HTML.element("h3", [], words.html(.panelHeading)))
-        if let did = data.did, let estimate = leadEstimate {
+        let group = shownGroup
+        if let did = data.did, let estimate = didRow(.detection, group) {
             let periods = estimate.figure("periods", basis: [])
             let counts: [String: HTML] = [
                 "treated": page.count(estimate.figure("institutions_treated", basis: [])),
                 "control": page.count(estimate.figure("institutions_control", basis: [])),
                 "leftOut": page.count(estimate.figure("institutions_left_out", basis: [])),
                 "periods": page.count(periods), "unit": .text(periodWords.count(Int(exactly: periods.value ?? 0) ?? 0)),
-                "against": words.html(lead == .notYetTreated ? .notYetTreatedInstitutions : comparisonOnly(lead) == nil ? .neverTreatedInstitutions : .coveredLastInstitutions),
+                "against": words.html(group == .notYetTreated ? .notYetTreatedInstitutions : comparisonOnly(group) == nil ? .neverTreatedInstitutions : .coveredLastInstitutions),
                 "why": whyNotEstimated(lead),
             ]
             let estimated = estimate.values["att"] ?? nil != nil
             var text = words.html(estimated ? .panelText : .panelNotEstimated, counts)
-            if estimated, let last = comparisonOnly(lead) {
+            // The lead group not estimated, the other shown: said, then the other's counts (it said "could not be estimated" alone, a review).
+            if group != lead {
+                text = words.html(.panelLeadNotEstimated, ["lead": words.html(against(lead)), "why": whyNotEstimated(lead), "other": words.html(against(group))])
+                    + .text(" ") + text
+            }
+            if estimated, let last = comparisonOnly(group) {
                 text = text + .text(" ") + words.html(.panelLastGroup, ["group": .text(page.format.integer(last.group)),
                                                                        "last": .text(page.format.integer(last.lastPeriod))])
             }
@@ -82,7 +88,8 @@ extension ReportDocument {
         }
 
         parts.append(HTML.element("h3", [], words.html(.suppressionHeading)))
-        parts.append(HTML.element("p", [], words.html(.suppressionText, [
+        let hiddenPhrase: Phrase = suppressed.hidden == 0 ? .suppressionNone : suppressed.hidden == 1 ? .suppressionOne : .suppressionText
+        parts.append(HTML.element("p", [], words.html(hiddenPhrase, [
             "hidden": HTML.element("data", [("value", String(suppressed.hidden)), ("data-derived", "suppressed-figures")],
                                    .text(page.format.integer(suppressed.hidden))),
             "shown": HTML.element("data", [("value", String(suppressed.shown)), ("data-derived", "figures")],

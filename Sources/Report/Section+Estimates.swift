@@ -137,15 +137,16 @@ extension ReportDocument {
             note: words.html(.comparisonsUnits) + (emptyCohort == nil ? .text(" ") + words.html(.comparisonsNote) : .empty), wide: true)
     }
 
-    /// The event study of one outcome against the lead control group, over the window the
+    /// The event study of one outcome against `shownGroup`, over the window the
     /// committee can judge: `eventWindow` periods before the arrival to `eventWindow.after` after.
     func eventStudy(_ outcome: Outcome) -> FigureBlock {
         let words = page.words, decimals = effectDecimals
         let points = eventPoints(outcome)
         let trend = preTrend(points)
-        let post = didRow(outcome, lead, "dynamic")
+        let group = shownGroup
+        let post = didRow(outcome, group, "dynamic")
         let postFigure = figure(post, "att", view: "metrics.did_summary",
-                                key: [("metric", outcome.didMetric), ("control_group", lead.rawValue), ("aggregation", "dynamic")], basis: [])
+                                key: [("metric", outcome.didMetric), ("control_group", group.rawValue), ("aggregation", "dynamic")], basis: [])
         let after = page.figure(postFigure, decimals: decimals, signed: true)
         // One check before is said of one estimate; with none shown there is no "0 of 0" to read.
         let hidden = trendHidden(trend)
@@ -183,13 +184,14 @@ extension ReportDocument {
             // The periods the estimates reach (a short panel has fewer than the window).
             note: !estimated ? nil : words.html(.eventNote, ["before": .text(page.format.integer(before)),
                                           "after": .text(page.format.integer(points.last.map { max($0.eventTime, 0) } ?? 0)),
-                                          "unit": .text(unit.count(before)), "against": words.html(against(lead))]))
+                                          "unit": .text(unit.count(before)), "against": words.html(against(group))]))
     }
 
-    /// The event study of one outcome against the lead control group, over `eventWindow`.
+    /// The event study of one outcome against `shownGroup`, over `eventWindow`.
     func eventPoints(_ outcome: Outcome) -> [EventStudyChart.Point] {
+        let group = shownGroup
         let rows = (data.did?.eventStudy ?? []).filter {
-            $0.key("metric") == outcome.didMetric && $0.key("control_group") == lead.rawValue
+            $0.key("metric") == outcome.didMetric && $0.key("control_group") == group.rawValue
         }
         let window = eventWindow
         let shown = rows.compactMap { r in Int(r.key("event_time") ?? "").map { (e: $0, row: r) } }

@@ -32,7 +32,7 @@ enum Style {
     table.numbers th, table.numbers td { padding: 0.12rem 0.45rem; border-bottom: 1px solid #eee; vertical-align: top; }
     table.numbers thead th { text-align: right; border-bottom: 1px solid var(--ink); font-weight: 600; vertical-align: bottom; }
     table.numbers thead th:first-child { text-align: left; }
-    table.numbers tbody th { text-align: left; font-weight: normal; }
+    table.numbers tbody th { text-align: left; font-weight: normal; overflow-wrap: anywhere; }
     table.numbers td { text-align: right; }
     table.numbers data { white-space: nowrap; }
     table.numbers td.text, table.numbers thead th.text { text-align: left; }
@@ -101,6 +101,11 @@ enum Style {
       .figure.wide .plot { flex: 0 1 100%; max-width: 62%; }
       .figure.wide div.numbers { flex: 1 1 100%; }
       a { color: inherit; text-decoration: none; }
+      /* A column cut at the page's edge ("Contro", a long district pushing the figures off): wrap instead (a review). */
+      table.numbers data.suppressed { white-space: normal; }
+      table.numbers { table-layout: auto; }
+      table.numbers thead th { overflow-wrap: anywhere; }
+      footer { break-before: avoid; page-break-before: avoid; margin-top: 1.5rem; }
     }
     """
 }

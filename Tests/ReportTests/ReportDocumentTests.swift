@@ -36,6 +36,10 @@ import Evaluation
         #expect(html.contains(catalog.text(.againstCoveredLast)) && html.contains(catalog.text(.coveredLastInstitutions)))
         #expect(html.contains(catalog.text(.panelLastGroup, ["group": "9", "last": "8"])))
         #expect(html.contains(catalog.text(.panelNoneLeftOut)) && !html.contains(catalog.text(.panelLeftOut, ["leftOut": "0"])))
+        // The causal estimate is "than at" those, not "institutions without one" when there were none (a review);
+        // the naive comparison's children without one are another matter.
+        let answer = try ReportPage(html).elements.first { $0.name == "p" && $0.attributes["class"] == "answer" }?.text ?? ""
+        #expect(answer.contains(catalog.text(.comparisonLast)) && !answer.contains(catalog.text(.comparisonWithout)), "\(answer)")
     }
 
     /// Every reason the estimator gives has the committee's words: a code the page does not
@@ -268,9 +272,25 @@ import Evaluation
         #expect(reading("comparisons").contains(catalog.text(.comparisonsHidden, ["n": "5"])), "\(reading("comparisons"))")
         let answer = page.elements.filter { $0.name == "p" && $0.attributes["class"] == "answer" }.map(\.text).joined(separator: " ")
         #expect(answer.contains(catalog.text(.naiveSuppressed, ["n": "5"])) && !answer.contains(catalog.text(.hiddenFewerThan, ["n": "5"])), "\(answer)")
-        // The other group's estimate is in section 2, and the answer says so (a review read "could not be made" as none at all).
-        #expect(answer.contains(catalog.text(.causalLeadNotEstimated, ["why": why, "other": againstNotYet])) && !answer.contains("metrics.did_status"),
-                "\(answer)")
+        // The other group's estimate rests on too few institutions to point to (section 2 says so): not pointed to.
+        #expect(answer.contains(catalog.text(.causalNotEstimated, ["why": why])) && !answer.contains("metrics.did_status"), "\(answer)")
+
+        // On enough institutions it is, and the answer says so (a review read "could not be made" as none at all);
+        // section 3 and the event studies show its counts and estimates, not "could not be estimated" alone.
+        did.summary = did.summary.map { row in
+            var row = row
+            if row.key("control_group") == "not_yet_treated" { row.values["institutions_treated"] = "7" }
+            return row
+        }
+        data.did = did
+        let other = try ReportPage(Self.render(language, data))
+        let otherAnswer = other.elements.filter { $0.name == "p" && $0.attributes["class"] == "answer" }.map(\.text).joined(separator: " ")
+        #expect(otherAnswer.contains(catalog.text(.causalLeadNotEstimated, ["why": why, "other": againstNotYet])), "\(otherAnswer)")
+        let certainty = other.elements.first { $0.attributes["id"] == "certainty" }?.text ?? ""
+        #expect(certainty.contains(catalog.text(.panelLeadNotEstimated, ["lead": catalog.text(.againstNeverTreated), "why": why, "other": againstNotYet]))
+                && !certainty.contains(catalog.text(.panelNotEstimated, ["why": why])), "\(certainty)")
+        let events = other.elements.first { $0.attributes["id"] == "event-detection" }?.text ?? ""
+        #expect(!events.isEmpty && !events.contains(catalog.text(.eventNotEstimated)), "\(events)")
     }
 
     /// Files with 1 % or more of their records rejected are named in the answer with the share;
