@@ -68,7 +68,8 @@ struct FieldChecks {
             }
             throw Rejection(field: names[i], reason: .nonexistentDate, message: "\(names[i]) '\(text)' is no day that exists")
         }
-        throw Rejection(field: names[i], reason: .invalidDate, message: "\(names[i]) '\(text)' is not a date (\(layouts))")
+        // The key named: a file of dotted dates rejected whole sent a new steward to the mapping (a trial).
+        throw Rejection(field: names[i], reason: .invalidDate, message: "\(names[i]) '\(text)' is not a date (\(layouts): the source's date_formats)")
     }
 
     private func missing(_ i: Int) -> Rejection {

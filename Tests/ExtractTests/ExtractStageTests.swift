@@ -108,6 +108,8 @@ import Testing
         #expect(Set(rejects.map(\.reason)) == Set(RejectReason.allCases))
         #expect(rejects.allSatisfy { !$0.message.isEmpty && !$0.message.contains("101801133") })
         #expect(rejects.first { $0.reason == .invalidCPR }?.message == "cpr 310213-**** is not a valid CPR number: its date does not exist")
+        // The key that names the layouts, for a file of dates in another (a new steward's trial).
+        #expect(rejects.first { $0.reason == .invalidDate }?.message.hasSuffix(": the source's date_formats)") == true)
         // Dates as the export writes them, so the message can be found in it.
         #expect(rejects.first { $0.reason == .endBeforeStart }?.message == "udmeldt '01-07-2014' is before indmeldt '01-08-2014'")
         #expect(f.rows(StageFile.enrolments).map { $0[5] } == ["10"])
