@@ -55,9 +55,10 @@ extension PipelineConfig {
         var report = ReportSettings()
         if top.has("report") {
             let r = try top.map("report")
-            try r.allow(["language", "out"])
+            try r.allow(["language", "out", "committee"])
             report.language = r.has("language") ? try r.choice("language", ReportLanguage.self) : nil
             report.out = try r.optionalString("out")
+            report.committee = try r.optionalString("committee")
         }
 
         return PipelineConfig(

@@ -5,10 +5,13 @@ package struct ReportSettings: Sendable, Equatable {
     /// Where the nightly run copies the report (atomically); relative paths are taken from
     /// the state directory. nil: the run's folder only.
     package var out: String?
+    /// Whom the page is for, as its head names it; nil: the social committee, in the page's language.
+    package var committee: String?
 
-    package init(language: ReportLanguage? = nil, out: String? = nil) {
+    package init(language: ReportLanguage? = nil, out: String? = nil, committee: String? = nil) {
         self.language = language
         self.out = out
+        self.committee = committee
     }
 }
 

@@ -3,7 +3,8 @@
 extension Catalog {
     static let danish: [Phrase: String] = [
         .title: "Socialrådgivere i daginstitutioner: virker det?",
-        .kicker: "{municipality} · til Socialudvalget",
+        .kicker: "{municipality} · til {committee}",
+        .socialCommittee: "Socialudvalget",
         .asOfLine: "Tal pr. {asOf} fra nattens kørsel {run}.",
         .publishedLine: "Offentliggjort {published}.",
         .notPublished: "Denne kørsel er gemt i datavarehuset, men er ikke den offentliggjorte: tallene kan afvige fra dem, analytikerne ser.",

@@ -3,7 +3,8 @@
 extension Catalog {
     static let english: [Phrase: String] = [
         .title: "Social workers in daycare institutions: does it work?",
-        .kicker: "{municipality} · for the Social Committee",
+        .kicker: "{municipality} · for {committee}",
+        .socialCommittee: "the Social Committee",
         .asOfLine: "Figures as of {asOf}, from the night’s run {run}.",
         .publishedLine: "Published {published}.",
         .notPublished: "This run is kept in the warehouse but is not the published one: its figures may differ from those analysts see.",

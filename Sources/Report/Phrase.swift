@@ -2,7 +2,7 @@
 /// `Catalog+English.swift`) has a text for each; `{name}` marks a placeholder.
 package enum Phrase: String, CaseIterable, Sendable {
     // The page
-    case title, kicker, asOfLine, publishedLine, notPublished, footer
+    case title, kicker, socialCommittee, asOfLine, publishedLine, notPublished, footer
     // 1. The answer
     case answerHeading, noTreatmentChildren, noControlChildren, noTreatmentShort, noControlShort, causalLead, causalUp, causalDown, causalNone, causalOthersClear, causalMissing, causalNotEstimated, causalLeadNotEstimated, causalTooFew
     case whyTooFewPeriods, whyNoInstitutions, whyNoTreatedGroup, whyCoveredLeftOut, whyNoComparison, whyTooFewNeverTreated, whyMalformedPanel, whyUnknown

@@ -8,15 +8,18 @@ package struct ReportDocument {
     package let page: Page
     /// The control group the report leads with (pipeline `evaluation.control_group`); the other is shown beside it.
     package let lead: EvaluationControlGroup
+    /// Whom the page is for, as its head names it (`report.committee`); nil: the social committee.
+    let committee: String?
     /// A cohort no child of the run was in (no row in `cohort_summary`, or none exposed: an
     /// export of the social workers' assignments with none, say): then nothing is compared,
     /// and the page says so instead of reasons that do not hold (a new user's trial read "no
     /// child in one of the cohorts got a case" and "hidden").
     let emptyCohort: Cohort?
 
-    package init(data: ReportData, language: ReportLanguage, lead: EvaluationControlGroup = .neverTreated) {
+    package init(data: ReportData, language: ReportLanguage, lead: EvaluationControlGroup = .neverTreated, committee: String? = nil) {
         self.data = data
         self.lead = lead
+        self.committee = committee
         emptyCohort = Cohort.allCases.first { c in
             guard let row = data.summary.first(where: { $0.key("cohort") == c.rawValue }) else { return true }
             return row.figure("children_exposed").value == 0
@@ -52,7 +55,8 @@ package struct ReportDocument {
         let published = run.figure("published_at")
         meta.append(published.raw == nil ? words.html(.notPublished) : words.html(.publishedLine, ["published": page.date(published)]))
         return HTML.element("header", [],
-            HTML.element("p", [("class", "kicker")], words.html(.kicker, ["municipality": page.label(run.figure("municipality"))])),
+            HTML.element("p", [("class", "kicker")], words.html(.kicker, ["municipality": page.label(run.figure("municipality")),
+                                                                 "committee": committee.map { .text($0) } ?? words.html(.socialCommittee)])),
             HTML.element("h1", [], words.html(.title)),
             HTML.element("p", [("class", "meta")], HTML.join(meta, separator: " ")))
     }

@@ -14,19 +14,24 @@ package enum ReportWriter {
         let data = try ReportData.read(reader, requested: run)
         let shown = data.run.values["run_id"].flatMap { $0 }.flatMap(RunID.init)
         let chosen = options(shown)
-        return (ReportDocument(data: data, language: chosen.language, lead: chosen.lead).render(), shown)
+        return (ReportDocument(data: data, language: chosen.language, lead: chosen.lead, committee: chosen.committee).render(), shown)
     }
 
     /// What the pipeline file decides about a report: its language and the control group it leads with.
     package struct Options: Sendable {
         package var language: ReportLanguage
         package var lead: EvaluationControlGroup
+        /// Whom the page is for (`report.committee`); nil: the social committee.
+        package var committee: String?
 
-        package init(language: ReportLanguage, lead: EvaluationControlGroup = .neverTreated) { self.language = language; self.lead = lead }
+        package init(language: ReportLanguage, lead: EvaluationControlGroup = .neverTreated, committee: String? = nil) {
+            self.language = language; self.lead = lead; self.committee = committee
+        }
 
-        /// From a pipeline file; English and never-treated without one.
+        /// From a pipeline file; English, never-treated and the social committee without one.
         package init(_ config: PipelineConfig?, language: ReportLanguage? = nil) {
-            self.init(language: language ?? config?.report.language ?? .en, lead: config?.evaluation.controlGroup ?? .neverTreated)
+            self.init(language: language ?? config?.report.language ?? .en, lead: config?.evaluation.controlGroup ?? .neverTreated,
+                      committee: config?.report.committee)
         }
     }
 

@@ -405,6 +405,15 @@ extension PipelineConfigTests {
         #expect(config.sources.caseEvents.values["kilde"]?.fallback == .empty)
     }
 
+    /// Whom the report is for: another municipality's committee, named in its head (a new
+    /// steward's trial found every page "til Socialudvalget").
+    @Test func theReportsCommitteeIsRead() throws {
+        let text = try PipelineConfigTests.variant { $0.replacingOccurrences(of: "report:\n  language: da\n", with: "report:\n  language: da\n  committee: Børne- og Ungeudvalget\n") }
+        let config = try PipelineConfig.parse(text, path: "x.yaml")
+        #expect(config.report == ReportSettings(language: .da, committee: "Børne- og Ungeudvalget"))
+        #expect(try PipelineConfig.parse(try PipelineConfigTests.variant { $0 }, path: "x.yaml").report.committee == nil)
+    }
+
     /// Optional fields may be left out or mapped to null; required ones may not.
     @Test func optionalFieldsMayBeUnmapped() throws {
         let text = try PipelineConfigTests.variant {

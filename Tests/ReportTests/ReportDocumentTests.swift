@@ -42,6 +42,13 @@ import Evaluation
         #expect(answer.contains(catalog.text(.comparisonLast)) && !answer.contains(catalog.text(.comparisonWithout)), "\(answer)")
     }
 
+    /// The head names the committee the pipeline file gives, as text; else the social committee.
+    @Test func theHeadNamesTheCommittee() throws {
+        let named = ReportDocument(data: ReportFixture.data, language: .da, committee: "Børne- & Ungeudvalget").render()
+        #expect(named.contains("til Børne- &amp; Ungeudvalget") && !named.contains("Socialudvalget"))
+        #expect(Self.render(.en).contains("for the Social Committee"))
+    }
+
     /// Every reason the estimator gives has the committee's words: a code the page does not
     /// know sends the reader to a view (found when the estimator learnt `covered_left_out`).
     @Test func everyReasonCodeHasWords() {
