@@ -105,7 +105,6 @@ enum Style {
       table.numbers data.suppressed { white-space: normal; }
       table.numbers { table-layout: auto; }
       table.numbers thead th { overflow-wrap: anywhere; }
-      footer { break-before: avoid; page-break-before: avoid; margin-top: 1.5rem; }
     }
     """
 }
