@@ -32,6 +32,7 @@ struct ReportCommand: ParsableCommand {
         try withExitStatus {
             let state = global.state
             let config = try pipeline.map { try PipelineConfig.loadTrusted(path: $0) }
+            if let config { try PipelineRunner.refuseUnsafeCommittee(config) }   // a run's own was checked when it ran
             let db = try global.target(config).connect(logger: global.logger())
             defer { db.close() }
             var shownConfig: PipelineConfig?

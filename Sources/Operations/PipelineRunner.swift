@@ -303,6 +303,7 @@ package struct PipelineRunner {
     private func refuseUnsafePipeline() throws {
         try Self.refuseUnsafePath(config.absolutePath, what: "the pipeline file's path", fix: "Rename it and run again")
         try Self.refuseUnsafePath(config.municipality, what: "the pipeline file's municipality", fix: "Correct it in \(config.path)")
+        try Self.refuseUnsafeCommittee(config)
         for source in config.sources.all {
             try Self.refuseUnsafePath(source.file, what: "the file name of a source in the pipeline file", fix: "Correct it in \(config.path)")
             for (field, map) in source.values.sorted(by: { $0.key < $1.key }) {
@@ -320,6 +321,12 @@ package struct PipelineRunner {
     /// a CPR number would put it there in clear, one with control characters would reach a
     /// terminal or forge a line of the summary, and one that is not UTF-8 names no file (an
     /// argument is decoded with U+FFFD in place of its bytes).
+    /// The committee the report's head names (`report.committee`), shown as it is.
+    package static func refuseUnsafeCommittee(_ config: PipelineConfig) throws {
+        guard let committee = config.report.committee else { return }
+        try refuseUnsafePath(committee, what: "the pipeline file's report.committee", fix: "Correct it in \(config.path)")
+    }
+
     static func refuseUnsafePath(_ path: String, what: String, fix: String) throws {
         guard !CPRInText.isIn(name: path) else {
             throw OperationsError.usage("\(Echo.name(path)): \(what) holds a CPR number (shown masked); "

@@ -172,7 +172,7 @@ extension Catalog {
         .panelHeading: "Institutionerne i evalueringen",
         .panelText: "{treated} institutioner fik en socialrådgiver i perioden og sammenlignes med {control}{against}, over {periods} {unit}.",
         .panelNotEstimated: "Forskel-i-forskelle kunne ikke beregnes ud fra denne kørsel: {why}.",
-        .panelLeadNotEstimated: "{lead} kunne forskel-i-forskelle ikke beregnes ud fra denne kørsel: {why}. {other}:",
+        .panelLeadNotEstimated: "{lead}, kunne forskel-i-forskelle ikke beregnes ud fra denne kørsel: {why}. {other}:",
         .panelLastGroup: "Ingen institution var uden socialrådgiver, så estimaterne stopper, før de, der fik deres sidst (i periode {group}), fik den: de dækker periode 1–{last}.",
         .panelLeftOut: "{leftOut} institutioner er udeladt af estimatet:",
         .panelLeftOutOfPanel: "{leftOut} institutioner er udeladt af panelet:",

@@ -65,6 +65,13 @@ import SyntheticDrop
         #expect(byName.status == ExitStatus.usage.rawValue && byName.stderr.contains("the pipeline file's municipality holds a CPR number"),
                 "\(byName.stderr)")
         #expect(!byName.stderr.contains("010213-1234"))
+        // The committee the report's head names, likewise (the run, and `etl report --pipeline`).
+        let committee = try h.pipeline("committee.yaml", [("  language: da\n", "  language: da\n  committee: Udvalget 0102131234\n")])
+        for arguments in [["run", "--pipeline", committee, "--drop", drop.path], ["report", "--pipeline", committee, "--out", "-"]] {
+            let byCommittee = try Spawned.run(h, arguments + ["--database", h.db.url])
+            #expect(byCommittee.status == ExitStatus.usage.rawValue && byCommittee.stderr.contains("report.committee holds a CPR number")
+                    && !byCommittee.stderr.contains("0102131234") && !byCommittee.stdout.contains("0102131234"), "\(arguments[0]): \(byCommittee.stderr)")
+        }
 
         // An export's file name and a value map's value: written as they are to the ledger, the
         // facts and the report (an adversarial review found both in clear).
