@@ -4,7 +4,7 @@ package enum Phrase: String, CaseIterable, Sendable {
     // The page
     case title, kicker, socialCommittee, asOfLine, publishedLine, notPublished, footer
     // 1. The answer
-    case answerHeading, noTreatmentChildren, noControlChildren, noTreatmentShort, noControlShort, causalLead, causalUp, causalDown, causalNone, causalOthersClear, causalMissing, causalNotEstimated, causalLeadNotEstimated, causalTooFew
+    case answerHeading, noTreatmentChildren, noControlChildren, noTreatmentShort, noControlShort, causalLead, causalUp, causalDown, causalNone, causalOthersClear, causalMissing, causalNotEstimated, causalLeadNotEstimated, causalOtherTooFew, causalTooFew
     case whyTooFewPeriods, whyNoInstitutions, whyNoTreatedGroup, whyCoveredLeftOut, whyNoComparison, whyTooFewNeverTreated, whyMalformedPanel, whyUnknown
     case rejectsLead, answerRejects, rejectedShare
     case naiveLead, naive, naiveNone, naiveSuppressed, naiveMissing, naiveZero, answerExplain
@@ -12,7 +12,7 @@ package enum Phrase: String, CaseIterable, Sendable {
     case trendSingleIn, trendSingleOut, trendHiddenOne, trendAllHiddenOne
     // 2. The figures
     case figuresHeading
-    case effectsTitle, effectsReading, effectsReadingAll, effectsReadingNone, effectsNotEstimated, effectsLeadNotEstimated, effectsTooFew, effectsNote
+    case effectsTitle, effectsOtherNotEstimated, effectsReading, effectsReadingAll, effectsReadingNone, effectsNotEstimated, effectsLeadNotEstimated, effectsTooFew, effectsNote
     case againstNeverTreated, againstNotYetTreated, againstCoveredLast, comparisonWithout, comparisonLast, effectAxis
     case comparisonsTitle, comparisonsReading, comparisonsHidden, comparisonsUnits, comparisonsNote, rateRatioPanel, rateRatioAxis, ageDifferencePanel, monthsAxis
     case eventTitle, eventReading, eventAfter, eventNotEstimated, eventNote, before, after
@@ -30,7 +30,7 @@ package enum Phrase: String, CaseIterable, Sendable {
     case rejectsHeading, reasonColumn, recordsColumn, noRejects
     case unattributedHeading, unattributedIntro, noUnattributed, eventColumn
     case transformHeading, whatColumn, countColumn
-    case panelHeading, panelText, panelNotEstimated, panelLeadNotEstimated, panelLastGroup, panelLeftOut, panelLeftOutOfPanel, panelNoneLeftOut, panelMissing, institutionsColumn, neverTreatedInstitutions, notYetTreatedInstitutions, coveredLastInstitutions
+    case panelHeading, panelText, panelNotEstimated, panelLeadNotEstimated, panelLastGroup, panelLeftOut, panelLeftOutOne, panelLeftOutOfPanel, panelNoneLeftOut, panelMissing, institutionsColumn, neverTreatedInstitutions, notYetTreatedInstitutions, coveredLastInstitutions
     case suppressionHeading, suppressionText, suppressionOne, suppressionNone
     // 4. Definitions
     case definitionsHeading, exactLink, exactHeading, exactIntro

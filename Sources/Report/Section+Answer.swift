@@ -23,15 +23,15 @@ extension ReportDocument {
         let att = row.figure("att", basis: []), low = row.figure("ci_low", basis: []), high = row.figure("ci_high", basis: [])
         // Not estimated from this run (metrics.did_status says why).
         guard let v = att.value, let lo = low.value, let hi = high.value else {
-            // Said when the other control group's estimate is in section 2 (a review read "could not be made" as none at all),
-            // unless it rests on too few institutions to lead with (section 2 says so).
-            let other = EvaluationControlGroup.allCases.first { g in
-                guard g != lead, let row = didRow(.detection, g), row.values["att"] ?? nil != nil,
-                      let treated = row.figure("institutions_treated", basis: []).value else { return false }
-                return Int(treated) >= page.minimum
+            // The other control group's estimate, in section 2, is said (a review read "could not be made" as none at
+            // all), and so is its resting on too few institutions to lead with (it said "could not be made" of it).
+            guard let other = EvaluationControlGroup.allCases.first(where: { $0 != lead && didRow(.detection, $0)?.values["att"] ?? nil != nil }),
+                  let treated = didRow(.detection, other)?.figure("institutions_treated", basis: []).value else {
+                return label + .text(" ") + words.html(.causalNotEstimated, ["why": whyNotEstimated(lead)])
             }
-            return label + .text(" ") + words.html(other == nil ? .causalNotEstimated : .causalLeadNotEstimated,
-                                                   ["why": whyNotEstimated(lead), "other": .text(other.map { words.text(against($0)) } ?? "")])
+            return label + .text(" ") + words.html(Int(treated) >= page.minimum ? .causalLeadNotEstimated : .causalOtherTooFew, [
+                "lead": .text(words.text(against(lead)).lowercased()), "why": whyNotEstimated(lead), "other": .text(words.text(against(other))),
+                "treated": .text(page.format.integer(Int(treated))), "n": .text(page.format.integer(page.minimum))])
         }
         // The views hide an event-time or group estimate that rests on fewer institutions than
         // the small-cell minimum; the answer does not lead with an overall one that does.

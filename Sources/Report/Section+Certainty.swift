@@ -73,7 +73,8 @@ extension ReportDocument {
             }
             // One row per institution in the view: counted here by reason.
             let reasons = Array(Set(did.leftOut.compactMap { $0.values["reason"] ?? nil })).sorted()
-            text = text + .text(" ") + words.html(reasons.isEmpty ? .panelNoneLeftOut : estimated ? .panelLeftOut : .panelLeftOutOfPanel, counts)
+            text = text + .text(" ") + words.html(reasons.isEmpty ? .panelNoneLeftOut : !estimated ? .panelLeftOutOfPanel
+                                                      : did.leftOut.count == 1 ? .panelLeftOutOne : .panelLeftOut, counts)
             parts.append(HTML.element("p", [], text))
             if !reasons.isEmpty {
                 parts.append(HTMLTable(caption: nil, header: [words.html(.reasonColumn), words.html(.institutionsColumn)], rows: reasons.map { reason in

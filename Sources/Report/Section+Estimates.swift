@@ -59,12 +59,20 @@ extension ReportDocument {
         let noneEstimated = clear.isEmpty && unclear.isEmpty
         func name(_ g: EvaluationControlGroup) -> String { words.text(against(g)) }
         let shown = groups.filter { g in Outcome.allCases.contains { f($0, g, "att").value != nil } }
+        // The reading is of the lead group's effects: named, as the table below shows the other's too (a review).
         var reading = noneEstimated
             ? emptyCohortText(short: true) ?? (shown.isEmpty ? words.html(.effectsNotEstimated, ["why": whyNotEstimated(lead)])
                 : words.html(.effectsLeadNotEstimated, ["lead": .text(name(lead)), "why": whyNotEstimated(lead),
                                                         "other": .text(name(shown[0]).lowercased())]))
-            : clear.isEmpty ? words.html(.effectsReadingNone) : unclear.isEmpty ? words.html(.effectsReadingAll)
-            : words.html(.effectsReading, ["clear": .text(list(clear)), "unclear": .text(list(unclear))])
+            : .text(name(lead) + ": ") + (clear.isEmpty ? words.html(.effectsReadingNone) : unclear.isEmpty ? words.html(.effectsReadingAll)
+                : words.html(.effectsReading, ["clear": .text(list(clear)), "unclear": .text(list(unclear))]))
+        // The other group not estimated is said why: its empty rows read "cannot be computed (no events)" (a review).
+        let notEstimated = groups.filter { !shown.contains($0) }
+        if !noneEstimated {
+            for g in notEstimated {
+                reading = reading + .text(" ") + words.html(.effectsOtherNotEstimated, ["group": .text(name(g)), "why": whyNotEstimated(g)])
+            }
+        }
         // Estimates shown on fewer treated institutions than the small-cell minimum are said to
         // be too few, as the answer says of the lead one (the table showed them without a word).
         for g in shown {
@@ -78,7 +86,7 @@ extension ReportDocument {
             // Nothing estimated is no "cannot be computed (no events)".
             chart: ForestPlot(id: "chart-effects", title: title, description: plain(reading), panels: panels, format: page.format,
                               suppressedText: page.suppressed,
-                              undefinedText: noneEstimated ? words.text(.eventNotEstimated) : page.undefined).render(),
+                              undefinedText: noneEstimated || !notEstimated.isEmpty ? words.text(.eventNotEstimated) : page.undefined).render(),
             table: HTMLTable(caption: nil, header: [words.html(.outcomeColumn), page.estimateHeader(.effectColumn), words.html(.levelBeforeColumn)],
                          rows: rows, groupRows: groupRows).render(),
             note: words.html(.effectsNote))
