@@ -128,7 +128,7 @@ run=$(tail -c +"$((logged + 1))" "$log" | grep -o '"run":"\{0,1\}[0-9]*' | tail 
 case $status in
     0)  message="ok: ${summary:-nothing to do}" ; level=info ;;
     65) message="reject threshold exceeded in run ${run:-?}: a file had too many bad records; the warehouse is unchanged. See them: $etl rejects ${run:-RUN} --state-dir $ETL_STATE_DIR$env_note" ; level=err ;;
-    66) message="drop incomplete (MANIFEST mismatch or missing files), or no inbox; an older complete drop, if any, was taken: ${summary:-none}. Check the export job." ; level=err ;;
+    66) message="drop incomplete (MANIFEST mismatch or missing files), a folder in the inbox that is no drop (not named by its day), or no inbox; an older complete drop, if any, was taken: ${summary:-none}. Check the export job, or move the folder the log names out of the inbox." ; level=err ;;
     69) message="database unreachable; the warehouse is unchanged, unless the log's last line says a publish's outcome is not known ($etl runs --state-dir $ETL_STATE_DIR then says which run is published). Check the server." ; level=err ;;
     73) message="published, but the committee's report was not written; see $log, then run: etl report" ; level=err ;;
     75) message="another run still holds the lock; this night's run was skipped." ; level=warning ;;

@@ -71,7 +71,7 @@ struct ETL: ParsableCommand {
                 try withExitStatus { try StateDirectory.secure(state, logger: global.logger()) }
             }
             try command.run()
-            try checkStandardOutput()
+            try checkStandardOutput(of: command)
         } catch {
             // As `exit(withError:)`, but a value given by mistake (a CPR number as a run id or a
             // date) is not echoed in clear: cron keeps standard error in its log and mails it.
@@ -84,15 +84,25 @@ struct ETL: ParsableCommand {
     }
 
     /// What a command printed reached its file: `etl rejects RUN > copy.csv` on a full disk
-    /// kept 40 of 98 lines and exited 0 (an adversarial review). A reader that went away
-    /// (`| head`) is no failure: a pipe with no reader says so to `poll` (POLLERR).
-    private static func checkStandardOutput() throws {
+    /// kept 40 of 98 lines and exited 0 (an adversarial review). A command whose output is its
+    /// product (a listing, a copy) fails; one whose work is done (a run published, a server
+    /// started) says so and keeps its status, which "run it again" would have misled (a
+    /// review). A reader that went away (`| head`) is no failure: a pipe with no reader says so
+    /// to `poll` (POLLERR), unless what was lost is a password shown once.
+    private static func checkStandardOutput(of command: ParsableCommand) throws {
         let failed = etl_flush_standard_output()
         guard failed != 0 else { return }
         var reader = pollfd(fd: STDOUT_FILENO, events: 0, revents: 0)
-        if failed == EPIPE || (poll(&reader, 1, 0) == 1 && reader.revents & Int16(POLLERR) != 0) { return }
-        throw OperationsError.io(path: "standard output", message: "not all of what this command printed could be written (\(String(cString: strerror(failed)))); "
-                                 + "the copy is incomplete: free space, or write it elsewhere, and run it again")
+        let readerGone = failed == EPIPE || (poll(&reader, 1, 0) == 1 && reader.revents & Int16(POLLERR) != 0)
+        let secret = command is WarehouseCommand.Analyst || command is NationalCommand.Analyst || command is NationalCommand.FeedRoleCommand
+        if readerGone && !secret { return }
+        let why = readerGone ? "its reader went away" : String(cString: strerror(failed))
+        if command is RejectsCommand || command is RunsCommand.List || command is RunsCommand.Show || command is WarehouseCommand.PsqlURL {
+            throw OperationsError.io(path: "standard output", message: "not all of what this command printed could be written (\(why)); "
+                                     + "the copy is incomplete: free space, or write it elsewhere, and run it again")
+        }
+        let lost = secret ? ", but a password it generated and printed is lost: run it again with --new-password" : ""
+        Logger(label: "etl").warning("not all of what this command printed could be written (\(why)); its work is done\(lost)")
     }
 
     /// The national file a coordinator's command was given as `--file`, if any.

@@ -192,6 +192,12 @@ package struct PseudonymKey {
         guard st.st_mode & S_IFMT == S_IFREG else {
             throw .pseudonymKey(source: path, message: "the key file is not a regular file (a named pipe, a device or a folder): refused. A key file holds the key as text")
         }
+        // Another name of it, a hard link another user made in a sticky folder to a file whose
+        // text they know, passes owner and mode (an adversarial review): a key file has one.
+        guard st.st_nlink == 1 else {
+            throw .pseudonymKey(source: path, message: "the key file has \(st.st_nlink) names (hard links): another user may have made this one to a file they know. "
+                                + "A key file has one name; copy the key to a new file of yours (chmod 600)")
+        }
         guard st.st_uid == geteuid() || st.st_uid == 0 else {
             throw .pseudonymKey(source: path, message: "the key file belongs to another user (uid \(st.st_uid)), who knows the key: refused. Use a key of your own (a new state directory makes one) or have this file given to you")
         }

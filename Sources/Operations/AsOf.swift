@@ -3,8 +3,8 @@ import Foundation
 import Pipeline
 
 /// The as-of date of a run: `--as-of`, else the pipeline file's `as_of`, else the export
-/// date on an XML export's root, else a drop folder named `yyyy-mm-dd` (perhaps with more
-/// after it), else today (UTC), with a warning (`PipelineRunner`).
+/// date on an XML export's root, else a drop folder named `yyyy-mm-dd` (or `yyyy-mm-dd-N`),
+/// else today (UTC), with a warning (`PipelineRunner`).
 ///
 /// A date after today (UTC; tomorrow is allowed, for another time zone's midnight) is
 /// refused: it is the end of every open interval, so it would move every figure
@@ -25,17 +25,18 @@ package enum AsOf {
             }
             return (day, from)
         }
-        // A drop folder is named by its day, perhaps with more after it (`2026-11-30-2`).
+        // A drop folder is named by its day, a later one of the day with a number (`2026-11-30-2`).
         let named = String(drop.name.prefix(10))
         for (day, from) in [(ExportDate.read(drop: drop.url, config: config), "udtraeksdato"), (Day(iso: named), "drop folder name")] {
             guard let day else { continue }
+            let said = from == "udtraeksdato" ? "the drop's udtraeksdato" : "the drop folder's name"
             guard day <= now + 1 else {
-                throw OperationsError.usage("\(drop.url.path): the drop's \(from) says \(day), after tomorrow (today is \(now), UTC; one day ahead is taken, for another time zone's midnight): no export is made in the future, "
+                throw OperationsError.usage("\(drop.url.path): \(said) says \(day), after tomorrow (today is \(now), UTC; one day ahead is taken, for another time zone's midnight): no export is made in the future, "
                                             + "and every open interval would run to that day. Ask for a corrected export, or set `as_of` in the pipeline file (or --as-of)")
             }
             // The window's end when the pipeline file gives none: before its start, transform would stop.
             guard config.windowTo != nil || day >= config.windowFrom else {
-                throw OperationsError.usage("\(drop.url.path): the drop's \(from) says \(day), before the evaluation window starts (\(config.windowFrom), "
+                throw OperationsError.usage("\(drop.url.path): \(said) says \(day), before the evaluation window starts (\(config.windowFrom), "
                                             + "`window` in the pipeline file), and the window ends at the as-of date. Ask for a corrected export, "
                                             + "or set `as_of` in the pipeline file (or --as-of)")
             }

@@ -29,15 +29,13 @@ package struct Drop: Sendable {
         guard fm.fileExists(atPath: inbox.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw OperationsError.inboxMissing(inbox: inbox.path, exists: fm.fileExists(atPath: inbox.path))
         }
-        let entries = try InboxEntry.list(inbox)
-        var incomplete: [IncompleteDrop] = []
         // `lost+found`: what a file system keeps at its root, where an inbox may be.
-        for entry in entries.sorted(by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }).reversed()
-        where entry.bytes.first != UInt8(ascii: ".") && entry.name != "lost+found" && entry.isFolder {
-            if let problem = entry.problem {
-                incomplete.append(IncompleteDrop(path: inbox.appendingPathComponent(entry.shown).path, missing: [problem]))
-                continue
-            }
+        let entries = try InboxEntry.list(inbox).filter { $0.bytes.first != UInt8(ascii: ".") && $0.name != "lost+found" && $0.isFolder }
+        // A folder that can be no drop is reported wherever it sorts: one older than the drop
+        // taken (`01-12-2026`, `#tmp`) was passed over in silence (a review).
+        var incomplete = entries.filter { $0.problem != nil }.sorted(by: InboxEntry.newerFirst)
+            .map { IncompleteDrop(path: inbox.appendingPathComponent($0.shown).path, missing: [$0.problem!]) }
+        for entry in entries.filter({ $0.problem == nil }).sorted(by: InboxEntry.newerFirst) {
             guard let name = entry.name else { continue }   // one without a problem is UTF-8
             let drop = Drop(url: inbox.appendingPathComponent(name, isDirectory: true))
             var missing = drop.missing(config)

@@ -65,10 +65,9 @@ struct InboxEntry {
         // The newest drop is the last by name, so a drop is named by its day, `yyyy-mm-dd`
         // first: `arkiv/` was taken as the newest, dated today, and every later night said
         // "already loaded" (a new steward's trial), and `30-11-2026` sorted after `2026-12-01`.
-        guard Self.namedByDay(name) else {
-            problem = "its name does not begin with the day of its exports (yyyy-mm-dd), and drops are taken by that day: "
-                + "a drop's folder is named so (2026-11-30, or 2026-11-30-2 for a second one); move any other folder out of the inbox, "
-                + "or name it with --drop"
+        guard Self.drop(named: name) != nil else {
+            problem = "its name is not the day of its exports (yyyy-mm-dd, or yyyy-mm-dd-2 for a second drop of the day), and drops "
+                + "are taken by that day: rename it so, move any other folder (an archive, a copy) out of the inbox, or name it with --drop"
             return
         }
         // As for an export that links out of its drop: whoever writes the inbox could point
@@ -83,9 +82,25 @@ struct InboxEntry {
         problem = nil
     }
 
-    /// Whether `name` begins with a day that exists, as `yyyy-mm-dd`.
-    static func namedByDay(_ name: String) -> Bool {
-        Day(iso: String(name.prefix(10))) != nil
+    /// The day and number a drop's folder is named by: `yyyy-mm-dd` (the day's first, 1) or
+    /// `yyyy-mm-dd-N`; nil for any other name. A copy (`2026-11-21.bak`, `2026-11-21 kopi`)
+    /// sorted after the day's second drop by name and was loaded instead of it (a review).
+    static func drop(named name: String) -> (day: Day, number: Int)? {
+        guard let day = Day(iso: String(name.prefix(10))) else { return nil }
+        let rest = name.dropFirst(10)
+        if rest.isEmpty { return (day, 1) }
+        guard rest.first == "-", let n = Int(rest.dropFirst()), n >= 1, rest.dropFirst().allSatisfy(\.isASCII) else { return nil }
+        return (day, n)
+    }
+
+    /// Newer first: by day, then by number (`-10` after `-9`); other names last, by their bytes.
+    static func newerFirst(_ a: InboxEntry, _ b: InboxEntry) -> Bool {
+        switch (a.name.flatMap(drop(named:)), b.name.flatMap(drop(named:))) {
+        case let (x?, y?): return x.day != y.day ? x.day > y.day : x.number != y.number ? x.number > y.number : b.bytes.lexicographicallyPrecedes(a.bytes)
+        case (.some, nil): return true
+        case (nil, .some): return false
+        case (nil, nil): return b.bytes.lexicographicallyPrecedes(a.bytes)
+        }
     }
 
     /// Whether it is still the folder it was when listed: one swapped for another (or for a

@@ -59,6 +59,9 @@ extension PipelineConfig {
             report.language = r.has("language") ? try r.choice("language", ReportLanguage.self) : nil
             report.out = try r.optionalString("out")
             report.committee = try r.optionalString("committee")
+            if let committee = report.committee, committee.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw r.error("committee", "give the committee's name, or leave the key out")
+            }
         }
 
         return PipelineConfig(
@@ -180,9 +183,7 @@ extension PipelineConfig.Source {
             if rules.isNull("default") {
                 map.fallback = .empty
             } else if rules.has("default") {
-                let value = try rules.string("default")
-                try checkWord(value, vocabulary, rules, "default")
-                map.fallback = .value(value)
+                map.fallback = .value(try checkWord(try rules.string("default"), vocabulary, rules, "default"))
             }
             guard !map.exact.isEmpty || !map.contains.isEmpty || rules.present("default") else {
                 throw m.error(field, "give at least one of exact, contains, default")
@@ -192,10 +193,15 @@ extension PipelineConfig.Source {
         return out
     }
 
-    /// That `value`, given at `key` of `m`, is a word of the field's `vocabulary` (when it has one).
-    private static func checkWord(_ value: String, _ vocabulary: Set<String>?, _ m: ConfigMap, _ key: String) throws {
-        guard let vocabulary, !vocabulary.contains(value) else { return }
-        throw m.error(key, "'\(value)' is no value of the contract here: one of \(vocabulary.sorted().joined(separator: ", "))")
+    /// `value`, given at `key` of `m`, as the word of the field's `vocabulary` it is in any case
+    /// (as values compare); any value when the field has none.
+    private static func checkWord(_ value: String, _ vocabulary: Set<String>?, _ m: ConfigMap, _ key: String) throws -> String {
+        guard let vocabulary else { return value }
+        let word = value.trimmingCharacters(in: .whitespaces).lowercased()
+        guard vocabulary.contains(word) else {
+            throw m.error(key, "'\(value)' is no value of the contract here: one of \(vocabulary.sorted().joined(separator: ", "))")
+        }
+        return word
     }
 
     /// `{export value: contract value}` pairs in the order written; a null value empties the field.
@@ -208,9 +214,7 @@ extension PipelineConfig.Source {
             if let other = seen[folded] { throw m.error(key, "the same as '\(other)' (values are compared without regard to case)") }
             seen[folded] = key
             guard !m.isNull(key) else { return .init(match: key, value: nil) }
-            let value = try m.string(key)
-            try checkWord(value, vocabulary, m, key)
-            return .init(match: key, value: value)
+            return .init(match: key, value: try checkWord(try m.string(key), vocabulary, m, key))
         }
     }
 

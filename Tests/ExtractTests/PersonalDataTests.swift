@@ -227,6 +227,14 @@ import Testing
         guard case .pseudonymKey(_, let message) = error else { Issue.record("\(String(describing: error))"); return }
         #expect(message.contains("not a regular file"), "\(message)")
 
+        // A second name of a key file (a hard link another user made to a file they know) is refused.
+        try String(repeating: "k", count: 40).write(toFile: folder + "/own.key", atomically: false, encoding: .utf8)
+        #expect(chmod(folder + "/own.key", 0o600) == 0 && link(folder + "/own.key", folder + "/linked.key") == 0)
+        f.config.pseudonymKey.file = folder + "/linked.key"
+        let linked = #expect(throws: ExtractError.self) { try f.extract() }
+        guard case .pseudonymKey(_, let named) = linked else { Issue.record("\(String(describing: linked))"); return }
+        #expect(named.contains("has 2 names (hard links)"), "\(named)")
+
         f.config.pseudonymKey.file = folder + "/later/etl.key"
         let key = try PseudonymKey.load(f.config.pseudonymKey, state: f.state, environment: [:])
         try FileManager.default.createDirectory(atPath: folder + "/later", withIntermediateDirectories: false)

@@ -115,7 +115,7 @@ import Transform
         let elsewhere = URL(fileURLWithPath: try TestServer.temporaryDirectory())
         let all = config.sources.all.map(\.file)
         try makeDrop(inbox, "2026-11-20", files: all, manifest: all)
-        for name in ["2026-11-21-latin1", "2026-11-22\u{1B}]0;x\u{7}\nrun 1 published=yes", "2026-11-24-inside"] {
+        for name in ["2026-11-21-latin1", "2026-11-22\u{1B}]0;x\u{7}\nrun 1 published=yes", "2026-11-24-2"] {
             try makeDrop(inbox, name, files: all, manifest: all)
         }
         let latin1 = Array(inbox.path.utf8) + Array("/2026-11-21-k".utf8) + [0xF8] + Array("benhavn".utf8)
@@ -125,11 +125,11 @@ import Transform
                                                    withDestinationPath: elsewhere.appendingPathComponent("drop").path)
 
         let scan = try Drop.scan(inbox, config: config)
-        #expect(scan.drop.name == "2026-11-24-inside")
-        try FileManager.default.createSymbolicLink(atPath: inbox.appendingPathComponent("2026-11-25").path, withDestinationPath: "2026-11-24-inside")
+        #expect(scan.drop.name == "2026-11-24-2")
+        try FileManager.default.createSymbolicLink(atPath: inbox.appendingPathComponent("2026-11-25").path, withDestinationPath: "2026-11-24-2")
         // A link within the inbox is a drop, read (and named) as the folder it leads to.
-        #expect(try Drop.scan(inbox, config: config).drop.url.path == inbox.appendingPathComponent("2026-11-24-inside").path)
-        try FileManager.default.removeItem(at: inbox.appendingPathComponent("2026-11-24-inside"))
+        #expect(try Drop.scan(inbox, config: config).drop.url.path == inbox.appendingPathComponent("2026-11-24-2").path)
+        try FileManager.default.removeItem(at: inbox.appendingPathComponent("2026-11-24-2"))
         try FileManager.default.removeItem(at: inbox.appendingPathComponent("2026-11-25"))
 
         let refused = try Drop.scan(inbox, config: config)
@@ -242,7 +242,7 @@ import Transform
         try makeDrop(inbox, "9999-12-31", files: [])
         let drop = Drop(url: inbox.appendingPathComponent("9999-12-31"))
         let error = #expect(throws: OperationsError.self) { try AsOf.resolve(explicit: nil, config: config, drop: drop) }
-        #expect("\(error!)".contains("drop folder name says 9999-12-31, after tomorrow") && "\(error!)".contains("as_of"))
+        #expect("\(error!)".contains("the drop folder's name says 9999-12-31, after tomorrow") && "\(error!)".contains("as_of"))
         try #"<?xml version="1.0"?><Institutionsregister xmlns="urn:x" udtraeksdato="9999-12-31">"#
             .write(to: drop.url.appendingPathComponent("institutioner.xml"), atomically: true, encoding: .utf8)
         let export = #expect(throws: OperationsError.self) { try AsOf.resolve(explicit: nil, config: config, drop: drop) }
@@ -305,18 +305,23 @@ import Transform
     @Test func aFolderNotNamedByItsDayIsNoDrop() throws {
         let inbox = URL(fileURLWithPath: try TestServer.temporaryDirectory())
         let all = config.sources.all.map(\.file)
-        for name in ["2026-11-20", "2026-11-21-2", "arkiv", "30-11-2026"] { try makeDrop(inbox, name, files: all) }
+        // A copy of a day's drop sorted after its second drop by name, `-10` before `-9`, and a
+        // folder sorting before the newest drop was passed over in silence (a review).
+        for name in ["2026-11-20", "2026-11-21-2", "2026-11-21-9", "2026-11-21-10", "2026-11-21.bak", "2026-11-21 kopi", "arkiv", "30-11-2026", "01-12-2026"] {
+            try makeDrop(inbox, name, files: all)
+        }
         let scan = try Drop.scan(inbox, config: config)
-        #expect(scan.drop.name == "2026-11-21-2")
-        #expect(Set(scan.newerIncomplete.map { ($0.path as NSString).lastPathComponent }) == ["arkiv", "30-11-2026"], "\(scan.newerIncomplete)")
-        #expect(scan.newerIncomplete.allSatisfy { $0.missing == [$0.missing[0]] && $0.missing[0].contains("does not begin with the day of its exports (yyyy-mm-dd)") })
+        #expect(scan.drop.name == "2026-11-21-10")
+        #expect(Set(scan.newerIncomplete.map { ($0.path as NSString).lastPathComponent }) == ["arkiv", "30-11-2026", "01-12-2026", "2026-11-21.bak", "2026-11-21 kopi"],
+                "\(scan.newerIncomplete)")
+        #expect(scan.newerIncomplete.allSatisfy { $0.missing == [$0.missing[0]] && $0.missing[0].contains("its name is not the day of its exports (yyyy-mm-dd") })
 
         // A drop of a day after tomorrow is no drop for the night: taken, it stopped every
         // night, and the older whole drop was never loaded (an adversarial review).
         let ahead = Day(rawValue: Int32((Date().timeIntervalSince1970 / 86400).rounded(.down)) + 3).iso
         try makeDrop(inbox, ahead, files: all)
         let later = try Drop.scan(inbox, config: config)
-        #expect(later.drop.name == "2026-11-21-2")
+        #expect(later.drop.name == "2026-11-21-10")
         #expect(later.newerIncomplete.contains { $0.path.hasSuffix(ahead) && $0.missing.first?.contains("its folder's name says \(ahead), after tomorrow") == true },
                 "\(later.newerIncomplete)")
     }

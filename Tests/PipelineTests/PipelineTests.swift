@@ -412,6 +412,13 @@ extension PipelineConfigTests {
         let config = try PipelineConfig.parse(text, path: "x.yaml")
         #expect(config.report == ReportSettings(language: .da, committee: "Børne- og Ungeudvalget"))
         #expect(try PipelineConfig.parse(try PipelineConfigTests.variant { $0 }, path: "x.yaml").report.committee == nil)
+        let blank = try PipelineConfigTests.variant { $0.replacingOccurrences(of: "report:\n  language: da\n", with: "report:\n  language: da\n  committee: '   '\n") }
+        let error = #expect(throws: ConfigFileError.self) { try PipelineConfig.parse(blank, path: "x.yaml") }
+        #expect(error?.key == "report.committee" && error?.message.contains("give the committee's name") == true, "\(String(describing: error))")
+        // A contract word in another case is the contract's (values compare so), written as the contract writes it.
+        let mapped = try PipelineConfigTests.variant { $0.replacingOccurrences(of: "      aarsag: aarsag\n", with: "      aarsag: aarsag\n    values:\n      kilde: {exact: {Nabo: ' Andre '}, default: POLITI}\n") }
+        let kilde = try PipelineConfig.parse(mapped, path: "x.yaml").sources.caseEvents.values["kilde"]
+        #expect(kilde?.exact.first?.value == "andre" && kilde?.fallback == .value("politi"))
     }
 
     /// Optional fields may be left out or mapped to null; required ones may not.
@@ -459,8 +466,8 @@ extension PipelineConfigTests {
         // A rule's value of a closed field is a word of the contract: `anden` was loaded as a category (a new steward's trial).
         ("      aarsag: aarsag\n", "      aarsag: aarsag\n    values:\n      kilde:\n        exact:\n          Anonym: anden\n",
          "sources.sagshaendelser.values.kilde.exact.Anonym", "'anden' is no value of the contract here: one of andre, daginstitution"),
-        ("      aarsag: aarsag\n", "      aarsag: aarsag\n    values:\n      aarsag: {default: Andet}\n",
-         "sources.sagshaendelser.values.aarsag.default", "'Andet' is no value of the contract here"),
+        ("      aarsag: aarsag\n", "      aarsag: aarsag\n    values:\n      aarsag: {default: Andre}\n",
+         "sources.sagshaendelser.values.aarsag.default", "'Andre' is no value of the contract here"),
     ])
     func eachNewKeyIsRefusedWithItsLine(from: String, to: String, key: String, message: String) throws {
         let text = try Self.wfs { $0.replacingOccurrences(of: from, with: to) }
