@@ -89,7 +89,8 @@ struct InboxEntry {
         guard let day = Day(iso: String(name.prefix(10))) else { return nil }
         let rest = name.dropFirst(10)
         if rest.isEmpty { return (day, 1) }
-        guard rest.first == "-", let n = Int(rest.dropFirst()), n >= 1, rest.dropFirst().allSatisfy(\.isASCII) else { return nil }
+        let digits = rest.dropFirst()
+        guard rest.first == "-", !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(digits), n >= 1 else { return nil }
         return (day, n)
     }
 

@@ -307,12 +307,12 @@ import Transform
         let all = config.sources.all.map(\.file)
         // A copy of a day's drop sorted after its second drop by name, `-10` before `-9`, and a
         // folder sorting before the newest drop was passed over in silence (a review).
-        for name in ["2026-11-20", "2026-11-21-2", "2026-11-21-9", "2026-11-21-10", "2026-11-21.bak", "2026-11-21 kopi", "arkiv", "30-11-2026", "01-12-2026"] {
+        for name in ["2026-11-20", "2026-11-21-2", "2026-11-21-9", "2026-11-21-10", "2026-11-21.bak", "2026-11-21 kopi", "2026-11-21-+11", "arkiv", "30-11-2026", "01-12-2026"] {
             try makeDrop(inbox, name, files: all)
         }
         let scan = try Drop.scan(inbox, config: config)
         #expect(scan.drop.name == "2026-11-21-10")
-        #expect(Set(scan.newerIncomplete.map { ($0.path as NSString).lastPathComponent }) == ["arkiv", "30-11-2026", "01-12-2026", "2026-11-21.bak", "2026-11-21 kopi"],
+        #expect(Set(scan.newerIncomplete.map { ($0.path as NSString).lastPathComponent }) == ["arkiv", "30-11-2026", "01-12-2026", "2026-11-21.bak", "2026-11-21 kopi", "2026-11-21-+11"],
                 "\(scan.newerIncomplete)")
         #expect(scan.newerIncomplete.allSatisfy { $0.missing == [$0.missing[0]] && $0.missing[0].contains("its name is not the day of its exports (yyyy-mm-dd") })
 
