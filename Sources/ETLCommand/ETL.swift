@@ -94,10 +94,10 @@ struct ETL: ParsableCommand {
         guard failed != 0 else { return }
         var reader = pollfd(fd: STDOUT_FILENO, events: 0, revents: 0)
         let readerGone = failed == EPIPE || (poll(&reader, 1, 0) == 1 && reader.revents & Int16(POLLERR) != 0)
-        let secret = command is WarehouseCommand.Analyst || command is NationalCommand.Analyst || command is NationalCommand.FeedRoleCommand
+        let secret = command is PrintsASecret
         if readerGone && !secret { return }
         let why = readerGone ? "its reader went away" : String(cString: strerror(failed))
-        if command is RejectsCommand || command is RunsCommand.List || command is RunsCommand.Show || command is WarehouseCommand.PsqlURL {
+        if command is PrintsItsProduct {
             throw OperationsError.io(path: "standard output", message: "not all of what this command printed could be written (\(why)); "
                                      + "the copy is incomplete: free space, or write it elsewhere, and run it again")
         }
@@ -115,3 +115,10 @@ struct ETL: ParsableCommand {
         Mirror(reflecting: command).children.lazy.compactMap { ($0.value as? OptionGroup<GlobalOptions>)?.wrappedValue }.first
     }
 }
+
+/// A command whose standard output is its product (a listing, a copy): output that cannot be
+/// written fails it (`ETL.checkStandardOutput`).
+protocol PrintsItsProduct {}
+
+/// A command that prints a password it generated, once: output lost says to make a new one.
+protocol PrintsASecret {}

@@ -127,7 +127,7 @@ struct NationalCommand: ParsableCommand {
         }
     }
 
-    struct Analyst: ParsableCommand {
+    struct Analyst: ParsableCommand, PrintsASecret {
         static let configuration = CommandConfiguration(
             abstract: "On the coordinator: make a login role that reads national_metrics and nothing else, and print its connection string.",
             discussion: """
@@ -171,7 +171,7 @@ struct NationalCommand: ParsableCommand {
         }
     }
 
-    struct FeedRoleCommand: ParsableCommand {
+    struct FeedRoleCommand: ParsableCommand, PrintsASecret {
         static let configuration = CommandConfiguration(
             commandName: "feed-role",
             abstract: "On a municipality's warehouse: make the role the national coordinator reads the feed as, and print its connection.",

@@ -3,7 +3,7 @@ import Foundation
 import Operations
 import Pipeline
 
-struct RejectsCommand: ParsableCommand {
+struct RejectsCommand: ParsableCommand, PrintsItsProduct {
     static let configuration = CommandConfiguration(
         commandName: "rejects", abstract: "A run's rejected records: file, line (an XML file's: the record's number), field, reason, message (CPR numbers masked).",
         discussion: exitStatusHelp)

@@ -65,14 +65,7 @@ struct ReportCommand: ParsableCommand {
     /// The page on standard output. A reader that went away (`| head`) ends it quietly, as
     /// SIGPIPE did before etl ignored it; any other failure is said.
     private func writeToStandardOutput(_ text: String) throws {
-        let bytes = Array(text.utf8)
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 && errno == EPIPE { return }
-            guard n >= 0 else { throw ReportError.write(path: "standard output", message: String(cString: strerror(errno))) }
-            sent += n
-        }
+        let failed = ReportWriter.writeAll(Array(text.utf8), to: STDOUT_FILENO)
+        guard failed == 0 || failed == EPIPE else { throw ReportError.write(path: "standard output", message: String(cString: strerror(failed))) }
     }
 }

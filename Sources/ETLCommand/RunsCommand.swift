@@ -7,7 +7,7 @@ struct RunsCommand: ParsableCommand {
         commandName: "runs", abstract: "List the runs, or show one.", discussion: exitStatusHelp,
         subcommands: [List.self, Show.self], defaultSubcommand: List.self)
 
-    struct List: ParsableCommand {
+    struct List: ParsableCommand, PrintsItsProduct {
         static let configuration = CommandConfiguration(
             abstract: "The runs, newest first; * marks the published one.",
             discussion: """
@@ -28,7 +28,7 @@ struct RunsCommand: ParsableCommand {
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: ParsableCommand, PrintsItsProduct {
         static let configuration = CommandConfiguration(
             abstract: "A run's attempts, every stage of each (times, counts, errors), files with checksums, loads and rejects by reason.",
             discussion: """

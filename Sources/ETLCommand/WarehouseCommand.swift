@@ -98,7 +98,7 @@ struct WarehouseCommand: ParsableCommand {
         }
     }
 
-    struct PsqlURL: ParsableCommand {
+    struct PsqlURL: ParsableCommand, PrintsItsProduct {
         static let configuration = CommandConfiguration(
             commandName: "psql-url", abstract: "The owner's connection string to paste into psql.", discussion: exitStatusHelp)
         @OptionGroup var global: GlobalOptions
@@ -114,7 +114,7 @@ struct WarehouseCommand: ParsableCommand {
         }
     }
 
-    struct Analyst: ParsableCommand {
+    struct Analyst: ParsableCommand, PrintsASecret {
         static let configuration = CommandConfiguration(
             abstract: "Make a login role that reads the metrics views and nothing else, and print its connection string.",
             discussion: """

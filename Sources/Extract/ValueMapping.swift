@@ -33,9 +33,8 @@ struct ValueMapping {
         case unmatched(PipelineConfig.ValueMap.Fallback)
     }
 
-    /// What becomes of a (trimmed, non-empty) value.
-    func apply(_ v: ArraySlice<UInt8>) -> Outcome {
-        let folded = String(decoding: v, as: UTF8.self).lowercased()
+    /// What becomes of a (trimmed, non-empty) value, given lowercased.
+    func apply(folded: String) -> Outcome {
         if let hit = exact[folded] { return .mapped(hit) }
         for rule in contains where folded.contains(rule.part) { return .mapped(rule.value) }
         return .unmatched(fallback)
@@ -45,14 +44,14 @@ struct ValueMapping {
     /// rule (a value of the contract's own matched none, but needs none).
     func apply(to r: inout EditedRecord) -> ArraySlice<UInt8>? {
         guard let v = r.value(field) else { return nil }
-        switch apply(v) {
+        let folded = String(decoding: v, as: UTF8.self).lowercased()
+        switch apply(folded: folded) {
         case .mapped(let value):
             r.replace(field, with: value)
             return nil
         case .unmatched(let fallback):
             // A value of the contract's own needs no rule, and no default rewrites it; in another
             // case it is the contract's word, as rules compare (`Andre` was a category of its own).
-            let folded = String(decoding: v, as: UTF8.self).lowercased()
             if contractValues.contains(folded) {
                 if !v.elementsEqual(folded.utf8) { r.replace(field, with: Array(folded.utf8)) }
                 return nil

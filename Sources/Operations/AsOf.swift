@@ -50,5 +50,6 @@ package enum AsOf {
         return (now, "today")
     }
 
-    private static func day(of date: Date) -> Day { Day(rawValue: Int32((date.timeIntervalSince1970 / 86400).rounded(.down))) }
+    /// The day (UTC) of `date`.
+    static func day(of date: Date) -> Day { Day(rawValue: Int32((date.timeIntervalSince1970 / 86400).rounded(.down))) }
 }

@@ -85,7 +85,7 @@ package struct Drop: Sendable {
     /// its day is not ahead, or the pipeline file sets `as_of`.
     func dayAhead(_ config: PipelineConfig, now: Date) -> String? {
         guard config.asOf == nil else { return nil }
-        let today = Day(rawValue: Int32((now.timeIntervalSince1970 / 86400).rounded(.down)))
+        let today = AsOf.day(of: now)
         for (day, from) in [(ExportDate.read(drop: url, config: config), "its udtraeksdato"), (Day(iso: String(name.prefix(10))), "its folder's name")] {
             guard let day else { continue }
             guard day > today + 1 else { return nil }

@@ -112,7 +112,13 @@ package struct ReportDocument {
     /// "Against institutions that never had a social worker", or, when none is without one, what
     /// the comparison then is: "never had one" would tell the committee the controls were untreated.
     func against(_ group: EvaluationControlGroup) -> Phrase {
-        group == .notYetTreated ? .againstNotYetTreated : comparisonOnly(group) == nil ? .againstNeverTreated : .againstCoveredLast
+        phrase(for: group, notYet: .againstNotYetTreated, never: .againstNeverTreated, last: .againstCoveredLast)
+    }
+
+    /// The words of one of `group`'s three comparisons: the not yet covered, those without one
+    /// in the window, or (none of those in the estimate) the last covered, before their worker came.
+    func phrase(for group: EvaluationControlGroup, notYet: Phrase, never: Phrase, last: Phrase) -> Phrase {
+        group == .notYetTreated ? notYet : comparisonOnly(group) == nil ? never : last
     }
 
     /// The page's words for a `did_status.reason_code` (`EvaluationError.code`).

@@ -127,17 +127,23 @@ package enum ReportWriter {
 
     /// Writes `text` to `fd`, with the mode asked for (open() applied the umask), and flushes it.
     private static func fill(_ fd: Int32, with text: String, permissions: mode_t, what path: String) throws {
-        let bytes = Array(text.utf8)
+        let failed = writeAll(Array(text.utf8), to: fd)
+        guard failed == 0 else { throw ReportError.write(path: path, message: String(cString: strerror(failed))) }
+        guard fchmod(fd, permissions) == 0 && fsync(fd) == 0 else { throw ReportError.write(path: path, message: String(cString: strerror(errno))) }
+    }
+
+    /// Writes all of `bytes` to `fd`, through interruptions: 0, or the errno of the write that failed.
+    package static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Int32 {
         var written = 0
         while written < bytes.count {
             let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw ReportError.write(path: path, message: String(cString: strerror(errno)))
+                return errno
             }
             written += n
         }
-        guard fchmod(fd, permissions) == 0 && fsync(fd) == 0 else { throw ReportError.write(path: path, message: String(cString: strerror(errno))) }
+        return 0
     }
 
     /// Renames the whole `temporary` over `path`.

@@ -71,7 +71,7 @@ extension ReportDocument {
         let words = page.words
         let treated = row.figure("institutions_treated", basis: [])
         if let n = treated.value, Int(n) < page.minimum { return nil }   // `causalTooFew` said it
-        var text = words.html(lead == .notYetTreated ? .sureBasisNotYet : comparisonOnly(lead) == nil ? .sureBasis : .sureBasisLast,
+        var text = words.html(phrase(for: lead, notYet: .sureBasisNotYet, never: .sureBasis, last: .sureBasisLast),
                               ["treated": page.count(treated), "control": page.count(row.figure("institutions_control", basis: []))])
         // Standard errors clustered by institution are rough with fewer than about twenty.
         if let n = treated.value, n < 20 { text = text + .text(" ") + words.html(.sureFew) }

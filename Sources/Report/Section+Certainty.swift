@@ -57,7 +57,7 @@ extension ReportDocument {
                 "control": page.count(estimate.figure("institutions_control", basis: [])),
                 "leftOut": page.count(estimate.figure("institutions_left_out", basis: [])),
                 "periods": page.count(periods), "unit": .text(periodWords.count(Int(exactly: periods.value ?? 0) ?? 0)),
-                "against": words.html(group == .notYetTreated ? .notYetTreatedInstitutions : comparisonOnly(group) == nil ? .neverTreatedInstitutions : .coveredLastInstitutions),
+                "against": words.html(phrase(for: group, notYet: .notYetTreatedInstitutions, never: .neverTreatedInstitutions, last: .coveredLastInstitutions)),
                 "why": whyNotEstimated(lead),
             ]
             let estimated = estimate.values["att"] ?? nil != nil

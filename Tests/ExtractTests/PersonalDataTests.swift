@@ -166,6 +166,24 @@ import Testing
         #expect(source == path && message.contains("belongs to another user"), "\(message)")
     }
 
+    /// The message of the key refusal `f`'s extract (or `body`) stops with; nil, recorded, for anything else.
+    func keyRefusal(_ f: Fixture, sourceLocation: SourceLocation = #_sourceLocation) -> String? {
+        keyRefusal(sourceLocation: sourceLocation) { _ = try f.extract() }
+    }
+
+    func keyRefusal(sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) -> String? {
+        let error = #expect(throws: ExtractError.self, sourceLocation: sourceLocation) { try body() }
+        guard case .pseudonymKey(_, let message) = error else { Issue.record("\(String(describing: error))", sourceLocation: sourceLocation); return nil }
+        return message
+    }
+
+    /// A new folder beside `f`'s state directory (removed by the test).
+    static func folder(beside f: Fixture, _ name: String) throws -> String {
+        let path = f.state.root.deletingLastPathComponent().appendingPathComponent("\(name)-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        return path
+    }
+
     /// The way to the key file is another user's to choose: a link they made (in their folder,
     /// or a sticky one) to a file whose text they know, here root's own 0600 file, or a folder
     /// of theirs above it. Refused, as a pipeline file would be (an adversarial review linked a
@@ -177,23 +195,20 @@ import Testing
         let known = f.state.root.deletingLastPathComponent().appendingPathComponent("known.txt").path
         try String(repeating: "a text another user can predict ", count: 2).write(toFile: known, atomically: true, encoding: .utf8)
         #expect(chmod(known, 0o600) == 0)
-        let theirs = f.state.root.deletingLastPathComponent().appendingPathComponent("theirs-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: theirs, withIntermediateDirectories: false)
+        let theirs = try Self.folder(beside: f, "theirs")
         defer { try? FileManager.default.removeItem(atPath: theirs) }
         #expect(chmod(theirs, 0o755) == 0 && chown(theirs, 65534, 65534) == 0)
         let link = theirs + "/etl.key"
         #expect(symlink(known, link) == 0 && lchown(link, 65534, 65534) == 0)
         f.config.pseudonymKey.file = link
-        let linked = #expect(throws: ExtractError.self) { try f.extract() }
-        guard case .pseudonymKey(_, let message) = linked else { Issue.record("\(String(describing: linked))"); return }
+        let message = try #require(keyRefusal(f))
         #expect(message.contains("a link that") && message.contains("refused"), "\(message)")
 
         // A file of root's own in their folder: they may rename it away and put theirs there.
         #expect(unlink(link) == 0)
         try FileManager.default.copyItem(atPath: known, toPath: link)
-        let held = #expect(throws: ExtractError.self) { try f.extract() }
-        guard case .pseudonymKey(_, let message) = held else { Issue.record("\(String(describing: held))"); return }
-        #expect(message.contains("lies in \(theirs)"), "\(message)")
+        let held = try #require(keyRefusal(f))
+        #expect(held.contains("lies in \(theirs)"), "\(held)")
     }
 
     /// A key file in a folder any user may write (not sticky): another user could rename it
@@ -201,13 +216,11 @@ import Testing
     @Test func aKeyFileInAFolderOthersMayWriteIsRefused() throws {
         let f = try Fixture()
         f.environment = [:]
-        let open = f.state.root.deletingLastPathComponent().appendingPathComponent("open-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: open, withIntermediateDirectories: false)
+        let open = try Self.folder(beside: f, "open")
         defer { try? FileManager.default.removeItem(atPath: open) }
         #expect(chmod(open, 0o777) == 0)
         f.config.pseudonymKey.file = open + "/etl.key"
-        let error = #expect(throws: ExtractError.self) { try f.extract() }
-        guard case .pseudonymKey(_, let message) = error else { Issue.record("\(String(describing: error))"); return }
+        let message = try #require(keyRefusal(f))
         #expect(message.contains("lies in \(open), where any user") && message.contains("refused"), "\(message)")
         #expect(!FileManager.default.fileExists(atPath: open + "/etl.key"), "no new key written there")
     }
@@ -218,29 +231,25 @@ import Testing
     @Test func aKeyFileThatIsAPipeIsRefusedAndANewKeysFolderIsCheckedWhenMade() throws {
         let f = try Fixture()
         f.environment = [:]
-        let folder = f.state.root.deletingLastPathComponent().appendingPathComponent("keys-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        let folder = try Self.folder(beside: f, "keys")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         #expect(mkfifo(folder + "/etl.key", 0o600) == 0)
         f.config.pseudonymKey.file = folder + "/etl.key"
-        let error = #expect(throws: ExtractError.self) { try f.extract() }
-        guard case .pseudonymKey(_, let message) = error else { Issue.record("\(String(describing: error))"); return }
+        let message = try #require(keyRefusal(f))
         #expect(message.contains("not a regular file"), "\(message)")
 
         // A second name of a key file (a hard link another user made to a file they know) is refused.
         try String(repeating: "k", count: 40).write(toFile: folder + "/own.key", atomically: false, encoding: .utf8)
         #expect(chmod(folder + "/own.key", 0o600) == 0 && link(folder + "/own.key", folder + "/linked.key") == 0)
         f.config.pseudonymKey.file = folder + "/linked.key"
-        let linked = #expect(throws: ExtractError.self) { try f.extract() }
-        guard case .pseudonymKey(_, let named) = linked else { Issue.record("\(String(describing: linked))"); return }
+        let named = try #require(keyRefusal(f))
         #expect(named.contains("has 2 names (hard links)"), "\(named)")
 
         f.config.pseudonymKey.file = folder + "/later/etl.key"
         let key = try PseudonymKey.load(f.config.pseudonymKey, state: f.state, environment: [:])
         try FileManager.default.createDirectory(atPath: folder + "/later", withIntermediateDirectories: false)
         #expect(chmod(folder + "/later", 0o777) == 0)
-        let late = #expect(throws: ExtractError.self) { _ = try key.save() }
-        guard case .pseudonymKey(_, let said) = late else { Issue.record("\(String(describing: late))"); return }
+        let said = try #require(keyRefusal { _ = try key.save() })
         #expect(said.contains("lies in \(folder)/later") && !FileManager.default.fileExists(atPath: folder + "/later/etl.key"), "\(said)")
     }
 

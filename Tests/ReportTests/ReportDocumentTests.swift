@@ -11,6 +11,11 @@ import Evaluation
         ReportDocument(data: data, language: language).render()
     }
 
+    /// Each of `rows` changed by `change`: the fixture's rows edited for one case.
+    static func edit(_ rows: inout [ViewRow], _ change: (inout ViewRow) -> Void) {
+        for i in rows.indices { change(&rows[i]) }
+    }
+
     /// With no institution that never got a social worker, the comparison is the group covered
     /// last, before its period (R `did`'s rule): the page says so, never "never had one" (a
     /// review found it told the committee the controls were untreated), and which periods the
@@ -19,17 +24,15 @@ import Evaluation
     func aComparisonOfTheLastCoveredIsNotCalledNeverCovered(_ language: ReportLanguage) throws {
         var data = ReportFixture.data
         var did = try #require(data.did)
-        did.status = did.status.map { row in
-            var row = row
+        Self.edit(&did.status) { row in
             row.values["comparison_only_group"] = "9"
             row.values["last_estimated_period"] = "8"
-            return row
         }
         did.leftOut = []
         data.did = did
         let html = Self.render(language, data)
         let catalog = Catalog(language)
-        // (" that never had one" is the end of `sureBasis` too.)
+        // (`neverTreatedInstitutions` is the end of `sureBasis` too.)
         for phrase: Phrase in [.againstNeverTreated, .neverTreatedInstitutions] {
             #expect(!html.contains(catalog.text(phrase)), "\(phrase)")
         }
@@ -206,17 +209,13 @@ import Evaluation
         data.summary = data.summary.filter(control)
         data.byYear = data.byYear.filter(control)
         data.byDistrict = data.byDistrict.filter(control)
-        data.comparison = data.comparison.map { row in
-            var row = row
+        Self.edit(&data.comparison) { row in
             for column in ["treatment", "estimate", "ci_low", "ci_high"] { row.values[column] = .some(nil) }
             row.values["treatment_count"] = "0"
-            return row
         }
         var did = try #require(data.did)
-        did.summary = did.summary.map { row in
-            var row = row
+        Self.edit(&did.summary) { row in
             for column in ["att", "se", "ci_low", "ci_high", "pre_treatment_mean"] { row.values[column] = .some(nil) }
-            return row
         }
         did.eventStudy = []
         data.did = did
@@ -246,27 +245,21 @@ import Evaluation
     func whatIsNotShownIsSaidPlainly(_ language: ReportLanguage) throws {
         var data = ReportFixture.data
         var did = try #require(data.did)
-        did.summary = did.summary.map { row in
-            var row = row
+        Self.edit(&did.summary) { row in
             if row.key("control_group") == "never_treated" {
                 for column in ["att", "se", "ci_low", "ci_high", "pre_treatment_mean"] { row.values[column] = .some(nil) }
             } else {
                 row.values["institutions_treated"] = "3"
             }
-            return row
         }
         // Why, in the committee's words (it pointed to a view no committee member reads, a review).
-        did.status = did.status.map { row in
-            var row = row
+        Self.edit(&did.status) { row in
             row.values["estimated"] = row.key("control_group") == "never_treated" ? "f" : "t"
             row.values["reason_code"] = row.key("control_group") == "never_treated" ? "too_few_never_treated" : .some(nil)
-            return row
         }
         data.did = did
-        data.comparison = data.comparison.map { row in
-            var row = row
+        Self.edit(&data.comparison) { row in
             for column in ["treatment", "estimate", "ci_low", "ci_high", "treatment_count"] { row.values[column] = .some(nil) }
-            return row
         }
         let page = try ReportPage(Self.render(language, data))
         let catalog = Catalog(language)
@@ -286,10 +279,8 @@ import Evaluation
 
         // On enough institutions it is, and the answer says so (a review read "could not be made" as none at all);
         // section 3 and the event studies show its counts and estimates, not "could not be estimated" alone.
-        did.summary = did.summary.map { row in
-            var row = row
+        Self.edit(&did.summary) { row in
             if row.key("control_group") == "not_yet_treated" { row.values["institutions_treated"] = "7" }
-            return row
         }
         data.did = did
         let other = try ReportPage(Self.render(language, data))
@@ -313,10 +304,8 @@ import Evaluation
         let catalog = Catalog(language)
         #expect(try !answer(ReportFixture.data).contains(catalog.text(.rejectsLead)), "12 of 29,253 is under 1 %")
         var data = ReportFixture.data
-        data.dataQuality = data.dataQuality.map { row in
-            var row = row
+        Self.edit(&data.dataQuality) { row in
             if row.key("category") == "file", row.key("subject") == "indmeldelser.csv", row.key("reason") == "rejected" { row.values["records"] = "2300" }
-            return row
         }
         let share = catalog.text(.rejectedShare, ["share": NumberFormat(language).number(7.862, decimals: 1), "file": "indmeldelser.csv"])
         let said = try answer(data)
