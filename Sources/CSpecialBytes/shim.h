@@ -1,4 +1,4 @@
-// Finding the bytes a CSV parser must look at, 32 at a time (Extract/CSVReader.swift).
+// Finding the bytes a CSV parser must look at, 32 at a time (Extract/CSVParseState.swift).
 // Swift's SIMD types compare lane by lane but have no way to turn the result into a bit
 // mask, which is what finds the first such byte in one instruction.
 #include <stdint.h>

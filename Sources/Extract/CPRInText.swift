@@ -23,7 +23,7 @@ package enum CPRInText {
         var number: UInt64
     }
 
-    @inline(__always) private static func isDigit(_ c: UInt8) -> Bool { c &- 48 < 10 }
+    @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c &- 48 < 10 }
 
     /// The first CPR-shaped number in `text`. `lostLeadingZero`: nine digits in a row
     /// standing alone, a day 1–9 and a month 01–12, count as a number whose leading zero a
@@ -83,88 +83,6 @@ package enum CPRInText {
             }
         }
         return nil
-    }
-
-    /// `text` folded to ASCII (`fold(_:at:)`), and the byte each folded byte came from, with
-    /// the text's end after the last.
-    private static func fold(_ text: UnsafeBufferPointer<UInt8>) -> (folded: [UInt8], origin: [Int]) {
-        var folded: [UInt8] = [], origin: [Int] = []
-        folded.reserveCapacity(text.count)
-        origin.reserveCapacity(text.count + 1)
-        var i = 0
-        while i < text.count {
-            let (byte, length) = fold(text, at: i)
-            if let byte {
-                folded.append(byte)
-                origin.append(i)
-            }
-            i += length
-        }
-        origin.append(text.count)
-        return (folded, origin)
-    }
-
-    /// The ASCII byte the character at `i` counts as, and its length in bytes, by its Unicode
-    /// properties: a decimal digit of any script its digit, a space of any kind a space, a
-    /// dash of any kind `-`, a middle dot `.`, a full-width form its ASCII character, any other
-    /// punctuation mark or symbol `~`; nil for an invisible one (`isInvisible`: on screen the
-    /// digits around it touch); 0x80 for any other character beyond ASCII (a letter). Only
-    /// text with bytes beyond ASCII comes here.
-    private static func fold(_ t: UnsafeBufferPointer<UInt8>, at i: Int) -> (UInt8?, Int) {
-        let c = t[i]
-        guard c >= 0x80 else { return (c, 1) }
-        let length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1
-        guard length > 1, i + length <= t.count else { return (0x80, 1) }
-        var code = UInt32(c) & (0xFF >> (length + 1))
-        for k in 1..<length { code = code << 6 | UInt32(t[i + k] & 0x3F) }
-        guard let scalar = Unicode.Scalar(code) else { return (0x80, length) }
-        if (0xFF01...0xFF5E).contains(code) { return (UInt8(code - 0xFEE0), length) }   // full-width ASCII
-        if let digit = digitValue(scalar) { return (48 + digit, length) }
-        if isInvisible(scalar) { return (nil, length) }
-        switch scalar.properties.generalCategory {
-        case .spaceSeparator, .lineSeparator, .paragraphSeparator: return (0x20, length)
-        case .dashPunctuation: return (0x2D, length)
-        case .connectorPunctuation: return (0x5F, length)
-        default: break
-        }
-        switch code {
-        case 0x0085: return (0x0A, length)                          // next line
-        case 0x2800: return (0x20, length)                          // braille blank, drawn as a space
-        case 0x2212, 0x2043: return (0x2D, length)                  // minus, hyphen bullet
-        case 0x00B7, 0x0387, 0x2022, 0x2024, 0x2027, 0x2219, 0x22C5, 0x2E31, 0x30FB, 0xFE52, 0xFF65, 0x3002:
-            return (0x2E, length)                                   // middle dots (and their look-alikes), bullets, leaders, small and ideographic full stops
-        case 0x2044, 0x2215: return (0x2F, length)                  // fraction and division slashes
-        default: break
-        }
-        switch scalar.properties.generalCategory {
-        case .openPunctuation, .closePunctuation, .initialPunctuation, .finalPunctuation, .otherPunctuation,
-             .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
-            return (0x7E, length)                                   // any other mark or symbol: a split after the date
-        default: return (0x80, length)
-        }
-    }
-
-    /// The digit a character is in any script (Arabic-Indic, full-width, mathematical), or nil.
-    /// Decimal digits only: superscript and circled ones (`¹`, `①`) are footnote marks, and
-    /// as digits `0101901234¹` would be eleven digits, no CPR number (a review found it so).
-    static func digitValue(_ s: Unicode.Scalar) -> UInt8? {
-        guard s.value >= 0x80 else { return s.value &- 48 < 10 ? UInt8(s.value - 48) : nil }
-        let p = s.properties
-        guard p.numericType == .decimal, let v = p.numericValue, v >= 0, v <= 9 else { return nil }
-        return UInt8(v)
-    }
-
-    /// A character drawn as nothing between its neighbours: format characters (soft hyphen,
-    /// zero-width space, bidi marks), Unicode's default-ignorables (variation selectors, the
-    /// Hangul fillers) and combining marks (an accent or a keycap on a digit; a spacing one
-    /// too, `ः`: on screen the digits still read as one number, a review found).
-    static func isInvisible(_ s: Unicode.Scalar) -> Bool {
-        guard s.value >= 0x80 else { return false }
-        let p = s.properties
-        switch p.generalCategory {
-        case .format, .nonspacingMark, .enclosingMark, .spacingMark: return true
-        default: return p.isDefaultIgnorableCodePoint
-        }
     }
 
     /// A quick look before `match`: a day 01–31 at `i`, then a month 01–12, their digits
@@ -419,63 +337,5 @@ package enum CPRInText {
     /// ASCII punctuation and symbols: `!` to `/`, `:` to `@`, `[` to `` ` ``, `{` to `~`.
     @inline(__always) private static func isPunctuation(_ c: UInt8) -> Bool {
         c &- 0x21 < 15 || c &- 0x3A < 7 || c &- 0x5B < 6 || c &- 0x7B < 4
-    }
-
-    /// The text with every CPR-shaped number replaced by `replacement(number)`, but those
-    /// `skipping` keeps; nil when it holds none to replace.
-    static func replacingAll(in text: ArraySlice<UInt8>, skipping: (UnsafeBufferPointer<UInt8>, Range<Int>) -> Bool = { _, _ in false },
-                             lostLeadingZero: Bool = false, with replacement: (UInt64) -> [UInt8]) -> (text: [UInt8], count: Int)? {
-        text.withUnsafeBufferPointer { p -> ([UInt8], Int)? in
-            var out: [UInt8] = []
-            var done = 0, count = 0
-            for m in all(in: p, lostLeadingZero: lostLeadingZero) {
-                if skipping(p, m.range) { continue }
-                out.append(contentsOf: p[done..<m.range.lowerBound])
-                out.append(contentsOf: replacement(m.number))
-                done = m.range.upperBound
-                count += 1
-            }
-            guard count > 0 else { return nil }
-            out.append(contentsOf: p[done...])
-            return (out, count)
-        }
-    }
-
-    /// `text` with every CPR-shaped number masked (`DDMMYY-****`): the last guard of what
-    /// the tool writes for people (log lines, errors in the ledger), where a file or folder
-    /// name could carry one.
-    /// Digits inside a run of hex digits as long as a checksum or a child key (32, 40, 64, 96
-    /// or 128) are no CPR number: they are left as they are, unless `keepingChecksums` is
-    /// false. Any other length is masked: a number put after 24 hex letters (a folder name)
-    /// passed as a checksum (a review).
-    package static func masking(_ text: String, keepingChecksums: Bool = true) -> String {
-        guard let (masked, _) = replacingAll(in: Array(text.utf8)[...], skipping: keepingChecksums ? insideHex : { _, _ in false },
-                                             with: masked) else { return text }
-        return String(decoding: masked, as: UTF8.self)
-    }
-
-    /// Whether a name the tool would keep and show (a path, a folder's, a role's) holds a
-    /// CPR-shaped number, in a run of hex digits too: a name is chosen by whoever wrote it,
-    /// and 22 hex letters before a number made it pass as a checksum (an adversarial review).
-    /// `masking(_, keepingChecksums: false)` shows such a name.
-    package static func isIn(name: String) -> Bool {
-        masking(name, keepingChecksums: false) != name
-    }
-
-    private static func insideHex(_ p: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
-        func isHex(_ c: UInt8) -> Bool { isDigit(c) || (c | 0x20) &- 0x61 < 6 }
-        var s = range.lowerBound, e = range.upperBound
-        guard p[s..<e].allSatisfy(isHex) else { return false }
-        while s > 0, isHex(p[s - 1]) { s -= 1 }
-        while e < p.count, isHex(p[e]) { e += 1 }
-        return [32, 40, 64, 96, 128].contains(e - s)
-    }
-
-    /// The masked form for messages: the birth date kept, the serial starred (`DDMMYY-****`).
-    static func masked(_ number: UInt64) -> [UInt8] {
-        var out = [UInt8](repeating: 48, count: 6)
-        var v = number / 10_000
-        for k in stride(from: 5, through: 0, by: -1) { out[k] = UInt8(48 + v % 10); v /= 10 }
-        return out + Array("-****".utf8)
     }
 }
