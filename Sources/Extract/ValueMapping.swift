@@ -18,7 +18,8 @@ struct ValueMapping {
         self.name = name
         contractValues = ContractVocabulary.values[name] ?? []
         var exact: [String: [UInt8]?] = [:]
-        for rule in map.exact { exact[Self.fold(rule.match)] = rule.value.map { Array($0.utf8) } }
+        // `updateValue`: a rule to empty (`null`) assigned through the subscript would remove its key.
+        for rule in map.exact { exact.updateValue(rule.value.map { Array($0.utf8) }, forKey: Self.fold(rule.match)) }
         self.exact = exact
         contains = map.contains.map { (Self.fold($0.match), $0.value.map { Array($0.utf8) }) }
         fallback = map.fallback

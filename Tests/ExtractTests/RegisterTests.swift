@@ -185,6 +185,7 @@ import Testing
                 "6,101239,Småbørn,Daginstitution,  VUGGESTUE ,Amager Øst,,101",
                 "7,101240,Ingen type,Daginstitution,,Amager Øst,,101",
                 "8,101241,Exact,Daginstitution,Special#Vuggestue,Amager Øst,,101",
+                "9,101242,Tom,Daginstitution,TOM,Amager Øst,,101",
             ])
             var map = f.config.sources.institutions.values["type"]!
             map.exact = [.init(match: "special#vuggestue", value: "boernehave"), .init(match: "Tom", value: nil)]
@@ -193,7 +194,7 @@ import Testing
             let result = try f.extract()
             #expect(f.rows(StageFile.institutions).map { $0[2] }
                     == ["integreret", "vuggestue", "boernehave", unknown == "\\N" ? "" : unknown, unknown == "\\N" ? "" : unknown,
-                        "vuggestue", "", "boernehave"])
+                        "vuggestue", "", "boernehave", ""])   // `Tom` mapped to null: empty, not unmatched
             #expect(result.manifest.inputs[0].counts["unmapped_value:type"] == 2)
             let warning = try #require(result.warnings.first)
             #expect(warning.hasPrefix("institutioner.csv: 2 values of type matched no rule of its value map and were "))
