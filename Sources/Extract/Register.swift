@@ -16,11 +16,15 @@ struct Register: Sendable {
     /// The numbers beyond ASCII as Strings, which compare canonically equivalent texts equal:
     /// for the message of a number the register has in another Unicode form only.
     private let lookalikes: Set<String>
+    /// The forms of the register's numbers (`form`): a number of one of them is not called a
+    /// name or a date in a message (`NOPE-1` beside `DI-001`, a review found).
+    private let forms: Set<[UInt8]>
 
     init(numbers: Set<[UInt8]>, file: String) {
         self.numbers = numbers
         self.file = file
         lookalikes = Set(numbers.filter { $0.contains { $0 >= 0x80 } }.map { String(decoding: $0, as: UTF8.self) })
+        forms = Set(numbers.map(Self.form))
         var size = 16
         while size < numbers.count * 2 { size *= 2 }
         var slots = [UInt64](repeating: 0, count: size)
@@ -80,9 +84,21 @@ struct Register: Sendable {
             : numbers.first { $0.count == bytes.count && String(decoding: $0, as: UTF8.self).lowercased() == number.lowercased() }
                 .map { "; the register has \(Echo.text($0)), in another case (numbers are matched exactly)" } ?? ""
         let unseen = twin + Self.unseen(number)
-        let looks = unseen.isEmpty ? ValueShape(bytes).phrase.map { ": \($0) in the number field: are two columns swapped?" } ?? "" : unseen
+        let shape = forms.contains(Self.form(bytes)) ? nil : ValueShape(bytes).phrase
+        let looks = unseen.isEmpty ? shape.map { ": \($0) in the number field: are two columns swapped?" } ?? "" : unseen
         return Rejection(field: field, reason: .unknownInstitution,
                          message: "institution \(Echo.text(bytes)) is not in the register (\(file))\(looks)")
+    }
+
+    /// A number's form: each run of letters `A`, of digits `9`, other bytes as they are
+    /// (`DI-001` and `NOPE-1` are both `A-9`).
+    static func form(_ number: some Collection<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        for c in number {
+            let k: UInt8 = c &- 48 < 10 ? 0x39 : (c | 0x20) &- 0x61 < 26 || c >= 0x80 ? 0x41 : c
+            if k != out.last || (k != 0x39 && k != 0x41) { out.append(k) }
+        }
+        return out
     }
 
     /// What a reader of the message cannot see in a number that looks like a known one: a

@@ -73,6 +73,11 @@ import Testing
         var message = ""
         do { try Register(numbers: [Array("DI-339476".utf8)], file: "institutioner.csv").check("di-339476", field: "institutionsnummer") } catch { message = error.message }
         #expect(message.hasSuffix("; the register has DI-339476, in another case (numbers are matched exactly)"), "\(message)")
+        // A number of the register's own form is not called a name (`NOPE-1` beside `DI-001`); a name beside digits is.
+        message = ""
+        do { try Register(numbers: [Array("DI-001".utf8)], file: "institutioner.csv").check("NOPE-1", field: "institutionsnummer") } catch { message = error.message }
+        #expect(message == "institution NOPE-1 is not in the register (institutioner.csv)")
+        #expect(Register.form(Array("DI-001".utf8)) == Array("A-9".utf8) && Register.form(Array("Åby 7".utf8)) == Array("A 9".utf8))
         #expect(Register.unseen("101234\u{00A0}").hasPrefix("; it holds U+00A0, which does not show as itself"))
         #expect(Register.unseen("10\u{200B}1234\u{2003}").contains("U+2003, U+200B") && Register.unseen("Åby 7").isEmpty)
     }
