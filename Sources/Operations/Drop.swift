@@ -207,6 +207,20 @@ package struct Drop: Sendable {
         }
     }
 
+    /// The MANIFEST held to files loaded before, without extracting them again: their
+    /// checksums, and the data rows the run that loaded them read (`rowsRead`, by
+    /// `DropManifest.sameFile`).
+    func verifyManifest(_ sums: [(file: String, sha256: String)], rowsRead: [String: Int]) throws {
+        guard let manifest = try DropManifest.read(drop: url) else { return }
+        let differing = differing(from: manifest, sums)
+        guard differing.isEmpty else { throw OperationsError.dropIncomplete(drop: url.path, missing: differing) }
+        for entry in manifest.entries {
+            guard let rows = rowsRead[DropManifest.sameFile(entry.file)], rows != entry.rows else { continue }
+            throw ExtractError.manifestRowsDiffer(file: url.appendingPathComponent(entry.file).path, manifestLine: entry.line,
+                                                  rows: rows, manifestRows: entry.rows)
+        }
+    }
+
     /// The source files whose checksum is not the one `manifest` gives them, each said as
     /// `IncompleteDrop` says what a drop lacks.
     func differing(from manifest: DropManifest, _ sums: [(file: String, sha256: String)]) -> [String] {

@@ -152,6 +152,12 @@ package struct Ledger {
         }
     }
 
+    /// The data rows each export file of the run's latest extract held, by `DropManifest.sameFile`.
+    package func rowsRead(_ run: RunID) throws -> [String: Int] {
+        let rows = try connection.query("SELECT name, rows_read FROM etl.files WHERE run_id = $1", [run.description], name: "rows read")
+        return Dictionary(try rows.map { (DropManifest.sameFile($0.string(0) ?? ""), try $0.int(1) ?? 0) }) { first, _ in first }
+    }
+
     /// Ends an attempt, and with it the run's status; `loaded`: the rows its load copied.
     package func finishAttempt(_ attempt: Int64, run: RunID, error: String?, loaded: Int? = nil) throws {
         let status = error == nil ? "succeeded" : "failed"

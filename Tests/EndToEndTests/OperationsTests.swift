@@ -32,6 +32,17 @@ import Postgres
         let again = try h.run(["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url])
         #expect(again.status == 0)
         #expect(again.stdout.contains("nothing to do"))
+        // Its MANIFEST is still held to it: a count changed is a drop incomplete, not "nothing to do".
+        let manifest = h.inbox.appendingPathComponent("2026-11-21/MANIFEST")
+        let written = try String(contentsOf: manifest, encoding: .utf8)
+        let row = try #require(written.split(separator: "\n").first { $0.hasSuffix("indmeldelser.csv") })
+        let fields = row.split(separator: " ", omittingEmptySubsequences: true)
+        try written.replacingOccurrences(of: row, with: "\(fields[0])  \(Int(fields[1])! + 1)  \(fields[2])")
+            .write(to: manifest, atomically: true, encoding: .utf8)
+        let miscounted = try h.run(["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url])
+        #expect(miscounted.status == ExitStatus.dropIncomplete.rawValue && miscounted.stderr.contains("the MANIFEST says \(Int(fields[1])! + 1)"),
+                "\(miscounted.stdout) \(miscounted.stderr)")
+        try written.write(to: manifest, atomically: true, encoding: .utf8)
         let ledger = try h.run(["runs", "--database", h.db.url])
         #expect(ledger.stdout.contains(run) && ledger.stdout.contains("*"), "\(ledger.stdout)")
         let show = try h.run(["runs", "show", run, "--database", h.db.url])
