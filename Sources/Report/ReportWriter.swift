@@ -63,11 +63,13 @@ package enum ReportWriter {
     package static func writeAtomically(_ text: String, to path: String, mode: mode_t?) throws {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
+        try refuseOthersWay(to: path)
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
             throw ReportError.write(path: folder.path, message: "cannot create the folder: \(whyNot(creating: folder, error))")
         }
+        try refuseOthersWay(to: path)   // as made: a folder of theirs may have appeared meanwhile
         if let system = systemPath(path) {
             throw ReportError.write(path: path, message: "it leads to \(system), among the system's devices and processes, which the page "
                                     + "would replace, not write to: refused. Name a regular file (or - for standard output)")
@@ -108,6 +110,15 @@ package enum ReportWriter {
         defer { close(fd) }
         do { try fill(fd, with: text, permissions: permissions, what: temporary) } catch { unlink(temporary); throw error }
         try put(temporary, at: path)
+    }
+
+    /// The page is what the committee reads: a folder on its way that another user owns or may
+    /// write (not sticky), or a link they made, lets them replace it or lead it into any
+    /// folder this user may write (an adversarial review), as for the key file.
+    private static func refuseOthersWay(to path: String) throws {
+        guard let (folder, writers) = OtherWriters.folderAbove(path, othersOwning: true) else { return }
+        throw ReportError.write(path: path, message: "it lies in \(folder), where \(writers) may replace the page or lead it elsewhere: refused. "
+                                + "Write it into a folder only you (or root) can change; others may still read it (chmod 755 on the folder, 644 on the page)")
     }
 
     /// Removes what a write killed in the moment between naming the whole page and renaming it

@@ -85,6 +85,40 @@ import TestSupport
         #expect(throws: ReportError.self) { try ReportWriter.writeAtomically("<p/>", to: "/dev/stdout", mode: nil) }
     }
 
+    /// A folder on the page's way that another user may write (not sticky) lets them replace
+    /// the committee's page: refused, the folder named. A sticky shared folder is not.
+    @Test func aFolderOthersMayWriteIsRefused() throws {
+        let dir = try TestServer.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir + "/shared", withIntermediateDirectories: false)
+        #expect(chmod(dir + "/shared", 0o777) == 0)
+        let error = try #require(#expect(throws: ReportError.self) { try ReportWriter.writeAtomically("<p/>", to: dir + "/shared/intranet/r.html", mode: nil) })
+        #expect("\(error)".contains("lies in \(dir)/shared, where any user may replace the page") && "\(error)".contains("refused"), "\(error)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/shared/intranet"), "nothing made there")
+        #expect(chmod(dir + "/shared", 0o1777) == 0)
+        try ReportWriter.writeAtomically("<p>report</p>", to: dir + "/shared/r.html", mode: nil)
+    }
+
+    /// A link another user made on the way, or a folder of theirs, lets them choose where the
+    /// page goes (root's own folder, an adversarial review) or replace it: refused.
+    @Test(.enabled(if: geteuid() == 0, "needs root, to give a link and a folder to another user"))
+    func aLinkOrFolderOfAnotherUserOnTheWayIsRefused() throws {
+        let dir = try TestServer.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir + "/victim", withIntermediateDirectories: false)
+        try "precious\n".write(toFile: dir + "/victim/r.html", atomically: false, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: dir + "/shared", withIntermediateDirectories: false)
+        #expect(chmod(dir + "/shared", 0o1777) == 0)
+        #expect(symlink(dir + "/victim", dir + "/shared/intranet") == 0 && lchown(dir + "/shared/intranet", 65534, 65534) == 0)
+        let linked = try #require(#expect(throws: ReportError.self) { try ReportWriter.writeAtomically("<p/>", to: dir + "/shared/intranet/r.html", mode: nil) })
+        #expect("\(linked)".contains("who made that link") && "\(linked)".contains("refused"), "\(linked)")
+        #expect(try String(contentsOfFile: dir + "/victim/r.html", encoding: .utf8) == "precious\n")
+
+        #expect(unlink(dir + "/shared/intranet") == 0)
+        try FileManager.default.createDirectory(atPath: dir + "/shared/intranet", withIntermediateDirectories: false)
+        #expect(chmod(dir + "/shared/intranet", 0o755) == 0 && chown(dir + "/shared/intranet", 65534, 65534) == 0)
+        let held = try #require(#expect(throws: ReportError.self) { try ReportWriter.writeAtomically("<p/>", to: dir + "/shared/intranet/r.html", mode: nil) })
+        #expect("\(held)".contains("lies in \(dir)/shared/intranet, where its owner, user nobody,"), "\(held)")
+    }
+
     /// Missing folders are made (an intranet folder on the first night); one that cannot be
     /// is said of the part of the path in the way, not in Foundation's words.
     @Test func aFolderThatCannotBeMadeIsSaidOfWhatIsInTheWay() throws {
