@@ -19,6 +19,8 @@ package struct PostgresError: Error, CustomStringConvertible, Sendable {
         /// The database's migrations are another schema's (a warehouse's, a national
         /// coordinator's): the command was given the wrong database.
         case otherSchema = "other-schema"
+        /// The database was migrated by a newer etl than this one (a migration beyond its own).
+        case newerSchema = "newer-schema"
         /// Reading a local file failed.
         case io
     }

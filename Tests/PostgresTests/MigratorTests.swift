@@ -44,6 +44,18 @@ import TestSupport
         #expect(try connection.query("SELECT count(*) FROM etl.schema_migrations")[0].int(0) == 1)
     }
 
+    /// An older etl on a warehouse a newer one migrated is refused before it touches it: it
+    /// recreated its views over tables it did not know and said "migrated" (a review).
+    @Test func aDatabaseANewerEtlMigratedIsRefused() throws {
+        let connection = try TestServer.freshDatabase().connect()
+        let newer = try folder(["001_t.sql": "CREATE TABLE t (id int);", "090_u.sql": "CREATE TABLE u (id int);"])
+        try Migrator(directory: newer).migrate(connection)
+        let older = try folder(["001_t.sql": "CREATE TABLE t (id int);", "002_v.sql": "CREATE TABLE v (id int);"])
+        let error = try #require(throws: PostgresError.self) { try Migrator(directory: older).migrate(connection) }
+        #expect(error.kind == .newerSchema && error.description.contains("its migration 090_u.sql is beyond this tool's newest, 002_v.sql"), "\(error)")
+        #expect(try connection.query("SELECT to_regclass('v') IS NULL")[0].bool(0) == true)
+    }
+
     @Test func changedAppliedFileIsAnErrorNamingIt() throws {
         let connection = try TestServer.freshDatabase().connect()
         let directory = try folder(["001_t.sql": "CREATE TABLE t (id int);", "002_u.sql": "CREATE TABLE u (id int);"])
