@@ -60,6 +60,12 @@ package enum ExtractError: StewardError, Equatable, Sendable {
     /// A stage file cannot be written.
     case cannotWrite(path: String, message: String)
 
+    /// Whether a stage's error is one of those the drop's files cause (66, or the export's
+    /// owner's to fix): the same files fail the same way, so `runs show` says to wait for them.
+    package static func isTheDrops(_ message: String) -> Bool {
+        message.contains("the drop is incomplete") || message.contains("export's owner")
+    }
+
     /// A drop that is not whole is the export job's to finish (66), a mapping the pipeline
     /// file's to fix (64), too many rejects the export's owner's to see to (65).
     package var exitStatus: ExitStatus {

@@ -1,3 +1,4 @@
+import Extract
 import Foundation
 import Load
 import Pipeline
@@ -152,7 +153,9 @@ package struct RunReports {
             step = "`etl run --from \(unfinished ?? "load") --run \(run)\(force)`"
                 // The same file would stop it again: the pipeline file is to be changed first.
                 + (attempt.error?.contains(OperationsError.thresholdPhrase) == true
-                   ? " with --pipeline FILE, once the file's value maps or reject_threshold take the rejected records (`etl rejects \(run)`)" : "")
+                   ? " with --pipeline FILE, once the file's value maps or reject_threshold take the rejected records (`etl rejects \(run)`)"
+                   : unfinished == "extract" && attempt.error.map(ExtractError.isTheDrops) == true
+                   ? ", once the drop's files are whole and corrected (the same files fail the same way; a corrected drop in a new folder, yyyy-mm-dd-2, is a new run the next night takes)" : "")
         }
         return newer.map { "nothing needed: run \($0), newer, is published; only to put this run's figures in its place: " + step } ?? step
     }

@@ -90,6 +90,10 @@ import Postgres
         #expect(incomplete.stderr.components(separatedBy: "the drop is incomplete").count == 2, "\(incomplete.stderr)")
         #expect(incomplete.stderr.split(separator: "\n").contains { $0.contains("warning") && $0.contains("stage failed") },
                 "\(incomplete.stderr)")
+        // Its next step says the same files fail the same way (a new user's trial reran it as told).
+        let incompleteRun = try #require(try h.rows("SELECT max(run_id)::text FROM etl.runs").first?.first ?? nil)
+        let shown = try h.run(["runs", "show", incompleteRun, "--database", h.db.url])
+        #expect(shown.stdout.contains("`etl run --from extract --run \(incompleteRun)`, once the drop's files are whole and corrected"), "\(shown.stdout)")
 
         // A drop with a sixth of its records bad, against a threshold of 10 %.
         let (dirty, _) = try h.drop(children: 2_000, seed: 9, dirty: 0.2, asOf: Day(year: 2026, month: 11, day: 22)!)
