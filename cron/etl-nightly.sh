@@ -42,6 +42,7 @@ if [ -n "${ETL_ENV_FILE:-}" ] || [ -e "$env_file" ]; then
     # key: one another user owns could run commands as this user, and one others may read
     # gives the key away (an adversarial review).
     read -r owner mode kind < <(stat -L -c '%u %a %F' "/proc/$$/fd/9")
+    [ "$kind" != "regular empty file" ] || kind="regular file"   # stat's word for an empty one: nothing to set, no error
     [ "$owner" = "$(id -u)" ] || [ "$owner" = 0 ] \
         || refuse_env "belongs to another user (uid $owner), whose lines would run as $(id -un): have it given to $(id -un) (chown), or name your own"
     [ "$kind" = "regular file" ] || [ "$env_file" = /dev/null ] || refuse_env "is not a regular file ($kind): name a file"

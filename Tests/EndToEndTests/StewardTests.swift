@@ -114,6 +114,10 @@ import TestSupport
         try Self.writeEnvironment("# the nightly environment\r\nLANG=C\r\n\r\nexport TZ=UTC\r\n", to: broken)
         let windows = try h.nightly(["ETL_ENV_FILE": broken.path])
         #expect(windows.status == 0 && !windows.stdout.contains("not started"), "\(windows.stdout)")
+        // So is an empty one (stat calls it a "regular empty file": it was refused as no regular file).
+        try Self.writeEnvironment("", to: broken)
+        let empty = try h.nightly(["ETL_ENV_FILE": broken.path])
+        #expect(empty.status == 0 && !empty.stdout.contains("not started"), "\(empty.stdout)")
 
         // One others may read gives the key away, one another user owns runs their lines as
         // this user: refused (an adversarial review had its lines run as root).
