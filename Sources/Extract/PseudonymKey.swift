@@ -90,7 +90,7 @@ package struct PseudonymKey {
             throw .pseudonymKey(source: origin, message: "the warehouse's runs were extracted under the key of fingerprint \(warehouse) "
                 + "(recorded in etl.warehouse), and \(describedNow): every child would get a new pseudonym and no longer link to "
                 + "earlier runs. Run with that key: \(nightly), from the state directory that holds its key file, or with that "
-                + "file restored. To start over under a new key on purpose: `etl run --new-key` (a new run)")
+                + "file restored. To start over under a new key on purpose: `etl run --pipeline FILE --inbox DIR --new-key` (a new run, with the night's pipeline file and inbox)")
         }
         let file = state.keyFingerprintFile.path
         guard let data = FileManager.default.contents(atPath: file) else { return }   // none recorded yet
@@ -99,7 +99,7 @@ package struct PseudonymKey {
         throw .pseudonymKey(source: origin, message: "this state directory's runs were extracted under the key of fingerprint \(recorded) (recorded in \(file)), and "
             + "\(describedNow): every child would get a new pseudonym and no longer link to earlier runs. Run with that key: "
             + "\(nightly), or restore its key file. "
-            + "If the recorded key is not the one to keep, or to start over under a new key on purpose: `etl run --new-key` (a new run)")
+            + "If the recorded key is not the one to keep, or to start over under a new key on purpose: `etl run --pipeline FILE --inbox DIR --new-key` (a new run, with the night's pipeline file and inbox)")
     }
 
     /// The key now, for a refusal: none found, or the one found and its fingerprint.

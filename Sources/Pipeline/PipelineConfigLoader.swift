@@ -86,7 +86,9 @@ extension PipelineConfig.Source {
         let delimiterText = try m.optionalString("delimiter") ?? ";"
         guard delimiterText.utf8.count == 1, let delimiter = delimiterText.utf8.first, delimiter != 0x22,
               delimiter != 0x0A, delimiter != 0x0D else {
-            throw m.error("delimiter", "must be one ASCII character other than a quote or a line break")
+            // `'\t'` in single quotes is two characters to YAML: a steward wrote it so for a tab.
+            let tab = delimiterText == "\\t" ? ": a tab is written \"\\t\", in double quotes" : ""
+            throw m.error("delimiter", "must be one ASCII character other than a quote or a line break\(tab)")
         }
         if format == .xml, m.has("delimiter") { throw m.error("delimiter", "only for CSV sources") }
         let encoding = m.has("encoding") ? try m.choice("encoding", TextEncoding.self) : .utf8

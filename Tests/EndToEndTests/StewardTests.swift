@@ -155,7 +155,7 @@ import TestSupport
         let lost = try run(h, ["--drop", drop.path, "--force", "--state-dir", other.root.path], environment: ["ETL_PSEUDONYM_KEY": ""])
         #expect(lost.status == ExitStatus.failure.rawValue)
         #expect(lost.stderr.contains("the warehouse's runs were extracted under the key of fingerprint \(recorded) (recorded in etl.warehouse)")
-                && lost.stderr.contains("`etl run --new-key`"), "\(lost.stderr)")
+                && lost.stderr.contains("`etl run --pipeline FILE --inbox DIR --new-key`"), "\(lost.stderr)")
         #expect(!FileManager.default.fileExists(atPath: other.defaultKeyFile.path), "no new key file")
         #expect(try h.metricsViews() == views)
 

@@ -459,6 +459,7 @@ extension PipelineConfigTests {
         ("    # No filter:", "    filter:\n      keep: {kommunekode: []}\n    # No filter:", "sources.institutioner.filter.keep.kommunekode", "at least one value"),
         ("    # No filter:", "    filter:\n      keep: {kommunekode: {a: b}}\n    # No filter:", "sources.institutioner.filter.keep.kommunekode", "a value or a list"),
         ("    # No filter:", "    max_field_lines: 0\n    # No filter:", "sources.institutioner.max_field_lines", "1 or more"),
+        ("    delimiter: \",\"", "    delimiter: '\\t'", "sources.institutioner.delimiter", "a tab is written \"\\t\", in double quotes"),
         ("    # No filter:", "    allow_link_outside_drop: maybe\n    # No filter:", "sources.institutioner.allow_link_outside_drop", "true or false"),
         ("      klynge: kkorgnr", "      klynge: enhedsnavn", "sources.institutioner.columns.navn", "mapped to 'klynge' too"),
         ("      cpr: cpr\n      institutionsnummer", "      cpr: cpr\n    values: {cpr: {default: x}}\n      institutionsnummer",
