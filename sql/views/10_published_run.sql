@@ -14,7 +14,7 @@ BEGIN
     -- Not cast blindly: 'abc' gave "invalid input syntax for type bigint" from inside this
     -- function (a new analyst's trial). The value is not repeated: it could be anything typed.
     IF chosen !~ '^[0-9]{1,18}$' THEN
-        RAISE EXCEPTION 'etl.run is not a run id (17 digits, as the steward''s `etl runs` lists them)'
+        RAISE EXCEPTION 'etl.run is not a run id (17 digits, or 14 for runs of older versions, as the steward''s `etl runs` lists them)'
             USING ERRCODE = 'invalid_parameter_value', HINT = 'RESET etl.run reads the published run.';
     END IF;
     run := chosen::bigint;
