@@ -67,7 +67,7 @@ package enum OperationsError: StewardError {
         case .dropIncomplete(let drop, let missing):
             return "\(drop): the drop is incomplete: \(missing.joined(separator: ", ")). Check the export job; run again when the drop is whole"
         case .newerDropsIncomplete(let ran, let drops):
-            return "\(ran) was the newest complete drop, but newer drops are incomplete: " + Self.list(drops)
+            return "\(ran) was the newest complete drop, but newer folders of the inbox are no complete drops: " + Self.list(drops)
                 + ". Check the export job; the next run takes the newest drop once it is whole"
         case .unknownRun(let id, let place):
             return "no run \(id) in \(place); `etl runs` lists them (those of another state directory or warehouse with --state-dir or --database)"

@@ -50,11 +50,11 @@ package struct PipelineRunner {
         try Self.refuseUnsafePath(drop.url.path, what: "the drop's path", fix: "Rename the folder and run again")
         try refuseUnsafePipeline()
         for skipped in scan.newerIncomplete.prefix(IncompleteDrop.listed) {
-            logger.warning("a newer drop is incomplete; taking \(drop.name)", metadata: [
+            logger.warning("a newer folder of the inbox is no complete drop; taking \(drop.name)", metadata: [
                 "drop": "\(skipped.path)", "missing": "\(skipped.missing.joined(separator: ", "))"])
         }
         if scan.newerIncomplete.count > IncompleteDrop.listed {
-            logger.warning("\(scan.newerIncomplete.count - IncompleteDrop.listed) more newer folders are incomplete; taking \(drop.name)")
+            logger.warning("\(scan.newerIncomplete.count - IncompleteDrop.listed) more newer folders are no complete drops; taking \(drop.name)")
         }
         if drop.lacksManifest {
             logger.warning("the drop has no MANIFEST: it is taken as it is, and nothing tells whether its files are whole; have the export job write one, last",
