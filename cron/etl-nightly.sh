@@ -126,6 +126,10 @@ timed_out=
 # stopped before it had one), for the commands below; earlier nights of the day do not count.
 run=$(tail -c +"$((logged + 1))" "$log" | grep -o '"run":"\{0,1\}[0-9]*' | tail -n 1 | grep -o '[0-9]*$')
 
+# etl's own last error (its JSON line's "event"), for a headline that says more than a status.
+said=$(tail -c +"$((logged + 1))" "$log" | grep '"level":"error"' | tail -n 1 \
+       | sed -n 's/^{"event":"\(\([^"\\]\|\\.\)*\)".*/\1/p' | sed 's/\\"/"/g; s/\\\\/\\/g')
+
 case $status in
     0)  message="ok: ${summary:-nothing to do}" ; level=info ;;
     65) message="reject threshold exceeded in run ${run:-?}: a file had too many bad records; the warehouse is unchanged. See them: $etl rejects ${run:-RUN} --state-dir $ETL_STATE_DIR$env_note" ; level=err ;;
@@ -139,7 +143,7 @@ case $status in
         elif [ "$status" -eq 127 ] || [ "$status" -eq 126 ]; then
             message="failed: $etl could not be run (exit $status: not found, or not executable). Install etl (docs/operations.md), or set ETL_BIN to its path in the crontab line"
         else
-            message="failed (exit $status): see $log"
+            message="failed (exit $status)${said:+: $said}; see $log"
         fi
         level=err ;;
 esac

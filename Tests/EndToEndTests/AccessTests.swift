@@ -69,6 +69,18 @@ struct Night: Sendable {
         #expect(failed.status != 0)
         #expect(failed.stdout.contains("etl nightly run failed"), "\(failed.stdout)")
         #expect(failed.stdout.contains("no-such-inbox"), "the end of the log names the problem: \(failed.stdout)")
+        // A failure without a status of its own heads the mail with etl's error, not only "see the log" (a new steward's trial).
+        let (drop, _) = try h.drop(children: 200)
+        try FileManager.default.removeItem(at: drop.appendingPathComponent("MANIFEST"))
+        let export = try FileHandle(forWritingTo: drop.appendingPathComponent("indmeldelser.csv"))
+        try export.seekToEnd(); try export.write(contentsOf: Data("\"unclosed;\n".utf8)); try export.close()
+        for file in try FileManager.default.contentsOfDirectory(atPath: drop.path) {   // left alone long enough, as a drop without a MANIFEST must be
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -600)], ofItemAtPath: drop.appendingPathComponent(file).path)
+        }
+        let broken = try h.nightly()
+        let headline = broken.stdout.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(broken.status == 1 && headline.hasPrefix("etl nightly run failed: failed (exit 1): ") && headline.contains("indmeldelser.csv")
+                && headline.contains("quote") && !headline.contains("\\\""), "\(broken.stdout)")
     }
 
     @Test func anAnalystReadsMetricsOverTCPWithAPasswordAndNothingElse() throws {
