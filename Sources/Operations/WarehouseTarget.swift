@@ -83,7 +83,9 @@ package struct WarehouseTarget: Sendable {
             let directory = try SchemaFiles.directory()
             let applied: [Migration]
             do {
-                applied = try Migrator(directory: directory).migrate(connection)
+                var migrator = Migrator(directory: directory)
+                migrator.waiting = { logger.warning("\($0)") }
+                applied = try migrator.migrate(connection)
             } catch let error as PostgresError where error.sqlState == "42501" {
                 // An analyst's connection string given to etl (a new user's trial got the bare SQL error).
                 let user = (try? connection.query("SELECT current_user").first?.string(0)) ?? nil

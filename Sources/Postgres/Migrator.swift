@@ -27,6 +27,9 @@ package struct Migrator: Sendable {
     package var patience: Duration = .seconds(600)
     /// The pause between tries, in which readers queued behind a try get through.
     package var pause: Duration = .seconds(3)
+    /// Told once, when the upgrade first gives way, which sessions are in its way: a command
+    /// that waited minutes in silence looked hung (a review).
+    package var waiting: (@Sendable (String) -> Void)?
 
     /// Key of the advisory lock ("etlmig" in ASCII); any value unique to this use will do.
     static let lockKey = "111550709721447"
@@ -111,12 +114,19 @@ package struct Migrator: Sendable {
         guard !pending.isEmpty || recorded != viewsChecksum else { return [] }
 
         let deadline = ContinuousClock.now + patience
+        var told = false
         while true {
             do {
                 try apply(pending, views, viewsChecksum: viewsChecksum, connection)
                 return pending.map(\.migration) + views
             } catch let error as PostgresError where error.sqlState == "55P03" || error.sqlState == "40P01" {
                 guard ContinuousClock.now + pause < deadline else { throw sessionsInTheWay(connection, error) }
+                if !told, let waiting {
+                    told = true
+                    let sessions = sessionsHoldingLocks(connection)
+                    waiting("the schema upgrade gives way to sessions reading the warehouse and tries again every \(Self.spoken(pause)) "
+                            + "for up to \(Self.spoken(patience))" + (sessions.isEmpty ? "" : "; holding locks: " + sessions.joined(separator: ", ")))
+                }
                 Thread.sleep(forTimeInterval: Double(Self.milliseconds(pause)) / 1000)
             }
         }
@@ -164,6 +174,21 @@ package struct Migrator: Sendable {
     /// its tables and views (the longest-running first), and what to do. The try has rolled
     /// back, so who blocked it last is not known; should this query fail, it names none.
     private func sessionsInTheWay(_ connection: Connection, _ error: PostgresError) -> PostgresError {
+        let sessions = sessionsHoldingLocks(connection)
+        return PostgresError(
+            .query, "the schema upgrade could not take its locks within \(Self.spoken(patience)) while other sessions read the "
+                + "warehouse, and gave up; nothing was changed"
+                + (sessions.isEmpty ? "" : ". Holding locks on its tables or views: " + sessions.joined(separator: ", ")),
+            sqlState: error.sqlState, detail: error.message,
+            hint: "let their queries finish, or end them (SELECT pg_cancel_backend(pid), or pg_terminate_backend(pid) "
+                + "for one idle in a transaction; an etl command's own session says so in its name), then run the command again; "
+                + "meanwhile each of its waits for a lock lasted at most \(Self.spoken(lockTimeout))",
+            statement: error.statement, context: error.context)
+    }
+
+    /// The sessions of this database holding locks on its tables and views, the
+    /// longest-running first; none when the query fails.
+    private func sessionsHoldingLocks(_ connection: Connection) -> [String] {
         let rows = (try? connection.query("""
             SELECT DISTINCT a.pid::text, coalesce(a.usename, '?'), coalesce(nullif(a.application_name, ''), '-'), coalesce(a.state, '?'),
                    to_char(a.xact_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), a.xact_start
@@ -174,19 +199,10 @@ package struct Migrator: Sendable {
               AND n.nspname NOT LIKE 'pg\\_toast%'
             ORDER BY a.xact_start NULLS LAST, 1
             """, name: "sessions holding locks")) ?? []
-        let sessions = rows.map { row in
+        return rows.map { row in
             "pid \(row.string(0) ?? "?") (user \(row.string(1) ?? "?"), \(row.string(2) ?? "-"), \(row.string(3) ?? "?")"
                 + (row.string(4).map { ", in a transaction since \($0) UTC" } ?? "") + ")"
         }
-        return PostgresError(
-            .query, "the schema upgrade could not take its locks within \(Self.spoken(patience)) while other sessions read the "
-                + "warehouse, and gave up; nothing was changed"
-                + (sessions.isEmpty ? "" : ". Holding locks on its tables or views: " + sessions.joined(separator: ", ")),
-            sqlState: error.sqlState, detail: error.message,
-            hint: "let their queries finish, or end them (SELECT pg_cancel_backend(pid), or pg_terminate_backend(pid) "
-                + "for one idle in a transaction; an etl command's own session says so in its name), then run the command again; "
-                + "meanwhile each of its waits for a lock lasted at most \(Self.spoken(lockTimeout))",
-            statement: error.statement, context: error.context)
     }
 
     private static func milliseconds(_ d: Duration) -> Int64 {

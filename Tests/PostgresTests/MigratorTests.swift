@@ -186,8 +186,10 @@ import TestSupport
         #expect(error.message.contains("nothing was changed"))
         #expect(try analyst.query("SELECT count(*) FROM information_schema.columns WHERE table_name = 'v'")[0].int(0) == 1)
 
-        // A patient one, while a reader comes.
+        // A patient one, while a reader comes; it says once whom it gives way to.
         migrator.patience = .seconds(60)
+        let told = Mutex<[String]>([])
+        migrator.waiting = { message in told.withLock { $0.append(message) } }
         let upgrade = Self.onThread { [migrator] in try migrator.migrate(bounded()).count }
         let watcher = try database.connect()
         #expect(try Self.waitUntil {
@@ -202,6 +204,8 @@ import TestSupport
         try analyst.execute("COMMIT")
         #expect(try upgrade.wait()?.get() == 1)
         #expect(try reader.query("SELECT twice FROM w.v")[0].int(0) == 2)
+        let messages = told.withLock { $0 }
+        #expect(messages.count == 1 && messages[0].contains("gives way") && messages[0].contains("pid \(analystPID) ("), "\(messages)")
     }
 
     /// A deadlock with a reader (it read one view, the upgrade dropped another and waits for
