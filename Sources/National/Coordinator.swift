@@ -32,7 +32,9 @@ package struct Coordinator {
         let db = try target.connect(logger: logger, migrate: false, embeddedDatabase: embeddedDatabase)
         let directory = try SchemaFiles.directory() + "/national"
         do {
-            let applied = try Migrator(directory: directory).migrate(db)
+            var migrator = Migrator(directory: directory)
+            migrator.programVersion = ProgramVersion.current
+            let applied = try migrator.migrate(db)
             if !applied.isEmpty {
                 logger.info("migrated the coordinator", metadata: ["applied": "\(applied.map(\.name).joined(separator: ","))"])
             }

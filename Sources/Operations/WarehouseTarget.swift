@@ -85,6 +85,7 @@ package struct WarehouseTarget: Sendable {
             do {
                 var migrator = Migrator(directory: directory)
                 migrator.waiting = { logger.warning("\($0)") }
+                migrator.programVersion = ProgramVersion.current
                 applied = try migrator.migrate(connection)
             } catch let error as PostgresError where error.sqlState == "42501" {
                 // An analyst's connection string given to etl (a new user's trial got the bare SQL error).

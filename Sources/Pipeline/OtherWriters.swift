@@ -64,22 +64,23 @@ package enum OtherWriters {
         return maskAllows && entries.contains { ($0.tag == user || $0.tag == group) && $0.permissions & 0x2 != 0 }
     }
 
-    /// `path` with the links of its deepest existing folder resolved (`realpath`), the rest
-    /// as written: a state directory not yet made lies where its existing folders lead.
+    /// `path` as the kernel follows it, each existing step's links resolved in turn (`realpath`),
+    /// the rest as written: a state directory not yet made lies where its existing folders
+    /// lead. A `..` after a link leads to the folder above the link's target: tidied as text
+    /// first, `link/../page.html` was taken for a page beside the link, and the check passed
+    /// for another user's folder (a re-test).
     package static func resolved(_ path: String) -> URL {
-        func real(_ url: URL) -> String? {
-            guard let p = realpath(url.path, nil) else { return nil }
-            defer { free(p) }
-            return String(cString: p)
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var current = "/", rest = absolute.split(separator: "/").map(String.init)
+        while let next = rest.first {
+            if next == "." || next.isEmpty { rest.removeFirst(); continue }
+            if next == ".." { current = (current as NSString).deletingLastPathComponent; rest.removeFirst(); continue }
+            guard let real = realpath((current as NSString).appendingPathComponent(next), nil) else { break }
+            defer { free(real) }
+            current = String(cString: real)
+            rest.removeFirst()
         }
-        // As the kernel goes: a `..` after a link leads to the folder above the link's target.
-        if let whole = real(URL(fileURLWithPath: path)) { return URL(fileURLWithPath: whole) }
-        var existing = URL(fileURLWithPath: path).standardizedFileURL, rest: [String] = []
-        while existing.path != "/", real(existing) == nil {
-            rest.insert(existing.lastPathComponent, at: 0)
-            existing.deleteLastPathComponent()
-        }
-        return rest.reduce(URL(fileURLWithPath: real(existing) ?? existing.path)) { $0.appendingPathComponent($1) }
+        return URL(fileURLWithPath: rest.reduce(current) { ($0 as NSString).appendingPathComponent($1) }).standardizedFileURL
     }
 
     /// What is on the way to a path, followed as the kernel follows it.

@@ -30,6 +30,9 @@ package struct Migrator: Sendable {
     /// Told once, when the upgrade first gives way, which sessions are in its way: a command
     /// that waited minutes in silence looked hung (a review).
     package var waiting: (@Sendable (String) -> Void)?
+    /// The version of the etl migrating (`1.2.3`), recorded with the views it makes: views a
+    /// newer one made are not replaced by this one's. Nil: not recorded or compared.
+    package var programVersion: String?
 
     /// Key of the advisory lock ("etlmig" in ASCII); any value unique to this use will do.
     static let lockKey = "111550709721447"
@@ -71,20 +74,13 @@ package struct Migrator: Sendable {
                 objects   jsonb NOT NULL,  -- what they made: [{"kind": "view"|"routine", "name": ...}]
                 applied_at timestamptz NOT NULL DEFAULT now()
             );
+            ALTER TABLE etl.schema_repeatables ADD COLUMN IF NOT EXISTS made_by text;  -- the etl version that made them
             """, name: "create etl.schema_migrations")
         var applied: [Int: (name: String, checksum: String)] = [:]
         for row in try connection.query("SELECT version, name, checksum FROM etl.schema_migrations", name: "read applied migrations") {
             if let version = try row.int(0), let name = row.string(1), let checksum = row.string(2) { applied[version] = (name, checksum) }
         }
 
-        // An older etl put back after an upgrade recreated its views over tables it does not
-        // know, and said "migrated" (a review): its code and the schema no longer agree.
-        if let newest = files.last, let beyond = applied.filter({ $0.key > newest.version }).min(by: { $0.key < $1.key }) {
-            throw PostgresError(
-                .newerSchema, "the database was migrated by a newer etl: its migration \(beyond.value.name) is beyond this tool's newest, \(newest.name)",
-                hint: "run the etl (and its sql/ folder) that migrated it; to go back to this version, restore the database as it was before the upgrade",
-                context: directory)
-        }
         var pending: [(migration: Migration, checksum: String)] = []
         for migration in files {
             let checksum = try sha256(migration.contents, connection)
@@ -110,7 +106,9 @@ package struct Migrator: Sendable {
         let viewsChecksum = try sha256(views.reduce(into: Data()) { data, file in
             data.append(Data(file.name.utf8)); data.append(0); data.append(file.contents); data.append(0)
         }, connection)
-        let recorded = try connection.query("SELECT checksum FROM etl.schema_repeatables", name: "read repeatables").first?.string(0)
+        let repeatables = try connection.query("SELECT checksum, made_by FROM etl.schema_repeatables", name: "read repeatables").first
+        let recorded = repeatables?.string(0)
+        try refuseNewer(applied, files, viewsMadeBy: recorded == viewsChecksum ? nil : repeatables?.string(1))
         guard !pending.isEmpty || recorded != viewsChecksum else { return [] }
 
         let deadline = ContinuousClock.now + patience
@@ -130,6 +128,35 @@ package struct Migrator: Sendable {
                 Thread.sleep(forTimeInterval: Double(Self.milliseconds(pause)) / 1000)
             }
         }
+    }
+
+    /// A database a newer etl migrated: one of its migrations is not among this tool's, or its
+    /// views (`viewsMadeBy`, when they differ from this tool's) were made by a later version.
+    /// An older etl put back after an upgrade recreated its views over tables it did not
+    /// know, and said "migrated" (a review).
+    private func refuseNewer(_ applied: [Int: (name: String, checksum: String)], _ files: [Migration], viewsMadeBy: String?) throws {
+        let own = files.last.map { ", whose newest is \($0.name)" } ?? ""
+        var found: String?
+        if let unknown = applied.keys.filter({ v in !files.contains { $0.version == v } }).min() {
+            found = "its migration \(applied[unknown]!.name) is not among this tool's\(own)"
+        } else if let viewsMadeBy, let programVersion, Self.isLater(viewsMadeBy, than: programVersion) {
+            found = "its views were made by etl \(viewsMadeBy), and this is \(programVersion)"
+        }
+        guard let found else { return }
+        throw PostgresError(
+            .newerSchema, "the database was migrated by a newer etl: \(found)",
+            hint: "run the etl (and its sql/ folder) that migrated it; to go back to this version, restore the database as it was before the upgrade",
+            context: directory)
+    }
+
+    /// Whether dotted version `a` is later than `b` (`0.10.0` after `0.9.1`).
+    static func isLater(_ a: String, than b: String) -> Bool {
+        let parts = { (v: String) in v.split(separator: ".").map { Int($0) ?? 0 } }
+        let (x, y) = (parts(a), parts(b))
+        for i in 0..<max(x.count, y.count) where (i < x.count ? x[i] : 0) != (i < y.count ? y[i] : 0) {
+            return (i < x.count ? x[i] : 0) > (i < y.count ? y[i] : 0)
+        }
+        return false
     }
 
     /// One try at the upgrade, in one transaction.
@@ -157,9 +184,10 @@ package struct Migrator: Sendable {
                 let made = try definedObjects(db).subtracting(before).sorted()
                 let objects = String(decoding: try JSONEncoder().encode(made), as: UTF8.self)
                 _ = try db.execute("""
-                    INSERT INTO etl.schema_repeatables (checksum, objects) VALUES ($1, $2::jsonb)
-                    ON CONFLICT (singleton) DO UPDATE SET checksum = excluded.checksum, objects = excluded.objects, applied_at = now()
-                    """, [viewsChecksum, objects], name: "record repeatables")
+                    INSERT INTO etl.schema_repeatables (checksum, objects, made_by) VALUES ($1, $2::jsonb, $3)
+                    ON CONFLICT (singleton) DO UPDATE SET checksum = excluded.checksum, objects = excluded.objects,
+                                                          made_by = excluded.made_by, applied_at = now()
+                    """, [viewsChecksum, objects, programVersion], name: "record repeatables")
             }
         } catch var error as PostgresError {
             if let current {

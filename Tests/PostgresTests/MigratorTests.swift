@@ -48,12 +48,36 @@ import TestSupport
     /// recreated its views over tables it did not know and said "migrated" (a review).
     @Test func aDatabaseANewerEtlMigratedIsRefused() throws {
         let connection = try TestServer.freshDatabase().connect()
-        let newer = try folder(["001_t.sql": "CREATE TABLE t (id int);", "090_u.sql": "CREATE TABLE u (id int);"])
-        try Migrator(directory: newer).migrate(connection)
-        let older = try folder(["001_t.sql": "CREATE TABLE t (id int);", "002_v.sql": "CREATE TABLE v (id int);"])
-        let error = try #require(throws: PostgresError.self) { try Migrator(directory: older).migrate(connection) }
-        #expect(error.kind == .newerSchema && error.description.contains("its migration 090_u.sql is beyond this tool's newest, 002_v.sql"), "\(error)")
+        let newerFiles = try folder(["001_t.sql": "CREATE TABLE t (id int);", "090_u.sql": "CREATE TABLE u (id int);"])
+        try Migrator(directory: newerFiles).migrate(connection)
+        let olderFiles = try folder(["001_t.sql": "CREATE TABLE t (id int);", "002_v.sql": "CREATE TABLE v (id int);"])
+        let error = try #require(throws: PostgresError.self) { try Migrator(directory: olderFiles).migrate(connection) }
+        #expect(error.kind == .newerSchema && error.description.contains("its migration 090_u.sql is not among this tool's, whose newest is 002_v.sql"), "\(error)")
         #expect(try connection.query("SELECT to_regclass('v') IS NULL")[0].bool(0) == true)
+
+        // One between this tool's (a fix numbered in a gap), or only newer views: the same (a re-test).
+        let gap = try TestServer.freshDatabase().connect()
+        try Migrator(directory: try folder(["001_t.sql": "CREATE TABLE t (id int);", "002_g.sql": "CREATE TABLE g (id int);",
+                                            "003_w.sql": "CREATE TABLE w (id int);"])).migrate(gap)
+        let withoutGap = try folder(["001_t.sql": "CREATE TABLE t (id int);", "003_w.sql": "CREATE TABLE w (id int);"])
+        let gapError = try #require(throws: PostgresError.self) { try Migrator(directory: withoutGap).migrate(gap) }
+        #expect(gapError.kind == .newerSchema && gapError.description.contains("its migration 002_g.sql is not among this tool's"), "\(gapError)")
+
+        let views = try TestServer.freshDatabase().connect()
+        let newerViews = try folder(["001_t.sql": "CREATE SCHEMA w; CREATE TABLE w.t (id int);"])
+        try FileManager.default.createDirectory(atPath: newerViews + "/views", withIntermediateDirectories: true)
+        try "CREATE VIEW w.v2 AS SELECT id FROM w.t;".write(toFile: newerViews + "/views/10_v.sql", atomically: true, encoding: .utf8)
+        var newer = Migrator(directory: newerViews)
+        newer.programVersion = "0.10.0"
+        try newer.migrate(views)
+        var older = Migrator(directory: try folder(["001_t.sql": "CREATE SCHEMA w; CREATE TABLE w.t (id int);"]))
+        older.programVersion = "0.9.1"
+        let viewsError = try #require(throws: PostgresError.self) { try older.migrate(views) }
+        #expect(viewsError.kind == .newerSchema && viewsError.description.contains("its views were made by etl 0.10.0, and this is 0.9.1"), "\(viewsError)")
+        #expect(try views.query("SELECT to_regclass('w.v2') IS NOT NULL")[0].bool(0) == true, "the newer views kept")
+        older.programVersion = "0.10.0"   // the same version (a build of it) may make its own views
+        try older.migrate(views)
+        #expect(try views.query("SELECT to_regclass('w.v2') IS NULL")[0].bool(0) == true)
     }
 
     @Test func changedAppliedFileIsAnErrorNamingIt() throws {
@@ -174,6 +198,8 @@ import TestSupport
         // Gives up within its patience, naming the analyst's session; nothing changed.
         var impatient = migrator
         impatient.patience = .seconds(2)
+        let told = Mutex<[String]>([])   // said once, at the first try it gives way
+        impatient.waiting = { message in told.withLock { $0.append(message) } }
         // Bounded, so that a migrator that waits for ever fails here rather than hangs.
         @Sendable func bounded() throws -> Connection {
             let connection = try database.connect()
@@ -184,12 +210,12 @@ import TestSupport
         #expect(error.sqlState == "55P03")
         #expect(error.message.contains("pid \(analystPID) ("), "\(error)")
         #expect(error.message.contains("nothing was changed"))
+        let messages = told.withLock { $0 }
+        #expect(messages.count == 1 && messages[0].contains("gives way") && messages[0].contains("pid \(analystPID) ("), "\(messages)")
         #expect(try analyst.query("SELECT count(*) FROM information_schema.columns WHERE table_name = 'v'")[0].int(0) == 1)
 
-        // A patient one, while a reader comes; it says once whom it gives way to.
+        // A patient one, while a reader comes.
         migrator.patience = .seconds(60)
-        let told = Mutex<[String]>([])
-        migrator.waiting = { message in told.withLock { $0.append(message) } }
         let upgrade = Self.onThread { [migrator] in try migrator.migrate(bounded()).count }
         let watcher = try database.connect()
         #expect(try Self.waitUntil {
@@ -204,8 +230,6 @@ import TestSupport
         try analyst.execute("COMMIT")
         #expect(try upgrade.wait()?.get() == 1)
         #expect(try reader.query("SELECT twice FROM w.v")[0].int(0) == 2)
-        let messages = told.withLock { $0 }
-        #expect(messages.count == 1 && messages[0].contains("gives way") && messages[0].contains("pid \(analystPID) ("), "\(messages)")
     }
 
     /// A deadlock with a reader (it read one view, the upgrade dropped another and waits for

@@ -112,6 +112,15 @@ import TestSupport
         #expect("\(linked)".contains("who made that link") && "\(linked)".contains("refused"), "\(linked)")
         #expect(try String(contentsOfFile: dir + "/victim/r.html", encoding: .utf8) == "precious\n")
 
+        // A link of root's own into their folder, and `..` after it: the kernel goes above the
+        // link's target, into their folder (a re-test; the path tidied as text passed).
+        try FileManager.default.createDirectory(atPath: dir + "/theirs/sub", withIntermediateDirectories: true)
+        #expect(chown(dir + "/theirs", 65534, 65534) == 0)
+        #expect(symlink(dir + "/theirs/sub", dir + "/mine") == 0)
+        let above = try #require(#expect(throws: ReportError.self) { try ReportWriter.writeAtomically("<p/>", to: dir + "/mine/../r.html", mode: nil) })
+        #expect("\(above)".contains("lies in \(dir)/theirs, where its owner, user nobody,"), "\(above)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/theirs/r.html"))
+
         #expect(unlink(dir + "/shared/intranet") == 0)
         try FileManager.default.createDirectory(atPath: dir + "/shared/intranet", withIntermediateDirectories: false)
         #expect(chmod(dir + "/shared/intranet", 0o755) == 0 && chown(dir + "/shared/intranet", 65534, 65534) == 0)
