@@ -191,6 +191,15 @@ package struct ExtractStage: Sendable {
         }
     }
 
+    /// The MANIFEST's entries that name no source, each there with its checksum: for a drop
+    /// loaded before, which is not extracted again (`Drop.verifyManifest`).
+    package static func checkOtherFiles(_ manifest: DropManifest, drop: URL, sources: [PipelineConfig.Source]) throws(ExtractError) {
+        for entry in manifest.entries where source(of: entry, in: sources) == nil {
+            try checkPresent(entry, drop: drop, allowOutside: false)
+            try checkSum(entry, drop: drop, confined: true)
+        }
+    }
+
     /// The pipeline's source a MANIFEST entry names, if any (`./a.csv` is `a.csv`).
     private static func source(of entry: DropManifest.Entry, in sources: [PipelineConfig.Source]) -> PipelineConfig.Source? {
         sources.first { DropManifest.sameFile($0.file) == DropManifest.sameFile(entry.file) }

@@ -208,12 +208,14 @@ package struct Drop: Sendable {
     }
 
     /// The MANIFEST held to files loaded before, without extracting them again: their
-    /// checksums, and the data rows the run that loaded them read (`rowsRead`, by
-    /// `DropManifest.sameFile`).
-    func verifyManifest(_ sums: [(file: String, sha256: String)], rowsRead: [String: Int]) throws {
+    /// checksums (those of the files it names besides too), and the data rows the run that
+    /// loaded them read (`rowsRead`, by `DropManifest.sameFile`).
+    func verifyManifest(_ sums: [(file: String, sha256: String)], rowsRead: [String: Int], config: PipelineConfig) throws {
         guard let manifest = try DropManifest.read(drop: url) else { return }
         let differing = differing(from: manifest, sums)
         guard differing.isEmpty else { throw OperationsError.dropIncomplete(drop: url.path, missing: differing) }
+        // The lines of files it does not load are held to them too, as extract holds them (a re-test).
+        try ExtractStage.checkOtherFiles(manifest, drop: url, sources: config.sources.all)
         for entry in manifest.entries {
             guard let rows = rowsRead[DropManifest.sameFile(entry.file)], rows != entry.rows else { continue }
             throw ExtractError.manifestRowsDiffer(file: url.appendingPathComponent(entry.file).path, manifestLine: entry.line,

@@ -81,7 +81,7 @@ package struct PipelineRunner {
         }
         if !force, let earlier = try ledger.runThatLoaded(dropChecksum: checksum) {
             // Loaded before, and its MANIFEST still held to it: a copy with a count changed was "nothing to do" (a review).
-            try drop.verifyManifest(sums, rowsRead: try ledger.rowsRead(earlier))
+            try drop.verifyManifest(sums, rowsRead: try ledger.rowsRead(earlier), config: config)
             var summary = RunSummary(run: earlier, drop: drop.url.path, rowsRead: 0, rejected: 0, loaded: 0,
                                      seconds: Date().timeIntervalSince(started), published: false)
             summary.alreadyLoaded = true

@@ -42,6 +42,11 @@ import Postgres
         let miscounted = try h.run(["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url])
         #expect(miscounted.status == ExitStatus.dropIncomplete.rawValue && miscounted.stderr.contains("the MANIFEST says \(Int(fields[1])! + 1)"),
                 "\(miscounted.stdout) \(miscounted.stderr)")
+        // So is a line of a file it names besides the exports (a re-test).
+        try "notes\n".write(to: manifest.deletingLastPathComponent().appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        try (written + String(repeating: "0", count: 64) + "  1  notes.txt\n").write(to: manifest, atomically: true, encoding: .utf8)
+        let besides = try h.run(["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url])
+        #expect(besides.status == ExitStatus.dropIncomplete.rawValue && besides.stderr.contains("notes.txt"), "\(besides.stdout) \(besides.stderr)")
         try written.write(to: manifest, atomically: true, encoding: .utf8)
         let ledger = try h.run(["runs", "--database", h.db.url])
         #expect(ledger.stdout.contains(run) && ledger.stdout.contains("*"), "\(ledger.stdout)")
