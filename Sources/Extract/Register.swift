@@ -16,15 +16,18 @@ struct Register: Sendable {
     /// The numbers beyond ASCII as Strings, which compare canonically equivalent texts equal:
     /// for the message of a number the register has in another Unicode form only.
     private let lookalikes: Set<String>
-    /// The forms of the register's numbers (`form`): a number of one of them is not called a
-    /// name or a date in a message (`NOPE-1` beside `DI-001`, a review found).
+    /// The forms of the register's numbers (`form`), and what they look like (`ValueShape`):
+    /// a number of one of those forms is not called a name in a message (`NOPE-1` beside
+    /// `DI-001`, a review found), nor one of those shapes a date (a register of dates).
     private let forms: Set<[UInt8]>
+    private let shapes: Set<ValueShape>
 
     init(numbers: Set<[UInt8]>, file: String) {
         self.numbers = numbers
         self.file = file
         lookalikes = Set(numbers.filter { $0.contains { $0 >= 0x80 } }.map { String(decoding: $0, as: UTF8.self) })
         forms = Set(numbers.map(Self.form))
+        shapes = Set(numbers.map { ValueShape($0[...]) })
         var size = 16
         while size < numbers.count * 2 { size *= 2 }
         var slots = [UInt64](repeating: 0, count: size)
@@ -84,8 +87,9 @@ struct Register: Sendable {
             : numbers.first { $0.count == bytes.count && String(decoding: $0, as: UTF8.self).lowercased() == number.lowercased() }
                 .map { "; the register has \(Echo.text($0)), in another case (numbers are matched exactly)" } ?? ""
         let unseen = twin + Self.unseen(number)
-        let shape = forms.contains(Self.form(bytes)) ? nil : ValueShape(bytes).phrase
-        let looks = unseen.isEmpty ? shape.map { ": \($0) in the number field: are two columns swapped?" } ?? "" : unseen
+        let shape = ValueShape(bytes)
+        let told = shapes.contains(shape) || shape == .name && forms.contains(Self.form(bytes)) ? nil : shape.phrase
+        let looks = unseen.isEmpty ? told.map { ": \($0) in the number field: are two columns swapped?" } ?? "" : unseen
         return Rejection(field: field, reason: .unknownInstitution,
                          message: "institution \(Echo.text(bytes)) is not in the register (\(file))\(looks)")
     }

@@ -180,9 +180,13 @@ extension PipelineConfig.Source {
             // A rule's value of a closed field is a word of the contract: a typo (`anden` for
             // `andre`) was loaded as a category of its own (a new steward's trial).
             let vocabulary = ContractVocabulary.values[field]
-            if rules.has("exact") { map.exact = try parseRules(rules.map("exact"), vocabulary: vocabulary) }
-            if rules.has("contains") { map.contains = try parseRules(rules.map("contains"), vocabulary: vocabulary) }
+            // A required field emptied by a rule rejects every record it matches as "empty"
+            // though the export has a value, and the export is blamed (a re-test).
+            let required = kind.requiredFields.contains(field) ? field : nil
+            if rules.has("exact") { map.exact = try parseRules(rules.map("exact"), vocabulary: vocabulary, required: required) }
+            if rules.has("contains") { map.contains = try parseRules(rules.map("contains"), vocabulary: vocabulary, required: required) }
             if rules.isNull("default") {
+                if let required { throw rules.error("default", Self.emptiesRequired(required)) }
                 map.fallback = .empty
             } else if rules.has("default") {
                 map.fallback = .value(try checkWord(try rules.string("default"), vocabulary, rules, "default"))
@@ -206,8 +210,14 @@ extension PipelineConfig.Source {
         return word
     }
 
-    /// `{export value: contract value}` pairs in the order written; a null value empties the field.
-    private static func parseRules(_ m: ConfigMap, vocabulary: Set<String>?) throws -> [PipelineConfig.ValueMap.Rule] {
+    static func emptiesRequired(_ field: String) -> String {
+        "null would empty \(field), which every record needs: such records would be rejected as empty. "
+            + "Map the value to a word of the contract, or leave such records out with filter: skip"
+    }
+
+    /// `{export value: contract value}` pairs in the order written; a null value empties the
+    /// field (not one that is `required`).
+    private static func parseRules(_ m: ConfigMap, vocabulary: Set<String>?, required: String?) throws -> [PipelineConfig.ValueMap.Rule] {
         guard !m.keys.isEmpty else { throw ConfigFileError(path: m.path, line: m.line, key: m.key, message: "give at least one value") }
         var seen: [String: String] = [:]
         return try m.keys.map { key in
@@ -215,6 +225,7 @@ extension PipelineConfig.Source {
             guard !folded.isEmpty else { throw m.error(key, "an empty value cannot be matched") }
             if let other = seen[folded] { throw m.error(key, "the same as '\(other)' (values are compared without regard to case)") }
             seen[folded] = key
+            if m.isNull(key), let required { throw m.error(key, emptiesRequired(required)) }
             guard !m.isNull(key) else { return .init(match: key, value: nil) }
             return .init(match: key, value: try checkWord(try m.string(key), vocabulary, m, key))
         }

@@ -77,6 +77,10 @@ import Testing
         message = ""
         do { try Register(numbers: [Array("DI-001".utf8)], file: "institutioner.csv").check("NOPE-1", field: "institutionsnummer") } catch { message = error.message }
         #expect(message == "institution NOPE-1 is not in the register (institutioner.csv)")
+        // But a date beside numbers of digits is still said to be one (a re-test: both are runs of digits).
+        message = ""
+        do { try Register(numbers: [Array("101234".utf8)], file: "institutioner.csv").check("20210305", field: "institutionsnummer") } catch { message = error.message }
+        #expect(message.hasSuffix(": a date in the number field: are two columns swapped?"), "\(message)")
         #expect(Register.form(Array("DI-001".utf8)) == Array("A-9".utf8) && Register.form(Array("Åby 7".utf8)) == Array("A 9".utf8))
         #expect(Register.unseen("101234\u{00A0}").hasPrefix("; it holds U+00A0, which does not show as itself"))
         #expect(Register.unseen("10\u{200B}1234\u{2003}").contains("U+2003, U+200B") && Register.unseen("Åby 7").isEmpty)

@@ -469,6 +469,11 @@ extension PipelineConfigTests {
          "sources.sagshaendelser.values.kilde.exact.Anonym", "'anden' is no value of the contract here: one of andre, daginstitution"),
         ("      aarsag: aarsag\n", "      aarsag: aarsag\n    values:\n      aarsag: {default: Andre}\n",
          "sources.sagshaendelser.values.aarsag.default", "'Andre' is no value of the contract here"),
+        // A required field emptied by a rule: every record it matches would be rejected as empty (a re-test).
+        ("      aarsag: aarsag\n", "      aarsag: aarsag\n    values:\n      haendelse: {exact: {sag_flyttet: null}}\n",
+         "sources.sagshaendelser.values.haendelse.exact.sag_flyttet", "null would empty haendelse, which every record needs"),
+        ("      aarsag: aarsag\n", "      aarsag: aarsag\n    values:\n      haendelse: {default: null}\n",
+         "sources.sagshaendelser.values.haendelse.default", "null would empty haendelse"),
     ])
     func eachNewKeyIsRefusedWithItsLine(from: String, to: String, key: String, message: String) throws {
         let text = try Self.wfs { $0.replacingOccurrences(of: from, with: to) }
