@@ -11,8 +11,16 @@ import Pipeline
 /// account and run by root is common, on CI too.)
 package enum SchemaFiles {
     package static func directory(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
+        // Named, it is the only one: a typo fell back to another folder's migrations in silence (a review).
+        if let dir = environment["ETL_SQL_DIR"], !dir.isEmpty {
+            guard FileManager.default.fileExists(atPath: dir + "/001_ledger.sql") else {
+                throw OperationsError.io(path: dir, message: "ETL_SQL_DIR names no folder of SQL migrations (it has no 001_ledger.sql); "
+                                         + "name the sql/ folder that came with this etl, or unset ETL_SQL_DIR")
+            }
+            try checkTrusted(dir)
+            return dir
+        }
         var candidates: [String] = []
-        if let dir = environment["ETL_SQL_DIR"] { candidates.append(dir) }
         if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
             candidates.append(URL(fileURLWithPath: executable).deletingLastPathComponent()
                 .appendingPathComponent("../share/etl/sql").standardizedFileURL.path)

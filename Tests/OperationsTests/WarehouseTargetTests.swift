@@ -332,6 +332,10 @@ import Postgres
     @Test func privateMigrationsAreTaken() throws {
         let dir = try copy()
         #expect(try SchemaFiles.directory(environment: ["ETL_SQL_DIR": dir]) == dir)
+        // A folder named that holds none is refused, not passed over for another (a review); empty is unset.
+        let none = try #require(#expect(throws: OperationsError.self) { try SchemaFiles.directory(environment: ["ETL_SQL_DIR": dir + "/views"]) })
+        #expect("\(none)".contains("ETL_SQL_DIR names no folder of SQL migrations"), "\(none)")
+        #expect(try SchemaFiles.directory(environment: ["ETL_SQL_DIR": ""]) == Self.checkout)
     }
 
     @Test func migrationsAnyoneMayChangeAreRefused() throws {
