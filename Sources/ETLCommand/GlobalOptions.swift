@@ -17,6 +17,15 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "Log lines as text (for a terminal) or json (one object a line, for cron).")
     var logFormat: LogFormat = .text
 
+    /// An empty value is a script's unset variable (`--state-dir "$DIR"`): refused, where it
+    /// had meant the default folder, or the libpq environment (a review).
+    func validate() throws {
+        if stateDir?.isEmpty == true { throw ValidationError("--state-dir is empty: name the state directory, or leave the option out") }
+        if database?.isEmpty == true {
+            throw ValidationError("--database is empty: name the warehouse (a libpq URL or keyword string), or leave the option out")
+        }
+    }
+
     var state: StateLayout { StateLayout.resolve(stateDir) }
 
     /// What the commands this one suggests need to reach the same state and warehouse.

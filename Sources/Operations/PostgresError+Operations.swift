@@ -9,6 +9,7 @@ extension PostgresError: StewardError {
         switch kind {
         case .connection: .databaseUnreachable
         case .otherSchema: .usage   // the wrong database given
+        case .connectionString: .usage
         case .newerSchema: .usage   // the wrong etl installed
         default: .failure
         }

@@ -20,13 +20,25 @@ package final class Connection {
     /// or a keyword string (`host=/socket/dir dbname=db`); libpq parses both.
     package init(url: String) throws {
         target = describeTarget(url)
+        // Read first: libpq's word for a string it cannot read quotes it, password and all, and
+        // a failed connect was retried as a server not there (a review).
+        var unreadable: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(url, &unreadable) else {
+            let why = unreadable.map { String(cString: $0).trimmingTrailingWhitespace() } ?? "it cannot be read"
+            unreadable.map { PQfreemem($0) }
+            throw PostgresError(.connectionString, "the connection string is not one libpq reads: \(maskingPasswords(why))",
+                                hint: "write it as postgresql://USER@HOST:PORT/DATABASE, or as keywords: host=HOST dbname=DATABASE")
+        }
+        PQconninfoFree(options)
         guard let conn = Self.connect(url) else {
             throw PostgresError(.connection, "libpq could not allocate a connection", context: target)
         }
         guard PQstatus(conn) == CONNECTION_OK else {
             let message = nonEmpty(PQerrorMessage(conn)) ?? "connection failed"
             PQfinish(conn)
-            throw PostgresError(.connection, message, context: target)
+            // An option's value libpq refuses (`port=abc`) is the string's fault, not the server's.
+            let option = message.contains("for connection option") || message.contains("invalid connection option")
+            throw PostgresError(option ? .connectionString : .connection, maskingPasswords(message), context: target)
         }
         // Swift strings are UTF-8; make the server convert whatever its encoding is.
         if PQsetClientEncoding(conn, "UTF8") != 0 {

@@ -45,6 +45,13 @@ extension String {
     }
 }
 
+/// `text` with what could be a password in a connection string it quotes starred: the part
+/// after `user:` in a URL, the value of a `password` keyword.
+func maskingPasswords(_ text: String) -> String {
+    text.replacing(/(?<head>postgres(?:ql)?:\/\/[^:\/@\s"]*:)[^@\s"]*@/) { "\($0.head)****@" }
+        .replacing(/(?<key>password\s*=\s*)('[^']*'|[^\s&"]+)/) { "\($0.key)****" }
+}
+
 /// The connection target as text for error messages: every option libpq parsed from
 /// the URL or keyword string, except the password.
 func describeTarget(_ conninfo: String) -> String {

@@ -4,6 +4,8 @@ package struct PostgresError: Error, CustomStringConvertible, Sendable {
     package enum Kind: String, Sendable {
         /// Could not connect, or the connection broke.
         case connection
+        /// The connection string is not one libpq reads (never retried).
+        case connectionString = "connection-string"
         /// A statement failed on the server (see `sqlState`).
         case query
         /// A COPY failed or was aborted.

@@ -4,6 +4,16 @@ import TestSupport
 @testable import Postgres
 
 @Suite struct ConnectionTests {
+    /// A string libpq cannot read, or an option's value it refuses, is the string's fault:
+    /// said without its password (libpq's words quote the string), and not a server to wait for (a review).
+    @Test func anUnreadableConnectionStringIsSaidWithoutItsPassword() throws {
+        for url in ["postgresql://ana:secret-pw@[bad", "host=/nowhere password='secret-pw' port=abc", "postgresql://ana@x/etl?port=abc&password=secret-pw"] {
+            let error = try #require(throws: PostgresError.self) { try Connection(url: url) }
+            #expect(error.kind == .connectionString && !error.description.contains("secret-pw"), "\(error)")
+        }
+        #expect(maskingPasswords("\"postgresql://u:p@h/db\" and password = 'x y'") == "\"postgresql://u:****@h/db\" and password = ****")
+    }
+
     @Test func parametersRoundTripQuotesUnicodeAndNull() throws {
         let connection = try TestServer.freshDatabase().connect()
         try connection.execute("CREATE TABLE t (id int PRIMARY KEY, label text, amount double precision, ok boolean)")
