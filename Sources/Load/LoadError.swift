@@ -11,7 +11,11 @@ package enum LoadError: StewardError {
     case runNotLoaded(RunID, next: String?)
     case runNotInLedger(RunID)
 
-    package var exitStatus: ExitStatus { .failure }
+    /// A run id that names no run is a bad argument (64), as for every command.
+    package var exitStatus: ExitStatus {
+        if case .runNotInLedger = self { return .usage }
+        return .failure
+    }
 
     package var description: String {
         switch self {

@@ -75,10 +75,8 @@ package struct PipelineRunner {
         try checkHolder(ledger)
         catchUpReport(db: db, logger: logger)
         let (asOf, asOfSource) = try AsOf.resolve(explicit: explicitAsOf, config: config, drop: drop)
-        // Refused before any work: a run of it would stop before its load, every night.
-        if !force, let published = try Publisher(connection: db).publishedRun(), published.asOf > asOf {
-            throw OperationsError.dropOfEarlierDay(drop: drop.url.path, pipeline: config.absolutePath, asOf: asOf, published: published)
-        }
+        // Before the day is compared: a drop loaded before is nothing to do, not a refusal (64) that
+        // cron reads as a wrong crontab line, with --force advice that would put older figures up (a review).
         if !force, let earlier = try ledger.runThatLoaded(dropChecksum: checksum) {
             // Loaded before, and its MANIFEST still held to it: a copy with a count changed was "nothing to do" (a review).
             try drop.verifyManifest(sums, rowsRead: try ledger.rowsRead(earlier), config: config)
@@ -87,6 +85,10 @@ package struct PipelineRunner {
             summary.alreadyLoaded = true
             summary.newerIncomplete = scan.newerIncomplete
             return summary
+        }
+        // Refused before any work: a run of it would stop before its load, every night.
+        if !force, let published = try Publisher(connection: db).publishedRun(), published.asOf > asOf {
+            throw OperationsError.dropOfEarlierDay(drop: drop.url.path, pipeline: config.absolutePath, asOf: asOf, published: published)
         }
 
         let id = try newRunID(ledger, at: started)

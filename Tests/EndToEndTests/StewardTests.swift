@@ -464,9 +464,12 @@ import TestSupport
         // The earlier day's, rerun, is not.
         let rerun = try Spawned.run(h, ["load", "--run", a, "--database", h.db.url])
         #expect(rerun.status == ExitStatus.usage.rawValue && rerun.stderr.contains("its data are of a later day"), "\(rerun.stderr)")
+        // The earlier drop again, loaded before: nothing to do, not a refusal with --force advice (a review).
+        let again = try run(h, ["--drop", earlier.path])
+        #expect(again.status == 0 && again.stdout.contains("nothing to do"), "\(again.stdout) \(again.stderr)")
 
         let typo = try Spawned.run(h, ["publish", "20200101000000000", "--database", h.db.url])
-        #expect(typo.status == ExitStatus.failure.rawValue)
+        #expect(typo.status == ExitStatus.usage.rawValue, "a run id that names no run is a bad argument")
         #expect(typo.stderr.contains("run 20200101000000000 is not in the run ledger") && typo.stderr.contains("`etl runs` lists its runs"),
                 "\(typo.stderr)")
     }
