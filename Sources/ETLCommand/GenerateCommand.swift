@@ -23,6 +23,20 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Children at institutions ever covered carry R times the baseline risk, before and after coverage (1: no selection).")
     var selection = DropGenerator.defaultSelection
 
+    /// A drop is written into a new or empty folder: `--out ""` wrote into the working
+    /// folder, and a folder holding a drop was overwritten without a word (a review).
+    func validate() throws {
+        guard !out.isEmpty else { throw ValidationError("--out is empty: name the drop folder to write (yyyy-mm-dd in a trial inbox)") }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: out, isDirectory: &isFolder) else { return }
+        guard isFolder.boolValue else { throw ValidationError("--out \(out) is a file: name a new folder for the drop") }
+        let names = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        guard names.isEmpty else {
+            throw ValidationError("--out \(out) already holds \(names.prefix(3).joined(separator: ", "))\(names.count > 3 ? ", …" : ""): "
+                                  + "a drop is written into a new or empty folder; name another, or remove that one first")
+        }
+    }
+
     func run() throws {
         try withExitStatus {
             let options = DropGenerator.Options(children: children, institutions: institutions, seed: seed, asOf: asOf,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import Operations
 import Pipeline
@@ -23,6 +24,11 @@ struct GlobalOptions: ParsableArguments {
         if stateDir?.isEmpty == true { throw ValidationError("--state-dir is empty: name the state directory, or leave the option out") }
         if database?.isEmpty == true {
             throw ValidationError("--database is empty: name the warehouse (a libpq URL or keyword string), or leave the option out")
+        }
+        // Said here, where Foundation's words ("A file with the same name already exists") came later.
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: state.root.path, isDirectory: &isFolder), !isFolder.boolValue {
+            throw ValidationError("the state directory \(state.root.path) is a file, not a folder: name the state directory (--state-dir, ETL_STATE_DIR)")
         }
     }
 

@@ -23,6 +23,7 @@ package struct Benchmark {
         let config = try PipelineConfig.load(path: try ShippedFiles.pipeline("copenhagen"))
         let drop = state.root.appendingPathComponent("bench/\(scale.rawValue)/2026-11-21", isDirectory: true)
         if !FileManager.default.fileExists(atPath: drop.appendingPathComponent("MANIFEST").path) {
+            try? FileManager.default.removeItem(at: drop)   // what a stopped generation left (its MANIFEST is written last)
             // In a child process, so the generator's memory is not counted as the pipeline's.
             try runTool(["generate", "--out", drop.path, "--children", "\(scale.children)",
                          "--institutions", "\(scale.institutions)", "--seed", "1"])

@@ -72,4 +72,25 @@ import Pipeline
         #expect(object["run"] as? String == run && object["stage"] as? String == "extract", "\(last)")
         #expect((object["event"] as? String)?.contains("`etl rejects \(run)`") == true, "\(last)")
     }
+
+    /// Arguments that name nothing usable are refused before any work, each saying which and
+    /// what to give (a review: an empty one named the working folder, a file as the state
+    /// directory gave Foundation's words, generate wrote over a drop).
+    @Test func emptyOrWrongPathsAreRefusedByName() throws {
+        let h = try Harness()
+        let file = h.root.appendingPathComponent("a-file").path
+        try "x".write(toFile: file, atomically: true, encoding: .utf8)
+        let drop = h.root.appendingPathComponent("drop").path
+        try FileManager.default.createDirectory(atPath: drop, withIntermediateDirectories: true)
+        try "x".write(toFile: drop + "/MANIFEST", atomically: true, encoding: .utf8)
+        for (arguments, said) in [(["runs", "--state-dir", ""], "--state-dir is empty"),
+                                  (["runs", "--database", ""], "--database is empty"),
+                                  (["runs", "--state-dir", file], "the state directory \(file) is a file, not a folder"),
+                                  (["generate", "--out", "", "--children", "10"], "--out is empty"),
+                                  (["generate", "--out", drop, "--children", "10"], "--out \(drop) already holds MANIFEST")] {
+            let result = try h.run(arguments)
+            #expect(result.status == ExitStatus.usage.rawValue && result.stderr.contains(said), "\(arguments): \(result.stderr)")
+        }
+        #expect(try String(contentsOfFile: drop + "/MANIFEST", encoding: .utf8) == "x", "the drop there is left as it was")
+    }
 }
