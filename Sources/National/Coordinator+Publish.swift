@@ -177,7 +177,9 @@ extension Coordinator {
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[], $9) RETURNING snapshot_id
             """, [file.path, String(minimum), length.rawValue, String(periods.count), periods.span?.lowerBound.iso,
                   periods.span?.upperBound.iso, missing.isEmpty ? "false" : "true",
-                  Connection.textArray(missing.map(\.description)), ProgramVersion.current],
+                  // Who, not why: the reason is a feed's own text (a name, a number, its host), for the steward's log (a review).
+                  Connection.textArray(missing.map { "\($0.name) (\($0.code)): left out; the national publish's log says why" }),
+                  ProgramVersion.current],
             name: "create snapshot").first.flatMap({ try $0.int(0) }).map(Int64.init) else {
             throw PostgresError(.query, "no snapshot id returned", statement: "create snapshot")
         }
@@ -205,6 +207,7 @@ extension Coordinator {
         for statement in Self.pullStatements(members) {
             _ = try db.execute(statement.sql, [sid] + names, name: statement.name)
         }
+        try checkSnapshot(sid, members)
         lap("figures")
 
         let rows = inEvaluation.isEmpty ? [] : try readPanel(inEvaluation, periods: periods)
@@ -263,6 +266,75 @@ extension Coordinator {
                   + " (is its national_feed schema as etl made it?)")
         }, published: try publishedSnapshot())
     }
+
+    /// Refuses feeds whose rows, as pulled into the snapshot, no warehouse could give: held to
+    /// the rows written, not to a check read before them, which a feed could answer otherwise
+    /// (an adversarial review); and what the national views would fail on or show as figures
+    /// (sums of squares that do not fit their sums, counts beyond any country's, words outside
+    /// the contract's: a text of the export's own is personal data).
+    private func checkSnapshot(_ sid: String, _ members: [NationalFile.Member]) throws {
+        var problems: [String: [String]] = [:]
+        for row in try db.query(Self.snapshotCheck, [sid], name: "check the snapshot's rows") {
+            problems[row.string(0) ?? "", default: []].append(row.string(1) ?? "")
+        }
+        guard !problems.isEmpty else { return }
+        throw NationalError.unusable(members.filter { problems[$0.name] != nil }.map {
+            .init(name: $0.name, code: $0.code, reason: Array(Set(problems[$0.name]!)).sorted().joined(separator: ", ")
+                  + " (is its national_feed schema as etl made it?)")
+        }, published: try publishedSnapshot())
+    }
+
+    /// One row per municipality and problem. A warehouse counts at most `maxChildren` children
+    /// (more than Denmark has), each exposed at most every day of 150 years and aged at most
+    /// `maxAgeDays` at an event: bounds that keep the national sums within `bigint`.
+    static let maxChildren = 10_000_000, maxAgeDays = 40_000
+    static let snapshotCheck: String = {
+        let counts = ["children_exposed", "exposure_days", "detected", "investigated", "investigation_age_days_sum",
+                      "investigation_age_days_sum_squares", "measured", "measure_age_days_sum", "measure_age_days_sum_squares",
+                      "notifications", "cases_closed", "cases_closed_resolved"]
+        func ages(_ kind: String, _ n: String) -> String {
+            let (sum, squares, median) = ("\(kind)_age_days_sum::numeric", "\(kind)_age_days_sum_squares::numeric", "\(kind)_age_median_months")
+            return """
+                \(sum) > \(n)::numeric * \(maxAgeDays) OR \(squares) > \(n)::numeric * \(maxAgeDays) ^ 2
+                        OR \(squares) * \(n) < \(sum) ^ 2 OR (\(n) = 0 AND \(sum) <> 0)
+                        OR NOT (coalesce(\(median), 0) BETWEEN 0 AND \(maxAgeDays / 30))
+                """
+        }
+        let words = { (field: String) in (ContractVocabulary.values[field] ?? []).sorted().map { "'\($0)'" }.joined(separator: ", ") }
+        return """
+            SELECT municipality, 'its cohort_stats has ' || problem FROM (
+                SELECT municipality, CASE
+                    WHEN cohort NOT IN ('treatment', 'control') THEN 'a cohort that is neither treatment nor control'
+                    WHEN (grain = 'total') <> (year IS NULL) OR year NOT BETWEEN 1858 AND 2200 THEN 'a year out of place'
+                    WHEN least(\(counts.joined(separator: ", "))) < 0 THEN 'negative counts'
+                    WHEN children_exposed > \(maxChildren) OR exposure_days > children_exposed::numeric * 366 * 150
+                        THEN 'more children or exposure days than a municipality has'
+                    WHEN grain = 'total' AND greatest(detected, investigated, measured) > children_exposed
+                         OR cases_closed_resolved > cases_closed
+                        THEN 'more children with an event than children exposed'
+                    WHEN \(ages("investigation", "investigated")) THEN 'ages at first investigation no children can have'
+                    WHEN \(ages("measure", "measured")) THEN 'ages at first measure no children can have'
+                END AS problem
+                FROM snapshot.cohort_stats WHERE snapshot_id = $1) c
+            WHERE problem IS NOT NULL
+            UNION
+            SELECT municipality, 'its notification_stats has ' || CASE
+                WHEN cohort NOT IN ('treatment', 'control') THEN 'a cohort that is neither treatment nor control'
+                WHEN notifications NOT BETWEEN 0 AND \(maxChildren) * 100 THEN 'counts out of range'
+                ELSE 'a source outside the contract''s words' END
+            FROM snapshot.notification_stats
+            WHERE snapshot_id = $1 AND (cohort NOT IN ('treatment', 'control') OR notifications NOT BETWEEN 0 AND \(maxChildren) * 100
+                                        OR source NOT IN (\(words("kilde"))))
+            UNION
+            SELECT municipality, 'its closure_stats has ' || CASE
+                WHEN cohort NOT IN ('treatment', 'control') THEN 'a cohort that is neither treatment nor control'
+                WHEN cases_closed NOT BETWEEN 0 AND \(maxChildren) * 100 THEN 'counts out of range'
+                ELSE 'a closing reason outside the contract''s words' END
+            FROM snapshot.closure_stats
+            WHERE snapshot_id = $1 AND (cohort NOT IN ('treatment', 'control') OR cases_closed NOT BETWEEN 0 AND \(maxChildren) * 100
+                                        OR closing_reason NOT IN (\(words("aarsag"))))
+            """
+    }()
 
     /// What no feed made by etl gives: a key twice, a negative count. One statement a table,
     /// each branch grouped on its municipality's server; it selects its key, or the

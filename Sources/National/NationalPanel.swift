@@ -96,6 +96,11 @@ package struct NationalPanel: Sendable, Equatable {
                 throw NationalError.malformedFeed(municipality: r.municipality, problem:
                     "institution \(r.institution) has periods \(r.periodStarts.map(\.iso).joined(separator: ",")) in the national span, not \(starts.map(\.iso).joined(separator: ","))")
             }
+            // As a check before the read could be answered otherwise, the rows read are held to it:
+            // negative days made the estimates "not estimated" for the whole country (an adversarial review).
+            guard (r.exposureDays + r.children + r.events.joined()).allSatisfy({ $0 >= 0 }) else {
+                throw NationalError.malformedFeed(municipality: r.municipality, problem: "institution \(r.institution) has negative counts in its panel")
+            }
             guard let group = Self.group(groupStart: r.groupStart, in: periods) else {
                 throw NationalError.malformedFeed(municipality: r.municipality, problem:
                     "institution \(r.institution)'s group starts \(r.groupStart?.iso ?? "-"), which begins no national \(periods.length.rawValue)")

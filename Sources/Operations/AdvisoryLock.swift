@@ -118,7 +118,9 @@ package final class AdvisoryLock {
         var holder = name + " (session \(pid) of role \(role), connected \(row.string(3) ?? "?"))"
         if try row.bool(5) == true, let ended = Self.endedProcess(named: name) {
             holder += " — its process (pid \(ended)) has ended, and its session still waits in the server on something that "
-                + "does not answer (for the coordinator, a municipality's server: docs/national.md); it lets go when that answers"
+                + "does not answer (for the coordinator, a municipality's server: docs/national.md); it lets go when that answers, "
+                + "or when this server is restarted (the embedded one: `etl warehouse stop`, then `start`; a session that does not "
+                + "end within a minute is then stopped at once, nothing committed lost)"
         } else if try row.bool(4) != true {
             holder += " — not a session of this tool's role: end it (`SELECT pg_terminate_backend(\(pid))`) if it should not hold it"
         }

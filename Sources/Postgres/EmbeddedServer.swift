@@ -186,7 +186,12 @@ package struct EmbeddedServer: Sendable {
     }
 
     /// Stops the server. Harmless when it is not running; a stale pid file is removed.
-    package func stop(_ mode: StopMode = .fast) throws {
+    /// A fast stop that a session holds up past `patience` seconds is made an immediate
+    /// one: a session stuck in a call without a timeout (postgres_fdw's cancel of a query to a
+    /// server whose processes are stopped, in PostgreSQL 15) ignores the stop for ever, and
+    /// held the coordinator's lock with it (an adversarial review). Nothing committed is lost:
+    /// the next start replays the WAL.
+    package func stop(_ mode: StopMode = .fast, patience: Int = 60) throws {
         guard FileManager.default.fileExists(atPath: dataDirectory) else { return }
         let account = try ServerAccount.forCurrentUser()
         try account?.makeTraversable(above: directory, logger: logger)
@@ -198,9 +203,18 @@ package struct EmbeddedServer: Sendable {
                 try? FileManager.default.removeItem(atPath: dataDirectory + "/postmaster.pid")
             case .running:
                 let binaries = try ServerBinaries.locate(searchPath: searchPath, majorVersion: clusterVersion())
-                let result = try Subprocess.run(
-                    binaries.pgCtl, ["stop", "-D", dataDirectory, "-m", mode.rawValue, "-w", "-t", "60"],
-                    as: account, in: directory)
+                func stop(_ mode: StopMode, waiting seconds: Int) throws -> Subprocess.Result {
+                    try Subprocess.run(binaries.pgCtl, ["stop", "-D", dataDirectory, "-m", mode.rawValue, "-w", "-t", "\(seconds)"],
+                                       as: account, in: directory)
+                }
+                var result = try stop(mode, waiting: patience)
+                if result.status != 0, mode == .fast, case .running = try status() {
+                    logger.warning("""
+                        a session did not end within \(patience) s of the stop; the server is stopped at once \
+                        (nothing committed is lost: its next start replays the log)
+                        """, metadata: ["directory": "\(directory)"])
+                    result = try stop(.immediate, waiting: 60)   // the server kills what has not ended after 5 s
+                }
                 guard result.status == 0 else {
                     throw PostgresError(.server, "pg_ctl stop failed: \(result.output)", context: directory)
                 }

@@ -355,6 +355,40 @@ import TestSupport
                     && refused.stderr.contains("national snapshot \(before) stays published"), "\(refused)")
             #expect(try db.query("SELECT snapshot_id FROM national_metrics.snapshot").first?.string(0) == before)
         }
+        try odense.rewriteFeedView("closure_stats", as: "SELECT * FROM national_feed.closure_stats_own")   // as made; restored by the defer
+
+        // The rows as read are held to what a warehouse gives, whatever a check before them was
+        // told (an adversarial review: broken sums of squares failed the views, a CPR number was published).
+        let cohort = """
+            municipality, load_id, grain, cohort, year, children_exposed, exposure_days, detected, investigated, investigation_age_days_sum
+            """
+        let rest = """
+            investigation_age_median_months, measured, measure_age_days_sum, measure_age_days_sum_squares, measure_age_median_months,
+            notifications, cases_closed, cases_closed_resolved
+            """
+        for (view, query, problem) in [
+            ("cohort_stats", "SELECT \(cohort), 0::bigint AS investigation_age_days_sum_squares, \(rest) FROM national_feed.cohort_stats_own",
+             "Odense (461): its cohort_stats has ages at first investigation no children can have"),
+            ("cohort_stats", """
+                SELECT \(cohort), investigation_age_days_sum_squares, 'NaN'::float8 AS investigation_age_median_months, measured,
+                       measure_age_days_sum, measure_age_days_sum_squares, measure_age_median_months, notifications, cases_closed,
+                       cases_closed_resolved FROM national_feed.cohort_stats_own
+                """, "Odense (461): its cohort_stats has ages at first investigation no children can have"),
+            ("cohort_stats", """
+                SELECT municipality, load_id, grain, cohort, year, children_exposed, exposure_days + 5000000000000000000 AS exposure_days,
+                       detected, investigated, investigation_age_days_sum, investigation_age_days_sum_squares, \(rest)
+                FROM national_feed.cohort_stats_own
+                """, "Odense (461): its cohort_stats has more children or exposure days than a municipality has"),
+            ("closure_stats", "SELECT municipality, load_id, cohort, closing_reason || ' 0101901234' AS closing_reason, cases_closed FROM national_feed.closure_stats_own",
+             "Odense (461): its closure_stats has a closing reason outside the contract's words"),
+        ] {
+            try odense.rewriteFeedView(view, as: query)
+            let refused = try f.national(["publish"])
+            if view == "cohort_stats" { odense.restoreFeedView(view) }   // closure_stats: by the defer above, once
+            #expect(refused.status == 1 && refused.stderr.contains(problem) && !refused.stderr.contains("0101901234")
+                    && refused.stderr.contains("national snapshot \(before) stays published"), "\(refused)")
+            #expect(try db.query("SELECT snapshot_id FROM national_metrics.snapshot").first?.string(0) == before)
+        }
     }
 
     /// What a feed says is shown as a terminal may: its text cannot move the cursor or hide

@@ -19,6 +19,26 @@ import TestSupport
         #expect(try server.status() == .stopped)
     }
 
+    /// A session that does not end at the stop (here its process stopped; for the national
+    /// coordinator, one in postgres_fdw's cancel of a query to a stopped server, a call with
+    /// no timeout) no longer holds a fast stop up for ever: past its patience the server is
+    /// stopped at once, nothing committed lost (an adversarial review's coordinator could not be freed).
+    @Test func aStopThatASessionHoldsUpIsMadeAtOnce() throws {
+        let server = try TestServer.privateServer()
+        try server.start()
+        let setup = try Connection(url: server.connectionString())
+        try setup.execute("CREATE TABLE kept (id int); INSERT INTO kept VALUES (1)")
+        setup.close()
+        let stuck = try Connection(url: server.connectionString())
+        #expect(kill(pid_t(stuck.backendPID), SIGSTOP) == 0)
+        let started = Date()
+        try server.stop(patience: 3)
+        #expect(try server.status() == .stopped && Date().timeIntervalSince(started) < 30)
+        try server.start()
+        #expect(try Connection(url: server.connectionString()).query("SELECT count(*) FROM kept")[0].int(0) == 1)
+        try server.stop()
+    }
+
     @Test func recoversFromKillDashNine() throws {
         let server = try TestServer.privateServer()
         try server.start()
