@@ -7,7 +7,7 @@ struct BenchCommand: ParsableCommand {
         abstract: "Time the nightly run at Copenhagen and national scale on the embedded server (build with -c release).",
         discussion: exitStatusHelp)
 
-    @Option(help: "copenhagen (100,000 children), national (1,000,000), or both.") var scale: [Benchmark.Scale] = [.copenhagen]
+    @Option(help: "copenhagen (100,000 children), national (1,000,000), repeated for both (--scale copenhagen --scale national).") var scale: [Benchmark.Scale] = [.copenhagen]
     @OptionGroup var global: GlobalOptions
 
     func run() throws {

@@ -4,6 +4,7 @@ import Pipeline
 
 /// The end of every command's `--help` (docs/operations.md has the same table).
 let exitStatusHelp = "Exit statuses:\n" + ExitStatus.table
+    + "\nWhat to do for each: docs/operations.md, \"Exit statuses, and what to do\"."
 
 /// Runs a command body and turns what it throws into an error log line (the same layout
 /// as every other line, text or JSON), naming the run and stage of a run's failure, and the

@@ -15,7 +15,7 @@ package enum ExitStatus: Int32, Sendable, CaseIterable {
         switch self {
         case .success: "success"
         case .failure: "failure (see the message; `etl runs show RUN` keeps each attempt's error)"
-        case .usage: "usage error (bad arguments or pipeline file)"
+        case .usage: "refused: bad arguments (a run id that names no run too) or pipeline file, another municipality's warehouse, a warehouse a newer etl migrated, an older run over a newer without --force"
         case .rejectThresholdExceeded: "reject threshold exceeded: too many bad records in a file; warehouse unchanged"
         case .dropIncomplete: "drop incomplete (MANIFEST mismatch, an export missing or not a file) or no inbox; newer incomplete drops are reported even when an older one was loaded"
         case .databaseUnreachable: "database unreachable (after retries); warehouse unchanged, unless the message says a publish's outcome is not known"

@@ -26,6 +26,11 @@ package struct TCPAddress: Sendable, Equatable, CustomStringConvertible {
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: ".-:*_"))
         guard !host.isEmpty, host.unicodeScalars.allSatisfy(allowed.contains), host == "*" || !host.contains("*"),
               let number = Int(port), (1...65535).contains(number) else { return nil }
+        // Digits and dots are an IPv4 address, colons an IPv6 one: each must be one
+        // (`999.1.1.1` was taken, and the server restarted before it failed, a review).
+        var address = in6_addr()
+        if host.allSatisfy({ $0.isNumber || $0 == "." }), inet_pton(AF_INET, String(host), &address) != 1 { return nil }
+        if host.contains(":"), inet_pton(AF_INET6, String(host), &address) != 1 { return nil }
         self.host = String(host)
         self.port = number
     }

@@ -11,7 +11,8 @@ import TestSupport
         #expect(TCPAddress("warehouse.kk.dk:5432")?.host == "warehouse.kk.dk")
         #expect(TCPAddress("[::1]:5433")?.description == "[::1]:5433")
         #expect(TCPAddress("0.0.0.0:5432")?.isWildcard == true)
-        for bad in ["5432", "localhost", ":5432", "host:0", "host:65536", "host:x", "::1:5432", "a b:1", "h'x:1", "*x:1"] {
+        for bad in ["5432", "localhost", ":5432", "host:0", "host:65536", "host:x", "::1:5432", "a b:1", "h'x:1", "*x:1",
+                    "999.1.1.1:5432", "10.0.0:5432", "[::g]:5432"] {
             #expect(TCPAddress(bad) == nil, "\(bad)")
         }
     }
