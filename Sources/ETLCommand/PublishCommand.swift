@@ -21,9 +21,7 @@ struct PublishCommand: ParsableCommand {
             print("published run \(runID) (load \(published.load))")
             switch published.report {
             case .success(let paths): for path in paths { print(path) }
-            case .failure(let error):
-                logger.error("the committee's report could not be written; the run is published: \(error). Once the cause is fixed, `etl report` writes it")
-                throw ExitCode(ExitStatus.reportFailed.rawValue)
+            case .failure(let error): throw OperationsError.reportNotWritten(run: runID, message: "\(error)")
             }
         }
     }

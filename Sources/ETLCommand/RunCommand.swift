@@ -72,7 +72,7 @@ struct RunCommand: ParsableCommand {
             if !summary.newerIncomplete.isEmpty {
                 throw OperationsError.newerDropsIncomplete(ran: summary.drop, drops: summary.newerIncomplete)
             }
-            if summary.reportError != nil { throw ExitCode(ExitStatus.reportFailed.rawValue) }
+            if let message = summary.reportError { throw OperationsError.reportNotWritten(run: summary.run, message: message) }
         }
     }
 }

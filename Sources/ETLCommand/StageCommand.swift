@@ -22,7 +22,8 @@ extension StageCommand {
             let runner = try makeRunner(pipeline: stageRun.pipeline, run: stageRun.runID, global: global)
             let summary = try runner.rerun(stageRun.runID, from: Self.stage, only: true, force: force)
             print(global.hints.completing(summary.line))
-            if summary.reportError != nil { throw ExitCode(ExitStatus.reportFailed.rawValue) }   // as `etl run`
+            // As `etl run`: the error line, last, with its status (cron's mail, the JSON log's exit_status).
+            if let message = summary.reportError { throw OperationsError.reportNotWritten(run: summary.run, message: message) }
         }
     }
 

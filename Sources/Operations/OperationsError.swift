@@ -41,6 +41,8 @@ package enum OperationsError: StewardError {
     /// The run's publish committed, and what followed it in the stage (dropping old loads,
     /// the ledger) failed: analysts see the run, the committee's report was not written.
     case failedAfterPublish(run: RunID, message: String)
+    /// The run is published; its committee's report could not be written.
+    case reportNotWritten(run: RunID, message: String)
     /// The connection was lost during the run's publish, and the warehouse could not be
     /// asked whether it committed.
     case publishUnconfirmed(run: RunID, forced: Bool, target: String, message: String)
@@ -113,6 +115,9 @@ package enum OperationsError: StewardError {
             return "run \(run) is published: analysts see it. What follows the publish then failed: \(Self.unstopped(message)). "
                 + "Once the warehouse answers (`etl warehouse status`), `etl report` writes the committee's report if it is missing; "
                 + "the next run drops old loads as usual"
+        case .reportNotWritten(let run, let message):
+            return "run \(run) is published: analysts see it; the committee's report could not be written: \(message). "
+                + "Once that is fixed, `etl report` writes it"
         case .publishUnconfirmed(let run, let forced, let target, let message):
             return "the connection to the warehouse (\(target)) was lost during run \(run)'s publish (\(Self.unstopped(message))), "
                 + "and the warehouse could not be asked whether it committed: analysts see run \(run) or the run published before it, "
@@ -163,7 +168,7 @@ package enum OperationsError: StewardError {
         case .noDrop, .inboxMissing, .dropIncomplete, .newerDropsIncomplete: .dropIncomplete
         case .rejectThresholdExceeded: .rejectThresholdExceeded
         case .databaseUnreachable, .databaseRefused, .notTheOwner, .connectionLost, .publishUnconfirmed: .databaseUnreachable
-        case .failedAfterPublish: .reportFailed
+        case .failedAfterPublish, .reportNotWritten: .reportFailed
         // A run id that names no run is a bad argument, as one that is not a run id is.
         case .usage, .unknownRun, .wouldReplaceNewer, .dropOfEarlierDay, .otherMunicipality, .demoRefused: .usage
         case .runNotInWarehouse, .runFolderRemoved, .stageMissing, .stagesOutOfStep, .io, .warehouseDiskFull: .failure

@@ -7,15 +7,15 @@ import Report
 
 extension PipelineRunner {
     /// After a publish: the committee's report (`NightlyReport`). The load is published
-    /// already, so a report that cannot be written does not fail the run; it is logged as an
-    /// error and the run exits with `ExitStatus.reportFailed`, so cron's mail says so.
+    /// already, so a report that cannot be written does not fail the run: the command ends with
+    /// `OperationsError.reportNotWritten` (exit 73), so cron's mail says so.
     func writeReport(folder: RunFolder, logger: Logger, summary: inout RunSummary) {
         do {
             summary.report = try writePages(folder: folder, logger: logger).last
         } catch {
             summary.reportError = "\(error)"
             summary.note = [summary.note, "report not written: \(error)"].compactMap { $0 }.joined(separator: "; ")
-            logger.error("the committee's report could not be written; the run is published", metadata: ["error": "\(error)"])
+            // Said once, as the command's last line (`OperationsError.reportNotWritten`).
         }
     }
 

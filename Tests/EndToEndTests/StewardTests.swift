@@ -431,6 +431,9 @@ import TestSupport
         let a = try #require(Harness.runID(first.stdout))
         let load = try Spawned.run(h, ["load", "--run", a, "--database", h.db.url])
         #expect(load.status == ExitStatus.reportFailed.rawValue && load.stdout.contains("published=yes"), "\(load.stdout) \(load.stderr)")
+        // Ended by its error line, with its status, as every failure is (it ended with "run finished", a review).
+        let last = load.stderr.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.contains(" error ") && last.contains("run \(a) is published") && last.hasSuffix("exit_status=73"), "\(load.stderr)")
     }
 
     /// Run ids are start times, so a drop of an earlier day run today has the newest id:
