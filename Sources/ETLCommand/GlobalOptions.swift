@@ -11,7 +11,8 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(help: """
         The warehouse: a libpq URL or keyword string. Default: $DATABASE_URL, else the PG* variables \
-        (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSERVICE), else the pipeline file's, else the embedded server.
+        (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSERVICE), else the `database` of the pipeline file given with \
+        --pipeline, else the embedded server.
         """)
     var database: String?
 
