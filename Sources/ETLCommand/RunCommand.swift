@@ -46,7 +46,9 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    func validate() throws {
+    /// Checked as the run starts, not in `validate()`: ArgumentParser names a misspelt option
+    /// (`--inbx`) only after `validate()` passes, and "name a drop or an inbox" hid it (a review).
+    func checkOptions() throws {
         if from != nil, runID == nil { throw ValidationError("--from needs --run ID") }
         if from == nil, runID != nil { throw ValidationError("--run needs --from STAGE (or use `etl \(Stage.extract.rawValue) --run ID`)") }
         if from == nil, drop == nil, inbox == nil { throw ValidationError("name a drop (--drop DIR) or an inbox (--inbox DIR)") }
@@ -57,6 +59,10 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        do { try checkOptions() } catch {   // said as ArgumentParser says its own, with this command's usage
+            FileHandle.standardError.write(Data("Error: \(error)\nUsage: \(ETL.usageString(for: Self.self))\n  See 'etl run --help' for more information.\n".utf8))
+            throw ExitCode(ExitStatus.usage.rawValue)
+        }
         try withExitStatus {
             if let runID, from != nil { StopSignals.record(.init(run: runID)) }   // a stop from the start names the run
             var runner = try makeRunner(pipeline: pipeline, run: runID, global: global, mayCreateCluster: true)

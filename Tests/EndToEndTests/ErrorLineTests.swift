@@ -75,8 +75,8 @@ import Pipeline
 
     /// Arguments that name nothing usable are refused before any work, each saying which and
     /// what to give (a review: an empty one named the working folder, a file as the state
-    /// directory gave Foundation's words, generate wrote over a drop).
-    @Test func emptyOrWrongPathsAreRefusedByName() throws {
+    /// directory gave Foundation's words, generate wrote over a drop, a misspelt option was hidden).
+    @Test func wrongArgumentsAreRefusedByName() throws {
         let h = try Harness()
         let file = h.root.appendingPathComponent("a-file").path
         try "x".write(toFile: file, atomically: true, encoding: .utf8)
@@ -87,7 +87,10 @@ import Pipeline
                                   (["runs", "--database", ""], "--database is empty"),
                                   (["runs", "--state-dir", file], "the state directory \(file) is a file, not a folder"),
                                   (["generate", "--out", "", "--children", "10"], "--out is empty"),
-                                  (["generate", "--out", drop, "--children", "10"], "--out \(drop) already holds MANIFEST")] {
+                                  (["generate", "--out", drop, "--children", "10"], "--out \(drop) already holds MANIFEST"),
+                                  // A misspelt option is named, not hidden by what the others lack (a review).
+                                  (["run", "--pipeline", Harness.copenhagen, "--inbx", drop], "Unknown option '--inbx'. Did you mean '--inbox'?"),
+                                  (["run", "--pipeline", Harness.copenhagen], "name a drop (--drop DIR) or an inbox (--inbox DIR)\nUsage: etl run")] {
             let result = try h.run(arguments)
             #expect(result.status == ExitStatus.usage.rawValue && result.stderr.contains(said), "\(arguments): \(result.stderr)")
         }
