@@ -128,7 +128,7 @@ run=$(tail -c +"$((logged + 1))" "$log" | grep -o '"run":"\{0,1\}[0-9]*' | tail 
 
 # etl's own last error (its JSON line's "event"), for a headline that says more than a status.
 said=$(tail -c +"$((logged + 1))" "$log" | grep '"level":"error"' | tail -n 1 \
-       | sed -n 's/^{"event":"\(\([^"\\]\|\\.\)*\)".*/\1/p' | sed 's/\\"/"/g; s/\\\\/\\/g')
+       | sed -n 's/.*"event":"\(\([^"\\]\|\\.\)*\)".*/\1/p' | sed 's/\\"/"/g; s/\\\\/\\/g')
 
 case $status in
     0)  message="ok: ${summary:-nothing to do}" ; level=info ;;

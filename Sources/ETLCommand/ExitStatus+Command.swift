@@ -2,7 +2,7 @@ import ArgumentParser
 import Logging
 import Pipeline
 
-/// The end of every command's `--help` (docs/operations.md has the same table).
+/// The end of every command's `--help`: the statuses in short, and where operations.md says what to do for each.
 let exitStatusHelp = "Exit statuses:\n" + ExitStatus.table
     + "\nWhat to do for each: docs/operations.md, \"Exit statuses, and what to do\"."
 

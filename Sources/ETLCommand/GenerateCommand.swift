@@ -26,7 +26,10 @@ struct GenerateCommand: ParsableCommand {
     /// A drop is written into a new or empty folder: `--out ""` wrote into the working
     /// folder, and a folder holding a drop was overwritten without a word (a review).
     func validate() throws {
-        guard !out.isEmpty else { throw ValidationError("--out is empty: name the drop folder to write (yyyy-mm-dd in a trial inbox)") }
+        try GlobalOptions.refuseBlank(out, "--out", "name the drop folder to write (yyyy-mm-dd in a trial inbox)")
+        if let file = GlobalOptions.fileOnTheWay(to: out), file != URL(fileURLWithPath: out).standardizedFileURL.path {
+            throw ValidationError("--out \(out) lies under \(file), a file, not a folder: name a new folder for the drop")
+        }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: out, isDirectory: &isFolder) else { return }
         guard isFolder.boolValue else { throw ValidationError("--out \(out) is a file: name a new folder for the drop") }

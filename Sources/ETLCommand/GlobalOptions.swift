@@ -22,15 +22,34 @@ struct GlobalOptions: ParsableArguments {
     /// An empty value is a script's unset variable (`--state-dir "$DIR"`): refused, where it
     /// had meant the default folder, or the libpq environment (a review).
     func validate() throws {
-        if stateDir?.isEmpty == true { throw ValidationError("--state-dir is empty: name the state directory, or leave the option out") }
-        if database?.isEmpty == true {
-            throw ValidationError("--database is empty: name the warehouse (a libpq URL or keyword string), or leave the option out")
-        }
+        try Self.refuseBlank(stateDir, "--state-dir", "name the state directory, or leave the option out")
+        try Self.refuseBlank(database, "--database", "name the warehouse (a libpq URL or keyword string), or leave the option out")
         // Said here, where Foundation's words ("A file with the same name already exists") came later.
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: state.root.path, isDirectory: &isFolder), !isFolder.boolValue {
-            throw ValidationError("the state directory \(state.root.path) is a file, not a folder: name the state directory (--state-dir, ETL_STATE_DIR)")
+        if let file = Self.fileOnTheWay(to: state.root.path) {
+            throw ValidationError("the state directory \(state.root.path) lies under \(file), a file, not a folder: name the state directory (--state-dir, ETL_STATE_DIR)")
         }
+        // Named, the migrations' folder is asked for now, not after a cluster was made for it.
+        if let named = ProcessInfo.processInfo.environment["ETL_SQL_DIR"], !named.isEmpty {
+            do { _ = try SchemaFiles.directory() } catch { throw ValidationError("\(error)") }
+        }
+    }
+
+    /// Refuses a value of only white space: a script's unset variable (`--state-dir "$DIR"`).
+    static func refuseBlank(_ value: String?, _ option: String, _ fix: String) throws {
+        guard let value, value.allSatisfy(\.isWhitespace) else { return }
+        throw ValidationError("\(option) is empty: \(fix)")
+    }
+
+    /// The first part of `path` that is there and is no folder (`path` itself included), if any.
+    static func fileOnTheWay(to path: String) -> String? {
+        var part = URL(fileURLWithPath: path).standardizedFileURL
+        var found: String?
+        while part.path != "/" {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: part.path, isDirectory: &isFolder) { found = isFolder.boolValue ? nil : part.path; break }
+            part.deleteLastPathComponent()
+        }
+        return found
     }
 
     var state: StateLayout { StateLayout.resolve(stateDir) }

@@ -28,6 +28,10 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    func validate() throws {
+        try GlobalOptions.refuseBlank(out, "--out", "name the page's file, or - for standard output")
+    }
+
     func run() throws {
         try withExitStatus {
             let state = global.state

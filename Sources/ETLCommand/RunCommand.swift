@@ -49,6 +49,9 @@ struct RunCommand: ParsableCommand {
     /// Checked as the run starts, not in `validate()`: ArgumentParser names a misspelt option
     /// (`--inbx`) only after `validate()` passes, and "name a drop or an inbox" hid it (a review).
     func checkOptions() throws {
+        try GlobalOptions.refuseBlank(drop, "--drop", "name the drop folder")
+        try GlobalOptions.refuseBlank(inbox, "--inbox", "name the inbox folder")
+        try GlobalOptions.refuseBlank(pipeline, "--pipeline", "name the pipeline file")
         if from != nil, runID == nil { throw ValidationError("--from needs --run ID") }
         if from == nil, runID != nil { throw ValidationError("--run needs --from STAGE (or use `etl \(Stage.extract.rawValue) --run ID`)") }
         if from == nil, drop == nil, inbox == nil { throw ValidationError("name a drop (--drop DIR) or an inbox (--inbox DIR)") }

@@ -227,11 +227,16 @@ package struct ExtractStage: Sendable {
     /// Each extracted file against its MANIFEST entry's data rows, in MANIFEST order.
     private static func verifyRows(_ manifest: DropManifest, inputs: [StageManifest.InputFile],
                                    drop: URL) throws(ExtractError) {
+        try checkRows(manifest, rowsRead: Dictionary(inputs.map { (DropManifest.sameFile($0.name), $0.rowsRead) }) { first, _ in first }, drop: drop)
+    }
+
+    /// Each file's data rows (`rowsRead`, by `DropManifest.sameFile`) against its MANIFEST
+    /// entry, in MANIFEST order: as extracted, or as the run that loaded the drop before read them.
+    package static func checkRows(_ manifest: DropManifest, rowsRead: [String: Int], drop: URL) throws(ExtractError) {
         for entry in manifest.entries {
-            guard let input = inputs.first(where: { DropManifest.sameFile($0.name) == DropManifest.sameFile(entry.file) }),
-                  input.rowsRead != entry.rows else { continue }
+            guard let rows = rowsRead[DropManifest.sameFile(entry.file)], rows != entry.rows else { continue }
             throw .manifestRowsDiffer(file: drop.appendingPathComponent(entry.file).path, manifestLine: entry.line,
-                                      rows: input.rowsRead, manifestRows: entry.rows)
+                                      rows: rows, manifestRows: entry.rows)
         }
     }
 

@@ -88,7 +88,7 @@ struct Register: Sendable {
                 .map { "; the register has \(Echo.text($0)), in another case (numbers are matched exactly)" } ?? ""
         let unseen = twin + Self.unseen(number)
         let shape = ValueShape(bytes)
-        let told = shapes.contains(shape) || shape == .name && forms.contains(Self.form(bytes)) ? nil : shape.phrase
+        let told = (shape == .name ? forms.contains(Self.form(bytes)) : shapes.contains(shape)) ? nil : shape.phrase
         let looks = unseen.isEmpty ? told.map { ": \($0) in the number field: are two columns swapped?" } ?? "" : unseen
         return Rejection(field: field, reason: .unknownInstitution,
                          message: "institution \(Echo.text(bytes)) is not in the register (\(file))\(looks)")

@@ -40,47 +40,63 @@ extension Coordinator {
             let states = try file.municipalities.map(probe)
             let probed = Date()
             if !partial { try NationalError.check(states, published: published, publishing: true) }
-            let ready = states.compactMap { state -> NationalFile.Member? in
+            var ready = states.compactMap { state -> NationalFile.Member? in
                 guard case .ready = state.outcome else { return nil }
                 return state.member
             }
-            guard !ready.isEmpty else { throw NationalError.noMunicipalities(file: file.path) }
-            let missing = states.compactMap { $0.unreachable } + states.compactMap { $0.unusable }
-            for m in missing { logger.warning("left out of the snapshot (--partial)", metadata: ["municipality": "\(m.name)", "reason": "\(m.reason)"]) }
+            var missing = states.compactMap { $0.unreachable } + states.compactMap { $0.unusable }
+            func leaveOut(_ left: [NationalError.Unavailable]) throws {
+                for m in left { logger.warning("left out of the snapshot (--partial)", metadata: ["municipality": "\(m.name)", "reason": "\(m.reason)"]) }
+                ready.removeAll { m in left.contains { $0.name == m.name } }
+                guard !ready.isEmpty else { throw NationalError.noMunicipalities(file: file.path) }
+            }
+            try leaveOut(missing)
 
             var summary: PublishSummary
             let reopen = try db.opener()
             var made: PublishSummary?   // written, and only the commit left
-            do {
-                // Its reads are bounded by read_timeout each, its commit by nothing the server has.
-                summary = try Watchdog.process.watch("the snapshot's read and commit", seconds: 6 * file.readTimeout + 60) {
-                    try db.transaction { _ in
-                        made = try writeSnapshot(ready, missing: missing)
-                        return made!
+            while true {
+                do {
+                    // Its reads are bounded by read_timeout each, its commit by nothing the server has.
+                    summary = try Watchdog.process.watch("the snapshot's read and commit", seconds: 6 * file.readTimeout + 60) {
+                        try db.transaction { _ in
+                            made = try writeSnapshot(ready, missing: missing)
+                            return made!
+                        }
                     }
+                    break
+                } catch NationalError.unusable(let left, _, _) where partial {
+                    // Feeds found unusable as their rows were read (the checks): --partial leaves them
+                    // out too, as it says (a re-test: it was refused the same way), and reads again.
+                    missing += left
+                    try leaveOut(left)
+                    continue
+                } catch let error as PostgresError where error.kind == .connection && !db.isOpen && made != nil {
+                    // The answer to COMMIT was lost: asked again on a new session, as a warehouse's
+                    // publish is (it said the old snapshot stayed when the new one was published:
+                    // an adversarial review).
+                    summary = try confirmCommitted(made!, open: reopen.open, error: error)
+                    break
+                } catch let error as PostgresError where error.kind == .connection && db.isOpen {
+                    // A municipality's server went away while the snapshot was read (whose, before
+                    // the probes connect to them again).
+                    let broken = brokenFeeds(ready)
+                    let gone = try ready.map(probe).compactMap(\.unreachable)
+                    if gone.isEmpty { throw NationalError.feedLost(message: error.message, published: published, feeds: broken, partial: partial) }
+                    throw NationalError.unreachable(gone, published: published, partial: partial)
+                } catch let error as PostgresError where error.sqlState == "57014" && db.isOpen {
+                    let gone = try ready.map(probe).compactMap(\.unreachable)
+                    if gone.isEmpty { throw NationalError.readTimedOut(seconds: file.readTimeout, published: published, partial: partial) }
+                    throw NationalError.unreachable(gone, published: published, partial: partial)
+                } catch let error as PostgresError where db.isOpen && error.kind != .connection {
+                    // One statement reads every feed, and its error does not say whose (a column
+                    // missing): each feed is read alone to find it; else the error is as it came.
+                    let broken = unreadable(ready)
+                    if broken.isEmpty { throw error }
+                    guard partial else { throw NationalError.unusable(broken, published: published) }
+                    missing += broken
+                    try leaveOut(broken)
                 }
-            } catch let error as PostgresError where error.kind == .connection && !db.isOpen && made != nil {
-                // The answer to COMMIT was lost: asked again on a new session, as a warehouse's
-                // publish is (it said the old snapshot stayed when the new one was published:
-                // an adversarial review).
-                summary = try confirmCommitted(made!, open: reopen.open, error: error)
-            } catch let error as PostgresError where error.kind == .connection && db.isOpen {
-                // A municipality's server went away while the snapshot was read (whose, before
-                // the probes connect to them again).
-                let broken = brokenFeeds(ready)
-                let gone = try ready.map(probe).compactMap(\.unreachable)
-                if gone.isEmpty { throw NationalError.feedLost(message: error.message, published: published, feeds: broken, partial: partial) }
-                throw NationalError.unreachable(gone, published: published, partial: partial)
-            } catch let error as PostgresError where error.sqlState == "57014" && db.isOpen {
-                let gone = try ready.map(probe).compactMap(\.unreachable)
-                if gone.isEmpty { throw NationalError.readTimedOut(seconds: file.readTimeout, published: published, partial: partial) }
-                throw NationalError.unreachable(gone, published: published, partial: partial)
-            } catch let error as PostgresError where db.isOpen && error.kind != .connection {
-                // One statement reads every feed, and its error does not say whose (a column
-                // missing): each feed is read alone to find it; else the error is as it came.
-                let broken = unreadable(ready)
-                if broken.isEmpty { throw error }
-                throw NationalError.unusable(broken, published: published)
             }
             // Locally that took `etl publish --force`; nationally no one would be told (a review).
             for change in summary.wentBack {
@@ -289,9 +305,7 @@ extension Coordinator {
     /// `maxAgeDays` at an event: bounds that keep the national sums within `bigint`.
     static let maxChildren = 10_000_000, maxAgeDays = 40_000
     static let snapshotCheck: String = {
-        let counts = ["children_exposed", "exposure_days", "detected", "investigated", "investigation_age_days_sum",
-                      "investigation_age_days_sum_squares", "measured", "measure_age_days_sum", "measure_age_days_sum_squares",
-                      "notifications", "cases_closed", "cases_closed_resolved"]
+        let counts = rowChecks.first { $0.table == .cohortStats }!.counts
         func ages(_ kind: String, _ n: String) -> String {
             let (sum, squares, median) = ("\(kind)_age_days_sum::numeric", "\(kind)_age_days_sum_squares::numeric", "\(kind)_age_median_months")
             return """
@@ -309,9 +323,10 @@ extension Coordinator {
                     WHEN least(\(counts.joined(separator: ", "))) < 0 THEN 'negative counts'
                     WHEN children_exposed > \(maxChildren) OR exposure_days > children_exposed::numeric * 366 * 150
                         THEN 'more children or exposure days than a municipality has'
-                    WHEN grain = 'total' AND greatest(detected, investigated, measured) > children_exposed
-                         OR cases_closed_resolved > cases_closed
+                    WHEN greatest(detected, investigated, measured) > children_exposed
                         THEN 'more children with an event than children exposed'
+                    WHEN cases_closed_resolved > cases_closed THEN 'more cases closed as resolved than closed'
+                    WHEN greatest(notifications, cases_closed) > \(maxChildren) * 100 THEN 'more notifications or closed cases than a municipality has'
                     WHEN \(ages("investigation", "investigated")) THEN 'ages at first investigation no children can have'
                     WHEN \(ages("measure", "measured")) THEN 'ages at first measure no children can have'
                 END AS problem

@@ -216,11 +216,7 @@ package struct Drop: Sendable {
         guard differing.isEmpty else { throw OperationsError.dropIncomplete(drop: url.path, missing: differing) }
         // The lines of files it does not load are held to them too, as extract holds them (a re-test).
         try ExtractStage.checkOtherFiles(manifest, drop: url, sources: config.sources.all)
-        for entry in manifest.entries {
-            guard let rows = rowsRead[DropManifest.sameFile(entry.file)], rows != entry.rows else { continue }
-            throw ExtractError.manifestRowsDiffer(file: url.appendingPathComponent(entry.file).path, manifestLine: entry.line,
-                                                  rows: rows, manifestRows: entry.rows)
-        }
+        try ExtractStage.checkRows(manifest, rowsRead: rowsRead, drop: url)
     }
 
     /// The source files whose checksum is not the one `manifest` gives them, each said as

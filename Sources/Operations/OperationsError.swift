@@ -57,8 +57,10 @@ package enum OperationsError: StewardError {
     package var description: String {
         switch self {
         case .locked(let holder, let lock):
-            return "another run holds the lock: \(holder) (\(lock)); wait for it to finish, or if it hangs stop it (`kill` its pid): "
-                + "a stopped run leaves what analysts see as it was, and the next command records it"
+            // A holder whose process has ended is said to be waited for in the server (`AdvisoryLock`): no pid to kill.
+            return "another run holds the lock: \(holder) (\(lock))" + (holder.contains("its process (pid") ? "" :
+                "; wait for it to finish, or if it hangs stop it (`kill` its pid): a stopped run leaves what analysts see as it was, "
+                + "and the next command records it")
         case .noDrop(let inbox, let incomplete):
             guard !incomplete.isEmpty else {
                 return "\(inbox): no drop in the inbox (a folder with the export files, and its MANIFEST if it has one); check the export job"

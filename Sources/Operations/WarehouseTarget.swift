@@ -38,7 +38,7 @@ package struct WarehouseTarget: Sendable {
 
     package var embeddedServer: EmbeddedServer { EmbeddedServer(directory: state.postgres.path) }
 
-    /// What to show a person: the URL with any password masked.
+    /// What to show a person: the URL, or its keywords without a password (`ConnectionInfo.shown`).
     package var displayName: String {
         guard let url else { return "embedded server in \(state.postgres.path)" }
         if url.isEmpty {
@@ -48,8 +48,7 @@ package struct WarehouseTarget: Sendable {
             }
             return "the libpq environment (\(set.isEmpty ? "PGPASSWORD" : set.joined(separator: " ")))"
         }
-        return url.replacingOccurrences(of: #":[^:@/]+@"#, with: ":****@", options: .regularExpression)
-            .replacingOccurrences(of: #"password=[^& ]*"#, with: "password=****", options: .regularExpression)
+        return ConnectionInfo.shown(url) ?? "a connection string libpq cannot read"
     }
 
     /// Starts the embedded server if it is the target (creating its cluster only when

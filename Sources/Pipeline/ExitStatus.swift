@@ -24,7 +24,7 @@ package enum ExitStatus: Int32, Sendable, CaseIterable {
         }
     }
 
-    /// The table printed by `--help` and written in docs/operations.md.
+    /// The table printed by `--help`; docs/operations.md says each status's cases in full, and what to do.
     package static var table: String {
         allCases.map { "  \($0.rawValue)\t\($0.meaning)" }.joined(separator: "\n")
     }

@@ -162,5 +162,7 @@ extension Day: Codable {
 
 package enum ProgramVersion {
     /// 0.2.0: stage files checksummed with XXH3-128, in manifests 0.1.0 cannot read.
-    package static let current = "0.2.0"
+    /// 0.3.0: the views record the version that made them (`Migrator.programVersion`); bumped
+    /// whenever sql/views changes, so that an older etl does not replace a newer one's.
+    package static let current = "0.3.0"
 }

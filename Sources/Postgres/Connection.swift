@@ -18,6 +18,9 @@ package final class Connection {
 
     /// Connects with a URL (`postgresql://user@host/db`, `postgresql:///db?host=/socket/dir`)
     /// or a keyword string (`host=/socket/dir dbname=db`); libpq parses both.
+    static let connectionStringHint = "write it as postgresql://USER@HOST:PORT/DATABASE, or as keywords: host=HOST dbname=DATABASE "
+        + "(libpq's connection strings: each option's value as its documentation lists)"
+
     package init(url: String) throws {
         target = describeTarget(url)
         // Read first: libpq's word for a string it cannot read quotes it, password and all, and
@@ -26,8 +29,8 @@ package final class Connection {
         guard let options = PQconninfoParse(url, &unreadable) else {
             let why = unreadable.map { String(cString: $0).trimmingTrailingWhitespace() } ?? "it cannot be read"
             unreadable.map { PQfreemem($0) }
-            throw PostgresError(.connectionString, "the connection string is not one libpq reads: \(maskingPasswords(why))",
-                                hint: "write it as postgresql://USER@HOST:PORT/DATABASE, or as keywords: host=HOST dbname=DATABASE")
+            throw PostgresError(.connectionString, "the connection string is not one libpq reads: \(withoutQuotedParts(why))",
+                                hint: Self.connectionStringHint)
         }
         PQconninfoFree(options)
         guard let conn = Self.connect(url) else {
@@ -36,9 +39,11 @@ package final class Connection {
         guard PQstatus(conn) == CONNECTION_OK else {
             let message = nonEmpty(PQerrorMessage(conn)) ?? "connection failed"
             PQfinish(conn)
-            // An option's value libpq refuses (`port=abc`) is the string's fault, not the server's.
-            let option = message.contains("for connection option") || message.contains("invalid connection option")
-            throw PostgresError(option ? .connectionString : .connection, maskingPasswords(message), context: target)
+            // An option's value libpq refuses (`port=abc`, `sslmode=bogus`, a service not defined)
+            // is the string's fault, not a server to wait for.
+            let option = message.contains(/for connection option|invalid connection option|invalid \w+ value|could not match \d+ host names|definition of service|service file|could not parse network address/)
+            guard option else { throw PostgresError(.connection, maskingPasswords(message), context: target) }
+            throw PostgresError(.connectionString, withoutQuotedParts(message), hint: Self.connectionStringHint, context: target)
         }
         // Swift strings are UTF-8; make the server convert whatever its encoding is.
         if PQsetClientEncoding(conn, "UTF8") != 0 {

@@ -3,6 +3,18 @@ import CLibPQ
 /// The keywords of a libpq connection string (URL or `key=value` form), as libpq parses
 /// them: for telling an analyst where a named warehouse is.
 package enum ConnectionInfo {
+    /// The keywords never shown.
+    package static let secrets: Set<String> = ["password", "sslpassword"]
+
+    /// The string as a person may see it: as written when it holds no secret, else its
+    /// keywords without the secrets (a password in a URL may be written many ways: `u:p@`,
+    /// `?password=`, percent-encoded, with `@` or `:` inside; pattern masks let some through,
+    /// a re-test found); nil when libpq cannot read it.
+    package static func shown(_ conninfo: String) -> String? {
+        guard let options = parse(conninfo) else { return nil }
+        return secrets.contains(where: { options[$0] != nil }) ? describeTarget(conninfo) : conninfo
+    }
+
     /// The options the string sets; nil when libpq cannot parse it.
     package static func parse(_ conninfo: String) -> [String: String]? {
         guard let options = PQconninfoParse(conninfo, nil) else { return nil }

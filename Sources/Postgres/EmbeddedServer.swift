@@ -210,8 +210,8 @@ package struct EmbeddedServer: Sendable {
                 var result = try stop(mode, waiting: patience)
                 if result.status != 0, mode == .fast, case .running = try status() {
                     logger.warning("""
-                        a session did not end within \(patience) s of the stop; the server is stopped at once \
-                        (nothing committed is lost: its next start replays the log)
+                        the server did not stop within \(patience) s (a session that does not end, or a long checkpoint); \
+                        it is stopped at once (nothing committed is lost: its next start replays the log)
                         """, metadata: ["directory": "\(directory)"])
                     result = try stop(.immediate, waiting: 60)   // the server kills what has not ended after 5 s
                 }

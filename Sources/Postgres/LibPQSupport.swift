@@ -45,11 +45,19 @@ extension String {
     }
 }
 
+/// libpq's word on a connection string it cannot read, without what it quotes of the string
+/// (`invalid percent-encoded token: "p%zz"` quoted a password alone, a re-test), and with
+/// anything else that reads as a password starred.
+func withoutQuotedParts(_ text: String) -> String {
+    maskingPasswords(text.replacing(/"[^"]*"/, with: "\"…\""))
+}
+
 /// `text` with what could be a password in a connection string it quotes starred: the part
 /// after `user:` in a URL, the value of a `password` keyword.
 func maskingPasswords(_ text: String) -> String {
-    text.replacing(/(?<head>postgres(?:ql)?:\/\/[^:\/@\s"]*:)[^@\s"]*@/) { "\($0.head)****@" }
-        .replacing(/(?<key>password\s*=\s*)('[^']*'|[^\s&"]+)/) { "\($0.key)****" }
+    // The userinfo up to its last `@` (a password may hold one), a quoted value with `\'` in it.
+    text.replacing(/(?<head>postgres(?:ql)?:\/\/[^:\/@\s"]*:)[^\s"]*@/) { "\($0.head)****@" }
+        .replacing(/(?<key>password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&"]+)/) { "\($0.key)****" }
 }
 
 /// The connection target as text for error messages: every option libpq parsed from
@@ -61,7 +69,7 @@ func describeTarget(_ conninfo: String) -> String {
     var option = options
     while let keyword = option.pointee.keyword {
         let name = String(cString: keyword)
-        if let value = option.pointee.val, name != "password" {
+        if let value = option.pointee.val, !ConnectionInfo.secrets.contains(name) {
             parts.append("\(name)=\(String(cString: value))")
         }
         option += 1

@@ -74,8 +74,14 @@ package struct Migrator: Sendable {
                 objects   jsonb NOT NULL,  -- what they made: [{"kind": "view"|"routine", "name": ...}]
                 applied_at timestamptz NOT NULL DEFAULT now()
             );
-            ALTER TABLE etl.schema_repeatables ADD COLUMN IF NOT EXISTS made_by text;  -- the etl version that made them
             """, name: "create etl.schema_migrations")
+        // Asked first: the ALTER takes its table's strongest lock on every connection otherwise.
+        if try connection.query("""
+            SELECT FROM information_schema.columns WHERE table_schema = 'etl' AND table_name = 'schema_repeatables' AND column_name = 'made_by'
+            """, name: "made_by there").isEmpty {
+            try connection.execute("ALTER TABLE etl.schema_repeatables ADD COLUMN IF NOT EXISTS made_by text  -- the etl version that made them",
+                                   name: "add made_by")
+        }
         var applied: [Int: (name: String, checksum: String)] = [:]
         for row in try connection.query("SELECT version, name, checksum FROM etl.schema_migrations", name: "read applied migrations") {
             if let version = try row.int(0), let name = row.string(1), let checksum = row.string(2) { applied[version] = (name, checksum) }
@@ -151,7 +157,8 @@ package struct Migrator: Sendable {
 
     /// Whether dotted version `a` is later than `b` (`0.10.0` after `0.9.1`).
     static func isLater(_ a: String, than b: String) -> Bool {
-        let parts = { (v: String) in v.split(separator: ".").map { Int($0) ?? 0 } }
+        // Each part by its leading digits: `1-rc1` is 1, `v0` 0 (a re-test's 0.2.1-rc1 read as 0.2.0).
+        let parts = { (v: String) in v.split(separator: ".").map { Int($0.drop { !$0.isNumber }.prefix { $0.isNumber }) ?? 0 } }
         let (x, y) = (parts(a), parts(b))
         for i in 0..<max(x.count, y.count) where (i < x.count ? x[i] : 0) != (i < y.count ? y[i] : 0) {
             return (i < x.count ? x[i] : 0) > (i < y.count ? y[i] : 0)

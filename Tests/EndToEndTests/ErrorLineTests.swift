@@ -85,7 +85,12 @@ import Pipeline
         try "x".write(toFile: drop + "/MANIFEST", atomically: true, encoding: .utf8)
         for (arguments, said) in [(["runs", "--state-dir", ""], "--state-dir is empty"),
                                   (["runs", "--database", ""], "--database is empty"),
-                                  (["runs", "--state-dir", file], "the state directory \(file) is a file, not a folder"),
+                                  (["runs", "--state-dir", file], "the state directory \(file) lies under \(file), a file, not a folder"),
+                                  (["runs", "--state-dir", file + "/sub"], "lies under \(file), a file, not a folder"),
+                                  (["runs", "--state-dir", " "], "--state-dir is empty"),
+                                  (["run", "--pipeline", Harness.copenhagen, "--inbox", ""], "--inbox is empty"),
+                                  (["report", "--out", ""], "--out is empty"),
+                                  (["generate", "--out", file + "/d", "--children", "10"], "lies under \(file), a file"),
                                   (["generate", "--out", "", "--children", "10"], "--out is empty"),
                                   (["generate", "--out", drop, "--children", "10"], "--out \(drop) already holds MANIFEST"),
                                   // A misspelt option is named, not hidden by what the others lack (a review).

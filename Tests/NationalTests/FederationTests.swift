@@ -389,6 +389,14 @@ import TestSupport
                     && refused.stderr.contains("national snapshot \(before) stays published"), "\(refused)")
             #expect(try db.query("SELECT snapshot_id FROM national_metrics.snapshot").first?.string(0) == before)
         }
+        // --partial leaves such a feed out, as the refusal says (a re-test: it was refused the same way).
+        let partial = try f.national(["publish", "--partial"])
+        #expect(partial.status == 0 && partial.stderr.contains("left out of the snapshot"), "\(partial)")
+        #expect(try db.query("SELECT partial::text, array_to_string(missing, ';') FROM national_metrics.snapshot").first?.values
+                == ["true", "Odense (461): left out; the national publish's log says why"])
+        odense.restoreFeedView("closure_stats")
+        try odense.rewriteFeedView("closure_stats", as: "SELECT * FROM national_feed.closure_stats_own")   // for the defer
+        try f.national(["publish"]).check("publish with every feed as made")
     }
 
     /// What a feed says is shown as a terminal may: its text cannot move the cursor or hide

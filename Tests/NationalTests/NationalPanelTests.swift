@@ -59,5 +59,11 @@ import Testing
                                rows("Odense", "461", "7", group: "2015-01-01", days: [900, 800, 700])], periods: periods)
         }
         #expect(twoGroups.map { "\($0)" }?.contains("Odense") == true && twoGroups.map { "\($0)" }?.contains("institution 7 has panel rows of more than one group") == true)
+        // Negative days (a feed not made by etl) made the estimates "not estimated" for the whole country (an adversarial review).
+        let negative = #expect(throws: NationalError.self) {
+            try NationalPanel([rows("Odense", "461", "7", group: nil, days: [900, -800, 700])], periods: periods)
+        }
+        #expect(negative.map { "\($0)" }?.contains("the feed of Odense does not fit the national panel: institution 7 has negative counts in its panel") == true,
+                "\(String(describing: negative))")
     }
 }

@@ -7,7 +7,9 @@ import TestSupport
     /// A string libpq cannot read, or an option's value it refuses, is the string's fault:
     /// said without its password (libpq's words quote the string), and not a server to wait for (a review).
     @Test func anUnreadableConnectionStringIsSaidWithoutItsPassword() throws {
-        for url in ["postgresql://ana:secret-pw@[bad", "host=/nowhere password='secret-pw' port=abc", "postgresql://ana@x/etl?port=abc&password=secret-pw"] {
+        for url in ["postgresql://ana:secret-pw@[bad", "host=/nowhere password='secret-pw' port=abc", "postgresql://ana@x/etl?port=abc&password=secret-pw",
+                    "postgresql://ana:secret-pw%zz@x/etl", "postgresql://ana@x/etl?password=secret-pw%zz", "host=x password=secret-pw sslmode=bogus",
+                    "host=x sslpassword=secret-pw port=abc"] {
             let error = try #require(throws: PostgresError.self) { try Connection(url: url) }
             #expect(error.kind == .connectionString && !error.description.contains("secret-pw"), "\(error)")
         }

@@ -75,6 +75,7 @@ import TestSupport
         let viewsError = try #require(throws: PostgresError.self) { try older.migrate(views) }
         #expect(viewsError.kind == .newerSchema && viewsError.description.contains("its views were made by etl 0.10.0, and this is 0.9.1"), "\(viewsError)")
         #expect(try views.query("SELECT to_regclass('w.v2') IS NOT NULL")[0].bool(0) == true, "the newer views kept")
+        #expect(Migrator.isLater("0.2.1-rc1", than: "0.2.0") && Migrator.isLater("v0.3", than: "0.2.9") && !Migrator.isLater("0.2.0", than: "0.2.0"))
         older.programVersion = "0.10.0"   // the same version (a build of it) may make its own views
         try older.migrate(views)
         #expect(try views.query("SELECT to_regclass('w.v2') IS NULL")[0].bool(0) == true)

@@ -33,4 +33,5 @@ COMMENT ON VIEW national_metrics.municipalities IS 'Each municipality in the pub
 COMMENT ON COLUMN national_metrics.snapshot.small_cell_minimum IS 'The largest of the national file''s and every municipality''s small_cell_minimum.';
 COMMENT ON COLUMN national_metrics.snapshot.periods IS 'T of the national evaluation panel: the calendar periods every municipality in the evaluation has whole.';
 COMMENT ON COLUMN national_metrics.snapshot.partial IS 'Published with --partial: some municipality of the national file is missing (see missing).';
+COMMENT ON COLUMN national_metrics.snapshot.missing IS 'The municipalities of the national file left out of this snapshot (--partial); why is in the national publish''s log, not here: a feed''s error text is its own.';
 COMMENT ON COLUMN national_metrics.municipalities.institutions_withheld IS 'Institutions its feed leaves out of the national panel: one of their cells holds 1 to small_cell_minimum - 1 children.';
