@@ -37,6 +37,32 @@ package struct TCPAddress: Sendable, Equatable, CustomStringConvertible {
 
     package var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
+    /// Why this machine cannot listen here, if a trial bind says so: the name resolves to no
+    /// address, or no interface has it. A port in use is not told (the server's own may hold
+    /// it). Asked before a running server is restarted for it: `8.8.8.8` ended analysts'
+    /// sessions, then failed (a re-test).
+    package var unusableHere: String? {
+        var hints = addrinfo()
+        hints.ai_flags = AI_PASSIVE
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var found: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host == "*" ? nil : host, String(port), &hints, &found) == 0, let first = found else {
+            return "\(host) is the name of no address"
+        }
+        defer { freeaddrinfo(first) }
+        var next: UnsafeMutablePointer<addrinfo>? = first
+        while let a = next {
+            let fd = socket(a.pointee.ai_family, a.pointee.ai_socktype, a.pointee.ai_protocol)
+            if fd >= 0 {
+                defer { close(fd) }
+                if bind(fd, a.pointee.ai_addr, a.pointee.ai_addrlen) == 0 || errno == EADDRINUSE { return nil }
+                if errno == EADDRNOTAVAIL { return "no interface of this machine has the address \(host)" }
+            }
+            next = a.pointee.ai_next
+        }
+        return nil
+    }
+
     /// True for `*`, `0.0.0.0` and `::`: the server listens on every interface, so the
     /// host an analyst types is the machine's name, not this.
     package var isWildcard: Bool { ["*", "0.0.0.0", "::"].contains(host) }
