@@ -60,7 +60,7 @@ struct ETL: ParsableCommand {
             let hints = command is DemoCommand ? nil : global?.hints.with(nationalFile: nationalFile(of: command))
             LoggingSystem.bootstrap { ETLLogHandler(label: $0, format: format, hints: hints) }
             StopSignals.install(logger: Logger(label: "etl"), command: commandPath(CommandLine.arguments))
-            if let url = global?.database, ConnectionInfo.parse(url)?["password"] != nil {
+            if let url = global?.database, let info = ConnectionInfo.parse(url), ConnectionInfo.secrets.contains(where: { info[$0] != nil }) {
                 Logger(label: "etl").warning("""
                     the --database given holds a password, which other users of this machine see in the process list while etl runs: \
                     give it in DATABASE_URL or ~/.pgpass (PGPASSFILE) instead

@@ -26,7 +26,8 @@ struct GlobalOptions: ParsableArguments {
         try Self.refuseBlank(database, "--database", "name the warehouse (a libpq URL or keyword string), or leave the option out")
         // Said here, where Foundation's words ("A file with the same name already exists") came later.
         if let file = Self.fileOnTheWay(to: state.root.path) {
-            throw ValidationError("the state directory \(state.root.path) lies under \(file), a file, not a folder: name the state directory (--state-dir, ETL_STATE_DIR)")
+            let place = file == URL(fileURLWithPath: state.root.path).standardizedFileURL.path ? "is" : "lies under \(file),"
+            throw ValidationError("the state directory \(state.root.path) \(place) a file, not a folder: name the state directory (--state-dir, ETL_STATE_DIR)")
         }
         // Named, the migrations' folder is asked for now, not after a cluster was made for it.
         if let named = ProcessInfo.processInfo.environment["ETL_SQL_DIR"], !named.isEmpty {

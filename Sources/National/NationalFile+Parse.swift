@@ -51,7 +51,7 @@ extension NationalFile {
             guard let info = ConnectionInfo.parse(feed) else {
                 throw m.error("feed", "not a libpq connection string or URL (postgresql://national_feed@host:5432/etl)")
             }
-            if info["password"] != nil {
+            if ConnectionInfo.secrets.contains(where: { info[$0] != nil }) {
                 throw m.error("feed", "holds a password; passwords never go in this file: name the environment variable (password_env) or the file (password_file) that holds it")
             }
             if info["host"] == nil && info["hostaddr"] == nil {

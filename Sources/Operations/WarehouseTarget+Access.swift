@@ -24,7 +24,7 @@ extension WarehouseTarget {
         }
         do {
             if listen != .keep, server.restartNeeded(for: wanted) {
-                if let wanted, let why = wanted.unusableHere {
+                if let wanted, let why = wanted.unusableHere(ownPort: server.port) {
                     throw OperationsError.usage("--listen \(wanted): \(why); the server runs as it did. Name an address of this machine (0.0.0.0 for all)")
                 }
                 let lock = try RunLock(path: state.lockFile.path, holder: "etl warehouse start (restarting the server)")

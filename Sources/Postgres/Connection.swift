@@ -29,7 +29,7 @@ package final class Connection {
         guard let options = PQconninfoParse(url, &unreadable) else {
             let why = unreadable.map { String(cString: $0).trimmingTrailingWhitespace() } ?? "it cannot be read"
             unreadable.map { PQfreemem($0) }
-            throw PostgresError(.connectionString, "the connection string is not one libpq reads: \(withoutQuotedParts(why))",
+            throw PostgresError(.connectionString, "the connection string is not one libpq reads: \(withoutTheString(why))",
                                 hint: Self.connectionStringHint)
         }
         PQconninfoFree(options)
@@ -42,8 +42,9 @@ package final class Connection {
             // An option's value libpq refuses (`port=abc`, `sslmode=bogus`, a service not defined)
             // is the string's fault, not a server to wait for.
             let option = message.contains(/for connection option|invalid connection option|invalid \w+ value|could not match \d+ host names|definition of service|service file|could not parse network address/)
-            guard option else { throw PostgresError(.connection, maskingPasswords(message), context: target) }
-            throw PostgresError(.connectionString, withoutQuotedParts(message), hint: Self.connectionStringHint, context: target)
+            // The string was read: its secrets are known, and starred wherever libpq's words hold them.
+            guard option else { throw PostgresError(.connection, withoutSecrets(of: url, message), context: target) }
+            throw PostgresError(.connectionString, withoutSecrets(of: url, message), hint: Self.connectionStringHint, context: target)
         }
         // Swift strings are UTF-8; make the server convert whatever its encoding is.
         if PQsetClientEncoding(conn, "UTF8") != 0 {

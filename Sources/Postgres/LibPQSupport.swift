@@ -1,4 +1,5 @@
 import CLibPQ
+import Foundation
 
 // Small bridges from libpq's C values to Swift ones, shared by the client files.
 
@@ -45,11 +46,21 @@ extension String {
     }
 }
 
-/// libpq's word on a connection string it cannot read, without what it quotes of the string
-/// (`invalid percent-encoded token: "p%zz"` quoted a password alone, a re-test), and with
-/// anything else that reads as a password starred.
-func withoutQuotedParts(_ text: String) -> String {
-    maskingPasswords(text.replacing(/"[^"]*"/, with: "\"…\""))
+/// libpq's word on a connection string it cannot read, up to where it quotes the string:
+/// `invalid percent-encoded token: "p%zz"` quoted a password alone, and a `"` inside one
+/// ended a quote early (re-tests). What the string holds is not known, so nothing of it is shown.
+func withoutTheString(_ text: String) -> String {
+    guard let quote = text.firstIndex(of: "\"") else { return maskingPasswords(text) }
+    return String(text[..<quote]).trimmingTrailingWhitespace() + " … (the rest quotes the string, which may hold a password)"
+}
+
+/// `text` with the secrets `conninfo` gives (its password, sslpassword, and `PGPASSWORD`)
+/// starred where they occur, whatever quotes them; then what else reads as a password.
+func withoutSecrets(of conninfo: String, _ text: String) -> String {
+    let given = ConnectionInfo.parse(conninfo) ?? [:]
+    let secrets = (ConnectionInfo.secrets.compactMap { given[$0] } + [ProcessInfo.processInfo.environment["PGPASSWORD"]].compactMap { $0 })
+        .filter { !$0.isEmpty }.sorted { $0.count > $1.count }
+    return maskingPasswords(secrets.reduce(text) { $0.replacingOccurrences(of: $1, with: "****") })
 }
 
 /// `text` with what could be a password in a connection string it quotes starred: the part

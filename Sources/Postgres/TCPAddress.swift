@@ -38,10 +38,13 @@ package struct TCPAddress: Sendable, Equatable, CustomStringConvertible {
     package var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
     /// Why this machine cannot listen here, if a trial bind says so: the name resolves to no
-    /// address, or no interface has it. A port in use is not told (the server's own may hold
-    /// it). Asked before a running server is restarted for it: `8.8.8.8` ended analysts'
-    /// sessions, then failed (a re-test).
-    package var unusableHere: String? {
+    /// address, no interface has it (or not without a scope, `fe80::1`), another program holds
+    /// its port (`ownPort`: the running server's, which may), or the port is below 1024 and
+    /// the server runs as an account of its own (`asRoot`: this process's trial would pass).
+    /// Asked before a running server is restarted for it: `8.8.8.8` ended analysts' sessions,
+    /// then failed (re-tests).
+    package func unusableHere(ownPort: Int?, asRoot: Bool = geteuid() == 0) -> String? {
+        if asRoot, port < 1024 { return "the server runs as its own account, which may not listen on a port below 1024" }
         var hints = addrinfo()
         hints.ai_flags = AI_PASSIVE
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -55,8 +58,15 @@ package struct TCPAddress: Sendable, Equatable, CustomStringConvertible {
             let fd = socket(a.pointee.ai_family, a.pointee.ai_socktype, a.pointee.ai_protocol)
             if fd >= 0 {
                 defer { close(fd) }
-                if bind(fd, a.pointee.ai_addr, a.pointee.ai_addrlen) == 0 || errno == EADDRINUSE { return nil }
-                if errno == EADDRNOTAVAIL { return "no interface of this machine has the address \(host)" }
+                var one: Int32 = 1   // as the server binds: a port left in TIME_WAIT is no obstacle
+                setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+                guard bind(fd, a.pointee.ai_addr, a.pointee.ai_addrlen) != 0 else { next = a.pointee.ai_next; continue }
+                switch errno {
+                case EADDRINUSE where port == ownPort: break
+                case EADDRINUSE: return "another program listens on port \(port)"
+                case EADDRNOTAVAIL: return "no interface of this machine has the address \(host)"
+                default: return "this machine cannot listen there (\(String(cString: strerror(errno))))"
+                }
             }
             next = a.pointee.ai_next
         }

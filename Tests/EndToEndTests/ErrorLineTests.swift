@@ -85,7 +85,7 @@ import Pipeline
         try "x".write(toFile: drop + "/MANIFEST", atomically: true, encoding: .utf8)
         for (arguments, said) in [(["runs", "--state-dir", ""], "--state-dir is empty"),
                                   (["runs", "--database", ""], "--database is empty"),
-                                  (["runs", "--state-dir", file], "the state directory \(file) lies under \(file), a file, not a folder"),
+                                  (["runs", "--state-dir", file], "the state directory \(file) is a file, not a folder"),
                                   (["runs", "--state-dir", file + "/sub"], "lies under \(file), a file, not a folder"),
                                   (["runs", "--state-dir", " "], "--state-dir is empty"),
                                   (["run", "--pipeline", Harness.copenhagen, "--inbox", ""], "--inbox is empty"),

@@ -48,6 +48,9 @@ import Testing
         #expect(password?.line == 7 && password?.key == "municipalities[1].feed")
         #expect(password?.message.contains("passwords never go in this file") == true)
         #expect(password?.description.hasPrefix("/etc/etl/national.yaml:7: municipalities[1].feed:") == true, "\(String(describing: password))")
+        // An sslpassword is a secret too (a re-test: it reached the server's definitions).
+        let ssl = refusal(Self.good.replacingOccurrences(of: "etl?sslmode=require", with: "etl?sslmode=require&sslpassword=secret"))
+        #expect(ssl?.message.contains("passwords never go in this file") == true, "\(String(describing: ssl))")
 
         let typo = refusal(Self.good.replacingOccurrences(of: "password_env", with: "pasword_env"))
         #expect(typo?.line == 8 && typo?.message.contains("unknown key") == true)

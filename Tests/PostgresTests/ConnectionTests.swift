@@ -9,11 +9,15 @@ import TestSupport
     @Test func anUnreadableConnectionStringIsSaidWithoutItsPassword() throws {
         for url in ["postgresql://ana:secret-pw@[bad", "host=/nowhere password='secret-pw' port=abc", "postgresql://ana@x/etl?port=abc&password=secret-pw",
                     "postgresql://ana:secret-pw%zz@x/etl", "postgresql://ana@x/etl?password=secret-pw%zz", "host=x password=secret-pw sslmode=bogus",
-                    "host=x sslpassword=secret-pw port=abc"] {
+                    "host=x sslpassword=secret-pw port=abc", "postgresql://u:x\"secret-pw@[::1]x/db", "host=x password=abc x\"secret-pw host=h",
+                    "host=x password='with\"quote secret-pw' port=abc"] {
             let error = try #require(throws: PostgresError.self) { try Connection(url: url) }
             #expect(error.kind == .connectionString && !error.description.contains("secret-pw"), "\(error)")
         }
         #expect(maskingPasswords("\"postgresql://u:p@h/db\" and password = 'x y'") == "\"postgresql://u:****@h/db\" and password = ****")
+        // An option libpq refuses is still named, with its value (the string was read: its secrets are known).
+        let port = try #require(throws: PostgresError.self) { try Connection(url: "host=x password=secret-pw port=abc") }
+        #expect(port.description.contains("invalid integer value \"abc\" for connection option \"port\""), "\(port)")
     }
 
     @Test func parametersRoundTripQuotesUnicodeAndNull() throws {

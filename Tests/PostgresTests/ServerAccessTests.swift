@@ -16,9 +16,22 @@ import TestSupport
             #expect(TCPAddress(bad) == nil, "\(bad)")
         }
         // Asked before a running server is restarted for it (a re-test's 8.8.8.8 ended analysts' sessions, then failed).
-        #expect(TCPAddress("127.0.0.1:5433")?.unusableHere == nil && TCPAddress("*:5433")?.unusableHere == nil)
-        #expect(TCPAddress("8.8.8.8:5433")?.unusableHere == "no interface of this machine has the address 8.8.8.8")
-        #expect(TCPAddress("nosuchhost.invalid:5433")?.unusableHere == "nosuchhost.invalid is the name of no address")
+        #expect(TCPAddress("127.0.0.1:5433")?.unusableHere(ownPort: nil) == nil && TCPAddress("*:5433")?.unusableHere(ownPort: nil) == nil)
+        #expect(TCPAddress("8.8.8.8:5433")?.unusableHere(ownPort: nil) == "no interface of this machine has the address 8.8.8.8")
+        #expect(TCPAddress("nosuchhost.invalid:5433")?.unusableHere(ownPort: nil) == "nosuchhost.invalid is the name of no address")
+        #expect(TCPAddress("[fe80::1]:5433")?.unusableHere(ownPort: nil) != nil, "a link-local address needs a scope")
+        #expect(TCPAddress("127.0.0.1:80")?.unusableHere(ownPort: nil, asRoot: true) != nil)
+        // A port another program holds, and the same port held by the server's own.
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: 0, sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, length) } }
+        #expect(listen(holder, 1) == 0)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(holder, $0, &length) } }
+        let held = Int(UInt16(bigEndian: address.sin_port))
+        #expect(TCPAddress("127.0.0.1:\(held)")?.unusableHere(ownPort: nil) == "another program listens on port \(held)")
+        #expect(TCPAddress("127.0.0.1:\(held)")?.unusableHere(ownPort: held) == nil)
     }
 }
 
