@@ -55,12 +55,15 @@ func withoutTheString(_ text: String) -> String {
 }
 
 /// `text` with the secrets `conninfo` gives (its password, sslpassword, and `PGPASSWORD`)
-/// starred where they occur, whatever quotes them; then what else reads as a password.
+/// starred where libpq's words quote them (as they quote a value), not wherever their letters
+/// occur (a password `etl` would star the database's name); then what else reads as a password.
 func withoutSecrets(of conninfo: String, _ text: String) -> String {
     let given = ConnectionInfo.parse(conninfo) ?? [:]
     let secrets = (ConnectionInfo.secrets.compactMap { given[$0] } + [ProcessInfo.processInfo.environment["PGPASSWORD"]].compactMap { $0 })
-        .filter { !$0.isEmpty }.sorted { $0.count > $1.count }
-    return maskingPasswords(secrets.reduce(text) { $0.replacingOccurrences(of: $1, with: "****") })
+        .filter { !$0.isEmpty }
+    return maskingPasswords(secrets.reduce(text) { text, secret in
+        ["\"", "'"].reduce(text) { $0.replacingOccurrences(of: $1 + secret + $1, with: $1 + "****" + $1) }
+    })
 }
 
 /// `text` with what could be a password in a connection string it quotes starred: the part

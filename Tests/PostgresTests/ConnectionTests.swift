@@ -18,6 +18,10 @@ import TestSupport
         // An option libpq refuses is still named, with its value (the string was read: its secrets are known).
         let port = try #require(throws: PostgresError.self) { try Connection(url: "host=x password=secret-pw port=abc") }
         #expect(port.description.contains("invalid integer value \"abc\" for connection option \"port\""), "\(port)")
+        // A secret is starred where quoted as a value, not wherever its letters occur.
+        #expect(withoutSecrets(of: "host=x password=abc", "invalid integer value \"abc\" for connection option \"port\"")
+                == "invalid integer value \"****\" for connection option \"port\"")
+        #expect(withoutSecrets(of: "host=x password=port", "for connection option \"portal\"") == "for connection option \"portal\"")
     }
 
     @Test func parametersRoundTripQuotesUnicodeAndNull() throws {
