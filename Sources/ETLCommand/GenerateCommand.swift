@@ -27,8 +27,8 @@ struct GenerateCommand: ParsableCommand {
     /// folder, and a folder holding a drop was overwritten without a word (a review).
     func validate() throws {
         try GlobalOptions.refuseBlank(out, "--out", "name the drop folder to write (yyyy-mm-dd in a trial inbox)")
-        if let file = GlobalOptions.fileOnTheWay(to: out), file != URL(fileURLWithPath: out).standardizedFileURL.path {
-            throw ValidationError("--out \(out) lies under \(file), a file, not a folder: name a new folder for the drop")
+        if let file = ExistingPart(of: out), !file.isFolder, file.path != URL(fileURLWithPath: out).standardizedFileURL.path {
+            throw ValidationError("--out \(out) lies under \(file.path), a file, not a folder: name a new folder for the drop")
         }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: out, isDirectory: &isFolder) else { return }

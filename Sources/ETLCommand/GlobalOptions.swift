@@ -25,8 +25,8 @@ struct GlobalOptions: ParsableArguments {
         try Self.refuseBlank(stateDir, "--state-dir", "name the state directory, or leave the option out")
         try Self.refuseBlank(database, "--database", "name the warehouse (a libpq URL or keyword string), or leave the option out")
         // Said here, where Foundation's words ("A file with the same name already exists") came later.
-        if let file = Self.fileOnTheWay(to: state.root.path) {
-            let place = file == URL(fileURLWithPath: state.root.path).standardizedFileURL.path ? "is" : "lies under \(file),"
+        if let file = ExistingPart(of: state.root.path), !file.isFolder {
+            let place = file.path == URL(fileURLWithPath: state.root.path).standardizedFileURL.path ? "is" : "lies under \(file.path),"
             throw ValidationError("the state directory \(state.root.path) \(place) a file, not a folder: name the state directory (--state-dir, ETL_STATE_DIR)")
         }
         // Named, the migrations' folder is asked for now, not after a cluster was made for it.
@@ -39,18 +39,6 @@ struct GlobalOptions: ParsableArguments {
     static func refuseBlank(_ value: String?, _ option: String, _ fix: String) throws {
         guard let value, value.allSatisfy(\.isWhitespace) else { return }
         throw ValidationError("\(option) is empty: \(fix)")
-    }
-
-    /// The first part of `path` that is there and is no folder (`path` itself included), if any.
-    static func fileOnTheWay(to path: String) -> String? {
-        var part = URL(fileURLWithPath: path).standardizedFileURL
-        var found: String?
-        while part.path != "/" {
-            var isFolder: ObjCBool = false
-            if FileManager.default.fileExists(atPath: part.path, isDirectory: &isFolder) { found = isFolder.boolValue ? nil : part.path; break }
-            part.deleteLastPathComponent()
-        }
-        return found
     }
 
     var state: StateLayout { StateLayout.resolve(stateDir) }

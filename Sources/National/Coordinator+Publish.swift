@@ -314,7 +314,6 @@ extension Coordinator {
                         OR NOT (coalesce(\(median), 0) BETWEEN 0 AND \(maxAgeDays / 30))
                 """
         }
-        let words = { (field: String) in (ContractVocabulary.values[field] ?? []).sorted().map { "'\($0)'" }.joined(separator: ", ") }
         return """
             SELECT municipality, 'its cohort_stats has ' || problem FROM (
                 SELECT municipality, CASE
@@ -333,23 +332,25 @@ extension Coordinator {
                 FROM snapshot.cohort_stats WHERE snapshot_id = $1) c
             WHERE problem IS NOT NULL
             UNION
-            SELECT municipality, 'its notification_stats has ' || CASE
-                WHEN cohort NOT IN ('treatment', 'control') THEN 'a cohort that is neither treatment nor control'
-                WHEN notifications NOT BETWEEN 0 AND \(maxChildren) * 100 THEN 'counts out of range'
-                ELSE 'a source outside the contract''s words' END
-            FROM snapshot.notification_stats
-            WHERE snapshot_id = $1 AND (cohort NOT IN ('treatment', 'control') OR notifications NOT BETWEEN 0 AND \(maxChildren) * 100
-                                        OR source NOT IN (\(words("kilde"))))
+            \(wordsCheck(.notificationStats, count: "notifications", word: "source", of: "kilde", "a source"))
             UNION
-            SELECT municipality, 'its closure_stats has ' || CASE
-                WHEN cohort NOT IN ('treatment', 'control') THEN 'a cohort that is neither treatment nor control'
-                WHEN cases_closed NOT BETWEEN 0 AND \(maxChildren) * 100 THEN 'counts out of range'
-                ELSE 'a closing reason outside the contract''s words' END
-            FROM snapshot.closure_stats
-            WHERE snapshot_id = $1 AND (cohort NOT IN ('treatment', 'control') OR cases_closed NOT BETWEEN 0 AND \(maxChildren) * 100
-                                        OR closing_reason NOT IN (\(words("aarsag"))))
+            \(wordsCheck(.closureStats, count: "cases_closed", word: "closing_reason", of: "aarsag", "a closing reason"))
             """
     }()
+
+    /// The check of a table of counts by cohort and a word of the contract's field `field`.
+    private static func wordsCheck(_ table: FeedTable, count: String, word: String, of field: String, _ what: String) -> String {
+        let words = (ContractVocabulary.values[field] ?? []).sorted().map { "'\($0)'" }.joined(separator: ", ")
+        return """
+            SELECT municipality, 'its \(table.rawValue) has ' || CASE
+                WHEN cohort NOT IN ('treatment', 'control') THEN 'a cohort that is neither treatment nor control'
+                WHEN \(count) NOT BETWEEN 0 AND \(maxChildren) * 100 THEN 'counts out of range'
+                ELSE '\(what) outside the contract''s words' END
+            FROM snapshot.\(table.rawValue)
+            WHERE snapshot_id = $1 AND (cohort NOT IN ('treatment', 'control') OR \(count) NOT BETWEEN 0 AND \(maxChildren) * 100
+                                        OR \(word) NOT IN (\(words)))
+            """
+    }
 
     /// What no feed made by etl gives: a key twice, a negative count. One statement a table,
     /// each branch grouped on its municipality's server; it selects its key, or the

@@ -203,17 +203,17 @@ package struct EmbeddedServer: Sendable {
                 try? FileManager.default.removeItem(atPath: dataDirectory + "/postmaster.pid")
             case .running:
                 let binaries = try ServerBinaries.locate(searchPath: searchPath, majorVersion: clusterVersion())
-                func stop(_ mode: StopMode, waiting seconds: Int) throws -> Subprocess.Result {
+                func pgCtlStop(_ mode: StopMode, waiting seconds: Int) throws -> Subprocess.Result {
                     try Subprocess.run(binaries.pgCtl, ["stop", "-D", dataDirectory, "-m", mode.rawValue, "-w", "-t", "\(seconds)"],
                                        as: account, in: directory)
                 }
-                var result = try stop(mode, waiting: patience)
+                var result = try pgCtlStop(mode, waiting: patience)
                 if result.status != 0, mode == .fast, case .running = try status() {
                     logger.warning("""
                         the server did not stop within \(patience) s (a session that does not end, or a long checkpoint); \
                         it is stopped at once (nothing committed is lost: its next start replays the log)
                         """, metadata: ["directory": "\(directory)"])
-                    result = try stop(.immediate, waiting: 60)   // the server kills what has not ended after 5 s
+                    result = try pgCtlStop(.immediate, waiting: 60)   // the server kills what has not ended after 5 s
                 }
                 guard result.status == 0 else {
                     throw PostgresError(.server, "pg_ctl stop failed: \(result.output)", context: directory)

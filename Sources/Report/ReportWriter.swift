@@ -39,16 +39,9 @@ package enum ReportWriter {
     /// own message is a sentence about an "operation"), else in Foundation's words (a full
     /// disk, a read-only file system).
     private static func whyNot(creating folder: URL, _ error: any Error) -> String {
-        var part = folder
-        while part.path != "/" {
-            var isFolder: ObjCBool = false
-            if FileManager.default.fileExists(atPath: part.path, isDirectory: &isFolder) {
-                guard isFolder.boolValue else { return "\(part.path) is a file, not a folder" }
-                return access(part.path, W_OK) == 0 ? error.localizedDescription : "\(part.path) may not be written by this user"
-            }
-            part.deleteLastPathComponent()
-        }
-        return "no part of its path can be made"
+        guard let part = ExistingPart(of: folder.path) else { return "no part of its path can be made" }
+        guard part.isFolder else { return "\(part.path) is a file, not a folder" }
+        return access(part.path, W_OK) == 0 ? error.localizedDescription : "\(part.path) may not be written by this user"
     }
 
     /// Writes `text` to `path` so that a reader sees the old file or the new one, never half
