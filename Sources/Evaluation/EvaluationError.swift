@@ -11,8 +11,8 @@ package enum EvaluationError: Error, Equatable, CustomStringConvertible {
     /// were left out (unbalanced).
     case noTreatedGroup(periods: Int, coveredLeftOut: Int)
     /// No institution is never covered and all covered ones started in the same period:
-    /// there is nobody to compare them with.
-    case noComparisonInstitutions(group: Int)
+    /// there is nobody to compare them with. `neverLeftOut` were never covered, but left out (unbalanced).
+    case noComparisonInstitutions(group: Int, neverLeftOut: Int)
     /// R `did` refuses `never_treated` with fewer than five never-covered institutions.
     case tooFewNeverTreated(count: Int)
 
@@ -25,7 +25,7 @@ package enum EvaluationError: Error, Equatable, CustomStringConvertible {
         case .malformedInstitution, .duplicateInstitution: "malformed_panel"
         case .noInstitutionsEstimated: "no_institutions_estimated"
         case .noTreatedGroup(_, let coveredLeftOut): coveredLeftOut > 0 ? "covered_left_out" : "no_treated_group"
-        case .noComparisonInstitutions: "no_comparison_institutions"
+        case .noComparisonInstitutions(_, let neverLeftOut): neverLeftOut > 0 ? "never_covered_left_out" : "no_comparison_institutions"
         case .tooFewNeverTreated: "too_few_never_treated"
         }
     }
@@ -52,7 +52,13 @@ package enum EvaluationError: Error, Equatable, CustomStringConvertible {
         case .noTreatedGroup(let periods, _):
             return "No institution got its social worker during periods 2–\(periods) of the evaluation window, so "
                 + "there is no before and after to compare. Check the window and the assignments."
-        case .noComparisonInstitutions(let group):
+        case .noComparisonInstitutions(let group, let neverLeftOut) where neverLeftOut > 0:
+            // Not "none is without one": they were there, and left out (an independent check of the estimates).
+            return "Every institution estimated got its social worker in period \(group), and the \(neverLeftOut) never covered "
+                + "were all left out, each having a period without children enrolled (unbalanced; metrics.evaluation_left_out "
+                + "lists them), so there are no institutions to compare them with. Check their enrolments, or choose a longer "
+                + "evaluation.period."
+        case .noComparisonInstitutions(let group, _):
             return "Every institution in the panel got its social worker in period \(group) and none is without one, "
                 + "so there are no institutions to compare them with."
         case .tooFewNeverTreated(let count):

@@ -53,7 +53,9 @@ struct PreparedPanel {
         var periods = lastPeriod
         var comparisonOnlyGroup: Int?
         if !kept.contains(where: { $0.group == 0 }) {
-            guard treatedGroups.count > 1 else { throw .noComparisonInstitutions(group: latest) }
+            guard treatedGroups.count > 1 else {
+                throw .noComparisonInstitutions(group: latest, neverLeftOut: leftOut.count { $0.group == 0 })
+            }
             comparisonOnlyGroup = latest
             periods = latest - 1
             treatedGroups.removeLast()

@@ -51,6 +51,22 @@ extension PipelineRunner {
         }
     }
 
+    /// A run that failed after an earlier one was published: the committee's pages of that run
+    /// are written again, and say that a newer run published nothing (`metrics.runs_not_published`);
+    /// they kept the earlier figures without a word (a review). Only when the failure is
+    /// recorded, so the pages can tell; a page that cannot be written is a warning.
+    func reportFailure(of run: RunID, db: Connection, logger: Logger) {
+        guard let published = try? Publisher(connection: db).publishedRun(), published.run < run else { return }
+        let folder = state.run(published.run)
+        guard FileManager.default.fileExists(atPath: folder.root.path) else { return }
+        do {
+            _ = try writePages(folder: folder, logger: logger)
+        } catch {
+            logger.warning("the committee's page could not say that this run published nothing; `etl report` writes it once the cause is fixed",
+                           metadata: ["published": "\(published.run)", "error": "\(error)"])
+        }
+    }
+
     private func writePages(folder: RunFolder, logger: Logger) throws -> [String] {
         let writer = NightlyReport(config: config, stateRoot: state.root)
         // A connection of its own: the report switches it to the reader role for good.

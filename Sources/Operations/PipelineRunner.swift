@@ -225,6 +225,7 @@ package struct PipelineRunner {
             let failure = self.failure(error, run: info.run, step: current.map(RunFailure.Step.init), afterPublish: summary.published)
             do {
                 try ledger.finishAttempt(attempt, run: info.run, error: "\(failure)")
+                if !summary.published { reportFailure(of: info.run, db: db, logger: logger) }
             } catch {
                 // The session is gone: record the failure on a new one if the server is there
                 // (never starting a stopped one); else the next command marks the attempt dead.

@@ -2,19 +2,19 @@
 /// `Catalog+English.swift`) has a text for each; `{name}` marks a placeholder.
 package enum Phrase: String, CaseIterable, Sendable {
     // The page
-    case title, kicker, socialCommittee, asOfLine, publishedLine, notPublished, footer
+    case title, kicker, socialCommittee, asOfLine, asOfLineEarlier, publishedLine, notPublished, laterRunFailed, laterRunStopped, laterRunsMore, footer
     // 1. The answer
-    case answerHeading, noTreatmentChildren, noControlChildren, noTreatmentShort, noControlShort, causalLead, causalUp, causalDown, causalNone, causalOthersClear, causalMissing, causalNotEstimated, causalLeadNotEstimated, causalOtherTooFew, causalTooFew
-    case whyTooFewPeriods, whyNoInstitutions, whyNoTreatedGroup, whyCoveredLeftOut, whyNoComparison, whyTooFewNeverTreated, whyMalformedPanel, whyUnknown
+    case answerHeading, noTreatmentChildren, noControlChildren, noTreatmentShort, noControlShort, causalLead, causalUp, causalDown, causalNone, causalNoInterval, causalOthersClear, causalMissing, causalNotEstimated, causalLeadNotEstimated, causalOtherTooFew, causalTooFew
+    case whyTooFewPeriods, whyNoInstitutions, whyNoTreatedGroup, whyCoveredLeftOut, whyNoComparison, whyNeverCoveredLeftOut, whyTooFewNeverTreated, whyMalformedPanel, whyUnknown
     case rejectsLead, answerRejects, rejectedShare
     case naiveLead, naive, naiveNone, naiveSuppressed, naiveMissing, naiveZero, answerExplain
     case sureLead, sureBasis, sureBasisNotYet, sureBasisLast, sureFew, sureTrendNone, sureTrend, sureTrendOne, sureTrendOff, trendCaution, trendHidden, trendAllHidden
     case trendSingleIn, trendSingleOut, trendHiddenOne, trendAllHiddenOne
     // 2. The figures
     case figuresHeading
-    case effectsTitle, effectsOtherNotEstimated, effectsReading, effectsReadingAll, effectsReadingNone, effectsNotEstimated, effectsLeadNotEstimated, effectsTooFew, effectsNote
-    case againstNeverTreated, againstNotYetTreated, againstCoveredLast, comparisonWithout, comparisonLast, effectAxis
-    case comparisonsTitle, comparisonsReading, comparisonsHidden, comparisonsUnits, comparisonsNote, rateRatioPanel, rateRatioAxis, ageDifferencePanel, monthsAxis
+    case effectsTitle, effectsOtherNotEstimated, effectsReading, effectsReadingFor, effectsReadingNotFor, effectsReadingAll, effectsReadingNone, effectsReadingNoInterval, effectsNotEstimated, effectsLeadNotEstimated, effectsTooFew, effectsNote
+    case againstNeverTreated, againstNotYetTreated, againstCoveredLast, comparisonWithout, comparisonNotYet, comparisonLast, effectAxis
+    case comparisonsTitle, comparisonsReading, comparisonsNoIntervals, comparisonsHidden, comparisonsUnits, comparisonsNote, rateRatioPanel, rateRatioAxis, ageDifferencePanel, monthsAxis
     case eventTitle, eventReading, eventAfter, eventNotEstimated, eventNote, before, after
     case quartersColumn, quartersAxis, quartersPlural, quarterSingular, halfYearsColumn, halfYearsAxis, halfYearsPlural, halfYearSingular
     case yearsColumn, yearsAxis, yearsPlural, yearSingular, lastPeriod, lastPeriods

@@ -11,6 +11,9 @@ package struct ReportData: Sendable {
     package var dataQuality: [ViewRow]
     /// nil in a warehouse without the difference-in-differences views.
     package var did: DiD?
+    /// Runs begun after the published one that did not publish, newest first
+    /// (`metrics.runs_not_published`); empty for a kept run shown with `--run`.
+    package var notPublished: [ViewRow] = []
 
     package struct DiD: Sendable {
         package var summary: [ViewRow]
@@ -66,6 +69,11 @@ package struct ReportData: Sendable {
                 "statistic", "treatment", "control", "estimate", "ci_low", "ci_high", "treatment_count", "control_count"], orderBy: []),
             dataQuality: try reader.rows("metrics.data_quality", key: ["category", "subject", "reason"], columns: ["records"]),
             did: nil)
+        // The page of the published run says a newer night failed (it kept its figures without a word, a review).
+        if runRow.values["published_at"] ?? nil != nil, try reader.exists("metrics.runs_not_published") {
+            data.notPublished = try reader.rows("metrics.runs_not_published", key: ["run_id"], columns: ["as_of", "started_at", "status"],
+                                                orderBy: ["run_id DESC"])
+        }
         if try reader.exists("metrics.did_summary") {
             data.did = DiD(
                 summary: try reader.rows("metrics.did_summary", key: ["metric", "control_group", "aggregation"], columns: [

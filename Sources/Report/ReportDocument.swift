@@ -49,16 +49,33 @@ package struct ReportDocument {
 
     func header() -> HTML {
         let words = page.words, run = data.run
-        var meta: [HTML] = [words.html(.asOfLine, [
+        // Not "the night's run" when a later night did not publish.
+        var meta: [HTML] = [words.html(data.notPublished.isEmpty ? .asOfLine : .asOfLineEarlier, [
             "asOf": page.date(run.figure("as_of")), "run": page.label(run.figure("run_id")),
         ])]
         let published = run.figure("published_at")
         meta.append(published.raw == nil ? words.html(.notPublished) : words.html(.publishedLine, ["published": page.date(published)]))
-        return HTML.element("header", [],
+        return HTML.element("header", [], content: [
             HTML.element("p", [("class", "kicker")], words.html(.kicker, ["municipality": page.label(run.figure("municipality")),
                                                                  "committee": committee.map { .text($0) } ?? words.html(.socialCommittee)])),
             HTML.element("h1", [], words.html(.title)),
-            HTML.element("p", [("class", "meta")], HTML.join(meta, separator: " ")))
+            HTML.element("p", [("class", "meta")], HTML.join(meta, separator: " ")),
+        ] + [laterRunsNotice()].compactMap { $0 })
+    }
+
+    /// A run begun after the one shown that did not publish: the figures are not the last
+    /// night's, and the page says so first.
+    func laterRunsNotice() -> HTML? {
+        guard let latest = data.notPublished.first else { return nil }
+        let words = page.words
+        var text = words.html(latest.values["status"] ?? nil == "dead" ? .laterRunStopped : .laterRunFailed, [
+            "run": .text(latest.key("run_id") ?? ""), "asOf": page.date(latest.figure("as_of")),
+            "started": page.date(latest.figure("started_at")),
+        ])
+        if data.notPublished.count > 1 {
+            text = text + .text(" ") + words.html(.laterRunsMore, ["n": .text(page.format.integer(data.notPublished.count))])
+        }
+        return HTML.element("p", [("class", "notice"), ("role", "status")], text)
     }
 
     /// The figures (`<data data-view=…>`) of a fragment, and how many of them are suppressed.
@@ -129,6 +146,7 @@ package struct ReportDocument {
         case "no_treated_group": .whyNoTreatedGroup
         case "covered_left_out": .whyCoveredLeftOut
         case "no_comparison_institutions": .whyNoComparison
+        case "never_covered_left_out": .whyNeverCoveredLeftOut
         case "too_few_never_treated": .whyTooFewNeverTreated
         case "malformed_panel": .whyMalformedPanel
         default: .whyUnknown

@@ -21,8 +21,11 @@ extension ReportDocument {
         let label = HTML.element("strong", [("class", "label")], words.html(.causalLead))
         guard let row = leadEstimate else { return label + .text(" ") + words.html(.causalMissing) }
         let att = row.figure("att", basis: []), low = row.figure("ci_low", basis: []), high = row.figure("ci_high", basis: [])
+        // "Than at institutions without one", when there were none (every institution covered, a review), and
+        // not of institutions not yet covered (it was said of them, a review).
+        let comparison = words.html(phrase(for: lead, notYet: .comparisonNotYet, never: .comparisonWithout, last: .comparisonLast))
         // Not estimated from this run (metrics.did_status says why).
-        guard let v = att.value, let lo = low.value, let hi = high.value else {
+        guard let v = att.value else {
             // The other control group's estimate, in section 2, is said (a review read "could not be made" as none at
             // all), and so is its resting on too few institutions to lead with (it said "could not be made" of it).
             guard let other = EvaluationControlGroup.allCases.first(where: { $0 != lead && didRow(.detection, $0)?.values["att"] ?? nil != nil }),
@@ -40,13 +43,17 @@ extension ReportDocument {
                                                                     "n": .text(page.format.integer(page.minimum))])
         }
         let decimals = effectDecimals
+        // An estimate without an interval (R `did`'s NA: nothing varied, as with no first case at all) is one,
+        // not "could not be made" (a review).
+        guard let lo = low.value, let hi = high.value else {
+            return label + .text(" ") + words.html(.causalNoInterval, [
+                "att": page.figure(att, decimals: decimals, signed: true), "comparison": comparison])
+        }
         let phrase: Phrase = lo <= 0 && 0 <= hi ? .causalNone : v > 0 ? .causalUp : .causalDown
         // "3,1 more / fewer children": the words carry the sign; "changed by −0,4": the number does.
         let args: [String: HTML] = [
             "att": phrase == .causalNone ? page.figure(att, decimals: decimals, signed: true) : page.figure(att, decimals: decimals, magnitude: true),
-            "low": page.figure(low, decimals: decimals), "high": page.figure(high, decimals: decimals),
-            // "than at institutions without one", when there were none (every institution covered, a review).
-            "comparison": words.html(comparisonOnly(lead) == nil ? .comparisonWithout : .comparisonLast),
+            "low": page.figure(low, decimals: decimals), "high": page.figure(high, decimals: decimals), "comparison": comparison,
         ]
         var sentence = label + .text(" ") + words.html(phrase, args)
         // "Cannot show a difference" is about first cases; the outcomes whose interval does tell

@@ -28,10 +28,16 @@ extension ReportDocument {
     /// The effect on each outcome, against each control group.
     func effects() -> FigureBlock {
         let words = page.words, decimals = effectDecimals
-        // NULL here is an estimate not made (metrics.did_status), never a hidden one.
+        // NULL here is an estimate not made (metrics.did_status), never a hidden one (but see `before`).
         func f(_ o: Outcome, _ g: EvaluationControlGroup, _ c: String) -> Figure {
             figure(didRow(o, g), c, view: "metrics.did_summary", key: [("metric", o.didMetric), ("control_group", g.rawValue), ("aggregation", "simple")],
                    basis: [])
+        }
+        // The mean before, NULL beside an estimate, is hidden: its treated institutions are fewer than the minimum.
+        func before(_ o: Outcome, _ g: EvaluationControlGroup) -> Figure {
+            var mean = f(o, g, "pre_treatment_mean")
+            if mean.state == .undefined, f(o, g, "att").value != nil { mean.state = .suppressed }
+            return mean
         }
         let groups = [lead] + EvaluationControlGroup.allCases.filter { $0 != lead }
         let panels = groups.map { g in
@@ -47,16 +53,18 @@ extension ReportDocument {
             for o in Outcome.allCases {
                 rows.append([.text(words.text(o.short)),
                              page.estimate(f(o, g, "att"), f(o, g, "ci_low"), f(o, g, "ci_high"), decimals: decimals, signed: true),
-                             page.figure(f(o, g, "pre_treatment_mean"), decimals: 1)])
+                             page.figure(before(o, g), decimals: 1)])
             }
         }
-        // The reading: which effects the interval tells apart from none (against the lead group).
-        var clear: [String] = [], unclear: [String] = []
-        for o in Outcome.allCases {
-            guard let lo = f(o, lead, "ci_low").value, let hi = f(o, lead, "ci_high").value else { continue }
-            if lo > 0 || hi < 0 { clear.append(words.text(o.short).lowercased()) } else { unclear.append(words.text(o.short).lowercased()) }
+        // The reading: which effects the interval tells apart from none (against the lead group), and
+        // which have no interval (an estimate all the same: "all three" was said of two, a review).
+        var clear: [String] = [], unclear: [String] = [], noInterval: [String] = []
+        for o in Outcome.allCases where f(o, lead, "att").value != nil {
+            let name = words.text(o.short).lowercased()
+            guard let lo = f(o, lead, "ci_low").value, let hi = f(o, lead, "ci_high").value else { noInterval.append(name); continue }
+            if lo > 0 || hi < 0 { clear.append(name) } else { unclear.append(name) }
         }
-        let noneEstimated = clear.isEmpty && unclear.isEmpty
+        let noneEstimated = clear.isEmpty && unclear.isEmpty && noInterval.isEmpty
         func name(_ g: EvaluationControlGroup) -> String { words.text(against(g)) }
         let shown = groups.filter { g in Outcome.allCases.contains { f($0, g, "att").value != nil } }
         // The reading is of the lead group's effects: named, as the table below shows the other's too (a review).
@@ -64,8 +72,7 @@ extension ReportDocument {
             ? emptyCohortText(short: true) ?? (shown.isEmpty ? words.html(.effectsNotEstimated, ["why": whyNotEstimated(lead)])
                 : words.html(.effectsLeadNotEstimated, ["lead": .text(name(lead)), "why": whyNotEstimated(lead),
                                                         "other": .text(name(shown[0]).lowercased())]))
-            : .text(name(lead) + ": ") + (clear.isEmpty ? words.html(.effectsReadingNone) : unclear.isEmpty ? words.html(.effectsReadingAll)
-                : words.html(.effectsReading, ["clear": .text(list(clear)), "unclear": .text(list(unclear))]))
+            : .text(name(lead) + ": ") + intervalReading(clear: clear, unclear: unclear, noInterval: noInterval)
         // The other group not estimated is said why: its empty rows read "cannot be computed (no events)" (a review).
         let notEstimated = groups.filter { !shown.contains($0) }
         if !noneEstimated {
@@ -90,6 +97,19 @@ extension ReportDocument {
             table: HTMLTable(caption: nil, header: [words.html(.outcomeColumn), page.estimateHeader(.effectColumn), words.html(.levelBeforeColumn)],
                          rows: rows, groupRows: groupRows).render(),
             note: words.html(.effectsNote))
+    }
+
+    /// What the lead group's intervals tell: "all three" and "none of the three" only when all three have one.
+    func intervalReading(clear: [String], unclear: [String], noInterval: [String]) -> HTML {
+        let words = page.words
+        let told = clear.isEmpty && unclear.isEmpty ? nil
+            : !noInterval.isEmpty || (!clear.isEmpty && !unclear.isEmpty)
+            ? (clear.isEmpty ? words.html(.effectsReadingNotFor, ["unclear": .text(list(unclear))])
+                : unclear.isEmpty ? words.html(.effectsReadingFor, ["clear": .text(list(clear))])
+                : words.html(.effectsReading, ["clear": .text(list(clear)), "unclear": .text(list(unclear))]))
+            : clear.isEmpty ? words.html(.effectsReadingNone) : words.html(.effectsReadingAll)
+        let none = noInterval.isEmpty ? nil : words.html(.effectsReadingNoInterval, ["outcomes": .text(list(noInterval))])
+        return HTML.join([told, none].compactMap { $0 }, separator: " ")
     }
 
     /// The five comparisons of `metrics.cohort_comparison`, as a forest plot in two panels.
@@ -130,8 +150,10 @@ extension ReportDocument {
         }
         let excluding = intervals.filter { $0.lo > $0.none || $0.hi < $0.none }.count
         let hidden = intervals.isEmpty && all.contains { f($0.1, "estimate").isSuppressed }
+        // No interval at all is no "0 of the 0 intervals" (a review).
         let reading = emptyCohortText(short: true)
             ?? (hidden ? words.html(.comparisonsHidden, ["n": .text(page.format.integer(page.minimum))])
+                : intervals.isEmpty ? words.html(.comparisonsNoIntervals)
                 : words.html(.comparisonsReading, ["k": .text(page.format.integer(excluding)), "n": .text(page.format.integer(intervals.count))]))
         let title = words.text(.comparisonsTitle)
         return FigureBlock(

@@ -14,6 +14,7 @@ enum Style {
     h2 { font-size: 1.4rem; margin: 2.25rem 0 0.75rem; border-bottom: 1px solid var(--rule); padding-bottom: 0.25rem; }
     h3 { font-size: 1.1rem; margin: 1.5rem 0 0.5rem; }
     .meta { margin: 0; color: var(--muted); }
+    .notice { margin: 0.75rem 0 0; padding: 0.4rem 0.7rem; border: 2px solid var(--control); font-weight: 600; }
     p { margin: 0.5rem 0; max-width: 46rem; }
     .answer { font-size: 1.15rem; border-left: 4px solid var(--treatment); padding: 0.25rem 0 0.25rem 0.9rem; margin: 1rem 0; }
     .answer .label { display: block; font-size: 0.85rem; color: var(--muted); text-transform: uppercase; letter-spacing: 0.04em; }

@@ -4,6 +4,7 @@ import TestSupport
 import Operations
 import Pipeline
 import Postgres
+import Report
 
 /// What cron and the stewards do: whole runs, stage reruns, locks, bad drops, a database that
 /// is down, and the cron wrapper — through the built `etl`, on the test server.
@@ -118,6 +119,12 @@ import Postgres
         #expect(try h.rows(Self.summaryView) == figures)
         #expect(try h.rows("SELECT count(*) FROM etl.loads") == [["1"]])
         #expect(try h.rows("SELECT count(*) FROM etl.runs WHERE status = 'failed'") == [["2"]])
+        // The committee's page of the published run says that the newest night failed (it kept the
+        // figures without a word, a review), naming it; its figures are the published run's still.
+        let publishedRun = try #require(published.first?.first ?? nil)
+        let page = try String(contentsOf: h.state.run(try #require(RunID(publishedRun))).root.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(page.contains("class=\"notice\"") && page.contains(overRun) && page.contains("I alt 2 kørsler"), "\(page.prefix(3000))")
+        #expect(NightlyReport.runShown(atPath: h.state.run(RunID(publishedRun)!).root.appendingPathComponent("report.html").path) == RunID(publishedRun))
     }
 
     @Test func aDatabaseThatIsDownGivesItsStatusAndMessage() throws {

@@ -143,7 +143,10 @@ import Testing
             (EvaluationPanel(periods: 4, institutions: [Self.institution("A", 1), Self.institution("B", 2, days: 0)]),
              .neverTreated, .noInstitutionsEstimated(unbalanced: 1, treatedFromFirstPeriod: 1)),
             (EvaluationPanel(periods: 4, institutions: [Self.institution("A", 3), Self.institution("B", 3)]),
-             .notYetTreated, .noComparisonInstitutions(group: 3)),
+             .notYetTreated, .noComparisonInstitutions(group: 3, neverLeftOut: 0)),
+            // Never-covered institutions there were, all unbalanced: said so (not "none is without one").
+            (EvaluationPanel(periods: 4, institutions: [Self.institution("A", 3), Self.institution("B", 3), Self.institution("N", 0, days: 0)]),
+             .neverTreated, .noComparisonInstitutions(group: 3, neverLeftOut: 1)),
             (EvaluationPanel(periods: 4, institutions: Array(Self.never.prefix(4)) + [Self.institution("T", 2)]),
              .neverTreated, .tooFewNeverTreated(count: 4)),
             (EvaluationPanel(periods: 4, institutions: Self.never + [Self.institution("N1", 2)]), .neverTreated,
@@ -179,5 +182,8 @@ import Testing
         #expect(EvaluationError.noTreatedGroup(periods: 4, coveredLeftOut: 2).description.contains("evaluation_left_out"))
         #expect(EvaluationError.noTreatedGroup(periods: 4, coveredLeftOut: 2).code == "covered_left_out")
         #expect(EvaluationError.noTreatedGroup(periods: 4, coveredLeftOut: 0).code == "no_treated_group")
+        #expect(EvaluationError.noComparisonInstitutions(group: 3, neverLeftOut: 2).code == "never_covered_left_out")
+        #expect(EvaluationError.noComparisonInstitutions(group: 3, neverLeftOut: 2).description.contains("the 2 never covered were all left out"))
+        #expect(EvaluationError.noComparisonInstitutions(group: 3, neverLeftOut: 0).description.contains("none is without one"))
     }
 }

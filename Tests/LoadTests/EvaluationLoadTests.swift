@@ -69,7 +69,7 @@ import TestSupport
             """).first
         let reasons: [EvaluationError] = [
             .tooFewPeriods(periods: 1), .malformedInstitution(id: "A", problem: "-"), .noInstitutionsEstimated(unbalanced: 1, treatedFromFirstPeriod: 1),
-            .noTreatedGroup(periods: 4, coveredLeftOut: 0), .noTreatedGroup(periods: 4, coveredLeftOut: 1), .noComparisonInstitutions(group: 2),
+            .noTreatedGroup(periods: 4, coveredLeftOut: 0), .noTreatedGroup(periods: 4, coveredLeftOut: 1), .noComparisonInstitutions(group: 2, neverLeftOut: 0), .noComparisonInstitutions(group: 2, neverLeftOut: 1),
             .tooFewNeverTreated(count: 1),
         ]
         for column in 0..<2 {
@@ -170,6 +170,24 @@ import TestSupport
         #expect(try status.first?.int(0) == 6)
         let leftOut = try h.connection.query("SELECT institution, reason FROM metrics.evaluation_left_out ORDER BY 1")
         #expect(leftOut.map { $0.values } == [["I15", "treated_from_first_period"], ["I16", "unbalanced"]])
+    }
+
+    /// The treated institutions' mean outcome before is hidden from analysts when they are fewer
+    /// than the small-cell minimum: of one, it is the cell the panel view hides (a review read
+    /// its count back with the cell's child-years).
+    @Test func theMeanBeforeOfFewTreatedInstitutionsIsTheOwners() throws {
+        let h = try LoadHarness()
+        // Groups 5 and 6 only (2 + 1 institutions): the four of group 3 never covered.
+        let panel = Self.syntheticPanel(seed: 1).map { row in
+            var row = row
+            if row.group == 3 { row.group = 0 }
+            return row
+        }
+        try load(h, 20250101000000, panel: panel)
+        let shown = try h.connection.query("SELECT DISTINCT institutions_treated, pre_treatment_mean FROM metrics.did_summary")
+        #expect(shown.map(\.values) == [["3", nil]])
+        let owner = try h.connection.query("SELECT pre_treatment_mean FROM warehouse.did_estimations WHERE metric = 'detection' AND control_group = 'never_treated'")
+        #expect(try owner.first?.double(0) == Self.expected(panel, metric: 0, .neverTreated).preTreatmentMean)
     }
 
     /// The views read the published load's rows by their load id: the load leaves the

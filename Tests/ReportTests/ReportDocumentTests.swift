@@ -58,7 +58,7 @@ import Evaluation
         let reasons: [EvaluationError] = [
             .tooFewPeriods(periods: 1), .malformedInstitution(id: "A", problem: "-"), .duplicateInstitution(id: "A"),
             .noInstitutionsEstimated(unbalanced: 1, treatedFromFirstPeriod: 1), .noTreatedGroup(periods: 4, coveredLeftOut: 0),
-            .noTreatedGroup(periods: 4, coveredLeftOut: 1), .noComparisonInstitutions(group: 2), .tooFewNeverTreated(count: 1),
+            .noTreatedGroup(periods: 4, coveredLeftOut: 1), .noComparisonInstitutions(group: 2, neverLeftOut: 0), .noComparisonInstitutions(group: 2, neverLeftOut: 1), .tooFewNeverTreated(count: 1),
         ]
         for reason in reasons {
             #expect(ReportDocument.why(code: reason.code) != .whyUnknown, "\(reason.code)")

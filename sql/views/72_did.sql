@@ -1,6 +1,8 @@
 -- The difference-in-differences' estimates for the published run (evaluation.md, Estimates).
 -- Intervals are estimate ± 1.96 se. Estimates that rest on a group (or event time) of fewer
--- treated institutions than small_cell_minimum are the owner's only.
+-- treated institutions than small_cell_minimum are the owner's only, and so is the treated
+-- institutions' mean outcome before (pre_treatment_mean): of one institution, it is that
+-- cell's outcome, hidden in metrics.evaluation_panel, and times its child-years its count (a review).
 
 CREATE VIEW warehouse.did_group_time AS
 SELECT g.metric, g.control_group, g.grp, g.period, g.att, g.se
@@ -11,7 +13,9 @@ ORDER BY array_position(ARRAY['detection', 'investigation', 'measure'], g.metric
 CREATE VIEW metrics.did_summary AS
 SELECT e.metric, e.control_group, k.aggregation, a.att, a.se,
        a.att - 1.96 * a.se AS ci_low, a.att + 1.96 * a.se AS ci_high,
-       e.institutions_treated, e.institutions_control, e.institutions_left_out, e.pre_treatment_mean,
+       e.institutions_treated, e.institutions_control, e.institutions_left_out,
+       CASE WHEN metrics.is_small_cell(e.institutions_treated, p.small_cell_minimum) THEN NULL
+            ELSE e.pre_treatment_mean END AS pre_treatment_mean,
        e.periods, e.period_length
 FROM warehouse.published_run p
 JOIN warehouse.did_estimations e ON e.load_id = p.load_id

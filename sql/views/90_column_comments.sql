@@ -7,6 +7,10 @@ DECLARE
     docs CONSTANT text[][] := ARRAY[
         ['run_id', 'The run the view reads: the published one, or the kept run named by SET etl.run. Its id is its start time in UTC to the millisecond (yyyymmddhhmmssSSS; 14 digits for runs made before milliseconds).'],
         ['published_at', 'When the run was published; NULL when SET etl.run names a kept run that is not the published one.'],
+        ['runs_not_published.run_id', 'A run begun after the published one (its id is its start time in UTC) that did not publish.'],
+        ['runs_not_published.as_of', 'The as-of (export) date of that run''s drop.'],
+        ['runs_not_published.started_at', 'When the run began.'],
+        ['runs_not_published.status', 'failed (its last attempt failed) or dead (stopped, and found so by the next command).'],
         ['municipality', 'From the pipeline file.'],
         ['as_of', 'The drop''s as-of (export) date; open spells and assignments run to it.'],
         ['window_from', 'First day of the evaluation window.'],
@@ -64,7 +68,7 @@ DECLARE
         ['reason', 'The reject reason (rejected); why a first event is attributed to no cohort (unattributed_first_event: outside_window, not_enrolled, out_of_age); or what the count is (file, extract, transform).'],
         ['evaluation_left_out.reason', 'Why the institution is not estimated: unbalanced (a period without exposure) or treated_from_first_period (covered in period 1, so no period before).'],
         ['did_status.reason', 'Why the difference-in-differences could not be estimated; NULL when it was.'],
-        ['did_status.reason_code', 'The reason as a code: too_few_periods, no_institutions_estimated, no_treated_group, covered_left_out (covered institutions there were, all unbalanced), no_comparison_institutions, too_few_never_treated or malformed_panel; NULL when estimated (and for loads made before the code was recorded).'],
+        ['did_status.reason_code', 'The reason as a code: too_few_periods, no_institutions_estimated, no_treated_group, covered_left_out (covered institutions there were, all unbalanced), no_comparison_institutions, never_covered_left_out (never-covered institutions there were, all unbalanced), too_few_never_treated or malformed_panel; NULL when estimated (and for loads made before the code was recorded).'],
         ['records', 'How many.'],
         ['metric', 'detection (first case), investigation (first child investigation: SEL § 50, Barnets Lov § 20 from 2024) or measure (first measure), each per 1,000 child-years.'],
         ['control_group', 'never_treated: against institutions never covered; not_yet_treated: also against institutions not yet covered in either period of a comparison.'],
@@ -74,7 +78,7 @@ DECLARE
         ['institutions_treated', 'Institutions of the estimated groups (covered after period 1, in the balanced panel).'],
         ['institutions_control', 'Institutions compared with: never covered (never_treated), or also those covered later (not_yet_treated: every group but the earliest, each a comparison until its own worker came).'],
         ['institutions_left_out', 'Institutions of the register not estimated: unbalanced, or covered from period 1 (metrics.evaluation_left_out).'],
-        ['pre_treatment_mean', 'The treated institutions'' mean outcome in their base period (the period before their social worker came), per 1,000 child-years.'],
+        ['pre_treatment_mean', 'The treated institutions'' mean outcome in their base period (the period before their social worker came), per 1,000 child-years; NULL when they are fewer than small_cell_minimum (of one institution it is that cell''s outcome, hidden in evaluation_panel).'],
         ['periods', 'T: the periods wholly inside the evaluation window.'],
         ['period_length', 'quarter, half_year or year (pipeline evaluation.period).'],
         ['event_time', 'Periods since the social worker came (t − g); negative: before, the checks of parallel trends.'],
@@ -112,4 +116,4 @@ END $$;
 
 -- The owner's table says the same codes (migration 080's comment predates covered_left_out;
 -- an applied migration is never edited, and a comment holds no data).
-COMMENT ON COLUMN warehouse.did_estimations.reason_code IS 'Why the estimation was not made, as a code: too_few_periods, no_institutions_estimated, no_treated_group, covered_left_out (covered institutions there were, all unbalanced), no_comparison_institutions, too_few_never_treated or malformed_panel; NULL when estimated (and for estimations recorded before the code was).';
+COMMENT ON COLUMN warehouse.did_estimations.reason_code IS 'Why the estimation was not made, as a code: too_few_periods, no_institutions_estimated, no_treated_group, covered_left_out (covered institutions there were, all unbalanced), no_comparison_institutions, never_covered_left_out (never-covered institutions there were, all unbalanced), too_few_never_treated or malformed_panel; NULL when estimated (and for estimations recorded before the code was).';
