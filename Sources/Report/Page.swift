@@ -48,6 +48,15 @@ package struct Page {
     /// A count: grouped digits, no decimals.
     func count(_ f: Figure) -> HTML { figure(f, decimals: 0) }
 
+    /// "1 institution", "3 institutions": a count of institutions with its noun ("1 institutions", a review).
+    func institutions(_ f: Figure) -> HTML {
+        count(f) + .text(" ") + words.html(f.value == 1 ? .institutionOne : .institutionMany)
+    }
+
+    func institutions(_ n: Int) -> HTML {
+        .text(format.integer(n) + " ") + words.html(n == 1 ? .institutionOne : .institutionMany)
+    }
+
     /// A date read from a view (`yyyy-mm-dd`), written out: "21. november 2026".
     func date(_ f: Figure) -> HTML {
         guard let raw = f.raw else { return figure(f, decimals: 0) }

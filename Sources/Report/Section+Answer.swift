@@ -34,12 +34,12 @@ extension ReportDocument {
             }
             return label + .text(" ") + words.html(Int(treated) >= page.minimum ? .causalLeadNotEstimated : .causalOtherTooFew, [
                 "lead": .text(words.text(against(lead)).lowercased()), "why": whyNotEstimated(lead), "other": .text(words.text(against(other))),
-                "treated": .text(page.format.integer(Int(treated))), "n": .text(page.format.integer(page.minimum))])
+                "treated": page.institutions(Int(treated)), "n": .text(page.format.integer(page.minimum))])
         }
         // The views hide an event-time or group estimate that rests on fewer institutions than
         // the small-cell minimum; the answer does not lead with an overall one that does.
         if let treated = row.figure("institutions_treated", basis: []).value, Int(treated) < page.minimum {
-            return label + .text(" ") + words.html(.causalTooFew, ["treated": .text(page.format.integer(Int(treated))),
+            return label + .text(" ") + words.html(.causalTooFew, ["treated": page.institutions(Int(treated)),
                                                                     "n": .text(page.format.integer(page.minimum))])
         }
         let decimals = effectDecimals
@@ -79,7 +79,7 @@ extension ReportDocument {
         let treated = row.figure("institutions_treated", basis: [])
         if let n = treated.value, Int(n) < page.minimum { return nil }   // `causalTooFew` said it
         var text = words.html(phrase(for: lead, notYet: .sureBasisNotYet, never: .sureBasis, last: .sureBasisLast),
-                              ["treated": page.count(treated), "control": page.count(row.figure("institutions_control", basis: []))])
+                              ["treated": page.institutions(treated), "control": page.count(row.figure("institutions_control", basis: []))])
         // Standard errors clustered by institution are rough with fewer than about twenty.
         if let n = treated.value, n < 20 { text = text + .text(" ") + words.html(.sureFew) }
         let trend = preTrend(eventPoints(.detection))

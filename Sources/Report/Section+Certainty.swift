@@ -53,7 +53,7 @@ extension ReportDocument {
         if let did = data.did, let estimate = didRow(.detection, group) {
             let periods = estimate.figure("periods", basis: [])
             let counts: [String: HTML] = [
-                "treated": page.count(estimate.figure("institutions_treated", basis: [])),
+                "treated": page.institutions(estimate.figure("institutions_treated", basis: [])),
                 "control": page.count(estimate.figure("institutions_control", basis: [])),
                 "leftOut": page.count(estimate.figure("institutions_left_out", basis: [])),
                 "periods": page.count(periods), "unit": .text(periodWords.count(Int(exactly: periods.value ?? 0) ?? 0)),

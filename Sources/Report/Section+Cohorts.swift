@@ -1,12 +1,14 @@
 /// 2b. The cohorts described: rates by year and by district, ages at the first investigation
 /// and the first measure. Comparisons, not effects; the page says so.
 extension ReportDocument {
-    /// A cohort's figure in rows keyed by `by` (year, district), or `absent` when the view has
-    /// no such row (no child of that cohort there).
-    func cohortFigure(_ rows: [ViewRow], view: String, by: String, _ value: String, _ cohort: Cohort, _ column: String, basis: String) -> Figure {
+    /// A cohort's rate of `outcome` in rows keyed by `by` (year, district), or `absent` when the
+    /// view has no such row (no child of that cohort there). A rate is hidden with its count or
+    /// with its children (child-years): "cannot be computed (no events)" was said of a rate
+    /// hidden by too few children (a review).
+    func cohortRate(_ rows: [ViewRow], view: String, by: String, _ value: String, _ cohort: Cohort, _ outcome: Outcome) -> Figure {
         // Keys as exact text, as the views group them: a String takes `Å` and `A` + ring for one.
         let row = rows.first { $0.key(by)?.utf8.elementsEqual(value.utf8) == true && $0.key("cohort") == cohort.rawValue }
-        return figure(row, column, view: view, key: [(by, value), ("cohort", cohort.rawValue)], basis: [basis])
+        return figure(row, outcome.rate, view: view, key: [(by, value), ("cohort", cohort.rawValue)], basis: [outcome.count, "children_exposed"])
     }
 
     /// " 13 more years are not compared: …" after "in 2 of 2 years", which read as all of
@@ -19,7 +21,7 @@ extension ReportDocument {
     func byYear(_ outcome: Outcome) -> FigureBlock {
         let words = page.words, view = "metrics.cohort_summary_by_year"
         let years = Array(Set(data.byYear.compactMap { $0.key("year") })).sorted()
-        func f(_ y: String, _ c: Cohort) -> Figure { cohortFigure(data.byYear, view: view, by: "year", y, c, outcome.rate, basis: outcome.count) }
+        func f(_ y: String, _ c: Cohort) -> Figure { cohortRate(data.byYear, view: view, by: "year", y, c, outcome) }
         let series = Cohort.allCases.map { c in
             LineChart.Series(name: words.text(c.name), style: c.rawValue, points: years.compactMap { y in Int(y).map { (x: $0, y: f(y, c)) } })
         }
@@ -47,7 +49,7 @@ extension ReportDocument {
         var seen = Set<[UInt8]>()
         let districts = data.byDistrict.compactMap { $0.key("district") }.filter { seen.insert(Array($0.utf8)).inserted }.sorted()
         func name(_ d: String) -> String { d.isEmpty ? words.text(.noDistrict) : d }
-        func f(_ d: String, _ c: Cohort) -> Figure { cohortFigure(data.byDistrict, view: view, by: "district", d, c, outcome.rate, basis: outcome.count) }
+        func f(_ d: String, _ c: Cohort) -> Figure { cohortRate(data.byDistrict, view: view, by: "district", d, c, outcome) }
         let groups = districts.map { d in BarChart.Group(label: name(d), bars: Cohort.allCases.map { (style: $0.rawValue, value: f(d, $0)) }) }
         let compared = districts.compactMap { d -> Bool? in
             guard let t = f(d, .treatment).value, let c = f(d, .control).value else { return nil }

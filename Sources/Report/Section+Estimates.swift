@@ -84,7 +84,7 @@ extension ReportDocument {
         // be too few, as the answer says of the lead one (the table showed them without a word).
         for g in shown {
             guard let treated = didRow(.detection, g)?.figure("institutions_treated", basis: []).value, Int(treated) < page.minimum else { continue }
-            reading = reading + .text(" ") + words.html(.effectsTooFew, ["group": .text(name(g)), "treated": .text(page.format.integer(Int(treated))),
+            reading = reading + .text(" ") + words.html(.effectsTooFew, ["group": .text(name(g)), "treated": page.institutions(Int(treated)),
                                                                       "n": .text(page.format.integer(page.minimum))])
         }
         let title = words.text(.effectsTitle)

@@ -67,6 +67,9 @@ import Pipeline
         let page = try ReportPage(ReportDocument(data: data, language: language).render())
         let means = page.figures.filter { $0.attributes["data-column"] == "pre_treatment_mean" }
         #expect(means.count == 6 && means.allSatisfy { $0.attributes["data-state"] == "suppressed" })
+        // One institution is one ("1 institutions", a review).
+        let catalog = Catalog(language), text = page.elements.filter { $0.name == "p" }.map(\.text).joined(separator: "\n")
+        #expect(text.contains("1 " + catalog.text(.institutionOne)) && !text.contains("1 " + catalog.text(.institutionMany)), "\(text)")
         _ = try FigureCheck.check(page, language: language, minimum: 5, lookup: ReportFixture.lookup(data))
     }
 }

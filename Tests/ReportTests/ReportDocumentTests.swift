@@ -265,16 +265,16 @@ import Evaluation
         let catalog = Catalog(language)
         func reading(_ id: String) -> String { page.elements.first { $0.attributes["id"] == id }?.text ?? "" }
         let againstNotYet = catalog.text(.againstNotYetTreated)
-        let why = catalog.text(.whyTooFewNeverTreated)
+        let why = catalog.text(.whyTooFewNeverTreated), three = "3 " + catalog.text(.institutionMany)
         #expect(reading("effects").contains(catalog.text(.effectsLeadNotEstimated, ["lead": catalog.text(.againstNeverTreated), "why": why,
                                                                                     "other": againstNotYet.lowercased()])), "\(reading("effects"))")
-        #expect(reading("effects").contains(catalog.text(.effectsTooFew, ["group": againstNotYet, "treated": "3", "n": "5"])), "\(reading("effects"))")
+        #expect(reading("effects").contains(catalog.text(.effectsTooFew, ["group": againstNotYet, "treated": three, "n": "5"])), "\(reading("effects"))")
         #expect(reading("comparisons").contains(catalog.text(.comparisonsHidden, ["n": "5"])), "\(reading("comparisons"))")
         let answer = page.elements.filter { $0.name == "p" && $0.attributes["class"] == "answer" }.map(\.text).joined(separator: " ")
         #expect(answer.contains(catalog.text(.naiveSuppressed, ["n": "5"])) && !answer.contains(catalog.text(.hiddenFewerThan, ["n": "5"])), "\(answer)")
         // The other group's estimate rests on too few institutions to lead with: said so, not "could not be made" of it (a review).
         let lead = catalog.text(.againstNeverTreated).lowercased()
-        #expect(answer.contains(catalog.text(.causalOtherTooFew, ["lead": lead, "why": why, "other": againstNotYet, "treated": "3", "n": "5"]))
+        #expect(answer.contains(catalog.text(.causalOtherTooFew, ["lead": lead, "why": why, "other": againstNotYet, "treated": three, "n": "5"]))
                 && !answer.contains("metrics.did_status"), "\(answer)")
 
         // On enough institutions it is, and the answer says so (a review read "could not be made" as none at all);
