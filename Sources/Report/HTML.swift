@@ -12,8 +12,21 @@ package struct HTML: Sendable, ExpressibleByStringLiteral, CustomStringConvertib
 
     package var description: String { markup }
 
-    /// Text, escaped.
-    package static func text(_ text: String) -> HTML { HTML(raw: escape(text)) }
+    /// Text, escaped, with each bidirectional control character (U+202E and its kin) shown as
+    /// its code: one reverses what follows, so two districts could read alike (a review).
+    package static func text(_ text: String) -> HTML {
+        guard text.unicodeScalars.contains(where: \.properties.isBidiControl) else { return HTML(raw: escape(text)) }
+        var shown = ""
+        for c in text.unicodeScalars {
+            if c.properties.isBidiControl {
+                let hex = String(c.value, radix: 16, uppercase: true)
+                shown += "[U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + "]"
+            } else {
+                shown.unicodeScalars.append(c)
+            }
+        }
+        return HTML(raw: escape(shown))
+    }
 
     package static let empty = HTML(raw: "")
 

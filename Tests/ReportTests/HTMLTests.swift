@@ -1,0 +1,27 @@
+import Testing
+import Pipeline
+@testable import Report
+
+/// Text into markup: escaped, and nothing in it that changes how the rest reads.
+@Suite struct HTMLTests {
+    /// A bidirectional control character is shown as its code: U+202E reverses what follows,
+    /// so "\u{202E}orberrøN" read as "Nørrebro" beside the real one (a review).
+    @Test func bidiControlsAreShownAsTheirCodes() {
+        #expect(HTML.text("\u{202E}orberrøN").markup == "[U+202E]orberrøN")
+        #expect(HTML.text("a\u{2066}b\u{2069}\u{200F}<").markup == "a[U+2066]b[U+2069][U+200F]&lt;")
+        #expect(HTML.text("Nørrebro").markup == "Nørrebro")
+        // Attributes keep the view's text, for the page's own figure checks.
+        #expect(HTML.element("data", [("data-key", "\u{202E}x")], .text("\u{202E}x")).markup == "<data data-key=\"\u{202E}x\">[U+202E]x</data>")
+    }
+
+    @Test(arguments: ReportLanguage.allCases)
+    func aDistrictNamedWithABidiControlReadsAsItIs(_ language: ReportLanguage) throws {
+        var data = ReportFixture.data
+        ReportDocumentTests.edit(&data.byDistrict) { row in
+            if let i = row.key.firstIndex(where: { $0.column == "district" && $0.value == "Valby" }) { row.key[i].value = "\u{202E}orberrøN" }
+        }
+        let page = try ReportPage(ReportDocument(data: data, language: language).render())
+        #expect(page.text.contains("[U+202E]orberrøN") && !page.text.contains("\u{202E}"))
+        _ = try FigureCheck.check(page, language: language, minimum: 5, lookup: ReportFixture.lookup(data))
+    }
+}
