@@ -25,7 +25,8 @@ enum Style {
     section > h2 + figure.figure { border-top: 0; padding-top: 0; }
     /* The chart takes what its table leaves; a table too wide to sit beside it goes below. */
     .figure-body { display: flex; flex-wrap: wrap; gap: 1rem 1.5rem; align-items: flex-start; }
-    .plot { flex: 1 1 20rem; min-width: 0; max-width: 34rem; }
+    /* Never narrower than 20 rem beside a table: a wide table goes below (hidden cells' words shrank the chart to 9 px text, a review). */
+    .plot { flex: 1 1 20rem; min-width: min(20rem, 100%); max-width: 34rem; }
     div.numbers { flex: 0 1 auto; min-width: 0; max-width: 100%; overflow-x: auto; }
     .note { font-size: 0.85rem; color: var(--muted); margin-top: 0.5rem; }
     svg.chart { display: block; width: 100%; height: auto; }

@@ -95,6 +95,29 @@ import Testing
         #expect(!svg.contains("class=\"estimate\""))
     }
 
+    /// A row's words fit inside the drawing whichever end the reference line is near ("Kan ikke
+    /// beregnes (ingen hændelser)" was cut at the left edge, a review), and so do the axis's
+    /// end figures ("−1.500").
+    @Test func wordsInPlaceOfARowAndTheAxisFiguresStayInTheDrawing() throws {
+        let text = "Kan ikke beregnes (ingen hændelser)"
+        for (e, lo, hi) in [(-1400.0, -1500.0, -1300.0), (1400, 1300, 1500), (-10, -1490, 1490)] {
+            let rows = [ForestPlot.Row(label: "a", estimate: Self.figure("e", e), low: Self.figure("l", lo), high: Self.figure("h", hi)),
+                        ForestPlot.Row(label: "b", estimate: Self.figure("e", nil), low: Self.figure("l", nil), high: Self.figure("h", nil))]
+            let panel = ForestPlot.Panel(title: nil, axis: .difference, axisLabel: "x", decimals: 1, rows: rows)
+            let svg = ForestPlot(id: "f", title: "t", description: "d", panels: [panel], format: NumberFormat(.da),
+                                 suppressedText: "s", undefinedText: text).render().markup
+            // Each text's box, from its x, anchor and estimated width.
+            let texts = try Regex(#"<text class="[^"]*" x="([-0-9.]+)" y="[^"]*"(?: text-anchor="(start|middle|end)")?[^>]*>([^<]*)</text>"#)
+            #expect(svg.matches(of: texts).count > 5)
+            for match in svg.matches(of: texts) {
+                let x = Double(String(match.output[1].substring!))!, anchor = match.output[2].substring.map(String.init) ?? "start"
+                let body = String(match.output[3].substring!), width = ChartMetrics.textWidth(body, size: ChartMetrics.smallFont)
+                let start = anchor == "start" ? x : anchor == "end" ? x - width : x - width / 2
+                #expect(start >= 0 && start + width <= ChartMetrics.width, "\(body) at \(x) (\(anchor)), reference near \(e)")
+            }
+        }
+    }
+
     @Test func barsStartAtZeroAndASuppressedBarIsNotAShortBar() {
         let chart = BarChart(id: "b", title: "t", description: "d",
                              groups: [BarChart.Group(label: "Østerbro", bars: [(style: "treatment", value: Self.figure("r", 43)),

@@ -48,6 +48,8 @@ package struct ForestPlot {
 
     static let left = 8.0, right = ChartMetrics.width - 12
     static let rowHeight = 40.0, titleHeight = 22.0, axisHeight = 44.0
+    /// From the drawing's ends to the axis's: half a tick's figure ("−1.500" was cut, a review).
+    static let inset = 22.0
 
     /// Where a panel's values go: an axis holding every interval and the reference.
     package static func position(_ panel: Panel) -> (place: (Double) -> Double, ticks: [Double]) {
@@ -56,11 +58,11 @@ package struct ForestPlot {
         switch panel.axis {
         case .ratio:
             let domain = Ticks.logDomain(max(lo, 1e-3), max(hi, 1e-3), including: 1)
-            let scale = LogScale(domain: domain, range: (left + 8, right - 8))
+            let scale = LogScale(domain: domain, range: (left + inset, right - inset))
             return ({ scale($0) }, Ticks.log(domain, count: 5))
         case .difference:
             let domain = Ticks.niceDomain(min(lo, 0), max(hi, 0), count: 5)
-            let scale = LinearScale(domain: domain, range: (left + 8, right - 8))
+            let scale = LinearScale(domain: domain, range: (left + inset, right - inset))
             return ({ scale($0) }, Ticks.linear(domain, count: 5))
         }
     }
@@ -96,10 +98,13 @@ package struct ForestPlot {
                     }
                     rows.append(SVG.circle(place(e), cy, r: 5, cls: "estimate", attributes: row.estimate.dataAttributes(decimals: panel.decimals)))
                 } else {
-                    // Beside the reference line, on the side with room.
+                    // Beside the reference line, on a side it fits on; else from the drawing's left end, across the
+                    // line, rather than cut at the edge ("Kan ikke beregnes …" was, a review).
                     let text = row.estimate.isSuppressed ? suppressedText : undefinedText
-                    let x = place(panel.reference), roomRight = x < (Self.left + Self.right) / 2
-                    rows.append(SVG.text(roomRight ? x + 8 : x - 8, cy + 4, text, cls: "missing", anchor: roomRight ? .start : .end,
+                    let x = place(panel.reference), wide = ChartMetrics.textWidth(text, size: ChartMetrics.smallFont)
+                    let (at, anchor): (Double, SVG.Anchor) = x + 8 + wide <= ChartMetrics.width ? (x + 8, .start)
+                        : x - 8 - wide >= 0 ? (x - 8, .end) : (Self.left, .start)
+                    rows.append(SVG.text(at, cy + 4, text, cls: "missing", anchor: anchor,
                                          attributes: row.estimate.dataAttributes(decimals: panel.decimals)))
                 }
                 y += Self.rowHeight
