@@ -130,9 +130,12 @@ package struct Benchmark {
         return Date().timeIntervalSince(started)
     }
 
+    /// This very binary, as the kernel knows it: `argv[0]` is `etl` when it was found on PATH,
+    /// which named `./etl` of the current folder, another user's program (a review).
+    static let ownBinary = "/proc/self/exe"
+
     private func runTool(_ arguments: [String]) throws {
-        let tool = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
-        try Self.spawn(tool, [arguments])
+        try Self.spawn(Self.ownBinary, [arguments])
     }
 
     /// Runs `tool` once per argument list, all at once, and waits for every one.
