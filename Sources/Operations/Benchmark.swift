@@ -21,6 +21,7 @@ package struct Benchmark {
 
     package func run(_ scale: Scale) throws -> String {
         let config = try PipelineConfig.load(path: try ShippedFiles.pipeline("copenhagen"))
+        try StateDirectory.checkBeforeMaking(state.root.path)   // the drop is made in it first
         let drop = state.root.appendingPathComponent("bench/\(scale.rawValue)/2026-11-21", isDirectory: true)
         if !FileManager.default.fileExists(atPath: drop.appendingPathComponent("MANIFEST").path) {
             try? FileManager.default.removeItem(at: drop)   // what a stopped generation left (its MANIFEST is written last)

@@ -29,6 +29,8 @@ package struct Demo {
 
     package func run() throws -> String {
         let config = try PipelineConfig.load(path: try ShippedFiles.pipeline("copenhagen"))
+        // Checked before the drop is written into it (it was made in a folder others could read, a review).
+        try StateDirectory.checkBeforeMaking(state.root.path)
         let target = WarehouseTarget(url: database, state: state)
         var runner = PipelineRunner(config: config, state: state, target: target, logger: logger)
         runner.demo = true

@@ -16,6 +16,7 @@ extension WarehouseTarget {
     /// and says so (`OperationsError.locked`).
     package func startEmbedded(listen: EmbeddedServer.ListenChange, logger: Logger) throws {
         guard url == nil else { throw WarehouseError.notEmbedded(option: "--listen", target: displayName) }
+        try StateDirectory.checkBeforeMaking(state.root.path)   // it made one in a folder others may write (a review)
         let server = embeddedServer
         let wanted: TCPAddress? = switch listen {
         case .keep: server.listen

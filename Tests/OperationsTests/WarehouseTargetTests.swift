@@ -254,6 +254,16 @@ import Postgres
             _ = try WarehouseTarget(url: nil, state: state, mayCreateCluster: true).connect(logger: Logger(label: "test"), retries: 0)
         }
         #expect("\(String(describing: server))".contains("which any user may write"), "\(String(describing: server))")
+        // `etl warehouse start`, `etl demo` and `etl bench` make it too, before connecting (a review).
+        let started = #expect(throws: OperationsError.self) {
+            try WarehouseTarget(url: nil, state: state, mayCreateCluster: true).startEmbedded(listen: .keep, logger: Logger(label: "test"))
+        }
+        #expect("\(String(describing: started))".contains("which any user may write"), "\(String(describing: started))")
+        let demo = #expect(throws: OperationsError.self) {
+            _ = try Demo(state: state, children: 50, seed: 1, asOf: Day(year: 2026, month: 11, day: 21)!, logger: Logger(label: "test")).run()
+        }
+        #expect("\(String(describing: demo))".contains("which any user may write"), "\(String(describing: demo))")
+        #expect(throws: OperationsError.self) { _ = try Benchmark(state: state, logger: Logger(label: "test")).run(.copenhagen) }
         #expect(!FileManager.default.fileExists(atPath: state.root.path))
         // Through a link of ours into that folder, before anything is made there.
         let mine = try TestServer.temporaryDirectory()
