@@ -30,6 +30,20 @@ struct GenerateCommand: ParsableCommand {
         if let file = ExistingPart(of: out), !file.isFolder, file.path != URL(fileURLWithPath: out).standardizedFileURL.path {
             throw ValidationError("--out \(out) lies under \(file.path), a file, not a folder: name a new folder for the drop")
         }
+        // Another user who may change the folder or one above could swap the files for links
+        // while they are written (a review wrote over the user's own file so).
+        if let (folder, writers) = OtherWriters.folderAbove(out, othersOwning: true) {
+            throw ValidationError("--out \(out) is in \(folder), which \(writers) may change: name a folder of your own for the drop")
+        }
+        var info = stat()
+        if stat(out, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+            if ![0, geteuid()].contains(info.st_uid) {
+                throw ValidationError("--out \(out) belongs to \(OtherWriters.owner(info.st_uid)): name a folder of your own for the drop")
+            }
+            if info.st_mode & S_ISVTX == 0, let writers = OtherWriters.of(info, path: out) {
+                throw ValidationError("--out \(out) may be written by \(writers): name a folder only you may write for the drop")
+            }
+        }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: out, isDirectory: &isFolder) else { return }
         guard isFolder.boolValue else { throw ValidationError("--out \(out) is a file: name a new folder for the drop") }

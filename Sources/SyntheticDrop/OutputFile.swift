@@ -17,11 +17,13 @@ final class OutputFile {
     init(directory: URL, name: String, encoding: TextEncoding) throws {
         self.name = name
         self.encoding = encoding
-        let url = directory.appendingPathComponent(name)
-        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
-            throw DropGenerator.Failure.cannotWrite(url.path)
-        }
-        handle = try FileHandle(forWritingTo: url)
+        // Made anew and written through the one descriptor, never reopened by name: a link
+        // another user put in its place once it was made was written through (a review).
+        let path = directory.appendingPathComponent(name).path
+        guard unlink(path) == 0 || errno == ENOENT else { throw DropGenerator.Failure.cannotWrite(path + ": " + String(cString: strerror(errno))) }
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw DropGenerator.Failure.cannotWrite(path + ": " + String(cString: strerror(errno))) }
+        handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         buffer.reserveCapacity(Self.chunk + 64 * 1024)
     }
 

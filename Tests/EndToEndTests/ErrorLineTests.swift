@@ -83,7 +83,14 @@ import Pipeline
         let drop = h.root.appendingPathComponent("drop").path
         try FileManager.default.createDirectory(atPath: drop, withIntermediateDirectories: true)
         try "x".write(toFile: drop + "/MANIFEST", atomically: true, encoding: .utf8)
-        for (arguments, said) in [(["runs", "--state-dir", ""], "--state-dir is empty"),
+        // Folders another user may change (a review wrote over the user's own file through one).
+        let open = h.root.appendingPathComponent("open").path, theirs = h.root.appendingPathComponent("theirs").path
+        for folder in [open, theirs] { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        #expect(chmod(open, 0o777) == 0)
+        let othersUser = geteuid() == 0 && chown(theirs, 65534, 65534) == 0
+        for (arguments, said) in [(["generate", "--out", open, "--children", "10"], "--out \(open) may be written by any user"),
+                                  (["generate", "--out", open + "/d", "--children", "10"], "is in \(open), which any user may change")]
+            + (othersUser ? [(["generate", "--out", theirs, "--children", "10"], "--out \(theirs) belongs to")] : []) + [(["runs", "--state-dir", ""], "--state-dir is empty"),
                                   (["runs", "--database", ""], "--database is empty"),
                                   (["runs", "--state-dir", file], "the state directory \(file) is a file, not a folder"),
                                   (["runs", "--state-dir", file + "/sub"], "lies under \(file), a file, not a folder"),
