@@ -91,6 +91,16 @@ if [ -L "$log_dir" ] || [ ! -O "$log_dir" ] || [ -n "$(find "$log_dir" -maxdepth
     logger -t etl -p user.err "not started: the log $log is a link or another user's" 2>/dev/null || true
     exit 1
 fi
+# Opened once, then written and read through that descriptor only: a log folder swapped while
+# etl ran, for one whose log was a link to the environment file, had the key printed into
+# cron's mail (a review). What was opened must be the file checked, not a link put there since.
+exec 3>>"$log" || exit 73
+if [ "$(stat -L -c %d:%i "/proc/$$/fd/3")" != "$(stat -c %d:%i "$log" 2>/dev/null)" ] || [ ! -O "/proc/$$/fd/3" ]; then
+    echo "etl nightly run not started: the log $log changed while it was opened; another user may have put a link there. Look at $log_dir, and run again."
+    logger -t etl -p user.err "not started: the log $log changed while it was opened" 2>/dev/null || true
+    exit 1
+fi
+night_log=/proc/$$/fd/3
 ls -1t "$log_dir"/etl-*.log 2>/dev/null | tail -n +"$((keep + 1))" | xargs -r rm -f
 
 # A stop (shutdown, a cron timeout, Ctrl-C on a night tried by hand) is said, not silent.
@@ -98,12 +108,15 @@ ls -1t "$log_dir"/etl-*.log 2>/dev/null | tail -n +"$((keep + 1))" | xargs -r rm
 # wrapper, or to its group from a terminal, would never reach etl, which went on and published
 # (an adversarial review): the wrapper passes it on to timeout, which passes it to etl. etl
 # runs in the background for that, as bash runs a trap only once a foreground job has ended.
-logged=$(stat -c %s "$log" 2>/dev/null || echo 0)
-summary_file=$(mktemp "$log_dir/.summary.XXXXXX") || exit 70
+logged=$(stat -L -c %s "$night_log" 2>/dev/null || echo 0)
+# The summary line, likewise through a descriptor, of a file no name leads to.
+summary_file=$(mktemp) || exit 70
+exec 4<>"$summary_file" || exit 70
+rm -f "$summary_file"
 stopped= child=
 for sig in TERM INT HUP; do trap "stopped=$sig; interrupted=yes; [ -z \"\$child\" ] || kill -s $sig \"\$child\" 2>/dev/null" "$sig"; done
 timeout --kill-after=1m "${ETL_TIME_LIMIT:-6h}" "$etl" run --pipeline "$pipeline" --inbox "$inbox" --log-format json \
-    >"$summary_file" 2>>"$log" &
+    >&4 2>&3 &
 child=$!
 [ -z "$stopped" ] || kill -s "$stopped" "$child" 2>/dev/null   # one sent before etl started
 # A trapped signal ends `wait` early (128 + its number): wait again for etl's own status.
@@ -116,18 +129,18 @@ while :; do
     status=$waited
     [ -z "$interrupted" ] && break
 done
-summary=$(cat "$summary_file"); rm -f "$summary_file"
+summary=$(cat "/proc/$$/fd/4"); exec 4>&-
 # timeout(1) says 124 for a stop it made (137 when it had to kill): as the signal it sent.
 timed_out=
 [ "$status" -eq 124 ] && { timed_out=yes; status=$((128 + 15)); }
-[ -n "$summary" ] && echo "$summary" >>"$log"
+[ -n "$summary" ] && echo "$summary" >&3
 
 # The run this night's log lines name last (the JSON error line's "run"; none when etl
 # stopped before it had one), for the commands below; earlier nights of the day do not count.
-run=$(tail -c +"$((logged + 1))" "$log" | grep -o '"run":"\{0,1\}[0-9]*' | tail -n 1 | grep -o '[0-9]*$')
+run=$(tail -c +"$((logged + 1))" "$night_log" | grep -o '"run":"\{0,1\}[0-9]*' | tail -n 1 | grep -o '[0-9]*$')
 
 # etl's own last error (its JSON line's "event"), for a headline that says more than a status.
-said=$(tail -c +"$((logged + 1))" "$log" | grep '"level":"error"' | tail -n 1 \
+said=$(tail -c +"$((logged + 1))" "$night_log" | grep '"level":"error"' | tail -n 1 \
        | sed -n 's/.*"event":"\(\([^"\\]\|\\.\)*\)".*/\1/p' | sed 's/\\"/"/g; s/\\\\/\\/g')
 
 case $status in
@@ -160,20 +173,20 @@ if [ "$status" -eq 0 ] && [ "${rejected:-0}" -gt 0 ] && [ "${ETL_QUIET_REJECTS:-
 fi
 # An export with no records is taken (a MANIFEST may say 0 rows), but its figures go with it:
 # said on a night that succeeded, so that a failed export job is not published in silence.
-empty=$(tail -c +"$((logged + 1))" "$log" | grep -o '"event":"[^"]* has no records' | sed 's/^"event":"//; s/ has no records$//' | sort -u | tr '\n' ' ')
+empty=$(tail -c +"$((logged + 1))" "$night_log" | grep -o '"event":"[^"]* has no records' | sed 's/^"event":"//; s/ has no records$//' | sort -u | tr '\n' ' ')
 if [ "$status" -eq 0 ] && [ -n "$empty" ]; then
     echo "etl nightly: ${empty% } had no records in this night's drop, so run ${night:-${run:-?}} has none of their rows${night:+ (published)}. If the export job failed: rerun it; to put an earlier run's figures back meanwhile, $etl runs --state-dir $ETL_STATE_DIR, then $etl publish RUN --force --state-dir $ETL_STATE_DIR$env_note"
 fi
 # A new key is news on a good night too: on the first, it must be backed up; on any other,
 # the state directory was not there (a disk not mounted?) and every pseudonym is new.
 # (grep reads it all: with -q it would stop early, and pipefail would take tail's SIGPIPE for a no.)
-if tail -c +"$((logged + 1))" "$log" | grep -F 'created a new pseudonymisation key' >/dev/null; then
+if tail -c +"$((logged + 1))" "$night_log" | grep -F 'created a new pseudonymisation key' >/dev/null; then
     echo "etl nightly: this night made a new pseudonymisation key in $ETL_STATE_DIR: back it up. If this is not the first night, the state directory was not there (a disk not mounted?), so the warehouse and every child's pseudonym are new"
 fi
 if [ "$status" -ne 0 ]; then
     # Printed only now: cron mails it.
     echo "etl nightly run failed: $message"
     echo "log: $log; this night's last lines:"
-    tail -c +"$((logged + 1))" "$log" | tail -n 20
+    tail -c +"$((logged + 1))" "$night_log" | tail -n 20
 fi
 exit "$status"

@@ -278,6 +278,31 @@ import Report
         #expect(open.status == 1 && open.stdout.contains("may be written by others"), "\(open.stdout) \(open.stderr)")
     }
 
+    /// The log is read through the descriptor the night wrote it by: a log folder swapped
+    /// while etl ran, for one whose log is a link to a secret, had the secret printed into
+    /// cron's mail (a review). Here the swap is made by the program the wrapper runs.
+    @Test func theCronWrapperReadsTheLogItWrote() throws {
+        let h = try Harness()
+        let base = h.root.appendingPathComponent("base").path, logs = base + "/logs"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        let secret = h.root.appendingPathComponent("secret.env").path
+        try "ETL_PSEUDONYM_KEY=s3cr3t-k3y\n".write(toFile: secret, atomically: true, encoding: .utf8)
+        let day = ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
+        let swapper = h.root.appendingPathComponent("swapping-etl").path
+        try """
+            #!/bin/sh
+            echo '{"level":"error","event":"the night failed"}' >&2
+            mv '\(logs)' '\(base)/old-logs' && mkdir '\(logs)' && ln -s '\(secret)' '\(logs)/etl-\(day).log'
+            exit 1
+
+            """.write(toFile: swapper, atomically: true, encoding: .utf8)
+        #expect(chmod(swapper, 0o700) == 0)
+        let night = try h.nightly(["ETL_BIN": swapper, "ETL_LOG_DIR": logs])
+        #expect(night.status == 1 && night.stdout.contains("the night failed") && !night.stdout.contains("s3cr3t"), "\(night.stdout) \(night.stderr)")
+        #expect(try String(contentsOfFile: secret, encoding: .utf8) == "ETL_PSEUDONYM_KEY=s3cr3t-k3y\n")
+        #expect(try String(contentsOfFile: base + "/old-logs/etl-\(day).log", encoding: .utf8).contains("the night failed"))
+    }
+
     @Test func theCronWrapperRunsANightWithJSONLogsAndNoCPRNumbers() throws {
         let h = try Harness()
         let (drop, _) = try h.drop(children: 1_000)
