@@ -36,6 +36,10 @@ package struct CausalReport {
                 if let before = try row.double(4), before > 0 {
                     line += String(format: ", %+.0f %% against the %.1f these institutions had before", 100 * att / before, before)
                 }
+            } else if let att = try row.double(1) {
+                // R `did`'s NA standard error: an estimate all the same (a review read "could not be estimated").
+                line += "changed by \(f(att)) per 1,000 child-years after the social worker came, with no interval: "
+                    + "the outcomes did not vary between institutions"
             } else {
                 line += "could not be estimated: \(row.string(10) ?? "no estimate")"
             }
