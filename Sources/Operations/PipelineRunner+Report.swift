@@ -52,7 +52,7 @@ extension PipelineRunner {
     }
 
     /// A run that failed after an earlier one was published: the committee's pages of that run
-    /// are written again, and say that a newer run published nothing (`metrics.runs_not_published`);
+    /// are written again, and say that a newer run published nothing (`warehouse.runs_not_published`);
     /// they kept the earlier figures without a word (a review). Only when the failure is
     /// recorded, so the pages can tell; a page that cannot be written is a warning.
     func reportFailure(of run: RunID, db: Connection, logger: Logger) {

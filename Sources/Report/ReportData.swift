@@ -12,8 +12,31 @@ package struct ReportData: Sendable {
     /// nil in a warehouse without the difference-in-differences views.
     package var did: DiD?
     /// Runs begun after the published one that did not publish, newest first
-    /// (`metrics.runs_not_published`); empty for a kept run shown with `--run`.
-    package var notPublished: [ViewRow] = []
+    /// (`warehouse.runs_not_published`, read as the owner: `NotPublishedRun`); empty for a
+    /// kept run shown with `--run`.
+    package var notPublished: [NotPublishedRun] = []
+
+    /// A run after the published one that failed (or was stopped): ledger facts, no figures.
+    package struct NotPublishedRun: Sendable, Equatable {
+        package var run: String
+        package var asOf: String
+        package var startedAt: String
+        package var stopped: Bool
+
+        package init(run: String, asOf: String, startedAt: String, stopped: Bool) {
+            self.run = run; self.asOf = asOf; self.startedAt = startedAt; self.stopped = stopped
+        }
+
+        /// Read as the warehouse owner, before the report takes the reader role: the ledger is not
+        /// the analysts' (their views stay exactly as they were when a run fails).
+        package static func read(_ connection: Connection) throws -> [NotPublishedRun] {
+            guard try connection.query("SELECT to_regclass('warehouse.runs_not_published') IS NOT NULL").first?.bool(0) == true else { return [] }
+            return try connection.query("SELECT run_id::text, as_of::text, started_at::text, status FROM warehouse.runs_not_published",
+                                        name: "runs not published").map {
+                NotPublishedRun(run: $0.string(0) ?? "", asOf: $0.string(1) ?? "", startedAt: $0.string(2) ?? "", stopped: $0.string(3) == "dead")
+            }
+        }
+    }
 
     package struct DiD: Sendable {
         package var summary: [ViewRow]
@@ -32,10 +55,12 @@ package struct ReportData: Sendable {
 
     /// The views in one snapshot: a report made while a run publishes reads one run, not some
     /// views of each (and retention keeps that run's load until the snapshot ends).
-    package static func read(_ reader: MetricsReader, requested run: RunID?) throws -> ReportData {
+    package static func read(_ reader: MetricsReader, requested run: RunID?, notPublished: [NotPublishedRun] = []) throws -> ReportData {
         try reader.connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", name: "report snapshot")
         do {
             var data = try readViews(reader, requested: run)
+            // The page of the published run says a newer night failed (it kept its figures without a word, a review).
+            if data.run.values["published_at"] ?? nil != nil { data.notPublished = notPublished }
             data.maskPseudonyms()
             try reader.connection.execute("COMMIT", name: "report snapshot")
             return data
@@ -69,11 +94,6 @@ package struct ReportData: Sendable {
                 "statistic", "treatment", "control", "estimate", "ci_low", "ci_high", "treatment_count", "control_count"], orderBy: []),
             dataQuality: try reader.rows("metrics.data_quality", key: ["category", "subject", "reason"], columns: ["records"]),
             did: nil)
-        // The page of the published run says a newer night failed (it kept its figures without a word, a review).
-        if runRow.values["published_at"] ?? nil != nil, try reader.exists("metrics.runs_not_published") {
-            data.notPublished = try reader.rows("metrics.runs_not_published", key: ["run_id"], columns: ["as_of", "started_at", "status"],
-                                                orderBy: ["run_id DESC"])
-        }
         if try reader.exists("metrics.did_summary") {
             data.did = DiD(
                 summary: try reader.rows("metrics.did_summary", key: ["metric", "control_group", "aggregation"], columns: [

@@ -68,9 +68,10 @@ package struct ReportDocument {
     func laterRunsNotice() -> HTML? {
         guard let latest = data.notPublished.first else { return nil }
         let words = page.words
-        var text = words.html(latest.values["status"] ?? nil == "dead" ? .laterRunStopped : .laterRunFailed, [
-            "run": .text(latest.key("run_id") ?? ""), "asOf": page.date(latest.figure("as_of")),
-            "started": page.date(latest.figure("started_at")),
+        // Ledger facts, not figures of a view: plain text.
+        var text = words.html(latest.stopped ? .laterRunStopped : .laterRunFailed, [
+            "run": .text(latest.run), "asOf": .text(page.format.date(iso: latest.asOf)),
+            "started": .text(page.format.date(iso: latest.startedAt)),
         ])
         if data.notPublished.count > 1 {
             text = text + .text(" ") + words.html(.laterRunsMore, ["n": .text(page.format.integer(data.notPublished.count))])

@@ -10,8 +10,10 @@ package enum ReportWriter {
     /// own. `options` may depend on the run shown (its pipeline file's language and control group).
     package static func render(connection: Connection, run: RunID? = nil,
                                options: (RunID?) -> Options) throws -> (html: String, run: RunID?) {
+        // Not the report's to fail for: a connection that cannot read the ledger makes the page without it.
+        let notPublished = (try? ReportData.NotPublishedRun.read(connection)) ?? []
         let reader = try MetricsReader(connection: connection, run: run)
-        let data = try ReportData.read(reader, requested: run)
+        let data = try ReportData.read(reader, requested: run, notPublished: notPublished)
         let shown = data.run.values["run_id"].flatMap { $0 }.flatMap(RunID.init)
         let chosen = options(shown)
         return (ReportDocument(data: data, language: chosen.language, lead: chosen.lead, committee: chosen.committee).render(), shown)

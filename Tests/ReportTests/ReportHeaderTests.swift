@@ -15,10 +15,8 @@ import Pipeline
         var data = ReportFixture.data
         #expect(try Self.notice(ReportDocument(data: data, language: language).render()) == nil)
         data.notPublished = [
-            ReportFixture.row("metrics.runs_not_published", [("run_id", "20261123023000123")],
-                              ["as_of": "2026-11-22", "started_at": "2026-11-23 02:30:00.123+00", "status": "failed"]),
-            ReportFixture.row("metrics.runs_not_published", [("run_id", "20261122123000123")],
-                              ["as_of": "2026-11-22", "started_at": "2026-11-22 12:30:00.123+00", "status": "dead"]),
+            .init(run: "20261123023000123", asOf: "2026-11-22", startedAt: "2026-11-23 02:30:00.123+00", stopped: false),
+            .init(run: "20261122123000123", asOf: "2026-11-22", startedAt: "2026-11-22 12:30:00.123+00", stopped: true),
         ]
         let html = ReportDocument(data: data, language: language).render()
         let catalog = Catalog(language)

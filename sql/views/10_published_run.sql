@@ -74,10 +74,11 @@ COMMENT ON VIEW metrics.published_run IS 'The run every metrics view reads: one 
 -- Runs begun after the published one that ended without publishing (failed, or killed and
 -- found dead), newest first: the committee's page then says its figures are not the last
 -- night's (it kept them without a word, a review). Whatever a session chose with etl.run.
-CREATE VIEW metrics.runs_not_published AS
+-- The owner's: what analysts see stays exactly as it was when a run fails.
+CREATE VIEW warehouse.runs_not_published AS
 SELECT r.run_id, r.as_of, r.started_at, r.status
 FROM etl.runs r
 WHERE r.run_id > (SELECT p.run_id FROM etl.published p) AND r.status IN ('failed', 'dead')
 ORDER BY r.run_id DESC;
 
-COMMENT ON VIEW metrics.runs_not_published IS 'Runs begun after the published run that ended without publishing it: failed, or dead (stopped and found so by the next command). Every metrics view still reads the published run; the steward''s `etl runs show RUN` says why.';
+COMMENT ON VIEW warehouse.runs_not_published IS 'Runs begun after the published run that ended without publishing it: failed, or dead (stopped and found so by the next command). Every metrics view still reads the published run; the steward''s `etl runs show RUN` says why.';

@@ -7,10 +7,6 @@ DECLARE
     docs CONSTANT text[][] := ARRAY[
         ['run_id', 'The run the view reads: the published one, or the kept run named by SET etl.run. Its id is its start time in UTC to the millisecond (yyyymmddhhmmssSSS; 14 digits for runs made before milliseconds).'],
         ['published_at', 'When the run was published; NULL when SET etl.run names a kept run that is not the published one.'],
-        ['runs_not_published.run_id', 'A run begun after the published one (its id is its start time in UTC) that did not publish.'],
-        ['runs_not_published.as_of', 'The as-of (export) date of that run''s drop.'],
-        ['runs_not_published.started_at', 'When the run began.'],
-        ['runs_not_published.status', 'failed (its last attempt failed) or dead (stopped, and found so by the next command).'],
         ['municipality', 'From the pipeline file.'],
         ['as_of', 'The drop''s as-of (export) date; open spells and assignments run to it.'],
         ['window_from', 'First day of the evaluation window.'],
