@@ -65,6 +65,7 @@ extension Catalog {
         .rejectsLead: "Afviste poster:",
         .answerRejects: "{files} blev afvist og indgår ikke i tallene; afsnit 3 viser hvorfor.",
         .rejectedShare: "{share} % af posterne i {file}",
+        .rejectedFew: "færre end {n} af de {read} poster i {file}",
         .answerExplain: "Forskel-i-forskelle sammenligner hver institution med sig selv før og efter, at socialrådgiveren kom, over for institutioner uden; hvis institutionerne ellers ville have udviklet sig ens, fjerner det alle faste forskelle mellem dem, også at de mest belastede blev valgt (afsnit 2 viser, om de fulgtes ad før). Den simple sammenligning stiller børn i institutioner med socialrådgiver over for børn i andre institutioner.",
 
         .figuresHeading: "2. Tallene",

@@ -65,6 +65,7 @@ extension Catalog {
         .rejectsLead: "Rejected records:",
         .answerRejects: "{files} were rejected and are not in the figures; section 3 says why.",
         .rejectedShare: "{share} % of the records in {file}",
+        .rejectedFew: "fewer than {n} of the {read} records in {file}",
         .answerExplain: "Difference-in-differences compares each institution with itself before and after its social worker came, against institutions without one; if the institutions would otherwise have moved alike, that removes every fixed difference between them, including the choice of the most burdened ones (section 2 shows whether they moved alike before). The simple comparison sets children in covered institutions against children elsewhere.",
 
         .figuresHeading: "2. The figures",

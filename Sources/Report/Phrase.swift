@@ -6,7 +6,7 @@ package enum Phrase: String, CaseIterable, Sendable {
     // 1. The answer
     case answerHeading, noTreatmentChildren, noControlChildren, noTreatmentShort, noControlShort, causalLead, causalUp, causalDown, causalNone, causalNoInterval, causalOthersClear, causalMissing, causalNotEstimated, causalLeadNotEstimated, causalOtherTooFew, causalTooFew
     case whyTooFewPeriods, whyNoInstitutions, whyNoTreatedGroup, whyCoveredLeftOut, whyNoComparison, whyNeverCoveredLeftOut, whyTooFewNeverTreated, whyMalformedPanel, whyUnknown
-    case rejectsLead, answerRejects, rejectedShare
+    case rejectsLead, answerRejects, rejectedShare, rejectedFew
     case naiveLead, naive, naiveNone, naiveSuppressed, naiveMissing, naiveZero, answerExplain
     case sureLead, sureBasis, sureBasisNotYet, sureBasisLast, sureFew, sureTrendNone, sureTrend, sureTrendOne, sureTrendOff, trendCaution, trendHidden, trendAllHidden
     case trendSingleIn, trendSingleOut, trendHiddenOne, trendAllHiddenOne

@@ -100,6 +100,8 @@ extension ReportDocument {
 
     /// The export files of which 1 % or more of the records were rejected: the figures leave
     /// them out, and the answer said nothing of 7.6 % of the enrolments rejected (a review).
+    /// A hidden count (1 to the minimum − 1) that may be 1 % is said as "fewer than 5 of the
+    /// 27 records" (2 of 27 register records went unsaid, a review).
     func rejectsSentence() -> HTML? {
         let words = page.words
         let (quality, files) = exportFiles
@@ -107,7 +109,13 @@ extension ReportDocument {
             quality.first { $0.key("subject") == file && $0.key("reason") == reason }?.figure("records").value
         }
         let shares = files.compactMap { file -> String? in
-            guard let read = records(file, "read"), read > 0, let rejected = records(file, "rejected"), rejected >= read / 100 else { return nil }
+            guard let read = records(file, "read"), read > 0 else { return nil }
+            guard let rejected = records(file, "rejected") else {
+                let hidden = quality.first { $0.key("subject") == file && $0.key("reason") == "rejected" }?.figure("records").isSuppressed == true
+                guard hidden, Double(page.minimum - 1) >= read / 100 else { return nil }
+                return words.text(.rejectedFew, ["n": page.format.integer(page.minimum), "read": page.format.integer(Int(read)), "file": file])
+            }
+            guard rejected >= read / 100 else { return nil }
             return words.text(.rejectedShare, ["share": page.format.number(100 * rejected / read, decimals: 1), "file": file])
         }
         guard !shares.isEmpty else { return nil }
