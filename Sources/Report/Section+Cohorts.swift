@@ -20,7 +20,10 @@ extension ReportDocument {
 
     func byYear(_ outcome: Outcome) -> FigureBlock {
         let words = page.words, view = "metrics.cohort_summary_by_year"
-        let years = Array(Set(data.byYear.compactMap { $0.key("year") })).sorted()
+        // Every year from the first to the last: one without a child enrolled has no row, and the
+        // lines ran straight across it (a review); now it is a gap, and a row of "–".
+        let shown = data.byYear.compactMap { $0.key("year").flatMap { Int($0) } }
+        let years = (shown.min().map { $0...(shown.max() ?? $0) }.map(Array.init) ?? []).map(String.init)
         func f(_ y: String, _ c: Cohort) -> Figure { cohortRate(data.byYear, view: view, by: "year", y, c, outcome) }
         let series = Cohort.allCases.map { c in
             LineChart.Series(name: words.text(c.name), style: c.rawValue, points: years.compactMap { y in Int(y).map { (x: $0, y: f(y, c)) } })
@@ -40,7 +43,8 @@ extension ReportDocument {
             table: HTMLTable(caption: nil, header: [words.html(.yearColumn), words.html(.treatmentColumn), words.html(.controlColumn)],
                          rows: years.map { y in [.text(y), page.figure(f(y, .treatment), decimals: 1), page.figure(f(y, .control), decimals: 1)] },
                          cls: "numbers long").render(),
-            note: words.html(.rateNote))
+            note: words.html(.rateNote) + (years.contains { y in Cohort.allCases.contains { f(y, $0).state == .absent } }
+                                           ? .text(" –: ") + words.html(.absentTitle) + .text(".") : .text("")))
     }
 
     func byDistrict(_ outcome: Outcome) -> FigureBlock {
