@@ -94,7 +94,11 @@ fi
 # Opened once, then written and read through that descriptor only: a log folder swapped while
 # etl ran, for one whose log was a link to the environment file, had the key printed into
 # cron's mail (a review). What was opened must be the file checked, not a link put there since.
-exec 3>>"$log" || exit 73
+if ! exec 3>>"$log"; then
+    echo "etl nightly run not started: the log $log cannot be opened for writing. Look at $log_dir (its mode, the disk), and run again."
+    logger -t etl -p user.err "not started: the log $log cannot be opened" 2>/dev/null || true
+    exit 1
+fi
 if [ "$(stat -L -c %d:%i "/proc/$$/fd/3")" != "$(stat -c %d:%i "$log" 2>/dev/null)" ] || [ ! -O "/proc/$$/fd/3" ]; then
     echo "etl nightly run not started: the log $log changed while it was opened; another user may have put a link there. Look at $log_dir, and run again."
     logger -t etl -p user.err "not started: the log $log changed while it was opened" 2>/dev/null || true
@@ -116,7 +120,7 @@ rm -f "$summary_file"
 stopped= child=
 for sig in TERM INT HUP; do trap "stopped=$sig; interrupted=yes; [ -z \"\$child\" ] || kill -s $sig \"\$child\" 2>/dev/null" "$sig"; done
 timeout --kill-after=1m "${ETL_TIME_LIMIT:-6h}" "$etl" run --pipeline "$pipeline" --inbox "$inbox" --log-format json \
-    >&4 2>&3 &
+    >&4 2>&3 3>&- 4>&- &
 child=$!
 [ -z "$stopped" ] || kill -s "$stopped" "$child" 2>/dev/null   # one sent before etl started
 # A trapped signal ends `wait` early (128 + its number): wait again for etl's own status.

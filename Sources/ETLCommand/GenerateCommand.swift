@@ -40,7 +40,8 @@ struct GenerateCommand: ParsableCommand {
             if ![0, geteuid()].contains(info.st_uid) {
                 throw ValidationError("--out \(out) belongs to \(OtherWriters.owner(info.st_uid)): name a folder of your own for the drop")
             }
-            if info.st_mode & S_ISVTX == 0, let writers = OtherWriters.of(info, path: out) {
+            // Sticky or not: others could add files to the drop.
+            if let writers = OtherWriters.of(info, path: out) {
                 throw ValidationError("--out \(out) may be written by \(writers): name a folder only you may write for the drop")
             }
         }

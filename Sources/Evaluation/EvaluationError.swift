@@ -54,8 +54,9 @@ package enum EvaluationError: Error, Equatable, CustomStringConvertible {
                 + "there is no before and after to compare. Check the window and the assignments."
         case .noComparisonInstitutions(let group, let neverLeftOut) where neverLeftOut > 0:
             // Not "none is without one": they were there, and left out (an independent check of the estimates).
-            return "Every institution estimated got its social worker in period \(group), and the \(neverLeftOut) never covered "
-                + "were all left out, each having a period without children enrolled (unbalanced; metrics.evaluation_left_out "
+            return "Every institution estimated got its social worker in period \(group), and "
+                + (neverLeftOut == 1 ? "the one never covered was left out, having" : "the \(neverLeftOut) never covered were all left out, each having")
+                + " a period without children enrolled (unbalanced; metrics.evaluation_left_out "
                 + "lists them), so there are no institutions to compare them with. Check their enrolments, or choose a longer "
                 + "evaluation.period."
         case .noComparisonInstitutions(let group, _):

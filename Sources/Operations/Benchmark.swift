@@ -133,7 +133,7 @@ package struct Benchmark {
 
     /// This very binary, as the kernel knows it: `argv[0]` is `etl` when it was found on PATH,
     /// which named `./etl` of the current folder, another user's program (a review).
-    static let ownBinary = "/proc/self/exe"
+    static let ownBinary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "/proc/self/exe"
 
     private func runTool(_ arguments: [String]) throws {
         try Self.spawn(Self.ownBinary, [arguments])

@@ -51,7 +51,7 @@ package struct CausalReport {
             out += line + ".\n"
         }
         if let treated = try first.int(5), let control = try first.int(6) {
-            out += "Compared: \(treated) institutions that got a social worker against \(control)"
+            out += "Compared: \(treated) institution\(treated == 1 ? "" : "s") that got a social worker against \(control)"
                 + (controlGroup == "never_treated" ? " that never did" : " not yet covered")
                 + "; \(try first.int(7) ?? 0) left out (a period without children, or covered from the first period).\n"
         }

@@ -30,7 +30,21 @@ extension PipelineRunner {
         let out = NightlyReport(config: config, stateRoot: state.root).outPath
         let pages = [folder.root.appendingPathComponent("report.html").path] + (out.map { [$0] } ?? [])
         let shown = pages.map { (page: $0, run: NightlyReport.runShown(atPath: $0)) }
-        guard FileManager.default.fileExists(atPath: folder.root.path), shown.contains(where: { $0.run != published.run }) else { return }
+        guard FileManager.default.fileExists(atPath: folder.root.path) else { return }
+        // A run stopped or killed since the page was written (found dead by this command, or
+        // recorded failed by its stop) is said now: it could not write the page itself.
+        if !shown.contains(where: { $0.run != published.run }) {
+            let newest = (try? ReportData.NotPublishedRun.read(db))?.first?.run ?? ""
+            guard pages.contains(where: { NightlyReport.notPublishedShown(atPath: $0).map { $0 != newest } ?? false }) else { return }
+            logger.info("a run since the published one published nothing: the committee's page says so", metadata: ["run": "\(newest)"])
+            do {
+                _ = try writePages(folder: folder, logger: logger)
+            } catch {
+                logger.warning("the published run's report could not be written; `etl report` writes it once the cause is fixed",
+                               metadata: ["run": "\(published.run)", "error": "\(error)"])
+            }
+            return
+        }
         // A page an older version wrote names no run, and a `report.out` new in the pipeline
         // file has none yet: written without alarm (a new user's trial was told of a failure).
         let older = shown.filter { $0.run == nil && FileManager.default.fileExists(atPath: $0.page) }

@@ -12,7 +12,7 @@ extension Catalog {
         .laterRunStopped: "Bemærk: Den seneste kørsel, {run} (udtræk pr. {asOf}, startet {started}), blev afbrudt og offentliggjorde intet. Siden viser fortsat tallene fra den offentliggjorte kørsel; datastewarden kan se hvorfor i kørselsloggen.",
         .institutionOne: "institution",
         .institutionMany: "institutioner",
-        .laterRunsMore: "I alt {n} kørsler efter den offentliggjorte er ikke blevet offentliggjort.",
+        .laterRunsMore: "I alt {n} kørsler er fejlet eller afbrudt, siden disse tal blev offentliggjort.",
         .notPublished: "Denne kørsel er gemt i datavarehuset, men er ikke den offentliggjorte: tallene kan afvige fra dem, analytikerne ser.",
         .footer: "Lavet af etl report alene ud fra datavarehusets visninger i metrics: ingen personoplysninger, ingen CPR-numre, små tal skjult.",
 

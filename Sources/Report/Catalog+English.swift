@@ -12,7 +12,7 @@ extension Catalog {
         .laterRunStopped: "Note: the latest run, {run} (exports as of {asOf}, begun {started}), was stopped and published nothing. This page still shows the published run’s figures; the data steward finds why in the run log.",
         .institutionOne: "institution",
         .institutionMany: "institutions",
-        .laterRunsMore: "In all, {n} runs after the published one have not been published.",
+        .laterRunsMore: "In all, {n} runs since these figures were published have failed or been stopped.",
         .notPublished: "This run is kept in the warehouse but is not the published one: its figures may differ from those analysts see.",
         .footer: "Made by etl report from the warehouse’s metrics views only: no personal data, no CPR numbers, small cells hidden.",
 

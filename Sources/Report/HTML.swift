@@ -12,10 +12,14 @@ package struct HTML: Sendable, ExpressibleByStringLiteral, CustomStringConvertib
 
     package var description: String { markup }
 
-    /// Text, escaped, with each bidirectional control character (U+202E and its kin) shown as
-    /// its code: one reverses what follows, so two districts could read alike (a review).
-    package static func text(_ text: String) -> HTML {
-        guard text.unicodeScalars.contains(where: \.properties.isBidiControl) else { return HTML(raw: escape(text)) }
+    /// Text, escaped, with each bidirectional control character shown as its code (`shown`).
+    package static func text(_ text: String) -> HTML { HTML(raw: escape(shown(text))) }
+
+    /// `text` with each bidirectional control character (U+202E and its kin) as its code: one
+    /// reverses what follows, so two districts could read alike (a review). For what a reader
+    /// sees: text and tooltips, not the `data-` attributes that carry a view's values.
+    static func shown(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: \.properties.isBidiControl) else { return text }
         var shown = ""
         for c in text.unicodeScalars {
             if c.properties.isBidiControl {
@@ -25,7 +29,11 @@ package struct HTML: Sendable, ExpressibleByStringLiteral, CustomStringConvertib
                 shown.unicodeScalars.append(c)
             }
         }
-        return HTML(raw: escape(shown))
+        return shown
+    }
+
+    private static func attribute(_ key: String, _ value: String) -> String {
+        " " + key + "=\"" + escape(key.hasPrefix("data-") ? value : shown(value)) + "\""
     }
 
     package static let empty = HTML(raw: "")
@@ -39,7 +47,7 @@ package struct HTML: Sendable, ExpressibleByStringLiteral, CustomStringConvertib
         var out = "<" + name
         for (key, value) in attributes {
             guard let value else { continue }
-            out += " " + key + "=\"" + escape(value) + "\""
+            out += attribute(key, value)
         }
         out += ">"
         for c in content { out += c.markup }
@@ -51,7 +59,7 @@ package struct HTML: Sendable, ExpressibleByStringLiteral, CustomStringConvertib
         var out = "<" + name
         for (key, value) in attributes {
             guard let value else { continue }
-            out += " " + key + "=\"" + escape(value) + "\""
+            out += attribute(key, value)
         }
         return HTML(raw: out + "/>")
     }

@@ -21,16 +21,28 @@ package struct NightlyReport {
 
     /// The `<meta>` naming the run a page shows.
     package static let runMeta = "etl-run"
+    /// The newest run the page says published nothing (`warehouse.runs_not_published`).
+    package static let notPublishedMeta = "etl-not-published"
 
     /// The run the page at `path` shows, from its `<meta name="etl-run">` (in the first
     /// kilobytes); nil when there is no page there or it names none (an older version wrote it).
     package static func runShown(atPath path: String) -> RunID? {
+        meta(runMeta, atPath: path).flatMap(RunID.init)
+    }
+
+    /// The newest run that published nothing the page at `path` says, "" when it says none,
+    /// nil when there is no page or it was written before pages said so.
+    package static func notPublishedShown(atPath path: String) -> String? {
+        meta(notPublishedMeta, atPath: path)
+    }
+
+    private static func meta(_ name: String, atPath path: String) -> String? {
         guard let file = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? file.close() }
         // Decoded leniently: the cut may split a character of whatever comes before.
         guard let head = try? file.read(upToCount: 4096), case let text = String(decoding: head, as: UTF8.self),
-              let start = text.range(of: "<meta name=\"\(runMeta)\" content=\"") else { return nil }
-        return RunID(String(text[start.upperBound...].prefix { $0 != "\"" }))
+              let start = text.range(of: "<meta name=\"\(name)\" content=\"") else { return nil }
+        return String(text[start.upperBound...].prefix { $0 != "\"" })
     }
 
     /// Renders the published run's report and writes it into the run folder and to

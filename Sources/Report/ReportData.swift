@@ -60,7 +60,10 @@ package struct ReportData: Sendable {
         do {
             var data = try readViews(reader, requested: run)
             // The page of the published run says a newer night failed (it kept its figures without a word, a review).
-            if data.run.values["published_at"] ?? nil != nil { data.notPublished = notPublished }
+            // Read before this snapshot: a run published since is not said to have failed after itself.
+            if data.run.values["published_at"] ?? nil != nil, let shown = data.run.values["run_id"].flatMap({ $0 }).flatMap(RunID.init) {
+                data.notPublished = notPublished.filter { RunID($0.run).map { $0 > shown } ?? false }
+            }
             data.maskPseudonyms()
             try reader.connection.execute("COMMIT", name: "report snapshot")
             return data

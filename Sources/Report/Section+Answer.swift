@@ -45,20 +45,25 @@ extension ReportDocument {
         let decimals = effectDecimals
         // An estimate without an interval (R `did`'s NA: nothing varied, as with no first case at all) is one,
         // not "could not be made" (a review).
-        guard let lo = low.value, let hi = high.value else {
-            return label + .text(" ") + words.html(.causalNoInterval, [
+        var sentence: HTML
+        let interval: (lo: Double, hi: Double)? = low.value.flatMap { lo in high.value.map { (lo, $0) } }
+        if let (lo, hi) = interval {
+            let phrase: Phrase = lo <= 0 && 0 <= hi ? .causalNone : v > 0 ? .causalUp : .causalDown
+            // "3,1 more / fewer children": the words carry the sign; "changed by −0,4": the number does.
+            let args: [String: HTML] = [
+                "att": phrase == .causalNone ? page.figure(att, decimals: decimals, signed: true) : page.figure(att, decimals: decimals, magnitude: true),
+                "low": page.figure(low, decimals: decimals), "high": page.figure(high, decimals: decimals), "comparison": comparison,
+            ]
+            sentence = label + .text(" ") + words.html(phrase, args)
+        } else {
+            // An estimate without an interval (R `did`'s NA: nothing varied, as with no first case at all) is one,
+            // not "could not be made" (a review).
+            sentence = label + .text(" ") + words.html(.causalNoInterval, [
                 "att": page.figure(att, decimals: decimals, signed: true), "comparison": comparison])
         }
-        let phrase: Phrase = lo <= 0 && 0 <= hi ? .causalNone : v > 0 ? .causalUp : .causalDown
-        // "3,1 more / fewer children": the words carry the sign; "changed by −0,4": the number does.
-        let args: [String: HTML] = [
-            "att": phrase == .causalNone ? page.figure(att, decimals: decimals, signed: true) : page.figure(att, decimals: decimals, magnitude: true),
-            "low": page.figure(low, decimals: decimals), "high": page.figure(high, decimals: decimals), "comparison": comparison,
-        ]
-        var sentence = label + .text(" ") + words.html(phrase, args)
         // "Cannot show a difference" is about first cases; the outcomes whose interval does tell
         // one are named, or a reader of the box alone takes it for all three (a steward's trial).
-        if phrase == .causalNone {
+        if interval.map({ $0.lo <= 0 && 0 <= $0.hi }) ?? true {
             let clear = Outcome.allCases.filter { $0 != .detection }.filter { o in
                 guard let r = didRow(o, lead), let lo = r.figure("ci_low", basis: []).value,
                       let hi = r.figure("ci_high", basis: []).value else { return false }
@@ -81,7 +86,7 @@ extension ReportDocument {
         var text = words.html(phrase(for: lead, notYet: .sureBasisNotYet, never: .sureBasis, last: .sureBasisLast),
                               ["treated": page.institutions(treated), "control": page.count(row.figure("institutions_control", basis: []))])
         // Standard errors clustered by institution are rough with fewer than about twenty.
-        if let n = treated.value, n < 20 { text = text + .text(" ") + words.html(.sureFew) }
+        if let n = treated.value, n < 20, row.values["ci_low"] ?? nil != nil { text = text + .text(" ") + words.html(.sureFew) }
         let trend = preTrend(eventPoints(.detection))
         if let single = singleTrend(trend) {
             text = text + .text(" ") + single

@@ -3,7 +3,7 @@
 extension ReportDocument {
     /// A cohort's rate of `outcome` in rows keyed by `by` (year, district), or `absent` when the
     /// view has no such row (no child of that cohort there). A rate is hidden with its count or
-    /// with its children (child-years): "cannot be computed (no events)" was said of a rate
+    /// with its children (`children_exposed`): "cannot be computed (no events)" was said of a rate
     /// hidden by too few children (a review).
     func cohortRate(_ rows: [ViewRow], view: String, by: String, _ value: String, _ cohort: Cohort, _ outcome: Outcome) -> Figure {
         // Keys as exact text, as the views group them: a String takes `Å` and `A` + ring for one.

@@ -102,12 +102,13 @@ extension ReportDocument {
     /// What the lead group's intervals tell: "all three" and "none of the three" only when all three have one.
     func intervalReading(clear: [String], unclear: [String], noInterval: [String]) -> HTML {
         let words = page.words
+        // "All three" and "none of the three" only of all three outcomes.
+        let all = Outcome.allCases.count
         let told = clear.isEmpty && unclear.isEmpty ? nil
-            : !noInterval.isEmpty || (!clear.isEmpty && !unclear.isEmpty)
-            ? (clear.isEmpty ? words.html(.effectsReadingNotFor, ["unclear": .text(list(unclear))])
-                : unclear.isEmpty ? words.html(.effectsReadingFor, ["clear": .text(list(clear))])
-                : words.html(.effectsReading, ["clear": .text(list(clear)), "unclear": .text(list(unclear))]))
-            : clear.isEmpty ? words.html(.effectsReadingNone) : words.html(.effectsReadingAll)
+            : clear.count == all ? words.html(.effectsReadingAll) : unclear.count == all ? words.html(.effectsReadingNone)
+            : clear.isEmpty ? words.html(.effectsReadingNotFor, ["unclear": .text(list(unclear))])
+            : unclear.isEmpty ? words.html(.effectsReadingFor, ["clear": .text(list(clear))])
+            : words.html(.effectsReading, ["clear": .text(list(clear)), "unclear": .text(list(unclear))])
         let none = noInterval.isEmpty ? nil : words.html(.effectsReadingNoInterval, ["outcomes": .text(list(noInterval))])
         return HTML.join([told, none].compactMap { $0 }, separator: " ")
     }

@@ -82,7 +82,7 @@ final class Exports {
             out.append(.init(name: f.name, rows: f.records, bytes: f.bytes, sha256: sha))
             manifest += sha + "  " + String(f.records) + "  " + f.name + "\n"
         }
-        // Atomically, as the exports: a new file renamed over whatever (a link, too) was there.
+        // Atomically: a new file renamed over whatever (a link, too) was there.
         try Data(manifest.utf8).write(to: directory.appendingPathComponent("MANIFEST"), options: .atomic)
         return out
     }

@@ -12,6 +12,8 @@ import Pipeline
         #expect(HTML.text("Nørrebro").markup == "Nørrebro")
         // Attributes keep the view's text, for the page's own figure checks.
         #expect(HTML.element("data", [("data-key", "\u{202E}x")], .text("\u{202E}x")).markup == "<data data-key=\"\u{202E}x\">[U+202E]x</data>")
+        // A tooltip is read too.
+        #expect(HTML.element("th", [("title", "\u{202E}x")]).markup == "<th title=\"[U+202E]x\"></th>")
     }
 
     @Test(arguments: ReportLanguage.allCases)

@@ -3,9 +3,10 @@ import Testing
 @testable import SyntheticDrop
 
 @Suite struct OutputFileTests {
-    /// An export is made anew, never written through a link found at its name: a link another
-    /// user put there was followed, and the user's own file overwritten (a review).
-    @Test func aLinkAtAnExportsNameIsReplacedNotFollowed() throws {
+    /// An export is made anew, owner-only whatever the umask, never through a link found at its
+    /// name. (The review's race, a link put there between the export's making and its opening,
+    /// has no window now: it is written through the descriptor that made it.)
+    @Test func anExportIsMadeAnewAndOwnerOnly() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("outputfile-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }

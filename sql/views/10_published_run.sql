@@ -71,14 +71,16 @@ COMMENT ON SCHEMA metrics IS 'The evaluation''s figures for the published run (m
 COMMENT ON FUNCTION metrics.is_small_cell(bigint, integer) IS 'True for a count from 1 to minimum - 1: a cell that could single out a child.';
 COMMENT ON VIEW metrics.published_run IS 'The run every metrics view reads: one row, or none before the first publish.';
 
--- Runs begun after the published one that ended without publishing (failed, or killed and
--- found dead), newest first: the committee's page then says its figures are not the last
--- night's (it kept them without a word, a review). Whatever a session chose with etl.run.
--- The owner's: what analysts see stays exactly as it was when a run fails.
+-- Runs begun since the published run was published that ended without publishing (failed,
+-- or killed and found dead), newest first: the committee's page then says its figures are
+-- not the last night's (it kept them without a word, a review). Since the publish, not since
+-- the run: a run put back by hand (`etl publish OLD --force`) is not said to be followed by
+-- the failures before that choice. Always of the published run, whatever etl.run a session
+-- set. The owner's: what analysts see stays exactly as it was when a run fails.
 CREATE VIEW warehouse.runs_not_published AS
 SELECT r.run_id, r.as_of, r.started_at, r.status
 FROM etl.runs r
-WHERE r.run_id > (SELECT p.run_id FROM etl.published p) AND r.status IN ('failed', 'dead')
+WHERE r.started_at > (SELECT p.published_at FROM etl.published p) AND r.status IN ('failed', 'dead')
 ORDER BY r.run_id DESC;
 
-COMMENT ON VIEW warehouse.runs_not_published IS 'Runs begun after the published run that ended without publishing it: failed, or dead (stopped and found so by the next command). Every metrics view still reads the published run; the steward''s `etl runs show RUN` says why.';
+COMMENT ON VIEW warehouse.runs_not_published IS 'Runs begun since the published run was published that ended without publishing: failed, or dead (stopped and found so by the next command). Every metrics view still reads the published run; the steward''s `etl runs show RUN` says why.';

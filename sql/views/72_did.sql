@@ -1,8 +1,9 @@
 -- The difference-in-differences' estimates for the published run (evaluation.md, Estimates).
 -- Intervals are estimate ± 1.96 se. Estimates that rest on a group (or event time) of fewer
 -- treated institutions than small_cell_minimum are the owner's only, and so is the treated
--- institutions' mean outcome before (pre_treatment_mean): of one institution, it is that
--- cell's outcome, hidden in metrics.evaluation_panel, and times its child-years its count (a review).
+-- institutions' mean outcome before (pre_treatment_mean): of one institution it is that
+-- cell's outcome, which metrics.evaluation_panel hides; multiplied by the cell's child-years
+-- it gave the hidden count back (a review).
 
 CREATE VIEW warehouse.did_group_time AS
 SELECT g.metric, g.control_group, g.grp, g.period, g.att, g.se

@@ -49,7 +49,8 @@ enum SVG {
 
     /// A label that fits `width`: a longer one is cut with "…" and carries its whole text as a
     /// tooltip (`<title>`); a long district name was cut mid-word by the chart's edge (a review).
-    static func label(_ x: Double, _ y: Double, _ string: String, width: Double, cls: String) -> HTML {
+    static func label(_ x: Double, _ y: Double, _ label: String, width: Double, cls: String) -> HTML {
+        let string = HTML.shown(label)   // measured as shown: a bidi control is written as its code
         guard ChartMetrics.textWidth(string) > width else { return text(x, y, string, cls: cls) }
         let fits = max(1, Int(width / ChartMetrics.textWidth("x")) - 1)
         return HTML.element("text", [("class", cls), ("x", n(x)), ("y", n(y))],
