@@ -105,7 +105,17 @@ if [ "$(stat -L -c %d:%i "/proc/$$/fd/3")" != "$(stat -c %d:%i "$log" 2>/dev/nul
     exit 1
 fi
 night_log=/proc/$$/fd/3
-ls -1t "$log_dir"/etl-*.log 2>/dev/null | tail -n +"$((keep + 1))" | xargs -r rm -f
+# Older logs removed from inside the folder: entered, then checked to be this user's alone
+# and to hold tonight's log, and by names of the wrapper's own form only. By path, in a folder
+# swapped meanwhile, `rm` took names another user chose ("etl-0 -r dir .log"), a review.
+# Tonight's log is kept whatever ETL_KEEP_LOGS says.
+(
+    cd -P -- "$log_dir" 2>/dev/null || exit 0
+    [ -O . ] && [ -z "$(find . -maxdepth 0 -perm /022)" ] || exit 0
+    [ "$(stat -c %d:%i -- "./${log##*/}" 2>/dev/null)" = "$(stat -L -c %d:%i "$night_log")" ] || exit 0
+    ls -1t 2>/dev/null | grep -E '^etl-[0-9]{4}-[0-9]{2}-[0-9]{2}\.log$' | grep -vxF -- "${log##*/}" \
+        | tail -n +"$((keep > 1 ? keep : 1))" | while IFS= read -r old; do rm -f -- "./$old"; done
+)
 
 # A stop (shutdown, a cron timeout, Ctrl-C on a night tried by hand) is said, not silent.
 # timeout(1) puts itself and etl in a process group of their own, so a signal sent to the

@@ -278,6 +278,25 @@ import Report
         #expect(open.status == 1 && open.stdout.contains("may be written by others"), "\(open.stdout) \(open.stderr)")
     }
 
+    /// Old logs go, tonight's stays (ETL_KEEP_LOGS=0 removed it once the log was opened first, a
+    /// review), and only names of the wrapper's own form are removed: "etl-0 -r dir .log", split
+    /// at its blanks by name, removed a folder (a review).
+    @Test func theCronWrapperRemovesOnlyItsOwnOldLogs() throws {
+        let h = try Harness()
+        let logs = h.root.appendingPathComponent("logs").path
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        let old = ["etl-2020-01-01.log", "etl-2020-01-02.log", "etl-0 -r dir .log", "notes.txt"]
+        for (k, name) in old.enumerated() {
+            try "old\n".write(toFile: logs + "/" + name, atomically: true, encoding: .utf8)
+            let when = Date(timeIntervalSince1970: 1_577_836_800 + Double(k) * 86_400)
+            try FileManager.default.setAttributes([.modificationDate: when], ofItemAtPath: logs + "/" + name)
+        }
+        let day = ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
+        let night = try h.nightly(["ETL_BIN": "/bin/true", "ETL_LOG_DIR": logs, "ETL_KEEP_LOGS": "0"])
+        #expect(night.status == 0, "\(night.stdout) \(night.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: logs).sorted() == ["etl-0 -r dir .log", "etl-\(day).log", "notes.txt"])
+    }
+
     /// The log is read through the descriptor the night wrote it by: a log folder swapped
     /// while etl ran, for one whose log is a link to a secret, had the secret printed into
     /// cron's mail (a review). Here the swap is made by the program the wrapper runs.
