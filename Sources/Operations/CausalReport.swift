@@ -40,8 +40,10 @@ package struct CausalReport {
                 // R `did`'s NA standard error: an estimate all the same (a review read "could not be estimated").
                 line += "changed by \(f(att)) per 1,000 child-years after the social worker came, with no interval: "
                     + "the outcomes did not vary between institutions"
+            } else if let reason = row.string(10) {
+                line += "could not be estimated: \(reason)"
             } else {
-                line += "could not be estimated: \(row.string(10) ?? "no estimate")"
+                line += "is hidden: it rests on fewer covered institutions than the small-cell minimum"
             }
             if let naive = try row.double(11) {
                 line += String(format: "; the naive comparison says %.2f×", naive)

@@ -24,23 +24,23 @@ extension ReportDocument {
         // "Than at institutions without one", when there were none (every institution covered, a review), and
         // not of institutions not yet covered (it was said of them, a review).
         let comparison = words.html(phrase(for: lead, notYet: .comparisonNotYet, never: .comparisonWithout, last: .comparisonLast))
+        // An estimate on fewer treated institutions than the small-cell minimum is hidden by the
+        // view (as a group's is); the answer says there are too few.
+        if let treated = tooFew(lead) {
+            return label + .text(" ") + words.html(.causalTooFew, ["treated": page.institutions(treated),
+                                                                    "n": .text(page.format.integer(page.minimum))])
+        }
         // Not estimated from this run (metrics.did_status says why).
         guard let v = att.value else {
             // The other control group's estimate, in section 2, is said (a review read "could not be made" as none at
             // all), and so is its resting on too few institutions to lead with (it said "could not be made" of it).
-            guard let other = EvaluationControlGroup.allCases.first(where: { $0 != lead && didRow(.detection, $0)?.values["att"] ?? nil != nil }),
+            guard let other = EvaluationControlGroup.allCases.first(where: { $0 != lead && estimated($0) }),
                   let treated = didRow(.detection, other)?.figure("institutions_treated", basis: []).value else {
                 return label + .text(" ") + words.html(.causalNotEstimated, ["why": whyNotEstimated(lead)])
             }
             return label + .text(" ") + words.html(Int(treated) >= page.minimum ? .causalLeadNotEstimated : .causalOtherTooFew, [
                 "lead": .text(words.text(against(lead)).lowercased()), "why": whyNotEstimated(lead), "other": .text(words.text(against(other))),
                 "treated": page.institutions(Int(treated)), "n": .text(page.format.integer(page.minimum))])
-        }
-        // The views hide an event-time or group estimate that rests on fewer institutions than
-        // the small-cell minimum; the answer does not lead with an overall one that does.
-        if let treated = row.figure("institutions_treated", basis: []).value, Int(treated) < page.minimum {
-            return label + .text(" ") + words.html(.causalTooFew, ["treated": page.institutions(Int(treated)),
-                                                                    "n": .text(page.format.integer(page.minimum))])
         }
         let decimals = effectDecimals
         // An estimate without an interval (R `did`'s NA: nothing varied, as with no first case at all) is one,

@@ -19,6 +19,20 @@ extension ReportDocument {
             && $0.key("aggregation") == aggregation }
     }
 
+    /// Whether `group`'s estimation was made (`metrics.did_status`), its figures shown or hidden.
+    func estimated(_ group: EvaluationControlGroup) -> Bool {
+        data.did?.status.first { $0.key("metric") == Outcome.detection.didMetric && $0.key("control_group") == group.rawValue }?
+            .values["estimated"] ?? nil == "t"
+    }
+
+    /// The treated institutions of an estimation made on fewer than the small-cell minimum, whose
+    /// figures `metrics.did_summary` hides (the overall effect gave a hidden count back, a review).
+    func tooFew(_ group: EvaluationControlGroup) -> Int? {
+        guard estimated(group), let treated = didRow(.detection, group)?.figure("institutions_treated", basis: []).value,
+              Int(treated) < page.minimum else { return nil }
+        return Int(treated)
+    }
+
     /// A figure of a row that may be missing: `absent` then, named by the key it would have.
     func figure(_ row: ViewRow?, _ column: String, view: String, key: [(String, String?)], basis: [String]? = nil) -> Figure {
         row?.figure(column, basis: basis)
@@ -28,16 +42,12 @@ extension ReportDocument {
     /// The effect on each outcome, against each control group.
     func effects() -> FigureBlock {
         let words = page.words, decimals = effectDecimals
-        // NULL here is an estimate not made (metrics.did_status), never a hidden one (but see `before`).
+        // NULL here is an estimate not made (metrics.did_status), or one hidden (`tooFew`).
         func f(_ o: Outcome, _ g: EvaluationControlGroup, _ c: String) -> Figure {
-            figure(didRow(o, g), c, view: "metrics.did_summary", key: [("metric", o.didMetric), ("control_group", g.rawValue), ("aggregation", "simple")],
-                   basis: [])
-        }
-        // The mean before, NULL beside an estimate, is hidden: its treated institutions are fewer than the minimum.
-        func before(_ o: Outcome, _ g: EvaluationControlGroup) -> Figure {
-            var mean = f(o, g, "pre_treatment_mean")
-            if mean.state == .undefined, f(o, g, "att").value != nil { mean.state = .suppressed }
-            return mean
+            var shown = figure(didRow(o, g), c, view: "metrics.did_summary", key: [("metric", o.didMetric), ("control_group", g.rawValue), ("aggregation", "simple")],
+                               basis: [])
+            if shown.state == .undefined, tooFew(g) != nil { shown.state = .suppressed }
+            return shown
         }
         let groups = [lead] + EvaluationControlGroup.allCases.filter { $0 != lead }
         let panels = groups.map { g in
@@ -53,7 +63,7 @@ extension ReportDocument {
             for o in Outcome.allCases {
                 rows.append([.text(words.text(o.short)),
                              page.estimate(f(o, g, "att"), f(o, g, "ci_low"), f(o, g, "ci_high"), decimals: decimals, signed: true),
-                             page.figure(before(o, g), decimals: 1)])
+                             page.figure(f(o, g, "pre_treatment_mean"), decimals: 1)])
             }
         }
         // The reading: which effects the interval tells apart from none (against the lead group), and
@@ -66,27 +76,32 @@ extension ReportDocument {
         }
         let noneEstimated = clear.isEmpty && unclear.isEmpty && noInterval.isEmpty
         func name(_ g: EvaluationControlGroup) -> String { words.text(against(g)) }
-        let shown = groups.filter { g in Outcome.allCases.contains { f($0, g, "att").value != nil } }
+        let made = groups.filter(estimated), leadHidden = tooFew(lead) != nil
         // The reading is of the lead group's effects: named, as the table below shows the other's too (a review).
-        var reading = noneEstimated
-            ? emptyCohortText(short: true) ?? (shown.isEmpty ? words.html(.effectsNotEstimated, ["why": whyNotEstimated(lead)])
-                : words.html(.effectsLeadNotEstimated, ["lead": .text(name(lead)), "why": whyNotEstimated(lead),
-                                                        "other": .text(name(shown[0]).lowercased())]))
-            : .text(name(lead) + ": ") + intervalReading(clear: clear, unclear: unclear, noInterval: noInterval)
-        // The other group not estimated is said why: its empty rows read "cannot be computed (no events)" (a review).
-        let notEstimated = groups.filter { !shown.contains($0) }
+        var parts: [HTML] = []
         if !noneEstimated {
+            parts.append(.text(name(lead) + ": ") + intervalReading(clear: clear, unclear: unclear, noInterval: noInterval))
+        } else if !leadHidden {
+            let other = made.first { $0 != lead }
+            parts.append(emptyCohortText(short: true) ?? (other.map {
+                words.html(.effectsLeadNotEstimated, ["lead": .text(name(lead)), "why": whyNotEstimated(lead), "other": .text(name($0).lowercased())])
+            } ?? words.html(.effectsNotEstimated, ["why": whyNotEstimated(lead)])))
+        }
+        // The other group not estimated is said why: its empty rows read "cannot be computed (no events)" (a review).
+        let notEstimated = groups.filter { !estimated($0) }
+        if !noneEstimated || leadHidden {
             for g in notEstimated {
-                reading = reading + .text(" ") + words.html(.effectsOtherNotEstimated, ["group": .text(name(g)), "why": whyNotEstimated(g)])
+                parts.append(words.html(.effectsOtherNotEstimated, ["group": .text(name(g)), "why": whyNotEstimated(g)]))
             }
         }
-        // Estimates shown on fewer treated institutions than the small-cell minimum are said to
-        // be too few, as the answer says of the lead one (the table showed them without a word).
-        for g in shown {
-            guard let treated = didRow(.detection, g)?.figure("institutions_treated", basis: []).value, Int(treated) < page.minimum else { continue }
-            reading = reading + .text(" ") + words.html(.effectsTooFew, ["group": .text(name(g)), "treated": page.institutions(Int(treated)),
-                                                                      "n": .text(page.format.integer(page.minimum))])
+        // Estimates on fewer treated institutions than the small-cell minimum are hidden, and said
+        // to be too few, as the answer says of the lead one.
+        for g in made {
+            guard let treated = tooFew(g) else { continue }
+            parts.append(words.html(.effectsTooFew, ["group": .text(name(g)), "treated": page.institutions(treated),
+                                                     "n": .text(page.format.integer(page.minimum))]))
         }
+        let reading = HTML.join(parts, separator: " ")
         let title = words.text(.effectsTitle)
         return FigureBlock(
             id: "effects", title: title, reading: reading,
@@ -176,8 +191,9 @@ extension ReportDocument {
         let trend = preTrend(points)
         let group = shownGroup
         let post = didRow(outcome, group, "dynamic")
-        let postFigure = figure(post, "att", view: "metrics.did_summary",
+        var postFigure = figure(post, "att", view: "metrics.did_summary",
                                 key: [("metric", outcome.didMetric), ("control_group", group.rawValue), ("aggregation", "dynamic")], basis: [])
+        if postFigure.state == .undefined, tooFew(group) != nil { postFigure.state = .suppressed }   // hidden by the view
         let after = page.figure(postFigure, decimals: decimals, signed: true)
         // One check before is said of one estimate; with none shown there is no "0 of 0" to read.
         let hidden = trendHidden(trend)

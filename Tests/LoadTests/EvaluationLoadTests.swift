@@ -172,9 +172,9 @@ import TestSupport
         #expect(leftOut.map { $0.values } == [["I15", "treated_from_first_period"], ["I16", "unbalanced"]])
     }
 
-    /// The treated institutions' mean outcome before is hidden from analysts when they are fewer
-    /// than the small-cell minimum: of one, it is the cell the panel view hides (a review read
-    /// its count back with the cell's child-years).
+    /// The overall estimates and the treated institutions' mean outcome before are hidden from
+    /// analysts when those are fewer than the small-cell minimum: of one, the mean before is the
+    /// cell the panel view hides, and the effect gave its count back (two reviews).
     @Test func theMeanBeforeOfFewTreatedInstitutionsIsTheOwners() throws {
         let h = try LoadHarness()
         // Groups 5 and 6 only (2 + 1 institutions): the four of group 3 never covered.
@@ -184,8 +184,10 @@ import TestSupport
             return row
         }
         try load(h, 20250101000000, panel: panel)
-        let shown = try h.connection.query("SELECT DISTINCT institutions_treated, pre_treatment_mean FROM metrics.did_summary")
-        #expect(shown.map(\.values) == [["3", nil]])
+        // The estimates too: with the control cells shown, one institution's gave its hidden count back (a review).
+        let shown = try h.connection.query("SELECT DISTINCT institutions_treated, pre_treatment_mean, att, se, ci_low, ci_high FROM metrics.did_summary")
+        #expect(shown.map(\.values) == [["3", nil, nil, nil, nil, nil]])
+        #expect(try h.connection.query("SELECT count(*) FROM warehouse.did_aggregations WHERE event_time IS NULL AND grp IS NULL").first?.int(0) == 18)
         let owner = try h.connection.query("SELECT pre_treatment_mean FROM warehouse.did_estimations WHERE metric = 'detection' AND control_group = 'never_treated'")
         #expect(try owner.first?.double(0) == Self.expected(panel, metric: 0, .neverTreated).preTreatmentMean)
     }

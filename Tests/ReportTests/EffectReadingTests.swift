@@ -72,4 +72,35 @@ import Pipeline
         #expect(text.contains("1 " + catalog.text(.institutionOne)) && !text.contains("1 " + catalog.text(.institutionMany)), "\(text)")
         _ = try FigureCheck.check(page, language: language, minimum: 5, lookup: ReportFixture.lookup(data))
     }
+
+    /// Estimates on fewer treated institutions than the minimum, which `metrics.did_summary`
+    /// hides (the overall effect gave a hidden count back, a review), are said hidden and too
+    /// few, never "could not be made".
+    @Test(arguments: ReportLanguage.allCases)
+    func estimatesOfTooFewInstitutionsAreSaidHidden(_ language: ReportLanguage) throws {
+        var data = ReportFixture.data
+        var did = try #require(data.did)
+        ReportDocumentTests.edit(&did.summary) { row in
+            row.values["institutions_treated"] = "3"
+            for c in ["att", "se", "ci_low", "ci_high", "pre_treatment_mean"] { row.values[c] = .some(nil) }
+        }
+        data.did = did
+        let catalog = Catalog(language)
+        let html = ReportDocument(data: data, language: language).render()
+        let page = try ReportPage(html)
+        let answer = try Self.answer(html), readings = try Self.readings(html)
+        #expect(answer.contains(catalog.text(.causalTooFew).prefix { $0 != "{" }), "\(answer)")
+        #expect(readings.contains(catalog.text(.effectsTooFew, ["group": catalog.text(.againstNeverTreated), "treated": "3 " + catalog.text(.institutionMany),
+                                                              "n": "5"])), "\(readings)")
+        // Each phrase by its words just before the reason ("could not be made from this run: ").
+        func words(_ phrase: Phrase) -> String {
+            (catalog.text(phrase).components(separatedBy: "{why}").first ?? "").components(separatedBy: "}").last ?? ""
+        }
+        for phrase: Phrase in [.causalNotEstimated, .causalLeadNotEstimated, .effectsNotEstimated, .effectsLeadNotEstimated, .effectsOtherNotEstimated] {
+            #expect(!(answer + readings).contains(words(phrase)), "\(phrase)")
+        }
+        let effects = page.figures.filter { $0.attributes["data-view"] == "metrics.did_summary" && $0.attributes["data-column"] == "att" }
+        #expect(!effects.isEmpty && effects.allSatisfy { $0.attributes["data-state"] == "suppressed" })
+        _ = try FigureCheck.check(page, language: language, minimum: 5, lookup: ReportFixture.lookup(data))
+    }
 }

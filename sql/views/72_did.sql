@@ -1,9 +1,9 @@
 -- The difference-in-differences' estimates for the published run (evaluation.md, Estimates).
--- Intervals are estimate ± 1.96 se. Estimates that rest on a group (or event time) of fewer
--- treated institutions than small_cell_minimum are the owner's only, and so is the treated
--- institutions' mean outcome before (pre_treatment_mean): of one institution it is that
--- cell's outcome, which metrics.evaluation_panel hides; multiplied by the cell's child-years
--- it gave the hidden count back (a review).
+-- Intervals are estimate ± 1.96 se. Estimates that rest on fewer treated institutions than
+-- small_cell_minimum are the owner's only: a group's, an event time's, and the overall ones
+-- of did_summary with their mean before (pre_treatment_mean). Of one institution the mean
+-- before is a cell metrics.evaluation_panel hides, and the overall effect, with the control
+-- cells shown, gave a hidden count back exactly (two reviews).
 
 CREATE VIEW warehouse.did_group_time AS
 SELECT g.metric, g.control_group, g.grp, g.period, g.att, g.se
@@ -12,14 +12,17 @@ JOIN warehouse.did_group_time_effects g ON g.load_id = p.load_id
 ORDER BY array_position(ARRAY['detection', 'investigation', 'measure'], g.metric), g.control_group, g.grp, g.period;
 
 CREATE VIEW metrics.did_summary AS
-SELECT e.metric, e.control_group, k.aggregation, a.att, a.se,
-       a.att - 1.96 * a.se AS ci_low, a.att + 1.96 * a.se AS ci_high,
+SELECT e.metric, e.control_group, k.aggregation,
+       CASE WHEN sc.hidden THEN NULL ELSE a.att END AS att,
+       CASE WHEN sc.hidden THEN NULL ELSE a.se END AS se,
+       CASE WHEN sc.hidden THEN NULL ELSE a.att - 1.96 * a.se END AS ci_low,
+       CASE WHEN sc.hidden THEN NULL ELSE a.att + 1.96 * a.se END AS ci_high,
        e.institutions_treated, e.institutions_control, e.institutions_left_out,
-       CASE WHEN metrics.is_small_cell(e.institutions_treated, p.small_cell_minimum) THEN NULL
-            ELSE e.pre_treatment_mean END AS pre_treatment_mean,
+       CASE WHEN sc.hidden THEN NULL ELSE e.pre_treatment_mean END AS pre_treatment_mean,
        e.periods, e.period_length
 FROM warehouse.published_run p
 JOIN warehouse.did_estimations e ON e.load_id = p.load_id
+CROSS JOIN LATERAL (SELECT metrics.is_small_cell(e.institutions_treated, p.small_cell_minimum) AS hidden) sc
 CROSS JOIN (VALUES (1, 'simple'), (2, 'dynamic'), (3, 'group')) k (ord, aggregation)
 LEFT JOIN warehouse.did_aggregations a
        ON a.load_id = e.load_id AND a.metric = e.metric AND a.control_group = e.control_group
@@ -66,7 +69,7 @@ COMMENT ON COLUMN warehouse.did_group_time.grp IS 'The group: the first period i
 COMMENT ON COLUMN warehouse.did_group_time.period IS 'The period t of the effect; the base period is grp − 1 when t ≥ grp, else t − 1.';
 COMMENT ON COLUMN warehouse.did_group_time.att IS 'ATT(g,t), first events per 1,000 child-years.';
 COMMENT ON COLUMN warehouse.did_group_time.se IS 'Analytic standard error, clustered by institution; NULL where R did reports NA.';
-COMMENT ON VIEW metrics.did_summary IS 'Did the social workers cause it? Callaway & Sant''Anna''s staggered difference-in-differences (evaluation.md) per metric, control group and aggregation, in first events per 1,000 child-years; 95 % intervals att ± 1.96 se. NULL estimates: see metrics.did_status.';
+COMMENT ON VIEW metrics.did_summary IS 'Did the social workers cause it? Callaway & Sant''Anna''s staggered difference-in-differences (evaluation.md) per metric, control group and aggregation, in first events per 1,000 child-years; 95 % intervals att ± 1.96 se. NULL estimates: not made (metrics.did_status says why), or hidden when institutions_treated is below small_cell_minimum.';
 COMMENT ON VIEW metrics.did_event_study IS 'The event study: the effect by periods since the social worker came (event_time = t − g); negative event times are the pre-treatment checks of parallel trends and should be near 0.';
 COMMENT ON VIEW metrics.did_by_group IS 'The effect per group of institutions covered from the same period, averaged over its periods since.';
 COMMENT ON VIEW metrics.did_status IS 'Per metric and control group: whether the difference-in-differences could be estimated from the published run, and if not, why.';

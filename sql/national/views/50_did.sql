@@ -1,7 +1,7 @@
 -- The national difference-in-differences (evaluation.md) on the union of the municipalities'
 -- panels, institutions keyed by municipality, for the published snapshot. As in a warehouse
 -- (sql/views/72_did.sql): estimates resting on fewer treated institutions than
--- small_cell_minimum are the owner's only, and so is their mean outcome before.
+-- small_cell_minimum are the owner's only, the overall ones and their mean before too.
 
 CREATE VIEW snapshot.did_group_time AS
 SELECT g.metric, g.control_group, g.grp, g.period, g.base_period, g.att, g.se, g.treated, g.controls
@@ -16,14 +16,17 @@ FROM snapshot.published p
 JOIN snapshot.municipalities m ON m.snapshot_id = p.snapshot_id AND m.in_evaluation;
 
 CREATE VIEW national_metrics.did_summary AS
-SELECT e.metric, e.control_group, k.aggregation, a.att, a.se,
-       a.att - 1.96 * a.se AS ci_low, a.att + 1.96 * a.se AS ci_high,
+SELECT e.metric, e.control_group, k.aggregation,
+       CASE WHEN sc.hidden THEN NULL ELSE a.att END AS att,
+       CASE WHEN sc.hidden THEN NULL ELSE a.se END AS se,
+       CASE WHEN sc.hidden THEN NULL ELSE a.att - 1.96 * a.se END AS ci_low,
+       CASE WHEN sc.hidden THEN NULL ELSE a.att + 1.96 * a.se END AS ci_high,
        e.institutions_treated, e.institutions_control, e.institutions_left_out,
-       CASE WHEN national_metrics.is_small_cell(e.institutions_treated, s.small_cell_minimum) THEN NULL
-            ELSE e.pre_treatment_mean END AS pre_treatment_mean,
+       CASE WHEN sc.hidden THEN NULL ELSE e.pre_treatment_mean END AS pre_treatment_mean,
        e.periods, s.period_length, s.first_period_start, s.last_period_end, m.municipalities
 FROM snapshot.published_snapshot s
 JOIN snapshot.did_estimations e ON e.snapshot_id = s.snapshot_id
+CROSS JOIN LATERAL (SELECT national_metrics.is_small_cell(e.institutions_treated, s.small_cell_minimum) AS hidden) sc
 CROSS JOIN snapshot.evaluation_municipalities m
 CROSS JOIN (VALUES (1, 'simple'), (2, 'dynamic'), (3, 'group')) k (ord, aggregation)
 LEFT JOIN snapshot.did_aggregations a
