@@ -39,6 +39,8 @@ struct ReportCommand: ParsableCommand {
             if let config { try PipelineRunner.refuseUnsafeCommittee(config) }   // a run's own was checked when it ran
             let db = try global.target(config).connect(logger: global.logger())
             defer { db.close() }
+            // A run stopped since is found so first, so that the page says it (a review: it named an older one).
+            try Ledger(connection: db).markDead(lockHeld: false, by: "etl report", state: state)
             var shownConfig: PipelineConfig?
             let rendered = try ReportWriter.render(connection: db, run: runID) { shown in
                 // The pipeline file named, else the run's (as a rerun takes it); --lang over its language.

@@ -27,7 +27,7 @@ extension PipelineRunner {
     func catchUpReport(db: Connection, logger: Logger) {
         guard let published = try? Publisher(connection: db).publishedRun() else { return }
         let folder = state.run(published.run)
-        let out = NightlyReport(config: config, stateRoot: state.root).outPath
+        let out = NightlyReport(config: pipelineOf(published.run), stateRoot: state.root).outPath
         let pages = [folder.root.appendingPathComponent("report.html").path] + (out.map { [$0] } ?? [])
         let shown = pages.map { (page: $0, run: NightlyReport.runShown(atPath: $0)) }
         guard FileManager.default.fileExists(atPath: folder.root.path) else { return }
@@ -38,7 +38,7 @@ extension PipelineRunner {
             guard pages.contains(where: { NightlyReport.notPublishedShown(atPath: $0).map { $0 != newest } ?? false }) else { return }
             logger.info("a run since the published one published nothing: the committee's page says so", metadata: ["run": "\(newest)"])
             do {
-                _ = try writePages(folder: folder, logger: logger)
+                _ = try writePages(folder: folder, logger: logger, config: pipelineOf(published.run))
             } catch {
                 logger.warning("the published run's report could not be written; `etl report` writes it once the cause is fixed",
                                metadata: ["run": "\(published.run)", "error": "\(error)"])
@@ -58,7 +58,7 @@ extension PipelineRunner {
                            metadata: ["run": "\(published.run)"])
         }
         do {
-            _ = try writePages(folder: folder, logger: logger)
+            _ = try writePages(folder: folder, logger: logger, config: pipelineOf(published.run))
         } catch {
             logger.warning("the published run's report could not be written; `etl report` writes it once the cause is fixed",
                            metadata: ["run": "\(published.run)", "error": "\(error)"])
@@ -74,15 +74,22 @@ extension PipelineRunner {
         let folder = state.run(published.run)
         guard FileManager.default.fileExists(atPath: folder.root.path) else { return }
         do {
-            _ = try writePages(folder: folder, logger: logger)
+            _ = try writePages(folder: folder, logger: logger, config: pipelineOf(published.run))
         } catch {
             logger.warning("the committee's page could not say that this run published nothing; `etl report` writes it once the cause is fixed",
                            metadata: ["published": "\(published.run)", "error": "\(error)"])
         }
     }
 
-    private func writePages(folder: RunFolder, logger: Logger) throws -> [String] {
-        let writer = NightlyReport(config: config, stateRoot: state.root)
+    /// The pages of another run than this one (the published one) are written with that run's
+    /// pipeline file, as `etl report` does: a failure under a trial file wrote the committee's
+    /// page in its language and left `report.out` without the notice (a review).
+    private func pipelineOf(_ run: RunID) -> PipelineConfig {
+        (try? RunInfo.pipelineInPlace(state.run(run))).flatMap { try? PipelineConfig.loadTrusted(path: $0) } ?? config
+    }
+
+    private func writePages(folder: RunFolder, logger: Logger, config: PipelineConfig? = nil) throws -> [String] {
+        let writer = NightlyReport(config: config ?? self.config, stateRoot: state.root)
         // A connection of its own: the report switches it to the reader role for good.
         let db = try target.connect(logger: logger, migrate: false)
         defer { db.close() }

@@ -230,7 +230,10 @@ package struct PipelineRunner {
                 // The session is gone: record the failure on a new one if the server is there
                 // (never starting a stopped one); else the next command marks the attempt dead.
                 do {
-                    try Ledger(connection: try Connection(url: target.psqlURL)).finishAttempt(attempt, run: info.run, error: "\(failure)")
+                    let again = try Connection(url: target.psqlURL)
+                    defer { again.close() }
+                    try Ledger(connection: again).finishAttempt(attempt, run: info.run, error: "\(failure)")
+                    if !summary.published { reportFailure(of: info.run, db: again, logger: logger) }
                 } catch {
                     try? "\(failure)\n".write(toFile: folder.unrecordedError(attempt: attempt), atomically: true, encoding: .utf8)
                 }

@@ -2,7 +2,7 @@
 /// `Catalog+English.swift`) has a text for each; `{name}` marks a placeholder.
 package enum Phrase: String, CaseIterable, Sendable {
     // The page
-    case title, kicker, socialCommittee, asOfLine, asOfLineEarlier, publishedLine, notPublished, laterRunFailed, laterRunStopped, laterRunsMore, institutionOne, institutionMany, footer
+    case title, kicker, socialCommittee, asOfLine, publishedLine, notPublished, laterRunFailed, laterRunStopped, laterRunNotPublished, laterRunsMore, institutionOne, institutionMany, footer
     // 1. The answer
     case answerHeading, noTreatmentChildren, noControlChildren, noTreatmentShort, noControlShort, causalLead, causalUp, causalDown, causalNone, causalNoInterval, causalOthersClear, causalMissing, causalNotEstimated, causalLeadNotEstimated, causalOtherTooFew, causalTooFew
     case whyTooFewPeriods, whyNoInstitutions, whyNoTreatedGroup, whyCoveredLeftOut, whyNoComparison, whyNeverCoveredLeftOut, whyTooFewNeverTreated, whyMalformedPanel, whyUnknown

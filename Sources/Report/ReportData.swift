@@ -21,10 +21,11 @@ package struct ReportData: Sendable {
         package var run: String
         package var asOf: String
         package var startedAt: String
-        package var stopped: Bool
+        /// `failed`, `dead` (stopped) or `succeeded` (run through without a publish).
+        package var status: String
 
-        package init(run: String, asOf: String, startedAt: String, stopped: Bool) {
-            self.run = run; self.asOf = asOf; self.startedAt = startedAt; self.stopped = stopped
+        package init(run: String, asOf: String, startedAt: String, status: String) {
+            self.run = run; self.asOf = asOf; self.startedAt = startedAt; self.status = status
         }
 
         /// Read as the warehouse owner, before the report takes the reader role: the ledger is not
@@ -33,7 +34,7 @@ package struct ReportData: Sendable {
             guard try connection.query("SELECT to_regclass('warehouse.runs_not_published') IS NOT NULL").first?.bool(0) == true else { return [] }
             return try connection.query("SELECT run_id::text, as_of::text, started_at::text, status FROM warehouse.runs_not_published",
                                         name: "runs not published").map {
-                NotPublishedRun(run: $0.string(0) ?? "", asOf: $0.string(1) ?? "", startedAt: $0.string(2) ?? "", stopped: $0.string(3) == "dead")
+                NotPublishedRun(run: $0.string(0) ?? "", asOf: $0.string(1) ?? "", startedAt: $0.string(2) ?? "", status: $0.string(3) ?? "")
             }
         }
     }

@@ -51,8 +51,8 @@ package struct ReportDocument {
 
     func header() -> HTML {
         let words = page.words, run = data.run
-        // Not "the night's run" when a later night did not publish.
-        var meta: [HTML] = [words.html(data.notPublished.isEmpty ? .asOfLine : .asOfLineEarlier, [
+        // Not "the night's run": a night whose drop was incomplete made no run to say (a review).
+        var meta: [HTML] = [words.html(.asOfLine, [
             "asOf": page.date(run.figure("as_of")), "run": page.label(run.figure("run_id")),
         ])]
         let published = run.figure("published_at")
@@ -71,7 +71,8 @@ package struct ReportDocument {
         guard let latest = data.notPublished.first else { return nil }
         let words = page.words
         // Ledger facts, not figures of a view: plain text.
-        var text = words.html(latest.stopped ? .laterRunStopped : .laterRunFailed, [
+        let phrase: Phrase = switch latest.status { case "dead": .laterRunStopped; case "failed": .laterRunFailed; default: .laterRunNotPublished }
+        var text = words.html(phrase, [
             "run": .text(latest.run), "asOf": .text(page.format.date(iso: latest.asOf)),
             "started": .text(page.format.date(iso: latest.startedAt)),
         ])

@@ -138,6 +138,11 @@ import TestSupport
         let (night, published, before) = try Self.secondNight(h, stoppedAt: "load.copying")
         night.signal(SIGKILL)
         _ = try night.wait()
+        // The killed run could not say so on the committee's page; `etl report` finds it dead and does (a review: it named none).
+        let page = h.state.run(try #require(RunID(published))).root.appendingPathComponent("report.html").path
+        #expect(try Spawned.run(h, ["report", "--database", h.db.url]).status == 0)
+        let killedRun = try #require(try h.rows("SELECT max(run_id)::text FROM etl.runs").first?.first ?? nil)
+        #expect(NightlyReport.notPublishedShown(atPath: page) == killedRun, "\((try? String(contentsOfFile: page, encoding: .utf8))?.prefix(1500) ?? "")")
 
         let runs = try Spawned.run(h, ["runs", "--database", h.db.url])
         let lines = runs.stdout.split(separator: "\n")

@@ -72,7 +72,7 @@ COMMENT ON FUNCTION metrics.is_small_cell(bigint, integer) IS 'True for a count 
 COMMENT ON VIEW metrics.published_run IS 'The run every metrics view reads: one row, or none before the first publish.';
 
 -- Runs begun since the published run was published that ended without publishing (failed,
--- or killed and found dead), newest first: the committee's page then says its figures are
+-- killed and found dead, or run through without a publish), newest first: the committee's page then says its figures are
 -- not the last night's (it kept them without a word, a review). Since the publish, not since
 -- the run: a run put back by hand (`etl publish OLD --force`) is not said to be followed by
 -- the failures before that choice. Always of the published run, whatever etl.run a session
@@ -80,7 +80,8 @@ COMMENT ON VIEW metrics.published_run IS 'The run every metrics view reads: one 
 CREATE VIEW warehouse.runs_not_published AS
 SELECT r.run_id, r.as_of, r.started_at, r.status
 FROM etl.runs r
-WHERE r.started_at > (SELECT p.published_at FROM etl.published p) AND r.status IN ('failed', 'dead')
+CROSS JOIN etl.published p
+WHERE r.started_at > p.published_at AND r.run_id <> p.run_id AND r.status <> 'running'
 ORDER BY r.run_id DESC;
 
-COMMENT ON VIEW warehouse.runs_not_published IS 'Runs begun since the published run was published that ended without publishing: failed, or dead (stopped and found so by the next command). Every metrics view still reads the published run; the steward''s `etl runs show RUN` says why.';
+COMMENT ON VIEW warehouse.runs_not_published IS 'Runs begun since the published run was published that ended without publishing: failed, dead (stopped and found so by the next command), or succeeded without a publish. Every metrics view still reads the published run; the steward''s `etl runs show RUN` says why.';
