@@ -12,17 +12,19 @@ package struct HTML: Sendable, ExpressibleByStringLiteral, CustomStringConvertib
 
     package var description: String { markup }
 
-    /// Text, escaped, with each bidirectional control character shown as its code (`shown`).
+    /// Text, escaped, with each format character shown as its code (`shown`).
     package static func text(_ text: String) -> HTML { HTML(raw: escape(shown(text))) }
 
-    /// `text` with each bidirectional control character (U+202E and its kin) as its code: one
-    /// reverses what follows, so two districts could read alike (a review). For what a reader
-    /// sees: text and tooltips, not the `data-` attributes that carry a view's values.
+    /// `text` with each format character (Unicode's Cf: the bidirectional controls as U+202E,
+    /// which reverses what follows, and what shows as nothing, as U+200B and U+00AD) as its
+    /// code, so that two districts cannot read alike (two reviews). For what a reader sees: text
+    /// and tooltips, not the `data-` attributes that carry a view's values.
     static func shown(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: \.properties.isBidiControl) else { return text }
+        func isFormat(_ c: Unicode.Scalar) -> Bool { c.properties.generalCategory == .format }
+        guard text.unicodeScalars.contains(where: isFormat) else { return text }
         var shown = ""
         for c in text.unicodeScalars {
-            if c.properties.isBidiControl {
+            if isFormat(c) {
                 let hex = String(c.value, radix: 16, uppercase: true)
                 shown += "[U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + "]"
             } else {

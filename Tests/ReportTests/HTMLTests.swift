@@ -4,12 +4,15 @@ import Pipeline
 
 /// Text into markup: escaped, and nothing in it that changes how the rest reads.
 @Suite struct HTMLTests {
-    /// A bidirectional control character is shown as its code: U+202E reverses what follows,
+    /// A format character is shown as its code: U+202E reverses what follows,
     /// so "\u{202E}orberrøN" read as "Nørrebro" beside the real one (a review).
-    @Test func bidiControlsAreShownAsTheirCodes() {
+    @Test func formatCharactersAreShownAsTheirCodes() {
         #expect(HTML.text("\u{202E}orberrøN").markup == "[U+202E]orberrøN")
         #expect(HTML.text("a\u{2066}b\u{2069}\u{200F}<").markup == "a[U+2066]b[U+2069][U+200F]&lt;")
         #expect(HTML.text("Nørrebro").markup == "Nørrebro")
+        // What shows as nothing too: "Nørrebro" and "Nørrebro" + a zero-width space read alike (a review).
+        #expect(HTML.text("Nørrebro\u{200B}").markup == "Nørrebro[U+200B]")
+        #expect(HTML.text("a\u{FEFF}\u{2060}\u{00AD}b").markup == "a[U+FEFF][U+2060][U+00AD]b")
         // Attributes keep the view's text, for the page's own figure checks.
         #expect(HTML.element("data", [("data-key", "\u{202E}x")], .text("\u{202E}x")).markup == "<data data-key=\"\u{202E}x\">[U+202E]x</data>")
         // A tooltip is read too.
