@@ -55,11 +55,34 @@ struct GenerateCommand: ParsableCommand {
         }
     }
 
+    /// The drop's folder, made by this command or checked again once there: another user made
+    /// it between `validate` and here, or a default access control list above gave it to them
+    /// (a review). What `validate` says early, said again where it can no longer change.
+    static func makeOwnFolder(_ out: String) throws {
+        let url = URL(fileURLWithPath: out).standardizedFileURL
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if let acl = OtherWriters.accessControlList(url.deletingLastPathComponent().path), acl.hasPrefix("a default") {
+            throw OperationsError.usage("--out \(out) would be made in \(url.deletingLastPathComponent().path), which has \(acl): "
+                                        + "the drop would be open to the users it names; name a folder elsewhere")
+        }
+        guard mkdir(url.path, 0o700) == 0 || errno == EEXIST else {
+            throw OperationsError.io(path: url.path, message: "cannot make the drop's folder: \(String(cString: strerror(errno)))")
+        }
+        var info = stat()
+        guard lstat(url.path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_uid == geteuid(),
+              OtherWriters.of(info, path: url.path) == nil, OtherWriters.accessControlList(url.path) == nil,
+              (try? FileManager.default.contentsOfDirectory(atPath: url.path))?.isEmpty == true else {
+            throw OperationsError.usage("--out \(out) is not an empty folder of your own that only you may change (another user may have "
+                                        + "made it meanwhile): name a new folder for the drop")
+        }
+    }
+
     func run() throws {
         try withExitStatus {
             let options = DropGenerator.Options(children: children, institutions: institutions, seed: seed, asOf: asOf,
                                                 windowFrom: windowFrom, dirtyRate: dirty, variant: variant,
                                                 effect: noEffect ? .none : .evaluation, selection: selection)
+            try Self.makeOwnFolder(out)
             let summary = try DropGenerator(options).write(to: URL(fileURLWithPath: out))
             print("wrote \(out): \(summary.children) children, \(summary.institutions) institutions, "
                   + "\(summary.spells) spells, \(summary.events) case events")

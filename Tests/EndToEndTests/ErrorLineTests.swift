@@ -1,3 +1,4 @@
+import CGlibcExtras
 import Foundation
 import Glibc
 import Testing
@@ -107,5 +108,25 @@ import Pipeline
             #expect(result.status == ExitStatus.usage.rawValue && result.stderr.contains(said), "\(arguments): \(result.stderr)")
         }
         #expect(try String(contentsOfFile: drop + "/MANIFEST", encoding: .utf8) == "x", "the drop there is left as it was")
+    }
+
+    /// A drop made under a default access control list would be open to the users it names,
+    /// whatever the umask (a review changed a generated MANIFEST so): refused, nothing made.
+    @Test func generateRefusesAFolderUnderADefaultAccessControlList() throws {
+        let h = try Harness()
+        let parent = h.root.appendingPathComponent("inherits").path
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        // user::rwx, user:65534:rwx, group::---, mask::rwx, other::--- as Linux stores it.
+        var acl: [UInt8] = [2, 0, 0, 0]
+        for (tag, perm, id) in [(0x01, 7, UInt32.max), (0x02, 7, 65534), (0x04, 0, UInt32.max), (0x10, 7, UInt32.max), (0x20, 0, UInt32.max)] {
+            acl += [UInt8(tag), 0, UInt8(perm), 0] + withUnsafeBytes(of: UInt32(id).littleEndian, Array.init)
+        }
+        guard setxattr(parent, "system.posix_acl_default", acl, acl.count, 0) == 0 else {
+            print("NOTE: generateRefusesAFolderUnderADefaultAccessControlList skipped: this file system takes no ACL (\(String(cString: strerror(errno))))")
+            return
+        }
+        let result = try h.run(["generate", "--out", parent + "/2026-11-21", "--children", "10"])
+        #expect(result.status == ExitStatus.usage.rawValue && result.stderr.contains("which has a default access control list"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: parent + "/2026-11-21"))
     }
 }
