@@ -14,7 +14,7 @@ extension Catalog {
         .laterRunNotPublished: "Bemærk: Den seneste kørsel, {run} (udtræk pr. {asOf}, startet {started}), er ikke offentliggjort. Siden viser fortsat tallene fra den offentliggjorte kørsel.",
         .laterRunsMore: "I alt {n} kørsler siden disse tal blev offentliggjort er ikke offentliggjort.",
         .notPublished: "Denne kørsel er gemt i datavarehuset, men er ikke den offentliggjorte: tallene kan afvige fra dem, analytikerne ser.",
-        .footer: "Lavet af etl report alene ud fra datavarehusets visninger i metrics: ingen personoplysninger, ingen CPR-numre, små tal skjult.",
+        .footer: "Lavet af etl report, tallene alene ud fra datavarehusets visninger i metrics: ingen personoplysninger, ingen CPR-numre, små tal skjult.",
 
         .answerHeading: "1. Svaret",
         .noTreatmentChildren: "Intet barn i denne kørsel gik i en institution med socialrådgiver, så der er intet at sammenligne og ingen virkning at beregne. Hvis der var socialrådgivere i institutionerne i perioden, mangler der noget i udtrækket af deres tilknytninger (socialraadgivere): spørg den, der har ansvaret for datavarehuset.",

@@ -14,7 +14,7 @@ extension Catalog {
         .laterRunNotPublished: "Note: the latest run, {run} (exports as of {asOf}, begun {started}), has not been published. This page still shows the published run’s figures.",
         .laterRunsMore: "In all, {n} runs since these figures were published have not been published.",
         .notPublished: "This run is kept in the warehouse but is not the published one: its figures may differ from those analysts see.",
-        .footer: "Made by etl report from the warehouse’s metrics views only: no personal data, no CPR numbers, small cells hidden.",
+        .footer: "Made by etl report, its figures from the warehouse’s metrics views only: no personal data, no CPR numbers, small cells hidden.",
 
         .answerHeading: "1. The answer",
         .noTreatmentChildren: "No child in this run was in an institution with a social worker, so there is nothing to compare and no effect to estimate. If social workers were placed in the window, the drop’s export of their assignments (socialraadgivere) is incomplete: ask the warehouse’s data steward.",

@@ -1,8 +1,9 @@
 import Pipeline
 import Postgres
 
-/// The report's only way to the warehouse: `SELECT`s on the `metrics` views, as the role
-/// `etl_report`, which reads what analysts read and nothing else. The connection is the
+/// The report's way to the warehouse's figures: `SELECT`s on the `metrics` views, as the role
+/// `etl_report`, which reads what analysts read and nothing else (the runs that did not
+/// publish are read before, as the owner: `ReportData.NotPublishedRun`). The connection is the
 /// warehouse owner's; the reader switches to the role before its first query and checks that
 /// the role can read nothing outside `metrics`.
 package struct MetricsReader {
