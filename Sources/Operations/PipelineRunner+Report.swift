@@ -25,12 +25,12 @@ extension PipelineRunner {
     /// one, so a night that then stops before its own publish does not leave it so. A report
     /// that cannot be written is a warning here: it is not this run's.
     func catchUpReport(db: Connection, logger: Logger) {
-        guard let published = try? Publisher(connection: db).publishedRun() else { return }
+        guard let published = try? Publisher(connection: db).publishedRun(), FileManager.default.fileExists(atPath: state.run(published.run).root.path),
+              let pipeline = pipelineOf(published.run, logger: logger) else { return }
         let folder = state.run(published.run)
-        let out = NightlyReport(config: pipelineOf(published.run), stateRoot: state.root).outPath
+        let out = NightlyReport(config: pipeline, stateRoot: state.root).outPath
         let pages = [folder.root.appendingPathComponent("report.html").path] + (out.map { [$0] } ?? [])
         let shown = pages.map { (page: $0, run: NightlyReport.runShown(atPath: $0)) }
-        guard FileManager.default.fileExists(atPath: folder.root.path) else { return }
         // A run stopped or killed since the page was written (found dead by this command, or
         // recorded failed by its stop) is said now: it could not write the page itself.
         if !shown.contains(where: { $0.run != published.run }) {
@@ -38,7 +38,7 @@ extension PipelineRunner {
             guard pages.contains(where: { NightlyReport.notPublishedShown(atPath: $0).map { $0 != newest } ?? false }) else { return }
             logger.info("a run since the published one published nothing: the committee's page says so", metadata: ["run": "\(newest)"])
             do {
-                _ = try writePages(folder: folder, logger: logger, config: pipelineOf(published.run))
+                _ = try writePages(folder: folder, logger: logger, config: pipeline)
             } catch {
                 logger.warning("the published run's report could not be written; `etl report` writes it once the cause is fixed",
                                metadata: ["run": "\(published.run)", "error": "\(error)"])
@@ -58,7 +58,7 @@ extension PipelineRunner {
                            metadata: ["run": "\(published.run)"])
         }
         do {
-            _ = try writePages(folder: folder, logger: logger, config: pipelineOf(published.run))
+            _ = try writePages(folder: folder, logger: logger, config: pipeline)
         } catch {
             logger.warning("the published run's report could not be written; `etl report` writes it once the cause is fixed",
                            metadata: ["run": "\(published.run)", "error": "\(error)"])
@@ -70,11 +70,12 @@ extension PipelineRunner {
     /// they kept the earlier figures without a word (a review). Only when the failure is
     /// recorded, so the pages can tell; a page that cannot be written is a warning.
     func reportFailure(of run: RunID, db: Connection, logger: Logger) {
-        guard let published = try? Publisher(connection: db).publishedRun(), published.run < run else { return }
+        guard let published = try? Publisher(connection: db).publishedRun(), published.run < run,
+              FileManager.default.fileExists(atPath: state.run(published.run).root.path),
+              let pipeline = pipelineOf(published.run, logger: logger) else { return }
         let folder = state.run(published.run)
-        guard FileManager.default.fileExists(atPath: folder.root.path) else { return }
         do {
-            _ = try writePages(folder: folder, logger: logger, config: pipelineOf(published.run))
+            _ = try writePages(folder: folder, logger: logger, config: pipeline)
         } catch {
             logger.warning("the committee's page could not say that this run published nothing; `etl report` writes it once the cause is fixed",
                            metadata: ["published": "\(published.run)", "error": "\(error)"])
@@ -82,10 +83,15 @@ extension PipelineRunner {
     }
 
     /// The pages of another run than this one (the published one) are written with that run's
-    /// pipeline file, as `etl report` does: a failure under a trial file wrote the committee's
-    /// page in its language and left `report.out` without the notice (a review).
-    private func pipelineOf(_ run: RunID) -> PipelineConfig {
-        (try? RunInfo.pipelineInPlace(state.run(run))).flatMap { try? PipelineConfig.loadTrusted(path: $0) } ?? config
+    /// pipeline file as it is now, as `etl report` does: a failure under a trial file wrote the
+    /// committee's page in its language and left `report.out` without the notice (a review).
+    /// None when it cannot be read: the pages are then left to `etl report --pipeline FILE`,
+    /// not written by this run's file (a review).
+    private func pipelineOf(_ run: RunID, logger: Logger) -> PipelineConfig? {
+        let path = try? RunInfo.pipelineInPlace(state.run(run))
+        if let path, let config = try? PipelineConfig.loadTrusted(path: path) { return config }
+        logger.warning("the published run's pipeline file cannot be read, so its committee's pages are not written again; `etl report --pipeline FILE` writes them", metadata: ["run": "\(run)", "pipeline": "\(path ?? "not known")"])
+        return nil
     }
 
     private func writePages(folder: RunFolder, logger: Logger, config: PipelineConfig? = nil) throws -> [String] {

@@ -570,10 +570,12 @@ import TestSupport
                 "\(upgraded.stderr)")
         #expect(NightlyReport.runShown(atPath: page) == RunID(killed))
         // A report.out new in the pipeline file has no page yet: written, and no failure told
-        // of (a new user's trial was told the run had stopped or its report failed).
+        // of (a new user's trial was told the run had stopped or its report failed). The published
+        // run's file, edited in place: its pages follow that file, not the one a rerun names.
         let newPage = h.root.appendingPathComponent("intranet/new.html").path
-        let moved = try h.pipeline("new-page.yaml", [("# out: /srv/intranet/socialudvalget/tidlig-indsats.html", "out: \(newPage)")])
-        let newOut = try Spawned.run(h, ["transform", "--run", first, "--pipeline", moved, "--database", h.db.url])
+        try (try String(contentsOfFile: pipeline, encoding: .utf8)).replacingOccurrences(of: "out: \(page)", with: "out: \(newPage)")
+            .write(toFile: pipeline, atomically: true, encoding: .utf8)
+        let newOut = try Spawned.run(h, ["transform", "--run", first, "--pipeline", pipeline, "--database", h.db.url])
         #expect(newOut.status == 0 && !newOut.stderr.contains("does not show") && newOut.stderr.contains("names a page not written yet"),
                 "\(newOut.stderr)")
         #expect(NightlyReport.runShown(atPath: newPage) == RunID(killed))
