@@ -75,6 +75,8 @@ fi
 export ETL_STATE_DIR=${ETL_STATE_DIR:-/var/lib/etl}
 log_dir=${ETL_LOG_DIR:-$ETL_STATE_DIR/logs}
 keep=${ETL_KEEP_LOGS:-14}
+# A number of days, else the default: "14 days" stopped the rotation with "unbound variable" (a review).
+case $keep in ''|*[!0-9]*) echo "etl nightly: ETL_KEEP_LOGS='$keep' is no number of days; keeping 14" >&2; keep=14 ;; esac
 # Installed (docs/operations.md): bin/etl beside cron/; in a checkout, its release build.
 installed="$here/bin/etl"
 [ -x "$installed" ] || installed="$here/.build/release/etl"
@@ -94,12 +96,18 @@ fi
 # Opened once, then written and read through that descriptor only: a log folder swapped while
 # etl ran, for one whose log was a link to the environment file, had the key printed into
 # cron's mail (a review). What was opened must be the file checked, not a link put there since.
-if ! exec 3>>"$log"; then
-    echo "etl nightly run not started: the log $log cannot be opened for writing. Look at $log_dir (its mode, the disk), and run again."
+# Opened from inside the folder, entered and checked again there: by its path, the log was
+# made in another user's folder swapped in meanwhile (a review).
+started_in=$PWD
+if ! cd -P -- "$log_dir" || [ ! -O . ] || [ -n "$(find . -maxdepth 0 -perm /022)" ] || ! exec 3>>"./${log##*/}"; then
+    cd -- "$started_in" 2>/dev/null || true
+    echo "etl nightly run not started: the log $log cannot be opened for writing in a folder of this user's alone. Look at $log_dir (its owner, its mode, the disk), and run again."
     logger -t etl -p user.err "not started: the log $log cannot be opened" 2>/dev/null || true
     exit 1
 fi
-if [ "$(stat -L -c %d:%i "/proc/$$/fd/3")" != "$(stat -c %d:%i "$log" 2>/dev/null)" ] || [ ! -O "/proc/$$/fd/3" ]; then
+opened_as=$(stat -c %d:%i -- "./${log##*/}" 2>/dev/null)
+cd -- "$started_in" 2>/dev/null || true
+if [ "$(stat -L -c %d:%i "/proc/$$/fd/3")" != "$opened_as" ] || [ ! -O "/proc/$$/fd/3" ]; then
     echo "etl nightly run not started: the log $log changed while it was opened; another user may have put a link there. Look at $log_dir, and run again."
     logger -t etl -p user.err "not started: the log $log changed while it was opened" 2>/dev/null || true
     exit 1

@@ -59,8 +59,13 @@ struct GenerateCommand: ParsableCommand {
     /// it between `validate` and here, or a default access control list above gave it to them
     /// (a review). What `validate` says early, said again where it can no longer change.
     static func makeOwnFolder(_ out: String) throws {
-        let url = URL(fileURLWithPath: out).standardizedFileURL
+        // `..` after a link as the kernel takes it: the generator writes there (a review saw two folders).
+        let url = OtherWriters.resolved(out)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        // The folders made above it, or found, again: another user made one meanwhile (a review).
+        if let (folder, writers) = OtherWriters.folderAbove(url.path, othersOwning: true) {
+            throw OperationsError.usage("--out \(out) is in \(folder), which \(writers) may change: name a folder of your own for the drop")
+        }
         if let acl = OtherWriters.accessControlList(url.deletingLastPathComponent().path), acl.hasPrefix("a default") {
             throw OperationsError.usage("--out \(out) would be made in \(url.deletingLastPathComponent().path), which has \(acl): "
                                         + "the drop would be open to the users it names; name a folder elsewhere")
@@ -83,7 +88,7 @@ struct GenerateCommand: ParsableCommand {
                                                 windowFrom: windowFrom, dirtyRate: dirty, variant: variant,
                                                 effect: noEffect ? .none : .evaluation, selection: selection)
             try Self.makeOwnFolder(out)
-            let summary = try DropGenerator(options).write(to: URL(fileURLWithPath: out))
+            let summary = try DropGenerator(options).write(to: OtherWriters.resolved(out))
             print("wrote \(out): \(summary.children) children, \(summary.institutions) institutions, "
                   + "\(summary.spells) spells, \(summary.events) case events")
             print(summary.injectedEffect)

@@ -15,12 +15,21 @@ package struct HTML: Sendable, ExpressibleByStringLiteral, CustomStringConvertib
     /// Text, escaped, with each format character shown as its code (`shown`).
     package static func text(_ text: String) -> HTML { HTML(raw: escape(shown(text))) }
 
-    /// `text` with each format character (Unicode's Cf: the bidirectional controls as U+202E,
-    /// which reverses what follows, and what shows as nothing, as U+200B and U+00AD) as its
-    /// code, so that two districts cannot read alike (two reviews). For what a reader sees: text
-    /// and tooltips, not the `data-` attributes that carry a view's values.
+    /// `text` with each character that reorders or hides as its code: format characters (the
+    /// bidirectional controls as U+202E, which reverses what follows; U+200B), what Unicode
+    /// lets show as nothing (U+034F, variation selectors, fillers), line and paragraph
+    /// separators, and spaces other than the ASCII one (U+00A0). Two districts then cannot read
+    /// alike by them (three reviews); letters that look alike (`А` and `A`, `Å` written as A
+    /// and a ring) still can. For what a reader sees: text and tooltips, not the `data-`
+    /// attributes that carry a view's values.
     static func shown(_ text: String) -> String {
-        func isFormat(_ c: Unicode.Scalar) -> Bool { c.properties.generalCategory == .format }
+        func isFormat(_ c: Unicode.Scalar) -> Bool {
+            switch c.properties.generalCategory {
+            case .format, .lineSeparator, .paragraphSeparator: true
+            case .spaceSeparator: c != " "
+            default: c.properties.isDefaultIgnorableCodePoint
+            }
+        }
         guard text.unicodeScalars.contains(where: isFormat) else { return text }
         var shown = ""
         for c in text.unicodeScalars {

@@ -13,6 +13,7 @@ import Pipeline
         // What shows as nothing too: "Nørrebro" and "Nørrebro" + a zero-width space read alike (a review).
         #expect(HTML.text("Nørrebro\u{200B}").markup == "Nørrebro[U+200B]")
         #expect(HTML.text("a\u{FEFF}\u{2060}\u{00AD}b").markup == "a[U+FEFF][U+2060][U+00AD]b")
+        #expect(HTML.text("Amager\u{00A0}Øst\u{034F}\u{FE0F}\u{2028}\u{3164}").markup == "Amager[U+00A0]Øst[U+034F][U+FE0F][U+2028][U+3164]")
         // Attributes keep the view's text, for the page's own figure checks.
         #expect(HTML.element("data", [("data-key", "\u{202E}x")], .text("\u{202E}x")).markup == "<data data-key=\"\u{202E}x\">[U+202E]x</data>")
         // A tooltip is read too.
