@@ -11,12 +11,13 @@ package struct ReportData: Sendable {
     package var dataQuality: [ViewRow]
     /// nil in a warehouse without the difference-in-differences views.
     package var did: DiD?
-    /// Runs begun after the published one that did not publish, newest first
+    /// Runs begun since the publish that did not publish, newest first
     /// (`warehouse.runs_not_published`, read as the owner: `NotPublishedRun`); empty for a
     /// kept run shown with `--run`.
     package var notPublished: [NotPublishedRun] = []
 
-    /// A run after the published one that failed (or was stopped): ledger facts, no figures.
+    /// A run since the publish that failed, was stopped or ran through without a publish:
+    /// ledger facts, no figures.
     package struct NotPublishedRun: Sendable, Equatable {
         package var run: String
         package var asOf: String
@@ -60,7 +61,7 @@ package struct ReportData: Sendable {
         try reader.connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", name: "report snapshot")
         do {
             var data = try readViews(reader, requested: run)
-            // The page of the published run says a newer night failed (it kept its figures without a word, a review).
+            // The page of the published run says a newer run did not publish (it kept its figures without a word, a review).
             // Read before this snapshot: a run published since is not said to have failed after itself.
             if data.run.values["published_at"] ?? nil != nil, let shown = data.run.values["run_id"].flatMap({ $0 }).flatMap(RunID.init) {
                 data.notPublished = notPublished.filter { RunID($0.run).map { $0 > shown } ?? false }
