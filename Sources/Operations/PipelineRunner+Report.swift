@@ -34,7 +34,7 @@ extension PipelineRunner {
         // A run stopped or killed since the page was written (found dead by this command, or
         // recorded failed by its stop) is said now: it could not write the page itself.
         if !shown.contains(where: { $0.run != published.run }) {
-            let newest = (try? ReportData.NotPublishedRun.read(db))?.first?.run ?? ""
+            let newest = (try? ReportData.NotPublishedRun.read(db))?.first?.named ?? ""
             guard pages.contains(where: { NightlyReport.notPublishedShown(atPath: $0).map { $0 != newest } ?? false }) else { return }
             logger.info("a run since the published one published nothing: the committee's page says so", metadata: ["run": "\(newest)"])
             do {
@@ -65,11 +65,12 @@ extension PipelineRunner {
         }
     }
 
-    /// A run that failed after an earlier one was published: the committee's pages of that run
-    /// are written again, and say that a newer run published nothing (`warehouse.runs_not_published`);
-    /// they kept the earlier figures without a word (a review). Only when the failure is
-    /// recorded, so the pages can tell; a page that cannot be written is a warning.
-    func reportFailure(of run: RunID, db: Connection, logger: Logger) {
+    /// A run that ended without a publish (failed, or a rerun of stages alone) after an earlier
+    /// one was published: the committee's pages of that run are written again, and say that a
+    /// newer run published nothing (`warehouse.runs_not_published`); they kept the earlier
+    /// figures without a word (a review). Only once its end is recorded, so the pages can tell;
+    /// a page that cannot be written is a warning.
+    func reportNotPublished(of run: RunID, db: Connection, logger: Logger) {
         guard let published = try? Publisher(connection: db).publishedRun(), published.run < run,
               FileManager.default.fileExists(atPath: state.run(published.run).root.path),
               let pipeline = pipelineOf(published.run, logger: logger) else { return }

@@ -219,13 +219,15 @@ package struct PipelineRunner {
             summary.seconds = Date().timeIntervalSince(started)
             summary.secondsToPublished = summary.publishedAt.map { $0.timeIntervalSince(started) }
             try ledger.finishAttempt(attempt, run: info.run, error: nil, loaded: last == .load ? summary.loaded : nil)
+            // A rerun that ran through without a publish (a stage alone) is said too, as it now ended.
+            if !summary.published { reportNotPublished(of: info.run, db: db, logger: logger) }
             logger.info("run finished", metadata: ["published": "\(summary.published)", "seconds": "\(summary.seconds)"])
             return summary
         } catch {
             let failure = self.failure(error, run: info.run, step: current.map(RunFailure.Step.init), afterPublish: summary.published)
             do {
                 try ledger.finishAttempt(attempt, run: info.run, error: "\(failure)")
-                if !summary.published { reportFailure(of: info.run, db: db, logger: logger) }
+                if !summary.published { reportNotPublished(of: info.run, db: db, logger: logger) }
             } catch {
                 // The session is gone: record the failure on a new one if the server is there
                 // (never starting a stopped one); else the next command marks the attempt dead.
@@ -233,7 +235,7 @@ package struct PipelineRunner {
                     let again = try Connection(url: target.psqlURL)
                     defer { again.close() }
                     try Ledger(connection: again).finishAttempt(attempt, run: info.run, error: "\(failure)")
-                    if !summary.published { reportFailure(of: info.run, db: again, logger: logger) }
+                    if !summary.published { reportNotPublished(of: info.run, db: again, logger: logger) }
                 } catch {
                     try? "\(failure)\n".write(toFile: folder.unrecordedError(attempt: attempt), atomically: true, encoding: .utf8)
                 }

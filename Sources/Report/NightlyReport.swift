@@ -21,7 +21,7 @@ package struct NightlyReport {
 
     /// The `<meta>` naming the run a page shows.
     package static let runMeta = "etl-run"
-    /// The newest run the page says published nothing (`warehouse.runs_not_published`).
+    /// The newest run the page says published nothing (`warehouse.runs_not_published`), with how it ended.
     package static let notPublishedMeta = "etl-not-published"
 
     /// The run the page at `path` shows, from its `<meta name="etl-run">` (in the first
@@ -30,7 +30,7 @@ package struct NightlyReport {
         meta(runMeta, atPath: path).flatMap(RunID.init)
     }
 
-    /// The newest run that published nothing the page at `path` says, "" when it says none,
+    /// The newest run that published nothing the page at `path` says ("ID STATUS"), "" when it says none,
     /// nil when there is no page or it was written before pages said so.
     package static func notPublishedShown(atPath path: String) -> String? {
         meta(notPublishedMeta, atPath: path)

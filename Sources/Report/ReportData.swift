@@ -29,6 +29,10 @@ package struct ReportData: Sendable {
             self.run = run; self.asOf = asOf; self.startedAt = startedAt; self.status = status
         }
 
+        /// How a page names it (`NightlyReport.notPublishedMeta`): its id and how it ended, so that
+        /// one said stopped and since run through is written again (a review).
+        package var named: String { run + " " + status }
+
         /// Read as the warehouse owner, before the report takes the reader role: the ledger is not
         /// the analysts' (their views stay exactly as they were when a run fails).
         package static func read(_ connection: Connection) throws -> [NotPublishedRun] {

@@ -42,7 +42,7 @@ package struct ReportDocument {
                 // Which run the page shows, for the next run's check (`NightlyReport.runShown`) and a monitor's.
                 HTML.empty("meta", [("name", NightlyReport.runMeta), ("content", data.run.values["run_id"].flatMap { $0 } ?? "")]),
                 // And the newest run it says published nothing: a run killed since is said by the next one's start.
-                HTML.empty("meta", [("name", NightlyReport.notPublishedMeta), ("content", data.notPublished.first?.run ?? "")]),
+                HTML.empty("meta", [("name", NightlyReport.notPublishedMeta), ("content", data.notPublished.first?.named ?? "")]),
                 HTML.element("title", [], .text(words.text(.title) + " – " + (data.run.values["municipality"].flatMap { $0 } ?? ""))),
                 HTML.element("style", [], HTML(raw: Style.css))),
             HTML.element("body", [], HTML.element("main", [], body)))

@@ -142,7 +142,7 @@ import TestSupport
         let page = h.state.run(try #require(RunID(published))).root.appendingPathComponent("report.html").path
         #expect(try Spawned.run(h, ["report", "--database", h.db.url]).status == 0)
         let killedRun = try #require(try h.rows("SELECT max(run_id)::text FROM etl.runs").first?.first ?? nil)
-        #expect(NightlyReport.notPublishedShown(atPath: page) == killedRun, "\((try? String(contentsOfFile: page, encoding: .utf8))?.prefix(1500) ?? "")")
+        #expect(NightlyReport.notPublishedShown(atPath: page) == killedRun + " dead", "\((try? String(contentsOfFile: page, encoding: .utf8))?.prefix(1500) ?? "")")
 
         let runs = try Spawned.run(h, ["runs", "--database", h.db.url])
         let lines = runs.stdout.split(separator: "\n")
@@ -153,6 +153,10 @@ import TestSupport
         #expect(changedViews(from: before, to: after) == "")
         #expect(try h.rows("SELECT stage, status FROM etl.stages WHERE run_id <> \(published) ORDER BY stage_attempt_id")
                 == [["extract", "succeeded"], ["transform", "succeeded"], ["load", "dead"]])
+
+        // A steward's rerun of its transform runs through without a publish: the page says that now, not "stopped" (a review).
+        #expect(try Spawned.run(h, ["transform", "--run", killedRun, "--pipeline", Harness.copenhagen, "--database", h.db.url]).status == 0)
+        #expect(NightlyReport.notPublishedShown(atPath: page) == killedRun + " succeeded")
 
         // The next night loads the drop: it was never loaded.
         let next = try Spawned.run(h, ["run", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path, "--database", h.db.url])

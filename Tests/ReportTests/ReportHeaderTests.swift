@@ -24,7 +24,7 @@ import Pipeline
         #expect(notice.contains("20261123023000123") && notice.contains(catalog.text(.laterRunsMore, ["n": "2"])), "\(notice)")
         #expect(notice.hasPrefix(catalog.text(.laterRunFailed).prefix { $0 != "{" }))
         // The page names the newest it says, so that a run's start can tell one stopped since (`catchUpReport`).
-        #expect(html.contains("<meta name=\"\(NightlyReport.notPublishedMeta)\" content=\"20261123023000123\"/>"))
+        #expect(html.contains("<meta name=\"\(NightlyReport.notPublishedMeta)\" content=\"20261123023000123 failed\"/>"))
         // Its figures are the view's, as every other on the page.
         let checked = try FigureCheck.check(try ReportPage(html), language: language, minimum: 5, lookup: ReportFixture.lookup(data))
         #expect(checked > 200)
