@@ -93,37 +93,28 @@ if [ -L "$log_dir" ] || [ ! -O "$log_dir" ] || [ -n "$(find "$log_dir" -maxdepth
     logger -t etl -p user.err "not started: the log $log is a link or another user's" 2>/dev/null || true
     exit 1
 fi
-# Opened once, then written and read through that descriptor only: a log folder swapped while
-# etl ran, for one whose log was a link to the environment file, had the key printed into
-# cron's mail (a review). What was opened must be the file checked, not a link put there since.
-# Opened from inside the folder, entered and checked again there: by its path, the log was
-# made in another user's folder swapped in meanwhile (a review).
+# Opened once, from inside the folder entered and checked there, then written and read through
+# that descriptor only: by its path, the log was made in another user's folder swapped in
+# meanwhile, and a log folder swapped while etl ran, for one whose log was a link to the
+# environment file, had the key printed into cron's mail (reviews).
 started_in=$PWD
 if ! cd -P -- "$log_dir" || [ ! -O . ] || [ -n "$(find . -maxdepth 0 -perm /022)" ] || ! exec 3>>"./${log##*/}"; then
-    cd -- "$started_in" 2>/dev/null || true
     echo "etl nightly run not started: the log $log cannot be opened for writing in a folder of this user's alone. Look at $log_dir (its owner, its mode, the disk), and run again."
     logger -t etl -p user.err "not started: the log $log cannot be opened" 2>/dev/null || true
     exit 1
 fi
-opened_as=$(stat -c %d:%i -- "./${log##*/}" 2>/dev/null)
-cd -- "$started_in" 2>/dev/null || true
-if [ "$(stat -L -c %d:%i "/proc/$$/fd/3")" != "$opened_as" ] || [ ! -O "/proc/$$/fd/3" ]; then
+night_log=/proc/$$/fd/3
+if [ "$(stat -L -c %d:%i "$night_log")" != "$(stat -c %d:%i -- "./${log##*/}" 2>/dev/null)" ] || [ ! -O "$night_log" ]; then
     echo "etl nightly run not started: the log $log changed while it was opened; another user may have put a link there. Look at $log_dir, and run again."
     logger -t etl -p user.err "not started: the log $log changed while it was opened" 2>/dev/null || true
     exit 1
 fi
-night_log=/proc/$$/fd/3
-# Older logs removed from inside the folder: entered, then checked to be this user's alone
-# and to hold tonight's log, and by names of the wrapper's own form only. By path, in a folder
-# swapped meanwhile, `rm` took names another user chose ("etl-0 -r dir .log"), a review.
-# Tonight's log is kept whatever ETL_KEEP_LOGS says.
-(
-    cd -P -- "$log_dir" 2>/dev/null || exit 0
-    [ -O . ] && [ -z "$(find . -maxdepth 0 -perm /022)" ] || exit 0
-    [ "$(stat -c %d:%i -- "./${log##*/}" 2>/dev/null)" = "$(stat -L -c %d:%i "$night_log")" ] || exit 0
-    ls -1t 2>/dev/null | grep -E '^etl-[0-9]{4}-[0-9]{2}-[0-9]{2}\.log$' | grep -vxF -- "${log##*/}" \
-        | tail -n +"$((keep > 1 ? keep : 1))" | while IFS= read -r old; do rm -f -- "./$old"; done
-)
+# Older logs removed here, inside the folder checked, by names of the wrapper's own form only:
+# by path, in a folder swapped meanwhile, `rm` took names another user chose ("etl-0 -r dir
+# .log"), a review. Tonight's log is kept whatever ETL_KEEP_LOGS says.
+ls -1t 2>/dev/null | grep -E '^etl-[0-9]{4}-[0-9]{2}-[0-9]{2}\.log$' | grep -vxF -- "${log##*/}" \
+    | tail -n +"$((keep > 1 ? keep : 1))" | while IFS= read -r old; do rm -f -- "./$old"; done
+cd -- "$started_in" 2>/dev/null || true
 
 # A stop (shutdown, a cron timeout, Ctrl-C on a night tried by hand) is said, not silent.
 # timeout(1) puts itself and etl in a process group of their own, so a signal sent to the

@@ -30,21 +30,7 @@ struct GenerateCommand: ParsableCommand {
         if let file = ExistingPart(of: out), !file.isFolder, file.path != URL(fileURLWithPath: out).standardizedFileURL.path {
             throw ValidationError("--out \(out) lies under \(file.path), a file, not a folder: name a new folder for the drop")
         }
-        // Another user who may change the folder or one above could swap the files for links
-        // while they are written (a review wrote over the user's own file so).
-        if let (folder, writers) = OtherWriters.folderAbove(out, othersOwning: true) {
-            throw ValidationError("--out \(out) is in \(folder), which \(writers) may change: name a folder of your own for the drop")
-        }
-        var info = stat()
-        if stat(out, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
-            if ![0, geteuid()].contains(info.st_uid) {
-                throw ValidationError("--out \(out) belongs to \(OtherWriters.owner(info.st_uid)): name a folder of your own for the drop")
-            }
-            // Sticky or not: others could add files to the drop.
-            if let writers = OtherWriters.of(info, path: out) {
-                throw ValidationError("--out \(out) may be written by \(writers): name a folder only you may write for the drop")
-            }
-        }
+        if let why = Self.othersMayChange(out, at: out) { throw ValidationError(why) }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: out, isDirectory: &isFolder) else { return }
         guard isFolder.boolValue else { throw ValidationError("--out \(out) is a file: name a new folder for the drop") }
@@ -55,17 +41,28 @@ struct GenerateCommand: ParsableCommand {
         }
     }
 
-    /// The drop's folder, made by this command or checked again once there: another user made
-    /// it between `validate` and here, or a default access control list above gave it to them
-    /// (a review). What `validate` says early, said again where it can no longer change.
+    /// Why another user could change the drop's folder `path` (`--out`, as given) or one above
+    /// it, or nil: they could swap its files for links while they are written (a review wrote
+    /// over the user's own file so). Sticky or not: others could add files to the drop.
+    static func othersMayChange(_ out: String, at path: String) -> String? {
+        if let (folder, writers) = OtherWriters.folderAbove(path, othersOwning: true) {
+            return "--out \(out) is in \(folder), which \(writers) may change: name a folder of your own for the drop"
+        }
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return nil }
+        if ![0, geteuid()].contains(info.st_uid) {
+            return "--out \(out) belongs to \(OtherWriters.owner(info.st_uid)): name a folder of your own for the drop"
+        }
+        return OtherWriters.of(info, path: path).map { "--out \(out) may be written by \($0): name a folder only you may write for the drop" }
+    }
+
+    /// The drop's folder, made by this command and checked again once there: another user made
+    /// it (or one above) between `validate` and here, or a default access control list above
+    /// gave it to them (a review). What `validate` says early, said where it can no longer change.
     static func makeOwnFolder(_ out: String) throws {
         // `..` after a link as the kernel takes it: the generator writes there (a review saw two folders).
         let url = OtherWriters.resolved(out)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        // The folders made above it, or found, again: another user made one meanwhile (a review).
-        if let (folder, writers) = OtherWriters.folderAbove(url.path, othersOwning: true) {
-            throw OperationsError.usage("--out \(out) is in \(folder), which \(writers) may change: name a folder of your own for the drop")
-        }
         if let acl = OtherWriters.accessControlList(url.deletingLastPathComponent().path), acl.hasPrefix("a default") {
             throw OperationsError.usage("--out \(out) would be made in \(url.deletingLastPathComponent().path), which has \(acl): "
                                         + "the drop would be open to the users it names; name a folder elsewhere")
@@ -73,9 +70,9 @@ struct GenerateCommand: ParsableCommand {
         guard mkdir(url.path, 0o700) == 0 || errno == EEXIST else {
             throw OperationsError.io(path: url.path, message: "cannot make the drop's folder: \(String(cString: strerror(errno)))")
         }
+        if let why = othersMayChange(out, at: url.path) { throw OperationsError.usage(why) }
         var info = stat()
-        guard lstat(url.path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_uid == geteuid(),
-              OtherWriters.of(info, path: url.path) == nil, OtherWriters.accessControlList(url.path) == nil,
+        guard lstat(url.path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_uid == geteuid(), OtherWriters.accessControlList(url.path) == nil,
               (try? FileManager.default.contentsOfDirectory(atPath: url.path))?.isEmpty == true else {
             throw OperationsError.usage("--out \(out) is not an empty folder of your own that only you may change (another user may have "
                                         + "made it meanwhile): name a new folder for the drop")

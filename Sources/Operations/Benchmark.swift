@@ -131,12 +131,8 @@ package struct Benchmark {
         return Date().timeIntervalSince(started)
     }
 
-    /// This very binary, as the kernel knows it: `argv[0]` is `etl` when it was found on PATH,
-    /// which named `./etl` of the current folder, another user's program (a review).
-    static let ownBinary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "/proc/self/exe"
-
     private func runTool(_ arguments: [String]) throws {
-        try Self.spawn(Self.ownBinary, [arguments])
+        try Self.spawn(SchemaFiles.ownBinary ?? "/proc/self/exe", [arguments])
     }
 
     /// Runs `tool` once per argument list, all at once, and waits for every one.

@@ -10,6 +10,10 @@ import Pipeline
 /// anyone may write is refused. (Files of another user are not: a checkout made by a build
 /// account and run by root is common, on CI too.)
 package enum SchemaFiles {
+    /// This very binary, as the kernel knows it (`/proc/self/exe`): never `argv[0]`, which is
+    /// `etl` when it was found on PATH and named `./etl` of the current folder (a review).
+    static let ownBinary = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+
     package static func directory(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
         // Named, it is the only one: a typo fell back to another folder's migrations in silence (a review).
         if let dir = environment["ETL_SQL_DIR"], !dir.isEmpty {
@@ -21,7 +25,7 @@ package enum SchemaFiles {
             return dir
         }
         var candidates: [String] = []
-        if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+        if let executable = ownBinary {
             candidates.append(URL(fileURLWithPath: executable).deletingLastPathComponent()
                 .appendingPathComponent("../share/etl/sql").standardizedFileURL.path)
         }

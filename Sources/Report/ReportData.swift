@@ -19,27 +19,29 @@ package struct ReportData: Sendable {
     /// A run since the publish that failed, was stopped or ran through without a publish:
     /// ledger facts, no figures.
     package struct NotPublishedRun: Sendable, Equatable {
-        package var run: String
+        package var run: RunID
         package var asOf: String
         package var startedAt: String
         /// `failed`, `dead` (stopped) or `succeeded` (run through without a publish).
         package var status: String
 
-        package init(run: String, asOf: String, startedAt: String, status: String) {
+        package init(run: RunID, asOf: String, startedAt: String, status: String) {
             self.run = run; self.asOf = asOf; self.startedAt = startedAt; self.status = status
         }
 
         /// How a page names it (`NightlyReport.notPublishedMeta`): its id and how it ended, so that
         /// one said stopped and since run through is written again (a review).
-        package var named: String { run + " " + status }
+        package var named: String { "\(run) \(status)" }
 
         /// Read as the warehouse owner, before the report takes the reader role: the ledger is not
         /// the analysts' (their views stay exactly as they were when a run fails).
         package static func read(_ connection: Connection) throws -> [NotPublishedRun] {
             guard try connection.query("SELECT to_regclass('warehouse.runs_not_published') IS NOT NULL").first?.bool(0) == true else { return [] }
             return try connection.query("SELECT run_id::text, as_of::text, started_at::text, status FROM warehouse.runs_not_published",
-                                        name: "runs not published").map {
-                NotPublishedRun(run: $0.string(0) ?? "", asOf: $0.string(1) ?? "", startedAt: $0.string(2) ?? "", status: $0.string(3) ?? "")
+                                        name: "runs not published").compactMap { row in
+                row.string(0).flatMap(RunID.init).map {
+                    NotPublishedRun(run: $0, asOf: row.string(1) ?? "", startedAt: row.string(2) ?? "", status: row.string(3) ?? "")
+                }
             }
         }
     }
@@ -68,7 +70,7 @@ package struct ReportData: Sendable {
             // The page of the published run says a newer run did not publish (it kept its figures without a word, a review).
             // Read before this snapshot: a run published since is not said to have failed after itself.
             if data.run.values["published_at"] ?? nil != nil, let shown = data.run.values["run_id"].flatMap({ $0 }).flatMap(RunID.init) {
-                data.notPublished = notPublished.filter { RunID($0.run).map { $0 > shown } ?? false }
+                data.notPublished = notPublished.filter { $0.run > shown }
             }
             data.maskPseudonyms()
             try reader.connection.execute("COMMIT", name: "report snapshot")

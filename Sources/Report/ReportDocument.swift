@@ -73,7 +73,7 @@ package struct ReportDocument {
         // Ledger facts, not figures of a view: plain text.
         let phrase: Phrase = switch latest.status { case "dead": .laterRunStopped; case "failed": .laterRunFailed; default: .laterRunNotPublished }
         var text = words.html(phrase, [
-            "run": .text(latest.run), "asOf": .text(page.format.date(iso: latest.asOf)),
+            "run": .text(latest.run.description), "asOf": .text(page.format.date(iso: latest.asOf)),
             "started": .text(page.format.date(iso: latest.startedAt)),
         ])
         if data.notPublished.count > 1 {

@@ -4,6 +4,7 @@ import Glibc
 import Testing
 import Operations
 import Pipeline
+import TestSupport
 
 /// A failure in each stage of a run, through the built `etl`: the error line it ends with
 /// names the run and the stage (`[RUN STAGE]` in a text line, `run` and `stage` in JSON),
@@ -117,10 +118,7 @@ import Pipeline
         let parent = h.root.appendingPathComponent("inherits").path
         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         // user::rwx, user:65534:rwx, group::---, mask::rwx, other::--- as Linux stores it.
-        var acl: [UInt8] = [2, 0, 0, 0]
-        for (tag, perm, id) in [(0x01, 7, UInt32.max), (0x02, 7, 65534), (0x04, 0, UInt32.max), (0x10, 7, UInt32.max), (0x20, 0, UInt32.max)] {
-            acl += [UInt8(tag), 0, UInt8(perm), 0] + withUnsafeBytes(of: UInt32(id).littleEndian, Array.init)
-        }
+        let acl = posixACL([(0x01, 7, .max), (0x02, 7, 65534), (0x04, 0, .max), (0x10, 7, .max), (0x20, 0, .max)])
         guard setxattr(parent, "system.posix_acl_default", acl, acl.count, 0) == 0 else {
             print("NOTE: generateRefusesAFolderUnderADefaultAccessControlList skipped: this file system takes no ACL (\(String(cString: strerror(errno))))")
             return

@@ -176,10 +176,7 @@ import Postgres
         try FileManager.default.createDirectory(at: state.root, withIntermediateDirectories: true)
         #expect(chmod(state.root.path, 0o700) == 0)
         // user::rwx, user:65534:r-x, group::---, mask::r-x, other::--- as Linux stores it.
-        var acl: [UInt8] = [2, 0, 0, 0]
-        for (tag, perm, id) in [(0x01, 7, UInt32.max), (0x02, 5, 65534), (0x04, 0, UInt32.max), (0x10, 5, UInt32.max), (0x20, 0, UInt32.max)] {
-            acl += [UInt8(tag), 0, UInt8(perm), 0] + withUnsafeBytes(of: UInt32(id).littleEndian, Array.init)
-        }
+        let acl = posixACL([(0x01, 7, .max), (0x02, 5, 65534), (0x04, 0, .max), (0x10, 5, .max), (0x20, 0, .max)])
         guard setxattr(state.root.path, "system.posix_acl_access", acl, acl.count, 0) == 0 else {
             print("NOTE: aStateDirectoryWithAnAccessControlListIsRefused skipped: this file system takes no ACL (\(String(cString: strerror(errno))))")
             return
@@ -395,10 +392,7 @@ import Postgres
         let dir = try copy()
         let file = dir + "/views/70_evaluation_panel.sql"
         // user::rw-, user:65534:rw-, group::r--, mask::rw-, other::r-- as Linux stores it (what `setfacl -m u:65534:rw` makes).
-        var acl: [UInt8] = [2, 0, 0, 0]
-        for (tag, perm, id) in [(0x01, 6, UInt32.max), (0x02, 6, 65534), (0x04, 4, UInt32.max), (0x10, 6, UInt32.max), (0x20, 4, UInt32.max)] {
-            acl += [UInt8(tag), 0, UInt8(perm), 0] + withUnsafeBytes(of: UInt32(id).littleEndian, Array.init)
-        }
+        let acl = posixACL([(0x01, 6, .max), (0x02, 6, 65534), (0x04, 4, .max), (0x10, 6, .max), (0x20, 4, .max)])
         guard setxattr(file, "system.posix_acl_access", acl, acl.count, 0) == 0 else {
             print("NOTE: migrationsAnAccessControlListLetsAnotherUserWriteAreRefused skipped: this file system takes no ACL (\(String(cString: strerror(errno))))")
             return

@@ -15,8 +15,8 @@ import Pipeline
         var data = ReportFixture.data
         #expect(try Self.notice(ReportDocument(data: data, language: language).render()) == nil)
         data.notPublished = [
-            .init(run: "20261123023000123", asOf: "2026-11-22", startedAt: "2026-11-23 02:30:00.123+00", status: "failed"),
-            .init(run: "20261122123000123", asOf: "2026-11-22", startedAt: "2026-11-22 12:30:00.123+00", status: "dead"),
+            .init(run: RunID("20261123023000123")!, asOf: "2026-11-22", startedAt: "2026-11-23 02:30:00.123+00", status: "failed"),
+            .init(run: RunID("20261122123000123")!, asOf: "2026-11-22", startedAt: "2026-11-22 12:30:00.123+00", status: "dead"),
         ]
         let html = ReportDocument(data: data, language: language).render()
         let catalog = Catalog(language)
@@ -35,7 +35,7 @@ import Pipeline
         func tail(_ phrase: Phrase) -> String { catalog.text(phrase).components(separatedBy: "{started}").last ?? "" }
         #expect(notice.contains(tail(.laterRunFailed)))
         #expect(stopped.contains(tail(.laterRunStopped)) && !stopped.contains(catalog.text(.laterRunsMore).prefix { $0 != "{" }))
-        data.notPublished = [.init(run: "20261123023000123", asOf: "2026-11-22", startedAt: "2026-11-23 02:30:00.123+00", status: "succeeded")]
+        data.notPublished = [.init(run: RunID("20261123023000123")!, asOf: "2026-11-22", startedAt: "2026-11-23 02:30:00.123+00", status: "succeeded")]
         let unpublished = try #require(try Self.notice(ReportDocument(data: data, language: language).render()))
         #expect(unpublished.contains(tail(.laterRunNotPublished)), "\(unpublished)")
     }
