@@ -41,6 +41,7 @@ struct ReportCommand: ParsableCommand {
             defer { db.close() }
             // A run stopped since is found so first, so that the page says it (a review: it named an older one).
             try Ledger(connection: db).markDead(lockHeld: false, by: "etl report", state: state)
+            if let runID { try RunReports(connection: db, state: state).requireKnown(runID) }
             var shownConfig: PipelineConfig?
             let rendered = try ReportWriter.render(connection: db, run: runID) { shown in
                 // The pipeline file named, else the run's (as a rerun takes it); --lang over its language.

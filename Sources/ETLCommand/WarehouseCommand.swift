@@ -56,6 +56,10 @@ struct WarehouseCommand: ParsableCommand {
         func run() throws {
             try withExitStatus {
                 let target = global.target(nil), server = target.embeddedServer
+                // A named warehouse is another server: it is not stopped, and not silently left running either.
+                if global.database != nil, target.url != nil {
+                    throw WarehouseError.notEmbedded(option: "`etl warehouse stop`", target: target.displayName)
+                }
                 guard server.clusterExists else {
                     print("no embedded warehouse in \(global.state.root.path): nothing to stop")
                     return

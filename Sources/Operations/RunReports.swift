@@ -22,8 +22,7 @@ package struct RunReports {
         let header = ["run", "municipality", "drop", "started (UTC)", "seconds", "last attempt", "attempts", "read", "rejected",
                       "loaded", "kept", "published"]
         return Table.render(header: header, rows: runs.map { r in
-            let kept = [r.loads.contains { $0.completedAt != nil } ? "load" : nil,
-                        RunID(r.runId).map(folderExists) == true ? "folder" : nil].compactMap { $0 }
+            let kept = kept(r)
             return [r.runId, r.municipality, URL(fileURLWithPath: r.drop).lastPathComponent, Self.plain(r.startedAt),
                     r.attempts.last?.executionTime.map { String(format: "%.1f", $0) } ?? "-", r.status, String(r.attempts.count),
                     r.rowsRead.map(String.init) ?? "-", r.rowsRejected.map(String.init) ?? "-", r.rowsLoaded.map(String.init) ?? "-",
@@ -41,16 +40,24 @@ package struct RunReports {
         let runs = try RunRecord.read(connection, limit: limit).map { record in
             var results = RunResults(record, generatedAt: now)
             results.next = try RunID(record.runId).flatMap { try next(record, $0) }
+            results.kept = kept(record)
             return results
         }
         let document = Document(metadata: .init(generatedAt: now, invocationId: ""), runs: runs)
         return String(decoding: try RunResults.encoder().encode(document), as: UTF8.self) + "\n"
     }
 
+    /// A run id the ledger does not know is a bad argument (64), for every command that takes one.
+    package func requireKnown(_ run: RunID) throws {
+        guard try RunRecord.read(connection, run: run).isEmpty else { return }
+        throw OperationsError.unknownRun(run.description, place: ledgerPlace)
+    }
+
     package func showJSON(_ run: RunID) throws -> String {
         guard let record = try RunRecord.read(connection, run: run).first else { throw OperationsError.unknownRun(run.description, place: ledgerPlace) }
         var results = RunResults(record, generatedAt: RunResults.now())
         results.next = try next(record, run)
+        results.kept = kept(record)
         return String(decoding: try RunResults.encoder().encode(results), as: UTF8.self) + "\n"
     }
 
@@ -179,6 +186,11 @@ package struct RunReports {
     static func rerun(_ r: RunRecord, force: Bool) -> String {
         let pipeline = r.attempts.max(by: { $0.attemptId < $1.attemptId })?.pipeline ?? "PIPELINE"
         return CommandHints.runDrop(pipeline: pipeline, drop: r.drop, force: force)
+    }
+
+    /// What retention left of a run: its load (to publish it again) and its folder (to rerun a stage).
+    private func kept(_ r: RunRecord) -> [String] {
+        [r.loads.contains { $0.completedAt != nil } ? "load" : nil, RunID(r.runId).map(folderExists) == true ? "folder" : nil].compactMap { $0 }
     }
 
     private func folderExists(_ run: RunID) -> Bool { FileManager.default.fileExists(atPath: state.run(run).root.path) }

@@ -43,6 +43,8 @@ struct RunResults: Encodable {
     var run: RunRecord
     /// What a steward runs next, as `etl runs show` says it (a failed or dead run only).
     var next: String?
+    /// What retention left of the run ("load", "folder"), as `etl runs` lists it.
+    var kept: [String] = []
 
     init(_ run: RunRecord, generatedAt: String) {
         metadata = Metadata(generatedAt: generatedAt, invocationId: run.runId)

@@ -204,4 +204,15 @@ package enum TextEncoding: String, Sendable, CaseIterable {
     case utf8 = "utf-8"
     case windows1252 = "windows-1252"
     case latin1 = "iso-8859-1"
+
+    /// The encoding a pipeline file names: its IANA name or a common alias (`UTF8`, `cp1252`,
+    /// `latin1`, as export tools and PostgreSQL write them), in any case, with or without `-` and `_`.
+    package init?(named name: String) {
+        switch String(name.lowercased().unicodeScalars.filter { $0 != "-" && $0 != "_" }) {
+        case "utf8": self = .utf8
+        case "windows1252", "cp1252", "win1252": self = .windows1252
+        case "iso88591", "latin1", "l1", "cp819", "ibm819", "isoir100": self = .latin1
+        default: return nil
+        }
+    }
 }

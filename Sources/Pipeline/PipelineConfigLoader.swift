@@ -91,7 +91,14 @@ extension PipelineConfig.Source {
             throw m.error("delimiter", "must be one ASCII character other than a quote or a line break\(tab)")
         }
         if format == .xml, m.has("delimiter") { throw m.error("delimiter", "only for CSV sources") }
-        let encoding = m.has("encoding") ? try m.choice("encoding", TextEncoding.self) : .utf8
+        var encoding = TextEncoding.utf8
+        if m.has("encoding") {
+            let name = try m.string("encoding")
+            guard let named = TextEncoding(named: name) else {
+                throw m.error("encoding", "'\(name)' is not one of \(TextEncoding.allCases.map(\.rawValue).joined(separator: ", ")) (or an alias: utf8, cp1252, latin1)")
+            }
+            encoding = named
+        }
         // The contract: CSV dates are dd-mm-yyyy or ISO, XML dates ISO only (an independent
         // check found 01-01-2020 in an XML export loaded as a day).
         var dateFormats: [DateFormat] = format == .xml ? [.iso] : [.danish, .iso]

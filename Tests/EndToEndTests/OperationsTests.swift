@@ -426,6 +426,10 @@ import Report
             #expect(refused.status == ExitStatus.locked.rawValue && refused.stderr.contains("etl run 20261121023001"), "\(refused.stderr)")
         }
         #expect(try h.run(["warehouse", "status", "--state-dir", state]).status == 0, "still running")
+        // A named warehouse is not the embedded one: refused, not ignored (it stopped the embedded one).
+        let named = try h.run(["warehouse", "stop", "--state-dir", state, "--database", h.db.url])
+        #expect(named.status == ExitStatus.usage.rawValue && named.stderr.contains("`etl warehouse stop` is for the embedded server"), "\(named.stderr)")
+        #expect(try h.run(["warehouse", "status", "--state-dir", state]).status == 0, "still running")
         let stop = try h.run(["warehouse", "stop", "--state-dir", state])
         #expect(stop.status == 0, "\(stop.stderr)")
         // Stopped on purpose, it stays stopped: a command that needs it says so, and only

@@ -595,6 +595,9 @@ import TestSupport
         let list = try Spawned.run(h, ["runs", "--json", "--database", h.db.url])
         let listed = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
         #expect((listed["runs"] as? [[String: Any]])?.first?["results"] is [[String: Any]])
+        // What retention left, as `etl runs` lists it (only the table said it).
+        #expect(document["kept"] as? [String] == ["load", "folder"] && (listed["runs"] as? [[String: Any]])?.first?["kept"] as? [String] == ["load", "folder"],
+                "\(list.stdout.prefix(300))")
     }
 
     @Test func aThresholdFailureNamesEveryFileOverItTheRunAndTheCommand() throws {
@@ -631,6 +634,10 @@ import TestSupport
         #expect(unknownRun.status == 64 && unknownRun.stderr.contains("no run 20200101000000000 in the warehouse's run ledger or the state directory \(h.state.root.path)")
                 && unknownRun.stderr.contains("etl runs") && unknownRun.stderr.contains("--state-dir"),
                 "\(unknownRun.stderr)")
+        // The report too (it exited 1, "no complete load", a review).
+        let unknownReport = try Spawned.run(h, ["report", "--run", "20200101000000000", "--database", h.db.url])
+        #expect(unknownReport.status == 64 && unknownReport.stderr.contains("no run 20200101000000000 in the warehouse's run ledger"),
+                "\(unknownReport.stderr)")
         let unknownFile = try Spawned.run(h, ["rejects", id, "--file", "Indmeldelser.csv", "--database", h.db.url])
         #expect(unknownFile.status == 64 && unknownFile.stderr.contains("indmeldelser.csv"), "\(unknownFile.stderr)")
         let unknownReason = try Spawned.run(h, ["rejects", id, "--reason", "bad_cpr", "--database", h.db.url])

@@ -254,6 +254,20 @@ extension PipelineConfigTests {
         #expect(config.sources.caseEvents.column("haendelse") == "type")
         #expect(config.sources.institutions.column("bydel") == "omraade")
     }
+
+    /// Export tools and PostgreSQL name encodings otherwise than the IANA registry's names.
+    @Test func readsEncodingAliases() throws {
+        for (name, encoding) in [("UTF8", TextEncoding.utf8), ("utf_8", .utf8), ("CP1252", .windows1252), ("Windows1252", .windows1252),
+                                 ("latin1", .latin1), ("LATIN-1", .latin1), ("ISO_8859-1", .latin1)] {
+            let text = try Self.variant { $0.replacingOccurrences(of: "encoding: utf-8", with: "encoding: \(name)") }
+            #expect(try PipelineConfig.parse(text, path: "x.yaml").sources.assignments.encoding == encoding, "\(name)")
+        }
+        for name in ["utf-16", "latin9", "cp-1252x"] {
+            let text = try Self.variant { $0.replacingOccurrences(of: "encoding: utf-8", with: "encoding: \(name)") }
+            let error = #expect(throws: ConfigFileError.self) { try PipelineConfig.parse(text, path: "x.yaml") }
+            #expect(error?.message.contains("is not one of utf-8, windows-1252, iso-8859-1") == true, "\(name)")
+        }
+    }
 }
 
 @Suite struct EvaluationPeriodsTests {
