@@ -15,7 +15,7 @@ struct ETL: ParsableCommand {
         discussion: exitStatusHelp,
         version: ProgramVersion.current,
         subcommands: [
-            RunCommand.self, ExtractCommand.self, TransformCommand.self, LoadCommand.self,
+            RunCommand.self, CheckCommand.self, ExtractCommand.self, TransformCommand.self, LoadCommand.self,
             RunsCommand.self, RejectsCommand.self, PublishCommand.self,
             MigrateCommand.self, WarehouseCommand.self, ReportCommand.self, NationalCommand.self, GenerateCommand.self,
             DemoCommand.self, BenchCommand.self,

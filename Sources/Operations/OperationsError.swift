@@ -26,6 +26,8 @@ package enum OperationsError: StewardError {
     case stagesOutOfStep(run: RunID, detail: String)
     /// More of some files' records were rejected than the pipeline allows.
     case rejectThresholdExceeded(run: RunID, files: [ThresholdBreach])
+    /// `etl check`: a run of the drop would stop at the reject threshold.
+    case checkWouldStop(files: [ThresholdBreach])
     /// Publishing the run would replace a newer published run; needs --force.
     case wouldReplaceNewer(run: RunID, asOf: Day, published: PublishedRun, command: String)
     /// A new run's drop holds data of an earlier day than the published run's.
@@ -89,6 +91,10 @@ package enum OperationsError: StewardError {
             let each = files.map(\.description).joined(separator: "; ")
             return "run \(run) stopped before load, the warehouse unchanged: \(Self.thresholdPhrase) in \(files.count == 1 ? "1 file" : "\(files.count) files"): \(each). "
                 + "See them with `etl rejects \(run)` (add --file NAME for one file); then fix the mapping in the pipeline file and run `etl run --from extract --run \(run)`, or have the export fixed and run the corrected drop"
+        case .checkWouldStop(let files):
+            return "a run of this drop would stop before load: \(Self.thresholdPhrase) in \(files.count == 1 ? "1 file" : "\(files.count) files"): "
+                + "\(files.map(\.description).joined(separator: "; ")). The rejects are listed above; fix the mapping in the pipeline file, "
+                + "or have the export fixed, and check again"
         case .wouldReplaceNewer(let run, let asOf, let published, let command):
             let newer = published.asOf > asOf ? "its data are of a later day" : "its data are of the same day, and it started later"
             return "run \(published.run) (data as of \(published.asOf)) is published and is newer than run \(run) (as of \(asOf)): \(newer). "
@@ -168,7 +174,7 @@ package enum OperationsError: StewardError {
         switch self {
         case .locked: .locked
         case .noDrop, .inboxMissing, .dropIncomplete, .newerDropsIncomplete: .dropIncomplete
-        case .rejectThresholdExceeded: .rejectThresholdExceeded
+        case .rejectThresholdExceeded, .checkWouldStop: .rejectThresholdExceeded
         case .databaseUnreachable, .databaseRefused, .notTheOwner, .connectionLost, .publishUnconfirmed: .databaseUnreachable
         case .failedAfterPublish, .reportNotWritten: .reportFailed
         // A run id that names no run is a bad argument, as one that is not a run id is.

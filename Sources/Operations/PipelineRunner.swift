@@ -310,7 +310,9 @@ package struct PipelineRunner {
     /// `refuseUnsafePath` says: its path, its municipality, its exports' file names (counts
     /// are keyed by them) and its value maps' values (written after the exports' CPR numbers
     /// were replaced; an adversarial review found those two in clear).
-    private func refuseUnsafePipeline() throws {
+    private func refuseUnsafePipeline() throws { try Self.refuseUnsafe(config) }
+
+    static func refuseUnsafe(_ config: PipelineConfig) throws {
         try Self.refuseUnsafePath(config.absolutePath, what: "the pipeline file's path", fix: "Rename it and run again")
         try Self.refuseUnsafePath(config.municipality, what: "the pipeline file's municipality", fix: "Correct it in \(config.path)")
         try Self.refuseUnsafeCommittee(config)

@@ -1,0 +1,99 @@
+import Extract
+import Foundation
+import Pipeline
+import Transform
+
+/// `etl check`: a dry run. The pipeline file is read as a run reads it and, given a drop,
+/// extract and transform run on it as tonight's run would, in a private temporary folder
+/// under a throwaway key, so that a steward who edited a mapping sees what would be rejected
+/// and counted before the night does. Nothing is written to the warehouse or the state
+/// directory, and the temporary folder is removed.
+package struct PipelineCheck {
+    package let config: PipelineConfig
+
+    package init(config: PipelineConfig) { self.config = config }
+
+    /// Says each part as it is known (`say`); an error is the run's own (64, 65, 66, 1), but
+    /// for the reject threshold: its rejects are said first, then `checkWouldStop`.
+    package func check(drop explicitDrop: URL?, inbox: URL?, asOf explicitAsOf: Day?, say: (String) -> Void) throws {
+        try PipelineRunner.refuseUnsafe(config)
+        say("pipeline file \(config.absolutePath): read (municipality \(config.municipality), "
+            + "window from \(config.windowFrom) to \(config.windowTo.map(String.init(describing:)) ?? "the as-of date"))")
+        let drop: Drop
+        if let explicitDrop {
+            drop = Drop(url: explicitDrop)
+        } else if let inbox {
+            try PipelineRunner.refuseUnsafePath(inbox.path, what: "the inbox's path", fix: "Rename the folder and check again")
+            let scan = try Drop.scan(inbox, config: config)
+            for skipped in scan.newerIncomplete { say("a newer folder of the inbox is no complete drop: \(skipped.path)") }
+            drop = scan.drop
+        } else {
+            return say("no drop named (--drop DIR or --inbox DIR): the exports were not read")
+        }
+        try PipelineRunner.refuseUnsafePath(drop.url.path, what: "the drop's path", fix: "Rename the folder and check again")
+        try DropCheck.sources(drop: drop.url, config: config)
+        if drop.lacksManifest { say("the drop has no MANIFEST: nothing tells whether its files are whole") }
+        let (asOf, asOfSource) = try AsOf.resolve(explicit: explicitAsOf, config: config, drop: drop)
+        say("drop \(drop.url.path): as of \(asOf), from " + (["today": "today's date (the drop gives no udtraeksdato, and its folder is not named by its day)", "--as-of": "--as-of",
+                                                          "pipeline file": "the pipeline file's as_of"][asOfSource] ?? "its \(asOfSource)"))
+
+        let scratch = try Self.privateScratchFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let folder = StateLayout(root: scratch).run(RunID.at(Date()))
+        // A throwaway key: the real one is neither needed nor read, and no pseudonym made here
+        // could be linked to the warehouse's.
+        let throwaway = Hex.string((0..<32).map { _ in UInt8.random(in: .min ... .max) })
+        let stage = ExtractStage(config: config, state: StateLayout(root: scratch),
+                                 environment: [config.pseudonymKey.environmentVariable: throwaway])
+        let inputs: [StageManifest.InputFile]
+        var stopped: [ThresholdBreach] = []
+        do {
+            let result = try stage.run(drop: drop.url, into: folder)
+            inputs = result.manifest.inputs
+            for warning in result.warnings { say("warning: \(warning)") }
+        } catch {
+            guard case .rejectThresholdExceeded(let breaches, let read) = error else { throw error }
+            (inputs, stopped) = (read, breaches)
+        }
+        say("\nextract:\n" + Table.render(header: ["file", "read", "accepted", "rejected"], rows: inputs.map {
+            [$0.name, String($0.rowsRead), String($0.accepted), String($0.rejected)]
+        }))
+        if let rejects = try rejectsSummary(inputs, folder: folder) { say(rejects) }
+        guard stopped.isEmpty else { throw OperationsError.checkWouldStop(files: stopped) }
+
+        let window = try Transform.resolveWindow(from: config.windowFrom, to: config.windowTo, asOf: asOf)
+        let transformed = try TransformStage().run(run: folder, window: window, asOf: asOf, period: config.evaluation.period)
+        say("\ntransform (window \(window.lowerBound) to \(window.upperBound)):\n"
+            + Table.render(header: ["count", "value"], rows: transformed.manifest.counts.sorted { $0.key < $1.key }.map { [$0.key, String($0.value)] }))
+        for warning in transformed.warnings { say("warning: \(warning)") }
+        say("\nextract and transform pass: a run of this drop would go on to load and publish. The warehouse was not asked "
+            + "(`etl run` refuses a drop loaded before, or older than the published run); nothing was written.")
+    }
+
+    /// The rejects by file and reason, and the first few as `etl rejects` shows them (CPR numbers masked).
+    private func rejectsSummary(_ inputs: [StageManifest.InputFile], folder: RunFolder) throws -> String? {
+        let byReason = inputs.flatMap { file in file.rejectedByReason.sorted { $0.key < $1.key }.map { [file.name, $0.key, String($0.value)] } }
+        guard !byReason.isEmpty else { return nil }
+        var first: [[String]] = []
+        let path = folder.file(.extract, StageFile.rejects)
+        try StageFileReader.forEach(path: path) { record, line in
+            guard first.count < Self.rejectsShown else { return }
+            let r = try RejectRecord(record, path: path, line: line)
+            first.append([r.file, String(r.line), r.field ?? "", r.reason.rawValue, r.message])
+        }
+        return "\nrejected, by reason:\n" + Table.render(header: ["file", "reason", "records"], rows: byReason)
+            + "\nthe first \(first.count) (CPR numbers masked):\n" + Table.render(header: ["file", "line", "field", "reason", "message"], rows: first)
+    }
+
+    private static let rejectsShown = 10
+
+    /// A folder only this user can enter, in the temporary directory (`mkdtemp` makes it 0700).
+    private static func privateScratchFolder() throws -> URL {
+        var template = Array((FileManager.default.temporaryDirectory.path + "/etl-check-XXXXXX").utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw OperationsError.io(path: FileManager.default.temporaryDirectory.path,
+                                     message: "cannot make a temporary folder: \(String(cString: strerror(errno))); set TMPDIR to a folder of yours")
+        }
+        return URL(fileURLWithPath: String(cString: made), isDirectory: true)
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Pipeline
+import Testing
+
+/// `etl check`, the dry run: what a run of the drop would reject and count, and nothing written.
+@Suite struct CheckCommandTests {
+    @Test func aDryRunSaysWhatTheRunWouldRejectAndWritesNothing() throws {
+        let h = try Harness()
+        let (drop, _) = try h.drop(children: 400, dirty: 0.04)
+        let scratch = h.root.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        var environment = h.environment
+        environment["TMPDIR"] = scratch.path
+        let check = try h.run(["check", "--pipeline", Harness.copenhagen, "--drop", drop.path], environment: environment)
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(check.stdout.contains("extract and transform pass"), "\(check.stdout)")
+        // Nothing written: no state directory (no key, no run), its temporary folder gone.
+        #expect(!FileManager.default.fileExists(atPath: h.state.root.path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty)
+        // The rejects are shown with their lines, CPR numbers masked.
+        let cprs = try NightlyRunTests.cprNumbers(in: drop.appendingPathComponent("indmeldelser.csv"))
+        #expect(!cprs.contains { check.stdout.contains($0) || check.stdout.contains($0.prefix(6) + "-" + $0.suffix(4)) })
+        #expect(check.stdout.contains("invalid_cpr") && check.stdout.contains("-****"), "\(check.stdout)")
+
+        // What the run then reads and rejects is what the check said, file by file and reason by reason.
+        let run = try h.run(["run", "--pipeline", Harness.copenhagen, "--drop", drop.path, "--database", h.db.url])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = check.stdout.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
+        let files = try h.rows("SELECT name, rows_read, accepted, rejected FROM etl.files")
+        #expect(files.count == 4)
+        for file in files { #expect(lines.contains(file.compactMap { $0 }.joined(separator: " ")), "\(file)") }
+        let reasons = try h.rows("SELECT file, reason, count(*) FROM etl.rejects GROUP BY file, reason")
+        #expect(reasons.count > 3)
+        for reason in reasons { #expect(lines.contains(reason.compactMap { $0 }.joined(separator: " ")), "\(reason)") }
+        let children = try #require(try h.rows("SELECT count(*) FROM warehouse.children WHERE load_id = (SELECT max(load_id) FROM etl.loads)").first?[0])
+        #expect(lines.contains("children \(children)"), "\(check.stdout)")
+    }
+
+    @Test func aDryRunOverTheThresholdOrWithAWrongMappingExitsAsTheRunWould() throws {
+        let h = try Harness()
+        let (drop, _) = try h.drop(children: 300, dirty: 0.05)
+        let strict = try h.pipeline("strict.yaml", [("reject_threshold: 0.10", "reject_threshold: 0.01")])
+        let over = try h.run(["check", "--pipeline", strict, "--drop", drop.path])
+        #expect(over.status == ExitStatus.rejectThresholdExceeded.rawValue, "\(over.stderr)")
+        #expect(over.stderr.contains("a run of this drop would stop before load") && over.stdout.contains("rejected, by reason"), "\(over.stderr)")
+        let wrong = try h.pipeline("wrong.yaml", [("      indmeldt: indmeldt\n", "      indmeldt: indmeldt_dato\n")])
+        let misnamed = try h.run(["check", "--pipeline", wrong, "--drop", drop.path])
+        #expect(misnamed.status == ExitStatus.usage.rawValue && misnamed.stderr.contains("no column 'indmeldt_dato'"), "\(misnamed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: h.state.root.path))
+    }
+}
