@@ -38,13 +38,15 @@ package struct PipelineCheck {
                                                           "pipeline file": "the pipeline file's as_of"][asOfSource] ?? "its \(asOfSource)"))
 
         let scratch = try Self.privateScratchFolder()
-        defer { try? FileManager.default.removeItem(at: scratch) }
+        StopSignals.recordScratch(scratch)
+        defer { try? FileManager.default.removeItem(at: scratch); StopSignals.recordScratch(nil) }
         let folder = StateLayout(root: scratch).run(RunID.at(Date()))
         // A throwaway key: the real one is neither needed nor read, and no pseudonym made here
         // could be linked to the warehouse's.
         let throwaway = Hex.string((0..<32).map { _ in UInt8.random(in: .min ... .max) })
-        let stage = ExtractStage(config: config, state: StateLayout(root: scratch),
+        var stage = ExtractStage(config: config, state: StateLayout(root: scratch),
                                  environment: [config.pseudonymKey.environmentVariable: throwaway])
+        stage.checkpoint = FaultPoint.reach
         let inputs: [StageManifest.InputFile]
         var stopped: [ThresholdBreach] = []
         do {

@@ -30,6 +30,7 @@ package enum StopSignals {
     }
 
     private static let activity = Mutex<Activity?>(nil)
+    private static let scratch = Mutex<URL?>(nil)
     private static let pipe: (read: Int32, write: Int32) = {
         var fds: [Int32] = [-1, -1]
         _ = Glibc.pipe(&fds)
@@ -41,6 +42,9 @@ package enum StopSignals {
     package static func record(_ now: Activity?) { activity.withLock { $0 = now } }
     package static func recordStage(_ stage: String?) { activity.withLock { $0?.stage = stage } }
     package static func recordPublished() { activity.withLock { $0?.published = true } }
+    /// A private temporary folder the command removes as it ends (`etl check`'s), and a stop
+    /// removes too: it holds records of the drop.
+    package static func recordScratch(_ folder: URL?) { scratch.withLock { $0 = folder } }
 
     /// Installs the handlers, once, before any work; `command` names it (its subcommands only:
     /// its values may hold a password).
@@ -91,6 +95,7 @@ package enum StopSignals {
                 + "Run it again once what stopped it (a time limit, a shutdown) is dealt with"
             logger.error("\(text)", metadata: ["exit_status": .stringConvertible(128 + Int(number))])
         }
+        if let folder = scratch.withLock({ $0 }) { try? FileManager.default.removeItem(at: folder) }
         // What was printed before the stop reaches its pipe (`etl national status | …` lost it).
         fflush(nil)   // every output stream: `stdout` itself is shared mutable state to Swift 6
         signal(number, SIG_DFL)

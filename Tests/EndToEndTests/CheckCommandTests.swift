@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Pipeline
 import Testing
 
@@ -47,5 +48,22 @@ import Testing
         let misnamed = try h.run(["check", "--pipeline", wrong, "--drop", drop.path])
         #expect(misnamed.status == ExitStatus.usage.rawValue && misnamed.stderr.contains("no column 'indmeldt_dato'"), "\(misnamed.stderr)")
         #expect(!FileManager.default.fileExists(atPath: h.state.root.path))
+    }
+
+    /// Stopped (a Ctrl-C, a time limit), it removes its temporary folder too: it holds the drop's records.
+    @Test func aStoppedDryRunLeavesNoTemporaryFolder() throws {
+        let h = try Harness()
+        let (drop, _) = try h.drop(children: 200)
+        let scratch = h.root.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let check = try Spawned(h, ["check", "--pipeline", Harness.copenhagen, "--drop", drop.path],
+                                environment: ["TMPDIR": scratch.path, "ETL_STOP_AT": "extract.written"])
+        #expect(check.waitUntilStopped())
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).count == 1, "the check works in a folder of its own")
+        check.signal(SIGTERM)
+        check.signal(SIGCONT)
+        let result = try check.wait()
+        #expect(result.status == -SIGTERM, "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty)
     }
 }
