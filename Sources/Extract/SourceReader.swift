@@ -121,6 +121,7 @@ final class SourceReader {
         var columns: UnsafeMutableBufferPointer<Int>? = nil
         defer { columns?.deallocate() }
         var headerCount = 0
+        var key: KeyColumn? = nil
         try csv!.forEachRecord { record in
             guard let columns else {
                 try checkHeader(record)
@@ -128,14 +129,16 @@ final class SourceReader {
                 columns = .allocate(capacity: mapped.count)
                 _ = columns!.initialize(from: mapped)
                 headerCount = record.fieldCount
+                key = KeyColumn(source.kind, columns: mapped)
                 return
             }
             let view = UnsafeBufferPointer(columns)
-            if record.problem == nil, record.fieldCount == headerCount {
+            let swallowed = record.joined || record.recordLines && Self.holdsRecords(record, key: key, fields: headerCount, delimiter: source.delimiter)
+            if record.problem == nil, record.fieldCount == headerCount, !swallowed {
                 try body(SourceRecord(line: record.line, problem: nil, bytes: record.bytes, ends: record.ends,
                                       columns: view, control: record.control))
             } else {
-                try Self.bad(record, headerCount: headerCount, columns: view, body)
+                try Self.bad(record, swallowed: swallowed, headerCount: headerCount, columns: view, body)
             }
         }
         if columns == nil { throw ExtractError.noHeader(file: path) }
@@ -144,15 +147,17 @@ final class SourceReader {
     /// A record that cannot be read, and the lines it joined (out of line: the common path
     /// stays small enough for the compiler to fold into the reader's loop).
     @inline(never)
-    private static func bad(_ record: CSVRecord, headerCount: Int, columns: UnsafeBufferPointer<Int>,
+    private static func bad(_ record: CSVRecord, swallowed: Bool, headerCount: Int, columns: UnsafeBufferPointer<Int>,
                             _ body: (SourceRecord) throws -> Void) throws {
         var problem: (reason: RejectReason, message: String)
         if let p = record.problem {
             problem = (.malformedField, p)
+        } else if swallowed {
+            problem = (.malformedField, "a quoted field runs over lines that read as records of this file")
         } else {
             problem = (.wrongColumnCount, "\(record.fieldCount) fields where the header has \(headerCount)")
         }
-        let joined = record.joined && record.lastLine > record.line
+        let joined = swallowed && record.lastLine > record.line
         if joined {
             problem.message += "; the record runs over lines \(record.line)–\(record.lastLine): a stray quote may have joined the lines after its first to it"
         }
@@ -163,6 +168,43 @@ final class SourceReader {
             try body(.empty(line: line, problem: (.malformedField, "joined to the record of line \(record.line) by a quote (see that line)"),
                             columns: columns))
         }
+    }
+
+    /// The column whose shape tells a record's line from text that lists things: the CPR
+    /// number, else the institution number (digits).
+    struct KeyColumn {
+        var column: Int
+        var isCPR: Bool
+
+        init?(_ kind: SourceKind, columns: [Int]) {
+            guard let field = ["cpr", "institutionsnummer", "nummer"].first(where: kind.fields.contains),
+                  let i = kind.fields.firstIndex(of: field), columns[i] >= 0 else { return nil }
+            (column, isCPR) = (columns[i], field == "cpr")
+        }
+
+        func fits(_ value: ArraySlice<UInt8>) -> Bool {
+            var v = Array(value)
+            while v.last == 0x20 || v.last == 0x0D { v.removeLast() }
+            while v.first == 0x20 { v.removeFirst() }
+            let digits = v.count { $0 &- 0x30 < 10 }
+            guard isCPR else { return !v.isEmpty && digits == v.count }
+            return digits == 10 && (v.count == 10 || v.count == 11 && v[6] == UInt8(ascii: "-"))
+        }
+    }
+
+    /// Whether a record's quoted field holds, on a line after its first, a line that reads as
+    /// a record of this file: a whole record's fields, and a key of a key's shape. Such lines
+    /// are records a stray quote swallowed; a note that lists things on a line is text, as
+    /// RFC 4180 and the contract say (the rule had rejected it, an independent check found).
+    private static func holdsRecords(_ record: CSVRecord, key: KeyColumn?, fields: Int, delimiter: UInt8) -> Bool {
+        guard let key else { return false }
+        for i in 0..<record.fieldCount where record.field(i).contains(0x0A) {
+            for line in Array(record.field(i)).split(separator: 0x0A, omittingEmptySubsequences: false).dropFirst() {
+                let values = line.split(separator: delimiter, omittingEmptySubsequences: false)
+                if values.count >= fields, key.fits(values[values.startIndex + key.column]) { return true }
+            }
+        }
+        return false
     }
 
     /// A header is one line of names: a quote or a line break in it means the lines after it

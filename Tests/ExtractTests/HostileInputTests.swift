@@ -64,6 +64,24 @@ import Testing
         #expect(result.manifest.inputs[3].rowsRead == 10 && result.manifest.inputs[3].accepted == 8)
     }
 
+    /// A note that lists things, with a whole record's delimiters on one of its lines, is
+    /// text, as RFC 4180 and the contract allow: one record, accepted, and a MANIFEST's count
+    /// of records matches (it was rejected with the line it spanned, and the drop refused: an
+    /// independent check). Lines that read as records, a CPR number in the cpr column, are a
+    /// stray quote's still (`recordsInsideAStrayQuoteAreRejectedOneByOne`).
+    @Test func aQuotedNoteThatListsThingsIsOneRecord() throws {
+        let f = try Fixture()
+        var lines = Self.events(10).map { $0 + ";" }
+        lines[2] = "S-3;0102131234;underretning;02-04-2015;;daginstitution;;\"Mødet: deltagere;mor;far;pædagog;leder;rådgiver;tolk;\nopfølgning aftalt\""
+        lines[5] = "S-6;0102131234;underretning;02-04-2015;;daginstitution;;\"Tilstede: 0102;13;1234;mor;far;x;y\n\""
+        f.write(([Self.header + ";bemaerkning"] + lines).joined(separator: "\n") + "\n", to: "sagshaendelser.csv")
+        f.write(try ["institutioner.xml": 2, "socialraadgivere.csv": 2, "indmeldelser.csv": 2, "sagshaendelser.csv": 10]
+            .map { "\(try f.sha256($0.key))  \($0.value)  \($0.key)" }.joined(separator: "\n"), to: "MANIFEST")
+        let result = try f.extract()
+        #expect(f.rejects().isEmpty, "\(f.rejects())")
+        #expect(result.manifest.inputs[3].rowsRead == 10 && result.manifest.inputs[3].accepted == 10)
+    }
+
     /// The suite's case: a quote opened on line 800 of 1,625 and never closed. The file is
     /// refused, naming the line, with or without a MANIFEST; nothing is published.
     @Test(arguments: [false, true])

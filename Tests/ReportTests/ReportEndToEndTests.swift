@@ -148,8 +148,9 @@ import Postgres
         #expect(inRun.stdout == path + "\n")
         #expect(try ReportPage(try String(contentsOfFile: path, encoding: .utf8)).all("html").first?.attributes["lang"] == "da")
 
+        // A run id that names no run is a bad argument (64), as for every command.
         let missing = try h.run(ReportHarness.etl, ["report", "--run", "20000101000000"], environment: env)
-        #expect(missing.status == 1)
-        #expect(missing.stderr.contains("run 20000101000000 has no complete load"), "\(missing.stderr)")
+        #expect(missing.status == 64)
+        #expect(missing.stderr.contains("no run 20000101000000 in the warehouse's run ledger"), "\(missing.stderr)")
     }
 }
