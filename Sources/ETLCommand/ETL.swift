@@ -35,7 +35,7 @@ struct ETL: ParsableCommand {
 
     /// What every command does first: files private to their owner (umask 077), big buffers
     /// given back to the system when freed, every log line in one layout (`--log-format`), a
-    /// line for a run a signal stops (`StopSignals`), and
+    /// line for a run a signal stops (`StopSignals`) or a crash ends (`CrashSignals`), and
     /// a state directory found open to others closed before anything is read from or written to it.
     static func main() {
         // Started with its standard streams closed (`>&- 2>&-`), the next files opened took
@@ -43,6 +43,7 @@ struct ETL: ParsableCommand {
         // and a SIGTERM then hung the run holding its lock (an adversarial review).
         for fd in Int32(0)...2 where fcntl(fd, F_GETFD) < 0 { _ = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) }
         umask(StateDirectory.umask)
+        CrashSignals.install()
         // A log pipe whose reader went away (`etl run | tee`, `| logger`) ended a run by SIGPIPE,
         // mid-stage and in silence (an adversarial review): a write to it fails instead, and the
         // run goes on. The server programs etl starts get the default back (`Subprocess`).

@@ -25,11 +25,9 @@ struct CSVParseState {
     private var ends: UnsafeMutablePointer<Int>
     private var endCount = 0, endCapacity = 64
     private var problem: String? = nil
-    private var anyQuoted = false, tooLong = false, joined = false, recordLines = false
+    private var anyQuoted = false, tooLong = false, joined = false
     /// The header's number of fields (the first record's); 0 before it is read.
     private var headerFields = 0
-    /// Where the current line of a quoted field starts in `bytes`.
-    private var quotedLineStart = 0
     private var control = -1
 
     init(path: String, delimiter: UInt8, limit: Int, maxFieldLines: Int) {
@@ -130,17 +128,6 @@ struct CSVParseState {
         .unclosedQuote(file: path, line: quoteLine, within: maxFieldLines)
     }
 
-    /// A line of a quoted field holding as many delimiters as a record has may be a record
-    /// that a stray quote swallowed, or text that lists things (RFC 4180 allows both): the
-    /// record is marked (`recordLines`), and `SourceReader` tells which by the line's key column.
-    private mutating func noteQuotedLine() {
-        guard headerFields > 2, !recordLines, count >= quotedLineStart else { return }
-        var delimiters = 0
-        for k in quotedLineStart..<count where bytes[k] == delimiter { delimiters += 1 }
-        guard delimiters >= headerFields - 1 else { return }
-        recordLines = true
-    }
-
     /// Why the header cannot be read, as soon as it is longer than `limit`: a binary file (a
     /// sparse one of 2 GB took half a minute) is not read to its end first.
     var overlongHeader: String? {
@@ -164,11 +151,11 @@ struct CSVParseState {
             if tooLong { problem = problem ?? "the record is longer than \(limit) bytes (an unterminated quote?)" }
             try handOut(CSVRecord(bytes: UnsafeRawBufferPointer(start: bytes, count: count),
                                   ends: UnsafeBufferPointer(start: ends, count: endCount), line: recordLine, lastLine: lastLine,
-                                  joined: joined, recordLines: recordLines, control: control, problem: problem), body)
+                                  joined: joined, control: control, problem: problem), body)
         }
         count = 0
         endCount = 0
-        problem = nil; anyQuoted = false; tooLong = false; joined = false; recordLines = false; control = -1
+        problem = nil; anyQuoted = false; tooLong = false; joined = false; control = -1
         recordLine = line
     }
 
@@ -220,7 +207,7 @@ struct CSVParseState {
                 if endCount > 1 || last > 0 {   // else a blank line (`\r\n`): skipped
                     try handOut(CSVRecord(bytes: UnsafeRawBufferPointer(start: p + start, count: last),
                                           ends: UnsafeBufferPointer(start: ends, count: endCount), line: recordLine,
-                                          lastLine: recordLine, joined: false, recordLines: false, control: -1, problem: nil), body)
+                                          lastLine: recordLine, joined: false, control: -1, problem: nil), body)
                 }
                 endCount = 0
                 recordLine = line
@@ -246,7 +233,7 @@ struct CSVParseState {
                     continue
                 }
                 if p[i] == quote {
-                    state = .quoted; anyQuoted = true; quoteLine = line; quotedLineStart = self.count; i += 1
+                    state = .quoted; anyQuoted = true; quoteLine = line; i += 1
                 } else {
                     state = .unquoted
                 }
@@ -280,9 +267,7 @@ struct CSVParseState {
                     state = .quoteSeen
                 } else if c == lf {
                     line += 1
-                    noteQuotedLine()
                     appendByte(c)
-                    quotedLineStart = self.count
                     if line - quoteLine + 1 > maxFieldLines { throw fieldTooLong() }
                 } else {
                     appendSpecial(c, before: i, p, count: count)

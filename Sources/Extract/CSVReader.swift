@@ -17,9 +17,6 @@ struct CSVRecord {
     /// A quoted field that spans lines closed with text after its closing quote: most likely
     /// a stray quote that joined the records of the lines after it to this one.
     var joined: Bool
-    /// A quoted field holds a line with a whole record's delimiters: records a stray quote
-    /// joined, or text that lists things; `SourceReader` tells which.
-    var recordLines: Bool
     /// The offset in `bytes` of the first control character (see `CSVReader`); -1: none.
     var control: Int
     /// Why the record cannot be read as CSV (a stray quote, …); nil when it can.

@@ -121,7 +121,7 @@ final class SourceReader {
         var columns: UnsafeMutableBufferPointer<Int>? = nil
         defer { columns?.deallocate() }
         var headerCount = 0
-        var key: KeyColumn? = nil
+        var shape: RecordShape? = nil
         try csv!.forEachRecord { record in
             guard let columns else {
                 try checkHeader(record)
@@ -129,11 +129,12 @@ final class SourceReader {
                 columns = .allocate(capacity: mapped.count)
                 _ = columns!.initialize(from: mapped)
                 headerCount = record.fieldCount
-                key = KeyColumn(source.kind, columns: mapped)
+                shape = RecordShape(source, columns: mapped, fields: record.fieldCount)
                 return
             }
             let view = UnsafeBufferPointer(columns)
-            let swallowed = record.joined || record.recordLines && Self.holdsRecords(record, key: key, fields: headerCount, delimiter: source.delimiter)
+            // A quoted field over lines: text, or records a stray quote swallowed (`RecordShape`).
+            let swallowed = record.joined || record.lastLine > record.line && shape?.holdsRecords(record) == true
             if record.problem == nil, record.fieldCount == headerCount, !swallowed {
                 try body(SourceRecord(line: record.line, problem: nil, bytes: record.bytes, ends: record.ends,
                                       columns: view, control: record.control))
@@ -168,43 +169,6 @@ final class SourceReader {
             try body(.empty(line: line, problem: (.malformedField, "joined to the record of line \(record.line) by a quote (see that line)"),
                             columns: columns))
         }
-    }
-
-    /// The column whose shape tells a record's line from text that lists things: the CPR
-    /// number, else the institution number (digits).
-    struct KeyColumn {
-        var column: Int
-        var isCPR: Bool
-
-        init?(_ kind: SourceKind, columns: [Int]) {
-            guard let field = ["cpr", "institutionsnummer", "nummer"].first(where: kind.fields.contains),
-                  let i = kind.fields.firstIndex(of: field), columns[i] >= 0 else { return nil }
-            (column, isCPR) = (columns[i], field == "cpr")
-        }
-
-        func fits(_ value: ArraySlice<UInt8>) -> Bool {
-            var v = Array(value)
-            while v.last == 0x20 || v.last == 0x0D { v.removeLast() }
-            while v.first == 0x20 { v.removeFirst() }
-            let digits = v.count { $0 &- 0x30 < 10 }
-            guard isCPR else { return !v.isEmpty && digits == v.count }
-            return digits == 10 && (v.count == 10 || v.count == 11 && v[6] == UInt8(ascii: "-"))
-        }
-    }
-
-    /// Whether a record's quoted field holds, on a line after its first, a line that reads as
-    /// a record of this file: a whole record's fields, and a key of a key's shape. Such lines
-    /// are records a stray quote swallowed; a note that lists things on a line is text, as
-    /// RFC 4180 and the contract say (the rule had rejected it, an independent check found).
-    private static func holdsRecords(_ record: CSVRecord, key: KeyColumn?, fields: Int, delimiter: UInt8) -> Bool {
-        guard let key else { return false }
-        for i in 0..<record.fieldCount where record.field(i).contains(0x0A) {
-            for line in Array(record.field(i)).split(separator: 0x0A, omittingEmptySubsequences: false).dropFirst() {
-                let values = line.split(separator: delimiter, omittingEmptySubsequences: false)
-                if values.count >= fields, key.fits(values[values.startIndex + key.column]) { return true }
-            }
-        }
-        return false
     }
 
     /// A header is one line of names: a quote or a line break in it means the lines after it

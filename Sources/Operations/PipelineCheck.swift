@@ -20,13 +20,13 @@ package struct PipelineCheck {
         say("pipeline file \(config.absolutePath): read (municipality \(config.municipality), "
             + "window from \(config.windowFrom) to \(config.windowTo.map(String.init(describing:)) ?? "the as-of date"))")
         let drop: Drop
+        var newerIncomplete: [IncompleteDrop] = []
         if let explicitDrop {
             drop = Drop(url: explicitDrop)
         } else if let inbox {
             try PipelineRunner.refuseUnsafePath(inbox.path, what: "the inbox's path", fix: "Rename the folder and check again")
             let scan = try Drop.scan(inbox, config: config)
-            for skipped in scan.newerIncomplete { say("a newer folder of the inbox is no complete drop: \(skipped.path)") }
-            drop = scan.drop
+            (drop, newerIncomplete) = (scan.drop, scan.newerIncomplete)
         } else {
             return say("no drop named (--drop DIR or --inbox DIR): the exports were not read")
         }
@@ -34,8 +34,7 @@ package struct PipelineCheck {
         try DropCheck.sources(drop: drop.url, config: config)
         if drop.lacksManifest { say("the drop has no MANIFEST: nothing tells whether its files are whole") }
         let (asOf, asOfSource) = try AsOf.resolve(explicit: explicitAsOf, config: config, drop: drop)
-        say("drop \(drop.url.path): as of \(asOf), from " + (["today": "today's date (the drop gives no udtraeksdato, and its folder is not named by its day)", "--as-of": "--as-of",
-                                                          "pipeline file": "the pipeline file's as_of"][asOfSource] ?? "its \(asOfSource)"))
+        say("drop \(drop.url.path): as of \(asOf), from \(Self.asOfSources[asOfSource] ?? "its \(asOfSource)")")
 
         let scratch = try Self.privateScratchFolder()
         StopSignals.recordScratch(scratch)
@@ -54,6 +53,9 @@ package struct PipelineCheck {
             inputs = result.manifest.inputs
             for warning in result.warnings { say("warning: \(warning)") }
         } catch {
+            if case .cannotWrite(let path, let message) = error {   // the stage's words send a steward to the state directory
+                throw OperationsError.io(path: path, message: "\(message): the check's temporary folder is in \(Self.temporaryDirectory); free space there, or set TMPDIR to another folder of yours")
+            }
             guard case .rejectThresholdExceeded(let breaches, let read) = error else { throw error }
             (inputs, stopped) = (read, breaches)
         }
@@ -70,6 +72,8 @@ package struct PipelineCheck {
         for warning in transformed.warnings { say("warning: \(warning)") }
         say("\nextract and transform pass: a run of this drop would go on to load and publish. The warehouse was not asked "
             + "(`etl run` refuses a drop loaded before, or older than the published run); nothing was written.")
+        // As the run: it loads the newest complete drop, and says the newer ones that are not (66).
+        if !newerIncomplete.isEmpty { throw OperationsError.newerDropsIncomplete(ran: drop.url.path, drops: newerIncomplete) }
     }
 
     /// The rejects by file and reason, and the first few as `etl rejects` shows them (CPR numbers masked).
@@ -89,12 +93,26 @@ package struct PipelineCheck {
 
     private static let rejectsShown = 10
 
-    /// A folder only this user can enter, in the temporary directory (`mkdtemp` makes it 0700).
+    /// Where the as-of date came from (`AsOf.resolve`), said; the drop's own ("its udtraeksdato") otherwise.
+    private static let asOfSources = [
+        "today": "today's date (the drop gives no udtraeksdato, and its folder is not named by its day)",
+        "--as-of": "--as-of", "pipeline file": "the pipeline file's as_of",
+    ]
+
+    private static var temporaryDirectory: String { FileManager.default.temporaryDirectory.standardizedFileURL.path }
+
+    /// A folder only this user can enter (`mkdtemp` makes it 0700), in a temporary directory
+    /// where no other user can rename it and put a link in its place: the stage files are
+    /// written by path (a review led them over root's own file from a TMPDIR it owned).
     private static func privateScratchFolder() throws -> URL {
-        var template = Array((FileManager.default.temporaryDirectory.path + "/etl-check-XXXXXX").utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw OperationsError.io(path: FileManager.default.temporaryDirectory.path,
-                                     message: "cannot make a temporary folder: \(String(cString: strerror(errno))); set TMPDIR to a folder of yours")
+        let template = temporaryDirectory + "/etl-check-XXXXXX"
+        if let (folder, writers) = OtherWriters.folderAbove(template, othersOwning: true) {
+            throw OperationsError.usage("the temporary folder would be made in \(temporaryDirectory), and \(folder) may be changed by \(writers) "
+                                        + "who could put the check's files elsewhere: set TMPDIR to a folder of yours (or /tmp)")
+        }
+        var bytes = Array(template.utf8CString)
+        guard let made = bytes.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw OperationsError.io(path: temporaryDirectory, message: "cannot make a temporary folder: \(String(cString: strerror(errno))); set TMPDIR to a folder of yours")
         }
         return URL(fileURLWithPath: String(cString: made), isDirectory: true)
     }

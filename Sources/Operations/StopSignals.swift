@@ -36,7 +36,9 @@ package enum StopSignals {
         _ = Glibc.pipe(&fds)
         return (fds[0], fds[1])
     }()
-    static let signals = [SIGTERM, SIGINT, SIGHUP]
+    /// SIGQUIT (Ctrl-\) too: the Swift runtime took it for a crash, printed its report (with
+    /// memory that held CPR numbers) and let the run go on (an adversarial review).
+    static let signals = [SIGTERM, SIGINT, SIGHUP, SIGQUIT]
 
     /// What the process works on now; nil when no run.
     package static func record(_ now: Activity?) { activity.withLock { $0 = now } }
@@ -76,7 +78,7 @@ package enum StopSignals {
     }
 
     private static func stop(by number: Int32, logger: Logger, command: String) {
-        let name = number == SIGTERM ? "SIGTERM" : number == SIGINT ? "SIGINT" : "SIGHUP"
+        let name = [SIGTERM: "SIGTERM", SIGINT: "SIGINT", SIGHUP: "SIGHUP", SIGQUIT: "SIGQUIT"][number] ?? "signal \(number)"
         // The line goes to a terminal or a pipe that the same Ctrl-C may have ended (`etl run
         // | tee`): etl ignores SIGPIPE (`ETL.main`), so the write fails and the stop goes on.
         if let now = activity.withLock({ $0 }) {
@@ -95,7 +97,14 @@ package enum StopSignals {
                 + "Run it again once what stopped it (a time limit, a shutdown) is dealt with"
             logger.error("\(text)", metadata: ["exit_status": .stringConvertible(128 + Int(number))])
         }
-        if let folder = scratch.withLock({ $0 }) { try? FileManager.default.removeItem(at: folder) }
+        if let folder = scratch.withLock({ $0 }) {
+            // The command's threads may still make files in it: removed until it stays gone a moment.
+            for _ in 0..<20 {
+                try? FileManager.default.removeItem(at: folder)
+                usleep(10_000)
+                if !FileManager.default.fileExists(atPath: folder.path) { break }
+            }
+        }
         // What was printed before the stop reaches its pipe (`etl national status | …` lost it).
         fflush(nil)   // every output stream: `stdout` itself is shared mutable state to Swift 6
         signal(number, SIG_DFL)

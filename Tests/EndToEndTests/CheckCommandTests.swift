@@ -66,4 +66,28 @@ import Testing
         #expect(result.status == -SIGTERM, "\(result.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty)
     }
+
+    /// A temporary folder another user owns is refused: they could swap the check's folder for
+    /// a link while it writes (a review led its stage files over root's own file so). And an
+    /// inbox whose newer folder is no complete drop exits 66, as the run does.
+    @Test func aDryRunRefusesAnotherUsersTemporaryFolderAndSaysNewerIncompleteDrops() throws {
+        let h = try Harness()
+        try h.drop(children: 100)
+        let theirs = h.root.appendingPathComponent("theirs")
+        try FileManager.default.createDirectory(at: theirs, withIntermediateDirectories: true)
+        var environment = h.environment
+        environment["TMPDIR"] = theirs.path
+        if geteuid() == 0 {
+            #expect(chown(theirs.path, 65534, 65534) == 0)
+            let refused = try h.run(["check", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path], environment: environment)
+            #expect(refused.status == ExitStatus.usage.rawValue && refused.stderr.contains("set TMPDIR to a folder of yours"), "\(refused.stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: theirs.path).isEmpty)
+        } else {
+            print("SKIPPED (not root): a temporary folder another user owns needs chown")
+        }
+        try FileManager.default.createDirectory(at: h.inbox.appendingPathComponent("2026-11-22"), withIntermediateDirectories: true)
+        let newer = try h.run(["check", "--pipeline", Harness.copenhagen, "--inbox", h.inbox.path])
+        #expect(newer.status == ExitStatus.dropIncomplete.rawValue && newer.stdout.contains("extract and transform pass"), "\(newer.stderr)")
+        #expect(newer.stderr.contains("2026-11-22"), "\(newer.stderr)")
+    }
 }

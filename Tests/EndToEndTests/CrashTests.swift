@@ -293,6 +293,25 @@ import TestSupport
         #expect(error?.contains("stopped by SIGTERM in run \(id), stage \(stage)") == true, "\(error ?? "no error")")
     }
 
+    /// Ctrl-\ (SIGQUIT) stops a run as SIGTERM does, and a crash ends it with one line: the
+    /// Swift runtime printed its crash report for both, registers and memory that held the
+    /// records extract read (CPR numbers in clear, on the stream cron mails), and let a
+    /// SIGQUIT's run go on to publish (an adversarial review). What analysts see stays.
+    @Test(arguments: [SIGQUIT, SIGSEGV])
+    func aQuitOrACrashPrintsNoMemoryAndEndsTheRun(signal: Int32) throws {
+        let h = try Harness()
+        let (night, _, before) = try Self.secondNight(h, stoppedAt: "extract.written")
+        night.signal(signal)
+        night.signal(SIGCONT)
+        let result = try night.wait()
+        #expect(result.status == -signal, "\(result.status) \(result.stderr)")
+        #expect(!result.stderr.contains("crashed:") && !result.stderr.contains("Registers"), "\(result.stderr)")
+        #expect(result.stderr.contains(signal == SIGQUIT ? "stopped by SIGQUIT in run" : "etl crashed (a fatal signal"), "\(result.stderr)")
+        let cprs = try NightlyRunTests.cprNumbers(in: h.inbox.appendingPathComponent("2026-11-21/indmeldelser.csv"))
+        #expect(!cprs.contains { result.stderr.contains($0) || result.stderr.contains($0.prefix(6) + "-" + $0.suffix(4)) })
+        #expect(changedViews(from: before, to: try h.metricsViews()) == "")
+    }
+
     /// A stop once the publish has committed says the run is published, by the night or by
     /// `etl publish`: it said "rolled back" and "run it again" (an adversarial review). A stop
     /// into a pipe that the same Ctrl-C closed (`etl run | tee`) still ends by the signal: the

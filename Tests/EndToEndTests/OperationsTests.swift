@@ -430,8 +430,12 @@ import Report
         let named = try h.run(["warehouse", "stop", "--state-dir", state, "--database", h.db.url])
         #expect(named.status == ExitStatus.usage.rawValue && named.stderr.contains("`etl warehouse stop` is for the embedded server"), "\(named.stderr)")
         #expect(try h.run(["warehouse", "status", "--state-dir", state]).status == 0, "still running")
-        let stop = try h.run(["warehouse", "stop", "--state-dir", state])
+        // The embedded one is stopped, and the warehouse the environment names is said not to be.
+        var environment = h.environment
+        environment["DATABASE_URL"] = h.db.url
+        let stop = try h.run(["warehouse", "stop", "--state-dir", state], environment: environment)
         #expect(stop.status == 0, "\(stop.stderr)")
+        #expect(stop.stdout.contains("from the environment, which is not stopped"), "\(stop.stdout)")
         // Stopped on purpose, it stays stopped: a command that needs it says so, and only
         // `etl warehouse start` starts it again.
         let runs = try h.run(["runs", "--state-dir", state])

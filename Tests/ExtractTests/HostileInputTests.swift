@@ -82,6 +82,54 @@ import Testing
         #expect(result.manifest.inputs[3].rowsRead == 10 && result.manifest.inputs[3].accepted == 10)
     }
 
+    /// A stray quote closed on the very next line swallows that one record: the line where
+    /// the quote closes is a record's too (it was looked at only for lines the quote ran
+    /// past, and a `sag_afsluttet` vanished: an adversarial review).
+    @Test func aStrayQuoteThatSwallowsOneRecordIsCaught() throws {
+        let f = try Fixture()
+        f.config.rejectThreshold = 1
+        var lines = Self.events(20)
+        lines[9] = "S-10;0102131234;underretning;02-04-2015;;daginstitution;\"Far ringede, bekymret"
+        lines[10] = "S-11;0102131234;sag_afsluttet;02-05-2015;;;mor bekræfter\""
+        f.write(Self.file(lines), to: "sagshaendelser.csv")
+        let result = try f.extract()
+        #expect(f.rejects().map(\.line) == [11, 12] && f.rejects().allSatisfy { $0.reason == .malformedField }, "\(f.rejects())")
+        #expect(result.manifest.inputs[3].rowsRead == 20)
+    }
+
+    /// A note of a social worker's assignment that names institution numbers on its lines is
+    /// text: its lines have no start date where the records have theirs (it was rejected, with
+    /// the assignment, once the note had three lines: an adversarial review).
+    @Test func aNoteNamingNumbersOverLinesIsText() throws {
+        let f = try Fixture()
+        f.write("medarbejder_id;institutionsnummer;fra;til;note\nM001;101234;01-01-2014;31-12-2016;\n"
+                + "M002;101235;2015-03-01;;\"Socialrådgiver, dagtilbud\nDækker 358244; 366849; 117478; 139310; 165996\nOpdateret 2024\"\n",
+                to: "socialraadgivere.csv")
+        let result = try f.extract()
+        #expect(f.rejects().isEmpty, "\(f.rejects())")
+        #expect(result.manifest.inputs[1].rowsRead == 2 && result.manifest.inputs[1].accepted == 2)
+    }
+
+    /// In a register whose numbers are not digits, a swallowed line is told by `nummer_pattern`
+    /// (two institutions were folded into one name in silence: an adversarial review).
+    @Test(arguments: [nil, "(DI|PV)-[0-9]+"])
+    func aRegisterSwallowedByAStrayQuoteIsCaught(pattern: String?) throws {
+        let f = try Fixture()
+        var source = try PipelineConfig.load(path: Fixture.repo.appendingPathComponent("pipelines/other.yaml").path).sources.institutions
+        source.numberPattern = pattern
+        f.write("inst_nr,navn,type,omraade,netvaerk,antal_pladser,aabningsdato,lukkedato\n"
+                + (1...7).map { n in
+                    let name = n == 3 ? "\"Huset \(n)" : n == 5 ? "Huset \(n)\"" : "Huset \(n)"
+                    return "DI-\(n),\(name),integreret,Valby,V-1,40,2001-01-01,\n"
+                }.joined(), to: "institutioner.csv")
+        var lines: [(Int, RejectReason?)] = []
+        try SourceReader(source: source, path: f.path("institutioner.csv"), pipeline: "other.yaml", drop: f.drop).forEachRecord {
+            lines.append(($0.line, $0.problem?.reason))
+        }
+        #expect(lines.map(\.0) == [2, 3, 4, 5, 6, 7, 8] && lines.map(\.1) == [nil, nil, .malformedField, .malformedField, .malformedField, nil, nil],
+                "\(lines)")
+    }
+
     /// The suite's case: a quote opened on line 800 of 1,625 and never closed. The file is
     /// refused, naming the line, with or without a MANIFEST; nothing is published.
     @Test(arguments: [false, true])

@@ -1,0 +1,73 @@
+import Pipeline
+
+/// What a line inside a quoted CSV field must look like to read as a record of its export:
+/// the header's number of fields, and in each required field a value of that field's shape (a
+/// CPR number; an institution number: the register's `nummer_pattern`, else one word with a
+/// digit; a date in the source's formats; any other field, not empty). Such lines are records
+/// a stray quote swallowed; a note that lists things, or names numbers, is text, as RFC 4180
+/// and the contract allow it to be (`SourceReader`).
+struct RecordShape {
+    private enum Shape { case cpr, number, date, present }
+    private let checks: [(column: Int, shape: Shape)]
+    private let fields: Int
+    private let delimiter: UInt8
+    private let dateFormats: [DateFormat]
+    private let numberPattern: Regex<AnyRegexOutput>?
+
+    /// `columns`: the header's column of each of the source's contract fields, -1 if unmapped.
+    init(_ source: PipelineConfig.Source, columns: [Int], fields: Int) {
+        checks = source.kind.requiredFields.compactMap { field in
+            guard let i = source.kind.fields.firstIndex(of: field), columns[i] >= 0 else { return nil }
+            let shape: Shape = switch field {
+            case "cpr": .cpr
+            case "nummer", "institutionsnummer": .number
+            case "fra", "indmeldt", "dato": .date
+            default: .present
+            }
+            return (columns[i], shape)
+        }
+        self.fields = fields
+        delimiter = source.delimiter
+        dateFormats = source.dateFormats
+        numberPattern = source.numberPattern.flatMap { try? Regex($0) }
+    }
+
+    /// Whether a line after the first of any of `record`'s fields reads as a record.
+    func holdsRecords(_ record: CSVRecord) -> Bool {
+        guard !checks.isEmpty else { return false }
+        for i in 0..<record.fieldCount where record.field(i).contains(0x0A) {
+            for line in Array(record.field(i)).split(separator: 0x0A, omittingEmptySubsequences: false).dropFirst() where fits(line) {
+                return true
+            }
+        }
+        return false
+    }
+
+    private func fits(_ line: ArraySlice<UInt8>) -> Bool {
+        let values = line.split(separator: delimiter, omittingEmptySubsequences: false)
+        guard values.count >= fields else { return false }
+        return checks.allSatisfy { fits(Self.trimmed(values[values.startIndex + $0.column]), $0.shape) }
+    }
+
+    private func fits(_ v: ArraySlice<UInt8>, _ shape: Shape) -> Bool {
+        switch shape {
+        case .present: return !v.isEmpty
+        case .date: return dateFormats.contains { $0.parse(v) != nil }
+        case .cpr:
+            let digits = v.count { $0 &- 0x30 < 10 }
+            return digits == 10 && (v.count == 10 || v.count == 11 && v[v.startIndex + 6] == UInt8(ascii: "-"))
+        case .number:
+            if let numberPattern { return (try? numberPattern.wholeMatch(in: String(decoding: v, as: UTF8.self))) != nil }
+            return v.contains { $0 &- 0x30 < 10 } && !v.contains(0x20)
+        }
+    }
+
+    /// Without the spaces, line end and quotes around it.
+    private static func trimmed(_ value: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var v = value
+        while let last = v.last, last == 0x20 || last == 0x0D { v.removeLast() }
+        while v.first == 0x20 { v.removeFirst() }
+        if v.count >= 2, v.first == 0x22, v.last == 0x22 { v = v.dropFirst().dropLast() }
+        return v
+    }
+}
