@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import Pipeline
+import Postgres
 
 /// The end of every command's `--help`: the statuses in short, and where operations.md says what to do for each.
 let exitStatusHelp = "Exit statuses:\n" + ExitStatus.table
@@ -21,7 +22,13 @@ func withExitStatus(_ body: () throws -> Void) throws {
             metadata["run"] = "\(failure.run)"
             metadata["stage"] = failure.step.map { "\($0.rawValue)" }
         }
-        Logger(label: "etl").error("\(error)", metadata: metadata)
+        var text = "\(error)"
+        // Lost outside a run's stages (at its very start, say): said with what to do, as a run's loss is (a review).
+        if let lost = error as? PostgresError, lost.kind == .connection {
+            text += ". The connection to the warehouse broke; what this command had not committed was rolled back. "
+                + "Check the server (`etl warehouse status`), then run the command again"
+        }
+        Logger(label: "etl").error("\(text)", metadata: metadata)
         throw ExitCode(status.rawValue)
     }
 }

@@ -8,7 +8,7 @@ import Postgres
 /// one environment lookup and a look at the `CommitGate`: a process being stopped goes no
 /// further than its next point (at `<stage>.written`, its new files are not put in place).
 ///
-/// Points: `run.started`; `<stage>.started` and `<stage>.finished` for extract, transform and
+/// Points: `run.connected` (a new run connected, nothing asked yet); `run.started`; `<stage>.started` and `<stage>.finished` for extract, transform and
 /// load (the ledger not yet told); `extract.written` and `transform.written` (the stage's new
 /// files written, not yet in place of the old); `load.copying` (the first fact file copied, the load's
 /// transaction open); `load.copied` (every fact file copied, those of the load's other

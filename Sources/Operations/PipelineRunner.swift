@@ -68,6 +68,7 @@ package struct PipelineRunner {
         if demo { try checkStateDirectoryForDemo() }
 
         let db = try target.connect(logger: logger)
+        FaultPoint.reach("run.connected")
         let holder = try AdvisoryLock.runLock(on: db, holder: "etl run (starting)", command: "etl run", state: state)
         defer { withExtendedLifetime(holder) {} }
         let ledger = Ledger(connection: db)

@@ -84,7 +84,8 @@ package enum StopSignals {
         if let now = activity.withLock({ $0 }) {
             let text = now.published
                 ? "stopped by \(name) in run \(now.run) after its publish: analysts see this run; what comes after it (the committee's "
-                    + "report, clearing old loads) may not be done. `etl runs show \(now.run)` says the step left"
+                    + "report, clearing old loads) may not be done: `etl report` writes the committee's page for it now (the next run "
+                    + "would, and clears the old loads)"
                 : "stopped by \(name) in run \(now.run)\(now.stage.map { ", stage \($0)" } ?? ""): what the stage had not yet committed "
                     + "is rolled back, and what it had stays (a load committed waits for its publish); a run is published whole or not "
                     + "at all. `etl runs show \(now.run)` says whether it was, and the step left"

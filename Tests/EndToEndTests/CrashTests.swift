@@ -349,6 +349,8 @@ import TestSupport
         let said = try again.wait()
         #expect(said.status == -SIGTERM && said.stderr.contains("stopped by SIGTERM in run \(id) after its publish: analysts see this run"),
                 "\(said.status) \(said.stderr)")
+        // What to do is said where it can be done: `etl runs show` knows nothing of a publish (a review).
+        #expect(said.stderr.contains("`etl report` writes the committee's page") && !said.stderr.contains("runs show"), "\(said.stderr)")
     }
 
     /// A run whose output's reader went away (`etl run | tee` with tee gone) goes on and
@@ -476,6 +478,19 @@ import TestSupport
         #expect(error?.contains("stopped without recording why in the warehouse") == true && error?.contains("during run \(id), stage transform") == true,
                 "\(error ?? "no error")")
         try server.stop(.fast)
+    }
+
+    /// Lost before the run has its id: said with what to do too (it was libpq's words alone, a review).
+    @Test func aConnectionLostAsARunStartsSaysWhatToDo() throws {
+        let h = try Harness()
+        let (night, _, before) = try Self.secondNight(h, stoppedAt: "run.connected")
+        let killed = try h.rows("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        #expect(!killed.isEmpty, "no session of the run to end")
+        night.signal(SIGCONT)
+        let result = try night.wait()
+        #expect(result.status == ExitStatus.databaseUnreachable.rawValue, "\(result.stderr)")
+        #expect(result.stderr.contains("Check the server (`etl warehouse status`), then run the command again"), "\(result.stderr)")
+        #expect(changedViews(from: before, to: try h.metricsViews()) == "")
     }
 
     @Test(arguments: [("transform.started", "transform"), ("load.copying", "load")])
