@@ -32,12 +32,18 @@ struct RecordShape {
         numberPattern = source.numberPattern.flatMap { try? Regex($0) }
     }
 
-    /// Whether a line after the first of any of `record`'s fields reads as a record.
+    /// Whether a line after the first of any of `record`'s fields reads as a record. A line
+    /// with fewer delimiters than a record has (a note's, mostly) is passed over uncopied.
     func holdsRecords(_ record: CSVRecord) -> Bool {
         guard !checks.isEmpty else { return false }
-        for i in 0..<record.fieldCount where record.field(i).contains(0x0A) {
-            for line in Array(record.field(i)).split(separator: 0x0A, omittingEmptySubsequences: false).dropFirst() where fits(line) {
-                return true
+        for i in 0..<record.fieldCount {
+            let field = record.field(i)
+            guard var start = field.firstIndex(of: 0x0A).map({ $0 + 1 }) else { continue }
+            while start <= field.count {
+                let end = field[start...].firstIndex(of: 0x0A) ?? field.count
+                let line = field[start..<end]
+                if line.count(where: { $0 == delimiter }) >= fields - 1, fits(Array(line)[...]) { return true }
+                start = end + 1
             }
         }
         return false
