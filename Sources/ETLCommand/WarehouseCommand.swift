@@ -70,8 +70,8 @@ struct WarehouseCommand: ParsableCommand {
                 try server.stop()
                 // Stopped on purpose: no other command starts it again behind the steward's back.
                 try ISO8601DateFormatter().string(from: Date()).write(to: target.stoppedByHandFile, atomically: true, encoding: .utf8)
-                print("warehouse stopped; commands that need it refuse until `etl warehouse start`"
-                      + (target.url.map { _ in " (those run now use \(target.displayName), from the environment, which is not stopped)" } ?? ""))
+                let named = target.url == nil ? "" : " (those run now use \(target.displayName), from the environment, which is not stopped)"
+                print("warehouse stopped; commands that need it refuse until `etl warehouse start`" + named)
             }
         }
     }

@@ -17,10 +17,10 @@ package enum CrashSignals {
         """
 
     /// Before any work, in place of the Swift runtime's handlers (installed before `main`).
-    package static func install(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    package static func install() {
         var none = rlimit(rlim_cur: 0, rlim_max: 0)
         setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &none)
-        guard environment["SWIFT_BACKTRACE"] == nil else { return }
+        guard ProcessInfo.processInfo.environment["SWIFT_BACKTRACE"] == nil else { return }
         for number in signals {
             signal(number) { number in
                 CrashSignals.line.withUTF8Buffer { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
