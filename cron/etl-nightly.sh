@@ -127,7 +127,7 @@ summary_file=$(mktemp) || exit 70
 exec 4<>"$summary_file" || exit 70
 rm -f "$summary_file"
 stopped= child=
-for sig in TERM INT HUP; do trap "stopped=$sig; interrupted=yes; [ -z \"\$child\" ] || kill -s $sig \"\$child\" 2>/dev/null" "$sig"; done
+for sig in TERM INT HUP QUIT; do trap "stopped=$sig; interrupted=yes; [ -z \"\$child\" ] || kill -s $sig \"\$child\" 2>/dev/null" "$sig"; done
 timeout --kill-after=1m "${ETL_TIME_LIMIT:-6h}" "$etl" run --pipeline "$pipeline" --inbox "$inbox" --log-format json \
     >&4 2>&3 3>&- 4>&- &
 child=$!

@@ -24,7 +24,8 @@ func withExitStatus(_ body: () throws -> Void) throws {
         }
         var text = "\(error)"
         // Lost outside a run's stages (at its very start, say): said with what to do, as a run's loss is (a review).
-        if let lost = error as? PostgresError, lost.kind == .connection {
+        if let lost = ((error as? RunFailure)?.error ?? error) as? PostgresError, lost.kind == .connection {
+            while text.hasSuffix(".") { text.removeLast() }
             text += ". The connection to the warehouse broke; what this command had not committed was rolled back. "
                 + "Check the server (`etl warehouse status`), then run the command again"
         }

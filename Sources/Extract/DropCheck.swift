@@ -8,8 +8,6 @@ import Pipeline
 package enum DropCheck {
     /// Checks every source of the pipeline.
     package static func sources(drop: URL, config: PipelineConfig) throws(ExtractError) {
-        var info = stat()
-        if stat(drop.path, &info) == 0, info.st_mode & S_IFMT != S_IFDIR { throw .dropNotAFolder(drop: drop.path) }
         for source in config.sources.all {
             try file(source.file, drop: drop, allowOutside: source.allowLinkOutsideDrop)
         }

@@ -4,8 +4,6 @@ import Pipeline
 /// Why extract stopped. Each case says what happened, where, and what to do; none ever
 /// holds a CPR number in clear. A record that is merely bad is not an error: it is a reject.
 package enum ExtractError: StewardError, Equatable, Sendable {
-    /// The drop named is a file, not a folder.
-    case dropNotAFolder(drop: String)
     /// A source file of the pipeline is not in the drop.
     case sourceMissing(file: String, drop: String)
     /// A source's name in the drop is not a regular file (a directory, a device, a pipe, …).
@@ -77,7 +75,6 @@ package enum ExtractError: StewardError, Equatable, Sendable {
         // A header that reads as a record is the export's to fix, as a missing header is (the
         // cron wrapper sent a steward to the pipeline file for it, an adversarial review).
         case .missingColumn(let m): m.headerLooksLikeRecord ? .failure : .usage
-        case .dropNotAFolder: .usage
         case .cannotRead, .notDeclaredEncoding, .wideUnicode, .utf8NotDeclared, .utf8UnderDeclaration, .noHeader, .badHeader, .ambiguousHeader, .unclosedQuote, .xmlNotWellFormed, .xmlRefused,
              .badExportDate, .xmlTooDeep, .xmlTokenTooLong, .pseudonymKey, .cannotWrite: .failure
         }
@@ -90,8 +87,6 @@ package enum ExtractError: StewardError, Equatable, Sendable {
 
     package var description: String {
         switch self {
-        case let .dropNotAFolder(drop):
-            return "\(drop) is a file, not a drop: name the drop's folder, which holds the exports and their MANIFEST."
         case let .sourceMissing(file, drop):
             return "\(drop): the drop is incomplete: \(file) is missing. Wait for the export job to finish, or check the file name in the pipeline file."
         case let .sourceNotAFile(file, drop, what) where file == DropManifest.fileName:

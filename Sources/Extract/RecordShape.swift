@@ -32,47 +32,62 @@ struct RecordShape {
         numberPattern = source.numberPattern.flatMap { try? Regex($0) }
     }
 
-    /// Whether a line after the first of any of `record`'s fields reads as a record. A line
-    /// with fewer delimiters than a record has (a note's, mostly) is passed over uncopied.
+    /// Whether a line after the first of any of `record`'s fields reads as a record: a line
+    /// the field runs over, or the line it closes on, with the record's fields after it (a
+    /// quote closed on the next line in the column it opened in swallows that line's record
+    /// with the field count right: a review). A line with fewer delimiters than a record has,
+    /// a note's mostly, is passed over uncopied.
     func holdsRecords(_ record: CSVRecord) -> Bool {
         guard !checks.isEmpty else { return false }
         for i in 0..<record.fieldCount {
             let field = record.field(i)
             guard var start = field.firstIndex(of: 0x0A).map({ $0 + 1 }) else { continue }
             while start <= field.count {
-                let end = field[start...].firstIndex(of: 0x0A) ?? field.count
-                let line = field[start..<end]
-                if line.count(where: { $0 == delimiter }) >= fields - 1, fits(Array(line)[...]) { return true }
+                let end = field[start...].firstIndex(of: 0x0A)
+                let line = field[start..<(end ?? field.count)]
+                // On the closing line, the fields after this one follow, up to a line break in one of them.
+                var after: [UnsafeRawBufferPointer] = []
+                if end == nil {
+                    for j in i + 1..<record.fieldCount {
+                        after.append(record.field(j))
+                        if after.last!.contains(0x0A) { break }
+                    }
+                }
+                if line.count(where: { $0 == delimiter }) + after.count >= fields - 1 {
+                    let values = Array(line).split(separator: delimiter, omittingEmptySubsequences: false)
+                        + after.map { Array($0.prefix { $0 != 0x0A })[...] }
+                    if fits(values) { return true }
+                }
+                guard let end else { break }
                 start = end + 1
             }
         }
         return false
     }
 
-    private func fits(_ line: ArraySlice<UInt8>) -> Bool {
-        let values = line.split(separator: delimiter, omittingEmptySubsequences: false)
+    private func fits(_ values: [ArraySlice<UInt8>]) -> Bool {
         guard values.count >= fields else { return false }
-        return checks.allSatisfy { fits(Self.trimmed(values[values.startIndex + $0.column]), $0.shape) }
+        return checks.allSatisfy { fits(Self.trimmed(values[$0.column]), $0.shape) }
     }
 
     private func fits(_ v: ArraySlice<UInt8>, _ shape: Shape) -> Bool {
         switch shape {
         case .present: return !v.isEmpty
         case .date: return dateFormats.contains { $0.parse(v) != nil }
-        case .cpr:
+        case .cpr:   // ten digits, with one `-` among them or none (exports.md)
             let digits = v.count { $0 &- 0x30 < 10 }
-            return digits == 10 && (v.count == 10 || v.count == 11 && v[v.startIndex + 6] == UInt8(ascii: "-"))
+            return digits == 10 && (v.count == 10 || v.count == 11 && v.contains(UInt8(ascii: "-")))
         case .number:
             if let numberPattern { return (try? numberPattern.wholeMatch(in: String(decoding: v, as: UTF8.self))) != nil }
             return v.contains { $0 &- 0x30 < 10 } && !v.contains(0x20)
         }
     }
 
-    /// Without the spaces, line end and quotes around it.
+    /// Without the spaces, tabs, line end and quotes around it, as the validators read a value.
     private static func trimmed(_ value: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         var v = value
-        while let last = v.last, last == 0x20 || last == 0x0D { v.removeLast() }
-        while v.first == 0x20 { v.removeFirst() }
+        while let last = v.last, last == 0x20 || last == 0x09 || last == 0x0D { v.removeLast() }
+        while let first = v.first, first == 0x20 || first == 0x09 { v.removeFirst() }
         if v.count >= 2, v.first == 0x22, v.last == 0x22 { v = v.dropFirst().dropLast() }
         return v
     }

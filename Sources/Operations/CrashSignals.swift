@@ -11,8 +11,9 @@ package enum CrashSignals {
     static let signals = [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGABRT]
     static let line: StaticString = """
         etl crashed (a fatal signal; Swift's crash report is not printed: its memory dumps can hold personal data). \
-        What it had not committed is rolled back; run it again. If it crashes again, report it with `etl --version`, \
-        and run it with SWIFT_BACKTRACE=enable=yes only on synthetic data (`etl generate`).
+        What it had not committed is rolled back; `etl runs` says where a run stopped, and a published run stays published. \
+        If it crashes again, report it with `etl --version`, and run it with SWIFT_BACKTRACE=enable=yes only on synthetic data \
+        (`etl generate`).
 
         """
 

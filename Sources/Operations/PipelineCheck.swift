@@ -31,6 +31,9 @@ package struct PipelineCheck {
             return say("no drop named (--drop DIR or --inbox DIR): the exports were not read")
         }
         try PipelineRunner.refuseUnsafePath(drop.url.path, what: "the drop's path", fix: "Rename the folder and check again")
+        // As the run finds what a drop lacks, with the same words and status (66).
+        let missing = drop.missing(config)
+        guard missing.isEmpty else { throw OperationsError.dropIncomplete(drop: drop.url.path, missing: missing) }
         try DropCheck.sources(drop: drop.url, config: config)
         if drop.lacksManifest { say("the drop has no MANIFEST: nothing tells whether its files are whole") }
         let (asOf, asOfSource) = try AsOf.resolve(explicit: explicitAsOf, config: config, drop: drop)

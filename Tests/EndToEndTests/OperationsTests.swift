@@ -227,7 +227,9 @@ import Report
     /// Ctrl-C on a night tried by hand reaches the wrapper's process group, not etl's:
     /// timeout(1) gave etl a group of its own. The wrapper passes a signal it is sent on; the
     /// night went on and published in silence (an adversarial review).
-    @Test func aSignalToTheCronWrapperStopsTheNightItRuns() throws {
+    /// SIGQUIT too, now a stop for etl: bash had left it ignored, and the night published (a review).
+    @Test(arguments: [SIGTERM, SIGQUIT])
+    func aSignalToTheCronWrapperStopsTheNightItRuns(signal: Int32) throws {
         let h = try Harness()
         try h.drop(children: 200)
         var environment = ["ETL_BIN": Harness.etl, "ETL_ENV_FILE": "/dev/null", "DATABASE_URL": h.db.url, "ETL_STOP_AT": "transform.started"]
@@ -235,14 +237,15 @@ import Report
         let wrapper = try Spawned(h, [Harness.repo.appendingPathComponent("cron/etl-nightly.sh").path, Harness.copenhagen, h.inbox.path],
                                   environment: environment, program: "/bin/bash")
         let etl = try #require(Spawned.stoppedProcess(holding: h.inbox.path), "etl never stopped at transform.started")
-        #expect(kill(wrapper.pid, SIGTERM) == 0)
+        #expect(kill(wrapper.pid, signal) == 0)
         // timeout(1) continues what it signals; if nothing reached etl, it is let go on after a while.
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline, Spawned.isStopped(etl) { Thread.sleep(forTimeInterval: 0.05) }
         kill(etl, SIGCONT)
         let night = try wrapper.wait()
-        #expect(night.status == 128 + SIGTERM, "\(night.stdout) \(night.stderr)")
-        #expect(night.stdout.contains("etl was stopped by SIGTERM in run 20") && night.stdout.contains("(the wrapper itself was sent SIGTERM)"),
+        let name = signal == SIGTERM ? "SIGTERM" : "SIGQUIT"
+        #expect(night.status == 128 + signal, "\(night.stdout) \(night.stderr)")
+        #expect(night.stdout.contains("etl was stopped by \(name) in run 20") && night.stdout.contains("(the wrapper itself was sent \(name))"),
                 "\(night.stdout)")
         #expect(try h.rows("SELECT count(*) FROM etl.published") == [["0"]])
     }

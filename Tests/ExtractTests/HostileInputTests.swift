@@ -97,6 +97,23 @@ import Testing
         #expect(result.manifest.inputs[3].rowsRead == 20)
     }
 
+    /// A stray quote closed on the next line in the column it opened in leaves the field
+    /// count right: the closing line, with the fields after the quote, is that line's record
+    /// (it vanished without a reject, its text in the field: a review). A CPR number with its
+    /// `-` elsewhere, and tabs around values, read as the validators read them.
+    @Test(arguments: ["0102131234", "01021-31234", "\t0102131234 "])
+    func aStrayQuoteClosedInItsOwnColumnOnTheNextLineIsCaught(cpr: String) throws {
+        let f = try Fixture()
+        f.config.rejectThreshold = 1
+        var lines = Self.events(20).map { $0 + ";" }
+        lines[9] = "S-10;0102131234;underretning;02-04-2015;;daginstitution;\"bekymring;"
+        lines[10] = "S-11;\(cpr);sag_oprettet;28-04-2015;;;vold\";"
+        f.write(([Self.header + ";bemaerkning"] + lines).joined(separator: "\n") + "\n", to: "sagshaendelser.csv")
+        let result = try f.extract()
+        #expect(f.rejects().map(\.line) == [11, 12], "\(f.rejects())")
+        #expect(result.manifest.inputs[3].rowsRead == 20)
+    }
+
     /// A note of a social worker's assignment that names institution numbers on its lines is
     /// text: its lines have no start date where the records have theirs (it was rejected, with
     /// the assignment, once the note had three lines: an adversarial review).
