@@ -164,7 +164,9 @@ case $status in
     73) message="published, but the committee's report was not written; see $log, then run: etl report" ; level=err ;;
     75) message="another run still holds the lock; this night's run was skipped." ; level=warning ;;
     64) message="refused (exit 64), the warehouse unchanged: the error in the log's last lines says why and what to do (the crontab line, the pipeline file, or a drop of an earlier day than the published run's)." ; level=err ;;
-    *)  if [ "$status" -gt 128 ]; then
+    *)  if [ "$status" -gt 128 ] && case $((status - 128)) in 4|5|6|7|8|11) true ;; *) false ;; esac; then
+            message="etl crashed (SIG$(kill -l "$status" 2>/dev/null || echo "$((status - 128))"))${run:+ in run $run}: what it had not committed is rolled back, and a run is published whole or not at all; $etl runs${run:+ show $run} --state-dir $ETL_STATE_DIR says where it stopped. Run it again; if it crashes again, report it with etl --version"
+        elif [ "$status" -gt 128 ]; then
             message="etl was stopped by SIG$(kill -l "$status" 2>/dev/null || echo "$((status - 128))")${run:+ in run $run}. A run is published whole or not at all, so analysts see either the last night's figures or this one's; $etl runs${run:+ show $run} --state-dir $ETL_STATE_DIR says which and the step left (a drop not loaded is taken again the next night)"
         elif [ "$status" -eq 127 ] || [ "$status" -eq 126 ]; then
             message="failed: $etl could not be run (exit $status: not found, or not executable). Install etl (docs/operations.md), or set ETL_BIN to its path in the crontab line"

@@ -16,6 +16,8 @@ func withExitStatus(_ body: () throws -> Void) throws {
     } catch let error as ExitCode {
         throw error
     } catch {
+        // Being stopped, its failure is the stop's doing (its folder removed under it, say): the stop ends it, by its signal.
+        CommitGate.pass()
         let status = ExitStatus.of(error)
         var metadata: Logger.Metadata = ["exit_status": .stringConvertible(Int(status.rawValue))]
         if let failure = error as? RunFailure {

@@ -1,9 +1,9 @@
 import Pipeline
 
 /// What a line inside a quoted CSV field must look like to read as a record of its export:
-/// the header's number of fields, and in each required field a value of that field's shape (a
-/// CPR number; an institution number: the register's `nummer_pattern`, else one word with a
-/// digit; a date in the source's formats; any other field, not empty). Such lines are records
+/// at least the header's number of fields, and in each required field a value of that field's
+/// shape (a CPR number; an institution number: in the register, its `nummer_pattern`, else one
+/// word with a digit; a date in the source's formats; any other field, not empty). Such lines are records
 /// a stray quote swallowed; a note that lists things, or names numbers, is text, as RFC 4180
 /// and the contract allow it to be (`SourceReader`).
 struct RecordShape {
@@ -78,7 +78,7 @@ struct RecordShape {
             let digits = v.count { $0 &- 0x30 < 10 }
             return digits == 10 && (v.count == 10 || v.count == 11 && v.contains(UInt8(ascii: "-")))
         case .number:
-            if let numberPattern { return (try? numberPattern.wholeMatch(in: String(decoding: v, as: UTF8.self))) != nil }
+            if let numberPattern { return (try? numberPattern.firstMatch(in: String(decoding: v, as: UTF8.self))) != nil }
             return v.contains { $0 &- 0x30 < 10 } && !v.contains(0x20)
         }
     }

@@ -99,11 +99,12 @@ final class SourceReader {
     /// Calls `body` with each data record (not the CSV header).
     ///
     /// A CSV record whose quoted field spans lines and closes with text after its closing
-    /// quote has most likely swallowed the records on the lines after its first (a stray
-    /// quote opened the field; a quote of a later line closed it): each of those lines is
-    /// handed out as a record of its own, rejected, so that they are counted (and the
-    /// reject threshold sees them) instead of vanishing. A record spanning lines for a
-    /// quoted field that closes cleanly is one record, however else it is malformed.
+    /// quote, or holds a line that reads as a record of this export (`RecordShape`), has most
+    /// likely swallowed the records on the lines after its first (a stray quote opened the
+    /// field; a quote of a later line closed it): each of those lines is handed out as a
+    /// record of its own, rejected, so that they are counted (and the reject threshold sees
+    /// them) instead of vanishing. Any other record spanning lines is one record, however
+    /// else it is malformed.
     func forEachRecord(_ body: (SourceRecord) throws -> Void) throws {
         if let xml {
             if aliases.isEmpty { return try xml.forEachRecord(body) }

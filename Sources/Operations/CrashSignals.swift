@@ -9,13 +9,6 @@ import Glibc
 /// would hold the drop's records.
 package enum CrashSignals {
     static let signals = [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGABRT]
-    static let line: StaticString = """
-        etl crashed (a fatal signal; Swift's crash report is not printed: its memory dumps can hold personal data). \
-        What it had not committed is rolled back; `etl runs` says where a run stopped, and a published run stays published. \
-        If it crashes again, report it with `etl --version`, and run it with SWIFT_BACKTRACE=enable=yes only on synthetic data \
-        (`etl generate`).
-
-        """
 
     /// Before any work, in place of the Swift runtime's handlers (installed before `main`).
     package static func install() {
@@ -24,7 +17,15 @@ package enum CrashSignals {
         guard ProcessInfo.processInfo.environment["SWIFT_BACKTRACE"] == nil else { return }
         for number in signals {
             signal(number) { number in
-                CrashSignals.line.withUTF8Buffer { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
+                // A literal: a handler must not run a global's lazy initialisation.
+                let line: StaticString = """
+                    etl crashed (a fatal signal; Swift's crash report is not printed: its memory dumps can hold personal data). \
+                    What it had not committed is rolled back; `etl runs` says where a run stopped, and a published run stays published. \
+                    If it crashes again, report it with `etl --version`, and run it with SWIFT_BACKTRACE=enable=yes only on synthetic data \
+                    (`etl generate`).
+
+                    """
+                line.withUTF8Buffer { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
                 signal(number, SIG_DFL)
                 raise(number)
             }

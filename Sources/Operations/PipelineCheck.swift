@@ -114,9 +114,9 @@ package struct PipelineCheck {
                                         + "who could put the check's files elsewhere: set TMPDIR to a folder of yours (or /tmp)")
         }
         var bytes = Array(template.utf8CString)
-        guard let made = bytes.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+        guard let made = bytes.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!).map { String(cString: $0) } }) else {
             throw OperationsError.io(path: temporaryDirectory, message: "cannot make a temporary folder: \(String(cString: strerror(errno))); set TMPDIR to a folder of yours")
         }
-        return URL(fileURLWithPath: String(cString: made), isDirectory: true)
+        return URL(fileURLWithPath: made, isDirectory: true)
     }
 }

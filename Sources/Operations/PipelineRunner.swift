@@ -48,7 +48,7 @@ package struct PipelineRunner {
         }
         let drop = scan.drop
         try Self.refuseUnsafePath(drop.url.path, what: "the drop's path", fix: "Rename the folder and run again")
-        try refuseUnsafePipeline()
+        try Self.refuseUnsafe(config)
         for skipped in scan.newerIncomplete.prefix(IncompleteDrop.listed) {
             logger.warning("a newer folder of the inbox is no complete drop; taking \(drop.name)", metadata: [
                 "drop": "\(skipped.path)", "missing": "\(skipped.missing.joined(separator: ", "))"])
@@ -161,7 +161,7 @@ package struct PipelineRunner {
         let ledger = Ledger(connection: db)
         try markDead(ledger, by: command)
         guard try ledger.exists(id) else { throw OperationsError.runNotInWarehouse(run: id, warehouse: target.displayName) }
-        try refuseUnsafePipeline()
+        try Self.refuseUnsafe(config)
         try checkHolder(ledger)
         catchUpReport(db: db, logger: logger)
         if last == .load, !force, let newer = try Publisher(connection: db).publishedRun(newerThan: id, asOf: info.asOf) {
@@ -311,8 +311,6 @@ package struct PipelineRunner {
     /// `refuseUnsafePath` says: its path, its municipality, its exports' file names (counts
     /// are keyed by them) and its value maps' values (written after the exports' CPR numbers
     /// were replaced; an adversarial review found those two in clear).
-    private func refuseUnsafePipeline() throws { try Self.refuseUnsafe(config) }
-
     static func refuseUnsafe(_ config: PipelineConfig) throws {
         try Self.refuseUnsafePath(config.absolutePath, what: "the pipeline file's path", fix: "Rename it and run again")
         try Self.refuseUnsafePath(config.municipality, what: "the pipeline file's municipality", fix: "Correct it in \(config.path)")

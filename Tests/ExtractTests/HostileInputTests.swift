@@ -72,8 +72,8 @@ import Testing
     @Test func aQuotedNoteThatListsThingsIsOneRecord() throws {
         let f = try Fixture()
         var lines = Self.events(10).map { $0 + ";" }
-        lines[2] = "S-3;0102131234;underretning;02-04-2015;;daginstitution;;\"Mødet: deltagere;mor;far;pædagog;leder;rådgiver;tolk;\nopfølgning aftalt\""
-        lines[5] = "S-6;0102131234;underretning;02-04-2015;;daginstitution;;\"Tilstede: 0102;13;1234;mor;far;x;y\n\""
+        lines[2] = "S-3;0102131234;underretning;02-04-2015;;daginstitution;;\"Mødet:\ndeltagere;mor;far;pædagog;leder;rådgiver;tolk;\nopfølgning aftalt\""
+        lines[5] = "S-6;0102131234;underretning;02-04-2015;;daginstitution;;\"Tilstede:\n0102;13;1234;mor;far;x;y\n\""
         f.write(([Self.header + ";bemaerkning"] + lines).joined(separator: "\n") + "\n", to: "sagshaendelser.csv")
         f.write(try ["institutioner.xml": 2, "socialraadgivere.csv": 2, "indmeldelser.csv": 2, "sagshaendelser.csv": 10]
             .map { "\(try f.sha256($0.key))  \($0.value)  \($0.key)" }.joined(separator: "\n"), to: "MANIFEST")
