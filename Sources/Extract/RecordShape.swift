@@ -74,20 +74,18 @@ struct RecordShape {
         switch shape {
         case .present: return !v.isEmpty
         case .date: return dateFormats.contains { $0.parse(v) != nil }
-        case .cpr:   // ten digits, with one `-` among them or none (exports.md)
-            let digits = v.count { $0 &- 0x30 < 10 }
-            return digits == 10 && (v.count == 10 || v.count == 11 && v.contains(UInt8(ascii: "-")))
+        case .cpr: return v.withUnsafeBytes { CPR.number($0) } != nil
         case .number:
             if let numberPattern { return (try? numberPattern.firstMatch(in: String(decoding: v, as: UTF8.self))) != nil }
             return v.contains { $0 &- 0x30 < 10 } && !v.contains(0x20)
         }
     }
 
-    /// Without the spaces, tabs, line end and quotes around it, as the validators read a value.
+    /// Without the white space (as the validators read a value) and quotes around it.
     private static func trimmed(_ value: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         var v = value
-        while let last = v.last, last == 0x20 || last == 0x09 || last == 0x0D { v.removeLast() }
-        while let first = v.first, first == 0x20 || first == 0x09 { v.removeFirst() }
+        while let last = v.last, SourceRecord.isSpace(last) { v.removeLast() }
+        while let first = v.first, SourceRecord.isSpace(first) { v.removeFirst() }
         if v.count >= 2, v.first == 0x22, v.last == 0x22 { v = v.dropFirst().dropLast() }
         return v
     }

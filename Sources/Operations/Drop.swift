@@ -186,11 +186,17 @@ package struct Drop: Sendable {
         return all.hex()
     }
 
-    /// The sha256 of each source file, by file name.
-    package func sourceChecksums(config: PipelineConfig) throws -> [(file: String, sha256: String)] {
+    /// Refuses a drop that lacks a file (66, naming each) or whose source is a directory, a
+    /// pipe or a link out of the drop.
+    package func requireWhole(_ config: PipelineConfig) throws {
         let missing = missing(config)
         guard missing.isEmpty else { throw OperationsError.dropIncomplete(drop: url.path, missing: missing) }
-        try DropCheck.sources(drop: url, config: config)   // a directory, a pipe, a link out of the drop
+        try DropCheck.sources(drop: url, config: config)
+    }
+
+    /// The sha256 of each source file, by file name.
+    package func sourceChecksums(config: PipelineConfig) throws -> [(file: String, sha256: String)] {
+        try requireWhole(config)
         let sources = config.sources.all.sorted { $0.file < $1.file }
         return zip(sources, try Self.sha256(of: sources, in: url)).map { (file: $0.file, sha256: $1) }
     }

@@ -31,10 +31,7 @@ package struct PipelineCheck {
             return say("no drop named (--drop DIR or --inbox DIR): the exports were not read")
         }
         try PipelineRunner.refuseUnsafePath(drop.url.path, what: "the drop's path", fix: "Rename the folder and check again")
-        // As the run finds what a drop lacks, with the same words and status (66).
-        let missing = drop.missing(config)
-        guard missing.isEmpty else { throw OperationsError.dropIncomplete(drop: drop.url.path, missing: missing) }
-        try DropCheck.sources(drop: drop.url, config: config)
+        try drop.requireWhole(config)   // as the run finds what a drop lacks, with its words and status (66)
         if drop.lacksManifest { say("the drop has no MANIFEST: nothing tells whether its files are whole") }
         let (asOf, asOfSource) = try AsOf.resolve(explicit: explicitAsOf, config: config, drop: drop)
         say("drop \(drop.url.path): as of \(asOf), from \(Self.asOfSources[asOfSource] ?? "its \(asOfSource)")")
@@ -42,11 +39,11 @@ package struct PipelineCheck {
         let scratch = try Self.privateScratchFolder()
         StopSignals.recordScratch(scratch)
         defer { try? FileManager.default.removeItem(at: scratch); StopSignals.recordScratch(nil) }
-        let folder = StateLayout(root: scratch).run(RunID.at(Date()))
+        let state = StateLayout(root: scratch), folder = state.run(RunID.at(Date()))
         // A throwaway key: the real one is neither needed nor read, and no pseudonym made here
         // could be linked to the warehouse's.
         let throwaway = Hex.string((0..<32).map { _ in UInt8.random(in: .min ... .max) })
-        var stage = ExtractStage(config: config, state: StateLayout(root: scratch),
+        var stage = ExtractStage(config: config, state: state,
                                  environment: [config.pseudonymKey.environmentVariable: throwaway])
         stage.checkpoint = FaultPoint.reach
         let inputs: [StageManifest.InputFile]

@@ -48,13 +48,15 @@ package struct RunReports {
     }
 
     /// A run id the ledger does not know is a bad argument (64), for every command that takes one.
-    package func requireKnown(_ run: RunID) throws {
-        guard try RunRecord.read(connection, run: run).isEmpty else { return }
-        throw OperationsError.unknownRun(run.description, place: ledgerPlace)
+    package func requireKnown(_ run: RunID) throws { _ = try record(run) }
+
+    private func record(_ run: RunID) throws -> RunRecord {
+        guard let record = try RunRecord.read(connection, run: run).first else { throw OperationsError.unknownRun(run.description, place: ledgerPlace) }
+        return record
     }
 
     package func showJSON(_ run: RunID) throws -> String {
-        guard let record = try RunRecord.read(connection, run: run).first else { throw OperationsError.unknownRun(run.description, place: ledgerPlace) }
+        let record = try record(run)
         var results = RunResults(record, generatedAt: RunResults.now())
         results.next = try next(record, run)
         results.kept = kept(record)
@@ -62,7 +64,7 @@ package struct RunReports {
     }
 
     package func show(_ run: RunID) throws -> String {
-        guard let r = try RunRecord.read(connection, run: run).first else { throw OperationsError.unknownRun(run.description, place: ledgerPlace) }
+        let r = try record(run)
         var out = "run \(run)\n"
         let publishedLoad = r.loads.first(where: \.published)
         let fields: [(String, String?)] = [

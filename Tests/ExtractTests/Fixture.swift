@@ -78,6 +78,12 @@ final class Fixture {
     }
 
     func sha256(_ name: String) throws -> String { try ChunkedFile.digest(path: path(name)).sha256 }
+
+    /// A MANIFEST that vouches for the drop's files as they are, `events` case events among them.
+    func writeManifest(events: Int) throws {
+        write(try ["institutioner.xml": 2, "socialraadgivere.csv": 2, "indmeldelser.csv": 2, "sagshaendelser.csv": events]
+            .map { "\(try sha256($0.key))  \($0.value)  \($0.key)" }.joined(separator: "\n"), to: "MANIFEST")
+    }
 }
 
 /// A small drop in the contract's layout, all valid, with synthetic CPR numbers.

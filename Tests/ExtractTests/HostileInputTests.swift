@@ -56,8 +56,7 @@ import Testing
         lines[2] = "S-3;0102131234;underretning;02-0\"4-2015;;daginstitution;\"to\nlinjer; og \"\"citat\"\"\""
         lines[5] = "S-6;0102131234;underretning;02-04-2015;;daginstitution;\"tre\nhele\nlinjer\";x"
         f.write(Self.file(lines), to: "sagshaendelser.csv")
-        f.write(try ["institutioner.xml": 2, "socialraadgivere.csv": 2, "indmeldelser.csv": 2, "sagshaendelser.csv": 10]
-            .map { "\(try f.sha256($0.key))  \($0.value)  \($0.key)" }.joined(separator: "\n"), to: "MANIFEST")
+        try f.writeManifest(events: 10)
         let result = try f.extract()
         #expect(f.rejects().map(\.line) == [4, 8])
         #expect(f.rejects().map(\.reason) == [.malformedField, .wrongColumnCount])
@@ -75,8 +74,7 @@ import Testing
         lines[2] = "S-3;0102131234;underretning;02-04-2015;;daginstitution;;\"Mødet:\ndeltagere;mor;far;pædagog;leder;rådgiver;tolk;\nopfølgning aftalt\""
         lines[5] = "S-6;0102131234;underretning;02-04-2015;;daginstitution;;\"Tilstede:\n0102;13;1234;mor;far;x;y\n\""
         f.write(([Self.header + ";bemaerkning"] + lines).joined(separator: "\n") + "\n", to: "sagshaendelser.csv")
-        f.write(try ["institutioner.xml": 2, "socialraadgivere.csv": 2, "indmeldelser.csv": 2, "sagshaendelser.csv": 10]
-            .map { "\(try f.sha256($0.key))  \($0.value)  \($0.key)" }.joined(separator: "\n"), to: "MANIFEST")
+        try f.writeManifest(events: 10)
         let result = try f.extract()
         #expect(f.rejects().isEmpty, "\(f.rejects())")
         #expect(result.manifest.inputs[3].rowsRead == 10 && result.manifest.inputs[3].accepted == 10)
@@ -156,8 +154,7 @@ import Testing
         lines[798] = "S-799;0102131234;underretning;02-04-2015;;\"daginstitution;"   // line 800
         f.write(Self.file(lines), to: "sagshaendelser.csv")
         if manifest {
-            f.write(try ["institutioner.xml": 2, "socialraadgivere.csv": 2, "indmeldelser.csv": 2, "sagshaendelser.csv": 1_624]
-                .map { "\(try f.sha256($0.key))  \($0.value)  \($0.key)" }.joined(separator: "\n"), to: "MANIFEST")
+            try f.writeManifest(events: 1_624)
         }
         // Stopped once the field passes max_field_lines …
         let error = #expect(throws: ExtractError.self) { try f.extract() }
