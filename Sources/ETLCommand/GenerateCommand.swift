@@ -14,7 +14,8 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Children in the municipality.") var children: Int
     @Option(help: "Institutions (default: children / 200, at least 10).") var institutions: Int?
     @Option(help: "Seed: the same seed gives the same bytes.") var seed: UInt64 = 1
-    @Option(help: "The export date (yyyy-mm-dd).") var asOf = Day(year: 2026, month: 11, day: 21)!
+    @Option(help: "The export date (yyyy-mm-dd); default: the --out folder's name when it is one, as in a trial inbox, else 2026-11-21.")
+    var asOf: Day?
     @Option(help: "Start of the evaluation window the drop is made for.") var windowFrom = Day(year: 2012, month: 1, day: 1)!
     @Option(help: "Share of bad records to inject per file (0 to 0.5).") var dirty = 0.0
     @Option(help: "copenhagen (the contract) or other (another municipality's layout; pipelines/other.yaml).")
@@ -81,12 +82,14 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         try withExitStatus {
+            // The folder's day: `--out inbox/2026-11-22` wrote a drop of the 21st, which the run then took (a review).
+            let asOf = asOf ?? Day(iso: URL(fileURLWithPath: out).lastPathComponent) ?? Day(year: 2026, month: 11, day: 21)!
             let options = DropGenerator.Options(children: children, institutions: institutions, seed: seed, asOf: asOf,
                                                 windowFrom: windowFrom, dirtyRate: dirty, variant: variant,
                                                 effect: noEffect ? .none : .evaluation, selection: selection)
             try Self.makeOwnFolder(out)
             let summary = try DropGenerator(options).write(to: OtherWriters.resolved(out))
-            print("wrote \(out): \(summary.children) children, \(summary.institutions) institutions, "
+            print("wrote \(out), as of \(asOf.iso): \(summary.children) children, \(summary.institutions) institutions, "
                   + "\(summary.spells) spells, \(summary.events) case events")
             print(summary.injectedEffect)
         }

@@ -110,12 +110,14 @@ struct CPR: Hashable {
         }
     }
 
-    /// `DDMMYY-****` when the text starts with six digits, else a placeholder: the raw
-    /// text of a CPR field is never echoed.
+    /// `DDMMYY-****` when the text starts with six digits, a star for each character after
+    /// them (`538291` has none: "538291-****" told of digits that were not there, a review),
+    /// else a placeholder: the raw text of a CPR field is never echoed.
     static func mask(_ text: some Sequence<UInt8>) -> String {
-        var digits = text.filter { $0 != 0x2D }.prefix(6)
-        guard digits.count == 6, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return "(not a CPR number)" }
-        digits.append(contentsOf: Array("-****".utf8))
-        return String(decoding: digits, as: UTF8.self)
+        let kept = text.filter { $0 != 0x2D }
+        guard kept.count >= 6, kept.prefix(6).allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return "(not a CPR number)" }
+        let rest = kept.count - 6
+        let stars = rest == 0 ? "" : "-" + String(repeating: "*", count: min(rest, 8)) + (rest > 8 ? "…" : "")
+        return String(decoding: kept.prefix(6), as: UTF8.self) + stars
     }
 }

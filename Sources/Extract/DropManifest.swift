@@ -45,7 +45,7 @@ package struct DropManifest: Sendable, Equatable {
         defer { buffer.deallocate() }
         let n = try file.read(into: buffer)
         if let form = UTF8Check.wideUnicodeForm(UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)), count: n) {
-            throw .manifestUnreadable(path: path, line: nil, message: "it is \(form) (it starts with \(ExtractError.byteOrderMark(form))); a MANIFEST is ASCII, as sha256sum writes it (iconv -f \(form) -t UTF-8 converts it)")
+            throw .manifestUnreadable(path: path, line: nil, message: "it is \(form) (\(ExtractError.wideUnicodeSign(form))); a MANIFEST is ASCII, as sha256sum writes it (iconv -f \(form) -t UTF-8 converts it)")
         }
         guard n <= maxBytes else {
             throw .manifestUnreadable(path: path, line: nil, message: "it is larger than \(maxBytes >> 20) MiB, which no MANIFEST of a drop's files is")

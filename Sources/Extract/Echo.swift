@@ -3,7 +3,7 @@ import Pipeline
 /// Field text quoted in reject messages: shortened, control characters (C0, DEL, C1; tabs and
 /// line breaks too, and Unicode's line and paragraph separators: a message is one line) and
 /// format characters (bidi marks reorder what a terminal shows) as `?`, and anything shaped like a CPR number (`CPRInText`, or any run of
-/// ten or more digits of any script, invisible characters within it passed over) masked as
+/// ten or more digits of any script, invisible and control characters within it passed over) masked as
 /// `DDMMYY-****`, in case a column holds one by mistake.
 package enum Echo {
     /// What may split the digits of a number as written: white space of any kind (tabs and
@@ -83,7 +83,9 @@ package enum Echo {
                 run.append(s); digits += 1
                 continue
             }
-            if !run.isEmpty, CPRInText.isInvisible(s) { continue }
+            // NULs and other controls (not tabs or line breaks) too: UTF-16 read as bytes put a
+            // NUL between digits, and a header quoted a CPR number as `2?9?0?8?…` (an adversarial review).
+            if !run.isEmpty, CPRInText.isInvisible(s) || s.properties.generalCategory == .control && !s.properties.isWhitespace { continue }
             if !run.isEmpty, isSeparator(s), s.properties.isWhitespace || gapMarks < 3 {   // any spaces: a wrap, a column
                 gap.append(s)
                 if !s.properties.isWhitespace { gapMarks += 1 }

@@ -21,7 +21,8 @@ package enum ExtractError: StewardError, Equatable, Sendable {
     /// A byte sequence that the declared encoding does not allow (e.g. invalid UTF-8).
     case notDeclaredEncoding(file: String, line: Int, encoding: TextEncoding)
     /// A file that starts with UTF-16's or UTF-32's byte-order mark (`form`; PowerShell 5's
-    /// `>` writes UTF-16): no encoding the pipeline may declare reads it.
+    /// `>` writes UTF-16), or is UTF-16 without one (`UTF-16LE`, `UTF-16BE`): no encoding the
+    /// pipeline may declare reads it.
     case wideUnicode(file: String, form: String)
     /// A file the pipeline declares single-byte (windows-1252) that is UTF-8: read as
     /// declared, its letters would be garbled.
@@ -80,9 +81,11 @@ package enum ExtractError: StewardError, Equatable, Sendable {
         }
     }
 
-    /// "UTF-16's byte-order mark, as PowerShell's `>` writes it", or UTF-32's.
-    static func byteOrderMark(_ form: String) -> String {
-        "\(form)'s byte-order mark" + (form == "UTF-16" ? ", as PowerShell's `>` writes it" : "")
+    /// How a file shows it is `form`: "it starts with UTF-16's byte-order mark, as
+    /// PowerShell's `>` writes it", or UTF-32's; UTF-16LE or BE by its NUL bytes.
+    static func wideUnicodeSign(_ form: String) -> String {
+        if form.hasSuffix("LE") || form.hasSuffix("BE") { return "its characters are two bytes each, one of them NUL, with no byte-order mark" }
+        return "it starts with \(form)'s byte-order mark" + (form == "UTF-16" ? ", as PowerShell's `>` writes it" : "")
     }
 
     package var description: String {
@@ -115,7 +118,7 @@ package enum ExtractError: StewardError, Equatable, Sendable {
         case let .notDeclaredEncoding(file, line, encoding):
             return "\(file):\(line): not the declared encoding \(encoding.rawValue). Fix the `encoding` of this source in the pipeline file, or ask for the export in \(encoding.rawValue)."
         case let .wideUnicode(file, form):
-            return "\(file): the file is \(form) (it starts with \(Self.byteOrderMark(form))), which no encoding of the pipeline file reads. "
+            return "\(file): the file is \(form) (\(Self.wideUnicodeSign(form))), which no encoding of the pipeline file reads. "
                 + "Ask for the export in UTF-8, or convert it: iconv -f \(form) -t UTF-8."
         case let .utf8NotDeclared(file, encoding, evidence):
             return "\(file): the pipeline file says \(encoding.rawValue), but the file is UTF-8: \(evidence). Set `encoding: utf-8` for this source in the pipeline file, or ask for the export in \(encoding.rawValue)."
@@ -181,6 +184,10 @@ package struct MissingColumn: Equatable, Sendable, CustomStringConvertible {
         } else if headerLooksLikeRecord {
             // Dates and numbers where names should be: a record (a new user's trial was shown a masked CPR number as a column).
             fix = "The first line holds dates or numbers, as a record does: the export seems to lack its header line. Ask for the export with its header."
+        } else if let hidden = header.first(where: { Self.visible($0).lowercased() == column.lowercased() && Self.visible($0) != $0 }) {
+            // A second byte-order mark or a zero-width space read as "name it in the pipeline file" (an adversarial review).
+            fix = "The header has '\(Echo.text(hidden.utf8))': this column's name with an invisible character in it (a byte-order mark, "
+                + "a zero-width space or a control character, shown as '?'). Ask for the export without it."
         } else if let near = header.first(where: { $0.lowercased() == column.lowercased() }) {
             fix = "The header has '\(Echo.text(near.utf8))': names are matched exactly, so write it that way in the pipeline file."
         } else {
@@ -190,6 +197,11 @@ package struct MissingColumn: Equatable, Sendable, CustomStringConvertible {
     }
 
     static func name(_ d: UInt8) -> String { d == 0x09 ? "\\t" : String(decoding: [d], as: UTF8.self) }
+
+    /// The name without the characters a reader does not see.
+    static func visible(_ name: String) -> String {
+        String(String.UnicodeScalarView(name.unicodeScalars.filter { !Echo.isUnshowable($0) && !CPRInText.isInvisible($0) }))
+    }
 
     /// Dates and numbers where names should be, and no other delimiter that would fit: a record.
     /// A field of six digits or more (a date has eight, a CPR number ten) is no column's name;

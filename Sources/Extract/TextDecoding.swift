@@ -61,12 +61,26 @@ enum UTF8Check {
 
 extension UTF8Check {
     /// "UTF-32" or "UTF-16" when bytes start with that form's byte-order mark, either way
-    /// round (UTF-32's little-endian one starts with UTF-16's: asked first); nil otherwise.
+    /// round (UTF-32's little-endian one starts with UTF-16's: asked first); else UTF-16
+    /// without one (`unmarkedUTF16`); nil otherwise.
     static func wideUnicodeForm(_ p: UnsafePointer<UInt8>, count: Int) -> String? {
         if count >= 4, (p[0] == 0xFF && p[1] == 0xFE && p[2] == 0 && p[3] == 0) || (p[0] == 0 && p[1] == 0 && p[2] == 0xFE && p[3] == 0xFF) {
             return "UTF-32"
         }
-        return count >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF)) ? "UTF-16" : nil
+        if count >= 2, (p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF) { return "UTF-16" }
+        return unmarkedUTF16(p, count: count)
+    }
+
+    /// "UTF-16LE" or "UTF-16BE" when the first characters (up to 32) are two bytes each, the
+    /// high one NUL and the other not, as UTF-16 without a byte-order mark writes letters,
+    /// digits and punctuation: such a file was read as text with a NUL between every two
+    /// characters, and its header quoted a CPR number split by them (an adversarial review).
+    static func unmarkedUTF16(_ p: UnsafePointer<UInt8>, count: Int) -> String? {
+        let pairs = min(count / 2, 32)
+        guard pairs >= 4 else { return nil }
+        let low = (0..<pairs).allSatisfy { p[2 * $0] != 0 && p[2 * $0 + 1] == 0 }
+        let high = (0..<pairs).allSatisfy { p[2 * $0] == 0 && p[2 * $0 + 1] != 0 }
+        return low ? "UTF-16LE" : high ? "UTF-16BE" : nil
     }
 }
 

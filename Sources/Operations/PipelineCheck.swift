@@ -36,6 +36,7 @@ package struct PipelineCheck {
         let (asOf, asOfSource) = try AsOf.resolve(explicit: explicitAsOf, config: config, drop: drop)
         say("drop \(drop.url.path): as of \(asOf), from \(Self.asOfSources[asOfSource] ?? "its \(asOfSource)")")
 
+        for left in Self.removeFoldersOfEndedChecks() { say("removed \(left), the temporary folder of a check that was killed") }
         let scratch = try Self.privateScratchFolder()
         StopSignals.recordScratch(scratch)
         defer { try? FileManager.default.removeItem(at: scratch); StopSignals.recordScratch(nil) }
@@ -105,7 +106,7 @@ package struct PipelineCheck {
     /// where no other user can rename it and put a link in its place: the stage files are
     /// written by path (a review led them over root's own file from a TMPDIR it owned).
     private static func privateScratchFolder() throws -> URL {
-        let template = temporaryDirectory + "/etl-check-XXXXXX"
+        let template = temporaryDirectory + "/etl-check-\(getpid())-XXXXXX"
         if let (folder, writers) = OtherWriters.folderAbove(template, othersOwning: true) {
             throw OperationsError.usage("the temporary folder would be made in \(temporaryDirectory), and \(folder) may be changed by \(writers) "
                                         + "who could put the check's files elsewhere: set TMPDIR to a folder of yours (or /tmp)")
@@ -115,5 +116,21 @@ package struct PipelineCheck {
             throw OperationsError.io(path: temporaryDirectory, message: "cannot make a temporary folder: \(String(cString: strerror(errno))); set TMPDIR to a folder of yours")
         }
         return URL(fileURLWithPath: made, isDirectory: true)
+    }
+
+    /// This user's folders of checks whose process is gone: a check killed with SIGKILL (or
+    /// crashed) left its stage files, a row per child, for good (an adversarial review). The
+    /// name carries the process id; a folder of a live process, or another user's, stays.
+    private static func removeFoldersOfEndedChecks() -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: temporaryDirectory) else { return [] }
+        return names.compactMap { name in
+            let parts = name.split(separator: "-")
+            guard parts.count == 4, name.hasPrefix("etl-check-"), let pid = pid_t(parts[2]), pid > 0 else { return nil }
+            let path = temporaryDirectory + "/" + name
+            var info = stat()
+            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_uid == geteuid(),
+                  kill(pid, 0) != 0, errno == ESRCH, (try? FileManager.default.removeItem(atPath: path)) != nil else { return nil }
+            return path
+        }
     }
 }

@@ -6,7 +6,7 @@ package enum ShippedFiles {
         let sql = URL(fileURLWithPath: try SchemaFiles.directory())
         let path = sql.deletingLastPathComponent().appendingPathComponent("pipelines/\(name).yaml").path
         guard FileManager.default.fileExists(atPath: path) else {
-            throw OperationsError.io(path: path, message: "the pipeline file that ships with etl is missing; reinstall etl, or set ETL_SQL_DIR to the sql/ folder of a checkout")
+            throw OperationsError.io(path: path, message: "the pipeline file that ships with etl is missing: copy the pipelines/ folder of the etl release into \(sql.deletingLastPathComponent().path) (docs/operations.md, \"Installing on the warehouse host\")")
         }
         return path
     }

@@ -17,7 +17,7 @@ package enum WarehouseError: StewardError, Equatable {
         switch self {
         case .noCluster(let state):
             "no warehouse in the state directory \(state) (it has no embedded PostgreSQL cluster, and only "
-                + "`etl run`, `etl demo` and `etl warehouse start` create one). Choose the state directory that holds it "
+                + "`etl run`, `etl demo`, `etl warehouse start` and the coordinator's `etl national sync` create one). Choose the state directory that holds it "
                 + "(--state-dir, ETL_STATE_DIR: a typo?); or name a database (--database, DATABASE_URL, or PGHOST and the other "
                 + "PG* variables); or, for a new warehouse there, `etl warehouse start`"
         case .stoppedByHand(let state, let since):

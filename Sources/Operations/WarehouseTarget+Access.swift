@@ -26,7 +26,7 @@ extension WarehouseTarget {
         do {
             if listen != .keep, server.restartNeeded(for: wanted) {
                 if let wanted, let why = wanted.unusableHere(ownPort: server.port) {
-                    throw OperationsError.usage("--listen \(wanted): \(why); the server runs as it did. Name an address of this machine (0.0.0.0 for all)")
+                    throw OperationsError.usage("--listen \(wanted): \(why); the server runs as it did. Name an address of this machine (0.0.0.0 for all) and a port no other program holds, 1024 or above")
                 }
                 let lock = try RunLock(path: state.lockFile.path, holder: "etl warehouse start (restarting the server)")
                 defer { withExtendedLifetime(lock) {} }

@@ -73,9 +73,7 @@ extension EmbeddedServer {
         let result = try Subprocess.run(binaries.initdb, [
             "-D", made, "-U", Self.superuser, "--auth=trust", "--encoding=UTF8", "--no-locale",
         ] + (durable ? [] : ["--no-sync"]), as: account, in: directory, keeping: lock)
-        guard result.status == 0 else {
-            throw PostgresError(.server, "initdb failed: \(result.output)", context: directory)
-        }
+        guard result.status == 0 else { throw Self.initdbFailed(result.output, directory: directory) }
         // Our settings live in their own file, rewritten on every start, so moving the
         // state directory moves the socket with it.
         try ServerAccount.write("\n# Managed by etl: where to listen, who may connect.\n\(Self.includeLine)\n", to: made + "/postgresql.conf", appending: true, account: account)
@@ -178,6 +176,17 @@ extension EmbeddedServer {
     func logTail(lines: Int = 15) -> String {
         guard let text = try? String(contentsOfFile: logFile, encoding: .utf8) else { return "" }
         return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
+    }
+
+    /// initdb's failure in its own words, without the transcript of the steps that went well
+    /// (a full disk was one line of 1,500 characters, its cause in the middle: a review), and
+    /// what to do when the disk is full.
+    static func initdbFailed(_ output: String, directory: String) -> PostgresError {
+        let said = output.split(whereSeparator: \.isNewline)
+            .filter { ["error", "FATAL", "HINT", "No space left"].contains(where: $0.contains) }
+        let full = ["No space left on device", "Check free disk space"].contains(where: output.contains)
+            ? ". The file system of \(directory) is full: free space there, or choose a state directory on a larger disk, and run again" : ""
+        return PostgresError(.server, "initdb failed: " + (said.isEmpty ? output : said.joined(separator: "; ")) + full, context: directory)
     }
 }
 

@@ -66,10 +66,18 @@ package struct NightlyReport {
     package func writeOutPage(_ html: String, told: (String) -> Void) throws -> String? {
         guard let out = outPath else { return nil }
         let isNew = !FileManager.default.fileExists(atPath: out)
+        // The folders made for it are owner-only too, and a web server must pass through them.
+        var made: [String] = []
+        var folder = URL(fileURLWithPath: out).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: folder.path), folder.path != "/" {
+            made.insert(folder.path, at: 0)
+            folder.deleteLastPathComponent()
+        }
         try ReportWriter.writeAtomically(html, to: out, mode: nil)
         if isNew {
+            let folders = made.isEmpty ? "" : " and `chmod 755 \(made.joined(separator: " "))` (the folders etl made for it)"
             told("the committee's page \(out) is new, and readable by its owner only, as everything etl writes; "
-                 + "`chmod 644 \(out)` once lets a web server read it (later nights keep its mode)")
+                 + "`chmod 644 \(out)`\(folders) once lets a web server read it (later nights keep its mode)")
         }
         return out
     }

@@ -40,7 +40,9 @@ extension ReportDocument {
         func order(_ r: ViewRow) -> Int {
             Catalog.knownCodes.firstIndex(of: "transform.\(r.key("subject") ?? "").\(r.key("reason") ?? "")") ?? Int.max
         }
-        let transform = data.dataQuality.filter { $0.key("category") == "transform" }.sorted { order($0) < order($1) }
+        // Only what happened: a row of 0 beside extract's rejects of a like name read as a contradiction (a review).
+        let transform = data.dataQuality.filter { $0.key("category") == "transform" && $0.figure("records").value != 0 }
+            .sorted { order($0) < order($1) }
         if !transform.isEmpty {
             parts.append(HTML.element("h3", [], words.html(.transformHeading)))
             parts.append(HTMLTable(caption: nil, header: [words.html(.whatColumn), words.html(.countColumn)],

@@ -69,6 +69,19 @@ import Testing
         let result = try check.wait()
         #expect(result.status == -SIGTERM, "\(result.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty)
+
+        // Killed, it cannot: the next check removes what it left (it stayed for good, an adversarial review).
+        let killed = try Spawned(h, ["check", "--pipeline", Harness.copenhagen, "--drop", drop.path],
+                                 environment: ["TMPDIR": scratch.path, "ETL_STOP_AT": "extract.written"])
+        #expect(killed.waitUntilStopped())
+        killed.signal(SIGKILL)
+        #expect(try killed.wait().status == -SIGKILL)
+        let left = try FileManager.default.contentsOfDirectory(atPath: scratch.path)
+        #expect(left.count == 1)
+        let next = try Spawned.run(h, ["check", "--pipeline", Harness.copenhagen, "--drop", drop.path], environment: ["TMPDIR": scratch.path])
+        #expect(next.status == 0 && next.stdout.contains("removed \(scratch.path)/\(left[0]), the temporary folder of a check that was killed"),
+                "\(next.stdout)\(next.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty)
     }
 
     /// A temporary folder another user owns is refused: they could swap the check's folder for

@@ -456,12 +456,25 @@ import Report
         let refused = try h.run(["warehouse", "start", "--state-dir", state, "--listen", "127.0.0.1:\(taken)"])
         close(holder)
         #expect(refused.status == ExitStatus.usage.rawValue && refused.stderr.contains("another program listens on port \(taken)")
-                && refused.stderr.contains("the server runs as it did"), "\(refused.stderr)")
+                && refused.stderr.contains("the server runs as it did") && refused.stderr.contains("a port no other program holds"), "\(refused.stderr)")
         let back = try h.run(["warehouse", "status", "--state-dir", state])
         #expect(back.status == 0 && back.stdout.contains("TCP at 127.0.0.1:\(port) (analysts)"), "\(back.stdout)")
         #expect(try h.run(["warehouse", "stop", "--state-dir", state]).status == 0)
         // Stopped, its address is not said as if it answered.
         let stopped = try h.run(["warehouse", "status", "--state-dir", state])
         #expect(stopped.status == 1 && stopped.stdout.contains("TCP 127.0.0.1:\(port) when started (analysts)"), "\(stopped.stdout)")
+    }
+
+    /// A trial drop written into an inbox folder named by a day is of that day (it was of the
+    /// default day whatever the folder said, and the run took that: a new user's trial).
+    @Test func generateTakesTheExportDateFromTheFolderName() throws {
+        let h = try Harness()
+        let out = h.inbox.appendingPathComponent("2026-11-22").path
+        let made = try h.run(["generate", "--out", out, "--children", "50"])
+        #expect(made.status == 0 && made.stdout.contains("as of 2026-11-22"), "\(made.stderr)")
+        let register = try String(contentsOfFile: out + "/institutioner.xml", encoding: .utf8)
+        #expect(register.contains("udtraeksdato=\"2026-11-22\""))
+        let named = try h.run(["generate", "--out", h.root.appendingPathComponent("trial").path, "--children", "50", "--as-of", "2026-10-01"])
+        #expect(named.status == 0 && named.stdout.contains("as of 2026-10-01"), "\(named.stderr)")
     }
 }

@@ -85,8 +85,15 @@ import Testing
         #expect(CPR.mask(Array("0102131234".utf8)[...]) == "010213-****")
         #expect(CPR.mask(Array("010213-1234".utf8)[...]) == "010213-****")
         #expect(CPR.mask(Array("01021".utf8)[...]) == "(not a CPR number)")
+        // As many stars as there are characters: six digits are not a number with its serial hidden.
+        #expect(CPR.mask(Array("538291".utf8)[...]) == "538291")
+        #expect(CPR.mask(Array("53829112".utf8)[...]) == "538291-**")
+        #expect(CPR.mask(Array("010213-12345678901".utf8)[...]) == "010213-********…")
         #expect(CPR.mask(Array("abc".utf8)[...]) == "(not a CPR number)")
         #expect(Echo.text(Array("x 0102131234 y 010213-1234".utf8)[...]) == "x 010213-**** y 010213-****")
+        // A NUL or another control between the digits (UTF-16 read as bytes) hides nothing.
+        #expect(Echo.text(Array("2\u{0}9\u{0}0\u{0}8\u{0}1\u{0}8\u{0}9\u{0}7\u{0}6\u{0}2\u{0};".utf8)[...]) == "290818-****;")
+        #expect(Echo.text(Array("01021\u{1}31234".utf8)[...]) == "010213-****")
         #expect(CPRInText.masking("født 27.02.1918-1234, 010285+1230") == "født 270218-****, 010285-****")
     }
 }

@@ -100,6 +100,20 @@ func readCSV(_ text: String, encoding: TextEncoding = .utf8, maxFieldLines: Int 
         }
     }
 
+    /// UTF-16 without a byte-order mark is named as such too, with the conversion that reads
+    /// it: read as text, its header quoted a CPR number split by NULs (an adversarial review).
+    @Test(arguments: [false, true])
+    func aUTF16FileWithoutItsMarkIsNamedAsSuch(bigEndian: Bool) throws {
+        let bytes = Array("0102131234;01-01-2014;12345\n".utf16).flatMap { u in
+            bigEndian ? [UInt8(u >> 8), UInt8(u & 0xFF)] : [UInt8(u & 0xFF), UInt8(u >> 8)]
+        }
+        let error = #expect(throws: ExtractError.self) { _ = try readCSV(bytes, encoding: .utf8) }
+        let form = bigEndian ? "UTF-16BE" : "UTF-16LE"
+        #expect(error?.description.contains("the file is \(form) (its characters are two bytes each") == true
+                && error?.description.contains("iconv -f \(form) -t UTF-8") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("1234") == false)
+    }
+
     /// A UTF-32 export is named as such, not as UTF-16 (its little-endian mark starts with
     /// UTF-16's; `iconv -f UTF-16` of it gave NULs: an adversarial review).
     @Test(arguments: [[0xFF, 0xFE, 0, 0] as [UInt8], [0, 0, 0xFE, 0xFF]])

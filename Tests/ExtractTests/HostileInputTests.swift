@@ -472,6 +472,12 @@ import Testing
         f.write("CPR;institutionsnummer;indmeldt;udmeldt\n", to: "indmeldelser.csv")
         let other = #expect(throws: ExtractError.self) { try f.extract() }
         #expect(other?.description.contains("The header has 'CPR': names are matched exactly") == true)
+        // An invisible character in a name: said, not blamed on the pipeline file (an adversarial review).
+        for hidden in ["\u{FEFF}\u{FEFF}cpr", "cpr\u{200B}"] {
+            f.write("\(hidden);institutionsnummer;indmeldt;udmeldt\n", to: "indmeldelser.csv")
+            let invisible = #expect(throws: ExtractError.self) { try f.extract() }
+            #expect(invisible?.description.contains("this column's name with an invisible character in it") == true, "\(String(describing: invisible))")
+        }
         // No header at all: the first record read as one is said to be a record.
         f.write("240405-6932;513992;17-03-2006;11-03-2008\n", to: "indmeldelser.csv")
         let headless = #expect(throws: ExtractError.self) { try f.extract() }

@@ -173,6 +173,13 @@ func readXMLRecords(_ text: String, element: String = "Institution", names: [Str
         #expect(try readXML("<r udtraeksdato=\"9999-12-31\"/>").exportDate == Day(year: 9999, month: 12, day: 31), "read; refused as the as-of date")
     }
 
+    /// A date-time is named as one: its clock was quoted as a masked CPR number (`230000-****`).
+    @Test func anExportDateWithATimeIsSaidToHaveOne() throws {
+        let error = #expect(throws: ExtractError.self) { _ = try readXML("<r udtraeksdato=\"2026-11-21T23:00:00+01:00\"/>") }
+        guard case .badExportDate(_, _, let text, let problem) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(text == "2026-11-21T…" && problem.contains("has a time after its date"), "\(problem)")
+    }
+
     /// UTF-32, which expat cannot read, is named as such (it said "invalid token").
     @Test func aUTF32DocumentIsNamedAsSuch() throws {
         let bytes: [UInt8] = [0xFF, 0xFE, 0, 0] + Array("<r/>".unicodeScalars).flatMap { s in (0..<4).map { UInt8(truncatingIfNeeded: s.value >> (8 * $0)) } }

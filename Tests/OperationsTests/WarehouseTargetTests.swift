@@ -56,7 +56,7 @@ import Postgres
         let error = #expect(throws: WarehouseError.self) { try target.connect(logger: Logger(label: "test")) }
         #expect(error == .noCluster(state: root.path))
         #expect(ExitStatus.of(error!) == .databaseUnreachable)
-        #expect(error!.description.contains("etl warehouse start"))
+        #expect(error!.description.contains("etl warehouse start") && error!.description.contains("`etl national sync` create one"))
         #expect(!FileManager.default.fileExists(atPath: root.path), "not even the state directory")
     }
 

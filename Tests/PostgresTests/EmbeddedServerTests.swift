@@ -210,4 +210,23 @@ import TestSupport
         }
         return status
     }
+
+    /// A full disk is said to be one, with initdb's own error lines only (the transcript of
+    /// the steps that went well hid it in 1,500 characters: a review). The transcript is
+    /// initdb 15's on a full 20 MB tmpfs.
+    @Test func aFullDiskUnderInitdbIsSaidToBeOne() {
+        let transcript = """
+            The files belonging to this database system will be owned by user "postgres".
+            creating subdirectories ... ok
+            running bootstrap script ... 2026-12-04 00:23:15.096 UTC [28843] FATAL:  could not extend file "base/1/2691": wrote only 4096 of 8192 bytes at block 20
+            2026-12-04 00:23:15.096 UTC [28843] HINT:  Check free disk space.
+            child process exited with exit code 134
+            initdb: removing data directory "/s/postgres/data.partial"
+            """
+        let said = EmbeddedServer.initdbFailed(transcript, directory: "/s/postgres").message
+        #expect(said.contains("FATAL:  could not extend file") && said.contains("The file system of /s/postgres is full"), "\(said)")
+        #expect(!said.contains("creating subdirectories"))
+        let other = EmbeddedServer.initdbFailed("initdb: error: invalid locale name \"x\"", directory: "/s/postgres").message
+        #expect(other.contains("invalid locale name") && !other.contains("is full"))
+    }
 }

@@ -293,6 +293,15 @@ import Evaluation
         #expect(!events.isEmpty && !events.contains(catalog.text(.eventNotEstimated)), "\(events)")
     }
 
+    /// Transform's counts of what it could not link are listed when not 0: a row of 0 beside
+    /// extract's rejects of a like name read as a contradiction (a new user's trial).
+    @Test(arguments: ReportLanguage.allCases)
+    func onlyWhatTransformCouldNotLinkIsListed(_ language: ReportLanguage) throws {
+        let catalog = Catalog(language), page = Self.render(language)
+        let shown = try #require(catalog.code("transform", "children.without_spell")), zero = try #require(catalog.code("transform", "skipped.enrolment.unknown_institution"))
+        #expect(page.contains(HTML.text(shown).markup) && !page.contains(HTML.text(zero).markup))
+    }
+
     /// Files with 1 % or more of their records rejected are named in the answer with the share;
     /// fewer are left to section 3.
     @Test(arguments: ReportLanguage.allCases)

@@ -60,6 +60,7 @@ enum ReportFixture {
             row("metrics.data_quality", [("category", "rejected"), ("subject", "sagshaendelser.csv"), ("reason", "nonexistent_date")], ["records": nil]),
             row("metrics.data_quality", [("category", "unattributed_first_event"), ("subject", "case"), ("reason", "not_enrolled")], ["records": "1124"]),
             row("metrics.data_quality", [("category", "transform"), ("subject", "children"), ("reason", "without_spell")], ["records": "75"]),
+            row("metrics.data_quality", [("category", "transform"), ("subject", "skipped"), ("reason", "enrolment.unknown_institution")], ["records": "0"]),
         ]
         let files = ["institutioner.xml": "100", "socialraadgivere.csv": "134", "indmeldelser.csv": "29253", "sagshaendelser.csv": "18210"].sorted { $0.key < $1.key }
             .flatMap { file, read in

@@ -163,6 +163,8 @@ import TestSupport
         var told: [String] = []
         #expect(try nightly.writeOutPage("<p/>", told: { told.append($0) }) == dir + "/intranet/udvalg.html")
         #expect(told.count == 1 && told[0].contains("\(dir)/intranet/udvalg.html is new, and readable by its owner only") && told[0].contains("chmod 644"))
+        // The folder made for it is named: a web server cannot pass an owner-only one (a review).
+        #expect(told[0].contains("`chmod 755 \(dir)/intranet` (the folders etl made for it)"), "\(told)")
         _ = try nightly.writeOutPage("<p/>", told: { told.append($0) })
         #expect(told.count == 1, "said once")
     }
