@@ -71,6 +71,7 @@ if [ -n "${ETL_ENV_FILE:-}" ] || [ -e "$env_file" ]; then
     unset env_text
     # What a command typed by hand needs besides its arguments: the same key and database.
     env_note=" (with the environment of $env_file)"
+    export ETL_ENV_FILE=$env_file   # etl names it when the key it set is refused
 fi
 export ETL_STATE_DIR=${ETL_STATE_DIR:-/var/lib/etl}
 log_dir=${ETL_LOG_DIR:-$ETL_STATE_DIR/logs}

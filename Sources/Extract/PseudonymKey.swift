@@ -29,9 +29,7 @@ package struct PseudonymKey {
         let variable = source.environmentVariable
         let path = file(source, state: state)
         if let value = environment[variable], !value.isEmpty {
-            guard let bytes = interpret(value) else {
-                throw .pseudonymKey(source: "environment variable \(variable)", message: "too short: give 64 or more hex digits (32 bytes) or a text of 32 or more characters")
-            }
+            guard let bytes = interpret(value) else { throw tooShort(variable, environment: environment) }
             return PseudonymKey(key: SymmetricKey(data: bytes), origin: "$\(variable)", unsaved: nil,
                                 shadowedFile: FileManager.default.fileExists(atPath: path) ? path : nil)
         }
@@ -40,6 +38,21 @@ package struct PseudonymKey {
             return PseudonymKey(key: try read(path), origin: path, unsaved: nil)
         }
         return PseudonymKey(key: SymmetricKey(size: .bits256), origin: path, unsaved: (path, variable))
+    }
+
+    /// Refuses a key in the variable that `load` would refuse, before a run does anything: a
+    /// night with nothing new passed it, and only the next drop's night failed (a new user's trial).
+    package static func checkVariable(_ source: PipelineConfig.KeySource,
+                                      environment: [String: String] = ProcessInfo.processInfo.environment) throws(ExtractError) {
+        let variable = source.environmentVariable
+        if let value = environment[variable], !value.isEmpty, interpret(value) == nil { throw tooShort(variable, environment: environment) }
+    }
+
+    /// The variable's key is too short; named with the environment file the cron wrapper read it from.
+    private static func tooShort(_ variable: String, environment: [String: String]) -> ExtractError {
+        let file = environment["ETL_ENV_FILE"].map { " (the cron wrapper read \($0))" } ?? ""
+        return .pseudonymKey(source: "environment variable \(variable)\(file)",
+                             message: "too short: give 64 or more hex digits (32 bytes) or a text of 32 or more characters")
     }
 
     /// Writes a new key to its file; returns what to tell the steward, nil when the key was

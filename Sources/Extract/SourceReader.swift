@@ -158,6 +158,10 @@ final class SourceReader {
             problem = (.malformedField, "a quoted field runs over lines that read as records of this file")
         } else {
             problem = (.wrongColumnCount, "\(record.fieldCount) fields where the header has \(headerCount)")
+            // A CR alone ends a line for some programs, not for the contract: the next record read as part of this one (a review).
+            if (0..<record.fieldCount).contains(where: { record.field($0).contains(0x0D) }) {
+                problem.message += "; it holds a carriage return without a line feed, which the contract does not take for a line break: two records joined?"
+            }
         }
         let joined = swallowed && record.lastLine > record.line
         if joined {

@@ -118,6 +118,13 @@ import TestSupport
         try Self.writeEnvironment("", to: broken)
         let empty = try h.nightly(["ETL_ENV_FILE": broken.path])
         #expect(empty.status == 0 && !empty.stdout.contains("not started"), "\(empty.stdout)")
+        // A key too short is refused on a night with nothing new too, naming the file it came from
+        // (it passed such nights, and the refusal named no file: a new user's trial).
+        try Self.writeEnvironment("ETL_PSEUDONYM_KEY=short\n", to: broken)
+        let short = try h.nightly(["ETL_ENV_FILE": broken.path])
+        #expect(short.status == ExitStatus.failure.rawValue, "\(short.stdout)")
+        #expect((short.stdout + short.stderr).contains("environment variable ETL_PSEUDONYM_KEY (the cron wrapper read \(broken.path)): the pseudonymisation key cannot be used: too short"),
+                "\(short.stdout)\(short.stderr)")
 
         // One others may read gives the key away, one another user owns runs their lines as
         // this user: refused (an adversarial review had its lines run as root).

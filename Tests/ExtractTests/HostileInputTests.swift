@@ -63,6 +63,19 @@ import Testing
         #expect(result.manifest.inputs[3].rowsRead == 10 && result.manifest.inputs[3].accepted == 8)
     }
 
+    /// A carriage return alone between two records joins them into one reject: it says so,
+    /// as a file of such line ends is told it (a review found the second record gone unsaid).
+    @Test func aLoneCarriageReturnIsNamedInItsReject() throws {
+        let f = try Fixture()
+        f.config.rejectThreshold = 1
+        var lines = Self.events(4)
+        lines[2] += "\r" + lines.remove(at: 3)
+        f.write(Self.file(lines), to: "sagshaendelser.csv")
+        _ = try f.extract()
+        #expect(f.rejects().map(\.reason) == [.wrongColumnCount])
+        #expect(f.rejects().first?.message.contains("a carriage return without a line feed") == true, "\(f.rejects())")
+    }
+
     /// A note that lists things, with a whole record's delimiters on one of its lines, is
     /// text, as RFC 4180 and the contract allow: one record, accepted, and a MANIFEST's count
     /// of records matches (it was rejected with the line it spanned, and the drop refused: an
