@@ -7,6 +7,7 @@ enum Outcome: String, CaseIterable {
     /// The count and rate columns of `metrics.cohort_summary*`.
     var count: String { ["detected", "investigated", "measured"][index] }
     var rate: String { ["detection_rate_per_1000", "investigation_rate_per_1000", "measure_rate_per_1000"][index] }
+    var share: String { ["detection_share", "investigation_share", "measure_share"][index] }
     /// Mean and median ages (investigation and measure only).
     var meanAge: String? { [nil, "mean_age_first_investigation_months", "mean_age_first_measure_months"][index] }
     var medianAge: String? { [nil, "median_age_first_investigation_months", "median_age_first_measure_months"][index] }

@@ -45,6 +45,13 @@ package struct Page {
                             + [("data-display", magnitude && f.state == .value ? "magnitude" : nil)], .text(text))
     }
 
+    /// A share as a percentage ("37,4 %"), carried as the share to the digits it shows.
+    func percent(_ f: Figure, decimals: Int) -> HTML {
+        guard f.state == .value, let v = f.value else { return figure(f, decimals: decimals) }
+        return HTML.element("data", f.dataAttributes(valueAttribute: "value", decimals: decimals + 2) + [("data-display", "percent")],
+                            .text(format.number(100 * v, decimals: decimals) + " %"))
+    }
+
     /// A count: grouped digits, no decimals.
     func count(_ f: Figure) -> HTML { figure(f, decimals: 0) }
 

@@ -20,6 +20,7 @@ package enum Phrase: String, CaseIterable, Sendable {
     case yearsColumn, yearsAxis, yearsPlural, yearSingular, lastPeriod, lastPeriods
     case yearTitle, yearReading, yearReadingOne, districtTitle, districtReading, districtReadingOne, yearNotCompared, yearsNotCompared, districtNotCompared, districtsNotCompared, yearsHidden, districtsHidden, noDistrict, rateAxis, rateNote
     case agesTitle, agesReading, agesReadingHidden, agesNote, monthsAgeAxis
+    case sharesTitle, sharesReading, sharesOfChildren, sharesInAll, sharesNotifications, sharesNotificationRate, sharesClosedCases, sharesClosed, sharesResolved, sharesNote
     case treatmentCohort, controlCohort, detectionShort, investigationShort, measureShort
     case outcomeColumn, effectColumn, intervalColumn, levelBeforeColumn, comparisonColumn, treatmentColumn, controlColumn
     case estimateColumn, yearColumn, districtColumn, cohortColumn, meanColumn, medianColumn, childrenColumn

@@ -59,6 +59,8 @@ package struct ReportData: Sendable {
         "children_exposed", "child_years", "detected", "detection_rate_per_1000", "investigated", "investigation_rate_per_1000",
         "mean_age_first_investigation_months", "median_age_first_investigation_months", "measured", "measure_rate_per_1000",
         "mean_age_first_measure_months", "median_age_first_measure_months",
+        "detection_share", "investigation_share", "measure_share", "notifications", "notifications_per_1000", "cases_closed",
+        "closed_concern_resolved_share",
     ]
 
     /// The views in one snapshot: a report made while a run publishes reads one run, not some

@@ -113,4 +113,41 @@ extension ReportDocument {
                          rows: rows, groupRows: groupRows).render(),
             note: words.html(.agesNote), wide: true)
     }
+
+    /// The rest of what Copenhagen's evaluation reported (metrics.md): the shares with a first
+    /// event ("a clearly larger share had a measure"), the notifications, and the closed cases
+    /// ("about ¾ closed because the concern was gone"). Numbers without a chart: no interval
+    /// makes them comparisons.
+    func shares() -> HTML {
+        let words = page.words
+        func f(_ c: Cohort, _ column: String, basis: [String]) -> Figure {
+            figure(data.summary.first { $0.key("cohort") == c.rawValue }, column, view: "metrics.cohort_summary",
+                   key: [("cohort", c.rawValue)], basis: basis)
+        }
+        func resolved(_ c: Cohort) -> Figure {
+            var share = f(c, "closed_concern_resolved_share", basis: ["cases_closed"])
+            // Hidden by its count of resolved cases, which the view does not show: closed cases there, the share not computable only without.
+            if share.state == .undefined, (f(c, "cases_closed", basis: []).value ?? 0) > 0 { share.state = .suppressed }
+            return share
+        }
+        func row(_ label: HTML, _ cell: (Cohort) -> HTML) -> [HTML] { [label] + Cohort.allCases.map(cell) }
+        var rows: [[HTML]] = [], groupRows: [Int: HTML] = [:]
+        groupRows[rows.count] = words.html(.sharesOfChildren)
+        for o in Outcome.allCases {
+            rows.append(row(words.html(o.short)) { page.percent(f($0, o.share, basis: [o.count, "children_exposed"]), decimals: 1) })
+        }
+        groupRows[rows.count] = words.html(.sharesNotifications)
+        rows.append(row(words.html(.sharesInAll)) { page.count(f($0, "notifications", basis: ["notifications"])) })
+        rows.append(row(words.html(.sharesNotificationRate)) { page.figure(f($0, "notifications_per_1000", basis: ["notifications"]), decimals: 1) })
+        groupRows[rows.count] = words.html(.sharesClosedCases)
+        rows.append(row(words.html(.sharesClosed)) { page.count(f($0, "cases_closed", basis: ["cases_closed"])) })
+        rows.append(row(words.html(.sharesResolved)) { page.percent(resolved($0), decimals: 1) })
+        return HTML.element("figure", [("id", "shares"), ("class", "figure wide")],
+            HTML.element("figcaption", [],
+                HTML.element("h3", [], words.html(.sharesTitle)),
+                HTML.element("p", [("class", "reading")], emptyCohortText(short: true) ?? words.html(.sharesReading))),
+            HTMLTable(caption: nil, header: [words.html(.whatColumn), words.html(.treatmentColumn), words.html(.controlColumn)],
+                      rows: rows, groupRows: groupRows).render(),
+            HTML.element("p", [("class", "note")], words.html(.sharesNote)))
+    }
 }

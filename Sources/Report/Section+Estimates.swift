@@ -11,6 +11,7 @@ extension ReportDocument {
         blocks += Outcome.allCases.map { byYear($0).render() }
         blocks += Outcome.allCases.map { byDistrict($0).render() }
         blocks.append(ages().render())
+        blocks.append(shares())
         return section("figures", page.words.html(.figuresHeading), content: blocks)
     }
 

@@ -123,7 +123,7 @@ import Evaluation
             #expect(page.elements.contains { $0.name == "title" && $0.path.last == "svg" && $0.text == label }, "\(id) has no <title>")
             #expect(page.elements.contains { $0.name == "desc" && $0.attributes["id"] == "\(id)-desc" && !$0.text.isEmpty })
         }
-        #expect(page.all("figure").count == charts.count)
+        #expect(page.all("figure").count == charts.count + 1)   // the shares, numbers without a chart
         #expect(page.all("figure").count == page.all("table").count - 5)  // the five tables of "How sure we are"
     }
 
@@ -300,6 +300,22 @@ import Evaluation
         let catalog = Catalog(language), page = Self.render(language)
         let shown = try #require(catalog.code("transform", "children.without_spell")), zero = try #require(catalog.code("transform", "skipped.enrolment.unknown_institution"))
         #expect(page.contains(HTML.text(shown).markup) && !page.contains(HTML.text(zero).markup))
+    }
+
+    /// The rest of Copenhagen's figures (metrics.md: "a clearly larger share had a measure",
+    /// "about ¾ closed because the concern was gone") are on the page: a new user's trial found
+    /// the committee could not check them. A share hidden by its count of resolved cases, which
+    /// the view does not show, reads hidden, not "cannot be computed".
+    @Test(arguments: ReportLanguage.allCases)
+    func theSharesNotificationsAndClosedCasesAreShown(_ language: ReportLanguage) throws {
+        let page = try ReportPage(Self.render(language))
+        let block = try #require(page.elements.first { $0.attributes["id"] == "shares" })
+        let format = NumberFormat(language)
+        #expect(block.text.contains(format.number(100 * 242 / 6824.0, decimals: 1) + " %"), "measure share, treatment: \(block.text)")
+        #expect(block.text.contains(format.number(74.66, decimals: 1) + " %"), "closed with the concern gone, control")
+        let resolved = page.figures.filter { $0.attributes["data-column"] == "closed_concern_resolved_share" }
+        #expect(resolved.map { $0.attributes["data-state"] } == ["suppressed", "value"])
+        #expect(page.figures.contains { $0.attributes["data-column"] == "notifications_per_1000" && $0.attributes["data-state"] == "value" })
     }
 
     /// Files with 1 % or more of their records rejected are named in the answer with the share;

@@ -8,9 +8,15 @@ enum ReportFixture {
         ViewRow(view: view, key: key.map { FigureSource.KeyValue(column: $0.0, value: $0.1) }, values: values)
     }
 
-    static func cohort(_ view: String, _ key: [(String, String?)], children: Int, years: Double, detected: Int?, investigated: Int?, measured: Int?) -> ViewRow {
+    /// `resolved`: the share of the closed cases closed with the concern gone; nil, hidden by its count.
+    static func cohort(_ view: String, _ key: [(String, String?)], children: Int, years: Double, detected: Int?, investigated: Int?, measured: Int?,
+                       resolved: String? = "0.7466") -> ViewRow {
         func rate(_ n: Int?) -> String? { n.map { String(1000 * Double($0) / years) } }
+        func share(_ n: Int?) -> String? { n.map { String(Double($0) / Double(children)) } }
         return row(view, key, [
+            "detection_share": share(detected), "investigation_share": share(investigated), "measure_share": share(measured),
+            "notifications": String(children / 10), "notifications_per_1000": rate(children / 10), "cases_closed": "40",
+            "closed_concern_resolved_share": resolved,
             "children_exposed": String(children), "child_years": String(years),
             "detected": detected.map(String.init), "detection_rate_per_1000": rate(detected),
             "investigated": investigated.map(String.init), "investigation_rate_per_1000": rate(investigated),
@@ -26,7 +32,8 @@ enum ReportFixture {
             "run_id": "20261122023000", "published_at": "2026-11-22 02:31:07.5+00", "municipality": "København",
             "as_of": "2026-11-21", "window_from": "2012-01-01", "window_to": "2026-11-21", "small_cell_minimum": "5"])
         let summary = [
-            cohort("metrics.cohort_summary", [("cohort", "treatment")], children: 6824, years: 16558.0, detected: 617, investigated: 436, measured: 242),
+            cohort("metrics.cohort_summary", [("cohort", "treatment")], children: 6824, years: 16558.0, detected: 617, investigated: 436, measured: 242,
+                   resolved: nil),
             cohort("metrics.cohort_summary", [("cohort", "control")], children: 14333, years: 42267.1, detected: 767, investigated: 549, measured: 312),
         ]
         let byYear = [
