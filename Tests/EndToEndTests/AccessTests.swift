@@ -325,6 +325,6 @@ struct Night: Sendable {
             }
         }
         let generate = try h.run(["generate", "--help"]).stdout
-        #expect(generate.contains("(default: 2026-11-21)") && generate.contains("(default: 2012-01-01)"), "\(generate)")
+        #expect(generate.contains("else 2026-11-21") && generate.contains("(default: 2012-01-01)"), "\(generate)")
     }
 }
