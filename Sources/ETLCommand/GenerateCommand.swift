@@ -83,7 +83,7 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         try withExitStatus {
             // The folder's day: `--out inbox/2026-11-22` wrote a drop of the 21st, which the run then took (a review).
-            let asOf = asOf ?? Day(iso: URL(fileURLWithPath: out).lastPathComponent) ?? Day(year: 2026, month: 11, day: 21)!
+            let asOf = asOf ?? AsOf.day(ofFolder: URL(fileURLWithPath: out).lastPathComponent) ?? Day(year: 2026, month: 11, day: 21)!
             let options = DropGenerator.Options(children: children, institutions: institutions, seed: seed, asOf: asOf,
                                                 windowFrom: windowFrom, dirtyRate: dirty, variant: variant,
                                                 effect: noEffect ? .none : .evaluation, selection: selection)

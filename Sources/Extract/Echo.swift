@@ -83,9 +83,9 @@ package enum Echo {
                 run.append(s); digits += 1
                 continue
             }
-            // NULs and other controls (not tabs or line breaks) too: UTF-16 read as bytes put a
+            // NULs and other controls (VT, NEL; not tabs or line breaks, which are separators) too: UTF-16 read as bytes put a
             // NUL between digits, and a header quoted a CPR number as `2?9?0?8?…` (an adversarial review).
-            if !run.isEmpty, CPRInText.isInvisible(s) || s.properties.generalCategory == .control && !s.properties.isWhitespace { continue }
+            if !run.isEmpty, CPRInText.isInvisible(s) || s.properties.generalCategory == .control && !["\t", "\n", "\r"].contains(s) { continue }
             if !run.isEmpty, isSeparator(s), s.properties.isWhitespace || gapMarks < 3 {   // any spaces: a wrap, a column
                 gap.append(s)
                 if !s.properties.isWhitespace { gapMarks += 1 }

@@ -50,7 +50,7 @@ package struct PseudonymKey {
 
     /// The variable's key is too short; named with the environment file the cron wrapper read it from.
     private static func tooShort(_ variable: String, environment: [String: String]) -> ExtractError {
-        let file = environment["ETL_ENV_FILE"].map { " (the cron wrapper read \($0))" } ?? ""
+        let file = environment["ETL_ENV_FILE"].flatMap { $0.isEmpty || $0 == "/dev/null" ? nil : " (the cron wrapper read \($0), which may set it)" } ?? ""
         return .pseudonymKey(source: "environment variable \(variable)\(file)",
                              message: "too short: give 64 or more hex digits (32 bytes) or a text of 32 or more characters")
     }

@@ -159,7 +159,11 @@ final class SourceReader {
         } else {
             problem = (.wrongColumnCount, "\(record.fieldCount) fields where the header has \(headerCount)")
             // A CR alone ends a line for some programs, not for the contract: the next record read as part of this one (a review).
-            if (0..<record.fieldCount).contains(where: { record.field($0).contains(0x0D) }) {
+            let loneCR = (0..<record.fieldCount).contains { i in
+                let field = record.field(i)
+                return field.indices.contains { field[$0] == 0x0D && ($0 + 1 == field.count || field[$0 + 1] != 0x0A) }
+            }
+            if loneCR {
                 problem.message += "; it holds a carriage return without a line feed, which the contract does not take for a line break: two records joined?"
             }
         }

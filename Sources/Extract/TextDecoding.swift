@@ -71,16 +71,17 @@ extension UTF8Check {
         return unmarkedUTF16(p, count: count)
     }
 
-    /// "UTF-16LE" or "UTF-16BE" when the first characters (up to 32) are two bytes each, the
-    /// high one NUL and the other not, as UTF-16 without a byte-order mark writes letters,
+    /// "UTF-16LE" or "UTF-16BE" when nine in ten of the first characters (up to 32) are two
+    /// bytes each, the high one NUL and the other not, as UTF-16 without a byte-order mark writes letters,
     /// digits and punctuation: such a file was read as text with a NUL between every two
     /// characters, and its header quoted a CPR number split by them (an adversarial review).
     static func unmarkedUTF16(_ p: UnsafePointer<UInt8>, count: Int) -> String? {
         let pairs = min(count / 2, 32)
         guard pairs >= 4 else { return nil }
-        let low = (0..<pairs).allSatisfy { p[2 * $0] != 0 && p[2 * $0 + 1] == 0 }
-        let high = (0..<pairs).allSatisfy { p[2 * $0] == 0 && p[2 * $0 + 1] != 0 }
-        return low ? "UTF-16LE" : high ? "UTF-16BE" : nil
+        // Nine in ten: a € or a curly quote has no NUL byte.
+        let low = (0..<pairs).count { p[2 * $0] != 0 && p[2 * $0 + 1] == 0 }
+        let high = (0..<pairs).count { p[2 * $0] == 0 && p[2 * $0 + 1] != 0 }
+        return low * 10 >= pairs * 9 ? "UTF-16LE" : high * 10 >= pairs * 9 ? "UTF-16BE" : nil
     }
 }
 

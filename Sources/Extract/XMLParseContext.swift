@@ -199,10 +199,9 @@ final class XMLParseContext {
                 let shown = Echo.text(text.utf8)
                 if let day = Day(iso: text.trimmingSpaces) {
                     exportDate = day   // one after today is refused where it would be the as-of date (`AsOf`)
-                } else if let date = text.trimmingSpaces.split(separator: "T", maxSplits: 1).first, date.count == 10,
-                          text.trimmingSpaces.count > 10, Day(iso: date) != nil {
+                } else if case let t = text.trimmingSpaces, t.count > 11, ["T", " "].contains(t.dropFirst(10).first), Day(iso: t.prefix(10)) != nil {
                     // A date-time's clock read as a masked number (`230000-****`): named, not quoted (an adversarial review).
-                    fail(.badExportDate(file: file, line: position().line, text: "\(date)T…",
+                    fail(.badExportDate(file: file, line: position().line, text: "\(t.prefix(11))…",
                                         problem: "has a time after its date; the contract's is the date alone, yyyy-mm-dd"))
                 } else if !text.trimmingSpaces.isEmpty {
                     fail(.badExportDate(file: file, line: position().line, text: shown, problem: "is not a yyyy-mm-dd date from the year 1000 on"))

@@ -13,6 +13,9 @@ import Pipeline
 /// flag and the pipeline file overrule the drop's, so a wrong one can be set aside without a
 /// new export.
 package enum AsOf {
+    /// The day a drop folder is named by: `yyyy-mm-dd`, a later one of the day with a number (`2026-11-30-2`).
+    package static func day(ofFolder name: String) -> Day? { Day(iso: name.prefix(10)) }
+
     package static func resolve(explicit: Day?, config: PipelineConfig, drop: Drop, today: Date = Date()) throws -> (day: Day, from: String) {
         let now = day(of: today)
         for (day, from) in [(explicit, "--as-of"), (config.asOf, "pipeline file")] {
@@ -25,9 +28,8 @@ package enum AsOf {
             }
             return (day, from)
         }
-        // A drop folder is named by its day, a later one of the day with a number (`2026-11-30-2`).
         let named = String(drop.name.prefix(10))
-        for (day, from) in [(ExportDate.read(drop: drop.url, config: config), "udtraeksdato"), (Day(iso: named), "drop folder name")] {
+        for (day, from) in [(ExportDate.read(drop: drop.url, config: config), "udtraeksdato"), (day(ofFolder: drop.name), "drop folder name")] {
             guard let day else { continue }
             let said = from == "udtraeksdato" ? "the drop's udtraeksdato" : "the drop folder's name"
             guard day <= now + 1 else {

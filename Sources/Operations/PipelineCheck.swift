@@ -36,10 +36,9 @@ package struct PipelineCheck {
         let (asOf, asOfSource) = try AsOf.resolve(explicit: explicitAsOf, config: config, drop: drop)
         say("drop \(drop.url.path): as of \(asOf), from \(Self.asOfSources[asOfSource] ?? "its \(asOfSource)")")
 
-        for left in Self.removeFoldersOfEndedChecks() { say("removed \(left), the temporary folder of a check that was killed") }
-        let scratch = try Self.privateScratchFolder()
+        let (scratch, lock) = try Self.privateScratchFolder { say("removed \($0), the temporary folder of a check that was killed") }
         StopSignals.recordScratch(scratch)
-        defer { try? FileManager.default.removeItem(at: scratch); StopSignals.recordScratch(nil) }
+        defer { try? FileManager.default.removeItem(at: scratch); StopSignals.recordScratch(nil); close(lock) }
         let state = StateLayout(root: scratch), folder = state.run(RunID.at(Date()))
         // A throwaway key: the real one is neither needed nor read, and no pseudonym made here
         // could be linked to the warehouse's.
@@ -102,34 +101,50 @@ package struct PipelineCheck {
 
     private static var temporaryDirectory: String { FileManager.default.temporaryDirectory.standardizedFileURL.path }
 
+    /// The lock a check holds while it lives, in its folder: a folder whose lock no process
+    /// holds is a killed or crashed check's.
+    private static let lockName = ".check.lock"
+
     /// A folder only this user can enter (`mkdtemp` makes it 0700), in a temporary directory
     /// where no other user can rename it and put a link in its place: the stage files are
-    /// written by path (a review led them over root's own file from a TMPDIR it owned).
-    private static func privateScratchFolder() throws -> URL {
-        let template = temporaryDirectory + "/etl-check-\(getpid())-XXXXXX"
+    /// written by path (a review led them over root's own file from a TMPDIR it owned). Its
+    /// lock is held until the check ends (the descriptor returned). Ended checks' folders are
+    /// removed first (`removeFoldersOfEndedChecks`), each said to `removed`.
+    private static func privateScratchFolder(removed: (String) -> Void) throws -> (URL, Int32) {
+        let template = temporaryDirectory + "/etl-check-XXXXXX"
         if let (folder, writers) = OtherWriters.folderAbove(template, othersOwning: true) {
             throw OperationsError.usage("the temporary folder would be made in \(temporaryDirectory), and \(folder) may be changed by \(writers) "
                                         + "who could put the check's files elsewhere: set TMPDIR to a folder of yours (or /tmp)")
         }
+        removeFoldersOfEndedChecks().forEach(removed)
         var bytes = Array(template.utf8CString)
         guard let made = bytes.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!).map { String(cString: $0) } }) else {
             throw OperationsError.io(path: temporaryDirectory, message: "cannot make a temporary folder: \(String(cString: strerror(errno))); set TMPDIR to a folder of yours")
         }
-        return URL(fileURLWithPath: made, isDirectory: true)
+        let lock = open(made + "/" + lockName, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard lock >= 0, flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+            let why = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: made)
+            throw OperationsError.io(path: made, message: "cannot lock the temporary folder: \(why); set TMPDIR to a folder of yours")
+        }
+        return (URL(fileURLWithPath: made, isDirectory: true), lock)
     }
 
-    /// This user's folders of checks whose process is gone: a check killed with SIGKILL (or
-    /// crashed) left its stage files, a row per child, for good (an adversarial review). The
-    /// name carries the process id; a folder of a live process, or another user's, stays.
+    /// This user's folders of checks that ended without removing them: a check killed with
+    /// SIGKILL (or crashed) left its stage files, a row per child, for good (an adversarial
+    /// review). Only a folder of `mkdtemp`'s name, this user's own, whose lock file no process
+    /// holds (a live check's, in another PID namespace too, is held); the TMPDIR is checked first.
     private static func removeFoldersOfEndedChecks() -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: temporaryDirectory) else { return [] }
         return names.compactMap { name in
-            let parts = name.split(separator: "-")
-            guard parts.count == 4, name.hasPrefix("etl-check-"), let pid = pid_t(parts[2]), pid > 0 else { return nil }
+            guard name.hasPrefix("etl-check-"), name.count == 16 else { return nil }
             let path = temporaryDirectory + "/" + name
             var info = stat()
-            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_uid == geteuid(),
-                  kill(pid, 0) != 0, errno == ESRCH, (try? FileManager.default.removeItem(atPath: path)) != nil else { return nil }
+            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_uid == geteuid() else { return nil }
+            let lock = open(path + "/" + lockName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+            guard lock >= 0 else { return nil }
+            defer { close(lock) }
+            guard flock(lock, LOCK_EX | LOCK_NB) == 0, (try? FileManager.default.removeItem(atPath: path)) != nil else { return nil }
             return path
         }
     }

@@ -35,6 +35,7 @@ package struct PipelineRunner {
         let started = Date()
         let lock = try RunLock(path: state.lockFile.path, holder: "etl run (starting)")
         defer { withExtendedLifetime(lock) {} }
+        try PseudonymKey.checkVariable(config.pseudonymKey)
 
         let scan: InboxScan
         if let explicitDrop {
@@ -49,7 +50,6 @@ package struct PipelineRunner {
         let drop = scan.drop
         try Self.refuseUnsafePath(drop.url.path, what: "the drop's path", fix: "Rename the folder and run again")
         try Self.refuseUnsafe(config)
-        try PseudonymKey.checkVariable(config.pseudonymKey)
         for skipped in scan.newerIncomplete.prefix(IncompleteDrop.listed) {
             logger.warning("a newer folder of the inbox is no complete drop; taking \(drop.name)", metadata: [
                 "drop": "\(skipped.path)", "missing": "\(skipped.missing.joined(separator: ", "))"])

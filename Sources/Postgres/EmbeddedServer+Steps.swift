@@ -183,7 +183,7 @@ extension EmbeddedServer {
     /// what to do when the disk is full.
     static func initdbFailed(_ output: String, directory: String) -> PostgresError {
         let said = output.split(whereSeparator: \.isNewline)
-            .filter { ["error", "FATAL", "HINT", "No space left"].contains(where: $0.contains) }
+            .filter { line in ["error", "fatal", "panic", "hint", "detail", "no space left"].contains { line.lowercased().contains($0) } }
         let full = ["No space left on device", "Check free disk space"].contains(where: output.contains)
             ? ". The file system of \(directory) is full: free space there, or choose a state directory on a larger disk, and run again" : ""
         return PostgresError(.server, "initdb failed: " + (said.isEmpty ? output : said.joined(separator: "; ")) + full, context: directory)

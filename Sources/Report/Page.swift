@@ -47,9 +47,10 @@ package struct Page {
 
     /// A share as a percentage ("37,4 %"), carried as the share to the digits it shows.
     func percent(_ f: Figure, decimals: Int) -> HTML {
-        guard f.state == .value, let v = f.value else { return figure(f, decimals: decimals) }
+        // Shown from the value as carried, so that the two never round apart (0.0355: 0.035 and 3.6 %).
+        guard f.state == .value, let carried = f.carried(decimals: decimals + 2).flatMap(Double.init) else { return figure(f, decimals: decimals) }
         return HTML.element("data", f.dataAttributes(valueAttribute: "value", decimals: decimals + 2) + [("data-display", "percent")],
-                            .text(format.number(100 * v, decimals: decimals) + " %"))
+                            .text(format.number(100 * carried, decimals: decimals) + " %"))
     }
 
     /// A count: grouped digits, no decimals.

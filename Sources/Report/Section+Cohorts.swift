@@ -138,7 +138,7 @@ extension ReportDocument {
         }
         groupRows[rows.count] = words.html(.sharesNotifications)
         rows.append(row(words.html(.sharesInAll)) { page.count(f($0, "notifications", basis: ["notifications"])) })
-        rows.append(row(words.html(.sharesNotificationRate)) { page.figure(f($0, "notifications_per_1000", basis: ["notifications"]), decimals: 1) })
+        rows.append(row(words.html(.sharesNotificationRate)) { page.figure(f($0, "notifications_per_1000", basis: ["notifications", "children_exposed"]), decimals: 1) })
         groupRows[rows.count] = words.html(.sharesClosedCases)
         rows.append(row(words.html(.sharesClosed)) { page.count(f($0, "cases_closed", basis: ["cases_closed"])) })
         rows.append(row(words.html(.sharesResolved)) { page.percent(resolved($0), decimals: 1) })

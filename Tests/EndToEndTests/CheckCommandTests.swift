@@ -77,11 +77,17 @@ import Testing
         killed.signal(SIGKILL)
         #expect(try killed.wait().status == -SIGKILL)
         let left = try FileManager.default.contentsOfDirectory(atPath: scratch.path)
-        #expect(left.count == 1)
+        try #require(left.count == 1)
+        // A running check's folder (its lock held, here by this test) stays.
+        let running = scratch.appendingPathComponent("etl-check-Runnin").path
+        try FileManager.default.createDirectory(atPath: running, withIntermediateDirectories: false)
+        let held = open(running + "/.check.lock", O_RDWR | O_CREAT, 0o600)
+        defer { close(held) }
+        #expect(held >= 0 && flock(held, LOCK_EX) == 0)
         let next = try Spawned.run(h, ["check", "--pipeline", Harness.copenhagen, "--drop", drop.path], environment: ["TMPDIR": scratch.path])
         #expect(next.status == 0 && next.stdout.contains("removed \(scratch.path)/\(left[0]), the temporary folder of a check that was killed"),
                 "\(next.stdout)\(next.stderr)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path) == ["etl-check-Runnin"])
     }
 
     /// A temporary folder another user owns is refused: they could swap the check's folder for

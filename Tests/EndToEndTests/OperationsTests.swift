@@ -474,6 +474,8 @@ import Report
         #expect(made.status == 0 && made.stdout.contains("as of 2026-11-22"), "\(made.stderr)")
         let register = try String(contentsOfFile: out + "/institutioner.xml", encoding: .utf8)
         #expect(register.contains("udtraeksdato=\"2026-11-22\""))
+        let second = try h.run(["generate", "--out", out + "-2", "--children", "50"])
+        #expect(second.status == 0 && second.stdout.contains("as of 2026-11-22"), "a later drop of the day: \(second.stderr)")
         let named = try h.run(["generate", "--out", h.root.appendingPathComponent("trial").path, "--children", "50", "--as-of", "2026-10-01"])
         #expect(named.status == 0 && named.stdout.contains("as of 2026-10-01"), "\(named.stderr)")
     }

@@ -94,6 +94,9 @@ import Testing
         // A NUL or another control between the digits (UTF-16 read as bytes) hides nothing.
         #expect(Echo.text(Array("2\u{0}9\u{0}0\u{0}8\u{0}1\u{0}8\u{0}9\u{0}7\u{0}6\u{0}2\u{0};".utf8)[...]) == "290818-****;")
         #expect(Echo.text(Array("01021\u{1}31234".utf8)[...]) == "010213-****")
+        for control in ["\u{0B}", "\u{0C}", "\u{85}"] {   // VT, FF, NEL: white space to Unicode, controls all the same
+            #expect(Echo.text(Array("x 0102\(control)131234".utf8)[...]) == "x 010213-****", "\(control.unicodeScalars.first!.value)")
+        }
         #expect(CPRInText.masking("født 27.02.1918-1234, 010285+1230") == "født 270218-****, 010285-****")
     }
 }

@@ -104,7 +104,7 @@ func readCSV(_ text: String, encoding: TextEncoding = .utf8, maxFieldLines: Int 
     /// it: read as text, its header quoted a CPR number split by NULs (an adversarial review).
     @Test(arguments: [false, true])
     func aUTF16FileWithoutItsMarkIsNamedAsSuch(bigEndian: Bool) throws {
-        let bytes = Array("0102131234;01-01-2014;12345\n".utf16).flatMap { u in
+        let bytes = Array("0102131234;01-01-2014;12345 €\n".utf16).flatMap { u in
             bigEndian ? [UInt8(u >> 8), UInt8(u & 0xFF)] : [UInt8(u & 0xFF), UInt8(u >> 8)]
         }
         let error = #expect(throws: ExtractError.self) { _ = try readCSV(bytes, encoding: .utf8) }

@@ -74,6 +74,12 @@ import Testing
         _ = try f.extract()
         #expect(f.rejects().map(\.reason) == [.wrongColumnCount])
         #expect(f.rejects().first?.message.contains("a carriage return without a line feed") == true, "\(f.rejects())")
+        // A CRLF inside a quoted note is a line break, not a lone CR.
+        var crlf = Self.events(4)
+        crlf[2] += ";\"to\r\nlinjer\""
+        f.write(Self.file(crlf), to: "sagshaendelser.csv")
+        _ = try f.extract()
+        #expect(f.rejects().map(\.reason) == [.wrongColumnCount] && f.rejects().first?.message.contains("carriage return") == false, "\(f.rejects())")
     }
 
     /// A note that lists things, with a whole record's delimiters on one of its lines, is

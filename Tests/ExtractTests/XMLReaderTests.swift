@@ -178,6 +178,8 @@ func readXMLRecords(_ text: String, element: String = "Institution", names: [Str
         let error = #expect(throws: ExtractError.self) { _ = try readXML("<r udtraeksdato=\"2026-11-21T23:00:00+01:00\"/>") }
         guard case .badExportDate(_, _, let text, let problem) = error else { Issue.record("\(String(describing: error))"); return }
         #expect(text == "2026-11-21T…" && problem.contains("has a time after its date"), "\(problem)")
+        let spaced = #expect(throws: ExtractError.self) { _ = try readXML("<r udtraeksdato=\"2026-11-21 23:00:00\"/>") }
+        guard case .badExportDate(_, _, "2026-11-21 …", _) = spaced else { Issue.record("\(String(describing: spaced))"); return }
     }
 
     /// UTF-32, which expat cannot read, is named as such (it said "invalid token").

@@ -100,9 +100,13 @@ enum FigureCheck {
                 if let raw, let number = Double(raw), let value, let carried = Double(value) {
                     // The page carries the value rounded as it shows it, never to more than two decimals.
                     let decimals = value.split(separator: ".").dropFirst().first?.count ?? 0
-                    // A percentage carries its share with two digits more than it shows.
-                    let most = element.attributes["data-display"] == "percent" ? 4 : 2
-                    #expect(decimals <= most && abs(carried - number) <= 0.5 * pow(10, -Double(decimals)) + 1e-9 * max(1, abs(number)),
+                    // A percentage carries its share with two digits more than it shows, exactly.
+                    let percent = element.attributes["data-display"] == "percent"
+                    if percent {
+                        let shown = element.text.split(whereSeparator: { String($0) == (language == .da ? "," : ".") }).dropFirst().first?.prefix { $0.isNumber }.count ?? 0
+                        #expect(decimals == shown + 2, "\(address): carries \(value), shows \(element.text)")
+                    }
+                    #expect(decimals <= (percent ? 4 : 2) && abs(carried - number) <= 0.5 * pow(10, -Double(decimals)) + 1e-9 * max(1, abs(number)),
                             "\(address): page \(value), view \(raw)")
                     if element.name == "data", element.attributes["data-display"] == nil {
                         let shown = element.text.trimmingCharacters(in: .whitespaces)
