@@ -53,6 +53,13 @@ package enum Echo {
         CPRInText.isIn(name: name) || holdsUnshowable(name)
     }
 
+    /// Whether the digits of `run` (any script) are ten that make a CPR number whose date exists.
+    private static func isCPRNumber(_ run: String.UnicodeScalarView) -> Bool {
+        let ascii = run.compactMap { CPRInText.digitValue($0).map { UInt8(48 + $0) } }
+        guard ascii.count == 10, case .success = CPR.parse(ascii[...]) else { return false }
+        return true
+    }
+
     package static func text(_ v: some Collection<UInt8>, limit: Int = 40) -> String {
         // Only the first `limit` characters are shown: a bounded prefix is masked, with room
         // after them for a number that starts among them (a value of 640 KB took 106 s here:
@@ -68,7 +75,9 @@ package enum Echo {
         func endRun() {
             // A tab or line break kept as a separator is still shown as `?`: a message is one line.
             func shown(_ s: String.UnicodeScalarView) -> [Unicode.Scalar] { s.map { isUnshowable($0) ? "?" : $0 } }
-            if digits >= 10, splits != [4] {
+            // A case number's `2012-000123` is shown, unless its ten digits are a CPR number's
+            // (`2908 084747`, or `2908\r084747` by a lone CR, was shown whole: an adversarial review).
+            if digits >= 10, splits != [4] || digits == 10 && Self.isCPRNumber(run) {
                 out.append(contentsOf: run.filter { CPRInText.digitValue($0) != nil }.prefix(6))
                 out.append(contentsOf: "-****".unicodeScalars)
             } else {

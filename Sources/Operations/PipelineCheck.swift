@@ -121,9 +121,13 @@ package struct PipelineCheck {
         guard let made = bytes.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!).map { String(cString: $0) } }) else {
             throw OperationsError.io(path: temporaryDirectory, message: "cannot make a temporary folder: \(String(cString: strerror(errno))); set TMPDIR to a folder of yours")
         }
-        let lock = open(made + "/" + lockName, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard lock >= 0, flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+        // Locked before it is named: a lock file another check's clean-up found unlocked for a
+        // moment was taken for a killed check's, and the folder removed under this one (a review).
+        let pending = made + "/" + lockName + ".new"
+        let lock = open(pending, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard lock >= 0, flock(lock, LOCK_EX | LOCK_NB) == 0, rename(pending, made + "/" + lockName) == 0 else {
             let why = String(cString: strerror(errno))
+            if lock >= 0 { close(lock) }
             try? FileManager.default.removeItem(atPath: made)
             throw OperationsError.io(path: made, message: "cannot lock the temporary folder: \(why); set TMPDIR to a folder of yours")
         }

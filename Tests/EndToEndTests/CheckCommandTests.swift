@@ -84,10 +84,14 @@ import Testing
         let held = open(running + "/.check.lock", O_RDWR | O_CREAT, 0o600)
         defer { close(held) }
         #expect(held >= 0 && flock(held, LOCK_EX) == 0)
+        // So does a starting check's, whose lock file is not yet named (it was removed as a killed one's: a review).
+        let starting = scratch.appendingPathComponent("etl-check-Starts").path
+        try FileManager.default.createDirectory(atPath: starting, withIntermediateDirectories: false)
+        #expect(FileManager.default.createFile(atPath: starting + "/.check.lock.new", contents: nil))
         let next = try Spawned.run(h, ["check", "--pipeline", Harness.copenhagen, "--drop", drop.path], environment: ["TMPDIR": scratch.path])
         #expect(next.status == 0 && next.stdout.contains("removed \(scratch.path)/\(left[0]), the temporary folder of a check that was killed"),
                 "\(next.stdout)\(next.stderr)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path) == ["etl-check-Runnin"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).sorted() == ["etl-check-Runnin", "etl-check-Starts"])
     }
 
     /// A temporary folder another user owns is refused: they could swap the check's folder for
