@@ -116,8 +116,8 @@ extension ReportDocument {
 
     /// The rest of what Copenhagen's evaluation reported (metrics.md): the shares with a first
     /// event ("a clearly larger share had a measure"), the notifications, and the closed cases
-    /// ("about ¾ closed because the concern was gone"). Numbers without a chart: no interval
-    /// makes them comparisons.
+    /// ("about ¾ closed because the concern was gone"). A table without a chart or an interval:
+    /// described, not compared.
     func shares() -> HTML {
         let words = page.words
         func f(_ c: Cohort, _ column: String, basis: [String]) -> Figure {
@@ -126,7 +126,8 @@ extension ReportDocument {
         }
         func resolved(_ c: Cohort) -> Figure {
             var share = f(c, "closed_concern_resolved_share", basis: ["cases_closed"])
-            // Hidden by its count of resolved cases, which the view does not show: closed cases there, the share not computable only without.
+            // Hidden by its count of resolved cases, which the view does not show: with closed cases
+            // there it was hidden, not "cannot be computed" (that is for a cohort with none closed).
             if share.state == .undefined, (f(c, "cases_closed", basis: []).value ?? 0) > 0 { share.state = .suppressed }
             return share
         }
