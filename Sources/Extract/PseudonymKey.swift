@@ -28,8 +28,7 @@ package struct PseudonymKey {
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws(ExtractError) -> PseudonymKey {
         let variable = source.environmentVariable
         let path = file(source, state: state)
-        if let value = environment[variable], !value.isEmpty {
-            guard let bytes = interpret(value) else { throw tooShort(variable, environment: environment) }
+        if let bytes = try variableKey(source, environment: environment) {
             return PseudonymKey(key: SymmetricKey(data: bytes), origin: "$\(variable)", unsaved: nil,
                                 shadowedFile: FileManager.default.fileExists(atPath: path) ? path : nil)
         }
@@ -44,15 +43,20 @@ package struct PseudonymKey {
     /// night with nothing new passed it, and only the next drop's night failed (a new user's trial).
     package static func checkVariable(_ source: PipelineConfig.KeySource,
                                       environment: [String: String] = ProcessInfo.processInfo.environment) throws(ExtractError) {
-        let variable = source.environmentVariable
-        if let value = environment[variable], !value.isEmpty, interpret(value) == nil { throw tooShort(variable, environment: environment) }
+        _ = try variableKey(source, environment: environment)
     }
 
-    /// The variable's key is too short; named with the environment file the cron wrapper read it from.
-    private static func tooShort(_ variable: String, environment: [String: String]) -> ExtractError {
-        let file = environment["ETL_ENV_FILE"].flatMap { $0.isEmpty || $0 == "/dev/null" ? nil : " (the cron wrapper read \($0), which may set it)" } ?? ""
-        return .pseudonymKey(source: "environment variable \(variable)\(file)",
-                             message: "too short: give 64 or more hex digits (32 bytes) or a text of 32 or more characters")
+    /// The key bytes of the variable; nil when it is unset or empty. One too short is refused,
+    /// named with the environment file the cron wrapper read.
+    private static func variableKey(_ source: PipelineConfig.KeySource, environment: [String: String]) throws(ExtractError) -> [UInt8]? {
+        let variable = source.environmentVariable
+        guard let value = environment[variable], !value.isEmpty else { return nil }
+        guard let bytes = interpret(value) else {
+            let file = environment["ETL_ENV_FILE"].flatMap { $0.isEmpty || $0 == "/dev/null" ? nil : " (the cron wrapper read \($0), which may set it)" } ?? ""
+            throw .pseudonymKey(source: "environment variable \(variable)\(file)",
+                                message: "too short: give 64 or more hex digits (32 bytes) or a text of 32 or more characters")
+        }
+        return bytes
     }
 
     /// Writes a new key to its file; returns what to tell the steward, nil when the key was

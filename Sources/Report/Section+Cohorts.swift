@@ -76,12 +76,15 @@ extension ReportDocument {
                                            ? .text(" –: ") + words.html(.absentTitle) + .text(".") : .text("")))
     }
 
+    /// A figure of a cohort's row of `metrics.cohort_summary`.
+    func summary(_ c: Cohort, _ column: String, basis: [String]) -> Figure {
+        figure(data.summary.first { $0.key("cohort") == c.rawValue }, column, view: "metrics.cohort_summary", key: [("cohort", c.rawValue)], basis: basis)
+    }
+
     func ages() -> FigureBlock {
-        let words = page.words, view = "metrics.cohort_summary"
+        let words = page.words
         let outcomes = Outcome.allCases.filter { $0.meanAge != nil }
-        func f(_ c: Cohort, _ column: String, _ o: Outcome) -> Figure {
-            figure(data.summary.first { $0.key("cohort") == c.rawValue }, column, view: view, key: [("cohort", c.rawValue)], basis: [o.count])
-        }
+        func f(_ c: Cohort, _ column: String, _ o: Outcome) -> Figure { summary(c, column, basis: [o.count]) }
         let groups = outcomes.map { o in
             BarChart.Group(label: words.text(o.short), bars: Cohort.allCases.map { (style: $0.rawValue, value: f($0, o.meanAge!, o)) })
         }
@@ -120,28 +123,24 @@ extension ReportDocument {
     /// described, not compared.
     func shares() -> HTML {
         let words = page.words
-        func f(_ c: Cohort, _ column: String, basis: [String]) -> Figure {
-            figure(data.summary.first { $0.key("cohort") == c.rawValue }, column, view: "metrics.cohort_summary",
-                   key: [("cohort", c.rawValue)], basis: basis)
-        }
         func resolved(_ c: Cohort) -> Figure {
-            var share = f(c, "closed_concern_resolved_share", basis: ["cases_closed"])
+            var share = summary(c, "closed_concern_resolved_share", basis: ["cases_closed"])
             // Hidden by its count of resolved cases, which the view does not show: with closed cases
             // there it was hidden, not "cannot be computed" (that is for a cohort with none closed).
-            if share.state == .undefined, (f(c, "cases_closed", basis: []).value ?? 0) > 0 { share.state = .suppressed }
+            if share.state == .undefined, (summary(c, "cases_closed", basis: []).value ?? 0) > 0 { share.state = .suppressed }
             return share
         }
         func row(_ label: HTML, _ cell: (Cohort) -> HTML) -> [HTML] { [label] + Cohort.allCases.map(cell) }
         var rows: [[HTML]] = [], groupRows: [Int: HTML] = [:]
         groupRows[rows.count] = words.html(.sharesOfChildren)
         for o in Outcome.allCases {
-            rows.append(row(words.html(o.short)) { page.percent(f($0, o.share, basis: [o.count, "children_exposed"]), decimals: 1) })
+            rows.append(row(words.html(o.short)) { page.percent(summary($0, o.share, basis: [o.count, "children_exposed"]), decimals: 1) })
         }
         groupRows[rows.count] = words.html(.sharesNotifications)
-        rows.append(row(words.html(.sharesInAll)) { page.count(f($0, "notifications", basis: ["notifications"])) })
-        rows.append(row(words.html(.sharesNotificationRate)) { page.figure(f($0, "notifications_per_1000", basis: ["notifications", "children_exposed"]), decimals: 1) })
+        rows.append(row(words.html(.sharesInAll)) { page.count(summary($0, "notifications", basis: ["notifications"])) })
+        rows.append(row(words.html(.sharesNotificationRate)) { page.figure(summary($0, "notifications_per_1000", basis: ["notifications", "children_exposed"]), decimals: 1) })
         groupRows[rows.count] = words.html(.sharesClosedCases)
-        rows.append(row(words.html(.sharesClosed)) { page.count(f($0, "cases_closed", basis: ["cases_closed"])) })
+        rows.append(row(words.html(.sharesClosed)) { page.count(summary($0, "cases_closed", basis: ["cases_closed"])) })
         rows.append(row(words.html(.sharesResolved)) { page.percent(resolved($0), decimals: 1) })
         return HTML.element("figure", [("id", "shares"), ("class", "figure wide")],
             HTML.element("figcaption", [],
